@@ -1,0 +1,33 @@
+package model
+
+// Kind is the shape of a model.
+type Kind uint8
+
+// The model kinds. A composite is Processes with Inner set.
+const (
+	Sync          Kind = iota // one thread, tasks one after another in file order
+	ThreadPool                // ThreadPoolExecutor(Threads)
+	ThreadPerTask             // one threading.Thread per task
+	Asyncio                   // one event loop
+	Processes                 // ProcessPoolExecutor(Procs), or P workers of Inner
+)
+
+// StartMethod is how worker processes start.
+type StartMethod uint8
+
+// The start methods.
+const (
+	Fork StartMethod = iota
+	Spawn
+)
+
+// Deployment is a parsed model expression.
+type Deployment struct {
+	Kind     Kind
+	Threads  int         // ThreadPool: pool size
+	Limit    int         // Asyncio: at most Limit tasks in flight; 0 = no limit
+	Executor int         // Asyncio: executor threads for offload: thread; 0 = default min(32, cores+4)
+	Procs    int         // Processes: worker processes
+	Start    StartMethod // Processes
+	Inner    *Deployment // Processes: nil for plain workers; else ThreadPool or Asyncio per process
+}

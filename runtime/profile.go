@@ -1,0 +1,32 @@
+package runtime
+
+// Profile holds a runtime's rules and its measured constants. Every time is
+// in nanoseconds of CPU work (costs) or of elapsed time (overshoots); every
+// size is in bytes.
+type Profile struct {
+	Name      string  // cpython, cpython-ft, java, go
+	GIL       bool    // threads of one process take turns running Python code
+	Asyncio   bool    // the runtime accepts asyncio models
+	Slowdown  float64 // factor on `work` that holds the GIL (Python code); 1 for cpython
+	Processes bool    // the runtime accepts processes models
+
+	ThreadStart        int64 // CPU to create and start one thread
+	PoolTask           int64 // CPU per task submitted to a thread pool (queue, future, wake-up)
+	LoopResume         int64 // CPU per resume of a task by the event loop
+	TaskCreate         int64 // CPU to create one asyncio task
+	ProcessFork        int64 // CPU to start one worker process with fork
+	ProcessSpawn       int64 // CPU to start one worker process with spawn
+	ProcessTask        int64 // CPU per task sent to a worker process (pickle, pipe)
+	SleepOvershoot     int64 // extra elapsed time of a blocking sleep (timer slack + wake-up)
+	LoopTimerOvershoot int64 // extra elapsed time of an awaited sleep on an event loop
+
+	ThreadRSS      int64 // resident memory of one idle thread
+	ThreadVirtual  int64 // reserved address space of one thread (its stack)
+	TaskRSS        int64 // resident memory of one pending asyncio task
+	ProcessRSS     int64 // resident memory of one interpreter process
+	ProcessVirtual int64 // reserved address space of one interpreter process
+
+	// Sources says where each constant comes from, by field name: a
+	// measurement made here with its command, or a published figure.
+	Sources map[string]string
+}

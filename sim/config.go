@@ -1,0 +1,32 @@
+package sim
+
+import (
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/workload"
+)
+
+// Config is everything one run needs.
+type Config struct {
+	Workload       *workload.Workload
+	Deployment     model.Deployment
+	Profile        runtime.Profile
+	Cores          int   // ≥ 1
+	SwitchInterval int64 // GIL switch interval; ≥ 1
+	RecordTasks    bool  // fill Result.Records
+	Sink           Sink  // optional: receives every span
+}
+
+// Recorder is a Sink that keeps every span in memory, for renderers.
+type Recorder struct {
+	Lanes []Span // lane spans, in the order they closed
+	Tasks []Span // task spans, in the order they closed
+}
+
+// LaneSpan records a lane span.
+func (r *Recorder) LaneSpan(s Span) { r.Lanes = append(r.Lanes, s) }
+
+// TaskSpan records a task span.
+func (r *Recorder) TaskSpan(s Span) { r.Tasks = append(r.Tasks, s) }
+
+var _ Sink = (*Recorder)(nil)

@@ -1,0 +1,120 @@
+package sim
+
+// State is what a lane (a thread) or a task is doing during a span.
+type State uint8
+
+// Lane states (what a thread does) and task states (what a task experiences).
+const (
+	Idle     State = iota // lane: nothing to do (a pool worker with an empty queue, a loop with nothing ready)
+	Working               // lane/task: running Python code, holding the GIL (or no GIL exists)
+	WorkingC              // lane/task: running C code with the GIL released
+	GILWait               // lane/task: ready to run Python code, waiting for the GIL
+	Waiting               // lane: sleeping in a wait (GIL released); task: awaiting I/O
+	Blocked               // lane: an event loop thread stuck in a blocking call; task: stalled by it
+	Ready                 // task: ready but not running (queued for a worker, or in the loop's ready queue)
+	Overhead              // lane: runtime costs (thread/process start-up, pool and loop overhead)
+	numStates
+)
+
+// String returns the state's name as used in legends and JSON.
+func (s State) String() string {
+	switch s {
+	case Idle:
+		return "idle"
+	case Working:
+		return "working"
+	case WorkingC:
+		return "working-gil-released"
+	case GILWait:
+		return "gil-wait"
+	case Waiting:
+		return "waiting"
+	case Blocked:
+		return "blocked"
+	case Ready:
+		return "ready"
+	case Overhead:
+		return "overhead"
+	}
+	return "unknown"
+}
+
+// LaneKind says what a lane stands for.
+type LaneKind uint8
+
+// The lane kinds.
+const (
+	MainThread     LaneKind = iota // the main thread of sync code
+	WorkerThread                   // a pool worker thread, or a per-task thread
+	LoopThread                     // an asyncio event loop thread
+	ExecutorThread                 // a thread of an event loop's executor
+	ProcessMain                    // the single thread of a worker process
+)
+
+// Lane is one thread of the simulated program.
+type Lane struct {
+	ID      int
+	Process int    // index of its process, 0-based
+	Name    string // e.g. "main", "worker-3", "loop", "executor-1", "proc-2"
+	Kind    LaneKind
+}
+
+// Span is a stretch of time in which a lane, or a task, was in one state.
+// Task is -1 for spans of a lane that belong to no task; Lane is -1 for
+// spans of a task that runs on no lane (waiting in a queue).
+type Span struct {
+	Lane       int32
+	Task       int32
+	State      State
+	Start, End int64
+}
+
+// Sink receives the spans of a run as they close. Spans of one lane or task
+// arrive in time order; spans of different lanes interleave.
+type Sink interface {
+	LaneSpan(s Span) // what a thread was doing
+	TaskSpan(s Span) // what a task was going through
+}
+
+// TaskRecord is one task's life.
+type TaskRecord struct {
+	Name    string
+	Release int64 // when it became ready (its start, or arrival)
+	Start   int64 // when it first ran
+	End     int64
+	Lane    int // lane it first ran on
+}
+
+// Stats summarises a set of durations in nanoseconds.
+type Stats struct {
+	Mean, P50, P95, P99, Max int64
+}
+
+// Result is what a run measured. Times are nanoseconds of virtual time.
+type Result struct {
+	Model   string // the normalised model expression
+	Runtime string
+	Cores   int
+
+	Makespan   int64
+	Tasks      int   // number of tasks finished
+	Latency    Stats // end − release
+	QueueDelay Stats // first run − release
+	Throughput float64
+
+	CPUBusy        int64 // core-nanoseconds
+	CPUUtilization float64
+	GILWait        int64 // summed over threads
+	GILSwitches    int64
+	LoopStallMax   int64
+	SlowCallbacks  int64
+
+	PeakThreads      int
+	PeakTasks        int // tasks in flight (released, not finished)
+	PeakProcesses    int
+	PeakMemoryBytes  int64
+	PeakVirtualBytes int64
+
+	Lanes   []Lane
+	Records []TaskRecord // every task, when asked for
+}

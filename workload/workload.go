@@ -1,0 +1,111 @@
+package workload
+
+// Nanoseconds are the unit of every duration and instant in a Workload.
+// Durations in files are Go-style ("2s", "15ms", "250us") or distributions.
+
+// Pos is a place in the source text, 1-based. A zero Pos means "no source"
+// (a workload built in code).
+type Pos struct {
+	Line, Col int
+}
+
+// DistKind says how a duration is drawn.
+type DistKind uint8
+
+// The duration kinds. Fixed is a plain duration; the others draw from the
+// workload's seed.
+const (
+	Fixed     DistKind = iota // A
+	Exp                       // exponential with mean A
+	Uniform                   // uniform in [A, B]
+	Normal                    // normal with mean A and standard deviation B, clamped at 0
+	LogNormal                 // log-normal with mean A and standard deviation B
+)
+
+// Dist is a duration or a distribution of durations, in nanoseconds.
+type Dist struct {
+	Kind DistKind
+	A, B int64
+}
+
+// StepKind is what a step does.
+type StepKind uint8
+
+// The step kinds.
+const (
+	Work   StepKind = iota // CPU time
+	Wait                   // I/O or sleep
+	Repeat                 // a block of steps repeated Count times
+)
+
+// Offload says where an asyncio task sends a step.
+type Offload uint8
+
+// The offload targets; OffloadNone runs the step in place.
+const (
+	OffloadNone Offload = iota
+	OffloadThread
+	OffloadProcess
+)
+
+// Step is one step of a task.
+type Step struct {
+	Kind        StepKind
+	Dur         Dist // Work and Wait
+	GILReleased bool // Work only: C code that releases the GIL
+	Blocking    bool // Wait only: blocks the thread even on an event loop
+	Offload     Offload
+	Count       int    // Repeat only
+	Steps       []Step // Repeat only
+	Pos         Pos
+}
+
+// Group is one entry of `tasks:`: Count copies of the same steps.
+type Group struct {
+	Name   string // copies are Name-1 … Name-Count when Count > 1
+	Count  int    // ≥ 1
+	Start  int64  // release time of the first copy
+	Every  int64  // stagger between copies
+	Weight float64
+	Steps  []Step
+	Pos    Pos
+}
+
+// ArrivalPattern is how open-workload arrivals are spaced.
+type ArrivalPattern uint8
+
+// The arrival patterns.
+const (
+	Poisson ArrivalPattern = iota
+	UniformArrivals
+)
+
+// Arrivals describes an open workload: tasks arrive at a rate instead of
+// being listed. Exactly one of For and Count is set.
+type Arrivals struct {
+	Rate    float64 // per second
+	Pattern ArrivalPattern
+	For     int64 // window length
+	Count   int
+	Pos     Pos
+}
+
+// Model is a model expression as written in the file, with its place.
+type Model struct {
+	Expr string
+	Pos  Pos
+}
+
+// Workload is a validated workload.
+type Workload struct {
+	Name           string
+	About          string
+	Runtime        string // "" means the default, cpython
+	Cores          int    // 0 means this machine's logical CPUs
+	SwitchInterval int64  // 0 means the default, 5ms
+	Seed           uint64 // the default is 1
+	Groups         []Group
+	Arrivals       *Arrivals
+	Models         []Model
+	File           string // where it came from, for messages ("" for inline)
+}
