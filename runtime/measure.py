@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Measure the cost constants of a conclab runtime profile on this machine.
+
+Run: python3 runtime/measure.py [--runs N]
+
+Standard library only, Linux only (memory is read from /proc). Each
+measurement runs several times; the script prints one JSON object with, for
+every constant, the median over the runs, the smallest and largest run, and
+how many runs there were. Times are in nanoseconds, sizes in bytes. The whole
+run takes well under a minute.
+
+Memory measurements run in a fresh child interpreter each time, so memory
+freed by an earlier run cannot be reused and hide the cost.
+"""
+
+import asyncio
+import concurrent.futures
+import json
+import multiprocessing
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+
+def trivial():
+    return None
+
+
+# ---- CPU costs (nanoseconds) ------------------------------------------------
+
+def thread_start(n=2000):
+    """CPU of the whole process to create, start and join one thread."""
+    t0 = time.process_time_ns()
+    for _ in range(n):
+        t = threading.Thread(target=trivial)
+        t.start()
+        t.join()
+    return (time.process_time_ns() - t0) / n
+
+
+def pool_task(n=20000):
+    """CPU per submit+result of a trivial function on a warm ThreadPoolExecutor."""
+    with concurrent.futures.ThreadPoolExecutor(1) as ex:
+        ex.submit(trivial).result()  # start the worker before timing
+        t0 = time.process_time_ns()
+        for _ in range(n):
+            ex.submit(trivial).result()
+        return (time.process_time_ns() - t0) / n
+
+
+async def _nothing():
+    return None
+
+
+def task_create(n=20000):
+    """CPU to create one asyncio task of a trivial coroutine."""
+    async def main():
+        t0 = time.process_time_ns()
+        tasks = [asyncio.create_task(_nothing()) for _ in range(n)]
+        dt = time.process_time_ns() - t0
+        await asyncio.gather(*tasks)
+        return dt / n
+    return asyncio.run(main())
+
+
+def loop_resume(n=50000):
+    """CPU per `await asyncio.sleep(0)`: one suspension and one resume."""
+    async def spin():
+        for _ in range(n):
+            await asyncio.sleep(0)
+
+    async def main():
+        t0 = time.process_time_ns()
+        await asyncio.create_task(spin())
+        return (time.process_time_ns() - t0) / n
+    return asyncio.run(main())
+
+
+def process_start(method):
+    """Elapsed time from ProcessPoolExecutor(1) creation to its first result."""
+    ctx = multiprocessing.get_context(method)
+    t0 = time.perf_counter_ns()
+    ex = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)
+    ex.submit(os.getpid).result()
+    dt = time.perf_counter_ns() - t0
+    ex.shutdown()
+    return dt
+
+
+def process_task(n=2000):
+    """Elapsed time per trivial task round trip through a warm pool."""
+    ctx = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as ex:
+        ex.submit(os.getpid).result()
+        t0 = time.perf_counter_ns()
+        for _ in range(n):
+            ex.submit(os.getpid).result()
+        return (time.perf_counter_ns() - t0) / n
+
+
+# ---- overshoots (elapsed nanoseconds) --------------------------------------
+
+def sleep_overshoot(seconds, n):
+    """Median extra elapsed time of time.sleep(seconds)."""
+    want = int(seconds * 1e9)
+    extra = []
+    for _ in range(n):
+        t0 = time.perf_counter_ns()
+        time.sleep(seconds)
+        extra.append(time.perf_counter_ns() - t0 - want)
+    return statistics.median(extra)
+
+
+def loop_timer_overshoot(seconds=0.0005, n=300):
+    """Median extra elapsed time of `await asyncio.sleep(seconds)`.
+
+    The selector's timeout is rounded up to the clock resolution, and a timer
+    due within the loop's clock resolution runs at once; both show here.
+    """
+    want = int(seconds * 1e9)
+
+    async def main():
+        extra = []
+        for _ in range(n):
+            t0 = time.perf_counter_ns()
+            await asyncio.sleep(seconds)
+            extra.append(time.perf_counter_ns() - t0 - want)
+        return statistics.median(extra)
+    return asyncio.run(main())
+
+
+# ---- memory (bytes), each in a fresh interpreter ---------------------------
+
+def status(pid="self"):
+    """VmRSS and VmSize of a process, in bytes."""
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmSize"):
+                out[key] = int(rest.split()[0]) * 1024
+    return out["VmRSS"], out["VmSize"]
+
+
+def child_threads(n=1000):
+    """Δ VmRSS and Δ VmSize per idle thread parked on an Event."""
+    release = threading.Event()
+    ready = threading.Semaphore(0)
+
+    def park():
+        ready.release()
+        release.wait()
+
+    rss0, vm0 = status()
+    threads = [threading.Thread(target=park) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for _ in range(n):
+        ready.acquire()
+    rss1, vm1 = status()
+    release.set()
+    for t in threads:
+        t.join()
+    return {"rss": (rss1 - rss0) / n, "virtual": (vm1 - vm0) / n}
+
+
+def child_tasks(n=10000):
+    """Δ VmRSS per pending asyncio task awaiting an Event."""
+    async def main():
+        release = asyncio.Event()
+        rss0, _ = status()
+        tasks = [asyncio.create_task(release.wait()) for _ in range(n)]
+        await asyncio.sleep(0)  # let every task run up to its await
+        rss1, _ = status()
+        release.set()
+        await asyncio.gather(*tasks)
+        return {"rss": (rss1 - rss0) / n}
+    return asyncio.run(main())
+
+
+def in_child(what):
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", what],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def process_memory():
+    """VmRSS and VmSize of a fresh `python3 -c` that sleeps."""
+    code = "import time; print('ready', flush=True); time.sleep(60)"
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        p.stdout.readline()
+        rss, vm = status(p.pid)
+    finally:
+        p.kill()
+        p.wait()
+        p.stdout.close()
+    return {"rss": rss, "virtual": vm}
+
+
+# ---- driver -----------------------------------------------------------------
+
+def summarize(values):
+    values = [float(v) for v in values]
+    return {"median": round(statistics.median(values), 1), "min": round(min(values), 1),
+            "max": round(max(values), 1), "n": len(values)}
+
+
+def main():
+    runs = 5
+    if "--runs" in sys.argv:
+        runs = int(sys.argv[sys.argv.index("--runs") + 1])
+    if "--child" in sys.argv:
+        what = sys.argv[sys.argv.index("--child") + 1]
+        print(json.dumps({"threads": child_threads, "tasks": child_tasks}[what]()))
+        return
+
+    started = time.perf_counter()
+    samples = {}
+
+    def record(name, value):
+        samples.setdefault(name, []).append(value)
+
+    for _ in range(runs):
+        record("ThreadStart", thread_start())
+        record("PoolTask", pool_task())
+        record("TaskCreate", task_create())
+        record("LoopResume", loop_resume())
+        record("ProcessFork", process_start("fork"))
+        record("ProcessSpawn", process_start("spawn"))
+        record("ProcessTask", process_task())
+        record("SleepOvershoot", sleep_overshoot(0.0005, 300))
+        record("SleepOvershoot2ms", sleep_overshoot(0.002, 100))
+        record("SleepOvershoot10ms", sleep_overshoot(0.01, 30))
+        record("LoopTimerOvershoot", loop_timer_overshoot())
+        th = in_child("threads")
+        record("ThreadRSS", th["rss"])
+        record("ThreadVirtual", th["virtual"])
+        record("TaskRSS", in_child("tasks")["rss"])
+        pm = process_memory()
+        record("ProcessRSS", pm["rss"])
+        record("ProcessVirtual", pm["virtual"])
+
+    print(json.dumps({
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "cores": os.cpu_count(),
+        "runs": runs,
+        "seconds": round(time.perf_counter() - started, 1),
+        "units": "nanoseconds for times, bytes for sizes",
+        "results": {name: summarize(v) for name, v in samples.items()},
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
