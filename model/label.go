@@ -1,0 +1,85 @@
+package model
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// String returns the normalised label of d, the text Parse accepts back:
+// sync, threads, threads(4), asyncio, asyncio(limit=10),
+// asyncio(limit=10, executor=4), processes(2), processes(2, start=spawn),
+// processes(2)*threads(8), processes(4)*asyncio. Defaults (no limit, the
+// default executor, fork) are left out.
+func (d Deployment) String() string {
+	var b strings.Builder
+	d.label(&b)
+	return b.String()
+}
+
+func (d Deployment) label(b *strings.Builder) {
+	switch d.Kind {
+	case Sync:
+		b.WriteString("sync")
+	case ThreadPerTask:
+		b.WriteString("threads")
+	case ThreadPool:
+		b.WriteString("threads(")
+		b.WriteString(strconv.Itoa(d.Threads))
+		b.WriteString(")")
+	case Asyncio:
+		b.WriteString("asyncio")
+		switch {
+		case d.Limit > 0 && d.Executor > 0:
+			fmt.Fprintf(b, "(limit=%d, executor=%d)", d.Limit, d.Executor)
+		case d.Limit > 0:
+			fmt.Fprintf(b, "(limit=%d)", d.Limit)
+		case d.Executor > 0:
+			fmt.Fprintf(b, "(executor=%d)", d.Executor)
+		}
+	case Processes:
+		b.WriteString("processes(")
+		b.WriteString(strconv.Itoa(d.Procs))
+		if d.Start == Spawn {
+			b.WriteString(", start=spawn")
+		}
+		b.WriteString(")")
+		if d.Inner != nil {
+			b.WriteString("*")
+			d.Inner.label(b)
+		}
+	default:
+		fmt.Fprintf(b, "model(kind=%d)", d.Kind)
+	}
+}
+
+// UsesAsyncio reports whether d runs an event loop: asyncio, or processes
+// with an event loop in each.
+func (d Deployment) UsesAsyncio() bool {
+	return d.Kind == Asyncio || d.Kind == Processes && d.Inner != nil && d.Inner.Kind == Asyncio
+}
+
+// UsesProcesses reports whether d runs worker processes.
+func (d Deployment) UsesProcesses() bool {
+	return d.Kind == Processes
+}
+
+// Check reports whether runtime runtimeName can run d: asyncioOK says it
+// has asyncio, processesOK that it has worker processes. The error names the
+// models the runtime does run.
+func Check(d Deployment, runtimeName string, asyncioOK, processesOK bool) error {
+	if (!d.UsesAsyncio() || asyncioOK) && (!d.UsesProcesses() || processesOK) {
+		return nil
+	}
+	runs := []string{"sync", "threads", "threads(N)"}
+	if asyncioOK {
+		runs = append(runs, "asyncio", "asyncio(limit=K, executor=E)")
+	}
+	if processesOK {
+		runs = append(runs, "processes(N)", "processes(P)*threads(T)")
+		if asyncioOK {
+			runs = append(runs, "processes(P)*asyncio")
+		}
+	}
+	return fmt.Errorf("model %q is not available on runtime %s (it runs %s)", d.String(), runtimeName, strings.Join(runs, ", "))
+}
