@@ -1,5 +1,7 @@
 package workload
 
+import "strconv"
+
 // Nanoseconds are the unit of every duration and instant in a Workload.
 // Durations in files are Go-style ("2s", "15ms", "250us") or distributions.
 
@@ -108,4 +110,36 @@ type Workload struct {
 	Arrivals       *Arrivals
 	Models         []Model
 	File           string // where it came from, for messages ("" for inline)
+}
+
+// Limits that every parsed Workload respects.
+const (
+	MaxTasks  = 100_000_000   // total tasks (sum of counts, or an arrivals count)
+	MaxRepeat = 1_000_000_000 // product of the counts of nested repeats
+	MaxDepth  = 8             // nesting of repeat blocks
+	MaxCores  = 4096
+)
+
+// NumTasks returns how many tasks the workload has: the sum of the groups'
+// counts. For an open workload (Arrivals set) it is the arrivals count if
+// one was given, else 0 (the number depends on the draws).
+func (w *Workload) NumTasks() int {
+	if w.Arrivals != nil {
+		return w.Arrivals.Count
+	}
+	n := 0
+	for i := range w.Groups {
+		n += w.Groups[i].Count
+	}
+	return n
+}
+
+// TaskName returns the name of copy (0-based) of group: the group's name
+// when it has one copy, else "name-1" … "name-N".
+func (w *Workload) TaskName(group, copy int) string {
+	g := &w.Groups[group]
+	if g.Count == 1 {
+		return g.Name
+	}
+	return g.Name + "-" + strconv.Itoa(copy+1)
 }

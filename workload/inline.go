@@ -1,0 +1,487 @@
+package workload
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// InlineHelp describes the inline form for `conclab run --help`.
+const InlineHelp = `Inline workloads (-e) are one line: groups of tasks separated by ";".
+
+  GROUP     [N x] [NAME:] [STEP, STEP, ...] [every DUR] [start DUR]
+  STEP      work DUR [released] [offload thread|process]
+            wait DUR [blocking] [offload thread|process]
+            repeat N [STEP, STEP, ...]
+  DUR       2s | 15ms | 250us | 1m30s | exp(50ms) | uniform(10ms, 30ms)
+            | normal(50ms, 10ms) | lognormal(50ms, 20ms)
+  SETTING   cores=N | switch=DUR | seed=N | runtime=R | name=NAME
+
+"N x" makes N copies of the group (NAME-1 ... NAME-N); unnamed groups are
+task-1, task-2, ... "released" is C code that releases the GIL, "blocking"
+a wait that blocks the thread even under asyncio (time.sleep), "offload"
+sends the step to the event loop's thread or process pool. Settings may
+stand anywhere among the groups.
+
+Examples:
+  3 x [wait 2s]
+  2 x [work 1s]
+  cores=2; io: [repeat 200 [wait 500us]]; cpu: [work 3s]
+  A: [work 5ms, wait 120ms, wait 30ms blocking]; B: [work 40ms released]
+  100 x fetch: [work 5ms, wait exp(100ms)] every 10ms
+  10 x [work 2ms, wait 100ms blocking offload thread]`
+
+// maxInline bounds the inline text; a command line is much shorter.
+const maxInline = 1 << 16
+
+// ParseInline reads the one-line form described by InlineHelp. Errors are
+// *Error with File "-e", Line 1 and Col the 1-based column (in characters)
+// in expr. The workload is named "inline" unless a name= setting says
+// otherwise, and its File is "".
+func ParseInline(expr string) (*Workload, error) {
+	w, err := parseInline(expr)
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+const inlineFile = "-e"
+
+type tokKind uint8
+
+const (
+	tEOF tokKind = iota
+	tWord
+	tPunct // one of [ ] ( ) , ; : =
+)
+
+type tok struct {
+	kind tokKind
+	text string
+	off  int // byte offset in the expression
+}
+
+type inlineParser struct {
+	src  string
+	toks []tok
+	i    int
+}
+
+func parseInline(expr string) (*Workload, *Error) {
+	p := &inlineParser{src: expr}
+	if len(expr) > maxInline {
+		return nil, p.errAt(0, "inline workload too long (at most %d bytes; use a file)", maxInline)
+	}
+	if !utf8.ValidString(expr) {
+		return nil, p.errAt(0, "inline workload is not valid UTF-8 text")
+	}
+	if err := p.lex(); err != nil {
+		return nil, err
+	}
+	if p.peek().kind == tEOF {
+		return nil, p.errAt(0, "empty inline workload (e.g. 3 x [wait 2s])")
+	}
+	w := &Workload{Name: "inline", Seed: 1}
+	seen := map[string]bool{}
+	for {
+		if p.peek().kind == tEOF {
+			break
+		}
+		if p.is(";") {
+			p.i++
+			continue
+		}
+		if t := p.peek(); t.kind == tWord && p.peekAt(1).text == "=" && p.peekAt(1).kind == tPunct {
+			if seen[t.text] {
+				return nil, p.errAt(t.off, "%s is set twice", t.text)
+			}
+			seen[t.text] = true
+			if err := p.setting(w); err != nil {
+				return nil, err
+			}
+		} else {
+			g, err := p.group(len(w.Groups))
+			if err != nil {
+				return nil, err
+			}
+			w.Groups = append(w.Groups, g)
+		}
+		if t := p.peek(); t.kind != tEOF && !p.is(";") {
+			return nil, p.errAt(t.off, "unexpected %s (want \";\" between groups)", show(t))
+		}
+	}
+	if len(w.Groups) == 0 {
+		return nil, p.errAt(len(p.src), "no tasks (add a group such as 3 x [wait 2s])")
+	}
+	if err := finish(w, inlineFile); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// errAt places an error at byte offset off of the expression.
+func (p *inlineParser) errAt(off int, format string, args ...any) *Error {
+	off = min(max(off, 0), len(p.src))
+	col := utf8.RuneCountInString(p.src[:off]) + 1
+	return errorAt(inlineFile, Pos{1, col}, format, args...)
+}
+
+func (p *inlineParser) pos(off int) Pos {
+	return Pos{Line: 1, Col: utf8.RuneCountInString(p.src[:off]) + 1}
+}
+
+func isPunct(r rune) bool {
+	return strings.ContainsRune("[](),;:=", r)
+}
+
+func isSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r'
+}
+
+func (p *inlineParser) lex() *Error {
+	s := p.src
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case isSpace(r):
+			i += n
+		case isPunct(r):
+			p.toks = append(p.toks, tok{kind: tPunct, text: s[i : i+n], off: i})
+			i += n
+		case r < ' ' || r == 0x7f:
+			return p.errAt(i, "unexpected control character %q", r)
+		default:
+			start := i
+			for i < len(s) {
+				r, n := utf8.DecodeRuneInString(s[i:])
+				if isSpace(r) || isPunct(r) || r < ' ' || r == 0x7f {
+					break
+				}
+				i += n
+			}
+			p.toks = append(p.toks, tok{kind: tWord, text: s[start:i], off: start})
+		}
+	}
+	return nil
+}
+
+func (p *inlineParser) peek() tok { return p.peekAt(0) }
+
+func (p *inlineParser) peekAt(k int) tok {
+	if p.i+k < len(p.toks) {
+		return p.toks[p.i+k]
+	}
+	return tok{kind: tEOF, off: len(p.src)}
+}
+
+func (p *inlineParser) next() tok {
+	t := p.peek()
+	if p.i < len(p.toks) {
+		p.i++
+	}
+	return t
+}
+
+// is reports whether the next token is the punctuation s.
+func (p *inlineParser) is(s string) bool {
+	t := p.peek()
+	return t.kind == tPunct && t.text == s
+}
+
+func (p *inlineParser) expect(s, context string) *Error {
+	if !p.is(s) {
+		t := p.peek()
+		return p.errAt(t.off, "expected %q %s, got %s", s, context, show(t))
+	}
+	p.i++
+	return nil
+}
+
+func show(t tok) string {
+	if t.kind == tEOF {
+		return "the end"
+	}
+	return strconv.Quote(t.text)
+}
+
+func (p *inlineParser) setting(w *Workload) *Error {
+	key := p.next()
+	p.next() // "="
+	val := p.next()
+	if val.kind != tWord {
+		return p.errAt(val.off, "%s= needs a value, got %s", key.text, show(val))
+	}
+	switch key.text {
+	case "cores":
+		n, err := strconv.Atoi(val.text)
+		if err != nil || n < 1 || n > MaxCores {
+			return p.errAt(val.off, "cores must be a whole number from 1 to %d, got %s", MaxCores, val.text)
+		}
+		w.Cores = n
+	case "switch", "switch_interval":
+		d, msg := parseFixed(val.text)
+		if msg == "" && d == 0 {
+			msg = "switch must be more than 0 (CPython's default is 5ms)"
+		}
+		if msg != "" {
+			return p.errAt(val.off, "%s", msg)
+		}
+		w.SwitchInterval = d
+	case "seed":
+		s, err := strconv.ParseUint(val.text, 10, 64)
+		if err != nil {
+			return p.errAt(val.off, "seed must be a whole number ≥ 0, got %s", val.text)
+		}
+		w.Seed = s
+	case "runtime":
+		for _, r := range runtimes {
+			if val.text == r {
+				w.Runtime = r
+				return nil
+			}
+		}
+		return p.errAt(val.off, "runtime must be %s, got %s", orList(runtimes), val.text)
+	case "name":
+		if msg := checkName(val.text); msg != "" {
+			return p.errAt(val.off, "%s", msg)
+		}
+		w.Name = val.text
+	default:
+		return p.errAt(key.off, "unknown setting %q (want cores, switch, seed, runtime or name)", key.text)
+	}
+	return nil
+}
+
+// count reads a whole number in [1, hi] at the next token.
+func (p *inlineParser) count(what string, hi int) (int, *Error) {
+	t := p.next()
+	n, err := strconv.Atoi(t.text)
+	if t.kind != tWord || err != nil || n < 1 || n > hi {
+		return 0, p.errAt(t.off, "%s must be a whole number from 1 to %d, got %s", what, hi, show(t))
+	}
+	return n, nil
+}
+
+func isTimes(s string) bool {
+	return s == "x" || s == "X" || s == "×" || s == "*"
+}
+
+func (p *inlineParser) group(index int) (Group, *Error) {
+	start := p.peek()
+	g := Group{Count: 1, Weight: 1, Pos: p.pos(start.off)}
+	if t := p.peek(); t.kind == tWord && startsNumber(t.text) && !(p.peekAt(1).kind == tPunct && p.peekAt(1).text == ":") {
+		// "3 x", "3x", "3×", "3 *"
+		digits := strings.TrimRightFunc(t.text, func(r rune) bool { return isTimes(string(r)) })
+		n, err := strconv.Atoi(digits)
+		if err != nil || n < 1 || n > MaxTasks {
+			return g, p.errAt(t.off, "count must be a whole number from 1 to %d, got %s", MaxTasks, digits)
+		}
+		g.Count = n
+		p.i++
+		if digits == t.text {
+			if x := p.peek(); x.kind != tWord || !isTimes(x.text) {
+				return g, p.errAt(x.off, "expected x after the count (e.g. %d x [wait 2s]), got %s", n, show(x))
+			}
+			p.i++
+		}
+	}
+	if t := p.peek(); t.kind == tWord {
+		if c := p.peekAt(1); c.kind == tPunct && c.text == ":" {
+			if msg := checkName(t.text); msg != "" {
+				return g, p.errAt(t.off, "%s", msg)
+			}
+			g.Name = t.text
+			p.i += 2
+		} else if isStepWord(t.text) {
+			return g, p.errAt(t.off, "steps go inside [ ] (e.g. [%s ...])", t.text)
+		} else {
+			return g, p.errAt(c.off, "expected \":\" after the task name %q, got %s", t.text, show(c))
+		}
+	}
+	if !p.is("[") {
+		t := p.peek()
+		return g, p.errAt(t.off, "expected \"[\" to start the steps (e.g. 3 x [wait 2s]), got %s", show(t))
+	}
+	steps, err := p.steps(0)
+	if err != nil {
+		return g, err
+	}
+	g.Steps = steps
+	for {
+		t := p.peek()
+		if t.kind != tWord {
+			break
+		}
+		switch t.text {
+		case "every", "start":
+			p.i++
+			d, err := p.fixed(t.text)
+			if err != nil {
+				return g, err
+			}
+			if t.text == "every" {
+				g.Every = d
+			} else {
+				g.Start = d
+			}
+		default:
+			return g, p.errAt(t.off, "unexpected %q after the steps (want every DUR, start DUR or \";\")", t.text)
+		}
+	}
+	return g, nil
+}
+
+func startsNumber(s string) bool {
+	return s != "" && (s[0] >= '0' && s[0] <= '9' || s[0] == '-' || s[0] == '+')
+}
+
+func isStepWord(s string) bool {
+	return s == "work" || s == "wait" || s == "repeat"
+}
+
+// fixed reads a plain duration for the option what.
+func (p *inlineParser) fixed(what string) (int64, *Error) {
+	t := p.next()
+	if t.kind != tWord {
+		return 0, p.errAt(t.off, "%s needs a duration like 10ms, got %s", what, show(t))
+	}
+	if p.is("(") {
+		return 0, p.errAt(t.off, "%s must be a plain duration like 10ms (distributions are for work and wait)", what)
+	}
+	d, msg := parseFixed(t.text)
+	if msg != "" {
+		return 0, p.errAt(t.off, "%s", msg)
+	}
+	return d, nil
+}
+
+// steps reads "[ step, step, ... ]"; depth counts the repeats around it.
+func (p *inlineParser) steps(depth int) ([]Step, *Error) {
+	open := p.next() // "["
+	var out []Step
+	for {
+		if p.is("]") {
+			if len(out) == 0 {
+				return nil, p.errAt(open.off, "empty steps [ ] (want e.g. [work 5ms, wait 100ms])")
+			}
+			p.i++
+			return out, nil
+		}
+		s, err := p.step(depth)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+		switch t := p.peek(); {
+		case t.kind == tPunct && t.text == ",":
+			p.i++
+		case t.kind == tPunct && t.text == "]":
+		case t.kind == tEOF:
+			return nil, p.errAt(t.off, "missing \"]\" to close the steps opened at column %d", p.pos(open.off).Col)
+		default:
+			return nil, p.errAt(t.off, "unexpected %s after a step (want \",\" or \"]\")", show(t))
+		}
+	}
+}
+
+func (p *inlineParser) step(depth int) (Step, *Error) {
+	t := p.next()
+	st := Step{Pos: p.pos(t.off)}
+	if t.kind != tWord {
+		return st, p.errAt(t.off, "expected a step (work, wait or repeat), got %s", show(t))
+	}
+	switch t.text {
+	case "work":
+		st.Kind = Work
+	case "wait":
+		st.Kind = Wait
+	case "repeat":
+		st.Kind = Repeat
+		if depth+1 > MaxDepth {
+			return st, p.errAt(t.off, "repeats nested too deeply (at most %d levels)", MaxDepth)
+		}
+		n, err := p.count("repeat count", MaxRepeat)
+		if err != nil {
+			return st, err
+		}
+		st.Count = n
+		if x := p.peek(); x.kind == tWord && isTimes(x.text) {
+			p.i++
+		}
+		if !p.is("[") {
+			x := p.peek()
+			return st, p.errAt(x.off, "expected \"[\" with the steps to repeat (e.g. repeat %d [wait 1ms]), got %s", n, show(x))
+		}
+		st.Steps, err = p.steps(depth + 1)
+		return st, err
+	default:
+		return st, p.errAt(t.off, "unknown step kind %q (want work, wait or repeat)", t.text)
+	}
+	d, err := p.dist(t.text)
+	if err != nil {
+		return st, err
+	}
+	st.Dur = d
+	for {
+		f := p.peek()
+		if f.kind != tWord {
+			return st, nil
+		}
+		p.i++
+		switch {
+		case f.text == "released" && st.Kind == Work:
+			st.GILReleased = true
+		case f.text == "held" && st.Kind == Work:
+			st.GILReleased = false
+		case f.text == "blocking" && st.Kind == Wait:
+			st.Blocking = true
+		case f.text == "offload":
+			o := p.next()
+			switch o.text {
+			case "thread":
+				st.Offload = OffloadThread
+			case "process":
+				st.Offload = OffloadProcess
+			default:
+				return st, p.errAt(o.off, "offload must be thread or process, got %s", show(o))
+			}
+		case f.text == "blocking":
+			return st, p.errAt(f.off, "blocking applies to wait steps only (work always occupies its thread)")
+		case f.text == "released" || f.text == "held":
+			return st, p.errAt(f.off, "%s applies to work steps only (a wait does not hold the GIL)", f.text)
+		default:
+			flags := "released, offload thread|process"
+			if st.Kind == Wait {
+				flags = "blocking, offload thread|process"
+			}
+			return st, p.errAt(f.off, "unexpected %q after %s (want %s, \",\" or \"]\")", f.text, t.text, flags)
+		}
+	}
+}
+
+// dist reads a duration or a distribution after the step word what.
+func (p *inlineParser) dist(what string) (Dist, *Error) {
+	t := p.next()
+	if t.kind != tWord {
+		return Dist{}, p.errAt(t.off, "%s needs a duration like 5ms or exp(50ms), got %s", what, show(t))
+	}
+	end := t.off + len(t.text)
+	if p.is("(") {
+		for {
+			c := p.next()
+			if c.kind == tEOF {
+				return Dist{}, p.errAt(t.off, "%s( is missing its \")\"", t.text)
+			}
+			if c.kind == tPunct && c.text == ")" {
+				end = c.off + 1
+				break
+			}
+		}
+	}
+	d, off, msg := parseDist(p.src[t.off:end])
+	if msg != "" {
+		return Dist{}, p.errAt(t.off+off, "%s", msg)
+	}
+	return d, nil
+}

@@ -1,0 +1,869 @@
+package workload
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// maxFileSize bounds what Parse reads; real workloads are a few KB.
+const maxFileSize = 16 << 20
+
+var (
+	topKeys     = []string{"name", "about", "runtime", "cores", "switch_interval", "seed", "tasks", "arrivals", "models"}
+	groupKeys   = []string{"name", "count", "start", "every", "weight", "steps"}
+	workKeys    = []string{"work", "gil", "offload"}
+	waitKeys    = []string{"wait", "blocking", "offload"}
+	repeatKeys  = []string{"repeat", "steps"}
+	arrivalKeys = []string{"rate", "pattern", "for", "count"}
+	runtimes    = []string{"cpython", "cpython-ft", "java", "go"}
+)
+
+// Parse reads a workload file (SPEC §1) named file. Every error is an
+// *Error placed in the text. The name defaults to the file's base name
+// without its extension.
+func Parse(file string, data []byte) (*Workload, error) {
+	p := &yamlParser{file: file}
+	w, err := p.parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+type yamlParser struct {
+	file string
+}
+
+func (p *yamlParser) errAt(n ast.Node, format string, args ...any) *Error {
+	return errorAt(p.file, posOf(n), format, args...)
+}
+
+// posOf returns where n starts. A block mapping's own token is its first
+// colon, so its first key stands for it.
+func posOf(n ast.Node) Pos {
+	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 {
+		return posOf(m.Values[0].Key)
+	}
+	if n == nil {
+		return Pos{1, 1}
+	}
+	tk := n.GetToken()
+	if tk == nil || tk.Position == nil {
+		return Pos{1, 1}
+	}
+	return Pos{Line: max(tk.Position.Line, 1), Col: max(tk.Position.Column, 1)}
+}
+
+func (p *yamlParser) parse(data []byte) (*Workload, *Error) {
+	if len(data) > maxFileSize {
+		return nil, errorAt(p.file, Pos{1, 1}, "file too large (%d bytes; a workload is at most %d)", len(data), maxFileSize)
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return nil, errorAt(p.file, Pos{1, 1}, "not a text file (it contains a NUL byte); a workload is a YAML text file")
+	}
+	if !utf8.Valid(data) {
+		return nil, errorAt(p.file, Pos{1, 1}, "not a text file (it is not valid UTF-8); a workload is a YAML text file")
+	}
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	f, err := parseYAML(data)
+	if err != nil {
+		return nil, p.syntaxError(err)
+	}
+	var body ast.Node
+	for _, d := range f.Docs {
+		if d == nil || d.Body == nil {
+			continue
+		}
+		if body != nil {
+			return nil, p.errAt(d.Body, "only one YAML document is allowed in a workload file")
+		}
+		body = d.Body
+	}
+	if body == nil {
+		return nil, errorAt(p.file, Pos{1, 1}, "empty workload (want a mapping with at least tasks:, e.g. tasks: [{steps: [{wait: 2s}]}])")
+	}
+	name := strings.TrimSuffix(filepath.Base(p.file), filepath.Ext(p.file))
+	if p.file == "" || p.file == "-" || name == "" || name == "." {
+		name = "workload"
+	}
+	w := &Workload{Name: name, Seed: 1, File: p.file}
+	if e := p.top(w, body); e != nil {
+		return nil, e
+	}
+	if e := finish(w, p.file); e != nil {
+		return nil, e
+	}
+	return w, nil
+}
+
+// parseYAML runs goccy's parser; a panic inside it on hostile input
+// becomes an ordinary syntax error instead of taking the program down.
+func parseYAML(data []byte) (f *ast.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, errors.New("the YAML parser could not read this text")
+		}
+	}()
+	return parser.ParseBytes(data, 0)
+}
+
+func (p *yamlParser) syntaxError(err error) *Error {
+	var ye interface {
+		GetToken() *token.Token
+		GetMessage() string
+	}
+	pos, msg := Pos{1, 1}, err.Error()
+	if errors.As(err, &ye) {
+		msg = ye.GetMessage()
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			pos = Pos{Line: max(tk.Position.Line, 1), Col: max(tk.Position.Column, 1)}
+		}
+	}
+	msg = strings.ReplaceAll(msg, "\t", `\t`)
+	if strings.Contains(msg, `\t`) {
+		msg += " (indent with spaces, not tabs)"
+	}
+	return errorAt(p.file, pos, "invalid YAML: %s", msg)
+}
+
+// unwrap looks through anchors and tags to the value. Aliases are refused:
+// they would let a small file expand into a huge one.
+func (p *yamlParser) unwrap(n ast.Node) (ast.Node, *Error) {
+	for {
+		switch v := n.(type) {
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.TagNode:
+			n = v.Value
+		case *ast.AliasNode:
+			return nil, p.errAt(v, "aliases (*name) are not supported in workloads; write the value out")
+		default:
+			return n, nil
+		}
+	}
+}
+
+// entry is one key: value of a mapping, unwrapped.
+type entry struct {
+	key     string
+	keyNode ast.Node
+	val     ast.Node // nil or *ast.NullNode when the value is empty
+}
+
+// mapping returns the entries of n, or an error saying what was expected.
+func (p *yamlParser) mapping(n ast.Node, what string) ([]entry, bool, *Error) {
+	var pairs []*ast.MappingValueNode
+	flow := false
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		pairs, flow = v.Values, v.IsFlowStyle
+	case *ast.MappingValueNode:
+		pairs, flow = []*ast.MappingValueNode{v}, v.IsFlowStyle
+	default:
+		return nil, false, p.errAt(n, "%s must be a mapping (key: value lines), got %s", what, describe(n))
+	}
+	out := make([]entry, 0, len(pairs))
+	for _, mv := range pairs {
+		kn, err := p.unwrap(mv.Key)
+		if err != nil {
+			return nil, false, err
+		}
+		if mk, ok := kn.(*ast.MappingKeyNode); ok {
+			if kn, err = p.unwrap(mk.Value); err != nil {
+				return nil, false, err
+			}
+		}
+		key, ok := scalarText(kn)
+		if !ok {
+			return nil, false, p.errAt(mv.Key, "a key must be a plain name, got %s", describe(kn))
+		}
+		val, err := p.unwrap(mv.Value)
+		if err != nil {
+			return nil, false, err
+		}
+		out = append(out, entry{key: key, keyNode: mv.Key, val: val})
+	}
+	return out, flow, nil
+}
+
+// scalarText returns the text of a scalar as written (unquoted).
+func scalarText(n ast.Node) (string, bool) {
+	switch v := n.(type) {
+	case *ast.StringNode:
+		return v.Value, true
+	case *ast.LiteralNode:
+		if v.Value == nil {
+			return "", true
+		}
+		return v.Value.Value, true
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
+		if tk := n.GetToken(); tk != nil {
+			return tk.Value, true
+		}
+	}
+	return "", false
+}
+
+func isNull(n ast.Node) bool {
+	if n == nil {
+		return true
+	}
+	_, ok := n.(*ast.NullNode)
+	return ok
+}
+
+// describe names what a node is, for "got …" in messages.
+func describe(n ast.Node) string {
+	switch n.(type) {
+	case nil, *ast.NullNode:
+		return "nothing"
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return "a mapping"
+	case *ast.SequenceNode:
+		return "a list"
+	}
+	if s, ok := scalarText(n); ok {
+		if _, isStr := n.(*ast.StringNode); isStr {
+			return strconv.Quote(s)
+		}
+		return s
+	}
+	return "a " + n.Type().String()
+}
+
+// unknownKey builds the message for a key that is not in valid.
+func unknownKey(key, where string, valid []string) string {
+	msg := "unknown key " + strconv.Quote(key)
+	if where != "" {
+		msg += " in " + where
+	}
+	if s := suggest(key, valid); s != "" {
+		msg += ", did you mean " + strconv.Quote(s) + "?"
+	}
+	return msg + " (want " + orList(valid) + ")"
+}
+
+// orList joins words as "a, b or c".
+func orList(words []string) string {
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// suggest returns the valid word closest to key if it is a likely typo.
+func suggest(key string, valid []string) string {
+	best, bestD := "", 3
+	for _, v := range valid {
+		if d := editDistance(strings.ToLower(key), v); d < bestD {
+			best, bestD = v, d
+		}
+	}
+	if bestD > 0 && bestD <= len(key)/3+1 {
+		return best
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func (p *yamlParser) top(w *Workload, body ast.Node) *Error {
+	entries, _, err := p.mapping(body, "a workload")
+	if err != nil {
+		return err
+	}
+	var tasks *entry
+	for i := range entries {
+		e := &entries[i]
+		switch e.key {
+		case "name":
+			if w.Name, err = p.name(e); err != nil {
+				return err
+			}
+		case "about":
+			if w.About, err = p.text(e); err != nil {
+				return err
+			}
+		case "runtime":
+			if w.Runtime, err = p.oneOf(e, runtimes); err != nil {
+				return err
+			}
+		case "cores":
+			n, err := p.integer(e, "cores", 1, MaxCores)
+			if err != nil {
+				return err
+			}
+			w.Cores = int(n)
+		case "switch_interval":
+			d, err := p.fixed(e)
+			if err != nil {
+				return err
+			}
+			if d == 0 {
+				return p.errAt(e.val, "switch_interval must be more than 0 (CPython's default is 5ms)")
+			}
+			w.SwitchInterval = d
+		case "seed":
+			s, ok := scalarText(e.val)
+			if !ok || !isInteger(e.val) {
+				return p.errAt(valueOrKey(e), "seed must be a whole number ≥ 0, got %s", describe(e.val))
+			}
+			v, perr := strconv.ParseUint(strings.ReplaceAll(s, "_", ""), 0, 64)
+			if perr != nil {
+				return p.errAt(e.val, "seed must be a whole number ≥ 0 (at most 64 bits), got %s", s)
+			}
+			w.Seed = v
+		case "tasks":
+			tasks = e
+		case "arrivals":
+			if w.Arrivals, err = p.arrivals(e); err != nil {
+				return err
+			}
+		case "models":
+			if w.Models, err = p.models(e); err != nil {
+				return err
+			}
+		case "steps", "work", "wait", "repeat":
+			return p.errAt(e.keyNode, "%s belongs to a task: put it under tasks: (e.g. tasks: [{steps: [{wait: 2s}]}])", e.key)
+		default:
+			return p.errAt(e.keyNode, "%s", unknownKey(e.key, "", topKeys))
+		}
+	}
+	if tasks == nil {
+		return p.errAt(body, "missing tasks: (the list of tasks, e.g. tasks: [{name: A, steps: [{wait: 2s}]}])")
+	}
+	return p.tasks(w, tasks)
+}
+
+func valueOrKey(e *entry) ast.Node {
+	if isNull(e.val) {
+		return e.keyNode
+	}
+	return e.val
+}
+
+func isInteger(n ast.Node) bool {
+	_, ok := n.(*ast.IntegerNode)
+	return ok
+}
+
+func (p *yamlParser) text(e *entry) (string, *Error) {
+	s, ok := scalarText(e.val)
+	if !ok {
+		return "", p.errAt(valueOrKey(e), "%s must be text, got %s", e.key, describe(e.val))
+	}
+	return s, nil
+}
+
+func (p *yamlParser) name(e *entry) (string, *Error) {
+	s, err := p.text(e)
+	if err != nil {
+		return "", err
+	}
+	if msg := checkName(s); msg != "" {
+		return "", p.errAt(e.val, "%s", msg)
+	}
+	return s, nil
+}
+
+// checkName says what is wrong with a task or workload name, if anything.
+func checkName(s string) string {
+	switch {
+	case strings.TrimSpace(s) == "":
+		return "a name must not be empty"
+	case len(s) > 100:
+		return "a name must be at most 100 bytes"
+	case strings.TrimSpace(s) != s:
+		return "a name must not start or end with spaces"
+	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return "a name must not contain control characters"
+	}
+	return ""
+}
+
+func (p *yamlParser) oneOf(e *entry, valid []string) (string, *Error) {
+	s, ok := scalarText(e.val)
+	if ok {
+		for _, v := range valid {
+			if s == v {
+				return s, nil
+			}
+		}
+	}
+	return "", p.errAt(valueOrKey(e), "%s must be %s, got %s", e.key, orList(valid), describe(e.val))
+}
+
+// integer reads a whole number in [lo, hi].
+func (p *yamlParser) integer(e *entry, what string, lo, hi int64) (int64, *Error) {
+	bad := func() *Error {
+		return p.errAt(valueOrKey(e), "%s must be a whole number from %d to %d, got %s", what, lo, hi, describe(e.val))
+	}
+	n, ok := e.val.(*ast.IntegerNode)
+	if !ok {
+		return 0, bad()
+	}
+	var v int64
+	switch x := n.Value.(type) {
+	case int64:
+		v = x
+	case uint64:
+		if x > math.MaxInt64 {
+			return 0, bad()
+		}
+		v = int64(x)
+	default:
+		return 0, bad()
+	}
+	if v < lo || v > hi {
+		return 0, bad()
+	}
+	return v, nil
+}
+
+// durationText returns the text of a duration value.
+func (p *yamlParser) durationText(e *entry) (string, *Error) {
+	if isNull(e.val) {
+		return "", p.errAt(e.keyNode, "%s needs a duration, e.g. %s: 2s", e.key, e.key)
+	}
+	s, ok := scalarText(e.val)
+	if !ok {
+		return "", p.errAt(e.val, "%s must be a duration like 2s, 15ms or 250us, got %s", e.key, describe(e.val))
+	}
+	return s, nil
+}
+
+// fixed reads a plain duration (no distribution).
+func (p *yamlParser) fixed(e *entry) (int64, *Error) {
+	s, err := p.durationText(e)
+	if err != nil {
+		return 0, err
+	}
+	if strings.ContainsAny(s, "()") {
+		return 0, p.errAt(e.val, "%s must be a plain duration like 2s (distributions are for work and wait)", e.key)
+	}
+	d, msg := parseFixed(s)
+	if msg != "" {
+		return 0, p.errAt(e.val, "%s", msg)
+	}
+	return d, nil
+}
+
+// dist reads a work or wait duration. In a flow mapping YAML cuts
+// "uniform(10ms, 30ms)" at its comma; next is the entry after e, where the
+// rest ("30ms)") landed as a key.
+func (p *yamlParser) dist(e *entry, flow bool, next *entry) (Dist, *Error) {
+	s, err := p.durationText(e)
+	if err != nil {
+		return Dist{}, err
+	}
+	if flow && strings.Count(s, "(") > strings.Count(s, ")") {
+		whole := s + ", …)"
+		if next != nil && isNull(next.val) && strings.HasSuffix(next.key, ")") {
+			whole = s + ", " + next.key
+		}
+		return Dist{}, p.errAt(e.val, "%q was cut at its comma: inside { } YAML splits at commas; quote it (%s: %q) or write the step in block style",
+			s, e.key, whole)
+	}
+	d, _, msg := parseDist(s)
+	if msg != "" {
+		return Dist{}, p.errAt(e.val, "%s", msg)
+	}
+	return d, nil
+}
+
+func (p *yamlParser) tasks(w *Workload, e *entry) *Error {
+	seq, ok := e.val.(*ast.SequenceNode)
+	if !ok {
+		return p.errAt(valueOrKey(e), "tasks must be a list of tasks (- name: A …), got %s", describe(e.val))
+	}
+	if len(seq.Values) == 0 {
+		return p.errAt(seq, "tasks must not be empty")
+	}
+	if len(seq.Values) > MaxTasks {
+		return p.errAt(seq, "too many tasks")
+	}
+	w.Groups = make([]Group, 0, len(seq.Values))
+	for _, item := range seq.Values {
+		n, err := p.unwrap(item)
+		if err != nil {
+			return err
+		}
+		g, err := p.group(n, w.Arrivals != nil)
+		if err != nil {
+			return err
+		}
+		w.Groups = append(w.Groups, g)
+	}
+	return nil
+}
+
+func (p *yamlParser) group(n ast.Node, open bool) (Group, *Error) {
+	g := Group{Count: 1, Weight: 1, Pos: posOf(n)}
+	entries, _, err := p.mapping(n, "a task")
+	if err != nil {
+		return g, err
+	}
+	var steps *entry
+	for i := range entries {
+		e := &entries[i]
+		if open && (e.key == "count" || e.key == "start" || e.key == "every") {
+			return g, p.errAt(e.keyNode, "%s is not used with arrivals: each arrival is one task built from a group", e.key)
+		}
+		switch e.key {
+		case "name":
+			if g.Name, err = p.name(e); err != nil {
+				return g, err
+			}
+		case "count":
+			c, err := p.integer(e, "count", 1, MaxTasks)
+			if err != nil {
+				return g, err
+			}
+			g.Count = int(c)
+		case "start":
+			if g.Start, err = p.fixed(e); err != nil {
+				return g, err
+			}
+		case "every":
+			if g.Every, err = p.fixed(e); err != nil {
+				return g, err
+			}
+		case "weight":
+			if !open {
+				return g, p.errAt(e.keyNode, "weight is only used with arrivals (it picks the group an arrival is built from)")
+			}
+			v, ok := number(e.val)
+			if !ok || !(v > 0) || math.IsInf(v, 0) {
+				return g, p.errAt(valueOrKey(e), "weight must be a number > 0, got %s", describe(e.val))
+			}
+			g.Weight = v
+		case "steps":
+			steps = e
+		case "work", "wait", "repeat":
+			return g, p.errAt(e.keyNode, "%s is a step: put it under steps: (e.g. steps: [{%s: …}])", e.key, e.key)
+		default:
+			return g, p.errAt(e.keyNode, "%s", unknownKey(e.key, "a task", groupKeys))
+		}
+	}
+	if steps == nil {
+		return g, p.errAt(n, "a task needs steps: (e.g. steps: [{work: 5ms}, {wait: 100ms}])")
+	}
+	g.Steps, err = p.steps(steps, 0)
+	return g, err
+}
+
+func number(n ast.Node) (float64, bool) {
+	switch v := n.(type) {
+	case *ast.IntegerNode:
+		switch x := v.Value.(type) {
+		case int64:
+			return float64(x), true
+		case uint64:
+			return float64(x), true
+		}
+	case *ast.FloatNode:
+		return v.Value, true
+	case *ast.StringNode:
+		// goccy reads 1e3 as a string.
+		f, err := strconv.ParseFloat(v.Value, 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// steps reads the list under e; depth counts the repeats around it.
+func (p *yamlParser) steps(e *entry, depth int) ([]Step, *Error) {
+	seq, ok := e.val.(*ast.SequenceNode)
+	if !ok {
+		return nil, p.errAt(valueOrKey(e), "steps must be a list of steps (e.g. [{work: 5ms}, {wait: 100ms}]), got %s", describe(e.val))
+	}
+	if len(seq.Values) == 0 {
+		return nil, p.errAt(seq, "steps must not be empty")
+	}
+	out := make([]Step, 0, len(seq.Values))
+	for _, item := range seq.Values {
+		n, err := p.unwrap(item)
+		if err != nil {
+			return nil, err
+		}
+		s, err := p.step(n, depth)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (p *yamlParser) step(n ast.Node, depth int) (Step, *Error) {
+	if s, ok := scalarText(n); ok {
+		if f := strings.Fields(s); len(f) >= 2 && (f[0] == "work" || f[0] == "wait" || f[0] == "repeat") {
+			return Step{}, p.errAt(n, "a step is a mapping: write %q (with a colon)", f[0]+": "+strings.Join(f[1:], " "))
+		}
+	}
+	if isNull(n) {
+		return Step{}, p.errAt(n, "empty step (want a mapping like {wait: 2s})")
+	}
+	entries, flow, err := p.mapping(n, "a step")
+	if err != nil {
+		return Step{}, err
+	}
+	// Find the kind first so the flags can be checked against it.
+	kind := -1
+	var kindEntry *entry
+	for i := range entries {
+		e := &entries[i]
+		switch e.key {
+		case "work", "wait", "repeat":
+			if kindEntry != nil {
+				return Step{}, p.errAt(e.keyNode, "a step has exactly one of work, wait or repeat; this one has %s and %s", kindEntry.key, e.key)
+			}
+			kind, kindEntry = i, e
+		}
+	}
+	if kindEntry == nil {
+		for i := range entries {
+			switch entries[i].key {
+			case "gil", "offload", "blocking", "steps":
+			default:
+				return Step{}, p.errAt(entries[i].keyNode, "unknown step kind %q (want work, wait or repeat)", entries[i].key)
+			}
+		}
+		return Step{}, p.errAt(n, "a step needs one of work, wait or repeat")
+	}
+	st := Step{Pos: posOf(kindEntry.keyNode)}
+	switch kindEntry.key {
+	case "work":
+		st.Kind = Work
+	case "wait":
+		st.Kind = Wait
+	case "repeat":
+		st.Kind = Repeat
+	}
+	var steps *entry
+	for i := range entries {
+		e := &entries[i]
+		switch {
+		case i == kind && st.Kind == Repeat:
+			c, err := p.integer(e, "repeat count", 1, MaxRepeat)
+			if err != nil {
+				return st, err
+			}
+			st.Count = int(c)
+		case i == kind:
+			var next *entry
+			if i+1 < len(entries) {
+				next = &entries[i+1]
+			}
+			if st.Dur, err = p.dist(e, flow, next); err != nil {
+				return st, err
+			}
+		case e.key == "gil" && st.Kind == Work:
+			v, err := p.oneOf(e, []string{"released", "held"})
+			if err != nil {
+				return st, err
+			}
+			st.GILReleased = v == "released"
+		case e.key == "blocking" && st.Kind == Wait:
+			b, ok := e.val.(*ast.BoolNode)
+			if !ok {
+				return st, p.errAt(valueOrKey(e), "blocking must be true or false, got %s", describe(e.val))
+			}
+			st.Blocking = b.Value
+		case e.key == "offload" && st.Kind != Repeat:
+			v, err := p.oneOf(e, []string{"thread", "process"})
+			if err != nil {
+				return st, err
+			}
+			st.Offload = OffloadThread
+			if v == "process" {
+				st.Offload = OffloadProcess
+			}
+		case e.key == "steps" && st.Kind == Repeat:
+			steps = e
+		case e.key == "gil":
+			return st, p.errAt(e.keyNode, "gil applies to work steps only (a %s step does not hold the GIL)", kindEntry.key)
+		case e.key == "blocking" && st.Kind == Work:
+			return st, p.errAt(e.keyNode, "blocking applies to wait steps only (work always occupies its thread)")
+		case st.Kind == Repeat && (e.key == "offload" || e.key == "blocking"):
+			return st, p.errAt(e.keyNode, "%s applies to the steps inside a repeat, not to the repeat", e.key)
+		default:
+			valid := map[StepKind][]string{Work: workKeys, Wait: waitKeys, Repeat: repeatKeys}[st.Kind]
+			if flow && isNull(e.val) && strings.HasSuffix(e.key, ")") {
+				return st, p.errAt(e.keyNode, "%q looks like the end of a distribution cut at a comma: inside { } quote it or use block style", e.key)
+			}
+			return st, p.errAt(e.keyNode, "%s", unknownKey(e.key, "a "+kindEntry.key+" step", valid))
+		}
+	}
+	if st.Kind == Repeat {
+		if depth+1 > MaxDepth {
+			return st, p.errAt(kindEntry.keyNode, "repeats nested too deeply (at most %d levels)", MaxDepth)
+		}
+		if steps == nil {
+			return st, p.errAt(kindEntry.keyNode, "repeat needs steps: (the block to repeat, e.g. {repeat: 10, steps: [{wait: 1ms}]})")
+		}
+		st.Steps, err = p.steps(steps, depth+1)
+		if err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+func (p *yamlParser) arrivals(e *entry) (*Arrivals, *Error) {
+	entries, _, err := p.mapping(e.val, "arrivals")
+	if err != nil {
+		return nil, err
+	}
+	a := &Arrivals{Pattern: Poisson, Pos: posOf(e.keyNode)}
+	var rateSet, forSet, countSet bool
+	for i := range entries {
+		f := &entries[i]
+		switch f.key {
+		case "rate":
+			s, ok := scalarText(f.val)
+			if !ok {
+				return nil, p.errAt(valueOrKey(f), "rate must be a rate like 200/s, got %s", describe(f.val))
+			}
+			r, msg := parseRate(s)
+			if msg != "" {
+				return nil, p.errAt(f.val, "%s", msg)
+			}
+			a.Rate, rateSet = r, true
+		case "pattern":
+			v, err := p.oneOf(f, []string{"poisson", "uniform"})
+			if err != nil {
+				return nil, err
+			}
+			if v == "uniform" {
+				a.Pattern = UniformArrivals
+			}
+		case "for":
+			d, err := p.fixed(f)
+			if err != nil {
+				return nil, err
+			}
+			if d == 0 {
+				return nil, p.errAt(f.val, "for must be more than 0")
+			}
+			a.For, forSet = d, true
+		case "count":
+			c, err := p.integer(f, "count", 1, MaxTasks)
+			if err != nil {
+				return nil, err
+			}
+			a.Count, countSet = int(c), true
+		default:
+			return nil, p.errAt(f.keyNode, "%s", unknownKey(f.key, "arrivals", arrivalKeys))
+		}
+	}
+	switch {
+	case !rateSet:
+		return nil, p.errAt(e.keyNode, "arrivals needs a rate (e.g. rate: 200/s)")
+	case forSet == countSet:
+		return nil, p.errAt(e.keyNode, "arrivals needs exactly one of for (a duration, e.g. for: 30s) or count (e.g. count: 10000)")
+	case forSet && a.Rate*float64(a.For)/1e9 > MaxTasks:
+		return nil, p.errAt(e.keyNode, "arrivals would bring about %.0f tasks (the limit is %d)", a.Rate*float64(a.For)/1e9, MaxTasks)
+	}
+	return a, nil
+}
+
+// parseRate reads "200/s", "5/ms" or "30/min" as a rate per second.
+func parseRate(s string) (float64, string) {
+	const want = " (want a rate like 200/s, 5/ms or 30/min)"
+	num, unit, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok {
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			return 0, "rate " + s + " needs a unit (e.g. 200/s)"
+		}
+		return 0, "invalid rate " + strconv.Quote(s) + want
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
+		return 0, "invalid rate " + strconv.Quote(s) + want
+	}
+	switch strings.TrimSpace(unit) {
+	case "s":
+	case "ms":
+		v *= 1e3
+	case "min":
+		v /= 60
+	default:
+		return 0, "invalid rate unit " + strconv.Quote(unit) + want
+	}
+	if v > 1e9 {
+		return 0, "rate " + s + " is too high (at most 1e9/s)"
+	}
+	return v, ""
+}
+
+func (p *yamlParser) models(e *entry) ([]Model, *Error) {
+	if s, ok := scalarText(e.val); ok {
+		if strings.TrimSpace(s) == "" {
+			return nil, p.errAt(e.val, "a model must not be empty")
+		}
+		return []Model{{Expr: s, Pos: posOf(e.val)}}, nil
+	}
+	seq, ok := e.val.(*ast.SequenceNode)
+	if !ok {
+		return nil, p.errAt(valueOrKey(e), "models must be a list of model expressions (e.g. [sync, threads(3), asyncio]), got %s", describe(e.val))
+	}
+	if len(seq.Values) == 0 {
+		return nil, p.errAt(seq, "models must not be empty (leave it out for the default models)")
+	}
+	out := make([]Model, 0, len(seq.Values))
+	for i, item := range seq.Values {
+		n, err := p.unwrap(item)
+		if err != nil {
+			return nil, err
+		}
+		s, ok := scalarText(n)
+		if !ok || strings.TrimSpace(s) == "" {
+			return nil, p.errAt(n, "a model must be an expression like threads(3), got %s", describe(n))
+		}
+		if seq.IsFlowStyle && strings.Count(s, "(") > strings.Count(s, ")") {
+			whole := s
+			for _, rest := range seq.Values[i+1:] {
+				t, _ := scalarText(rest)
+				whole += ", " + t
+				if strings.Count(whole, "(") <= strings.Count(whole, ")") {
+					break
+				}
+			}
+			return nil, p.errAt(n, "model %q was cut at its comma: inside [ ] YAML splits at commas; quote it (%q) or write models as a block list (- %s)",
+				s, whole, whole)
+		}
+		out = append(out, Model{Expr: s, Pos: posOf(n)})
+	}
+	return out, nil
+}
