@@ -1,0 +1,125 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+)
+
+// Seconds formats a duration of ns nanoseconds for a table: whole seconds
+// and above with millisecond precision ("2.000 s"), shorter durations with
+// three significant digits in the largest unit that fits ("12.3 ms",
+// "575 µs", "1.50 µs", "42 ns").
+func Seconds(ns int64) string {
+	if ns < 0 {
+		if ns == math.MinInt64 {
+			ns++ // cannot negate; one nanosecond off is invisible here
+		}
+		return "-" + Seconds(-ns)
+	}
+	switch {
+	case ns == 0:
+		return "0 s"
+	case ns < 1000:
+		return fmt.Sprintf("%d ns", ns)
+	case ns < 999_500:
+		return sig3(float64(ns)/1e3) + " µs"
+	case ns < 999_500_000:
+		return sig3(float64(ns)/1e6) + " ms"
+	case ns < 100e9:
+		return fmt.Sprintf("%.3f s", float64(ns)/1e9)
+	case ns < 1000e9:
+		return fmt.Sprintf("%.2f s", float64(ns)/1e9)
+	}
+	return fmt.Sprintf("%.1f s", float64(ns)/1e9)
+}
+
+// Bytes formats a byte count in binary units with three significant
+// digits: "0 B", "512 B", "15.6 KiB", "9.00 MiB", "1.25 GiB".
+func Bytes(n int64) string {
+	if n < 0 {
+		if n == math.MinInt64 {
+			n++
+		}
+		return "-" + Bytes(-n)
+	}
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	v := float64(n)
+	for _, unit := range []string{"KiB", "MiB", "GiB", "TiB", "PiB"} {
+		v /= 1024
+		// 999.5 would print as "1000"; move to the next unit instead.
+		if v < 999.5 || unit == "PiB" {
+			return sig3(v) + " " + unit
+		}
+	}
+	panic("unreachable")
+}
+
+// sig3 prints v (≥ 1, < 999.5) with three significant digits and no
+// exponent.
+func sig3(v float64) string {
+	switch {
+	case v >= 99.95:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 9.995:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+// width is the number of terminal columns s takes: one per rune (every
+// glyph this package draws is one column wide).
+func width(s string) int { return utf8.RuneCountInString(s) }
+
+// truncate shortens s to at most n runes, ending with '…' when it cut.
+func truncate(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if width(s) <= n {
+		return s
+	}
+	if n == 1 {
+		return "…"
+	}
+	var b strings.Builder
+	i := 0
+	for _, r := range s {
+		if i == n-1 {
+			break
+		}
+		b.WriteRune(r)
+		i++
+	}
+	b.WriteRune('…')
+	return b.String()
+}
+
+// padRight pads s with spaces to n runes; padLeft pads on the left.
+func padRight(s string, n int) string {
+	if d := n - width(s); d > 0 {
+		return s + strings.Repeat(" ", d)
+	}
+	return s
+}
+
+func padLeft(s string, n int) string {
+	if d := n - width(s); d > 0 {
+		return strings.Repeat(" ", d) + s
+	}
+	return s
+}
+
+// clean replaces control characters in names from workload files so that
+// they cannot move the cursor or break a line of the output.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,155 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// column is one column of the summary table.
+type column struct {
+	head  string
+	right bool // numbers align right
+}
+
+var tableColumns = []column{
+	{"model", false},
+	{"makespan", true},
+	{"lat p50", true},
+	{"lat p99", true},
+	{"cpu", true},
+	{"GIL wait", true},
+	{"GIL sw", true},
+	{"stall", true},
+	{"threads", true},
+	{"resident", true},
+	{"reserved", true},
+}
+
+// Table writes the summary table of runs: one row per model with its
+// makespan, task latency p50 and p99, CPU utilisation, GIL wait (summed over
+// threads), GIL hand-overs, the longest event-loop stall, the peak number of
+// threads and the peak resident and reserved memory. Short notes follow the
+// table when something in it needs a word (a run that finished no task, a
+// run without per-task records). No line is wider than opt.Width.
+func Table(w io.Writer, runs []Run, opt Options) error {
+	rows := make([][]string, 0, len(runs))
+	var notes []string
+	var noTasks, noRecords []string
+	for i, run := range runs {
+		r := run.Result
+		if r == nil {
+			return fmt.Errorf("report: run %d has no result", i+1)
+		}
+		model := clean(r.Model)
+		rows = append(rows, []string{
+			model,
+			Seconds(r.Makespan),
+			Seconds(r.Latency.P50),
+			Seconds(r.Latency.P99),
+			percent(r.CPUUtilization),
+			Seconds(r.GILWait),
+			strconv.FormatInt(r.GILSwitches, 10),
+			Seconds(r.LoopStallMax),
+			strconv.Itoa(r.PeakThreads),
+			Bytes(r.PeakMemoryBytes),
+			Bytes(r.PeakVirtualBytes),
+		})
+		switch {
+		case r.Tasks == 0:
+			noTasks = append(noTasks, model)
+		case len(r.Records) == 0:
+			noRecords = append(noRecords, model)
+		}
+	}
+	if len(noTasks) > 0 {
+		notes = append(notes, "no task finished under "+strings.Join(noTasks, ", "))
+	}
+	if len(noRecords) > 0 {
+		notes = append(notes, "per-task records not kept for "+strings.Join(noRecords, ", "))
+	}
+
+	total := opt.width()
+	widths := make([]int, len(tableColumns))
+	for j, c := range tableColumns {
+		widths[j] = width(c.head)
+	}
+	for _, row := range rows {
+		for j, cell := range row {
+			widths[j] = max(widths[j], width(cell))
+		}
+	}
+	// Fit the width: narrow the gaps; cut very long model names; leave out
+	// columns from the right rather than cut a number; and only then cut
+	// model names further.
+	gap := 2
+	sum := func() int {
+		n := gap * (len(widths) - 1)
+		for _, wd := range widths {
+			n += wd
+		}
+		return n
+	}
+	shrinkModel := func(least int) {
+		if over := sum() - total; over > 0 {
+			widths[0] = max(widths[0]-over, min(widths[0], least))
+		}
+	}
+	if sum() > total {
+		gap = 1
+	}
+	shrinkModel(24)
+	var dropped []string
+	for len(widths) > 2 && sum() > total {
+		dropped = append([]string{tableColumns[len(widths)-1].head}, dropped...)
+		widths = widths[:len(widths)-1]
+	}
+	shrinkModel(8)
+	if len(dropped) > 0 {
+		notes = append(notes, "too narrow to show "+strings.Join(dropped, ", "))
+	}
+
+	var b strings.Builder
+	line := func(cells []string, sgr string) {
+		var l strings.Builder
+		for j, cell := range cells[:len(widths)] {
+			if j > 0 {
+				l.WriteString(strings.Repeat(" ", gap))
+			}
+			cell = truncate(cell, widths[j])
+			if tableColumns[j].right {
+				l.WriteString(padLeft(cell, widths[j]))
+			} else if j < len(widths)-1 {
+				l.WriteString(padRight(cell, widths[j]))
+			} else {
+				l.WriteString(cell)
+			}
+		}
+		s := truncate(strings.TrimRight(l.String(), " "), total)
+		b.WriteString(paint(opt.Color, sgr, s))
+		b.WriteByte('\n')
+	}
+	heads := make([]string, len(tableColumns))
+	for j, c := range tableColumns {
+		heads[j] = c.head
+	}
+	line(heads, sgrBold)
+	for _, row := range rows {
+		line(row, "")
+	}
+	for _, n := range notes {
+		b.WriteString(paint(opt.Color, sgrDim, truncate("note: "+n, total)))
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// percent formats a fraction as a percentage with one decimal.
+func percent(f float64) string {
+	if f != f { // NaN
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", f*100)
+}

@@ -1,0 +1,390 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/conclab/conclab/sim"
+)
+
+// Limits that keep a timeline readable.
+const (
+	maxLabel    = 14 // columns of the label column
+	maxTaskRows = 16 // more tasks are drawn as one aggregate row
+	maxLaneRows = 24 // more lines of lanes are folded
+	keptLanes   = 20 // lines of lanes kept when folding
+	minWidth    = 24 // narrower than this, a timeline cannot be drawn
+)
+
+// glyphs and colours of the states.
+var (
+	glyph = [nStates]rune{
+		sim.Idle:     ' ',
+		sim.Working:  '█',
+		sim.WorkingC: '▓',
+		sim.GILWait:  '▒',
+		sim.Waiting:  '─',
+		sim.Blocked:  '×',
+		sim.Ready:    '░',
+		sim.Overhead: '·',
+	}
+	stateSGR = [nStates]string{
+		sim.Working:  "\x1b[32m", // green
+		sim.WorkingC: "\x1b[36m", // cyan
+		sim.GILWait:  "\x1b[31m", // red
+		sim.Waiting:  "\x1b[34m", // blue
+		sim.Blocked:  "\x1b[35m", // magenta
+		sim.Ready:    "\x1b[33m", // yellow
+		sim.Overhead: sgrDim,
+	}
+	// legendOrder is the order of the legend: running, then not.
+	legendOrder = []sim.State{sim.Working, sim.WorkingC, sim.GILWait, sim.Ready, sim.Waiting, sim.Blocked, sim.Overhead}
+)
+
+// describe is the legend's word for a state.
+func describe(s sim.State, gil bool) string {
+	switch s {
+	case sim.Working:
+		if gil {
+			return "working (holds the GIL)"
+		}
+		return "working"
+	case sim.WorkingC:
+		return "working in C (GIL released)"
+	case sim.GILWait:
+		return "waiting for the GIL"
+	case sim.Waiting:
+		return "waiting (I/O, sleep)"
+	case sim.Blocked:
+		return "blocked (loop stalled)"
+	case sim.Ready:
+		return "ready, not running"
+	case sim.Overhead:
+		return "runtime overhead"
+	}
+	return s.String()
+}
+
+// tline is one line of a timeline: a row of cells under a label, or, when
+// cells is nil, a line of text (a group heading or a note).
+type tline struct {
+	label string
+	cells []sim.State
+	text  string
+	lanes int // lanes this line stands for
+}
+
+// Timeline draws run as a terminal timeline: a header with the model and
+// its makespan; one row per lane (thread, event loop, process), grouped by
+// process when there is more than one; for asyncio runs, one row per task
+// (or one row for all tasks when there are more than 16); a time axis and a
+// legend. Time runs left to right over the makespan; each column shows the
+// state that dominated its slice of time, preferring a more informative
+// state (working, waiting for the GIL, blocked) that covers at least a
+// third of it. Many lanes are folded. No line is wider than opt.Width; a
+// run without spans gets its header and a note.
+func Timeline(w io.Writer, run Run, opt Options) error {
+	r := run.Result
+	if r == nil {
+		return fmt.Errorf("report: timeline of a run without a result")
+	}
+	total := opt.width()
+	if total < minWidth {
+		return fmt.Errorf("report: width %d is too narrow for a timeline (want at least %d)", total, minWidth)
+	}
+	var b strings.Builder
+	text := func(s, sgr string) {
+		b.WriteString(paint(opt.Color, sgr, truncate(s, total)))
+		b.WriteByte('\n')
+	}
+
+	head := fmt.Sprintf("%s · makespan %s · %s", clean(r.Model), Seconds(r.Makespan), plural(r.Tasks, "task"))
+	text(head, sgrBold)
+	switch {
+	case run.Spans == nil:
+		text("(no timeline: spans were not recorded)", sgrDim)
+	case r.Makespan <= 0:
+		text("(nothing to draw: the makespan is zero)", sgrDim)
+	default:
+		drawTimeline(&b, r, run.Spans, total, opt.Color)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func drawTimeline(b *strings.Builder, r *sim.Result, rec *sim.Recorder, total int, color bool) {
+	lines, labelW := timelineRows(r, rec, total)
+	seen := [nStates]bool{}
+	for _, l := range lines {
+		if l.cells == nil {
+			b.WriteString(paint(color, sgrDim, truncate(l.text, total)))
+			b.WriteByte('\n')
+			continue
+		}
+		b.WriteString(padRight(truncate(l.label, labelW), labelW))
+		b.WriteString("│")
+		for i := 0; i < len(l.cells); {
+			s := l.cells[i]
+			j := i
+			for j < len(l.cells) && l.cells[j] == s {
+				j++
+			}
+			seen[s] = true
+			b.WriteString(paint(color, stateSGR[s], strings.Repeat(string(glyph[s]), j-i)))
+			i = j
+		}
+		b.WriteString("│\n")
+	}
+	drawAxis(b, r.Makespan, labelW, total-labelW-2)
+
+	// Legend: the states drawn, wrapped to the width; only glyphs coloured.
+	gil := r.Runtime == "" || r.Runtime == "cpython"
+	lineW := 0
+	for _, s := range legendOrder {
+		if !seen[s] {
+			continue
+		}
+		words := truncate(describe(s, gil), total-2)
+		itW := 2 + width(words)
+		if lineW > 0 && lineW+2+itW > total {
+			b.WriteByte('\n')
+			lineW = 0
+		}
+		if lineW > 0 {
+			b.WriteString("  ")
+			lineW += 2
+		}
+		b.WriteString(paint(color, stateSGR[s], string(glyph[s])) + " " + words)
+		lineW += itW
+	}
+	if lineW > 0 {
+		b.WriteByte('\n')
+	}
+}
+
+// timelineRows builds the lines of the timeline and the width of its label
+// column.
+func timelineRows(r *sim.Result, rec *sim.Recorder, total int) ([]tline, int) {
+	// Lanes in process order; spans sorted by lane with a counting sort so
+	// that one grid can be reused lane after lane.
+	lanes := slices.Clone(r.Lanes)
+	slices.SortStableFunc(lanes, func(a, b sim.Lane) int { return cmp.Compare(a.Process, b.Process) })
+	row := make(map[int]int, len(lanes))
+	for i, l := range lanes {
+		row[l.ID] = i
+	}
+	loop := false
+	procs := map[int]int{} // lanes per process
+	for _, l := range lanes {
+		procs[l.Process]++
+		loop = loop || l.Kind == sim.LoopThread
+	}
+
+	// Tasks drawn one per row, or all together.
+	var taskIDs []int32
+	aggregateTasks := false
+	if loop && len(rec.Tasks) > 0 {
+		var maxTask int32 = -1
+		for _, s := range rec.Tasks {
+			maxTask = max(maxTask, s.Task)
+		}
+		if maxTask < maxTaskRows {
+			var has [maxTaskRows]bool
+			for _, s := range rec.Tasks {
+				if s.Task >= 0 {
+					has[s.Task] = true
+				}
+			}
+			for i := range maxTask + 1 {
+				if has[i] {
+					taskIDs = append(taskIDs, i)
+				}
+			}
+		} else {
+			aggregateTasks = true
+		}
+	}
+	nTasks := max(r.Tasks, len(r.Records))
+	taskLabel := func(i int32) string {
+		if int(i) < len(r.Records) && r.Records[i].Name != "" {
+			return clean(r.Records[i].Name)
+		}
+		return "task " + strconv.Itoa(int(i)+1)
+	}
+
+	// The label column fits the longest label, up to maxLabel.
+	labelW := 1
+	for _, l := range lanes {
+		labelW = max(labelW, width(clean(l.Name)))
+	}
+	for _, id := range taskIDs {
+		labelW = max(labelW, width(taskLabel(id)))
+	}
+	if aggregateTasks {
+		labelW = max(labelW, width(plural(nTasks, "task")))
+	}
+	if len(lanes) > maxLaneRows {
+		labelW = max(labelW, width(plural(len(lanes), "lane")))
+	}
+	labelW = min(labelW, maxLabel, max(4, (total-2)/3))
+	cols := total - labelW - 2
+
+	// Lane rows.
+	order := make([]int32, 0, len(rec.Lanes))
+	start := make([]int, len(lanes)+1)
+	for _, s := range rec.Lanes {
+		if i, ok := row[int(s.Lane)]; ok {
+			start[i+1]++
+		}
+	}
+	for i := range lanes {
+		start[i+1] += start[i]
+	}
+	order = order[:start[len(lanes)]]
+	next := slices.Clone(start)
+	for k, s := range rec.Lanes {
+		if i, ok := row[int(s.Lane)]; ok {
+			order[next[i]] = int32(k)
+			next[i]++
+		}
+	}
+	g := newGrid(r.Makespan, cols)
+	all := newGrid(r.Makespan, cols)
+	cells := make([][]sim.State, len(lanes))
+	for i := range lanes {
+		g.reset()
+		for _, k := range order[start[i]:start[i+1]] {
+			s := rec.Lanes[k]
+			g.add(s.State, s.Start, s.End)
+			all.add(s.State, s.Start, s.End)
+		}
+		cells[i] = g.states(1)
+	}
+
+	headings := len(procs) > 1 && len(procs) < len(lanes)
+	fold := len(lanes) > maxLaneRows
+	var lines []tline
+	for i := 0; i < len(lanes); {
+		l := lanes[i]
+		if headings && (i == 0 || lanes[i-1].Process != l.Process) {
+			lines = append(lines, tline{text: fmt.Sprintf("process %d (%s)", l.Process+1, plural(procs[l.Process], "lane"))})
+		}
+		lines = append(lines, tline{label: clean(l.Name), cells: cells[i], lanes: 1})
+		j := i + 1
+		for j < len(lanes) && lanes[j].Process == l.Process && slices.Equal(cells[j], cells[i]) {
+			j++
+		}
+		if same := j - i - 1; fold && same >= 2 {
+			lines = append(lines, tline{text: fmt.Sprintf("… %s like this", plural(same, "more lane")), lanes: same})
+			i = j
+		} else {
+			i++
+		}
+	}
+	if len(lines) > maxLaneRows {
+		// Keep the first lines, then draw every lane together in one row.
+		cut, shown := keptLanes, 0
+		if lines[cut-1].cells == nil && lines[cut-1].lanes == 0 {
+			cut-- // a heading left without its rows
+		}
+		for _, l := range lines[:cut] {
+			shown += l.lanes
+		}
+		lines = append(lines[:cut],
+			tline{text: fmt.Sprintf("… %s not shown; all lanes together:", plural(len(lanes)-shown, "more lane"))},
+			tline{label: plural(len(lanes), "lane"), cells: all.states(len(lanes))})
+	}
+
+	// Task rows.
+	if len(taskIDs) > 0 {
+		lines = append(lines, tline{text: "tasks"})
+		tg := newGrid(r.Makespan, cols)
+		for _, id := range taskIDs {
+			tg.reset()
+			for _, s := range rec.Tasks {
+				if s.Task == id {
+					tg.add(s.State, s.Start, s.End)
+				}
+			}
+			lines = append(lines, tline{label: taskLabel(id), cells: tg.states(1)})
+		}
+	}
+	if aggregateTasks {
+		tg := newGrid(r.Makespan, cols)
+		for _, s := range rec.Tasks {
+			tg.add(s.State, s.Start, s.End)
+		}
+		lines = append(lines,
+			tline{text: fmt.Sprintf("all %s together (what most of them are doing):", plural(nTasks, "task"))},
+			tline{label: plural(nTasks, "task"), cells: tg.states(max(nTasks, 1))})
+	}
+	return lines, labelW
+}
+
+// drawAxis draws the time axis under the rows: a ruler with ticks at round
+// instants and their labels.
+func drawAxis(b *strings.Builder, m int64, labelW, cols int) {
+	g := &grid{m: m, cols: cols}
+	step := tickStep(m, max(1, cols/10))
+	unit, unitName := axisUnit(m)
+	ruler := []rune(strings.Repeat("─", cols))
+	labels := []rune(strings.Repeat(" ", cols))
+	end := -1 // last column used by a label
+	for t := int64(0); t <= m; t += step {
+		c := cols - 1
+		if t < m {
+			c = g.col(t)
+		}
+		ruler[c] = '┬'
+		s := []rune(strconv.FormatFloat(float64(t)/float64(unit), 'f', -1, 64) + unitName)
+		at := min(c, cols-len(s))
+		if at <= end+1 && t > 0 || at < 0 {
+			continue
+		}
+		copy(labels[at:], s)
+		end = at + len(s) - 1
+	}
+	pad := strings.Repeat(" ", labelW)
+	b.WriteString(pad + "└" + string(ruler) + "┘\n")
+	b.WriteString(strings.TrimRight(pad+" "+string(labels), " ") + "\n")
+}
+
+// tickStep is the smallest round step (1, 2 or 5 × 10^k ns) that divides m
+// into at most n intervals.
+func tickStep(m int64, n int) int64 {
+	for p := int64(1); ; p *= 10 {
+		for _, f := range []int64{1, 2, 5} {
+			if s := f * p; m/s <= int64(n) {
+				return s
+			}
+		}
+		if p > m {
+			return m
+		}
+	}
+}
+
+// axisUnit is the unit of the axis labels, chosen by the makespan.
+func axisUnit(m int64) (int64, string) {
+	switch {
+	case m >= 1e9:
+		return 1e9, "s"
+	case m >= 1e6:
+		return 1e6, "ms"
+	case m >= 1e3:
+		return 1e3, "µs"
+	}
+	return 1, "ns"
+}
+
+// plural writes "1 task", "3 tasks".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
