@@ -1,0 +1,46 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/workload"
+)
+
+// millionTasks is the workload of issue 2's performance target:
+// 1,000,000 tasks of [work 1ms, wait 2s].
+func millionTasks() *workload.Workload {
+	return &workload.Workload{Name: "million", Seed: 1, Groups: []workload.Group{{
+		Name: "t", Count: 1_000_000,
+		Steps: []workload.Step{
+			{Kind: workload.Work, Dur: workload.Dist{A: 1_000_000}},
+			{Kind: workload.Wait, Dur: workload.Dist{A: 2_000_000_000}},
+		},
+	}}}
+}
+
+func benchMillion(b *testing.B, d model.Deployment) {
+	wl := millionTasks()
+	prof, err := runtime.Profile{Name: "cpython", GIL: true, Slowdown: 1, LoopResume: 20000, PoolTask: 20000, ThreadStart: 50000, ProcessFork: 5000000, ProcessTask: 50000, SleepOvershoot: 70000, LoopTimerOvershoot: 500000}, error(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var r *Result
+	for i := 0; i < b.N; i++ {
+		r, err = Run(Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2, SwitchInterval: 5_000_000})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(r.Makespan)/1e9, "virtual-s")
+}
+
+func BenchmarkMillionAsyncio(b *testing.B) { benchMillion(b, model.Deployment{Kind: model.Asyncio}) }
+func BenchmarkMillionThreads64(b *testing.B) {
+	benchMillion(b, model.Deployment{Kind: model.ThreadPool, Threads: 64})
+}
+func BenchmarkMillionProcesses8(b *testing.B) {
+	benchMillion(b, model.Deployment{Kind: model.Processes, Procs: 8})
+}

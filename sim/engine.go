@@ -1,0 +1,375 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/workload"
+)
+
+// act is what a thread was doing, so that the engine knows what comes next
+// when it completes.
+type act uint8
+
+const (
+	actNone    act = iota
+	actStartup     // thread or process start-up cost
+	actBegin       // per-task overhead before a task's first step (pool, process)
+	actStep        // a step of the current task (or of an offloaded job)
+	actResume      // an event loop's per-resume overhead
+)
+
+// role is what a thread is for.
+type role uint8
+
+const (
+	roleWorker role = iota // runs whole tasks: sync main, pool worker, per-task thread, process worker
+	roleLoop               // an event loop thread
+	roleJob                // runs single offloaded steps for an event loop
+)
+
+type thread struct {
+	id       int32
+	proc     *process
+	role     role
+	pool     *pool // the pool the thread belongs to (roleWorker in a pool, roleJob)
+	act      act
+	slot     int32 // task slot it is running, -1 when none
+	job      job   // roleJob: the step it is running
+	holdsGIL bool
+	inC      bool    // running C code with the GIL released
+	pending  float64 // CPU work to do once it holds the GIL
+	since    int64   // when it started waiting for the GIL
+	finish   float64 // cpuSet: progress-clock time its work ends
+	cpuIdx   int
+	oneShot  bool // a per-task thread: exits after its task
+
+	laneState State
+	laneSince int64
+	laneTask  int32
+}
+
+// process is one interpreter process with its GIL.
+type process struct {
+	id      int
+	gil     bool
+	holder  *thread
+	last    int64 // last time the GIL changed hands
+	waiters []*thread
+	gen     uint32 // generation of the scheduled forced-switch event
+	started bool
+
+	// What the process runs. A worker process has a pool; an asyncio
+	// process has a loop (which has pools of its own for offload).
+	pool *pool
+	loop *loop
+}
+
+// pool is a set of threads taking work from a FIFO: a ThreadPoolExecutor,
+// per-task threads, the workers of processes(N), or an event loop's
+// executor.
+type pool struct {
+	cap      int  // at most this many threads (or processes); 0 = unbounded
+	busy     int  // threads with work
+	procs    bool // each thread lives in a process of its own (process pool)
+	parent   *process
+	threads  []*thread
+	idle     fifo  // thread ids, longest idle first
+	jobs     []job // roleJob pools: queued offloaded steps
+	jobHead  int
+	name     string
+	overhead int64 // CPU per task or job taken
+}
+
+// job is an offloaded step of an asyncio task.
+type job struct {
+	slot     int32
+	dur      int64
+	work     bool
+	released bool
+}
+
+// slot is the state of a task that has been handed to a process. It is
+// kept small: an asyncio run holds one per pending task.
+type slot struct {
+	id       int32 // task id (file order)
+	group    int32
+	pc       int32
+	proc     int32 // index of its process
+	rng      workload.Rand
+	firstRun int64 // -1 until it first runs
+	lane     int32 // the lane it first ran on
+}
+
+// taskSpan is the open span of a task; kept only when spans are wanted.
+type taskSpan struct {
+	state State // numStates when finished
+	lane  int32
+	since int64
+}
+
+type engine struct {
+	now    int64
+	prof   runtime.Profile
+	dep    model.Deployment
+	wl     *workload.Workload
+	si     int64
+	gil    bool
+	slow   float64
+	sink   Sink
+	record bool
+
+	events eventHeap
+	cpu    cpuSet
+
+	progs    []program
+	base     []int32 // first task id of each group
+	maxDepth int
+
+	threads  []*thread
+	procs    []*process
+	lanes    []Lane
+	cont     []*thread // threads that hold what they need and continue now
+	rel      releaser
+	central  fifo // released task ids not yet handed to a process
+	rr       int  // round-robin position among worker processes
+	workers  []*process
+	slots    []slot
+	spans    []taskSpan // by slot, only with a sink
+	freeSlot []int32
+	counters []int32
+
+	total, done int
+	lat, queue  collector
+	records     []TaskRecord
+
+	// metrics
+	gilWait, switches     int64
+	stallMax, slowCB      int64
+	threadsAlive, peakThr int
+	procsAlive, peakProc  int
+	inFlight, peakTasks   int
+	asyncPending          int
+	extraThreads          int // threads beyond each process's main thread
+	peakRSS, peakVirt     int64
+	end                   int64
+}
+
+// Run simulates the workload under one deployment and returns what it
+// measured.
+func Run(cfg Config) (*Result, error) {
+	e, err := newEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.setup()
+	e.loop()
+	return e.result(), nil
+}
+
+func newEngine(cfg Config) (*engine, error) {
+	wl := cfg.Workload
+	if wl == nil {
+		return nil, fmt.Errorf("sim: no workload")
+	}
+	if wl.Arrivals != nil {
+		return nil, fmt.Errorf("sim: open workloads (arrivals) are not simulated yet")
+	}
+	if cfg.Cores < 1 {
+		return nil, fmt.Errorf("sim: cores must be at least 1, not %d", cfg.Cores)
+	}
+	if cfg.SwitchInterval < 1 {
+		return nil, fmt.Errorf("sim: the switch interval must be positive")
+	}
+	slow := cfg.Profile.Slowdown
+	if slow <= 0 {
+		slow = 1
+	}
+	e := &engine{
+		prof:   cfg.Profile,
+		dep:    cfg.Deployment,
+		wl:     wl,
+		si:     cfg.SwitchInterval,
+		gil:    cfg.Profile.GIL,
+		slow:   slow,
+		sink:   cfg.Sink,
+		record: cfg.RecordTasks,
+		cpu:    cpuSet{cores: cfg.Cores},
+	}
+	n := int32(0)
+	for _, g := range wl.Groups {
+		p := compile(g.Steps)
+		if p.depth > e.maxDepth {
+			e.maxDepth = p.depth
+		}
+		e.progs = append(e.progs, p)
+		e.base = append(e.base, n)
+		if int64(n)+int64(g.Count) > math.MaxInt32 {
+			return nil, fmt.Errorf("sim: too many tasks")
+		}
+		n += int32(g.Count)
+	}
+	e.total = int(n)
+	if e.record {
+		e.records = make([]TaskRecord, e.total)
+	}
+	e.rel.init(wl, e.base, cfg.Deployment.Kind == model.Sync)
+	return e, nil
+}
+
+// loop runs events until every task has finished.
+func (e *engine) loop() {
+	if e.total == 0 {
+		return
+	}
+	e.rel.schedule(e)
+	for e.done < e.total {
+		tc := e.cpu.next(e.now)
+		te := e.events.top()
+		t := tc
+		if te < t {
+			t = te
+		}
+		if t == math.MaxInt64 {
+			panic("sim: nothing left to happen but tasks are unfinished")
+		}
+		e.cpu.advance(t - e.now)
+		e.now = t
+		if tc <= te {
+			// The head finishes now by construction; others may too.
+			for th := e.cpu.popDone(true); th != nil; th = e.cpu.popDone(false) {
+				e.cpuDone(th)
+			}
+		} else {
+			ev := e.events.pop()
+			e.handle(ev)
+		}
+		e.drain()
+	}
+}
+
+func (e *engine) drain() {
+	// advance may append to e.cont while we walk it.
+	for i := 0; i < len(e.cont); i++ {
+		e.advance(e.cont[i])
+	}
+	e.cont = e.cont[:0]
+}
+
+func (e *engine) handle(ev event) {
+	switch ev.kind {
+	case evRelease:
+		e.rel.fire(e)
+	case evWake:
+		th := e.threads[ev.a]
+		if th.inC {
+			panic("sim: woke a thread in C code")
+		}
+		e.python(th, 0, th.act)
+	case evTaskTimer:
+		e.loopReady(ev.a)
+	case evGILDrop:
+		p := e.procs[ev.a]
+		if ev.gen == p.gen {
+			e.forceSwitch(p)
+		}
+	}
+}
+
+// cpuDone is called when a thread's CPU work completes.
+func (e *engine) cpuDone(th *thread) {
+	if th.inC {
+		// Back from C code: Python needs the GIL again before going on.
+		th.inC = false
+		e.python(th, 0, th.act)
+		return
+	}
+	e.advance(th)
+}
+
+// newThread creates a lane.
+func (e *engine) newThread(p *process, r role, kind LaneKind, name string) *thread {
+	th := &thread{id: int32(len(e.threads)), proc: p, role: r, slot: -1, cpuIdx: -1, laneState: Idle, laneSince: e.now, laneTask: -1}
+	e.threads = append(e.threads, th)
+	e.lanes = append(e.lanes, Lane{ID: int(th.id), Process: p.id, Name: name, Kind: kind})
+	e.threadsAlive++
+	if e.threadsAlive > e.peakThr {
+		e.peakThr = e.threadsAlive
+	}
+	if kind == WorkerThread || kind == ExecutorThread {
+		e.extraThreads++
+	}
+	e.memory()
+	return th
+}
+
+func (e *engine) exitThread(th *thread) {
+	e.setLane(th, Idle)
+	e.threadsAlive--
+	e.extraThreads--
+	e.memory()
+}
+
+func (e *engine) newProcess() *process {
+	p := &process{id: len(e.procs), gil: e.gil}
+	e.procs = append(e.procs, p)
+	e.procsAlive++
+	if e.procsAlive > e.peakProc {
+		e.peakProc = e.procsAlive
+	}
+	e.memory()
+	return p
+}
+
+// memory updates the peaks of resident and reserved memory.
+func (e *engine) memory() {
+	rss := int64(e.procsAlive)*e.prof.ProcessRSS + int64(e.extraThreads)*e.prof.ThreadRSS + int64(e.asyncPending)*e.prof.TaskRSS
+	virt := int64(e.procsAlive)*e.prof.ProcessVirtual + int64(e.extraThreads)*e.prof.ThreadVirtual
+	if rss > e.peakRSS {
+		e.peakRSS = rss
+	}
+	if virt > e.peakVirt {
+		e.peakVirt = virt
+	}
+}
+
+// setLane closes the lane's current span and opens one in state s.
+func (e *engine) setLane(th *thread, s State) {
+	if th.laneState == s {
+		return
+	}
+	if e.sink == nil {
+		th.laneState = s
+		return
+	}
+	if e.now > th.laneSince {
+		e.sink.LaneSpan(Span{Lane: th.id, Task: th.laneTask, State: th.laneState, Start: th.laneSince, End: e.now})
+	}
+	th.laneState = s
+	th.laneSince = e.now
+	th.laneTask = -1
+	if s != Idle {
+		if th.slot >= 0 {
+			th.laneTask = e.slots[th.slot].id
+		} else if th.role == roleJob && th.job.slot >= 0 {
+			th.laneTask = e.slots[th.job.slot].id
+		}
+	}
+}
+
+// setTask closes the task's current span and opens one in state s.
+func (e *engine) setTask(sl int32, s State, lane int32) {
+	if e.sink == nil {
+		return
+	}
+	t := &e.spans[sl]
+	if t.state == s && t.lane == lane {
+		return
+	}
+	if e.now > t.since && t.state != numStates {
+		e.sink.TaskSpan(Span{Lane: t.lane, Task: e.slots[sl].id, State: t.state, Start: t.since, End: e.now})
+	}
+	t.state, t.lane, t.since = s, lane, e.now
+}

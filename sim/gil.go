@@ -1,0 +1,142 @@
+package sim
+
+// This file holds the rules of SPEC §3 for the CPU and the GIL: each rule
+// has its one place here.
+
+// python makes th run work nanoseconds of Python code (holding its
+// process's GIL), then continue with next. Zero work still needs the GIL:
+// returning from a sleep or from C code runs Python, so a thread coming back
+// from I/O queues for the GIL like any other (the convoy effect).
+func (e *engine) python(th *thread, work int64, next act) {
+	th.act = next
+	w := float64(work)
+	p := th.proc
+	if !p.gil || th.holdsGIL {
+		e.compute(th, w)
+		return
+	}
+	if p.holder == nil {
+		e.take(p, th, false)
+		e.compute(th, w)
+		return
+	}
+	// Rule 3: wait; the longest waiter asks for a drop after one interval.
+	th.pending = w
+	th.since = e.now
+	p.waiters = append(p.waiters, th)
+	e.setLane(th, GILWait)
+	if th.slot >= 0 {
+		e.setTask(th.slot, GILWait, th.id)
+	}
+	if len(p.waiters) == 1 {
+		e.armDrop(p)
+	}
+}
+
+// compute starts Python work on a thread that may run it.
+func (e *engine) compute(th *thread, w float64) {
+	if w <= 0 {
+		e.cont = append(e.cont, th)
+		return
+	}
+	st := Working
+	if th.act == actStartup || th.act == actBegin || th.act == actResume {
+		st = Overhead
+	}
+	e.setLane(th, st)
+	if th.slot >= 0 && st == Working {
+		e.setTask(th.slot, Working, th.id)
+	}
+	e.cpu.add(th, w)
+}
+
+// cwork makes th run work nanoseconds of C code with the GIL released.
+func (e *engine) cwork(th *thread, work int64, next act) {
+	th.act = next
+	e.drop(th)
+	th.inC = true
+	e.setLane(th, WorkingC)
+	if th.slot >= 0 {
+		e.setTask(th.slot, WorkingC, th.id)
+	}
+	e.cpu.add(th, float64(work))
+}
+
+// sleep makes th sleep for d (a wait: the GIL is released, no core used).
+func (e *engine) sleep(th *thread, d int64, st State, next act) {
+	th.act = next
+	e.drop(th)
+	e.setLane(th, st)
+	e.events.push(e.now+d, evWake, th.id, 0)
+}
+
+// take gives p's GIL to th. Rule 3: every waiter's interval restarts.
+func (e *engine) take(p *process, th *thread, handover bool) {
+	p.holder = th
+	th.holdsGIL = true
+	p.last = e.now
+	if handover {
+		e.switches++
+	}
+}
+
+// drop releases th's GIL if it holds it (rule 2): the longest waiter gets it
+// at once.
+func (e *engine) drop(th *thread) {
+	if !th.holdsGIL {
+		return
+	}
+	th.holdsGIL = false
+	p := th.proc
+	p.holder = nil
+	if len(p.waiters) > 0 {
+		e.grant(p)
+	} else {
+		p.gen++ // nobody waits: no forced switch pending
+	}
+}
+
+// grant hands p's free GIL to its longest waiter.
+func (e *engine) grant(p *process) {
+	w := p.waiters[0]
+	copy(p.waiters, p.waiters[1:])
+	p.waiters = p.waiters[:len(p.waiters)-1]
+	e.gilWait += e.now - w.since
+	e.take(p, w, true)
+	if len(p.waiters) > 0 {
+		e.armDrop(p)
+	} else {
+		p.gen++
+	}
+	e.compute(w, w.pending)
+}
+
+// armDrop schedules the forced switch for p's current waiters: the head has
+// waited since max(its arrival, the last hand-over).
+func (e *engine) armDrop(p *process) {
+	p.gen++
+	from := p.last
+	if s := p.waiters[0].since; s > from {
+		from = s
+	}
+	e.events.push(from+e.si, evGILDrop, int32(p.id), p.gen)
+}
+
+// forceSwitch is rule 3: the holder drops the GIL at once and queues behind
+// the others; the longest waiter gets it.
+func (e *engine) forceSwitch(p *process) {
+	h := p.holder
+	if h == nil || len(p.waiters) == 0 {
+		return
+	}
+	h.pending = e.cpu.remove(h)
+	h.holdsGIL = false
+	p.holder = nil
+	h.since = e.now
+	p.waiters = append(p.waiters, h)
+	e.setLane(h, GILWait)
+	if h.slot >= 0 {
+		e.setTask(h.slot, GILWait, h.id)
+	}
+	e.grant(p)
+}

@@ -1,0 +1,229 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/workload"
+)
+
+// slowCallback is asyncio's slow-callback threshold (loop.slow_callback_duration).
+const slowCallback = 100_000_000
+
+// loop is an asyncio event loop: one thread, a FIFO ready queue, and the
+// executors that offloaded steps run on.
+type loop struct {
+	th       *thread
+	ready    fifo  // task slots
+	cbStart  int64 // when the current callback began
+	limit    int
+	inFlight int
+	busy     bool // the loop thread is in a callback (or starting up)
+	exec     *pool
+	procs    *pool
+}
+
+func (e *engine) newLoop(p *process, d model.Deployment, name string) *thread {
+	l := &loop{limit: d.Limit}
+	p.loop = l
+	l.th = e.newThread(p, roleLoop, LoopThread, name)
+	execN := d.Executor
+	if execN == 0 {
+		execN = e.cpu.cores + 4
+		if execN > 32 {
+			execN = 32
+		}
+	}
+	prefix := ""
+	if p.id > 0 {
+		prefix = fmt.Sprintf("p%d/", p.id)
+	}
+	l.exec = &pool{cap: execN, parent: p, name: prefix + "executor", overhead: e.prof.PoolTask}
+	l.procs = &pool{cap: e.cpu.cores, parent: p, procs: true, name: prefix + "pool-proc", overhead: e.prof.ProcessTask}
+	if !p.started {
+		l.busy = true // until its process has started
+	}
+	return l.th
+}
+
+// loopAdmit hands a task to p's loop: asyncio.create_task.
+func (e *engine) loopAdmit(p *process, sl int32) {
+	l := p.loop
+	l.inFlight++
+	if e.dep.Kind != model.Asyncio {
+		e.asyncPending++
+		e.memory()
+	}
+	e.loopReady(sl)
+}
+
+// loopReady puts a task at the back of its loop's ready queue.
+func (e *engine) loopReady(sl int32) {
+	l := e.procs[e.slots[sl].proc].loop
+	l.ready.push(sl)
+	e.setTask(sl, Ready, -1)
+	if !l.busy {
+		e.kick(l)
+	}
+}
+
+// kick makes the loop resume the task at the head of its ready queue.
+func (e *engine) kick(l *loop) {
+	th := l.th
+	sl := l.ready.pop()
+	l.busy = true
+	th.slot = sl
+	l.cbStart = e.now
+	cost := e.prof.LoopResume
+	if e.slots[sl].firstRun < 0 {
+		cost += e.prof.TaskCreate
+		e.started(sl, th)
+	}
+	e.setTask(sl, Working, th.id)
+	e.python(th, cost, actResume)
+}
+
+// loopAdvance runs the loop thread's current task until it suspends.
+func (e *engine) loopAdvance(th *thread) {
+	l := th.proc.loop
+	if th.act == actStartup {
+		th.proc.started = true
+		l.busy = false
+		e.dispatch()
+		e.loopNext(l)
+		return
+	}
+	sl := th.slot
+	t := &e.slots[sl]
+	o, d, ok := e.progs[t.group].next(&t.pc, e.counters[int(sl)*e.maxDepth:], &t.rng)
+	switch {
+	case !ok:
+		e.endCallback(l)
+		e.setLane(th, Idle)
+		th.slot = -1
+		e.finishTask(sl)
+		l.inFlight--
+		e.asyncPending--
+		e.dispatch()
+		e.loopNext(l)
+	case o.offload != workload.OffloadNone:
+		e.endCallback(l)
+		e.setTask(sl, Waiting, -1)
+		e.setLane(th, Idle)
+		th.slot = -1
+		pl := l.exec
+		if o.offload == workload.OffloadProcess {
+			pl = l.procs
+		}
+		e.submitJob(pl, job{slot: sl, dur: d, work: o.kind == opWork, released: o.released})
+		e.loopNext(l)
+	case o.kind == opWork && o.released:
+		e.cwork(th, d, actStep)
+	case o.kind == opWork:
+		e.python(th, e.pyWork(d), actStep)
+	case o.blocking:
+		// time.sleep inside async def: the whole loop sleeps.
+		e.setTask(sl, Blocked, th.id)
+		e.sleep(th, d+e.prof.SleepOvershoot, Blocked, actStep)
+	default:
+		e.endCallback(l)
+		e.setTask(sl, Waiting, -1)
+		e.setLane(th, Idle)
+		th.slot = -1
+		e.events.push(e.now+d+e.prof.LoopTimerOvershoot, evTaskTimer, sl, 0)
+		e.loopNext(l)
+	}
+}
+
+// loopNext resumes the next ready task, or lets the loop sleep in select.
+func (e *engine) loopNext(l *loop) {
+	if l.ready.len() > 0 {
+		e.kick(l)
+		return
+	}
+	l.busy = false
+	e.idle(l.th)
+}
+
+// endCallback measures the stretch the loop thread spent on one task.
+func (e *engine) endCallback(l *loop) {
+	d := e.now - l.cbStart
+	if d > e.stallMax {
+		e.stallMax = d
+	}
+	if d >= slowCallback {
+		e.slowCB++
+	}
+}
+
+// submitJob sends an offloaded step to an executor.
+func (e *engine) submitJob(pl *pool, j job) {
+	if pl.idle.len() > 0 {
+		th := e.threads[pl.idle.pop()]
+		e.startJob(th, j)
+		return
+	}
+	if len(pl.threads) < pl.cap {
+		n := len(pl.threads) + 1
+		var th *thread
+		cost := e.prof.ThreadStart
+		if pl.procs {
+			p := e.newProcess()
+			th = e.newThread(p, roleJob, ProcessMain, fmt.Sprintf("%s-%d", pl.name, n))
+			cost = e.prof.ProcessFork
+		} else {
+			th = e.newThread(pl.parent, roleJob, ExecutorThread, fmt.Sprintf("%s-%d", pl.name, n))
+		}
+		th.pool = pl
+		pl.threads = append(pl.threads, th)
+		th.job = j
+		pl.busy++
+		e.python(th, cost, actStartup)
+		return
+	}
+	pl.jobs = append(pl.jobs, j)
+}
+
+func (e *engine) startJob(th *thread, j job) {
+	th.job = j
+	th.pool.busy++
+	e.python(th, th.pool.overhead, actBegin)
+}
+
+// jobAdvance runs an executor thread: start-up, overhead, the step, done.
+func (e *engine) jobAdvance(th *thread) {
+	switch th.act {
+	case actStartup:
+		th.proc.started = true
+		e.python(th, th.pool.overhead, actBegin)
+	case actBegin:
+		j := th.job
+		switch {
+		case !j.work:
+			e.sleep(th, j.dur+e.prof.SleepOvershoot, Waiting, actStep)
+		case j.released:
+			e.cwork(th, j.dur, actStep)
+		default:
+			e.python(th, e.pyWork(j.dur), actStep)
+		}
+	case actStep:
+		pl := th.pool
+		pl.busy--
+		done := th.job.slot
+		e.setLane(th, Idle)
+		th.job = job{slot: -1}
+		if pl.jobHead < len(pl.jobs) {
+			j := pl.jobs[pl.jobHead]
+			pl.jobHead++
+			if pl.jobHead == len(pl.jobs) {
+				pl.jobs, pl.jobHead = pl.jobs[:0], 0
+			}
+			e.startJob(th, j)
+		} else {
+			e.idle(th)
+			pl.idle.push(th.id)
+		}
+		// The result goes back to the loop through call_soon_threadsafe.
+		e.loopReady(done)
+	}
+}

@@ -1,0 +1,439 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/workload"
+)
+
+// setup builds the processes and threads of the deployment at time 0.
+func (e *engine) setup() {
+	d := e.dep
+	switch d.Kind {
+	case model.Sync:
+		p := e.newProcess()
+		p.started = true
+		p.pool = &pool{cap: 1, parent: p}
+		th := e.newThread(p, roleWorker, MainThread, "main")
+		th.pool = p.pool
+		p.pool.threads = append(p.pool.threads, th)
+		p.pool.idle.push(th.id)
+		e.workers = []*process{p}
+	case model.ThreadPool, model.ThreadPerTask:
+		p := e.newProcess()
+		p.started = true
+		p.pool = &pool{cap: d.Threads, parent: p, name: "worker", overhead: e.prof.PoolTask}
+		if d.Kind == model.ThreadPerTask {
+			p.pool.cap = 0
+			p.pool.name = "thread"
+			p.pool.overhead = 0
+		}
+		e.workers = []*process{p}
+	case model.Asyncio:
+		p := e.newProcess()
+		p.started = true
+		e.newLoop(p, d, "loop")
+		e.workers = []*process{p}
+	case model.Processes:
+		e.newProcess() // the parent: it only hands out tasks
+		start := e.prof.ProcessFork
+		if d.Start == model.Spawn {
+			start = e.prof.ProcessSpawn
+		}
+		for i := 1; i <= d.Procs; i++ {
+			p := e.newProcess()
+			e.workers = append(e.workers, p)
+			switch {
+			case d.Inner == nil:
+				p.pool = &pool{cap: 1, parent: p, overhead: e.prof.ProcessTask}
+				th := e.newThread(p, roleWorker, ProcessMain, fmt.Sprintf("proc-%d", i))
+				th.pool = p.pool
+				p.pool.threads = append(p.pool.threads, th)
+				e.python(th, start, actStartup)
+			case d.Inner.Kind == model.Asyncio:
+				lt := e.newLoop(p, *d.Inner, fmt.Sprintf("loop-%d", i))
+				e.python(lt, start, actStartup)
+			default:
+				p.pool = &pool{cap: d.Inner.Threads, parent: p, name: fmt.Sprintf("p%d/worker", i), overhead: e.prof.PoolTask + e.prof.ProcessTask}
+				// The worker process's main thread only accepts work; its
+				// start-up is the process start.
+				main := e.newThread(p, roleWorker, ProcessMain, fmt.Sprintf("proc-%d", i))
+				main.oneShot = true
+				e.python(main, start, actStartup)
+			}
+		}
+	}
+	e.drain()
+}
+
+// releaser hands out the tasks in submission order: by release time (file
+// order breaking ties) for pools and loops, in file order for sync code.
+type releaser struct {
+	wl     *workload.Workload
+	base   []int32
+	sync   bool
+	next   int32   // sync: next task id
+	last   int64   // sync: submission time of the previous task
+	groups []int32 // heap of group indices by (next release, group)
+	copyOf []int32 // next copy per group
+}
+
+func (r *releaser) init(wl *workload.Workload, base []int32, sync bool) {
+	r.wl, r.base, r.sync = wl, base, sync
+	if sync {
+		return
+	}
+	r.copyOf = make([]int32, len(wl.Groups))
+	for g := range wl.Groups {
+		if wl.Groups[g].Count > 0 {
+			r.groups = append(r.groups, int32(g))
+			r.up(len(r.groups) - 1)
+		}
+	}
+}
+
+func (r *releaser) releaseOf(g, c int32) int64 {
+	gr := &r.wl.Groups[g]
+	return gr.Start + int64(c)*gr.Every
+}
+
+func (r *releaser) key(i int) (int64, int32) {
+	g := r.groups[i]
+	return r.releaseOf(g, r.copyOf[g]), g
+}
+
+func (r *releaser) less(i, j int) bool {
+	ti, gi := r.key(i)
+	tj, gj := r.key(j)
+	return ti < tj || (ti == tj && gi < gj)
+}
+
+func (r *releaser) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !r.less(i, p) {
+			break
+		}
+		r.groups[i], r.groups[p] = r.groups[p], r.groups[i]
+		i = p
+	}
+}
+
+func (r *releaser) down(i int) {
+	n := len(r.groups)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if l+1 < n && r.less(l+1, l) {
+			m = l + 1
+		}
+		if !r.less(m, i) {
+			return
+		}
+		r.groups[i], r.groups[m] = r.groups[m], r.groups[i]
+		i = m
+	}
+}
+
+// peek returns the next task and its submission time.
+func (r *releaser) peek(total int) (id int32, at int64, ok bool) {
+	if r.sync {
+		if int(r.next) >= total {
+			return 0, 0, false
+		}
+		g := r.groupOf(r.next)
+		at = r.releaseOf(g, r.next-r.base[g])
+		if at < r.last {
+			at = r.last
+		}
+		return r.next, at, true
+	}
+	if len(r.groups) == 0 {
+		return 0, 0, false
+	}
+	g := r.groups[0]
+	return r.base[g] + r.copyOf[g], r.releaseOf(g, r.copyOf[g]), true
+}
+
+func (r *releaser) pop(at int64) {
+	if r.sync {
+		r.next++
+		r.last = at
+		return
+	}
+	g := r.groups[0]
+	r.copyOf[g]++
+	if int(r.copyOf[g]) >= r.wl.Groups[g].Count {
+		n := len(r.groups) - 1
+		r.groups[0] = r.groups[n]
+		r.groups = r.groups[:n]
+	}
+	r.down(0)
+}
+
+func (r *releaser) groupOf(id int32) int32 {
+	lo, hi := 0, len(r.base)-1
+	for lo < hi {
+		m := (lo + hi + 1) / 2
+		if r.base[m] <= id {
+			lo = m
+		} else {
+			hi = m - 1
+		}
+	}
+	return int32(lo)
+}
+
+func (r *releaser) schedule(e *engine) {
+	if _, at, ok := r.peek(e.total); ok {
+		e.events.push(at, evRelease, 0, 0)
+	}
+}
+
+// fire submits every task due now, then hands them out.
+func (r *releaser) fire(e *engine) {
+	for {
+		id, at, ok := r.peek(e.total)
+		if !ok || at > e.now {
+			break
+		}
+		r.pop(at)
+		e.central.push(id)
+		e.inFlight++
+		if e.inFlight > e.peakTasks {
+			e.peakTasks = e.inFlight
+		}
+		if e.dep.Kind == model.Asyncio {
+			e.asyncPending++ // gather has created it
+			e.memory()
+		}
+		// Hand it out at once: a million tasks released together need not
+		// sit in the central queue when a loop takes them all.
+		e.dispatch()
+	}
+	r.schedule(e)
+}
+
+// room says whether worker process p can take one more task.
+func (e *engine) room(p *process) bool {
+	if !p.started {
+		return false
+	}
+	if p.loop != nil {
+		return p.loop.limit == 0 || p.loop.inFlight < p.loop.limit
+	}
+	return p.pool.cap == 0 || p.pool.busy < p.pool.cap
+}
+
+// dispatch hands queued tasks to worker processes with room, round-robin.
+func (e *engine) dispatch() {
+	for e.central.len() > 0 {
+		n := len(e.workers)
+		var p *process
+		for i := 0; i < n; i++ {
+			q := e.workers[(e.rr+i)%n]
+			if e.room(q) {
+				p = q
+				e.rr = (e.rr + i + 1) % n
+				break
+			}
+		}
+		if p == nil {
+			return
+		}
+		id := e.central.pop()
+		sl := e.newSlot(id, p)
+		if p.loop != nil {
+			e.loopAdmit(p, sl)
+		} else {
+			e.poolAssign(p.pool, sl)
+		}
+	}
+}
+
+// newSlot makes the running state of task id.
+func (e *engine) newSlot(id int32, p *process) int32 {
+	var i int32
+	if n := len(e.freeSlot); n > 0 {
+		i = e.freeSlot[n-1]
+		e.freeSlot = e.freeSlot[:n-1]
+	} else {
+		i = int32(len(e.slots))
+		e.slots = append(e.slots, slot{})
+		if e.maxDepth > 0 {
+			e.counters = append(e.counters, make([]int32, e.maxDepth)...)
+		}
+		if e.sink != nil {
+			e.spans = append(e.spans, taskSpan{})
+		}
+	}
+	g := e.rel.groupOf(id)
+	e.slots[i] = slot{
+		id:       id,
+		group:    g,
+		proc:     int32(p.id),
+		rng:      workload.NewRand(e.wl.Seed, uint64(id)),
+		firstRun: -1,
+		lane:     -1,
+	}
+	if e.sink != nil {
+		e.spans[i] = taskSpan{state: Ready, lane: -1, since: e.release(i)}
+	}
+	return i
+}
+
+// release is when the task in slot i was released.
+func (e *engine) release(i int32) int64 {
+	sl := &e.slots[i]
+	return e.rel.releaseOf(sl.group, sl.id-e.base[sl.group])
+}
+
+// started notes that the task in slot i runs for the first time, on th.
+func (e *engine) started(i int32, th *thread) {
+	sl := &e.slots[i]
+	if sl.firstRun >= 0 {
+		return
+	}
+	sl.firstRun = e.now
+	sl.lane = th.id
+	e.queue.add(e.now - e.release(i))
+}
+
+// poolAssign gives a task to an idle thread of the pool, or to a new one.
+func (e *engine) poolAssign(pl *pool, sl int32) {
+	pl.busy++
+	var th *thread
+	if pl.idle.len() > 0 {
+		th = e.threads[pl.idle.pop()]
+	} else {
+		p := pl.parent
+		th = e.newThread(p, roleWorker, WorkerThread, fmt.Sprintf("%s-%d", pl.name, len(pl.threads)+1))
+		th.pool = pl
+		th.oneShot = pl.cap == 0
+		pl.threads = append(pl.threads, th)
+		th.slot = sl
+		e.python(th, e.prof.ThreadStart, actStartup)
+		return
+	}
+	th.slot = sl
+	e.begin(th)
+}
+
+// begin starts the thread's assigned task: the pool's per-task cost first.
+func (e *engine) begin(th *thread) {
+	e.started(th.slot, th)
+	e.python(th, th.pool.overhead, actBegin)
+}
+
+// advance decides what a thread does next, once it holds what it needs.
+func (e *engine) advance(th *thread) {
+	switch th.role {
+	case roleLoop:
+		e.loopAdvance(th)
+		return
+	case roleJob:
+		e.jobAdvance(th)
+		return
+	}
+	switch th.act {
+	case actStartup:
+		p := th.proc
+		if !p.started {
+			p.started = true
+			e.dispatch()
+		}
+		if th.oneShot && th.pool == nil {
+			// A composite worker's main thread: done once started.
+			e.idle(th)
+			return
+		}
+		if th.slot >= 0 {
+			e.begin(th)
+		} else {
+			e.idle(th)
+			th.pool.idle.push(th.id)
+			e.dispatch()
+		}
+		return
+	case actNone:
+		if th.slot >= 0 {
+			e.begin(th)
+			return
+		}
+	}
+	e.step(th)
+}
+
+// step runs the next step of the thread's task, or finishes it.
+func (e *engine) step(th *thread) {
+	sl := &e.slots[th.slot]
+	o, d, ok := e.progs[sl.group].next(&sl.pc, e.counters[int(th.slot)*e.maxDepth:], &sl.rng)
+	if !ok {
+		e.finishWorker(th)
+		return
+	}
+	if o.kind == opWork {
+		if o.released {
+			e.cwork(th, d, actStep)
+		} else {
+			e.python(th, e.pyWork(d), actStep)
+		}
+		return
+	}
+	e.setTask(th.slot, Waiting, th.id)
+	e.sleep(th, d+e.prof.SleepOvershoot, Waiting, actStep)
+}
+
+// pyWork is the CPU time of d of Python code on this runtime.
+func (e *engine) pyWork(d int64) int64 {
+	if e.slow == 1 {
+		return d
+	}
+	return int64(float64(d)*e.slow + 0.5)
+}
+
+// idle parks a thread: it holds nothing.
+func (e *engine) idle(th *thread) {
+	th.act = actNone
+	e.drop(th)
+	e.setLane(th, Idle)
+}
+
+func (e *engine) finishWorker(th *thread) {
+	sl := th.slot
+	e.setLane(th, Idle)
+	e.finishTask(sl)
+	th.slot = -1
+	th.act = actNone
+	e.drop(th)
+	pl := th.pool
+	pl.busy--
+	if th.oneShot {
+		e.exitThread(th)
+	} else {
+		pl.idle.push(th.id)
+	}
+	e.dispatch()
+}
+
+// finishTask records a finished task and frees its slot.
+func (e *engine) finishTask(i int32) {
+	sl := &e.slots[i]
+	if e.sink != nil {
+		e.setTask(i, numStates, -1)
+	}
+	e.done++
+	e.inFlight--
+	e.end = e.now
+	rel := e.release(i)
+	e.lat.add(e.now - rel)
+	if e.record {
+		g, c := sl.group, sl.id-e.base[sl.group]
+		e.records[sl.id] = TaskRecord{Name: e.wl.TaskName(int(g), int(c)), Release: rel, Start: sl.firstRun, End: e.now, Lane: int(sl.lane)}
+	}
+	e.freeSlot = append(e.freeSlot, i)
+}

@@ -1,0 +1,260 @@
+package sim
+
+import "math"
+
+// evKind is what a timed event does when its time comes.
+type evKind uint8
+
+const (
+	evRelease   evKind = iota // the next task(s) of the release stream
+	evWake                    // a thread's sleep ends (a: thread)
+	evTaskTimer               // an asyncio task's awaited wait ends (a: slot)
+	evGILDrop                 // a GIL waiter's switch interval expires (a: process, gen)
+)
+
+// event is a timed event. Ties are broken by seq, the order of scheduling,
+// which keeps runs deterministic.
+type event struct {
+	t    int64
+	seq  uint64
+	a    int32
+	gen  uint32
+	kind evKind
+}
+
+func (x *event) before(y *event) bool {
+	return x.t < y.t || (x.t == y.t && x.seq < y.seq)
+}
+
+// eventHeap is a 4-ary min-heap of events by (t, seq): shallower than a
+// binary heap, and cache-friendly with a million pending timers.
+type eventHeap struct {
+	ev  []event
+	seq uint64
+}
+
+func (h *eventHeap) push(t int64, kind evKind, a int32, gen uint32) {
+	h.seq++
+	h.ev = append(h.ev, event{t: t, seq: h.seq, a: a, gen: gen, kind: kind})
+	i := len(h.ev) - 1
+	e := h.ev[i]
+	for i > 0 {
+		p := (i - 1) / 4
+		if !e.before(&h.ev[p]) {
+			break
+		}
+		h.ev[i] = h.ev[p]
+		i = p
+	}
+	h.ev[i] = e
+}
+
+func (h *eventHeap) top() int64 {
+	if len(h.ev) == 0 {
+		return math.MaxInt64
+	}
+	return h.ev[0].t
+}
+
+func (h *eventHeap) pop() event {
+	top := h.ev[0]
+	last := len(h.ev) - 1
+	e := h.ev[last]
+	h.ev = h.ev[:last]
+	if last == 0 {
+		return top
+	}
+	i := 0
+	for {
+		c := 4*i + 1
+		if c >= last {
+			break
+		}
+		m := c
+		end := c + 4
+		if end > last {
+			end = last
+		}
+		for j := c + 1; j < end; j++ {
+			if h.ev[j].before(&h.ev[m]) {
+				m = j
+			}
+		}
+		if !h.ev[m].before(&e) {
+			break
+		}
+		h.ev[i] = h.ev[m]
+		i = m
+	}
+	h.ev[i] = e
+	return top
+}
+
+// cpuSet shares the cores among the threads that are computing, by
+// processor sharing: with n consumers each advances at min(1, cores/n) of
+// real speed. Every consumer advances at the same rate, so a consumer's
+// finish is fixed on a common progress clock v (CPU nanoseconds delivered
+// to each consumer since the set was last empty) and the set is a heap
+// ordered by that finish.
+type cpuSet struct {
+	cores int
+	v     float64
+	h     []*thread
+	busy  int64 // core-nanoseconds delivered
+}
+
+const cpuEps = 1e-3 // ns; float slack when deciding that work is done
+
+func (c *cpuSet) rate() float64 {
+	n := len(c.h)
+	if n <= c.cores {
+		return 1
+	}
+	return float64(c.cores) / float64(n)
+}
+
+// next returns when the first consumer finishes, from now.
+func (c *cpuSet) next(now int64) int64 {
+	if len(c.h) == 0 {
+		return math.MaxInt64
+	}
+	dt := (c.h[0].finish - c.v) / c.rate()
+	if dt <= cpuEps {
+		return now
+	}
+	return now + int64(math.Ceil(dt-cpuEps))
+}
+
+// advance moves the progress clock over dt nanoseconds of real time.
+func (c *cpuSet) advance(dt int64) {
+	n := len(c.h)
+	if n == 0 || dt <= 0 {
+		return
+	}
+	used := n
+	if used > c.cores {
+		used = c.cores
+	}
+	c.busy += dt * int64(used)
+	c.v += float64(dt) * c.rate()
+}
+
+func (c *cpuSet) add(t *thread, work float64) {
+	if len(c.h) == 0 {
+		c.v = 0 // rebase: keeps the float clock small and exact
+	}
+	t.finish = c.v + work
+	t.cpuIdx = len(c.h)
+	c.h = append(c.h, t)
+	c.up(t.cpuIdx)
+}
+
+// remove takes t out of the set and returns the work it has left.
+func (c *cpuSet) remove(t *thread) float64 {
+	left := t.finish - c.v
+	if left < 0 {
+		left = 0
+	}
+	i := t.cpuIdx
+	last := len(c.h) - 1
+	if i != last {
+		c.swap(i, last)
+	}
+	c.h = c.h[:last]
+	if i != last {
+		c.down(i)
+		c.up(i)
+	}
+	t.cpuIdx = -1
+	return left
+}
+
+// popDone removes and returns a consumer whose work is done, or nil. The
+// first call after next() returned now always yields the head.
+func (c *cpuSet) popDone(force bool) *thread {
+	if len(c.h) == 0 {
+		return nil
+	}
+	t := c.h[0]
+	if !force && t.finish > c.v+cpuEps {
+		return nil
+	}
+	c.remove(t)
+	return t
+}
+
+func (c *cpuSet) less(i, j int) bool {
+	a, b := c.h[i], c.h[j]
+	if a.finish != b.finish {
+		return a.finish < b.finish
+	}
+	return a.id < b.id
+}
+
+func (c *cpuSet) swap(i, j int) {
+	c.h[i], c.h[j] = c.h[j], c.h[i]
+	c.h[i].cpuIdx = i
+	c.h[j].cpuIdx = j
+}
+
+func (c *cpuSet) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !c.less(i, p) {
+			break
+		}
+		c.swap(i, p)
+		i = p
+	}
+}
+
+func (c *cpuSet) down(i int) {
+	n := len(c.h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && c.less(r, l) {
+			m = r
+		}
+		if !c.less(m, i) {
+			return
+		}
+		c.swap(i, m)
+		i = m
+	}
+}
+
+// fifo is a growable ring buffer of int32 (task ids, slots, threads).
+type fifo struct {
+	buf        []int32
+	head, size int
+}
+
+func (q *fifo) push(x int32) {
+	if q.size == len(q.buf) {
+		n := 2 * len(q.buf)
+		if n == 0 {
+			n = 16
+		}
+		nb := make([]int32, n)
+		for i := 0; i < q.size; i++ {
+			nb[i] = q.buf[(q.head+i)%len(q.buf)]
+		}
+		q.buf, q.head = nb, 0
+	}
+	q.buf[(q.head+q.size)%len(q.buf)] = x
+	q.size++
+}
+
+func (q *fifo) pop() int32 {
+	x := q.buf[q.head]
+	q.head = (q.head + 1) % len(q.buf)
+	q.size--
+	return x
+}
+
+func (q *fifo) peek() int32 { return q.buf[q.head] }
+func (q *fifo) len() int    { return q.size }
