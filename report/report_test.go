@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -389,4 +390,27 @@ func stripSGR(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// BenchmarkTimelineManyTasks draws asyncio with a million tasks, the
+// issue's performance workload.
+func BenchmarkTimelineManyTasks(b *testing.B) {
+	run := manyTasks(1_000_000)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := Timeline(io.Discard, run, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTimelineManyThreads draws 10,000 threads.
+func BenchmarkTimelineManyThreads(b *testing.B) {
+	run := manyThreads(10_000)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := Timeline(io.Discard, run, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

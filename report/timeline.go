@@ -254,37 +254,52 @@ func timelineRows(r *sim.Result, rec *sim.Recorder, total int) ([]tline, int) {
 	}
 	g := newGrid(r.Makespan, cols)
 	all := newGrid(r.Makespan, cols)
-	cells := make([][]sim.State, len(lanes))
-	for i := range lanes {
+	// Lines of lanes, built as the lanes are drawn. Runs of identical
+	// lanes are folded when there are many lanes; once there are more lines
+	// than fit, only the row of all lanes together still needs the rest.
+	headings := len(procs) > 1 && len(procs) < len(lanes)
+	fold := len(lanes) > maxLaneRows
+	var lines []tline
+	var rep []sim.State // cells of the last lane drawn
+	var same []string   // names of the lanes since, identical to it
+	nSame := 0
+	flush := func() {
+		if fold && nSame >= 2 {
+			lines = append(lines, tline{text: fmt.Sprintf("… %s like this", plural(nSame, "more lane")), lanes: nSame})
+		} else {
+			for _, name := range same {
+				lines = append(lines, tline{label: name, cells: rep, lanes: 1})
+			}
+		}
+		same, nSame = same[:0], 0
+	}
+	for i, l := range lanes {
 		g.reset()
 		for _, k := range order[start[i]:start[i+1]] {
 			s := rec.Lanes[k]
 			g.add(s.State, s.Start, s.End)
 			all.add(s.State, s.Start, s.End)
 		}
-		cells[i] = g.states(1)
-	}
-
-	headings := len(procs) > 1 && len(procs) < len(lanes)
-	fold := len(lanes) > maxLaneRows
-	var lines []tline
-	for i := 0; i < len(lanes); {
-		l := lanes[i]
-		if headings && (i == 0 || lanes[i-1].Process != l.Process) {
+		if len(lines) > maxLaneRows {
+			continue
+		}
+		cells := g.states(1)
+		newGroup := i == 0 || lanes[i-1].Process != l.Process
+		if !newGroup && slices.Equal(cells, rep) {
+			if len(same) < 2 || !fold {
+				same = append(same, clean(l.Name))
+			}
+			nSame++
+			continue
+		}
+		flush()
+		if headings && newGroup {
 			lines = append(lines, tline{text: fmt.Sprintf("process %d (%s)", l.Process+1, plural(procs[l.Process], "lane"))})
 		}
-		lines = append(lines, tline{label: clean(l.Name), cells: cells[i], lanes: 1})
-		j := i + 1
-		for j < len(lanes) && lanes[j].Process == l.Process && slices.Equal(cells[j], cells[i]) {
-			j++
-		}
-		if same := j - i - 1; fold && same >= 2 {
-			lines = append(lines, tline{text: fmt.Sprintf("… %s like this", plural(same, "more lane")), lanes: same})
-			i = j
-		} else {
-			i++
-		}
+		lines = append(lines, tline{label: clean(l.Name), cells: cells, lanes: 1})
+		rep = cells
 	}
+	flush()
 	if len(lines) > maxLaneRows {
 		// Keep the first lines, then draw every lane together in one row.
 		cut, shown := keptLanes, 0
