@@ -155,6 +155,10 @@ type engine struct {
 	extraThreads          int // threads beyond each process's main thread
 	peakRSS, peakVirt     int64
 	end                   int64
+
+	// CPU handed out, for the invariant "CPU consumed equals the work plus
+	// the costs": work of steps (after the runtime's slowdown) and costs.
+	charged, costs int64
 }
 
 // Run simulates the workload under one deployment and returns what it

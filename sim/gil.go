@@ -9,6 +9,10 @@ package sim
 // from I/O queues for the GIL like any other (the convoy effect).
 func (e *engine) python(th *thread, work int64, next act) {
 	th.act = next
+	e.charged += work
+	if next != actStep {
+		e.costs += work
+	}
 	w := float64(work)
 	p := th.proc
 	if !p.gil || th.holdsGIL {
@@ -53,6 +57,7 @@ func (e *engine) compute(th *thread, w float64) {
 // cwork makes th run work nanoseconds of C code with the GIL released.
 func (e *engine) cwork(th *thread, work int64, next act) {
 	th.act = next
+	e.charged += work
 	e.drop(th)
 	th.inC = true
 	e.setLane(th, WorkingC)

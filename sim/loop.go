@@ -89,8 +89,10 @@ func (e *engine) loopAdvance(th *thread) {
 	if th.act == actStartup {
 		th.proc.started = true
 		l.busy = false
-		e.dispatch()
-		e.loopNext(l)
+		e.dispatch() // may already have kicked the loop
+		if !l.busy {
+			e.loopNext(l)
+		}
 		return
 	}
 	sl := th.slot

@@ -1,0 +1,224 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/workload"
+)
+
+// randomWorkload builds a small workload of every kind of step, drawn from r.
+func randomWorkload(r *rand.Rand) *workload.Workload {
+	dur := func(lo, hi int64) workload.Dist {
+		a := lo + r.Int64N(hi-lo+1)
+		switch r.IntN(6) {
+		case 0:
+			return workload.Dist{Kind: workload.Exp, A: a}
+		case 1:
+			return workload.Dist{Kind: workload.Uniform, A: a / 2, B: a}
+		case 2:
+			return workload.Dist{Kind: workload.Normal, A: a, B: a / 3}
+		}
+		return workload.Dist{Kind: workload.Fixed, A: a}
+	}
+	var steps func(depth int) []workload.Step
+	steps = func(depth int) []workload.Step {
+		n := 1 + r.IntN(4)
+		out := make([]workload.Step, 0, n)
+		for i := 0; i < n; i++ {
+			var st workload.Step
+			switch k := r.IntN(10); {
+			case k < 4:
+				st = workload.Step{Kind: workload.Work, Dur: dur(0, 20*ms), GILReleased: r.IntN(4) == 0}
+			case k < 9 || depth > 1:
+				st = workload.Step{Kind: workload.Wait, Dur: dur(0, 30*ms), Blocking: r.IntN(3) == 0}
+			default:
+				st = workload.Step{Kind: workload.Repeat, Count: 1 + r.IntN(4), Steps: steps(depth + 1)}
+			}
+			if st.Kind != workload.Repeat && r.IntN(5) == 0 {
+				st.Offload = workload.Offload(1 + r.IntN(2))
+			}
+			out = append(out, st)
+		}
+		return out
+	}
+	wl := &workload.Workload{Name: "random", Seed: r.Uint64()}
+	for g := 0; g < 1+r.IntN(4); g++ {
+		grp := workload.Group{Name: fmt.Sprintf("g%d", g), Count: 1 + r.IntN(6), Steps: steps(0)}
+		if r.IntN(2) == 0 {
+			grp.Start = r.Int64N(50 * ms)
+		}
+		if r.IntN(2) == 0 {
+			grp.Every = r.Int64N(10 * ms)
+		}
+		wl.Groups = append(wl.Groups, grp)
+	}
+	return wl
+}
+
+var randomModels = []string{
+	"sync", "threads", "threads(1)", "threads(2)", "threads(5)", "asyncio", "asyncio(limit=2)",
+	"asyncio(limit=3, executor=1)", "processes(1)", "processes(3)", "processes(2, start=spawn)",
+	"processes(2)*threads(3)", "processes(3)*asyncio", "processes(2)*asyncio(limit=1)",
+}
+
+// costly is a runtime whose every cost is non-zero, so that every path that
+// charges one is exercised.
+func costly(name string, gil bool, slow float64) runtime.Profile {
+	return runtime.Profile{
+		Name: name, GIL: gil, Asyncio: true, Processes: true, Slowdown: slow,
+		ThreadStart: 50 * us, PoolTask: 20 * us, LoopResume: 7 * us, TaskCreate: 3 * us,
+		ProcessFork: 2 * ms, ProcessSpawn: 40 * ms, ProcessTask: 90 * us,
+		SleepOvershoot: 70 * us, LoopTimerOvershoot: 400 * us,
+		ThreadRSS: 16 << 10, ThreadVirtual: 8 << 20, TaskRSS: 900, ProcessRSS: 10 << 20, ProcessVirtual: 30 << 20,
+	}
+}
+
+// workOf is the CPU the workload's steps need on a runtime: every sample
+// drawn the way the engine draws it.
+func workOf(wl *workload.Workload, slow float64) int64 {
+	var total int64
+	id := uint64(0)
+	for _, g := range wl.Groups {
+		p := compile(g.Steps)
+		for c := 0; c < g.Count; c++ {
+			rng := workload.NewRand(wl.Seed, id)
+			id++
+			pc := int32(0)
+			counters := make([]int32, p.depth+1)
+			for {
+				o, d, ok := p.next(&pc, counters, &rng)
+				if !ok {
+					break
+				}
+				if o.kind != opWork {
+					continue
+				}
+				if o.released {
+					total += d
+				} else if slow == 1 {
+					total += d
+				} else {
+					total += int64(float64(d)*slow + 0.5)
+				}
+			}
+		}
+	}
+	return total
+}
+
+// TestInvariants runs thousands of random workloads under random models and
+// runtimes and checks what must hold for every one of them.
+func TestInvariants(t *testing.T) {
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	r := rand.New(rand.NewPCG(7, 11))
+	profiles := []runtime.Profile{costly("cpython", true, 1), costly("cpython-ft", false, 1.1), bare}
+	for i := 0; i < n; i++ {
+		wl := randomWorkload(r)
+		m := randomModels[r.IntN(len(randomModels))]
+		prof := profiles[r.IntN(len(profiles))]
+		cores := 1 + r.IntN(4)
+		si := (1 + r.Int64N(5)) * ms
+		name := fmt.Sprintf("case %d: %s on %s, %d cores, switch %s", i, m, prof.Name, cores, workload.FormatDuration(si))
+		checkRun(t, name, wl, deployment(t, m), prof, cores, si)
+		if t.Failed() {
+			t.Logf("workload: %+v", wl.Groups)
+			return
+		}
+	}
+}
+
+func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployment, prof runtime.Profile, cores int, si int64) {
+	t.Helper()
+	cfg := Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores, SwitchInterval: si, RecordTasks: true}
+	e, err := newEngine(cfg)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	rec := &Recorder{}
+	e.sink = rec
+	e.setup()
+	e.loop()
+	res := e.result()
+
+	// Every task finishes, after its release.
+	if res.Tasks != e.total || len(res.Records) != e.total {
+		t.Errorf("%s: %d of %d tasks finished", name, res.Tasks, e.total)
+	}
+	for _, tr := range res.Records {
+		if tr.End < tr.Start || tr.Start < tr.Release || tr.End > res.Makespan {
+			t.Errorf("%s: task %s: release %d start %d end %d makespan %d", name, tr.Name, tr.Release, tr.Start, tr.End, res.Makespan)
+		}
+	}
+
+	// CPU consumed equals the work plus the costs, and never exceeds the cores.
+	if got, want := e.charged-e.costs, workOf(wl, prof.Slowdown); got != want {
+		t.Errorf("%s: steps charged %d ns of CPU, the workload needs %d", name, got, want)
+	}
+	events := int64(e.events.seq) + int64(res.Tasks)*8
+	if diff := res.CPUBusy - e.charged; diff < -events || diff > events*int64(cores) {
+		t.Errorf("%s: CPU busy %d, charged %d", name, res.CPUBusy, e.charged)
+	}
+	if res.CPUBusy > int64(cores)*res.Makespan {
+		t.Errorf("%s: CPU busy %d exceeds %d cores × makespan %d", name, res.CPUBusy, cores, res.Makespan)
+	}
+
+	// Lanes: spans in order, never overlapping; at most one GIL holder per
+	// process at any instant; never more CPU consumers running at full speed
+	// than cores (checked through the busy total above).
+	byLane := map[int32][]Span{}
+	for _, sp := range rec.Lanes {
+		if sp.End <= sp.Start {
+			t.Errorf("%s: empty or reversed span %+v", name, sp)
+		}
+		byLane[sp.Lane] = append(byLane[sp.Lane], sp)
+	}
+	type holding struct{ start, end int64 }
+	perProc := map[int][]holding{}
+	for lane, spans := range byLane {
+		for i := 1; i < len(spans); i++ {
+			if spans[i].Start < spans[i-1].End {
+				t.Errorf("%s: lane %d spans overlap: %+v then %+v", name, lane, spans[i-1], spans[i])
+			}
+		}
+		if prof.GIL {
+			for _, sp := range spans {
+				if sp.State == Working || sp.State == Overhead {
+					p := res.Lanes[lane].Process
+					perProc[p] = append(perProc[p], holding{sp.Start, sp.End})
+				}
+			}
+		}
+	}
+	for p, hs := range perProc {
+		sort.Slice(hs, func(i, j int) bool { return hs[i].start < hs[j].start })
+		for i := 1; i < len(hs); i++ {
+			if hs[i].start < hs[i-1].end {
+				t.Errorf("%s: process %d has two GIL holders in [%d, %d)", name, p, hs[i].start, hs[i-1].end)
+				break
+			}
+		}
+	}
+
+	// Determinism: the same input gives the same output, spans and all.
+	rec2 := &Recorder{}
+	cfg.Sink = rec2
+	res2, err := Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(res, res2) || !reflect.DeepEqual(rec, rec2) {
+		t.Errorf("%s: two runs of the same input differ", name)
+	}
+	if d.Kind == model.Sync && res.PeakThreads != 1 {
+		t.Errorf("%s: sync ran %d threads", name, res.PeakThreads)
+	}
+}
