@@ -114,8 +114,8 @@ func TestSeedWaitingWithCosts(t *testing.T) {
 	wl := inline(t, "A: [wait 2s]; B: [wait 2s]; C: [wait 2s]")
 	over := prof.SleepOvershoot
 	for _, c := range []struct {
-		model    string
-		lo, hi   int64
+		model  string
+		lo, hi int64
 	}{
 		{"sync", 6*s + 3*over, 6*s + 3*over + 1*ms},
 		{"threads(3)", 2*s + over, 2*s + over + 2*ms},
