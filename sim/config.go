@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"context"
+
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/workload"
@@ -15,6 +17,12 @@ type Config struct {
 	SwitchInterval int64 // GIL switch interval; ≥ 1
 	RecordTasks    bool  // fill Result.Records
 	Sink           Sink  // optional: receives every span
+
+	// Context, when set, stops a long run early: Run returns its error.
+	Context context.Context
+	// Progress, when set, is called now and then with the tasks finished
+	// so far and the total, for a progress line on long runs.
+	Progress func(done, total int)
 }
 
 // Recorder is a Sink that keeps every span in memory, for renderers.

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -121,6 +122,9 @@ type engine struct {
 	sink   Sink
 	record bool
 
+	ctx      context.Context
+	progress func(done, total int)
+
 	events eventHeap
 	cpu    cpuSet
 
@@ -169,7 +173,9 @@ func Run(cfg Config) (*Result, error) {
 		return nil, err
 	}
 	e.setup()
-	e.loop()
+	if err := e.loop(); err != nil {
+		return nil, err
+	}
 	return e.result(), nil
 }
 
@@ -192,15 +198,17 @@ func newEngine(cfg Config) (*engine, error) {
 		slow = 1
 	}
 	e := &engine{
-		prof:   cfg.Profile,
-		dep:    cfg.Deployment,
-		wl:     wl,
-		si:     cfg.SwitchInterval,
-		gil:    cfg.Profile.GIL,
-		slow:   slow,
-		sink:   cfg.Sink,
-		record: cfg.RecordTasks,
-		cpu:    cpuSet{cores: cfg.Cores},
+		prof:     cfg.Profile,
+		dep:      cfg.Deployment,
+		wl:       wl,
+		si:       cfg.SwitchInterval,
+		gil:      cfg.Profile.GIL,
+		slow:     slow,
+		sink:     cfg.Sink,
+		record:   cfg.RecordTasks,
+		ctx:      cfg.Context,
+		progress: cfg.Progress,
+		cpu:      cpuSet{cores: cfg.Cores},
 	}
 	n := int32(0)
 	for _, g := range wl.Groups {
@@ -223,13 +231,27 @@ func newEngine(cfg Config) (*engine, error) {
 	return e, nil
 }
 
+// checkEvery is how many events pass between looks at the context and
+// calls of the progress function.
+const checkEvery = 1 << 16
+
 // loop runs events until every task has finished.
-func (e *engine) loop() {
+func (e *engine) loop() error {
 	if e.total == 0 {
-		return
+		return nil
 	}
 	e.rel.schedule(e)
-	for e.done < e.total {
+	for n := 1; e.done < e.total; n++ {
+		if n%checkEvery == 0 {
+			if e.ctx != nil {
+				if err := e.ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if e.progress != nil {
+				e.progress(e.done, e.total)
+			}
+		}
 		tc := e.cpu.next(e.now)
 		te := e.events.top()
 		t := tc
@@ -252,6 +274,10 @@ func (e *engine) loop() {
 		}
 		e.drain()
 	}
+	if e.progress != nil {
+		e.progress(e.done, e.total)
+	}
+	return nil
 }
 
 func (e *engine) drain() {

@@ -146,7 +146,9 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 	rec := &Recorder{}
 	e.sink = rec
 	e.setup()
-	e.loop()
+	if err := e.loop(); err != nil {
+		t.Fatal(err)
+	}
 	res := e.result()
 
 	// Every task finishes, after its release.

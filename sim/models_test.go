@@ -1,0 +1,188 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// C code that releases the GIL runs in parallel on threads.
+func TestGILReleasedWorkIsParallel(t *testing.T) {
+	wl := inline(t, "2 x [work 1s released]")
+	if r := run(t, wl, "threads(2)", runOpt{}); r.Makespan != 1*s || r.GILWait != 0 {
+		t.Errorf("threads(2): makespan %d, gil wait %d; want 1 s, 0", r.Makespan, r.GILWait)
+	}
+	// On one core the two share it.
+	if r := run(t, wl, "threads(2)", runOpt{cores: 1}); r.Makespan != 2*s {
+		t.Errorf("threads(2) on 1 core: makespan %d, want 2 s", r.Makespan)
+	}
+	// A Python thread and a C thread overlap too, once the C thread has
+	// had the GIL long enough to call into C: one switch interval, since
+	// the Python thread took the GIL first.
+	mixed := inline(t, "py: [work 1s]; c: [work 1s released]")
+	if r := run(t, mixed, "threads", runOpt{}); r.Makespan != 1005*ms {
+		t.Errorf("python beside C code: makespan %d, want 1.005 s", r.Makespan)
+	}
+}
+
+// A CPU step on the event loop holds up every other task of the loop.
+func TestAsyncioCPUStepIsSerial(t *testing.T) {
+	wl := inline(t, "4 x [work 100ms, wait 1s]")
+	r := run(t, wl, "asyncio", runOpt{})
+	// The 4th task starts its wait at 400 ms.
+	if r.Makespan != 1400*ms {
+		t.Errorf("makespan %d, want 1.4 s", r.Makespan)
+	}
+	if r.LoopStallMax != 100*ms || r.SlowCallbacks != 4 {
+		t.Errorf("stall max %d, slow callbacks %d; want 100 ms and 4", r.LoopStallMax, r.SlowCallbacks)
+	}
+	if got := r.Records[3].Start; got != 300*ms {
+		t.Errorf("4th task first ran at %d, want 300 ms", got)
+	}
+	// With a limit of 2, tasks 3 and 4 wait for the semaphore.
+	r = run(t, wl, "asyncio(limit=2)", runOpt{})
+	if r.Makespan != 2300*ms {
+		t.Errorf("limit=2: makespan %d, want 2.3 s", r.Makespan)
+	}
+}
+
+// Sync code runs in file order, waiting for each task's release.
+func TestSyncFileOrder(t *testing.T) {
+	wl := inline(t, "late: [wait 1s] start 5s; early: [wait 1s]")
+	r := run(t, wl, "sync", runOpt{})
+	if r.Records[0].Start != 5*s || r.Records[1].Start != 6*s || r.Makespan != 7*s {
+		t.Errorf("records %+v, makespan %d", r.Records, r.Makespan)
+	}
+	// A pool takes them by release time instead.
+	r = run(t, wl, "threads(1)", runOpt{})
+	if r.Records[1].Start != 0 || r.Records[0].Start != 5*s || r.Makespan != 6*s {
+		t.Errorf("threads(1): records %+v, makespan %d", r.Records, r.Makespan)
+	}
+}
+
+// ThreadPoolExecutor creates a worker only when no worker is idle.
+func TestThreadPoolLazyWorkers(t *testing.T) {
+	spaced := inline(t, "5 x [wait 500ms] every 1s")
+	if r := run(t, spaced, "threads(4)", runOpt{}); r.PeakThreads != 1 {
+		t.Errorf("spaced tasks: %d workers, want 1", r.PeakThreads)
+	}
+	burst := inline(t, "10 x [wait 1s]")
+	if r := run(t, burst, "threads(4)", runOpt{}); r.PeakThreads != 4 || r.Makespan != 3*s {
+		t.Errorf("burst: %d workers, makespan %d; want 4 and 3 s", r.PeakThreads, r.Makespan)
+	}
+	// One thread per task: all at once, and they exit.
+	if r := run(t, burst, "threads", runOpt{}); r.PeakThreads != 10 || r.Makespan != 1*s {
+		t.Errorf("threads: %d threads, makespan %d; want 10 and 1 s", r.PeakThreads, r.Makespan)
+	}
+}
+
+// Worker processes pay their start-up before taking tasks; spawn costs more.
+func TestProcessStartup(t *testing.T) {
+	prof := builtin(t, "cpython")
+	wl := inline(t, "2 x [wait 1s]")
+	fork := run(t, wl, "processes(2)", runOpt{prof: prof})
+	spawn := run(t, wl, "processes(2, start=spawn)", runOpt{prof: prof})
+	if fork.Records[0].Start < prof.ProcessFork || spawn.Records[0].Start < prof.ProcessSpawn {
+		t.Errorf("first task started at %d (fork) and %d (spawn), before start-up", fork.Records[0].Start, spawn.Records[0].Start)
+	}
+	if spawn.Makespan <= fork.Makespan {
+		t.Errorf("spawn (%d) not slower than fork (%d)", spawn.Makespan, fork.Makespan)
+	}
+	if fork.PeakProcesses != 3 {
+		t.Errorf("peak processes %d, want 3 (parent and 2 workers)", fork.PeakProcesses)
+	}
+}
+
+// Composites spread tasks round-robin over processes with room.
+func TestCompositeDispatch(t *testing.T) {
+	wl := inline(t, "8 x [work 100ms]")
+	r := run(t, wl, "processes(2)*threads(2)", runOpt{})
+	// Two processes, each with its own GIL: two tasks at a time in
+	// parallel, 4 rounds of 100 ms.
+	if r.Makespan != 400*ms {
+		t.Errorf("makespan %d, want 400 ms", r.Makespan)
+	}
+	if r.PeakThreads != 2+4 {
+		t.Errorf("peak threads %d, want 6 (2 process mains + 4 workers)", r.PeakThreads)
+	}
+	r = run(t, wl, "processes(4)*asyncio", runOpt{})
+	if r.Makespan != 400*ms { // 4 loops on 2 cores: 800 ms of CPU over 2 cores
+		t.Errorf("processes(4)*asyncio: makespan %d, want 400 ms", r.Makespan)
+	}
+}
+
+// Memory: a thread costs its stack's reservation; a pending coroutine a
+// few hundred bytes.
+func TestMemoryPeaks(t *testing.T) {
+	prof := builtin(t, "cpython")
+	wl := inline(t, "10000 x [wait 1s]")
+	th := run(t, wl, "threads(1000)", runOpt{prof: prof})
+	as := run(t, wl, "asyncio", runOpt{prof: prof})
+	if want := prof.ProcessRSS + 1000*prof.ThreadRSS; th.PeakMemoryBytes != want {
+		t.Errorf("threads(1000): resident %d, want %d", th.PeakMemoryBytes, want)
+	}
+	if want := prof.ProcessVirtual + 1000*prof.ThreadVirtual; th.PeakVirtualBytes != want {
+		t.Errorf("threads(1000): reserved %d, want %d", th.PeakVirtualBytes, want)
+	}
+	if want := prof.ProcessRSS + 10000*prof.TaskRSS; as.PeakMemoryBytes != want {
+		t.Errorf("asyncio: resident %d, want %d", as.PeakMemoryBytes, want)
+	}
+	if as.PeakTasks != 10000 || th.PeakTasks != 10000 {
+		t.Errorf("peak tasks %d and %d, want 10000", as.PeakTasks, th.PeakTasks)
+	}
+}
+
+// Identical tasks get identical draws under every model: distributions
+// depend on the seed and the task, not on scheduling.
+func TestDrawsIndependentOfModel(t *testing.T) {
+	wl := inline(t, "seed=9; 20 x [wait exp(100ms)]")
+	a := run(t, wl, "threads", runOpt{})
+	b := run(t, wl, "asyncio", runOpt{})
+	for i := range a.Records {
+		if a.Records[i].End != b.Records[i].End {
+			t.Fatalf("task %d: %d under threads, %d under asyncio", i, a.Records[i].End, b.Records[i].End)
+		}
+	}
+	wl2 := inline(t, "seed=10; 20 x [wait exp(100ms)]")
+	if c := run(t, wl2, "threads", runOpt{}); c.Makespan == a.Makespan {
+		t.Errorf("another seed gave the same makespan %d", c.Makespan)
+	}
+}
+
+func TestContextStopsLongRuns(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	calls := 0
+	_, err := Run(Config{Workload: inline(t, "200000 x [work 1ms, wait 1s]"), Deployment: deployment(t, "asyncio"),
+		Profile: bare, Cores: 2, SwitchInterval: 5 * ms, Context: ctx, Progress: func(int, int) { calls++ }})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	r, err := Run(Config{Workload: inline(t, "200000 x [work 1us]"), Deployment: deployment(t, "threads(4)"),
+		Profile: bare, Cores: 2, SwitchInterval: 5 * ms, Progress: func(done, total int) { calls++ }})
+	if err != nil || r.Tasks != 200000 || calls < 2 {
+		t.Errorf("err %v, tasks %d, progress calls %d", err, r.Tasks, calls)
+	}
+}
+
+// Latency percentiles stay within 0.1 % beyond the exact range.
+func TestCollectorHistogram(t *testing.T) {
+	var c collector
+	n := int64(200_000)
+	for i := int64(1); i <= n; i++ {
+		c.add(i * 1000)
+	}
+	st := c.stats()
+	for _, q := range []struct {
+		got  int64
+		want float64
+	}{{st.P50, 0.5}, {st.P95, 0.95}, {st.P99, 0.99}} {
+		want := q.want * float64(n) * 1000
+		if d := (float64(q.got) - want) / want; d < -0.001 || d > 0.001 {
+			t.Errorf("p%.0f = %d, want ≈ %.0f", q.want*100, q.got, want)
+		}
+	}
+	if st.Max != n*1000 || st.Mean != (n+1)*500 {
+		t.Errorf("max %d, mean %d", st.Max, st.Mean)
+	}
+}
