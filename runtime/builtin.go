@@ -1,0 +1,216 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Names returns the names of the built-in profiles, in the order to show them.
+func Names() []string {
+	return []string{"cpython", "cpython-ft", "java", "go"}
+}
+
+// Builtin returns the built-in profile called name. Each call returns a
+// fresh Profile: changing its Sources does not change the next one.
+func Builtin(name string) (Profile, error) {
+	switch name {
+	case "cpython":
+		return cpython(), nil
+	case "cpython-ft":
+		return cpythonFT(), nil
+	case "java":
+		return java(), nil
+	case "go":
+		return golang(), nil
+	}
+	names := Names()
+	return Profile{}, fmt.Errorf("unknown runtime %q (want %s or %s)",
+		name, strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
+}
+
+// How the cpython constants were measured. The numbers are the medians in
+// runtime/testdata/cpython-measured.json, the output of that run.
+const (
+	measuredPython = "measured here: python3 runtime/measure.py (CPython 3.11.7, Debian 12, 2 cores), median of 5, 2026-11-25: "
+	measuredJava   = "measured here: runtime/testdata/measure-java/measure.sh (OpenJDK 17.0.15, Debian 12, 2 cores), 2026-11-25: "
+	measuredGo     = "measured here: go run ./runtime/testdata/measure-go (go1.26.8, Debian 12, 2 cores), 2026-11-25: "
+)
+
+func cpython() Profile {
+	return Profile{
+		Name:      "cpython",
+		GIL:       true,
+		Asyncio:   true,
+		Slowdown:  1,
+		Processes: true,
+
+		ThreadStart:        78390,
+		PoolTask:           67833,
+		LoopResume:         1916,
+		TaskCreate:         2701,
+		ProcessFork:        4498736,
+		ProcessSpawn:       61964950,
+		ProcessTask:        198901,
+		SleepOvershoot:     85366,
+		LoopTimerOvershoot: 601434,
+
+		ThreadRSS:      16564,
+		ThreadVirtual:  9419174,
+		TaskRSS:        984,
+		ProcessRSS:     13828096,
+		ProcessVirtual: 16961536,
+
+		Sources: map[string]string{
+			"Slowdown": "by definition: cpython is the reference for the speed of Python code",
+			"ThreadStart": measuredPython + "process CPU (time.process_time) to create, start and join one " +
+				"threading.Thread running a trivial function, amortised over 2000 (runs 74.9–80.4 µs)",
+			"PoolTask": measuredPython + "process CPU per submit(trivial).result() on a warm " +
+				"ThreadPoolExecutor(1), amortised over 20000; both threads wake once per task (runs 66.4–69.1 µs)",
+			"LoopResume": measuredPython + "process CPU per iteration of a task doing " +
+				"`await asyncio.sleep(0)` 50000 times: one suspension and one resume (runs 1.86–2.01 µs)",
+			"TaskCreate": measuredPython + "process CPU per asyncio.create_task of a trivial coroutine, " +
+				"amortised over 20000 (runs 2.55–3.16 µs)",
+			"ProcessFork": measuredPython + "elapsed time, dominated by CPU, from creating " +
+				"ProcessPoolExecutor(1, mp_context=fork) to its first trivial result (runs 4.08–6.41 ms)",
+			"ProcessSpawn": measuredPython + "elapsed time, dominated by CPU, from creating " +
+				"ProcessPoolExecutor(1, mp_context=spawn) to its first trivial result (runs 60.0–63.7 ms)",
+			"ProcessTask": measuredPython + "elapsed time per trivial task round trip (pickle, pipe, " +
+				"both processes) through a warm ProcessPoolExecutor(1), amortised over 2000 (runs 178–219 µs)",
+			"SleepOvershoot": measuredPython + "median of time.sleep(0.0005) elapsed − 0.0005 over 300 " +
+				"sleeps (runs 84.0–91.7 µs); 2 ms sleeps overshoot 88.4 µs and 10 ms sleeps 94.0 µs, so it " +
+				"is about constant: timer slack (50 µs by default on Linux) plus the wake-up",
+			"LoopTimerOvershoot": measuredPython + "median of `await asyncio.sleep(0.0005)` elapsed − 0.0005 " +
+				"over 300 awaits (runs 597–603 µs): the selector's epoll timeout is rounded up to whole " +
+				"milliseconds, so a 500 µs timer fires after about 1.1 ms",
+			"ThreadRSS": measuredPython + "Δ VmRSS (/proc/self/status) ÷ 1000 after starting 1000 " +
+				"threads parked on a threading.Event, in a fresh interpreter (runs 16.56–16.57 KB)",
+			"ThreadVirtual": measuredPython + "Δ VmSize ÷ 1000 for the same 1000 threads: each reserves " +
+				"its 8 MiB stack (ulimit -s) plus a guard page and its share of malloc arenas",
+			"TaskRSS": measuredPython + "Δ VmRSS ÷ 10000 after creating 10000 asyncio tasks awaiting " +
+				"one asyncio.Event, in a fresh interpreter (task, coroutine frame, waiter future)",
+			"ProcessRSS": measuredPython + "VmRSS of a fresh `python3 -c` that sleeps, read from " +
+				"/proc/PID/status (runs 13.81–13.87 MB)",
+			"ProcessVirtual": measuredPython + "VmSize of the same fresh `python3 -c` (16.96 MB every run)",
+		},
+	}
+}
+
+// cpythonFT is cpython without the GIL, running Python code slower. Its
+// costs and memory are those measured for cpython: there is no
+// free-threaded build on the reference machine.
+func cpythonFT() Profile {
+	p := cpython()
+	p.Name = "cpython-ft"
+	p.GIL = false
+	p.Slowdown = 1.10
+	p.Sources["Slowdown"] = "What's New In Python 3.14, \"Free-threaded mode improvements\" " +
+		"(https://docs.python.org/3/whatsnew/3.14.html): the single-threaded penalty of the " +
+		"free-threaded build is \"roughly 5-10%, depending on the platform and C compiler\"; 1.10 is " +
+		"the upper end (3.13t was about 40%)"
+	for field, src := range p.Sources {
+		if field != "Slowdown" {
+			p.Sources[field] = "as cpython, measured with the GIL build (no free-threaded build on " +
+				"this machine): " + src
+		}
+	}
+	return p
+}
+
+func java() Profile {
+	return Profile{
+		Name:      "java",
+		GIL:       false,
+		Asyncio:   false,
+		Slowdown:  1,
+		Processes: true,
+
+		ThreadStart:    128000,
+		PoolTask:       3000,
+		ProcessFork:    33946530,
+		ProcessSpawn:   33946530,
+		ProcessTask:    20000,
+		SleepOvershoot: 91645,
+
+		ThreadRSS:      52363,
+		ThreadVirtual:  1 << 20,
+		ProcessRSS:     38383616,
+		ProcessVirtual: 9188380672,
+
+		Sources: map[string]string{
+			"Slowdown": "by definition: work is given in the runtime's own CPU time",
+			"ThreadStart": measuredJava + "process CPU (OperatingSystemMXBean.getProcessCpuTime) to create, " +
+				"start and join one Thread, amortised over 5000, median of 5 (runs 124–140 µs)",
+			"PoolTask": measuredJava + "process CPU per submit(() -> {}).get() on a warm " +
+				"Executors.newFixedThreadPool(1), amortised over 20000, median of 5 (runs 2–20.5 µs: it " +
+				"depends on whether the worker parks between tasks)",
+			"ProcessFork": measuredJava + "JVM start-up: elapsed time of `java Idle` (a main that prints " +
+				"one line), median of 5 (runs 31.8–38.9 ms); approximate. A Java worker process is always " +
+				"a fresh JVM, so fork and spawn cost the same",
+			"ProcessSpawn": measuredJava + "JVM start-up, as ProcessFork (median of 5, 33.9 ms); approximate",
+			"ProcessTask": "estimate, not measured: one small request and reply between two JVMs over a " +
+				"pipe or local socket with serialisation, order of magnitude only (a bare pipe round trip " +
+				"measured here for go takes about 5 µs)",
+			"SleepOvershoot": measuredJava + "median of LockSupport.parkNanos(500 µs) elapsed − 500 µs over " +
+				"300 parks, median of 5 (runs 87.3–92.7 µs); Thread.sleep(millis, nanos) in Java 17 rounds " +
+				"to whole milliseconds, parkNanos does not",
+			"ThreadRSS": measuredJava + "Δ VmRSS (/proc/self/status) ÷ 1000 after starting 1000 threads " +
+				"parked on a CountDownLatch",
+			"ThreadVirtual": "default thread stack of HotSpot on Linux/x64: -Xss 1024 KB (java(1) manual, " +
+				"-Xss; `java -XX:+PrintFlagsFinal -version` here prints ThreadStackSize = 1024); measured " +
+				"here Δ VmSize ÷ 1000 threads ≈ 1.03 MB agrees",
+			"ProcessRSS": measuredJava + "VmRSS of a fresh idle JVM (`java Idle sleep`, default flags), read " +
+				"from /proc/PID/status",
+			"ProcessVirtual": measuredJava + "VmSize of the same idle JVM: mostly the heap reservation " +
+				"(default maximum heap, a quarter of RAM) and code cache",
+		},
+	}
+}
+
+func golang() Profile {
+	return Profile{
+		Name:      "go",
+		GIL:       false,
+		Asyncio:   false,
+		Slowdown:  1,
+		Processes: true,
+
+		ThreadStart:    754,
+		PoolTask:       307,
+		ProcessFork:    1088530,
+		ProcessSpawn:   1088530,
+		ProcessTask:    5025,
+		SleepOvershoot: 601465,
+
+		ThreadRSS:      2581,
+		ThreadVirtual:  2048,
+		ProcessRSS:     2510848,
+		ProcessVirtual: 1256902656,
+
+		Sources: map[string]string{
+			"Slowdown": "by definition: work is given in the runtime's own CPU time",
+			"ThreadStart": measuredGo + "threads are goroutines: process CPU (getrusage) per `go f()` with " +
+				"f calling WaitGroup.Done, amortised over 200000, median of 5 (runs 0.70–0.76 µs)",
+			"PoolTask": measuredGo + "process CPU per task sent over an unbuffered channel to one worker " +
+				"goroutine and acknowledged on another, amortised over 200000, median of 5 (runs 296–313 ns)",
+			"ProcessFork": measuredGo + "elapsed time to fork+exec a small Go binary that prints one line " +
+				"and exits, median of 5 (runs 0.93–3.15 ms); a Go program cannot fork without exec, so " +
+				"fork and spawn cost the same",
+			"ProcessSpawn": measuredGo + "as ProcessFork (median of 5, 1.09 ms)",
+			"ProcessTask": measuredGo + "elapsed time of one line's round trip through pipes to a child " +
+				"process that echoes it, amortised over 20000, median of 5 (runs 2.9–43.5 µs)",
+			"SleepOvershoot": measuredGo + "median of time.Sleep(500 µs) elapsed − 500 µs over 300 sleeps, " +
+				"median of 5 (runs 599–605 µs): the runtime's netpoller waits in whole milliseconds, so a " +
+				"short sleep takes about 1.1 ms",
+			"ThreadRSS": measuredGo + "Δ VmRSS (/proc/self/status) ÷ 100000 after starting 100000 " +
+				"goroutines blocked on a channel: the 2 KiB initial stack plus the goroutine's g",
+			"ThreadVirtual": "the initial goroutine stack, 2 KiB: stackMin = 2048 in " +
+				"$GOROOT/src/runtime/stack.go (go1.26.8; named _StackMin in older releases); goroutine " +
+				"stacks come from the heap with no separate reservation (measured here Δ VmSize ≈ 2.0 KB " +
+				"per goroutine)",
+			"ProcessRSS": measuredGo + "VmRSS of a fresh idle Go process (the measuring binary, sleeping), " +
+				"read from /proc/PID/status",
+			"ProcessVirtual": measuredGo + "VmSize of the same idle Go process: the runtime reserves heap " +
+				"address space up front",
+		},
+	}
+}

@@ -1,0 +1,354 @@
+package runtime
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// constant is one cost constant of a Profile as it appears in YAML.
+type constant struct {
+	key   string // YAML key
+	field string // Profile field name, the key of Sources
+	size  bool   // bytes; otherwise a duration in nanoseconds
+	about string // the comment written beside it
+	ptr   func(*Profile) *int64
+}
+
+// constants lists the cost constants in the order YAML writes them.
+var constants = []constant{
+	{"thread_start", "ThreadStart", false, "CPU to create and start one thread", func(p *Profile) *int64 { return &p.ThreadStart }},
+	{"pool_task", "PoolTask", false, "CPU per task submitted to a thread pool", func(p *Profile) *int64 { return &p.PoolTask }},
+	{"loop_resume", "LoopResume", false, "CPU per resume of a task by the event loop", func(p *Profile) *int64 { return &p.LoopResume }},
+	{"task_create", "TaskCreate", false, "CPU to create one asyncio task", func(p *Profile) *int64 { return &p.TaskCreate }},
+	{"process_fork", "ProcessFork", false, "CPU to start one worker process with fork", func(p *Profile) *int64 { return &p.ProcessFork }},
+	{"process_spawn", "ProcessSpawn", false, "CPU to start one worker process with spawn", func(p *Profile) *int64 { return &p.ProcessSpawn }},
+	{"process_task", "ProcessTask", false, "CPU per task sent to a worker process", func(p *Profile) *int64 { return &p.ProcessTask }},
+	{"sleep_overshoot", "SleepOvershoot", false, "extra elapsed time of a blocking sleep", func(p *Profile) *int64 { return &p.SleepOvershoot }},
+	{"loop_timer_overshoot", "LoopTimerOvershoot", false, "extra elapsed time of an awaited sleep", func(p *Profile) *int64 { return &p.LoopTimerOvershoot }},
+	{"thread_rss", "ThreadRSS", true, "resident bytes of one idle thread", func(p *Profile) *int64 { return &p.ThreadRSS }},
+	{"thread_virtual", "ThreadVirtual", true, "reserved bytes of one thread (its stack)", func(p *Profile) *int64 { return &p.ThreadVirtual }},
+	{"task_rss", "TaskRSS", true, "resident bytes of one pending asyncio task", func(p *Profile) *int64 { return &p.TaskRSS }},
+	{"process_rss", "ProcessRSS", true, "resident bytes of one interpreter process", func(p *Profile) *int64 { return &p.ProcessRSS }},
+	{"process_virtual", "ProcessVirtual", true, "reserved bytes of one interpreter process", func(p *Profile) *int64 { return &p.ProcessVirtual }},
+}
+
+// sourceKeys maps the keys of `sources:` to the Profile fields they name:
+// every constant, and slowdown.
+var sourceKeys = func() map[string]string {
+	m := map[string]string{"slowdown": "Slowdown"}
+	for _, c := range constants {
+		m[c.key] = c.field
+	}
+	return m
+}()
+
+func sourceKey(field string) string {
+	for key, f := range sourceKeys {
+		if f == field {
+			return key
+		}
+	}
+	return ""
+}
+
+// YAML writes p in the format Load reads: one key per line with a comment
+// saying what it is, durations Go-style ("45us"), sizes in bytes, and a
+// `sources:` map saying where each number comes from.
+func (p Profile) YAML() ([]byte, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# conclab runtime profile. Durations are Go-style (45us, 4.5ms); sizes are in bytes.\n")
+	line := func(key, value, about string) {
+		kv := key + ": " + value
+		if about == "" {
+			b.WriteString(kv + "\n")
+			return
+		}
+		fmt.Fprintf(&b, "%-36s # %s\n", kv, about)
+	}
+	if math.IsNaN(p.Slowdown) || math.IsInf(p.Slowdown, 0) || p.Slowdown <= 0 {
+		return nil, fmt.Errorf("profile %s: slowdown %v is not a positive number", p.Name, p.Slowdown)
+	}
+	line("name", quote(p.Name), "")
+	line("gil", strconv.FormatBool(p.GIL), "threads of one process take turns running Python code")
+	line("asyncio", strconv.FormatBool(p.Asyncio), "the runtime accepts asyncio models")
+	line("processes", strconv.FormatBool(p.Processes), "the runtime accepts processes models")
+	line("slowdown", strconv.FormatFloat(p.Slowdown, 'f', -1, 64), "factor on Python code (work holding the GIL); 1 for cpython")
+	for _, c := range constants {
+		v := *c.ptr(&p)
+		if v < 0 {
+			return nil, fmt.Errorf("profile %s: %s is negative (%d)", p.Name, c.key, v)
+		}
+		text := strconv.FormatInt(v, 10)
+		if !c.size {
+			text = formatDuration(v)
+		}
+		line(c.key, text, c.about)
+	}
+	if len(p.Sources) > 0 {
+		fields := make([]string, 0, len(p.Sources))
+		for field := range p.Sources {
+			if sourceKey(field) == "" {
+				return nil, fmt.Errorf("profile %s: a source for %q, which is not a constant", p.Name, field)
+			}
+			fields = append(fields, field)
+		}
+		// In the order of the keys above: slowdown first, then the constants.
+		order := map[string]int{"Slowdown": -1}
+		for i, c := range constants {
+			order[c.field] = i
+		}
+		sort.Slice(fields, func(i, j int) bool { return order[fields[i]] < order[fields[j]] })
+		b.WriteString("sources:\n")
+		for _, field := range fields {
+			fmt.Fprintf(&b, "  %s: %s\n", sourceKey(field), strconv.Quote(p.Sources[field]))
+		}
+	}
+	return b.Bytes(), nil
+}
+
+// formatDuration writes ns the way time.Duration does, with "us" for µs so
+// the file stays ASCII. time.ParseDuration reads it back exactly.
+func formatDuration(ns int64) string {
+	return strings.Replace(time.Duration(ns).String(), "µs", "us", 1)
+}
+
+// quote leaves a plain name as it is and quotes anything else.
+func quote(s string) string {
+	plain := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			plain = false
+		}
+	}
+	if plain && s != "true" && s != "false" && s != "null" && (s[0] < '0' || s[0] > '9') {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// Load reads a profile from a YAML file in the format YAML writes. Every key
+// except sources is required and unknown keys are errors; errors name the
+// file, line and column.
+func Load(path string) (Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Profile{}, err
+	}
+	return parse(path, data)
+}
+
+// loadError is a mistake at a place in a profile file.
+func loadError(path string, line, col int, format string, args ...any) error {
+	return fmt.Errorf("%s:%d:%d: %s", path, line, col, fmt.Sprintf(format, args...))
+}
+
+func at(path string, n ast.Node, format string, args ...any) error {
+	tk := n.GetToken()
+	if tk == nil || tk.Position == nil {
+		return fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...))
+	}
+	return loadError(path, tk.Position.Line, tk.Position.Column, format, args...)
+}
+
+func parse(path string, data []byte) (Profile, error) {
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		return Profile{}, fmt.Errorf("%s: not a YAML profile (binary data)", path)
+	}
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		var yerr yaml.Error
+		if errors.As(err, &yerr) && yerr.GetToken() != nil && yerr.GetToken().Position != nil {
+			pos := yerr.GetToken().Position
+			return Profile{}, loadError(path, pos.Line, pos.Column, "%s", yerr.GetMessage())
+		}
+		return Profile{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(file.Docs) != 1 || file.Docs[0].Body == nil {
+		return Profile{}, fmt.Errorf("%s: want one YAML document holding a profile", path)
+	}
+	root, ok := file.Docs[0].Body.(*ast.MappingNode)
+	if !ok {
+		return Profile{}, at(path, file.Docs[0].Body, "want a mapping of profile keys (name, gil, thread_start, …)")
+	}
+
+	byKey := map[string]constant{}
+	for _, c := range constants {
+		byKey[c.key] = c
+	}
+	var p Profile
+	seen := map[string]bool{}
+	for _, kv := range root.Values {
+		key, ok := kv.Key.(*ast.StringNode)
+		if !ok {
+			return Profile{}, at(path, kv.Key, "want a key name")
+		}
+		if seen[key.Value] {
+			return Profile{}, at(path, key, "%s given twice", key.Value)
+		}
+		seen[key.Value] = true
+		v := kv.Value
+		switch key.Value {
+		case "name":
+			s, ok := v.(*ast.StringNode)
+			if !ok || s.Value == "" {
+				return Profile{}, at(path, v, "name: want the profile's name, like cpython")
+			}
+			p.Name = s.Value
+		case "gil", "asyncio", "processes":
+			bv, ok := v.(*ast.BoolNode)
+			if !ok {
+				return Profile{}, at(path, v, "%s: want true or false", key.Value)
+			}
+			switch key.Value {
+			case "gil":
+				p.GIL = bv.Value
+			case "asyncio":
+				p.Asyncio = bv.Value
+			default:
+				p.Processes = bv.Value
+			}
+		case "slowdown":
+			var f float64
+			switch n := v.(type) {
+			case *ast.FloatNode:
+				f = n.Value
+			case *ast.IntegerNode:
+				i, ok := intValue(n)
+				if !ok {
+					return Profile{}, at(path, v, "slowdown: too large")
+				}
+				f = float64(i)
+			default:
+				return Profile{}, at(path, v, "slowdown: want a factor, like 1.1")
+			}
+			if !(f > 0) || math.IsInf(f, 0) {
+				return Profile{}, at(path, v, "slowdown: want a factor above 0, like 1.1")
+			}
+			p.Slowdown = f
+		case "sources":
+			if err := parseSources(path, v, &p); err != nil {
+				return Profile{}, err
+			}
+		default:
+			c, ok := byKey[key.Value]
+			if !ok {
+				return Profile{}, at(path, key, "unknown key %q (want name, gil, asyncio, processes, slowdown, %s or sources)",
+					key.Value, constantKeys())
+			}
+			n, err := parseConstant(path, c, v)
+			if err != nil {
+				return Profile{}, err
+			}
+			*c.ptr(&p) = n
+		}
+	}
+	for _, key := range append([]string{"name", "gil", "asyncio", "processes", "slowdown"}, keys()...) {
+		if !seen[key] {
+			var where ast.Node = root
+			if len(root.Values) > 0 {
+				where = root.Values[0].Key
+			}
+			return Profile{}, at(path, where, "missing key %s", key)
+		}
+	}
+	return p, nil
+}
+
+// intValue returns an integer node's value, which the parser stores as
+// int64 or uint64; ok is false when it does not fit an int64.
+func intValue(n *ast.IntegerNode) (int64, bool) {
+	switch v := n.Value.(type) {
+	case int64:
+		return v, true
+	case uint64:
+		if v <= math.MaxInt64 {
+			return int64(v), true
+		}
+	}
+	return 0, false
+}
+
+func keys() []string {
+	out := make([]string, len(constants))
+	for i, c := range constants {
+		out[i] = c.key
+	}
+	return out
+}
+
+func constantKeys() string { return strings.Join(keys(), ", ") }
+
+// parseConstant reads a duration (Go-style) or a size (whole bytes).
+func parseConstant(path string, c constant, v ast.Node) (int64, error) {
+	if c.size {
+		n, ok := v.(*ast.IntegerNode)
+		if !ok {
+			return 0, at(path, v, "%s: want a size in bytes, like 16384", c.key)
+		}
+		i, ok := intValue(n)
+		if !ok || i < 0 {
+			return 0, at(path, v, "%s: want a size in bytes from 0 up, like 16384", c.key)
+		}
+		return i, nil
+	}
+	if n, ok := v.(*ast.IntegerNode); ok {
+		if i, ok := intValue(n); ok && i == 0 {
+			return 0, nil
+		}
+		return 0, at(path, v, "%s: a duration needs a unit, like 45us or 4.5ms", c.key)
+	}
+	s, ok := v.(*ast.StringNode)
+	if !ok {
+		return 0, at(path, v, "%s: want a duration, like 45us or 4.5ms", c.key)
+	}
+	d, err := time.ParseDuration(s.Value)
+	if err != nil {
+		return 0, at(path, v, "%s: bad duration %q (want a duration like 45us or 4.5ms)", c.key, s.Value)
+	}
+	if d < 0 {
+		return 0, at(path, v, "%s: negative duration %q", c.key, s.Value)
+	}
+	return int64(d), nil
+}
+
+func parseSources(path string, v ast.Node, p *Profile) error {
+	if _, ok := v.(*ast.NullNode); ok {
+		return nil
+	}
+	m, ok := v.(*ast.MappingNode)
+	if !ok {
+		return at(path, v, "sources: want a mapping from keys to where their numbers come from")
+	}
+	p.Sources = map[string]string{}
+	for _, kv := range m.Values {
+		key, ok := kv.Key.(*ast.StringNode)
+		if !ok {
+			return at(path, kv.Key, "sources: want a key name")
+		}
+		field, ok := sourceKeys[key.Value]
+		if !ok {
+			return at(path, key, "sources: unknown key %q (want slowdown or %s)", key.Value, constantKeys())
+		}
+		if _, dup := p.Sources[field]; dup {
+			return at(path, key, "sources: %s given twice", key.Value)
+		}
+		s, ok := kv.Value.(*ast.StringNode)
+		if !ok {
+			return at(path, kv.Value, "sources: %s: want text", key.Value)
+		}
+		p.Sources[field] = s.Value
+	}
+	return nil
+}
