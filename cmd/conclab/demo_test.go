@@ -1,0 +1,82 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestDemo(t *testing.T) {
+	r := conclab(t, []string{"NO_COLOR=1"}, "demo")
+	if r.code != exitOK || r.stderr != "" {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	out := r.stdout
+	checkLines(t, out, 100)
+	if n := strings.Count(out, "\n"); n > 250 {
+		t.Errorf("demo is %d lines, want at most 250", n)
+	}
+	for _, title := range []string{
+		"1. Waiting: sync, threads and asyncio",
+		"2. The blocking call inside async def",
+		"3. Computing: the GIL, processes and free-threaded Python",
+		"4. The convoy: the GIL does hurt I/O",
+		"5. Memory: a thousand threads, ten thousand coroutines",
+	} {
+		if !strings.Contains(out, title) {
+			t.Errorf("no chapter %q", title)
+		}
+	}
+
+	// The lessons carry the numbers of their runs.
+	lessons := lessonsOf(out)
+	if len(lessons) != 5 {
+		t.Fatalf("%d lessons, want 5:\n%s", len(lessons), strings.Join(lessons, "\n"))
+	}
+	tests := []struct {
+		chapter int
+		want    []string // regular expressions
+	}{
+		{1, []string{`^→ sync took 6\.00\d s, 3\.0× the 2\.00\d s of threads\(3\) and asyncio: while one task waits`}},
+		{2, []string{`^→ asyncio took 6\.00\d s, as slow as sync \(6\.00\d s\) and 3\.0× threads\(3\)`,
+			`stalled the loop for 2\.00\d s \(3 slow callbacks\)`}},
+		{3, []string{`^→ threads\(2\) took 2\.00\d s, no faster than sync \(1\.00×\), with [1-9][0-9]{2} GIL hand-overs`,
+			`processes\(2\) took 1\.0\d\d s \((1\.9|2\.0)× faster than sync`,
+			`free-threaded threads\(2\) took 1\.\d{3} s`}},
+		{4, []string{`alone, the I/O thread finishes at 1\d\d ms; beside the CPU thread at 1\.\d{3} s, \d+\.\d× later`,
+			`With switch_interval 1ms it finishes at [23]\d\d ms`}},
+		{5, []string{`threads\(1000\) took 10\.\d{3} s with 1,000 threads`, `GiB reserved`,
+			`asyncio took 1\.\d{3} s with 10,000 tasks in flight`}},
+	}
+	for _, tt := range tests {
+		for _, re := range tt.want {
+			if !regexp.MustCompile(re).MatchString(lessons[tt.chapter-1]) {
+				t.Errorf("chapter %d lesson does not match %q:\n%s", tt.chapter, re, lessons[tt.chapter-1])
+			}
+		}
+	}
+
+	// The demo is deterministic.
+	if again := conclab(t, []string{"NO_COLOR=1"}, "demo"); again.stdout != out {
+		t.Errorf("a second demo differs from the first")
+	}
+}
+
+// lessonsOf returns each lesson of the demo's text, its wrapped lines
+// joined.
+func lessonsOf(out string) []string {
+	var lessons []string
+	in := false
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, "→ "):
+			lessons = append(lessons, line)
+			in = true
+		case in && line != "":
+			lessons[len(lessons)-1] += " " + line
+		default:
+			in = false
+		}
+	}
+	return lessons
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses (SPEC §5).
+const (
+	exitOK      = 0
+	exitFailure = 1 // the work failed
+	exitUsage   = 2 // bad usage or bad input
+)
+
+func main() {
+	os.Exit(execute(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// execute runs conclab with args (without the program name) and returns the
+// exit status. Every error reaches stderr once, as one line; results go to
+// stdout only when the command succeeded.
+func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+	if env == nil {
+		env = func(string) string { return "" }
+	}
+	s := &streams{in: stdin, out: stdout, err: stderr, env: env}
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, errorLine(err))
+	var f *failure
+	if errors.As(err, &f) {
+		return exitFailure
+	}
+	// Everything else is about what the user gave us: flags, arguments,
+	// files, models. Cobra's own errors (unknown command, bad flag) are too.
+	return exitUsage
+}
+
+// streams is what the commands read and write, so tests run them in-process.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+	env      func(string) string
+}
+
+func newRootCmd(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "conclab",
+		Short: "A concurrency lab for Python workloads",
+		Long: `conclab simulates how a Python workload runs under plain sync code, a thread
+pool, asyncio or processes, with CPython's GIL, and shows why.
+
+Start with the guided tour of the seed's cases:
+
+  conclab demo
+
+then try a built-in scenario or your own workload file:
+
+  conclab examples
+  conclab run seed-io
+  conclab run -e '3 x [wait 2s]' -m sync -m asyncio`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// No completion command: it is not part of the product yet.
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
+	root.AddCommand(newRunCmd(s), newDemoCmd(s), newExamplesCmd(s))
+	return root
+}
+
+// failure marks an error that happened while doing the work (exit status 1),
+// as opposed to bad usage or bad input (exit status 2).
+type failure struct{ err error }
+
+func (f *failure) Error() string { return f.err.Error() }
+func (f *failure) Unwrap() error { return f.err }
+
+// fail wraps err as a failure of the work; nil stays nil.
+func fail(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &failure{err}
+}
+
+// errorLine formats err as the one line printed on stderr: prefixed with
+// "conclab: " unless it already says where it is (file:line:col).
+func errorLine(err error) string {
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	if placed.MatchString(msg) {
+		return msg
+	}
+	return "conclab: " + msg
+}
+
+// placed matches a message that starts with where it is: "file:line:col: ".
+var placed = regexp.MustCompile(`^[^\s:]+:[0-9]+:[0-9]+: `)
