@@ -477,7 +477,7 @@ func writeText(w io.Writer, p plan, runs []report.Run, opt report.Options) error
 	for _, run := range runs {
 		fmt.Fprintln(w)
 		if run.Spans == nil {
-			writeWrapped(w, fmt.Sprintf("%s · makespan %s · no timeline: %s is more than the %s a timeline draws",
+			writeWrapped(w, fmt.Sprintf("%s · makespan %s · no timeline for %s (at most %s)",
 				run.Result.Model, report.Seconds(run.Result.Makespan), count(n, "task", "tasks"), thousands(maxSpanTasks)), opt.Width)
 			continue
 		}

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/conclab/conclab/runtime"
 )
 
 type jsonResult struct {
@@ -289,7 +293,7 @@ func TestRunTextOutput(t *testing.T) {
 	}
 	// Too many tasks for a timeline: a one-line note instead.
 	r := conclab(t, []string{"NO_COLOR=1"}, "run", "-e", "30000 x [wait 1s]", "-m", "asyncio")
-	if r.code != exitOK || !strings.Contains(r.stdout, "no timeline: 30,000 tasks") {
+	if r.code != exitOK || !strings.Contains(r.stdout, "no timeline for 30,000 tasks (at most 20,000)") {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s", r.code, r.stderr, r.stdout)
 	}
 	checkLines(t, r.stdout, 100)
@@ -310,5 +314,87 @@ func TestSplitModels(t *testing.T) {
 		if got := strings.Join(splitModels(tt.in), "|"); got != tt.want {
 			t.Errorf("splitModels(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestRunRuntimeAndProfile(t *testing.T) {
+	dir := t.TempDir()
+	prof, err := runtime.Builtin("cpython-ft")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := prof.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ft.yaml")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := 1.0 * prof.Slowdown
+	for _, args := range [][]string{
+		{"run", "seed-cpu", "--runtime", "cpython-ft", "-m", "threads(2)"},
+		{"run", "seed-cpu", "--profile", path, "-m", "threads(2)"},
+		{"run", "seed-cpu", "--profile", path, "--runtime", "cpython-ft", "-m", "threads(2)"},
+	} {
+		doc := runJSON(t, args...)
+		if doc.Runtime != "cpython-ft" {
+			t.Errorf("%v: runtime %q, want cpython-ft", args, doc.Runtime)
+		}
+		if got := doc.Results[0].MakespanS; math.Abs(got-want) > 0.02*want {
+			t.Errorf("%v: makespan %v s, want ≈ %v s", args, got, want)
+		}
+	}
+	r := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--runtime", "java")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--runtime java contradicts --profile") {
+		t.Errorf("contradicting --runtime: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// The workload's cores (2) unless --cores says otherwise.
+	if doc := runJSON(t, "run", "seed-cpu", "-m", "processes(2)"); doc.Cores != 2 {
+		t.Errorf("cores %d, want the workload's 2", doc.Cores)
+	}
+	doc := runJSON(t, "run", "seed-cpu", "-m", "processes(2)", "--cores", "1")
+	if got := doc.Results[0].MakespanS; doc.Cores != 1 || got < 2 {
+		t.Errorf("--cores 1: cores %d, makespan %v s, want 1 core and ≥ 2 s", doc.Cores, got)
+	}
+}
+
+func TestRunFileWinsOverExample(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "seed-io"), []byte("tasks:\n  - steps: [{wait: 1s}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	doc := runJSON(t, "run", "seed-io", "-m", "sync")
+	if got := doc.Results[0].MakespanS; math.Abs(got-1) > 0.01 {
+		t.Errorf("makespan %v s, want the file's 1 s, not the example's 6 s", got)
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	code := execute(ctx, []string{"run", "seed-io"}, strings.NewReader(""), &out, &errOut, nil)
+	if code != exitFailure || out.Len() != 0 || strings.Count(errOut.String(), "\n") != 1 {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+}
+
+func TestTextOptions(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	env := func(k string) string { return map[string]string{"COLUMNS": "60"}[k] }
+	s := &streams{out: f, env: env}
+	// A file is not a terminal: the full width and no colour.
+	if opt := s.textOptions(false); opt.Width != 100 || opt.Color {
+		t.Errorf("to a file: %+v, want width 100 without colour", opt)
+	}
+	s = &streams{out: &bytes.Buffer{}, env: env}
+	if opt := s.textOptions(true); opt.Width != 100 || opt.Color {
+		t.Errorf("-o: %+v, want width 100 without colour", opt)
 	}
 }
