@@ -86,6 +86,12 @@ model is checked against the runtime before anything runs.
 			if cmd.Flags().Changed("switch-interval") && o.switchInterval <= 0 {
 				return fmt.Errorf("--switch-interval %s: want a positive duration such as 5ms", o.switchInterval)
 			}
+			if cmd.Flags().Changed("expr") && strings.TrimSpace(o.inline) == "" {
+				return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
+			}
+			if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
+				return fmt.Errorf("-o %s: is a directory", o.output)
+			}
 			return runRun(cmd.Context(), s, &o, args)
 		},
 	}

@@ -197,6 +197,8 @@ func TestRunBadInput(t *testing.T) {
 		{"missing file", []string{"run", f("nosuch.yaml")}, "conclab: " + f("nosuch.yaml") + ": no such file"},
 		{"directory", []string{"run", dir}, "conclab: " + dir + ": is a directory"},
 		{"inline error", []string{"run", "-e", "3 x [wait 2s"}, "-e:1:"},
+		{"empty inline", []string{"run", "-e", " "}, "conclab: -e: empty inline workload"},
+		{"output is a directory", []string{"run", f("ok.yaml"), "-o", dir}, "conclab: -o " + dir + ": is a directory"},
 		{"file and inline", []string{"run", f("ok.yaml"), "-e", "3 x [wait 2s]"}, "conclab: give a workload FILE or NAME, or -e INLINE, not both"},
 		{"no workload", []string{"run"}, "conclab: missing workload"},
 		{"two files", []string{"run", f("ok.yaml"), f("ok.yaml")}, "conclab: accepts at most 1 arg(s)"},
