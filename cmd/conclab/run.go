@@ -101,10 +101,10 @@ model is checked against the runtime before anything runs.
 	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: the workload's, else cpython)")
 	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
 	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
-	f.StringVar(&o.profile, "profile", "", "a runtime profile file (from conclab calibrate) instead of the built-in one")
+	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.BoolVar(&o.noTasks, "no-tasks", false, "leave the per-task list out of the JSON output")
-	f.StringVarP(&o.output, "output", "o", "", "write to this file instead of standard output (only when everything succeeded)")
+	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")
 	return cmd
 }
 
