@@ -98,7 +98,7 @@ model is checked against the runtime before anything runs.
 	f := cmd.Flags()
 	f.StringVarP(&o.inline, "expr", "e", "", "an inline workload instead of a file (see the grammar above)")
 	f.StringArrayVarP(&o.models, "model", "m", nil, "a model expression such as threads(8); repeatable")
-	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: workload's, else cpython)")
+	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: the workload's)")
 	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
 	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
 	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
