@@ -342,20 +342,21 @@ func (e *engine) advance(th *thread) {
 	switch th.act {
 	case actStartup:
 		p := th.proc
-		if !p.started {
-			p.started = true
-			e.dispatch()
-		}
-		if th.oneShot && th.pool == nil {
-			// A composite worker's main thread: done once started.
-			e.idle(th)
-			return
-		}
-		if th.slot >= 0 {
+		switch {
+		case th.slot >= 0:
+			// A new pool thread, created for the task it now runs.
 			e.begin(th)
-		} else {
+		case th.pool == nil:
+			// A composite worker's main thread: the process is up; its
+			// pool creates threads as tasks come.
+			e.idle(th)
+		default:
+			// The single worker of a processes(N) process.
 			e.idle(th)
 			th.pool.idle.push(th.id)
+		}
+		if !p.started {
+			p.started = true
 			e.dispatch()
 		}
 		return

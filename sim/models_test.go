@@ -186,3 +186,12 @@ func TestCollectorHistogram(t *testing.T) {
 		t.Errorf("max %d, mean %d", st.Max, st.Mean)
 	}
 }
+
+// A processes(N) worker runs its tasks on its one thread.
+func TestProcessWorkersUseTheirOwnThread(t *testing.T) {
+	prof := builtin(t, "cpython")
+	r := run(t, inline(t, "4 x [work 100ms]"), "processes(2)", runOpt{prof: prof})
+	if len(r.Lanes) != 2 || r.PeakThreads != 2 || r.GILSwitches != 0 {
+		t.Errorf("lanes %+v, peak threads %d, GIL switches %d; want 2 lanes, 2 threads, no switch", r.Lanes, r.PeakThreads, r.GILSwitches)
+	}
+}
