@@ -174,10 +174,7 @@ func FormatDuration(ns int64) string {
 		return "-" + FormatDuration(-ns)
 	}
 	if ns >= 1000 {
-		step := unitOf(ns) / 1000
-		if r := roundTo(ns, step); r >= 0 {
-			ns = r
-		}
+		ns = roundTo(ns, unitOf(ns)/1000)
 	}
 	return formatExact(ns)
 }
@@ -194,15 +191,12 @@ func unitOf(ns int64) int64 {
 	return 1
 }
 
-// roundTo rounds ns to a multiple of step, halves away from zero;
-// it returns -1 on overflow.
+// roundTo rounds ns ≥ 0 to a multiple of step, halves up (down where
+// rounding up would overflow).
 func roundTo(ns, step int64) int64 {
 	q, r := ns/step, ns%step
-	if 2*r >= step {
+	if 2*r >= step && q < math.MaxInt64/step {
 		q++
-	}
-	if q > math.MaxInt64/step {
-		return -1
 	}
 	return q * step
 }

@@ -60,11 +60,13 @@ type tok struct {
 	kind tokKind
 	text string
 	off  int // byte offset in the expression
+	col  int // 1-based column in characters
 }
 
 type inlineParser struct {
 	src  string
 	toks []tok
+	eof  tok
 	i    int
 }
 
@@ -127,8 +129,8 @@ func (p *inlineParser) errAt(off int, format string, args ...any) *Error {
 	return errorAt(inlineFile, Pos{1, col}, format, args...)
 }
 
-func (p *inlineParser) pos(off int) Pos {
-	return Pos{Line: 1, Col: utf8.RuneCountInString(p.src[:off]) + 1}
+func (t tok) pos() Pos {
+	return Pos{Line: 1, Col: t.col}
 }
 
 func isPunct(r rune) bool {
@@ -141,28 +143,33 @@ func isSpace(r rune) bool {
 
 func (p *inlineParser) lex() *Error {
 	s := p.src
+	col := 1 // of s[i]
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case isSpace(r):
 			i += n
+			col++
 		case isPunct(r):
-			p.toks = append(p.toks, tok{kind: tPunct, text: s[i : i+n], off: i})
+			p.toks = append(p.toks, tok{kind: tPunct, text: s[i : i+n], off: i, col: col})
 			i += n
+			col++
 		case r < ' ' || r == 0x7f:
 			return p.errAt(i, "unexpected control character %q", r)
 		default:
-			start := i
+			start, startCol := i, col
 			for i < len(s) {
 				r, n := utf8.DecodeRuneInString(s[i:])
 				if isSpace(r) || isPunct(r) || r < ' ' || r == 0x7f {
 					break
 				}
 				i += n
+				col++
 			}
-			p.toks = append(p.toks, tok{kind: tWord, text: s[start:i], off: start})
+			p.toks = append(p.toks, tok{kind: tWord, text: s[start:i], off: start, col: startCol})
 		}
 	}
+	p.eof = tok{kind: tEOF, off: len(s), col: col}
 	return nil
 }
 
@@ -172,7 +179,7 @@ func (p *inlineParser) peekAt(k int) tok {
 	if p.i+k < len(p.toks) {
 		return p.toks[p.i+k]
 	}
-	return tok{kind: tEOF, off: len(p.src)}
+	return p.eof
 }
 
 func (p *inlineParser) next() tok {
@@ -269,7 +276,7 @@ func isTimes(s string) bool {
 
 func (p *inlineParser) group(index int) (Group, *Error) {
 	start := p.peek()
-	g := Group{Count: 1, Weight: 1, Pos: p.pos(start.off)}
+	g := Group{Count: 1, Weight: 1, Pos: start.pos()}
 	if t := p.peek(); t.kind == tWord && startsNumber(t.text) && !(p.peekAt(1).kind == tPunct && p.peekAt(1).text == ":") {
 		// "3 x", "3x", "3×", "3 *"
 		digits := strings.TrimRightFunc(t.text, func(r rune) bool { return isTimes(string(r)) })
@@ -378,7 +385,7 @@ func (p *inlineParser) steps(depth int) ([]Step, *Error) {
 			p.i++
 		case t.kind == tPunct && t.text == "]":
 		case t.kind == tEOF:
-			return nil, p.errAt(t.off, "missing \"]\" to close the steps opened at column %d", p.pos(open.off).Col)
+			return nil, p.errAt(t.off, "missing \"]\" to close the steps opened at column %d", open.col)
 		default:
 			return nil, p.errAt(t.off, "unexpected %s after a step (want \",\" or \"]\")", show(t))
 		}
@@ -387,7 +394,7 @@ func (p *inlineParser) steps(depth int) ([]Step, *Error) {
 
 func (p *inlineParser) step(depth int) (Step, *Error) {
 	t := p.next()
-	st := Step{Pos: p.pos(t.off)}
+	st := Step{Pos: t.pos()}
 	if t.kind != tWord {
 		return st, p.errAt(t.off, "expected a step (work, wait or repeat), got %s", show(t))
 	}

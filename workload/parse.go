@@ -15,7 +15,7 @@ import (
 )
 
 // maxFileSize bounds what Parse reads; real workloads are a few KB.
-const maxFileSize = 16 << 20
+const maxFileSize = 8 << 20
 
 var (
 	topKeys     = []string{"name", "about", "runtime", "cores", "switch_interval", "seed", "tasks", "arrivals", "models"}
@@ -611,10 +611,17 @@ func (p *yamlParser) steps(e *entry, depth int) ([]Step, *Error) {
 		return nil, p.errAt(seq, "steps must not be empty")
 	}
 	out := make([]Step, 0, len(seq.Values))
-	for _, item := range seq.Values {
+	for i, item := range seq.Values {
 		n, err := p.unwrap(item)
 		if err != nil {
 			return nil, err
+		}
+		if isNull(n) {
+			at := ast.Node(n)
+			if i < len(seq.Entries) && seq.Entries[i] != nil && seq.Entries[i].Start != nil {
+				at = seq.Entries[i] // the "-" of an empty block entry
+			}
+			return nil, p.errAt(at, "empty step (want a mapping like {wait: 2s})")
 		}
 		s, err := p.step(n, depth)
 		if err != nil {
@@ -630,9 +637,6 @@ func (p *yamlParser) step(n ast.Node, depth int) (Step, *Error) {
 		if f := strings.Fields(s); len(f) >= 2 && (f[0] == "work" || f[0] == "wait" || f[0] == "repeat") {
 			return Step{}, p.errAt(n, "a step is a mapping: write %q (with a colon)", f[0]+": "+strings.Join(f[1:], " "))
 		}
-	}
-	if isNull(n) {
-		return Step{}, p.errAt(n, "empty step (want a mapping like {wait: 2s})")
 	}
 	entries, flow, err := p.mapping(n, "a step")
 	if err != nil {

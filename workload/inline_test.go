@@ -1,0 +1,152 @@
+package workload
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func TestParseInline(t *testing.T) {
+	wait := func(d int64, col int) Step { return Step{Kind: Wait, Dur: Dist{A: d}, Pos: Pos{1, col}} }
+	work := func(d int64, col int) Step { return Step{Kind: Work, Dur: Dist{A: d}, Pos: Pos{1, col}} }
+	tests := []struct {
+		expr string
+		want *Workload
+	}{
+		{"3 x [wait 2s]", &Workload{Name: "inline", Seed: 1, Groups: []Group{
+			{Name: "task-1", Count: 3, Weight: 1, Pos: Pos{1, 1}, Steps: []Step{wait(2e9, 6)}},
+		}}},
+		{"2x [work 1s]", &Workload{Name: "inline", Seed: 1, Groups: []Group{
+			{Name: "task-1", Count: 2, Weight: 1, Pos: Pos{1, 1}, Steps: []Step{work(1e9, 5)}},
+		}}},
+		{"[wait 1s]; [work 1s]", &Workload{Name: "inline", Seed: 1, Groups: []Group{
+			{Name: "task-1", Count: 1, Weight: 1, Pos: Pos{1, 1}, Steps: []Step{wait(1e9, 2)}},
+			{Name: "task-2", Count: 1, Weight: 1, Pos: Pos{1, 12}, Steps: []Step{work(1e9, 13)}},
+		}}},
+		{"cores=2; switch=1ms; seed=0; runtime=cpython-ft; name=demo; io: [repeat 200 [wait 500us]]; cpu: [work 3s];",
+			&Workload{Name: "demo", Runtime: "cpython-ft", Cores: 2, SwitchInterval: 1e6, Seed: 0, Groups: []Group{
+				{Name: "io", Count: 1, Weight: 1, Pos: Pos{1, 61}, Steps: []Step{
+					{Kind: Repeat, Count: 200, Pos: Pos{1, 66}, Steps: []Step{wait(500e3, 78)}},
+				}},
+				{Name: "cpu", Count: 1, Weight: 1, Pos: Pos{1, 92}, Steps: []Step{work(3e9, 98)}},
+			}}},
+		{"A: [work 5ms, wait 120ms, wait 30ms blocking offload thread, work 40ms released, work 1ms held offload process]",
+			&Workload{Name: "inline", Seed: 1, Groups: []Group{
+				{Name: "A", Count: 1, Weight: 1, Pos: Pos{1, 1}, Steps: []Step{
+					work(5e6, 5), wait(120e6, 15),
+					{Kind: Wait, Dur: Dist{A: 30e6}, Blocking: true, Offload: OffloadThread, Pos: Pos{1, 27}},
+					{Kind: Work, Dur: Dist{A: 40e6}, GILReleased: true, Pos: Pos{1, 62}},
+					{Kind: Work, Dur: Dist{A: 1e6}, Offload: OffloadProcess, Pos: Pos{1, 82}},
+				}},
+			}}},
+		{"100 × fetch: [work 5ms, wait exp(100ms), wait uniform( 10ms ,30ms )] every 10ms start 1s",
+			&Workload{Name: "inline", Seed: 1, Groups: []Group{
+				{Name: "fetch", Count: 100, Every: 10e6, Start: 1e9, Weight: 1, Pos: Pos{1, 1}, Steps: []Step{
+					work(5e6, 15),
+					{Kind: Wait, Dur: Dist{Kind: Exp, A: 100e6}, Pos: Pos{1, 25}},
+					{Kind: Wait, Dur: Dist{Kind: Uniform, A: 10e6, B: 30e6}, Pos: Pos{1, 42}},
+				}},
+			}}},
+		{"404: [repeat 2 x [repeat 3 [work 1ms]]]", &Workload{Name: "inline", Seed: 1, Groups: []Group{
+			{Name: "404", Count: 1, Weight: 1, Pos: Pos{1, 1}, Steps: []Step{
+				{Kind: Repeat, Count: 2, Pos: Pos{1, 7}, Steps: []Step{
+					{Kind: Repeat, Count: 3, Pos: Pos{1, 19}, Steps: []Step{work(1e6, 29)}},
+				}},
+			}},
+		}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			w, err := ParseInline(tt.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(w, tt.want) {
+				t.Errorf("ParseInline(%q)\n got %+v\nwant %+v", tt.expr, w, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseInlineErrors(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{"", `-e:1:1: empty inline workload (e.g. 3 x [wait 2s])`},
+		{" ; ", `-e:1:4: no tasks (add a group such as 3 x [wait 2s])`},
+		{"cores=2", `-e:1:8: no tasks (add a group such as 3 x [wait 2s])`},
+		{"[sleep 2s]", `-e:1:2: unknown step kind "sleep" (want work, wait or repeat)`},
+		{"3 x [wait 2]", `-e:1:11: duration 2 needs a unit (e.g. 2s, 15ms, 250us)`},
+		{"[wait -1s]", `-e:1:7: duration -1s is negative (want 0 or more)`},
+		{"[wait 2 s]", `-e:1:7: duration 2 needs a unit (e.g. 2s, 15ms, 250us)`},
+		{"[wait 2xs]", `-e:1:7: invalid duration "2xs" (want a duration like 2s, 15ms, 250us, or exp(M), uniform(LO, HI), normal(M, SD) or lognormal(M, SD))`},
+		{"[wait uniform(30ms, 10ms)]", `-e:1:15: uniform(LO, HI) needs LO ≤ HI, got 30ms > 10ms`},
+		{"[wait uniform(10ms, 3)]", `-e:1:21: duration 3 needs a unit (e.g. 2s, 15ms, 250us) in uniform(LO, HI)`},
+		{"[wait exp(1s]", `-e:1:7: exp( is missing its ")"`},
+		{"[wait gauss(1s)]", `-e:1:7: unknown distribution "gauss" (want exp(M), uniform(LO, HI), normal(M, SD) or lognormal(M, SD))`},
+		{"[wait 2s", `-e:1:9: missing "]" to close the steps opened at column 1`},
+		{"[wait 2s; work 1s]", `-e:1:9: unexpected ";" after a step (want "," or "]")`},
+		{"[]", `-e:1:1: empty steps [ ] (want e.g. [work 5ms, wait 100ms])`},
+		{"wait 2s", `-e:1:1: steps go inside [ ] (e.g. [wait ...])`},
+		{"fetch [wait 2s]", `-e:1:7: expected ":" after the task name "fetch", got "["`},
+		{"3 [wait 2s]", `-e:1:3: expected x after the count (e.g. 3 x [wait 2s]), got "["`},
+		{"0 x [wait 2s]", `-e:1:1: count must be a whole number from 1 to 100000000, got 0`},
+		{"-2 x [wait 2s]", `-e:1:1: count must be a whole number from 1 to 100000000, got -2`},
+		{"[work 1s blocking]", `-e:1:10: blocking applies to wait steps only (work always occupies its thread)`},
+		{"[wait 1s released]", `-e:1:10: released applies to work steps only (a wait does not hold the GIL)`},
+		{"[wait 1s offload gpu]", `-e:1:18: offload must be thread or process, got "gpu"`},
+		{"[wait 1s loudly]", `-e:1:10: unexpected "loudly" after wait (want blocking, offload thread|process, "," or "]")`},
+		{"[repeat 0 [wait 1s]]", `-e:1:9: repeat count must be a whole number from 1 to 1000000000, got "0"`},
+		{"[repeat 3 wait 1s]", `-e:1:11: expected "[" with the steps to repeat (e.g. repeat 3 [wait 1ms]), got "wait"`},
+		{"[repeat 100000 [repeat 100000 [wait 1us]]]", `-e:1:17: nested repeats multiply to more than 1000000000 runs of the innermost steps`},
+		{"[repeat 2 [repeat 2 [repeat 2 [repeat 2 [repeat 2 [repeat 2 [repeat 2 [repeat 2 [repeat 2 [wait 1s]]]]]]]]]]",
+			`-e:1:82: repeats nested too deeply (at most 8 levels)`},
+		{"[wait 1s] every exp(1s)", `-e:1:17: every must be a plain duration like 10ms (distributions are for work and wait)`},
+		{"[wait 1s] soon", `-e:1:11: unexpected "soon" after the steps (want every DUR, start DUR or ";")`},
+		{"[wait 1s] [wait 1s]", `-e:1:11: unexpected "[" (want ";" between groups)`},
+		{"a: [wait 1s]; a: [wait 1s]", `-e:1:15: duplicate task name "a" (also used at line 1)`},
+		{"cores=0; [wait 1s]", `-e:1:7: cores must be a whole number from 1 to 4096, got 0`},
+		{"cores=2; cores=3; [wait 1s]", `-e:1:10: cores is set twice`},
+		{"switch=0; [wait 1s]", `-e:1:8: switch must be more than 0 (CPython's default is 5ms)`},
+		{"runtime=pypy; [wait 1s]", `-e:1:9: runtime must be cpython, cpython-ft, java or go, got pypy`},
+		{"colour=red; [wait 1s]", `-e:1:1: unknown setting "colour" (want cores, switch, seed, runtime or name)`},
+		{"µ: [wait 1s, work 1s blocking]", `-e:1:22: blocking applies to wait steps only (work always occupies its thread)`},
+		{"[wait 1s]\x01", `-e:1:10: unexpected control character '\x01'`},
+		{"[wait \xff]", `-e:1:1: inline workload is not valid UTF-8 text`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			w, err := ParseInline(tt.expr)
+			if err == nil {
+				t.Fatalf("ParseInline(%q) = %+v, want error %s", tt.expr, w, tt.want)
+			}
+			var e *Error
+			if !errors.As(err, &e) || e.File != "-e" || e.Line != 1 {
+				t.Fatalf("error %#v is not an *Error at -e:1", err)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("ParseInline(%q)\n got %s\nwant %s", tt.expr, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestInlineHelpExamples checks that every example in InlineHelp parses.
+func TestInlineHelpExamples(t *testing.T) {
+	n := 0
+	inExamples := false
+	for _, line := range splitLines(InlineHelp) {
+		if line == "Examples:" {
+			inExamples = true
+			continue
+		}
+		if !inExamples || line == "" {
+			continue
+		}
+		n++
+		if _, err := ParseInline(line); err != nil {
+			t.Errorf("example %q: %v", line, err)
+		}
+	}
+	if n < 4 {
+		t.Errorf("found %d examples in InlineHelp, want at least 4", n)
+	}
+}
