@@ -118,6 +118,12 @@ func pick(cov *[nStates]int64, capacity int64) sim.State {
 	}
 	chosen := best
 	for s := range sim.State(nStates) {
+		// Threads taking turns on the GIL work about half of each column
+		// and wait the other half: draw whichever covers more, so that the
+		// turns show as a mix of working and waiting.
+		if best == sim.Working && cov[s] < cov[best] {
+			continue
+		}
 		if informative[s] > informative[chosen] && cov[s] > 0 && 3*cov[s] >= capacity {
 			chosen = s
 		}
