@@ -64,11 +64,11 @@ type Step struct {
 
 // Group is one entry of `tasks:`: Count copies of the same steps.
 type Group struct {
-	Name   string // copies are Name-1 … Name-Count when Count > 1
-	Count  int    // ≥ 1
-	Start  int64  // release time of the first copy
-	Every  int64  // stagger between copies
-	Weight float64
+	Name   string  // copies are Name-1 … Name-Count when Count > 1
+	Count  int     // ≥ 1
+	Start  int64   // release time of the first copy
+	Every  int64   // stagger between copies
+	Weight float64 // arrivals only: relative share of arrivals; 1 unless given
 	Steps  []Step
 	Pos    Pos
 }
