@@ -22,7 +22,7 @@ func millionTasks() *workload.Workload {
 
 func benchMillion(b *testing.B, d model.Deployment) {
 	wl := millionTasks()
-	prof, err := runtime.Profile{Name: "cpython", GIL: true, Slowdown: 1, LoopResume: 20000, PoolTask: 20000, ThreadStart: 50000, ProcessFork: 5000000, ProcessTask: 50000, SleepOvershoot: 70000, LoopTimerOvershoot: 500000}, error(nil)
+	prof, err := runtime.Builtin("cpython")
 	if err != nil {
 		b.Fatal(err)
 	}
