@@ -100,6 +100,7 @@ type slot struct {
 	pc       int32
 	proc     int32 // index of its process
 	rng      workload.Rand
+	release  int64
 	firstRun int64 // -1 until it first runs
 	lane     int32 // the lane it first ran on
 }
@@ -129,25 +130,25 @@ type engine struct {
 	cpu    cpuSet
 
 	progs    []program
-	base     []int32 // first task id of each group
 	maxDepth int
 
 	threads  []*thread
 	procs    []*process
 	lanes    []Lane
 	cont     []*thread // threads that hold what they need and continue now
-	rel      releaser
-	central  fifo // released task ids not yet handed to a process
-	rr       int  // round-robin position among worker processes
+	src      source
+	central  ring[arrival] // released tasks not yet handed to a process
+	rr       int           // round-robin position among worker processes
 	workers  []*process
 	slots    []slot
 	spans    []taskSpan // by slot, only with a sink
 	freeSlot []int32
 	counters []int32
 
-	total, done int
-	lat, queue  collector
-	records     []TaskRecord
+	released, done int
+	lastRelease    int64
+	lat, queue     collector
+	records        []TaskRecord
 
 	// metrics
 	gilWait, switches     int64
@@ -163,6 +164,8 @@ type engine struct {
 	// CPU handed out, for the invariant "CPU consumed equals the work plus
 	// the costs": work of steps (after the runtime's slowdown) and costs.
 	charged, costs int64
+
+	taskArea float64 // ∫ tasks in flight dt, for the mean number in the system
 }
 
 // Run simulates the workload under one deployment and returns what it
@@ -183,9 +186,6 @@ func newEngine(cfg Config) (*engine, error) {
 	wl := cfg.Workload
 	if wl == nil {
 		return nil, fmt.Errorf("sim: no workload")
-	}
-	if wl.Arrivals != nil {
-		return nil, fmt.Errorf("sim: open workloads (arrivals) are not simulated yet")
 	}
 	if cfg.Cores < 1 {
 		return nil, fmt.Errorf("sim: cores must be at least 1, not %d", cfg.Cores)
@@ -210,24 +210,25 @@ func newEngine(cfg Config) (*engine, error) {
 		progress: cfg.Progress,
 		cpu:      cpuSet{cores: cfg.Cores},
 	}
-	n := int32(0)
 	for _, g := range wl.Groups {
 		p := compile(g.Steps)
 		if p.depth > e.maxDepth {
 			e.maxDepth = p.depth
 		}
 		e.progs = append(e.progs, p)
-		e.base = append(e.base, n)
-		if int64(n)+int64(g.Count) > math.MaxInt32 {
-			return nil, fmt.Errorf("sim: too many tasks")
+	}
+	if wl.Arrivals != nil {
+		e.src = newArrivals(wl)
+	} else {
+		b, err := newBatch(wl, cfg.Deployment.Kind == model.Sync)
+		if err != nil {
+			return nil, err
 		}
-		n += int32(g.Count)
+		e.src = b
+		if e.record {
+			e.records = make([]TaskRecord, 0, b.total())
+		}
 	}
-	e.total = int(n)
-	if e.record {
-		e.records = make([]TaskRecord, e.total)
-	}
-	e.rel.init(wl, e.base, cfg.Deployment.Kind == model.Sync)
 	return e, nil
 }
 
@@ -237,11 +238,8 @@ const checkEvery = 1 << 16
 
 // loop runs events until every task has finished.
 func (e *engine) loop() error {
-	if e.total == 0 {
-		return nil
-	}
-	e.rel.schedule(e)
-	for n := 1; e.done < e.total; n++ {
+	e.schedule()
+	for n := 1; !e.finished(); n++ {
 		if n%checkEvery == 0 {
 			if e.ctx != nil {
 				if err := e.ctx.Err(); err != nil {
@@ -249,7 +247,7 @@ func (e *engine) loop() error {
 				}
 			}
 			if e.progress != nil {
-				e.progress(e.done, e.total)
+				e.progress(e.done, e.src.total())
 			}
 		}
 		tc := e.cpu.next(e.now)
@@ -262,6 +260,7 @@ func (e *engine) loop() error {
 			panic("sim: nothing left to happen but tasks are unfinished")
 		}
 		e.cpu.advance(t - e.now)
+		e.taskArea += float64(e.inFlight) * float64(t-e.now)
 		e.now = t
 		if tc <= te {
 			// The head finishes now by construction; others may too.
@@ -275,7 +274,7 @@ func (e *engine) loop() error {
 		e.drain()
 	}
 	if e.progress != nil {
-		e.progress(e.done, e.total)
+		e.progress(e.done, e.src.total())
 	}
 	return nil
 }
@@ -291,7 +290,7 @@ func (e *engine) drain() {
 func (e *engine) handle(ev event) {
 	switch ev.kind {
 	case evRelease:
-		e.rel.fire(e)
+		e.release()
 	case evWake:
 		th := e.threads[ev.a]
 		if th.inC {

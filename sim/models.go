@@ -67,157 +67,6 @@ func (e *engine) setup() {
 	e.drain()
 }
 
-// releaser hands out the tasks in submission order: by release time (file
-// order breaking ties) for pools and loops, in file order for sync code.
-type releaser struct {
-	wl     *workload.Workload
-	base   []int32
-	sync   bool
-	next   int32   // sync: next task id
-	last   int64   // sync: submission time of the previous task
-	groups []int32 // heap of group indices by (next release, group)
-	copyOf []int32 // next copy per group
-}
-
-func (r *releaser) init(wl *workload.Workload, base []int32, sync bool) {
-	r.wl, r.base, r.sync = wl, base, sync
-	if sync {
-		return
-	}
-	r.copyOf = make([]int32, len(wl.Groups))
-	for g := range wl.Groups {
-		if wl.Groups[g].Count > 0 {
-			r.groups = append(r.groups, int32(g))
-			r.up(len(r.groups) - 1)
-		}
-	}
-}
-
-func (r *releaser) releaseOf(g, c int32) int64 {
-	gr := &r.wl.Groups[g]
-	return gr.Start + int64(c)*gr.Every
-}
-
-func (r *releaser) key(i int) (int64, int32) {
-	g := r.groups[i]
-	return r.releaseOf(g, r.copyOf[g]), g
-}
-
-func (r *releaser) less(i, j int) bool {
-	ti, gi := r.key(i)
-	tj, gj := r.key(j)
-	return ti < tj || (ti == tj && gi < gj)
-}
-
-func (r *releaser) up(i int) {
-	for i > 0 {
-		p := (i - 1) / 2
-		if !r.less(i, p) {
-			break
-		}
-		r.groups[i], r.groups[p] = r.groups[p], r.groups[i]
-		i = p
-	}
-}
-
-func (r *releaser) down(i int) {
-	n := len(r.groups)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		m := l
-		if l+1 < n && r.less(l+1, l) {
-			m = l + 1
-		}
-		if !r.less(m, i) {
-			return
-		}
-		r.groups[i], r.groups[m] = r.groups[m], r.groups[i]
-		i = m
-	}
-}
-
-// peek returns the next task and its submission time.
-func (r *releaser) peek(total int) (id int32, at int64, ok bool) {
-	if r.sync {
-		if int(r.next) >= total {
-			return 0, 0, false
-		}
-		g := r.groupOf(r.next)
-		at = r.releaseOf(g, r.next-r.base[g])
-		if at < r.last {
-			at = r.last
-		}
-		return r.next, at, true
-	}
-	if len(r.groups) == 0 {
-		return 0, 0, false
-	}
-	g := r.groups[0]
-	return r.base[g] + r.copyOf[g], r.releaseOf(g, r.copyOf[g]), true
-}
-
-func (r *releaser) pop(at int64) {
-	if r.sync {
-		r.next++
-		r.last = at
-		return
-	}
-	g := r.groups[0]
-	r.copyOf[g]++
-	if int(r.copyOf[g]) >= r.wl.Groups[g].Count {
-		n := len(r.groups) - 1
-		r.groups[0] = r.groups[n]
-		r.groups = r.groups[:n]
-	}
-	r.down(0)
-}
-
-func (r *releaser) groupOf(id int32) int32 {
-	lo, hi := 0, len(r.base)-1
-	for lo < hi {
-		m := (lo + hi + 1) / 2
-		if r.base[m] <= id {
-			lo = m
-		} else {
-			hi = m - 1
-		}
-	}
-	return int32(lo)
-}
-
-func (r *releaser) schedule(e *engine) {
-	if _, at, ok := r.peek(e.total); ok {
-		e.events.push(at, evRelease, 0, 0)
-	}
-}
-
-// fire submits every task due now, then hands them out.
-func (r *releaser) fire(e *engine) {
-	for {
-		id, at, ok := r.peek(e.total)
-		if !ok || at > e.now {
-			break
-		}
-		r.pop(at)
-		e.central.push(id)
-		e.inFlight++
-		if e.inFlight > e.peakTasks {
-			e.peakTasks = e.inFlight
-		}
-		if e.dep.Kind == model.Asyncio {
-			e.asyncPending++ // gather has created it
-			e.memory()
-		}
-		// Hand it out at once: a million tasks released together need not
-		// sit in the central queue when a loop takes them all.
-		e.dispatch()
-	}
-	r.schedule(e)
-}
-
 // room says whether worker process p can take one more task.
 func (e *engine) room(p *process) bool {
 	if !p.started {
@@ -245,8 +94,8 @@ func (e *engine) dispatch() {
 		if p == nil {
 			return
 		}
-		id := e.central.pop()
-		sl := e.newSlot(id, p)
+		a := e.central.pop()
+		sl := e.newSlot(a, p)
 		if p.loop != nil {
 			e.loopAdmit(p, sl)
 		} else {
@@ -255,8 +104,8 @@ func (e *engine) dispatch() {
 	}
 }
 
-// newSlot makes the running state of task id.
-func (e *engine) newSlot(id int32, p *process) int32 {
+// newSlot makes the running state of a released task.
+func (e *engine) newSlot(a arrival, p *process) int32 {
 	var i int32
 	if n := len(e.freeSlot); n > 0 {
 		i = e.freeSlot[n-1]
@@ -271,25 +120,19 @@ func (e *engine) newSlot(id int32, p *process) int32 {
 			e.spans = append(e.spans, taskSpan{})
 		}
 	}
-	g := e.rel.groupOf(id)
 	e.slots[i] = slot{
-		id:       id,
-		group:    g,
+		id:       a.id,
+		group:    a.group,
 		proc:     int32(p.id),
-		rng:      workload.NewRand(e.wl.Seed, uint64(id)),
+		rng:      workload.NewRand(e.wl.Seed, uint64(a.id)),
+		release:  a.release,
 		firstRun: -1,
 		lane:     -1,
 	}
 	if e.sink != nil {
-		e.spans[i] = taskSpan{state: Ready, lane: -1, since: e.release(i)}
+		e.spans[i] = taskSpan{state: Ready, lane: -1, since: a.release}
 	}
 	return i
-}
-
-// release is when the task in slot i was released.
-func (e *engine) release(i int32) int64 {
-	sl := &e.slots[i]
-	return e.rel.releaseOf(sl.group, sl.id-e.base[sl.group])
 }
 
 // started notes that the task in slot i runs for the first time, on th.
@@ -300,7 +143,7 @@ func (e *engine) started(i int32, th *thread) {
 	}
 	sl.firstRun = e.now
 	sl.lane = th.id
-	e.queue.add(e.now - e.release(i))
+	e.queue.add(e.now - sl.release)
 }
 
 // poolAssign gives a task to an idle thread of the pool, or to a new one.
@@ -430,11 +273,12 @@ func (e *engine) finishTask(i int32) {
 	e.done++
 	e.inFlight--
 	e.end = e.now
-	rel := e.release(i)
-	e.lat.add(e.now - rel)
+	e.lat.add(e.now - sl.release)
 	if e.record {
-		g, c := sl.group, sl.id-e.base[sl.group]
-		e.records[sl.id] = TaskRecord{Name: e.wl.TaskName(int(g), int(c)), Release: rel, Start: sl.firstRun, End: e.now, Lane: int(sl.lane)}
+		for int(sl.id) >= len(e.records) {
+			e.records = append(e.records, TaskRecord{})
+		}
+		e.records[sl.id] = TaskRecord{Name: e.src.name(sl.id, sl.group), Release: sl.release, Start: sl.firstRun, End: e.now, Lane: int(sl.lane)}
 	}
 	e.freeSlot = append(e.freeSlot, i)
 }

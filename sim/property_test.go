@@ -152,8 +152,8 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 	res := e.result()
 
 	// Every task finishes, after its release.
-	if res.Tasks != e.total || len(res.Records) != e.total {
-		t.Errorf("%s: %d of %d tasks finished", name, res.Tasks, e.total)
+	if res.Tasks != e.src.total() || len(res.Records) != e.src.total() {
+		t.Errorf("%s: %d of %d tasks finished", name, res.Tasks, e.src.total())
 	}
 	for _, tr := range res.Records {
 		if tr.End < tr.Start || tr.Start < tr.Release || tr.End > res.Makespan {

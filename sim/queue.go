@@ -227,19 +227,19 @@ func (c *cpuSet) down(i int) {
 	}
 }
 
-// fifo is a growable ring buffer of int32 (task ids, slots, threads).
-type fifo struct {
-	buf        []int32
+// ring is a growable FIFO ring buffer.
+type ring[T any] struct {
+	buf        []T
 	head, size int
 }
 
-func (q *fifo) push(x int32) {
+func (q *ring[T]) push(x T) {
 	if q.size == len(q.buf) {
 		n := 2 * len(q.buf)
 		if n == 0 {
 			n = 16
 		}
-		nb := make([]int32, n)
+		nb := make([]T, n)
 		for i := 0; i < q.size; i++ {
 			nb[i] = q.buf[(q.head+i)%len(q.buf)]
 		}
@@ -249,12 +249,14 @@ func (q *fifo) push(x int32) {
 	q.size++
 }
 
-func (q *fifo) pop() int32 {
+func (q *ring[T]) pop() T {
 	x := q.buf[q.head]
 	q.head = (q.head + 1) % len(q.buf)
 	q.size--
 	return x
 }
 
-func (q *fifo) peek() int32 { return q.buf[q.head] }
-func (q *fifo) len() int    { return q.size }
+func (q *ring[T]) len() int { return q.size }
+
+// fifo is a ring of ids: task slots, threads.
+type fifo = ring[int32]

@@ -110,7 +110,8 @@ type Result struct {
 	SlowCallbacks  int64
 
 	PeakThreads      int
-	PeakTasks        int // tasks in flight (released, not finished)
+	PeakTasks        int     // tasks in flight (released, not finished)
+	MeanTasks        float64 // time-average of tasks in flight over the makespan
 	PeakProcesses    int
 	PeakMemoryBytes  int64
 	PeakVirtualBytes int64

@@ -31,8 +31,21 @@ func (e *engine) result() *Result {
 		Records:          e.records,
 	}
 	if e.end > 0 {
-		r.Throughput = float64(e.done) / (float64(e.end) / 1e9)
+		// Tasks per second of the run; for an open workload, per second of
+		// the arrival window, so that it compares with the arrival rate.
+		window := e.end
+		if a := e.wl.Arrivals; a != nil {
+			window = a.For
+			if a.Count > 0 {
+				window = e.lastRelease
+			}
+			if window <= 0 {
+				window = e.end
+			}
+		}
+		r.Throughput = float64(e.done) / (float64(window) / 1e9)
 		r.CPUUtilization = float64(e.cpu.busy) / (float64(e.cpu.cores) * float64(e.end))
+		r.MeanTasks = e.taskArea / float64(e.end)
 	}
 	return r
 }

@@ -1,0 +1,284 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/workload"
+)
+
+// arrival is a released task: its id (file order for batches, arrival order
+// for open workloads), its group and its release time.
+type arrival struct {
+	id      int32
+	group   int32
+	release int64
+}
+
+// source hands out the tasks of a workload in submission order.
+type source interface {
+	// next returns the next task and when it is submitted (for sync code,
+	// not before the previous one), or false when there are no more.
+	next() (a arrival, submit int64, ok bool)
+	pop()
+	name(id, group int32) string
+	total() int // tasks in all, or -1 while unknown
+}
+
+// schedule puts the next submission on the event queue.
+func (e *engine) schedule() {
+	if _, at, ok := e.src.next(); ok {
+		e.events.push(at, evRelease, 0, 0)
+	}
+}
+
+// release submits every task due now and hands each out at once: a million
+// tasks released together need not sit in the central queue when a loop
+// takes them all.
+func (e *engine) release() {
+	for {
+		a, at, ok := e.src.next()
+		if !ok || at > e.now {
+			break
+		}
+		e.src.pop()
+		e.released++
+		e.lastRelease = a.release
+		e.central.push(a)
+		e.inFlight++
+		if e.inFlight > e.peakTasks {
+			e.peakTasks = e.inFlight
+		}
+		if e.dep.Kind == model.Asyncio {
+			e.asyncPending++ // gather has created it
+			e.memory()
+		}
+		e.dispatch()
+	}
+	e.schedule()
+}
+
+// finished says whether every task has been released and has finished.
+func (e *engine) finished() bool {
+	if e.done < e.released {
+		return false
+	}
+	_, _, more := e.src.next()
+	return !more
+}
+
+// batch is the source of a workload with fixed tasks: by release time (file
+// order breaking ties) for pools and loops, in file order for sync code.
+type batch struct {
+	wl     *workload.Workload
+	base   []int32 // first task id of each group
+	n      int
+	sync   bool
+	id     int32   // sync: next task id
+	last   int64   // sync: submission time of the previous task
+	heap   []int32 // pools: group indices by (next release, group)
+	copyOf []int32 // pools: next copy per group
+}
+
+func newBatch(wl *workload.Workload, sync bool) (*batch, error) {
+	b := &batch{wl: wl, sync: sync, copyOf: make([]int32, len(wl.Groups))}
+	n := int64(0)
+	for _, g := range wl.Groups {
+		b.base = append(b.base, int32(n))
+		n += int64(g.Count)
+		if n > math.MaxInt32 {
+			return nil, fmt.Errorf("sim: more than %d tasks", math.MaxInt32)
+		}
+	}
+	b.n = int(n)
+	for g := range wl.Groups {
+		if wl.Groups[g].Count > 0 {
+			b.heap = append(b.heap, int32(g))
+			b.up(len(b.heap) - 1)
+		}
+	}
+	return b, nil
+}
+
+func (b *batch) total() int { return b.n }
+
+func (b *batch) name(id, group int32) string {
+	return b.wl.TaskName(int(group), int(id-b.base[group]))
+}
+
+func (b *batch) releaseOf(g, c int32) int64 {
+	gr := &b.wl.Groups[g]
+	return gr.Start + int64(c)*gr.Every
+}
+
+func (b *batch) groupOf(id int32) int32 {
+	lo, hi := 0, len(b.base)-1
+	for lo < hi {
+		m := (lo + hi + 1) / 2
+		if b.base[m] <= id {
+			lo = m
+		} else {
+			hi = m - 1
+		}
+	}
+	return int32(lo)
+}
+
+func (b *batch) next() (arrival, int64, bool) {
+	if b.sync {
+		if int(b.id) >= b.n {
+			return arrival{}, 0, false
+		}
+		g := b.groupOf(b.id)
+		rel := b.releaseOf(g, b.id-b.base[g])
+		return arrival{id: b.id, group: g, release: rel}, max(rel, b.last), true
+	}
+	if len(b.heap) == 0 {
+		return arrival{}, 0, false
+	}
+	g := b.heap[0]
+	rel := b.releaseOf(g, b.copyOf[g])
+	return arrival{id: b.base[g] + b.copyOf[g], group: g, release: rel}, rel, true
+}
+
+func (b *batch) pop() {
+	if b.sync {
+		_, at, _ := b.next()
+		b.id++
+		b.last = at
+		return
+	}
+	g := b.heap[0]
+	b.copyOf[g]++
+	if int(b.copyOf[g]) >= b.wl.Groups[g].Count {
+		n := len(b.heap) - 1
+		b.heap[0] = b.heap[n]
+		b.heap = b.heap[:n]
+	}
+	b.down(0)
+}
+
+func (b *batch) less(i, j int) bool {
+	gi, gj := b.heap[i], b.heap[j]
+	ti, tj := b.releaseOf(gi, b.copyOf[gi]), b.releaseOf(gj, b.copyOf[gj])
+	return ti < tj || (ti == tj && gi < gj)
+}
+
+func (b *batch) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !b.less(i, p) {
+			break
+		}
+		b.heap[i], b.heap[p] = b.heap[p], b.heap[i]
+		i = p
+	}
+}
+
+func (b *batch) down(i int) {
+	n := len(b.heap)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if l+1 < n && b.less(l+1, l) {
+			m = l + 1
+		}
+		if !b.less(m, i) {
+			return
+		}
+		b.heap[i], b.heap[m] = b.heap[m], b.heap[i]
+		i = m
+	}
+}
+
+// arrivalStream is the source of an open workload: requests arrive at a
+// rate, Poisson or evenly spaced, for a window or a count; each is built
+// from a group chosen by weight. It draws from its own stream of the
+// workload's seed, so the requests are the same under every model.
+type arrivalStream struct {
+	wl     *workload.Workload
+	rng    workload.Rand
+	gap    float64   // mean time between arrivals, ns
+	cum    []float64 // cumulative group weights
+	n      int       // arrivals handed out
+	count  int       // 0: until the window ends
+	window int64
+	t      float64 // time of the pending arrival
+	cur    arrival
+	done   bool
+}
+
+// arrivalsStream is the random stream of arrivals; task streams are the
+// task ids, which stay far below it.
+const arrivalsStream = 1 << 62
+
+func newArrivals(wl *workload.Workload) *arrivalStream {
+	a := wl.Arrivals
+	s := &arrivalStream{wl: wl, rng: workload.NewRand(wl.Seed, arrivalsStream), gap: 1e9 / a.Rate, count: a.Count, window: a.For}
+	total := 0.0
+	for _, g := range wl.Groups {
+		w := g.Weight
+		if w <= 0 {
+			w = 1
+		}
+		total += w
+		s.cum = append(s.cum, total)
+	}
+	s.advance()
+	return s
+}
+
+// advance draws the pending arrival.
+func (s *arrivalStream) advance() {
+	if (s.count > 0 && s.n >= s.count) || s.n >= math.MaxInt32 {
+		s.done = true
+		return
+	}
+	if s.wl.Arrivals.Pattern == workload.Poisson {
+		u := s.rng.Float64()
+		s.t += -math.Log(1-u) * s.gap
+	} else if s.n > 0 {
+		s.t += s.gap
+	}
+	at := int64(math.Round(s.t))
+	if s.count == 0 && at >= s.window {
+		s.done = true
+		return
+	}
+	g := 0
+	if len(s.cum) > 1 {
+		x := s.rng.Float64() * s.cum[len(s.cum)-1]
+		for g < len(s.cum)-1 && x >= s.cum[g] {
+			g++
+		}
+	}
+	s.cur = arrival{id: int32(s.n), group: int32(g), release: at}
+}
+
+func (s *arrivalStream) next() (arrival, int64, bool) {
+	return s.cur, s.cur.release, !s.done
+}
+
+func (s *arrivalStream) pop() {
+	s.n++
+	s.advance()
+}
+
+func (s *arrivalStream) name(id, group int32) string {
+	return s.wl.Groups[group].Name + "-" + strconv.Itoa(int(id)+1)
+}
+
+func (s *arrivalStream) total() int {
+	if s.count > 0 {
+		return s.count
+	}
+	if s.done {
+		return s.n
+	}
+	return -1
+}
