@@ -297,8 +297,11 @@ func (e *engine) handle(ev event) {
 			panic("sim: woke a thread in C code")
 		}
 		e.python(th, 0, th.act)
-	case evTaskTimer:
-		e.loopReady(ev.a)
+	case evLoopWake:
+		l := e.procs[ev.a].loop
+		if ev.gen == l.wakeGen && !l.busy {
+			e.loopNext(l)
+		}
 	case evGILDrop:
 		p := e.procs[ev.a]
 		if ev.gen == p.gen {

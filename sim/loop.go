@@ -10,6 +10,12 @@ import (
 // slowCallback is asyncio's slow-callback threshold (loop.slow_callback_duration).
 const slowCallback = 100_000_000
 
+// selectResolution is the granularity of an idle event loop's timeout:
+// epoll_wait takes whole milliseconds, and asyncio's selector rounds the
+// timeout up so as never to wake early. A 0.5 ms asyncio.sleep therefore
+// sleeps 1 ms plus the wake-up; a 2 s one, 2 s plus the wake-up.
+const selectResolution = 1_000_000
+
 // loop is an asyncio event loop: one thread, a FIFO ready queue, and the
 // executors that offloaded steps run on.
 type loop struct {
@@ -19,6 +25,8 @@ type loop struct {
 	limit    int
 	inFlight int
 	busy     bool // the loop thread is in a callback (or starting up)
+	timers   timerHeap
+	wakeGen  uint32 // generation of the pending select() time-out
 	exec     *pool
 	procs    *pool
 }
@@ -63,6 +71,8 @@ func (e *engine) loopReady(sl int32) {
 	l.ready.push(sl)
 	e.setTask(sl, Ready, -1)
 	if !l.busy {
+		// Another thread's call_soon_threadsafe wakes select() at once.
+		l.wakeGen++
 		e.kick(l)
 	}
 }
@@ -132,19 +142,32 @@ func (e *engine) loopAdvance(th *thread) {
 		e.setTask(sl, Waiting, -1)
 		e.setLane(th, Idle)
 		th.slot = -1
-		e.events.push(e.now+d+e.prof.LoopTimerOvershoot, evTaskTimer, sl, 0)
+		l.timers.push(timer{due: e.now + d, slot: sl})
 		e.loopNext(l)
 	}
 }
 
-// loopNext resumes the next ready task, or lets the loop sleep in select.
+// loopNext resumes the next ready task, or lets the loop sleep in select
+// until its first timer is due.
 func (e *engine) loopNext(l *loop) {
+	// Timers that are due join the ready queue, in the order they fall due.
+	for l.timers.len() > 0 && l.timers.h[0].due <= e.now {
+		sl := l.timers.pop().slot
+		l.ready.push(sl)
+		e.setTask(sl, Ready, -1)
+	}
 	if l.ready.len() > 0 {
 		e.kick(l)
 		return
 	}
 	l.busy = false
 	e.idle(l.th)
+	if l.timers.len() > 0 {
+		wait := l.timers.h[0].due - e.now
+		wait = (wait + selectResolution - 1) / selectResolution * selectResolution
+		l.wakeGen++
+		e.events.push(e.now+wait+e.prof.SleepOvershoot, evLoopWake, int32(l.th.proc.id), l.wakeGen)
+	}
 }
 
 // endCallback measures the stretch the loop thread spent on one task.
@@ -228,4 +251,60 @@ func (e *engine) jobAdvance(th *thread) {
 		// The result goes back to the loop through call_soon_threadsafe.
 		e.loopReady(done)
 	}
+}
+
+// timer is an awaited wait of an asyncio task: loop.call_at.
+type timer struct {
+	due  int64
+	seq  uint64
+	slot int32
+}
+
+// timerHeap is a loop's scheduled timers, by (due, order of scheduling).
+type timerHeap struct {
+	h   []timer
+	seq uint64
+}
+
+func (t *timerHeap) len() int { return len(t.h) }
+
+func (t *timerHeap) less(i, j int) bool {
+	return t.h[i].due < t.h[j].due || (t.h[i].due == t.h[j].due && t.h[i].seq < t.h[j].seq)
+}
+
+func (t *timerHeap) push(x timer) {
+	t.seq++
+	x.seq = t.seq
+	t.h = append(t.h, x)
+	for i := len(t.h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !t.less(i, p) {
+			break
+		}
+		t.h[i], t.h[p] = t.h[p], t.h[i]
+		i = p
+	}
+}
+
+func (t *timerHeap) pop() timer {
+	top := t.h[0]
+	n := len(t.h) - 1
+	t.h[0] = t.h[n]
+	t.h = t.h[:n]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if l+1 < n && t.less(l+1, l) {
+			m = l + 1
+		}
+		if !t.less(m, i) {
+			break
+		}
+		t.h[i], t.h[m] = t.h[m], t.h[i]
+		i = m
+	}
+	return top
 }

@@ -137,10 +137,10 @@ func TestMemoryPeaks(t *testing.T) {
 func TestDrawsIndependentOfModel(t *testing.T) {
 	wl := inline(t, "seed=9; 20 x [wait exp(100ms)]")
 	a := run(t, wl, "threads", runOpt{})
-	b := run(t, wl, "asyncio", runOpt{})
+	b := run(t, wl, "processes(20)", runOpt{})
 	for i := range a.Records {
 		if a.Records[i].End != b.Records[i].End {
-			t.Fatalf("task %d: %d under threads, %d under asyncio", i, a.Records[i].End, b.Records[i].End)
+			t.Fatalf("task %d: %d under threads, %d under processes(20)", i, a.Records[i].End, b.Records[i].End)
 		}
 	}
 	wl2 := inline(t, "seed=10; 20 x [wait exp(100ms)]")
@@ -193,5 +193,27 @@ func TestProcessWorkersUseTheirOwnThread(t *testing.T) {
 	r := run(t, inline(t, "4 x [work 100ms]"), "processes(2)", runOpt{prof: prof})
 	if len(r.Lanes) != 2 || r.PeakThreads != 2 || r.GILSwitches != 0 {
 		t.Errorf("lanes %+v, peak threads %d, GIL switches %d; want 2 lanes, 2 threads, no switch", r.Lanes, r.PeakThreads, r.GILSwitches)
+	}
+}
+
+// An idle event loop sleeps in epoll_wait, whose timeout is whole
+// milliseconds rounded up: short awaited sleeps take at least 1 ms, while
+// whole-millisecond ones barely overshoot.
+func TestLoopTimerResolution(t *testing.T) {
+	prof := builtin(t, "cpython")
+	over := prof.SleepOvershoot
+	short := run(t, inline(t, "[repeat 100 [wait 500us]]"), "asyncio", runOpt{prof: prof})
+	if lo, hi := 100*(1*ms+over), 100*(1*ms+over+20*us); short.Makespan < lo || short.Makespan > hi {
+		t.Errorf("100 × await sleep(0.0005): %d, want ≈ 100 × (1 ms + %d)", short.Makespan, over)
+	}
+	whole := run(t, inline(t, "[repeat 100 [wait 2ms]]"), "asyncio", runOpt{prof: prof})
+	if lo, hi := 100*(2*ms+over), 100*(3*ms); whole.Makespan < lo || whole.Makespan >= hi {
+		t.Errorf("100 × await sleep(0.002): %d, want ≈ 100 × (2 ms + %d)", whole.Makespan, over)
+	}
+	// A busy loop does not round: a timer due while it computes is taken
+	// as soon as the loop looks.
+	busy := run(t, inline(t, "a: [wait 500us]; b: [work 10ms]"), "asyncio", runOpt{})
+	if end := busy.Records[0].End; end != 10*ms {
+		t.Errorf("timer due during a 10 ms callback ran at %d, want 10 ms", end)
 	}
 }

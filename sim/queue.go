@@ -8,7 +8,7 @@ type evKind uint8
 const (
 	evRelease   evKind = iota // the next task(s) of the release stream
 	evWake                    // a thread's sleep ends (a: thread)
-	evTaskTimer               // an asyncio task's awaited wait ends (a: slot)
+	evLoopWake                // an idle event loop's select() times out (a: process, gen)
 	evGILDrop                 // a GIL waiter's switch interval expires (a: process, gen)
 )
 
