@@ -44,6 +44,9 @@ type jsonResult struct {
 	PeakProcesses    int        `json:"peak_processes"`
 	PeakMemoryBytes  int64      `json:"peak_memory_bytes"`
 	PeakVirtualBytes int64      `json:"peak_virtual_bytes"`
+	MeanTasks        float64    `json:"mean_tasks"`
+	Overloaded       *bool      `json:"overloaded,omitempty"` // open workloads only
+	Backlog          *int       `json:"backlog,omitempty"`    // open workloads only
 	Tasks            []jsonTask `json:"tasks,omitzero"`
 	TasksOmitted     string     `json:"tasks_omitted,omitempty"`
 }
@@ -109,6 +112,11 @@ func JSON(w io.Writer, wl *workload.Workload, runtime string, cores int, runs []
 			PeakProcesses:    r.PeakProcesses,
 			PeakMemoryBytes:  r.PeakMemoryBytes,
 			PeakVirtualBytes: r.PeakVirtualBytes,
+			MeanTasks:        finite(r.MeanTasks),
+		}
+		if wl != nil && wl.Arrivals != nil {
+			over, backlog := r.Overloaded, r.Backlog
+			jr.Overloaded, jr.Backlog = &over, &backlog
 		}
 		switch {
 		case !withTasks:

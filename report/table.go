@@ -36,7 +36,7 @@ var tableColumns = []column{
 func Table(w io.Writer, runs []Run, opt Options) error {
 	rows := make([][]string, 0, len(runs))
 	var notes []string
-	var noTasks, noRecords []string
+	var noTasks, noRecords, overloaded []string
 	for i, run := range runs {
 		r := run.Result
 		if r == nil {
@@ -56,6 +56,10 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 			Bytes(r.PeakMemoryBytes),
 			Bytes(r.PeakVirtualBytes),
 		})
+		if r.Overloaded {
+			rows[len(rows)-1][0] = model + " ⚠"
+			overloaded = append(overloaded, model)
+		}
 		switch {
 		case r.Tasks == 0:
 			noTasks = append(noTasks, model)
@@ -68,6 +72,10 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 	}
 	if len(noRecords) > 0 {
 		notes = append(notes, "per-task records not kept for "+strings.Join(noRecords, ", "))
+	}
+	if len(overloaded) > 0 {
+		notes = append(notes, "⚠ overloaded, the queue grows without bound (latency depends on the window): "+
+			strings.Join(overloaded, ", "))
 	}
 
 	total := opt.width()

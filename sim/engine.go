@@ -147,6 +147,7 @@ type engine struct {
 
 	released, done int
 	lastRelease    int64
+	backlog        [2]int // open workloads: tasks in flight mid-window and at its end
 	lat, queue     collector
 	records        []TaskRecord
 
@@ -239,6 +240,10 @@ const checkEvery = 1 << 16
 // loop runs events until every task has finished.
 func (e *engine) loop() error {
 	e.schedule()
+	if w := e.window(); w > 0 {
+		e.events.push(w/2, evSample, 0, 0)
+		e.events.push(w, evSample, 1, 0)
+	}
 	for n := 1; !e.finished(); n++ {
 		if n%checkEvery == 0 {
 			if e.ctx != nil {
@@ -297,6 +302,8 @@ func (e *engine) handle(ev event) {
 			panic("sim: woke a thread in C code")
 		}
 		e.python(th, 0, th.act)
+	case evSample:
+		e.backlog[ev.a] = e.inFlight
 	case evLoopWake:
 		l := e.procs[ev.a].loop
 		if ev.gen == l.wakeGen && !l.busy {

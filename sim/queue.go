@@ -6,10 +6,11 @@ import "math"
 type evKind uint8
 
 const (
-	evRelease   evKind = iota // the next task(s) of the release stream
-	evWake                    // a thread's sleep ends (a: thread)
-	evLoopWake                // an idle event loop's select() times out (a: process, gen)
-	evGILDrop                 // a GIL waiter's switch interval expires (a: process, gen)
+	evRelease  evKind = iota // the next task(s) of the release stream
+	evWake                   // a thread's sleep ends (a: thread)
+	evLoopWake               // an idle event loop's select() times out (a: process, gen)
+	evSample                 // open workloads: note the tasks in flight (a: 0 mid-window, 1 at its end)
+	evGILDrop                // a GIL waiter's switch interval expires (a: process, gen)
 )
 
 // event is a timed event. Ties are broken by seq, the order of scheduling,

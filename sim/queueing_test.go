@@ -101,3 +101,24 @@ func TestArrivalsDeterministicAndWeighted(t *testing.T) {
 		}
 	}
 }
+
+// Overload is reported as such: below capacity the backlog hovers, above
+// it the backlog grows with the window.
+func TestOverload(t *testing.T) {
+	service := 10 * ms // 100/s per worker
+	for _, c := range []struct {
+		model string
+		rate  float64
+		want  bool
+	}{
+		{"sync", 50, false}, {"sync", 90, false}, {"sync", 95, false}, {"sync", 110, true}, {"sync", 300, true},
+		{"processes(4)", 300, false}, {"processes(4)", 450, true},
+	} {
+		wl := openWorkload(c.rate, service, 0)
+		wl.Arrivals.Count, wl.Arrivals.For = 0, 120*s
+		r := run(t, wl, c.model, runOpt{cores: 4})
+		if r.Overloaded != c.want {
+			t.Errorf("%s at %.0f/s: overloaded = %v (backlog %d), want %v", c.model, c.rate, r.Overloaded, r.Backlog, c.want)
+		}
+	}
+}

@@ -112,6 +112,8 @@ type Result struct {
 	PeakThreads      int
 	PeakTasks        int     // tasks in flight (released, not finished)
 	MeanTasks        float64 // time-average of tasks in flight over the makespan
+	Backlog          int     // open workloads: tasks in flight when arrivals stopped
+	Overloaded       bool    // open workloads: the queue grew without bound; latency percentiles then depend on the window
 	PeakProcesses    int
 	PeakMemoryBytes  int64
 	PeakVirtualBytes int64

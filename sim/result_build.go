@@ -34,18 +34,50 @@ func (e *engine) result() *Result {
 		// Tasks per second of the run; for an open workload, per second of
 		// the arrival window, so that it compares with the arrival rate.
 		window := e.end
-		if a := e.wl.Arrivals; a != nil {
-			window = a.For
-			if a.Count > 0 {
+		if e.wl.Arrivals != nil {
+			if a := e.wl.Arrivals; a.Count > 0 {
 				window = e.lastRelease
+			} else {
+				window = a.For
 			}
 			if window <= 0 {
 				window = e.end
 			}
+			r.Backlog = e.backlog[1]
+			r.Overloaded = e.overloaded()
 		}
 		r.Throughput = float64(e.done) / (float64(window) / 1e9)
 		r.CPUUtilization = float64(e.cpu.busy) / (float64(e.cpu.cores) * float64(e.end))
 		r.MeanTasks = e.taskArea / float64(e.end)
 	}
 	return r
+}
+
+// window is the arrival window of an open workload: its `for`, or the time
+// its count takes at the mean rate; 0 for a batch.
+func (e *engine) window() int64 {
+	a := e.wl.Arrivals
+	if a == nil {
+		return 0
+	}
+	if a.Count > 0 {
+		return int64(float64(a.Count) / a.Rate * 1e9)
+	}
+	return a.For
+}
+
+// overloaded says whether the queue grew without bound during the arrival
+// window: in a stable system the tasks in flight hover around λ·W, so the
+// second half of the window adds little to them; in an overloaded one they
+// grow by (λ − capacity) × time. More than a twentieth of the second half's
+// arrivals still in flight, beyond those in flight mid-window, is growth:
+// the system keeps up with less than 95 % of what arrives.
+func (e *engine) overloaded() bool {
+	w := e.window()
+	if w <= 0 {
+		return false
+	}
+	arrivedLate := e.wl.Arrivals.Rate * float64(w) / 2e9
+	grew := float64(e.backlog[1] - e.backlog[0])
+	return grew > max(5, 0.05*arrivedLate)
 }
