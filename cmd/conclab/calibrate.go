@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/runtime"
+)
+
+type calibrateOptions struct {
+	output  string
+	python  string
+	runs    int
+	quick   bool
+	timeout time.Duration
+}
+
+func newCalibrateCmd(s *streams) *cobra.Command {
+	var o calibrateOptions
+	cmd := &cobra.Command{
+		Use:   "calibrate [-o profile.yaml]",
+		Short: "Measure the cpython profile's constants on this machine",
+		Long: `Calibrate measures, on this machine with its CPython, every constant of the
+cpython profile: thread start, the per-task cost of a ThreadPoolExecutor, an
+asyncio resume and task creation, fork and spawn worker start-up, a process
+pool round trip, the overshoot of time.sleep and of asyncio.sleep, and the
+resident and reserved memory of a thread, a pending asyncio task and a
+process. It runs each measurement --runs times and keeps the median.
+
+It writes a profile (to -o, else standard output) that run --profile
+accepts, and prints a table of what it measured with the spread over the
+runs (on standard error when the profile goes to standard output).
+
+It runs the measurement script (runtime/measure.py, built in) with the
+interpreter given by --python, which must be CPython 3.8 or newer. A full
+calibration takes about 20 s on 2 cores; --quick takes a few seconds and is
+noisier. Ctrl-C stops it and every process it started.`,
+		Example: `  conclab calibrate -o here.yaml
+  conclab run seed-cpu --profile here.yaml
+  conclab calibrate --python /usr/bin/python3.12 --runs 9 -o py312.yaml
+  conclab calibrate --quick > /dev/null`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("runs") {
+				if o.runs < 1 || o.runs > 1000 {
+					return fmt.Errorf("--runs %d: want a whole number from 1 to 1000", o.runs)
+				}
+			} else if o.quick {
+				o.runs = 0 // the script's quick default
+			}
+			if o.timeout <= 0 {
+				return fmt.Errorf("--timeout %s: want a positive duration such as 5m", o.timeout)
+			}
+			if strings.TrimSpace(o.python) == "" {
+				return errors.New("--python: empty (want an interpreter such as python3 or /usr/bin/python3)")
+			}
+			if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
+				return fmt.Errorf("-o %s: is a directory", o.output)
+			}
+			return runCalibrate(cmd.Context(), s, &o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.output, "output", "o", "", "write the profile to this file (only once all succeeded) instead of stdout")
+	f.StringVar(&o.python, "python", "python3", "the CPython interpreter to measure (3.8 or newer)")
+	f.IntVar(&o.runs, "runs", 5, "repetitions of every measurement; the profile keeps the median")
+	f.BoolVar(&o.quick, "quick", false, "3 runs of fewer repetitions: a few seconds, noisier (for tests)")
+	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "stop (and kill the interpreter) after this long")
+	return cmd
+}
+
+func runCalibrate(ctx context.Context, s *streams, o *calibrateOptions) error {
+	// Ctrl-C must reach the interpreter's process group, which runs apart
+	// from ours so that its workers can be killed together.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	py, err := runtime.CheckPython(ctx, o.python)
+	if err != nil {
+		if errors.Is(err, runtime.ErrNoPython) || errors.Is(err, runtime.ErrOldPython) {
+			return err // exit 2: the user's interpreter, not our work
+		}
+		return fail(err)
+	}
+	runs := o.runs
+	about := fmt.Sprintf("%d runs", runs)
+	if o.quick {
+		about = "quick"
+	}
+	fmt.Fprintf(s.err, "calibrate: measuring %s %s (%s), %s…\n", py.Implementation, py.Version, py.Path, about)
+
+	pr := newProgressPrinter(s.err)
+	m, err := runtime.Calibrate(ctx, runtime.CalibrateOptions{
+		Python:   o.python,
+		Runs:     runs,
+		Quick:    o.quick,
+		Timeout:  o.timeout,
+		Progress: pr.show,
+		Log:      pr,
+	})
+	pr.end()
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) && context.Cause(ctx) == context.Canceled {
+			return fail(errors.New("calibrate: interrupted; nothing written and no process left running"))
+		}
+		return fail(fmt.Errorf("calibrate: %w", err))
+	}
+	prof, err := m.Profile()
+	if err != nil {
+		return fail(fmt.Errorf("calibrate: %w", err))
+	}
+	data, err := prof.YAML()
+	if err != nil {
+		return fail(fmt.Errorf("calibrate: %w", err))
+	}
+
+	table := s.out
+	if o.output == "" {
+		table = s.err
+		if _, err := s.out.Write(data); err != nil {
+			return fail(err)
+		}
+	} else if err := writeFileAtomic(o.output, data); err != nil {
+		return err
+	}
+	if err := writeCalibration(table, m, prof); err != nil {
+		return fail(err)
+	}
+	if o.output != "" {
+		fmt.Fprintf(table, "\nWrote %s; use it with: conclab run FILE --profile %s\n", o.output, o.output)
+	}
+	return nil
+}
+
+// writeCalibration prints the measured constants with their spread.
+func writeCalibration(w io.Writer, m *runtime.Measurement, prof runtime.Profile) error {
+	fmt.Fprintf(w, "Measured on %s (%s, %d cores), %s %s, %s, in %.1f s:\n\n",
+		orUnknown(m.Hostname), orUnknown(m.CPU), m.Cores, orUnknown(m.Implementation), m.Python,
+		orUnknown(m.Date), m.Seconds)
+	rows := [][]string{{"constant", "median", "spread (min–max)", "runs", "what"}}
+	values := profileValues(prof)
+	for _, c := range runtime.Constants() {
+		st := m.Results[c.Field]
+		median := report.Seconds(values[c.Field])
+		if c.Size {
+			median = report.Bytes(values[c.Field])
+		}
+		rows = append(rows, []string{c.Key, median, runtime.Spread(st, c.Size), fmt.Sprint(st.N), c.About})
+	}
+	// The key and the text left-aligned, the numbers right-aligned.
+	width := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, cell := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(cell))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%s  %s  %s  %s  %s\n", pad(r[0], width[0], false), pad(r[1], width[1], true),
+			pad(r[2], width[2], true), pad(r[3], width[3], true), r[4])
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// pad fills s with spaces to width runes, on the left when right is set.
+func pad(s string, width int, right bool) string {
+	fill := strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
+	if right {
+		return fill + s
+	}
+	return s + fill
+}
+
+// profileValues maps field names to the profile's constants.
+func profileValues(p runtime.Profile) map[string]int64 {
+	return map[string]int64{
+		"ThreadStart": p.ThreadStart, "PoolTask": p.PoolTask, "LoopResume": p.LoopResume,
+		"TaskCreate": p.TaskCreate, "ProcessFork": p.ProcessFork, "ProcessSpawn": p.ProcessSpawn,
+		"ProcessTask": p.ProcessTask, "SleepOvershoot": p.SleepOvershoot,
+		"LoopTimerOvershoot": p.LoopTimerOvershoot, "ThreadRSS": p.ThreadRSS,
+		"ThreadVirtual": p.ThreadVirtual, "TaskRSS": p.TaskRSS, "ProcessRSS": p.ProcessRSS,
+		"ProcessVirtual": p.ProcessVirtual,
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// progressPrinter shows measure.py's progress on stderr: one line per
+// measurement, or, on a terminal, one line rewritten in place.
+type progressPrinter struct {
+	w    io.Writer
+	tty  bool
+	open bool // a rewritten line is on screen without its newline
+	keys map[string]string
+}
+
+func newProgressPrinter(w io.Writer) *progressPrinter {
+	p := &progressPrinter{w: w, keys: map[string]string{}}
+	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		p.tty = true
+	}
+	for _, c := range runtime.Constants() {
+		p.keys[c.Field] = c.Key
+	}
+	// Extras measure.py reports beside the constants.
+	p.keys["SleepOvershoot2ms"] = "sleep_overshoot (2 ms sleeps)"
+	p.keys["SleepOvershoot10ms"] = "sleep_overshoot (10 ms sleeps)"
+	return p
+}
+
+func (p *progressPrinter) show(pr runtime.Progress) {
+	key := p.keys[pr.Name]
+	if key == "" {
+		key = pr.Name
+	}
+	value := report.Seconds(int64(pr.Value))
+	if pr.Size {
+		value = report.Bytes(int64(pr.Value))
+	}
+	line := fmt.Sprintf("calibrate: %*d/%d  run %d/%d  %s = %s", len(fmt.Sprint(pr.Total)), pr.Done, pr.Total,
+		pr.Run, pr.Runs, key, value)
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+		p.open = true
+		return
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+// Write passes on the interpreter's other stderr lines (warnings), after
+// ending a line being rewritten.
+func (p *progressPrinter) Write(b []byte) (int, error) {
+	p.end()
+	return p.w.Write(b)
+}
+
+func (p *progressPrinter) end() {
+	if p.open {
+		fmt.Fprintln(p.w)
+		p.open = false
+	}
+}

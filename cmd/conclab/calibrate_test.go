@@ -1,0 +1,161 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/runtime"
+)
+
+// TestCalibrateReal runs the real measurement on this machine's python3
+// and checks the profile it writes loads and holds sane numbers.
+func TestCalibrateReal(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("no python3 on PATH: calibrate needs CPython 3.8 or newer")
+	}
+	path := filepath.Join(t.TempDir(), "here.yaml")
+	r := conclab(t, nil, "calibrate", "--quick", "-o", path)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
+	}
+	p, err := runtime.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	us, ms := int64(time.Microsecond), int64(time.Millisecond)
+	const kib, mib = 1 << 10, 1 << 20
+	ranges := map[string][2]int64{
+		"ThreadStart":        {us, 5 * ms},
+		"PoolTask":           {us / 2, 5 * ms},
+		"LoopResume":         {50, ms},
+		"TaskCreate":         {50, ms},
+		"ProcessFork":        {50 * us, 2000 * ms},
+		"ProcessSpawn":       {ms, 10000 * ms},
+		"ProcessTask":        {us, 100 * ms},
+		"SleepOvershoot":     {1, 50 * ms},
+		"LoopTimerOvershoot": {1, 50 * ms},
+		"ThreadRSS":          {kib, mib},
+		"ThreadVirtual":      {64 * kib, 1 << 30},
+		"TaskRSS":            {100, 100 * kib},
+		"ProcessRSS":         {mib, 1 << 30},
+		"ProcessVirtual":     {mib, 64 << 30},
+	}
+	values := profileValues(p)
+	if len(values) != len(runtime.Constants()) {
+		t.Fatalf("profileValues has %d constants, the profile %d", len(values), len(runtime.Constants()))
+	}
+	for _, c := range runtime.Constants() {
+		v, rng := values[c.Field], ranges[c.Field]
+		if v < rng[0] || v > rng[1] {
+			t.Errorf("%s = %d, want it within [%d, %d]", c.Field, v, rng[0], rng[1])
+		}
+		if !strings.HasPrefix(p.Sources[c.Field], "measured by conclab calibrate on ") {
+			t.Errorf("source of %s = %q", c.Field, p.Sources[c.Field])
+		}
+	}
+	for _, want := range []string{"thread_start", "spread (min–max)", "process_virtual", "Wrote " + path} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "48/48") {
+		t.Errorf("stderr shows no progress up to 48/48:\n%s", r.stderr)
+	}
+
+	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")
+	if run.code != 0 {
+		t.Errorf("run --profile the calibrated file: exit %d: %s", run.code, run.stderr)
+	}
+}
+
+// fakePython stands in for python3: it answers the version probe with
+// version and, run on measure.py, prints progress and a document.
+func fakePython(t *testing.T, version string) string {
+	t.Helper()
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	doc := `{"hostname": "box", "cpu": "Xeon", "cores": 2, "python": "3.11.7", "implementation": "CPython",
+"date": "2026-01-02", "runs": 1, "seconds": 0.1, "results": {`
+	for i, c := range runtime.Constants() {
+		if i > 0 {
+			doc += ","
+		}
+		doc += `"` + c.Field + `": {"median": 2000, "min": 1000, "max": 3000, "n": 1}`
+	}
+	doc += "}}"
+	script := `#!/bin/sh
+if [ "$1" = "-c" ]; then echo "` + version + `"; exit 0; fi
+echo "measure: 1/1 ThreadStart run 1/1 = 2000.0 ns" >&2
+cat <<'EOF'
+` + doc + `
+EOF
+`
+	path := filepath.Join(t.TempDir(), "python")
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestCalibrateOutputs(t *testing.T) {
+	py := fakePython(t, "CPython 3.11.7")
+
+	// No -o: the profile on stdout, the table and progress on stderr.
+	r := conclab(t, nil, "calibrate", "--python", py)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, "# conclab runtime profile") || strings.Contains(r.stdout, "spread (min–max)") {
+		t.Errorf("stdout should be the profile alone:\n%s", r.stdout)
+	}
+	for _, want := range []string{"calibrate: 1/1  run 1/1  thread_start = 2.00 µs", "Measured on box (Xeon, 2 cores), CPython 3.11.7",
+		"thread_start           2.00 µs      1.00–3.00 µs     1"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	checkLines(t, r.stderr, 120)
+
+	// With -o: the file, and the table on stdout.
+	path := filepath.Join(t.TempDir(), "p.yaml")
+	r = conclab(t, nil, "calibrate", "--python", py, "-o", path)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if p, err := runtime.Load(path); err != nil || p.ThreadStart != 2000 {
+		t.Errorf("Load = %+v, %v; want thread_start 2us", p, err)
+	}
+	if !strings.Contains(r.stdout, "Measured on box") {
+		t.Errorf("stdout lacks the table:\n%s", r.stdout)
+	}
+}
+
+func TestCalibrateBadInput(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"old python", []string{"--python", fakePython(t, "CPython 3.7.3")}, 2, "is Python 3.7.3; conclab needs 3.8 or newer"},
+		{"missing python", []string{"--python", filepath.Join(dir, "nope")}, 2, "not found"},
+		{"runs zero", []string{"--runs", "0"}, 2, "--runs 0"},
+		{"output a directory", []string{"-o", dir}, 2, "is a directory"},
+		{"argument", []string{"extra"}, 2, "unknown command"},
+		{"empty python", []string{"--python", " "}, 2, "--python: empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := conclab(t, nil, append([]string{"calibrate"}, tt.args...)...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+				t.Errorf("exit %d, stderr %q, stdout %q; want exit %d and %q", r.code, r.stderr, r.stdout, tt.code, tt.want)
+			}
+		})
+	}
+}

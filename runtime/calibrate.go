@@ -1,0 +1,433 @@
+package runtime
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MeasureScript is runtime/measure.py, the standard-library Python program
+// that measures the cpython constants on the machine it runs on. It prints
+// one JSON document (see Measurement) on stdout and one progress line per
+// measurement on stderr.
+//
+//go:embed measure.py
+var MeasureScript string
+
+// MinPython is the oldest Python version conclab runs: major, minor.
+var MinPython = [2]int{3, 8}
+
+// ErrNoPython is returned, wrapped, when the Python interpreter cannot be
+// found or run.
+var ErrNoPython = errors.New("no usable Python")
+
+// ErrOldPython is returned, wrapped, when the interpreter is older than
+// MinPython or not CPython.
+var ErrOldPython = errors.New("unsuitable Python")
+
+// Python describes an interpreter found by CheckPython.
+type Python struct {
+	Path           string // as given, e.g. python3
+	Implementation string // CPython, PyPy, …
+	Version        string // e.g. 3.11.7
+}
+
+// probe prints the implementation and version; it runs on Python 2 too, so
+// that an old interpreter gets a clear error rather than a SyntaxError.
+const probe = `import sys, platform; sys.stdout.write("%s %d.%d.%d\n" % ((platform.python_implementation(),) + tuple(sys.version_info[:3])))`
+
+// CheckPython runs python (a name looked up on PATH, or a path) and checks
+// it is CPython MinPython or newer. Its errors wrap ErrNoPython or
+// ErrOldPython and say what to do.
+func CheckPython(ctx context.Context, python string) (Python, error) {
+	if python == "" {
+		python = "python3"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cmd := command(ctx, python, "-c", probe)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+			return Python{}, fmt.Errorf("%w: %s did not answer within 30 s", ErrNoPython, python)
+		}
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+			return Python{}, fmt.Errorf("%w: %s not found (install Python %d.%d or newer, or give its path with --python)",
+				ErrNoPython, python, MinPython[0], MinPython[1])
+		}
+		if ctx.Err() != nil {
+			return Python{}, ctx.Err()
+		}
+		return Python{}, fmt.Errorf("%w: %s does not run: %v%s", ErrNoPython, python, err, lastLine(stderr.String()))
+	}
+	impl, version, ok := strings.Cut(strings.TrimSpace(string(out)), " ")
+	parts := strings.Split(version, ".")
+	if !ok || len(parts) != 3 {
+		return Python{}, fmt.Errorf("%w: %s is not a Python interpreter (it printed %q)", ErrNoPython, python, out)
+	}
+	major, _ := strconv.Atoi(parts[0])
+	minor, _ := strconv.Atoi(parts[1])
+	p := Python{Path: python, Implementation: impl, Version: version}
+	if major < MinPython[0] || major == MinPython[0] && minor < MinPython[1] {
+		return p, fmt.Errorf("%w: %s is Python %s; conclab needs %d.%d or newer (give another with --python)",
+			ErrOldPython, python, version, MinPython[0], MinPython[1])
+	}
+	if impl != "CPython" {
+		return p, fmt.Errorf("%w: %s is %s %s; the cpython profile needs CPython (give another with --python)",
+			ErrOldPython, python, impl, version)
+	}
+	return p, nil
+}
+
+// Stat is one constant measured several times: the median, the smallest
+// and largest run, and how many runs.
+type Stat struct {
+	Median float64 `json:"median"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+	N      int     `json:"n"`
+}
+
+// Measurement is the JSON document measure.py prints. Results are keyed by
+// Profile field name (ThreadStart, …) plus a few extras (SleepOvershoot2ms,
+// SleepOvershoot10ms); times are nanoseconds, sizes bytes.
+type Measurement struct {
+	Hostname       string          `json:"hostname"`
+	CPU            string          `json:"cpu"`
+	Python         string          `json:"python"`
+	Implementation string          `json:"implementation"`
+	Platform       string          `json:"platform"`
+	Cores          int             `json:"cores"`
+	Date           string          `json:"date"`
+	Runs           int             `json:"runs"`
+	Quick          bool            `json:"quick"`
+	Seconds        float64         `json:"seconds"`
+	Results        map[string]Stat `json:"results"`
+}
+
+// ParseMeasurement reads measure.py's output and checks that it holds every
+// constant of the cpython profile with consistent figures.
+func ParseMeasurement(data []byte) (*Measurement, error) {
+	var m Measurement
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("measure.py output: %w", err)
+	}
+	for _, c := range constants {
+		s, ok := m.Results[c.field]
+		if !ok {
+			return nil, fmt.Errorf("measure.py output: no %s", c.field)
+		}
+		if s.N < 1 || !(s.Min <= s.Median && s.Median <= s.Max) || math.IsInf(s.Max, 0) || math.IsInf(s.Min, 0) {
+			return nil, fmt.Errorf("measure.py output: %s: inconsistent figures (median %v, min %v, max %v, n %d)",
+				c.field, s.Median, s.Min, s.Max, s.N)
+		}
+	}
+	return &m, nil
+}
+
+// how says what measure.py does for each constant, for the profile's
+// sources.
+var how = map[string]string{
+	"ThreadStart": "process CPU (time.process_time) to create, start and join one threading.Thread running " +
+		"a trivial function, amortised over many",
+	"PoolTask": "process CPU per submit(trivial).result() on a warm ThreadPoolExecutor(1), amortised " +
+		"over many; both threads wake once per task",
+	"LoopResume": "process CPU per iteration of a task doing `await asyncio.sleep(0)`: one suspension " +
+		"and one resume",
+	"TaskCreate": "process CPU per asyncio.create_task of a trivial coroutine, amortised over many",
+	"ProcessFork": "elapsed time, dominated by CPU, from creating ProcessPoolExecutor(1, mp_context=fork) " +
+		"to its first trivial result",
+	"ProcessSpawn": "elapsed time, dominated by CPU, from creating ProcessPoolExecutor(1, mp_context=spawn) " +
+		"to its first trivial result",
+	"ProcessTask": "elapsed time per trivial task round trip (pickle, pipe, both processes) through a warm " +
+		"ProcessPoolExecutor(1), amortised over many",
+	"SleepOvershoot":     "median of time.sleep(0.0005) elapsed − 0.0005: timer slack plus the wake-up",
+	"LoopTimerOvershoot": "median of `await asyncio.sleep(0.0005)` elapsed − 0.0005 on an event loop",
+	"ThreadRSS": "Δ VmRSS (/proc/self/status) per thread after starting 1000 threads parked on a " +
+		"threading.Event, in a fresh interpreter",
+	"ThreadVirtual": "Δ VmSize per thread for the same 1000 threads: its stack reservation (ulimit -s) " +
+		"and its share of malloc arenas",
+	"TaskRSS": "Δ VmRSS per task after creating 10000 asyncio tasks awaiting one asyncio.Event, in a " +
+		"fresh interpreter",
+	"ProcessRSS":     "VmRSS of a fresh `python3 -c` that sleeps, read from /proc/PID/status",
+	"ProcessVirtual": "VmSize of the same fresh `python3 -c`",
+}
+
+// Profile builds the cpython profile from the medians: every cost constant
+// is measured, each with a source naming the machine, the interpreter, the
+// date and the spread over the runs. The rules (the GIL, asyncio,
+// processes, a slowdown of 1) are cpython's.
+func (m *Measurement) Profile() (Profile, error) {
+	p := cpython()
+	sources := map[string]string{"Slowdown": p.Sources["Slowdown"]}
+	host := m.Hostname
+	if host == "" {
+		host = "an unnamed host"
+	}
+	machine := []string{host}
+	if m.CPU != "" {
+		machine = append(machine, m.CPU)
+	}
+	if m.Cores > 0 {
+		machine = append(machine, fmt.Sprintf("%d cores", m.Cores))
+	}
+	impl := m.Implementation
+	if impl == "" {
+		impl = "CPython"
+	}
+	machine = append(machine, impl+" "+m.Python)
+	if m.Date != "" {
+		machine = append(machine, m.Date)
+	}
+	where := "measured by conclab calibrate on " + strings.Join(machine, ", ")
+	for _, c := range constants {
+		s, ok := m.Results[c.field]
+		if !ok {
+			return Profile{}, fmt.Errorf("measurement: no %s", c.field)
+		}
+		v := int64(math.Round(s.Median))
+		if math.IsNaN(s.Median) || s.Median > math.MaxInt64/2 {
+			return Profile{}, fmt.Errorf("measurement: %s: median %v out of range", c.field, s.Median)
+		}
+		// A timer never fires early by more than noise; a negative median
+		// overshoot means none.
+		v = max(v, 0)
+		*c.ptr(&p) = v
+		src := fmt.Sprintf("%s, median of %d (spread %s): %s", where, s.N, Spread(s, c.size), how[c.field])
+		if c.field == "SleepOvershoot" {
+			var also []string
+			for _, extra := range []struct{ key, what string }{
+				{"SleepOvershoot2ms", "2 ms"}, {"SleepOvershoot10ms", "10 ms"},
+			} {
+				if e, ok := m.Results[extra.key]; ok {
+					also = append(also, fmt.Sprintf("%s sleeps overshoot %s", extra.what, formatNS(e.Median)))
+				}
+			}
+			if len(also) > 0 {
+				src += "; " + strings.Join(also, " and ")
+			}
+		}
+		sources[c.field] = src
+	}
+	p.Sources = sources
+	return p, nil
+}
+
+// Spread formats the smallest and largest run of s in one unit, like
+// "74.9–80.4 µs" or "16.50–16.51 KiB"; size says s is in bytes.
+func Spread(s Stat, size bool) string {
+	if size {
+		unit, div := sizeUnit(s.Max)
+		return fmt.Sprintf("%s–%s %s", sig(s.Min/div), sig(s.Max/div), unit)
+	}
+	unit, div := timeUnit(s.Max)
+	return fmt.Sprintf("%s–%s %s", sig(s.Min/div), sig(s.Max/div), unit)
+}
+
+func timeUnit(ns float64) (string, float64) {
+	switch {
+	case ns >= 1e9:
+		return "s", 1e9
+	case ns >= 1e6:
+		return "ms", 1e6
+	case ns >= 1e3:
+		return "µs", 1e3
+	}
+	return "ns", 1
+}
+
+func sizeUnit(b float64) (string, float64) {
+	switch {
+	case b >= 1<<30:
+		return "GiB", 1 << 30
+	case b >= 1<<20:
+		return "MiB", 1 << 20
+	case b >= 1<<10:
+		return "KiB", 1 << 10
+	}
+	return "B", 1
+}
+
+func formatNS(ns float64) string {
+	unit, div := timeUnit(ns)
+	return sig(ns/div) + " " + unit
+}
+
+// sig writes x with three significant digits (at least one decimal below 100).
+func sig(x float64) string {
+	switch a := math.Abs(x); {
+	case a >= 100:
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	case a >= 10:
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 2, 64)
+}
+
+// Progress is one measurement finished by measure.py.
+type Progress struct {
+	Done, Total int     // measurements done so far, of how many
+	Name        string  // the constant, by Profile field name (or an extra)
+	Run, Runs   int     // which run, of how many
+	Value       float64 // nanoseconds, or bytes when Size
+	Size        bool
+}
+
+// progressLine matches measure.py's progress lines on stderr.
+var progressLine = regexp.MustCompile(`^measure: (\d+)/(\d+) (\w+) run (\d+)/(\d+) = ([-+0-9.eE]+) (ns|B)$`)
+
+// parseProgress reads one of measure.py's stderr lines; ok is false for
+// anything else (a warning, a traceback).
+func parseProgress(line string) (Progress, bool) {
+	m := progressLine.FindStringSubmatch(line)
+	if m == nil {
+		return Progress{}, false
+	}
+	var p Progress
+	var err [5]error
+	p.Done, err[0] = strconv.Atoi(m[1])
+	p.Total, err[1] = strconv.Atoi(m[2])
+	p.Name = m[3]
+	p.Run, err[2] = strconv.Atoi(m[4])
+	p.Runs, err[3] = strconv.Atoi(m[5])
+	p.Value, err[4] = strconv.ParseFloat(m[6], 64)
+	p.Size = m[7] == "B"
+	if errors.Join(err[:]...) != nil {
+		return Progress{}, false
+	}
+	return p, true
+}
+
+// CalibrateOptions says how to run measure.py.
+type CalibrateOptions struct {
+	Python   string         // the interpreter; default python3
+	Runs     int            // repetitions of every measurement; 0: the script's default (5, or 3 when Quick)
+	Quick    bool           // fewer repetitions inside each measurement, for tests
+	Timeout  time.Duration  // bound on the whole run; 0: none beyond ctx
+	Progress func(Progress) // called as each measurement finishes; may be nil
+	Log      io.Writer      // receives stderr lines that are not progress; may be nil
+}
+
+// Calibrate runs measure.py with the given interpreter and returns what it
+// measured. The interpreter runs in its own process group, which is killed
+// (with every child it started) when ctx is done or the timeout passes.
+// Check the interpreter with CheckPython first for a clearer error.
+func Calibrate(ctx context.Context, o CalibrateOptions) (*Measurement, error) {
+	return calibrate(ctx, o, nil)
+}
+
+// calibrate is Calibrate with a hook that receives the process group id
+// once the interpreter runs (for tests).
+func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) (*Measurement, error) {
+	if o.Python == "" {
+		o.Python = "python3"
+	}
+	if o.Runs < 0 {
+		return nil, fmt.Errorf("calibrate: %d runs (want 1 or more)", o.Runs)
+	}
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, o.Timeout, fmt.Errorf("measure.py took longer than %s", o.Timeout))
+		defer cancel()
+	}
+	dir, err := os.MkdirTemp("", "conclab-calibrate-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	script := filepath.Join(dir, "measure.py")
+	if err := os.WriteFile(script, []byte(MeasureScript), 0o600); err != nil {
+		return nil, err
+	}
+	args := []string{script}
+	if o.Runs > 0 {
+		args = append(args, "--runs", strconv.Itoa(o.Runs))
+	}
+	if o.Quick {
+		args = append(args, "--quick")
+	}
+	cmd := command(ctx, o.Python, args...)
+	cmd.Dir = dir
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrNoPython, o.Python, err)
+	}
+	if started != nil {
+		started(cmd.Process.Pid)
+	}
+	var tail []string // the last lines that were not progress, for the error
+	sc := bufio.NewScanner(errPipe)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if p, ok := parseProgress(line); ok {
+			if o.Progress != nil {
+				o.Progress(p)
+			}
+			continue
+		}
+		if o.Log != nil {
+			fmt.Fprintln(o.Log, line)
+		}
+		tail = append(tail, line)
+		if len(tail) > 5 {
+			tail = tail[1:]
+		}
+	}
+	io.Copy(io.Discard, errPipe) // a line too long for the scanner: drain, or Wait blocks
+	err = cmd.Wait()
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("measure.py failed (%v)%s", err, lastLine(strings.Join(tail, "\n")))
+	}
+	return ParseMeasurement(stdout.Bytes())
+}
+
+// lastLine returns ": " and the last non-empty line of text, or "".
+func lastLine(text string) string {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	if last := strings.TrimSpace(lines[len(lines)-1]); last != "" {
+		return ": " + last
+	}
+	return ""
+}
+
+// Constant describes one cost constant of a Profile.
+type Constant struct {
+	Key   string // its key in YAML, e.g. thread_start
+	Field string // its Profile field name, the key of Sources, e.g. ThreadStart
+	About string // what it is, in a few words
+	Size  bool   // bytes; otherwise nanoseconds
+}
+
+// Constants lists the cost constants of a Profile in the order YAML writes
+// them.
+func Constants() []Constant {
+	out := make([]Constant, len(constants))
+	for i, c := range constants {
+		out[i] = Constant{Key: c.key, Field: c.field, About: c.about, Size: c.size}
+	}
+	return out
+}
