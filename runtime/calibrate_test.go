@@ -346,4 +346,3 @@ func liveInGroup(t *testing.T, pgid int) []int {
 	}
 	return out
 }
-
