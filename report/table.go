@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // column is one column of the summary table.
@@ -147,8 +148,10 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 		line(row, "")
 	}
 	for _, n := range notes {
-		b.WriteString(paint(opt.Color, sgrDim, truncate("note: "+n, total)))
-		b.WriteByte('\n')
+		for _, l := range wrapWords("note: "+n, total, "      ") {
+			b.WriteString(paint(opt.Color, sgrDim, l))
+			b.WriteByte('\n')
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -160,4 +163,26 @@ func percent(f float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.1f%%", f*100)
+}
+
+// wrapWords breaks text into lines of at most width runes at spaces; lines
+// after the first start with indent. A word longer than a line is cut.
+func wrapWords(text string, width int, indent string) []string {
+	var lines []string
+	cur := ""
+	for _, w := range strings.Fields(text) {
+		switch {
+		case cur == "":
+			cur = w
+		case utf8.RuneCountInString(cur)+1+utf8.RuneCountInString(w) <= width:
+			cur += " " + w
+		default:
+			lines = append(lines, truncate(cur, width))
+			cur = indent + w
+		}
+	}
+	if cur != "" {
+		lines = append(lines, truncate(cur, width))
+	}
+	return lines
 }
