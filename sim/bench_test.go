@@ -44,3 +44,24 @@ func BenchmarkMillionThreads64(b *testing.B) {
 func BenchmarkMillionProcesses8(b *testing.B) {
 	benchMillion(b, model.Deployment{Kind: model.Processes, Procs: 8})
 }
+
+// 100,000 threads all queueing for one GIL: the waiter queue must stay O(1).
+func BenchmarkGILQueue100k(b *testing.B) {
+	wl := &workload.Workload{Name: "gil-queue", Seed: 1, Groups: []workload.Group{{
+		Name: "t", Count: 100_000,
+		Steps: []workload.Step{
+			{Kind: workload.Work, Dur: workload.Dist{A: 1_000_000}},
+			{Kind: workload.Wait, Dur: workload.Dist{A: 1_000_000_000}},
+		},
+	}}}
+	prof, err := runtime.Builtin("cpython")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Run(Config{Workload: wl, Deployment: model.Deployment{Kind: model.ThreadPerTask}, Profile: prof, Cores: 2, SwitchInterval: 5_000_000}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -57,9 +57,9 @@ type process struct {
 	id      int
 	gil     bool
 	holder  *thread
-	last    int64 // last time the GIL changed hands
-	waiters []*thread
-	gen     uint32 // generation of the scheduled forced-switch event
+	last    int64         // last time the GIL changed hands
+	waiters ring[*thread] // FIFO: the longest waiter first
+	gen     uint32        // generation of the scheduled forced-switch event
 	started bool
 
 	// What the process runs. A worker process has a pool; an asyncio

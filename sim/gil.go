@@ -27,12 +27,12 @@ func (e *engine) python(th *thread, work int64, next act) {
 	// Rule 3: wait; the longest waiter asks for a drop after one interval.
 	th.pending = w
 	th.since = e.now
-	p.waiters = append(p.waiters, th)
+	p.waiters.push(th)
 	e.setLane(th, GILWait)
 	if th.slot >= 0 {
 		e.setTask(th.slot, GILWait, th.id)
 	}
-	if len(p.waiters) == 1 {
+	if p.waiters.len() == 1 {
 		e.armDrop(p)
 	}
 }
@@ -94,7 +94,7 @@ func (e *engine) drop(th *thread) {
 	th.holdsGIL = false
 	p := th.proc
 	p.holder = nil
-	if len(p.waiters) > 0 {
+	if p.waiters.len() > 0 {
 		e.grant(p)
 	} else {
 		p.gen++ // nobody waits: no forced switch pending
@@ -103,12 +103,10 @@ func (e *engine) drop(th *thread) {
 
 // grant hands p's free GIL to its longest waiter.
 func (e *engine) grant(p *process) {
-	w := p.waiters[0]
-	copy(p.waiters, p.waiters[1:])
-	p.waiters = p.waiters[:len(p.waiters)-1]
+	w := p.waiters.pop()
 	e.gilWait += e.now - w.since
 	e.take(p, w, true)
-	if len(p.waiters) > 0 {
+	if p.waiters.len() > 0 {
 		e.armDrop(p)
 	} else {
 		p.gen++
@@ -121,7 +119,7 @@ func (e *engine) grant(p *process) {
 func (e *engine) armDrop(p *process) {
 	p.gen++
 	from := p.last
-	if s := p.waiters[0].since; s > from {
+	if s := p.waiters.peek().since; s > from {
 		from = s
 	}
 	e.events.push(from+e.si, evGILDrop, int32(p.id), p.gen)
@@ -131,14 +129,14 @@ func (e *engine) armDrop(p *process) {
 // the others; the longest waiter gets it.
 func (e *engine) forceSwitch(p *process) {
 	h := p.holder
-	if h == nil || len(p.waiters) == 0 {
+	if h == nil || p.waiters.len() == 0 {
 		return
 	}
 	h.pending = e.cpu.remove(h)
 	h.holdsGIL = false
 	p.holder = nil
 	h.since = e.now
-	p.waiters = append(p.waiters, h)
+	p.waiters.push(h)
 	e.setLane(h, GILWait)
 	if h.slot >= 0 {
 		e.setTask(h.slot, GILWait, h.id)

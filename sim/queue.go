@@ -257,6 +257,7 @@ func (q *ring[T]) pop() T {
 	return x
 }
 
+func (q *ring[T]) peek() T  { return q.buf[q.head] }
 func (q *ring[T]) len() int { return q.size }
 
 // fifo is a ring of ids: task slots, threads.
