@@ -112,8 +112,9 @@ func runCalibrate(ctx context.Context, s *streams, o *calibrateOptions) error {
 	})
 	pr.end()
 	if err != nil {
-		if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) && context.Cause(ctx) == context.Canceled {
-			return fail(errors.New("calibrate: interrupted; nothing written and no process left running"))
+		if ctx.Err() != nil {
+			return fail(fmt.Errorf("calibrate: stopped (%v); nothing written, the interpreter and its children killed",
+				context.Cause(ctx)))
 		}
 		return fail(fmt.Errorf("calibrate: %w", err))
 	}
