@@ -20,3 +20,4 @@ func TestSweepKneeLittlesLaw(t *testing.T) {
 	}
 	t.Logf("knee %d", sw.Knee.Index)
 }
+

@@ -1,0 +1,131 @@
+package advise
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/workload"
+)
+
+// valueLabel is how a point's swept value is written: its model for a
+// model sweep, its rate for a rate sweep.
+func (sw *Sweep) valueLabel(p Point) string {
+	if sw.Swept == SweptRate {
+		return perSecond(p.Value)
+	}
+	return p.Model.String()
+}
+
+// Title is a one-line description of the sweep.
+func (sw *Sweep) Title() string {
+	what := sw.Swept
+	if sw.Swept == SweptRate && len(sw.Points) > 0 {
+		what = "arrival rate under " + sw.Points[0].Model.String()
+	}
+	return fmt.Sprintf("sweep of %s · %s · runtime %s · %d cores", what, sw.Workload.Name, sw.Runtime, sw.Cores)
+}
+
+// WriteText writes the sweep as a table, one row per point (served is
+// the throughput, see Served; thr the peak threads; over marks overloaded
+// points; ◀ the knee), followed by the knee and how it was chosen. Lines
+// fit in 100 columns for the usual labels.
+func (sw *Sweep) WriteText(w io.Writer) error {
+	first := "model"
+	if sw.Swept == SweptRate {
+		first = "rate"
+	}
+	t := &table{
+		head:  []string{first, "makespan", "served", "p50", "p99", "cpu", "GIL wait", "thr", "resident", "reserved", "over"},
+		right: []bool{false, true, true, true, true, true, true, true, true, true, false},
+	}
+	for i, p := range sw.Points {
+		r := p.Result
+		over := ""
+		if p.Overloaded {
+			over = "yes"
+		}
+		label := sw.valueLabel(p)
+		if i == sw.Knee.Index {
+			label += " ◀"
+		}
+		t.add(label, report.Seconds(r.Makespan), perSecond(Served(p.Workload, r)),
+			report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), percent(r.CPUUtilization),
+			report.Seconds(r.GILWait), fmt.Sprint(r.PeakThreads), report.Bytes(r.PeakMemoryBytes),
+			report.Bytes(r.PeakVirtualBytes), over)
+	}
+	if _, err := fmt.Fprintf(w, "%s\n\n", sw.Title()); err != nil {
+		return err
+	}
+	if err := t.write(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%s\n", sw.kneeSentence())
+	return err
+}
+
+// kneeSentence names the knee and the rule that chose it.
+func (sw *Sweep) kneeSentence() string {
+	if sw.Knee.Index < 0 {
+		return "no knee: no point is " + sw.Knee.Rule
+	}
+	return fmt.Sprintf("◀ %s: %s", sw.kneeLabel(), sw.Knee.Rule)
+}
+
+func (sw *Sweep) kneeLabel() string {
+	return "knee at " + sw.valueLabel(sw.Points[sw.Knee.Index])
+}
+
+type jsonSweep struct {
+	Workload string      `json:"workload"`
+	Runtime  string      `json:"runtime"`
+	Cores    int         `json:"cores"`
+	Swept    string      `json:"swept"`
+	Points   []jsonPoint `json:"points"`
+	Knee     *jsonKnee   `json:"knee"`
+}
+
+type jsonPoint struct {
+	Value   float64 `json:"value"`
+	Model   string  `json:"model"`
+	Metrics Metrics `json:"metrics"`
+}
+
+type jsonKnee struct {
+	Value float64 `json:"value"`
+	Model string  `json:"model"`
+	Rule  string  `json:"rule"`
+}
+
+// WriteJSON writes the sweep as one JSON object: {"workload", "runtime",
+// "cores", "swept", "points": [{"value", "model", "metrics"}], "knee":
+// {"value", "model", "rule"} or null}. The metrics carry the keys of the
+// run contract (see Metrics).
+func (sw *Sweep) WriteJSON(w io.Writer) error {
+	doc := jsonSweep{Workload: sw.Workload.Name, Runtime: sw.Runtime, Cores: sw.Cores, Swept: sw.Swept,
+		Points: make([]jsonPoint, len(sw.Points))}
+	for i, p := range sw.Points {
+		doc.Points[i] = jsonPoint{Value: p.Value, Model: p.Model.String(), Metrics: MetricsOf(p.Workload, p.Result)}
+	}
+	if k := sw.Knee.Index; k >= 0 {
+		doc.Knee = &jsonKnee{Value: sw.Points[k].Value, Model: sw.Points[k].Model.String(), Rule: sw.Knee.Rule}
+	}
+	return writeJSON(w, doc)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// rateText describes an open workload's arrivals: "200/s for 20s" or
+// "200/s, 5000 requests".
+func rateText(a *workload.Arrivals) string {
+	if a.For > 0 {
+		return perSecond(a.Rate) + " for " + workload.FormatDuration(a.For)
+	}
+	return fmt.Sprintf("%s, %d requests", perSecond(a.Rate), a.Count)
+}
