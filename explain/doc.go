@@ -1,0 +1,13 @@
+// Package explain tells a simulated run as a story, in the plain words of
+// the tutorial conclab grew from: who starts, who waits and for what, when
+// the event loop switches, when a blocking call stalls it, who waits for the
+// GIL and who holds it, and how long it all took.
+//
+// Narrate reads only what the engine recorded — the lane spans (what each
+// thread did) and task spans (what each task went through) of a
+// sim.Recorder, and the lanes and task names of a sim.Result — and folds
+// repetitions (the same kind of event for the same actors or the same group
+// of tasks, close together in time) into one line with ×N and a time range,
+// so ten thousand tasks read as a page. Write prints the lines for a
+// terminal, wrapped with a hanging indent.
+package explain

@@ -1,0 +1,364 @@
+package explain
+
+import (
+	"strconv"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/sim"
+)
+
+// kind is what an event tells. The order is the order of events that
+// happen at the same instant.
+type kind uint8
+
+const (
+	kFinish     kind = iota // a task finishes (first: it frees what the next one needs)
+	kProcStart              // a worker process starts up
+	kCreate                 // a thread is created for a task
+	kCompute                // a task runs code
+	kBlocked                // a task blocks its event loop
+	kWait                   // a task waits (sleeps, or awaits)
+	kOffload                // a coroutine hands a blocking call to the executor
+	kQueued                 // a released task waits before it first runs
+	kResumeLate             // a coroutine's wait is over, but its loop is busy
+	kGILWake                // a thread back from a wait (or C code) waits for the GIL
+	kGILTurns               // CPU-bound threads take turns on the GIL
+)
+
+// reason says why a task waited before running.
+type reason uint8
+
+const (
+	rTurn       reason = iota // sync: one task after another
+	rWorkers                  // all pool workers busy
+	rProcs                    // all worker processes busy
+	rProcsStart               // worker processes still starting
+	rLoopBusy                 // the loop runs other tasks
+	rLoopStuck                // the loop is blocked by another task
+	rSemaphore                // asyncio(limit=K)
+)
+
+// event is one thing that happened, before folding.
+type event struct {
+	at    int64
+	kind  kind
+	why   reason
+	first bool // the task's first action: "starts and …"
+	warn  bool
+	rel   bool  // compute: C code with the GIL released
+	task  int32 // -1: none
+	lane  int32 // the lane it happened on; -1: none
+	other int32 // the GIL holder's lane, or the task the loop turns to; -1: none
+	otask int32 // the task on the holder's lane; -1: none
+	dur   int64 // how long it lasted
+	cpu   int64 // compute: time actually running the task's code
+	lead  int64 // create: GIL wait before the start-up
+	also  []int32
+	key   string
+}
+
+// laneEvents reads what the lanes did: process start-ups, thread creation,
+// and waits for the GIL.
+func (n *narrator) laneEvents() {
+	for id, spans := range n.laneSpans {
+		lane := int32(id)
+		l := n.lanes[id]
+		created := false
+		for i, s := range spans {
+			if s.End <= s.Start {
+				continue
+			}
+			switch {
+			case l.Kind == sim.ProcessMain && !created && s.State == sim.Overhead && s.Task < 0:
+				created = true
+				n.add(event{at: s.Start, kind: kProcStart, lane: lane, task: -1, other: -1, otask: -1, dur: s.End - s.Start})
+				continue
+			case (l.Kind == sim.WorkerThread || l.Kind == sim.ExecutorThread) && !created:
+				created = true
+				e := event{at: s.Start, kind: kCreate, lane: lane, task: s.Task, other: -1, otask: -1}
+				j := i
+				for ; j < len(spans) && spans[j].State == sim.GILWait; j++ {
+					e.lead += spans[j].End - spans[j].Start
+				}
+				if e.lead > 0 {
+					e.other = n.holder(l.Process, lane, s.Start, s.Start+e.lead)
+					e.otask = n.taskOn(e.other, s.Start, s.Start+e.lead)
+				}
+				if j < len(spans) && e.task < 0 {
+					e.task = spans[j].Task
+				}
+				n.add(e)
+				if s.State == sim.GILWait {
+					continue // told with the creation
+				}
+			}
+			created = true
+			if s.State != sim.GILWait {
+				continue
+			}
+			prev := sim.Idle
+			for k := i - 1; k >= 0; k-- {
+				if spans[k].End > spans[k].Start {
+					prev = spans[k].State
+					break
+				}
+			}
+			if prev == sim.GILWait {
+				continue // the same wait, split in two
+			}
+			e := event{at: s.Start, kind: kGILWake, lane: lane, task: s.Task, dur: s.End - s.Start}
+			if prev == sim.Working {
+				e.kind = kGILTurns
+			}
+			e.other = n.holder(l.Process, lane, s.Start, s.End)
+			e.otask = n.taskOn(e.other, s.Start, s.End)
+			n.add(e)
+		}
+	}
+}
+
+// taskOn returns the task lane ran longest during [a, b), or -1.
+func (n *narrator) taskOn(lane int32, a, b int64) int32 {
+	if lane < 0 || int(lane) >= len(n.laneSpans) {
+		return -1
+	}
+	best, bestD := int32(-1), int64(-1)
+	overlapping(n.laneSpans[lane], a, b, func(s sim.Span, d int64) {
+		if s.Task >= 0 && d > bestD {
+			best, bestD = s.Task, d
+		}
+	})
+	return best
+}
+
+// taskEvents reads what each task went through.
+func (n *narrator) taskEvents() {
+	for id, spans := range n.taskSpans {
+		t := int32(id)
+		started := false
+		var end int64
+		// A task starts when it first runs, even if only runtime overhead
+		// (a coroutine's first step) comes before the step told.
+		startAt := int64(-1)
+		for _, s := range spans {
+			if s.State == sim.Working || s.State == sim.WorkingC || s.State == sim.Waiting || s.State == sim.Blocked {
+				startAt = s.Start
+				break
+			}
+		}
+		first := func(e *event) {
+			e.first = !started
+			if e.first && startAt >= 0 {
+				e.at = min(e.at, startAt)
+			}
+			started = true
+		}
+		for i := 0; i < len(spans); i++ {
+			s := spans[i]
+			end = max(end, s.End)
+			d := s.End - s.Start
+			switch s.State {
+			case sim.Ready:
+				if d < n.sig {
+					continue
+				}
+				e := event{at: s.Start, kind: kQueued, task: t, lane: -1, other: -1, otask: -1, dur: d}
+				if started {
+					e.kind = kResumeLate
+				}
+				e.why, e.also = n.why(t, spans, i)
+				n.add(e)
+			case sim.Working, sim.WorkingC:
+				j := i
+				for j+1 < len(spans) && spans[j+1].Start == spans[j].End &&
+					(spans[j+1].State == sim.Working || spans[j+1].State == sim.WorkingC || spans[j+1].State == sim.GILWait) {
+					j++
+				}
+				for j > i && spans[j].State == sim.GILWait {
+					j--
+				}
+				var cpu int64
+				rel := false
+				for k := i; k <= j; k++ {
+					if spans[k].State == sim.GILWait {
+						continue
+					}
+					c, r := n.laneWork(spans[k].Lane, t, spans[k].Start, spans[k].End)
+					cpu += c
+					rel = rel || r
+				}
+				e := event{at: s.Start, kind: kCompute, task: t, lane: s.Lane, other: -1, otask: -1,
+					dur: spans[j].End - s.Start, cpu: cpu, rel: rel}
+				i = j
+				end = max(end, spans[j].End)
+				if cpu == 0 {
+					continue // runtime overhead only: a start or a resume
+				}
+				first(&e)
+				e.warn = n.onLoop(s.Lane) && e.dur >= slowCallback
+				n.add(e)
+			case sim.Waiting:
+				e := event{at: s.Start, kind: kWait, task: t, lane: s.Lane, other: -1, otask: -1, dur: d}
+				if x, ok := n.exec[t]; ok && s.Lane < 0 && x.start >= s.Start && x.start < s.End {
+					e.kind = kOffload
+					e.other = x.lane
+					e.cpu = x.start - s.Start // queued for an executor thread
+					if x.wait > 0 {
+						e.dur = x.wait
+					}
+				}
+				if s.Lane < 0 {
+					if loop := n.laneAfter(spans, i); loop >= 0 {
+						e.otask = n.nextOnLane(loop, t, s.Start)
+					}
+				}
+				first(&e)
+				n.add(e)
+			case sim.Blocked:
+				e := event{at: s.Start, kind: kBlocked, task: t, lane: s.Lane, other: -1, otask: -1, dur: d, warn: true}
+				first(&e)
+				n.add(e)
+			}
+		}
+		if len(spans) > 0 {
+			if int(t) < len(n.r.Records) && n.r.Records[t].End > 0 {
+				end = n.r.Records[t].End
+			}
+			n.add(event{at: end, kind: kFinish, task: t, lane: -1, other: -1, otask: -1})
+		}
+	}
+}
+
+// slowCallback is asyncio's slow-callback threshold (debug mode).
+const slowCallback = 100_000_000
+
+func (n *narrator) onLoop(lane int32) bool {
+	return lane >= 0 && int(lane) < len(n.lanes) && n.lanes[lane].Kind == sim.LoopThread
+}
+
+// laneAfter returns the lane of the first span after spans[i] that runs on
+// one, else of the last before it, else -1.
+func (n *narrator) laneAfter(spans []sim.Span, i int) int32 {
+	for k := i + 1; k < len(spans); k++ {
+		if spans[k].Lane >= 0 {
+			return spans[k].Lane
+		}
+	}
+	for k := i - 1; k >= 0; k-- {
+		if spans[k].Lane >= 0 {
+			return spans[k].Lane
+		}
+	}
+	return -1
+}
+
+// why says why task t waited in spans[i] (a Ready span), and, for a loop,
+// which tasks kept it busy.
+func (n *narrator) why(t int32, spans []sim.Span, i int) (reason, []int32) {
+	s := spans[i]
+	loopLane := int32(-1)
+	if l := n.laneAfter(spans, i); n.onLoop(l) {
+		loopLane = l
+	}
+	switch {
+	case loopLane >= 0:
+		busy, stuck := n.busyWith(loopLane, t, s.Start, s.End)
+		if n.innerLimit() > 0 && !started(spans, i) && len(busy) == 0 {
+			return rSemaphore, nil
+		}
+		if stuck {
+			return rLoopStuck, busy
+		}
+		return rLoopBusy, busy
+	case n.d.Kind == model.Sync:
+		return rTurn, nil
+	case n.d.Kind == model.Processes && n.d.Inner == nil:
+		for _, l := range n.lanes {
+			if l.Kind != sim.ProcessMain || int(l.ID) >= len(n.laneSpans) {
+				continue
+			}
+			ls := n.laneSpans[l.ID]
+			if len(ls) > 0 && ls[0].State == sim.Overhead && ls[0].Task < 0 && ls[0].End > s.Start+(s.End-s.Start)/2 {
+				return rProcsStart, nil
+			}
+		}
+		return rProcs, nil
+	}
+	return rWorkers, nil
+}
+
+func started(spans []sim.Span, i int) bool {
+	for k := 0; k < i; k++ {
+		if spans[k].State != sim.Ready {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *narrator) innerLimit() int {
+	if n.d.Kind == model.Asyncio {
+		return n.d.Limit
+	}
+	if n.d.Inner != nil && n.d.Inner.Kind == model.Asyncio {
+		return n.d.Inner.Limit
+	}
+	return 0
+}
+
+// add files e under the key that decides what it folds with: the same kind
+// of event, the same actors (threads) or the same sort of task step.
+func (n *narrator) add(e event) {
+	k := strconv.Itoa(int(e.kind))
+	switch e.kind {
+	case kCreate:
+		if e.lane >= 0 {
+			k += "|" + strconv.Itoa(int(n.lanes[e.lane].Kind))
+		}
+	case kCompute:
+		k += "|" + strconv.FormatBool(e.rel) + strconv.FormatBool(e.warn) + strconv.FormatBool(e.first)
+	case kWait, kOffload, kBlocked:
+		k += "|" + strconv.FormatBool(e.lane >= 0) + strconv.FormatBool(e.first)
+	case kQueued, kResumeLate:
+		k += "|" + strconv.Itoa(int(e.why))
+	case kGILWake:
+		if n.gilLanes() <= 2 {
+			k += "|" + strconv.Itoa(int(e.lane))
+		}
+	}
+	e.key = k
+	n.events = append(n.events, e)
+}
+
+// gilLanes counts the threads that waited for the GIL other than to start:
+// with two, GIL lines name them; with more, they speak of threads in
+// general so that a busy pool folds into a line or two.
+func (n *narrator) gilLanes() int {
+	if n.gilWaiters >= 0 {
+		return n.gilWaiters
+	}
+	c := 0
+	for _, spans := range n.laneSpans {
+		for i, s := range spans {
+			if s.State == sim.GILWait && i > 0 {
+				c++
+				break
+			}
+		}
+	}
+	n.gilWaiters = c
+	return c
+}
+
+// size is the length a folded line's steps are alike in, and how far
+// apart they may be (largest ÷ smallest): waits on I/O vary more than
+// computations; 0 when any will do.
+func size(e event) (int64, float64) {
+	switch e.kind {
+	case kCompute:
+		return e.cpu, 2.2
+	case kWait, kOffload, kBlocked:
+		return e.dur, 3
+	}
+	return 0, 0
+}

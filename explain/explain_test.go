@@ -1,0 +1,277 @@
+package explain
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/conclab/conclab/sim"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestGolden compares the narration of the seed's cases with testdata;
+// go test ./explain -update rewrites them (review the diff).
+func TestGolden(t *testing.T) {
+	for _, tc := range []struct{ example, model, file string }{
+		{"seed-io", "sync", "seed-io_sync"},
+		{"seed-io", "threads(3)", "seed-io_threads3"},
+		{"seed-io", "asyncio", "seed-io_asyncio"},
+		{"seed-blocking", "asyncio", "seed-blocking_asyncio"},
+		{"convoy", "threads", "convoy_threads"},
+		{"seed-cpu", "threads(2)", "seed-cpu_threads2"},
+		{"offload", "asyncio", "offload_asyncio"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			_, lines := story(t, tc.example, tc.model)
+			got := text(t, lines, 100)
+			path := filepath.Join("testdata", tc.file+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./explain -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("narration of %s under %s differs from %s:\n%s", tc.example, tc.model, path, got)
+			}
+		})
+	}
+}
+
+// find returns the lines whose text matches re.
+func find(lines []Line, re string) []Line {
+	var out []Line
+	m := regexp.MustCompile(re)
+	for _, l := range lines {
+		if m.MatchString(l.Text) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func TestSeedStories(t *testing.T) {
+	tests := []struct {
+		example, model string
+		check          func(t *testing.T, r *sim.Result, lines []Line)
+	}{
+		{"seed-io", "asyncio", func(t *testing.T, r *sim.Result, lines []Line) {
+			if got := find(lines, `^A starts and awaits a 2 s wait — the loop switches to B$`); len(got) != 1 || got[0].At != 0 {
+				t.Errorf("no line of A starting and the loop switching to B at 0: %v", got)
+			}
+			if got := find(lines, `^C starts .*the loop idles`); len(got) != 1 {
+				t.Errorf("C's start does not say the loop idles: %v", got)
+			}
+			if got := find(lines, `^A, B and C finish$`); len(got) != 1 || got[0].Count != 3 || got[0].At < 2e9 {
+				t.Errorf("no folded finish of A, B and C after 2 s: %v", got)
+			}
+		}},
+		{"seed-io", "sync", func(t *testing.T, r *sim.Result, lines []Line) {
+			if got := find(lines, `^C waits its turn for 4\.000 s`); len(got) != 1 {
+				t.Errorf("C's 4 s wait for its turn is not told: %v", got)
+			}
+			if got := find(lines, `^B starts`); len(got) != 1 || got[0].At < 2e9 {
+				t.Errorf("B does not start after A's 2 s: %v", got)
+			}
+		}},
+		{"seed-io", "threads(3)", func(t *testing.T, r *sim.Result, lines []Line) {
+			for _, task := range []string{"A on worker-1", "B on worker-2", "C on worker-3"} {
+				if got := find(lines, `^`+strings.Replace(task, " on ", " starts on ", 1)+` and waits 2 s`); len(got) != 1 {
+					t.Errorf("no start of %s: %v", task, got)
+				}
+			}
+			if got := find(lines, `worker-1, worker-2 and worker-3 are created`); len(got) != 1 {
+				t.Errorf("worker creation not told: %v", got)
+			}
+		}},
+		{"seed-blocking", "asyncio", func(t *testing.T, r *sim.Result, lines []Line) {
+			got := find(lines, `^B starts and calls a blocking wait on the loop: nothing else runs for 2\.000 s \(asyncio would report a slow callback\)$`)
+			if len(got) != 1 || !got[0].Warn || got[0].At < 2e9 || got[0].At > 2.001e9 {
+				t.Errorf("B's blocking call: %+v", got)
+			}
+			if got := find(lines, ""); countWarn(got) != 3 {
+				t.Errorf("%d warnings, want 3 (A, B and C block the loop)", countWarn(got))
+			}
+		}},
+		{"convoy", "threads", func(t *testing.T, r *sim.Result, lines []Line) {
+			got := find(lines, `^GIL: the io thread waited 5\.00 ms for the cpu thread to drop the GIL \(×(\d+),`)
+			if len(got) != 1 || got[0].Count < 190 {
+				t.Fatalf("no folded convoy line with ×N ≥ 190: %+v", got)
+			}
+			n, _ := strconv.Atoi(regexp.MustCompile(`×(\d+)`).FindStringSubmatch(got[0].Text)[1])
+			if n != got[0].Count {
+				t.Errorf("text says ×%d, Count is %d", n, got[0].Count)
+			}
+		}},
+		{"seed-cpu", "threads(2)", func(t *testing.T, r *sim.Result, lines []Line) {
+			got := find(lines, `^GIL: worker-1 and worker-2 take turns on the GIL every 5\.00 ms: (\d+) hand-overs, each thread runs half the time`)
+			if len(got) != 1 || got[0].Count < 390 {
+				t.Errorf("no turn-taking line: %+v", got)
+			}
+		}},
+		{"seed-cpu", "processes(2)", func(t *testing.T, r *sim.Result, lines []Line) {
+			if got := find(lines, `^proc-1 and proc-2 start \(fork\): 4\.50 ms of start-up each`); len(got) != 1 {
+				t.Errorf("no process start-up line: %+v", got)
+			}
+		}},
+		{"mixed", "threads(8)", func(t *testing.T, r *sim.Result, lines []Line) {
+			if got := find(lines, `^request-9 … request-40 wait up to .* for a free worker: all 8 are busy \(×32\)$`); len(got) != 1 {
+				t.Errorf("no queueing line: %+v", got)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.example+"/"+tc.model, func(t *testing.T) {
+			r, lines := story(t, tc.example, tc.model)
+			tc.check(t, r, lines)
+			checkShape(t, r, lines)
+		})
+	}
+}
+
+func countWarn(lines []Line) int {
+	c := 0
+	for _, l := range lines {
+		if l.Warn {
+			c++
+		}
+	}
+	return c
+}
+
+// checkShape checks what every narration must be: sorted by time, within
+// the run, counts ≥ 1, ending with the summary.
+func checkShape(t *testing.T, r *sim.Result, lines []Line) {
+	t.Helper()
+	if len(lines) == 0 {
+		t.Fatal("no lines")
+	}
+	for i, l := range lines {
+		if i > 0 && l.At < lines[i-1].At {
+			t.Errorf("line %d (%q) at %d before line %d at %d", i, l.Text, l.At, i-1, lines[i-1].At)
+		}
+		if l.At < 0 || l.At > r.Makespan || l.Count < 1 || l.Text == "" {
+			t.Errorf("line %d: %+v (makespan %d)", i, l, r.Makespan)
+		}
+	}
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last.Text, "Makespan ") || last.At != r.Makespan {
+		t.Errorf("last line is not the summary: %+v", last)
+	}
+}
+
+func TestFolding(t *testing.T) {
+	for _, tc := range []struct {
+		example, model string
+		most           int
+	}{
+		{"memory", "asyncio", 60},
+		{"memory", "threads(1000)", 60},
+		{"convoy", "threads", 25},
+		{"convoy-1ms", "threads", 25},
+		{"mixed", "threads(8)", 40},
+		{"offload", "asyncio", 40},
+	} {
+		t.Run(tc.example+"/"+tc.model, func(t *testing.T) {
+			r, lines := story(t, tc.example, tc.model)
+			if len(lines) > tc.most {
+				t.Errorf("%d lines, want at most %d:\n%s", len(lines), tc.most, text(t, lines, 100))
+			}
+			total := 0
+			for _, l := range lines {
+				total += l.Count
+			}
+			if tc.example == "memory" && total < r.Tasks {
+				t.Errorf("the lines stand for %d events, fewer than the %d tasks' finishes", total, r.Tasks)
+			}
+			checkShape(t, r, lines)
+		})
+	}
+}
+
+func TestNarrateWithoutSpans(t *testing.T) {
+	r, _ := story(t, "seed-io", "asyncio")
+	lines := Narrate(nil, r, nil)
+	if len(lines) != 1 || !strings.HasPrefix(lines[0].Text, "Makespan 2.00") {
+		t.Errorf("without spans: %+v", lines)
+	}
+	if Narrate(nil, nil, nil) != nil {
+		t.Error("Narrate of no result is not nil")
+	}
+}
+
+func TestWrite(t *testing.T) {
+	lines := []Line{
+		{At: 0, Text: "A starts and awaits a 2 s wait — the loop switches to B", Count: 1},
+		{At: 2_000_094_600, Text: "B calls a blocking wait on the loop: nothing else runs for 2.000 s", Warn: true, Count: 1},
+		{At: 12_000_000_000, Text: "done", Count: 1},
+	}
+	tests := []struct {
+		width int
+		want  string
+	}{
+		{100, "   0.000 s  A starts and awaits a 2 s wait — the loop switches to B\n" +
+			"⚠  2.000 s  B calls a blocking wait on the loop: nothing else runs for 2.000 s\n" +
+			"  12.000 s  done\n"},
+		{40, "   0.000 s  A starts and awaits a 2 s\n" +
+			"            wait — the loop switches to\n" +
+			"            B\n" +
+			"⚠  2.000 s  B calls a blocking wait on\n" +
+			"            the loop: nothing else runs\n" +
+			"            for 2.000 s\n" +
+			"  12.000 s  done\n"},
+	}
+	for _, tc := range tests {
+		var b bytes.Buffer
+		if err := Write(&b, lines, tc.width); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tc.want {
+			t.Errorf("width %d:\n%s\nwant:\n%s", tc.width, b.String(), tc.want)
+		}
+		for _, row := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+			if n := len([]rune(row)); n > tc.width {
+				t.Errorf("width %d: row of %d runes: %q", tc.width, n, row)
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := Write(&b, lines[:1], 100); err != nil || b.String() != "0.000 s  A starts and awaits a 2 s wait — the loop switches to B\n" {
+		t.Errorf("without warnings: %q, %v", b.String(), err)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	_, a := story(t, "mixed", "threads(8)")
+	_, b := story(t, "mixed", "threads(8)")
+	if text(t, a, 80) != text(t, b, 80) {
+		t.Error("two narrations of the same run differ")
+	}
+}
+
+func TestCompact(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"A"}, "A"},
+		{[]string{"A", "B", "C"}, "A, B and C"},
+		{[]string{"c-1", "c-2", "c-3", "c-4", "c-5"}, "c-1 … c-5"},
+		{[]string{"c-1", "c-2", "c-4", "c-5", "c-6"}, "c-1 … c-6 (5 tasks)"},
+		{[]string{"a", "b", "c", "d", "e"}, "a … e (5 tasks)"},
+	} {
+		if got := compact(tc.in); got != tc.want {
+			t.Errorf("compact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

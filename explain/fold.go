@@ -1,0 +1,692 @@
+package explain
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/sim"
+)
+
+// group is a run of similar events: same key, close together in time.
+type group struct {
+	first, last int64
+	lo, hi      int64 // the range of the steps' lengths (see size)
+	evs         []event
+}
+
+// fits says whether e may join g: close enough in time, and a step of
+// about the same length.
+func (g *group) fits(e event, gap int64) bool {
+	if e.at-g.last > max(g.last-g.first, gap) {
+		return false
+	}
+	d, ratio := size(e)
+	if ratio == 0 {
+		return true
+	}
+	lo, hi := min(g.lo, d), max(g.hi, d)
+	return float64(hi) <= ratio*float64(max(lo, 1))
+}
+
+func (g *group) add(e event) {
+	if d, _ := size(e); len(g.evs) == 0 {
+		g.lo, g.hi = d, d
+	} else {
+		g.lo, g.hi = min(g.lo, d), max(g.hi, d)
+	}
+	g.last = e.at
+	g.evs = append(g.evs, e)
+}
+
+// fold sorts the events by time and folds each run of similar ones into a
+// line; a run too short to fold is told event by event.
+func (n *narrator) fold() []Line {
+	slices.SortStableFunc(n.events, func(a, b event) int {
+		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.kind, b.kind),
+			cmp.Compare(a.task, b.task), cmp.Compare(a.lane, b.lane))
+	})
+	var groups []*group
+	open := map[string][]*group{}
+	for _, e := range n.events {
+		var g *group
+		for _, c := range open[e.key] {
+			if c.fits(e, n.gap) {
+				g = c
+				break
+			}
+		}
+		if g == nil {
+			g = &group{first: e.at}
+			// Groups that can take nothing more are closed.
+			live := open[e.key][:0]
+			for _, c := range open[e.key] {
+				if e.at-c.last <= max(c.last-c.first, n.gap) {
+					live = append(live, c)
+				}
+			}
+			open[e.key] = append(live, g)
+			groups = append(groups, g)
+		}
+		g.add(e)
+	}
+	var lines []Line
+	for _, g := range groups {
+		if len(g.evs) < minFold(g.evs[0].kind) {
+			for _, e := range g.evs {
+				lines = append(lines, Line{At: e.at, Text: n.one(e), Warn: e.warn, Count: 1})
+			}
+			continue
+		}
+		lines = append(lines, Line{At: g.first, Text: n.many(g), Warn: g.evs[0].warn, Count: len(g.evs)})
+	}
+	slices.SortStableFunc(lines, func(a, b Line) int { return cmp.Compare(a.At, b.At) })
+	return lines
+}
+
+// minFold is the fewest events of a kind told as one line. Finishes and
+// thread events read better together; a few task steps read better apart
+// ("A starts …", "B starts …").
+func minFold(k kind) int {
+	switch k {
+	case kFinish, kCreate, kProcStart, kGILWake, kGILTurns:
+		return 2
+	}
+	return 4
+}
+
+// one tells a single event.
+func (n *narrator) one(e event) string {
+	who := n.name(e.task)
+	starts := ""
+	if e.first {
+		starts = "starts and "
+		if on := n.onLane(e.lane); on != "" {
+			starts = "starts on " + on + " and "
+		}
+	}
+	switch e.kind {
+	case kProcStart:
+		return fmt.Sprintf("%s starts (%s): %s of start-up", n.lanes[e.lane].Name, n.startMethod(), report.Seconds(e.dur))
+	case kCreate:
+		s := fmt.Sprintf("%s is created for %s (no worker is idle)", n.lanes[e.lane].Name, who)
+		switch {
+		case n.lanes[e.lane].Kind == sim.ExecutorThread:
+			s = fmt.Sprintf("%s is created to run %s's blocking call", n.lanes[e.lane].Name, who)
+		case n.d.Kind == model.ThreadPerTask:
+			s = fmt.Sprintf("%s starts for %s", n.lanes[e.lane].Name, who)
+		}
+		if e.lead > 0 {
+			s += fmt.Sprintf("; its start-up first waits %s for the GIL%s", report.Seconds(e.lead), n.heldBy(e.other, e.otask))
+		}
+		return s
+	case kCompute:
+		switch {
+		case e.rel:
+			return fmt.Sprintf("%s %sruns %s of C code with the GIL released (like hashlib or zlib)", who, starts, report.Seconds(e.cpu))
+		case e.warn:
+			return fmt.Sprintf("%s %scomputes for %s on the loop: no other task runs meanwhile (asyncio would report a slow callback)", who, starts, report.Seconds(e.dur))
+		case e.dur > e.cpu+e.cpu/20:
+			return fmt.Sprintf("%s %scomputes %s of Python code, which takes %s: it holds the GIL only %s of that time",
+				who, starts, report.Seconds(e.cpu), report.Seconds(e.dur), percent(e.cpu, e.dur))
+		}
+		return fmt.Sprintf("%s %scomputes for %s (Python code%s)", who, starts, report.Seconds(e.cpu), n.gilNote(", holding the GIL"))
+	case kWait:
+		if e.lane < 0 {
+			return fmt.Sprintf("%s %sawaits a %s wait — %s", who, starts, short(e.dur), n.switchTo(e.otask))
+		}
+		if n.d.Kind == model.Sync {
+			return fmt.Sprintf("%s %swaits %s: the only thread sleeps, so nothing else runs", who, starts, short(e.dur))
+		}
+		return fmt.Sprintf("%s %swaits %s%s", who, starts, short(e.dur), n.gilNote(" (the GIL is free while it sleeps)"))
+	case kOffload:
+		s := fmt.Sprintf("%s %shands its %s blocking call to %s (asyncio.to_thread) and awaits it", who, starts, short(e.dur), n.lanes[e.other].Name)
+		if e.cpu >= n.sig {
+			s += fmt.Sprintf(", which first waits %s for a free executor thread (all %d are busy)", report.Seconds(e.cpu), n.count(sim.ExecutorThread))
+		}
+		return s + " — " + n.switchTo(e.otask)
+	case kBlocked:
+		return fmt.Sprintf("%s %scalls a blocking wait on the loop: nothing else runs for %s (%s)", who, starts, report.Seconds(e.dur), slowNote(e.dur))
+	case kQueued, kResumeLate:
+		return n.queued(e, who)
+	case kGILWake:
+		return fmt.Sprintf("GIL: %s waited %s for %s", n.laneLabel(e.lane, e.task), report.Seconds(e.dur), n.dropper(e))
+	case kGILTurns:
+		return fmt.Sprintf("GIL: %s is made to drop the GIL and waits %s while %s runs",
+			n.laneLabel(e.lane, e.task), report.Seconds(e.dur), n.laneLabel(e.other, e.otask))
+	case kFinish:
+		return who + " finishes"
+	}
+	return who
+}
+
+// many tells a folded group.
+func (n *narrator) many(g *group) string {
+	e := g.evs[0]
+	who, distinct := n.names(g.evs)
+	verb := func(one, many string) string {
+		if distinct == 1 {
+			return one
+		}
+		return many
+	}
+	each := ""
+	if distinct > 1 {
+		each = " each"
+	}
+	starts := ""
+	if e.first {
+		starts = "start and "
+		if on := n.onLanes(g.evs); on != "" {
+			starts = "start on " + on + " and "
+		}
+	}
+	tail := n.tail(g, true)
+	lo, hi, sum := durs(g.evs, func(e event) int64 { return e.dur })
+	switch e.kind {
+	case kProcStart:
+		return fmt.Sprintf("%s start (%s): %s of start-up each%s", n.laneNames(g.evs), n.startMethod(), span(lo, hi), tail)
+	case kCreate:
+		s := fmt.Sprintf("%s are created for %s", n.laneNames(g.evs), who)
+		switch {
+		case n.lanes[e.lane].Kind == sim.ExecutorThread:
+			s = fmt.Sprintf("%s are created to run the blocking calls of %s", n.laneNames(g.evs), who)
+		case n.d.Kind == model.ThreadPerTask:
+			s = fmt.Sprintf("%s start for %s", n.laneNames(g.evs), who)
+		}
+		if _, most, _ := durs(g.evs, func(e event) int64 { return e.lead }); most > 0 {
+			s += fmt.Sprintf("; each start-up needs the GIL, so they wait for it in turn: up to %s", report.Seconds(most))
+		}
+		return s + tail
+	case kCompute:
+		clo, chi, _ := durs(g.evs, func(e event) int64 { return e.cpu })
+		if e.rel {
+			return fmt.Sprintf("%s %s%s %s of C code%s with the GIL released%s", who, starts, verb("runs", "run"), span(clo, chi), each, tail)
+		}
+		if e.warn {
+			return fmt.Sprintf("%s %s%s for %s%s on the loop: no other task runs meanwhile (asyncio would report %d slow callbacks)%s",
+				who, starts, verb("computes", "compute"), span(lo, hi), each, len(g.evs), tail)
+		}
+		return fmt.Sprintf("%s %s%s for %s%s (Python code%s)%s", who, starts, verb("computes", "compute"), span(clo, chi), each, n.gilNote(", holding the GIL"), tail)
+	case kWait:
+		d := shortSpan(lo, hi)
+		if e.lane < 0 {
+			s := fmt.Sprintf("%s %s%s a %s wait%s", who, starts, verb("awaits", "await"), d, each)
+			if distinct == 1 {
+				s = fmt.Sprintf("%s %sawaits a %s wait, again and again", who, starts, d)
+			}
+			if anyOther(g.evs) {
+				s += " — the loop switches from one to the next"
+			}
+			return s + tail
+		}
+		if distinct == 1 {
+			return fmt.Sprintf("%s %swaits %s, again and again%s%s", who, starts, d, n.gilNote(" (the GIL is free while it sleeps)"), tail)
+		}
+		return fmt.Sprintf("%s %swait %s%s%s%s", who, starts, d, each, n.gilNote(" (the GIL is free while they sleep)"), tail)
+	case kOffload:
+		s := fmt.Sprintf("%s %s%s %s blocking %s (%s) to the executor (asyncio.to_thread) and %s — the loop keeps running",
+			who, starts, verb("hands", "hand"), verb("its", "their"), verb("call", "calls"), span(lo, hi), verb("awaits it", "await them"))
+		if _, q, _ := durs(g.evs, func(e event) int64 { return e.cpu }); q >= n.sig {
+			s += fmt.Sprintf("; some wait up to %s for a free executor thread (all %d busy)", report.Seconds(q), n.count(sim.ExecutorThread))
+		}
+		return s + tail
+	case kBlocked:
+		return fmt.Sprintf("%s %s%s a blocking wait on the loop: nothing else runs for %s each time, %s in all (%s)%s",
+			who, starts, verb("calls", "call"), span(lo, hi), report.Seconds(sum), slowNotes(g.evs), tail)
+	case kQueued, kResumeLate:
+		return n.queuedMany(g, who, verb, lo, hi) + tail
+	case kGILWake:
+		if n.gilLanes() > 2 {
+			return fmt.Sprintf("GIL: threads back from a wait or from C code waited %s for another thread to drop the GIL, %s in all%s",
+				avgUpTo(g.evs), report.Seconds(sum), tail)
+		}
+		return fmt.Sprintf("GIL: %s waited %s for %s%s", n.laneLabel(e.lane, e.task), avgUpTo(g.evs), n.droppers(g.evs), tail)
+	case kGILTurns:
+		avg := median(g.evs)
+		lanes := map[int32]bool{}
+		for _, x := range g.evs {
+			lanes[x.lane] = true
+			if x.other >= 0 {
+				lanes[x.other] = true
+			}
+		}
+		if len(lanes) > 4 {
+			return fmt.Sprintf("GIL: %s threads computing at once take turns on the GIL, each waiting %s (median) for its next turn: %s forced hand-overs%s",
+				thousands(len(lanes)), report.Seconds(avg), thousands(len(g.evs)), n.tail(g, false))
+		}
+		var names []string
+		for _, l := range sortedKeys(lanes) {
+			names = append(names, n.laneLabel(l, n.taskOn(l, g.first, g.last+1)))
+		}
+		return fmt.Sprintf("GIL: %s take turns on the GIL every %s: %s hand-overs, each thread runs %s the time%s",
+			list(names), report.Seconds(avg), thousands(len(g.evs)), share(len(lanes)), n.tail(g, false))
+	case kFinish:
+		return fmt.Sprintf("%s %s%s", who, verb("finishes", "finish"), n.tail(g, distinct > 4))
+	}
+	return who + tail
+}
+
+// queued tells why a task waited before it ran (or, for a coroutine, before
+// it resumed).
+func (n *narrator) queued(e event, who string) string {
+	d := report.Seconds(e.dur)
+	if e.kind == kResumeLate {
+		if e.why == rLoopStuck {
+			return fmt.Sprintf("%s's wait is over, but it waits %s more: the loop is stuck in %s", who, d, n.blockers(e.also))
+		}
+		return fmt.Sprintf("%s's wait is over, but it waits %s more: the loop is busy with %s", who, d, n.taskList(e.also))
+	}
+	switch e.why {
+	case rTurn:
+		return fmt.Sprintf("%s waits its turn for %s: sync code runs one task at a time", who, d)
+	case rWorkers:
+		return fmt.Sprintf("%s waits %s for a free worker: all %d are busy", who, d, n.poolSize())
+	case rProcs:
+		return fmt.Sprintf("%s waits %s for a free worker process: all %d are busy", who, d, n.d.Procs)
+	case rProcsStart:
+		return fmt.Sprintf("%s waits %s for the worker processes to start", who, d)
+	case rLoopStuck:
+		return fmt.Sprintf("%s is ready but waits %s: the loop is stuck in %s", who, d, n.blockers(e.also))
+	case rSemaphore:
+		return fmt.Sprintf("%s waits %s for the semaphore: %d tasks are already in flight", who, d, n.innerLimit())
+	}
+	return fmt.Sprintf("%s is ready but waits %s: the loop is busy with %s", who, d, n.taskList(e.also))
+}
+
+func (n *narrator) queuedMany(g *group, who string, verb func(string, string) string, lo, hi int64) string {
+	e := g.evs[0]
+	d := "up to " + report.Seconds(hi)
+	if report.Seconds(lo) == report.Seconds(hi) {
+		d = report.Seconds(hi)
+	}
+	if e.kind == kResumeLate {
+		s := fmt.Sprintf("%s: %s over, but %s %s more", who, verb("its wait is", "their waits are"), verb("it waits", "they wait"), d)
+		if e.why == rLoopStuck {
+			return s + ": the loop is stuck in blocking calls"
+		}
+		return s + ": the loop resumes ready tasks one at a time"
+	}
+	switch e.why {
+	case rTurn:
+		return fmt.Sprintf("%s %s their turn, %s: sync code runs one task at a time", who, verb("waits", "wait"), d)
+	case rWorkers:
+		return fmt.Sprintf("%s %s %s for a free worker: all %s are busy", who, verb("waits", "wait"), d, thousands(n.poolSize()))
+	case rProcs:
+		return fmt.Sprintf("%s %s %s for a free worker process: all %d are busy", who, verb("waits", "wait"), d, n.d.Procs)
+	case rProcsStart:
+		return fmt.Sprintf("%s %s %s for the worker processes to start", who, verb("waits", "wait"), d)
+	case rLoopStuck:
+		return fmt.Sprintf("%s %s ready but %s %s: the loop is stuck in blocking calls", who, verb("is", "are"), verb("waits", "wait"), d)
+	case rSemaphore:
+		return fmt.Sprintf("%s %s %s for the semaphore: %d tasks are already in flight", who, verb("waits", "wait"), d, n.innerLimit())
+	}
+	return fmt.Sprintf("%s %s ready but %s %s: the loop runs one task at a time", who, verb("is", "are"), verb("waits", "wait"), d)
+}
+
+// tail is a folded line's "(×N, from–to)".
+func (n *narrator) tail(g *group, withCount bool) string {
+	var parts []string
+	if withCount {
+		parts = append(parts, "×"+thousands(len(g.evs)))
+	}
+	if a, b := stamp(g.first), stamp(g.last); a != b {
+		parts = append(parts, strings.TrimSuffix(a, " s")+"–"+b)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// names lists the distinct tasks of evs, in task order, and counts them.
+func (n *narrator) names(evs []event) (string, int) {
+	seen := map[int32]bool{}
+	var ids []int32
+	for _, e := range evs {
+		if e.task >= 0 && !seen[e.task] {
+			seen[e.task] = true
+			ids = append(ids, e.task)
+		}
+	}
+	slices.Sort(ids)
+	names := make([]string, len(ids))
+	for i, t := range ids {
+		names[i] = n.name(t)
+	}
+	return compact(names), len(ids)
+}
+
+// laneNames lists the distinct lanes of evs.
+func (n *narrator) laneNames(evs []event) string {
+	seen := map[int32]bool{}
+	for _, e := range evs {
+		if e.lane >= 0 {
+			seen[e.lane] = true
+		}
+	}
+	var names []string
+	for _, l := range sortedKeys(seen) {
+		names = append(names, n.lanes[l].Name)
+	}
+	return compact(names)
+}
+
+// onLane names the thread or process a task starts on, where that tells
+// something (a pool's worker, a process); "" for the only thread or loop.
+func (n *narrator) onLane(lane int32) string {
+	if lane < 0 || int(lane) >= len(n.lanes) {
+		return ""
+	}
+	switch n.lanes[lane].Kind {
+	case sim.WorkerThread, sim.ProcessMain:
+		return n.lanes[lane].Name
+	}
+	return ""
+}
+
+func (n *narrator) onLanes(evs []event) string {
+	if n.onLane(evs[0].lane) == "" {
+		return ""
+	}
+	return n.laneNames(evs)
+}
+
+func (n *narrator) startMethod() string {
+	if n.d.Start == model.Spawn {
+		return "spawn"
+	}
+	return "fork"
+}
+
+// gilNote returns note when the runtime has a GIL.
+func (n *narrator) gilNote(note string) string {
+	if n.hasGIL() {
+		return note
+	}
+	return ""
+}
+
+func (n *narrator) hasGIL() bool {
+	return n.r.Runtime == "cpython" || n.r.GILSwitches > 0 || n.r.GILWait > 0
+}
+
+func (n *narrator) heldBy(lane, task int32) string {
+	if lane < 0 {
+		return ""
+	}
+	return ", held by " + n.laneLabel(lane, task)
+}
+
+func (n *narrator) dropper(e event) string {
+	if e.other < 0 {
+		return "the GIL"
+	}
+	return n.laneLabel(e.other, e.otask) + " to drop the GIL"
+}
+
+// droppers names who held the GIL during a folded run of waits: one
+// thread, a few, or "other threads".
+func (n *narrator) droppers(evs []event) string {
+	seen := map[string]bool{}
+	var names []string
+	for _, e := range evs {
+		if e.other < 0 {
+			continue
+		}
+		if l := n.laneLabel(e.other, e.otask); !seen[l] {
+			seen[l] = true
+			names = append(names, l)
+		}
+	}
+	switch {
+	case len(names) == 0:
+		return "the GIL"
+	case len(names) > 3:
+		return "other threads to drop the GIL"
+	}
+	return list(names) + " to drop the GIL"
+}
+
+// median is the middle duration of evs.
+func median(evs []event) int64 {
+	ds := make([]int64, len(evs))
+	for i, e := range evs {
+		ds[i] = e.dur
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+func (n *narrator) switchTo(t int32) string {
+	if t < 0 {
+		return "nothing else is ready, so the loop idles"
+	}
+	return "the loop switches to " + n.name(t)
+}
+
+func (n *narrator) taskList(ts []int32) string {
+	if len(ts) == 0 {
+		return "other tasks"
+	}
+	var names []string
+	for i, t := range ts {
+		if i == 3 {
+			names = append(names, fmt.Sprintf("%d others", len(ts)-3))
+			break
+		}
+		names = append(names, n.name(t))
+	}
+	return list(names)
+}
+
+func (n *narrator) blockers(ts []int32) string {
+	if len(ts) == 1 {
+		return n.name(ts[0]) + "'s blocking call"
+	}
+	return "the blocking calls of " + n.taskList(ts)
+}
+
+func (n *narrator) poolSize() int {
+	switch {
+	case n.d.Kind == model.ThreadPool:
+		return n.d.Threads
+	case n.d.Inner != nil && n.d.Inner.Kind == model.ThreadPool:
+		return n.d.Inner.Threads * n.d.Procs
+	}
+	return n.count(sim.WorkerThread)
+}
+
+func (n *narrator) count(k sim.LaneKind) int {
+	c := 0
+	for _, l := range n.lanes {
+		if l.Kind == k {
+			c++
+		}
+	}
+	return c
+}
+
+func anyOther(evs []event) bool {
+	for _, e := range evs {
+		if e.otask >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func durs(evs []event, f func(event) int64) (lo, hi, sum int64) {
+	for i, e := range evs {
+		d := f(e)
+		if i == 0 || d < lo {
+			lo = d
+		}
+		hi = max(hi, d)
+		sum += d
+	}
+	return lo, hi, sum
+}
+
+// avgUpTo is "5.00 ms" when the waits were alike, else "1.20 ms on
+// average (up to 5.00 ms)".
+func avgUpTo(evs []event) string {
+	lo, hi, sum := durs(evs, func(e event) int64 { return e.dur })
+	if report.Seconds(lo) == report.Seconds(hi) {
+		return report.Seconds(hi)
+	}
+	return fmt.Sprintf("%s on average (up to %s)", report.Seconds(sum/int64(len(evs))), report.Seconds(hi))
+}
+
+// span is "2.000 s", or "10.2 ms to 29.8 ms" for a range.
+func span(lo, hi int64) string {
+	a, b := report.Seconds(lo), report.Seconds(hi)
+	if a == b {
+		return a
+	}
+	return a + " to " + b
+}
+
+// shortSpan is a range of step lengths: "2 s", "50–51 ms", "800 µs to 1.2 ms".
+func shortSpan(lo, hi int64) string {
+	a, b := short(lo), short(hi)
+	if a == b {
+		return a
+	}
+	na, ua, _ := strings.Cut(a, " ")
+	nb, ub, _ := strings.Cut(b, " ")
+	if ua == ub {
+		return na + "–" + nb + " " + ua
+	}
+	return a + " to " + b
+}
+
+func slowNote(d int64) string {
+	if d >= slowCallback {
+		return "asyncio would report a slow callback"
+	}
+	return "a blocking call inside async def"
+}
+
+func slowNotes(evs []event) string {
+	c := 0
+	for _, e := range evs {
+		if e.dur >= slowCallback {
+			c++
+		}
+	}
+	if c == 0 {
+		return "blocking calls inside async def"
+	}
+	return fmt.Sprintf("asyncio would report %s slow callbacks", thousands(c))
+}
+
+// share says what part of the time each of k threads taking turns runs.
+func share(k int) string {
+	switch k {
+	case 1:
+		return "all"
+	case 2:
+		return "half"
+	case 3:
+		return "a third of"
+	case 4:
+		return "a quarter of"
+	}
+	return fmt.Sprintf("1/%d of", k)
+}
+
+func percent(a, b int64) string {
+	if b <= 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(a)/float64(b))
+}
+
+// short is a step's length to three significant digits without trailing
+// zeros: "2 s", "585 µs", "1.5 ms".
+func short(ns int64) string {
+	s := report.Seconds(ns)
+	num, unit, ok := strings.Cut(s, " ")
+	if !ok || !strings.Contains(num, ".") {
+		return s
+	}
+	if v, err := strconv.ParseFloat(num, 64); err == nil {
+		num = strconv.FormatFloat(v, 'g', 3, 64)
+		if strings.ContainsAny(num, "e") {
+			return s
+		}
+	}
+	return num + " " + unit
+}
+
+// stamp is an instant as the time column shows it.
+func stamp(ns int64) string { return fmt.Sprintf("%.3f s", float64(ns)/1e9) }
+
+// list joins a few names: "A", "A and B", "A, B and C".
+func list(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// compact lists up to four names in full; more become "conn-1 … conn-1000"
+// when they number a run of one group, else "first … last (N)".
+func compact(names []string) string {
+	if len(names) <= 4 {
+		return list(names)
+	}
+	first, last := names[0], names[len(names)-1]
+	prefix, num, ok := numbered(first)
+	run := ok
+	for i := 1; run && i < len(names); i++ {
+		p, k, ok := numbered(names[i])
+		run = ok && p == prefix && k == num+i
+	}
+	if run {
+		return first + " … " + last
+	}
+	return fmt.Sprintf("%s … %s (%s tasks)", first, last, thousands(len(names)))
+}
+
+// numbered splits "conn-12" into "conn-" and 12.
+func numbered(s string) (string, int, bool) {
+	i := strings.LastIndexByte(s, '-')
+	if i < 0 {
+		return "", 0, false
+	}
+	k, err := strconv.Atoi(s[i+1:])
+	if err != nil || k < 0 {
+		return "", 0, false
+	}
+	return s[:i+1], k, true
+}
+
+func sortedKeys(m map[int32]bool) []int32 {
+	ks := make([]int32, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// thousands formats n with commas between groups of three digits.
+func thousands(n int) string {
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,63 @@
+package explain
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/conclab/conclab/examples"
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
+)
+
+// story simulates a built-in example under one model as `conclab explain`
+// would on the 2-core reference machine, and narrates it.
+func story(t testing.TB, example, expr string) (*sim.Result, []Line) {
+	t.Helper()
+	data, ok := examples.Lookup(example)
+	if !ok {
+		t.Fatalf("no example %q", example)
+	}
+	wl, err := workload.Parse("examples/"+example+".yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return storyOf(t, wl, expr)
+}
+
+func storyOf(t testing.TB, wl *workload.Workload, expr string) (*sim.Result, []Line) {
+	t.Helper()
+	d, err := model.Parse(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := runtime.Builtin("cpython")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cores := wl.Cores
+	if cores == 0 {
+		cores = 2
+	}
+	si := wl.SwitchInterval
+	if si == 0 {
+		si = 5_000_000
+	}
+	rec := &sim.Recorder{}
+	r, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
+		SwitchInterval: si, RecordTasks: true, Sink: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, Narrate(wl, r, rec)
+}
+
+func text(t testing.TB, lines []Line, width int) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, lines, width); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}

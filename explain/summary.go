@@ -1,0 +1,94 @@
+package explain
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/sim"
+)
+
+// summary is the closing line: the makespan, where the tasks' time went,
+// and what the GIL, the loop and the CPU did.
+func (n *narrator) summary() Line {
+	r := n.r
+	var b strings.Builder
+	fmt.Fprintf(&b, "Makespan %s under %s (%s)", report.Seconds(r.Makespan), r.Model, tasks(r.Tasks))
+
+	var spent [8]int64
+	var total int64
+	for _, spans := range n.taskSpans {
+		for _, s := range spans {
+			if d := s.End - s.Start; d > 0 && int(s.State) < len(spent) {
+				spent[s.State] += d
+				total += d
+			}
+		}
+	}
+	if total > 0 {
+		type part struct {
+			what string
+			d    int64
+		}
+		parts := []part{
+			{"waiting for I/O", spent[sim.Waiting]},
+			{"computing", spent[sim.Working] + spent[sim.WorkingC]},
+			{"waiting for the GIL", spent[sim.GILWait]},
+			{n.readyWhat(), spent[sim.Ready]},
+			{"stalled behind blocking calls on the loop", spent[sim.Blocked]},
+		}
+		slices.SortStableFunc(parts, func(a, b part) int { return cmp.Compare(b.d, a.d) })
+		var said []string
+		for i, p := range parts {
+			if i == 2 || p.d*100 < total || (i == 1 && p.d*10 < total) {
+				break
+			}
+			if i == 0 {
+				said = append(said, percent(p.d, total)+" of their time "+p.what)
+			} else {
+				said = append(said, percent(p.d, total)+" "+p.what)
+			}
+		}
+		if len(said) > 0 {
+			fmt.Fprintf(&b, ": the tasks spent %s", list(said))
+			if parts[0].what == "waiting for I/O" && r.Makespan > 0 && spent[sim.Waiting] > r.Makespan*11/10 {
+				b.WriteString(", and their waits overlapped")
+			}
+		}
+	}
+	b.WriteString(".")
+	if r.GILWait > 0 || r.GILSwitches > 0 {
+		fmt.Fprintf(&b, " GIL: %s of waiting in all, %s hand-overs.", report.Seconds(r.GILWait), thousands(int(r.GILSwitches)))
+	}
+	if r.SlowCallbacks > 0 {
+		fmt.Fprintf(&b, " The loop stalled for up to %s; asyncio would report %s.", report.Seconds(r.LoopStallMax),
+			plural(int(r.SlowCallbacks), "slow callback", "slow callbacks"))
+	}
+	fmt.Fprintf(&b, " The CPU was %.1f%% busy on %s.", 100*r.CPUUtilization, plural(r.Cores, "core", "cores"))
+	return Line{At: r.Makespan, Text: b.String(), Count: 1}
+}
+
+// readyWhat says what a ready task waits for under this model.
+func (n *narrator) readyWhat() string {
+	switch {
+	case n.d.UsesAsyncio():
+		return "waiting for the loop"
+	case n.d.Kind == model.Sync:
+		return "waiting their turn"
+	case n.d.Kind == model.Processes && n.d.Inner == nil:
+		return "waiting for a worker process"
+	}
+	return "waiting for a free worker"
+}
+
+func tasks(k int) string { return plural(k, "task", "tasks") }
+
+func plural(k int, one, many string) string {
+	if k == 1 {
+		return "1 " + one
+	}
+	return thousands(k) + " " + many
+}
