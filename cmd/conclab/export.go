@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/truth"
+	"github.com/conclab/conclab/workload"
+)
+
+func newExportCmd(s *streams) *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "export FILE|NAME|-e INLINE -m MODEL",
+		Short: "Write a workload as a runnable Python program",
+		Long: `Export writes the workload under one model as a plain Python program
+(CPython 3.8 or newer, standard library only) that runs the same tasks with
+the same durations the simulator draws: work as a spin on
+time.thread_time(), work with the GIL released as hashlib over 1 MiB buffers,
+waits as time.sleep or await asyncio.sleep, pools as ThreadPoolExecutor and
+ProcessPoolExecutor. It prints one JSON document with the start and end of
+every step, which "conclab verify" compares with the prediction.
+
+-m is needed unless the workload lists exactly one model. Names from the
+workload are data in the program, never code.`,
+		Example: `  conclab export seed-io -m 'threads(3)' -o seed-io.py && python3 seed-io.py
+  conclab export -e '2 x [work 200ms]' -m 'processes(2, start=spawn)'`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.models = splitModels(o.models)
+			if !cmd.Flags().Changed("cores") {
+				o.cores = 0
+			} else if o.cores < 1 || o.cores > workload.MaxCores {
+				return fmt.Errorf("--cores %d: want a whole number from 1 to %d", o.cores, workload.MaxCores)
+			}
+			if cmd.Flags().Changed("switch-interval") && o.switchInterval <= 0 {
+				return fmt.Errorf("--switch-interval %s: want a positive duration such as 5ms", o.switchInterval)
+			}
+			if cmd.Flags().Changed("expr") && strings.TrimSpace(o.inline) == "" {
+				return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
+			}
+			if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
+				return fmt.Errorf("-o %s: is a directory", o.output)
+			}
+			return runExport(s, &o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.inline, "expr", "e", "", "an inline workload instead of a file (see conclab run --help)")
+	f.StringArrayVarP(&o.models, "model", "m", nil, "the model expression, such as threads(8)")
+	f.IntVar(&o.cores, "cores", 0, "cores that size the event loop's executors (default: the workload's, else this machine's)")
+	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
+	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")
+	return cmd
+}
+
+func runExport(s *streams, o *runOptions, args []string) error {
+	src, err := workloadSource(args, o.inline)
+	if err != nil {
+		return err
+	}
+	wl, text, err := loadWorkload(s, src, o.inline)
+	if err != nil {
+		return err
+	}
+	if len(o.models) > 1 {
+		return fmt.Errorf("export writes one model; -m was given %d times", len(o.models))
+	}
+	if len(o.models) == 0 && len(wl.Models) != 1 {
+		return fmt.Errorf("give the model to export with -m (the workload lists %d)", len(wl.Models))
+	}
+	p, err := newPlan(wl, text, o)
+	if err != nil {
+		return err
+	}
+	if err := pythonRuntime(p.profile); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	err = truth.Export(&buf, wl, p.models[0], truth.ExportOptions{Cores: p.cores, SwitchInterval: p.switchInterval})
+	if err != nil {
+		return err
+	}
+	if o.output != "" {
+		return writeFileAtomic(o.output, buf.Bytes())
+	}
+	_, err = s.out.Write(buf.Bytes())
+	return fail(err)
+}
+
+// workloadSource checks that exactly one of a FILE|NAME argument and -e was
+// given and returns the argument ("" for -e).
+func workloadSource(args []string, inline string) (string, error) {
+	switch {
+	case len(args) == 1 && inline != "":
+		return "", errors.New("give a workload FILE or NAME, or -e INLINE, not both")
+	case len(args) == 1:
+		return args[0], nil
+	case inline == "":
+		return "", errors.New("missing workload: give a FILE, the NAME of an example (see conclab examples) or -e INLINE")
+	}
+	return "", nil
+}
+
+// pythonRuntime rejects runtimes that are not a CPython: the program is
+// Python.
+func pythonRuntime(prof runtime.Profile) error {
+	if prof.Name == "cpython" || prof.Name == "cpython-ft" {
+		return nil
+	}
+	return fmt.Errorf("runtime %s: the exported program is Python; export and verify need runtime cpython or cpython-ft", prof.Name)
+}

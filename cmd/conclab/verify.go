@@ -1,0 +1,568 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	goruntime "runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conclab/conclab/examples"
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/truth"
+	"github.com/conclab/conclab/workload"
+)
+
+const (
+	// shownTasks is how many tasks per model the task table shows before it
+	// folds to the worst ones.
+	shownTasks = 8
+	// worstTasks is how many tasks a folded task table shows.
+	worstTasks = 5
+)
+
+type verifyOptions struct {
+	runOptions
+	repeat      int
+	tolerance   string
+	python      string
+	timeout     time.Duration
+	suite       bool
+	suiteMedian string
+	suiteWorst  string
+}
+
+func newVerifyCmd(s *streams) *cobra.Command {
+	var o verifyOptions
+	cmd := &cobra.Command{
+		Use:   "verify FILE|NAME|-e INLINE [-m MODEL]...",
+		Short: "Run a workload on the real CPython and compare with the prediction",
+		Long: `Verify simulates the workload under each model on this machine's cores, runs
+the program "conclab export" writes for it with python3 several times, and
+puts predicted and measured side by side: the makespan of each model, each
+task's end time, and the two timelines one above the other. Measured figures
+are medians over the runs. The exit status is 1 when a makespan is off by
+more than the tolerance.
+
+Each run is stopped after --timeout (by default 5 × the predicted makespan
+plus 10 s, at least 30 s); on Ctrl-C every Python process it started, pool
+workers included, is killed.
+
+With --suite it runs every scenario of the accuracy suite
+(examples/validation) under that scenario's models and prints one table with
+the median and worst |error|; the exit status is 1 when the median is above
+--suite-median or the worst above --suite-worst.`,
+		Example: `  conclab verify seed-io
+  conclab verify seed-cpu -m 'threads(2)' -m 'processes(2)' --repeat 5
+  conclab verify -e '4 x [work 100ms, wait 50ms]' -m asyncio --format json
+  conclab verify --suite`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.models = splitModels(o.models)
+			fl := cmd.Flags()
+			if !fl.Changed("cores") {
+				o.cores = min(goruntime.NumCPU(), workload.MaxCores)
+			} else if o.cores < 1 || o.cores > workload.MaxCores {
+				return fmt.Errorf("--cores %d: want a whole number from 1 to %d", o.cores, workload.MaxCores)
+			}
+			if fl.Changed("switch-interval") && o.switchInterval <= 0 {
+				return fmt.Errorf("--switch-interval %s: want a positive duration such as 5ms", o.switchInterval)
+			}
+			if fl.Changed("expr") && strings.TrimSpace(o.inline) == "" {
+				return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
+			}
+			if o.repeat < 1 || o.repeat > 1000 {
+				return fmt.Errorf("--repeat %d: want a whole number from 1 to 1000", o.repeat)
+			}
+			if fl.Changed("timeout") && o.timeout <= 0 {
+				return fmt.Errorf("--timeout %s: want a positive duration such as 1m", o.timeout)
+			}
+			if o.format != "text" && o.format != "json" {
+				return fmt.Errorf("invalid --format %q (want text or json)", o.format)
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if o.suite {
+				if len(args) > 0 || o.inline != "" || len(o.models) > 0 {
+					return errors.New("--suite runs the scenarios of examples/validation with their own models: give no workload and no -m")
+				}
+				return runSuite(ctx, s, &o)
+			}
+			return runVerify(ctx, s, &o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.inline, "expr", "e", "", "an inline workload instead of a file (see conclab run --help)")
+	f.StringArrayVarP(&o.models, "model", "m", nil, "a model expression such as threads(8); repeatable")
+	f.StringVar(&o.runtime, "runtime", "", "cpython or cpython-ft (default: the workload's)")
+	f.IntVar(&o.cores, "cores", 0, "CPU cores to simulate (default: this machine's, which the program runs on)")
+	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
+	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
+	f.StringVar(&o.format, "format", "text", "output format: text or json")
+	f.IntVar(&o.repeat, "repeat", 3, "runs per model; the measured figures are their medians")
+	f.StringVar(&o.tolerance, "tolerance", "10%", "the largest makespan error that passes")
+	f.StringVar(&o.python, "python", "python3", "the Python interpreter to run (CPython 3.8 or newer)")
+	f.DurationVar(&o.timeout, "timeout", 0, "stop a run after this long (default: max(30s, 5 × predicted + 10s))")
+	f.BoolVar(&o.suite, "suite", false, "run the accuracy suite (examples/validation) instead of one workload")
+	f.StringVar(&o.suiteMedian, "suite-median", "5%", "with --suite: the largest median |makespan error| that passes")
+	f.StringVar(&o.suiteWorst, "suite-worst", "15%", "with --suite: the largest worst |makespan error| that passes")
+	return cmd
+}
+
+// percentFlag parses "10%" (or "10") as 0.10.
+func percentFlag(name, v string) (float64, error) {
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "%"))
+	p, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(p) || p < 0 || p > 1000 {
+		return 0, fmt.Errorf("%s %q: want a percentage such as 10%%", name, v)
+	}
+	return p / 100, nil
+}
+
+// checked is one model of a workload, predicted and measured.
+type checked struct {
+	model     model.Deployment
+	predicted report.Run
+	measured  report.Run // medians; spans of the median run
+	cmp       truth.Comparison
+}
+
+// interpreter is the python that verify runs, checked.
+type interpreter struct {
+	path, version, impl string
+}
+
+func (py interpreter) String() string {
+	impl := "CPython"
+	if py.impl != "cpython" {
+		impl = py.impl
+	}
+	return fmt.Sprintf("%s %s (%s)", impl, py.version, py.path)
+}
+
+// findPython checks the interpreter; a missing or old one is bad usage.
+func findPython(ctx context.Context, path string) (interpreter, error) {
+	v, impl, err := truth.CheckPython(ctx, path)
+	switch {
+	case errors.Is(err, truth.ErrNoPython):
+		return interpreter{}, fmt.Errorf("cannot run %s (%v): verify needs CPython 3.8 or newer; install python3 or give one with --python PATH", path, errors.Unwrap(err))
+	case errors.Is(err, truth.ErrOldPython):
+		return interpreter{}, fmt.Errorf("%s is Python %s: verify needs 3.8 or newer; give one with --python PATH", path, v)
+	case err != nil:
+		return interpreter{}, err
+	}
+	return interpreter{path: path, version: v, impl: impl}, nil
+}
+
+func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string) error {
+	tol, err := percentFlag("--tolerance", o.tolerance)
+	if err != nil {
+		return err
+	}
+	src, err := workloadSource(args, o.inline)
+	if err != nil {
+		return err
+	}
+	wl, text, err := loadWorkload(s, src, o.inline)
+	if err != nil {
+		return err
+	}
+	p, err := newPlan(wl, text, &o.runOptions)
+	if err != nil {
+		return err
+	}
+	if err := pythonRuntime(p.profile); err != nil {
+		return err
+	}
+	py, err := findPython(ctx, o.python)
+	if err != nil {
+		return err
+	}
+	if wl.Cores > 0 && wl.Cores != p.cores {
+		fmt.Fprintf(s.err, "verify %s: simulating %d cores, the cores the program runs on (the workload says %d)\n",
+			oneLine(wl.Name), p.cores, wl.Cores)
+	}
+	checks, err := verifyPlan(ctx, s, p, o, py)
+	if err != nil {
+		return err
+	}
+
+	var buf bytes.Buffer
+	if o.format == "json" {
+		err = verifyJSON(&buf, p, py, o.repeat, tol, checks)
+	} else {
+		err = verifyText(&buf, p, py, o.repeat, tol, checks, s.textOptions(false))
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := s.out.Write(buf.Bytes()); err != nil {
+		return fail(err)
+	}
+	var off []string
+	for _, c := range checks {
+		if math.Abs(c.cmp.Makespan) > tol {
+			off = append(off, fmt.Sprintf("%s %s", c.model, signedPercent(c.cmp.Makespan)))
+		}
+	}
+	if len(off) > 0 {
+		return fail(fmt.Errorf("makespan beyond ±%s of the prediction: %s", percentText(tol), strings.Join(off, ", ")))
+	}
+	return nil
+}
+
+// verifyPlan simulates each model of p and measures it o.repeat times.
+func verifyPlan(ctx context.Context, s *streams, p plan, o *verifyOptions, py interpreter) ([]checked, error) {
+	n := taskCount(p.wl)
+	runs, err := simulate(ctx, p, n <= maxSpanTasks, true)
+	if err != nil {
+		return nil, err
+	}
+	checks := make([]checked, 0, len(runs))
+	for i, d := range p.models {
+		pred := runs[i]
+		var prog bytes.Buffer
+		err := truth.Export(&prog, p.wl, d, truth.ExportOptions{Cores: p.cores, SwitchInterval: p.switchInterval})
+		if err != nil {
+			return nil, err
+		}
+		timeout := o.timeout
+		if timeout <= 0 {
+			timeout = max(30*time.Second, 5*time.Duration(pred.Result.Makespan)+10*time.Second)
+		}
+		var results []*sim.Result
+		var spans []*sim.Recorder
+		for k := 1; k <= o.repeat; k++ {
+			fmt.Fprintf(s.err, "verify %s: %s run %d/%d …\n", oneLine(p.wl.Name), d, k, o.repeat)
+			m, err := truth.Measure(ctx, py.path, prog.Bytes(), timeout)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, fail(fmt.Errorf("verify %s: interrupted; every Python process it started was stopped", oneLine(p.wl.Name)))
+				}
+				return nil, fail(fmt.Errorf("verify %s under %s, run %d: %w", oneLine(p.wl.Name), d, k, err))
+			}
+			if len(m.Tasks) != len(pred.Result.Records) {
+				return nil, fail(fmt.Errorf("verify %s under %s: the program ran %d tasks, the simulation %d",
+					oneLine(p.wl.Name), d, len(m.Tasks), len(pred.Result.Records)))
+			}
+			res, rec := m.Result(d, p.cores)
+			results = append(results, res)
+			spans = append(spans, rec)
+		}
+		med, mid := truth.Median(results)
+		meas := report.Run{Result: med}
+		if pred.Spans != nil {
+			meas.Spans = spans[mid]
+		}
+		checks = append(checks, checked{model: d, predicted: pred, measured: meas, cmp: truth.Compare(pred.Result, med)})
+	}
+	return checks, nil
+}
+
+// verifyText writes the comparison: makespans, task end times, timelines.
+func verifyText(w io.Writer, p plan, py interpreter, repeat int, tol float64, checks []checked, opt report.Options) error {
+	head := fmt.Sprintf("verify %s · %s · %s · switch interval %s · %s · median of %s",
+		oneLine(p.wl.Name), py, count(p.cores, "core", "cores"), workload.FormatDuration(p.switchInterval),
+		count(taskCount(p.wl), "task", "tasks"), count(repeat, "run", "runs"))
+	writeWrapped(w, head, opt.Width)
+	fmt.Fprintln(w)
+
+	rows := [][]string{{"model", "predicted", "measured", "error", ""}}
+	for _, c := range checks {
+		verdict := "ok"
+		if math.Abs(c.cmp.Makespan) > tol {
+			verdict = "beyond ±" + percentText(tol)
+		}
+		rows = append(rows, []string{c.model.String(), report.Seconds(c.predicted.Result.Makespan),
+			report.Seconds(c.measured.Result.Makespan), signedPercent(c.cmp.Makespan), verdict})
+	}
+	writeColumns(w, rows, []bool{false, true, true, true, false}, opt.Width)
+
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "task end times")
+	rows = [][]string{{"model", "task", "predicted", "measured", "error"}}
+	var notes []string
+	for _, c := range checks {
+		tasks := c.cmp.Tasks
+		if len(tasks) > shownTasks {
+			worst := c.cmp.Worst(worstTasks)
+			rest := c.cmp.Worst(worstTasks + 1)[worstTasks:]
+			notes = append(notes, fmt.Sprintf("%s: the worst %d of %d tasks; the others are within ±%s",
+				c.model, worstTasks, len(tasks), percentText(math.Abs(rest[0].Err))))
+			tasks = worst
+		}
+		for _, t := range tasks {
+			meas, e := report.Seconds(t.Measured), signedPercent(t.Err)
+			if t.Missing {
+				meas, e = "missing", ""
+			}
+			rows = append(rows, []string{c.model.String(), oneLine(t.Name), report.Seconds(t.Predicted), meas, e})
+		}
+	}
+	writeColumns(w, rows, []bool{false, false, true, true, true}, opt.Width)
+	for _, n := range notes {
+		writeWrapped(w, n, opt.Width)
+	}
+
+	for _, c := range checks {
+		for _, side := range []struct {
+			run  report.Run
+			what string
+		}{{c.predicted, "predicted"}, {c.measured, fmt.Sprintf("measured (the median of %s)", count(repeat, "run", "runs"))}} {
+			fmt.Fprintln(w)
+			r := *side.run.Result
+			r.Model = c.model.String() + " · " + side.what
+			run := report.Run{Result: &r, Spans: side.run.Spans}
+			if err := report.Timeline(w, run, opt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// verifyJSON writes the SPEC §5 document of the predictions with, per
+// model, "measured" (the same keys, medians) and "error".
+func verifyJSON(w io.Writer, p plan, py interpreter, repeat int, tol float64, checks []checked) error {
+	pred := make([]report.Run, len(checks))
+	meas := make([]report.Run, len(checks))
+	for i, c := range checks {
+		pred[i], meas[i] = c.predicted, c.measured
+	}
+	predDoc, err := resultsJSON(p, pred)
+	if err != nil {
+		return err
+	}
+	measDoc, err := resultsJSON(p, meas)
+	if err != nil {
+		return err
+	}
+	type errorDoc struct {
+		Makespan float64            `json:"makespan"`
+		Tasks    map[string]float64 `json:"tasks"`
+	}
+	doc := struct {
+		Workload    string            `json:"workload"`
+		Runtime     string            `json:"runtime"`
+		Cores       int               `json:"cores"`
+		Python      string            `json:"python"`
+		Repeat      int               `json:"repeat"`
+		Tolerance   float64           `json:"tolerance"`
+		NotMeasured []string          `json:"not_measured"`
+		Results     []json.RawMessage `json:"results"`
+	}{p.wl.Name, predDoc.Runtime, predDoc.Cores, py.version, repeat, tol, truth.NotMeasured, nil}
+	for i, c := range checks {
+		e := errorDoc{Makespan: c.cmp.Makespan, Tasks: map[string]float64{}}
+		for _, t := range c.cmp.Tasks {
+			if !t.Missing {
+				e.Tasks[t.Name] = t.Err
+			}
+		}
+		eb, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		r := bytes.TrimSpace(predDoc.Results[i])
+		r = append(r[:len(r)-1:len(r)-1], `,"measured":`...)
+		r = append(r, measDoc.Results[i]...)
+		r = append(r, `,"error":`...)
+		r = append(r, eb...)
+		r = append(r, '}')
+		doc.Results = append(doc.Results, r)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// resultsDoc is report.JSON's document with its results left raw.
+type resultsDoc struct {
+	Runtime string            `json:"runtime"`
+	Cores   int               `json:"cores"`
+	Results []json.RawMessage `json:"results"`
+}
+
+func resultsJSON(p plan, runs []report.Run) (resultsDoc, error) {
+	var buf bytes.Buffer
+	var doc resultsDoc
+	if err := report.JSON(&buf, p.wl, p.profile.Name, p.cores, runs, true); err != nil {
+		return doc, err
+	}
+	err := json.Unmarshal(buf.Bytes(), &doc)
+	return doc, err
+}
+
+// suiteRow is one line of the suite's table.
+type suiteRow struct {
+	Workload   string  `json:"workload"`
+	Model      string  `json:"model"`
+	PredictedS float64 `json:"predicted_s"`
+	MeasuredS  float64 `json:"measured_s"`
+	Error      float64 `json:"error"`
+}
+
+func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
+	medianMax, err := percentFlag("--suite-median", o.suiteMedian)
+	if err != nil {
+		return err
+	}
+	worstMax, err := percentFlag("--suite-worst", o.suiteWorst)
+	if err != nil {
+		return err
+	}
+	scenarios := examples.Validation()
+	if len(scenarios) == 0 {
+		return errors.New("--suite: no scenarios in examples/validation")
+	}
+	py, err := findPython(ctx, o.python)
+	if err != nil {
+		return err
+	}
+	var rows []suiteRow
+	for _, sc := range scenarios {
+		data, _ := examples.LookupValidation(sc.Name)
+		wl, err := workload.Parse("examples/validation/"+sc.Name+".yaml", data)
+		if err != nil {
+			return err
+		}
+		p, err := newPlan(wl, data, &o.runOptions)
+		if err != nil {
+			return err
+		}
+		if err := pythonRuntime(p.profile); err != nil {
+			return fmt.Errorf("%s: %w", sc.Name, err)
+		}
+		checks, err := verifyPlan(ctx, s, p, o, py)
+		if err != nil {
+			return err
+		}
+		for _, c := range checks {
+			rows = append(rows, suiteRow{Workload: wl.Name, Model: c.model.String(),
+				PredictedS: float64(c.predicted.Result.Makespan) / 1e9, MeasuredS: float64(c.measured.Result.Makespan) / 1e9,
+				Error: c.cmp.Makespan})
+		}
+	}
+	abs := make([]float64, len(rows))
+	for i, r := range rows {
+		abs[i] = math.Abs(r.Error)
+	}
+	slices.Sort(abs)
+	med := abs[len(abs)/2]
+	if len(abs)%2 == 0 {
+		med = (abs[len(abs)/2-1] + abs[len(abs)/2]) / 2
+	}
+	worst := abs[len(abs)-1]
+
+	var buf bytes.Buffer
+	if o.format == "json" {
+		doc := struct {
+			Python         string     `json:"python"`
+			Cores          int        `json:"cores"`
+			Repeat         int        `json:"repeat"`
+			Rows           []suiteRow `json:"rows"`
+			MedianAbsError float64    `json:"median_abs_error"`
+			WorstAbsError  float64    `json:"worst_abs_error"`
+		}{py.version, o.cores, o.repeat, rows, med, worst}
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(doc); err != nil {
+			return fail(err)
+		}
+	} else {
+		opt := s.textOptions(false)
+		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · %s · median of %s",
+			py, count(o.cores, "core", "cores"), count(o.repeat, "run", "runs")), opt.Width)
+		fmt.Fprintln(&buf)
+		table := [][]string{{"scenario", "model", "predicted", "measured", "error"}}
+		for _, r := range rows {
+			table = append(table, []string{oneLine(r.Workload), r.Model, report.Seconds(int64(r.PredictedS * 1e9)),
+				report.Seconds(int64(r.MeasuredS * 1e9)), signedPercent(r.Error)})
+		}
+		writeColumns(&buf, table, []bool{false, false, true, true, true}, opt.Width)
+		fmt.Fprintln(&buf)
+		fmt.Fprintf(&buf, "median |error| %s (at most %s)   worst |error| %s (at most %s)   %s\n",
+			percentText(med), percentText(medianMax), percentText(worst), percentText(worstMax),
+			count(len(rows), "run of a model", "runs of a model"))
+	}
+	if _, err := s.out.Write(buf.Bytes()); err != nil {
+		return fail(err)
+	}
+	if med > medianMax || worst > worstMax {
+		return fail(fmt.Errorf("suite: median |error| %s (at most %s), worst %s (at most %s)",
+			percentText(med), percentText(medianMax), percentText(worst), percentText(worstMax)))
+	}
+	return nil
+}
+
+// writeColumns writes rows (the first is the heading) as aligned columns,
+// right-aligned where right says so, cut to width.
+func writeColumns(w io.Writer, rows [][]string, right []bool, width int) {
+	widths := make([]int, len(right))
+	for _, r := range rows {
+		for j, c := range r {
+			widths[j] = max(widths[j], len([]rune(c)))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for j, c := range r {
+			if j > 0 {
+				b.WriteString("  ")
+			}
+			pad := strings.Repeat(" ", widths[j]-len([]rune(c)))
+			if right[j] {
+				b.WriteString(pad + c)
+			} else if j < len(r)-1 {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(c)
+			}
+		}
+		line := strings.TrimRight(b.String(), " ")
+		if rs := []rune(line); len(rs) > width {
+			line = string(rs[:width-1]) + "…"
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// signedPercent formats a relative error: "+3.1%", "-0.4%".
+func signedPercent(e float64) string {
+	return fmt.Sprintf("%+.1f%%", e*100)
+}
+
+// percentText formats a fraction as a percentage without a sign: "10%", "2.5%".
+func percentText(f float64) string {
+	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
+}
+
+// oneLine replaces control characters, so a name cannot break a line.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}

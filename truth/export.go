@@ -1,0 +1,359 @@
+package truth
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/workload"
+)
+
+// defaultSwitchInterval is CPython's sys.getswitchinterval() by default.
+const defaultSwitchInterval = int64(5_000_000)
+
+// ExportOptions are the settings of an exported program that the workload
+// may leave open.
+type ExportOptions struct {
+	// Cores sizes what CPython sizes from the machine: the default executor
+	// of an event loop (min(32, cores+4)) and its process pool. 0 means the
+	// workload's cores:, else this machine's logical CPUs. Give the cores
+	// the simulation used, so that both size their pools alike.
+	Cores int
+	// SwitchInterval is the GIL's switch interval in nanoseconds. 0 means
+	// the workload's switch_interval:, else CPython's default of 5 ms.
+	SwitchInterval int64
+}
+
+// Export writes the Python program that runs wl under d (SPEC §6): plain
+// CPython 3.8+ with the standard library only, runnable as `python3 FILE`,
+// printing one JSON document (see the package documentation) on standard
+// output. Each task runs exactly the steps and durations the simulator draws
+// for it (see Tasks). The task table is embedded as one JSON document in a
+// Python string literal: names are data, never code.
+func Export(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOptions) error {
+	tasks, err := Tasks(wl)
+	if err != nil {
+		return err
+	}
+	if d.Kind == model.Processes && d.Inner != nil && d.Inner.Kind != model.ThreadPool && d.Inner.Kind != model.Asyncio {
+		return fmt.Errorf("export: model %s: a worker process runs threads(T) or asyncio", d)
+	}
+	cores := opt.Cores
+	if cores <= 0 {
+		cores = wl.Cores
+	}
+	if cores <= 0 {
+		cores = goruntime.NumCPU()
+	}
+	si := opt.SwitchInterval
+	if si <= 0 {
+		si = wl.SwitchInterval
+	}
+	if si <= 0 {
+		si = defaultSwitchInterval
+	}
+
+	var b bytes.Buffer
+	writeHeader(&b, wl, d, tasks)
+	b.WriteString(imports(d))
+	if err := writeData(&b, wl, d, tasks); err != nil {
+		return err
+	}
+	writeSettings(&b, d, cores, si)
+	b.WriteString(pyCommon)
+	b.WriteString(runner(d))
+	b.WriteString(pyMain)
+	_, err = w.Write(b.Bytes())
+	return err
+}
+
+// writeHeader writes the opening comment: what the program runs and how.
+// The workload's name appears only as an escaped, ASCII-only literal, so no
+// character of it can end the comment line.
+func writeHeader(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks []Task) {
+	steps := 0
+	for _, t := range tasks {
+		steps += len(t.Steps)
+	}
+	name := wl.Name
+	if utf8.RuneCountInString(name) > 60 {
+		name = string([]rune(name)[:57]) + "..."
+	}
+	fmt.Fprintf(b, `#!/usr/bin/env python3
+# conclab export: workload %s under %s.
+#
+# %d %s, %d %s. Every step runs for exactly the duration the simulator drew
+# for it, so what this program measures can be put beside what conclab
+# predicts (conclab verify runs both and compares them).
+#
+# Run it with CPython 3.8 or newer; it needs only the standard library:
+#
+#     python3 program.py > measured.json
+#
+# It prints one JSON document on standard output and nothing else: for each
+# task its release, start and end, and for each step its kind, start, end,
+# process id and thread id, in seconds from the program's start.
+#
+# How the steps run:
+#   work           Python code: spins until time.thread_time() has advanced;
+#                  the thread holds the GIL while it spins
+#   work_released  C code: hashlib over 1 MiB buffers until the thread's CPU
+#                  time has advanced; hashlib releases the GIL meanwhile
+#   wait           time.sleep, or await asyncio.sleep on an event loop
+#   wait_blocking  time.sleep, even on an event loop (the loop stalls)
+#
+`, pyQuote(name, '"'), pyComment(d.String()), len(tasks), plural(len(tasks), "task", "tasks"), steps, plural(steps, "step", "steps"))
+	for _, line := range strings.Split(modelAbout(d), "\n") {
+		b.WriteString(strings.TrimRight("# "+line, " ") + "\n")
+	}
+	b.WriteString("\n")
+}
+
+// modelAbout says in a few lines how the model runs the tasks.
+func modelAbout(d model.Deployment) string {
+	switch d.Kind {
+	case model.Sync:
+		return "The model, sync: the main thread runs the tasks one after another, in\nfile order, each no earlier than its release time."
+	case model.ThreadPool:
+		return fmt.Sprintf("The model, %s: a ThreadPoolExecutor(%d), which starts a thread when a\ntask is submitted and none is idle; the main thread submits each task at\nits release time.", d, d.Threads)
+	case model.ThreadPerTask:
+		return "The model, threads: one threading.Thread per task, started at the task's\nrelease time."
+	case model.Asyncio:
+		return fmt.Sprintf("The model, %s: one event loop; each task is a coroutine created at\nits release time, and all are gathered. Offloaded steps go to the loop's\ndefault executor (run_in_executor(None, ...), as asyncio.to_thread does)\nor to its process pool.", pyComment(d.String()))
+	}
+	start := "fork"
+	if d.Start == model.Spawn {
+		start = "spawn"
+	}
+	switch {
+	case d.Inner == nil:
+		return fmt.Sprintf("The model, %s: a ProcessPoolExecutor of %d workers started with\n%s; the main process submits each task at its release time. All workers\nstart at time 0: see meet().", pyComment(d.String()), d.Procs, start)
+	case d.Inner.Kind == model.ThreadPool:
+		return fmt.Sprintf("The model, %s: %d worker processes (started with %s), each\nwith a ThreadPoolExecutor(%d), take tasks from one shared queue whenever\nthey have a free thread, as gunicorn's gthread workers accept from one\nsocket; the main process puts each task on the queue at its release time.", d, d.Procs, start, d.Inner.Threads)
+	default:
+		return fmt.Sprintf("The model, %s: %d worker processes (started with %s), each\nwith an event loop, take tasks from one shared queue while they have room,\nas uvicorn's workers accept from one socket; the main process puts each\ntask on the queue at its release time.", pyComment(d.String()), d.Procs, start)
+	}
+}
+
+// imports lists the modules the program uses; asyncio and multiprocessing
+// only when the model needs them (a spawned worker imports them again).
+func imports(d model.Deployment) string {
+	mods := []string{"concurrent.futures", "hashlib", "json", "os", "sys", "threading", "time"}
+	if d.UsesAsyncio() {
+		mods = append(mods, "asyncio")
+	}
+	if d.UsesAsyncio() || d.UsesProcesses() {
+		mods = append(mods, "multiprocessing")
+	}
+	sortStrings(mods)
+	var b strings.Builder
+	for _, m := range mods {
+		b.WriteString("import " + m + "\n")
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// The data document embedded in the program.
+type dataDoc struct {
+	Workload string `json:"workload"`
+	Model    string `json:"model"`
+}
+
+type dataTask struct {
+	Name    string `json:"name"`
+	Release number `json:"release"`
+	Steps   []any  `json:"steps"`
+}
+
+// number is seconds from nanoseconds, written in the shortest form that
+// reads back as the same float64.
+type number int64
+
+func (n number) MarshalJSON() ([]byte, error) {
+	return []byte(strconv.FormatFloat(float64(n)/1e9, 'g', -1, 64)), nil
+}
+
+// writeData writes the task table: one JSON document, one task per line,
+// inside a triple-quoted Python string that json.loads reads back.
+func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks []Task) error {
+	var js bytes.Buffer
+	head, err := marshal(dataDoc{Workload: wl.Name, Model: d.String()})
+	if err != nil {
+		return err
+	}
+	js.Write(head[:len(head)-1]) // leave the object open for the tasks
+	js.WriteString(`,"tasks":[`)
+	for i, t := range tasks {
+		dt := dataTask{Name: t.Name, Release: number(t.Release), Steps: make([]any, len(t.Steps))}
+		for j, s := range t.Steps {
+			switch s.Offload {
+			case workload.OffloadThread:
+				dt.Steps[j] = []any{s.Kind, number(s.Dur), "thread"}
+			case workload.OffloadProcess:
+				dt.Steps[j] = []any{s.Kind, number(s.Dur), "process"}
+			default:
+				dt.Steps[j] = []any{s.Kind, number(s.Dur)}
+			}
+		}
+		line, err := marshal(dt)
+		if err != nil {
+			return err
+		}
+		js.WriteString("\n")
+		js.Write(line)
+		if i < len(tasks)-1 {
+			js.WriteString(",")
+		}
+	}
+	js.WriteString("\n]}")
+
+	b.WriteString(`# The workload, as data: names are never code. Each task has its name, its
+# release time in seconds and its steps, repeats expanded: [kind, seconds],
+# or [kind, seconds, "thread" | "process"] for a step that an event loop
+# offloads (other models run it in place).
+WORKLOAD = json.loads('''`)
+	b.WriteString(pyEscape(js.String(), '\'', true))
+	b.WriteString("''')\nTASKS = WORKLOAD[\"tasks\"]\n\n")
+	return nil
+}
+
+// marshal is json.Marshal without HTML escaping and without the newline.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// writeSettings writes the model's numbers as constants. They come from
+// parsed integers, never from text of the workload.
+func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si int64) {
+	set := func(name, value, why string) {
+		fmt.Fprintf(b, "%-16s = %-10s # %s\n", name, value, why)
+	}
+	set("SWITCH_INTERVAL", strconv.FormatFloat(float64(si)/1e9, 'g', -1, 64), "sys.setswitchinterval: how long a thread may keep the GIL")
+	loop := d
+	switch d.Kind {
+	case model.ThreadPool:
+		set("THREADS", strconv.Itoa(d.Threads), "the thread pool's size")
+	case model.Processes:
+		start := "fork"
+		if d.Start == model.Spawn {
+			start = "spawn"
+		}
+		set("PROCESSES", strconv.Itoa(d.Procs), "worker processes")
+		set("START", strconv.Quote(start), "how they start: multiprocessing's start method")
+		if d.Inner != nil {
+			loop = *d.Inner
+			if loop.Kind == model.ThreadPool {
+				set("THREADS", strconv.Itoa(loop.Threads), "threads per worker process")
+			}
+		}
+	}
+	if loop.Kind == model.Asyncio {
+		limit := "None"
+		if loop.Limit > 0 {
+			limit = strconv.Itoa(loop.Limit)
+		}
+		exec := loop.Executor
+		if exec <= 0 {
+			exec = min(32, cores+4)
+		}
+		set("LIMIT", limit, "at most this many tasks in flight per event loop (None: no limit)")
+		set("EXECUTOR", strconv.Itoa(exec), "threads of the loop's executor for steps offloaded to a thread")
+		set("CORES", strconv.Itoa(cores), "processes of the loop's pool for steps offloaded to a process")
+	}
+	b.WriteString("\n")
+}
+
+// runner returns the Python that runs the tasks under d: run_model() and
+// what it needs.
+func runner(d model.Deployment) string {
+	switch d.Kind {
+	case model.Sync:
+		return pySync
+	case model.ThreadPool:
+		return pyThreadPool
+	case model.ThreadPerTask:
+		return pyThreadPerTask
+	case model.Asyncio:
+		return pyLoop + pyAsyncio
+	}
+	switch {
+	case d.Inner == nil:
+		return pyWorkerInit + pyProcessPool
+	case d.Inner.Kind == model.ThreadPool:
+		return pyWorkerInit + pyComposite + pyThreadWorker
+	default:
+		return pyWorkerInit + pyLoop + pyComposite + pyLoopWorker
+	}
+}
+
+// pyQuote returns s as a Python string literal in quote, ASCII only, on
+// one line.
+func pyQuote(s string, quote byte) string {
+	return string(quote) + pyEscape(s, quote, false) + string(quote)
+}
+
+// pyEscape escapes s for the inside of a Python string literal delimited by
+// quote (single or tripled): backslashes and the quote get a backslash, and
+// every character outside printable ASCII becomes an escape, so the program
+// is pure ASCII and nothing in s can end the literal. Line breaks are kept
+// as they are only with keepNewlines, for a triple-quoted literal.
+func pyEscape(s string, quote byte, keepNewlines bool) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == rune(quote):
+			b.WriteString(`\` + string(r))
+		case r == '\n' && keepNewlines:
+			b.WriteByte('\n')
+		case r >= 0x20 && r < 0x7f:
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r < 0x10000:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		}
+	}
+	return b.String()
+}
+
+// pyComment makes text safe on one comment line.
+func pyComment(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r >= 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

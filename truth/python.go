@@ -1,0 +1,386 @@
+package truth
+
+// The parts of an exported program. Export writes the header, the imports,
+// the data and the settings, then pyCommon, one runner (run_model and what
+// it needs) and pyMain.
+
+// pyCommon: the clock, the two kinds of work and running a task on a thread.
+const pyCommon = `# Every time is measured from ORIGIN, time.perf_counter() taken in the main
+# process before anything starts. On Linux perf_counter reads the monotonic
+# clock, which is the same in every process, so workers' times compare.
+ORIGIN = 0.0
+
+
+def now():
+    """Seconds since ORIGIN."""
+    return time.perf_counter() - ORIGIN
+
+
+def work(seconds):
+    """Python code running for ` + "`seconds`" + ` of this thread's CPU time.
+
+    The loop is pure Python, so the thread holds the GIL while it spins; while
+    another thread has the GIL, this thread's CPU clock stands still.
+    """
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+BUFFER = bytes(1 << 20)  # 1 MiB of zeros to hash
+
+
+def work_released(seconds):
+    """C code running for ` + "`seconds`" + ` of this thread's CPU time, GIL released.
+
+    hashlib releases the GIL while it hashes a large buffer, so other threads
+    run Python meanwhile. Each chunk after the first is cut to the CPU time
+    left, at the speed the previous chunk showed, so the step does not
+    overshoot by a whole megabyte's worth.
+    """
+    view = memoryview(BUFFER)
+    digest = hashlib.sha256()
+    size = len(BUFFER)
+    clock = time.thread_time()
+    end = clock + seconds
+    while clock < end:
+        digest.update(view[:size])
+        before, clock = clock, time.thread_time()
+        speed = size / max(clock - before, 1e-6)  # bytes per CPU second
+        size = min(len(BUFFER), max(4096, int((end - clock) * speed)))
+
+
+def run_step(kind, seconds):
+    """Runs one step on this thread; returns [kind, start, end, pid, thread]."""
+    start = now()
+    if kind == "work":
+        work(seconds)
+    elif kind == "work_released":
+        work_released(seconds)
+    else:  # wait, wait_blocking: the thread sleeps and releases the GIL
+        time.sleep(seconds)
+    return [kind, start, now(), os.getpid(), threading.get_ident()]
+
+
+def run_task(index):
+    """Runs task ` + "`index`" + ` to its end on this thread; returns what it measured.
+
+    Offloaded steps run in place: only an event loop offloads.
+    """
+    start = now()
+    steps = [run_step(step[0], step[1]) for step in TASKS[index]["steps"]]
+    return {"start": start, "end": now(), "steps": steps}
+
+
+def sleep_until(release):
+    """Sleeps until ` + "`release`" + ` seconds after ORIGIN (not at all if it has passed)."""
+    delay = release - now()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def release_order():
+    """The task indexes by release time, file order breaking ties."""
+    return sorted(range(len(TASKS)), key=lambda index: TASKS[index]["release"])
+
+
+`
+
+const pySync = `def run_model():
+    """sync: the main thread runs the tasks one after another, in file order."""
+    results = []
+    for index in range(len(TASKS)):
+        sleep_until(TASKS[index]["release"])
+        results.append(run_task(index))
+    return results, []
+
+
+`
+
+const pyThreadPool = `def run_model():
+    """threads(N): the main thread submits each task to a ThreadPoolExecutor
+    of THREADS threads at its release time."""
+    futures = {}
+    with concurrent.futures.ThreadPoolExecutor(THREADS) as pool:
+        for index in release_order():
+            sleep_until(TASKS[index]["release"])
+            futures[index] = pool.submit(run_task, index)
+    return [futures[index].result() for index in range(len(TASKS))], []
+
+
+`
+
+const pyThreadPerTask = `def run_model():
+    """threads: one threading.Thread per task, started at its release time."""
+    results = [None] * len(TASKS)
+
+    def target(index):
+        results[index] = run_task(index)
+
+    threads = []
+    for index in release_order():
+        sleep_until(TASKS[index]["release"])
+        thread = threading.Thread(target=target, args=(index,))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    return results, []
+
+
+`
+
+// pyLoop: a task's steps on an event loop, and the loop's executors.
+const pyLoop = `PROCESS_POOL = None  # the loop's pool for steps offloaded to a process
+
+
+def start_executors(loop):
+    """Gives the loop EXECUTOR threads for steps offloaded to a thread
+    (run_in_executor(None, ...); asyncio.to_thread in Python 3.9+ uses the
+    same pool) and a pool of CORES forked processes for steps offloaded to
+    a process. Both start their workers only when first used."""
+    global PROCESS_POOL
+    loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(EXECUTOR))
+    PROCESS_POOL = concurrent.futures.ProcessPoolExecutor(
+        CORES, mp_context=multiprocessing.get_context("fork"))
+
+
+async def task_steps(index):
+    """Runs the steps of task ` + "`index`" + ` as a coroutine on the event loop."""
+    loop = asyncio.get_running_loop()
+    start = now()
+    steps = []
+    for step in TASKS[index]["steps"]:
+        kind, seconds = step[0], step[1]
+        offload = step[2] if len(step) > 2 else None
+        if offload == "thread":
+            steps.append(await loop.run_in_executor(None, run_step, kind, seconds))
+        elif offload == "process":
+            steps.append(await loop.run_in_executor(PROCESS_POOL, run_step, kind, seconds))
+        elif kind == "wait":  # the task suspends; the loop runs the others
+            begin = now()
+            await asyncio.sleep(seconds)
+            steps.append([kind, begin, now(), os.getpid(), threading.get_ident()])
+        else:  # work, or time.sleep in async code: the whole loop waits
+            steps.append(run_step(kind, seconds))
+    return {"start": start, "end": now(), "steps": steps}
+
+
+`
+
+const pyAsyncio = `def run_model():
+    """asyncio: one event loop running every task as a coroutine."""
+    return asyncio.run(run_all()), []
+
+
+async def run_all():
+    """Creates each task at its release time, then gathers them all."""
+    start_executors(asyncio.get_running_loop())
+    limit = asyncio.Semaphore(LIMIT) if LIMIT else None
+    tasks = {}
+    for index in release_order():
+        delay = TASKS[index]["release"] - now()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks[index] = asyncio.ensure_future(run_limited(index, limit))
+    await asyncio.gather(*tasks.values())
+    PROCESS_POOL.shutdown()
+    return [tasks[index].result() for index in range(len(TASKS))]
+
+
+async def run_limited(index, limit):
+    """Runs task ` + "`index`" + `, holding one place of the limit if there is one."""
+    if limit is None:
+        return await task_steps(index)
+    async with limit:
+        return await task_steps(index)
+
+
+`
+
+// pyWorkerInit: what every worker process does first.
+const pyWorkerInit = `BARRIER = None  # in a worker of processes(N): where the workers meet
+
+
+def start_worker(origin, barrier):
+    """Sets up a worker process: the main process's clock origin (a spawned
+    worker does not inherit it), the switch interval and the barrier."""
+    global ORIGIN, BARRIER
+    ORIGIN, BARRIER = origin, barrier
+    sys.setswitchinterval(SWITCH_INTERVAL)
+
+
+`
+
+const pyProcessPool = `def meet():
+    """A worker's first job: note that it is up, then wait for the others.
+
+    ProcessPoolExecutor forks all its workers at the first submit, but
+    spawns them one per submit that finds no worker idle. PROCESSES of these
+    jobs, each holding its worker until all have arrived, start every worker
+    at time 0 with either method, as the simulation assumes."""
+    ready = [os.getpid(), threading.get_ident(), now()]
+    BARRIER.wait()
+    return ready
+
+
+def run_model():
+    """processes(N): the main process submits each task to a
+    ProcessPoolExecutor of PROCESSES workers at its release time."""
+    context = multiprocessing.get_context(START)
+    barrier = context.Barrier(PROCESSES)
+    with concurrent.futures.ProcessPoolExecutor(
+            PROCESSES, mp_context=context,
+            initializer=start_worker, initargs=(ORIGIN, barrier)) as pool:
+        meetings = [pool.submit(meet) for _ in range(PROCESSES)]
+        futures = {}
+        for index in release_order():
+            sleep_until(TASKS[index]["release"])
+            futures[index] = pool.submit(run_task, index)
+        results = [futures[index].result() for index in range(len(TASKS))]
+        workers = [meeting.result() for meeting in meetings]
+    return results, workers
+
+
+`
+
+// pyComposite: the main process of processes(P)*threads(T) and
+// processes(P)*asyncio. WORKER is defined after it.
+const pyComposite = `def run_model():
+    """PROCESSES worker processes take tasks from one shared queue; the main
+    process puts each task on it at its release time, then one None per
+    worker to stop them, and collects what they send back."""
+    context = multiprocessing.get_context(START)
+    inbox, outbox = context.Queue(), context.Queue()
+    processes = [context.Process(target=WORKER, args=(ORIGIN, inbox, outbox))
+                 for _ in range(PROCESSES)]
+    for process in processes:
+        process.start()
+    for index in release_order():
+        sleep_until(TASKS[index]["release"])
+        inbox.put(index)
+    for _ in processes:
+        inbox.put(None)
+    results, workers = [None] * len(TASKS), []
+    for _ in range(len(TASKS) + PROCESSES):
+        message = outbox.get()
+        if message[0] == "ready":
+            workers.append(message[1:])
+        else:
+            results[message[1]] = message[2]
+    for process in processes:
+        process.join()
+    return results, workers
+
+
+`
+
+const pyThreadWorker = `def thread_worker(origin, inbox, outbox):
+    """A worker process: takes a task from the shared queue whenever one of
+    its THREADS threads is free, and sends each task's record back."""
+    start_worker(origin, None)
+    outbox.put(["ready", os.getpid(), threading.get_ident(), now()])
+    free = threading.Semaphore(THREADS)
+
+    def run(index):
+        outbox.put(["done", index, run_task(index)])
+        free.release()
+
+    with concurrent.futures.ThreadPoolExecutor(THREADS) as pool:
+        while True:
+            free.acquire()
+            index = inbox.get()
+            if index is None:
+                break
+            pool.submit(run, index)
+
+
+WORKER = thread_worker
+
+
+`
+
+const pyLoopWorker = `def loop_worker(origin, inbox, outbox):
+    """A worker process with an event loop."""
+    start_worker(origin, None)
+    asyncio.run(serve(inbox, outbox))
+
+
+async def serve(inbox, outbox):
+    """A reader thread takes tasks from the shared queue while the loop has
+    room (fewer than LIMIT tasks in flight, or always without a limit) and
+    hands them to the loop, which runs each as a coroutine."""
+    loop = asyncio.get_running_loop()
+    start_executors(loop)
+    outbox.put(["ready", os.getpid(), threading.get_ident(), now()])
+    room = threading.Semaphore(LIMIT) if LIMIT else None
+    arrived = asyncio.Queue()
+
+    def reader():
+        while True:
+            if room is not None:
+                room.acquire()
+            index = inbox.get()
+            loop.call_soon_threadsafe(arrived.put_nowait, index)
+            if index is None:
+                return
+
+    async def run(index):
+        outbox.put(["done", index, await task_steps(index)])
+        if room is not None:
+            room.release()
+
+    threading.Thread(target=reader, daemon=True).start()
+    running = []
+    while True:
+        index = await arrived.get()
+        if index is None:
+            break
+        running.append(asyncio.ensure_future(run(index)))
+    await asyncio.gather(*running)
+    PROCESS_POOL.shutdown()
+
+
+WORKER = loop_worker
+
+
+`
+
+const pyMain = `def cpu_seconds():
+    """CPU time of this process and of its children that have ended."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def main():
+    global ORIGIN
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    cpu = cpu_seconds()
+    ORIGIN = time.perf_counter()
+    results, workers = run_model()
+    cpu = cpu_seconds() - cpu
+    tasks = []
+    for task, result in zip(TASKS, results):
+        tasks.append({"name": task["name"], "release": task["release"],
+                      "start": result["start"], "end": result["end"],
+                      "steps": result["steps"]})
+    json.dump({
+        "format": "conclab-measurement/1",
+        "workload": WORKLOAD["workload"],
+        "model": WORKLOAD["model"],
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "implementation": sys.implementation.name,
+        "cpu_count": os.cpu_count(),
+        "switch_interval": sys.getswitchinterval(),
+        "makespan": max([task["end"] for task in tasks], default=0.0),
+        "cpu_s": cpu,
+        "main": [os.getpid(), threading.get_ident()],
+        "workers": workers,
+        "tasks": tasks,
+    }, sys.stdout, separators=(",", ":"))
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
+`
