@@ -1,0 +1,961 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
+)
+
+// SVGOptions controls the SVG timelines, on their own or in the HTML report.
+type SVGOptions struct {
+	// Width is the picture's width in pixels; 0 means DefaultSVGWidth.
+	Width int
+	// SeparateAxes draws each model over its own makespan. By default all
+	// models share one time axis, the longest makespan, so that their
+	// timelines compare at a glance.
+	SeparateAxes bool
+}
+
+// DefaultSVGWidth is the width of an SVG timeline when SVGOptions.Width is
+// not set; MinSVGWidth is the narrowest one drawn.
+const (
+	DefaultSVGWidth = 1100
+	MinSVGWidth     = 400
+)
+
+// Limits beyond which a model's timeline is aggregated: each lane becomes a
+// row of pixel columns coloured by the state that dominates them, identical
+// lanes are folded, and the picture says so.
+const (
+	maxSVGLanes   = 200    // a model with more lanes than this is aggregated
+	maxSVGSpans   = 12_000 // spans drawn one by one in a picture, at most
+	maxSVGAggRows = 40     // rows of lanes kept when aggregating
+	maxSVGShapes  = 12_000 // shapes of the aggregated timelines of a picture, about
+	minSVGShapes  = 2_000  // shapes an aggregated timeline may always have
+)
+
+// A shape with its title takes about 150 bytes: the limits above keep a
+// picture of any run under 2 MB.
+
+// Geometry of the picture, in pixels.
+const (
+	svgPad     = 16.0 // margin around the picture
+	svgRowH    = 16.0 // height of a lane or task row
+	svgRowGap  = 4.0  // space between rows
+	svgRibbonH = 6.0  // height of a GIL-holder ribbon
+	svgHeadH   = 18.0 // height of a process heading
+	svgTitleH  = 24.0 // model title
+	svgAxisH   = 30.0 // time axis under the rows
+	svgCharW   = 7.0  // width of a character of the 12 px font, generously
+	svgMaxTick = 90.0 // least room for a tick label
+)
+
+// svgState is how a state is drawn: its fill, the outline of the states
+// where a thread runs nothing (light fills), and the colour of text drawn
+// on it. The hues follow the terminal timeline (green working, cyan C code,
+// red GIL wait, blue waiting, magenta blocked, yellow ready, grey overhead)
+// taken from the Okabe–Ito palette, which colour-blind readers can tell
+// apart; states in which no code runs are light, so that the work stands out.
+type svgState struct {
+	fill, stroke, text string
+}
+
+var svgStates = [nStates]svgState{
+	sim.Working:  {"#009e73", "", "#ffffff"},
+	sim.WorkingC: {"#56b4e9", "", "#0b2f45"},
+	sim.GILWait:  {"#d55e00", "", "#ffffff"},
+	sim.Waiting:  {"#d9e8f5", "#0072b2", "#0b2f45"},
+	sim.Blocked:  {"#cc79a7", "", "#2b0a1d"},
+	sim.Ready:    {"#fbf1b0", "#e69f00", "#4a3500"},
+	sim.Overhead: {"#8c8c8c", "", "#ffffff"},
+}
+
+// svgHolderTones fill the GIL-holder ribbon, one tone per thread of the
+// process in turn, so that hand-overs show as changes of tone.
+var svgHolderTones = []string{"#2f2f2f", "#9a9a9a", "#5e5e5e", "#c8c8c8"}
+
+// svgCSS is the style sheet of the timelines, shared by the SVG document
+// and the HTML report.
+func svgCSS() string {
+	var b strings.Builder
+	b.WriteString(".tl text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;font-size:12px;fill:#222}\n")
+	b.WriteString(".tl .model{font-size:14px;font-weight:600}\n.tl .note{fill:#666;font-style:italic}\n")
+	b.WriteString(".tl .lbl{fill:#333}\n.tl .head{fill:#555;font-size:11px;font-weight:600}\n.tl .tick{fill:#555;font-size:11px}\n")
+	b.WriteString(".tl .grid{stroke:#ececec;stroke-width:1}\n.tl .axis{stroke:#888;stroke-width:1}\n")
+	b.WriteString(".tl .end{stroke:#444;stroke-width:1;stroke-dasharray:3 3}\n.tl .band{fill:#f6f7f9}\n.tl .track{fill:#f1f1f1}\n")
+	b.WriteString(".tl .in{font-size:11px;pointer-events:none}\n")
+	for s, st := range svgStates {
+		if st.fill == "" {
+			continue
+		}
+		fmt.Fprintf(&b, ".tl .s%d{fill:%s", s, st.fill)
+		if st.stroke != "" {
+			fmt.Fprintf(&b, ";stroke:%s;stroke-width:1", st.stroke)
+		}
+		fmt.Fprintf(&b, "}\n.tl .t%d{fill:%s}\n", s, st.text)
+	}
+	for i, tone := range svgHolderTones {
+		fmt.Fprintf(&b, ".tl .g%d{fill:%s}\n", i, tone)
+	}
+	b.WriteString(".tl rect:hover{opacity:.8}\n")
+	return b.String()
+}
+
+// SVG draws runs as one SVG picture: per model a block with its title, one
+// row per lane (thread, event loop, process) grouped by process, a ribbon
+// showing which thread of a process holds the GIL, for asyncio one row per
+// task (one row for all of them beyond 16 tasks), a time axis; and a legend
+// at the bottom. Every span carries a <title> for hover. A model with more
+// than 200 lanes or 20,000 spans is aggregated into pixel columns, with
+// identical lanes folded, and says so. Names from the workload are escaped.
+func SVG(w io.Writer, runs []Run, opt SVGOptions) error {
+	width, err := svgWidth(opt)
+	if err != nil {
+		return err
+	}
+	blocks, err := svgBlocks(runs, nil, width, opt)
+	if err != nil {
+		return err
+	}
+	var seen [nStates]bool
+	ribbon := false
+	height := svgPad
+	for _, bl := range blocks {
+		height += bl.height() + svgPad
+		for s, ok := range bl.seen {
+			seen[s] = seen[s] || ok
+		}
+		ribbon = ribbon || bl.ribbon
+	}
+	legend := svgLegendItems(seen, ribbon, hasGIL(runs))
+	legendH, legendSVG := svgLegend(legend, width)
+	height += legendH
+
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="tl" width="%d" height="%s" viewBox="0 0 %d %s">`+"\n",
+		width, px(height), width, px(height))
+	b.WriteString("<style>\n" + svgCSS() + "</style>\n")
+	fmt.Fprintf(&b, `<rect width="%d" height="%s" fill="#fff"/>`+"\n", width, px(height))
+	y := svgPad
+	for _, bl := range blocks {
+		fmt.Fprintf(&b, `<g transform="translate(0,%s)">`+"\n", px(y))
+		bl.draw(&b)
+		b.WriteString("</g>\n")
+		y += bl.height() + svgPad
+	}
+	fmt.Fprintf(&b, `<g transform="translate(0,%s)">`+"\n", px(y))
+	b.WriteString(legendSVG)
+	b.WriteString("</g>\n</svg>\n")
+	_, err = io.WriteString(w, b.String())
+	return err
+}
+
+func svgWidth(opt SVGOptions) (int, error) {
+	switch {
+	case opt.Width == 0:
+		return DefaultSVGWidth, nil
+	case opt.Width < MinSVGWidth:
+		return 0, fmt.Errorf("report: SVG width %d is too narrow (want at least %d)", opt.Width, MinSVGWidth)
+	}
+	return opt.Width, nil
+}
+
+// svgBlocks lays out the timeline of every run. wl, when set, names tasks
+// whose records were not kept.
+func svgBlocks(runs []Run, wl *workload.Workload, width int, opt SVGOptions) ([]*svgBlock, error) {
+	var axis int64
+	for i, run := range runs {
+		if run.Result == nil {
+			return nil, fmt.Errorf("report: run %d has no result", i+1)
+		}
+		axis = max(axis, run.Result.Makespan)
+	}
+	// Lay out on the narrowest plot, then widen the plot to what the
+	// labels leave: the label column fits the longest label of all runs,
+	// within a quarter of the picture.
+	most := float64(width) / 4
+	blocks := make([]*svgBlock, len(runs))
+	agg := aggregated(runs, width)
+	nAgg := 0
+	for _, a := range agg {
+		if a {
+			nAgg++
+		}
+	}
+	shapes := max(minSVGShapes, maxSVGShapes/max(nAgg, 1))
+	n := 8
+	for i, run := range runs {
+		m := axis
+		if opt.SeparateAxes {
+			m = run.Result.Makespan
+		}
+		blocks[i] = newSVGBlock(run, wl, m, most, float64(width)-most-svgPad, agg[i], shapes)
+		for _, row := range blocks[i].rows {
+			if row.kind == rowLane || row.kind == rowTask {
+				n = max(n, utf8.RuneCountInString(row.label)+1)
+			}
+		}
+	}
+	labelW := min(svgPad+float64(n)*svgCharW+16, most)
+	for _, bl := range blocks {
+		bl.labelW, bl.plotW = labelW, float64(width)-labelW-svgPad
+	}
+	return blocks, nil
+}
+
+// aggregated decides which runs are drawn aggregated: those with more than
+// maxSVGLanes lanes or a lane with more spans than the picture has pixels
+// for (one every 2 px), then the ones with the most spans until the others
+// together draw at most maxSVGSpans.
+func aggregated(runs []Run, width int) []bool {
+	agg := make([]bool, len(runs))
+	count := make([]int, len(runs))
+	total := 0
+	for i, run := range runs {
+		if run.Spans == nil {
+			continue
+		}
+		perLane := map[int32]int{}
+		for _, s := range run.Spans.Lanes {
+			perLane[s.Lane]++
+		}
+		dense := false
+		for _, n := range perLane {
+			dense = dense || n > width/2
+		}
+		if dense || len(run.Result.Lanes) > maxSVGLanes {
+			agg[i] = true
+			continue
+		}
+		count[i] = len(run.Spans.Lanes)
+		if hasLoop(run.Result) && taskRowsFit(run.Spans) {
+			count[i] += len(run.Spans.Tasks)
+		}
+		total += count[i]
+	}
+	for total > maxSVGSpans {
+		big := -1
+		for i := range runs {
+			if !agg[i] && (big < 0 || count[i] > count[big]) {
+				big = i
+			}
+		}
+		agg[big] = true
+		total -= count[big]
+	}
+	return agg
+}
+
+// hasLoop says whether a run has an event loop, whose tasks get rows.
+func hasLoop(r *sim.Result) bool {
+	for _, l := range r.Lanes {
+		if l.Kind == sim.LoopThread {
+			return true
+		}
+	}
+	return false
+}
+
+// taskRowsFit says whether the tasks are few enough for a row each.
+func taskRowsFit(rec *sim.Recorder) bool {
+	for _, s := range rec.Tasks {
+		if s.Task >= maxTaskRows {
+			return false
+		}
+	}
+	return true
+}
+
+// rowKind says what a row of a timeline block is.
+type rowKind uint8
+
+const (
+	rowLane    rowKind = iota // a thread, an event loop, a process
+	rowTask                   // an asyncio task, or all of them together
+	rowRibbon                 // which thread of a process holds the GIL
+	rowHeading                // the name of a process
+)
+
+// svgRow is one row of a block with the shapes drawn in it.
+type svgRow struct {
+	kind  rowKind
+	label string
+	tip   string // the row's label in titles, when it differs from label
+	segs  []svgSeg
+	band  bool // a process group shaded behind (on headings)
+	lanes int  // rows of lanes under a heading, for its band
+}
+
+// svgSeg is one shape: a span, or a run of pixel columns of one state.
+type svgSeg struct {
+	start, end int64
+	state      sim.State
+	task       int32  // the task of a span, or -1
+	tone       int    // ribbon: the holder's tone
+	holder     string // ribbon: the holder's name
+	mostly     bool   // aggregated: the dominant state of the columns
+}
+
+// svgBlock is the laid-out timeline of one run.
+type svgBlock struct {
+	res      *sim.Result
+	names    func(int32) string
+	title    string
+	notes    []string
+	rows     []svgRow
+	axis     int64 // time at the right end of the plot
+	labelW   float64
+	plotW    float64
+	seen     [nStates]bool
+	ribbon   bool
+	gil      bool
+	aggLanes bool
+	noTitle  bool // the page around it names the model (HTML)
+	shapes   int  // the most shapes when aggregated, about
+}
+
+func newSVGBlock(run Run, wl *workload.Workload, axis int64, labelW, plotW float64, aggregate bool, shapes int) *svgBlock {
+	r := run.Result
+	bl := &svgBlock{
+		res:      r,
+		names:    taskNamer(r, wl),
+		axis:     axis,
+		labelW:   labelW,
+		plotW:    plotW,
+		gil:      runHasGIL(run),
+		aggLanes: aggregate,
+		shapes:   shapes,
+	}
+	bl.title = fmt.Sprintf("%s · makespan %s · %s · %s", r.Model, Seconds(r.Makespan), plural(r.Tasks, "task"), plural(len(r.Lanes), "lane"))
+	switch {
+	case run.Spans == nil:
+		bl.notes = append(bl.notes, "no timeline: spans were not recorded for this run")
+		return bl
+	case axis <= 0:
+		bl.notes = append(bl.notes, "nothing to draw: the makespan is zero")
+		return bl
+	}
+	bl.layout(run.Spans)
+	for _, row := range bl.rows {
+		for _, sg := range row.segs {
+			if row.kind != rowRibbon {
+				bl.seen[sg.state] = true
+			}
+		}
+		bl.ribbon = bl.ribbon || row.kind == rowRibbon && len(row.segs) > 0
+	}
+	return bl
+}
+
+// layout builds the rows of the block from the spans.
+func (bl *svgBlock) layout(rec *sim.Recorder) {
+	r := bl.res
+	lanes := slices.Clone(r.Lanes)
+	slices.SortStableFunc(lanes, func(a, b sim.Lane) int { return cmp.Compare(a.Process, b.Process) })
+	idx := make(map[int]int, len(lanes))
+	for i, l := range lanes {
+		idx[l.ID] = i
+	}
+	perLane := make([][]sim.Span, len(lanes))
+	drawn := 0
+	for _, s := range rec.Lanes {
+		if i, ok := idx[int(s.Lane)]; ok && s.State != sim.Idle && int(s.State) < nStates {
+			perLane[i] = append(perLane[i], s)
+			drawn++
+		}
+	}
+	procLanes := map[int]int{}
+	loop := false
+	for _, l := range lanes {
+		procLanes[l.Process]++
+		loop = loop || l.Kind == sim.LoopThread
+	}
+	headings := len(procLanes) > 1 && len(procLanes) < len(lanes)
+
+	tasks, aggTasks := bl.taskRows(rec, loop)
+	if !aggTasks {
+		drawn += len(rec.Tasks)
+	}
+	if !bl.aggLanes {
+		for i, l := range lanes {
+			newProc := i == 0 || lanes[i-1].Process != l.Process
+			if newProc {
+				if headings {
+					bl.rows = append(bl.rows, svgRow{kind: rowHeading, label: fmt.Sprintf("process %d · %s", l.Process+1, plural(procLanes[l.Process], "lane")), band: true, lanes: procLanes[l.Process]})
+				}
+				if bl.gil && procLanes[l.Process] > 1 {
+					bl.rows = append(bl.rows, bl.ribbonRow(lanes, perLane, l.Process, 0))
+				}
+			}
+			row := svgRow{kind: rowLane, label: l.Name}
+			for _, s := range perLane[i] {
+				row.segs = append(row.segs, svgSeg{start: s.Start, end: s.End, state: s.State, task: s.Task})
+			}
+			bl.rows = append(bl.rows, row)
+		}
+	} else {
+		// Coarser columns until the picture is small enough.
+		for colPx := 2.0; ; colPx *= 2 {
+			rows := bl.aggregateLanes(lanes, perLane, procLanes, headings, colPx)
+			n := 0
+			for _, row := range rows {
+				n += len(row.segs)
+			}
+			if n <= bl.shapes || colPx >= 32 {
+				bl.rows = rows
+				break
+			}
+		}
+		bl.notes = append(bl.notes, fmt.Sprintf("aggregated (%s, %s spans): each pixel column shows its dominant state; identical lanes are folded",
+			plural(len(lanes), "lane"), thousandsOf(drawn)))
+	}
+	if aggTasks {
+		bl.notes = append(bl.notes, fmt.Sprintf("%s drawn as one row: what most of them are doing", plural(max(r.Tasks, len(r.Records)), "task")))
+	}
+	bl.rows = append(bl.rows, tasks...)
+}
+
+// taskRows builds the task rows of an asyncio run: one per task up to
+// maxTaskRows tasks, else one row of what most tasks are doing.
+func (bl *svgBlock) taskRows(rec *sim.Recorder, loop bool) (rows []svgRow, aggregated bool) {
+	if !loop || len(rec.Tasks) == 0 {
+		return nil, false
+	}
+	var maxTask int32 = -1
+	for _, s := range rec.Tasks {
+		maxTask = max(maxTask, s.Task)
+	}
+	if !taskRowsFit(rec) {
+		n := max(bl.res.Tasks, len(bl.res.Records), int(maxTask)+1)
+		g := newGrid(bl.axis, int(bl.plotW/2))
+		for _, s := range rec.Tasks {
+			g.add(s.State, s.Start, s.End)
+		}
+		row := svgRow{kind: rowTask, label: plural(n, "task"), tip: "all " + plural(n, "task")}
+		row.segs = bl.cellSegs(g, g.states(n))
+		return []svgRow{row}, true
+	}
+	perTask := make([][]svgSeg, maxTask+1)
+	for _, s := range rec.Tasks {
+		if s.Task >= 0 && s.State != sim.Idle && int(s.State) < nStates {
+			perTask[s.Task] = append(perTask[s.Task], svgSeg{start: s.Start, end: s.End, state: s.State, task: s.Task})
+		}
+	}
+	for id, segs := range perTask {
+		if len(segs) == 0 {
+			continue
+		}
+		slices.SortStableFunc(segs, func(a, b svgSeg) int { return cmp.Compare(a.start, b.start) })
+		if rows == nil {
+			rows = append(rows, svgRow{kind: rowHeading, label: "tasks"})
+		}
+		rows = append(rows, svgRow{kind: rowTask, label: bl.names(int32(id)), segs: segs})
+	}
+	return rows, false
+}
+
+// ribbonRow is the GIL-holder ribbon of process p: who runs Python code
+// (or runtime overhead, which holds the GIL too) when. colPx > 0 reduces
+// it to pixel columns of that width, each showing its main holder.
+func (bl *svgBlock) ribbonRow(lanes []sim.Lane, perLane [][]sim.Span, p int, colPx float64) svgRow {
+	row := svgRow{kind: rowRibbon, label: "GIL", tip: fmt.Sprintf("process %d · GIL", p+1)}
+	type hold struct {
+		start, end int64
+		lane       int
+	}
+	var holds []hold
+	for i, l := range lanes {
+		if l.Process != p {
+			continue
+		}
+		for _, s := range perLane[i] {
+			if s.State == sim.Working || s.State == sim.Overhead {
+				holds = append(holds, hold{s.Start, s.End, i})
+			}
+		}
+	}
+	slices.SortStableFunc(holds, func(a, b hold) int { return cmp.Compare(a.start, b.start) })
+	tone := map[int]int{}
+	for i, l := range lanes {
+		if l.Process == p {
+			tone[i] = len(tone) % len(svgHolderTones)
+		}
+	}
+	add := func(h hold) {
+		if n := len(row.segs); n > 0 && row.segs[n-1].holder == lanes[h.lane].Name && row.segs[n-1].end >= h.start {
+			row.segs[n-1].end = max(row.segs[n-1].end, h.end)
+			return
+		}
+		row.segs = append(row.segs, svgSeg{start: h.start, end: h.end, state: sim.Working, task: -1, tone: tone[h.lane], holder: lanes[h.lane].Name})
+	}
+	if colPx <= 0 {
+		for _, h := range holds {
+			add(h)
+		}
+		return row
+	}
+	// Each column goes to the lane that held the GIL longest in it.
+	g := &grid{m: bl.axis, cols: max(1, int(bl.plotW/colPx))}
+	cover := map[int]int64{}
+	j := 0
+	for c := range g.cols {
+		lo, hi := g.at(c), g.at(c+1)
+		clear(cover)
+		for j < len(holds) && holds[j].end <= lo {
+			j++
+		}
+		for i := j; i < len(holds) && holds[i].start < hi; i++ {
+			if d := min(hi, holds[i].end) - max(lo, holds[i].start); d > 0 {
+				cover[holds[i].lane] += d
+			}
+		}
+		best, most := -1, int64(0)
+		for lane, d := range cover {
+			if d > most || d == most && lane < best {
+				best, most = lane, d
+			}
+		}
+		if best >= 0 {
+			add(hold{lo, hi, best})
+			row.segs[len(row.segs)-1].mostly = true
+		}
+	}
+	return row
+}
+
+// aggregateLanes builds the rows of lanes as pixel columns colPx wide:
+// runs of identical lanes of a process are folded into one row, and after
+// maxSVGAggRows rows the remaining lanes are drawn together in one row.
+func (bl *svgBlock) aggregateLanes(lanes []sim.Lane, perLane [][]sim.Span, procLanes map[int]int, headings bool, colPx float64) []svgRow {
+	cols := max(1, int(bl.plotW/colPx))
+	g := newGrid(bl.axis, cols)
+	all := newGrid(bl.axis, cols)
+	var rows []svgRow
+	var rep []sim.State
+	var first, last string
+	same := 0
+	shown, lines := 0, 0
+	flush := func() {
+		if same == 0 {
+			return
+		}
+		row := svgRow{kind: rowLane, label: first, segs: bl.cellSegs(g, rep)}
+		if same > 1 {
+			row.label = fmt.Sprintf("%s … %s", first, last)
+			row.tip = fmt.Sprintf("%s … %s (%d lanes alike)", first, last, same)
+		}
+		rows = append(rows, row)
+		shown += same
+		lines++
+		same = 0
+	}
+	full := false
+	for i, l := range lanes {
+		g.reset()
+		for _, s := range perLane[i] {
+			g.add(s.State, s.Start, s.End)
+			all.add(s.State, s.Start, s.End)
+		}
+		if full {
+			continue
+		}
+		newProc := i == 0 || lanes[i-1].Process != l.Process
+		cells := g.states(1)
+		if !newProc && same > 0 && slices.Equal(cells, rep) {
+			same++
+			last = l.Name
+			continue
+		}
+		flush()
+		if lines >= maxSVGAggRows {
+			full = true
+			continue
+		}
+		if newProc {
+			if headings {
+				rows = append(rows, svgRow{kind: rowHeading, label: fmt.Sprintf("process %d · %s", l.Process+1, plural(procLanes[l.Process], "lane"))})
+			}
+			if bl.gil && procLanes[l.Process] > 1 {
+				rows = append(rows, bl.ribbonRow(lanes, perLane, l.Process, colPx))
+			}
+		}
+		rep, first, last, same = cells, l.Name, l.Name, 1
+	}
+	if !full {
+		flush()
+	}
+	if shown < len(lanes) {
+		rows = append(rows, svgRow{kind: rowHeading, label: fmt.Sprintf("… %s not shown; all %s together:", plural(len(lanes)-shown, "more lane"), plural(len(lanes), "lane"))})
+		rows = append(rows, svgRow{kind: rowLane, label: plural(len(lanes), "lane"), tip: "all " + plural(len(lanes), "lane"), segs: bl.cellSegs(all, all.states(len(lanes)))})
+	}
+	return rows
+}
+
+// cellSegs turns a row of columns into shapes, one per run of a state.
+func (bl *svgBlock) cellSegs(g *grid, cells []sim.State) []svgSeg {
+	var segs []svgSeg
+	for c := 0; c < len(cells); {
+		s := cells[c]
+		e := c
+		for e < len(cells) && cells[e] == s {
+			e++
+		}
+		if s != sim.Idle {
+			segs = append(segs, svgSeg{start: g.at(c), end: g.at(e), state: s, task: -1, mostly: true})
+		}
+		c = e
+	}
+	return segs
+}
+
+// rowHeight is the height of a row of kind k.
+func rowHeight(k rowKind) float64 {
+	switch k {
+	case rowRibbon:
+		return svgRibbonH
+	case rowHeading:
+		return svgHeadH
+	}
+	return svgRowH
+}
+
+// height is the block's height in pixels.
+func (bl *svgBlock) height() float64 {
+	h := bl.top()
+	for _, row := range bl.rows {
+		h += rowHeight(row.kind) + svgRowGap
+	}
+	if len(bl.rows) > 0 {
+		h += svgAxisH
+	}
+	return h
+}
+
+// top is where the rows start, under the title and the notes.
+func (bl *svgBlock) top() float64 {
+	if bl.noTitle {
+		return 8 + 14*float64(len(bl.notes))
+	}
+	return svgTitleH + 14*float64(len(bl.notes))
+}
+
+// x is the horizontal position of instant t.
+func (bl *svgBlock) x(t int64) float64 {
+	return bl.labelW + bl.plotW*float64(t)/float64(bl.axis)
+}
+
+// draw writes the block's shapes, from y = 0 down.
+func (bl *svgBlock) draw(b *strings.Builder) {
+	noteY := 30.0
+	if bl.noTitle {
+		noteY = 12
+	} else {
+		fmt.Fprintf(b, `<text class="model" x="%s" y="14">%s</text>`+"\n", px(svgPad), esc(bl.title))
+	}
+	for i, n := range bl.notes {
+		fmt.Fprintf(b, `<text class="note" x="%s" y="%s">%s</text>`+"\n", px(svgPad), px(noteY+float64(14*i)), esc(n))
+	}
+	y := bl.top()
+	if len(bl.rows) == 0 {
+		return
+	}
+	top := y
+	rowsH := 0.0
+	for _, row := range bl.rows {
+		rowsH += rowHeight(row.kind) + svgRowGap
+	}
+
+	// Process bands, then the grid of ticks, behind the spans.
+	yy := top
+	groups := 0
+	for i, row := range bl.rows {
+		if row.kind == rowHeading && row.band {
+			groups++
+		}
+		if row.kind == rowHeading && row.band && groups%2 == 1 {
+			h := 0.0
+			for _, r2 := range bl.rows[i:] {
+				if r2.kind == rowHeading && h > 0 {
+					break
+				}
+				h += rowHeight(r2.kind) + svgRowGap
+			}
+			fmt.Fprintf(b, `<rect class="band" x="%s" y="%s" width="%s" height="%s"/>`+"\n",
+				px(svgPad/2), px(yy-svgRowGap/2), px(bl.labelW+bl.plotW-svgPad/2), px(h))
+		}
+		yy += rowHeight(row.kind) + svgRowGap
+	}
+	step, unit, unitName := bl.ticks()
+	for t := int64(0); t <= bl.axis; t += step {
+		x := bl.x(t)
+		fmt.Fprintf(b, `<line class="grid" x1="%s" y1="%s" x2="%s" y2="%s"/>`+"\n", px(x), px(top-2), px(x), px(top+rowsH))
+	}
+
+	for _, row := range bl.rows {
+		h := rowHeight(row.kind)
+		switch row.kind {
+		case rowHeading:
+			fmt.Fprintf(b, `<text class="head" x="%s" y="%s">%s</text>`+"\n", px(svgPad), px(y+h-5), esc(row.label))
+		case rowRibbon:
+			fmt.Fprintf(b, `<rect class="track" x="%s" y="%s" width="%s" height="%s"/>`+"\n", px(bl.labelW), px(y), px(bl.plotW), px(h))
+			fmt.Fprintf(b, `<text class="head" x="%s" y="%s" text-anchor="end">GIL</text>`+"\n", px(bl.labelW-6), px(y+h))
+		default:
+			indent := svgPad
+			if row.kind == rowTask {
+				indent += 10
+			}
+			label := fitText(row.label, (bl.labelW-indent-8)/svgCharW)
+			fmt.Fprintf(b, `<text class="lbl" x="%s" y="%s">%s</text>`+"\n", px(indent), px(y+h-4), esc(label))
+		}
+		bl.drawSegs(b, row, y, h)
+		y += h + svgRowGap
+	}
+	bl.drawAxis(b, y, step, unit, unitName)
+}
+
+// drawSegs draws the shapes of one row at height y.
+func (bl *svgBlock) drawSegs(b *strings.Builder, row svgRow, y, h float64) {
+	who := row.label
+	if row.tip != "" {
+		who = row.tip
+	}
+	for _, sg := range row.segs {
+		x0, x1 := bl.x(sg.start), bl.x(min(sg.end, bl.axis))
+		w := max(x1-x0, 0.6) // a sliver still shows
+		var title string
+		class := "s" + strconv.Itoa(int(sg.state))
+		switch {
+		case row.kind == rowRibbon:
+			class = "g" + strconv.Itoa(sg.tone)
+			what := "holds the GIL"
+			if sg.mostly {
+				what = "mostly holds the GIL"
+			}
+			title = fmt.Sprintf("%s · %s %s %s", who, sg.holder, what, spanTimes(sg.start, sg.end))
+		case sg.mostly:
+			title = fmt.Sprintf("%s · mostly %s %s", who, sg.state, spanTimes(sg.start, sg.end))
+		case sg.task >= 0 && row.kind == rowLane:
+			title = fmt.Sprintf("%s · %s · %s %s %s", who, bl.names(sg.task), sg.state, Seconds(sg.end-sg.start), spanTimes(sg.start, sg.end))
+		default:
+			title = fmt.Sprintf("%s · %s %s %s", who, sg.state, Seconds(sg.end-sg.start), spanTimes(sg.start, sg.end))
+		}
+		fmt.Fprintf(b, `<rect class="%s" x="%s" y="%s" width="%s" height="%s"><title>%s</title></rect>`+"\n",
+			class, px(x0), px(y), px(w), px(h), esc(title))
+		if row.kind == rowLane && sg.task >= 0 && !sg.mostly {
+			name := bl.names(sg.task)
+			if tw := float64(utf8.RuneCountInString(name))*svgCharW*0.9 + 6; tw <= w {
+				fmt.Fprintf(b, `<text class="in t%d" x="%s" y="%s" text-anchor="middle">%s</text>`+"\n",
+					sg.state, px(x0+w/2), px(y+h-4), esc(name))
+			}
+		}
+	}
+}
+
+// ticks chooses the axis step (1, 2 or 5 × 10^k ns) for about one label
+// every svgMaxTick pixels, and the unit of its labels.
+func (bl *svgBlock) ticks() (step, unit int64, unitName string) {
+	step = tickStep(bl.axis, max(1, int(bl.plotW/svgMaxTick)))
+	unit, unitName = axisUnit(bl.axis)
+	if unitName == "µs" || unitName == "ns" {
+		unit, unitName = 1e3, "µs"
+		if bl.axis < 1e3 {
+			unit, unitName = 1, "ns"
+		}
+	}
+	return step, unit, unitName
+}
+
+// drawAxis draws the time axis at height y: a line, ticks and labels, and
+// a mark at the makespan when the axis runs past it.
+func (bl *svgBlock) drawAxis(b *strings.Builder, y float64, step, unit int64, unitName string) {
+	fmt.Fprintf(b, `<line class="axis" x1="%s" y1="%s" x2="%s" y2="%s"/>`+"\n", px(bl.labelW), px(y), px(bl.labelW+bl.plotW), px(y))
+	for t := int64(0); t <= bl.axis; t += step {
+		x := bl.x(t)
+		label := strconv.FormatFloat(float64(t)/float64(unit), 'f', -1, 64) + " " + unitName
+		anchor := "middle"
+		if t > 0 && bl.axis-t < step/2 {
+			anchor = "end"
+		}
+		fmt.Fprintf(b, `<line class="axis" x1="%s" y1="%s" x2="%s" y2="%s"/>`+"\n", px(x), px(y), px(x), px(y+4))
+		fmt.Fprintf(b, `<text class="tick" x="%s" y="%s" text-anchor="%s">%s</text>`+"\n", px(x), px(y+16), anchor, esc(label))
+	}
+	if m := bl.res.Makespan; m > 0 && m < bl.axis {
+		x := bl.x(m)
+		top := y - 4
+		for _, row := range bl.rows {
+			top -= rowHeight(row.kind) + svgRowGap
+		}
+		fmt.Fprintf(b, `<line class="end" x1="%s" y1="%s" x2="%s" y2="%s"><title>%s</title></line>`+"\n",
+			px(x), px(top), px(x), px(y), esc("makespan "+Seconds(m)))
+	}
+}
+
+// svgLegendItem is one entry of the legend.
+type svgLegendItem struct {
+	Class, Text string
+}
+
+// svgLegendItems lists the states drawn, in the terminal legend's order,
+// and the ribbon when one was drawn.
+func svgLegendItems(seen [nStates]bool, ribbon, gil bool) []svgLegendItem {
+	var items []svgLegendItem
+	for _, s := range legendOrder {
+		if seen[s] {
+			items = append(items, svgLegendItem{Class: "s" + strconv.Itoa(int(s)), Text: describe(s, gil)})
+		}
+	}
+	if ribbon {
+		items = append(items, svgLegendItem{Class: "g0", Text: "GIL holder (a tone per thread)"})
+	}
+	return items
+}
+
+// svgLegend draws the legend, wrapped to the width, and returns its height.
+func svgLegend(items []svgLegendItem, width int) (float64, string) {
+	var b strings.Builder
+	x, y := svgPad, 0.0
+	for _, it := range items {
+		w := 22 + float64(utf8.RuneCountInString(it.Text))*6.6 + 18
+		if x > svgPad && x+w > float64(width)-svgPad {
+			x, y = svgPad, y+20
+		}
+		fmt.Fprintf(&b, `<rect class="key %s" x="%s" y="%s" width="16" height="12"/>`+"\n", it.Class, px(x), px(y))
+		fmt.Fprintf(&b, `<text x="%s" y="%s">%s</text>`+"\n", px(x+22), px(y+11), esc(it.Text))
+		x += w
+	}
+	if len(items) == 0 {
+		return 0, ""
+	}
+	return y + 12 + svgPad, b.String()
+}
+
+// runHasGIL says whether a run's runtime has a GIL: cpython, or any thread
+// that waited for it.
+func runHasGIL(run Run) bool {
+	r := run.Result
+	if r.Runtime == "" || r.Runtime == defaultRuntimeID {
+		return true
+	}
+	if run.Spans != nil {
+		for _, s := range run.Spans.Lanes {
+			if s.State == sim.GILWait {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasGIL says whether any of the runs has a GIL, for the legend's words.
+func hasGIL(runs []Run) bool {
+	for _, run := range runs {
+		if run.Result != nil && runHasGIL(run) {
+			return true
+		}
+	}
+	return false
+}
+
+// taskNamer names task i: its record's name, else its name from the
+// workload (a closed one, whose tasks are numbered group by group), else
+// "task N".
+func taskNamer(r *sim.Result, wl *workload.Workload) func(int32) string {
+	var fromWL []string
+	if len(r.Records) == 0 && wl != nil && wl.Arrivals == nil && wl.NumTasks() <= maxSpanNames {
+		for g, grp := range wl.Groups {
+			for c := range grp.Count {
+				fromWL = append(fromWL, wl.TaskName(g, c))
+			}
+		}
+	}
+	return func(i int32) string {
+		switch {
+		case i >= 0 && int(i) < len(r.Records) && r.Records[i].Name != "":
+			return r.Records[i].Name
+		case i >= 0 && int(i) < len(fromWL):
+			return fromWL[i]
+		}
+		return "task " + strconv.Itoa(int(i)+1)
+	}
+}
+
+// maxSpanNames is the most task names taken from a workload.
+const maxSpanNames = 1_000_000
+
+// spanTimes writes "(0.000–2.000 s)" in the largest unit that fits the
+// end, with as many decimals as it takes to tell start from end.
+func spanTimes(start, end int64) string {
+	unit, name := float64(1e9), "s"
+	switch {
+	case end < 1e3:
+		unit, name = 1, "ns"
+	case end < 1e6:
+		unit, name = 1e3, "µs"
+	case end < 1e9:
+		unit, name = 1e6, "ms"
+	}
+	d := 3
+	a, b := strconv.FormatFloat(float64(start)/unit, 'f', d, 64), strconv.FormatFloat(float64(end)/unit, 'f', d, 64)
+	for a == b && start != end && d < 9 {
+		d++
+		a, b = strconv.FormatFloat(float64(start)/unit, 'f', d, 64), strconv.FormatFloat(float64(end)/unit, 'f', d, 64)
+	}
+	return "(" + a + "–" + b + " " + name + ")"
+}
+
+// px formats a coordinate with at most two decimals.
+func px(v float64) string {
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+}
+
+// fitText cuts s to at most n characters, ending with '…' when it cut.
+func fitText(s string, n float64) string {
+	return truncate(s, max(1, int(n)))
+}
+
+// esc escapes text for XML and HTML: names come from workload files.
+// Control characters, which XML 1.0 cannot carry, become '?', and bytes
+// that are not UTF-8 become U+FFFD.
+func esc(s string) string {
+	s = clean(strings.ToValidUTF8(s, "\uFFFD"))
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&#34;")
+		case '\'':
+			b.WriteString("&#39;")
+		case 0xFFFE, 0xFFFF:
+			b.WriteRune('?')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// thousandsOf formats n with commas between groups of three digits.
+func thousandsOf(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousandsOf(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
