@@ -81,6 +81,7 @@ then try a built-in scenario or your own workload file:
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
 	root.AddCommand(newRunCmd(s), newDemoCmd(s), newExamplesCmd(s))
 	root.AddCommand(newCalibrateCmd(s))
+	root.AddCommand(newExplainCmd(s))
 	root.AddCommand(newExportCmd(s), newVerifyCmd(s))
 	return root
 }

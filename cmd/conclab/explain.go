@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conclab/conclab/explain"
+	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/workload"
+)
+
+// maxExplainWidth bounds --width: wider than any screen, narrow enough to
+// catch a typo.
+const maxExplainWidth = 1000
+
+type explainOptions struct {
+	runOptions
+	width int
+}
+
+func newExplainCmd(s *streams) *cobra.Command {
+	var o explainOptions
+	cmd := &cobra.Command{
+		Use:   "explain FILE|NAME|-e INLINE -m MODEL",
+		Short: "Tell one model's run as a story, step by step",
+		Long: `Explain simulates a workload under one model and tells what happened, in
+time order and plain words: which task starts where, who waits and for what,
+when the event loop switches tasks, when a blocking call stalls it, which
+thread waits for the GIL and which one holds it, and where the time went.
+
+Similar events close together in time are folded into one line with ×N and
+a time range, so thousands of tasks still read as a page. Lines marked ⚠
+are the ones to fix (a blocking call on an event loop, a long computation
+on it).
+
+The workload is given as for "conclab run". -m names the model; it may be
+left out when the workload lists exactly one.`,
+		Example: `  conclab explain seed-io -m asyncio
+  conclab explain seed-blocking -m asyncio
+  conclab explain convoy
+  conclab explain -e '3 x [work 1s]' -m 'threads(3)' --cores 2
+  conclab explain memory -m 'threads(1000)' --width 80 --format json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.models = splitModels(o.models)
+			if !cmd.Flags().Changed("cores") {
+				o.cores = 0
+			} else if o.cores < 1 || o.cores > workload.MaxCores {
+				return fmt.Errorf("--cores %d: want a whole number from 1 to %d", o.cores, workload.MaxCores)
+			}
+			if cmd.Flags().Changed("switch-interval") && o.switchInterval <= 0 {
+				return fmt.Errorf("--switch-interval %s: want a positive duration such as 5ms", o.switchInterval)
+			}
+			if cmd.Flags().Changed("expr") && strings.TrimSpace(o.inline) == "" {
+				return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
+			}
+			if cmd.Flags().Changed("width") && (o.width < minWidth || o.width > maxExplainWidth) {
+				return fmt.Errorf("--width %d: want a number of columns from %d to %d", o.width, minWidth, maxExplainWidth)
+			}
+			if !cmd.Flags().Changed("width") {
+				o.width = s.textOptions(false).Width
+			}
+			return runExplain(cmd.Context(), s, &o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.inline, "expr", "e", "", "an inline workload instead of a file (see conclab run --help)")
+	f.StringArrayVarP(&o.models, "model", "m", nil, "the model to explain, such as asyncio or threads(8)")
+	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: the workload's)")
+	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
+	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
+	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
+	f.StringVar(&o.format, "format", "text", "output format: text or json")
+	f.IntVar(&o.width, "width", 0, "wrap the text at this many columns (default: the terminal's, at most 100)")
+	return cmd
+}
+
+func runExplain(ctx context.Context, s *streams, o *explainOptions, args []string) error {
+	if o.format != "text" && o.format != "json" {
+		return fmt.Errorf("invalid --format %q (want text or json)", o.format)
+	}
+	var src string
+	switch {
+	case len(args) == 1 && o.inline != "":
+		return errors.New("give a workload FILE or NAME, or -e INLINE, not both")
+	case len(args) == 1:
+		src = args[0]
+	case o.inline == "":
+		return errors.New("missing workload: give a FILE, the NAME of an example (see conclab examples) or -e INLINE")
+	}
+	if len(o.models) > 1 {
+		return fmt.Errorf("-m: explain tells one model's story, got %d (%s); run it once per model", len(o.models), strings.Join(o.models, ", "))
+	}
+	wl, text, err := loadWorkload(s, src, o.inline)
+	if err != nil {
+		return err
+	}
+	if len(o.models) == 0 && len(wl.Models) != 1 {
+		var names []string
+		for _, m := range wl.Models {
+			names = append(names, m.Expr)
+		}
+		if len(names) == 0 {
+			return errors.New("missing -m MODEL: explain tells one model's story, and the workload names none (try -m asyncio or -m 'threads(8)')")
+		}
+		return fmt.Errorf("missing -m MODEL: explain tells one model's story, and the workload lists %d (%s)", len(names), strings.Join(names, ", "))
+	}
+	if n := taskCount(wl); n > maxSpanTasks {
+		return fmt.Errorf("%s has %s; explain follows every task and takes at most %s (conclab run summarises any number)",
+			wl.Name, count(n, "task", "tasks"), thousands(maxSpanTasks))
+	}
+	p, err := newPlan(wl, text, &o.runOptions)
+	if err != nil {
+		return err
+	}
+	runs, err := simulate(ctx, p, true, true)
+	if err != nil {
+		return err
+	}
+	run := runs[0]
+	lines := explain.Narrate(wl, run.Result, run.Spans)
+
+	var buf bytes.Buffer
+	if o.format == "json" {
+		err = explainJSON(&buf, p, run, lines)
+	} else {
+		head := fmt.Sprintf("%s · %s · runtime %s · %d %s · switch interval %s",
+			wl.Name, run.Result.Model, p.profile.Name, p.cores, plural(p.cores, "core", "cores"), workload.FormatDuration(p.switchInterval))
+		writeWrapped(&buf, head, o.width)
+		fmt.Fprintln(&buf)
+		err = explain.Write(&buf, lines, o.width)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	_, err = s.out.Write(buf.Bytes())
+	return fail(err)
+}
+
+// explainJSON writes the narration as one JSON object.
+func explainJSON(buf *bytes.Buffer, p plan, run report.Run, lines []explain.Line) error {
+	type line struct {
+		AtS   float64 `json:"at_s"`
+		Text  string  `json:"text"`
+		Warn  bool    `json:"warn"`
+		Count int     `json:"count"`
+	}
+	doc := struct {
+		Workload  string  `json:"workload"`
+		Model     string  `json:"model"`
+		Runtime   string  `json:"runtime"`
+		Cores     int     `json:"cores"`
+		MakespanS float64 `json:"makespan_s"`
+		Lines     []line  `json:"lines"`
+	}{p.wl.Name, run.Result.Model, p.profile.Name, p.cores, float64(run.Result.Makespan) / 1e9, make([]line, len(lines))}
+	for i, l := range lines {
+		doc.Lines[i] = line{float64(l.At) / 1e9, l.Text, l.Warn, l.Count}
+	}
+	enc := json.NewEncoder(buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
