@@ -102,15 +102,15 @@ model is checked against the runtime before anything runs.
 	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
 	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
 	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
-	f.StringVar(&o.format, "format", "text", "output format: text or json")
+	f.StringVar(&o.format, "format", "text", "output format: "+formatList())
 	f.BoolVar(&o.noTasks, "no-tasks", false, "leave the per-task list out of the JSON output")
 	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")
 	return cmd
 }
 
 func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error {
-	if o.format != "text" && o.format != "json" {
-		return fmt.Errorf("invalid --format %q (want text or json)", o.format)
+	if !validFormat(o.format) {
+		return fmt.Errorf("invalid --format %q (want %s)", o.format, formatList())
 	}
 	var src string
 	switch {
@@ -130,7 +130,7 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 		return err
 	}
 	n := taskCount(wl)
-	runs, err := simulate(ctx, p, n <= maxSpanTasks && o.format == "text", !o.noTasks && n <= maxRecordTasks)
+	runs, err := simulate(ctx, p, n <= maxSpanTasks && o.format != "json", !o.noTasks && n <= maxRecordTasks)
 	if err != nil {
 		return err
 	}
@@ -139,6 +139,8 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	switch o.format {
 	case "json":
 		err = report.JSON(&buf, wl, p.profile.Name, p.cores, runs, !o.noTasks)
+	case "svg", "html", "trace":
+		err = writePicture(&buf, o.format, wl, text, o, p, runs)
 	default:
 		err = writeText(&buf, p, runs, s.textOptions(o.output != ""))
 	}

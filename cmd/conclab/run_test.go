@@ -207,7 +207,7 @@ func TestRunBadInput(t *testing.T) {
 		{"bad cores text", []string{"run", f("ok.yaml"), "--cores", "many"}, `conclab: invalid argument "many" for "--cores" flag`},
 		{"bad switch interval", []string{"run", f("ok.yaml"), "--switch-interval", "5"}, `conclab: invalid argument "5" for "--switch-interval" flag`},
 		{"negative switch interval", []string{"run", f("ok.yaml"), "--switch-interval", "-1ms"}, "conclab: --switch-interval -1ms"},
-		{"format not built", []string{"run", f("ok.yaml"), "--format", "svg"}, `conclab: invalid --format "svg" (want text or json)`},
+		{"unknown format", []string{"run", f("ok.yaml"), "--format", "pdf"}, `conclab: invalid --format "pdf" (want text, json, svg, html or trace)`},
 		{"missing profile", []string{"run", f("ok.yaml"), "--profile", f("nosuch-profile.yaml")}, "conclab: --profile " + f("nosuch-profile.yaml")},
 		{"profile not a profile", []string{"run", f("ok.yaml"), "--profile", f("ok.yaml")}, f("ok.yaml") + `:1:1: unknown key "tasks"`},
 		{"unknown example", []string{"examples", "nosuch"}, `conclab: no built-in example "nosuch"`},
