@@ -34,6 +34,21 @@ type HTMLOptions struct {
 	// SwitchInterval is the GIL switch interval the runs used, for the
 	// header; 0 leaves it out.
 	SwitchInterval int64
+	// Narrate, when set, tells each run as a story, shown beside its
+	// timeline. (Package explain tells stories; it uses this package, so
+	// the caller brings the two together.)
+	Narrate Narrator
+}
+
+// Narrator tells what happened in a run of a workload, line by line.
+type Narrator func(wl *workload.Workload, run Run) []StoryLine
+
+// StoryLine is one line of a run's story.
+type StoryLine struct {
+	At    int64  // when it happens, in nanoseconds of virtual time
+	Text  string // the sentence
+	Warn  bool   // something the reader should fix or know
+	Count int    // how many events the line stands for (> 1 when folded)
 }
 
 // htmlData is what the page template shows.
@@ -140,7 +155,7 @@ func HTML(w io.Writer, wl *workload.Workload, runs []Run, opt HTMLOptions) error
 			Cells:    tableCells(run.Result),
 			// The SVG's text is escaped by esc as it is written.
 			SVG:   template.HTML(svg.String()),
-			Story: htmlStory(narration(wl, run)),
+			Story: htmlStory(opt.Narrate, wl, run),
 		}
 		d.HasStory = d.HasStory || len(m.Story) > 0
 		d.Models = append(d.Models, m)
@@ -194,16 +209,12 @@ func legendCSS() string {
 	return b.String()
 }
 
-// storyLine is one line of what happened in a run, as the narration
-// tells it.
-type storyLine struct {
-	At   int64 // ns
-	Text string
-	Warn bool
-}
-
-// htmlStory formats story lines for the page.
-func htmlStory(lines []storyLine) []htmlLine {
+// htmlStory tells run with narrate, formatted for the page.
+func htmlStory(narrate Narrator, wl *workload.Workload, run Run) []htmlLine {
+	if narrate == nil {
+		return nil
+	}
+	lines := narrate(wl, run)
 	out := make([]htmlLine, 0, len(lines))
 	for _, l := range lines {
 		out = append(out, htmlLine{At: clock(l.At), Text: clean(l.Text), Warn: l.Warn})
@@ -211,14 +222,7 @@ func htmlStory(lines []storyLine) []htmlLine {
 	return out
 }
 
-// clock formats an instant like the narration does: seconds with three
-// decimals, or milliseconds below 1 ms of precision.
+// clock formats an instant of a story: seconds with three decimals.
 func clock(ns int64) string {
 	return strconv.FormatFloat(float64(ns)/1e9, 'f', 3, 64) + " s"
-}
-
-// narration is what happened in run, told line by line. It is empty until
-// package explain can tell it.
-func narration(wl *workload.Workload, run Run) []storyLine {
-	return nil
 }

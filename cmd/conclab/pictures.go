@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/conclab/conclab/explain"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/workload"
 )
@@ -36,9 +37,19 @@ func writePicture(w io.Writer, format string, wl *workload.Workload, text []byte
 	case "trace":
 		return report.Trace(w, wl, runs)
 	}
-	opt := report.HTMLOptions{Source: text, SourceName: wl.File, SwitchInterval: p.switchInterval}
+	opt := report.HTMLOptions{Source: text, SourceName: wl.File, SwitchInterval: p.switchInterval, Narrate: narrate}
 	if text == nil {
 		opt.Source, opt.SourceName = []byte(o.inline), "inline workload (-e)"
 	}
 	return report.HTML(w, wl, runs, opt)
+}
+
+// narrate tells a run as explain does, for the HTML report.
+func narrate(wl *workload.Workload, run report.Run) []report.StoryLine {
+	lines := explain.Narrate(wl, run.Result, run.Spans)
+	out := make([]report.StoryLine, len(lines))
+	for i, l := range lines {
+		out[i] = report.StoryLine{At: l.At, Text: l.Text, Warn: l.Warn, Count: l.Count}
+	}
+	return out
 }

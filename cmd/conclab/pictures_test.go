@@ -17,7 +17,8 @@ func TestRunPictures(t *testing.T) {
 		want   []string
 	}{
 		{"svg", `<svg xmlns="http://www.w3.org/2000/svg"`, []string{"sync · makespan 6.000 s", "threads(3) · makespan 2.001 s", "asyncio · makespan 2.000 s"}},
-		{"html", "<!DOCTYPE html>", []string{"<h1>seed-io</h1>", "<summary>examples/seed-io.yaml</summary>", "switch interval 5ms", `id="timeline-3"`}},
+		{"html", "<!DOCTYPE html>", []string{"<h1>seed-io</h1>", "<summary>examples/seed-io.yaml</summary>", "switch interval 5ms",
+			`id="timeline-3"`, `<article class="story" id="story-3">`, "C finishes"}},
 		{"trace", `{"traceEvents":[`, []string{`"sync · process 1"`, `"threads(3) · process 1"`, `"asyncio · process 1"`, `"displayTimeUnit":"ms"`}},
 	}
 	for _, tt := range tests {
@@ -64,8 +65,14 @@ func TestRunPictures(t *testing.T) {
 		})
 	}
 
+	// The stories come from explain: a blocking call on the loop is a warning.
+	r := conclab(t, nil, "run", "seed-blocking", "-m", "asyncio", "--format", "html")
+	if r.code != exitOK || !strings.Contains(r.stdout, `<li class="warn"><time>0.000 s</time><span>⚠ A starts and calls a blocking wait on the loop`) {
+		t.Errorf("seed-blocking's story: exit %d, %s", r.code, r.stderr)
+	}
+
 	// An inline workload's report shows the inline form.
-	r := conclab(t, nil, "run", "-e", "3 x [wait 2s]", "-m", "asyncio", "--format", "html")
+	r = conclab(t, nil, "run", "-e", "3 x [wait 2s]", "-m", "asyncio", "--format", "html")
 	if r.code != exitOK || !strings.Contains(r.stdout, "<pre><code>3 x [wait 2s]</code></pre>") {
 		t.Errorf("inline html: exit %d, %s", r.code, r.stderr)
 	}
