@@ -20,4 +20,3 @@ func TestSweepKneeLittlesLaw(t *testing.T) {
 	}
 	t.Logf("knee %d", sw.Knee.Index)
 }
-

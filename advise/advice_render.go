@@ -1,0 +1,201 @@
+package advise
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/conclab/conclab/report"
+)
+
+// WriteText writes the advice: the workload and its profile, the
+// recommendation and the runner-up, three reasons, the word on the rule of
+// thumb and the table of candidates, best first.
+func (a *Advice) WriteText(w io.Writer) error {
+	var b strings.Builder
+	p := a.Profile
+	head := fmt.Sprintf("advise · %s · runtime %s · %d cores", a.Workload.Name, a.Runtime, a.Cores)
+	if a.open() {
+		head += " · " + rateText(a.Workload.Arrivals)
+	} else {
+		head += " · " + count(p.Tasks, "task")
+	}
+	b.WriteString(head + "\n")
+	cpu := ms(p.CPU()) + " CPU"
+	if p.Released > 0 {
+		cpu += fmt.Sprintf(" (%s with the GIL released)", ms(p.Released))
+	}
+	wait := fmt.Sprintf("%s waiting (%s)", ms(p.Wait), pct(p.WaitShare()))
+	if p.Blocking > 0 {
+		wait += fmt.Sprintf(", %s of it blocking", ms(p.Blocking))
+	}
+	fmt.Fprintf(&b, "each %s: %s, %s\n", a.unit(), cpu, wait)
+	if c := a.constraintText(); c != "" {
+		b.WriteString("bounds: " + c + "\n")
+	}
+	b.WriteString("\n")
+	if rec := a.Recommendation(); rec != nil {
+		fmt.Fprintf(&b, "recommended  %s — %s\n", rec.Label, a.summary(rec))
+	} else {
+		b.WriteString("recommended  none: no candidate meets the bounds\n")
+	}
+	if ru := a.RunnerUpCandidate(); ru != nil {
+		fmt.Fprintf(&b, "runner-up    %s — %s\n", ru.Label, a.summary(ru))
+	}
+	b.WriteString("\nwhy:\n")
+	for i, r := range a.Reasons {
+		wrap(&b, fmt.Sprintf("%d. %s", i+1, r), "  ", "     ")
+	}
+	b.WriteString("\n")
+	wrap(&b, a.RuleOfThumb, "", "")
+	b.WriteString("\n")
+
+	third := "served"
+	if !a.open() {
+		third = "makespan"
+	}
+	t := &table{
+		head:  []string{"candidate", "p50", "p99", third, "thr", "resident", "reserved", "note"},
+		right: []bool{false, true, true, true, true, true, true, false},
+	}
+	for i, c := range a.Candidates {
+		r := c.Result
+		note := ""
+		switch {
+		case i == a.Best:
+			note = "recommended"
+		case i == a.RunnerUp:
+			note = "runner-up"
+		case c.Overloaded:
+			note = "overloaded"
+		case c.Rejected != "":
+			note = c.Rejected
+		}
+		v := perSecond(Served(c.Workload, r))
+		if !a.open() {
+			v = report.Seconds(r.Makespan)
+		}
+		t.add(c.Label, report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), v, fmt.Sprint(r.PeakThreads),
+			report.Bytes(r.PeakMemoryBytes), report.Bytes(r.PeakVirtualBytes), note)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	return t.write(w)
+}
+
+// summary is one line of figures for a candidate.
+func (a *Advice) summary(c *Candidate) string {
+	r := c.Result
+	lead := fmt.Sprintf("p99 %s, %s", ms(r.Latency.P99), perSecond(Served(c.Workload, r)))
+	if !a.open() {
+		lead = fmt.Sprintf("makespan %s, p99 %s", ms(r.Makespan), ms(r.Latency.P99))
+	}
+	return fmt.Sprintf("%s, %s resident, %s reserved", lead, report.Bytes(r.PeakMemoryBytes), report.Bytes(r.PeakVirtualBytes))
+}
+
+func (a *Advice) constraintText() string {
+	var parts []string
+	if a.Constraints.P99 > 0 {
+		parts = append(parts, "p99 ≤ "+ms(a.Constraints.P99))
+	}
+	if a.Constraints.Memory > 0 {
+		parts = append(parts, "resident ≤ "+report.Bytes(a.Constraints.Memory))
+	}
+	return strings.Join(parts, ", ")
+}
+
+type jsonAdvice struct {
+	Workload       string          `json:"workload"`
+	Runtime        string          `json:"runtime"`
+	Cores          int             `json:"cores"`
+	Profile        jsonProfile     `json:"profile"`
+	Constraints    jsonConstraints `json:"constraints"`
+	Recommendation *jsonChoice     `json:"recommendation"`
+	RunnerUp       *jsonChoice     `json:"runner_up"`
+	Reasons        []string        `json:"reasons"`
+	RuleOfThumb    string          `json:"rule_of_thumb"`
+	Candidates     []jsonCandidate `json:"candidates"`
+}
+
+type jsonProfile struct {
+	WorkS       float64 `json:"work_s"`
+	ReleasedS   float64 `json:"released_s"`
+	WaitS       float64 `json:"wait_s"`
+	BlockingS   float64 `json:"blocking_s"`
+	WaitShare   float64 `json:"wait_share"`
+	RatePerS    float64 `json:"rate_per_s,omitempty"`
+	InFlight    float64 `json:"in_flight,omitempty"`
+	CoresNeeded float64 `json:"cores_needed,omitempty"`
+}
+
+type jsonConstraints struct {
+	P99S        float64 `json:"p99_s,omitempty"`
+	MemoryBytes int64   `json:"memory_bytes,omitempty"`
+}
+
+type jsonChoice struct {
+	Model   string  `json:"model"`
+	Metrics Metrics `json:"metrics"`
+}
+
+type jsonCandidate struct {
+	Model    string  `json:"model"`
+	Metrics  Metrics `json:"metrics"`
+	Rejected string  `json:"rejected"`
+}
+
+// WriteJSON writes the advice as one JSON object: {"workload", "runtime",
+// "cores", "profile", "constraints", "recommendation": {"model",
+// "metrics"} or null, "runner_up": likewise, "reasons": [three strings],
+// "rule_of_thumb", "candidates": [{"model", "metrics", "rejected"}]}, the
+// candidates ranked as in the text.
+func (a *Advice) WriteJSON(w io.Writer) error {
+	p := a.Profile
+	doc := jsonAdvice{
+		Workload: a.Workload.Name, Runtime: a.Runtime, Cores: a.Cores,
+		Profile: jsonProfile{WorkS: secs(p.Work), ReleasedS: secs(p.Released), WaitS: secs(p.Wait), BlockingS: secs(p.Blocking),
+			WaitShare: p.WaitShare(), RatePerS: p.Rate, InFlight: p.InFlight(), CoresNeeded: p.CoresNeeded()},
+		Constraints: jsonConstraints{P99S: secs(a.Constraints.P99), MemoryBytes: a.Constraints.Memory},
+		Reasons:     a.Reasons, RuleOfThumb: a.RuleOfThumb,
+		Candidates: make([]jsonCandidate, len(a.Candidates)),
+	}
+	choice := func(c *Candidate) *jsonChoice {
+		if c == nil {
+			return nil
+		}
+		return &jsonChoice{Model: c.Label, Metrics: MetricsOf(c.Workload, c.Result)}
+	}
+	doc.Recommendation, doc.RunnerUp = choice(a.Recommendation()), choice(a.RunnerUpCandidate())
+	for i := range a.Candidates {
+		c := &a.Candidates[i]
+		doc.Candidates[i] = jsonCandidate{Model: c.Label, Metrics: MetricsOf(c.Workload, c.Result), Rejected: c.Rejected}
+	}
+	if doc.Reasons == nil {
+		doc.Reasons = []string{}
+	}
+	return writeJSON(w, doc)
+}
+
+// textWidth is the width advise wraps its sentences to.
+const textWidth = 100
+
+// wrap writes text word-wrapped to textWidth columns, the first line
+// after first, the others after rest.
+func wrap(b *strings.Builder, text, first, rest string) {
+	line := first
+	fresh := true
+	for _, word := range strings.Fields(text) {
+		if !fresh && utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > textWidth {
+			b.WriteString(line + "\n")
+			line, fresh = rest, true
+		}
+		if !fresh {
+			line += " "
+		}
+		line += word
+		fresh = false
+	}
+	b.WriteString(line + "\n")
+}

@@ -1,0 +1,284 @@
+package advise
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/report"
+)
+
+// unit is what one task is called: a request of an open workload, a task
+// of a batch.
+func (a *Advice) unit() string {
+	if a.open() {
+		return "request"
+	}
+	return "task"
+}
+
+// ms formats a duration for a sentence: "30 ms", "1.20 s".
+func ms(ns int64) string { return report.Seconds(ns) }
+
+func pct(f float64) string { return fmt.Sprintf("%.0f %%", 100*f) }
+
+// outcome describes how a candidate did, for a sentence: "is overloaded
+// (serves 32/s of 50/s)", "reaches p99 104 ms", "takes 6.000 s".
+func (a *Advice) outcome(c *Candidate) string {
+	r := c.Result
+	switch {
+	case c.Overloaded:
+		return fmt.Sprintf("is overloaded (serves %s of %s)", perSecond(Served(c.Workload, r)), perSecond(a.Profile.Rate))
+	case a.open():
+		return "reaches p99 " + ms(r.Latency.P99)
+	}
+	return "takes " + ms(r.Makespan)
+}
+
+// reasons picks three reasons for the recommendation, most telling first:
+// a blocking call that stalls an event loop, what a task is made of, the
+// constraints that ruled candidates out, the candidates that cannot keep
+// up, what memory the choice saves or costs, and the runner-up.
+func (a *Advice) reasons() []string {
+	rec := a.Recommendation()
+	if rec == nil {
+		return a.noneReasons()
+	}
+	var out []string
+	for _, f := range []func(*Candidate) string{
+		a.blockingReason, a.profileReason, a.constraintReason, a.capacityReason, a.memoryReason, a.runnerUpReason, a.sizeReason,
+	} {
+		if s := f(rec); s != "" && len(out) < 3 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// blockingReason: a blocking call stalls an event loop.
+func (a *Advice) blockingReason(rec *Candidate) string {
+	p := a.Profile
+	plain := a.bestOf(famAsyncio)
+	if p.Blocking == 0 || plain == nil {
+		return ""
+	}
+	perCall := int64(float64(p.Blocking) / max(p.BlockingCalls, 1))
+	what := fmt.Sprintf("a blocking call in the handler stalls the event loop for %s per %s", ms(perCall), a.unit())
+	if p.BlockingCalls > 1.01 {
+		what = fmt.Sprintf("blocking calls in the handler stall the event loop for %s per %s (%.3g calls of %s)",
+			ms(p.Blocking), a.unit(), p.BlockingCalls, ms(perCall))
+	}
+	res := plain.Result
+	detail := fmt.Sprintf("plain asyncio %s", a.outcome(plain))
+	if res.LoopStallMax > 0 {
+		detail += fmt.Sprintf(", its loop stalled up to %s at a time", ms(res.LoopStallMax))
+	}
+	if rec != plain && !plain.Overloaded {
+		detail += fmt.Sprintf(" against %s for %s", strings.TrimPrefix(a.outcome(rec), "reaches "), rec.Label)
+	}
+	return what + ": " + detail + "; offload it (asyncio.to_thread) or use threads"
+}
+
+// profileReason: what a task is made of.
+func (a *Advice) profileReason(rec *Candidate) string {
+	p := a.Profile
+	if p.Total() == 0 {
+		return ""
+	}
+	of := fmt.Sprintf("%s of %s", ms(p.Wait), ms(p.Total()))
+	if p.WaitShare() >= 0.5 {
+		s := fmt.Sprintf("%s of each %s is waiting (I/O: %s)", pct(p.WaitShare()), a.unit(), of)
+		if a.open() {
+			s += fmt.Sprintf(", so at %s about %.0f requests are in flight at once (Little's law)", perSecond(p.Rate), p.InFlight())
+		}
+		return s
+	}
+	cpu := fmt.Sprintf("CPU work is %s of each %s (%s of %s)", pct(p.CPUShare()), a.unit(), ms(p.CPU()), ms(p.Total()))
+	need := ""
+	if a.open() {
+		need = fmt.Sprintf("at %s it needs %.1f cores", perSecond(p.Rate), p.CoresNeeded())
+	}
+	switch {
+	case !a.gil:
+		return cpu + fmt.Sprintf("; runtime %s has no GIL, so threads run it in parallel", a.Runtime)
+	case p.Released > p.Work:
+		return cpu + fmt.Sprintf(", %s of it in C code that releases the GIL, so threads run it in parallel", pct(share(p.Released, p.CPU())))
+	}
+	s := cpu + " and the GIL serialises it within a process"
+	procs := rec.Model.Procs
+	switch {
+	case rec.Model.UsesProcesses() && need != "":
+		s += fmt.Sprintf(": %s, and %s run on %d of the %d cores", need, rec.Label, min(procs, a.Cores), a.Cores)
+	case rec.Model.UsesProcesses():
+		s += fmt.Sprintf(": %s use %d of the %d cores", rec.Label, min(procs, a.Cores), a.Cores)
+	case need != "":
+		s += fmt.Sprintf(": %s, so one process is enough", need)
+	}
+	return s
+}
+
+// constraintReason: the bounds ruled out candidates that would otherwise
+// have ranked well.
+func (a *Advice) constraintReason(*Candidate) string {
+	var parts []string
+	for _, bound := range []struct {
+		on    bool
+		flag  string
+		match string
+		value func(*Candidate) string
+	}{
+		{a.Constraints.P99 > 0, "--p99 " + ms(a.Constraints.P99), "p99 ", func(c *Candidate) string { return "p99 " + ms(c.Result.Latency.P99) }},
+		{a.Constraints.Memory > 0, "--memory " + report.Bytes(a.Constraints.Memory), "resident ", func(c *Candidate) string {
+			return report.Bytes(c.Result.PeakMemoryBytes) + " resident"
+		}},
+	} {
+		if !bound.on {
+			continue
+		}
+		var hit []*Candidate
+		for i := range a.Candidates {
+			if c := &a.Candidates[i]; strings.HasPrefix(c.Rejected, bound.match) {
+				hit = append(hit, c)
+			}
+		}
+		if len(hit) == 0 {
+			continue
+		}
+		// The most tempting one: the lowest p99 (or makespan) among them.
+		slices.SortStableFunc(hit, func(x, y *Candidate) int {
+			return cmpInt(a.primary(x), a.primary(y))
+		})
+		parts = append(parts, fmt.Sprintf("%s rules out %d of %d candidates, among them %s (%s)",
+			bound.flag, len(hit), len(a.Candidates), hit[0].Label, bound.value(hit[0])))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (a *Advice) primary(c *Candidate) int64 {
+	if a.open() {
+		return c.Result.Latency.P99
+	}
+	return c.Result.Makespan
+}
+
+func cmpInt(x, y int64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// capacityReason: the candidates that cannot keep up, illustrated by the
+// one closest to keeping up in the recommendation's family, else in any.
+func (a *Advice) capacityReason(rec *Candidate) string {
+	if !a.open() {
+		return ""
+	}
+	var over []*Candidate
+	for i := range a.Candidates {
+		if c := &a.Candidates[i]; c.Overloaded {
+			over = append(over, c)
+		}
+	}
+	if len(over) == 0 {
+		return ""
+	}
+	var ex *Candidate
+	for _, c := range over {
+		if familyOf(c) == familyOf(rec) && (ex == nil || a.better(c, ex)) {
+			ex = c
+		}
+	}
+	if ex == nil {
+		for _, c := range over {
+			if familyOf(c) == famThreads && (ex == nil || a.better(c, ex)) {
+				ex = c
+			}
+		}
+	}
+	if ex == nil {
+		ex = over[0]
+	}
+	hold := ""
+	if ex.Model.Kind == model.ThreadPool {
+		hold = fmt.Sprintf(": each request holds a thread for about %s, so %d threads serve at most %s", ms(a.Profile.Total()),
+			ex.Model.Threads, perSecond(float64(ex.Model.Threads)/(float64(a.Profile.Total())/1e9)))
+	}
+	return fmt.Sprintf("%d of %d candidates cannot keep up with %s; %s serves only %s%s",
+		len(over), len(a.Candidates), perSecond(a.Profile.Rate), ex.Label, perSecond(Served(ex.Workload, ex.Result)), hold)
+}
+
+// memoryReason: what the recommendation costs in memory, against the
+// best candidate of the other way to wait (threads against an event loop).
+func (a *Advice) memoryReason(rec *Candidate) string {
+	r := rec.Result
+	self := fmt.Sprintf("%s peaks at %s resident and %s reserved", rec.Label, report.Bytes(r.PeakMemoryBytes), report.Bytes(r.PeakVirtualBytes))
+	var other *Candidate
+	switch familyOf(rec) {
+	case famAsyncio, famAsyncioOffload, famProcAsyncio:
+		other = a.bestOf(famThreads)
+	case famThreads, famProcThreads:
+		other = a.bestOf(famAsyncio, famAsyncioOffload)
+	case famProcesses:
+		other = a.bestOf(famThreads)
+	}
+	if rec.Model.UsesProcesses() {
+		self += fmt.Sprintf(" for %d interpreters, each with its own GIL", rec.Result.PeakProcesses)
+	}
+	if other == nil || other == rec || other.Rejected != "" {
+		return self
+	}
+	o := other.Result
+	return fmt.Sprintf("%s, while %s %s with %s resident and %s reserved (%d threads)", self, other.Label,
+		a.outcome(other), report.Bytes(o.PeakMemoryBytes), report.Bytes(o.PeakVirtualBytes), o.PeakThreads)
+}
+
+// runnerUpReason: how close the runner-up came.
+func (a *Advice) runnerUpReason(rec *Candidate) string {
+	ru := a.RunnerUpCandidate()
+	if ru == nil {
+		return ""
+	}
+	what := "p99"
+	if !a.open() {
+		what = "makespan"
+	}
+	return fmt.Sprintf("the runner-up, %s, gets %s %s against %s, with %s resident against %s", ru.Label, what,
+		ms(a.primary(ru)), ms(a.primary(rec)), report.Bytes(ru.Result.PeakMemoryBytes), report.Bytes(rec.Result.PeakMemoryBytes))
+}
+
+// sizeReason: a last word, always available.
+func (a *Advice) sizeReason(rec *Candidate) string {
+	return fmt.Sprintf("%s of %d candidates meet every bound", count(a.kept(), "candidate"), len(a.Candidates))
+}
+
+func (a *Advice) kept() int {
+	n := 0
+	for _, c := range a.Candidates {
+		if c.Rejected == "" {
+			n++
+		}
+	}
+	return n
+}
+
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// noneReasons explains why nothing can be recommended.
+func (a *Advice) noneReasons() []string {
+	if len(a.Candidates) == 0 {
+		return []string{"the runtime runs none of the candidates"}
+	}
+	best := a.bestOf(famSync, famThreads, famAsyncio, famAsyncioOffload, famProcesses, famProcThreads, famProcAsyncio)
+	return []string{fmt.Sprintf("all %d candidates are overloaded or break the bounds; the closest, %s, %s (%s)",
+		len(a.Candidates), best.Label, a.outcome(best), best.Rejected)}
+}

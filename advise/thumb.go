@@ -1,0 +1,106 @@
+package advise
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/conclab/conclab/report"
+)
+
+// Thresholds of the seed's rule of thumb as advise reads it.
+const (
+	// cpuBound: a task is CPU-bound when Python code (holding the GIL) is
+	// at least half of it.
+	cpuBound = 0.5
+	// highTraffic: an open workload is high traffic from this many
+	// requests in flight at once (Little's law).
+	highTraffic = 100
+)
+
+// seedRule is the line of the seed's rule of thumb that applies to a
+// workload, and the families it points to.
+type seedRule struct {
+	text string
+	want []family
+	name string // what it recommends, in a few words
+}
+
+// seedRuleFor reads the seed's rule of thumb ("Flask → sync + threads,
+// FastAPI → async endpoints, blocking libraries → threads, high traffic →
+// asyncio, CPU → multiprocessing") for the workload's profile.
+func (a *Advice) seedRuleFor() seedRule {
+	p := a.Profile
+	switch {
+	case a.gil && share(p.Work, p.Total()) >= cpuBound:
+		return seedRule{"CPU → multiprocessing", []family{famProcesses, famProcThreads, famProcAsyncio}, "processes"}
+	case p.Blocking > 0:
+		return seedRule{"blocking libraries → threads", []family{famThreads, famProcThreads, famAsyncioOffload}, "threads"}
+	case a.open() && p.InFlight() >= highTraffic:
+		return seedRule{"high traffic → asyncio", []family{famAsyncio, famAsyncioOffload, famProcAsyncio}, "asyncio"}
+	}
+	return seedRule{"Flask → sync + threads, FastAPI → async endpoints",
+		[]family{famThreads, famAsyncio, famAsyncioOffload, famProcThreads, famProcAsyncio}, "threads or asyncio"}
+}
+
+// ruleOfThumb compares the recommendation with what the seed's rule of
+// thumb says for this workload: where it agrees, what the simulation adds
+// (the size); where it does not, what the numbers show instead.
+func (a *Advice) ruleOfThumb() string {
+	rec := a.Recommendation()
+	rule := a.seedRuleFor()
+	if rec == nil {
+		return fmt.Sprintf("The seed's rule of thumb says %q, but no candidate meets the bounds here.", rule.text)
+	}
+	p := a.Profile
+	if slices.Contains(rule.want, familyOf(rec)) {
+		s := fmt.Sprintf("The seed's rule of thumb (%q) agrees with %s; the simulation adds the size: %s", rule.text, rec.Label, a.sizing(rec))
+		// Where a part of the rule fails on its own, say so.
+		if sync := a.bestOf(famSync); rule.name == "threads or asyncio" && sync != nil && sync.Rejected != "" {
+			s += fmt.Sprintf(", and plain sync %s", a.outcome(sync))
+		}
+		return s + "."
+	}
+	alt := a.bestOf(rule.want...)
+	if alt == nil {
+		return fmt.Sprintf("The seed's rule of thumb says %q, but runtime %s runs no such model; the numbers pick %s.", rule.text, a.Runtime, rec.Label)
+	}
+	why := a.outcome(alt)
+	if alt.Rejected != "" && !alt.Overloaded {
+		why = "is ruled out (" + alt.Rejected + ")"
+	} else if alt.Rejected == "" {
+		why += fmt.Sprintf(" with %s resident", humanBytes(alt.Result.PeakMemoryBytes))
+	}
+	s := fmt.Sprintf("The seed's rule of thumb says %q, but the numbers overrule it: its best %s candidate, %s, %s, while %s %s with %s resident",
+		rule.text, rule.name, alt.Label, why, rec.Label, a.outcome(rec), humanBytes(rec.Result.PeakMemoryBytes))
+	if rule.name == "processes" && !rec.Model.UsesProcesses() && a.open() {
+		s += fmt.Sprintf(" (at %s the CPU work needs only %.1f cores)", perSecond(p.Rate), p.CoresNeeded())
+	}
+	return s + "."
+}
+
+// sizing says how big the recommendation is and why that size.
+func (a *Advice) sizing(rec *Candidate) string {
+	p := a.Profile
+	d := rec.Model
+	switch familyOf(rec) {
+	case famThreads:
+		if a.open() {
+			return fmt.Sprintf("%d threads for about %.0f requests in flight", d.Threads, p.InFlight())
+		}
+		return fmt.Sprintf("%d threads", d.Threads)
+	case famProcesses:
+		if a.open() {
+			return fmt.Sprintf("%d processes for %.1f cores of CPU work", d.Procs, p.CoresNeeded())
+		}
+		return fmt.Sprintf("%d processes on %d cores", d.Procs, a.Cores)
+	case famProcThreads:
+		return fmt.Sprintf("%d processes of %d threads", d.Procs, d.Inner.Threads)
+	case famProcAsyncio:
+		return fmt.Sprintf("%d processes with an event loop each", d.Procs)
+	case famAsyncio, famAsyncioOffload:
+		return fmt.Sprintf("one event loop holds up to %d %ss at once", rec.Result.PeakTasks, a.unit())
+	}
+	return "one thread"
+}
+
+func humanBytes(n int64) string { return report.Bytes(n) }
