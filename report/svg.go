@@ -291,7 +291,6 @@ type svgRow struct {
 	tip   string // the row's label in titles, when it differs from label
 	segs  []svgSeg
 	band  bool // a process group shaded behind (on headings)
-	lanes int  // rows of lanes under a heading, for its band
 }
 
 // svgSeg is one shape: a span, or a run of pixel columns of one state.
@@ -389,7 +388,7 @@ func (bl *svgBlock) layout(rec *sim.Recorder) {
 			newProc := i == 0 || lanes[i-1].Process != l.Process
 			if newProc {
 				if headings {
-					bl.rows = append(bl.rows, svgRow{kind: rowHeading, label: fmt.Sprintf("process %d · %s", l.Process+1, plural(procLanes[l.Process], "lane")), band: true, lanes: procLanes[l.Process]})
+					bl.rows = append(bl.rows, svgRow{kind: rowHeading, label: fmt.Sprintf("process %d · %s", l.Process+1, plural(procLanes[l.Process], "lane")), band: true})
 				}
 				if bl.gil && procLanes[l.Process] > 1 {
 					bl.rows = append(bl.rows, bl.ribbonRow(lanes, perLane, l.Process, 0))
@@ -730,6 +729,9 @@ func (bl *svgBlock) drawSegs(b *strings.Builder, row svgRow, y, h float64) {
 	for _, sg := range row.segs {
 		x0, x1 := bl.x(sg.start), bl.x(min(sg.end, bl.axis))
 		w := max(x1-x0, 0.6) // a sliver still shows
+		if row.kind == rowRibbon {
+			w = max(w, 1) // a hand-over too, against its neighbours' tones
+		}
 		var title string
 		class := "s" + strconv.Itoa(int(sg.state))
 		switch {
