@@ -67,6 +67,9 @@ func (sw *Sweep) WriteText(w io.Writer) error {
 
 // kneeSentence names the knee and the rule that chose it.
 func (sw *Sweep) kneeSentence() string {
+	if sw.Knee.Beyond {
+		return fmt.Sprintf("no knee up to %s: p99 stays within %g× its low-load value without overload", sw.valueLabel(sw.Points[len(sw.Points)-1]), kneeLatency)
+	}
 	if sw.Knee.Index < 0 {
 		return "no knee: no point is " + sw.Knee.Rule
 	}

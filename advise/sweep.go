@@ -48,6 +48,9 @@ type Sweep struct {
 type Knee struct {
 	Index int    // into Sweep.Points; -1 when no point qualifies
 	Rule  string // how it was chosen, in words
+	// Beyond is set for a rate sweep in which no rate broke down: the
+	// knee lies above the highest rate.
+	Beyond bool
 }
 
 // Series returns the values 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, …
@@ -252,10 +255,13 @@ func findKnee(sw *Sweep) Knee {
 		base := float64(sw.Points[0].Result.Latency.P99)
 		for i, p := range sw.Points {
 			if p.Overloaded || float64(p.Result.Latency.P99) > kneeLatency*base {
-				break
+				return k
 			}
 			k.Index = i
 		}
+		// Nothing broke down: the knee lies beyond the range.
+		k.Index = -1
+		k.Beyond = true
 		return k
 	}
 	k.Rule = fmt.Sprintf("the smallest %s that reaches %g %% of the best throughput without overload", sw.Swept, 100*kneeThroughput)
