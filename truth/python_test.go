@@ -1,0 +1,295 @@
+package truth
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os/exec"
+	goruntime "runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
+)
+
+// python returns the python3 to test with, or skips the test.
+func python(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on PATH: skipping the comparison with the real CPython (.ci/run installs one)")
+	}
+	if _, _, err := CheckPython(context.Background(), path); err != nil {
+		t.Fatalf("python3 is there but unusable: %v", err)
+	}
+	return path
+}
+
+// agrees says whether measured is within 25 % or 30 ms (whichever is
+// larger) of predicted: loose enough for a loaded 2-core machine, tight
+// enough to catch a model that runs tasks one after another instead of
+// together, or a program that does.
+func agrees(predicted, measured int64) bool {
+	tol := max(predicted/4, int64(30*time.Millisecond))
+	return math.Abs(float64(measured-predicted)) <= float64(tol)
+}
+
+// TestModelsAgainstCPython exports a small workload under each model kind,
+// runs it on the real python3, checks the document it prints and that its
+// makespan agrees with the prediction (one retry, for a noisy machine).
+func TestModelsAgainstCPython(t *testing.T) {
+	py := python(t)
+	tests := []struct {
+		model, workload string
+		check           func(t *testing.T, m *Measurement)
+	}{
+		{"sync", "2 x [work 20ms, wait 60ms]", func(t *testing.T, m *Measurement) {
+			onlyOn(t, m, func(s StepRun) bool { return s.Thread == m.Main })
+		}},
+		{"threads(2)", "3 x [wait 80ms, work 10ms]", func(t *testing.T, m *Measurement) {
+			onlyOn(t, m, func(s StepRun) bool { return s.PID == m.Main.PID && s.Thread != m.Main })
+			if n := len(threadsOf(m)); n > 2 {
+				t.Errorf("steps ran on %d threads; the pool has 2", n)
+			}
+		}},
+		{"threads", "3 x [wait 80ms, work 10ms]", func(t *testing.T, m *Measurement) {
+			onlyOn(t, m, func(s StepRun) bool { return s.PID == m.Main.PID && s.Thread != m.Main })
+		}},
+		{"asyncio", "A: [work 20ms, wait 80ms]; B: [wait 40ms blocking]; C: [wait 60ms blocking offload thread, work 10ms]", func(t *testing.T, m *Measurement) {
+			off := m.Tasks[2].Steps[0]
+			if off.Thread == m.Main || off.PID != m.Main.PID {
+				t.Errorf("the offloaded step ran on %v; want an executor thread of the main process", off.Thread)
+			}
+			for i, task := range m.Tasks {
+				for j, s := range task.Steps {
+					if (i != 2 || j != 0) && s.Thread != m.Main {
+						t.Errorf("task %d step %d ran on %v, not on the loop thread", i, j, s.Thread)
+					}
+				}
+			}
+		}},
+		{"asyncio(limit=1)", "3 x [work 10ms, wait 40ms]", func(t *testing.T, m *Measurement) {
+			for i := 1; i < len(m.Tasks); i++ {
+				if m.Tasks[i].Start < m.Tasks[i-1].End {
+					t.Errorf("task %d started at %.4f before task %d ended at %.4f; the limit is 1", i, m.Tasks[i].Start, i-1, m.Tasks[i-1].End)
+				}
+			}
+		}},
+		{"processes(2)", "2 x [work 20ms, wait 250ms]", func(t *testing.T, m *Measurement) {
+			workersOnly(t, m, 2)
+		}},
+		{"processes(2, start=spawn)", "2 x [work 20ms, wait 700ms]", func(t *testing.T, m *Measurement) {
+			workersOnly(t, m, 2)
+		}},
+		{"processes(2)*threads(2)", "4 x [wait 150ms, work 5ms]", func(t *testing.T, m *Measurement) {
+			workersOnly(t, m, 2)
+			ready := map[Thread]bool{}
+			for _, w := range m.Workers {
+				ready[w.Thread] = true
+			}
+			onlyOn(t, m, func(s StepRun) bool { return !ready[s.Thread] })
+		}},
+		{"processes(2)*asyncio", "4 x [wait 150ms, work 5ms]", func(t *testing.T, m *Measurement) {
+			workersOnly(t, m, 2)
+			ready := map[Thread]bool{}
+			for _, w := range m.Workers {
+				ready[w.Thread] = true
+			}
+			onlyOn(t, m, func(s StepRun) bool { return ready[s.Thread] })
+		}},
+	}
+	prof, err := runtime.Builtin("cpython")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cores := goruntime.NumCPU()
+	for _, tt := range tests {
+		t.Run(tt.model, func(t *testing.T) {
+			wl, err := workload.ParseInline(tt.workload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := model.Parse(tt.model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tasks, err := Tasks(wl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pred, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
+				SwitchInterval: defaultSwitchInterval, RecordTasks: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var prog bytes.Buffer
+			if err := Export(&prog, wl, d, ExportOptions{Cores: cores}); err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for attempt := 0; attempt < 2; attempt++ {
+				m, err := Measure(context.Background(), py, prog.Bytes(), time.Minute)
+				if err != nil {
+					t.Fatalf("%v\nprogram:\n%s", err, prog.String())
+				}
+				checkShape(t, m, d, tasks)
+				tt.check(t, m)
+				res, rec := m.Result(d, cores)
+				checkResult(t, res, rec, m)
+				got = append(got, res.Makespan)
+				if t.Failed() || agrees(pred.Makespan, res.Makespan) {
+					break
+				}
+			}
+			if !agrees(pred.Makespan, got[len(got)-1]) {
+				t.Errorf("measured makespans %v, predicted %s: beyond 25%% or 30 ms", seconds(got), report.Seconds(pred.Makespan))
+			}
+		})
+	}
+}
+
+func seconds(v []int64) []string {
+	var s []string
+	for _, x := range v {
+		s = append(s, report.Seconds(x))
+	}
+	return s
+}
+
+// checkShape checks the document against the tasks the program was given.
+func checkShape(t *testing.T, m *Measurement, d model.Deployment, tasks []Task) {
+	t.Helper()
+	if m.Model != d.String() || m.Python == "" || m.Main.PID == 0 || m.SwitchInterval != 0.005 {
+		t.Errorf("model %q, python %q, main %v, switch interval %v", m.Model, m.Python, m.Main, m.SwitchInterval)
+	}
+	if len(m.Tasks) != len(tasks) {
+		t.Fatalf("%d tasks in the output, want %d", len(m.Tasks), len(tasks))
+	}
+	var last float64
+	for i, task := range m.Tasks {
+		want := tasks[i]
+		if task.Name != want.Name || len(task.Steps) != len(want.Steps) {
+			t.Fatalf("task %d is %q with %d steps, want %q with %d", i, task.Name, len(task.Steps), want.Name, len(want.Steps))
+		}
+		if math.Abs(task.Release-float64(want.Release)/1e9) > 1e-9 || task.Start < task.Release || task.End < task.Start {
+			t.Errorf("task %s: release %v, start %v, end %v", task.Name, task.Release, task.Start, task.End)
+		}
+		for j, s := range task.Steps {
+			if s.Kind != want.Steps[j].Kind {
+				t.Errorf("task %s step %d is %s, want %s", task.Name, j, s.Kind, want.Steps[j].Kind)
+			}
+			// Neither a sleep nor a spin on the thread's CPU clock ends early.
+			if s.Start < task.Start || s.End > task.End || s.End-s.Start < float64(want.Steps[j].Dur)/1e9-1e-4 {
+				t.Errorf("task %s step %d ran %v–%v within %v–%v; it lasts %v", task.Name, j, s.Start, s.End, task.Start, task.End, float64(want.Steps[j].Dur)/1e9)
+			}
+		}
+		last = max(last, task.End)
+	}
+	if m.Makespan != last {
+		t.Errorf("makespan %v, the last task ended at %v", m.Makespan, last)
+	}
+	if m.CPU <= 0 {
+		t.Errorf("cpu_s = %v", m.CPU)
+	}
+}
+
+// checkResult checks the conversion into the simulator's terms.
+func checkResult(t *testing.T, res *sim.Result, rec *sim.Recorder, m *Measurement) {
+	t.Helper()
+	if res.Tasks != len(m.Tasks) || len(res.Records) != len(m.Tasks) || res.Makespan != ns(m.Makespan) {
+		t.Errorf("result: %d tasks, %d records, makespan %d", res.Tasks, len(res.Records), res.Makespan)
+	}
+	for _, s := range rec.Lanes {
+		if s.Lane < 0 || int(s.Lane) >= len(res.Lanes) || s.End < s.Start {
+			t.Errorf("bad lane span %+v", s)
+		}
+	}
+	var b strings.Builder
+	if err := report.Timeline(&b, report.Run{Result: res, Spans: rec}, report.Options{}); err != nil {
+		t.Errorf("timeline of the measured run: %v", err)
+	}
+}
+
+// onlyOn checks that every step ran where ok says it may.
+func onlyOn(t *testing.T, m *Measurement, ok func(StepRun) bool) {
+	t.Helper()
+	for _, task := range m.Tasks {
+		for j, s := range task.Steps {
+			if !ok(s) {
+				t.Errorf("task %s step %d ran on process %d thread %d (main: %v)", task.Name, j, s.PID, s.Thread, m.Main)
+			}
+		}
+	}
+}
+
+// workersOnly checks that n workers reported and every step ran in one.
+func workersOnly(t *testing.T, m *Measurement, n int) {
+	t.Helper()
+	pids := map[int]bool{}
+	for _, w := range m.Workers {
+		pids[w.PID] = true
+		if w.Ready <= 0 {
+			t.Errorf("worker %d ready at %v", w.PID, w.Ready)
+		}
+	}
+	if len(m.Workers) != n || len(pids) != n || pids[m.Main.PID] {
+		t.Errorf("workers %v, want %d other processes than %d", m.Workers, n, m.Main.PID)
+	}
+	onlyOn(t, m, func(s StepRun) bool { return pids[s.PID] })
+}
+
+func threadsOf(m *Measurement) []Thread {
+	var ts []Thread
+	for _, task := range m.Tasks {
+		for _, s := range task.Steps {
+			if !slices.Contains(ts, s.Thread) {
+				ts = append(ts, s.Thread)
+			}
+		}
+	}
+	return ts
+}
+
+func TestMeasureStopsAtTheTimeout(t *testing.T) {
+	py := python(t)
+	prog := []byte("import time\nprint('{}')\ntime.sleep(60)\n")
+	start := time.Now()
+	_, err := Measure(context.Background(), py, prog, 300*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "longer than") {
+		t.Errorf("err = %v, want a timeout", err)
+	}
+	// Not a timing test: it only shows the 60 s sleep did not run out.
+	if el := time.Since(start); el > 30*time.Second {
+		t.Errorf("Measure took %s", el)
+	}
+}
+
+func TestMeasureReportsAFailingProgram(t *testing.T) {
+	py := python(t)
+	_, err := Measure(context.Background(), py, []byte("raise SystemExit('boom: no such thing')\n"), time.Minute)
+	if err == nil || !strings.Contains(err.Error(), "boom: no such thing") {
+		t.Errorf("err = %v, want the program's last line of stderr", err)
+	}
+	_, err = Measure(context.Background(), py, []byte("print('not json')\n"), time.Minute)
+	if err == nil || !strings.Contains(err.Error(), "reading the program's output") {
+		t.Errorf("err = %v, want a bad-output error", err)
+	}
+}
+
+func TestCheckPython(t *testing.T) {
+	_, _, err := CheckPython(context.Background(), "/nonexistent/python3")
+	if err == nil || !strings.Contains(err.Error(), "no python") {
+		t.Errorf("err = %v, want ErrNoPython", err)
+	}
+	py := python(t)
+	v, impl, err := CheckPython(context.Background(), py)
+	if err != nil || !strings.HasPrefix(v, "3.") || impl == "" {
+		t.Errorf("CheckPython(%s) = %q, %q, %v", py, v, impl, err)
+	}
+}

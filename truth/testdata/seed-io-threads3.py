@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+# conclab export: workload "seed-io" under threads(3).
+#
+# 3 tasks, 3 steps. Every step runs for exactly the duration the simulator drew
+# for it, so what this program measures can be put beside what conclab
+# predicts (conclab verify runs both and compares them).
+#
+# Run it with CPython 3.8 or newer; it needs only the standard library:
+#
+#     python3 program.py > measured.json
+#
+# It prints one JSON document on standard output and nothing else: for each
+# task its release, start and end, and for each step its kind, start, end,
+# process id and thread id, in seconds from the program's start.
+#
+# How the steps run:
+#   work           Python code: spins until time.thread_time() has advanced;
+#                  the thread holds the GIL while it spins
+#   work_released  C code: hashlib over 1 MiB buffers until the thread's CPU
+#                  time has advanced; hashlib releases the GIL meanwhile
+#   wait           time.sleep, or await asyncio.sleep on an event loop
+#   wait_blocking  time.sleep, even on an event loop (the loop stalls)
+#
+# The model, threads(3): a ThreadPoolExecutor(3), which starts a thread when a
+# task is submitted and none is idle; the main thread submits each task at
+# its release time.
+
+import concurrent.futures
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+
+# The workload, as data: names are never code. Each task has its name, its
+# release time in seconds and its steps, repeats expanded: [kind, seconds],
+# or [kind, seconds, "thread" | "process"] for a step that an event loop
+# offloads (other models run it in place).
+WORKLOAD = json.loads('''{"workload":"seed-io","model":"threads(3)","tasks":[
+{"name":"A","release":0,"steps":[["wait",2]]},
+{"name":"B","release":0,"steps":[["wait",2]]},
+{"name":"C","release":0,"steps":[["wait",2]]}
+]}''')
+TASKS = WORKLOAD["tasks"]
+
+SWITCH_INTERVAL  = 0.005      # sys.setswitchinterval: how long a thread may keep the GIL
+THREADS          = 3          # the thread pool's size
+
+# Every time is measured from ORIGIN, time.perf_counter() taken in the main
+# process before anything starts. On Linux perf_counter reads the monotonic
+# clock, which is the same in every process, so workers' times compare.
+ORIGIN = 0.0
+
+
+def now():
+    """Seconds since ORIGIN."""
+    return time.perf_counter() - ORIGIN
+
+
+def work(seconds):
+    """Python code running for `seconds` of this thread's CPU time.
+
+    The loop is pure Python, so the thread holds the GIL while it spins; while
+    another thread has the GIL, this thread's CPU clock stands still.
+    """
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+BUFFER = bytes(1 << 20)  # 1 MiB of zeros to hash
+
+
+def work_released(seconds):
+    """C code running for `seconds` of this thread's CPU time, GIL released.
+
+    hashlib releases the GIL while it hashes a large buffer, so other threads
+    run Python meanwhile. Each chunk after the first is cut to the CPU time
+    left, at the speed the previous chunk showed, so the step does not
+    overshoot by a whole megabyte's worth.
+    """
+    view = memoryview(BUFFER)
+    digest = hashlib.sha256()
+    size = len(BUFFER)
+    clock = time.thread_time()
+    end = clock + seconds
+    while clock < end:
+        digest.update(view[:size])
+        before, clock = clock, time.thread_time()
+        speed = size / max(clock - before, 1e-6)  # bytes per CPU second
+        size = min(len(BUFFER), max(4096, int((end - clock) * speed)))
+
+
+def run_step(kind, seconds):
+    """Runs one step on this thread; returns [kind, start, end, pid, thread]."""
+    start = now()
+    if kind == "work":
+        work(seconds)
+    elif kind == "work_released":
+        work_released(seconds)
+    else:  # wait, wait_blocking: the thread sleeps and releases the GIL
+        time.sleep(seconds)
+    return [kind, start, now(), os.getpid(), threading.get_ident()]
+
+
+def run_task(index):
+    """Runs task `index` to its end on this thread; returns what it measured.
+
+    Offloaded steps run in place: only an event loop offloads.
+    """
+    start = now()
+    steps = [run_step(step[0], step[1]) for step in TASKS[index]["steps"]]
+    return {"start": start, "end": now(), "steps": steps}
+
+
+def sleep_until(release):
+    """Sleeps until `release` seconds after ORIGIN (not at all if it has passed)."""
+    delay = release - now()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def release_order():
+    """The task indexes by release time, file order breaking ties."""
+    return sorted(range(len(TASKS)), key=lambda index: TASKS[index]["release"])
+
+
+def run_model():
+    """threads(N): the main thread submits each task to a ThreadPoolExecutor
+    of THREADS threads at its release time."""
+    futures = {}
+    with concurrent.futures.ThreadPoolExecutor(THREADS) as pool:
+        for index in release_order():
+            sleep_until(TASKS[index]["release"])
+            futures[index] = pool.submit(run_task, index)
+    return [futures[index].result() for index in range(len(TASKS))], []
+
+
+def cpu_seconds():
+    """CPU time of this process and of its children that have ended."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def main():
+    global ORIGIN
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    cpu = cpu_seconds()
+    ORIGIN = time.perf_counter()
+    results, workers = run_model()
+    cpu = cpu_seconds() - cpu
+    tasks = []
+    for task, result in zip(TASKS, results):
+        tasks.append({"name": task["name"], "release": task["release"],
+                      "start": result["start"], "end": result["end"],
+                      "steps": result["steps"]})
+    json.dump({
+        "format": "conclab-measurement/1",
+        "workload": WORKLOAD["workload"],
+        "model": WORKLOAD["model"],
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "implementation": sys.implementation.name,
+        "cpu_count": os.cpu_count(),
+        "switch_interval": sys.getswitchinterval(),
+        "makespan": max([task["end"] for task in tasks], default=0.0),
+        "cpu_s": cpu,
+        "main": [os.getpid(), threading.get_ident()],
+        "workers": workers,
+        "tasks": tasks,
+    }, sys.stdout, separators=(",", ":"))
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
