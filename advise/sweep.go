@@ -251,7 +251,7 @@ func findKnee(sw *Sweep) Knee {
 		return k
 	}
 	if sw.Swept == SweptRate {
-		k.Rule = fmt.Sprintf("the highest rate before p99 exceeds %g× its value at the lowest rate or overload begins", kneeLatency)
+		k.Rule = fmt.Sprintf("the highest rate before p99 passes %g× its lowest-rate value or overload begins", kneeLatency)
 		base := float64(sw.Points[0].Result.Latency.P99)
 		for i, p := range sw.Points {
 			if p.Overloaded || float64(p.Result.Latency.P99) > kneeLatency*base {
@@ -264,7 +264,7 @@ func findKnee(sw *Sweep) Knee {
 		k.Beyond = true
 		return k
 	}
-	k.Rule = fmt.Sprintf("the smallest %s that reaches %g %% of the best throughput without overload", sw.Swept, 100*kneeThroughput)
+	k.Rule = fmt.Sprintf("the smallest %s reaching %g %% of the best throughput, not overloaded", sw.Swept, 100*kneeThroughput)
 	best := 0.0
 	for _, p := range sw.Points {
 		best = max(best, Served(p.Workload, p.Result))

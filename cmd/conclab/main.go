@@ -83,6 +83,7 @@ then try a built-in scenario or your own workload file:
 	root.AddCommand(newCalibrateCmd(s))
 	root.AddCommand(newExplainCmd(s))
 	root.AddCommand(newExportCmd(s), newVerifyCmd(s))
+	root.AddCommand(newSweepCmd(s), newAdviseCmd(s))
 	return root
 }
 

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/conclab/conclab/advise"
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/workload"
+)
+
+type sweepOptions struct {
+	runOptions
+	model     string
+	rate      string
+	steps     int
+	geometric bool
+}
+
+func newSweepCmd(s *streams) *cobra.Command {
+	var o sweepOptions
+	cmd := &cobra.Command{
+		Use:   "sweep FILE|NAME|-e INLINE -m 'MODEL(LO..HI)' | --rate LO..HI/s -m MODEL",
+		Short: "Simulate a model over a range of pool sizes or arrival rates",
+		Long: `Sweep simulates a workload at every point of a range and prints a table of
+makespan, throughput ("served": for an overloaded open workload, what it
+actually sustained), latency p50 and p99, CPU utilisation, GIL wait, peak
+threads, resident and reserved memory, and overload; --format svg or html
+draws p50, p99 and throughput against the swept value and marks the knee.
+
+-m gives a model with one range, such as threads(1..64), processes(1..8),
+processes(2)*threads(1..32) or asyncio(limit=1..100). A range of more than
+16 values is swept at 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, … (powers of
+two and one and a half times them) within it, plus both ends.
+
+--rate LO..HI/s sweeps the arrival rate of an open workload (one with
+arrivals:) under the one model -m names, in --steps even steps, or in a
+constant ratio with --geometric.
+
+The knee: for a range of a model, the smallest value that reaches 95 % of
+the best throughput without overload; for rates, the highest rate before
+p99 exceeds 3× its value at the lowest rate or overload begins.
+
+The points run in parallel on all cores; the results do not depend on it.`,
+		Example: `  conclab sweep server.yaml -m 'threads(1..64)'
+  conclab sweep server.yaml -m 'threads(1..64)' --format svg -o threads.svg
+  conclab sweep server.yaml -m asyncio --rate 50..500/s --steps 10 --format html -o rates.html
+  conclab sweep -e '200 x [work 5ms, wait 50ms]' -m 'processes(1..4)*threads(8)' --format json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkCommonFlags(cmd, &o.runOptions); err != nil {
+				return err
+			}
+			return runSweep(cmd.Context(), s, &o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.model, "model", "m", "", "the model, with a range unless --rate is given, e.g. threads(1..64)")
+	f.StringVar(&o.rate, "rate", "", "sweep the arrival rate instead, e.g. 50..500/s")
+	f.IntVar(&o.steps, "steps", 10, "points of a --rate sweep")
+	f.BoolVar(&o.geometric, "geometric", false, "space the --rate points by a constant ratio instead of evenly")
+	addCommonFlags(cmd, &o.runOptions, "text, json, svg or html")
+	return cmd
+}
+
+// addCommonFlags defines the flags sweep and advise share with run.
+func addCommonFlags(cmd *cobra.Command, o *runOptions, formats string) {
+	f := cmd.Flags()
+	f.StringVarP(&o.inline, "expr", "e", "", "an inline workload instead of a file (see conclab run --help)")
+	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: the workload's)")
+	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
+	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
+	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
+	f.StringVar(&o.format, "format", "text", "output format: "+formats)
+	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")
+}
+
+// checkCommonFlags validates the shared flags as run does.
+func checkCommonFlags(cmd *cobra.Command, o *runOptions) error {
+	if !cmd.Flags().Changed("cores") {
+		o.cores = 0
+	} else if o.cores < 1 || o.cores > workload.MaxCores {
+		return fmt.Errorf("--cores %d: want a whole number from 1 to %d", o.cores, workload.MaxCores)
+	}
+	if cmd.Flags().Changed("switch-interval") && o.switchInterval <= 0 {
+		return fmt.Errorf("--switch-interval %s: want a positive duration such as 5ms", o.switchInterval)
+	}
+	if cmd.Flags().Changed("expr") && strings.TrimSpace(o.inline) == "" {
+		return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
+	}
+	if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
+		return fmt.Errorf("-o %s: is a directory", o.output)
+	}
+	return nil
+}
+
+// loadForAdvise reads the workload named by args or -e and resolves its
+// runtime, cores and switch interval as run does; the models are the
+// command's own, so the workload's models: are not used.
+func loadForAdvise(s *streams, o *runOptions, args []string) (plan, error) {
+	var src string
+	switch {
+	case len(args) == 1 && o.inline != "":
+		return plan{}, errors.New("give a workload FILE or NAME, or -e INLINE, not both")
+	case len(args) == 1:
+		src = args[0]
+	case o.inline == "":
+		return plan{}, errors.New("missing workload: give a FILE, the NAME of an example (see conclab examples) or -e INLINE")
+	}
+	wl, _, err := loadWorkload(s, src, o.inline)
+	if err != nil {
+		return plan{}, err
+	}
+	resolve := *o
+	resolve.models = []string{"sync"} // every runtime runs sync; the models: of the file are not ours
+	p, err := newPlan(wl, nil, &resolve)
+	p.models = nil
+	return p, err
+}
+
+func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) error {
+	switch o.format {
+	case "text", "json", "svg", "html":
+	default:
+		return fmt.Errorf("invalid --format %q (want text, json, svg or html)", o.format)
+	}
+	if strings.TrimSpace(o.model) == "" {
+		return errors.New("sweep needs a model with a range, e.g. -m 'threads(1..64)', or one model and --rate 50..500/s")
+	}
+	p, err := loadForAdvise(s, &o.runOptions, args)
+	if err != nil {
+		return err
+	}
+	prof := p.profile
+	var swept string
+	var pts []advise.Point
+	if o.rate != "" {
+		rates, err := advise.ParseRates(o.rate, o.steps, o.geometric)
+		if err != nil {
+			return fmt.Errorf("--rate: %w", err)
+		}
+		d, err := model.Parse(o.model)
+		if err == nil {
+			err = model.Check(d, prof.Name, prof.Asyncio, prof.Processes)
+		}
+		if err != nil {
+			if _, rerr := model.ParseSweep(o.model); rerr == nil {
+				return fmt.Errorf("-m %q: --rate sweeps the rate under one model; give a model without a range", o.model)
+			}
+			return flagModelError(o.model, err)
+		}
+		if pts, err = advise.RatePoints(p.wl, d, rates); err != nil {
+			return err
+		}
+		swept = advise.SweptRate
+	} else {
+		swept, pts, err = advise.ModelPoints(p.wl, o.model, prof.Name, prof.Asyncio, prof.Processes)
+		switch {
+		case errors.Is(err, advise.ErrNoRange):
+			return fmt.Errorf("-m %q: no range to sweep; give one such as threads(1..64), or sweep the arrival rate with --rate 50..500/s", o.model)
+		case err != nil:
+			return flagModelError(o.model, err)
+		}
+	}
+
+	setup := advise.Setup{Profile: prof, Cores: p.cores, SwitchInterval: p.switchInterval,
+		Progress: s.progress("sweep", "points")}
+	sw, err := advise.Run(ctx, p.wl, swept, pts, setup)
+	if err != nil {
+		return fail(err)
+	}
+	var buf bytes.Buffer
+	switch o.format {
+	case "json":
+		err = sw.WriteJSON(&buf)
+	case "svg":
+		err = sw.WriteSVG(&buf)
+	case "html":
+		err = sw.WriteHTML(&buf)
+	default:
+		err = sw.WriteText(&buf)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if o.output != "" {
+		return writeFileAtomic(o.output, buf.Bytes())
+	}
+	_, err = s.out.Write(buf.Bytes())
+	return fail(err)
+}
+
+// progress returns a progress callback that writes "what: done/total
+// unit" to standard error: rewritten in place on a terminal (at most every
+// 100 ms), else once, when all are done.
+func (s *streams) progress(what, unit string) func(done, total int) {
+	f, ok := s.err.(*os.File)
+	tty := ok && isatty.IsTerminal(f.Fd())
+	var last time.Time
+	return func(done, total int) {
+		line := fmt.Sprintf("%s: %d/%d %s", what, done, total, unit)
+		switch {
+		case tty && done == total:
+			fmt.Fprintf(s.err, "\r%s\n", line)
+		case tty && time.Since(last) >= 100*time.Millisecond:
+			last = time.Now()
+			fmt.Fprintf(s.err, "\r%s", line)
+		case !tty && done == total:
+			io.WriteString(s.err, line+"\n")
+		}
+	}
+}
