@@ -227,7 +227,7 @@ func (a *Advice) memoryReason(rec *Candidate) string {
 		other = a.bestOf(famThreads)
 	}
 	if rec.Model.UsesProcesses() {
-		self += fmt.Sprintf(" for %d interpreters, each with its own GIL", rec.Result.PeakProcesses)
+		self += fmt.Sprintf(" for %d interpreter processes (the parent and its workers), each with its own GIL", rec.Result.PeakProcesses)
 	}
 	if other == nil || other == rec || other.Rejected != "" {
 		return self
