@@ -54,6 +54,7 @@ workload are data in the program, never code.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.inline, "expr", "e", "", "an inline workload instead of a file (see conclab run --help)")
 	f.StringArrayVarP(&o.models, "model", "m", nil, "the model expression, such as threads(8)")
+	f.StringVar(&o.runtime, "runtime", "", "cpython or cpython-ft (default: the workload's)")
 	f.IntVar(&o.cores, "cores", 0, "cores that size the event loop's executors (default: the workload's, else this machine's)")
 	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
 	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")

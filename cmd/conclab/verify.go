@@ -190,7 +190,7 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	}
 	py, err := findPython(ctx, o.python)
 	if err != nil {
-		return err
+		return interrupted(ctx, p.wl.Name, err)
 	}
 	if wl.Cores > 0 && wl.Cores != p.cores {
 		fmt.Fprintf(s.err, "verify %s: simulating %d cores, the cores the program runs on (the workload says %d)\n",
@@ -251,7 +251,7 @@ func verifyPlan(ctx context.Context, s *streams, p plan, o *verifyOptions, py in
 			m, err := truth.Measure(ctx, py.path, prog.Bytes(), timeout)
 			if err != nil {
 				if ctx.Err() != nil {
-					return nil, fail(fmt.Errorf("verify %s: interrupted; every Python process it started was stopped", oneLine(p.wl.Name)))
+					return nil, interrupted(ctx, p.wl.Name, err)
 				}
 				return nil, fail(fmt.Errorf("verify %s under %s, run %d: %w", oneLine(p.wl.Name), d, k, err))
 			}
@@ -271,6 +271,15 @@ func verifyPlan(ctx context.Context, s *streams, p plan, o *verifyOptions, py in
 		checks = append(checks, checked{model: d, predicted: pred, measured: meas, cmp: truth.Compare(pred.Result, med)})
 	}
 	return checks, nil
+}
+
+// interrupted turns err into the message of an interrupted verify when ctx
+// was cancelled (Ctrl-C, SIGTERM); otherwise it returns err.
+func interrupted(ctx context.Context, name string, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	return fail(fmt.Errorf("verify %s: interrupted; every Python process it started was stopped", oneLine(name)))
 }
 
 // verifyText writes the comparison: makespans, task end times, timelines.
@@ -436,7 +445,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 	}
 	py, err := findPython(ctx, o.python)
 	if err != nil {
-		return err
+		return interrupted(ctx, "--suite", err)
 	}
 	var rows []suiteRow
 	for _, sc := range scenarios {

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// needPython skips a test that runs the real CPython when there is none.
+func needPython(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("no python3 on PATH: skipping what runs the real CPython (.ci/run installs one)")
+	}
+}
+
+func TestExportCommand(t *testing.T) {
+	golden, err := os.ReadFile(filepath.Join("..", "..", "truth", "testdata", "seed-io-threads3.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := conclab(t, nil, "export", "seed-io", "-m", "threads(3)")
+	if r.code != 0 || r.stdout != string(golden) {
+		t.Errorf("export seed-io -m threads(3): exit %d, stderr %q; stdout differs from truth/testdata/seed-io-threads3.py: %v",
+			r.code, r.stderr, r.stdout != string(golden))
+	}
+	out := filepath.Join(t.TempDir(), "prog.py")
+	if r := conclab(t, nil, "export", "-e", "A: [work 1ms]", "-m", "sync", "-o", out); r.code != 0 || r.stdout != "" {
+		t.Errorf("export -o: exit %d: %s", r.code, r.stderr)
+	}
+	if prog, err := os.ReadFile(out); err != nil || !bytes.Contains(prog, []byte(`"name":"A"`)) {
+		t.Errorf("export -o wrote %q, %v", prog, err)
+	}
+
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"export", "seed-io"}, "give the model to export with -m (the workload lists 3)"},
+		{[]string{"export", "seed-io", "-m", "sync", "-m", "asyncio"}, "export writes one model"},
+		{[]string{"export", "-e", "[wait 1ms]", "-m", "threads(2)", "--runtime", "java"}, "need runtime cpython or cpython-ft"},
+		{[]string{"export"}, "missing workload"},
+		{[]string{"export", "-e", "[wait 1ms]", "-m", "thread(2)"}, `-m "thread(2)"`},
+	}
+	for _, tt := range tests {
+		r := conclab(t, nil, tt.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+}
+
+// TestExportDefaultModel: an inline workload lists no models, so -m is
+// needed; the test above shows the message. Here a file with one model
+// needs none.
+func TestExportOneModelFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "one.yaml")
+	if err := os.WriteFile(file, []byte("tasks:\n  - name: A\n    steps: [{wait: 1ms}]\nmodels: [asyncio]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := conclab(t, nil, "export", file)
+	if r.code != 0 || !strings.Contains(r.stdout, "asyncio.run(run_all())") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestVerifyUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify", "--suite", "-e", "[wait 1ms]"}, "--suite runs the scenarios"},
+		{[]string{"verify", "-e", "[wait 1ms]", "--tolerance", "lots"}, `--tolerance "lots": want a percentage`},
+		{[]string{"verify", "-e", "[wait 1ms]", "--repeat", "0"}, "--repeat 0"},
+		{[]string{"verify", "-e", "[wait 1ms]", "--format", "xml"}, `invalid --format "xml"`},
+		{[]string{"verify", "-e", "[wait 1ms]", "--runtime", "go"}, "need runtime cpython"},
+		{[]string{"verify", "-e", "[wait 1ms]", "--timeout", "-1s"}, "--timeout -1s"},
+		{[]string{"verify", "-e", "[wait 1ms]", "--python", "/nonexistent/python3"}, "verify needs CPython 3.8 or newer"},
+	}
+	for _, tt := range tests {
+		r := conclab(t, nil, tt.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+}
+
+func TestVerifyOldPython(t *testing.T) {
+	fake := filepath.Join(t.TempDir(), "python3")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho '3.6.15 cpython'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := conclab(t, nil, "verify", "-e", "[wait 1ms]", "--python", fake)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "is Python 3.6.15: verify needs 3.8 or newer") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestVerifyText(t *testing.T) {
+	needPython(t)
+	r := conclab(t, nil, "verify", "-e", "2 x [wait 100ms]; [work 5ms]", "-m", "threads(2)", "--repeat", "1", "--tolerance", "1000%")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{"model       predicted  measured", "task end times", "threads(2) · predicted · makespan",
+		"threads(2) · measured (the median of 1 run) · makespan", "worker-1│"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "verify inline: threads(2) run 1/1 …") {
+		t.Errorf("no progress on stderr: %q", r.stderr)
+	}
+	checkLines(t, r.stdout, 100)
+
+	// No real run matches a prediction to the nanosecond: 0% must fail.
+	r = conclab(t, nil, "verify", "-e", "[wait 20ms]", "-m", "sync", "--repeat", "1", "--tolerance", "0%")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "makespan beyond ±0% of the prediction: sync") {
+		t.Errorf("--tolerance 0%%: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestVerifyJSON(t *testing.T) {
+	needPython(t)
+	r := conclab(t, nil, "verify", "-e", "2 x io: [wait 50ms]", "-m", "sync", "-m", "asyncio", "--repeat", "2", "--format", "json", "--tolerance", "1000%")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	var doc struct {
+		Workload    string   `json:"workload"`
+		Cores       int      `json:"cores"`
+		Python      string   `json:"python"`
+		Repeat      int      `json:"repeat"`
+		NotMeasured []string `json:"not_measured"`
+		Results     []struct {
+			Model     string  `json:"model"`
+			MakespanS float64 `json:"makespan_s"`
+			Measured  struct {
+				Model     string  `json:"model"`
+				MakespanS float64 `json:"makespan_s"`
+				Tasks     []struct {
+					Name string  `json:"name"`
+					EndS float64 `json:"end_s"`
+				} `json:"tasks"`
+			} `json:"measured"`
+			Error struct {
+				Makespan *float64          `json:"makespan"`
+				Tasks    map[string]float64 `json:"tasks"`
+			} `json:"error"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if doc.Workload != "inline" || doc.Repeat != 2 || doc.Python == "" || len(doc.NotMeasured) == 0 || len(doc.Results) != 2 {
+		t.Fatalf("document: %+v", doc)
+	}
+	for i, want := range []string{"sync", "asyncio"} {
+		res := doc.Results[i]
+		if res.Model != want || res.Measured.Model != want || res.MakespanS <= 0 || res.Measured.MakespanS <= 0 {
+			t.Errorf("result %d: %+v", i, res)
+		}
+		if res.Error.Makespan == nil || len(res.Error.Tasks) != 2 || len(res.Measured.Tasks) != 2 {
+			t.Errorf("result %d: error %+v, measured tasks %+v", i, res.Error, res.Measured.Tasks)
+		}
+		if _, ok := res.Error.Tasks["io-2"]; !ok {
+			t.Errorf("result %d: no error for task io-2: %v", i, res.Error.Tasks)
+		}
+	}
+}
+
+// TestVerifyInterruptLeavesNoPython runs the built binary on a workload of
+// a few seconds under a process pool, sends SIGINT once the Python program
+// and its workers run, and checks that no process carrying the test's
+// marker in its environment is left.
+func TestVerifyInterruptLeavesNoPython(t *testing.T) {
+	needPython(t)
+	if _, err := os.Stat("/proc/self/environ"); err != nil {
+		t.Skip("no /proc: cannot look for leftover processes")
+	}
+	bin := filepath.Join(t.TempDir(), "conclab")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	marker := fmt.Sprintf("conclab-sigint-test-%d-%d", os.Getpid(), time.Now().UnixNano())
+	cmd := exec.Command(bin, "verify", "-e", "2 x [wait 20s]", "-m", "processes(2)", "--repeat", "1")
+	cmd.Env = append(os.Environ(), "CONCLAB_TEST_MARKER="+marker)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() {
+		// Whatever happened, leave nothing behind.
+		cmd.Process.Kill()
+		for _, pid := range marked(marker, cmd.Process.Pid) {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}()
+
+	// Wait until the program and its two pool workers are up: forked
+	// workers keep the program's command line.
+	for {
+		if n := len(marked(marker+"\x00program.py", cmd.Process.Pid)); n >= 3 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("verify ended before it was interrupted: %v\n%s", err, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errorsAs(err, &ee) || ee.ExitCode() != exitFailure {
+			t.Errorf("verify after SIGINT: %v, want exit status 1", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("verify did not end after SIGINT\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("stderr does not say it was interrupted: %q", stderr.String())
+	}
+	if left := marked(marker, cmd.Process.Pid); len(left) > 0 {
+		t.Errorf("processes left running after SIGINT: %v", left)
+	}
+}
+
+func errorsAs(err error, target **exec.ExitError) bool {
+	ee, ok := err.(*exec.ExitError)
+	if ok {
+		*target = ee
+	}
+	return ok
+}
+
+// marked returns the live processes other than self whose environment
+// holds marker; with marker+"\x00"+word, only those whose command line also
+// holds word. Zombies (dead, not yet reaped) do not count.
+func marked(marker string, self int) []int {
+	marker, word, _ := strings.Cut(marker, "\x00")
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self || pid == os.Getpid() {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err != nil || !bytes.Contains(env, []byte(marker)) {
+			continue
+		}
+		if cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline")); !bytes.Contains(cmdline, []byte(word)) {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// The state follows the parenthesised command name.
+		if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z' {
+			continue
+		}
+		pids = append(pids, pid)
+	}
+	return pids
+}
