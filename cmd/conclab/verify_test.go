@@ -152,7 +152,7 @@ func TestVerifyJSON(t *testing.T) {
 				} `json:"tasks"`
 			} `json:"measured"`
 			Error struct {
-				Makespan *float64          `json:"makespan"`
+				Makespan *float64           `json:"makespan"`
 				Tasks    map[string]float64 `json:"tasks"`
 			} `json:"error"`
 		} `json:"results"`
