@@ -148,6 +148,7 @@ type engine struct {
 	released, done int
 	lastRelease    int64
 	backlog        [2]int // open workloads: tasks in flight mid-window and at its end
+	dispatchDue    bool   // queued tasks wait to be handed out at the end of the instant
 	lat, queue     collector
 	records        []TaskRecord
 
@@ -277,6 +278,10 @@ func (e *engine) loop() error {
 			e.handle(ev)
 		}
 		e.drain()
+		if e.dispatchDue && e.events.top() > e.now && e.cpu.next(e.now) > e.now {
+			e.handOut()
+			e.drain()
+		}
 	}
 	if e.progress != nil {
 		e.progress(e.done, e.src.total())

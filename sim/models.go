@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/workload"
@@ -67,33 +68,48 @@ func (e *engine) setup() {
 	e.drain()
 }
 
-// room says whether worker process p can take one more task.
-func (e *engine) room(p *process) bool {
+// free is how many more tasks worker process p can take now; -1 when it
+// cannot take any. A process without a bound counts its tasks in flight
+// against it, so that the least loaded still comes first.
+func (e *engine) free(p *process) int {
 	if !p.started {
-		return false
+		return -1
 	}
 	if p.loop != nil {
-		return p.loop.limit == 0 || p.loop.inFlight < p.loop.limit
+		if p.loop.limit == 0 {
+			return math.MaxInt32 - p.loop.inFlight
+		}
+		return p.loop.limit - p.loop.inFlight - 1
 	}
-	return p.pool.cap == 0 || p.pool.busy < p.pool.cap
+	if p.pool.cap == 0 {
+		return math.MaxInt32 - p.pool.busy
+	}
+	return p.pool.cap - p.pool.busy - 1
 }
 
-// dispatch hands queued tasks to worker processes with room, round-robin.
-func (e *engine) dispatch() {
+// dispatch asks for queued tasks to be handed out at the end of the
+// current instant, once every event of the instant has happened: worker
+// processes that start together then share the first tasks.
+func (e *engine) dispatch() { e.dispatchDue = true }
+
+// handOut gives queued tasks to the worker processes with the most room,
+// round-robin among equals (gunicorn's idle workers racing to accept).
+func (e *engine) handOut() {
+	e.dispatchDue = false
+	n := len(e.workers)
 	for e.central.len() > 0 {
-		n := len(e.workers)
 		var p *process
+		best, at := -1, 0
 		for i := 0; i < n; i++ {
 			q := e.workers[(e.rr+i)%n]
-			if e.room(q) {
-				p = q
-				e.rr = (e.rr + i + 1) % n
-				break
+			if f := e.free(q); f > best {
+				p, best, at = q, f, i
 			}
 		}
 		if p == nil {
 			return
 		}
+		e.rr = (e.rr + at + 1) % n
 		a := e.central.pop()
 		sl := e.newSlot(a, p)
 		if p.loop != nil {
