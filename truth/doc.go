@@ -1,3 +1,64 @@
 // Package truth puts the simulator's predictions to the test on a real
-// CPython (SPEC §6).
+// CPython (SPEC §6). Export writes a workload under one model as a plain
+// Python 3.8+ program (standard library only) that runs exactly the steps
+// and durations the simulator draws; Measure runs such a program in a
+// process group of its own and reads what it printed; Measurement.Result
+// turns that into a sim.Result and a sim.Recorder, so that the report
+// package draws a measured run like a predicted one; Compare and Median
+// put measured beside predicted.
+//
+// # The document an exported program prints
+//
+// One JSON object on standard output (nothing else goes there). Times are
+// seconds since the program's origin, time.perf_counter() read in the main
+// process before anything starts; perf_counter is the system-wide
+// monotonic clock on Linux, so times taken in worker processes compare.
+//
+//	{
+//	  "format": "conclab-measurement/1",
+//	  "workload": "seed-io",            // the workload's name
+//	  "model": "threads(3)",            // the model's label
+//	  "python": "3.11.7",
+//	  "implementation": "cpython",      // sys.implementation.name
+//	  "cpu_count": 2,                   // os.cpu_count()
+//	  "switch_interval": 0.005,         // sys.getswitchinterval()
+//	  "makespan": 2.0013,               // the latest task end
+//	  "cpu_s": 0.012,                   // CPU of the program and its ended children
+//	  "main": [4242, 140291],           // [pid, threading.get_ident()] of the main thread
+//	  "workers": [[4243, 140291, 0.0091]],  // [pid, thread, ready]: a worker process is up
+//	  "tasks": [                        // every task, in file order
+//	    {"name": "A", "release": 0, "start": 0.0004, "end": 2.0011,
+//	     "steps": [["wait", 0.0004, 2.0011, 4242, 140300]]}
+//	  ]
+//	}
+//
+// Each step is [kind, start, end, pid, thread]: kind is one of work,
+// work_released, wait and wait_blocking (see StepKind), thread is
+// threading.get_ident() of the thread that ran it (for a step an event
+// loop offloaded, the executor's thread or process). A task's start is
+// when it first ran on a thread (for asyncio(limit=K), once it holds its
+// place), its end when its last step finished. "workers" lists the worker
+// processes of processes(N) and of the composites, with the thread that
+// reported it was up: for processes(N) the pool's worker, for
+// processes(P)*threads(T) the process's main thread, for
+// processes(P)*asyncio its loop thread.
+//
+// # How the program runs a model
+//
+// sync runs the tasks in file order on the main thread, each no earlier
+// than its release. threads(N) submits each task at its release to a
+// ThreadPoolExecutor(N); threads starts a threading.Thread per task.
+// asyncio runs every task as a coroutine created at its release and
+// gathered; limit=K is an asyncio.Semaphore, executor=E the loop's default
+// executor (by default min(32, cores+4), as the simulation assumes), and an
+// offloaded step goes through loop.run_in_executor to that executor or to
+// a ProcessPoolExecutor of cores forked workers. processes(N) is a
+// ProcessPoolExecutor(N) with the model's start method; N first jobs that
+// meet at a barrier start every worker at time 0, as SPEC §3 has it
+// (CPython 3.11 forks all workers at the first submit but spawns them one
+// per submit that finds none idle). processes(P)*threads(T) and
+// processes(P)*asyncio start P multiprocessing.Process workers that take
+// tasks from one shared queue whenever they have room (a free thread, or
+// fewer than K tasks in flight; always, without a limit), as gunicorn and
+// uvicorn workers accept from one socket.
 package truth

@@ -284,10 +284,9 @@ func interrupted(ctx context.Context, name string, err error) error {
 
 // verifyText writes the comparison: makespans, task end times, timelines.
 func verifyText(w io.Writer, p plan, py interpreter, repeat int, tol float64, checks []checked, opt report.Options) error {
-	head := fmt.Sprintf("verify %s · %s · %s · switch interval %s · %s · median of %s",
-		oneLine(p.wl.Name), py, count(p.cores, "core", "cores"), workload.FormatDuration(p.switchInterval),
-		count(taskCount(p.wl), "task", "tasks"), count(repeat, "run", "runs"))
-	writeWrapped(w, head, opt.Width)
+	writeWrapped(w, fmt.Sprintf("verify %s · %s · %s · switch interval %s", oneLine(p.wl.Name),
+		count(taskCount(p.wl), "task", "tasks"), count(p.cores, "core", "cores"), workload.FormatDuration(p.switchInterval)), opt.Width)
+	writeWrapped(w, fmt.Sprintf("measured with %s, the median of %s per model", py, count(repeat, "run", "runs")), opt.Width)
 	fmt.Fprintln(w)
 
 	rows := [][]string{{"model", "predicted", "measured", "error", ""}}
