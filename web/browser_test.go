@@ -1,0 +1,235 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/conclab/conclab/web"
+	"github.com/conclab/conclab/workload"
+)
+
+// chromium finds a Chromium or Chrome binary on PATH.
+func chromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// laneView is what the page shows of one model's timeline.
+type laneView struct {
+	Model    string   `json:"model"`
+	Makespan string   `json:"makespan"`
+	Labels   []string `json:"labels"`
+}
+
+// TestBrowser drives headless Chromium through the page: it picks the seed's
+// example, checks the lanes and makespans of every model, moves the cursor,
+// types a broken workload and sees the error marked, and saves screenshots
+// under $CONCLAB_SCREENSHOTS (a temporary directory when unset).
+func TestBrowser(t *testing.T) {
+	bin := chromium()
+	if bin == "" {
+		t.Skip("no chromium, chromium-browser or google-chrome on PATH; install one (apt-get install chromium) to run the browser test")
+	}
+	shots := os.Getenv("CONCLAB_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	srv := httptest.NewServer(web.Handler(web.Options{}))
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var browser *exec.Cmd
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
+			// Its own process group, so that every process it starts ends
+			// with it.
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+			browser = cmd
+		}),
+	}
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	defer func() {
+		if browser != nil && browser.Process != nil {
+			syscall.Kill(-browser.Process.Pid, syscall.SIGKILL)
+		}
+	}()
+
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	shot := func(name string, full bool) {
+		t.Helper()
+		action := chromedp.CaptureScreenshot()
+		if full {
+			action = chromedp.FullScreenshot(100)
+		}
+		png := get(t, bctx, "screenshot "+name, action)
+		path := filepath.Join(shots, name)
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot %s", path)
+	}
+	loaded := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.WaitVisible(chromedp.CSS(`body[data-workload="` + name + `"][data-state="ok"]`))
+	}
+	// pick selects an example as a person would, through the select.
+	pick := func(name string) {
+		t.Helper()
+		do("pick "+name,
+			chromedp.SetValue(chromedp.ID("example"), name),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById("example").dispatchEvent(new Event("change"))`),
+			loaded(name),
+		)
+	}
+	views := func() []laneView {
+		t.Helper()
+		return get(t, bctx, "read the timelines", chromedp.Evaluate[[]laneView](`[...document.querySelectorAll(".tl-model")].map(s => ({
+			model: s.dataset.model,
+			makespan: s.querySelector(".makespan b").textContent,
+			labels: [...s.querySelectorAll(".lane-label .name")].map(l => l.textContent),
+		}))`))
+	}
+
+	// The page starts on another example; the seed's is picked from the list.
+	do("load the page",
+		chromedp.EmulateViewport(1280, 800),
+		chromedp.Navigate(srv.URL+"/#convoy"),
+		loaded("convoy"),
+	)
+	pick("seed-io")
+
+	want := []struct {
+		model    string
+		makespan float64
+		labels   []string
+	}{
+		{"sync", 6, []string{"main"}},
+		{"threads(3)", 2, []string{"worker-1", "worker-2", "worker-3"}},
+		{"asyncio", 2, []string{"loop", "A", "B", "C"}},
+	}
+	got := views()
+	if len(got) != len(want) {
+		t.Fatalf("the page shows %d timelines %+v, want %d", len(got), got, len(want))
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Model != w.model || !slices.Equal(g.Labels, w.labels) {
+			t.Errorf("timeline %d: %s with lanes %q, want %s with %q", i+1, g.Model, g.Labels, w.model, w.labels)
+		}
+		s, ok := strings.CutSuffix(g.Makespan, " s")
+		f, err := strconv.ParseFloat(s, 64)
+		if !ok || err != nil || math.Abs(f-w.makespan) > 0.01*w.makespan {
+			t.Errorf("%s: makespan %q, want %g s as printed", g.Model, g.Makespan, w.makespan)
+		}
+	}
+	table := get(t, bctx, "read the summary", chromedp.Evaluate[[][]string](
+		`[...document.querySelectorAll("#summary tbody tr")].map(r => [...r.cells].map(c => c.textContent))`))
+	if len(table) != 3 || table[0][0] != "sync" || table[0][1] != got[0].Makespan {
+		t.Errorf("summary table %q does not match the timelines %+v", table, got)
+	}
+
+	// The cursor at 1 s: sync's main thread waits in A.
+	do("move the cursor",
+		chromedp.SetValue(chromedp.ID("scrub"), "167"), // 1/6 of the axis: 1 s
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("scrub").dispatchEvent(new Event("input"))`),
+	)
+	readout := get(t, bctx, "read the readout", chromedp.Text(chromedp.ID("readout")))
+	if !strings.Contains(readout, "main") || !strings.Contains(readout, "waiting (I/O, sleep) · A") {
+		t.Errorf("the readout at 1 s does not say that main waits in A:\n%s", readout)
+	}
+	shot("laptop.png", false)
+	shot("laptop-full.png", true)
+
+	// A broken workload, typed into the editor, is marked where it is wrong.
+	broken := "tasks:\n  - name: A\n    steps:\n      - sleep: 2s\n"
+	_, perr := workload.Parse("", []byte(broken))
+	var we *workload.Error
+	if !errors.As(perr, &we) {
+		t.Fatalf("the broken workload parses: %v", perr)
+	}
+	do("type a broken workload",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("yaml").value = ""`),
+		chromedp.SendKeys(chromedp.ID("yaml"), broken),
+		chromedp.WaitVisible(chromedp.ID("error")),
+	)
+	line := get(t, bctx, "error line", chromedp.AttributeValue(chromedp.ID("error"), "data-line")).Value
+	col := get(t, bctx, "error col", chromedp.AttributeValue(chromedp.ID("error"), "data-col")).Value
+	msg := get(t, bctx, "error message", chromedp.Text(chromedp.ID("error")))
+	marked := get(t, bctx, "marked line", chromedp.Text(chromedp.CSS("#gutter .bad")))
+	markHidden := get(t, bctx, "highlight", chromedp.Evaluate[bool](`document.getElementById("mark").hidden`))
+	if line != strconv.Itoa(we.Line) || col != strconv.Itoa(we.Col) || marked != strconv.Itoa(we.Line) || markHidden {
+		t.Errorf("error marked at line %s col %s (gutter %q, highlight hidden %v), want %d:%d", line, col, marked, markHidden, we.Line, we.Col)
+	}
+	if !strings.Contains(msg, we.Msg) || !strings.Contains(msg, fmt.Sprintf("line %d, col %d", we.Line, we.Col)) {
+		t.Errorf("error message %q, want line %d, col %d and %q", msg, we.Line, we.Col, we.Msg)
+	}
+	shot("laptop-error.png", false)
+
+	// A narrow screen stacks the page.
+	do("narrow screen",
+		chromedp.EmulateViewport(400, 900),
+		chromedp.Navigate(srv.URL+"/?narrow#seed-io"), // a new document, not a jump within this one
+		loaded("seed-io"),
+	)
+	if got := views(); len(got) != 3 {
+		t.Errorf("narrow: %d timelines, want 3", len(got))
+	}
+	if get(t, bctx, "check the width", chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)) {
+		t.Errorf("narrow: the page is wider than the 400 px screen")
+	}
+	shot("narrow.png", false)
+	shot("narrow-full.png", true)
+}
+
+// get runs one action in the browser and returns its value.
+func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}

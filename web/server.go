@@ -1,0 +1,294 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"mime"
+	"net"
+	"net/http"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/conclab/conclab/examples"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/workload"
+)
+
+//go:embed assets
+var assets embed.FS
+
+// Assets returns the page's embedded files: index.html and what it loads.
+func Assets() fs.FS {
+	sub, err := fs.Sub(assets, "assets")
+	if err != nil {
+		panic(err) // "assets" is a valid path
+	}
+	return sub
+}
+
+// Options configures the handler.
+type Options struct {
+	// Log, when set, receives one line per request that failed on the
+	// server's side (a 5xx).
+	Log *log.Logger
+}
+
+type server struct {
+	opt  Options
+	sem  chan struct{} // simulations running at once
+	page []byte
+}
+
+// Handler returns the page, its assets and the API:
+//
+//	GET  /                     the page
+//	GET  /assets/…             its style sheet and script
+//	GET  /api/examples         [{"name", "about"}…]
+//	GET  /api/examples/{name}  {"name", "about", "yaml", "models", "runtime", "cores"}
+//	GET  /api/runtimes         ["cpython", …]
+//	POST /api/run              a RunRequest as JSON, or the YAML alone
+//	                           (Content-Type application/yaml; ?model=…&runtime=…&cores=…&spans=1)
+//
+// Errors are JSON: {"error": "...", "line": L, "col": C, "field": "...",
+// "model": I} with 400 for bad input, 404, 405, 413 beyond MaxBodyBytes,
+// 415 for another content type, and 422 for a simulation too big.
+func Handler(opt Options) http.Handler {
+	page, err := assets.ReadFile("assets/index.html")
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	s := &server{opt: opt, sem: make(chan struct{}, max(1, goruntime.GOMAXPROCS(0))), page: page}
+	files := http.StripPrefix("/assets/", http.FileServerFS(Assets()))
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("/{$}", s.only("GET", s.servePage))
+	mux.Handle("/assets/", s.only("GET", files.ServeHTTP))
+	mux.HandleFunc("/api/examples", s.only("GET", s.listExamples))
+	mux.HandleFunc("/api/examples/{name}", s.only("GET", s.getExample))
+	mux.HandleFunc("/api/runtimes", s.only("GET", func(w http.ResponseWriter, _ *http.Request) {
+		writeValue(w, http.StatusOK, runtime.Names())
+	}))
+	mux.HandleFunc("/api/run", s.only("POST", s.run))
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, &apiError{status: http.StatusNotFound, Msg: "no such API: " + r.URL.Path})
+	})
+	return secure(mux)
+}
+
+// secure sets headers that keep the page to its own origin: no script,
+// style or image from anywhere else, and no framing.
+func secure(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// only answers 405 to any method but want (and HEAD for GET).
+func (s *server) only(want string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == want || want == "GET" && r.Method == "HEAD" {
+			h(w, r)
+			return
+		}
+		allow := want
+		if want == "GET" {
+			allow = "GET, HEAD"
+		}
+		w.Header().Set("Allow", allow)
+		s.fail(w, r, &apiError{status: http.StatusMethodNotAllowed, Msg: fmt.Sprintf("method %s not allowed (want %s)", r.Method, want)})
+	}
+}
+
+func (s *server) servePage(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(s.page)
+}
+
+type exampleInfo struct {
+	Name  string `json:"name"`
+	About string `json:"about"`
+}
+
+func (s *server) listExamples(w http.ResponseWriter, _ *http.Request) {
+	list := examples.List()
+	out := make([]exampleInfo, len(list))
+	for i, e := range list {
+		out[i] = exampleInfo{e.Name, e.About}
+	}
+	writeValue(w, http.StatusOK, out)
+}
+
+// exampleDoc is one example: its YAML and what the page pre-fills from it.
+type exampleDoc struct {
+	Name    string   `json:"name"`
+	About   string   `json:"about"`
+	YAML    string   `json:"yaml"`
+	Models  []string `json:"models"`
+	Runtime string   `json:"runtime"`
+	Cores   int      `json:"cores,omitempty"`
+}
+
+func (s *server) getExample(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	data, ok := examples.Lookup(name)
+	if !ok {
+		s.fail(w, r, &apiError{status: http.StatusNotFound, Msg: fmt.Sprintf("no example %q (GET /api/examples lists them)", name)})
+		return
+	}
+	doc := exampleDoc{Name: name, YAML: string(data), Models: []string{}}
+	wl, err := workload.Parse("", data)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("example %s: %w", name, err))
+		return
+	}
+	doc.About, doc.Runtime, doc.Cores = wl.About, wl.Runtime, wl.Cores
+	for _, m := range wl.Models {
+		doc.Models = append(doc.Models, m.Expr)
+	}
+	writeValue(w, http.StatusOK, doc)
+}
+
+// run answers POST /api/run.
+func (s *server) run(w http.ResponseWriter, r *http.Request) {
+	req, err := readRequest(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := newPlan(req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), RunTimeout)
+	defer cancel()
+	select {
+	case s.sem <- struct{}{}:
+		defer func() { <-s.sem }()
+	case <-ctx.Done():
+		s.fail(w, r, &apiError{status: http.StatusServiceUnavailable, Msg: "busy: too many simulations at once; try again"})
+		return
+	}
+	outs, err := p.simulate(ctx, req.Spans)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := runJSON(p, outs, req.Spans, !req.NoTasks)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+
+// readRequest reads a run request: JSON (a RunRequest), or the YAML alone
+// with its options in the query.
+func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return nil, &apiError{status: http.StatusRequestEntityTooLarge, Field: "body",
+				Msg: fmt.Sprintf("request body larger than %d KiB; a workload is a small YAML file", MaxBodyBytes>>10)}
+		}
+		return nil, badRequest("body", "reading the request: %v", err)
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/json", "":
+		var req RunRequest
+		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			return nil, badRequest("body", "the request is not a run request: %v (want JSON such as {\"yaml\": \"...\", \"models\": [\"sync\"], \"spans\": true})", err)
+		}
+		if dec.More() {
+			return nil, badRequest("body", "the request has more than one JSON value")
+		}
+		return &req, nil
+	case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain":
+		q := r.URL.Query()
+		req := RunRequest{YAML: string(body), Models: q["model"], Runtime: q.Get("runtime"), Name: q.Get("name")}
+		if c := q.Get("cores"); c != "" {
+			n, err := strconv.Atoi(c)
+			if err != nil {
+				return nil, badRequest("cores", "cores %q: want a whole number", c)
+			}
+			req.Cores = n
+		}
+		req.Spans = q.Get("spans") == "1" || q.Get("spans") == "true"
+		req.NoTasks = q.Get("no_tasks") == "1" || q.Get("no_tasks") == "true"
+		return &req, nil
+	}
+	return nil, &apiError{status: http.StatusUnsupportedMediaType, Field: "body",
+		Msg: fmt.Sprintf("content type %q: send application/json or application/yaml", ct)}
+}
+
+// fail writes err as a JSON error; errors that are not the caller's fault
+// are 500s and are logged.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		if errors.Is(err, context.Canceled) {
+			return // the client went away
+		}
+		ae = &apiError{status: http.StatusInternalServerError, Msg: err.Error()}
+	}
+	if s.opt.Log != nil && ae.status >= 500 {
+		s.opt.Log.Printf("%s %s: %d %s", r.Method, r.URL.Path, ae.status, ae.Msg)
+	}
+	writeValue(w, ae.status, ae)
+}
+
+func writeValue(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// Serve serves h on ln until ctx is done, then shuts down gracefully,
+// giving requests in flight a few seconds to finish. It returns nil after
+// a shutdown asked for by ctx.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      RunTimeout + 20*time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
