@@ -82,6 +82,7 @@ then try a built-in scenario or your own workload file:
 	root.AddCommand(newRunCmd(s), newDemoCmd(s), newExamplesCmd(s))
 	root.AddCommand(newCalibrateCmd(s))
 	root.AddCommand(newExplainCmd(s))
+	root.AddCommand(newServeCmd(s))
 	root.AddCommand(newExportCmd(s), newVerifyCmd(s))
 	root.AddCommand(newSweepCmd(s), newAdviseCmd(s))
 	return root
