@@ -88,9 +88,11 @@ func writeHeader(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tas
 	fmt.Fprintf(b, `#!/usr/bin/env python3
 # conclab export: workload %s under %s.
 #
-# %d %s, %d %s. Every step runs for exactly the duration the simulator drew
-# for it, so what this program measures can be put beside what conclab
-# predicts (conclab verify runs both and compares them).
+# %d %s, %d %s.
+#
+# Every step runs for exactly the duration the simulator drew for it, so
+# what this program measures can be put beside what conclab predicts
+# (conclab verify runs both and compares them).
 #
 # Run it with CPython 3.8 or newer; it needs only the standard library:
 #
@@ -249,7 +251,7 @@ func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si int64) {
 	set := func(name, value, why string) {
 		fmt.Fprintf(b, "%-16s = %-10s # %s\n", name, value, why)
 	}
-	set("SWITCH_INTERVAL", strconv.FormatFloat(float64(si)/1e9, 'g', -1, 64), "sys.setswitchinterval: how long a thread may keep the GIL")
+	set("SWITCH_INTERVAL", strconv.FormatFloat(float64(si)/1e9, 'g', -1, 64), "the GIL's switch interval")
 	loop := d
 	switch d.Kind {
 	case model.ThreadPool:
@@ -260,7 +262,7 @@ func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si int64) {
 			start = "spawn"
 		}
 		set("PROCESSES", strconv.Itoa(d.Procs), "worker processes")
-		set("START", strconv.Quote(start), "how they start: multiprocessing's start method")
+		set("START", strconv.Quote(start), "multiprocessing's start method")
 		if d.Inner != nil {
 			loop = *d.Inner
 			if loop.Kind == model.ThreadPool {
@@ -277,9 +279,9 @@ func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si int64) {
 		if exec <= 0 {
 			exec = min(32, cores+4)
 		}
-		set("LIMIT", limit, "at most this many tasks in flight per event loop (None: no limit)")
-		set("EXECUTOR", strconv.Itoa(exec), "threads of the loop's executor for steps offloaded to a thread")
-		set("CORES", strconv.Itoa(cores), "processes of the loop's pool for steps offloaded to a process")
+		set("LIMIT", limit, "tasks in flight per loop (None: no limit)")
+		set("EXECUTOR", strconv.Itoa(exec), "threads for steps offloaded to a thread")
+		set("CORES", strconv.Itoa(cores), "processes for steps offloaded to a process")
 	}
 	b.WriteString("\n")
 }

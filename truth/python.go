@@ -51,7 +51,7 @@ def work_released(seconds):
 
 
 def run_step(kind, seconds):
-    """Runs one step on this thread; returns [kind, start, end, pid, thread]."""
+    """Runs one step here; returns [kind, start, end, pid, thread]."""
     start = now()
     if kind == "work":
         work(seconds)
@@ -73,7 +73,7 @@ def run_task(index):
 
 
 def sleep_until(release):
-    """Sleeps until ` + "`release`" + ` seconds after ORIGIN (not at all if it has passed)."""
+    """Sleeps until ` + "`release`" + ` seconds after ORIGIN, if still ahead."""
     delay = release - now()
     if delay > 0:
         time.sleep(delay)
@@ -349,7 +349,8 @@ WORKER = loop_worker
 const pyMain = `def cpu_seconds():
     """CPU time of this process and of its children that have ended."""
     times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
+    return (times.user + times.system
+            + times.children_user + times.children_system)
 
 
 def main():

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # conclab export: workload "seed-io" under threads(3).
 #
-# 3 tasks, 3 steps. Every step runs for exactly the duration the simulator drew
-# for it, so what this program measures can be put beside what conclab
-# predicts (conclab verify runs both and compares them).
+# 3 tasks, 3 steps.
+#
+# Every step runs for exactly the duration the simulator drew for it, so
+# what this program measures can be put beside what conclab predicts
+# (conclab verify runs both and compares them).
 #
 # Run it with CPython 3.8 or newer; it needs only the standard library:
 #
@@ -44,7 +46,7 @@ WORKLOAD = json.loads('''{"workload":"seed-io","model":"threads(3)","tasks":[
 ]}''')
 TASKS = WORKLOAD["tasks"]
 
-SWITCH_INTERVAL  = 0.005      # sys.setswitchinterval: how long a thread may keep the GIL
+SWITCH_INTERVAL  = 0.005      # the GIL's switch interval
 THREADS          = 3          # the thread pool's size
 
 # Every time is measured from ORIGIN, time.perf_counter() taken in the main
@@ -93,7 +95,7 @@ def work_released(seconds):
 
 
 def run_step(kind, seconds):
-    """Runs one step on this thread; returns [kind, start, end, pid, thread]."""
+    """Runs one step here; returns [kind, start, end, pid, thread]."""
     start = now()
     if kind == "work":
         work(seconds)
@@ -115,7 +117,7 @@ def run_task(index):
 
 
 def sleep_until(release):
-    """Sleeps until `release` seconds after ORIGIN (not at all if it has passed)."""
+    """Sleeps until `release` seconds after ORIGIN, if still ahead."""
     delay = release - now()
     if delay > 0:
         time.sleep(delay)
@@ -140,7 +142,8 @@ def run_model():
 def cpu_seconds():
     """CPU time of this process and of its children that have ended."""
     times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
+    return (times.user + times.system
+            + times.children_user + times.children_system)
 
 
 def main():
