@@ -118,7 +118,7 @@ func TestSVGSeedContent(t *testing.T) {
 	for _, want := range []string{
 		"sync · makespan 6.000 s · 3 tasks · 1 lane",
 		"threads(3) · makespan 2.001 s · 3 tasks · 3 lanes",
-		"asyncio · makespan 2.000 s · 3 tasks · 1 lane",
+		"asyncio · makespan 2.002 s · 3 tasks · 1 lane",
 		">worker-3</text>", ">loop</text>", ">tasks</text>",
 		"<title>main · B · waiting 2.000 s (2.000–4.000 s)</title>",
 		"<title>worker-2 · B · waiting 2.000 s (0.000–2.000 s)</title>",

@@ -200,7 +200,7 @@ func TestTraceContent(t *testing.T) {
 			waits = append(waits, fmt.Sprintf("%s %v+%v", e["name"], e["ts"], e["dur"]))
 		}
 	}
-	if got := strings.Join(waits, ", "); got != "A 0+2000085.366, B 2000085.366+2000085.366, C 4000170.732+2000085.366" {
+	if got := strings.Join(waits, ", "); got != "A 0+2000094.312, B 2000094.312+2000094.312, C 4000188.624+2000094.312" {
 		t.Errorf("sync's waits: %s", got)
 	}
 	// Tasks in flight: 3 at 0, none at the end.

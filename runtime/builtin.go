@@ -44,52 +44,64 @@ func cpython() Profile {
 		Slowdown:  1,
 		Processes: true,
 
-		ThreadStart:        78390,
-		PoolTask:           67833,
-		LoopResume:         1916,
-		TaskCreate:         2701,
-		ProcessFork:        4498736,
-		ProcessSpawn:       61964950,
-		ProcessTask:        198901,
-		SleepOvershoot:     85366,
-		LoopTimerOvershoot: 601434,
+		ThreadStart:        115158,
+		PoolTask:           73183,
+		LoopResume:         2028,
+		LoopTimer:          4562,
+		TaskCreate:         2793,
+		ProcessFork:        4928782,
+		ProcessSpawn:       72198764,
+		ProcessTask:        222110,
+		SleepOvershoot:     94312,
+		LoopTimerOvershoot: 610787,
+		TimerSlack:         50000,
+		SelectResolution:   1000000,
 
-		ThreadRSS:      16564,
-		ThreadVirtual:  9419174,
-		TaskRSS:        984,
-		ProcessRSS:     13828096,
+		ThreadRSS:      16503,
+		ThreadVirtual:  9419309,
+		TaskRSS:        980,
+		ProcessRSS:     13914112,
 		ProcessVirtual: 16961536,
 
 		Sources: map[string]string{
 			"Slowdown": "by definition: cpython is the reference for the speed of Python code",
-			"ThreadStart": measuredPython + "process CPU (time.process_time) to create, start and join one " +
-				"threading.Thread running a trivial function, amortised over 2000 (runs 74.9–80.4 µs)",
+			"ThreadStart": measuredPython + "elapsed time per threading.Thread.start() of 1000 threads that " +
+				"stay alive (parked on an Event): creation, stack mapping, the new thread's first run and " +
+				"the start hand-shake (runs 107–221 µs)",
 			"PoolTask": measuredPython + "process CPU per submit(trivial).result() on a warm " +
-				"ThreadPoolExecutor(1), amortised over 20000; both threads wake once per task (runs 66.4–69.1 µs)",
+				"ThreadPoolExecutor(1), amortised over 20000; both threads wake once per task (runs 30.9–78 µs; " +
+				"the runs fall in two clusters, about 30 µs and about 70 µs, by where the scheduler puts the two threads)",
 			"LoopResume": measuredPython + "process CPU per iteration of a task doing " +
-				"`await asyncio.sleep(0)` 50000 times: one suspension and one resume (runs 1.86–2.01 µs)",
+				"`await asyncio.sleep(0)` 50000 times: one suspension and one resume (runs 1.97–2.11 µs)",
+			"LoopTimer": measuredPython + "process CPU per task of 10000 tasks gathered on " +
+				"`await asyncio.sleep(0.05)`, less the same on `asyncio.sleep(0)`: the timer handle, its " +
+				"future and the heap push of a timed await (runs 4.09–5.93 µs)",
 			"TaskCreate": measuredPython + "process CPU per asyncio.create_task of a trivial coroutine, " +
-				"amortised over 20000 (runs 2.55–3.16 µs)",
+				"amortised over 20000 (runs 2.44–2.98 µs)",
 			"ProcessFork": measuredPython + "elapsed time, dominated by CPU, from creating " +
-				"ProcessPoolExecutor(1, mp_context=fork) to its first trivial result (runs 4.08–6.41 ms)",
+				"ProcessPoolExecutor(1, mp_context=fork) to its first trivial result (runs 3.9–7.1 ms)",
 			"ProcessSpawn": measuredPython + "elapsed time, dominated by CPU, from creating " +
-				"ProcessPoolExecutor(1, mp_context=spawn) to its first trivial result (runs 60.0–63.7 ms)",
+				"ProcessPoolExecutor(1, mp_context=spawn) to its first trivial result (runs 67.4–80.8 ms)",
 			"ProcessTask": measuredPython + "elapsed time per trivial task round trip (pickle, pipe, " +
-				"both processes) through a warm ProcessPoolExecutor(1), amortised over 2000 (runs 178–219 µs)",
+				"both processes) through a warm ProcessPoolExecutor(1), amortised over 2000 (runs 190–239 µs)",
 			"SleepOvershoot": measuredPython + "median of time.sleep(0.0005) elapsed − 0.0005 over 300 " +
-				"sleeps (runs 84.0–91.7 µs); 2 ms sleeps overshoot 88.4 µs and 10 ms sleeps 94.0 µs, so it " +
-				"is about constant: timer slack (50 µs by default on Linux) plus the wake-up",
+				"sleeps (runs 86.3–97.1 µs); 2 ms sleeps overshoot 99.5 µs and 10 ms sleeps " +
+				"107 µs, so it is about constant: the timer slack plus the wake-up",
 			"LoopTimerOvershoot": measuredPython + "median of `await asyncio.sleep(0.0005)` elapsed − 0.0005 " +
-				"over 300 awaits (runs 597–603 µs): the selector's epoll timeout is rounded up to whole " +
-				"milliseconds, so a 500 µs timer fires after about 1.1 ms",
+				"over 300 awaits (runs 602–639 µs); the engine derives it from SelectResolution, " +
+				"TimerSlack and SleepOvershoot (1 ms + 50 µs + the wake-up, less 0.5 ms) and this is the check",
+			"TimerSlack": measuredPython + "/proc/self/timerslack_ns, Linux's default timer slack; " +
+				"epoll_wait may fire late by the larger of it and 0.1 % of the timeout (capped at 100 ms)",
+			"SelectResolution": measuredPython + "selectors.DefaultSelector is EpollSelector, whose timeout " +
+				"is whole milliseconds, rounded up so as never to wake early (Lib/selectors.py)",
 			"ThreadRSS": measuredPython + "Δ VmRSS (/proc/self/status) ÷ 1000 after starting 1000 " +
-				"threads parked on a threading.Event, in a fresh interpreter (runs 16.56–16.57 KB)",
+				"threads parked on a threading.Event, in a fresh interpreter (runs 16.50–16.51 KB)",
 			"ThreadVirtual": measuredPython + "Δ VmSize ÷ 1000 for the same 1000 threads: each reserves " +
 				"its 8 MiB stack (ulimit -s) plus a guard page and its share of malloc arenas",
 			"TaskRSS": measuredPython + "Δ VmRSS ÷ 10000 after creating 10000 asyncio tasks awaiting " +
 				"one asyncio.Event, in a fresh interpreter (task, coroutine frame, waiter future)",
 			"ProcessRSS": measuredPython + "VmRSS of a fresh `python3 -c` that sleeps, read from " +
-				"/proc/PID/status (runs 13.81–13.87 MB)",
+				"/proc/PID/status (runs 13.78–14.00 MB)",
 			"ProcessVirtual": measuredPython + "VmSize of the same fresh `python3 -c` (16.96 MB every run)",
 		},
 	}

@@ -143,12 +143,14 @@ func ParseMeasurement(data []byte) (*Measurement, error) {
 // how says what measure.py does for each constant, for the profile's
 // sources.
 var how = map[string]string{
-	"ThreadStart": "process CPU (time.process_time) to create, start and join one threading.Thread running " +
-		"a trivial function, amortised over many",
+	"ThreadStart": "elapsed time per threading.Thread.start() of threads that stay alive (parked on an " +
+		"Event), amortised over many: creation, stack mapping, the new thread's first run and the hand-shake",
 	"PoolTask": "process CPU per submit(trivial).result() on a warm ThreadPoolExecutor(1), amortised " +
 		"over many; both threads wake once per task",
 	"LoopResume": "process CPU per iteration of a task doing `await asyncio.sleep(0)`: one suspension " +
 		"and one resume",
+	"LoopTimer": "process CPU per task of 10000 tasks gathered on `await asyncio.sleep(0.05)`, less the same " +
+		"with `asyncio.sleep(0)`: the timer handle, its future and the heap push of a timed await",
 	"TaskCreate": "process CPU per asyncio.create_task of a trivial coroutine, amortised over many",
 	"ProcessFork": "elapsed time, dominated by CPU, from creating ProcessPoolExecutor(1, mp_context=fork) " +
 		"to its first trivial result",
@@ -158,6 +160,10 @@ var how = map[string]string{
 		"ProcessPoolExecutor(1), amortised over many",
 	"SleepOvershoot":     "median of time.sleep(0.0005) elapsed − 0.0005: timer slack plus the wake-up",
 	"LoopTimerOvershoot": "median of `await asyncio.sleep(0.0005)` elapsed − 0.0005 on an event loop",
+	"TimerSlack": "/proc/self/timerslack_ns: the slack the kernel may add to this thread's timers " +
+		"(prctl PR_SET_TIMERSLACK); epoll_wait adds the larger of it and 0.1 % of the timeout",
+	"SelectResolution": "the unit of selectors.DefaultSelector's timeout: epoll and poll take whole " +
+		"milliseconds and asyncio's selector rounds up (Lib/selectors.py), select takes microseconds",
 	"ThreadRSS": "Δ VmRSS (/proc/self/status) per thread after starting 1000 threads parked on a " +
 		"threading.Event, in a fresh interpreter",
 	"ThreadVirtual": "Δ VmSize per thread for the same 1000 threads: its stack reservation (ulimit -s) " +
@@ -420,14 +426,19 @@ type Constant struct {
 	Field string // its Profile field name, the key of Sources, e.g. ThreadStart
 	About string // what it is, in a few words
 	Size  bool   // bytes; otherwise nanoseconds
+
+	ptr func(*Profile) *int64
 }
+
+// Of returns the constant's value in p.
+func (c Constant) Of(p Profile) int64 { return *c.ptr(&p) }
 
 // Constants lists the cost constants of a Profile in the order YAML writes
 // them.
 func Constants() []Constant {
 	out := make([]Constant, len(constants))
 	for i, c := range constants {
-		out[i] = Constant{Key: c.key, Field: c.field, About: c.about, Size: c.size}
+		out[i] = Constant{Key: c.key, Field: c.field, About: c.about, Size: c.size, ptr: c.ptr}
 	}
 	return out
 }

@@ -40,14 +40,26 @@ def trivial():
 
 # ---- CPU costs (nanoseconds) ------------------------------------------------
 
-def thread_start(n=2000):
-    """CPU of the whole process to create, start and join one thread."""
-    t0 = time.process_time_ns()
-    for _ in range(n):
-        t = threading.Thread(target=trivial)
+def thread_start(n=1000):
+    """Elapsed time per Thread.start() of threads that stay alive.
+
+    start() returns once the new thread has signalled that it runs, so its
+    elapsed time is the critical path a program pays for each thread it
+    starts: the creation, the stack mapping, the new thread's first run and
+    the hand-shake. The threads park on an Event until all have started, as
+    the threads of a busy program do (threads that exit at once are cheaper
+    to start: their stacks are reused).
+    """
+    ev = threading.Event()
+    threads = [threading.Thread(target=ev.wait) for _ in range(n)]
+    t0 = time.perf_counter_ns()
+    for t in threads:
         t.start()
+    dt = time.perf_counter_ns() - t0
+    ev.set()
+    for t in threads:
         t.join()
-    return (time.process_time_ns() - t0) / n
+    return dt / n
 
 
 def pool_task(n=20000):
@@ -86,6 +98,43 @@ def loop_resume(n=50000):
         await asyncio.create_task(spin())
         return (time.process_time_ns() - t0) / n
     return asyncio.run(main())
+
+
+def loop_timer(n=10000):
+    """CPU per timed await beyond an untimed one.
+
+    n tasks gathered on asyncio.sleep(0.05) against n tasks on
+    asyncio.sleep(0): the difference is the timer handle, its future and
+    the heap push and pop of a timed await.
+    """
+    async def many(delay):
+        await asyncio.gather(*(asyncio.sleep(delay) for _ in range(n)))
+
+    def cpu(delay):
+        t0 = time.process_time_ns()
+        asyncio.run(many(delay))
+        return time.process_time_ns() - t0
+    return max(0.0, (cpu(0.05) - cpu(0)) / n)
+
+
+def timer_slack():
+    """The kernel's timer slack for this thread, in nanoseconds."""
+    try:
+        with open("/proc/self/timerslack_ns") as f:
+            return float(f.read().strip())
+    except OSError:
+        return 50000.0  # Linux's default, when the file is missing
+
+
+def select_resolution():
+    """The unit of an idle event loop's select timeout, in nanoseconds.
+
+    epoll_wait and poll take whole milliseconds (the selectors module
+    rounds up); select takes microseconds.
+    """
+    import selectors
+    name = selectors.DefaultSelector.__name__
+    return 1000.0 if name == "SelectSelector" else 1e6
 
 
 def process_start(method):
@@ -251,10 +300,11 @@ def plan(quick):
         return d[a], d[b]
 
     return [
-        (["ThreadStart"], lambda: thread_start(2000 // k)),
+        (["ThreadStart"], lambda: thread_start(1000 // k)),
         (["PoolTask"], lambda: pool_task(20000 // k)),
         (["TaskCreate"], lambda: task_create(20000 // k)),
         (["LoopResume"], lambda: loop_resume(50000 // k)),
+        (["LoopTimer"], lambda: loop_timer(10000 // k)),
         (["ProcessFork"], lambda: process_start("fork")),
         (["ProcessSpawn"], lambda: process_start("spawn")),
         (["ProcessTask"], lambda: process_task(2000 // k)),
@@ -262,6 +312,8 @@ def plan(quick):
         (["SleepOvershoot2ms"], lambda: sleep_overshoot(0.002, 100 // k)),
         (["SleepOvershoot10ms"], lambda: sleep_overshoot(0.01, 30 // k)),
         (["LoopTimerOvershoot"], lambda: loop_timer_overshoot(0.0005, 300 // k)),
+        (["TimerSlack"], timer_slack),
+        (["SelectResolution"], select_resolution),
         (["ThreadRSS", "ThreadVirtual"], lambda: both(in_child("threads"), "rss", "virtual")),
         (["TaskRSS"], lambda: (in_child("tasks")["rss"],)),
         (["ProcessRSS", "ProcessVirtual"], lambda: both(process_memory(), "rss", "virtual")),

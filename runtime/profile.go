@@ -13,12 +13,15 @@ type Profile struct {
 	ThreadStart        int64 // CPU to create and start one thread
 	PoolTask           int64 // CPU per task submitted to a thread pool (queue, future, wake-up)
 	LoopResume         int64 // CPU per resume of a task by the event loop
+	LoopTimer          int64 // CPU per awaited timer (asyncio.sleep: timer handle, future, heap push)
 	TaskCreate         int64 // CPU to create one asyncio task
 	ProcessFork        int64 // CPU to start one worker process with fork
 	ProcessSpawn       int64 // CPU to start one worker process with spawn
 	ProcessTask        int64 // CPU per task sent to a worker process (pickle, pipe)
 	SleepOvershoot     int64 // extra elapsed time of a blocking sleep (timer slack + wake-up)
-	LoopTimerOvershoot int64 // extra elapsed time of an awaited sleep on an event loop
+	LoopTimerOvershoot int64 // extra elapsed time of an awaited sleep(0.0005) on an event loop (a check of the two below)
+	TimerSlack         int64 // the kernel's timer slack for this thread (Linux: 50 µs), part of SleepOvershoot
+	SelectResolution   int64 // unit of an idle event loop's select timeout, rounded up (epoll: 1 ms); 0 = exact
 
 	ThreadRSS      int64 // resident memory of one idle thread
 	ThreadVirtual  int64 // reserved address space of one thread (its stack)

@@ -20,6 +20,7 @@ const (
 	actBegin       // per-task overhead before a task's first step (pool, process)
 	actStep        // a step of the current task (or of an offloaded job)
 	actResume      // an event loop's per-resume overhead
+	actAwait       // an event loop arming the timer of an awaited wait
 )
 
 // role is what a thread is for.

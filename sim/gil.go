@@ -44,7 +44,7 @@ func (e *engine) compute(th *thread, w float64) {
 		return
 	}
 	st := Working
-	if th.act == actStartup || th.act == actBegin || th.act == actResume {
+	if th.act == actStartup || th.act == actBegin || th.act == actResume || th.act == actAwait {
 		st = Overhead
 	}
 	e.setLane(th, st)

@@ -10,11 +10,32 @@ import (
 // slowCallback is asyncio's slow-callback threshold (loop.slow_callback_duration).
 const slowCallback = 100_000_000
 
-// selectResolution is the granularity of an idle event loop's timeout:
-// epoll_wait takes whole milliseconds, and asyncio's selector rounds the
-// timeout up so as never to wake early. A 0.5 ms asyncio.sleep therefore
-// sleeps 1 ms plus the wake-up; a 2 s one, 2 s plus the wake-up.
-const selectResolution = 1_000_000
+// An idle event loop sleeps in epoll_wait, which Linux treats differently
+// from time.sleep: the timeout is in units of the profile's
+// SelectResolution (whole milliseconds for epoll; asyncio's selector rounds
+// up so as never to wake early), and the kernel lets the timer fire late by
+// a slack of 0.1 % of the timeout (at least the thread's timer slack, at
+// most 100 ms), where time.sleep gets the timer slack alone. So on Linux
+// `await asyncio.sleep(0.0005)` takes about 1.1 ms and `await
+// asyncio.sleep(2)` about 2.002 s.
+const (
+	selectSlackDiv = 1000        // select_estimate_accuracy: 0.1 % of the timeout
+	selectSlackMax = 100_000_000 // its cap
+)
+
+// selectWait is how long an idle loop sleeps in select to wake for a timer
+// due in d: rounded up, the kernel's slack, then the wake-up itself (what a
+// time.sleep overshoots beyond its own slack).
+func (e *engine) selectWait(d int64) int64 {
+	p := &e.prof
+	if p.SelectResolution <= 0 {
+		return d + p.SleepOvershoot
+	}
+	t := (d + p.SelectResolution - 1) / p.SelectResolution * p.SelectResolution
+	slack := min(max(t/selectSlackDiv, p.TimerSlack), selectSlackMax)
+	wake := max(p.SleepOvershoot-p.TimerSlack, 0)
+	return t + slack + wake
+}
 
 // loop is an asyncio event loop: one thread, a FIFO ready queue, and the
 // executors that offloaded steps run on.
@@ -26,6 +47,7 @@ type loop struct {
 	inFlight int
 	busy     bool // the loop thread is in a callback (or starting up)
 	timers   timerHeap
+	due      int64  // the timer being armed (actAwait)
 	wakeGen  uint32 // generation of the pending select() time-out
 	exec     *pool
 	procs    *pool
@@ -106,6 +128,10 @@ func (e *engine) loopAdvance(th *thread) {
 		return
 	}
 	sl := th.slot
+	if th.act == actAwait {
+		e.suspend(l, sl)
+		return
+	}
 	t := &e.slots[sl]
 	o, d, ok := e.progs[t.group].next(&t.pc, e.counters[int(sl)*e.maxDepth:], &t.rng)
 	switch {
@@ -138,13 +164,25 @@ func (e *engine) loopAdvance(th *thread) {
 		e.setTask(sl, Blocked, th.id)
 		e.sleep(th, d+e.prof.SleepOvershoot, Blocked, actStep)
 	default:
-		e.endCallback(l)
-		e.setTask(sl, Waiting, -1)
-		e.setLane(th, Idle)
-		th.slot = -1
-		l.timers.push(timer{due: e.now + d, slot: sl})
-		e.loopNext(l)
+		// await asyncio.sleep(d): due d from now; arming the timer costs
+		// the loop some CPU before the task suspends.
+		l.due = e.now + d
+		if e.prof.LoopTimer > 0 {
+			e.python(th, e.prof.LoopTimer, actAwait)
+			return
+		}
+		e.suspend(l, sl)
 	}
+}
+
+// suspend ends the callback of a task that awaits its armed timer.
+func (e *engine) suspend(l *loop, sl int32) {
+	e.endCallback(l)
+	e.setTask(sl, Waiting, -1)
+	e.setLane(l.th, Idle)
+	l.th.slot = -1
+	l.timers.push(timer{due: l.due, slot: sl})
+	e.loopNext(l)
 }
 
 // loopNext resumes the next ready task, or lets the loop sleep in select
@@ -163,10 +201,8 @@ func (e *engine) loopNext(l *loop) {
 	l.busy = false
 	e.idle(l.th)
 	if l.timers.len() > 0 {
-		wait := l.timers.h[0].due - e.now
-		wait = (wait + selectResolution - 1) / selectResolution * selectResolution
 		l.wakeGen++
-		e.events.push(e.now+wait+e.prof.SleepOvershoot, evLoopWake, int32(l.th.proc.id), l.wakeGen)
+		e.events.push(e.now+e.selectWait(l.timers.h[0].due-e.now), evLoopWake, int32(l.th.proc.id), l.wakeGen)
 	}
 }
 

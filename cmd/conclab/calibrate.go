@@ -187,14 +187,11 @@ func pad(s string, width int, right bool) string {
 
 // profileValues maps field names to the profile's constants.
 func profileValues(p runtime.Profile) map[string]int64 {
-	return map[string]int64{
-		"ThreadStart": p.ThreadStart, "PoolTask": p.PoolTask, "LoopResume": p.LoopResume,
-		"TaskCreate": p.TaskCreate, "ProcessFork": p.ProcessFork, "ProcessSpawn": p.ProcessSpawn,
-		"ProcessTask": p.ProcessTask, "SleepOvershoot": p.SleepOvershoot,
-		"LoopTimerOvershoot": p.LoopTimerOvershoot, "ThreadRSS": p.ThreadRSS,
-		"ThreadVirtual": p.ThreadVirtual, "TaskRSS": p.TaskRSS, "ProcessRSS": p.ProcessRSS,
-		"ProcessVirtual": p.ProcessVirtual,
+	out := make(map[string]int64)
+	for _, c := range runtime.Constants() {
+		out[c.Field] = c.Of(p)
 	}
+	return out
 }
 
 func orUnknown(s string) string {

@@ -32,6 +32,9 @@ func TestCalibrateReal(t *testing.T) {
 		"ThreadStart":        {us, 5 * ms},
 		"PoolTask":           {us / 2, 5 * ms},
 		"LoopResume":         {50, ms},
+		"LoopTimer":          {0, ms},
+		"TimerSlack":         {0, 10 * ms},
+		"SelectResolution":   {1, 10 * ms},
 		"TaskCreate":         {50, ms},
 		"ProcessFork":        {50 * us, 2000 * ms},
 		"ProcessSpawn":       {ms, 10000 * ms},
@@ -62,8 +65,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "48/48") {
-		t.Errorf("stderr shows no progress up to 48/48:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "57/57") {
+		t.Errorf("stderr shows no progress up to 57/57 (3 quick runs of 19 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")
