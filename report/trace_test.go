@@ -200,7 +200,7 @@ func TestTraceContent(t *testing.T) {
 			waits = append(waits, fmt.Sprintf("%s %v+%v", e["name"], e["ts"], e["dur"]))
 		}
 	}
-	if got := strings.Join(waits, ", "); got != "A 0+2000094.312, B 2000094.312+2000094.312, C 4000188.624+2000094.312" {
+	if got := strings.Join(waits, ", "); got != "A 0+2000090.45, B 2000090.45+2000090.45, C 4000180.9+2000090.45" {
 		t.Errorf("sync's waits: %s", got)
 	}
 	// Tasks in flight: 3 at 0, none at the end.

@@ -44,64 +44,69 @@ func cpython() Profile {
 		Slowdown:  1,
 		Processes: true,
 
-		ThreadStart:        115158,
-		PoolTask:           73183,
-		LoopResume:         2028,
-		LoopTimer:          4562,
-		TaskCreate:         2793,
-		ProcessFork:        4928782,
-		ProcessSpawn:       72198764,
-		ProcessTask:        222110,
-		SleepOvershoot:     94312,
-		LoopTimerOvershoot: 610787,
+		ThreadStart:        114649,
+		PoolSubmit:         7414,
+		PoolTask:           3052,
+		WakeLatency:        10528,
+		LoopResume:         2155,
+		LoopTimer:          4317,
+		TaskCreate:         2756,
+		ProcessFork:        5752410,
+		ProcessSpawn:       75046277,
+		ProcessTask:        227992,
+		SleepOvershoot:     90450,
+		LoopTimerOvershoot: 613410,
 		TimerSlack:         50000,
 		SelectResolution:   1000000,
 
-		ThreadRSS:      16503,
+		ThreadRSS:      16507,
 		ThreadVirtual:  9419309,
 		TaskRSS:        980,
-		ProcessRSS:     13914112,
+		ProcessRSS:     13844480,
 		ProcessVirtual: 16961536,
 
 		Sources: map[string]string{
 			"Slowdown": "by definition: cpython is the reference for the speed of Python code",
 			"ThreadStart": measuredPython + "elapsed time per threading.Thread.start() of 1000 threads that " +
 				"stay alive (parked on an Event): creation, stack mapping, the new thread's first run and " +
-				"the start hand-shake (runs 107–221 µs)",
-			"PoolTask": measuredPython + "process CPU per submit(trivial).result() on a warm " +
-				"ThreadPoolExecutor(1), amortised over 20000; both threads wake once per task (runs 30.9–78 µs; " +
-				"the runs fall in two clusters, about 30 µs and about 70 µs, by where the scheduler puts the two threads)",
+				"the start hand-shake (runs 96.8–288 µs)",
+			"PoolSubmit": measuredPython + "process CPU per ThreadPoolExecutor.submit(trivial) while the " +
+				"one worker is busy, amortised over 20000: the future, the work item and the queue put (runs 6.45–8.79 µs)",
+			"PoolTask": measuredPython + "process CPU per queued trivial task drained by the busy worker, " +
+				"amortised over 20000: the queue get, the run wrapper and set_result (runs 2.94–3.17 µs)",
+			"WakeLatency": measuredPython + "median elapsed time from threading.Event.set() to the run of the " +
+				"thread blocked in wait(), over 2000 wake-ups (runs 10.1–18.7 µs)",
 			"LoopResume": measuredPython + "process CPU per iteration of a task doing " +
-				"`await asyncio.sleep(0)` 50000 times: one suspension and one resume (runs 1.97–2.11 µs)",
+				"`await asyncio.sleep(0)` 50000 times: one suspension and one resume (runs 2.12–2.28 µs)",
 			"LoopTimer": measuredPython + "process CPU per task of 10000 tasks gathered on " +
 				"`await asyncio.sleep(0.05)`, less the same on `asyncio.sleep(0)`: the timer handle, its " +
-				"future and the heap push of a timed await (runs 4.09–5.93 µs)",
+				"future and the heap push of a timed await (runs 3.87–6.31 µs)",
 			"TaskCreate": measuredPython + "process CPU per asyncio.create_task of a trivial coroutine, " +
-				"amortised over 20000 (runs 2.44–2.98 µs)",
+				"amortised over 20000 (runs 2.5–2.8 µs)",
 			"ProcessFork": measuredPython + "elapsed time, dominated by CPU, from creating " +
-				"ProcessPoolExecutor(1, mp_context=fork) to its first trivial result (runs 3.9–7.1 ms)",
+				"ProcessPoolExecutor(1, mp_context=fork) to its first trivial result (runs 5.38–8.14 ms)",
 			"ProcessSpawn": measuredPython + "elapsed time, dominated by CPU, from creating " +
-				"ProcessPoolExecutor(1, mp_context=spawn) to its first trivial result (runs 67.4–80.8 ms)",
+				"ProcessPoolExecutor(1, mp_context=spawn) to its first trivial result (runs 72–80.1 ms)",
 			"ProcessTask": measuredPython + "elapsed time per trivial task round trip (pickle, pipe, " +
-				"both processes) through a warm ProcessPoolExecutor(1), amortised over 2000 (runs 190–239 µs)",
+				"both processes) through a warm ProcessPoolExecutor(1), amortised over 2000 (runs 114–269 µs)",
 			"SleepOvershoot": measuredPython + "median of time.sleep(0.0005) elapsed − 0.0005 over 300 " +
-				"sleeps (runs 86.3–97.1 µs); 2 ms sleeps overshoot 99.5 µs and 10 ms sleeps " +
-				"107 µs, so it is about constant: the timer slack plus the wake-up",
+				"sleeps (runs 85.3–96.7 µs); 2 ms sleeps overshoot 99.3 µs and 10 ms sleeps " +
+				"106 µs, so it is about constant: the timer slack plus the wake-up",
 			"LoopTimerOvershoot": measuredPython + "median of `await asyncio.sleep(0.0005)` elapsed − 0.0005 " +
-				"over 300 awaits (runs 602–639 µs); the engine derives it from SelectResolution, " +
+				"over 300 awaits (runs 608–633 µs); the engine derives it from SelectResolution, " +
 				"TimerSlack and SleepOvershoot (1 ms + 50 µs + the wake-up, less 0.5 ms) and this is the check",
 			"TimerSlack": measuredPython + "/proc/self/timerslack_ns, Linux's default timer slack; " +
 				"epoll_wait may fire late by the larger of it and 0.1 % of the timeout (capped at 100 ms)",
 			"SelectResolution": measuredPython + "selectors.DefaultSelector is EpollSelector, whose timeout " +
 				"is whole milliseconds, rounded up so as never to wake early (Lib/selectors.py)",
 			"ThreadRSS": measuredPython + "Δ VmRSS (/proc/self/status) ÷ 1000 after starting 1000 " +
-				"threads parked on a threading.Event, in a fresh interpreter (runs 16.50–16.51 KB)",
+				"threads parked on a threading.Event, in a fresh interpreter (runs 16.50–16.62 KB)",
 			"ThreadVirtual": measuredPython + "Δ VmSize ÷ 1000 for the same 1000 threads: each reserves " +
 				"its 8 MiB stack (ulimit -s) plus a guard page and its share of malloc arenas",
 			"TaskRSS": measuredPython + "Δ VmRSS ÷ 10000 after creating 10000 asyncio tasks awaiting " +
 				"one asyncio.Event, in a fresh interpreter (task, coroutine frame, waiter future)",
 			"ProcessRSS": measuredPython + "VmRSS of a fresh `python3 -c` that sleeps, read from " +
-				"/proc/PID/status (runs 13.78–14.00 MB)",
+				"/proc/PID/status (runs 13.79–13.87 MB)",
 			"ProcessVirtual": measuredPython + "VmSize of the same fresh `python3 -c` (16.96 MB every run)",
 		},
 	}

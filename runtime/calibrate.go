@@ -145,8 +145,12 @@ func ParseMeasurement(data []byte) (*Measurement, error) {
 var how = map[string]string{
 	"ThreadStart": "elapsed time per threading.Thread.start() of threads that stay alive (parked on an " +
 		"Event), amortised over many: creation, stack mapping, the new thread's first run and the hand-shake",
-	"PoolTask": "process CPU per submit(trivial).result() on a warm ThreadPoolExecutor(1), amortised " +
-		"over many; both threads wake once per task",
+	"PoolSubmit": "process CPU per ThreadPoolExecutor.submit(trivial) while the one worker is busy, " +
+		"amortised over many: the future, the work item and the queue put",
+	"PoolTask": "process CPU per queued trivial task drained by a ThreadPoolExecutor's busy worker, " +
+		"amortised over many: the queue get, the run wrapper and set_result",
+	"WakeLatency": "median elapsed time from threading.Event.set() to the run of the thread blocked " +
+		"in its wait(): the futex wake-up and the scheduler",
 	"LoopResume": "process CPU per iteration of a task doing `await asyncio.sleep(0)`: one suspension " +
 		"and one resume",
 	"LoopTimer": "process CPU per task of 10000 tasks gathered on `await asyncio.sleep(0.05)`, less the same " +

@@ -44,10 +44,10 @@ func TestMeasurementProfileRecorded(t *testing.T) {
 		}
 	}
 	for field, want := range map[string]string{
-		"ThreadStart":    "(spread 107–221 µs)",
-		"ProcessSpawn":   "(spread 67.4–80.8 ms)",
-		"ThreadRSS":      "(spread 16.1–16.1 KiB)",
-		"SleepOvershoot": "2 ms sleeps overshoot 99.5 µs and 10 ms sleeps overshoot 107 µs",
+		"ThreadStart":    "(spread 96.8–288 µs)",
+		"ProcessSpawn":   "(spread 72.0–80.1 ms)",
+		"ThreadRSS":      "(spread 16.1–16.2 KiB)",
+		"SleepOvershoot": "2 ms sleeps overshoot 99.3 µs and 10 ms sleeps overshoot 106 µs",
 	} {
 		if !strings.Contains(p.Sources[field], want) {
 			t.Errorf("source of %s = %q, want it to hold %q", field, p.Sources[field], want)
@@ -128,7 +128,7 @@ func TestParseMeasurementErrors(t *testing.T) {
 	}{
 		{"not json", `{"results": `, "measure.py output"},
 		{"no results", `{"python": "3.11.7"}`, "no ThreadStart"},
-		{"one missing", `{"results": {"ThreadStart": {"median": 1, "min": 1, "max": 1, "n": 1}}}`, "no PoolTask"},
+		{"one missing", `{"results": {"ThreadStart": {"median": 1, "min": 1, "max": 1, "n": 1}}}`, "no PoolSubmit"},
 		{"median outside", `{"results": {"ThreadStart": {"median": 5, "min": 1, "max": 2, "n": 3}}}`, "ThreadStart: inconsistent"},
 		{"no runs", `{"results": {"ThreadStart": {"median": 1, "min": 1, "max": 1, "n": 0}}}`, "ThreadStart: inconsistent"},
 	}

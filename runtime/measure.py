@@ -62,14 +62,50 @@ def thread_start(n=1000):
     return dt / n
 
 
-def pool_task(n=20000):
-    """CPU per submit+result of a trivial function on a warm ThreadPoolExecutor."""
+def pool_submit_and_task(n=20000):
+    """CPU per submit, and per queued task on the worker.
+
+    The one worker is held busy while n trivial tasks are submitted, so
+    submit() costs only itself; then the worker drains the queue without
+    ever blocking, so each task costs the worker only its own handling.
+    """
+    ev = threading.Event()
     with concurrent.futures.ThreadPoolExecutor(1) as ex:
-        ex.submit(trivial).result()  # start the worker before timing
+        ex.submit(ev.wait)
         t0 = time.process_time_ns()
+        futures = [ex.submit(trivial) for _ in range(n)]
+        submit = (time.process_time_ns() - t0) / n
+        t1 = time.process_time_ns()
+        ev.set()
+        for f in futures:
+            f.result()
+        task = (time.process_time_ns() - t1) / n
+    return submit, task
+
+
+def wake_latency(n=2000):
+    """Median elapsed time from Event.set() until the waiting thread runs."""
+    go, back = threading.Event(), threading.Event()
+    stamp = [0]
+
+    def waiter():
         for _ in range(n):
-            ex.submit(trivial).result()
-        return (time.process_time_ns() - t0) / n
+            go.wait()
+            go.clear()
+            stamp[0] = time.perf_counter_ns()
+            back.set()
+    t = threading.Thread(target=waiter)
+    t.start()
+    samples = []
+    for _ in range(n):
+        time.sleep(0.0002)  # let the waiter block in wait()
+        t0 = time.perf_counter_ns()
+        go.set()
+        back.wait()
+        back.clear()
+        samples.append(stamp[0] - t0)
+    t.join()
+    return statistics.median(samples)
 
 
 async def _nothing():
@@ -301,7 +337,8 @@ def plan(quick):
 
     return [
         (["ThreadStart"], lambda: thread_start(1000 // k)),
-        (["PoolTask"], lambda: pool_task(20000 // k)),
+        (["PoolSubmit", "PoolTask"], lambda: pool_submit_and_task(20000 // k)),
+        (["WakeLatency"], lambda: wake_latency(2000 // k)),
         (["TaskCreate"], lambda: task_create(20000 // k)),
         (["LoopResume"], lambda: loop_resume(50000 // k)),
         (["LoopTimer"], lambda: loop_timer(10000 // k)),

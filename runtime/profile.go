@@ -10,8 +10,10 @@ type Profile struct {
 	Slowdown  float64 // factor on `work` that holds the GIL (Python code); 1 for cpython
 	Processes bool    // the runtime accepts processes models
 
-	ThreadStart        int64 // CPU to create and start one thread
-	PoolTask           int64 // CPU per task submitted to a thread pool (queue, future, wake-up)
+	ThreadStart        int64 // elapsed time of Thread.start() (creation, first run, hand-shake), paid by the starting thread with the GIL
+	PoolSubmit         int64 // CPU of ThreadPoolExecutor.submit on the submitting thread (future, work item, queue put)
+	PoolTask           int64 // CPU per task on a pool worker (queue get, run wrapper, set_result)
+	WakeLatency        int64 // elapsed time before a thread blocked on a lock or queue runs once signalled
 	LoopResume         int64 // CPU per resume of a task by the event loop
 	LoopTimer          int64 // CPU per awaited timer (asyncio.sleep: timer handle, future, heap push)
 	TaskCreate         int64 // CPU to create one asyncio task

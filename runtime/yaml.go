@@ -28,8 +28,10 @@ type constant struct {
 
 // constants lists the cost constants in the order YAML writes them.
 var constants = []constant{
-	{"thread_start", "ThreadStart", false, "CPU to create and start one thread", func(p *Profile) *int64 { return &p.ThreadStart }},
-	{"pool_task", "PoolTask", false, "CPU per task submitted to a thread pool", func(p *Profile) *int64 { return &p.PoolTask }},
+	{"thread_start", "ThreadStart", false, "Thread.start(), paid by the starting thread", func(p *Profile) *int64 { return &p.ThreadStart }},
+	{"pool_submit", "PoolSubmit", false, "CPU of ThreadPoolExecutor.submit on the submitting thread", func(p *Profile) *int64 { return &p.PoolSubmit }},
+	{"pool_task", "PoolTask", false, "CPU per task on a pool worker", func(p *Profile) *int64 { return &p.PoolTask }},
+	{"wake_latency", "WakeLatency", false, "delay before a signalled thread runs", func(p *Profile) *int64 { return &p.WakeLatency }},
 	{"loop_resume", "LoopResume", false, "CPU per resume of a task by the event loop", func(p *Profile) *int64 { return &p.LoopResume }},
 	{"loop_timer", "LoopTimer", false, "CPU to arm the timer of an awaited sleep", func(p *Profile) *int64 { return &p.LoopTimer }},
 	{"task_create", "TaskCreate", false, "CPU to create one asyncio task", func(p *Profile) *int64 { return &p.TaskCreate }},

@@ -21,6 +21,10 @@ const (
 	actStep        // a step of the current task (or of an offloaded job)
 	actResume      // an event loop's per-resume overhead
 	actAwait       // an event loop arming the timer of an awaited wait
+	actSubmit      // the main thread submitting a task to a pool (and starting its thread)
+	actWake        // a blocked thread, signalled, gets to run
+	actCreate      // an event loop's main coroutine creating the tasks gathered
+	actOffload     // an event loop submitting a step to its executor
 )
 
 // role is what a thread is for.
@@ -30,23 +34,26 @@ const (
 	roleWorker role = iota // runs whole tasks: sync main, pool worker, per-task thread, process worker
 	roleLoop               // an event loop thread
 	roleJob                // runs single offloaded steps for an event loop
+	roleSubmit             // the main thread handing tasks to a thread pool
 )
 
 type thread struct {
-	id       int32
-	proc     *process
-	role     role
-	pool     *pool // the pool the thread belongs to (roleWorker in a pool, roleJob)
-	act      act
-	slot     int32 // task slot it is running, -1 when none
-	job      job   // roleJob: the step it is running
-	holdsGIL bool
-	inC      bool    // running C code with the GIL released
-	pending  float64 // CPU work to do once it holds the GIL
-	since    int64   // when it started waiting for the GIL
-	finish   float64 // cpuSet: progress-clock time its work ends
-	cpuIdx   int
-	oneShot  bool // a per-task thread: exits after its task
+	id        int32
+	proc      *process
+	role      role
+	pool      *pool // the pool the thread belongs to (roleWorker in a pool, roleJob)
+	act       act
+	slot      int32 // task slot it is running, -1 when none
+	job       job   // roleJob: the step it is running
+	holdsGIL  bool
+	inC       bool    // running C code with the GIL released
+	pending   float64 // CPU work to do once it holds the GIL
+	since     int64   // when it started waiting for the GIL
+	finish    float64 // cpuSet: progress-clock time its work ends
+	cpuIdx    int
+	oneShot   bool  // a per-task thread: exits after its task
+	fresh     bool  // just started by the thread that submitted its task: no wake-up to wait for
+	idleSince int64 // when it last went idle
 
 	laneState State
 	laneSince int64
@@ -83,6 +90,7 @@ type pool struct {
 	jobHead  int
 	name     string
 	overhead int64 // CPU per task or job taken
+	wake     bool  // an idle thread waits WakeLatency once signalled
 }
 
 // job is an offloaded step of an asyncio task.
@@ -150,8 +158,16 @@ type engine struct {
 	lastRelease    int64
 	backlog        [2]int // open workloads: tasks in flight mid-window and at its end
 	dispatchDue    bool   // queued tasks wait to be handed out at the end of the instant
-	lat, queue     collector
-	records        []TaskRecord
+
+	// The main thread of a thread-pool program submits each task, and
+	// starts the threads, holding the GIL like any other thread.
+	submitter     *thread
+	submitQ       ring[arrival]
+	submitting    arrival
+	submitCreates bool
+	pendingCreate int // threads whose start the main thread is paying for
+	lat, queue    collector
+	records       []TaskRecord
 
 	// metrics
 	gilWait, switches     int64
@@ -308,11 +324,14 @@ func (e *engine) handle(ev event) {
 			panic("sim: woke a thread in C code")
 		}
 		e.python(th, 0, th.act)
+	case evLaunch:
+		e.python(e.threads[ev.a], e.prof.ProcessFork, actStartup)
 	case evSample:
 		e.backlog[ev.a] = e.inFlight
 	case evLoopWake:
 		l := e.procs[ev.a].loop
 		if ev.gen == l.wakeGen && !l.busy {
+			l.wakeAt = math.MaxInt64
 			e.loopNext(l)
 		}
 	case evGILDrop:
@@ -339,6 +358,10 @@ func (e *engine) newThread(p *process, r role, kind LaneKind, name string) *thre
 	th := &thread{id: int32(len(e.threads)), proc: p, role: r, slot: -1, cpuIdx: -1, laneState: Idle, laneSince: e.now, laneTask: -1}
 	e.threads = append(e.threads, th)
 	e.lanes = append(e.lanes, Lane{ID: int(th.id), Process: p.id, Name: name, Kind: kind})
+	if r == roleSubmit {
+		// peak_threads counts the threads that run tasks.
+		return th
+	}
 	e.threadsAlive++
 	if e.threadsAlive > e.peakThr {
 		e.peakThr = e.threadsAlive

@@ -44,7 +44,8 @@ func (e *engine) compute(th *thread, w float64) {
 		return
 	}
 	st := Working
-	if th.act == actStartup || th.act == actBegin || th.act == actResume || th.act == actAwait {
+	switch th.act {
+	case actStartup, actBegin, actResume, actAwait, actSubmit, actCreate, actOffload:
 		st = Overhead
 	}
 	e.setLane(th, st)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/workload"
@@ -47,14 +48,18 @@ type loop struct {
 	inFlight int
 	busy     bool // the loop thread is in a callback (or starting up)
 	timers   timerHeap
-	due      int64  // the timer being armed (actAwait)
+	due      int64 // the timer being armed (actAwait)
+	wakeAt   int64 // when the pending wake-up of the idle loop is due; MaxInt64 when none
+	debt     int64 // CPU to create the tasks admitted since the loop last ran (actCreate)
+	offload  job   // the step being submitted to an executor (actOffload)
+	offTo    *pool
 	wakeGen  uint32 // generation of the pending select() time-out
 	exec     *pool
 	procs    *pool
 }
 
 func (e *engine) newLoop(p *process, d model.Deployment, name string) *thread {
-	l := &loop{limit: d.Limit}
+	l := &loop{limit: d.Limit, wakeAt: math.MaxInt64}
 	p.loop = l
 	l.th = e.newThread(p, roleLoop, LoopThread, name)
 	execN := d.Executor
@@ -76,39 +81,68 @@ func (e *engine) newLoop(p *process, d model.Deployment, name string) *thread {
 	return l.th
 }
 
-// loopAdmit hands a task to p's loop: asyncio.create_task.
+// loopAdmit hands a task to p's loop: the main coroutine creates it
+// (asyncio.create_task, as gather does) and it joins the ready queue. The
+// loop pays for the creations of an instant in one go, before it resumes
+// any of them, as gather creates all its tasks before the first runs; the
+// end of the instant kicks an idle loop (kickIdle).
 func (e *engine) loopAdmit(p *process, sl int32) {
 	l := p.loop
 	l.inFlight++
+	l.debt += e.prof.TaskCreate
 	if e.dep.Kind != model.Asyncio {
 		e.asyncPending++
 		e.memory()
 	}
-	e.loopReady(sl)
+	l.ready.push(sl)
+	e.setTask(sl, Ready, -1)
 }
 
-// loopReady puts a task at the back of its loop's ready queue.
+// kickIdle starts the idle loops that have tasks to run.
+func (e *engine) kickIdle() {
+	for _, p := range e.workers {
+		if l := p.loop; l != nil && !l.busy && l.ready.len() > 0 {
+			l.wakeGen++
+			l.wakeAt = math.MaxInt64
+			e.kick(l)
+		}
+	}
+}
+
+// loopReady puts a task whose offloaded step is done at the back of its
+// loop's ready queue. The executor's call_soon_threadsafe wakes an idle
+// loop through its self-pipe, after the wake-up latency.
 func (e *engine) loopReady(sl int32) {
 	l := e.procs[e.slots[sl].proc].loop
 	l.ready.push(sl)
 	e.setTask(sl, Ready, -1)
-	if !l.busy {
-		// Another thread's call_soon_threadsafe wakes select() at once.
+	if l.busy {
+		return
+	}
+	at := e.now + e.prof.WakeLatency
+	if at < l.wakeAt {
 		l.wakeGen++
-		e.kick(l)
+		l.wakeAt = at
+		e.events.push(at, evLoopWake, int32(l.th.proc.id), l.wakeGen)
 	}
 }
 
 // kick makes the loop resume the task at the head of its ready queue.
 func (e *engine) kick(l *loop) {
 	th := l.th
-	sl := l.ready.pop()
 	l.busy = true
-	th.slot = sl
+	l.wakeAt = math.MaxInt64
 	l.cbStart = e.now
+	if l.debt > 0 {
+		cost := l.debt
+		l.debt = 0
+		e.python(th, cost, actCreate)
+		return
+	}
+	sl := l.ready.pop()
+	th.slot = sl
 	cost := e.prof.LoopResume
 	if e.slots[sl].firstRun < 0 {
-		cost += e.prof.TaskCreate
 		e.started(sl, th)
 	}
 	e.setTask(sl, Working, th.id)
@@ -127,11 +161,23 @@ func (e *engine) loopAdvance(th *thread) {
 		}
 		return
 	}
-	sl := th.slot
-	if th.act == actAwait {
-		e.suspend(l, sl)
+	switch th.act {
+	case actCreate:
+		e.endCallback(l)
+		e.loopNext(l)
+		return
+	case actAwait:
+		e.suspend(l, th.slot)
+		return
+	case actOffload:
+		e.endCallback(l)
+		e.setLane(th, Idle)
+		th.slot = -1
+		e.submitJob(l.offTo, l.offload)
+		e.loopNext(l)
 		return
 	}
+	sl := th.slot
 	t := &e.slots[sl]
 	o, d, ok := e.progs[t.group].next(&t.pc, e.counters[int(sl)*e.maxDepth:], &t.rng)
 	switch {
@@ -145,16 +191,19 @@ func (e *engine) loopAdvance(th *thread) {
 		e.dispatch()
 		e.loopNext(l)
 	case o.offload != workload.OffloadNone:
-		e.endCallback(l)
-		e.setTask(sl, Waiting, -1)
-		e.setLane(th, Idle)
-		th.slot = -1
+		// run_in_executor: the loop submits the step (and starts the
+		// executor's thread when none is idle), then the task awaits it.
 		pl := l.exec
 		if o.offload == workload.OffloadProcess {
 			pl = l.procs
 		}
-		e.submitJob(pl, job{slot: sl, dur: d, work: o.kind == opWork, released: o.released})
-		e.loopNext(l)
+		l.offload, l.offTo = job{slot: sl, dur: d, work: o.kind == opWork, released: o.released}, pl
+		e.setTask(sl, Waiting, -1)
+		cost := e.prof.PoolSubmit
+		if pl.idle.len() == 0 && len(pl.threads) < pl.cap && !pl.procs {
+			cost += e.prof.ThreadStart
+		}
+		e.python(th, cost, actOffload)
 	case o.kind == opWork && o.released:
 		e.cwork(th, d, actStep)
 	case o.kind == opWork:
@@ -202,7 +251,8 @@ func (e *engine) loopNext(l *loop) {
 	e.idle(l.th)
 	if l.timers.len() > 0 {
 		l.wakeGen++
-		e.events.push(e.now+e.selectWait(l.timers.h[0].due-e.now), evLoopWake, int32(l.th.proc.id), l.wakeGen)
+		l.wakeAt = e.now + e.selectWait(l.timers.h[0].due-e.now)
+		e.events.push(l.wakeAt, evLoopWake, int32(l.th.proc.id), l.wakeGen)
 	}
 }
 
@@ -221,13 +271,19 @@ func (e *engine) endCallback(l *loop) {
 func (e *engine) submitJob(pl *pool, j job) {
 	if pl.idle.len() > 0 {
 		th := e.threads[pl.idle.pop()]
-		e.startJob(th, j)
+		th.job = j
+		th.pool.busy++
+		if e.prof.WakeLatency > 0 {
+			e.sleep(th, e.prof.WakeLatency, Idle, actWake)
+			return
+		}
+		e.python(th, th.pool.overhead, actBegin)
 		return
 	}
 	if len(pl.threads) < pl.cap {
 		n := len(pl.threads) + 1
 		var th *thread
-		cost := e.prof.ThreadStart
+		cost := int64(0) // the loop paid for the thread's start
 		if pl.procs {
 			p := e.newProcess()
 			th = e.newThread(p, roleJob, ProcessMain, fmt.Sprintf("%s-%d", pl.name, n))
@@ -254,7 +310,7 @@ func (e *engine) startJob(th *thread, j job) {
 // jobAdvance runs an executor thread: start-up, overhead, the step, done.
 func (e *engine) jobAdvance(th *thread) {
 	switch th.act {
-	case actStartup:
+	case actStartup, actWake:
 		th.proc.started = true
 		e.python(th, th.pool.overhead, actBegin)
 	case actBegin:

@@ -24,13 +24,14 @@ func (e *engine) setup() {
 	case model.ThreadPool, model.ThreadPerTask:
 		p := e.newProcess()
 		p.started = true
-		p.pool = &pool{cap: d.Threads, parent: p, name: "worker", overhead: e.prof.PoolTask}
+		p.pool = &pool{cap: d.Threads, parent: p, name: "worker", overhead: e.prof.PoolTask, wake: true}
 		if d.Kind == model.ThreadPerTask {
 			p.pool.cap = 0
 			p.pool.name = "thread"
 			p.pool.overhead = 0
 		}
 		e.workers = []*process{p}
+		e.submitter = e.newThread(p, roleSubmit, MainThread, "main")
 	case model.Asyncio:
 		p := e.newProcess()
 		p.started = true
@@ -45,24 +46,29 @@ func (e *engine) setup() {
 		for i := 1; i <= d.Procs; i++ {
 			p := e.newProcess()
 			e.workers = append(e.workers, p)
+			var th *thread
 			switch {
 			case d.Inner == nil:
 				p.pool = &pool{cap: 1, parent: p, overhead: e.prof.ProcessTask}
-				th := e.newThread(p, roleWorker, ProcessMain, fmt.Sprintf("proc-%d", i))
+				th = e.newThread(p, roleWorker, ProcessMain, fmt.Sprintf("proc-%d", i))
 				th.pool = p.pool
 				p.pool.threads = append(p.pool.threads, th)
-				e.python(th, start, actStartup)
 			case d.Inner.Kind == model.Asyncio:
-				lt := e.newLoop(p, *d.Inner, fmt.Sprintf("loop-%d", i))
-				e.python(lt, start, actStartup)
+				th = e.newLoop(p, *d.Inner, fmt.Sprintf("loop-%d", i))
 			default:
-				p.pool = &pool{cap: d.Inner.Threads, parent: p, name: fmt.Sprintf("p%d/worker", i), overhead: e.prof.PoolTask + e.prof.ProcessTask}
+				p.pool = &pool{cap: d.Inner.Threads, parent: p, name: fmt.Sprintf("p%d/worker", i), overhead: e.prof.PoolTask + e.prof.ProcessTask, wake: true}
 				// The worker process's main thread only accepts work; its
 				// start-up is the process start.
-				main := e.newThread(p, roleWorker, ProcessMain, fmt.Sprintf("proc-%d", i))
-				main.oneShot = true
-				e.python(main, start, actStartup)
+				th = e.newThread(p, roleWorker, ProcessMain, fmt.Sprintf("proc-%d", i))
+				th.oneShot = true
 			}
+			if d.Start == model.Fork && i > 1 {
+				// The parent forks its workers one after another; spawned
+				// workers boot side by side.
+				e.events.push(int64(i-1)*start, evLaunch, th.id, 0)
+				continue
+			}
+			e.python(th, start, actStartup)
 		}
 	}
 	e.drain()
@@ -107,7 +113,7 @@ func (e *engine) handOut() {
 			}
 		}
 		if p == nil {
-			return
+			break
 		}
 		e.rr = (e.rr + at + 1) % n
 		a := e.central.pop()
@@ -118,6 +124,7 @@ func (e *engine) handOut() {
 			e.poolAssign(p.pool, sl)
 		}
 	}
+	e.kickIdle()
 }
 
 // newSlot makes the running state of a released task.
@@ -162,12 +169,67 @@ func (e *engine) started(i int32, th *thread) {
 	e.queue.add(e.now - sl.release)
 }
 
+// submitNext makes the main thread of a thread-pool program submit the
+// next released task: ThreadPoolExecutor.submit, and Thread.start() when
+// no worker is idle and the pool may grow (for per-task threads, always).
+func (e *engine) submitNext() {
+	main := e.submitter
+	if e.submitQ.len() == 0 {
+		e.idle(main)
+		return
+	}
+	a := e.submitQ.pop()
+	pl := e.workers[0].pool
+	cost, creates := e.prof.PoolSubmit, false
+	switch {
+	case pl.cap == 0:
+		cost, creates = e.prof.ThreadStart, true
+	case pl.idle.len() == 0 && len(pl.threads)+e.pendingCreate < pl.cap:
+		cost += e.prof.ThreadStart
+		creates = true
+	}
+	if creates {
+		e.pendingCreate++
+	}
+	e.submitting, e.submitCreates = a, creates
+	e.python(main, cost, actSubmit)
+}
+
+// submitted puts the task the main thread submitted into the pool's queue,
+// with the thread it started for it, and goes on to the next.
+func (e *engine) submitted() {
+	e.central.push(e.submitting)
+	if e.submitCreates {
+		e.pendingCreate--
+		pl := e.workers[0].pool
+		th := e.newThread(pl.parent, roleWorker, WorkerThread, fmt.Sprintf("%s-%d", pl.name, len(pl.threads)+1))
+		th.pool, th.oneShot, th.fresh = pl, pl.cap == 0, true
+		pl.threads = append(pl.threads, th)
+		pl.idle.push(th.id)
+		// The new thread takes the queue's head at once, so that the next
+		// submission sees no idle thread and starts another.
+		e.handOut()
+	} else {
+		e.dispatch()
+	}
+	e.submitNext()
+}
+
 // poolAssign gives a task to an idle thread of the pool, or to a new one.
 func (e *engine) poolAssign(pl *pool, sl int32) {
 	pl.busy++
 	var th *thread
 	if pl.idle.len() > 0 {
 		th = e.threads[pl.idle.pop()]
+		th.slot = sl
+		if pl.wake && !th.fresh && th.idleSince < e.now && e.prof.WakeLatency > 0 {
+			// Blocked in the queue's get(): the put wakes it, a little later.
+			e.sleep(th, e.prof.WakeLatency, Idle, actWake)
+			return
+		}
+		th.fresh = false
+		e.begin(th)
+		return
 	} else {
 		p := pl.parent
 		th = e.newThread(p, roleWorker, WorkerThread, fmt.Sprintf("%s-%d", pl.name, len(pl.threads)+1))
@@ -178,8 +240,6 @@ func (e *engine) poolAssign(pl *pool, sl int32) {
 		e.python(th, e.prof.ThreadStart, actStartup)
 		return
 	}
-	th.slot = sl
-	e.begin(th)
 }
 
 // begin starts the thread's assigned task: the pool's per-task cost first.
@@ -197,8 +257,14 @@ func (e *engine) advance(th *thread) {
 	case roleJob:
 		e.jobAdvance(th)
 		return
+	case roleSubmit:
+		e.submitted()
+		return
 	}
 	switch th.act {
+	case actWake:
+		e.begin(th)
+		return
 	case actStartup:
 		p := th.proc
 		switch {
@@ -275,6 +341,9 @@ func (e *engine) finishWorker(th *thread) {
 	if th.oneShot {
 		e.exitThread(th)
 	} else {
+		// It blocks in the queue's get() only if nothing is queued by the
+		// end of this instant.
+		th.idleSince = e.now
 		pl.idle.push(th.id)
 	}
 	e.dispatch()

@@ -72,7 +72,8 @@ var randomModels = []string{
 func costly(name string, gil bool, slow float64) runtime.Profile {
 	return runtime.Profile{
 		Name: name, GIL: gil, Asyncio: true, Processes: true, Slowdown: slow,
-		ThreadStart: 50 * us, PoolTask: 20 * us, LoopResume: 7 * us, TaskCreate: 3 * us,
+		ThreadStart: 50 * us, PoolSubmit: 8 * us, PoolTask: 20 * us, WakeLatency: 10 * us, LoopResume: 7 * us,
+		LoopTimer: 4 * us, TaskCreate: 3 * us, TimerSlack: 50 * us, SelectResolution: 1 * ms,
 		ProcessFork: 2 * ms, ProcessSpawn: 40 * ms, ProcessTask: 90 * us,
 		SleepOvershoot: 70 * us, LoopTimerOvershoot: 400 * us,
 		ThreadRSS: 16 << 10, ThreadVirtual: 8 << 20, TaskRSS: 900, ProcessRSS: 10 << 20, ProcessVirtual: 30 << 20,

@@ -10,6 +10,7 @@ const (
 	evWake                   // a thread's sleep ends (a: thread)
 	evLoopWake               // an idle event loop's select() times out (a: process, gen)
 	evSample                 // open workloads: note the tasks in flight (a: 0 mid-window, 1 at its end)
+	evLaunch                 // a forked worker process starts (a: its thread)
 	evGILDrop                // a GIL waiter's switch interval expires (a: process, gen)
 )
 

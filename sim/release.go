@@ -46,7 +46,14 @@ func (e *engine) release() {
 		e.src.pop()
 		e.released++
 		e.lastRelease = a.release
-		e.central.push(a)
+		if e.submitter != nil {
+			e.submitQ.push(a)
+			if e.submitQ.len() == 1 && e.submitter.act != actSubmit {
+				e.submitNext()
+			}
+		} else {
+			e.central.push(a)
+		}
 		e.inFlight++
 		if e.inFlight > e.peakTasks {
 			e.peakTasks = e.inFlight

@@ -147,7 +147,7 @@ func TestBrowser(t *testing.T) {
 		labels   []string
 	}{
 		{"sync", 6, []string{"main"}},
-		{"threads(3)", 2, []string{"worker-1", "worker-2", "worker-3"}},
+		{"threads(3)", 2, []string{"main", "worker-1", "worker-2", "worker-3"}},
 		{"asyncio", 2, []string{"loop", "A", "B", "C"}},
 	}
 	got := views()

@@ -138,7 +138,7 @@ func TestRunSeedLanes(t *testing.T) {
 		makespan float64
 	}{
 		"sync":       {"main", 6},
-		"threads(3)": {"worker-1 worker-2 worker-3", 2},
+		"threads(3)": {"main worker-1 worker-2 worker-3", 2},
 		"asyncio":    {"loop A B C", 2},
 	}
 	if len(a.Results) != len(want) {

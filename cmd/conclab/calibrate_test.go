@@ -33,6 +33,8 @@ func TestCalibrateReal(t *testing.T) {
 		"PoolTask":           {us / 2, 5 * ms},
 		"LoopResume":         {50, ms},
 		"LoopTimer":          {0, ms},
+		"PoolSubmit":         {100, ms},
+		"WakeLatency":        {100, 10 * ms},
 		"TimerSlack":         {0, 10 * ms},
 		"SelectResolution":   {1, 10 * ms},
 		"TaskCreate":         {50, ms},
@@ -65,8 +67,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "57/57") {
-		t.Errorf("stderr shows no progress up to 57/57 (3 quick runs of 19 figures):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "63/63") {
+		t.Errorf("stderr shows no progress up to 63/63 (3 quick runs of 21 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")
