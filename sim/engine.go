@@ -25,6 +25,7 @@ const (
 	actWake        // a blocked thread, signalled, gets to run
 	actCreate      // an event loop's main coroutine creating the tasks gathered
 	actOffload     // an event loop submitting a step to its executor
+	actBoot        // a new thread's bootstrap, before Thread.start() returns in its starter
 )
 
 // role is what a thread is for.
@@ -165,7 +166,8 @@ type engine struct {
 	submitQ       ring[arrival]
 	submitting    arrival
 	submitCreates bool
-	pendingCreate int // threads whose start the main thread is paying for
+	pendingCreate int  // threads whose start the main thread is paying for
+	submitBusy    bool // the main thread is submitting, or waiting in Thread.start()
 	lat, queue    collector
 	records       []TaskRecord
 

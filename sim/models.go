@@ -87,6 +87,10 @@ func (e *engine) free(p *process) int {
 		}
 		return p.loop.limit - p.loop.inFlight - 1
 	}
+	if e.submitter != nil {
+		// The main thread starts the threads; tasks wait for an idle one.
+		return p.pool.idle.len() - 1
+	}
 	if p.pool.cap == 0 {
 		return math.MaxInt32 - p.pool.busy
 	}
@@ -175,44 +179,64 @@ func (e *engine) started(i int32, th *thread) {
 func (e *engine) submitNext() {
 	main := e.submitter
 	if e.submitQ.len() == 0 {
+		e.submitBusy = false
 		e.idle(main)
 		return
 	}
+	e.submitBusy = true
 	a := e.submitQ.pop()
 	pl := e.workers[0].pool
 	cost, creates := e.prof.PoolSubmit, false
 	switch {
 	case pl.cap == 0:
-		cost, creates = e.prof.ThreadStart, true
+		cost, creates = 0, true
 	case pl.idle.len() == 0 && len(pl.threads)+e.pendingCreate < pl.cap:
-		cost += e.prof.ThreadStart
 		creates = true
 	}
 	if creates {
+		// Thread.start(): the starting thread's half of ThreadStart.
+		cost += e.prof.ThreadStart / 2
 		e.pendingCreate++
 	}
 	e.submitting, e.submitCreates = a, creates
 	e.python(main, cost, actSubmit)
 }
 
-// submitted puts the task the main thread submitted into the pool's queue,
-// with the thread it started for it, and goes on to the next.
+// submitted puts the task the main thread submitted into the pool's queue.
+// When it started a thread for it, Thread.start() then waits for the new
+// thread to say it runs: the new thread needs the GIL for that, and the
+// main thread needs it back afterwards, two hand-overs that cost a switch
+// interval each while other threads compute.
 func (e *engine) submitted() {
 	e.central.push(e.submitting)
-	if e.submitCreates {
-		e.pendingCreate--
-		pl := e.workers[0].pool
-		th := e.newThread(pl.parent, roleWorker, WorkerThread, fmt.Sprintf("%s-%d", pl.name, len(pl.threads)+1))
-		th.pool, th.oneShot, th.fresh = pl, pl.cap == 0, true
-		pl.threads = append(pl.threads, th)
-		pl.idle.push(th.id)
-		// The new thread takes the queue's head at once, so that the next
-		// submission sees no idle thread and starts another.
-		e.handOut()
-	} else {
+	if !e.submitCreates {
 		e.dispatch()
+		e.submitNext()
+		return
 	}
-	e.submitNext()
+	e.pendingCreate--
+	pl := e.workers[0].pool
+	th := e.newThread(pl.parent, roleWorker, WorkerThread, fmt.Sprintf("%s-%d", pl.name, len(pl.threads)+1))
+	th.pool, th.oneShot = pl, pl.cap == 0
+	pl.threads = append(pl.threads, th)
+	main := e.submitter
+	main.act = actNone
+	e.drop(main)
+	e.setLane(main, Waiting)
+	// Its bootstrap, up to telling the starting thread that it runs.
+	e.python(th, e.prof.ThreadStart-e.prof.ThreadStart/2, actBoot)
+}
+
+// booted is a new pool thread telling the main thread it runs
+// (_started.set()); then it takes a task from the queue, or waits for one.
+func (e *engine) booted(th *thread) {
+	e.sleep(e.submitter, e.prof.WakeLatency, Waiting, actWake)
+	th.idleSince = e.now
+	th.pool.idle.push(th.id)
+	e.handOut() // it takes the queue's head before the starter looks again
+	if th.slot < 0 {
+		e.idle(th) // nothing queued: it blocks in get(), letting go of the GIL
+	}
 }
 
 // poolAssign gives a task to an idle thread of the pool, or to a new one.
@@ -222,12 +246,11 @@ func (e *engine) poolAssign(pl *pool, sl int32) {
 	if pl.idle.len() > 0 {
 		th = e.threads[pl.idle.pop()]
 		th.slot = sl
-		if pl.wake && !th.fresh && th.idleSince < e.now && e.prof.WakeLatency > 0 {
+		if pl.wake && th.idleSince < e.now && e.prof.WakeLatency > 0 {
 			// Blocked in the queue's get(): the put wakes it, a little later.
 			e.sleep(th, e.prof.WakeLatency, Idle, actWake)
 			return
 		}
-		th.fresh = false
 		e.begin(th)
 		return
 	} else {
@@ -258,12 +281,19 @@ func (e *engine) advance(th *thread) {
 		e.jobAdvance(th)
 		return
 	case roleSubmit:
-		e.submitted()
+		if th.act == actWake {
+			e.submitNext() // back from Thread.start()
+		} else {
+			e.submitted()
+		}
 		return
 	}
 	switch th.act {
 	case actWake:
 		e.begin(th)
+		return
+	case actBoot:
+		e.booted(th)
 		return
 	case actStartup:
 		p := th.proc

@@ -48,7 +48,7 @@ func (e *engine) release() {
 		e.lastRelease = a.release
 		if e.submitter != nil {
 			e.submitQ.push(a)
-			if e.submitQ.len() == 1 && e.submitter.act != actSubmit {
+			if !e.submitBusy {
 				e.submitNext()
 			}
 		} else {
