@@ -26,6 +26,7 @@ const (
 	actCreate      // an event loop's main coroutine creating the tasks gathered
 	actOffload     // an event loop submitting a step to its executor
 	actBoot        // a new thread's bootstrap, before Thread.start() returns in its starter
+	actDone        // an event loop running a finished task's done callbacks
 )
 
 // role is what a thread is for.

@@ -181,6 +181,10 @@ func (e *engine) loopAdvance(th *thread) {
 	t := &e.slots[sl]
 	o, d, ok := e.progs[t.group].next(&t.pc, e.counters[int(sl)*e.maxDepth:], &t.rng)
 	switch {
+	case !ok && th.act != actDone && e.prof.LoopResume > 0:
+		// The task's end schedules its done callbacks (gather's), which
+		// the loop runs like a resume.
+		e.python(th, e.prof.LoopResume, actDone)
 	case !ok:
 		e.endCallback(l)
 		e.setLane(th, Idle)

@@ -182,16 +182,17 @@ async def run_all():
         delay = TASKS[index]["release"] - now()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks[index] = asyncio.ensure_future(run_limited(index, limit))
+        if limit is None:
+            tasks[index] = asyncio.ensure_future(task_steps(index))
+        else:
+            tasks[index] = asyncio.ensure_future(run_limited(index, limit))
     await asyncio.gather(*tasks.values())
     PROCESS_POOL.shutdown()
     return [tasks[index].result() for index in range(len(TASKS))]
 
 
 async def run_limited(index, limit):
-    """Runs task ` + "`index`" + `, holding one place of the limit if there is one."""
-    if limit is None:
-        return await task_steps(index)
+    """Runs task ` + "`index`" + ` holding one place of the limit."""
     async with limit:
         return await task_steps(index)
 
