@@ -178,6 +178,14 @@ async def run_all():
     start_executors(asyncio.get_running_loop())
     limit = asyncio.Semaphore(LIMIT) if LIMIT else None
     tasks = {}
+    if limit is None and all(task["release"] <= 0 for task in TASKS):
+        # Everything is released at once: create the tasks in one go, as
+        # asyncio.gather(*coroutines) does.
+        loop = asyncio.get_running_loop()
+        created = [loop.create_task(task_steps(index)) for index in range(len(TASKS))]
+        await asyncio.gather(*created)
+        PROCESS_POOL.shutdown()
+        return [task.result() for task in created]
     for index in release_order():
         delay = TASKS[index]["release"] - now()
         if delay > 0:
