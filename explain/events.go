@@ -1,8 +1,6 @@
 package explain
 
 import (
-	"strconv"
-
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/sim"
 )
@@ -39,22 +37,25 @@ const (
 )
 
 // event is one thing that happened, before folding.
+//
+// Events are many (one per task step), so they are kept small and free of
+// pointers: what only a line told for one event needs (the tasks a busy
+// loop ran) is worked out when that line is written.
 type event struct {
 	at    int64
-	kind  kind
-	why   reason
-	first bool // the task's first action: "starts and …"
-	warn  bool
-	rel   bool  // compute: C code with the GIL released
+	dur   int64 // how long it lasted
+	cpu   int64 // compute: time actually running the task's code
+	lead  int64 // create: GIL wait before the start-up
 	task  int32 // -1: none
 	lane  int32 // the lane it happened on; -1: none
 	other int32 // the GIL holder's lane, or the task the loop turns to; -1: none
 	otask int32 // the task on the holder's lane; -1: none
-	dur   int64 // how long it lasted
-	cpu   int64 // compute: time actually running the task's code
-	lead  int64 // create: GIL wait before the start-up
-	also  []int32
-	key   string
+	loop  int32 // queued: the loop that was busy meanwhile; -1: none (see narrator.also)
+	kind  kind
+	why   reason
+	first bool // the task's first action: "starts and …"
+	warn  bool
+	rel   bool // compute: C code with the GIL released
 }
 
 // laneEvents reads what the lanes did: process start-ups, thread creation,
@@ -123,7 +124,7 @@ func (n *narrator) taskOn(lane int32, a, b int64) int32 {
 		return -1
 	}
 	best, bestD := int32(-1), int64(-1)
-	overlapping(n.laneSpans[lane], a, b, func(s sim.Span, d int64) {
+	n.overlapping(lane, a, b, func(s sim.Span, d int64) {
 		if s.Task >= 0 && d > bestD {
 			best, bestD = s.Task, d
 		}
@@ -133,7 +134,7 @@ func (n *narrator) taskOn(lane int32, a, b int64) int32 {
 
 // taskEvents reads what each task went through.
 func (n *narrator) taskEvents() {
-	for id, spans := range n.taskSpans {
+	for id, spans := range n.taskSpans.lists() {
 		t := int32(id)
 		started := false
 		var end int64
@@ -166,7 +167,7 @@ func (n *narrator) taskEvents() {
 				if started {
 					e.kind = kResumeLate
 				}
-				e.why, e.also = n.why(t, spans, i)
+				e.why, e.loop = n.why(t, spans, i)
 				n.add(e)
 			case sim.Working, sim.WorkingC:
 				j := i
@@ -252,9 +253,9 @@ func (n *narrator) laneAfter(spans []sim.Span, i int) int32 {
 	return -1
 }
 
-// why says why task t waited in spans[i] (a Ready span), and, for a loop,
-// which tasks kept it busy.
-func (n *narrator) why(t int32, spans []sim.Span, i int) (reason, []int32) {
+// why says why task t waited in spans[i] (a Ready span), and on which
+// loop, if a loop kept it waiting (else -1).
+func (n *narrator) why(t int32, spans []sim.Span, i int) (reason, int32) {
 	s := spans[i]
 	loopLane := int32(-1)
 	if l := n.laneAfter(spans, i); n.onLoop(l) {
@@ -262,16 +263,15 @@ func (n *narrator) why(t int32, spans []sim.Span, i int) (reason, []int32) {
 	}
 	switch {
 	case loopLane >= 0:
-		busy, stuck := n.busyWith(loopLane, t, s.Start, s.End)
-		if n.innerLimit() > 0 && !started(spans, i) && len(busy) == 0 {
-			return rSemaphore, nil
+		if n.innerLimit() > 0 && !started(spans, i) && len(n.busyWith(loopLane, t, s.Start, s.End)) == 0 {
+			return rSemaphore, loopLane
 		}
-		if stuck {
-			return rLoopStuck, busy
+		if n.stuck(loopLane, s.Start, s.End) {
+			return rLoopStuck, loopLane
 		}
-		return rLoopBusy, busy
+		return rLoopBusy, loopLane
 	case n.d.Kind == model.Sync:
-		return rTurn, nil
+		return rTurn, -1
 	case n.d.Kind == model.Processes && n.d.Inner == nil:
 		for _, l := range n.lanes {
 			if l.Kind != sim.ProcessMain || int(l.ID) >= len(n.laneSpans) {
@@ -279,12 +279,12 @@ func (n *narrator) why(t int32, spans []sim.Span, i int) (reason, []int32) {
 			}
 			ls := n.laneSpans[l.ID]
 			if len(ls) > 0 && ls[0].State == sim.Overhead && ls[0].Task < 0 && ls[0].End > s.Start+(s.End-s.Start)/2 {
-				return rProcsStart, nil
+				return rProcsStart, -1
 			}
 		}
-		return rProcs, nil
+		return rProcs, -1
 	}
-	return rWorkers, nil
+	return rWorkers, -1
 }
 
 func started(spans []sim.Span, i int) bool {
@@ -306,28 +306,40 @@ func (n *narrator) innerLimit() int {
 	return 0
 }
 
-// add files e under the key that decides what it folds with: the same kind
-// of event, the same actors (threads) or the same sort of task step.
-func (n *narrator) add(e event) {
-	k := strconv.Itoa(int(e.kind))
+// add records e.
+func (n *narrator) add(e event) { n.events = append(n.events, e) }
+
+// key is what e folds with: the same kind of event, the same actors
+// (threads) or the same sort of task step.
+func (n *narrator) key(e *event) uint64 {
+	var sub uint64
 	switch e.kind {
 	case kCreate:
 		if e.lane >= 0 {
-			k += "|" + strconv.Itoa(int(n.lanes[e.lane].Kind))
+			sub = withSub | uint64(n.lanes[e.lane].Kind)
 		}
 	case kCompute:
-		k += "|" + strconv.FormatBool(e.rel) + strconv.FormatBool(e.warn) + strconv.FormatBool(e.first)
+		sub = withSub | bit(e.rel)<<2 | bit(e.warn)<<1 | bit(e.first)
 	case kWait, kOffload, kBlocked:
-		k += "|" + strconv.FormatBool(e.lane >= 0) + strconv.FormatBool(e.first)
+		sub = withSub | bit(e.lane >= 0)<<1 | bit(e.first)
 	case kQueued, kResumeLate:
-		k += "|" + strconv.Itoa(int(e.why))
+		sub = withSub | uint64(e.why)
 	case kGILWake:
 		if n.gilLanes() <= 2 {
-			k += "|" + strconv.Itoa(int(e.lane))
+			sub = withSub | uint64(uint32(e.lane))
 		}
 	}
-	e.key = k
-	n.events = append(n.events, e)
+	return uint64(e.kind)<<40 | sub
+}
+
+// withSub marks a key that tells more than the kind of event.
+const withSub = 1 << 32
+
+func bit(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // gilLanes counts the threads that waited for the GIL other than to start:
@@ -353,7 +365,7 @@ func (n *narrator) gilLanes() int {
 // size is the length a folded line's steps are alike in, and how far
 // apart they may be (largest ÷ smallest): waits on I/O vary more than
 // computations; 0 when any will do.
-func size(e event) (int64, float64) {
+func size(e *event) (int64, float64) {
 	switch e.kind {
 	case kCompute:
 		return e.cpu, 2.2

@@ -3,6 +3,7 @@ package explain
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"slices"
 
 	"github.com/conclab/conclab/model"
@@ -28,6 +29,7 @@ func Narrate(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) []Line {
 	n := newNarrator(wl, r, rec)
 	var lines []Line
 	if rec != nil {
+		n.events = make([]event, 0, n.eventRoom())
 		n.laneEvents()
 		n.taskEvents()
 		lines = n.fold()
@@ -44,8 +46,10 @@ type narrator struct {
 
 	lanes     []sim.Lane   // by lane ID
 	laneSpans [][]sim.Span // by lane ID, in time order
-	taskSpans [][]sim.Span // by task ID, in time order
-	holders   [][]sim.Span // by process: spans in which a lane held the GIL, by start
+	taskSpans spanLists    // by task ID, in time order
+	taskLanes spanLists    // by task ID: the lanes' spans of the task, by lane and then time
+	rec       *sim.Recorder
+	holders   [][]sim.Span // by process: spans in which a lane held the GIL, by start (see findHolders)
 	holdMax   [][]int64    // by process: running maximum of holders' ends
 	exec      map[int32]execInfo
 	bases     []int // first task ID of each workload group
@@ -56,6 +60,10 @@ type narrator struct {
 	gap    int64
 	events []event
 	cum    [][]sums // by lane, built when first asked for
+	// ordered says, by lane, whether the spans' ends never decrease;
+	// fingers, where the last searches of the lane's spans ended.
+	ordered []bool
+	fingers []fingers
 	// gilWaiters caches gilLanes; -1 until counted.
 	gilWaiters int
 }
@@ -105,21 +113,21 @@ func newNarrator(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) *narra
 			n.lanes = append(n.lanes, sim.Lane{ID: i, Name: fmt.Sprintf("thread-%d", i+1), Kind: sim.WorkerThread})
 		}
 	}
-	n.laneSpans = make([][]sim.Span, len(n.lanes))
-	procs := 0
-	for _, l := range n.lanes {
-		procs = max(procs, l.Process+1)
+	// Count first, so that each lane's spans are filed in one array
+	// without growing it.
+	perLane := make([]int, len(n.lanes))
+	for _, s := range rec.Lanes {
+		if s.Lane < 0 || s.End < s.Start {
+			continue
+		}
+		perLane[s.Lane]++
 	}
-	n.holders = make([][]sim.Span, procs)
+	n.laneSpans = buckets(perLane)
 	for _, s := range rec.Lanes {
 		if s.Lane < 0 || s.End < s.Start {
 			continue
 		}
 		n.laneSpans[s.Lane] = append(n.laneSpans[s.Lane], s)
-		if (s.State == sim.Working || s.State == sim.Overhead) && s.End > s.Start {
-			p := n.lanes[s.Lane].Process
-			n.holders[p] = append(n.holders[p], s)
-		}
 		if n.lanes[s.Lane].Kind == sim.ExecutorThread && s.Task >= 0 {
 			if n.exec == nil {
 				n.exec = map[int32]execInfo{}
@@ -134,44 +142,184 @@ func newNarrator(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) *narra
 			n.exec[s.Task] = e
 		}
 	}
-	byTime := func(a, b sim.Span) int {
-		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End))
-	}
-	for _, spans := range n.laneSpans {
-		slices.SortStableFunc(spans, byTime)
-	}
-	n.holdMax = make([][]int64, procs)
-	for p, hs := range n.holders {
-		slices.SortStableFunc(hs, byTime)
-		m := make([]int64, len(hs))
-		var top int64
-		for i, h := range hs {
-			top = max(top, h.End)
-			m[i] = top
+	n.ordered = make([]bool, len(n.laneSpans))
+	n.fingers = make([]fingers, len(n.laneSpans))
+	for l, spans := range n.laneSpans {
+		sortByTime(spans)
+		n.ordered[l] = true
+		for i := 1; i < len(spans); i++ {
+			if spans[i].End < spans[i-1].End {
+				n.ordered[l] = false
+				break
+			}
 		}
-		n.holdMax[p] = m
 	}
+	n.rec = rec
 
 	maxTask := int32(-1)
 	for _, s := range rec.Tasks {
 		maxTask = max(maxTask, s.Task)
 	}
-	n.taskSpans = make([][]sim.Span, maxTask+1)
+	n.taskSpans = newSpanLists(int(maxTask) + 1)
 	for _, s := range rec.Tasks {
-		if s.Task >= 0 && s.End >= s.Start {
-			n.taskSpans[s.Task] = append(n.taskSpans[s.Task], s)
+		if s.End >= s.Start {
+			n.taskSpans.count(s.Task)
 		}
 	}
-	for _, spans := range n.taskSpans {
-		slices.SortStableFunc(spans, byTime)
+	n.taskSpans.alloc()
+	for _, s := range rec.Tasks {
+		if s.End >= s.Start {
+			n.taskSpans.put(s)
+		}
+	}
+	for _, spans := range n.taskSpans.lists() {
+		sortByTime(spans)
+	}
+	// Each task's spans on the lanes, by lane and then time.
+	n.taskLanes = newSpanLists(int(maxTask) + 1)
+	for _, spans := range n.laneSpans {
+		for _, s := range spans {
+			n.taskLanes.count(s.Task)
+		}
+	}
+	n.taskLanes.alloc()
+	for _, spans := range n.laneSpans {
+		for _, s := range spans {
+			n.taskLanes.put(s)
+		}
 	}
 	return n
 }
 
+// spanLists are lists of spans by task, in one array: list i is
+// all[at[i]:at[i+1]]. They are built by counting each span (count), making
+// room (alloc), and filing each span in the same order (put).
+type spanLists struct {
+	all  []sim.Span
+	at   []int32
+	next []int32 // while filing: where list i's next span goes
+}
+
+func newSpanLists(n int) spanLists { return spanLists{at: make([]int32, n+1)} }
+
+// count counts a span of task t; other tasks (-1) are left out.
+func (l *spanLists) count(t int32) {
+	if t >= 0 && int(t)+1 < len(l.at) {
+		l.at[t+1]++
+	}
+}
+
+func (l *spanLists) alloc() {
+	for i := 1; i < len(l.at); i++ {
+		l.at[i] += l.at[i-1]
+	}
+	l.all = make([]sim.Span, l.at[len(l.at)-1])
+	l.next = slices.Clone(l.at[:len(l.at)-1])
+}
+
+// put files a span counted before.
+func (l *spanLists) put(s sim.Span) {
+	if t := s.Task; t >= 0 && int(t) < len(l.next) {
+		l.all[l.next[t]] = s
+		l.next[t]++
+	}
+}
+
+// len is the number of lists.
+func (l *spanLists) len() int { return len(l.at) - 1 }
+
+// of returns list i.
+func (l *spanLists) of(i int) []sim.Span { return l.all[l.at[i]:l.at[i+1]:l.at[i+1]] }
+
+// lists yields the lists in order.
+func (l *spanLists) lists() iter.Seq2[int, []sim.Span] {
+	return func(yield func(int, []sim.Span) bool) {
+		for i := range l.len() {
+			if !yield(i, l.of(i)) {
+				return
+			}
+		}
+	}
+}
+
+// holds says whether a lane held its process's GIL during s.
+func holds(s sim.Span) bool {
+	return (s.State == sim.Working || s.State == sim.Overhead) && s.End > s.Start
+}
+
+// buckets returns empty slices with room for counts[i] spans each, cut
+// from one array; a count of 0 gives nil.
+func buckets(counts []int) [][]sim.Span {
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	all := make([]sim.Span, total)
+	out := make([][]sim.Span, len(counts))
+	off := 0
+	for i, c := range counts {
+		if c > 0 {
+			out[i] = all[off : off : off+c]
+			off += c
+		}
+	}
+	return out
+}
+
+// sortByTime sorts spans stably by start and then end; they mostly come
+// sorted, and then there is nothing to do.
+func sortByTime(spans []sim.Span) {
+	for i := 1; i < len(spans); i++ {
+		if a, b := &spans[i-1], &spans[i]; a.Start > b.Start || a.Start == b.Start && a.End > b.End {
+			slices.SortStableFunc(spans, func(a, b sim.Span) int {
+				return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End))
+			})
+			return
+		}
+	}
+}
+
+// eventRoom is at least the number of events laneEvents and taskEvents
+// add: one per lane start and GIL wait, one per task step and finish.
+func (n *narrator) eventRoom() int {
+	c := len(n.laneSpans)
+	for _, spans := range n.laneSpans {
+		for _, s := range spans {
+			if s.State == sim.GILWait {
+				c++
+			}
+		}
+	}
+	for _, spans := range n.taskSpans.lists() {
+		if len(spans) > 0 {
+			c++
+		}
+		for _, s := range spans {
+			switch s.State {
+			case sim.Ready:
+				if s.End-s.Start >= n.sig {
+					c++
+				}
+			case sim.Waiting, sim.Blocked:
+				c++
+			}
+		}
+		// A run of computing spans is told once (see taskEvents).
+		for i := range spans {
+			if working(spans[i].State) && (i == 0 || spans[i].Start != spans[i-1].End || !working(spans[i-1].State) && spans[i-1].State != sim.GILWait) {
+				c++
+			}
+		}
+	}
+	return c
+}
+
+func working(s sim.State) bool { return s == sim.Working || s == sim.WorkingC }
+
 // name returns task t's name: from the run's records, else from the
 // workload's groups, else "task-N".
 func (n *narrator) name(t int32) string {
-	if int(t) < len(n.r.Records) && n.r.Records[t].Name != "" {
+	if t >= 0 && int(t) < len(n.r.Records) && n.r.Records[t].Name != "" {
 		return n.r.Records[t].Name
 	}
 	if len(n.bases) > 0 && t >= 0 {
@@ -184,15 +332,11 @@ func (n *narrator) name(t int32) string {
 	return fmt.Sprintf("task-%d", t+1)
 }
 
-// overlapping calls f for every span of spans (sorted by start, not
-// overlapping) that overlaps [a, b), with the length of the overlap.
-func overlapping(spans []sim.Span, a, b int64, f func(s sim.Span, d int64)) {
-	i, _ := slices.BinarySearchFunc(spans, a, func(s sim.Span, t int64) int {
-		if s.End <= t {
-			return -1
-		}
-		return 1
-	})
+// overlapping calls f for every span of lane that overlaps [a, b), with
+// the length of the overlap.
+func (n *narrator) overlapping(lane int32, a, b int64, f func(s sim.Span, d int64)) {
+	spans := n.laneSpans[lane]
+	i := n.endAfter(lane, a)
 	for ; i < len(spans) && spans[i].Start < b; i++ {
 		s := spans[i]
 		if d := min(s.End, b) - max(s.Start, a); d > 0 || (a == b && s.Start <= a && a < s.End) {
@@ -201,19 +345,170 @@ func overlapping(spans []sim.Span, a, b int64, f func(s sim.Span, d int64)) {
 	}
 }
 
+// endAfter returns the first span of lane's that ends after x, or how
+// many spans it has: the answer of a binary search of the spans' ends.
+// Searches of a lane come in a few runs in time order (a task's steps
+// are read one task after the other), so when the spans' ends never
+// decrease (they should not: a lane does one thing at a time) the search
+// starts where the last search for a nearby time ended.
+func (n *narrator) endAfter(lane int32, x int64) int {
+	spans := n.laneSpans[lane]
+	after := func(k int) bool { return spans[k].End > x }
+	if !n.ordered[lane] {
+		return bisect(len(spans), after)
+	}
+	f := n.fingers[lane].near(fEnd, x)
+	f.i = gallop(len(spans), f.i, after)
+	return f.i
+}
+
+// startFrom returns the first span of lane's that starts at x or later, or
+// how many spans it has.
+func (n *narrator) startFrom(lane int32, x int64) int {
+	spans := n.laneSpans[lane]
+	f := n.fingers[lane].near(fStart, x)
+	f.i = gallop(len(spans), f.i, func(k int) bool { return spans[k].Start >= x })
+	return f.i
+}
+
+// fingers are where the last few searches of a lane's spans ended, for
+// each kind of search.
+type fingers [2][4]finger
+
+// The kinds of search.
+const (
+	fEnd = iota
+	fStart
+)
+
+// finger is a search's time and answer.
+type finger struct {
+	x int64
+	i int
+}
+
+// near returns the finger of the kind of search whose time was closest
+// to x, moved to x.
+func (fs *fingers) near(kind int, x int64) *finger {
+	best := &fs[kind][0]
+	for k := 1; k < len(fs[kind]); k++ {
+		if f := &fs[kind][k]; dist(f.x, x) < dist(best.x, x) {
+			best = f
+		}
+	}
+	best.x = x
+	return best
+}
+
+func dist(a, b int64) uint64 {
+	if a > b {
+		return uint64(a) - uint64(b)
+	}
+	return uint64(b) - uint64(a)
+}
+
+// bisect is sort.Search: the least k in [0, n) for which f(k) holds (f
+// being false and then true), else n.
+func bisect(n int, f func(int) bool) int {
+	i, j := 0, n
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if !f(h) {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	return i
+}
+
+// gallop answers as bisect does, for f false and then true, looking first
+// near hint: in steps that double, then by halves.
+func gallop(n, hint int, f func(int) bool) int {
+	hint = min(max(hint, 0), n)
+	lo, hi := -1, n // f(lo) is false, f(hi) true (taking f(-1) false, f(n) true)
+	if hint == n || f(hint) {
+		hi = hint
+		for step := 1; hi-step > lo; step *= 2 {
+			if k := hi - step; f(k) {
+				hi = k
+			} else {
+				lo = k
+				break
+			}
+		}
+	} else {
+		lo = hint
+		for step := 1; lo+step < hi; step *= 2 {
+			if k := lo + step; f(k) {
+				hi = k
+				break
+			} else {
+				lo = k
+			}
+		}
+	}
+	for hi-lo > 1 {
+		if m := int(uint(lo+hi) >> 1); f(m) {
+			hi = m
+		} else {
+			lo = m
+		}
+	}
+	return hi
+}
+
+// findHolders files the spans in which lanes held their process's GIL, by
+// process, the first time holder needs them.
+func (n *narrator) findHolders() {
+	procs := 0
+	for _, l := range n.lanes {
+		procs = max(procs, l.Process+1)
+	}
+	perProc := make([]int, procs)
+	for _, s := range n.rec.Lanes {
+		if s.Lane >= 0 && holds(s) {
+			perProc[n.lanes[s.Lane].Process]++
+		}
+	}
+	n.holders = buckets(perProc)
+	for _, s := range n.rec.Lanes {
+		if s.Lane >= 0 && holds(s) {
+			p := n.lanes[s.Lane].Process
+			n.holders[p] = append(n.holders[p], s)
+		}
+	}
+	n.holdMax = make([][]int64, procs)
+	for p, hs := range n.holders {
+		sortByTime(hs)
+		m := make([]int64, len(hs))
+		var top int64
+		for i, h := range hs {
+			top = max(top, h.End)
+			m[i] = top
+		}
+		n.holdMax[p] = m
+	}
+}
+
 // holder returns the lane that held process p's GIL longest during [a, b),
 // other than lane self, or -1.
 func (n *narrator) holder(p int, self int32, a, b int64) int32 {
+	if n.holders == nil {
+		n.findHolders()
+	}
 	if p < 0 || p >= len(n.holders) {
 		return -1
 	}
 	hs, m := n.holders[p], n.holdMax[p]
-	i, _ := slices.BinarySearchFunc(m, a, func(e, t int64) int {
-		if e <= t {
-			return -1
+	i, j := 0, len(m) // the first holder to end after a
+	for i < j {
+		if h := int(uint(i+j) >> 1); m[h] <= a {
+			i = h + 1
+		} else {
+			j = h
 		}
-		return 1
-	})
+	}
 	best, bestD := int32(-1), int64(0)
 	for ; i < len(hs) && hs[i].Start < b; i++ {
 		h := hs[i]
@@ -233,7 +528,7 @@ func (n *narrator) laneWork(lane, t int32, a, b int64) (d int64, released bool) 
 	if lane < 0 || int(lane) >= len(n.laneSpans) {
 		return 0, false
 	}
-	overlapping(n.laneSpans[lane], a, b, func(s sim.Span, o int64) {
+	add := func(s sim.Span, o int64) {
 		if s.Task != t {
 			return
 		}
@@ -244,34 +539,42 @@ func (n *narrator) laneWork(lane, t int32, a, b int64) (d int64, released bool) 
 			d += o
 			released = true
 		}
+	}
+	if !n.ordered[lane] || t < 0 || int(t) >= n.taskLanes.len() {
+		n.overlapping(lane, a, b, add)
+		return d, released
+	}
+	// The same spans as overlapping finds, less those of other tasks:
+	// task t's own on the lane that end after a and start before b.
+	spans := n.taskLanes.of(int(t))
+	k := bisect(len(spans), func(k int) bool {
+		return spans[k].Lane > lane || spans[k].Lane == lane && spans[k].End > a
 	})
+	for ; k < len(spans) && spans[k].Lane == lane && spans[k].Start < b; k++ {
+		s := spans[k]
+		if o := min(s.End, b) - max(s.Start, a); o > 0 || (a == b && s.Start <= a && a < s.End) {
+			add(s, o)
+		}
+	}
 	return d, released
 }
 
-// busyWith returns the tasks other than t that lane spent time on during
-// [a, b) (the first few, longest first), and whether it was mostly
-// blocked.
-func (n *narrator) busyWith(lane, t int32, a, b int64) (tasks []int32, blocked bool) {
+// during returns the span indices [i, j) of lane that overlap [a, b).
+func (n *narrator) during(lane int32, a, b int64) (spans []sim.Span, i, j int) {
 	if lane < 0 || int(lane) >= len(n.laneSpans) {
-		return nil, false
+		return nil, 0, 0
 	}
-	spans := n.laneSpans[lane]
-	cum := n.laneCum(lane)
-	i, _ := slices.BinarySearchFunc(spans, a, func(s sim.Span, x int64) int {
-		if s.End <= x {
-			return -1
-		}
-		return 1
-	})
-	j, _ := slices.BinarySearchFunc(spans, b, func(s sim.Span, x int64) int {
-		if s.Start < x {
-			return -1
-		}
-		return 1
-	})
+	return n.laneSpans[lane], n.endAfter(lane, a), n.startFrom(lane, b)
+}
+
+// stuck says whether lane was mostly blocked (in a blocking call) during
+// the time it spent on tasks in [a, b).
+func (n *narrator) stuck(lane int32, a, b int64) bool {
+	spans, i, j := n.during(lane, a, b)
 	if i >= j {
-		return nil, false
+		return false
 	}
+	cum := n.laneCum(lane)
 	// Whole spans from the prefix sums, then trim the two ends.
 	busy, stuck := cum[j].busy-cum[i].busy, cum[j].blocked-cum[i].blocked
 	for _, k := range []int{i, j - 1} {
@@ -290,20 +593,56 @@ func (n *narrator) busyWith(lane, t int32, a, b int64) (tasks []int32, blocked b
 			break
 		}
 	}
-	time := map[int32]int64{}
+	return stuck*2 > busy
+}
+
+// busyWith returns the tasks other than t that lane spent time on during
+// [a, b): the first few, longest first.
+func (n *narrator) busyWith(lane, t int32, a, b int64) []int32 {
+	spans, i, j := n.during(lane, a, b)
+	// The first few tasks met, with the time spent on each.
 	const few = 16
-	for k := i; k < j && len(time) < few; k++ {
+	var met [few]taskTime
+	m := 0
+	for k := i; k < j && m < few; k++ {
 		s := spans[k]
 		if s.Task < 0 || s.Task == t || !busyState(s) {
 			continue
 		}
-		if _, ok := time[s.Task]; !ok {
-			tasks = append(tasks, s.Task)
+		x := 0
+		for x < m && met[x].task != s.Task {
+			x++
 		}
-		time[s.Task] += min(s.End, b) - max(s.Start, a)
+		if x == m {
+			met[x].task, met[x].time = s.Task, 0
+			m++
+		}
+		met[x].time += min(s.End, b) - max(s.Start, a)
 	}
-	slices.SortStableFunc(tasks, func(x, y int32) int { return cmp.Compare(time[y], time[x]) })
-	return tasks, stuck*2 > busy
+	if m == 0 {
+		return nil
+	}
+	slices.SortStableFunc(met[:m], func(x, y taskTime) int { return cmp.Compare(y.time, x.time) })
+	tasks := make([]int32, m)
+	for x := range tasks {
+		tasks[x] = met[x].task
+	}
+	return tasks
+}
+
+// also returns the tasks that kept the loop busy while e (a queued event)
+// waited: worked out again, only for the events told one by one.
+func (n *narrator) also(e *event) []int32 {
+	if e.loop < 0 || e.why == rSemaphore {
+		return nil
+	}
+	return n.busyWith(e.loop, e.task, e.at, e.at+e.dur)
+}
+
+// taskTime is how long a lane spent on a task.
+type taskTime struct {
+	task int32
+	time int64
 }
 
 func busyState(s sim.Span) bool { return s.State != sim.Idle && s.Task >= 0 }
@@ -341,12 +680,7 @@ func (n *narrator) nextOnLane(lane, t int32, at int64) int32 {
 		return -1
 	}
 	spans := n.laneSpans[lane]
-	i, _ := slices.BinarySearchFunc(spans, at, func(s sim.Span, x int64) int {
-		if s.End <= x {
-			return -1
-		}
-		return 1
-	})
+	i := n.endAfter(lane, at)
 	for ; i < len(spans); i++ {
 		s := spans[i]
 		if s.Task == t || s.End == s.Start {

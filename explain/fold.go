@@ -3,6 +3,7 @@ package explain
 import (
 	"cmp"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,12 +17,23 @@ import (
 type group struct {
 	first, last int64
 	lo, hi      int64 // the range of the steps' lengths (see size)
-	evs         []event
+	count       int   // how many events joined it
+	all         []event
+	idx         []uint32 // its events: indices into all, in time order
 }
+
+// len is the number of events in g.
+func (g *group) len() int { return len(g.idx) }
+
+// head is g's first event.
+func (g *group) head() *event { return &g.all[g.idx[0]] }
+
+// ev is g's i-th event.
+func (g *group) ev(i int) *event { return &g.all[g.idx[i]] }
 
 // fits says whether e may join g: close enough in time, and a step of
 // about the same length.
-func (g *group) fits(e event, gap int64) bool {
+func (g *group) fits(e *event, gap int64) bool {
 	if e.at-g.last > max(g.last-g.first, gap) {
 		return false
 	}
@@ -33,56 +45,74 @@ func (g *group) fits(e event, gap int64) bool {
 	return float64(hi) <= ratio*float64(max(lo, 1))
 }
 
-func (g *group) add(e event) {
-	if d, _ := size(e); len(g.evs) == 0 {
+// add counts e in g; fold files the events themselves once all are
+// grouped.
+func (g *group) add(e *event) {
+	if d, _ := size(e); g.count == 0 {
 		g.lo, g.hi = d, d
 	} else {
 		g.lo, g.hi = min(g.lo, d), max(g.hi, d)
 	}
 	g.last = e.at
-	g.evs = append(g.evs, e)
+	g.count++
 }
 
 // fold sorts the events by time and folds each run of similar ones into a
 // line; a run too short to fold is told event by event.
 func (n *narrator) fold() []Line {
-	slices.SortStableFunc(n.events, func(a, b event) int {
-		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.kind, b.kind),
-			cmp.Compare(a.task, b.task), cmp.Compare(a.lane, b.lane))
-	})
-	var groups []*group
-	open := map[string][]*group{}
-	for _, e := range n.events {
-		var g *group
-		for _, c := range open[e.key] {
-			if c.fits(e, n.gap) {
+	evs := n.events
+	order := timeOrder(evs)
+	var groups []group
+	in := make([]int32, len(order)) // in[k]: the group of the k-th event in time order
+	open := map[uint64][]int32{}    // by key: the groups that may still take events
+	for k, i := range order {
+		e := &evs[i]
+		g := int32(-1)
+		key := n.key(e)
+		for _, c := range open[key] {
+			if groups[c].fits(e, n.gap) {
 				g = c
 				break
 			}
 		}
-		if g == nil {
-			g = &group{first: e.at}
+		if g < 0 {
+			g = int32(len(groups))
+			groups = append(groups, group{first: e.at})
 			// Groups that can take nothing more are closed.
-			live := open[e.key][:0]
-			for _, c := range open[e.key] {
-				if e.at-c.last <= max(c.last-c.first, n.gap) {
+			live := open[key][:0]
+			for _, c := range open[key] {
+				if x := &groups[c]; e.at-x.last <= max(x.last-x.first, n.gap) {
 					live = append(live, c)
 				}
 			}
-			open[e.key] = append(live, g)
-			groups = append(groups, g)
+			open[key] = append(live, g)
 		}
-		g.add(e)
+		groups[g].add(e)
+		in[k] = g
+	}
+	// List each group's events, in time order, in one array.
+	idx := make([]uint32, len(order))
+	off := 0
+	for g := range groups {
+		c := groups[g].count
+		groups[g].all, groups[g].idx = evs, idx[off:off:off+c]
+		off += c
+	}
+	for k, i := range order {
+		g := &groups[in[k]]
+		g.idx = append(g.idx, i)
 	}
 	var lines []Line
-	for _, g := range groups {
-		if len(g.evs) < minFold(g.evs[0].kind) {
-			for _, e := range g.evs {
-				lines = append(lines, Line{At: e.at, Text: n.one(e), Warn: e.warn, Count: 1})
+	for g := range groups {
+		g := &groups[g]
+		if g.len() < minFold(g.head().kind) {
+			for i := range g.len() {
+				e := g.ev(i)
+				lines = append(lines, Line{At: e.at, Text: n.one(*e), Warn: e.warn, Count: 1})
 			}
 			continue
 		}
-		lines = append(lines, Line{At: g.first, Text: n.many(g), Warn: g.evs[0].warn, Count: len(g.evs)})
+		lines = append(lines, Line{At: g.first, Text: n.many(g), Warn: g.head().warn, Count: g.len()})
 	}
 	slices.SortStableFunc(lines, func(a, b Line) int { return cmp.Compare(a.At, b.At) })
 	return lines
@@ -166,8 +196,8 @@ func (n *narrator) one(e event) string {
 
 // many tells a folded group.
 func (n *narrator) many(g *group) string {
-	e := g.evs[0]
-	who, distinct := n.names(g.evs)
+	e := g.head()
+	who, distinct := n.names(g)
 	verb := func(one, many string) string {
 		if distinct == 1 {
 			return one
@@ -181,35 +211,35 @@ func (n *narrator) many(g *group) string {
 	starts := ""
 	if e.first {
 		starts = "start and "
-		if on := n.onLanes(g.evs); on != "" {
+		if on := n.onLanes(g); on != "" {
 			starts = "start on " + on + " and "
 		}
 	}
 	tail := n.tail(g, true)
-	lo, hi, sum := durs(g.evs, func(e event) int64 { return e.dur })
+	lo, hi, sum := durs(g, func(e *event) int64 { return e.dur })
 	switch e.kind {
 	case kProcStart:
-		return fmt.Sprintf("%s start (%s): %s of start-up each%s", n.laneNames(g.evs), n.startMethod(), span(lo, hi), tail)
+		return fmt.Sprintf("%s start (%s): %s of start-up each%s", n.laneNames(g), n.startMethod(), span(lo, hi), tail)
 	case kCreate:
-		s := fmt.Sprintf("%s are created for %s", n.laneNames(g.evs), who)
+		s := fmt.Sprintf("%s are created for %s", n.laneNames(g), who)
 		switch {
 		case n.lanes[e.lane].Kind == sim.ExecutorThread:
-			s = fmt.Sprintf("%s are created to run the blocking calls of %s", n.laneNames(g.evs), who)
+			s = fmt.Sprintf("%s are created to run the blocking calls of %s", n.laneNames(g), who)
 		case n.d.Kind == model.ThreadPerTask:
-			s = fmt.Sprintf("%s start for %s", n.laneNames(g.evs), who)
+			s = fmt.Sprintf("%s start for %s", n.laneNames(g), who)
 		}
-		if _, most, _ := durs(g.evs, func(e event) int64 { return e.lead }); most > 0 {
+		if _, most, _ := durs(g, func(e *event) int64 { return e.lead }); most > 0 {
 			s += fmt.Sprintf("; each start-up needs the GIL, so they wait for it in turn: up to %s", report.Seconds(most))
 		}
 		return s + tail
 	case kCompute:
-		clo, chi, _ := durs(g.evs, func(e event) int64 { return e.cpu })
+		clo, chi, _ := durs(g, func(e *event) int64 { return e.cpu })
 		if e.rel {
 			return fmt.Sprintf("%s %s%s %s of C code%s with the GIL released%s", who, starts, verb("runs", "run"), span(clo, chi), each, tail)
 		}
 		if e.warn {
 			return fmt.Sprintf("%s %s%s for %s%s on the loop: no other task runs meanwhile (asyncio would report %d slow callbacks)%s",
-				who, starts, verb("computes", "compute"), span(lo, hi), each, len(g.evs), tail)
+				who, starts, verb("computes", "compute"), span(lo, hi), each, g.len(), tail)
 		}
 		return fmt.Sprintf("%s %s%s for %s%s (Python code%s)%s", who, starts, verb("computes", "compute"), span(clo, chi), each, n.gilNote(", holding the GIL"), tail)
 	case kWait:
@@ -219,7 +249,7 @@ func (n *narrator) many(g *group) string {
 			if distinct == 1 {
 				s = fmt.Sprintf("%s %sawaits a %s wait, again and again", who, starts, d)
 			}
-			if anyOther(g.evs) {
+			if anyOther(g) {
 				s += " — the loop switches from one to the next"
 			}
 			return s + tail
@@ -231,25 +261,26 @@ func (n *narrator) many(g *group) string {
 	case kOffload:
 		s := fmt.Sprintf("%s %s%s %s blocking %s (%s) to the executor (asyncio.to_thread) and %s — the loop keeps running",
 			who, starts, verb("hands", "hand"), verb("its", "their"), verb("call", "calls"), span(lo, hi), verb("awaits it", "await them"))
-		if _, q, _ := durs(g.evs, func(e event) int64 { return e.cpu }); q >= n.sig {
+		if _, q, _ := durs(g, func(e *event) int64 { return e.cpu }); q >= n.sig {
 			s += fmt.Sprintf("; some wait up to %s for a free executor thread (all %d busy)", report.Seconds(q), n.count(sim.ExecutorThread))
 		}
 		return s + tail
 	case kBlocked:
 		return fmt.Sprintf("%s %s%s a blocking wait on the loop: nothing else runs for %s each time, %s in all (%s)%s",
-			who, starts, verb("calls", "call"), span(lo, hi), report.Seconds(sum), slowNotes(g.evs), tail)
+			who, starts, verb("calls", "call"), span(lo, hi), report.Seconds(sum), slowNotes(g), tail)
 	case kQueued, kResumeLate:
 		return n.queuedMany(g, who, verb, lo, hi) + tail
 	case kGILWake:
 		if n.gilLanes() > 2 {
 			return fmt.Sprintf("GIL: threads back from a wait or from C code waited %s for another thread to drop the GIL, %s in all%s",
-				avgUpTo(g.evs), report.Seconds(sum), tail)
+				avgUpTo(g), report.Seconds(sum), tail)
 		}
-		return fmt.Sprintf("GIL: %s waited %s for %s%s", n.laneLabel(e.lane, e.task), avgUpTo(g.evs), n.droppers(g.evs), tail)
+		return fmt.Sprintf("GIL: %s waited %s for %s%s", n.laneLabel(e.lane, e.task), avgUpTo(g), n.droppers(g), tail)
 	case kGILTurns:
-		avg := median(g.evs)
+		avg := median(g)
 		lanes := map[int32]bool{}
-		for _, x := range g.evs {
+		for i := range g.len() {
+			x := g.ev(i)
 			lanes[x.lane] = true
 			if x.other >= 0 {
 				lanes[x.other] = true
@@ -257,14 +288,14 @@ func (n *narrator) many(g *group) string {
 		}
 		if len(lanes) > 4 {
 			return fmt.Sprintf("GIL: %s threads computing at once take turns on the GIL, each waiting %s (median) for its next turn: %s forced hand-overs%s",
-				thousands(len(lanes)), report.Seconds(avg), thousands(len(g.evs)), n.tail(g, false))
+				thousands(len(lanes)), report.Seconds(avg), thousands(g.len()), n.tail(g, false))
 		}
 		var names []string
 		for _, l := range sortedKeys(lanes) {
 			names = append(names, n.laneLabel(l, n.taskOn(l, g.first, g.last+1)))
 		}
 		return fmt.Sprintf("GIL: %s take turns on the GIL every %s: %s hand-overs, each thread runs %s the time%s",
-			list(names), report.Seconds(avg), thousands(len(g.evs)), share(len(lanes)), n.tail(g, false))
+			list(names), report.Seconds(avg), thousands(g.len()), share(len(lanes)), n.tail(g, false))
 	case kFinish:
 		return fmt.Sprintf("%s %s%s", who, verb("finishes", "finish"), n.tail(g, distinct > 4))
 	}
@@ -277,9 +308,9 @@ func (n *narrator) queued(e event, who string) string {
 	d := report.Seconds(e.dur)
 	if e.kind == kResumeLate {
 		if e.why == rLoopStuck {
-			return fmt.Sprintf("%s's wait is over, but it waits %s more: the loop is stuck in %s", who, d, n.blockers(e.also))
+			return fmt.Sprintf("%s's wait is over, but it waits %s more: the loop is stuck in %s", who, d, n.blockers(n.also(&e)))
 		}
-		return fmt.Sprintf("%s's wait is over, but it waits %s more: the loop is busy with %s", who, d, n.taskList(e.also))
+		return fmt.Sprintf("%s's wait is over, but it waits %s more: the loop is busy with %s", who, d, n.taskList(n.also(&e)))
 	}
 	switch e.why {
 	case rTurn:
@@ -291,15 +322,15 @@ func (n *narrator) queued(e event, who string) string {
 	case rProcsStart:
 		return fmt.Sprintf("%s waits %s for the worker processes to start", who, d)
 	case rLoopStuck:
-		return fmt.Sprintf("%s is ready but waits %s: the loop is stuck in %s", who, d, n.blockers(e.also))
+		return fmt.Sprintf("%s is ready but waits %s: the loop is stuck in %s", who, d, n.blockers(n.also(&e)))
 	case rSemaphore:
 		return fmt.Sprintf("%s waits %s for the semaphore: %d tasks are already in flight", who, d, n.innerLimit())
 	}
-	return fmt.Sprintf("%s is ready but waits %s: the loop is busy with %s", who, d, n.taskList(e.also))
+	return fmt.Sprintf("%s is ready but waits %s: the loop is busy with %s", who, d, n.taskList(n.also(&e)))
 }
 
 func (n *narrator) queuedMany(g *group, who string, verb func(string, string) string, lo, hi int64) string {
-	e := g.evs[0]
+	e := g.head()
 	d := "up to " + report.Seconds(hi)
 	if report.Seconds(lo) == report.Seconds(hi) {
 		d = report.Seconds(hi)
@@ -332,7 +363,7 @@ func (n *narrator) queuedMany(g *group, who string, verb func(string, string) st
 func (n *narrator) tail(g *group, withCount bool) string {
 	var parts []string
 	if withCount {
-		parts = append(parts, "×"+thousands(len(g.evs)))
+		parts = append(parts, "×"+thousands(g.len()))
 	}
 	if a, b := stamp(g.first), stamp(g.last); a != b {
 		parts = append(parts, strings.TrimSuffix(a, " s")+"–"+b)
@@ -343,17 +374,15 @@ func (n *narrator) tail(g *group, withCount bool) string {
 	return " (" + strings.Join(parts, ", ") + ")"
 }
 
-// names lists the distinct tasks of evs, in task order, and counts them.
-func (n *narrator) names(evs []event) (string, int) {
-	seen := map[int32]bool{}
-	var ids []int32
-	for _, e := range evs {
-		if e.task >= 0 && !seen[e.task] {
-			seen[e.task] = true
-			ids = append(ids, e.task)
+// names lists the distinct tasks of g, in task order, and counts them.
+func (n *narrator) names(g *group) (string, int) {
+	ids := make([]int32, 0, g.len())
+	for i := range g.len() {
+		if t := g.ev(i).task; t >= 0 {
+			ids = append(ids, t)
 		}
 	}
-	slices.Sort(ids)
+	ids = distinct(ids)
 	names := make([]string, len(ids))
 	for i, t := range ids {
 		names[i] = n.name(t)
@@ -361,19 +390,48 @@ func (n *narrator) names(evs []event) (string, int) {
 	return compact(names), len(ids)
 }
 
-// laneNames lists the distinct lanes of evs.
-func (n *narrator) laneNames(evs []event) string {
-	seen := map[int32]bool{}
-	for _, e := range evs {
-		if e.lane >= 0 {
-			seen[e.lane] = true
+// laneNames lists the distinct lanes of g.
+func (n *narrator) laneNames(g *group) string {
+	ids := make([]int32, 0, g.len())
+	for i := range g.len() {
+		if l := g.ev(i).lane; l >= 0 {
+			ids = append(ids, l)
 		}
 	}
-	var names []string
-	for _, l := range sortedKeys(seen) {
-		names = append(names, n.lanes[l].Name)
+	ids = distinct(ids)
+	names := make([]string, len(ids))
+	for i, l := range ids {
+		names[i] = n.lanes[l].Name
 	}
 	return compact(names)
+}
+
+// distinct sorts ids (none negative) and drops repeats, in place. IDs
+// from a range not much wider than their number are marked in a bitmap
+// rather than sorted.
+func distinct(ids []int32) []int32 {
+	if len(ids) < 64 {
+		slices.Sort(ids)
+		return slices.Compact(ids)
+	}
+	lo, hi := slices.Min(ids), slices.Max(ids)
+	if int64(hi)-int64(lo) > 16*int64(len(ids)) {
+		slices.Sort(ids)
+		return slices.Compact(ids)
+	}
+	seen := make([]uint64, (hi-lo)/64+1)
+	for _, id := range ids {
+		seen[(id-lo)/64] |= 1 << ((id - lo) % 64)
+	}
+	out := ids[:0]
+	for w, word := range seen {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			out = append(out, lo+int32(w*64+b))
+			word &= word - 1
+		}
+	}
+	return out
 }
 
 // onLane names the thread or process a task starts on, where that tells
@@ -389,11 +447,11 @@ func (n *narrator) onLane(lane int32) string {
 	return ""
 }
 
-func (n *narrator) onLanes(evs []event) string {
-	if n.onLane(evs[0].lane) == "" {
+func (n *narrator) onLanes(g *group) string {
+	if n.onLane(g.head().lane) == "" {
 		return ""
 	}
-	return n.laneNames(evs)
+	return n.laneNames(g)
 }
 
 func (n *narrator) startMethod() string {
@@ -431,10 +489,11 @@ func (n *narrator) dropper(e event) string {
 
 // droppers names who held the GIL during a folded run of waits: one
 // thread, a few, or "other threads".
-func (n *narrator) droppers(evs []event) string {
+func (n *narrator) droppers(g *group) string {
 	seen := map[string]bool{}
 	var names []string
-	for _, e := range evs {
+	for i := range g.len() {
+		e := g.ev(i)
 		if e.other < 0 {
 			continue
 		}
@@ -452,11 +511,11 @@ func (n *narrator) droppers(evs []event) string {
 	return list(names) + " to drop the GIL"
 }
 
-// median is the middle duration of evs.
-func median(evs []event) int64 {
-	ds := make([]int64, len(evs))
-	for i, e := range evs {
-		ds[i] = e.dur
+// median is the middle duration of g's events.
+func median(g *group) int64 {
+	ds := make([]int64, g.len())
+	for i := range ds {
+		ds[i] = g.ev(i).dur
 	}
 	slices.Sort(ds)
 	return ds[len(ds)/2]
@@ -511,18 +570,18 @@ func (n *narrator) count(k sim.LaneKind) int {
 	return c
 }
 
-func anyOther(evs []event) bool {
-	for _, e := range evs {
-		if e.otask >= 0 {
+func anyOther(g *group) bool {
+	for i := range g.len() {
+		if g.ev(i).otask >= 0 {
 			return true
 		}
 	}
 	return false
 }
 
-func durs(evs []event, f func(event) int64) (lo, hi, sum int64) {
-	for i, e := range evs {
-		d := f(e)
+func durs(g *group, f func(*event) int64) (lo, hi, sum int64) {
+	for i := range g.len() {
+		d := f(g.ev(i))
 		if i == 0 || d < lo {
 			lo = d
 		}
@@ -534,12 +593,12 @@ func durs(evs []event, f func(event) int64) (lo, hi, sum int64) {
 
 // avgUpTo is "5.00 ms" when the waits were alike, else "1.20 ms on
 // average (up to 5.00 ms)".
-func avgUpTo(evs []event) string {
-	lo, hi, sum := durs(evs, func(e event) int64 { return e.dur })
+func avgUpTo(g *group) string {
+	lo, hi, sum := durs(g, func(e *event) int64 { return e.dur })
 	if report.Seconds(lo) == report.Seconds(hi) {
 		return report.Seconds(hi)
 	}
-	return fmt.Sprintf("%s on average (up to %s)", report.Seconds(sum/int64(len(evs))), report.Seconds(hi))
+	return fmt.Sprintf("%s on average (up to %s)", report.Seconds(sum/int64(g.len())), report.Seconds(hi))
 }
 
 // span is "2.000 s", or "10.2 ms to 29.8 ms" for a range.
@@ -572,10 +631,10 @@ func slowNote(d int64) string {
 	return "a blocking call inside async def"
 }
 
-func slowNotes(evs []event) string {
+func slowNotes(g *group) string {
 	c := 0
-	for _, e := range evs {
-		if e.dur >= slowCallback {
+	for i := range g.len() {
+		if g.ev(i).dur >= slowCallback {
 			c++
 		}
 	}
@@ -663,11 +722,32 @@ func numbered(s string) (string, int, bool) {
 	if i < 0 {
 		return "", 0, false
 	}
-	k, err := strconv.Atoi(s[i+1:])
+	num := s[i+1:]
+	if k, ok := digits(num); ok {
+		return s[:i+1], k, true
+	}
+	k, err := strconv.Atoi(num)
 	if err != nil || k < 0 {
 		return "", 0, false
 	}
 	return s[:i+1], k, true
+}
+
+// digits reads a number of 1 to 18 decimal digits, as strconv.Atoi would
+// but faster (compact reads thousands); false for anything else.
+func digits(s string) (int, bool) {
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	k := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		k = k*10 + int(c-'0')
+	}
+	return k, true
 }
 
 func sortedKeys(m map[int32]bool) []int32 {

@@ -20,7 +20,7 @@ func (n *narrator) summary() Line {
 
 	var spent [8]int64
 	var total int64
-	for _, spans := range n.taskSpans {
+	for _, spans := range n.taskSpans.lists() {
 		for _, s := range spans {
 			if d := s.End - s.Start; d > 0 && int(s.State) < len(spent) {
 				spent[s.State] += d
