@@ -12,6 +12,7 @@ type kind uint8
 const (
 	kFinish     kind = iota // a task finishes (first: it frees what the next one needs)
 	kProcStart              // a worker process starts up
+	kLoopSetup              // the main coroutine creates the tasks, before the loop runs any
 	kCreate                 // a thread is created for a task
 	kCompute                // a task runs code
 	kBlocked                // a task blocks its event loop
@@ -19,6 +20,7 @@ const (
 	kOffload                // a coroutine hands a blocking call to the executor
 	kQueued                 // a released task waits before it first runs
 	kResumeLate             // a coroutine's wait is over, but its loop is busy
+	kMainGIL                // a pool's main thread waits for the GIL back (after starting a thread, or to submit)
 	kGILWake                // a thread back from a wait (or C code) waits for the GIL
 	kGILTurns               // CPU-bound threads take turns on the GIL
 )
@@ -29,6 +31,7 @@ type reason uint8
 const (
 	rTurn       reason = iota // sync: one task after another
 	rWorkers                  // all pool workers busy
+	rSubmit                   // the main thread has not submitted it (or started its thread) yet
 	rProcs                    // all worker processes busy
 	rProcsStart               // worker processes still starting
 	rLoopBusy                 // the loop runs other tasks
@@ -51,6 +54,7 @@ type event struct {
 	other int32 // the GIL holder's lane, or the task the loop turns to; -1: none
 	otask int32 // the task on the holder's lane; -1: none
 	loop  int32 // queued: the loop that was busy meanwhile; -1: none (see narrator.also)
+	peer  int32 // create: the task the new thread takes first; main GIL: the thread just started; queued: the lane that takes the task; -1: none
 	kind  kind
 	why   reason
 	first bool // the task's first action: "starts and …"
@@ -58,25 +62,34 @@ type event struct {
 	rel   bool // compute: C code with the GIL released
 }
 
-// laneEvents reads what the lanes did: process start-ups, thread creation,
-// and waits for the GIL.
+// laneEvents reads what the lanes did: process start-ups, the main
+// coroutine creating the tasks, thread creation, and waits for the GIL.
 func (n *narrator) laneEvents() {
 	for id, spans := range n.laneSpans {
 		lane := int32(id)
 		l := n.lanes[id]
 		created := false
+		mainPool := n.poolMain(lane)
 		for i, s := range spans {
 			if s.End <= s.Start {
 				continue
 			}
 			switch {
+			case l.Kind == sim.ProcessMain && !created && s.State == sim.Idle:
+				continue // a forked worker waits for the one before it to start
 			case l.Kind == sim.ProcessMain && !created && s.State == sim.Overhead && s.Task < 0:
 				created = true
-				n.add(event{at: s.Start, kind: kProcStart, lane: lane, task: -1, other: -1, otask: -1, dur: s.End - s.Start})
+				n.add(event{at: s.Start, kind: kProcStart, lane: lane, task: -1, other: -1, otask: -1, peer: -1, dur: s.End - s.Start})
+				continue
+			case l.Kind == sim.LoopThread && !created && s.State == sim.Overhead && s.Task < 0:
+				created = true
+				if e, ok := n.loopSetup(lane, s); ok {
+					n.add(e)
+				}
 				continue
 			case (l.Kind == sim.WorkerThread || l.Kind == sim.ExecutorThread) && !created:
 				created = true
-				e := event{at: s.Start, kind: kCreate, lane: lane, task: s.Task, other: -1, otask: -1}
+				e := event{at: s.Start, kind: kCreate, lane: lane, task: -1, other: -1, otask: -1, peer: -1}
 				j := i
 				for ; j < len(spans) && spans[j].State == sim.GILWait; j++ {
 					e.lead += spans[j].End - spans[j].Start
@@ -85,8 +98,16 @@ func (n *narrator) laneEvents() {
 					e.other = n.holder(l.Process, lane, s.Start, s.Start+e.lead)
 					e.otask = n.taskOn(e.other, s.Start, s.Start+e.lead)
 				}
-				if j < len(spans) && e.task < 0 {
-					e.task = spans[j].Task
+				e.task = n.bootTask[lane]
+				// Thread.start: the starting thread's part, then the new
+				// thread's bootstrap until it takes its first task.
+				e.cpu = n.mainPart(l.Process, s.Start)
+				if b := n.boot[lane]; b.End > b.Start {
+					end := b.End
+					if st := n.firstStep(e.task); st > b.Start && st < end {
+						end = st
+					}
+					e.dur = end - b.Start
 				}
 				n.add(e)
 				if s.State == sim.GILWait {
@@ -107,8 +128,14 @@ func (n *narrator) laneEvents() {
 			if prev == sim.GILWait {
 				continue // the same wait, split in two
 			}
-			e := event{at: s.Start, kind: kGILWake, lane: lane, task: s.Task, dur: s.End - s.Start}
-			if prev == sim.Working {
+			e := event{at: s.Start, kind: kGILWake, lane: lane, task: s.Task, dur: s.End - s.Start, peer: -1}
+			switch {
+			case mainPool && s.Task < 0:
+				e.kind = kMainGIL
+				if prev == sim.Waiting {
+					e.peer = n.startedLast(l.Process, s.Start)
+				}
+			case prev == sim.Working:
 				e.kind = kGILTurns
 			}
 			e.other = n.holder(l.Process, lane, s.Start, s.End)
@@ -116,6 +143,91 @@ func (n *narrator) laneEvents() {
 			n.add(e)
 		}
 	}
+}
+
+// loopSetup tells the loop's first stretch s, runtime overhead of no task:
+// the main coroutine creating the tasks (gather) before the first runs.
+func (n *narrator) loopSetup(lane int32, s sim.Span) (event, bool) {
+	first, at, count := int32(-1), int64(0), 0
+	for t, spans := range n.taskSpans.lists() {
+		if len(spans) == 0 || spans[0].Start > s.End {
+			continue // released after the main coroutine's stretch
+		}
+		for _, x := range spans {
+			if x.State == sim.Ready {
+				continue
+			}
+			if x.Lane == lane && x.Start >= s.Start {
+				count++
+				if first < 0 || x.Start < at {
+					first, at = int32(t), x.Start
+				}
+			}
+			break
+		}
+	}
+	if first < 0 || at > s.End {
+		return event{}, false
+	}
+	return event{at: s.Start, kind: kLoopSetup, lane: lane, task: first, other: -1, otask: -1, peer: int32(min(count, 1<<30)), dur: at - s.Start}, true
+}
+
+// firstStep returns when task t first left the Ready state, or -1.
+func (n *narrator) firstStep(t int32) int64 {
+	if t < 0 || int(t) >= n.taskSpans.len() {
+		return -1
+	}
+	for _, x := range n.taskSpans.of(int(t)) {
+		if x.State != sim.Ready {
+			return x.Start
+		}
+	}
+	return -1
+}
+
+// poolMain says whether lane is the main thread of a thread pool (or of
+// thread-per-task code): the thread that submits the tasks and starts the
+// threads, running none of them.
+func (n *narrator) poolMain(lane int32) bool {
+	return lane >= 0 && int(lane) < len(n.lanes) && n.lanes[lane].Kind == sim.MainThread &&
+		(n.d.Kind == model.ThreadPool || n.d.Kind == model.ThreadPerTask)
+}
+
+// mainPart returns how long process p's pool main thread spent (runtime
+// overhead: submitting, starting a thread) just before at, when a thread
+// it started began; 0 if it did not.
+func (n *narrator) mainPart(p int, at int64) int64 {
+	m := n.mainOf(p)
+	if m < 0 {
+		return 0
+	}
+	spans := n.laneSpans[m]
+	if k := n.endAfter(m, at-1); k < len(spans) && spans[k].End == at && spans[k].State == sim.Overhead {
+		return spans[k].End - spans[k].Start
+	}
+	return 0
+}
+
+// mainOf returns process p's pool main thread, or -1.
+func (n *narrator) mainOf(p int) int32 {
+	for id, l := range n.lanes {
+		if l.Process == p && n.poolMain(int32(id)) {
+			return int32(id)
+		}
+	}
+	return -1
+}
+
+// startedLast returns the pool thread of process p that began last before
+// at (the one the main thread has just started), or -1.
+func (n *narrator) startedLast(p int, at int64) int32 {
+	k := bisect(len(n.born), func(k int) bool { return n.born[k].at > at })
+	for k--; k >= 0; k-- {
+		if b := n.born[k]; n.lanes[b.lane].Process == p {
+			return b.lane
+		}
+	}
+	return -1
 }
 
 // taskOn returns the task lane ran longest during [a, b), or -1.
@@ -168,6 +280,7 @@ func (n *narrator) taskEvents() {
 					e.kind = kResumeLate
 				}
 				e.why, e.loop = n.why(t, spans, i)
+				e.peer = n.laneAfter(spans, i)
 				n.add(e)
 			case sim.Working, sim.WorkingC:
 				j := i
@@ -277,14 +390,41 @@ func (n *narrator) why(t int32, spans []sim.Span, i int) (reason, int32) {
 			if l.Kind != sim.ProcessMain || int(l.ID) >= len(n.laneSpans) {
 				continue
 			}
-			ls := n.laneSpans[l.ID]
-			if len(ls) > 0 && ls[0].State == sim.Overhead && ls[0].Task < 0 && ls[0].End > s.Start+(s.End-s.Start)/2 {
-				return rProcsStart, -1
+			for _, x := range n.laneSpans[l.ID] {
+				if x.State == sim.Idle || x.End <= x.Start {
+					continue // a forked worker waiting for the one before it
+				}
+				if x.State == sim.Overhead && x.Task < 0 && x.End > s.Start+(s.End-s.Start)/2 {
+					return rProcsStart, -1
+				}
+				break
 			}
 		}
 		return rProcs, -1
+	case n.mainOf(0) >= 0 && !n.busyBefore(n.laneAfter(spans, i), t, s.End):
+		// The thread that took the task was not busy with another one:
+		// new, or idle. The task waited for the main thread to submit it
+		// (or to start its thread), not for a free worker.
+		return rSubmit, -1
 	}
 	return rWorkers, -1
+}
+
+// busyBefore says whether lane was running a task other than t just
+// before at.
+func (n *narrator) busyBefore(lane, t int32, at int64) bool {
+	if lane < 0 || int(lane) >= len(n.laneSpans) {
+		return false
+	}
+	spans := n.laneSpans[lane]
+	for k := n.endAfter(lane, at) - 1; k >= 0; k-- {
+		p := spans[k]
+		if p.Task == t || p.End <= p.Start {
+			continue
+		}
+		return p.Task >= 0 && p.State != sim.Idle
+	}
+	return false
 }
 
 func started(spans []sim.Span, i int) bool {
@@ -324,6 +464,8 @@ func (n *narrator) key(e *event) uint64 {
 		sub = withSub | bit(e.lane >= 0)<<1 | bit(e.first)
 	case kQueued, kResumeLate:
 		sub = withSub | uint64(e.why)
+	case kMainGIL:
+		sub = withSub | bit(e.peer >= 0)
 	case kGILWake:
 		if n.gilLanes() <= 2 {
 			sub = withSub | uint64(uint32(e.lane))
@@ -342,7 +484,8 @@ func bit(b bool) uint64 {
 	return 0
 }
 
-// gilLanes counts the threads that waited for the GIL other than to start:
+// gilLanes counts the threads that waited for the GIL other than to start
+// (a pool's main thread aside):
 // with two, GIL lines name them; with more, they speak of threads in
 // general so that a busy pool folds into a line or two.
 func (n *narrator) gilLanes() int {
@@ -350,7 +493,10 @@ func (n *narrator) gilLanes() int {
 		return n.gilWaiters
 	}
 	c := 0
-	for _, spans := range n.laneSpans {
+	for l, spans := range n.laneSpans {
+		if n.poolMain(int32(l)) {
+			continue // told apart (kMainGIL)
+		}
 		for i, s := range spans {
 			if s.State == sim.GILWait && i > 0 {
 				c++

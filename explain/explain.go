@@ -66,6 +66,20 @@ type narrator struct {
 	fingers []fingers
 	// gilWaiters caches gilLanes; -1 until counted.
 	gilWaiters int
+	// boot is, by lane, a new thread's bootstrap: its first span of no
+	// task, before it takes a task (zero for other lanes). The engine may
+	// record the first task's code in the same span (the state does not
+	// change), so laneWork counts Python code in it as that task's.
+	boot     []sim.Span
+	bootTask []int32 // by lane: the task the thread took first
+	// born lists the pool threads by when they began (their first span).
+	born []birth
+}
+
+// birth is when a thread began.
+type birth struct {
+	at   int64
+	lane int32
 }
 
 // execInfo is where an offloaded task's blocking call ran.
@@ -155,6 +169,36 @@ func newNarrator(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) *narra
 		}
 	}
 	n.rec = rec
+	n.boot = make([]sim.Span, len(n.laneSpans))
+	n.bootTask = make([]int32, len(n.laneSpans))
+	for l, spans := range n.laneSpans {
+		n.bootTask[l] = -1
+		if k := n.lanes[l].Kind; k != sim.WorkerThread && k != sim.ExecutorThread {
+			continue
+		}
+		for _, s := range spans {
+			if s.End > s.Start {
+				n.born = append(n.born, birth{s.Start, int32(l)})
+				break
+			}
+		}
+		for _, s := range spans {
+			if s.State == sim.GILWait || s.End <= s.Start {
+				continue
+			}
+			if s.Task < 0 && s.State != sim.Idle {
+				n.boot[l] = s
+			}
+			break
+		}
+		for _, s := range spans {
+			if s.Task >= 0 {
+				n.bootTask[l] = s.Task
+				break
+			}
+		}
+	}
+	slices.SortStableFunc(n.born, func(a, b birth) int { return cmp.Compare(a.at, b.at) })
 
 	maxTask := int32(-1)
 	for _, s := range rec.Tasks {
@@ -540,6 +584,11 @@ func (n *narrator) laneWork(lane, t int32, a, b int64) (d int64, released bool) 
 			released = true
 		}
 	}
+	if bt := n.boot[lane]; bt.State == sim.Working && t >= 0 && n.bootTask[lane] == t {
+		if o := min(bt.End, b) - max(bt.Start, a); o > 0 {
+			d += o
+		}
+	}
 	if !n.ordered[lane] || t < 0 || int(t) >= n.taskLanes.len() {
 		n.overlapping(lane, a, b, add)
 		return d, released
@@ -709,8 +758,13 @@ func (n *narrator) laneLabel(lane, task int32) string {
 		return "the loop"
 	case l.Kind == sim.MainThread:
 		return "the main thread"
-	case n.d.Kind == model.ThreadPerTask && l.Kind == sim.WorkerThread && task >= 0:
-		return "the " + n.name(task) + " thread"
+	case n.d.Kind == model.ThreadPerTask && l.Kind == sim.WorkerThread:
+		if task < 0 && int(lane) < len(n.bootTask) {
+			task = n.bootTask[lane] // a thread of its own runs one task
+		}
+		if task >= 0 {
+			return "the " + n.name(task) + " thread"
+		}
 	}
 	return l.Name
 }

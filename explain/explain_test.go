@@ -66,8 +66,12 @@ func TestSeedStories(t *testing.T) {
 		check          func(t *testing.T, r *sim.Result, lines []Line)
 	}{
 		{"seed-io", "asyncio", func(t *testing.T, r *sim.Result, lines []Line) {
-			if got := find(lines, `^A starts and awaits a 2 s wait — the loop switches to B$`); len(got) != 1 || got[0].At != 0 {
-				t.Errorf("no line of A starting and the loop switching to B at 0: %v", got)
+			if got := find(lines, `^the loop first runs the main coroutine, which creates the 3 tasks: .* before A starts$`); len(got) != 1 || got[0].At != 0 {
+				t.Errorf("no line of the main coroutine creating the tasks at 0: %v", got)
+			}
+			// A starts once the tasks are created: within microseconds.
+			if got := find(lines, `^A starts and awaits a 2 s wait — the loop switches to B$`); len(got) != 1 || got[0].At <= 0 || got[0].At > 100_000 {
+				t.Errorf("no line of A starting and the loop switching to B just after 0: %v", got)
 			}
 			if got := find(lines, `^C starts .*the loop idles`); len(got) != 1 {
 				t.Errorf("C's start does not say the loop idles: %v", got)
@@ -90,7 +94,7 @@ func TestSeedStories(t *testing.T) {
 					t.Errorf("no start of %s: %v", task, got)
 				}
 			}
-			if got := find(lines, `worker-1, worker-2 and worker-3 are created`); len(got) != 1 {
+			if got := find(lines, `^the main thread starts worker-1, worker-2 and worker-3 for A, B and C, one at a time \(submit and Thread\.start: \d+ µs each\)`); len(got) != 1 {
 				t.Errorf("worker creation not told: %v", got)
 			}
 		}},
@@ -112,21 +116,52 @@ func TestSeedStories(t *testing.T) {
 			if n != got[0].Count {
 				t.Errorf("text says ×%d, Count is %d", n, got[0].Count)
 			}
+			if got := find(lines, `^the main thread starts thread-1 and thread-2 for io and cpu, one at a time \(Thread\.start: \d+ µs each\)`); len(got) != 1 {
+				t.Errorf("no start of the two threads by the main thread: %+v", got)
+			}
+			if got := find(lines, `^GIL: the main thread waited 5\.00 ms for the GIL to return from starting thread-2 \(the cpu thread held it\)$`); len(got) != 1 {
+				t.Errorf("the main thread's wait for the GIL after starting thread-2 is not told: %+v", got)
+			}
+			if got := find(lines, ` for \(| for ;`); len(got) != 0 {
+				t.Errorf("a line names no task: %+v", got)
+			}
 		}},
 		{"seed-cpu", "threads(2)", func(t *testing.T, r *sim.Result, lines []Line) {
 			got := find(lines, `^GIL: worker-1 and worker-2 take turns on the GIL every 5\.00 ms: (\d+) hand-overs, each thread runs half the time`)
 			if len(got) != 1 || got[0].Count < 390 {
 				t.Errorf("no turn-taking line: %+v", got)
 			}
+			// B waits while the main thread starts worker-1 and then
+			// worker-2 for it; no worker is busy with another task.
+			if got := find(lines, `^B waits 10\.\d ms for the main thread, which submits the tasks and starts the threads one at a time \(worker-2 is started for it\)$`); len(got) != 1 {
+				t.Errorf("B's wait for the main thread is not told: %+v", got)
+			}
+			if got := find(lines, `free worker`); len(got) != 0 {
+				t.Errorf("a task waits for a free worker, though the pool was not full: %+v", got)
+			}
+			if got := find(lines, `^GIL: the main thread waited .* for the GIL to return from starting worker-1 and worker-2`); len(got) != 1 || got[0].Count != 2 {
+				t.Errorf("the main thread's waits for the GIL are not told: %+v", got)
+			}
 		}},
 		{"seed-cpu", "processes(2)", func(t *testing.T, r *sim.Result, lines []Line) {
-			if got := find(lines, `^proc-1 and proc-2 start \(fork\): 4\.50 ms of start-up each`); len(got) != 1 {
+			if got := find(lines, `^proc-1 and proc-2 start one after another \(fork\): 5\.75 ms each`); len(got) != 1 || got[0].Count != 2 {
+				t.Errorf("no process start-up line: %+v", got)
+			}
+			if got := find(lines, `^B waits 11\.\d ms for proc-2 to start$`); len(got) != 1 {
+				t.Errorf("B's wait for proc-2 is not told: %+v", got)
+			}
+		}},
+		{"seed-cpu", "processes(2, start=spawn)", func(t *testing.T, r *sim.Result, lines []Line) {
+			if got := find(lines, `^proc-1 and proc-2 start \(spawn\): [\d.]+ ms each`); len(got) != 1 || got[0].Count != 2 {
 				t.Errorf("no process start-up line: %+v", got)
 			}
 		}},
 		{"mixed", "threads(8)", func(t *testing.T, r *sim.Result, lines []Line) {
 			if got := find(lines, `^request-9 … request-40 wait up to .* for a free worker: all 8 are busy \(×32\)$`); len(got) != 1 {
 				t.Errorf("no queueing line: %+v", got)
+			}
+			if got := find(lines, `^request-2 … request-8 wait up to .* for the main thread, which submits the tasks and starts the threads one at a time \(×7\)$`); len(got) != 1 {
+				t.Errorf("no line of the first tasks waiting for the main thread: %+v", got)
 			}
 		}},
 	}

@@ -123,7 +123,7 @@ func (n *narrator) fold() []Line {
 // ("A starts …", "B starts …").
 func minFold(k kind) int {
 	switch k {
-	case kFinish, kCreate, kProcStart, kGILWake, kGILTurns:
+	case kFinish, kCreate, kProcStart, kLoopSetup, kMainGIL, kGILWake, kGILTurns:
 		return 2
 	}
 	return 4
@@ -142,11 +142,25 @@ func (n *narrator) one(e event) string {
 	switch e.kind {
 	case kProcStart:
 		return fmt.Sprintf("%s starts (%s): %s of start-up", n.lanes[e.lane].Name, n.startMethod(), report.Seconds(e.dur))
+	case kLoopSetup:
+		return fmt.Sprintf("%s first runs the main coroutine, which creates %s: %s before %s starts",
+			n.laneLabel(e.lane, -1), n.theTasks(int(e.peer)), short(e.dur), who)
+	case kMainGIL:
+		held := ""
+		if e.other >= 0 {
+			held = " (" + n.laneLabel(e.other, e.otask) + " held it)"
+		}
+		if e.peer >= 0 {
+			return fmt.Sprintf("GIL: the main thread waited %s for the GIL to return from starting %s%s", report.Seconds(e.dur), n.lanes[e.peer].Name, held)
+		}
+		return fmt.Sprintf("GIL: the main thread waited %s for the GIL to go on submitting tasks%s", report.Seconds(e.dur), held)
 	case kCreate:
 		s := fmt.Sprintf("%s is created for %s (no worker is idle)", n.lanes[e.lane].Name, who)
 		switch {
 		case n.lanes[e.lane].Kind == sim.ExecutorThread:
 			s = fmt.Sprintf("%s is created to run %s's blocking call", n.lanes[e.lane].Name, who)
+		case n.mainOf(n.lanes[e.lane].Process) >= 0:
+			s = fmt.Sprintf("the main thread starts %s for %s (%s: %s)", n.lanes[e.lane].Name, who, n.startWhat(), short(e.cpu+e.dur))
 		case n.d.Kind == model.ThreadPerTask:
 			s = fmt.Sprintf("%s starts for %s", n.lanes[e.lane].Name, who)
 		}
@@ -219,17 +233,55 @@ func (n *narrator) many(g *group) string {
 	lo, hi, sum := durs(g, func(e *event) int64 { return e.dur })
 	switch e.kind {
 	case kProcStart:
-		return fmt.Sprintf("%s start (%s): %s of start-up each%s", n.laneNames(g), n.startMethod(), span(lo, hi), tail)
+		if staggered(g) {
+			return fmt.Sprintf("%s start one after another (%s): %s each%s", n.laneNames(g), n.startMethod(), span(lo, hi), tail)
+		}
+		return fmt.Sprintf("%s start (%s): %s each%s", n.laneNames(g), n.startMethod(), span(lo, hi), tail)
+	case kLoopSetup:
+		return fmt.Sprintf("the loops first run their main coroutines, which create the tasks: %s before the first starts%s",
+			shortSpan(lo, hi), tail)
+	case kMainGIL:
+		peers := make([]int32, 0, g.len())
+		for i := range g.len() {
+			if p := g.ev(i).peer; p >= 0 {
+				peers = append(peers, p)
+			}
+		}
+		held := ""
+		if h := n.holderNames(g); h != "" {
+			held = " (" + h + " held it)"
+		}
+		if len(peers) > 0 {
+			return fmt.Sprintf("GIL: the main thread waited %s for the GIL to return from starting %s, %s in all%s%s",
+				avgUpTo(g), n.laneList(peers), report.Seconds(sum), held, tail)
+		}
+		return fmt.Sprintf("GIL: the main thread waited %s for the GIL to go on submitting tasks, %s in all%s%s",
+			avgUpTo(g), report.Seconds(sum), held, tail)
 	case kCreate:
 		s := fmt.Sprintf("%s are created for %s", n.laneNames(g), who)
 		switch {
 		case n.lanes[e.lane].Kind == sim.ExecutorThread:
 			s = fmt.Sprintf("%s are created to run the blocking calls of %s", n.laneNames(g), who)
+		case n.mainOf(n.lanes[e.lane].Process) >= 0:
+			clo, chi, _ := durs(g, func(e *event) int64 { return e.cpu + e.dur })
+			s = fmt.Sprintf("the main thread starts %s for %s, one at a time (%s: %s each)", n.laneNames(g), who, n.startWhat(), shortSpan(clo, chi))
 		case n.d.Kind == model.ThreadPerTask:
 			s = fmt.Sprintf("%s start for %s", n.laneNames(g), who)
 		}
-		if _, most, _ := durs(g, func(e *event) int64 { return e.lead }); most > 0 {
-			s += fmt.Sprintf("; each start-up needs the GIL, so they wait for it in turn: up to %s", report.Seconds(most))
+		var waited []*event
+		for i := range g.len() {
+			if x := g.ev(i); x.lead > 0 {
+				waited = append(waited, x)
+			}
+		}
+		switch {
+		case len(waited) == 1:
+			x := waited[0]
+			s += fmt.Sprintf("; each new thread needs the GIL for its start-up: %s waits %s for it%s",
+				n.lanes[x.lane].Name, report.Seconds(x.lead), n.heldBy(x.other, x.otask))
+		case len(waited) > 1:
+			_, most, _ := durs(g, func(e *event) int64 { return e.lead })
+			s += fmt.Sprintf("; each new thread needs the GIL for its start-up, so they wait for it in turn: up to %s", report.Seconds(most))
 		}
 		return s + tail
 	case kCompute:
@@ -290,6 +342,11 @@ func (n *narrator) many(g *group) string {
 			return fmt.Sprintf("GIL: %s threads computing at once take turns on the GIL, each waiting %s (median) for its next turn: %s forced hand-overs%s",
 				thousands(len(lanes)), report.Seconds(avg), thousands(g.len()), n.tail(g, false))
 		}
+		for l := range lanes {
+			if n.poolMain(l) {
+				delete(lanes, l) // it submits and starts threads, told apart
+			}
+		}
 		var names []string
 		for _, l := range sortedKeys(lanes) {
 			names = append(names, n.laneLabel(l, n.taskOn(l, g.first, g.last+1)))
@@ -317,9 +374,18 @@ func (n *narrator) queued(e event, who string) string {
 		return fmt.Sprintf("%s waits its turn for %s: sync code runs one task at a time", who, d)
 	case rWorkers:
 		return fmt.Sprintf("%s waits %s for a free worker: all %d are busy", who, d, n.poolSize())
+	case rSubmit:
+		s := fmt.Sprintf("%s waits %s for the main thread, which %s one at a time", who, d, n.mainDoes())
+		if e.peer >= 0 && int(e.peer) < len(n.bootTask) && n.bootTask[e.peer] == e.task {
+			s += fmt.Sprintf(" (%s is started for it)", n.lanes[e.peer].Name)
+		}
+		return s
 	case rProcs:
 		return fmt.Sprintf("%s waits %s for a free worker process: all %d are busy", who, d, n.d.Procs)
 	case rProcsStart:
+		if e.peer >= 0 && n.lanes[e.peer].Kind == sim.ProcessMain {
+			return fmt.Sprintf("%s waits %s for %s to start", who, d, n.lanes[e.peer].Name)
+		}
 		return fmt.Sprintf("%s waits %s for the worker processes to start", who, d)
 	case rLoopStuck:
 		return fmt.Sprintf("%s is ready but waits %s: the loop is stuck in %s", who, d, n.blockers(n.also(&e)))
@@ -347,6 +413,8 @@ func (n *narrator) queuedMany(g *group, who string, verb func(string, string) st
 		return fmt.Sprintf("%s %s their turn, %s: sync code runs one task at a time", who, verb("waits", "wait"), d)
 	case rWorkers:
 		return fmt.Sprintf("%s %s %s for a free worker: all %s are busy", who, verb("waits", "wait"), d, thousands(n.poolSize()))
+	case rSubmit:
+		return fmt.Sprintf("%s %s %s for the main thread, which %s one at a time", who, verb("waits", "wait"), d, n.mainDoes())
 	case rProcs:
 		return fmt.Sprintf("%s %s %s for a free worker process: all %d are busy", who, verb("waits", "wait"), d, n.d.Procs)
 	case rProcsStart:
@@ -487,6 +555,77 @@ func (n *narrator) dropper(e event) string {
 	return n.laneLabel(e.other, e.otask) + " to drop the GIL"
 }
 
+// holderNames names who held the GIL during a folded run of waits: one
+// thread, a few, "other threads", or "" when nobody is known.
+func (n *narrator) holderNames(g *group) string {
+	seen := map[string]bool{}
+	var names []string
+	for i := range g.len() {
+		e := g.ev(i)
+		if e.other < 0 {
+			continue
+		}
+		if l := n.laneLabel(e.other, e.otask); !seen[l] {
+			seen[l] = true
+			names = append(names, l)
+		}
+		if len(names) > 3 {
+			return "other threads"
+		}
+	}
+	return list(names)
+}
+
+// laneList names the distinct lanes ids (sorted in place).
+func (n *narrator) laneList(ids []int32) string {
+	ids = distinct(ids)
+	names := make([]string, len(ids))
+	for i, l := range ids {
+		names[i] = n.lanes[l].Name
+	}
+	return compact(names)
+}
+
+// staggered says whether g's start-ups came one after another (each
+// began about when the one before ended) rather than together.
+func staggered(g *group) bool {
+	if g.len() < 2 {
+		return false
+	}
+	for i := 1; i < g.len(); i++ {
+		a, b := g.ev(i-1), g.ev(i)
+		if b.at < a.at+a.dur/2 {
+			return false
+		}
+	}
+	return true
+}
+
+// theTasks is "the task" or "the 3 tasks".
+func (n *narrator) theTasks(c int) string {
+	if c == 1 {
+		return "the task"
+	}
+	return "the " + thousands(c) + " tasks"
+}
+
+// startWhat names what the main thread's part of starting a thread
+// costs: in a pool, the submit that starts it too.
+func (n *narrator) startWhat() string {
+	if n.d.Kind == model.ThreadPool {
+		return "submit and Thread.start"
+	}
+	return "Thread.start"
+}
+
+// mainDoes says what a pool's main thread does before every task runs.
+func (n *narrator) mainDoes() string {
+	if n.d.Kind == model.ThreadPool {
+		return "submits the tasks and starts the threads"
+	}
+	return "starts the threads"
+}
+
 // droppers names who held the GIL during a folded run of waits: one
 // thread, a few, or "other threads".
 func (n *narrator) droppers(g *group) string {
@@ -595,10 +734,11 @@ func durs(g *group, f func(*event) int64) (lo, hi, sum int64) {
 // average (up to 5.00 ms)".
 func avgUpTo(g *group) string {
 	lo, hi, sum := durs(g, func(e *event) int64 { return e.dur })
-	if report.Seconds(lo) == report.Seconds(hi) {
+	avg := report.Seconds(sum / int64(g.len()))
+	if report.Seconds(lo) == report.Seconds(hi) || avg == report.Seconds(hi) {
 		return report.Seconds(hi)
 	}
-	return fmt.Sprintf("%s on average (up to %s)", report.Seconds(sum/int64(g.len())), report.Seconds(hi))
+	return fmt.Sprintf("%s on average (up to %s)", avg, report.Seconds(hi))
 }
 
 // span is "2.000 s", or "10.2 ms to 29.8 ms" for a range.

@@ -80,6 +80,10 @@ func (n *narrator) readyWhat() string {
 		return "waiting their turn"
 	case n.d.Kind == model.Processes && n.d.Inner == nil:
 		return "waiting for a worker process"
+	case n.d.Kind == model.ThreadPerTask && n.mainOf(0) >= 0:
+		return "waiting for their threads to start"
+	case n.d.Kind == model.ThreadPool && n.mainOf(0) >= 0:
+		return "waiting to be submitted or for a free worker"
 	}
 	return "waiting for a free worker"
 }
