@@ -408,26 +408,27 @@ func (e *engine) memory() {
 
 // setLane closes the lane's current span and opens one in state s.
 func (e *engine) setLane(th *thread, s State) {
-	if th.laneState == s {
-		return
-	}
 	if e.sink == nil {
 		th.laneState = s
+		return
+	}
+	// A span is one state for one task: a thread going on to another task
+	// in the same state starts a new span.
+	task := int32(-1)
+	if s != Idle {
+		if th.slot >= 0 {
+			task = e.slots[th.slot].id
+		} else if th.role == roleJob && th.job.slot >= 0 {
+			task = e.slots[th.job.slot].id
+		}
+	}
+	if th.laneState == s && th.laneTask == task {
 		return
 	}
 	if e.now > th.laneSince {
 		e.sink.LaneSpan(Span{Lane: th.id, Task: th.laneTask, State: th.laneState, Start: th.laneSince, End: e.now})
 	}
-	th.laneState = s
-	th.laneSince = e.now
-	th.laneTask = -1
-	if s != Idle {
-		if th.slot >= 0 {
-			th.laneTask = e.slots[th.slot].id
-		} else if th.role == roleJob && th.job.slot >= 0 {
-			th.laneTask = e.slots[th.job.slot].id
-		}
-	}
+	th.laneState, th.laneSince, th.laneTask = s, e.now, task
 }
 
 // setTask closes the task's current span and opens one in state s.

@@ -45,7 +45,7 @@ func (e *engine) compute(th *thread, w float64) {
 	}
 	st := Working
 	switch th.act {
-	case actStartup, actBegin, actResume, actAwait, actSubmit, actCreate, actOffload, actDone:
+	case actStartup, actBegin, actResume, actAwait, actSubmit, actCreate, actOffload, actDone, actBoot:
 		st = Overhead
 	}
 	e.setLane(th, st)
