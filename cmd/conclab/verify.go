@@ -196,6 +196,9 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 		fmt.Fprintf(s.err, "verify %s: simulating %d cores, the cores the program runs on (the workload says %d)\n",
 			oneLine(wl.Name), p.cores, wl.Cores)
 	}
+	if wl.Arrivals != nil {
+		return runVerifyOpen(ctx, s, o, p, py, tol)
+	}
 	checks, err := verifyPlan(ctx, s, p, o, py)
 	if err != nil {
 		return err

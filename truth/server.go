@@ -1,0 +1,247 @@
+package truth
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/workload"
+)
+
+// ServerKind says which real server ExportServer's program runs for d:
+// only the standard library (gunicorn and uvicorn are not used).
+func ServerKind(d model.Deployment) string {
+	inner := d
+	prefix := ""
+	if d.Kind == model.Processes {
+		prefix = fmt.Sprintf("%d forked worker processes sharing one listening socket, each ", d.Procs)
+		inner = model.Deployment{Kind: model.Sync}
+		if d.Inner != nil {
+			inner = *d.Inner
+		}
+	}
+	var s string
+	switch inner.Kind {
+	case model.Sync:
+		s = "http.server.HTTPServer (one request at a time)"
+	case model.ThreadPerTask:
+		s = "http.server.ThreadingHTTPServer (a thread per request)"
+	case model.ThreadPool:
+		s = fmt.Sprintf("http.server.HTTPServer handing requests to a ThreadPoolExecutor(%d)", inner.Threads)
+	case model.Asyncio:
+		s = "asyncio.start_server with a minimal HTTP/1.1 reader"
+		if inner.Limit > 0 {
+			s += fmt.Sprintf(", asyncio.Semaphore(%d)", inner.Limit)
+		}
+	}
+	return prefix + s
+}
+
+// ExportServer writes a Python 3.8+ program (standard library only) that
+// serves the requests of an open workload under d: it listens on
+// 127.0.0.1 (on the port given as its first argument, else a free one),
+// prints the port on stdout's first line once it accepts, and answers
+// GET /r/<i> by performing request i's steps (reqs[i], as Requests drew
+// them) and then 200. The requests are data (JSON), never code. It serves
+// until it is killed. processes(N) and its composites fork N workers after
+// the bind, whatever the model's start method.
+func ExportServer(w io.Writer, wl *workload.Workload, d model.Deployment, reqs []Request, opt ExportOptions) error {
+	cores := opt.Cores
+	if cores <= 0 {
+		cores = wl.Cores
+	}
+	if cores <= 0 {
+		cores = goruntime.NumCPU()
+	}
+	si := opt.SwitchInterval
+	if si <= 0 {
+		si = wl.SwitchInterval
+	}
+	if si <= 0 {
+		si = 5_000_000
+	}
+	inner := d
+	procs := 0
+	if d.Kind == model.Processes {
+		procs = d.Procs
+		inner = model.Deployment{Kind: model.Sync}
+		if d.Inner != nil {
+			inner = *d.Inner
+		}
+	}
+	var serve string
+	switch inner.Kind {
+	case model.Sync:
+		serve = pySyncServe
+	case model.ThreadPerTask:
+		serve = pyThreadsServe
+	case model.ThreadPool:
+		serve = pyPoolServe
+	case model.Asyncio:
+		serve = pyLoopServe
+	default:
+		return fmt.Errorf("no server for model %s", d)
+	}
+
+	var b bytes.Buffer
+	b.WriteString("#!/usr/bin/env python3\n")
+	b.WriteString(`"""A conclab server: ` + pyEscape(wl.Name, '"', false) + ` under ` + d.String() + `.
+
+` + pyEscape(ServerKind(d), '"', false) + `.
+Written by conclab verify; GET /r/<i> performs request i's steps.
+"""
+`)
+	b.WriteString(pyServerImports)
+
+	var js bytes.Buffer
+	js.WriteString("[")
+	for i, r := range reqs {
+		steps := make([]any, len(r.Steps))
+		for j, s := range r.Steps {
+			switch s.Offload {
+			case workload.OffloadThread:
+				steps[j] = []any{s.Kind, number(s.Dur), "thread"}
+			case workload.OffloadProcess:
+				steps[j] = []any{s.Kind, number(s.Dur), "process"}
+			default:
+				steps[j] = []any{s.Kind, number(s.Dur)}
+			}
+		}
+		line, err := marshal(steps)
+		if err != nil {
+			return err
+		}
+		js.WriteString("\n")
+		js.Write(line)
+		if i < len(reqs)-1 {
+			js.WriteString(",")
+		}
+	}
+	js.WriteString("\n]")
+	b.WriteString(`# The requests, as data: request i's steps, [kind, seconds] or
+# [kind, seconds, "thread" | "process"] for a step an event loop offloads.
+REQUESTS = json.loads('''`)
+	b.WriteString(pyEscape(js.String(), '\'', true))
+	b.WriteString("''')\n\n")
+
+	set := func(name, value, why string) {
+		fmt.Fprintf(&b, "%-16s = %-10s # %s\n", name, value, why)
+	}
+	set("SWITCH_INTERVAL", strconv.FormatFloat(float64(si)/1e9, 'g', -1, 64), "the GIL's switch interval")
+	set("PROCESSES", strconv.Itoa(procs), "worker processes (0: serve in this one)")
+	set("THREADS", strconv.Itoa(max(inner.Threads, 1)), "threads(N): the pool's size")
+	limit := "None"
+	if inner.Limit > 0 {
+		limit = strconv.Itoa(inner.Limit)
+	}
+	exec := inner.Executor
+	if exec <= 0 {
+		exec = min(32, cores+4)
+	}
+	set("LIMIT", limit, "asyncio: requests in flight per loop (None: no limit)")
+	set("EXECUTOR", strconv.Itoa(exec), "asyncio: threads for steps offloaded to a thread")
+	set("CORES", strconv.Itoa(cores), "asyncio: processes for steps offloaded to a process")
+	b.WriteString("\n\n")
+	b.WriteString(pyServerCommon)
+	b.WriteString(serve)
+	b.WriteString(pyServerMain)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// ServerOptions are how CheckServer runs a server and loads it.
+type ServerOptions struct {
+	Load    LoadOptions
+	Timeout time.Duration // the whole check, start-up included; 0: 2 min
+	Env     []string      // added to the server's environment
+}
+
+// CheckServer runs an exported server with python in a process group of
+// its own, waits for the port it prints (after its listen, so it accepts),
+// drives reqs against it with Drive and kills the whole group, on success,
+// on error, on timeout and when ctx ends alike; it returns once no process
+// of the group is left (or after a few seconds of trying).
+func CheckServer(ctx context.Context, python string, program []byte, reqs []Request, opt ServerOptions) (*LoadResult, error) {
+	if opt.Timeout <= 0 {
+		opt.Timeout = 2 * time.Minute
+	}
+	dir, err := os.MkdirTemp("", "conclab-server-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "server.py")
+	if err := os.WriteFile(file, program, 0o600); err != nil {
+		return nil, err
+	}
+
+	runCtx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, python, file)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), opt.Env...)
+	setGroup(cmd)
+	errOut := &tail{max: 8 << 10}
+	cmd.Stderr = errOut
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the server: %w", err)
+	}
+	pid := cmd.Process.Pid
+	defer func() {
+		killGroup(pid)
+		cmd.Wait()
+	}()
+
+	port := make(chan string, 1)
+	go func() {
+		br := bufio.NewReader(stdout)
+		line, _ := br.ReadString('\n')
+		port <- strings.TrimSpace(line)
+		io.Copy(io.Discard, br) // whatever else it prints, until it ends
+	}()
+	var p string
+	select {
+	case p = <-port:
+	case <-runCtx.Done():
+		return nil, timeoutErr(ctx, opt.Timeout, "waiting for the server's port")
+	}
+	if n, err := strconv.Atoi(p); err != nil || n <= 0 || n > 65535 {
+		return nil, fmt.Errorf("the server printed %q, not its port%s", p, lastLine(errOut.Bytes()))
+	}
+	addr := net.JoinHostPort("127.0.0.1", p)
+	res, err := Drive(runCtx, addr, reqs, opt.Load)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return nil, timeoutErr(ctx, opt.Timeout, "loading the server")
+		}
+		return nil, err
+	}
+	if res.Errors > 0 {
+		res.FirstErr += lastLine(errOut.Bytes())
+	}
+	return res, nil
+}
+
+// timeoutErr is ctx's error when ctx ended, else a timeout while doing what.
+func timeoutErr(ctx context.Context, timeout time.Duration, what string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return fmt.Errorf("%s: the check ran longer than %s and was stopped", what, timeout)
+}

@@ -1,0 +1,259 @@
+package truth
+
+// The parts of an exported server. ExportServer writes a header, the
+// imports, the requests as data and the settings, then pyServerCommon, the
+// serve() of the model (pySyncServe, pyThreadsServe, pyPoolServe or
+// pyLoopServe) and pyServerMain.
+
+const pyServerImports = `import asyncio
+import concurrent.futures
+import hashlib
+import http.server
+import json
+import multiprocessing
+import os
+import socket
+import sys
+import time
+
+`
+
+// pyServerCommon: the two kinds of work, a request's steps on a thread and
+// the handler of the http.server models.
+const pyServerCommon = `LISTEN_BACKLOG = 1024  # connections the kernel queues before accept()
+
+
+def work(seconds):
+    """Python code running for ` + "`seconds`" + ` of this thread's CPU time (holds the GIL)."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+BUFFER = bytes(1 << 20)  # 1 MiB of zeros to hash
+
+
+def work_released(seconds):
+    """C code running for ` + "`seconds`" + ` of this thread's CPU time, GIL released:
+    hashlib hashes chunks cut to the CPU time left."""
+    view = memoryview(BUFFER)
+    digest = hashlib.sha256()
+    size = len(BUFFER)
+    clock = time.thread_time()
+    end = clock + seconds
+    while clock < end:
+        digest.update(view[:size])
+        before, clock = clock, time.thread_time()
+        speed = size / max(clock - before, 1e-6)
+        size = min(len(BUFFER), max(4096, int((end - clock) * speed)))
+
+
+def run_step(kind, seconds):
+    """Runs one step on this thread."""
+    if kind == "work":
+        work(seconds)
+    elif kind == "work_released":
+        work_released(seconds)
+    else:  # wait, wait_blocking: the thread sleeps
+        time.sleep(seconds)
+
+
+def request_index(path):
+    """The request a path /r/<index> names, or None."""
+    parts = path.split("/")
+    if len(parts) != 3 or parts[1] != "r" or not parts[2].isdigit():
+        return None
+    index = int(parts[2])
+    return index if index < len(REQUESTS) else None
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """GET /r/<index> performs request <index>'s steps on this thread
+    (offloaded steps in place: only an event loop offloads), then answers
+    200 and closes the connection."""
+
+    def do_GET(self):
+        index = request_index(self.path)
+        if index is None:
+            self.send_error(404)
+            return
+        for step in REQUESTS[index]:
+            run_step(step[0], step[1])
+        body = b"ok\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass  # no line per request on stderr
+
+
+def on_socket(server_class, sock):
+    """An http.server server of server_class serving the listening sock."""
+    server = server_class(sock.getsockname(), Handler, bind_and_activate=False)
+    server.socket.close()
+    server.socket = sock
+    return server
+
+
+`
+
+const pySyncServe = `class SyncServer(http.server.HTTPServer):
+    """sync: one request at a time, as a gunicorn sync worker."""
+    request_queue_size = LISTEN_BACKLOG
+
+
+def serve(sock):
+    on_socket(SyncServer, sock).serve_forever()
+
+
+`
+
+const pyThreadsServe = `class ThreadServer(http.server.ThreadingHTTPServer):
+    """threads: a new thread per connection."""
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+
+def serve(sock):
+    on_socket(ThreadServer, sock).serve_forever()
+
+
+`
+
+const pyPoolServe = `class PoolServer(http.server.HTTPServer):
+    """threads(N): the accepting thread hands each connection to a
+    ThreadPoolExecutor of THREADS threads, as gunicorn's gthread worker."""
+    request_queue_size = LISTEN_BACKLOG
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pool = concurrent.futures.ThreadPoolExecutor(THREADS)
+
+    def process_request(self, request, client_address):
+        self.pool.submit(self.handle_connection, request, client_address)
+
+    def handle_connection(self, request, client_address):
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+
+def serve(sock):
+    on_socket(PoolServer, sock).serve_forever()
+
+
+`
+
+const pyLoopServe = `PROCESS_POOL = None  # the loop's pool for steps offloaded to a process
+
+
+async def run_request(index):
+    """Request <index>'s steps on the event loop."""
+    loop = asyncio.get_running_loop()
+    for step in REQUESTS[index]:
+        kind, seconds = step[0], step[1]
+        offload = step[2] if len(step) > 2 else None
+        if offload == "thread":
+            await loop.run_in_executor(None, run_step, kind, seconds)
+        elif offload == "process":
+            await loop.run_in_executor(PROCESS_POOL, run_step, kind, seconds)
+        elif kind == "wait":  # the request suspends; the loop serves others
+            await asyncio.sleep(seconds)
+        else:  # work, or time.sleep in async code: the whole loop waits
+            run_step(kind, seconds)
+
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
+NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+async def serve_connection(reader, writer, limit):
+    """Reads one request (the request line, then headers up to the blank
+    line), performs it and answers; then closes the connection."""
+    try:
+        line = await reader.readline()
+        while True:
+            header = await reader.readline()
+            if header in (b"\r\n", b"\n", b""):
+                break
+        parts = line.decode("latin-1").split()
+        index = None
+        if len(parts) >= 2 and parts[0] == "GET":
+            index = request_index(parts[1])
+        if index is None:
+            writer.write(NOT_FOUND)
+        else:
+            if limit is None:
+                await run_request(index)
+            else:
+                async with limit:
+                    await run_request(index)
+            writer.write(OK)
+        await writer.drain()
+    except (ConnectionError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        writer.close()
+
+
+async def serve_loop(sock):
+    global PROCESS_POOL
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(EXECUTOR))
+    PROCESS_POOL = concurrent.futures.ProcessPoolExecutor(
+        CORES, mp_context=multiprocessing.get_context("fork"))
+    # Fork the pool's workers now, before any connection is open: a worker
+    # forked later would hold a copy of every open connection.
+    await loop.run_in_executor(PROCESS_POOL, time.sleep, 0)
+    limit = asyncio.Semaphore(LIMIT) if LIMIT else None
+    server = await asyncio.start_server(
+        lambda reader, writer: serve_connection(reader, writer, limit),
+        sock=sock, backlog=LISTEN_BACKLOG)
+    async with server:
+        await server.serve_forever()
+
+
+def serve(sock):
+    """asyncio: one event loop; asyncio.start_server and a minimal HTTP/1.1."""
+    asyncio.run(serve_loop(sock))
+
+
+`
+
+const pyServerMain = `def main():
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(LISTEN_BACKLOG)
+    # The port on stdout's first line, once the kernel accepts connections.
+    print(sock.getsockname()[1], flush=True)
+    if not PROCESSES:
+        serve(sock)
+        return
+    # PROCESSES workers forked after the bind accept from the one socket,
+    # as gunicorn's and uvicorn's workers do.
+    children = []
+    for _ in range(PROCESSES):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                serve(sock)
+            finally:
+                os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+
+
+if __name__ == "__main__":
+    main()
+`
