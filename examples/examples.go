@@ -23,6 +23,8 @@ var order = []string{
 	"mixed",
 	"offload",
 	"memory",
+	"api-io",
+	"api-blocking",
 }
 
 // Info describes one example: its name (what Lookup and `conclab run`
