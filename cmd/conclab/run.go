@@ -521,6 +521,11 @@ func writeFileAtomic(path string, data []byte) error {
 		return fail(fmt.Errorf("-o %s: %w", path, err))
 	}
 	_, err = tmp.Write(data)
+	if err == nil {
+		// CreateTemp makes the file private; a report is meant to be shared,
+		// so give it the usual mode of a new file.
+		err = tmp.Chmod(0o644)
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

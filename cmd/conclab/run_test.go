@@ -243,6 +243,10 @@ func TestRunOutputFile(t *testing.T) {
 	if err != nil || string(got) != want || want == "" {
 		t.Errorf("-o wrote %q (%v), want %q", got, err, want)
 	}
+	// A report is meant to be shared: readable by others, like any new file.
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("-o file mode %v (%v), want -rw-r--r--", st.Mode().Perm(), err)
+	}
 
 	// Text into a file: no colour even if the terminal would take it.
 	txt := filepath.Join(dir, "out.txt")
