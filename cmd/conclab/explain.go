@@ -49,16 +49,8 @@ left out when the workload lists exactly one.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.models = splitModels(o.models)
-			if !cmd.Flags().Changed("cores") {
-				o.cores = 0
-			} else if o.cores < 1 || o.cores > workload.MaxCores {
-				return fmt.Errorf("--cores %d: want a whole number from 1 to %d", o.cores, workload.MaxCores)
-			}
-			if cmd.Flags().Changed("switch-interval") && o.switchInterval <= 0 {
-				return fmt.Errorf("--switch-interval %s: want a positive duration such as 5ms", o.switchInterval)
-			}
-			if cmd.Flags().Changed("expr") && strings.TrimSpace(o.inline) == "" {
-				return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
+			if err := checkCommonFlags(cmd, &o.runOptions); err != nil {
+				return err
 			}
 			if cmd.Flags().Changed("width") && (o.width < minWidth || o.width > maxExplainWidth) {
 				return fmt.Errorf("--width %d: want a number of columns from %d to %d", o.width, minWidth, maxExplainWidth)

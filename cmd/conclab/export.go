@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/truth"
-	"github.com/conclab/conclab/workload"
 )
 
 func newExportCmd(s *streams) *cobra.Command {
@@ -34,19 +31,8 @@ workload are data in the program, never code.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.models = splitModels(o.models)
-			if !cmd.Flags().Changed("cores") {
-				o.cores = 0
-			} else if o.cores < 1 || o.cores > workload.MaxCores {
-				return fmt.Errorf("--cores %d: want a whole number from 1 to %d", o.cores, workload.MaxCores)
-			}
-			if cmd.Flags().Changed("switch-interval") && o.switchInterval <= 0 {
-				return fmt.Errorf("--switch-interval %s: want a positive duration such as 5ms", o.switchInterval)
-			}
-			if cmd.Flags().Changed("expr") && strings.TrimSpace(o.inline) == "" {
-				return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
-			}
-			if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
-				return fmt.Errorf("-o %s: is a directory", o.output)
+			if err := checkCommonFlags(cmd, &o); err != nil {
+				return err
 			}
 			return runExport(s, &o, args)
 		},

@@ -15,7 +15,6 @@ import (
 
 	"github.com/conclab/conclab/advise"
 	"github.com/conclab/conclab/model"
-	"github.com/conclab/conclab/workload"
 )
 
 type sweepOptions struct {
@@ -82,25 +81,6 @@ func addCommonFlags(cmd *cobra.Command, o *runOptions, formats string) {
 	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
 	f.StringVar(&o.format, "format", "text", "output format: "+formats)
 	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")
-}
-
-// checkCommonFlags validates the shared flags as run does.
-func checkCommonFlags(cmd *cobra.Command, o *runOptions) error {
-	if !cmd.Flags().Changed("cores") {
-		o.cores = 0
-	} else if o.cores < 1 || o.cores > workload.MaxCores {
-		return fmt.Errorf("--cores %d: want a whole number from 1 to %d", o.cores, workload.MaxCores)
-	}
-	if cmd.Flags().Changed("switch-interval") && o.switchInterval <= 0 {
-		return fmt.Errorf("--switch-interval %s: want a positive duration such as 5ms", o.switchInterval)
-	}
-	if cmd.Flags().Changed("expr") && strings.TrimSpace(o.inline) == "" {
-		return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
-	}
-	if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
-		return fmt.Errorf("-o %s: is a directory", o.output)
-	}
-	return nil
 }
 
 // loadForAdvise reads the workload named by args or -e and resolves its
