@@ -28,35 +28,71 @@ type jsonDoc struct {
 }
 
 type jsonResult struct {
-	Model            string     `json:"model"`
-	MakespanS        float64    `json:"makespan_s"`
-	ThroughputPerS   float64    `json:"throughput_per_s"`
-	LatencyS         jsonStats  `json:"latency_s"`
-	QueueDelayS      jsonStats  `json:"queue_delay_s"`
-	CPUBusyS         float64    `json:"cpu_busy_s"`
-	CPUUtilization   float64    `json:"cpu_utilization"`
-	GILWaitS         float64    `json:"gil_wait_s"`
-	GILSwitches      int64      `json:"gil_switches"`
-	LoopStallMaxS    float64    `json:"loop_stall_max_s"`
-	SlowCallbacks    int64      `json:"slow_callbacks"`
-	PeakThreads      int        `json:"peak_threads"`
-	PeakTasks        int        `json:"peak_tasks"`
-	PeakProcesses    int        `json:"peak_processes"`
-	PeakMemoryBytes  int64      `json:"peak_memory_bytes"`
-	PeakVirtualBytes int64      `json:"peak_virtual_bytes"`
-	MeanTasks        float64    `json:"mean_tasks"`
-	Overloaded       *bool      `json:"overloaded,omitempty"` // open workloads only
-	Backlog          *int       `json:"backlog,omitempty"`    // open workloads only
-	Tasks            []jsonTask `json:"tasks,omitzero"`
-	TasksOmitted     string     `json:"tasks_omitted,omitempty"`
+	Model string `json:"model"`
+	Metrics
+	Tasks        []jsonTask `json:"tasks,omitzero"`
+	TasksOmitted string     `json:"tasks_omitted,omitempty"`
 }
 
-type jsonStats struct {
+// Metrics is one run's figures under the keys of the run contract (SPEC §4,
+// a result of `conclab run --format json` without its model and tasks).
+// Times are seconds. Overloaded and Backlog are set for open workloads
+// only.
+type Metrics struct {
+	MakespanS        float64 `json:"makespan_s"`
+	ThroughputPerS   float64 `json:"throughput_per_s"`
+	LatencyS         Stats   `json:"latency_s"`
+	QueueDelayS      Stats   `json:"queue_delay_s"`
+	CPUBusyS         float64 `json:"cpu_busy_s"`
+	CPUUtilization   float64 `json:"cpu_utilization"`
+	GILWaitS         float64 `json:"gil_wait_s"`
+	GILSwitches      int64   `json:"gil_switches"`
+	LoopStallMaxS    float64 `json:"loop_stall_max_s"`
+	SlowCallbacks    int64   `json:"slow_callbacks"`
+	PeakThreads      int     `json:"peak_threads"`
+	PeakTasks        int     `json:"peak_tasks"`
+	PeakProcesses    int     `json:"peak_processes"`
+	PeakMemoryBytes  int64   `json:"peak_memory_bytes"`
+	PeakVirtualBytes int64   `json:"peak_virtual_bytes"`
+	MeanTasks        float64 `json:"mean_tasks"`
+	Overloaded       *bool   `json:"overloaded,omitempty"`
+	Backlog          *int    `json:"backlog,omitempty"`
+}
+
+// Stats is a summary of durations in seconds.
+type Stats struct {
 	Mean float64 `json:"mean"`
 	P50  float64 `json:"p50"`
 	P95  float64 `json:"p95"`
 	P99  float64 `json:"p99"`
 	Max  float64 `json:"max"`
+}
+
+// MetricsOf converts what a run of wl measured to the contract's units.
+func MetricsOf(wl *workload.Workload, r *sim.Result) Metrics {
+	m := Metrics{
+		MakespanS:        seconds(r.Makespan),
+		ThroughputPerS:   finite(r.Throughput),
+		LatencyS:         StatsOf(r.Latency),
+		QueueDelayS:      StatsOf(r.QueueDelay),
+		CPUBusyS:         seconds(r.CPUBusy),
+		CPUUtilization:   finite(r.CPUUtilization),
+		GILWaitS:         seconds(r.GILWait),
+		GILSwitches:      r.GILSwitches,
+		LoopStallMaxS:    seconds(r.LoopStallMax),
+		SlowCallbacks:    r.SlowCallbacks,
+		PeakThreads:      r.PeakThreads,
+		PeakTasks:        r.PeakTasks,
+		PeakProcesses:    r.PeakProcesses,
+		PeakMemoryBytes:  r.PeakMemoryBytes,
+		PeakVirtualBytes: r.PeakVirtualBytes,
+		MeanTasks:        finite(r.MeanTasks),
+	}
+	if wl != nil && wl.Arrivals != nil {
+		over, backlog := r.Overloaded, r.Backlog
+		m.Overloaded, m.Backlog = &over, &backlog
+	}
+	return m
 }
 
 type jsonTask struct {
@@ -95,29 +131,7 @@ func JSON(w io.Writer, wl *workload.Workload, runtime string, cores int, runs []
 		if doc.Cores <= 0 {
 			doc.Cores = r.Cores
 		}
-		jr := jsonResult{
-			Model:            r.Model,
-			MakespanS:        seconds(r.Makespan),
-			ThroughputPerS:   finite(r.Throughput),
-			LatencyS:         stats(r.Latency),
-			QueueDelayS:      stats(r.QueueDelay),
-			CPUBusyS:         seconds(r.CPUBusy),
-			CPUUtilization:   finite(r.CPUUtilization),
-			GILWaitS:         seconds(r.GILWait),
-			GILSwitches:      r.GILSwitches,
-			LoopStallMaxS:    seconds(r.LoopStallMax),
-			SlowCallbacks:    r.SlowCallbacks,
-			PeakThreads:      r.PeakThreads,
-			PeakTasks:        r.PeakTasks,
-			PeakProcesses:    r.PeakProcesses,
-			PeakMemoryBytes:  r.PeakMemoryBytes,
-			PeakVirtualBytes: r.PeakVirtualBytes,
-			MeanTasks:        finite(r.MeanTasks),
-		}
-		if wl != nil && wl.Arrivals != nil {
-			over, backlog := r.Overloaded, r.Backlog
-			jr.Overloaded, jr.Backlog = &over, &backlog
-		}
+		jr := jsonResult{Model: r.Model, Metrics: MetricsOf(wl, r)}
 		switch {
 		case !withTasks:
 			jr.TasksOmitted = OmittedByFlag
@@ -144,8 +158,9 @@ func JSON(w io.Writer, wl *workload.Workload, runtime string, cores int, runs []
 
 func seconds(ns int64) float64 { return float64(ns) / 1e9 }
 
-func stats(s sim.Stats) jsonStats {
-	return jsonStats{Mean: seconds(s.Mean), P50: seconds(s.P50), P95: seconds(s.P95), P99: seconds(s.P99), Max: seconds(s.Max)}
+// StatsOf converts a summary of durations to seconds.
+func StatsOf(s sim.Stats) Stats {
+	return Stats{Mean: seconds(s.Mean), P50: seconds(s.P50), P95: seconds(s.P95), P99: seconds(s.P99), Max: seconds(s.Max)}
 }
 
 // finite maps NaN and ±Inf, which JSON cannot carry, to 0.
