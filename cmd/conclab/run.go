@@ -119,6 +119,9 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 		return err
 	}
 	n := taskCount(wl)
+	if n >= longRun {
+		p.progress = func(m string) func(done, total int) { return s.progress("run "+m, "tasks") }
+	}
 	runs, err := simulate(ctx, p, n <= maxSpanTasks && o.format != "json", !o.noTasks && n <= maxRecordTasks)
 	if err != nil {
 		return err
@@ -229,6 +232,9 @@ type plan struct {
 	cores          int
 	switchInterval int64
 	models         []model.Deployment
+
+	// progress, when set, is told how far each model's run has come.
+	progress func(model string) func(done, total int)
 }
 
 // newPlan resolves what the flags in o, the workload and the defaults say,
@@ -426,6 +432,9 @@ func taskCount(wl *workload.Workload) int {
 	return n
 }
 
+// longRun is the task count from which run shows its progress on stderr.
+const longRun = 500_000
+
 // simulate runs the plan's workload under each model, keeping spans for a
 // timeline when spans is set and task records when records is set.
 func simulate(ctx context.Context, p plan, spans, records bool) ([]report.Run, error) {
@@ -441,6 +450,10 @@ func simulate(ctx context.Context, p plan, spans, records bool) ([]report.Run, e
 			Cores:          p.cores,
 			SwitchInterval: p.switchInterval,
 			RecordTasks:    records,
+			Context:        ctx,
+		}
+		if p.progress != nil {
+			cfg.Progress = p.progress(d.String())
 		}
 		var rec *sim.Recorder
 		if spans {
