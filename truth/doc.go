@@ -61,4 +61,17 @@
 // tasks from one shared queue whenever they have room (a free thread, or
 // fewer than K tasks in flight; always, without a limit), as gunicorn and
 // uvicorn workers accept from one socket.
+//
+// # Real servers for open workloads
+//
+// Requests draws an open workload's arrivals as the simulator does;
+// NewServer writes a server whose GET /r/<i> performs request i's steps
+// (the requests as JSON data, never code) and Server.Check runs it on
+// 127.0.0.1 and drives it open-loop with Drive. When the python imports
+// them (DetectServers), processes(P) runs on gunicorn's sync workers,
+// processes(P)*threads(T) on its gthread workers (a WSGI app) and
+// processes(P)*asyncio on uvicorn --workers P (an ASGI app), each launched
+// as python -m gunicorn or python -m uvicorn on a free port; every other
+// model, and these without the servers, runs on ExportServer's standard
+// library program. Server.Runner and Server.Kind say which ran.
 package truth

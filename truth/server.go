@@ -1,27 +1,21 @@
 package truth
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	goruntime "runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/workload"
 )
 
-// ServerKind says which real server ExportServer's program runs for d:
-// only the standard library (gunicorn and uvicorn are not used).
+// ServerKind says which real server ExportServer's program runs for d,
+// standard library only; NewServer runs that program unless gunicorn or
+// uvicorn serves d (Server.Kind says which ran).
 func ServerKind(d model.Deployment) string {
 	inner := d
 	prefix := ""
@@ -58,6 +52,48 @@ func ServerKind(d model.Deployment) string {
 // until it is killed. processes(N) and its composites fork N workers after
 // the bind, whatever the model's start method.
 func ExportServer(w io.Writer, wl *workload.Workload, d model.Deployment, reqs []Request, opt ExportOptions) error {
+	_, inner := splitDeployment(d)
+	var serve string
+	switch inner.Kind {
+	case model.Sync:
+		serve = pySyncServe
+	case model.ThreadPerTask:
+		serve = pyThreadsServe
+	case model.ThreadPool:
+		serve = pyPoolServe
+	case model.Asyncio:
+		serve = pyLoopServe
+	default:
+		return fmt.Errorf("no server for model %s", d)
+	}
+	var b bytes.Buffer
+	if err := writeServerHead(&b, wl, d, reqs, opt, ServerKind(d), "Written by conclab verify; GET /r/<i> performs request i's steps."); err != nil {
+		return err
+	}
+	b.WriteString(pyServerCommon)
+	b.WriteString(serve)
+	b.WriteString(pyServerMain)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// splitDeployment returns d's worker processes (0: none) and the model
+// each of them runs.
+func splitDeployment(d model.Deployment) (procs int, inner model.Deployment) {
+	if d.Kind != model.Processes {
+		return 0, d
+	}
+	inner = model.Deployment{Kind: model.Sync}
+	if d.Inner != nil {
+		inner = *d.Inner
+	}
+	return d.Procs, inner
+}
+
+// writeServerHead writes what every server program and app module starts
+// with: a docstring saying kind and what, the imports, the requests as data
+// and the settings.
+func writeServerHead(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, reqs []Request, opt ExportOptions, kind, what string) error {
 	cores := opt.Cores
 	if cores <= 0 {
 		cores = wl.Cores
@@ -72,35 +108,13 @@ func ExportServer(w io.Writer, wl *workload.Workload, d model.Deployment, reqs [
 	if si <= 0 {
 		si = 5_000_000
 	}
-	inner := d
-	procs := 0
-	if d.Kind == model.Processes {
-		procs = d.Procs
-		inner = model.Deployment{Kind: model.Sync}
-		if d.Inner != nil {
-			inner = *d.Inner
-		}
-	}
-	var serve string
-	switch inner.Kind {
-	case model.Sync:
-		serve = pySyncServe
-	case model.ThreadPerTask:
-		serve = pyThreadsServe
-	case model.ThreadPool:
-		serve = pyPoolServe
-	case model.Asyncio:
-		serve = pyLoopServe
-	default:
-		return fmt.Errorf("no server for model %s", d)
-	}
+	procs, inner := splitDeployment(d)
 
-	var b bytes.Buffer
 	b.WriteString("#!/usr/bin/env python3\n")
 	b.WriteString(`"""A conclab server: ` + pyEscape(wl.Name, '"', false) + ` under ` + d.String() + `.
 
-` + pyEscape(ServerKind(d), '"', false) + `.
-Written by conclab verify; GET /r/<i> performs request i's steps.
+` + pyEscape(kind, '"', false) + `.
+` + what + `
 """
 `)
 	b.WriteString(pyServerImports)
@@ -137,7 +151,7 @@ REQUESTS = json.loads('''`)
 	b.WriteString("''')\n\n")
 
 	set := func(name, value, why string) {
-		fmt.Fprintf(&b, "%-16s = %-10s # %s\n", name, value, why)
+		fmt.Fprintf(b, "%-16s = %-10s # %s\n", name, value, why)
 	}
 	set("SWITCH_INTERVAL", strconv.FormatFloat(float64(si)/1e9, 'g', -1, 64), "the GIL's switch interval")
 	set("PROCESSES", strconv.Itoa(procs), "worker processes (0: serve in this one)")
@@ -154,11 +168,7 @@ REQUESTS = json.loads('''`)
 	set("EXECUTOR", strconv.Itoa(exec), "asyncio: threads for steps offloaded to a thread")
 	set("CORES", strconv.Itoa(cores), "asyncio: processes for steps offloaded to a process")
 	b.WriteString("\n\n")
-	b.WriteString(pyServerCommon)
-	b.WriteString(serve)
-	b.WriteString(pyServerMain)
-	_, err := w.Write(b.Bytes())
-	return err
+	return nil
 }
 
 // ServerOptions are how CheckServer runs a server and loads it.
@@ -168,74 +178,15 @@ type ServerOptions struct {
 	Env     []string      // added to the server's environment
 }
 
-// CheckServer runs an exported server with python in a process group of
-// its own, waits for the port it prints (after its listen, so it accepts),
-// drives reqs against it with Drive and kills the whole group, on success,
-// on error, on timeout and when ctx ends alike; it returns once no process
-// of the group is left (or after a few seconds of trying).
+// CheckServer runs an exported server (ExportServer's program) with
+// python in a process group of its own, waits for the port it prints
+// (after its listen, so it accepts), drives reqs against it with Drive and
+// kills the whole group, on success, on error, on timeout and when ctx ends
+// alike; it returns once no process of the group is left (or after a few
+// seconds of trying). It is Server.Check for a Stdlib server.
 func CheckServer(ctx context.Context, python string, program []byte, reqs []Request, opt ServerOptions) (*LoadResult, error) {
-	if opt.Timeout <= 0 {
-		opt.Timeout = 2 * time.Minute
-	}
-	dir, err := os.MkdirTemp("", "conclab-server-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	file := filepath.Join(dir, "server.py")
-	if err := os.WriteFile(file, program, 0o600); err != nil {
-		return nil, err
-	}
-
-	runCtx, cancel := context.WithTimeout(ctx, opt.Timeout)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, python, file)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), opt.Env...)
-	setGroup(cmd)
-	errOut := &tail{max: 8 << 10}
-	cmd.Stderr = errOut
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting the server: %w", err)
-	}
-	pid := cmd.Process.Pid
-	defer func() {
-		killGroup(pid)
-		cmd.Wait()
-	}()
-
-	port := make(chan string, 1)
-	go func() {
-		br := bufio.NewReader(stdout)
-		line, _ := br.ReadString('\n')
-		port <- strings.TrimSpace(line)
-		io.Copy(io.Discard, br) // whatever else it prints, until it ends
-	}()
-	var p string
-	select {
-	case p = <-port:
-	case <-runCtx.Done():
-		return nil, timeoutErr(ctx, opt.Timeout, "waiting for the server's port")
-	}
-	if n, err := strconv.Atoi(p); err != nil || n <= 0 || n > 65535 {
-		return nil, fmt.Errorf("the server printed %q, not its port%s", p, lastLine(errOut.Bytes()))
-	}
-	addr := net.JoinHostPort("127.0.0.1", p)
-	res, err := Drive(runCtx, addr, reqs, opt.Load)
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			return nil, timeoutErr(ctx, opt.Timeout, "loading the server")
-		}
-		return nil, err
-	}
-	if res.Errors > 0 {
-		res.FirstErr += lastLine(errOut.Bytes())
-	}
-	return res, nil
+	s := &Server{Runner: Stdlib, Program: program}
+	return s.Check(ctx, python, reqs, opt)
 }
 
 // timeoutErr is ctx's error when ctx ended, else a timeout while doing what.

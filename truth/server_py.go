@@ -23,7 +23,11 @@ import time
 const pyServerCommon = `LISTEN_BACKLOG = 1024  # connections the kernel queues before accept()
 
 
-def work(seconds):
+` + pySteps + pyHTTPHandler
+
+// pySteps: the two kinds of work and a request's steps on a thread, shared
+// by the standard library's servers and the gunicorn and uvicorn apps.
+const pySteps = `def work(seconds):
     """Python code running for ` + "`seconds`" + ` of this thread's CPU time (holds the GIL)."""
     end = time.thread_time() + seconds
     while time.thread_time() < end:
@@ -67,7 +71,10 @@ def request_index(path):
     return index if index < len(REQUESTS) else None
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+`
+
+// pyHTTPHandler: the handler of the http.server models.
+const pyHTTPHandler = `class Handler(http.server.BaseHTTPRequestHandler):
     """GET /r/<index> performs request <index>'s steps on this thread
     (offloaded steps in place: only an event loop offloads), then answers
     200 and closes the connection."""
@@ -151,7 +158,9 @@ def serve(sock):
 
 `
 
-const pyLoopServe = `PROCESS_POOL = None  # the loop's pool for steps offloaded to a process
+// pyRunRequest: a request's steps as a coroutine on an event loop, shared
+// by the asyncio server and the uvicorn app.
+const pyRunRequest = `PROCESS_POOL = None  # the loop's pool for steps offloaded to a process
 
 
 async def run_request(index):
@@ -170,7 +179,9 @@ async def run_request(index):
             run_step(kind, seconds)
 
 
-OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
+`
+
+const pyLoopServe = pyRunRequest + `OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
 NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
@@ -256,4 +267,85 @@ const pyServerMain = `def main():
 
 if __name__ == "__main__":
     main()
+`
+
+// pyWSGIApp: the app gunicorn's sync and gthread workers serve.
+const pyWSGIApp = `def app(environ, start_response):
+    """WSGI: GET /r/<index> performs request <index>'s steps on the
+    worker's thread (offloaded steps in place: only an event loop
+    offloads), then answers 200."""
+    index = None
+    if environ.get("REQUEST_METHOD") == "GET":
+        index = request_index(environ.get("PATH_INFO", ""))
+    if index is None:
+        start_response("404 Not Found", [("Content-Length", "0")])
+        return [b""]
+    for step in REQUESTS[index]:
+        run_step(step[0], step[1])
+    start_response("200 OK", [("Content-Type", "text/plain"),
+                              ("Content-Length", "3")])
+    return [b"ok\n"]
+
+
+# gunicorn imports this module in each worker, after the fork, just before
+# the worker accepts: one line on stdout says the worker is up.
+sys.setswitchinterval(SWITCH_INTERVAL)
+print("ready", os.getpid(), flush=True)
+`
+
+// pyASGIApp: the app uvicorn's workers serve.
+const pyASGIApp = pyRunRequest + `LIMITER = None  # asyncio.Semaphore(LIMIT) of this worker's loop, or None
+
+
+async def lifespan(receive, send):
+    """Sets the worker's loop up as the asyncio server does (the default
+    executor, the process pool forked before any connection is open, the
+    semaphore), then says on stdout that the worker is up."""
+    global PROCESS_POOL, LIMITER
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            sys.setswitchinterval(SWITCH_INTERVAL)
+            loop = asyncio.get_running_loop()
+            loop.set_default_executor(
+                concurrent.futures.ThreadPoolExecutor(EXECUTOR))
+            PROCESS_POOL = concurrent.futures.ProcessPoolExecutor(
+                CORES, mp_context=multiprocessing.get_context("fork"))
+            await loop.run_in_executor(PROCESS_POOL, time.sleep, 0)
+            LIMITER = asyncio.Semaphore(LIMIT) if LIMIT else None
+            await send({"type": "lifespan.startup.complete"})
+            print("ready", os.getpid(), flush=True)
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def respond(send, status, body):
+    headers = [(b"content-type", b"text/plain"),
+               (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status,
+                "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def app(scope, receive, send):
+    """ASGI: GET /r/<index> performs request <index>'s steps on the
+    worker's event loop, then answers 200."""
+    if scope["type"] == "lifespan":
+        await lifespan(receive, send)
+        return
+    if scope["type"] != "http":
+        return
+    index = None
+    if scope.get("method") == "GET":
+        index = request_index(scope.get("path", ""))
+    if index is None:
+        await respond(send, 404, b"")
+        return
+    if LIMITER is None:
+        await run_request(index)
+    else:
+        async with LIMITER:
+            await run_request(index)
+    await respond(send, 200, b"ok\n")
 `

@@ -29,7 +29,8 @@ const (
 // real server.
 type served struct {
 	model     model.Deployment
-	server    string
+	runner    truth.Runner // what served it
+	server    string       // what served it, in words
 	predicted report.Run
 	measured  *truth.LoadResult
 	p50, p99  float64 // relative errors
@@ -76,16 +77,22 @@ func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, p plan, py
 	if timeout <= 0 {
 		timeout = max(time.Minute, 3*time.Duration(window)+30*time.Second)
 	}
+	// gunicorn and uvicorn serve the composites when python has them; a
+	// python that cannot say runs the standard library's servers.
+	var av truth.Available
+	if needsThirdParty(p.models) {
+		av, _ = truth.DetectServers(ctx, py.path)
+	}
 	var checks []served
 	for i, d := range p.models {
-		var prog bytes.Buffer
-		if err := truth.ExportServer(&prog, p.wl, d, reqs, truth.ExportOptions{Cores: p.cores, SwitchInterval: p.switchInterval}); err != nil {
+		srv, err := truth.NewServer(p.wl, d, reqs, truth.ExportOptions{Cores: p.cores, SwitchInterval: p.switchInterval}, av)
+		if err != nil {
 			return fail(err)
 		}
 		var results []*truth.LoadResult
 		for k := 1; k <= o.repeat; k++ {
-			fmt.Fprintf(s.err, "verify %s: %s server run %d/%d, %s …\n", oneLine(p.wl.Name), d, k, o.repeat, count(len(reqs), "request", "requests"))
-			res, err := truth.CheckServer(ctx, py.path, prog.Bytes(), reqs, truth.ServerOptions{
+			fmt.Fprintf(s.err, "verify %s: %s on %s, run %d/%d, %s …\n", oneLine(p.wl.Name), d, srv.Runner, k, o.repeat, count(len(reqs), "request", "requests"))
+			res, err := srv.Check(ctx, py.path, reqs, truth.ServerOptions{
 				Load:    truth.LoadOptions{Window: window},
 				Timeout: timeout,
 			})
@@ -101,7 +108,7 @@ func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, p plan, py
 		slices.SortFunc(results, func(a, b *truth.LoadResult) int { return int(a.P50 - b.P50) })
 		m := results[len(results)/2]
 		pr := runs[i].Result
-		checks = append(checks, served{model: d, server: truth.ServerKind(d), predicted: runs[i], measured: m,
+		checks = append(checks, served{model: d, runner: srv.Runner, server: srv.Kind, predicted: runs[i], measured: m,
 			p50: truth.RelErr(pr.Latency.P50, m.P50), p99: truth.RelErr(pr.Latency.P99, m.P99),
 			tput: (m.Throughput - pr.Throughput) / math.Max(pr.Throughput, 1e-9)})
 	}
@@ -202,10 +209,11 @@ func verifyOpenJSON(w io.Writer, p plan, py interpreter, repeat int, tol float64
 	for i, c := range checks {
 		m := c.measured
 		extra, err := json.Marshal(struct {
+			Runner   string      `json:"runner"`
 			Server   string      `json:"server"`
 			Measured measuredDoc `json:"measured"`
 			Error    errorDoc    `json:"error"`
-		}{c.server, measuredDoc{m.Sent, m.OK, m.Errors, sec(m.P50), sec(m.P99), sec(m.Max), sec(m.Mean), m.Throughput},
+		}{c.runner.String(), c.server, measuredDoc{m.Sent, m.OK, m.Errors, sec(m.P50), sec(m.P99), sec(m.Max), sec(m.Mean), m.Throughput},
 			errorDoc{c.p50, c.p99, c.tput}})
 		if err != nil {
 			return err
@@ -224,6 +232,17 @@ func verifyOpenJSON(w io.Writer, p plan, py interpreter, repeat int, tol float64
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// needsThirdParty says whether a model of models could run on gunicorn or
+// uvicorn (worker processes), so that python is asked which it has.
+func needsThirdParty(models []model.Deployment) bool {
+	for _, d := range models {
+		if d.Kind == model.Processes {
+			return true
+		}
+	}
+	return false
 }
 
 func sec(ns int64) float64 { return float64(ns) / 1e9 }

@@ -1,0 +1,294 @@
+package truth
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/workload"
+)
+
+// Runner is what serves a real server's program.
+type Runner uint8
+
+const (
+	// Stdlib runs ExportServer's program, standard library only.
+	Stdlib Runner = iota
+	// Gunicorn runs a WSGI app module with python -m gunicorn, sync
+	// workers for processes(P) and gthread workers for
+	// processes(P)*threads(T).
+	Gunicorn
+	// Uvicorn runs an ASGI app module with python -m uvicorn --workers P
+	// on the asyncio loop, for processes(P)*asyncio.
+	Uvicorn
+)
+
+// String is "stdlib", "gunicorn" or "uvicorn".
+func (r Runner) String() string {
+	switch r {
+	case Gunicorn:
+		return "gunicorn"
+	case Uvicorn:
+		return "uvicorn"
+	}
+	return "stdlib"
+}
+
+// AppModule is the name of the module a Gunicorn or Uvicorn server
+// imports, written into the server's directory as AppModule + ".py".
+const AppModule = "conclab_server"
+
+// Available is which third-party servers a python can import: each one's
+// version, "" when it cannot.
+type Available struct {
+	Gunicorn string
+	Uvicorn  string
+}
+
+// pyDetect prints "name version" (version empty when the import fails) for
+// gunicorn and uvicorn.
+const pyDetect = `import importlib
+for name in ("gunicorn", "uvicorn"):
+    try:
+        print(name, getattr(importlib.import_module(name), "__version__", "?"))
+    except Exception:
+        print(name, "")
+`
+
+// DetectServers asks python which of gunicorn and uvicorn it can import.
+// The error is python's, when it could not run.
+func DetectServers(ctx context.Context, python string) (Available, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, "-c", pyDetect)
+	setGroup(cmd)
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	out, err := cmd.Output()
+	if err != nil {
+		return Available{}, fmt.Errorf("%s: %w%s", python, err, lastLine(errOut.Bytes()))
+	}
+	var av Available
+	for _, line := range strings.Split(string(out), "\n") {
+		name, version, _ := strings.Cut(strings.TrimSpace(line), " ")
+		switch name {
+		case "gunicorn":
+			av.Gunicorn = version
+		case "uvicorn":
+			av.Uvicorn = version
+		}
+	}
+	return av, nil
+}
+
+// Server is a real server for an open workload: the program python runs
+// and how it runs it.
+type Server struct {
+	Runner  Runner
+	Kind    string // what runs, in words (ServerKind's text for Stdlib)
+	Program []byte // ExportServer's program (Stdlib) or the app module
+	Workers int    // Gunicorn, Uvicorn: the worker processes
+	Threads int    // Gunicorn: threads per gthread worker; 0: sync workers
+}
+
+// NewServer chooses the server for d and writes its program. With av
+// saying gunicorn can be imported, processes(P) runs on gunicorn's sync
+// workers (-w P) and processes(P)*threads(T) on its gthread workers (-k
+// gthread -w P --threads T), a WSGI app; with uvicorn,
+// processes(P)*asyncio (with or without a limit) runs on uvicorn --workers
+// P, an ASGI app whose lifespan sets each worker's loop up as the asyncio
+// server does. Every other model, and these when the server is missing,
+// runs on ExportServer's standard-library program. The apps perform the
+// steps exactly as that program does, the requests as data (JSON).
+func NewServer(wl *workload.Workload, d model.Deployment, reqs []Request, opt ExportOptions, av Available) (*Server, error) {
+	procs, inner := splitDeployment(d)
+	s := &Server{Runner: Stdlib, Workers: procs}
+	if procs > 0 {
+		switch {
+		case inner.Kind == model.Sync && av.Gunicorn != "":
+			s.Runner = Gunicorn
+			s.Kind = fmt.Sprintf("gunicorn %s, %d sync workers (python -m gunicorn -w %d), a WSGI app", av.Gunicorn, procs, procs)
+		case inner.Kind == model.ThreadPool && av.Gunicorn != "":
+			s.Runner, s.Threads = Gunicorn, max(inner.Threads, 1)
+			s.Kind = fmt.Sprintf("gunicorn %s, %d gthread workers of %d threads (python -m gunicorn -k gthread -w %d --threads %d), a WSGI app",
+				av.Gunicorn, procs, s.Threads, procs, s.Threads)
+		case inner.Kind == model.Asyncio && av.Uvicorn != "":
+			s.Runner = Uvicorn
+			s.Kind = fmt.Sprintf("uvicorn %s, %d worker processes on the asyncio loop (python -m uvicorn --workers %d --loop asyncio), an ASGI app",
+				av.Uvicorn, procs, procs)
+			if inner.Limit > 0 {
+				s.Kind += fmt.Sprintf(", asyncio.Semaphore(%d) per worker", inner.Limit)
+			}
+		}
+	}
+	var b bytes.Buffer
+	switch s.Runner {
+	case Stdlib:
+		s.Kind = ServerKind(d)
+		if err := ExportServer(&b, wl, d, reqs, opt); err != nil {
+			return nil, err
+		}
+	case Gunicorn:
+		if err := writeServerHead(&b, wl, d, reqs, opt, s.Kind, "Written by conclab verify: a WSGI app; GET /r/<i> performs request i's steps."); err != nil {
+			return nil, err
+		}
+		b.WriteString(pySteps)
+		b.WriteString(pyWSGIApp)
+	case Uvicorn:
+		if err := writeServerHead(&b, wl, d, reqs, opt, s.Kind, "Written by conclab verify: an ASGI app; GET /r/<i> performs request i's steps."); err != nil {
+			return nil, err
+		}
+		b.WriteString(pySteps)
+		b.WriteString(pyASGIApp)
+	}
+	s.Program = b.Bytes()
+	return s, nil
+}
+
+// args are python's arguments for s listening on 127.0.0.1:port, with
+// file the program's path (Stdlib) and timeout the check's.
+func (s *Server) args(file, port string, timeout time.Duration) []string {
+	app := AppModule + ":app"
+	switch s.Runner {
+	case Gunicorn:
+		a := []string{"-m", "gunicorn", "--bind", net.JoinHostPort("127.0.0.1", port),
+			"--workers", strconv.Itoa(s.Workers), "--backlog", "1024", "--log-level", "warning",
+			// A worker busy with one request for longer than the check is
+			// never taken for a hung one.
+			"--timeout", strconv.Itoa(int(timeout/time.Second) + 60)}
+		if s.Threads > 0 {
+			a = append(a, "--worker-class", "gthread", "--threads", strconv.Itoa(s.Threads))
+		} else {
+			a = append(a, "--worker-class", "sync")
+		}
+		return append(a, app)
+	case Uvicorn:
+		return []string{"-m", "uvicorn", "--host", "127.0.0.1", "--port", port,
+			"--workers", strconv.Itoa(s.Workers), "--loop", "asyncio", "--lifespan", "on",
+			"--backlog", "1024", "--no-access-log", "--log-level", "warning", app}
+	}
+	return []string{file}
+}
+
+// Check runs s with python in a process group of its own, waits until it
+// accepts (a Stdlib program prints its port; on gunicorn and uvicorn, on a
+// free port of 127.0.0.1 chosen here, each worker prints a line once it is
+// up), drives reqs against it with Drive and kills the whole group, on
+// success, on error, on timeout and when ctx ends alike; it returns once no
+// process of the group is left (or after a few seconds of trying).
+func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt ServerOptions) (*LoadResult, error) {
+	if opt.Timeout <= 0 {
+		opt.Timeout = 2 * time.Minute
+	}
+	dir, err := os.MkdirTemp("", "conclab-server-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	name := "server.py"
+	if s.Runner != Stdlib {
+		name = AppModule + ".py"
+	}
+	file := filepath.Join(dir, name)
+	if err := os.WriteFile(file, s.Program, 0o600); err != nil {
+		return nil, err
+	}
+	port, need := "", 1
+	if s.Runner != Stdlib {
+		if port, err = freePort(); err != nil {
+			return nil, err
+		}
+		need = max(s.Workers, 1)
+	}
+
+	runCtx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, python, s.args(file, port, opt.Timeout)...)
+	cmd.Dir = dir
+	// GUNICORN_CMD_ARGS from the caller's environment would add options.
+	cmd.Env = append(append(os.Environ(), "GUNICORN_CMD_ARGS="), opt.Env...)
+	setGroup(cmd)
+	errOut := &tail{max: 8 << 10}
+	cmd.Stderr = errOut
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the server: %w", err)
+	}
+	pid := cmd.Process.Pid
+	defer func() {
+		killGroup(pid)
+		cmd.Wait()
+	}()
+
+	// The first line (Stdlib) or the workers' "ready" lines, then whatever
+	// else it prints until it ends.
+	lines := make(chan string, need)
+	go func() {
+		defer close(lines)
+		br := bufio.NewReader(stdout)
+		for n := 0; n < need; {
+			line, err := br.ReadString('\n')
+			if line = strings.TrimSpace(line); s.Runner == Stdlib || strings.HasPrefix(line, "ready ") {
+				lines <- line
+				n++
+			}
+			if err != nil {
+				return
+			}
+		}
+		io.Copy(io.Discard, br)
+	}()
+	for n := 0; n < need; n++ {
+		select {
+		case line, ok := <-lines:
+			if !ok || line == "" {
+				return nil, fmt.Errorf("the %s server ended before it accepted%s", s.Runner, lastLine(errOut.Bytes()))
+			}
+			if s.Runner == Stdlib {
+				port = line
+			}
+		case <-runCtx.Done():
+			return nil, timeoutErr(ctx, opt.Timeout, "waiting for the server to accept")
+		}
+	}
+	if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
+		return nil, fmt.Errorf("the server printed %q, not its port%s", port, lastLine(errOut.Bytes()))
+	}
+	addr := net.JoinHostPort("127.0.0.1", port)
+	res, err := Drive(runCtx, addr, reqs, opt.Load)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return nil, timeoutErr(ctx, opt.Timeout, "loading the server")
+		}
+		return nil, err
+	}
+	if res.Errors > 0 {
+		res.FirstErr += lastLine(errOut.Bytes())
+	}
+	return res, nil
+}
+
+// freePort is a port of 127.0.0.1 that no one listened on a moment ago.
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	_, port, err := net.SplitHostPort(l.Addr().String())
+	return port, err
+}

@@ -1,0 +1,246 @@
+package truth
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	goruntime "runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
+)
+
+// debianPython is the interpreter Debian's gunicorn and python3-uvicorn
+// packages install for.
+const debianPython = "/usr/bin/python3"
+
+// needServers skips a test unless debianPython imports gunicorn and uvicorn.
+func needServers(t *testing.T) (string, Available) {
+	t.Helper()
+	if _, err := os.Stat(debianPython); err != nil {
+		t.Skipf("no %s: skipping the gunicorn and uvicorn servers (apt-get install gunicorn python3-uvicorn)", debianPython)
+	}
+	av, err := DetectServers(context.Background(), debianPython)
+	if err != nil {
+		t.Skipf("%s: %v", debianPython, err)
+	}
+	if av.Gunicorn == "" || av.Uvicorn == "" {
+		t.Skipf("%s cannot import gunicorn and uvicorn (%+v): skipping the third-party servers (apt-get install gunicorn python3-uvicorn)", debianPython, av)
+	}
+	return debianPython, av
+}
+
+// TestNewServerChooses: the composites run on gunicorn and uvicorn when
+// the python has them, on the standard library otherwise.
+func TestNewServerChooses(t *testing.T) {
+	wl, err := workload.Parse("small.yaml", []byte(smallServer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, err := Requests(wl, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := Available{Gunicorn: "20.1.0", Uvicorn: "0.17.6"}
+	for _, tt := range []struct {
+		model   string
+		av      Available
+		runner  Runner
+		workers int
+		threads int
+		kind    string
+	}{
+		{"processes(3)", both, Gunicorn, 3, 0, "3 sync workers (python -m gunicorn -w 3)"},
+		{"processes(2)*threads(4)", both, Gunicorn, 2, 4, "-k gthread -w 2 --threads 4"},
+		{"processes(2)*asyncio", both, Uvicorn, 2, 0, "uvicorn --workers 2"},
+		{"processes(2)*asyncio(limit=3)", both, Uvicorn, 2, 0, "asyncio.Semaphore(3) per worker"},
+		{"processes(2)*asyncio", Available{Gunicorn: "20.1.0"}, Stdlib, 2, 0, "2 forked worker processes"},
+		{"processes(2)*threads(4)", Available{Uvicorn: "0.17.6"}, Stdlib, 2, 0, "ThreadPoolExecutor(4)"},
+		{"processes(2)", Available{}, Stdlib, 2, 0, "http.server.HTTPServer"},
+		{"threads(4)", both, Stdlib, 0, 0, "ThreadPoolExecutor(4)"},
+		{"asyncio", both, Stdlib, 0, 0, "asyncio.start_server"},
+		{"sync", both, Stdlib, 0, 0, "one request at a time"},
+	} {
+		t.Run(tt.model+"/"+tt.runner.String(), func(t *testing.T) {
+			d, err := model.Parse(tt.model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := NewServer(wl, d, reqs, ExportOptions{Cores: 2}, tt.av)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Runner != tt.runner || s.Workers != tt.workers || s.Threads != tt.threads || !strings.Contains(s.Kind, tt.kind) {
+				t.Errorf("runner %s, %d workers, %d threads, kind %q; want %s, %d, %d, %q",
+					s.Runner, s.Workers, s.Threads, s.Kind, tt.runner, tt.workers, tt.threads, tt.kind)
+			}
+			if !strings.Contains(string(s.Program), "REQUESTS = json.loads(") {
+				t.Error("the program does not carry the requests as data")
+			}
+		})
+	}
+}
+
+// TestAppProgramIsData: a workload's name and task names reach the WSGI
+// and ASGI apps only as data, and both are valid Python.
+func TestAppProgramIsData(t *testing.T) {
+	py := needPython(t)
+	wl, err := workload.Parse("x.yaml", []byte(`
+name: "evil ''' \"\"\" \\ name"
+arrivals: {rate: 10/s, count: 3}
+tasks:
+  - name: "a''') + __import__(\"os\")"
+    steps: [{work: 1ms}, {wait: 1ms, offload: thread}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, err := Requests(wl, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := Available{Gunicorn: "x", Uvicorn: "y"}
+	dir := t.TempDir()
+	for _, expr := range []string{"processes(2)", "processes(2)*threads(2)", "processes(2)*asyncio(limit=2)"} {
+		d, err := model.Parse(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewServer(wl, d, reqs, ExportOptions{Cores: 2}, both)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Runner == Stdlib {
+			t.Fatalf("%s: stdlib", expr)
+		}
+		file := filepath.Join(dir, AppModule+".py")
+		if err := os.WriteFile(file, s.Program, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(py, "-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", file).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: not valid Python: %v %s", expr, err, out)
+		}
+	}
+}
+
+// TestThirdPartyServers: on gunicorn (sync and gthread workers) and
+// uvicorn, a check reports the server that ran, its p50 and throughput
+// are near the simulator's (p50 within 50 % or 10 ms, throughput within
+// 20 %, one retry), and no process it started is left. Skipped unless
+// Debian's python3 imports gunicorn and uvicorn.
+func TestThirdPartyServers(t *testing.T) {
+	py, av := needServers(t)
+	wl, err := workload.Parse("small.yaml", []byte(smallServer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, err := Requests(wl, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := runtime.Builtin("cpython")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cores := min(goruntime.NumCPU(), workload.MaxCores)
+	for _, tt := range []struct {
+		model  string
+		runner Runner
+		kind   string
+	}{
+		{"processes(2)", Gunicorn, "sync workers"},
+		{"processes(2)*threads(2)", Gunicorn, "gthread workers"},
+		{"processes(2)*asyncio", Uvicorn, "uvicorn"},
+	} {
+		t.Run(tt.model, func(t *testing.T) {
+			d, err := model.Parse(tt.model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pred, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores, SwitchInterval: 5e6})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := NewServer(wl, d, reqs, ExportOptions{Cores: cores}, av)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Runner != tt.runner || !strings.Contains(s.Kind, tt.kind) {
+				t.Fatalf("runner %s (%s), want %s (%s)", s.Runner, s.Kind, tt.runner, tt.kind)
+			}
+			var why string
+			for try := 1; try <= 2; try++ {
+				marker := fmt.Sprintf("CONCLAB_TEST_MARKER=%d-%d", os.Getpid(), time.Now().UnixNano())
+				m, err := s.Check(context.Background(), py, reqs,
+					ServerOptions{Load: LoadOptions{Window: wl.Arrivals.For}, Timeout: time.Minute, Env: []string{marker}})
+				if left := withEnv(t, marker); len(left) > 0 {
+					t.Fatalf("processes left running: %v", left)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("%s try %d: p50 %.1f ms (predicted %.1f), p99 %.1f ms (predicted %.1f), throughput %.1f/s (predicted %.1f), %d ok, %d failed",
+					s.Runner, try, float64(m.P50)/1e6, float64(pred.Latency.P50)/1e6, float64(m.P99)/1e6, float64(pred.Latency.P99)/1e6,
+					m.Throughput, pred.Throughput, m.OK, m.Errors)
+				why = ""
+				if m.Errors > 0 {
+					why = fmt.Sprintf("%d failed requests: %s", m.Errors, m.FirstErr)
+				}
+				if dp := math.Abs(float64(m.P50 - pred.Latency.P50)); dp > 10e6 && dp > 0.5*float64(pred.Latency.P50) {
+					why += fmt.Sprintf("; p50 %d ns, predicted %d ns", m.P50, pred.Latency.P50)
+				}
+				if math.Abs(m.Throughput-pred.Throughput) > 0.2*pred.Throughput {
+					why += fmt.Sprintf("; throughput %.1f/s, predicted %.1f/s", m.Throughput, pred.Throughput)
+				}
+				if why == "" {
+					return
+				}
+			}
+			t.Fatal(why)
+		})
+	}
+}
+
+// TestThirdPartyServerCancelled: a check on uvicorn cancelled mid-load
+// leaves no process (the spawned workers and their pools included).
+func TestThirdPartyServerCancelled(t *testing.T) {
+	py, av := needServers(t)
+	wl, err := workload.Parse("small.yaml", []byte(smallServer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, err := Requests(wl, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, expr := range []string{"processes(2)*asyncio", "processes(2)*threads(2)"} {
+		t.Run(expr, func(t *testing.T) {
+			d, err := model.Parse(expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := NewServer(wl, d, reqs, ExportOptions{Cores: 2}, av)
+			if err != nil {
+				t.Fatal(err)
+			}
+			marker := fmt.Sprintf("CONCLAB_TEST_MARKER=%d-%d", os.Getpid(), time.Now().UnixNano())
+			ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+			defer cancel()
+			if _, err := s.Check(ctx, py, reqs, ServerOptions{Timeout: time.Minute, Env: []string{marker}}); err == nil {
+				t.Fatal("a cancelled check returned no error")
+			}
+			if left := withEnv(t, marker); len(left) > 0 {
+				t.Fatalf("processes left running: %v", left)
+			}
+		})
+	}
+}
