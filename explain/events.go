@@ -153,17 +153,22 @@ func (n *narrator) loopSetup(lane int32, s sim.Span) (event, bool) {
 		if len(spans) == 0 || spans[0].Start > s.End {
 			continue // released after the main coroutine's stretch
 		}
-		for _, x := range spans {
-			if x.State == sim.Ready {
+		created := false
+		for k, x := range spans {
+			if x.State == sim.Ready || (k == 0 && n.semaphoreWait(spans)) {
+				created = true // gathered, then queued or held by the limit
 				continue
 			}
 			if x.Lane == lane && x.Start >= s.Start {
-				count++
+				created = true
 				if first < 0 || x.Start < at {
 					first, at = int32(t), x.Start
 				}
 			}
 			break
+		}
+		if created {
+			count++
 		}
 	}
 	if first < 0 || at > s.End {
@@ -253,7 +258,10 @@ func (n *narrator) taskEvents() {
 		// A task starts when it first runs, even if only runtime overhead
 		// (a coroutine's first step) comes before the step told.
 		startAt := int64(-1)
-		for _, s := range spans {
+		for k, s := range spans {
+			if k == 0 && n.semaphoreWait(spans) {
+				continue
+			}
 			if s.State == sim.Working || s.State == sim.WorkingC || s.State == sim.Waiting || s.State == sim.Blocked {
 				startAt = s.Start
 				break
@@ -312,6 +320,17 @@ func (n *narrator) taskEvents() {
 				e.warn = n.onLoop(s.Lane) && e.dur >= slowCallback
 				n.add(e)
 			case sim.Waiting:
+				if i == 0 && n.semaphoreWait(spans) {
+					// Created by gather, suspended in `async with` until a
+					// place of the limit frees.
+					if d >= n.sig {
+						e := event{at: s.Start, kind: kQueued, task: t, lane: -1, other: -1, otask: -1, dur: d, why: rSemaphore}
+						e.loop = n.laneAfter(spans, i)
+						e.peer = e.loop
+						n.add(e)
+					}
+					continue
+				}
 				e := event{at: s.Start, kind: kWait, task: t, lane: s.Lane, other: -1, otask: -1, dur: d}
 				if x, ok := n.exec[t]; ok && s.Lane < 0 && x.start >= s.Start && x.start < s.End {
 					e.kind = kOffload
@@ -519,4 +538,10 @@ func size(e *event) (int64, float64) {
 		return e.dur, 3
 	}
 	return 0, 0
+}
+
+// semaphoreWait says whether a task's first span is its wait for a place
+// under asyncio(limit=K): Waiting on no lane, before it ever ran.
+func (n *narrator) semaphoreWait(spans []sim.Span) bool {
+	return n.innerLimit() > 0 && len(spans) > 1 && spans[0].State == sim.Waiting && spans[0].Lane < 0
 }

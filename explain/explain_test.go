@@ -65,6 +65,18 @@ func TestSeedStories(t *testing.T) {
 		example, model string
 		check          func(t *testing.T, r *sim.Result, lines []Line)
 	}{
+		{"mixed", "asyncio(limit=2)", func(t *testing.T, r *sim.Result, lines []Line) {
+			// gather creates all 40; the semaphore lets two run at a time.
+			if got := find(lines, `^the loop first runs the main coroutine, which creates the 40 tasks`); len(got) != 1 {
+				t.Errorf("no line of the main coroutine creating all 40 tasks: %v", got)
+			}
+			if got := find(lines, `^request-3 … request-40 wait up to .* for the semaphore: 2 tasks are already in flight \(×38\)$`); len(got) != 1 {
+				t.Errorf("no semaphore line for the 38 held tasks: %v", got)
+			}
+			if got := find(lines, `the loop runs one task at a time`); len(got) != 0 {
+				t.Errorf("the semaphore's waits told as the loop's: %v", got)
+			}
+		}},
 		{"seed-io", "asyncio", func(t *testing.T, r *sim.Result, lines []Line) {
 			if got := find(lines, `^the loop first runs the main coroutine, which creates the 3 tasks: .* before A starts$`); len(got) != 1 || got[0].At != 0 {
 				t.Errorf("no line of the main coroutine creating the tasks at 0: %v", got)

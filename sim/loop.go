@@ -89,8 +89,10 @@ func (e *engine) newLoop(p *process, d model.Deployment, name string) *thread {
 func (e *engine) loopAdmit(p *process, sl int32) {
 	l := p.loop
 	l.inFlight++
-	l.debt += e.prof.TaskCreate
 	if e.dep.Kind != model.Asyncio {
+		// A worker process's loop creates the task when it gets it; a
+		// single loop's gather created it at its release (see release).
+		l.debt += e.prof.TaskCreate
 		e.asyncPending++
 		e.memory()
 	}
@@ -101,7 +103,7 @@ func (e *engine) loopAdmit(p *process, sl int32) {
 // kickIdle starts the idle loops that have tasks to run.
 func (e *engine) kickIdle() {
 	for _, p := range e.workers {
-		if l := p.loop; l != nil && !l.busy && l.ready.len() > 0 {
+		if l := p.loop; l != nil && !l.busy && (l.ready.len() > 0 || l.debt > 0) {
 			l.wakeGen++
 			l.wakeAt = math.MaxInt64
 			e.kick(l)
@@ -247,7 +249,7 @@ func (e *engine) loopNext(l *loop) {
 		l.ready.push(sl)
 		e.setTask(sl, Ready, -1)
 	}
-	if l.ready.len() > 0 {
+	if l.ready.len() > 0 || l.debt > 0 {
 		e.kick(l)
 		return
 	}

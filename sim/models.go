@@ -157,7 +157,13 @@ func (e *engine) newSlot(a arrival, p *process) int32 {
 		lane:     -1,
 	}
 	if e.sink != nil {
-		e.spans[i] = taskSpan{state: Ready, lane: -1, since: a.release}
+		// Until now it was queued; under asyncio(limit=K) it was a created
+		// task suspended in `async with` on the semaphore, not a ready one.
+		st := Ready
+		if p.loop != nil && p.loop.limit > 0 {
+			st = Waiting
+		}
+		e.spans[i] = taskSpan{state: st, lane: -1, since: a.release}
 	}
 	return i
 }

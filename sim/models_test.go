@@ -218,3 +218,29 @@ func TestLoopTimerResolution(t *testing.T) {
 		t.Errorf("timer due during a 10 ms callback ran at %d, want 10 ms", end)
 	}
 }
+
+// Under asyncio(limit=K), gather creates every task at once and the
+// semaphore holds all but K: suspended (Waiting), not ready.
+func TestAsyncioLimitHoldsCreatedTasks(t *testing.T) {
+	prof := builtin(t, "cpython")
+	rec := &Recorder{}
+	r := run(t, inline(t, "10 x [wait 100ms]"), "asyncio(limit=2)", runOpt{prof: prof, sink: rec})
+	if r.Records[0].Start < 10*prof.TaskCreate {
+		t.Errorf("first task ran at %d, before gather created all ten (%d)", r.Records[0].Start, 10*prof.TaskCreate)
+	}
+	if r.PeakMemoryBytes != prof.ProcessRSS+10*prof.TaskRSS {
+		t.Errorf("resident %d, want the process and ten pending tasks", r.PeakMemoryBytes)
+	}
+	held := 0
+	for _, sp := range rec.Tasks {
+		if sp.Start == 0 && sp.Lane < 0 && sp.State == Waiting && sp.End >= 100*ms {
+			held++
+		}
+	}
+	if held != 8 {
+		t.Errorf("%d tasks held by the semaphore from the start, want 8", held)
+	}
+	if r.Makespan < 500*ms || r.Makespan > 520*ms {
+		t.Errorf("makespan %d, want about 5 rounds of 100 ms", r.Makespan)
+	}
+}

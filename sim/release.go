@@ -59,7 +59,9 @@ func (e *engine) release() {
 			e.peakTasks = e.inFlight
 		}
 		if e.dep.Kind == model.Asyncio {
-			e.asyncPending++ // gather has created it
+			// gather creates it now, even when a semaphore will hold it.
+			e.asyncPending++
+			e.workers[0].loop.debt += e.prof.TaskCreate
 			e.memory()
 		}
 		e.dispatch()

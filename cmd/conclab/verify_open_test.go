@@ -91,10 +91,19 @@ func TestVerifyOpenGunicornUvicorn(t *testing.T) {
 	t.Setenv(k, v)
 	// The tolerance is the test's own, below; verify's is set wide so
 	// that its exit code says only whether the servers ran.
-	r := conclab(t, nil, "verify", file, "-m", "processes(2)*threads(2)", "-m", "processes(2)*asyncio",
-		"--python", py, "--repeat", "3", "--tolerance", "500%", "--format", "json")
+	args := []string{"verify", file, "-m", "processes(2)*threads(2)", "-m", "processes(2)*asyncio",
+		"--python", py, "--repeat", "3", "--tolerance", "500%", "--format", "json"}
+	r := conclab(t, nil, args...)
 	if left := procsWithEnv(t, marker); len(left) > 0 {
 		t.Fatalf("processes left running: %v", left)
+	}
+	if r.code != 0 {
+		// Real servers on a loaded 2-core machine: one retry.
+		t.Logf("first try: exit %d: %s", r.code, r.stderr)
+		r = conclab(t, nil, args...)
+		if left := procsWithEnv(t, marker); len(left) > 0 {
+			t.Fatalf("processes left running: %v", left)
+		}
 	}
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
