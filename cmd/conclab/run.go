@@ -613,3 +613,15 @@ func checkCommonFlags(cmd *cobra.Command, o *runOptions) error {
 	}
 	return nil
 }
+
+// emit writes a command's output: to the file path when it is set (whole,
+// or not at all), else to stdout.
+func (s *streams) emit(path string, data []byte) error {
+	if path != "" {
+		return writeFileAtomic(path, data)
+	}
+	if _, err := s.out.Write(data); err != nil {
+		return fail(err)
+	}
+	return nil
+}

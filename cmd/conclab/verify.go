@@ -94,6 +94,9 @@ the median and worst |error|; the exit status is 1 when the median is above
 			if o.format != "text" && o.format != "json" {
 				return fmt.Errorf("invalid --format %q (want text or json)", o.format)
 			}
+			if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
+				return fmt.Errorf("-o %s: is a directory", o.output)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			if o.suite {
@@ -113,6 +116,7 @@ the median and worst |error|; the exit status is 1 when the median is above
 	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
 	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
+	f.StringVarP(&o.output, "output", "o", "", "write the report to this file (once the runs are done) instead of stdout")
 	f.IntVar(&o.repeat, "repeat", 3, "runs per model; the measured figures are their medians")
 	f.StringVar(&o.tolerance, "tolerance", "10%", "the largest makespan error that passes")
 	f.StringVar(&o.python, "python", "python3", "the Python interpreter to run (CPython 3.8 or newer)")
@@ -208,13 +212,13 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	if o.format == "json" {
 		err = verifyJSON(&buf, p, py, o.repeat, tol, checks)
 	} else {
-		err = verifyText(&buf, p, py, o.repeat, tol, checks, s.textOptions(false))
+		err = verifyText(&buf, p, py, o.repeat, tol, checks, s.textOptions(o.output != ""))
 	}
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := s.out.Write(buf.Bytes()); err != nil {
-		return fail(err)
+	if err := s.emit(o.output, buf.Bytes()); err != nil {
+		return err
 	}
 	var off []string
 	for _, c := range checks {
@@ -501,7 +505,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			return fail(err)
 		}
 	} else {
-		opt := s.textOptions(false)
+		opt := s.textOptions(o.output != "")
 		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · %s · median of %s",
 			py, count(o.cores, "core", "cores"), count(o.repeat, "run", "runs")), opt.Width)
 		fmt.Fprintln(&buf)
@@ -516,8 +520,8 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			percentText(med), percentText(medianMax), percentText(worst), percentText(worstMax),
 			count(len(rows), "run of a model", "runs of a model"))
 	}
-	if _, err := s.out.Write(buf.Bytes()); err != nil {
-		return fail(err)
+	if err := s.emit(o.output, buf.Bytes()); err != nil {
+		return err
 	}
 	if med > medianMax || worst > worstMax {
 		return fail(fmt.Errorf("suite: median |error| %s (at most %s), worst %s (at most %s)",

@@ -117,13 +117,13 @@ func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, p plan, py
 	if o.format == "json" {
 		err = verifyOpenJSON(&buf, p, py, o.repeat, tol, checks)
 	} else {
-		err = verifyOpenText(&buf, p, py, o.repeat, tol, len(reqs), checks, s.textOptions(false).Width)
+		err = verifyOpenText(&buf, p, py, o.repeat, tol, len(reqs), checks, s.textOptions(o.output != "").Width)
 	}
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := s.out.Write(buf.Bytes()); err != nil {
-		return fail(err)
+	if err := s.emit(o.output, buf.Bytes()); err != nil {
+		return err
 	}
 	var off []string
 	for _, c := range checks {

@@ -280,3 +280,23 @@ func marked(marker string, self int) []int {
 	}
 	return pids
 }
+
+// verify -o writes the report, whole, to the file and nothing to stdout.
+func TestVerifyOutputFile(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("no python3 on PATH: skipping verify -o")
+	}
+	out := filepath.Join(t.TempDir(), "verify.json")
+	r := conclab(t, nil, "verify", "-e", "2 x [wait 50ms]", "-m", "threads(2)", "--repeat", "1",
+		"--tolerance", "500%", "--format", "json", "-o", out)
+	if r.code != exitOK || r.stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(data), `"measured"`) {
+		t.Errorf("-o wrote %q (%v)", data, err)
+	}
+	if r := conclab(t, nil, "verify", "seed-io", "-o", t.TempDir()); r.code != exitUsage || !strings.Contains(r.stderr, "is a directory") {
+		t.Errorf("-o DIR: exit %d, stderr %s", r.code, r.stderr)
+	}
+}
