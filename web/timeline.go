@@ -3,7 +3,6 @@ package web
 import (
 	"cmp"
 	"fmt"
-	"math/bits"
 	"slices"
 	"strconv"
 
@@ -115,12 +114,12 @@ func timelineOf(run report.Run, omitted string) timeline {
 			byID[int32(l.ID)], r.Makespan, taskRef))
 	}
 	if len(shown) < len(lanes) {
-		g := newGrid(r.Makespan, resampleCols)
+		g := report.NewGrid(r.Makespan, resampleCols)
 		for _, s := range rec.Lanes {
-			g.add(s.State, s.Start, s.End)
+			g.Add(s.State, s.Start, s.End)
 		}
 		t.Rows = append(t.Rows, row{Name: thousands(int64(len(lanes))) + " lanes", Kind: "lanes", Process: -1,
-			Count: len(lanes), Spans: g.spans(len(lanes)), Resampled: true})
+			Count: len(lanes), Spans: spansOf(g, len(lanes)), Resampled: true})
 		t.Note = fmt.Sprintf("%d lanes: the first %d one per row, then all of them together (what most are doing)", len(lanes), keptLanes)
 	}
 
@@ -146,12 +145,12 @@ func timelineOf(run report.Run, omitted string) timeline {
 				t.Rows = append(t.Rows, spanRow(row{Name: name, Kind: "task", Process: -1}, byTask[id], r.Makespan, taskRef))
 			}
 		} else {
-			g := newGrid(r.Makespan, resampleCols)
+			g := report.NewGrid(r.Makespan, resampleCols)
 			for _, s := range rec.Tasks {
-				g.add(s.State, s.Start, s.End)
+				g.Add(s.State, s.Start, s.End)
 			}
 			t.Rows = append(t.Rows, row{Name: thousands(int64(len(ids))) + " tasks", Kind: "tasks", Process: -1,
-				Count: len(ids), Spans: g.spans(len(ids)), Resampled: true})
+				Count: len(ids), Spans: spansOf(g, len(ids)), Resampled: true})
 		}
 	}
 	return t
@@ -169,11 +168,11 @@ func spanRow(r row, spans []sim.Span, makespan int64, taskRef func(int32) int64)
 		}
 	}
 	if n > maxRowSpans {
-		g := newGrid(makespan, resampleCols)
+		g := report.NewGrid(makespan, resampleCols)
 		for _, s := range spans {
-			g.add(s.State, s.Start, s.End)
+			g.Add(s.State, s.Start, s.End)
 		}
-		r.Spans, r.Resampled = g.spans(1), true
+		r.Spans, r.Resampled = spansOf(g, 1), true
 		return r
 	}
 	r.Spans = make([]int64, 0, 4*n)
@@ -194,109 +193,21 @@ func spanRow(r row, spans []sim.Span, makespan int64, taskRef func(int32) int64)
 	return r
 }
 
-// grid resamples spans: for each of cols equal slices of [0, m), how long
-// each state covers it.
-type grid struct {
-	m     int64
-	cols  int
-	cover [][numStates]int64
-	full  [][numStates]int64 // difference array of whole columns covered
-}
-
-func newGrid(m int64, cols int) *grid {
-	cols = max(1, cols)
-	return &grid{m: max(m, 1), cols: cols, cover: make([][numStates]int64, cols), full: make([][numStates]int64, cols+1)}
-}
-
-// at is the first instant of column c.
-func (g *grid) at(c int) int64 {
-	hi, lo := bits.Mul64(uint64(c), uint64(g.m))
-	q, _ := bits.Div64(hi, lo, uint64(g.cols))
-	return int64(q)
-}
-
-// col is the column holding instant t, 0 ≤ t < m.
-func (g *grid) col(t int64) int {
-	hi, lo := bits.Mul64(uint64(t), uint64(g.cols))
-	q, _ := bits.Div64(hi, lo, uint64(g.m))
-	return int(q)
-}
-
-func (g *grid) add(s sim.State, start, end int64) {
-	if int(s) >= numStates {
-		return
-	}
-	start, end = max(start, 0), min(end, g.m)
-	if end <= start {
-		return
-	}
-	c0, c1 := g.col(start), g.col(end-1)
-	if c0 == c1 {
-		g.cover[c0][s] += end - start
-		return
-	}
-	g.cover[c0][s] += g.at(c0+1) - start
-	g.cover[c1][s] += end - g.at(c1)
-	g.full[c0+1][s]++
-	g.full[c1][s]--
-}
-
-// rank orders states by how much they tell: a state covering at least a
-// third of a column is drawn over a less telling one that covers more.
-var rank = [numStates]int{
-	sim.Idle: 0, sim.Waiting: 1, sim.Overhead: 2, sim.Ready: 3,
-	sim.WorkingC: 4, sim.Working: 5, sim.Blocked: 6, sim.GILWait: 7,
-}
-
-// spans reduces the grid to merged quadruples, one state per column; rows
-// is how many lanes or tasks were added into it.
-func (g *grid) spans(rows int) []int64 {
-	var out []int64
-	var run [numStates]int64
-	for c := range g.cols {
-		dur := g.at(c+1) - g.at(c)
-		cov := g.cover[c]
-		var used int64
-		for s := range numStates {
-			run[s] += g.full[c][s]
-			cov[s] += run[s] * dur
-			if sim.State(s) != sim.Idle {
-				used += cov[s]
-			}
-		}
-		capacity := dur * int64(rows)
-		cov[sim.Idle] = max(cov[sim.Idle], capacity-used)
-		best := sim.Idle
-		for s := range sim.State(numStates) {
-			if cov[s] > cov[best] {
-				best = s
-			}
-		}
-		for s := range sim.State(numStates) {
-			if rank[s] > rank[best] && 3*cov[s] >= capacity && cov[s] > 0 {
-				best = s
-			}
-		}
-		if best == sim.Idle {
-			// A mostly idle column still shows the little that happened.
-			for s := range sim.State(numStates) {
-				if s != sim.Idle && cov[s] > 0 && (best == sim.Idle || cov[s] > cov[best]) {
-					best = s
-				}
-			}
-		}
-		if best == sim.Idle {
+// spansOf reduces a resampled row to merged quadruples [start, end, state,
+// task], one state per column as the terminal and SVG timelines choose it;
+// rows is how many lanes or tasks were added into it.
+func spansOf(g *report.Grid, rows int) []int64 {
+	out := []int64{}
+	for c, best := range g.States(rows) {
+		if best == sim.Idle || int(best) >= numStates {
 			continue
 		}
-		start, end := g.at(c), g.at(c+1)
+		start, end := g.At(c), g.At(c+1)
 		if k := len(out); k > 0 && out[k-3] == start && out[k-2] == int64(best) {
 			out[k-3] = end
 			continue
 		}
 		out = append(out, start, end, int64(best), -1)
-	}
-	if out == nil {
-		out = []int64{}
 	}
 	return out
 }
