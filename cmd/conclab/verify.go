@@ -399,15 +399,7 @@ func verifyJSON(w io.Writer, p plan, py interpreter, repeat int, tol float64, ch
 		r = append(r, '}')
 		doc.Results = append(doc.Results, r)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return writeJSON(w, doc)
 }
 
 // resultsDoc is report.JSON's document with its results left raw.
@@ -580,4 +572,17 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// writeJSON writes doc as indented JSON, without HTML escapes, in one write.
+func writeJSON(w io.Writer, doc any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }

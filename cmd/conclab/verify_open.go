@@ -223,15 +223,7 @@ func verifyOpenJSON(w io.Writer, p plan, py interpreter, repeat int, tol float64
 		r = append(r, extra[1:]...)
 		doc.Results = append(doc.Results, r)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return writeJSON(w, doc)
 }
 
 // needsThirdParty says whether a model of models could run on gunicorn or
