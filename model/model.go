@@ -31,3 +31,17 @@ type Deployment struct {
 	Start    StartMethod // Processes
 	Inner    *Deployment // Processes: nil for plain workers; else ThreadPool or Asyncio per process
 }
+
+// DefaultPoolSize is ThreadPoolExecutor's default number of threads on a
+// machine of cores CPUs: min(32, cores+4) since Python 3.8. It is also the
+// size of an event loop's default executor.
+func DefaultPoolSize(cores int) int { return min(32, cores+4) }
+
+// ExecutorThreads is the size of an asyncio model's executor for steps
+// offloaded to a thread: Executor, or the default for cores.
+func (d Deployment) ExecutorThreads(cores int) int {
+	if d.Executor > 0 {
+		return d.Executor
+	}
+	return DefaultPoolSize(cores)
+}

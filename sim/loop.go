@@ -62,13 +62,7 @@ func (e *engine) newLoop(p *process, d model.Deployment, name string) *thread {
 	l := &loop{limit: d.Limit, wakeAt: math.MaxInt64}
 	p.loop = l
 	l.th = e.newThread(p, roleLoop, LoopThread, name)
-	execN := d.Executor
-	if execN == 0 {
-		execN = e.cpu.cores + 4
-		if execN > 32 {
-			execN = 32
-		}
-	}
+	execN := d.ExecutorThreads(e.cpu.cores)
 	prefix := ""
 	if p.id > 0 {
 		prefix = fmt.Sprintf("p%d/", p.id)

@@ -275,10 +275,7 @@ func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si int64) {
 		if loop.Limit > 0 {
 			limit = strconv.Itoa(loop.Limit)
 		}
-		exec := loop.Executor
-		if exec <= 0 {
-			exec = min(32, cores+4)
-		}
+		exec := loop.ExecutorThreads(cores)
 		set("LIMIT", limit, "tasks in flight per loop (None: no limit)")
 		set("EXECUTOR", strconv.Itoa(exec), "threads for steps offloaded to a thread")
 		set("CORES", strconv.Itoa(cores), "processes for steps offloaded to a process")

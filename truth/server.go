@@ -160,10 +160,7 @@ REQUESTS = json.loads('''`)
 	if inner.Limit > 0 {
 		limit = strconv.Itoa(inner.Limit)
 	}
-	exec := inner.Executor
-	if exec <= 0 {
-		exec = min(32, cores+4)
-	}
+	exec := inner.ExecutorThreads(cores)
 	set("LIMIT", limit, "asyncio: requests in flight per loop (None: no limit)")
 	set("EXECUTOR", strconv.Itoa(exec), "asyncio: threads for steps offloaded to a thread")
 	set("CORES", strconv.Itoa(cores), "asyncio: processes for steps offloaded to a process")

@@ -238,7 +238,7 @@ func (p *plan) addModels(exprs []string) error {
 	// The four kinds of SPEC §1, less those the runtime lacks;
 	// threads(min(32, cores+4)) is ThreadPoolExecutor's default size.
 	p.modelsFrom = "default"
-	p.models = []model.Deployment{{Kind: model.Sync}, {Kind: model.ThreadPool, Threads: min(32, p.cores+4)}}
+	p.models = []model.Deployment{{Kind: model.Sync}, {Kind: model.ThreadPool, Threads: model.DefaultPoolSize(p.cores)}}
 	if prof.Asyncio {
 		p.models = append(p.models, model.Deployment{Kind: model.Asyncio})
 	}

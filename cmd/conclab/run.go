@@ -333,7 +333,7 @@ func resolveProfile(wl *workload.Workload, name, path string) (runtime.Profile, 
 func defaultModels(cores int, prof runtime.Profile) []model.Deployment {
 	ds := []model.Deployment{
 		{Kind: model.Sync},
-		{Kind: model.ThreadPool, Threads: min(32, cores+4)},
+		{Kind: model.ThreadPool, Threads: model.DefaultPoolSize(cores)},
 	}
 	if prof.Asyncio {
 		ds = append(ds, model.Deployment{Kind: model.Asyncio})
