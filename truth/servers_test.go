@@ -181,9 +181,17 @@ func TestThirdPartyServers(t *testing.T) {
 			for try := 1; try <= 2; try++ {
 				marker := fmt.Sprintf("CONCLAB_TEST_MARKER=%d-%d", os.Getpid(), time.Now().UnixNano())
 				m, err := s.Check(context.Background(), py, reqs,
-					ServerOptions{Load: LoadOptions{Window: wl.Arrivals.For}, Timeout: time.Minute, Env: []string{marker}})
+					ServerOptions{Load: LoadOptions{Window: wl.Arrivals.For}, Timeout: 30 * time.Second, Env: []string{marker}})
 				if left := withEnv(t, marker); len(left) > 0 {
 					t.Fatalf("processes left running: %v", left)
+				}
+				if err != nil && try == 1 {
+					// Third-party servers on a loaded machine (a port taken
+					// between its choice and the bind, a slow worker boot):
+					// one retry.
+					t.Logf("try 1: %v", err)
+					why = err.Error()
+					continue
 				}
 				if err != nil {
 					t.Fatal(err)
