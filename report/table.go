@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -44,19 +43,9 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 			return fmt.Errorf("report: run %d has no result", i+1)
 		}
 		model := clean(r.Model)
-		rows = append(rows, []string{
-			model,
-			Seconds(r.Makespan),
-			Seconds(r.Latency.P50),
-			Seconds(r.Latency.P99),
-			percent(r.CPUUtilization),
-			Seconds(r.GILWait),
-			strconv.FormatInt(r.GILSwitches, 10),
-			Seconds(r.LoopStallMax),
-			strconv.Itoa(r.PeakThreads),
-			Bytes(r.PeakMemoryBytes),
-			Bytes(r.PeakVirtualBytes),
-		})
+		cells := tableCells(r)
+		cells[0] = model
+		rows = append(rows, cells)
 		if r.Overloaded {
 			rows[len(rows)-1][0] = model + " ⚠"
 			overloaded = append(overloaded, model)

@@ -44,20 +44,7 @@ func Export(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOp
 	if d.Kind == model.Processes && d.Inner != nil && d.Inner.Kind != model.ThreadPool && d.Inner.Kind != model.Asyncio {
 		return fmt.Errorf("export: model %s: a worker process runs threads(T) or asyncio", d)
 	}
-	cores := opt.Cores
-	if cores <= 0 {
-		cores = wl.Cores
-	}
-	if cores <= 0 {
-		cores = goruntime.NumCPU()
-	}
-	si := opt.SwitchInterval
-	if si <= 0 {
-		si = wl.SwitchInterval
-	}
-	if si <= 0 {
-		si = defaultSwitchInterval
-	}
+	cores, si := opt.settings(wl)
 
 	var b bytes.Buffer
 	writeHeader(&b, wl, d, tasks)
@@ -355,4 +342,24 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// settings resolves the cores and switch interval a program runs with: the
+// options', else the workload's, else this machine's cores and CPython's
+// default interval.
+func (opt ExportOptions) settings(wl *workload.Workload) (cores int, si int64) {
+	cores, si = opt.Cores, opt.SwitchInterval
+	if cores <= 0 {
+		cores = wl.Cores
+	}
+	if cores <= 0 {
+		cores = goruntime.NumCPU()
+	}
+	if si <= 0 {
+		si = wl.SwitchInterval
+	}
+	if si <= 0 {
+		si = defaultSwitchInterval
+	}
+	return cores, si
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	goruntime "runtime"
 	"strconv"
 	"time"
 
@@ -94,20 +93,7 @@ func splitDeployment(d model.Deployment) (procs int, inner model.Deployment) {
 // with: a docstring saying kind and what, the imports, the requests as data
 // and the settings.
 func writeServerHead(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, reqs []Request, opt ExportOptions, kind, what string) error {
-	cores := opt.Cores
-	if cores <= 0 {
-		cores = wl.Cores
-	}
-	if cores <= 0 {
-		cores = goruntime.NumCPU()
-	}
-	si := opt.SwitchInterval
-	if si <= 0 {
-		si = wl.SwitchInterval
-	}
-	if si <= 0 {
-		si = 5_000_000
-	}
+	cores, si := opt.settings(wl)
 	procs, inner := splitDeployment(d)
 
 	b.WriteString("#!/usr/bin/env python3\n")

@@ -64,10 +64,7 @@ left out when the workload lists exactly one.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.inline, "expr", "e", "", "an inline workload instead of a file (see conclab run --help)")
 	f.StringArrayVarP(&o.models, "model", "m", nil, "the model to explain, such as asyncio or threads(8)")
-	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: the workload's)")
-	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
-	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
-	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
+	addSimFlags(f, &o.runOptions)
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.IntVar(&o.width, "width", 0, "wrap the text at this many columns (default: the terminal's, at most 100)")
 	return cmd

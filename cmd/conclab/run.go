@@ -16,6 +16,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/conclab/conclab/examples"
 	"github.com/conclab/conclab/model"
@@ -87,10 +88,7 @@ model is checked against the runtime before anything runs.
 	f := cmd.Flags()
 	f.StringVarP(&o.inline, "expr", "e", "", "an inline workload instead of a file (see the grammar above)")
 	f.StringArrayVarP(&o.models, "model", "m", nil, "a model expression such as threads(8); repeatable")
-	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: the workload's)")
-	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
-	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
-	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
+	addSimFlags(f, &o)
 	f.StringVar(&o.format, "format", "text", "output format: "+formatList())
 	f.BoolVar(&o.noTasks, "no-tasks", false, "leave the per-task list out of the JSON output")
 	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")
@@ -624,4 +622,14 @@ func (s *streams) emit(path string, data []byte) error {
 		return fail(err)
 	}
 	return nil
+}
+
+// addSimFlags registers the flags that say how to simulate, shared by run,
+// explain, sweep and advise: --runtime, --cores, --switch-interval and
+// --profile.
+func addSimFlags(f *pflag.FlagSet, o *runOptions) {
+	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: the workload's)")
+	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
+	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
+	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
 }

@@ -75,10 +75,7 @@ The points run in parallel on all cores; the results do not depend on it.`,
 func addCommonFlags(cmd *cobra.Command, o *runOptions, formats string) {
 	f := cmd.Flags()
 	f.StringVarP(&o.inline, "expr", "e", "", "an inline workload instead of a file (see conclab run --help)")
-	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: the workload's)")
-	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
-	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
-	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
+	addSimFlags(f, o)
 	f.StringVar(&o.format, "format", "text", "output format: "+formats)
 	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")
 }
