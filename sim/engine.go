@@ -298,7 +298,9 @@ func (e *engine) loop() error {
 			e.handle(ev)
 		}
 		e.drain()
-		if e.dispatchDue && e.events.top() > e.now && e.cpu.next(e.now) > e.now {
+		// A hand-out can finish a zero-length task at once, which frees a
+		// worker and asks for another hand-out in the same instant.
+		for e.dispatchDue && e.events.top() > e.now && e.cpu.next(e.now) > e.now {
 			e.handOut()
 			e.drain()
 		}
