@@ -191,8 +191,9 @@ type engine struct {
 }
 
 // Run simulates the workload under one deployment and returns what it
-// measured.
-func Run(cfg Config) (*Result, error) {
+// measured. A broken rule of the engine is returned as an *InternalError.
+func Run(cfg Config) (res *Result, err error) {
+	defer recoverInternal(&err)
 	e, err := newEngine(cfg)
 	if err != nil {
 		return nil, err

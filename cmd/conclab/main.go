@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"strings"
 
+	"github.com/conclab/conclab/sim"
 	"github.com/spf13/cobra"
 )
 
@@ -17,7 +19,13 @@ const (
 	exitOK      = 0
 	exitFailure = 1 // the work failed
 	exitUsage   = 2 // bad usage or bad input
+	// exitInternal is a bug in conclab itself (sysexits' EX_SOFTWARE), so
+	// that scripts can tell it from bad input.
+	exitInternal = 70
 )
+
+// debugEnv, when set to anything, adds the Go stack to an internal error.
+const debugEnv = "CONCLAB_DEBUG"
 
 func main() {
 	os.Exit(execute(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
@@ -36,9 +44,23 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	return exitStatus(executeRecovering(ctx, root), stderr, env)
+}
+
+// exitStatus prints err, if any, on stderr and returns the exit status
+// that goes with it.
+func exitStatus(err error, stderr io.Writer, env func(string) string) int {
 	if err == nil {
 		return exitOK
+	}
+	var ie *sim.InternalError
+	if errors.As(err, &ie) {
+		fmt.Fprintf(stderr, "conclab: %s; this is a bug in conclab, please report it with the command that caused it (%s=1 adds the Go stack)\n",
+			strings.Join(strings.Fields(ie.Error()), " "), debugEnv)
+		if env(debugEnv) != "" {
+			stderr.Write(ie.Stack)
+		}
+		return exitInternal
 	}
 	fmt.Fprintln(stderr, errorLine(err))
 	var f *failure
@@ -48,6 +70,18 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	// Everything else is about what the user gave us: flags, arguments,
 	// files, models. Cobra's own errors (unknown command, bad flag) are too.
 	return exitUsage
+}
+
+// executeRecovering runs the command, turning a panic on this goroutine
+// into an *sim.InternalError: a bug reaches the user as one line, not a
+// Go stack.
+func executeRecovering(ctx context.Context, root *cobra.Command) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &sim.InternalError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return root.ExecuteContext(ctx)
 }
 
 // streams is what the commands read and write, so tests run them in-process.

@@ -3,9 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/conclab/conclab/sim"
+	"github.com/spf13/cobra"
 )
 
 // result is what one in-process run of conclab produced.
@@ -88,5 +93,55 @@ func TestHelp(t *testing.T) {
 	}
 	if r := conclab(t, nil, "run", "--help"); !strings.Contains(r.stdout, "3 x [wait 2s]") {
 		t.Errorf("run --help does not describe the inline form")
+	}
+}
+
+// TestInternalError: a bug in conclab (a panic, or an engine rule broken)
+// reaches the user as one line with its own exit status; the Go stack only
+// with CONCLAB_DEBUG.
+func TestInternalError(t *testing.T) {
+	boom := &cobra.Command{Use: "boom", RunE: func(*cobra.Command, []string) error { panic("a rule broke") }}
+	boom.SetArgs(nil)
+	err := executeRecovering(context.Background(), boom)
+	var ie *sim.InternalError
+	if !errors.As(err, &ie) || !strings.Contains(string(ie.Stack), "TestInternalError") {
+		t.Fatalf("executeRecovering gave %v, want an *sim.InternalError with the stack", err)
+	}
+	for _, debug := range []bool{false, true} {
+		var stderr bytes.Buffer
+		env := func(k string) string {
+			if debug && k == debugEnv {
+				return "1"
+			}
+			return ""
+		}
+		if code := exitStatus(fmt.Errorf("seed under sync: %w", err), &stderr, env); code != exitInternal {
+			t.Errorf("exit status %d, want %d", code, exitInternal)
+		}
+		first, rest, _ := strings.Cut(stderr.String(), "\n")
+		want := "conclab: internal error: a rule broke; this is a bug in conclab, please report it with the command that caused it (CONCLAB_DEBUG=1 adds the Go stack)"
+		if first != want {
+			t.Errorf("stderr's first line:\n%s\nwant\n%s", first, want)
+		}
+		if hasStack := strings.Contains(rest, "goroutine"); hasStack != debug {
+			t.Errorf("with debug %v the stack is shown: %v\n%s", debug, hasStack, rest)
+		}
+	}
+}
+
+// TestZeroLengthTasksRun: tasks that take no time used to crash the engine
+// (a Go stack, exit 2) under every command that simulates.
+func TestZeroLengthTasksRun(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "-e", "2 x [wait 0s]", "-m", "sync"},
+		{"run", "-e", "100 x [work normal(2ms, 1ms)]"},
+		{"explain", "-e", "2 x [wait 0s]", "-m", "sync"},
+		{"advise", "-e", "20 x [work normal(2ms, 1ms), wait 0s]"},
+		{"sweep", "-e", "2 x [wait 0s]", "-m", "threads(1..3)"},
+	} {
+		r := conclab(t, nil, args...)
+		if r.code != exitOK {
+			t.Errorf("conclab %q: exit %d\n%s", args, r.code, r.stderr)
+		}
 	}
 }
