@@ -82,33 +82,47 @@ func costly(name string, gil bool, slow float64) runtime.Profile {
 	}
 }
 
-// workOf is the CPU the workload's steps need on a runtime: every sample
-// drawn the way the engine draws it.
+// workOf is the CPU the workload's steps need on a runtime: every task the
+// workload releases (listed, or drawn as arrivals), every sample drawn the
+// way the engine draws it.
 func workOf(wl *workload.Workload, slow float64) int64 {
+	var src source
+	if wl.Arrivals != nil {
+		src = newArrivals(wl)
+	} else {
+		b, err := newBatch(wl, false)
+		if err != nil {
+			panic(err)
+		}
+		src = b
+	}
+	progs := make([]program, len(wl.Groups))
+	for i, g := range wl.Groups {
+		progs[i] = compile(g.Steps)
+	}
 	var total int64
-	id := uint64(0)
-	for _, g := range wl.Groups {
-		p := compile(g.Steps)
-		for c := 0; c < g.Count; c++ {
-			rng := workload.NewRand(wl.Seed, id)
-			id++
-			pc := int32(0)
-			counters := make([]int32, p.depth+1)
-			for {
-				o, d, ok := p.next(&pc, counters, &rng)
-				if !ok {
-					break
-				}
-				if o.kind != opWork {
-					continue
-				}
-				if o.released {
-					total += d
-				} else if slow == 1 {
-					total += d
-				} else {
-					total += int64(float64(d)*slow + 0.5)
-				}
+	for {
+		a, _, ok := src.next()
+		if !ok {
+			break
+		}
+		src.pop()
+		p := progs[a.group]
+		rng := workload.NewRand(wl.Seed, uint64(a.id))
+		pc := int32(0)
+		counters := make([]int32, p.depth+1)
+		for {
+			o, d, ok := p.next(&pc, counters, &rng)
+			if !ok {
+				break
+			}
+			if o.kind != opWork {
+				continue
+			}
+			if o.released || slow == 1 {
+				total += d
+			} else {
+				total += int64(float64(d)*slow + 0.5)
 			}
 		}
 	}

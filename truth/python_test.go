@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/runtime"
@@ -23,7 +24,7 @@ func python(t *testing.T) string {
 	t.Helper()
 	path, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("no python3 on PATH: skipping the comparison with the real CPython (.ci/run installs one)")
+		testtool.Missing(t, "no python3 on PATH: skipping the comparison with the real CPython (.ci/run installs one)")
 	}
 	if _, _, err := CheckPython(context.Background(), path); err != nil {
 		t.Fatalf("python3 is there but unusable: %v", err)
@@ -44,6 +45,7 @@ func agrees(predicted, measured int64) bool {
 // runs it on the real python3, checks the document it prints and that its
 // makespan agrees with the prediction (one retry, for a noisy machine).
 func TestModelsAgainstCPython(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
 	py := python(t)
 	tests := []struct {
 		model, workload string

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
@@ -34,10 +35,10 @@ func needPython(t *testing.T) string {
 	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("no python3")
+		testtool.Missing(t, "no python3 on PATH")
 	}
 	if _, _, err := CheckPython(context.Background(), py); err != nil {
-		t.Skipf("python3: %v", err)
+		testtool.Missing(t, "python3: %v", err)
 	}
 	return py
 }
@@ -56,6 +57,7 @@ func serverProgram(t *testing.T, wl *workload.Workload, d model.Deployment, reqs
 // 2-core machine (p50 within 50 % or 10 ms, throughput within 20 %), with
 // one retry.
 func TestServerAgreesWithPrediction(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
 	py := needPython(t)
 	wl, err := workload.Parse("small.yaml", []byte(smallServer))
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
@@ -26,14 +27,14 @@ const debianPython = "/usr/bin/python3"
 func needServers(t *testing.T) (string, Available) {
 	t.Helper()
 	if _, err := os.Stat(debianPython); err != nil {
-		t.Skipf("no %s: skipping the gunicorn and uvicorn servers (apt-get install gunicorn python3-uvicorn)", debianPython)
+		testtool.Missing(t, "no %s: skipping the gunicorn and uvicorn servers (apt-get install gunicorn python3-uvicorn)", debianPython)
 	}
 	av, err := DetectServers(context.Background(), debianPython)
 	if err != nil {
-		t.Skipf("%s: %v", debianPython, err)
+		testtool.Missing(t, "%s: %v", debianPython, err)
 	}
 	if av.Gunicorn == "" || av.Uvicorn == "" {
-		t.Skipf("%s cannot import gunicorn and uvicorn (%+v): skipping the third-party servers (apt-get install gunicorn python3-uvicorn)", debianPython, av)
+		testtool.Missing(t, "%s cannot import gunicorn and uvicorn (%+v): skipping the third-party servers (apt-get install gunicorn python3-uvicorn)", debianPython, av)
 	}
 	return debianPython, av
 }
@@ -138,6 +139,7 @@ tasks:
 // 20 %, one retry), and no process it started is left. Skipped unless
 // Debian's python3 imports gunicorn and uvicorn.
 func TestThirdPartyServers(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
 	py, av := needServers(t)
 	wl, err := workload.Parse("small.yaml", []byte(smallServer))
 	if err != nil {

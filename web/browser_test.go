@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/web"
 	"github.com/conclab/conclab/workload"
 )
@@ -46,7 +47,7 @@ type laneView struct {
 func TestBrowser(t *testing.T) {
 	bin := chromium()
 	if bin == "" {
-		t.Skip("no chromium, chromium-browser or google-chrome on PATH; install one (apt-get install chromium) to run the browser test")
+		testtool.Missing(t, "no chromium, chromium-browser or google-chrome on PATH; install one (apt-get install chromium) to run the browser test")
 	}
 	shots := os.Getenv("CONCLAB_SCREENSHOTS")
 	if shots == "" {

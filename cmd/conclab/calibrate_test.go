@@ -8,14 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/runtime"
 )
 
 // TestCalibrateReal runs the real measurement on this machine's python3
 // and checks the profile it writes loads and holds sane numbers.
 func TestCalibrateReal(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
 	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("no python3 on PATH: calibrate needs CPython 3.8 or newer")
+		testtool.Missing(t, "no python3 on PATH: calibrate needs CPython 3.8 or newer")
 	}
 	path := filepath.Join(t.TempDir(), "here.yaml")
 	r := conclab(t, nil, "calibrate", "--quick", "-o", path)

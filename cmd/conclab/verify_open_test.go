@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/truth"
 )
 
@@ -18,6 +19,7 @@ import (
 // server and writes, per model, the prediction with "server", "measured"
 // and "error"; the text form shows both sides and what ran.
 func TestVerifyOpenServer(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
 	needPython(t)
 	file := filepath.Join(t.TempDir(), "open.yaml")
 	yaml := "name: open-check\narrivals: {rate: 20/s, for: 1s}\ntasks:\n  - name: req\n    steps: [{work: 1ms}, {wait: 10ms}]\n"
@@ -71,13 +73,14 @@ func TestVerifyOpenServer(t *testing.T) {
 // predicted throughput and a p50 near the prediction (within 50 % or
 // 10 ms), and leaves no process behind.
 func TestVerifyOpenGunicornUvicorn(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
 	const py = "/usr/bin/python3"
 	if _, err := os.Stat(py); err != nil {
-		t.Skipf("no %s: skipping verify on gunicorn and uvicorn (apt-get install gunicorn python3-uvicorn)", py)
+		testtool.Missing(t, "no %s: skipping verify on gunicorn and uvicorn (apt-get install gunicorn python3-uvicorn)", py)
 	}
 	av, err := truth.DetectServers(context.Background(), py)
 	if err != nil || av.Gunicorn == "" || av.Uvicorn == "" {
-		t.Skipf("%s cannot import gunicorn and uvicorn (%+v, %v): skipping verify on them (apt-get install gunicorn python3-uvicorn)", py, av, err)
+		testtool.Missing(t, "%s cannot import gunicorn and uvicorn (%+v, %v): skipping verify on them (apt-get install gunicorn python3-uvicorn)", py, av, err)
 	}
 	file := filepath.Join(t.TempDir(), "open.yaml")
 	yaml := "name: open-check\narrivals: {rate: 25/s, for: 2s}\ntasks:\n  - name: req\n    steps: [{work: 2ms}, {wait: 20ms}]\n"

@@ -12,13 +12,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/testtool"
 )
 
 // needPython skips a test that runs the real CPython when there is none.
 func needPython(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("no python3 on PATH: skipping what runs the real CPython (.ci/run installs one)")
+		testtool.Missing(t, "no python3 on PATH: skipping what runs the real CPython (.ci/run installs one)")
 	}
 }
 
@@ -105,6 +107,7 @@ func TestVerifyOldPython(t *testing.T) {
 }
 
 func TestVerifyText(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
 	needPython(t)
 	r := conclab(t, nil, "verify", "-e", "2 x [wait 100ms]; [work 5ms]", "-m", "threads(2)", "--repeat", "1", "--tolerance", "1000%")
 	if r.code != 0 {
@@ -129,6 +132,7 @@ func TestVerifyText(t *testing.T) {
 }
 
 func TestVerifyJSON(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
 	needPython(t)
 	r := conclab(t, nil, "verify", "-e", "2 x io: [wait 50ms]", "-m", "sync", "-m", "asyncio", "--repeat", "2", "--format", "json", "--tolerance", "1000%")
 	if r.code != 0 {
@@ -283,8 +287,9 @@ func marked(marker string, self int) []int {
 
 // verify -o writes the report, whole, to the file and nothing to stdout.
 func TestVerifyOutputFile(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
 	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("no python3 on PATH: skipping verify -o")
+		testtool.Missing(t, "no python3 on PATH: skipping verify -o")
 	}
 	out := filepath.Join(t.TempDir(), "verify.json")
 	r := conclab(t, nil, "verify", "-e", "2 x [wait 50ms]", "-m", "threads(2)", "--repeat", "1",

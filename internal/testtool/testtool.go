@@ -1,0 +1,36 @@
+package testtool
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Missing skips t because a tool it needs is not installed, or fails it
+// when the environment variable CI is set: CI installs every tool the
+// tests use, so a missing one there is a broken set-up, never a green run.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("CI is set but "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// lockName is the file whose lock the wall-time tests of every package
+// take turns on; `go test ./...` runs packages in parallel processes.
+const lockName = "conclab-wallclock.lock"
+
+// WallClock makes t wait until no other test that measures wall time, in
+// this process or another, is running, and holds the turn until t ends.
+// Tests that compare a real interpreter's timings with predictions call it
+// first: on a machine with two cores, two such tests at once slow each
+// other down and both fail.
+func WallClock(t testing.TB) {
+	t.Helper()
+	unlock, err := lock(filepath.Join(os.TempDir(), lockName))
+	if err != nil {
+		t.Fatalf("taking the wall-clock turn: %v", err)
+	}
+	t.Cleanup(unlock)
+}

@@ -1,0 +1,169 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/workload"
+)
+
+// The simulate fuzz targets parse a workload and run it under every model
+// on every runtime that runs it, checking the engine's invariants (checkRun):
+// every task ends, after its release; no time is negative; the CPU consumed
+// is the work plus the costs and never more than the cores give; at most
+// one GIL holder per process; the same input gives the same output.
+
+// fuzzSteps bounds the steps a fuzzed workload may take, so that every
+// input runs in milliseconds under all models.
+const fuzzSteps = 2000
+
+// fuzzProfiles are the runtimes a fuzzed workload runs on: the built-in
+// ones and one whose every cost is non-zero.
+func fuzzProfiles(t testing.TB) []runtime.Profile {
+	var ps []runtime.Profile
+	for _, name := range runtime.Names() {
+		ps = append(ps, builtin(t, name))
+	}
+	return append(ps, costly("costly", true, 1.3))
+}
+
+// stepsOf is how many steps the workload runs: every task's steps, with
+// repeats multiplied out; math.MaxInt64 when that is beyond counting.
+func stepsOf(wl *workload.Workload) int64 {
+	var walk func(steps []workload.Step) float64
+	walk = func(steps []workload.Step) float64 {
+		n := 0.0
+		for _, s := range steps {
+			if s.Kind == workload.Repeat {
+				n += float64(s.Count) * walk(s.Steps)
+			} else {
+				n++
+			}
+		}
+		return n
+	}
+	total := 0.0
+	for _, g := range wl.Groups {
+		total += float64(g.Count) * walk(g.Steps)
+	}
+	if a := wl.Arrivals; a != nil {
+		n := float64(a.Count)
+		if a.Count == 0 {
+			n = 2 * a.Rate * float64(a.For) / 1e9 // a generous bound on Poisson's draws
+		}
+		most := 0.0
+		for _, g := range wl.Groups {
+			most = math.Max(most, walk(g.Steps))
+		}
+		total = n * most
+	}
+	if total > math.MaxInt64/2 {
+		return math.MaxInt64
+	}
+	return int64(total)
+}
+
+// workBound is about the most CPU work the workload's tasks can draw, in
+// nanoseconds: each work step's mean plus three of its spreads.
+func workBound(wl *workload.Workload) float64 {
+	var walk func(steps []workload.Step) float64
+	walk = func(steps []workload.Step) float64 {
+		n := 0.0
+		for _, s := range steps {
+			switch s.Kind {
+			case workload.Repeat:
+				n += float64(s.Count) * walk(s.Steps)
+			case workload.Work:
+				n += float64(s.Dur.A) + 3*float64(s.Dur.B)
+			}
+		}
+		return n
+	}
+	total, most := 0.0, 0.0
+	for _, g := range wl.Groups {
+		w := walk(g.Steps)
+		total += float64(g.Count) * w
+		most = math.Max(most, w)
+	}
+	if a := wl.Arrivals; a != nil {
+		n := float64(a.Count)
+		if a.Count == 0 {
+			n = 2 * a.Rate * float64(a.For) / 1e9
+		}
+		total = n * most
+	}
+	return total
+}
+
+// simulateAll runs wl under every model on every runtime that runs it.
+func simulateAll(t *testing.T, wl *workload.Workload, cores int, si int64) {
+	if wl.Cores > 0 {
+		cores = wl.Cores
+	}
+	if wl.SwitchInterval > 0 {
+		si = wl.SwitchInterval
+	}
+	// Each switch interval of CPU work can be a forced GIL switch, and a
+	// span for each thread: bound those too.
+	if stepsOf(wl) > fuzzSteps || workBound(wl)/float64(si) > fuzzSteps {
+		return // too large to simulate in a fuzz run
+	}
+	models := append([]string{"threads"}, randomModels...)
+	for _, prof := range fuzzProfiles(t) {
+		for _, m := range models {
+			d := deployment(t, m)
+			if model.Check(d, prof.Name, prof.Asyncio, prof.Processes) != nil {
+				continue
+			}
+			checkRun(t, fmt.Sprintf("%s on %s, %d cores", m, prof.Name, cores), wl, d, prof, cores, si)
+			if t.Failed() {
+				t.FailNow()
+			}
+		}
+	}
+}
+
+func FuzzSimulateInline(f *testing.F) {
+	for _, s := range []string{
+		"2 x [wait 0s]", // a zero-length task used to crash the engine
+		"100 x [work normal(2ms, 1ms)]",
+		"3 x [wait 2s]",
+		"2 x [work 1s]",
+		"cores=2; io: [repeat 20 [wait 500us]]; cpu: [work 30ms]",
+		"A: [work 5ms, wait 120ms, wait 30ms blocking offload thread]; B: [work 40ms released]",
+		"10 x fetch: [work 5ms, wait exp(100ms), wait uniform(10ms, 30ms)] every 10ms start 1s",
+		"4 x [work 2ms offload process, wait 1ms blocking, work 0s released]",
+		"switch=1ms; 3 x [repeat 5 [work lognormal(1ms, 2ms), wait 0s]]",
+	} {
+		f.Add(s, uint8(2), uint8(5))
+	}
+	f.Fuzz(func(t *testing.T, expr string, cores, siMs uint8) {
+		wl, err := workload.ParseInline(expr)
+		if err != nil {
+			return
+		}
+		simulateAll(t, wl, 1+int(cores)%8, (1+int64(siMs)%20)*ms)
+	})
+}
+
+func FuzzSimulateYAML(f *testing.F) {
+	for _, s := range []string{
+		"tasks: [{count: 2, steps: [{wait: 0s}]}]",
+		"cores: 2\ntasks: [{name: a, count: 3, every: 1ms, steps: [{work: 2ms}, {wait: 5ms, blocking: true}]}]",
+		"arrivals: {rate: 200/s, count: 40}\ntasks: [{weight: 2, steps: [{wait: exp(50ms)}]}, {name: cpu, steps: [{work: exp(2ms)}]}]",
+		"arrivals: {rate: 500/s, for: 50ms, pattern: uniform}\ntasks: [{steps: [{work: 0s}, {wait: 0s}]}]",
+		"tasks: [{steps: [{repeat: 4, steps: [{work: 1ms, gil: released}, {wait: 1ms, offload: thread, blocking: true}]}]}]",
+	} {
+		f.Add([]byte(s), uint8(1), uint8(5))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, cores, siMs uint8) {
+		wl, err := workload.Parse("f.yaml", data)
+		if err != nil {
+			return
+		}
+		simulateAll(t, wl, 1+int(cores)%8, (1+int64(siMs)%20)*ms)
+	})
+}
