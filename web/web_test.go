@@ -86,6 +86,9 @@ func decode(t testing.TB, w *httptest.ResponseRecorder) answer {
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
+	if cc := w.Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q, want no-store: a run's answer is not to be cached", cc)
+	}
 	var a answer
 	if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil {
 		t.Fatalf("answer is not JSON: %v\n%s", err, w.Body)
@@ -326,6 +329,9 @@ func TestRoutes(t *testing.T) {
 			w := do(t, tt.method, tt.path, "", nil)
 			if w.Code != tt.status || w.Header().Get("Allow") != tt.allow || !strings.Contains(w.Body.String(), tt.body) {
 				t.Errorf("status %d, Allow %q, body %.200s; want %d, %q and %q", w.Code, w.Header().Get("Allow"), w.Body, tt.status, tt.allow, tt.body)
+			}
+			if cc := w.Header().Get("Cache-Control"); strings.HasPrefix(tt.path, "/api/") && cc != "no-store" {
+				t.Errorf("Cache-Control %q, want no-store on every API answer", cc)
 			}
 		})
 	}
