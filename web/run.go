@@ -108,9 +108,10 @@ type plan struct {
 	cores          int
 	switchInterval int64
 	models         []model.Deployment
-	modelsFrom     string // request, workload or default
-	tasks          int    // tasks, or the expected arrivals
-	steps          int64  // steps per model, repeats unrolled
+	modelsFrom     string             // request, workload or default
+	tasks          int                // tasks, or the expected arrivals
+	steps          int64              // steps per model, repeats unrolled
+	hook           func(point string) // the server's test hook
 }
 
 // newPlan parses and checks everything a request says before anything
@@ -374,6 +375,16 @@ func (p *plan) simulate(ctx context.Context, spans bool) ([]outcome, error) {
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
+			// net/http recovers only the handler's own goroutine: a panic
+			// here would end the whole server.
+			defer func() {
+				if v := recover(); v != nil {
+					errs[i] = fmt.Errorf("%s under %s: %w", p.wl.Name, d, caught(v))
+				}
+			}()
+			if p.hook != nil {
+				p.hook("simulate")
+			}
 			out[i], errs[i] = p.simulateOne(ctx, d, spans, why)
 		}()
 	}

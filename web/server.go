@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"path/filepath"
 	goruntime "runtime"
 	"strconv"
 	"strings"
@@ -45,6 +46,9 @@ type server struct {
 	opt  Options
 	sem  chan struct{} // simulations running at once
 	page []byte
+	// hook, set only by tests, is called at the named points of a run:
+	// "run" as its handler starts, "simulate" in each model's goroutine.
+	hook func(point string)
 }
 
 // Handler returns the page, its assets and the API:
@@ -59,13 +63,19 @@ type server struct {
 //
 // Errors are JSON: {"error": "...", "line": L, "col": C, "field": "...",
 // "model": I} with 400 for bad input, 404, 405, 413 beyond MaxBodyBytes,
-// 415 for another content type, and 422 for a simulation too big.
+// 415 for another content type, 422 for a simulation too big, and 500,
+// "internal error: …, please report", for a bug: a panic in any goroutine
+// of a request is answered so, and the server goes on.
 func Handler(opt Options) http.Handler {
+	return newHandler(opt, nil)
+}
+
+func newHandler(opt Options, hook func(point string)) http.Handler {
 	page, err := assets.ReadFile("assets/index.html")
 	if err != nil {
 		panic(err) // embedded at build time
 	}
-	s := &server{opt: opt, sem: make(chan struct{}, max(1, goruntime.GOMAXPROCS(0))), page: page}
+	s := &server{opt: opt, sem: make(chan struct{}, max(1, goruntime.GOMAXPROCS(0))), page: page, hook: hook}
 	files := http.StripPrefix("/assets/", http.FileServerFS(Assets()))
 
 	mux := http.NewServeMux()
@@ -80,7 +90,57 @@ func Handler(opt Options) http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, Msg: "no such API: " + r.URL.Path})
 	})
-	return secure(mux)
+	return secure(s.recoverPanics(mux))
+}
+
+// recoverPanics answers a panic in a handler with a 500 instead of
+// net/http's dropped connection. The handlers write only once their answer
+// is whole, so nothing has been written when one panics.
+func (s *server) recoverPanics(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v) // net/http's way to end a reply on purpose
+				}
+				s.fail(w, r, caught(v))
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// internalError is a panic caught in one of the server's goroutines: a
+// bug of conclab's, not the request's.
+type internalError struct {
+	value any
+	at    string // the function that panicked, and its file:line
+}
+
+func (e *internalError) Error() string { return fmt.Sprint(e.value) }
+
+// caught makes the value of a panic being recovered an *internalError
+// that says where it happened. Call it from the deferred function.
+func caught(v any) *internalError {
+	e := &internalError{value: v}
+	pc := make([]uintptr, 64)
+	frames := goruntime.CallersFrames(pc[:goruntime.Callers(2, pc)])
+	// The frames below runtime.gopanic are the panic's site, past the
+	// runtime's own (a nil dereference goes through sigpanic).
+	panicking := false
+	for {
+		f, more := frames.Next()
+		switch {
+		case f.Function == "runtime.gopanic":
+			panicking = true
+		case panicking && !strings.HasPrefix(f.Function, "runtime."):
+			e.at = fmt.Sprintf("%s (%s:%d)", f.Function, filepath.Base(f.File), f.Line)
+			return e
+		}
+		if !more {
+			return e
+		}
+	}
 }
 
 // secure sets headers that keep the page to its own origin: no script,
@@ -163,6 +223,9 @@ func (s *server) getExample(w http.ResponseWriter, r *http.Request) {
 
 // run answers POST /api/run.
 func (s *server) run(w http.ResponseWriter, r *http.Request) {
+	if s.hook != nil {
+		s.hook("run")
+	}
 	req, err := readRequest(w, r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -173,6 +236,7 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	p.hook = s.hook
 	ctx, cancel := context.WithTimeout(r.Context(), RunTimeout)
 	defer cancel()
 	select {
@@ -241,18 +305,23 @@ func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
 		Msg: fmt.Sprintf("content type %q: send application/json or application/yaml", ct)}
 }
 
-// fail writes err as a JSON error; errors that are not the caller's fault
-// are 500s and are logged.
+// fail writes err as a JSON error. Errors that are not the caller's fault
+// are bugs: 500s, "internal error: …, please report", logged with where
+// a panic happened.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	if !errors.As(err, &ae) {
 		if errors.Is(err, context.Canceled) {
 			return // the client went away
 		}
-		ae = &apiError{status: http.StatusInternalServerError, Msg: err.Error()}
+		ae = &apiError{status: http.StatusInternalServerError, Msg: "internal error: " + err.Error() + ", please report"}
 	}
 	if s.opt.Log != nil && ae.status >= 500 {
-		s.opt.Log.Printf("%s %s: %d %s", r.Method, r.URL.Path, ae.status, ae.Msg)
+		msg := ae.Msg
+		if ie := (*internalError)(nil); errors.As(err, &ie) && ie.at != "" {
+			msg += " (panic in " + ie.at + ")"
+		}
+		s.opt.Log.Printf("%s %s: %d %s", r.Method, r.URL.Path, ae.status, msg)
 	}
 	writeValue(w, ae.status, ae)
 }
