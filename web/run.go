@@ -47,7 +47,13 @@ const (
 	// MaxRecordTasks is the most tasks listed in the JSON task list, as
 	// for `conclab run` (SPEC §5).
 	MaxRecordTasks = 100_000
-	// RunTimeout bounds the compute time of one request's simulations.
+	// MaxRuns is the most requests parsed and simulated at once (fewer on
+	// a machine with fewer CPUs); the others wait their turn, 503 after
+	// RunTimeout. Each uses all CPUs for its models, and parsing a workload
+	// of MaxBodyBytes takes about 55 MB, so this bounds the memory.
+	MaxRuns = 4
+	// RunTimeout bounds one request's wait for its turn, the parse of its
+	// workload and its simulations.
 	RunTimeout = 10 * time.Second
 )
 

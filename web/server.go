@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -44,7 +45,7 @@ type Options struct {
 
 type server struct {
 	opt  Options
-	sem  chan struct{} // simulations running at once
+	sem  chan struct{} // requests parsed and simulated at once
 	page []byte
 	// hook, set only by tests, is called at the named points of a run:
 	// "run" as its handler starts, "simulate" in each model's goroutine.
@@ -75,7 +76,7 @@ func newHandler(opt Options, hook func(point string)) http.Handler {
 	if err != nil {
 		panic(err) // embedded at build time
 	}
-	s := &server{opt: opt, sem: make(chan struct{}, max(1, goruntime.GOMAXPROCS(0))), page: page, hook: hook}
+	s := &server{opt: opt, sem: make(chan struct{}, max(1, min(goruntime.GOMAXPROCS(0), MaxRuns))), page: page, hook: hook}
 	files := http.StripPrefix("/assets/", http.FileServerFS(Assets()))
 
 	mux := http.NewServeMux()
@@ -231,12 +232,10 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := newPlan(req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p.hook = s.hook
+	// The wait for a turn, the parse and the simulations share the
+	// request's time. Parsing takes memory in proportion to the text (the
+	// YAML library's tree: about 55 MB for MaxBodyBytes), so it waits its
+	// turn with the simulations.
 	ctx, cancel := context.WithTimeout(r.Context(), RunTimeout)
 	defer cancel()
 	select {
@@ -246,6 +245,12 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusServiceUnavailable, Msg: "busy: too many simulations at once; try again"})
 		return
 	}
+	p, err := newPlan(req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.hook = s.hook
 	outs, err := p.simulate(ctx, req.Spans)
 	if err != nil {
 		s.fail(w, r, err)
@@ -278,7 +283,7 @@ func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
 	switch ct {
 	case "application/json", "":
 		var req RunRequest
-		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
 			return nil, badRequest("body", "the request is not a run request: %v (want JSON such as {\"yaml\": \"...\", \"models\": [\"sync\"], \"spans\": true})", err)
