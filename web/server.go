@@ -59,14 +59,22 @@ type server struct {
 //	GET  /api/examples         [{"name", "about"}…]
 //	GET  /api/examples/{name}  {"name", "about", "yaml", "models", "runtime", "cores"}
 //	GET  /api/runtimes         ["cpython", …]
-//	POST /api/run              a RunRequest as JSON, or the YAML alone
-//	                           (Content-Type application/yaml; ?model=…&runtime=…&cores=…&spans=1)
+//	POST /api/run              a RunRequest as JSON (Content-Type application/json),
+//	                           or the YAML alone (application/yaml; ?model=…&runtime=…&cores=…&spans=1)
+//
+// It answers only requests to itself from its own page or from no page (a
+// browser's other tabs must not drive it): a Host header other than the
+// address it was reached at or a loopback name (localhost, 127.0.0.1,
+// [::1]) with its port is refused with 421 (DNS rebinding), an Origin
+// header other than http:// and such a host with 403, and a run whose
+// Content-Type is not one above (text/plain, or none) with 415.
 //
 // Errors are JSON: {"error": "...", "line": L, "col": C, "field": "...",
-// "model": I} with 400 for bad input, 404, 405, 413 beyond MaxBodyBytes,
-// 415 for another content type, 422 for a simulation too big, and 500,
-// "internal error: …, please report", for a bug: a panic in any goroutine
-// of a request is answered so, and the server goes on.
+// "model": I} with 400 for bad input, 403, 404, 405, 413 beyond
+// MaxBodyBytes, 415, 421, 422 for a simulation too big, 503 when busy
+// beyond RunTimeout, and 500, "internal error: …, please report", for a
+// bug: a panic in any goroutine of a request is answered so, and the
+// server goes on.
 func Handler(opt Options) http.Handler {
 	return newHandler(opt, nil)
 }
@@ -91,7 +99,7 @@ func newHandler(opt Options, hook func(point string)) http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, Msg: "no such API: " + r.URL.Path})
 	})
-	return secure(s.recoverPanics(mux))
+	return secure(s.sameSite(s.recoverPanics(mux)))
 }
 
 // recoverPanics answers a panic in a handler with a 500 instead of
@@ -270,6 +278,10 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 // readRequest reads a run request: JSON (a RunRequest), or the YAML alone
 // with its options in the query.
 func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
+	yaml, err := yamlBody(r.Header.Get("Content-Type"))
+	if err != nil {
+		return nil, err
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var mb *http.MaxBytesError
@@ -279,9 +291,7 @@ func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
 		}
 		return nil, badRequest("body", "reading the request: %v", err)
 	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch ct {
-	case "application/json", "":
+	if !yaml {
 		var req RunRequest
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
@@ -292,22 +302,44 @@ func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
 			return nil, badRequest("body", "the request has more than one JSON value")
 		}
 		return &req, nil
-	case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain":
-		q := r.URL.Query()
-		req := RunRequest{YAML: string(body), Models: q["model"], Runtime: q.Get("runtime"), Name: q.Get("name")}
-		if c := q.Get("cores"); c != "" {
-			n, err := strconv.Atoi(c)
-			if err != nil {
-				return nil, badRequest("cores", "cores %q: want a whole number", c)
-			}
-			req.Cores = n
-		}
-		req.Spans = q.Get("spans") == "1" || q.Get("spans") == "true"
-		req.NoTasks = q.Get("no_tasks") == "1" || q.Get("no_tasks") == "true"
-		return &req, nil
 	}
-	return nil, &apiError{status: http.StatusUnsupportedMediaType, Field: "body",
-		Msg: fmt.Sprintf("content type %q: send application/json or application/yaml", ct)}
+	q := r.URL.Query()
+	req := RunRequest{YAML: string(body), Models: q["model"], Runtime: q.Get("runtime"), Name: q.Get("name")}
+	if c := q.Get("cores"); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil {
+			return nil, badRequest("cores", "cores %q: want a whole number", c)
+		}
+		req.Cores = n
+	}
+	req.Spans = q.Get("spans") == "1" || q.Get("spans") == "true"
+	req.NoTasks = q.Get("no_tasks") == "1" || q.Get("no_tasks") == "true"
+	return &req, nil
+}
+
+// yamlBody tells from a run request's Content-Type whether its body is
+// the YAML alone (else a RunRequest as JSON). It takes only types that a
+// page elsewhere cannot make a browser send without a CORS preflight,
+// which this server never grants: not text/plain, nor a body without a
+// type, which browsers send freely.
+func yamlBody(contentType string) (bool, error) {
+	const want = "send application/json (a run request) or application/yaml (the workload alone)"
+	refuse := func(format string, args ...any) (bool, error) {
+		return false, &apiError{status: http.StatusUnsupportedMediaType, Field: "body", Msg: fmt.Sprintf(format, args...) + ": " + want}
+	}
+	if contentType == "" {
+		return refuse("no Content-Type")
+	}
+	ct, _, err := mime.ParseMediaType(contentType)
+	switch {
+	case err != nil:
+		return refuse("Content-Type %q does not parse", contentType)
+	case ct == "application/json":
+		return false, nil
+	case ct == "application/yaml", ct == "application/x-yaml", ct == "text/yaml", ct == "text/x-yaml":
+		return true, nil
+	}
+	return refuse("Content-Type %q", ct)
 }
 
 // fail writes err as a JSON error. Errors that are not the caller's fault
