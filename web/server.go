@@ -372,9 +372,15 @@ func writeValue(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// Serve serves h on ln until ctx is done, then shuts down gracefully,
-// giving requests in flight a few seconds to finish. It returns nil after
-// a shutdown asked for by ctx.
+// ShutdownGrace is how long Serve lets requests in flight finish once it
+// is asked to stop: the longest a run may take, RunTimeout, and time to
+// send its answer.
+const ShutdownGrace = RunTimeout + 5*time.Second
+
+// Serve serves h on ln until ctx is done, then shuts down gracefully: it
+// stops accepting connections and gives requests in flight ShutdownGrace
+// to finish, so each still gets its whole answer. It returns nil after
+// such a shutdown, an error if requests were still running at its end.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
 		Handler:           h,
@@ -391,9 +397,13 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	if err != nil {
+		srv.Close()
+		err = fmt.Errorf("requests still running %s after the server was told to stop were cut off", ShutdownGrace)
+	}
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
