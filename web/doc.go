@@ -12,5 +12,9 @@
 // and simulations are bounded (see the Max constants): a body over
 // MaxBodyBytes is refused with 413, a workload too big to simulate here
 // with 422, and a run beyond MaxSpanTasks is simulated without a timeline.
-// The handlers never run Python and never read files.
+// Requests from a page elsewhere are refused: a Host header that does not
+// name the server with 421, an Origin header that is not its own page with
+// 403, and a run in a content type a page may send without asking
+// (text/plain, or none) with 415. The handlers never run Python and never
+// read files.
 package web

@@ -47,7 +47,13 @@ const (
 	// MaxRecordTasks is the most tasks listed in the JSON task list, as
 	// for `conclab run` (SPEC §5).
 	MaxRecordTasks = 100_000
-	// RunTimeout bounds the compute time of one request's simulations.
+	// MaxRuns is the most requests parsed and simulated at once (fewer on
+	// a machine with fewer CPUs); the others wait their turn, 503 after
+	// RunTimeout. Each uses all CPUs for its models, and parsing a workload
+	// of MaxBodyBytes takes about 55 MB, so this bounds the memory.
+	MaxRuns = 4
+	// RunTimeout bounds one request's wait for its turn, the parse of its
+	// workload and its simulations.
 	RunTimeout = 10 * time.Second
 )
 
@@ -108,9 +114,10 @@ type plan struct {
 	cores          int
 	switchInterval int64
 	models         []model.Deployment
-	modelsFrom     string // request, workload or default
-	tasks          int    // tasks, or the expected arrivals
-	steps          int64  // steps per model, repeats unrolled
+	modelsFrom     string             // request, workload or default
+	tasks          int                // tasks, or the expected arrivals
+	steps          int64              // steps per model, repeats unrolled
+	hook           func(point string) // the server's test hook
 }
 
 // newPlan parses and checks everything a request says before anything
@@ -374,6 +381,16 @@ func (p *plan) simulate(ctx context.Context, spans bool) ([]outcome, error) {
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
+			// net/http recovers only the handler's own goroutine: a panic
+			// here would end the whole server.
+			defer func() {
+				if v := recover(); v != nil {
+					errs[i] = fmt.Errorf("%s under %s: %w", p.wl.Name, d, caught(v))
+				}
+			}()
+			if p.hook != nil {
+				p.hook("simulate")
+			}
 			out[i], errs[i] = p.simulateOne(ctx, d, spans, why)
 		}()
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"path/filepath"
 	goruntime "runtime"
 	"strconv"
 	"strings"
@@ -43,8 +45,11 @@ type Options struct {
 
 type server struct {
 	opt  Options
-	sem  chan struct{} // simulations running at once
+	sem  chan struct{} // requests parsed and simulated at once
 	page []byte
+	// hook, set only by tests, is called at the named points of a run:
+	// "run" as its handler starts, "simulate" in each model's goroutine.
+	hook func(point string)
 }
 
 // Handler returns the page, its assets and the API:
@@ -54,18 +59,32 @@ type server struct {
 //	GET  /api/examples         [{"name", "about"}…]
 //	GET  /api/examples/{name}  {"name", "about", "yaml", "models", "runtime", "cores"}
 //	GET  /api/runtimes         ["cpython", …]
-//	POST /api/run              a RunRequest as JSON, or the YAML alone
-//	                           (Content-Type application/yaml; ?model=…&runtime=…&cores=…&spans=1)
+//	POST /api/run              a RunRequest as JSON (Content-Type application/json),
+//	                           or the YAML alone (application/yaml; ?model=…&runtime=…&cores=…&spans=1)
+//
+// It answers only requests to itself from its own page or from no page (a
+// browser's other tabs must not drive it): a Host header other than the
+// address it was reached at or a loopback name (localhost, 127.0.0.1,
+// [::1]) with its port is refused with 421 (DNS rebinding), an Origin
+// header other than http:// and such a host with 403, and a run whose
+// Content-Type is not one above (text/plain, or none) with 415.
 //
 // Errors are JSON: {"error": "...", "line": L, "col": C, "field": "...",
-// "model": I} with 400 for bad input, 404, 405, 413 beyond MaxBodyBytes,
-// 415 for another content type, and 422 for a simulation too big.
+// "model": I} with 400 for bad input, 403, 404, 405, 413 beyond
+// MaxBodyBytes, 415, 421, 422 for a simulation too big, 503 when busy
+// beyond RunTimeout, and 500, "internal error: …, please report", for a
+// bug: a panic in any goroutine of a request is answered so, and the
+// server goes on.
 func Handler(opt Options) http.Handler {
+	return newHandler(opt, nil)
+}
+
+func newHandler(opt Options, hook func(point string)) http.Handler {
 	page, err := assets.ReadFile("assets/index.html")
 	if err != nil {
 		panic(err) // embedded at build time
 	}
-	s := &server{opt: opt, sem: make(chan struct{}, max(1, goruntime.GOMAXPROCS(0))), page: page}
+	s := &server{opt: opt, sem: make(chan struct{}, max(1, min(goruntime.GOMAXPROCS(0), MaxRuns))), page: page, hook: hook}
 	files := http.StripPrefix("/assets/", http.FileServerFS(Assets()))
 
 	mux := http.NewServeMux()
@@ -80,7 +99,57 @@ func Handler(opt Options) http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, Msg: "no such API: " + r.URL.Path})
 	})
-	return secure(mux)
+	return secure(s.sameSite(s.recoverPanics(mux)))
+}
+
+// recoverPanics answers a panic in a handler with a 500 instead of
+// net/http's dropped connection. The handlers write only once their answer
+// is whole, so nothing has been written when one panics.
+func (s *server) recoverPanics(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v) // net/http's way to end a reply on purpose
+				}
+				s.fail(w, r, caught(v))
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// internalError is a panic caught in one of the server's goroutines: a
+// bug of conclab's, not the request's.
+type internalError struct {
+	value any
+	at    string // the function that panicked, and its file:line
+}
+
+func (e *internalError) Error() string { return fmt.Sprint(e.value) }
+
+// caught makes the value of a panic being recovered an *internalError
+// that says where it happened. Call it from the deferred function.
+func caught(v any) *internalError {
+	e := &internalError{value: v}
+	pc := make([]uintptr, 64)
+	frames := goruntime.CallersFrames(pc[:goruntime.Callers(2, pc)])
+	// The frames below runtime.gopanic are the panic's site, past the
+	// runtime's own (a nil dereference goes through sigpanic).
+	panicking := false
+	for {
+		f, more := frames.Next()
+		switch {
+		case f.Function == "runtime.gopanic":
+			panicking = true
+		case panicking && !strings.HasPrefix(f.Function, "runtime."):
+			e.at = fmt.Sprintf("%s (%s:%d)", f.Function, filepath.Base(f.File), f.Line)
+			return e
+		}
+		if !more {
+			return e
+		}
+	}
 }
 
 // secure sets headers that keep the page to its own origin: no script,
@@ -163,16 +232,18 @@ func (s *server) getExample(w http.ResponseWriter, r *http.Request) {
 
 // run answers POST /api/run.
 func (s *server) run(w http.ResponseWriter, r *http.Request) {
+	if s.hook != nil {
+		s.hook("run")
+	}
 	req, err := readRequest(w, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := newPlan(req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	// The wait for a turn, the parse and the simulations share the
+	// request's time. Parsing takes memory in proportion to the text (the
+	// YAML library's tree: about 55 MB for MaxBodyBytes), so it waits its
+	// turn with the simulations.
 	ctx, cancel := context.WithTimeout(r.Context(), RunTimeout)
 	defer cancel()
 	select {
@@ -182,6 +253,12 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusServiceUnavailable, Msg: "busy: too many simulations at once; try again"})
 		return
 	}
+	p, err := newPlan(req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.hook = s.hook
 	outs, err := p.simulate(ctx, req.Spans)
 	if err != nil {
 		s.fail(w, r, err)
@@ -193,6 +270,7 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store") // as every API answer: a run is not to be reused
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Write(body)
 }
@@ -200,6 +278,10 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 // readRequest reads a run request: JSON (a RunRequest), or the YAML alone
 // with its options in the query.
 func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
+	yaml, err := yamlBody(r.Header.Get("Content-Type"))
+	if err != nil {
+		return nil, err
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var mb *http.MaxBytesError
@@ -209,11 +291,9 @@ func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
 		}
 		return nil, badRequest("body", "reading the request: %v", err)
 	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch ct {
-	case "application/json", "":
+	if !yaml {
 		var req RunRequest
-		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
 			return nil, badRequest("body", "the request is not a run request: %v (want JSON such as {\"yaml\": \"...\", \"models\": [\"sync\"], \"spans\": true})", err)
@@ -222,36 +302,63 @@ func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
 			return nil, badRequest("body", "the request has more than one JSON value")
 		}
 		return &req, nil
-	case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain":
-		q := r.URL.Query()
-		req := RunRequest{YAML: string(body), Models: q["model"], Runtime: q.Get("runtime"), Name: q.Get("name")}
-		if c := q.Get("cores"); c != "" {
-			n, err := strconv.Atoi(c)
-			if err != nil {
-				return nil, badRequest("cores", "cores %q: want a whole number", c)
-			}
-			req.Cores = n
-		}
-		req.Spans = q.Get("spans") == "1" || q.Get("spans") == "true"
-		req.NoTasks = q.Get("no_tasks") == "1" || q.Get("no_tasks") == "true"
-		return &req, nil
 	}
-	return nil, &apiError{status: http.StatusUnsupportedMediaType, Field: "body",
-		Msg: fmt.Sprintf("content type %q: send application/json or application/yaml", ct)}
+	q := r.URL.Query()
+	req := RunRequest{YAML: string(body), Models: q["model"], Runtime: q.Get("runtime"), Name: q.Get("name")}
+	if c := q.Get("cores"); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil {
+			return nil, badRequest("cores", "cores %q: want a whole number", c)
+		}
+		req.Cores = n
+	}
+	req.Spans = q.Get("spans") == "1" || q.Get("spans") == "true"
+	req.NoTasks = q.Get("no_tasks") == "1" || q.Get("no_tasks") == "true"
+	return &req, nil
 }
 
-// fail writes err as a JSON error; errors that are not the caller's fault
-// are 500s and are logged.
+// yamlBody tells from a run request's Content-Type whether its body is
+// the YAML alone (else a RunRequest as JSON). It takes only types that a
+// page elsewhere cannot make a browser send without a CORS preflight,
+// which this server never grants: not text/plain, nor a body without a
+// type, which browsers send freely.
+func yamlBody(contentType string) (bool, error) {
+	const want = "send application/json (a run request) or application/yaml (the workload alone)"
+	refuse := func(format string, args ...any) (bool, error) {
+		return false, &apiError{status: http.StatusUnsupportedMediaType, Field: "body", Msg: fmt.Sprintf(format, args...) + ": " + want}
+	}
+	if contentType == "" {
+		return refuse("no Content-Type")
+	}
+	ct, _, err := mime.ParseMediaType(contentType)
+	switch {
+	case err != nil:
+		return refuse("Content-Type %q does not parse", contentType)
+	case ct == "application/json":
+		return false, nil
+	case ct == "application/yaml", ct == "application/x-yaml", ct == "text/yaml", ct == "text/x-yaml":
+		return true, nil
+	}
+	return refuse("Content-Type %q", ct)
+}
+
+// fail writes err as a JSON error. Errors that are not the caller's fault
+// are bugs: 500s, "internal error: …, please report", logged with where
+// a panic happened.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	if !errors.As(err, &ae) {
 		if errors.Is(err, context.Canceled) {
 			return // the client went away
 		}
-		ae = &apiError{status: http.StatusInternalServerError, Msg: err.Error()}
+		ae = &apiError{status: http.StatusInternalServerError, Msg: "internal error: " + err.Error() + ", please report"}
 	}
 	if s.opt.Log != nil && ae.status >= 500 {
-		s.opt.Log.Printf("%s %s: %d %s", r.Method, r.URL.Path, ae.status, ae.Msg)
+		msg := ae.Msg
+		if ie := (*internalError)(nil); errors.As(err, &ie) && ie.at != "" {
+			msg += " (panic in " + ie.at + ")"
+		}
+		s.opt.Log.Printf("%s %s: %d %s", r.Method, r.URL.Path, ae.status, msg)
 	}
 	writeValue(w, ae.status, ae)
 }
@@ -265,9 +372,15 @@ func writeValue(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// Serve serves h on ln until ctx is done, then shuts down gracefully,
-// giving requests in flight a few seconds to finish. It returns nil after
-// a shutdown asked for by ctx.
+// ShutdownGrace is how long Serve lets requests in flight finish once it
+// is asked to stop: the longest a run may take, RunTimeout, and time to
+// send its answer.
+const ShutdownGrace = RunTimeout + 5*time.Second
+
+// Serve serves h on ln until ctx is done, then shuts down gracefully: it
+// stops accepting connections and gives requests in flight ShutdownGrace
+// to finish, so each still gets its whole answer. It returns nil after
+// such a shutdown, an error if requests were still running at its end.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
 		Handler:           h,
@@ -284,9 +397,13 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	if err != nil {
+		srv.Close()
+		err = fmt.Errorf("requests still running %s after the server was told to stop were cut off", ShutdownGrace)
+	}
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}

@@ -24,10 +24,13 @@ import (
 	"github.com/conclab/conclab/workload"
 )
 
-// do sends one request to a fresh handler and returns the answer.
+// do sends one request to a fresh handler, as a server on 127.0.0.1:8080
+// would receive it, and returns the answer.
 func do(t testing.TB, method, path, contentType string, body []byte) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	req.Host = "127.0.0.1:8080"
+	req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -85,6 +88,9 @@ func decode(t testing.TB, w *httptest.ResponseRecorder) answer {
 	t.Helper()
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	if cc := w.Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q, want no-store: a run's answer is not to be cached", cc)
 	}
 	var a answer
 	if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil {
@@ -274,7 +280,10 @@ func TestRunErrors(t *testing.T) {
 			apiErr{Error: "at most 8", Field: "models"}},
 		{"not JSON", "application/json", []byte("{yaml"), 400, apiErr{Field: "body"}},
 		{"unknown field", "application/json", []byte(`{"yaml": "x", "modles": []}`), 400, apiErr{Error: "modles", Field: "body"}},
-		{"other content type", "text/csv", []byte("a,b"), 415, apiErr{Field: "body"}},
+		{"other content type", "text/csv", []byte("a,b"), 415, apiErr{Error: `Content-Type "text/csv": send application/json`, Field: "body"}},
+		{"text/plain, which a page elsewhere sends freely", "text/plain; charset=utf-8", []byte(seed), 415, apiErr{Error: `Content-Type "text/plain"`, Field: "body"}},
+		{"no content type", "", runBody(t, map[string]any{"yaml": seed}), 415, apiErr{Error: "no Content-Type: send application/json (a run request) or application/yaml (the workload alone)", Field: "body"}},
+		{"a content type that does not parse", "application/json garbage", runBody(t, map[string]any{"yaml": seed}), 415, apiErr{Error: "does not parse", Field: "body"}},
 		{"body too large", "application/json", bytes.Repeat([]byte(" "), web.MaxBodyBytes+1), 413,
 			apiErr{Error: "256 KiB", Field: "body"}},
 		{"too many tasks", "application/json", runBody(t, map[string]any{"yaml": "tasks:\n  - name: t\n    count: 200001\n    steps: [{wait: 1s}]\n"}), 422,
@@ -326,6 +335,9 @@ func TestRoutes(t *testing.T) {
 			w := do(t, tt.method, tt.path, "", nil)
 			if w.Code != tt.status || w.Header().Get("Allow") != tt.allow || !strings.Contains(w.Body.String(), tt.body) {
 				t.Errorf("status %d, Allow %q, body %.200s; want %d, %q and %q", w.Code, w.Header().Get("Allow"), w.Body, tt.status, tt.allow, tt.body)
+			}
+			if cc := w.Header().Get("Cache-Control"); strings.HasPrefix(tt.path, "/api/") && cc != "no-store" {
+				t.Errorf("Cache-Control %q, want no-store on every API answer", cc)
 			}
 		})
 	}

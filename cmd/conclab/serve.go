@@ -35,7 +35,11 @@ The JSON API:
   GET  /api/examples/NAME    one example's YAML and models
 
 It listens on 127.0.0.1 (this machine only) unless --addr says otherwise,
-and stops cleanly on Ctrl-C or SIGTERM. It never runs Python.`,
+and answers only its own page: POST /api/run takes application/json or
+application/yaml, and a request from another site's page (its Origin) or
+for another host name (its Host) is refused. On Ctrl-C or SIGTERM it stops
+taking requests, lets the ones running finish (up to 15 s), and exits 0; a
+second Ctrl-C stops it at once. It never runs Python.`,
 		Example: `  conclab serve
   conclab serve --addr 127.0.0.1:9000
   curl -s localhost:8080/api/run -H 'Content-Type: application/yaml' --data-binary @work.yaml`,
@@ -43,6 +47,8 @@ and stops cleanly on Ctrl-C or SIGTERM. It never runs Python.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			// Once stopping, a second Ctrl-C ends it at once.
+			context.AfterFunc(ctx, stop)
 			return runServe(ctx, s, addr)
 		},
 	}
@@ -59,6 +65,9 @@ func runServe(ctx context.Context, s *streams, addr string) error {
 	}
 	fmt.Fprintf(s.out, "conclab: serving on http://%s/ (Ctrl-C to stop)\n", ln.Addr())
 	h := web.Handler(web.Options{Log: log.New(s.err, "conclab: ", 0)})
+	context.AfterFunc(ctx, func() {
+		fmt.Fprintf(s.err, "conclab: stopping; requests in flight have up to %s to finish (Ctrl-C again to stop now)\n", web.ShutdownGrace)
+	})
 	if err := web.Serve(ctx, ln, h); err != nil {
 		return fail(err)
 	}
