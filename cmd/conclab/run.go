@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	goruntime "runtime"
 	"strconv"
 	"strings"
@@ -79,7 +78,7 @@ model is checked against the runtime before anything runs.
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.models = splitModels(o.models)
-			if err := checkCommonFlags(cmd, &o); err != nil {
+			if err := checkCommonFlags(cmd, &o, args); err != nil {
 				return err
 			}
 			return runRun(cmd.Context(), s, &o, args)
@@ -132,16 +131,12 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	case "svg", "html", "trace":
 		err = writePicture(&buf, o.format, wl, text, o, p, runs)
 	default:
-		err = writeText(&buf, p, runs, s.textOptions(o.output != ""))
+		err = writeText(&buf, p, runs, s.textOptions(toFile(o.output)))
 	}
 	if err != nil {
 		return fail(err)
 	}
-	if o.output != "" {
-		return writeFileAtomic(o.output, buf.Bytes())
-	}
-	_, err = s.out.Write(buf.Bytes())
-	return fail(err)
+	return s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...)
 }
 
 // loadWorkload reads the workload named by src (a file, "-" for standard
@@ -513,32 +508,6 @@ func (s *streams) textOptions(toFile bool) report.Options {
 	return opt
 }
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory, renamed into place only once it is complete.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fail(fmt.Errorf("-o %s: %w", path, err))
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		// CreateTemp makes the file private; a report is meant to be shared,
-		// so give it the usual mode of a new file.
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fail(fmt.Errorf("-o %s: %w", path, err))
-	}
-	return nil
-}
-
 // writeWrapped writes text word-wrapped to width columns.
 func writeWrapped(w io.Writer, text string, width int) {
 	line := ""
@@ -593,8 +562,9 @@ func thousands(n int) string {
 }
 
 // checkCommonFlags validates the flags that the workload-reading commands
-// share: --cores, --switch-interval, -e and -o.
-func checkCommonFlags(cmd *cobra.Command, o *runOptions) error {
+// share: --cores, --switch-interval, -e and -o (against the files args and
+// --profile name, which it must not replace).
+func checkCommonFlags(cmd *cobra.Command, o *runOptions, args []string) error {
 	if !cmd.Flags().Changed("cores") {
 		o.cores = 0
 	} else if o.cores < 1 || o.cores > workload.MaxCores {
@@ -606,22 +576,17 @@ func checkCommonFlags(cmd *cobra.Command, o *runOptions) error {
 	if cmd.Flags().Changed("expr") && strings.TrimSpace(o.inline) == "" {
 		return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
 	}
-	if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
-		return fmt.Errorf("-o %s: is a directory", o.output)
-	}
-	return nil
+	return checkOutput(o.output, o.inputs(args)...)
 }
 
-// emit writes a command's output: to the file path when it is set (whole,
-// or not at all), else to stdout.
-func (s *streams) emit(path string, data []byte) error {
-	if path != "" {
-		return writeFileAtomic(path, data)
+// inputs are the files a command reads, given the FILE argument in args:
+// the workload and the --profile.
+func (o *runOptions) inputs(args []string) []input {
+	in := []input{{"the --profile", o.profile}}
+	if len(args) == 1 {
+		in = append(in, input{"the workload", args[0]})
 	}
-	if _, err := s.out.Write(data); err != nil {
-		return fail(err)
-	}
-	return nil
+	return in
 }
 
 // addSimFlags registers the flags that say how to simulate, shared by run,

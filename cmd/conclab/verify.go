@@ -94,8 +94,8 @@ the median and worst |error|; the exit status is 1 when the median is above
 			if o.format != "text" && o.format != "json" {
 				return fmt.Errorf("invalid --format %q (want text or json)", o.format)
 			}
-			if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
-				return fmt.Errorf("-o %s: is a directory", o.output)
+			if err := checkOutput(o.output, o.inputs(args)...); err != nil {
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -201,7 +201,7 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 			oneLine(wl.Name), p.cores, wl.Cores)
 	}
 	if wl.Arrivals != nil {
-		return runVerifyOpen(ctx, s, o, p, py, tol)
+		return runVerifyOpen(ctx, s, o, args, p, py, tol)
 	}
 	checks, err := verifyPlan(ctx, s, p, o, py)
 	if err != nil {
@@ -212,12 +212,12 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	if o.format == "json" {
 		err = verifyJSON(&buf, p, py, o.repeat, tol, checks)
 	} else {
-		err = verifyText(&buf, p, py, o.repeat, tol, checks, s.textOptions(o.output != ""))
+		err = verifyText(&buf, p, py, o.repeat, tol, checks, s.textOptions(toFile(o.output)))
 	}
 	if err != nil {
 		return fail(err)
 	}
-	if err := s.emit(o.output, buf.Bytes()); err != nil {
+	if err := s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...); err != nil {
 		return err
 	}
 	var off []string
@@ -497,7 +497,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			return fail(err)
 		}
 	} else {
-		opt := s.textOptions(o.output != "")
+		opt := s.textOptions(toFile(o.output))
 		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · %s · median of %s",
 			py, count(o.cores, "core", "cores"), count(o.repeat, "run", "runs")), opt.Width)
 		fmt.Fprintln(&buf)
@@ -512,7 +512,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			percentText(med), percentText(medianMax), percentText(worst), percentText(worstMax),
 			count(len(rows), "run of a model", "runs of a model"))
 	}
-	if err := s.emit(o.output, buf.Bytes()); err != nil {
+	if err := s.emit(ctx, o.output, buf.Bytes(), o.inputs(nil)...); err != nil {
 		return err
 	}
 	if med > medianMax || worst > worstMax {
