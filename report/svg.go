@@ -924,10 +924,11 @@ func fitText(s string, n float64) string {
 }
 
 // esc escapes text for XML and HTML: names come from workload files.
-// Control characters, which XML 1.0 cannot carry, become '?', and bytes
-// that are not UTF-8 become U+FFFD.
+// Control characters, which XML 1.0 cannot carry, bytes that are not UTF-8
+// and the characters that reorder or hide text become visible escapes
+// (textsafe.Clean).
 func esc(s string) string {
-	s = clean(strings.ToValidUTF8(s, "\uFFFD"))
+	s = clean(s)
 	var b strings.Builder
 	for _, r := range s {
 		switch r {

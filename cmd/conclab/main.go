@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // Exit statuses (SPEC §5).
@@ -104,9 +106,10 @@ func fail(err error) error {
 }
 
 // errorLine formats err as the one line printed on stderr: prefixed with
-// "conclab: " unless it already says where it is (file:line:col).
+// "conclab: " unless it already says where it is (file:line:col). It
+// quotes file names and names from workloads, so it is made safe to print.
 func errorLine(err error) string {
-	msg := strings.Join(strings.Fields(err.Error()), " ")
+	msg := textsafe.Clean(strings.Join(strings.Fields(err.Error()), " "))
 	if placed.MatchString(msg) {
 		return msg
 	}

@@ -23,6 +23,8 @@ import (
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 const (
@@ -508,33 +510,12 @@ func (s *streams) textOptions(toFile bool) report.Options {
 	return opt
 }
 
-// writeWrapped writes text word-wrapped to width columns.
+// writeWrapped writes text, made safe to print (it holds names and
+// descriptions from the workload), word-wrapped to width columns.
 func writeWrapped(w io.Writer, text string, width int) {
-	line := ""
-	for _, word := range strings.Fields(text) {
-		for utf8.RuneCountInString(word) > width {
-			r := []rune(word)
-			if line != "" {
-				fmt.Fprintln(w, line)
-				line = ""
-			}
-			fmt.Fprintln(w, string(r[:width]))
-			word = string(r[width:])
-		}
-		if word == "" {
-			continue
-		}
-		switch {
-		case line == "":
-			line = word
-		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) <= width:
-			line += " " + word
-		default:
-			fmt.Fprintln(w, line)
-			line = word
-		}
+	for _, line := range textsafe.Wrap(textsafe.CleanText(text), width, "", "") {
+		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintln(w, line)
 }
 
 func plural(n int, one, many string) string {

@@ -25,6 +25,8 @@ import (
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 const (
@@ -565,14 +567,7 @@ func percentText(f float64) string {
 }
 
 // oneLine replaces control characters, so a name cannot break a line.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
-}
+func oneLine(s string) string { return textsafe.Clean(s) }
 
 // writeJSON writes doc as indented JSON, without HTML escapes, in one write.
 func writeJSON(w io.Writer, doc any) error {
