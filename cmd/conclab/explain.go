@@ -108,7 +108,7 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 	if err != nil {
 		return err
 	}
-	runs, err := simulate(ctx, p, true, true)
+	runs, err := simulate(ctx, p, spanPlan{keep: true, needs: "explain"}, true)
 	if err != nil {
 		return err
 	}

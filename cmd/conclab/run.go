@@ -121,7 +121,22 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	if n >= longRun {
 		p.progress = func(m string) func(done, total int) { return s.progress("run "+m, "tasks") }
 	}
-	runs, err := simulate(ctx, p, n <= maxSpanTasks && o.format != "json", !o.noTasks && n <= maxRecordTasks)
+	sp := spanPlan{keep: n <= maxSpanTasks && o.format != "json"}
+	switch o.format {
+	case "text":
+		opt := s.textOptions(toFile(o.output))
+		sp.fold = func(r *sim.Result, l *report.SpanLimit, _ int64) (int64, int) {
+			return r.Makespan, report.TimelineColumns(r, l, opt)
+		}
+	case "svg", "html":
+		// All models share one time axis (report.SVGOptions.SeparateAxes).
+		sp.fold = func(_ *sim.Result, _ *report.SpanLimit, axis int64) (int64, int) {
+			return axis, report.SVGColumns(report.SVGOptions{})
+		}
+	case "trace":
+		sp.needs = "the trace format"
+	}
+	runs, err := simulate(ctx, p, sp, !o.noTasks && n <= maxRecordTasks)
 	if err != nil {
 		return err
 	}
@@ -430,10 +445,27 @@ func taskCount(wl *workload.Workload) int {
 // longRun is the task count from which run shows its progress on stderr.
 const longRun = 500_000
 
-// simulate runs the plan's workload under each model, keeping spans for a
-// timeline when spans is set and task records when records is set.
-func simulate(ctx context.Context, p plan, spans, records bool) ([]report.Run, error) {
+// spanPlan says what simulate keeps of each run's spans.
+type spanPlan struct {
+	keep bool // keep spans for a timeline or a story
+	// fold, when set, lays out the folded rerun of a run that makes more
+	// than report.MaxSpans spans: the time its timeline covers (axis is the
+	// longest makespan of all runs) and its columns. Without it such a run
+	// is refused, since needs (what reads the spans) needs every span.
+	fold  func(r *sim.Result, l *report.SpanLimit, axis int64) (m int64, cols int)
+	needs string
+}
+
+// simulate runs the plan's workload under each model, keeping spans as sp
+// says and task records when records is set. A run with more spans than
+// report.MaxSpans is run again into a report.Folded sink, which keeps what
+// its timeline draws (the run is deterministic): memory stays bounded
+// whatever the number of spans.
+func simulate(ctx context.Context, p plan, sp spanPlan, records bool) ([]report.Run, error) {
 	runs := make([]report.Run, 0, len(p.models))
+	configs := make([]sim.Config, 0, len(p.models))
+	limits := make([]*report.SpanLimit, 0, len(p.models))
+	var axis int64
 	for _, d := range p.models {
 		if err := ctx.Err(); err != nil {
 			return nil, fail(err)
@@ -450,16 +482,52 @@ func simulate(ctx context.Context, p plan, spans, records bool) ([]report.Run, e
 		if p.progress != nil {
 			cfg.Progress = p.progress(d.String())
 		}
-		var rec *sim.Recorder
-		if spans {
-			rec = &sim.Recorder{}
-			cfg.Sink = rec
+		var limit *report.SpanLimit
+		if sp.keep {
+			limit = &report.SpanLimit{Max: report.MaxSpans}
+			cfg.Sink = limit
 		}
 		res, err := sim.Run(cfg)
 		if err != nil {
 			return nil, fail(fmt.Errorf("%s under %s: %w", p.wl.Name, d, err))
 		}
-		runs = append(runs, report.Run{Result: res, Spans: rec})
+		run := report.Run{Result: res}
+		switch {
+		case limit == nil:
+		case !limit.Over:
+			run.Spans = &limit.Recorder
+		case sp.fold == nil:
+			return nil, fmt.Errorf("%s under %s makes more than %s spans; %s needs every span and takes runs up to that (conclab run's text, svg and html formats draw any run)",
+				p.wl.Name, d, thousands(report.MaxSpans), sp.needs)
+		}
+		runs = append(runs, run)
+		configs = append(configs, cfg)
+		limits = append(limits, limit)
+		axis = max(axis, res.Makespan)
+	}
+	for i, limit := range limits {
+		if limit == nil || !limit.Over {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fail(err)
+		}
+		m, cols := sp.fold(runs[i].Result, limit, axis)
+		folded := report.NewFolded(m, cols)
+		cfg := configs[i]
+		cfg.Sink = folded
+		if p.progress != nil {
+			cfg.Progress = p.progress(cfg.Deployment.String() + " (timeline)")
+		}
+		res, err := sim.Run(cfg)
+		if err != nil {
+			return nil, fail(fmt.Errorf("%s under %s: %w", p.wl.Name, cfg.Deployment, err))
+		}
+		if res.Makespan != runs[i].Result.Makespan || folded.Spans() != limit.Spans {
+			return nil, fail(fmt.Errorf("internal error: %s under %s ran differently the second time (makespan %d then %d ns, %d then %d spans), please report",
+				p.wl.Name, cfg.Deployment, runs[i].Result.Makespan, res.Makespan, limit.Spans, folded.Spans()))
+		}
+		runs[i].Folded = folded
 	}
 	return runs, nil
 }
@@ -481,7 +549,7 @@ func writeText(w io.Writer, p plan, runs []report.Run, opt report.Options) error
 	}
 	for _, run := range runs {
 		fmt.Fprintln(w)
-		if run.Spans == nil {
+		if run.Spans == nil && run.Folded == nil {
 			writeWrapped(w, fmt.Sprintf("%s · makespan %s · no timeline for %s (at most %s)",
 				run.Result.Model, report.Seconds(run.Result.Makespan), count(n, "task", "tasks"), thousands(maxSpanTasks)), opt.Width)
 			continue

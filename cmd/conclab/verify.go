@@ -237,7 +237,7 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 // verifyPlan simulates each model of p and measures it o.repeat times.
 func verifyPlan(ctx context.Context, s *streams, p plan, o *verifyOptions, py interpreter) ([]checked, error) {
 	n := taskCount(p.wl)
-	runs, err := simulate(ctx, p, n <= maxSpanTasks, true)
+	runs, err := simulate(ctx, p, spanPlan{keep: n <= maxSpanTasks, needs: "verify"}, true)
 	if err != nil {
 		return nil, err
 	}

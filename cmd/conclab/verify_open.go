@@ -65,7 +65,7 @@ func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []str
 	if len(reqs) == 0 {
 		return fmt.Errorf("verify %s: the arrivals give no request", oneLine(p.wl.Name))
 	}
-	runs, err := simulate(ctx, p, false, false)
+	runs, err := simulate(ctx, p, spanPlan{}, false)
 	if err != nil {
 		return err
 	}
