@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/conclab/conclab/report"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // WriteText writes the advice: the workload and its profile, the
@@ -15,7 +16,7 @@ import (
 func (a *Advice) WriteText(w io.Writer) error {
 	var b strings.Builder
 	p := a.Profile
-	head := fmt.Sprintf("advise · %s · runtime %s · %d cores", a.Workload.Name, a.Runtime, a.Cores)
+	head := fmt.Sprintf("advise · %s · runtime %s · %d cores", textsafe.Clean(a.Workload.Name), a.Runtime, a.Cores)
 	if a.open() {
 		head += " · " + rateText(a.Workload.Arrivals)
 	} else {
@@ -181,21 +182,10 @@ func (a *Advice) WriteJSON(w io.Writer) error {
 // textWidth is the width advise wraps its sentences to.
 const textWidth = 100
 
-// wrap writes text word-wrapped to textWidth columns, the first line
-// after first, the others after rest.
+// wrap writes text, made safe to print, word-wrapped to textWidth
+// columns, the first line after first, the others after rest.
 func wrap(b *strings.Builder, text, first, rest string) {
-	line := first
-	fresh := true
-	for _, word := range strings.Fields(text) {
-		if !fresh && utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > textWidth {
-			b.WriteString(line + "\n")
-			line, fresh = rest, true
-		}
-		if !fresh {
-			line += " "
-		}
-		line += word
-		fresh = false
+	for _, line := range textsafe.Wrap(textsafe.Clean(text), textWidth, first, rest) {
+		b.WriteString(line + "\n")
 	}
-	b.WriteString(line + "\n")
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // valueLabel is how a point's swept value is written: its model for a
@@ -55,7 +57,7 @@ func (sw *Sweep) WriteText(w io.Writer) error {
 			report.Seconds(r.GILWait), fmt.Sprint(r.PeakThreads), report.Bytes(r.PeakMemoryBytes),
 			report.Bytes(r.PeakVirtualBytes), over)
 	}
-	if _, err := fmt.Fprintf(w, "%s\n\n", sw.Title()); err != nil {
+	if _, err := fmt.Fprintf(w, "%s\n\n", textsafe.Clean(sw.Title())); err != nil {
 		return err
 	}
 	if err := t.write(w); err != nil {

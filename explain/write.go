@@ -4,6 +4,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // minText is the fewest columns left for the text of a line, whatever the
@@ -33,7 +35,7 @@ func Write(w io.Writer, lines []Line, width int) error {
 		t := stamp(l.At)
 		prefix += strings.Repeat(" ", timeW-len(t)) + t + "  "
 		indent := strings.Repeat(" ", utf8.RuneCountInString(prefix))
-		for i, row := range wrap(l.Text, max(width-len(indent), minText)) {
+		for i, row := range textsafe.Wrap(textsafe.Clean(l.Text), max(width-len(indent), minText), "", "") {
 			if i == 0 {
 				b.WriteString(prefix)
 			} else {
@@ -45,36 +47,4 @@ func Write(w io.Writer, lines []Line, width int) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// wrap splits text into rows of at most width runes at spaces; a word
-// longer than width is cut.
-func wrap(text string, width int) []string {
-	var rows []string
-	row := ""
-	for _, word := range strings.Fields(text) {
-		for utf8.RuneCountInString(word) > width {
-			if row != "" {
-				rows = append(rows, row)
-				row = ""
-			}
-			r := []rune(word)
-			rows = append(rows, string(r[:width]))
-			word = string(r[width:])
-		}
-		switch {
-		case word == "":
-		case row == "":
-			row = word
-		case utf8.RuneCountInString(row)+1+utf8.RuneCountInString(word) <= width:
-			row += " " + word
-		default:
-			rows = append(rows, row)
-			row = word
-		}
-	}
-	if row != "" || len(rows) == 0 {
-		rows = append(rows, row)
-	}
-	return rows
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // Seconds formats a duration of ns nanoseconds for a table: whole seconds
@@ -113,13 +115,6 @@ func padLeft(s string, n int) string {
 	return s
 }
 
-// clean replaces control characters in names from workload files so that
-// they cannot move the cursor or break a line of the output.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
-}
+// clean makes a name from a workload file safe to print: see
+// textsafe.Clean.
+func clean(s string) string { return textsafe.Clean(s) }

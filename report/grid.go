@@ -17,6 +17,11 @@ type grid struct {
 	cols  int
 	cover [][nStates]int64
 	full  [][nStates]int64 // difference array: spans covering whole columns
+
+	// The column last added to, [lo, hi): spans arrive in time order, and
+	// most fall in the column of the one before, found without dividing.
+	lastC          int
+	lastLo, lastHi int64
 }
 
 func newGrid(m int64, cols int) *grid {
@@ -46,7 +51,12 @@ func (g *grid) add(s sim.State, start, end int64) {
 	if end <= start {
 		return
 	}
+	if start >= g.lastLo && end <= g.lastHi {
+		g.cover[g.lastC][s] += end - start
+		return
+	}
 	c0, c1 := g.col(start), g.col(end-1)
+	g.lastC, g.lastLo, g.lastHi = c1, g.at(c1), g.at(c1+1)
 	if c0 == c1 {
 		g.cover[c0][s] += end - start
 		return
@@ -159,3 +169,64 @@ func (g *Grid) States(rows int) []sim.State { return g.g.states(rows) }
 
 // At returns the first instant of column c; At(cols) is m.
 func (g *Grid) At(c int) int64 { return g.g.at(c) }
+
+// materialize turns the whole-column spans into coverage, so that cover
+// alone says how long each state covers each column.
+func (g *grid) materialize() {
+	var run [nStates]int64
+	for c := range g.cols {
+		dur := g.at(c+1) - g.at(c)
+		for s := range nStates {
+			run[s] += g.full[c][s]
+			g.cover[c][s] += run[s] * dur
+		}
+	}
+	clear(g.full)
+}
+
+// merge adds the coverage of a materialized grid f into g. A column of f
+// inside one column of g adds to it exactly, as its spans would have: so
+// when g has f's columns, or every k-th of f's column boundaries, g is
+// what the spans would have made. A column of f across a boundary of g is
+// shared in proportion to time.
+func (g *grid) merge(f *grid) {
+	if f == nil {
+		return
+	}
+	same := g.m == f.m && g.cols == f.cols
+	for c := range f.cols {
+		cov := &f.cover[c]
+		if same {
+			for s := range nStates {
+				g.cover[c][s] += cov[s]
+			}
+			continue
+		}
+		lo, hi := f.at(c), min(f.at(c+1), g.m)
+		if hi <= lo {
+			continue
+		}
+		c0, c1 := g.col(lo), g.col(hi-1)
+		if c0 == c1 {
+			for s := range nStates {
+				g.cover[c0][s] += cov[s]
+			}
+			continue
+		}
+		for s := range nStates {
+			if cov[s] == 0 {
+				continue
+			}
+			left := cov[s]
+			for k := c0; k <= c1; k++ {
+				part := left
+				if k < c1 {
+					d := min(hi, g.at(k+1)) - max(lo, g.at(k))
+					part = int64(float64(cov[s]) * float64(d) / float64(hi-lo))
+				}
+				g.cover[k][s] += part
+				left -= part
+			}
+		}
+	}
+}

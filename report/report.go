@@ -3,11 +3,13 @@ package report
 import "github.com/conclab/conclab/sim"
 
 // Run is one simulated run to report: what it measured and, optionally, the
-// spans recorded while it ran. Spans may be nil; the timeline then has
-// nothing to draw.
+// spans recorded while it ran, or, for a run with too many spans to keep,
+// what the timelines draw of them (Folded). Both may be nil; the timeline
+// then has nothing to draw.
 type Run struct {
 	Result *sim.Result
 	Spans  *sim.Recorder
+	Folded *Folded
 }
 
 // Options controls the text renderers.

@@ -115,7 +115,9 @@ func svgCSS() string {
 // task (one row for all of them beyond 16 tasks), a time axis; and a legend
 // at the bottom. Every span carries a <title> for hover. A model with more
 // than 200 lanes or 20,000 spans is aggregated into pixel columns, with
-// identical lanes folded, and says so. Names from the workload are escaped.
+// identical lanes folded, and says so; so is a run whose spans were folded
+// (Run.Folded), whose task rows are pixel columns too. Names from the
+// workload are escaped.
 func SVG(w io.Writer, runs []Run, opt SVGOptions) error {
 	width, err := svgWidth(opt)
 	if err != nil {
@@ -220,6 +222,10 @@ func aggregated(runs []Run, width int) []bool {
 	count := make([]int, len(runs))
 	total := 0
 	for i, run := range runs {
+		if run.Folded != nil {
+			agg[i] = true // too many spans to draw one by one
+			continue
+		}
 		if run.Spans == nil {
 			continue
 		}
@@ -317,8 +323,9 @@ type svgBlock struct {
 	ribbon   bool
 	gil      bool
 	aggLanes bool
-	noTitle  bool // the page around it names the model (HTML)
-	shapes   int  // the most shapes when aggregated, about
+	folded   *Folded // the spans folded to columns, when there were too many
+	noTitle  bool    // the page around it names the model (HTML)
+	shapes   int     // the most shapes when aggregated, about
 }
 
 func newSVGBlock(run Run, wl *workload.Workload, axis int64, labelW, plotW float64, aggregate bool, shapes int) *svgBlock {
@@ -331,18 +338,23 @@ func newSVGBlock(run Run, wl *workload.Workload, axis int64, labelW, plotW float
 		plotW:    plotW,
 		gil:      runHasGIL(run),
 		aggLanes: aggregate,
+		folded:   run.Folded,
 		shapes:   shapes,
 	}
 	bl.title = fmt.Sprintf("%s · makespan %s · %s · %s", r.Model, Seconds(r.Makespan), plural(r.Tasks, "task"), plural(len(r.Lanes), "lane"))
 	switch {
-	case run.Spans == nil:
+	case run.Spans == nil && run.Folded == nil:
 		bl.notes = append(bl.notes, "no timeline: spans were not recorded for this run")
 		return bl
 	case axis <= 0:
 		bl.notes = append(bl.notes, "nothing to draw: the makespan is zero")
 		return bl
 	}
-	bl.layout(run.Spans)
+	rec := run.Spans
+	if rec == nil {
+		rec = &sim.Recorder{}
+	}
+	bl.layout(rec)
 	for _, row := range bl.rows {
 		for _, sg := range row.segs {
 			if row.kind != rowRibbon {
@@ -382,6 +394,12 @@ func (bl *svgBlock) layout(rec *sim.Recorder) {
 	tasks, aggTasks := bl.taskRows(rec, loop)
 	if !aggTasks {
 		drawn += len(rec.Tasks)
+	}
+	if f := bl.folded; f != nil {
+		drawn = f.drawn
+		if !aggTasks {
+			drawn += f.tasked
+		}
 	}
 	if !bl.aggLanes {
 		for i, l := range lanes {
@@ -425,6 +443,9 @@ func (bl *svgBlock) layout(rec *sim.Recorder) {
 // taskRows builds the task rows of an asyncio run: one per task up to
 // maxTaskRows tasks, else one row of what most tasks are doing.
 func (bl *svgBlock) taskRows(rec *sim.Recorder, loop bool) (rows []svgRow, aggregated bool) {
+	if f := bl.folded; f != nil {
+		return bl.foldedTaskRows(f, loop)
+	}
 	if !loop || len(rec.Tasks) == 0 {
 		return nil, false
 	}
@@ -461,15 +482,46 @@ func (bl *svgBlock) taskRows(rec *sim.Recorder, loop bool) (rows []svgRow, aggre
 	return rows, false
 }
 
+// foldedTaskRows is taskRows for a run whose spans were folded: the rows
+// of tasks are drawn as pixel columns.
+func (bl *svgBlock) foldedTaskRows(f *Folded, loop bool) (rows []svgRow, aggregated bool) {
+	if !loop || !f.set.any {
+		return nil, false
+	}
+	cols := int(bl.plotW / 2)
+	if !f.set.fits() {
+		n := max(bl.res.Tasks, len(bl.res.Records), int(f.set.maxTask)+1)
+		g := newGrid(bl.axis, cols)
+		g.merge(f.allTasks())
+		row := svgRow{kind: rowTask, label: plural(n, "task"), tip: "all " + plural(n, "task")}
+		row.segs = bl.cellSegs(g, g.states(n))
+		return []svgRow{row}, true
+	}
+	for id := range f.set.maxTask + 1 {
+		if !f.set.has[id] {
+			continue
+		}
+		g := newGrid(bl.axis, cols)
+		g.merge(f.task(id))
+		if rows == nil {
+			rows = append(rows, svgRow{kind: rowHeading, label: "tasks"})
+		}
+		rows = append(rows, svgRow{kind: rowTask, label: bl.names(id), segs: bl.cellSegs(g, g.states(1))})
+	}
+	return rows, false
+}
+
+// hold is a stretch of time in which a lane held the GIL.
+type hold struct {
+	start, end int64
+	lane       int
+}
+
 // ribbonRow is the GIL-holder ribbon of process p: who runs Python code
 // (or runtime overhead, which holds the GIL too) when. colPx > 0 reduces
 // it to pixel columns of that width, each showing its main holder.
 func (bl *svgBlock) ribbonRow(lanes []sim.Lane, perLane [][]sim.Span, p int, colPx float64) svgRow {
 	row := svgRow{kind: rowRibbon, label: "GIL", tip: fmt.Sprintf("process %d · GIL", p+1)}
-	type hold struct {
-		start, end int64
-		lane       int
-	}
 	var holds []hold
 	for i, l := range lanes {
 		if l.Process != p {
@@ -503,6 +555,10 @@ func (bl *svgBlock) ribbonRow(lanes []sim.Lane, perLane [][]sim.Span, p int, col
 	}
 	// Each column goes to the lane that held the GIL longest in it.
 	g := &grid{m: bl.axis, cols: max(1, int(bl.plotW/colPx))}
+	if bl.folded != nil {
+		bl.foldedRibbon(&row, lanes, p, g, add)
+		return row
+	}
 	cover := map[int]int64{}
 	j := 0
 	for c := range g.cols {
@@ -528,6 +584,32 @@ func (bl *svgBlock) ribbonRow(lanes []sim.Lane, perLane [][]sim.Span, p int, col
 		}
 	}
 	return row
+}
+
+// foldedRibbon fills the ribbon of process p, columns of g, from the
+// folded spans: each column goes to the lane that held the GIL longest in it.
+func (bl *svgBlock) foldedRibbon(row *svgRow, lanes []sim.Lane, p int, g *grid, add func(hold)) {
+	held := map[int]*grid{}
+	for i, l := range lanes {
+		if l.Process == p {
+			lg := newGrid(g.m, g.cols)
+			lg.merge(bl.folded.lane(l.ID))
+			held[i] = lg
+		}
+	}
+	for c := range g.cols {
+		best, most := -1, int64(0)
+		for i, lg := range held {
+			d := lg.cover[c][sim.Working] + lg.cover[c][sim.Overhead]
+			if d > most || d == most && d > 0 && i < best {
+				best, most = i, d
+			}
+		}
+		if best >= 0 {
+			add(hold{g.at(c), g.at(c + 1), best})
+			row.segs[len(row.segs)-1].mostly = true
+		}
+	}
 }
 
 // aggregateLanes builds the rows of lanes as pixel columns colPx wide:
@@ -559,6 +641,10 @@ func (bl *svgBlock) aggregateLanes(lanes []sim.Lane, perLane [][]sim.Span, procL
 	full := false
 	for i, l := range lanes {
 		g.reset()
+		if bl.folded != nil {
+			g.merge(bl.folded.lane(l.ID))
+			all.merge(bl.folded.lane(l.ID))
+		}
 		for _, s := range perLane[i] {
 			g.add(s.State, s.Start, s.End)
 			all.add(s.State, s.Start, s.End)
@@ -853,7 +939,7 @@ func runHasGIL(run Run) bool {
 			}
 		}
 	}
-	return false
+	return run.Folded != nil && run.Folded.gilWait
 }
 
 // hasGIL says whether any of the runs has a GIL, for the legend's words.
@@ -924,10 +1010,11 @@ func fitText(s string, n float64) string {
 }
 
 // esc escapes text for XML and HTML: names come from workload files.
-// Control characters, which XML 1.0 cannot carry, become '?', and bytes
-// that are not UTF-8 become U+FFFD.
+// Control characters, which XML 1.0 cannot carry, bytes that are not UTF-8
+// and the characters that reorder or hide text become visible escapes
+// (textsafe.Clean).
 func esc(s string) string {
-	s = clean(strings.ToValidUTF8(s, "\uFFFD"))
+	s = clean(s)
 	var b strings.Builder
 	for _, r := range s {
 		switch r {

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // column is one column of the summary table.
@@ -137,7 +138,7 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 		line(row, "")
 	}
 	for _, n := range notes {
-		for _, l := range wrapWords("note: "+n, total, "      ") {
+		for _, l := range textsafe.Wrap(clean("note: "+n), total, "", "      ") {
 			b.WriteString(paint(opt.Color, sgrDim, l))
 			b.WriteByte('\n')
 		}
@@ -152,26 +153,4 @@ func percent(f float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.1f%%", f*100)
-}
-
-// wrapWords breaks text into lines of at most width runes at spaces; lines
-// after the first start with indent. A word longer than a line is cut.
-func wrapWords(text string, width int, indent string) []string {
-	var lines []string
-	cur := ""
-	for _, w := range strings.Fields(text) {
-		switch {
-		case cur == "":
-			cur = w
-		case utf8.RuneCountInString(cur)+1+utf8.RuneCountInString(w) <= width:
-			cur += " " + w
-		default:
-			lines = append(lines, truncate(cur, width))
-			cur = indent + w
-		}
-	}
-	if cur != "" {
-		lines = append(lines, truncate(cur, width))
-	}
-	return lines
 }

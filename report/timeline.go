@@ -105,19 +105,23 @@ func Timeline(w io.Writer, run Run, opt Options) error {
 	head := fmt.Sprintf("%s · makespan %s · %s", clean(r.Model), Seconds(r.Makespan), plural(r.Tasks, "task"))
 	text(head, sgrBold)
 	switch {
-	case run.Spans == nil:
+	case run.Spans == nil && run.Folded == nil:
 		text("(no timeline: spans were not recorded)", sgrDim)
 	case r.Makespan <= 0:
 		text("(nothing to draw: the makespan is zero)", sgrDim)
 	default:
-		drawTimeline(&b, r, run.Spans, total, opt.Color)
+		if run.Spans == nil {
+			run.Spans = &sim.Recorder{}
+		}
+		drawTimeline(&b, run, total, opt.Color)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func drawTimeline(b *strings.Builder, r *sim.Result, rec *sim.Recorder, total int, color bool) {
-	lines, labelW := timelineRows(r, rec, total)
+func drawTimeline(b *strings.Builder, run Run, total int, color bool) {
+	r := run.Result
+	lines, labelW := timelineRows(run, total)
 	seen := [nStates]bool{}
 	for _, l := range lines {
 		if l.cells == nil {
@@ -168,7 +172,8 @@ func drawTimeline(b *strings.Builder, r *sim.Result, rec *sim.Recorder, total in
 
 // timelineRows builds the lines of the timeline and the width of its label
 // column.
-func timelineRows(r *sim.Result, rec *sim.Recorder, total int) ([]tline, int) {
+func timelineRows(run Run, total int) ([]tline, int) {
+	r, rec := run.Result, run.Spans
 	// Lanes in process order; spans sorted by lane with a counting sort so
 	// that one grid can be reused lane after lane.
 	lanes := slices.Clone(r.Lanes)
@@ -177,61 +182,17 @@ func timelineRows(r *sim.Result, rec *sim.Recorder, total int) ([]tline, int) {
 	for i, l := range lanes {
 		row[l.ID] = i
 	}
-	loop := false
 	procs := map[int]int{} // lanes per process
 	for _, l := range lanes {
 		procs[l.Process]++
-		loop = loop || l.Kind == sim.LoopThread
 	}
 
-	// Tasks drawn one per row, or all together.
-	var taskIDs []int32
-	aggregateTasks := false
-	if loop && len(rec.Tasks) > 0 {
-		var maxTask int32 = -1
-		for _, s := range rec.Tasks {
-			maxTask = max(maxTask, s.Task)
-		}
-		if maxTask < maxTaskRows {
-			var has [maxTaskRows]bool
-			for _, s := range rec.Tasks {
-				if s.Task >= 0 {
-					has[s.Task] = true
-				}
-			}
-			for i := range maxTask + 1 {
-				if has[i] {
-					taskIDs = append(taskIDs, i)
-				}
-			}
-		} else {
-			aggregateTasks = true
-		}
+	tasks := tasksOf(rec)
+	if run.Folded != nil {
+		tasks = run.Folded.set
 	}
-	nTasks := max(r.Tasks, len(r.Records))
-	taskLabel := func(i int32) string {
-		if int(i) < len(r.Records) && r.Records[i].Name != "" {
-			return clean(r.Records[i].Name)
-		}
-		return "task " + strconv.Itoa(int(i)+1)
-	}
-
-	// The label column fits the longest label, up to maxLabel.
-	labelW := 1
-	for _, l := range lanes {
-		labelW = max(labelW, width(clean(l.Name)))
-	}
-	for _, id := range taskIDs {
-		labelW = max(labelW, width(taskLabel(id)))
-	}
-	if aggregateTasks {
-		labelW = max(labelW, width(plural(nTasks, "task")))
-	}
-	if len(lanes) > maxLaneRows {
-		labelW = max(labelW, width(plural(len(lanes), "lane")))
-	}
-	labelW = min(labelW, maxLabel, max(4, (total-2)/3))
-	cols := total - labelW - 2
+	labels, labelW, cols := timelineLabels(r, tasks, total)
+	taskIDs, aggregateTasks, taskLabel, nTasks := labels.ids, labels.aggregate, labels.name, labels.n
 
 	// Lane rows.
 	order := make([]int32, 0, len(rec.Lanes))
@@ -275,6 +236,10 @@ func timelineRows(r *sim.Result, rec *sim.Recorder, total int) ([]tline, int) {
 	}
 	for i, l := range lanes {
 		g.reset()
+		if run.Folded != nil {
+			g.merge(run.Folded.lane(l.ID))
+			all.merge(run.Folded.lane(l.ID))
+		}
 		for _, k := range order[start[i]:start[i+1]] {
 			s := rec.Lanes[k]
 			g.add(s.State, s.Start, s.End)
@@ -320,6 +285,9 @@ func timelineRows(r *sim.Result, rec *sim.Recorder, total int) ([]tline, int) {
 		tg := newGrid(r.Makespan, cols)
 		for _, id := range taskIDs {
 			tg.reset()
+			if run.Folded != nil {
+				tg.merge(run.Folded.task(id))
+			}
 			for _, s := range rec.Tasks {
 				if s.Task == id {
 					tg.add(s.State, s.Start, s.End)
@@ -330,6 +298,9 @@ func timelineRows(r *sim.Result, rec *sim.Recorder, total int) ([]tline, int) {
 	}
 	if aggregateTasks {
 		tg := newGrid(r.Makespan, cols)
+		if run.Folded != nil {
+			tg.merge(run.Folded.allTasks())
+		}
 		for _, s := range rec.Tasks {
 			tg.add(s.State, s.Start, s.End)
 		}
@@ -338,6 +309,61 @@ func timelineRows(r *sim.Result, rec *sim.Recorder, total int) ([]tline, int) {
 			tline{label: plural(nTasks, "task"), cells: tg.states(max(nTasks, 1))})
 	}
 	return lines, labelW
+}
+
+// taskLabels says which tasks a timeline draws a row for, how to name
+// them, and whether it draws all tasks as one row instead.
+type taskLabels struct {
+	ids       []int32
+	aggregate bool
+	name      func(int32) string
+	n         int // tasks in the run
+}
+
+// timelineLabels lays out the label column of a run's timeline of total
+// columns: the task rows, the label width, and the columns left to draw
+// time in.
+func timelineLabels(r *sim.Result, tasks taskSet, total int) (taskLabels, int, int) {
+	loop := false
+	for _, l := range r.Lanes {
+		loop = loop || l.Kind == sim.LoopThread
+	}
+	var t taskLabels
+	if loop && tasks.any {
+		if tasks.fits() {
+			for i := range tasks.maxTask + 1 {
+				if tasks.has[i] {
+					t.ids = append(t.ids, i)
+				}
+			}
+		} else {
+			t.aggregate = true
+		}
+	}
+	t.n = max(r.Tasks, len(r.Records))
+	t.name = func(i int32) string {
+		if int(i) < len(r.Records) && r.Records[i].Name != "" {
+			return clean(r.Records[i].Name)
+		}
+		return "task " + strconv.Itoa(int(i)+1)
+	}
+
+	// The label column fits the longest label, up to maxLabel.
+	labelW := 1
+	for _, l := range r.Lanes {
+		labelW = max(labelW, width(clean(l.Name)))
+	}
+	for _, id := range t.ids {
+		labelW = max(labelW, width(t.name(id)))
+	}
+	if t.aggregate {
+		labelW = max(labelW, width(plural(t.n, "task")))
+	}
+	if len(r.Lanes) > maxLaneRows {
+		labelW = max(labelW, width(plural(len(r.Lanes), "lane")))
+	}
+	labelW = min(labelW, maxLabel, max(4, (total-2)/3))
+	return t, labelW, total - labelW - 2
 }
 
 // drawAxis draws the time axis under the rows: a ruler with ticks at round

@@ -50,7 +50,7 @@ memory. Exit status 1 when no candidate is left.`,
   conclab advise seed-blocking --format json | jq .reasons`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkCommonFlags(cmd, &o.runOptions); err != nil {
+			if err := checkCommonFlags(cmd, &o.runOptions, args); err != nil {
 				return err
 			}
 			if cmd.Flags().Changed("p99") && o.p99 <= 0 {
@@ -96,12 +96,7 @@ func runAdvise(ctx context.Context, s *streams, o *adviseOptions, args []string)
 	if err != nil {
 		return fail(err)
 	}
-	if o.output != "" {
-		err = writeFileAtomic(o.output, buf.Bytes())
-	} else {
-		_, err = s.out.Write(buf.Bytes())
-		err = fail(err)
-	}
+	err = s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...)
 	if err == nil && a.Recommendation() == nil {
 		return fail(errors.New("advise: no candidate meets the bounds (see the table)"))
 	}

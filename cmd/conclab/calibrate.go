@@ -66,8 +66,8 @@ noisier. Ctrl-C stops it and every process it started.`,
 			if strings.TrimSpace(o.python) == "" {
 				return errors.New("--python: empty (want an interpreter such as python3 or /usr/bin/python3)")
 			}
-			if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
-				return fmt.Errorf("-o %s: is a directory", o.output)
+			if err := checkOutput(o.output); err != nil {
+				return err
 			}
 			return runCalibrate(cmd.Context(), s, &o)
 		},
@@ -128,18 +128,16 @@ func runCalibrate(ctx context.Context, s *streams, o *calibrateOptions) error {
 	}
 
 	table := s.out
-	if o.output == "" {
+	if !toFile(o.output) {
 		table = s.err
-		if _, err := s.out.Write(data); err != nil {
-			return fail(err)
-		}
-	} else if err := writeFileAtomic(o.output, data); err != nil {
+	}
+	if err := s.emit(ctx, o.output, data); err != nil {
 		return err
 	}
 	if err := writeCalibration(table, m, prof); err != nil {
 		return fail(err)
 	}
-	if o.output != "" {
+	if toFile(o.output) {
 		fmt.Fprintf(table, "\nWrote %s; use it with: conclab run FILE --profile %s\n", o.output, o.output)
 	}
 	return nil

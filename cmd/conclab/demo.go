@@ -101,7 +101,9 @@ func (d *demo) example(name, rt string, models ...string) (plan, error) {
 }
 
 // sim runs p with spans and task records.
-func (d *demo) sim(p plan) ([]report.Run, error) { return simulate(d.ctx, p, true, true) }
+func (d *demo) sim(p plan) ([]report.Run, error) {
+	return simulate(d.ctx, p, spanPlan{keep: true, needs: "the demo"}, true)
+}
 
 // show writes the table of runs and the timelines of those listed in
 // timelines (by index).

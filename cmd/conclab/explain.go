@@ -49,7 +49,7 @@ left out when the workload lists exactly one.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.models = splitModels(o.models)
-			if err := checkCommonFlags(cmd, &o.runOptions); err != nil {
+			if err := checkCommonFlags(cmd, &o.runOptions, args); err != nil {
 				return err
 			}
 			if cmd.Flags().Changed("width") && (o.width < minWidth || o.width > maxExplainWidth) {
@@ -108,7 +108,7 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 	if err != nil {
 		return err
 	}
-	runs, err := simulate(ctx, p, true, true)
+	runs, err := simulate(ctx, p, spanPlan{keep: true, needs: "explain"}, true)
 	if err != nil {
 		return err
 	}

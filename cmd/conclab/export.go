@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 
@@ -31,10 +32,10 @@ workload are data in the program, never code.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.models = splitModels(o.models)
-			if err := checkCommonFlags(cmd, &o); err != nil {
+			if err := checkCommonFlags(cmd, &o, args); err != nil {
 				return err
 			}
-			return runExport(s, &o, args)
+			return runExport(cmd.Context(), s, &o, args)
 		},
 	}
 	f := cmd.Flags()
@@ -47,7 +48,7 @@ workload are data in the program, never code.`,
 	return cmd
 }
 
-func runExport(s *streams, o *runOptions, args []string) error {
+func runExport(ctx context.Context, s *streams, o *runOptions, args []string) error {
 	src, err := workloadSource(args, o.inline)
 	if err != nil {
 		return err
@@ -74,11 +75,7 @@ func runExport(s *streams, o *runOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	if o.output != "" {
-		return writeFileAtomic(o.output, buf.Bytes())
-	}
-	_, err = s.out.Write(buf.Bytes())
-	return fail(err)
+	return s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...)
 }
 
 // workloadSource checks that exactly one of a FILE|NAME argument and -e was

@@ -12,6 +12,8 @@ import (
 
 	"github.com/conclab/conclab/sim"
 	"github.com/spf13/cobra"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // Exit statuses (SPEC §5).
@@ -138,9 +140,10 @@ func fail(err error) error {
 }
 
 // errorLine formats err as the one line printed on stderr: prefixed with
-// "conclab: " unless it already says where it is (file:line:col).
+// "conclab: " unless it already says where it is (file:line:col). It
+// quotes file names and names from workloads, so it is made safe to print.
 func errorLine(err error) string {
-	msg := strings.Join(strings.Fields(err.Error()), " ")
+	msg := textsafe.Clean(strings.Join(strings.Fields(err.Error()), " "))
 	if placed.MatchString(msg) {
 		return msg
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -46,6 +47,10 @@ func writePicture(w io.Writer, format string, wl *workload.Workload, text []byte
 
 // narrate tells a run as explain does, for the HTML report.
 func narrate(wl *workload.Workload, run report.Run) []report.StoryLine {
+	if run.Folded != nil {
+		return []report.StoryLine{{Text: fmt.Sprintf("The story is left out: this run made %s spans, and explain tells runs of at most %s.",
+			thousands(run.Folded.Spans()), thousands(report.MaxSpans))}}
+	}
 	lines := explain.Narrate(wl, run.Result, run.Spans)
 	out := make([]report.StoryLine, len(lines))
 	for i, l := range lines {

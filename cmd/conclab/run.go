@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	goruntime "runtime"
 	"strconv"
 	"strings"
@@ -24,6 +23,8 @@ import (
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 const (
@@ -79,7 +80,7 @@ model is checked against the runtime before anything runs.
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.models = splitModels(o.models)
-			if err := checkCommonFlags(cmd, &o); err != nil {
+			if err := checkCommonFlags(cmd, &o, args); err != nil {
 				return err
 			}
 			return runRun(cmd.Context(), s, &o, args)
@@ -120,7 +121,22 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	if n >= longRun {
 		p.progress = func(m string) func(done, total int) { return s.progress("run "+m, "tasks") }
 	}
-	runs, err := simulate(ctx, p, n <= maxSpanTasks && o.format != "json", !o.noTasks && n <= maxRecordTasks)
+	sp := spanPlan{keep: n <= maxSpanTasks && o.format != "json"}
+	switch o.format {
+	case "text":
+		opt := s.textOptions(toFile(o.output))
+		sp.fold = func(r *sim.Result, l *report.SpanLimit, _ int64) (int64, int) {
+			return r.Makespan, report.TimelineColumns(r, l, opt)
+		}
+	case "svg", "html":
+		// All models share one time axis (report.SVGOptions.SeparateAxes).
+		sp.fold = func(_ *sim.Result, _ *report.SpanLimit, axis int64) (int64, int) {
+			return axis, report.SVGColumns(report.SVGOptions{})
+		}
+	case "trace":
+		sp.needs = "the trace format"
+	}
+	runs, err := simulate(ctx, p, sp, !o.noTasks && n <= maxRecordTasks)
 	if err != nil {
 		return err
 	}
@@ -132,16 +148,12 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	case "svg", "html", "trace":
 		err = writePicture(&buf, o.format, wl, text, o, p, runs)
 	default:
-		err = writeText(&buf, p, runs, s.textOptions(o.output != ""))
+		err = writeText(&buf, p, runs, s.textOptions(toFile(o.output)))
 	}
 	if err != nil {
 		return fail(err)
 	}
-	if o.output != "" {
-		return writeFileAtomic(o.output, buf.Bytes())
-	}
-	_, err = s.out.Write(buf.Bytes())
-	return fail(err)
+	return s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...)
 }
 
 // loadWorkload reads the workload named by src (a file, "-" for standard
@@ -433,10 +445,27 @@ func taskCount(wl *workload.Workload) int {
 // longRun is the task count from which run shows its progress on stderr.
 const longRun = 500_000
 
-// simulate runs the plan's workload under each model, keeping spans for a
-// timeline when spans is set and task records when records is set.
-func simulate(ctx context.Context, p plan, spans, records bool) ([]report.Run, error) {
+// spanPlan says what simulate keeps of each run's spans.
+type spanPlan struct {
+	keep bool // keep spans for a timeline or a story
+	// fold, when set, lays out the folded rerun of a run that makes more
+	// than report.MaxSpans spans: the time its timeline covers (axis is the
+	// longest makespan of all runs) and its columns. Without it such a run
+	// is refused, since needs (what reads the spans) needs every span.
+	fold  func(r *sim.Result, l *report.SpanLimit, axis int64) (m int64, cols int)
+	needs string
+}
+
+// simulate runs the plan's workload under each model, keeping spans as sp
+// says and task records when records is set. A run with more spans than
+// report.MaxSpans is run again into a report.Folded sink, which keeps what
+// its timeline draws (the run is deterministic): memory stays bounded
+// whatever the number of spans.
+func simulate(ctx context.Context, p plan, sp spanPlan, records bool) ([]report.Run, error) {
 	runs := make([]report.Run, 0, len(p.models))
+	configs := make([]sim.Config, 0, len(p.models))
+	limits := make([]*report.SpanLimit, 0, len(p.models))
+	var axis int64
 	for _, d := range p.models {
 		if err := ctx.Err(); err != nil {
 			return nil, fail(err)
@@ -453,16 +482,52 @@ func simulate(ctx context.Context, p plan, spans, records bool) ([]report.Run, e
 		if p.progress != nil {
 			cfg.Progress = p.progress(d.String())
 		}
-		var rec *sim.Recorder
-		if spans {
-			rec = &sim.Recorder{}
-			cfg.Sink = rec
+		var limit *report.SpanLimit
+		if sp.keep {
+			limit = &report.SpanLimit{Max: report.MaxSpans}
+			cfg.Sink = limit
 		}
 		res, err := sim.Run(cfg)
 		if err != nil {
 			return nil, fail(fmt.Errorf("%s under %s: %w", p.wl.Name, d, err))
 		}
-		runs = append(runs, report.Run{Result: res, Spans: rec})
+		run := report.Run{Result: res}
+		switch {
+		case limit == nil:
+		case !limit.Over:
+			run.Spans = &limit.Recorder
+		case sp.fold == nil:
+			return nil, fmt.Errorf("%s under %s makes more than %s spans; %s needs every span and takes runs up to that (conclab run's text, svg and html formats draw any run)",
+				p.wl.Name, d, thousands(report.MaxSpans), sp.needs)
+		}
+		runs = append(runs, run)
+		configs = append(configs, cfg)
+		limits = append(limits, limit)
+		axis = max(axis, res.Makespan)
+	}
+	for i, limit := range limits {
+		if limit == nil || !limit.Over {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fail(err)
+		}
+		m, cols := sp.fold(runs[i].Result, limit, axis)
+		folded := report.NewFolded(m, cols)
+		cfg := configs[i]
+		cfg.Sink = folded
+		if p.progress != nil {
+			cfg.Progress = p.progress(cfg.Deployment.String() + " (timeline)")
+		}
+		res, err := sim.Run(cfg)
+		if err != nil {
+			return nil, fail(fmt.Errorf("%s under %s: %w", p.wl.Name, cfg.Deployment, err))
+		}
+		if res.Makespan != runs[i].Result.Makespan || folded.Spans() != limit.Spans {
+			return nil, fail(fmt.Errorf("internal error: %s under %s ran differently the second time (makespan %d then %d ns, %d then %d spans), please report",
+				p.wl.Name, cfg.Deployment, runs[i].Result.Makespan, res.Makespan, limit.Spans, folded.Spans()))
+		}
+		runs[i].Folded = folded
 	}
 	return runs, nil
 }
@@ -484,7 +549,7 @@ func writeText(w io.Writer, p plan, runs []report.Run, opt report.Options) error
 	}
 	for _, run := range runs {
 		fmt.Fprintln(w)
-		if run.Spans == nil {
+		if run.Spans == nil && run.Folded == nil {
 			writeWrapped(w, fmt.Sprintf("%s · makespan %s · no timeline for %s (at most %s)",
 				run.Result.Model, report.Seconds(run.Result.Makespan), count(n, "task", "tasks"), thousands(maxSpanTasks)), opt.Width)
 			continue
@@ -513,59 +578,12 @@ func (s *streams) textOptions(toFile bool) report.Options {
 	return opt
 }
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory, renamed into place only once it is complete.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fail(fmt.Errorf("-o %s: %w", path, err))
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		// CreateTemp makes the file private; a report is meant to be shared,
-		// so give it the usual mode of a new file.
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fail(fmt.Errorf("-o %s: %w", path, err))
-	}
-	return nil
-}
-
-// writeWrapped writes text word-wrapped to width columns.
+// writeWrapped writes text, made safe to print (it holds names and
+// descriptions from the workload), word-wrapped to width columns.
 func writeWrapped(w io.Writer, text string, width int) {
-	line := ""
-	for _, word := range strings.Fields(text) {
-		for utf8.RuneCountInString(word) > width {
-			r := []rune(word)
-			if line != "" {
-				fmt.Fprintln(w, line)
-				line = ""
-			}
-			fmt.Fprintln(w, string(r[:width]))
-			word = string(r[width:])
-		}
-		if word == "" {
-			continue
-		}
-		switch {
-		case line == "":
-			line = word
-		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) <= width:
-			line += " " + word
-		default:
-			fmt.Fprintln(w, line)
-			line = word
-		}
+	for _, line := range textsafe.Wrap(textsafe.CleanText(text), width, "", "") {
+		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintln(w, line)
 }
 
 func plural(n int, one, many string) string {
@@ -593,8 +611,9 @@ func thousands(n int) string {
 }
 
 // checkCommonFlags validates the flags that the workload-reading commands
-// share: --cores, --switch-interval, -e and -o.
-func checkCommonFlags(cmd *cobra.Command, o *runOptions) error {
+// share: --cores, --switch-interval, -e and -o (against the files args and
+// --profile name, which it must not replace).
+func checkCommonFlags(cmd *cobra.Command, o *runOptions, args []string) error {
 	if !cmd.Flags().Changed("cores") {
 		o.cores = 0
 	} else if o.cores < 1 || o.cores > workload.MaxCores {
@@ -606,22 +625,17 @@ func checkCommonFlags(cmd *cobra.Command, o *runOptions) error {
 	if cmd.Flags().Changed("expr") && strings.TrimSpace(o.inline) == "" {
 		return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
 	}
-	if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
-		return fmt.Errorf("-o %s: is a directory", o.output)
-	}
-	return nil
+	return checkOutput(o.output, o.inputs(args)...)
 }
 
-// emit writes a command's output: to the file path when it is set (whole,
-// or not at all), else to stdout.
-func (s *streams) emit(path string, data []byte) error {
-	if path != "" {
-		return writeFileAtomic(path, data)
+// inputs are the files a command reads, given the FILE argument in args:
+// the workload and the --profile.
+func (o *runOptions) inputs(args []string) []input {
+	in := []input{{"the --profile", o.profile}}
+	if len(args) == 1 {
+		in = append(in, input{"the workload", args[0]})
 	}
-	if _, err := s.out.Write(data); err != nil {
-		return fail(err)
-	}
-	return nil
+	return in
 }
 
 // addSimFlags registers the flags that say how to simulate, shared by run,

@@ -56,7 +56,7 @@ The points run in parallel on all cores; the results do not depend on it.`,
   conclab sweep -e '200 x [work 5ms, wait 50ms]' -m 'processes(1..4)*threads(8)' --format json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkCommonFlags(cmd, &o.runOptions); err != nil {
+			if err := checkCommonFlags(cmd, &o.runOptions, args); err != nil {
 				return err
 			}
 			return runSweep(cmd.Context(), s, &o, args)
@@ -169,11 +169,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 	if err != nil {
 		return fail(err)
 	}
-	if o.output != "" {
-		return writeFileAtomic(o.output, buf.Bytes())
-	}
-	_, err = s.out.Write(buf.Bytes())
-	return fail(err)
+	return s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...)
 }
 
 // progress returns a progress callback that writes "what: done/total

@@ -25,6 +25,8 @@ import (
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 const (
@@ -94,8 +96,8 @@ the median and worst |error|; the exit status is 1 when the median is above
 			if o.format != "text" && o.format != "json" {
 				return fmt.Errorf("invalid --format %q (want text or json)", o.format)
 			}
-			if info, err := os.Stat(o.output); o.output != "" && err == nil && info.IsDir() {
-				return fmt.Errorf("-o %s: is a directory", o.output)
+			if err := checkOutput(o.output, o.inputs(args)...); err != nil {
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -201,7 +203,7 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 			oneLine(wl.Name), p.cores, wl.Cores)
 	}
 	if wl.Arrivals != nil {
-		return runVerifyOpen(ctx, s, o, p, py, tol)
+		return runVerifyOpen(ctx, s, o, args, p, py, tol)
 	}
 	checks, err := verifyPlan(ctx, s, p, o, py)
 	if err != nil {
@@ -212,12 +214,12 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	if o.format == "json" {
 		err = verifyJSON(&buf, p, py, o.repeat, tol, checks)
 	} else {
-		err = verifyText(&buf, p, py, o.repeat, tol, checks, s.textOptions(o.output != ""))
+		err = verifyText(&buf, p, py, o.repeat, tol, checks, s.textOptions(toFile(o.output)))
 	}
 	if err != nil {
 		return fail(err)
 	}
-	if err := s.emit(o.output, buf.Bytes()); err != nil {
+	if err := s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...); err != nil {
 		return err
 	}
 	var off []string
@@ -235,7 +237,7 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 // verifyPlan simulates each model of p and measures it o.repeat times.
 func verifyPlan(ctx context.Context, s *streams, p plan, o *verifyOptions, py interpreter) ([]checked, error) {
 	n := taskCount(p.wl)
-	runs, err := simulate(ctx, p, n <= maxSpanTasks, true)
+	runs, err := simulate(ctx, p, spanPlan{keep: n <= maxSpanTasks, needs: "verify"}, true)
 	if err != nil {
 		return nil, err
 	}
@@ -497,7 +499,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			return fail(err)
 		}
 	} else {
-		opt := s.textOptions(o.output != "")
+		opt := s.textOptions(toFile(o.output))
 		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · %s · median of %s",
 			py, count(o.cores, "core", "cores"), count(o.repeat, "run", "runs")), opt.Width)
 		fmt.Fprintln(&buf)
@@ -512,7 +514,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			percentText(med), percentText(medianMax), percentText(worst), percentText(worstMax),
 			count(len(rows), "run of a model", "runs of a model"))
 	}
-	if err := s.emit(o.output, buf.Bytes()); err != nil {
+	if err := s.emit(ctx, o.output, buf.Bytes(), o.inputs(nil)...); err != nil {
 		return err
 	}
 	if med > medianMax || worst > worstMax {
@@ -565,14 +567,7 @@ func percentText(f float64) string {
 }
 
 // oneLine replaces control characters, so a name cannot break a line.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
-}
+func oneLine(s string) string { return textsafe.Clean(s) }
 
 // writeJSON writes doc as indented JSON, without HTML escapes, in one write.
 func writeJSON(w io.Writer, doc any) error {

@@ -57,7 +57,7 @@ func (s served) verdicts(tol float64) []string {
 }
 
 // runVerifyOpen checks an open workload against real servers.
-func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, p plan, py interpreter, tol float64) error {
+func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []string, p plan, py interpreter, tol float64) error {
 	reqs, err := truth.Requests(p.wl, truth.MaxRequests)
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, p plan, py
 	if len(reqs) == 0 {
 		return fmt.Errorf("verify %s: the arrivals give no request", oneLine(p.wl.Name))
 	}
-	runs, err := simulate(ctx, p, false, false)
+	runs, err := simulate(ctx, p, spanPlan{}, false)
 	if err != nil {
 		return err
 	}
@@ -117,12 +117,12 @@ func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, p plan, py
 	if o.format == "json" {
 		err = verifyOpenJSON(&buf, p, py, o.repeat, tol, checks)
 	} else {
-		err = verifyOpenText(&buf, p, py, o.repeat, tol, len(reqs), checks, s.textOptions(o.output != "").Width)
+		err = verifyOpenText(&buf, p, py, o.repeat, tol, len(reqs), checks, s.textOptions(toFile(o.output)).Width)
 	}
 	if err != nil {
 		return fail(err)
 	}
-	if err := s.emit(o.output, buf.Bytes()); err != nil {
+	if err := s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...); err != nil {
 		return err
 	}
 	var off []string
