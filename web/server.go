@@ -21,6 +21,7 @@ import (
 
 	"github.com/conclab/conclab/examples"
 	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 )
 
@@ -351,7 +352,11 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.Is(err, context.Canceled) {
 			return // the client went away
 		}
-		ae = &apiError{status: http.StatusInternalServerError, Msg: "internal error: " + err.Error() + ", please report"}
+		msg := "internal error: " + err.Error()
+		if se := (*sim.InternalError)(nil); errors.As(err, &se) {
+			msg = se.Error() // a broken rule of the engine says so itself
+		}
+		ae = &apiError{status: http.StatusInternalServerError, Msg: msg + ", please report"}
 	}
 	if s.opt.Log != nil && ae.status >= 500 {
 		msg := ae.Msg
