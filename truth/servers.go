@@ -9,12 +9,12 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/conclab/conclab/internal/child"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/workload"
 )
@@ -71,11 +71,10 @@ for name in ("gunicorn", "uvicorn"):
 func DetectServers(ctx context.Context, python string) (Available, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, python, "-c", pyDetect)
-	setGroup(cmd)
+	cmd := child.Command(ctx, python, "-c", pyDetect)
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut
-	out, err := cmd.Output()
+	out, err := child.Output(cmd)
 	if err != nil {
 		return Available{}, fmt.Errorf("%s: %w%s", python, err, lastLine(errOut.Bytes()))
 	}
@@ -181,7 +180,8 @@ func (s *Server) args(file, port string, timeout time.Duration) []string {
 	return []string{file}
 }
 
-// Check runs s with python in a process group of its own, waits until it
+// Check runs s with python in a process group that ends with conclab,
+// even after kill -9 (see internal/child), waits until it
 // accepts (a Stdlib program prints its port; on gunicorn and uvicorn, on a
 // free port of 127.0.0.1 chosen here, each worker prints a line once it is
 // up), drives reqs against it with Drive and kills the whole group, on
@@ -212,26 +212,29 @@ func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt S
 		need = max(s.Workers, 1)
 	}
 
+	g, err := child.NewGroup(python)
+	if err != nil {
+		return nil, fmt.Errorf("starting the server: %w", err)
+	}
+	defer g.Close()
 	runCtx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, python, s.args(file, port, opt.Timeout)...)
+	cmd := g.Command(runCtx, python, s.args(file, port, opt.Timeout)...)
 	cmd.Dir = dir
 	// GUNICORN_CMD_ARGS from the caller's environment would add options.
 	cmd.Env = append(append(os.Environ(), "GUNICORN_CMD_ARGS="), opt.Env...)
-	setGroup(cmd)
 	errOut := &tail{max: 8 << 10}
 	cmd.Stderr = errOut
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	if err := child.Start(cmd); err != nil {
 		return nil, fmt.Errorf("starting the server: %w", err)
 	}
-	pid := cmd.Process.Pid
 	defer func() {
-		killGroup(pid)
-		cmd.Wait()
+		g.Kill()
+		cmd.Wait() // before g.Close, which waits until the group is empty
 	}()
 
 	// The first line (Stdlib) or the workers' "ready" lines, then whatever
