@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/conclab/conclab/internal/scratch"
 )
 
 // MeasureScript is runtime/measure.py, the standard-library Python program
@@ -355,7 +357,7 @@ func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) 
 		ctx, cancel = context.WithTimeoutCause(ctx, o.Timeout, fmt.Errorf("measure.py took longer than %s", o.Timeout))
 		defer cancel()
 	}
-	dir, err := os.MkdirTemp("", "conclab-calibrate-")
+	dir, err := scratch.Dir("conclab-calibrate-*")
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/child"
+	"github.com/conclab/conclab/internal/scratch"
 )
 
 // Format is the value of "format" in the document an exported program prints.
@@ -187,7 +188,7 @@ func CheckPython(ctx context.Context, python string) (version, impl string, err 
 // process pools included) and Measure returns only once none is left or
 // after a few seconds of trying.
 func Measure(ctx context.Context, python string, program []byte, timeout time.Duration) (*Measurement, error) {
-	dir, err := os.MkdirTemp("", "conclab-verify-*")
+	dir, err := scratch.Dir("conclab-verify-*")
 	if err != nil {
 		return nil, err
 	}

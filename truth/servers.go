@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/child"
+	"github.com/conclab/conclab/internal/scratch"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/workload"
 )
@@ -191,7 +192,7 @@ func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt S
 	if opt.Timeout <= 0 {
 		opt.Timeout = 2 * time.Minute
 	}
-	dir, err := os.MkdirTemp("", "conclab-server-*")
+	dir, err := scratch.Dir("conclab-server-*")
 	if err != nil {
 		return nil, err
 	}
