@@ -198,7 +198,7 @@ func Measure(ctx context.Context, python string, program []byte, timeout time.Du
 		return nil, err
 	}
 
-	g, err := child.NewGroup(python)
+	g, err := child.NewGroup()
 	if err != nil {
 		return nil, fmt.Errorf("starting the program: %w", err)
 	}

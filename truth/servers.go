@@ -213,7 +213,7 @@ func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt S
 		need = max(s.Workers, 1)
 	}
 
-	g, err := child.NewGroup(python)
+	g, err := child.NewGroup()
 	if err != nil {
 		return nil, fmt.Errorf("starting the server: %w", err)
 	}

@@ -4,7 +4,7 @@
 // the operating system and a watchdog do.
 //
 // On Unix each run gets a process group whose leader is a watchdog: a
-// small Python program that reads a pipe from conclab and, when the pipe
+// line of sh that reads a pipe from conclab and, when the pipe
 // reaches its end (conclab closed it, or conclab died and the kernel closed
 // it), kills its whole group. The interpreters conclab runs join that
 // group, and so do their children (pool workers, gunicorn's and uvicorn's

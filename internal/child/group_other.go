@@ -18,7 +18,7 @@ type Group struct {
 }
 
 // NewGroup starts a group.
-func NewGroup(python string) (*Group, error) { return &Group{}, nil }
+func NewGroup() (*Group, error) { return &Group{}, nil }
 
 // ID is 0: there is no process group.
 func (g *Group) ID() int { return 0 }

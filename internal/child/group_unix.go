@@ -11,16 +11,11 @@ import (
 	"time"
 )
 
-// watchdog reads standard input to its end, then kills its process group:
-// the group's leader, it outlives conclab only until the kernel closes
-// conclab's end of the pipe.
-const watchdog = `import os, signal
-try:
-    while os.read(0, 4096):
-        pass
-finally:
-    os.killpg(0, signal.SIGKILL)
-`
+// watchdog reads standard input to its end, then kills its process group
+// (kill 0). The group's leader, it outlives conclab only until the kernel
+// closes conclab's end of the pipe. It is POSIX sh, not the python the
+// group runs, which may be anything (tests run fakes).
+const watchdog = `while read -r line; do :; done; kill -s KILL 0`
 
 // Group is a process group that ends with conclab: its processes are
 // killed when conclab kills them (Kill, Close, a Cmd's context) and when
@@ -31,9 +26,9 @@ type Group struct {
 	pipe     io.WriteCloser
 }
 
-// NewGroup starts a group and its watchdog, run with python.
-func NewGroup(python string) (*Group, error) {
-	w := exec.Command(python, "-c", watchdog)
+// NewGroup starts a group and its watchdog.
+func NewGroup() (*Group, error) {
+	w := exec.Command("/bin/sh", "-c", watchdog)
 	// No parent-death signal: the watchdog must live on to kill the group.
 	w.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pipe, err := w.StdinPipe()
@@ -42,7 +37,7 @@ func NewGroup(python string) (*Group, error) {
 	}
 	if err := w.Start(); err != nil {
 		pipe.Close()
-		return nil, fmt.Errorf("%s: %w", python, err)
+		return nil, fmt.Errorf("the watchdog: %w", err)
 	}
 	return &Group{pgid: w.Process.Pid, watchdog: w, pipe: pipe}, nil
 }
