@@ -182,12 +182,12 @@ func (s *Server) args(file, port string, timeout time.Duration) []string {
 }
 
 // Check runs s with python in a process group that ends with conclab,
-// even after kill -9 (see internal/child), waits until it
-// accepts (a Stdlib program prints its port; on gunicorn and uvicorn, on a
-// free port of 127.0.0.1 chosen here, each worker prints a line once it is
-// up), drives reqs against it with Drive and kills the whole group, on
-// success, on error, on timeout and when ctx ends alike; it returns once no
-// process of the group is left (or after a few seconds of trying).
+// even after kill -9 (see internal/child), waits until it accepts (a
+// Stdlib program prints its port; on gunicorn and uvicorn, on a free port
+// of 127.0.0.1 chosen here, each worker prints a line once it is up),
+// drives reqs against it with Drive and kills the whole group, on success,
+// on error, on timeout and when ctx ends alike; it returns once no process
+// of the group is left (or after a few seconds of trying).
 func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt ServerOptions) (*LoadResult, error) {
 	if opt.Timeout <= 0 {
 		opt.Timeout = 2 * time.Minute
