@@ -10,5 +10,6 @@
 // group, and so do their children (pool workers, gunicorn's and uvicorn's
 // workers) unless they leave it. On Linux each interpreter also gets
 // SIGKILL as its parent-death signal, started from a thread that lives as
-// long as conclab. Elsewhere only the interpreter itself is killed.
+// long as conclab. Without process groups (Windows) conclab kills only
+// the interpreters it started, and only while it runs.
 package child
