@@ -17,6 +17,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/conclab/conclab/internal/child"
+	"github.com/conclab/conclab/internal/scratch"
 )
 
 // MeasureScript is runtime/measure.py, the standard-library Python program
@@ -58,10 +61,10 @@ func CheckPython(ctx context.Context, python string) (Python, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	cmd := command(ctx, python, "-c", probe)
+	cmd := child.Command(ctx, python, "-c", probe)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := child.Output(cmd)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
 			return Python{}, fmt.Errorf("%w: %s did not answer within 30 s", ErrNoPython, python)
@@ -342,7 +345,8 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*Measurement, error) {
 }
 
 // calibrate is Calibrate with a hook that receives the process group id
-// once the interpreter runs (for tests).
+// once the interpreter runs (for tests). The group ends with conclab, even
+// after kill -9 (see internal/child).
 func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) (*Measurement, error) {
 	if o.Python == "" {
 		o.Python = "python3"
@@ -355,7 +359,7 @@ func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) 
 		ctx, cancel = context.WithTimeoutCause(ctx, o.Timeout, fmt.Errorf("measure.py took longer than %s", o.Timeout))
 		defer cancel()
 	}
-	dir, err := os.MkdirTemp("", "conclab-calibrate-")
+	dir, err := scratch.Dir("conclab-calibrate-*")
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +375,12 @@ func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) 
 	if o.Quick {
 		args = append(args, "--quick")
 	}
-	cmd := command(ctx, o.Python, args...)
+	g, err := child.NewGroup()
+	if err != nil {
+		return nil, err
+	}
+	defer g.Close()
+	cmd := g.Command(ctx, o.Python, args...)
 	cmd.Dir = dir
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
@@ -379,11 +388,11 @@ func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) 
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	if err := child.Start(cmd); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrNoPython, o.Python, err)
 	}
 	if started != nil {
-		started(cmd.Process.Pid)
+		started(g.ID())
 	}
 	var tail []string // the last lines that were not progress, for the error
 	sc := bufio.NewScanner(errPipe)

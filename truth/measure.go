@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/conclab/conclab/internal/child"
+	"github.com/conclab/conclab/internal/scratch"
 )
 
 // Format is the value of "format" in the document an exported program prints.
@@ -154,11 +156,10 @@ func CheckPython(ctx context.Context, python string) (version, impl string, err 
 	// Valid Python 2 too, so that an old python3 gets a clear answer.
 	const probe = `import sys; v = sys.version_info; i = getattr(sys, "implementation", None); ` +
 		`print("%d.%d.%d %s" % (v[0], v[1], v[2], i.name if i else "cpython"))`
-	cmd := exec.CommandContext(ctx, python, "-c", probe)
-	setGroup(cmd)
+	cmd := child.Command(ctx, python, "-c", probe)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
+	if err := child.Run(cmd); err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
 			return "", "", fmt.Errorf("%w: %s: %v", ErrNoPython, python, err)
 		}
@@ -180,13 +181,14 @@ func CheckPython(ctx context.Context, python string) (version, impl string, err 
 }
 
 // Measure runs an exported program with python and reads what it printed.
-// The program runs from a temporary file (a spawned worker process imports
-// it again by path) in a process group of its own; on timeout, on ctx's
-// cancellation or when it fails, the whole group is killed (the workers of
-// its process pools included) and Measure returns only once none is left
-// or after a few seconds of trying.
+// The program runs from a temporary directory (a spawned worker process
+// imports it again by path) in a process group that ends with conclab
+// (see internal/child); on timeout, on ctx's cancellation, when it fails
+// and when it is done, the whole group is killed (the workers of its
+// process pools included) and Measure returns only once none is left or
+// after a few seconds of trying.
 func Measure(ctx context.Context, python string, program []byte, timeout time.Duration) (*Measurement, error) {
-	dir, err := os.MkdirTemp("", "conclab-verify-*")
+	dir, err := scratch.Dir("conclab-verify-*")
 	if err != nil {
 		return nil, err
 	}
@@ -196,18 +198,19 @@ func Measure(ctx context.Context, python string, program []byte, timeout time.Du
 		return nil, err
 	}
 
+	g, err := child.NewGroup()
+	if err != nil {
+		return nil, fmt.Errorf("starting the program: %w", err)
+	}
+	defer g.Close()
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, python, file)
+	cmd := g.Command(runCtx, python, file)
 	cmd.Dir = dir
-	setGroup(cmd)
 	var out bytes.Buffer
 	errOut := &tail{max: 8 << 10}
 	cmd.Stdout, cmd.Stderr = &out, errOut
-	runErr := cmd.Run()
-	if cmd.Process != nil && runErr != nil {
-		killGroup(cmd.Process.Pid)
-	}
+	runErr := child.Run(cmd)
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
@@ -221,31 +224,6 @@ func Measure(ctx context.Context, python string, program []byte, timeout time.Du
 		return nil, fmt.Errorf("%w%s", err, lastLine(errOut.Bytes()))
 	}
 	return m, nil
-}
-
-// setGroup puts cmd in a process group of its own and makes its context
-// kill the whole group, so that no worker process outlives it.
-func setGroup(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
-	// Pool workers may hold the output pipes open after the leader dies.
-	cmd.WaitDelay = 2 * time.Second
-}
-
-// killGroup kills the process group led by pid and waits, for at most a
-// few seconds, until none of its processes is left.
-func killGroup(pid int) {
-	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
-		return // ESRCH: the group is gone already
-	}
-	for range 200 {
-		if syscall.Kill(-pid, 0) != nil {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // tail keeps the last max bytes written to it.

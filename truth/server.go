@@ -162,7 +162,7 @@ type ServerOptions struct {
 }
 
 // CheckServer runs an exported server (ExportServer's program) with
-// python in a process group of its own, waits for the port it prints
+// python in a process group that ends with conclab, waits for the port it prints
 // (after its listen, so it accepts), drives reqs against it with Drive and
 // kills the whole group, on success, on error, on timeout and when ctx ends
 // alike; it returns once no process of the group is left (or after a few

@@ -9,12 +9,13 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/conclab/conclab/internal/child"
+	"github.com/conclab/conclab/internal/scratch"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/workload"
 )
@@ -71,11 +72,10 @@ for name in ("gunicorn", "uvicorn"):
 func DetectServers(ctx context.Context, python string) (Available, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, python, "-c", pyDetect)
-	setGroup(cmd)
+	cmd := child.Command(ctx, python, "-c", pyDetect)
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut
-	out, err := cmd.Output()
+	out, err := child.Output(cmd)
 	if err != nil {
 		return Available{}, fmt.Errorf("%s: %w%s", python, err, lastLine(errOut.Bytes()))
 	}
@@ -181,17 +181,18 @@ func (s *Server) args(file, port string, timeout time.Duration) []string {
 	return []string{file}
 }
 
-// Check runs s with python in a process group of its own, waits until it
-// accepts (a Stdlib program prints its port; on gunicorn and uvicorn, on a
-// free port of 127.0.0.1 chosen here, each worker prints a line once it is
-// up), drives reqs against it with Drive and kills the whole group, on
-// success, on error, on timeout and when ctx ends alike; it returns once no
-// process of the group is left (or after a few seconds of trying).
+// Check runs s with python in a process group that ends with conclab,
+// even after kill -9 (see internal/child), waits until it accepts (a
+// Stdlib program prints its port; on gunicorn and uvicorn, on a free port
+// of 127.0.0.1 chosen here, each worker prints a line once it is up),
+// drives reqs against it with Drive and kills the whole group, on success,
+// on error, on timeout and when ctx ends alike; it returns once no process
+// of the group is left (or after a few seconds of trying).
 func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt ServerOptions) (*LoadResult, error) {
 	if opt.Timeout <= 0 {
 		opt.Timeout = 2 * time.Minute
 	}
-	dir, err := os.MkdirTemp("", "conclab-server-*")
+	dir, err := scratch.Dir("conclab-server-*")
 	if err != nil {
 		return nil, err
 	}
@@ -212,26 +213,29 @@ func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt S
 		need = max(s.Workers, 1)
 	}
 
+	g, err := child.NewGroup()
+	if err != nil {
+		return nil, fmt.Errorf("starting the server: %w", err)
+	}
+	defer g.Close()
 	runCtx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, python, s.args(file, port, opt.Timeout)...)
+	cmd := g.Command(runCtx, python, s.args(file, port, opt.Timeout)...)
 	cmd.Dir = dir
 	// GUNICORN_CMD_ARGS from the caller's environment would add options.
 	cmd.Env = append(append(os.Environ(), "GUNICORN_CMD_ARGS="), opt.Env...)
-	setGroup(cmd)
 	errOut := &tail{max: 8 << 10}
 	cmd.Stderr = errOut
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	if err := child.Start(cmd); err != nil {
 		return nil, fmt.Errorf("starting the server: %w", err)
 	}
-	pid := cmd.Process.Pid
 	defer func() {
-		killGroup(pid)
-		cmd.Wait()
+		g.Kill()
+		cmd.Wait() // before g.Close, which waits until the group is empty
 	}()
 
 	// The first line (Stdlib) or the workers' "ready" lines, then whatever

@@ -31,8 +31,9 @@ const (
 	// MaxTasks is the most tasks a workload may have (422 beyond); for an
 	// open workload given by a time window, the expected number of arrivals.
 	MaxTasks = 200_000
-	// MaxSteps is the most steps, repeats unrolled, one model may execute
-	// over all tasks (422 beyond): the engine's work grows with it.
+	// MaxSteps is the most steps one model may execute, as
+	// workload.Workload.Steps estimates them (422 beyond): the engine's
+	// work grows with it. conclab run allows far more.
 	MaxSteps = 4_000_000
 	// MaxSpanTasks is the most tasks whose timeline is drawn; beyond it
 	// the run is simulated without spans and the answer says why.
@@ -184,7 +185,7 @@ func newPlan(req *RunRequest) (*plan, error) {
 		return nil, tooBig("%s tasks: the page simulates at most %s (run it with `conclab run`, which has no such limit)",
 			thousands(int64(p.tasks)), thousands(MaxTasks))
 	}
-	p.steps = stepsOf(wl, p.tasks)
+	p.steps = wl.Steps()
 	if p.steps > MaxSteps {
 		return nil, tooBig("about %s steps per model (tasks × steps, repeats unrolled): the page simulates at most %s (run it with `conclab run`)",
 			thousands(p.steps), thousands(MaxSteps))
@@ -286,36 +287,6 @@ func charAt(text string, pos workload.Pos) rune {
 		col++
 	}
 	return 0
-}
-
-// stepsOf estimates the steps one model executes: for each group, its
-// tasks times its steps with repeats unrolled. For an open workload every
-// task counts as the longest group. It saturates instead of overflowing.
-func stepsOf(wl *workload.Workload, tasks int) int64 {
-	const limit = int64(1) << 60
-	var per func(steps []workload.Step) int64
-	per = func(steps []workload.Step) int64 {
-		var n int64
-		for _, s := range steps {
-			if s.Kind == workload.Repeat {
-				n += min(limit, int64(s.Count)*min(limit/max(int64(s.Count), 1), per(s.Steps)))
-			} else {
-				n++
-			}
-			n = min(n, limit)
-		}
-		return n
-	}
-	var total, longest int64
-	for _, g := range wl.Groups {
-		n := per(g.Steps)
-		longest = max(longest, n)
-		total = min(limit, total+min(limit/max(int64(g.Count), 1), n)*int64(g.Count))
-	}
-	if wl.Arrivals != nil {
-		return min(limit, longest*int64(max(tasks, 1)))
-	}
-	return total
 }
 
 // boundedRecorder keeps spans like a sim.Recorder until there are too many,

@@ -53,6 +53,10 @@ type runOptions struct {
 	format         string
 	noTasks        bool
 	output         string
+	// maxSteps bounds the steps one model's simulation may take
+	// (workload.Workload.Steps); 0, for commands that do not simulate, means
+	// no bound.
+	maxSteps int64
 }
 
 func newRunCmd(s *streams) *cobra.Command {
@@ -118,7 +122,7 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 		return err
 	}
 	n := taskCount(wl)
-	if n >= longRun {
+	if wl.Steps() >= longRun {
 		p.progress = func(m string) func(done, total int) { return s.progress("run "+m, "tasks") }
 	}
 	sp := spanPlan{keep: n <= maxSpanTasks && o.format != "json"}
@@ -252,6 +256,9 @@ type plan struct {
 // text is the workload's source, for placing errors in it.
 func newPlan(wl *workload.Workload, text []byte, o *runOptions) (plan, error) {
 	p := plan{wl: wl}
+	if err := checkSteps(wl, o.maxSteps); err != nil {
+		return p, err
+	}
 	prof, err := resolveProfile(wl, o.runtime, o.profile)
 	if err != nil {
 		return p, err
@@ -442,8 +449,31 @@ func taskCount(wl *workload.Workload) int {
 	return n
 }
 
-// longRun is the task count from which run shows its progress on stderr.
-const longRun = 500_000
+// longRun is the estimated steps (workload.Workload.Steps) from which run
+// shows its progress on stderr: about a second of simulation.
+const longRun = 1_000_000
+
+// defaultMaxSteps is the most steps (workload.Workload.Steps) one model's
+// simulation may take unless --max-steps says more: about a minute. sim's
+// BenchmarkMillion runs 2,000,000 steps (a million tasks) in 0.25 to 0.4 s
+// on an idle laptop, 5 to 8 million steps a second; on a loaded 2-core
+// machine 4 tasks of 50,000,000 steps took 18 s under threads and 39 s
+// under asyncio, the slowest.
+const defaultMaxSteps = 300_000_000
+
+// checkSteps refuses a workload whose simulation would take more steps
+// than max (0: no bound).
+func checkSteps(wl *workload.Workload, max int64) error {
+	if n := wl.Steps(); max > 0 && n > max {
+		how := " by default; raise with --max-steps"
+		if max != defaultMaxSteps {
+			how = ", as --max-steps says"
+		}
+		return fmt.Errorf("workload %s needs about %s simulation steps per model (at most %s%s)",
+			oneLine(wl.Name), thousands64(n), thousands64(max), how)
+	}
+	return nil
+}
 
 // spanPlan says what simulate keeps of each run's spans.
 type spanPlan struct {
@@ -599,10 +629,13 @@ func count(n int, one, many string) string {
 }
 
 // thousands formats n with commas between groups of three digits.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
+func thousands(n int) string { return thousands64(int64(n)) }
+
+// thousands64 formats n with commas between groups of three digits.
+func thousands64(n int64) string {
+	s := strconv.FormatInt(n, 10)
 	if n < 0 {
-		return "-" + thousands(-n)
+		return "-" + thousands64(-n)
 	}
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
@@ -622,6 +655,9 @@ func checkCommonFlags(cmd *cobra.Command, o *runOptions, args []string) error {
 	if cmd.Flags().Changed("switch-interval") && o.switchInterval <= 0 {
 		return fmt.Errorf("--switch-interval %s: want a positive duration such as 5ms", o.switchInterval)
 	}
+	if err := checkMaxStepsFlag(cmd.Flags(), o); err != nil {
+		return err
+	}
 	if cmd.Flags().Changed("expr") && strings.TrimSpace(o.inline) == "" {
 		return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
 	}
@@ -639,11 +675,25 @@ func (o *runOptions) inputs(args []string) []input {
 }
 
 // addSimFlags registers the flags that say how to simulate, shared by run,
-// explain, sweep and advise: --runtime, --cores, --switch-interval and
-// --profile.
+// explain, sweep and advise: --runtime, --cores, --switch-interval,
+// --profile and --max-steps.
 func addSimFlags(f *pflag.FlagSet, o *runOptions) {
 	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: the workload's)")
 	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
 	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
 	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
+	addMaxStepsFlag(f, o)
+}
+
+// addMaxStepsFlag registers --max-steps, for every command that simulates.
+func addMaxStepsFlag(f *pflag.FlagSet, o *runOptions) {
+	f.Int64Var(&o.maxSteps, "max-steps", defaultMaxSteps, "refuse a workload whose simulation takes more steps per model (tasks × steps, repeats unrolled)")
+}
+
+// checkMaxStepsFlag validates --max-steps.
+func checkMaxStepsFlag(f *pflag.FlagSet, o *runOptions) error {
+	if f.Changed("max-steps") && o.maxSteps < 1 {
+		return fmt.Errorf("--max-steps %d: want a whole number of 1 or more", o.maxSteps)
+	}
+	return nil
 }

@@ -138,6 +138,11 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 		if pts, err = advise.RatePoints(p.wl, d, rates); err != nil {
 			return err
 		}
+		for _, pt := range pts {
+			if err := checkSteps(pt.Workload, o.maxSteps); err != nil {
+				return fmt.Errorf("--rate %g/s: %w", pt.Value, err)
+			}
+		}
 		swept = advise.SweptRate
 	} else {
 		swept, pts, err = advise.ModelPoints(p.wl, o.model, prof.Name, prof.Asyncio, prof.Processes)

@@ -84,6 +84,9 @@ the median and worst |error|; the exit status is 1 when the median is above
 			if fl.Changed("switch-interval") && o.switchInterval <= 0 {
 				return fmt.Errorf("--switch-interval %s: want a positive duration such as 5ms", o.switchInterval)
 			}
+			if err := checkMaxStepsFlag(fl, &o.runOptions); err != nil {
+				return err
+			}
 			if fl.Changed("expr") && strings.TrimSpace(o.inline) == "" {
 				return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
 			}
@@ -117,6 +120,7 @@ the median and worst |error|; the exit status is 1 when the median is above
 	f.IntVar(&o.cores, "cores", 0, "CPU cores to simulate (default: this machine's, which the program runs on)")
 	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
 	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
+	addMaxStepsFlag(f, &o.runOptions)
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file (once the runs are done) instead of stdout")
 	f.IntVar(&o.repeat, "repeat", 3, "runs per model; the measured figures are their medians")

@@ -1,0 +1,208 @@
+//go:build linux
+
+package main
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// After kill -9 of conclab verify on an open workload, no process it
+// started (the watchdog, the server, the server's workers) is left and the
+// server's port is closed: each case runs the real binary and reads /proc.
+func TestVerifyKilledLeavesNoOrphan(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no python3 on PATH, and CI is set: this test must run there")
+		}
+		t.Skip("no python3 on PATH: skipping what runs the real CPython")
+	}
+	bin := buildConclab(t)
+	wl := filepath.Join(t.TempDir(), "open.yaml")
+	// A minute of arrivals: the server is still serving when it is killed.
+	const text = "name: open\narrivals: {rate: 20/s, for: 60s}\ntasks:\n  - steps: [{work: 1ms}, {wait: 5ms}]\n"
+	if err := os.WriteFile(wl, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, python, model string }{
+		{"forked workers", python, "processes(2)"},
+		{"threads", python, "threads(2)"},
+	}
+	// Debian's python3 with gunicorn and uvicorn serves the composites
+	// with them: gunicorn's forked and uvicorn's spawned workers.
+	const debian = "/usr/bin/python3"
+	if exec.Command(debian, "-c", "import gunicorn, uvicorn").Run() == nil {
+		cases = append(cases,
+			struct{ name, python, model string }{"gunicorn", debian, "processes(2)*threads(2)"},
+			struct{ name, python, model string }{"uvicorn", debian, "processes(2)*asyncio"})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(bin, "verify", wl, "-m", c.model, "--python", c.python, "--repeat", "1")
+			cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			killed := false
+			defer func() {
+				if !killed {
+					cmd.Process.Kill()
+					cmd.Wait()
+				}
+			}()
+			groups, port := waitListening(t, cmd.Process.Pid, 60*time.Second)
+			if port == 0 {
+				t.Fatalf("the server never listened; conclab said %q", stderr.String())
+			}
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			cmd.Wait()
+			killed = true
+			var left []string
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				left = inGroups(groups)
+				if len(left) == 0 || time.Now().After(deadline) {
+					break
+				}
+			}
+			if len(left) > 0 {
+				t.Errorf("5 s after kill -9 of conclab, processes of its groups %v are left:\n%s", groups, strings.Join(left, "\n"))
+				for _, l := range left {
+					pid, _ := strconv.Atoi(strings.Fields(l)[0])
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+			if conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second); err == nil {
+				conn.Close()
+				t.Errorf("port %d still accepts after kill -9 of conclab", port)
+			}
+		})
+	}
+}
+
+// buildConclab builds this command into a temporary directory.
+func buildConclab(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "conclab")
+	gobin := filepath.Join(goruntime.GOROOT(), "bin", "go")
+	out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// proc is a process as /proc/PID/stat shows it.
+type proc struct {
+	pid, ppid, pgid int
+	state           string
+	cmdline         string
+}
+
+// procs lists the processes of this machine.
+func procs() []proc {
+	entries, _ := os.ReadDir("/proc")
+	var out []proc
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp …; comm may hold spaces and ")".
+		s := string(data)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) < 3 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		pgid, _ := strconv.Atoi(f[2])
+		cl, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		out = append(out, proc{pid, ppid, pgid, f[0], strings.ReplaceAll(string(cl), "\x00", " ")})
+	}
+	return out
+}
+
+// waitListening waits until a descendant of pid listens on a TCP port of
+// 127.0.0.1; it returns the process groups of pid's descendants and the
+// port, 0 if none listened in time.
+func waitListening(t *testing.T, pid int, within time.Duration) (groups map[int]bool, port int) {
+	t.Helper()
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		all := procs()
+		below := map[int]bool{pid: true}
+		for grew := true; grew; {
+			grew = false
+			for _, p := range all {
+				if below[p.ppid] && !below[p.pid] {
+					below[p.pid], grew = true, true
+				}
+			}
+		}
+		groups = map[int]bool{}
+		inodes := map[string]bool{}
+		for _, p := range all {
+			if !below[p.pid] || p.pid == pid {
+				continue
+			}
+			groups[p.pgid] = true
+			fds, _ := os.ReadDir("/proc/" + strconv.Itoa(p.pid) + "/fd")
+			for _, fd := range fds {
+				link, err := os.Readlink("/proc/" + strconv.Itoa(p.pid) + "/fd/" + fd.Name())
+				if err == nil && strings.HasPrefix(link, "socket:[") {
+					inodes[strings.TrimSuffix(strings.TrimPrefix(link, "socket:["), "]")] = true
+				}
+			}
+		}
+		if port = listeningPort(inodes); port != 0 {
+			return groups, port
+		}
+	}
+	return groups, 0
+}
+
+// listeningPort is the local port of a listening TCP socket among inodes.
+func listeningPort(inodes map[string]bool) int {
+	data, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n")[1:] {
+		// sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+		f := strings.Fields(line)
+		if len(f) < 10 || f[3] != "0A" || !inodes[f[9]] {
+			continue
+		}
+		_, hexPort, _ := strings.Cut(f[1], ":")
+		if p, err := strconv.ParseUint(hexPort, 16, 16); err == nil {
+			return int(p)
+		}
+	}
+	return 0
+}
+
+// inGroups lists the processes, zombies aside, of the given groups.
+func inGroups(groups map[int]bool) []string {
+	var left []string
+	for _, p := range procs() {
+		if groups[p.pgid] && p.state != "Z" {
+			left = append(left, strconv.Itoa(p.pid)+" "+p.state+" "+p.cmdline)
+		}
+	}
+	return left
+}

@@ -1,0 +1,67 @@
+package workload
+
+import "math"
+
+// Steps estimates how many steps one simulation of the workload executes,
+// repeats unrolled: the simulation's work grows with it, whatever the
+// model. A closed workload runs each group's copies once; an open one runs
+// its arrivals count, or rate × window arrivals, each the weighted mean of
+// the groups' steps (arrivals pick a group by weight). The sum saturates at
+// math.MaxInt64 instead of overflowing.
+func (w *Workload) Steps() int64 {
+	if a := w.Arrivals; a != nil {
+		tasks := float64(a.Count)
+		if a.Count == 0 {
+			tasks = min(a.Rate*float64(a.For)/1e9, MaxTasks)
+		}
+		var sum, weights float64
+		for i := range w.Groups {
+			g := &w.Groups[i]
+			sum += g.Weight * float64(stepsOf(g.Steps))
+			weights += g.Weight
+		}
+		if weights <= 0 || math.IsNaN(sum) {
+			return 0
+		}
+		n := math.Ceil(math.Trunc(tasks) * (sum / weights))
+		if n >= math.MaxInt64 || math.IsInf(n, 0) {
+			return math.MaxInt64
+		}
+		return int64(n)
+	}
+	var n int64
+	for i := range w.Groups {
+		g := &w.Groups[i]
+		n = addSat(n, mulSat(int64(g.Count), stepsOf(g.Steps)))
+	}
+	return n
+}
+
+// stepsOf counts steps, each repeat's steps times its count.
+func stepsOf(steps []Step) int64 {
+	var n int64
+	for i := range steps {
+		if s := &steps[i]; s.Kind == Repeat {
+			n = addSat(n, mulSat(int64(s.Count), stepsOf(s.Steps)))
+		} else {
+			n = addSat(n, 1)
+		}
+	}
+	return n
+}
+
+// addSat is a + b for non-negative a and b, at most math.MaxInt64.
+func addSat(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// mulSat is a × b for non-negative a and b, at most math.MaxInt64.
+func mulSat(a, b int64) int64 {
+	if a != 0 && b > math.MaxInt64/a {
+		return math.MaxInt64
+	}
+	return a * b
+}
