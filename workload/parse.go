@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
@@ -74,7 +75,13 @@ func (p *yamlParser) parse(data []byte) (*Workload, *Error) {
 		return nil, errorAt(p.file, Pos{1, 1}, "not a text file (it is not valid UTF-8); a workload is a YAML text file")
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	f, err := parseYAML(data)
+	if e := checkNesting(p.file, data); e != nil {
+		return nil, e
+	}
+	f, e, err := parseYAML(p.file, data)
+	if e != nil {
+		return nil, e
+	}
 	if err != nil {
 		return nil, p.syntaxError(err)
 	}
@@ -105,15 +112,22 @@ func (p *yamlParser) parse(data []byte) (*Workload, *Error) {
 	return w, nil
 }
 
-// parseYAML runs goccy's parser; a panic inside it on hostile input
-// becomes an ordinary syntax error instead of taking the program down.
-func parseYAML(data []byte) (f *ast.File, err error) {
+// parseYAML runs goccy's lexer and parser, refusing between the two what
+// is nested too deeply (the parser's memory grows with the square of the
+// depth); a panic inside them on hostile input becomes an ordinary syntax
+// error instead of taking the program down.
+func parseYAML(file string, data []byte) (f *ast.File, nest *Error, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			f, err = nil, errors.New("the YAML parser could not read this text")
+			f, nest, err = nil, nil, errors.New("the YAML parser could not read this text")
 		}
 	}()
-	return parser.ParseBytes(data, 0)
+	tokens := lexer.Tokenize(string(data))
+	if e := tokenNesting(file, tokens); e != nil {
+		return nil, e, nil
+	}
+	f, err = parser.Parse(tokens, 0)
+	return f, nil, err
 }
 
 func (p *yamlParser) syntaxError(err error) *Error {
