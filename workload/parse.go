@@ -15,8 +15,16 @@ import (
 	"github.com/goccy/go-yaml/token"
 )
 
-// maxFileSize bounds what Parse reads; real workloads are a few KB.
-const maxFileSize = 8 << 20
+// MaxFileSize is the largest workload file Parse reads (8 MiB); real
+// workloads are a few KB. Readers of files and standard input use it too.
+const MaxFileSize = 8 << 20
+
+// MaxModels is the most model expressions a workload's models: may list.
+const MaxModels = 64
+
+// MaxWeight is the largest weight: of a group; weights are relative, so
+// a real one is far smaller, and the sum of many stays exact enough.
+const MaxWeight = 1e9
 
 var (
 	topKeys     = []string{"name", "about", "runtime", "cores", "switch_interval", "seed", "tasks", "arrivals", "models"}
@@ -65,8 +73,8 @@ func posOf(n ast.Node) Pos {
 }
 
 func (p *yamlParser) parse(data []byte) (*Workload, *Error) {
-	if len(data) > maxFileSize {
-		return nil, errorAt(p.file, Pos{1, 1}, "file too large (%d bytes; a workload is at most %d)", len(data), maxFileSize)
+	if len(data) > MaxFileSize {
+		return nil, errorAt(p.file, Pos{1, 1}, "file too large (%d bytes; a workload is at most %d)", len(data), MaxFileSize)
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return nil, errorAt(p.file, Pos{1, 1}, "not a text file (it contains a NUL byte); a workload is a YAML text file")
@@ -580,6 +588,9 @@ func (p *yamlParser) group(n ast.Node, open bool) (Group, *Error) {
 			if !ok || !(v > 0) || math.IsInf(v, 0) {
 				return g, p.errAt(valueOrKey(e), "weight must be a number > 0, got %s", describe(e.val))
 			}
+			if v > MaxWeight {
+				return g, p.errAt(e.val, "weight %s is too large (at most %g; weights are relative, e.g. 90 and 10)", describe(e.val), MaxWeight)
+			}
 			g.Weight = v
 		case "steps":
 			steps = e
@@ -858,6 +869,9 @@ func (p *yamlParser) models(e *entry) ([]Model, *Error) {
 	}
 	if len(seq.Values) == 0 {
 		return nil, p.errAt(seq, "models must not be empty (leave it out for the default models)")
+	}
+	if len(seq.Values) > MaxModels {
+		return nil, p.errAt(seq.Values[MaxModels], "too many models: %d (at most %d in one workload)", len(seq.Values), MaxModels)
 	}
 	out := make([]Model, 0, len(seq.Values))
 	for i, item := range seq.Values {
