@@ -250,8 +250,8 @@ func (p *inlineParser) setting(w *Workload) *Error {
 		}
 		return p.errAt(val.off, "runtime must be %s, got %s", orList(runtimes), val.text)
 	case "name":
-		if msg := checkName(val.text); msg != "" {
-			return p.errAt(val.off, "%s", msg)
+		if msg, at := nameProblem(val.text); msg != "" {
+			return p.errAt(val.off+at, "%s", msg)
 		}
 		w.Name = val.text
 	default:
@@ -295,8 +295,8 @@ func (p *inlineParser) group(index int) (Group, *Error) {
 	}
 	if t := p.peek(); t.kind == tWord {
 		if c := p.peekAt(1); c.kind == tPunct && c.text == ":" {
-			if msg := checkName(t.text); msg != "" {
-				return g, p.errAt(t.off, "%s", msg)
+			if msg, at := nameProblem(t.text); msg != "" {
+				return g, p.errAt(t.off+at, "%s", msg)
 			}
 			g.Name = t.text
 			p.i += 2

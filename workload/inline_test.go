@@ -117,6 +117,8 @@ func TestParseInlineErrors(t *testing.T) {
 		{"colour=red; [wait 1s]", `-e:1:1: unknown setting "colour" (want cores, switch, seed, runtime or name)`},
 		{"µ: [wait 1s, work 1s blocking]", `-e:1:22: blocking applies to wait steps only (work always occupies its thread)`},
 		{"[wait 1s]\x01", `-e:1:10: unexpected control character '\x01'`},
+		{"ok\u202Eexe: [wait 1s]", `-e:1:3: a name must not contain U+202E (a bidirectional text control, which reorders the text shown around it)`},
+		{"name=é\u0085; [wait 1s]", `-e:1:7: a name must not contain U+0085 (a control character)`},
 		{"[wait \xff]", `-e:1:1: inline workload is not valid UTF-8 text`},
 	}
 	for _, tt := range tests {

@@ -3,10 +3,12 @@ package workload
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
@@ -107,8 +109,8 @@ func (p *yamlParser) parse(data []byte) (*Workload, *Error) {
 		return nil, errorAt(p.file, Pos{1, 1}, "empty workload (want a mapping with at least tasks:, e.g. tasks: [{steps: [{wait: 2s}]}])")
 	}
 	name := strings.TrimSuffix(filepath.Base(p.file), filepath.Ext(p.file))
-	if p.file == "" || p.file == "-" || name == "" || name == "." {
-		name = "workload"
+	if msg, _ := nameProblem(name); p.file == "" || p.file == "-" || name == "." || msg != "" {
+		name = "workload" // also for a file whose name would not do as a workload's
 	}
 	w := &Workload{Name: name, Seed: 1, File: p.file}
 	if e := p.top(w, body); e != nil {
@@ -333,7 +335,7 @@ func (p *yamlParser) top(w *Workload, body ast.Node) *Error {
 				return err
 			}
 		case "about":
-			if w.About, err = p.text(e); err != nil {
+			if w.About, err = p.about(e); err != nil {
 				return err
 			}
 		case "runtime":
@@ -412,23 +414,73 @@ func (p *yamlParser) name(e *entry) (string, *Error) {
 	if err != nil {
 		return "", err
 	}
-	if msg := checkName(s); msg != "" {
+	if msg, _ := nameProblem(s); msg != "" {
 		return "", p.errAt(e.val, "%s", msg)
 	}
 	return s, nil
 }
 
-// checkName says what is wrong with a task or workload name, if anything.
-func checkName(s string) string {
+// about reads the free text of about:. It is printed through a sanitiser,
+// so only a NUL (which a quoted "\0" can write) is refused.
+func (p *yamlParser) about(e *entry) (string, *Error) {
+	s, err := p.text(e)
+	if err != nil {
+		return "", err
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", p.errAt(e.val, "about must not contain a NUL character (U+0000)")
+	}
+	return s, nil
+}
+
+// CheckName returns an error saying what is wrong with s as the name of a
+// workload or a task, or nil. A name is 1 to 100 bytes of UTF-8 without
+// spaces at either end and without characters that change how a terminal
+// shows the text around them: control characters (C0, DEL, C1),
+// bidirectional controls (U+061C, U+200E, U+200F, U+202A–U+202E,
+// U+2066–U+2069), other invisible format characters (zero-width joiners
+// excepted, emoji need them) and line or paragraph separators. The message
+// names the code point. The web server checks its name field with it.
+func CheckName(s string) error {
+	if msg, _ := nameProblem(s); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// nameProblem is CheckName's rule: what is wrong, and the byte offset in s
+// of the character at fault (0 when it is the name as a whole).
+func nameProblem(s string) (string, int) {
 	switch {
 	case strings.TrimSpace(s) == "":
-		return "a name must not be empty"
+		return "a name must not be empty", 0
 	case len(s) > 100:
-		return "a name must be at most 100 bytes"
-	case strings.TrimSpace(s) != s:
-		return "a name must not start or end with spaces"
-	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		return "a name must not contain control characters"
+		return "a name must be at most 100 bytes", 0
+	case !utf8.ValidString(s):
+		return "a name must be UTF-8 text", 0
+	}
+	for i, r := range s {
+		if what := hiddenRune(r); what != "" {
+			return fmt.Sprintf("a name must not contain %U (%s)", r, what), i
+		}
+	}
+	if strings.TrimSpace(s) != s {
+		return "a name must not start or end with spaces", 0
+	}
+	return "", 0
+}
+
+// hiddenRune says what r is if a name must not contain it, else "".
+func hiddenRune(r rune) string {
+	switch {
+	case r < ' ' || r >= 0x7f && r <= 0x9f:
+		return "a control character"
+	case r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
+		return "a bidirectional text control, which reorders the text shown around it"
+	case r == 0x200c || r == 0x200d:
+		return ""
+	case unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+		return "an invisible format character"
 	}
 	return ""
 }

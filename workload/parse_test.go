@@ -2,6 +2,7 @@ package workload
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -164,6 +165,12 @@ tasks:
 			return check(w.Seed == 0 && len(w.Groups[0].Steps) == 1, "seed %d", w.Seed)
 		}},
 		{"max repeat depth", "f", nested(MaxDepth), func(w *Workload) string { return "" }},
+		{"about keeps escapes for the printer to clean", "f", "about: \"\\e[31mred\\e[0m \\u202E\"\ntasks: [{name: \"👩\u200D💻 dev\", steps: [{wait: 1s}]}]", func(w *Workload) string {
+			return check(w.About == "\x1b[31mred\x1b[0m \u202e" && w.Groups[0].Name == "👩\u200d💻 dev", "about %q, name %q", w.About, w.Groups[0].Name)
+		}},
+		{"a file name that will not do as a name", "dir/ok\u202Eexe.yaml", "tasks: [{steps: [{wait: 1s}]}]", func(w *Workload) string {
+			return check(w.Name == "workload", "name %q", w.Name)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -314,6 +321,17 @@ func TestParseErrors(t *testing.T) {
 		{"name of a copy", "tasks:\n  - {name: x, count: 3, steps: [{wait: 1s}]}\n  - {name: x-2, steps: [{wait: 1s}]}",
 			`w.yaml:3:6: task name "x-2" is also the name of a copy of "x" (count 3)`},
 		{"empty name", "name: ''" + ok, `w.yaml:1:7: a name must not be empty`},
+		{"bidi override in a name", `name: "ok\u202Eexe.txt"` + ok,
+			`w.yaml:1:7: a name must not contain U+202E (a bidirectional text control, which reorders the text shown around it)`},
+		{"bidi isolate in a name", "name: a\u2066b" + ok,
+			`w.yaml:1:7: a name must not contain U+2066 (a bidirectional text control, which reorders the text shown around it)`},
+		{"C1 control in a task name", `tasks: [{name: "a\x85b", steps: [{wait: 1s}]}]`,
+			`w.yaml:1:16: a name must not contain U+0085 (a control character)`},
+		{"escape in a task name", `tasks: [{name: "\e[31mred", steps: [{wait: 1s}]}]`,
+			`w.yaml:1:16: a name must not contain U+001B (a control character)`},
+		{"line separator in a name", "name: a\u2028b" + ok,
+			`w.yaml:1:7: a name must not contain U+2028 (an invisible format character)`},
+		{"NUL in about", `about: "a\0b"` + ok, `w.yaml:1:8: about must not contain a NUL character (U+0000)`},
 		{"cores zero", "cores: 0" + ok, `w.yaml:1:8: cores must be a whole number from 1 to 4096, got 0`},
 		{"cores huge", "cores: 5000" + ok, `w.yaml:1:8: cores must be a whole number from 1 to 4096, got 5000`},
 		{"switch zero", "switch_interval: 0" + ok, `w.yaml:1:18: switch_interval must be more than 0 (CPython's default is 5ms)`},
@@ -362,6 +380,31 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error\n got %s\nwant %s", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"fetch", ""},
+		{"café-1 👩\u200d💻", ""},
+		{"", "a name must not be empty"},
+		{" a", "a name must not start or end with spaces"},
+		{strings.Repeat("x", 101), "a name must be at most 100 bytes"},
+		{"a\xffb", "a name must be UTF-8 text"},
+		{"a\tb", "a name must not contain U+0009 (a control character)"},
+		{"a\u007fb", "a name must not contain U+007F (a control character)"},
+		{"a\u009bb", "a name must not contain U+009B (a control character)"},
+		{"a\u061cb", "a name must not contain U+061C (a bidirectional text control, which reorders the text shown around it)"},
+		{"a\u200fb", "a name must not contain U+200F (a bidirectional text control, which reorders the text shown around it)"},
+		{"a\u202ab", "a name must not contain U+202A (a bidirectional text control, which reorders the text shown around it)"},
+		{"a\u2069b", "a name must not contain U+2069 (a bidirectional text control, which reorders the text shown around it)"},
+		{"a\u200bb", "a name must not contain U+200B (an invisible format character)"},
+		{"a\ufeffb", "a name must not contain U+FEFF (an invisible format character)"},
+	} {
+		err := CheckName(tt.name)
+		if got := fmt.Sprint(err); tt.want == "" && err != nil || tt.want != "" && got != tt.want {
+			t.Errorf("CheckName(%q) = %v, want %q", tt.name, err, tt.want)
+		}
 	}
 }
 
