@@ -828,6 +828,7 @@ func (p *yamlParser) arrivals(e *entry) (*Arrivals, *Error) {
 	}
 	a := &Arrivals{Pattern: Poisson, Pos: posOf(e.keyNode)}
 	var rateSet, forSet, countSet bool
+	var rateText string
 	for i := range entries {
 		f := &entries[i]
 		switch f.key {
@@ -840,7 +841,7 @@ func (p *yamlParser) arrivals(e *entry) (*Arrivals, *Error) {
 			if msg != "" {
 				return nil, p.errAt(f.val, "%s", msg)
 			}
-			a.Rate, rateSet = r, true
+			a.Rate, rateSet, rateText = r, true, s
 		case "pattern":
 			v, err := p.oneOf(f, []string{"poisson", "uniform"})
 			if err != nil {
@@ -875,6 +876,11 @@ func (p *yamlParser) arrivals(e *entry) (*Arrivals, *Error) {
 		return nil, p.errAt(e.keyNode, "arrivals needs exactly one of for (a duration, e.g. for: 30s) or count (e.g. count: 10000)")
 	case forSet && a.Rate*float64(a.For)/1e9 > MaxTasks:
 		return nil, p.errAt(e.keyNode, "arrivals would bring about %.0f tasks (the limit is %d)", a.Rate*float64(a.For)/1e9, MaxTasks)
+	case countSet && float64(a.Count)/a.Rate*1e9 > float64(MaxDuration):
+		// As long as the longest for: allows; beyond it the arrival times
+		// leave int64 nanoseconds (1e-300/s gives +Inf).
+		return nil, p.errAt(e.keyNode, "arrivals of %d tasks at %s would take about %.3gh (at most 2400h, as with for:; raise the rate or lower the count)",
+			a.Count, strings.TrimSpace(rateText), float64(a.Count)/a.Rate/3600)
 	}
 	return a, nil
 }
