@@ -286,6 +286,9 @@ func (e *engine) loop() error {
 		if t == math.MaxInt64 {
 			panic("sim: nothing left to happen but tasks are unfinished")
 		}
+		if t >= horizon {
+			return ErrTooLong
+		}
 		e.cpu.advance(t - e.now)
 		e.taskArea += float64(e.inFlight) * float64(t-e.now)
 		e.now = t

@@ -73,7 +73,7 @@ func (e *engine) sleep(th *thread, d int64, st State, next act) {
 	th.act = next
 	e.drop(th)
 	e.setLane(th, st)
-	e.events.push(e.now+d, evWake, th.id, 0)
+	e.events.push(later(e.now, d), evWake, th.id, 0)
 }
 
 // take gives p's GIL to th. Rule 3: every waiter's interval restarts.
@@ -123,7 +123,7 @@ func (e *engine) armDrop(p *process) {
 	if s := p.waiters.peek().since; s > from {
 		from = s
 	}
-	e.events.push(from+e.si, evGILDrop, int32(p.id), p.gen)
+	e.events.push(later(from, e.si), evGILDrop, int32(p.id), p.gen)
 }
 
 // forceSwitch is rule 3: the holder drops the GIL at once and queues behind

@@ -115,7 +115,7 @@ func (e *engine) loopReady(sl int32) {
 	if l.busy {
 		return
 	}
-	at := e.now + e.prof.WakeLatency
+	at := later(e.now, e.prof.WakeLatency)
 	if at < l.wakeAt {
 		l.wakeGen++
 		l.wakeAt = at
@@ -215,7 +215,7 @@ func (e *engine) loopAdvance(th *thread) {
 	default:
 		// await asyncio.sleep(d): due d from now; arming the timer costs
 		// the loop some CPU before the task suspends.
-		l.due = e.now + d
+		l.due = later(e.now, d)
 		if e.prof.LoopTimer > 0 {
 			e.python(th, e.prof.LoopTimer, actAwait)
 			return
@@ -251,7 +251,7 @@ func (e *engine) loopNext(l *loop) {
 	e.idle(l.th)
 	if l.timers.len() > 0 {
 		l.wakeGen++
-		l.wakeAt = e.now + e.selectWait(l.timers.h[0].due-e.now)
+		l.wakeAt = later(e.now, e.selectWait(l.timers.h[0].due-e.now))
 		e.events.push(l.wakeAt, evLoopWake, int32(l.th.proc.id), l.wakeGen)
 	}
 }

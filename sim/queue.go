@@ -124,6 +124,9 @@ func (c *cpuSet) next(now int64) int64 {
 	if dt <= cpuEps {
 		return now
 	}
+	if dt >= float64(horizon-now) {
+		return horizon
+	}
 	return now + int64(math.Ceil(dt-cpuEps))
 }
 

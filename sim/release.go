@@ -119,7 +119,10 @@ func (b *batch) name(id, group int32) string {
 
 func (b *batch) releaseOf(g, c int32) int64 {
 	gr := &b.wl.Groups[g]
-	return gr.Start + int64(c)*gr.Every
+	if gr.Every > 0 && int64(c) >= (horizon-gr.Start)/gr.Every {
+		return horizon
+	}
+	return later(gr.Start, int64(c)*gr.Every)
 }
 
 func (b *batch) groupOf(id int32) int32 {
@@ -254,10 +257,15 @@ func (s *arrivalStream) advance() {
 	} else if s.n > 0 {
 		s.t += s.gap
 	}
-	at := int64(math.Round(s.t))
-	if s.count == 0 && at >= s.window {
+	// Compared as floats first: a rate far below the window's or the
+	// count's needs gives gaps beyond int64 (+Inf at 1e-300/s).
+	if s.count == 0 && !(s.t < float64(s.window)) {
 		s.done = true
 		return
+	}
+	at := horizon
+	if s.t < float64(horizon) {
+		at = int64(math.Round(s.t))
 	}
 	g := 0
 	if len(s.cum) > 1 {

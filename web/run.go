@@ -90,8 +90,8 @@ type apiError struct {
 	Msg    string `json:"error"`
 	Line   int    `json:"line,omitempty"`
 	Col    int    `json:"col,omitempty"`
-	// Field names the request field at fault: yaml, models, runtime,
-	// cores or body.
+	// Field names the request field at fault: yaml, name, models,
+	// runtime, cores or body.
 	Field string `json:"field,omitempty"`
 	// Model is the index in the request's models of a bad model.
 	Model *int `json:"model,omitempty"`
@@ -131,8 +131,13 @@ func newPlan(req *RunRequest) (*plan, error) {
 	// The workload's name defaults to its file's name: the one the
 	// request gives, else "workload".
 	file := "workload.yaml"
-	if n := strings.TrimSpace(req.Name); n != "" && !strings.ContainsAny(n, `/\`) {
-		file = n + ".yaml"
+	if n := strings.TrimSpace(req.Name); n != "" {
+		if err := workload.CheckName(n); err != nil {
+			return nil, badRequest("name", "%v", err)
+		}
+		if !strings.ContainsAny(n, `/\`) {
+			file = n + ".yaml"
+		}
 	}
 	wl, err := workload.Parse(file, []byte(req.YAML))
 	if err != nil {

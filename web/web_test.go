@@ -272,6 +272,8 @@ func TestRunErrors(t *testing.T) {
 			apiErr{Error: "", Line: 2, Col: 19, Field: "yaml"}},
 		{"model the runtime lacks", "application/json", runBody(t, map[string]any{"yaml": seed, "models": []string{"asyncio"}, "runtime": "java"}), 400,
 			apiErr{Error: "java", Field: "models", Model: &zero}},
+		{"bidi override in the name", "application/json", runBody(t, map[string]any{"yaml": seed, "name": "ok\u202Eexe"}), 400,
+			apiErr{Error: "a name must not contain U+202E", Field: "name"}},
 		{"unknown runtime", "application/json", runBody(t, map[string]any{"yaml": seed, "runtime": "pypy"}), 400,
 			apiErr{Error: "pypy", Field: "runtime"}},
 		{"bad cores", "application/json", runBody(t, map[string]any{"yaml": seed, "cores": -1}), 400,

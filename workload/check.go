@@ -15,6 +15,12 @@ func finish(w *Workload, file string) *Error {
 	byName := make(map[string]int, len(w.Groups))
 	total := 0
 	var totalTime float64
+	// An open workload runs about this many tasks, each built from one
+	// group: the slowest group bounds the time they add up to.
+	arrivals := 0.0
+	if a := w.Arrivals; a != nil {
+		arrivals = max(float64(a.Count), a.Rate*float64(a.For)/1e9, 1)
+	}
 	for i := range w.Groups {
 		g := &w.Groups[i]
 		if g.Name == "" {
@@ -47,7 +53,7 @@ func finish(w *Workload, file string) *Error {
 			return err
 		}
 		totalTime += perTask * float64(g.Count)
-		if w.Arrivals == nil && totalTime > maxTotal {
+		if w.Arrivals == nil && totalTime > maxTotal || perTask*arrivals > maxTotal {
 			return errorAt(file, g.Pos, "the tasks add up to more than 70 years of virtual time")
 		}
 	}

@@ -35,10 +35,14 @@ func parseFixed(s string) (int64, string) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		if strings.Contains(err.Error(), "overflow") {
-			return 0, "duration " + s + " is too long (the limit is 2400h)"
+		switch {
+		case !durationSyntax(s):
+			return 0, "invalid duration " + strconv.Quote(s) + " (want a duration like 2s, 15ms or 250us)"
+		case s[0] == '-':
+			return 0, "duration " + s + " is negative (want 0 or more)"
 		}
-		return 0, "invalid duration " + strconv.Quote(s) + " (want a duration like 2s, 15ms or 250us)"
+		// Well written but beyond int64 nanoseconds (about 2562047h).
+		return 0, "duration " + s + " is too long (the limit is 2400h)"
 	}
 	if d < 0 {
 		return 0, "duration " + s + " is negative (want 0 or more)"
@@ -47,6 +51,37 @@ func parseFixed(s string) (int64, string) {
 		return 0, "duration " + s + " is too long (the limit is 2400h)"
 	}
 	return int64(d), ""
+}
+
+// durationSyntax reports whether s is written as time.ParseDuration
+// expects: an optional sign, then numbers each with a unit (ns, us, µs, ms,
+// s, m or h), whatever their size.
+func durationSyntax(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	if s == "" {
+		return false
+	}
+	for s != "" {
+		digits := len(s) - len(strings.TrimLeft(s, "0123456789"))
+		s = s[digits:]
+		if strings.HasPrefix(s, ".") {
+			frac := len(s) - 1 - len(strings.TrimLeft(s[1:], "0123456789"))
+			if digits+frac == 0 {
+				return false
+			}
+			s = s[1+frac:]
+		} else if digits == 0 {
+			return false
+		}
+		unit := len(s) - len(strings.TrimLeft(s, "nsuµμmh"))
+		switch s[:unit] {
+		case "ns", "us", "µs", "μs", "ms", "s", "m", "h":
+		default:
+			return false
+		}
+		s = s[unit:]
+	}
+	return true
 }
 
 // parseDist reads a duration or one of the distributions. On failure it

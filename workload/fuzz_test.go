@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -95,6 +96,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("\x00\xff"))
 	f.Add([]byte(""))
 	f.Add([]byte(nested(MaxDepth + 1)))
+	f.Add([]byte(strings.Repeat("[", MaxNesting+1)))
+	f.Add([]byte(strings.Repeat("- ", MaxNesting+1)))
+	f.Add([]byte("about: \"[[[\" # {{{\ntasks: [{steps: [{wait: 1s}]}]"))
+	f.Add([]byte("about: |\n  [[[\n--- " + strings.Repeat("{a: ", MaxNesting+1)))
 	if paths, _ := filepath.Glob("../examples/*.yaml"); len(paths) > 0 {
 		for _, p := range paths {
 			if data, err := os.ReadFile(p); err == nil {

@@ -250,8 +250,8 @@ func (p *inlineParser) setting(w *Workload) *Error {
 		}
 		return p.errAt(val.off, "runtime must be %s, got %s", orList(runtimes), val.text)
 	case "name":
-		if msg := checkName(val.text); msg != "" {
-			return p.errAt(val.off, "%s", msg)
+		if msg, at := nameProblem(val.text); msg != "" {
+			return p.errAt(val.off+at, "%s", msg)
 		}
 		w.Name = val.text
 	default:
@@ -295,8 +295,8 @@ func (p *inlineParser) group(index int) (Group, *Error) {
 	}
 	if t := p.peek(); t.kind == tWord {
 		if c := p.peekAt(1); c.kind == tPunct && c.text == ":" {
-			if msg := checkName(t.text); msg != "" {
-				return g, p.errAt(t.off, "%s", msg)
+			if msg, at := nameProblem(t.text); msg != "" {
+				return g, p.errAt(t.off+at, "%s", msg)
 			}
 			g.Name = t.text
 			p.i += 2
@@ -315,6 +315,7 @@ func (p *inlineParser) group(index int) (Group, *Error) {
 		return g, err
 	}
 	g.Steps = steps
+	given := map[string]bool{}
 	for {
 		t := p.peek()
 		if t.kind != tWord {
@@ -322,6 +323,10 @@ func (p *inlineParser) group(index int) (Group, *Error) {
 		}
 		switch t.text {
 		case "every", "start":
+			if given[t.text] {
+				return g, p.errAt(t.off, "%s is set twice", t.text)
+			}
+			given[t.text] = true
 			p.i++
 			d, err := p.fixed(t.text)
 			if err != nil {
@@ -430,12 +435,26 @@ func (p *inlineParser) step(depth int) (Step, *Error) {
 		return st, err
 	}
 	st.Dur = d
+	// Each flag once, as YAML refuses a key given twice; released and
+	// held are the one key gil.
+	seen := map[string]string{}
 	for {
 		f := p.peek()
 		if f.kind != tWord {
 			return st, nil
 		}
 		p.i++
+		key := f.text
+		if key == "released" || key == "held" {
+			key = "gil"
+		}
+		if prev, dup := seen[key]; dup && (key == "gil" || key == "blocking" || key == "offload") {
+			if prev != f.text {
+				return st, p.errAt(f.off, "%s and %s contradict each other (give one)", prev, f.text)
+			}
+			return st, p.errAt(f.off, "%s is set twice", f.text)
+		}
+		seen[key] = f.text
 		switch {
 		case f.text == "released" && st.Kind == Work:
 			st.GILReleased = true

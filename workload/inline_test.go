@@ -99,6 +99,13 @@ func TestParseInlineErrors(t *testing.T) {
 		{"[repeat 100000 [repeat 100000 [wait 1us]]]", `-e:1:17: nested repeats multiply to more than 1000000000 runs of the innermost steps`},
 		{"[repeat 2 [repeat 2 [repeat 2 [repeat 2 [repeat 2 [repeat 2 [repeat 2 [repeat 2 [repeat 2 [wait 1s]]]]]]]]]]",
 			`-e:1:82: repeats nested too deeply (at most 8 levels)`},
+		{"[work 99999999999h]", `-e:1:7: duration 99999999999h is too long (the limit is 2400h)`},
+		{"[wait 1s] every 1ms every 2ms", `-e:1:21: every is set twice`},
+		{"[wait 1s] start 1s every 1ms start 2s", `-e:1:30: start is set twice`},
+		{"[wait 1s blocking blocking]", `-e:1:19: blocking is set twice`},
+		{"[wait 1s offload thread offload process]", `-e:1:25: offload is set twice`},
+		{"[work 1s released released]", `-e:1:19: released is set twice`},
+		{"[work 1s released held]", `-e:1:19: released and held contradict each other (give one)`},
 		{"[wait 1s] every exp(1s)", `-e:1:17: every must be a plain duration like 10ms (distributions are for work and wait)`},
 		{"[wait 1s] soon", `-e:1:11: unexpected "soon" after the steps (want every DUR, start DUR or ";")`},
 		{"[wait 1s] [wait 1s]", `-e:1:11: unexpected "[" (want ";" between groups)`},
@@ -110,6 +117,8 @@ func TestParseInlineErrors(t *testing.T) {
 		{"colour=red; [wait 1s]", `-e:1:1: unknown setting "colour" (want cores, switch, seed, runtime or name)`},
 		{"µ: [wait 1s, work 1s blocking]", `-e:1:22: blocking applies to wait steps only (work always occupies its thread)`},
 		{"[wait 1s]\x01", `-e:1:10: unexpected control character '\x01'`},
+		{"ok\u202Eexe: [wait 1s]", `-e:1:3: a name must not contain U+202E (a bidirectional text control, which reorders the text shown around it)`},
+		{"name=é\u0085; [wait 1s]", `-e:1:7: a name must not contain U+0085 (a control character)`},
 		{"[wait \xff]", `-e:1:1: inline workload is not valid UTF-8 text`},
 	}
 	for _, tt := range tests {

@@ -3,19 +3,30 @@ package workload
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
 
-// maxFileSize bounds what Parse reads; real workloads are a few KB.
-const maxFileSize = 8 << 20
+// MaxFileSize is the largest workload file Parse reads (8 MiB); real
+// workloads are a few KB. Readers of files and standard input use it too.
+const MaxFileSize = 8 << 20
+
+// MaxModels is the most model expressions a workload's models: may list.
+const MaxModels = 64
+
+// MaxWeight is the largest weight: of a group; weights are relative, so
+// a real one is far smaller, and the sum of many stays exact enough.
+const MaxWeight = 1e9
 
 var (
 	topKeys     = []string{"name", "about", "runtime", "cores", "switch_interval", "seed", "tasks", "arrivals", "models"}
@@ -64,8 +75,8 @@ func posOf(n ast.Node) Pos {
 }
 
 func (p *yamlParser) parse(data []byte) (*Workload, *Error) {
-	if len(data) > maxFileSize {
-		return nil, errorAt(p.file, Pos{1, 1}, "file too large (%d bytes; a workload is at most %d)", len(data), maxFileSize)
+	if len(data) > MaxFileSize {
+		return nil, errorAt(p.file, Pos{1, 1}, "file too large (%d bytes; a workload is at most %d)", len(data), MaxFileSize)
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return nil, errorAt(p.file, Pos{1, 1}, "not a text file (it contains a NUL byte); a workload is a YAML text file")
@@ -74,7 +85,13 @@ func (p *yamlParser) parse(data []byte) (*Workload, *Error) {
 		return nil, errorAt(p.file, Pos{1, 1}, "not a text file (it is not valid UTF-8); a workload is a YAML text file")
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	f, err := parseYAML(data)
+	if e := checkNesting(p.file, data); e != nil {
+		return nil, e
+	}
+	f, e, err := parseYAML(p.file, data)
+	if e != nil {
+		return nil, e
+	}
 	if err != nil {
 		return nil, p.syntaxError(err)
 	}
@@ -92,8 +109,8 @@ func (p *yamlParser) parse(data []byte) (*Workload, *Error) {
 		return nil, errorAt(p.file, Pos{1, 1}, "empty workload (want a mapping with at least tasks:, e.g. tasks: [{steps: [{wait: 2s}]}])")
 	}
 	name := strings.TrimSuffix(filepath.Base(p.file), filepath.Ext(p.file))
-	if p.file == "" || p.file == "-" || name == "" || name == "." {
-		name = "workload"
+	if msg, _ := nameProblem(name); p.file == "" || p.file == "-" || name == "." || msg != "" {
+		name = "workload" // also for a file whose name would not do as a workload's
 	}
 	w := &Workload{Name: name, Seed: 1, File: p.file}
 	if e := p.top(w, body); e != nil {
@@ -105,15 +122,22 @@ func (p *yamlParser) parse(data []byte) (*Workload, *Error) {
 	return w, nil
 }
 
-// parseYAML runs goccy's parser; a panic inside it on hostile input
-// becomes an ordinary syntax error instead of taking the program down.
-func parseYAML(data []byte) (f *ast.File, err error) {
+// parseYAML runs goccy's lexer and parser, refusing between the two what
+// is nested too deeply (the parser's memory grows with the square of the
+// depth); a panic inside them on hostile input becomes an ordinary syntax
+// error instead of taking the program down.
+func parseYAML(file string, data []byte) (f *ast.File, nest *Error, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			f, err = nil, errors.New("the YAML parser could not read this text")
+			f, nest, err = nil, nil, errors.New("the YAML parser could not read this text")
 		}
 	}()
-	return parser.ParseBytes(data, 0)
+	tokens := lexer.Tokenize(string(data))
+	if e := tokenNesting(file, tokens); e != nil {
+		return nil, e, nil
+	}
+	f, err = parser.Parse(tokens, 0)
+	return f, nil, err
 }
 
 func (p *yamlParser) syntaxError(err error) *Error {
@@ -311,7 +335,7 @@ func (p *yamlParser) top(w *Workload, body ast.Node) *Error {
 				return err
 			}
 		case "about":
-			if w.About, err = p.text(e); err != nil {
+			if w.About, err = p.about(e); err != nil {
 				return err
 			}
 		case "runtime":
@@ -390,23 +414,73 @@ func (p *yamlParser) name(e *entry) (string, *Error) {
 	if err != nil {
 		return "", err
 	}
-	if msg := checkName(s); msg != "" {
+	if msg, _ := nameProblem(s); msg != "" {
 		return "", p.errAt(e.val, "%s", msg)
 	}
 	return s, nil
 }
 
-// checkName says what is wrong with a task or workload name, if anything.
-func checkName(s string) string {
+// about reads the free text of about:. It is printed through a sanitiser,
+// so only a NUL (which a quoted "\0" can write) is refused.
+func (p *yamlParser) about(e *entry) (string, *Error) {
+	s, err := p.text(e)
+	if err != nil {
+		return "", err
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", p.errAt(e.val, "about must not contain a NUL character (U+0000)")
+	}
+	return s, nil
+}
+
+// CheckName returns an error saying what is wrong with s as the name of a
+// workload or a task, or nil. A name is 1 to 100 bytes of UTF-8 without
+// spaces at either end and without characters that change how a terminal
+// shows the text around them: control characters (C0, DEL, C1),
+// bidirectional controls (U+061C, U+200E, U+200F, U+202A–U+202E,
+// U+2066–U+2069), other invisible format characters (zero-width joiners
+// excepted, emoji need them) and line or paragraph separators. The message
+// names the code point. The web server checks its name field with it.
+func CheckName(s string) error {
+	if msg, _ := nameProblem(s); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// nameProblem is CheckName's rule: what is wrong, and the byte offset in s
+// of the character at fault (0 when it is the name as a whole).
+func nameProblem(s string) (string, int) {
 	switch {
 	case strings.TrimSpace(s) == "":
-		return "a name must not be empty"
+		return "a name must not be empty", 0
 	case len(s) > 100:
-		return "a name must be at most 100 bytes"
-	case strings.TrimSpace(s) != s:
-		return "a name must not start or end with spaces"
-	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		return "a name must not contain control characters"
+		return "a name must be at most 100 bytes", 0
+	case !utf8.ValidString(s):
+		return "a name must be UTF-8 text", 0
+	}
+	for i, r := range s {
+		if what := hiddenRune(r); what != "" {
+			return fmt.Sprintf("a name must not contain %U (%s)", r, what), i
+		}
+	}
+	if strings.TrimSpace(s) != s {
+		return "a name must not start or end with spaces", 0
+	}
+	return "", 0
+}
+
+// hiddenRune says what r is if a name must not contain it, else "".
+func hiddenRune(r rune) string {
+	switch {
+	case r < ' ' || r >= 0x7f && r <= 0x9f:
+		return "a control character"
+	case r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
+		return "a bidirectional text control, which reorders the text shown around it"
+	case r == 0x200c || r == 0x200d:
+		return ""
+	case unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+		return "an invisible format character"
 	}
 	return ""
 }
@@ -565,6 +639,9 @@ func (p *yamlParser) group(n ast.Node, open bool) (Group, *Error) {
 			v, ok := number(e.val)
 			if !ok || !(v > 0) || math.IsInf(v, 0) {
 				return g, p.errAt(valueOrKey(e), "weight must be a number > 0, got %s", describe(e.val))
+			}
+			if v > MaxWeight {
+				return g, p.errAt(e.val, "weight %s is too large (at most %g; weights are relative, e.g. 90 and 10)", describe(e.val), MaxWeight)
 			}
 			g.Weight = v
 		case "steps":
@@ -751,6 +828,7 @@ func (p *yamlParser) arrivals(e *entry) (*Arrivals, *Error) {
 	}
 	a := &Arrivals{Pattern: Poisson, Pos: posOf(e.keyNode)}
 	var rateSet, forSet, countSet bool
+	var rateText string
 	for i := range entries {
 		f := &entries[i]
 		switch f.key {
@@ -763,7 +841,7 @@ func (p *yamlParser) arrivals(e *entry) (*Arrivals, *Error) {
 			if msg != "" {
 				return nil, p.errAt(f.val, "%s", msg)
 			}
-			a.Rate, rateSet = r, true
+			a.Rate, rateSet, rateText = r, true, s
 		case "pattern":
 			v, err := p.oneOf(f, []string{"poisson", "uniform"})
 			if err != nil {
@@ -798,6 +876,11 @@ func (p *yamlParser) arrivals(e *entry) (*Arrivals, *Error) {
 		return nil, p.errAt(e.keyNode, "arrivals needs exactly one of for (a duration, e.g. for: 30s) or count (e.g. count: 10000)")
 	case forSet && a.Rate*float64(a.For)/1e9 > MaxTasks:
 		return nil, p.errAt(e.keyNode, "arrivals would bring about %.0f tasks (the limit is %d)", a.Rate*float64(a.For)/1e9, MaxTasks)
+	case countSet && float64(a.Count)/a.Rate*1e9 > float64(MaxDuration):
+		// As long as the longest for: allows; beyond it the arrival times
+		// leave int64 nanoseconds (1e-300/s gives +Inf).
+		return nil, p.errAt(e.keyNode, "arrivals of %d tasks at %s would take about %.3gh (at most 2400h, as with for:; raise the rate or lower the count)",
+			a.Count, strings.TrimSpace(rateText), float64(a.Count)/a.Rate/3600)
 	}
 	return a, nil
 }
@@ -844,6 +927,9 @@ func (p *yamlParser) models(e *entry) ([]Model, *Error) {
 	}
 	if len(seq.Values) == 0 {
 		return nil, p.errAt(seq, "models must not be empty (leave it out for the default models)")
+	}
+	if len(seq.Values) > MaxModels {
+		return nil, p.errAt(seq.Values[MaxModels], "too many models: %d (at most %d in one workload)", len(seq.Values), MaxModels)
 	}
 	out := make([]Model, 0, len(seq.Values))
 	for i, item := range seq.Values {

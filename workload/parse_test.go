@@ -2,6 +2,7 @@ package workload
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -164,6 +165,12 @@ tasks:
 			return check(w.Seed == 0 && len(w.Groups[0].Steps) == 1, "seed %d", w.Seed)
 		}},
 		{"max repeat depth", "f", nested(MaxDepth), func(w *Workload) string { return "" }},
+		{"about keeps escapes for the printer to clean", "f", "about: \"\\e[31mred\\e[0m \\u202E\"\ntasks: [{name: \"👩\u200D💻 dev\", steps: [{wait: 1s}]}]", func(w *Workload) string {
+			return check(w.About == "\x1b[31mred\x1b[0m \u202e" && w.Groups[0].Name == "👩\u200d💻 dev", "about %q, name %q", w.About, w.Groups[0].Name)
+		}},
+		{"a file name that will not do as a name", "dir/ok\u202Eexe.yaml", "tasks: [{steps: [{wait: 1s}]}]", func(w *Workload) string {
+			return check(w.Name == "workload", "name %q", w.Name)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,6 +244,12 @@ func TestParseErrors(t *testing.T) {
 			`w.yaml:1:25: duration -2s is negative (want 0 or more)`},
 		{"huge duration", "tasks: [{steps: [{wait: 3000h}]}]",
 			`w.yaml:1:25: duration 3000h is too long (the limit is 2400h)`},
+		{"duration beyond int64", "tasks: [{steps: [{work: 99999999999h}]}]",
+			`w.yaml:1:25: duration 99999999999h is too long (the limit is 2400h)`},
+		{"duration beyond int64 in a distribution", "tasks:\n  - steps:\n      - work: exp(9999999999999999999ns)",
+			`w.yaml:3:15: duration 9999999999999999999ns is too long (the limit is 2400h) in exp(M)`},
+		{"negative duration beyond int64", "tasks: [{start: -99999999999h, steps: [{wait: 1s}]}]",
+			`w.yaml:1:17: duration -99999999999h is negative (want 0 or more)`},
 		{"missing duration", "tasks:\n  - steps:\n      - wait:\n",
 			`w.yaml:3:9: wait needs a duration, e.g. wait: 2s`},
 		{"unknown distribution", "tasks: [{steps: [{wait: gauss(1s)}]}]",
@@ -253,6 +266,8 @@ func TestParseErrors(t *testing.T) {
 			`w.yaml:1:25: "uniform(10ms" was cut at its comma: inside { } YAML splits at commas; quote it (work: "uniform(10ms, 30ms)") or write the step in block style`},
 		{"model cut by flow sequence", "models: [sync, asyncio(limit=10, executor=4)]" + ok,
 			`w.yaml:1:16: model "asyncio(limit=10" was cut at its comma: inside [ ] YAML splits at commas; quote it ("asyncio(limit=10, executor=4)") or write models as a block list (- asyncio(limit=10, executor=4))`},
+		{"too many models", "models: [" + strings.Repeat("sync, ", 10000) + "sync]" + ok,
+			`w.yaml:1:394: too many models: 10001 (at most 64 in one workload)`},
 		{"empty models", "models: []" + ok,
 			`w.yaml:1:9: models must not be empty (leave it out for the default models)`},
 		{"gil on wait", "tasks: [{steps: [{wait: 1s, gil: released}]}]",
@@ -306,6 +321,17 @@ func TestParseErrors(t *testing.T) {
 		{"name of a copy", "tasks:\n  - {name: x, count: 3, steps: [{wait: 1s}]}\n  - {name: x-2, steps: [{wait: 1s}]}",
 			`w.yaml:3:6: task name "x-2" is also the name of a copy of "x" (count 3)`},
 		{"empty name", "name: ''" + ok, `w.yaml:1:7: a name must not be empty`},
+		{"bidi override in a name", `name: "ok\u202Eexe.txt"` + ok,
+			`w.yaml:1:7: a name must not contain U+202E (a bidirectional text control, which reorders the text shown around it)`},
+		{"bidi isolate in a name", "name: a\u2066b" + ok,
+			`w.yaml:1:7: a name must not contain U+2066 (a bidirectional text control, which reorders the text shown around it)`},
+		{"C1 control in a task name", `tasks: [{name: "a\x85b", steps: [{wait: 1s}]}]`,
+			`w.yaml:1:16: a name must not contain U+0085 (a control character)`},
+		{"escape in a task name", `tasks: [{name: "\e[31mred", steps: [{wait: 1s}]}]`,
+			`w.yaml:1:16: a name must not contain U+001B (a control character)`},
+		{"line separator in a name", "name: a\u2028b" + ok,
+			`w.yaml:1:7: a name must not contain U+2028 (an invisible format character)`},
+		{"NUL in about", `about: "a\0b"` + ok, `w.yaml:1:8: about must not contain a NUL character (U+0000)`},
 		{"cores zero", "cores: 0" + ok, `w.yaml:1:8: cores must be a whole number from 1 to 4096, got 0`},
 		{"cores huge", "cores: 5000" + ok, `w.yaml:1:8: cores must be a whole number from 1 to 4096, got 5000`},
 		{"switch zero", "switch_interval: 0" + ok, `w.yaml:1:18: switch_interval must be more than 0 (CPython's default is 5ms)`},
@@ -317,6 +343,8 @@ func TestParseErrors(t *testing.T) {
 			`w.yaml:1:10: weight is only used with arrivals (it picks the group an arrival is built from)`},
 		{"weight zero", "arrivals: {rate: 1/s, count: 3}\ntasks: [{weight: 0, steps: [{wait: 1s}]}]",
 			`w.yaml:2:18: weight must be a number > 0, got 0`},
+		{"weight too large", "arrivals: {rate: 1/s, count: 3}\ntasks: [{weight: 1.7e308, steps: [{wait: 1s}]}, {steps: [{wait: 1s}]}]",
+			`w.yaml:2:18: weight 1.7e308 is too large (at most 1e+09; weights are relative, e.g. 90 and 10)`},
 		{"count with arrivals", "arrivals: {rate: 1/s, count: 3}\ntasks: [{count: 2, steps: [{wait: 1s}]}]",
 			`w.yaml:2:10: count is not used with arrivals: each arrival is one task built from a group`},
 		{"arrivals without rate", "arrivals: {count: 3}" + ok, `w.yaml:1:1: arrivals needs a rate (e.g. rate: 200/s)`},
@@ -325,6 +353,18 @@ func TestParseErrors(t *testing.T) {
 		{"rate without unit", "arrivals: {rate: 200, for: 1s}" + ok, `w.yaml:1:18: rate 200 needs a unit (e.g. 200/s)`},
 		{"rate bad unit", "arrivals: {rate: 200/h, for: 1s}" + ok, `w.yaml:1:18: invalid rate unit "h" (want a rate like 200/s, 5/ms or 30/min)`},
 		{"arrivals too many", "arrivals: {rate: 1000000/s, for: 1000s}" + ok, `w.yaml:1:1: arrivals would bring about 1000000000 tasks (the limit is 100000000)`},
+		{"arrivals past int64 by count", "arrivals: {rate: 1e-300/s, count: 3}" + ok,
+			`w.yaml:1:1: arrivals of 3 tasks at 1e-300/s would take about 8.33e+296h (at most 2400h, as with for:; raise the rate or lower the count)`},
+		{"arrivals for years by count", "arrivals:\n  rate: 0.1/min\n  count: 100000000" + ok,
+			`w.yaml:1:1: arrivals of 100000000 tasks at 0.1/min would take about 1.67e+07h (at most 2400h, as with for:; raise the rate or lower the count)`},
+		{"arrivals of long tasks", "arrivals: {rate: 1/s, count: 1}\ntasks: [{steps: [{repeat: 1000000000, steps: [{work: 2400h}]}]}]",
+			`w.yaml:2:10: the tasks add up to more than 70 years of virtual time`},
+		{"many arrivals of long tasks", "arrivals: {rate: 1000/s, for: 2400h}\ntasks: [{steps: [{wait: 2400h}]}]",
+			`w.yaml:1:1: arrivals would bring about 8640000000 tasks (the limit is 100000000)`},
+		{"many arrivals of long tasks by count", "arrivals: {rate: 1000/s, count: 100000000}\ntasks: [{steps: [{wait: 1000h}]}]",
+			`w.yaml:2:10: the tasks add up to more than 70 years of virtual time`},
+		{"copies starting too late", "tasks: [{count: 300, every: 2400h, steps: [{wait: 1s}]}]",
+			`w.yaml:1:10: the last copy of "task-1" would start after about 70 years`},
 		{"alias", "a: &x 1\nb: *x", `w.yaml:2:4: aliases (*name) are not supported in workloads; write the value out`},
 		{"not a mapping", "- a\n- b", `w.yaml:1:1: a workload must be a mapping (key: value lines), got a list`},
 		{"two documents", "tasks: [{steps: [{wait: 1s}]}]\n---\nname: x", `w.yaml:3:1: only one YAML document is allowed in a workload file`},
@@ -352,6 +392,31 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error\n got %s\nwant %s", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"fetch", ""},
+		{"café-1 👩\u200d💻", ""},
+		{"", "a name must not be empty"},
+		{" a", "a name must not start or end with spaces"},
+		{strings.Repeat("x", 101), "a name must be at most 100 bytes"},
+		{"a\xffb", "a name must be UTF-8 text"},
+		{"a\tb", "a name must not contain U+0009 (a control character)"},
+		{"a\u007fb", "a name must not contain U+007F (a control character)"},
+		{"a\u009bb", "a name must not contain U+009B (a control character)"},
+		{"a\u061cb", "a name must not contain U+061C (a bidirectional text control, which reorders the text shown around it)"},
+		{"a\u200fb", "a name must not contain U+200F (a bidirectional text control, which reorders the text shown around it)"},
+		{"a\u202ab", "a name must not contain U+202A (a bidirectional text control, which reorders the text shown around it)"},
+		{"a\u2069b", "a name must not contain U+2069 (a bidirectional text control, which reorders the text shown around it)"},
+		{"a\u200bb", "a name must not contain U+200B (an invisible format character)"},
+		{"a\ufeffb", "a name must not contain U+FEFF (an invisible format character)"},
+	} {
+		err := CheckName(tt.name)
+		if got := fmt.Sprint(err); tt.want == "" && err != nil || tt.want != "" && got != tt.want {
+			t.Errorf("CheckName(%q) = %v, want %q", tt.name, err, tt.want)
+		}
 	}
 }
 

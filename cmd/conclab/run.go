@@ -34,7 +34,7 @@ const (
 	// task list (SPEC §5 lets the list go above it).
 	maxRecordTasks = 100_000
 	// maxFileSize bounds what is read as a workload file.
-	maxFileSize = 16 << 20
+	maxFileSize = workload.MaxFileSize
 	// defaultSwitchInterval is CPython's sys.getswitchinterval().
 	defaultSwitchInterval = int64(5 * time.Millisecond)
 	// maxWidth is the widest text output.
