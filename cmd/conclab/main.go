@@ -66,7 +66,7 @@ func exitStatus(err error, stderr io.Writer, env func(string) string) int {
 	}
 	fmt.Fprintln(stderr, errorLine(err))
 	var f *failure
-	if errors.As(err, &f) {
+	if errors.As(err, &f) && !errors.Is(err, sim.ErrTooLong) { // a workload too long to count is bad input
 		return exitFailure
 	}
 	// Everything else is about what the user gave us: flags, arguments,

@@ -554,8 +554,8 @@ func simulate(ctx context.Context, p plan, sp spanPlan, records bool) ([]report.
 			return nil, fail(fmt.Errorf("%s under %s: %w", p.wl.Name, cfg.Deployment, err))
 		}
 		if res.Makespan != runs[i].Result.Makespan || folded.Spans() != limit.Spans {
-			return nil, fail(fmt.Errorf("internal error: %s under %s ran differently the second time (makespan %d then %d ns, %d then %d spans), please report",
-				p.wl.Name, cfg.Deployment, runs[i].Result.Makespan, res.Makespan, limit.Spans, folded.Spans()))
+			return nil, &sim.InternalError{Value: fmt.Sprintf("%s under %s ran differently the second time (makespan %d then %d ns, %d then %d spans)",
+				p.wl.Name, cfg.Deployment, runs[i].Result.Makespan, res.Makespan, limit.Spans, folded.Spans())}
 		}
 		runs[i].Folded = folded
 	}
