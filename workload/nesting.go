@@ -9,6 +9,24 @@ import "github.com/goccy/go-yaml/token"
 // quadratic in the depth to read (20 KB of "[" cost it 177 MiB).
 const MaxNesting = 64
 
+// MaxItems bounds the entries, keys and values of a workload file. The YAML
+// library takes about 800 bytes of memory for each (8 MiB of "1," took it
+// 3.2 GB); a workload says "count:" and "repeat:" instead of listing tasks
+// one by one, so 200,000 is far more than one needs and keeps reading a
+// file under about 200 MB.
+const MaxItems = 200_000
+
+// MaxKeys bounds the keys of one mapping. The YAML library's time grows
+// with the square of a mapping's keys (20,000 took it 9 s); a workload's
+// mappings have a dozen keys at most.
+const MaxKeys = 1000
+
+// keysMsg is the message for a mapping with more than MaxKeys keys.
+const keysMsg = "a mapping with more than %d keys (a workload's mappings have a few keys each)"
+
+// itemsMsg is the message for a file with more than MaxItems.
+const itemsMsg = "too many list entries, keys and values (more than %s; a workload gives copies with count: and repeat:, not one by one)"
+
 // nestingMsg is the one message for both checks below.
 const nestingMsg = "lists and mappings nested too deeply (at most %d levels; a workload needs about 20)"
 
@@ -31,6 +49,16 @@ func checkNesting(file string, data []byte) *Error {
 	tooDeep := func(col int) *Error {
 		return errorAt(file, Pos{line, col}, nestingMsg, MaxNesting)
 	}
+	// items counts, from above, the nodes the YAML library will build: a
+	// line's node, each "- ", and each "[", "{" and "," of flow text.
+	items := 0
+	// keys counts the keys of each open block level and of each open flow
+	// mapping; flowKind says which flow levels are mappings.
+	var keys, flowKeys [MaxNesting + 1]int
+	var flowKind [MaxNesting + 1]byte
+	tooMany := func(col int) *Error {
+		return errorAt(file, Pos{line, col}, itemsMsg, "200,000")
+	}
 	for i := 0; i < len(data); line++ {
 		end := i
 		for end < len(data) && data[end] != '\n' {
@@ -52,6 +80,9 @@ func checkNesting(file string, data []byte) *Error {
 			scalarAbove = -1
 		}
 		if quote == 0 && flow == 0 && !blank {
+			if items++; items > MaxItems {
+				return tooMany(indent + 1)
+			}
 			// A block level per deeper indent, and one per "- " or "? "
 			// opening a node on the same line ("- - x" is a list in a list).
 			for nb > 0 && indents[nb-1] > indent {
@@ -62,6 +93,7 @@ func checkNesting(file string, data []byte) *Error {
 					return tooDeep(indent + 1)
 				}
 				indents[nb] = indent
+				keys[nb] = 0
 				nb++
 			}
 			for j < end && (data[j] == '-' || data[j] == '?') && (j+1 == end || data[j+1] == ' ' || data[j+1] == '\r') {
@@ -73,11 +105,20 @@ func checkNesting(file string, data []byte) *Error {
 					break
 				}
 				col := columnOf(data, i, j)
+				if items++; items > MaxItems {
+					return tooMany(col)
+				}
 				if nb+1 > MaxNesting {
 					return tooDeep(col)
 				}
 				indents[nb] = col - 1
+				keys[nb] = 0
 				nb++
+			}
+			if j < end && data[j] != '#' && data[j] != '\r' && data[j] != '-' {
+				if keys[nb-1]++; keys[nb-1] > MaxKeys {
+					return errorAt(file, Pos{line, columnOf(data, i, j)}, keysMsg, MaxKeys)
+				}
 			}
 		}
 		// The rest of the line: quotes, comments, flow brackets, and the
@@ -112,9 +153,13 @@ func checkNesting(file string, data []byte) *Error {
 				}
 			case '[', '{':
 				if start || flow > 0 {
+					flowKind[min(flow, MaxNesting)], flowKeys[min(flow, MaxNesting)] = c, 0
 					flow++
 					if nb+flow > MaxNesting {
 						return tooDeep(columnOf(data, i, j))
+					}
+					if items++; items > MaxItems {
+						return tooMany(columnOf(data, i, j))
 					}
 					continue
 				}
@@ -124,6 +169,14 @@ func checkNesting(file string, data []byte) *Error {
 				}
 			case ',':
 				if flow > 0 {
+					if items++; items > MaxItems {
+						return tooMany(columnOf(data, i, j))
+					}
+					if k := min(flow-1, MaxNesting); flowKind[k] == '{' {
+						if flowKeys[k]++; flowKeys[k] >= MaxKeys {
+							return errorAt(file, Pos{line, columnOf(data, i, j)}, keysMsg, MaxKeys)
+						}
+					}
 					start = true
 					continue
 				}

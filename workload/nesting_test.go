@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -116,5 +117,50 @@ func TestNestingCost(t *testing.T) {
 				t.Errorf("Parse took %v, want well under 2s", took)
 			}
 		})
+	}
+}
+
+// TestWidthCost: files that are wide rather than deep. The YAML library
+// takes about 800 bytes for each node (8 MiB of "1," took it 3.2 GB) and
+// time growing with the square of a mapping's keys (20,000 keys, 9 s); both
+// are refused, where they start to go wrong, before it reads them.
+func TestWidthCost(t *testing.T) {
+	const maxAlloc = 50 << 20
+	keys := func(n int) string {
+		var b strings.Builder
+		b.WriteString("tasks:\n  - ")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "k%d: v\n    ", i)
+		}
+		return b.String()
+	}
+	for _, tt := range []struct{ name, src, want string }{
+		{"4 M flow entries", "tasks: [" + strings.Repeat("1,", 4<<20-8) + "1]", "w.yaml:1:400006: too many list entries, keys and values (more than 200,000;"},
+		{"2 M block entries", "tasks:\n" + strings.Repeat("- 1\n", 2<<20-8), "w.yaml:100001:3: too many list entries"},
+		{"20,000 keys in a flow mapping", "tasks: [{" + strings.Repeat("a: 1, ", 20_000) + "b: 1}]", "w.yaml:1:6008: a mapping with more than 1000 keys"},
+		{"20,000 keys in a block mapping", keys(20_000), "w.yaml:1002:5: a mapping with more than 1000 keys"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, err := Parse("w.yaml", []byte(tt.src))
+			runtime.ReadMemStats(&after)
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("Parse: %v\nwant %s…", err, tt.want)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > maxAlloc {
+				t.Errorf("Parse allocated %d MiB, want at most %d MiB", alloc>>20, maxAlloc>>20)
+			}
+		})
+	}
+	// A long list of tasks under the limits still reads.
+	var b strings.Builder
+	b.WriteString("tasks:\n")
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&b, "  - name: t%d\n    steps: [{work: 1ms}, {wait: 2ms}]\n", i)
+	}
+	if w, err := Parse("w.yaml", []byte(b.String())); err != nil || len(w.Groups) != 5000 {
+		t.Fatalf("5,000 listed tasks: %v", err)
 	}
 }
