@@ -47,6 +47,8 @@ func TestHostileInputs(t *testing.T) {
 	weights := write("weights.yaml", "arrivals: {rate: 10/s, count: 10}\ntasks: [{weight: 1.7e308, steps: [{wait: 1ms}]}, {name: b, weight: 1.7e308, steps: [{wait: 1ms}]}]\n")
 	models := write("models.yaml", "tasks: [{steps: [{wait: 1ms}]}]\nmodels: ["+strings.TrimSuffix(strings.Repeat("sync, ", 10_000), ", ")+"]\n")
 	bigStdin := strings.Repeat("#", 9<<20)
+	wide := write("wide.yaml", "tasks: ["+strings.Repeat("1,", 4<<20-8)+"1]\n")
+	keys := write("keys.yaml", "tasks: [{"+strings.Repeat("a: 1, ", 20_000)+"b: 1}]\n")
 
 	const mib = 1 << 20
 	tests := []struct {
@@ -62,6 +64,8 @@ func TestHostileInputs(t *testing.T) {
 		{"zero-length tasks explained", []string{"explain", "-e", "2 x [wait 0s]", "-m", "sync"}, "", 0, "", 100 * mib},
 		{"20 KB of brackets", []string{"run", brackets}, "", 2, "brackets.yaml:1:", 100 * mib},
 		{"100 KB of brackets", []string{"run", brackets100k}, "", 2, "brackets100k.yaml:1:", 100 * mib},
+		{"8 MiB of flat list entries", []string{"run", wide}, "", 2, "wide.yaml:1:", 100 * mib},
+		{"20,000 keys in one mapping", []string{"run", keys}, "", 2, "keys.yaml:1:", 100 * mib},
 		{"2000 levels of block nesting", []string{"run", blocks}, "", 2, "blocks.yaml:", 100 * mib},
 		{"a tiny rate with a count", []string{"run", tinyRate}, "", 2, "tinyrate.yaml:1:", 100 * mib},
 		{"a slow rate with a large count", []string{"run", slowRate}, "", 2, "slowrate.yaml:1:", 100 * mib},
