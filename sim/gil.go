@@ -96,17 +96,28 @@ func (e *engine) drop(th *thread) {
 	p := th.proc
 	p.holder = nil
 	if p.waiters.len() > 0 {
-		e.grant(p)
+		e.grant(p, GILReleased, th)
 	} else {
 		p.gen++ // nobody waits: no forced switch pending
 	}
 }
 
-// grant hands p's free GIL to its longest waiter.
-func (e *engine) grant(p *process) {
+// grant hands p's free GIL to its longest waiter: from, which released it
+// (GILReleased) or was made to drop it (GILForced), ends the wait.
+func (e *engine) grant(p *process, why CauseKind, from *thread) {
 	w := p.waiters.pop()
 	e.gilWait += e.now - w.since
 	e.take(p, w, true)
+	if e.sink != nil {
+		task := from.lastTask
+		if t := e.taskOf(from); t >= 0 {
+			task = t
+		}
+		w.why = because(why, from.id, task)
+		if w.slot >= 0 {
+			e.spans[w.slot].why = w.why
+		}
+	}
 	if p.waiters.len() > 0 {
 		e.armDrop(p)
 	} else {
@@ -133,6 +144,13 @@ func (e *engine) forceSwitch(p *process) {
 	if h == nil || p.waiters.len() == 0 {
 		return
 	}
+	if e.sink != nil {
+		w := p.waiters.peek()
+		h.why = because(Preempted, w.id, e.taskOf(w))
+		if h.slot >= 0 && e.spans[h.slot].state == Working {
+			e.spans[h.slot].why = h.why
+		}
+	}
 	h.pending = e.cpu.remove(h)
 	h.holdsGIL = false
 	p.holder = nil
@@ -142,5 +160,5 @@ func (e *engine) forceSwitch(p *process) {
 	if h.slot >= 0 {
 		e.setTask(h.slot, GILWait, h.id)
 	}
-	e.grant(p)
+	e.grant(p, GILForced, h)
 }
