@@ -29,12 +29,19 @@ func (e *engine) python(th *thread, work int64, next act) {
 	th.since = e.now
 	p.waiters.push(th)
 	e.setLane(th, GILWait)
-	if th.slot >= 0 {
+	if e.taskWaits(th) {
 		e.setTask(th.slot, GILWait, th.id)
 	}
 	if p.waiters.len() == 1 {
 		e.armDrop(p)
 	}
+}
+
+// taskWaits says whether th's wait for the GIL is its task's too: not when
+// it is an event loop submitting the task's step to an executor, which the
+// task already awaits.
+func (e *engine) taskWaits(th *thread) bool {
+	return th.slot >= 0 && th.act != actOffload
 }
 
 // compute starts Python work on a thread that may run it.
@@ -114,7 +121,7 @@ func (e *engine) grant(p *process, why CauseKind, from *thread) {
 			task = t
 		}
 		w.why = because(why, from.id, task)
-		if w.slot >= 0 {
+		if e.taskWaits(w) {
 			e.spans[w.slot].why = w.why
 		}
 	}
@@ -157,7 +164,7 @@ func (e *engine) forceSwitch(p *process) {
 	h.since = e.now
 	p.waiters.push(h)
 	e.setLane(h, GILWait)
-	if h.slot >= 0 {
+	if e.taskWaits(h) {
 		e.setTask(h.slot, GILWait, h.id)
 	}
 	e.grant(p, GILForced, h)

@@ -312,10 +312,22 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 			if !prof.GIL || sp.State != GILWait || !samePlace || c.Lane == sp.Lane {
 				fail("span %+v: a GIL hand-over by lane %d (runtime %s)", sp, c.Lane, prof.Name)
 			}
+			if c.Kind == GILForced && !task && !during(c.Lane, sp.End-1, sp.End, func(x Span) bool {
+				return x.End == sp.End && x.Cause.Kind == Preempted && x.Cause.Lane == sp.Lane
+			}) {
+				fail("span %+v: lane %d forced to drop the GIL, but not preempted then", sp, c.Lane)
+			}
 		case Preempted:
 			ok := sp.State == Working || (!task && sp.State == Overhead)
 			if !prof.GIL || !ok || !samePlace || c.Lane == sp.Lane {
 				fail("span %+v: preempted by lane %d (runtime %s)", sp, c.Lane, prof.Name)
+			}
+			// The other party tells the same story: its wait ended then,
+			// the holder forced to drop the GIL.
+			if !task && !during(c.Lane, sp.End-1, sp.End, func(x Span) bool {
+				return x.State == GILWait && x.End == sp.End && x.Cause == because(GILForced, sp.Lane, x.Cause.Task)
+			}) {
+				fail("span %+v: preempted by lane %d, whose wait did not end then by a forced switch", sp, c.Lane)
 			}
 		case Woken:
 			if task || (sp.State != Idle && sp.State != Waiting) {
