@@ -79,7 +79,7 @@ type process struct {
 	gen     uint32        // generation of the scheduled forced-switch event
 	started bool
 	up      int64   // when it started
-	main    *thread // the thread that takes its work: its only thread, its loop, a composite's main thread
+	main    *thread // the thread that hands it work or takes it: a pool's main thread, its only thread, its loop
 
 	// What the process runs. A worker process has a pool; an asyncio
 	// process has a loop (which has pools of its own for offload).
