@@ -37,6 +37,8 @@ const (
 	rLoopBusy                 // the loop runs other tasks
 	rLoopStuck                // the loop is blocked by another task
 	rSemaphore                // asyncio(limit=K)
+	rThread                   // its new thread starting (a worker process's pool)
+	rNone                     // nothing but its own start (runtime costs)
 )
 
 // event is one thing that happened, before folding.
@@ -51,8 +53,8 @@ type event struct {
 	lead  int64 // create: GIL wait before the start-up
 	task  int32 // -1: none
 	lane  int32 // the lane it happened on; -1: none
-	other int32 // the GIL holder's lane, or the task the loop turns to; -1: none
-	otask int32 // the task on the holder's lane; -1: none
+	other int32 // the lane that let the GIL go (or took it, for turns; the executor, for an offload); -1: none
+	otask int32 // the task that lane last ran, or the task the loop turns to; -1: none
 	loop  int32 // queued: the loop that was busy meanwhile; -1: none (see narrator.also)
 	peer  int32 // create: the task the new thread takes first; main GIL: the thread just started; queued: the lane that takes the task; -1: none
 	kind  kind
@@ -60,6 +62,7 @@ type event struct {
 	first bool // the task's first action: "starts and …"
 	warn  bool
 	rel   bool // compute: C code with the GIL released
+	force bool // GIL: the waiter's switch interval forced the holder to drop it
 }
 
 // laneEvents reads what the lanes did: process start-ups, the main
@@ -95,13 +98,12 @@ func (n *narrator) laneEvents() {
 					e.lead += spans[j].End - spans[j].Start
 				}
 				if e.lead > 0 {
-					e.other = n.holder(l.Process, lane, s.Start, s.Start+e.lead)
-					e.otask = n.taskOn(e.other, s.Start, s.Start+e.lead)
+					e.other, e.otask = gilFrom(spans[j-1])
 				}
 				e.task = n.bootTask[lane]
 				// Thread.start: the starting thread's part, then the new
 				// thread's bootstrap until it takes its first task.
-				e.cpu = n.mainPart(l.Process, s.Start)
+				e.cpu = n.mainCost(lane)
 				if b := n.boot[lane]; b.End > b.Start {
 					end := b.End
 					if st := n.firstStep(e.task); st > b.Start && st < end {
@@ -118,28 +120,24 @@ func (n *narrator) laneEvents() {
 			if s.State != sim.GILWait {
 				continue
 			}
-			prev := sim.Idle
-			for k := i - 1; k >= 0; k-- {
-				if spans[k].End > spans[k].Start {
-					prev = spans[k].State
-					break
-				}
-			}
-			if prev == sim.GILWait {
+			prev, _ := n.before(lane, i)
+			if prev.State == sim.GILWait {
 				continue // the same wait, split in two
 			}
 			e := event{at: s.Start, kind: kGILWake, lane: lane, task: s.Task, dur: s.End - s.Start, peer: -1}
+			e.other, e.otask = gilFrom(s)
+			e.force = s.Cause.Kind == sim.GILForced
 			switch {
 			case mainPool && s.Task < 0:
 				e.kind = kMainGIL
-				if prev == sim.Waiting {
-					e.peer = n.startedLast(l.Process, s.Start)
+				if c := prev.Cause; prev.State == sim.Waiting && c.Kind == sim.Woken {
+					e.peer = c.Lane // the thread it started, saying it runs
 				}
-			case prev == sim.Working:
+			case prev.Cause.Kind == sim.Preempted:
+				// Made to drop the GIL: told with the thread that took it.
 				e.kind = kGILTurns
+				e.other, e.otask = prev.Cause.Lane, prev.Cause.Task
 			}
-			e.other = n.holder(l.Process, lane, s.Start, s.End)
-			e.otask = n.taskOn(e.other, s.Start, s.End)
 			n.add(e)
 		}
 	}
@@ -155,7 +153,7 @@ func (n *narrator) loopSetup(lane int32, s sim.Span) (event, bool) {
 		}
 		created := false
 		for k, x := range spans {
-			if x.State == sim.Ready || (k == 0 && n.semaphoreWait(spans)) {
+			if x.State == sim.Ready || (k == 0 && queueWait(x)) {
 				created = true // gathered, then queued or held by the limit
 				continue
 			}
@@ -198,19 +196,13 @@ func (n *narrator) poolMain(lane int32) bool {
 		(n.d.Kind == model.ThreadPool || n.d.Kind == model.ThreadPerTask)
 }
 
-// mainPart returns how long process p's pool main thread spent (runtime
-// overhead: submitting, starting a thread) just before at, when a thread
-// it started began; 0 if it did not.
-func (n *narrator) mainPart(p int, at int64) int64 {
-	m := n.mainOf(p)
-	if m < 0 {
-		return 0
+// gilFrom returns the lane that let the GIL go to the waiter of s, and
+// the task that lane last ran; -1s when s did not end with a hand-over.
+func gilFrom(s sim.Span) (lane, task int32) {
+	if c := s.Cause; c.Kind == sim.GILReleased || c.Kind == sim.GILForced {
+		return c.Lane, c.Task
 	}
-	spans := n.laneSpans[m]
-	if k := n.endAfter(m, at-1); k < len(spans) && spans[k].End == at && spans[k].State == sim.Overhead {
-		return spans[k].End - spans[k].Start
-	}
-	return 0
+	return -1, -1
 }
 
 // mainOf returns process p's pool main thread, or -1.
@@ -223,32 +215,6 @@ func (n *narrator) mainOf(p int) int32 {
 	return -1
 }
 
-// startedLast returns the pool thread of process p that began last before
-// at (the one the main thread has just started), or -1.
-func (n *narrator) startedLast(p int, at int64) int32 {
-	k := bisect(len(n.born), func(k int) bool { return n.born[k].at > at })
-	for k--; k >= 0; k-- {
-		if b := n.born[k]; n.lanes[b.lane].Process == p {
-			return b.lane
-		}
-	}
-	return -1
-}
-
-// taskOn returns the task lane ran longest during [a, b), or -1.
-func (n *narrator) taskOn(lane int32, a, b int64) int32 {
-	if lane < 0 || int(lane) >= len(n.laneSpans) {
-		return -1
-	}
-	best, bestD := int32(-1), int64(-1)
-	n.overlapping(lane, a, b, func(s sim.Span, d int64) {
-		if s.Task >= 0 && d > bestD {
-			best, bestD = s.Task, d
-		}
-	})
-	return best
-}
-
 // taskEvents reads what each task went through.
 func (n *narrator) taskEvents() {
 	for id, spans := range n.taskSpans.lists() {
@@ -259,7 +225,7 @@ func (n *narrator) taskEvents() {
 		// (a coroutine's first step) comes before the step told.
 		startAt := int64(-1)
 		for k, s := range spans {
-			if k == 0 && n.semaphoreWait(spans) {
+			if k == 0 && queueWait(s) {
 				continue
 			}
 			if s.State == sim.Working || s.State == sim.WorkingC || s.State == sim.Waiting || s.State == sim.Blocked {
@@ -287,8 +253,7 @@ func (n *narrator) taskEvents() {
 				if started {
 					e.kind = kResumeLate
 				}
-				e.why, e.loop = n.why(t, spans, i)
-				e.peer = n.laneAfter(spans, i)
+				e.why, e.loop, e.peer = n.why(s.Cause)
 				n.add(e)
 			case sim.Working, sim.WorkingC:
 				j := i
@@ -320,24 +285,26 @@ func (n *narrator) taskEvents() {
 				e.warn = n.onLoop(s.Lane) && e.dur >= slowCallback
 				n.add(e)
 			case sim.Waiting:
-				if i == 0 && n.semaphoreWait(spans) {
+				if i == 0 && queueWait(s) {
 					// Created by gather, suspended in `async with` until a
-					// place of the limit frees.
+					// place of the limit frees (or its process starts).
 					if d >= n.sig {
-						e := event{at: s.Start, kind: kQueued, task: t, lane: -1, other: -1, otask: -1, dur: d, why: rSemaphore}
-						e.loop = n.laneAfter(spans, i)
-						e.peer = e.loop
+						e := event{at: s.Start, kind: kQueued, task: t, lane: -1, other: -1, otask: -1, dur: d}
+						e.why, e.loop, e.peer = n.why(s.Cause)
 						n.add(e)
 					}
 					continue
 				}
 				e := event{at: s.Start, kind: kWait, task: t, lane: s.Lane, other: -1, otask: -1, dur: d}
-				if x, ok := n.exec[t]; ok && s.Lane < 0 && x.start >= s.Start && x.start < s.End {
+				if c := s.Cause; c.Kind == sim.Offloaded && s.Lane < 0 && n.known(c.Lane) {
+					// Run by an executor thread (or a worker process) after
+					// a wait for a free one.
 					e.kind = kOffload
-					e.other = x.lane
-					e.cpu = x.start - s.Start // queued for an executor thread
-					if x.wait > 0 {
-						e.dur = x.wait
+					e.other = c.Lane
+					start, waited := n.ranOn(c.Lane, t, s.Start, s.End)
+					e.cpu = start - s.Start
+					if waited > 0 {
+						e.dur = waited
 					}
 				}
 				if s.Lane < 0 {
@@ -385,74 +352,73 @@ func (n *narrator) laneAfter(spans []sim.Span, i int) int32 {
 	return -1
 }
 
-// why says why task t waited in spans[i] (a Ready span), and on which
-// loop, if a loop kept it waiting (else -1).
-func (n *narrator) why(t int32, spans []sim.Span, i int) (reason, int32) {
-	s := spans[i]
-	loopLane := int32(-1)
-	if l := n.laneAfter(spans, i); n.onLoop(l) {
-		loopLane = l
+// why says why a task waited in a queue, from the cause the engine gave
+// the wait: the reason, the loop that kept it waiting (else -1) and the
+// thread or process it waited to start (else -1).
+func (n *narrator) why(c sim.Cause) (r reason, loop, peer int32) {
+	if !n.known(c.Lane) {
+		return rNone, -1, -1
 	}
-	switch {
-	case loopLane >= 0:
-		if n.innerLimit() > 0 && !started(spans, i) && len(n.busyWith(loopLane, t, s.Start, s.End)) == 0 {
-			return rSemaphore, loopLane
+	switch c.Kind {
+	case sim.WorkerFreed:
+		switch {
+		case n.d.Kind == model.Sync:
+			return rTurn, -1, -1
+		case n.lanes[c.Lane].Kind == sim.ProcessMain:
+			return rProcs, -1, -1
 		}
-		if n.stuck(loopLane, s.Start, s.End) {
-			return rLoopStuck, loopLane
+		return rWorkers, -1, -1
+	case sim.Submitted:
+		return rSubmit, -1, -1
+	case sim.ThreadStarted:
+		if n.mainOf(n.lanes[c.Lane].Process) >= 0 {
+			return rSubmit, -1, c.Lane
 		}
-		return rLoopBusy, loopLane
-	case n.d.Kind == model.Sync:
-		return rTurn, -1
-	case n.d.Kind == model.Processes && n.d.Inner == nil:
-		for _, l := range n.lanes {
-			if l.Kind != sim.ProcessMain || int(l.ID) >= len(n.laneSpans) {
-				continue
-			}
-			for _, x := range n.laneSpans[l.ID] {
-				if x.State == sim.Idle || x.End <= x.Start {
-					continue // a forked worker waiting for the one before it
-				}
-				if x.State == sim.Overhead && x.Task < 0 && x.End > s.Start+(s.End-s.Start)/2 {
-					return rProcsStart, -1
-				}
-				break
-			}
-		}
-		return rProcs, -1
-	case n.mainOf(0) >= 0 && !n.busyBefore(n.laneAfter(spans, i), t, s.End):
-		// The thread that took the task was not busy with another one:
-		// new, or idle. The task waited for the main thread to submit it
-		// (or to start its thread), not for a free worker.
-		return rSubmit, -1
+		return rThread, -1, c.Lane
+	case sim.ProcessStarted:
+		return rProcsStart, -1, c.Lane
+	case sim.PlaceFreed:
+		return rSemaphore, c.Lane, -1
+	case sim.LoopBusy:
+		return rLoopBusy, c.Lane, -1
+	case sim.LoopBlocked:
+		return rLoopStuck, c.Lane, -1
 	}
-	return rWorkers, -1
+	return rNone, -1, -1
 }
 
-// busyBefore says whether lane was running a task other than t just
-// before at.
-func (n *narrator) busyBefore(lane, t int32, at int64) bool {
-	if lane < 0 || int(lane) >= len(n.laneSpans) {
-		return false
+// known says whether lane is one of the run's.
+func (n *narrator) known(lane int32) bool { return lane >= 0 && int(lane) < len(n.lanes) }
+
+// ranOn returns when lane first ran task t's code during [a, b), and how
+// long it waited (slept) in it meanwhile: an offloaded step on its
+// executor thread.
+func (n *narrator) ranOn(lane, t int32, a, b int64) (start, waited int64) {
+	start = b
+	if t < 0 || int(t) >= n.taskLanes.len() {
+		return a, 0
 	}
-	spans := n.laneSpans[lane]
-	for k := n.endAfter(lane, at) - 1; k >= 0; k-- {
-		p := spans[k]
-		if p.Task == t || p.End <= p.Start {
+	for _, x := range n.taskLanes.of(int(t)) {
+		if x.Lane != lane || x.End <= a || x.Start >= b {
 			continue
 		}
-		return p.Task >= 0 && p.State != sim.Idle
-	}
-	return false
-}
-
-func started(spans []sim.Span, i int) bool {
-	for k := 0; k < i; k++ {
-		if spans[k].State != sim.Ready {
-			return true
+		start = min(start, max(x.Start, a))
+		if x.State == sim.Waiting {
+			waited += min(x.End, b) - max(x.Start, a)
 		}
 	}
-	return false
+	if start == b {
+		start = a
+	}
+	return start, waited
+}
+
+// queueWait says whether s is a task's wait for its first step that the
+// engine records as Waiting: under asyncio(limit=K) gather creates every
+// task, and those beyond the limit are suspended on the semaphore.
+func queueWait(s sim.Span) bool {
+	k := s.Cause.Kind
+	return s.State == sim.Waiting && s.Lane < 0 && (k == sim.PlaceFreed || k == sim.ProcessStarted)
 }
 
 func (n *narrator) innerLimit() int {
@@ -479,15 +445,18 @@ func (n *narrator) key(e *event) uint64 {
 		}
 	case kCompute:
 		sub = withSub | bit(e.rel)<<2 | bit(e.warn)<<1 | bit(e.first)
-	case kWait, kOffload, kBlocked:
+	case kWait, kBlocked:
 		sub = withSub | bit(e.lane >= 0)<<1 | bit(e.first)
+	case kOffload:
+		sub = withSub | bit(n.lanes[e.other].Kind == sim.ProcessMain)<<1 | bit(e.first)
 	case kQueued, kResumeLate:
 		sub = withSub | uint64(e.why)
 	case kMainGIL:
 		sub = withSub | bit(e.peer >= 0)
 	case kGILWake:
+		sub = withSub | bit(e.force)<<33
 		if n.gilLanes() <= 2 {
-			sub = withSub | uint64(uint32(e.lane))
+			sub |= uint64(uint32(e.lane))
 		}
 	}
 	return uint64(e.kind)<<40 | sub
@@ -538,10 +507,4 @@ func size(e *event) (int64, float64) {
 		return e.dur, 3
 	}
 	return 0, 0
-}
-
-// semaphoreWait says whether a task's first span is its wait for a place
-// under asyncio(limit=K): Waiting on no lane, before it ever ran.
-func (n *narrator) semaphoreWait(spans []sim.Span) bool {
-	return n.innerLimit() > 0 && len(spans) > 1 && spans[0].State == sim.Waiting && spans[0].Lane < 0
 }

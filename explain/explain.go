@@ -48,18 +48,13 @@ type narrator struct {
 	laneSpans [][]sim.Span // by lane ID, in time order
 	taskSpans spanLists    // by task ID, in time order
 	taskLanes spanLists    // by task ID: the lanes' spans of the task, by lane and then time
-	rec       *sim.Recorder
-	holders   [][]sim.Span // by process: spans in which a lane held the GIL, by start (see findHolders)
-	holdMax   [][]int64    // by process: running maximum of holders' ends
-	exec      map[int32]execInfo
-	bases     []int // first task ID of each workload group
+	bases     []int        // first task ID of each workload group
 
 	// sig is the shortest queueing delay worth a sentence.
 	sig int64
 	// gap is the longest quiet time inside one folded line.
 	gap    int64
 	events []event
-	cum    [][]sums // by lane, built when first asked for
 	// ordered says, by lane, whether the spans' ends never decrease;
 	// fingers, where the last searches of the lane's spans ended.
 	ordered []bool
@@ -72,28 +67,13 @@ type narrator struct {
 	// change), so laneWork counts Python code in it as that task's.
 	boot     []sim.Span
 	bootTask []int32 // by lane: the task the thread took first
-	// born lists the pool threads by when they began (their first span).
-	born []birth
-}
-
-// birth is when a thread began.
-type birth struct {
-	at   int64
-	lane int32
-}
-
-// execInfo is where an offloaded task's blocking call ran.
-type execInfo struct {
-	lane  int32
-	start int64 // when the executor thread took it
-	wait  int64 // how long it waited there
+	// startCost is, by lane, what starting the thread cost the pool's
+	// main thread (submit and Thread.start); nil until asked for.
+	startCost []int64
 }
 
 func newNarrator(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) *narrator {
-	n := &narrator{wl: wl, r: r, gilWaiters: -1}
-	if d, err := model.Parse(r.Model); err == nil {
-		n.d = d
-	}
+	n := &narrator{wl: wl, r: r, d: r.Deployment, gilWaiters: -1}
 	n.sig = max(100_000, r.Makespan/1000)
 	n.gap = max(1, r.Makespan/10)
 	if wl != nil && wl.Arrivals == nil {
@@ -142,19 +122,6 @@ func newNarrator(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) *narra
 			continue
 		}
 		n.laneSpans[s.Lane] = append(n.laneSpans[s.Lane], s)
-		if n.lanes[s.Lane].Kind == sim.ExecutorThread && s.Task >= 0 {
-			if n.exec == nil {
-				n.exec = map[int32]execInfo{}
-			}
-			e, ok := n.exec[s.Task]
-			if !ok || s.Start < e.start {
-				e.lane, e.start = s.Lane, s.Start
-			}
-			if s.State == sim.Waiting {
-				e.wait += s.End - s.Start
-			}
-			n.exec[s.Task] = e
-		}
 	}
 	n.ordered = make([]bool, len(n.laneSpans))
 	n.fingers = make([]fingers, len(n.laneSpans))
@@ -168,19 +135,12 @@ func newNarrator(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) *narra
 			}
 		}
 	}
-	n.rec = rec
 	n.boot = make([]sim.Span, len(n.laneSpans))
 	n.bootTask = make([]int32, len(n.laneSpans))
 	for l, spans := range n.laneSpans {
 		n.bootTask[l] = -1
 		if k := n.lanes[l].Kind; k != sim.WorkerThread && k != sim.ExecutorThread {
 			continue
-		}
-		for _, s := range spans {
-			if s.End > s.Start {
-				n.born = append(n.born, birth{s.Start, int32(l)})
-				break
-			}
 		}
 		for _, s := range spans {
 			if s.State == sim.GILWait || s.End <= s.Start {
@@ -198,7 +158,6 @@ func newNarrator(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) *narra
 			}
 		}
 	}
-	slices.SortStableFunc(n.born, func(a, b birth) int { return cmp.Compare(a.at, b.at) })
 
 	maxTask := int32(-1)
 	for _, s := range rec.Tasks {
@@ -284,11 +243,6 @@ func (l *spanLists) lists() iter.Seq2[int, []sim.Span] {
 			}
 		}
 	}
-}
-
-// holds says whether a lane held its process's GIL during s.
-func holds(s sim.Span) bool {
-	return (s.State == sim.Working || s.State == sim.Overhead) && s.End > s.Start
 }
 
 // buckets returns empty slices with room for counts[i] spans each, cut
@@ -502,68 +456,41 @@ func gallop(n, hint int, f func(int) bool) int {
 	return hi
 }
 
-// findHolders files the spans in which lanes held their process's GIL, by
-// process, the first time holder needs them.
-func (n *narrator) findHolders() {
-	procs := 0
-	for _, l := range n.lanes {
-		procs = max(procs, l.Process+1)
-	}
-	perProc := make([]int, procs)
-	for _, s := range n.rec.Lanes {
-		if s.Lane >= 0 && holds(s) {
-			perProc[n.lanes[s.Lane].Process]++
+// before returns the last non-empty span of lane before its i-th, and
+// whether it ends where the i-th starts: what the lane did just before,
+// with the cause that ended it.
+func (n *narrator) before(lane int32, i int) (sim.Span, bool) {
+	spans := n.laneSpans[lane]
+	for k := i - 1; k >= 0; k-- {
+		if spans[k].End > spans[k].Start {
+			return spans[k], spans[k].End == spans[i].Start
 		}
 	}
-	n.holders = buckets(perProc)
-	for _, s := range n.rec.Lanes {
-		if s.Lane >= 0 && holds(s) {
-			p := n.lanes[s.Lane].Process
-			n.holders[p] = append(n.holders[p], s)
-		}
-	}
-	n.holdMax = make([][]int64, procs)
-	for p, hs := range n.holders {
-		sortByTime(hs)
-		m := make([]int64, len(hs))
-		var top int64
-		for i, h := range hs {
-			top = max(top, h.End)
-			m[i] = top
-		}
-		n.holdMax[p] = m
-	}
+	return sim.Span{}, false
 }
 
-// holder returns the lane that held process p's GIL longest during [a, b),
-// other than lane self, or -1.
-func (n *narrator) holder(p int, self int32, a, b int64) int32 {
-	if n.holders == nil {
-		n.findHolders()
-	}
-	if p < 0 || p >= len(n.holders) {
-		return -1
-	}
-	hs, m := n.holders[p], n.holdMax[p]
-	i, j := 0, len(m) // the first holder to end after a
-	for i < j {
-		if h := int(uint(i+j) >> 1); m[h] <= a {
-			i = h + 1
-		} else {
-			j = h
+// mainCost returns what starting thread lane cost the pool's main thread:
+// its stretch of runtime overhead (submit and Thread.start) just before it
+// waited for the thread to say it runs, which the thread's signal ended.
+func (n *narrator) mainCost(lane int32) int64 {
+	if n.startCost == nil {
+		n.startCost = make([]int64, len(n.laneSpans))
+		for m, spans := range n.laneSpans {
+			if !n.poolMain(int32(m)) {
+				continue
+			}
+			for i, s := range spans {
+				c := s.Cause
+				if s.State != sim.Waiting || c.Kind != sim.Woken || c.Lane < 0 || int(c.Lane) >= len(n.startCost) {
+					continue
+				}
+				if p, ok := n.before(int32(m), i); ok && p.State == sim.Overhead {
+					n.startCost[c.Lane] = p.End - p.Start
+				}
+			}
 		}
 	}
-	best, bestD := int32(-1), int64(0)
-	for ; i < len(hs) && hs[i].Start < b; i++ {
-		h := hs[i]
-		if h.Lane == self {
-			continue
-		}
-		if d := min(h.End, b) - max(h.Start, a); d > bestD || (d == bestD && d > 0 && h.Lane < best) {
-			best, bestD = h.Lane, d
-		}
-	}
-	return best
+	return n.startCost[lane]
 }
 
 // laneWork returns how long lane ran task t's code (not runtime overhead)
@@ -616,35 +543,6 @@ func (n *narrator) during(lane int32, a, b int64) (spans []sim.Span, i, j int) {
 	return n.laneSpans[lane], n.endAfter(lane, a), n.startFrom(lane, b)
 }
 
-// stuck says whether lane was mostly blocked (in a blocking call) during
-// the time it spent on tasks in [a, b).
-func (n *narrator) stuck(lane int32, a, b int64) bool {
-	spans, i, j := n.during(lane, a, b)
-	if i >= j {
-		return false
-	}
-	cum := n.laneCum(lane)
-	// Whole spans from the prefix sums, then trim the two ends.
-	busy, stuck := cum[j].busy-cum[i].busy, cum[j].blocked-cum[i].blocked
-	for _, k := range []int{i, j - 1} {
-		s := spans[k]
-		cut := max(0, a-s.Start) + max(0, s.End-b)
-		if k == j-1 && i == j-1 {
-			cut = s.End - s.Start - (min(s.End, b) - max(s.Start, a))
-		}
-		if busyState(s) {
-			busy -= cut
-			if s.State == sim.Blocked {
-				stuck -= cut
-			}
-		}
-		if i == j-1 {
-			break
-		}
-	}
-	return stuck*2 > busy
-}
-
 // busyWith returns the tasks other than t that lane spent time on during
 // [a, b): the first few, longest first.
 func (n *narrator) busyWith(lane, t int32, a, b int64) []int32 {
@@ -695,32 +593,6 @@ type taskTime struct {
 }
 
 func busyState(s sim.Span) bool { return s.State != sim.Idle && s.Task >= 0 }
-
-// sums are running totals over a lane's spans: busy (on a task) and blocked.
-type sums struct{ busy, blocked int64 }
-
-// laneCum returns lane's running totals, cum[i] covering spans[:i].
-func (n *narrator) laneCum(lane int32) []sums {
-	if n.cum == nil {
-		n.cum = make([][]sums, len(n.laneSpans))
-	}
-	if c := n.cum[lane]; c != nil {
-		return c
-	}
-	spans := n.laneSpans[lane]
-	c := make([]sums, len(spans)+1)
-	for k, s := range spans {
-		c[k+1] = c[k]
-		if busyState(s) {
-			c[k+1].busy += s.End - s.Start
-			if s.State == sim.Blocked {
-				c[k+1].blocked += s.End - s.Start
-			}
-		}
-	}
-	n.cum[lane] = c
-	return c
-}
 
 // nextOnLane returns the task lane turns to at instant at, other than t:
 // -1 when it goes idle (or has nothing more).

@@ -188,6 +188,13 @@ func (n *narrator) one(e event) string {
 		}
 		return fmt.Sprintf("%s %swaits %s%s", who, starts, short(e.dur), n.gilNote(" (the GIL is free while it sleeps)"))
 	case kOffload:
+		if n.lanes[e.other].Kind == sim.ProcessMain {
+			s := fmt.Sprintf("%s %shands its %s call to %s (run_in_executor with a process pool) and awaits it", who, starts, short(e.dur), n.lanes[e.other].Name)
+			if e.cpu >= n.sig {
+				s += fmt.Sprintf(", which first waits %s for a free worker process", report.Seconds(e.cpu))
+			}
+			return s + " — " + n.switchTo(e.otask)
+		}
 		s := fmt.Sprintf("%s %shands its %s blocking call to %s (asyncio.to_thread) and awaits it", who, starts, short(e.dur), n.lanes[e.other].Name)
 		if e.cpu >= n.sig {
 			s += fmt.Sprintf(", which first waits %s for a free executor thread (all %d are busy)", report.Seconds(e.cpu), n.count(sim.ExecutorThread))
@@ -198,6 +205,9 @@ func (n *narrator) one(e event) string {
 	case kQueued, kResumeLate:
 		return n.queued(e, who)
 	case kGILWake:
+		if e.force && e.other >= 0 {
+			return fmt.Sprintf("GIL: %s waited %s until its switch interval forced %s to drop the GIL", n.laneLabel(e.lane, e.task), report.Seconds(e.dur), n.laneLabel(e.other, e.otask))
+		}
 		return fmt.Sprintf("GIL: %s waited %s for %s", n.laneLabel(e.lane, e.task), report.Seconds(e.dur), n.dropper(e))
 	case kGILTurns:
 		return fmt.Sprintf("GIL: %s is made to drop the GIL and waits %s while %s runs",
@@ -233,7 +243,8 @@ func (n *narrator) many(g *group) string {
 	lo, hi, sum := durs(g, func(e *event) int64 { return e.dur })
 	switch e.kind {
 	case kProcStart:
-		if staggered(g) {
+		if n.d.Start == model.Fork {
+			// The parent forks its workers one after another.
 			return fmt.Sprintf("%s start one after another (%s): %s each%s", n.laneNames(g), n.startMethod(), span(lo, hi), tail)
 		}
 		return fmt.Sprintf("%s start (%s): %s each%s", n.laneNames(g), n.startMethod(), span(lo, hi), tail)
@@ -311,6 +322,10 @@ func (n *narrator) many(g *group) string {
 		}
 		return fmt.Sprintf("%s %swait %s%s%s%s", who, starts, d, each, n.gilNote(" (the GIL is free while they sleep)"), tail)
 	case kOffload:
+		if n.lanes[e.other].Kind == sim.ProcessMain {
+			return fmt.Sprintf("%s %s%s %s %s (%s) to the process pool (run_in_executor) and %s — the loop keeps running%s",
+				who, starts, verb("hands", "hand"), verb("its", "their"), verb("call", "calls"), span(lo, hi), verb("awaits it", "await them"), tail)
+		}
 		s := fmt.Sprintf("%s %s%s %s blocking %s (%s) to the executor (asyncio.to_thread) and %s — the loop keeps running",
 			who, starts, verb("hands", "hand"), verb("its", "their"), verb("call", "calls"), span(lo, hi), verb("awaits it", "await them"))
 		if _, q, _ := durs(g, func(e *event) int64 { return e.cpu }); q >= n.sig {
@@ -324,10 +339,17 @@ func (n *narrator) many(g *group) string {
 		return n.queuedMany(g, who, verb, lo, hi) + tail
 	case kGILWake:
 		if n.gilLanes() > 2 {
+			if e.force {
+				return fmt.Sprintf("GIL: threads back from a wait or from C code waited %s until their switch interval forced another thread to drop the GIL, %s in all%s",
+					avgUpTo(g), report.Seconds(sum), tail)
+			}
 			return fmt.Sprintf("GIL: threads back from a wait or from C code waited %s for another thread to drop the GIL, %s in all%s",
 				avgUpTo(g), report.Seconds(sum), tail)
 		}
-		return fmt.Sprintf("GIL: %s waited %s for %s%s", n.laneLabel(e.lane, e.task), avgUpTo(g), n.droppers(g), tail)
+		if d := n.droppers(g); e.force && d != "" {
+			return fmt.Sprintf("GIL: %s waited %s until its switch interval forced %s to drop the GIL%s", n.laneLabel(e.lane, e.task), avgUpTo(g), d, tail)
+		}
+		return fmt.Sprintf("GIL: %s waited %s for %s%s", n.laneLabel(e.lane, e.task), avgUpTo(g), n.dropperList(g), tail)
 	case kGILTurns:
 		avg := median(g)
 		lanes := map[int32]bool{}
@@ -349,7 +371,7 @@ func (n *narrator) many(g *group) string {
 		}
 		var names []string
 		for _, l := range sortedKeys(lanes) {
-			names = append(names, n.laneLabel(l, n.taskOn(l, g.first, g.last+1)))
+			names = append(names, n.laneLabel(l, -1))
 		}
 		return fmt.Sprintf("GIL: %s take turns on the GIL every %s: %s hand-overs, each thread runs %s the time%s",
 			list(names), report.Seconds(avg), thousands(g.len()), share(len(lanes)), n.tail(g, false))
@@ -364,8 +386,11 @@ func (n *narrator) many(g *group) string {
 func (n *narrator) queued(e event, who string) string {
 	d := report.Seconds(e.dur)
 	if e.kind == kResumeLate {
-		if e.why == rLoopStuck {
+		switch e.why {
+		case rLoopStuck:
 			return fmt.Sprintf("%s's wait is over, but it waits %s more: the loop is stuck in %s", who, d, n.blockers(n.also(&e)))
+		case rNone:
+			return fmt.Sprintf("%s's wait is over, but it waits %s more for the loop to wake up", who, d)
 		}
 		return fmt.Sprintf("%s's wait is over, but it waits %s more: the loop is busy with %s", who, d, n.taskList(n.also(&e)))
 	}
@@ -376,7 +401,7 @@ func (n *narrator) queued(e event, who string) string {
 		return fmt.Sprintf("%s waits %s for a free worker: all %d are busy", who, d, n.poolSize())
 	case rSubmit:
 		s := fmt.Sprintf("%s waits %s for the main thread, which %s one at a time", who, d, n.mainDoes())
-		if e.peer >= 0 && int(e.peer) < len(n.bootTask) && n.bootTask[e.peer] == e.task {
+		if e.peer >= 0 {
 			s += fmt.Sprintf(" (%s is started for it)", n.lanes[e.peer].Name)
 		}
 		return s
@@ -386,7 +411,14 @@ func (n *narrator) queued(e event, who string) string {
 		if e.peer >= 0 && n.lanes[e.peer].Kind == sim.ProcessMain {
 			return fmt.Sprintf("%s waits %s for %s to start", who, d, n.lanes[e.peer].Name)
 		}
+		if e.peer >= 0 {
+			return fmt.Sprintf("%s waits %s for the process of %s to start", who, d, n.lanes[e.peer].Name)
+		}
 		return fmt.Sprintf("%s waits %s for the worker processes to start", who, d)
+	case rThread:
+		return fmt.Sprintf("%s waits %s for its new thread, %s, to start", who, d, n.lanes[e.peer].Name)
+	case rNone:
+		return fmt.Sprintf("%s waits %s before it first runs", who, d)
 	case rLoopStuck:
 		return fmt.Sprintf("%s is ready but waits %s: the loop is stuck in %s", who, d, n.blockers(n.also(&e)))
 	case rSemaphore:
@@ -403,8 +435,11 @@ func (n *narrator) queuedMany(g *group, who string, verb func(string, string) st
 	}
 	if e.kind == kResumeLate {
 		s := fmt.Sprintf("%s: %s over, but %s %s more", who, verb("its wait is", "their waits are"), verb("it waits", "they wait"), d)
-		if e.why == rLoopStuck {
+		switch e.why {
+		case rLoopStuck:
 			return s + ": the loop is stuck in blocking calls"
+		case rNone:
+			return s + " for the loop to wake up"
 		}
 		return s + ": the loop resumes ready tasks one at a time"
 	}
@@ -419,6 +454,10 @@ func (n *narrator) queuedMany(g *group, who string, verb func(string, string) st
 		return fmt.Sprintf("%s %s %s for a free worker process: all %d are busy", who, verb("waits", "wait"), d, n.d.Procs)
 	case rProcsStart:
 		return fmt.Sprintf("%s %s %s for the worker processes to start", who, verb("waits", "wait"), d)
+	case rThread:
+		return fmt.Sprintf("%s %s %s for %s to start", who, verb("waits", "wait"), d, verb("its new thread", "their new threads"))
+	case rNone:
+		return fmt.Sprintf("%s %s %s before %s first %s", who, verb("waits", "wait"), d, verb("it", "they"), verb("runs", "run"))
 	case rLoopStuck:
 		return fmt.Sprintf("%s %s ready but %s %s: the loop is stuck in blocking calls", who, verb("is", "are"), verb("waits", "wait"), d)
 	case rSemaphore:
@@ -537,9 +576,7 @@ func (n *narrator) gilNote(note string) string {
 	return ""
 }
 
-func (n *narrator) hasGIL() bool {
-	return n.r.Runtime == "cpython" || n.r.GILSwitches > 0 || n.r.GILWait > 0
-}
+func (n *narrator) hasGIL() bool { return n.r.GIL }
 
 func (n *narrator) heldBy(lane, task int32) string {
 	if lane < 0 {
@@ -586,21 +623,6 @@ func (n *narrator) laneList(ids []int32) string {
 	return compact(names)
 }
 
-// staggered says whether g's start-ups came one after another (each
-// began about when the one before ended) rather than together.
-func staggered(g *group) bool {
-	if g.len() < 2 {
-		return false
-	}
-	for i := 1; i < g.len(); i++ {
-		a, b := g.ev(i-1), g.ev(i)
-		if b.at < a.at+a.dur/2 {
-			return false
-		}
-	}
-	return true
-}
-
 // theTasks is "the task" or "the 3 tasks".
 func (n *narrator) theTasks(c int) string {
 	if c == 1 {
@@ -626,8 +648,16 @@ func (n *narrator) mainDoes() string {
 	return "starts the threads"
 }
 
-// droppers names who held the GIL during a folded run of waits: one
-// thread, a few, or "other threads".
+// dropperList is "X to drop the GIL" for the droppers of g, or "the GIL".
+func (n *narrator) dropperList(g *group) string {
+	if d := n.droppers(g); d != "" {
+		return d + " to drop the GIL"
+	}
+	return "the GIL"
+}
+
+// droppers names who let the GIL go in a folded run of waits: one thread,
+// a few, "other threads", or "" when none is known.
 func (n *narrator) droppers(g *group) string {
 	seen := map[string]bool{}
 	var names []string
@@ -641,13 +671,10 @@ func (n *narrator) droppers(g *group) string {
 			names = append(names, l)
 		}
 	}
-	switch {
-	case len(names) == 0:
-		return "the GIL"
-	case len(names) > 3:
-		return "other threads to drop the GIL"
+	if len(names) > 3 {
+		return "other threads"
 	}
-	return list(names) + " to drop the GIL"
+	return list(names)
 }
 
 // median is the middle duration of g's events.

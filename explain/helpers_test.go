@@ -15,6 +15,13 @@ import (
 // would on the 2-core reference machine, and narrates it.
 func story(t testing.TB, example, expr string) (*sim.Result, []Line) {
 	t.Helper()
+	wl, r, rec := run(t, example, expr)
+	return r, Narrate(wl, r, rec)
+}
+
+// run simulates a built-in example under one model, recording its spans.
+func run(t testing.TB, example, expr string) (*workload.Workload, *sim.Result, *sim.Recorder) {
+	t.Helper()
 	data, ok := examples.Lookup(example)
 	if !ok {
 		t.Fatalf("no example %q", example)
@@ -23,10 +30,17 @@ func story(t testing.TB, example, expr string) (*sim.Result, []Line) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return storyOf(t, wl, expr)
+	r, rec := simulate(t, wl, expr)
+	return wl, r, rec
 }
 
 func storyOf(t testing.TB, wl *workload.Workload, expr string) (*sim.Result, []Line) {
+	t.Helper()
+	r, rec := simulate(t, wl, expr)
+	return r, Narrate(wl, r, rec)
+}
+
+func simulate(t testing.TB, wl *workload.Workload, expr string) (*sim.Result, *sim.Recorder) {
 	t.Helper()
 	d, err := model.Parse(expr)
 	if err != nil {
@@ -50,7 +64,7 @@ func storyOf(t testing.TB, wl *workload.Workload, expr string) (*sim.Result, []L
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r, Narrate(wl, r, rec)
+	return r, rec
 }
 
 func text(t testing.TB, lines []Line, width int) string {

@@ -60,6 +60,13 @@ type thread struct {
 	laneState State
 	laneSince int64
 	laneTask  int32
+
+	// Only with a sink: the cause to record when the lane's span closes,
+	// the last task the thread ran (what it let the GIL go after), and
+	// what a task handed to it at idleSince waited for.
+	why      Cause
+	lastTask int32
+	offer    Cause
 }
 
 // process is one interpreter process with its GIL.
@@ -71,6 +78,8 @@ type process struct {
 	waiters ring[*thread] // FIFO: the longest waiter first
 	gen     uint32        // generation of the scheduled forced-switch event
 	started bool
+	up      int64   // when it started
+	main    *thread // the thread that hands it work or takes it: a pool's main thread, its only thread, its loop
 
 	// What the process runs. A worker process has a pool; an asyncio
 	// process has a loop (which has pools of its own for offload).
@@ -121,6 +130,9 @@ type taskSpan struct {
 	state State // numStates when finished
 	lane  int32
 	since int64
+	why   Cause // the cause to record when the span closes
+	admit int64 // on a loop: when it last joined the ready queue
+	mark  int64 // on a loop: the loop's blocked time then (loop.blockedAt)
 }
 
 type engine struct {
@@ -364,7 +376,7 @@ func (e *engine) cpuDone(th *thread) {
 
 // newThread creates a lane.
 func (e *engine) newThread(p *process, r role, kind LaneKind, name string) *thread {
-	th := &thread{id: int32(len(e.threads)), proc: p, role: r, slot: -1, cpuIdx: -1, laneState: Idle, laneSince: e.now, laneTask: -1}
+	th := &thread{id: int32(len(e.threads)), proc: p, role: r, slot: -1, cpuIdx: -1, laneState: Idle, laneSince: e.now, laneTask: -1, lastTask: -1}
 	e.threads = append(e.threads, th)
 	e.lanes = append(e.lanes, Lane{ID: int(th.id), Process: p.id, Name: name, Kind: kind})
 	if r == roleSubmit {
@@ -432,9 +444,41 @@ func (e *engine) setLane(th *thread, s State) {
 		return
 	}
 	if e.now > th.laneSince {
-		e.sink.LaneSpan(Span{Lane: th.id, Task: th.laneTask, State: th.laneState, Start: th.laneSince, End: e.now})
+		e.sink.LaneSpan(Span{Lane: th.id, Task: th.laneTask, State: th.laneState, Cause: th.why, Start: th.laneSince, End: e.now})
 	}
 	th.laneState, th.laneSince, th.laneTask = s, e.now, task
+	th.why = Cause{}
+	if task >= 0 {
+		th.lastTask = task
+	}
+}
+
+// taskOf is the task th runs now (a pool's task, a loop's current one, an
+// offloaded step's), or -1.
+func (e *engine) taskOf(th *thread) int32 {
+	if th.slot >= 0 {
+		return e.slots[th.slot].id
+	}
+	if th.role == roleJob && th.job.slot >= 0 {
+		return e.slots[th.job.slot].id
+	}
+	return -1
+}
+
+// laneCause sets the cause to record when th's current span closes; it
+// costs nothing without a sink.
+func (e *engine) laneCause(th *thread, k CauseKind, lane, task int32) {
+	if e.sink != nil {
+		th.why = because(k, lane, task)
+	}
+}
+
+// taskCause sets the cause to record when task slot sl's current span
+// closes.
+func (e *engine) taskCause(sl int32, k CauseKind, lane, task int32) {
+	if e.sink != nil {
+		e.spans[sl].why = because(k, lane, task)
+	}
 }
 
 // setTask closes the task's current span and opens one in state s.
@@ -447,7 +491,7 @@ func (e *engine) setTask(sl int32, s State, lane int32) {
 		return
 	}
 	if e.now > t.since && t.state != numStates {
-		e.sink.TaskSpan(Span{Lane: t.lane, Task: e.slots[sl].id, State: t.state, Start: t.since, End: e.now})
+		e.sink.TaskSpan(Span{Lane: t.lane, Task: e.slots[sl].id, State: t.state, Cause: t.why, Start: t.since, End: e.now})
 	}
-	t.state, t.lane, t.since = s, lane, e.now
+	t.state, t.lane, t.since, t.why = s, lane, e.now, Cause{}
 }

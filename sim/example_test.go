@@ -23,3 +23,26 @@ func ExampleRun() {
 	// threads(3) 2.0 s
 	// asyncio    2.0 s
 }
+
+// The convoy effect, told by the causes the engine gives the spans: each
+// time the I/O thread comes back from a sleep it waits for the GIL until its
+// switch interval forces the computing thread to drop it. (The first time,
+// the main thread, back from starting thread-2, was ahead of it.)
+func ExampleCause() {
+	wl, _ := workload.ParseInline("io: [repeat 5 [wait 500us]]; cpu: [work 100ms]")
+	prof, _ := runtime.Builtin("cpython")
+	d, _ := model.Parse("threads")
+	rec := &sim.Recorder{}
+	r, _ := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2, SwitchInterval: 5_000_000, Sink: rec})
+	for _, s := range rec.Tasks {
+		if s.Task == 0 && s.State == sim.GILWait {
+			fmt.Printf("io waited %.2f ms for the GIL: %s by %s\n", float64(s.End-s.Start)/1e6, s.Cause.Kind, r.Lanes[s.Cause.Lane].Name)
+		}
+	}
+	// Output:
+	// io waited 4.55 ms for the GIL: gil-released by main
+	// io waited 5.00 ms for the GIL: gil-forced by thread-2
+	// io waited 5.00 ms for the GIL: gil-forced by thread-2
+	// io waited 5.00 ms for the GIL: gil-forced by thread-2
+	// io waited 5.00 ms for the GIL: gil-forced by thread-2
+}

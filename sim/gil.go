@@ -29,12 +29,19 @@ func (e *engine) python(th *thread, work int64, next act) {
 	th.since = e.now
 	p.waiters.push(th)
 	e.setLane(th, GILWait)
-	if th.slot >= 0 {
+	if e.taskWaits(th) {
 		e.setTask(th.slot, GILWait, th.id)
 	}
 	if p.waiters.len() == 1 {
 		e.armDrop(p)
 	}
+}
+
+// taskWaits says whether th's wait for the GIL is its task's too: not when
+// it is an event loop submitting the task's step to an executor, which the
+// task already awaits.
+func (e *engine) taskWaits(th *thread) bool {
+	return th.slot >= 0 && th.act != actOffload
 }
 
 // compute starts Python work on a thread that may run it.
@@ -96,17 +103,28 @@ func (e *engine) drop(th *thread) {
 	p := th.proc
 	p.holder = nil
 	if p.waiters.len() > 0 {
-		e.grant(p)
+		e.grant(p, GILReleased, th)
 	} else {
 		p.gen++ // nobody waits: no forced switch pending
 	}
 }
 
-// grant hands p's free GIL to its longest waiter.
-func (e *engine) grant(p *process) {
+// grant hands p's free GIL to its longest waiter: from, which released it
+// (GILReleased) or was made to drop it (GILForced), ends the wait.
+func (e *engine) grant(p *process, why CauseKind, from *thread) {
 	w := p.waiters.pop()
 	e.gilWait += e.now - w.since
 	e.take(p, w, true)
+	if e.sink != nil {
+		task := from.lastTask
+		if t := e.taskOf(from); t >= 0 {
+			task = t
+		}
+		w.why = because(why, from.id, task)
+		if e.taskWaits(w) {
+			e.spans[w.slot].why = w.why
+		}
+	}
 	if p.waiters.len() > 0 {
 		e.armDrop(p)
 	} else {
@@ -133,14 +151,21 @@ func (e *engine) forceSwitch(p *process) {
 	if h == nil || p.waiters.len() == 0 {
 		return
 	}
+	if e.sink != nil {
+		w := p.waiters.peek()
+		h.why = because(Preempted, w.id, e.taskOf(w))
+		if h.slot >= 0 && e.spans[h.slot].state == Working {
+			e.spans[h.slot].why = h.why
+		}
+	}
 	h.pending = e.cpu.remove(h)
 	h.holdsGIL = false
 	p.holder = nil
 	h.since = e.now
 	p.waiters.push(h)
 	e.setLane(h, GILWait)
-	if h.slot >= 0 {
+	if e.taskWaits(h) {
 		e.setTask(h.slot, GILWait, h.id)
 	}
-	e.grant(p)
+	e.grant(p, GILForced, h)
 }

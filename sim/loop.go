@@ -56,12 +56,58 @@ type loop struct {
 	wakeGen  uint32 // generation of the pending select() time-out
 	exec     *pool
 	procs    *pool
+
+	// Only with a sink, for the causes of its tasks' waits: the time spent
+	// in blocking calls (counting the current one whole, which ends at
+	// blockEnd), the task of the last one, the task whose callback ran
+	// last and when it ended, and the task whose end last freed a place of
+	// the semaphore.
+	blocked  int64
+	blockEnd int64
+	blocker  int32
+	last     int32
+	lastEnd  int64
+	freed    int32
+}
+
+// blockedAt is how long the loop has been in blocking calls up to t (not
+// before the start of the current call).
+func (l *loop) blockedAt(t int64) int64 {
+	return l.blocked - max(0, l.blockEnd-t)
+}
+
+// enqueue puts a task at the back of l's ready queue.
+func (e *engine) enqueue(l *loop, sl int32) {
+	l.ready.push(sl)
+	e.setTask(sl, Ready, -1)
+	if e.sink != nil {
+		t := &e.spans[sl]
+		t.admit, t.mark = e.now, l.blockedAt(e.now)
+	}
+}
+
+// resumeCause is why a coroutine waited before the loop resumed it now:
+// what held it before it joined the loop (a worker process starting, the
+// semaphore), when that was the longer wait, else the loop's other work,
+// blocking calls when they took most of it. A loop that ran nothing
+// meanwhile was only waking up (its self-pipe's latency): no cause.
+func (e *engine) resumeCause(l *loop, sl int32) {
+	t := &e.spans[sl]
+	if t.state != Ready || (t.why.Kind != NoCause && t.admit-t.since >= e.now-t.admit) || l.lastEnd <= t.admit {
+		return
+	}
+	if blocked := l.blockedAt(e.now) - t.mark; 2*blocked > e.now-t.admit {
+		t.why = because(LoopBlocked, l.th.id, l.blocker)
+	} else {
+		t.why = because(LoopBusy, l.th.id, l.last)
+	}
 }
 
 func (e *engine) newLoop(p *process, d model.Deployment, name string) *thread {
-	l := &loop{limit: d.Limit, wakeAt: math.MaxInt64}
+	l := &loop{limit: d.Limit, wakeAt: math.MaxInt64, blocker: -1, last: -1, freed: -1}
 	p.loop = l
 	l.th = e.newThread(p, roleLoop, LoopThread, name)
+	p.main = l.th
 	execN := d.ExecutorThreads(e.cpu.cores)
 	prefix := ""
 	if p.id > 0 {
@@ -90,14 +136,24 @@ func (e *engine) loopAdmit(p *process, sl int32) {
 		e.asyncPending++
 		e.memory()
 	}
-	l.ready.push(sl)
-	e.setTask(sl, Ready, -1)
+	if e.sink != nil && e.slots[sl].release < e.now {
+		// It waited for room: for its process to start, or for a place
+		// under the limit.
+		switch {
+		case p.up == e.now:
+			e.spans[sl].why = because(ProcessStarted, l.th.id, -1)
+		case l.limit > 0:
+			e.spans[sl].why = because(PlaceFreed, l.th.id, l.freed)
+		}
+	}
+	e.enqueue(l, sl)
 }
 
 // kickIdle starts the idle loops that have tasks to run.
 func (e *engine) kickIdle() {
 	for _, p := range e.workers {
 		if l := p.loop; l != nil && !l.busy && (l.ready.len() > 0 || l.debt > 0) {
+			l.th.why = Cause{} // new tasks, not a pending wake-up, end its sleep
 			l.wakeGen++
 			l.wakeAt = math.MaxInt64
 			e.kick(l)
@@ -108,15 +164,16 @@ func (e *engine) kickIdle() {
 // loopReady puts a task whose offloaded step is done at the back of its
 // loop's ready queue. The executor's call_soon_threadsafe wakes an idle
 // loop through its self-pipe, after the wake-up latency.
-func (e *engine) loopReady(sl int32) {
+func (e *engine) loopReady(sl int32, by *thread) {
 	l := e.procs[e.slots[sl].proc].loop
-	l.ready.push(sl)
-	e.setTask(sl, Ready, -1)
+	e.taskCause(sl, Offloaded, by.id, -1)
+	e.enqueue(l, sl)
 	if l.busy {
 		return
 	}
 	at := later(e.now, e.prof.WakeLatency)
 	if at < l.wakeAt {
+		e.laneCause(l.th, Woken, by.id, e.slots[sl].id)
 		l.wakeGen++
 		l.wakeAt = at
 		e.events.push(at, evLoopWake, int32(l.th.proc.id), l.wakeGen)
@@ -141,6 +198,9 @@ func (e *engine) kick(l *loop) {
 	if e.slots[sl].firstRun < 0 {
 		e.started(sl, th)
 	}
+	if e.sink != nil {
+		e.resumeCause(l, sl)
+	}
 	e.setTask(sl, Working, th.id)
 	e.python(th, cost, actResume)
 }
@@ -149,7 +209,7 @@ func (e *engine) kick(l *loop) {
 func (e *engine) loopAdvance(th *thread) {
 	l := th.proc.loop
 	if th.act == actStartup {
-		th.proc.started = true
+		th.proc.started, th.proc.up = true, e.now
 		l.busy = false
 		e.dispatch() // may already have kicked the loop
 		if !l.busy {
@@ -185,6 +245,9 @@ func (e *engine) loopAdvance(th *thread) {
 		e.endCallback(l)
 		e.setLane(th, Idle)
 		th.slot = -1
+		if e.sink != nil {
+			l.freed = e.slots[sl].id
+		}
 		e.finishTask(sl)
 		l.inFlight--
 		e.asyncPending--
@@ -211,6 +274,11 @@ func (e *engine) loopAdvance(th *thread) {
 	case o.blocking:
 		// time.sleep inside async def: the whole loop sleeps.
 		e.setTask(sl, Blocked, th.id)
+		if e.sink != nil {
+			l.blocked += d + e.prof.SleepOvershoot
+			l.blockEnd = later(e.now, d+e.prof.SleepOvershoot)
+			l.blocker = t.id
+		}
 		e.sleep(th, d+e.prof.SleepOvershoot, Blocked, actStep)
 	default:
 		// await asyncio.sleep(d): due d from now; arming the timer costs
@@ -239,9 +307,7 @@ func (e *engine) suspend(l *loop, sl int32) {
 func (e *engine) loopNext(l *loop) {
 	// Timers that are due join the ready queue, in the order they fall due.
 	for l.timers.len() > 0 && l.timers.h[0].due <= e.now {
-		sl := l.timers.pop().slot
-		l.ready.push(sl)
-		e.setTask(sl, Ready, -1)
+		e.enqueue(l, l.timers.pop().slot)
 	}
 	if l.ready.len() > 0 || l.debt > 0 {
 		e.kick(l)
@@ -258,6 +324,12 @@ func (e *engine) loopNext(l *loop) {
 
 // endCallback measures the stretch the loop thread spent on one task.
 func (e *engine) endCallback(l *loop) {
+	if e.sink != nil {
+		l.last, l.lastEnd = -1, e.now
+		if l.th.slot >= 0 {
+			l.last = e.slots[l.th.slot].id
+		}
+	}
 	d := e.now - l.cbStart
 	if d > e.stallMax {
 		e.stallMax = d
@@ -273,6 +345,9 @@ func (e *engine) submitJob(pl *pool, j job) {
 		th := e.threads[pl.idle.pop()]
 		th.job = j
 		th.pool.busy++
+		if main := pl.parent.main; main != nil {
+			e.laneCause(th, Woken, main.id, e.slots[j.slot].id)
+		}
 		if e.prof.WakeLatency > 0 {
 			e.sleep(th, e.prof.WakeLatency, Idle, actWake)
 			return
@@ -341,7 +416,7 @@ func (e *engine) jobAdvance(th *thread) {
 			pl.idle.push(th.id)
 		}
 		// The result goes back to the loop through call_soon_threadsafe.
-		e.loopReady(done)
+		e.loopReady(done, th)
 	}
 }
 

@@ -20,6 +20,7 @@ func (e *engine) setup() {
 		th.pool = p.pool
 		p.pool.threads = append(p.pool.threads, th)
 		p.pool.idle.push(th.id)
+		p.main = th
 		e.workers = []*process{p}
 	case model.ThreadPool, model.ThreadPerTask:
 		p := e.newProcess()
@@ -32,6 +33,7 @@ func (e *engine) setup() {
 		}
 		e.workers = []*process{p}
 		e.submitter = e.newThread(p, roleSubmit, MainThread, "main")
+		p.main = e.submitter
 	case model.Asyncio:
 		p := e.newProcess()
 		p.started = true
@@ -62,6 +64,7 @@ func (e *engine) setup() {
 				th = e.newThread(p, roleWorker, ProcessMain, fmt.Sprintf("proc-%d", i))
 				th.oneShot = true
 			}
+			p.main = th
 			if d.Start == model.Fork && i > 1 {
 				// The parent forks its workers one after another; spawned
 				// workers boot side by side.
@@ -236,8 +239,12 @@ func (e *engine) submitted() {
 // booted is a new pool thread telling the main thread it runs
 // (_started.set()); then it takes a task from the queue, or waits for one.
 func (e *engine) booted(th *thread) {
+	e.laneCause(e.submitter, Woken, th.id, -1)
 	e.sleep(e.submitter, e.prof.WakeLatency, Waiting, actWake)
 	th.idleSince = e.now
+	if e.sink != nil {
+		th.offer = because(ThreadStarted, th.id, -1)
+	}
 	th.pool.idle.push(th.id)
 	e.handOut() // it takes the queue's head before the starter looks again
 	if th.slot < 0 {
@@ -252,6 +259,9 @@ func (e *engine) poolAssign(pl *pool, sl int32) {
 	if pl.idle.len() > 0 {
 		th = e.threads[pl.idle.pop()]
 		th.slot = sl
+		if e.sink != nil {
+			e.assignCause(pl, th, sl)
+		}
 		if pl.wake && th.idleSince < e.now && e.prof.WakeLatency > 0 {
 			// Blocked in the queue's get(): the put wakes it, a little later.
 			e.sleep(th, e.prof.WakeLatency, Idle, actWake)
@@ -266,8 +276,37 @@ func (e *engine) poolAssign(pl *pool, sl int32) {
 		th.oneShot = pl.cap == 0
 		pl.threads = append(pl.threads, th)
 		th.slot = sl
+		if e.sink != nil {
+			// It waits for its process to start, or for its new thread to.
+			e.spans[sl].why = because(ThreadStarted, th.id, -1)
+			if e.slots[sl].release < e.now && p.up == e.now {
+				e.spans[sl].why = because(ProcessStarted, p.main.id, -1)
+			}
+		}
 		e.python(th, e.prof.ThreadStart, actStartup)
 		return
+	}
+}
+
+// assignCause records, for a task given to an idle thread th, what it
+// waited for (if it waited): th itself, freed or started just now; the
+// process, started just now; else the main thread submitting it. A thread
+// blocked in the queue's get() is woken by whoever put the task there.
+func (e *engine) assignCause(pl *pool, th *thread, sl int32) {
+	p := pl.parent
+	if e.slots[sl].release < e.now {
+		w := &e.spans[sl].why
+		switch {
+		case th.idleSince == e.now && th.offer.Kind != NoCause:
+			*w = th.offer
+		case p.up == e.now:
+			*w = because(ProcessStarted, p.main.id, -1)
+		case e.submitter != nil:
+			*w = because(Submitted, e.submitter.id, -1)
+		}
+	}
+	if pl.wake && th.idleSince < e.now && p.main != nil && p.main != th {
+		th.why = because(Woken, p.main.id, e.slots[sl].id)
 	}
 }
 
@@ -314,10 +353,14 @@ func (e *engine) advance(th *thread) {
 		default:
 			// The single worker of a processes(N) process.
 			e.idle(th)
+			th.idleSince = e.now
+			if e.sink != nil {
+				th.offer = because(ProcessStarted, th.id, -1)
+			}
 			th.pool.idle.push(th.id)
 		}
 		if !p.started {
-			p.started = true
+			p.started, p.up = true, e.now
 			e.dispatch()
 		}
 		return
@@ -380,6 +423,9 @@ func (e *engine) finishWorker(th *thread) {
 		// It blocks in the queue's get() only if nothing is queued by the
 		// end of this instant.
 		th.idleSince = e.now
+		if e.sink != nil {
+			th.offer = because(WorkerFreed, th.id, e.slots[sl].id)
+		}
 		pl.idle.push(th.id)
 	}
 	e.dispatch()

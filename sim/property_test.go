@@ -230,6 +230,8 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 		}
 	}
 
+	checkCauses(t, name, d, prof, res, rec)
+
 	// Determinism: the same input gives the same output, spans and all.
 	rec2 := &Recorder{}
 	cfg.Sink = rec2
@@ -242,6 +244,142 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 	}
 	if d.Kind == model.Sync && res.PeakThreads != 1 {
 		t.Errorf("%s: sync ran %d threads", name, res.PeakThreads)
+	}
+}
+
+// checkCauses checks the causes the engine gave the spans: each names a
+// real lane (and task), fits the state it ended, and happens only under the
+// rules that make it: every GIL wait ends with a hand-over by another
+// thread of its process, forced switches only where there is a GIL, queue
+// causes only on a task's wait for its first step, loop causes only on
+// coroutines waiting for their loop.
+func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Profile, res *Result, rec *Recorder) {
+	t.Helper()
+	limit := d.Limit
+	if d.Inner != nil {
+		limit = d.Inner.Limit
+	}
+	lanes := res.Lanes
+	laneOK := func(l int32) bool { return l >= 0 && int(l) < len(lanes) }
+	// Lane spans by lane, for "the lane did this then".
+	byLane := make([][]Span, len(lanes))
+	for _, sp := range rec.Lanes {
+		byLane[sp.Lane] = append(byLane[sp.Lane], sp)
+	}
+	during := func(lane int32, a, b int64, f func(Span) bool) bool {
+		for _, x := range byLane[lane] {
+			if x.Start < b && x.End > a && f(x) {
+				return true
+			}
+		}
+		return false
+	}
+	bad := 0
+	fail := func(format string, args ...any) {
+		if bad++; bad <= 5 {
+			t.Errorf("%s: "+format, append([]any{name}, args...)...)
+		}
+	}
+	check := func(sp Span, task bool) {
+		c := sp.Cause
+		if c.Kind >= numCauses {
+			fail("span %+v: unknown cause", sp)
+			return
+		}
+		if c.Kind == NoCause {
+			switch {
+			case sp.State == GILWait && (task || sp.End < res.Makespan):
+				fail("GIL wait %+v ended without a hand-over", sp)
+			case task && sp.State == Ready && d.UsesAsyncio() && sp.End-sp.Start > prof.WakeLatency:
+				// Only an idle loop waking up takes time by itself.
+				fail("coroutine %d waited in its loop's ready queue without a cause: %+v", sp.Task, sp)
+			case task && sp.State == Ready && d.Kind == model.Sync:
+				fail("sync task %d waited without a cause: %+v", sp.Task, sp)
+			}
+			return
+		}
+		if !laneOK(c.Lane) || c.Task < -1 || int(c.Task) >= res.Tasks || (!task && c.Lane == sp.Lane) {
+			fail("span %+v: cause names no other lane or task", sp)
+			return
+		}
+		if c.Task >= 0 && c.Task == sp.Task && (c.Kind == WorkerFreed || c.Kind == PlaceFreed || c.Kind == LoopBusy) {
+			fail("span %+v: a task is its own cause", sp)
+		}
+		other := lanes[c.Lane]
+		samePlace := sp.Lane < 0 || lanes[sp.Lane].Process == other.Process
+		switch c.Kind {
+		case GILReleased, GILForced:
+			if !prof.GIL || sp.State != GILWait || !samePlace || c.Lane == sp.Lane {
+				fail("span %+v: a GIL hand-over by lane %d (runtime %s)", sp, c.Lane, prof.Name)
+			}
+			if c.Kind == GILForced && !task && !during(c.Lane, sp.End-1, sp.End, func(x Span) bool {
+				return x.End == sp.End && x.Cause.Kind == Preempted && x.Cause.Lane == sp.Lane
+			}) {
+				fail("span %+v: lane %d forced to drop the GIL, but not preempted then", sp, c.Lane)
+			}
+		case Preempted:
+			ok := sp.State == Working || (!task && sp.State == Overhead)
+			if !prof.GIL || !ok || !samePlace || c.Lane == sp.Lane {
+				fail("span %+v: preempted by lane %d (runtime %s)", sp, c.Lane, prof.Name)
+			}
+			// The other party tells the same story: its wait ended then,
+			// the holder forced to drop the GIL.
+			if !task && !during(c.Lane, sp.End-1, sp.End, func(x Span) bool {
+				return x.State == GILWait && x.End == sp.End && x.Cause == because(GILForced, sp.Lane, x.Cause.Task)
+			}) {
+				fail("span %+v: preempted by lane %d, whose wait did not end then by a forced switch", sp, c.Lane)
+			}
+		case Woken:
+			if task || (sp.State != Idle && sp.State != Waiting) {
+				fail("span %+v: woken by lane %d", sp, c.Lane)
+			}
+		case WorkerFreed, Submitted, ThreadStarted, ProcessStarted, PlaceFreed:
+			if !task || sp.Lane >= 0 || (sp.State != Ready && sp.State != Waiting) {
+				fail("span %+v: a queue cause on a span that is no wait in a queue", sp)
+				return
+			}
+			switch c.Kind {
+			case WorkerFreed, PlaceFreed:
+				if c.Task < 0 {
+					fail("span %+v: freed by no task", sp)
+				} else if end := res.Records[c.Task].End; end < sp.Start || end > sp.End {
+					fail("span %+v: freed by task %d, which ended at %d", sp, c.Task, end)
+				}
+				if c.Kind == PlaceFreed && (limit == 0 || other.Kind != LoopThread) {
+					fail("span %+v: a place of a semaphore freed under %s", sp, d)
+				}
+			case Submitted:
+				if other.Kind != MainThread {
+					fail("span %+v: submitted by %s", sp, other.Name)
+				}
+			case ThreadStarted:
+				if other.Kind != WorkerThread {
+					fail("span %+v: got thread %s", sp, other.Name)
+				}
+			case ProcessStarted:
+				if other.Kind != ProcessMain && other.Kind != LoopThread || other.Process == 0 {
+					fail("span %+v: got process of %s", sp, other.Name)
+				}
+			}
+		case LoopBusy, LoopBlocked:
+			if !task || sp.State != Ready || other.Kind != LoopThread {
+				fail("span %+v: waited for loop %s", sp, other.Name)
+			}
+			if c.Kind == LoopBlocked && (c.Task < 0 || !during(c.Lane, sp.Start, sp.End, func(x Span) bool { return x.State == Blocked })) {
+				fail("span %+v: blocked loop %s was never blocked then", sp, other.Name)
+			}
+		case Offloaded:
+			if !task || sp.State != Waiting || sp.Lane >= 0 || (other.Kind != ExecutorThread && other.Kind != ProcessMain) ||
+				!during(c.Lane, sp.Start, sp.End, func(x Span) bool { return x.Task == sp.Task }) {
+				fail("span %+v: offloaded to %s, which did not run it then", sp, other.Name)
+			}
+		}
+	}
+	for _, sp := range rec.Lanes {
+		check(sp, false)
+	}
+	for _, sp := range rec.Tasks {
+		check(sp, true)
 	}
 }
 

@@ -1,5 +1,7 @@
 package sim
 
+import "github.com/conclab/conclab/model"
+
 // State is what a lane (a thread) or a task is doing during a span.
 type State uint8
 
@@ -61,16 +63,20 @@ type Lane struct {
 
 // Span is a stretch of time in which a lane, or a task, was in one state.
 // Task is -1 for spans of a lane that belong to no task; Lane is -1 for
-// spans of a task that runs on no lane (waiting in a queue).
+// spans of a task that runs on no lane (waiting in a queue). Cause is why
+// the span ended, as the engine knew it: a reader needs no other span to
+// tell who let a GIL waiter go on or what a queued task waited for.
 type Span struct {
 	Lane       int32
 	Task       int32
 	State      State
+	Cause      Cause
 	Start, End int64
 }
 
 // Sink receives the spans of a run as they close. Spans of one lane or task
-// arrive in time order; spans of different lanes interleave.
+// arrive in time order; spans of different lanes interleave, in an order
+// that carries no meaning (each span's Cause says what ended it).
 type Sink interface {
 	LaneSpan(s Span) // what a thread was doing
 	TaskSpan(s Span) // what a task was going through
@@ -92,9 +98,11 @@ type Stats struct {
 
 // Result is what a run measured. Times are nanoseconds of virtual time.
 type Result struct {
-	Model   string // the normalised model expression
-	Runtime string
-	Cores   int
+	Model      string           // the normalised model expression
+	Deployment model.Deployment // the model run
+	Runtime    string
+	GIL        bool // the runtime has a GIL
+	Cores      int
 
 	Makespan   int64
 	Tasks      int   // number of tasks finished

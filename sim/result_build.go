@@ -11,7 +11,9 @@ func (e *engine) result() *Result {
 	}
 	r := &Result{
 		Model:            e.dep.String(),
+		Deployment:       e.dep,
 		Runtime:          e.prof.Name,
+		GIL:              e.gil,
 		Cores:            e.cpu.cores,
 		Makespan:         e.end,
 		Tasks:            e.done,
