@@ -4,11 +4,19 @@
 //
 // Usage:
 //
-//	conclab demo                      the seed's cases, simulated and explained
+//	conclab demo                      the tutorial's cases, simulated and explained
 //	conclab run FILE|NAME|-e INLINE   simulate a workload under one or more models
+//	conclab explain FILE -m MODEL     one run told step by step
+//	conclab sweep FILE -m 'threads(1..64)'  a pool size or an arrival rate swept
+//	conclab advise FILE               the best model and size, with reasons
+//	conclab export FILE -m MODEL      the workload as a runnable CPython program
+//	conclab verify FILE [-m MODEL]    that program run here, measured beside predicted
+//	conclab calibrate [-o FILE]       this machine's CPython costs, as a profile
+//	conclab serve [--addr ADDR]       the interactive page and its JSON API
 //	conclab examples [NAME]           list the built-in scenarios, or print one
 //
 // Run "conclab help COMMAND" for a command's flags and examples. Exit status
-// is 0 on success, 1 when the work failed and 2 for bad usage or bad input;
-// errors go to standard error as one line, results to standard output.
+// is 0 on success, 1 when the work failed, 2 for bad usage or bad input and
+// 70 for a bug in conclab itself; errors go to standard error as one line,
+// results to standard output.
 package main

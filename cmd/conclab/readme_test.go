@@ -138,3 +138,20 @@ var (
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// TestDocListsEveryCommand: the package comment's usage names every
+// command the root has.
+func TestDocListsEveryCommand(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range newRootCmd(&streams{env: func(string) string { return "" }}).Commands() {
+		if c.Hidden || c.Name() == "help" {
+			continue
+		}
+		if !strings.Contains(string(doc), "//\tconclab "+c.Name()+" ") {
+			t.Errorf("doc.go's usage does not list %q", c.Name())
+		}
+	}
+}
