@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/conclab/conclab/examples"
+	"github.com/conclab/conclab/internal/golden"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
@@ -106,7 +107,7 @@ func TestSVGGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := svgOf(t, tt.runs, tt.opt)
 			wellFormed(t, got)
-			golden(t, "svg_"+tt.name+".golden", got)
+			golden.Check(t, "testdata/svg_"+tt.name+".golden", got)
 		})
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/conclab/conclab/internal/golden"
 )
 
 // traceEvent is an event as a trace viewer reads it.
@@ -166,7 +168,7 @@ func TestTraceGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			validateTrace(t, buf.Bytes())
-			golden(t, "trace_"+tt.name+".golden", buf.Bytes())
+			golden.Check(t, "testdata/trace_"+tt.name+".golden", buf.Bytes())
 		})
 	}
 }
