@@ -153,8 +153,10 @@ func composite() Run {
 	rec := &sim.Recorder{}
 	for p := range 2 {
 		for i := range 2 {
+			// As the engine numbers them: the parent, process 0, has no
+			// lane; the workers are processes 1 and 2.
 			id := 2*p + i
-			r.Lanes = append(r.Lanes, sim.Lane{ID: id, Process: p, Name: fmt.Sprintf("worker-%d", i+1), Kind: sim.WorkerThread})
+			r.Lanes = append(r.Lanes, sim.Lane{ID: id, Process: p + 1, Name: fmt.Sprintf("p%d/worker-%d", p+1, i+1), Kind: sim.WorkerThread})
 			rec.LaneSpan(sim.Span{Lane: int32(id), State: sim.Overhead, Start: 0, End: 100 * ms})
 			rec.LaneSpan(sim.Span{Lane: int32(id), State: sim.Working, Start: 100 * ms, End: int64(5+i) * 100 * ms})
 			rec.LaneSpan(sim.Span{Lane: int32(id), State: sim.Waiting, Start: int64(5+i) * 100 * ms, End: 1 * s})
