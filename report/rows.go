@@ -105,10 +105,10 @@ func (r Row) Title() string {
 	return r.Name
 }
 
-// processName names simulated process p as its lanes are named: the
+// ProcessName names simulated process p as its lanes are named: the
 // program's own process is "main process"; the N-th process it starts
 // (the worker of proc-N, pN/worker-1, loop-N) is "process N".
-func processName(p int) string {
+func ProcessName(p int) string {
 	if p == 0 {
 		return "main process"
 	}
@@ -388,7 +388,7 @@ func (t *TimelineRows) build(cols int) {
 		}
 		if t.headings && newGroup {
 			t.Rows = append(t.Rows, Row{Kind: HeadingRow, Process: ln.Process, Task: -1,
-				Name:  processName(ln.Process) + " · " + plural(t.procLanes[ln.Process], "lane"),
+				Name:  ProcessName(ln.Process) + " · " + plural(t.procLanes[ln.Process], "lane"),
 				Count: t.procLanes[ln.Process]})
 		}
 		t.Rows = append(t.Rows, Row{Kind: LaneRow, Name: clean(ln.Name), Process: ln.Process, Lane: ln, Task: -1,

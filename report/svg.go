@@ -476,7 +476,7 @@ type hold struct {
 func (bl *svgBlock) ribbonRow(p int, colPx float64) svgRow {
 	tl := bl.tl
 	lanes := tl.lanes
-	row := svgRow{kind: rowRibbon, label: "GIL", tip: processName(p) + " · GIL"}
+	row := svgRow{kind: rowRibbon, label: "GIL", tip: ProcessName(p) + " · GIL"}
 	var holds []hold
 	for i, l := range lanes {
 		if l.Process != p {
