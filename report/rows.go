@@ -167,7 +167,8 @@ type TimelineRows struct {
 
 // NewTimelineRows builds the rows of run's timeline drawn over [0, axis)
 // in cols columns. wl, when not nil, names tasks whose records were not
-// kept. A run without spans (neither Spans nor Folded) has no rows.
+// kept. A run without spans (neither Spans nor Folded) has rows of lanes
+// that draw nothing.
 func NewTimelineRows(run Run, wl *workload.Workload, axis int64, cols int) *TimelineRows {
 	t := newTimelineRows(run, wl, axis, drawnLimits)
 	t.build(max(cols, 1))
@@ -179,13 +180,8 @@ func NewTimelineRows(run Run, wl *workload.Workload, axis int64, cols int) *Time
 func newTimelineRows(run Run, wl *workload.Workload, axis int64, lim rowLimits) *TimelineRows {
 	r := run.Result
 	t := &TimelineRows{rec: run.Spans, folded: run.Folded, axis: max(axis, 1)}
-	if run.Spans == nil && run.Folded == nil {
-		t.layout = newLayout(r, taskSet{}, wl, lim)
-		t.Lanes, t.Tasks = len(r.Lanes), t.nTasks
-		return t
-	}
 	if t.rec == nil {
-		t.rec = &sim.Recorder{}
+		t.rec = &sim.Recorder{} // no spans, or folded ones: the rows have no spans
 	}
 	tasks := taskSet{limit: int32(lim.tasks)}
 	if run.Folded != nil {
@@ -352,9 +348,6 @@ func (t *TimelineRows) addLane(g *grid, i int) {
 
 // build makes the rows, with the cells of cols columns when cols > 0.
 func (t *TimelineRows) build(cols int) {
-	if t.rec == nil {
-		return // no spans
-	}
 	t.cols = cols
 	t.Rows = t.Rows[:0]
 	var g, all *grid

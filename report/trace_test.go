@@ -191,7 +191,7 @@ func TestTraceContent(t *testing.T) {
 	for _, e := range find(events, "M", "process_name") {
 		procs = append(procs, e["args"].(map[string]any)["name"].(string))
 	}
-	want := "sync · process 1|sync · tasks|threads(3) · process 1|threads(3) · tasks|asyncio · process 1|asyncio · tasks"
+	want := "sync · main process|sync · tasks|threads(3) · main process|threads(3) · tasks|asyncio · main process|asyncio · tasks"
 	if got := strings.Join(procs, "|"); got != want {
 		t.Errorf("processes %s, want %s", got, want)
 	}
