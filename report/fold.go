@@ -30,7 +30,7 @@ func (l *SpanLimit) LaneSpan(s sim.Span) {
 
 // TaskSpan records a task span.
 func (l *SpanLimit) TaskSpan(s sim.Span) {
-	l.tasks.add(s)
+	l.tasks.add(&s)
 	if l.keep() {
 		l.Recorder.TaskSpan(s)
 	}
@@ -54,7 +54,7 @@ type taskSet struct {
 	has     []bool
 }
 
-func (t *taskSet) add(s sim.Span) {
+func (t *taskSet) add(s *sim.Span) {
 	if !t.any {
 		t.any, t.maxTask = true, -1
 		if t.limit <= 0 {
@@ -122,7 +122,7 @@ func (f *Folded) LaneSpan(s sim.Span) {
 func (f *Folded) TaskSpan(s sim.Span) {
 	f.spans++
 	f.tasked++
-	f.set.add(s)
+	f.set.add(&s)
 	if s.Task >= 0 && s.Task < maxTaskRows {
 		if f.tasks[s.Task] == nil {
 			f.tasks[s.Task] = newGrid(f.m, f.cols)

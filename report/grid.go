@@ -80,7 +80,11 @@ func (g *grid) reset() {
 // column's capacity is rows × its duration, and the part of it no span
 // covered counts as Idle.
 func (g *grid) states(rows int) []sim.State {
-	out := make([]sim.State, g.cols)
+	return g.statesInto(make([]sim.State, g.cols), rows)
+}
+
+// statesInto is states written into out, of g.cols states.
+func (g *grid) statesInto(out []sim.State, rows int) []sim.State {
 	var run [nStates]int64
 	for c := range g.cols {
 		dur := g.at(c+1) - g.at(c)

@@ -75,7 +75,7 @@ type Row struct {
 	// sentence the renderers print before it.
 	Note string
 
-	lanes []int       // lane rows: the lanes folded into it, indices into TimelineRows.lanes
+	first int         // lane rows: the (first) lane, an index into TimelineRows.lanes
 	cells []sim.State // the state drawn in each column, when built with columns
 }
 
@@ -161,7 +161,8 @@ type TimelineRows struct {
 	folded   *Folded
 	axis     int64
 	cols     int
-	laneSpan [][]int32 // indices into rec.Lanes, per lane in order
+	laneSpan []int32   // indices into rec.Lanes, lane after lane in order…
+	laneAt   []int     // …lane i's from laneAt[i] to laneAt[i+1]
 	taskSpan [][]int32 // indices into rec.Tasks, per task with a row
 }
 
@@ -187,8 +188,8 @@ func newTimelineRows(run Run, wl *workload.Workload, axis int64, lim rowLimits) 
 	if run.Folded != nil {
 		tasks = run.Folded.set
 	} else {
-		for _, s := range t.rec.Tasks {
-			tasks.add(s)
+		for k := range t.rec.Tasks {
+			tasks.add(&t.rec.Tasks[k])
 		}
 	}
 	t.layout = newLayout(r, tasks, wl, lim)
@@ -220,7 +221,7 @@ func (t *TimelineRows) Spans(row Row) []sim.Span {
 	case t.folded != nil:
 		return nil
 	case row.Kind == LaneRow:
-		idx, from = t.laneSpan[row.lanes[0]], t.rec.Lanes
+		idx, from = t.lane(row.first), t.rec.Lanes
 	case row.Kind == TaskRow && int(row.Task) < len(t.taskSpan):
 		idx, from = t.taskSpan[row.Task], t.rec.Tasks
 	default:
@@ -310,19 +311,21 @@ func (t *TimelineRows) index() {
 	for i, ln := range t.lanes {
 		pos[ln.ID] = i
 	}
-	count := make([]int, len(t.lanes))
+	t.laneAt = make([]int, len(t.lanes)+1)
 	for _, s := range t.rec.Lanes {
 		if i, ok := pos[int(s.Lane)]; ok {
-			count[i]++
+			t.laneAt[i+1]++
 		}
 	}
-	t.laneSpan = make([][]int32, len(t.lanes))
-	for i, n := range count {
-		t.laneSpan[i] = make([]int32, 0, n)
+	for i := range t.lanes {
+		t.laneAt[i+1] += t.laneAt[i]
 	}
+	t.laneSpan = make([]int32, t.laneAt[len(t.lanes)])
+	next := slices.Clone(t.laneAt)
 	for k, s := range t.rec.Lanes {
 		if i, ok := pos[int(s.Lane)]; ok {
-			t.laneSpan[i] = append(t.laneSpan[i], int32(k))
+			t.laneSpan[next[i]] = int32(k)
+			next[i]++
 		}
 	}
 	if len(t.taskIDs) > 0 {
@@ -335,13 +338,16 @@ func (t *TimelineRows) index() {
 	}
 }
 
+// lane is the indices into rec.Lanes of the spans of lane i (in order).
+func (t *TimelineRows) lane(i int) []int32 { return t.laneSpan[t.laneAt[i]:t.laneAt[i+1]] }
+
 // addLane adds the spans of lane i (in order) to g.
 func (t *TimelineRows) addLane(g *grid, i int) {
 	if t.folded != nil {
 		g.merge(t.folded.lane(t.lanes[i].ID))
 	}
-	for _, k := range t.laneSpan[i] {
-		s := t.rec.Lanes[k]
+	for _, k := range t.lane(i) {
+		s := &t.rec.Lanes[k]
 		g.add(s.State, s.Start, s.End)
 	}
 }
@@ -356,36 +362,39 @@ func (t *TimelineRows) build(cols int) {
 	}
 	last := -1 // the last lane row
 	full := false
+	var scratch []sim.State
+	if cols > 0 {
+		scratch = make([]sim.State, cols)
+	}
 	for i, ln := range t.lanes {
 		var cells []sim.State
 		if cols > 0 {
 			g.reset()
 			t.addLane(g, i)
 			t.addLane(all, i)
-			if full {
-				continue // only the row of all lanes needs the rest
-			}
-			cells = g.states(1)
+		}
+		full = full || t.lim.lanes > 0 && len(t.Rows) > t.lim.lanes
+		if full {
+			continue // only the row of all lanes needs the rest
+		}
+		if cols > 0 {
+			cells = g.statesInto(scratch, 1)
 		}
 		newGroup := i == 0 || t.lanes[i-1].Process != ln.Process
 		if t.fold && !newGroup && last >= 0 && slices.Equal(cells, t.Rows[last].cells) {
 			r := &t.Rows[last]
 			r.Count++
 			r.Last = clean(ln.Name)
-			r.lanes = append(r.lanes, i)
 			continue
 		}
-		if t.lim.lanes > 0 && len(t.Rows) > t.lim.lanes {
-			full = true
-			continue
-		}
+		cells = slices.Clone(cells)
 		if t.headings && newGroup {
 			t.Rows = append(t.Rows, Row{Kind: HeadingRow, Process: ln.Process, Task: -1,
 				Name:  ProcessName(ln.Process) + " · " + plural(t.procLanes[ln.Process], "lane"),
 				Count: t.procLanes[ln.Process]})
 		}
 		t.Rows = append(t.Rows, Row{Kind: LaneRow, Name: clean(ln.Name), Process: ln.Process, Lane: ln, Task: -1,
-			Count: 1, lanes: []int{i}, cells: cells})
+			Count: 1, first: i, cells: cells})
 		last = len(t.Rows) - 1
 	}
 	if t.lim.lanes > 0 && len(t.Rows) > t.lim.lanes {
@@ -419,7 +428,7 @@ func (t *TimelineRows) build(cols int) {
 					tg.merge(t.folded.task(id))
 				}
 				for _, k := range t.taskSpan[id] {
-					s := t.rec.Tasks[k]
+					s := &t.rec.Tasks[k]
 					tg.add(s.State, s.Start, s.End)
 				}
 				row.cells = tg.states(1)
@@ -436,7 +445,8 @@ func (t *TimelineRows) build(cols int) {
 			if t.folded != nil {
 				tg.merge(t.folded.allTasks())
 			}
-			for _, s := range t.rec.Tasks {
+			for k := range t.rec.Tasks {
+				s := &t.rec.Tasks[k]
 				tg.add(s.State, s.Start, s.End)
 			}
 			row.cells = tg.states(max(n, 1))

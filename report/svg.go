@@ -482,7 +482,7 @@ func (bl *svgBlock) ribbonRow(p int, colPx float64) svgRow {
 		if l.Process != p {
 			continue
 		}
-		for _, k := range tl.laneSpan[i] {
+		for _, k := range tl.lane(i) {
 			s := tl.rec.Lanes[k]
 			if s.State == sim.Working || s.State == sim.Overhead {
 				holds = append(holds, hold{s.Start, s.End, i})
