@@ -863,11 +863,6 @@ func px(v float64) string {
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
 
-// fitText cuts s to at most n characters, ending with '…' when it cut.
-func fitText(s string, n float64) string {
-	return truncate(s, max(1, int(n)))
-}
-
 // esc escapes text for XML and HTML: names come from workload files.
 // Control characters, which XML 1.0 cannot carry, bytes that are not UTF-8
 // and the characters that reorder or hide text become visible escapes
