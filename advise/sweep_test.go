@@ -3,15 +3,12 @@ package advise
 import (
 	"bytes"
 	"context"
-	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"github.com/conclab/conclab/internal/golden"
+)
 
 func sweepOf(t *testing.T, text, expr string, s Setup) *Sweep {
 	t.Helper()
@@ -110,29 +107,12 @@ func TestSweepSVGGolden(t *testing.T) {
 	if err := sw.WriteSVG(&b); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "sweep_threads.svg", b.Bytes())
+	golden.Check(t, "testdata/sweep_threads.svg", b.Bytes())
 	b.Reset()
 	if err := sw.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "sweep_threads.txt", b.Bytes())
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./advise -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./advise -update rewrites it):\n%s", name, got)
-	}
+	golden.Check(t, "testdata/sweep_threads.txt", b.Bytes())
 }
 
 func TestParseRates(t *testing.T) {

@@ -54,3 +54,24 @@ func ExampleSeconds() {
 	// 575 µs
 	// 12.3 ms
 }
+
+// The rows of a timeline, as every renderer draws them: 30 threads that
+// all wait alike fold into one row.
+func ExampleNewTimelineRows() {
+	r := &sim.Result{Model: "threads(30)", Makespan: 2e9, Tasks: 30,
+		Lanes: []sim.Lane{{ID: 0, Name: "main", Kind: sim.MainThread}}}
+	rec := &sim.Recorder{}
+	rec.LaneSpan(sim.Span{Lane: 0, Task: -1, State: sim.Overhead, Start: 0, End: 1e6})
+	for i := 1; i <= 30; i++ {
+		r.Lanes = append(r.Lanes, sim.Lane{ID: i, Name: fmt.Sprintf("worker-%d", i), Kind: sim.WorkerThread})
+		rec.LaneSpan(sim.Span{Lane: int32(i), Task: int32(i - 1), State: sim.Waiting, Start: 1e6, End: 2e9})
+	}
+	run := report.Run{Result: r, Spans: rec}
+	rows := report.NewTimelineRows(run, nil, r.Makespan, 40)
+	for _, row := range rows.Rows {
+		fmt.Printf("%-14s %s\n", row.Label(14), row.Title())
+	}
+	// Output:
+	// main           main
+	// worker-1 +29   worker-1 … worker-30 (30 lanes alike)
+}

@@ -30,7 +30,7 @@ func (l *SpanLimit) LaneSpan(s sim.Span) {
 
 // TaskSpan records a task span.
 func (l *SpanLimit) TaskSpan(s sim.Span) {
-	l.tasks.add(s)
+	l.tasks.add(&s)
 	if l.keep() {
 		l.Recorder.TaskSpan(s)
 	}
@@ -45,35 +45,31 @@ func (l *SpanLimit) keep() bool {
 }
 
 // taskSet is what the timelines need to know of the task spans to lay out
-// their rows: whether there are any, and which tasks of the first
-// maxTaskRows have spans when no task beyond them has.
+// their rows: whether there are any, and which tasks of the first limit
+// (maxTaskRows unless set) have spans when no task beyond them has.
 type taskSet struct {
 	any     bool
 	maxTask int32
-	has     [maxTaskRows]bool
+	limit   int32
+	has     []bool
 }
 
-func (t *taskSet) add(s sim.Span) {
+func (t *taskSet) add(s *sim.Span) {
 	if !t.any {
 		t.any, t.maxTask = true, -1
+		if t.limit <= 0 {
+			t.limit = maxTaskRows
+		}
+		t.has = make([]bool, t.limit)
 	}
 	t.maxTask = max(t.maxTask, s.Task)
-	if s.Task >= 0 && s.Task < maxTaskRows {
+	if s.Task >= 0 && s.Task < t.limit {
 		t.has[s.Task] = true
 	}
 }
 
 // fits says whether every task gets a row of its own.
-func (t *taskSet) fits() bool { return t.maxTask < maxTaskRows }
-
-// tasksOf is the taskSet of recorded spans.
-func tasksOf(rec *sim.Recorder) taskSet {
-	var t taskSet
-	for _, s := range rec.Tasks {
-		t.add(s)
-	}
-	return t
-}
+func (t *taskSet) fits() bool { return t.maxTask < t.limit }
 
 // Folded is a sim.Sink that keeps of a run's spans only what a timeline
 // of cols columns over [0, m) draws: for each lane, each task of the first
@@ -126,7 +122,7 @@ func (f *Folded) LaneSpan(s sim.Span) {
 func (f *Folded) TaskSpan(s sim.Span) {
 	f.spans++
 	f.tasked++
-	f.set.add(s)
+	f.set.add(&s)
 	if s.Task >= 0 && s.Task < maxTaskRows {
 		if f.tasks[s.Task] == nil {
 			f.tasks[s.Task] = newGrid(f.m, f.cols)
@@ -193,7 +189,7 @@ var (
 // run with result r whose spans went to l, at the width of opt: the
 // columns to fold its spans into.
 func TimelineColumns(r *sim.Result, l *SpanLimit, opt Options) int {
-	_, _, cols := timelineLabels(r, l.tasks, opt.width())
+	_, cols := terminalColumns(newLayout(r, l.tasks, nil, drawnLimits), opt.width())
 	return cols
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/conclab/conclab/internal/golden"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
@@ -70,7 +71,7 @@ func TestFoldedDrawsTheSame(t *testing.T) {
 					t.Fatal(err)
 				}
 				if a.String() != b.String() {
-					t.Errorf("width %d: folded timeline differs:\n%s\nwant\n%s", width, b.String(), a.String())
+					t.Errorf("width %d: the folded timeline differs from the spans' (- spans, + folded):\n%s", width, golden.Diff(a.Bytes(), b.Bytes()))
 				}
 			}
 			exact, folded := simulateTwice(t, tt.inline, tt.model, func(r *sim.Result, _ *SpanLimit) (int64, int) {
@@ -92,7 +93,7 @@ func TestFoldedDrawsTheSame(t *testing.T) {
 				t.Fatal(err)
 			}
 			if a.String() != b.String() {
-				t.Errorf("folded SVG differs (%d bytes, want %d)", b.Len(), a.Len())
+				t.Errorf("the folded SVG differs from the spans' (- spans, + folded):\n%s", golden.Diff(a.Bytes(), b.Bytes()))
 			}
 		})
 	}

@@ -80,7 +80,11 @@ func (g *grid) reset() {
 // column's capacity is rows × its duration, and the part of it no span
 // covered counts as Idle.
 func (g *grid) states(rows int) []sim.State {
-	out := make([]sim.State, g.cols)
+	return g.statesInto(make([]sim.State, g.cols), rows)
+}
+
+// statesInto is states written into out, of g.cols states.
+func (g *grid) statesInto(out []sim.State, rows int) []sim.State {
 	var run [nStates]int64
 	for c := range g.cols {
 		dur := g.at(c+1) - g.at(c)
@@ -149,26 +153,6 @@ func pick(cov *[nStates]int64, capacity int64) sim.State {
 	}
 	return sliver
 }
-
-// Grid resamples spans for a picture: how long each state covers each of
-// cols equal columns of [0, m), and the one state to draw in each column
-// (the same rule as the terminal timeline and the SVG).
-type Grid struct{ g *grid }
-
-// NewGrid makes a grid of cols columns over [0, m).
-func NewGrid(m int64, cols int) *Grid {
-	return &Grid{newGrid(max(m, 1), max(cols, 1))}
-}
-
-// Add records that state s held over [start, end).
-func (g *Grid) Add(s sim.State, start, end int64) { g.g.add(s, start, end) }
-
-// States returns the state to draw in each column; rows is how many lanes
-// or tasks were added (a column's capacity is rows × its duration).
-func (g *Grid) States(rows int) []sim.State { return g.g.states(rows) }
-
-// At returns the first instant of column c; At(cols) is m.
-func (g *Grid) At(c int) int64 { return g.g.at(c) }
 
 // materialize turns the whole-column spans into coverage, so that cover
 // alone says how long each state covers each column.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/conclab/conclab/examples"
+	"github.com/conclab/conclab/internal/golden"
 	"github.com/conclab/conclab/workload"
 )
 
@@ -87,7 +88,7 @@ func TestHTMLSeed(t *testing.T) {
 			t.Errorf("the report lacks %q", want)
 		}
 	}
-	golden(t, "html_seed.golden", []byte(page))
+	golden.Check(t, "testdata/html_seed.golden", []byte(page))
 
 	sep := htmlOf(t, wl, runs, HTMLOptions{SVG: SVGOptions{SeparateAxes: true}})
 	checkPage(t, sep, 3)

@@ -2,44 +2,21 @@ package report
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/conclab/conclab/internal/golden"
 	"github.com/conclab/conclab/sim"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 const (
 	µs = int64(1e3)
 	ms = int64(1e6)
 	s  = int64(1e9)
 )
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 // records names tasks A, B, C… with the given times.
 func records(times ...[3]int64) []sim.TaskRecord {
@@ -176,8 +153,10 @@ func composite() Run {
 	rec := &sim.Recorder{}
 	for p := range 2 {
 		for i := range 2 {
+			// As the engine numbers them: the parent, process 0, has no
+			// lane; the workers are processes 1 and 2.
 			id := 2*p + i
-			r.Lanes = append(r.Lanes, sim.Lane{ID: id, Process: p, Name: fmt.Sprintf("worker-%d", i+1), Kind: sim.WorkerThread})
+			r.Lanes = append(r.Lanes, sim.Lane{ID: id, Process: p + 1, Name: fmt.Sprintf("p%d/worker-%d", p+1, i+1), Kind: sim.WorkerThread})
 			rec.LaneSpan(sim.Span{Lane: int32(id), State: sim.Overhead, Start: 0, End: 100 * ms})
 			rec.LaneSpan(sim.Span{Lane: int32(id), State: sim.Working, Start: 100 * ms, End: int64(5+i) * 100 * ms})
 			rec.LaneSpan(sim.Span{Lane: int32(id), State: sim.Waiting, Start: int64(5+i) * 100 * ms, End: 1 * s})
@@ -244,7 +223,7 @@ func TestTableGolden(t *testing.T) {
 			if err := Table(&buf, tt.runs, tt.opt); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name+".golden", buf.Bytes())
+			golden.Check(t, "testdata/"+tt.name+".golden", buf.Bytes())
 		})
 	}
 }
@@ -274,7 +253,7 @@ func TestTimelineGolden(t *testing.T) {
 			if err := Timeline(&buf, tt.run, tt.opt); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "timeline_"+tt.name+".golden", buf.Bytes())
+			golden.Check(t, "testdata/timeline_"+tt.name+".golden", buf.Bytes())
 		})
 	}
 }

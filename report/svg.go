@@ -31,19 +31,23 @@ const (
 	MinSVGWidth     = 400
 )
 
-// Limits beyond which a model's timeline is aggregated: each lane becomes a
-// row of pixel columns coloured by the state that dominates them, identical
-// lanes are folded, and the picture says so.
+// Limits beyond which a model's timeline is aggregated: each row is drawn
+// as pixel columns coloured by the state that dominates them, instead of
+// span by span, and the picture says so. Which rows there are is
+// TimelineRows' rule, as in the terminal and on the page.
 const (
-	maxSVGLanes   = 200    // a model with more lanes than this is aggregated
-	maxSVGSpans   = 12_000 // spans drawn one by one in a picture, at most
-	maxSVGAggRows = 40     // rows of lanes kept when aggregating
-	maxSVGShapes  = 12_000 // shapes of the aggregated timelines of a picture, about
-	minSVGShapes  = 2_000  // shapes an aggregated timeline may always have
+	maxSVGLanes  = 200    // a model with more lanes than this is aggregated
+	maxSVGSpans  = 12_000 // spans drawn one by one in a picture, at most
+	maxSVGShapes = 12_000 // shapes of the aggregated timelines of a picture, about
+	minSVGShapes = 2_000  // shapes an aggregated timeline may always have
 )
 
-// A shape with its title takes about 150 bytes: the limits above keep a
-// picture of any run under 2 MB.
+// A shape with its title takes about 150 bytes. A picture draws at most
+// maxSVGSpans spans one by one, a shape of the GIL ribbon for at most each
+// of them, and about maxSVGShapes shapes of aggregated timelines (at least
+// minSVGShapes per model aggregated): for a few models, under about 40,000
+// shapes, 6 MB. 22 threads taking turns on the GIL, about as many spans as
+// are drawn one by one, take 11,600 shapes, 1.7 MB.
 
 // Geometry of the picture, in pixels.
 const (
@@ -113,11 +117,13 @@ func svgCSS() string {
 // row per lane (thread, event loop, process) grouped by process, a ribbon
 // showing which thread of a process holds the GIL, for asyncio one row per
 // task (one row for all of them beyond 16 tasks), a time axis; and a legend
-// at the bottom. Every span carries a <title> for hover. A model with more
-// than 200 lanes or 20,000 spans is aggregated into pixel columns, with
-// identical lanes folded, and says so; so is a run whose spans were folded
-// (Run.Folded), whose task rows are pixel columns too. Names from the
-// workload are escaped.
+// at the bottom. The rows are TimelineRows' (many lanes fold, as in the
+// terminal). Every span carries a <title> for hover. A model with more than
+// 200 lanes, a lane with more spans than the picture has room for (one per
+// 2 px), or the models with the most spans until the others draw at most
+// 12,000 spans in all, are aggregated into pixel columns and say so; so is
+// a run whose spans were folded (Run.Folded), whose task rows are pixel
+// columns too. Names from the workload are escaped.
 func SVG(w io.Writer, runs []Run, opt SVGOptions) error {
 	width, err := svgWidth(opt)
 	if err != nil {
@@ -202,7 +208,7 @@ func svgBlocks(runs []Run, wl *workload.Workload, width int, opt SVGOptions) ([]
 		blocks[i] = newSVGBlock(run, wl, m, most, float64(width)-most-svgPad, agg[i], shapes)
 		for _, row := range blocks[i].rows {
 			if row.kind == rowLane || row.kind == rowTask {
-				n = max(n, utf8.RuneCountInString(row.label)+1)
+				n = max(n, utf8.RuneCountInString(row.src.Label(math.MaxInt))+1)
 			}
 		}
 	}
@@ -293,8 +299,9 @@ const (
 // svgRow is one row of a block with the shapes drawn in it.
 type svgRow struct {
 	kind  rowKind
-	label string
-	tip   string // the row's label in titles, when it differs from label
+	src   Row    // the timeline's row it draws (lanes and tasks)
+	label string // headings: the text
+	tip   string // the row's name in titles
 	segs  []svgSeg
 	band  bool // a process group shaded behind (on headings)
 }
@@ -312,7 +319,7 @@ type svgSeg struct {
 // svgBlock is the laid-out timeline of one run.
 type svgBlock struct {
 	res      *sim.Result
-	names    func(int32) string
+	tl       *TimelineRows
 	title    string
 	notes    []string
 	rows     []svgRow
@@ -332,7 +339,6 @@ func newSVGBlock(run Run, wl *workload.Workload, axis int64, labelW, plotW float
 	r := run.Result
 	bl := &svgBlock{
 		res:      r,
-		names:    taskNamer(r, wl),
 		axis:     axis,
 		labelW:   labelW,
 		plotW:    plotW,
@@ -350,11 +356,8 @@ func newSVGBlock(run Run, wl *workload.Workload, axis int64, labelW, plotW float
 		bl.notes = append(bl.notes, "nothing to draw: the makespan is zero")
 		return bl
 	}
-	rec := run.Spans
-	if rec == nil {
-		rec = &sim.Recorder{}
-	}
-	bl.layout(rec)
+	bl.tl = newTimelineRows(run, wl, axis, drawnLimits)
+	bl.layout()
 	for _, row := range bl.rows {
 		for _, sg := range row.segs {
 			if row.kind != rowRibbon {
@@ -366,149 +369,102 @@ func newSVGBlock(run Run, wl *workload.Workload, axis int64, labelW, plotW float
 	return bl
 }
 
-// layout builds the rows of the block from the spans.
-func (bl *svgBlock) layout(rec *sim.Recorder) {
-	r := bl.res
-	lanes := slices.Clone(r.Lanes)
-	slices.SortStableFunc(lanes, func(a, b sim.Lane) int { return cmp.Compare(a.Process, b.Process) })
-	idx := make(map[int]int, len(lanes))
-	for i, l := range lanes {
-		idx[l.ID] = i
-	}
-	perLane := make([][]sim.Span, len(lanes))
+// layout builds the rows of the block from the timeline's rows.
+func (bl *svgBlock) layout() {
+	tl := bl.tl
 	drawn := 0
-	for _, s := range rec.Lanes {
-		if i, ok := idx[int(s.Lane)]; ok && s.State != sim.Idle && int(s.State) < nStates {
-			perLane[i] = append(perLane[i], s)
-			drawn++
-		}
-	}
-	procLanes := map[int]int{}
-	loop := false
-	for _, l := range lanes {
-		procLanes[l.Process]++
-		loop = loop || l.Kind == sim.LoopThread
-	}
-	headings := len(procLanes) > 1 && len(procLanes) < len(lanes)
-
-	tasks, aggTasks := bl.taskRows(rec, loop)
-	if !aggTasks {
-		drawn += len(rec.Tasks)
-	}
 	if f := bl.folded; f != nil {
 		drawn = f.drawn
-		if !aggTasks {
+		if !tl.allTasks {
 			drawn += f.tasked
+		}
+	} else {
+		for _, s := range tl.rec.Lanes {
+			if s.State != sim.Idle && int(s.State) < nStates {
+				drawn++
+			}
+		}
+		if !tl.allTasks {
+			drawn += len(tl.rec.Tasks)
 		}
 	}
 	if !bl.aggLanes {
-		for i, l := range lanes {
-			newProc := i == 0 || lanes[i-1].Process != l.Process
-			if newProc {
-				if headings {
-					bl.rows = append(bl.rows, svgRow{kind: rowHeading, label: fmt.Sprintf("process %d · %s", l.Process+1, plural(procLanes[l.Process], "lane")), band: true})
-				}
-				if bl.gil && procLanes[l.Process] > 1 {
-					bl.rows = append(bl.rows, bl.ribbonRow(lanes, perLane, l.Process, 0))
-				}
-			}
-			row := svgRow{kind: rowLane, label: l.Name}
-			for _, s := range perLane[i] {
-				row.segs = append(row.segs, svgSeg{start: s.Start, end: s.End, state: s.State, task: s.Task})
-			}
-			bl.rows = append(bl.rows, row)
-		}
-	} else {
-		// Coarser columns until the picture is small enough.
-		for colPx := 2.0; ; colPx *= 2 {
-			rows := bl.aggregateLanes(lanes, perLane, procLanes, headings, colPx)
-			n := 0
-			for _, row := range rows {
-				n += len(row.segs)
-			}
-			if n <= bl.shapes || colPx >= 32 {
-				bl.rows = rows
-				break
-			}
-		}
-		bl.notes = append(bl.notes, fmt.Sprintf("aggregated (%s, %s spans): each pixel column shows its dominant state; identical lanes are folded",
-			plural(len(lanes), "lane"), thousandsOf(drawn)))
+		tl.build(max(1, int(bl.plotW/2)))
+		bl.rows = bl.rowsOf(0)
+		return
 	}
-	if aggTasks {
-		bl.notes = append(bl.notes, fmt.Sprintf("%s drawn as one row: what most of them are doing", plural(max(r.Tasks, len(r.Records)), "task")))
+	// Coarser columns until the picture is small enough.
+	for colPx := 2.0; ; colPx *= 2 {
+		tl.build(max(1, int(bl.plotW/colPx)))
+		rows := bl.rowsOf(colPx)
+		n := 0
+		for _, row := range rows {
+			n += len(row.segs)
+		}
+		if n <= bl.shapes || colPx >= 32 {
+			bl.rows = rows
+			break
+		}
 	}
-	bl.rows = append(bl.rows, tasks...)
+	bl.notes = append(bl.notes, fmt.Sprintf("aggregated (%s, %s spans): each pixel column shows its dominant state",
+		plural(len(tl.lanes), "lane"), thousandsOf(drawn)))
 }
 
-// taskRows builds the task rows of an asyncio run: one per task up to
-// maxTaskRows tasks, else one row of what most tasks are doing.
-func (bl *svgBlock) taskRows(rec *sim.Recorder, loop bool) (rows []svgRow, aggregated bool) {
-	if f := bl.folded; f != nil {
-		return bl.foldedTaskRows(f, loop)
-	}
-	if !loop || len(rec.Tasks) == 0 {
-		return nil, false
-	}
-	var maxTask int32 = -1
-	for _, s := range rec.Tasks {
-		maxTask = max(maxTask, s.Task)
-	}
-	if !taskRowsFit(rec) {
-		n := max(bl.res.Tasks, len(bl.res.Records), int(maxTask)+1)
-		g := newGrid(bl.axis, int(bl.plotW/2))
-		for _, s := range rec.Tasks {
-			g.add(s.State, s.Start, s.End)
+// rowsOf draws the timeline's rows: a ribbon over the lanes of each
+// process of several threads that has a GIL, lanes span by span unless
+// the block is aggregated (then, like the rows of everything, in the
+// columns of the rows, colPx wide), tasks span by span unless their spans
+// were folded.
+func (bl *svgBlock) rowsOf(colPx float64) []svgRow {
+	tl := bl.tl
+	var rows []svgRow
+	g := &grid{m: tl.axis, cols: tl.cols}
+	columns := func(row Row) []svgSeg { return bl.cellSegs(g, tl.Cells(row)) }
+	spans := func(row Row) []svgSeg {
+		var segs []svgSeg
+		for _, s := range tl.Spans(row) {
+			if s.State != sim.Idle && int(s.State) < nStates {
+				segs = append(segs, svgSeg{start: s.Start, end: s.End, state: s.State, task: s.Task})
+			}
 		}
-		row := svgRow{kind: rowTask, label: plural(n, "task"), tip: "all " + plural(n, "task")}
-		row.segs = bl.cellSegs(g, g.states(n))
-		return []svgRow{row}, true
+		return segs
 	}
-	perTask := make([][]svgSeg, maxTask+1)
-	for _, s := range rec.Tasks {
-		if s.Task >= 0 && s.State != sim.Idle && int(s.State) < nStates {
-			perTask[s.Task] = append(perTask[s.Task], svgSeg{start: s.Start, end: s.End, state: s.State, task: s.Task})
+	proc := -1 // the process of the last lane row
+	for _, row := range tl.Rows {
+		switch row.Kind {
+		case HeadingRow:
+			rows = append(rows, svgRow{kind: rowHeading, label: row.Name, band: row.Process >= 0})
+		case LaneRow:
+			if row.Process != proc && bl.gil && tl.procLanes[row.Process] > 1 {
+				rows = append(rows, bl.ribbonRow(row.Process, colPx))
+			}
+			proc = row.Process
+			r := svgRow{kind: rowLane, src: row, tip: row.Title()}
+			if bl.aggLanes {
+				r.segs = columns(row)
+			} else {
+				r.segs = spans(row)
+			}
+			rows = append(rows, r)
+		case TaskRow:
+			r := svgRow{kind: rowTask, src: row, tip: row.Title()}
+			if bl.folded != nil {
+				r.segs = columns(row)
+			} else {
+				r.segs = spans(row)
+			}
+			rows = append(rows, r)
+		case AllLanesRow, AllTasksRow:
+			kind := rowLane
+			if row.Kind == AllTasksRow {
+				kind = rowTask
+			}
+			rows = append(rows,
+				svgRow{kind: rowHeading, label: row.Note + ":"},
+				svgRow{kind: kind, src: row, tip: row.Title(), segs: columns(row)})
 		}
 	}
-	for id, segs := range perTask {
-		if len(segs) == 0 {
-			continue
-		}
-		slices.SortStableFunc(segs, func(a, b svgSeg) int { return cmp.Compare(a.start, b.start) })
-		if rows == nil {
-			rows = append(rows, svgRow{kind: rowHeading, label: "tasks"})
-		}
-		rows = append(rows, svgRow{kind: rowTask, label: bl.names(int32(id)), segs: segs})
-	}
-	return rows, false
-}
-
-// foldedTaskRows is taskRows for a run whose spans were folded: the rows
-// of tasks are drawn as pixel columns.
-func (bl *svgBlock) foldedTaskRows(f *Folded, loop bool) (rows []svgRow, aggregated bool) {
-	if !loop || !f.set.any {
-		return nil, false
-	}
-	cols := int(bl.plotW / 2)
-	if !f.set.fits() {
-		n := max(bl.res.Tasks, len(bl.res.Records), int(f.set.maxTask)+1)
-		g := newGrid(bl.axis, cols)
-		g.merge(f.allTasks())
-		row := svgRow{kind: rowTask, label: plural(n, "task"), tip: "all " + plural(n, "task")}
-		row.segs = bl.cellSegs(g, g.states(n))
-		return []svgRow{row}, true
-	}
-	for id := range f.set.maxTask + 1 {
-		if !f.set.has[id] {
-			continue
-		}
-		g := newGrid(bl.axis, cols)
-		g.merge(f.task(id))
-		if rows == nil {
-			rows = append(rows, svgRow{kind: rowHeading, label: "tasks"})
-		}
-		rows = append(rows, svgRow{kind: rowTask, label: bl.names(id), segs: bl.cellSegs(g, g.states(1))})
-	}
-	return rows, false
+	return rows
 }
 
 // hold is a stretch of time in which a lane held the GIL.
@@ -518,16 +474,20 @@ type hold struct {
 }
 
 // ribbonRow is the GIL-holder ribbon of process p: who runs Python code
-// (or runtime overhead, which holds the GIL too) when. colPx > 0 reduces
-// it to pixel columns of that width, each showing its main holder.
-func (bl *svgBlock) ribbonRow(lanes []sim.Lane, perLane [][]sim.Span, p int, colPx float64) svgRow {
-	row := svgRow{kind: rowRibbon, label: "GIL", tip: fmt.Sprintf("process %d · GIL", p+1)}
+// (or runtime overhead, which holds the GIL too) when, among all its
+// lanes, shown or not. colPx > 0 reduces it to pixel columns of that
+// width, each showing its main holder.
+func (bl *svgBlock) ribbonRow(p int, colPx float64) svgRow {
+	tl := bl.tl
+	lanes := tl.lanes
+	row := svgRow{kind: rowRibbon, label: "GIL", tip: ProcessName(p) + " · GIL"}
 	var holds []hold
 	for i, l := range lanes {
 		if l.Process != p {
 			continue
 		}
-		for _, s := range perLane[i] {
+		for _, k := range tl.lane(i) {
+			s := tl.rec.Lanes[k]
 			if s.State == sim.Working || s.State == sim.Overhead {
 				holds = append(holds, hold{s.Start, s.End, i})
 			}
@@ -545,7 +505,7 @@ func (bl *svgBlock) ribbonRow(lanes []sim.Lane, perLane [][]sim.Span, p int, col
 			row.segs[n-1].end = max(row.segs[n-1].end, h.end)
 			return
 		}
-		row.segs = append(row.segs, svgSeg{start: h.start, end: h.end, state: sim.Working, task: -1, tone: tone[h.lane], holder: lanes[h.lane].Name})
+		row.segs = append(row.segs, svgSeg{start: h.start, end: h.end, state: sim.Working, task: -1, tone: tone[h.lane], holder: clean(lanes[h.lane].Name)})
 	}
 	if colPx <= 0 {
 		for _, h := range holds {
@@ -554,7 +514,7 @@ func (bl *svgBlock) ribbonRow(lanes []sim.Lane, perLane [][]sim.Span, p int, col
 		return row
 	}
 	// Each column goes to the lane that held the GIL longest in it.
-	g := &grid{m: bl.axis, cols: max(1, int(bl.plotW/colPx))}
+	g := &grid{m: tl.axis, cols: tl.cols}
 	if bl.folded != nil {
 		bl.foldedRibbon(&row, lanes, p, g, add)
 		return row
@@ -610,78 +570,6 @@ func (bl *svgBlock) foldedRibbon(row *svgRow, lanes []sim.Lane, p int, g *grid, 
 			row.segs[len(row.segs)-1].mostly = true
 		}
 	}
-}
-
-// aggregateLanes builds the rows of lanes as pixel columns colPx wide:
-// runs of identical lanes of a process are folded into one row, and after
-// maxSVGAggRows rows the remaining lanes are drawn together in one row.
-func (bl *svgBlock) aggregateLanes(lanes []sim.Lane, perLane [][]sim.Span, procLanes map[int]int, headings bool, colPx float64) []svgRow {
-	cols := max(1, int(bl.plotW/colPx))
-	g := newGrid(bl.axis, cols)
-	all := newGrid(bl.axis, cols)
-	var rows []svgRow
-	var rep []sim.State
-	var first, last string
-	same := 0
-	shown, lines := 0, 0
-	flush := func() {
-		if same == 0 {
-			return
-		}
-		row := svgRow{kind: rowLane, label: first, segs: bl.cellSegs(g, rep)}
-		if same > 1 {
-			row.label = fmt.Sprintf("%s … %s", first, last)
-			row.tip = fmt.Sprintf("%s … %s (%d lanes alike)", first, last, same)
-		}
-		rows = append(rows, row)
-		shown += same
-		lines++
-		same = 0
-	}
-	full := false
-	for i, l := range lanes {
-		g.reset()
-		if bl.folded != nil {
-			g.merge(bl.folded.lane(l.ID))
-			all.merge(bl.folded.lane(l.ID))
-		}
-		for _, s := range perLane[i] {
-			g.add(s.State, s.Start, s.End)
-			all.add(s.State, s.Start, s.End)
-		}
-		if full {
-			continue
-		}
-		newProc := i == 0 || lanes[i-1].Process != l.Process
-		cells := g.states(1)
-		if !newProc && same > 0 && slices.Equal(cells, rep) {
-			same++
-			last = l.Name
-			continue
-		}
-		flush()
-		if lines >= maxSVGAggRows {
-			full = true
-			continue
-		}
-		if newProc {
-			if headings {
-				rows = append(rows, svgRow{kind: rowHeading, label: fmt.Sprintf("process %d · %s", l.Process+1, plural(procLanes[l.Process], "lane"))})
-			}
-			if bl.gil && procLanes[l.Process] > 1 {
-				rows = append(rows, bl.ribbonRow(lanes, perLane, l.Process, colPx))
-			}
-		}
-		rep, first, last, same = cells, l.Name, l.Name, 1
-	}
-	if !full {
-		flush()
-	}
-	if shown < len(lanes) {
-		rows = append(rows, svgRow{kind: rowHeading, label: fmt.Sprintf("… %s not shown; all %s together:", plural(len(lanes)-shown, "more lane"), plural(len(lanes), "lane"))})
-		rows = append(rows, svgRow{kind: rowLane, label: plural(len(lanes), "lane"), tip: "all " + plural(len(lanes), "lane"), segs: bl.cellSegs(all, all.states(len(lanes)))})
-	}
-	return rows
 }
 
 // cellSegs turns a row of columns into shapes, one per run of a state.
@@ -797,7 +685,7 @@ func (bl *svgBlock) draw(b *strings.Builder) {
 			if row.kind == rowTask {
 				indent += 10
 			}
-			label := fitText(row.label, (bl.labelW-indent-8)/svgCharW)
+			label := row.src.Label(max(1, int((bl.labelW-indent-8)/svgCharW)))
 			fmt.Fprintf(b, `<text class="lbl" x="%s" y="%s">%s</text>`+"\n", px(indent), px(y+h-4), esc(label))
 		}
 		bl.drawSegs(b, row, y, h)
@@ -808,10 +696,7 @@ func (bl *svgBlock) draw(b *strings.Builder) {
 
 // drawSegs draws the shapes of one row at height y.
 func (bl *svgBlock) drawSegs(b *strings.Builder, row svgRow, y, h float64) {
-	who := row.label
-	if row.tip != "" {
-		who = row.tip
-	}
+	who := row.tip
 	for _, sg := range row.segs {
 		x0, x1 := bl.x(sg.start), bl.x(min(sg.end, bl.axis))
 		w := max(x1-x0, 0.6) // a sliver still shows
@@ -831,14 +716,14 @@ func (bl *svgBlock) drawSegs(b *strings.Builder, row svgRow, y, h float64) {
 		case sg.mostly:
 			title = fmt.Sprintf("%s · mostly %s %s", who, sg.state, spanTimes(sg.start, sg.end))
 		case sg.task >= 0 && row.kind == rowLane:
-			title = fmt.Sprintf("%s · %s · %s %s %s", who, bl.names(sg.task), sg.state, Seconds(sg.end-sg.start), spanTimes(sg.start, sg.end))
+			title = fmt.Sprintf("%s · %s · %s %s %s", who, bl.tl.TaskName(sg.task), sg.state, Seconds(sg.end-sg.start), spanTimes(sg.start, sg.end))
 		default:
 			title = fmt.Sprintf("%s · %s %s %s", who, sg.state, Seconds(sg.end-sg.start), spanTimes(sg.start, sg.end))
 		}
 		fmt.Fprintf(b, `<rect class="%s" x="%s" y="%s" width="%s" height="%s"><title>%s</title></rect>`+"\n",
 			class, px(x0), px(y), px(w), px(h), esc(title))
 		if row.kind == rowLane && sg.task >= 0 && !sg.mostly {
-			name := bl.names(sg.task)
+			name := bl.tl.TaskName(sg.task)
 			if tw := float64(utf8.RuneCountInString(name))*svgCharW*0.9 + 6; tw <= w {
 				fmt.Fprintf(b, `<text class="in t%d" x="%s" y="%s" text-anchor="middle">%s</text>`+"\n",
 					sg.state, px(x0+w/2), px(y+h-4), esc(name))
@@ -952,32 +837,6 @@ func hasGIL(runs []Run) bool {
 	return false
 }
 
-// taskNamer names task i: its record's name, else its name from the
-// workload (a closed one, whose tasks are numbered group by group), else
-// "task N".
-func taskNamer(r *sim.Result, wl *workload.Workload) func(int32) string {
-	var fromWL []string
-	if len(r.Records) == 0 && wl != nil && wl.Arrivals == nil && wl.NumTasks() <= maxSpanNames {
-		for g, grp := range wl.Groups {
-			for c := range grp.Count {
-				fromWL = append(fromWL, wl.TaskName(g, c))
-			}
-		}
-	}
-	return func(i int32) string {
-		switch {
-		case i >= 0 && int(i) < len(r.Records) && r.Records[i].Name != "":
-			return r.Records[i].Name
-		case i >= 0 && int(i) < len(fromWL):
-			return fromWL[i]
-		}
-		return "task " + strconv.Itoa(int(i)+1)
-	}
-}
-
-// maxSpanNames is the most task names taken from a workload.
-const maxSpanNames = 1_000_000
-
 // spanTimes writes "(0.000–2.000 s)" in the largest unit that fits the
 // end, with as many decimals as it takes to tell start from end.
 func spanTimes(start, end int64) string {
@@ -1002,11 +861,6 @@ func spanTimes(start, end int64) string {
 // px formats a coordinate with at most two decimals.
 func px(v float64) string {
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
-}
-
-// fitText cuts s to at most n characters, ending with '…' when it cut.
-func fitText(s string, n float64) string {
-	return truncate(s, max(1, int(n)))
 }
 
 // esc escapes text for XML and HTML: names come from workload files.

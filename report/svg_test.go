@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/conclab/conclab/examples"
+	"github.com/conclab/conclab/internal/golden"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
@@ -106,7 +107,7 @@ func TestSVGGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := svgOf(t, tt.runs, tt.opt)
 			wellFormed(t, got)
-			golden(t, "svg_"+tt.name+".golden", got)
+			golden.Check(t, "testdata/svg_"+tt.name+".golden", got)
 		})
 	}
 }
@@ -159,7 +160,7 @@ func TestSVGEveryShapeHasATitle(t *testing.T) {
 func TestSVGRibbon(t *testing.T) {
 	_, runs := simRuns(t, "seed-cpu", "threads(2)")
 	out := string(svgOf(t, runs, SVGOptions{}))
-	holds := regexp.MustCompile(`<title>process 1 · GIL · (worker-\d|main) holds the GIL`).FindAllStringSubmatch(out, -1)
+	holds := regexp.MustCompile(`<title>main process · GIL · (worker-\d|main) holds the GIL`).FindAllStringSubmatch(out, -1)
 	if len(holds) < 100 {
 		t.Fatalf("two CPU-bound threads take turns on the GIL hundreds of times; the ribbon shows %d holds", len(holds))
 	}
@@ -242,13 +243,13 @@ func TestSVGLargeRunsStaySmall(t *testing.T) {
 func TestSVGFoldsLanes(t *testing.T) {
 	out := string(svgOf(t, []Run{manyThreads(1000)}, SVGOptions{}))
 	wellFormed(t, []byte(out))
-	for _, want := range []string{"aggregated (1000 lanes", "thread-1 … thread-5 (5 lanes alike)", "all 1000 lanes together"} {
+	for _, want := range []string{"aggregated (1,000 lanes", "thread-1 … thread-5 (5 lanes alike)", ">thread-1 +4<", "all 1,000 lanes together"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q", want)
 		}
 	}
-	if n := strings.Count(out, `class="lbl"`); n > maxSVGAggRows+2 {
-		t.Errorf("%d rows of lanes; want at most %d", n, maxSVGAggRows+2)
+	if n := strings.Count(out, `class="lbl"`); n > maxLaneRows+1 {
+		t.Errorf("%d rows of lanes; want at most %d", n, maxLaneRows+1)
 	}
 }
 

@@ -34,7 +34,10 @@ const (
 // "loop stall · B" (the task that blocked it) on the loop's thread. Up to
 // 256 tasks also get a track each in a process "… · tasks"; a counter
 // "tasks in flight" follows the tasks released and not finished.
-// Timestamps are microseconds of virtual time.
+// Timestamps are microseconds of virtual time. The processes, threads and
+// tasks are the rows of TimelineRows, named as the other renderers name
+// them ("threads(3) · main process", "processes(2) · process 1"), with
+// its one exception: every lane and up to 256 tasks get a track.
 func Trace(w io.Writer, wl *workload.Workload, runs []Run) error {
 	bw := bufio.NewWriter(w)
 	tw := &traceWriter{w: bw}
@@ -109,19 +112,19 @@ func (tw *traceWriter) meta(name string, pid, tid int, value any) {
 	tw.event("M", name, "", pid, tid, 0, -1, string(data))
 }
 
-// run writes the events of the i-th run.
+// run writes the events of the i-th run: its rows, TimelineRows' with the
+// trace's limits (a track for every lane, and for up to maxTraceTasks
+// tasks under any model).
 func (tw *traceWriter) run(i int, run Run, wl *workload.Workload) {
 	r := run.Result
-	names := taskNamer(r, wl)
+	rows := newTimelineRows(run, wl, r.Makespan, traceLimits)
+	rows.build(0)
 	base := (i + 1) * tracePIDStride
-	lanes := slices.Clone(r.Lanes)
-	slices.SortStableFunc(lanes, func(a, b sim.Lane) int { return cmp.Compare(a.Process, b.Process) })
 
 	// Processes and threads, named and in order.
-	tid := make(map[int]int, len(lanes))
 	firstPID := base
-	if len(lanes) > 0 {
-		firstPID = base + lanes[0].Process
+	if len(rows.lanes) > 0 {
+		firstPID = base + rows.lanes[0].Process
 	}
 	named := map[int]bool{}
 	nameProc := func(pid int, name string) {
@@ -131,81 +134,70 @@ func (tw *traceWriter) run(i int, run Run, wl *workload.Workload) {
 			tw.meta("process_sort_index", pid, -1, pid)
 		}
 	}
-	nameProc(firstPID, fmt.Sprintf("%s · process %d", r.Model, firstPID-base+1))
-	for k, l := range lanes {
+	model := clean(r.Model)
+	nameProc(firstPID, model+" · "+ProcessName(firstPID-base))
+	tid := make(map[int]int, len(rows.lanes))
+	laneName := make(map[int]string, len(rows.lanes))
+	for _, row := range rows.Rows {
+		if row.Kind != LaneRow {
+			continue
+		}
+		l := row.Lane
 		pid := base + l.Process
-		nameProc(pid, fmt.Sprintf("%s · process %d", r.Model, l.Process+1))
-		tid[l.ID] = k + 1
-		tw.meta("thread_name", pid, k+1, l.Name)
-		tw.meta("thread_sort_index", pid, k+1, k+1)
+		nameProc(pid, model+" · "+ProcessName(l.Process))
+		tid[l.ID] = len(tid) + 1
+		laneName[l.ID] = row.Name
+		tw.meta("thread_name", pid, tid[l.ID], row.Name)
+		tw.meta("thread_sort_index", pid, tid[l.ID], tid[l.ID])
 	}
 
-	if run.Spans != nil {
-		// Lane spans, lane after lane in time order.
-		byLane := make(map[int][]sim.Span, len(lanes))
-		for _, s := range run.Spans.Lanes {
-			byLane[int(s.Lane)] = append(byLane[int(s.Lane)], s)
+	// What each lane did, lane after lane in time order.
+	for _, row := range rows.Rows {
+		if row.Kind != LaneRow {
+			continue
 		}
-		for _, l := range lanes {
-			spans := byLane[l.ID]
-			slices.SortStableFunc(spans, func(a, b sim.Span) int { return cmp.Compare(a.Start, b.Start) })
-			for _, s := range spans {
-				if s.State == sim.Idle || s.End <= s.Start {
-					continue
-				}
-				name := s.State.String()
-				task := ""
-				if s.Task >= 0 {
-					task = names(s.Task)
-					name = task
-				}
-				switch {
-				case s.State == sim.GILWait:
-					name = "GIL wait"
-				case s.State == sim.Blocked && l.Kind == sim.LoopThread && task != "":
-					name = "loop stall · " + task
-				case s.State == sim.Blocked && l.Kind == sim.LoopThread:
-					name = "loop stall"
-				}
-				tw.event("X", name, s.State.String(), base+l.Process, tid[l.ID], s.Start, s.End-s.Start, spanArgs(task, s.State, ""))
+		l := row.Lane
+		for _, s := range rows.Spans(row) {
+			if s.State == sim.Idle || s.End <= s.Start {
+				continue
 			}
+			name := s.State.String()
+			task := ""
+			if s.Task >= 0 {
+				task = rows.TaskName(s.Task)
+				name = task
+			}
+			switch {
+			case s.State == sim.GILWait:
+				name = "GIL wait"
+			case s.State == sim.Blocked && l.Kind == sim.LoopThread && task != "":
+				name = "loop stall · " + task
+			case s.State == sim.Blocked && l.Kind == sim.LoopThread:
+				name = "loop stall"
+			}
+			tw.event("X", name, s.State.String(), base+l.Process, tid[l.ID], s.Start, s.End-s.Start, spanArgs(task, s.State, ""))
 		}
-		tw.tasks(r, run.Spans, base, names, lanes, tid)
 	}
+	tw.tasks(rows, base, laneName)
 	tw.inFlight(r, firstPID)
 }
 
-// tasks writes a track per task, when there are few enough, in the
-// pseudo-process "MODEL · tasks".
-func (tw *traceWriter) tasks(r *sim.Result, rec *sim.Recorder, base int, names func(int32) string, lanes []sim.Lane, tid map[int]int) {
-	var maxTask int32 = -1
-	for _, s := range rec.Tasks {
-		maxTask = max(maxTask, s.Task)
-	}
-	if maxTask < 0 || maxTask >= maxTraceTasks {
-		return
-	}
-	laneName := make(map[int]string, len(lanes))
-	for _, l := range lanes {
-		laneName[l.ID] = l.Name
-	}
+// tasks writes a track per task of the rows, in the pseudo-process
+// "MODEL · tasks".
+func (tw *traceWriter) tasks(rows *TimelineRows, base int, laneName map[int]string) {
 	pid := base + traceTasksPID
-	tw.meta("process_name", pid, -1, r.Model+" · tasks")
-	tw.meta("process_sort_index", pid, -1, pid)
-	byTask := make([][]sim.Span, maxTask+1)
-	for _, s := range rec.Tasks {
-		if s.Task >= 0 {
-			byTask[s.Task] = append(byTask[s.Task], s)
-		}
-	}
-	for id, spans := range byTask {
-		if len(spans) == 0 {
+	for _, row := range rows.Rows {
+		if row.Kind != TaskRow {
 			continue
 		}
-		tw.meta("thread_name", pid, id+1, names(int32(id)))
-		tw.meta("thread_sort_index", pid, id+1, id+1)
-		slices.SortStableFunc(spans, func(a, b sim.Span) int { return cmp.Compare(a.Start, b.Start) })
-		for _, s := range spans {
+		if row.Task == rows.taskIDs[0] {
+			tw.meta("process_name", pid, -1, clean(rows.res.Model)+" · tasks")
+			tw.meta("process_sort_index", pid, -1, pid)
+		}
+		tid := int(row.Task) + 1
+		tw.meta("thread_name", pid, tid, row.Name)
+		tw.meta("thread_sort_index", pid, tid, tid)
+		for _, s := range rows.Spans(row) {
 			if s.State == sim.Idle || s.End <= s.Start {
 				continue
 			}
@@ -213,7 +205,7 @@ func (tw *traceWriter) tasks(r *sim.Result, rec *sim.Recorder, base int, names f
 			if s.State == sim.GILWait {
 				name = "GIL wait"
 			}
-			tw.event("X", name, s.State.String(), pid, id+1, s.Start, s.End-s.Start, spanArgs(names(int32(id)), s.State, laneName[int(s.Lane)]))
+			tw.event("X", name, s.State.String(), pid, tid, s.Start, s.End-s.Start, spanArgs(row.Name, s.State, laneName[int(s.Lane)]))
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/conclab/conclab/internal/golden"
 )
 
 // traceEvent is an event as a trace viewer reads it.
@@ -166,7 +168,7 @@ func TestTraceGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			validateTrace(t, buf.Bytes())
-			golden(t, "trace_"+tt.name+".golden", buf.Bytes())
+			golden.Check(t, "testdata/trace_"+tt.name+".golden", buf.Bytes())
 		})
 	}
 }
@@ -189,7 +191,7 @@ func TestTraceContent(t *testing.T) {
 	for _, e := range find(events, "M", "process_name") {
 		procs = append(procs, e["args"].(map[string]any)["name"].(string))
 	}
-	want := "sync · process 1|sync · tasks|threads(3) · process 1|threads(3) · tasks|asyncio · process 1|asyncio · tasks"
+	want := "sync · main process|sync · tasks|threads(3) · main process|threads(3) · tasks|asyncio · main process|asyncio · tasks"
 	if got := strings.Join(procs, "|"); got != want {
 		t.Errorf("processes %s, want %s", got, want)
 	}

@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -19,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/conclab/conclab/internal/testtool"
+	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/web"
 	"github.com/conclab/conclab/workload"
 )
@@ -141,6 +144,7 @@ func TestBrowser(t *testing.T) {
 		loaded("convoy"),
 	)
 	pick("seed-io")
+	checkSeconds(t, bctx)
 
 	want := []struct {
 		model    string
@@ -223,6 +227,36 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("narrow.png", false)
 	shot("narrow-full.png", true)
+}
+
+// checkSeconds checks that the page formats durations as report.Seconds
+// does: at the edges of its units, at ties that JavaScript's toFixed rounds
+// up and Go's %f to even, and at random durations of every magnitude.
+func checkSeconds(t *testing.T, ctx context.Context) {
+	t.Helper()
+	ns := []int64{0, 1, 42, 999, 1000, 1005, 1015, 1125, 9994, 9995, 10250, 99949, 99950, 100500, 999499, 999500,
+		1_000_000, 12_345_678, 999_499_999, 999_500_000, 1_062_500_000, 2_000_000_000, 99_999_499_999,
+		99_999_500_000, 100_000_000_000, 123_456_789_012, 999_994_999_999, 999_995_000_000, 1_000_000_000_000,
+		1_234_567_890_123_456, -5_000_000}
+	rng := rand.New(rand.NewPCG(9, 9))
+	for range 2000 {
+		ns = append(ns, rng.Int64N(int64(math.Pow10(1+rng.IntN(15)))))
+	}
+	list, err := json.Marshal(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := get(t, ctx, "format durations", chromedp.Evaluate[[]string](string(list)+".map((n) => conclab.seconds(n))"))
+	if len(got) != len(ns) {
+		t.Fatalf("the page formatted %d durations of %d", len(got), len(ns))
+	}
+	bad := 0
+	for i, n := range ns {
+		if want := report.Seconds(n); got[i] != want && bad < 10 {
+			bad++
+			t.Errorf("the page writes %d ns as %q, report.Seconds as %q", n, got[i], want)
+		}
+	}
 }
 
 // get runs one action in the browser and returns its value.

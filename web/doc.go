@@ -7,7 +7,8 @@
 //
 // The API is POST /api/run, which answers with the `--format json` document
 // of SPEC §5 (report.JSON) and, when asked, per result the rows and spans a
-// page needs to draw a timeline and the narration; GET /api/examples and
+// page needs to draw a timeline (report.TimelineRows, the terminal's and
+// the SVG's rows) and the narration; GET /api/examples and
 // GET /api/examples/{name} list and return the built-in scenarios. Requests
 // and simulations are bounded (see the Max constants): a body over
 // MaxBodyBytes is refused with 413, a workload too big to simulate here

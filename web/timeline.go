@@ -1,20 +1,16 @@
 package web
 
 import (
-	"cmp"
-	"fmt"
-	"slices"
-	"strconv"
+	"math"
+	"strings"
 
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/sim"
 )
 
-// Limits of what one timeline sends to the page.
+// Limits of what one timeline sends to the page. Which rows there are is
+// report.TimelineRows' rule, as in the terminal and the SVG.
 const (
-	maxLaneRows  = 24   // more lanes: the first keptLanes, then all of them as one row
-	keptLanes    = 20   // lanes drawn one per row when there are too many
-	maxTaskRows  = 24   // an event loop's tasks drawn one per row, else as one row
 	maxRowSpans  = 3000 // a row with more spans is resampled…
 	resampleCols = 1600 // …to this many columns, each in its dominant state
 	maxTaskNames = 5000 // task names sent for the cursor's readout
@@ -47,11 +43,14 @@ type timeline struct {
 }
 
 // row is one line of a timeline: a thread, a process, an event loop's
-// task, or several of them together (Count > 1).
+// task, or several of them together (Count > 1): alike lanes folded into
+// one, or all lanes or all tasks (kinds "lanes" and "tasks").
 type row struct {
 	Name    string `json:"name"`
-	Kind    string `json:"kind"`    // main, worker, loop, executor, process, task, lanes, tasks
-	Process int    `json:"process"` // 0-based; -1 for task rows
+	Kind    string `json:"kind"`            // main, worker, loop, executor, process, task, lanes, tasks
+	Process int    `json:"process"`         // the engine's index, 0 for the program's own; -1 for the rows of tasks and of all lanes
+	Group   string `json:"group,omitempty"` // the process's name, "main process", "process 1"
+	Title   string `json:"title,omitempty"` // a longer name, for a tooltip, when there is one
 	Count   int    `json:"count,omitempty"`
 	// Spans are flat quadruples: start, end, state (an index into the
 	// answer's "states"), task (an index into TaskNames, or -1).
@@ -69,8 +68,10 @@ var kindNames = map[sim.LaneKind]string{
 	sim.ProcessMain:    "process",
 }
 
-// timelineOf builds the timeline of one run: its lanes in process order
-// (folded when there are many), then, for event-loop runs, its tasks.
+// timelineOf builds the timeline of one run: the rows of
+// report.TimelineRows (lanes in process order, alike ones folded and the
+// rest drawn together when there are many, then an event loop's tasks),
+// without their headings, which the page draws its own way.
 func timelineOf(run report.Run, omitted string) timeline {
 	r := run.Result
 	t := timeline{MakespanNS: r.Makespan, Rows: []row{}}
@@ -81,128 +82,91 @@ func timelineOf(run report.Run, omitted string) timeline {
 		t.Omitted = omitted
 		return t
 	}
-	rec := run.Spans
+	rows := report.NewTimelineRows(run, nil, r.Makespan, resampleCols)
 	if len(r.Records) <= maxTaskNames {
 		t.TaskNames = make([]string, len(r.Records))
-		for i, tr := range r.Records {
-			t.TaskNames[i] = tr.Name
+		for i := range r.Records {
+			t.TaskNames[i] = rows.TaskName(int32(i))
 		}
 	}
 	taskRef := func(id int32) int64 {
-		if int(id) < len(t.TaskNames) {
+		if id >= 0 && int(id) < len(t.TaskNames) {
 			return int64(id)
 		}
 		return -1
 	}
-
-	lanes := slices.Clone(r.Lanes)
-	slices.SortStableFunc(lanes, func(a, b sim.Lane) int { return cmp.Compare(a.Process, b.Process) })
-	byID := make(map[int32][]sim.Span, len(lanes))
-	loop := false
-	for _, l := range lanes {
-		loop = loop || l.Kind == sim.LoopThread
-	}
-	for _, s := range rec.Lanes {
-		byID[s.Lane] = append(byID[s.Lane], s)
-	}
-	shown := lanes
-	if len(lanes) > maxLaneRows {
-		shown = lanes[:keptLanes]
-	}
-	for _, l := range shown {
-		t.Rows = append(t.Rows, spanRow(row{Name: l.Name, Kind: kindNames[l.Kind], Process: l.Process},
-			byID[int32(l.ID)], r.Makespan, taskRef))
-	}
-	if len(shown) < len(lanes) {
-		g := report.NewGrid(r.Makespan, resampleCols)
-		for _, s := range rec.Lanes {
-			g.Add(s.State, s.Start, s.End)
+	var notes []string
+	for _, tr := range rows.Rows {
+		out := row{Name: tr.Label(math.MaxInt), Process: -1}
+		if title := tr.Title(); title != out.Name {
+			out.Title = title
 		}
-		t.Rows = append(t.Rows, row{Name: thousands(int64(len(lanes))) + " lanes", Kind: "lanes", Process: -1,
-			Count: len(lanes), Spans: spansOf(g, len(lanes)), Resampled: true})
-		t.Note = fmt.Sprintf("%d lanes: the first %d one per row, then all of them together (what most are doing)", len(lanes), keptLanes)
-	}
-
-	if loop && len(rec.Tasks) > 0 {
-		byTask := map[int32][]sim.Span{}
-		var ids []int32
-		for _, s := range rec.Tasks {
-			if s.Task < 0 {
-				continue
-			}
-			if _, ok := byTask[s.Task]; !ok {
-				ids = append(ids, s.Task)
-			}
-			byTask[s.Task] = append(byTask[s.Task], s)
+		if tr.Count > 1 {
+			out.Count = tr.Count
 		}
-		slices.Sort(ids)
-		if len(ids) <= maxTaskRows {
-			for _, id := range ids {
-				name := "task " + strconv.Itoa(int(id)+1)
-				if int(id) < len(r.Records) && r.Records[id].Name != "" {
-					name = r.Records[id].Name
-				}
-				t.Rows = append(t.Rows, spanRow(row{Name: name, Kind: "task", Process: -1}, byTask[id], r.Makespan, taskRef))
+		switch tr.Kind {
+		case report.HeadingRow:
+			continue
+		case report.LaneRow:
+			out.Kind, out.Process, out.Group = kindNames[tr.Lane.Kind], tr.Process, report.ProcessName(tr.Process)
+		case report.TaskRow:
+			out.Kind = "task"
+		case report.AllLanesRow, report.AllTasksRow:
+			out.Kind = "lanes"
+			if tr.Kind == report.AllTasksRow {
+				out.Kind = "tasks"
 			}
-		} else {
-			g := report.NewGrid(r.Makespan, resampleCols)
-			for _, s := range rec.Tasks {
-				g.Add(s.State, s.Start, s.End)
-			}
-			t.Rows = append(t.Rows, row{Name: thousands(int64(len(ids))) + " tasks", Kind: "tasks", Process: -1,
-				Count: len(ids), Spans: spansOf(g, len(ids)), Resampled: true})
+			out.Spans, out.Resampled = columnSpans(rows, tr), true
+			notes = append(notes, tr.Note)
+			t.Rows = append(t.Rows, out)
+			continue
 		}
+		t.Rows = append(t.Rows, spanRow(out, rows, tr, taskRef))
 	}
+	t.Note = strings.Join(notes, "; ")
 	return t
 }
 
-// spanRow fills r with spans (of one lane or task, in time order): merged
-// where one continues the next in the same state, resampled when there are
-// too many to draw.
-func spanRow(r row, spans []sim.Span, makespan int64, taskRef func(int32) int64) row {
-	slices.SortStableFunc(spans, func(a, b sim.Span) int { return cmp.Compare(a.Start, b.Start) })
+// spanRow fills out with the spans of a row of one lane or task, merged
+// where one continues the next in the same state, or with its columns when
+// there are too many spans to draw.
+func spanRow(out row, rows *report.TimelineRows, tr report.Row, taskRef func(int32) int64) row {
+	spans := rows.Spans(tr)
 	n := 0
 	for _, s := range spans {
-		if s.End > s.Start && s.State != sim.Idle {
+		if s.End > s.Start && s.State != sim.Idle && int(s.State) < numStates {
 			n++
 		}
 	}
 	if n > maxRowSpans {
-		g := report.NewGrid(makespan, resampleCols)
-		for _, s := range spans {
-			g.Add(s.State, s.Start, s.End)
-		}
-		r.Spans, r.Resampled = spansOf(g, 1), true
-		return r
+		out.Spans, out.Resampled = columnSpans(rows, tr), true
+		return out
 	}
-	r.Spans = make([]int64, 0, 4*n)
+	out.Spans = make([]int64, 0, 4*n)
 	for _, s := range spans {
 		if s.End <= s.Start || s.State == sim.Idle || int(s.State) >= numStates {
 			continue
 		}
-		task := int64(-1)
-		if s.Task >= 0 {
-			task = taskRef(s.Task)
-		}
-		if k := len(r.Spans); k > 0 && r.Spans[k-3] == s.Start && r.Spans[k-2] == int64(s.State) && r.Spans[k-1] == task {
-			r.Spans[k-3] = s.End
+		task := taskRef(s.Task)
+		if k := len(out.Spans); k > 0 && out.Spans[k-3] == s.Start && out.Spans[k-2] == int64(s.State) && out.Spans[k-1] == task {
+			out.Spans[k-3] = s.End
 			continue
 		}
-		r.Spans = append(r.Spans, s.Start, s.End, int64(s.State), task)
+		out.Spans = append(out.Spans, s.Start, s.End, int64(s.State), task)
 	}
-	return r
+	return out
 }
 
-// spansOf reduces a resampled row to merged quadruples [start, end, state,
-// task], one state per column as the terminal and SVG timelines choose it;
-// rows is how many lanes or tasks were added into it.
-func spansOf(g *report.Grid, rows int) []int64 {
+// columnSpans is a row drawn in columns as merged quadruples [start, end,
+// state, task], one state per column as the terminal and SVG timelines
+// choose it.
+func columnSpans(rows *report.TimelineRows, tr report.Row) []int64 {
 	out := []int64{}
-	for c, best := range g.States(rows) {
+	for c, best := range rows.Cells(tr) {
 		if best == sim.Idle || int(best) >= numStates {
 			continue
 		}
-		start, end := g.At(c), g.At(c+1)
+		start, end := rows.At(c), rows.At(c+1)
 		if k := len(out); k > 0 && out[k-3] == start && out[k-2] == int64(best) {
 			out[k-3] = end
 			continue

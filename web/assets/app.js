@@ -45,19 +45,38 @@
 
   // ---- formatting -------------------------------------------------------
 
-  // seconds formats nanoseconds as report.Seconds does.
+  // seconds formats nanoseconds exactly as Go's report.Seconds does (the
+  // browser test compares the two): whole seconds and above with
+  // millisecond precision ("2.000 s"), shorter durations with three
+  // significant digits in the largest unit that fits ("12.3 ms", "575 µs",
+  // "1.50 µs", "42 ns").
   function seconds(ns) {
-    if (ns >= 1e9) return (ns / 1e9).toFixed(3) + " s";
-    if (ns <= 0) return "0 s";
-    const units = [[1e6, "ms"], [1e3, "µs"], [1, "ns"]];
-    for (const [u, name] of units) {
-      if (ns >= u) {
-        const v = ns / u;
-        const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
-        return v.toFixed(u === 1 ? 0 : digits) + " " + name;
-      }
-    }
-    return Math.round(ns) + " ns";
+    ns = Math.round(ns); // Go's durations are whole nanoseconds
+    if (ns < 0) return "-" + seconds(-ns);
+    if (ns === 0) return "0 s";
+    if (ns < 1000) return ns + " ns";
+    if (ns < 999500) return sig3(ns / 1e3) + " µs";
+    if (ns < 999500000) return sig3(ns / 1e6) + " ms";
+    if (ns < 100e9) return fixed(ns / 1e9, 3) + " s";
+    if (ns < 1000e9) return fixed(ns / 1e9, 2) + " s";
+    return fixed(ns / 1e9, 1) + " s";
+  }
+
+  // sig3 prints v (≥ 1, < 999.5) with three significant digits.
+  function sig3(v) {
+    return fixed(v, v >= 99.95 ? 0 : v >= 9.995 ? 1 : 2);
+  }
+
+  // fixed formats v ≥ 0 with d decimals as Go's %.*f does. Both round the
+  // exact binary value, but a tie (1.125 to two decimals) goes to the even
+  // digit in Go ("1.12") and up in toFixed ("1.13").
+  function fixed(v, d) {
+    const s = v.toFixed(d);
+    const exact = v.toFixed(d + 30); // a tie has at most a few more digits
+    const rest = exact.slice(exact.length - 30);
+    if (rest !== "5" + "0".repeat(29)) return s;
+    const down = exact.slice(0, exact.length - 30).replace(/\.$/, "");
+    return Number(down[down.length - 1]) % 2 === 0 ? down : s;
   }
 
   function tickStep(m, n) {
@@ -377,7 +396,7 @@
         tl.rows.forEach((r) => {
           const lab = el("div", "lane-label" + (r.process < 0 ? " task" : ""));
           lab.dataset.kind = r.kind;
-          lab.title = r.name + (multi && r.process >= 0 ? " (process " + (r.process + 1) + ")" : "");
+          lab.title = (r.title || r.name) + (multi && r.group ? " (" + r.group + ")" : "");
           const dot = el("span", "dot");
           const name = el("span", "name", r.name);
           lab.append(dot, name);
@@ -590,7 +609,7 @@
         let what = s === "working" && gil && r.process >= 0 ? "working (holds the GIL)" : WORDS[s] || s;
         const names = m.tl.task_names || [];
         if (at && at.task >= 0 && names[at.task] && r.kind !== "task") what += " · " + names[at.task];
-        if (r.count) what = "mostly " + what;
+        if (r.kind === "lanes" || r.kind === "tasks") what = "mostly " + what;
         li.append(sw, el("span", "who", r.name), el("span", "what", what));
         ul.appendChild(li);
       });
@@ -678,5 +697,9 @@
       $("status").textContent = "could not load the examples: " + err.message;
     }
   }
+  // For the browser test, which checks seconds against report.Seconds,
+  // and for the console.
+  window.conclab = { seconds };
+
   start();
 })();
