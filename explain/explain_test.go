@@ -2,9 +2,7 @@ package explain
 
 import (
 	"bytes"
-	"flag"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -12,10 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conclab/conclab/internal/golden"
 	"github.com/conclab/conclab/sim"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestGolden compares the narration of the seed's cases with testdata;
 // go test ./explain -update rewrites them (review the diff).
@@ -32,20 +29,7 @@ func TestGolden(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			_, lines := story(t, tc.example, tc.model)
 			got := text(t, lines, 100)
-			path := filepath.Join("testdata", tc.file+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./explain -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("narration of %s under %s differs from %s:\n%s", tc.example, tc.model, path, got)
-			}
+			golden.Check(t, filepath.Join("testdata", tc.file+".golden"), []byte(got))
 		})
 	}
 }
