@@ -197,8 +197,7 @@ func (p *Plan) resolveModels(text []byte, o Overrides) error {
 		for i, expr := range o.Models {
 			d, err := check(expr)
 			if err != nil {
-				return &Error{Field: FieldModels, Index: i,
-					Msg: fmt.Sprintf("%s %q: %s", o.name(FieldModels), expr, modelReason(err, true)), Err: err}
+				return o.ModelError(i, expr, err)
 			}
 			p.Models = append(p.Models, d)
 		}
@@ -216,6 +215,14 @@ func (p *Plan) resolveModels(text []byte, o Overrides) error {
 		p.Models = DefaultModels(p.Cores, prof)
 	}
 	return nil
+}
+
+// ModelError is the *Error of New for the mistaken model expr given as
+// o.Models[i], for callers that parse model expressions of their own (a
+// sweep's range), so that they report one the same way.
+func (o Overrides) ModelError(i int, expr string, err error) *Error {
+	return &Error{Field: FieldModels, Index: i,
+		Msg: fmt.Sprintf("%s %q: %s", o.name(FieldModels), expr, modelReason(err, true)), Err: err}
 }
 
 // modelReason says what is wrong with a model, with the column within
