@@ -30,7 +30,8 @@ type Batch struct {
 
 // Run runs every simulation of b, at most b.Workers at once, and returns
 // their results in the order of b.Sims. The first failure stops the
-// others. When ctx ends first, Run returns ctx.Err(); otherwise the
+// others. When ctx ends before they all finished, Run returns ctx.Err();
+// otherwise the
 // failure of the first simulation in order that failed, as "NAME under
 // MODEL: …". A panic in a simulation's goroutine is returned as a
 // *sim.InternalError rather than ending the program.
@@ -103,6 +104,13 @@ feed:
 	}
 	close(next)
 	wg.Wait()
+	complete := true
+	for _, r := range results {
+		complete = complete && r != nil
+	}
+	if complete {
+		return results, nil // even if ctx ended as the last one finished
+	}
 	if err := parent.Err(); err != nil {
 		return nil, err
 	}
@@ -113,10 +121,5 @@ feed:
 			return nil, err
 		}
 	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return results, nil
+	return nil, errors.Join(errs...)
 }
