@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +10,8 @@ import (
 
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/version"
 )
 
 // Reasons given in "tasks_omitted" when a result carries no task list.
@@ -15,23 +19,64 @@ const (
 	OmittedByFlag    = "--no-tasks"
 	OmittedTooMany   = "more than 100000 tasks"
 	OmittedNotKept   = "task records were not kept"
-	omitTasksAbove   = 100_000
 	defaultRuntimeID = "cpython"
 )
 
-// The JSON document of SPEC §5. Field order is the key order.
-type jsonDoc struct {
-	Workload string       `json:"workload"`
-	Runtime  string       `json:"runtime"`
-	Cores    int          `json:"cores"`
-	Results  []jsonResult `json:"results"`
+// MaxListedTasks is the most tasks a result lists (SPEC §5): above it a
+// run keeps no task records and its result says OmittedTooMany.
+const MaxListedTasks = 100_000
+
+// Document is the `--format json` document of SPEC §5: what was simulated
+// and how (Header), then one result per model. Field order is the key
+// order. The web API and verify extend it by embedding Header and Result
+// in their own types, so the compiler checks the contract they share.
+type Document struct {
+	Header
+	Results []Result `json:"results"`
 }
 
-type jsonResult struct {
+// Header is the first keys of a Document: the workload, the runtime and
+// cores of SPEC §5, then conclab's version and the rest of what decides
+// the numbers (the profile and where it came from, the GIL switch
+// interval, the workload's seed).
+type Header struct {
+	Workload string `json:"workload"`
+	Runtime  string `json:"runtime"`
+	Cores    int    `json:"cores"`
+	// Version is conclab's (internal/version): "devel" for a build
+	// without a module version.
+	Version         string     `json:"version"`
+	Profile         ProfileRef `json:"profile"`
+	SwitchIntervalS float64    `json:"switch_interval_s"`
+	Seed            uint64     `json:"seed"`
+}
+
+// ProfileRef names the runtime profile a document's runs used.
+type ProfileRef struct {
+	Name string `json:"name"`
+	// Source is ProfileBuiltin or the path of the profile file.
+	Source string `json:"source"`
+}
+
+// ProfileBuiltin is the Source of a built-in runtime profile.
+const ProfileBuiltin = "builtin"
+
+// Result is one model's run in a Document: its model, its metrics (SPEC
+// §4) and its tasks, or why they are left out.
+type Result struct {
 	Model string `json:"model"`
 	Metrics
-	Tasks        []jsonTask `json:"tasks,omitzero"`
-	TasksOmitted string     `json:"tasks_omitted,omitempty"`
+	Tasks        []Task `json:"tasks,omitzero"`
+	TasksOmitted string `json:"tasks_omitted,omitempty"`
+}
+
+// Task is one task of a Result: when it was released, started and ended,
+// in seconds from time 0.
+type Task struct {
+	Name     string  `json:"name"`
+	ReleaseS float64 `json:"release_s"`
+	StartS   float64 `json:"start_s"`
+	EndS     float64 `json:"end_s"`
 }
 
 // Metrics is one run's figures under the keys of the run contract (SPEC §4,
@@ -95,65 +140,84 @@ func MetricsOf(wl *workload.Workload, r *sim.Result) Metrics {
 	return m
 }
 
-type jsonTask struct {
-	Name     string  `json:"name"`
-	ReleaseS float64 `json:"release_s"`
-	StartS   float64 `json:"start_s"`
-	EndS     float64 `json:"end_s"`
+// NewDocument builds the document of runs of wl under h. An empty
+// h.Version is conclab's own; an empty runtime falls back to the
+// workload's, then to "cpython", the profile's name to the runtime and its
+// source to ProfileBuiltin; cores ≤ 0 falls back to the workload's, then
+// to the first result's. Each result lists its tasks as ResultOf says.
+func NewDocument(h Header, wl *workload.Workload, runs []Run, withTasks bool) (*Document, error) {
+	if h.Version == "" {
+		h.Version = version.String()
+	}
+	if wl != nil {
+		h.Workload = cmp.Or(h.Workload, wl.Name)
+		h.Runtime = cmp.Or(h.Runtime, wl.Runtime)
+		if h.Cores <= 0 {
+			h.Cores = wl.Cores
+		}
+		if h.Seed == 0 {
+			h.Seed = wl.Seed
+		}
+	}
+	h.Runtime = cmp.Or(h.Runtime, defaultRuntimeID)
+	h.Profile.Name = cmp.Or(h.Profile.Name, h.Runtime)
+	h.Profile.Source = cmp.Or(h.Profile.Source, ProfileBuiltin)
+	doc := &Document{Header: h, Results: make([]Result, 0, len(runs))}
+	for i, run := range runs {
+		if run.Result == nil {
+			return nil, fmt.Errorf("report: run %d has no result", i+1)
+		}
+		if doc.Cores <= 0 {
+			doc.Cores = run.Result.Cores
+		}
+		doc.Results = append(doc.Results, ResultOf(wl, run.Result, withTasks))
+	}
+	return doc, nil
 }
 
-// JSON writes the `--format json` document of SPEC §5: one object with the
-// workload's name, the runtime, the cores and one result per run, followed
-// by a newline. Times are seconds. Each result lists its tasks when
+// ResultOf is the result of r, a run of wl. It lists the tasks when
 // withTasks is set and the run kept task records; otherwise it says why in
-// "tasks_omitted" (OmittedByFlag, OmittedTooMany or OmittedNotKept). An
-// empty runtime falls back to the workload's, then to "cpython"; cores ≤ 0
-// falls back to the workload's, then to the first result's.
-func JSON(w io.Writer, wl *workload.Workload, runtime string, cores int, runs []Run, withTasks bool) error {
-	doc := jsonDoc{Runtime: runtime, Cores: cores, Results: make([]jsonResult, 0, len(runs))}
-	if wl != nil {
-		doc.Workload = wl.Name
-		if doc.Runtime == "" {
-			doc.Runtime = wl.Runtime
-		}
-		if doc.Cores <= 0 {
-			doc.Cores = wl.Cores
+// TasksOmitted (OmittedByFlag, OmittedTooMany or OmittedNotKept).
+func ResultOf(wl *workload.Workload, r *sim.Result, withTasks bool) Result {
+	res := Result{Model: r.Model, Metrics: MetricsOf(wl, r)}
+	switch {
+	case !withTasks:
+		res.TasksOmitted = OmittedByFlag
+	case len(r.Records) == 0 && r.Tasks > MaxListedTasks:
+		res.TasksOmitted = OmittedTooMany
+	case len(r.Records) == 0 && r.Tasks > 0:
+		res.TasksOmitted = OmittedNotKept
+	default:
+		res.Tasks = make([]Task, len(r.Records))
+		for k, t := range r.Records {
+			res.Tasks[k] = Task{Name: t.Name, ReleaseS: seconds(t.Release), StartS: seconds(t.Start), EndS: seconds(t.End)}
 		}
 	}
-	if doc.Runtime == "" {
-		doc.Runtime = defaultRuntimeID
+	return res
+}
+
+// JSON writes the document of runs (NewDocument) as WriteJSON does.
+func JSON(w io.Writer, h Header, wl *workload.Workload, runs []Run, withTasks bool) error {
+	doc, err := NewDocument(h, wl, runs, withTasks)
+	if err != nil {
+		return err
 	}
-	for i, run := range runs {
-		r := run.Result
-		if r == nil {
-			return fmt.Errorf("report: run %d has no result", i+1)
-		}
-		if doc.Cores <= 0 {
-			doc.Cores = r.Cores
-		}
-		jr := jsonResult{Model: r.Model, Metrics: MetricsOf(wl, r)}
-		switch {
-		case !withTasks:
-			jr.TasksOmitted = OmittedByFlag
-		case len(r.Records) == 0 && r.Tasks > omitTasksAbove:
-			jr.TasksOmitted = OmittedTooMany
-		case len(r.Records) == 0 && r.Tasks > 0:
-			jr.TasksOmitted = OmittedNotKept
-		default:
-			jr.Tasks = make([]jsonTask, len(r.Records))
-			for k, t := range r.Records {
-				jr.Tasks[k] = jsonTask{Name: t.Name, ReleaseS: seconds(t.Release), StartS: seconds(t.Start), EndS: seconds(t.End)}
-			}
-		}
-		doc.Results = append(doc.Results, jr)
-	}
-	enc := json.NewEncoder(w)
+	return WriteJSON(w, doc)
+}
+
+// WriteJSON writes doc, a Document or a type that embeds its Header and
+// Results, as `--format json` writes it: indented, without HTML escapes,
+// followed by a newline, in one write.
+func WriteJSON(w io.Writer, doc any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("report: writing JSON: %w", err)
 	}
-	return nil
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 func seconds(ns int64) float64 { return float64(ns) / 1e9 }

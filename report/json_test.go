@@ -22,7 +22,7 @@ func decode(t *testing.T, runs []Run, withTasks bool) (map[string]any, string) {
 	t.Helper()
 	wl := &workload.Workload{Name: "seed-waiting", Runtime: "cpython", Cores: 8}
 	var buf bytes.Buffer
-	if err := JSON(&buf, wl, "cpython", 8, runs, withTasks); err != nil {
+	if err := JSON(&buf, Header{Runtime: "cpython", Cores: 8, SwitchIntervalS: 0.005}, wl, runs, withTasks); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -98,8 +98,9 @@ func TestJSONContract(t *testing.T) {
 	if first["name"] != "A" || first["release_s"] != 0.0 || first["start_s"] != 50e-6 || first["end_s"] != 2.00005 {
 		t.Errorf("first task = %v", first)
 	}
-	// Keys come in the contract's order.
-	order := []string{`"workload"`, `"runtime"`, `"cores"`, `"results"`, `"model"`, `"makespan_s"`, `"throughput_per_s"`, `"latency_s"`, `"queue_delay_s"`, `"cpu_busy_s"`, `"peak_virtual_bytes"`, `"tasks"`}
+	// Keys come in the contract's order, the added ones after the
+	// contract's header.
+	order := []string{`"workload"`, `"runtime"`, `"cores"`, `"version"`, `"profile"`, `"switch_interval_s"`, `"seed"`, `"results"`, `"model"`, `"makespan_s"`, `"throughput_per_s"`, `"latency_s"`, `"queue_delay_s"`, `"cpu_busy_s"`, `"peak_virtual_bytes"`, `"tasks"`}
 	at := 0
 	for _, k := range order {
 		i := strings.Index(out[at:], k)
@@ -156,17 +157,61 @@ func TestJSONTasksOmitted(t *testing.T) {
 func TestJSONFallbacks(t *testing.T) {
 	var buf bytes.Buffer
 	run := Run{Result: &sim.Result{Model: "sync", Cores: 4}}
-	if err := JSON(&buf, nil, "", 0, []Run{run}, false); err != nil {
+	if err := JSON(&buf, Header{}, nil, []Run{run}, false); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc["runtime"] != "cpython" || doc["cores"] != 4.0 || doc["workload"] != "" {
+	prof, _ := doc["profile"].(map[string]any)
+	if doc["runtime"] != "cpython" || doc["cores"] != 4.0 || doc["workload"] != "" || doc["version"] == "" ||
+		prof["name"] != "cpython" || prof["source"] != ProfileBuiltin {
 		t.Errorf("fallbacks: %v", doc)
 	}
-	if err := JSON(&buf, nil, "", 0, []Run{{}}, false); err == nil {
+	if err := JSON(&buf, Header{}, nil, []Run{{}}, false); err == nil {
 		t.Error("no error for a run without a result")
+	}
+}
+
+// TestJSONHeader checks the keys added to SPEC §5's header: conclab's
+// version, the profile and its source, the switch interval and the seed.
+func TestJSONHeader(t *testing.T) {
+	wl := &workload.Workload{Name: "w", Seed: 7}
+	tests := []struct {
+		name string
+		h    Header
+		want Header
+	}{
+		{"defaults", Header{}, Header{Workload: "w", Runtime: "cpython", Cores: 4, Version: "devel",
+			Profile: ProfileRef{Name: "cpython", Source: ProfileBuiltin}, Seed: 7}},
+		{"a profile file", Header{Runtime: "cpython-ft", Cores: 2, Version: "v1.2.3", SwitchIntervalS: 0.001,
+			Profile: ProfileRef{Name: "cpython-ft", Source: "prof.yaml"}},
+			Header{Workload: "w", Runtime: "cpython-ft", Cores: 2, Version: "v1.2.3", SwitchIntervalS: 0.001,
+				Profile: ProfileRef{Name: "cpython-ft", Source: "prof.yaml"}, Seed: 7}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := NewDocument(tt.h, wl, []Run{{Result: &sim.Result{Model: "sync", Cores: 4}}}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Header != tt.want {
+				t.Errorf("header %+v, want %+v", doc.Header, tt.want)
+			}
+			var buf bytes.Buffer
+			if err := WriteJSON(&buf, doc); err != nil {
+				t.Fatal(err)
+			}
+			var keys map[string]json.RawMessage
+			if err := json.Unmarshal(buf.Bytes(), &keys); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"workload", "runtime", "cores", "version", "profile", "switch_interval_s", "seed", "results"} {
+				if _, ok := keys[k]; !ok {
+					t.Errorf("key %q missing: %s", k, buf.Bytes())
+				}
+			}
+		})
 	}
 }

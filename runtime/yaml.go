@@ -154,22 +154,39 @@ func Load(path string) (Profile, error) {
 	return parse(path, data)
 }
 
+// FileError is a mistake in a profile file, placed at its line and column
+// when they are known (0 otherwise), so that a caller can place it without
+// reading its message.
+type FileError struct {
+	Path      string
+	Line, Col int
+	Msg       string
+}
+
+// Error returns "path:line:col: msg", or "path: msg" without a place.
+func (e *FileError) Error() string {
+	if e.Line < 1 {
+		return e.Path + ": " + e.Msg
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Col, e.Msg)
+}
+
 // loadError is a mistake at a place in a profile file.
 func loadError(path string, line, col int, format string, args ...any) error {
-	return fmt.Errorf("%s:%d:%d: %s", path, line, col, fmt.Sprintf(format, args...))
+	return &FileError{Path: path, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 
 func at(path string, n ast.Node, format string, args ...any) error {
 	tk := n.GetToken()
 	if tk == nil || tk.Position == nil {
-		return fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...))
+		return &FileError{Path: path, Msg: fmt.Sprintf(format, args...)}
 	}
 	return loadError(path, tk.Position.Line, tk.Position.Column, format, args...)
 }
 
 func parse(path string, data []byte) (Profile, error) {
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
-		return Profile{}, fmt.Errorf("%s: not a YAML profile (binary data)", path)
+		return Profile{}, &FileError{Path: path, Msg: "not a YAML profile (binary data)"}
 	}
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
@@ -178,10 +195,10 @@ func parse(path string, data []byte) (Profile, error) {
 			pos := yerr.GetToken().Position
 			return Profile{}, loadError(path, pos.Line, pos.Column, "%s", yerr.GetMessage())
 		}
-		return Profile{}, fmt.Errorf("%s: %w", path, err)
+		return Profile{}, &FileError{Path: path, Msg: err.Error()}
 	}
 	if len(file.Docs) != 1 || file.Docs[0].Body == nil {
-		return Profile{}, fmt.Errorf("%s: want one YAML document holding a profile", path)
+		return Profile{}, &FileError{Path: path, Msg: "want one YAML document holding a profile"}
 	}
 	root, ok := file.Docs[0].Body.(*ast.MappingNode)
 	if !ok {

@@ -5,11 +5,13 @@
 // every model's timeline on one shared time axis with a cursor to drag or
 // play, the summary table and the narration of each run.
 //
-// The API is POST /api/run, which answers with the `--format json` document
-// of SPEC §5 (report.JSON) and, when asked, per result the rows and spans a
-// page needs to draw a timeline (report.TimelineRows, the terminal's and
-// the SVG's rows) and the narration; GET /api/examples and
-// GET /api/examples/{name} list and return the built-in scenarios. Requests
+// The API is POST /api/run, which plans a request as `conclab run` plans
+// its flags (package plan) and answers with the `--format json` document of
+// SPEC §5 (report.Document, extended by embedding) and, when asked, per
+// result the rows and spans a page needs to draw a timeline
+// (report.TimelineRows, the terminal's and the SVG's rows) and the
+// narration; GET /api/examples and GET /api/examples/{name} list and
+// return the built-in scenarios. Requests
 // and simulations are bounded (see the Max constants): a body over
 // MaxBodyBytes is refused with 413, a workload too big to simulate here
 // with 422, and a run beyond MaxSpanTasks is simulated without a timeline.

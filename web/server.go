@@ -254,7 +254,7 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusServiceUnavailable, Msg: "busy: too many simulations at once; try again"})
 		return
 	}
-	p, err := newPlan(req)
+	p, err := newRun(req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -305,7 +305,8 @@ func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
 		return &req, nil
 	}
 	q := r.URL.Query()
-	req := RunRequest{YAML: string(body), Models: q["model"], Runtime: q.Get("runtime"), Name: q.Get("name")}
+	req := RunRequest{YAML: string(body), Models: q["model"], Runtime: q.Get("runtime"), Name: q.Get("name"),
+		SwitchInterval: q.Get("switch_interval")}
 	if c := q.Get("cores"); c != "" {
 		n, err := strconv.Atoi(c)
 		if err != nil {

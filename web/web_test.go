@@ -190,7 +190,7 @@ func TestRunContract(t *testing.T) {
 		runs = append(runs, report.Run{Result: res})
 	}
 	var buf bytes.Buffer
-	if err := report.JSON(&buf, wl, prof.Name, wl.Cores, runs, true); err != nil {
+	if err := report.JSON(&buf, report.Header{Runtime: prof.Name, Cores: wl.Cores, SwitchIntervalS: 0.005}, wl, runs, true); err != nil {
 		t.Fatal(err)
 	}
 	var want, got map[string]any
@@ -198,7 +198,7 @@ func TestRunContract(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"models_from", "switch_interval_s", "states"} {
+	for _, k := range []string{"models_from", "states"} {
 		delete(got, k)
 	}
 	for _, r := range got["results"].([]any) {
@@ -210,6 +210,63 @@ func TestRunContract(t *testing.T) {
 	wb, _ := json.Marshal(want)
 	if !bytes.Equal(gb, wb) {
 		t.Errorf("the answer is not report.JSON's document:\n got %s\nwant %s", gb, wb)
+	}
+}
+
+// TestRunSwitchInterval: the request's switch interval overrides the
+// workload's, as --switch-interval does, in a JSON request and in the
+// query of a YAML one; the answer says which it used.
+func TestRunSwitchInterval(t *testing.T) {
+	text := example(t, "convoy")
+	wl, err := workload.Parse("convoy.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, _ := runtime.Builtin("cpython")
+	// The io task waits for the GIL after each wake-up, up to a switch
+	// interval: the GIL wait tells the interval apart.
+	gilWait := func(si int64) float64 {
+		res, err := sim.Run(sim.Config{Workload: wl, Deployment: model.Deployment{Kind: model.ThreadPool, Threads: 2},
+			Profile: prof, Cores: 2, SwitchInterval: si})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return float64(res.GILWait) / 1e9
+	}
+	tests := []struct {
+		name    string
+		w       *httptest.ResponseRecorder
+		si      float64 // seconds
+		gilWait float64
+	}{
+		{"the workload's", do(t, "POST", "/api/run", "application/json",
+			runBody(t, map[string]any{"yaml": text, "models": []string{"threads(2)"}, "cores": 2})), 0.005, gilWait(5e6)},
+		{"1ms in JSON", do(t, "POST", "/api/run", "application/json",
+			runBody(t, map[string]any{"yaml": text, "models": []string{"threads(2)"}, "cores": 2, "switch_interval": "1ms"})), 0.001, gilWait(1e6)},
+		{"50ms in the query", do(t, "POST", "/api/run?model=threads(2)&cores=2&switch_interval=50ms", "application/yaml",
+			[]byte(text)), 0.05, gilWait(50e6)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.w.Code != 200 {
+				t.Fatalf("status %d: %s", tt.w.Code, tt.w.Body)
+			}
+			var got struct {
+				SwitchIntervalS float64 `json:"switch_interval_s"`
+				Results         []struct {
+					GILWaitS float64 `json:"gil_wait_s"`
+				} `json:"results"`
+			}
+			if err := json.Unmarshal(tt.w.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.SwitchIntervalS != tt.si || len(got.Results) != 1 || got.Results[0].GILWaitS != tt.gilWait {
+				t.Errorf("switch_interval_s %g, results %+v; want %g and GIL wait %g s", got.SwitchIntervalS, got.Results, tt.si, tt.gilWait)
+			}
+		})
+	}
+	if gilWait(1e6) == gilWait(5e6) {
+		t.Error("convoy's GIL wait does not depend on the switch interval: the test proves nothing")
 	}
 }
 
@@ -278,6 +335,12 @@ func TestRunErrors(t *testing.T) {
 			apiErr{Error: "pypy", Field: "runtime"}},
 		{"bad cores", "application/json", runBody(t, map[string]any{"yaml": seed, "cores": -1}), 400,
 			apiErr{Error: "cores", Field: "cores"}},
+		{"bad switch interval", "application/json", runBody(t, map[string]any{"yaml": seed, "switch_interval": "5"}), 400,
+			apiErr{Error: `switch_interval "5"`, Field: "switch_interval"}},
+		{"negative switch interval", "application/json", runBody(t, map[string]any{"yaml": seed, "switch_interval": "-1ms"}), 400,
+			apiErr{Error: "want a positive duration", Field: "switch_interval"}},
+		{"switch interval too long", "application/json", runBody(t, map[string]any{"yaml": seed, "switch_interval": "3000h"}), 400,
+			apiErr{Error: "switch_interval 3000h0m0s: too long", Field: "switch_interval"}},
 		{"too many models", "application/json", runBody(t, map[string]any{"yaml": seed, "models": strings.Split("sync sync sync sync sync sync sync sync sync", " ")}), 400,
 			apiErr{Error: "at most 8", Field: "models"}},
 		{"not JSON", "application/json", []byte("{yaml"), 400, apiErr{Field: "body"}},

@@ -81,9 +81,9 @@ func runAdvise(ctx context.Context, s *streams, o *adviseOptions, args []string)
 	if err != nil {
 		return err
 	}
-	setup := advise.Setup{Profile: p.profile, Cores: p.cores, SwitchInterval: p.switchInterval,
-		Progress: s.progress("advise", "candidates")}
-	a, err := advise.Advise(ctx, p.wl, c, setup)
+	setup := advise.SetupOf(p)
+	setup.Progress = s.progress("advise", "candidates")
+	a, err := advise.Advise(ctx, p.Workload, c, setup)
 	if err != nil {
 		return fail(err)
 	}

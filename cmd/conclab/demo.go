@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conclab/conclab/examples"
+	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
@@ -88,20 +89,20 @@ func (d *demo) lesson(b *bytes.Buffer, text string) {
 
 // example loads a built-in example with the given runtime ("" for its own)
 // and models, exactly as `conclab run` would.
-func (d *demo) example(name, rt string, models ...string) (plan, error) {
+func (d *demo) example(name, rt string, models ...string) (*plan.Plan, error) {
 	data, ok := examples.Lookup(name)
 	if !ok {
-		return plan{}, fmt.Errorf("no built-in example %q", name)
+		return nil, fmt.Errorf("no built-in example %q", name)
 	}
 	wl, err := workload.Parse("examples/"+name+".yaml", data)
 	if err != nil {
-		return plan{}, err
+		return nil, err
 	}
 	return newPlan(wl, data, &runOptions{runtime: rt, models: models})
 }
 
 // sim runs p with spans and task records.
-func (d *demo) sim(p plan) ([]report.Run, error) {
+func (d *demo) sim(p *plan.Plan) ([]report.Run, error) {
 	return simulate(d.ctx, p, spanPlan{keep: true, needs: "the demo"}, true)
 }
 
@@ -232,8 +233,8 @@ func (d *demo) cpu(b *bytes.Buffer) error {
 	fmt.Fprintf(&text, "; processes(2) took %s (%s× faster than sync, start-up included)",
 		secs(procs.Makespan), oneDecimal(ratio(sync.Makespan, procs.Makespan)))
 	fmt.Fprintf(&text, "; free-threaded threads(2) took %s", secs(free.Makespan))
-	if pft.profile.Slowdown > 1 {
-		fmt.Fprintf(&text, ", parallel but with Python code %s× slower", twoDecimals(pft.profile.Slowdown))
+	if pft.Profile.Slowdown > 1 {
+		fmt.Fprintf(&text, ", parallel but with Python code %s× slower", twoDecimals(pft.Profile.Slowdown))
 	}
 	text.WriteString(".")
 	d.lesson(b, text.String())
@@ -250,10 +251,10 @@ func (d *demo) convoy(b *bytes.Buffer) error {
 	if err != nil {
 		return err
 	}
-	alone := p5
-	wl := *p5.wl
+	alone := *p5
+	wl := *p5.Workload
 	wl.Groups = nil
-	for _, g := range p5.wl.Groups {
+	for _, g := range p5.Workload.Groups {
 		if g.Name == "io" {
 			wl.Groups = append(wl.Groups, g)
 		}
@@ -261,9 +262,9 @@ func (d *demo) convoy(b *bytes.Buffer) error {
 	if len(wl.Groups) != 1 {
 		return fmt.Errorf("example convoy has no task group io")
 	}
-	alone.wl = &wl
+	alone.Workload = &wl
 	var runs []report.Run
-	for i, p := range []plan{p5, p1, alone} {
+	for i, p := range []*plan.Plan{p5, p1, &alone} {
 		r, err := d.sim(p)
 		if err != nil {
 			return err
@@ -344,7 +345,7 @@ func (d *demo) memory(b *bytes.Buffer) error {
 		return err
 	}
 	thr, aio := runs[0].Result, runs[1].Result
-	prof := p.profile
+	prof := p.Profile
 	text := fmt.Sprintf("threads(1000) took %s with %s: %s resident but %s reserved. "+
 		"A thread costs ≈ %s resident and %s of reserved stack, so the seed's \"1–2 MB\" is %s. "+
 		"asyncio took %s with %s in flight and %s resident (≈ %s a task)",

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conclab/conclab/explain"
+	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/workload"
 )
@@ -100,13 +101,13 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 		}
 		return fmt.Errorf("missing -m MODEL: explain tells one model's story, and the workload lists %d (%s)", len(names), strings.Join(names, ", "))
 	}
-	if n := taskCount(wl); n > maxSpanTasks {
-		return fmt.Errorf("%s has %s; explain follows every task and takes at most %s (conclab run summarises any number)",
-			wl.Name, count(n, "task", "tasks"), thousands(maxSpanTasks))
-	}
 	p, err := newPlan(wl, text, &o.runOptions)
 	if err != nil {
 		return err
+	}
+	if n := p.Tasks(); n > maxSpanTasks {
+		return fmt.Errorf("%s has %s; explain follows every task and takes at most %s (conclab run summarises any number)",
+			wl.Name, count(n, "task", "tasks"), thousands(maxSpanTasks))
 	}
 	runs, err := simulate(ctx, p, spanPlan{keep: true, needs: "explain"}, true)
 	if err != nil {
@@ -120,7 +121,7 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 		err = explainJSON(&buf, p, run, lines)
 	} else {
 		head := fmt.Sprintf("%s · %s · runtime %s · %d %s · switch interval %s",
-			wl.Name, run.Result.Model, p.profile.Name, p.cores, plural(p.cores, "core", "cores"), workload.FormatDuration(p.switchInterval))
+			wl.Name, run.Result.Model, p.Profile.Name, p.Cores, plural(p.Cores, "core", "cores"), workload.FormatDuration(p.SwitchInterval))
 		writeWrapped(&buf, head, o.width)
 		fmt.Fprintln(&buf)
 		err = explain.Write(&buf, lines, o.width)
@@ -133,7 +134,7 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 }
 
 // explainJSON writes the narration as one JSON object.
-func explainJSON(buf *bytes.Buffer, p plan, run report.Run, lines []explain.Line) error {
+func explainJSON(buf *bytes.Buffer, p *plan.Plan, run report.Run, lines []explain.Line) error {
 	type line struct {
 		AtS   float64 `json:"at_s"`
 		Text  string  `json:"text"`
@@ -147,7 +148,7 @@ func explainJSON(buf *bytes.Buffer, p plan, run report.Run, lines []explain.Line
 		Cores     int     `json:"cores"`
 		MakespanS float64 `json:"makespan_s"`
 		Lines     []line  `json:"lines"`
-	}{p.wl.Name, run.Result.Model, p.profile.Name, p.cores, float64(run.Result.Makespan) / 1e9, make([]line, len(lines))}
+	}{p.Workload.Name, run.Result.Model, p.Profile.Name, p.Cores, float64(run.Result.Makespan) / 1e9, make([]line, len(lines))}
 	for i, l := range lines {
 		doc.Lines[i] = line{float64(l.At) / 1e9, l.Text, l.Warn, l.Count}
 	}

@@ -67,11 +67,11 @@ func runExport(ctx context.Context, s *streams, o *runOptions, args []string) er
 	if err != nil {
 		return err
 	}
-	if err := pythonRuntime(p.profile); err != nil {
+	if err := pythonRuntime(p.Profile); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	err = truth.Export(&buf, wl, p.models[0], truth.ExportOptions{Cores: p.cores, SwitchInterval: p.switchInterval})
+	err = truth.Export(&buf, wl, p.Models[0], truth.ExportOptions{Cores: p.Cores, SwitchInterval: p.SwitchInterval})
 	if err != nil {
 		return err
 	}

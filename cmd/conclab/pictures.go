@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/conclab/conclab/explain"
+	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/workload"
 )
@@ -31,14 +32,14 @@ func formatList() string {
 
 // writePicture writes the svg, html or trace output of runs. text is the
 // workload's source (nil for the inline form, given in o.inline).
-func writePicture(w io.Writer, format string, wl *workload.Workload, text []byte, o *runOptions, p plan, runs []report.Run) error {
+func writePicture(w io.Writer, format string, wl *workload.Workload, text []byte, o *runOptions, p *plan.Plan, runs []report.Run) error {
 	switch format {
 	case "svg":
 		return report.SVG(w, runs, report.SVGOptions{})
 	case "trace":
 		return report.Trace(w, wl, runs)
 	}
-	opt := report.HTMLOptions{Source: text, SourceName: wl.File, SwitchInterval: p.switchInterval, Narrate: narrate}
+	opt := report.HTMLOptions{Source: text, SourceName: wl.File, SwitchInterval: p.SwitchInterval, Narrate: narrate}
 	if text == nil {
 		opt.Source, opt.SourceName = []byte(o.inline), "inline workload (-e)"
 	}

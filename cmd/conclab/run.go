@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	goruntime "runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -18,25 +17,18 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/conclab/conclab/examples"
-	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
-	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/textsafe"
 )
 
 const (
 	// maxSpanTasks is the most tasks whose spans are kept for a timeline.
-	maxSpanTasks = 20_000
-	// maxRecordTasks is the most tasks whose records are kept for the JSON
-	// task list (SPEC §5 lets the list go above it).
-	maxRecordTasks = 100_000
-	// maxFileSize bounds what is read as a workload file.
-	maxFileSize = workload.MaxFileSize
-	// defaultSwitchInterval is CPython's sys.getswitchinterval().
-	defaultSwitchInterval = int64(5 * time.Millisecond)
+	maxSpanTasks = plan.MaxSpanTasks
 	// maxWidth is the widest text output.
 	maxWidth = 100
 	// minWidth is the narrowest text output we try to fit.
@@ -121,11 +113,10 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	if err != nil {
 		return err
 	}
-	n := taskCount(wl)
+	sp := spanPlan{keep: o.format != "json"}
 	if wl.Steps() >= longRun {
-		p.progress = func(m string) func(done, total int) { return s.progress("run "+m, "tasks") }
+		sp.progress = func(m string) func(done, total int) { return s.progress("run "+m, "tasks") }
 	}
-	sp := spanPlan{keep: n <= maxSpanTasks && o.format != "json"}
 	switch o.format {
 	case "text":
 		opt := s.textOptions(toFile(o.output))
@@ -140,7 +131,7 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	case "trace":
 		sp.needs = "the trace format"
 	}
-	runs, err := simulate(ctx, p, sp, !o.noTasks && n <= maxRecordTasks)
+	runs, err := simulate(ctx, p, sp, !o.noTasks)
 	if err != nil {
 		return err
 	}
@@ -148,7 +139,7 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	var buf bytes.Buffer
 	switch o.format {
 	case "json":
-		err = report.JSON(&buf, wl, p.profile.Name, p.cores, runs, !o.noTasks)
+		err = report.JSON(&buf, p.Header(), wl, runs, !o.noTasks)
 	case "svg", "html", "trace":
 		err = writePicture(&buf, o.format, wl, text, o, p, runs)
 	default:
@@ -199,14 +190,18 @@ func checkText(file string, data []byte) error {
 	return nil
 }
 
+// tooLarge says why a file above workload.MaxFileSize, the size
+// workload.Parse takes, is not read.
+var tooLarge = fmt.Sprintf("larger than %d MiB; a workload is a small YAML file", workload.MaxFileSize>>20)
+
 func readSource(s *streams, src string) (file string, data []byte, err error) {
 	if src == "-" {
-		data, err := io.ReadAll(io.LimitReader(s.in, maxFileSize+1))
+		data, err := io.ReadAll(io.LimitReader(s.in, workload.MaxFileSize+1))
 		if err != nil {
 			return "", nil, fmt.Errorf("reading standard input: %w", err)
 		}
-		if len(data) > maxFileSize {
-			return "", nil, fmt.Errorf("standard input: larger than %s; a workload is a small YAML file", report.Bytes(maxFileSize))
+		if len(data) > workload.MaxFileSize {
+			return "", nil, fmt.Errorf("standard input: %s", tooLarge)
 		}
 		return "stdin", data, nil
 	}
@@ -223,195 +218,49 @@ func readSource(s *streams, src string) (file string, data []byte, err error) {
 	switch {
 	case info.IsDir():
 		return "", nil, fmt.Errorf("%s: is a directory, not a workload file", src)
-	case info.Size() > maxFileSize:
-		return "", nil, fmt.Errorf("%s: larger than %s; a workload is a small YAML file", src, report.Bytes(maxFileSize))
+	case info.Size() > workload.MaxFileSize:
+		return "", nil, fmt.Errorf("%s: %s", src, tooLarge)
 	}
 	f, err := os.Open(src)
 	if err != nil {
 		return "", nil, err
 	}
 	defer f.Close()
-	data, err = io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	data, err = io.ReadAll(io.LimitReader(f, workload.MaxFileSize+1))
 	if err != nil {
 		return "", nil, err
 	}
 	return src, data, nil
 }
 
-// plan is a workload ready to simulate: its runtime, cores, switch interval
-// and checked models.
-type plan struct {
-	wl             *workload.Workload
-	profile        runtime.Profile
-	cores          int
-	switchInterval int64
-	models         []model.Deployment
-
-	// progress, when set, is told how far each model's run has come.
-	progress func(model string) func(done, total int)
+// flagNames are how plan's messages name the flags that override the
+// workload.
+var flagNames = map[plan.Field]string{
+	plan.FieldRuntime:        "--runtime",
+	plan.FieldProfile:        "--profile",
+	plan.FieldCores:          "--cores",
+	plan.FieldSwitchInterval: "--switch-interval",
+	plan.FieldModels:         "-m",
+	plan.FieldMaxSteps:       "--max-steps",
 }
 
-// newPlan resolves what the flags in o, the workload and the defaults say,
-// in that order, and parses and checks every model before anything runs.
-// text is the workload's source, for placing errors in it.
-func newPlan(wl *workload.Workload, text []byte, o *runOptions) (plan, error) {
-	p := plan{wl: wl}
-	if err := checkSteps(wl, o.maxSteps); err != nil {
-		return p, err
+// overrides are what the flags in o say over the workload.
+func (o *runOptions) overrides() plan.Overrides {
+	return plan.Overrides{
+		Runtime:        o.runtime,
+		ProfileFile:    o.profile,
+		Cores:          o.cores,
+		SwitchInterval: o.switchInterval,
+		Models:         o.models,
+		MaxSteps:       o.maxSteps,
+		Names:          flagNames,
 	}
-	prof, err := resolveProfile(wl, o.runtime, o.profile)
-	if err != nil {
-		return p, err
-	}
-	p.profile = prof
-
-	switch {
-	case o.cores > 0:
-		p.cores = o.cores
-	case wl.Cores > 0:
-		p.cores = wl.Cores
-	default:
-		p.cores = min(goruntime.NumCPU(), workload.MaxCores)
-	}
-	switch {
-	case o.switchInterval > 0:
-		p.switchInterval = int64(o.switchInterval)
-	case wl.SwitchInterval > 0:
-		p.switchInterval = wl.SwitchInterval
-	default:
-		p.switchInterval = defaultSwitchInterval
-	}
-
-	switch {
-	case len(o.models) > 0:
-		for _, expr := range o.models {
-			d, err := model.Parse(expr)
-			if err == nil {
-				err = model.Check(d, prof.Name, prof.Asyncio, prof.Processes)
-			}
-			if err != nil {
-				return p, flagModelError(expr, err)
-			}
-			p.models = append(p.models, d)
-		}
-	case len(wl.Models) > 0:
-		for _, m := range wl.Models {
-			d, err := model.Parse(m.Expr)
-			if err == nil {
-				err = model.Check(d, prof.Name, prof.Asyncio, prof.Processes)
-			}
-			if err != nil {
-				return p, fileModelError(wl, text, m, err)
-			}
-			p.models = append(p.models, d)
-		}
-	default:
-		p.models = defaultModels(p.cores, prof)
-	}
-	return p, nil
 }
 
-// resolveProfile picks the runtime profile: a profile file, else the
-// --runtime flag, else the workload's runtime, else cpython.
-func resolveProfile(wl *workload.Workload, name, path string) (runtime.Profile, error) {
-	if path != "" {
-		prof, err := runtime.Load(path)
-		if err != nil {
-			if strings.HasPrefix(err.Error(), path+":") {
-				return prof, err // already placed in the file
-			}
-			return prof, fmt.Errorf("--profile %s: %w", path, err)
-		}
-		if name != "" && name != prof.Name {
-			return prof, fmt.Errorf("--runtime %s contradicts --profile %s, which is a profile of %s", name, path, prof.Name)
-		}
-		return prof, nil
-	}
-	from := "--runtime " + name
-	if name == "" {
-		name = wl.Runtime
-		from = "runtime " + name
-		if wl.File != "" {
-			from = wl.File + ": " + from
-		}
-	}
-	if name == "" {
-		name = "cpython"
-	}
-	prof, err := runtime.Builtin(name)
-	if err != nil {
-		return prof, fmt.Errorf("%s: %w", from, err)
-	}
-	return prof, nil
-}
-
-// defaultModels are the four kinds of SPEC §1, less those the runtime lacks:
-// threads(min(32, cores+4)) is ThreadPoolExecutor's default size.
-func defaultModels(cores int, prof runtime.Profile) []model.Deployment {
-	ds := []model.Deployment{
-		{Kind: model.Sync},
-		{Kind: model.ThreadPool, Threads: model.DefaultPoolSize(cores)},
-	}
-	if prof.Asyncio {
-		ds = append(ds, model.Deployment{Kind: model.Asyncio})
-	}
-	if prof.Processes {
-		ds = append(ds, model.Deployment{Kind: model.Processes, Procs: min(cores, model.MaxProcesses)})
-	}
-	return ds
-}
-
-// flagModelError names the -m flag a bad model came from.
-func flagModelError(expr string, err error) error {
-	var me *model.Error
-	if errors.As(err, &me) {
-		if me.Col > 1 {
-			return fmt.Errorf("-m %q: column %d: %s", expr, me.Col, me.Msg)
-		}
-		return fmt.Errorf("-m %q: %s", expr, me.Msg)
-	}
-	return fmt.Errorf("-m %q: %w", expr, err)
-}
-
-// fileModelError places a bad model of the workload's models: in its file.
-func fileModelError(wl *workload.Workload, text []byte, m workload.Model, err error) error {
-	if m.Pos.Line == 0 || wl.File == "" {
-		return fmt.Errorf("model %q: %w", m.Expr, err)
-	}
-	werr := &workload.Error{File: wl.File, Line: m.Pos.Line, Col: m.Pos.Col, Msg: err.Error()}
-	var me *model.Error
-	if errors.As(err, &me) {
-		werr.Msg = me.Msg
-		// A quoted scalar's position is its opening quote.
-		if c := byteAt(text, m.Pos); c == '"' || c == '\'' {
-			werr.Col++
-		}
-		// Columns count characters; an expression is ASCII when it parses
-		// far enough to have a column past its first character.
-		werr.Col += me.Col - 1
-	}
-	return werr
-}
-
-// byteAt returns the byte of text at pos (1-based line and column in
-// characters), or 0 if there is none.
-func byteAt(text []byte, pos workload.Pos) byte {
-	lines := bytes.SplitN(text, []byte("\n"), pos.Line+1)
-	if pos.Line < 1 || pos.Line > len(lines) {
-		return 0
-	}
-	line := string(lines[pos.Line-1])
-	col := 1
-	for i, r := range line {
-		if col == pos.Col {
-			if r < utf8.RuneSelf {
-				return line[i]
-			}
-			return 0
-		}
-		col++
-	}
-	return 0
+// newPlan resolves what the flags in o, the workload and the defaults say
+// (plan.New). text is the workload's source, for placing errors in it.
+func newPlan(wl *workload.Workload, text []byte, o *runOptions) (*plan.Plan, error) {
+	return plan.New(wl, text, o.overrides())
 }
 
 // splitModels splits each -m value at the commas outside parentheses, so
@@ -439,139 +288,51 @@ func splitModels(values []string) []string {
 	return out
 }
 
-// taskCount is how many tasks the workload will run, estimated for an open
-// workload given by a time window.
-func taskCount(wl *workload.Workload) int {
-	n := wl.NumTasks()
-	if a := wl.Arrivals; n == 0 && a != nil {
-		n = int(min(a.Rate*float64(a.For)/1e9, workload.MaxTasks))
-	}
-	return n
-}
-
 // longRun is the estimated steps (workload.Workload.Steps) from which run
 // shows its progress on stderr: about a second of simulation.
 const longRun = 1_000_000
 
-// defaultMaxSteps is the most steps (workload.Workload.Steps) one model's
-// simulation may take unless --max-steps says more: about a minute. sim's
-// BenchmarkMillion runs 2,000,000 steps (a million tasks) in 0.25 to 0.4 s
-// on an idle laptop, 5 to 8 million steps a second; on a loaded 2-core
-// machine 4 tasks of 50,000,000 steps took 18 s under threads and 39 s
-// under asyncio, the slowest.
-const defaultMaxSteps = 300_000_000
-
-// checkSteps refuses a workload whose simulation would take more steps
-// than max (0: no bound).
-func checkSteps(wl *workload.Workload, max int64) error {
-	if n := wl.Steps(); max > 0 && n > max {
-		how := " by default; raise with --max-steps"
-		if max != defaultMaxSteps {
-			how = ", as --max-steps says"
-		}
-		return fmt.Errorf("workload %s needs about %s simulation steps per model (at most %s%s)",
-			oneLine(wl.Name), thousands64(n), thousands64(max), how)
-	}
-	return nil
-}
-
-// spanPlan says what simulate keeps of each run's spans.
+// spanPlan says what simulate keeps of each run's spans, and how it shows
+// progress.
 type spanPlan struct {
 	keep bool // keep spans for a timeline or a story
 	// fold, when set, lays out the folded rerun of a run that makes more
-	// than report.MaxSpans spans: the time its timeline covers (axis is the
-	// longest makespan of all runs) and its columns. Without it such a run
-	// is refused, since needs (what reads the spans) needs every span.
+	// than report.MaxSpans spans (plan.Options.Fold). Without it such a
+	// run is refused, since needs (what reads the spans) needs every span.
 	fold  func(r *sim.Result, l *report.SpanLimit, axis int64) (m int64, cols int)
 	needs string
+	// progress, when set, is told how far each model's run has come.
+	progress func(run string) func(done, total int)
 }
 
-// simulate runs the plan's workload under each model, keeping spans as sp
-// says and task records when records is set. A run with more spans than
-// report.MaxSpans is run again into a report.Folded sink, which keeps what
-// its timeline draws (the run is deterministic): memory stays bounded
-// whatever the number of spans.
-func simulate(ctx context.Context, p plan, sp spanPlan, records bool) ([]report.Run, error) {
-	runs := make([]report.Run, 0, len(p.models))
-	configs := make([]sim.Config, 0, len(p.models))
-	limits := make([]*report.SpanLimit, 0, len(p.models))
-	var axis int64
-	for _, d := range p.models {
-		if err := ctx.Err(); err != nil {
-			return nil, fail(err)
-		}
-		cfg := sim.Config{
-			Workload:       p.wl,
-			Deployment:     d,
-			Profile:        p.profile,
-			Cores:          p.cores,
-			SwitchInterval: p.switchInterval,
-			RecordTasks:    records,
-			Context:        ctx,
-		}
-		if p.progress != nil {
-			cfg.Progress = p.progress(d.String())
-		}
-		var limit *report.SpanLimit
-		if sp.keep {
-			limit = &report.SpanLimit{Max: report.MaxSpans}
-			cfg.Sink = limit
-		}
-		res, err := sim.Run(cfg)
-		if err != nil {
-			return nil, fail(fmt.Errorf("%s under %s: %w", p.wl.Name, d, err))
-		}
-		run := report.Run{Result: res}
-		switch {
-		case limit == nil:
-		case !limit.Over:
-			run.Spans = &limit.Recorder
-		case sp.fold == nil:
-			return nil, fmt.Errorf("%s under %s makes more than %s spans; %s needs every span and takes runs up to that (conclab run's text, svg and html formats draw any run)",
-				p.wl.Name, d, thousands(report.MaxSpans), sp.needs)
-		}
-		runs = append(runs, run)
-		configs = append(configs, cfg)
-		limits = append(limits, limit)
-		axis = max(axis, res.Makespan)
+// simulate runs the plan's workload under each model, one at a time (the
+// spans of one run at most in memory, one progress line at a time),
+// keeping spans as sp says and task records when records is set.
+func simulate(ctx context.Context, p *plan.Plan, sp spanPlan, records bool) ([]report.Run, error) {
+	o := plan.Options{Records: records, Spans: sp.keep, Fold: sp.fold, Workers: 1, Progress: sp.progress}
+	runs, err := p.Simulate(ctx, o)
+	if err != nil {
+		return nil, fail(err)
 	}
-	for i, limit := range limits {
-		if limit == nil || !limit.Over {
-			continue
+	for _, run := range runs {
+		if p.SpansDropped(run, o) {
+			return nil, fmt.Errorf("%s under %s makes more than %s spans; %s needs every span and takes runs up to that (conclab run's text, svg and html formats draw any run)",
+				p.Workload.Name, run.Result.Model, thousands(report.MaxSpans), sp.needs)
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, fail(err)
-		}
-		m, cols := sp.fold(runs[i].Result, limit, axis)
-		folded := report.NewFolded(m, cols)
-		cfg := configs[i]
-		cfg.Sink = folded
-		if p.progress != nil {
-			cfg.Progress = p.progress(cfg.Deployment.String() + " (timeline)")
-		}
-		res, err := sim.Run(cfg)
-		if err != nil {
-			return nil, fail(fmt.Errorf("%s under %s: %w", p.wl.Name, cfg.Deployment, err))
-		}
-		if res.Makespan != runs[i].Result.Makespan || folded.Spans() != limit.Spans {
-			return nil, &sim.InternalError{Value: fmt.Sprintf("%s under %s ran differently the second time (makespan %d then %d ns, %d then %d spans)",
-				p.wl.Name, cfg.Deployment, runs[i].Result.Makespan, res.Makespan, limit.Spans, folded.Spans())}
-		}
-		runs[i].Folded = folded
 	}
 	return runs, nil
 }
 
 // writeText writes the text report: a header, the summary table and a
 // timeline per model.
-func writeText(w io.Writer, p plan, runs []report.Run, opt report.Options) error {
-	n := taskCount(p.wl)
+func writeText(w io.Writer, p *plan.Plan, runs []report.Run, opt report.Options) error {
+	n := p.Tasks()
 	head := fmt.Sprintf("%s · runtime %s · %d %s · switch interval %s · %s",
-		p.wl.Name, p.profile.Name, p.cores, plural(p.cores, "core", "cores"),
-		workload.FormatDuration(p.switchInterval), count(n, "task", "tasks"))
+		p.Workload.Name, p.Profile.Name, p.Cores, plural(p.Cores, "core", "cores"),
+		workload.FormatDuration(p.SwitchInterval), count(n, "task", "tasks"))
 	writeWrapped(w, head, opt.Width)
-	if p.wl.About != "" {
-		writeWrapped(w, p.wl.About, opt.Width)
+	if p.Workload.About != "" {
+		writeWrapped(w, p.Workload.About, opt.Width)
 	}
 	fmt.Fprintln(w)
 	if err := report.Table(w, runs, opt); err != nil {
@@ -629,19 +390,7 @@ func count(n int, one, many string) string {
 }
 
 // thousands formats n with commas between groups of three digits.
-func thousands(n int) string { return thousands64(int64(n)) }
-
-// thousands64 formats n with commas between groups of three digits.
-func thousands64(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return "-" + thousands64(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func thousands(n int) string { return numfmt.Thousands(n) }
 
 // checkCommonFlags validates the flags that the workload-reading commands
 // share: --cores, --switch-interval, -e and -o (against the files args and
@@ -687,7 +436,7 @@ func addSimFlags(f *pflag.FlagSet, o *runOptions) {
 
 // addMaxStepsFlag registers --max-steps, for every command that simulates.
 func addMaxStepsFlag(f *pflag.FlagSet, o *runOptions) {
-	f.Int64Var(&o.maxSteps, "max-steps", defaultMaxSteps, "refuse a workload whose simulation takes more steps per model (tasks × steps, repeats unrolled)")
+	f.Int64Var(&o.maxSteps, "max-steps", plan.DefaultMaxSteps, "refuse a workload whose simulation takes more steps per model (tasks × steps, repeats unrolled)")
 }
 
 // checkMaxStepsFlag validates --max-steps.

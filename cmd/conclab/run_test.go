@@ -17,7 +17,14 @@ type jsonResult struct {
 	Workload string `json:"workload"`
 	Runtime  string `json:"runtime"`
 	Cores    int    `json:"cores"`
-	Results  []struct {
+	Version  string `json:"version"`
+	Profile  struct {
+		Name   string `json:"name"`
+		Source string `json:"source"`
+	} `json:"profile"`
+	SwitchIntervalS float64 `json:"switch_interval_s"`
+	Seed            uint64  `json:"seed"`
+	Results         []struct {
 		Model        string            `json:"model"`
 		MakespanS    float64           `json:"makespan_s"`
 		Tasks        []json.RawMessage `json:"tasks"`
@@ -338,14 +345,18 @@ func TestRunRuntimeAndProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := 1.0 * prof.Slowdown
-	for _, args := range [][]string{
-		{"run", "seed-cpu", "--runtime", "cpython-ft", "-m", "threads(2)"},
-		{"run", "seed-cpu", "--profile", path, "-m", "threads(2)"},
-		{"run", "seed-cpu", "--profile", path, "--runtime", "cpython-ft", "-m", "threads(2)"},
+	for _, tt := range []struct {
+		args   []string
+		source string // the profile's, in the document
+	}{
+		{[]string{"run", "seed-cpu", "--runtime", "cpython-ft", "-m", "threads(2)"}, "builtin"},
+		{[]string{"run", "seed-cpu", "--profile", path, "-m", "threads(2)"}, path},
+		{[]string{"run", "seed-cpu", "--profile", path, "--runtime", "cpython-ft", "-m", "threads(2)"}, path},
 	} {
+		args := tt.args
 		doc := runJSON(t, args...)
-		if doc.Runtime != "cpython-ft" {
-			t.Errorf("%v: runtime %q, want cpython-ft", args, doc.Runtime)
+		if doc.Runtime != "cpython-ft" || doc.Profile.Name != "cpython-ft" || doc.Profile.Source != tt.source {
+			t.Errorf("%v: runtime %q, profile %+v; want cpython-ft from %s", args, doc.Runtime, doc.Profile, tt.source)
 		}
 		if got := doc.Results[0].MakespanS; math.Abs(got-want) > 0.02*want {
 			t.Errorf("%v: makespan %v s, want ≈ %v s", args, got, want)
@@ -362,6 +373,31 @@ func TestRunRuntimeAndProfile(t *testing.T) {
 	doc := runJSON(t, "run", "seed-cpu", "-m", "processes(2)", "--cores", "1")
 	if got := doc.Results[0].MakespanS; doc.Cores != 1 || got < 2 {
 		t.Errorf("--cores 1: cores %d, makespan %v s, want 1 core and ≥ 2 s", doc.Cores, got)
+	}
+}
+
+// TestRunJSONHeader checks what the document says of how it was made,
+// beside SPEC §5's keys: conclab's version, the profile, the switch
+// interval and the seed actually used.
+func TestRunJSONHeader(t *testing.T) {
+	tests := []struct {
+		args  []string
+		si    float64
+		seed  uint64
+		cores int
+	}{
+		{[]string{"run", "seed-io", "-m", "sync"}, 0.005, 1, 0},
+		{[]string{"run", "convoy-1ms", "-m", "threads(2)"}, 0.001, 1, 2},
+		{[]string{"run", "convoy", "-m", "threads(2)", "--switch-interval", "2ms", "--cores", "3"}, 0.002, 1, 3},
+		{[]string{"run", "-e", "seed=7; 2 x [wait 1s]", "-m", "sync"}, 0.005, 7, 0},
+	}
+	for _, tt := range tests {
+		doc := runJSON(t, tt.args...)
+		if doc.Version == "" || doc.Profile.Name != "cpython" || doc.Profile.Source != "builtin" ||
+			doc.SwitchIntervalS != tt.si || doc.Seed != tt.seed || tt.cores > 0 && doc.Cores != tt.cores {
+			t.Errorf("%v: version %q, profile %+v, switch interval %g s, seed %d, cores %d; want a version, cpython builtin, %g s, %d, %d",
+				tt.args, doc.Version, doc.Profile, doc.SwitchIntervalS, doc.Seed, doc.Cores, tt.si, tt.seed, tt.cores)
+		}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/conclab/conclab/advise"
 	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/plan"
 )
 
 type sweepOptions struct {
@@ -83,25 +84,23 @@ func addCommonFlags(cmd *cobra.Command, o *runOptions, formats string) {
 // loadForAdvise reads the workload named by args or -e and resolves its
 // runtime, cores and switch interval as run does; the models are the
 // command's own, so the workload's models: are not used.
-func loadForAdvise(s *streams, o *runOptions, args []string) (plan, error) {
+func loadForAdvise(s *streams, o *runOptions, args []string) (*plan.Plan, error) {
 	var src string
 	switch {
 	case len(args) == 1 && o.inline != "":
-		return plan{}, errors.New("give a workload FILE or NAME, or -e INLINE, not both")
+		return nil, errors.New("give a workload FILE or NAME, or -e INLINE, not both")
 	case len(args) == 1:
 		src = args[0]
 	case o.inline == "":
-		return plan{}, errors.New("missing workload: give a FILE, the NAME of an example (see conclab examples) or -e INLINE")
+		return nil, errors.New("missing workload: give a FILE, the NAME of an example (see conclab examples) or -e INLINE")
 	}
 	wl, _, err := loadWorkload(s, src, o.inline)
 	if err != nil {
-		return plan{}, err
+		return nil, err
 	}
-	resolve := *o
-	resolve.models = []string{"sync"} // every runtime runs sync; the models: of the file are not ours
-	p, err := newPlan(wl, nil, &resolve)
-	p.models = nil
-	return p, err
+	ov := o.overrides()
+	ov.NoModels = true // the models: of the file are not ours
+	return plan.New(wl, nil, ov)
 }
 
 func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) error {
@@ -117,7 +116,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 	if err != nil {
 		return err
 	}
-	prof := p.profile
+	prof := p.Profile
 	var swept string
 	var pts []advise.Point
 	if o.rate != "" {
@@ -133,30 +132,30 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 			if _, rerr := model.ParseSweep(o.model); rerr == nil {
 				return fmt.Errorf("-m %q: --rate sweeps the rate under one model; give a model without a range", o.model)
 			}
-			return flagModelError(o.model, err)
+			return o.overrides().ModelError(0, o.model, err)
 		}
-		if pts, err = advise.RatePoints(p.wl, d, rates); err != nil {
+		if pts, err = advise.RatePoints(p.Workload, d, rates); err != nil {
 			return err
 		}
 		for _, pt := range pts {
-			if err := checkSteps(pt.Workload, o.maxSteps); err != nil {
+			if err := plan.CheckSteps(pt.Workload, o.overrides()); err != nil {
 				return fmt.Errorf("--rate %g/s: %w", pt.Value, err)
 			}
 		}
 		swept = advise.SweptRate
 	} else {
-		swept, pts, err = advise.ModelPoints(p.wl, o.model, prof.Name, prof.Asyncio, prof.Processes)
+		swept, pts, err = advise.ModelPoints(p.Workload, o.model, prof.Name, prof.Asyncio, prof.Processes)
 		switch {
 		case errors.Is(err, advise.ErrNoRange):
 			return fmt.Errorf("-m %q: no range to sweep; give one such as threads(1..64), or sweep the arrival rate with --rate 50..500/s", o.model)
 		case err != nil:
-			return flagModelError(o.model, err)
+			return o.overrides().ModelError(0, o.model, err)
 		}
 	}
 
-	setup := advise.Setup{Profile: prof, Cores: p.cores, SwitchInterval: p.switchInterval,
-		Progress: s.progress("sweep", "points")}
-	sw, err := advise.Run(ctx, p.wl, swept, pts, setup)
+	setup := advise.SetupOf(p)
+	setup.Progress = s.progress("sweep", "points")
+	sw, err := advise.Run(ctx, p.Workload, swept, pts, setup)
 	if err != nil {
 		return fail(err)
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/conclab/conclab/examples"
 	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/truth"
@@ -195,16 +196,16 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	if err != nil {
 		return err
 	}
-	if err := pythonRuntime(p.profile); err != nil {
+	if err := pythonRuntime(p.Profile); err != nil {
 		return err
 	}
 	py, err := findPython(ctx, o.python)
 	if err != nil {
-		return interrupted(ctx, p.wl.Name, err)
+		return interrupted(ctx, p.Workload.Name, err)
 	}
-	if wl.Cores > 0 && wl.Cores != p.cores {
+	if wl.Cores > 0 && wl.Cores != p.Cores {
 		fmt.Fprintf(s.err, "verify %s: simulating %d cores, the cores the program runs on (the workload says %d)\n",
-			oneLine(wl.Name), p.cores, wl.Cores)
+			oneLine(wl.Name), p.Cores, wl.Cores)
 	}
 	if wl.Arrivals != nil {
 		return runVerifyOpen(ctx, s, o, args, p, py, tol)
@@ -239,17 +240,17 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 }
 
 // verifyPlan simulates each model of p and measures it o.repeat times.
-func verifyPlan(ctx context.Context, s *streams, p plan, o *verifyOptions, py interpreter) ([]checked, error) {
-	n := taskCount(p.wl)
+func verifyPlan(ctx context.Context, s *streams, p *plan.Plan, o *verifyOptions, py interpreter) ([]checked, error) {
+	n := p.Tasks()
 	runs, err := simulate(ctx, p, spanPlan{keep: n <= maxSpanTasks, needs: "verify"}, true)
 	if err != nil {
 		return nil, err
 	}
 	checks := make([]checked, 0, len(runs))
-	for i, d := range p.models {
+	for i, d := range p.Models {
 		pred := runs[i]
 		var prog bytes.Buffer
-		err := truth.Export(&prog, p.wl, d, truth.ExportOptions{Cores: p.cores, SwitchInterval: p.switchInterval})
+		err := truth.Export(&prog, p.Workload, d, truth.ExportOptions{Cores: p.Cores, SwitchInterval: p.SwitchInterval})
 		if err != nil {
 			return nil, err
 		}
@@ -260,19 +261,19 @@ func verifyPlan(ctx context.Context, s *streams, p plan, o *verifyOptions, py in
 		var results []*sim.Result
 		var spans []*sim.Recorder
 		for k := 1; k <= o.repeat; k++ {
-			fmt.Fprintf(s.err, "verify %s: %s run %d/%d …\n", oneLine(p.wl.Name), d, k, o.repeat)
+			fmt.Fprintf(s.err, "verify %s: %s run %d/%d …\n", oneLine(p.Workload.Name), d, k, o.repeat)
 			m, err := truth.Measure(ctx, py.path, prog.Bytes(), timeout)
 			if err != nil {
 				if ctx.Err() != nil {
-					return nil, interrupted(ctx, p.wl.Name, err)
+					return nil, interrupted(ctx, p.Workload.Name, err)
 				}
-				return nil, fail(fmt.Errorf("verify %s under %s, run %d: %w", oneLine(p.wl.Name), d, k, err))
+				return nil, fail(fmt.Errorf("verify %s under %s, run %d: %w", oneLine(p.Workload.Name), d, k, err))
 			}
 			if len(m.Tasks) != len(pred.Result.Records) {
 				return nil, fail(fmt.Errorf("verify %s under %s: the program ran %d tasks, the simulation %d",
-					oneLine(p.wl.Name), d, len(m.Tasks), len(pred.Result.Records)))
+					oneLine(p.Workload.Name), d, len(m.Tasks), len(pred.Result.Records)))
 			}
-			res, rec := m.Result(d, p.cores)
+			res, rec := m.Result(d, p.Cores)
 			results = append(results, res)
 			spans = append(spans, rec)
 		}
@@ -296,9 +297,9 @@ func interrupted(ctx context.Context, name string, err error) error {
 }
 
 // verifyText writes the comparison: makespans, task end times, timelines.
-func verifyText(w io.Writer, p plan, py interpreter, repeat int, tol float64, checks []checked, opt report.Options) error {
-	writeWrapped(w, fmt.Sprintf("verify %s · %s · %s · switch interval %s", oneLine(p.wl.Name),
-		count(taskCount(p.wl), "task", "tasks"), count(p.cores, "core", "cores"), workload.FormatDuration(p.switchInterval)), opt.Width)
+func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, checks []checked, opt report.Options) error {
+	writeWrapped(w, fmt.Sprintf("verify %s · %s · %s · switch interval %s", oneLine(p.Workload.Name),
+		count(p.Tasks(), "task", "tasks"), count(p.Cores, "core", "cores"), workload.FormatDuration(p.SwitchInterval)), opt.Width)
 	writeWrapped(w, fmt.Sprintf("measured with %s, the median of %s per model", py, count(repeat, "run", "runs")), opt.Width)
 	fmt.Fprintln(w)
 
@@ -358,34 +359,32 @@ func verifyText(w io.Writer, p plan, py interpreter, repeat int, tol float64, ch
 
 // verifyJSON writes the SPEC §5 document of the predictions with, per
 // model, "measured" (the same keys, medians) and "error".
-func verifyJSON(w io.Writer, p plan, py interpreter, repeat int, tol float64, checks []checked) error {
-	pred := make([]report.Run, len(checks))
-	meas := make([]report.Run, len(checks))
-	for i, c := range checks {
-		pred[i], meas[i] = c.predicted, c.measured
-	}
-	predDoc, err := resultsJSON(p, pred)
-	if err != nil {
-		return err
-	}
-	measDoc, err := resultsJSON(p, meas)
-	if err != nil {
-		return err
-	}
+func verifyJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, checks []checked) error {
 	type errorDoc struct {
 		Makespan float64            `json:"makespan"`
 		Tasks    map[string]float64 `json:"tasks"`
 	}
+	type result struct {
+		report.Result
+		Measured report.Result `json:"measured"`
+		Error    errorDoc      `json:"error"`
+	}
+	pred := make([]report.Run, len(checks))
+	for i, c := range checks {
+		pred[i] = c.predicted
+	}
+	predDoc, err := report.NewDocument(p.Header(), p.Workload, pred, true)
+	if err != nil {
+		return err
+	}
 	doc := struct {
-		Workload    string            `json:"workload"`
-		Runtime     string            `json:"runtime"`
-		Cores       int               `json:"cores"`
-		Python      string            `json:"python"`
-		Repeat      int               `json:"repeat"`
-		Tolerance   float64           `json:"tolerance"`
-		NotMeasured []string          `json:"not_measured"`
-		Results     []json.RawMessage `json:"results"`
-	}{p.wl.Name, predDoc.Runtime, predDoc.Cores, py.version, repeat, tol, truth.NotMeasured, nil}
+		report.Header
+		Python      string   `json:"python"`
+		Repeat      int      `json:"repeat"`
+		Tolerance   float64  `json:"tolerance"`
+		NotMeasured []string `json:"not_measured"`
+		Results     []result `json:"results"`
+	}{predDoc.Header, py.version, repeat, tol, truth.NotMeasured, nil}
 	for i, c := range checks {
 		e := errorDoc{Makespan: c.cmp.Makespan, Tasks: map[string]float64{}}
 		for _, t := range c.cmp.Tasks {
@@ -393,36 +392,9 @@ func verifyJSON(w io.Writer, p plan, py interpreter, repeat int, tol float64, ch
 				e.Tasks[t.Name] = t.Err
 			}
 		}
-		eb, err := json.Marshal(e)
-		if err != nil {
-			return err
-		}
-		r := bytes.TrimSpace(predDoc.Results[i])
-		r = append(r[:len(r)-1:len(r)-1], `,"measured":`...)
-		r = append(r, measDoc.Results[i]...)
-		r = append(r, `,"error":`...)
-		r = append(r, eb...)
-		r = append(r, '}')
-		doc.Results = append(doc.Results, r)
+		doc.Results = append(doc.Results, result{predDoc.Results[i], report.ResultOf(p.Workload, c.measured.Result, true), e})
 	}
-	return writeJSON(w, doc)
-}
-
-// resultsDoc is report.JSON's document with its results left raw.
-type resultsDoc struct {
-	Runtime string            `json:"runtime"`
-	Cores   int               `json:"cores"`
-	Results []json.RawMessage `json:"results"`
-}
-
-func resultsJSON(p plan, runs []report.Run) (resultsDoc, error) {
-	var buf bytes.Buffer
-	var doc resultsDoc
-	if err := report.JSON(&buf, p.wl, p.profile.Name, p.cores, runs, true); err != nil {
-		return doc, err
-	}
-	err := json.Unmarshal(buf.Bytes(), &doc)
-	return doc, err
+	return report.WriteJSON(w, doc)
 }
 
 // suiteRow is one line of the suite's table.
@@ -462,7 +434,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := pythonRuntime(p.profile); err != nil {
+		if err := pythonRuntime(p.Profile); err != nil {
 			return fmt.Errorf("%s: %w", sc.Name, err)
 		}
 		checks, err := verifyPlan(ctx, s, p, o, py)
@@ -572,16 +544,3 @@ func percentText(f float64) string {
 
 // oneLine replaces control characters, so a name cannot break a line.
 func oneLine(s string) string { return textsafe.Clean(s) }
-
-// writeJSON writes doc as indented JSON, without HTML escapes, in one write.
-func writeJSON(w io.Writer, doc any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
-}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/truth"
 )
@@ -57,20 +57,20 @@ func (s served) verdicts(tol float64) []string {
 }
 
 // runVerifyOpen checks an open workload against real servers.
-func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []string, p plan, py interpreter, tol float64) error {
-	reqs, err := truth.Requests(p.wl, truth.MaxRequests)
+func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []string, p *plan.Plan, py interpreter, tol float64) error {
+	reqs, err := truth.Requests(p.Workload, truth.MaxRequests)
 	if err != nil {
 		return err
 	}
 	if len(reqs) == 0 {
-		return fmt.Errorf("verify %s: the arrivals give no request", oneLine(p.wl.Name))
+		return fmt.Errorf("verify %s: the arrivals give no request", oneLine(p.Workload.Name))
 	}
 	runs, err := simulate(ctx, p, spanPlan{}, false)
 	if err != nil {
 		return err
 	}
 	window := reqs[len(reqs)-1].At
-	if a := p.wl.Arrivals; a.Count == 0 {
+	if a := p.Workload.Arrivals; a.Count == 0 {
 		window = a.For
 	}
 	timeout := o.timeout
@@ -80,27 +80,27 @@ func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []str
 	// gunicorn and uvicorn serve the composites when python has them; a
 	// python that cannot say runs the standard library's servers.
 	var av truth.Available
-	if needsThirdParty(p.models) {
+	if needsThirdParty(p.Models) {
 		av, _ = truth.DetectServers(ctx, py.path)
 	}
 	var checks []served
-	for i, d := range p.models {
-		srv, err := truth.NewServer(p.wl, d, reqs, truth.ExportOptions{Cores: p.cores, SwitchInterval: p.switchInterval}, av)
+	for i, d := range p.Models {
+		srv, err := truth.NewServer(p.Workload, d, reqs, truth.ExportOptions{Cores: p.Cores, SwitchInterval: p.SwitchInterval}, av)
 		if err != nil {
 			return fail(err)
 		}
 		var results []*truth.LoadResult
 		for k := 1; k <= o.repeat; k++ {
-			fmt.Fprintf(s.err, "verify %s: %s on %s, run %d/%d, %s …\n", oneLine(p.wl.Name), d, srv.Runner, k, o.repeat, count(len(reqs), "request", "requests"))
+			fmt.Fprintf(s.err, "verify %s: %s on %s, run %d/%d, %s …\n", oneLine(p.Workload.Name), d, srv.Runner, k, o.repeat, count(len(reqs), "request", "requests"))
 			res, err := srv.Check(ctx, py.path, reqs, truth.ServerOptions{
 				Load:    truth.LoadOptions{Window: window},
 				Timeout: timeout,
 			})
 			if err != nil {
 				if ctx.Err() != nil {
-					return interrupted(ctx, p.wl.Name, err)
+					return interrupted(ctx, p.Workload.Name, err)
 				}
-				return fail(fmt.Errorf("verify %s under %s, run %d: %w", oneLine(p.wl.Name), d, k, err))
+				return fail(fmt.Errorf("verify %s under %s, run %d: %w", oneLine(p.Workload.Name), d, k, err))
 			}
 			results = append(results, res)
 		}
@@ -137,9 +137,9 @@ func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []str
 	return nil
 }
 
-func verifyOpenText(w io.Writer, p plan, py interpreter, repeat int, tol float64, n int, checks []served, width int) error {
-	writeWrapped(w, fmt.Sprintf("verify %s · open workload · %s · %s · switch interval %s", oneLine(p.wl.Name),
-		count(n, "request", "requests"), count(p.cores, "core", "cores"), report.Seconds(p.switchInterval)), width)
+func verifyOpenText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, n int, checks []served, width int) error {
+	writeWrapped(w, fmt.Sprintf("verify %s · open workload · %s · %s · switch interval %s", oneLine(p.Workload.Name),
+		count(n, "request", "requests"), count(p.Cores, "core", "cores"), report.Seconds(p.SwitchInterval)), width)
 	writeWrapped(w, fmt.Sprintf("real servers on 127.0.0.1 with %s, driven open-loop by conclab's load generator (a connection per request, latency from the scheduled send); the run of median p50 of %s per model",
 		py, count(repeat, "run", "runs")), width)
 	fmt.Fprintln(w)
@@ -172,12 +172,12 @@ func verifyOpenText(w io.Writer, p plan, py interpreter, repeat int, tol float64
 	return nil
 }
 
-func verifyOpenJSON(w io.Writer, p plan, py interpreter, repeat int, tol float64, checks []served) error {
+func verifyOpenJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, checks []served) error {
 	pred := make([]report.Run, len(checks))
 	for i, c := range checks {
 		pred[i] = c.predicted
 	}
-	predDoc, err := resultsJSON(p, pred)
+	predDoc, err := report.NewDocument(p.Header(), p.Workload, pred, true)
 	if err != nil {
 		return err
 	}
@@ -196,34 +196,28 @@ func verifyOpenJSON(w io.Writer, p plan, py interpreter, repeat int, tol float64
 		P99        float64 `json:"p99"`
 		Throughput float64 `json:"throughput"`
 	}
+	type result struct {
+		report.Result
+		Runner   string      `json:"runner"`
+		Server   string      `json:"server"`
+		Measured measuredDoc `json:"measured"`
+		Error    errorDoc    `json:"error"`
+	}
 	doc := struct {
-		Workload  string            `json:"workload"`
-		Runtime   string            `json:"runtime"`
-		Cores     int               `json:"cores"`
-		Python    string            `json:"python"`
-		Repeat    int               `json:"repeat"`
-		Tolerance float64           `json:"tolerance"`
-		P99Factor float64           `json:"p99_tolerance_factor"`
-		Results   []json.RawMessage `json:"results"`
-	}{p.wl.Name, predDoc.Runtime, predDoc.Cores, py.version, repeat, tol, p99Factor, nil}
+		report.Header
+		Python    string   `json:"python"`
+		Repeat    int      `json:"repeat"`
+		Tolerance float64  `json:"tolerance"`
+		P99Factor float64  `json:"p99_tolerance_factor"`
+		Results   []result `json:"results"`
+	}{predDoc.Header, py.version, repeat, tol, p99Factor, nil}
 	for i, c := range checks {
 		m := c.measured
-		extra, err := json.Marshal(struct {
-			Runner   string      `json:"runner"`
-			Server   string      `json:"server"`
-			Measured measuredDoc `json:"measured"`
-			Error    errorDoc    `json:"error"`
-		}{c.runner.String(), c.server, measuredDoc{m.Sent, m.OK, m.Errors, sec(m.P50), sec(m.P99), sec(m.Max), sec(m.Mean), m.Throughput},
+		doc.Results = append(doc.Results, result{predDoc.Results[i], c.runner.String(), c.server,
+			measuredDoc{m.Sent, m.OK, m.Errors, sec(m.P50), sec(m.P99), sec(m.Max), sec(m.Mean), m.Throughput},
 			errorDoc{c.p50, c.p99, c.tput}})
-		if err != nil {
-			return err
-		}
-		r := bytes.TrimSpace(predDoc.Results[i])
-		r = append(r[:len(r)-1:len(r)-1], ',')
-		r = append(r, extra[1:]...)
-		doc.Results = append(doc.Results, r)
 	}
-	return writeJSON(w, doc)
+	return report.WriteJSON(w, doc)
 }
 
 // needsThirdParty says whether a model of models could run on gunicorn or
