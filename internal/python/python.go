@@ -118,9 +118,8 @@ func Find(ctx context.Context, path string) (*Interpreter, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrNoPython, path, err)
 	}
 	f := strings.Fields(string(out))
-	// An interpreter older than this probe would say no gil|nogil.
 	var v Version
-	ok := len(f) == 2 || len(f) == 3
+	ok := len(f) == 3
 	if ok {
 		nums := []*int{&v.Major, &v.Minor, &v.Micro}
 		parts := strings.Split(f[1], ".")
@@ -134,7 +133,7 @@ func Find(ctx context.Context, path string) (*Interpreter, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %s is not a Python interpreter (it printed %.80q)", ErrNoPython, path, out)
 	}
-	py := &Interpreter{Path: path, Implementation: f[0], Version: v, FreeThreaded: len(f) == 3 && f[2] == "nogil"}
+	py := &Interpreter{Path: path, Implementation: f[0], Version: v, FreeThreaded: f[2] == "nogil"}
 	if v.Before(Min) {
 		return py, fmt.Errorf("%w: %s is Python %s; conclab needs %s or newer (give another with --python)",
 			ErrOldPython, path, v, minText())
