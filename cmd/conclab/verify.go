@@ -26,6 +26,7 @@ import (
 	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/textsafe"
 )
 
@@ -125,7 +126,7 @@ the median and worst |error|; the exit status is 1 when the median is above
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file (once the runs are done) instead of stdout")
 	f.IntVar(&o.repeat, "repeat", 3, "runs per model; the measured figures are their medians")
 	f.StringVar(&o.tolerance, "tolerance", "10%", "the largest makespan error that passes")
-	f.StringVar(&o.python, "python", "python3", "the Python interpreter to run (CPython 3.8 or newer)")
+	f.StringVar(&o.python, "python", python.Default, "the Python interpreter to run (CPython 3.8 or newer)")
 	f.DurationVar(&o.timeout, "timeout", 0, "stop a run after this long (default: max(30s, 5 × predicted + 10s))")
 	f.BoolVar(&o.suite, "suite", false, "run the accuracy suite (examples/validation) instead of one workload")
 	f.StringVar(&o.suiteMedian, "suite-median", "5%", "with --suite: the largest median |makespan error| that passes")
@@ -166,16 +167,12 @@ func (py interpreter) String() string {
 
 // findPython checks the interpreter; a missing or old one is bad usage.
 func findPython(ctx context.Context, path string) (interpreter, error) {
-	v, impl, err := truth.CheckPython(ctx, path)
-	switch {
-	case errors.Is(err, truth.ErrNoPython):
-		return interpreter{}, fmt.Errorf("cannot run %s (%v): verify needs CPython 3.8 or newer; install python3 or give one with --python PATH", path, errors.Unwrap(err))
-	case errors.Is(err, truth.ErrOldPython):
-		return interpreter{}, fmt.Errorf("%s is Python %s: verify needs 3.8 or newer; give one with --python PATH", path, v)
-	case err != nil:
+	py, err := python.Find(ctx, path)
+	if err != nil {
 		return interpreter{}, err
 	}
-	return interpreter{path: path, version: v, impl: impl}, nil
+	impl := strings.ToLower(py.Implementation)
+	return interpreter{path: path, version: py.Version.String(), impl: impl}, nil
 }
 
 func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string) error {
