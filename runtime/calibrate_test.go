@@ -1,8 +1,10 @@
 package runtime
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"testing"
 )
@@ -175,5 +177,12 @@ func TestSpread(t *testing.T) {
 		if got := Spread(tt.s, tt.size); got != tt.want {
 			t.Errorf("Spread(%+v, %v) = %q, want %q", tt.s, tt.size, got, tt.want)
 		}
+	}
+}
+
+func TestCanCalibrate(t *testing.T) {
+	err := CanCalibrate()
+	if linux := goruntime.GOOS == "linux"; (err == nil) != linux || !linux && !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("CanCalibrate on %s: %v", goruntime.GOOS, err)
 	}
 }

@@ -106,6 +106,24 @@ func TestVerifyOldPython(t *testing.T) {
 	}
 }
 
+// TestVerifyRuntimeMismatch: a prediction without the GIL is not checked
+// on an interpreter with it, nor one with the GIL on a free-threaded one.
+func TestVerifyRuntimeMismatch(t *testing.T) {
+	for _, tt := range []struct{ probe, runtime, want string }{
+		{"CPython 3.12.1 gil", "cpython-ft", "runtime cpython-ft predicts a free-threaded CPython, but CPython 3.12.1"},
+		{"CPython 3.13.1 nogil", "cpython", "runtime cpython predicts a CPython with the GIL, but CPython 3.13.1 free-threaded"},
+	} {
+		fake := filepath.Join(t.TempDir(), "python3")
+		if err := os.WriteFile(fake, []byte("#!/bin/sh\necho '"+tt.probe+"'\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		r := conclab(t, nil, "verify", "-e", "[wait 1ms]", "--runtime", tt.runtime, "--python", fake)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%s on %s: exit %d, stderr %q", tt.runtime, tt.probe, r.code, r.stderr)
+		}
+	}
+}
+
 func TestVerifyText(t *testing.T) {
 	testtool.WallClock(t) // measures real CPython: one such test at a time
 	needPython(t)
