@@ -39,13 +39,8 @@ func (e *RunError) Error() string { return e.Err.Error() }
 // Unwrap returns the error the work failed with.
 func (e *RunError) Unwrap() error { return e.Err }
 
-// runErr wraps err as a RunError; nil stays nil.
-func runErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &RunError{err}
-}
+// runErr wraps err, which is not nil, as a RunError.
+func runErr(err error) error { return &RunError{err} }
 
 // CheckRuntime refuses a runtime profile that is not a CPython's: the
 // programs Export writes are Python.

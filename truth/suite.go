@@ -97,7 +97,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 	}
 	r := &SuiteReport{Python: py, Repeat: max(cfg.Repeat, 1)}
 	for _, t := range targets {
-		rep, err := check(ctx, CheckConfig{Target: t, Python: py.Path, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress}, py)
+		rep, err := check(ctx, CheckConfig{Target: t, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress}, py)
 		if err != nil {
 			return nil, err
 		}
