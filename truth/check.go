@@ -34,6 +34,7 @@ type Target struct {
 // are about what it was given (the target, the interpreter, this system).
 type RunError struct{ Err error }
 
+// Error is the message of the error the work failed with.
 func (e *RunError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the error the work failed with.
