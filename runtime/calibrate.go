@@ -10,16 +10,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/conclab/conclab/internal/child"
-	"github.com/conclab/conclab/internal/scratch"
+	"github.com/conclab/conclab/internal/python"
 )
 
 // MeasureScript is runtime/measure.py, the standard-library Python program
@@ -29,73 +26,6 @@ import (
 //
 //go:embed measure.py
 var MeasureScript string
-
-// MinPython is the oldest Python version conclab runs: major, minor.
-var MinPython = [2]int{3, 8}
-
-// ErrNoPython is returned, wrapped, when the Python interpreter cannot be
-// found or run.
-var ErrNoPython = errors.New("no usable Python")
-
-// ErrOldPython is returned, wrapped, when the interpreter is older than
-// MinPython or not CPython.
-var ErrOldPython = errors.New("unsuitable Python")
-
-// Python describes an interpreter found by CheckPython.
-type Python struct {
-	Path           string // as given, e.g. python3
-	Implementation string // CPython, PyPy, …
-	Version        string // e.g. 3.11.7
-}
-
-// probe prints the implementation and version; it runs on Python 2 too, so
-// that an old interpreter gets a clear error rather than a SyntaxError.
-const probe = `import sys, platform; sys.stdout.write("%s %d.%d.%d\n" % ((platform.python_implementation(),) + tuple(sys.version_info[:3])))`
-
-// CheckPython runs python (a name looked up on PATH, or a path) and checks
-// it is CPython MinPython or newer. Its errors wrap ErrNoPython or
-// ErrOldPython and say what to do.
-func CheckPython(ctx context.Context, python string) (Python, error) {
-	if python == "" {
-		python = "python3"
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	cmd := child.Command(ctx, python, "-c", probe)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := child.Output(cmd)
-	if err != nil {
-		if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-			return Python{}, fmt.Errorf("%w: %s did not answer within 30 s", ErrNoPython, python)
-		}
-		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-			return Python{}, fmt.Errorf("%w: %s not found (install Python %d.%d or newer, or give its path with --python)",
-				ErrNoPython, python, MinPython[0], MinPython[1])
-		}
-		if ctx.Err() != nil {
-			return Python{}, ctx.Err()
-		}
-		return Python{}, fmt.Errorf("%w: %s does not run: %v%s", ErrNoPython, python, err, lastLine(stderr.String()))
-	}
-	impl, version, ok := strings.Cut(strings.TrimSpace(string(out)), " ")
-	parts := strings.Split(version, ".")
-	if !ok || len(parts) != 3 {
-		return Python{}, fmt.Errorf("%w: %s is not a Python interpreter (it printed %q)", ErrNoPython, python, out)
-	}
-	major, _ := strconv.Atoi(parts[0])
-	minor, _ := strconv.Atoi(parts[1])
-	p := Python{Path: python, Implementation: impl, Version: version}
-	if major < MinPython[0] || major == MinPython[0] && minor < MinPython[1] {
-		return p, fmt.Errorf("%w: %s is Python %s; conclab needs %d.%d or newer (give another with --python)",
-			ErrOldPython, python, version, MinPython[0], MinPython[1])
-	}
-	if impl != "CPython" {
-		return p, fmt.Errorf("%w: %s is %s %s; the cpython profile needs CPython (give another with --python)",
-			ErrOldPython, python, impl, version)
-	}
-	return p, nil
-}
 
 // Stat is one constant measured several times: the median, the smallest
 // and largest run, and how many runs.
@@ -328,7 +258,7 @@ func parseProgress(line string) (Progress, bool) {
 
 // CalibrateOptions says how to run measure.py.
 type CalibrateOptions struct {
-	Python   string         // the interpreter; default python3
+	Python   string         // the interpreter; default python3 (check it with python.Find first)
 	Runs     int            // repetitions of every measurement; 0: the script's default (5, or 3 when Quick)
 	Quick    bool           // fewer repetitions inside each measurement, for tests
 	Timeout  time.Duration  // bound on the whole run; 0: none beyond ctx
@@ -336,20 +266,32 @@ type CalibrateOptions struct {
 	Log      io.Writer      // receives stderr lines that are not progress; may be nil
 }
 
+// CanCalibrate returns an error wrapping errors.ErrUnsupported on a system
+// other than Linux, where Calibrate cannot run: measure.py reads memory
+// and timer slack from /proc.
+func CanCalibrate() error {
+	if goruntime.GOOS != "linux" {
+		return fmt.Errorf("calibrate runs on Linux only (measure.py reads /proc), not on %s: %w", goruntime.GOOS, errors.ErrUnsupported)
+	}
+	return nil
+}
+
 // Calibrate runs measure.py with the given interpreter and returns what it
-// measured. The interpreter runs in its own process group, which is killed
-// (with every child it started) when ctx is done or the timeout passes.
-// Check the interpreter with CheckPython first for a clearer error.
+// measured. The interpreter runs in a process group of its own that ends
+// with conclab (see internal/python), killed with every child it started
+// when ctx is done or the timeout passes.
 func Calibrate(ctx context.Context, o CalibrateOptions) (*Measurement, error) {
 	return calibrate(ctx, o, nil)
 }
 
 // calibrate is Calibrate with a hook that receives the process group id
-// once the interpreter runs (for tests). The group ends with conclab, even
-// after kill -9 (see internal/child).
+// once the interpreter runs (for tests).
 func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) (*Measurement, error) {
+	if err := CanCalibrate(); err != nil {
+		return nil, err
+	}
 	if o.Python == "" {
-		o.Python = "python3"
+		o.Python = python.Default
 	}
 	if o.Runs < 0 {
 		return nil, fmt.Errorf("calibrate: %d runs (want 1 or more)", o.Runs)
@@ -359,13 +301,13 @@ func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) 
 		ctx, cancel = context.WithTimeoutCause(ctx, o.Timeout, fmt.Errorf("measure.py took longer than %s", o.Timeout))
 		defer cancel()
 	}
-	dir, err := scratch.Dir("conclab-calibrate-*")
+	job, err := python.NewJob(o.Python, "conclab-calibrate-*")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	script := filepath.Join(dir, "measure.py")
-	if err := os.WriteFile(script, []byte(MeasureScript), 0o600); err != nil {
+	defer job.Close()
+	script, err := job.Write("measure.py", []byte(MeasureScript))
+	if err != nil {
 		return nil, err
 	}
 	args := []string{script}
@@ -375,24 +317,18 @@ func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) 
 	if o.Quick {
 		args = append(args, "--quick")
 	}
-	g, err := child.NewGroup()
-	if err != nil {
-		return nil, err
-	}
-	defer g.Close()
-	cmd := g.Command(ctx, o.Python, args...)
-	cmd.Dir = dir
+	cmd := job.Command(ctx, args...)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	errPipe, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
 	}
-	if err := child.Start(cmd); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrNoPython, o.Python, err)
+	if err := job.Start(cmd); err != nil {
+		return nil, err
 	}
 	if started != nil {
-		started(g.ID())
+		started(job.GroupID())
 	}
 	var tail []string // the last lines that were not progress, for the error
 	sc := bufio.NewScanner(errPipe)
@@ -419,18 +355,9 @@ func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) 
 		return nil, context.Cause(ctx)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("measure.py failed (%v)%s", err, lastLine(strings.Join(tail, "\n")))
+		return nil, fmt.Errorf("measure.py failed (%v)%s", err, python.LastLine([]byte(strings.Join(tail, "\n"))))
 	}
 	return ParseMeasurement(stdout.Bytes())
-}
-
-// lastLine returns ": " and the last non-empty line of text, or "".
-func lastLine(text string) string {
-	lines := strings.Split(strings.TrimSpace(text), "\n")
-	if last := strings.TrimSpace(lines[len(lines)-1]); last != "" {
-		return ": " + last
-	}
-	return ""
 }
 
 // Constant describes one cost constant of a Profile.

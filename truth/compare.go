@@ -88,12 +88,7 @@ func Median(runs []*sim.Result) (*sim.Result, int) {
 		return nil, -1
 	}
 	// The run to draw: the lower median of the makespans.
-	order := make([]int, len(runs))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(runs[a].Makespan, runs[b].Makespan) })
-	mid := order[(len(runs)-1)/2]
+	mid := medianIndex(runs, func(a, b *sim.Result) int { return cmp.Compare(a.Makespan, b.Makespan) })
 
 	med := func(get func(*sim.Result) int64) int64 {
 		v := make([]int64, len(runs))
@@ -107,12 +102,7 @@ func Median(runs []*sim.Result) (*sim.Result, int) {
 		for i, r := range runs {
 			v[i] = get(r)
 		}
-		slices.Sort(v)
-		n := len(v)
-		if n%2 == 1 {
-			return v[n/2]
-		}
-		return (v[n/2-1] + v[n/2]) / 2
+		return median(v)
 	}
 	medStats := func(get func(*sim.Result) sim.Stats) sim.Stats {
 		return sim.Stats{
@@ -155,12 +145,23 @@ func Median(runs []*sim.Result) (*sim.Result, int) {
 }
 
 // median of v (sorted in place); for an even count, the mean of the
-// middle two.
-func median(v []int64) int64 {
+// middle two. v must not be empty.
+func median[T int64 | float64](v []T) T {
 	slices.Sort(v)
 	n := len(v)
 	if n%2 == 1 {
 		return v[n/2]
 	}
 	return v[n/2-1] + (v[n/2]-v[n/2-1])/2
+}
+
+// medianIndex is the index in xs of its lower median by cmp (of equals,
+// the first): the one run that stands for several. xs must not be empty.
+func medianIndex[T any](xs []T, cmp func(a, b T) int) int {
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp(xs[a], xs[b]) })
+	return order[(len(xs)-1)/2]
 }

@@ -1,5 +1,8 @@
 // Package truth puts the simulator's predictions to the test on a real
-// CPython (SPEC §6). Export writes a workload under one model as a plain
+// CPython (SPEC §6). Check does it for a closed workload under its models,
+// CheckOpen for an open one on real servers, and Suite for the accuracy
+// suite (examples/validation); they run the interpreter through
+// internal/python, which finds it and checks it once. Export writes a workload under one model as a plain
 // Python 3.8+ program (standard library only) that runs exactly the steps
 // and durations the simulator draws; Measure runs such a program in a
 // process group of its own and reads what it printed; Measurement.Result

@@ -135,7 +135,7 @@ func hostileWorkload() *workload.Workload {
 }
 
 func TestHostileNamesRoundTrip(t *testing.T) {
-	py := python(t)
+	py := needPython(t)
 	wl := hostileWorkload()
 	for _, expr := range []string{"sync", "asyncio"} {
 		d, _ := model.Parse(expr)

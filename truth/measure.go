@@ -6,15 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/conclab/conclab/internal/child"
-	"github.com/conclab/conclab/internal/scratch"
+	"github.com/conclab/conclab/internal/python"
 )
 
 // Format is the value of "format" in the document an exported program prints.
@@ -141,112 +136,43 @@ func ParseMeasurement(data []byte) (*Measurement, error) {
 	return &m, nil
 }
 
-// Errors about the Python interpreter, for errors.Is.
-var (
-	ErrNoPython  = errors.New("no python")
-	ErrOldPython = errors.New("python too old")
-)
-
-// CheckPython runs python and returns its version ("3.11.7") and
-// implementation ("cpython"). A python that cannot be run is ErrNoPython,
-// one older than 3.8 ErrOldPython (the exported programs need 3.8).
-func CheckPython(ctx context.Context, python string) (version, impl string, err error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	// Valid Python 2 too, so that an old python3 gets a clear answer.
-	const probe = `import sys; v = sys.version_info; i = getattr(sys, "implementation", None); ` +
-		`print("%d.%d.%d %s" % (v[0], v[1], v[2], i.name if i else "cpython"))`
-	cmd := child.Command(ctx, python, "-c", probe)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := child.Run(cmd); err != nil {
-		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-			return "", "", fmt.Errorf("%w: %s: %v", ErrNoPython, python, err)
-		}
-		return "", "", fmt.Errorf("%w: %s does not run: %v%s", ErrNoPython, python, err, lastLine(errOut.Bytes()))
-	}
-	f := strings.Fields(out.String())
-	if len(f) != 2 {
-		return "", "", fmt.Errorf("%w: %s printed %q for its version", ErrNoPython, python, out.String())
-	}
-	version, impl = f[0], f[1]
-	var major, minor int
-	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil {
-		return "", "", fmt.Errorf("%w: %s printed %q for its version", ErrNoPython, python, version)
-	}
-	if major < 3 || (major == 3 && minor < 8) {
-		return version, impl, fmt.Errorf("%w: %s is Python %s; the exported programs need 3.8 or newer", ErrOldPython, python, version)
-	}
-	return version, impl, nil
-}
-
-// Measure runs an exported program with python and reads what it printed.
+// Measure runs an exported program with the interpreter py and reads what it printed.
 // The program runs from a temporary directory (a spawned worker process
 // imports it again by path) in a process group that ends with conclab
 // (see internal/child); on timeout, on ctx's cancellation, when it fails
 // and when it is done, the whole group is killed (the workers of its
 // process pools included) and Measure returns only once none is left or
 // after a few seconds of trying.
-func Measure(ctx context.Context, python string, program []byte, timeout time.Duration) (*Measurement, error) {
-	dir, err := scratch.Dir("conclab-verify-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	file := filepath.Join(dir, "program.py")
-	if err := os.WriteFile(file, program, 0o600); err != nil {
-		return nil, err
-	}
-
-	g, err := child.NewGroup()
+func Measure(ctx context.Context, py string, program []byte, timeout time.Duration) (*Measurement, error) {
+	job, err := python.NewJob(py, "conclab-verify-*")
 	if err != nil {
 		return nil, fmt.Errorf("starting the program: %w", err)
 	}
-	defer g.Close()
+	defer job.Close()
+	file, err := job.Write("program.py", program)
+	if err != nil {
+		return nil, err
+	}
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := g.Command(runCtx, python, file)
-	cmd.Dir = dir
+	cmd := job.Command(runCtx, file)
 	var out bytes.Buffer
-	errOut := &tail{max: 8 << 10}
+	errOut := &python.Tail{Max: 8 << 10}
 	cmd.Stdout, cmd.Stderr = &out, errOut
-	runErr := child.Run(cmd)
+	runErr := job.Run(cmd)
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
+	case errors.Is(runErr, python.ErrNoPython):
+		return nil, runErr
 	case runCtx.Err() != nil:
 		return nil, fmt.Errorf("the program ran longer than %s and was stopped", timeout)
 	case runErr != nil:
-		return nil, fmt.Errorf("the program failed: %v%s", runErr, lastLine(errOut.Bytes()))
+		return nil, fmt.Errorf("the program failed: %v%s", runErr, python.LastLine(errOut.Bytes()))
 	}
 	m, err := ParseMeasurement(out.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("%w%s", err, lastLine(errOut.Bytes()))
+		return nil, fmt.Errorf("%w%s", err, python.LastLine(errOut.Bytes()))
 	}
 	return m, nil
-}
-
-// tail keeps the last max bytes written to it.
-type tail struct {
-	max int
-	buf []byte
-}
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > t.max {
-		t.buf = append(t.buf[:0], t.buf[len(t.buf)-t.max:]...)
-	}
-	return len(p), nil
-}
-
-func (t *tail) Bytes() []byte { return t.buf }
-
-// lastLine returns ": " and the last non-empty line of stderr, or "".
-func lastLine(stderr []byte) string {
-	lines := strings.Split(strings.TrimSpace(string(stderr)), "\n")
-	if l := strings.TrimSpace(lines[len(lines)-1]); l != "" {
-		return ": " + l
-	}
-	return ""
 }

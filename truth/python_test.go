@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/report"
@@ -19,14 +20,15 @@ import (
 	"github.com/conclab/conclab/workload"
 )
 
-// python returns the python3 to test with, or skips the test.
-func python(t *testing.T) string {
+// needPython returns the python3 to test with, or skips the test (fails it
+// in CI) when there is none.
+func needPython(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("python3")
+	path, err := exec.LookPath(python.Default)
 	if err != nil {
 		testtool.Missing(t, "no python3 on PATH: skipping the comparison with the real CPython (.ci/run installs one)")
 	}
-	if _, _, err := CheckPython(context.Background(), path); err != nil {
+	if _, err := python.Find(context.Background(), path); err != nil {
 		t.Fatalf("python3 is there but unusable: %v", err)
 	}
 	return path
@@ -46,7 +48,7 @@ func agrees(predicted, measured int64) bool {
 // makespan agrees with the prediction (one retry, for a noisy machine).
 func TestModelsAgainstCPython(t *testing.T) {
 	testtool.WallClock(t) // measures real CPython: one such test at a time
-	py := python(t)
+	py := needPython(t)
 	tests := []struct {
 		model, workload string
 		check           func(t *testing.T, m *Measurement)
@@ -259,7 +261,7 @@ func threadsOf(m *Measurement) []Thread {
 }
 
 func TestMeasureStopsAtTheTimeout(t *testing.T) {
-	py := python(t)
+	py := needPython(t)
 	prog := []byte("import time\nprint('{}')\ntime.sleep(60)\n")
 	start := time.Now()
 	_, err := Measure(context.Background(), py, prog, 300*time.Millisecond)
@@ -273,7 +275,7 @@ func TestMeasureStopsAtTheTimeout(t *testing.T) {
 }
 
 func TestMeasureReportsAFailingProgram(t *testing.T) {
-	py := python(t)
+	py := needPython(t)
 	_, err := Measure(context.Background(), py, []byte("raise SystemExit('boom: no such thing')\n"), time.Minute)
 	if err == nil || !strings.Contains(err.Error(), "boom: no such thing") {
 		t.Errorf("err = %v, want the program's last line of stderr", err)
@@ -281,17 +283,5 @@ func TestMeasureReportsAFailingProgram(t *testing.T) {
 	_, err = Measure(context.Background(), py, []byte("print('not json')\n"), time.Minute)
 	if err == nil || !strings.Contains(err.Error(), "reading the program's output") {
 		t.Errorf("err = %v, want a bad-output error", err)
-	}
-}
-
-func TestCheckPython(t *testing.T) {
-	_, _, err := CheckPython(context.Background(), "/nonexistent/python3")
-	if err == nil || !strings.Contains(err.Error(), "no python") {
-		t.Errorf("err = %v, want ErrNoPython", err)
-	}
-	py := python(t)
-	v, impl, err := CheckPython(context.Background(), py)
-	if err != nil || !strings.HasPrefix(v, "3.") || impl == "" {
-		t.Errorf("CheckPython(%s) = %q, %q, %v", py, v, impl, err)
 	}
 }

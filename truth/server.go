@@ -162,14 +162,14 @@ type ServerOptions struct {
 }
 
 // CheckServer runs an exported server (ExportServer's program) with
-// python in a process group that ends with conclab, waits for the port it prints
+// the interpreter py in a process group that ends with conclab, waits for the port it prints
 // (after its listen, so it accepts), drives reqs against it with Drive and
 // kills the whole group, on success, on error, on timeout and when ctx ends
 // alike; it returns once no process of the group is left (or after a few
 // seconds of trying). It is Server.Check for a Stdlib server.
-func CheckServer(ctx context.Context, python string, program []byte, reqs []Request, opt ServerOptions) (*LoadResult, error) {
+func CheckServer(ctx context.Context, py string, program []byte, reqs []Request, opt ServerOptions) (*LoadResult, error) {
 	s := &Server{Runner: Stdlib, Program: program}
-	return s.Check(ctx, python, reqs, opt)
+	return s.Check(ctx, py, reqs, opt)
 }
 
 // timeoutErr is ctx's error when ctx ended, else a timeout while doing what.

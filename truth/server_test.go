@@ -31,18 +31,6 @@ tasks:
     steps: [{work: 2ms}, {wait: 20ms}]
 `
 
-func needPython(t *testing.T) string {
-	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		testtool.Missing(t, "no python3 on PATH")
-	}
-	if _, _, err := CheckPython(context.Background(), py); err != nil {
-		testtool.Missing(t, "python3: %v", err)
-	}
-	return py
-}
-
 func serverProgram(t *testing.T, wl *workload.Workload, d model.Deployment, reqs []Request) []byte {
 	t.Helper()
 	var prog bytes.Buffer

@@ -9,13 +9,11 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/conclab/conclab/internal/child"
-	"github.com/conclab/conclab/internal/scratch"
+	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/workload"
 )
@@ -67,17 +65,12 @@ for name in ("gunicorn", "uvicorn"):
         print(name, "")
 `
 
-// DetectServers asks python which of gunicorn and uvicorn it can import.
-// The error is python's, when it could not run.
-func DetectServers(ctx context.Context, python string) (Available, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	cmd := child.Command(ctx, python, "-c", pyDetect)
-	var errOut bytes.Buffer
-	cmd.Stderr = &errOut
-	out, err := child.Output(cmd)
+// DetectServers asks the interpreter py which of gunicorn and uvicorn it
+// can import. The error is py's, when it could not run.
+func DetectServers(ctx context.Context, py string) (Available, error) {
+	out, err := python.Eval(ctx, py, pyDetect)
 	if err != nil {
-		return Available{}, fmt.Errorf("%s: %w%s", python, err, lastLine(errOut.Bytes()))
+		return Available{}, fmt.Errorf("%s: %w", py, err)
 	}
 	var av Available
 	for _, line := range strings.Split(string(out), "\n") {
@@ -188,21 +181,21 @@ func (s *Server) args(file, port string, timeout time.Duration) []string {
 // drives reqs against it with Drive and kills the whole group, on success,
 // on error, on timeout and when ctx ends alike; it returns once no process
 // of the group is left (or after a few seconds of trying).
-func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt ServerOptions) (*LoadResult, error) {
+func (s *Server) Check(ctx context.Context, py string, reqs []Request, opt ServerOptions) (*LoadResult, error) {
 	if opt.Timeout <= 0 {
 		opt.Timeout = 2 * time.Minute
 	}
-	dir, err := scratch.Dir("conclab-server-*")
+	job, err := python.NewJob(py, "conclab-server-*")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("starting the server: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer job.Close()
 	name := "server.py"
 	if s.Runner != Stdlib {
 		name = AppModule + ".py"
 	}
-	file := filepath.Join(dir, name)
-	if err := os.WriteFile(file, s.Program, 0o600); err != nil {
+	file, err := job.Write(name, s.Program)
+	if err != nil {
 		return nil, err
 	}
 	port, need := "", 1
@@ -213,29 +206,23 @@ func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt S
 		need = max(s.Workers, 1)
 	}
 
-	g, err := child.NewGroup()
-	if err != nil {
-		return nil, fmt.Errorf("starting the server: %w", err)
-	}
-	defer g.Close()
 	runCtx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
-	cmd := g.Command(runCtx, python, s.args(file, port, opt.Timeout)...)
-	cmd.Dir = dir
+	cmd := job.Command(runCtx, s.args(file, port, opt.Timeout)...)
 	// GUNICORN_CMD_ARGS from the caller's environment would add options.
 	cmd.Env = append(append(os.Environ(), "GUNICORN_CMD_ARGS="), opt.Env...)
-	errOut := &tail{max: 8 << 10}
+	errOut := &python.Tail{Max: 8 << 10}
 	cmd.Stderr = errOut
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	if err := child.Start(cmd); err != nil {
+	if err := job.Start(cmd); err != nil {
 		return nil, fmt.Errorf("starting the server: %w", err)
 	}
 	defer func() {
-		g.Kill()
-		cmd.Wait() // before g.Close, which waits until the group is empty
+		job.Kill()
+		cmd.Wait() // before job.Close, which waits until the group is empty
 	}()
 
 	// The first line (Stdlib) or the workers' "ready" lines, then whatever
@@ -260,7 +247,7 @@ func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt S
 		select {
 		case line, ok := <-lines:
 			if !ok || line == "" {
-				return nil, fmt.Errorf("the %s server ended before it accepted%s", s.Runner, lastLine(errOut.Bytes()))
+				return nil, fmt.Errorf("the %s server ended before it accepted%s", s.Runner, python.LastLine(errOut.Bytes()))
 			}
 			if s.Runner == Stdlib {
 				port = line
@@ -270,7 +257,7 @@ func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt S
 		}
 	}
 	if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
-		return nil, fmt.Errorf("the server printed %q, not its port%s", port, lastLine(errOut.Bytes()))
+		return nil, fmt.Errorf("the server printed %q, not its port%s", port, python.LastLine(errOut.Bytes()))
 	}
 	addr := net.JoinHostPort("127.0.0.1", port)
 	res, err := Drive(runCtx, addr, reqs, opt.Load)
@@ -281,7 +268,7 @@ func (s *Server) Check(ctx context.Context, python string, reqs []Request, opt S
 		return nil, err
 	}
 	if res.Errors > 0 {
-		res.FirstErr += lastLine(errOut.Bytes())
+		res.FirstErr += python.LastLine(errOut.Bytes())
 	}
 	return res, nil
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/runtime"
+
+	"github.com/conclab/conclab/internal/python"
 )
 
 type calibrateOptions struct {
@@ -74,7 +76,7 @@ noisier. Ctrl-C stops it and every process it started.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "", "write the profile to this file (only once all succeeded) instead of stdout")
-	f.StringVar(&o.python, "python", "python3", "the CPython interpreter to measure (3.8 or newer)")
+	f.StringVar(&o.python, "python", python.Default, "the CPython interpreter to measure (3.8 or newer)")
 	f.IntVar(&o.runs, "runs", 5, "repetitions of every measurement; the profile keeps the median")
 	f.BoolVar(&o.quick, "quick", false, "3 runs of fewer repetitions: a few seconds, noisier (for tests)")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "stop (and kill the interpreter) after this long")
@@ -87,9 +89,15 @@ func runCalibrate(ctx context.Context, s *streams, o *calibrateOptions) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	py, err := runtime.CheckPython(ctx, o.python)
+	if err := runtime.CanCalibrate(); err != nil {
+		return err // exit 2: not here
+	}
+	py, err := python.Find(ctx, o.python)
+	if err == nil {
+		err = py.RequireCPython("the cpython profile")
+	}
 	if err != nil {
-		if errors.Is(err, runtime.ErrNoPython) || errors.Is(err, runtime.ErrOldPython) {
+		if errors.Is(err, python.ErrNoPython) || errors.Is(err, python.ErrOldPython) || errors.Is(err, python.ErrNotCPython) {
 			return err // exit 2: the user's interpreter, not our work
 		}
 		return fail(err)
@@ -99,7 +107,7 @@ func runCalibrate(ctx context.Context, s *streams, o *calibrateOptions) error {
 	if o.quick {
 		about = "quick"
 	}
-	fmt.Fprintf(s.err, "calibrate: measuring %s %s (%s), %s…\n", py.Implementation, py.Version, py.Path, about)
+	fmt.Fprintf(s.err, "calibrate: measuring %s, %s…\n", py, about)
 
 	pr := newProgressPrinter(s.err)
 	m, err := runtime.Calibrate(ctx, runtime.CalibrateOptions{

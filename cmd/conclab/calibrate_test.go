@@ -84,7 +84,7 @@ func TestCalibrateReal(t *testing.T) {
 func fakePython(t *testing.T, version string) string {
 	t.Helper()
 	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("no sh")
+		testtool.Missing(t, "no sh on PATH: the fake interpreters are shell scripts")
 	}
 	doc := `{"hostname": "box", "cpu": "Xeon", "cores": 2, "python": "3.11.7", "implementation": "CPython",
 "date": "2026-01-02", "runs": 1, "seconds": 0.1, "results": {`
@@ -110,7 +110,7 @@ EOF
 }
 
 func TestCalibrateOutputs(t *testing.T) {
-	py := fakePython(t, "CPython 3.11.7")
+	py := fakePython(t, "CPython 3.11.7 gil")
 
 	// No -o: the profile on stdout, the table and progress on stderr.
 	r := conclab(t, nil, "calibrate", "--python", py)
@@ -150,7 +150,8 @@ func TestCalibrateBadInput(t *testing.T) {
 		code int
 		want string
 	}{
-		{"old python", []string{"--python", fakePython(t, "CPython 3.7.3")}, 2, "is Python 3.7.3; conclab needs 3.8 or newer"},
+		{"old python", []string{"--python", fakePython(t, "CPython 3.7.3 gil")}, 2, "is Python 3.7.3; conclab needs 3.8 or newer"},
+		{"pypy", []string{"--python", fakePython(t, "PyPy 3.10.14 gil")}, 2, "is PyPy 3.10.14; the cpython profile needs CPython"},
 		{"missing python", []string{"--python", filepath.Join(dir, "nope")}, 2, "not found"},
 		{"runs zero", []string{"--runs", "0"}, 2, "--runs 0"},
 		{"output a directory", []string{"-o", dir}, 2, "is a directory"},

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/truth"
 )
 
@@ -67,7 +66,7 @@ func runExport(ctx context.Context, s *streams, o *runOptions, args []string) er
 	if err != nil {
 		return err
 	}
-	if err := pythonRuntime(p.Profile); err != nil {
+	if err := truth.CheckRuntime(p.Profile); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
@@ -90,13 +89,4 @@ func workloadSource(args []string, inline string) (string, error) {
 		return "", errors.New("missing workload: give a FILE, the NAME of an example (see conclab examples) or -e INLINE")
 	}
 	return "", nil
-}
-
-// pythonRuntime rejects runtimes that are not a CPython: the program is
-// Python.
-func pythonRuntime(prof runtime.Profile) error {
-	if prof.Name == "cpython" || prof.Name == "cpython-ft" {
-		return nil
-	}
-	return fmt.Errorf("runtime %s: the exported program is Python; export and verify need runtime cpython or cpython-ft", prof.Name)
 }

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	goruntime "runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,14 +18,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conclab/conclab/examples"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
-	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/textsafe"
 )
 
@@ -126,7 +124,7 @@ the median and worst |error|; the exit status is 1 when the median is above
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file (once the runs are done) instead of stdout")
 	f.IntVar(&o.repeat, "repeat", 3, "runs per model; the measured figures are their medians")
 	f.StringVar(&o.tolerance, "tolerance", "10%", "the largest makespan error that passes")
-	f.StringVar(&o.python, "python", "python3", "the Python interpreter to run (CPython 3.8 or newer)")
+	f.StringVar(&o.python, "python", python.Default, "the Python interpreter to run (CPython 3.8 or newer)")
 	f.DurationVar(&o.timeout, "timeout", 0, "stop a run after this long (default: max(30s, 5 × predicted + 10s))")
 	f.BoolVar(&o.suite, "suite", false, "run the accuracy suite (examples/validation) instead of one workload")
 	f.StringVar(&o.suiteMedian, "suite-median", "5%", "with --suite: the largest median |makespan error| that passes")
@@ -152,7 +150,7 @@ type checked struct {
 	cmp       truth.Comparison
 }
 
-// interpreter is the python that verify runs, checked.
+// interpreter is the python that verify ran, checked.
 type interpreter struct {
 	path, version, impl string
 }
@@ -165,18 +163,14 @@ func (py interpreter) String() string {
 	return fmt.Sprintf("%s %s (%s)", impl, py.version, py.path)
 }
 
-// findPython checks the interpreter; a missing or old one is bad usage.
-func findPython(ctx context.Context, path string) (interpreter, error) {
-	v, impl, err := truth.CheckPython(ctx, path)
-	switch {
-	case errors.Is(err, truth.ErrNoPython):
-		return interpreter{}, fmt.Errorf("cannot run %s (%v): verify needs CPython 3.8 or newer; install python3 or give one with --python PATH", path, errors.Unwrap(err))
-	case errors.Is(err, truth.ErrOldPython):
-		return interpreter{}, fmt.Errorf("%s is Python %s: verify needs 3.8 or newer; give one with --python PATH", path, v)
-	case err != nil:
-		return interpreter{}, err
-	}
-	return interpreter{path: path, version: v, impl: impl}, nil
+// interpreterOf is what the reports say of py.
+func interpreterOf(py *python.Interpreter) interpreter {
+	return interpreter{path: py.Path, version: py.Version.String(), impl: strings.ToLower(py.Implementation)}
+}
+
+// target is what truth checks of p.
+func target(p *plan.Plan) truth.Target {
+	return truth.Target{Workload: p.Workload, Profile: p.Profile, Cores: p.Cores, SwitchInterval: p.SwitchInterval, Models: p.Models}
 }
 
 func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string) error {
@@ -196,23 +190,22 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	if err != nil {
 		return err
 	}
-	if err := pythonRuntime(p.Profile); err != nil {
-		return err
-	}
-	py, err := findPython(ctx, o.python)
-	if err != nil {
-		return interrupted(ctx, p.Workload.Name, err)
-	}
 	if wl.Cores > 0 && wl.Cores != p.Cores {
 		fmt.Fprintf(s.err, "verify %s: simulating %d cores, the cores the program runs on (the workload says %d)\n",
 			oneLine(wl.Name), p.Cores, wl.Cores)
 	}
 	if wl.Arrivals != nil {
-		return runVerifyOpen(ctx, s, o, args, p, py, tol)
+		return runVerifyOpen(ctx, s, o, args, p, tol)
 	}
-	checks, err := verifyPlan(ctx, s, p, o, py)
+	rep, err := truth.Check(ctx, truth.CheckConfig{Target: target(p), Python: o.python, Repeat: o.repeat,
+		Timeout: o.timeout, SpanTasks: maxSpanTasks, Progress: verifyProgress(s)})
 	if err != nil {
-		return err
+		return verifyError(ctx, p.Workload.Name, err)
+	}
+	py := interpreterOf(rep.Python)
+	checks := make([]checked, len(rep.Models))
+	for i, c := range rep.Models {
+		checks[i] = checked{model: c.Model, predicted: c.Predicted, measured: c.Measured, cmp: c.Comparison}
 	}
 
 	var buf bytes.Buffer
@@ -228,10 +221,8 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 		return err
 	}
 	var off []string
-	for _, c := range checks {
-		if math.Abs(c.cmp.Makespan) > tol {
-			off = append(off, fmt.Sprintf("%s %s", c.model, signedPercent(c.cmp.Makespan)))
-		}
+	for _, c := range rep.Beyond(tol) {
+		off = append(off, fmt.Sprintf("%s %s", c.Model, signedPercent(c.Comparison.Makespan)))
 	}
 	if len(off) > 0 {
 		return fail(fmt.Errorf("makespan beyond ±%s of the prediction: %s", percentText(tol), strings.Join(off, ", ")))
@@ -239,52 +230,30 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	return nil
 }
 
-// verifyPlan simulates each model of p and measures it o.repeat times.
-func verifyPlan(ctx context.Context, s *streams, p *plan.Plan, o *verifyOptions, py interpreter) ([]checked, error) {
-	n := p.Tasks()
-	runs, err := simulate(ctx, p, spanPlan{keep: n <= maxSpanTasks, needs: "verify"}, true)
-	if err != nil {
-		return nil, err
+// verifyProgress says on stderr which real run is next.
+func verifyProgress(s *streams) func(truth.Progress) {
+	return func(p truth.Progress) {
+		if p.Server != nil {
+			fmt.Fprintf(s.err, "verify %s: %s on %s, run %d/%d, %s …\n", oneLine(p.Workload), p.Model, p.Server.Runner,
+				p.Run, p.Runs, count(p.Requests, "request", "requests"))
+			return
+		}
+		fmt.Fprintf(s.err, "verify %s: %s run %d/%d …\n", oneLine(p.Workload), p.Model, p.Run, p.Runs)
 	}
-	checks := make([]checked, 0, len(runs))
-	for i, d := range p.Models {
-		pred := runs[i]
-		var prog bytes.Buffer
-		err := truth.Export(&prog, p.Workload, d, truth.ExportOptions{Cores: p.Cores, SwitchInterval: p.SwitchInterval})
-		if err != nil {
-			return nil, err
-		}
-		timeout := o.timeout
-		if timeout <= 0 {
-			timeout = max(30*time.Second, 5*time.Duration(pred.Result.Makespan)+10*time.Second)
-		}
-		var results []*sim.Result
-		var spans []*sim.Recorder
-		for k := 1; k <= o.repeat; k++ {
-			fmt.Fprintf(s.err, "verify %s: %s run %d/%d …\n", oneLine(p.Workload.Name), d, k, o.repeat)
-			m, err := truth.Measure(ctx, py.path, prog.Bytes(), timeout)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil, interrupted(ctx, p.Workload.Name, err)
-				}
-				return nil, fail(fmt.Errorf("verify %s under %s, run %d: %w", oneLine(p.Workload.Name), d, k, err))
-			}
-			if len(m.Tasks) != len(pred.Result.Records) {
-				return nil, fail(fmt.Errorf("verify %s under %s: the program ran %d tasks, the simulation %d",
-					oneLine(p.Workload.Name), d, len(m.Tasks), len(pred.Result.Records)))
-			}
-			res, rec := m.Result(d, p.Cores)
-			results = append(results, res)
-			spans = append(spans, rec)
-		}
-		med, mid := truth.Median(results)
-		meas := report.Run{Result: med}
-		if pred.Spans != nil {
-			meas.Spans = spans[mid]
-		}
-		checks = append(checks, checked{model: d, predicted: pred, measured: meas, cmp: truth.Compare(pred.Result, med)})
+}
+
+// verifyError maps an error of truth's checks to verify's: an interrupted
+// check (Ctrl-C, SIGTERM) and a failure of the work exit with 1,
+// everything else (the workload, the interpreter, this system) with 2.
+func verifyError(ctx context.Context, name string, err error) error {
+	if ctx.Err() != nil {
+		return interrupted(ctx, name, err)
 	}
-	return checks, nil
+	var re *truth.RunError
+	if errors.As(err, &re) {
+		return fail(fmt.Errorf("verify %w", err))
+	}
+	return err
 }
 
 // interrupted turns err into the message of an interrupted verify when ctx
@@ -415,48 +384,28 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	scenarios := examples.Validation()
-	if len(scenarios) == 0 {
-		return errors.New("--suite: no scenarios in examples/validation")
-	}
-	py, err := findPython(ctx, o.python)
+	rep, err := truth.Suite(ctx, truth.SuiteConfig{
+		Python:   o.python,
+		Repeat:   o.repeat,
+		Timeout:  o.timeout,
+		Progress: verifyProgress(s),
+		Resolve: func(sc truth.Scenario) (truth.Target, error) {
+			p, err := newPlan(sc.Workload, sc.Text, &o.runOptions)
+			if err != nil {
+				return truth.Target{}, err
+			}
+			return target(p), nil
+		},
+	})
 	if err != nil {
-		return interrupted(ctx, "--suite", err)
+		return verifyError(ctx, "--suite", err)
 	}
-	var rows []suiteRow
-	for _, sc := range scenarios {
-		data, _ := examples.LookupValidation(sc.Name)
-		wl, err := workload.Parse("examples/validation/"+sc.Name+".yaml", data)
-		if err != nil {
-			return err
-		}
-		p, err := newPlan(wl, data, &o.runOptions)
-		if err != nil {
-			return err
-		}
-		if err := pythonRuntime(p.Profile); err != nil {
-			return fmt.Errorf("%s: %w", sc.Name, err)
-		}
-		checks, err := verifyPlan(ctx, s, p, o, py)
-		if err != nil {
-			return err
-		}
-		for _, c := range checks {
-			rows = append(rows, suiteRow{Workload: wl.Name, Model: c.model.String(),
-				PredictedS: float64(c.predicted.Result.Makespan) / 1e9, MeasuredS: float64(c.measured.Result.Makespan) / 1e9,
-				Error: c.cmp.Makespan})
-		}
+	py := interpreterOf(rep.Python)
+	rows := make([]suiteRow, len(rep.Rows))
+	for i, r := range rep.Rows {
+		rows[i] = suiteRow{Workload: r.Workload, Model: r.Model, PredictedS: sec(r.Predicted), MeasuredS: sec(r.Measured), Error: r.Error}
 	}
-	abs := make([]float64, len(rows))
-	for i, r := range rows {
-		abs[i] = math.Abs(r.Error)
-	}
-	slices.Sort(abs)
-	med := abs[len(abs)/2]
-	if len(abs)%2 == 0 {
-		med = (abs[len(abs)/2-1] + abs[len(abs)/2]) / 2
-	}
-	worst := abs[len(abs)-1]
+	med, worst := rep.MedianAbsError, rep.WorstAbsError
 
 	var buf bytes.Buffer
 	if o.format == "json" {
@@ -480,9 +429,9 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			py, count(o.cores, "core", "cores"), count(o.repeat, "run", "runs")), opt.Width)
 		fmt.Fprintln(&buf)
 		table := [][]string{{"scenario", "model", "predicted", "measured", "error"}}
-		for _, r := range rows {
-			table = append(table, []string{oneLine(r.Workload), r.Model, report.Seconds(int64(r.PredictedS * 1e9)),
-				report.Seconds(int64(r.MeasuredS * 1e9)), signedPercent(r.Error)})
+		for _, r := range rep.Rows {
+			table = append(table, []string{oneLine(r.Workload), r.Model, report.Seconds(r.Predicted),
+				report.Seconds(r.Measured), signedPercent(r.Error)})
 		}
 		writeColumns(&buf, table, []bool{false, false, true, true, true}, opt.Width)
 		fmt.Fprintln(&buf)

@@ -5,10 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/plan"
@@ -16,18 +13,17 @@ import (
 	"github.com/conclab/conclab/truth"
 )
 
-// Slack for servers: p50 passes within the tolerance or p50Slack, p99
-// within p99Factor × the tolerance or p99Slack; throughput within the
-// tolerance.
+// How far a real server may be from its prediction (truth.ServerCheck.Verdicts).
 const (
-	p50Slack  = 2 * time.Millisecond
-	p99Factor = 3
-	p99Slack  = 10 * time.Millisecond
+	p50Slack  = truth.P50Slack
+	p99Factor = truth.P99Factor
+	p99Slack  = truth.P99Slack
 )
 
 // served is one model of an open workload: predicted, and measured on a
 // real server.
 type served struct {
+	check     truth.ServerCheck
 	model     model.Deployment
 	runner    truth.Runner // what served it
 	server    string       // what served it, in words
@@ -38,86 +34,27 @@ type served struct {
 }
 
 // verdicts says which figures of s are beyond the tolerance.
-func (s served) verdicts(tol float64) []string {
-	var off []string
-	p, m := s.predicted.Result, s.measured
-	if math.Abs(s.p50) > tol && math.Abs(float64(m.P50-p.Latency.P50)) > float64(p50Slack) {
-		off = append(off, "p50 "+signedPercent(s.p50))
-	}
-	if math.Abs(s.tput) > tol {
-		off = append(off, "throughput "+signedPercent(s.tput))
-	}
-	if math.Abs(s.p99) > p99Factor*tol && math.Abs(float64(m.P99-p.Latency.P99)) > float64(p99Slack) {
-		off = append(off, "p99 "+signedPercent(s.p99))
-	}
-	if m.Errors > 0 {
-		off = append(off, fmt.Sprintf("%d failed requests (%s)", m.Errors, m.FirstErr))
-	}
-	return off
-}
+func (s served) verdicts(tol float64) []string { return s.check.Verdicts(tol) }
 
 // runVerifyOpen checks an open workload against real servers.
-func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []string, p *plan.Plan, py interpreter, tol float64) error {
-	reqs, err := truth.Requests(p.Workload, truth.MaxRequests)
+func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []string, p *plan.Plan, tol float64) error {
+	rep, err := truth.CheckOpen(ctx, truth.OpenConfig{Target: target(p), Python: o.python, Repeat: o.repeat,
+		Timeout: o.timeout, Progress: verifyProgress(s)})
 	if err != nil {
-		return err
+		return verifyError(ctx, p.Workload.Name, err)
 	}
-	if len(reqs) == 0 {
-		return fmt.Errorf("verify %s: the arrivals give no request", oneLine(p.Workload.Name))
-	}
-	runs, err := simulate(ctx, p, spanPlan{}, false)
-	if err != nil {
-		return err
-	}
-	window := reqs[len(reqs)-1].At
-	if a := p.Workload.Arrivals; a.Count == 0 {
-		window = a.For
-	}
-	timeout := o.timeout
-	if timeout <= 0 {
-		timeout = max(time.Minute, 3*time.Duration(window)+30*time.Second)
-	}
-	// gunicorn and uvicorn serve the composites when python has them; a
-	// python that cannot say runs the standard library's servers.
-	var av truth.Available
-	if needsThirdParty(p.Models) {
-		av, _ = truth.DetectServers(ctx, py.path)
-	}
-	var checks []served
-	for i, d := range p.Models {
-		srv, err := truth.NewServer(p.Workload, d, reqs, truth.ExportOptions{Cores: p.Cores, SwitchInterval: p.SwitchInterval}, av)
-		if err != nil {
-			return fail(err)
-		}
-		var results []*truth.LoadResult
-		for k := 1; k <= o.repeat; k++ {
-			fmt.Fprintf(s.err, "verify %s: %s on %s, run %d/%d, %s …\n", oneLine(p.Workload.Name), d, srv.Runner, k, o.repeat, count(len(reqs), "request", "requests"))
-			res, err := srv.Check(ctx, py.path, reqs, truth.ServerOptions{
-				Load:    truth.LoadOptions{Window: window},
-				Timeout: timeout,
-			})
-			if err != nil {
-				if ctx.Err() != nil {
-					return interrupted(ctx, p.Workload.Name, err)
-				}
-				return fail(fmt.Errorf("verify %s under %s, run %d: %w", oneLine(p.Workload.Name), d, k, err))
-			}
-			results = append(results, res)
-		}
-		// The run of the median p50 stands for the model.
-		slices.SortFunc(results, func(a, b *truth.LoadResult) int { return int(a.P50 - b.P50) })
-		m := results[len(results)/2]
-		pr := runs[i].Result
-		checks = append(checks, served{model: d, runner: srv.Runner, server: srv.Kind, predicted: runs[i], measured: m,
-			p50: truth.RelErr(pr.Latency.P50, m.P50), p99: truth.RelErr(pr.Latency.P99, m.P99),
-			tput: (m.Throughput - pr.Throughput) / math.Max(pr.Throughput, 1e-9)})
+	py := interpreterOf(rep.Python)
+	checks := make([]served, len(rep.Models))
+	for i, c := range rep.Models {
+		checks[i] = served{check: c, model: c.Model, runner: c.Runner, server: c.Server, predicted: c.Predicted,
+			measured: c.Measured, p50: c.P50, p99: c.P99, tput: c.Throughput}
 	}
 
 	var buf bytes.Buffer
 	if o.format == "json" {
 		err = verifyOpenJSON(&buf, p, py, o.repeat, tol, checks)
 	} else {
-		err = verifyOpenText(&buf, p, py, o.repeat, tol, len(reqs), checks, s.textOptions(toFile(o.output)).Width)
+		err = verifyOpenText(&buf, p, py, o.repeat, tol, rep.Requests, checks, s.textOptions(toFile(o.output)).Width)
 	}
 	if err != nil {
 		return fail(err)
@@ -218,17 +155,6 @@ func verifyOpenJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol f
 			errorDoc{c.p50, c.p99, c.tput}})
 	}
 	return report.WriteJSON(w, doc)
-}
-
-// needsThirdParty says whether a model of models could run on gunicorn or
-// uvicorn (worker processes), so that python is asked which it has.
-func needsThirdParty(models []model.Deployment) bool {
-	for _, d := range models {
-		if d.Kind == model.Processes {
-			return true
-		}
-	}
-	return false
 }
 
 func sec(ns int64) float64 { return float64(ns) / 1e9 }

@@ -85,7 +85,7 @@ func TestVerifyUsage(t *testing.T) {
 		{[]string{"verify", "-e", "[wait 1ms]", "--format", "xml"}, `invalid --format "xml"`},
 		{[]string{"verify", "-e", "[wait 1ms]", "--runtime", "go"}, "need runtime cpython"},
 		{[]string{"verify", "-e", "[wait 1ms]", "--timeout", "-1s"}, "--timeout -1s"},
-		{[]string{"verify", "-e", "[wait 1ms]", "--python", "/nonexistent/python3"}, "verify needs CPython 3.8 or newer"},
+		{[]string{"verify", "-e", "[wait 1ms]", "--python", "/nonexistent/python3"}, "/nonexistent/python3 not found (install Python 3.8 or newer"},
 	}
 	for _, tt := range tests {
 		r := conclab(t, nil, tt.args...)
@@ -97,12 +97,30 @@ func TestVerifyUsage(t *testing.T) {
 
 func TestVerifyOldPython(t *testing.T) {
 	fake := filepath.Join(t.TempDir(), "python3")
-	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho '3.6.15 cpython'\n"), 0o755); err != nil {
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho 'CPython 3.6.15 gil'\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	r := conclab(t, nil, "verify", "-e", "[wait 1ms]", "--python", fake)
-	if r.code != exitUsage || !strings.Contains(r.stderr, "is Python 3.6.15: verify needs 3.8 or newer") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "is Python 3.6.15; conclab needs 3.8 or newer") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestVerifyRuntimeMismatch: a prediction without the GIL is not checked
+// on an interpreter with it, nor one with the GIL on a free-threaded one.
+func TestVerifyRuntimeMismatch(t *testing.T) {
+	for _, tt := range []struct{ probe, runtime, want string }{
+		{"CPython 3.12.1 gil", "cpython-ft", "runtime cpython-ft predicts a free-threaded CPython, but CPython 3.12.1"},
+		{"CPython 3.13.1 nogil", "cpython", "runtime cpython predicts a CPython with the GIL, but CPython 3.13.1 free-threaded"},
+	} {
+		fake := filepath.Join(t.TempDir(), "python3")
+		if err := os.WriteFile(fake, []byte("#!/bin/sh\necho '"+tt.probe+"'\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		r := conclab(t, nil, "verify", "-e", "[wait 1ms]", "--runtime", tt.runtime, "--python", fake)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%s on %s: exit %d, stderr %q", tt.runtime, tt.probe, r.code, r.stderr)
+		}
 	}
 }
 

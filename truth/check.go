@@ -1,0 +1,279 @@
+package truth
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	goruntime "runtime"
+	"time"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/python"
+)
+
+// Target is a workload resolved for a check: the runtime profile, cores,
+// switch interval and models that both its prediction and its real runs
+// use.
+type Target struct {
+	Workload       *workload.Workload
+	Profile        runtime.Profile
+	Cores          int
+	SwitchInterval int64 // nanoseconds
+	Models         []model.Deployment
+}
+
+// RunError is an error of the work itself: a simulation, or a real run
+// that failed, ran out of time or was interrupted. Check's other errors
+// are about what it was given (the target, the interpreter, this system).
+type RunError struct{ Err error }
+
+// Error is the message of the error the work failed with.
+func (e *RunError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the error the work failed with.
+func (e *RunError) Unwrap() error { return e.Err }
+
+// runErr wraps err, which is not nil, as a RunError.
+func runErr(err error) error { return &RunError{err} }
+
+// CheckRuntime refuses a runtime profile that is not a CPython's: the
+// programs Export writes are Python.
+func CheckRuntime(prof runtime.Profile) error {
+	if prof.Name == "cpython" || prof.Name == "cpython-ft" {
+		return nil
+	}
+	return fmt.Errorf("runtime %s: the exported program is Python; export and verify need runtime cpython or cpython-ft", prof.Name)
+}
+
+// CanRun refuses, with an error wrapping errors.ErrUnsupported, a model
+// whose program cannot run on this operating system; server says the
+// program is a server for an open workload (NewServer's).
+func CanRun(d model.Deployment, server bool) error {
+	return canRun(d, server, goruntime.GOOS)
+}
+
+// canRun is CanRun on the operating system goos. Windows has no fork: it
+// cannot start processes(N)'s workers with fork, nor the process pool the
+// program gives every event loop (start_executors), nor a server's worker
+// processes (os.fork after the bind, or gunicorn, which is Unix only).
+func canRun(d model.Deployment, server bool, goos string) error {
+	if goos != "windows" {
+		return nil
+	}
+	var why string
+	switch {
+	case server && d.UsesProcesses():
+		why = "its server forks its worker processes (os.fork, or gunicorn)"
+	case d.UsesAsyncio():
+		why = "the event loop's process pool starts its workers with fork"
+	case d.Kind == model.Processes && d.Start == model.Fork:
+		why = "its workers start with fork (start=spawn runs here)"
+	default:
+		return nil
+	}
+	return fmt.Errorf("%s cannot run on Windows, which has no fork: %s: %w", d, why, errors.ErrUnsupported)
+}
+
+// findInterpreter finds the interpreter path (python.Find) and checks
+// that it can run what prof predicts (matchRuntime).
+func findInterpreter(ctx context.Context, path string, prof runtime.Profile) (*python.Interpreter, error) {
+	py, err := python.Find(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return py, matchRuntime(py, prof)
+}
+
+// matchRuntime refuses an interpreter that does not run what prof
+// predicts: a free-threaded one for a profile without the GIL
+// (cpython-ft), one with the GIL otherwise.
+func matchRuntime(py *python.Interpreter, prof runtime.Profile) error {
+	switch {
+	case !prof.GIL && !py.FreeThreaded:
+		return fmt.Errorf("runtime %s predicts a free-threaded CPython, but %s runs with the GIL: give a free-threaded one (such as python3.13t) with --python, or use --runtime cpython",
+			prof.Name, py)
+	case prof.GIL && py.FreeThreaded:
+		return fmt.Errorf("runtime %s predicts a CPython with the GIL, but %s is free-threaded: give one with the GIL with --python, or use --runtime cpython-ft",
+			prof.Name, py)
+	}
+	return nil
+}
+
+// checkTarget refuses a target that cannot be checked here.
+func checkTarget(t Target, server bool) error {
+	if err := CheckRuntime(t.Profile); err != nil {
+		return err
+	}
+	for _, d := range t.Models {
+		if err := CanRun(d, server); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Progress is said before each real run.
+type Progress struct {
+	Workload  string
+	Model     model.Deployment
+	Run, Runs int // this run, of how many
+	// For an open workload: what serves it and how many requests it gets.
+	Server   *Server
+	Requests int
+}
+
+// CheckConfig says how to check one closed workload.
+type CheckConfig struct {
+	Target
+	Python string // the interpreter; python.Default when empty
+	Repeat int    // real runs per model (the measured figures are their medians); at least 1
+	// Timeout stops a run; 0: max(30 s, 5 × the predicted makespan + 10 s).
+	Timeout time.Duration
+	// SpanTasks: the prediction and the median real run keep their spans,
+	// for timelines, when the workload has at most this many tasks; 0:
+	// never.
+	SpanTasks int
+	Progress  func(Progress) // may be nil
+}
+
+// Report is what Check found.
+type Report struct {
+	Target
+	Python *python.Interpreter
+	Repeat int
+	Models []ModelCheck // in the order of Target.Models
+}
+
+// ModelCheck is one model of a workload, predicted and measured.
+type ModelCheck struct {
+	Model      model.Deployment
+	Predicted  report.Run
+	Measured   report.Run // medians over the runs (Median), with the spans of the median run
+	Comparison Comparison
+}
+
+// Beyond lists the models whose makespan is off by more than tol.
+func (r *Report) Beyond(tol float64) []ModelCheck {
+	var off []ModelCheck
+	for _, c := range r.Models {
+		if math.Abs(c.Comparison.Makespan) > tol {
+			off = append(off, c)
+		}
+	}
+	return off
+}
+
+// Check puts a closed workload to the test: it simulates it under each
+// model of cfg's target, runs the program Export writes for each model
+// cfg.Repeat times with the interpreter (checked once, with python.Find)
+// and compares the medians with the prediction. Before anything runs it
+// refuses a target it cannot check: a profile that is not CPython's, an
+// interpreter that does not match it, a model this system cannot run.
+// Errors of the work itself (a simulation or a run that failed, timed out
+// or was interrupted) are RunErrors.
+func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
+	if err := checkTarget(cfg.Target, false); err != nil {
+		return nil, err
+	}
+	py, err := findInterpreter(ctx, cfg.Python, cfg.Profile)
+	if err != nil {
+		return nil, err
+	}
+	return check(ctx, cfg, py)
+}
+
+// check is Check with the interpreter found.
+func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Report, error) {
+	t := cfg.Target
+	if t.Workload.Arrivals != nil {
+		return nil, fmt.Errorf("workload %s is open (arrivals): check it with CheckOpen", t.Workload.Name)
+	}
+	cfg.Repeat = max(cfg.Repeat, 1)
+	spans := cfg.SpanTasks > 0 && t.Workload.NumTasks() <= cfg.SpanTasks
+	preds, err := predict(ctx, t, spans, true)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Target: t, Python: py, Repeat: cfg.Repeat}
+	for i, d := range t.Models {
+		pred := preds[i]
+		var prog bytes.Buffer
+		if err := Export(&prog, t.Workload, d, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval}); err != nil {
+			return nil, err
+		}
+		timeout := cfg.Timeout
+		if timeout <= 0 {
+			timeout = max(30*time.Second, 5*time.Duration(pred.Result.Makespan)+10*time.Second)
+		}
+		var results []*sim.Result
+		var recs []*sim.Recorder
+		for k := 1; k <= cfg.Repeat; k++ {
+			if cfg.Progress != nil {
+				cfg.Progress(Progress{Workload: t.Workload.Name, Model: d, Run: k, Runs: cfg.Repeat})
+			}
+			m, err := Measure(ctx, py.Path, prog.Bytes(), timeout)
+			if err != nil {
+				return nil, runErr(fmt.Errorf("%s under %s, run %d: %w", t.Workload.Name, d, k, err))
+			}
+			if len(m.Tasks) != len(pred.Result.Records) {
+				return nil, runErr(fmt.Errorf("%s under %s: the program ran %d tasks, the simulation %d",
+					t.Workload.Name, d, len(m.Tasks), len(pred.Result.Records)))
+			}
+			res, rec := m.Result(d, t.Cores)
+			results = append(results, res)
+			recs = append(recs, rec)
+		}
+		med, mid := Median(results)
+		meas := report.Run{Result: med}
+		if pred.Spans != nil {
+			meas.Spans = recs[mid]
+		}
+		r.Models = append(r.Models, ModelCheck{Model: d, Predicted: pred, Measured: meas, Comparison: Compare(pred.Result, med)})
+	}
+	return r, nil
+}
+
+// predict simulates t under each of its models, keeping each run's spans
+// when spans is set (a run with more than report.MaxSpans is refused: the
+// timelines of a check need every span) and its task records when records
+// is.
+func predict(ctx context.Context, t Target, spans, records bool) ([]report.Run, error) {
+	runs := make([]report.Run, 0, len(t.Models))
+	for _, d := range t.Models {
+		cfg := sim.Config{
+			Workload:       t.Workload,
+			Deployment:     d,
+			Profile:        t.Profile,
+			Cores:          t.Cores,
+			SwitchInterval: t.SwitchInterval,
+			RecordTasks:    records,
+			Context:        ctx,
+		}
+		var limit *report.SpanLimit
+		if spans {
+			limit = &report.SpanLimit{Max: report.MaxSpans}
+			cfg.Sink = limit
+		}
+		res, err := sim.Run(cfg)
+		if err != nil {
+			return nil, runErr(fmt.Errorf("%s under %s: %w", t.Workload.Name, d, err))
+		}
+		run := report.Run{Result: res}
+		if limit != nil {
+			if limit.Over {
+				return nil, fmt.Errorf("%s under %s makes more than %d spans, more than verify keeps for its timelines (conclab run's text, svg and html formats draw any run)",
+					t.Workload.Name, d, report.MaxSpans)
+			}
+			run.Spans = &limit.Recorder
+		}
+		runs = append(runs, run)
+	}
+	return runs, nil
+}

@@ -1,0 +1,125 @@
+package truth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/conclab/conclab/examples"
+	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/python"
+)
+
+// Scenario is a workload of the accuracy suite (examples/validation).
+type Scenario struct {
+	Name     string
+	Workload *workload.Workload
+	Text     []byte // its YAML
+}
+
+// Scenarios parses the scenarios of the accuracy suite, in name order.
+func Scenarios() ([]Scenario, error) {
+	infos := examples.Validation()
+	if len(infos) == 0 {
+		return nil, errors.New("no scenarios in examples/validation")
+	}
+	out := make([]Scenario, 0, len(infos))
+	for _, info := range infos {
+		data, _ := examples.LookupValidation(info.Name)
+		wl, err := workload.Parse("examples/validation/"+info.Name+".yaml", data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Scenario{Name: info.Name, Workload: wl, Text: data})
+	}
+	return out, nil
+}
+
+// SuiteConfig says how to run the accuracy suite.
+type SuiteConfig struct {
+	Python  string        // the interpreter; python.Default when empty
+	Repeat  int           // real runs per model; at least 1
+	Timeout time.Duration // stops a run; 0: Check's default
+	// Resolve makes a scenario's target: its profile, cores, switch
+	// interval and models (the scenario's own), with whatever overrides
+	// the caller applies. It must be set.
+	Resolve  func(Scenario) (Target, error)
+	Progress func(Progress) // may be nil
+}
+
+// SuiteRow is one model of one scenario.
+type SuiteRow struct {
+	Workload, Model     string
+	Predicted, Measured int64   // makespans, nanoseconds
+	Error               float64 // RelErr of the makespans
+}
+
+// SuiteReport is what Suite found.
+type SuiteReport struct {
+	Python *python.Interpreter
+	Repeat int
+	Rows   []SuiteRow
+	// The median and the largest |Error| over the rows.
+	MedianAbsError, WorstAbsError float64
+}
+
+// Suite runs every scenario of the accuracy suite under its models with
+// Check (the interpreter checked once) and sums up how far the
+// measured makespans are from the predicted ones.
+func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
+	if cfg.Resolve == nil {
+		return nil, errors.New("truth.Suite: no Resolve")
+	}
+	scenarios, err := Scenarios()
+	if err != nil {
+		return nil, err
+	}
+	targets := make([]Target, len(scenarios))
+	for i, sc := range scenarios {
+		if targets[i], err = cfg.Resolve(sc); err != nil {
+			return nil, err
+		}
+		if err := checkTarget(targets[i], false); err != nil {
+			return nil, fmt.Errorf("%s: %w", sc.Name, err)
+		}
+	}
+	py, err := python.Find(ctx, cfg.Python)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range targets {
+		if err := matchRuntime(py, t.Profile); err != nil {
+			return nil, fmt.Errorf("%s: %w", scenarios[i].Name, err)
+		}
+	}
+	r := &SuiteReport{Python: py, Repeat: max(cfg.Repeat, 1)}
+	for _, t := range targets {
+		rep, err := check(ctx, CheckConfig{Target: t, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress}, py)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range rep.Models {
+			r.Rows = append(r.Rows, SuiteRow{Workload: t.Workload.Name, Model: c.Model.String(),
+				Predicted: c.Predicted.Result.Makespan, Measured: c.Measured.Result.Makespan, Error: c.Comparison.Makespan})
+		}
+	}
+	r.MedianAbsError, r.WorstAbsError = absErrors(r.Rows)
+	return r, nil
+}
+
+// absErrors returns the median and the largest |Error| of rows (0, 0 for
+// none).
+func absErrors(rows []SuiteRow) (med, worst float64) {
+	if len(rows) == 0 {
+		return 0, 0
+	}
+	abs := make([]float64, len(rows))
+	for i, r := range rows {
+		abs[i] = math.Abs(r.Error)
+		worst = max(worst, abs[i])
+	}
+	return median(abs), worst
+}
