@@ -10,24 +10,18 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
-	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/python"
 )
 
 // Target is a workload resolved for a check: the runtime profile, cores,
 // switch interval and models that both its prediction and its real runs
-// use.
-type Target struct {
-	Workload       *workload.Workload
-	Profile        runtime.Profile
-	Cores          int
-	SwitchInterval int64 // nanoseconds
-	Models         []model.Deployment
-}
+// use. It is the plan that conclab run would simulate.
+type Target = plan.Plan
 
 // RunError is an error of the work itself: a simulation, or a real run
 // that failed, ran out of time or was interrupted. Check's other errors
@@ -245,35 +239,16 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 // timelines of a check need every span) and its task records when records
 // is.
 func predict(ctx context.Context, t Target, spans, records bool) ([]report.Run, error) {
-	runs := make([]report.Run, 0, len(t.Models))
-	for _, d := range t.Models {
-		cfg := sim.Config{
-			Workload:       t.Workload,
-			Deployment:     d,
-			Profile:        t.Profile,
-			Cores:          t.Cores,
-			SwitchInterval: t.SwitchInterval,
-			RecordTasks:    records,
-			Context:        ctx,
+	o := plan.Options{Records: records, Spans: spans}
+	runs, err := t.Simulate(ctx, o)
+	if err != nil {
+		return nil, runErr(fmt.Errorf("%s: %w", t.Workload.Name, err))
+	}
+	for i, r := range runs {
+		if t.SpansDropped(r, o) {
+			return nil, fmt.Errorf("%s under %s makes more than %d spans, more than verify keeps for its timelines (conclab run's text, svg and html formats draw any run)",
+				t.Workload.Name, t.Models[i], report.MaxSpans)
 		}
-		var limit *report.SpanLimit
-		if spans {
-			limit = &report.SpanLimit{Max: report.MaxSpans}
-			cfg.Sink = limit
-		}
-		res, err := sim.Run(cfg)
-		if err != nil {
-			return nil, runErr(fmt.Errorf("%s under %s: %w", t.Workload.Name, d, err))
-		}
-		run := report.Run{Result: res}
-		if limit != nil {
-			if limit.Over {
-				return nil, fmt.Errorf("%s under %s makes more than %d spans, more than verify keeps for its timelines (conclab run's text, svg and html formats draw any run)",
-					t.Workload.Name, d, report.MaxSpans)
-			}
-			run.Spans = &limit.Recorder
-		}
-		runs = append(runs, run)
 	}
 	return runs, nil
 }

@@ -169,9 +169,7 @@ func interpreterOf(py *python.Interpreter) interpreter {
 }
 
 // target is what truth checks of p.
-func target(p *plan.Plan) truth.Target {
-	return truth.Target{Workload: p.Workload, Profile: p.Profile, Cores: p.Cores, SwitchInterval: p.SwitchInterval, Models: p.Models}
-}
+func target(p *plan.Plan) truth.Target { return *p }
 
 func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string) error {
 	tol, err := percentFlag("--tolerance", o.tolerance)
