@@ -76,7 +76,7 @@ func TestHostileInputs(t *testing.T) {
 		{"escape sequences in about", []string{"run", escapes, "-m", "sync"}, "", 0, "", 100 * mib},
 		{"a 1 MB word in about", []string{"run", longWord, "-m", "sync"}, "", 0, "", 500 * mib},
 		{"a duration past the limit", []string{"run", "-e", "[work 99999999999h]"}, "", 2, "too long", 100 * mib},
-		{"standard input over the limit", []string{"run", "-"}, bigStdin, 2, "8.00 MiB", 200 * mib},
+		{"standard input over the limit", []string{"run", "-"}, bigStdin, 2, "8 MiB", 200 * mib},
 		{"repeated modifiers inline", []string{"run", "-e", "3 x [wait 1ms] every 1ms every 2ms"}, "", 2, "-e:1:", 100 * mib},
 		{"weights that overflow", []string{"run", weights}, "", 2, "weights.yaml:", 100 * mib},
 		{"ten thousand models", []string{"run", models}, "", 2, "models.yaml:", 100 * mib},
