@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/web"
 )
 
@@ -75,6 +76,7 @@ func TestRunMemoryBound(t *testing.T) {
 	if testing.Short() {
 		t.Skip("50 parses of 256 KB take several seconds")
 	}
+	testtool.Heavy(t) // 50 requests at once: not beside a wall-time test
 	srv := httptest.NewServer(web.Handler(web.Options{}))
 	defer srv.Close()
 	body := bigWorkload(web.MaxBodyBytes - 1024)

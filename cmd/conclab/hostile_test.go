@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/testtool"
 )
 
 // TestHostileInputs runs the built conclab, as a user would, on the inputs
@@ -19,6 +21,7 @@ import (
 // exit status given, the message on stderr, and a peak resident memory of
 // the process under its bound. None may crash or run away.
 func TestHostileInputs(t *testing.T) {
+	testtool.Heavy(t) // hours of simulated work: not beside a wall-time test
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "conclab")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {

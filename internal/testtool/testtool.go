@@ -34,3 +34,12 @@ func WallClock(t testing.TB) {
 	}
 	t.Cleanup(unlock)
 }
+
+// Heavy takes the same turn as WallClock for a test that keeps the cores
+// busy for seconds without measuring time itself (hours of simulated work,
+// hundreds of concurrent requests): run beside a wall-time test, it would
+// stretch that test's measurements, or its own deadlines would be missed.
+func Heavy(t testing.TB) {
+	t.Helper()
+	WallClock(t)
+}
