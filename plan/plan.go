@@ -3,7 +3,9 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"math"
 	goruntime "runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -132,7 +134,7 @@ func New(wl *workload.Workload, text []byte, o Overrides) (*Plan, error) {
 	if err := p.resolveModels(text, o); err != nil {
 		return nil, err
 	}
-	if err := CheckSteps(wl, o); err != nil {
+	if err := p.CheckSteps(wl, o); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -299,9 +301,9 @@ func DefaultModels(cores int, prof runtime.Profile) []model.Deployment {
 
 // CheckSteps refuses, with an *Error of FieldMaxSteps, a workload whose
 // simulation would take more steps per model than o.MaxSteps (0: no
-// bound).
-func CheckSteps(wl *workload.Workload, o Overrides) error {
-	n := wl.Steps()
+// bound), as Steps estimates them.
+func (p *Plan) CheckSteps(wl *workload.Workload, o Overrides) error {
+	n := p.Steps(wl)
 	if o.MaxSteps <= 0 || n <= o.MaxSteps {
 		return nil
 	}
@@ -311,6 +313,37 @@ func CheckSteps(wl *workload.Workload, o Overrides) error {
 	}
 	return &Error{Field: FieldMaxSteps, Msg: fmt.Sprintf("workload %s needs about %s simulation steps per model (at most %s%s)",
 		textsafe.Clean(wl.Name), numfmt.Thousands(n), numfmt.Thousands(o.MaxSteps), how)}
+}
+
+// Steps estimates the simulation steps of wl under the plan's models: its
+// steps (workload.Steps), and, on a runtime with a GIL under a model whose
+// threads share one, a forced switch for each switch interval of Python
+// work (two CPU-bound threads hand the GIL over every interval: 2 tasks of
+// 100h of work are 144 million switches).
+func (p *Plan) Steps(wl *workload.Workload) int64 {
+	n := wl.Steps()
+	if !p.Profile.GIL || p.SwitchInterval <= 0 || !slices.ContainsFunc(p.Models, sharesGIL) {
+		return n
+	}
+	switches := wl.PythonWork() / float64(p.SwitchInterval)
+	if switches >= float64(math.MaxInt64-n) {
+		return math.MaxInt64
+	}
+	return n + int64(switches)
+}
+
+// sharesGIL reports whether d runs tasks on several threads of one
+// process, which then take turns on its GIL.
+func sharesGIL(d model.Deployment) bool {
+	switch d.Kind {
+	case model.ThreadPool:
+		return d.Threads > 1
+	case model.ThreadPerTask:
+		return true
+	case model.Processes:
+		return d.Inner != nil && sharesGIL(*d.Inner)
+	}
+	return false
 }
 
 // Tasks is how many tasks the plan's workload runs, estimated for an open

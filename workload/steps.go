@@ -65,3 +65,45 @@ func mulSat(a, b int64) int64 {
 	}
 	return a * b
 }
+
+// PythonWork estimates the CPU time, in nanoseconds, that one simulation's
+// tasks spend in Python code holding the GIL (work steps without gil:
+// released), from each duration's mean, repeats unrolled and arrivals
+// counted as Steps counts them.
+func (w *Workload) PythonWork() float64 {
+	var walk func(steps []Step) float64
+	walk = func(steps []Step) float64 {
+		n := 0.0
+		for i := range steps {
+			switch s := &steps[i]; s.Kind {
+			case Repeat:
+				n += float64(s.Count) * walk(s.Steps)
+			case Work:
+				if !s.GILReleased {
+					n += float64(s.Dur.Mean())
+				}
+			}
+		}
+		return n
+	}
+	if a := w.Arrivals; a != nil {
+		tasks := float64(a.Count)
+		if a.Count == 0 {
+			tasks = min(a.Rate*float64(a.For)/1e9, MaxTasks)
+		}
+		var sum, weights float64
+		for i := range w.Groups {
+			sum += w.Groups[i].Weight * walk(w.Groups[i].Steps)
+			weights += w.Groups[i].Weight
+		}
+		if weights <= 0 {
+			return 0
+		}
+		return math.Trunc(tasks) * sum / weights
+	}
+	n := 0.0
+	for i := range w.Groups {
+		n += float64(w.Groups[i].Count) * walk(w.Groups[i].Steps)
+	}
+	return n
+}

@@ -138,7 +138,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 			return err
 		}
 		for _, pt := range pts {
-			if err := plan.CheckSteps(pt.Workload, o.overrides()); err != nil {
+			if err := p.CheckSteps(pt.Workload, o.overrides()); err != nil {
 				return fmt.Errorf("--rate %g/s: %w", pt.Value, err)
 			}
 		}
