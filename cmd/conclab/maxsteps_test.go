@@ -16,8 +16,10 @@ func TestMaxStepsRefused(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"run", []string{"run", "-e", huge}, msg},
-		{"run json", []string{"run", "-e", huge, "--format", "json"}, msg},
+		// The default models include threads(N): 1,000 × 10⁹ ns of work in
+		// 5 ms switch intervals adds 200,000 GIL hand-overs.
+		{"run", []string{"run", "-e", huge}, strings.Replace(msg, "1,000,000,000,000", "1,000,000,200,000", 1)},
+		{"run json", []string{"run", "-e", huge, "--format", "json", "-m", "sync"}, msg},
 		{"explain", []string{"explain", "-e", "1 x [repeat 1000000000 [work 1ns]]", "-m", "sync"},
 			"conclab: workload inline needs about 1,000,000,000 simulation steps per model (at most 300,000,000 by default; raise with --max-steps)\n"},
 		{"sweep", []string{"sweep", "-e", huge, "-m", "threads(1..4)"}, msg},
