@@ -146,11 +146,11 @@ func (e *engine) handOut() {
 	e.kickIdle()
 }
 
-// loopBacklog is how many connections a worker's event loop accepts at one
+// LoopBacklog is how many tasks a worker's event loop takes at one
 // wake-up: asyncio's _accept_connection calls accept() up to the server's
 // backlog times each time the listening socket is readable, and uvicorn
 // passes its --backlog (2048 by default) to create_server.
-const loopBacklog = 2048
+const LoopBacklog = 2048
 
 // accept is a worker's event loop polling the listening socket (from
 // select, idle or between callbacks): it takes every queued task at once,
@@ -159,7 +159,7 @@ const loopBacklog = 2048
 // arrives after.
 func (e *engine) accept(p *process) {
 	l := p.loop
-	n := loopBacklog
+	n := LoopBacklog
 	if l.limit > 0 {
 		n = l.limit - l.inFlight
 	}
