@@ -37,6 +37,8 @@ const (
 	rLoopBusy                 // the loop runs other tasks
 	rLoopStuck                // the loop is blocked by another task
 	rSemaphore                // asyncio(limit=K)
+	rAccepted                 // a worker's loop took it with others at one wake-up (otask: the first)
+	rPolled                   // every worker's loop was in a callback until one polled
 	rThread                   // its new thread starting (a worker process's pool)
 	rNone                     // nothing but its own start (runtime costs)
 )
@@ -254,6 +256,9 @@ func (n *narrator) taskEvents() {
 					e.kind = kResumeLate
 				}
 				e.why, e.loop, e.peer = n.why(s.Cause)
+				if e.why == rAccepted || e.why == rPolled {
+					e.otask = s.Cause.Task
+				}
 				n.add(e)
 			case sim.Working, sim.WorkingC:
 				j := i
@@ -379,6 +384,10 @@ func (n *narrator) why(c sim.Cause) (r reason, loop, peer int32) {
 		return rProcsStart, -1, c.Lane
 	case sim.PlaceFreed:
 		return rSemaphore, c.Lane, -1
+	case sim.Accepted:
+		return rAccepted, c.Lane, -1
+	case sim.LoopPolled:
+		return rPolled, -1, c.Lane
 	case sim.LoopBusy:
 		return rLoopBusy, c.Lane, -1
 	case sim.LoopBlocked:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/conclab/conclab/internal/golden"
 	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
 )
 
 // TestGolden compares the narration of the seed's cases with testdata;
@@ -342,5 +343,41 @@ func TestSpanOrder(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// One worker's event loop takes a burst queued before the others are up
+// (issue 10): each task says which loop took it with which, that the
+// other loop sat idle, and the summary says so once.
+func TestBurstToOneWorker(t *testing.T) {
+	wl, err := workload.ParseInline("cores=2; 4 x [work 500ms]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, lines := storyOf(t, wl, "processes(2)*asyncio")
+	if got := find(lines, `^task-1-[234] is ready but waits .*: loop-1 took it at one wake-up with task-1-1 .*; loop-2 is idle meanwhile$`); len(got) != 3 {
+		t.Errorf("%d lines say loop-1 took the task with task-1-1 while loop-2 idled, want 3:\n%s", len(got), text(t, lines, 0))
+	}
+	if got := find(lines, `One worker took the burst: loop-1 took 4 tasks at one wake-up while loop-2 sat idle`); len(got) != 1 {
+		t.Errorf("the summary does not say one worker took the burst:\n%s", text(t, lines, 0))
+	}
+}
+
+// A task that arrives while every worker's loop computes waits for the
+// first loop to poll, and the loop takes what waits together.
+func TestArrivalWhileLoopsBusy(t *testing.T) {
+	wl, err := workload.ParseInline("A: [work 100ms]; B: [work 300ms] start 10ms; 2 x C: [work 100ms] every 5ms start 20ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, lines := storyOf(t, wl, "processes(2)*asyncio")
+	if got := find(lines, `^C-1 waits .* for a worker to take it: every worker's event loop was running a task.*loop-1 took it after a callback of A$`); len(got) != 1 {
+		t.Errorf("no line says C-1 waited for a loop to poll:\n%s", text(t, lines, 0))
+	}
+	if got := find(lines, `^C-2 is ready but waits .*: loop-1 took it at one wake-up with C-1`); len(got) != 1 {
+		t.Errorf("no line says loop-1 took C-2 with C-1:\n%s", text(t, lines, 0))
+	}
+	if got := find(lines, `One worker took the burst`); len(got) != 0 {
+		t.Errorf("the summary says one worker took a burst, but no loop sat idle:\n%s", text(t, lines, 0))
 	}
 }

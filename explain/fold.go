@@ -423,8 +423,46 @@ func (n *narrator) queued(e event, who string) string {
 		return fmt.Sprintf("%s is ready but waits %s: the loop is stuck in %s", who, d, n.blockers(n.also(&e)))
 	case rSemaphore:
 		return fmt.Sprintf("%s waits %s for the semaphore: %d tasks are already in flight", who, d, n.innerLimit())
+	case rAccepted:
+		s := fmt.Sprintf("%s is ready but waits %s: %s took it at one wake-up with %s (a worker's event loop takes every queued task at once), and is busy with %s",
+			who, d, n.lanes[e.loop].Name, n.name(e.otask), n.taskList(n.also(&e)))
+		if idle := n.idleLoops(e.loop, e.at, e.at+e.dur); len(idle) > 0 {
+			s += fmt.Sprintf("; %s %s idle meanwhile", list(idle), verbN(len(idle), "is", "are"))
+		}
+		return s
+	case rPolled:
+		return fmt.Sprintf("%s waits %s for a worker to take it: every worker's event loop was running a task, and takes new ones only between callbacks; %s took it after a callback of %s",
+			who, d, n.lanes[e.peer].Name, n.name(e.otask))
 	}
 	return fmt.Sprintf("%s is ready but waits %s: the loop is busy with %s", who, d, n.taskList(n.also(&e)))
+}
+
+// idleLoops names the worker processes' event loops other than lane that
+// sat idle for most of [a, b): they could have run a task that waited then.
+func (n *narrator) idleLoops(lane int32, a, b int64) []string {
+	var names []string
+	for id, l := range n.lanes {
+		if int32(id) == lane || l.Kind != sim.LoopThread || l.Process == 0 {
+			continue
+		}
+		var idle int64
+		for _, s := range n.laneSpans[id] {
+			if s.State == sim.Idle && s.End > a && s.Start < b {
+				idle += min(s.End, b) - max(s.Start, a)
+			}
+		}
+		if 2*idle > b-a {
+			names = append(names, l.Name)
+		}
+	}
+	return names
+}
+
+func verbN(k int, one, many string) string {
+	if k == 1 {
+		return one
+	}
+	return many
 }
 
 func (n *narrator) queuedMany(g *group, who string, verb func(string, string) string, lo, hi int64) string {
@@ -462,6 +500,16 @@ func (n *narrator) queuedMany(g *group, who string, verb func(string, string) st
 		return fmt.Sprintf("%s %s ready but %s %s: the loop is stuck in blocking calls", who, verb("is", "are"), verb("waits", "wait"), d)
 	case rSemaphore:
 		return fmt.Sprintf("%s %s %s for the semaphore: %d tasks are already in flight", who, verb("waits", "wait"), d, n.innerLimit())
+	case rAccepted:
+		s := fmt.Sprintf("%s %s ready but %s %s: a worker's event loop took %s with others at one wake-up (it takes every queued task at once) and runs them one at a time",
+			who, verb("is", "are"), verb("waits", "wait"), d, verb("it", "them"))
+		if idle := n.idleLoops(e.loop, g.first, g.last+hi); len(idle) > 0 {
+			s += fmt.Sprintf("; %s %s idle meanwhile", list(idle), verbN(len(idle), "is", "are"))
+		}
+		return s
+	case rPolled:
+		return fmt.Sprintf("%s %s %s for a worker to take %s: every worker's event loop was running a task, and takes new ones only between callbacks",
+			who, verb("waits", "wait"), d, verb("it", "them"))
 	}
 	return fmt.Sprintf("%s %s ready but %s %s: the loop runs one task at a time", who, verb("is", "are"), verb("waits", "wait"), d)
 }

@@ -60,6 +60,7 @@ func (n *narrator) summary() Line {
 		}
 	}
 	b.WriteString(".")
+	b.WriteString(n.burst())
 	if r.GILWait > 0 || r.GILSwitches > 0 {
 		fmt.Fprintf(&b, " GIL: %s of waiting in all, %s hand-overs.", report.Seconds(r.GILWait), thousands(int(r.GILSwitches)))
 	}
@@ -95,4 +96,46 @@ func plural(k int, one, many string) string {
 		return "1 " + one
 	}
 	return thousands(k) + " " + many
+}
+
+// burst says when one worker's event loop took a burst of tasks at one
+// wake-up while another worker's loop sat idle: the largest such burst,
+// from the engine's accepted causes; "" when none.
+func (n *narrator) burst() string {
+	type take struct{ lane, head int32 }
+	type seen struct {
+		k    int
+		a, b int64
+	}
+	bursts := map[take]*seen{}
+	for _, spans := range n.taskSpans.lists() {
+		for _, s := range spans {
+			if s.Cause.Kind != sim.Accepted || !n.known(s.Cause.Lane) {
+				continue
+			}
+			t := take{s.Cause.Lane, s.Cause.Task}
+			if bursts[t] == nil {
+				bursts[t] = &seen{a: s.Start, b: s.End}
+			}
+			x := bursts[t]
+			x.k++
+			x.a, x.b = min(x.a, s.Start), max(x.b, s.End)
+		}
+	}
+	all := make([]take, 0, len(bursts))
+	for t := range bursts {
+		all = append(all, t)
+	}
+	slices.SortFunc(all, func(x, y take) int {
+		return cmp.Or(cmp.Compare(bursts[y].k, bursts[x].k), cmp.Compare(x.lane, y.lane), cmp.Compare(x.head, y.head))
+	})
+	// The largest few: each look at the other loops reads their spans.
+	for _, t := range all[:min(len(all), 16)] {
+		x := bursts[t]
+		if idle := n.idleLoops(t.lane, x.a, x.b); len(idle) > 0 {
+			return fmt.Sprintf(" One worker took the burst: %s took %s at one wake-up while %s sat idle, since a worker's event loop takes every queued task at once (uvicorn's workers accept every waiting connection).",
+				n.lanes[t.lane].Name, tasks(x.k+1), list(idle))
+		}
+	}
+	return ""
 }

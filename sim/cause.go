@@ -36,6 +36,8 @@ const (
 	ThreadStarted  // the main thread started a new thread, Lane, which took it
 	ProcessStarted // Lane, the main thread of a worker process that had just started, took it
 	PlaceFreed     // asyncio(limit=K): Task finished on loop Lane, freeing a place of the semaphore
+	LoopPolled     // every worker's event loop was in a callback; Lane's ended (Task's) and it polled the queue (its listening socket) and took this one
+	Accepted       // the event loop Lane of a worker process took it from the queue at one wake-up with Task, the first of them: it waits behind them there
 
 	// Why a ready coroutine waited in its loop's ready queue (a task's
 	// Ready span on an event loop).
@@ -72,6 +74,10 @@ func (k CauseKind) String() string {
 		return "process-started"
 	case PlaceFreed:
 		return "place-freed"
+	case LoopPolled:
+		return "loop-polled"
+	case Accepted:
+		return "accepted"
 	case LoopBusy:
 		return "loop-busy"
 	case LoopBlocked:

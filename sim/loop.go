@@ -93,6 +93,9 @@ func (e *engine) enqueue(l *loop, sl int32) {
 // meanwhile was only waking up (its self-pipe's latency): no cause.
 func (e *engine) resumeCause(l *loop, sl int32) {
 	t := &e.spans[sl]
+	if t.why.Kind == Accepted {
+		return // what it waited for here is what came with it: that says more
+	}
 	if t.state != Ready || (t.why.Kind != NoCause && t.admit-t.since >= e.now-t.admit) || l.lastEnd <= t.admit {
 		return
 	}
@@ -152,12 +155,19 @@ func (e *engine) loopAdmit(p *process, sl int32) {
 // kickIdle starts the idle loops that have tasks to run.
 func (e *engine) kickIdle() {
 	for _, p := range e.workers {
-		if l := p.loop; l != nil && !l.busy && (l.ready.len() > 0 || l.debt > 0) {
-			l.th.why = Cause{} // new tasks, not a pending wake-up, end its sleep
-			l.wakeGen++
-			l.wakeAt = math.MaxInt64
-			e.kick(l)
+		if l := p.loop; l != nil {
+			e.kickLoop(l)
 		}
+	}
+}
+
+// kickLoop starts l if it is idle and has tasks to run.
+func (e *engine) kickLoop(l *loop) {
+	if !l.busy && (l.ready.len() > 0 || l.debt > 0) {
+		l.th.why = Cause{} // new tasks, not a pending wake-up, end its sleep
+		l.wakeGen++
+		l.wakeAt = math.MaxInt64
+		e.kick(l)
 	}
 }
 
@@ -213,7 +223,7 @@ func (e *engine) loopAdvance(th *thread) {
 		l.busy = false
 		e.dispatch() // may already have kicked the loop
 		if !l.busy {
-			e.loopNext(l)
+			e.loopRun(l)
 		}
 		return
 	}
@@ -302,13 +312,23 @@ func (e *engine) suspend(l *loop, sl int32) {
 	e.loopNext(l)
 }
 
-// loopNext resumes the next ready task, or lets the loop sleep in select
-// until its first timer is due.
+// loopNext is the loop's next iteration after a callback: due timers
+// join the ready queue, in the order they fall due; a worker's loop polls
+// its listening socket (accept); then it resumes the next ready task, or
+// sleeps in select until its first timer is due.
 func (e *engine) loopNext(l *loop) {
-	// Timers that are due join the ready queue, in the order they fall due.
 	for l.timers.len() > 0 && l.timers.h[0].due <= e.now {
 		e.enqueue(l, l.timers.pop().slot)
 	}
+	if e.central.len() > 0 && e.dep.Kind == model.Processes {
+		e.accept(l.th.proc)
+	}
+	e.loopRun(l)
+}
+
+// loopRun resumes the next ready task, or lets the loop sleep in select
+// until its first timer is due.
+func (e *engine) loopRun(l *loop) {
 	if l.ready.len() > 0 || l.debt > 0 {
 		e.kick(l)
 		return

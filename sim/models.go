@@ -85,6 +85,11 @@ func (e *engine) free(p *process) int {
 		return -1
 	}
 	if p.loop != nil {
+		if p.loop.busy && e.dep.Kind == model.Processes {
+			// A worker's loop accepts only from select: while idle, or
+			// when it polls between callbacks (loopNext).
+			return -1
+		}
 		if p.loop.limit == 0 {
 			return math.MaxInt32 - p.loop.inFlight
 		}
@@ -106,7 +111,9 @@ func (e *engine) free(p *process) int {
 func (e *engine) dispatch() { e.dispatchDue = true }
 
 // handOut gives queued tasks to the worker processes with the most room,
-// round-robin among equals (gunicorn's idle workers racing to accept).
+// round-robin among equals (gunicorn's idle workers racing to accept). A
+// worker's event loop that wins takes what it accepts at one wake-up
+// (accept), not one task.
 func (e *engine) handOut() {
 	e.dispatchDue = false
 	n := len(e.workers)
@@ -123,6 +130,11 @@ func (e *engine) handOut() {
 			break
 		}
 		e.rr = (e.rr + at + 1) % n
+		if p.loop != nil && e.dep.Kind == model.Processes {
+			e.accept(p)
+			e.kickLoop(p.loop) // it runs what it took before it polls again
+			continue
+		}
 		a := e.central.pop()
 		sl := e.newSlot(a, p)
 		if p.loop != nil {
@@ -132,6 +144,47 @@ func (e *engine) handOut() {
 		}
 	}
 	e.kickIdle()
+}
+
+// LoopBacklog is how many tasks a worker's event loop takes at one
+// wake-up: asyncio's _accept_connection calls accept() up to the server's
+// backlog times each time the listening socket is readable, and uvicorn
+// passes its --backlog (2048 by default) to create_server.
+const LoopBacklog = 2048
+
+// accept is a worker's event loop polling the listening socket (from
+// select, idle or between callbacks): it takes every queued task at once,
+// up to its backlog, or under asyncio(limit=K) up to its free places. So
+// the first worker to poll takes a whole burst, and the others get what
+// arrives after.
+func (e *engine) accept(p *process) {
+	l := p.loop
+	n := LoopBacklog
+	if l.limit > 0 {
+		n = l.limit - l.inFlight
+	}
+	head := int32(-1)
+	for ; n > 0 && e.central.len() > 0; n-- {
+		sl := e.newSlot(e.central.pop(), p)
+		e.loopAdmit(p, sl)
+		if e.sink == nil {
+			continue
+		}
+		w := &e.spans[sl].why
+		switch {
+		case e.slots[sl].release == e.now:
+		case head >= 0:
+			// Queued with the first of this wake-up: it waits behind it here.
+			*w = because(Accepted, l.th.id, head)
+		case w.Kind == NoCause:
+			// Every loop was busy in a callback until this one ended and
+			// the loop polled.
+			*w = because(LoopPolled, l.th.id, l.last)
+		}
+		if head < 0 {
+			head = e.slots[sl].id
+		}
+	}
 }
 
 // newSlot makes the running state of a released task.

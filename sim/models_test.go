@@ -94,7 +94,7 @@ func TestProcessStartup(t *testing.T) {
 	}
 }
 
-// Composites spread tasks round-robin over processes with room.
+// Thread composites spread tasks round-robin over processes with room.
 func TestCompositeDispatch(t *testing.T) {
 	wl := inline(t, "8 x [work 100ms]")
 	r := run(t, wl, "processes(2)*threads(2)", runOpt{})
@@ -106,9 +106,67 @@ func TestCompositeDispatch(t *testing.T) {
 	if r.PeakThreads != 2+4 {
 		t.Errorf("peak threads %d, want 6 (2 process mains + 4 workers)", r.PeakThreads)
 	}
-	r = run(t, wl, "processes(4)*asyncio", runOpt{})
-	if r.Makespan != 400*ms { // 4 loops on 2 cores: 800 ms of CPU over 2 cores
-		t.Errorf("processes(4)*asyncio: makespan %d, want 400 ms", r.Makespan)
+}
+
+// A worker's event loop takes every queued task at one wake-up (asyncio
+// accepts up to its backlog each time the listening socket is readable),
+// so the first worker up takes a burst queued before the workers start,
+// as uvicorn's first worker does (issue 10): 4 × 500 ms of work on
+// processes(2)*asyncio run one after another on loop-1.
+func TestLoopTakesTheBurst(t *testing.T) {
+	prof := builtin(t, "cpython")
+	rec := &Recorder{}
+	r := run(t, inline(t, "4 x [work 500ms]"), "processes(2)*asyncio", runOpt{prof: prof, sink: rec})
+	// loop-1 is up after one fork, creates the 4 tasks, then runs each: a
+	// resume, 500 ms of work, and the resume of gather's done callback.
+	want := prof.ProcessFork + 4*prof.TaskCreate + 4*(500*ms+2*prof.LoopResume)
+	if r.Makespan != want {
+		t.Errorf("makespan %d, want %d", r.Makespan, want)
+	}
+	loop1 := int(r.Records[0].Lane)
+	for _, x := range r.Records {
+		if x.Lane != loop1 {
+			t.Errorf("%s ran on lane %d, want loop-1 (%d)", x.Name, x.Lane, loop1)
+		}
+	}
+	accepted := 0
+	for _, sp := range rec.Tasks {
+		if sp.Cause.Kind == Accepted && sp.Cause.Lane == int32(loop1) && sp.Cause.Task == 0 {
+			accepted++
+		}
+	}
+	if accepted != 3 {
+		t.Errorf("%d tasks waited with cause accepted (with task 0, on loop-1), want 3", accepted)
+	}
+}
+
+// A worker's loop busy in a callback accepts nothing: what arrives then
+// waits for the first loop to poll, which takes it all. Here C-1 and C-2
+// arrive while A (100 ms) and B (300 ms) compute; loop-1 polls first, at
+// 100 ms, and runs both; B's loop would have made C-2 wait until 310 ms.
+func TestBusyLoopAcceptsNothing(t *testing.T) {
+	rec := &Recorder{}
+	r := run(t, inline(t, "A: [work 100ms]; B: [work 300ms] start 10ms; 2 x C: [work 100ms] every 5ms start 20ms"), "processes(2)*asyncio", runOpt{sink: rec})
+	for i, want := range []struct{ start, end int64 }{{0, 100 * ms}, {10 * ms, 310 * ms}, {100 * ms, 200 * ms}, {200 * ms, 300 * ms}} {
+		if x := r.Records[i]; x.Start != want.start || x.End != want.end {
+			t.Errorf("%s ran %d–%d, want %d–%d", x.Name, x.Start, x.End, want.start, want.end)
+		}
+	}
+	if r.Records[2].Lane != r.Records[0].Lane || r.Records[3].Lane != r.Records[0].Lane {
+		t.Errorf("C-1 and C-2 ran on lanes %d and %d, want A's loop (%d)", r.Records[2].Lane, r.Records[3].Lane, r.Records[0].Lane)
+	}
+	causes := map[int32]Cause{}
+	for _, sp := range rec.Tasks {
+		if sp.State == Ready && sp.Cause.Kind != NoCause {
+			causes[sp.Task] = sp.Cause
+		}
+	}
+	loop1 := r.Records[0].Lane
+	if c := causes[2]; c != because(LoopPolled, int32(loop1), 0) {
+		t.Errorf("C-1 waited with cause %+v, want loop-polled after A on loop-1", c)
+	}
+	if c := causes[3]; c != because(Accepted, int32(loop1), 2) {
+		t.Errorf("C-2 waited with cause %+v, want accepted with C-1 on loop-1", c)
 	}
 }
 

@@ -361,6 +361,13 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 					fail("span %+v: got process of %s", sp, other.Name)
 				}
 			}
+		case LoopPolled, Accepted:
+			// A worker's loop took it from the queue: after a callback of
+			// Task, or at one wake-up with Task, which it ran first.
+			if !task || sp.State != Ready || sp.Lane >= 0 || other.Kind != LoopThread || other.Process == 0 || c.Task < 0 ||
+				res.Records[c.Task].Lane != int(c.Lane) || res.Records[c.Task].Start > sp.End {
+				fail("span %+v: taken by loop %s after or with task %d, which it did not run", sp, other.Name, c.Task)
+			}
 		case LoopBusy, LoopBlocked:
 			if !task || sp.State != Ready || other.Kind != LoopThread {
 				fail("span %+v: waited for loop %s", sp, other.Name)

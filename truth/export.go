@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 )
 
@@ -126,7 +127,7 @@ func modelAbout(d model.Deployment) string {
 	case d.Inner.Kind == model.ThreadPool:
 		return fmt.Sprintf("The model, %s: %d worker processes (started with %s), each\nwith a ThreadPoolExecutor(%d), take tasks from one shared queue whenever\nthey have a free thread, as gunicorn's gthread workers accept from one\nsocket; the main process puts each task on the queue at its release time.", d, d.Procs, start, d.Inner.Threads)
 	default:
-		return fmt.Sprintf("The model, %s: %d worker processes (started with %s), each\nwith an event loop, take tasks from one shared queue while they have room,\nas uvicorn's workers accept from one socket; the main process puts each\ntask on the queue at its release time.", pyComment(d.String()), d.Procs, start)
+		return fmt.Sprintf("The model, %s: %d worker processes (started with %s), each\nwith an event loop, take tasks from one shared queue as uvicorn's workers\naccept from one socket: a loop in select takes all it finds, a busy one\nnone; the main process puts each task on the queue at its release time.", pyComment(d.String()), d.Procs, start)
 	}
 }
 
@@ -139,6 +140,9 @@ func imports(d model.Deployment) string {
 	}
 	if d.UsesAsyncio() || d.UsesProcesses() {
 		mods = append(mods, "multiprocessing")
+	}
+	if d.Kind == model.Processes && d.Inner != nil && d.Inner.Kind == model.Asyncio {
+		mods = append(mods, "queue") // the loops take tasks with get(block=False)
 	}
 	sortStrings(mods)
 	var b strings.Builder
@@ -264,6 +268,9 @@ func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si int64) {
 		}
 		exec := loop.ExecutorThreads(cores)
 		set("LIMIT", limit, "tasks in flight per loop (None: no limit)")
+		if d.Kind == model.Processes {
+			set("BACKLOG", strconv.Itoa(sim.LoopBacklog), "tasks a worker's loop takes at one wake-up")
+		}
 		set("EXECUTOR", strconv.Itoa(exec), "threads for steps offloaded to a thread")
 		set("CORES", strconv.Itoa(cores), "processes for steps offloaded to a process")
 	}

@@ -316,36 +316,45 @@ const pyLoopWorker = `def loop_worker(origin, inbox, outbox):
 
 
 async def serve(inbox, outbox):
-    """A reader thread takes tasks from the shared queue while the loop has
-    room (fewer than LIMIT tasks in flight, or always without a limit) and
-    hands them to the loop, which runs each as a coroutine."""
+    """The loop takes tasks from the shared queue as uvicorn's worker
+    accepts connections from the shared socket: when the queue's pipe is
+    readable and the loop is in select (idle, or between callbacks), it
+    takes every task queued, up to BACKLOG at one wake-up (and up to LIMIT
+    in flight), and runs each as a coroutine. A loop busy in a callback
+    takes none, so the first worker up takes a burst queued before the
+    others start."""
     loop = asyncio.get_running_loop()
     start_executors(loop)
     outbox.put(["ready", os.getpid(), threading.get_ident(), now()])
-    room = threading.Semaphore(LIMIT) if LIMIT else None
-    arrived = asyncio.Queue()
+    fd = inbox._reader.fileno()  # the queue's pipe, shared by the workers
+    running = set()
+    last = loop.create_future()  # set once None says no task will come
 
-    def reader():
-        while True:
-            if room is not None:
-                room.acquire()
-            index = inbox.get()
-            loop.call_soon_threadsafe(arrived.put_nowait, index)
-            if index is None:
+    def accept():
+        for _ in range(BACKLOG):
+            if LIMIT and len(running) >= LIMIT:
+                loop.remove_reader(fd)  # until a place frees
                 return
+            try:
+                # Another worker taking a task at the same time makes this
+                # fail; the pipe stays readable, so select asks again.
+                index = inbox.get(block=False)
+            except queue.Empty:
+                return
+            if index is None:
+                loop.remove_reader(fd)
+                last.set_result(None)
+                return
+            running.add(asyncio.ensure_future(run(index)))
 
     async def run(index):
         outbox.put(["done", index, await task_steps(index)])
-        if room is not None:
-            room.release()
+        running.discard(asyncio.current_task())
+        if LIMIT and not last.done():
+            loop.add_reader(fd, accept)
 
-    threading.Thread(target=reader, daemon=True).start()
-    running = []
-    while True:
-        index = await arrived.get()
-        if index is None:
-            break
-        running.append(asyncio.ensure_future(run(index)))
+    loop.add_reader(fd, accept)
+    await last
     await asyncio.gather(*running)
     PROCESS_POOL.shutdown()
 
