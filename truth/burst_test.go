@@ -22,7 +22,7 @@ import (
 // loops compute goes to the first to poll.
 func TestLoopWorkersTakeTheBurst(t *testing.T) {
 	testtool.WallClock(t) // measures real CPython: one such test at a time
-	py := python(t)
+	py := needPython(t)
 	prof, err := runtime.Builtin("cpython")
 	if err != nil {
 		t.Fatal(err)
