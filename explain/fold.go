@@ -11,6 +11,8 @@ import (
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/sim"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // group is a run of similar events: same key, close together in time.
@@ -362,7 +364,7 @@ func (n *narrator) many(g *group) string {
 		}
 		if len(lanes) > 4 {
 			return fmt.Sprintf("GIL: %s threads computing at once take turns on the GIL, each waiting %s (median) for its next turn: %s forced hand-overs%s",
-				thousands(len(lanes)), report.Seconds(avg), thousands(g.len()), n.tail(g, false))
+				numfmt.Thousands(len(lanes)), report.Seconds(avg), numfmt.Thousands(g.len()), n.tail(g, false))
 		}
 		for l := range lanes {
 			if n.poolMain(l) {
@@ -374,7 +376,7 @@ func (n *narrator) many(g *group) string {
 			names = append(names, n.laneLabel(l, -1))
 		}
 		return fmt.Sprintf("GIL: %s take turns on the GIL every %s: %s hand-overs, each thread runs %s the time%s",
-			list(names), report.Seconds(avg), thousands(g.len()), share(len(lanes)), n.tail(g, false))
+			list(names), report.Seconds(avg), numfmt.Thousands(g.len()), share(len(lanes)), n.tail(g, false))
 	case kFinish:
 		return fmt.Sprintf("%s %s%s", who, verb("finishes", "finish"), n.tail(g, distinct > 4))
 	}
@@ -485,7 +487,7 @@ func (n *narrator) queuedMany(g *group, who string, verb func(string, string) st
 	case rTurn:
 		return fmt.Sprintf("%s %s their turn, %s: sync code runs one task at a time", who, verb("waits", "wait"), d)
 	case rWorkers:
-		return fmt.Sprintf("%s %s %s for a free worker: all %s are busy", who, verb("waits", "wait"), d, thousands(n.poolSize()))
+		return fmt.Sprintf("%s %s %s for a free worker: all %s are busy", who, verb("waits", "wait"), d, numfmt.Thousands(n.poolSize()))
 	case rSubmit:
 		return fmt.Sprintf("%s %s %s for the main thread, which %s one at a time", who, verb("waits", "wait"), d, n.mainDoes())
 	case rProcs:
@@ -518,7 +520,7 @@ func (n *narrator) queuedMany(g *group, who string, verb func(string, string) st
 func (n *narrator) tail(g *group, withCount bool) string {
 	var parts []string
 	if withCount {
-		parts = append(parts, "×"+thousands(g.len()))
+		parts = append(parts, "×"+numfmt.Thousands(g.len()))
 	}
 	if a, b := stamp(g.first), stamp(g.last); a != b {
 		parts = append(parts, strings.TrimSuffix(a, " s")+"–"+b)
@@ -676,7 +678,7 @@ func (n *narrator) theTasks(c int) string {
 	if c == 1 {
 		return "the task"
 	}
-	return "the " + thousands(c) + " tasks"
+	return "the " + numfmt.Thousands(c) + " tasks"
 }
 
 // startWhat names what the main thread's part of starting a thread
@@ -856,7 +858,7 @@ func slowNotes(g *group) string {
 	if c == 0 {
 		return "blocking calls inside async def"
 	}
-	return fmt.Sprintf("asyncio would report %s slow callbacks", thousands(c))
+	return fmt.Sprintf("asyncio would report %s slow callbacks", numfmt.Thousands(c))
 }
 
 // share says what part of the time each of k threads taking turns runs.
@@ -874,11 +876,12 @@ func share(k int) string {
 	return fmt.Sprintf("1/%d of", k)
 }
 
+// percent is a of b as a whole percent, 0% when b is not positive.
 func percent(a, b int64) string {
 	if b <= 0 {
-		return "0%"
+		return numfmt.WholePercent(0)
 	}
-	return fmt.Sprintf("%.0f%%", 100*float64(a)/float64(b))
+	return numfmt.WholePercent(float64(a) / float64(b))
 }
 
 // short is a step's length to three significant digits without trailing
@@ -928,7 +931,7 @@ func compact(names []string) string {
 	if run {
 		return first + " … " + last
 	}
-	return fmt.Sprintf("%s … %s (%s tasks)", first, last, thousands(len(names)))
+	return fmt.Sprintf("%s … %s (%s tasks)", first, last, numfmt.Thousands(len(names)))
 }
 
 // numbered splits "conn-12" into "conn-" and 12.
@@ -972,16 +975,4 @@ func sortedKeys(m map[int32]bool) []int32 {
 	}
 	slices.Sort(ks)
 	return ks
-}
-
-// thousands formats n with commas between groups of three digits.
-func thousands(n int) string {
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

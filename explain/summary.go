@@ -9,6 +9,8 @@ import (
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/sim"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // summary is the closing line: the makespan, where the tasks' time went,
@@ -16,7 +18,7 @@ import (
 func (n *narrator) summary() Line {
 	r := n.r
 	var b strings.Builder
-	fmt.Fprintf(&b, "Makespan %s under %s (%s)", report.Seconds(r.Makespan), r.Model, tasks(r.Tasks))
+	fmt.Fprintf(&b, "Makespan %s under %s (%s)", report.Seconds(r.Makespan), r.Model, numfmt.Count(r.Tasks, "task", "tasks"))
 
 	var spent [8]int64
 	var total int64
@@ -62,13 +64,13 @@ func (n *narrator) summary() Line {
 	b.WriteString(".")
 	b.WriteString(n.burst())
 	if r.GILWait > 0 || r.GILSwitches > 0 {
-		fmt.Fprintf(&b, " GIL: %s of waiting in all, %s hand-overs.", report.Seconds(r.GILWait), thousands(int(r.GILSwitches)))
+		fmt.Fprintf(&b, " GIL: %s of waiting in all, %s hand-overs.", report.Seconds(r.GILWait), numfmt.Thousands(r.GILSwitches))
 	}
 	if r.SlowCallbacks > 0 {
 		fmt.Fprintf(&b, " The loop stalled for up to %s; asyncio would report %s.", report.Seconds(r.LoopStallMax),
-			plural(int(r.SlowCallbacks), "slow callback", "slow callbacks"))
+			numfmt.Count(r.SlowCallbacks, "slow callback", "slow callbacks"))
 	}
-	fmt.Fprintf(&b, " The CPU was %.1f%% busy on %s.", 100*r.CPUUtilization, plural(r.Cores, "core", "cores"))
+	fmt.Fprintf(&b, " The CPU was %s busy on %s.", numfmt.Percent(r.CPUUtilization), numfmt.Count(r.Cores, "core", "cores"))
 	return Line{At: r.Makespan, Text: b.String(), Count: 1}
 }
 
@@ -87,15 +89,6 @@ func (n *narrator) readyWhat() string {
 		return "waiting to be submitted or for a free worker"
 	}
 	return "waiting for a free worker"
-}
-
-func tasks(k int) string { return plural(k, "task", "tasks") }
-
-func plural(k int, one, many string) string {
-	if k == 1 {
-		return "1 " + one
-	}
-	return thousands(k) + " " + many
 }
 
 // burst says when one worker's event loop took a burst of tasks at one
@@ -134,7 +127,7 @@ func (n *narrator) burst() string {
 		x := bursts[t]
 		if idle := n.idleLoops(t.lane, x.a, x.b); len(idle) > 0 {
 			return fmt.Sprintf(" One worker took the burst: %s took %s at one wake-up while %s sat idle, since a worker's event loop takes every queued task at once (uvicorn's workers accept every waiting connection).",
-				n.lanes[t.lane].Name, tasks(x.k+1), list(idle))
+				n.lanes[t.lane].Name, numfmt.Count(x.k+1, "task", "tasks"), list(idle))
 		}
 	}
 	return ""

@@ -11,6 +11,8 @@ import (
 
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // The HTML report's page and style sheet, embedded so that the report is
@@ -123,15 +125,15 @@ func HTML(w io.Writer, wl *workload.Workload, runs []Run, opt HTMLOptions) error
 			d.Facts = append(d.Facts, "runtime "+r.Runtime)
 		}
 		if r.Cores > 0 {
-			d.Facts = append(d.Facts, plural(r.Cores, "core"))
+			d.Facts = append(d.Facts, numfmt.Count(r.Cores, "core", "cores"))
 		}
 		if opt.SwitchInterval > 0 {
 			d.Facts = append(d.Facts, "switch interval "+workload.FormatDuration(opt.SwitchInterval))
 		}
 		if wl != nil && wl.NumTasks() > 0 {
-			d.Facts = append(d.Facts, thousandsOf(wl.NumTasks())+" tasks")
+			d.Facts = append(d.Facts, numfmt.Thousands(wl.NumTasks())+" tasks")
 		}
-		d.Facts = append(d.Facts, plural(len(runs), "model"))
+		d.Facts = append(d.Facts, numfmt.Count(len(runs), "model", "models"))
 	}
 	for _, c := range tableColumns {
 		d.Heads = append(d.Heads, c.head)
@@ -151,7 +153,7 @@ func HTML(w io.Writer, wl *workload.Workload, runs []Run, opt HTMLOptions) error
 			ID:       i + 1,
 			Name:     run.Result.Model,
 			Makespan: Seconds(run.Result.Makespan),
-			Counts:   plural(run.Result.Tasks, "task") + " · " + plural(len(run.Result.Lanes), "lane"),
+			Counts:   numfmt.Count(run.Result.Tasks, "task", "tasks") + " · " + numfmt.Count(len(run.Result.Lanes), "lane", "lanes"),
 			Cells:    tableCells(run.Result),
 			// The SVG's text is escaped by esc as it is written.
 			SVG:   template.HTML(svg.String()),
@@ -182,7 +184,7 @@ func tableCells(r *sim.Result) []string {
 		Seconds(r.Makespan),
 		Seconds(r.Latency.P50),
 		Seconds(r.Latency.P99),
-		percent(r.CPUUtilization),
+		numfmt.Percent(r.CPUUtilization),
 		Seconds(r.GILWait),
 		strconv.FormatInt(r.GILSwitches, 10),
 		Seconds(r.LoopStallMax),

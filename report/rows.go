@@ -8,6 +8,8 @@ import (
 
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // Limits of the drawn timelines: the terminal's, the SVG's (and so the
@@ -86,7 +88,7 @@ func (r Row) Label(n int) string {
 	if r.Kind != LaneRow || r.Count <= 1 {
 		return truncate(r.Name, n)
 	}
-	more := " +" + thousandsOf(r.Count-1)
+	more := " +" + numfmt.Thousands(r.Count-1)
 	if width(r.Name)+width(more) <= n || n < width(more)+2 {
 		return truncate(r.Name+more, n)
 	}
@@ -291,14 +293,14 @@ func (l *layout) labelWidth() int {
 	w = max(w, longest)
 	if l.fold {
 		// A folded row: a name and " +k".
-		w = max(w, longest+2+width(thousandsOf(len(l.lanes)-1)))
-		w = max(w, width(plural(len(l.lanes), "lane")))
+		w = max(w, longest+2+width(numfmt.Thousands(len(l.lanes)-1)))
+		w = max(w, width(numfmt.Count(len(l.lanes), "lane", "lanes")))
 	}
 	for _, id := range l.taskIDs {
 		w = max(w, width(l.name(id)))
 	}
 	if l.allTasks {
-		w = max(w, width(plural(l.nTasks, "task")))
+		w = max(w, width(numfmt.Count(l.nTasks, "task", "tasks")))
 	}
 	return w
 }
@@ -390,7 +392,7 @@ func (t *TimelineRows) build(cols int) {
 		cells = slices.Clone(cells)
 		if t.headings && newGroup {
 			t.Rows = append(t.Rows, Row{Kind: HeadingRow, Process: ln.Process, Task: -1,
-				Name:  ProcessName(ln.Process) + " · " + plural(t.procLanes[ln.Process], "lane"),
+				Name:  ProcessName(ln.Process) + " · " + numfmt.Count(t.procLanes[ln.Process], "lane", "lanes"),
 				Count: t.procLanes[ln.Process]})
 		}
 		t.Rows = append(t.Rows, Row{Kind: LaneRow, Name: clean(ln.Name), Process: ln.Process, Lane: ln, Task: -1,
@@ -409,8 +411,8 @@ func (t *TimelineRows) build(cols int) {
 			}
 		}
 		n := len(t.lanes)
-		t.Rows = append(t.Rows[:cut], Row{Kind: AllLanesRow, Name: plural(n, "lane"), Process: -1, Task: -1, Count: n,
-			Note:  fmt.Sprintf("… %s not shown; all %s together", plural(n-shown, "more lane"), plural(n, "lane")),
+		t.Rows = append(t.Rows[:cut], Row{Kind: AllLanesRow, Name: numfmt.Count(n, "lane", "lanes"), Process: -1, Task: -1, Count: n,
+			Note:  fmt.Sprintf("… %s not shown; all %s together", numfmt.Count(n-shown, "more lane", "more lanes"), numfmt.Count(n, "lane", "lanes")),
 			cells: all.states(n)})
 	}
 
@@ -438,8 +440,8 @@ func (t *TimelineRows) build(cols int) {
 	}
 	if t.allTasks {
 		n := t.nTasks
-		row := Row{Kind: AllTasksRow, Name: plural(n, "task"), Process: -1, Task: -1, Count: n,
-			Note: fmt.Sprintf("all %s together (what most of them are doing)", plural(n, "task"))}
+		row := Row{Kind: AllTasksRow, Name: numfmt.Count(n, "task", "tasks"), Process: -1, Task: -1, Count: n,
+			Note: fmt.Sprintf("all %s together (what most of them are doing)", numfmt.Count(n, "task", "tasks"))}
 		if cols > 0 {
 			tg := newGrid(t.axis, cols)
 			if t.folded != nil {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // SVGOptions controls the SVG timelines, on their own or in the HTML report.
@@ -347,7 +349,7 @@ func newSVGBlock(run Run, wl *workload.Workload, axis int64, labelW, plotW float
 		folded:   run.Folded,
 		shapes:   shapes,
 	}
-	bl.title = fmt.Sprintf("%s · makespan %s · %s · %s", r.Model, Seconds(r.Makespan), plural(r.Tasks, "task"), plural(len(r.Lanes), "lane"))
+	bl.title = fmt.Sprintf("%s · makespan %s · %s · %s", r.Model, Seconds(r.Makespan), numfmt.Count(r.Tasks, "task", "tasks"), numfmt.Count(len(r.Lanes), "lane", "lanes"))
 	switch {
 	case run.Spans == nil && run.Folded == nil:
 		bl.notes = append(bl.notes, "no timeline: spans were not recorded for this run")
@@ -407,7 +409,7 @@ func (bl *svgBlock) layout() {
 		}
 	}
 	bl.notes = append(bl.notes, fmt.Sprintf("aggregated (%s, %s spans): each pixel column shows its dominant state",
-		plural(len(tl.lanes), "lane"), thousandsOf(drawn)))
+		numfmt.Count(len(tl.lanes), "lane", "lanes"), numfmt.Thousands(drawn)))
 }
 
 // rowsOf draws the timeline's rows: a ribbon over the lanes of each
@@ -889,16 +891,4 @@ func esc(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// thousandsOf formats n with commas between groups of three digits.
-func thousandsOf(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + thousandsOf(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -146,11 +146,3 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
-
-// percent formats a fraction as a percentage with one decimal.
-func percent(f float64) string {
-	if f != f { // NaN
-		return "–"
-	}
-	return fmt.Sprintf("%.1f%%", f*100)
-}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/conclab/conclab/sim"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // Limits that keep a terminal timeline readable; the rows' limits are
@@ -89,7 +91,7 @@ func Timeline(w io.Writer, run Run, opt Options) error {
 		b.WriteByte('\n')
 	}
 
-	head := fmt.Sprintf("%s · makespan %s · %s", clean(r.Model), Seconds(r.Makespan), plural(r.Tasks, "task"))
+	head := fmt.Sprintf("%s · makespan %s · %s", clean(r.Model), Seconds(r.Makespan), numfmt.Count(r.Tasks, "task", "tasks"))
 	text(head, sgrBold)
 	switch {
 	case run.Spans == nil && run.Folded == nil:
@@ -228,12 +230,4 @@ func axisUnit(m int64) (int64, string) {
 		return 1e3, "µs"
 	}
 	return 1, "ns"
-}
-
-// plural writes "1 task", "3 tasks", "1,000 tasks".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return thousandsOf(n) + " " + noun + "s"
 }

@@ -165,7 +165,7 @@ func newRun(req *RunRequest) (*run, error) {
 		switch pe.Field {
 		case plan.FieldMaxSteps:
 			return nil, tooBig("about %s steps per model (tasks × steps, repeats unrolled): the page simulates at most %s (run it with `conclab run`)",
-				thousands(wl.Steps()), thousands(MaxSteps))
+				numfmt.Thousands(wl.Steps()), numfmt.Thousands(MaxSteps))
 		case plan.FieldWorkload:
 			return nil, &apiError{status: 400, Field: "yaml", Msg: pe.Msg, Line: pe.Line, Col: pe.Col}
 		case plan.FieldModels:
@@ -180,7 +180,7 @@ func newRun(req *RunRequest) (*run, error) {
 	}
 	if n := p.Tasks(); n > MaxTasks {
 		return nil, tooBig("%s tasks: the page simulates at most %s (run it with `conclab run`, which has no such limit)",
-			thousands(int64(n)), thousands(MaxTasks))
+			numfmt.Thousands(n), numfmt.Thousands(MaxTasks))
 	}
 	return &run{Plan: p, steps: wl.Steps()}, nil
 }
@@ -208,9 +208,9 @@ func (r *run) simulate(ctx context.Context, spans bool) ([]outcome, error) {
 	switch n := r.Tasks(); {
 	case !spans:
 	case n > MaxSpanTasks:
-		why = fmt.Sprintf("no timeline for %s tasks (the page draws at most %s)", thousands(int64(n)), thousands(MaxSpanTasks))
+		why = fmt.Sprintf("no timeline for %s tasks (the page draws at most %s)", numfmt.Thousands(n), numfmt.Thousands(MaxSpanTasks))
 	case r.steps > MaxSpanSteps:
-		why = fmt.Sprintf("no timeline for about %s steps (the page draws at most %s)", thousands(r.steps), thousands(MaxSpanSteps))
+		why = fmt.Sprintf("no timeline for about %s steps (the page draws at most %s)", numfmt.Thousands(r.steps), numfmt.Thousands(MaxSpanSteps))
 	}
 	o := plan.Options{
 		Records: true,
@@ -243,7 +243,7 @@ func (r *run) simulate(ctx context.Context, spans bool) ([]outcome, error) {
 	for i, run := range runs {
 		out[i] = outcome{run: run, noSpans: why}
 		if r.SpansDropped(run, o) {
-			out[i].noSpans = fmt.Sprintf("no timeline: the run made more than %s spans", thousands(MaxRecordedSpans))
+			out[i].noSpans = fmt.Sprintf("no timeline: the run made more than %s spans", numfmt.Thousands(MaxRecordedSpans))
 		}
 	}
 	return out, nil
@@ -341,7 +341,7 @@ func summaryOf(r *sim.Result) summary {
 		Makespan: report.Seconds(r.Makespan),
 		P50:      report.Seconds(r.Latency.P50),
 		P99:      report.Seconds(r.Latency.P99),
-		CPU:      percent(r.CPUUtilization),
+		CPU:      numfmt.Percent(r.CPUUtilization),
 		GILWait:  report.Seconds(r.GILWait),
 		GILSw:    strconv.FormatInt(r.GILSwitches, 10),
 		Stall:    report.Seconds(r.LoopStallMax),
@@ -349,15 +349,4 @@ func summaryOf(r *sim.Result) summary {
 		Resident: report.Bytes(r.PeakMemoryBytes),
 		Reserved: report.Bytes(r.PeakVirtualBytes),
 	}
-}
-
-// thousands formats n with commas between groups of three digits.
-func thousands(n int64) string { return numfmt.Thousands(n) }
-
-// percent formats a fraction as report's table does: one decimal.
-func percent(f float64) string {
-	if f != f { // NaN
-		return "–"
-	}
-	return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
 }

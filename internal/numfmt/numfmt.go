@@ -1,8 +1,13 @@
 // Package numfmt formats numbers for people, the same way in every
-// message, table and page.
+// message, table and page: counts with thousands separators and a noun,
+// and fractions as percentages.
 package numfmt
 
-import "strconv"
+import (
+	"fmt"
+	"math"
+	"strconv"
+)
 
 // Thousands formats n with commas between groups of three digits:
 // 1234567 is "1,234,567".
@@ -20,3 +25,60 @@ func Thousands[T ~int | ~int64](n T) string {
 	}
 	return s
 }
+
+// Plural returns one when n is 1, else many: the noun that goes with n
+// ("task" or "tasks"), or a suffix (Plural(n, "", "s")).
+func Plural[T ~int | ~int64](n T, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Count returns n in Thousands and the noun that goes with it: "1 task",
+// "0 tasks", "10,000 tasks".
+func Count[T ~int | ~int64](n T, one, many string) string {
+	return Thousands(n) + " " + Plural(n, one, many)
+}
+
+// NoValue is what the percentages print for a fraction that is not a
+// number (0/0) or infinite: an en dash.
+const NoValue = "–"
+
+// Percent formats a fraction with one decimal, as the tables show it:
+// 0.42 is "42.0%".
+func Percent(f float64) string {
+	if !finite(f) {
+		return NoValue
+	}
+	return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
+}
+
+// WholePercent formats a fraction rounded to a whole percent, as a
+// sentence says it: 0.734 is "73%".
+func WholePercent(f float64) string {
+	if !finite(f) {
+		return NoValue
+	}
+	return strconv.FormatFloat(f*100, 'f', 0, 64) + "%"
+}
+
+// ShortPercent formats a fraction with at most one decimal and no trailing
+// zero, as a limit is written: 0.1 is "10%", 0.025 is "2.5%".
+func ShortPercent(f float64) string {
+	if !finite(f) {
+		return NoValue
+	}
+	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
+}
+
+// SignedPercent formats a relative error with its sign and one decimal:
+// 0.031 is "+3.1%", -0.004 is "-0.4%".
+func SignedPercent(f float64) string {
+	if !finite(f) {
+		return NoValue
+	}
+	return fmt.Sprintf("%+.1f%%", f*100)
+}
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

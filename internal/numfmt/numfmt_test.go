@@ -21,3 +21,49 @@ func TestThousands(t *testing.T) {
 		t.Errorf("Thousands(int 20000) = %q", got)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, tt := range []struct {
+		n          int
+		count, one string
+	}{
+		{0, "0 tasks", "tasks"}, {1, "1 task", "task"}, {2, "2 tasks", "tasks"}, {10_000, "10,000 tasks", "tasks"},
+	} {
+		if got := Count(tt.n, "task", "tasks"); got != tt.count {
+			t.Errorf("Count(%d) = %q, want %q", tt.n, got, tt.count)
+		}
+		if got := Plural(int64(tt.n), "task", "tasks"); got != tt.one {
+			t.Errorf("Plural(%d) = %q, want %q", tt.n, got, tt.one)
+		}
+	}
+}
+
+func TestPercents(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, tt := range []struct {
+		f                           float64
+		percent, whole, short, sign string
+	}{
+		{0, "0.0%", "0%", "0%", "+0.0%"},
+		{0.42, "42.0%", "42%", "42%", "+42.0%"},
+		{0.025, "2.5%", "2%", "2.5%", "+2.5%"},
+		{0.7346, "73.5%", "73%", "73.5%", "+73.5%"},
+		{-0.004, "-0.4%", "-0%", "-0.4%", "-0.4%"},
+		{1, "100.0%", "100%", "100%", "+100.0%"},
+		{nan, "–", "–", "–", "–"},
+		{inf, "–", "–", "–", "–"},
+	} {
+		if got := Percent(tt.f); got != tt.percent {
+			t.Errorf("Percent(%v) = %q, want %q", tt.f, got, tt.percent)
+		}
+		if got := WholePercent(tt.f); got != tt.whole {
+			t.Errorf("WholePercent(%v) = %q, want %q", tt.f, got, tt.whole)
+		}
+		if got := ShortPercent(tt.f); got != tt.short {
+			t.Errorf("ShortPercent(%v) = %q, want %q", tt.f, got, tt.short)
+		}
+		if got := SignedPercent(tt.f); got != tt.sign {
+			t.Errorf("SignedPercent(%v) = %q, want %q", tt.f, got, tt.sign)
+		}
+	}
+}
