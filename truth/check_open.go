@@ -10,6 +10,7 @@ import (
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/report"
 
+	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/python"
 )
 
@@ -49,22 +50,19 @@ func (c ServerCheck) Verdicts(tol float64) []string {
 	var off []string
 	p, m := c.Predicted.Result, c.Measured
 	if math.Abs(c.P50) > tol && math.Abs(float64(m.P50-p.Latency.P50)) > float64(P50Slack) {
-		off = append(off, "p50 "+signedPercent(c.P50))
+		off = append(off, "p50 "+numfmt.SignedPercent(c.P50))
 	}
 	if math.Abs(c.Throughput) > tol {
-		off = append(off, "throughput "+signedPercent(c.Throughput))
+		off = append(off, "throughput "+numfmt.SignedPercent(c.Throughput))
 	}
 	if math.Abs(c.P99) > P99Factor*tol && math.Abs(float64(m.P99-p.Latency.P99)) > float64(P99Slack) {
-		off = append(off, "p99 "+signedPercent(c.P99))
+		off = append(off, "p99 "+numfmt.SignedPercent(c.P99))
 	}
 	if m.Errors > 0 {
 		off = append(off, fmt.Sprintf("%d failed requests (%s)", m.Errors, m.FirstErr))
 	}
 	return off
 }
-
-// signedPercent formats a relative error: "+3.1%", "-0.4%".
-func signedPercent(e float64) string { return fmt.Sprintf("%+.1f%%", e*100) }
 
 // OpenConfig says how to check an open workload.
 type OpenConfig struct {

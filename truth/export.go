@@ -13,6 +13,8 @@ import (
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // defaultSwitchInterval is CPython's sys.getswitchinterval() by default.
@@ -98,7 +100,7 @@ func writeHeader(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tas
 #   wait           time.sleep, or await asyncio.sleep on an event loop
 #   wait_blocking  time.sleep, even on an event loop (the loop stalls)
 #
-`, pyQuote(name, '"'), pyComment(d.String()), len(tasks), plural(len(tasks), "task", "tasks"), steps, plural(steps, "step", "steps"))
+`, pyQuote(name, '"'), pyComment(d.String()), len(tasks), numfmt.Plural(len(tasks), "task", "tasks"), steps, numfmt.Plural(steps, "step", "steps"))
 	for _, line := range strings.Split(modelAbout(d), "\n") {
 		b.WriteString(strings.TrimRight("# "+line, " ") + "\n")
 	}
@@ -342,13 +344,6 @@ func pyComment(s string) string {
 		}
 		return r
 	}, s)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // settings resolves the cores and switch interval a program runs with: the

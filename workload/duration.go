@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // MaxDuration is the longest duration a workload may write (100 days).
@@ -129,7 +131,7 @@ func parseDist(s string) (Dist, int, string) {
 	args := strings.Split(inner, ",")
 	if len(args) != len(params) {
 		return Dist{}, open + 1, name + " takes " + strconv.Itoa(len(params)) + " argument" +
-			plural(len(params)) + " (want " + want + "), got " + strconv.Itoa(len(args))
+			numfmt.Plural(len(params), "", "s") + " (want " + want + "), got " + strconv.Itoa(len(args))
 	}
 	var vals [2]int64
 	off := open + 1
@@ -150,13 +152,6 @@ func parseDist(s string) (Dist, int, string) {
 		return Dist{}, open + 1, "uniform(LO, HI) needs LO ≤ HI, got " + FormatDuration(d.A) + " > " + FormatDuration(d.B)
 	}
 	return d, 0, ""
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // Mean returns the mean of the durations Sample draws. For Normal it is the

@@ -14,6 +14,8 @@ import (
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 func newDemoCmd(s *streams) *cobra.Command {
@@ -179,7 +181,7 @@ func (d *demo) blocking(b *bytes.Buffer) error {
 	}
 	aio, thr, sync := runs[0].Result, runs[1].Result, runs[2].Result
 	stall := fmt.Sprintf("each blocking call stalled the loop for %s (%s)",
-		secs(aio.LoopStallMax), count(int(aio.SlowCallbacks), "slow callback", "slow callbacks"))
+		secs(aio.LoopStallMax), numfmt.Count(int(aio.SlowCallbacks), "slow callback", "slow callbacks"))
 	switch {
 	case ratio(aio.Makespan, sync.Makespan) >= 0.9:
 		d.lesson(b, fmt.Sprintf("asyncio took %s, as slow as sync (%s) and %s× threads(3): %s. "+
@@ -349,16 +351,16 @@ func (d *demo) memory(b *bytes.Buffer) error {
 	text := fmt.Sprintf("threads(1000) took %s with %s: %s resident but %s reserved. "+
 		"A thread costs ≈ %s resident and %s of reserved stack, so the seed's \"1–2 MB\" is %s. "+
 		"asyncio took %s with %s in flight and %s resident (≈ %s a task)",
-		secs(thr.Makespan), count(thr.PeakThreads, "thread", "threads"),
+		secs(thr.Makespan), numfmt.Count(thr.PeakThreads, "thread", "threads"),
 		report.Bytes(thr.PeakMemoryBytes), report.Bytes(thr.PeakVirtualBytes),
 		report.Bytes(prof.ThreadRSS), report.Bytes(prof.ThreadVirtual), memVerdict(prof.ThreadRSS, prof.ThreadVirtual),
-		secs(aio.Makespan), count(aio.PeakTasks, "task", "tasks"), report.Bytes(aio.PeakMemoryBytes),
+		secs(aio.Makespan), numfmt.Count(aio.PeakTasks, "task", "tasks"), report.Bytes(aio.PeakMemoryBytes),
 		report.Bytes(prof.TaskRSS))
 	if aio.Makespan < thr.Makespan && thr.PeakThreads > 0 {
 		rounds := (thr.Tasks + thr.PeakThreads - 1) / thr.PeakThreads
 		text += fmt.Sprintf(", %s× faster: %s serve the waits in %s, one loop overlaps them all",
-			oneDecimal(ratio(thr.Makespan, aio.Makespan)), count(thr.PeakThreads, "thread", "threads"),
-			count(rounds, "round", "rounds"))
+			oneDecimal(ratio(thr.Makespan, aio.Makespan)), numfmt.Count(thr.PeakThreads, "thread", "threads"),
+			numfmt.Count(rounds, "round", "rounds"))
 	}
 	d.lesson(b, text+".")
 	return nil

@@ -14,6 +14,8 @@ import (
 	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // maxExplainWidth bounds --width: wider than any screen, narrow enough to
@@ -107,7 +109,7 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 	}
 	if n := p.Tasks(); n > maxSpanTasks {
 		return fmt.Errorf("%s has %s; explain follows every task and takes at most %s (conclab run summarises any number)",
-			wl.Name, count(n, "task", "tasks"), thousands(maxSpanTasks))
+			wl.Name, numfmt.Count(n, "task", "tasks"), numfmt.Thousands(maxSpanTasks))
 	}
 	runs, err := simulate(ctx, p, spanPlan{keep: true, needs: "explain"}, true)
 	if err != nil {
@@ -121,7 +123,7 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 		err = explainJSON(&buf, p, run, lines)
 	} else {
 		head := fmt.Sprintf("%s · %s · runtime %s · %d %s · switch interval %s",
-			wl.Name, run.Result.Model, p.Profile.Name, p.Cores, plural(p.Cores, "core", "cores"), workload.FormatDuration(p.SwitchInterval))
+			wl.Name, run.Result.Model, p.Profile.Name, p.Cores, numfmt.Plural(p.Cores, "core", "cores"), workload.FormatDuration(p.SwitchInterval))
 		writeWrapped(&buf, head, o.width)
 		fmt.Fprintln(&buf)
 		err = explain.Write(&buf, lines, o.width)

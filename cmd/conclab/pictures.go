@@ -9,6 +9,8 @@ import (
 	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // runFormats are the values of run --format, in the order help lists them.
@@ -50,7 +52,7 @@ func writePicture(w io.Writer, format string, wl *workload.Workload, text []byte
 func narrate(wl *workload.Workload, run report.Run) []report.StoryLine {
 	if run.Folded != nil {
 		return []report.StoryLine{{Text: fmt.Sprintf("The story is left out: this run made %s spans, and explain tells runs of at most %s.",
-			thousands(run.Folded.Spans()), thousands(report.MaxSpans))}}
+			numfmt.Thousands(run.Folded.Spans()), numfmt.Thousands(report.MaxSpans))}}
 	}
 	lines := explain.Narrate(wl, run.Result, run.Spans)
 	out := make([]report.StoryLine, len(lines))

@@ -317,7 +317,7 @@ func simulate(ctx context.Context, p *plan.Plan, sp spanPlan, records bool) ([]r
 	for _, run := range runs {
 		if p.SpansDropped(run, o) {
 			return nil, fmt.Errorf("%s under %s makes more than %s spans; %s needs every span and takes runs up to that (conclab run's text, svg and html formats draw any run)",
-				p.Workload.Name, run.Result.Model, thousands(report.MaxSpans), sp.needs)
+				p.Workload.Name, run.Result.Model, numfmt.Thousands(report.MaxSpans), sp.needs)
 		}
 	}
 	return runs, nil
@@ -328,8 +328,8 @@ func simulate(ctx context.Context, p *plan.Plan, sp spanPlan, records bool) ([]r
 func writeText(w io.Writer, p *plan.Plan, runs []report.Run, opt report.Options) error {
 	n := p.Tasks()
 	head := fmt.Sprintf("%s · runtime %s · %d %s · switch interval %s · %s",
-		p.Workload.Name, p.Profile.Name, p.Cores, plural(p.Cores, "core", "cores"),
-		workload.FormatDuration(p.SwitchInterval), count(n, "task", "tasks"))
+		p.Workload.Name, p.Profile.Name, p.Cores, numfmt.Plural(p.Cores, "core", "cores"),
+		workload.FormatDuration(p.SwitchInterval), numfmt.Count(n, "task", "tasks"))
 	writeWrapped(w, head, opt.Width)
 	if p.Workload.About != "" {
 		writeWrapped(w, p.Workload.About, opt.Width)
@@ -342,7 +342,7 @@ func writeText(w io.Writer, p *plan.Plan, runs []report.Run, opt report.Options)
 		fmt.Fprintln(w)
 		if run.Spans == nil && run.Folded == nil {
 			writeWrapped(w, fmt.Sprintf("%s · makespan %s · no timeline for %s (at most %s)",
-				run.Result.Model, report.Seconds(run.Result.Makespan), count(n, "task", "tasks"), thousands(maxSpanTasks)), opt.Width)
+				run.Result.Model, report.Seconds(run.Result.Makespan), numfmt.Count(n, "task", "tasks"), numfmt.Thousands(maxSpanTasks)), opt.Width)
 			continue
 		}
 		if err := report.Timeline(w, run, opt); err != nil {
@@ -376,21 +376,6 @@ func writeWrapped(w io.Writer, text string, width int) {
 		fmt.Fprintln(w, line)
 	}
 }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// count returns "1 task" or "10,000 tasks".
-func count(n int, one, many string) string {
-	return thousands(n) + " " + plural(n, one, many)
-}
-
-// thousands formats n with commas between groups of three digits.
-func thousands(n int) string { return numfmt.Thousands(n) }
 
 // checkCommonFlags validates the flags that the workload-reading commands
 // share: --cores, --switch-interval, -e and -o (against the files args and

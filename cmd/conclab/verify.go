@@ -24,6 +24,7 @@ import (
 	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/textsafe"
 )
@@ -220,10 +221,10 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	}
 	var off []string
 	for _, c := range rep.Beyond(tol) {
-		off = append(off, fmt.Sprintf("%s %s", c.Model, signedPercent(c.Comparison.Makespan)))
+		off = append(off, fmt.Sprintf("%s %s", c.Model, numfmt.SignedPercent(c.Comparison.Makespan)))
 	}
 	if len(off) > 0 {
-		return fail(fmt.Errorf("makespan beyond ±%s of the prediction: %s", percentText(tol), strings.Join(off, ", ")))
+		return fail(fmt.Errorf("makespan beyond ±%s of the prediction: %s", numfmt.ShortPercent(tol), strings.Join(off, ", ")))
 	}
 	return nil
 }
@@ -233,7 +234,7 @@ func verifyProgress(s *streams) func(truth.Progress) {
 	return func(p truth.Progress) {
 		if p.Server != nil {
 			fmt.Fprintf(s.err, "verify %s: %s on %s, run %d/%d, %s …\n", oneLine(p.Workload), p.Model, p.Server.Runner,
-				p.Run, p.Runs, count(p.Requests, "request", "requests"))
+				p.Run, p.Runs, numfmt.Count(p.Requests, "request", "requests"))
 			return
 		}
 		fmt.Fprintf(s.err, "verify %s: %s run %d/%d …\n", oneLine(p.Workload), p.Model, p.Run, p.Runs)
@@ -266,18 +267,18 @@ func interrupted(ctx context.Context, name string, err error) error {
 // verifyText writes the comparison: makespans, task end times, timelines.
 func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, checks []checked, opt report.Options) error {
 	writeWrapped(w, fmt.Sprintf("verify %s · %s · %s · switch interval %s", oneLine(p.Workload.Name),
-		count(p.Tasks(), "task", "tasks"), count(p.Cores, "core", "cores"), workload.FormatDuration(p.SwitchInterval)), opt.Width)
-	writeWrapped(w, fmt.Sprintf("measured with %s, the median of %s per model", py, count(repeat, "run", "runs")), opt.Width)
+		numfmt.Count(p.Tasks(), "task", "tasks"), numfmt.Count(p.Cores, "core", "cores"), workload.FormatDuration(p.SwitchInterval)), opt.Width)
+	writeWrapped(w, fmt.Sprintf("measured with %s, the median of %s per model", py, numfmt.Count(repeat, "run", "runs")), opt.Width)
 	fmt.Fprintln(w)
 
 	rows := [][]string{{"model", "predicted", "measured", "error", ""}}
 	for _, c := range checks {
 		verdict := "ok"
 		if math.Abs(c.cmp.Makespan) > tol {
-			verdict = "beyond ±" + percentText(tol)
+			verdict = "beyond ±" + numfmt.ShortPercent(tol)
 		}
 		rows = append(rows, []string{c.model.String(), report.Seconds(c.predicted.Result.Makespan),
-			report.Seconds(c.measured.Result.Makespan), signedPercent(c.cmp.Makespan), verdict})
+			report.Seconds(c.measured.Result.Makespan), numfmt.SignedPercent(c.cmp.Makespan), verdict})
 	}
 	writeColumns(w, rows, []bool{false, true, true, true, false}, opt.Width)
 
@@ -291,11 +292,11 @@ func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 			worst := c.cmp.Worst(worstTasks)
 			rest := c.cmp.Worst(worstTasks + 1)[worstTasks:]
 			notes = append(notes, fmt.Sprintf("%s: the worst %d of %d tasks; the others are within ±%s",
-				c.model, worstTasks, len(tasks), percentText(math.Abs(rest[0].Err))))
+				c.model, worstTasks, len(tasks), numfmt.ShortPercent(math.Abs(rest[0].Err))))
 			tasks = worst
 		}
 		for _, t := range tasks {
-			meas, e := report.Seconds(t.Measured), signedPercent(t.Err)
+			meas, e := report.Seconds(t.Measured), numfmt.SignedPercent(t.Err)
 			if t.Missing {
 				meas, e = "missing", ""
 			}
@@ -311,7 +312,7 @@ func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 		for _, side := range []struct {
 			run  report.Run
 			what string
-		}{{c.predicted, "predicted"}, {c.measured, fmt.Sprintf("measured (the median of %s)", count(repeat, "run", "runs"))}} {
+		}{{c.predicted, "predicted"}, {c.measured, fmt.Sprintf("measured (the median of %s)", numfmt.Count(repeat, "run", "runs"))}} {
 			fmt.Fprintln(w)
 			r := *side.run.Result
 			r.Model = c.model.String() + " · " + side.what
@@ -424,25 +425,25 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 	} else {
 		opt := s.textOptions(toFile(o.output))
 		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · %s · median of %s",
-			py, count(o.cores, "core", "cores"), count(o.repeat, "run", "runs")), opt.Width)
+			py, numfmt.Count(o.cores, "core", "cores"), numfmt.Count(o.repeat, "run", "runs")), opt.Width)
 		fmt.Fprintln(&buf)
 		table := [][]string{{"scenario", "model", "predicted", "measured", "error"}}
 		for _, r := range rep.Rows {
 			table = append(table, []string{oneLine(r.Workload), r.Model, report.Seconds(r.Predicted),
-				report.Seconds(r.Measured), signedPercent(r.Error)})
+				report.Seconds(r.Measured), numfmt.SignedPercent(r.Error)})
 		}
 		writeColumns(&buf, table, []bool{false, false, true, true, true}, opt.Width)
 		fmt.Fprintln(&buf)
 		fmt.Fprintf(&buf, "median |error| %s (at most %s)   worst |error| %s (at most %s)   %s\n",
-			percentText(med), percentText(medianMax), percentText(worst), percentText(worstMax),
-			count(len(rows), "run of a model", "runs of a model"))
+			numfmt.ShortPercent(med), numfmt.ShortPercent(medianMax), numfmt.ShortPercent(worst), numfmt.ShortPercent(worstMax),
+			numfmt.Count(len(rows), "run of a model", "runs of a model"))
 	}
 	if err := s.emit(ctx, o.output, buf.Bytes(), o.inputs(nil)...); err != nil {
 		return err
 	}
 	if med > medianMax || worst > worstMax {
 		return fail(fmt.Errorf("suite: median |error| %s (at most %s), worst %s (at most %s)",
-			percentText(med), percentText(medianMax), percentText(worst), percentText(worstMax)))
+			numfmt.ShortPercent(med), numfmt.ShortPercent(medianMax), numfmt.ShortPercent(worst), numfmt.ShortPercent(worstMax)))
 	}
 	return nil
 }
@@ -477,16 +478,6 @@ func writeColumns(w io.Writer, rows [][]string, right []bool, width int) {
 		}
 		fmt.Fprintln(w, line)
 	}
-}
-
-// signedPercent formats a relative error: "+3.1%", "-0.4%".
-func signedPercent(e float64) string {
-	return fmt.Sprintf("%+.1f%%", e*100)
-}
-
-// percentText formats a fraction as a percentage without a sign: "10%", "2.5%".
-func percentText(f float64) string {
-	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
 }
 
 // oneLine replaces control characters, so a name cannot break a line.

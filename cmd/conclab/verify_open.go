@@ -11,6 +11,8 @@ import (
 	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/truth"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // How far a real server may be from its prediction (truth.ServerCheck.Verdicts).
@@ -76,9 +78,9 @@ func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []str
 
 func verifyOpenText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, n int, checks []served, width int) error {
 	writeWrapped(w, fmt.Sprintf("verify %s · open workload · %s · %s · switch interval %s", oneLine(p.Workload.Name),
-		count(n, "request", "requests"), count(p.Cores, "core", "cores"), report.Seconds(p.SwitchInterval)), width)
+		numfmt.Count(n, "request", "requests"), numfmt.Count(p.Cores, "core", "cores"), report.Seconds(p.SwitchInterval)), width)
 	writeWrapped(w, fmt.Sprintf("real servers on 127.0.0.1 with %s, driven open-loop by conclab's load generator (a connection per request, latency from the scheduled send); the run of median p50 of %s per model",
-		py, count(repeat, "run", "runs")), width)
+		py, numfmt.Count(repeat, "run", "runs")), width)
 	fmt.Fprintln(w)
 	rows := [][]string{{"model", "", "p50", "p99", "max", "throughput", ""}}
 	for _, c := range checks {
@@ -96,8 +98,8 @@ func verifyOpenText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol f
 		if v := c.verdicts(tol); len(v) > 0 {
 			verdict = "beyond: " + strings.Join(v, ", ")
 		}
-		rows = append(rows, []string{"", "error", signedPercent(c.p50), signedPercent(c.p99), "",
-			signedPercent(c.tput), verdict})
+		rows = append(rows, []string{"", "error", numfmt.SignedPercent(c.p50), numfmt.SignedPercent(c.p99), "",
+			numfmt.SignedPercent(c.tput), verdict})
 	}
 	writeColumns(w, rows, []bool{false, false, true, true, true, true, false}, width)
 	fmt.Fprintln(w)
@@ -105,7 +107,7 @@ func verifyOpenText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol f
 		writeWrapped(w, fmt.Sprintf("%s ran as %s.", c.model, c.server), width)
 	}
 	writeWrapped(w, fmt.Sprintf("Judged: p50 within ±%s (or %s) and throughput within ±%s; p99, noisier on a real machine, within ±%s (or %s). Throughput is answered requests per second of the arrival window, as the simulator counts it.",
-		percentText(tol), p50Slack, percentText(tol), percentText(p99Factor*tol), p99Slack), width)
+		numfmt.ShortPercent(tol), p50Slack, numfmt.ShortPercent(tol), numfmt.ShortPercent(p99Factor*tol), p99Slack), width)
 	return nil
 }
 
