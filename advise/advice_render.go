@@ -7,6 +7,7 @@ import (
 
 	"github.com/conclab/conclab/report"
 
+	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/textsafe"
 )
 
@@ -20,14 +21,14 @@ func (a *Advice) WriteText(w io.Writer) error {
 	if a.open() {
 		head += " · " + rateText(a.Workload.Arrivals)
 	} else {
-		head += " · " + count(p.Tasks, "task")
+		head += " · " + numfmt.Count(p.Tasks, "task", "tasks")
 	}
 	b.WriteString(head + "\n")
 	cpu := ms(p.CPU()) + " CPU"
 	if p.Released > 0 {
 		cpu += fmt.Sprintf(" (%s with the GIL released)", ms(p.Released))
 	}
-	wait := fmt.Sprintf("%s waiting (%s)", ms(p.Wait), pct(p.WaitShare()))
+	wait := fmt.Sprintf("%s waiting (%s)", ms(p.Wait), numfmt.WholePercent(p.WaitShare()))
 	if p.Blocking > 0 {
 		wait += fmt.Sprintf(", %s of it blocking", ms(p.Blocking))
 	}

@@ -28,7 +28,7 @@ tasks: [{name: req, steps: [{work: 20ms}]}]
 `,
 			cores:    4,
 			wantKind: func(c *Candidate) bool { return c.Model.UsesProcesses() },
-			reasons:  []string{"CPU work is 100 % of each request", "the GIL serialises it", "needs 3.0 cores"},
+			reasons:  []string{"CPU work is 100% of each request", "the GIL serialises it", "needs 3.0 cores"},
 		},
 		{
 			name:  "I/O-bound handler: asyncio or threads",
@@ -37,7 +37,7 @@ tasks: [{name: req, steps: [{work: 20ms}]}]
 			wantKind: func(c *Candidate) bool {
 				return !c.Model.UsesProcesses() && (c.Model.Kind == model.Asyncio || c.Model.Kind == model.ThreadPool)
 			},
-			reasons: []string{"99 % of each request is waiting", "about 20 requests are in flight", "Little's law"},
+			reasons: []string{"99% of each request is waiting", "about 20 requests are in flight", "Little's law"},
 		},
 		{
 			name: "blocking call refuses plain asyncio",

@@ -7,6 +7,8 @@ import (
 
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/report"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // unit is what one task is called: a request of an open workload, a task
@@ -20,8 +22,6 @@ func (a *Advice) unit() string {
 
 // ms formats a duration for a sentence: "30 ms", "1.20 s".
 func ms(ns int64) string { return report.Seconds(ns) }
-
-func pct(f float64) string { return fmt.Sprintf("%.0f %%", 100*f) }
 
 // outcome describes how a candidate did, for a sentence: "is overloaded
 // (serves 32/s of 50/s)", "reaches p99 104 ms", "takes 6.000 s".
@@ -88,13 +88,13 @@ func (a *Advice) profileReason(rec *Candidate) string {
 	}
 	of := fmt.Sprintf("%s of %s", ms(p.Wait), ms(p.Total()))
 	if p.WaitShare() >= 0.5 {
-		s := fmt.Sprintf("%s of each %s is waiting (I/O: %s)", pct(p.WaitShare()), a.unit(), of)
+		s := fmt.Sprintf("%s of each %s is waiting (I/O: %s)", numfmt.WholePercent(p.WaitShare()), a.unit(), of)
 		if a.open() {
 			s += fmt.Sprintf(", so at %s about %.0f requests are in flight at once (Little's law)", perSecond(p.Rate), p.InFlight())
 		}
 		return s
 	}
-	cpu := fmt.Sprintf("CPU work is %s of each %s (%s of %s)", pct(p.CPUShare()), a.unit(), ms(p.CPU()), ms(p.Total()))
+	cpu := fmt.Sprintf("CPU work is %s of each %s (%s of %s)", numfmt.WholePercent(p.CPUShare()), a.unit(), ms(p.CPU()), ms(p.Total()))
 	need := ""
 	if a.open() {
 		need = fmt.Sprintf("at %s it needs %.1f cores", perSecond(p.Rate), p.CoresNeeded())
@@ -103,7 +103,7 @@ func (a *Advice) profileReason(rec *Candidate) string {
 	case !a.gil:
 		return cpu + fmt.Sprintf("; runtime %s has no GIL, so threads run it in parallel", a.Runtime)
 	case p.Released > p.Work:
-		return cpu + fmt.Sprintf(", %s of it in C code that releases the GIL, so threads run it in parallel", pct(share(p.Released, p.CPU())))
+		return cpu + fmt.Sprintf(", %s of it in C code that releases the GIL, so threads run it in parallel", numfmt.WholePercent(share(p.Released, p.CPU())))
 	}
 	s := cpu + " and the GIL serialises it within a process"
 	procs := rec.Model.Procs
@@ -253,7 +253,7 @@ func (a *Advice) runnerUpReason(rec *Candidate) string {
 
 // sizeReason: a last word, always available.
 func (a *Advice) sizeReason(rec *Candidate) string {
-	return fmt.Sprintf("%s of %d candidates meet every bound", count(a.kept(), "candidate"), len(a.Candidates))
+	return fmt.Sprintf("%s of %d candidates meet every bound", numfmt.Count(a.kept(), "candidate", "candidates"), len(a.Candidates))
 }
 
 func (a *Advice) kept() int {
@@ -264,13 +264,6 @@ func (a *Advice) kept() int {
 		}
 	}
 	return n
-}
-
-func count(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // noneReasons explains why nothing can be recommended.

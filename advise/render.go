@@ -8,6 +8,7 @@ import (
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/textsafe"
 )
 
@@ -53,7 +54,7 @@ func (sw *Sweep) WriteText(w io.Writer) error {
 			label += " ◀"
 		}
 		t.add(label, report.Seconds(r.Makespan), perSecond(Served(p.Workload, r)),
-			report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), percent(r.CPUUtilization),
+			report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), numfmt.Percent(r.CPUUtilization),
 			report.Seconds(r.GILWait), fmt.Sprint(r.PeakThreads), report.Bytes(r.PeakMemoryBytes),
 			report.Bytes(r.PeakVirtualBytes), over)
 	}

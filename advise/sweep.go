@@ -11,6 +11,8 @@ import (
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // MaxPoints is the most points a range is swept at in full; a longer range
@@ -264,7 +266,7 @@ func findKnee(sw *Sweep) Knee {
 		k.Beyond = true
 		return k
 	}
-	k.Rule = fmt.Sprintf("the smallest %s reaching %g %% of the best throughput, not overloaded", sw.Swept, 100*kneeThroughput)
+	k.Rule = fmt.Sprintf("the smallest %s reaching %s of the best throughput, not overloaded", sw.Swept, numfmt.WholePercent(kneeThroughput))
 	best := 0.0
 	for _, p := range sw.Points {
 		best = max(best, Served(p.Workload, p.Result))

@@ -46,9 +46,6 @@ func (t *table) write(w io.Writer) error {
 	return err
 }
 
-// percent formats a share 0…1 as "42.0%".
-func percent(f float64) string { return strconv.FormatFloat(100*finite(f), 'f', 1, 64) + "%" }
-
 // perSecond formats a rate with three significant digits: "193/s",
 // "9.87/s".
 func perSecond(f float64) string {
