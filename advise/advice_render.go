@@ -7,6 +7,7 @@ import (
 
 	"github.com/conclab/conclab/report"
 
+	"github.com/conclab/conclab/internal/jsonout"
 	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/textsafe"
 )
@@ -177,7 +178,7 @@ func (a *Advice) WriteJSON(w io.Writer) error {
 	if doc.Reasons == nil {
 		doc.Reasons = []string{}
 	}
-	return writeJSON(w, doc)
+	return jsonout.WriteIndented(w, doc)
 }
 
 // textWidth is the width advise wraps its sentences to.

@@ -1,13 +1,13 @@
 package advise
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/jsonout"
 	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/textsafe"
 )
@@ -117,14 +117,7 @@ func (sw *Sweep) WriteJSON(w io.Writer) error {
 	if k := sw.Knee.Index; k >= 0 {
 		doc.Knee = &jsonKnee{Value: sw.Points[k].Value, Model: sw.Points[k].Model.String(), Rule: sw.Knee.Rule}
 	}
-	return writeJSON(w, doc)
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return jsonout.WriteIndented(w, doc)
 }
 
 // rateText describes an open workload's arrivals: "200/s for 20s" or

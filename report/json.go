@@ -1,9 +1,7 @@
 package report
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -11,6 +9,7 @@ import (
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/jsonout"
 	"github.com/conclab/conclab/internal/version"
 )
 
@@ -209,15 +208,10 @@ func JSON(w io.Writer, h Header, wl *workload.Workload, runs []Run, withTasks bo
 // Results, as `--format json` writes it: indented, without HTML escapes,
 // followed by a newline, in one write.
 func WriteJSON(w io.Writer, doc any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
+	if err := jsonout.WriteIndented(w, doc); err != nil {
 		return fmt.Errorf("report: writing JSON: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return nil
 }
 
 func seconds(ns int64) float64 { return float64(ns) / 1e9 }

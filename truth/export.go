@@ -2,7 +2,6 @@ package truth
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	goruntime "runtime"
@@ -14,6 +13,7 @@ import (
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/jsonout"
 	"github.com/conclab/conclab/internal/numfmt"
 )
 
@@ -187,7 +187,7 @@ func (n number) MarshalJSON() ([]byte, error) {
 // inside a triple-quoted Python string that json.loads reads back.
 func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks []Task) error {
 	var js bytes.Buffer
-	head, err := marshal(dataDoc{Workload: wl.Name, Model: d.String()})
+	head, err := jsonout.Marshal(dataDoc{Workload: wl.Name, Model: d.String()})
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks
 				dt.Steps[j] = []any{s.Kind, number(s.Dur)}
 			}
 		}
-		line, err := marshal(dt)
+		line, err := jsonout.Marshal(dt)
 		if err != nil {
 			return err
 		}
@@ -225,17 +225,6 @@ WORKLOAD = json.loads('''`)
 	b.WriteString(pyEscape(js.String(), '\'', true))
 	b.WriteString("''')\nTASKS = WORKLOAD[\"tasks\"]\n\n")
 	return nil
-}
-
-// marshal is json.Marshal without HTML escaping and without the newline.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // writeSettings writes the model's numbers as constants. They come from

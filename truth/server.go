@@ -10,6 +10,8 @@ import (
 
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/jsonout"
 )
 
 // ServerKind says which real server ExportServer's program runs for d,
@@ -119,7 +121,7 @@ func writeServerHead(b *bytes.Buffer, wl *workload.Workload, d model.Deployment,
 				steps[j] = []any{s.Kind, number(s.Dur)}
 			}
 		}
-		line, err := marshal(steps)
+		line, err := jsonout.Marshal(steps)
 		if err != nil {
 			return err
 		}

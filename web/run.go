@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/jsonout"
 	"github.com/conclab/conclab/internal/numfmt"
 )
 
@@ -292,9 +292,7 @@ func runJSON(r *run, outs []outcome, spans, withTasks bool) ([]byte, error) {
 		ans.Results[i] = res
 	}
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ans); err != nil {
+	if err := jsonout.Write(&b, ans); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

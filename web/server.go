@@ -23,6 +23,8 @@ import (
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/jsonout"
 )
 
 //go:embed assets
@@ -373,9 +375,7 @@ func writeValue(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	jsonout.Write(w, v)
 }
 
 // ShutdownGrace is how long Serve lets requests in flight finish once it

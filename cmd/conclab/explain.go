@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/jsonout"
 	"github.com/conclab/conclab/internal/numfmt"
 )
 
@@ -154,8 +154,5 @@ func explainJSON(buf *bytes.Buffer, p *plan.Plan, run report.Run, lines []explai
 	for i, l := range lines {
 		doc.Lines[i] = line{float64(l.At) / 1e9, l.Text, l.Warn, l.Count}
 	}
-	enc := json.NewEncoder(buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	return jsonout.WriteIndented(buf, doc)
 }

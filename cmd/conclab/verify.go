@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +23,7 @@ import (
 	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/jsonout"
 	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/textsafe"
@@ -416,10 +416,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			MedianAbsError float64    `json:"median_abs_error"`
 			WorstAbsError  float64    `json:"worst_abs_error"`
 		}{py.version, o.cores, o.repeat, rows, med, worst}
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(doc); err != nil {
+		if err := jsonout.WriteIndented(&buf, doc); err != nil {
 			return fail(err)
 		}
 	} else {
