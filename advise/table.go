@@ -5,7 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // table is a text table: a header row and rows, numbers aligned right.
@@ -19,30 +20,8 @@ func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
 // write prints t with two spaces between columns and no trailing spaces.
 func (t *table) write(w io.Writer) error {
-	widths := make([]int, len(t.head))
-	for _, row := range append([][]string{t.head}, t.rows...) {
-		for i, c := range row {
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
-		}
-	}
-	var b strings.Builder
-	for _, row := range append([][]string{t.head}, t.rows...) {
-		var line strings.Builder
-		for i, c := range row {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			if t.right[i] {
-				line.WriteString(pad + c)
-			} else {
-				line.WriteString(c + pad)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
-	_, err := io.WriteString(w, b.String())
+	lines := textsafe.Columns(append([][]string{t.head}, t.rows...), t.right, 0)
+	_, err := io.WriteString(w, strings.Join(lines, "\n")+"\n")
 	return err
 }
 

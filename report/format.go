@@ -76,30 +76,6 @@ func sig3(v float64) string {
 // glyph this package draws is one column wide).
 func width(s string) int { return utf8.RuneCountInString(s) }
 
-// truncate shortens s to at most n runes, ending with '…' when it cut.
-func truncate(s string, n int) string {
-	if n <= 0 {
-		return ""
-	}
-	if width(s) <= n {
-		return s
-	}
-	if n == 1 {
-		return "…"
-	}
-	var b strings.Builder
-	i := 0
-	for _, r := range s {
-		if i == n-1 {
-			break
-		}
-		b.WriteRune(r)
-		i++
-	}
-	b.WriteRune('…')
-	return b.String()
-}
-
 // padRight pads s with spaces to n runes; padLeft pads on the left.
 func padRight(s string, n int) string {
 	if d := n - width(s); d > 0 {

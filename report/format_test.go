@@ -60,25 +60,6 @@ func TestBytes(t *testing.T) {
 	}
 }
 
-func TestTruncate(t *testing.T) {
-	tests := []struct {
-		s    string
-		n    int
-		want string
-	}{
-		{"worker-1", 14, "worker-1"},
-		{"executor-thread-12", 14, "executor-thre…"},
-		{"µµµµµ", 3, "µµ…"},
-		{"abc", 1, "…"},
-		{"abc", 0, ""},
-	}
-	for _, tt := range tests {
-		if got := truncate(tt.s, tt.n); got != tt.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
-		}
-	}
-}
-
 func TestColorFor(t *testing.T) {
 	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/numfmt"
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // Limits of the drawn timelines: the terminal's, the SVG's (and so the
@@ -86,13 +87,13 @@ type Row struct {
 // count.
 func (r Row) Label(n int) string {
 	if r.Kind != LaneRow || r.Count <= 1 {
-		return truncate(r.Name, n)
+		return textsafe.Cut(r.Name, n)
 	}
 	more := " +" + numfmt.Thousands(r.Count-1)
 	if width(r.Name)+width(more) <= n || n < width(more)+2 {
-		return truncate(r.Name+more, n)
+		return textsafe.Cut(r.Name+more, n)
 	}
-	return truncate(r.Name, n-width(more)) + more
+	return textsafe.Cut(r.Name, n-width(more)) + more
 }
 
 // Title is the row's description for a tooltip: folded lanes are named

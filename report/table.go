@@ -116,7 +116,7 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 			if j > 0 {
 				l.WriteString(strings.Repeat(" ", gap))
 			}
-			cell = truncate(cell, widths[j])
+			cell = textsafe.Cut(cell, widths[j])
 			if tableColumns[j].right {
 				l.WriteString(padLeft(cell, widths[j]))
 			} else if j < len(widths)-1 {
@@ -125,7 +125,7 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 				l.WriteString(cell)
 			}
 		}
-		s := truncate(strings.TrimRight(l.String(), " "), total)
+		s := textsafe.Cut(strings.TrimRight(l.String(), " "), total)
 		b.WriteString(paint(opt.Color, sgr, s))
 		b.WriteByte('\n')
 	}

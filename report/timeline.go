@@ -9,6 +9,7 @@ import (
 	"github.com/conclab/conclab/sim"
 
 	"github.com/conclab/conclab/internal/numfmt"
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // Limits that keep a terminal timeline readable; the rows' limits are
@@ -87,7 +88,7 @@ func Timeline(w io.Writer, run Run, opt Options) error {
 	}
 	var b strings.Builder
 	text := func(s, sgr string) {
-		b.WriteString(paint(opt.Color, sgr, truncate(s, total)))
+		b.WriteString(paint(opt.Color, sgr, textsafe.Cut(s, total)))
 		b.WriteByte('\n')
 	}
 
@@ -115,7 +116,7 @@ func drawTimeline(b *strings.Builder, run Run, total int, color bool) {
 	rows.build(cols)
 	seen := [nStates]bool{}
 	text := func(s string) {
-		b.WriteString(paint(color, sgrDim, truncate(s, total)))
+		b.WriteString(paint(color, sgrDim, textsafe.Cut(s, total)))
 		b.WriteByte('\n')
 	}
 	for _, row := range rows.Rows {
@@ -150,7 +151,7 @@ func drawTimeline(b *strings.Builder, run Run, total int, color bool) {
 		if !seen[s] {
 			continue
 		}
-		words := truncate(describe(s, gil), total-2)
+		words := textsafe.Cut(describe(s, gil), total-2)
 		itW := 2 + width(words)
 		if lineW > 0 && lineW+2+itW > total {
 			b.WriteByte('\n')

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -167,28 +166,8 @@ func writeCalibration(w io.Writer, m *runtime.Measurement, prof runtime.Profile)
 		rows = append(rows, []string{c.Key, median, runtime.Spread(st, c.Size), fmt.Sprint(st.N), c.About})
 	}
 	// The key and the text left-aligned, the numbers right-aligned.
-	width := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for i, cell := range r {
-			width[i] = max(width[i], utf8.RuneCountInString(cell))
-		}
-	}
-	var b strings.Builder
-	for _, r := range rows {
-		fmt.Fprintf(&b, "%s  %s  %s  %s  %s\n", pad(r[0], width[0], false), pad(r[1], width[1], true),
-			pad(r[2], width[2], true), pad(r[3], width[3], true), r[4])
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// pad fills s with spaces to width runes, on the left when right is set.
-func pad(s string, width int, right bool) string {
-	fill := strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
-	if right {
-		return fill + s
-	}
-	return s + fill
+	writeColumns(w, rows, []bool{false, true, true, true, false}, 0)
+	return nil
 }
 
 // profileValues maps field names to the profile's constants.

@@ -448,31 +448,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 // writeColumns writes rows (the first is the heading) as aligned columns,
 // right-aligned where right says so, cut to width.
 func writeColumns(w io.Writer, rows [][]string, right []bool, width int) {
-	widths := make([]int, len(right))
-	for _, r := range rows {
-		for j, c := range r {
-			widths[j] = max(widths[j], len([]rune(c)))
-		}
-	}
-	for _, r := range rows {
-		var b strings.Builder
-		for j, c := range r {
-			if j > 0 {
-				b.WriteString("  ")
-			}
-			pad := strings.Repeat(" ", widths[j]-len([]rune(c)))
-			if right[j] {
-				b.WriteString(pad + c)
-			} else if j < len(r)-1 {
-				b.WriteString(c + pad)
-			} else {
-				b.WriteString(c)
-			}
-		}
-		line := strings.TrimRight(b.String(), " ")
-		if rs := []rune(line); len(rs) > width {
-			line = string(rs[:width-1]) + "…"
-		}
+	for _, line := range textsafe.Columns(rows, right, width) {
 		fmt.Fprintln(w, line)
 	}
 }
