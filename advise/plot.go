@@ -2,12 +2,13 @@ package advise
 
 import (
 	"fmt"
-	"html"
 	"io"
 	"math"
 	"strings"
 
 	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // The plot's geometry, in SVG user units.
@@ -124,7 +125,7 @@ func (sw *Sweep) svg(b *strings.Builder) {
 	pts := sw.Points
 	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g" font-family="sans-serif" font-size="12">`+"\n", plotW, plotH, plotW, plotH)
 	fmt.Fprintf(b, `<rect width="%g" height="%g" fill="white"/>`+"\n", plotW, plotH)
-	fmt.Fprintf(b, `<text x="%g" y="24" font-size="15" font-weight="bold">%s</text>`+"\n", plotL, esc(sw.Title()))
+	fmt.Fprintf(b, `<text x="%g" y="24" font-size="15" font-weight="bold">%s</text>`+"\n", plotL, textsafe.Markup(sw.Title()))
 	if len(pts) == 0 {
 		b.WriteString("</svg>\n")
 		return
@@ -191,25 +192,25 @@ func (sw *Sweep) svg(b *strings.Builder) {
 	b.WriteString(`<g text-anchor="middle">` + "\n")
 	for _, t := range x.ticks() {
 		fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%g" y2="%g" stroke="black"/><text x="%.1f" y="%g">%s</text>`+"\n",
-			x.pos(t), x.pos(t), plotB, plotB+5, x.pos(t), plotB+19, esc(num(t)))
+			x.pos(t), x.pos(t), plotB, plotB+5, x.pos(t), plotB+19, textsafe.Markup(num(t)))
 	}
 	xname := sw.Swept
 	if sw.Swept == SweptRate {
 		xname = "arrival rate (per second)"
 	}
-	fmt.Fprintf(b, `<text x="%g" y="%g">%s%s</text>`+"\n", (plotL+plotR)/2, plotB+38, esc(xname), logNote(x))
+	fmt.Fprintf(b, `<text x="%g" y="%g">%s%s</text>`+"\n", (plotL+plotR)/2, plotB+38, textsafe.Markup(xname), logNote(x))
 	b.WriteString("</g>\n")
 	b.WriteString(`<g text-anchor="end">` + "\n")
 	for _, t := range y.ticks() {
 		fmt.Fprintf(b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" stroke="black"/><text x="%g" y="%.1f">%s</text>`+"\n",
-			plotL-5, plotL, y.pos(t), y.pos(t), plotL-8, y.pos(t)+4, esc(workload.FormatDuration(int64(math.Round(t*1e9)))))
+			plotL-5, plotL, y.pos(t), y.pos(t), plotL-8, y.pos(t)+4, textsafe.Markup(workload.FormatDuration(int64(math.Round(t*1e9)))))
 	}
 	b.WriteString("</g>\n")
 	fmt.Fprintf(b, `<text transform="translate(18 %g) rotate(-90)" text-anchor="middle">latency%s</text>`+"\n", (plotT+plotB)/2, logNote(y))
 	b.WriteString(`<g text-anchor="start">` + "\n")
 	for _, t := range y2.ticks() {
 		fmt.Fprintf(b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" stroke="black"/><text x="%g" y="%.1f">%s</text>`+"\n",
-			plotR, plotR+5, y2.pos(t), y2.pos(t), plotR+8, y2.pos(t)+4, esc(num(t)))
+			plotR, plotR+5, y2.pos(t), y2.pos(t), plotR+8, y2.pos(t)+4, textsafe.Markup(num(t)))
 	}
 	b.WriteString("</g>\n")
 	fmt.Fprintf(b, `<text transform="translate(%g %g) rotate(90)" text-anchor="middle">throughput (per second)</text>`+"\n", plotW-14, (plotT+plotB)/2)
@@ -222,7 +223,7 @@ func (sw *Sweep) svg(b *strings.Builder) {
 		if kx > (plotL+plotR)/2 {
 			anchor, dx = "end", -4
 		}
-		fmt.Fprintf(b, `<text x="%.1f" y="%g" text-anchor="%s" fill="#333">%s</text>`+"\n", kx+dx, plotT-6, anchor, esc(sw.kneeLabel()))
+		fmt.Fprintf(b, `<text x="%.1f" y="%g" text-anchor="%s" fill="#333">%s</text>`+"\n", kx+dx, plotT-6, anchor, textsafe.Markup(sw.kneeLabel()))
 	}
 
 	// The series.
@@ -263,11 +264,11 @@ func (sw *Sweep) svg(b *strings.Builder) {
 	} {
 		fmt.Fprintf(b, `<line x1="%g" x2="%g" y1="%g" y2="%g" stroke="%s" stroke-width="2"/>`, lx, lx+24, ly, ly, e.color)
 		b.WriteString(markerAt(e.marker, e.color, lx+12, ly))
-		fmt.Fprintf(b, `<text x="%g" y="%g">%s</text>`+"\n", lx+30, ly+4, esc(e.text))
+		fmt.Fprintf(b, `<text x="%g" y="%g">%s</text>`+"\n", lx+30, ly+4, textsafe.Markup(e.text))
 		lx += 40 + 7*float64(len(e.text))
 	}
 	fmt.Fprintf(b, `<rect x="%g" y="%g" width="14" height="12" fill="%s"/><text x="%g" y="%g">overloaded</text>`+"\n", lx, ly-6, colorOver, lx+20, ly+4)
-	fmt.Fprintf(b, `<text x="%g" y="%g" fill="#333">%s</text>`+"\n", plotL, ly+28, esc(sw.kneeSentence()))
+	fmt.Fprintf(b, `<text x="%g" y="%g" fill="#333">%s</text>`+"\n", plotL, ly+28, textsafe.Markup(sw.kneeSentence()))
 	b.WriteString("</svg>\n")
 }
 
@@ -300,20 +301,18 @@ func geometric(pts []Point) bool {
 	return first > 0 && last > 3*first
 }
 
-func esc(s string) string { return html.EscapeString(s) }
-
 // WriteHTML writes a standalone HTML page with the plot and the table.
 func (sw *Sweep) WriteHTML(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n", esc(sw.Title()))
+	fmt.Fprintf(&b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n", textsafe.Markup(sw.Title()))
 	b.WriteString("<style>body{font-family:sans-serif;margin:2em;color:#222}pre{font-size:13px}</style>\n</head>\n<body>\n")
-	fmt.Fprintf(&b, "<h1>%s</h1>\n", esc(sw.Title()))
+	fmt.Fprintf(&b, "<h1>%s</h1>\n", textsafe.Markup(sw.Title()))
 	sw.svg(&b)
 	var t strings.Builder
 	if err := sw.WriteText(&t); err != nil {
 		return err
 	}
-	fmt.Fprintf(&b, "<pre>%s</pre>\n</body>\n</html>\n", esc(t.String()))
+	fmt.Fprintf(&b, "<pre>%s</pre>\n</body>\n</html>\n", textsafe.MarkupText(t.String()))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

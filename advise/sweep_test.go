@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/conclab/conclab/internal/golden"
@@ -180,5 +181,25 @@ func TestModelPoints(t *testing.T) {
 	}
 	if _, _, err := ModelPoints(wl, "asyncio(limit=1..3)", "java", false, true); err == nil {
 		t.Error("asyncio accepted on java")
+	}
+}
+
+// A workload's name reaches the picture and the page as text, escaped for
+// the markup.
+func TestSweepEscapesNames(t *testing.T) {
+	text := "name: \"<b>a & 'b'</b>\"\ntasks:\n  - name: t\n    count: 4\n    steps: [{work: 1ms}, {wait: 10ms}]\n"
+	sw := sweepOf(t, text, "threads(1..4)", setup(t, 2))
+	for _, write := range []func(*bytes.Buffer) error{
+		func(b *bytes.Buffer) error { return sw.WriteSVG(b) },
+		func(b *bytes.Buffer) error { return sw.WriteHTML(b) },
+	} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if strings.Contains(out, "<b>") || !strings.Contains(out, `&lt;b&gt;a &amp; &#39;b&#39;&lt;/b&gt;`) {
+			t.Errorf("the name is not escaped:\n%.600s", out)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/numfmt"
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // The HTML report's page and style sheet, embedded so that the report is
@@ -146,7 +147,7 @@ func HTML(w io.Writer, wl *workload.Workload, runs []Run, opt HTMLOptions) error
 		bl.noTitle = true
 		h := bl.height()
 		fmt.Fprintf(&svg, `<svg class="tl" width="%d" height="%s" viewBox="0 0 %d %s" role="img" aria-label="%s">`+"\n",
-			width, px(h), width, px(h), esc("timeline of "+run.Result.Model))
+			width, px(h), width, px(h), textsafe.Markup("timeline of "+run.Result.Model))
 		bl.draw(&svg)
 		svg.WriteString("</svg>")
 		m := htmlModel{

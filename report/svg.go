@@ -14,6 +14,7 @@ import (
 	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/numfmt"
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // SVGOptions controls the SVG timelines, on their own or in the HTML report.
@@ -633,10 +634,10 @@ func (bl *svgBlock) draw(b *strings.Builder) {
 	if bl.noTitle {
 		noteY = 12
 	} else {
-		fmt.Fprintf(b, `<text class="model" x="%s" y="14">%s</text>`+"\n", px(svgPad), esc(bl.title))
+		fmt.Fprintf(b, `<text class="model" x="%s" y="14">%s</text>`+"\n", px(svgPad), textsafe.Markup(bl.title))
 	}
 	for i, n := range bl.notes {
-		fmt.Fprintf(b, `<text class="note" x="%s" y="%s">%s</text>`+"\n", px(svgPad), px(noteY+float64(14*i)), esc(n))
+		fmt.Fprintf(b, `<text class="note" x="%s" y="%s">%s</text>`+"\n", px(svgPad), px(noteY+float64(14*i)), textsafe.Markup(n))
 	}
 	y := bl.top()
 	if len(bl.rows) == 0 {
@@ -678,7 +679,7 @@ func (bl *svgBlock) draw(b *strings.Builder) {
 		h := rowHeight(row.kind)
 		switch row.kind {
 		case rowHeading:
-			fmt.Fprintf(b, `<text class="head" x="%s" y="%s">%s</text>`+"\n", px(svgPad), px(y+h-5), esc(row.label))
+			fmt.Fprintf(b, `<text class="head" x="%s" y="%s">%s</text>`+"\n", px(svgPad), px(y+h-5), textsafe.Markup(row.label))
 		case rowRibbon:
 			fmt.Fprintf(b, `<rect class="track" x="%s" y="%s" width="%s" height="%s"/>`+"\n", px(bl.labelW), px(y), px(bl.plotW), px(h))
 			fmt.Fprintf(b, `<text class="head" x="%s" y="%s" text-anchor="end">GIL</text>`+"\n", px(bl.labelW-6), px(y+h))
@@ -688,7 +689,7 @@ func (bl *svgBlock) draw(b *strings.Builder) {
 				indent += 10
 			}
 			label := row.src.Label(max(1, int((bl.labelW-indent-8)/svgCharW)))
-			fmt.Fprintf(b, `<text class="lbl" x="%s" y="%s">%s</text>`+"\n", px(indent), px(y+h-4), esc(label))
+			fmt.Fprintf(b, `<text class="lbl" x="%s" y="%s">%s</text>`+"\n", px(indent), px(y+h-4), textsafe.Markup(label))
 		}
 		bl.drawSegs(b, row, y, h)
 		y += h + svgRowGap
@@ -723,12 +724,12 @@ func (bl *svgBlock) drawSegs(b *strings.Builder, row svgRow, y, h float64) {
 			title = fmt.Sprintf("%s · %s %s %s", who, sg.state, Seconds(sg.end-sg.start), spanTimes(sg.start, sg.end))
 		}
 		fmt.Fprintf(b, `<rect class="%s" x="%s" y="%s" width="%s" height="%s"><title>%s</title></rect>`+"\n",
-			class, px(x0), px(y), px(w), px(h), esc(title))
+			class, px(x0), px(y), px(w), px(h), textsafe.Markup(title))
 		if row.kind == rowLane && sg.task >= 0 && !sg.mostly {
 			name := bl.tl.TaskName(sg.task)
 			if tw := float64(utf8.RuneCountInString(name))*svgCharW*0.9 + 6; tw <= w {
 				fmt.Fprintf(b, `<text class="in t%d" x="%s" y="%s" text-anchor="middle">%s</text>`+"\n",
-					sg.state, px(x0+w/2), px(y+h-4), esc(name))
+					sg.state, px(x0+w/2), px(y+h-4), textsafe.Markup(name))
 			}
 		}
 	}
@@ -760,7 +761,7 @@ func (bl *svgBlock) drawAxis(b *strings.Builder, y float64, step, unit int64, un
 			anchor = "end"
 		}
 		fmt.Fprintf(b, `<line class="axis" x1="%s" y1="%s" x2="%s" y2="%s"/>`+"\n", px(x), px(y), px(x), px(y+4))
-		fmt.Fprintf(b, `<text class="tick" x="%s" y="%s" text-anchor="%s">%s</text>`+"\n", px(x), px(y+16), anchor, esc(label))
+		fmt.Fprintf(b, `<text class="tick" x="%s" y="%s" text-anchor="%s">%s</text>`+"\n", px(x), px(y+16), anchor, textsafe.Markup(label))
 	}
 	if m := bl.res.Makespan; m > 0 && m < bl.axis {
 		x := bl.x(m)
@@ -769,7 +770,7 @@ func (bl *svgBlock) drawAxis(b *strings.Builder, y float64, step, unit int64, un
 			top -= rowHeight(row.kind) + svgRowGap
 		}
 		fmt.Fprintf(b, `<line class="end" x1="%s" y1="%s" x2="%s" y2="%s"><title>%s</title></line>`+"\n",
-			px(x), px(top), px(x), px(y), esc("makespan "+Seconds(m)))
+			px(x), px(top), px(x), px(y), textsafe.Markup("makespan "+Seconds(m)))
 	}
 }
 
@@ -803,7 +804,7 @@ func svgLegend(items []svgLegendItem, width int) (float64, string) {
 			x, y = svgPad, y+20
 		}
 		fmt.Fprintf(&b, `<rect class="key %s" x="%s" y="%s" width="16" height="12"/>`+"\n", it.Class, px(x), px(y))
-		fmt.Fprintf(&b, `<text x="%s" y="%s">%s</text>`+"\n", px(x+22), px(y+11), esc(it.Text))
+		fmt.Fprintf(&b, `<text x="%s" y="%s">%s</text>`+"\n", px(x+22), px(y+11), textsafe.Markup(it.Text))
 		x += w
 	}
 	if len(items) == 0 {
@@ -863,32 +864,4 @@ func spanTimes(start, end int64) string {
 // px formats a coordinate with at most two decimals.
 func px(v float64) string {
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
-}
-
-// esc escapes text for XML and HTML: names come from workload files.
-// Control characters, which XML 1.0 cannot carry, bytes that are not UTF-8
-// and the characters that reorder or hide text become visible escapes
-// (textsafe.Clean).
-func esc(s string) string {
-	s = clean(s)
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '"':
-			b.WriteString("&#34;")
-		case '\'':
-			b.WriteString("&#39;")
-		case 0xFFFE, 0xFFFF:
-			b.WriteRune('?')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
