@@ -287,7 +287,7 @@ func (n *narrator) taskEvents() {
 					continue // runtime overhead only: a start or a resume
 				}
 				first(&e)
-				e.warn = n.onLoop(s.Lane) && e.dur >= slowCallback
+				e.warn = n.onLoop(s.Lane) && e.dur >= sim.SlowCallback
 				n.add(e)
 			case sim.Waiting:
 				if i == 0 && queueWait(s) {
@@ -333,9 +333,6 @@ func (n *narrator) taskEvents() {
 		}
 	}
 }
-
-// slowCallback is asyncio's slow-callback threshold (debug mode).
-const slowCallback = 100_000_000
 
 func (n *narrator) onLoop(lane int32) bool {
 	return lane >= 0 && int(lane) < len(n.lanes) && n.lanes[lane].Kind == sim.LoopThread

@@ -303,8 +303,8 @@ func (n *narrator) many(g *group) string {
 			return fmt.Sprintf("%s %s%s %s of C code%s with the GIL released%s", who, starts, verb("runs", "run"), span(clo, chi), each, tail)
 		}
 		if e.warn {
-			return fmt.Sprintf("%s %s%s for %s%s on the loop: no other task runs meanwhile (asyncio would report %d slow callbacks)%s",
-				who, starts, verb("computes", "compute"), span(lo, hi), each, g.len(), tail)
+			return fmt.Sprintf("%s %s%s for %s%s on the loop: no other task runs meanwhile (asyncio would report %s)%s",
+				who, starts, verb("computes", "compute"), span(lo, hi), each, numfmt.Count(g.len(), "slow callback", "slow callbacks"), tail)
 		}
 		return fmt.Sprintf("%s %s%s for %s%s (Python code%s)%s", who, starts, verb("computes", "compute"), span(clo, chi), each, n.gilNote(", holding the GIL"), tail)
 	case kWait:
@@ -842,7 +842,7 @@ func shortSpan(lo, hi int64) string {
 }
 
 func slowNote(d int64) string {
-	if d >= slowCallback {
+	if d >= sim.SlowCallback {
 		return "asyncio would report a slow callback"
 	}
 	return "a blocking call inside async def"
@@ -851,7 +851,7 @@ func slowNote(d int64) string {
 func slowNotes(g *group) string {
 	c := 0
 	for i := range g.len() {
-		if g.ev(i).dur >= slowCallback {
+		if g.ev(i).dur >= sim.SlowCallback {
 			c++
 		}
 	}

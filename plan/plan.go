@@ -20,10 +20,6 @@ import (
 	"github.com/conclab/conclab/internal/textsafe"
 )
 
-// DefaultSwitchInterval is CPython's sys.getswitchinterval(), the switch
-// interval of a workload that gives none: 5 ms.
-const DefaultSwitchInterval = int64(5 * time.Millisecond)
-
 // DefaultMaxSteps is the most steps (workload.Workload.Steps) one model's
 // simulation may take on the command line unless --max-steps says more:
 // about a minute. sim's BenchmarkMillion runs 2,000,000 steps (a million
@@ -47,7 +43,7 @@ type Overrides struct {
 	Cores int
 	// SwitchInterval is the GIL switch interval, at most
 	// workload.MaxDuration; 0 means the workload's, else
-	// DefaultSwitchInterval.
+	// workload.DefaultSwitchInterval.
 	SwitchInterval time.Duration
 	// Models are model expressions. None means the workload's models:,
 	// else DefaultModels.
@@ -128,7 +124,7 @@ func New(wl *workload.Workload, text []byte, o Overrides) (*Plan, error) {
 	case wl.SwitchInterval > 0:
 		p.SwitchInterval = wl.SwitchInterval
 	default:
-		p.SwitchInterval = DefaultSwitchInterval
+		p.SwitchInterval = workload.DefaultSwitchInterval
 	}
 
 	if err := p.resolveModels(text, o); err != nil {

@@ -115,9 +115,9 @@ func TestResolve(t *testing.T) {
 		{"overridden", text, plan.Overrides{Runtime: "cpython", Cores: 2, SwitchInterval: time.Millisecond, Models: []string{"sync", "threads(2)"}},
 			"cpython", 2, 1e6, "sync threads(2)", plan.ModelsGiven},
 		{"defaults", "tasks: [{name: A, steps: [{work: 1ms}]}]\ncores: 4\n", plan.Overrides{},
-			"cpython", 4, plan.DefaultSwitchInterval, "sync threads(8) asyncio processes(4)", plan.ModelsDefault},
+			"cpython", 4, workload.DefaultSwitchInterval, "sync threads(8) asyncio processes(4)", plan.ModelsDefault},
 		{"defaults of a runtime without asyncio", "tasks: [{name: A, steps: [{work: 1ms}]}]\ncores: 4\n", plan.Overrides{Runtime: "java"},
-			"java", 4, plan.DefaultSwitchInterval, "sync threads(8) processes(4)", plan.ModelsDefault},
+			"java", 4, workload.DefaultSwitchInterval, "sync threads(8) processes(4)", plan.ModelsDefault},
 		{"no models", text, plan.Overrides{NoModels: true}, "cpython-ft", 3, 2e6, "", ""},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
@@ -16,10 +17,13 @@ import (
 // Reasons given in "tasks_omitted" when a result carries no task list.
 const (
 	OmittedByFlag    = "--no-tasks"
-	OmittedTooMany   = "more than 100000 tasks"
 	OmittedNotKept   = "task records were not kept"
 	defaultRuntimeID = "cpython"
 )
+
+// OmittedTooMany is the reason given in "tasks_omitted" for a run of more
+// than MaxListedTasks tasks: "more than 100000 tasks".
+var OmittedTooMany = "more than " + strconv.Itoa(MaxListedTasks) + " tasks"
 
 // MaxListedTasks is the most tasks a result lists (SPEC §5): above it a
 // run keeps no task records and its result says OmittedTooMany.

@@ -8,8 +8,11 @@ import (
 	"github.com/conclab/conclab/workload"
 )
 
-// slowCallback is asyncio's slow-callback threshold (loop.slow_callback_duration).
-const slowCallback = 100_000_000
+// SlowCallback is asyncio's slow-callback threshold
+// (loop.slow_callback_duration, 100 ms): a step that holds an event loop
+// this long is what asyncio's debug mode reports as a slow callback, and
+// what Result.SlowCallbacks counts.
+const SlowCallback = 100_000_000
 
 // An idle event loop sleeps in epoll_wait, which Linux treats differently
 // from time.sleep: the timeout is in units of the profile's
@@ -354,7 +357,7 @@ func (e *engine) endCallback(l *loop) {
 	if d > e.stallMax {
 		e.stallMax = d
 	}
-	if d >= slowCallback {
+	if d >= SlowCallback {
 		e.slowCB++
 	}
 }

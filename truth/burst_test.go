@@ -52,7 +52,7 @@ func TestLoopWorkersTakeTheBurst(t *testing.T) {
 				t.Fatal(err)
 			}
 			pred, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
-				SwitchInterval: defaultSwitchInterval, RecordTasks: true})
+				SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
 			if err != nil {
 				t.Fatal(err)
 			}

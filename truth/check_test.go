@@ -41,7 +41,7 @@ func resolve(t *testing.T, wl *workload.Workload) Target {
 	}
 	tg := Target{Workload: wl, Profile: prof, Cores: 2, SwitchInterval: wl.SwitchInterval}
 	if tg.SwitchInterval == 0 {
-		tg.SwitchInterval = defaultSwitchInterval
+		tg.SwitchInterval = workload.DefaultSwitchInterval
 	}
 	for _, m := range wl.Models {
 		d, err := model.Parse(m.Expr)

@@ -17,9 +17,6 @@ import (
 	"github.com/conclab/conclab/internal/numfmt"
 )
 
-// defaultSwitchInterval is CPython's sys.getswitchinterval() by default.
-const defaultSwitchInterval = int64(5_000_000)
-
 // ExportOptions are the settings of an exported program that the workload
 // may leave open.
 type ExportOptions struct {
@@ -29,7 +26,7 @@ type ExportOptions struct {
 	// the simulation used, so that both size their pools alike.
 	Cores int
 	// SwitchInterval is the GIL's switch interval in nanoseconds. 0 means
-	// the workload's switch_interval:, else CPython's default of 5 ms.
+	// the workload's switch_interval:, else workload.DefaultSwitchInterval.
 	SwitchInterval int64
 }
 
@@ -350,7 +347,7 @@ func (opt ExportOptions) settings(wl *workload.Workload) (cores int, si int64) {
 		si = wl.SwitchInterval
 	}
 	if si <= 0 {
-		si = defaultSwitchInterval
+		si = workload.DefaultSwitchInterval
 	}
 	return cores, si
 }

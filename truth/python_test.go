@@ -128,7 +128,7 @@ func TestModelsAgainstCPython(t *testing.T) {
 				t.Fatal(err)
 			}
 			pred, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
-				SwitchInterval: defaultSwitchInterval, RecordTasks: true})
+				SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
 			if err != nil {
 				t.Fatal(err)
 			}

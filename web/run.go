@@ -74,7 +74,7 @@ type RunRequest struct {
 	Cores int `json:"cores,omitempty"`
 	// SwitchInterval overrides the workload's GIL switch interval, as a
 	// duration such as "1ms" (`conclab run --switch-interval`); empty
-	// means the workload's, else 5ms.
+	// means the workload's, else workload.DefaultSwitchInterval.
 	SwitchInterval string `json:"switch_interval,omitempty"`
 	// Spans asks for each result's timeline (rows and spans) and narration.
 	Spans bool `json:"spans,omitempty"`

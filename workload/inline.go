@@ -229,7 +229,7 @@ func (p *inlineParser) setting(w *Workload) *Error {
 	case "switch", "switch_interval":
 		d, msg := parseFixed(val.text)
 		if msg == "" && d == 0 {
-			msg = "switch must be more than 0 (CPython's default is 5ms)"
+			msg = "switch must be more than 0 (CPython's default is " + FormatDuration(DefaultSwitchInterval) + ")"
 		}
 		if msg != "" {
 			return p.errAt(val.off, "%s", msg)

@@ -354,7 +354,7 @@ func (p *yamlParser) top(w *Workload, body ast.Node) *Error {
 				return err
 			}
 			if d == 0 {
-				return p.errAt(e.val, "switch_interval must be more than 0 (CPython's default is 5ms)")
+				return p.errAt(e.val, "switch_interval must be more than 0 (CPython's default is %s)", FormatDuration(DefaultSwitchInterval))
 			}
 			w.SwitchInterval = d
 		case "seed":

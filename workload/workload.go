@@ -98,13 +98,18 @@ type Model struct {
 	Pos  Pos
 }
 
+// DefaultSwitchInterval is CPython's sys.getswitchinterval() unless a
+// program sets it, 5 ms: the switch interval of a workload that gives none,
+// in nanoseconds.
+const DefaultSwitchInterval = 5_000_000
+
 // Workload is a validated workload.
 type Workload struct {
 	Name           string
 	About          string
 	Runtime        string // "" means the default, cpython
 	Cores          int    // 0 means this machine's logical CPUs
-	SwitchInterval int64  // 0 means the default, 5ms
+	SwitchInterval int64  // 0 means DefaultSwitchInterval
 	Seed           uint64 // the default is 1
 	Groups         []Group
 	Arrivals       *Arrivals

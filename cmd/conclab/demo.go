@@ -181,7 +181,7 @@ func (d *demo) blocking(b *bytes.Buffer) error {
 	}
 	aio, thr, sync := runs[0].Result, runs[1].Result, runs[2].Result
 	stall := fmt.Sprintf("each blocking call stalled the loop for %s (%s)",
-		secs(aio.LoopStallMax), numfmt.Count(int(aio.SlowCallbacks), "slow callback", "slow callbacks"))
+		secs(aio.LoopStallMax), numfmt.Count(aio.SlowCallbacks, "slow callback", "slow callbacks"))
 	switch {
 	case ratio(aio.Makespan, sync.Makespan) >= 0.9:
 		d.lesson(b, fmt.Sprintf("asyncio took %s, as slow as sync (%s) and %s× threads(3): %s. "+

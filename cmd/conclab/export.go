@@ -42,7 +42,7 @@ workload are data in the program, never code.`,
 	f.StringArrayVarP(&o.models, "model", "m", nil, "the model expression, such as threads(8)")
 	f.StringVar(&o.runtime, "runtime", "", "cpython or cpython-ft (default: the workload's)")
 	f.IntVar(&o.cores, "cores", 0, "cores that size the event loop's executors (default: the workload's, else this machine's)")
-	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
+	f.DurationVar(&o.switchInterval, "switch-interval", 0, switchIntervalUsage)
 	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")
 	return cmd
 }

@@ -377,6 +377,10 @@ func writeWrapped(w io.Writer, text string, width int) {
 	}
 }
 
+// switchIntervalUsage is --switch-interval's help.
+var switchIntervalUsage = "the GIL switch interval (default: the workload's, else " +
+	workload.FormatDuration(workload.DefaultSwitchInterval) + ")"
+
 // checkCommonFlags validates the flags that the workload-reading commands
 // share: --cores, --switch-interval, -e and -o (against the files args and
 // --profile name, which it must not replace).
@@ -414,7 +418,7 @@ func (o *runOptions) inputs(args []string) []input {
 func addSimFlags(f *pflag.FlagSet, o *runOptions) {
 	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: the workload's)")
 	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
-	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
+	f.DurationVar(&o.switchInterval, "switch-interval", 0, switchIntervalUsage)
 	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
 	addMaxStepsFlag(f, o)
 }

@@ -118,7 +118,7 @@ the median and worst |error|; the exit status is 1 when the median is above
 	f.StringArrayVarP(&o.models, "model", "m", nil, "a model expression such as threads(8); repeatable")
 	f.StringVar(&o.runtime, "runtime", "", "cpython or cpython-ft (default: the workload's)")
 	f.IntVar(&o.cores, "cores", 0, "CPU cores to simulate (default: this machine's, which the program runs on)")
-	f.DurationVar(&o.switchInterval, "switch-interval", 0, "the GIL switch interval (default: the workload's, else 5ms)")
+	f.DurationVar(&o.switchInterval, "switch-interval", 0, switchIntervalUsage)
 	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
 	addMaxStepsFlag(f, &o.runOptions)
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
