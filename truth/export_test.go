@@ -3,9 +3,6 @@ package truth
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +10,9 @@ import (
 	"github.com/conclab/conclab/examples"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/workload"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/conclab/conclab/internal/golden"
+)
 
 func TestExportGolden(t *testing.T) {
 	data, ok := examples.Lookup("seed-io")
@@ -34,19 +31,7 @@ func TestExportGolden(t *testing.T) {
 	if err := Export(&got, wl, d, ExportOptions{Cores: 2}); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "seed-io-threads3.py")
-	if *update {
-		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./truth -update to write it)", err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("export of seed-io under threads(3) differs from %s (go test ./truth -update rewrites it):\n%s", golden, got.String())
-	}
+	golden.Check(t, "testdata/seed-io-threads3.py", got.Bytes())
 }
 
 func TestExportIsASCIIAndReadable(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/golden"
 	"github.com/conclab/conclab/internal/testtool"
 )
 
@@ -25,14 +26,15 @@ func needPython(t *testing.T) {
 }
 
 func TestExportCommand(t *testing.T) {
-	golden, err := os.ReadFile(filepath.Join("..", "..", "truth", "testdata", "seed-io-threads3.py"))
+	// The program truth's golden test holds: the command adds nothing.
+	want, err := os.ReadFile(filepath.Join("..", "..", "truth", "testdata", "seed-io-threads3.py"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := conclab(t, nil, "export", "seed-io", "-m", "threads(3)")
-	if r.code != 0 || r.stdout != string(golden) {
-		t.Errorf("export seed-io -m threads(3): exit %d, stderr %q; stdout differs from truth/testdata/seed-io-threads3.py: %v",
-			r.code, r.stderr, r.stdout != string(golden))
+	if r.code != 0 || r.stdout != string(want) {
+		t.Errorf("export seed-io -m threads(3): exit %d, stderr %q; stdout differs from truth/testdata/seed-io-threads3.py:\n%s",
+			r.code, r.stderr, golden.Diff(want, []byte(r.stdout)))
 	}
 	out := filepath.Join(t.TempDir(), "prog.py")
 	if r := conclab(t, nil, "export", "-e", "A: [work 1ms]", "-m", "sync", "-o", out); r.code != 0 || r.stdout != "" {
