@@ -54,7 +54,6 @@ type thread struct {
 	finish    float64 // cpuSet: progress-clock time its work ends
 	cpuIdx    int
 	oneShot   bool  // a per-task thread: exits after its task
-	fresh     bool  // just started by the thread that submitted its task: no wake-up to wait for
 	idleSince int64 // when it last went idle
 
 	laneState State

@@ -460,12 +460,10 @@ func TestSuiteFake(t *testing.T) {
 	if len(resolved) != len(scenarios) || len(rep.Rows) != models || fakeRuns(t) != models {
 		t.Fatalf("%d scenarios resolved of %d, %d rows and %d runs for %d models", len(resolved), len(scenarios), len(rep.Rows), fakeRuns(t), models)
 	}
-	var abs []float64
 	for _, r := range rep.Rows {
 		if r.Predicted <= 0 || r.Measured <= 0 || r.Error != RelErr(r.Predicted, r.Measured) {
 			t.Errorf("row %+v", r)
 		}
-		abs = append(abs, math.Abs(r.Error))
 	}
 	if med, worst := absErrors(rep.Rows); rep.MedianAbsError != med || rep.WorstAbsError != worst || worst == 0 {
 		t.Errorf("median %v, worst %v; want %v, %v", rep.MedianAbsError, rep.WorstAbsError, med, worst)

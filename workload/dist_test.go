@@ -75,7 +75,7 @@ func TestRandDeterministic(t *testing.T) {
 		}
 		return out
 	}
-	if seq(1, 0) != seq(1, 0) {
+	if a, b := seq(1, 0), seq(1, 0); a != b {
 		t.Error("same seed and stream gave different sequences")
 	}
 	seen := map[uint64]string{}

@@ -196,15 +196,6 @@ func (p *inlineParser) is(s string) bool {
 	return t.kind == tPunct && t.text == s
 }
 
-func (p *inlineParser) expect(s, context string) *Error {
-	if !p.is(s) {
-		t := p.peek()
-		return p.errAt(t.off, "expected %q %s, got %s", s, context, show(t))
-	}
-	p.i++
-	return nil
-}
-
 func show(t tok) string {
 	if t.kind == tEOF {
 		return "the end"

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	goruntime "runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -115,8 +114,8 @@ func TestVerifyKilledLeavesNoOrphan(t *testing.T) {
 func buildConclab(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "conclab")
-	gobin := filepath.Join(goruntime.GOROOT(), "bin", "go")
-	out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput()
+	// go test puts its own go first on the PATH of the tests it runs.
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
