@@ -1,11 +1,11 @@
 package advise
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/textsafe"
 )
 
@@ -27,16 +27,7 @@ func (t *table) write(w io.Writer) error {
 
 // perSecond formats a rate with three significant digits: "193/s",
 // "9.87/s".
-func perSecond(f float64) string {
-	f = finite(f)
-	switch {
-	case f >= 99.95:
-		return fmt.Sprintf("%.0f/s", f)
-	case f >= 9.995:
-		return fmt.Sprintf("%.1f/s", f)
-	}
-	return fmt.Sprintf("%.2f/s", f)
-}
+func perSecond(f float64) string { return numfmt.Sig3(finite(f)) + "/s" }
 
 // num formats a swept value: integers plainly, other values with up to
 // four significant digits.

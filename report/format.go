@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/textsafe"
 )
 
@@ -26,9 +27,9 @@ func Seconds(ns int64) string {
 	case ns < 1000:
 		return fmt.Sprintf("%d ns", ns)
 	case ns < 999_500:
-		return sig3(float64(ns)/1e3) + " µs"
+		return numfmt.Sig3(float64(ns)/1e3) + " µs"
 	case ns < 999_500_000:
-		return sig3(float64(ns)/1e6) + " ms"
+		return numfmt.Sig3(float64(ns)/1e6) + " ms"
 	case ns < 100e9:
 		return fmt.Sprintf("%.3f s", float64(ns)/1e9)
 	case ns < 1000e9:
@@ -54,22 +55,10 @@ func Bytes(n int64) string {
 		v /= 1024
 		// 999.5 would print as "1000"; move to the next unit instead.
 		if v < 999.5 || unit == "PiB" {
-			return sig3(v) + " " + unit
+			return numfmt.Sig3(v) + " " + unit
 		}
 	}
 	panic("unreachable")
-}
-
-// sig3 prints v (≥ 1, < 999.5) with three significant digits and no
-// exponent.
-func sig3(v float64) string {
-	switch {
-	case v >= 99.95:
-		return fmt.Sprintf("%.0f", v)
-	case v >= 9.995:
-		return fmt.Sprintf("%.1f", v)
-	}
-	return fmt.Sprintf("%.2f", v)
 }
 
 // width is the number of terminal columns s takes: one per rune (every

@@ -41,6 +41,20 @@ func Count[T ~int | ~int64](n T, one, many string) string {
 	return Thousands(n) + " " + Plural(n, one, many)
 }
 
+// Sig3 formats v with three significant digits and no exponent: 193, 9.87,
+// 0.50 (two decimals below 10, one below 100, none from there on, so 1234
+// stays 1234). The units of report's durations and sizes and advise's
+// rates print their numbers this way.
+func Sig3(v float64) string {
+	switch {
+	case v >= 99.95:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 9.995:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
 // NoValue is what the percentages print for a fraction that is not a
 // number (0/0) or infinite: an en dash.
 const NoValue = "–"

@@ -67,3 +67,17 @@ func TestPercents(t *testing.T) {
 		}
 	}
 }
+
+func TestSig3(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		want string
+	}{
+		{0, "0.00"}, {0.5, "0.50"}, {9.87, "9.87"}, {9.995, "10.0"}, {99.94, "99.9"}, {99.95, "100"},
+		{193.4, "193"}, {1234, "1234"},
+	} {
+		if got := Sig3(tt.v); got != tt.want {
+			t.Errorf("Sig3(%v) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}
