@@ -191,17 +191,7 @@ func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks
 	js.Write(head[:len(head)-1]) // leave the object open for the tasks
 	js.WriteString(`,"tasks":[`)
 	for i, t := range tasks {
-		dt := dataTask{Name: t.Name, Release: number(t.Release), Steps: make([]any, len(t.Steps))}
-		for j, s := range t.Steps {
-			switch s.Offload {
-			case workload.OffloadThread:
-				dt.Steps[j] = []any{s.Kind, number(s.Dur), "thread"}
-			case workload.OffloadProcess:
-				dt.Steps[j] = []any{s.Kind, number(s.Dur), "process"}
-			default:
-				dt.Steps[j] = []any{s.Kind, number(s.Dur)}
-			}
-		}
+		dt := dataTask{Name: t.Name, Release: number(t.Release), Steps: stepsData(t.Steps)}
 		line, err := jsonout.Marshal(dt)
 		if err != nil {
 			return err

@@ -102,3 +102,21 @@ func expand(out *[]Step, steps []workload.Step, rng *workload.Rand, total *int) 
 	}
 	return nil
 }
+
+// stepsData is steps as the exported programs read them: [kind, seconds],
+// or [kind, seconds, "thread" | "process"] for a step that an event loop
+// offloads (other models run it in place).
+func stepsData(steps []Step) []any {
+	out := make([]any, len(steps))
+	for i, s := range steps {
+		switch s.Offload {
+		case workload.OffloadThread:
+			out[i] = []any{s.Kind, number(s.Dur), "thread"}
+		case workload.OffloadProcess:
+			out[i] = []any{s.Kind, number(s.Dur), "process"}
+		default:
+			out[i] = []any{s.Kind, number(s.Dur)}
+		}
+	}
+	return out
+}

@@ -110,18 +110,7 @@ func writeServerHead(b *bytes.Buffer, wl *workload.Workload, d model.Deployment,
 	var js bytes.Buffer
 	js.WriteString("[")
 	for i, r := range reqs {
-		steps := make([]any, len(r.Steps))
-		for j, s := range r.Steps {
-			switch s.Offload {
-			case workload.OffloadThread:
-				steps[j] = []any{s.Kind, number(s.Dur), "thread"}
-			case workload.OffloadProcess:
-				steps[j] = []any{s.Kind, number(s.Dur), "process"}
-			default:
-				steps[j] = []any{s.Kind, number(s.Dur)}
-			}
-		}
-		line, err := jsonout.Marshal(steps)
+		line, err := jsonout.Marshal(stepsData(r.Steps))
 		if err != nil {
 			return err
 		}
