@@ -16,41 +16,7 @@ def now():
     return time.perf_counter() - ORIGIN
 
 
-def work(seconds):
-    """Python code running for ` + "`seconds`" + ` of this thread's CPU time.
-
-    The loop is pure Python, so the thread holds the GIL while it spins; while
-    another thread has the GIL, this thread's CPU clock stands still.
-    """
-    end = time.thread_time() + seconds
-    while time.thread_time() < end:
-        pass
-
-
-BUFFER = bytes(1 << 20)  # 1 MiB of zeros to hash
-
-
-def work_released(seconds):
-    """C code running for ` + "`seconds`" + ` of this thread's CPU time, GIL released.
-
-    hashlib releases the GIL while it hashes a large buffer, so other threads
-    run Python meanwhile. Each chunk after the first is cut to the CPU time
-    left, at the speed the previous chunk showed, so the step does not
-    overshoot by a whole megabyte's worth.
-    """
-    view = memoryview(BUFFER)
-    digest = hashlib.sha256()
-    size = len(BUFFER)
-    clock = time.thread_time()
-    end = clock + seconds
-    while clock < end:
-        digest.update(view[:size])
-        before, clock = clock, time.thread_time()
-        speed = size / max(clock - before, 1e-6)  # bytes per CPU second
-        size = min(len(BUFFER), max(4096, int((end - clock) * speed)))
-
-
-def run_step(kind, seconds):
+` + pyWork + `def run_step(kind, seconds):
     """Runs one step here; returns [kind, start, end, pid, thread]."""
     start = now()
     if kind == "work":
@@ -402,4 +368,42 @@ def main():
 
 if __name__ == "__main__":
     main()
+`
+
+// pyWork: the two kinds of work, the same in every exported program
+// (Export's and ExportServer's), so that a step costs the same in both.
+const pyWork = `def work(seconds):
+    """Python code running for ` + "`seconds`" + ` of this thread's CPU time.
+
+    The loop is pure Python, so the thread holds the GIL while it spins; while
+    another thread has the GIL, this thread's CPU clock stands still.
+    """
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+BUFFER = bytes(1 << 20)  # 1 MiB of zeros to hash
+
+
+def work_released(seconds):
+    """C code running for ` + "`seconds`" + ` of this thread's CPU time, GIL released.
+
+    hashlib releases the GIL while it hashes a large buffer, so other threads
+    run Python meanwhile. Each chunk after the first is cut to the CPU time
+    left, at the speed the previous chunk showed, so the step does not
+    overshoot by a whole megabyte's worth.
+    """
+    view = memoryview(BUFFER)
+    digest = hashlib.sha256()
+    size = len(BUFFER)
+    clock = time.thread_time()
+    end = clock + seconds
+    while clock < end:
+        digest.update(view[:size])
+        before, clock = clock, time.thread_time()
+        speed = size / max(clock - before, 1e-6)  # bytes per CPU second
+        size = min(len(BUFFER), max(4096, int((end - clock) * speed)))
+
+
 `

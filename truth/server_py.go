@@ -27,32 +27,7 @@ const pyServerCommon = `LISTEN_BACKLOG = 1024  # connections the kernel queues b
 
 // pySteps: the two kinds of work and a request's steps on a thread, shared
 // by the standard library's servers and the gunicorn and uvicorn apps.
-const pySteps = `def work(seconds):
-    """Python code running for ` + "`seconds`" + ` of this thread's CPU time (holds the GIL)."""
-    end = time.thread_time() + seconds
-    while time.thread_time() < end:
-        pass
-
-
-BUFFER = bytes(1 << 20)  # 1 MiB of zeros to hash
-
-
-def work_released(seconds):
-    """C code running for ` + "`seconds`" + ` of this thread's CPU time, GIL released:
-    hashlib hashes chunks cut to the CPU time left."""
-    view = memoryview(BUFFER)
-    digest = hashlib.sha256()
-    size = len(BUFFER)
-    clock = time.thread_time()
-    end = clock + seconds
-    while clock < end:
-        digest.update(view[:size])
-        before, clock = clock, time.thread_time()
-        speed = size / max(clock - before, 1e-6)
-        size = min(len(BUFFER), max(4096, int((end - clock) * speed)))
-
-
-def run_step(kind, seconds):
+const pySteps = pyWork + `def run_step(kind, seconds):
     """Runs one step on this thread."""
     if kind == "work":
         work(seconds)
