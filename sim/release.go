@@ -213,66 +213,30 @@ func (b *batch) down(i int) {
 // from a group chosen by weight. It draws from its own stream of the
 // workload's seed, so the requests are the same under every model.
 type arrivalStream struct {
-	wl     *workload.Workload
-	rng    workload.Rand
-	gap    float64   // mean time between arrivals, ns
-	cum    []float64 // cumulative group weights
-	n      int       // arrivals handed out
-	count  int       // 0: until the window ends
-	window int64
-	t      float64 // time of the pending arrival
-	cur    arrival
-	done   bool
+	wl    *workload.Workload
+	sched *workload.Schedule
+	n     int // arrivals handed out
+	count int // 0: until the window ends
+	cur   arrival
+	done  bool
 }
 
-// arrivalsStream is the random stream of arrivals; task streams are the
-// task ids, which stay far below it.
-const arrivalsStream = 1 << 62
-
 func newArrivals(wl *workload.Workload) *arrivalStream {
-	a := wl.Arrivals
-	s := &arrivalStream{wl: wl, rng: workload.NewRand(wl.Seed, arrivalsStream), gap: 1e9 / a.Rate, count: a.Count, window: a.For}
-	total := 0.0
-	for _, g := range wl.Groups {
-		w := g.Weight
-		if w <= 0 {
-			w = 1
-		}
-		total += w
-		s.cum = append(s.cum, total)
-	}
+	s := &arrivalStream{wl: wl, sched: wl.Schedule(), count: wl.Arrivals.Count}
 	s.advance()
 	return s
 }
 
 // advance draws the pending arrival.
 func (s *arrivalStream) advance() {
-	if (s.count > 0 && s.n >= s.count) || s.n >= math.MaxInt32 {
-		s.done = true
-		return
-	}
-	if s.wl.Arrivals.Pattern == workload.Poisson {
-		u := s.rng.Float64()
-		s.t += -math.Log(1-u) * s.gap
-	} else if s.n > 0 {
-		s.t += s.gap
-	}
-	// Compared as floats first: a rate far below the window's or the
-	// count's needs gives gaps beyond int64 (+Inf at 1e-300/s).
-	if s.count == 0 && !(s.t < float64(s.window)) {
+	t, g, ok := s.sched.Next()
+	if !ok {
 		s.done = true
 		return
 	}
 	at := horizon
-	if s.t < float64(horizon) {
-		at = int64(math.Round(s.t))
-	}
-	g := 0
-	if len(s.cum) > 1 {
-		x := s.rng.Float64() * s.cum[len(s.cum)-1]
-		for g < len(s.cum)-1 && x >= s.cum[g] {
-			g++
-		}
+	if t < float64(horizon) {
+		at = int64(math.Round(t))
 	}
 	s.cur = arrival{id: int32(s.n), group: int32(g), release: at}
 }

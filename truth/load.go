@@ -21,10 +21,6 @@ import (
 // goroutine and one connection per request.
 const MaxRequests = 5000
 
-// arrivalsStream is the random stream the simulator draws arrivals from;
-// the tasks' own streams are their ids, which stay far below it.
-const arrivalsStream = 1 << 62
-
 // Request is one arrival of an open workload: its index in arrival order
 // (which is also its task id, so its durations are those the simulator
 // draws), the group it is built from, when it is sent and its steps.
@@ -36,8 +32,8 @@ type Request struct {
 }
 
 // Requests draws the arrivals of the open workload wl as the simulator
-// does: times (Poisson or evenly spaced at the rate) and groups (by weight)
-// from workload.NewRand(wl.Seed, 1<<62), then request i's durations from
+// does, from the one schedule both use (wl.Schedule: times and groups),
+// then request i's durations from
 // workload.NewRand(wl.Seed, i). It stops at the workload's count or at the
 // end of its window; more than max requests (at most MaxRequests) is an
 // error, so that the caller says the load is too big rather than checking
@@ -53,45 +49,18 @@ func Requests(wl *workload.Workload, max int) ([]Request, error) {
 	if !(a.Rate > 0) {
 		return nil, fmt.Errorf("workload %s: arrival rate %v", wl.Name, a.Rate)
 	}
-	rng := workload.NewRand(wl.Seed, arrivalsStream)
-	gap := 1e9 / a.Rate
-	var cum []float64
-	total := 0.0
-	for _, g := range wl.Groups {
-		w := g.Weight
-		if w <= 0 {
-			w = 1
-		}
-		total += w
-		cum = append(cum, total)
-	}
+	sched := wl.Schedule()
 	var reqs []Request
-	t := 0.0
 	steps := 0
 	for n := 0; ; n++ {
-		if a.Count > 0 && n >= a.Count {
-			break
-		}
-		if a.Pattern == workload.Poisson {
-			u := rng.Float64()
-			t += -math.Log(1-u) * gap
-		} else if n > 0 {
-			t += gap
-		}
-		at := int64(math.Round(t))
-		if a.Count == 0 && at >= a.For {
+		t, g, ok := sched.Next()
+		if !ok {
 			break
 		}
 		if n >= max {
 			return nil, fmt.Errorf("workload %s: more than %d requests; check a real server on a smaller load (a lower rate, a shorter for: or a count:)", wl.Name, max)
 		}
-		g := 0
-		if len(cum) > 1 {
-			x := rng.Float64() * cum[len(cum)-1]
-			for g < len(cum)-1 && x >= cum[g] {
-				g++
-			}
-		}
+		at := int64(math.Round(t))
 		r := Request{ID: n, Group: g, At: at}
 		trng := workload.NewRand(wl.Seed, uint64(n))
 		if err := expand(&r.Steps, wl.Groups[g].Steps, &trng, &steps); err != nil {
