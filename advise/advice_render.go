@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/jsonout"
 	"github.com/conclab/conclab/internal/numfmt"
@@ -34,6 +35,16 @@ func (a *Advice) WriteText(w io.Writer) error {
 		wait += fmt.Sprintf(", %s of it blocking", ms(p.Blocking))
 	}
 	fmt.Fprintf(&b, "each %s: %s, %s\n", a.unit(), cpu, wait)
+	if a.open() && len(a.Candidates) > 0 {
+		// What arrived, the same under every model: a Poisson window
+		// draws its own count, so the rate offered is not the nominal one.
+		arr, r := a.Workload.Arrivals, a.Candidates[0].Result
+		offered := "offered: " + perSecond(r.Offered)
+		if arr.Count == 0 && arr.Pattern == workload.Poisson {
+			offered += fmt.Sprintf(" (Poisson: %s requests drawn in %s)", numfmt.Thousands(r.Arrived), workload.FormatDuration(arr.For))
+		}
+		b.WriteString(offered + "\n")
+	}
 	if c := a.constraintText(); c != "" {
 		b.WriteString("bounds: " + c + "\n")
 	}
@@ -91,7 +102,7 @@ func (a *Advice) WriteText(w io.Writer) error {
 // summary is one line of figures for a candidate.
 func (a *Advice) summary(c *Candidate) string {
 	r := c.Result
-	lead := fmt.Sprintf("p99 %s, %s", ms(r.Latency.P99), perSecond(Served(c.Workload, r)))
+	lead := fmt.Sprintf("p99 %s, %s", ms(r.Latency.P99), servedText(c))
 	if !a.open() {
 		lead = fmt.Sprintf("makespan %s, p99 %s", ms(r.Makespan), ms(r.Latency.P99))
 	}

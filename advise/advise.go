@@ -180,7 +180,7 @@ func (a *Advice) rejection(c *Candidate) string {
 	r := c.Result
 	switch {
 	case c.Overloaded:
-		return fmt.Sprintf("overloaded: serves %s of %s", perSecond(Served(c.Workload, r)), perSecond(a.Profile.Rate))
+		return "overloaded: " + servedText(c) + " offered"
 	case a.Constraints.P99 > 0 && r.Latency.P99 > a.Constraints.P99:
 		return fmt.Sprintf("p99 %s > %s", report.Seconds(r.Latency.P99), report.Seconds(a.Constraints.P99))
 	case a.Constraints.Memory > 0 && r.PeakMemoryBytes > a.Constraints.Memory:

@@ -144,3 +144,37 @@ tasks: [{name: t, count: 3, steps: [{wait: 2s, blocking: true}]}]
 		t.Errorf("go runtime got asyncio candidates: %s", got)
 	}
 }
+
+// A Poisson window draws its own count: the advice says how many arrived
+// and the rate offered, and says a model that keeps up serves all of it
+// rather than a bare rate below the nominal one; an overloaded model
+// serves a share of the rate offered.
+func TestAdviseOfferedAndServed(t *testing.T) {
+	wl := parse(t, `
+name: api-io
+cores: 2
+arrivals: {rate: 200/s, for: 10s}
+tasks: [{name: req, steps: [{work: 1ms}, {wait: exp(100ms)}]}]
+`)
+	a, err := Advise(context.Background(), wl, Constraints{}, setup(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := a.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	if want := "\noffered: 192/s (Poisson: 1,920 requests drawn in 10s)\n"; !strings.Contains(text, want) {
+		t.Errorf("advice lacks %q:\n%s", want, text)
+	}
+	flat := strings.Join(strings.Fields(text), " ")
+	for _, want := range []string{
+		"recommended asyncio — p99 465 ms, serves all 192/s,",
+		"plain sync is overloaded (serves 9.93/s of 192/s offered)",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("advice lacks %q:\n%s", want, text)
+		}
+	}
+}

@@ -9,9 +9,9 @@ import (
 )
 
 // Metrics is one run's figures under the keys of the run contract (SPEC
-// §4, report.Metrics), plus "tasks" (finished), "served_per_s" (see Served),
-// "overloaded" (see Overloaded) and "backlog", which are present for
-// batches too. Times are seconds.
+// §4, report.Metrics), plus "tasks" (finished), "served_per_s" (see Served;
+// the run contract's own for open workloads), "overloaded" (see Overloaded)
+// and "backlog", which are present for batches too. Times are seconds.
 type Metrics struct {
 	report.Metrics
 	Backlog    int     `json:"backlog"`

@@ -17,13 +17,11 @@ func Overloaded(wl *workload.Workload, r *sim.Result) bool {
 }
 
 // Served returns the rate at which run r completed the tasks of wl, per
-// second: the run's throughput, except for an overloaded open workload,
-// where it is what the deployment actually sustained (tasks finished over
-// the whole run, the drain after the window included) rather than the
-// arrival rate.
+// second: the run's throughput, which for an open workload is the rate
+// served as the engine counts it (sim.Result.Served: what the deployment
+// sustained, the drain after the window included, when it was overloaded;
+// the rate offered when it kept up), for a batch tasks per second of the
+// makespan.
 func Served(wl *workload.Workload, r *sim.Result) float64 {
-	if Overloaded(wl, r) && r.Makespan > 0 {
-		return float64(r.Tasks) / (float64(r.Makespan) / 1e9)
-	}
 	return r.Throughput
 }

@@ -20,16 +20,30 @@ func (a *Advice) unit() string {
 	return "task"
 }
 
+// servedText says what candidate c of an open workload serves of the rate
+// offered (sim.Result.Offered: the arrivals drawn, per second of the
+// window): "serves all 192/s" when it keeps up, "serves 9.93/s of 192/s"
+// when it is overloaded. A deployment that keeps up serves every arrival,
+// so a Poisson stream that drew 1,920 requests in a 10 s window of 200/s is
+// served in full at 192/s, not short of 200/s.
+func servedText(c *Candidate) string {
+	r := c.Result
+	if !c.Overloaded {
+		return "serves all " + perSecond(r.Offered)
+	}
+	return fmt.Sprintf("serves %s of %s", perSecond(Served(c.Workload, r)), perSecond(r.Offered))
+}
+
 // ms formats a duration for a sentence: "30 ms", "1.20 s".
 func ms(ns int64) string { return report.Seconds(ns) }
 
 // outcome describes how a candidate did, for a sentence: "is overloaded
-// (serves 32/s of 50/s)", "reaches p99 104 ms", "takes 6.000 s".
+// (serves 32/s of 50/s offered)", "reaches p99 104 ms", "takes 6.000 s".
 func (a *Advice) outcome(c *Candidate) string {
 	r := c.Result
 	switch {
 	case c.Overloaded:
-		return fmt.Sprintf("is overloaded (serves %s of %s)", perSecond(Served(c.Workload, r)), perSecond(a.Profile.Rate))
+		return "is overloaded (" + servedText(c) + " offered)"
 	case a.open():
 		return "reaches p99 " + ms(r.Latency.P99)
 	}

@@ -27,7 +27,7 @@ func (t *table) write(w io.Writer) error {
 
 // perSecond formats a rate with three significant digits: "193/s",
 // "9.87/s".
-func perSecond(f float64) string { return numfmt.Sig3(finite(f)) + "/s" }
+func perSecond(f float64) string { return numfmt.PerSecond(f) }
 
 // num formats a swept value: integers plainly, other values with up to
 // four significant digits.

@@ -215,3 +215,32 @@ func TestJSONHeader(t *testing.T) {
 		})
 	}
 }
+
+// An open workload's results say the rate offered and the rate served
+// apart, and throughput_per_s is the rate served; a batch's have neither.
+func TestJSONOfferedAndServed(t *testing.T) {
+	wl := &workload.Workload{Name: "api-io", Arrivals: &workload.Arrivals{Rate: 200, For: 10e9}}
+	over := &sim.Result{Model: "sync", Makespan: 193_435_232_344, Tasks: 1920, Arrived: 1920,
+		Offered: 192, Served: 9.9258, Throughput: 9.9258, Overloaded: true, Backlog: 1825}
+	ok := &sim.Result{Model: "asyncio", Makespan: 10_762_000_000, Tasks: 1920, Arrived: 1920,
+		Offered: 192, Served: 192, Throughput: 192}
+	doc, err := NewDocument(Header{}, wl, []Run{{Result: over}, {Result: ok}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range [][3]float64{{9.9258, 192, 9.9258}, {192, 192, 192}} {
+		m := doc.Results[i].Metrics
+		if m.OfferedPerS == nil || m.ServedPerS == nil {
+			t.Fatalf("%s: offered_per_s or served_per_s missing", doc.Results[i].Model)
+		}
+		if got := [3]float64{m.ThroughputPerS, *m.OfferedPerS, *m.ServedPerS}; got != want {
+			t.Errorf("%s: throughput, offered, served = %v, want %v", doc.Results[i].Model, got, want)
+		}
+	}
+	_, out := decode(t, []Run{seedThreads()}, false)
+	for _, k := range []string{"offered_per_s", "served_per_s"} {
+		if strings.Contains(out, k) {
+			t.Errorf("a batch's result has %s", k)
+		}
+	}
+}

@@ -393,3 +393,21 @@ func BenchmarkTimelineManyThreads(b *testing.B) {
 		}
 	}
 }
+
+// The table's note on overload says what each overloaded model serves of
+// what is offered.
+func TestTableOverloadServed(t *testing.T) {
+	runs := []Run{
+		{Result: &sim.Result{Model: "sync", Makespan: 193 * s, Tasks: 1920, Arrived: 1920, Offered: 192, Served: 9.9258, Overloaded: true}},
+		{Result: &sim.Result{Model: "threads(16)", Makespan: 12 * s, Tasks: 1920, Arrived: 1920, Offered: 192, Served: 150.68, Overloaded: true}},
+		{Result: &sim.Result{Model: "asyncio", Makespan: 10 * s, Tasks: 1920, Arrived: 1920, Offered: 192, Served: 192}},
+	}
+	var buf bytes.Buffer
+	if err := Table(&buf, runs, Options{Width: 100}); err != nil {
+		t.Fatal(err)
+	}
+	want := "of 192/s offered, sync serves 9.93/s, threads(16) 151/s"
+	if got := strings.Join(strings.Fields(buf.String()), " "); !strings.Contains(got, want) {
+		t.Errorf("the table does not say %q:\n%s", want, buf.String())
+	}
+}

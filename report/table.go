@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/textsafe"
 )
 
@@ -33,11 +34,13 @@ var tableColumns = []column{
 // threads), GIL hand-overs, the longest event-loop stall, the peak number of
 // threads and the peak resident and reserved memory. Short notes follow the
 // table when something in it needs a word (a run that finished no task, a
-// run without per-task records). No line is wider than opt.Width.
+// run without per-task records, an overloaded run and the rate it serves
+// of the rate offered). No line is wider than opt.Width.
 func Table(w io.Writer, runs []Run, opt Options) error {
 	rows := make([][]string, 0, len(runs))
 	var notes []string
 	var noTasks, noRecords, overloaded []string
+	var offered float64
 	for i, run := range runs {
 		r := run.Result
 		if r == nil {
@@ -49,7 +52,12 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 		rows = append(rows, cells)
 		if r.Overloaded {
 			rows[len(rows)-1][0] = model + " ⚠"
-			overloaded = append(overloaded, model)
+			serves := " serves "
+			if len(overloaded) > 0 {
+				serves = " "
+			}
+			overloaded = append(overloaded, model+serves+numfmt.PerSecond(r.Served))
+			offered = r.Offered // the same draws under every model
 		}
 		switch {
 		case r.Tasks == 0:
@@ -65,8 +73,8 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 		notes = append(notes, "per-task records not kept for "+strings.Join(noRecords, ", "))
 	}
 	if len(overloaded) > 0 {
-		notes = append(notes, "⚠ overloaded, the queue grows without bound (latency depends on the window): "+
-			strings.Join(overloaded, ", "))
+		notes = append(notes, "⚠ overloaded, the queue grows without bound (latency depends on the window): of "+
+			numfmt.PerSecond(offered)+" offered, "+strings.Join(overloaded, ", "))
 	}
 
 	total := opt.width()

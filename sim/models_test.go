@@ -171,7 +171,7 @@ func TestBusyLoopAcceptsNothing(t *testing.T) {
 }
 
 // Memory: a thread costs its stack's reservation; a pending coroutine a
-// few hundred bytes.
+// few hundred bytes, resident and so reserved too.
 func TestMemoryPeaks(t *testing.T) {
 	prof := builtin(t, "cpython")
 	wl := inline(t, "10000 x [wait 1s]")
@@ -185,6 +185,9 @@ func TestMemoryPeaks(t *testing.T) {
 	}
 	if want := prof.ProcessRSS + 10000*prof.TaskRSS; as.PeakMemoryBytes != want {
 		t.Errorf("asyncio: resident %d, want %d", as.PeakMemoryBytes, want)
+	}
+	if want := prof.ProcessVirtual + 10000*prof.TaskRSS; as.PeakVirtualBytes != want {
+		t.Errorf("asyncio: reserved %d, want %d (the process and its pending tasks)", as.PeakVirtualBytes, want)
 	}
 	if as.PeakTasks != 10000 || th.PeakTasks != 10000 {
 		t.Errorf("peak tasks %d and %d, want 10000", as.PeakTasks, th.PeakTasks)

@@ -137,7 +137,11 @@ func TestInvariants(t *testing.T) {
 		n = 300
 	}
 	r := rand.New(rand.NewPCG(7, 11))
-	profiles := []runtime.Profile{costly("cpython", true, 1), costly("cpython-ft", false, 1.1), bare}
+	// ft reserves no more than it keeps resident, as the built-in go
+	// profile's goroutines do: reserved memory must still cover resident.
+	ft := costly("cpython-ft", false, 1.1)
+	ft.ThreadVirtual, ft.ProcessVirtual = ft.ThreadRSS/2, ft.ProcessRSS
+	profiles := []runtime.Profile{costly("cpython", true, 1), ft, bare}
 	for i := 0; i < n; i++ {
 		wl := randomWorkload(r)
 		m := randomModels[r.IntN(len(randomModels))]
@@ -191,6 +195,11 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 	}
 	if res.CPUBusy < 0 || res.Makespan < 0 || res.CPUBusy > int64(cores)*res.Makespan {
 		t.Errorf("%s: CPU busy %d exceeds %d cores × makespan %d", name, res.CPUBusy, cores, res.Makespan)
+	}
+
+	// Every resident byte is also reserved address space.
+	if res.PeakVirtualBytes < res.PeakMemoryBytes {
+		t.Errorf("%s: reserved %d below resident %d", name, res.PeakVirtualBytes, res.PeakMemoryBytes)
 	}
 
 	// Lanes: spans in order, never overlapping; at most one GIL holder per

@@ -122,3 +122,46 @@ func TestOverload(t *testing.T) {
 		}
 	}
 }
+
+// Offered and served apart: a deployment that keeps up serves every
+// arrival at the rate it arrives (the last requests' latency is no
+// shortfall); an overloaded one serves its capacity, however many arrive.
+// Throughput is the rate served.
+func TestOfferedAndServed(t *testing.T) {
+	// The api-io example: 200/s for 10 s of [work 1ms, wait exp(100ms)].
+	wl := &workload.Workload{
+		Name: "api-io", Seed: 1,
+		Arrivals: &workload.Arrivals{Rate: 200, Pattern: workload.Poisson, For: 10 * s},
+		Groups: []workload.Group{{Name: "req", Count: 1, Weight: 1, Steps: []workload.Step{
+			{Kind: workload.Work, Dur: workload.Dist{A: 1 * ms}},
+			{Kind: workload.Wait, Dur: workload.Dist{Kind: workload.Exp, A: 100 * ms}},
+		}}},
+	}
+	for _, c := range []struct {
+		model    string
+		capacity float64 // tasks per second the model finishes on average; 0: keeps up
+	}{
+		{"sync", 1e9 / float64(101*ms)},
+		{"threads(16)", 16e9 / float64(101*ms)},
+		{"threads(32)", 0},
+		{"asyncio", 0},
+	} {
+		r := run(t, wl, c.model, runOpt{prof: builtin(t, "cpython")})
+		if r.Arrived != r.Tasks || r.Arrived < 1800 || r.Arrived > 2200 {
+			t.Errorf("%s: %d arrived, %d finished; want about 2,000 of each", c.model, r.Arrived, r.Tasks)
+		}
+		if want := float64(r.Arrived) / 10; math.Abs(r.Offered-want) > 1e-9 {
+			t.Errorf("%s: offered %.2f/s, want %d arrivals / 10 s = %.2f/s", c.model, r.Offered, r.Arrived, want)
+		}
+		switch {
+		case c.capacity == 0 && (r.Overloaded || r.Served != r.Offered):
+			t.Errorf("%s keeps up: served %.2f/s of %.2f/s offered (overloaded %v)", c.model, r.Served, r.Offered, r.Overloaded)
+		case c.capacity > 0 && (!r.Overloaded || math.Abs(r.Served-c.capacity) > 0.1*c.capacity):
+			t.Errorf("%s: served %.2f/s of %.2f/s offered (overloaded %v), want about its capacity %.2f/s",
+				c.model, r.Served, r.Offered, r.Overloaded, c.capacity)
+		}
+		if r.Throughput != r.Served {
+			t.Errorf("%s: throughput %.2f/s, served %.2f/s", c.model, r.Throughput, r.Served)
+		}
+	}
+}

@@ -108,7 +108,20 @@ type Result struct {
 	Tasks      int   // number of tasks finished
 	Latency    Stats // end − release
 	QueueDelay Stats // first run − release
+	// Throughput is tasks finished per second: of the makespan for a
+	// batch, Served for an open workload.
 	Throughput float64
+	// Open workloads only: Arrived is the number of tasks that arrived
+	// (drawn from the arrivals; a Poisson window's count varies around
+	// rate × window). Offered is Arrived per second of the arrival window
+	// (its for:, or the last arrival's time for count:). Served is tasks
+	// finished per second of the time the deployment took to finish them:
+	// the arrival window when it kept up (the last requests' own latency
+	// is no shortfall, so a deployment that keeps up serves what is
+	// offered), the makespan when it was Overloaded (it was still catching
+	// up at the end, so the makespan is the time it needed).
+	Arrived         int
+	Offered, Served float64
 
 	CPUBusy        int64 // core-nanoseconds
 	CPUUtilization float64

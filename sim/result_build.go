@@ -33,22 +33,28 @@ func (e *engine) result() *Result {
 		Records:          e.records,
 	}
 	if e.end > 0 {
-		// Tasks per second of the run; for an open workload, per second of
-		// the arrival window, so that it compares with the arrival rate.
-		window := e.end
-		if e.wl.Arrivals != nil {
-			if a := e.wl.Arrivals; a.Count > 0 {
+		// Tasks per second of the run; for an open workload, the rate
+		// served (Result.Served), which compares with the rate offered.
+		r.Throughput = float64(e.done) / (float64(e.end) / 1e9)
+		if a := e.wl.Arrivals; a != nil {
+			window := a.For
+			if a.Count > 0 {
 				window = e.lastRelease
-			} else {
-				window = a.For
 			}
 			if window <= 0 {
 				window = e.end
 			}
 			r.Backlog = e.backlog[1]
 			r.Overloaded = e.overloaded()
+			r.Arrived = e.released
+			r.Offered = float64(e.released) / (float64(window) / 1e9)
+			took := window
+			if r.Overloaded {
+				took = max(window, e.end)
+			}
+			r.Served = float64(e.done) / (float64(took) / 1e9)
+			r.Throughput = r.Served
 		}
-		r.Throughput = float64(e.done) / (float64(window) / 1e9)
 		r.CPUUtilization = float64(e.cpu.busy) / (float64(e.cpu.cores) * float64(e.end))
 		r.MeanTasks = e.taskArea / float64(e.end)
 	}

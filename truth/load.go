@@ -85,8 +85,10 @@ type LoadResult struct {
 	Mean      int64
 	// Throughput is OK requests per second of the arrival window (the
 	// workload's for:, or the last send time for count:), as the simulator
-	// counts it; Rate is OK requests per second from the first send time
-	// to the last response.
+	// counts the rate served when a run keeps up; Rate is OK requests per
+	// second from the first send time to the last response, as it counts
+	// the rate served when a run is overloaded (CheckOpen then judges
+	// Rate, and puts it in Throughput).
 	Throughput float64
 	Rate       float64
 	Duration   int64 // from the load's start to the last response

@@ -329,7 +329,7 @@ func writeText(w io.Writer, p *plan.Plan, runs []report.Run, opt report.Options)
 	n := p.Tasks()
 	head := fmt.Sprintf("%s · runtime %s · %d %s · switch interval %s · %s",
 		p.Workload.Name, p.Profile.Name, p.Cores, numfmt.Plural(p.Cores, "core", "cores"),
-		workload.FormatDuration(p.SwitchInterval), numfmt.Count(n, "task", "tasks"))
+		workload.FormatDuration(p.SwitchInterval), tasksText(p, runs))
 	writeWrapped(w, head, opt.Width)
 	if p.Workload.About != "" {
 		writeWrapped(w, p.Workload.About, opt.Width)
@@ -350,6 +350,31 @@ func writeText(w io.Writer, p *plan.Plan, runs []report.Run, opt report.Options)
 		}
 	}
 	return nil
+}
+
+// tasksText says how many tasks the plan's workload runs: "2,000 tasks".
+// Arrivals over a window draw their count: a uniform stream the expected
+// one exactly, a Poisson stream a count around it, which the header gives
+// once a run has drawn it ("about 2,000 tasks (Poisson: 1,920 drawn)").
+func tasksText(p *plan.Plan, runs []report.Run) string {
+	n := p.Tasks()
+	a := p.Workload.Arrivals
+	if a == nil || a.Count > 0 {
+		return numfmt.Count(n, "task", "tasks")
+	}
+	drawn := -1 // the same under every model
+	if len(runs) > 0 && runs[0].Result != nil {
+		drawn = runs[0].Result.Arrived
+	}
+	switch {
+	case a.Pattern != workload.Poisson && drawn >= 0:
+		return numfmt.Count(drawn, "task", "tasks")
+	case a.Pattern != workload.Poisson:
+		return numfmt.Count(n, "task", "tasks")
+	case drawn >= 0:
+		return fmt.Sprintf("about %s (Poisson: %s drawn)", numfmt.Count(n, "task", "tasks"), numfmt.Thousands(drawn))
+	}
+	return "about " + numfmt.Count(n, "task", "tasks")
 }
 
 // textOptions says how wide and whether in colour text output is: the

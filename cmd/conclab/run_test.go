@@ -312,6 +312,30 @@ func TestRunTextOutput(t *testing.T) {
 	checkLines(t, r.stdout, 100)
 }
 
+// Poisson arrivals over a window draw a count of their own: the header
+// says the expected count is approximate and how many were drawn, and the
+// table what an overloaded model serves of the rate offered.
+func TestRunOpenCounts(t *testing.T) {
+	r := conclab(t, []string{"NO_COLOR=1"}, "run", "api-io")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	head := strings.SplitN(r.stdout, "\n", 2)[0]
+	if !strings.HasSuffix(head, " · about 2,000 tasks (Poisson: 1,920 drawn)") {
+		t.Errorf("header: %q", head)
+	}
+	flat := strings.Join(strings.Fields(r.stdout), " ")
+	if want := "of 192/s offered, sync serves 9.93/s, threads(16) 151/s"; !strings.Contains(flat, want) {
+		t.Errorf("the table's note does not say %q:\n%s", want, r.stdout)
+	}
+	// A uniform stream draws exactly rate × window.
+	uni := writeTemp(t, "uni.yaml", "arrivals: {rate: 100/s, for: 1s, pattern: uniform}\ntasks: [{name: r, steps: [{wait: 10ms}]}]\n")
+	r = conclab(t, []string{"NO_COLOR=1"}, "run", uni, "-m", "asyncio")
+	if head := strings.SplitN(r.stdout, "\n", 2)[0]; r.code != exitOK || !strings.HasSuffix(head, " · 100 tasks") {
+		t.Errorf("exit %d, header %q, stderr %s", r.code, head, r.stderr)
+	}
+}
+
 func TestSplitModels(t *testing.T) {
 	tests := []struct {
 		in   []string

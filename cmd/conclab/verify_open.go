@@ -106,7 +106,7 @@ func verifyOpenText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol f
 	for _, c := range checks {
 		writeWrapped(w, fmt.Sprintf("%s ran as %s.", c.model, c.server), width)
 	}
-	writeWrapped(w, fmt.Sprintf("Judged: p50 within ±%s (or %s) and throughput within ±%s; p99, noisier on a real machine, within ±%s (or %s). Throughput is answered requests per second of the arrival window, as the simulator counts it.",
+	writeWrapped(w, fmt.Sprintf("Judged: p50 within ±%s (or %s) and throughput within ±%s; p99, noisier on a real machine, within ±%s (or %s). Throughput is answered requests per second of the arrival window, or, for a model the simulator finds overloaded, from the first request to the last answer: the rate served, as the simulator counts it.",
 		numfmt.ShortPercent(tol), p50Slack, numfmt.ShortPercent(tol), numfmt.ShortPercent(p99Factor*tol), p99Slack), width)
 	return nil
 }

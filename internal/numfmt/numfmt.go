@@ -96,3 +96,12 @@ func SignedPercent(f float64) string {
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// PerSecond formats a rate with three significant digits: "192/s",
+// "9.93/s", "0.500/s"; a rate that is not a number reads "0/s".
+func PerSecond(f float64) string {
+	if !finite(f) {
+		f = 0
+	}
+	return Sig3(f) + "/s"
+}
