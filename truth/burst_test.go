@@ -29,18 +29,19 @@ func TestLoopWorkersTakeTheBurst(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		model, workload string
-		most            int // the most tasks one worker runs, at least
-		workers         int // how many workers run steps
+		most            int     // the most tasks one worker runs, at least
+		workers         int     // how many workers run steps
+		work            float64 // seconds of CPU of each work step, if any
 	}{
 		// The main process puts the tasks on the queue while the workers
 		// start: now and then a worker polls when only the first is there
 		// (1 in 5 runs here), as uvicorn's do when a burst comes while they
 		// start, so one worker takes 3 or 4.
-		{"processes(2)*asyncio", "4 x [work 200ms]", 3, 0},
-		{"processes(2)*asyncio(limit=1)", "4 x [wait 200ms]", 2, 2},
+		{"processes(2)*asyncio", "4 x [work 200ms]", 3, 0, 0.2},
+		{"processes(2)*asyncio(limit=1)", "4 x [wait 200ms]", 2, 2, 0},
 		// Both loops compute when C and D arrive: the first to poll takes
 		// both (predicted 920 ms; one each would be 620 ms).
-		{"processes(2)*asyncio", "A: [work 300ms] start 20ms; B: [work 300ms] start 22ms; C: [work 300ms] start 24ms; D: [work 300ms] start 26ms", 3, 2},
+		{"processes(2)*asyncio", "A: [work 300ms] start 20ms; B: [work 300ms] start 22ms; C: [work 300ms] start 24ms; D: [work 300ms] start 26ms", 3, 2, 0.3},
 	} {
 		t.Run(tt.model+" "+tt.workload, func(t *testing.T) {
 			wl, err := workload.ParseInline(tt.workload)
@@ -76,6 +77,22 @@ func TestLoopWorkersTakeTheBurst(t *testing.T) {
 				}
 				if most < tt.most || tt.workers > 0 && len(ran) != tt.workers {
 					t.Errorf("tasks per worker process %v: want one with at least %d tasks (and %d workers when not 0)", ran, tt.most, tt.workers)
+				}
+				// The prediction gives the two workers two cores. When
+				// other work on the machine keeps one of them, a work step
+				// takes far longer than its CPU time and the makespan says
+				// nothing about the model: only where the tasks ran counts.
+				stretch := 1.0
+				for _, task := range m.Tasks {
+					for _, st := range task.Steps {
+						if tt.work > 0 && st.Kind == Work {
+							stretch = max(stretch, (st.End-st.Start)/tt.work)
+						}
+					}
+				}
+				if stretch > 1.3 {
+					t.Logf("a work step took %.1f× its CPU time: the machine is busy, so the makespan is not compared", stretch)
+					return
 				}
 				res, _ := m.Result(d, 2)
 				got = append(got, res.Makespan)

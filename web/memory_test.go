@@ -108,8 +108,15 @@ func TestRunMemoryBound(t *testing.T) {
 		case http.StatusOK:
 			answered++
 		case http.StatusServiceUnavailable:
+		case http.StatusUnprocessableEntity:
+			// On a machine that other work keeps busy, a request whose
+			// turn came late runs out of its RunTimeout: a bounded answer
+			// too, which is what this test is about.
+			if !strings.Contains(errs[i], "needs more than") {
+				t.Errorf("client %d: status 422 %s; want 200, 503 (busy) or the time limit", i, errs[i])
+			}
 		default:
-			t.Errorf("client %d: status %d %s; want 200 or 503 (busy)", i, s, errs[i])
+			t.Errorf("client %d: status %d %s; want 200, 503 (busy) or 422 (the time limit)", i, s, errs[i])
 		}
 	}
 	t.Logf("%d KiB workloads, %d clients at once: %d answered 200, peak resident memory %d MiB", len(body)>>10, clients, answered, peak)
