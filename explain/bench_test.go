@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"context"
 	"testing"
 
 	"github.com/conclab/conclab/examples"
@@ -32,7 +33,7 @@ func BenchmarkNarrateMemory(b *testing.B) {
 			b.Fatal(err)
 		}
 		rec := &sim.Recorder{}
-		r, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
+		r, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
 			SwitchInterval: 5_000_000, RecordTasks: true, Sink: rec})
 		if err != nil {
 			b.Fatal(err)

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"bytes"
+	"context"
 	"testing"
 
 	"github.com/conclab/conclab/examples"
@@ -59,7 +60,7 @@ func simulate(t testing.TB, wl *workload.Workload, expr string) (*sim.Result, *s
 		si = 5_000_000
 	}
 	rec := &sim.Recorder{}
-	r, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
+	r, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
 		SwitchInterval: si, RecordTasks: true, Sink: rec})
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,9 @@ type Error struct {
 	// Index is the mistaken model's index in Overrides.Models, for
 	// FieldModels.
 	Index int
+	// Steps is the estimate of the steps per model that was refused, for
+	// FieldMaxSteps.
+	Steps int64
 	// File is the file the mistake is in: the workload's (FieldWorkload)
 	// or the profile's (FieldProfile); "" when it is in none.
 	File string

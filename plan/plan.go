@@ -307,7 +307,7 @@ func (p *Plan) CheckSteps(wl *workload.Workload, o Overrides) error {
 	if o.MaxSteps != DefaultMaxSteps {
 		how = ", as " + o.name(FieldMaxSteps) + " says"
 	}
-	return &Error{Field: FieldMaxSteps, Msg: fmt.Sprintf("workload %s needs about %s simulation steps per model (at most %s%s)",
+	return &Error{Field: FieldMaxSteps, Steps: n, Msg: fmt.Sprintf("workload %s needs about %s simulation steps per model (at most %s%s)",
 		textsafe.Clean(wl.Name), numfmt.Thousands(n), numfmt.Thousands(o.MaxSteps), how)}
 }
 

@@ -13,8 +13,7 @@ import (
 
 // Batch is simulations for Run to run side by side.
 type Batch struct {
-	// Sims are the engine's configurations. Their Context is Run's; any
-	// other is ignored.
+	// Sims are the engine's configurations; each runs under Run's context.
 	Sims []sim.Config
 	// Workers is how many simulations run at once; 0 means GOMAXPROCS.
 	// It never changes the results, only how soon they come (and how much
@@ -69,8 +68,7 @@ func Run(ctx context.Context, b Batch) ([]*sim.Result, error) {
 			}
 		}
 		cfg := b.Sims[i]
-		cfg.Context = ctx
-		res, err := sim.Run(cfg)
+		res, err := sim.Run(ctx, cfg)
 		if err != nil {
 			return fmt.Errorf("%s under %s: %w", cfg.Workload.Name, cfg.Deployment, err)
 		}

@@ -33,9 +33,9 @@ type Options struct {
 	Workers int
 	Start   func(i int) error
 	// Progress, when set, gives each model's run (named by its model, with
-	// " (timeline)" for a folded rerun) a callback told how many of its
-	// tasks have finished.
-	Progress func(run string) func(done, total int)
+	// " (timeline)" for a folded rerun) a callback told how far it has
+	// come.
+	Progress func(run string) func(sim.Progress)
 }
 
 // SpansDropped reports whether Simulate, given o, dropped run's spans

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"testing"
 
 	"github.com/conclab/conclab/internal/golden"
@@ -30,14 +31,14 @@ func simulateTwice(t *testing.T, inline, expr string, fold func(*sim.Result, *Sp
 	cfg := sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: max(wl.Cores, 1), SwitchInterval: 5e6, RecordTasks: true}
 	limit := &SpanLimit{Max: 1 << 30}
 	cfg.Sink = limit
-	r1, err := sim.Run(cfg)
+	r1, err := sim.Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m, cols := fold(r1, limit)
 	f := NewFolded(m, cols)
 	cfg.Sink = f
-	r2, err := sim.Run(cfg)
+	r2, err := sim.Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

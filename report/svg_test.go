@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -47,7 +48,7 @@ func simRuns(t testing.TB, name string, models ...string) (*workload.Workload, [
 			t.Fatal(err)
 		}
 		rec := &sim.Recorder{}
-		r, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
+		r, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
 			SwitchInterval: 5e6, RecordTasks: true, Sink: rec})
 		if err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	goruntime "runtime"
 	"strings"
 	"testing"
 )
@@ -184,5 +185,31 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(t.TempDir(), "none.yaml")); err == nil {
 		t.Fatal("Load of a missing file succeeded")
+	}
+}
+
+// TestLoadRefusesHostileYAML: a profile file passes the same guards as a
+// workload before the YAML library reads it (20 KB of "[" took it 651 MB).
+func TestLoadRefusesHostileYAML(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct{ name, text, want string }{
+		{"deep.yaml", "name: cpython\nx: " + strings.Repeat("[", 20_000), ":2:67: lists and mappings nested too deeply"},
+		{"wide.yaml", "name: cpython\nx: [" + strings.Repeat("1,", 300_000) + "1]", ":2:400000: too many list entries"},
+		{"big.yaml", "name: cpython\n" + strings.Repeat("#", 9<<20), ": too large for a profile"},
+	} {
+		path := filepath.Join(dir, tt.name)
+		if err := os.WriteFile(path, []byte(tt.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var before, after goruntime.MemStats
+		goruntime.ReadMemStats(&before)
+		_, err := Load(path)
+		goruntime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), path+tt.want) {
+			t.Errorf("Load(%s) = %v, want %s…", tt.name, err, path+tt.want)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 50<<20 {
+			t.Errorf("Load(%s) allocated %d MiB", tt.name, alloc>>20)
+		}
 	}
 }

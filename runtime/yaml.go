@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"sort"
@@ -12,8 +13,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/conclab/conclab/internal/yamlguard"
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 )
 
@@ -147,7 +150,12 @@ func quote(s string) string {
 // except sources is required and unknown keys are errors; errors name the
 // file, line and column.
 func Load(path string) (Profile, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return Profile{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, yamlguard.MaxSize+1))
 	if err != nil {
 		return Profile{}, err
 	}
@@ -188,7 +196,19 @@ func parse(path string, data []byte) (Profile, error) {
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		return Profile{}, &FileError{Path: path, Msg: "not a YAML profile (binary data)"}
 	}
-	file, err := parser.ParseBytes(data, 0)
+	if len(data) > yamlguard.MaxSize {
+		return Profile{}, &FileError{Path: path, Msg: fmt.Sprintf("too large for a profile (%d bytes; at most %d MiB)", len(data), yamlguard.MaxSize>>20)}
+	}
+	// The YAML library's memory and time grow with the square of a text's
+	// depth and of a mapping's keys: refuse such a text before it reads it.
+	if p := yamlguard.Scan(data); p != nil {
+		return Profile{}, loadError(path, p.Line, p.Col, "%s", p.Msg)
+	}
+	tokens := lexer.Tokenize(string(data))
+	if p := yamlguard.Tokens(tokens); p != nil {
+		return Profile{}, loadError(path, p.Line, p.Col, "%s", p.Msg)
+	}
+	file, err := parser.Parse(tokens, 0)
 	if err != nil {
 		var yerr yaml.Error
 		if errors.As(err, &yerr) && yerr.GetToken() != nil && yerr.GetToken().Position != nil {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"testing"
 
 	"github.com/conclab/conclab/model"
@@ -29,7 +30,7 @@ func benchMillion(b *testing.B, d model.Deployment) {
 	b.ReportAllocs()
 	var r *Result
 	for i := 0; i < b.N; i++ {
-		r, err = Run(Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2, SwitchInterval: 5_000_000})
+		r, err = Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2, SwitchInterval: 5_000_000})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -60,7 +61,7 @@ func BenchmarkGILQueue100k(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if _, err := Run(Config{Workload: wl, Deployment: model.Deployment{Kind: model.ThreadPerTask}, Profile: prof, Cores: 2, SwitchInterval: 5_000_000}); err != nil {
+		if _, err := Run(context.Background(), Config{Workload: wl, Deployment: model.Deployment{Kind: model.ThreadPerTask}, Profile: prof, Cores: 2, SwitchInterval: 5_000_000}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"context"
-
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/workload"
@@ -18,11 +16,17 @@ type Config struct {
 	RecordTasks    bool  // fill Result.Records
 	Sink           Sink  // optional: receives every span
 
-	// Context, when set, stops a long run early: Run returns its error.
-	Context context.Context
-	// Progress, when set, is called now and then with the tasks finished
-	// so far and the total, for a progress line on long runs.
-	Progress func(done, total int)
+	// Progress, when set, is called now and then during the run, and once
+	// at its end, for a progress line on long runs.
+	Progress func(Progress)
+}
+
+// Progress is how far a run has come: the tasks finished, of Total (-1
+// while an open workload's count is not known yet), and the virtual time
+// reached, which moves on even while two tasks compute for hours.
+type Progress struct {
+	Done, Total int
+	Now         int64 // nanoseconds of virtual time
 }
 
 // Recorder is a Sink that keeps every span in memory, for renderers.

@@ -146,7 +146,7 @@ type engine struct {
 	record bool
 
 	ctx      context.Context
-	progress func(done, total int)
+	progress func(Progress)
 
 	events eventHeap
 	cpu    cpuSet
@@ -202,10 +202,11 @@ type engine struct {
 }
 
 // Run simulates the workload under one deployment and returns what it
-// measured. A broken rule of the engine is returned as an *InternalError.
-func Run(cfg Config) (res *Result, err error) {
+// measured. ctx stops a long run early: Run then returns its error. A
+// broken rule of the engine is returned as an *InternalError.
+func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	defer recoverInternal(&err)
-	e, err := newEngine(cfg)
+	e, err := newEngine(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +217,7 @@ func Run(cfg Config) (res *Result, err error) {
 	return e.result(), nil
 }
 
-func newEngine(cfg Config) (*engine, error) {
+func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 	wl := cfg.Workload
 	if wl == nil {
 		return nil, fmt.Errorf("sim: no workload")
@@ -240,7 +241,7 @@ func newEngine(cfg Config) (*engine, error) {
 		slow:     slow,
 		sink:     cfg.Sink,
 		record:   cfg.RecordTasks,
-		ctx:      cfg.Context,
+		ctx:      ctx,
 		progress: cfg.Progress,
 		cpu:      cpuSet{cores: cfg.Cores},
 	}
@@ -285,7 +286,7 @@ func (e *engine) loop() error {
 				}
 			}
 			if e.progress != nil {
-				e.progress(e.done, e.src.total())
+				e.progress(Progress{Done: e.done, Total: e.src.total(), Now: e.now})
 			}
 		}
 		tc := e.cpu.next(e.now)
@@ -321,7 +322,7 @@ func (e *engine) loop() error {
 		}
 	}
 	if e.progress != nil {
-		e.progress(e.done, e.src.total())
+		e.progress(Progress{Done: e.done, Total: e.src.total(), Now: e.now})
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/conclab/conclab/model"
@@ -15,7 +16,7 @@ func ExampleRun() {
 	prof, _ := runtime.Builtin("cpython")
 	for _, m := range []string{"sync", "threads(3)", "asyncio"} {
 		d, _ := model.Parse(m)
-		r, _ := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2, SwitchInterval: 5_000_000})
+		r, _ := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2, SwitchInterval: 5_000_000})
 		fmt.Printf("%-10s %.1f s\n", r.Model, float64(r.Makespan)/1e9)
 	}
 	// Output:
@@ -33,7 +34,7 @@ func ExampleCause() {
 	prof, _ := runtime.Builtin("cpython")
 	d, _ := model.Parse("threads")
 	rec := &sim.Recorder{}
-	r, _ := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2, SwitchInterval: 5_000_000, Sink: rec})
+	r, _ := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2, SwitchInterval: 5_000_000, Sink: rec})
 	for _, s := range rec.Tasks {
 		if s.Task == 0 && s.State == sim.GILWait {
 			fmt.Printf("io waited %.2f ms for the GIL: %s by %s\n", float64(s.End-s.Start)/1e6, s.Cause.Kind, r.Lanes[s.Cause.Lane].Name)

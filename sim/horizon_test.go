@@ -50,7 +50,7 @@ func TestTimeOverflow(t *testing.T) {
 			// A bound on the wall time: the arrivals at 1e-300/s used to
 			// arrive forever, all at a negative instant.
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			res, err := Run(Config{Workload: tt.wl, Deployment: deployment(t, m), Profile: runtime.Profile{GIL: true}, Cores: 2, SwitchInterval: 5e6, Context: ctx})
+			res, err := Run(ctx, Config{Workload: tt.wl, Deployment: deployment(t, m), Profile: runtime.Profile{GIL: true}, Cores: 2, SwitchInterval: 5e6})
 			cancel()
 			if !errors.Is(err, tt.err) {
 				t.Errorf("%s under %s: error %v, want %v", tt.name, m, err, tt.err)

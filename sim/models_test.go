@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 )
 
@@ -215,15 +216,27 @@ func TestContextStopsLongRuns(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	calls := 0
-	_, err := Run(Config{Workload: inline(t, "200000 x [work 1ms, wait 1s]"), Deployment: deployment(t, "asyncio"),
-		Profile: bare, Cores: 2, SwitchInterval: 5 * ms, Context: ctx, Progress: func(int, int) { calls++ }})
+	_, err := Run(ctx, Config{Workload: inline(t, "200000 x [work 1ms, wait 1s]"), Deployment: deployment(t, "asyncio"),
+		Profile: bare, Cores: 2, SwitchInterval: 5 * ms, Progress: func(Progress) { calls++ }})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
-	r, err := Run(Config{Workload: inline(t, "200000 x [work 1us]"), Deployment: deployment(t, "threads(4)"),
-		Profile: bare, Cores: 2, SwitchInterval: 5 * ms, Progress: func(done, total int) { calls++ }})
+	var last Progress
+	r, err := Run(context.Background(), Config{Workload: inline(t, "200000 x [work 1us]"), Deployment: deployment(t, "threads(4)"),
+		Profile: bare, Cores: 2, SwitchInterval: 5 * ms, Progress: func(p Progress) { calls++; last = p }})
 	if err != nil || r.Tasks != 200000 || calls < 2 {
 		t.Errorf("err %v, tasks %d, progress calls %d", err, r.Tasks, calls)
+	}
+	if last != (Progress{Done: 200000, Total: 200000, Now: r.Makespan}) {
+		t.Errorf("the last progress report is %+v, want every task done at the makespan %d", last, r.Makespan)
+	}
+	// Two tasks that compute for hours finish at the end only: the virtual
+	// clock is what moves meanwhile.
+	var nows []int64
+	_, err = Run(context.Background(), Config{Workload: inline(t, "2 x [work 1h]"), Deployment: deployment(t, "threads(2)"),
+		Profile: bare, Cores: 2, SwitchInterval: 5 * ms, Progress: func(p Progress) { nows = append(nows, p.Now) }})
+	if err != nil || len(nows) < 3 || !slices.IsSorted(nows) || nows[0] <= 0 {
+		t.Errorf("err %v; the virtual clock reported %v, want it moving on during the run", err, nows)
 	}
 }
 

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -160,7 +161,7 @@ func TestInvariants(t *testing.T) {
 func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployment, prof runtime.Profile, cores int, si int64) {
 	t.Helper()
 	cfg := Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores, SwitchInterval: si, RecordTasks: true}
-	e, err := newEngine(cfg)
+	e, err := newEngine(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -244,7 +245,7 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 	// Determinism: the same input gives the same output, spans and all.
 	rec2 := &Recorder{}
 	cfg.Sink = rec2
-	res2, err := Run(cfg)
+	res2, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

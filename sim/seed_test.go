@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"testing"
 
 	"github.com/conclab/conclab/model"
@@ -63,7 +64,7 @@ func run(t testing.TB, wl *workload.Workload, m string, o runOpt) *Result {
 	if o.prof.Name == "" {
 		o.prof = bare
 	}
-	r, err := Run(Config{Workload: wl, Deployment: deployment(t, m), Profile: o.prof, Cores: o.cores, SwitchInterval: o.si, RecordTasks: true, Sink: o.sink})
+	r, err := Run(context.Background(), Config{Workload: wl, Deployment: deployment(t, m), Profile: o.prof, Cores: o.cores, SwitchInterval: o.si, RecordTasks: true, Sink: o.sink})
 	if err != nil {
 		t.Fatal(err)
 	}

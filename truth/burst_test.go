@@ -52,7 +52,7 @@ func TestLoopWorkersTakeTheBurst(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pred, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
+			pred, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
 				SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
 			if err != nil {
 				t.Fatal(err)

@@ -1,6 +1,7 @@
 package truth
 
 import (
+	"context"
 	"strconv"
 	"testing"
 
@@ -57,7 +58,7 @@ tasks:
 				t.Fatal(err)
 			}
 			d, _ := model.Parse("threads(1000)")
-			res, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
+			res, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
 				SwitchInterval: 5e6, RecordTasks: true})
 			if err != nil {
 				t.Fatal(err)

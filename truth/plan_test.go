@@ -1,6 +1,7 @@
 package truth
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestTasksDrawLikeTheEngine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := sim.Run(sim.Config{Workload: wl, Deployment: model.Deployment{Kind: model.Sync},
+		res, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: model.Deployment{Kind: model.Sync},
 			Profile: prof, Cores: 1, SwitchInterval: 5e6, RecordTasks: true})
 		if err != nil {
 			t.Fatal(err)

@@ -127,7 +127,7 @@ func TestModelsAgainstCPython(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pred, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
+			pred, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
 				SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
 			if err != nil {
 				t.Fatal(err)

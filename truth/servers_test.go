@@ -168,7 +168,7 @@ func TestThirdPartyServers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pred, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores, SwitchInterval: 5e6})
+			pred, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores, SwitchInterval: 5e6})
 			if err != nil {
 				t.Fatal(err)
 			}

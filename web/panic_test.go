@@ -6,6 +6,8 @@ import (
 	"io"
 	"log"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -98,5 +100,28 @@ func TestPanicIs500(t *testing.T) {
 	mu.Unlock()
 	if status, answer := post(t, srv, body); status != 200 {
 		t.Errorf("after the panics: status %d, %s; want the server to answer 200", status, answer)
+	}
+}
+
+// TestStepLimitSaysItsEstimate: a workload refused for its steps is told
+// the estimate the limit was checked against, GIL hand-overs included,
+// never a smaller figure that reads as within the limit.
+func TestStepLimitSaysItsEstimate(t *testing.T) {
+	srv := httptest.NewServer(web.Handler(web.Options{}))
+	defer srv.Close()
+	yaml := "tasks: [{count: 190000, steps: [{repeat: 10, steps: [{work: 1ms}, {wait: 1ms}]}]}]\n"
+	status, answer := post(t, srv, runBody(t, map[string]any{"yaml": yaml, "models": []string{"threads(8)"}}))
+	var got struct{ Error string }
+	if err := json.Unmarshal(answer, &got); err != nil || status != 422 {
+		t.Fatalf("status %d, %s; want 422", status, answer)
+	}
+	m := regexp.MustCompile(`about ([0-9,]+) steps per model .* at most ([0-9,]+)`).FindStringSubmatch(got.Error)
+	if m == nil {
+		t.Fatalf("answer %q does not give the estimate and the limit", got.Error)
+	}
+	n, _ := strconv.ParseInt(strings.ReplaceAll(m[1], ",", ""), 10, 64)
+	limit, _ := strconv.ParseInt(strings.ReplaceAll(m[2], ",", ""), 10, 64)
+	if n <= limit {
+		t.Errorf("answer %q: the estimate it gives is within the limit", got.Error)
 	}
 }

@@ -164,8 +164,8 @@ func newRun(req *RunRequest) (*run, error) {
 		}
 		switch pe.Field {
 		case plan.FieldMaxSteps:
-			return nil, tooBig("about %s steps per model (tasks × steps, repeats unrolled): the page simulates at most %s (run it with `conclab run`)",
-				numfmt.Thousands(wl.Steps()), numfmt.Thousands(MaxSteps))
+			return nil, tooBig("about %s steps per model (tasks × steps with repeats unrolled, and the GIL hand-overs of threads computing together): the page simulates at most %s (run it with `conclab run`)",
+				numfmt.Thousands(pe.Steps), numfmt.Thousands(MaxSteps))
 		case plan.FieldWorkload:
 			return nil, &apiError{status: 400, Field: "yaml", Msg: pe.Msg, Line: pe.Line, Col: pe.Col}
 		case plan.FieldModels:
@@ -182,7 +182,7 @@ func newRun(req *RunRequest) (*run, error) {
 		return nil, tooBig("%s tasks: the page simulates at most %s (run it with `conclab run`, which has no such limit)",
 			numfmt.Thousands(n), numfmt.Thousands(MaxTasks))
 	}
-	return &run{Plan: p, steps: wl.Steps()}, nil
+	return &run{Plan: p, steps: p.Steps(wl)}, nil
 }
 
 // modelsFrom names where the models came from, for the answer.

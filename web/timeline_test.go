@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -43,7 +44,7 @@ func runOf(t *testing.T, name, expr string) report.Run {
 		t.Fatal(err)
 	}
 	rec := &sim.Recorder{}
-	r, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
+	r, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
 		SwitchInterval: 5e6, RecordTasks: true, Sink: rec})
 	if err != nil {
 		t.Fatal(err)

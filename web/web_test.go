@@ -182,7 +182,7 @@ func TestRunContract(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := sim.Run(sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: wl.Cores,
+		res, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: wl.Cores,
 			SwitchInterval: 5_000_000, RecordTasks: true})
 		if err != nil {
 			t.Fatal(err)
@@ -226,7 +226,7 @@ func TestRunSwitchInterval(t *testing.T) {
 	// The io task waits for the GIL after each wake-up, up to a switch
 	// interval: the GIL wait tells the interval apart.
 	gilWait := func(si int64) float64 {
-		res, err := sim.Run(sim.Config{Workload: wl, Deployment: model.Deployment{Kind: model.ThreadPool, Threads: 2},
+		res, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: model.Deployment{Kind: model.ThreadPool, Threads: 2},
 			Profile: prof, Cores: 2, SwitchInterval: si})
 		if err != nil {
 			t.Fatal(err)
@@ -356,7 +356,7 @@ func TestRunErrors(t *testing.T) {
 		{"too many arrivals", "application/json", runBody(t, map[string]any{"yaml": "arrivals: {rate: 10000/s, for: 60s}\ntasks:\n  - name: t\n    steps: [{wait: 1ms}]\n"}), 422,
 			apiErr{Error: "600,000 tasks"}},
 		{"too many steps", "application/json", runBody(t, map[string]any{"yaml": "tasks:\n  - name: t\n    count: 100\n    steps: [{repeat: 100000, steps: [{work: 1us}]}]\n"}), 422,
-			apiErr{Error: "10,000,000 steps"}},
+			apiErr{Error: "10,002,000 steps"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/conclab/conclab/internal/yamlguard"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
@@ -19,7 +20,7 @@ import (
 
 // MaxFileSize is the largest workload file Parse reads (8 MiB); real
 // workloads are a few KB. Readers of files and standard input use it too.
-const MaxFileSize = 8 << 20
+const MaxFileSize = yamlguard.MaxSize
 
 // MaxModels is the most model expressions a workload's models: may list.
 const MaxModels = 64

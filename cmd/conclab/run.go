@@ -114,8 +114,8 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 		return err
 	}
 	sp := spanPlan{keep: o.format != "json"}
-	if wl.Steps() >= longRun {
-		sp.progress = func(m string) func(done, total int) { return s.progress("run "+m, "tasks") }
+	if p.Steps(wl) >= longRun {
+		sp.progress = func(m string) func(sim.Progress) { return s.runProgress("run " + m) }
 	}
 	switch o.format {
 	case "text":
@@ -302,7 +302,7 @@ type spanPlan struct {
 	fold  func(r *sim.Result, l *report.SpanLimit, axis int64) (m int64, cols int)
 	needs string
 	// progress, when set, is told how far each model's run has come.
-	progress func(run string) func(done, total int)
+	progress func(run string) func(sim.Progress)
 }
 
 // simulate runs the plan's workload under each model, one at a time (the

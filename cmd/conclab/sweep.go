@@ -14,8 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conclab/conclab/advise"
+	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/plan"
+	"github.com/conclab/conclab/sim"
 )
 
 type sweepOptions struct {
@@ -176,22 +178,46 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 	return s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...)
 }
 
-// progress returns a progress callback that writes "what: done/total
-// unit" to standard error: rewritten in place on a terminal (at most every
-// 100 ms), else once, when all are done.
+// progress is a progress line on stderr for work counted in units: on a
+// terminal it is redrawn at most ten times a second and ends with the
+// total; elsewhere only the final line is written.
 func (s *streams) progress(what, unit string) func(done, total int) {
+	show := s.progressLine()
+	return func(done, total int) {
+		show(fmt.Sprintf("%s: %d/%d %s", what, done, total, unit), done == total)
+	}
+}
+
+// runProgress is the progress line of one simulation: the tasks finished
+// and the virtual time reached, which moves on even while two tasks
+// compute for hours ("run threads(2): 0/2 tasks, 1h12m0s simulated").
+func (s *streams) runProgress(what string) func(sim.Progress) {
+	show := s.progressLine()
+	return func(p sim.Progress) {
+		total := "?"
+		if p.Total >= 0 {
+			total = numfmt.Thousands(p.Total)
+		}
+		show(fmt.Sprintf("%s: %s/%s tasks, %s simulated", what, numfmt.Thousands(p.Done), total,
+			time.Duration(p.Now).Round(time.Second)), p.Done == p.Total)
+	}
+}
+
+// progressLine writes a progress line to stderr: on a terminal redrawn in
+// place at most ten times a second, the final one always; elsewhere the
+// final one only.
+func (s *streams) progressLine() func(line string, final bool) {
 	f, ok := s.err.(*os.File)
 	tty := ok && isatty.IsTerminal(f.Fd())
 	var last time.Time
-	return func(done, total int) {
-		line := fmt.Sprintf("%s: %d/%d %s", what, done, total, unit)
+	return func(line string, final bool) {
 		switch {
-		case tty && done == total:
+		case tty && final:
 			fmt.Fprintf(s.err, "\r%s\n", line)
 		case tty && time.Since(last) >= 100*time.Millisecond:
 			last = time.Now()
 			fmt.Fprintf(s.err, "\r%s", line)
-		case !tty && done == total:
+		case !tty && final:
 			io.WriteString(s.err, line+"\n")
 		}
 	}
