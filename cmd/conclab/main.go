@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/conclab/conclab/sim"
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/conclab/conclab/internal/textsafe"
@@ -41,6 +42,9 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		env = func(string) string { return "" }
 	}
 	s := &streams{in: stdin, out: stdout, err: stderr, env: env}
+	if f, ok := stderr.(*os.File); ok {
+		s.errTTY = isatty.IsTerminal(f.Fd())
+	}
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -91,6 +95,7 @@ type streams struct {
 	in       io.Reader
 	out, err io.Writer
 	env      func(string) string
+	errTTY   bool // stderr is a terminal: progress lines are drawn there
 }
 
 func newRootCmd(s *streams) *cobra.Command {

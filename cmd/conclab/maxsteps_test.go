@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"strings"
 	"testing"
 )
@@ -80,15 +83,26 @@ func TestMaxStepsRaised(t *testing.T) {
 // The progress line goes by the steps, not the tasks: one task of many
 // steps shows it too.
 func TestMaxStepsProgress(t *testing.T) {
-	r := conclab(t, nil, "run", "-e", "1 x [repeat 1000000 [work 1ns]]", "-m", "sync", "--format", "json", "--no-tasks")
-	if r.code != exitOK {
-		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	// On a terminal, from a million estimated steps, the line says the
+	// tasks done and the virtual time reached.
+	var stderr bytes.Buffer
+	s := &streams{in: strings.NewReader(""), out: io.Discard, err: &stderr, env: func(string) string { return "" }, errTTY: true}
+	root := newRootCmd(s)
+	root.SetArgs([]string{"run", "-e", "1 x [repeat 1000000 [work 1ns]]", "-m", "sync", "--format", "json", "--no-tasks"})
+	root.SetOut(io.Discard)
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-	if r.stderr != "run sync: 1/1 tasks\n" {
-		t.Errorf("stderr %q, want the progress line", r.stderr)
+	if got := stderr.String(); !strings.HasSuffix(got, "\rrun sync: 1/1 tasks, 0s simulated\n") {
+		t.Errorf("stderr %q, want the progress line", got)
 	}
-	r = conclab(t, nil, "run", "-e", "1 x [repeat 999999 [work 1ns]]", "-m", "sync", "--format", "json", "--no-tasks")
+	// Below a million steps, and whenever stderr is not a terminal, none.
+	r := conclab(t, nil, "run", "-e", "1 x [repeat 999999 [work 1ns]]", "-m", "sync", "--format", "json", "--no-tasks")
 	if r.code != exitOK || r.stderr != "" {
 		t.Errorf("below a million steps: exit %d, stderr %q, want no progress line", r.code, r.stderr)
+	}
+	r = conclab(t, nil, "run", "-e", "1 x [repeat 1000000 [work 1ns]]", "-m", "sync", "--format", "json", "--no-tasks")
+	if r.code != exitOK || r.stderr != "" {
+		t.Errorf("stderr not a terminal: exit %d, stderr %q, want no progress line", r.code, r.stderr)
 	}
 }

@@ -5,12 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/conclab/conclab/advise"
@@ -178,9 +175,8 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 	return s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...)
 }
 
-// progress is a progress line on stderr for work counted in units: on a
-// terminal it is redrawn at most ten times a second and ends with the
-// total; elsewhere only the final line is written.
+// progress is a progress line on stderr for work counted in units (see
+// progressLine).
 func (s *streams) progress(what, unit string) func(done, total int) {
 	show := s.progressLine()
 	return func(done, total int) {
@@ -203,22 +199,19 @@ func (s *streams) runProgress(what string) func(sim.Progress) {
 	}
 }
 
-// progressLine writes a progress line to stderr: on a terminal redrawn in
-// place at most ten times a second, the final one always; elsewhere the
-// final one only.
+// progressLine writes a progress line to stderr when it is a terminal,
+// redrawn in place at most ten times a second, the final one always; a
+// script reading stderr gets no progress lines, only what went wrong.
 func (s *streams) progressLine() func(line string, final bool) {
-	f, ok := s.err.(*os.File)
-	tty := ok && isatty.IsTerminal(f.Fd())
 	var last time.Time
 	return func(line string, final bool) {
 		switch {
-		case tty && final:
+		case !s.errTTY:
+		case final:
 			fmt.Fprintf(s.err, "\r%s\n", line)
-		case tty && time.Since(last) >= 100*time.Millisecond:
+		case time.Since(last) >= 100*time.Millisecond:
 			last = time.Now()
 			fmt.Fprintf(s.err, "\r%s", line)
-		case !tty && final:
-			io.WriteString(s.err, line+"\n")
 		}
 	}
 }
