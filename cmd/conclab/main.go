@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conclab/conclab/internal/textsafe"
+	"github.com/conclab/conclab/internal/version"
 )
 
 // Exit statuses (SPEC §5).
@@ -114,11 +115,13 @@ then try a built-in scenario or your own workload file:
   conclab examples
   conclab run seed-io
   conclab run -e '3 x [wait 2s]' -m sync -m asyncio`,
+		Version:       version.String(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		// No completion command: it is not part of the product yet.
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
+	root.SetVersionTemplate(versionLine())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
 	root.AddCommand(newRunCmd(s), newDemoCmd(s), newExamplesCmd(s))
 	root.AddCommand(newCalibrateCmd(s))
@@ -126,6 +129,7 @@ then try a built-in scenario or your own workload file:
 	root.AddCommand(newServeCmd(s))
 	root.AddCommand(newExportCmd(s), newVerifyCmd(s))
 	root.AddCommand(newSweepCmd(s), newAdviseCmd(s))
+	root.AddCommand(newVersionCmd(s))
 	return root
 }
 
