@@ -21,6 +21,8 @@ import (
 //     permission bits.
 //   - A symbolic link to a regular file is written through: the file it
 //     points to is replaced, and the link stays a link.
+//   - A new file in a directory that does not exist is refused (exit 2)
+//     before any work: conclab creates files, never directories.
 //   - Anything else is refused (exit 2) before any work: a directory, a FIFO,
 //     a socket, a device (-o /dev/null must not replace the system's), a
 //     link to one of those or to nothing.
@@ -63,10 +65,15 @@ func checkOutput(path string, inputs ...input) error {
 func resolveOutput(path string, inputs []input) (outputTarget, error) {
 	t := outputTarget{real: path, mode: 0o644}
 	info, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return t, nil // a new file; a missing directory fails when writing
-	}
 	if err != nil {
+		// A missing directory, or a file where one should be, says so
+		// rather than what the system call met.
+		if err := checkDir(path); err != nil {
+			return t, err
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return t, nil // a new file
+		}
 		return t, fmt.Errorf("-o %s: %w", path, err)
 	}
 	if info.Mode()&fs.ModeSymlink != 0 {
@@ -98,6 +105,21 @@ func resolveOutput(path string, inputs []input) (outputTarget, error) {
 	}
 	t.mode, t.exists = info.Mode().Perm(), true
 	return t, nil
+}
+
+// checkDir says why the directory of -o path cannot hold a new file.
+func checkDir(path string) error {
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("-o %s: no directory %s; create it first", path, dir)
+	case err != nil:
+		return fmt.Errorf("-o %s: %w", path, err)
+	case !info.IsDir():
+		return fmt.Errorf("-o %s: %s is not a directory", path, dir)
+	}
+	return nil
 }
 
 // unwrapPath drops the path an *fs.PathError repeats.

@@ -281,9 +281,10 @@ func TestRunOutputFile(t *testing.T) {
 		t.Errorf("directory holds %v, want only out.json and out.txt", names)
 	}
 
-	// A directory that does not exist is a failure of the work: exit 1.
+	// A directory that does not exist is bad input, refused before any
+	// work: exit 2.
 	r = conclab(t, nil, "run", "seed-io", "-o", filepath.Join(dir, "no", "such", "dir", "x.json"))
-	if r.code != exitFailure || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 {
+	if r.code != exitUsage || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("unwritable -o: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
