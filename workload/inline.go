@@ -419,7 +419,7 @@ func (p *inlineParser) step(depth int) (Step, *Error) {
 		st.Steps, err = p.steps(depth + 1)
 		return st, err
 	default:
-		return st, p.errAt(t.off, "unknown step kind %q (want work, wait or repeat)", t.text)
+		return st, p.errAt(t.off, "%s", unknownStepKind(t.text))
 	}
 	d, err := p.dist(t.text)
 	if err != nil {

@@ -74,6 +74,8 @@ func TestParseInlineErrors(t *testing.T) {
 		{" ; ", `-e:1:4: no tasks (add a group such as 3 x [wait 2s])`},
 		{"cores=2", `-e:1:8: no tasks (add a group such as 3 x [wait 2s])`},
 		{"[sleep 2s]", `-e:1:2: unknown step kind "sleep" (want work, wait or repeat)`},
+		{"[wiat 2s]", `-e:1:2: unknown step kind "wiat", did you mean "wait"? (want work, wait or repeat)`},
+		{"[work 1s, wrok 2s]", `-e:1:11: unknown step kind "wrok", did you mean "work"? (want work, wait or repeat)`},
 		{"3 x [wait 2]", `-e:1:11: duration 2 needs a unit (e.g. 2s, 15ms, 250us)`},
 		{"[wait -1s]", `-e:1:7: duration -1s is negative (want 0 or more)`},
 		{"[wait 2 s]", `-e:1:7: duration 2 needs a unit (e.g. 2s, 15ms, 250us)`},

@@ -265,13 +265,28 @@ func describe(n ast.Node) string {
 	return "a " + n.Type().String()
 }
 
+// stepKinds are the words that start a step, in YAML and inline.
+var stepKinds = []string{"work", "wait", "repeat"}
+
 // unknownKey builds the message for a key that is not in valid.
 func unknownKey(key, where string, valid []string) string {
-	msg := "unknown key " + strconv.Quote(key)
+	return unknownWord("key", key, where, valid)
+}
+
+// unknownStepKind builds the message for a step that starts with a word
+// that is not a step kind.
+func unknownStepKind(word string) string {
+	return unknownWord("step kind", word, "", stepKinds)
+}
+
+// unknownWord builds the message for a word (what: "key", "step kind")
+// that is not in valid: the likely typo's fix, then all that is valid.
+func unknownWord(what, word, where string, valid []string) string {
+	msg := "unknown " + what + " " + strconv.Quote(word)
 	if where != "" {
 		msg += " in " + where
 	}
-	if s := suggest(key, valid); s != "" {
+	if s := suggest(word, valid); s != "" {
 		msg += ", did you mean " + strconv.Quote(s) + "?"
 	}
 	return msg + " (want " + orList(valid) + ")"
@@ -738,7 +753,7 @@ func (p *yamlParser) step(n ast.Node, depth int) (Step, *Error) {
 			switch entries[i].key {
 			case "gil", "offload", "blocking", "steps":
 			default:
-				return Step{}, p.errAt(entries[i].keyNode, "unknown step kind %q (want work, wait or repeat)", entries[i].key)
+				return Step{}, p.errAt(entries[i].keyNode, "%s", unknownStepKind(entries[i].key))
 			}
 		}
 		return Step{}, p.errAt(n, "a step needs one of work, wait or repeat")
