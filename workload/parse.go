@@ -513,6 +513,29 @@ func (p *yamlParser) oneOf(e *entry, valid []string) (string, *Error) {
 	return "", p.errAt(valueOrKey(e), "%s must be %s, got %s", e.key, orList(valid), describe(e.val))
 }
 
+// yaml11Bools are the plain words YAML 1.1 reads as booleans besides true
+// and false, which goccy (YAML 1.2) reads as strings. A workload accepts
+// them for every boolean key, as a user coming from PyYAML expects; y and n
+// are left out, as YAML 1.2 itself left them all out, for being read as
+// booleans where a letter was meant.
+var yaml11Bools = map[string]bool{
+	"yes": true, "Yes": true, "YES": true, "on": true, "On": true, "ON": true,
+	"no": false, "No": false, "NO": false, "off": false, "Off": false, "OFF": false,
+}
+
+// boolean reads true or false, or one of yaml11Bools written plain.
+func (p *yamlParser) boolean(e *entry) (bool, *Error) {
+	switch v := e.val.(type) {
+	case *ast.BoolNode:
+		return v.Value, nil
+	case *ast.StringNode:
+		if b, ok := yaml11Bools[v.Value]; ok && v.GetToken().Type == token.StringType {
+			return b, nil
+		}
+	}
+	return false, p.errAt(valueOrKey(e), "%s must be true or false (or yes/no, on/off), got %s", e.key, describe(e.val))
+}
+
 // integer reads a whole number in [lo, hi].
 func (p *yamlParser) integer(e *entry, what string, lo, hi int64) (int64, *Error) {
 	bad := func() *Error {
@@ -792,11 +815,11 @@ func (p *yamlParser) step(n ast.Node, depth int) (Step, *Error) {
 			}
 			st.GILReleased = v == "released"
 		case e.key == "blocking" && st.Kind == Wait:
-			b, ok := e.val.(*ast.BoolNode)
-			if !ok {
-				return st, p.errAt(valueOrKey(e), "blocking must be true or false, got %s", describe(e.val))
+			b, err := p.boolean(e)
+			if err != nil {
+				return st, err
 			}
-			st.Blocking = b.Value
+			st.Blocking = b
 		case e.key == "offload" && st.Kind != Repeat:
 			v, err := p.oneOf(e, []string{"thread", "process"})
 			if err != nil {

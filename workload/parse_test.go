@@ -140,6 +140,24 @@ tasks:
 			return check(!s[0].GILReleased && s[1].Offload == OffloadProcess && !s[2].Blocking && s[2].Offload == OffloadThread,
 				"steps %+v", s)
 		}},
+		{"YAML 1.1 booleans", "f", `
+tasks:
+  - steps:
+      - {wait: 1ms, blocking: yes}
+      - {wait: 1ms, blocking: On}
+      - {wait: 1ms, blocking: TRUE}
+      - {wait: 1ms, blocking: True}
+      - {wait: 1ms, blocking: no}
+      - {wait: 1ms, blocking: OFF}
+      - {wait: 1ms, blocking: False}
+      - {wait: 1ms, blocking: No}
+`, func(w *Workload) string {
+			var got []bool
+			for _, s := range w.Groups[0].Steps {
+				got = append(got, s.Blocking)
+			}
+			return check(reflect.DeepEqual(got, []bool{true, true, true, true, false, false, false, false}), "blocking %v", got)
+		}},
 		{"models as one string", "f", "models: asyncio(limit=10, executor=4)\ntasks: [{steps: [{wait: 1s}]}]", func(w *Workload) string {
 			return check(len(w.Models) == 1 && w.Models[0].Expr == "asyncio(limit=10, executor=4)" && w.Models[0].Pos == Pos{1, 9},
 				"models %+v", w.Models)
@@ -282,8 +300,14 @@ func TestParseErrors(t *testing.T) {
 			`w.yaml:1:29: blocking applies to wait steps only (work always occupies its thread)`},
 		{"bad gil", "tasks: [{steps: [{work: 1s, gil: maybe}]}]",
 			`w.yaml:1:34: gil must be released or held, got "maybe"`},
-		{"bad blocking", "tasks: [{steps: [{wait: 1s, blocking: yes}]}]",
-			`w.yaml:1:39: blocking must be true or false, got "yes"`},
+		{"bad blocking", "tasks: [{steps: [{wait: 1s, blocking: maybe}]}]",
+			`w.yaml:1:39: blocking must be true or false (or yes/no, on/off), got "maybe"`},
+		{"blocking in a case YAML does not allow", "tasks: [{steps: [{wait: 1s, blocking: yEs}]}]",
+			`w.yaml:1:39: blocking must be true or false (or yes/no, on/off), got "yEs"`},
+		{"blocking quoted", "tasks: [{steps: [{wait: 1s, blocking: \"yes\"}]}]",
+			`w.yaml:1:39: blocking must be true or false (or yes/no, on/off), got "yes"`},
+		{"blocking a number", "tasks: [{steps: [{wait: 1s, blocking: 1}]}]",
+			`w.yaml:1:39: blocking must be true or false (or yes/no, on/off), got 1`},
 		{"bad offload", "tasks: [{steps: [{wait: 1s, offload: gpu}]}]",
 			`w.yaml:1:38: offload must be thread or process, got "gpu"`},
 		{"two kinds", "tasks: [{steps: [{wait: 1s, work: 1s}]}]",
