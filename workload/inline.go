@@ -21,9 +21,8 @@ const InlineHelp = `Inline workloads (-e) are one line: groups of tasks separate
 task-1, task-2, ... "released" is C code that releases the GIL, "blocking"
 a wait that blocks the thread even under asyncio (time.sleep), "offload"
 sends the step to the event loop's thread or process pool. Settings may
-stand anywhere among the groups.
+stand anywhere among the groups. For example:
 
-Examples:
   3 x [wait 2s]
   2 x [work 1s]
   cores=2; io: [repeat 200 [wait 500us]]; cpu: [work 3s]

@@ -3,6 +3,7 @@ package workload
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -145,7 +146,7 @@ func TestInlineHelpExamples(t *testing.T) {
 	n := 0
 	inExamples := false
 	for _, line := range splitLines(InlineHelp) {
-		if line == "Examples:" {
+		if strings.HasSuffix(line, "For example:") {
 			inExamples = true
 			continue
 		}

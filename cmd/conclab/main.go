@@ -106,12 +106,9 @@ func newRootCmd(s *streams) *cobra.Command {
 		Long: `conclab simulates how a Python workload runs under plain sync code, a thread
 pool, asyncio or processes, with CPython's GIL, and shows why.
 
-Start with the guided tour of the seed's cases:
-
-  conclab demo
-
-then try a built-in scenario or your own workload file:
-
+Start with the guided tour of the seed's cases (conclab demo), then try a
+built-in scenario or your own workload file.`,
+		Example: `  conclab demo
   conclab examples
   conclab run seed-io
   conclab run -e '3 x [wait 2s]' -m sync -m asyncio`,

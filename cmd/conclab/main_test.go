@@ -145,3 +145,52 @@ func TestZeroLengthTasksRun(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpExamplesHeading: every command's help has one "Examples:"
+// heading (cobra writes it from Example; a second one in Long would
+// confuse), and every command but version and help has examples.
+func TestHelpExamplesHeading(t *testing.T) {
+	root := newRootCmd(&streams{env: func(string) string { return "" }})
+	cmds := append([]*cobra.Command{root}, root.Commands()...)
+	for _, c := range cmds {
+		if c.Hidden || c.Name() == "help" || c.Name() == "version" {
+			continue
+		}
+		args := []string{"--help"}
+		if c != root {
+			args = []string{c.Name(), "--help"}
+		}
+		r := conclab(t, nil, args...)
+		n := 0
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if strings.EqualFold(strings.TrimSpace(line), "examples:") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("conclab %s: %d \"Examples:\" headings, want 1", strings.Join(args, " "), n)
+		}
+	}
+}
+
+// TestRunHelpColumns: run --help says what each column of the table means,
+// with the three that are easy to misread (a sum, a share, a maximum).
+func TestRunHelpColumns(t *testing.T) {
+	help := conclab(t, nil, "run", "--help").stdout
+	table := conclab(t, []string{"COLUMNS=200"}, "run", "-e", "3 x [wait 2s]", "-m", "sync").stdout
+	heads := strings.Fields(strings.NewReplacer("lat p", "lat_p", "GIL ", "GIL_").Replace(strings.Split(table, "\n")[2]))
+	if len(heads) < 10 || heads[0] != "model" {
+		t.Fatalf("the table's heading is not where it was looked for: %q", heads)
+	}
+	for _, h := range heads[1:] {
+		h = strings.ReplaceAll(h, "_", " ")
+		if !strings.Contains(help, "\n  "+h+" ") {
+			t.Errorf("run --help does not explain the column %q", h)
+		}
+	}
+	for _, want := range []string{"summed over threads", "share of all the cores", "the longest"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("run --help does not say %q", want)
+		}
+	}
+}

@@ -51,6 +51,24 @@ type runOptions struct {
 	maxSteps int64
 }
 
+// tableHelp says what the columns of the summary table mean, with the
+// ones easy to misread: GIL wait is a sum, cpu a share, stall a maximum.
+const tableHelp = `The table has one row per model:
+
+  makespan   from the start until the last task finished
+  lat p50    a task's latency, from its release to its end: the median
+  lat p99    ... and the 99th percentile
+  cpu        the cores' busy time as a share of all the cores over the
+             makespan (one busy core of four is 25%)
+  GIL wait   the time threads waited for the GIL, summed over threads: it
+             can exceed the makespan
+  GIL sw     how many times the GIL passed from one thread to another
+  stall      the longest time an event loop ran one callback without
+             coming back to the others (asyncio)
+  threads    the most threads alive at once
+  resident   the peak memory in use (resident), all processes together
+  reserved   the peak memory reserved (virtual), thread stacks included`
+
 func newRunCmd(s *streams) *cobra.Command {
 	var o runOptions
 	cmd := &cobra.Command{
@@ -66,6 +84,8 @@ input, or a one-line inline workload given with -e.
 Models come from -m (repeatable), else the workload's models:, else the four
 kinds sync, threads(min(32, cores+4)), asyncio and processes(cores). Every
 model is checked against the runtime before anything runs.
+
+` + tableHelp + `
 
 ` + workload.InlineHelp,
 		Example: `  conclab run seed-io
