@@ -15,6 +15,7 @@
 //	conclab serve [--addr ADDR]       the interactive page and its JSON API
 //	conclab examples [NAME]           list the built-in scenarios, or print one
 //	conclab version                   conclab's version and the Go that built it
+//	conclab completion bash|zsh|fish  a script completing commands, examples, models, runtimes
 //
 // Run "conclab help COMMAND" for a command's flags and examples. Exit status
 // is 0 on success, 1 when the work failed, 2 for bad usage or bad input and

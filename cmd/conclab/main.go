@@ -115,8 +115,6 @@ built-in scenario or your own workload file.`,
 		Version:       version.String(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		// No completion command: it is not part of the product yet.
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	root.SetVersionTemplate(versionLine())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
@@ -127,6 +125,7 @@ built-in scenario or your own workload file.`,
 	root.AddCommand(newExportCmd(s), newVerifyCmd(s))
 	root.AddCommand(newSweepCmd(s), newAdviseCmd(s))
 	root.AddCommand(newVersionCmd(s))
+	addCompletions(root)
 	return root
 }
 
