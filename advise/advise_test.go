@@ -178,3 +178,30 @@ tasks: [{name: req, steps: [{work: 1ms}, {wait: exp(100ms)}]}]
 		}
 	}
 }
+
+// The blocking reason of a batch reads as a sentence, and counts of one
+// thread are singular (issue 10).
+func TestAdviseBlockingBatchWords(t *testing.T) {
+	a, err := Advise(context.Background(), parse(t, `
+name: seed-blocking
+tasks:
+  - {name: A, steps: [{wait: 2s, blocking: true}]}
+  - {name: B, steps: [{wait: 2s, blocking: true}]}
+  - {name: C, steps: [{wait: 2s, blocking: true}]}
+`), Constraints{}, setup(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(a.Reasons, "\n")
+	want := "plain asyncio takes 6.000 s (its loop stalled up to 2.000 s at a time), against 2.000 s for threads(3); offload it"
+	if !strings.Contains(all, want) {
+		t.Errorf("no reason says %q:\n%s", want, all)
+	}
+	var b bytes.Buffer
+	if err := a.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "against takes") || strings.Contains(b.String(), " 1 threads") {
+		t.Errorf("garbled words:\n%s", b.String())
+	}
+}

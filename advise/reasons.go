@@ -50,6 +50,15 @@ func (a *Advice) outcome(c *Candidate) string {
 	return "takes " + ms(r.Makespan)
 }
 
+// measure is what outcome compares, as a noun: "p99 120 ms" for an open
+// workload, the makespan of a batch. c must not be overloaded.
+func (a *Advice) measure(c *Candidate) string {
+	if a.open() {
+		return "p99 " + ms(c.Result.Latency.P99)
+	}
+	return ms(c.Result.Makespan)
+}
+
 // reasons picks three reasons for the recommendation, most telling first:
 // a blocking call that stalls an event loop, what a task is made of, the
 // constraints that ruled candidates out, the candidates that cannot keep
@@ -86,10 +95,14 @@ func (a *Advice) blockingReason(rec *Candidate) string {
 	res := plain.Result
 	detail := fmt.Sprintf("plain asyncio %s", a.outcome(plain))
 	if res.LoopStallMax > 0 {
-		detail += fmt.Sprintf(", its loop stalled up to %s at a time", ms(res.LoopStallMax))
+		detail += fmt.Sprintf(" (its loop stalled up to %s at a time)", ms(res.LoopStallMax))
 	}
 	if rec != plain && !plain.Overloaded {
-		detail += fmt.Sprintf(" against %s for %s", strings.TrimPrefix(a.outcome(rec), "reaches "), rec.Label)
+		if rec.Overloaded {
+			detail += fmt.Sprintf(", while %s %s", rec.Label, a.outcome(rec))
+		} else {
+			detail += fmt.Sprintf(", against %s for %s", a.measure(rec), rec.Label)
+		}
 	}
 	return what + ": " + detail + "; offload it (asyncio.to_thread) or use threads"
 }
@@ -219,8 +232,8 @@ func (a *Advice) capacityReason(rec *Candidate) string {
 	}
 	hold := ""
 	if ex.Model.Kind == model.ThreadPool {
-		hold = fmt.Sprintf(": each request holds a thread for about %s, so %d threads serve at most %s", ms(a.Profile.Total()),
-			ex.Model.Threads, perSecond(float64(ex.Model.Threads)/(float64(a.Profile.Total())/1e9)))
+		hold = fmt.Sprintf(": each request holds a thread for about %s, so %s at most %s", ms(a.Profile.Total()),
+			numfmt.Count(ex.Model.Threads, "thread serves", "threads serve"), perSecond(float64(ex.Model.Threads)/(float64(a.Profile.Total())/1e9)))
 	}
 	return fmt.Sprintf("%d of %d candidates cannot keep up with %s; %s serves only %s%s",
 		len(over), len(a.Candidates), perSecond(a.Profile.Rate), ex.Label, perSecond(Served(ex.Workload, ex.Result)), hold)
@@ -247,8 +260,8 @@ func (a *Advice) memoryReason(rec *Candidate) string {
 		return self
 	}
 	o := other.Result
-	return fmt.Sprintf("%s, while %s %s with %s resident and %s reserved (%d threads)", self, other.Label,
-		a.outcome(other), report.Bytes(o.PeakMemoryBytes), report.Bytes(o.PeakVirtualBytes), o.PeakThreads)
+	return fmt.Sprintf("%s, while %s %s with %s resident and %s reserved (%s)", self, other.Label,
+		a.outcome(other), report.Bytes(o.PeakMemoryBytes), report.Bytes(o.PeakVirtualBytes), numfmt.Count(o.PeakThreads, "thread", "threads"))
 }
 
 // runnerUpReason: how close the runner-up came.

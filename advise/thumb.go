@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/report"
 )
 
@@ -85,9 +86,9 @@ func (a *Advice) sizing(rec *Candidate) string {
 	switch familyOf(rec) {
 	case famThreads:
 		if a.open() {
-			return fmt.Sprintf("%d threads for about %.0f requests in flight", d.Threads, p.InFlight())
+			return fmt.Sprintf("%s for about %.0f requests in flight", numfmt.Count(d.Threads, "thread", "threads"), p.InFlight())
 		}
-		return fmt.Sprintf("%d threads", d.Threads)
+		return numfmt.Count(d.Threads, "thread", "threads")
 	case famProcesses:
 		if a.open() {
 			return fmt.Sprintf("%d processes for %.1f cores of CPU work", d.Procs, p.CoresNeeded())

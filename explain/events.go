@@ -261,9 +261,13 @@ func (n *narrator) taskEvents() {
 				}
 				n.add(e)
 			case sim.Working, sim.WorkingC:
+				// One computation: spans of the same state back to back,
+				// through the GIL waits between them. C code with the GIL
+				// released and Python code are told apart, so a change
+				// between the two ends it.
 				j := i
 				for j+1 < len(spans) && spans[j+1].Start == spans[j].End &&
-					(spans[j+1].State == sim.Working || spans[j+1].State == sim.WorkingC || spans[j+1].State == sim.GILWait) {
+					(spans[j+1].State == s.State || spans[j+1].State == sim.GILWait) {
 					j++
 				}
 				for j > i && spans[j].State == sim.GILWait {

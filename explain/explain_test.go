@@ -381,3 +381,34 @@ func TestArrivalWhileLoopsBusy(t *testing.T) {
 		t.Errorf("the summary says one worker took a burst, but no loop sat idle:\n%s", text(t, lines, 0))
 	}
 }
+
+// C code with the GIL released and Python code next to it are told apart
+// (issue 10): each step's time is told with what it was, never summed
+// into one "of C code" line.
+func TestCAndPythonApart(t *testing.T) {
+	for _, tc := range []struct {
+		expr, model string
+		tasks       int
+	}{
+		{"2 x [work 40ms released, work 6ms]", "threads(2)", 2},
+		{"2 x [work 6ms, work 40ms released]", "threads(2)", 2},
+		{"[work 40ms released, work 6ms]", "sync", 1},
+	} {
+		t.Run(tc.expr+" "+tc.model, func(t *testing.T) {
+			wl, err := workload.ParseInline(tc.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, lines := storyOf(t, wl, tc.model)
+			if got := find(lines, `runs 40\.0 ms of C code with the GIL released`); len(got) != tc.tasks {
+				t.Errorf("%d lines tell 40 ms of C code, want %d:\n%s", len(got), tc.tasks, text(t, lines, 200))
+			}
+			if got := find(lines, `computes (for )?6\.00 ms (of )?\(?Python code`); len(got) != tc.tasks {
+				t.Errorf("%d lines tell 6 ms of Python code, want %d:\n%s", len(got), tc.tasks, text(t, lines, 200))
+			}
+			if got := find(lines, `46\.0 ms of C code`); len(got) != 0 {
+				t.Errorf("C and Python code summed: %v", got)
+			}
+		})
+	}
+}

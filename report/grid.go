@@ -76,36 +76,68 @@ func (g *grid) reset() {
 }
 
 // states reduces the grid to one state per column. rows is how many rows
-// were added into it (1 for a lane or task, more for an aggregate): a
-// column's capacity is rows × its duration, and the part of it no span
-// covered counts as Idle.
+// were added into it (1 for a lane or task, more for an aggregate; see
+// column for what counts as Idle).
 func (g *grid) states(rows int) []sim.State {
 	return g.statesInto(make([]sim.State, g.cols), rows)
 }
 
 // statesInto is states written into out, of g.cols states.
+//
+// Each column is drawn by majority: the state covering most of it, idle
+// included, so a column a third busy is not drawn busy. A row whose spans
+// together would not fill one column (a loop that ran slivers of work and
+// idled) has no majority anywhere; it is drawn instead by what happened
+// in each column, so that it still shows when it ran.
 func (g *grid) statesInto(out []sim.State, rows int) []sim.State {
 	var run [nStates]int64
+	var busy int64 // time covered by states other than Idle
+	blank := true
 	for c := range g.cols {
-		dur := g.at(c+1) - g.at(c)
-		cov := g.cover[c]
-		var used int64
+		cov := g.column(c, &run, rows)
+		out[c] = pick(&cov)
+		blank = blank && out[c] == sim.Idle
 		for s := range nStates {
-			run[s] += g.full[c][s]
-			cov[s] += run[s] * dur
 			if sim.State(s) != sim.Idle {
-				used += cov[s]
+				busy += cov[s]
 			}
 		}
-		capacity := dur * int64(rows)
-		cov[sim.Idle] = max(cov[sim.Idle], capacity-used)
-		out[c] = pick(&cov, capacity)
+	}
+	if blank && busy > 0 && busy <= g.at(1) {
+		clear(run[:])
+		for c := range g.cols {
+			cov := g.column(c, &run, rows)
+			out[c] = sliver(&cov)
+		}
 	}
 	return out
 }
 
-// informative ranks states by how much they tell a reader: when a column
-// is shared, the higher one is drawn if it covers at least a third of it.
+// column returns how long each state covers column c, columns being read
+// in order with run carrying the whole-column spans from one to the next.
+// In a row of its own, the part of the column no span covered counts as
+// Idle; in a row of many (all tasks together), only the rows with a span
+// in the column count, so tasks not yet started or already finished do
+// not outvote those running.
+func (g *grid) column(c int, run *[nStates]int64, rows int) [nStates]int64 {
+	dur := g.at(c+1) - g.at(c)
+	cov := g.cover[c]
+	var used int64
+	for s := range nStates {
+		run[s] += g.full[c][s]
+		cov[s] += run[s] * dur
+		if sim.State(s) != sim.Idle {
+			used += cov[s]
+		}
+	}
+	if rows == 1 {
+		cov[sim.Idle] = max(cov[sim.Idle], dur-used)
+	}
+	return cov
+}
+
+// informative ranks states by how much they tell a reader: of two states
+// covering a column equally, the higher one is drawn.
 var informative = [nStates]int{
 	sim.Idle:     0,
 	sim.Waiting:  1,
@@ -118,40 +150,30 @@ var informative = [nStates]int{
 }
 
 // pick chooses the state drawn for one column: the one covering most of
-// it, unless a more informative state covers at least a third; and a
-// column that is mostly idle still shows the little that happened in it.
-func pick(cov *[nStates]int64, capacity int64) sim.State {
-	better := func(s, than sim.State) bool {
-		return cov[s] > cov[than] || cov[s] == cov[than] && informative[s] > informative[than]
-	}
+// it, the more informative of a tie.
+func pick(cov *[nStates]int64) sim.State {
 	best := sim.Idle
 	for s := range sim.State(nStates) {
-		if better(s, best) {
+		if cov[s] > 0 && (cov[s] > cov[best] || cov[s] == cov[best] && informative[s] > informative[best]) {
 			best = s
 		}
 	}
-	chosen := best
+	return best
+}
+
+// sliver is the state other than Idle covering most of a column (the more
+// informative of a tie), or Idle when nothing else covers any of it.
+func sliver(cov *[nStates]int64) sim.State {
+	best := sim.Idle
 	for s := range sim.State(nStates) {
-		// Threads taking turns on the GIL work about half of each column
-		// and wait the other half: draw whichever covers more, so that the
-		// turns show as a mix of working and waiting.
-		if best == sim.Working && cov[s] < cov[best] {
+		if s == sim.Idle || cov[s] == 0 {
 			continue
 		}
-		if informative[s] > informative[chosen] && cov[s] > 0 && 3*cov[s] >= capacity {
-			chosen = s
+		if best == sim.Idle || cov[s] > cov[best] || cov[s] == cov[best] && informative[s] > informative[best] {
+			best = s
 		}
 	}
-	if chosen != sim.Idle {
-		return chosen
-	}
-	sliver := sim.Idle
-	for s := range sim.State(nStates) {
-		if s != sim.Idle && cov[s] > 0 && (sliver == sim.Idle || better(s, sliver)) {
-			sliver = s
-		}
-	}
-	return sliver
+	return best
 }
 
 // materialize turns the whole-column spans into coverage, so that cover

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -196,5 +197,66 @@ func TestRowLabel(t *testing.T) {
 	}
 	if got := (Row{Kind: LaneRow, Name: "worker-1", Last: "worker-5", Count: 5}).Title(); got != "worker-1 … worker-5 (5 lanes alike)" {
 		t.Errorf("title %q", got)
+	}
+}
+
+// A cell is drawn by the state covering most of it (issue 10): a thread
+// working 37 % of each cell is not drawn working; a row that only ran
+// slivers, less than one cell in all, still shows them.
+func TestCellsByMajority(t *testing.T) {
+	const ms = int64(1e6)
+	// 10 cells of 10 ms; a, b and c each repeat a 10 ms pattern.
+	cells := func(pattern ...struct {
+		s sim.State
+		d int64
+	}) []sim.State {
+		g := newGrid(100*ms, 10)
+		var at int64
+		for at < 100*ms {
+			for _, p := range pattern {
+				g.add(p.s, at, at+p.d)
+				at += p.d
+			}
+		}
+		return g.states(1)
+	}
+	type p = struct {
+		s sim.State
+		d int64
+	}
+	for _, tc := range []struct {
+		name    string
+		pattern []p
+		want    sim.State
+	}{
+		{"working 37%, waiting 63%", []p{{sim.Working, 3700_000}, {sim.Waiting, 6300_000}}, sim.Waiting},
+		{"working 63%, waiting 37%", []p{{sim.Working, 6300_000}, {sim.Waiting, 3700_000}}, sim.Working},
+		{"working 37%, idle 63%", []p{{sim.Working, 3700_000}, {sim.Idle, 6300_000}}, sim.Idle},
+		{"GIL wait 40%, working 60%", []p{{sim.GILWait, 4 * ms}, {sim.Working, 6 * ms}}, sim.Working},
+		{"working half, GIL wait half", []p{{sim.Working, 5 * ms}, {sim.GILWait, 5 * ms}}, sim.GILWait},
+	} {
+		for c, got := range cells(tc.pattern...) {
+			if got != tc.want {
+				t.Errorf("%s: cell %d is %v, want %v", tc.name, c, got, tc.want)
+			}
+		}
+	}
+	// The same 37 % busy lane, idle the rest, in a row with one busy cell:
+	// only that cell is drawn working.
+	g := newGrid(100*ms, 10)
+	g.add(sim.Working, 0, 10*ms)
+	for at := 10 * ms; at < 100*ms; at += 10 * ms {
+		g.add(sim.Working, at, at+3700_000)
+	}
+	want := []sim.State{sim.Working, sim.Idle, sim.Idle, sim.Idle, sim.Idle, sim.Idle, sim.Idle, sim.Idle, sim.Idle, sim.Idle}
+	if got := g.states(1); !slices.Equal(got, want) {
+		t.Errorf("a busy cell then cells 37%% busy: %v, want %v", got, want)
+	}
+	// A row of slivers only: each cell shows what happened in it.
+	g = newGrid(100*ms, 10)
+	g.add(sim.Working, 0, ms/10)
+	g.add(sim.Working, 95*ms, 96*ms)
+	if got := g.states(1); got[0] != sim.Working || got[9] != sim.Working || got[5] != sim.Idle {
+		t.Errorf("slivers: %v, want working at both ends, idle between", got)
 	}
 }

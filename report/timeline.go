@@ -72,11 +72,11 @@ func describe(s sim.State, gil bool) string {
 // its makespan; one row per lane (thread, event loop, process), grouped by
 // process when there is more than one; for asyncio runs, one row per task
 // (or one row for all tasks when there are more than 16); a time axis and a
-// legend. The rows are TimelineRows', whose doc says which and how named. Time runs left to right over the makespan; each column shows the
-// state that dominated its slice of time, preferring a more informative
-// state (working, waiting for the GIL, blocked) that covers at least a
-// third of it. Many lanes are folded. No line is wider than opt.Width; a
-// run without spans gets its header and a note.
+// legend. The rows are TimelineRows', whose doc says which and how named.
+// Time runs left to right over the makespan; each column shows the state
+// that covers most of its slice of time (a row that only ran slivers shows
+// them where they happened). Many lanes are folded. No line is wider than
+// opt.Width; a run without spans gets its header and a note.
 func Timeline(w io.Writer, run Run, opt Options) error {
 	r := run.Result
 	if r == nil {
