@@ -346,11 +346,10 @@ func sharesGIL(d model.Deployment) bool {
 // workload given by a time window.
 func (p *Plan) Tasks() int {
 	wl := p.Workload
-	n := wl.NumTasks()
-	if a := wl.Arrivals; n == 0 && a != nil {
-		n = int(min(a.Rate*float64(a.For)/1e9, workload.MaxTasks))
+	if wl.Arrivals != nil {
+		return int(wl.ExpectedArrivals())
 	}
-	return n
+	return wl.NumTasks()
 }
 
 // Config is the engine's configuration for the plan's workload under d.

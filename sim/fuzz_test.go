@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"math"
 	"testing"
 
 	"github.com/conclab/conclab/model"
@@ -30,74 +29,6 @@ func fuzzProfiles(t testing.TB) []runtime.Profile {
 	return append(ps, costly("costly", true, 1.3))
 }
 
-// stepsOf is how many steps the workload runs: every task's steps, with
-// repeats multiplied out; math.MaxInt64 when that is beyond counting.
-func stepsOf(wl *workload.Workload) int64 {
-	var walk func(steps []workload.Step) float64
-	walk = func(steps []workload.Step) float64 {
-		n := 0.0
-		for _, s := range steps {
-			if s.Kind == workload.Repeat {
-				n += float64(s.Count) * walk(s.Steps)
-			} else {
-				n++
-			}
-		}
-		return n
-	}
-	total := 0.0
-	for _, g := range wl.Groups {
-		total += float64(g.Count) * walk(g.Steps)
-	}
-	if a := wl.Arrivals; a != nil {
-		n := float64(a.Count)
-		if a.Count == 0 {
-			n = 2 * a.Rate * float64(a.For) / 1e9 // a generous bound on Poisson's draws
-		}
-		most := 0.0
-		for _, g := range wl.Groups {
-			most = math.Max(most, walk(g.Steps))
-		}
-		total = n * most
-	}
-	if total > math.MaxInt64/2 {
-		return math.MaxInt64
-	}
-	return int64(total)
-}
-
-// workBound is about the most CPU work the workload's tasks can draw, in
-// nanoseconds: each work step's mean plus three of its spreads.
-func workBound(wl *workload.Workload) float64 {
-	var walk func(steps []workload.Step) float64
-	walk = func(steps []workload.Step) float64 {
-		n := 0.0
-		for _, s := range steps {
-			switch s.Kind {
-			case workload.Repeat:
-				n += float64(s.Count) * walk(s.Steps)
-			case workload.Work:
-				n += float64(s.Dur.A) + 3*float64(s.Dur.B)
-			}
-		}
-		return n
-	}
-	total, most := 0.0, 0.0
-	for _, g := range wl.Groups {
-		w := walk(g.Steps)
-		total += float64(g.Count) * w
-		most = math.Max(most, w)
-	}
-	if a := wl.Arrivals; a != nil {
-		n := float64(a.Count)
-		if a.Count == 0 {
-			n = 2 * a.Rate * float64(a.For) / 1e9
-		}
-		total = n * most
-	}
-	return total
-}
-
 // simulateAll runs wl under every model on every runtime that runs it.
 func simulateAll(t *testing.T, wl *workload.Workload, cores int, si int64) {
 	if wl.Cores > 0 {
@@ -108,7 +39,8 @@ func simulateAll(t *testing.T, wl *workload.Workload, cores int, si int64) {
 	}
 	// Each switch interval of CPU work can be a forced GIL switch, and a
 	// span for each thread: bound those too.
-	if stepsOf(wl) > fuzzSteps || workBound(wl)/float64(si) > fuzzSteps {
+	// (the mean work, four times over, for long draws of exp and lognormal).
+	if wl.Steps() > fuzzSteps || 4*wl.PythonWork()/float64(si) > fuzzSteps {
 		return // too large to simulate in a fuzz run
 	}
 	models := append([]string{"threads"}, randomModels...)

@@ -9,21 +9,12 @@ import "math"
 // the groups' steps (arrivals pick a group by weight). The sum saturates at
 // math.MaxInt64 instead of overflowing.
 func (w *Workload) Steps() int64 {
-	if a := w.Arrivals; a != nil {
-		tasks := float64(a.Count)
-		if a.Count == 0 {
-			tasks = min(a.Rate*float64(a.For)/1e9, MaxTasks)
-		}
-		var sum, weights float64
-		for i := range w.Groups {
-			g := &w.Groups[i]
-			sum += g.Weight * float64(stepsOf(g.Steps))
-			weights += g.Weight
-		}
-		if weights <= 0 || math.IsNaN(sum) {
+	if w.Arrivals != nil {
+		per := w.perArrival(func(g *Group) float64 { return float64(stepsOf(g.Steps)) })
+		if math.IsNaN(per) {
 			return 0
 		}
-		n := math.Ceil(math.Trunc(tasks) * (sum / weights))
+		n := math.Ceil(w.ExpectedArrivals() * per)
 		if n >= math.MaxInt64 || math.IsInf(n, 0) {
 			return math.MaxInt64
 		}
@@ -86,24 +77,37 @@ func (w *Workload) PythonWork() float64 {
 		}
 		return n
 	}
-	if a := w.Arrivals; a != nil {
-		tasks := float64(a.Count)
-		if a.Count == 0 {
-			tasks = min(a.Rate*float64(a.For)/1e9, MaxTasks)
-		}
-		var sum, weights float64
-		for i := range w.Groups {
-			sum += w.Groups[i].Weight * walk(w.Groups[i].Steps)
-			weights += w.Groups[i].Weight
-		}
-		if weights <= 0 {
-			return 0
-		}
-		return math.Trunc(tasks) * sum / weights
+	if w.Arrivals != nil {
+		return w.ExpectedArrivals() * w.perArrival(func(g *Group) float64 { return walk(g.Steps) })
 	}
 	n := 0.0
 	for i := range w.Groups {
 		n += float64(w.Groups[i].Count) * walk(w.Groups[i].Steps)
 	}
 	return n
+}
+
+// ExpectedArrivals is how many tasks an open workload's arrivals give: its
+// count, or rate × window whole arrivals.
+func (w *Workload) ExpectedArrivals() float64 {
+	a := w.Arrivals
+	if a.Count > 0 {
+		return float64(a.Count)
+	}
+	return math.Trunc(min(a.Rate*float64(a.For)/1e9, MaxTasks))
+}
+
+// perArrival is the mean of f over the groups an arrival is built from,
+// weighted as arrivals pick them; 0 when no group has weight.
+func (w *Workload) perArrival(f func(*Group) float64) float64 {
+	var sum, weights float64
+	for i := range w.Groups {
+		g := &w.Groups[i]
+		sum += g.Weight * f(g)
+		weights += g.Weight
+	}
+	if weights <= 0 {
+		return 0
+	}
+	return sum / weights
 }

@@ -23,10 +23,7 @@ import (
 func TestHostileInputs(t *testing.T) {
 	testtool.Heavy(t) // hours of simulated work: not beside a wall-time test
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "conclab")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildConclab(t)
 	write := func(name, text string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -193,4 +195,16 @@ func TestRunHelpColumns(t *testing.T) {
 			t.Errorf("run --help does not say %q", want)
 		}
 	}
+}
+
+// buildConclab builds this command into a temporary directory.
+func buildConclab(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "conclab")
+	// go test puts its own go first on the PATH of the tests it runs.
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -116,18 +116,6 @@ func TestVerifyKilledLeavesNoOrphan(t *testing.T) {
 	}
 }
 
-// buildConclab builds this command into a temporary directory.
-func buildConclab(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "conclab")
-	// go test puts its own go first on the PATH of the tests it runs.
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // proc is a process as /proc/PID/stat shows it.
 type proc struct {
 	pid, ppid, pgid int

@@ -210,11 +210,7 @@ func TestVerifyInterruptLeavesNoPython(t *testing.T) {
 	if _, err := os.Stat("/proc/self/environ"); err != nil {
 		t.Skip("no /proc: cannot look for leftover processes")
 	}
-	bin := filepath.Join(t.TempDir(), "conclab")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildConclab(t)
 	marker := fmt.Sprintf("conclab-sigint-test-%d-%d", os.Getpid(), time.Now().UnixNano())
 	cmd := exec.Command(bin, "verify", "-e", "2 x [wait 20s]", "-m", "processes(2)", "--repeat", "1")
 	cmd.Env = append(os.Environ(), "CONCLAB_TEST_MARKER="+marker)
