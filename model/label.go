@@ -7,10 +7,11 @@ import (
 )
 
 // String returns the normalised label of d, the text Parse accepts back:
-// sync, threads, threads(4), asyncio, asyncio(limit=10),
-// asyncio(limit=10, executor=4), processes(2), processes(2, start=spawn),
-// processes(2)*threads(8), processes(4)*asyncio. Defaults (no limit, the
-// default executor, fork) are left out.
+// sync, threads, threads(4), threads(4, fanout=8), asyncio,
+// asyncio(limit=10), asyncio(limit=10, executor=4, eager), processes(2),
+// processes(2, start=spawn), processes(2)*threads(8), processes(4)*asyncio.
+// Defaults (no limit, the default executor, no fanout pool, lazy tasks,
+// fork) are left out.
 func (d Deployment) String() string {
 	var b strings.Builder
 	d.label(&b)
@@ -26,16 +27,25 @@ func (d Deployment) label(b *strings.Builder) {
 	case ThreadPool:
 		b.WriteString("threads(")
 		b.WriteString(strconv.Itoa(d.Threads))
+		if d.Fanout > 0 {
+			b.WriteString(", fanout=")
+			b.WriteString(strconv.Itoa(d.Fanout))
+		}
 		b.WriteString(")")
 	case Asyncio:
 		b.WriteString("asyncio")
-		switch {
-		case d.Limit > 0 && d.Executor > 0:
-			fmt.Fprintf(b, "(limit=%d, executor=%d)", d.Limit, d.Executor)
-		case d.Limit > 0:
-			fmt.Fprintf(b, "(limit=%d)", d.Limit)
-		case d.Executor > 0:
-			fmt.Fprintf(b, "(executor=%d)", d.Executor)
+		var args []string
+		if d.Limit > 0 {
+			args = append(args, "limit="+strconv.Itoa(d.Limit))
+		}
+		if d.Executor > 0 {
+			args = append(args, "executor="+strconv.Itoa(d.Executor))
+		}
+		if d.Eager {
+			args = append(args, "eager")
+		}
+		if len(args) > 0 {
+			b.WriteString("(" + strings.Join(args, ", ") + ")")
 		}
 	case Processes:
 		b.WriteString("processes(")

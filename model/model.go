@@ -25,6 +25,8 @@ const (
 type Deployment struct {
 	Kind     Kind
 	Threads  int         // ThreadPool: pool size
+	Fanout   int         // ThreadPool: threads of a second pool for gather branches; 0 = branches go to the same pool
+	Eager    bool        // Asyncio: 3.12's eager_task_factory (a new task runs at once until it first suspends)
 	Limit    int         // Asyncio: at most Limit tasks in flight; 0 = no limit
 	Executor int         // Asyncio: executor threads for offload: thread; 0 = default min(32, cores+4)
 	Procs    int         // Processes: worker processes

@@ -33,6 +33,7 @@ const (
 	MaxLimit     = 10_000_000 // MaxLimit is the largest asyncio(limit=K).
 	MaxExecutor  = 100_000    // MaxExecutor is the largest asyncio(executor=E).
 	MaxSweep     = 10_000     // MaxSweep is the most values one range of a sweep may have.
+	MaxFanout    = 100_000    // MaxFanout is the largest second pool, threads(N, fanout=M).
 )
 
 const wantModels = "sync, threads, threads(N), asyncio, asyncio(limit=K, executor=E), " +
@@ -344,13 +345,29 @@ func (p *parser) single(t term, lo, hi int) (Deployment, *Error) {
 		if a.key != "" || a.num == nil {
 			return Deployment{}, p.errAt(a.at(), "threads takes a pool size, as in threads(8)")
 		}
-		if len(t.args) > 1 {
-			return Deployment{}, p.errAt(t.args[1].at(), "threads takes one number, as in threads(8)")
-		}
 		if err := p.limits(a.num, 1, MaxThreads, "threads(%s)", "a pool needs at least 1 thread", "at most %d threads"); err != nil {
 			return Deployment{}, err
 		}
-		return Deployment{Kind: ThreadPool, Threads: a.num.value(lo)}, nil
+		d := Deployment{Kind: ThreadPool, Threads: a.num.value(lo)}
+		for i, b := range t.args[1:] {
+			switch {
+			case b.key == "" && b.num != nil:
+				return Deployment{}, p.errAt(b.pos, "threads takes one number, as in threads(8) (a second pool for gather branches is fanout=M)")
+			case b.key == "":
+				return Deployment{}, p.errAt(b.pos, "unknown threads argument %q (want fanout=M)", b.word)
+			case b.key != "fanout":
+				return Deployment{}, p.errAt(b.keyPos, "unknown threads argument %q (want fanout=M)", b.key)
+			case i > 0:
+				return Deployment{}, p.errAt(b.keyPos, "fanout given twice")
+			case b.num == nil:
+				return Deployment{}, p.errAt(b.pos, "fanout takes a number, as in threads(8, fanout=4)")
+			}
+			if err := p.limits(b.num, 1, MaxFanout, "fanout=%s", "the second pool needs at least 1 thread (leave fanout out to use the same pool)", "at most %d threads"); err != nil {
+				return Deployment{}, err
+			}
+			d.Fanout = b.num.value(lo)
+		}
+		return d, nil
 
 	case "asyncio":
 		d := Deployment{Kind: Asyncio}
@@ -358,15 +375,22 @@ func (p *parser) single(t term, lo, hi int) (Deployment, *Error) {
 			return d, nil
 		}
 		if len(t.args) == 0 {
-			return Deployment{}, p.errAt(t.rparen, "asyncio() needs limit=K or executor=E; write plain asyncio for neither")
+			return Deployment{}, p.errAt(t.rparen, "asyncio() needs limit=K, executor=E or eager; write plain asyncio for none")
 		}
 		seen := map[string]bool{}
 		for _, a := range t.args {
+			if a.key == "" && a.num == nil && a.word == "eager" {
+				if d.Eager {
+					return Deployment{}, p.errAt(a.pos, "eager given twice")
+				}
+				d.Eager = true
+				continue
+			}
 			if a.key == "" {
-				return Deployment{}, p.errAt(a.pos, "asyncio takes named arguments, as in asyncio(limit=100, executor=8)")
+				return Deployment{}, p.errAt(a.pos, "asyncio takes named arguments and eager, as in asyncio(limit=100, executor=8) or asyncio(eager)")
 			}
 			if a.key != "limit" && a.key != "executor" {
-				return Deployment{}, p.errAt(a.keyPos, "unknown asyncio argument %q (want limit or executor)", a.key)
+				return Deployment{}, p.errAt(a.keyPos, "unknown asyncio argument %q (want limit, executor or eager)", a.key)
 			}
 			if seen[a.key] {
 				return Deployment{}, p.errAt(a.keyPos, "%s given twice", a.key)
