@@ -1,8 +1,11 @@
 package workload
 
 import (
+	"math"
 	"strconv"
 	"strings"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // maxTotal bounds the sum of the mean durations of all steps of all tasks
@@ -12,6 +15,21 @@ const maxTotal = float64(int64(1) << 61)
 // finish names unnamed groups and checks what both syntaxes share: unique
 // task names, nesting and repeat limits, and the size of the whole.
 func finish(w *Workload, file string) *Error {
+	if len(w.Resources) > MaxResources {
+		return errorAt(file, w.Resources[MaxResources].Pos, "too many resources: %d (at most %d)", len(w.Resources), MaxResources)
+	}
+	for i := range w.Resources {
+		r := &w.Resources[i]
+		if msg := resourceNameProblem(r.Name); msg != "" {
+			return errorAt(file, r.Pos, "%s", msg)
+		}
+		if j := resourceIndex(w.Resources, r.Name); j != i {
+			return errorAt(file, r.Pos, "resource %q is declared twice", r.Name)
+		}
+		if r.Capacity < 1 || r.Capacity > MaxCapacity {
+			return errorAt(file, r.Pos, "resource %s has capacity %d (want 1 to %d)", r.Name, r.Capacity, MaxCapacity)
+		}
+	}
 	byName := make(map[string]int, len(w.Groups))
 	total := 0
 	var totalTime float64
@@ -48,9 +66,27 @@ func finish(w *Workload, file string) *Error {
 		if last > maxTotal {
 			return errorAt(file, g.Pos, "the last copy of %q would start after about 70 years", g.Name)
 		}
-		perTask, err := checkSteps(g.Steps, 0, 1, file)
+		if g.Input < 0 || g.Input > MaxBytes || g.Output < 0 || g.Output > MaxBytes {
+			return errorAt(file, g.Pos, "the input and output of %q must be sizes from 0 to 1TiB", g.Name)
+		}
+		c := checker{file: file, resources: len(w.Resources)}
+		info, err := c.steps(g.Steps, 0, 0, 1)
 		if err != nil {
 			return err
+		}
+		perTask := info.time
+		// The branches a task's gathers create are tasks too: the engine
+		// keeps each one, so they count against MaxTasks.
+		if kids := info.kids; kids > 0 {
+			each, all := 1+kids, (1+kids)*float64(g.Count)
+			if w.Arrivals != nil {
+				all = (1 + kids) * arrivals
+			}
+			if all+float64(total-g.Count) > MaxTasks {
+				return errorAt(file, g.Pos, "too many tasks: each copy of %q gathers %s branch tasks, about %s tasks in all (at most %s)",
+					g.Name, bigCount(each-1), bigCount(all+float64(total-g.Count)), numfmt.Thousands(MaxTasks))
+			}
+			total += int(all) - g.Count
 		}
 		totalTime += perTask * float64(g.Count)
 		if w.Arrivals == nil && totalTime > maxTotal || perTask*arrivals > maxTotal {
@@ -82,35 +118,132 @@ func finish(w *Workload, file string) *Error {
 	return nil
 }
 
-// checkSteps, given the number of repeats around steps, enforces MaxDepth and MaxRepeat and returns the mean time the
-// steps take once (work plus wait), multiplied out through repeats.
-func checkSteps(steps []Step, depth int, product int64, file string) (float64, *Error) {
-	var sum float64
+// checker holds what checking a task's steps needs to know.
+type checker struct {
+	file      string
+	resources int // how many the workload declares
+}
+
+// stepsInfo is what checker.steps finds in a list of steps.
+type stepsInfo struct {
+	// time is the mean time the steps take once (work plus wait),
+	// multiplied out through repeats and gathers (branches counted as if
+	// run one after another), a choose at its longest alternative.
+	time float64
+	// kids is how many branch tasks their gathers create, at every level,
+	// a choose at its alternative that creates the most.
+	kids float64
+}
+
+// steps enforces MaxDepth, MaxNest and MaxRepeat on steps, given the
+// repeats (depth) and blocks around them and the product of the counts of
+// the repeats and gathers around them.
+func (c *checker) steps(steps []Step, depth, blocks int, product int64) (stepsInfo, *Error) {
+	var sum stepsInfo
 	for i := range steps {
 		s := &steps[i]
+		if s.Kind != Work && s.Kind != Wait && blocks+1 > MaxNest {
+			return sum, errorAt(c.file, s.Pos, "blocks nested too deeply (at most %d levels of repeat, use, gather and choose)", MaxNest)
+		}
 		switch s.Kind {
 		case Work, Wait:
-			sum += float64(s.Dur.Mean())
+			sum.time += float64(s.Dur.Mean())
+			if s.Input < 0 || s.Input > MaxBytes || s.Output < 0 || s.Output > MaxBytes {
+				return sum, errorAt(c.file, s.Pos, "input and output must be sizes from 0 to 1TiB")
+			}
+			if (s.Input > 0 || s.Output > 0) && s.Offload != OffloadProcess {
+				return sum, errorAt(c.file, s.Pos, "input and output apply to a step offloaded to a process (offload: process)")
+			}
 		case Repeat:
 			if depth+1 > MaxDepth {
-				return 0, errorAt(file, s.Pos, "repeats nested too deeply (at most %d levels)", MaxDepth)
+				return sum, errorAt(c.file, s.Pos, "repeats nested too deeply (at most %d levels)", MaxDepth)
 			}
 			if s.Count < 1 || s.Count > MaxRepeat {
-				return 0, errorAt(file, s.Pos, "repeat count %d (want 1 to %d)", s.Count, MaxRepeat)
+				return sum, errorAt(c.file, s.Pos, "repeat count %d (want 1 to %d)", s.Count, MaxRepeat)
 			}
 			if len(s.Steps) == 0 {
-				return 0, errorAt(file, s.Pos, "repeat has no steps")
+				return sum, errorAt(c.file, s.Pos, "repeat has no steps")
 			}
 			p := product * int64(s.Count)
 			if p > MaxRepeat {
-				return 0, errorAt(file, s.Pos, "nested repeats multiply to more than %d runs of the innermost steps", MaxRepeat)
+				return sum, errorAt(c.file, s.Pos, "nested repeats multiply to more than %d runs of the innermost steps", MaxRepeat)
 			}
-			inner, err := checkSteps(s.Steps, depth+1, p, file)
+			inner, err := c.steps(s.Steps, depth+1, blocks+1, p)
 			if err != nil {
-				return 0, err
+				return sum, err
 			}
-			sum += inner * float64(s.Count)
+			sum.time += inner.time * float64(s.Count)
+			sum.kids += inner.kids * float64(s.Count)
+		case Use:
+			if s.Resource < 0 || s.Resource >= c.resources {
+				return sum, errorAt(c.file, s.Pos, "use of resource %d, which is not declared", s.Resource)
+			}
+			if len(s.Steps) == 0 {
+				return sum, errorAt(c.file, s.Pos, "use has no steps")
+			}
+			inner, err := c.steps(s.Steps, depth, blocks+1, product)
+			if err != nil {
+				return sum, err
+			}
+			sum.time += inner.time
+			sum.kids += inner.kids
+		case Gather:
+			if len(s.Branches) == 0 {
+				return sum, errorAt(c.file, s.Pos, "gather has no branches")
+			}
+			for j := range s.Branches {
+				b := &s.Branches[j]
+				if b.Count < 1 || b.Count > MaxTasks {
+					return sum, errorAt(c.file, b.Pos, "branch count %d (want 1 to %d)", b.Count, MaxTasks)
+				}
+				if len(b.Steps) == 0 {
+					return sum, errorAt(c.file, b.Pos, "branch has no steps")
+				}
+				p := product * int64(b.Count)
+				if p > MaxRepeat {
+					return sum, errorAt(c.file, b.Pos, "nested repeats and gathers multiply to more than %d runs of the innermost steps", MaxRepeat)
+				}
+				inner, err := c.steps(b.Steps, depth, blocks+1, p)
+				if err != nil {
+					return sum, err
+				}
+				sum.time += inner.time * float64(b.Count)
+				sum.kids += (1 + inner.kids) * float64(b.Count)
+			}
+		case Choose:
+			if len(s.Alternatives) == 0 {
+				return sum, errorAt(c.file, s.Pos, "choose has no alternatives")
+			}
+			var most stepsInfo
+			for j := range s.Alternatives {
+				a := &s.Alternatives[j]
+				if !(a.Weight > 0) || a.Weight > MaxWeight {
+					return sum, errorAt(c.file, a.Pos, "weight %g (want a number > 0, at most %g)", a.Weight, MaxWeight)
+				}
+				if len(a.Steps) == 0 {
+					return sum, errorAt(c.file, a.Pos, "alternative has no steps")
+				}
+				inner, err := c.steps(a.Steps, depth, blocks+1, product)
+				if err != nil {
+					return sum, err
+				}
+				most.time = max(most.time, inner.time)
+				most.kids = max(most.kids, inner.kids)
+			}
+			sum.time += most.time
+			sum.kids += most.kids
+		default:
+			return sum, errorAt(c.file, s.Pos, "unknown step kind %d", s.Kind)
 		}
 	}
 	return sum, nil
+}
+
+// bigCount writes a count that may exceed int64 with thousands separators,
+// or as a power of ten beyond 10^15.
+func bigCount(f float64) string {
+	if f < 1e15 {
+		return numfmt.Thousands(int64(math.Round(f)))
+	}
+	return strconv.FormatFloat(f, 'g', 3, 64)
 }

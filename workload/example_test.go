@@ -28,7 +28,7 @@ models: [sync, threads(3)]
 func ExampleParse_error() {
 	_, err := workload.Parse("seed.yaml", []byte("tasks:\n  - steps:\n      - sleep: 2s\n"))
 	fmt.Println(err)
-	// Output: seed.yaml:3:9: unknown step kind "sleep" (want work, wait or repeat)
+	// Output: seed.yaml:3:9: unknown step kind "sleep" (want work, wait, repeat, use, gather or choose)
 }
 
 func ExampleParseInline() {

@@ -30,13 +30,17 @@ const MaxModels = 64
 const MaxWeight = 1e9
 
 var (
-	topKeys     = []string{"name", "about", "runtime", "cores", "switch_interval", "seed", "tasks", "arrivals", "models"}
-	groupKeys   = []string{"name", "count", "start", "every", "weight", "steps"}
-	workKeys    = []string{"work", "gil", "offload"}
-	waitKeys    = []string{"wait", "blocking", "offload"}
-	repeatKeys  = []string{"repeat", "steps"}
-	arrivalKeys = []string{"rate", "pattern", "for", "count"}
-	runtimes    = []string{"cpython", "cpython-ft", "java", "go"}
+	topKeys      = []string{"name", "about", "runtime", "cores", "switch_interval", "seed", "resources", "tasks", "arrivals", "models"}
+	groupKeys    = []string{"name", "count", "start", "every", "weight", "input", "output", "steps"}
+	workKeys     = []string{"work", "gil", "offload", "input", "output"}
+	waitKeys     = []string{"wait", "blocking", "offload", "input", "output"}
+	repeatKeys   = []string{"repeat", "steps"}
+	useKeys      = []string{"use", "steps"}
+	branchKeys   = []string{"count", "steps"}
+	altKeys      = []string{"weight", "steps"}
+	resourceKeys = []string{"capacity", "scope"}
+	arrivalKeys  = []string{"rate", "pattern", "for", "count"}
+	runtimes     = []string{"cpython", "cpython-ft", "java", "go"}
 )
 
 // Parse reads a workload file (SPEC §1) named file. Every error is an
@@ -52,7 +56,8 @@ func Parse(file string, data []byte) (*Workload, error) {
 }
 
 type yamlParser struct {
-	file string
+	file      string
+	resources []Resource // as declared, to resolve use:
 }
 
 func (p *yamlParser) errAt(n ast.Node, format string, args ...any) *Error {
@@ -266,7 +271,16 @@ func describe(n ast.Node) string {
 }
 
 // stepKinds are the words that start a step, in YAML and inline.
-var stepKinds = []string{"work", "wait", "repeat"}
+var stepKinds = []string{"work", "wait", "repeat", "use", "gather", "choose"}
+
+func isStepKind(s string) bool {
+	for _, k := range stepKinds {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
 
 // unknownKey builds the message for a key that is not in valid.
 func unknownKey(key, where string, valid []string) string {
@@ -385,6 +399,11 @@ func (p *yamlParser) top(w *Workload, body ast.Node) *Error {
 			w.Seed = v
 		case "tasks":
 			tasks = e
+		case "resources":
+			if w.Resources, err = p.resourceList(e); err != nil {
+				return err
+			}
+			p.resources = w.Resources
 		case "arrivals":
 			if w.Arrivals, err = p.arrivals(e); err != nil {
 				return err
@@ -393,7 +412,9 @@ func (p *yamlParser) top(w *Workload, body ast.Node) *Error {
 			if w.Models, err = p.models(e); err != nil {
 				return err
 			}
-		case "steps", "work", "wait", "repeat":
+		case "input", "output":
+			return p.errAt(e.keyNode, "%s belongs to a task: put it beside its steps: (e.g. tasks: [{%s: 2MB, steps: [{work: 5ms}]}])", e.key, e.key)
+		case "steps", "work", "wait", "repeat", "use", "gather", "choose":
 			return p.errAt(e.keyNode, "%s belongs to a task: put it under tasks: (e.g. tasks: [{steps: [{wait: 2s}]}])", e.key)
 		default:
 			return p.errAt(e.keyNode, "%s", unknownKey(e.key, "", topKeys))
@@ -675,17 +696,20 @@ func (p *yamlParser) group(n ast.Node, open bool) (Group, *Error) {
 			if !open {
 				return g, p.errAt(e.keyNode, "weight is only used with arrivals (it picks the group an arrival is built from)")
 			}
-			v, ok := number(e.val)
-			if !ok || !(v > 0) || math.IsInf(v, 0) {
-				return g, p.errAt(valueOrKey(e), "weight must be a number > 0, got %s", describe(e.val))
+			if g.Weight, err = p.weight(e); err != nil {
+				return g, err
 			}
-			if v > MaxWeight {
-				return g, p.errAt(e.val, "weight %s is too large (at most %g; weights are relative, e.g. 90 and 10)", describe(e.val), MaxWeight)
+		case "input":
+			if g.Input, err = p.size(e); err != nil {
+				return g, err
 			}
-			g.Weight = v
+		case "output":
+			if g.Output, err = p.size(e); err != nil {
+				return g, err
+			}
 		case "steps":
 			steps = e
-		case "work", "wait", "repeat":
+		case "work", "wait", "repeat", "use", "gather", "choose":
 			return g, p.errAt(e.keyNode, "%s is a step: put it under steps: (e.g. steps: [{%s: …}])", e.key, e.key)
 		default:
 			return g, p.errAt(e.keyNode, "%s", unknownKey(e.key, "a task", groupKeys))
@@ -694,7 +718,7 @@ func (p *yamlParser) group(n ast.Node, open bool) (Group, *Error) {
 	if steps == nil {
 		return g, p.errAt(n, "a task needs steps: (e.g. steps: [{work: 5ms}, {wait: 100ms}])")
 	}
-	g.Steps, err = p.steps(steps, 0)
+	g.Steps, err = p.steps(steps, 0, 0)
 	return g, err
 }
 
@@ -717,8 +741,9 @@ func number(n ast.Node) (float64, bool) {
 	return 0, false
 }
 
-// steps reads the list under e; depth counts the repeats around it.
-func (p *yamlParser) steps(e *entry, depth int) ([]Step, *Error) {
+// steps reads the list under e; depth counts the repeats around it,
+// blocks the blocks of every kind.
+func (p *yamlParser) steps(e *entry, depth, blocks int) ([]Step, *Error) {
 	seq, ok := e.val.(*ast.SequenceNode)
 	if !ok {
 		return nil, p.errAt(valueOrKey(e), "steps must be a list of steps (e.g. [{work: 5ms}, {wait: 100ms}]), got %s", describe(e.val))
@@ -739,7 +764,7 @@ func (p *yamlParser) steps(e *entry, depth int) ([]Step, *Error) {
 			}
 			return nil, p.errAt(at, "empty step (want a mapping like {wait: 2s})")
 		}
-		s, err := p.step(n, depth)
+		s, err := p.step(n, depth, blocks)
 		if err != nil {
 			return nil, err
 		}
@@ -748,9 +773,9 @@ func (p *yamlParser) steps(e *entry, depth int) ([]Step, *Error) {
 	return out, nil
 }
 
-func (p *yamlParser) step(n ast.Node, depth int) (Step, *Error) {
+func (p *yamlParser) step(n ast.Node, depth, blocks int) (Step, *Error) {
 	if s, ok := scalarText(n); ok {
-		if f := strings.Fields(s); len(f) >= 2 && (f[0] == "work" || f[0] == "wait" || f[0] == "repeat") {
+		if f := strings.Fields(s); len(f) >= 2 && isStepKind(f[0]) {
 			return Step{}, p.errAt(n, "a step is a mapping: write %q (with a colon)", f[0]+": "+strings.Join(f[1:], " "))
 		}
 	}
@@ -763,10 +788,9 @@ func (p *yamlParser) step(n ast.Node, depth int) (Step, *Error) {
 	var kindEntry *entry
 	for i := range entries {
 		e := &entries[i]
-		switch e.key {
-		case "work", "wait", "repeat":
+		if isStepKind(e.key) {
 			if kindEntry != nil {
-				return Step{}, p.errAt(e.keyNode, "a step has exactly one of work, wait or repeat; this one has %s and %s", kindEntry.key, e.key)
+				return Step{}, p.errAt(e.keyNode, "a step has exactly one of %s; this one has %s and %s", orList(stepKinds), kindEntry.key, e.key)
 			}
 			kind, kindEntry = i, e
 		}
@@ -774,12 +798,19 @@ func (p *yamlParser) step(n ast.Node, depth int) (Step, *Error) {
 	if kindEntry == nil {
 		for i := range entries {
 			switch entries[i].key {
-			case "gil", "offload", "blocking", "steps":
+			case "gil", "offload", "blocking", "steps", "input", "output":
 			default:
 				return Step{}, p.errAt(entries[i].keyNode, "%s", unknownStepKind(entries[i].key))
 			}
 		}
-		return Step{}, p.errAt(n, "a step needs one of work, wait or repeat")
+		return Step{}, p.errAt(n, "a step needs one of %s", orList(stepKinds))
+	}
+	if blocks+1 > MaxNest && (kindEntry.key != "work" && kindEntry.key != "wait") {
+		return Step{}, p.errAt(kindEntry.keyNode, "blocks nested too deeply (at most %d levels of repeat, use, gather and choose)", MaxNest)
+	}
+	switch kindEntry.key {
+	case "use", "gather", "choose":
+		return p.block(n, entries, kindEntry, depth, blocks)
 	}
 	st := Step{Pos: posOf(kindEntry.keyNode)}
 	switch kindEntry.key {
@@ -831,11 +862,21 @@ func (p *yamlParser) step(n ast.Node, depth int) (Step, *Error) {
 			}
 		case e.key == "steps" && st.Kind == Repeat:
 			steps = e
+		case (e.key == "input" || e.key == "output") && st.Kind != Repeat:
+			v, err := p.size(e)
+			if err != nil {
+				return st, err
+			}
+			if e.key == "input" {
+				st.Input = v
+			} else {
+				st.Output = v
+			}
 		case e.key == "gil":
 			return st, p.errAt(e.keyNode, "gil applies to work steps only (a %s step does not hold the GIL)", kindEntry.key)
 		case e.key == "blocking" && st.Kind == Work:
 			return st, p.errAt(e.keyNode, "blocking applies to wait steps only (work always occupies its thread)")
-		case st.Kind == Repeat && (e.key == "offload" || e.key == "blocking"):
+		case st.Kind == Repeat && (e.key == "offload" || e.key == "blocking" || e.key == "input" || e.key == "output"):
 			return st, p.errAt(e.keyNode, "%s applies to the steps inside a repeat, not to the repeat", e.key)
 		default:
 			valid := map[StepKind][]string{Work: workKeys, Wait: waitKeys, Repeat: repeatKeys}[st.Kind]
@@ -852,9 +893,16 @@ func (p *yamlParser) step(n ast.Node, depth int) (Step, *Error) {
 		if steps == nil {
 			return st, p.errAt(kindEntry.keyNode, "repeat needs steps: (the block to repeat, e.g. {repeat: 10, steps: [{wait: 1ms}]})")
 		}
-		st.Steps, err = p.steps(steps, depth+1)
+		st.Steps, err = p.steps(steps, depth+1, blocks+1)
 		if err != nil {
 			return st, err
+		}
+	}
+	if (st.Input > 0 || st.Output > 0) && st.Offload != OffloadProcess {
+		for i := range entries {
+			if e := &entries[i]; e.key == "input" || e.key == "output" {
+				return st, p.errAt(e.keyNode, "%s applies to a step offloaded to a process (offload: process), whose data is pickled; give the task's own data on the task", e.key)
+			}
 		}
 	}
 	return st, nil
@@ -995,4 +1043,325 @@ func (p *yamlParser) models(e *entry) ([]Model, *Error) {
 		out = append(out, Model{Expr: s, Pos: posOf(n)})
 	}
 	return out, nil
+}
+
+// block reads a use, gather or choose step: kindEntry is its kind's entry
+// among entries, the step's keys.
+func (p *yamlParser) block(n ast.Node, entries []entry, kindEntry *entry, depth, blocks int) (Step, *Error) {
+	st := Step{Pos: posOf(kindEntry.keyNode)}
+	var steps *entry
+	for i := range entries {
+		e := &entries[i]
+		switch {
+		case e == kindEntry:
+		case e.key == "steps" && kindEntry.key == "use":
+			steps = e
+		case e.key == "steps" || e.key == "count" || e.key == "weight":
+			return st, p.errAt(e.keyNode, "%s belongs to each entry of %s: (e.g. %s)", e.key, kindEntry.key, blockExample(kindEntry.key))
+		case e.key == "offload" || e.key == "blocking" || e.key == "gil" || e.key == "input" || e.key == "output":
+			return st, p.errAt(e.keyNode, "%s applies to the work and wait steps inside a %s, not to the %s", e.key, kindEntry.key, kindEntry.key)
+		default:
+			valid := []string{kindEntry.key}
+			if kindEntry.key == "use" {
+				valid = useKeys
+			}
+			return st, p.errAt(e.keyNode, "%s", unknownKey(e.key, "a "+kindEntry.key+" step", valid))
+		}
+	}
+	switch kindEntry.key {
+	case "use":
+		st.Kind = Use
+		r, err := p.resourceRef(kindEntry)
+		if err != nil {
+			return st, err
+		}
+		st.Resource = r
+		if steps == nil {
+			return st, p.errAt(kindEntry.keyNode, "use needs steps: (what runs while it holds %s, e.g. {use: %s, steps: [{wait: 5ms}]})",
+				p.resources[r].Name, p.resources[r].Name)
+		}
+		var err2 *Error
+		st.Steps, err2 = p.steps(steps, depth, blocks+1)
+		return st, err2
+	case "gather":
+		st.Kind = Gather
+		items, err := p.blockList(kindEntry)
+		if err != nil {
+			return st, err
+		}
+		for _, item := range items {
+			b := Branch{Count: 1, Pos: posOf(item)}
+			ents, _, err := p.mapping(item, "a branch of gather (e.g. {count: 6, steps: [{wait: 20ms}]})")
+			if err != nil {
+				return st, err
+			}
+			var bs *entry
+			for i := range ents {
+				e := &ents[i]
+				switch e.key {
+				case "count":
+					c, err := p.integer(e, "count", 1, MaxTasks)
+					if err != nil {
+						return st, err
+					}
+					b.Count = int(c)
+				case "steps":
+					bs = e
+				default:
+					if isStepKind(e.key) {
+						return st, p.errAt(e.keyNode, "a branch of gather holds its steps under steps: (e.g. {steps: [{%s: …}]})", e.key)
+					}
+					return st, p.errAt(e.keyNode, "%s", unknownKey(e.key, "a branch of gather", branchKeys))
+				}
+			}
+			if bs == nil {
+				return st, p.errAt(item, "a branch of gather needs steps: (e.g. {count: 6, steps: [{wait: 20ms}]})")
+			}
+			if b.Steps, err = p.steps(bs, depth, blocks+1); err != nil {
+				return st, err
+			}
+			st.Branches = append(st.Branches, b)
+		}
+		return st, nil
+	default:
+		st.Kind = Choose
+		items, err := p.blockList(kindEntry)
+		if err != nil {
+			return st, err
+		}
+		for _, item := range items {
+			a := Alternative{Weight: 1, Pos: posOf(item)}
+			ents, _, err := p.mapping(item, "an alternative of choose (e.g. {weight: 90, steps: [{work: 50us}]})")
+			if err != nil {
+				return st, err
+			}
+			var as *entry
+			for i := range ents {
+				e := &ents[i]
+				switch e.key {
+				case "weight":
+					if a.Weight, err = p.weight(e); err != nil {
+						return st, err
+					}
+				case "steps":
+					as = e
+				default:
+					if isStepKind(e.key) {
+						return st, p.errAt(e.keyNode, "an alternative of choose holds its steps under steps: (e.g. {weight: 10, steps: [{%s: …}]})", e.key)
+					}
+					return st, p.errAt(e.keyNode, "%s", unknownKey(e.key, "an alternative of choose", altKeys))
+				}
+			}
+			if as == nil {
+				return st, p.errAt(item, "an alternative of choose needs steps: (e.g. {weight: 90, steps: [{work: 50us}]})")
+			}
+			if a.Steps, err = p.steps(as, depth, blocks+1); err != nil {
+				return st, err
+			}
+			st.Alternatives = append(st.Alternatives, a)
+		}
+		return st, nil
+	}
+}
+
+// blockExample shows a use, gather or choose written out.
+func blockExample(kind string) string {
+	switch kind {
+	case "gather":
+		return "gather: [{steps: [{wait: 30ms}]}, {count: 6, steps: [{wait: 20ms}]}]"
+	case "choose":
+		return "choose: [{weight: 90, steps: [{work: 50us}]}, {weight: 10, steps: [{wait: 40ms}]}]"
+	}
+	return "{use: db, steps: [{wait: 5ms}]}"
+}
+
+// blockList reads the entries of a gather or a choose: a list that is not
+// empty, each entry unwrapped.
+func (p *yamlParser) blockList(e *entry) ([]ast.Node, *Error) {
+	seq, ok := e.val.(*ast.SequenceNode)
+	what := "branches"
+	if e.key == "choose" {
+		what = "alternatives"
+	}
+	if !ok {
+		return nil, p.errAt(valueOrKey(e), "%s must be a list of %s (e.g. %s), got %s", e.key, what, blockExample(e.key), describe(e.val))
+	}
+	if len(seq.Values) == 0 {
+		return nil, p.errAt(seq, "%s must not be empty (want at least one of its %s, e.g. %s)", e.key, what, blockExample(e.key))
+	}
+	out := make([]ast.Node, 0, len(seq.Values))
+	for i, item := range seq.Values {
+		n, err := p.unwrap(item)
+		if err != nil {
+			return nil, err
+		}
+		if isNull(n) {
+			at := ast.Node(n)
+			if i < len(seq.Entries) && seq.Entries[i] != nil && seq.Entries[i].Start != nil {
+				at = seq.Entries[i]
+			}
+			return nil, p.errAt(at, "empty entry in %s (e.g. %s)", e.key, blockExample(e.key))
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// weight reads a relative weight: a number > 0, at most MaxWeight.
+func (p *yamlParser) weight(e *entry) (float64, *Error) {
+	v, ok := number(e.val)
+	if !ok || !(v > 0) || math.IsInf(v, 0) {
+		return 0, p.errAt(valueOrKey(e), "weight must be a number > 0, got %s", describe(e.val))
+	}
+	if v > MaxWeight {
+		return 0, p.errAt(e.val, "weight %s is too large (at most %g; weights are relative, e.g. 90 and 10)", describe(e.val), MaxWeight)
+	}
+	return v, nil
+}
+
+// size reads a byte size (input:, output:).
+func (p *yamlParser) size(e *entry) (int64, *Error) {
+	if isNull(e.val) {
+		return 0, p.errAt(e.keyNode, "%s needs a size, e.g. %s: 2MB", e.key, e.key)
+	}
+	s, ok := scalarText(e.val)
+	if !ok {
+		return 0, p.errAt(e.val, "%s must be a size like 2MB or 10KB, got %s", e.key, describe(e.val))
+	}
+	v, msg := parseSize(s)
+	if msg != "" {
+		return 0, p.errAt(e.val, "%s", msg)
+	}
+	return v, nil
+}
+
+// resourceList reads resources: a mapping of names to {capacity, scope}.
+func (p *yamlParser) resourceList(e *entry) ([]Resource, *Error) {
+	if isNull(e.val) {
+		return nil, p.errAt(e.keyNode, "resources needs at least one resource (e.g. resources: {db: {capacity: 10}})")
+	}
+	entries, _, err := p.mapping(e.val, "resources (e.g. resources: {db: {capacity: 10}})")
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) > MaxResources {
+		return nil, p.errAt(entries[MaxResources].keyNode, "too many resources: %d (at most %d)", len(entries), MaxResources)
+	}
+	out := make([]Resource, 0, len(entries))
+	seen := map[string]bool{}
+	for i := range entries {
+		f := &entries[i]
+		if msg := resourceNameProblem(f.key); msg != "" {
+			return nil, p.errAt(f.keyNode, "%s", msg)
+		}
+		if seen[f.key] {
+			return nil, p.errAt(f.keyNode, "resource %q is declared twice", f.key)
+		}
+		seen[f.key] = true
+		r := Resource{Name: f.key, Pos: posOf(f.keyNode)}
+		if isNull(f.val) {
+			return nil, p.errAt(f.keyNode, "resource %s needs a capacity (e.g. %s: {capacity: 10})", f.key, f.key)
+		}
+		if c, ok := scalarText(f.val); ok {
+			return nil, p.errAt(f.val, "resource %s is a mapping with its capacity: write %s: {capacity: %s}", f.key, f.key, c)
+		}
+		ents, _, err := p.mapping(f.val, "resource "+f.key)
+		if err != nil {
+			return nil, err
+		}
+		capSet := false
+		for j := range ents {
+			g := &ents[j]
+			switch g.key {
+			case "capacity":
+				c, err := p.integer(g, "capacity", 1, MaxCapacity)
+				if err != nil {
+					return nil, err
+				}
+				r.Capacity, capSet = int(c), true
+			case "scope":
+				v, err := p.oneOf(g, []string{"process", "global"})
+				if err != nil {
+					return nil, err
+				}
+				if v == "global" {
+					r.Scope = ScopeGlobal
+				}
+			default:
+				return nil, p.errAt(g.keyNode, "%s", unknownKey(g.key, "resource "+f.key, resourceKeys))
+			}
+		}
+		if !capSet {
+			return nil, p.errAt(f.val, "resource %s needs a capacity (e.g. %s: {capacity: 10}; a lock is capacity: 1)", f.key, f.key)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// resourceRef resolves the resource a use: names.
+func (p *yamlParser) resourceRef(e *entry) (int, *Error) {
+	name, ok := scalarText(e.val)
+	if !ok || isNull(e.val) {
+		return 0, p.errAt(valueOrKey(e), "use needs the name of a resource, e.g. {use: db, steps: [{wait: 5ms}]}, got %s", describe(e.val))
+	}
+	if i := resourceIndex(p.resources, name); i >= 0 {
+		return i, nil
+	}
+	return 0, p.errAt(e.val, "%s", unknownResource(name, p.resources))
+}
+
+// resourceIndex is the index of the resource called name, or -1.
+func resourceIndex(rs []Resource, name string) int {
+	for i := range rs {
+		if rs[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// unknownResource builds the message for a use of a resource that is not
+// declared.
+func unknownResource(name string, rs []Resource) string {
+	if len(rs) == 0 {
+		return "unknown resource " + strconv.Quote(name) + ": declare it under resources: (e.g. resources: {" + name + ": {capacity: 10}})"
+	}
+	names := make([]string, len(rs))
+	for i := range rs {
+		names[i] = rs[i].Name
+	}
+	msg := "unknown resource " + strconv.Quote(name)
+	s := suggest(name, names)
+	for _, n := range names {
+		if strings.EqualFold(n, name) {
+			s = n // names are case-sensitive
+		}
+	}
+	if s != "" {
+		msg += ", did you mean " + strconv.Quote(s) + "?"
+	}
+	return msg + " (declared: " + orList(names) + ")"
+}
+
+// resourceNameProblem says what is wrong with s as a resource's name: a
+// letter or "_", then letters, digits, "_", "-" or ".", at most 64 bytes
+// (names stand in the inline form and in the exported program's data).
+func resourceNameProblem(s string) string {
+	if s == "" {
+		return "a resource name must not be empty"
+	}
+	if len(s) > 64 {
+		return "a resource name must be at most 64 bytes"
+	}
+	for i, r := range s {
+		ok := unicode.IsLetter(r) || r == '_' || i > 0 && (unicode.IsDigit(r) || r == '-' || r == '.')
+		if !ok {
+			return fmt.Sprintf("resource name %q: want a letter or _ first, then letters, digits, _, - or .", s)
+		}
+	}
+	if isStepKind(s) || s == "global" || s == "process" {
+		return fmt.Sprintf("resource name %q is a word of the workload language; pick another", s)
+	}
+	return ""
 }

@@ -24,6 +24,16 @@ func NewRand(seed, stream uint64) Rand {
 	return Rand{state: mix64(seed*golden+0x632be59bd9b4e019) ^ mix64(stream+golden)}
 }
 
+// ChildStream returns the stream of the n-th task (0-based) that the task
+// of stream parent creates with gather: every copy of every branch, in the
+// order the gathers create them. A task's own draws come from its stream
+// in the order of its steps, so they depend neither on how the engine
+// interleaves tasks nor on which model runs them; the streams of its
+// children are derived the same way, whatever order they run in.
+func ChildStream(parent, n uint64) uint64 {
+	return mix64(parent^0x5851f42d4c957f2d) ^ mix64(n+0x14057b7ef767814f)
+}
+
 // Uint64 returns the next 64 random bits.
 func (r *Rand) Uint64() uint64 {
 	r.state += golden

@@ -28,17 +28,49 @@ func (w *Workload) Steps() int64 {
 	return n
 }
 
-// stepsOf counts steps, each repeat's steps times its count.
+// stepsOf counts steps, each repeat's steps times its count. A use is two
+// steps more than its own (taking and giving back its resource), each copy
+// of a gather's branch two more than its own (its creation and its end),
+// and a choose its alternatives' mean, weighted as they are drawn.
 func stepsOf(steps []Step) int64 {
 	var n int64
 	for i := range steps {
-		if s := &steps[i]; s.Kind == Repeat {
+		switch s := &steps[i]; s.Kind {
+		case Repeat:
 			n = addSat(n, mulSat(int64(s.Count), stepsOf(s.Steps)))
-		} else {
+		case Use:
+			n = addSat(n, addSat(2, stepsOf(s.Steps)))
+		case Gather:
+			n = addSat(n, 1)
+			for j := range s.Branches {
+				b := &s.Branches[j]
+				n = addSat(n, mulSat(int64(b.Count), addSat(2, stepsOf(b.Steps))))
+			}
+		case Choose:
+			mean := meanOf(s.Alternatives, func(steps []Step) float64 { return float64(stepsOf(steps)) })
+			if mean >= math.MaxInt64 {
+				return math.MaxInt64
+			}
+			n = addSat(n, int64(math.Ceil(mean)))
+		default:
 			n = addSat(n, 1)
 		}
 	}
 	return n
+}
+
+// meanOf is the mean of f over the alternatives' steps, weighted as a
+// choose draws them.
+func meanOf(alts []Alternative, f func([]Step) float64) float64 {
+	var sum, weights float64
+	for i := range alts {
+		sum += alts[i].Weight * f(alts[i].Steps)
+		weights += alts[i].Weight
+	}
+	if !(weights > 0) {
+		return 0
+	}
+	return sum / weights
 }
 
 // addSat is a + b for non-negative a and b, at most math.MaxInt64.
@@ -59,8 +91,9 @@ func mulSat(a, b int64) int64 {
 
 // PythonWork estimates the CPU time, in nanoseconds, that one simulation's
 // tasks spend in Python code holding the GIL (work steps without gil:
-// released), from each duration's mean, repeats unrolled and arrivals
-// counted as Steps counts them.
+// released), from each duration's mean, repeats and gathers unrolled, a
+// choose at its alternatives' weighted mean, and arrivals counted as Steps
+// counts them.
 func (w *Workload) PythonWork() float64 {
 	var walk func(steps []Step) float64
 	walk = func(steps []Step) float64 {
@@ -69,6 +102,14 @@ func (w *Workload) PythonWork() float64 {
 			switch s := &steps[i]; s.Kind {
 			case Repeat:
 				n += float64(s.Count) * walk(s.Steps)
+			case Use:
+				n += walk(s.Steps)
+			case Gather:
+				for j := range s.Branches {
+					n += float64(s.Branches[j].Count) * walk(s.Branches[j].Steps)
+				}
+			case Choose:
+				n += meanOf(s.Alternatives, walk)
 			case Work:
 				if !s.GILReleased {
 					n += float64(s.Dur.Mean())

@@ -38,6 +38,9 @@ const (
 	Work   StepKind = iota // CPU time
 	Wait                   // I/O or sleep
 	Repeat                 // a block of steps repeated Count times
+	Use                    // hold one unit of Resource while Steps run (a pool, a lock)
+	Gather                 // run Branches side by side; go on when every one has finished
+	Choose                 // run one of Alternatives, drawn by weight
 )
 
 // Offload says where an asyncio task sends a step.
@@ -57,9 +60,57 @@ type Step struct {
 	GILReleased bool // Work only: C code that releases the GIL
 	Blocking    bool // Wait only: blocks the thread even on an event loop
 	Offload     Offload
-	Count       int    // Repeat only
-	Steps       []Step // Repeat only
-	Pos         Pos
+	// Input and Output are the bytes pickled to and from the worker
+	// process of a step offloaded to one (OffloadProcess); 0 otherwise.
+	Input, Output int64
+	Count         int           // Repeat only
+	Steps         []Step        // Repeat and Use
+	Resource      int           // Use: index in Workload.Resources
+	Branches      []Branch      // Gather
+	Alternatives  []Alternative // Choose
+	Pos           Pos
+}
+
+// Branch is one branch of a gather: Count copies of Steps, each run as a
+// task of its own (an asyncio child task, a future on a thread pool).
+type Branch struct {
+	Count int // ≥ 1
+	Steps []Step
+	Pos   Pos
+}
+
+// Alternative is one path of a choose, taken with probability Weight over
+// the sum of its siblings' weights.
+type Alternative struct {
+	Weight float64 // > 0
+	Steps  []Step
+	Pos    Pos
+}
+
+// Scope says who shares a resource.
+type Scope uint8
+
+// The scopes of a resource.
+const (
+	ScopeProcess Scope = iota // each worker process has its own (threading.BoundedSemaphore, asyncio.Semaphore)
+	ScopeGlobal               // one for all processes (a multiprocessing semaphore)
+)
+
+// String returns the scope as a workload writes it.
+func (s Scope) String() string {
+	if s == ScopeGlobal {
+		return "global"
+	}
+	return "process"
+}
+
+// Resource is a pool of Capacity units that steps hold with use: a
+// connection pool, a semaphore, a lock (Capacity 1). Waiters queue FIFO.
+type Resource struct {
+	Name     string
+	Capacity int // ≥ 1
+	Scope    Scope
+	Pos      Pos
 }
 
 // Group is one entry of `tasks:`: Count copies of the same steps.
@@ -69,8 +120,11 @@ type Group struct {
 	Start  int64   // release time of the first copy
 	Every  int64   // stagger between copies
 	Weight float64 // arrivals only: relative share of arrivals; 1 unless given
-	Steps  []Step
-	Pos    Pos
+	// Input and Output are the bytes pickled to a worker process with
+	// each task and back with its result, under processes(N); 0 for none.
+	Input, Output int64
+	Steps         []Step
+	Pos           Pos
 }
 
 // ArrivalPattern is how open-workload arrivals are spaced.
@@ -111,6 +165,7 @@ type Workload struct {
 	Cores          int    // 0 means this machine's logical CPUs
 	SwitchInterval int64  // 0 means DefaultSwitchInterval
 	Seed           uint64 // the default is 1
+	Resources      []Resource
 	Groups         []Group
 	Arrivals       *Arrivals
 	Models         []Model
@@ -119,10 +174,14 @@ type Workload struct {
 
 // Limits that every parsed Workload respects.
 const (
-	MaxTasks  = 100_000_000   // total tasks (sum of counts, or an arrivals count)
-	MaxRepeat = 1_000_000_000 // product of the counts of nested repeats
-	MaxDepth  = 8             // nesting of repeat blocks
-	MaxCores  = 4096
+	MaxTasks     = 100_000_000   // total tasks (sum of counts, or an arrivals count), gather branches included
+	MaxRepeat    = 1_000_000_000 // product of the counts of nested repeats and gathers
+	MaxDepth     = 8             // nesting of repeat blocks
+	MaxNest      = 16            // nesting of blocks of any kind: repeat, use, gather, choose
+	MaxCores     = 4096
+	MaxResources = 100            // resources: entries
+	MaxCapacity  = 1_000_000      // units of one resource
+	MaxBytes     = int64(1) << 40 // an input: or output: size (1 TiB)
 )
 
 // NumTasks returns how many tasks the workload has: the sum of the groups'
