@@ -66,3 +66,61 @@ func BenchmarkGILQueue100k(b *testing.B) {
 		}
 	}
 }
+
+// gatherTree is a task that gathers branches levels deep, each level of
+// fan branches, whose leaves wait leaf: 6 levels of 6 are 55,986 child
+// tasks and 46,656 leaves.
+func gatherTree(levels, fan int, leaf int64) *workload.Workload {
+	steps := []workload.Step{{Kind: workload.Wait, Dur: workload.Dist{A: leaf}}}
+	for i := 0; i < levels; i++ {
+		steps = []workload.Step{{Kind: workload.Gather, Branches: []workload.Branch{{Count: fan, Steps: steps}}}}
+	}
+	return &workload.Workload{Name: "tree", Seed: 1, Groups: []workload.Group{{Name: "crawl", Count: 1, Steps: steps}}}
+}
+
+func benchRun(b *testing.B, wl *workload.Workload, d model.Deployment) {
+	prof, err := runtime.Builtin("cpython")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var r *Result
+	for i := 0; i < b.N; i++ {
+		r, err = Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2, SwitchInterval: 5_000_000})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if r.Deadlock != nil || r.Tasks != wl.NumTasks() {
+		b.Fatalf("%d of %d tasks finished, deadlock %v", r.Tasks, wl.NumTasks(), r.Deadlock)
+	}
+	b.ReportMetric(float64(r.Makespan)/1e9, "virtual-s")
+}
+
+// The crawler of issue 11: a tree of gathers 6 levels deep, 6 branches
+// each, 55,986 child tasks whose 46,656 leaves each await asyncio.sleep(0.05).
+func BenchmarkGatherTreeAsyncio(b *testing.B) {
+	benchRun(b, gatherTree(6, 6, 50_000_000), model.Deployment{Kind: model.Asyncio})
+}
+
+// 1,000,000 requests through a pool of 100 connections: each holds one
+// for 5 ms.
+func BenchmarkPool1MAsyncio(b *testing.B) {
+	wl := &workload.Workload{Name: "pool", Seed: 1,
+		Resources: []workload.Resource{{Name: "db", Capacity: 100}},
+		Groups: []workload.Group{{Name: "req", Count: 1_000_000, Steps: []workload.Step{
+			{Kind: workload.Work, Dur: workload.Dist{A: 100_000}},
+			{Kind: workload.Use, Resource: 0, Steps: []workload.Step{{Kind: workload.Wait, Dur: workload.Dist{A: 5_000_000}}}},
+		}}}}
+	benchRun(b, wl, model.Deployment{Kind: model.Asyncio})
+}
+
+func BenchmarkPool1MThreads64(b *testing.B) {
+	wl := &workload.Workload{Name: "pool", Seed: 1,
+		Resources: []workload.Resource{{Name: "db", Capacity: 100}},
+		Groups: []workload.Group{{Name: "req", Count: 1_000_000, Steps: []workload.Step{
+			{Kind: workload.Work, Dur: workload.Dist{A: 100_000}},
+			{Kind: workload.Use, Resource: 0, Steps: []workload.Step{{Kind: workload.Wait, Dur: workload.Dist{A: 5_000_000}}}},
+		}}}}
+	benchRun(b, wl, model.Deployment{Kind: model.ThreadPool, Threads: 64})
+}

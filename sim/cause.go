@@ -48,6 +48,16 @@ const (
 	// an executor thread or a worker process of the loop's pools, ran it.
 	Offloaded
 
+	// ResourceFreed ends a ResourceWait span (a task's, or a thread's
+	// blocked taking a unit): Task, on Lane, gave back a unit of the
+	// resource Cause.Resource and handed it to the waiter.
+	ResourceFreed
+
+	// BranchesDone ends the Waiting span of a thread blocked until the
+	// branches its task gathered finished: Task's branch on Lane was the
+	// last.
+	BranchesDone
+
 	numCauses
 )
 
@@ -84,6 +94,10 @@ func (k CauseKind) String() string {
 		return "loop-blocked"
 	case Offloaded:
 		return "offloaded"
+	case ResourceFreed:
+		return "resource-freed"
+	case BranchesDone:
+		return "branches-done"
 	}
 	return "unknown"
 }
@@ -92,8 +106,11 @@ func (k CauseKind) String() string {
 // party, the lane and the task that made it happen (-1 when none).
 type Cause struct {
 	Kind CauseKind
-	Lane int32
-	Task int32
+	// Resource is the index of the resource (in the workload's
+	// Resources) of a ResourceFreed cause, and 0 for the others.
+	Resource uint16
+	Lane     int32
+	Task     int32
 }
 
 // because makes a cause.

@@ -15,18 +15,24 @@ import (
 type act uint8
 
 const (
-	actNone    act = iota
-	actStartup     // thread or process start-up cost
-	actBegin       // per-task overhead before a task's first step (pool, process)
-	actStep        // a step of the current task (or of an offloaded job)
-	actResume      // an event loop's per-resume overhead
-	actAwait       // an event loop arming the timer of an awaited wait
-	actSubmit      // the main thread submitting a task to a pool (and starting its thread)
-	actWake        // a blocked thread, signalled, gets to run
-	actCreate      // an event loop's main coroutine creating the tasks gathered
-	actOffload     // an event loop submitting a step to its executor
-	actBoot        // a new thread's bootstrap, before Thread.start() returns in its starter
-	actDone        // an event loop running a finished task's done callbacks
+	actNone      act = iota
+	actStartup       // thread or process start-up cost
+	actBegin         // per-task overhead before a task's first step (pool, process)
+	actStep          // a step of the current task (or of an offloaded job)
+	actResume        // an event loop's per-resume overhead
+	actAwait         // an event loop arming the timer of an awaited wait
+	actSubmit        // the main thread submitting a task to a pool (and starting its thread)
+	actWake          // a blocked thread, signalled, gets to run
+	actCreate        // an event loop's main coroutine creating the tasks gathered
+	actOffload       // an event loop submitting a step to its executor
+	actBoot          // a new thread's bootstrap, before Thread.start() returns in its starter
+	actDone          // an event loop running a finished task's done callbacks
+	actGather        // a task creating a gather's child task (asyncio) or submitting its branch (threads)
+	actLock          // a thread that waited for the executor's lock to submit a branch, woken
+	actEager         // asyncio(eager): the loop created a child task, which runs at once
+	actPickle        // pickling a task's data to or from a worker process (actPickleIn / out on the worker)
+	actUnpickle      // a worker process unpickling its task's input, before its per-task overhead
+	actPickleOut     // a worker process pickling its task's result
 )
 
 // role is what a thread is for.
@@ -84,6 +90,15 @@ type process struct {
 	// process has a loop (which has pools of its own for offload).
 	pool *pool
 	loop *loop
+
+	// Where the gather branches of its threads' tasks go: nil runs them
+	// one after another on the thread itself (sync, a worker process); a
+	// pool takes them as futures. central says the pool's queue is the
+	// engine's central one (a single ThreadPoolExecutor: branches queue
+	// behind tasks submitted before them).
+	fan     *pool
+	central bool
+	widx    int32 // index among the worker processes (resources of scope process)
 }
 
 // pool is a set of threads taking work from a FIFO: a ThreadPoolExecutor,
@@ -101,6 +116,8 @@ type pool struct {
 	name     string
 	overhead int64 // CPU per task or job taken
 	wake     bool  // an idle thread waits WakeLatency once signalled
+	starting int   // threads started that have not taken work yet
+	queue    fifo  // gather branches waiting for a thread of a pool with a queue of its own
 }
 
 // job is an offloaded step of an asyncio task.
@@ -154,6 +171,19 @@ type engine struct {
 	progs    []program
 	maxDepth int
 
+	// Gathers and resources (tree.go, resource.go): only when a program
+	// has them (tree), a frame per slot.
+	tree     bool
+	frames   []frame
+	holds    []hold
+	freeHold int32
+	inst     []resInst
+	resBase  []int32
+	resWait  int64
+	dead     *Deadlock
+	// testing hooks: every take and give-back of a unit
+	onHold func(inst int32, sl int32, take bool)
+
 	threads  []*thread
 	procs    []*process
 	lanes    []Lane
@@ -178,8 +208,9 @@ type engine struct {
 	submitQ       ring[arrival]
 	submitting    arrival
 	submitCreates bool
-	pendingCreate int  // threads whose start the main thread is paying for
-	submitBusy    bool // the main thread is submitting, or waiting in Thread.start()
+	pendingCreate int       // threads whose start the main thread is paying for
+	submitBusy    bool      // the main thread is submitting, or waiting in Thread.start()
+	lockWait      []*thread // threads waiting to submit a branch until the main thread has submitted its tasks
 	lat, queue    collector
 	records       []TaskRecord
 
@@ -250,6 +281,7 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 		if p.depth > e.maxDepth {
 			e.maxDepth = p.depth
 		}
+		e.tree = e.tree || p.tree
 		e.progs = append(e.progs, p)
 	}
 	if wl.Arrivals != nil {
@@ -296,7 +328,12 @@ func (e *engine) loop() error {
 			t = te
 		}
 		if t == math.MaxInt64 {
-			panic("sim: nothing left to happen but tasks are unfinished")
+			// Nothing can ever happen again: tasks wait for each other.
+			if e.dead = e.deadlock(); e.dead == nil {
+				panic("sim: nothing left to happen but tasks are unfinished, and they wait in no cycle")
+			}
+			e.end = max(e.end, e.now) // the run stops here
+			break
 		}
 		if t >= horizon {
 			return ErrTooLong
@@ -483,13 +520,18 @@ func (e *engine) laneCause(th *thread, k CauseKind, lane, task int32) {
 // closes.
 func (e *engine) taskCause(sl int32, k CauseKind, lane, task int32) {
 	if e.sink != nil {
-		e.spans[sl].why = because(k, lane, task)
+		if sl = e.spanOf(sl); sl >= 0 {
+			e.spans[sl].why = because(k, lane, task)
+		}
 	}
 }
 
 // setTask closes the task's current span and opens one in state s.
 func (e *engine) setTask(sl int32, s State, lane int32) {
 	if e.sink == nil {
+		return
+	}
+	if sl = e.spanOf(sl); sl < 0 {
 		return
 	}
 	t := &e.spans[sl]

@@ -52,8 +52,10 @@ func (e *engine) compute(th *thread, w float64) {
 	}
 	st := Working
 	switch th.act {
-	case actStartup, actBegin, actResume, actAwait, actSubmit, actCreate, actOffload, actDone, actBoot:
+	case actStartup, actBegin, actResume, actAwait, actSubmit, actCreate, actOffload, actDone, actBoot, actGather, actEager:
 		st = Overhead
+	case actPickle, actUnpickle, actPickleOut:
+		st = Pickling
 	}
 	e.setLane(th, st)
 	if th.slot >= 0 && st == Working {
@@ -121,8 +123,8 @@ func (e *engine) grant(p *process, why CauseKind, from *thread) {
 			task = t
 		}
 		w.why = because(why, from.id, task)
-		if e.taskWaits(w) {
-			e.spans[w.slot].why = w.why
+		if sl := e.spanOf(w.slot); sl >= 0 && e.taskWaits(w) {
+			e.spans[sl].why = w.why
 		}
 	}
 	if p.waiters.len() > 0 {
@@ -154,8 +156,8 @@ func (e *engine) forceSwitch(p *process) {
 	if e.sink != nil {
 		w := p.waiters.peek()
 		h.why = because(Preempted, w.id, e.taskOf(w))
-		if h.slot >= 0 && e.spans[h.slot].state == Working {
-			e.spans[h.slot].why = h.why
+		if sl := e.spanOf(h.slot); sl >= 0 && e.spans[sl].state == Working {
+			e.spans[sl].why = h.why
 		}
 	}
 	h.pending = e.cpu.remove(h)

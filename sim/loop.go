@@ -59,6 +59,7 @@ type loop struct {
 	wakeGen  uint32 // generation of the pending select() time-out
 	exec     *pool
 	procs    *pool
+	eager    bool // asyncio(eager): a created task runs at once until it first suspends
 
 	// Only with a sink, for the causes of its tasks' waits: the time spent
 	// in blocking calls (counting the current one whole, which ends at
@@ -110,7 +111,7 @@ func (e *engine) resumeCause(l *loop, sl int32) {
 }
 
 func (e *engine) newLoop(p *process, d model.Deployment, name string) *thread {
-	l := &loop{limit: d.Limit, wakeAt: math.MaxInt64, blocker: -1, last: -1, freed: -1}
+	l := &loop{limit: d.Limit, eager: d.Eager, wakeAt: math.MaxInt64, blocker: -1, last: -1, freed: -1}
 	p.loop = l
 	l.th = e.newThread(p, roleLoop, LoopThread, name)
 	p.main = l.th
@@ -239,80 +240,148 @@ func (e *engine) loopAdvance(th *thread) {
 		e.suspend(l, th.slot)
 		return
 	case actOffload:
+		if sl := th.slot; e.tree && e.frames[sl].run == runEager {
+			e.submitJob(l.offTo, l.offload)
+			e.yield(l, sl)
+			return
+		}
 		e.endCallback(l)
 		e.setLane(th, Idle)
 		th.slot = -1
 		e.submitJob(l.offTo, l.offload)
 		e.loopNext(l)
 		return
+	case actGather:
+		e.loopCreated(l)
+		return
+	case actDone:
+		e.loopFinish(l)
+		return
 	}
-	sl := th.slot
-	t := &e.slots[sl]
-	o, d, ok := e.progs[t.group].next(&t.pc, e.counters[int(sl)*e.maxDepth:], &t.rng)
-	switch {
-	case !ok && th.act != actDone && e.prof.LoopResume > 0:
-		// The task's end schedules its done callbacks (gather's), which
-		// the loop runs like a resume.
+	for {
+		sl := th.slot
+		t := &e.slots[sl]
+		o, d, ok := e.progs[t.group].next(&t.pc, e.counters[int(sl)*e.maxDepth:], &t.rng)
+		switch {
+		case !ok:
+			e.loopEnd(l)
+		case o.kind > opWait:
+			if e.loopControl(l, o) {
+				continue
+			}
+		case o.offload != workload.OffloadNone:
+			// run_in_executor: the loop submits the step (and starts the
+			// executor's thread when none is idle), then the task awaits it.
+			pl := l.exec
+			if o.offload == workload.OffloadProcess {
+				pl = l.procs
+			}
+			l.offload, l.offTo = job{slot: sl, dur: d, work: o.kind == opWork, released: o.released}, pl
+			e.setTask(sl, Waiting, -1)
+			cost := e.prof.PoolSubmit
+			if pl.idle.len() == 0 && len(pl.threads) < pl.cap && !pl.procs {
+				cost += e.prof.ThreadStart
+			}
+			e.python(th, cost, actOffload)
+		case o.kind == opWork && o.released:
+			e.cwork(th, d, actStep)
+		case o.kind == opWork:
+			e.python(th, e.pyWork(d), actStep)
+		case o.blocking:
+			// time.sleep inside async def: the whole loop sleeps.
+			e.setTask(sl, Blocked, th.id)
+			if e.sink != nil {
+				l.blocked += d + e.prof.SleepOvershoot
+				l.blockEnd = later(e.now, d+e.prof.SleepOvershoot)
+				l.blocker = t.id
+			}
+			e.sleep(th, d+e.prof.SleepOvershoot, Blocked, actStep)
+		default:
+			// await asyncio.sleep(d): due d from now; arming the timer costs
+			// the loop some CPU before the task suspends.
+			l.due = later(e.now, d)
+			if e.prof.LoopTimer > 0 {
+				e.python(th, e.prof.LoopTimer, actAwait)
+				return
+			}
+			e.suspend(l, sl)
+		}
+		return
+	}
+}
+
+// loopControl carries out an instruction of the task the loop runs that
+// is no step of its own, and says whether the task goes on at once.
+func (e *engine) loopControl(l *loop, o *op) bool {
+	th := l.th
+	switch o.kind {
+	case opAcquire:
+		if e.acquireUnit(th, th.slot, o.count) {
+			return true
+		}
+		if !e.blocksOn(th, o.count) {
+			e.yield(l, th.slot) // awaiting the semaphore
+		}
+		return false
+	case opRelease:
+		e.releaseUnit(th, th.slot, o.count)
+		return true
+	case opGather:
+		e.loopGather(l, o.count)
+		return false
+	case opRet:
+		e.loopEnd(l)
+		return false
+	}
+	panic("sim: an instruction an event loop does not run")
+}
+
+// loopEnd is the end of the task the loop runs. Its done callbacks (a
+// gather's) run as a resume of the loop; a child that ran eagerly to its
+// end inside its parent's step has none scheduled, and its parent goes on.
+func (e *engine) loopEnd(l *loop) {
+	th := l.th
+	if e.tree {
+		if f := &e.frames[th.slot]; f.run == runEager {
+			e.asyncPending--
+			par := e.endBranch(th.slot, th)
+			e.eagerNext(l, par)
+			return
+		}
+	}
+	if e.prof.LoopResume > 0 {
 		e.python(th, e.prof.LoopResume, actDone)
-	case !ok:
-		e.endCallback(l)
-		e.setLane(th, Idle)
-		th.slot = -1
+		return
+	}
+	e.loopFinish(l)
+}
+
+// loopFinish is a task or a child task done, its callbacks run.
+func (e *engine) loopFinish(l *loop) {
+	th := l.th
+	sl := th.slot
+	e.endCallback(l)
+	e.setLane(th, Idle)
+	th.slot = -1
+	e.asyncPending--
+	if e.isBranch(sl) {
+		e.endBranch(sl, th)
+	} else {
 		if e.sink != nil {
 			l.freed = e.slots[sl].id
 		}
 		e.finishTask(sl)
 		l.inFlight--
-		e.asyncPending--
 		e.dispatch()
-		e.loopNext(l)
-	case o.offload != workload.OffloadNone:
-		// run_in_executor: the loop submits the step (and starts the
-		// executor's thread when none is idle), then the task awaits it.
-		pl := l.exec
-		if o.offload == workload.OffloadProcess {
-			pl = l.procs
-		}
-		l.offload, l.offTo = job{slot: sl, dur: d, work: o.kind == opWork, released: o.released}, pl
-		e.setTask(sl, Waiting, -1)
-		cost := e.prof.PoolSubmit
-		if pl.idle.len() == 0 && len(pl.threads) < pl.cap && !pl.procs {
-			cost += e.prof.ThreadStart
-		}
-		e.python(th, cost, actOffload)
-	case o.kind == opWork && o.released:
-		e.cwork(th, d, actStep)
-	case o.kind == opWork:
-		e.python(th, e.pyWork(d), actStep)
-	case o.blocking:
-		// time.sleep inside async def: the whole loop sleeps.
-		e.setTask(sl, Blocked, th.id)
-		if e.sink != nil {
-			l.blocked += d + e.prof.SleepOvershoot
-			l.blockEnd = later(e.now, d+e.prof.SleepOvershoot)
-			l.blocker = t.id
-		}
-		e.sleep(th, d+e.prof.SleepOvershoot, Blocked, actStep)
-	default:
-		// await asyncio.sleep(d): due d from now; arming the timer costs
-		// the loop some CPU before the task suspends.
-		l.due = later(e.now, d)
-		if e.prof.LoopTimer > 0 {
-			e.python(th, e.prof.LoopTimer, actAwait)
-			return
-		}
-		e.suspend(l, sl)
 	}
+	e.loopNext(l)
 }
 
-// suspend ends the callback of a task that awaits its armed timer.
+// suspend ends the step of a task that awaits its armed timer.
 func (e *engine) suspend(l *loop, sl int32) {
-	e.endCallback(l)
 	e.setTask(sl, Waiting, -1)
-	e.setLane(l.th, Idle)
-	l.th.slot = -1
 	l.timers.push(timer{due: l.due, slot: sl})
-	e.loopNext(l)
+	e.yield(l, sl)
 }
 
 // loopNext is the loop's next iteration after a callback: due timers

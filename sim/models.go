@@ -34,6 +34,7 @@ func (e *engine) setup() {
 		e.workers = []*process{p}
 		e.submitter = e.newThread(p, roleSubmit, MainThread, "main")
 		p.main = e.submitter
+		e.fanOut(p, d)
 	case model.Asyncio:
 		p := e.newProcess()
 		p.started = true
@@ -59,6 +60,7 @@ func (e *engine) setup() {
 				th = e.newLoop(p, *d.Inner, fmt.Sprintf("loop-%d", i))
 			default:
 				p.pool = &pool{cap: d.Inner.Threads, parent: p, name: fmt.Sprintf("p%d/worker", i), overhead: e.prof.PoolTask + e.prof.ProcessTask, wake: true}
+				e.fanOut(p, *d.Inner)
 				// The worker process's main thread only accepts work; its
 				// start-up is the process start.
 				th = e.newThread(p, roleWorker, ProcessMain, fmt.Sprintf("proc-%d", i))
@@ -74,7 +76,26 @@ func (e *engine) setup() {
 			e.python(th, start, actStartup)
 		}
 	}
+	e.setupResources()
 	e.drain()
+}
+
+// fanOut says where the gather branches of process p's threads go under
+// d, a thread pool: a second pool when d has a fanout, else the pool
+// itself (behind the tasks queued before them when that is the engine's
+// central queue: a single ThreadPoolExecutor). Processes that set no fan
+// run branches one after another on the thread itself.
+func (e *engine) fanOut(p *process, d model.Deployment) {
+	if d.Fanout > 0 {
+		name := "fanout"
+		if p.id > 0 && e.dep.Kind == model.Processes {
+			name = fmt.Sprintf("p%d/fanout", p.id)
+		}
+		p.fan = &pool{cap: d.Fanout, parent: p, name: name, overhead: e.prof.PoolTask, wake: true}
+		return
+	}
+	p.fan = p.pool
+	p.central = e.dep.Kind != model.Processes && p.pool.cap > 0
 }
 
 // free is how many more tasks worker process p can take now; -1 when it
@@ -136,7 +157,12 @@ func (e *engine) handOut() {
 			continue
 		}
 		a := e.central.pop()
-		sl := e.newSlot(a, p)
+		var sl int32
+		if a.group < 0 {
+			sl = a.id // a gather branch, a slot already
+		} else {
+			sl = e.newSlot(a, p)
+		}
 		if p.loop != nil {
 			e.loopAdmit(p, sl)
 		} else {
@@ -189,19 +215,9 @@ func (e *engine) accept(p *process) {
 
 // newSlot makes the running state of a released task.
 func (e *engine) newSlot(a arrival, p *process) int32 {
-	var i int32
-	if n := len(e.freeSlot); n > 0 {
-		i = e.freeSlot[n-1]
-		e.freeSlot = e.freeSlot[:n-1]
-	} else {
-		i = int32(len(e.slots))
-		e.slots = append(e.slots, slot{})
-		if e.maxDepth > 0 {
-			e.counters = append(e.counters, make([]int32, e.maxDepth)...)
-		}
-		if e.sink != nil {
-			e.spans = append(e.spans, taskSpan{})
-		}
+	i := e.allocSlot()
+	if e.tree {
+		e.frames[i] = frame{parent: -1, gather: -1, held: -1, wait: -1, joinTh: -1, key: uint64(a.id)}
 	}
 	e.slots[i] = slot{
 		id:       a.id,
@@ -243,6 +259,7 @@ func (e *engine) submitNext() {
 	if e.submitQ.len() == 0 {
 		e.submitBusy = false
 		e.idle(main)
+		e.unlockSubmits()
 		return
 	}
 	e.submitBusy = true
@@ -390,6 +407,12 @@ func (e *engine) advance(th *thread) {
 	case actWake:
 		e.begin(th)
 		return
+	case actGather:
+		e.branchSubmitted(th)
+		return
+	case actLock:
+		e.submitBranch(th)
+		return
 	case actBoot:
 		e.booted(th)
 		return
@@ -404,13 +427,24 @@ func (e *engine) advance(th *thread) {
 			// pool creates threads as tasks come.
 			e.idle(th)
 		default:
-			// The single worker of a processes(N) process.
+			// The single worker of a processes(N) process, or a pool
+			// thread that a gather started for the pool's queue.
 			e.idle(th)
 			th.idleSince = e.now
 			if e.sink != nil {
 				th.offer = because(ProcessStarted, th.id, -1)
+				if th.pool.starting > 0 {
+					th.offer = because(ThreadStarted, th.id, -1)
+				}
 			}
 			th.pool.idle.push(th.id)
+			if th.pool.starting > 0 {
+				// Started by a submit: it takes the queue's head before
+				// the next submit looks for an idle thread (a thread that
+				// has run nothing yet is not idle to ThreadPoolExecutor).
+				th.pool.starting--
+				e.handOut()
+			}
 		}
 		if !p.started {
 			p.started, p.up = true, e.now
@@ -428,22 +462,53 @@ func (e *engine) advance(th *thread) {
 
 // step runs the next step of the thread's task, or finishes it.
 func (e *engine) step(th *thread) {
-	sl := &e.slots[th.slot]
-	o, d, ok := e.progs[sl.group].next(&sl.pc, e.counters[int(th.slot)*e.maxDepth:], &sl.rng)
-	if !ok {
-		e.finishWorker(th)
-		return
-	}
-	if o.kind == opWork {
-		if o.released {
-			e.cwork(th, d, actStep)
-		} else {
-			e.python(th, e.pyWork(d), actStep)
+	for {
+		sl := &e.slots[th.slot]
+		o, d, ok := e.progs[sl.group].next(&sl.pc, e.counters[int(th.slot)*e.maxDepth:], &sl.rng)
+		switch {
+		case !ok:
+			e.finishWorker(th)
+			return
+		case o.kind == opWork:
+			if o.released {
+				e.cwork(th, d, actStep)
+			} else {
+				e.python(th, e.pyWork(d), actStep)
+			}
+			return
+		case o.kind == opWait:
+			e.setTask(th.slot, Waiting, th.id)
+			e.sleep(th, d+e.prof.SleepOvershoot, Waiting, actStep)
+			return
 		}
-		return
+		if !e.threadControl(th, o) {
+			return
+		}
 	}
-	e.setTask(th.slot, Waiting, th.id)
-	e.sleep(th, d+e.prof.SleepOvershoot, Waiting, actStep)
+}
+
+// threadControl carries out an instruction of the task th runs that is
+// no step of its own: a gather, a branch's end, a resource taken or given
+// back. It says whether th goes on with its task (th.slot) at once.
+func (e *engine) threadControl(th *thread, o *op) bool {
+	switch o.kind {
+	case opGather:
+		return e.threadGather(th, o.count)
+	case opAcquire:
+		return e.acquireUnit(th, th.slot, o.count)
+	case opRelease:
+		e.releaseUnit(th, th.slot, o.count)
+		return true
+	case opRet:
+		if e.frames[th.slot].run == runInline {
+			par := e.endBranch(th.slot, th)
+			e.inlineNext(th, par)
+			return true
+		}
+		e.finishWorker(th)
+		return false
+	}
+	panic("sim: an instruction threads do not run")
 }
 
 // pyWork is the CPU time of d of Python code on this runtime.
@@ -464,12 +529,24 @@ func (e *engine) idle(th *thread) {
 func (e *engine) finishWorker(th *thread) {
 	sl := th.slot
 	e.setLane(th, Idle)
-	e.finishTask(sl)
+	if e.isBranch(sl) {
+		e.endBranch(sl, th)
+	} else {
+		e.finishTask(sl)
+	}
 	th.slot = -1
 	th.act = actNone
 	e.drop(th)
 	pl := th.pool
 	pl.busy--
+	if pl.queue.len() > 0 {
+		// A branch queued for this pool: the thread takes it without
+		// blocking in the queue's get().
+		th.slot = pl.queue.pop()
+		pl.busy++
+		e.begin(th)
+		return
+	}
 	if th.oneShot {
 		e.exitThread(th)
 	} else {

@@ -7,14 +7,16 @@ type State uint8
 
 // Lane states (what a thread does) and task states (what a task experiences).
 const (
-	Idle     State = iota // lane: nothing to do (a pool worker with an empty queue, a loop with nothing ready)
-	Working               // lane/task: running Python code, holding the GIL (or no GIL exists)
-	WorkingC              // lane/task: running C code with the GIL released
-	GILWait               // lane/task: ready to run Python code, waiting for the GIL
-	Waiting               // lane: sleeping in a wait (GIL released); task: awaiting I/O
-	Blocked               // lane: an event loop thread stuck in a blocking call; task: stalled by it
-	Ready                 // task: ready but not running (queued for a worker, or in the loop's ready queue)
-	Overhead              // lane: runtime costs (thread/process start-up, pool and loop overhead)
+	Idle         State = iota // lane: nothing to do (a pool worker with an empty queue, a loop with nothing ready)
+	Working                   // lane/task: running Python code, holding the GIL (or no GIL exists)
+	WorkingC                  // lane/task: running C code with the GIL released
+	GILWait                   // lane/task: ready to run Python code, waiting for the GIL
+	Waiting                   // lane: sleeping in a wait (GIL released); task: awaiting I/O
+	Blocked                   // lane: an event loop thread stuck in a blocking call; task: stalled by it
+	Ready                     // task: ready but not running (queued for a worker, or in the loop's ready queue)
+	Overhead                  // lane: runtime costs (thread/process start-up, pool and loop overhead)
+	ResourceWait              // lane: a thread blocked taking a resource (GIL released); task: waiting for a unit of a resource (the span's Cause names it)
+	Pickling                  // lane: pickling or unpickling a task's data for a worker process; task: its data on the way
 	numStates
 )
 
@@ -37,6 +39,10 @@ func (s State) String() string {
 		return "ready"
 	case Overhead:
 		return "overhead"
+	case ResourceWait:
+		return "resource-wait"
+	case Pickling:
+		return "pickling"
 	}
 	return "unknown"
 }
@@ -127,8 +133,11 @@ type Result struct {
 	CPUUtilization float64
 	GILWait        int64 // summed over threads
 	GILSwitches    int64
-	LoopStallMax   int64
-	SlowCallbacks  int64
+	// ResourceWait is the time tasks waited for units of resources,
+	// summed over tasks (gather branches included).
+	ResourceWait  int64
+	LoopStallMax  int64
+	SlowCallbacks int64
 
 	PeakThreads      int
 	PeakTasks        int     // tasks in flight (released, not finished)
@@ -139,6 +148,46 @@ type Result struct {
 	PeakMemoryBytes  int64
 	PeakVirtualBytes int64
 
+	// Resources says how each of the workload's resources was used, in
+	// the order the workload declares them.
+	Resources []ResourceStats
+	// Deadlock is set when the run stopped because its remaining tasks
+	// wait for each other in a cycle: Tasks is then less than the tasks
+	// released, and Makespan the instant the run stopped, when nothing
+	// could happen any more (at or after Deadlock.At).
+	Deadlock *Deadlock
+
 	Lanes   []Lane
 	Records []TaskRecord // every task, when asked for
+}
+
+// ResourceStats is how one resource of the workload was used over a run.
+type ResourceStats struct {
+	Name      string
+	Capacity  int // units of each instance
+	Instances int // one per worker process (scope process), or one (global)
+	Acquires  int64
+	// Wait is the time tasks waited for its units, summed over tasks.
+	Wait int64
+	// PeakQueue is the most tasks that waited for one instance at once.
+	PeakQueue int
+	// Utilization is the mean share of its units held over the makespan:
+	// unit-nanoseconds held ÷ (capacity × instances × makespan).
+	Utilization float64
+}
+
+// Deadlock is tasks waiting for each other in a cycle, so that none of
+// them can ever go on (two locks taken in opposite orders; pool workers
+// all waiting for branches queued behind them).
+type Deadlock struct {
+	At    int64 // when the cycle closed: the last of its waits began
+	Cycle []DeadlockLink
+}
+
+// DeadlockLink is one task of a deadlock's cycle: what it holds and what
+// it waits for, which the next link holds.
+type DeadlockLink struct {
+	Task     string   // a task's name; a gather branch is its task's name and its path, "req-1/2"
+	Holds    []string // resources it holds (one entry per unit), and the pool thread it occupies
+	WaitsFor string   // a resource, a branch (a task name), or a pool's thread
 }

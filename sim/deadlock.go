@@ -1,0 +1,199 @@
+package sim
+
+// deadlock is called when nothing can ever happen again but tasks are
+// unfinished. It finds tasks that wait for each other in a cycle and
+// returns it, or nil when there is none (the engine is then broken). A
+// task waits for
+//   - the holders of the resource instance it waits for;
+//   - its unfinished branches, while it waits for its gather;
+//   - the tasks on the threads of the pool whose queue it waits in (a
+//     branch submitted to a pool whose threads are all taken);
+//   - the task whose blocking call holds the event loop it waits on.
+func (e *engine) deadlock() *Deadlock {
+	if !e.tree {
+		return nil
+	}
+	n := int32(len(e.slots))
+	live := make([]bool, n)
+	for i := range live {
+		live[i] = true
+	}
+	for _, i := range e.freeSlot {
+		live[i] = false
+	}
+	// Nodes: slots, then resource instances, then pools.
+	instNode := func(x int32) int32 { return n + x }
+	var pools []*pool
+	poolNode := map[*pool]int32{}
+	addPool := func(pl *pool) int32 {
+		if id, ok := poolNode[pl]; ok {
+			return id
+		}
+		id := n + int32(len(e.inst)) + int32(len(pools))
+		pools = append(pools, pl)
+		poolNode[pl] = id
+		return id
+	}
+	queuedIn := map[int32]int32{} // slot → pool node
+	children := map[int32][]int32{}
+	runsOn := map[int32]*thread{}
+	for _, th := range e.threads {
+		if th.slot >= 0 && th.role != roleJob {
+			runsOn[th.slot] = th
+		}
+	}
+	for i := int32(0); i < n; i++ {
+		if live[i] && e.frames[i].parent >= 0 {
+			children[e.frames[i].parent] = append(children[e.frames[i].parent], i)
+		}
+	}
+	for k := 0; k < e.central.len(); k++ {
+		a := e.central.buf[(e.central.head+k)%len(e.central.buf)]
+		if a.group < 0 {
+			queuedIn[a.id] = addPool(e.procs[e.slots[a.id].proc].fan)
+		}
+	}
+	blockedLoop := map[int32]int32{} // slot waiting on a loop → the slot blocking it
+	for _, p := range e.procs {
+		for _, pl := range []*pool{p.pool, p.fan} {
+			if pl == nil {
+				continue
+			}
+			for k := 0; k < pl.queue.len(); k++ {
+				queuedIn[pl.queue.buf[(pl.queue.head+k)%len(pl.queue.buf)]] = addPool(pl)
+			}
+		}
+		if l := p.loop; l != nil && l.th.slot >= 0 && e.frames[l.th.slot].wait >= 0 {
+			b := l.th.slot
+			for k := 0; k < l.ready.len(); k++ {
+				blockedLoop[l.ready.buf[(l.ready.head+k)%len(l.ready.buf)]] = b
+			}
+			for _, t := range l.timers.h {
+				blockedLoop[t.slot] = b
+			}
+		}
+	}
+	edges := func(v int32) []int32 {
+		switch {
+		case v < n:
+			f := &e.frames[v]
+			switch {
+			case f.wait >= 0:
+				return []int32{instNode(f.wait)}
+			case f.pending > 0:
+				return children[v]
+			}
+			if pn, ok := queuedIn[v]; ok {
+				return []int32{pn}
+			}
+			if b, ok := blockedLoop[v]; ok {
+				return []int32{b}
+			}
+			return nil
+		case v < n+int32(len(e.inst)):
+			x := v - n
+			var out []int32
+			for i := int32(0); i < n; i++ {
+				if !live[i] {
+					continue
+				}
+				for h := e.frames[i].held; h >= 0; h = e.holds[h].next {
+					if e.holds[h].inst == x {
+						out = append(out, i)
+						break
+					}
+				}
+			}
+			return out
+		default:
+			pl := pools[v-n-int32(len(e.inst))]
+			var out []int32
+			for _, th := range pl.threads {
+				if th.slot >= 0 {
+					out = append(out, th.slot)
+				}
+			}
+			return out
+		}
+	}
+
+	// Depth-first search for a cycle, without recursion.
+	total := n + int32(len(e.inst)) + int32(len(pools))
+	state := make([]uint8, total) // 0 new, 1 on the path, 2 done
+	type visit struct {
+		v     int32
+		out   []int32
+		child int
+	}
+	var cycle []int32
+	for s := int32(0); s < n && cycle == nil; s++ {
+		if !live[s] || state[s] != 0 {
+			continue
+		}
+		path := []visit{{v: s, out: edges(s)}}
+		state[s] = 1
+		for len(path) > 0 && cycle == nil {
+			top := &path[len(path)-1]
+			if top.child == len(top.out) {
+				state[top.v] = 2
+				path = path[:len(path)-1]
+				continue
+			}
+			w := top.out[top.child]
+			top.child++
+			switch state[w] {
+			case 0:
+				state[w] = 1
+				path = append(path, visit{v: w, out: edges(w)})
+			case 1:
+				i := len(path) - 1
+				for path[i].v != w {
+					i--
+				}
+				for _, p := range path[i:] {
+					cycle = append(cycle, p.v)
+				}
+			}
+		}
+	}
+	if cycle == nil {
+		return nil
+	}
+
+	// The cycle's tasks, each with what it holds and what it waits for
+	// (the node after it, through a resource or a pool).
+	d := &Deadlock{}
+	for k, v := range cycle {
+		if v >= n {
+			continue
+		}
+		f := &e.frames[v]
+		link := DeadlockLink{Task: e.taskName(v)}
+		var names []string
+		for h := f.held; h >= 0; h = e.holds[h].next {
+			names = append(names, e.wl.Resources[e.inst[e.holds[h].inst].res].Name)
+		}
+		for i := len(names) - 1; i >= 0; i-- {
+			link.Holds = append(link.Holds, names[i]) // in the order taken
+		}
+		if th, ok := runsOn[v]; ok && th.pool != nil {
+			link.Holds = append(link.Holds, e.lanes[th.id].Name)
+		} else if f.joinTh >= 0 {
+			link.Holds = append(link.Holds, e.lanes[f.joinTh].Name)
+		}
+		next := cycle[(k+1)%len(cycle)]
+		switch {
+		case next < n && e.frames[v].wait < 0 && e.frames[v].pending > 0:
+			link.WaitsFor = e.taskName(next)
+		case next < n:
+			link.WaitsFor = "its event loop, which " + e.taskName(next) + " blocks"
+		case next < n+int32(len(e.inst)):
+			link.WaitsFor = e.wl.Resources[e.inst[next-n].res].Name
+		default:
+			link.WaitsFor = "a free " + pools[next-n-int32(len(e.inst))].name + " thread"
+		}
+		d.At = max(d.At, f.since)
+		d.Cycle = append(d.Cycle, link)
+	}
+	return d
+}
