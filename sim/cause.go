@@ -31,7 +31,7 @@ const (
 
 	// Why a queued task waited before its first step (a task's Ready
 	// span; under asyncio(limit=K) its first Waiting span).
-	WorkerFreed    // Lane, a worker (the sync main thread, a pool thread, a worker process), finished Task and took this one
+	WorkerFreed    // Lane, a worker (the sync main thread, a pool thread, a worker process), finished Task (or a gather branch of it) and took this one
 	Submitted      // the main thread (Lane) submitted it to a pool thread that was idle
 	ThreadStarted  // the main thread started a new thread, Lane, which took it
 	ProcessStarted // Lane, the main thread of a worker process that had just started, took it

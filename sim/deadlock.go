@@ -197,3 +197,31 @@ func (e *engine) deadlock() *Deadlock {
 	}
 	return d
 }
+
+// recordUnfinished adds the records of the tasks a deadlock kept from
+// finishing: End -1, and Start -1 for those that never ran.
+func (e *engine) recordUnfinished() {
+	add := func(id, group int32, release, start int64, lane int32) {
+		for int(id) >= len(e.records) {
+			e.records = append(e.records, TaskRecord{End: -1})
+		}
+		e.records[id] = TaskRecord{Name: e.src.name(id, group), Release: release, Start: start, End: -1, Lane: int(lane)}
+	}
+	free := make(map[int32]bool, len(e.freeSlot))
+	for _, i := range e.freeSlot {
+		free[i] = true
+	}
+	for i := range e.slots {
+		sl := &e.slots[i]
+		if !free[int32(i)] && !e.isBranch(int32(i)) {
+			add(sl.id, sl.group, sl.release, sl.firstRun, sl.lane)
+		}
+	}
+	for _, q := range []*ring[arrival]{&e.central, &e.submitQ} {
+		for k := 0; k < q.len(); k++ {
+			if a := q.buf[(q.head+k)%len(q.buf)]; a.group >= 0 {
+				add(a.id, a.group, a.release, -1, -1)
+			}
+		}
+	}
+}

@@ -181,8 +181,10 @@ type engine struct {
 	resBase  []int32
 	resWait  int64
 	dead     *Deadlock
-	// testing hooks: every take and give-back of a unit
-	onHold func(inst int32, sl int32, take bool)
+	// Testing hooks: every unit taken and given back; every choice, by
+	// the random stream of the task (or branch) that made it.
+	onHold   func(inst int32, sl int32, take bool)
+	onChoose func(key uint64, alt int)
 
 	threads  []*thread
 	procs    []*process
@@ -333,6 +335,9 @@ func (e *engine) loop() error {
 				panic("sim: nothing left to happen but tasks are unfinished, and they wait in no cycle")
 			}
 			e.end = max(e.end, e.now) // the run stops here
+			if e.record {
+				e.recordUnfinished()
+			}
 			break
 		}
 		if t >= horizon {

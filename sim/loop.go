@@ -315,6 +315,9 @@ func (e *engine) loopAdvance(th *thread) {
 func (e *engine) loopControl(l *loop, o *op) bool {
 	th := l.th
 	switch o.kind {
+	case opChoose:
+		e.choose(th.slot, o.count)
+		return true
 	case opAcquire:
 		if e.acquireUnit(th, th.slot, o.count) {
 			return true

@@ -492,6 +492,9 @@ func (e *engine) step(th *thread) {
 // back. It says whether th goes on with its task (th.slot) at once.
 func (e *engine) threadControl(th *thread, o *op) bool {
 	switch o.kind {
+	case opChoose:
+		e.choose(th.slot, o.count)
+		return true
 	case opGather:
 		return e.threadGather(th, o.count)
 	case opAcquire:

@@ -56,15 +56,15 @@ type chooseOp struct {
 	cum    []float64
 }
 
-// pick draws an alternative with r and returns where it starts.
-func (c *chooseOp) pick(r *workload.Rand) int32 {
+// pick draws an alternative with r and returns its index.
+func (c *chooseOp) pick(r *workload.Rand) int {
 	u := r.Float64() * c.cum[len(c.cum)-1]
 	for i, w := range c.cum {
 		if u < w {
-			return c.starts[i]
+			return i
 		}
 	}
-	return c.starts[len(c.starts)-1]
+	return len(c.starts) - 1
 }
 
 // ioBytes is what an offloaded step pickles to its worker process and back.
@@ -171,7 +171,8 @@ func (p *program) branchStart(g int32, i int32) int32 {
 
 // next advances a task to its next work or wait with a non-zero duration
 // (or one that moves data), or to an instruction the engine carries out
-// itself (opGather, opRet, opAcquire, opRelease, returned with duration 0).
+// itself (opChoose, opGather, opRet, opAcquire, opRelease, returned with
+// duration 0).
 // It returns false when the task has no steps left. counters holds one
 // slot per nesting level. Every draw, durations and choices, comes from
 // rng in the order of the task's own steps.
@@ -196,8 +197,6 @@ func (p *program) next(pc *int32, counters []int32, rng *workload.Rand) (*op, in
 			} else {
 				*pc++
 			}
-		case opChoose:
-			*pc = p.chooses[o.count].pick(rng)
 		case opJump:
 			*pc = o.jump
 		default:

@@ -102,30 +102,44 @@ func workOf(wl *workload.Workload, slow float64) int64 {
 		progs[i] = compile(g.Steps)
 	}
 	var total int64
+	// replay draws what the task (or branch) of stream key does from pc,
+	// its branches each from its own stream, in the order they are made.
+	var replay func(p *program, pc int32, key uint64)
+	replay = func(p *program, pc int32, key uint64) {
+		rng := workload.NewRand(wl.Seed, key)
+		counters := make([]int32, p.depth+1)
+		kids := uint64(0)
+		for {
+			o, d, ok := p.next(&pc, counters, &rng)
+			if !ok || o.kind == opRet {
+				return
+			}
+			switch o.kind {
+			case opChoose:
+				pc = p.chooses[o.count].starts[p.chooses[o.count].pick(&rng)]
+			case opGather:
+				g := &p.gathers[o.count]
+				for i := int32(0); i < g.total; i++ {
+					replay(p, p.branchStart(o.count, i), workload.ChildStream(key, kids))
+					kids++
+				}
+				pc = g.after
+			case opWork:
+				if o.released || slow == 1 {
+					total += d
+				} else {
+					total += int64(float64(d)*slow + 0.5)
+				}
+			}
+		}
+	}
 	for {
 		a, _, ok := src.next()
 		if !ok {
 			break
 		}
 		src.pop()
-		p := progs[a.group]
-		rng := workload.NewRand(wl.Seed, uint64(a.id))
-		pc := int32(0)
-		counters := make([]int32, p.depth+1)
-		for {
-			o, d, ok := p.next(&pc, counters, &rng)
-			if !ok {
-				break
-			}
-			if o.kind != opWork {
-				continue
-			}
-			if o.released || slow == 1 {
-				total += d
-			} else {
-				total += int64(float64(d)*slow + 0.5)
-			}
-		}
+		replay(&progs[a.group], 0, uint64(a.id))
 	}
 	return total
 }
@@ -167,24 +181,72 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 	}
 	rec := &Recorder{}
 	e.sink = rec
+	// No resource ever has more holders than its capacity; every unit
+	// given back was taken by the same task (or branch).
+	held := map[int32]map[int32]int{}
+	e.onHold = func(x, sl int32, take bool) {
+		if held[x] == nil {
+			held[x] = map[int32]int{}
+		}
+		n := 0
+		for _, k := range held[x] {
+			n += k
+		}
+		switch {
+		case take && n >= int(e.inst[x].cap):
+			t.Errorf("%s: resource %s: a holder beyond its capacity %d", name, wl.Resources[e.inst[x].res].Name, e.inst[x].cap)
+		case take:
+			held[x][sl]++
+		case held[x][sl] == 0:
+			t.Errorf("%s: resource %s given back by a task that holds none", name, wl.Resources[e.inst[x].res].Name)
+		default:
+			held[x][sl]--
+		}
+	}
 	e.setup()
 	if err := e.loop(); err != nil {
 		t.Fatal(err)
 	}
 	res := e.result()
 
-	// Every task finishes, after its release.
-	if res.Tasks != e.src.total() || len(res.Records) != e.src.total() {
+	// Every task finishes, after its release, or the run ends in a
+	// deadlock: a cycle of tasks that cannot finish.
+	if d := res.Deadlock; d != nil {
+		if res.Tasks >= e.src.total() || len(d.Cycle) == 0 || d.At < 0 || d.At > res.Makespan {
+			t.Errorf("%s: deadlock %+v with %d of %d tasks finished, makespan %d", name, d, res.Tasks, e.src.total(), res.Makespan)
+		}
+		for _, l := range d.Cycle {
+			if l.Task == "" || l.WaitsFor == "" {
+				t.Errorf("%s: deadlock link %+v", name, l)
+			}
+		}
+	} else if res.Tasks != e.src.total() {
 		t.Errorf("%s: %d of %d tasks finished", name, res.Tasks, e.src.total())
 	}
+	if len(res.Records) != e.src.total() {
+		t.Errorf("%s: %d records of %d tasks", name, len(res.Records), e.src.total())
+	}
 	for _, tr := range res.Records {
+		if tr.End == -1 && res.Deadlock != nil && tr.Name != "" {
+			continue // not finished: a deadlock
+		}
 		if tr.Release < 0 || tr.End < tr.Start || tr.Start < tr.Release || tr.End > res.Makespan {
 			t.Errorf("%s: task %s: release %d start %d end %d makespan %d", name, tr.Name, tr.Release, tr.Start, tr.End, res.Makespan)
 		}
 	}
+	if res.Deadlock == nil {
+		for x, hs := range held {
+			for _, k := range hs {
+				if k != 0 {
+					t.Errorf("%s: resource %s still held at the end", name, wl.Resources[e.inst[x].res].Name)
+				}
+			}
+		}
+	}
 
-	// CPU consumed equals the work plus the costs, and never exceeds the cores.
-	if got, want := e.charged-e.costs, workOf(wl, prof.Slowdown); got != want {
+	// CPU consumed equals the work plus the costs, and never exceeds the
+	// cores. (A deadlock leaves work undone.)
+	if got, want := e.charged-e.costs, workOf(wl, prof.Slowdown); got != want && res.Deadlock == nil {
 		t.Errorf("%s: steps charged %d ns of CPU, the workload needs %d", name, got, want)
 	}
 	// Costs still being paid when the last task ends (worker processes
@@ -240,7 +302,7 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 		}
 	}
 
-	checkCauses(t, name, d, prof, res, rec)
+	checkCauses(t, name, d, prof, res, rec, e.src.total(), e.tree)
 
 	// Determinism: the same input gives the same output, spans and all.
 	rec2 := &Recorder{}
@@ -263,7 +325,7 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 // thread of its process, forced switches only where there is a GIL, queue
 // causes only on a task's wait for its first step, loop causes only on
 // coroutines waiting for their loop.
-func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Profile, res *Result, rec *Recorder) {
+func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Profile, res *Result, rec *Recorder, tasks int, tree bool) {
 	t.Helper()
 	limit := d.Limit
 	if d.Inner != nil {
@@ -271,6 +333,14 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 	}
 	lanes := res.Lanes
 	laneOK := func(l int32) bool { return l >= 0 && int(l) < len(lanes) }
+	// record is task i's record; a task a deadlock kept from finishing
+	// has none.
+	record := func(i int32) (TaskRecord, bool) {
+		if i < 0 || int(i) >= len(res.Records) || res.Records[i].End < 0 {
+			return TaskRecord{}, false
+		}
+		return res.Records[i], true
+	}
 	// Lane spans by lane, for "the lane did this then".
 	byLane := make([][]Span, len(lanes))
 	for _, sp := range rec.Lanes {
@@ -300,6 +370,8 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 			switch {
 			case sp.State == GILWait && (task || sp.End < res.Makespan):
 				fail("GIL wait %+v ended without a hand-over", sp)
+			case sp.State == ResourceWait && (res.Deadlock == nil || sp.End < res.Makespan):
+				fail("wait for a resource %+v ended without a unit given back", sp)
 			case task && sp.State == Ready && d.UsesAsyncio() && sp.End-sp.Start > prof.WakeLatency:
 				// Only an idle loop waking up takes time by itself.
 				fail("coroutine %d waited in its loop's ready queue without a cause: %+v", sp.Task, sp)
@@ -308,7 +380,7 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 			}
 			return
 		}
-		if !laneOK(c.Lane) || c.Task < -1 || int(c.Task) >= res.Tasks || (!task && c.Lane == sp.Lane) {
+		if !laneOK(c.Lane) || c.Task < -1 || int(c.Task) >= tasks || (!task && c.Lane == sp.Lane) {
 			fail("span %+v: cause names no other lane or task", sp)
 			return
 		}
@@ -350,9 +422,14 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 			}
 			switch c.Kind {
 			case WorkerFreed, PlaceFreed:
-				if c.Task < 0 {
+				r, ok := record(c.Task)
+				switch end := r.End; {
+				case c.Task < 0:
 					fail("span %+v: freed by no task", sp)
-				} else if end := res.Records[c.Task].End; end < sp.Start || end > sp.End {
+				case !ok && (res.Deadlock != nil || tree):
+				case end < sp.Start || end > sp.End && !tree:
+					// (A worker freed by a gather's branch names the branch's
+					// task, which ends later.)
 					fail("span %+v: freed by task %d, which ended at %d", sp, c.Task, end)
 				}
 				if c.Kind == PlaceFreed && (limit == 0 || other.Kind != LoopThread) {
@@ -374,8 +451,9 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 		case LoopPolled, Accepted:
 			// A worker's loop took it from the queue: after a callback of
 			// Task, or at one wake-up with Task, which it ran first.
+			r, ok := record(c.Task)
 			if !task || sp.State != Ready || sp.Lane >= 0 || other.Kind != LoopThread || other.Process == 0 || c.Task < 0 ||
-				res.Records[c.Task].Lane != int(c.Lane) || res.Records[c.Task].Start > sp.End {
+				(ok || res.Deadlock == nil) && (r.Lane != int(c.Lane) || r.Start > sp.End) {
 				fail("span %+v: taken by loop %s after or with task %d, which it did not run", sp, other.Name, c.Task)
 			}
 		case LoopBusy, LoopBlocked:
@@ -384,6 +462,14 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 			}
 			if c.Kind == LoopBlocked && (c.Task < 0 || !during(c.Lane, sp.Start, sp.End, func(x Span) bool { return x.State == Blocked })) {
 				fail("span %+v: blocked loop %s was never blocked then", sp, other.Name)
+			}
+		case ResourceFreed:
+			if sp.State != ResourceWait || int(c.Resource) >= len(res.Resources) || c.Task < 0 {
+				fail("span %+v: a unit of resource %d given back by task %d", sp, c.Resource, c.Task)
+			}
+		case BranchesDone:
+			if task || sp.State != Waiting || c.Task != sp.Task {
+				fail("span %+v: woken by the last branch on lane %d", sp, c.Lane)
 			}
 		case Offloaded:
 			if !task || sp.State != Waiting || sp.Lane >= 0 || (other.Kind != ExecutorThread && other.Kind != ProcessMain) ||

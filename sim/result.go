@@ -88,7 +88,8 @@ type Sink interface {
 	TaskSpan(s Span) // what a task was going through
 }
 
-// TaskRecord is one task's life.
+// TaskRecord is one task's life. A task that a deadlock kept from
+// finishing has End -1, and Start -1 (Lane -1) if it never ran.
 type TaskRecord struct {
 	Name    string
 	Release int64 // when it became ready (its start, or arrival)

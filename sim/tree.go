@@ -366,3 +366,20 @@ func (e *engine) taskName(sl int32) string {
 	f := &e.frames[sl]
 	return e.taskName(f.parent) + "/" + strconv.Itoa(int(f.index)+1)
 }
+
+// choose draws the alternative of choose op c that the task in slot sl
+// takes, from its own stream at its place among its draws (so under every
+// model alike), and goes there.
+func (e *engine) choose(sl int32, c int32) {
+	t := &e.slots[sl]
+	ch := &e.progs[t.group].chooses[c]
+	k := ch.pick(&t.rng)
+	t.pc = ch.starts[k]
+	if e.onChoose != nil {
+		key := uint64(t.id)
+		if e.tree {
+			key = e.frames[sl].key
+		}
+		e.onChoose(key, k)
+	}
+}

@@ -1,0 +1,340 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/workload"
+)
+
+// Tests of the shapes of SPEC §1.1: gather, use, choose and deadlocks.
+
+// The exact case of issue 11: 100 requests that each hold one of 10
+// connections for 50 ms take 10 × 50 ms however many of them run at once.
+func TestPoolOfTenConnections(t *testing.T) {
+	wl, err := workload.Parse("pool.yaml", []byte(`
+resources: {db: {capacity: 10}}
+tasks: [{name: req, count: 100, steps: [{use: db, steps: [{wait: 50ms}]}]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		model     string
+		wait      int64 // resource_wait: tasks queued for a connection
+		peakQueue int
+	}{
+		// 50 threads: 40 queue at once; the other 50 tasks queue for a
+		// thread first, then 200 ms each for a connection.
+		{"threads(50)", 10*50*ms*(0+1+2+3+4) + 50*200*ms, 40},
+		// asyncio: all 100 queue at once, 10 per 50 ms.
+		{"asyncio", 10 * 50 * ms * (0 + 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9), 90},
+		{"asyncio(eager)", 10 * 50 * ms * 45, 90},
+	} {
+		r := run(t, wl, c.model, runOpt{})
+		if r.Makespan != 500*ms || r.Tasks != 100 || r.Deadlock != nil {
+			t.Errorf("%s: makespan %s, %d tasks, deadlock %v; want 500ms, 100", c.model, workload.FormatDuration(r.Makespan), r.Tasks, r.Deadlock)
+		}
+		db := r.Resources[0]
+		if r.ResourceWait != c.wait || db.Wait != c.wait || db.PeakQueue != c.peakQueue || db.Acquires != 100 || db.Utilization != 1 {
+			t.Errorf("%s: resource wait %s, db %+v; want wait %s, peak queue %d, 100 acquires, utilization 1",
+				c.model, workload.FormatDuration(r.ResourceWait), db, workload.FormatDuration(c.wait), c.peakQueue)
+		}
+		// On CPython's costs it takes a little longer, never less.
+		r = run(t, wl, c.model, runOpt{prof: builtin(t, "cpython")})
+		if r.Makespan < 500*ms || r.Makespan > 510*ms || r.Tasks != 100 {
+			t.Errorf("%s on cpython: makespan %s, %d tasks; want 500 to 510 ms", c.model, workload.FormatDuration(r.Makespan), r.Tasks)
+		}
+	}
+}
+
+// Two tasks that take two locks in opposite orders deadlock on two
+// threads, at the instant the second waits for the first's lock, and the
+// deadlock says who holds what.
+func TestLockOrderDeadlock(t *testing.T) {
+	wl, err := workload.Parse("locks.yaml", []byte(`
+resources: {a: {capacity: 1}, b: {capacity: 1}}
+tasks:
+  - {name: A, steps: [{use: a, steps: [{wait: 10ms}, {use: b, steps: [{wait: 1ms}]}]}]}
+  - {name: B, steps: [{use: b, steps: [{wait: 10ms}, {use: a, steps: [{wait: 1ms}]}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Deadlock{At: 10 * ms, Cycle: []DeadlockLink{
+		{Task: "A", Holds: []string{"a", "worker-1"}, WaitsFor: "b"},
+		{Task: "B", Holds: []string{"b", "worker-2"}, WaitsFor: "a"},
+	}}
+	r := run(t, wl, "threads(2)", runOpt{})
+	if !reflect.DeepEqual(r.Deadlock, want) || r.Tasks != 0 || r.Makespan != 10*ms {
+		t.Errorf("threads(2): deadlock %+v, %d tasks, makespan %s; want %+v", r.Deadlock, r.Tasks, workload.FormatDuration(r.Makespan), want)
+	}
+	// asyncio deadlocks the same way (asyncio.Lock), holding no thread.
+	r = run(t, wl, "asyncio", runOpt{})
+	if d := r.Deadlock; d == nil || len(d.Cycle) != 2 || d.Cycle[0].WaitsFor != "b" || !reflect.DeepEqual(d.Cycle[1].Holds, []string{"b"}) {
+		t.Errorf("asyncio: deadlock %+v", d)
+	}
+	// One after another, or each in a process of its own (scope process),
+	// they never wait for each other.
+	for _, m := range []string{"sync", "processes(2)"} {
+		if r := run(t, wl, m, runOpt{prof: builtin(t, "cpython")}); r.Deadlock != nil || r.Tasks != 2 {
+			t.Errorf("%s: deadlock %+v, %d tasks", m, r.Deadlock, r.Tasks)
+		}
+	}
+}
+
+// Two tasks that each gather two branches on threads(2) take both
+// threads, and their branches queue behind them for ever (as CPython 3.11
+// does every time); a second pool for the branches finishes them.
+func TestGatherOnABoundedPoolDeadlocks(t *testing.T) {
+	wl := inlineYAML(t, `tasks: [{name: t, count: 2, steps: [{gather: [{count: 2, steps: [{wait: 10ms}]}]}]}]`)
+	for i, prof := range []runtime.Profile{bare, builtin(t, "cpython")} {
+		r := run(t, wl, "threads(2)", runOpt{prof: prof})
+		d := r.Deadlock
+		if d == nil || r.Tasks != 0 {
+			t.Fatalf("%s: threads(2) finished %d tasks, no deadlock", prof.Name, r.Tasks)
+		}
+		want := []DeadlockLink{
+			{Task: "t-1", Holds: []string{"worker-1"}, WaitsFor: "t-1/1"},
+			{Task: "t-1/1", WaitsFor: "a free worker thread"},
+		}
+		if !reflect.DeepEqual(d.Cycle, want) {
+			t.Errorf("%s: cycle %+v, want %+v", prof.Name, d.Cycle, want)
+		}
+		r = run(t, wl, "threads(2, fanout=4)", runOpt{prof: prof})
+		if r.Deadlock != nil || r.Tasks != 2 || i == 0 && r.Makespan != 10*ms {
+			t.Errorf("%s: threads(2, fanout=4): %d tasks, makespan %s, deadlock %+v", prof.Name, r.Tasks, workload.FormatDuration(r.Makespan), r.Deadlock)
+		}
+	}
+	if d := run(t, wl, "threads(2)", runOpt{}).Deadlock; d.At != 0 {
+		t.Errorf("deadlocked at %s, want 0s", workload.FormatDuration(d.At))
+	}
+}
+
+// A lock held around a gather whose branch takes it too deadlocks on
+// every model (asyncio.Lock and threading.Lock are not reentrant, and the
+// branch is another task; run inline it is the same thread taking it
+// twice).
+func TestBranchTakesItsParentsLock(t *testing.T) {
+	wl := inlineYAML(t, `
+resources: {lock: {capacity: 1}}
+tasks: [{name: t, steps: [{use: lock, steps: [{gather: [{steps: [{use: lock, steps: [{wait: 1ms}]}]}]}]}]}]`)
+	for _, m := range []string{"sync", "threads(4)", "threads", "asyncio", "asyncio(eager)", "processes(1)", "processes(2)*asyncio"} {
+		d := run(t, wl, m, runOpt{}).Deadlock
+		if d == nil || len(d.Cycle) != 2 || d.Cycle[0].Task != "t" || d.Cycle[0].WaitsFor != "t/1" || d.Cycle[1].WaitsFor != "lock" {
+			t.Errorf("%s: deadlock %+v", m, d)
+		}
+	}
+}
+
+func inlineYAML(t testing.TB, text string) *workload.Workload {
+	t.Helper()
+	wl, err := workload.Parse("w.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wl
+}
+
+// gatherModels are the models the shape tests run.
+var gatherModels = []string{
+	"sync", "threads", "threads(1)", "threads(2)", "threads(3, fanout=2)", "threads(8)",
+	"asyncio", "asyncio(eager)", "asyncio(limit=2)", "asyncio(limit=2, executor=1, eager)",
+	"processes(1)", "processes(2)", "processes(2)*threads(2)", "processes(2)*threads(1, fanout=2)",
+	"processes(2)*asyncio", "processes(2)*asyncio(eager)",
+}
+
+// randomShapes builds a small workload with resources, gathers, uses and
+// chooses among its steps, drawn from r.
+func randomShapes(r *rand.Rand) *workload.Workload {
+	wl := &workload.Workload{Name: "shapes", Seed: r.Uint64()}
+	for i := 0; i < 1+r.IntN(3); i++ {
+		res := workload.Resource{Name: fmt.Sprintf("r%d", i), Capacity: 1 + r.IntN(3)}
+		if r.IntN(3) == 0 {
+			res.Scope = workload.ScopeGlobal
+		}
+		wl.Resources = append(wl.Resources, res)
+	}
+	dur := func(hi int64) workload.Dist {
+		a := r.Int64N(hi + 1)
+		switch r.IntN(6) {
+		case 0:
+			return workload.Dist{Kind: workload.Exp, A: a}
+		case 1:
+			return workload.Dist{Kind: workload.Uniform, A: a / 2, B: a}
+		case 2:
+			return workload.Dist{}
+		}
+		return workload.Dist{A: a}
+	}
+	var steps func(depth int) []workload.Step
+	steps = func(depth int) []workload.Step {
+		out := make([]workload.Step, 0, 3)
+		for n := 1 + r.IntN(3); len(out) < n; {
+			k := r.IntN(12)
+			if depth >= 3 {
+				k = r.IntN(6)
+			}
+			var st workload.Step
+			switch {
+			case k < 2:
+				st = workload.Step{Kind: workload.Work, Dur: dur(5 * ms), GILReleased: r.IntN(4) == 0}
+			case k < 5:
+				st = workload.Step{Kind: workload.Wait, Dur: dur(10 * ms), Blocking: r.IntN(6) == 0}
+			case k < 6:
+				st = workload.Step{Kind: workload.Work, Dur: dur(2 * ms), Offload: workload.Offload(1 + r.IntN(2))}
+			case k < 8:
+				st = workload.Step{Kind: workload.Use, Resource: r.IntN(len(wl.Resources)), Steps: steps(depth + 1)}
+			case k < 10:
+				st = workload.Step{Kind: workload.Gather}
+				for b := 0; b < 1+r.IntN(2); b++ {
+					st.Branches = append(st.Branches, workload.Branch{Count: 1 + r.IntN(3), Steps: steps(depth + 1)})
+				}
+			case k < 11:
+				st = workload.Step{Kind: workload.Choose}
+				for a := 0; a < 1+r.IntN(3); a++ {
+					st.Alternatives = append(st.Alternatives, workload.Alternative{Weight: float64(1 + r.IntN(9)), Steps: steps(depth + 1)})
+				}
+			default:
+				st = workload.Step{Kind: workload.Repeat, Count: 1 + r.IntN(3), Steps: steps(depth + 1)}
+			}
+			out = append(out, st)
+		}
+		return out
+	}
+	for g := 0; g < 1+r.IntN(3); g++ {
+		grp := workload.Group{Name: fmt.Sprintf("g%d", g), Count: 1 + r.IntN(4), Steps: steps(0)}
+		if r.IntN(2) == 0 {
+			grp.Every = r.Int64N(5 * ms)
+		}
+		wl.Groups = append(wl.Groups, grp)
+	}
+	return wl
+}
+
+// TestShapeInvariants runs random workloads with every new construct
+// under every model on runtimes with and without costs and a GIL, and
+// checks what checkRun checks: every task finishes or a deadlock is
+// reported, no resource has more holders than its capacity, every unit is
+// given back, the CPU charged is what each task and branch draws from its
+// own stream, at most one GIL holder per process, causes that name real
+// lanes and tasks, the same output for the same input.
+func TestShapeInvariants(t *testing.T) {
+	n := 600
+	if testing.Short() {
+		n = 100
+	}
+	r := rand.New(rand.NewPCG(11, 7))
+	profiles := []runtime.Profile{costly("cpython", true, 1), costly("cpython-ft", false, 1.1), bare}
+	deadlocks := 0
+	for i := 0; i < n; i++ {
+		wl := randomShapes(r)
+		m := gatherModels[r.IntN(len(gatherModels))]
+		prof := profiles[r.IntN(len(profiles))]
+		cores := 1 + r.IntN(4)
+		name := fmt.Sprintf("case %d: %s on %s, %d cores", i, m, prof.Name, cores)
+		checkRun(t, name, wl, deployment(t, m), prof, cores, 5*ms)
+		if t.Failed() {
+			t.Logf("workload: %+v %+v", wl.Resources, wl.Groups)
+			return
+		}
+		if res := run(t, wl, m, runOpt{prof: prof, cores: cores}); res.Deadlock != nil {
+			deadlocks++
+		}
+	}
+	// The generator makes both kinds of ending.
+	if deadlocks == 0 || deadlocks == n {
+		t.Errorf("%d of %d random runs deadlocked", deadlocks, n)
+	}
+}
+
+// A choose draws the same alternative for a task (and for each of its
+// branches) under every model, however the model orders their steps.
+func TestChooseSameUnderEveryModel(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	for i := 0; i < 60; i++ {
+		wl := randomShapes(r)
+		var first map[uint64][]int
+		firstModel := ""
+		for _, m := range gatherModels {
+			draws := map[uint64][]int{}
+			cfg := Config{Workload: wl, Deployment: deployment(t, m), Profile: costly("cpython", true, 1), Cores: 2, SwitchInterval: 5 * ms}
+			e, err := newEngine(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.onChoose = func(key uint64, alt int) { draws[key] = append(draws[key], alt) }
+			e.setup()
+			if err := e.loop(); err != nil {
+				t.Fatal(err)
+			}
+			if e.dead != nil {
+				continue // a deadlock stops some tasks before their choices
+			}
+			if first == nil {
+				first, firstModel = draws, m
+				continue
+			}
+			if !reflect.DeepEqual(draws, first) {
+				t.Fatalf("workload %d: %s drew %v, %s drew %v", i, m, draws, firstModel, first)
+			}
+		}
+	}
+}
+
+// Nesting a task's steps in a gather of one branch changes nothing but
+// the cost of creating the branch's task: nothing at all where branches
+// run inline (sync, worker processes) or the pool has no costs, one
+// TaskCreate per gather on an event loop.
+func TestOneBranchGather(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 3))
+	wrap := func(wl *workload.Workload) *workload.Workload {
+		out := *wl
+		out.Groups = nil
+		for _, g := range wl.Groups {
+			g.Steps = []workload.Step{{Kind: workload.Gather, Branches: []workload.Branch{{Count: 1, Steps: g.Steps}}}}
+			out.Groups = append(out.Groups, g)
+		}
+		return &out
+	}
+	fixed := func(wl *workload.Workload) {
+		var fix func([]workload.Step)
+		fix = func(steps []workload.Step) {
+			for i := range steps {
+				steps[i].Dur.Kind = workload.Fixed // a branch draws from a stream of its own
+				fix(steps[i].Steps)
+			}
+		}
+		for _, g := range wl.Groups {
+			fix(g.Steps)
+		}
+	}
+	creating := bare
+	creating.TaskCreate = 3 * us
+	for i := 0; i < 200; i++ {
+		wl := randomWorkload(r)
+		fixed(wl)
+		nested := wrap(wl)
+		for _, m := range []string{"sync", "processes(1)", "processes(3)"} {
+			a, b := run(t, wl, m, runOpt{prof: costly("cpython", true, 1)}), run(t, nested, m, runOpt{prof: costly("cpython", true, 1)})
+			if !reflect.DeepEqual(a, b) {
+				t.Fatalf("workload %d under %s: nested in a gather\n%+v\nflat\n%+v", i, m, b, a)
+			}
+		}
+		// One task: its steps alone on the loop or the pool.
+		one := &workload.Workload{Name: "one", Seed: wl.Seed, Groups: wl.Groups[:1]}
+		one.Groups[0].Count = 1
+		for _, m := range []string{"threads(2)", "threads", "asyncio", "asyncio(eager)"} {
+			a, b := run(t, one, m, runOpt{prof: creating}), run(t, wrap(one), m, runOpt{prof: creating})
+			want := a.Makespan
+			if m == "asyncio" || m == "asyncio(eager)" {
+				want += creating.TaskCreate
+			}
+			if b.Makespan != want || b.Tasks != 1 {
+				t.Fatalf("workload %d under %s: makespan %d nested in a gather, %d flat (want %d)", i, m, b.Makespan, a.Makespan, want)
+			}
+		}
+	}
+}
