@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure the cost constants of a conclab runtime profile on this machine.
 
-Run: python3 runtime/measure.py [--runs N] [--quick]
+Run: python3 runtime/measure.py [--runs N] [--quick] [--only NAME,NAME]
 
 Standard library only, Linux only (memory is read from /proc). Each
 measurement runs several times; the script prints one JSON object with, for
@@ -26,6 +26,7 @@ import datetime
 import json
 import multiprocessing
 import os
+import pickle
 import platform
 import statistics
 import subprocess
@@ -195,6 +196,39 @@ def process_task(n=2000):
         return (time.perf_counter_ns() - t0) / n
 
 
+def _pickle_receiver(conn, n):
+    for _ in range(n):
+        t0 = time.process_time_ns()
+        data = conn.recv_bytes()
+        pickle.loads(data)
+        conn.send(time.process_time_ns() - t0)
+
+
+def pickle_per_mb(size=2000000, n=30):
+    """CPU per 10^6 bytes of a task's data moved to a worker process.
+
+    The sender pickles a bytes payload and writes it to a pipe
+    (multiprocessing.Pipe, as ProcessPoolExecutor's queues do); the
+    receiver, a forked child, reads it and unpickles it. Each side's CPU is
+    its own process time; the medians of n transfers, per 10^6 bytes of
+    pickle. A list of small Python objects costs several times more per
+    byte than bytes do.
+    """
+    payload = os.urandom(size)
+    a, b = multiprocessing.Pipe()
+    child = multiprocessing.get_context("fork").Process(target=_pickle_receiver, args=(b, n))
+    child.start()
+    send, recv = [], []
+    for _ in range(n):
+        t0 = time.process_time_ns()
+        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        a.send_bytes(data)
+        send.append((time.process_time_ns() - t0) * 1e6 / len(data))
+        recv.append(a.recv() * 1e6 / len(data))
+    child.join()
+    return statistics.median(send), statistics.median(recv)
+
+
 # ---- overshoots (elapsed nanoseconds) --------------------------------------
 
 def sleep_overshoot(seconds, n):
@@ -345,6 +379,7 @@ def plan(quick):
         (["ProcessFork"], lambda: process_start("fork")),
         (["ProcessSpawn"], lambda: process_start("spawn")),
         (["ProcessTask"], lambda: process_task(2000 // k)),
+        (["PickleSend", "PickleRecv"], lambda: pickle_per_mb(2000000, 30 // k)),
         (["SleepOvershoot"], lambda: sleep_overshoot(0.0005, 300 // k)),
         (["SleepOvershoot2ms"], lambda: sleep_overshoot(0.002, 100 // k)),
         (["SleepOvershoot10ms"], lambda: sleep_overshoot(0.01, 30 // k)),
@@ -381,6 +416,13 @@ def main():
 
     started = time.perf_counter()
     steps = plan(quick)
+    only = flag("--only", "", str)
+    if only:
+        # Some constants only: --only PickleSend,PickleRecv
+        want = set(only.split(","))
+        steps = [(names, m) for names, m in steps if want & set(names)]
+        if not steps:
+            sys.exit("measure.py: --only names no constant")
     total = runs * sum(len(names) for names, _ in steps)
     samples = {}
     done = 0

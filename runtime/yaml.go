@@ -27,29 +27,35 @@ type constant struct {
 	size  bool   // bytes; otherwise a duration in nanoseconds
 	about string // the comment written beside it
 	ptr   func(*Profile) *int64
+	// later says the constant came after profiles were first written: a
+	// profile file or a measurement without it takes the built-in
+	// profile's figure (see builtinFigure).
+	later bool
 }
 
 // constants lists the cost constants in the order YAML writes them.
 var constants = []constant{
-	{"thread_start", "ThreadStart", false, "Thread.start(), paid by the starting thread", func(p *Profile) *int64 { return &p.ThreadStart }},
-	{"pool_submit", "PoolSubmit", false, "CPU of ThreadPoolExecutor.submit on the submitting thread", func(p *Profile) *int64 { return &p.PoolSubmit }},
-	{"pool_task", "PoolTask", false, "CPU per task on a pool worker", func(p *Profile) *int64 { return &p.PoolTask }},
-	{"wake_latency", "WakeLatency", false, "delay before a signalled thread runs", func(p *Profile) *int64 { return &p.WakeLatency }},
-	{"loop_resume", "LoopResume", false, "CPU per resume of a task by the event loop", func(p *Profile) *int64 { return &p.LoopResume }},
-	{"loop_timer", "LoopTimer", false, "CPU to arm the timer of an awaited sleep", func(p *Profile) *int64 { return &p.LoopTimer }},
-	{"task_create", "TaskCreate", false, "CPU to create one asyncio task", func(p *Profile) *int64 { return &p.TaskCreate }},
-	{"process_fork", "ProcessFork", false, "CPU to start one worker process with fork", func(p *Profile) *int64 { return &p.ProcessFork }},
-	{"process_spawn", "ProcessSpawn", false, "CPU to start one worker process with spawn", func(p *Profile) *int64 { return &p.ProcessSpawn }},
-	{"process_task", "ProcessTask", false, "CPU per task sent to a worker process", func(p *Profile) *int64 { return &p.ProcessTask }},
-	{"sleep_overshoot", "SleepOvershoot", false, "extra elapsed time of a blocking sleep", func(p *Profile) *int64 { return &p.SleepOvershoot }},
-	{"loop_timer_overshoot", "LoopTimerOvershoot", false, "extra elapsed time of an awaited sleep", func(p *Profile) *int64 { return &p.LoopTimerOvershoot }},
-	{"timer_slack", "TimerSlack", false, "the kernel's timer slack (part of sleep_overshoot)", func(p *Profile) *int64 { return &p.TimerSlack }},
-	{"select_resolution", "SelectResolution", false, "unit of an idle event loop's select timeout", func(p *Profile) *int64 { return &p.SelectResolution }},
-	{"thread_rss", "ThreadRSS", true, "resident bytes of one idle thread", func(p *Profile) *int64 { return &p.ThreadRSS }},
-	{"thread_virtual", "ThreadVirtual", true, "reserved bytes of one thread (its stack)", func(p *Profile) *int64 { return &p.ThreadVirtual }},
-	{"task_rss", "TaskRSS", true, "resident bytes of one pending asyncio task", func(p *Profile) *int64 { return &p.TaskRSS }},
-	{"process_rss", "ProcessRSS", true, "resident bytes of one interpreter process", func(p *Profile) *int64 { return &p.ProcessRSS }},
-	{"process_virtual", "ProcessVirtual", true, "reserved bytes of one interpreter process", func(p *Profile) *int64 { return &p.ProcessVirtual }},
+	{"thread_start", "ThreadStart", false, "Thread.start(), paid by the starting thread", func(p *Profile) *int64 { return &p.ThreadStart }, false},
+	{"pool_submit", "PoolSubmit", false, "CPU of ThreadPoolExecutor.submit on the submitting thread", func(p *Profile) *int64 { return &p.PoolSubmit }, false},
+	{"pool_task", "PoolTask", false, "CPU per task on a pool worker", func(p *Profile) *int64 { return &p.PoolTask }, false},
+	{"wake_latency", "WakeLatency", false, "delay before a signalled thread runs", func(p *Profile) *int64 { return &p.WakeLatency }, false},
+	{"loop_resume", "LoopResume", false, "CPU per resume of a task by the event loop", func(p *Profile) *int64 { return &p.LoopResume }, false},
+	{"loop_timer", "LoopTimer", false, "CPU to arm the timer of an awaited sleep", func(p *Profile) *int64 { return &p.LoopTimer }, false},
+	{"task_create", "TaskCreate", false, "CPU to create one asyncio task", func(p *Profile) *int64 { return &p.TaskCreate }, false},
+	{"process_fork", "ProcessFork", false, "CPU to start one worker process with fork", func(p *Profile) *int64 { return &p.ProcessFork }, false},
+	{"process_spawn", "ProcessSpawn", false, "CPU to start one worker process with spawn", func(p *Profile) *int64 { return &p.ProcessSpawn }, false},
+	{"process_task", "ProcessTask", false, "CPU per task sent to a worker process", func(p *Profile) *int64 { return &p.ProcessTask }, false},
+	{"pickle_send_per_mb", "PickleSend", false, "CPU to pickle 1 MB (10^6 bytes) of data and write it to a worker's pipe", func(p *Profile) *int64 { return &p.PickleSend }, true},
+	{"pickle_recv_per_mb", "PickleRecv", false, "CPU to read 1 MB of data from the pipe and unpickle it", func(p *Profile) *int64 { return &p.PickleRecv }, true},
+	{"sleep_overshoot", "SleepOvershoot", false, "extra elapsed time of a blocking sleep", func(p *Profile) *int64 { return &p.SleepOvershoot }, false},
+	{"loop_timer_overshoot", "LoopTimerOvershoot", false, "extra elapsed time of an awaited sleep", func(p *Profile) *int64 { return &p.LoopTimerOvershoot }, false},
+	{"timer_slack", "TimerSlack", false, "the kernel's timer slack (part of sleep_overshoot)", func(p *Profile) *int64 { return &p.TimerSlack }, false},
+	{"select_resolution", "SelectResolution", false, "unit of an idle event loop's select timeout", func(p *Profile) *int64 { return &p.SelectResolution }, false},
+	{"thread_rss", "ThreadRSS", true, "resident bytes of one idle thread", func(p *Profile) *int64 { return &p.ThreadRSS }, false},
+	{"thread_virtual", "ThreadVirtual", true, "reserved bytes of one thread (its stack)", func(p *Profile) *int64 { return &p.ThreadVirtual }, false},
+	{"task_rss", "TaskRSS", true, "resident bytes of one pending asyncio task", func(p *Profile) *int64 { return &p.TaskRSS }, false},
+	{"process_rss", "ProcessRSS", true, "resident bytes of one interpreter process", func(p *Profile) *int64 { return &p.ProcessRSS }, false},
+	{"process_virtual", "ProcessVirtual", true, "reserved bytes of one interpreter process", func(p *Profile) *int64 { return &p.ProcessVirtual }, false},
 }
 
 // sourceKeys maps the keys of `sources:` to the Profile fields they name:
@@ -296,6 +302,12 @@ func parse(path string, data []byte) (Profile, error) {
 			*c.ptr(&p) = n
 		}
 	}
+	for _, c := range constants {
+		if c.later && !seen[c.key] {
+			seen[c.key] = true
+			builtinFigure(&p, c, "not in this profile file")
+		}
+	}
 	for _, key := range append([]string{"name", "gil", "asyncio", "processes", "slowdown"}, keys()...) {
 		if !seen[key] {
 			var where ast.Node = root
@@ -331,6 +343,24 @@ func keys() []string {
 }
 
 func constantKeys() string { return strings.Join(keys(), ", ") }
+
+// builtinFigure sets constant c of p, which a profile file or a
+// measurement leaves out, to the figure of the built-in profile of p's
+// name (0 when there is none), and says so in its source.
+func builtinFigure(p *Profile, c constant, why string) {
+	b, err := Builtin(p.Name)
+	if err != nil {
+		*c.ptr(p) = 0
+		return
+	}
+	*c.ptr(p) = *c.ptr(&b)
+	if p.Sources == nil {
+		p.Sources = map[string]string{}
+	}
+	if src := b.Sources[c.field]; src != "" {
+		p.Sources[c.field] = why + ": the built-in " + b.Name + " figure, " + src
+	}
+}
 
 // parseConstant reads a duration (Go-style) or a size (whole bytes).
 func parseConstant(path string, c constant, v ast.Node) (int64, error) {

@@ -163,7 +163,12 @@ func writeCalibration(w io.Writer, m *runtime.Measurement, prof runtime.Profile)
 		if c.Size {
 			median = report.Bytes(values[c.Field])
 		}
-		rows = append(rows, []string{c.Key, median, runtime.Spread(st, c.Size), fmt.Sprint(st.N), c.About})
+		spread, runs := runtime.Spread(st, c.Size), fmt.Sprint(st.N)
+		if st.N == 0 {
+			// A constant newer than the measurement: the built-in figure.
+			spread, runs = "built-in figure", "–"
+		}
+		rows = append(rows, []string{c.Key, median, spread, runs, c.About})
 	}
 	// The key and the text left-aligned, the numbers right-aligned.
 	writeColumns(w, rows, []bool{false, true, true, true, false}, 0)

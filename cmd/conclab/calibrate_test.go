@@ -43,6 +43,8 @@ func TestCalibrateReal(t *testing.T) {
 		"ProcessFork":        {50 * us, 2000 * ms},
 		"ProcessSpawn":       {ms, 10000 * ms},
 		"ProcessTask":        {us, 100 * ms},
+		"PickleSend":         {10 * us, 1000 * ms},
+		"PickleRecv":         {10 * us, 1000 * ms},
 		"SleepOvershoot":     {1, 50 * ms},
 		"LoopTimerOvershoot": {1, 50 * ms},
 		"ThreadRSS":          {kib, mib},
@@ -69,8 +71,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "63/63") {
-		t.Errorf("stderr shows no progress up to 63/63 (3 quick runs of 21 figures):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "69/69") {
+		t.Errorf("stderr shows no progress up to 69/69 (3 quick runs of 23 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")
