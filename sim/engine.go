@@ -30,8 +30,8 @@ const (
 	actGather        // a task creating a gather's child task (asyncio) or submitting its branch (threads)
 	actLock          // a thread that waited for the executor's lock to submit a branch, woken
 	actEager         // asyncio(eager): the loop created a child task, which runs at once
-	actPickle        // pickling a task's data to or from a worker process (actPickleIn / out on the worker)
-	actUnpickle      // a worker process unpickling its task's input, before its per-task overhead
+	actPickle        // the sender pickling a task's data for a worker process (or the parent unpickling a result)
+	actUnpickle      // the receiver unpickling a task's data (a worker its input, a loop an offloaded step's result)
 	actPickleOut     // a worker process pickling its task's result
 )
 
@@ -43,6 +43,7 @@ const (
 	roleLoop               // an event loop thread
 	roleJob                // runs single offloaded steps for an event loop
 	roleSubmit             // the main thread handing tasks to a thread pool
+	rolePickle             // the main thread of a process pool's parent, moving tasks' data (pickle.go)
 )
 
 type thread struct {
@@ -126,6 +127,7 @@ type job struct {
 	dur      int64
 	work     bool
 	released bool
+	in, out  int64 // bytes pickled to its worker process and back
 }
 
 // slot is the state of a task that has been handed to a process. It is
@@ -181,6 +183,15 @@ type engine struct {
 	resBase  []int32
 	resWait  int64
 	dead     *Deadlock
+
+	// Data moved to worker processes (pickle.go): the parent's main
+	// thread under processes(N) and its jobs; the results of offloaded
+	// steps a loop unpickles when it resumes their tasks, by slot.
+	pickler    *thread
+	pickleQ    ring[pickleJob]
+	pickleBusy bool
+	pickling   pickleJob
+	unpickle   map[int32]int64
 	// Testing hooks: every unit taken and given back; every choice, by
 	// the random stream of the task (or branch) that made it.
 	onHold   func(inst int32, sl int32, take bool)
@@ -421,7 +432,7 @@ func (e *engine) newThread(p *process, r role, kind LaneKind, name string) *thre
 	th := &thread{id: int32(len(e.threads)), proc: p, role: r, slot: -1, cpuIdx: -1, laneState: Idle, laneSince: e.now, laneTask: -1, lastTask: -1}
 	e.threads = append(e.threads, th)
 	e.lanes = append(e.lanes, Lane{ID: int(th.id), Process: p.id, Name: name, Kind: kind})
-	if r == roleSubmit {
+	if r == roleSubmit || r == rolePickle {
 		// peak_threads counts the threads that run tasks.
 		return th
 	}

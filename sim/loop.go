@@ -56,6 +56,7 @@ type loop struct {
 	debt     int64 // CPU to create the tasks admitted since the loop last ran (actCreate)
 	offload  job   // the step being submitted to an executor (actOffload)
 	offTo    *pool
+	offCost  int64  // what submitting it costs, once its input is pickled (actPickle)
 	wakeGen  uint32 // generation of the pending select() time-out
 	exec     *pool
 	procs    *pool
@@ -215,6 +216,15 @@ func (e *engine) kick(l *loop) {
 	if e.sink != nil {
 		e.resumeCause(l, sl)
 	}
+	if e.unpickle != nil {
+		if b, ok := e.unpickle[sl]; ok {
+			// The result of its offloaded step, pickled by the worker process.
+			delete(e.unpickle, sl)
+			e.setTask(sl, Pickling, th.id)
+			e.python(th, pickleCost(b, e.prof.PickleRecv), actUnpickle)
+			return
+		}
+	}
 	e.setTask(sl, Working, th.id)
 	e.python(th, cost, actResume)
 }
@@ -254,6 +264,16 @@ func (e *engine) loopAdvance(th *thread) {
 	case actGather:
 		e.loopCreated(l)
 		return
+	case actPickle:
+		// The offloaded step's input is pickled: the loop submits it.
+		e.setTask(th.slot, Waiting, -1)
+		e.python(th, l.offCost, actOffload)
+		return
+	case actUnpickle:
+		// An offloaded step's result is unpickled: the task resumes.
+		e.setTask(th.slot, Working, th.id)
+		e.python(th, e.prof.LoopResume, actResume)
+		return
 	case actDone:
 		e.loopFinish(l)
 		return
@@ -277,11 +297,22 @@ func (e *engine) loopAdvance(th *thread) {
 				pl = l.procs
 			}
 			l.offload, l.offTo = job{slot: sl, dur: d, work: o.kind == opWork, released: o.released}, pl
-			e.setTask(sl, Waiting, -1)
 			cost := e.prof.PoolSubmit
 			if pl.idle.len() == 0 && len(pl.threads) < pl.cap && !pl.procs {
 				cost += e.prof.ThreadStart
 			}
+			if o.count > 0 && pl.procs {
+				io := e.progs[t.group].io[o.count-1]
+				l.offload.in, l.offload.out = io.in, io.out
+				if io.in > 0 {
+					// The loop pickles the step's input (holding its GIL).
+					l.offCost = cost
+					e.setTask(sl, Pickling, th.id)
+					e.python(th, pickleCost(io.in, e.prof.PickleSend), actPickle)
+					return
+				}
+			}
+			e.setTask(sl, Waiting, -1)
 			e.python(th, cost, actOffload)
 		case o.kind == opWork && o.released:
 			e.cwork(th, d, actStep)
@@ -483,9 +514,12 @@ func (e *engine) jobAdvance(th *thread) {
 	case actStartup, actWake:
 		th.proc.started = true
 		e.python(th, th.pool.overhead, actBegin)
-	case actBegin:
+	case actBegin, actUnpickle:
 		j := th.job
 		switch {
+		case th.act == actBegin && j.in > 0:
+			// The worker process unpickles the step's input first.
+			e.python(th, pickleCost(j.in, e.prof.PickleRecv), actUnpickle)
 		case !j.work:
 			e.sleep(th, j.dur+e.prof.SleepOvershoot, Waiting, actStep)
 		case j.released:
@@ -493,7 +527,17 @@ func (e *engine) jobAdvance(th *thread) {
 		default:
 			e.python(th, e.pyWork(j.dur), actStep)
 		}
-	case actStep:
+	case actStep, actPickleOut:
+		if j := th.job; th.act == actStep && j.out > 0 {
+			// It pickles the result, which the loop unpickles when it
+			// resumes the task.
+			if e.unpickle == nil {
+				e.unpickle = map[int32]int64{}
+			}
+			e.unpickle[j.slot] = j.out
+			e.python(th, pickleCost(j.out, e.prof.PickleSend), actPickleOut)
+			return
+		}
 		pl := th.pool
 		pl.busy--
 		done := th.job.slot

@@ -76,6 +76,7 @@ func (e *engine) setup() {
 			e.python(th, start, actStartup)
 		}
 	}
+	e.setupPickler()
 	e.setupResources()
 	e.drain()
 }
@@ -380,9 +381,14 @@ func (e *engine) assignCause(pl *pool, th *thread, sl int32) {
 	}
 }
 
-// begin starts the thread's assigned task: the pool's per-task cost first.
+// begin starts the thread's assigned task: the pool's per-task cost first
+// (after its input, if it has any, has come through the pipe).
 func (e *engine) begin(th *thread) {
 	e.started(th.slot, th)
+	if in, _ := e.dataOf(th.slot, th); in > 0 {
+		e.sendInput(th, in)
+		return
+	}
 	e.python(th, th.pool.overhead, actBegin)
 }
 
@@ -394,6 +400,9 @@ func (e *engine) advance(th *thread) {
 		return
 	case roleJob:
 		e.jobAdvance(th)
+		return
+	case rolePickle:
+		e.pickled()
 		return
 	case roleSubmit:
 		if th.act == actWake {
@@ -412,6 +421,12 @@ func (e *engine) advance(th *thread) {
 		return
 	case actLock:
 		e.submitBranch(th)
+		return
+	case actUnpickle:
+		e.python(th, th.pool.overhead, actBegin)
+		return
+	case actPickleOut:
+		e.finishWorker(th)
 		return
 	case actBoot:
 		e.booted(th)
@@ -531,10 +546,22 @@ func (e *engine) idle(th *thread) {
 
 func (e *engine) finishWorker(th *thread) {
 	sl := th.slot
+	_, out := e.dataOf(sl, th)
+	if out > 0 && th.act != actPickleOut {
+		// The worker pickles the result; the parent unpickles it and the
+		// task ends then, while the worker goes on.
+		e.setTask(sl, Pickling, th.id)
+		e.python(th, pickleCost(out, e.prof.PickleSend), actPickleOut)
+		return
+	}
 	e.setLane(th, Idle)
-	if e.isBranch(sl) {
+	switch {
+	case e.isBranch(sl):
 		e.endBranch(sl, th)
-	} else {
+	case out > 0:
+		e.setTask(sl, Pickling, e.pickler.id)
+		e.pickle(pickleJob{slot: sl, th: -1, bytes: out})
+	default:
 		e.finishTask(sl)
 	}
 	th.slot = -1

@@ -77,7 +77,7 @@ func costly(name string, gil bool, slow float64) runtime.Profile {
 		Name: name, GIL: gil, Asyncio: true, Processes: true, Slowdown: slow,
 		ThreadStart: 50 * us, PoolSubmit: 8 * us, PoolTask: 20 * us, WakeLatency: 10 * us, LoopResume: 7 * us,
 		LoopTimer: 4 * us, TaskCreate: 3 * us, TimerSlack: 50 * us, SelectResolution: 1 * ms,
-		ProcessFork: 2 * ms, ProcessSpawn: 40 * ms, ProcessTask: 90 * us,
+		ProcessFork: 2 * ms, ProcessSpawn: 40 * ms, ProcessTask: 90 * us, PickleSend: 5 * ms, PickleRecv: 6 * ms,
 		SleepOvershoot: 70 * us, LoopTimerOvershoot: 400 * us,
 		ThreadRSS: 16 << 10, ThreadVirtual: 8 << 20, TaskRSS: 900, ProcessRSS: 10 << 20, ProcessVirtual: 30 << 20,
 	}
@@ -285,7 +285,7 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 		}
 		if prof.GIL {
 			for _, sp := range spans {
-				if sp.State == Working || sp.State == Overhead {
+				if sp.State == Working || sp.State == Overhead || sp.State == Pickling {
 					p := res.Lanes[lane].Process
 					perProc[p] = append(perProc[p], holding{sp.Start, sp.End})
 				}
@@ -302,7 +302,9 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 		}
 	}
 
-	checkCauses(t, name, d, prof, res, rec, e.src.total(), e.tree)
+	// A worker is freed before its task ends when the task was a gather's
+	// branch, or when the parent still unpickles its result.
+	checkCauses(t, name, d, prof, res, rec, e.src.total(), e.tree || e.pickler != nil)
 
 	// Determinism: the same input gives the same output, spans and all.
 	rec2 := &Recorder{}
@@ -325,7 +327,7 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 // thread of its process, forced switches only where there is a GIL, queue
 // causes only on a task's wait for its first step, loop causes only on
 // coroutines waiting for their loop.
-func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Profile, res *Result, rec *Recorder, tasks int, tree bool) {
+func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Profile, res *Result, rec *Recorder, tasks int, early bool) {
 	t.Helper()
 	limit := d.Limit
 	if d.Inner != nil {
@@ -426,10 +428,11 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 				switch end := r.End; {
 				case c.Task < 0:
 					fail("span %+v: freed by no task", sp)
-				case !ok && (res.Deadlock != nil || tree):
-				case end < sp.Start || end > sp.End && !tree:
+				case !ok && (res.Deadlock != nil || early):
+				case end < sp.Start || end > sp.End && !early:
 					// (A worker freed by a gather's branch names the branch's
-					// task, which ends later.)
+					// task, which ends later; so does one whose task's result
+					// the parent still unpickles.)
 					fail("span %+v: freed by task %d, which ended at %d", sp, c.Task, end)
 				}
 				if c.Kind == PlaceFreed && (limit == 0 || other.Kind != LoopThread) {

@@ -142,7 +142,7 @@ func inlineYAML(t testing.TB, text string) *workload.Workload {
 var gatherModels = []string{
 	"sync", "threads", "threads(1)", "threads(2)", "threads(3, fanout=2)", "threads(8)",
 	"asyncio", "asyncio(eager)", "asyncio(limit=2)", "asyncio(limit=2, executor=1, eager)",
-	"processes(1)", "processes(2)", "processes(2)*threads(2)", "processes(2)*threads(1, fanout=2)",
+	"processes(1)", "processes(2)", "processes(3, start=spawn)", "processes(2)*threads(2)", "processes(2)*threads(1, fanout=2)",
 	"processes(2)*asyncio", "processes(2)*asyncio(eager)",
 }
 
@@ -185,6 +185,9 @@ func randomShapes(r *rand.Rand) *workload.Workload {
 				st = workload.Step{Kind: workload.Wait, Dur: dur(10 * ms), Blocking: r.IntN(6) == 0}
 			case k < 6:
 				st = workload.Step{Kind: workload.Work, Dur: dur(2 * ms), Offload: workload.Offload(1 + r.IntN(2))}
+				if st.Offload == workload.OffloadProcess && r.IntN(2) == 0 {
+					st.Input, st.Output = r.Int64N(200_000), r.Int64N(100_000)
+				}
 			case k < 8:
 				st = workload.Step{Kind: workload.Use, Resource: r.IntN(len(wl.Resources)), Steps: steps(depth + 1)}
 			case k < 10:
@@ -206,6 +209,9 @@ func randomShapes(r *rand.Rand) *workload.Workload {
 	}
 	for g := 0; g < 1+r.IntN(3); g++ {
 		grp := workload.Group{Name: fmt.Sprintf("g%d", g), Count: 1 + r.IntN(4), Steps: steps(0)}
+		if r.IntN(3) == 0 {
+			grp.Input, grp.Output = r.Int64N(500_000), r.Int64N(50_000)
+		}
 		if r.IntN(2) == 0 {
 			grp.Every = r.Int64N(5 * ms)
 		}
@@ -336,5 +342,44 @@ func TestOneBranchGather(t *testing.T) {
 				t.Fatalf("workload %d under %s: makespan %d nested in a gather, %d flat (want %d)", i, m, b.Makespan, a.Makespan, want)
 			}
 		}
+	}
+}
+
+// A task's data goes to its worker process and back at the profile's
+// cost per byte on each side: the parent pickles inputs one at a time, a
+// worker unpickles its own, pickles its result, and the task ends when the
+// parent has unpickled it. Without worker processes it costs nothing.
+func TestPickling(t *testing.T) {
+	prof := bare
+	prof.PickleSend, prof.PickleRecv = 4*ms, 6*ms // per 10^6 bytes
+	wl := inlineYAML(t, `tasks: [{name: t, count: 2, input: 10MB, output: 1MB, steps: [{work: 100ms}]}]`)
+	for _, c := range []struct {
+		model string
+		want  []int64 // each task's end
+	}{
+		// Parent: in1 [0,40] in2 [40,80] out1 [204,210] out2 [244,250];
+		// workers: unpickle 60, work 100, pickle 4.
+		{"processes(2)", []int64{210 * ms, 250 * ms}},
+		// One worker: the second input is pickled while it runs the first
+		// task (the parent is idle then), but only once it takes it.
+		{"processes(1)", []int64{210 * ms, 420 * ms}},
+		{"asyncio", []int64{100 * ms, 200 * ms}},
+		{"processes(2)*threads(2)", []int64{100 * ms, 100 * ms}},
+	} {
+		r := run(t, wl, c.model, runOpt{prof: prof})
+		var ends []int64
+		for _, tr := range r.Records {
+			ends = append(ends, tr.End)
+		}
+		if !reflect.DeepEqual(ends, c.want) {
+			t.Errorf("%s: tasks end at %v, want %v", c.model, ends, c.want)
+		}
+	}
+	// A step offloaded to a process: the loop pickles its input, the worker
+	// process unpickles it, runs the step and pickles the result, which the
+	// loop unpickles when it resumes the task.
+	wl = inlineYAML(t, `tasks: [{steps: [{work: 100ms, offload: process, input: 10MB, output: 1MB}]}]`)
+	if r := run(t, wl, "asyncio", runOpt{prof: prof}); r.Makespan != 210*ms {
+		t.Errorf("offloaded: makespan %s, want 210ms", workload.FormatDuration(r.Makespan))
 	}
 }
