@@ -333,7 +333,7 @@ func (p *Plan) Steps(wl *workload.Workload) int64 {
 func sharesGIL(d model.Deployment) bool {
 	switch d.Kind {
 	case model.ThreadPool:
-		return d.Threads > 1
+		return d.Threads > 1 || d.Fanout > 0
 	case model.ThreadPerTask:
 		return true
 	case model.Processes:

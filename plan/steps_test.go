@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/conclab/conclab/workload"
@@ -19,6 +20,7 @@ func TestStepsCountsGILSwitches(t *testing.T) {
 		{"2 x [work 100h]", "", []string{"sync", "asyncio"}, 2},
 		{"2 x [work 100h]", "", []string{"processes(2)*threads(2)"}, 2 + 2*100*3600*1000/5},
 		{"2 x [work 100h]", "", []string{"processes(2)"}, 2},
+		{"2 x [work 100h]", "", []string{"threads(1, fanout=2)"}, 2 + 2*100*3600*1000/5},
 		{"2 x [work 100h released]", "", []string{"threads"}, 2},
 		{"2 x [work 100h]", "cpython-ft", []string{"threads(2)"}, 2},
 		{"switch=1ms; 4 x [repeat 10 [work 2ms, wait 1ms]]", "", []string{"sync", "threads(4)"}, 80 + 4*10*2},
@@ -39,5 +41,34 @@ func TestStepsCountsGILSwitches(t *testing.T) {
 	wl, _ := workload.ParseInline("2 x [work 1000h]")
 	if _, err := New(wl, nil, Overrides{Cores: 2, Models: []string{"threads(2)"}, MaxSteps: DefaultMaxSteps}); err == nil {
 		t.Errorf("2 x [work 1000h] under threads(2), 1.44 billion GIL switches, was not refused")
+	}
+}
+
+// A gather's branches are tasks the engine runs: each copy counts its
+// steps and two more (its creation and its end), so a huge fan-out is
+// refused before it runs.
+func TestStepsCountsGatherBranches(t *testing.T) {
+	wl, err := workload.Parse("tree.yaml", []byte(`
+resources: {db: {capacity: 10}}
+tasks:
+  - steps:
+      - gather:
+          - count: 6
+            steps: [{gather: [{count: 6, steps: [{use: db, steps: [{wait: 50ms}]}]}]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The task, its gather, 6 branches of (2 + 1 gather + 6 × (2 + 3)).
+	if got, want := wl.Steps(), int64(1+6*(2+1+6*(2+3))); got != want {
+		t.Errorf("Steps = %d, want %d", got, want)
+	}
+	wl, err = workload.Parse("fan.yaml", []byte(`tasks: [{steps: [{gather: [{count: 50000000, steps: [{wait: 1s}, {wait: 1s}, {wait: 1s}, {wait: 1s}, {wait: 1s}]}]}]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(wl, nil, Overrides{Cores: 2, Models: []string{"asyncio"}, MaxSteps: DefaultMaxSteps})
+	var pe *Error
+	if !errors.As(err, &pe) || pe.Field != FieldMaxSteps {
+		t.Errorf("a gather of 50,000,000 branches of 5 steps: %v, want a refusal for its steps", err)
 	}
 }
