@@ -43,7 +43,7 @@ func simulateAll(t *testing.T, wl *workload.Workload, cores int, si int64) {
 	if wl.Steps() > fuzzSteps || 4*wl.PythonWork()/float64(si) > fuzzSteps {
 		return // too large to simulate in a fuzz run
 	}
-	models := append([]string{"threads"}, randomModels...)
+	models := append([]string{"threads", "asyncio(eager)", "threads(2, fanout=3)", "processes(2)*threads(1, fanout=2)"}, randomModels...)
 	for _, prof := range fuzzProfiles(t) {
 		for _, m := range models {
 			d := deployment(t, m)
@@ -88,6 +88,12 @@ func FuzzSimulateYAML(f *testing.F) {
 		"arrivals: {rate: 200/s, count: 40}\ntasks: [{weight: 2, steps: [{wait: exp(50ms)}]}, {name: cpu, steps: [{work: exp(2ms)}]}]",
 		"arrivals: {rate: 500/s, for: 50ms, pattern: uniform}\ntasks: [{steps: [{work: 0s}, {wait: 0s}]}]",
 		"tasks: [{steps: [{repeat: 4, steps: [{work: 1ms, gil: released}, {wait: 1ms, offload: thread, blocking: true}]}]}]",
+		"resources: {db: {capacity: 2}}\ntasks: [{count: 5, steps: [{work: 1ms}, {use: db, steps: [{wait: 5ms}]}]}]",
+		"resources: {a: {capacity: 1}, b: {capacity: 1, scope: global}}\ntasks: [{name: A, steps: [{use: a, steps: [{wait: 1ms}, {use: b, steps: [{work: 1ms}]}]}]}, {name: B, steps: [{use: b, steps: [{wait: 1ms}, {use: a, steps: [{work: 1ms}]}]}]}]",
+		"tasks: [{count: 2, steps: [{gather: [{count: 2, steps: [{wait: 10ms}]}, {steps: [{work: 1ms}, {gather: [{count: 3, steps: [{wait: exp(1ms)}]}]}]}]}]}]",
+		"tasks: [{count: 3, steps: [{choose: [{weight: 9, steps: [{work: 50us}]}, {weight: 1, steps: [{wait: 4ms, blocking: true}]}]}]}]",
+		"resources: {lock: {capacity: 1}}\ntasks: [{steps: [{use: lock, steps: [{gather: [{steps: [{use: lock, steps: [{wait: 1ms}]}]}]}]}]}]",
+		"tasks: [{count: 2, input: 1MB, output: 10KB, steps: [{work: 2ms}, {work: 1ms, offload: process, input: 100KB, output: 1KB}]}]",
 	} {
 		f.Add([]byte(s), uint8(1), uint8(5))
 	}

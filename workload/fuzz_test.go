@@ -34,13 +34,22 @@ func checkResult(t *testing.T, w *Workload, err error) {
 	if n := w.NumTasks(); n < 0 || n > MaxTasks {
 		t.Fatalf("NumTasks = %d", n)
 	}
+	for i, r := range w.Resources {
+		if resourceNameProblem(r.Name) != "" || r.Capacity < 1 || r.Capacity > MaxCapacity || resourceIndex(w.Resources, r.Name) != i || r.Pos.Line < 1 {
+			t.Fatalf("invalid resource %d: %+v", i, r)
+		}
+	}
 	names := map[string]bool{}
 	for i, g := range w.Groups {
-		if g.Name == "" || names[g.Name] || g.Count < 1 || g.Start < 0 || g.Every < 0 || !(g.Weight > 0) || len(g.Steps) == 0 {
+		if g.Name == "" || names[g.Name] || g.Count < 1 || g.Start < 0 || g.Every < 0 || !(g.Weight > 0) || len(g.Steps) == 0 ||
+			g.Input < 0 || g.Input > MaxBytes || g.Output < 0 || g.Output > MaxBytes {
 			t.Fatalf("invalid group %d: %+v", i, g)
 		}
 		names[g.Name] = true
-		checkStepsValid(t, g.Steps, 0, 1)
+		checkStepsValid(t, w, g.Steps, 0, 0, 1)
+	}
+	if w.Steps() < 0 || w.PythonWork() < 0 {
+		t.Fatalf("Steps %d, PythonWork %v", w.Steps(), w.PythonWork())
 	}
 	for _, m := range w.Models {
 		if m.Expr == "" || m.Pos.Line < 1 || m.Pos.Col < 1 {
@@ -49,10 +58,10 @@ func checkResult(t *testing.T, w *Workload, err error) {
 	}
 }
 
-func checkStepsValid(t *testing.T, steps []Step, depth int, product int64) {
+func checkStepsValid(t *testing.T, w *Workload, steps []Step, depth, blocks int, product int64) {
 	t.Helper()
-	if len(steps) == 0 || depth > MaxDepth || product > MaxRepeat {
-		t.Fatalf("steps at depth %d, product %d: %+v", depth, product, steps)
+	if len(steps) == 0 || depth > MaxDepth || blocks > MaxNest || product > MaxRepeat {
+		t.Fatalf("steps at depth %d, %d blocks, product %d: %+v", depth, blocks, product, steps)
 	}
 	for _, s := range steps {
 		if s.Pos.Line < 1 || s.Pos.Col < 1 {
@@ -64,7 +73,7 @@ func checkStepsValid(t *testing.T, steps []Step, depth int, product int64) {
 			if d.A < 0 || d.B < 0 || d.A > MaxDuration || d.B > MaxDuration || (d.Kind == Uniform && d.A > d.B) {
 				t.Fatalf("invalid duration %+v", d)
 			}
-			if s.Kind == Work && s.Blocking || s.Kind == Wait && s.GILReleased {
+			if s.Kind == Work && s.Blocking || s.Kind == Wait && s.GILReleased || (s.Input != 0 || s.Output != 0) && s.Offload != OffloadProcess {
 				t.Fatalf("flag on the wrong kind of step: %+v", s)
 			}
 			r := NewRand(1, 1)
@@ -75,7 +84,32 @@ func checkStepsValid(t *testing.T, steps []Step, depth int, product int64) {
 			if s.Count < 1 {
 				t.Fatalf("repeat count %d", s.Count)
 			}
-			checkStepsValid(t, s.Steps, depth+1, product*int64(s.Count))
+			checkStepsValid(t, w, s.Steps, depth+1, blocks+1, product*int64(s.Count))
+		case Use:
+			if s.Resource < 0 || s.Resource >= len(w.Resources) {
+				t.Fatalf("use of resource %d of %d", s.Resource, len(w.Resources))
+			}
+			checkStepsValid(t, w, s.Steps, depth, blocks+1, product)
+		case Gather:
+			if len(s.Branches) == 0 {
+				t.Fatalf("gather without branches: %+v", s)
+			}
+			for _, b := range s.Branches {
+				if b.Count < 1 || b.Pos.Line < 1 {
+					t.Fatalf("branch %+v", b)
+				}
+				checkStepsValid(t, w, b.Steps, depth, blocks+1, product*int64(b.Count))
+			}
+		case Choose:
+			if len(s.Alternatives) == 0 {
+				t.Fatalf("choose without alternatives: %+v", s)
+			}
+			for _, a := range s.Alternatives {
+				if !(a.Weight > 0) || a.Weight > MaxWeight || a.Pos.Line < 1 {
+					t.Fatalf("alternative %+v", a)
+				}
+				checkStepsValid(t, w, a.Steps, depth, blocks+1, product)
+			}
 		default:
 			t.Fatalf("unknown step kind %d", s.Kind)
 		}
@@ -100,6 +134,12 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(strings.Repeat("- ", MaxNesting+1)))
 	f.Add([]byte("about: \"[[[\" # {{{\ntasks: [{steps: [{wait: 1s}]}]"))
 	f.Add([]byte("about: |\n  [[[\n--- " + strings.Repeat("{a: ", MaxNesting+1)))
+	f.Add([]byte(specShapes))
+	f.Add([]byte("resources: {db: {capacity: 10}, lock: {capacity: 1, scope: global}}\ntasks: [{count: 3, input: 2MiB, output: 10KB, steps: [{use: db, steps: [{use: lock, steps: [{wait: 5ms}]}]}]}]"))
+	f.Add([]byte("tasks: [{steps: [" + strings.Repeat("{gather: [{count: 6, steps: [", 6) + "{wait: 50ms}" + strings.Repeat("]}]}", 6) + "]}]"))
+	f.Add([]byte("tasks: [{steps: [{choose: [{weight: 90, steps: [{work: 50us}]}, {weight: 1e-3, steps: [{wait: 40ms, offload: process, input: 1GB}]}]}]}]"))
+	f.Add([]byte("resources: {db: {capacity: 0}}\ntasks: [{steps: [{use: dB, steps: []}, {gather: [{count: 1000000000, steps: [{wait: 1s}]}]}]}]"))
+	f.Add([]byte("tasks: [{steps: [{gather: [{steps: [{repeat: 100000, steps: [{gather: [{count: 100000, steps: [{wait: 1us}]}]}]}]}]}]}]"))
 	if paths, _ := filepath.Glob("../examples/*.yaml"); len(paths) > 0 {
 		for _, p := range paths {
 			if data, err := os.ReadFile(p); err == nil {
