@@ -28,7 +28,7 @@ func newAdviseCmd(s *streams) *cobra.Command {
 		Short: "Recommend a model and its size, with reasons from the simulation",
 		Long: `Advise simulates the sensible deployments of a workload and recommends one,
 with the runner-up, three reasons quantified from the simulation and a word on
-where the seed's rule of thumb ("Flask → sync + threads, FastAPI → async
+where the tutorial's rule of thumb ("Flask → sync + threads, FastAPI → async
 endpoints, blocking libraries → threads, high traffic → asyncio, CPU →
 multiprocessing") agrees and where the numbers overrule it.
 

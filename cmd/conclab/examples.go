@@ -14,7 +14,7 @@ func newExamplesCmd(s *streams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "examples [NAME]",
 		Short: "List the built-in scenarios, or print one",
-		Long: `Examples lists the built-in scenarios, the seed's cases first. Each NAME works
+		Long: `Examples lists the built-in scenarios, the tutorial's cases first. Each NAME works
 wherever a workload FILE does ("conclab run seed-io"); with a NAME, examples
 prints that scenario's YAML, a starting point for your own workload.`,
 		Example: `  conclab examples
