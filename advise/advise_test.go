@@ -48,7 +48,7 @@ tasks: [{name: req, steps: [{work: 1ms}, {wait: 30ms, blocking: true}]}]
 `,
 			cores:    4,
 			wantKind: func(c *Candidate) bool { return c.Label != "asyncio" },
-			reasons:  []string{"a blocking call in the handler stalls the event loop for 30.0 ms per request", "plain asyncio is overloaded", "offload it"},
+			reasons:  []string{"a blocking call in each request handler stalls the event loop for 30.0 ms", "plain asyncio is overloaded", "offload it"},
 			notBest:  "asyncio",
 		},
 	}

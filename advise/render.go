@@ -65,6 +65,9 @@ func (sw *Sweep) WriteText(w io.Writer) error {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\n%s\n", sw.kneeSentence())
+	if err == nil && sw.Knee.Note != "" {
+		_, err = fmt.Fprintf(w, "  %s\n", sw.Knee.Note)
+	}
 	return err
 }
 
@@ -74,7 +77,20 @@ func (sw *Sweep) kneeSentence() string {
 		return fmt.Sprintf("no knee up to %s: p99 stays within %g× its low-load value without overload", sw.valueLabel(sw.Points[len(sw.Points)-1]), kneeLatency)
 	}
 	if sw.Knee.Index < 0 {
-		return "no knee: no point is " + sw.Knee.Rule
+		overloaded := 0
+		for _, p := range sw.Points {
+			if p.Overloaded {
+				overloaded++
+			}
+		}
+		switch {
+		case sw.Swept == SweptRate:
+			return "no knee: the lowest rate is overloaded already"
+		case overloaded == len(sw.Points):
+			return "no knee: every point is overloaded"
+		}
+		return fmt.Sprintf("no knee: no point reaches both %s of the best throughput and p99 within %s of the best",
+			numfmt.WholePercent(kneeThroughput), numfmt.ShortPercent(Equal))
 	}
 	return fmt.Sprintf("◀ %s: %s", sw.kneeLabel(), sw.Knee.Rule)
 }
