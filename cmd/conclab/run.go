@@ -399,8 +399,8 @@ func tasksText(p *plan.Plan, runs []report.Run) string {
 
 // textOptions says how wide and whether in colour text output is: the
 // terminal's width (COLUMNS) when standard output is a terminal, never more
-// than 100 columns; colour only on a terminal without NO_COLOR, and never
-// into a file.
+// than 100 columns; colour only on a terminal without NO_COLOR (as deep as
+// the terminal says, report.ColorsFor), and never into a file.
 func (s *streams) textOptions(toFile bool) report.Options {
 	opt := report.Options{Width: maxWidth}
 	f, ok := s.out.(*os.File)
@@ -410,7 +410,7 @@ func (s *streams) textOptions(toFile bool) report.Options {
 	if c, err := strconv.Atoi(strings.TrimSpace(s.env("COLUMNS"))); err == nil && c > 0 {
 		opt.Width = max(minWidth, min(maxWidth, c))
 	}
-	opt.Color = s.env("NO_COLOR") == "" && report.ColorFor(f)
+	opt.Color = report.ColorsFor(f, s.env)
 	return opt
 }
 

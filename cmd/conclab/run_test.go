@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/runtime"
 )
 
@@ -457,11 +458,11 @@ func TestTextOptions(t *testing.T) {
 	env := func(k string) string { return map[string]string{"COLUMNS": "60"}[k] }
 	s := &streams{out: f, env: env}
 	// A file is not a terminal: the full width and no colour.
-	if opt := s.textOptions(false); opt.Width != 100 || opt.Color {
+	if opt := s.textOptions(false); opt.Width != 100 || opt.Color != report.NoColor {
 		t.Errorf("to a file: %+v, want width 100 without colour", opt)
 	}
 	s = &streams{out: &bytes.Buffer{}, env: env}
-	if opt := s.textOptions(true); opt.Width != 100 || opt.Color {
+	if opt := s.textOptions(true); opt.Width != 100 || opt.Color != report.NoColor {
 		t.Errorf("-o: %+v, want width 100 without colour", opt)
 	}
 }
