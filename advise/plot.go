@@ -315,7 +315,7 @@ func (sw *Sweep) WriteHTML(w io.Writer) error {
 	fmt.Fprintf(&b, "<h1>%s</h1>\n", textsafe.Markup(sw.Title()))
 	sw.svg(&b)
 	var t strings.Builder
-	if err := sw.WriteText(&t); err != nil {
+	if err := sw.WriteText(&t, 0); err != nil {
 		return err
 	}
 	fmt.Fprintf(&b, "<pre>%s</pre>\n</body>\n</html>\n", textsafe.MarkupText(t.String()))

@@ -111,7 +111,7 @@ func TestSweepSVGGolden(t *testing.T) {
 	}
 	golden.Check(t, "testdata/sweep_threads.svg", b.Bytes())
 	b.Reset()
-	if err := sw.WriteText(&b); err != nil {
+	if err := sw.WriteText(&b, 0); err != nil {
 		t.Fatal(err)
 	}
 	golden.Check(t, "testdata/sweep_threads.txt", b.Bytes())

@@ -95,7 +95,7 @@ func runAdvise(ctx context.Context, s *streams, o *adviseOptions, args []string)
 	if o.format == "json" {
 		err = a.WriteJSON(&buf)
 	} else {
-		err = a.WriteText(&buf)
+		err = a.WriteText(&buf, s.textOptions(toFile(o.output), o.width).Width)
 	}
 	if err != nil {
 		return fail(err)

@@ -81,6 +81,7 @@ func addCommonFlags(cmd *cobra.Command, o *runOptions, formats string) {
 	addSimFlags(f, o)
 	f.StringVar(&o.format, "format", "text", "output format: "+formats)
 	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")
+	addWidthFlag(f, &o.width)
 }
 
 // loadForAdvise reads the workload named by args or -e and resolves its
@@ -170,7 +171,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 	case "html":
 		err = sw.WriteHTML(&buf)
 	default:
-		err = sw.WriteText(&buf)
+		err = sw.WriteText(&buf, s.textOptions(toFile(o.output), o.width).Width)
 	}
 	if err != nil {
 		return fail(err)
