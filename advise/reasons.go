@@ -377,6 +377,10 @@ func (a *Advice) noneReasons() []string {
 		return []string{"the runtime runs none of the candidates"}
 	}
 	best := a.bestOf(famSync, famThreads, famAsyncio, famAsyncioOffload, famProcesses, famProcThreads, famProcAsyncio)
-	return []string{fmt.Sprintf("all %d candidates are overloaded or break the bounds; the closest, %s, %s (%s)",
-		len(a.Candidates), best.Label, a.outcome(best), best.Rejected)}
+	why := a.outcome(best) // "is overloaded (serves … of … offered)"
+	if !best.Overloaded {
+		why = "is ruled out (" + best.Rejected + ")"
+	}
+	return []string{fmt.Sprintf("all %d candidates are overloaded or break the bounds; the closest, %s, %s",
+		len(a.Candidates), best.Label, why)}
 }

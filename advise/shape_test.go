@@ -166,3 +166,22 @@ func TestSweepKneeWeighsP99(t *testing.T) {
 		t.Errorf("the knee's rule does not mention p99: %q", sw.kneeSentence())
 	}
 }
+
+// The advice's numbers read as the rest of conclab's: thousands
+// separated; a bound that rules out every candidate said once.
+func TestAdviseWords(t *testing.T) {
+	a := adviseText(t, `
+name: many-waits
+tasks: [{name: t, count: 2000, steps: [{wait: 1s}]}]
+`, 2)
+	if !strings.Contains(a.RuleOfThumb, "holds up to 2,000 tasks at once") {
+		t.Errorf("rule of thumb: %q", a.RuleOfThumb)
+	}
+	a, err := Advise(context.Background(), parse(t, ioHandler), Constraints{P99: 1e6}, setup(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := a.Reasons[0]; !strings.Contains(r, "is ruled out (p99 ") || strings.Count(r, "p99") != 1 {
+		t.Errorf("no candidate within the bound: %q", r)
+	}
+}

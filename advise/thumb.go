@@ -122,7 +122,7 @@ func (a *Advice) sizing(rec *Candidate) string {
 	case famProcAsyncio:
 		return fmt.Sprintf("%d processes with an event loop each", d.Procs)
 	case famAsyncio, famAsyncioOffload:
-		return fmt.Sprintf("one event loop holds up to %d %ss at once", rec.Result.PeakTasks, a.unit())
+		return fmt.Sprintf("one event loop holds up to %s %ss at once", numfmt.Thousands(rec.Result.PeakTasks), a.unit())
 	}
 	return "one thread"
 }
