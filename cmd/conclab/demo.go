@@ -16,10 +16,12 @@ import (
 	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/numfmt"
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 func newDemoCmd(s *streams) *cobra.Command {
-	return &cobra.Command{
+	var width int
+	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Walk through the tutorial's cases, simulated and explained",
 		Long: `Demo retells the tutorial conclab grew from, one chapter per case: three tasks
@@ -34,7 +36,10 @@ Every chapter is a built-in example you can run yourself with "conclab run".`,
   NO_COLOR=1 conclab demo > demo.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d := &demo{ctx: cmd.Context(), opt: s.textOptions(false)}
+			if err := checkWidthFlag(cmd.Flags(), width); err != nil {
+				return err
+			}
+			d := &demo{ctx: cmd.Context(), opt: s.textOptions(false, width)}
 			if err := d.all(); err != nil {
 				return err
 			}
@@ -42,6 +47,8 @@ Every chapter is a built-in example you can run yourself with "conclab run".`,
 			return fail(err)
 		},
 	}
+	addWidthFlag(cmd.Flags(), &width)
+	return cmd
 }
 
 // demo writes the chapters into buf, so nothing is printed if one fails.
@@ -73,11 +80,15 @@ func (d *demo) para(text string) { writeWrapped(&d.buf, text, d.opt.Width) }
 
 // title writes a chapter's title, its setup and the command that reruns it.
 func (d *demo) title(b *bytes.Buffer, n int, title, setup, command string) {
-	head := fmt.Sprintf("%d. %s ", n, title)
-	if pad := d.opt.Width - len([]rune(head)); pad > 0 {
-		head += strings.Repeat("═", pad)
+	// The title, wrapped if it must be, and a rule to the end of its
+	// last line.
+	lines := textsafe.Wrap(fmt.Sprintf("%d. %s", n, title), d.opt.Width, "", "   ")
+	last := lines[len(lines)-1] + " "
+	if pad := d.opt.Width - len([]rune(last)); pad > 0 {
+		last += strings.Repeat("═", pad)
 	}
-	fmt.Fprintln(b, head)
+	lines[len(lines)-1] = strings.TrimRight(last, " ")
+	fmt.Fprintln(b, strings.Join(lines, "\n"))
 	writeWrapped(b, setup, d.opt.Width)
 	writeWrapped(b, "$ "+command, d.opt.Width)
 	fmt.Fprintln(b)
