@@ -62,7 +62,7 @@ type Advice struct {
 // Advise simulates the candidates of wl (see Candidates) in parallel,
 // drops those that are overloaded or break the constraints, ranks the
 // rest and explains the recommendation with three reasons and a word on
-// the seed's rule of thumb.
+// the tutorial's rule of thumb.
 //
 // Ranking: for an open workload by p99 latency, p99s within Equal (5 %)
 // of each other counting as equal, then by throughput (within 1 % equal),
@@ -294,7 +294,7 @@ func (a *Advice) at(i int) *Candidate {
 	return &a.Candidates[i]
 }
 
-// family groups candidates the way the seed's advice names them.
+// family groups candidates the way the tutorial's advice names them.
 type family uint8
 
 const (
