@@ -15,8 +15,11 @@ import (
 
 // WriteText writes the advice: the workload and its profile, the
 // recommendation and the runner-up, three reasons, the word on the rule of
-// thumb and the table of candidates, best first.
-func (a *Advice) WriteText(w io.Writer) error {
+// thumb and the table of candidates, best first. No line is wider than
+// width columns (report.DefaultWidth when width ≤ 0): sentences wrap, and
+// a narrow table leaves out its least needed columns.
+func (a *Advice) WriteText(w io.Writer, width int) error {
+	width = textWidth(width)
 	var b strings.Builder
 	p := a.Profile
 	head := fmt.Sprintf("advise · %s · runtime %s · %d cores", textsafe.Clean(a.Workload.Name), a.Runtime, a.Cores)
@@ -25,7 +28,7 @@ func (a *Advice) WriteText(w io.Writer) error {
 	} else {
 		head += " · " + numfmt.Count(p.Tasks, "task", "tasks")
 	}
-	b.WriteString(head + "\n")
+	wrap(&b, head, width, "", "  ")
 	cpu := ms(p.CPU()) + " CPU"
 	if p.Released > 0 {
 		cpu += fmt.Sprintf(" (%s with the GIL released)", ms(p.Released))
@@ -34,7 +37,7 @@ func (a *Advice) WriteText(w io.Writer) error {
 	if p.Blocking > 0 {
 		wait += fmt.Sprintf(", %s of it blocking", ms(p.Blocking))
 	}
-	fmt.Fprintf(&b, "each %s: %s, %s\n", a.unit(), cpu, wait)
+	wrap(&b, fmt.Sprintf("each %s: %s, %s", a.unit(), cpu, wait), width, "", "  ")
 	if a.open() && len(a.Candidates) > 0 {
 		// What arrived, the same under every model: a Poisson window
 		// draws its own count, so the rate offered is not the nominal one.
@@ -43,26 +46,27 @@ func (a *Advice) WriteText(w io.Writer) error {
 		if arr.Count == 0 && arr.Pattern == workload.Poisson {
 			offered += fmt.Sprintf(" (Poisson: %s requests drawn in %s)", numfmt.Thousands(r.Arrived), workload.FormatDuration(arr.For))
 		}
-		b.WriteString(offered + "\n")
+		wrap(&b, offered, width, "", "  ")
 	}
 	if c := a.constraintText(); c != "" {
-		b.WriteString("bounds: " + c + "\n")
+		wrap(&b, "bounds: "+c, width, "", "  ")
 	}
 	b.WriteString("\n")
+	const pad = "             " // under the label "recommended  "
 	if rec := a.Recommendation(); rec != nil {
-		fmt.Fprintf(&b, "recommended  %s — %s\n", rec.Label, a.summary(rec))
+		wrap(&b, fmt.Sprintf("%s — %s", rec.Label, a.summary(rec)), width, "recommended  ", pad)
 	} else {
-		b.WriteString("recommended  none: no candidate meets the bounds\n")
+		wrap(&b, "none: no candidate meets the bounds", width, "recommended  ", pad)
 	}
 	if ru := a.RunnerUpCandidate(); ru != nil {
-		fmt.Fprintf(&b, "runner-up    %s — %s\n", ru.Label, a.summary(ru))
+		wrap(&b, fmt.Sprintf("%s — %s", ru.Label, a.summary(ru)), width, "runner-up    ", pad)
 	}
 	b.WriteString("\nwhy:\n")
 	for i, r := range a.Reasons {
-		wrap(&b, fmt.Sprintf("%d. %s", i+1, r), "  ", "     ")
+		wrap(&b, fmt.Sprintf("%d. %s", i+1, r), width, "  ", "     ")
 	}
 	b.WriteString("\n")
-	wrap(&b, a.RuleOfThumb, "", "")
+	wrap(&b, a.RuleOfThumb, width, "", "")
 	b.WriteString("\n")
 
 	third := "served"
@@ -72,6 +76,7 @@ func (a *Advice) WriteText(w io.Writer) error {
 	t := &table{
 		head:  []string{"candidate", "p50", "p99", third, "thr", "resident", "reserved", "note"},
 		right: []bool{false, true, true, true, true, true, true, false},
+		drop:  []int{6, 1, 4, 5}, // reserved, p50, thr, resident
 	}
 	for i, c := range a.Candidates {
 		r := c.Result
@@ -96,7 +101,7 @@ func (a *Advice) WriteText(w io.Writer) error {
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
-	return t.write(w)
+	return t.write(w, width)
 }
 
 // summary is one line of figures for a candidate.
@@ -190,15 +195,4 @@ func (a *Advice) WriteJSON(w io.Writer) error {
 		doc.Reasons = []string{}
 	}
 	return jsonout.WriteIndented(w, doc)
-}
-
-// textWidth is the width advise wraps its sentences to.
-const textWidth = 100
-
-// wrap writes text, made safe to print, word-wrapped to textWidth
-// columns, the first line after first, the others after rest.
-func wrap(b *strings.Builder, text, first, rest string) {
-	for _, line := range textsafe.Wrap(textsafe.Clean(text), textWidth, first, rest) {
-		b.WriteString(line + "\n")
-	}
 }

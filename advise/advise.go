@@ -16,6 +16,12 @@ import (
 // offloaded to the event loop's threads.
 const OffloadSuffix = " + to_thread"
 
+// Equal is how close two candidates' p99s (open workloads) or makespans
+// (batches) must be to count as equal when ranking: within 5 %, the
+// simulation's own margin against the real interpreter. The knee of a
+// pool-size sweep holds p99 to the same margin.
+const Equal = 0.05
+
 // Constraints are the bounds a recommendation must keep; zero means none.
 type Constraints struct {
 	P99    int64 // ns: the tasks' 99th percentile latency
@@ -47,17 +53,21 @@ type Advice struct {
 	Reasons        []string
 	RuleOfThumb    string
 	gil            bool
+	// The best p99 (open) or makespan (batch) and throughput of the kept
+	// candidates, which the ranking measures from.
+	bestPrimary int64
+	bestServed  float64
 }
 
 // Advise simulates the candidates of wl (see Candidates) in parallel,
 // drops those that are overloaded or break the constraints, ranks the
 // rest and explains the recommendation with three reasons and a word on
-// the seed's rule of thumb.
+// the tutorial's rule of thumb.
 //
-// Ranking: for an open workload by p99 latency, p99s within 5 % of each
-// other counting as equal, then by throughput (within 1 % equal), then
-// by resident and reserved memory; for a batch by makespan (within 5 %
-// equal), then memory.
+// Ranking: for an open workload by p99 latency, p99s within Equal (5 %)
+// of each other counting as equal, then by throughput (within 1 % equal),
+// then by resident and reserved memory; for a batch by makespan (within
+// Equal), then memory.
 func Advise(ctx context.Context, wl *workload.Workload, c Constraints, s Setup) (*Advice, error) {
 	a := &Advice{Workload: wl, Runtime: s.Profile.Name, Cores: s.Cores, Constraints: c,
 		Profile: ProfileOf(wl, s.Profile.Slowdown), Best: -1, RunnerUp: -1, gil: s.Profile.GIL}
@@ -206,46 +216,60 @@ func (a *Advice) rank(cands []Candidate) []Candidate {
 	if len(kept) == 0 {
 		return rejected
 	}
-	primary := func(c Candidate) int64 {
-		if a.open() {
-			return c.Result.Latency.P99
-		}
-		return c.Result.Makespan
+	a.bestPrimary, a.bestServed = int64(math.MaxInt64), 0
+	for i := range kept {
+		a.bestPrimary = min(a.bestPrimary, a.primary(&kept[i]))
+		a.bestServed = max(a.bestServed, Served(kept[i].Workload, kept[i].Result))
 	}
-	bestP, bestS := int64(math.MaxInt64), 0.0
-	for _, c := range kept {
-		bestP = min(bestP, primary(c))
-		bestS = max(bestS, Served(c.Workload, c.Result))
-	}
-	type key struct {
-		tier, served       int
-		resident, reserved int64
-		primary            int64
-		index              int
-	}
-	keys := make(map[string]key, len(kept))
-	for i, c := range kept {
-		k := key{tier: tier(float64(primary(c)), float64(bestP), 1.05),
-			resident: c.Result.PeakMemoryBytes, reserved: c.Result.PeakVirtualBytes, primary: primary(c), index: i}
-		if a.open() {
-			k.served = tier(bestS, Served(c.Workload, c.Result), 1.01)
-		}
-		keys[c.Label] = k
-	}
+	// Stable: candidates with equal keys stay in the order they were tried.
 	slices.SortStableFunc(kept, func(x, y Candidate) int {
-		kx, ky := keys[x.Label], keys[y.Label]
-		for _, d := range []int64{int64(kx.tier - ky.tier), int64(kx.served - ky.served), kx.resident - ky.resident,
-			kx.reserved - ky.reserved, kx.primary - ky.primary, int64(kx.index - ky.index)} {
-			if d != 0 {
-				if d < 0 {
-					return -1
-				}
-				return 1
-			}
-		}
-		return 0
+		c, _ := a.key(&x).cmp(a.key(&y))
+		return c
 	})
 	return append(kept, rejected...)
+}
+
+// rankKey is what ranks a kept candidate, most telling first.
+type rankKey struct {
+	tier               int // of p99 or makespan: how many factors of 1 + Equal above the best
+	served             int // of throughput, open workloads: how many factors of 1.01 below the best
+	resident, reserved int64
+	primary            int64 // p99 or makespan itself
+}
+
+// Why one candidate ranks above another when their rankKeys differ: the
+// field that decided.
+const (
+	byTier = iota + 1
+	byServed
+	byResident
+	byReserved
+	byPrimary
+)
+
+// key is c's rankKey among the kept candidates (rank sets the bests).
+func (a *Advice) key(c *Candidate) rankKey {
+	k := rankKey{tier: tier(float64(a.primary(c)), float64(a.bestPrimary), 1+Equal),
+		resident: c.Result.PeakMemoryBytes, reserved: c.Result.PeakVirtualBytes, primary: a.primary(c)}
+	if a.open() {
+		k.served = tier(a.bestServed, Served(c.Workload, c.Result), 1.01)
+	}
+	return k
+}
+
+// cmp compares two keys, lower first, and says which field decided (0
+// when they are equal).
+func (k rankKey) cmp(o rankKey) (int, int) {
+	for i, d := range []int64{int64(k.tier - o.tier), int64(k.served - o.served), k.resident - o.resident,
+		k.reserved - o.reserved, k.primary - o.primary} {
+		switch {
+		case d < 0:
+			return -1, i + 1
+		case d > 0:
+			return 1, i + 1
+		}
+	}
+	return 0, 0
 }
 
 // tier is how many factors of step v lies above best: 0 within one step.
@@ -270,7 +294,7 @@ func (a *Advice) at(i int) *Candidate {
 	return &a.Candidates[i]
 }
 
-// family groups candidates the way the seed's advice names them.
+// family groups candidates the way the tutorial's advice names them.
 type family uint8
 
 const (

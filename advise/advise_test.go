@@ -48,7 +48,7 @@ tasks: [{name: req, steps: [{work: 1ms}, {wait: 30ms, blocking: true}]}]
 `,
 			cores:    4,
 			wantKind: func(c *Candidate) bool { return c.Label != "asyncio" },
-			reasons:  []string{"a blocking call in the handler stalls the event loop for 30.0 ms per request", "plain asyncio is overloaded", "offload it"},
+			reasons:  []string{"a blocking call in each request handler stalls the event loop for 30.0 ms", "plain asyncio is overloaded", "offload it"},
 			notBest:  "asyncio",
 		},
 	}
@@ -81,7 +81,7 @@ tasks: [{name: req, steps: [{work: 1ms}, {wait: 30ms, blocking: true}]}]
 				t.Errorf("rule of thumb: %q", a.RuleOfThumb)
 			}
 			var b bytes.Buffer
-			if err := a.WriteText(&b); err != nil {
+			if err := a.WriteText(&b, 0); err != nil {
 				t.Fatal(err)
 			}
 			for _, line := range strings.Split(b.String(), "\n") {
@@ -161,7 +161,7 @@ tasks: [{name: req, steps: [{work: 1ms}, {wait: exp(100ms)}]}]
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := a.WriteText(&b); err != nil {
+	if err := a.WriteText(&b, 0); err != nil {
 		t.Fatal(err)
 	}
 	text := b.String()
@@ -198,7 +198,7 @@ tasks:
 		t.Errorf("no reason says %q:\n%s", want, all)
 	}
 	var b bytes.Buffer
-	if err := a.WriteText(&b); err != nil {
+	if err := a.WriteText(&b, 0); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(b.String(), "against takes") || strings.Contains(b.String(), " 1 threads") {

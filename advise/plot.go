@@ -13,7 +13,9 @@ import (
 
 // The plot's geometry, in SVG user units.
 const (
-	plotW, plotH           = 760.0, 460.0
+	plotW, plotH           = 760.0, 460.0 // plotH grows by kneeLineH a line of the knee's rule past the first
+	kneeLineH              = 16.0
+	kneeChars              = 96          // a line of the knee's rule, in characters: 12 px sans serif from plotL fits
 	plotL, plotR           = 80.0, 680.0 // the plot area's left and right edges
 	plotT, plotB           = 56.0, 350.0 // its top and bottom
 	colorP50, colorP99     = "#1f77b4", "#d62728"
@@ -123,8 +125,10 @@ func (sw *Sweep) WriteSVG(w io.Writer) error {
 
 func (sw *Sweep) svg(b *strings.Builder) {
 	pts := sw.Points
-	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g" font-family="sans-serif" font-size="12">`+"\n", plotW, plotH, plotW, plotH)
-	fmt.Fprintf(b, `<rect width="%g" height="%g" fill="white"/>`+"\n", plotW, plotH)
+	knee := textsafe.Wrap(sw.kneeSentence(), kneeChars, "", "  ")
+	h := plotH + kneeLineH*float64(max(len(knee)-1, 0))
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g" font-family="sans-serif" font-size="12">`+"\n", plotW, h, plotW, h)
+	fmt.Fprintf(b, `<rect width="%g" height="%g" fill="white"/>`+"\n", plotW, h)
 	fmt.Fprintf(b, `<text x="%g" y="24" font-size="15" font-weight="bold">%s</text>`+"\n", plotL, textsafe.Markup(sw.Title()))
 	if len(pts) == 0 {
 		b.WriteString("</svg>\n")
@@ -268,7 +272,9 @@ func (sw *Sweep) svg(b *strings.Builder) {
 		lx += 40 + 7*float64(len(e.text))
 	}
 	fmt.Fprintf(b, `<rect x="%g" y="%g" width="14" height="12" fill="%s"/><text x="%g" y="%g">overloaded</text>`+"\n", lx, ly-6, colorOver, lx+20, ly+4)
-	fmt.Fprintf(b, `<text x="%g" y="%g" fill="#333">%s</text>`+"\n", plotL, ly+28, textsafe.Markup(sw.kneeSentence()))
+	for i, line := range knee {
+		fmt.Fprintf(b, `<text x="%g" y="%g" fill="#333" xml:space="preserve">%s</text>`+"\n", plotL, ly+28+kneeLineH*float64(i), textsafe.Markup(line))
+	}
 	b.WriteString("</svg>\n")
 }
 
@@ -309,7 +315,7 @@ func (sw *Sweep) WriteHTML(w io.Writer) error {
 	fmt.Fprintf(&b, "<h1>%s</h1>\n", textsafe.Markup(sw.Title()))
 	sw.svg(&b)
 	var t strings.Builder
-	if err := sw.WriteText(&t); err != nil {
+	if err := sw.WriteText(&t, 0); err != nil {
 		return err
 	}
 	fmt.Fprintf(&b, "<pre>%s</pre>\n</body>\n</html>\n", textsafe.MarkupText(t.String()))

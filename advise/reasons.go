@@ -60,7 +60,8 @@ func (a *Advice) measure(c *Candidate) string {
 }
 
 // reasons picks three reasons for the recommendation, most telling first:
-// a blocking call that stalls an event loop, what a task is made of, the
+// a blocking call that keeps an event loop from doing well, what a task is
+// made of, a runner-up that was faster (and why it is second), the
 // constraints that ruled candidates out, the candidates that cannot keep
 // up, what memory the choice saves or costs, and the runner-up.
 func (a *Advice) reasons() []string {
@@ -70,7 +71,8 @@ func (a *Advice) reasons() []string {
 	}
 	var out []string
 	for _, f := range []func(*Candidate) string{
-		a.blockingReason, a.profileReason, a.constraintReason, a.capacityReason, a.memoryReason, a.runnerUpReason, a.sizeReason,
+		a.blockingReason, a.profileReason, a.fasterRunnerUpReason, a.constraintReason, a.capacityReason,
+		a.memoryReason, a.runnerUpReason, a.sizeReason,
 	} {
 		if s := f(rec); s != "" && len(out) < 3 {
 			out = append(out, s)
@@ -79,25 +81,40 @@ func (a *Advice) reasons() []string {
 	return out
 }
 
-// blockingReason: a blocking call stalls an event loop.
+// blockingReason: a blocking call stalls an event loop, and that is what
+// keeps asyncio from doing well: offloading the calls would make it
+// better by more than Equal. (When asyncio is slow anyway, for CPU work,
+// the blocking calls are not the reason.)
 func (a *Advice) blockingReason(rec *Candidate) string {
 	p := a.Profile
-	plain := a.bestOf(famAsyncio)
-	if p.Blocking == 0 || plain == nil {
+	plain, off := a.bestOf(famAsyncio), a.bestOf(famAsyncioOffload)
+	if p.Blocking == 0 || plain == nil || off == nil || rec == plain || !a.worse(plain, off) {
 		return ""
 	}
 	perCall := int64(float64(p.Blocking) / max(p.BlockingCalls, 1))
-	what := fmt.Sprintf("a blocking call in the handler stalls the event loop for %s per %s", ms(perCall), a.unit())
+	in, loop := "each task", "asyncio's event loop"
+	if a.open() {
+		in, loop = "each request handler", "the event loop"
+	}
+	what := fmt.Sprintf("a blocking call in %s stalls %s for %s", in, loop, ms(perCall))
 	if p.BlockingCalls > 1.01 {
-		what = fmt.Sprintf("blocking calls in the handler stall the event loop for %s per %s (%.3g calls of %s)",
-			ms(p.Blocking), a.unit(), p.BlockingCalls, ms(perCall))
+		what = fmt.Sprintf("blocking calls in %s stall %s for %s (%.3g calls of %s)", in, loop, ms(p.Blocking), p.BlockingCalls, ms(perCall))
 	}
 	res := plain.Result
-	detail := fmt.Sprintf("plain asyncio %s", a.outcome(plain))
+	stall := ""
 	if res.LoopStallMax > 0 {
-		detail += fmt.Sprintf(" (its loop stalled up to %s at a time)", ms(res.LoopStallMax))
+		stall = fmt.Sprintf("its loop stalled up to %s at a time", ms(res.LoopStallMax))
 	}
-	if rec != plain && !plain.Overloaded {
+	var detail string
+	switch {
+	case plain.Overloaded && stall != "":
+		detail = fmt.Sprintf("plain asyncio is overloaded (%s offered; %s)", servedText(plain), stall)
+	case stall != "":
+		detail = fmt.Sprintf("plain asyncio %s (%s)", a.outcome(plain), stall)
+	default:
+		detail = "plain asyncio " + a.outcome(plain)
+	}
+	if !plain.Overloaded {
 		if rec.Overloaded {
 			detail += fmt.Sprintf(", while %s %s", rec.Label, a.outcome(rec))
 		} else {
@@ -105,6 +122,16 @@ func (a *Advice) blockingReason(rec *Candidate) string {
 		}
 	}
 	return what + ": " + detail + "; offload it (asyncio.to_thread) or use threads"
+}
+
+// worse reports whether candidate x did worse than y by more than the
+// ranking's margin: overloaded where y keeps up, or a p99 (open) or
+// makespan (batch) above y's by more than Equal.
+func (a *Advice) worse(x, y *Candidate) bool {
+	if x.Overloaded != y.Overloaded {
+		return x.Overloaded
+	}
+	return float64(a.primary(x)) > (1+Equal)*float64(a.primary(y))
 }
 
 // profileReason: what a task is made of.
@@ -136,13 +163,27 @@ func (a *Advice) profileReason(rec *Candidate) string {
 	procs := rec.Model.Procs
 	switch {
 	case rec.Model.UsesProcesses() && need != "":
-		s += fmt.Sprintf(": %s, and %s run on %d of the %d cores", need, rec.Label, min(procs, a.Cores), a.Cores)
+		s += fmt.Sprintf(": %s, and %s runs on %s", need, rec.Label, coresText(min(procs, a.Cores), a.Cores))
 	case rec.Model.UsesProcesses():
-		s += fmt.Sprintf(": %s use %d of the %d cores", rec.Label, min(procs, a.Cores), a.Cores)
+		s += fmt.Sprintf(": %s uses %s", rec.Label, coresText(min(procs, a.Cores), a.Cores))
 	case need != "":
 		s += fmt.Sprintf(": %s, so one process is enough", need)
 	}
 	return s
+}
+
+// coresText says how many of the machine's cores n is: "both cores", "all
+// 4 cores", "2 of the 4 cores".
+func coresText(n, cores int) string {
+	switch {
+	case n < cores:
+		return fmt.Sprintf("%d of the %d cores", n, cores)
+	case cores == 1:
+		return "the one core"
+	case cores == 2:
+		return "both cores"
+	}
+	return fmt.Sprintf("all %d cores", cores)
 }
 
 // constraintReason: the bounds ruled out candidates that would otherwise
@@ -264,18 +305,55 @@ func (a *Advice) memoryReason(rec *Candidate) string {
 		a.outcome(other), report.Bytes(o.PeakMemoryBytes), report.Bytes(o.PeakVirtualBytes), numfmt.Count(o.PeakThreads, "thread", "threads"))
 }
 
-// runnerUpReason: how close the runner-up came.
+// runnerUpReason: how close the runner-up came, when it did no better.
 func (a *Advice) runnerUpReason(rec *Candidate) string {
 	ru := a.RunnerUpCandidate()
-	if ru == nil {
+	if ru == nil || a.primary(ru) < a.primary(rec) {
+		return "" // fasterRunnerUpReason's
+	}
+	return fmt.Sprintf("the runner-up, %s, %s against %s, with %s resident against %s", ru.Label, a.outcome(ru),
+		ms(a.primary(rec)), report.Bytes(ru.Result.PeakMemoryBytes), report.Bytes(rec.Result.PeakMemoryBytes))
+}
+
+// fasterRunnerUpReason: the runner-up was faster (a lower makespan, or
+// p99), by less than Equal, and what ranked it second.
+func (a *Advice) fasterRunnerUpReason(rec *Candidate) string {
+	ru := a.RunnerUpCandidate()
+	if ru == nil || a.primary(ru) >= a.primary(rec) {
 		return ""
 	}
-	what := "p99"
-	if !a.open() {
-		what = "makespan"
+	by := 1 - float64(a.primary(ru))/float64(a.primary(rec))
+	pct := numfmt.ShortPercent(by)
+	if pct == "0%" {
+		pct = "marginally" // "is marginally faster", "has a marginally lower p99"
 	}
-	return fmt.Sprintf("the runner-up, %s, gets %s %s against %s, with %s resident against %s", ru.Label, what,
-		ms(a.primary(ru)), ms(a.primary(rec)), report.Bytes(ru.Result.PeakMemoryBytes), report.Bytes(rec.Result.PeakMemoryBytes))
+	claim := fmt.Sprintf("is %s faster (%s against %s)", pct, ms(ru.Result.Makespan), ms(rec.Result.Makespan))
+	if a.open() {
+		claim = fmt.Sprintf("has a %s lower p99 (%s against %s)", pct, ms(ru.Result.Latency.P99), ms(rec.Result.Latency.P99))
+	}
+	var prefer string
+	switch _, field := a.key(rec).cmp(a.key(ru)); field {
+	case byServed:
+		prefer = fmt.Sprintf("the one that serves more (%s against %s)",
+			perSecond(Served(rec.Workload, rec.Result)), perSecond(Served(ru.Workload, ru.Result)))
+	case byResident:
+		prefer = "the one with less resident memory " + lessBytes(rec.Result.PeakMemoryBytes, ru.Result.PeakMemoryBytes)
+	case byReserved:
+		prefer = "the one with less reserved memory " + lessBytes(rec.Result.PeakVirtualBytes, ru.Result.PeakVirtualBytes)
+	default:
+		return "" // ranked by p99 or makespan itself: the runner-up is not faster
+	}
+	return fmt.Sprintf("the runner-up, %s, %s; within %s we count the two as equal and prefer %s",
+		ru.Label, claim, numfmt.ShortPercent(Equal), prefer)
+}
+
+// lessBytes compares a smaller amount of memory x with y: "(13.2 MiB
+// against 13.3 MiB)", or "(by 48.0 KiB)" when both print the same.
+func lessBytes(x, y int64) string {
+	if report.Bytes(x) == report.Bytes(y) {
+		return "(by " + report.Bytes(y-x) + ")"
+	}
+	return fmt.Sprintf("(%s against %s)", report.Bytes(x), report.Bytes(y))
 }
 
 // sizeReason: a last word, always available.
@@ -299,6 +377,10 @@ func (a *Advice) noneReasons() []string {
 		return []string{"the runtime runs none of the candidates"}
 	}
 	best := a.bestOf(famSync, famThreads, famAsyncio, famAsyncioOffload, famProcesses, famProcThreads, famProcAsyncio)
-	return []string{fmt.Sprintf("all %d candidates are overloaded or break the bounds; the closest, %s, %s (%s)",
-		len(a.Candidates), best.Label, a.outcome(best), best.Rejected)}
+	why := a.outcome(best) // "is overloaded (serves … of … offered)"
+	if !best.Overloaded {
+		why = "is ruled out (" + best.Rejected + ")"
+	}
+	return []string{fmt.Sprintf("all %d candidates are overloaded or break the bounds; the closest, %s, %s",
+		len(a.Candidates), best.Label, why)}
 }

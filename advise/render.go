@@ -3,13 +3,13 @@ package advise
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/jsonout"
 	"github.com/conclab/conclab/internal/numfmt"
-	"github.com/conclab/conclab/internal/textsafe"
 )
 
 // valueLabel is how a point's swept value is written: its model for a
@@ -32,9 +32,11 @@ func (sw *Sweep) Title() string {
 
 // WriteText writes the sweep as a table, one row per point (served is
 // the throughput, see Served; thr the peak threads; over marks overloaded
-// points; ◀ the knee), followed by the knee and how it was chosen. Lines
-// fit in 100 columns for the usual labels.
-func (sw *Sweep) WriteText(w io.Writer) error {
+// points; ◀ the knee), followed by the knee and how it was chosen. No line
+// is wider than width columns (report.DefaultWidth when width ≤ 0): a
+// narrow table leaves out its least needed columns.
+func (sw *Sweep) WriteText(w io.Writer, width int) error {
+	width = textWidth(width)
 	first := "model"
 	if sw.Swept == SweptRate {
 		first = "rate"
@@ -42,6 +44,7 @@ func (sw *Sweep) WriteText(w io.Writer) error {
 	t := &table{
 		head:  []string{first, "makespan", "served", "p50", "p99", "cpu", "GIL wait", "thr", "resident", "reserved", "over"},
 		right: []bool{false, true, true, true, true, true, true, true, true, true, false},
+		drop:  []int{9, 6, 5, 7, 8, 3, 1}, // reserved, GIL wait, cpu, thr, resident, p50, makespan
 	}
 	for i, p := range sw.Points {
 		r := p.Result
@@ -58,13 +61,22 @@ func (sw *Sweep) WriteText(w io.Writer) error {
 			report.Seconds(r.GILWait), fmt.Sprint(r.PeakThreads), report.Bytes(r.PeakMemoryBytes),
 			report.Bytes(r.PeakVirtualBytes), over)
 	}
-	if _, err := fmt.Fprintf(w, "%s\n\n", textsafe.Clean(sw.Title())); err != nil {
+	var b strings.Builder
+	wrap(&b, sw.Title(), width, "", "  ")
+	b.WriteString("\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
-	if err := t.write(w); err != nil {
+	if err := t.write(w, width); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%s\n", sw.kneeSentence())
+	b.Reset()
+	b.WriteString("\n")
+	wrap(&b, sw.kneeSentence(), width, "", "  ")
+	if sw.Knee.Note != "" {
+		wrap(&b, sw.Knee.Note, width, "  ", "  ")
+	}
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 
@@ -74,7 +86,20 @@ func (sw *Sweep) kneeSentence() string {
 		return fmt.Sprintf("no knee up to %s: p99 stays within %g× its low-load value without overload", sw.valueLabel(sw.Points[len(sw.Points)-1]), kneeLatency)
 	}
 	if sw.Knee.Index < 0 {
-		return "no knee: no point is " + sw.Knee.Rule
+		overloaded := 0
+		for _, p := range sw.Points {
+			if p.Overloaded {
+				overloaded++
+			}
+		}
+		switch {
+		case sw.Swept == SweptRate:
+			return "no knee: the lowest rate is overloaded already"
+		case overloaded == len(sw.Points):
+			return "no knee: every point is overloaded"
+		}
+		return fmt.Sprintf("no knee: no point reaches both %s of the best throughput and p99 within %s of the best",
+			numfmt.WholePercent(kneeThroughput), numfmt.ShortPercent(Equal))
 	}
 	return fmt.Sprintf("◀ %s: %s", sw.kneeLabel(), sw.Knee.Rule)
 }

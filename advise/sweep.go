@@ -53,6 +53,9 @@ type Knee struct {
 	// Beyond is set for a rate sweep in which no rate broke down: the
 	// knee lies above the highest rate.
 	Beyond bool
+	// Note says, when a smaller pool reached the throughput but not the
+	// p99, which one and its p99; "" otherwise.
+	Note string
 }
 
 // Series returns the values 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, …
@@ -244,9 +247,11 @@ const (
 )
 
 // findKnee applies the knee rules. Pool sizes (any swept model argument):
-// the smallest value that is not overloaded and reaches 95 % of the best
-// throughput of the sweep. Rates: the highest rate before the first that
-// is overloaded or has a p99 above 3× the p99 at the lowest rate.
+// the smallest value that is not overloaded, reaches 95 % of the best
+// throughput of the sweep and has a p99 within Equal (5 %) of the best p99
+// of the points not overloaded: past it, more buys little of either.
+// Rates: the highest rate before the first that is overloaded or has a
+// p99 above 3× the p99 at the lowest rate.
 func findKnee(sw *Sweep) Knee {
 	k := Knee{Index: -1}
 	if len(sw.Points) == 0 {
@@ -266,16 +271,52 @@ func findKnee(sw *Sweep) Knee {
 		k.Beyond = true
 		return k
 	}
-	k.Rule = fmt.Sprintf("the smallest %s reaching %s of the best throughput, not overloaded", sw.Swept, numfmt.WholePercent(kneeThroughput))
-	best := 0.0
+	open := sw.Workload.Arrivals != nil
+	k.Rule = fmt.Sprintf("the smallest %s with %s of the best throughput and p99 within %s of the best",
+		sweptNoun(sw.Swept), numfmt.WholePercent(kneeThroughput), numfmt.ShortPercent(Equal))
+	if open {
+		k.Rule = fmt.Sprintf("the smallest %s not overloaded, with %s of the best throughput and p99 within %s of the best",
+			sweptNoun(sw.Swept), numfmt.WholePercent(kneeThroughput), numfmt.ShortPercent(Equal))
+	}
+	best, bestP99 := 0.0, int64(math.MaxInt64)
 	for _, p := range sw.Points {
 		best = max(best, Served(p.Workload, p.Result))
+		if !p.Overloaded {
+			bestP99 = min(bestP99, p.Result.Latency.P99)
+		}
 	}
+	enough := -1 // the smallest point that reaches the throughput
 	for i, p := range sw.Points {
-		if !p.Overloaded && Served(p.Workload, p.Result) >= kneeThroughput*best {
+		if p.Overloaded || Served(p.Workload, p.Result) < kneeThroughput*best {
+			continue
+		}
+		if enough < 0 {
+			enough = i
+		}
+		if float64(p.Result.Latency.P99) <= (1+Equal)*float64(bestP99) {
 			k.Index = i
 			break
 		}
 	}
+	if enough >= 0 && enough != k.Index {
+		p := sw.Points[enough]
+		k.Note = fmt.Sprintf("%s reaches that throughput too, but its p99 is %s against a best of %s",
+			sw.valueLabel(p), ms(p.Result.Latency.P99), ms(bestP99))
+	}
 	return k
+}
+
+// sweptNoun names what a pool-size sweep varies, for "the smallest …".
+func sweptNoun(swept string) string {
+	switch swept {
+	case "threads":
+		return "pool"
+	case "processes":
+		return "number of processes"
+	case "limit":
+		return "limit"
+	case "executor":
+		return "executor"
+	}
+	return swept
 }

@@ -11,7 +11,7 @@ import (
 //go:embed *.yaml
 var files embed.FS
 
-// order is the teaching order: the seed's cases first, then what the seed
+// order is the teaching order: the tutorial's cases first, then what the tutorial
 // leaves out. Examples not listed here follow, by name.
 var order = []string{
 	"seed-io",
@@ -33,7 +33,7 @@ type Info struct {
 	Name, About string
 }
 
-// List returns every example in teaching order, the seed's cases first.
+// List returns every example in teaching order, the tutorial's cases first.
 func List() []Info {
 	entries, err := files.ReadDir(".")
 	if err != nil {

@@ -1,8 +1,6 @@
 package report
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -57,23 +55,5 @@ func TestBytes(t *testing.T) {
 		if got := Bytes(tt.n); got != tt.want {
 			t.Errorf("Bytes(%d) = %q, want %q", tt.n, got, tt.want)
 		}
-	}
-}
-
-func TestColorFor(t *testing.T) {
-	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if ColorFor(f) {
-		t.Error("ColorFor(a regular file) = true")
-	}
-	if ColorFor(nil) {
-		t.Error("ColorFor(nil) = true")
-	}
-	t.Setenv("NO_COLOR", "1")
-	if ColorFor(os.Stdout) {
-		t.Error("ColorFor with NO_COLOR set = true")
 	}
 }

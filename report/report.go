@@ -14,8 +14,8 @@ type Run struct {
 
 // Options controls the text renderers.
 type Options struct {
-	Width int  // total columns; 0 means DefaultWidth. No line is wider.
-	Color bool // ANSI colours; decide with ColorFor
+	Width int    // total columns; 0 means DefaultWidth. No line is wider.
+	Color Colors // ANSI colours, NoColor (the zero value) for none; decide with ColorsFor
 }
 
 // DefaultWidth is the width used when Options.Width is not set.

@@ -214,7 +214,7 @@ func TestTableGolden(t *testing.T) {
 		opt  Options
 	}{
 		{"table_seed", seedRuns(), Options{}},
-		{"table_seed_color", seedRuns(), Options{Color: true}},
+		{"table_seed_color", seedRuns(), Options{Color: Colors16}},
 		{"table_notes", []Run{seedThreads(), noRecords, nothing}, Options{Width: 80}},
 	}
 	for _, tt := range tests {
@@ -237,11 +237,13 @@ func TestTimelineGolden(t *testing.T) {
 		{"sync", seedSync(), Options{}},
 		{"threads", seedThreads(), Options{}},
 		{"asyncio", seedAsyncio(), Options{}},
-		{"sync_color", seedSync(), Options{Color: true}},
-		{"threads_color", seedThreads(), Options{Color: true}},
-		{"asyncio_color", seedAsyncio(), Options{Color: true}},
+		{"sync_color", seedSync(), Options{Color: Colors16}},
+		{"threads_color", seedThreads(), Options{Color: Colors16}},
+		{"asyncio_color", seedAsyncio(), Options{Color: Colors16}},
 		{"cpu", cpuThreads(), Options{Width: 80}},
-		{"cpu_color", cpuThreads(), Options{Width: 80, Color: true}},
+		{"cpu_color", cpuThreads(), Options{Width: 80, Color: Colors16}},
+		{"cpu_color256", cpuThreads(), Options{Width: 80, Color: Colors256}},
+		{"cpu_truecolor", cpuThreads(), Options{Width: 80, Color: TrueColor}},
 		{"composite", composite(), Options{Width: 72}},
 		{"many_threads", manyThreads(1000), Options{}},
 		{"many_tasks", manyTasks(40), Options{Width: 80}},
@@ -282,7 +284,7 @@ func longNames() []Run {
 
 func TestWidth(t *testing.T) {
 	for _, w := range []int{24, 40, 60, 80, 100, 160} {
-		for _, color := range []bool{false, true} {
+		for _, color := range []Colors{NoColor, Colors16, Colors256, TrueColor} {
 			opt := Options{Width: w, Color: color}
 			var buf bytes.Buffer
 			runs := longNames()
@@ -334,7 +336,7 @@ func TestNoColorEscapes(t *testing.T) {
 		t.Errorf("escape sequence in uncoloured output:\n%q", buf.String())
 	}
 	buf.Reset()
-	if err := Timeline(&buf, cpuThreads(), Options{Color: true}); err != nil {
+	if err := Timeline(&buf, cpuThreads(), Options{Color: Colors16}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "\x1b[31m") {

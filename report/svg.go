@@ -67,22 +67,22 @@ const (
 
 // svgState is how a state is drawn: its fill, the outline of the states
 // where a thread runs nothing (light fills), and the colour of text drawn
-// on it. The hues follow the terminal timeline (green working, cyan C code,
-// red GIL wait, blue waiting, magenta blocked, yellow ready, grey overhead)
-// taken from the Okabe–Ito palette, which colour-blind readers can tell
-// apart; states in which no code runs are light, so that the work stands out.
+// on it. The hues are stateHue's, the terminal's too (from the Okabe–Ito
+// palette, which colour-blind readers can tell apart); states in which no
+// code runs are a light tint outlined in their hue, so that the work stands
+// out.
 type svgState struct {
 	fill, stroke, text string
 }
 
 var svgStates = [nStates]svgState{
-	sim.Working:  {"#009e73", "", "#ffffff"},
-	sim.WorkingC: {"#56b4e9", "", "#0b2f45"},
-	sim.GILWait:  {"#d55e00", "", "#ffffff"},
-	sim.Waiting:  {"#d9e8f5", "#0072b2", "#0b2f45"},
-	sim.Blocked:  {"#cc79a7", "", "#2b0a1d"},
-	sim.Ready:    {"#fbf1b0", "#e69f00", "#4a3500"},
-	sim.Overhead: {"#8c8c8c", "", "#ffffff"},
+	sim.Working:  {stateHue[sim.Working].hex(), "", "#ffffff"},
+	sim.WorkingC: {stateHue[sim.WorkingC].hex(), "", "#0b2f45"},
+	sim.GILWait:  {stateHue[sim.GILWait].hex(), "", "#ffffff"},
+	sim.Waiting:  {"#d9e8f5", stateHue[sim.Waiting].hex(), "#0b2f45"},
+	sim.Blocked:  {stateHue[sim.Blocked].hex(), "", "#2b0a1d"},
+	sim.Ready:    {"#fbf1b0", stateHue[sim.Ready].hex(), "#4a3500"},
+	sim.Overhead: {stateHue[sim.Overhead].hex(), "", "#ffffff"},
 }
 
 // svgHolderTones fill the GIL-holder ribbon, one tone per thread of the
@@ -813,11 +813,11 @@ func svgLegend(items []svgLegendItem, width int) (float64, string) {
 	return y + 12 + svgPad, b.String()
 }
 
-// runHasGIL says whether a run's runtime has a GIL: cpython, or any thread
-// that waited for it.
+// runHasGIL says whether a run's runtime has a GIL: its profile says so,
+// it is cpython, or a thread waited for the GIL.
 func runHasGIL(run Run) bool {
 	r := run.Result
-	if r.Runtime == "" || r.Runtime == defaultRuntimeID {
+	if r.GIL || r.Runtime == "" || r.Runtime == defaultRuntimeID {
 		return true
 	}
 	if run.Spans != nil {

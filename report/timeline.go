@@ -19,7 +19,8 @@ const (
 	minWidth = 24 // narrower than this, a timeline cannot be drawn
 )
 
-// glyphs and colours of the states.
+// glyphs of the states, one each, so that colour is never the only thing
+// that tells two states apart (their colours are stateSGR's).
 var (
 	glyph = [nStates]rune{
 		sim.Idle:     ' ',
@@ -30,15 +31,6 @@ var (
 		sim.Blocked:  '×',
 		sim.Ready:    '░',
 		sim.Overhead: '·',
-	}
-	stateSGR = [nStates]string{
-		sim.Working:  "\x1b[32m", // green
-		sim.WorkingC: "\x1b[36m", // cyan
-		sim.GILWait:  "\x1b[31m", // red
-		sim.Waiting:  "\x1b[34m", // blue
-		sim.Blocked:  "\x1b[35m", // magenta
-		sim.Ready:    "\x1b[33m", // yellow
-		sim.Overhead: sgrDim,
 	}
 	// legendOrder is the order of the legend: running, then not.
 	legendOrder = []sim.State{sim.Working, sim.WorkingC, sim.GILWait, sim.Ready, sim.Waiting, sim.Blocked, sim.Overhead}
@@ -53,7 +45,10 @@ func describe(s sim.State, gil bool) string {
 		}
 		return "working"
 	case sim.WorkingC:
-		return "working in C (GIL released)"
+		if gil {
+			return "working in C (GIL released)"
+		}
+		return "working in C"
 	case sim.GILWait:
 		return "waiting for the GIL"
 	case sim.Waiting:
@@ -109,7 +104,7 @@ func Timeline(w io.Writer, run Run, opt Options) error {
 	return err
 }
 
-func drawTimeline(b *strings.Builder, run Run, total int, color bool) {
+func drawTimeline(b *strings.Builder, run Run, total int, color Colors) {
 	r := run.Result
 	rows := newTimelineRows(run, nil, r.Makespan, drawnLimits)
 	labelW, cols := terminalColumns(rows.layout, total)
@@ -137,7 +132,7 @@ func drawTimeline(b *strings.Builder, run Run, total int, color bool) {
 				j++
 			}
 			seen[s] = true
-			b.WriteString(paint(color, stateSGR[s], strings.Repeat(string(glyph[s]), j-i)))
+			b.WriteString(paint(color, stateSGR(s, color), strings.Repeat(string(glyph[s]), j-i)))
 			i = j
 		}
 		b.WriteString("│\n")
@@ -145,7 +140,7 @@ func drawTimeline(b *strings.Builder, run Run, total int, color bool) {
 	drawAxis(b, r.Makespan, labelW, cols)
 
 	// Legend: the states drawn, wrapped to the width; only glyphs coloured.
-	gil := r.Runtime == "" || r.Runtime == "cpython"
+	gil := runHasGIL(run)
 	lineW := 0
 	for _, s := range legendOrder {
 		if !seen[s] {
@@ -161,7 +156,7 @@ func drawTimeline(b *strings.Builder, run Run, total int, color bool) {
 			b.WriteString("  ")
 			lineW += 2
 		}
-		b.WriteString(paint(color, stateSGR[s], string(glyph[s])) + " " + words)
+		b.WriteString(paint(color, stateSGR(s, color), string(glyph[s])) + " " + words)
 		lineW += itW
 	}
 	if lineW > 0 {

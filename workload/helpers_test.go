@@ -14,3 +14,15 @@ func splitLines(s string) []string {
 	}
 	return out
 }
+
+// withoutPos returns a copy of steps with every position zeroed, so that
+// the same steps written in two syntaxes compare equal.
+func withoutPos(steps []Step) []Step {
+	out := make([]Step, len(steps))
+	for i, s := range steps {
+		s.Pos = Pos{}
+		s.Steps = withoutPos(s.Steps)
+		out[i] = s
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -9,26 +10,35 @@ import (
 // InlineHelp describes the inline form for `conclab run --help`.
 const InlineHelp = `Inline workloads (-e) are one line: groups of tasks separated by ";".
 
-  GROUP     [N x] [NAME:] [STEP, STEP, ...] [every DUR] [start DUR]
+  GROUP     [N x] [NAME:] [STEP, STEP, ...] [every DUR] [start DUR] [weight W]
   STEP      work DUR [released] [offload thread|process]
             wait DUR [blocking] [offload thread|process]
             repeat N [STEP, STEP, ...]
   DUR       2s | 15ms | 250us | 1m30s | exp(50ms) | uniform(10ms, 30ms)
             | normal(50ms, 10ms) | lognormal(50ms, 20ms)
   SETTING   cores=N | switch=DUR | seed=N | runtime=R | name=NAME
+            | arrivals=RATE for DUR|count N [poisson|uniform]
+  RATE      200/s | 5/ms | 30/min
 
 "N x" makes N copies of the group (NAME-1 ... NAME-N); unnamed groups are
 task-1, task-2, ... "released" is C code that releases the GIL, "blocking"
 a wait that blocks the thread even under asyncio (time.sleep), "offload"
 sends the step to the event loop's thread or process pool. Settings may
-stand anywhere among the groups. For example:
+stand anywhere among the groups.
+
+With arrivals= the workload is open: tasks arrive at RATE (Poisson unless
+"uniform") for DUR or until N have come, each built from one group, picked
+by its weight (default 1); such groups take no "N x", every or start.
+For example:
 
   3 x [wait 2s]
   2 x [work 1s]
   cores=2; io: [repeat 200 [wait 500us]]; cpu: [work 3s]
   A: [work 5ms, wait 120ms, wait 30ms blocking]; B: [work 40ms released]
   100 x fetch: [work 5ms, wait exp(100ms)] every 10ms
-  10 x [work 2ms, wait 100ms blocking offload thread]`
+  10 x [work 2ms, wait 100ms blocking offload thread]
+  arrivals=200/s for 10s; req: [work 1ms, wait exp(100ms)]
+  arrivals=50/s count 1000; hit: [work 50us] weight 9; miss: [work 1ms, wait 40ms]`
 
 // maxInline bounds the inline text; a command line is much shorter.
 const maxInline = 1 << 16
@@ -67,6 +77,10 @@ type inlineParser struct {
 	toks []tok
 	eof  tok
 	i    int
+	// given holds, per group, where each of its options ("count", "every",
+	// "start", "weight") was written: whether they are allowed depends on
+	// an arrivals= setting that may come later in the line.
+	given []map[string]int
 }
 
 func parseInline(expr string) (*Workload, *Error) {
@@ -115,10 +129,36 @@ func parseInline(expr string) (*Workload, *Error) {
 	if len(w.Groups) == 0 {
 		return nil, p.errAt(len(p.src), "no tasks (add a group such as 3 x [wait 2s])")
 	}
+	if err := p.checkOpen(w.Arrivals != nil); err != nil {
+		return nil, err
+	}
 	if err := finish(w, inlineFile); err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// checkOpen refuses the group options that do not fit whether the workload
+// is open (has arrivals) or not, at the first such option in the line.
+func (p *inlineParser) checkOpen(open bool) *Error {
+	off, what := -1, ""
+	for _, given := range p.given {
+		for opt, at := range given {
+			if open == (opt == "weight") || off >= 0 && at > off {
+				continue
+			}
+			off, what = at, opt
+		}
+	}
+	switch {
+	case off < 0:
+		return nil
+	case what == "weight":
+		return p.errAt(off, "weight is only used with arrivals= (it picks the group an arrival is built from)")
+	case what == "count":
+		return p.errAt(off, "a count (N x) is not used with arrivals=: each arrival is one task built from a group")
+	}
+	return p.errAt(off, "%s is not used with arrivals=: each arrival is one task built from a group", what)
 }
 
 // errAt places an error at byte offset off of the expression.
@@ -244,10 +284,72 @@ func (p *inlineParser) setting(w *Workload) *Error {
 			return p.errAt(val.off+at, "%s", msg)
 		}
 		w.Name = val.text
+	case "arrivals":
+		a, err := p.arrivals(val)
+		if err != nil {
+			return err
+		}
+		w.Arrivals = a
 	default:
-		return p.errAt(key.off, "unknown setting %q (want cores, switch, seed, runtime or name)", key.text)
+		return p.errAt(key.off, "unknown setting %q (want cores, switch, seed, runtime, name or arrivals)", key.text)
 	}
 	return nil
+}
+
+// arrivals reads the rest of "arrivals=RATE for DUR|count N [poisson|uniform]"
+// after the rate token.
+func (p *inlineParser) arrivals(rate tok) (*Arrivals, *Error) {
+	a := &Arrivals{Pattern: Poisson, Pos: rate.pos()}
+	r, msg := parseRate(rate.text)
+	if msg != "" {
+		return nil, p.errAt(rate.off, "%s", msg)
+	}
+	a.Rate = r
+	var forSet, countSet, patternSet bool
+	for {
+		t := p.peek()
+		if t.kind != tWord {
+			break
+		}
+		p.i++
+		switch t.text {
+		case "for":
+			if forSet || countSet {
+				return nil, p.errAt(t.off, "arrivals takes one of for DUR or count N, once")
+			}
+			d, err := p.fixed("for")
+			if err != nil {
+				return nil, err
+			}
+			if d == 0 {
+				return nil, p.errAt(p.toks[p.i-1].off, "for must be more than 0")
+			}
+			a.For, forSet = d, true
+		case "count":
+			if forSet || countSet {
+				return nil, p.errAt(t.off, "arrivals takes one of for DUR or count N, once")
+			}
+			n, err := p.count("count", MaxTasks)
+			if err != nil {
+				return nil, err
+			}
+			a.Count, countSet = n, true
+		case "poisson", "uniform":
+			if patternSet {
+				return nil, p.errAt(t.off, "the arrival pattern is given twice")
+			}
+			patternSet = true
+			if t.text == "uniform" {
+				a.Pattern = UniformArrivals
+			}
+		default:
+			return nil, p.errAt(t.off, "unexpected %q in arrivals= (want for DUR, count N, poisson or uniform)", t.text)
+		}
+	}
+	if msg := a.problem(rate.text, forSet, countSet, "for 30s", "count 10000"); msg != "" {
+		return nil, p.errAt(rate.off, "%s", msg)
+	}
+	return a, nil
 }
 
 // count reads a whole number in [1, hi] at the next token.
@@ -267,6 +369,8 @@ func isTimes(s string) bool {
 func (p *inlineParser) group(index int) (Group, *Error) {
 	start := p.peek()
 	g := Group{Count: 1, Weight: 1, Pos: start.pos()}
+	given := map[string]int{}
+	p.given = append(p.given, given)
 	if t := p.peek(); t.kind == tWord && startsNumber(t.text) && !(p.peekAt(1).kind == tPunct && p.peekAt(1).text == ":") {
 		// "3 x", "3x", "3×", "3 *"
 		digits := strings.TrimRightFunc(t.text, func(r rune) bool { return isTimes(string(r)) })
@@ -275,6 +379,7 @@ func (p *inlineParser) group(index int) (Group, *Error) {
 			return g, p.errAt(t.off, "count must be a whole number from 1 to %d, got %s", MaxTasks, digits)
 		}
 		g.Count = n
+		given["count"] = t.off
 		p.i++
 		if digits == t.text {
 			if x := p.peek(); x.kind != tWord || !isTimes(x.text) {
@@ -305,18 +410,29 @@ func (p *inlineParser) group(index int) (Group, *Error) {
 		return g, err
 	}
 	g.Steps = steps
-	given := map[string]bool{}
 	for {
 		t := p.peek()
 		if t.kind != tWord {
 			break
 		}
+		if _, twice := given[t.text]; twice && t.text != "count" {
+			return g, p.errAt(t.off, "%s is set twice", t.text)
+		}
 		switch t.text {
-		case "every", "start":
-			if given[t.text] {
-				return g, p.errAt(t.off, "%s is set twice", t.text)
+		case "weight":
+			given[t.text] = t.off
+			p.i++
+			v := p.next()
+			w, err := strconv.ParseFloat(v.text, 64)
+			if v.kind != tWord || err != nil || !(w > 0) || math.IsInf(w, 0) {
+				return g, p.errAt(v.off, "weight must be a number > 0, got %s", show(v))
 			}
-			given[t.text] = true
+			if w > MaxWeight {
+				return g, p.errAt(v.off, "weight %s is too large (at most %g; weights are relative, e.g. 90 and 10)", v.text, MaxWeight)
+			}
+			g.Weight = w
+		case "every", "start":
+			given[t.text] = t.off
 			p.i++
 			d, err := p.fixed(t.text)
 			if err != nil {
@@ -328,7 +444,7 @@ func (p *inlineParser) group(index int) (Group, *Error) {
 				g.Start = d
 			}
 		default:
-			return g, p.errAt(t.off, "unexpected %q after the steps (want every DUR, start DUR or \";\")", t.text)
+			return g, p.errAt(t.off, "unexpected %q after the steps (want every DUR, start DUR, weight W or \";\")", t.text)
 		}
 	}
 	return g, nil

@@ -110,14 +110,29 @@ func TestParseInlineErrors(t *testing.T) {
 		{"[work 1s released released]", `-e:1:19: released is set twice`},
 		{"[work 1s released held]", `-e:1:19: released and held contradict each other (give one)`},
 		{"[wait 1s] every exp(1s)", `-e:1:17: every must be a plain duration like 10ms (distributions are for work and wait)`},
-		{"[wait 1s] soon", `-e:1:11: unexpected "soon" after the steps (want every DUR, start DUR or ";")`},
+		{"[wait 1s] soon", `-e:1:11: unexpected "soon" after the steps (want every DUR, start DUR, weight W or ";")`},
 		{"[wait 1s] [wait 1s]", `-e:1:11: unexpected "[" (want ";" between groups)`},
 		{"a: [wait 1s]; a: [wait 1s]", `-e:1:15: duplicate task name "a" (also used at line 1)`},
 		{"cores=0; [wait 1s]", `-e:1:7: cores must be a whole number from 1 to 4096, got 0`},
 		{"cores=2; cores=3; [wait 1s]", `-e:1:10: cores is set twice`},
 		{"switch=0; [wait 1s]", `-e:1:8: switch must be more than 0 (CPython's default is 5ms)`},
 		{"runtime=pypy; [wait 1s]", `-e:1:9: runtime must be cpython, cpython-ft, java or go, got pypy`},
-		{"colour=red; [wait 1s]", `-e:1:1: unknown setting "colour" (want cores, switch, seed, runtime or name)`},
+		{"colour=red; [wait 1s]", `-e:1:1: unknown setting "colour" (want cores, switch, seed, runtime, name or arrivals)`},
+		{"arrivals=200; [wait 1s]", `-e:1:10: rate 200 needs a unit (e.g. 200/s)`},
+		{"arrivals=200/h for 1s; [wait 1s]", `-e:1:10: invalid rate unit "h" (want a rate like 200/s, 5/ms or 30/min)`},
+		{"arrivals=200/s; [wait 1s]", `-e:1:10: arrivals needs exactly one of for (a duration, e.g. for 30s) or count (e.g. count 10000)`},
+		{"arrivals=200/s for 1s count 5; [wait 1s]", `-e:1:23: arrivals takes one of for DUR or count N, once`},
+		{"arrivals=200/s for 0s; [wait 1s]", `-e:1:20: for must be more than 0`},
+		{"arrivals=200/s count 0; [wait 1s]", `-e:1:22: count must be a whole number from 1 to 100000000, got "0"`},
+		{"arrivals=1e9/s for 1h; [wait 1s]", `-e:1:10: arrivals would bring about 3600000000000 tasks (the limit is 100000000)`},
+		{"arrivals=1/s for 1s uniform poisson; [wait 1s]", `-e:1:29: the arrival pattern is given twice`},
+		{"arrivals=1/s for 1s soon; [wait 1s]", `-e:1:21: unexpected "soon" in arrivals= (want for DUR, count N, poisson or uniform)`},
+		{"[wait 1s] weight 2", `-e:1:11: weight is only used with arrivals= (it picks the group an arrival is built from)`},
+		{"a: [wait 1s]; 3 x b: [wait 1s]; arrivals=5/s for 1s", `-e:1:15: a count (N x) is not used with arrivals=: each arrival is one task built from a group`},
+		{"[wait 1s] start 1s every 2s; arrivals=5/s for 1s", `-e:1:11: start is not used with arrivals=: each arrival is one task built from a group`},
+		{"arrivals=5/s for 1s; [wait 1s] weight 0", `-e:1:39: weight must be a number > 0, got "0"`},
+		{"arrivals=5/s for 1s; [wait 1s] weight 1e300", `-e:1:39: weight 1e300 is too large (at most 1e+09; weights are relative, e.g. 90 and 10)`},
+		{"arrivals=5/s for 1s; [wait 1s] weight 1 weight 2", `-e:1:41: weight is set twice`},
 		{"µ: [wait 1s, work 1s blocking]", `-e:1:22: blocking applies to wait steps only (work always occupies its thread)`},
 		{"[wait 1s]\x01", `-e:1:10: unexpected control character '\x01'`},
 		{"ok\u202Eexe: [wait 1s]", `-e:1:3: a name must not contain U+202E (a bidirectional text control, which reorders the text shown around it)`},
@@ -138,6 +153,39 @@ func TestParseInlineErrors(t *testing.T) {
 				t.Errorf("ParseInline(%q)\n got %s\nwant %s", tt.expr, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestInlineArrivalsMatchYAML checks that the inline form of an open
+// workload means what the same workload written in YAML means.
+func TestInlineArrivalsMatchYAML(t *testing.T) {
+	tests := []struct{ inline, yaml string }{
+		{"arrivals=200/s for 10s; req: [work 1ms, wait exp(100ms)]",
+			"arrivals: {rate: 200/s, for: 10s}\ntasks: [{name: req, steps: [{work: 1ms}, {wait: exp(100ms)}]}]"},
+		{"hit: [work 50us] weight 9; arrivals=30/min count 1000 uniform; miss: [work 1ms, wait 40ms]",
+			"arrivals: {rate: 30/min, count: 1000, pattern: uniform}\ntasks: [{name: hit, weight: 9, steps: [{work: 50us}]}, {name: miss, steps: [{work: 1ms}, {wait: 40ms}]}]"},
+	}
+	for _, tt := range tests {
+		in, err := ParseInline(tt.inline)
+		if err != nil {
+			t.Fatalf("ParseInline(%q): %v", tt.inline, err)
+		}
+		y, err := Parse("w.yaml", []byte(tt.yaml))
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.yaml, err)
+		}
+		if in.Arrivals == nil || *in.Arrivals != (Arrivals{Rate: y.Arrivals.Rate, Pattern: y.Arrivals.Pattern, For: y.Arrivals.For, Count: y.Arrivals.Count, Pos: in.Arrivals.Pos}) {
+			t.Errorf("%q: arrivals %+v, want %+v", tt.inline, in.Arrivals, y.Arrivals)
+		}
+		if len(in.Groups) != len(y.Groups) {
+			t.Fatalf("%q: %d groups, want %d", tt.inline, len(in.Groups), len(y.Groups))
+		}
+		for i := range in.Groups {
+			a, b := in.Groups[i], y.Groups[i]
+			if a.Name != b.Name || a.Weight != b.Weight || a.Count != b.Count || !reflect.DeepEqual(withoutPos(a.Steps), withoutPos(b.Steps)) {
+				t.Errorf("%q: group %d is %+v, want %+v", tt.inline, i, a, b)
+			}
+		}
 	}
 }
 

@@ -956,20 +956,31 @@ func (p *yamlParser) arrivals(e *entry) (*Arrivals, *Error) {
 			return nil, p.errAt(f.keyNode, "%s", unknownKey(f.key, "arrivals", arrivalKeys))
 		}
 	}
-	switch {
-	case !rateSet:
+	if !rateSet {
 		return nil, p.errAt(e.keyNode, "arrivals needs a rate (e.g. rate: 200/s)")
+	}
+	if msg := a.problem(rateText, forSet, countSet, "for: 30s", "count: 10000"); msg != "" {
+		return nil, p.errAt(e.keyNode, "%s", msg)
+	}
+	return a, nil
+}
+
+// problem checks an arrivals setting once it is read: exactly one of
+// for and count, and no more tasks or time than a workload may have. The
+// examples name the two ways of writing the window in the caller's syntax.
+func (a *Arrivals) problem(rateText string, forSet, countSet bool, forExample, countExample string) string {
+	switch {
 	case forSet == countSet:
-		return nil, p.errAt(e.keyNode, "arrivals needs exactly one of for (a duration, e.g. for: 30s) or count (e.g. count: 10000)")
+		return fmt.Sprintf("arrivals needs exactly one of for (a duration, e.g. %s) or count (e.g. %s)", forExample, countExample)
 	case forSet && a.Rate*float64(a.For)/1e9 > MaxTasks:
-		return nil, p.errAt(e.keyNode, "arrivals would bring about %.0f tasks (the limit is %d)", a.Rate*float64(a.For)/1e9, MaxTasks)
+		return fmt.Sprintf("arrivals would bring about %.0f tasks (the limit is %d)", a.Rate*float64(a.For)/1e9, MaxTasks)
 	case countSet && float64(a.Count)/a.Rate*1e9 > float64(MaxDuration):
 		// As long as the longest for: allows; beyond it the arrival times
 		// leave int64 nanoseconds (1e-300/s gives +Inf).
-		return nil, p.errAt(e.keyNode, "arrivals of %d tasks at %s would take about %.3gh (at most 2400h, as with for:; raise the rate or lower the count)",
+		return fmt.Sprintf("arrivals of %d tasks at %s would take about %.3gh (at most 2400h; raise the rate or lower the count)",
 			a.Count, strings.TrimSpace(rateText), float64(a.Count)/a.Rate/3600)
 	}
-	return a, nil
+	return ""
 }
 
 // parseRate reads "200/s", "5/ms" or "30/min" as a rate per second.

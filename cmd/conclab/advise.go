@@ -28,9 +28,11 @@ func newAdviseCmd(s *streams) *cobra.Command {
 		Short: "Recommend a model and its size, with reasons from the simulation",
 		Long: `Advise simulates the sensible deployments of a workload and recommends one,
 with the runner-up, three reasons quantified from the simulation and a word on
-where the seed's rule of thumb ("Flask → sync + threads, FastAPI → async
+where the tutorial's rule of thumb agrees and where the numbers overrule it:
+for a server (a workload with arrivals) "Flask → sync + threads, FastAPI → async
 endpoints, blocking libraries → threads, high traffic → asyncio, CPU →
-multiprocessing") agrees and where the numbers overrule it.
+multiprocessing"; for a batch job "I/O-bound work → threads or asyncio,
+blocking libraries → threads, CPU → multiprocessing".
 
 The candidates: sync; threads(N) for N = 2, 3, 4, 6, 8, 12, … up to twice the
 requests in flight (Little's law) for an open workload, or for a batch up to
@@ -42,9 +44,11 @@ left out. They run in parallel on all cores.
 
 Overloaded candidates (open workloads whose queue grows without bound) and
 those above --p99 or --memory (peak resident) are rejected. The rest are
-ranked by p99 for an open workload (within 5 % counts as equal), then
-throughput, then resident and reserved memory; a batch by makespan, then
-memory. Exit status 1 when no candidate is left.`,
+ranked by p99 for an open workload, then throughput, then resident and
+reserved memory; a batch by makespan, then memory. p99s or makespans within
+5 % of each other count as equal, so a runner-up can be a little faster than
+the recommendation (the reasons then say by how much, and what decided).
+Exit status 1 when no candidate is left.`,
 		Example: `  conclab advise server.yaml
   conclab advise server.yaml --p99 200ms --memory 2GiB --cores 4
   conclab advise seed-blocking --format json | jq .reasons`,
@@ -91,7 +95,7 @@ func runAdvise(ctx context.Context, s *streams, o *adviseOptions, args []string)
 	if o.format == "json" {
 		err = a.WriteJSON(&buf)
 	} else {
-		err = a.WriteText(&buf)
+		err = a.WriteText(&buf, s.textOptions(toFile(o.output), o.width).Width)
 	}
 	if err != nil {
 		return fail(err)

@@ -16,12 +16,14 @@ import (
 	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/numfmt"
+	"github.com/conclab/conclab/internal/textsafe"
 )
 
 func newDemoCmd(s *streams) *cobra.Command {
-	return &cobra.Command{
+	var width int
+	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Walk through the seed's cases, simulated and explained",
+		Short: "Walk through the tutorial's cases, simulated and explained",
 		Long: `Demo retells the tutorial conclab grew from, one chapter per case: three tasks
 that wait, a blocking call inside async code, CPU-bound work under threads and
 processes, the convoy effect the tutorial leaves out, and what a thousand
@@ -34,7 +36,10 @@ Every chapter is a built-in example you can run yourself with "conclab run".`,
   NO_COLOR=1 conclab demo > demo.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d := &demo{ctx: cmd.Context(), opt: s.textOptions(false)}
+			if err := checkWidthFlag(cmd.Flags(), width); err != nil {
+				return err
+			}
+			d := &demo{ctx: cmd.Context(), opt: s.textOptions(false, width)}
 			if err := d.all(); err != nil {
 				return err
 			}
@@ -42,6 +47,8 @@ Every chapter is a built-in example you can run yourself with "conclab run".`,
 			return fail(err)
 		},
 	}
+	addWidthFlag(cmd.Flags(), &width)
+	return cmd
 }
 
 // demo writes the chapters into buf, so nothing is printed if one fails.
@@ -52,7 +59,7 @@ type demo struct {
 }
 
 func (d *demo) all() error {
-	d.para("conclab demo: the seed's cases, simulated. Each chapter runs a built-in example " +
+	d.para("conclab demo: the cases of the tutorial conclab grew from (docs/tutorial.md), simulated. Each chapter runs a built-in example " +
 		"in virtual time and reads the lesson off its numbers.")
 	for i, ch := range []func(*bytes.Buffer) error{d.waiting, d.blocking, d.cpu, d.convoy, d.memory} {
 		var b bytes.Buffer
@@ -73,11 +80,15 @@ func (d *demo) para(text string) { writeWrapped(&d.buf, text, d.opt.Width) }
 
 // title writes a chapter's title, its setup and the command that reruns it.
 func (d *demo) title(b *bytes.Buffer, n int, title, setup, command string) {
-	head := fmt.Sprintf("%d. %s ", n, title)
-	if pad := d.opt.Width - len([]rune(head)); pad > 0 {
-		head += strings.Repeat("═", pad)
+	// The title, wrapped if it must be, and a rule to the end of its
+	// last line.
+	lines := textsafe.Wrap(fmt.Sprintf("%d. %s", n, title), d.opt.Width, "", "   ")
+	last := lines[len(lines)-1] + " "
+	if pad := d.opt.Width - len([]rune(last)); pad > 0 {
+		last += strings.Repeat("═", pad)
 	}
-	fmt.Fprintln(b, head)
+	lines[len(lines)-1] = strings.TrimRight(last, " ")
+	fmt.Fprintln(b, strings.Join(lines, "\n"))
 	writeWrapped(b, setup, d.opt.Width)
 	writeWrapped(b, "$ "+command, d.opt.Width)
 	fmt.Fprintln(b)
@@ -243,7 +254,7 @@ func (d *demo) cpu(b *bytes.Buffer) error {
 	return nil
 }
 
-// Chapter 4: the convoy effect, which the seed does not mention.
+// Chapter 4: the convoy effect, which the tutorial does not mention.
 func (d *demo) convoy(b *bytes.Buffer) error {
 	p5, err := d.example("convoy", "")
 	if err != nil {
@@ -275,7 +286,7 @@ func (d *demo) convoy(b *bytes.Buffer) error {
 		runs = append(runs, r[0])
 	}
 	d.title(b, 4, "The convoy: the GIL does hurt I/O",
-		"The seed says the GIL blocks CPU work, not I/O waiting. True while the thread sleeps; "+
+		"The tutorial says the GIL blocks CPU work, not I/O waiting. True while the thread sleeps; "+
 			"but when its sleep ends it needs the GIL back, and a CPU-bound thread beside it lets go only "+
 			"when the switch interval (5 ms) runs out. Here an I/O thread sleeps 200 × 0.5 ms "+
 			"beside a thread computing for 3 s.",
@@ -340,7 +351,7 @@ func (d *demo) memory(b *bytes.Buffer) error {
 		return err
 	}
 	d.title(b, 5, "Memory: a thousand threads, ten thousand coroutines",
-		"The seed says a thread costs about 1–2 MB, so 1000 threads go boom, while asyncio handles 10k+ "+
+		"The tutorial says a thread costs about 1–2 MB, so 1000 threads go boom, while asyncio handles 10k+ "+
 			"connections. Here 10,000 connections each wait 1 s, served by threads(1000) or by one event loop.",
 		"conclab run memory")
 	if err := d.show(b, runs, 0, 1); err != nil {
@@ -349,7 +360,7 @@ func (d *demo) memory(b *bytes.Buffer) error {
 	thr, aio := runs[0].Result, runs[1].Result
 	prof := p.Profile
 	text := fmt.Sprintf("threads(1000) took %s with %s: %s resident but %s reserved. "+
-		"A thread costs ≈ %s resident and %s of reserved stack, so the seed's \"1–2 MB\" is %s. "+
+		"A thread costs ≈ %s resident and %s of reserved stack, so the tutorial's \"1–2 MB\" is %s. "+
 		"asyncio took %s with %s in flight and %s resident (≈ %s a task)",
 		secs(thr.Makespan), numfmt.Count(thr.PeakThreads, "thread", "threads"),
 		report.Bytes(thr.PeakMemoryBytes), report.Bytes(thr.PeakVirtualBytes),
@@ -366,7 +377,7 @@ func (d *demo) memory(b *bytes.Buffer) error {
 	return nil
 }
 
-// memVerdict compares the seed's 1–2 MB per thread with a profile's
+// memVerdict compares the tutorial's 1–2 MB per thread with a profile's
 // resident and reserved figures.
 func memVerdict(rss, virtual int64) string {
 	const mb = 1 << 20

@@ -11,10 +11,11 @@ import (
 )
 
 func newExamplesCmd(s *streams) *cobra.Command {
-	return &cobra.Command{
+	var width int
+	cmd := &cobra.Command{
 		Use:   "examples [NAME]",
 		Short: "List the built-in scenarios, or print one",
-		Long: `Examples lists the built-in scenarios, the seed's cases first. Each NAME works
+		Long: `Examples lists the built-in scenarios, the tutorial's cases first. Each NAME works
 wherever a workload FILE does ("conclab run seed-io"); with a NAME, examples
 prints that scenario's YAML, a starting point for your own workload.`,
 		Example: `  conclab examples
@@ -22,6 +23,9 @@ prints that scenario's YAML, a starting point for your own workload.`,
   conclab examples seed-io > my-workload.yaml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkWidthFlag(cmd.Flags(), width); err != nil {
+				return err
+			}
 			if len(args) == 1 {
 				data, ok := examples.Lookup(args[0])
 				if !ok {
@@ -36,7 +40,7 @@ prints that scenario's YAML, a starting point for your own workload.`,
 			for _, ex := range list {
 				wide = max(wide, utf8.RuneCountInString(ex.Name))
 			}
-			opt := s.textOptions(false)
+			opt := s.textOptions(false, width)
 			for _, ex := range list {
 				// The about line wraps under itself, past the names.
 				var about strings.Builder
@@ -49,11 +53,18 @@ prints that scenario's YAML, a starting point for your own workload.`,
 					fmt.Fprintf(&b, "%-*s  %s\n", wide, name, line)
 				}
 			}
-			b.WriteString("\nRun one with: conclab run NAME     Print its YAML with: conclab examples NAME\n")
+			b.WriteString("\n")
+			if hint := "Run one with: conclab run NAME     Print its YAML with: conclab examples NAME"; utf8.RuneCountInString(hint) <= opt.Width {
+				b.WriteString(hint + "\n")
+			} else {
+				b.WriteString("Run one: conclab run NAME\nIts YAML: conclab examples NAME\n")
+			}
 			_, err := s.out.Write([]byte(b.String()))
 			return fail(err)
 		},
 	}
+	addWidthFlag(cmd.Flags(), &width)
+	return cmd
 }
 
 // exampleNames lists the examples' names for error messages.

@@ -18,13 +18,8 @@ import (
 	"github.com/conclab/conclab/internal/numfmt"
 )
 
-// maxExplainWidth bounds --width: wider than any screen, narrow enough to
-// catch a typo.
-const maxExplainWidth = 1000
-
 type explainOptions struct {
 	runOptions
-	width int
 }
 
 func newExplainCmd(s *streams) *cobra.Command {
@@ -55,12 +50,7 @@ left out when the workload lists exactly one.`,
 			if err := checkCommonFlags(cmd, &o.runOptions, args); err != nil {
 				return err
 			}
-			if cmd.Flags().Changed("width") && (o.width < minWidth || o.width > maxExplainWidth) {
-				return fmt.Errorf("--width %d: want a number of columns from %d to %d", o.width, minWidth, maxExplainWidth)
-			}
-			if !cmd.Flags().Changed("width") {
-				o.width = s.textOptions(false).Width
-			}
+			o.width = s.textOptions(false, o.width).Width
 			return runExplain(cmd.Context(), s, &o, args)
 		},
 	}
@@ -69,7 +59,7 @@ left out when the workload lists exactly one.`,
 	f.StringArrayVarP(&o.models, "model", "m", nil, "the model to explain, such as asyncio or threads(8)")
 	addSimFlags(f, &o.runOptions)
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
-	f.IntVar(&o.width, "width", 0, "wrap the text at this many columns (default: the terminal's, at most 100)")
+	addWidthFlag(f, &o.width)
 	return cmd
 }
 

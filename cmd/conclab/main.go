@@ -106,7 +106,7 @@ func newRootCmd(s *streams) *cobra.Command {
 		Long: `conclab simulates how a Python workload runs under plain sync code, a thread
 pool, asyncio or processes, with CPython's GIL, and shows why.
 
-Start with the guided tour of the seed's cases (conclab demo), then try a
+Start with the guided tour of the tutorial's cases (conclab demo), then try a
 built-in scenario or your own workload file.`,
 		Example: `  conclab demo
   conclab examples

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -29,10 +27,6 @@ import (
 const (
 	// maxSpanTasks is the most tasks whose spans are kept for a timeline.
 	maxSpanTasks = plan.MaxSpanTasks
-	// maxWidth is the widest text output.
-	maxWidth = 100
-	// minWidth is the narrowest text output we try to fit.
-	minWidth = 40
 )
 
 type runOptions struct {
@@ -49,6 +43,9 @@ type runOptions struct {
 	// (workload.Workload.Steps); 0, for commands that do not simulate, means
 	// no bound.
 	maxSteps int64
+	// width is --width: the columns of text output; 0 when not given
+	// (see textOptions).
+	width int
 }
 
 // tableHelp says what the columns of the summary table mean, with the
@@ -109,6 +106,7 @@ model is checked against the runtime before anything runs.
 	f.StringVar(&o.format, "format", "text", "output format: "+formatList())
 	f.BoolVar(&o.noTasks, "no-tasks", false, "leave the per-task list out of the JSON output")
 	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")
+	addWidthFlag(f, &o.width)
 	return cmd
 }
 
@@ -139,7 +137,7 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	}
 	switch o.format {
 	case "text":
-		opt := s.textOptions(toFile(o.output))
+		opt := s.textOptions(toFile(o.output), o.width)
 		sp.fold = func(r *sim.Result, l *report.SpanLimit, _ int64) (int64, int) {
 			return r.Makespan, report.TimelineColumns(r, l, opt)
 		}
@@ -163,7 +161,7 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	case "svg", "html", "trace":
 		err = writePicture(&buf, o.format, wl, text, o, p, runs)
 	default:
-		err = writeText(&buf, p, runs, s.textOptions(toFile(o.output)))
+		err = writeText(&buf, p, runs, s.textOptions(toFile(o.output), o.width))
 	}
 	if err != nil {
 		return fail(err)
@@ -397,23 +395,6 @@ func tasksText(p *plan.Plan, runs []report.Run) string {
 	return "about " + numfmt.Count(n, "task", "tasks")
 }
 
-// textOptions says how wide and whether in colour text output is: the
-// terminal's width (COLUMNS) when standard output is a terminal, never more
-// than 100 columns; colour only on a terminal without NO_COLOR, and never
-// into a file.
-func (s *streams) textOptions(toFile bool) report.Options {
-	opt := report.Options{Width: maxWidth}
-	f, ok := s.out.(*os.File)
-	if toFile || !ok || !isatty.IsTerminal(f.Fd()) {
-		return opt
-	}
-	if c, err := strconv.Atoi(strings.TrimSpace(s.env("COLUMNS"))); err == nil && c > 0 {
-		opt.Width = max(minWidth, min(maxWidth, c))
-	}
-	opt.Color = s.env("NO_COLOR") == "" && report.ColorFor(f)
-	return opt
-}
-
 // writeWrapped writes text, made safe to print (it holds names and
 // descriptions from the workload), word-wrapped to width columns.
 func writeWrapped(w io.Writer, text string, width int) {
@@ -427,8 +408,8 @@ var switchIntervalUsage = "the GIL switch interval (default: the workload's, els
 	workload.FormatDuration(workload.DefaultSwitchInterval) + ")"
 
 // checkCommonFlags validates the flags that the workload-reading commands
-// share: --cores, --switch-interval, -e and -o (against the files args and
-// --profile name, which it must not replace).
+// share: --cores, --switch-interval, --max-steps, --width, -e and -o
+// (against the files args and --profile name, which it must not replace).
 func checkCommonFlags(cmd *cobra.Command, o *runOptions, args []string) error {
 	if !cmd.Flags().Changed("cores") {
 		o.cores = 0
@@ -439,6 +420,9 @@ func checkCommonFlags(cmd *cobra.Command, o *runOptions, args []string) error {
 		return fmt.Errorf("--switch-interval %s: want a positive duration such as 5ms", o.switchInterval)
 	}
 	if err := checkMaxStepsFlag(cmd.Flags(), o); err != nil {
+		return err
+	}
+	if err := checkWidthFlag(cmd.Flags(), o.width); err != nil {
 		return err
 	}
 	if cmd.Flags().Changed("expr") && strings.TrimSpace(o.inline) == "" {

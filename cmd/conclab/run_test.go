@@ -292,7 +292,13 @@ func TestRunOutputFile(t *testing.T) {
 func TestRunTextOutput(t *testing.T) {
 	for _, name := range []string{"seed-io", "seed-cpu", "convoy", "mixed", "offload", "memory"} {
 		t.Run(name, func(t *testing.T) {
+			// Not a terminal: 100 columns, or as many as COLUMNS says.
 			r := conclab(t, []string{"NO_COLOR=1", "COLUMNS=300"}, "run", name)
+			if r.code != exitOK || r.stderr != "" {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			checkLines(t, r.stdout, 300)
+			r = conclab(t, []string{"NO_COLOR=1"}, "run", name)
 			if r.code != exitOK || r.stderr != "" {
 				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 			}
@@ -445,23 +451,5 @@ func TestRunCancelled(t *testing.T) {
 	code := execute(ctx, []string{"run", "seed-io"}, strings.NewReader(""), &out, &errOut, nil)
 	if code != exitFailure || out.Len() != 0 || strings.Count(errOut.String(), "\n") != 1 {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
-	}
-}
-
-func TestTextOptions(t *testing.T) {
-	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	env := func(k string) string { return map[string]string{"COLUMNS": "60"}[k] }
-	s := &streams{out: f, env: env}
-	// A file is not a terminal: the full width and no colour.
-	if opt := s.textOptions(false); opt.Width != 100 || opt.Color {
-		t.Errorf("to a file: %+v, want width 100 without colour", opt)
-	}
-	s = &streams{out: &bytes.Buffer{}, env: env}
-	if opt := s.textOptions(true); opt.Width != 100 || opt.Color {
-		t.Errorf("-o: %+v, want width 100 without colour", opt)
 	}
 }

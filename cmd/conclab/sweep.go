@@ -45,9 +45,12 @@ two and one and a half times them) within it, plus both ends.
 arrivals:) under the one model -m names, in --steps even steps, or in a
 constant ratio with --geometric.
 
-The knee: for a range of a model, the smallest value that reaches 95 % of
-the best throughput without overload; for rates, the highest rate before
-p99 exceeds 3× its value at the lowest rate or overload begins.
+The knee: for a range of a model, the smallest value that is not
+overloaded, reaches 95 % of the best throughput and has a p99 within 5 % of
+the best (past it, more buys little of either; a smaller value that reaches
+the throughput but not the p99 is named under the table); for rates, the
+highest rate before p99 exceeds 3× its value at the lowest rate or overload
+begins.
 
 The points run in parallel on all cores; the results do not depend on it.`,
 		Example: `  conclab sweep server.yaml -m 'threads(1..64)'
@@ -78,6 +81,7 @@ func addCommonFlags(cmd *cobra.Command, o *runOptions, formats string) {
 	addSimFlags(f, o)
 	f.StringVar(&o.format, "format", "text", "output format: "+formats)
 	f.StringVarP(&o.output, "output", "o", "", "write to this file (only once all succeeded) instead of stdout")
+	addWidthFlag(f, &o.width)
 }
 
 // loadForAdvise reads the workload named by args or -e and resolves its
@@ -167,7 +171,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 	case "html":
 		err = sw.WriteHTML(&buf)
 	default:
-		err = sw.WriteText(&buf)
+		err = sw.WriteText(&buf, s.textOptions(toFile(o.output), o.width).Width)
 	}
 	if err != nil {
 		return fail(err)

@@ -8,8 +8,9 @@ import (
 	"testing"
 )
 
-// ioServer is an open workload whose knee, by Little's law, is near 20
-// threads.
+// ioServer is an open workload whose knee, by Little's law, is above 20
+// threads: 24 keep up, but queueing there still costs p99 (132 ms against
+// 103 ms), so the knee is at 32.
 const ioServer = `name: io-server
 cores: 2
 arrivals: {rate: 200/s, for: 10s}
@@ -60,8 +61,8 @@ func TestSweep(t *testing.T) {
 	if doc.Workload != "io-server" || doc.Swept != "threads" || len(doc.Points) != 12 {
 		t.Errorf("workload %q swept %q, %d points", doc.Workload, doc.Swept, len(doc.Points))
 	}
-	if doc.Knee == nil || doc.Knee.Model != "threads(24)" || doc.Knee.Rule == "" {
-		t.Errorf("knee %+v, want threads(24)", doc.Knee)
+	if doc.Knee == nil || doc.Knee.Model != "threads(32)" || doc.Knee.Rule == "" {
+		t.Errorf("knee %+v, want threads(32)", doc.Knee)
 	}
 	if p := doc.Points[0]; p.Model != "threads(1)" || !p.Metrics.Overloaded {
 		t.Errorf("first point %+v", p)
@@ -72,8 +73,8 @@ func TestSweep(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"sweep", file, "-m", "threads(1..64)"}, []string{"threads(24) ◀", "◀ knee at threads(24)"}},
-		{[]string{"sweep", file, "-m", "threads(1..64)", "--format", "svg"}, []string{"<svg", "knee at threads(24)", "(log scale)"}},
+		{[]string{"sweep", file, "-m", "threads(1..64)"}, []string{"threads(32) ◀", "◀ knee at threads(32)", "threads(24) reaches that throughput too, but its p99 is 132 ms"}},
+		{[]string{"sweep", file, "-m", "threads(1..64)", "--format", "svg"}, []string{"<svg", "knee at threads(32)", "(log scale)"}},
 		{[]string{"sweep", file, "-m", "threads(1..64)", "--format", "html"}, []string{"<!doctype html>", "<svg", "<pre>"}},
 		{[]string{"sweep", file, "-m", "threads(32)", "--rate", "100..400/s", "--steps", "4"}, []string{"100/s", "400/s", "arrival rate under threads(32)"}},
 		{[]string{"sweep", "-e", "20 x [work 5ms, wait 50ms]", "-m", "threads(1..4)", "--cores", "2"}, []string{"threads(4)"}},

@@ -87,6 +87,9 @@ the median and worst |error|; the exit status is 1 when the median is above
 			if err := checkMaxStepsFlag(fl, &o.runOptions); err != nil {
 				return err
 			}
+			if err := checkWidthFlag(fl, o.width); err != nil {
+				return err
+			}
 			if fl.Changed("expr") && strings.TrimSpace(o.inline) == "" {
 				return errors.New("-e: empty inline workload (want e.g. -e '3 x [wait 2s]')")
 			}
@@ -123,6 +126,7 @@ the median and worst |error|; the exit status is 1 when the median is above
 	addMaxStepsFlag(f, &o.runOptions)
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file (once the runs are done) instead of stdout")
+	addWidthFlag(f, &o.width)
 	f.IntVar(&o.repeat, "repeat", 3, "runs per model; the measured figures are their medians")
 	f.StringVar(&o.tolerance, "tolerance", "10%", "the largest makespan error that passes")
 	f.StringVar(&o.python, "python", python.Default, "the Python interpreter to run (CPython 3.8 or newer)")
@@ -211,7 +215,7 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	if o.format == "json" {
 		err = verifyJSON(&buf, p, py, o.repeat, tol, checks)
 	} else {
-		err = verifyText(&buf, p, py, o.repeat, tol, checks, s.textOptions(toFile(o.output)))
+		err = verifyText(&buf, p, py, o.repeat, tol, checks, s.textOptions(toFile(o.output), o.width))
 	}
 	if err != nil {
 		return fail(err)
@@ -420,7 +424,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			return fail(err)
 		}
 	} else {
-		opt := s.textOptions(toFile(o.output))
+		opt := s.textOptions(toFile(o.output), o.width)
 		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · %s · median of %s",
 			py, numfmt.Count(o.cores, "core", "cores"), numfmt.Count(o.repeat, "run", "runs")), opt.Width)
 		fmt.Fprintln(&buf)

@@ -56,7 +56,7 @@ func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []str
 	if o.format == "json" {
 		err = verifyOpenJSON(&buf, p, py, o.repeat, tol, checks)
 	} else {
-		err = verifyOpenText(&buf, p, py, o.repeat, tol, rep.Requests, checks, s.textOptions(toFile(o.output)).Width)
+		err = verifyOpenText(&buf, p, py, o.repeat, tol, rep.Requests, checks, s.textOptions(toFile(o.output), o.width).Width)
 	}
 	if err != nil {
 		return fail(err)

@@ -9,6 +9,7 @@ import (
 // Wrap breaks text into lines at white space, each at most width runes
 // wide: the first line starts with first and the others with rest (whose
 // runes count towards the width), and words are separated by one space. A
+// number and the unit after it ("2.000 s", "13.2 MiB") stay on one line. A
 // word too long for a line is cut, on a line of its own. Text without words
 // gives one line, first. The time taken is linear in the length of text.
 func Wrap(text string, width int, first, rest string) []string {
@@ -45,6 +46,30 @@ func Wrap(text string, width int, first, rest string) []string {
 		}
 		word := text[i:j]
 		i = j
+		if last, _ := utf8.DecodeLastRuneInString(word); unicode.IsDigit(last) {
+			// Keep the unit, if one follows, with its number.
+			p := i
+			for p < len(text) {
+				r, size := utf8.DecodeRuneInString(text[p:])
+				if !unicode.IsSpace(r) {
+					break
+				}
+				p += size
+			}
+			q := p
+			for q < len(text) {
+				r, size := utf8.DecodeRuneInString(text[q:])
+				if unicode.IsSpace(r) {
+					break
+				}
+				q += size
+			}
+			if p > i && isUnit(text[p:q]) {
+				word += " " + text[p:q]
+				k += 1 + utf8.RuneCountInString(text[p:q])
+				i = q
+			}
+		}
 		switch {
 		case words && n+1+k <= width:
 			line.WriteByte(' ')
@@ -84,4 +109,16 @@ func Wrap(text string, width int, first, rest string) []string {
 		lines = append(lines, line.String())
 	}
 	return lines
+}
+
+// units are the units of measure that follow a number in conclab's text.
+var units = map[string]bool{
+	"ns": true, "µs": true, "us": true, "ms": true, "s": true,
+	"B": true, "KiB": true, "MiB": true, "GiB": true, "TiB": true, "KB": true, "MB": true, "GB": true, "TB": true,
+}
+
+// isUnit reports whether word is a unit of measure, perhaps followed by
+// punctuation ("s,", "MiB)").
+func isUnit(word string) bool {
+	return units[strings.TrimRight(word, ",.;:)!?")]
 }
