@@ -69,6 +69,11 @@ func FuzzSimulateInline(f *testing.F) {
 		"10 x fetch: [work 5ms, wait exp(100ms), wait uniform(10ms, 30ms)] every 10ms start 1s",
 		"4 x [work 2ms offload process, wait 1ms blocking, work 0s released]",
 		"switch=1ms; 3 x [repeat 5 [work lognormal(1ms, 2ms), wait 0s]]",
+		"res db=2; 6 x [work 1ms, use db [wait 5ms], gather [3 x [wait exp(3ms)], [work 1ms]]]",
+		"res a=1; res b=1 global; A: [use a [wait 10ms, use b [wait 1ms]]]; B: [use b [wait 10ms, use a [wait 1ms]]]",
+		"4 x [choose [9: [work 50us], 1: [wait 4ms blocking]], gather [2x [gather [2x [wait 1ms]]]]]",
+		"3 x [work 2ms, work 1ms offload process input 100KB output 1KB] input 1MB output 10KB",
+		"res lock=1; [use lock [gather [[use lock [wait 1ms]]]]]",
 	} {
 		f.Add(s, uint8(2), uint8(5))
 	}

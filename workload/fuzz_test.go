@@ -167,6 +167,12 @@ func FuzzParseInline(f *testing.F) {
 		"[wait exp(1s]",
 		"-2 x [",
 		"",
+		"res db=10; 100 x [work 2ms, use db [wait 5ms], gather [3 x [wait 30ms], [work 1ms]]] input 2MB output 10KB",
+		"res a=1 global; res b=1; A: [use a [wait 10ms, use b [wait 1ms]]]; B: [use b [wait 10ms, use a [wait 1ms]]]",
+		"50 x [choose [90: [work 50us], 10: [wait 40ms offload process input 1MiB output 1KB]]]",
+		"[gather [6x [gather [6x [gather [6x [wait 50ms]]]]]]]",
+		"res db=0; [use dbb [gather [0 x [choose [0: [wait 1ms]]]]]]",
+		"[gather [1000000000 x [wait 1us]]]",
 	} {
 		f.Add(s)
 	}

@@ -22,6 +22,20 @@ func withoutPos(steps []Step) []Step {
 	for i, s := range steps {
 		s.Pos = Pos{}
 		s.Steps = withoutPos(s.Steps)
+		if s.Branches != nil {
+			bs := make([]Branch, len(s.Branches))
+			for j, b := range s.Branches {
+				bs[j] = Branch{Count: b.Count, Steps: withoutPos(b.Steps)}
+			}
+			s.Branches = bs
+		}
+		if s.Alternatives != nil {
+			as := make([]Alternative, len(s.Alternatives))
+			for j, a := range s.Alternatives {
+				as[j] = Alternative{Weight: a.Weight, Steps: withoutPos(a.Steps)}
+			}
+			s.Alternatives = as
+		}
 		out[i] = s
 	}
 	return out

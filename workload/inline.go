@@ -11,13 +11,19 @@ import (
 const InlineHelp = `Inline workloads (-e) are one line: groups of tasks separated by ";".
 
   GROUP     [N x] [NAME:] [STEP, STEP, ...] [every DUR] [start DUR] [weight W]
-  STEP      work DUR [released] [offload thread|process]
-            wait DUR [blocking] [offload thread|process]
+            [input SIZE] [output SIZE]
+  STEP      work DUR [released] [offload thread|process [input SIZE] [output SIZE]]
+            wait DUR [blocking] [offload thread|process [input SIZE] [output SIZE]]
             repeat N [STEP, STEP, ...]
+            use RES [STEP, STEP, ...]
+            gather [[N x] [STEP, ...], [N x] [STEP, ...], ...]
+            choose [W: [STEP, ...], W: [STEP, ...], ...]
   DUR       2s | 15ms | 250us | 1m30s | exp(50ms) | uniform(10ms, 30ms)
             | normal(50ms, 10ms) | lognormal(50ms, 20ms)
+  SIZE      512B | 10KB | 2MB | 1GB (1000-based) | 64KiB | 2MiB (1024-based)
   SETTING   cores=N | switch=DUR | seed=N | runtime=R | name=NAME
             | arrivals=RATE for DUR|count N [poisson|uniform]
+            | res RES=CAPACITY [global]
   RATE      200/s | 5/ms | 30/min
 
 "N x" makes N copies of the group (NAME-1 ... NAME-N); unnamed groups are
@@ -25,6 +31,14 @@ task-1, task-2, ... "released" is C code that releases the GIL, "blocking"
 a wait that blocks the thread even under asyncio (time.sleep), "offload"
 sends the step to the event loop's thread or process pool. Settings may
 stand anywhere among the groups.
+
+"res db=10" declares a resource of 10 units (a connection pool; a lock has
+1), one per worker process unless "global"; "use db [...]" holds one unit
+while its steps run, waiting FIFO when none is free. "gather [...]" runs
+its branches side by side (each "N x" copy a task of its own) and goes on
+when all have finished; "choose [...]" runs one alternative, drawn by
+weight (default 1). "input" and "output" are the bytes pickled to a worker
+process and back (processes(N), and steps offloaded to a process).
 
 With arrivals= the workload is open: tasks arrive at RATE (Poisson unless
 "uniform") for DUR or until N have come, each built from one group, picked
@@ -38,7 +52,11 @@ For example:
   100 x fetch: [work 5ms, wait exp(100ms)] every 10ms
   10 x [work 2ms, wait 100ms blocking offload thread]
   arrivals=200/s for 10s; req: [work 1ms, wait exp(100ms)]
-  arrivals=50/s count 1000; hit: [work 50us] weight 9; miss: [work 1ms, wait 40ms]`
+  arrivals=50/s count 1000; hit: [work 50us] weight 9; miss: [work 1ms, wait 40ms]
+  res db=10; 100 x [work 2ms, use db [wait 5ms], gather [3 x [wait 30ms]]]
+  res a=1; res b=1; A: [use a [wait 10ms, use b [wait 1ms]]]; B: [use b [wait 10ms, use a [wait 1ms]]]
+  50 x [choose [90: [work 50us], 10: [wait 40ms]]]
+  8 x [work 100ms] input 50MB output 1KB`
 
 // maxInline bounds the inline text; a command line is much shorter.
 const maxInline = 1 << 16
@@ -81,6 +99,10 @@ type inlineParser struct {
 	// "start", "weight") was written: whether they are allowed depends on
 	// an arrivals= setting that may come later in the line.
 	given []map[string]int
+	// The resources the line declares (res), wherever it declares them,
+	// and the tokens each declaration spans (from its "res" to its end).
+	resources []Resource
+	resEnd    map[int]int
 }
 
 func parseInline(expr string) (*Workload, *Error) {
@@ -98,6 +120,10 @@ func parseInline(expr string) (*Workload, *Error) {
 		return nil, p.errAt(0, "empty inline workload (e.g. 3 x [wait 2s])")
 	}
 	w := &Workload{Name: "inline", Seed: 1}
+	if err := p.declarations(); err != nil {
+		return nil, err
+	}
+	w.Resources = p.resources
 	seen := map[string]bool{}
 	for {
 		if p.peek().kind == tEOF {
@@ -107,7 +133,9 @@ func parseInline(expr string) (*Workload, *Error) {
 			p.i++
 			continue
 		}
-		if t := p.peek(); t.kind == tWord && p.peekAt(1).text == "=" && p.peekAt(1).kind == tPunct {
+		if end, ok := p.resEnd[p.i]; ok {
+			p.i = end // declared already
+		} else if t := p.peek(); t.kind == tWord && p.peekAt(1).text == "=" && p.peekAt(1).kind == tPunct {
 			if seen[t.text] {
 				return nil, p.errAt(t.off, "%s is set twice", t.text)
 			}
@@ -352,6 +380,69 @@ func (p *inlineParser) arrivals(rate tok) (*Arrivals, *Error) {
 	return a, nil
 }
 
+// declarations reads every "res NAME=CAPACITY [global|process]" of the
+// line first, so that a use may come before the declaration it names.
+// They stand between ";" outside brackets, like settings.
+func (p *inlineParser) declarations() *Error {
+	p.resEnd = map[int]int{}
+	depth, start := 0, true
+	for i := 0; i < len(p.toks); i++ {
+		t := p.toks[i]
+		switch {
+		case t.kind == tPunct && (t.text == "[" || t.text == "("):
+			depth++
+		case t.kind == tPunct && (t.text == "]" || t.text == ")"):
+			depth--
+		}
+		if depth == 0 && t.kind == tPunct && t.text == ";" {
+			start = true
+			continue
+		}
+		if !start {
+			continue
+		}
+		start = false
+		if t.kind != tWord || t.text != "res" || i+1 >= len(p.toks) || p.toks[i+1].kind != tWord {
+			continue
+		}
+		p.i = i + 1
+		name := p.next()
+		if msg := resourceNameProblem(name.text); msg != "" {
+			return p.errAt(name.off, "%s", msg)
+		}
+		if resourceIndex(p.resources, name.text) >= 0 {
+			return p.errAt(name.off, "resource %q is declared twice", name.text)
+		}
+		if !p.is("=") {
+			return p.errAt(p.peek().off, "expected \"=\" and a capacity after the resource name (e.g. res %s=10), got %s", name.text, show(p.peek()))
+		}
+		p.i++
+		c := p.next()
+		n, err := strconv.Atoi(c.text)
+		if c.kind != tWord || err != nil || n < 1 || n > MaxCapacity {
+			return p.errAt(c.off, "capacity must be a whole number from 1 to %d, got %s", MaxCapacity, show(c))
+		}
+		r := Resource{Name: name.text, Capacity: n, Pos: name.pos()}
+		if sc := p.peek(); sc.kind == tWord && (sc.text == "global" || sc.text == "process") {
+			p.i++
+			if sc.text == "global" {
+				r.Scope = ScopeGlobal
+			}
+		}
+		if t := p.peek(); t.kind != tEOF && !p.is(";") {
+			return p.errAt(t.off, "unexpected %s after res %s=%d (want global, process or \";\")", show(t), name.text, n)
+		}
+		if len(p.resources) == MaxResources {
+			return p.errAt(t.off, "too many resources (at most %d)", MaxResources)
+		}
+		p.resources = append(p.resources, r)
+		p.resEnd[i] = p.i
+		i = p.i - 1
+	}
+	p.i = 0
+	return nil
+}
+
 // count reads a whole number in [1, hi] at the next token.
 func (p *inlineParser) count(what string, hi int) (int, *Error) {
 	t := p.next()
@@ -405,7 +496,7 @@ func (p *inlineParser) group(index int) (Group, *Error) {
 		t := p.peek()
 		return g, p.errAt(t.off, "expected \"[\" to start the steps (e.g. 3 x [wait 2s]), got %s", show(t))
 	}
-	steps, err := p.steps(0)
+	steps, err := p.steps(0, 0)
 	if err != nil {
 		return g, err
 	}
@@ -443,8 +534,20 @@ func (p *inlineParser) group(index int) (Group, *Error) {
 			} else {
 				g.Start = d
 			}
+		case "input", "output":
+			given[t.text] = t.off
+			p.i++
+			n, err := p.size(t.text)
+			if err != nil {
+				return g, err
+			}
+			if t.text == "input" {
+				g.Input = n
+			} else {
+				g.Output = n
+			}
 		default:
-			return g, p.errAt(t.off, "unexpected %q after the steps (want every DUR, start DUR, weight W or \";\")", t.text)
+			return g, p.errAt(t.off, "unexpected %q after the steps (want every DUR, start DUR, weight W, input SIZE, output SIZE or \";\")", t.text)
 		}
 	}
 	return g, nil
@@ -455,7 +558,20 @@ func startsNumber(s string) bool {
 }
 
 func isStepWord(s string) bool {
-	return s == "work" || s == "wait" || s == "repeat"
+	return isStepKind(s)
+}
+
+// size reads a byte size for the option what.
+func (p *inlineParser) size(what string) (int64, *Error) {
+	t := p.next()
+	if t.kind != tWord {
+		return 0, p.errAt(t.off, "%s needs a size like 2MB, got %s", what, show(t))
+	}
+	n, msg := parseSize(t.text)
+	if msg != "" {
+		return 0, p.errAt(t.off, "%s", msg)
+	}
+	return n, nil
 }
 
 // fixed reads a plain duration for the option what.
@@ -474,8 +590,9 @@ func (p *inlineParser) fixed(what string) (int64, *Error) {
 	return d, nil
 }
 
-// steps reads "[ step, step, ... ]"; depth counts the repeats around it.
-func (p *inlineParser) steps(depth int) ([]Step, *Error) {
+// steps reads "[ step, step, ... ]"; depth counts the repeats around it,
+// blocks the blocks of any kind.
+func (p *inlineParser) steps(depth, blocks int) ([]Step, *Error) {
 	open := p.next() // "["
 	var out []Step
 	for {
@@ -486,7 +603,7 @@ func (p *inlineParser) steps(depth int) ([]Step, *Error) {
 			p.i++
 			return out, nil
 		}
-		s, err := p.step(depth)
+		s, err := p.step(depth, blocks)
 		if err != nil {
 			return nil, err
 		}
@@ -503,13 +620,18 @@ func (p *inlineParser) steps(depth int) ([]Step, *Error) {
 	}
 }
 
-func (p *inlineParser) step(depth int) (Step, *Error) {
+func (p *inlineParser) step(depth, blocks int) (Step, *Error) {
 	t := p.next()
 	st := Step{Pos: t.pos()}
 	if t.kind != tWord {
-		return st, p.errAt(t.off, "expected a step (work, wait or repeat), got %s", show(t))
+		return st, p.errAt(t.off, "expected a step (%s), got %s", orList(stepKinds), show(t))
+	}
+	if t.text != "work" && t.text != "wait" && isStepKind(t.text) && blocks+1 > MaxNest {
+		return st, p.errAt(t.off, "blocks nested too deeply (at most %d levels of repeat, use, gather and choose)", MaxNest)
 	}
 	switch t.text {
+	case "use", "gather", "choose":
+		return p.block(t, depth, blocks)
 	case "work":
 		st.Kind = Work
 	case "wait":
@@ -531,7 +653,7 @@ func (p *inlineParser) step(depth int) (Step, *Error) {
 			x := p.peek()
 			return st, p.errAt(x.off, "expected \"[\" with the steps to repeat (e.g. repeat %d [wait 1ms]), got %s", n, show(x))
 		}
-		st.Steps, err = p.steps(depth + 1)
+		st.Steps, err = p.steps(depth+1, blocks+1)
 		return st, err
 	default:
 		return st, p.errAt(t.off, "%s", unknownStepKind(t.text))
@@ -554,7 +676,7 @@ func (p *inlineParser) step(depth int) (Step, *Error) {
 		if key == "released" || key == "held" {
 			key = "gil"
 		}
-		if prev, dup := seen[key]; dup && (key == "gil" || key == "blocking" || key == "offload") {
+		if prev, dup := seen[key]; dup && (key == "gil" || key == "blocking" || key == "offload" || key == "input" || key == "output") {
 			if prev != f.text {
 				return st, p.errAt(f.off, "%s and %s contradict each other (give one)", prev, f.text)
 			}
@@ -568,6 +690,19 @@ func (p *inlineParser) step(depth int) (Step, *Error) {
 			st.GILReleased = false
 		case f.text == "blocking" && st.Kind == Wait:
 			st.Blocking = true
+		case f.text == "input" || f.text == "output":
+			if st.Offload != OffloadProcess {
+				return st, p.errAt(f.off, "%s applies to a step offloaded to a process (put it after offload process); a task's own data goes after its steps", f.text)
+			}
+			n, err := p.size(f.text)
+			if err != nil {
+				return st, err
+			}
+			if f.text == "input" {
+				st.Input = n
+			} else {
+				st.Output = n
+			}
 		case f.text == "offload":
 			o := p.next()
 			switch o.text {
@@ -586,6 +721,9 @@ func (p *inlineParser) step(depth int) (Step, *Error) {
 			flags := "released, offload thread|process"
 			if st.Kind == Wait {
 				flags = "blocking, offload thread|process"
+			}
+			if st.Offload == OffloadProcess {
+				flags += ", input SIZE, output SIZE"
 			}
 			return st, p.errAt(f.off, "unexpected %q after %s (want %s, \",\" or \"]\")", f.text, t.text, flags)
 		}
@@ -616,4 +754,126 @@ func (p *inlineParser) dist(what string) (Dist, *Error) {
 		return Dist{}, p.errAt(t.off+off, "%s", msg)
 	}
 	return d, nil
+}
+
+// block reads the rest of a use, gather or choose step after its word t.
+func (p *inlineParser) block(t tok, depth, blocks int) (Step, *Error) {
+	st := Step{Pos: t.pos()}
+	switch t.text {
+	case "use":
+		st.Kind = Use
+		name := p.next()
+		if name.kind != tWord {
+			return st, p.errAt(name.off, "use needs the name of a resource (e.g. use db [wait 5ms]), got %s", show(name))
+		}
+		if st.Resource = resourceIndex(p.resources, name.text); st.Resource < 0 {
+			msg := unknownResource(name.text, p.resources)
+			if len(p.resources) == 0 {
+				msg = "unknown resource " + strconv.Quote(name.text) + ": declare it with res " + name.text + "=N (e.g. res " + name.text + "=10; ...)"
+			}
+			return st, p.errAt(name.off, "%s", msg)
+		}
+		if !p.is("[") {
+			x := p.peek()
+			return st, p.errAt(x.off, "expected \"[\" with the steps that hold %s (e.g. use %s [wait 5ms]), got %s", name.text, name.text, show(x))
+		}
+		var err *Error
+		st.Steps, err = p.steps(depth, blocks+1)
+		return st, err
+	case "gather":
+		st.Kind = Gather
+	default:
+		st.Kind = Choose
+	}
+	open := p.peek()
+	if !p.is("[") {
+		return st, p.errAt(open.off, "expected \"[\" after %s (e.g. %s), got %s", t.text, inlineBlockExample(t.text), show(open))
+	}
+	p.i++
+	for {
+		if p.is("]") {
+			if len(st.Branches)+len(st.Alternatives) == 0 {
+				return st, p.errAt(open.off, "empty %s [ ] (want e.g. %s)", t.text, inlineBlockExample(t.text))
+			}
+			p.i++
+			return st, nil
+		}
+		if err := p.entry(&st, depth, blocks); err != nil {
+			return st, err
+		}
+		switch x := p.peek(); {
+		case x.kind == tPunct && x.text == ",":
+			p.i++
+		case x.kind == tPunct && x.text == "]":
+		case x.kind == tEOF:
+			return st, p.errAt(x.off, "missing \"]\" to close the %s opened at column %d", t.text, open.col)
+		default:
+			return st, p.errAt(x.off, "unexpected %s after an entry of %s (want \",\" or \"]\")", show(x), t.text)
+		}
+	}
+}
+
+// entry reads one branch of a gather, "[N x] [steps]", or one alternative
+// of a choose, "[W:] [steps]", into st.
+func (p *inlineParser) entry(st *Step, depth, blocks int) *Error {
+	start := p.peek()
+	if st.Kind == Gather {
+		b := Branch{Count: 1, Pos: start.pos()}
+		if t := p.peek(); t.kind == tWord && startsNumber(t.text) {
+			digits := strings.TrimRightFunc(t.text, func(r rune) bool { return isTimes(string(r)) })
+			n, err := strconv.Atoi(digits)
+			if err != nil || n < 1 || n > MaxTasks {
+				return p.errAt(t.off, "a branch count must be a whole number from 1 to %d, got %s", MaxTasks, digits)
+			}
+			b.Count = n
+			p.i++
+			if digits == t.text {
+				if x := p.peek(); x.kind != tWord || !isTimes(x.text) {
+					return p.errAt(x.off, "expected x after the branch count (e.g. %d x [wait 30ms]), got %s", n, show(x))
+				}
+				p.i++
+			}
+		}
+		if !p.is("[") {
+			x := p.peek()
+			return p.errAt(x.off, "expected \"[\" with a branch's steps (e.g. gather [3 x [wait 30ms], [work 1ms]]), got %s", show(x))
+		}
+		var err *Error
+		b.Steps, err = p.steps(depth, blocks+1)
+		st.Branches = append(st.Branches, b)
+		return err
+	}
+	a := Alternative{Weight: 1, Pos: start.pos()}
+	if t := p.peek(); t.kind == tWord {
+		w, err := strconv.ParseFloat(t.text, 64)
+		if err != nil || !(w > 0) || math.IsInf(w, 0) {
+			return p.errAt(t.off, "weight must be a number > 0, got %s", show(t))
+		}
+		if w > MaxWeight {
+			return p.errAt(t.off, "weight %s is too large (at most %g; weights are relative, e.g. 90 and 10)", t.text, MaxWeight)
+		}
+		a.Weight = w
+		p.i++
+		if !p.is(":") {
+			x := p.peek()
+			return p.errAt(x.off, "expected \":\" after the weight (e.g. %s: [work 50us]), got %s", t.text, show(x))
+		}
+		p.i++
+	}
+	if !p.is("[") {
+		x := p.peek()
+		return p.errAt(x.off, "expected \"[\" with an alternative's steps (e.g. choose [90: [work 50us], 10: [wait 40ms]]), got %s", show(x))
+	}
+	var err *Error
+	a.Steps, err = p.steps(depth, blocks+1)
+	st.Alternatives = append(st.Alternatives, a)
+	return err
+}
+
+// inlineBlockExample shows a gather or a choose written inline.
+func inlineBlockExample(kind string) string {
+	if kind == "choose" {
+		return "choose [90: [work 50us], 10: [wait 40ms]]"
+	}
+	return "gather [3 x [wait 30ms], [work 1ms]]"
 }

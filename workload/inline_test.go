@@ -110,7 +110,7 @@ func TestParseInlineErrors(t *testing.T) {
 		{"[work 1s released released]", `-e:1:19: released is set twice`},
 		{"[work 1s released held]", `-e:1:19: released and held contradict each other (give one)`},
 		{"[wait 1s] every exp(1s)", `-e:1:17: every must be a plain duration like 10ms (distributions are for work and wait)`},
-		{"[wait 1s] soon", `-e:1:11: unexpected "soon" after the steps (want every DUR, start DUR, weight W or ";")`},
+		{"[wait 1s] soon", `-e:1:11: unexpected "soon" after the steps (want every DUR, start DUR, weight W, input SIZE, output SIZE or ";")`},
 		{"[wait 1s] [wait 1s]", `-e:1:11: unexpected "[" (want ";" between groups)`},
 		{"a: [wait 1s]; a: [wait 1s]", `-e:1:15: duplicate task name "a" (also used at line 1)`},
 		{"cores=0; [wait 1s]", `-e:1:7: cores must be a whole number from 1 to 4096, got 0`},
@@ -208,5 +208,88 @@ func TestInlineHelpExamples(t *testing.T) {
 	}
 	if n < 4 {
 		t.Errorf("found %d examples in InlineHelp, want at least 4", n)
+	}
+}
+
+// The inline form of gather, use, choose and data reads as the YAML does.
+func TestInlineShapesMatchYAML(t *testing.T) {
+	tests := []struct{ inline, yaml string }{
+		{"res db=10; 100 x [work 2ms, use db [wait 5ms], gather [3 x [wait 30ms], [work 1ms]]]",
+			"resources: {db: {capacity: 10}}\ntasks: [{count: 100, steps: [{work: 2ms}, {use: db, steps: [{wait: 5ms}]}, {gather: [{count: 3, steps: [{wait: 30ms}]}, {steps: [{work: 1ms}]}]}]}]"},
+		{"A: [use lock [gather [2x [use db [wait 1ms]]]]]; res lock=1 global; res db=2",
+			"resources: {lock: {capacity: 1, scope: global}, db: {capacity: 2}}\ntasks: [{name: A, steps: [{use: lock, steps: [{gather: [{count: 2, steps: [{use: db, steps: [{wait: 1ms}]}]}]}]}]}]"},
+		{"50 x [choose [90: [work 50us], 10: [wait 40ms, wait 1ms]], choose [[wait 1ms], 2.5: [work 1ms]]]",
+			"tasks: [{count: 50, steps: [{choose: [{weight: 90, steps: [{work: 50us}]}, {weight: 10, steps: [{wait: 40ms}, {wait: 1ms}]}]}, {choose: [{steps: [{wait: 1ms}]}, {weight: 2.5, steps: [{work: 1ms}]}]}]}]"},
+		{"8 x [work 100ms, wait 1ms offload process input 2MiB output 1KB] input 50MB output 1KB",
+			"tasks: [{count: 8, input: 50MB, output: 1KB, steps: [{work: 100ms}, {wait: 1ms, offload: process, input: 2MiB, output: 1KB}]}]"},
+		{"[gather [6x [gather [6x [gather [6 x [wait 50ms]]]]]]]",
+			"tasks: [{steps: [{gather: [{count: 6, steps: [{gather: [{count: 6, steps: [{gather: [{count: 6, steps: [{wait: 50ms}]}]}]}]}]}]}]}]"},
+	}
+	for _, tt := range tests {
+		in, err := ParseInline(tt.inline)
+		if err != nil {
+			t.Fatalf("ParseInline(%q): %v", tt.inline, err)
+		}
+		y, err := Parse("w.yaml", []byte(tt.yaml))
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.yaml, err)
+		}
+		if len(in.Resources) != len(y.Resources) {
+			t.Fatalf("%q: resources %+v, want %+v", tt.inline, in.Resources, y.Resources)
+		}
+		for i := range in.Resources {
+			a, b := in.Resources[i], y.Resources[i]
+			if a.Name != b.Name || a.Capacity != b.Capacity || a.Scope != b.Scope {
+				t.Errorf("%q: resource %+v, want %+v", tt.inline, a, b)
+			}
+		}
+		for i := range in.Groups {
+			a, b := in.Groups[i], y.Groups[i]
+			if a.Count != b.Count || a.Input != b.Input || a.Output != b.Output || !reflect.DeepEqual(withoutPos(a.Steps), withoutPos(b.Steps)) {
+				t.Errorf("%q: group %d is\n%+v, want\n%+v", tt.inline, i, a, b)
+			}
+		}
+	}
+}
+
+func TestInlineShapeErrors(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{"[use db [wait 1ms]]", `-e:1:6: unknown resource "db": declare it with res db=N (e.g. res db=10; ...)`},
+		{"res db=10; [use dbb [wait 1ms]]", `-e:1:17: unknown resource "dbb", did you mean "db"? (declared: db)`},
+		{"res db=0; [wait 1ms]", `-e:1:8: capacity must be a whole number from 1 to 1000000, got "0"`},
+		{"res db=10 local; [wait 1ms]", `-e:1:11: unexpected "local" after res db=10 (want global, process or ";")`},
+		{"res db 10; [wait 1ms]", `-e:1:8: expected "=" and a capacity after the resource name (e.g. res db=10), got "10"`},
+		{"res db=1; res db=2; [wait 1ms]", `-e:1:15: resource "db" is declared twice`},
+		{"res 9db=1; [wait 1ms]", `-e:1:5: resource name "9db": want a letter or _ first, then letters, digits, _, - or .`},
+		{"res db=1; [use db]", `-e:1:18: expected "[" with the steps that hold db (e.g. use db [wait 5ms]), got "]"`},
+		{"[gather []]", `-e:1:9: empty gather [ ] (want e.g. gather [3 x [wait 30ms], [work 1ms]])`},
+		{"[gather [0 x [wait 1ms]]]", `-e:1:10: a branch count must be a whole number from 1 to 100000000, got 0`},
+		{"[gather [1000000000 x [wait 1ms]]]", `-e:1:10: a branch count must be a whole number from 1 to 100000000, got 1000000000`},
+		{"[gather [3 [wait 1ms]]]", `-e:1:12: expected x after the branch count (e.g. 3 x [wait 30ms]), got "["`},
+		{"[gather [[wait 1ms] [wait 2ms]]]", `-e:1:21: unexpected "[" after an entry of gather (want "," or "]")`},
+		{"[gather wait 1ms]", `-e:1:9: expected "[" after gather (e.g. gather [3 x [wait 30ms], [work 1ms]]), got "wait"`},
+		{"[gather [3 x [wait 1ms]]", `-e:1:25: missing "]" to close the steps opened at column 1`},
+		{"[gather [3 x [wait 1ms]", `-e:1:24: missing "]" to close the gather opened at column 9`},
+		{"20 x [gather [10000 x [gather [1000 x [wait 1s]]]]]", `-e:1:1: too many tasks: each copy of "task-1" gathers 10,010,000 branch tasks, about 200,200,020 tasks in all (at most 100,000,000)`},
+		{"[choose [0: [wait 1ms]]]", `-e:1:10: weight must be a number > 0, got "0"`},
+		{"[choose [90 [wait 1ms]]]", `-e:1:13: expected ":" after the weight (e.g. 90: [work 50us]), got "["`},
+		{"[choose [heavy: [wait 1ms]]]", `-e:1:10: weight must be a number > 0, got "heavy"`},
+		{"[work 1ms input 1MB]", `-e:1:11: input applies to a step offloaded to a process (put it after offload process); a task's own data goes after its steps`},
+		{"[work 1ms offload process input 1mb]", `-e:1:33: unknown size unit "mb" in "1mb" (want a size like 2MB, 10KB, 512B or 1MiB: KB, MB and GB are 1000-based, KiB, MiB and GiB 1024-based)`},
+		{"[work 1ms offload process input 1MB input 2MB]", `-e:1:37: input is set twice`},
+		{"[work 1ms] input", `-e:1:17: input needs a size like 2MB, got the end`},
+		{"[gosub 1ms]", `-e:1:2: unknown step kind "gosub" (want work, wait, repeat, use, gather or choose)`},
+		{"[" + strings.Repeat("gather [[", MaxNest+1) + "wait 1ms" + strings.Repeat("]]", MaxNest+1) + "]",
+			`-e:1:146: blocks nested too deeply (at most 16 levels of repeat, use, gather and choose)`},
+	}
+	for _, tt := range tests {
+		_, err := ParseInline(tt.expr)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("ParseInline(%q)\n got %v\nwant %s", tt.expr, err, tt.want)
+		}
+		var e *Error
+		if err != nil && !errors.As(err, &e) {
+			t.Errorf("%q: error %T is not *Error", tt.expr, err)
+		}
 	}
 }
