@@ -198,6 +198,31 @@ func (e *engine) deadlock() *Deadlock {
 	return d
 }
 
+// stopped ends a run that a deadlock stopped: the waits for resources
+// count up to now, the spans of unfinished tasks close now, and their
+// records say they did not finish.
+func (e *engine) stopped() {
+	for i := range e.inst {
+		in := &e.inst[i]
+		for k := 0; k < in.waiters.len(); k++ {
+			w := in.waiters.buf[(in.waiters.head+k)%len(in.waiters.buf)]
+			waited := e.now - e.frames[w.slot].since
+			in.wait += waited
+			e.resWait += waited
+		}
+	}
+	if e.sink != nil {
+		for i := range e.slots {
+			if sl := int32(i); !e.isBranch(sl) && e.spans[sl].state != numStates {
+				e.setTask(sl, numStates, -1)
+			}
+		}
+	}
+	if e.record {
+		e.recordUnfinished()
+	}
+}
+
 // recordUnfinished adds the records of the tasks a deadlock kept from
 // finishing: End -1, and Start -1 for those that never ran.
 func (e *engine) recordUnfinished() {

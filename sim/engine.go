@@ -346,9 +346,7 @@ func (e *engine) loop() error {
 				panic("sim: nothing left to happen but tasks are unfinished, and they wait in no cycle")
 			}
 			e.end = max(e.end, e.now) // the run stops here
-			if e.record {
-				e.recordUnfinished()
-			}
+			e.stopped()
 			break
 		}
 		if t >= horizon {

@@ -252,9 +252,11 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 	// Costs still being paid when the last task ends (worker processes
 	// still starting after every task is done) were charged but not run.
 	left := int64(e.unfinishedCPU() + 0.5)
-	events := int64(e.events.seq) + int64(res.Tasks)*8
+	// (Each completion on a core rounds up to a whole nanosecond: a lane
+	// span or a task's steps each.)
+	events := int64(e.events.seq) + int64(res.Tasks)*8 + int64(len(rec.Lanes))
 	if diff := res.CPUBusy - (e.charged - left); diff < -events || diff > events*int64(cores) {
-		t.Errorf("%s: CPU busy %d, charged %d", name, res.CPUBusy, e.charged)
+		t.Errorf("%s: CPU busy %d, charged %d (left %d, events %d)", name, res.CPUBusy, e.charged, left, events)
 	}
 	if res.CPUBusy < 0 || res.Makespan < 0 || res.CPUBusy > int64(cores)*res.Makespan {
 		t.Errorf("%s: CPU busy %d exceeds %d cores × makespan %d", name, res.CPUBusy, cores, res.Makespan)
@@ -374,6 +376,8 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 				fail("GIL wait %+v ended without a hand-over", sp)
 			case sp.State == ResourceWait && (res.Deadlock == nil || sp.End < res.Makespan):
 				fail("wait for a resource %+v ended without a unit given back", sp)
+			case res.Deadlock != nil && sp.End == res.Makespan:
+				// Still waiting when a deadlock stopped the run.
 			case task && sp.State == Ready && d.UsesAsyncio() && sp.End-sp.Start > prof.WakeLatency:
 				// Only an idle loop waking up takes time by itself.
 				fail("coroutine %d waited in its loop's ready queue without a cause: %+v", sp.Task, sp)

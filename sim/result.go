@@ -20,6 +20,9 @@ const (
 	numStates
 )
 
+// NumStates is how many states there are: every State is below it.
+const NumStates = int(numStates)
+
 // String returns the state's name as used in legends and JSON.
 func (s State) String() string {
 	switch s {
