@@ -70,24 +70,29 @@ var (
 	okabeBlue          = rgb{0x00, 0x72, 0xb2}
 	okabeVermillion    = rgb{0xd5, 0x5e, 0x00}
 	okabeReddishPurple = rgb{0xcc, 0x79, 0xa7}
+	okabeYellow        = rgb{0xf0, 0xe4, 0x42}
 	paletteGrey        = rgb{0x8c, 0x8c, 0x8c}
+	paletteDarkGrey    = rgb{0x4d, 0x4d, 0x4d}
 )
 
 // stateHue is the hue of each state, the one the SVG, the HTML report and
 // the terminal draw it in: bluish green for Python code running and
 // vermillion for waiting for the GIL, the pair the tool is about and the
 // one red–green colour blindness cannot confuse; sky blue for C code, blue
-// for waiting, reddish purple for a stalled loop, orange for ready, grey
-// for overhead. The pictures fill the states in which no code runs with a
-// light tint and outline them in the hue.
+// for waiting, reddish purple for a stalled loop, orange for ready, yellow
+// for waiting for a resource (a pool, a lock), grey for overhead and dark
+// grey for pickling data. The pictures fill the states in which no code
+// runs with a light tint and outline them in the hue.
 var stateHue = [nStates]rgb{
-	sim.Working:  okabeBluishGreen,
-	sim.WorkingC: okabeSkyBlue,
-	sim.GILWait:  okabeVermillion,
-	sim.Waiting:  okabeBlue,
-	sim.Blocked:  okabeReddishPurple,
-	sim.Ready:    okabeOrange,
-	sim.Overhead: paletteGrey,
+	sim.Working:      okabeBluishGreen,
+	sim.WorkingC:     okabeSkyBlue,
+	sim.GILWait:      okabeVermillion,
+	sim.Waiting:      okabeBlue,
+	sim.Blocked:      okabeReddishPurple,
+	sim.Ready:        okabeOrange,
+	sim.Overhead:     paletteGrey,
+	sim.ResourceWait: okabeYellow,
+	sim.Pickling:     paletteDarkGrey,
 }
 
 // stateSGR16 colours the states with the 16 ANSI colours, whose actual
@@ -96,13 +101,15 @@ var stateHue = [nStates]rgb{
 // red–green colour blindness keeps, and the blues told apart by lightness
 // (and, like every state, by glyph).
 var stateSGR16 = [nStates]string{
-	sim.Working:  "\x1b[36m", // cyan: bluish green
-	sim.WorkingC: "\x1b[94m", // bright blue: sky blue
-	sim.GILWait:  "\x1b[31m", // red: vermillion
-	sim.Waiting:  "\x1b[34m", // blue
-	sim.Blocked:  "\x1b[35m", // magenta: reddish purple
-	sim.Ready:    "\x1b[33m", // yellow: orange
-	sim.Overhead: sgrDim,     // grey
+	sim.Working:      "\x1b[36m", // cyan: bluish green
+	sim.WorkingC:     "\x1b[94m", // bright blue: sky blue
+	sim.GILWait:      "\x1b[31m", // red: vermillion
+	sim.Waiting:      "\x1b[34m", // blue
+	sim.Blocked:      "\x1b[35m", // magenta: reddish purple
+	sim.Ready:        "\x1b[33m", // yellow: orange
+	sim.Overhead:     sgrDim,     // grey
+	sim.ResourceWait: "\x1b[93m", // bright yellow: yellow
+	sim.Pickling:     "\x1b[90m", // bright black: dark grey
 }
 
 // stateSGR256 and stateSGRTrue colour the states in the palette's hues:

@@ -8,7 +8,7 @@ import (
 
 // nStates is the number of states the renderers know; spans in any other
 // state are ignored.
-const nStates = int(sim.Overhead) + 1
+const nStates = sim.NumStates
 
 // grid accumulates, for one timeline row, how long each state covers each
 // column. Column c covers [at(c), at(c+1)) of the makespan m.
@@ -139,14 +139,16 @@ func (g *grid) column(c int, run *[nStates]int64, rows int) [nStates]int64 {
 // informative ranks states by how much they tell a reader: of two states
 // covering a column equally, the higher one is drawn.
 var informative = [nStates]int{
-	sim.Idle:     0,
-	sim.Waiting:  1,
-	sim.Overhead: 2,
-	sim.Ready:    3,
-	sim.WorkingC: 4,
-	sim.Working:  5,
-	sim.Blocked:  6,
-	sim.GILWait:  7,
+	sim.Idle:         0,
+	sim.Waiting:      1,
+	sim.Overhead:     2,
+	sim.Pickling:     3,
+	sim.Ready:        4,
+	sim.WorkingC:     5,
+	sim.Working:      6,
+	sim.ResourceWait: 7,
+	sim.Blocked:      8,
+	sim.GILWait:      9,
 }
 
 // pick chooses the state drawn for one column: the one covering most of

@@ -102,8 +102,14 @@ func HTML(w io.Writer, wl *workload.Workload, runs []Run, opt HTMLOptions) error
 	if err != nil {
 		return err
 	}
+	var drawn [nStates]bool
+	for _, bl := range blocks {
+		for s, ok := range bl.seen {
+			drawn[s] = drawn[s] || ok
+		}
+	}
 	d := htmlData{
-		CSS:        template.CSS(htmlCSS + svgCSS() + legendCSS()),
+		CSS:        template.CSS(htmlCSS + svgCSS(drawn) + legendCSS(drawn)),
 		Source:     string(opt.Source),
 		SourceName: opt.SourceName,
 		AxisNote:   "All models share one time axis, so that their lengths compare.",
@@ -196,10 +202,10 @@ func tableCells(r *sim.Result) []string {
 }
 
 // legendCSS colours the legend's swatches like the timelines' shapes.
-func legendCSS() string {
+func legendCSS(seen [nStates]bool) string {
 	var b strings.Builder
 	for s, st := range svgStates {
-		if st.fill == "" {
+		if st.fill == "" || s > int(sim.Overhead) && !seen[s] {
 			continue
 		}
 		border := st.fill

@@ -65,21 +65,55 @@ type ProfileRef struct {
 const ProfileBuiltin = "builtin"
 
 // Result is one model's run in a Document: its model, its metrics (SPEC
-// §4) and its tasks, or why they are left out.
+// §4), how it used the workload's resources, the deadlock that stopped it
+// if one did, and its tasks, or why they are left out.
 type Result struct {
 	Model string `json:"model"`
 	Metrics
-	Tasks        []Task `json:"tasks,omitzero"`
-	TasksOmitted string `json:"tasks_omitted,omitempty"`
+	Resources    []ResourceUse `json:"resources,omitempty"`
+	Deadlock     *Deadlock     `json:"deadlock,omitempty"`
+	Tasks        []Task        `json:"tasks,omitzero"`
+	TasksOmitted string        `json:"tasks_omitted,omitempty"`
 }
 
 // Task is one task of a Result: when it was released, started and ended,
-// in seconds from time 0.
+// in seconds from time 0. A task that a deadlock kept from finishing has
+// end_s null, and start_s null if it never ran.
 type Task struct {
-	Name     string  `json:"name"`
-	ReleaseS float64 `json:"release_s"`
-	StartS   float64 `json:"start_s"`
-	EndS     float64 `json:"end_s"`
+	Name     string   `json:"name"`
+	ReleaseS float64  `json:"release_s"`
+	StartS   *float64 `json:"start_s"`
+	EndS     *float64 `json:"end_s"`
+}
+
+// ResourceUse is how a run used one resource of the workload: its units
+// (capacity, in each of its instances: one per worker process, or one for
+// all), how often they were taken, how long tasks waited for them (summed),
+// the longest queue of waiters of one instance, and the mean share of the
+// units held over the makespan.
+type ResourceUse struct {
+	Name        string  `json:"name"`
+	Capacity    int     `json:"capacity"`
+	Instances   int     `json:"instances"`
+	Acquires    int64   `json:"acquires"`
+	WaitS       float64 `json:"wait_s"`
+	PeakQueue   int     `json:"peak_queue"`
+	Utilization float64 `json:"utilization"`
+}
+
+// Deadlock is the cycle of tasks that stopped a run (SPEC §1.1): from at_s
+// on, each waits for what the next one holds.
+type Deadlock struct {
+	AtS   float64        `json:"at_s"`
+	Cycle []DeadlockLink `json:"cycle"`
+}
+
+// DeadlockLink is one task of a deadlock's cycle: the resources (and the
+// pool thread) it holds, and what it waits for.
+type DeadlockLink struct {
+	Task     string   `json:"task"`
+	Holds    []string `json:"holds"`
+	WaitsFor string   `json:"waits_for"`
 }
 
 // Metrics is one run's figures under the keys of the run contract (SPEC §4,
@@ -105,6 +139,7 @@ type Metrics struct {
 	CPUUtilization   float64  `json:"cpu_utilization"`
 	GILWaitS         float64  `json:"gil_wait_s"`
 	GILSwitches      int64    `json:"gil_switches"`
+	ResourceWaitS    *float64 `json:"resource_wait_s,omitempty"`
 	LoopStallMaxS    float64  `json:"loop_stall_max_s"`
 	SlowCallbacks    int64    `json:"slow_callbacks"`
 	PeakThreads      int      `json:"peak_threads"`
@@ -145,6 +180,10 @@ func MetricsOf(wl *workload.Workload, r *sim.Result) Metrics {
 		PeakMemoryBytes:  r.PeakMemoryBytes,
 		PeakVirtualBytes: r.PeakVirtualBytes,
 		MeanTasks:        finite(r.MeanTasks),
+	}
+	if wl != nil && len(wl.Resources) > 0 {
+		rw := seconds(r.ResourceWait)
+		m.ResourceWaitS = &rw
 	}
 	if wl != nil && wl.Arrivals != nil {
 		over, backlog := r.Overloaded, r.Backlog
@@ -195,6 +234,16 @@ func NewDocument(h Header, wl *workload.Workload, runs []Run, withTasks bool) (*
 // TasksOmitted (OmittedByFlag, OmittedTooMany or OmittedNotKept).
 func ResultOf(wl *workload.Workload, r *sim.Result, withTasks bool) Result {
 	res := Result{Model: r.Model, Metrics: MetricsOf(wl, r)}
+	for _, u := range r.Resources {
+		res.Resources = append(res.Resources, ResourceUse{Name: u.Name, Capacity: u.Capacity, Instances: u.Instances,
+			Acquires: u.Acquires, WaitS: seconds(u.Wait), PeakQueue: u.PeakQueue, Utilization: finite(u.Utilization)})
+	}
+	if d := r.Deadlock; d != nil {
+		res.Deadlock = &Deadlock{AtS: seconds(d.At), Cycle: make([]DeadlockLink, len(d.Cycle))}
+		for i, l := range d.Cycle {
+			res.Deadlock.Cycle[i] = DeadlockLink{Task: l.Task, Holds: append([]string{}, l.Holds...), WaitsFor: l.WaitsFor}
+		}
+	}
 	switch {
 	case !withTasks:
 		res.TasksOmitted = OmittedByFlag
@@ -205,7 +254,13 @@ func ResultOf(wl *workload.Workload, r *sim.Result, withTasks bool) Result {
 	default:
 		res.Tasks = make([]Task, len(r.Records))
 		for k, t := range r.Records {
-			res.Tasks[k] = Task{Name: t.Name, ReleaseS: seconds(t.Release), StartS: seconds(t.Start), EndS: seconds(t.End)}
+			res.Tasks[k] = Task{Name: t.Name, ReleaseS: seconds(t.Release)}
+			if t.Start >= 0 {
+				res.Tasks[k].StartS = ptr(seconds(t.Start))
+			}
+			if t.End >= 0 {
+				res.Tasks[k].EndS = ptr(seconds(t.End))
+			}
 		}
 	}
 	return res
@@ -231,6 +286,8 @@ func WriteJSON(w io.Writer, doc any) error {
 }
 
 func seconds(ns int64) float64 { return float64(ns) / 1e9 }
+
+func ptr[T any](v T) *T { return &v }
 
 // StatsOf converts a summary of durations to seconds.
 func StatsOf(s sim.Stats) Stats {

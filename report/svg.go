@@ -83,6 +83,9 @@ var svgStates = [nStates]svgState{
 	sim.Blocked:  {stateHue[sim.Blocked].hex(), "", "#2b0a1d"},
 	sim.Ready:    {"#fbf1b0", stateHue[sim.Ready].hex(), "#4a3500"},
 	sim.Overhead: {stateHue[sim.Overhead].hex(), "", "#ffffff"},
+	// Waiting for a resource runs no code; pickling does.
+	sim.ResourceWait: {"#fbf8d4", stateHue[sim.ResourceWait].hex(), "#4a4300"},
+	sim.Pickling:     {stateHue[sim.Pickling].hex(), "", "#ffffff"},
 }
 
 // svgHolderTones fill the GIL-holder ribbon, one tone per thread of the
@@ -90,8 +93,10 @@ var svgStates = [nStates]svgState{
 var svgHolderTones = []string{"#2f2f2f", "#9a9a9a", "#5e5e5e", "#c8c8c8"}
 
 // svgCSS is the style sheet of the timelines, shared by the SVG document
-// and the HTML report.
-func svgCSS() string {
+// and the HTML report: a rule for every state a run of any workload may
+// draw, and for the states of resources and data (waiting for a resource,
+// pickling) when seen says they are drawn.
+func svgCSS(seen [nStates]bool) string {
 	var b strings.Builder
 	b.WriteString(".tl text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;font-size:12px;fill:#222}\n")
 	b.WriteString(".tl .model{font-size:14px;font-weight:600}\n.tl .note{fill:#666;font-style:italic}\n")
@@ -100,7 +105,7 @@ func svgCSS() string {
 	b.WriteString(".tl .end{stroke:#444;stroke-width:1;stroke-dasharray:3 3}\n.tl .band{fill:#f6f7f9}\n.tl .track{fill:#f1f1f1}\n")
 	b.WriteString(".tl .in{font-size:11px;pointer-events:none}\n")
 	for s, st := range svgStates {
-		if st.fill == "" {
+		if st.fill == "" || s > int(sim.Overhead) && !seen[s] {
 			continue
 		}
 		fmt.Fprintf(&b, ".tl .s%d{fill:%s", s, st.fill)
@@ -153,7 +158,7 @@ func SVG(w io.Writer, runs []Run, opt SVGOptions) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="tl" width="%d" height="%s" viewBox="0 0 %d %s">`+"\n",
 		width, px(height), width, px(height))
-	b.WriteString("<style>\n" + svgCSS() + "</style>\n")
+	b.WriteString("<style>\n" + svgCSS(seen) + "</style>\n")
 	fmt.Fprintf(&b, `<rect width="%d" height="%s" fill="#fff"/>`+"\n", width, px(height))
 	y := svgPad
 	for _, bl := range blocks {

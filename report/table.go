@@ -3,7 +3,10 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+
+	"github.com/conclab/conclab/sim"
 
 	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/textsafe"
@@ -29,18 +32,32 @@ var tableColumns = []column{
 	{"reserved", true},
 }
 
+// resWaitColumn is the column of the time tasks waited for resources,
+// shown after the GIL's when a run's workload has resources.
+var resWaitColumn = column{"res wait", true}
+
 // Table writes the summary table of runs: one row per model with its
 // makespan, task latency p50 and p99, CPU utilisation, GIL wait (summed over
-// threads), GIL hand-overs, the longest event-loop stall, the peak number of
+// threads), GIL hand-overs, the time tasks waited for resources (when the
+// workload has some), the longest event-loop stall, the peak number of
 // threads and the peak resident and reserved memory. Short notes follow the
 // table when something in it needs a word (a run that finished no task, a
 // run without per-task records, an overloaded run and the rate it serves
-// of the rate offered). No line is wider than opt.Width.
+// of the rate offered, a deadlock and its cycle). No line is wider than
+// opt.Width.
 func Table(w io.Writer, runs []Run, opt Options) error {
 	rows := make([][]string, 0, len(runs))
 	var notes []string
 	var noTasks, noRecords, overloaded []string
 	var offered float64
+	columns := tableColumns
+	withRes := false
+	for _, run := range runs {
+		withRes = withRes || run.Result != nil && len(run.Result.Resources) > 0
+	}
+	if withRes {
+		columns = slices.Insert(slices.Clone(tableColumns), 7, resWaitColumn)
+	}
 	for i, run := range runs {
 		r := run.Result
 		if r == nil {
@@ -49,6 +66,13 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 		model := clean(r.Model)
 		cells := tableCells(r)
 		cells[0] = model
+		if withRes {
+			cells = slices.Insert(cells, 7, Seconds(r.ResourceWait))
+		}
+		if r.Deadlock != nil {
+			cells[0] = model + " ✗"
+			notes = append(notes, "✗ "+DeadlockText(r))
+		}
 		rows = append(rows, cells)
 		if r.Overloaded {
 			rows[len(rows)-1][0] = model + " ⚠"
@@ -78,8 +102,8 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 	}
 
 	total := opt.width()
-	widths := make([]int, len(tableColumns))
-	for j, c := range tableColumns {
+	widths := make([]int, len(columns))
+	for j, c := range columns {
 		widths[j] = width(c.head)
 	}
 	for _, row := range rows {
@@ -109,7 +133,7 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 	shrinkModel(24)
 	var dropped []string
 	for len(widths) > 2 && sum() > total {
-		dropped = append([]string{tableColumns[len(widths)-1].head}, dropped...)
+		dropped = append([]string{columns[len(widths)-1].head}, dropped...)
 		widths = widths[:len(widths)-1]
 	}
 	shrinkModel(8)
@@ -125,7 +149,7 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 				l.WriteString(strings.Repeat(" ", gap))
 			}
 			cell = textsafe.Cut(cell, widths[j])
-			if tableColumns[j].right {
+			if columns[j].right {
 				l.WriteString(padLeft(cell, widths[j]))
 			} else if j < len(widths)-1 {
 				l.WriteString(padRight(cell, widths[j]))
@@ -137,8 +161,8 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 		b.WriteString(paint(opt.Color, sgr, s))
 		b.WriteByte('\n')
 	}
-	heads := make([]string, len(tableColumns))
-	for j, c := range tableColumns {
+	heads := make([]string, len(columns))
+	for j, c := range columns {
 		heads[j] = c.head
 	}
 	line(heads, sgrBold)
@@ -153,4 +177,25 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// DeadlockText says in a sentence what stopped run r, a run that ended in
+// a deadlock: when, and for each task of the cycle what it holds and what
+// it waits for.
+func DeadlockText(r *sim.Result) string {
+	d := r.Deadlock
+	var b strings.Builder
+	fmt.Fprintf(&b, "deadlock under %s at %s: ", r.Model, Seconds(d.At))
+	for i, l := range d.Cycle {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(l.Task)
+		if len(l.Holds) > 0 {
+			b.WriteString(" holds " + strings.Join(l.Holds, ", ") + " and")
+		}
+		b.WriteString(" waits for " + l.WaitsFor)
+	}
+	fmt.Fprintf(&b, "; the run stopped there, %s finished", numfmt.Count(r.Tasks, "task", "tasks"))
+	return clean(b.String())
 }

@@ -23,17 +23,20 @@ const (
 // that tells two states apart (their colours are stateSGR's).
 var (
 	glyph = [nStates]rune{
-		sim.Idle:     ' ',
-		sim.Working:  '█',
-		sim.WorkingC: '▓',
-		sim.GILWait:  '▒',
-		sim.Waiting:  '─',
-		sim.Blocked:  '×',
-		sim.Ready:    '░',
-		sim.Overhead: '·',
+		sim.Idle:         ' ',
+		sim.Working:      '█',
+		sim.WorkingC:     '▓',
+		sim.GILWait:      '▒',
+		sim.Waiting:      '─',
+		sim.Blocked:      '×',
+		sim.Ready:        '░',
+		sim.Overhead:     '·',
+		sim.ResourceWait: '≡',
+		sim.Pickling:     '¤',
 	}
 	// legendOrder is the order of the legend: running, then not.
-	legendOrder = []sim.State{sim.Working, sim.WorkingC, sim.GILWait, sim.Ready, sim.Waiting, sim.Blocked, sim.Overhead}
+	legendOrder = []sim.State{sim.Working, sim.WorkingC, sim.GILWait, sim.Ready, sim.ResourceWait, sim.Waiting, sim.Blocked,
+		sim.Pickling, sim.Overhead}
 )
 
 // describe is the legend's word for a state.
@@ -59,6 +62,10 @@ func describe(s sim.State, gil bool) string {
 		return "ready, not running"
 	case sim.Overhead:
 		return "runtime overhead"
+	case sim.ResourceWait:
+		return "waiting for a resource (pool, lock)"
+	case sim.Pickling:
+		return "pickling data for a worker process"
 	}
 	return s.String()
 }

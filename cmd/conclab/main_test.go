@@ -61,7 +61,7 @@ func TestErrorLine(t *testing.T) {
 		want string
 	}{
 		{[]string{"bogus"}, `conclab: unknown command "bogus" for "conclab"`},
-		{[]string{"run", "-e", "3 x [wat 2s]"}, `-e:1:6: unknown step kind "wat", did you mean "wait"? (want work, wait or repeat)`},
+		{[]string{"run", "-e", "3 x [wat 2s]"}, `-e:1:6: unknown step kind "wat", did you mean "wait"? (want work, wait, repeat, use, gather or choose)`},
 		{[]string{"demo", "extra"}, `conclab: unknown command "extra" for "conclab demo"`},
 	}
 	for _, tt := range tests {

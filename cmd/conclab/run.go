@@ -166,7 +166,17 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	if err != nil {
 		return fail(err)
 	}
-	return s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...)
+	if err := s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...); err != nil {
+		return err
+	}
+	// A deadlock is a result, written out in full, and a failure of the
+	// work (SPEC §1.1): exit status 1, the cycle on stderr.
+	for _, run := range runs {
+		if run.Result.Deadlock != nil {
+			return fail(errors.New(report.DeadlockText(run.Result)))
+		}
+	}
+	return nil
 }
 
 // loadWorkload reads the workload named by src (a file, "-" for standard
