@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/report"
@@ -189,6 +190,8 @@ func seriesCeil(v float64) int {
 func (a *Advice) rejection(c *Candidate) string {
 	r := c.Result
 	switch {
+	case r.Deadlock != nil:
+		return "deadlock at " + report.Seconds(r.Deadlock.At) + ": " + deadlockCycle(r.Deadlock)
 	case c.Overloaded:
 		return "overloaded: " + servedText(c) + " offered"
 	case a.Constraints.P99 > 0 && r.Latency.P99 > a.Constraints.P99:
@@ -353,4 +356,14 @@ func (a *Advice) better(x, y *Candidate) bool {
 		return sx > sy
 	}
 	return x.Result.Latency.P99 < y.Result.Latency.P99
+}
+
+// deadlockCycle names the tasks of a deadlock's cycle and what each waits
+// for, briefly: "A waits for b, B waits for a".
+func deadlockCycle(d *sim.Deadlock) string {
+	parts := make([]string, len(d.Cycle))
+	for i, l := range d.Cycle {
+		parts[i] = l.Task + " waits for " + l.WaitsFor
+	}
+	return strings.Join(parts, ", ")
 }

@@ -49,7 +49,10 @@ func (sw *Sweep) WriteText(w io.Writer, width int) error {
 	for i, p := range sw.Points {
 		r := p.Result
 		over := ""
-		if p.Overloaded {
+		switch {
+		case p.Result.Deadlock != nil:
+			over = "deadlock"
+		case p.Overloaded:
 			over = "yes"
 		}
 		label := sw.valueLabel(p)

@@ -261,7 +261,7 @@ func findKnee(sw *Sweep) Knee {
 		k.Rule = fmt.Sprintf("the highest rate before p99 passes %g× its lowest-rate value or overload begins", kneeLatency)
 		base := float64(sw.Points[0].Result.Latency.P99)
 		for i, p := range sw.Points {
-			if p.Overloaded || float64(p.Result.Latency.P99) > kneeLatency*base {
+			if p.broken() || float64(p.Result.Latency.P99) > kneeLatency*base {
 				return k
 			}
 			k.Index = i
@@ -280,14 +280,16 @@ func findKnee(sw *Sweep) Knee {
 	}
 	best, bestP99 := 0.0, int64(math.MaxInt64)
 	for _, p := range sw.Points {
-		best = max(best, Served(p.Workload, p.Result))
-		if !p.Overloaded {
+		if p.Result.Deadlock == nil {
+			best = max(best, Served(p.Workload, p.Result))
+		}
+		if !p.broken() {
 			bestP99 = min(bestP99, p.Result.Latency.P99)
 		}
 	}
 	enough := -1 // the smallest point that reaches the throughput
 	for i, p := range sw.Points {
-		if p.Overloaded || Served(p.Workload, p.Result) < kneeThroughput*best {
+		if p.broken() || Served(p.Workload, p.Result) < kneeThroughput*best {
 			continue
 		}
 		if enough < 0 {
@@ -320,3 +322,7 @@ func sweptNoun(swept string) string {
 	}
 	return swept
 }
+
+// broken says that a point cannot be the knee: it is overloaded, or it
+// ended in a deadlock (its few finished tasks say nothing of its speed).
+func (p *Point) broken() bool { return p.Overloaded || p.Result.Deadlock != nil }

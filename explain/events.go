@@ -329,6 +329,9 @@ func (n *narrator) taskEvents() {
 				n.add(e)
 			}
 		}
+		if int(t) < len(n.r.Records) && n.r.Records[t].End < 0 {
+			continue // a deadlock kept it from finishing
+		}
 		if len(spans) > 0 {
 			if int(t) < len(n.r.Records) && n.r.Records[t].End > 0 {
 				end = n.r.Records[t].End

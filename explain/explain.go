@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 )
@@ -33,6 +34,10 @@ func Narrate(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) []Line {
 		n.laneEvents()
 		n.taskEvents()
 		lines = n.fold()
+	}
+	if d := r.Deadlock; d != nil {
+		lines = append(lines, Line{At: d.At, Warn: true, Count: 1,
+			Text: report.DeadlockText(r) + ". Nothing can run again: the program hangs here, as it would in CPython."})
 	}
 	return append(lines, n.summary())
 }

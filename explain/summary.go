@@ -20,7 +20,7 @@ func (n *narrator) summary() Line {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Makespan %s under %s (%s)", report.Seconds(r.Makespan), r.Model, numfmt.Count(r.Tasks, "task", "tasks"))
 
-	var spent [8]int64
+	var spent [sim.NumStates]int64
 	var total int64
 	for _, spans := range n.taskSpans.lists() {
 		for _, s := range spans {
@@ -41,6 +41,8 @@ func (n *narrator) summary() Line {
 			{"waiting for the GIL", spent[sim.GILWait]},
 			{n.readyWhat(), spent[sim.Ready]},
 			{"stalled behind blocking calls on the loop", spent[sim.Blocked]},
+			{"waiting for resources (pools, locks)", spent[sim.ResourceWait]},
+			{"moving data to and from worker processes", spent[sim.Pickling]},
 		}
 		slices.SortStableFunc(parts, func(a, b part) int { return cmp.Compare(b.d, a.d) })
 		var said []string

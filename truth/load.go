@@ -43,6 +43,9 @@ func Requests(wl *workload.Workload, max int) ([]Request, error) {
 	if a == nil {
 		return nil, fmt.Errorf("workload %s: not an open workload (no arrivals)", wl.Name)
 	}
+	if err := unexportable(wl); err != nil {
+		return nil, err
+	}
 	if max <= 0 || max > MaxRequests {
 		max = MaxRequests
 	}

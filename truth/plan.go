@@ -2,6 +2,7 @@ package truth
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/conclab/conclab/workload"
 )
@@ -48,6 +49,9 @@ type Task struct {
 func Tasks(wl *workload.Workload) ([]Task, error) {
 	if wl.Arrivals != nil {
 		return nil, fmt.Errorf("workload %s: open workloads (arrivals) cannot be exported yet", wl.Name)
+	}
+	if err := unexportable(wl); err != nil {
+		return nil, err
 	}
 	var tasks []Task
 	total := 0
@@ -119,4 +123,14 @@ func stepsData(steps []Step) []any {
 		}
 	}
 	return out
+}
+
+// unexportable refuses a workload that uses constructs of SPEC §1.1 that
+// the exported programs do not write yet, rather than leave them out.
+func unexportable(wl *workload.Workload) error {
+	if shapes := wl.Shapes(); len(shapes) > 0 {
+		return fmt.Errorf("workload %s: %s cannot be exported yet (the simulation runs them; the exported program would leave them out)",
+			wl.Name, strings.Join(shapes, ", "))
+	}
+	return nil
 }

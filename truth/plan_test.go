@@ -92,3 +92,22 @@ func TestTasksRefusesTooManySteps(t *testing.T) {
 		t.Errorf("err = %v, want too many steps", err)
 	}
 }
+
+// A workload with the shapes of SPEC §1.1 is refused, not exported
+// without them.
+func TestTasksRefusesShapes(t *testing.T) {
+	for _, src := range []string{
+		"res db=2; 3 x [use db [wait 1ms]]",
+		"3 x [gather [2x [wait 1ms]]]",
+		"3 x [choose [[wait 1ms], [work 1ms]]]",
+		"3 x [work 1ms] input 1MB",
+	} {
+		wl, err := workload.ParseInline(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Tasks(wl); err == nil || !strings.Contains(err.Error(), "cannot be exported yet") {
+			t.Errorf("%s: %v, want refused", src, err)
+		}
+	}
+}

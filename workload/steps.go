@@ -152,3 +152,47 @@ func (w *Workload) perArrival(f func(*Group) float64) float64 {
 	}
 	return sum / weights
 }
+
+// Shapes names the constructs of SPEC §1.1 the workload uses, in a fixed
+// order: "resources", "gather", "choose", "input/output"; none for a
+// workload of plain steps. Consumers that do not follow them yet (export)
+// refuse the workload with these names rather than drop them.
+func (w *Workload) Shapes() []string {
+	var gather, choose, data bool
+	var walk func(steps []Step)
+	walk = func(steps []Step) {
+		for i := range steps {
+			s := &steps[i]
+			switch s.Kind {
+			case Gather:
+				gather = true
+				for _, b := range s.Branches {
+					walk(b.Steps)
+				}
+			case Choose:
+				choose = true
+				for _, a := range s.Alternatives {
+					walk(a.Steps)
+				}
+			default:
+				data = data || s.Input > 0 || s.Output > 0
+				walk(s.Steps)
+			}
+		}
+	}
+	for i := range w.Groups {
+		g := &w.Groups[i]
+		data = data || g.Input > 0 || g.Output > 0
+		walk(g.Steps)
+	}
+	var out []string
+	for _, c := range []struct {
+		on   bool
+		name string
+	}{{len(w.Resources) > 0, "resources"}, {gather, "gather"}, {choose, "choose"}, {data, "input/output"}} {
+		if c.on {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
