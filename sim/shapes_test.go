@@ -383,3 +383,73 @@ func TestPickling(t *testing.T) {
 		t.Errorf("offloaded: makespan %s, want 210ms", workload.FormatDuration(r.Makespan))
 	}
 }
+
+// Waiters get a resource's units in the order they asked: a unit given
+// back goes straight to the first. A thread given one wakes like any
+// thread signalled (WakeLatency); an asyncio task given one just joins its
+// loop's ready queue.
+func TestResourceWaitersFIFO(t *testing.T) {
+	wl := inlineYAML(t, `
+resources: {lock: {capacity: 1}}
+tasks:
+  - {name: A, steps: [{use: lock, steps: [{wait: 10ms}]}]}
+  - {name: B, start: 1ms, steps: [{use: lock, steps: [{wait: 10ms}]}]}
+  - {name: C, start: 2ms, steps: [{use: lock, steps: [{wait: 10ms}]}]}`)
+	prof := bare
+	prof.WakeLatency = 100 * us
+	for _, c := range []struct {
+		model string
+		ends  []int64 // A, B, C
+	}{
+		{"threads(4)", []int64{10 * ms, 20*ms + 100*us, 30*ms + 200*us}},
+		{"asyncio", []int64{10 * ms, 20 * ms, 30 * ms}},
+	} {
+		r := run(t, wl, c.model, runOpt{prof: prof})
+		for i, want := range c.ends {
+			if got := r.Records[i].End; got != want {
+				t.Errorf("%s: %s ends at %s, want %s", c.model, r.Records[i].Name, workload.FormatDuration(got), workload.FormatDuration(want))
+			}
+		}
+	}
+}
+
+// A thread given a unit needs its GIL again before it runs a line: beside
+// a CPU-bound thread it waits for the switch interval, as after any
+// wake-up (the convoy effect).
+func TestResourceWakeNeedsTheGIL(t *testing.T) {
+	wl := inlineYAML(t, `
+resources: {lock: {capacity: 1}}
+tasks:
+  - {name: A, steps: [{use: lock, steps: [{wait: 10ms}]}]}
+  - {name: B, start: 1ms, steps: [{use: lock, steps: [{work: 1ms}]}]}
+  - {name: cpu, start: 2ms, steps: [{work: 50ms}]}`)
+	prof := bare
+	prof.WakeLatency = 100 * us
+	r := run(t, wl, "threads(3)", runOpt{prof: prof})
+	// A's sleep ends at 10 ms, and it waits for cpu to be made to drop
+	// the GIL (15 ms); B, given the lock 100 µs later, waits its own
+	// interval (20.1 ms), then works 1 ms.
+	if a, b := r.Records[0].End, r.Records[1].End; a != 15*ms || b != 21*ms+100*us {
+		t.Errorf("A ends at %s, B at %s; want 15ms and 21.1ms", workload.FormatDuration(a), workload.FormatDuration(b))
+	}
+}
+
+// Under asyncio(eager) a child task runs at once inside its parent's step
+// until it first suspends: children that never suspend cost no
+// scheduling, and their parent goes on without suspending (3.12's eager
+// task factory). Without it each child is scheduled, resumed and its end
+// called back, and the parent resumed after the last.
+func TestEagerGather(t *testing.T) {
+	wl := inline(t, "[gather [3 x [work 1ms]]]")
+	prof := bare
+	prof.LoopResume = ms
+	// Eager: the task's resume, three children's work, its done callback.
+	if r := run(t, wl, "asyncio(eager)", runOpt{prof: prof}); r.Makespan != 5*ms {
+		t.Errorf("asyncio(eager): makespan %s, want 5ms", workload.FormatDuration(r.Makespan))
+	}
+	// Lazy: the task's resume; per child a resume, its work, its done
+	// callback; the task's resume and its done callback.
+	if r := run(t, wl, "asyncio", runOpt{prof: prof}); r.Makespan != 12*ms {
+		t.Errorf("asyncio: makespan %s, want 12ms", workload.FormatDuration(r.Makespan))
+	}
+}
