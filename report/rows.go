@@ -458,6 +458,41 @@ func (t *TimelineRows) build(cols int) {
 	}
 }
 
+// hold is a stretch of time in which a lane (an index into
+// TimelineRows.lanes) held its process's GIL.
+type hold struct {
+	start, end int64
+	lane       int
+}
+
+// holdsGIL says whether a lane in state s holds its process's GIL: it runs
+// Python code, or runtime overhead, which runs Python code too.
+func holdsGIL(s sim.State) bool { return s == sim.Working || s == sim.Overhead }
+
+// gilTrack says whether process p gets a row (a track) of its GIL's holder:
+// when the run has a GIL (gil) and p has more than one lane to hand it
+// over between.
+func (l *layout) gilTrack(p int, gil bool) bool { return gil && l.procLanes[p] > 1 }
+
+// gilHolds is who held process p's GIL when, among all its lanes, in time
+// order: a hold per span of a lane holding it.
+func (t *TimelineRows) gilHolds(p int) []hold {
+	var holds []hold
+	for i, l := range t.lanes {
+		if l.Process != p {
+			continue
+		}
+		for _, k := range t.lane(i) {
+			s := &t.rec.Lanes[k]
+			if holdsGIL(s.State) {
+				holds = append(holds, hold{s.Start, s.End, i})
+			}
+		}
+	}
+	slices.SortStableFunc(holds, func(a, b hold) int { return cmp.Compare(a.start, b.start) })
+	return holds
+}
+
 // taskNamer names task i: its record's name, else its name from the
 // workload (a closed one, whose tasks are numbered group by group), else
 // "task N". Names are cleaned.
