@@ -26,15 +26,15 @@ type rowLimits struct {
 	tasks int // tasks with a row each, at most: more, and all tasks are one row
 	lanes int // rows of lanes, at most; 0: every lane has a row, none folds
 	kept  int // rows of lanes kept when there would be more than lanes
-	// anyModel gives tasks rows under every model, not only event loops.
-	anyModel bool
 }
 
 var (
 	// drawnLimits are those of the terminal, the SVG and the page.
 	drawnLimits = rowLimits{tasks: maxTaskRows, lanes: maxLaneRows, kept: keptLanes}
-	// traceLimits are those of the trace, which a viewer scrolls and zooms.
-	traceLimits = rowLimits{tasks: maxTraceTasks, anyModel: true}
+	// traceLimits are those of the trace, which a viewer scrolls and
+	// zooms: every lane has a row, none folds. The trace draws every task
+	// itself (Trace), and its task rows are not used.
+	traceLimits = rowLimits{tasks: maxTaskRows}
 )
 
 // RowKind says what a row of a timeline stands for.
@@ -147,8 +147,8 @@ func ProcessName(p int) string {
 //     written with thousands separators.
 //
 // The trace, which a viewer scrolls and zooms, is the one exception: it
-// gives every lane a track, folds none, and gives tasks a track each under
-// every model when they are at most 256.
+// gives every lane a track and folds none; it draws every task itself,
+// under every model (see Trace).
 //
 // Rows built with columns (NewTimelineRows) know the state drawn in each
 // column of each row (Cells), from the spans or from a Folded run's grids
@@ -270,7 +270,7 @@ func newLayout(r *sim.Result, tasks taskSet, wl *workload.Workload, lim rowLimit
 	if tasks.any {
 		l.nTasks = max(l.nTasks, int(tasks.maxTask)+1)
 	}
-	if (loop || lim.anyModel) && tasks.any {
+	if loop && tasks.any {
 		if tasks.fits() {
 			for i := range tasks.maxTask + 1 {
 				if tasks.has[i] {
