@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -226,7 +225,6 @@ func TestTraceGIL(t *testing.T) {
 func TestTraceFlows(t *testing.T) {
 	_, runs := simRuns(t, "seed-io", "threads(2)", "asyncio", "processes(2)")
 	ct := traceOf(t, nil, runs, TraceOptions{})
-	type flow struct{ task, from, to string }
 	var got []string
 	for _, f := range ct.Flows {
 		pid, _ := f[1].int("pid")
@@ -238,28 +236,17 @@ func TestTraceFlows(t *testing.T) {
 		}
 		got = append(got, fmt.Sprintf("%s: %s %s at %s (released %s)", ct.Processes[pid], f[1].str("name"), ct.Threads[traceThread{pid, tid}], Seconds(to), Seconds(from)))
 	}
-	slices := strings.Join(sortedStrings(got), "\n")
+	slices.Sort(got)
+	flows := strings.Join(got, "\n")
 	for _, want := range []string{
 		"threads(2) · main process: C worker-1 at 2.000 s (released 0 s)",
 		"asyncio · main process: A loop at",
 		"processes(2) · process 2: B proc-2 at",
 	} {
-		if !strings.Contains(slices, want) {
-			t.Errorf("no flow %q in\n%s", want, slices)
+		if !strings.Contains(flows, want) {
+			t.Errorf("no flow %q in\n%s", want, flows)
 		}
 	}
-}
-
-func sortedStrings(s []string) []string {
-	out := append([]string(nil), s...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
 }
 
 // A run without spans is said to be so, in the trace, with the reason
@@ -338,8 +325,6 @@ func TestMicros(t *testing.T) {
 		}
 	}
 }
-
-var _ = json.Number("")
 
 func BenchmarkTrace(b *testing.B) {
 	_, runs := simRuns(b, "-e 10000 x [work 1ms, wait 100ms]", "threads(8)", "asyncio")

@@ -383,3 +383,85 @@ func find(events []parsedEvent, ph, name string) []parsedEvent {
 	}
 	return out
 }
+
+// failTB is a testing.TB that records the first failure of what it is
+// given to and stops it there.
+type failTB struct {
+	testing.TB
+	failed string
+}
+
+type stopped struct{}
+
+func (f *failTB) Helper() {}
+func (f *failTB) Errorf(format string, args ...any) {
+	if f.failed == "" {
+		f.failed = fmt.Sprintf(format, args...)
+	}
+}
+func (f *failTB) Fatalf(format string, args ...any) {
+	f.Errorf(format, args...)
+	panic(stopped{})
+}
+func (f *failTB) Fatal(args ...any) { f.Fatalf("%s", fmt.Sprint(args...)) }
+
+// validateFails is what validateTrace finds wrong with data, "" if nothing.
+func validateFails(t *testing.T, data string) (failed string) {
+	f := &failTB{TB: t}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(stopped); !ok {
+				panic(r)
+			}
+		}
+		failed = f.failed
+	}()
+	validateTrace(f, []byte(data))
+	return ""
+}
+
+// The validator finds what Perfetto's importer would drop or misread.
+func TestValidateTrace(t *testing.T) {
+	const names = `{"ph":"M","name":"process_name","pid":1,"args":{"name":"p"}},
+{"ph":"M","name":"thread_name","pid":1,"tid":2,"args":{"name":"t"}},`
+	ok := `{"traceEvents":[` + names + `
+{"ph":"X","name":"A","cat":"task","pid":1,"tid":2,"ts":1,"dur":5,"bind_id":1,"flow_in":true},
+{"ph":"X","name":"working (holds the GIL)","cat":"working","pid":1,"tid":2,"ts":1,"dur":2},
+{"ph":"b","name":"A","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":0,"bind_id":1,"flow_out":true},
+{"ph":"b","name":"ready, not running","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":0,"args":{"state":"ready"}},
+{"ph":"e","name":"ready, not running","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":1},
+{"ph":"e","name":"A","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":6}
+],"displayTimeUnit":"ms","otherData":{}}`
+	if got := validateFails(t, ok); got != "" {
+		t.Fatalf("a good trace: %s", got)
+	}
+	for _, tt := range []struct{ name, events, want string }{
+		{"tid 0", `{"ph":"X","name":"x","pid":1,"tid":0,"ts":0,"dur":1}`, "tid is not a positive"},
+		{"ts in ns fractions", `{"ph":"X","name":"x","pid":1,"tid":2,"ts":0.0001,"dur":1}`, "ts missing"},
+		{"overlap", `{"ph":"X","name":"x","pid":1,"tid":2,"ts":0,"dur":2},{"ph":"X","name":"y","pid":1,"tid":2,"ts":1,"dur":2}`, "without nesting"},
+		{"unnamed state", `{"ph":"X","name":"busy","cat":"working","pid":1,"tid":2,"ts":0,"dur":2}`, "not by its legend"},
+		{"no thread name", `{"ph":"X","name":"x","pid":1,"tid":3,"ts":0,"dur":2}`, "no thread_name"},
+		{"no process name", `{"ph":"C","name":"c","pid":9,"ts":0,"args":{"n":1}}`, "no process_name"},
+		{"numeric local id", `{"ph":"b","name":"A","cat":"task","id2":{"local":1},"pid":1,"ts":0}`, "id2"},
+		{"unended", `{"ph":"b","name":"A","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":0}`, "never ends"},
+		{"crossed", `{"ph":"b","name":"A","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":0},
+{"ph":"b","name":"waiting (I/O, sleep)","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":1,"args":{"state":"waiting"}},
+{"ph":"e","name":"A","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":2}`, "ends \"waiting"},
+		{"back in time", `{"ph":"b","name":"A","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":5},
+{"ph":"e","name":"A","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":4}`, "back in time"},
+		{"nested not a state", `{"ph":"b","name":"A","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":0},
+{"ph":"b","name":"B","cat":"task","id2":{"local":"0x1"},"pid":1,"ts":1}`, "named by its state"},
+		{"flow without end", `{"ph":"X","name":"x","pid":1,"tid":2,"ts":0,"dur":1,"bind_id":7,"flow_out":true}`, "want one of each"},
+		{"flow backwards", `{"ph":"X","name":"x","pid":1,"tid":2,"ts":0,"dur":1,"bind_id":7,"flow_in":true},
+{"ph":"X","name":"y","pid":1,"tid":2,"ts":3,"dur":1,"bind_id":7,"flow_out":true}`, "starts at 3000 ns, ends at 0 ns"},
+		{"s/f flow", `{"ph":"s","name":"x","cat":"c","id":1,"pid":1,"tid":2,"ts":0}`, "not one conclab writes"},
+	} {
+		got := validateFails(t, `{"traceEvents":[`+names+"\n"+tt.events+`]}`)
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("%s: validateTrace says %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if got := validateFails(t, `{"traceEvents":[],"metadata":{}}`); !strings.Contains(got, "does not know") {
+		t.Errorf("an unknown top-level key: %q", got)
+	}
+}
