@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conclab/conclab/examples"
 	"github.com/conclab/conclab/internal/golden"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
@@ -122,6 +123,22 @@ func TestTraceExamples(t *testing.T) {
 					t.Errorf("%s: %d of %d tasks have a track on %q, %d waits %s", r.Model, len(tasks), r.Tasks, proc, len(waited), where)
 				}
 			}
+		})
+	}
+}
+
+// Every built-in example's trace is well formed, under every kind of
+// model (api-io and memory, the large ones, are TestTraceExamples').
+func TestTraceEveryExample(t *testing.T) {
+	models := []string{"sync", "threads(3)", "threads", "asyncio", "asyncio(limit=2, executor=2)",
+		"processes(2)", "processes(2)*threads(2)", "processes(2)*asyncio"}
+	for _, ex := range examples.List() {
+		if ex.Name == "api-io" || ex.Name == "memory" {
+			continue
+		}
+		t.Run(ex.Name, func(t *testing.T) {
+			wl, runs := simRuns(t, ex.Name, models...)
+			traceOf(t, wl, runs, TraceOptions{})
 		})
 	}
 }
