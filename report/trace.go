@@ -48,17 +48,18 @@ func TraceNote(run Run, why string) string {
 }
 
 // traceColor is the colour of a state in chrome://tracing: of the names
-// its viewer reserves (cname), the one nearest the state's colour in the
-// SVG (svgStates) and the terminal (stateSGR). Perfetto colours slices by
-// their names, which are the states' legend words.
+// its viewer reserves (cname), the one nearest the state's hue
+// (stateHue, which the SVG and the terminal draw it in), the states in
+// which no code runs in light shades as the pictures tint them. Perfetto
+// colours slices by their names, which are the states' legend words.
 var traceColor = [nStates]string{
-	sim.Working:  "rail_load",                    // green
-	sim.WorkingC: "background_memory_dump",       // cyan
-	sim.GILWait:  "rail_animation",               // red
-	sim.Waiting:  "thread_state_runnable",        // blue
-	sim.Blocked:  "thread_state_uninterruptible", // magenta
-	sim.Ready:    "yellow",
-	sim.Overhead: "generic_work", // grey
+	sim.Working:  "rail_load",                    // green (13, 168, 97): bluish green
+	sim.WorkingC: "rail_response",                // blue (67, 135, 253): sky blue
+	sim.GILWait:  "rail_animation",               // red (244, 74, 63): vermillion
+	sim.Waiting:  "thread_state_runnable",        // pale blue (133, 160, 210): blue, tinted
+	sim.Blocked:  "thread_state_uninterruptible", // mauve (182, 125, 143): reddish purple
+	sim.Ready:    "thread_state_iowait",          // orange (255, 140, 0)
+	sim.Overhead: "generic_work",                 // grey (125, 125, 125)
 }
 
 // Trace writes runs in the Trace Event Format of Chrome's trace viewer,

@@ -335,6 +335,21 @@ func TestTraceEdgeCases(t *testing.T) {
 	}
 }
 
+// Each state drawn has a colour of its own in chrome://tracing.
+func TestTraceColors(t *testing.T) {
+	seen := map[string]sim.State{}
+	for s := range sim.State(nStates) {
+		c := traceColor[s]
+		if (c == "") != (s == sim.Idle) {
+			t.Errorf("state %s has colour %q", s, c)
+		}
+		if other, dup := seen[c]; dup && c != "" {
+			t.Errorf("%s and %s are both %s", other, s, c)
+		}
+		seen[c] = s
+	}
+}
+
 func TestMicros(t *testing.T) {
 	for ns, want := range map[int64]string{0: "0", 1: "0.001", 1000: "1", 146223: "146.223", 2000085366: "2000085.366", 1500: "1.5"} {
 		if got := micros(ns); got != want {
