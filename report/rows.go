@@ -26,15 +26,15 @@ type rowLimits struct {
 	tasks int // tasks with a row each, at most: more, and all tasks are one row
 	lanes int // rows of lanes, at most; 0: every lane has a row, none folds
 	kept  int // rows of lanes kept when there would be more than lanes
-	// anyModel gives tasks rows under every model, not only event loops.
-	anyModel bool
 }
 
 var (
 	// drawnLimits are those of the terminal, the SVG and the page.
 	drawnLimits = rowLimits{tasks: maxTaskRows, lanes: maxLaneRows, kept: keptLanes}
-	// traceLimits are those of the trace, which a viewer scrolls and zooms.
-	traceLimits = rowLimits{tasks: maxTraceTasks, anyModel: true}
+	// traceLimits are those of the trace, which a viewer scrolls and
+	// zooms: every lane has a row, none folds. The trace draws every task
+	// itself (Trace), and its task rows are not used.
+	traceLimits = rowLimits{tasks: maxTaskRows}
 )
 
 // RowKind says what a row of a timeline stands for.
@@ -147,8 +147,8 @@ func ProcessName(p int) string {
 //     written with thousands separators.
 //
 // The trace, which a viewer scrolls and zooms, is the one exception: it
-// gives every lane a track, folds none, and gives tasks a track each under
-// every model when they are at most 256.
+// gives every lane a track and folds none; it draws every task itself,
+// under every model (see Trace).
 //
 // Rows built with columns (NewTimelineRows) know the state drawn in each
 // column of each row (Cells), from the spans or from a Folded run's grids
@@ -270,7 +270,7 @@ func newLayout(r *sim.Result, tasks taskSet, wl *workload.Workload, lim rowLimit
 	if tasks.any {
 		l.nTasks = max(l.nTasks, int(tasks.maxTask)+1)
 	}
-	if (loop || lim.anyModel) && tasks.any {
+	if loop && tasks.any {
 		if tasks.fits() {
 			for i := range tasks.maxTask + 1 {
 				if tasks.has[i] {
@@ -456,6 +456,41 @@ func (t *TimelineRows) build(cols int) {
 		}
 		t.Rows = append(t.Rows, row)
 	}
+}
+
+// hold is a stretch of time in which a lane (an index into
+// TimelineRows.lanes) held its process's GIL.
+type hold struct {
+	start, end int64
+	lane       int
+}
+
+// holdsGIL says whether a lane in state s holds its process's GIL: it runs
+// Python code, or runtime overhead, which runs Python code too.
+func holdsGIL(s sim.State) bool { return s == sim.Working || s == sim.Overhead }
+
+// gilTrack says whether process p gets a row (a track) of its GIL's holder:
+// when the run has a GIL (gil) and p has more than one lane to hand it
+// over between.
+func (l *layout) gilTrack(p int, gil bool) bool { return gil && l.procLanes[p] > 1 }
+
+// gilHolds is who held process p's GIL when, among all its lanes, in time
+// order: a hold per span of a lane holding it.
+func (t *TimelineRows) gilHolds(p int) []hold {
+	var holds []hold
+	for i, l := range t.lanes {
+		if l.Process != p {
+			continue
+		}
+		for _, k := range t.lane(i) {
+			s := &t.rec.Lanes[k]
+			if holdsGIL(s.State) {
+				holds = append(holds, hold{s.Start, s.End, i})
+			}
+		}
+	}
+	slices.SortStableFunc(holds, func(a, b hold) int { return cmp.Compare(a.start, b.start) })
+	return holds
 }
 
 // taskNamer names task i: its record's name, else its name from the

@@ -126,31 +126,12 @@ lane: proc-2 ×1
 	}
 }
 
-// The trace's rows: every lane, none folded; tasks under any model, up to
-// 256.
+// The trace's rows: every lane, none folded.
 func TestTraceRows(t *testing.T) {
 	rows := newTimelineRows(processesOfThreads(1, 40), nil, s, traceLimits)
 	rows.build(0)
 	if n := len(rows.Rows); n != 41 || rows.Rows[0].Count != 1 {
 		t.Errorf("%d rows, the first standing for %d lanes: want 41 lanes, one each", n, rows.Rows[0].Count)
-	}
-	threads := asyncioTasks(3, true)
-	threads.Result.Model, threads.Result.Lanes[0].Kind = "threads(1)", sim.WorkerThread
-	for _, tt := range []struct {
-		run   Run
-		tasks int
-	}{{asyncioTasks(256, true), 256}, {asyncioTasks(257, true), 0}, {threads, 3}} {
-		rows := newTimelineRows(tt.run, nil, s, traceLimits)
-		rows.build(0)
-		n := 0
-		for _, r := range rows.Rows {
-			if r.Kind == TaskRow {
-				n++
-			}
-		}
-		if n != tt.tasks {
-			t.Errorf("%s with %d tasks: %d task rows, want %d", tt.run.Result.Model, tt.run.Result.Tasks, n, tt.tasks)
-		}
 	}
 }
 

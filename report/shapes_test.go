@@ -141,3 +141,15 @@ func TestTimelineNewStates(t *testing.T) {
 		}
 	}
 }
+
+// The trace of runs with gathers, resources, pickled data and a deadlock
+// passes the trace validator: every state named, every slice ended.
+func TestTraceOfShapes(t *testing.T) {
+	for _, src := range []string{
+		lockOrder,
+		"resources: {db: {capacity: 2}}\ntasks: [{count: 4, input: 1MB, output: 10KB, steps: [{work: 1ms}, {use: db, steps: [{wait: 5ms}]}, {gather: [{count: 3, steps: [{wait: 2ms}, {work: 1ms, offload: process, input: 100KB}]}]}]}]",
+	} {
+		wl, runs := simulate(t, src, "sync", "threads(2)", "threads(4, fanout=2)", "asyncio", "asyncio(eager)", "processes(2)", "processes(2)*asyncio")
+		traceOf(t, wl, runs, TraceOptions{})
+	}
+}

@@ -1,11 +1,9 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -443,7 +441,7 @@ func (bl *svgBlock) rowsOf(colPx float64) []svgRow {
 		case HeadingRow:
 			rows = append(rows, svgRow{kind: rowHeading, label: row.Name, band: row.Process >= 0})
 		case LaneRow:
-			if row.Process != proc && bl.gil && tl.procLanes[row.Process] > 1 {
+			if row.Process != proc && tl.gilTrack(row.Process, bl.gil) {
 				rows = append(rows, bl.ribbonRow(row.Process, colPx))
 			}
 			proc = row.Process
@@ -475,12 +473,6 @@ func (bl *svgBlock) rowsOf(colPx float64) []svgRow {
 	return rows
 }
 
-// hold is a stretch of time in which a lane held the GIL.
-type hold struct {
-	start, end int64
-	lane       int
-}
-
 // ribbonRow is the GIL-holder ribbon of process p: who runs Python code
 // (or runtime overhead, which holds the GIL too) when, among all its
 // lanes, shown or not. colPx > 0 reduces it to pixel columns of that
@@ -489,19 +481,7 @@ func (bl *svgBlock) ribbonRow(p int, colPx float64) svgRow {
 	tl := bl.tl
 	lanes := tl.lanes
 	row := svgRow{kind: rowRibbon, label: "GIL", tip: ProcessName(p) + " · GIL"}
-	var holds []hold
-	for i, l := range lanes {
-		if l.Process != p {
-			continue
-		}
-		for _, k := range tl.lane(i) {
-			s := tl.rec.Lanes[k]
-			if s.State == sim.Working || s.State == sim.Overhead {
-				holds = append(holds, hold{s.Start, s.End, i})
-			}
-		}
-	}
-	slices.SortStableFunc(holds, func(a, b hold) int { return cmp.Compare(a.start, b.start) })
+	holds := tl.gilHolds(p)
 	tone := map[int]int{}
 	for i, l := range lanes {
 		if l.Process == p {
@@ -568,7 +548,12 @@ func (bl *svgBlock) foldedRibbon(row *svgRow, lanes []sim.Lane, p int, g *grid, 
 	for c := range g.cols {
 		best, most := -1, int64(0)
 		for i, lg := range held {
-			d := lg.cover[c][sim.Working] + lg.cover[c][sim.Overhead]
+			var d int64
+			for s, cover := range lg.cover[c] {
+				if holdsGIL(sim.State(s)) {
+					d += cover
+				}
+			}
 			if d > most || d == most && d > 0 && i < best {
 				best, most = i, d
 			}

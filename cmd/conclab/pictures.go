@@ -39,7 +39,7 @@ func writePicture(w io.Writer, format string, wl *workload.Workload, text []byte
 	case "svg":
 		return report.SVG(w, runs, report.SVGOptions{})
 	case "trace":
-		return report.Trace(w, wl, runs)
+		return report.Trace(w, wl, runs, report.TraceOptions{NoSpans: noSpans(p, runs)})
 	}
 	opt := report.HTMLOptions{Source: text, SourceName: wl.File, SwitchInterval: p.SwitchInterval, Narrate: narrate}
 	if text == nil {

@@ -146,8 +146,6 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 		sp.fold = func(_ *sim.Result, _ *report.SpanLimit, axis int64) (int64, int) {
 			return axis, report.SVGColumns(report.SVGOptions{})
 		}
-	case "trace":
-		sp.needs = "the trace format"
 	}
 	runs, err := simulate(ctx, p, sp, !o.noTasks)
 	if err != nil {
@@ -166,6 +164,14 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	if err != nil {
 		return fail(err)
 	}
+	if o.format == "trace" {
+		why := noSpans(p, runs)
+		for i, run := range runs {
+			if note := report.TraceNote(run, why[i]); note != "" {
+				fmt.Fprintf(s.err, "conclab: %s\n", note)
+			}
+		}
+	}
 	if err := s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...); err != nil {
 		return err
 	}
@@ -177,6 +183,23 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 		}
 	}
 	return nil
+}
+
+// noSpans says, for each run without spans, why: the limits plan keeps
+// spans within (plan.MaxSpanTasks tasks, report.MaxSpans spans a run).
+func noSpans(p *plan.Plan, runs []report.Run) []string {
+	why := make([]string, len(runs))
+	for i, run := range runs {
+		switch {
+		case run.Spans != nil:
+		case p.Tasks() > maxSpanTasks:
+			why[i] = fmt.Sprintf("%s, more than the %s whose spans are kept",
+				numfmt.Count(p.Tasks(), "task", "tasks"), numfmt.Thousands(maxSpanTasks))
+		default:
+			why[i] = fmt.Sprintf("more than the %s spans kept of a run", numfmt.Thousands(report.MaxSpans))
+		}
+	}
+	return why
 }
 
 // loadWorkload reads the workload named by src (a file, "-" for standard
@@ -326,7 +349,9 @@ type spanPlan struct {
 	keep bool // keep spans for a timeline or a story
 	// fold, when set, lays out the folded rerun of a run that makes more
 	// than report.MaxSpans spans (plan.Options.Fold). Without it such a
-	// run is refused, since needs (what reads the spans) needs every span.
+	// run comes back without spans; when needs (what reads the spans) is
+	// set, it is refused, since that needs every span. (The trace takes
+	// such runs and says what it lacks: noSpans.)
 	fold  func(r *sim.Result, l *report.SpanLimit, axis int64) (m int64, cols int)
 	needs string
 	// progress, when set, is told how far each model's run has come.
@@ -343,7 +368,7 @@ func simulate(ctx context.Context, p *plan.Plan, sp spanPlan, records bool) ([]r
 		return nil, fail(err)
 	}
 	for _, run := range runs {
-		if p.SpansDropped(run, o) {
+		if sp.needs != "" && p.SpansDropped(run, o) {
 			return nil, fmt.Errorf("%s under %s makes more than %s spans; %s needs every span and takes runs up to that (conclab run's text, svg and html formats draw any run)",
 				p.Workload.Name, run.Result.Model, numfmt.Thousands(report.MaxSpans), sp.needs)
 		}
