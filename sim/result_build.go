@@ -48,7 +48,7 @@ func (e *engine) result() *Result {
 				window = e.end
 			}
 			r.Backlog = e.backlog[1]
-			r.Overloaded = e.overloaded()
+			r.Overloaded = e.overloaded() && e.dead == nil // a deadlock, not load, kept tasks waiting
 			r.Arrived = e.released
 			r.Offered = float64(e.released) / (float64(window) / 1e9)
 			took := window
