@@ -25,6 +25,12 @@ var order = []string{
 	"memory",
 	"api-io",
 	"api-blocking",
+	"db-pool",
+	"fanout",
+	"crawler",
+	"cache",
+	"lock-order",
+	"big-args",
 }
 
 // Info describes one example: its name (what Lookup and `conclab run`

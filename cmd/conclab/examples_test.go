@@ -31,7 +31,10 @@ func TestExamples(t *testing.T) {
 		if y.code != exitOK || y.stdout != string(want) {
 			t.Errorf("examples %s: exit %d, stderr %q", ex.Name, y.code, y.stderr)
 		}
-		if run := conclab(t, nil, "run", ex.Name, "--format", "json", "--no-tasks"); run.code != exitOK {
+		// It runs, or shows a deadlock under one of its models, the lesson
+		// of lock-order: exit status 1 with the results written.
+		run := conclab(t, nil, "run", ex.Name, "--format", "json", "--no-tasks")
+		if want := exitOK; run.code != want && !(ex.Name == "lock-order" && run.code == 1 && strings.Contains(run.stdout, `"deadlock"`)) {
 			t.Errorf("run %s: exit %d, stderr %q", ex.Name, run.code, run.stderr)
 		}
 	}
