@@ -36,3 +36,22 @@ func TestColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestStateStyles: the palette the pictures share covers every state they
+// draw, in the legend's order, with the legend's words.
+func TestStateStyles(t *testing.T) {
+	styles := StateStyles()
+	if len(styles) != len(legendOrder) {
+		t.Fatalf("%d styles for %d states", len(styles), len(legendOrder))
+	}
+	by := map[sim.State]StateStyle{}
+	for i, s := range styles {
+		if s.State != legendOrder[i] || s.Name != s.State.String() || s.Fill != svgStates[s.State].fill || s.Text == "" || s.Words == "" {
+			t.Errorf("style %d: %+v", i, s)
+		}
+		by[s.State] = s
+	}
+	if by[sim.Working].WordsGIL != "working (holds the GIL)" || by[sim.GILWait].Words != "waiting for the GIL" {
+		t.Errorf("the legend's words: %+v", styles)
+	}
+}
