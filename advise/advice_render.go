@@ -125,7 +125,9 @@ func (a *Advice) constraintText() string {
 	return strings.Join(parts, ", ")
 }
 
-type jsonAdvice struct {
+// AdviceDocument is the JSON document of an advice (WriteJSON), for a
+// caller that embeds it in its own answer.
+type AdviceDocument struct {
 	Workload       string          `json:"workload"`
 	Runtime        string          `json:"runtime"`
 	Cores          int             `json:"cores"`
@@ -171,8 +173,13 @@ type jsonCandidate struct {
 // "rule_of_thumb", "candidates": [{"model", "metrics", "rejected"}]}, the
 // candidates ranked as in the text.
 func (a *Advice) WriteJSON(w io.Writer) error {
+	return jsonout.WriteIndented(w, a.Document())
+}
+
+// Document is the advice's JSON document, as WriteJSON writes it.
+func (a *Advice) Document() AdviceDocument {
 	p := a.Profile
-	doc := jsonAdvice{
+	doc := AdviceDocument{
 		Workload: a.Workload.Name, Runtime: a.Runtime, Cores: a.Cores,
 		Profile: jsonProfile{WorkS: secs(p.Work), ReleasedS: secs(p.Released), WaitS: secs(p.Wait), BlockingS: secs(p.Blocking),
 			WaitShare: p.WaitShare(), RatePerS: p.Rate, InFlight: p.InFlight(), CoresNeeded: p.CoresNeeded()},
@@ -194,5 +201,5 @@ func (a *Advice) WriteJSON(w io.Writer) error {
 	if doc.Reasons == nil {
 		doc.Reasons = []string{}
 	}
-	return jsonout.WriteIndented(w, doc)
+	return doc
 }

@@ -104,11 +104,17 @@ func (sw *Sweep) kneeSentence() string {
 	return fmt.Sprintf("◀ %s: %s", sw.kneeLabel(), sw.Knee.Rule)
 }
 
+// KneeSentence names the knee and the rule that chose it, as the text
+// ends with it: "◀ knee at threads(24): the smallest threads reaching …".
+func (sw *Sweep) KneeSentence() string { return sw.kneeSentence() }
+
 func (sw *Sweep) kneeLabel() string {
 	return "knee at " + sw.valueLabel(sw.Points[sw.Knee.Index])
 }
 
-type jsonSweep struct {
+// SweepDocument is the JSON document of a sweep (WriteJSON), for a caller
+// that embeds it in its own answer.
+type SweepDocument struct {
 	Workload string      `json:"workload"`
 	Runtime  string      `json:"runtime"`
 	Cores    int         `json:"cores"`
@@ -134,7 +140,12 @@ type jsonKnee struct {
 // {"value", "model", "rule"} or null}. The metrics carry the keys of the
 // run contract (see Metrics).
 func (sw *Sweep) WriteJSON(w io.Writer) error {
-	doc := jsonSweep{Workload: sw.Workload.Name, Runtime: sw.Runtime, Cores: sw.Cores, Swept: sw.Swept,
+	return jsonout.WriteIndented(w, sw.Document())
+}
+
+// Document is the sweep's JSON document, as WriteJSON writes it.
+func (sw *Sweep) Document() SweepDocument {
+	doc := SweepDocument{Workload: sw.Workload.Name, Runtime: sw.Runtime, Cores: sw.Cores, Swept: sw.Swept,
 		Points: make([]jsonPoint, len(sw.Points))}
 	for i, p := range sw.Points {
 		doc.Points[i] = jsonPoint{Value: p.Value, Model: p.Model.String(), Metrics: MetricsOf(p.Workload, p.Result)}
@@ -142,7 +153,7 @@ func (sw *Sweep) WriteJSON(w io.Writer) error {
 	if k := sw.Knee.Index; k >= 0 {
 		doc.Knee = &jsonKnee{Value: sw.Points[k].Value, Model: sw.Points[k].Model.String(), Rule: sw.Knee.Rule}
 	}
-	return jsonout.WriteIndented(w, doc)
+	return doc
 }
 
 // rateText describes an open workload's arrivals: "200/s for 20s" or
