@@ -139,15 +139,16 @@ var kindNames = map[sim.LaneKind]string{
 // timelineOf builds the timeline of one run: the rows of
 // report.TimelineRows (lanes in process order, alike ones folded and the
 // rest drawn together when there are many, then an event loop's tasks),
-// without their headings, which the page draws its own way.
+// without their headings, which the page draws its own way. A run without
+// spans has none, and omitted says why ("20,001 tasks, more than …").
 func timelineOf(run report.Run, omitted string) timeline {
 	r := run.Result
 	t := timeline{MakespanNS: r.Makespan, Rows: []row{}}
 	if run.Spans == nil {
 		if omitted == "" {
-			omitted = "no timeline: spans were not recorded"
+			omitted = "spans were not recorded"
 		}
-		t.Omitted = omitted
+		t.Omitted = "no timeline: " + omitted
 		return t
 	}
 	rows := report.NewTimelineRows(run, nil, r.Makespan, resampleCols)
