@@ -69,15 +69,30 @@ func (a *Advice) WriteText(w io.Writer, width int) error {
 	wrap(&b, a.RuleOfThumb, width, "", "")
 	b.WriteString("\n")
 
+	cols, rows := a.Table()
+	t := &table{
+		head:  cols,
+		right: []bool{false, true, true, true, true, true, true, false},
+		drop:  []int{6, 1, 4, 5}, // reserved, p50, thr, resident
+		rows:  rows,
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	return t.write(w, width)
+}
+
+// Table is the table of candidates, best first, as WriteText prints it:
+// its heading and a row of cells per candidate (its label, p50, p99,
+// served or, for a batch, makespan, peak threads, resident and reserved
+// memory, and a note: recommended, runner-up, overloaded or why it was
+// rejected).
+func (a *Advice) Table() (head []string, rows [][]string) {
 	third := "served"
 	if !a.open() {
 		third = "makespan"
 	}
-	t := &table{
-		head:  []string{"candidate", "p50", "p99", third, "thr", "resident", "reserved", "note"},
-		right: []bool{false, true, true, true, true, true, true, false},
-		drop:  []int{6, 1, 4, 5}, // reserved, p50, thr, resident
-	}
+	head = []string{"candidate", "p50", "p99", third, "thr", "resident", "reserved", "note"}
 	for i, c := range a.Candidates {
 		r := c.Result
 		note := ""
@@ -95,13 +110,10 @@ func (a *Advice) WriteText(w io.Writer, width int) error {
 		if !a.open() {
 			v = report.Seconds(r.Makespan)
 		}
-		t.add(c.Label, report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), v, fmt.Sprint(r.PeakThreads),
-			report.Bytes(r.PeakMemoryBytes), report.Bytes(r.PeakVirtualBytes), note)
+		rows = append(rows, []string{c.Label, report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), v, fmt.Sprint(r.PeakThreads),
+			report.Bytes(r.PeakMemoryBytes), report.Bytes(r.PeakVirtualBytes), note})
 	}
-	if _, err := io.WriteString(w, b.String()); err != nil {
-		return err
-	}
-	return t.write(w, width)
+	return head, rows
 }
 
 // summary is one line of figures for a candidate.

@@ -37,29 +37,12 @@ func (sw *Sweep) Title() string {
 // narrow table leaves out its least needed columns.
 func (sw *Sweep) WriteText(w io.Writer, width int) error {
 	width = textWidth(width)
-	first := "model"
-	if sw.Swept == SweptRate {
-		first = "rate"
-	}
+	head, rows := sw.Table()
 	t := &table{
-		head:  []string{first, "makespan", "served", "p50", "p99", "cpu", "GIL wait", "thr", "resident", "reserved", "over"},
+		head:  head,
 		right: []bool{false, true, true, true, true, true, true, true, true, true, false},
 		drop:  []int{9, 6, 5, 7, 8, 3, 1}, // reserved, GIL wait, cpu, thr, resident, p50, makespan
-	}
-	for i, p := range sw.Points {
-		r := p.Result
-		over := ""
-		if p.Overloaded {
-			over = "yes"
-		}
-		label := sw.valueLabel(p)
-		if i == sw.Knee.Index {
-			label += " ◀"
-		}
-		t.add(label, report.Seconds(r.Makespan), perSecond(Served(p.Workload, r)),
-			report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), numfmt.Percent(r.CPUUtilization),
-			report.Seconds(r.GILWait), fmt.Sprint(r.PeakThreads), report.Bytes(r.PeakMemoryBytes),
-			report.Bytes(r.PeakVirtualBytes), over)
+		rows:  rows,
 	}
 	var b strings.Builder
 	wrap(&b, sw.Title(), width, "", "  ")
@@ -78,6 +61,34 @@ func (sw *Sweep) WriteText(w io.Writer, width int) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Table is the sweep as WriteText prints it: its heading and a row of
+// cells per point (its model or rate, ◀ marking the knee, makespan,
+// served, p50, p99, cpu, GIL wait, peak threads, resident and reserved
+// memory, and "yes" when overloaded).
+func (sw *Sweep) Table() (head []string, rows [][]string) {
+	first := "model"
+	if sw.Swept == SweptRate {
+		first = "rate"
+	}
+	head = []string{first, "makespan", "served", "p50", "p99", "cpu", "GIL wait", "thr", "resident", "reserved", "over"}
+	for i, p := range sw.Points {
+		r := p.Result
+		over := ""
+		if p.Overloaded {
+			over = "yes"
+		}
+		label := sw.valueLabel(p)
+		if i == sw.Knee.Index {
+			label += " ◀"
+		}
+		rows = append(rows, []string{label, report.Seconds(r.Makespan), perSecond(Served(p.Workload, r)),
+			report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), numfmt.Percent(r.CPUUtilization),
+			report.Seconds(r.GILWait), fmt.Sprint(r.PeakThreads), report.Bytes(r.PeakMemoryBytes),
+			report.Bytes(r.PeakVirtualBytes), over})
+	}
+	return head, rows
 }
 
 // kneeSentence names the knee and the rule that chose it.
