@@ -57,19 +57,34 @@ type SweepRequest struct {
 }
 
 // adviceDoc answers an advise request: the document of `conclab advise
-// --format json`.
+// --format json`, with the table of candidates as the text prints it.
 type adviceDoc struct {
 	advise.AdviceDocument
+	Table textTable `json:"table"`
 }
 
 // sweepDoc answers a sweep request: the document of `conclab sweep
-// --format json`, with its title, the knee in words (the text's last
-// line) and the plot (`--format svg`).
+// --format json`, with its title, the table and the knee in words as the
+// text prints them, and the plot (`--format svg`).
 type sweepDoc struct {
 	advise.SweepDocument
-	Title    string `json:"title"`
-	KneeText string `json:"knee_text"`
-	SVG      string `json:"svg"`
+	Title    string    `json:"title"`
+	Table    textTable `json:"table"`
+	KneeText string    `json:"knee_text"`
+	SVG      string    `json:"svg"`
+}
+
+// textTable is a table as a command's text prints it, cell by cell.
+type textTable struct {
+	Head []string   `json:"head"`
+	Rows [][]string `json:"rows"`
+}
+
+func tableOf(head []string, rows [][]string) textTable {
+	if rows == nil {
+		rows = [][]string{}
+	}
+	return textTable{Head: head, Rows: rows}
 }
 
 // advise answers POST /api/advise.
@@ -92,7 +107,7 @@ func (s *server) advise(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeValue(w, http.StatusOK, adviceDoc{a.Document()})
+	writeValue(w, http.StatusOK, adviceDoc{AdviceDocument: a.Document(), Table: tableOf(a.Table())})
 }
 
 // adviseFor checks an advise request and simulates its candidates.
@@ -159,7 +174,8 @@ func (s *server) sweep(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeValue(w, http.StatusOK, sweepDoc{SweepDocument: sw.Document(), Title: sw.Title(), KneeText: sw.KneeSentence(), SVG: svg.String()})
+	writeValue(w, http.StatusOK, sweepDoc{SweepDocument: sw.Document(), Title: sw.Title(), Table: tableOf(sw.Table()),
+		KneeText: sw.KneeSentence(), SVG: svg.String()})
 }
 
 // sweepFor checks a sweep request, as `conclab sweep` checks its flags,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,7 +24,11 @@ type adviceAnswer struct {
 	} `json:"runner_up"`
 	Reasons     []string `json:"reasons"`
 	RuleOfThumb string   `json:"rule_of_thumb"`
-	Candidates  []struct {
+	Table       struct {
+		Head []string   `json:"head"`
+		Rows [][]string `json:"rows"`
+	} `json:"table"`
+	Candidates []struct {
 		Model    string `json:"model"`
 		Rejected string `json:"rejected"`
 		Metrics  struct {
@@ -62,9 +67,11 @@ func TestAdvise(t *testing.T) {
 	if err := a.WriteJSON(&want); err != nil {
 		t.Fatal(err)
 	}
-	var gotDoc, wantDoc any
+	var gotDoc map[string]any
+	var wantDoc any
 	json.Unmarshal(w.Body.Bytes(), &gotDoc)
 	json.Unmarshal(want.Bytes(), &wantDoc)
+	delete(gotDoc, "table") // the page's addition
 	gb, _ := json.Marshal(gotDoc)
 	wb, _ := json.Marshal(wantDoc)
 	if !bytes.Equal(gb, wb) {
@@ -72,6 +79,10 @@ func TestAdvise(t *testing.T) {
 	}
 	if got.Workload != "api-io" || got.Recommendation == nil || len(got.Reasons) != 3 || got.RuleOfThumb == "" || len(got.Candidates) < 5 {
 		t.Errorf("advice %+v", got)
+	}
+	head, rows := a.Table()
+	if !slices.Equal(got.Table.Head, head) || len(got.Table.Rows) != len(rows) || !slices.Equal(got.Table.Rows[0], rows[0]) {
+		t.Errorf("table %q, want advise's %q %q", got.Table, head, rows)
 	}
 
 	w = do(t, "POST", "/api/advise", "application/json", runBody(t, map[string]any{"yaml": text, "p99": "1ms", "memory": "1GiB"}))
@@ -98,6 +109,10 @@ type sweepAnswer struct {
 	Title    string `json:"title"`
 	KneeText string `json:"knee_text"`
 	SVG      string `json:"svg"`
+	Table    struct {
+		Head []string   `json:"head"`
+		Rows [][]string `json:"rows"`
+	} `json:"table"`
 }
 
 // TestSweep sweeps a pool size and an arrival rate and checks the points,
@@ -127,6 +142,10 @@ func TestSweep(t *testing.T) {
 	var got sweepAnswer
 	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != 200 {
 		t.Fatalf("status %d: %.300s", w.Code, w.Body)
+	}
+	head, rows := sw.Table()
+	if !slices.Equal(got.Table.Head, head) || len(got.Table.Rows) != len(rows) || !slices.Equal(got.Table.Rows[sw.Knee.Index], rows[sw.Knee.Index]) {
+		t.Errorf("table %q, want the sweep's %q %q", got.Table, head, rows)
 	}
 	if got.Swept != "threads" || len(got.Points) != len(sw.Points) || got.Knee == nil || got.Knee.Model != sw.Points[sw.Knee.Index].Model.String() ||
 		got.KneeText != sw.KneeSentence() || got.Title != sw.Title() || got.SVG != svg.String() {
