@@ -196,6 +196,9 @@ func TestBrowserHideAndAxis(t *testing.T) {
 	if len(w) != 4 || w["sync"][1] < 150e9 || w["asyncio"] != w["sync"] {
 		t.Fatalf("api-io before hiding: %v, want four models on sync's axis of about 193 s", w)
 	}
+	if flat := eval[string](p, "the squeeze", `document.getElementById("flat").hidden ? "" : document.getElementById("flat").textContent`); !strings.Contains(flat, "sync takes") {
+		t.Errorf("the page does not say that sync squeezes the others: %q", flat)
+	}
 	p.do("show the timelines", chromedp.Evaluate[chromedp.Void](`document.getElementById("timelines").closest(".card").scrollIntoView()`))
 	p.shot("api-io-shared.png", false)
 
@@ -213,6 +216,9 @@ func TestBrowserHideAndAxis(t *testing.T) {
 	lanes := eval[int](p, "count the lanes", `document.querySelectorAll('.tl-model .lane-label').length`)
 	if lanes == 0 {
 		t.Error("no lanes left")
+	}
+	if eval[bool](p, "the squeeze", `!document.getElementById("flat").hidden`) {
+		t.Error("the page still says sync squeezes the others")
 	}
 	if n := eval[int](p, "readout", `[...document.querySelectorAll("#readout .rm b")].filter(b => b.textContent === "sync").length`); n != 0 {
 		t.Error("the readout still tells sync")

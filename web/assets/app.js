@@ -544,8 +544,7 @@
         first.appendChild(b);
       }
       tr.appendChild(first);
-      const cells = s.cells || [s.model, s.makespan, s.lat_p50, s.lat_p99, s.cpu, s.gil_wait, s.gil_switches, s.stall, s.threads, s.resident, s.reserved];
-      cells.forEach((c, j) => {
+      s.cells.forEach((c, j) => {
         if (j === 0) {
           if (open) tr.appendChild(el("td", s.overloaded ? "served warn" : "served", s.overloaded ? s.served + " ⚠" : s.served));
           return;
@@ -750,6 +749,7 @@
     $("axis-sub").textContent = axis === "own" ? "each model over its own makespan" : "one time axis for all models";
     $("timelines").classList.toggle("own", axis === "own");
     if (!quiet) {
+      if (st.doc) renderFlat(st.doc.results.filter((x) => !st.hidden.has(x.model)));
       draw();
       writeLink(true);
     }
@@ -851,9 +851,32 @@
       st.models.push(m);
     });
     if (!shown.length) box.appendChild(el("p", "omitted", "Every model is hidden; tick one in the summary to show it."));
+    renderFlat(shown);
     renderLegend(seen);
     renderHiddenChips();
     draw();
+  }
+
+  // renderFlat offers a way out when one model takes so much longer than
+  // the others that, on one axis, their timelines are a few pixels wide.
+  function renderFlat(shown) {
+    const p = $("flat");
+    p.replaceChildren();
+    p.hidden = true;
+    const runs = shown.filter((x) => x.timeline && !x.timeline.omitted).sort((a, b) => b.timeline.makespan_ns - a.timeline.makespan_ns);
+    if (runs.length < 2 || st.axis !== "shared") return;
+    const ratio = runs[0].timeline.makespan_ns / Math.max(1, runs[1].timeline.makespan_ns);
+    if (ratio < 5) return;
+    const slow = runs[0].model;
+    p.append(el("b", "", slow), document.createTextNode(" takes " + Math.round(ratio) + "× as long as the next, so on one axis the others are squeezed: "));
+    const hide = el("button", "link", "hide " + slow);
+    hide.type = "button";
+    hide.onclick = () => setHidden(slow, true);
+    const own = el("button", "link", "give each model its own axis");
+    own.type = "button";
+    own.onclick = () => setAxis("own");
+    p.append(hide, document.createTextNode(", "), own, document.createTextNode(", or zoom in."));
+    p.hidden = false;
   }
 
   // windowOf is the stretch of time a model's timeline shows, in ns.
