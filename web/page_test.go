@@ -95,6 +95,24 @@ func (p *page) drag(what string, x0, x1, y float64) {
 	p.mouse(what, chromedp.MouseReleased, x1, y, held)
 }
 
+// hover moves the mouse to x, y until the page shows its tip: the page
+// hides a tip when it scrolls, which it may hear of only after the mouse
+// came, as a person then moves the mouse again.
+func (p *page) hover(what string, x, y float64) string {
+	p.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for i := 0; ; i++ {
+		p.mouse(what, chromedp.MouseMoved, x+float64(i%2)*0.5, y)
+		time.Sleep(50 * time.Millisecond)
+		if tip := eval[string](p, "read the tip", `document.getElementById("tip").hidden ? "" : document.getElementById("tip").innerText`); tip != "" {
+			return tip
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: no tip after 20 s", what)
+		}
+	}
+}
+
 // key presses a key with nothing focused.
 func (p *page) key(k string) {
 	p.t.Helper()
@@ -273,9 +291,7 @@ func TestBrowserHover(t *testing.T) {
 	w := p.windows()["threads(3)"]
 	// Rows: main, worker-1, worker-2, worker-3; 1 s is in A's wait.
 	x := track.X + track.W*(1e9-w[0])/(w[1]-w[0])
-	p.mouse("hover", chromedp.MouseMoved, x, track.Y+20*1+10)
-	p.waitFor("the tip", `!document.getElementById("tip").hidden`)
-	tip := eval[string](p, "read the tip", `document.getElementById("tip").innerText`)
+	tip := p.hover("hover worker-1", x, track.Y+20*1+10)
 	for _, want := range []string{"A on worker-1", "waiting (I/O, sleep)", "start 125 µs", "for 2.000 s", "ended:"} {
 		if !strings.Contains(tip, want) {
 			t.Errorf("the tip over worker-1 at 1 s says %q, want %q in it", tip, want)
@@ -316,9 +332,7 @@ func TestBrowserHover(t *testing.T) {
 	p.waitFor("zoomed", fmt.Sprintf(`(s => Number(s.dataset.t1) - Number(s.dataset.t0))(document.querySelector('.tl-model[data-model="%s"]')) < %d`, model, a.Results[0].Timeline.MakespanNS/4))
 	track = p.boxOf(`.tl-model[data-model="` + model + `"] .tl-body .track`)
 	w = p.windows()[model]
-	p.mouse("hover a GIL wait", chromedp.MouseMoved, xOf(track, float64(span[0]+span[1])/2), track.Y+20*float64(row)+10)
-	p.waitFor("the tip", `!document.getElementById("tip").hidden`)
-	tip = eval[string](p, "read the tip", `document.getElementById("tip").innerText`)
+	tip = p.hover("hover a GIL wait", xOf(track, float64(span[0]+span[1])/2), track.Y+20*float64(row)+10)
 	if !strings.Contains(tip, "waiting for the GIL") || !strings.Contains(tip, "ended: ") ||
 		!strings.Contains(tip, "for "+report.Seconds(span[1]-span[0])) || !strings.Contains(tip, "start "+report.Seconds(span[0])) {
 		t.Errorf("the tip over a wait for the GIL of %s (%v) says %q", model, span, tip)
