@@ -71,7 +71,10 @@ type sweepDoc struct {
 	Title    string    `json:"title"`
 	Table    textTable `json:"table"`
 	KneeText string    `json:"knee_text"`
-	SVG      string    `json:"svg"`
+	// KneeNote says what the knee's rule weighed besides throughput, when
+	// it passed over a smaller pool (advise.Knee.Note).
+	KneeNote string `json:"knee_note,omitempty"`
+	SVG      string `json:"svg"`
 }
 
 // textTable is a table as a command's text prints it, cell by cell.
@@ -175,7 +178,7 @@ func (s *server) sweep(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeValue(w, http.StatusOK, sweepDoc{SweepDocument: sw.Document(), Title: sw.Title(), Table: tableOf(sw.Table()),
-		KneeText: sw.KneeSentence(), SVG: svg.String()})
+		KneeText: sw.KneeSentence(), KneeNote: sw.Knee.Note, SVG: svg.String()})
 }
 
 // sweepFor checks a sweep request, as `conclab sweep` checks its flags,

@@ -108,6 +108,7 @@ type sweepAnswer struct {
 	} `json:"knee"`
 	Title    string `json:"title"`
 	KneeText string `json:"knee_text"`
+	KneeNote string `json:"knee_note"`
 	SVG      string `json:"svg"`
 	Table    struct {
 		Head []string   `json:"head"`
@@ -148,7 +149,7 @@ func TestSweep(t *testing.T) {
 		t.Errorf("table %q, want the sweep's %q %q", got.Table, head, rows)
 	}
 	if got.Swept != "threads" || len(got.Points) != len(sw.Points) || got.Knee == nil || got.Knee.Model != sw.Points[sw.Knee.Index].Model.String() ||
-		got.KneeText != sw.KneeSentence() || got.Title != sw.Title() || got.SVG != svg.String() {
+		got.KneeText != sw.KneeSentence() || got.KneeNote != sw.Knee.Note || got.Title != sw.Title() || got.SVG != svg.String() {
 		t.Errorf("sweep: swept %q, %d points, knee %+v, %q, title %q, svg %d bytes; want %q, %d points, knee %s, %q, %q and the plot of conclab sweep",
 			got.Swept, len(got.Points), got.Knee, got.KneeText, got.Title, len(got.SVG), swept, len(sw.Points), sw.Points[sw.Knee.Index].Model, sw.KneeSentence(), sw.Title())
 	}

@@ -1604,6 +1604,7 @@
     }
     box.appendChild(plot);
     box.appendChild(el("p", "knee", sw.knee_text));
+    if (sw.knee_note) box.appendChild(el("p", "knee note", sw.knee_note));
     const kneeLabel = sw.knee ? sw.table.rows.findIndex((r) => r[0].endsWith("◀")) : -1;
     box.appendChild(textTable(sw.table, (row, i) => (i === kneeLabel ? "best" : "") + (row[row.length - 1] ? " rejected" : "")));
     box.hidden = false;
