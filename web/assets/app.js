@@ -383,7 +383,7 @@
   // linkOf is the fragment of the page as it is.
   async function linkOf() {
     const q = new URLSearchParams();
-    if (st.example && ta.value === st.exampleYAML) q.set("ex", st.example);
+    if (st.example && $("example").value === st.example && ta.value === st.exampleYAML) q.set("ex", st.example);
     else q.set("w", await packText(ta.value));
     for (const m of modelInputs()) q.append("m", m);
     if ($("runtime").value) q.set("rt", $("runtime").value);
