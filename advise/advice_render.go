@@ -69,15 +69,30 @@ func (a *Advice) WriteText(w io.Writer, width int) error {
 	wrap(&b, a.RuleOfThumb, width, "", "")
 	b.WriteString("\n")
 
+	cols, rows := a.Table()
+	t := &table{
+		head:  cols,
+		right: []bool{false, true, true, true, true, true, true, false},
+		drop:  []int{6, 1, 4, 5}, // reserved, p50, thr, resident
+		rows:  rows,
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	return t.write(w, width)
+}
+
+// Table is the table of candidates, best first, as WriteText prints it:
+// its heading and a row of cells per candidate (its label, p50, p99,
+// served or, for a batch, makespan, peak threads, resident and reserved
+// memory, and a note: recommended, runner-up, overloaded or why it was
+// rejected).
+func (a *Advice) Table() (head []string, rows [][]string) {
 	third := "served"
 	if !a.open() {
 		third = "makespan"
 	}
-	t := &table{
-		head:  []string{"candidate", "p50", "p99", third, "thr", "resident", "reserved", "note"},
-		right: []bool{false, true, true, true, true, true, true, false},
-		drop:  []int{6, 1, 4, 5}, // reserved, p50, thr, resident
-	}
+	head = []string{"candidate", "p50", "p99", third, "thr", "resident", "reserved", "note"}
 	for i, c := range a.Candidates {
 		r := c.Result
 		note := ""
@@ -95,13 +110,10 @@ func (a *Advice) WriteText(w io.Writer, width int) error {
 		if !a.open() {
 			v = report.Seconds(r.Makespan)
 		}
-		t.add(c.Label, report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), v, fmt.Sprint(r.PeakThreads),
-			report.Bytes(r.PeakMemoryBytes), report.Bytes(r.PeakVirtualBytes), note)
+		rows = append(rows, []string{c.Label, report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), v, fmt.Sprint(r.PeakThreads),
+			report.Bytes(r.PeakMemoryBytes), report.Bytes(r.PeakVirtualBytes), note})
 	}
-	if _, err := io.WriteString(w, b.String()); err != nil {
-		return err
-	}
-	return t.write(w, width)
+	return head, rows
 }
 
 // summary is one line of figures for a candidate.
@@ -125,7 +137,9 @@ func (a *Advice) constraintText() string {
 	return strings.Join(parts, ", ")
 }
 
-type jsonAdvice struct {
+// AdviceDocument is the JSON document of an advice (WriteJSON), for a
+// caller that embeds it in its own answer.
+type AdviceDocument struct {
 	Workload       string          `json:"workload"`
 	Runtime        string          `json:"runtime"`
 	Cores          int             `json:"cores"`
@@ -171,8 +185,13 @@ type jsonCandidate struct {
 // "rule_of_thumb", "candidates": [{"model", "metrics", "rejected"}]}, the
 // candidates ranked as in the text.
 func (a *Advice) WriteJSON(w io.Writer) error {
+	return jsonout.WriteIndented(w, a.Document())
+}
+
+// Document is the advice's JSON document, as WriteJSON writes it.
+func (a *Advice) Document() AdviceDocument {
 	p := a.Profile
-	doc := jsonAdvice{
+	doc := AdviceDocument{
 		Workload: a.Workload.Name, Runtime: a.Runtime, Cores: a.Cores,
 		Profile: jsonProfile{WorkS: secs(p.Work), ReleasedS: secs(p.Released), WaitS: secs(p.Wait), BlockingS: secs(p.Blocking),
 			WaitShare: p.WaitShare(), RatePerS: p.Rate, InFlight: p.InFlight(), CoresNeeded: p.CoresNeeded()},
@@ -194,5 +213,5 @@ func (a *Advice) WriteJSON(w io.Writer) error {
 	if doc.Reasons == nil {
 		doc.Reasons = []string{}
 	}
-	return jsonout.WriteIndented(w, doc)
+	return doc
 }

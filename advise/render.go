@@ -37,32 +37,12 @@ func (sw *Sweep) Title() string {
 // narrow table leaves out its least needed columns.
 func (sw *Sweep) WriteText(w io.Writer, width int) error {
 	width = textWidth(width)
-	first := "model"
-	if sw.Swept == SweptRate {
-		first = "rate"
-	}
+	head, rows := sw.Table()
 	t := &table{
-		head:  []string{first, "makespan", "served", "p50", "p99", "cpu", "GIL wait", "thr", "resident", "reserved", "over"},
+		head:  head,
 		right: []bool{false, true, true, true, true, true, true, true, true, true, false},
 		drop:  []int{9, 6, 5, 7, 8, 3, 1}, // reserved, GIL wait, cpu, thr, resident, p50, makespan
-	}
-	for i, p := range sw.Points {
-		r := p.Result
-		over := ""
-		switch {
-		case p.Result.Deadlock != nil:
-			over = "deadlock"
-		case p.Overloaded:
-			over = "yes"
-		}
-		label := sw.valueLabel(p)
-		if i == sw.Knee.Index {
-			label += " ◀"
-		}
-		t.add(label, report.Seconds(r.Makespan), perSecond(Served(p.Workload, r)),
-			report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), numfmt.Percent(r.CPUUtilization),
-			report.Seconds(r.GILWait), fmt.Sprint(r.PeakThreads), report.Bytes(r.PeakMemoryBytes),
-			report.Bytes(r.PeakVirtualBytes), over)
+		rows:  rows,
 	}
 	var b strings.Builder
 	wrap(&b, sw.Title(), width, "", "  ")
@@ -81,6 +61,37 @@ func (sw *Sweep) WriteText(w io.Writer, width int) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Table is the sweep as WriteText prints it: its heading and a row of
+// cells per point (its model or rate, ◀ marking the knee, makespan,
+// served, p50, p99, cpu, GIL wait, peak threads, resident and reserved
+// memory, and "yes" when overloaded).
+func (sw *Sweep) Table() (head []string, rows [][]string) {
+	first := "model"
+	if sw.Swept == SweptRate {
+		first = "rate"
+	}
+	head = []string{first, "makespan", "served", "p50", "p99", "cpu", "GIL wait", "thr", "resident", "reserved", "over"}
+	for i, p := range sw.Points {
+		r := p.Result
+		over := ""
+		switch {
+		case p.Result.Deadlock != nil:
+			over = "deadlock"
+		case p.Overloaded:
+			over = "yes"
+		}
+		label := sw.valueLabel(p)
+		if i == sw.Knee.Index {
+			label += " ◀"
+		}
+		rows = append(rows, []string{label, report.Seconds(r.Makespan), perSecond(Served(p.Workload, r)),
+			report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), numfmt.Percent(r.CPUUtilization),
+			report.Seconds(r.GILWait), fmt.Sprint(r.PeakThreads), report.Bytes(r.PeakMemoryBytes),
+			report.Bytes(r.PeakVirtualBytes), over})
+	}
+	return head, rows
 }
 
 // kneeSentence names the knee and the rule that chose it.
@@ -107,11 +118,17 @@ func (sw *Sweep) kneeSentence() string {
 	return fmt.Sprintf("◀ %s: %s", sw.kneeLabel(), sw.Knee.Rule)
 }
 
+// KneeSentence names the knee and the rule that chose it, as the text
+// ends with it: "◀ knee at threads(24): the smallest threads reaching …".
+func (sw *Sweep) KneeSentence() string { return sw.kneeSentence() }
+
 func (sw *Sweep) kneeLabel() string {
 	return "knee at " + sw.valueLabel(sw.Points[sw.Knee.Index])
 }
 
-type jsonSweep struct {
+// SweepDocument is the JSON document of a sweep (WriteJSON), for a caller
+// that embeds it in its own answer.
+type SweepDocument struct {
 	Workload string      `json:"workload"`
 	Runtime  string      `json:"runtime"`
 	Cores    int         `json:"cores"`
@@ -137,7 +154,12 @@ type jsonKnee struct {
 // {"value", "model", "rule"} or null}. The metrics carry the keys of the
 // run contract (see Metrics).
 func (sw *Sweep) WriteJSON(w io.Writer) error {
-	doc := jsonSweep{Workload: sw.Workload.Name, Runtime: sw.Runtime, Cores: sw.Cores, Swept: sw.Swept,
+	return jsonout.WriteIndented(w, sw.Document())
+}
+
+// Document is the sweep's JSON document, as WriteJSON writes it.
+func (sw *Sweep) Document() SweepDocument {
+	doc := SweepDocument{Workload: sw.Workload.Name, Runtime: sw.Runtime, Cores: sw.Cores, Swept: sw.Swept,
 		Points: make([]jsonPoint, len(sw.Points))}
 	for i, p := range sw.Points {
 		doc.Points[i] = jsonPoint{Value: p.Value, Model: p.Model.String(), Metrics: MetricsOf(p.Workload, p.Result)}
@@ -145,7 +167,7 @@ func (sw *Sweep) WriteJSON(w io.Writer) error {
 	if k := sw.Knee.Index; k >= 0 {
 		doc.Knee = &jsonKnee{Value: sw.Points[k].Value, Model: sw.Points[k].Model.String(), Rule: sw.Knee.Rule}
 	}
-	return jsonout.WriteIndented(w, doc)
+	return doc
 }
 
 // rateText describes an open workload's arrivals: "200/s for 20s" or

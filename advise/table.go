@@ -22,8 +22,6 @@ type table struct {
 	drop []int
 }
 
-func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
-
 // minFirst is the narrowest the first column (the models) is cut to.
 const minFirst = 12
 

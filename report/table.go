@@ -16,25 +16,29 @@ import (
 type column struct {
 	head  string
 	right bool // numbers align right
+	// meaning says what the column holds, as run --help and the page
+	// explain it; the ones easy to misread say so (a sum, a share, a
+	// maximum).
+	meaning string
 }
 
 var tableColumns = []column{
-	{"model", false},
-	{"makespan", true},
-	{"lat p50", true},
-	{"lat p99", true},
-	{"cpu", true},
-	{"GIL wait", true},
-	{"GIL sw", true},
-	{"stall", true},
-	{"threads", true},
-	{"resident", true},
-	{"reserved", true},
+	{"model", false, "the model: how the tasks were run"},
+	{"makespan", true, "from the start until the last task finished"},
+	{"lat p50", true, "a task's latency, from its release to its end: the median"},
+	{"lat p99", true, "the 99th percentile of a task's latency (release to end)"},
+	{"cpu", true, "the cores' busy time as a share of all the cores over the makespan (one busy core of four is 25%)"},
+	{"GIL wait", true, "the time threads waited for the GIL, summed over threads: it can exceed the makespan"},
+	{"GIL sw", true, "how many times the GIL passed from one thread to another"},
+	{"stall", true, "the longest time an event loop ran one callback without coming back to the others (asyncio)"},
+	{"threads", true, "the most threads alive at once"},
+	{"resident", true, "the peak memory in use (resident), all processes together"},
+	{"reserved", true, "the peak memory reserved (virtual), thread stacks included"},
 }
 
 // resWaitColumn is the column of the time tasks waited for resources,
 // shown after the GIL's when a run's workload has resources.
-var resWaitColumn = column{"res wait", true}
+var resWaitColumn = column{"res wait", true, "the time tasks waited for a unit of a resource (a pool, a lock), summed over tasks; only for a workload with resources"}
 
 // Table writes the summary table of runs: one row per model with its
 // makespan, task latency p50 and p99, CPU utilisation, GIL wait (summed over

@@ -43,11 +43,19 @@ type laneView struct {
 	Labels   []string `json:"labels"`
 }
 
-// TestBrowser drives headless Chromium through the page: it picks the seed's
-// example, checks the lanes and makespans of every model, moves the cursor,
-// types a broken workload and sees the error marked, and saves screenshots
-// under $CONCLAB_SCREENSHOTS (a temporary directory when unset).
-func TestBrowser(t *testing.T) {
+// page is a headless Chromium showing the page of a test server.
+type page struct {
+	t     *testing.T
+	ctx   context.Context
+	url   string // the server's
+	shots string // where screenshots go
+}
+
+// openBrowser starts a test server and a headless Chromium for it, both
+// stopped when t ends. Without Chromium the test is skipped, or fails
+// when CI is set (testtool.Missing).
+func openBrowser(t *testing.T) *page {
+	t.Helper()
 	bin := chromium()
 	if bin == "" {
 		testtool.Missing(t, "no chromium, chromium-browser or google-chrome on PATH; install one (apt-get install chromium) to run the browser test")
@@ -61,10 +69,10 @@ func TestBrowser(t *testing.T) {
 	}
 
 	srv := httptest.NewServer(web.Handler(web.Options{}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	var browser *exec.Cmd
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
@@ -88,46 +96,80 @@ func TestBrowser(t *testing.T) {
 		}),
 	}
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
 	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	defer func() {
+	t.Cleanup(func() {
+		bcancel()
+		acancel()
 		if browser != nil && browser.Process != nil {
 			syscall.Kill(-browser.Process.Pid, syscall.SIGKILL)
 		}
-	}()
+	})
+	p := &page{t: t, ctx: bctx, url: srv.URL, shots: shots}
+	p.do("set the viewport", chromedp.EmulateViewport(1280, 800))
+	return p
+}
 
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
+// do runs steps in the browser.
+func (p *page) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, steps...); err != nil {
+		p.t.Fatalf("%s: %v", what, err)
 	}
-	shot := func(name string, full bool) {
-		t.Helper()
-		action := chromedp.CaptureScreenshot()
-		if full {
-			action = chromedp.FullScreenshot(100)
-		}
-		png := get(t, bctx, "screenshot "+name, action)
-		path := filepath.Join(shots, name)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s", path)
+}
+
+// eval evaluates a JavaScript expression in the page.
+func eval[T any](p *page, what, expr string) T {
+	p.t.Helper()
+	return get(p.t, p.ctx, what, chromedp.Evaluate[T](expr))
+}
+
+// shot saves a screenshot, of the window or the whole page.
+func (p *page) shot(name string, full bool) {
+	p.t.Helper()
+	action := chromedp.CaptureScreenshot()
+	if full {
+		action = chromedp.FullScreenshot(100)
 	}
-	loaded := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.WaitVisible(chromedp.CSS(`body[data-workload="` + name + `"][data-state="ok"]`))
+	png := get(p.t, p.ctx, "screenshot "+name, action)
+	path := filepath.Join(p.shots, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		p.t.Fatal(err)
 	}
-	// pick selects an example as a person would, through the select.
-	pick := func(name string) {
-		t.Helper()
-		do("pick "+name,
-			chromedp.SetValue(chromedp.ID("example"), name),
-			chromedp.Evaluate[chromedp.Void](`document.getElementById("example").dispatchEvent(new Event("change"))`),
-			loaded(name),
-		)
-	}
+	p.t.Logf("screenshot %s", path)
+}
+
+// loaded waits until the page shows a run of the workload called name.
+func loaded(name string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(`body[data-workload="` + name + `"][data-state="ok"]`))
+}
+
+// open loads the page at path (with its fragment) and waits for a run of
+// the workload called name.
+func (p *page) open(path, name string) {
+	p.t.Helper()
+	p.do("open "+path, chromedp.Navigate(p.url+path), loaded(name))
+}
+
+// pick selects an example as a person would, through the select.
+func (p *page) pick(name string) {
+	p.t.Helper()
+	p.do("pick "+name,
+		chromedp.SetValue(chromedp.ID("example"), name),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("example").dispatchEvent(new Event("change"))`),
+		loaded(name),
+	)
+}
+
+// TestBrowser drives headless Chromium through the page: it picks the seed's
+// example, checks the lanes and makespans of every model, moves the cursor,
+// types a broken workload and sees the error marked, and saves screenshots
+// under $CONCLAB_SCREENSHOTS (a temporary directory when unset).
+func TestBrowser(t *testing.T) {
+	p := openBrowser(t)
+	bctx := p.ctx
+	do := p.do
+	shot := p.shot
+	pick := p.pick
 	views := func() []laneView {
 		t.Helper()
 		return get(t, bctx, "read the timelines", chromedp.Evaluate[[]laneView](`[...document.querySelectorAll(".tl-model")].map(s => ({
@@ -138,11 +180,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// The page starts on another example; the seed's is picked from the list.
-	do("load the page",
-		chromedp.EmulateViewport(1280, 800),
-		chromedp.Navigate(srv.URL+"/#convoy"),
-		loaded("convoy"),
-	)
+	p.open("/#convoy", "convoy")
 	pick("seed-io")
 	checkSeconds(t, bctx)
 
@@ -216,7 +254,7 @@ func TestBrowser(t *testing.T) {
 	// A narrow screen stacks the page.
 	do("narrow screen",
 		chromedp.EmulateViewport(400, 900),
-		chromedp.Navigate(srv.URL+"/?narrow#seed-io"), // a new document, not a jump within this one
+		chromedp.Navigate(p.url+"/?narrow#seed-io"), // a new document, not a jump within this one
 		loaded("seed-io"),
 	)
 	if got := views(); len(got) != 3 {

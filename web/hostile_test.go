@@ -89,6 +89,21 @@ func TestHostile(t *testing.T) {
 		{"two JSON values", "POST", "/api/run", jsonCT, []byte(`{"yaml": "x"} {}`), 400, "more than one JSON value", false, false},
 		{"JSON that is not an object", "POST", "/api/run", jsonCT, []byte(`["tasks"]`), 400, "the request is not a run request", false, false},
 		{"a GET of the API", "GET", "/api/run", nil, nil, 405, "method GET not allowed", false, false},
+
+		// Advise and sweep take the same care.
+		{"advise: deep nesting", "POST", "/api/advise", jsonCT, run(map[string]any{"yaml": string(deep)}), 400, "nested", true, true},
+		{"sweep: a body of 10 MB", "POST", "/api/sweep", jsonCT, bytes.Repeat([]byte(" "), 10<<20), 413, "larger than 256 KiB", false, true},
+		{"advise: text/plain", "POST", "/api/advise", header{"Content-Type": "text/plain;charset=UTF-8"}, run(map[string]any{"yaml": string(seed)}), 415, `Content-Type "text/plain": send application/json`, false, false},
+		{"sweep: the YAML alone", "POST", "/api/sweep", yamlCT, seed, 415, `Content-Type "application/yaml": send application/json (a sweep request)`, false, false},
+		{"sweep: no content type", "POST", "/api/sweep", nil, run(map[string]any{"yaml": string(seed), "model": "threads(1..4)"}), 415, "no Content-Type", false, false},
+		{"advise: another site's page", "POST", "/api/advise", with(jsonCT, "Origin", "http://evil.example"), run(map[string]any{"yaml": string(seed)}), 403, "evil.example", false, false},
+		{"sweep: DNS rebinding", "POST", "/api/sweep", with(jsonCT, "Host", "evil.example:"+port), run(map[string]any{"yaml": string(seed), "model": "threads(1..4)"}), 421, "evil.example", false, false},
+		{"advise: bad JSON", "POST", "/api/advise", jsonCT, []byte(`{"yaml": `), 400, "the request is not an advise request", false, false},
+		{"sweep: two JSON values", "POST", "/api/sweep", jsonCT, []byte(`{"yaml": "x"} {}`), 400, "more than one JSON value", false, false},
+		{"a GET of advise", "GET", "/api/advise", nil, nil, 405, "method GET not allowed", false, false},
+		{"a file in no format", "POST", "/api/run?format=exe", yamlCT, seed, 400, `format "exe": want json, html, svg or trace`, false, false},
+		{"advise from its own page", "POST", "/api/advise", with(jsonCT, "Origin", "http://"+here), run(map[string]any{"yaml": string(seed)}), 200, `"recommendation"`, false, false},
+		{"sweep from its own page", "POST", "/api/sweep", with(jsonCT, "Origin", "http://"+here), run(map[string]any{"yaml": string(seed), "model": "threads(1..4)"}), 200, `"knee"`, false, false},
 	}
 
 	// Deep nesting must be refused before the YAML library sees it (50 KB

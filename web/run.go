@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/conclab/conclab/advise"
 	"github.com/conclab/conclab/explain"
 	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
@@ -56,16 +56,15 @@ const (
 	RunTimeout = 10 * time.Second
 )
 
-// RunRequest is the body of POST /api/run.
-type RunRequest struct {
+// WorkloadRequest is what every request that simulates gives: the
+// workload and what overrides it. RunRequest, AdviseRequest and
+// SweepRequest embed it.
+type WorkloadRequest struct {
 	// YAML is the workload, in the format of SPEC §1.
 	YAML string `json:"yaml"`
 	// Name names the workload when its YAML has no name: (the page sends
 	// the example's).
 	Name string `json:"name,omitempty"`
-	// Models are model expressions; empty means the workload's models:,
-	// else the four kinds sync, threads, asyncio and processes.
-	Models []string `json:"models,omitempty"`
 	// Runtime overrides the workload's runtime: cpython, cpython-ft, java
 	// or go.
 	Runtime string `json:"runtime,omitempty"`
@@ -76,10 +75,23 @@ type RunRequest struct {
 	// duration such as "1ms" (`conclab run --switch-interval`); empty
 	// means the workload's, else workload.DefaultSwitchInterval.
 	SwitchInterval string `json:"switch_interval,omitempty"`
+}
+
+// RunRequest is the body of POST /api/run.
+type RunRequest struct {
+	WorkloadRequest
+	// Models are model expressions; empty means the workload's models:,
+	// else the four kinds sync, threads, asyncio and processes.
+	Models []string `json:"models,omitempty"`
 	// Spans asks for each result's timeline (rows and spans) and narration.
 	Spans bool `json:"spans,omitempty"`
 	// NoTasks leaves the per-task list out, as `conclab run --no-tasks`.
 	NoTasks bool `json:"no_tasks,omitempty"`
+	// Format asks for the run as a file in one of the formats of `conclab
+	// run --format` (Formats) instead of the page's answer: "json", the
+	// document of SPEC §5, "html", the report, "svg", the timelines, or
+	// "trace", the Trace Event Format. Spans is then ignored.
+	Format string `json:"format,omitempty"`
 }
 
 // apiError is an answer other than 200, written as
@@ -117,6 +129,37 @@ type run struct {
 // runs: the workload, the runtime, the cores, the switch interval and
 // every model (plan.New), then the page's limits.
 func newRun(req *RunRequest) (*run, error) {
+	if _, ok := formats[req.Format]; !ok && req.Format != "" {
+		return nil, badRequest("format", "format %q: want %s, or none for the page's answer", req.Format, formatList())
+	}
+	p, err := newPlan(&req.WorkloadRequest, req.Models, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Models) > MaxModels {
+		return nil, badRequest("models", "%d models: compare at most %d at once", len(p.Models), MaxModels)
+	}
+	if err := checkTasks(p.Tasks()); err != nil {
+		return nil, err
+	}
+	return &run{Plan: p, steps: p.Steps(p.Workload)}, nil
+}
+
+// checkTasks refuses a workload of more than MaxTasks tasks.
+func checkTasks(n int) error {
+	if n > MaxTasks {
+		return tooBig("%s tasks: the page simulates at most %s (run it with `conclab run`, which has no such limit)",
+			numfmt.Thousands(n), numfmt.Thousands(MaxTasks))
+	}
+	return nil
+}
+
+// newPlan parses the workload of req and resolves what req says over it
+// (plan.New), each mistake an *apiError that names its field: models
+// are the request's model expressions (an error names the index among
+// them), none meaning the workload's; noModels leaves the plan without
+// models, for advise and sweep, which choose their own.
+func newPlan(req *WorkloadRequest, models []string, noModels bool) (*plan.Plan, error) {
 	if strings.TrimSpace(req.YAML) == "" {
 		return nil, badRequest("yaml", "empty workload: give the YAML of a workload (see GET /api/examples)")
 	}
@@ -140,7 +183,7 @@ func newRun(req *RunRequest) (*run, error) {
 		return nil, badRequest("yaml", "%v", err)
 	}
 
-	o := plan.Overrides{Runtime: req.Runtime, Cores: req.Cores, MaxSteps: MaxSteps}
+	o := plan.Overrides{Runtime: req.Runtime, Cores: req.Cores, MaxSteps: MaxSteps, NoModels: noModels}
 	if v := strings.TrimSpace(req.SwitchInterval); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -150,7 +193,7 @@ func newRun(req *RunRequest) (*run, error) {
 	}
 	// Empty model fields are left out; an error names the request's index.
 	var index []int
-	for i, expr := range req.Models {
+	for i, expr := range models {
 		if expr = strings.TrimSpace(expr); expr != "" {
 			o.Models = append(o.Models, expr)
 			index = append(index, i)
@@ -158,31 +201,32 @@ func newRun(req *RunRequest) (*run, error) {
 	}
 	p, err := plan.New(wl, []byte(req.YAML), o)
 	if err != nil {
-		var pe *plan.Error
-		if !errors.As(err, &pe) {
-			return nil, err
-		}
-		switch pe.Field {
-		case plan.FieldMaxSteps:
-			return nil, tooBig("about %s steps per model (tasks × steps with repeats unrolled, and the GIL hand-overs of threads computing together): the page simulates at most %s (run it with `conclab run`)",
-				numfmt.Thousands(pe.Steps), numfmt.Thousands(MaxSteps))
-		case plan.FieldWorkload:
-			return nil, &apiError{status: 400, Field: "yaml", Msg: pe.Msg, Line: pe.Line, Col: pe.Col}
-		case plan.FieldModels:
-			e := badRequest("models", "%s", pe.Msg)
+		return nil, planError(err, index)
+	}
+	return p, nil
+}
+
+// planError is the *apiError of a mistake plan found; index maps the
+// plan's models to the request's.
+func planError(err error, index []int) error {
+	var pe *plan.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch pe.Field {
+	case plan.FieldMaxSteps:
+		return tooBig("about %s steps per model (tasks × steps with repeats unrolled, and the GIL hand-overs of threads computing together): the page simulates at most %s (run it with `conclab run`)",
+			numfmt.Thousands(pe.Steps), numfmt.Thousands(MaxSteps))
+	case plan.FieldWorkload:
+		return &apiError{status: 400, Field: "yaml", Msg: pe.Msg, Line: pe.Line, Col: pe.Col}
+	case plan.FieldModels:
+		e := badRequest("models", "%s", pe.Msg)
+		if pe.Index >= 0 && pe.Index < len(index) {
 			e.Model = &index[pe.Index]
-			return nil, e
 		}
-		return nil, badRequest(string(pe.Field), "%s", pe.Msg)
+		return e
 	}
-	if len(p.Models) > MaxModels {
-		return nil, badRequest("models", "%d models: compare at most %d at once", len(p.Models), MaxModels)
-	}
-	if n := p.Tasks(); n > MaxTasks {
-		return nil, tooBig("%s tasks: the page simulates at most %s (run it with `conclab run`, which has no such limit)",
-			numfmt.Thousands(n), numfmt.Thousands(MaxTasks))
-	}
-	return &run{Plan: p, steps: p.Steps(wl)}, nil
+	return badRequest(string(pe.Field), "%s", pe.Msg)
 }
 
 // modelsFrom names where the models came from, for the answer.
@@ -194,7 +238,8 @@ func (r *run) modelsFrom() string {
 }
 
 // outcome is one model's run: what report needs, and why there are no
-// spans when there are none.
+// spans when there are none, as a phrase ("20,001 tasks, more than the
+// 20,000 whose spans the page keeps").
 type outcome struct {
 	run     report.Run
 	noSpans string
@@ -202,61 +247,90 @@ type outcome struct {
 
 // simulate runs the plan under each model, the models side by side on
 // the machine's cores. spans asks for each run's timeline and narration;
-// spans are kept only within the limits.
-func (r *run) simulate(ctx context.Context, spans bool) ([]outcome, error) {
+// spans are kept only within the limits. fold, when set, folds a run that
+// makes more spans than are kept (plan.Options.Fold).
+func (r *run) simulate(ctx context.Context, spans bool, fold func(*sim.Result, *report.SpanLimit, int64) (int64, int)) ([]outcome, error) {
 	var why string
 	switch n := r.Tasks(); {
 	case !spans:
 	case n > MaxSpanTasks:
-		why = fmt.Sprintf("no timeline for %s tasks (the page draws at most %s)", numfmt.Thousands(n), numfmt.Thousands(MaxSpanTasks))
+		why = fmt.Sprintf("%s tasks, more than the %s whose spans the page keeps", numfmt.Thousands(n), numfmt.Thousands(MaxSpanTasks))
 	case r.steps > MaxSpanSteps:
-		why = fmt.Sprintf("no timeline for about %s steps (the page draws at most %s)", numfmt.Thousands(r.steps), numfmt.Thousands(MaxSpanSteps))
+		why = fmt.Sprintf("about %s steps, more than the %s whose spans the page keeps", numfmt.Thousands(r.steps), numfmt.Thousands(MaxSpanSteps))
 	}
 	o := plan.Options{
 		Records: true,
 		Spans:   spans && why == "",
-		// net/http recovers only the handler's own goroutine: a panic in
-		// a model's is caught where it happens, to say where.
-		Start: func(int) (err error) {
-			defer func() {
-				if v := recover(); v != nil {
-					err = caught(v)
-				}
-			}()
-			if r.hook != nil {
-				r.hook("simulate")
-			}
-			return nil
-		},
+		Fold:    fold,
+		Start:   r.start,
 	}
 	runs, err := r.Simulate(ctx, o)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return nil, tooBig("%s: the simulation needs more than %s of computing here; make the workload smaller or run it with `conclab run`",
-			r.Workload.Name, RunTimeout)
-	case err != nil && ctx.Err() != nil:
-		return nil, ctx.Err()
-	case err != nil:
-		return nil, err
+	if err != nil {
+		return nil, simulationError(ctx, r.Workload.Name, err)
 	}
 	out := make([]outcome, len(runs))
 	for i, run := range runs {
 		out[i] = outcome{run: run, noSpans: why}
 		if r.SpansDropped(run, o) {
-			out[i].noSpans = fmt.Sprintf("no timeline: the run made more than %s spans", numfmt.Thousands(MaxRecordedSpans))
+			out[i].noSpans = fmt.Sprintf("more than the %s spans the page keeps of a run", numfmt.Thousands(MaxRecordedSpans))
 		}
 	}
 	return out, nil
 }
 
+// start is called in each simulation's goroutine before it runs. net/http
+// recovers only the handler's own goroutine: a panic in a simulation's is
+// caught where it happens, to say where.
+func (r *run) start(int) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = caught(v)
+		}
+	}()
+	if r.hook != nil {
+		r.hook("simulate")
+	}
+	return nil
+}
+
+// simulationError is what a request answers when simulations of the
+// workload called name failed with err under ctx.
+func simulationError(ctx context.Context, name string, err error) error {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return tooBig("%s: the simulation needs more than %s of computing here; make the workload smaller or run it with `conclab run`",
+			name, RunTimeout)
+	case ctx.Err() != nil:
+		return ctx.Err()
+	}
+	return err
+}
+
 // runDoc is the answer to a run: the document of `conclab run --format
-// json` (report.Document) with "models_from", and "states" when spans
-// were asked for, and more per result.
+// json` (report.Document) with "models_from", "best", and "states" and
+// "causes" when spans were asked for, and more per result.
 type runDoc struct {
 	report.Header
 	ModelsFrom string      `json:"models_from"`
+	Best       best        `json:"best"`
 	States     []string    `json:"states,omitempty"`
+	Causes     []string    `json:"causes,omitempty"`
 	Results    []runResult `json:"results"`
+}
+
+// best says which results rank first, as advise ranks (advise.Leaders):
+// by the makespan of a batch, by the p99 latency of an open workload
+// among the results not overloaded; results within a tie of the best
+// lead too.
+type best struct {
+	// By is "makespan" or "p99".
+	By string `json:"by"`
+	// Within is the tie, as a fraction: 0.05 counts results within 5 %
+	// of the best as equal to it.
+	Within float64 `json:"within"`
+	// Results are the indexes of the results that lead: one, several
+	// that tie, all of them, or none when every one is overloaded.
+	Results []int `json:"results"`
 }
 
 // runResult is a report.Result with the summary row and, when spans were
@@ -271,19 +345,27 @@ type runResult struct {
 // runJSON answers a run's outcomes.
 func runJSON(r *run, outs []outcome, spans, withTasks bool) ([]byte, error) {
 	runs := make([]report.Run, len(outs))
+	results := make([]*sim.Result, len(outs))
 	for i, o := range outs {
-		runs[i] = o.run
+		runs[i], results[i] = o.run, o.run.Result
 	}
 	doc, err := report.NewDocument(r.Header(), r.Workload, runs, withTasks)
 	if err != nil {
 		return nil, err
 	}
-	ans := runDoc{Header: doc.Header, ModelsFrom: r.modelsFrom(), Results: make([]runResult, len(outs))}
+	ans := runDoc{Header: doc.Header, ModelsFrom: r.modelsFrom(), Results: make([]runResult, len(outs)),
+		Best: best{By: "makespan", Within: advise.Equal, Results: advise.Leaders(r.Workload, results)}}
+	if r.Workload.Arrivals != nil {
+		ans.Best.By = "p99"
+	}
+	if ans.Best.Results == nil {
+		ans.Best.Results = []int{}
+	}
 	if spans {
-		ans.States = stateNames()
+		ans.States, ans.Causes = stateNames(), causeWords()
 	}
 	for i, o := range outs {
-		res := runResult{Result: doc.Results[i], Summary: summaryOf(o.run.Result)}
+		res := runResult{Result: doc.Results[i], Summary: summaryOf(r.Workload, o.run.Result)}
 		if spans {
 			tl := timelineOf(o.run, o.noSpans)
 			res.Timeline = &tl
@@ -318,33 +400,37 @@ func narrationOf(wl *workload.Workload, run report.Run) []narrationLine {
 }
 
 // summary is a result's row of the summary table, formatted as report
-// formats it, so the page and the terminal agree to the digit.
+// formats it (report.TableCells), so the page and the terminal agree to
+// the digit; for an open workload, with the rate served of the rate
+// offered and whether the run could not keep up (advise.Overloaded, the
+// rule report and advise apply).
 type summary struct {
-	Model    string `json:"model"`
-	Makespan string `json:"makespan"`
-	P50      string `json:"lat_p50"`
-	P99      string `json:"lat_p99"`
-	CPU      string `json:"cpu"`
-	GILWait  string `json:"gil_wait"`
-	GILSw    string `json:"gil_switches"`
-	Stall    string `json:"stall"`
-	Threads  string `json:"threads"`
-	Resident string `json:"resident"`
-	Reserved string `json:"reserved"`
+	// Cells are the row, in the order of report.Columns.
+	Cells    []string `json:"cells"`
+	Model    string   `json:"model"`
+	Makespan string   `json:"makespan"`
+	P50      string   `json:"lat_p50"`
+	P99      string   `json:"lat_p99"`
+	CPU      string   `json:"cpu"`
+	GILWait  string   `json:"gil_wait"`
+	GILSw    string   `json:"gil_switches"`
+	Stall    string   `json:"stall"`
+	Threads  string   `json:"threads"`
+	Resident string   `json:"resident"`
+	Reserved string   `json:"reserved"`
+	// Served and Offered are rates such as "193/s", for open workloads.
+	Served     string `json:"served,omitempty"`
+	Offered    string `json:"offered,omitempty"`
+	Overloaded bool   `json:"overloaded,omitempty"`
 }
 
-func summaryOf(r *sim.Result) summary {
-	return summary{
-		Model:    r.Model,
-		Makespan: report.Seconds(r.Makespan),
-		P50:      report.Seconds(r.Latency.P50),
-		P99:      report.Seconds(r.Latency.P99),
-		CPU:      numfmt.Percent(r.CPUUtilization),
-		GILWait:  report.Seconds(r.GILWait),
-		GILSw:    strconv.FormatInt(r.GILSwitches, 10),
-		Stall:    report.Seconds(r.LoopStallMax),
-		Threads:  strconv.Itoa(r.PeakThreads),
-		Resident: report.Bytes(r.PeakMemoryBytes),
-		Reserved: report.Bytes(r.PeakVirtualBytes),
+func summaryOf(wl *workload.Workload, r *sim.Result) summary {
+	c := report.TableCells(r)
+	s := summary{Cells: c, Model: c[0], Makespan: c[1], P50: c[2], P99: c[3], CPU: c[4], GILWait: c[5], GILSw: c[6],
+		Stall: c[7], Threads: c[8], Resident: c[9], Reserved: c[10]}
+	if wl.Arrivals != nil {
+		s.Served, s.Offered = numfmt.PerSecond(advise.Served(wl, r)), numfmt.PerSecond(r.Offered)
+		s.Overloaded = advise.Overloaded(wl, r)
 	}
+	return s
 }

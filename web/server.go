@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/examples"
+	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
@@ -62,14 +63,21 @@ type server struct {
 //	GET  /api/examples         [{"name", "about"}…]
 //	GET  /api/examples/{name}  {"name", "about", "yaml", "models", "runtime", "cores"}
 //	GET  /api/runtimes         ["cpython", …]
+//	GET  /api/states           [{"name", "fill", "stroke", "text", "words", "words_gil"}…]: the
+//	                           states as the pictures draw them (report.StateStyles)
+//	GET  /api/columns          [{"head", "meaning"}…]: the summary table's columns (report.Columns)
 //	POST /api/run              a RunRequest as JSON (Content-Type application/json),
-//	                           or the YAML alone (application/yaml; ?model=…&runtime=…&cores=…&spans=1)
+//	                           or the YAML alone (application/yaml; ?model=…&runtime=…&cores=…&spans=1);
+//	                           with "format" (?format=), a file of `conclab run --format`
+//	POST /api/advise           an AdviseRequest as JSON: `conclab advise --format json`'s document
+//	POST /api/sweep            a SweepRequest as JSON: `conclab sweep --format json`'s document,
+//	                           with the plot (its SVG) and the knee in words
 //
 // It answers only requests to itself from its own page or from no page (a
 // browser's other tabs must not drive it): a Host header other than the
 // address it was reached at or a loopback name (localhost, 127.0.0.1,
 // [::1]) with its port is refused with 421 (DNS rebinding), an Origin
-// header other than http:// and such a host with 403, and a run whose
+// header other than http:// and such a host with 403, and a POST whose
 // Content-Type is not one above (text/plain, or none) with 415.
 //
 // Errors are JSON: {"error": "...", "line": L, "col": C, "field": "...",
@@ -98,7 +106,15 @@ func newHandler(opt Options, hook func(point string)) http.Handler {
 	mux.HandleFunc("/api/runtimes", s.only("GET", func(w http.ResponseWriter, _ *http.Request) {
 		writeValue(w, http.StatusOK, runtime.Names())
 	}))
+	mux.HandleFunc("/api/states", s.only("GET", func(w http.ResponseWriter, _ *http.Request) {
+		writeValue(w, http.StatusOK, stateStyles())
+	}))
+	mux.HandleFunc("/api/columns", s.only("GET", func(w http.ResponseWriter, _ *http.Request) {
+		writeValue(w, http.StatusOK, report.Columns())
+	}))
 	mux.HandleFunc("/api/run", s.only("POST", s.run))
+	mux.HandleFunc("/api/advise", s.only("POST", s.advise))
+	mux.HandleFunc("/api/sweep", s.only("POST", s.sweep))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, Msg: "no such API: " + r.URL.Path})
 	})
@@ -243,26 +259,30 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	// The wait for a turn, the parse and the simulations share the
-	// request's time. Parsing takes memory in proportion to the text (the
-	// YAML library's tree: about 55 MB for MaxBodyBytes), so it waits its
-	// turn with the simulations.
 	ctx, cancel := context.WithTimeout(r.Context(), RunTimeout)
 	defer cancel()
-	select {
-	case s.sem <- struct{}{}:
-		defer func() { <-s.sem }()
-	case <-ctx.Done():
-		s.fail(w, r, &apiError{status: http.StatusServiceUnavailable, Msg: "busy: too many simulations at once; try again"})
+	release, err := s.turn(ctx)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
+	defer release()
 	p, err := newRun(req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p.hook = s.hook
-	outs, err := p.simulate(ctx, req.Spans)
+	if req.Format != "" {
+		f, err := p.file(ctx, req)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f.write(w)
+		return
+	}
+	outs, err := p.simulate(ctx, req.Spans, nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -272,7 +292,26 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
+	writeBody(w, "application/json", body)
+}
+
+// turn waits for the request's turn to parse and simulate, until ctx
+// ends, and returns the function that ends it. The wait for a turn, the
+// parse and the simulations share the request's time. Parsing takes
+// memory in proportion to the text (the YAML library's tree: about 55 MB
+// for MaxBodyBytes), so it waits its turn with the simulations.
+func (s *server) turn(ctx context.Context) (func(), error) {
+	select {
+	case s.sem <- struct{}{}:
+		return func() { <-s.sem }, nil
+	case <-ctx.Done():
+		return nil, &apiError{status: http.StatusServiceUnavailable, Msg: "busy: too many simulations at once; try again"}
+	}
+}
+
+// writeBody writes a whole answer of the content type ct.
+func writeBody(w http.ResponseWriter, ct string, body []byte) {
+	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "no-store") // as every API answer: a run is not to be reused
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Write(body)
@@ -285,30 +324,20 @@ func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := readBody(w, r)
 	if err != nil {
-		var mb *http.MaxBytesError
-		if errors.As(err, &mb) {
-			return nil, &apiError{status: http.StatusRequestEntityTooLarge, Field: "body",
-				Msg: fmt.Sprintf("request body larger than %d KiB; a workload is a small YAML file", MaxBodyBytes>>10)}
-		}
-		return nil, badRequest("body", "reading the request: %v", err)
+		return nil, err
 	}
 	if !yaml {
 		var req RunRequest
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return nil, badRequest("body", "the request is not a run request: %v (want JSON such as {\"yaml\": \"...\", \"models\": [\"sync\"], \"spans\": true})", err)
-		}
-		if dec.More() {
-			return nil, badRequest("body", "the request has more than one JSON value")
+		if err := decodeJSON(body, &req, "a run request", `{"yaml": "...", "models": ["sync"], "spans": true}`); err != nil {
+			return nil, err
 		}
 		return &req, nil
 	}
 	q := r.URL.Query()
-	req := RunRequest{YAML: string(body), Models: q["model"], Runtime: q.Get("runtime"), Name: q.Get("name"),
-		SwitchInterval: q.Get("switch_interval")}
+	req := RunRequest{WorkloadRequest: WorkloadRequest{YAML: string(body), Runtime: q.Get("runtime"), Name: q.Get("name"),
+		SwitchInterval: q.Get("switch_interval")}, Models: q["model"], Format: q.Get("format")}
 	if c := q.Get("cores"); c != "" {
 		n, err := strconv.Atoi(c)
 		if err != nil {
@@ -319,6 +348,57 @@ func readRequest(w http.ResponseWriter, r *http.Request) (*RunRequest, error) {
 	req.Spans = q.Get("spans") == "1" || q.Get("spans") == "true"
 	req.NoTasks = q.Get("no_tasks") == "1" || q.Get("no_tasks") == "true"
 	return &req, nil
+}
+
+// readBody reads a request's body, at most MaxBodyBytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return nil, &apiError{status: http.StatusRequestEntityTooLarge, Field: "body",
+				Msg: fmt.Sprintf("request body larger than %d KiB; a workload is a small YAML file", MaxBodyBytes>>10)}
+		}
+		return nil, badRequest("body", "reading the request: %v", err)
+	}
+	return body, nil
+}
+
+// decodeJSON reads body, one JSON object of the fields of v and no
+// others, into v; what and example name and show the request for errors.
+func decodeJSON(body []byte, v any, what, example string) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest("body", "the request is not %s: %v (want JSON such as %s)", what, err, example)
+	}
+	if dec.More() {
+		return badRequest("body", "the request has more than one JSON value")
+	}
+	return nil
+}
+
+// readJSON reads the body of a request that takes JSON only (advise,
+// sweep) into v: its Content-Type must be application/json, for the
+// reason yamlBody gives.
+func readJSON(w http.ResponseWriter, r *http.Request, v any, what, example string) error {
+	ct := r.Header.Get("Content-Type")
+	refuse := func(format string, args ...any) error {
+		return &apiError{status: http.StatusUnsupportedMediaType, Field: "body", Msg: fmt.Sprintf(format, args...) + ": send application/json (" + what + ")"}
+	}
+	if ct == "" {
+		return refuse("no Content-Type")
+	}
+	if mt, _, err := mime.ParseMediaType(ct); err != nil {
+		return refuse("Content-Type %q does not parse", ct)
+	} else if mt != "application/json" {
+		return refuse("Content-Type %q", mt)
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, v, what, example)
 }
 
 // yamlBody tells from a run request's Content-Type whether its body is

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/conclab/conclab/internal/textsafe"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/sim"
 )
@@ -28,6 +29,65 @@ func stateNames() []string {
 	return out
 }
 
+// stateStyle is a state as the pictures draw it (report.StateStyles), for
+// the page to draw with the same colours and words.
+type stateStyle struct {
+	Name     string `json:"name"`
+	Fill     string `json:"fill"`
+	Stroke   string `json:"stroke,omitempty"`
+	Text     string `json:"text"`
+	Words    string `json:"words"`
+	WordsGIL string `json:"words_gil"`
+}
+
+func stateStyles() []stateStyle {
+	var out []stateStyle
+	for _, st := range report.StateStyles() {
+		out = append(out, stateStyle{Name: st.Name, Fill: st.Fill, Stroke: st.Stroke, Text: st.Text, Words: st.Words, WordsGIL: st.WordsGIL})
+	}
+	return out
+}
+
+// causeText says what ended a span, for each sim.CauseKind: what the page
+// shows when a span is hovered. {lane} stands for the other party's lane,
+// {task} for its task. A span that ended by its own progress (a step
+// done, a wait over) has no cause.
+var causeText = map[sim.CauseKind]string{
+	sim.NoCause:        "",
+	sim.GILReleased:    "{lane} released the GIL",
+	sim.GILForced:      "the switch interval was up: {lane} had to drop the GIL",
+	sim.Preempted:      "the switch interval was up: {lane} took the GIL",
+	sim.Woken:          "{lane} woke it",
+	sim.WorkerFreed:    "{lane} finished {task} and took it",
+	sim.Submitted:      "{lane} submitted it to an idle thread",
+	sim.ThreadStarted:  "{lane} started a thread for it",
+	sim.ProcessStarted: "{lane}, a worker process that had just started, took it",
+	sim.PlaceFreed:     "{task} finished on {lane}, freeing a place of the semaphore",
+	sim.LoopPolled:     "{lane} finished the callback of {task} and polled its queue",
+	sim.Accepted:       "{lane} took it at one wake-up with {task}, behind it",
+	sim.LoopBusy:       "the loop {lane} ran other tasks' callbacks, the last of them {task}'s",
+	sim.LoopBlocked:    "the loop {lane} was stuck in blocking calls, the last of them {task}'s",
+	sim.Offloaded:      "{lane} ran the offloaded step",
+}
+
+// causeWords are causeText's sentences by the number of their kind; a
+// kind without one is called by its name.
+func causeWords() []string {
+	n := sim.CauseKind(0)
+	for k := range causeText {
+		n = max(n, k+1)
+	}
+	out := make([]string, n)
+	for k := range n {
+		if text, ok := causeText[k]; ok {
+			out[k] = text
+		} else {
+			out[k] = k.String()
+		}
+	}
+	return out
+}
+
 // timeline is what the page draws for one result: rows of spans over the
 // makespan, all in nanoseconds.
 type timeline struct {
@@ -36,6 +96,9 @@ type timeline struct {
 	// TaskNames are the names of the tasks that spans point at, when
 	// there are not too many.
 	TaskNames []string `json:"task_names,omitempty"`
+	// LaneNames are the names of the lanes that causes point at, when
+	// there are not too many.
+	LaneNames []string `json:"lane_names,omitempty"`
 	// Omitted says why there is no timeline.
 	Omitted string `json:"omitted,omitempty"`
 	// Note says what was simplified to keep the page light.
@@ -55,6 +118,11 @@ type row struct {
 	// Spans are flat quadruples: start, end, state (an index into the
 	// answer's "states"), task (an index into TaskNames, or -1).
 	Spans []int64 `json:"spans"`
+	// Causes say why each span ended, three numbers a span: the kind (an
+	// index into the answer's "causes"), the lane (an index into
+	// LaneNames, or -1) and the task (an index into TaskNames, or -1) of
+	// the other party. A resampled row has none.
+	Causes []int64 `json:"causes,omitempty"`
 	// Resampled says the spans were reduced to the dominant state of
 	// short slices of time.
 	Resampled bool `json:"resampled,omitempty"`
@@ -71,15 +139,16 @@ var kindNames = map[sim.LaneKind]string{
 // timelineOf builds the timeline of one run: the rows of
 // report.TimelineRows (lanes in process order, alike ones folded and the
 // rest drawn together when there are many, then an event loop's tasks),
-// without their headings, which the page draws its own way.
+// without their headings, which the page draws its own way. A run without
+// spans has none, and omitted says why ("20,001 tasks, more than …").
 func timelineOf(run report.Run, omitted string) timeline {
 	r := run.Result
 	t := timeline{MakespanNS: r.Makespan, Rows: []row{}}
 	if run.Spans == nil {
 		if omitted == "" {
-			omitted = "no timeline: spans were not recorded"
+			omitted = "spans were not recorded"
 		}
-		t.Omitted = omitted
+		t.Omitted = "no timeline: " + omitted
 		return t
 	}
 	rows := report.NewTimelineRows(run, nil, r.Makespan, resampleCols)
@@ -89,12 +158,21 @@ func timelineOf(run report.Run, omitted string) timeline {
 			t.TaskNames[i] = rows.TaskName(int32(i))
 		}
 	}
-	taskRef := func(id int32) int64 {
-		if id >= 0 && int(id) < len(t.TaskNames) {
-			return int64(id)
+	if len(r.Lanes) <= maxTaskNames {
+		t.LaneNames = make([]string, len(r.Lanes))
+		for i, l := range r.Lanes {
+			t.LaneNames[i] = textsafe.Clean(l.Name)
 		}
-		return -1
 	}
+	ref := func(names []string) func(int32) int64 {
+		return func(id int32) int64 {
+			if id >= 0 && int(id) < len(names) {
+				return int64(id)
+			}
+			return -1
+		}
+	}
+	taskRef, laneRef := ref(t.TaskNames), ref(t.LaneNames)
 	var notes []string
 	for _, tr := range rows.Rows {
 		out := row{Name: tr.Label(math.MaxInt), Process: -1}
@@ -121,16 +199,17 @@ func timelineOf(run report.Run, omitted string) timeline {
 			t.Rows = append(t.Rows, out)
 			continue
 		}
-		t.Rows = append(t.Rows, spanRow(out, rows, tr, taskRef))
+		t.Rows = append(t.Rows, spanRow(out, rows, tr, taskRef, laneRef))
 	}
 	t.Note = strings.Join(notes, "; ")
 	return t
 }
 
-// spanRow fills out with the spans of a row of one lane or task, merged
-// where one continues the next in the same state, or with its columns when
-// there are too many spans to draw.
-func spanRow(out row, rows *report.TimelineRows, tr report.Row, taskRef func(int32) int64) row {
+// spanRow fills out with the spans of a row of one lane or task and their
+// causes, merged where one continues the next in the same state (the
+// merged span ends for the cause of the later one), or with its columns
+// when there are too many spans to draw.
+func spanRow(out row, rows *report.TimelineRows, tr report.Row, taskRef, laneRef func(int32) int64) row {
 	spans := rows.Spans(tr)
 	n := 0
 	for _, s := range spans {
@@ -143,16 +222,23 @@ func spanRow(out row, rows *report.TimelineRows, tr report.Row, taskRef func(int
 		return out
 	}
 	out.Spans = make([]int64, 0, 4*n)
+	out.Causes = make([]int64, 0, 3*n)
 	for _, s := range spans {
 		if s.End <= s.Start || s.State == sim.Idle || int(s.State) >= numStates {
 			continue
 		}
 		task := taskRef(s.Task)
+		cause := [3]int64{int64(s.Cause.Kind), -1, -1}
+		if s.Cause.Kind != sim.NoCause {
+			cause[1], cause[2] = laneRef(s.Cause.Lane), taskRef(s.Cause.Task)
+		}
 		if k := len(out.Spans); k > 0 && out.Spans[k-3] == s.Start && out.Spans[k-2] == int64(s.State) && out.Spans[k-1] == task {
 			out.Spans[k-3] = s.End
+			copy(out.Causes[len(out.Causes)-3:], cause[:])
 			continue
 		}
 		out.Spans = append(out.Spans, s.Start, s.End, int64(s.State), task)
+		out.Causes = append(out.Causes, cause[:]...)
 	}
 	return out
 }

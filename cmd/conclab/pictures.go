@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
@@ -9,8 +8,6 @@ import (
 	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/workload"
-
-	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // runFormats are the values of run --format, in the order help lists them.
@@ -41,23 +38,9 @@ func writePicture(w io.Writer, format string, wl *workload.Workload, text []byte
 	case "trace":
 		return report.Trace(w, wl, runs, report.TraceOptions{NoSpans: noSpans(p, runs)})
 	}
-	opt := report.HTMLOptions{Source: text, SourceName: wl.File, SwitchInterval: p.SwitchInterval, Narrate: narrate}
+	opt := report.HTMLOptions{Source: text, SourceName: wl.File, SwitchInterval: p.SwitchInterval, Narrate: explain.Story}
 	if text == nil {
 		opt.Source, opt.SourceName = []byte(o.inline), "inline workload (-e)"
 	}
 	return report.HTML(w, wl, runs, opt)
-}
-
-// narrate tells a run as explain does, for the HTML report.
-func narrate(wl *workload.Workload, run report.Run) []report.StoryLine {
-	if run.Folded != nil {
-		return []report.StoryLine{{Text: fmt.Sprintf("The story is left out: this run made %s spans, and explain tells runs of at most %s.",
-			numfmt.Thousands(run.Folded.Spans()), numfmt.Thousands(report.MaxSpans))}}
-	}
-	lines := explain.Narrate(wl, run.Result, run.Spans)
-	out := make([]report.StoryLine, len(lines))
-	for i, l := range lines {
-		out[i] = report.StoryLine{At: l.At, Text: l.Text, Warn: l.Warn, Count: l.Count}
-	}
-	return out
 }

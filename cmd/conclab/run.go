@@ -48,23 +48,10 @@ type runOptions struct {
 	width int
 }
 
-// tableHelp says what the columns of the summary table mean, with the
-// ones easy to misread: GIL wait is a sum, cpu a share, stall a maximum.
-const tableHelp = `The table has one row per model:
-
-  makespan   from the start until the last task finished
-  lat p50    a task's latency, from its release to its end: the median
-  lat p99    ... and the 99th percentile
-  cpu        the cores' busy time as a share of all the cores over the
-             makespan (one busy core of four is 25%)
-  GIL wait   the time threads waited for the GIL, summed over threads: it
-             can exceed the makespan
-  GIL sw     how many times the GIL passed from one thread to another
-  stall      the longest time an event loop ran one callback without
-             coming back to the others (asyncio)
-  threads    the most threads alive at once
-  resident   the peak memory in use (resident), all processes together
-  reserved   the peak memory reserved (virtual), thread stacks included`
+// tableHelp says what the columns of the summary table mean
+// (report.Columns), with the ones easy to misread: GIL wait is a sum, cpu a
+// share, stall a maximum.
+var tableHelp = "The table has one row per model:\n\n" + report.ColumnsHelp()
 
 func newRunCmd(s *streams) *cobra.Command {
 	var o runOptions

@@ -21,8 +21,10 @@ func newServeCmd(s *streams) *cobra.Command {
 		Short: "Serve the interactive page and its JSON API",
 		Long: `Serve runs a web server with conclab's page: pick a built-in example or edit a
 workload, choose models, runtime and cores, and see every model's timeline on
-one time axis with a cursor to drag or play, the summary table and the
-narration. Everything the page needs is inside the binary; it works offline.
+one time axis (or each on its own) to zoom, pan, hover and play through, the
+summary table and the narration; ask for advice or a sweep; download the run
+as run --format writes it; share it all as a link. Everything the page needs
+is inside the binary; it works offline.
 
 The JSON API:
 
@@ -30,14 +32,22 @@ The JSON API:
                               "cores": 2, "spans": true}  (or the YAML alone with
                               Content-Type: application/yaml)
                              → the document of "conclab run --format json", plus
-                              each result's timeline and narration when spans is true
+                              each result's timeline and narration when spans is true;
+                              with "format": "json", "html", "svg" or "trace", the file
+                              of "conclab run --format"
+  POST /api/advise           {"yaml": "...", "p99": "200ms", "memory": "2GiB"}
+                             → the document of "conclab advise --format json"
+  POST /api/sweep            {"yaml": "...", "model": "threads(1..64)"} or
+                             {"yaml": "...", "model": "asyncio", "rate": "50..500/s"}
+                             → the document of "conclab sweep --format json" and its plot
   GET  /api/examples         the built-in examples
   GET  /api/examples/NAME    one example's YAML and models
 
 It listens on 127.0.0.1 (this machine only) unless --addr says otherwise,
 and answers only its own page: POST /api/run takes application/json or
-application/yaml, and a request from another site's page (its Origin) or
-for another host name (its Host) is refused. On Ctrl-C or SIGTERM it stops
+application/yaml, advise and sweep application/json only, and a request
+from another site's page (its Origin) or for another host name (its Host)
+is refused. On Ctrl-C or SIGTERM it stops
 taking requests, lets the ones running finish (up to 15 s), and exits 0; a
 second Ctrl-C stops it at once. It never runs Python.`,
 		Example: `  conclab serve
