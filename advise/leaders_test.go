@@ -40,3 +40,12 @@ func TestLeaders(t *testing.T) {
 		}
 	}
 }
+
+// A run that a deadlock stopped early does not lead, however short.
+func TestLeadersLeaveDeadlocksOut(t *testing.T) {
+	fast := &sim.Result{Makespan: 10, Deadlock: &sim.Deadlock{At: 10}}
+	slow := &sim.Result{Makespan: 100}
+	if got := Leaders(nil, []*sim.Result{fast, slow}); len(got) != 1 || got[0] != 1 {
+		t.Errorf("Leaders = %v, want [1]", got)
+	}
+}
