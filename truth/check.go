@@ -153,11 +153,15 @@ type ModelCheck struct {
 	Comparison Comparison
 }
 
-// Beyond lists the models whose makespan is off by more than tol.
+// Beyond lists the models whose makespan is off by more than tol, or
+// whose real run deadlocked where the prediction did not (or did not where
+// it did). A run that deadlocked as predicted agrees: it stopped when its
+// watchdog saw no progress, not at the instant of the cycle.
 func (r *Report) Beyond(tol float64) []ModelCheck {
 	var off []ModelCheck
 	for _, c := range r.Models {
-		if math.Abs(c.Comparison.Makespan) > tol {
+		cmp := c.Comparison
+		if cmp.DeadlockMismatch() || !cmp.DeadlockPredicted && math.Abs(cmp.Makespan) > tol {
 			off = append(off, c)
 		}
 	}
