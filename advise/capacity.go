@@ -86,7 +86,7 @@ func CapacityPoints(base []Point, cr CapacityRange) []Point {
 	for _, c := range cr.Values {
 		for _, p := range base {
 			p.Workload = WithCapacity(p.Workload, cr.Index, c)
-			p.Capacity = c + 0
+			p.Capacity = c
 			if len(base) == 1 {
 				p.Value = float64(c)
 			}

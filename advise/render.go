@@ -168,14 +168,14 @@ type jsonPoint struct {
 	Value    float64 `json:"value"`
 	Model    string  `json:"model"`
 	Capacity int     `json:"capacity,omitempty"`
-	Metrics Metrics `json:"metrics"`
+	Metrics  Metrics `json:"metrics"`
 }
 
 type jsonKnee struct {
 	Value    float64 `json:"value"`
 	Model    string  `json:"model"`
 	Capacity int     `json:"capacity,omitempty"`
-	Rule  string  `json:"rule"`
+	Rule     string  `json:"rule"`
 }
 
 // WriteJSON writes the sweep as one JSON object: {"workload", "runtime",
