@@ -149,7 +149,7 @@ func SVG(w io.Writer, runs []Run, opt SVGOptions) error {
 		}
 		ribbon = ribbon || bl.ribbon
 	}
-	legend := svgLegendItems(seen, ribbon, hasGIL(runs))
+	legend := svgLegendItems(seen, ribbon, hasGIL(runs), resourceNames(runs...))
 	legendH, legendSVG := svgLegend(legend, width)
 	height += legendH
 
@@ -771,11 +771,11 @@ type svgLegendItem struct {
 
 // svgLegendItems lists the states drawn, in the terminal legend's order,
 // and the ribbon when one was drawn.
-func svgLegendItems(seen [nStates]bool, ribbon, gil bool) []svgLegendItem {
+func svgLegendItems(seen [nStates]bool, ribbon, gil bool, res []string) []svgLegendItem {
 	var items []svgLegendItem
 	for _, s := range legendOrder {
 		if seen[s] {
-			items = append(items, svgLegendItem{Class: "s" + strconv.Itoa(int(s)), Text: describe(s, gil)})
+			items = append(items, svgLegendItem{Class: "s" + strconv.Itoa(int(s)), Text: legendWords(s, gil, res)})
 		}
 	}
 	if ribbon {

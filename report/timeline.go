@@ -148,12 +148,13 @@ func drawTimeline(b *strings.Builder, run Run, total int, color Colors) {
 
 	// Legend: the states drawn, wrapped to the width; only glyphs coloured.
 	gil := runHasGIL(run)
+	res := resourceNames(run)
 	lineW := 0
 	for _, s := range legendOrder {
 		if !seen[s] {
 			continue
 		}
-		words := textsafe.Cut(describe(s, gil), total-2)
+		words := textsafe.Cut(legendWords(s, gil, res), total-2)
 		itW := 2 + width(words)
 		if lineW > 0 && lineW+2+itW > total {
 			b.WriteByte('\n')
