@@ -8,7 +8,7 @@ import (
 
 // nStates is the number of states the renderers know; spans in any other
 // state are ignored.
-const nStates = int(sim.Overhead) + 1
+const nStates = int(sim.Running) + 1
 
 // grid accumulates, for one timeline row, how long each state covers each
 // column. Column c covers [at(c), at(c+1)) of the makespan m.
@@ -145,6 +145,7 @@ var informative = [nStates]int{
 	sim.Ready:    3,
 	sim.WorkingC: 4,
 	sim.Working:  5,
+	sim.Running:  5,
 	sim.Blocked:  6,
 	sim.GILWait:  7,
 }

@@ -30,6 +30,7 @@ var (
 		sim.Blocked:  '×',
 		sim.Ready:    '░',
 		sim.Overhead: '·',
+		sim.Running:  '█',
 	}
 	stateSGR = [nStates]string{
 		sim.Working:  "\x1b[32m", // green
@@ -39,9 +40,10 @@ var (
 		sim.Blocked:  "\x1b[35m", // magenta
 		sim.Ready:    "\x1b[33m", // yellow
 		sim.Overhead: sgrDim,
+		sim.Running:  "\x1b[32m", // green, as working: the same work, measured
 	}
 	// legendOrder is the order of the legend: running, then not.
-	legendOrder = []sim.State{sim.Working, sim.WorkingC, sim.GILWait, sim.Ready, sim.Waiting, sim.Blocked, sim.Overhead}
+	legendOrder = []sim.State{sim.Working, sim.Running, sim.WorkingC, sim.GILWait, sim.Ready, sim.Waiting, sim.Blocked, sim.Overhead}
 )
 
 // describe is the legend's word for a state.
@@ -52,6 +54,8 @@ func describe(s sim.State, gil bool) string {
 			return "working (holds the GIL)"
 		}
 		return "working"
+	case sim.Running:
+		return "running Python (GIL holder not measured)"
 	case sim.WorkingC:
 		return "working in C (GIL released)"
 	case sim.GILWait:

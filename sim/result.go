@@ -15,6 +15,10 @@ const (
 	Blocked               // lane: an event loop thread stuck in a blocking call; task: stalled by it
 	Ready                 // task: ready but not running (queued for a worker, or in the loop's ready queue)
 	Overhead              // lane: runtime costs (thread/process start-up, pool and loop overhead)
+	// Running is a measured work step (package truth), never the engine's:
+	// the thread ran Python code, or waited for the GIL, from the step's
+	// start to its end; who held the GIL when is not measured.
+	Running // lane/task: running Python code (measured: the GIL holder unknown)
 	numStates
 )
 
@@ -37,6 +41,8 @@ func (s State) String() string {
 		return "ready"
 	case Overhead:
 		return "overhead"
+	case Running:
+		return "running-python"
 	}
 	return "unknown"
 }
