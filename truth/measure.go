@@ -25,6 +25,7 @@ type Measurement struct {
 	Implementation string    `json:"implementation"` // "cpython"
 	CPUCount       int       `json:"cpu_count"`
 	SwitchInterval float64   `json:"switch_interval"`
+	WorkRate       float64   `json:"work_rate"` // iterations of work's loop per CPU second
 	Makespan       float64   `json:"makespan"`
 	CPU            float64   `json:"cpu_s"` // CPU time of the program and its ended children
 	Main           Thread    `json:"main"`
@@ -144,14 +145,28 @@ func ParseMeasurement(data []byte) (*Measurement, error) {
 // process pools included) and Measure returns only once none is left or
 // after a few seconds of trying.
 func Measure(ctx context.Context, py string, program []byte, timeout time.Duration) (*Measurement, error) {
+	out, errOut, err := runProgram(ctx, py, program, timeout)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ParseMeasurement(out)
+	if err != nil {
+		return nil, fmt.Errorf("%w%s", err, python.LastLine(errOut))
+	}
+	return m, nil
+}
+
+// runProgram runs program with the interpreter py as Measure does and
+// returns its standard output and the tail of its standard error.
+func runProgram(ctx context.Context, py string, program []byte, timeout time.Duration) (stdout, stderr []byte, err error) {
 	job, err := python.NewJob(py, "conclab-verify-*")
 	if err != nil {
-		return nil, fmt.Errorf("starting the program: %w", err)
+		return nil, nil, fmt.Errorf("starting the program: %w", err)
 	}
 	defer job.Close()
 	file, err := job.Write("program.py", program)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -162,17 +177,13 @@ func Measure(ctx context.Context, py string, program []byte, timeout time.Durati
 	runErr := job.Run(cmd)
 	switch {
 	case ctx.Err() != nil:
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	case errors.Is(runErr, python.ErrNoPython):
-		return nil, runErr
+		return nil, nil, runErr
 	case runCtx.Err() != nil:
-		return nil, fmt.Errorf("the program ran longer than %s and was stopped", timeout)
+		return nil, nil, fmt.Errorf("the program ran longer than %s and was stopped", timeout)
 	case runErr != nil:
-		return nil, fmt.Errorf("the program failed: %v%s", runErr, python.LastLine(errOut.Bytes()))
+		return nil, nil, fmt.Errorf("the program failed: %v%s", runErr, python.LastLine(errOut.Bytes()))
 	}
-	m, err := ParseMeasurement(out.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("%w%s", err, python.LastLine(errOut.Bytes()))
-	}
-	return m, nil
+	return out.Bytes(), errOut.Bytes(), nil
 }
