@@ -108,17 +108,16 @@ func (u Usage) String() string {
 	return s
 }
 
-// Cores formats a number of cores to a tenth, or to a hundredth below
-// 0.1 ("0.9", "1.5", "0.05", "0").
+// Cores formats a number of cores with two significant digits, whole
+// from 10 on ("0.9", "0.25", "1.5", "0.05", "12", "0").
 func Cores(c float64) string {
 	switch {
-	case c < 0.005:
+	case !(c >= 0.005):
 		return "0"
-	case c < 0.1:
-		return strconv.FormatFloat(c, 'f', 2, 64)
-	default:
-		return strconv.FormatFloat(c, 'f', 1, 64)
+	case c >= 9.95:
+		return strconv.FormatFloat(c, 'f', 0, 64)
 	}
+	return strconv.FormatFloat(c, 'g', 2, 64)
 }
 
 // ParseStat reads the first line of /proc/stat ("cpu  user nice system

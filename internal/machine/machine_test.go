@@ -99,7 +99,7 @@ func TestBetween(t *testing.T) {
 	if !u.Busy(DefaultLimits) {
 		t.Errorf("%+v is not busy by %+v", u, DefaultLimits)
 	}
-	if got, want := u.String(), "other processes used 0.5 of 2 cores; the hypervisor stole 0.2"; got != want {
+	if got, want := u.String(), "other processes used 0.47 of 2 cores; the hypervisor stole 0.2"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 
@@ -135,7 +135,8 @@ func TestBusy(t *testing.T) {
 }
 
 func TestCores(t *testing.T) {
-	for in, want := range map[float64]string{0: "0", 0.004: "0", 0.05: "0.05", 0.123: "0.1", 0.94: "0.9", 1.96: "2.0"} {
+	for in, want := range map[float64]string{0: "0", 0.004: "0", 0.05: "0.05", 0.123: "0.12", 0.25: "0.25", 0.94: "0.94",
+		0.9: "0.9", 1.96: "2", 1.35: "1.4", 12.3: "12", 128: "128"} {
 		if got := Cores(in); got != want {
 			t.Errorf("Cores(%v) = %q, want %q", in, got, want)
 		}
