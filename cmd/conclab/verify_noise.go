@@ -1,0 +1,235 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/truth"
+
+	"github.com/conclab/conclab/internal/machine"
+	"github.com/conclab/conclab/internal/numfmt"
+)
+
+// noise is what verify knew of the machine during its runs.
+type noise struct {
+	known    bool // this system says how busy it is
+	limits   machine.Limits
+	workRate float64 // the programs' work loop, iterations per CPU second (0: no work)
+	rateLoad truth.Load
+}
+
+func noiseOf(rep *truth.Report) noise {
+	return noise{known: rep.LoadKnown, limits: rep.Limits, workRate: rep.WorkRate, rateLoad: rep.WorkRateLoad}
+}
+
+// busyHelp says, for --help, what verify calls a busy machine and what
+// it does then.
+var busyHelp = fmt.Sprintf(`Wall time is what verify measures, so other processes using the cores
+stretch it. On Linux verify reads /proc/stat before and during every run:
+a run is busy when other processes used more than %s of a core on
+average during it, or the hypervisor took more than %s of one (steal).
+A busy run is made again, up to %d more runs per model (each after waiting
+up to 2 s for a quiet moment), and the medians are taken over the quietest
+runs. The table shows the median and the range (min–max) of those runs; a
+note under it says which runs were busy and how busy. A model off by more
+than the tolerance after a busy run counted is "inconclusive (machine
+busy)", not a miss: verify still exits with 1, and says so. Elsewhere the
+load is unknown, and verify says that too.`,
+	machine.Cores(machine.DefaultLimits.Others), machine.Cores(machine.DefaultLimits.Steal), truth.DefaultRetries)
+
+// spreadText is the range of the runs counted: "1.998 s – 2.310 s".
+func spreadText(s truth.Spread) string {
+	if s.Min == s.Max {
+		return report.Seconds(s.Min)
+	}
+	return report.Seconds(s.Min) + " – " + report.Seconds(s.Max)
+}
+
+// verdictText is the verdict's words in the table.
+func verdictText(v truth.Verdict, tol float64) string {
+	switch v {
+	case truth.Beyond:
+		return "beyond ±" + numfmt.ShortPercent(tol)
+	case truth.Inconclusive:
+		return "inconclusive (machine busy)"
+	}
+	return "ok"
+}
+
+// runList names runs (0-based indexes) as a reader counts them: "run 2",
+// "runs 2 and 4", "runs 1, 3 and 5".
+func runList(runs []int) string {
+	names := make([]string, len(runs))
+	for i, r := range runs {
+		names[i] = strconv.Itoa(r + 1)
+	}
+	switch len(names) {
+	case 0:
+		return "no run"
+	case 1:
+		return "run " + names[0]
+	}
+	return "runs " + andList(names)
+}
+
+// andList joins "a", "b" and "c" as "a, b and c".
+func andList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// noiseText says how busy the machine was during the runs: one line for
+// the models whose runs were all quiet, one for each model with a busy
+// run.
+func noiseText(w io.Writer, n noise, checks []checked, tol float64, width int) {
+	if !n.known {
+		writeWrapped(w, "machine: how busy it was is unknown (this system has no /proc/stat), so a run slowed by other processes cannot be told from a miss of the model.", width)
+		return
+	}
+	var quiet []string
+	most, cpus := 0.0, 0
+	for _, c := range checks {
+		var busy, used []int
+		usedBusy := 0
+		for i, r := range c.runs {
+			if r.Load.Busy {
+				busy = append(busy, i)
+			}
+			if r.Used {
+				used = append(used, i)
+				if r.Load.Busy {
+					usedBusy++
+				}
+			}
+		}
+		if len(busy) == 0 {
+			quiet = append(quiet, c.model.String())
+			for _, r := range c.runs {
+				most, cpus = max(most, r.Load.During.Others), r.Load.During.CPUs
+			}
+			continue
+		}
+		var parts []string
+		for k, i := range busy {
+			u := c.runs[i].Load.During
+			part := machine.Cores(u.Others)
+			if k == 0 {
+				part = u.String()
+			} else if u.Steal >= 0.005 {
+				part += " (steal " + machine.Cores(u.Steal) + ")"
+			}
+			part += fmt.Sprintf(" during run %d", i+1)
+			if wt := c.runs[i].Load.Waited; wt > 0 {
+				part += fmt.Sprintf(" (after waiting %s for a quiet moment)", report.Seconds(int64(wt)))
+			}
+			parts = append(parts, part)
+		}
+		line := c.model.String() + ": " + andList(parts)
+		if extra := len(c.runs) - len(used); extra > 0 {
+			line += "; " + numfmt.Count(extra, "run", "runs") + " made again"
+		}
+		line += "; the median is of " + runList(used)
+		switch {
+		case usedBusy == 0:
+			line += ", all quiet."
+		case c.verdict == truth.Inconclusive:
+			line += fmt.Sprintf(", %d of them busy: inconclusive, not a miss of the model; run verify again when the machine is quieter.", usedBusy)
+		default:
+			line += fmt.Sprintf(", %d of them busy: within ±%s even so.", usedBusy, numfmt.ShortPercent(tol))
+		}
+		writeWrapped(w, line, width)
+	}
+	if len(quiet) > 0 {
+		writeWrapped(w, fmt.Sprintf("machine: quiet during every run of %s: other processes used at most %s of %d cores (busy: more than %s of a core, or steal above %s).",
+			strings.Join(quiet, ", "), machine.Cores(most), cpus, machine.Cores(n.limits.Others), machine.Cores(n.limits.Steal)), width)
+	}
+}
+
+// busiest is the busiest counted run of c in words, for the error
+// message: "other processes used 0.9 of 2 cores during run 2".
+func busiest(c checked) string {
+	best := -1
+	for i, r := range c.runs {
+		if r.Used && r.Load.Busy && (best < 0 || r.Load.During.Others+r.Load.During.Steal > c.runs[best].Load.During.Others+c.runs[best].Load.During.Steal) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s during run %d", c.runs[best].Load.During, best+1)
+}
+
+// workRateText says what `work` ran, for the text's heading.
+func workRateText(rate float64, l truth.Load) string {
+	if rate <= 0 {
+		return ""
+	}
+	s := fmt.Sprintf("; work: %s million iterations of its Python loop per CPU second, measured once", numfmt.Sig3(rate/1e6))
+	if l.Busy {
+		s += fmt.Sprintf(" while %s (so it may be low, and work short)", l.During)
+	}
+	return s
+}
+
+// The JSON of verify's runs and spread.
+type (
+	spreadDoc struct {
+		MinS     float64 `json:"makespan_min_s"`
+		MaxS     float64 `json:"makespan_max_s"`
+		ErrorMin float64 `json:"error_min"`
+		ErrorMax float64 `json:"error_max"`
+	}
+	loadDoc struct {
+		Others       float64 `json:"others_cores"` // other processes, during the run
+		Ours         float64 `json:"ours_cores"`   // the program
+		Steal        float64 `json:"steal_cores"`
+		IOWait       float64 `json:"iowait_cores"`
+		CPUs         int     `json:"cpus"`
+		Load1        float64 `json:"load1"`
+		BeforeOthers float64 `json:"before_others_cores"`
+		BeforeSteal  float64 `json:"before_steal_cores"`
+		WaitedS      float64 `json:"waited_s"`
+	}
+	runDoc struct {
+		MakespanS float64  `json:"makespan_s"`
+		Error     float64  `json:"error"`
+		Used      bool     `json:"used"`
+		Busy      bool     `json:"busy"`
+		Load      *loadDoc `json:"load"` // null: unknown
+	}
+	limitsDoc struct {
+		Others float64 `json:"others_cores"`
+		Steal  float64 `json:"steal_cores"`
+	}
+)
+
+func spreadJSON(s truth.Spread) spreadDoc {
+	return spreadDoc{sec(s.Min), sec(s.Max), s.MinErr, s.MaxErr}
+}
+
+func runsJSON(runs []truth.Run) []runDoc {
+	docs := make([]runDoc, len(runs))
+	for i, r := range runs {
+		docs[i] = runDoc{MakespanS: sec(r.Makespan), Error: r.Error, Used: r.Used, Busy: r.Load.Busy}
+		if l := r.Load; l.Known {
+			docs[i].Load = &loadDoc{Others: l.During.Others, Ours: l.During.Ours, Steal: l.During.Steal, IOWait: l.During.IOWait,
+				CPUs: l.During.CPUs, Load1: l.During.Load1, BeforeOthers: l.Before.Others, BeforeSteal: l.Before.Steal,
+				WaitedS: l.Waited.Seconds()}
+		}
+	}
+	return docs
+}
+
+// againText is the progress line's note on a run made again.
+func againText(p truth.Progress) string {
+	if p.Again == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (again: %s)", p.Again)
+}
