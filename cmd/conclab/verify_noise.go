@@ -91,7 +91,7 @@ func noiseText(w io.Writer, n noise, checks []checked, tol float64, width int) {
 		writeWrapped(w, "machine: how busy it was is unknown (this system has no /proc/stat), so a run slowed by other processes cannot be told from a miss of the model.", width)
 		return
 	}
-	var quiet []string
+	var quiet, lines []string
 	most, cpus := 0.0, 0
 	for _, c := range checks {
 		var busy, used []int
@@ -142,11 +142,20 @@ func noiseText(w io.Writer, n noise, checks []checked, tol float64, width int) {
 		default:
 			line += fmt.Sprintf(", %d of them busy: within ±%s even so.", usedBusy, numfmt.ShortPercent(tol))
 		}
-		writeWrapped(w, line, width)
+		lines = append(lines, line)
 	}
+	limits := fmt.Sprintf("busy: other processes used more than %s of a core, or steal above %s", machine.Cores(n.limits.Others), machine.Cores(n.limits.Steal))
 	if len(quiet) > 0 {
-		writeWrapped(w, fmt.Sprintf("machine: quiet during every run of %s: other processes used at most %s of %d cores (busy: more than %s of a core, or steal above %s).",
-			strings.Join(quiet, ", "), machine.Cores(most), cpus, machine.Cores(n.limits.Others), machine.Cores(n.limits.Steal)), width)
+		used := fmt.Sprintf("at most %s of %d cores", machine.Cores(most), cpus)
+		if machine.Cores(most) == "0" {
+			used = fmt.Sprintf("none of the %d cores", cpus)
+		}
+		writeWrapped(w, fmt.Sprintf("machine: quiet during every run of %s: other processes used %s (%s).", andList(quiet), used, limits), width)
+	} else {
+		writeWrapped(w, fmt.Sprintf("machine: busy during a run of every model (%s):", limits), width)
+	}
+	for _, l := range lines {
+		writeWrapped(w, l, width)
 	}
 }
 
