@@ -25,6 +25,7 @@
 //	  "implementation": "cpython",      // sys.implementation.name
 //	  "cpu_count": 2,                   // os.cpu_count()
 //	  "switch_interval": 0.005,         // sys.getswitchinterval()
+//	  "work_rate": 11200000,            // iterations of work's loop per CPU second (0: no work)
 //	  "makespan": 2.0013,               // the latest task end
 //	  "cpu_s": 0.012,                   // CPU of the program and its ended children
 //	  "main": [4242, 140291],           // [pid, threading.get_ident()] of the main thread
@@ -45,6 +46,22 @@
 // reported it was up: for processes(N) the pool's worker, for
 // processes(P)*threads(T) the process's main thread, for
 // processes(P)*asyncio its loop thread.
+//
+// A work step runs Python bytecode: WORK_RATE iterations per second of
+// the step of a loop of calls, arithmetic, attributes and dicts (spin).
+// MeasureWorkRate measures the rate with the interpreter; Check measures
+// it once and writes it into every program, and a program written without
+// it measures it as it starts. Measured work steps are drawn as
+// sim.Running ("running Python"), never as holding the GIL: the program
+// sees when a step ran, not which thread held the GIL meanwhile.
+//
+// # Noise
+//
+// A real run measures wall time, which other processes stretch. Check
+// reads the machine (internal/machine) before and during every run, makes
+// a busy run again (NoiseConfig), takes the medians over the quietest runs
+// and gives each model a range (Spread) and a Verdict: within the
+// tolerance, beyond it, or inconclusive when it is beyond after a busy run.
 //
 // # How the program runs a model
 //

@@ -208,3 +208,25 @@ func TestCheckOnABusyMachine(t *testing.T) {
 		t.Errorf("unknown load: known %v, verdict %v", rep.LoadKnown, rep.Models[0].Verdict(0))
 	}
 }
+
+func TestSuiteVerdict(t *testing.T) {
+	tests := []struct {
+		name                     string
+		med, worst, qMed, qWorst float64
+		busy, rows               int
+		want                     Verdict
+	}{
+		{"passes", 0.02, 0.1, 0.02, 0.1, 3, 28, Within},
+		{"misses on a quiet machine", 0.02, 0.4, 0.02, 0.4, 0, 28, Beyond},
+		{"the quiet rows miss too", 0.06, 0.4, 0.02, 0.3, 5, 28, Beyond},
+		{"only busy rows miss", 0.03, 2.6, 0.02, 0.09, 4, 28, Inconclusive},
+		{"every row busy", 0.2, 0.9, 0, 0, 28, 28, Inconclusive},
+	}
+	for _, tt := range tests {
+		r := &SuiteReport{MedianAbsError: tt.med, WorstAbsError: tt.worst, QuietMedian: tt.qMed, QuietWorst: tt.qWorst,
+			Busy: tt.busy, Rows: make([]SuiteRow, tt.rows)}
+		if got := r.Verdict(0.05, 0.15); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -124,8 +124,12 @@ func noiseText(w io.Writer, n noise, checks []checked, tol float64, width int) {
 				part += " (steal " + machine.Cores(u.Steal) + ")"
 			}
 			part += fmt.Sprintf(" during run %d", i+1)
-			if wt := c.runs[i].Load.Waited; wt > 0 {
-				part += fmt.Sprintf(" (after waiting %s for a quiet moment)", report.Seconds(int64(wt)))
+			if l := c.runs[i].Load; l.Waited > 0 {
+				vain := ""
+				if l.Before.Busy(n.limits) {
+					vain = " in vain"
+				}
+				part += fmt.Sprintf(" (after waiting %s%s for a quiet moment)", report.Seconds(int64(l.Waited)), vain)
 			}
 			parts = append(parts, part)
 		}
