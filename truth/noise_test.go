@@ -230,3 +230,8 @@ func TestSuiteVerdict(t *testing.T) {
 		}
 	}
 }
+
+// quietNoise is a check's view of a machine on which nothing else runs.
+func quietNoise() NoiseConfig {
+	return NoiseConfig{Reader: &fakeMachine{others: []float64{0}}, Window: -1}
+}
