@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	goruntime "runtime"
 	"time"
 
@@ -248,10 +249,10 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 		var runs []Run
 		var results []*sim.Result
 		var recs []*sim.Recorder
-		for k := 1; more(runs, cfg.Repeat, w.Retries); k++ {
+		for k := 1; more(runs, cfg.Repeat, w.Retries, w.Tolerance); k++ {
 			again := ""
 			if k > cfg.Repeat {
-				again = busyRun(runs)
+				again = busyRun(runs, w.Tolerance)
 			}
 			if cfg.Progress != nil {
 				cfg.Progress(Progress{Workload: t.Workload.Name, Model: d, Run: k, Runs: cfg.Repeat, Again: again})
@@ -293,10 +294,10 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 }
 
 // busyRun says which of runs was busy, and how, for a run made again:
-// the last busy one.
-func busyRun(runs []Run) string {
+// the last busy one beyond tol (any, when tol is 0).
+func busyRun(runs []Run, tol float64) string {
 	for k := len(runs) - 1; k >= 0; k-- {
-		if l := runs[k].Load; l.Busy {
+		if l := runs[k].Load; l.Busy && (tol <= 0 || math.Abs(runs[k].Error) > tol) {
 			return fmt.Sprintf("run %d: %s", k+1, l.During)
 		}
 	}

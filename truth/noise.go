@@ -32,6 +32,11 @@ type NoiseConfig struct {
 	// Wait is how long, before a run made again, it waits for a quiet
 	// window (reading Window after Window); 0: 2 s.
 	Wait time.Duration
+	// Tolerance: a busy run whose makespan is within it of the prediction
+	// stands (making it again cannot turn a pass into a miss, and an
+	// I/O-bound run hardly feels the load); 0: every busy run is made
+	// again.
+	Tolerance float64
 }
 
 // DefaultRetries is how many runs a model adds, at most, when some were busy.
@@ -207,18 +212,24 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // more says whether a model whose runs so far are runs needs another:
 // the first repeat are always made; then one more while fewer than repeat
-// were quiet, up to retries more.
-func more(runs []Run, repeat, retries int) bool {
+// stand (quiet, or busy but within tol), up to retries more.
+func more(runs []Run, repeat, retries int, tol float64) bool {
 	if len(runs) < repeat {
 		return true
 	}
-	quiet := 0
+	return standing(runs, tol) < repeat && len(runs) < repeat+retries
+}
+
+// standing counts the runs that need not be made again: quiet, or busy
+// but within tol (when tol > 0).
+func standing(runs []Run, tol float64) int {
+	n := 0
 	for _, r := range runs {
-		if !r.Load.Busy {
-			quiet++
+		if !r.Load.Busy || tol > 0 && math.Abs(r.Error) <= tol {
+			n++
 		}
 	}
-	return quiet < repeat && len(runs) < repeat+retries
+	return n
 }
 
 // choose marks the repeat runs the medians are taken over: the quiet ones

@@ -63,7 +63,7 @@ func TestMoreAndChoose(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := more(tt.runs, 3, 2); got != tt.more {
+			if got := more(tt.runs, 3, 2, 0); got != tt.more {
 				t.Errorf("more = %v, want %v", got, tt.more)
 			}
 			runs := slices.Clone(tt.runs)
@@ -82,6 +82,24 @@ func TestMoreAndChoose(t *testing.T) {
 				t.Errorf("spread %+v busy %v, want %d–%d busy %v", s, busy, tt.min, tt.max, tt.busy)
 			}
 		})
+	}
+}
+
+// TestMoreWithinTolerance: a busy run within the tolerance stands; one
+// beyond it is made again.
+func TestMoreWithinTolerance(t *testing.T) {
+	within, beyond := aRun(2e9, 0.03, true, 1.5), aRun(2.6e9, 0.3, true, 1.5)
+	if more([]Run{within, within, within}, 3, 2, 0.1) {
+		t.Error("three busy runs within 10%: made again")
+	}
+	if !more([]Run{within, beyond, within}, 3, 2, 0.1) {
+		t.Error("a busy run beyond 10%: not made again")
+	}
+	if !more([]Run{within, within, within}, 3, 2, 0) {
+		t.Error("no tolerance: busy runs not made again")
+	}
+	if got := busyRun([]Run{beyond, within}, 0.1); got != "run 1: other processes used 1.5 of 2 cores" {
+		t.Errorf("busyRun = %q", got)
 	}
 }
 

@@ -215,7 +215,7 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 		return runVerifyOpen(ctx, s, o, args, p, tol)
 	}
 	rep, err := truth.Check(ctx, truth.CheckConfig{Target: target(p), Python: o.python, Repeat: o.repeat,
-		Timeout: o.timeout, SpanTasks: maxSpanTasks, Progress: verifyProgress(s)})
+		Timeout: o.timeout, SpanTasks: maxSpanTasks, Progress: verifyProgress(s), Noise: truth.NoiseConfig{Tolerance: tol}})
 	if err != nil {
 		return verifyError(ctx, p.Workload.Name, err)
 	}
@@ -317,7 +317,7 @@ func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 	writeWrapped(w, fmt.Sprintf("measured with %s, the median of %s per model%s", py, numfmt.Count(repeat, "run", "runs"), workRateText(n.workRate, n.rateLoad)), opt.Width)
 	fmt.Fprintln(w)
 
-	rows := [][]string{{"model", "predicted", "measured", "min – max", "error", ""}}
+	rows := [][]string{{"model", "predicted", "measured", "min–max", "error", ""}}
 	for _, c := range checks {
 		rows = append(rows, []string{c.model.String(), report.Seconds(c.predicted.Result.Makespan),
 			report.Seconds(c.measured.Result.Makespan), spreadText(c.spread), numfmt.SignedPercent(c.cmp.Makespan), verdictText(c.verdict, tol)})
@@ -444,6 +444,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 		Repeat:   o.repeat,
 		Timeout:  o.timeout,
 		Progress: verifyProgress(s),
+		Noise:    truth.NoiseConfig{Tolerance: medianMax},
 		Resolve: func(sc truth.Scenario) (truth.Target, error) {
 			p, err := newPlan(sc.Workload, sc.Text, &o.runOptions)
 			if err != nil {
@@ -490,11 +491,11 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · %s · median of %s%s",
 			py, numfmt.Count(o.cores, "core", "cores"), numfmt.Count(o.repeat, "run", "runs"), workRateText(rep.WorkRate, rep.WorkRateLoad)), opt.Width)
 		fmt.Fprintln(&buf)
-		table := [][]string{{"scenario", "model", "predicted", "measured", "min – max", "error", ""}}
+		table := [][]string{{"scenario", "model", "predicted", "measured", "min–max", "error", ""}}
 		for _, r := range rep.Rows {
 			busy := ""
 			if r.Busy {
-				busy = "busy: " + machine.Cores(r.Others) + " cores"
+				busy = "busy"
 			}
 			table = append(table, []string{oneLine(r.Workload), r.Model, report.Seconds(r.Predicted),
 				report.Seconds(r.Measured), spreadText(r.Spread), numfmt.SignedPercent(r.Error), busy})

@@ -31,21 +31,28 @@ var busyHelp = fmt.Sprintf(`Wall time is what verify measures, so other processe
 stretch it. On Linux verify reads /proc/stat before and during every run:
 a run is busy when other processes used more than %s of a core on
 average during it, or the hypervisor took more than %s of one (steal).
-A busy run is made again, up to %d more runs per model (each after waiting
-up to 2 s for a quiet moment), and the medians are taken over the quietest
-runs. The table shows the median and the range (min–max) of those runs; a
+A busy run beyond the tolerance (with --suite, beyond --suite-median) is
+made again, up to %d more runs per model (each after waiting up to 2 s for
+a quiet moment), and the medians are taken over the quietest runs. The table shows the median and the range (min–max) of those runs; a
 note under it says which runs were busy and how busy. A model off by more
 than the tolerance after a busy run counted is "inconclusive (machine
 busy)", not a miss: verify still exits with 1, and says so. Elsewhere the
 load is unknown, and verify says that too.`,
 	machine.Cores(machine.DefaultLimits.Others), machine.Cores(machine.DefaultLimits.Steal), truth.DefaultRetries)
 
-// spreadText is the range of the runs counted: "1.998 s – 2.310 s".
+// spreadText is the range of the runs counted: "1.998–2.310 s", or
+// "998 ms–1.310 s" across units.
 func spreadText(s truth.Spread) string {
-	if s.Min == s.Max {
-		return report.Seconds(s.Min)
+	lo, hi := report.Seconds(s.Min), report.Seconds(s.Max)
+	if lo == hi {
+		return lo
 	}
-	return report.Seconds(s.Min) + " – " + report.Seconds(s.Max)
+	loNum, loUnit, ok1 := strings.Cut(lo, " ")
+	_, hiUnit, ok2 := strings.Cut(hi, " ")
+	if ok1 && ok2 && loUnit == hiUnit {
+		return loNum + "–" + hi
+	}
+	return lo + "–" + hi
 }
 
 // verdictText is the verdict's words in the table.

@@ -74,8 +74,13 @@ func TestVerifyBusyWording(t *testing.T) {
 	if got := verdictText(truth.Inconclusive, 0.1); got != "inconclusive (machine busy)" {
 		t.Errorf("verdictText = %q", got)
 	}
-	if got := spreadText(checks[1].spread); got != "1.100 s – 1.300 s" {
-		t.Errorf("spreadText = %q", got)
+	for _, tt := range []struct {
+		min, max int64
+		want     string
+	}{{1100e6, 1300e6, "1.100–1.300 s"}, {998e6, 1310e6, "998 ms–1.310 s"}, {2e9, 2e9, "2.000 s"}} {
+		if got := spreadText(truth.Spread{Min: tt.min, Max: tt.max}); got != tt.want {
+			t.Errorf("spreadText(%d, %d) = %q, want %q", tt.min, tt.max, got, tt.want)
+		}
 	}
 }
 

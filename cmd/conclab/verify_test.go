@@ -134,7 +134,7 @@ func TestVerifyText(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	for _, want := range []string{"model       predicted  measured  min – max", "task end times", "threads(2) · predicted · makespan",
+	for _, want := range []string{"model       predicted  measured  min–max", "task end times", "threads(2) · predicted · makespan",
 		"threads(2) · measured (the median of 1 run) · makespan", "worker-1│", "machine: ",
 		"work: ", "million iterations", "running Python (GIL holder not measured)"} {
 		if !strings.Contains(r.stdout, want) {
