@@ -64,8 +64,9 @@ type Usage struct {
 
 // Between is the usage from a to b. Busy comes from the kernel's
 // accounting in ticks of 10 ms and Ours from exact CPU times, so Others
-// is accurate to a few hundredths of a core over a second and is never
-// below 0.
+// is accurate to a few hundredths of a core over a second; it is never
+// below 0 nor above the CPUs (a window of a quarter second holds only 25
+// ticks per CPU, and one more is 4 %).
 func Between(a, b Counters) Usage {
 	u := Usage{Wall: b.At.Sub(a.At), CPUs: b.CPUs, Load1: b.Load1}
 	if u.Wall <= 0 {
@@ -74,6 +75,9 @@ func Between(a, b Counters) Usage {
 	cores := func(d time.Duration) float64 { return max(0, float64(d)/float64(u.Wall)) }
 	u.Ours = cores(b.Ours - a.Ours)
 	u.Others = max(0, cores(b.Busy-a.Busy)-u.Ours)
+	if b.CPUs > 0 {
+		u.Others = min(u.Others, float64(b.CPUs))
+	}
 	u.Steal = cores(b.Steal - a.Steal)
 	u.IOWait = cores(b.IOWait - a.IOWait)
 	return u

@@ -109,6 +109,13 @@ func TestBetween(t *testing.T) {
 	if u := Between(a, b); u.Others != 0 {
 		t.Errorf("others = %v, want 0", u.Others)
 	}
+	// One tick too many in a short window: never more than the CPUs.
+	c := a
+	c.At = a.At.Add(100 * time.Millisecond)
+	c.Busy = a.Busy + 21*10*time.Millisecond
+	if u := Between(a, c); u.Others != 2 {
+		t.Errorf("others = %v over 2 CPUs, want 2", u.Others)
+	}
 	// No time between: nothing to say.
 	if u := Between(a, a); u.Others != 0 || u.Ours != 0 {
 		t.Errorf("Between(a, a) = %+v", u)
