@@ -148,10 +148,17 @@ func noiseText(w io.Writer, n noise, checks []checked, tol float64, width int) {
 		switch {
 		case usedBusy == 0:
 			line += ", all quiet."
-		case c.verdict == truth.Inconclusive:
-			line += fmt.Sprintf(", %d of them busy: inconclusive, not a miss of the model; run verify again when the machine is quieter.", usedBusy)
+			lines = append(lines, line)
+			continue
+		case usedBusy == len(used):
+			line += ", all busy"
 		default:
-			line += fmt.Sprintf(", %d of them busy: within ±%s even so.", usedBusy, numfmt.ShortPercent(tol))
+			line += fmt.Sprintf(", %d of them busy", usedBusy)
+		}
+		if c.verdict == truth.Inconclusive {
+			line += ": inconclusive, not a miss of the model; run verify again when the machine is quieter."
+		} else {
+			line += fmt.Sprintf(": within ±%s even so.", numfmt.ShortPercent(tol))
 		}
 		lines = append(lines, line)
 	}
