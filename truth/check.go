@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	goruntime "runtime"
+	"strings"
 	"time"
 
 	"github.com/conclab/conclab/model"
@@ -159,6 +160,7 @@ type Report struct {
 	// what a busy run is beyond.
 	LoadKnown bool
 	Limits    machine.Limits
+	Speed     float64      // how far off its measured speed work may run (NoiseConfig.Speed)
 	Models    []ModelCheck // in the order of Target.Models
 }
 
@@ -223,12 +225,12 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 		return nil, err
 	}
 	w := newWatcher(cfg.Noise)
-	r := &Report{Target: t, Python: py, Repeat: cfg.Repeat, WorkRate: cfg.WorkRate, Limits: w.Limits}
+	r := &Report{Target: t, Python: py, Repeat: cfg.Repeat, WorkRate: cfg.WorkRate, Limits: w.Limits, Speed: w.Speed}
+	tasks, err := Tasks(t.Workload)
+	if err != nil {
+		return nil, err
+	}
 	if r.WorkRate <= 0 {
-		tasks, err := Tasks(t.Workload)
-		if err != nil {
-			return nil, err
-		}
 		if hasWork(tasks) {
 			if r.WorkRate, r.WorkRateLoad, err = w.workRate(ctx, py.Path); err != nil {
 				return nil, runErr(err)
@@ -265,11 +267,11 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 			if err != nil {
 				return nil, runErr(fmt.Errorf("%s under %s, run %d: %w", t.Workload.Name, d, k, err))
 			}
-			load = w.during(start, load)
 			if len(m.Tasks) != len(pred.Result.Records) {
 				return nil, runErr(fmt.Errorf("%s under %s: the program ran %d tasks, the simulation %d",
 					t.Workload.Name, d, len(m.Tasks), len(pred.Result.Records)))
 			}
+			load = w.during(start, load, workSpeed(tasks, m))
 			res, rec := m.Result(d, t.Cores)
 			results = append(results, res)
 			recs = append(recs, rec)
@@ -293,12 +295,25 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 	return r, nil
 }
 
+// Why says in words what made l busy: "other processes used 0.9 of 2
+// cores", "work ran at 0.80× its measured speed", or both.
+func (l Load) Why() string {
+	var why []string
+	if l.Crowded {
+		why = append(why, l.During.String())
+	}
+	if l.SlowWork {
+		why = append(why, fmt.Sprintf("work ran at %.2f× its measured speed", l.WorkSpeed))
+	}
+	return strings.Join(why, ", and ")
+}
+
 // busyRun says which of runs was busy, and how, for a run made again:
 // the last busy one beyond tol (any, when tol is 0).
 func busyRun(runs []Run, tol float64) string {
 	for k := len(runs) - 1; k >= 0; k-- {
 		if l := runs[k].Load; l.Busy && (tol <= 0 || math.Abs(runs[k].Error) > tol) {
-			return fmt.Sprintf("run %d: %s", k+1, l.During)
+			return fmt.Sprintf("run %d: %s", k+1, l.Why())
 		}
 	}
 	return ""

@@ -32,14 +32,15 @@
 //	  "workers": [[4243, 140291, 0.0091]],  // [pid, thread, ready]: a worker process is up
 //	  "tasks": [                        // every task, in file order
 //	    {"name": "A", "release": 0, "start": 0.0004, "end": 2.0011,
-//	     "steps": [["wait", 0.0004, 2.0011, 4242, 140300]]}
+//	     "steps": [["wait", 0.0004, 2.0011, 4242, 140300, 0.00002]]}
 //	  ]
 //	}
 //
-// Each step is [kind, start, end, pid, thread]: kind is one of work,
+// Each step is [kind, start, end, pid, thread, cpu]: kind is one of work,
 // work_released, wait and wait_blocking (see StepKind), thread is
 // threading.get_ident() of the thread that ran it (for a step an event
-// loop offloaded, the executor's thread or process). A task's start is
+// loop offloaded, the executor's thread or process), cpu the thread's CPU
+// time in the step (0 for an awaited sleep). A task's start is
 // when it first ran on a thread (for asyncio(limit=K), once it holds its
 // place), its end when its last step finished. "workers" lists the worker
 // processes of processes(N) and of the composites, with the thread that

@@ -95,8 +95,9 @@ func writeHeader(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tas
 #     python3 program.py > measured.json
 #
 # It prints one JSON document on standard output and nothing else: for each
-# task its release, start and end, and for each step its kind, start, end,
-# process id and thread id, in seconds from the program's start.
+# task its release, start and end, and for each step its kind, start, end
+# (in seconds from the program's start), process id, thread id and the
+# thread's CPU time in the step.
 #
 # How the steps run:
 #   work           Python code: a loop of calls, arithmetic, attributes and

@@ -57,11 +57,13 @@ type TaskRun struct {
 }
 
 // StepRun is one step as it ran. In JSON it is [kind, start, end, pid,
-// thread].
+// thread, cpu]; cpu, the thread's CPU time in the step, may be left out
+// (CPU is then -1).
 type StepRun struct {
 	Kind       StepKind
 	Start, End float64
 	Thread
+	CPU float64
 }
 
 // UnmarshalJSON reads [pid, thread].
@@ -100,21 +102,24 @@ func (w *Worker) UnmarshalJSON(data []byte) error {
 	return w.Thread.set(a[0], a[1])
 }
 
-// UnmarshalJSON reads [kind, start, end, pid, thread].
+// UnmarshalJSON reads [kind, start, end, pid, thread, cpu] or [kind,
+// start, end, pid, thread].
 func (s *StepRun) UnmarshalJSON(data []byte) error {
 	var a []json.RawMessage
-	if err := json.Unmarshal(data, &a); err != nil || len(a) != 5 {
-		return fmt.Errorf("want [kind, start, end, pid, thread], not %.40s", data)
+	if err := json.Unmarshal(data, &a); err != nil || len(a) != 5 && len(a) != 6 {
+		return fmt.Errorf("want [kind, start, end, pid, thread, cpu], not %.40s", data)
 	}
 	var kind string
 	var start, end float64
 	var pid, thread json.Number
-	for i, v := range []any{&kind, &start, &end, &pid, &thread} {
-		if err := json.Unmarshal(a[i], v); err != nil {
+	cpu := -1.0
+	fields := []any{&kind, &start, &end, &pid, &thread, &cpu}
+	for i := range a {
+		if err := json.Unmarshal(a[i], fields[i]); err != nil {
 			return fmt.Errorf("step field %d: %w", i+1, err)
 		}
 	}
-	s.Kind, s.Start, s.End = StepKind(kind), start, end
+	s.Kind, s.Start, s.End, s.CPU = StepKind(kind), start, end, cpu
 	switch s.Kind {
 	case Work, WorkReleased, Wait, WaitBlocking:
 	default:

@@ -32,6 +32,10 @@ type NoiseConfig struct {
 	// Wait is how long, before a run made again, it waits for a quiet
 	// window (reading Window after Window); 0: 2 s.
 	Wait time.Duration
+	// Speed is how far the CPU may run the work steps from the speed the
+	// work rate was measured at before a run counts as busy: their CPU
+	// time against their duration, as a fraction; 0: DefaultSpeed.
+	Speed float64
 	// Tolerance: a busy run whose makespan is within it of the prediction
 	// stands (making it again cannot turn a pass into a miss, and an
 	// I/O-bound run hardly feels the load); 0: every busy run is made
@@ -42,13 +46,60 @@ type NoiseConfig struct {
 // DefaultRetries is how many runs a model adds, at most, when some were busy.
 const DefaultRetries = 2
 
+// DefaultSpeed: a run whose work steps took 15 % more (or less) CPU time
+// than their durations is busy. The CPU ran the same Python code slower
+// (or faster) than when its rate was measured: something this machine's
+// /proc/stat does not show took the CPU's speed (another tenant of the
+// host that no steal time reports, a hyperthread sibling, a slower clock).
+const DefaultSpeed = 0.15
+
 // Load is how busy the machine was around one real run.
 type Load struct {
 	Known  bool          // false: this system does not say (no /proc/stat)
 	Before machine.Usage // the window just before the run (Wall 0: not read)
 	During machine.Usage // the run itself
 	Waited time.Duration // waited for a quiet window before the run
-	Busy   bool          // During was beyond the limits
+	// WorkSpeed is how fast the CPU ran the work steps against the speed
+	// their rate was measured at: their durations over their CPU time
+	// (0.8: 25 % more CPU time than the work is long). 0: not measured
+	// (no work, or less than 10 ms of it).
+	WorkSpeed float64
+	Crowded   bool // During was beyond the limits
+	SlowWork  bool // WorkSpeed is off by more than NoiseConfig.Speed
+	Busy      bool // Crowded or SlowWork
+}
+
+// offSpeed says whether work that ran at speed (0: unknown) is off by
+// more than limit: its CPU time more than limit from its duration.
+func offSpeed(speed, limit float64) bool {
+	return speed > 0 && math.Abs(1/speed-1) > limit
+}
+
+// workSpeed is how fast m ran its work steps, whose durations tasks
+// gives: their total duration over their total CPU time; 0 for less than
+// 10 ms of work or CPU times the program did not report.
+func workSpeed(tasks []Task, m *Measurement) float64 {
+	var dur int64
+	var cpu float64
+	for i, t := range tasks {
+		if i >= len(m.Tasks) {
+			return 0
+		}
+		for j, s := range t.Steps {
+			if s.Kind != Work {
+				continue
+			}
+			if j >= len(m.Tasks[i].Steps) || m.Tasks[i].Steps[j].CPU < 0 {
+				return 0
+			}
+			dur += s.Dur
+			cpu += m.Tasks[i].Steps[j].CPU
+		}
+	}
+	if dur < int64(10*time.Millisecond) || !(cpu > 0) {
+		return 0
+	}
+	return float64(dur) / 1e9 / cpu
 }
 
 // Run is one real run of a model's program.
@@ -112,6 +163,9 @@ func newWatcher(cfg NoiseConfig) *watcher {
 	if w.Wait <= 0 {
 		w.Wait = 2 * time.Second
 	}
+	if w.Speed <= 0 {
+		w.Speed = DefaultSpeed
+	}
 	return w
 }
 
@@ -173,7 +227,7 @@ func (w *watcher) workRate(ctx context.Context, py string) (float64, Load, error
 		if err != nil {
 			return 0, l, err
 		}
-		l = w.during(start, l)
+		l = w.during(start, l, 0)
 		if rate > best {
 			best, bestLoad = rate, l
 		}
@@ -184,17 +238,20 @@ func (w *watcher) workRate(ctx context.Context, py string) (float64, Load, error
 	return best, bestLoad, nil
 }
 
-// during completes l with the run from start to now.
-func (w *watcher) during(start machine.Counters, l Load) Load {
-	if !l.Known {
-		return l
+// during completes l with the run from start to now, and how fast the
+// run's work went (workSpeed), which needs no /proc/stat.
+func (w *watcher) during(start machine.Counters, l Load, speed float64) Load {
+	l.WorkSpeed = speed
+	if l.Known {
+		if end, ok := w.read(); ok {
+			l.During = machine.Between(start, end)
+		} else {
+			l = Load{WorkSpeed: speed}
+		}
 	}
-	end, ok := w.read()
-	if !ok {
-		return Load{}
-	}
-	l.During = machine.Between(start, end)
-	l.Busy = l.During.Busy(w.Limits)
+	l.Crowded = l.Known && l.During.Busy(w.Limits)
+	l.SlowWork = offSpeed(speed, w.Speed)
+	l.Busy = l.Crowded || l.SlowWork
 	return l
 }
 

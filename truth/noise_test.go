@@ -2,6 +2,7 @@ package truth
 
 import (
 	"context"
+	"math"
 	"slices"
 	"sync"
 	"testing"
@@ -40,7 +41,7 @@ func (f *fakeMachine) Read() (machine.Counters, error) {
 var unknownMachine = machine.ReaderFunc(func() (machine.Counters, error) { return machine.Counters{}, machine.ErrUnknown })
 
 func aRun(makespan int64, err float64, busy bool, others float64) Run {
-	return Run{Makespan: makespan, Error: err, Load: Load{Known: true, Busy: busy, During: machine.Usage{CPUs: 2, Others: others}}}
+	return Run{Makespan: makespan, Error: err, Load: Load{Known: true, Busy: busy, Crowded: busy, During: machine.Usage{CPUs: 2, Others: others}}}
 }
 
 func TestMoreAndChoose(t *testing.T) {
@@ -138,7 +139,7 @@ func TestWatcher(t *testing.T) {
 	if !l.Known || l.Before.Others != 0.9 || l.Waited != 0 {
 		t.Errorf("before: %+v", l)
 	}
-	l = w.during(start, l)
+	l = w.during(start, l, 0)
 	if !l.Busy || l.During.Others != 0.6 || l.During.CPUs != 2 {
 		t.Errorf("during: %+v", l)
 	}
@@ -161,7 +162,7 @@ func TestWatcher(t *testing.T) {
 	// A system that does not say.
 	w = newWatcher(NoiseConfig{Reader: unknownMachine})
 	start, l, _ = w.before(context.Background(), true)
-	if l = w.during(start, l); l.Known || l.Busy || w.known {
+	if l = w.during(start, l, 0); l.Known || l.Busy || w.known {
 		t.Errorf("unknown machine: %+v", l)
 	}
 }
@@ -252,4 +253,44 @@ func TestSuiteVerdict(t *testing.T) {
 // quietNoise is a check's view of a machine on which nothing else runs.
 func quietNoise() NoiseConfig {
 	return NoiseConfig{Reader: &fakeMachine{others: []float64{0}}, Window: -1}
+}
+
+// TestWorkSpeed: the CPU time of the work steps against their durations
+// says how fast the CPU ran them; too slow (or too fast) a run is busy,
+// even where /proc/stat says nothing.
+func TestWorkSpeed(t *testing.T) {
+	wl, _ := workload.ParseInline("A: [work 40ms, wait 10ms]; B: [work 60ms]")
+	tasks, err := Tasks(wl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Measurement{Tasks: []TaskRun{
+		{Steps: []StepRun{{Kind: Work, CPU: 0.050}, {Kind: Wait, CPU: 0.001}}},
+		{Steps: []StepRun{{Kind: Work, CPU: 0.075}}},
+	}}
+	if got := workSpeed(tasks, m); math.Abs(got-0.8) > 1e-9 {
+		t.Errorf("workSpeed = %v, want 0.8 (100 ms of work in 125 ms of CPU)", got)
+	}
+	m.Tasks[1].Steps[0].CPU = -1 // an older program: no CPU times
+	if got := workSpeed(tasks, m); got != 0 {
+		t.Errorf("workSpeed without CPU times = %v, want 0", got)
+	}
+	short, _ := workload.ParseInline("[work 5ms]")
+	few, _ := Tasks(short)
+	if got := workSpeed(few, &Measurement{Tasks: []TaskRun{{Steps: []StepRun{{Kind: Work, CPU: 0.01}}}}}); got != 0 {
+		t.Errorf("workSpeed of 5 ms = %v, want 0: too little to tell", got)
+	}
+
+	for _, tt := range []struct {
+		speed float64
+		busy  bool
+	}{{0, false}, {1.02, false}, {0.9, false}, {0.8, true}, {1.25, true}} {
+		for _, reader := range []machine.Reader{&fakeMachine{others: []float64{0}}, unknownMachine} {
+			w := newWatcher(NoiseConfig{Reader: reader, Window: -1})
+			start, l, _ := w.before(context.Background(), false)
+			if l = w.during(start, l, tt.speed); l.Busy != tt.busy || l.SlowWork != tt.busy || l.WorkSpeed != tt.speed {
+				t.Errorf("speed %v: %+v, want busy %v", tt.speed, l, tt.busy)
+			}
+		}
+	}
 }

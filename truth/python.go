@@ -17,15 +17,18 @@ def now():
 
 
 ` + pyWork + `def run_step(kind, seconds):
-    """Runs one step here; returns [kind, start, end, pid, thread]."""
-    start = now()
+    """Runs one step here; returns [kind, start, end, pid, thread, cpu]:
+    cpu is the thread's CPU time in the step, which for work says how fast
+    the CPU ran it (WORK_RATE was measured on a core to itself)."""
+    start, cpu = now(), time.thread_time()
     if kind == "work":
         work(seconds)
     elif kind == "work_released":
         work_released(seconds)
     else:  # wait, wait_blocking: the thread sleeps and releases the GIL
         time.sleep(seconds)
-    return [kind, start, now(), os.getpid(), threading.get_ident()]
+    return [kind, start, now(), os.getpid(), threading.get_ident(),
+            time.thread_time() - cpu]
 
 
 def run_task(index):
@@ -126,7 +129,7 @@ async def task_steps(index):
         elif kind == "wait":  # the task suspends; the loop runs the others
             begin = now()
             await asyncio.sleep(seconds)
-            steps.append([kind, begin, now(), os.getpid(), threading.get_ident()])
+            steps.append([kind, begin, now(), os.getpid(), threading.get_ident(), 0.0])
         else:  # work, or time.sleep in async code: the whole loop waits
             steps.append(run_step(kind, seconds))
     return {"start": start, "end": now(), "steps": steps}

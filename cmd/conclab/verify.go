@@ -404,7 +404,7 @@ func verifyJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 		BusyLimits  limitsDoc `json:"busy_limits"`
 		Results     []result  `json:"results"`
 	}{predDoc.Header, py.version, repeat, tol, truth.NotMeasured, n.workRate, n.rateLoad.Busy, n.known,
-		limitsDoc{n.limits.Others, n.limits.Steal}, nil}
+		limitsDoc{n.limits.Others, n.limits.Steal, n.speed}, nil}
 	for i, c := range checks {
 		e := errorDoc{Makespan: c.cmp.Makespan, Tasks: map[string]float64{}}
 		for _, t := range c.cmp.Tasks {
@@ -482,7 +482,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			QuietMedian    float64    `json:"quiet_median_abs_error"`
 			QuietWorst     float64    `json:"quiet_worst_abs_error"`
 		}{py.version, o.cores, o.repeat, rows, med, worst, verdict.String(), rep.WorkRate, rep.LoadKnown,
-			limitsDoc{rep.Limits.Others, rep.Limits.Steal}, rep.Busy, rep.QuietMedian, rep.QuietWorst}
+			limitsDoc{rep.Limits.Others, rep.Limits.Steal, truth.DefaultSpeed}, rep.Busy, rep.QuietMedian, rep.QuietWorst}
 		if err := jsonout.WriteIndented(&buf, doc); err != nil {
 			return fail(err)
 		}
@@ -533,8 +533,9 @@ func suiteNoiseText(rep *truth.SuiteReport) string {
 	case rep.Busy == 0:
 		return "machine: quiet during every run counted."
 	}
-	return fmt.Sprintf("machine: busy during a run counted in %d of %d rows (other processes used more than %s of a core); without them, median |error| %s, worst %s.",
-		rep.Busy, len(rep.Rows), machine.Cores(rep.Limits.Others), numfmt.ShortPercent(rep.QuietMedian), numfmt.ShortPercent(rep.QuietWorst))
+	return fmt.Sprintf("machine: busy during a run counted in %d of %d rows (other processes used more than %s of a core, or work ran off its measured speed by more than %s); without them, median |error| %s, worst %s.",
+		rep.Busy, len(rep.Rows), machine.Cores(rep.Limits.Others), numfmt.ShortPercent(truth.DefaultSpeed),
+		numfmt.ShortPercent(rep.QuietMedian), numfmt.ShortPercent(rep.QuietWorst))
 }
 
 // writeColumns writes rows (the first is the heading) as aligned columns,

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -17,12 +18,13 @@ import (
 type noise struct {
 	known    bool // this system says how busy it is
 	limits   machine.Limits
+	speed    float64 // how far off its measured speed work may run
 	workRate float64 // the programs' work loop, iterations per CPU second (0: no work)
 	rateLoad truth.Load
 }
 
 func noiseOf(rep *truth.Report) noise {
-	return noise{known: rep.LoadKnown, limits: rep.Limits, workRate: rep.WorkRate, rateLoad: rep.WorkRateLoad}
+	return noise{known: rep.LoadKnown, limits: rep.Limits, speed: rep.Speed, workRate: rep.WorkRate, rateLoad: rep.WorkRateLoad}
 }
 
 // busyHelp says, for --help, what verify calls a busy machine and what
@@ -31,6 +33,10 @@ var busyHelp = fmt.Sprintf(`Wall time is what verify measures, so other processe
 stretch it. On Linux verify reads /proc/stat before and during every run:
 a run is busy when other processes used more than %s of a core on
 average during it, or the hypervisor took more than %s of one (steal).
+Anywhere, a run is busy too when its work steps took %s more (or less)
+CPU time than their durations: the CPU ran the same Python code slower
+than when its rate was measured, which no process here explains (another
+tenant of the host, a hyperthread sibling).
 A busy run beyond the tolerance (with --suite, beyond --suite-median) is
 made again, up to %d more runs per model (each after waiting up to 2 s for
 a quiet moment), and the medians are taken over the quietest runs. The table shows the median and the range (min–max) of those runs; a
@@ -38,7 +44,8 @@ note under it says which runs were busy and how busy. A model off by more
 than the tolerance after a busy run counted is "inconclusive (machine
 busy)", not a miss: verify still exits with 1, and says so. Elsewhere the
 load is unknown, and verify says that too.`,
-	machine.Cores(machine.DefaultLimits.Others), machine.Cores(machine.DefaultLimits.Steal), truth.DefaultRetries)
+	machine.Cores(machine.DefaultLimits.Others), machine.Cores(machine.DefaultLimits.Steal),
+	numfmt.ShortPercent(truth.DefaultSpeed), truth.DefaultRetries)
 
 // spreadText is the range of the runs counted: "1.998–2.310 s", or
 // "998 ms–1.310 s" across units.
@@ -94,10 +101,6 @@ func andList(s []string) string {
 // the models whose runs were all quiet, one for each model with a busy
 // run.
 func noiseText(w io.Writer, n noise, checks []checked, tol float64, width int) {
-	if !n.known {
-		writeWrapped(w, "machine: how busy it was is unknown (this system has no /proc/stat), so a run slowed by other processes cannot be told from a miss of the model.", width)
-		return
-	}
 	var quiet, lines []string
 	most, cpus := 0.0, 0
 	for _, c := range checks {
@@ -122,13 +125,26 @@ func noiseText(w io.Writer, n noise, checks []checked, tol float64, width int) {
 			continue
 		}
 		var parts []string
-		for k, i := range busy {
-			u := c.runs[i].Load.During
-			part := machine.Cores(u.Others)
-			if k == 0 {
-				part = u.String()
-			} else if u.Steal >= 0.005 {
-				part += " (steal " + machine.Cores(u.Steal) + ")"
+		crowded := 0 // runs so far that named the cores
+		for _, i := range busy {
+			l := c.runs[i].Load
+			var part string
+			switch {
+			case l.Crowded && crowded == 0:
+				part = l.Why() // the first says it in full
+			case l.Crowded:
+				part = machine.Cores(l.During.Others)
+				if l.During.Steal >= 0.005 {
+					part += " (steal " + machine.Cores(l.During.Steal) + ")"
+				}
+				if l.SlowWork {
+					part += fmt.Sprintf(", work at %.2f× its speed,", l.WorkSpeed)
+				}
+			default:
+				part = l.Why()
+			}
+			if l.Crowded {
+				crowded++
 			}
 			part += fmt.Sprintf(" during run %d", i+1)
 			if l := c.runs[i].Load; l.Waited > 0 {
@@ -162,14 +178,19 @@ func noiseText(w io.Writer, n noise, checks []checked, tol float64, width int) {
 		}
 		lines = append(lines, line)
 	}
-	limits := fmt.Sprintf("busy: other processes used more than %s of a core, or steal above %s", machine.Cores(n.limits.Others), machine.Cores(n.limits.Steal))
-	if len(quiet) > 0 {
+	limits := fmt.Sprintf("busy: other processes used more than %s of a core, steal above %s, or work off its measured speed by more than %s",
+		machine.Cores(n.limits.Others), machine.Cores(n.limits.Steal), numfmt.ShortPercent(n.speed))
+	switch {
+	case !n.known:
+		writeWrapped(w, fmt.Sprintf("machine: how busy it was is unknown (this system has no /proc/stat), so a run slowed by other processes cannot be told from a miss of the model, unless its work ran off its measured speed by more than %s.",
+			numfmt.ShortPercent(n.speed)), width)
+	case len(quiet) > 0:
 		used := fmt.Sprintf("at most %s of %d cores", machine.Cores(most), cpus)
 		if machine.Cores(most) == "0" {
 			used = fmt.Sprintf("none of the %d cores", cpus)
 		}
 		writeWrapped(w, fmt.Sprintf("machine: quiet during every run of %s: other processes used %s (%s).", andList(quiet), used, limits), width)
-	} else {
+	default:
 		writeWrapped(w, fmt.Sprintf("machine: busy during a run of every model (%s):", limits), width)
 	}
 	for _, l := range lines {
@@ -181,15 +202,22 @@ func noiseText(w io.Writer, n noise, checks []checked, tol float64, width int) {
 // message: "other processes used 0.9 of 2 cores during run 2".
 func busiest(c checked) string {
 	best := -1
+	load := func(l truth.Load) float64 {
+		v := l.During.Others + l.During.Steal
+		if l.SlowWork {
+			v += math.Abs(1/l.WorkSpeed - 1)
+		}
+		return v
+	}
 	for i, r := range c.runs {
-		if r.Used && r.Load.Busy && (best < 0 || r.Load.During.Others+r.Load.During.Steal > c.runs[best].Load.During.Others+c.runs[best].Load.During.Steal) {
+		if r.Used && r.Load.Busy && (best < 0 || load(r.Load) > load(c.runs[best].Load)) {
 			best = i
 		}
 	}
 	if best < 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s during run %d", c.runs[best].Load.During, best+1)
+	return fmt.Sprintf("%s during run %d", c.runs[best].Load.Why(), best+1)
 }
 
 // workRateText says what `work` ran, for the text's heading.
@@ -229,10 +257,15 @@ type (
 		Used      bool     `json:"used"`
 		Busy      bool     `json:"busy"`
 		Load      *loadDoc `json:"load"` // null: unknown
+		// WorkSpeed is the work's duration over its CPU time (0: not
+		// measured); SlowWork, whether it is off by more than the limit.
+		WorkSpeed float64 `json:"work_speed"`
+		SlowWork  bool    `json:"slow_work"`
 	}
 	limitsDoc struct {
 		Others float64 `json:"others_cores"`
 		Steal  float64 `json:"steal_cores"`
+		Speed  float64 `json:"work_speed"` // work off its measured speed by more than this fraction
 	}
 )
 
@@ -243,7 +276,8 @@ func spreadJSON(s truth.Spread) spreadDoc {
 func runsJSON(runs []truth.Run) []runDoc {
 	docs := make([]runDoc, len(runs))
 	for i, r := range runs {
-		docs[i] = runDoc{MakespanS: sec(r.Makespan), Error: r.Error, Used: r.Used, Busy: r.Load.Busy}
+		docs[i] = runDoc{MakespanS: sec(r.Makespan), Error: r.Error, Used: r.Used, Busy: r.Load.Busy,
+			WorkSpeed: r.Load.WorkSpeed, SlowWork: r.Load.SlowWork}
 		if l := r.Load; l.Known {
 			docs[i].Load = &loadDoc{Others: l.During.Others, Ours: l.During.Ours, Steal: l.During.Steal, IOWait: l.During.IOWait,
 				CPUs: l.During.CPUs, Load1: l.During.Load1, BeforeOthers: l.Before.Others, BeforeSteal: l.Before.Steal,

@@ -17,7 +17,8 @@ func busyChecks(t *testing.T) []checked {
 	t.Helper()
 	run := func(ms int64, err float64, others float64, used bool) truth.Run {
 		l := truth.Load{Known: true, During: machine.Usage{CPUs: 2, Others: others, Ours: 1}}
-		l.Busy = l.During.Busy(machine.DefaultLimits)
+		l.Crowded = l.During.Busy(machine.DefaultLimits)
+		l.Busy = l.Crowded
 		return truth.Run{Makespan: ms * 1e6, Error: err, Load: l, Used: used}
 	}
 	sync, _ := model.Parse("sync")
@@ -49,10 +50,10 @@ func TestVerifyBusyWording(t *testing.T) {
 	}
 
 	var b strings.Builder
-	noiseText(&b, noise{known: true, limits: machine.DefaultLimits}, checks, 0.1, 1000)
+	noiseText(&b, noise{known: true, limits: machine.DefaultLimits, speed: truth.DefaultSpeed}, checks, 0.1, 1000)
 	for _, want := range []string{
 		"processes(2): other processes used 0.9 of 2 cores during run 2, 1.1 during run 3, 1.2 during run 4 and 0.95 during run 5; 2 runs made again; the median is of runs 1, 2 and 3, 2 of them busy: inconclusive, not a miss of the model",
-		"machine: quiet during every run of sync: other processes used at most 0.1 of 2 cores (busy: other processes used more than 0.25 of a core, or steal above 0.1).\nprocesses(2): ",
+		"machine: quiet during every run of sync: other processes used at most 0.1 of 2 cores (busy: other processes used more than 0.25 of a core, steal above 0.1, or work off its measured speed by more than 15%).\nprocesses(2): ",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the note lacks %q:\n%s", want, b.String())
@@ -60,8 +61,8 @@ func TestVerifyBusyWording(t *testing.T) {
 	}
 
 	b.Reset()
-	noiseText(&b, noise{known: true, limits: machine.DefaultLimits}, checks[1:], 0.1, 1000)
-	if !strings.HasPrefix(b.String(), "machine: busy during a run of every model (busy: other processes used more than 0.25 of a core, or steal above 0.1):\nprocesses(2): ") {
+	noiseText(&b, noise{known: true, limits: machine.DefaultLimits, speed: truth.DefaultSpeed}, checks[1:], 0.1, 1000)
+	if !strings.HasPrefix(b.String(), "machine: busy during a run of every model (busy: other processes used more than 0.25 of a core, steal above 0.1, or work off its measured speed by more than 15%):\nprocesses(2): ") {
 		t.Errorf("every model busy: %q", b.String())
 	}
 
@@ -81,6 +82,31 @@ func TestVerifyBusyWording(t *testing.T) {
 		if got := spreadText(truth.Spread{Min: tt.min, Max: tt.max}); got != tt.want {
 			t.Errorf("spreadText(%d, %d) = %q, want %q", tt.min, tt.max, got, tt.want)
 		}
+	}
+}
+
+// TestVerifySlowWorkWording: where /proc/stat says nothing (or nothing
+// ran), a run whose work took 25 % more CPU time than its length is busy
+// too, and says why.
+func TestVerifySlowWorkWording(t *testing.T) {
+	sync, _ := model.Parse("sync")
+	slow := truth.Load{WorkSpeed: 0.8, SlowWork: true, Busy: true}
+	c := checked{model: sync, cmp: truth.Comparison{Makespan: 0.3}, verdict: truth.Inconclusive, busy: true,
+		runs: []truth.Run{{Makespan: 2.6e9, Error: 0.3, Used: true, Load: slow}}}
+	var b strings.Builder
+	noiseText(&b, noise{known: false, speed: truth.DefaultSpeed}, []checked{c}, 0.1, 1000)
+	for _, want := range []string{"machine: how busy it was is unknown (this system has no /proc/stat)",
+		"unless its work ran off its measured speed by more than 15%",
+		"sync: work ran at 0.80× its measured speed during run 1; the median is of run 1, all busy: inconclusive"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the note lacks %q:\n%s", want, b.String())
+		}
+	}
+	if err := verifyVerdict([]checked{c}, 0.1); err == nil || !strings.Contains(err.Error(), "sync +30.0% (work ran at 0.80× its measured speed during run 1)") {
+		t.Errorf("verdict: %v", err)
+	}
+	if d := runsJSON(c.runs); d[0].Load != nil || d[0].WorkSpeed != 0.8 || !d[0].SlowWork {
+		t.Errorf("runs %+v", d)
 	}
 }
 

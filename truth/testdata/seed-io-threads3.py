@@ -12,8 +12,9 @@
 #     python3 program.py > measured.json
 #
 # It prints one JSON document on standard output and nothing else: for each
-# task its release, start and end, and for each step its kind, start, end,
-# process id and thread id, in seconds from the program's start.
+# task its release, start and end, and for each step its kind, start, end
+# (in seconds from the program's start), process id, thread id and the
+# thread's CPU time in the step.
 #
 # How the steps run:
 #   work           Python code: a loop of calls, arithmetic, attributes and
@@ -164,15 +165,18 @@ def work_released(seconds):
 
 
 def run_step(kind, seconds):
-    """Runs one step here; returns [kind, start, end, pid, thread]."""
-    start = now()
+    """Runs one step here; returns [kind, start, end, pid, thread, cpu]:
+    cpu is the thread's CPU time in the step, which for work says how fast
+    the CPU ran it (WORK_RATE was measured on a core to itself)."""
+    start, cpu = now(), time.thread_time()
     if kind == "work":
         work(seconds)
     elif kind == "work_released":
         work_released(seconds)
     else:  # wait, wait_blocking: the thread sleeps and releases the GIL
         time.sleep(seconds)
-    return [kind, start, now(), os.getpid(), threading.get_ident()]
+    return [kind, start, now(), os.getpid(), threading.get_ident(),
+            time.thread_time() - cpu]
 
 
 def run_task(index):
