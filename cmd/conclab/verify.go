@@ -65,10 +65,10 @@ was too busy to tell (inconclusive).
 The program's work steps run Python bytecode (a loop of calls, arithmetic,
 attributes and dicts), as many iterations as this python runs in the
 step's duration: verify measures that rate once, before the runs (the best
-of 20 short runs, timed by the thread's CPU clock; measured again, keeping
-the best, while the machine is busy). In the measured
-timelines a work step is "running Python": the program sees when a step
-ran, not which thread held the GIL.
+of 20 short runs, timed by the thread's CPU clock; again, keeping the
+best, while the machine is busy). In the measured timelines a work step is
+"running Python": the program sees when a step ran, not which thread held
+the GIL.
 
 ` + busyHelp + `
 
