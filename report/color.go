@@ -93,6 +93,7 @@ var stateHue = [nStates]rgb{
 	sim.Overhead:     paletteGrey,
 	sim.ResourceWait: okabeYellow,
 	sim.Pickling:     paletteDarkGrey,
+	sim.Running:      okabeBluishGreen, // measured work: the same work as Working
 }
 
 // stateSGR16 colours the states with the 16 ANSI colours, whose actual
@@ -110,6 +111,7 @@ var stateSGR16 = [nStates]string{
 	sim.Overhead:     sgrDim,     // grey
 	sim.ResourceWait: "\x1b[93m", // bright yellow: yellow
 	sim.Pickling:     "\x1b[90m", // bright black: dark grey
+	sim.Running:      "\x1b[36m", // cyan, as working
 }
 
 // stateSGR256 and stateSGRTrue colour the states in the palette's hues:

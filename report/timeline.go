@@ -33,9 +33,10 @@ var (
 		sim.Overhead:     '·',
 		sim.ResourceWait: '≡',
 		sim.Pickling:     '¤',
+		sim.Running:      '█', // measured work: drawn as working, told apart by the legend
 	}
 	// legendOrder is the order of the legend: running, then not.
-	legendOrder = []sim.State{sim.Working, sim.WorkingC, sim.GILWait, sim.Ready, sim.ResourceWait, sim.Waiting, sim.Blocked,
+	legendOrder = []sim.State{sim.Working, sim.Running, sim.WorkingC, sim.GILWait, sim.Ready, sim.ResourceWait, sim.Waiting, sim.Blocked,
 		sim.Pickling, sim.Overhead}
 )
 
@@ -47,6 +48,8 @@ func describe(s sim.State, gil bool) string {
 			return "working (holds the GIL)"
 		}
 		return "working"
+	case sim.Running:
+		return "running Python (GIL holder not measured)"
 	case sim.WorkingC:
 		if gil {
 			return "working in C (GIL released)"

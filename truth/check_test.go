@@ -239,6 +239,11 @@ func TestFakePython(t *testing.T) {
 }
 
 func actOut(program string) error {
+	// MeasureWorkRate's program: a rate, and no run of a workload.
+	if text, err := os.ReadFile(program); err == nil && bytes.HasSuffix(text, []byte("print(json.dumps(measure_work_rate()))\n")) {
+		fmt.Println(1e7)
+		return nil
+	}
 	counter := os.Getenv(fakeCounter)
 	before, _ := os.ReadFile(counter)
 	run := len(before) // 0-based
@@ -327,7 +332,7 @@ func TestCheckFake(t *testing.T) {
 	tg := resolve(t, wl)
 	tg.Models = []model.Deployment{{Kind: model.ThreadPool, Threads: 2}, {Kind: model.Sync}}
 	var said []string
-	rep, err := Check(context.Background(), CheckConfig{Target: tg, Python: py, Repeat: 3, SpanTasks: 100,
+	rep, err := Check(context.Background(), CheckConfig{Target: tg, Python: py, Repeat: 3, SpanTasks: 100, Noise: quietNoise(),
 		Progress: func(p Progress) { said = append(said, fmt.Sprintf("%s %s %d/%d", p.Workload, p.Model, p.Run, p.Runs)) }})
 	if err != nil {
 		t.Fatal(err)
@@ -360,7 +365,7 @@ func TestCheckFake(t *testing.T) {
 	}
 
 	// Without SpanTasks, no spans are kept.
-	rep, err = Check(context.Background(), CheckConfig{Target: tg, Python: py, Repeat: 1})
+	rep, err = Check(context.Background(), CheckConfig{Target: tg, Python: py, Repeat: 1, Noise: quietNoise()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +454,7 @@ func TestSuiteFake(t *testing.T) {
 		models += len(sc.Workload.Models)
 	}
 	var resolved []string
-	rep, err := Suite(context.Background(), SuiteConfig{Python: py, Repeat: 1,
+	rep, err := Suite(context.Background(), SuiteConfig{Python: py, Repeat: 1, Noise: quietNoise(),
 		Resolve: func(sc Scenario) (Target, error) {
 			resolved = append(resolved, sc.Name)
 			return resolve(t, sc.Workload), nil
@@ -467,6 +472,9 @@ func TestSuiteFake(t *testing.T) {
 	}
 	if med, worst := absErrors(rep.Rows); rep.MedianAbsError != med || rep.WorstAbsError != worst || worst == 0 {
 		t.Errorf("median %v, worst %v; want %v, %v", rep.MedianAbsError, rep.WorstAbsError, med, worst)
+	}
+	if rep.WorkRate != 1e7 || !rep.LoadKnown || rep.Busy != 0 || rep.QuietWorst != rep.WorstAbsError {
+		t.Errorf("work rate %v, load known %v, %d busy rows, quiet worst %v", rep.WorkRate, rep.LoadKnown, rep.Busy, rep.QuietWorst)
 	}
 
 	_, err = Suite(context.Background(), SuiteConfig{Python: py, Resolve: func(sc Scenario) (Target, error) {

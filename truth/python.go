@@ -17,15 +17,18 @@ def now():
 
 
 ` + pyWork + `def run_step(kind, seconds):
-    """Runs one step here; returns [kind, start, end, pid, thread]."""
-    start = now()
+    """Runs one step here; returns [kind, start, end, pid, thread, cpu]:
+    cpu is the thread's CPU time in the step, which for work says how fast
+    the CPU ran it (WORK_RATE was measured on a core to itself)."""
+    start, cpu = now(), time.thread_time()
     if kind == "work":
         work(seconds)
     elif kind == "work_released":
         work_released(seconds)
     else:  # wait, wait_blocking: the thread sleeps and releases the GIL
         time.sleep(seconds)
-    return [kind, start, now(), os.getpid(), threading.get_ident()]
+    return [kind, start, now(), os.getpid(), threading.get_ident(),
+            time.thread_time() - cpu]
 
 
 def run_task(index):
@@ -126,7 +129,7 @@ async def task_steps(index):
         elif kind == "wait":  # the task suspends; the loop runs the others
             begin = now()
             await asyncio.sleep(seconds)
-            steps.append([kind, begin, now(), os.getpid(), threading.get_ident()])
+            steps.append([kind, begin, now(), os.getpid(), threading.get_ident(), 0.0])
         else:  # work, or time.sleep in async code: the whole loop waits
             steps.append(run_step(kind, seconds))
     return {"start": start, "end": now(), "steps": steps}
@@ -177,11 +180,13 @@ async def run_limited(index, limit):
 const pyWorkerInit = `BARRIER = None  # in a worker of processes(N): where the workers meet
 
 
-def start_worker(origin, barrier):
-    """Sets up a worker process: the main process's clock origin (a spawned
-    worker does not inherit it), the switch interval and the barrier."""
+def start_worker(origin, barrier, rate):
+    """Sets up a worker process: the main process's clock origin and work
+    rate (a spawned worker does not inherit them), the switch interval and
+    the barrier."""
     global ORIGIN, BARRIER
     ORIGIN, BARRIER = origin, barrier
+    start_work(rate)
     sys.setswitchinterval(SWITCH_INTERVAL)
 
 
@@ -206,7 +211,7 @@ def run_model():
     barrier = context.Barrier(PROCESSES)
     with concurrent.futures.ProcessPoolExecutor(
             PROCESSES, mp_context=context,
-            initializer=start_worker, initargs=(ORIGIN, barrier)) as pool:
+            initializer=start_worker, initargs=(ORIGIN, barrier, WORK_RATE)) as pool:
         meetings = [pool.submit(meet) for _ in range(PROCESSES)]
         futures = {}
         for index in release_order():
@@ -227,7 +232,7 @@ const pyComposite = `def run_model():
     worker to stop them, and collects what they send back."""
     context = multiprocessing.get_context(START)
     inbox, outbox = context.Queue(), context.Queue()
-    processes = [context.Process(target=WORKER, args=(ORIGIN, inbox, outbox))
+    processes = [context.Process(target=WORKER, args=(ORIGIN, WORK_RATE, inbox, outbox))
                  for _ in range(PROCESSES)]
     for process in processes:
         process.start()
@@ -250,10 +255,10 @@ const pyComposite = `def run_model():
 
 `
 
-const pyThreadWorker = `def thread_worker(origin, inbox, outbox):
+const pyThreadWorker = `def thread_worker(origin, rate, inbox, outbox):
     """A worker process: takes a task from the shared queue whenever one of
     its THREADS threads is free, and sends each task's record back."""
-    start_worker(origin, None)
+    start_worker(origin, None, rate)
     outbox.put(["ready", os.getpid(), threading.get_ident(), now()])
     free = threading.Semaphore(THREADS)
 
@@ -275,9 +280,9 @@ WORKER = thread_worker
 
 `
 
-const pyLoopWorker = `def loop_worker(origin, inbox, outbox):
+const pyLoopWorker = `def loop_worker(origin, rate, inbox, outbox):
     """A worker process with an event loop."""
-    start_worker(origin, None)
+    start_worker(origin, None, rate)
     asyncio.run(serve(inbox, outbox))
 
 
@@ -340,6 +345,7 @@ const pyMain = `def cpu_seconds():
 def main():
     global ORIGIN
     sys.setswitchinterval(SWITCH_INTERVAL)
+    start_work()
     cpu = cpu_seconds()
     ORIGIN = time.perf_counter()
     results, workers = run_model()
@@ -357,6 +363,7 @@ def main():
         "implementation": sys.implementation.name,
         "cpu_count": os.cpu_count(),
         "switch_interval": sys.getswitchinterval(),
+        "work_rate": WORK_RATE,
         "makespan": max([task["end"] for task in tasks], default=0.0),
         "cpu_s": cpu,
         "main": [os.getpid(), threading.get_ident()],
@@ -372,15 +379,82 @@ if __name__ == "__main__":
 
 // pyWork: the two kinds of work, the same in every exported program
 // (Export's and ExportServer's), so that a step costs the same in both.
-const pyWork = `def work(seconds):
-    """Python code running for ` + "`seconds`" + ` of this thread's CPU time.
+const pyWork = `# work(seconds) runs ordinary Python code: a function call, arithmetic, an
+# attribute and a dict item per iteration of spin(), WORK_RATE iterations
+# per second asked for. That is what a CPU-bound Python task is: bytecode,
+# in user space, holding the GIL and offering it to waiting threads as the
+# interpreter does (at calls and loop jumps). Spinning on
+# time.thread_time() instead would spend most of its time in the kernel,
+# reading the clock. WORK_RATE is how many iterations this interpreter
+# runs in a second of CPU time, alone on a core: conclab verify measures
+# it once, before its runs, and writes it above, so that every run does
+# the same work; a program written without it (None) measures it as it
+# starts, before its clock starts.
 
-    The loop is pure Python, so the thread holds the GIL while it spins; while
-    another thread has the GIL, this thread's CPU clock stands still.
+
+class Tally:
+    """What one work step updates: an attribute and a dict."""
+
+    def __init__(self):
+        self.total = 0
+        self.seen = {}
+
+
+def bump(tally, i):
+    tally.total = (tally.total + i * 7) % 1000003
+    tally.seen[i & 63] = tally.total
+
+
+def spin(iterations):
+    """Runs ` + "`iterations`" + ` of the work's loop on this thread. Each call has
+    its own Tally: threads share no object, so a free-threaded build runs
+    them side by side."""
+    tally = Tally()
+    for i in range(iterations):
+        bump(tally, i)
+    return tally.total
+
+
+def measure_work_rate(runs=20, least=0.005):
+    """Iterations of spin() per second of this thread's CPU time: the best
+    of ` + "`runs`" + ` runs of at least ` + "`least`" + ` seconds. CPU time, not wall time,
+    so that another process taking the core away does not count; the best
+    run, so that one slowed by a neighbour (shared caches, a core that has
+    not yet sped up) does not either."""
+    iterations = 1024
+    while True:
+        start = time.thread_time()
+        spin(iterations)
+        best = time.thread_time() - start
+        if best >= least:
+            break
+        iterations *= 2
+    for _ in range(runs):
+        start = time.thread_time()
+        spin(iterations)
+        took = time.thread_time() - start
+        if took > 0:  # a coarse clock may not have moved
+            best = min(best, took)
+    return iterations / best
+
+
+def start_work(rate=None):
+    """Sets WORK_RATE: ` + "`rate`" + ` when given (a worker process gets its
+    parent's), else the one written above, else (None) measured now."""
+    global WORK_RATE
+    if rate is not None:
+        WORK_RATE = rate
+    if WORK_RATE is None:
+        WORK_RATE = measure_work_rate()
+
+
+def work(seconds):
+    """Python code that runs for ` + "`seconds`" + ` of CPU time on a core of its own.
+
+    The thread holds the GIL while it runs; while another thread holds the
+    GIL, this one waits, and the step takes longer.
     """
-    end = time.thread_time() + seconds
-    while time.thread_time() < end:
-        pass
+    spin(round(seconds * WORK_RATE))
 
 
 BUFFER = bytes(1 << 20)  # 1 MiB of zeros to hash

@@ -3,10 +3,14 @@ package truth
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"math"
+	"os"
 	"os/exec"
+	"path/filepath"
 	goruntime "runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -188,8 +192,15 @@ func checkShape(t *testing.T, m *Measurement, d model.Deployment, tasks []Task) 
 			if s.Kind != want.Steps[j].Kind {
 				t.Errorf("task %s step %d is %s, want %s", task.Name, j, s.Kind, want.Steps[j].Kind)
 			}
-			// Neither a sleep nor a spin on the thread's CPU clock ends early.
-			if s.Start < task.Start || s.End > task.End || s.End-s.Start < float64(want.Steps[j].Dur)/1e9-1e-4 {
+			// Neither a sleep nor a spin on the thread's CPU clock ends
+			// early; Python work runs the iterations of the rate the
+			// program measured as it started, which a CPU faster than
+			// then (a busy machine at the start) runs sooner.
+			least := float64(want.Steps[j].Dur)/1e9 - 1e-4
+			if s.Kind == Work {
+				least = 0.5 * float64(want.Steps[j].Dur) / 1e9
+			}
+			if s.Start < task.Start || s.End > task.End || s.End-s.Start < least {
 				t.Errorf("task %s step %d ran %v–%v within %v–%v; it lasts %v", task.Name, j, s.Start, s.End, task.Start, task.End, float64(want.Steps[j].Dur)/1e9)
 			}
 		}
@@ -283,5 +294,94 @@ func TestMeasureReportsAFailingProgram(t *testing.T) {
 	_, err = Measure(context.Background(), py, []byte("print('not json')\n"), time.Minute)
 	if err == nil || !strings.Contains(err.Error(), "reading the program's output") {
 		t.Errorf("err = %v, want a bad-output error", err)
+	}
+}
+
+// TestWorkIsBytecode: a work step runs Python bytecode in user space, as
+// a CPU-bound Python task does, not a loop of clock reads in the kernel.
+// A driver loads an exported program (its main does not run), gives it
+// the measured rate and runs work(0.4) between two getrusage calls: the
+// step must spend far more user than system time. The spin on
+// time.thread_time() it replaced spent about as much of each (1.2 s user,
+// 1.1 s system for 2 s of work here).
+func TestWorkIsBytecode(t *testing.T) {
+	testtool.Heavy(t) // keeps a core busy: not beside a wall-time test
+	py := needPython(t)
+	if goruntime.GOOS == "windows" {
+		t.Skip("Python's resource module is Unix only")
+	}
+	wl, err := workload.ParseInline("[work 400ms]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := model.Parse("sync")
+	rate, err := MeasureWorkRate(context.Background(), py)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prog bytes.Buffer
+	if err := Export(&prog, wl, d, ExportOptions{Cores: 2}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "program.py")
+	if err := os.WriteFile(file, prog.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const driver = `import json, resource, runpy, sys
+program = runpy.run_path(sys.argv[1])  # defines, does not run main()
+program["start_work"](float(sys.argv[2]))
+before = resource.getrusage(resource.RUSAGE_SELF)
+program["work"](0.4)
+after = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps([after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime]))
+`
+	out, err := exec.Command(py, "-c", driver, file, strconv.FormatFloat(rate, 'g', -1, 64)).Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var times [2]float64
+	if err := json.Unmarshal(out, &times); err != nil {
+		t.Fatalf("%v: %q", err, out)
+	}
+	user, sys := times[0], times[1]
+	t.Logf("work rate %.3g/s; work(0.4): %.3f s user, %.3f s system", rate, user, sys)
+	if user < 0.2 || sys > user/4 {
+		t.Errorf("work(0.4) took %.3f s user and %.3f s system time: want at least 0.2 s user, and at most a quarter of that in the kernel", user, sys)
+	}
+}
+
+// TestWorkRateMeasuredAtStart: a program exported without a rate measures
+// it before its clock starts, and its worker processes (spawned, which
+// inherit nothing) get the parent's; a program without work measures
+// nothing.
+func TestWorkRateMeasuredAtStart(t *testing.T) {
+	testtool.Heavy(t)
+	py := needPython(t)
+	for _, tt := range []struct {
+		workload, model string
+		work            bool
+	}{
+		{"2 x [work 20ms]", "processes(2, start=spawn)", true},
+		{"2 x [work 20ms]", "processes(2)*threads(1)", true},
+		{"[wait 1ms]", "sync", false},
+	} {
+		wl, _ := workload.ParseInline(tt.workload)
+		d, _ := model.Parse(tt.model)
+		var prog bytes.Buffer
+		if err := Export(&prog, wl, d, ExportOptions{Cores: 2}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := Measure(context.Background(), py, prog.Bytes(), time.Minute)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.model, err)
+		}
+		if (m.WorkRate > 1000) != tt.work || !tt.work && m.WorkRate != 0 {
+			t.Errorf("%s %s: work rate %v", tt.workload, tt.model, m.WorkRate)
+		}
+		// The rate's measurement is not part of the run.
+		if m.Tasks[0].Start > 0.1 && d.Kind == model.Sync {
+			t.Errorf("%s: the first task started at %v", tt.model, m.Tasks[0].Start)
+		}
 	}
 }

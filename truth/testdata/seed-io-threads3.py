@@ -12,12 +12,14 @@
 #     python3 program.py > measured.json
 #
 # It prints one JSON document on standard output and nothing else: for each
-# task its release, start and end, and for each step its kind, start, end,
-# process id and thread id, in seconds from the program's start.
+# task its release, start and end, and for each step its kind, start, end
+# (in seconds from the program's start), process id, thread id and the
+# thread's CPU time in the step.
 #
 # How the steps run:
-#   work           Python code: spins until time.thread_time() has advanced;
-#                  the thread holds the GIL while it spins
+#   work           Python code: a loop of calls, arithmetic, attributes and
+#                  dicts, as many iterations as this interpreter runs in the
+#                  step's duration (WORK_RATE); it holds the GIL meanwhile
 #   work_released  C code: hashlib over 1 MiB buffers until the thread's CPU
 #                  time has advanced; hashlib releases the GIL meanwhile
 #   wait           time.sleep, or await asyncio.sleep on an event loop
@@ -47,6 +49,7 @@ WORKLOAD = json.loads('''{"workload":"seed-io","model":"threads(3)","tasks":[
 TASKS = WORKLOAD["tasks"]
 
 SWITCH_INTERVAL  = 0.005      # the GIL's switch interval
+WORK_RATE        = 0          # work's iterations per CPU second (None: measured at start; 0: no work step)
 THREADS          = 3          # the thread pool's size
 
 # Every time is measured from ORIGIN, time.perf_counter() taken in the main
@@ -60,15 +63,82 @@ def now():
     return time.perf_counter() - ORIGIN
 
 
-def work(seconds):
-    """Python code running for `seconds` of this thread's CPU time.
+# work(seconds) runs ordinary Python code: a function call, arithmetic, an
+# attribute and a dict item per iteration of spin(), WORK_RATE iterations
+# per second asked for. That is what a CPU-bound Python task is: bytecode,
+# in user space, holding the GIL and offering it to waiting threads as the
+# interpreter does (at calls and loop jumps). Spinning on
+# time.thread_time() instead would spend most of its time in the kernel,
+# reading the clock. WORK_RATE is how many iterations this interpreter
+# runs in a second of CPU time, alone on a core: conclab verify measures
+# it once, before its runs, and writes it above, so that every run does
+# the same work; a program written without it (None) measures it as it
+# starts, before its clock starts.
 
-    The loop is pure Python, so the thread holds the GIL while it spins; while
-    another thread has the GIL, this thread's CPU clock stands still.
+
+class Tally:
+    """What one work step updates: an attribute and a dict."""
+
+    def __init__(self):
+        self.total = 0
+        self.seen = {}
+
+
+def bump(tally, i):
+    tally.total = (tally.total + i * 7) % 1000003
+    tally.seen[i & 63] = tally.total
+
+
+def spin(iterations):
+    """Runs `iterations` of the work's loop on this thread. Each call has
+    its own Tally: threads share no object, so a free-threaded build runs
+    them side by side."""
+    tally = Tally()
+    for i in range(iterations):
+        bump(tally, i)
+    return tally.total
+
+
+def measure_work_rate(runs=20, least=0.005):
+    """Iterations of spin() per second of this thread's CPU time: the best
+    of `runs` runs of at least `least` seconds. CPU time, not wall time,
+    so that another process taking the core away does not count; the best
+    run, so that one slowed by a neighbour (shared caches, a core that has
+    not yet sped up) does not either."""
+    iterations = 1024
+    while True:
+        start = time.thread_time()
+        spin(iterations)
+        best = time.thread_time() - start
+        if best >= least:
+            break
+        iterations *= 2
+    for _ in range(runs):
+        start = time.thread_time()
+        spin(iterations)
+        took = time.thread_time() - start
+        if took > 0:  # a coarse clock may not have moved
+            best = min(best, took)
+    return iterations / best
+
+
+def start_work(rate=None):
+    """Sets WORK_RATE: `rate` when given (a worker process gets its
+    parent's), else the one written above, else (None) measured now."""
+    global WORK_RATE
+    if rate is not None:
+        WORK_RATE = rate
+    if WORK_RATE is None:
+        WORK_RATE = measure_work_rate()
+
+
+def work(seconds):
+    """Python code that runs for `seconds` of CPU time on a core of its own.
+
+    The thread holds the GIL while it runs; while another thread holds the
+    GIL, this one waits, and the step takes longer.
     """
-    end = time.thread_time() + seconds
-    while time.thread_time() < end:
-        pass
+    spin(round(seconds * WORK_RATE))
 
 
 BUFFER = bytes(1 << 20)  # 1 MiB of zeros to hash
@@ -95,15 +165,18 @@ def work_released(seconds):
 
 
 def run_step(kind, seconds):
-    """Runs one step here; returns [kind, start, end, pid, thread]."""
-    start = now()
+    """Runs one step here; returns [kind, start, end, pid, thread, cpu]:
+    cpu is the thread's CPU time in the step, which for work says how fast
+    the CPU ran it (WORK_RATE was measured on a core to itself)."""
+    start, cpu = now(), time.thread_time()
     if kind == "work":
         work(seconds)
     elif kind == "work_released":
         work_released(seconds)
     else:  # wait, wait_blocking: the thread sleeps and releases the GIL
         time.sleep(seconds)
-    return [kind, start, now(), os.getpid(), threading.get_ident()]
+    return [kind, start, now(), os.getpid(), threading.get_ident(),
+            time.thread_time() - cpu]
 
 
 def run_task(index):
@@ -149,6 +222,7 @@ def cpu_seconds():
 def main():
     global ORIGIN
     sys.setswitchinterval(SWITCH_INTERVAL)
+    start_work()
     cpu = cpu_seconds()
     ORIGIN = time.perf_counter()
     results, workers = run_model()
@@ -166,6 +240,7 @@ def main():
         "implementation": sys.implementation.name,
         "cpu_count": os.cpu_count(),
         "switch_interval": sys.getswitchinterval(),
+        "work_rate": WORK_RATE,
         "makespan": max([task["end"] for task in tasks], default=0.0),
         "cpu_s": cpu,
         "main": [os.getpid(), threading.get_ident()],
