@@ -84,17 +84,7 @@ var svgStates = [nStates]svgState{
 	// Waiting for a resource runs no code; pickling does.
 	sim.ResourceWait: {"#fbf8d4", stateHue[sim.ResourceWait].hex(), "#4a4300"},
 	sim.Pickling:     {stateHue[sim.Pickling].hex(), "", "#ffffff"},
-	// sim.Running is drawn with Working's classes: see svgClass.
-}
-
-// svgClass is the number N of the classes sN and tN that draw state s. A
-// measured work step (sim.Running) looks as the predicted one does; only
-// its legend and its hover text differ.
-func svgClass(s sim.State) int {
-	if s == sim.Running {
-		return int(sim.Working)
-	}
-	return int(s)
+	sim.Running:      {stateHue[sim.Running].hex(), "", "#ffffff"},
 }
 
 // svgHolderTones fill the GIL-holder ribbon, one tone per thread of the
@@ -708,7 +698,7 @@ func (bl *svgBlock) drawSegs(b *strings.Builder, row svgRow, y, h float64) {
 			w = max(w, 1) // a hand-over too, against its neighbours' tones
 		}
 		var title string
-		class := "s" + strconv.Itoa(svgClass(sg.state))
+		class := "s" + strconv.Itoa(int(sg.state))
 		switch {
 		case row.kind == rowRibbon:
 			class = "g" + strconv.Itoa(sg.tone)
@@ -730,7 +720,7 @@ func (bl *svgBlock) drawSegs(b *strings.Builder, row svgRow, y, h float64) {
 			name := bl.tl.TaskName(sg.task)
 			if tw := float64(utf8.RuneCountInString(name))*svgCharW*0.9 + 6; tw <= w {
 				fmt.Fprintf(b, `<text class="in t%d" x="%s" y="%s" text-anchor="middle">%s</text>`+"\n",
-					svgClass(sg.state), px(x0+w/2), px(y+h-4), textsafe.Markup(name))
+					int(sg.state), px(x0+w/2), px(y+h-4), textsafe.Markup(name))
 			}
 		}
 	}
@@ -786,7 +776,7 @@ func svgLegendItems(seen [nStates]bool, ribbon, gil bool, res []string) []svgLeg
 	var items []svgLegendItem
 	for _, s := range legendOrder {
 		if seen[s] {
-			items = append(items, svgLegendItem{Class: "s" + strconv.Itoa(svgClass(s)), Text: legendWords(s, gil, res)})
+			items = append(items, svgLegendItem{Class: "s" + strconv.Itoa(int(s)), Text: legendWords(s, gil, res)})
 		}
 	}
 	if ribbon {

@@ -33,7 +33,7 @@ var (
 		sim.Overhead:     '·',
 		sim.ResourceWait: '≡',
 		sim.Pickling:     '¤',
-		sim.Running:      '█', // measured work: drawn as working, told apart by the legend
+		sim.Running:      '▇',
 	}
 	// legendOrder is the order of the legend: running, then not.
 	legendOrder = []sim.State{sim.Working, sim.Running, sim.WorkingC, sim.GILWait, sim.Ready, sim.ResourceWait, sim.Waiting, sim.Blocked,

@@ -63,6 +63,7 @@ var traceColor = [nStates]string{
 	// Waiting for a resource runs no code, pickling does.
 	sim.ResourceWait: "yellow",               // yellow (255, 255, 0)
 	sim.Pickling:     "thread_state_unknown", // greyish brown (199, 155, 125): dark grey, the nearest apart from overhead's
+	sim.Running:      "thread_state_running", // light green (126, 200, 148): measured Python, apart from the engine's working
 }
 
 // Trace writes runs in the Trace Event Format of Chrome's trace viewer,
