@@ -48,11 +48,12 @@
 // processes(P)*threads(T) the process's main thread, for
 // processes(P)*asyncio its loop thread.
 //
-// A work step runs Python bytecode: WORK_RATE iterations per second of
-// the step of a loop of calls, arithmetic, attributes and dicts (spin).
-// MeasureWorkRate measures the rate with the interpreter; Check measures
-// it once and writes it into every program, and a program written without
-// it measures it as it starts. Measured work steps are drawn as
+// A work step runs Python bytecode, a loop of calls, arithmetic,
+// attributes and dicts, in slices of about 0.5 ms until the thread's CPU
+// clock has advanced the step's length. WORK_RATE (iterations per CPU
+// second, which MeasureWorkRate measures with the interpreter; Check
+// measures it once and writes it into every program, and a program written
+// without it measures it as it starts) sizes the first slice. Measured work steps are drawn as
 // sim.Running ("running Python"), never as holding the GIL: the program
 // sees when a step ran, not which thread held the GIL meanwhile.
 //

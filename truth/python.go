@@ -380,16 +380,19 @@ if __name__ == "__main__":
 // pyWork: the two kinds of work, the same in every exported program
 // (Export's and ExportServer's), so that a step costs the same in both.
 const pyWork = `# work(seconds) runs ordinary Python code: a function call, arithmetic, an
-# attribute and a dict item per iteration of spin(), WORK_RATE iterations
-# per second asked for. That is what a CPU-bound Python task is: bytecode,
-# in user space, holding the GIL and offering it to waiting threads as the
-# interpreter does (at calls and loop jumps). Spinning on
-# time.thread_time() instead would spend most of its time in the kernel,
-# reading the clock. WORK_RATE is how many iterations this interpreter
-# runs in a second of CPU time, alone on a core: conclab verify measures
-# it once, before its runs, and writes it above, so that every run does
-# the same work; a program written without it (None) measures it as it
-# starts, before its clock starts.
+# attribute and a dict item per iteration of spin()'s loop. That is what a
+# CPU-bound Python task is: bytecode, in user space, holding the GIL and
+# offering it to waiting threads as the interpreter does (at calls and loop
+# jumps). It runs in slices of about SLICE seconds and reads the thread's
+# CPU clock after each, so a step costs its seconds of CPU time however fast
+# the CPU runs meanwhile (a virtual machine's CPU can run the same loop at
+# half its speed a minute later); one read per slice keeps the kernel's
+# share small, where spinning on time.thread_time() alone spends most of
+# its time in the kernel, reading the clock. WORK_RATE, iterations per CPU
+# second alone on a core, sizes the first slice: conclab verify measures
+# it once, before its runs, and writes it above; a program written without
+# it (None) measures it as it starts, before its clock starts.
+SLICE = 0.0005
 
 
 class Tally:
@@ -449,12 +452,25 @@ def start_work(rate=None):
 
 
 def work(seconds):
-    """Python code that runs for ` + "`seconds`" + ` of CPU time on a core of its own.
+    """Python code that runs for ` + "`seconds`" + ` of this thread's CPU time.
 
     The thread holds the GIL while it runs; while another thread holds the
-    GIL, this one waits, and the step takes longer.
+    GIL, this one waits, and the step takes longer. Each slice after the
+    first is sized at the speed the previous one showed, and the last is
+    cut to the CPU time left.
     """
-    spin(round(seconds * WORK_RATE))
+    tally = Tally()
+    speed = WORK_RATE
+    clock = time.thread_time()
+    end = clock + seconds
+    while clock < end:
+        size = max(1, round(min(SLICE, end - clock) * speed))
+        for i in range(size):
+            bump(tally, i)
+        before, clock = clock, time.thread_time()
+        if clock > before:
+            speed = size / (clock - before)
+    return tally.total
 
 
 BUFFER = bytes(1 << 20)  # 1 MiB of zeros to hash
