@@ -27,7 +27,14 @@ func TestVerifyOpenServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A generous tolerance: the check is of the plumbing, not the accuracy.
+	// The p99 of 20 requests is their slowest, which one scheduling hiccup
+	// of a loaded machine can make ten times the prediction: up to three
+	// tries.
 	r := conclab(t, nil, "verify", file, "-m", "asyncio", "--repeat", "1", "--tolerance", "300%", "--format", "json")
+	for try := 2; try <= 3 && r.code == exitFailure && strings.Contains(r.stderr, "beyond the tolerance"); try++ {
+		t.Logf("try %d: %s", try-1, strings.TrimSpace(r.stderr))
+		r = conclab(t, nil, "verify", file, "-m", "asyncio", "--repeat", "1", "--tolerance", "300%", "--format", "json")
+	}
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
