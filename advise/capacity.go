@@ -26,7 +26,9 @@ type CapacityRange struct {
 // resource must be one wl declares (else an error with a did-you-mean),
 // the range whole numbers from 1 to workload.MaxCapacity, the first
 // smaller. A range of more than MaxPoints values is swept at the values of
-// Series within it plus both ends, as a model range is.
+// Series within it plus both ends, as a model range is, and the declared
+// capacity when it lies within: the sweep then shows the capacity the
+// workload has (and advise sizes from), not only its neighbours.
 func ParseCapacity(wl *workload.Workload, s string) (CapacityRange, error) {
 	const want = " (want NAME=LO..HI, e.g. db=1..50)"
 	name, rng, ok := strings.Cut(strings.TrimSpace(s), "=")
@@ -60,6 +62,9 @@ func ParseCapacity(wl *workload.Workload, s string) (CapacityRange, error) {
 		}
 	} else {
 		vals = append([]int{lo, hi}, Series(lo, hi)...)
+		if c := wl.Resources[i].Capacity; lo < c && c < hi {
+			vals = append(vals, c)
+		}
 		slices.Sort(vals)
 		vals = slices.Compact(vals)
 	}

@@ -57,6 +57,12 @@ func TestParseCapacity(t *testing.T) {
 	if _, err := ParseCapacity(parse(t, ioHandler), "db=1..4"); err == nil || !strings.Contains(err.Error(), "declares no resources") {
 		t.Errorf("a workload without resources: %v", err)
 	}
+	// A sampled range includes the declared capacity, which advise sizes
+	// from: 10 is not in the series.
+	cr, err := ParseCapacity(WithCapacity(wl, 0, 10), "db=1..50")
+	if want := []int{1, 2, 3, 4, 6, 8, 10, 12, 16, 24, 32, 48, 50}; err != nil || !slices.Equal(cr.Values, want) {
+		t.Errorf("ParseCapacity(db=1..50) with capacity 10 = %v, %v; want %v", cr.Values, err, want)
+	}
 }
 
 // capacitySweep runs a capacity sweep of pooled under the models of expr
