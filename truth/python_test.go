@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/model"
@@ -138,8 +139,16 @@ func TestModelsAgainstCPython(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []int64
+			busy := true // every attempt ran on a busy machine
 			for attempt := 0; attempt < 2; attempt++ {
+				before, errBefore := machine.System{}.Read()
 				m, err := Measure(context.Background(), py, prog.Bytes(), time.Minute)
+				after, errAfter := machine.System{}.Read()
+				if u := machine.Between(before, after); errBefore != nil || errAfter != nil || !u.Busy(machine.DefaultLimits) {
+					busy = false
+				} else {
+					t.Logf("attempt %d ran on a busy machine (%s)", attempt+1, u)
+				}
 				if err != nil {
 					t.Fatalf("%v\nprogram:\n%s", err, prog.String())
 				}
@@ -159,7 +168,14 @@ func TestModelsAgainstCPython(t *testing.T) {
 					break
 				}
 			}
-			if !agrees(pred.Makespan, got[len(got)-1]) {
+			switch {
+			case agrees(pred.Makespan, got[len(got)-1]):
+			case busy:
+				// Wall time measured while other processes (the other
+				// packages' tests, run beside these) kept a core says
+				// nothing of the model, as verify's inconclusive.
+				t.Logf("measured makespans %v, predicted %s: not compared, every run was on a busy machine", seconds(got), report.Seconds(pred.Makespan))
+			default:
 				t.Errorf("measured makespans %v, predicted %s: beyond 25%% or 30 ms", seconds(got), report.Seconds(pred.Makespan))
 			}
 		})
