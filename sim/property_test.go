@@ -401,8 +401,15 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 			if !prof.GIL || sp.State != GILWait || !samePlace || c.Lane == sp.Lane {
 				fail("span %+v: a GIL hand-over by lane %d (runtime %s)", sp, c.Lane, prof.Name)
 			}
+			// The forced lane's span ends then, preempted; or, when its
+			// step ended at that very instant and the next (say a gather's
+			// submit) had not run yet, the zero-length span that carried
+			// the cause is not recorded, and the lane is seen queueing for
+			// the GIL from then.
 			if c.Kind == GILForced && !task && !during(c.Lane, sp.End-1, sp.End, func(x Span) bool {
 				return x.End == sp.End && x.Cause.Kind == Preempted && x.Cause.Lane == sp.Lane
+			}) && !during(c.Lane, sp.End, sp.End+1, func(x Span) bool {
+				return x.Start == sp.End && x.State == GILWait
 			}) {
 				fail("span %+v: lane %d forced to drop the GIL, but not preempted then", sp, c.Lane)
 			}
