@@ -58,12 +58,32 @@ func (a *Advice) WriteText(w io.Writer, width int) error {
 	} else {
 		wrap(&b, "none: no candidate meets the bounds", width, "recommended  ", pad)
 	}
+	for _, ra := range a.Resources {
+		if ra.Suggested > 0 {
+			k := &ra.Sweep.Points[ra.Sweep.Knee.Index]
+			wrap(&b, fmt.Sprintf("%s capacity %d (declared %d) — p99 %s, %s served", ra.Resource, ra.Suggested, ra.Declared,
+				ms(k.Result.Latency.P99), perSecond(Served(k.Workload, k.Result))), width, "  with       ", pad)
+		}
+	}
 	if ru := a.RunnerUpCandidate(); ru != nil {
 		wrap(&b, fmt.Sprintf("%s — %s", ru.Label, a.summary(ru)), width, "runner-up    ", pad)
 	}
 	b.WriteString("\nwhy:\n")
 	for i, r := range a.Reasons {
 		wrap(&b, fmt.Sprintf("%d. %s", i+1, r), width, "  ", "     ")
+	}
+	if len(a.Resources) > 0 || a.Deadlocks != "" {
+		if a.Deadlocks != "" {
+			b.WriteString("\nresources and deadlocks:\n")
+		} else {
+			b.WriteString("\nresources:\n")
+		}
+		for _, ra := range a.Resources {
+			wrap(&b, ra.Reason, width, "  ", "    ")
+		}
+		if a.Deadlocks != "" {
+			wrap(&b, a.Deadlocks, width, "  ", "    ")
+		}
 	}
 	b.WriteString("\n")
 	wrap(&b, a.RuleOfThumb, width, "", "")
@@ -149,7 +169,19 @@ type AdviceDocument struct {
 	RunnerUp       *jsonChoice     `json:"runner_up"`
 	Reasons        []string        `json:"reasons"`
 	RuleOfThumb    string          `json:"rule_of_thumb"`
-	Candidates     []jsonCandidate `json:"candidates"`
+	// Resources is the capacity advised for each resource under the
+	// recommendation; absent when the workload has none.
+	Resources []jsonResource `json:"resources,omitempty"`
+	// Deadlocks says which candidates deadlock and why; absent when none.
+	Deadlocks  string          `json:"deadlocks,omitempty"`
+	Candidates []jsonCandidate `json:"candidates"`
+}
+
+type jsonResource struct {
+	Resource  string `json:"resource"`
+	Declared  int    `json:"declared"`
+	Suggested int    `json:"suggested"` // 0: no capacity tried reaches the best
+	Reason    string `json:"reason"`
 }
 
 type jsonProfile struct {
@@ -196,7 +228,7 @@ func (a *Advice) Document() AdviceDocument {
 		Profile: jsonProfile{WorkS: secs(p.Work), ReleasedS: secs(p.Released), WaitS: secs(p.Wait), BlockingS: secs(p.Blocking),
 			WaitShare: p.WaitShare(), RatePerS: p.Rate, InFlight: p.InFlight(), CoresNeeded: p.CoresNeeded()},
 		Constraints: jsonConstraints{P99S: secs(a.Constraints.P99), MemoryBytes: a.Constraints.Memory},
-		Reasons:     a.Reasons, RuleOfThumb: a.RuleOfThumb,
+		Reasons:     a.Reasons, RuleOfThumb: a.RuleOfThumb, Deadlocks: a.Deadlocks,
 		Candidates: make([]jsonCandidate, len(a.Candidates)),
 	}
 	choice := func(c *Candidate) *jsonChoice {
@@ -206,6 +238,9 @@ func (a *Advice) Document() AdviceDocument {
 		return &jsonChoice{Model: c.Label, Metrics: MetricsOf(c.Workload, c.Result)}
 	}
 	doc.Recommendation, doc.RunnerUp = choice(a.Recommendation()), choice(a.RunnerUpCandidate())
+	for _, ra := range a.Resources {
+		doc.Resources = append(doc.Resources, jsonResource{Resource: ra.Resource, Declared: ra.Declared, Suggested: ra.Suggested, Reason: ra.Reason})
+	}
 	for i := range a.Candidates {
 		c := &a.Candidates[i]
 		doc.Candidates[i] = jsonCandidate{Model: c.Label, Metrics: MetricsOf(c.Workload, c.Result), Rejected: c.Rejected}

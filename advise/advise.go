@@ -53,7 +53,13 @@ type Advice struct {
 	Best, RunnerUp int // indexes into Candidates; -1 when there is none
 	Reasons        []string
 	RuleOfThumb    string
-	gil            bool
+	// Resources is the word on each of the workload's resources under
+	// the recommendation (see ResourceAdvice); empty when it has none or
+	// nothing is recommended.
+	Resources []ResourceAdvice
+	// Deadlocks says which candidates deadlock and why; "" when none.
+	Deadlocks string
+	gil       bool
 	// The best p99 (open) or makespan (batch) and throughput of the kept
 	// candidates, which the ranking measures from.
 	bestPrimary int64
@@ -101,6 +107,10 @@ func Advise(ctx context.Context, wl *workload.Workload, c Constraints, s Setup) 
 	}
 	a.Reasons = a.reasons()
 	a.RuleOfThumb = a.ruleOfThumb()
+	a.Deadlocks = a.deadlockNote()
+	if err := a.adviseResources(ctx, s); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 

@@ -124,6 +124,10 @@ func (sw *Sweep) WriteSVG(w io.Writer) error {
 }
 
 func (sw *Sweep) svg(b *strings.Builder) {
+	if sw.Grid() {
+		sw.gridSVG(b)
+		return
+	}
 	pts := sw.Points
 	knee := textsafe.Wrap(sw.kneeSentence(), kneeChars, "", "  ")
 	h := plotH + kneeLineH*float64(max(len(knee)-1, 0))
@@ -199,8 +203,11 @@ func (sw *Sweep) svg(b *strings.Builder) {
 			x.pos(t), x.pos(t), plotB, plotB+5, x.pos(t), plotB+19, textsafe.Markup(num(t)))
 	}
 	xname := sw.Swept
-	if sw.Swept == SweptRate {
+	switch sw.Swept {
+	case SweptRate:
 		xname = "arrival rate (per second)"
+	case SweptCapacity:
+		xname = sw.Resource + " capacity (units)"
 	}
 	fmt.Fprintf(b, `<text x="%g" y="%g">%s%s</text>`+"\n", (plotL+plotR)/2, plotB+38, textsafe.Markup(xname), logNote(x))
 	b.WriteString("</g>\n")

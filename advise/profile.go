@@ -1,6 +1,10 @@
 package advise
 
-import "github.com/conclab/conclab/workload"
+import (
+	"slices"
+
+	"github.com/conclab/conclab/workload"
+)
 
 // TaskProfile is what one task of a workload (one request, for an open
 // workload) does on average, read from its steps: the mean of every
@@ -77,6 +81,32 @@ func (s *stepSums) add(steps []workload.Step, times float64) {
 			}
 		case workload.Repeat:
 			s.add(st.Steps, times*float64(st.Count))
+		case workload.Use:
+			s.add(st.Steps, times)
+		case workload.Choose:
+			var sum float64
+			for _, a := range st.Alternatives {
+				sum += a.Weight
+			}
+			for _, a := range st.Alternatives {
+				if sum > 0 {
+					s.add(a.Steps, times*a.Weight/sum)
+				}
+			}
+		case workload.Gather:
+			// The branches' CPU adds up; their waits overlap, so the
+			// task waits about as long as its longest branch's.
+			var longest float64
+			for _, br := range st.Branches {
+				var b stepSums
+				b.add(br.Steps, times)
+				s.work += float64(br.Count) * b.work
+				s.released += float64(br.Count) * b.released
+				s.blocking += float64(br.Count) * b.blocking
+				s.calls += float64(br.Count) * b.calls
+				longest = max(longest, b.wait)
+			}
+			s.wait += longest
 		}
 	}
 }
@@ -130,8 +160,18 @@ func offloadSteps(steps []workload.Step, any *bool) []workload.Step {
 		case st.Kind == workload.Wait && st.Blocking && st.Offload == workload.OffloadNone:
 			st.Offload = workload.OffloadThread
 			*any = true
-		case st.Kind == workload.Repeat:
+		case st.Kind == workload.Repeat || st.Kind == workload.Use:
 			st.Steps = offloadSteps(st.Steps, any)
+		case st.Kind == workload.Gather:
+			st.Branches = slices.Clone(st.Branches)
+			for j := range st.Branches {
+				st.Branches[j].Steps = offloadSteps(st.Branches[j].Steps, any)
+			}
+		case st.Kind == workload.Choose:
+			st.Alternatives = slices.Clone(st.Alternatives)
+			for j := range st.Alternatives {
+				st.Alternatives[j].Steps = offloadSteps(st.Alternatives[j].Steps, any)
+			}
 		}
 		out[i] = st
 	}

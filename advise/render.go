@@ -15,8 +15,13 @@ import (
 // valueLabel is how a point's swept value is written: its model for a
 // model sweep, its rate for a rate sweep.
 func (sw *Sweep) valueLabel(p Point) string {
-	if sw.Swept == SweptRate {
+	switch {
+	case sw.Swept == SweptRate:
 		return perSecond(p.Value)
+	case sw.Swept == SweptCapacity:
+		return fmt.Sprintf("%s capacity %d", sw.Resource, p.Capacity)
+	case sw.Grid():
+		return fmt.Sprintf("%s with %s capacity %d", p.Model, sw.Resource, p.Capacity)
 	}
 	return p.Model.String()
 }
@@ -24,8 +29,13 @@ func (sw *Sweep) valueLabel(p Point) string {
 // Title is a one-line description of the sweep.
 func (sw *Sweep) Title() string {
 	what := sw.Swept
-	if sw.Swept == SweptRate && len(sw.Points) > 0 {
+	switch {
+	case sw.Swept == SweptRate && len(sw.Points) > 0:
 		what = "arrival rate under " + sw.Points[0].Model.String()
+	case sw.Swept == SweptCapacity && len(sw.Points) > 0:
+		what = sw.Resource + " capacity under " + sw.Points[0].Model.String()
+	case sw.Grid():
+		what = sw.Swept + " × " + sw.Resource + " capacity"
 	}
 	return fmt.Sprintf("sweep of %s · %s · runtime %s · %d cores", what, sw.Workload.Name, sw.Runtime, sw.Cores)
 }
@@ -37,6 +47,9 @@ func (sw *Sweep) Title() string {
 // narrow table leaves out its least needed columns.
 func (sw *Sweep) WriteText(w io.Writer, width int) error {
 	width = textWidth(width)
+	if sw.Grid() {
+		return sw.writeGrid(w, width)
+	}
 	head, rows := sw.Table()
 	t := &table{
 		head:  head,
@@ -68,11 +81,17 @@ func (sw *Sweep) WriteText(w io.Writer, width int) error {
 // served, p50, p99, cpu, GIL wait, peak threads, resident and reserved
 // memory, and "yes" when overloaded).
 func (sw *Sweep) Table() (head []string, rows [][]string) {
-	first := "model"
-	if sw.Swept == SweptRate {
+	first, wait := "model", "GIL wait"
+	switch {
+	case sw.Swept == SweptRate:
 		first = "rate"
+	case sw.Swept == SweptCapacity:
+		first = sw.Resource + " capacity"
 	}
-	head = []string{first, "makespan", "served", "p50", "p99", "cpu", "GIL wait", "thr", "resident", "reserved", "over"}
+	if sw.Resource != "" {
+		wait = "res wait" // what a capacity changes; the GIL wait barely moves
+	}
+	head = []string{first, "makespan", "served", "p50", "p99", "cpu", wait, "thr", "resident", "reserved", "over"}
 	for i, p := range sw.Points {
 		r := p.Result
 		over := ""
@@ -83,12 +102,19 @@ func (sw *Sweep) Table() (head []string, rows [][]string) {
 			over = "yes"
 		}
 		label := sw.valueLabel(p)
+		if sw.Swept == SweptCapacity {
+			label = fmt.Sprint(p.Capacity)
+		}
+		waited := r.GILWait
+		if sw.Resource != "" {
+			waited = r.ResourceWait
+		}
 		if i == sw.Knee.Index {
 			label += " ◀"
 		}
 		rows = append(rows, []string{label, report.Seconds(r.Makespan), perSecond(Served(p.Workload, r)),
 			report.Seconds(r.Latency.P50), report.Seconds(r.Latency.P99), numfmt.Percent(r.CPUUtilization),
-			report.Seconds(r.GILWait), fmt.Sprint(r.PeakThreads), report.Bytes(r.PeakMemoryBytes),
+			report.Seconds(waited), fmt.Sprint(r.PeakThreads), report.Bytes(r.PeakMemoryBytes),
 			report.Bytes(r.PeakVirtualBytes), over})
 	}
 	return head, rows
@@ -133,25 +159,29 @@ type SweepDocument struct {
 	Runtime  string      `json:"runtime"`
 	Cores    int         `json:"cores"`
 	Swept    string      `json:"swept"`
+	Resource string      `json:"resource,omitempty"` // the resource whose capacity varies
 	Points   []jsonPoint `json:"points"`
 	Knee     *jsonKnee   `json:"knee"`
 }
 
 type jsonPoint struct {
-	Value   float64 `json:"value"`
-	Model   string  `json:"model"`
-	Metrics Metrics `json:"metrics"`
+	Value    float64 `json:"value"`
+	Model    string  `json:"model"`
+	Capacity int     `json:"capacity,omitempty"`
+	Metrics  Metrics `json:"metrics"`
 }
 
 type jsonKnee struct {
-	Value float64 `json:"value"`
-	Model string  `json:"model"`
-	Rule  string  `json:"rule"`
+	Value    float64 `json:"value"`
+	Model    string  `json:"model"`
+	Capacity int     `json:"capacity,omitempty"`
+	Rule     string  `json:"rule"`
 }
 
 // WriteJSON writes the sweep as one JSON object: {"workload", "runtime",
 // "cores", "swept", "points": [{"value", "model", "metrics"}], "knee":
-// {"value", "model", "rule"} or null}. The metrics carry the keys of the
+// {"value", "model", "rule"} or null}; a sweep of a resource's capacity
+// adds "resource" and each point's (and the knee's) "capacity". The metrics carry the keys of the
 // run contract (see Metrics).
 func (sw *Sweep) WriteJSON(w io.Writer) error {
 	return jsonout.WriteIndented(w, sw.Document())
@@ -160,12 +190,12 @@ func (sw *Sweep) WriteJSON(w io.Writer) error {
 // Document is the sweep's JSON document, as WriteJSON writes it.
 func (sw *Sweep) Document() SweepDocument {
 	doc := SweepDocument{Workload: sw.Workload.Name, Runtime: sw.Runtime, Cores: sw.Cores, Swept: sw.Swept,
-		Points: make([]jsonPoint, len(sw.Points))}
+		Resource: sw.Resource, Points: make([]jsonPoint, len(sw.Points))}
 	for i, p := range sw.Points {
-		doc.Points[i] = jsonPoint{Value: p.Value, Model: p.Model.String(), Metrics: MetricsOf(p.Workload, p.Result)}
+		doc.Points[i] = jsonPoint{Value: p.Value, Model: p.Model.String(), Capacity: p.Capacity, Metrics: MetricsOf(p.Workload, p.Result)}
 	}
 	if k := sw.Knee.Index; k >= 0 {
-		doc.Knee = &jsonKnee{Value: sw.Points[k].Value, Model: sw.Points[k].Model.String(), Rule: sw.Knee.Rule}
+		doc.Knee = &jsonKnee{Value: sw.Points[k].Value, Model: sw.Points[k].Model.String(), Capacity: sw.Points[k].Capacity, Rule: sw.Knee.Rule}
 	}
 	return doc
 }

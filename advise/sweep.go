@@ -28,8 +28,9 @@ var ErrNoRange = errors.New("no range to sweep")
 // Point is one point of a sweep: a deployment of a workload at one value
 // of the swept quantity, and, once run, what it measured.
 type Point struct {
-	Value      float64 // pool size, processes, limit, executor or arrival rate
+	Value      float64 // pool size, processes, limit, executor, capacity or arrival rate
 	Model      model.Deployment
+	Capacity   int // the swept resource's capacity (Sweep.Resource); 0 when none is swept
 	Workload   *workload.Workload
 	Result     *sim.Result
 	Overloaded bool
@@ -40,7 +41,10 @@ type Sweep struct {
 	Workload *workload.Workload // the workload as given
 	Runtime  string
 	Cores    int
-	Swept    string // what varies: threads, processes, limit, executor or rate
+	Swept    string // what varies: threads, processes, limit, executor, capacity or rate
+	// Resource names the resource whose capacity varies (SweptCapacity,
+	// or a grid with a model range: see Grid); "" when none does.
+	Resource string
 	Points   []Point
 	Knee     Knee
 }
@@ -221,6 +225,13 @@ func RatePoints(wl *workload.Workload, d model.Deployment, rates []float64) ([]P
 // Run simulates every point (in parallel, see Setup) and returns the
 // sweep with its knee. swept names what varies (SweptRate for rates).
 func Run(ctx context.Context, wl *workload.Workload, swept string, pts []Point, s Setup) (*Sweep, error) {
+	return RunResource(ctx, wl, swept, "", pts, s)
+}
+
+// RunResource is Run for points that vary the capacity of the resource
+// called resource (see CapacityPoints): alone (swept SweptCapacity) or
+// with a model range (swept the model's field).
+func RunResource(ctx context.Context, wl *workload.Workload, swept, resource string, pts []Point, s Setup) (*Sweep, error) {
 	cfgs := make([]sim.Config, len(pts))
 	for i, p := range pts {
 		cfgs[i] = sim.Config{Workload: p.Workload, Deployment: p.Model, Profile: s.Profile,
@@ -230,7 +241,7 @@ func Run(ctx context.Context, wl *workload.Workload, swept string, pts []Point, 
 	if err != nil {
 		return nil, err
 	}
-	sw := &Sweep{Workload: wl, Runtime: s.Profile.Name, Cores: s.Cores, Swept: swept, Points: make([]Point, len(pts))}
+	sw := &Sweep{Workload: wl, Runtime: s.Profile.Name, Cores: s.Cores, Swept: swept, Resource: resource, Points: make([]Point, len(pts))}
 	for i, p := range pts {
 		p.Result = res[i]
 		p.Overloaded = Overloaded(p.Workload, p.Result)
@@ -250,6 +261,8 @@ const (
 // the smallest value that is not overloaded, reaches 95 % of the best
 // throughput of the sweep and has a p99 within Equal (5 %) of the best p99
 // of the points not overloaded: past it, more buys little of either.
+// A grid of a model range and capacities: the same rule, the fewest units
+// of the resource first, then the smallest model.
 // Rates: the highest rate before the first that is overloaded or has a
 // p99 above 3× the p99 at the lowest rate.
 func findKnee(sw *Sweep) Knee {
@@ -272,11 +285,15 @@ func findKnee(sw *Sweep) Knee {
 		return k
 	}
 	open := sw.Workload.Arrivals != nil
-	k.Rule = fmt.Sprintf("the smallest %s with %s of the best throughput and p99 within %s of the best",
-		sweptNoun(sw.Swept), numfmt.WholePercent(kneeThroughput), numfmt.ShortPercent(Equal))
+	smallest := "the smallest " + sw.sweptNoun()
+	if sw.Grid() {
+		smallest = fmt.Sprintf("the fewest %s units, then the smallest %s,", sw.Resource, sweptNoun(sw.Swept))
+	}
+	k.Rule = fmt.Sprintf("%s with %s of the best throughput and p99 within %s of the best",
+		smallest, numfmt.WholePercent(kneeThroughput), numfmt.ShortPercent(Equal))
 	if open {
-		k.Rule = fmt.Sprintf("the smallest %s not overloaded, with %s of the best throughput and p99 within %s of the best",
-			sweptNoun(sw.Swept), numfmt.WholePercent(kneeThroughput), numfmt.ShortPercent(Equal))
+		k.Rule = fmt.Sprintf("%s not overloaded, with %s of the best throughput and p99 within %s of the best",
+			strings.TrimSuffix(smallest, ","), numfmt.WholePercent(kneeThroughput), numfmt.ShortPercent(Equal))
 	}
 	best, bestP99 := 0.0, int64(math.MaxInt64)
 	for _, p := range sw.Points {
@@ -306,6 +323,14 @@ func findKnee(sw *Sweep) Knee {
 			sw.valueLabel(p), ms(p.Result.Latency.P99), ms(bestP99))
 	}
 	return k
+}
+
+// sweptNoun names what the sweep varies, for "the smallest …".
+func (sw *Sweep) sweptNoun() string {
+	if sw.Swept == SweptCapacity {
+		return sw.Resource + " capacity"
+	}
+	return sweptNoun(sw.Swept)
 }
 
 // sweptNoun names what a pool-size sweep varies, for "the smallest …".

@@ -18,6 +18,7 @@ const (
 	kBlocked                // a task blocks its event loop
 	kWait                   // a task waits (sleeps, or awaits)
 	kOffload                // a coroutine hands a blocking call to the executor
+	kResWait                // a task waits for a unit of a resource (peer: the resource)
 	kQueued                 // a released task waits before it first runs
 	kResumeLate             // a coroutine's wait is over, but its loop is busy
 	kMainGIL                // a pool's main thread waits for the GIL back (after starting a thread, or to submit)
@@ -323,6 +324,13 @@ func (n *narrator) taskEvents() {
 				}
 				first(&e)
 				n.add(e)
+			case sim.ResourceWait:
+				if d < n.sig || s.Cause.Kind != sim.ResourceFreed {
+					continue // a wait a deadlock never ended: its line tells it
+				}
+				e := event{at: s.Start, kind: kResWait, task: t, lane: s.Lane, other: -1, otask: -1, dur: d, peer: int32(s.Cause.Resource)}
+				first(&e)
+				n.add(e)
 			case sim.Blocked:
 				e := event{at: s.Start, kind: kBlocked, task: t, lane: s.Lane, other: -1, otask: -1, dur: d, warn: true}
 				first(&e)
@@ -460,6 +468,8 @@ func (n *narrator) key(e *event) uint64 {
 		sub = withSub | bit(e.rel)<<2 | bit(e.warn)<<1 | bit(e.first)
 	case kWait, kBlocked:
 		sub = withSub | bit(e.lane >= 0)<<1 | bit(e.first)
+	case kResWait:
+		sub = withSub | uint64(uint16(e.peer))<<2 | bit(e.first)
 	case kOffload:
 		sub = withSub | bit(n.lanes[e.other].Kind == sim.ProcessMain)<<1 | bit(e.first)
 	case kQueued, kResumeLate:
@@ -518,6 +528,8 @@ func size(e *event) (int64, float64) {
 		return e.cpu, 2.2
 	case kWait, kOffload, kBlocked:
 		return e.dur, 3
+	case kResWait:
+		return e.dur, 0 // a queue's waits vary by nature: one line per resource
 	}
 	return 0, 0
 }

@@ -60,6 +60,8 @@ type narrator struct {
 	// gap is the longest quiet time inside one folded line.
 	gap    int64
 	events []event
+	// holds are the units of resources taken and given back, in order.
+	holds []sim.Hold
 	// ordered says, by lane, whether the spans' ends never decrease;
 	// fingers, where the last searches of the lane's spans ended.
 	ordered []bool
@@ -79,6 +81,9 @@ type narrator struct {
 
 func newNarrator(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) *narrator {
 	n := &narrator{wl: wl, r: r, d: r.Deployment, gilWaiters: -1}
+	if rec != nil {
+		n.holds = rec.Holds
+	}
 	n.sig = max(100_000, r.Makespan/1000)
 	n.gap = max(1, r.Makespan/10)
 	if wl != nil && wl.Arrivals == nil {

@@ -202,6 +202,8 @@ func (n *narrator) one(e event) string {
 			s += fmt.Sprintf(", which first waits %s for a free executor thread (all %d are busy)", report.Seconds(e.cpu), n.count(sim.ExecutorThread))
 		}
 		return s + " — " + n.switchTo(e.otask)
+	case kResWait:
+		return fmt.Sprintf("%s %swaits %s for %s", who, starts, report.Seconds(e.dur), n.resourceHeld(&e))
 	case kBlocked:
 		return fmt.Sprintf("%s %scalls a blocking wait on the loop: nothing else runs for %s (%s)", who, starts, report.Seconds(e.dur), slowNote(e.dur))
 	case kQueued, kResumeLate:
@@ -332,6 +334,20 @@ func (n *narrator) many(g *group) string {
 			who, starts, verb("hands", "hand"), verb("its", "their"), verb("call", "calls"), span(lo, hi), verb("awaits it", "await them"))
 		if _, q, _ := durs(g, func(e *event) int64 { return e.cpu }); q >= n.sig {
 			s += fmt.Sprintf("; some wait up to %s for a free executor thread (all %d busy)", report.Seconds(q), n.count(sim.ExecutorThread))
+		}
+		return s + tail
+	case kResWait:
+		longest := g.ev(0)
+		for i := range g.len() {
+			if x := g.ev(i); x.dur > longest.dur {
+				longest = x
+			}
+		}
+		s := fmt.Sprintf("%s %s%s %s%s for %s, %s in all", who, starts, verb("waits", "wait"), span(lo, hi), each,
+			n.resourceName(e.peer), report.Seconds(sum))
+		if names, c := n.holderText(longest); c > 0 {
+			s += fmt.Sprintf("; the longest wait, %s's %s, began while %s held %s", n.name(longest.task),
+				report.Seconds(longest.dur), names, numfmt.Plural(c, "it", "them all"))
 		}
 		return s + tail
 	case kBlocked:

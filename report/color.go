@@ -73,6 +73,9 @@ var (
 	okabeYellow        = rgb{0xf0, 0xe4, 0x42}
 	paletteGrey        = rgb{0x8c, 0x8c, 0x8c}
 	paletteDarkGrey    = rgb{0x4d, 0x4d, 0x4d}
+	// paletteDarkGreen is bluish green darkened: measured Python code,
+	// which ran or waited for the GIL (the program cannot tell which).
+	paletteDarkGreen = rgb{0x00, 0x6b, 0x4e}
 )
 
 // stateHue is the hue of each state, the one the SVG, the HTML report and
@@ -93,6 +96,7 @@ var stateHue = [nStates]rgb{
 	sim.Overhead:     paletteGrey,
 	sim.ResourceWait: okabeYellow,
 	sim.Pickling:     paletteDarkGrey,
+	sim.Running:      paletteDarkGreen,
 }
 
 // stateSGR16 colours the states with the 16 ANSI colours, whose actual
@@ -110,6 +114,7 @@ var stateSGR16 = [nStates]string{
 	sim.Overhead:     sgrDim,     // grey
 	sim.ResourceWait: "\x1b[93m", // bright yellow: yellow
 	sim.Pickling:     "\x1b[90m", // bright black: dark grey
+	sim.Running:      "\x1b[32m", // green: dark bluish green (no GIL wait is drawn beside it)
 }
 
 // stateSGR256 and stateSGRTrue colour the states in the palette's hues:

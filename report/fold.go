@@ -36,6 +36,16 @@ func (l *SpanLimit) TaskSpan(s sim.Span) {
 	}
 }
 
+// Hold records a unit of a resource taken or given back (counted as a
+// span: a pool of a million requests makes two million).
+func (l *SpanLimit) Hold(h sim.Hold) {
+	if l.keep() {
+		l.Recorder.Hold(h)
+	}
+}
+
+var _ sim.HoldSink = (*SpanLimit)(nil)
+
 func (l *SpanLimit) keep() bool {
 	l.Spans++
 	if !l.Over && l.Spans > l.Max {

@@ -146,6 +146,7 @@ var informative = [nStates]int{
 	sim.Ready:        4,
 	sim.WorkingC:     5,
 	sim.Working:      6,
+	sim.Running:      6,
 	sim.ResourceWait: 7,
 	sim.Blocked:      8,
 	sim.GILWait:      9,

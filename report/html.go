@@ -173,7 +173,7 @@ func HTML(w io.Writer, wl *workload.Workload, runs []Run, opt HTMLOptions) error
 		}
 		ribbon = ribbon || bl.ribbon
 	}
-	d.Legend = svgLegendItems(seen, ribbon, hasGIL(runs))
+	d.Legend = svgLegendItems(seen, ribbon, hasGIL(runs), resourceNames(runs...))
 
 	var buf bytes.Buffer
 	if err := htmlTmpl.Execute(&buf, d); err != nil {

@@ -124,7 +124,7 @@ func TestJSONResourcesAndDeadlock(t *testing.T) {
 }
 
 // The timelines draw waiting for a resource and pickling, each in its own
-// glyph, and the legend names them.
+// glyph, and the legend names them (the resource by its name).
 func TestTimelineNewStates(t *testing.T) {
 	_, runs := simulate(t, "resources: {db: {capacity: 1}}\ntasks: [{count: 3, input: 5MB, steps: [{use: db, steps: [{wait: 20ms}]}]}]",
 		"threads(3)", "processes(2)")
@@ -135,7 +135,7 @@ func TestTimelineNewStates(t *testing.T) {
 		}
 	}
 	out := b.String()
-	for _, want := range []string{"≡ waiting for a resource (pool, lock)", "¤ pickling data for a worker process"} {
+	for _, want := range []string{"≡ waiting for db", "¤ pickling data for a worker process"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("timelines lack %q:\n%s", want, out)
 		}

@@ -84,6 +84,7 @@ var svgStates = [nStates]svgState{
 	// Waiting for a resource runs no code; pickling does.
 	sim.ResourceWait: {"#fbf8d4", stateHue[sim.ResourceWait].hex(), "#4a4300"},
 	sim.Pickling:     {stateHue[sim.Pickling].hex(), "", "#ffffff"},
+	sim.Running:      {stateHue[sim.Running].hex(), "", "#ffffff"},
 }
 
 // svgHolderTones fill the GIL-holder ribbon, one tone per thread of the
@@ -149,7 +150,7 @@ func SVG(w io.Writer, runs []Run, opt SVGOptions) error {
 		}
 		ribbon = ribbon || bl.ribbon
 	}
-	legend := svgLegendItems(seen, ribbon, hasGIL(runs))
+	legend := svgLegendItems(seen, ribbon, hasGIL(runs), resourceNames(runs...))
 	legendH, legendSVG := svgLegend(legend, width)
 	height += legendH
 
@@ -719,7 +720,7 @@ func (bl *svgBlock) drawSegs(b *strings.Builder, row svgRow, y, h float64) {
 			name := bl.tl.TaskName(sg.task)
 			if tw := float64(utf8.RuneCountInString(name))*svgCharW*0.9 + 6; tw <= w {
 				fmt.Fprintf(b, `<text class="in t%d" x="%s" y="%s" text-anchor="middle">%s</text>`+"\n",
-					sg.state, px(x0+w/2), px(y+h-4), textsafe.Markup(name))
+					int(sg.state), px(x0+w/2), px(y+h-4), textsafe.Markup(name))
 			}
 		}
 	}
@@ -771,11 +772,11 @@ type svgLegendItem struct {
 
 // svgLegendItems lists the states drawn, in the terminal legend's order,
 // and the ribbon when one was drawn.
-func svgLegendItems(seen [nStates]bool, ribbon, gil bool) []svgLegendItem {
+func svgLegendItems(seen [nStates]bool, ribbon, gil bool, res []string) []svgLegendItem {
 	var items []svgLegendItem
 	for _, s := range legendOrder {
 		if seen[s] {
-			items = append(items, svgLegendItem{Class: "s" + strconv.Itoa(int(s)), Text: describe(s, gil)})
+			items = append(items, svgLegendItem{Class: "s" + strconv.Itoa(int(s)), Text: legendWords(s, gil, res)})
 		}
 	}
 	if ribbon {

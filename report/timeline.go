@@ -33,9 +33,10 @@ var (
 		sim.Overhead:     '·',
 		sim.ResourceWait: '≡',
 		sim.Pickling:     '¤',
+		sim.Running:      '▇',
 	}
 	// legendOrder is the order of the legend: running, then not.
-	legendOrder = []sim.State{sim.Working, sim.WorkingC, sim.GILWait, sim.Ready, sim.ResourceWait, sim.Waiting, sim.Blocked,
+	legendOrder = []sim.State{sim.Working, sim.Running, sim.WorkingC, sim.GILWait, sim.Ready, sim.ResourceWait, sim.Waiting, sim.Blocked,
 		sim.Pickling, sim.Overhead}
 )
 
@@ -47,6 +48,8 @@ func describe(s sim.State, gil bool) string {
 			return "working (holds the GIL)"
 		}
 		return "working"
+	case sim.Running:
+		return "running Python (GIL holder not measured)"
 	case sim.WorkingC:
 		if gil {
 			return "working in C (GIL released)"
@@ -148,12 +151,13 @@ func drawTimeline(b *strings.Builder, run Run, total int, color Colors) {
 
 	// Legend: the states drawn, wrapped to the width; only glyphs coloured.
 	gil := runHasGIL(run)
+	res := resourceNames(run)
 	lineW := 0
 	for _, s := range legendOrder {
 		if !seen[s] {
 			continue
 		}
-		words := textsafe.Cut(describe(s, gil), total-2)
+		words := textsafe.Cut(legendWords(s, gil, res), total-2)
 		itW := 2 + width(words)
 		if lineW > 0 && lineW+2+itW > total {
 			b.WriteByte('\n')

@@ -63,6 +63,7 @@ var traceColor = [nStates]string{
 	// Waiting for a resource runs no code, pickling does.
 	sim.ResourceWait: "yellow",               // yellow (255, 255, 0)
 	sim.Pickling:     "thread_state_unknown", // greyish brown (199, 155, 125): dark grey, the nearest apart from overhead's
+	sim.Running:      "thread_state_running", // light green (126, 200, 148): measured Python, apart from the engine's working
 }
 
 // Trace writes runs in the Trace Event Format of Chrome's trace viewer,
@@ -151,6 +152,7 @@ type traceWriter struct {
 	ids   int // the last pid or tid given: one space for both, as on Linux
 	flows int // the last flow id given
 	buf   []byte
+	res   []string // the run's resources by index, to name its waits for them
 }
 
 // id gives the next pid or tid.
@@ -276,6 +278,10 @@ func (tw *traceWriter) run(run Run, wl *workload.Workload, note string) {
 	rows := newTimelineRows(run, wl, r.Makespan, traceLimits)
 	rows.build(0)
 	gil := runHasGIL(run)
+	tw.res = tw.res[:0]
+	for _, rs := range r.Resources {
+		tw.res = append(tw.res, rs.Name)
+	}
 	model := clean(r.Model)
 
 	// Processes, in the order of their lanes, then their threads: the
@@ -447,7 +453,7 @@ func (tw *traceWriter) lane(rows *TimelineRows, row Row, pid, tid int, tasks []t
 		s := &spans[k]
 		if s.Task < 0 || int(s.Task) >= len(tasks) {
 			if drawn(s) {
-				e := stateSlice(s, pid, tid, "", gil)
+				e := stateSlice(s, pid, tid, "", gil, tw.res)
 				tw.event(&e)
 			}
 			k++
@@ -469,7 +475,7 @@ func (tw *traceWriter) lane(rows *TimelineRows, row Row, pid, tid int, tasks []t
 		}
 		for ; k < j; k++ {
 			if s := &spans[k]; drawn(s) {
-				e := stateSlice(s, pid, tid, t.argsJSON, gil)
+				e := stateSlice(s, pid, tid, t.argsJSON, gil, tw.res)
 				tw.event(&e)
 			}
 		}
@@ -478,8 +484,12 @@ func (tw *traceWriter) lane(rows *TimelineRows, row Row, pid, tid int, tasks []t
 
 // stateSlice is the complete event of a lane's span: named by its state,
 // with its task as an arg (argsJSON, or "").
-func stateSlice(s *sim.Span, pid, tid int, argsJSON string, gil bool) traceEvent {
-	return traceEvent{ph: "X", nameJSON: stateJSON(s.State, gil), cat: s.State.String(), pid: pid, tid: tid,
+func stateSlice(s *sim.Span, pid, tid int, argsJSON string, gil bool, res []string) traceEvent {
+	name := stateJSON(s.State, gil)
+	if s.State == sim.ResourceWait && s.Cause.Kind == sim.ResourceFreed && int(s.Cause.Resource) < len(res) {
+		name = jsonString("waiting for " + res[s.Cause.Resource])
+	}
+	return traceEvent{ph: "X", nameJSON: name, cat: s.State.String(), pid: pid, tid: tid,
 		ts: s.Start, dur: s.End - s.Start, cname: traceColor[s.State], argsJSON: argsJSON}
 }
 

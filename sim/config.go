@@ -33,6 +33,7 @@ type Progress struct {
 type Recorder struct {
 	Lanes []Span // lane spans, in the order they closed
 	Tasks []Span // task spans, in the order they closed
+	Holds []Hold // units of resources taken and given back, in order
 }
 
 // LaneSpan records a lane span.
@@ -41,4 +42,26 @@ func (r *Recorder) LaneSpan(s Span) { r.Lanes = append(r.Lanes, s) }
 // TaskSpan records a task span.
 func (r *Recorder) TaskSpan(s Span) { r.Tasks = append(r.Tasks, s) }
 
-var _ Sink = (*Recorder)(nil)
+// Hold records a unit taken or given back.
+func (r *Recorder) Hold(h Hold) { r.Holds = append(r.Holds, h) }
+
+var (
+	_ Sink     = (*Recorder)(nil)
+	_ HoldSink = (*Recorder)(nil)
+)
+
+// HoldSink is a Sink that is also told of every unit of a resource taken
+// and given back, in the order it happens: who held a resource at an
+// instant (explain's "all are held by …", a resource's track).
+type HoldSink interface {
+	Hold(h Hold)
+}
+
+// Hold is a unit of a resource taken (Take) or given back by a task.
+type Hold struct {
+	At       int64
+	Resource uint16 // index in the workload's Resources
+	Instance int32  // its instance: the worker process's index for scope process, else 0
+	Task     int32
+	Take     bool
+}

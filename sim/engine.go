@@ -289,6 +289,12 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 		progress: cfg.Progress,
 		cpu:      cpuSet{cores: cfg.Cores},
 	}
+	if hs, ok := cfg.Sink.(HoldSink); ok {
+		e.onHold = func(x, sl int32, take bool) {
+			in := &e.inst[x]
+			hs.Hold(Hold{At: e.now, Resource: uint16(in.res), Instance: x - e.resBase[in.res], Task: e.slots[sl].id, Take: take})
+		}
+	}
 	for _, g := range wl.Groups {
 		p := compile(g.Steps)
 		if p.depth > e.maxDepth {

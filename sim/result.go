@@ -17,6 +17,10 @@ const (
 	Overhead                  // lane: runtime costs (thread/process start-up, pool and loop overhead)
 	ResourceWait              // lane: a thread blocked taking a resource (GIL released); task: waiting for a unit of a resource (the span's Cause names it)
 	Pickling                  // lane: pickling or unpickling a task's data for a worker process; task: its data on the way
+	// Running is a measured work step (package truth), never the engine's:
+	// the thread ran Python code, or waited for the GIL, from the step's
+	// start to its end; who held the GIL when is not measured.
+	Running // lane/task: running Python code (measured: the GIL holder unknown)
 	numStates
 )
 
@@ -46,6 +50,8 @@ func (s State) String() string {
 		return "resource-wait"
 	case Pickling:
 		return "pickling"
+	case Running:
+		return "running-python"
 	}
 	return "unknown"
 }

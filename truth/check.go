@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	goruntime "runtime"
+	"strings"
 	"time"
 
 	"github.com/conclab/conclab/model"
@@ -15,6 +16,7 @@ import (
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
 
+	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/python"
 )
 
@@ -117,7 +119,10 @@ func checkTarget(t Target, server bool) error {
 type Progress struct {
 	Workload  string
 	Model     model.Deployment
-	Run, Runs int // this run, of how many
+	Run, Runs int // this run, of how many (a run made again counts beyond Runs)
+	// Again, for a run made again, is the earlier run that was busy and
+	// how: "run 2: other processes used 0.9 of 2 cores".
+	Again string
 	// For an open workload: what serves it and how many requests it gets.
 	Server   *Server
 	Requests int
@@ -135,33 +140,54 @@ type CheckConfig struct {
 	// never.
 	SpanTasks int
 	Progress  func(Progress) // may be nil
+	// WorkRate is the programs' work rate (ExportOptions.WorkRate); 0:
+	// measured once with MeasureWorkRate when a task has work (again,
+	// keeping the best, while the machine is busy).
+	WorkRate float64
+	Noise    NoiseConfig
 }
 
 // Report is what Check found.
 type Report struct {
 	Target
-	Python *python.Interpreter
-	Repeat int
-	Models []ModelCheck // in the order of Target.Models
+	Python   *python.Interpreter
+	Repeat   int
+	WorkRate float64 // the programs' work rate (0: no task has work)
+	// WorkRateLoad is how busy the machine was while the rate was measured
+	// (not Known when it was given).
+	WorkRateLoad Load
+	// LoadKnown says whether this system said how busy it was; Limits are
+	// what a busy run is beyond.
+	LoadKnown bool
+	Limits    machine.Limits
+	Speed     float64      // how far off its measured speed work may run (NoiseConfig.Speed)
+	Models    []ModelCheck // in the order of Target.Models
 }
 
 // ModelCheck is one model of a workload, predicted and measured.
 type ModelCheck struct {
 	Model      model.Deployment
 	Predicted  report.Run
-	Measured   report.Run // medians over the runs (Median), with the spans of the median run
+	Measured   report.Run // medians over the runs used (Median), with the spans of the median run
 	Comparison Comparison
+	Runs       []Run  // every real run, in the order made; Used marks those the medians are over
+	Spread     Spread // of the runs used
+	Busy       bool   // the machine was busy during a run used
 }
 
-// Beyond lists the models whose makespan is off by more than tol, or
-// whose real run deadlocked where the prediction did not (or did not where
-// it did). A run that deadlocked as predicted agrees: it stopped when its
-// watchdog saw no progress, not at the instant of the cycle.
-func (r *Report) Beyond(tol float64) []ModelCheck {
+// Beyond lists the models whose makespan is off by more than tol,
+// measured on a quiet machine, or whose real run deadlocked where the
+// prediction did not (or did not where it did) (Verdict Beyond).
+func (r *Report) Beyond(tol float64) []ModelCheck { return r.verdicts(tol, Beyond) }
+
+// Inconclusive lists the models whose makespan is off by more than tol
+// with the machine busy during a run counted (Verdict Inconclusive).
+func (r *Report) Inconclusive(tol float64) []ModelCheck { return r.verdicts(tol, Inconclusive) }
+
+func (r *Report) verdicts(tol float64, v Verdict) []ModelCheck {
 	var off []ModelCheck
 	for _, c := range r.Models {
-		cmp := c.Comparison
-		if cmp.DeadlockMismatch() || !cmp.DeadlockPredicted && math.Abs(cmp.Makespan) > tol {
+		if c.Verdict(tol) == v {
 			off = append(off, c)
 		}
 	}
@@ -199,22 +225,44 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Target: t, Python: py, Repeat: cfg.Repeat}
+	w := newWatcher(cfg.Noise)
+	r := &Report{Target: t, Python: py, Repeat: cfg.Repeat, WorkRate: cfg.WorkRate, Limits: w.Limits, Speed: w.Speed}
+	tasks, err := Tasks(t.Workload)
+	if err != nil {
+		return nil, err
+	}
+	if r.WorkRate <= 0 {
+		if hasWork(tasks) {
+			if r.WorkRate, r.WorkRateLoad, err = w.workRate(ctx, py.Path); err != nil {
+				return nil, runErr(err)
+			}
+		}
+	}
+	rate := r.WorkRate
 	for i, d := range t.Models {
 		pred := preds[i]
 		var prog bytes.Buffer
-		if err := Export(&prog, t.Workload, d, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval}); err != nil {
+		if err := Export(&prog, t.Workload, d, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: rate}); err != nil {
 			return nil, err
 		}
 		timeout := cfg.Timeout
 		if timeout <= 0 {
 			timeout = max(30*time.Second, 5*time.Duration(pred.Result.Makespan)+10*time.Second)
 		}
+		var runs []Run
 		var results []*sim.Result
 		var recs []*sim.Recorder
-		for k := 1; k <= cfg.Repeat; k++ {
+		for k := 1; more(runs, cfg.Repeat, w.Retries, w.Tolerance); k++ {
+			again := ""
+			if k > cfg.Repeat {
+				again = busyRun(runs, w.Tolerance)
+			}
 			if cfg.Progress != nil {
-				cfg.Progress(Progress{Workload: t.Workload.Name, Model: d, Run: k, Runs: cfg.Repeat})
+				cfg.Progress(Progress{Workload: t.Workload.Name, Model: d, Run: k, Runs: cfg.Repeat, Again: again})
+			}
+			start, load, err := w.before(ctx, again != "")
+			if err != nil {
+				return nil, runErr(err)
 			}
 			m, err := Measure(ctx, py.Path, prog.Bytes(), timeout)
 			if err != nil {
@@ -224,18 +272,52 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 				return nil, runErr(fmt.Errorf("%s under %s: the program ran %d tasks, the simulation %d",
 					t.Workload.Name, d, len(m.Tasks), len(pred.Result.Records)))
 			}
+			load = w.during(start, load, workSpeed(tasks, m))
 			res, rec := m.Result(d, t.Cores)
 			results = append(results, res)
 			recs = append(recs, rec)
+			runs = append(runs, Run{Makespan: res.Makespan, Error: RelErr(pred.Result.Makespan, res.Makespan), Load: load})
 		}
-		med, mid := Median(results)
+		used := choose(runs, cfg.Repeat)
+		usedResults := make([]*sim.Result, len(used))
+		for j, k := range used {
+			usedResults[j] = results[k]
+		}
+		med, mid := Median(usedResults)
 		meas := report.Run{Result: med}
 		if pred.Spans != nil {
-			meas.Spans = recs[mid]
+			meas.Spans = recs[used[mid]]
 		}
-		r.Models = append(r.Models, ModelCheck{Model: d, Predicted: pred, Measured: meas, Comparison: Compare(pred.Result, med)})
+		c := ModelCheck{Model: d, Predicted: pred, Measured: meas, Comparison: Compare(pred.Result, med), Runs: runs}
+		c.Spread, c.Busy = spreadOf(runs)
+		r.Models = append(r.Models, c)
 	}
+	r.LoadKnown = w.known
 	return r, nil
+}
+
+// Why says in words what made l busy: "other processes used 0.9 of 2
+// cores", "work ran at 0.80× its measured speed", or both.
+func (l Load) Why() string {
+	var why []string
+	if l.Crowded {
+		why = append(why, l.During.String())
+	}
+	if l.SlowWork {
+		why = append(why, fmt.Sprintf("work ran at %.2f× its measured speed", l.WorkSpeed))
+	}
+	return strings.Join(why, ", and ")
+}
+
+// busyRun says which of runs was busy, and how, for a run made again:
+// the last busy one beyond tol (any, when tol is 0).
+func busyRun(runs []Run, tol float64) string {
+	for k := len(runs) - 1; k >= 0; k-- {
+		if l := runs[k].Load; l.Busy && (tol <= 0 || math.Abs(runs[k].Error) > tol) {
+			return fmt.Sprintf("run %d: %s", k+1, l.Why())
+		}
+	}
+	return ""
 }
 
 // predict simulates t under each of its models, keeping each run's spans

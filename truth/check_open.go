@@ -28,7 +28,8 @@ type OpenReport struct {
 	Target
 	Python   *python.Interpreter
 	Repeat   int
-	Requests int // sent to each server in each run
+	Requests int     // sent to each server in each run
+	WorkRate float64 // the servers' work rate (0: no request has work)
 	Models   []ServerCheck
 }
 
@@ -121,8 +122,17 @@ func CheckOpen(ctx context.Context, cfg OpenConfig) (*OpenReport, error) {
 		}
 	}
 	r := &OpenReport{Target: t, Python: py, Repeat: cfg.Repeat, Requests: len(reqs)}
+	// One work rate for every server, as Check has one for every program.
+	for _, q := range reqs {
+		if hasWork([]Task{{Steps: q.Steps}}) {
+			if r.WorkRate, _, err = newWatcher(NoiseConfig{}).workRate(ctx, py.Path); err != nil {
+				return nil, runErr(err)
+			}
+			break
+		}
+	}
 	for i, d := range t.Models {
-		srv, err := NewServer(t.Workload, d, reqs, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval}, av)
+		srv, err := NewServer(t.Workload, d, reqs, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: r.WorkRate}, av)
 		if err != nil {
 			return nil, runErr(err)
 		}

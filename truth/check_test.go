@@ -239,6 +239,11 @@ func TestFakePython(t *testing.T) {
 }
 
 func actOut(program string) error {
+	// MeasureWorkRate's program: a rate, and no run of a workload.
+	if text, err := os.ReadFile(program); err == nil && bytes.HasSuffix(text, []byte("print(json.dumps(measure_work_rate()))\n")) {
+		fmt.Println(1e7)
+		return nil
+	}
 	counter := os.Getenv(fakeCounter)
 	before, _ := os.ReadFile(counter)
 	run := len(before) // 0-based
@@ -272,7 +277,7 @@ func actOut(program string) error {
 		Tasks           []struct {
 			Name    string
 			Release float64
-			Steps   [][]any
+			Steps   []any
 		}
 	}
 	if err := json.Unmarshal(data, &wl); err != nil {
@@ -287,10 +292,26 @@ func actOut(program string) error {
 	for _, task := range wl.Tasks {
 		at := task.Release
 		var steps [][]any
+		var act func(list []any)
+		act = func(list []any) { // the steps of a use, choose or gather one after another
+			for _, s := range list {
+				s := s.([]any)
+				switch s[0] {
+				case "use", "choose":
+					act(s[2].([]any))
+				case "gather":
+					for _, b := range s[1].([]any) {
+						act(b.([]any))
+					}
+				default:
+					d := s[1].(float64) * scale
+					steps = append(steps, []any{s[0], at, at + d, pid, 1})
+					at += d
+				}
+			}
+		}
 		for _, s := range task.Steps {
-			d := s[1].(float64) * scale
-			steps = append(steps, []any{s[0], at, at + d, pid, 1})
-			at += d
+			act([]any{s})
 		}
 		tasks = append(tasks, map[string]any{"name": task.Name, "release": task.Release, "start": task.Release, "end": at, "steps": steps})
 		makespan = max(makespan, at)
@@ -327,7 +348,7 @@ func TestCheckFake(t *testing.T) {
 	tg := resolve(t, wl)
 	tg.Models = []model.Deployment{{Kind: model.ThreadPool, Threads: 2}, {Kind: model.Sync}}
 	var said []string
-	rep, err := Check(context.Background(), CheckConfig{Target: tg, Python: py, Repeat: 3, SpanTasks: 100,
+	rep, err := Check(context.Background(), CheckConfig{Target: tg, Python: py, Repeat: 3, SpanTasks: 100, Noise: quietNoise(),
 		Progress: func(p Progress) { said = append(said, fmt.Sprintf("%s %s %d/%d", p.Workload, p.Model, p.Run, p.Runs)) }})
 	if err != nil {
 		t.Fatal(err)
@@ -360,7 +381,7 @@ func TestCheckFake(t *testing.T) {
 	}
 
 	// Without SpanTasks, no spans are kept.
-	rep, err = Check(context.Background(), CheckConfig{Target: tg, Python: py, Repeat: 1})
+	rep, err = Check(context.Background(), CheckConfig{Target: tg, Python: py, Repeat: 1, Noise: quietNoise()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +470,7 @@ func TestSuiteFake(t *testing.T) {
 		models += len(sc.Workload.Models)
 	}
 	var resolved []string
-	rep, err := Suite(context.Background(), SuiteConfig{Python: py, Repeat: 1,
+	rep, err := Suite(context.Background(), SuiteConfig{Python: py, Repeat: 1, Noise: quietNoise(),
 		Resolve: func(sc Scenario) (Target, error) {
 			resolved = append(resolved, sc.Name)
 			return resolve(t, sc.Workload), nil
@@ -467,6 +488,9 @@ func TestSuiteFake(t *testing.T) {
 	}
 	if med, worst := absErrors(rep.Rows); rep.MedianAbsError != med || rep.WorstAbsError != worst || worst == 0 {
 		t.Errorf("median %v, worst %v; want %v, %v", rep.MedianAbsError, rep.WorstAbsError, med, worst)
+	}
+	if rep.WorkRate != 1e7 || !rep.LoadKnown || rep.Busy != 0 || rep.QuietWorst != rep.WorstAbsError {
+		t.Errorf("work rate %v, load known %v, %d busy rows, quiet worst %v", rep.WorkRate, rep.LoadKnown, rep.Busy, rep.QuietWorst)
 	}
 
 	_, err = Suite(context.Background(), SuiteConfig{Python: py, Resolve: func(sc Scenario) (Target, error) {

@@ -118,11 +118,14 @@ func (m *Measurement) Result(d model.Deployment, cores int) (*sim.Result, *sim.R
 	return res, rec
 }
 
-// laneState is the state of a thread running a step of kind.
+// laneState is the state of a thread running a step of kind. A work step
+// is sim.Running, not sim.Working: the program knows when the step began
+// and ended, not when its thread held the GIL, so two threads' steps
+// overlap where only one held it at a time.
 func laneState(kind StepKind, onLoop bool) sim.State {
 	switch kind {
 	case Work:
-		return sim.Working
+		return sim.Running
 	case WorkReleased:
 		return sim.WorkingC
 	case ResourceWait:

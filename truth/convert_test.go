@@ -1,10 +1,13 @@
 package truth
 
 import (
+	"bytes"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/sim"
 )
 
@@ -40,9 +43,9 @@ func TestResultLanesAndSpans(t *testing.T) {
 	}
 	// The loop thread: A's work, B's blocking sleep; A's await is no lane span.
 	wantLanes := []sim.Span{
-		{Lane: 0, Task: 0, State: sim.Working, Start: 1e6, End: 20e6},
+		{Lane: 0, Task: 0, State: sim.Running, Start: 1e6, End: 20e6},
 		{Lane: 0, Task: 1, State: sim.Blocked, Start: 20e6, End: 40e6},
-		{Lane: 1, Task: 1, State: sim.Working, Start: 45e6, End: 60e6},
+		{Lane: 1, Task: 1, State: sim.Running, Start: 45e6, End: 60e6},
 		{Lane: 2, Task: 1, State: sim.WorkingC, Start: 60e6, End: 90e6},
 	}
 	if !slices.Equal(rec.Lanes, wantLanes) {
@@ -50,12 +53,12 @@ func TestResultLanesAndSpans(t *testing.T) {
 	}
 	wantTasks := []sim.Span{
 		{Lane: -1, Task: 0, State: sim.Ready, Start: 0, End: 1e6},
-		{Lane: 0, Task: 0, State: sim.Working, Start: 1e6, End: 20e6},
+		{Lane: 0, Task: 0, State: sim.Running, Start: 1e6, End: 20e6},
 		{Lane: -1, Task: 0, State: sim.Waiting, Start: 20e6, End: 100e6},
 		{Lane: -1, Task: 1, State: sim.Ready, Start: 10e6, End: 20e6},
 		{Lane: 0, Task: 1, State: sim.Blocked, Start: 20e6, End: 40e6},
 		{Lane: -1, Task: 1, State: sim.Ready, Start: 40e6, End: 45e6},
-		{Lane: 1, Task: 1, State: sim.Working, Start: 45e6, End: 60e6},
+		{Lane: 1, Task: 1, State: sim.Running, Start: 45e6, End: 60e6},
 		{Lane: 2, Task: 1, State: sim.WorkingC, Start: 60e6, End: 90e6},
 	}
 	if !slices.Equal(rec.Tasks, wantTasks) {
@@ -84,5 +87,38 @@ func TestCompareAndMedian(t *testing.T) {
 	c = Compare(pred, &sim.Result{Makespan: 90e6, Records: []sim.TaskRecord{{Name: "b", End: 90e6}}})
 	if !c.Tasks[0].Missing || c.Tasks[1].Err != -0.1 || c.Worst(1)[0].Name != "a" {
 		t.Errorf("comparison with missing tasks %+v", c)
+	}
+}
+
+// TestMeasuredTimelineDoesNotClaimTheGIL: under threads(2) both threads'
+// work steps span the whole run, as they take turns on the GIL unseen.
+// The measured timeline must say they ran Python, not that both held the
+// GIL at once.
+func TestMeasuredTimelineDoesNotClaimTheGIL(t *testing.T) {
+	main := Thread{PID: 10, Thread: 1}
+	w1, w2 := Thread{PID: 10, Thread: 2}, Thread{PID: 10, Thread: 3}
+	m := &Measurement{Format: Format, Main: main, Tasks: []TaskRun{
+		{Name: "A", Start: 0.001, End: 2.0, Steps: []StepRun{{Kind: Work, Start: 0.001, End: 2.0, Thread: w1}}},
+		{Name: "B", Start: 0.002, End: 2.0, Steps: []StepRun{{Kind: Work, Start: 0.002, End: 2.0, Thread: w2}}},
+	}}
+	d, _ := model.Parse("threads(2)")
+	res, rec := m.Result(d, 2)
+	var b strings.Builder
+	if err := report.Timeline(&b, report.Run{Result: res, Spans: rec}, report.Options{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.Contains(out, "holds the GIL") {
+		t.Errorf("the measured timeline claims a GIL holder:\n%s", out)
+	}
+	if !strings.Contains(out, "running Python (GIL holder not measured)") {
+		t.Errorf("the legend lacks the measured state:\n%s", out)
+	}
+	var svg bytes.Buffer
+	if err := report.SVG(&svg, []report.Run{{Result: res, Spans: rec}}, report.SVGOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s := svg.String(); strings.Contains(s, "holds the GIL") || !strings.Contains(s, "running-python") {
+		t.Errorf("the SVG of the measured run claims a GIL holder or lacks the state's name")
 	}
 }

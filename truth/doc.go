@@ -25,26 +25,45 @@
 //	  "implementation": "cpython",      // sys.implementation.name
 //	  "cpu_count": 2,                   // os.cpu_count()
 //	  "switch_interval": 0.005,         // sys.getswitchinterval()
+//	  "work_rate": 11200000,            // iterations of work's loop per CPU second (0: no work)
 //	  "makespan": 2.0013,               // the latest task end
 //	  "cpu_s": 0.012,                   // CPU of the program and its ended children
 //	  "main": [4242, 140291],           // [pid, threading.get_ident()] of the main thread
 //	  "workers": [[4243, 140291, 0.0091]],  // [pid, thread, ready]: a worker process is up
 //	  "tasks": [                        // every task, in file order
 //	    {"name": "A", "release": 0, "start": 0.0004, "end": 2.0011,
-//	     "steps": [["wait", 0.0004, 2.0011, 4242, 140300]]}
+//	     "steps": [["wait", 0.0004, 2.0011, 4242, 140300, 0.00002]]}
 //	  ]
 //	}
 //
-// Each step is [kind, start, end, pid, thread]: kind is one of work,
+// Each step is [kind, start, end, pid, thread, cpu]: kind is one of work,
 // work_released, wait and wait_blocking (see StepKind), thread is
 // threading.get_ident() of the thread that ran it (for a step an event
-// loop offloaded, the executor's thread or process). A task's start is
+// loop offloaded, the executor's thread or process), cpu the thread's CPU
+// time in the step (0 for an awaited sleep). A task's start is
 // when it first ran on a thread (for asyncio(limit=K), once it holds its
 // place), its end when its last step finished. "workers" lists the worker
 // processes of processes(N) and of the composites, with the thread that
 // reported it was up: for processes(N) the pool's worker, for
 // processes(P)*threads(T) the process's main thread, for
 // processes(P)*asyncio its loop thread.
+//
+// A work step runs Python bytecode, a loop of calls, arithmetic,
+// attributes and dicts, in slices of about 0.5 ms until the thread's CPU
+// clock has advanced the step's length. WORK_RATE (iterations per CPU
+// second, which MeasureWorkRate measures with the interpreter; Check
+// measures it once and writes it into every program, and a program written
+// without it measures it as it starts) sizes the first slice. Measured work steps are drawn as
+// sim.Running ("running Python"), never as holding the GIL: the program
+// sees when a step ran, not which thread held the GIL meanwhile.
+//
+// # Noise
+//
+// A real run measures wall time, which other processes stretch. Check
+// reads the machine (internal/machine) before and during every run, makes
+// a busy run again (NoiseConfig), takes the medians over the quietest runs
+// and gives each model a range (Spread) and a Verdict: within the
+// tolerance, beyond it, or inconclusive when it is beyond after a busy run.
 //
 // # How the program runs a model
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	goruntime "runtime"
 	"strconv"
 	"strings"
@@ -29,6 +30,14 @@ type ExportOptions struct {
 	// SwitchInterval is the GIL's switch interval in nanoseconds. 0 means
 	// the workload's switch_interval:, else workload.DefaultSwitchInterval.
 	SwitchInterval int64
+	// WorkRate is how many iterations of the program's work loop make a
+	// second of `work` (MeasureWorkRate). 0: the program measures it when
+	// it starts. Check measures it once and gives it to every run, so that
+	// all runs do the same work; a free-threaded build is to be given the
+	// rate of a build with the GIL, as `work: D` is the Python code that
+	// takes D there (the profile's Slowdown says how much longer it takes
+	// without the GIL).
+	WorkRate float64
 }
 
 // Export writes the Python program that runs wl under d (SPEC §6): plain
@@ -53,7 +62,7 @@ func Export(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOp
 	if err := writeData(&b, wl, d, tasks); err != nil {
 		return err
 	}
-	writeSettings(&b, d, cores, si, stall(tasks, d))
+	writeSettings(&b, d, cores, si, stall(tasks, d), workRate(opt.WorkRate, hasWork(tasks)))
 	b.WriteString(pyCommon)
 	b.WriteString(runner(d))
 	b.WriteString(pyMain)
@@ -87,12 +96,14 @@ func writeHeader(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tas
 #     python3 program.py > measured.json
 #
 # It prints one JSON document on standard output and nothing else: for each
-# task its release, start and end, and for each step its kind, start, end,
-# process id and thread id, in seconds from the program's start.
+# task its release, start and end, and for each step its kind, start, end
+# (in seconds from the program's start), process id, thread id and the
+# thread's CPU time in the step.
 #
 # How the steps run:
-#   work           Python code: spins until time.thread_time() has advanced;
-#                  the thread holds the GIL while it spins
+#   work           Python code: a loop of calls, arithmetic, attributes and
+#                  dicts, as many iterations as this interpreter runs in the
+#                  step's duration (WORK_RATE); it holds the GIL meanwhile
 #   work_released  C code: hashlib over 1 MiB buffers until the thread's CPU
 #                  time has advanced; hashlib releases the GIL meanwhile
 #   wait           time.sleep, or await asyncio.sleep on an event loop
@@ -243,12 +254,13 @@ WORKLOAD = json.loads('''`)
 
 // writeSettings writes the model's numbers as constants. They come from
 // parsed integers, never from text of the workload.
-func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si int64, stall int64) {
+func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si, stall int64, rate string) {
 	set := func(name, value, why string) {
 		fmt.Fprintf(b, "%-16s = %-10s # %s\n", name, value, why)
 	}
 	set("SWITCH_INTERVAL", strconv.FormatFloat(float64(si)/1e9, 'g', -1, 64), "the GIL's switch interval")
 	set("STALL", strconv.FormatFloat(float64(stall)/1e9, 'g', -1, 64), "seconds without a step beginning or ending that mean a deadlock")
+	set("WORK_RATE", rate, workRateWhy)
 	loop := d
 	if d.Kind == model.Processes && d.Inner != nil {
 		loop = *d.Inner
@@ -334,6 +346,22 @@ func stall(tasks []Task, d model.Deployment) int64 {
 		}
 	}
 	return int64(time.Second) + 2*longest
+}
+
+// workRateWhy is the comment on WORK_RATE in every program.
+const workRateWhy = "work's iterations per CPU second (None: measured at start; 0: no work step)"
+
+// workRate is WORK_RATE's value: 0 when no step is work (nothing to
+// measure), else rate rounded to a whole number of iterations per second,
+// else None (the program measures it).
+func workRate(rate float64, work bool) string {
+	switch {
+	case !work:
+		return "0"
+	case !(rate >= 1) || math.IsInf(rate, 0):
+		return "None"
+	}
+	return strconv.FormatFloat(math.Round(rate), 'f', -1, 64)
 }
 
 // runner returns the Python that runs the tasks under d: run_model() and

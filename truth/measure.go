@@ -25,6 +25,7 @@ type Measurement struct {
 	Implementation string    `json:"implementation"` // "cpython"
 	CPUCount       int       `json:"cpu_count"`
 	SwitchInterval float64   `json:"switch_interval"`
+	WorkRate       float64   `json:"work_rate"` // iterations of work's loop per CPU second
 	Makespan       float64   `json:"makespan"`
 	CPU            float64   `json:"cpu_s"` // CPU time of the program and its ended children
 	Main           Thread    `json:"main"`
@@ -68,11 +69,13 @@ type TaskRun struct {
 }
 
 // StepRun is one step as it ran. In JSON it is [kind, start, end, pid,
-// thread].
+// thread, cpu]; cpu, the thread's CPU time in the step, may be left out
+// (CPU is then -1).
 type StepRun struct {
 	Kind       StepKind
 	Start, End float64
 	Thread
+	CPU float64
 }
 
 // UnmarshalJSON reads [pid, thread].
@@ -111,21 +114,24 @@ func (w *Worker) UnmarshalJSON(data []byte) error {
 	return w.Thread.set(a[0], a[1])
 }
 
-// UnmarshalJSON reads [kind, start, end, pid, thread].
+// UnmarshalJSON reads [kind, start, end, pid, thread, cpu] or [kind,
+// start, end, pid, thread].
 func (s *StepRun) UnmarshalJSON(data []byte) error {
 	var a []json.RawMessage
-	if err := json.Unmarshal(data, &a); err != nil || len(a) != 5 {
-		return fmt.Errorf("want [kind, start, end, pid, thread], not %.40s", data)
+	if err := json.Unmarshal(data, &a); err != nil || len(a) != 5 && len(a) != 6 {
+		return fmt.Errorf("want [kind, start, end, pid, thread, cpu], not %.40s", data)
 	}
 	var kind string
 	var start, end float64
 	var pid, thread json.Number
-	for i, v := range []any{&kind, &start, &end, &pid, &thread} {
-		if err := json.Unmarshal(a[i], v); err != nil {
+	cpu := -1.0
+	fields := []any{&kind, &start, &end, &pid, &thread, &cpu}
+	for i := range a {
+		if err := json.Unmarshal(a[i], fields[i]); err != nil {
 			return fmt.Errorf("step field %d: %w", i+1, err)
 		}
 	}
-	s.Kind, s.Start, s.End = StepKind(kind), start, end
+	s.Kind, s.Start, s.End, s.CPU = StepKind(kind), start, end, cpu
 	switch s.Kind {
 	case Work, WorkReleased, Wait, WaitBlocking, ResourceWait:
 	default:
@@ -156,14 +162,28 @@ func ParseMeasurement(data []byte) (*Measurement, error) {
 // process pools included) and Measure returns only once none is left or
 // after a few seconds of trying.
 func Measure(ctx context.Context, py string, program []byte, timeout time.Duration) (*Measurement, error) {
+	out, errOut, err := runProgram(ctx, py, program, timeout)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ParseMeasurement(out)
+	if err != nil {
+		return nil, fmt.Errorf("%w%s", err, python.LastLine(errOut))
+	}
+	return m, nil
+}
+
+// runProgram runs program with the interpreter py as Measure does and
+// returns its standard output and the tail of its standard error.
+func runProgram(ctx context.Context, py string, program []byte, timeout time.Duration) (stdout, stderr []byte, err error) {
 	job, err := python.NewJob(py, "conclab-verify-*")
 	if err != nil {
-		return nil, fmt.Errorf("starting the program: %w", err)
+		return nil, nil, fmt.Errorf("starting the program: %w", err)
 	}
 	defer job.Close()
 	file, err := job.Write("program.py", program)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -174,17 +194,13 @@ func Measure(ctx context.Context, py string, program []byte, timeout time.Durati
 	runErr := job.Run(cmd)
 	switch {
 	case ctx.Err() != nil:
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	case errors.Is(runErr, python.ErrNoPython):
-		return nil, runErr
+		return nil, nil, runErr
 	case runCtx.Err() != nil:
-		return nil, fmt.Errorf("the program ran longer than %s and was stopped", timeout)
+		return nil, nil, fmt.Errorf("the program ran longer than %s and was stopped", timeout)
 	case runErr != nil:
-		return nil, fmt.Errorf("the program failed: %v%s", runErr, python.LastLine(errOut.Bytes()))
+		return nil, nil, fmt.Errorf("the program failed: %v%s", runErr, python.LastLine(errOut.Bytes()))
 	}
-	m, err := ParseMeasurement(out.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("%w%s", err, python.LastLine(errOut.Bytes()))
-	}
-	return m, nil
+	return out.Bytes(), errOut.Bytes(), nil
 }

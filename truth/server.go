@@ -131,6 +131,11 @@ REQUESTS = json.loads('''`)
 		fmt.Fprintf(b, "%-16s = %-10s # %s\n", name, value, why)
 	}
 	set("SWITCH_INTERVAL", strconv.FormatFloat(float64(si)/1e9, 'g', -1, 64), "the GIL's switch interval")
+	work := false
+	for _, r := range reqs {
+		work = work || hasWork([]Task{{Steps: r.Steps}})
+	}
+	set("WORK_RATE", workRate(opt.WorkRate, work), workRateWhy)
 	set("PROCESSES", strconv.Itoa(procs), "worker processes (0: serve in this one)")
 	set("THREADS", strconv.Itoa(max(inner.Threads, 1)), "threads(N): the pool's size")
 	limit := "None"

@@ -215,6 +215,7 @@ def serve(sock):
 
 const pyServerMain = `def main():
     sys.setswitchinterval(SWITCH_INTERVAL)
+    start_work()
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -265,6 +266,7 @@ const pyWSGIApp = `def app(environ, start_response):
 # gunicorn imports this module in each worker, after the fork, just before
 # the worker accepts: one line on stdout says the worker is up.
 sys.setswitchinterval(SWITCH_INTERVAL)
+start_work()
 print("ready", os.getpid(), flush=True)
 `
 
@@ -281,6 +283,7 @@ async def lifespan(receive, send):
         message = await receive()
         if message["type"] == "lifespan.startup":
             sys.setswitchinterval(SWITCH_INTERVAL)
+            start_work()
             loop = asyncio.get_running_loop()
             loop.set_default_executor(
                 concurrent.futures.ThreadPoolExecutor(EXECUTOR))

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
@@ -180,10 +181,13 @@ func TestThirdPartyServers(t *testing.T) {
 				t.Fatalf("runner %s (%s), want %s (%s)", s.Runner, s.Kind, tt.runner, tt.kind)
 			}
 			var why string
+			busy := true // every try that missed ran on a busy machine
 			for try := 1; try <= 2; try++ {
 				marker := fmt.Sprintf("CONCLAB_TEST_MARKER=%d-%d", os.Getpid(), time.Now().UnixNano())
+				before, errBefore := machine.System{}.Read()
 				m, err := s.Check(context.Background(), py, reqs,
 					ServerOptions{Load: LoadOptions{Window: wl.Arrivals.For}, Timeout: 30 * time.Second, Env: []string{marker}})
+				after, errAfter := machine.System{}.Read()
 				if left := withEnv(t, marker); len(left) > 0 {
 					t.Fatalf("processes left running: %v", left)
 				}
@@ -214,6 +218,18 @@ func TestThirdPartyServers(t *testing.T) {
 				if why == "" {
 					return
 				}
+				// Latency measured while other processes (the other
+				// packages' tests, run beside this one) kept a core says
+				// nothing of the model, as verify's inconclusive.
+				if u := machine.Between(before, after); errBefore == nil && errAfter == nil && u.Busy(machine.DefaultLimits) {
+					t.Logf("try %d ran on a busy machine (%s): %s", try, u, why)
+				} else {
+					busy = false
+				}
+			}
+			if busy && why != "" && !strings.Contains(why, "failed requests") {
+				t.Logf("not compared: every try that missed ran on a busy machine")
+				return
 			}
 			t.Fatal(why)
 		})

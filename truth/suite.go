@@ -10,6 +10,7 @@ import (
 	"github.com/conclab/conclab/examples"
 	"github.com/conclab/conclab/workload"
 
+	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/python"
 )
 
@@ -48,6 +49,7 @@ type SuiteConfig struct {
 	// the caller applies. It must be set.
 	Resolve  func(Scenario) (Target, error)
 	Progress func(Progress) // may be nil
+	Noise    NoiseConfig
 }
 
 // SuiteRow is one model of one scenario.
@@ -55,15 +57,43 @@ type SuiteRow struct {
 	Workload, Model     string
 	Predicted, Measured int64   // makespans, nanoseconds
 	Error               float64 // RelErr of the makespans
+	Spread              Spread  // of the runs the median is over
+	// Busy: the machine was busy during a run counted; Others is the most
+	// other processes used during one (cores).
+	Busy   bool
+	Others float64
 }
 
 // SuiteReport is what Suite found.
 type SuiteReport struct {
-	Python *python.Interpreter
-	Repeat int
-	Rows   []SuiteRow
-	// The median and the largest |Error| over the rows.
+	Python       *python.Interpreter
+	Repeat       int
+	WorkRate     float64 // the programs' work rate
+	WorkRateLoad Load    // how busy the machine was while it was measured
+	LoadKnown    bool    // this system said how busy it was
+	Limits       machine.Limits
+	Rows         []SuiteRow
+	// The median and the largest |Error| over the rows, and over the rows
+	// measured on a quiet machine (0, 0 when there is none).
 	MedianAbsError, WorstAbsError float64
+	QuietMedian, QuietWorst       float64
+	Busy                          int // rows with a busy run counted
+}
+
+// Verdict judges the suite against the largest median and worst |error|
+// that pass: Within when both hold; else Beyond when they fail on the
+// rows measured on a quiet machine alone, and Inconclusive when the busy
+// rows are what fails them (or every row was busy).
+func (r *SuiteReport) Verdict(medianMax, worstMax float64) Verdict {
+	switch {
+	case r.MedianAbsError <= medianMax && r.WorstAbsError <= worstMax:
+		return Within
+	case r.Busy == 0:
+		return Beyond
+	case r.Busy < len(r.Rows) && (r.QuietMedian > medianMax || r.QuietWorst > worstMax):
+		return Beyond
+	}
+	return Inconclusive
 }
 
 // Suite runs every scenario of the accuracy suite under its models with
@@ -95,18 +125,48 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 			return nil, fmt.Errorf("%s: %w", scenarios[i].Name, err)
 		}
 	}
-	r := &SuiteReport{Python: py, Repeat: max(cfg.Repeat, 1)}
-	for _, t := range targets {
-		rep, err := check(ctx, CheckConfig{Target: t, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress}, py)
+	w := newWatcher(cfg.Noise)
+	r := &SuiteReport{Python: py, Repeat: max(cfg.Repeat, 1), Limits: w.Limits}
+	// One work rate for every program of the suite.
+	for _, sc := range scenarios {
+		tasks, err := Tasks(sc.Workload)
 		if err != nil {
 			return nil, err
 		}
+		if hasWork(tasks) {
+			if r.WorkRate, r.WorkRateLoad, err = w.workRate(ctx, py.Path); err != nil {
+				return nil, runErr(err)
+			}
+			break
+		}
+	}
+	var quiet []SuiteRow
+	for _, t := range targets {
+		rep, err := check(ctx, CheckConfig{Target: t, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress,
+			WorkRate: r.WorkRate, Noise: cfg.Noise}, py)
+		if err != nil {
+			return nil, err
+		}
+		r.LoadKnown = r.LoadKnown || rep.LoadKnown
 		for _, c := range rep.Models {
-			r.Rows = append(r.Rows, SuiteRow{Workload: t.Workload.Name, Model: c.Model.String(),
-				Predicted: c.Predicted.Result.Makespan, Measured: c.Measured.Result.Makespan, Error: c.Comparison.Makespan})
+			row := SuiteRow{Workload: t.Workload.Name, Model: c.Model.String(),
+				Predicted: c.Predicted.Result.Makespan, Measured: c.Measured.Result.Makespan, Error: c.Comparison.Makespan,
+				Spread: c.Spread, Busy: c.Busy}
+			for _, run := range c.Runs {
+				if run.Used {
+					row.Others = max(row.Others, run.Load.During.Others)
+				}
+			}
+			r.Rows = append(r.Rows, row)
+			if row.Busy {
+				r.Busy++
+			} else {
+				quiet = append(quiet, row)
+			}
 		}
 	}
 	r.MedianAbsError, r.WorstAbsError = absErrors(r.Rows)
+	r.QuietMedian, r.QuietWorst = absErrors(quiet)
 	return r, nil
 }
 

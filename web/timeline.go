@@ -18,7 +18,7 @@ const (
 )
 
 // numStates is how many states the page knows.
-const numStates = int(sim.Overhead) + 1
+const numStates = sim.NumStates
 
 // stateNames are the states in the order of their numbers in spans.
 func stateNames() []string {
@@ -68,6 +68,8 @@ var causeText = map[sim.CauseKind]string{
 	sim.LoopBusy:       "the loop {lane} ran other tasks' callbacks, the last of them {task}'s",
 	sim.LoopBlocked:    "the loop {lane} was stuck in blocking calls, the last of them {task}'s",
 	sim.Offloaded:      "{lane} ran the offloaded step",
+	sim.ResourceFreed:  "{task} on {lane} gave back a unit of {resource} and handed it over",
+	sim.BranchesDone:   "{task}'s branch on {lane} was the last of the gather to finish",
 }
 
 // causeWords are causeText's sentences by the number of their kind; a
@@ -99,6 +101,9 @@ type timeline struct {
 	// LaneNames are the names of the lanes that causes point at, when
 	// there are not too many.
 	LaneNames []string `json:"lane_names,omitempty"`
+	// Resources are the names of the workload's resources, by the index
+	// a row's ResourceOf gives.
+	Resources []string `json:"resources,omitempty"`
 	// Omitted says why there is no timeline.
 	Omitted string `json:"omitted,omitempty"`
 	// Note says what was simplified to keep the page light.
@@ -123,6 +128,10 @@ type row struct {
 	// LaneNames, or -1) and the task (an index into TaskNames, or -1) of
 	// the other party. A resampled row has none.
 	Causes []int64 `json:"causes,omitempty"`
+	// ResourceOf names the resource a span waited for: pairs of the
+	// span's number in Spans and an index into the timeline's Resources,
+	// for each span that ended with a unit handed over.
+	ResourceOf []int64 `json:"resource_of,omitempty"`
 	// Resampled says the spans were reduced to the dominant state of
 	// short slices of time.
 	Resampled bool `json:"resampled,omitempty"`
@@ -152,6 +161,9 @@ func timelineOf(run report.Run, omitted string) timeline {
 		return t
 	}
 	rows := report.NewTimelineRows(run, nil, r.Makespan, resampleCols)
+	for _, rs := range r.Resources {
+		t.Resources = append(t.Resources, textsafe.Clean(rs.Name))
+	}
 	if len(r.Records) <= maxTaskNames {
 		t.TaskNames = make([]string, len(r.Records))
 		for i := range r.Records {
@@ -235,10 +247,13 @@ func spanRow(out row, rows *report.TimelineRows, tr report.Row, taskRef, laneRef
 		if k := len(out.Spans); k > 0 && out.Spans[k-3] == s.Start && out.Spans[k-2] == int64(s.State) && out.Spans[k-1] == task {
 			out.Spans[k-3] = s.End
 			copy(out.Causes[len(out.Causes)-3:], cause[:])
-			continue
+		} else {
+			out.Spans = append(out.Spans, s.Start, s.End, int64(s.State), task)
+			out.Causes = append(out.Causes, cause[:]...)
 		}
-		out.Spans = append(out.Spans, s.Start, s.End, int64(s.State), task)
-		out.Causes = append(out.Causes, cause[:]...)
+		if s.Cause.Kind == sim.ResourceFreed {
+			out.ResourceOf = append(out.ResourceOf, int64(len(out.Spans)/4-1), int64(s.Cause.Resource))
+		}
 	}
 	return out
 }

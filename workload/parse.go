@@ -1376,3 +1376,13 @@ func resourceNameProblem(s string) string {
 	}
 	return ""
 }
+
+// ResourceIndex returns the index in w.Resources of the resource called
+// name, or an error that names the declared ones (with a did-you-mean),
+// for a command that names a resource (sweep --capacity).
+func (w *Workload) ResourceIndex(name string) (int, error) {
+	if i := resourceIndex(w.Resources, name); i >= 0 {
+		return i, nil
+	}
+	return -1, errors.New(unknownResource(name, w.Resources))
+}

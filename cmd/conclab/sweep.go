@@ -21,6 +21,7 @@ type sweepOptions struct {
 	runOptions
 	model     string
 	rate      string
+	capacity  string
 	steps     int
 	geometric bool
 }
@@ -28,8 +29,8 @@ type sweepOptions struct {
 func newSweepCmd(s *streams) *cobra.Command {
 	var o sweepOptions
 	cmd := &cobra.Command{
-		Use:   "sweep FILE|NAME|-e INLINE -m 'MODEL(LO..HI)' | --rate LO..HI/s -m MODEL",
-		Short: "Simulate a model over a range of pool sizes or arrival rates",
+		Use:   "sweep FILE|NAME|-e INLINE -m 'MODEL(LO..HI)' | --rate LO..HI/s -m MODEL | --capacity RES=LO..HI [-m MODEL]",
+		Short: "Simulate a model over a range of pool sizes, resource capacities or arrival rates",
 		Long: `Sweep simulates a workload at every point of a range and prints a table of
 makespan, throughput ("served": for an overloaded open workload, what it
 actually sustained), latency p50 and p99, CPU utilisation, GIL wait, peak
@@ -45,16 +46,26 @@ two and one and a half times them) within it, plus both ends.
 arrivals:) under the one model -m names, in --steps even steps, or in a
 constant ratio with --geometric.
 
+--capacity NAME=LO..HI sweeps the capacity of one of the workload's
+resources (how many connections a pool has), under the one model -m names
+(the workload's first model when -m is not given). With a model range in
+-m as well it sweeps both: the text shows p99 and throughput as two small
+grids (a row per model, a column per capacity) and svg a heat map of p99.
+A range of more than 16 capacities is swept as a model range is.
+
 The knee: for a range of a model, the smallest value that is not
 overloaded, reaches 95 % of the best throughput and has a p99 within 5 % of
 the best (past it, more buys little of either; a smaller value that reaches
-the throughput but not the p99 is named under the table); for rates, the
-highest rate before p99 exceeds 3× its value at the lowest rate or overload
+the throughput but not the p99 is named under the table); with --capacity the
+same rule, the fewest units first (then, in a grid, the smallest model);
+for rates, the highest rate before p99 exceeds 3× its value at the lowest rate or overload
 begins.
 
 The points run in parallel on all cores; the results do not depend on it.`,
 		Example: `  conclab sweep server.yaml -m 'threads(1..64)'
   conclab sweep server.yaml -m 'threads(1..64)' --format svg -o threads.svg
+  conclab sweep db-pool -m 'threads(40)' --capacity db=1..50
+  conclab sweep db-pool -m 'threads(4..32)' --capacity db=2..20 --format svg -o grid.svg
   conclab sweep server.yaml -m asyncio --rate 50..500/s --steps 10 --format html -o rates.html
   conclab sweep -e '200 x [work 5ms, wait 50ms]' -m 'processes(1..4)*threads(8)' --format json`,
 		Args: cobra.MaximumNArgs(1),
@@ -68,10 +79,46 @@ The points run in parallel on all cores; the results do not depend on it.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.model, "model", "m", "", "the model, with a range unless --rate is given, e.g. threads(1..64)")
 	f.StringVar(&o.rate, "rate", "", "sweep the arrival rate instead, e.g. 50..500/s")
+	f.StringVar(&o.capacity, "capacity", "", "sweep a resource's capacity, e.g. db=1..50 (alone, or with a model range)")
 	f.IntVar(&o.steps, "steps", 10, "points of a --rate sweep")
 	f.BoolVar(&o.geometric, "geometric", false, "space the --rate points by a constant ratio instead of evenly")
 	addCommonFlags(cmd, &o.runOptions, "text, json, svg or html")
 	return cmd
+}
+
+// capacityPoints reads --capacity and -m for a sweep of a resource's
+// capacity: under one model (the workload's first when -m is empty), or
+// crossed with a model range.
+func capacityPoints(s *streams, p *plan.Plan, o *sweepOptions, args []string) (swept, resource string, pts []advise.Point, err error) {
+	cr, err := advise.ParseCapacity(p.Workload, o.capacity)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("--capacity: %w", err)
+	}
+	prof := p.Profile
+	expr := strings.TrimSpace(o.model)
+	if expr == "" {
+		if len(p.Workload.Models) == 0 {
+			return "", "", nil, fmt.Errorf("--capacity %s: give the model to sweep it under, e.g. -m 'threads(16)'", o.capacity)
+		}
+		expr = p.Workload.Models[0].Expr
+	}
+	var base []advise.Point
+	swept = advise.SweptCapacity
+	if _, rerr := model.ParseSweep(expr); rerr == nil && strings.Contains(expr, "..") {
+		if swept, base, err = advise.ModelPoints(p.Workload, expr, prof.Name, prof.Asyncio, prof.Processes); err != nil {
+			return "", "", nil, o.overrides().ModelError(0, expr, err)
+		}
+	} else {
+		d, err := model.Parse(expr)
+		if err == nil {
+			err = model.Check(d, prof.Name, prof.Asyncio, prof.Processes)
+		}
+		if err != nil {
+			return "", "", nil, o.overrides().ModelError(0, expr, err)
+		}
+		base = []advise.Point{{Model: d, Workload: p.Workload}}
+	}
+	return swept, cr.Resource, advise.CapacityPoints(base, cr), nil
 }
 
 // addCommonFlags defines the flags sweep and advise share with run.
@@ -112,17 +159,24 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 	default:
 		return fmt.Errorf("invalid --format %q (want text, json, svg or html)", o.format)
 	}
-	if strings.TrimSpace(o.model) == "" {
-		return errors.New("sweep needs a model with a range, e.g. -m 'threads(1..64)', or one model and --rate 50..500/s")
+	if strings.TrimSpace(o.model) == "" && o.capacity == "" {
+		return errors.New("sweep needs a model with a range, e.g. -m 'threads(1..64)', one model and --rate 50..500/s, or --capacity db=1..50")
+	}
+	if o.capacity != "" && o.rate != "" {
+		return errors.New("--capacity and --rate: sweep one of them at a time")
 	}
 	p, err := loadForAdvise(s, &o.runOptions, args)
 	if err != nil {
 		return err
 	}
 	prof := p.Profile
-	var swept string
+	var swept, resource string
 	var pts []advise.Point
-	if o.rate != "" {
+	if o.capacity != "" {
+		if swept, resource, pts, err = capacityPoints(s, p, o, args); err != nil {
+			return err
+		}
+	} else if o.rate != "" {
 		rates, err := advise.ParseRates(o.rate, o.steps, o.geometric)
 		if err != nil {
 			return fmt.Errorf("--rate: %w", err)
@@ -158,7 +212,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 
 	setup := advise.SetupOf(p)
 	setup.Progress = s.progress("sweep", "points")
-	sw, err := advise.Run(ctx, p.Workload, swept, pts, setup)
+	sw, err := advise.RunResource(ctx, p.Workload, swept, resource, pts, setup)
 	if err != nil {
 		return fail(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/jsonout"
+	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/textsafe"
@@ -57,8 +58,19 @@ func newVerifyCmd(s *streams) *cobra.Command {
 the program "conclab export" writes for it with python3 several times, and
 puts predicted and measured side by side: the makespan of each model, each
 task's end time, and the two timelines one above the other. Measured figures
-are medians over the runs. The exit status is 1 when a makespan is off by
-more than the tolerance.
+are medians over the runs, with their range. The exit status is 1 when a
+makespan is off by more than the tolerance, or when it is and the machine
+was too busy to tell (inconclusive).
+
+The program's work steps run Python bytecode (a loop of calls, arithmetic,
+attributes and dicts), as many iterations as this python runs in the
+step's duration: verify measures that rate once, before the runs (the best
+of 20 short runs, timed by the thread's CPU clock; again, keeping the
+best, while the machine is busy). In the measured timelines a work step is
+"running Python": the program sees when a step ran, not which thread held
+the GIL.
+
+` + busyHelp + `
 
 Each run is stopped after --timeout (by default 5 × the predicted makespan
 plus 10 s, at least 30 s); on Ctrl-C every Python process it started, pool
@@ -67,7 +79,9 @@ workers included, is killed.
 With --suite it runs every scenario of the accuracy suite
 (examples/validation) under that scenario's models and prints one table with
 the median and worst |error|; the exit status is 1 when the median is above
---suite-median or the worst above --suite-worst.`,
+--suite-median or the worst above --suite-worst. It is inconclusive (still
+exit status 1, in words of its own) when the rows measured on a quiet
+machine alone pass both.`,
 		Example: `  conclab verify seed-io
   conclab verify seed-cpu -m 'threads(2)' -m 'processes(2)' --repeat 5
   conclab verify -e '4 x [work 100ms, wait 50ms]' -m asyncio --format json
@@ -127,7 +141,7 @@ the median and worst |error|; the exit status is 1 when the median is above
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file (once the runs are done) instead of stdout")
 	addWidthFlag(f, &o.width)
-	f.IntVar(&o.repeat, "repeat", 3, "runs per model; the measured figures are their medians")
+	f.IntVar(&o.repeat, "repeat", 3, "runs per model; the measured figures are their medians (a busy run is made again, up to "+strconv.Itoa(truth.DefaultRetries)+" more)")
 	f.StringVar(&o.tolerance, "tolerance", "10%", "the largest makespan error that passes")
 	f.StringVar(&o.python, "python", python.Default, "the Python interpreter to run (CPython 3.8 or newer)")
 	f.DurationVar(&o.timeout, "timeout", 0, "stop a run after this long (default: max(30s, 5 × predicted + 10s))")
@@ -153,6 +167,10 @@ type checked struct {
 	predicted report.Run
 	measured  report.Run // medians; spans of the median run
 	cmp       truth.Comparison
+	runs      []truth.Run
+	spread    truth.Spread
+	busy      bool // a run counted was busy
+	verdict   truth.Verdict
 }
 
 // interpreter is the python that verify ran, checked.
@@ -201,21 +219,22 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 		return runVerifyOpen(ctx, s, o, args, p, tol)
 	}
 	rep, err := truth.Check(ctx, truth.CheckConfig{Target: target(p), Python: o.python, Repeat: o.repeat,
-		Timeout: o.timeout, SpanTasks: maxSpanTasks, Progress: verifyProgress(s)})
+		Timeout: o.timeout, SpanTasks: maxSpanTasks, Progress: verifyProgress(s), Noise: truth.NoiseConfig{Tolerance: tol}})
 	if err != nil {
 		return verifyError(ctx, p.Workload.Name, err)
 	}
 	py := interpreterOf(rep.Python)
 	checks := make([]checked, len(rep.Models))
 	for i, c := range rep.Models {
-		checks[i] = checked{model: c.Model, predicted: c.Predicted, measured: c.Measured, cmp: c.Comparison}
+		checks[i] = checked{model: c.Model, predicted: c.Predicted, measured: c.Measured, cmp: c.Comparison,
+			runs: c.Runs, spread: c.Spread, busy: c.Busy, verdict: c.Verdict(tol)}
 	}
 
 	var buf bytes.Buffer
 	if o.format == "json" {
-		err = verifyJSON(&buf, p, py, o.repeat, tol, checks)
+		err = verifyJSON(&buf, p, py, o.repeat, tol, noiseOf(rep), checks)
 	} else {
-		err = verifyText(&buf, p, py, o.repeat, tol, checks, s.textOptions(toFile(o.output), o.width))
+		err = verifyText(&buf, p, py, o.repeat, tol, noiseOf(rep), checks, s.textOptions(toFile(o.output), o.width))
 	}
 	if err != nil {
 		return fail(err)
@@ -223,12 +242,35 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	if err := s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...); err != nil {
 		return err
 	}
-	var off []string
-	for _, c := range rep.Beyond(tol) {
-		off = append(off, fmt.Sprintf("%s %s", c.Model, numfmt.SignedPercent(c.Comparison.Makespan)))
+	return verifyVerdict(checks, tol)
+}
+
+// verifyVerdict is verify's exit: nil when every model is within tol; a
+// failure (exit status 1) naming the models beyond it, and those that
+// are inconclusive because the machine was busy, in words of their own.
+// An inconclusive model fails too: SPEC §5 has exit status 1 for a failed
+// check, and a check that could not tell has not passed; the message, the
+// table and the JSON's "verdict" tell it from a miss.
+func verifyVerdict(checks []checked, tol float64) error {
+	var off, unsure []string
+	for _, c := range checks {
+		switch c.verdict {
+		case truth.Beyond:
+			off = append(off, fmt.Sprintf("%s %s", c.model, numfmt.SignedPercent(c.cmp.Makespan)))
+		case truth.Inconclusive:
+			unsure = append(unsure, fmt.Sprintf("%s %s (%s)", c.model, numfmt.SignedPercent(c.cmp.Makespan), busiest(c)))
+		}
 	}
+	var msgs []string
 	if len(off) > 0 {
-		return fail(fmt.Errorf("makespan beyond ±%s of the prediction: %s", numfmt.ShortPercent(tol), strings.Join(off, ", ")))
+		msgs = append(msgs, fmt.Sprintf("makespan beyond ±%s of the prediction: %s", numfmt.ShortPercent(tol), strings.Join(off, ", ")))
+	}
+	if len(unsure) > 0 {
+		msgs = append(msgs, fmt.Sprintf("inconclusive, the machine was busy: %s; not counted as a miss of the model: run verify again when the machine is quieter",
+			strings.Join(unsure, ", ")))
+	}
+	if len(msgs) > 0 {
+		return fail(errors.New(strings.Join(msgs, "; ")))
 	}
 	return nil
 }
@@ -239,6 +281,10 @@ func verifyProgress(s *streams) func(truth.Progress) {
 		if p.Server != nil {
 			fmt.Fprintf(s.err, "verify %s: %s on %s, run %d/%d, %s …\n", oneLine(p.Workload), p.Model, p.Server.Runner,
 				p.Run, p.Runs, numfmt.Count(p.Requests, "request", "requests"))
+			return
+		}
+		if p.Again != "" {
+			fmt.Fprintf(s.err, "verify %s: %s run %d%s …\n", oneLine(p.Workload), p.Model, p.Run, againText(p))
 			return
 		}
 		fmt.Fprintf(s.err, "verify %s: %s run %d/%d …\n", oneLine(p.Workload), p.Model, p.Run, p.Runs)
@@ -269,22 +315,19 @@ func interrupted(ctx context.Context, name string, err error) error {
 }
 
 // verifyText writes the comparison: makespans, task end times, timelines.
-func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, checks []checked, opt report.Options) error {
+func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, n noise, checks []checked, opt report.Options) error {
 	writeWrapped(w, fmt.Sprintf("verify %s · %s · %s · switch interval %s", oneLine(p.Workload.Name),
 		numfmt.Count(p.Tasks(), "task", "tasks"), numfmt.Count(p.Cores, "core", "cores"), workload.FormatDuration(p.SwitchInterval)), opt.Width)
-	writeWrapped(w, fmt.Sprintf("measured with %s, the median of %s per model", py, numfmt.Count(repeat, "run", "runs")), opt.Width)
+	writeWrapped(w, fmt.Sprintf("measured with %s, the median of %s per model%s", py, numfmt.Count(repeat, "run", "runs"), workRateText(n.workRate, n.rateLoad)), opt.Width)
 	fmt.Fprintln(w)
 
-	rows := [][]string{{"model", "predicted", "measured", "error", ""}}
+	rows := [][]string{{"model", "predicted", "measured", "min–max", "error", ""}}
 	for _, c := range checks {
-		verdict := "ok"
-		if math.Abs(c.cmp.Makespan) > tol {
-			verdict = "beyond ±" + numfmt.ShortPercent(tol)
-		}
 		rows = append(rows, []string{c.model.String(), report.Seconds(c.predicted.Result.Makespan),
-			report.Seconds(c.measured.Result.Makespan), numfmt.SignedPercent(c.cmp.Makespan), verdict})
+			report.Seconds(c.measured.Result.Makespan), spreadText(c.spread), numfmt.SignedPercent(c.cmp.Makespan), verdictText(c.verdict, tol)})
 	}
-	writeColumns(w, rows, []bool{false, true, true, true, false}, opt.Width)
+	writeColumns(w, rows, []bool{false, true, true, true, true, false}, opt.Width)
+	noiseText(w, n, checks, tol, opt.Width)
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "task end times")
@@ -331,15 +374,19 @@ func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 
 // verifyJSON writes the SPEC §5 document of the predictions with, per
 // model, "measured" (the same keys, medians) and "error".
-func verifyJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, checks []checked) error {
+func verifyJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, n noise, checks []checked) error {
 	type errorDoc struct {
 		Makespan float64            `json:"makespan"`
 		Tasks    map[string]float64 `json:"tasks"`
 	}
 	type result struct {
 		report.Result
-		Measured report.Result `json:"measured"`
-		Error    errorDoc      `json:"error"`
+		Measured    report.Result `json:"measured"`
+		Error       errorDoc      `json:"error"`
+		Verdict     string        `json:"verdict"` // ok, beyond or inconclusive
+		Spread      spreadDoc     `json:"spread"`  // of the runs the medians are over
+		MachineBusy bool          `json:"machine_busy"`
+		Runs        []runDoc      `json:"runs"` // every run made, in order
 	}
 	pred := make([]report.Run, len(checks))
 	for i, c := range checks {
@@ -351,12 +398,17 @@ func verifyJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 	}
 	doc := struct {
 		report.Header
-		Python      string   `json:"python"`
-		Repeat      int      `json:"repeat"`
-		Tolerance   float64  `json:"tolerance"`
-		NotMeasured []string `json:"not_measured"`
-		Results     []result `json:"results"`
-	}{predDoc.Header, py.version, repeat, tol, truth.NotMeasured, nil}
+		Python      string    `json:"python"`
+		Repeat      int       `json:"repeat"`
+		Tolerance   float64   `json:"tolerance"`
+		NotMeasured []string  `json:"not_measured"`
+		WorkRate    float64   `json:"work_rate,omitempty"` // iterations of work's loop per CPU second
+		RateBusy    bool      `json:"work_rate_busy"`      // the machine was busy while it was measured
+		LoadKnown   bool      `json:"load_known"`
+		BusyLimits  limitsDoc `json:"busy_limits"`
+		Results     []result  `json:"results"`
+	}{predDoc.Header, py.version, repeat, tol, truth.NotMeasured, n.workRate, n.rateLoad.Busy, n.known,
+		limitsDoc{n.limits.Others, n.limits.Steal, n.speed}, nil}
 	for i, c := range checks {
 		e := errorDoc{Makespan: c.cmp.Makespan, Tasks: map[string]float64{}}
 		for _, t := range c.cmp.Tasks {
@@ -364,18 +416,22 @@ func verifyJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 				e.Tasks[t.Name] = t.Err
 			}
 		}
-		doc.Results = append(doc.Results, result{predDoc.Results[i], report.ResultOf(p.Workload, c.measured.Result, true), e})
+		doc.Results = append(doc.Results, result{predDoc.Results[i], report.ResultOf(p.Workload, c.measured.Result, true), e,
+			c.verdict.String(), spreadJSON(c.spread), c.busy, runsJSON(c.runs)})
 	}
 	return report.WriteJSON(w, doc)
 }
 
 // suiteRow is one line of the suite's table.
 type suiteRow struct {
-	Workload   string  `json:"workload"`
-	Model      string  `json:"model"`
-	PredictedS float64 `json:"predicted_s"`
-	MeasuredS  float64 `json:"measured_s"`
-	Error      float64 `json:"error"`
+	Workload    string    `json:"workload"`
+	Model       string    `json:"model"`
+	PredictedS  float64   `json:"predicted_s"`
+	MeasuredS   float64   `json:"measured_s"`
+	Error       float64   `json:"error"`
+	Spread      spreadDoc `json:"spread"`
+	MachineBusy bool      `json:"machine_busy"`
+	OthersCores float64   `json:"others_cores"` // the most other processes used during a run counted
 }
 
 func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
@@ -392,6 +448,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 		Repeat:   o.repeat,
 		Timeout:  o.timeout,
 		Progress: verifyProgress(s),
+		Noise:    truth.NoiseConfig{Tolerance: medianMax},
 		Resolve: func(sc truth.Scenario) (truth.Target, error) {
 			p, err := newPlan(sc.Workload, sc.Text, &o.runOptions)
 			if err != nil {
@@ -406,9 +463,11 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 	py := interpreterOf(rep.Python)
 	rows := make([]suiteRow, len(rep.Rows))
 	for i, r := range rep.Rows {
-		rows[i] = suiteRow{Workload: r.Workload, Model: r.Model, PredictedS: sec(r.Predicted), MeasuredS: sec(r.Measured), Error: r.Error}
+		rows[i] = suiteRow{Workload: r.Workload, Model: r.Model, PredictedS: sec(r.Predicted), MeasuredS: sec(r.Measured), Error: r.Error,
+			Spread: spreadJSON(r.Spread), MachineBusy: r.Busy, OthersCores: r.Others}
 	}
 	med, worst := rep.MedianAbsError, rep.WorstAbsError
+	verdict := rep.Verdict(medianMax, worstMax)
 
 	var buf bytes.Buffer
 	if o.format == "json" {
@@ -419,34 +478,68 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			Rows           []suiteRow `json:"rows"`
 			MedianAbsError float64    `json:"median_abs_error"`
 			WorstAbsError  float64    `json:"worst_abs_error"`
-		}{py.version, o.cores, o.repeat, rows, med, worst}
+			Verdict        string     `json:"verdict"`
+			WorkRate       float64    `json:"work_rate,omitempty"`
+			LoadKnown      bool       `json:"load_known"`
+			BusyLimits     limitsDoc  `json:"busy_limits"`
+			BusyRows       int        `json:"busy_rows"`
+			QuietMedian    float64    `json:"quiet_median_abs_error"`
+			QuietWorst     float64    `json:"quiet_worst_abs_error"`
+		}{py.version, o.cores, o.repeat, rows, med, worst, verdict.String(), rep.WorkRate, rep.LoadKnown,
+			limitsDoc{rep.Limits.Others, rep.Limits.Steal, truth.DefaultSpeed}, rep.Busy, rep.QuietMedian, rep.QuietWorst}
 		if err := jsonout.WriteIndented(&buf, doc); err != nil {
 			return fail(err)
 		}
 	} else {
 		opt := s.textOptions(toFile(o.output), o.width)
-		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · %s · median of %s",
-			py, numfmt.Count(o.cores, "core", "cores"), numfmt.Count(o.repeat, "run", "runs")), opt.Width)
+		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · %s · median of %s%s",
+			py, numfmt.Count(o.cores, "core", "cores"), numfmt.Count(o.repeat, "run", "runs"), workRateText(rep.WorkRate, rep.WorkRateLoad)), opt.Width)
 		fmt.Fprintln(&buf)
-		table := [][]string{{"scenario", "model", "predicted", "measured", "error"}}
+		table := [][]string{{"scenario", "model", "predicted", "measured", "min–max", "error", ""}}
 		for _, r := range rep.Rows {
+			busy := ""
+			if r.Busy {
+				busy = "busy"
+			}
 			table = append(table, []string{oneLine(r.Workload), r.Model, report.Seconds(r.Predicted),
-				report.Seconds(r.Measured), numfmt.SignedPercent(r.Error)})
+				report.Seconds(r.Measured), spreadText(r.Spread), numfmt.SignedPercent(r.Error), busy})
 		}
-		writeColumns(&buf, table, []bool{false, false, true, true, true}, opt.Width)
+		writeColumns(&buf, table, []bool{false, false, true, true, true, true, false}, opt.Width)
 		fmt.Fprintln(&buf)
 		fmt.Fprintf(&buf, "median |error| %s (at most %s)   worst |error| %s (at most %s)   %s\n",
 			numfmt.ShortPercent(med), numfmt.ShortPercent(medianMax), numfmt.ShortPercent(worst), numfmt.ShortPercent(worstMax),
 			numfmt.Count(len(rows), "run of a model", "runs of a model"))
+		writeWrapped(&buf, suiteNoiseText(rep), opt.Width)
 	}
 	if err := s.emit(ctx, o.output, buf.Bytes(), o.inputs(nil)...); err != nil {
 		return err
 	}
-	if med > medianMax || worst > worstMax {
+	switch verdict {
+	case truth.Beyond:
 		return fail(fmt.Errorf("suite: median |error| %s (at most %s), worst %s (at most %s)",
 			numfmt.ShortPercent(med), numfmt.ShortPercent(medianMax), numfmt.ShortPercent(worst), numfmt.ShortPercent(worstMax)))
+	case truth.Inconclusive:
+		busy := numfmt.Count(rep.Busy, "row was", "rows were") + " measured while other processes used the cores, and the others pass"
+		if rep.Busy == len(rep.Rows) {
+			busy = "every row was measured while other processes used the cores"
+		}
+		return fail(fmt.Errorf("suite inconclusive, the machine was busy: median |error| %s (at most %s), worst %s (at most %s), but %s; run it again when the machine is quieter",
+			numfmt.ShortPercent(med), numfmt.ShortPercent(medianMax), numfmt.ShortPercent(worst), numfmt.ShortPercent(worstMax), busy))
 	}
 	return nil
+}
+
+// suiteNoiseText says how busy the machine was during the suite.
+func suiteNoiseText(rep *truth.SuiteReport) string {
+	switch {
+	case !rep.LoadKnown:
+		return "machine: how busy it was is unknown (this system has no /proc/stat)."
+	case rep.Busy == 0:
+		return "machine: quiet during every run counted."
+	}
+	return fmt.Sprintf("machine: busy during a run counted in %d of %d rows (other processes used more than %s of a core, or work ran off its measured speed by more than %s); without them, median |error| %s, worst %s.",
+		rep.Busy, len(rep.Rows), machine.Cores(rep.Limits.Others), numfmt.ShortPercent(truth.DefaultSpeed),
+		numfmt.ShortPercent(rep.QuietMedian), numfmt.ShortPercent(rep.QuietWorst))
 }
 
 // writeColumns writes rows (the first is the heading) as aligned columns,

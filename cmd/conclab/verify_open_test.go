@@ -26,9 +26,16 @@ func TestVerifyOpenServer(t *testing.T) {
 	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// A generous tolerance: the check is of the plumbing, not the accuracy.
+	// The check is of the plumbing, not the accuracy (TestVerifyOpenGunicornUvicorn
+	// and truth's server tests compare): the p99 of 20 requests is their
+	// slowest, which one scheduling hiccup of a loaded machine can make ten
+	// times the prediction, so a miss of the tolerance (exit 1, the report
+	// still written) passes here; any other failure does not.
+	plumbing := func(r result) bool {
+		return r.code == exitOK || r.code == exitFailure && strings.Contains(r.stderr, "beyond the tolerance")
+	}
 	r := conclab(t, nil, "verify", file, "-m", "asyncio", "--repeat", "1", "--tolerance", "300%", "--format", "json")
-	if r.code != 0 {
+	if !plumbing(r) {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	var doc struct {
@@ -61,7 +68,7 @@ func TestVerifyOpenServer(t *testing.T) {
 	}
 
 	r = conclab(t, nil, "verify", file, "-m", "threads(2)", "--repeat", "1", "--tolerance", "300%")
-	if r.code != 0 || !strings.Contains(r.stdout, "measured") || !strings.Contains(r.stdout, "ThreadPoolExecutor(2)") {
+	if !plumbing(r) || !strings.Contains(r.stdout, "measured") || !strings.Contains(r.stdout, "ThreadPoolExecutor(2)") {
 		t.Errorf("text: exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
 	}
 }

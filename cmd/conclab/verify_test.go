@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -133,8 +134,9 @@ func TestVerifyText(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	for _, want := range []string{"model       predicted  measured", "task end times", "threads(2) · predicted · makespan",
-		"threads(2) · measured (the median of 1 run) · makespan", "worker-1│"} {
+	for _, want := range []string{"model       predicted  measured  min–max", "task end times", "threads(2) · predicted · makespan",
+		"threads(2) · measured (the median of 1 run) · makespan", "worker-1│", "machine: ",
+		"work: ", "million iterations", "running Python (GIL holder not measured)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
@@ -145,8 +147,11 @@ func TestVerifyText(t *testing.T) {
 	checkLines(t, r.stdout, 100)
 
 	// No real run matches a prediction to the nanosecond: 0% must fail.
+	// On a busy machine that is inconclusive (see TestVerifyBusyWording),
+	// still exit status 1.
 	r = conclab(t, nil, "verify", "-e", "[wait 20ms]", "-m", "sync", "--repeat", "1", "--tolerance", "0%")
-	if r.code != exitFailure || !strings.Contains(r.stderr, "makespan beyond ±0% of the prediction: sync") {
+	if r.code != exitFailure || !strings.Contains(r.stderr, "makespan beyond ±0% of the prediction: sync") &&
+		!strings.Contains(r.stderr, "inconclusive, the machine was busy: sync") {
 		t.Errorf("--tolerance 0%%: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
@@ -164,7 +169,11 @@ func TestVerifyJSON(t *testing.T) {
 		Python      string   `json:"python"`
 		Repeat      int      `json:"repeat"`
 		NotMeasured []string `json:"not_measured"`
-		Results     []struct {
+		LoadKnown   bool     `json:"load_known"`
+		BusyLimits  struct {
+			Others float64 `json:"others_cores"`
+		} `json:"busy_limits"`
+		Results []struct {
 			Model     string  `json:"model"`
 			MakespanS float64 `json:"makespan_s"`
 			Measured  struct {
@@ -179,6 +188,16 @@ func TestVerifyJSON(t *testing.T) {
 				Makespan *float64           `json:"makespan"`
 				Tasks    map[string]float64 `json:"tasks"`
 			} `json:"error"`
+			Verdict string `json:"verdict"`
+			Spread  struct {
+				Min float64 `json:"makespan_min_s"`
+				Max float64 `json:"makespan_max_s"`
+			} `json:"spread"`
+			Runs []struct {
+				MakespanS float64         `json:"makespan_s"`
+				Used      bool            `json:"used"`
+				Load      json.RawMessage `json:"load"`
+			} `json:"runs"`
 		} `json:"results"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
@@ -198,6 +217,25 @@ func TestVerifyJSON(t *testing.T) {
 		if _, ok := res.Error.Tasks["io-2"]; !ok {
 			t.Errorf("result %d: no error for task io-2: %v", i, res.Error.Tasks)
 		}
+		// The spread of the runs counted, each run with the machine's load.
+		used := 0
+		for _, run := range res.Runs {
+			if run.Used {
+				used++
+				if run.MakespanS < res.Spread.Min || run.MakespanS > res.Spread.Max {
+					t.Errorf("result %d: run of %v s outside the spread %+v", i, run.MakespanS, res.Spread)
+				}
+			}
+			if doc.LoadKnown == (string(run.Load) == "null") {
+				t.Errorf("result %d: load known %v, run's load %s", i, doc.LoadKnown, run.Load)
+			}
+		}
+		if used != 2 || res.Verdict != "ok" || res.Spread.Min <= 0 || res.Spread.Min > res.Measured.MakespanS || res.Spread.Max < res.Measured.MakespanS {
+			t.Errorf("result %d: %d runs used, verdict %q, spread %+v, median %v", i, used, res.Verdict, res.Spread, res.Measured.MakespanS)
+		}
+	}
+	if goruntime.GOOS == "linux" && (!doc.LoadKnown || doc.BusyLimits.Others != 0.25) {
+		t.Errorf("load known %v, busy limits %+v", doc.LoadKnown, doc.BusyLimits)
 	}
 }
 

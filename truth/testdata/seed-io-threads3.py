@@ -12,12 +12,14 @@
 #     python3 program.py > measured.json
 #
 # It prints one JSON document on standard output and nothing else: for each
-# task its release, start and end, and for each step its kind, start, end,
-# process id and thread id, in seconds from the program's start.
+# task its release, start and end, and for each step its kind, start, end
+# (in seconds from the program's start), process id, thread id and the
+# thread's CPU time in the step.
 #
 # How the steps run:
-#   work           Python code: spins until time.thread_time() has advanced;
-#                  the thread holds the GIL while it spins
+#   work           Python code: a loop of calls, arithmetic, attributes and
+#                  dicts, as many iterations as this interpreter runs in the
+#                  step's duration (WORK_RATE); it holds the GIL meanwhile
 #   work_released  C code: hashlib over 1 MiB buffers until the thread's CPU
 #                  time has advanced; hashlib releases the GIL meanwhile
 #   wait           time.sleep, or await asyncio.sleep on an event loop
@@ -54,6 +56,7 @@ TASKS = WORKLOAD["tasks"]
 
 SWITCH_INTERVAL  = 0.005      # the GIL's switch interval
 STALL            = 5          # seconds without a step beginning or ending that mean a deadlock
+WORK_RATE        = 0          # work's iterations per CPU second (None: measured at start; 0: no work step)
 EAGER            = False      # 3.12's eager task factory (asyncio(eager)): needs Python 3.12
 THREADS          = 3          # the thread pool's size
 FANOUT_THREADS   = None       # threads of a second pool for gather branches (None: the same pool)
@@ -74,15 +77,98 @@ def now():
     return time.perf_counter() - ORIGIN
 
 
-def work(seconds):
-    """Python code running for `seconds` of this thread's CPU time.
+# work(seconds) runs ordinary Python code: a function call, arithmetic, an
+# attribute and a dict item per iteration of spin()'s loop. That is what a
+# CPU-bound Python task is: bytecode, in user space, holding the GIL and
+# offering it to waiting threads as the interpreter does (at calls and loop
+# jumps). It runs in slices of about SLICE seconds and reads the thread's
+# CPU clock after each, so a step costs its seconds of CPU time however fast
+# the CPU runs meanwhile (a virtual machine's CPU can run the same loop at
+# half its speed a minute later); one read per slice keeps the kernel's
+# share small, where spinning on time.thread_time() alone spends most of
+# its time in the kernel, reading the clock. WORK_RATE, iterations per CPU
+# second alone on a core, sizes the first slice: conclab verify measures
+# it once, before its runs, and writes it above; a program written without
+# it (None) measures it as it starts, before its clock starts.
+SLICE = 0.0005
 
-    The loop is pure Python, so the thread holds the GIL while it spins; while
-    another thread has the GIL, this thread's CPU clock stands still.
+
+class Tally:
+    """What one work step updates: an attribute and a dict."""
+
+    def __init__(self):
+        self.total = 0
+        self.seen = {}
+
+
+def bump(tally, i):
+    tally.total = (tally.total + i * 7) % 1000003
+    tally.seen[i & 63] = tally.total
+
+
+def spin(iterations):
+    """Runs `iterations` of the work's loop on this thread. Each call has
+    its own Tally: threads share no object, so a free-threaded build runs
+    them side by side."""
+    tally = Tally()
+    for i in range(iterations):
+        bump(tally, i)
+    return tally.total
+
+
+def measure_work_rate(runs=20, least=0.005):
+    """Iterations of spin() per second of this thread's CPU time: the best
+    of `runs` runs of at least `least` seconds. CPU time, not wall time,
+    so that another process taking the core away does not count; the best
+    run, so that one slowed by a neighbour (shared caches, a core that has
+    not yet sped up) does not either."""
+    iterations = 1024
+    while True:
+        start = time.thread_time()
+        spin(iterations)
+        best = time.thread_time() - start
+        if best >= least:
+            break
+        iterations *= 2
+    for _ in range(runs):
+        start = time.thread_time()
+        spin(iterations)
+        took = time.thread_time() - start
+        if took > 0:  # a coarse clock may not have moved
+            best = min(best, took)
+    return iterations / best
+
+
+def start_work(rate=None):
+    """Sets WORK_RATE: `rate` when given (a worker process gets its
+    parent's), else the one written above, else (None) measured now."""
+    global WORK_RATE
+    if rate is not None:
+        WORK_RATE = rate
+    if WORK_RATE is None:
+        WORK_RATE = measure_work_rate()
+
+
+def work(seconds):
+    """Python code that runs for `seconds` of this thread's CPU time.
+
+    The thread holds the GIL while it runs; while another thread holds the
+    GIL, this one waits, and the step takes longer. Each slice after the
+    first is sized at the speed the previous one showed, and the last is
+    cut to the CPU time left.
     """
-    end = time.thread_time() + seconds
-    while time.thread_time() < end:
-        pass
+    tally = Tally()
+    speed = WORK_RATE
+    clock = time.thread_time()
+    end = clock + seconds
+    while clock < end:
+        size = max(1, round(min(SLICE, end - clock) * speed))
+        for i in range(size):
+            bump(tally, i)
+        before, clock = clock, time.thread_time()
+        if clock > before:
+            speed = size / (clock - before)
+    return tally.total
 
 
 BUFFER = bytes(1 << 20)  # 1 MiB of zeros to hash
@@ -109,15 +195,18 @@ def work_released(seconds):
 
 
 def run_step(kind, seconds):
-    """Runs one step here; returns [kind, start, end, pid, thread]."""
-    start = now()
+    """Runs one step here; returns [kind, start, end, pid, thread, cpu]:
+    cpu is the thread's CPU time in the step, which for work says how fast
+    the CPU ran it (WORK_RATE was measured on a core to itself)."""
+    start, cpu = now(), time.thread_time()
     if kind == "work":
         work(seconds)
     elif kind == "work_released":
         work_released(seconds)
     else:  # wait, wait_blocking: the thread sleeps and releases the GIL
         time.sleep(seconds)
-    return [kind, start, now(), os.getpid(), threading.get_ident()]
+    return [kind, start, now(), os.getpid(), threading.get_ident(),
+            time.thread_time() - cpu]
 
 
 def run_task(index, payload=None):
@@ -274,6 +363,7 @@ def main():
     if EAGER and sys.version_info < (3, 12):
         sys.exit("asyncio(eager) needs Python 3.12 or newer (asyncio.eager_task_factory); this is Python %d.%d" % sys.version_info[:2])
     sys.setswitchinterval(SWITCH_INTERVAL)
+    start_work()
     cpu = cpu_seconds()
     ORIGIN = time.perf_counter()
     watchdog = threading.Thread(target=watch, args=(cpu,), daemon=True)
@@ -313,6 +403,7 @@ def report(results, workers, cpu, deadlock=None):
         "implementation": sys.implementation.name,
         "cpu_count": os.cpu_count(),
         "switch_interval": sys.getswitchinterval(),
+        "work_rate": WORK_RATE,
         "makespan": max([task["end"] for task in tasks], default=0.0),
         "cpu_s": cpu,
         "main": [os.getpid(), threading.get_ident()],

@@ -1243,8 +1243,14 @@
     if (who) head.append(el("b", "tip-task", who), document.createTextNode(rw.kind === "task" ? "" : " on " + rw.name));
     else head.append(el("b", "tip-task", rw.name));
     tip.appendChild(head);
+    // A wait for a resource is named by it: "waiting for db".
+    let resource = "";
+    for (let k = 0; rw.resource_of && k < rw.resource_of.length; k += 2) {
+      if (rw.resource_of[k] === j) resource = (m.tl.resources || [])[rw.resource_of[k + 1]] || "";
+    }
     const state = el("div", "tip-state");
-    state.append(swatch(s), document.createTextNode((rw.resampled ? "mostly " : "") + words(s, gil)));
+    state.append(swatch(s), document.createTextNode((rw.resampled ? "mostly " : "") +
+      (resource ? "waiting for " + resource : words(s, gil))));
     tip.appendChild(state);
     tip.appendChild(el("div", "tip-time", "start " + seconds(start) + " · for " + seconds(end - start) + " · until " + seconds(end)));
     if (rw.resampled) {
@@ -1254,7 +1260,8 @@
       let text = st.causes[kind];
       if (text) {
         text = text.replace("{lane}", lane >= 0 && lanes[lane] ? lanes[lane] : "another thread")
-          .replace("{task}", other >= 0 && names[other] ? names[other] : "another task");
+          .replace("{task}", other >= 0 && names[other] ? names[other] : "another task")
+          .replace("{resource}", resource || "the resource");
         tip.appendChild(el("div", "tip-cause", "ended: " + text));
       } else if (end >= m.tl.makespan_ns) {
         tip.appendChild(el("div", "tip-cause", "ended: the run ended"));
