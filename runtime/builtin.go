@@ -37,6 +37,7 @@ const (
 	measuredPickle = "measured here: python3 runtime/measure.py --only PickleSend,PickleRecv (CPython 3.11.7, " +
 		"Debian 12, AMD EPYC VM, 2 cores, shared), median of 5, 2026-12-01: "
 	measuredJava = "measured here: runtime/testdata/measure-java/measure.sh (OpenJDK 17.0.15, Debian 12, 2 cores), 2026-11-25: "
+	measuredGC   = "measured here: python3 runtime/measure.py --only TaskFirstTouch,GCScan --runs 3 (CPython 3.11.7, Debian 12, 2 cores), 2026-12-01, median of 3 runs: "
 	measuredGo   = "measured here: go run ./runtime/testdata/measure-go (go1.26.8, Debian 12, 2 cores), 2026-11-25: "
 )
 
@@ -55,6 +56,11 @@ func cpython() Profile {
 		LoopResume:         2155,
 		LoopTimer:          4317,
 		TaskCreate:         2756,
+		TaskFirstTouch:     3714,
+		GCObjectsPerTask:   11,
+		GCBaseObjects:      18420,
+		GCYoung:            154,
+		GCScan:             233,
 		ProcessFork:        5752410,
 		ProcessSpawn:       75046277,
 		ProcessTask:        227992,
@@ -89,6 +95,21 @@ func cpython() Profile {
 				"future and the heap push of a timed await (runs 3.87–6.31 µs)",
 			"TaskCreate": measuredPython + "process CPU per asyncio.create_task of a trivial coroutine, " +
 				"amortised over 20000 (runs 2.5–2.8 µs)",
+			"TaskFirstTouch": measuredGC + "process CPU per task of a first gather of 10000 tasks on " +
+				"asyncio.sleep(0.001) beyond a second one in the same fresh interpreter, the collector off: " +
+				"the first grows the heap (runs 3.40–3.95 µs)",
+			"GCObjectsPerTask": measuredGC + "Δ len(gc.get_objects()) per pending task of 50000 tasks of a " +
+				"coroutine awaiting asyncio.sleep(10): the task, two coroutines, the future and the timer handle " +
+				"(11 in every run; 10 when the task's coroutine is asyncio.sleep itself)",
+			"GCBaseObjects": measuredGC + "len(gc.get_objects()) of a fresh interpreter with asyncio imported, " +
+				"after gc.collect()",
+			"GCYoung": measuredGC + "process CPU of the generation-0 and -1 collections (gc.callbacks) while " +
+				"50000 such tasks are created, per tracked object allocated (runs 120–160 ns)",
+			"GCScan": measuredGC + "process CPU of gc.collect() with the 50000 tasks pending, per tracked object " +
+				"(runs 216–243 ns). CPython's collector (Modules/gcmodule.c, 3.8–3.13) collects generation 0 " +
+				"every 700 net allocations, generation 1 every 10 of those, and all three every 10 of those " +
+				"once the objects generation 1 passed on since the last full collection number a quarter of " +
+				"those it kept: a loop holding tens of thousands of tasks spends most of its time there",
 			"ProcessFork": measuredPython + "elapsed time, dominated by CPU, from creating " +
 				"ProcessPoolExecutor(1, mp_context=fork) to its first trivial result (runs 5.38–8.14 ms)",
 			"ProcessSpawn": measuredPython + "elapsed time, dominated by CPU, from creating " +

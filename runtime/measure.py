@@ -309,6 +309,66 @@ def child_tasks(n=10000):
     return asyncio.run(main())
 
 
+def child_gc(n=50000, touch=10000):
+    """The cyclic garbage collector's share of asyncio tasks, in a fresh
+    interpreter (CPython 3.8-3.13: generations with thresholds 700, 10, 10;
+    a full collection only once the objects that survived the middle one
+    since the last are a quarter of those it kept then, Modules/gcmodule.c).
+
+    first_touch: process CPU per task of a first gather of `touch` tasks
+    on asyncio.sleep(0.001) beyond a second one, the collector off: the
+    first pays to grow the heap (page faults, allocator arenas), the second
+    reuses it. objects: tracked objects per pending task of a coroutine
+    awaiting asyncio.sleep (task, two coroutines, future, timer handle and
+    their containers). young: CPU of the young collections (generations 0 and 1)
+    while `n` such tasks are created, per tracked object allocated.
+    scan: CPU of a full collection per tracked object, n tasks pending.
+    base: tracked objects of the interpreter with asyncio, before any."""
+    import gc
+    gc.disable()
+
+    async def many(count, delay):
+        await asyncio.gather(*(asyncio.sleep(delay) for _ in range(count)))
+
+    async def pending():  # a coroutine of the program awaiting a sleep
+        await asyncio.sleep(10)
+
+    def cpu(count):
+        t0 = time.process_time_ns()
+        asyncio.run(many(count, 0.001))
+        return time.process_time_ns() - t0
+    first, second = cpu(touch), cpu(touch)
+    gc.collect()
+    base = len(gc.get_objects())
+    young = [0, 0]
+
+    def timed(phase, info):
+        if info["generation"] < 2:
+            if phase == "start":
+                young[1] = time.process_time_ns()
+            else:
+                young[0] += time.process_time_ns() - young[1]
+    gc.callbacks.append(timed)
+
+    async def main():
+        before = len(gc.get_objects())
+        gc.enable()
+        tasks = [asyncio.ensure_future(pending()) for _ in range(n)]
+        await asyncio.sleep(0)  # every task up to its timer
+        gc.disable()
+        objects = (len(gc.get_objects()) - before) / n
+        total = len(gc.get_objects())
+        t0 = time.process_time_ns()
+        gc.collect()
+        scan = (time.process_time_ns() - t0) / total
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return {"first_touch": max(0.0, (first - second) / touch), "objects": objects,
+                "young": young[0] / (objects * n), "scan": scan, "base": float(base)}
+    return asyncio.run(main())
+
+
 def in_child(what):
     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", what],
                          check=True, capture_output=True, text=True).stdout
@@ -388,6 +448,8 @@ def plan(quick):
         (["SelectResolution"], select_resolution),
         (["ThreadRSS", "ThreadVirtual"], lambda: both(in_child("threads"), "rss", "virtual")),
         (["TaskRSS"], lambda: (in_child("tasks")["rss"],)),
+        (["TaskFirstTouch", "GCObjectsPerTask", "GCYoung", "GCScan", "GCBaseObjects"],
+         lambda: tuple(in_child("gc")[k] for k in ("first_touch", "objects", "young", "scan", "base"))),
         (["ProcessRSS", "ProcessVirtual"], lambda: both(process_memory(), "rss", "virtual")),
     ]
 
@@ -407,7 +469,7 @@ def flag(name, default, convert):
 def main():
     if "--child" in sys.argv:
         what = flag("--child", "", str)
-        print(json.dumps({"threads": child_threads, "tasks": child_tasks}[what]()))
+        print(json.dumps({"threads": child_threads, "tasks": child_tasks, "gc": child_gc}[what]()))
         return
     quick = "--quick" in sys.argv
     runs = flag("--runs", 3 if quick else 5, int)
@@ -436,7 +498,7 @@ def main():
                 done += 1
                 # One progress line per measurement, for people and for
                 # `conclab calibrate`, which reads this exact shape.
-                unit = "B" if name.endswith(("RSS", "Virtual")) else "ns"
+                unit = "B" if name.endswith(("RSS", "Virtual")) else "objects" if "Objects" in name else "ns"
                 print("measure: %d/%d %s run %d/%d = %.1f %s" % (done, total, name, run, runs, value, unit),
                       file=sys.stderr, flush=True)
 

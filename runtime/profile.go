@@ -17,6 +17,11 @@ type Profile struct {
 	LoopResume         int64 // CPU per resume of a task by the event loop
 	LoopTimer          int64 // CPU per awaited timer (asyncio.sleep: timer handle, future, heap push)
 	TaskCreate         int64 // CPU to create one asyncio task
+	TaskFirstTouch     int64 // CPU per asyncio task beyond the most a loop has had pending: the heap grows (page faults, allocator arenas)
+	GCObjectsPerTask   int64 // objects the cyclic GC tracks per pending asyncio task (task, coroutines, future, timer handle); 0: no such collector
+	GCBaseObjects      int64 // objects the cyclic GC tracks in an interpreter with asyncio, before any task
+	GCYoung            int64 // CPU of the young collections (generations 0 and 1) per tracked object allocated
+	GCScan             int64 // CPU of a full collection per tracked object
 	ProcessFork        int64 // CPU to start one worker process with fork
 	ProcessSpawn       int64 // CPU to start one worker process with spawn
 	ProcessTask        int64 // CPU per task sent to a worker process (pickle, pipe)

@@ -234,6 +234,7 @@ type engine struct {
 	procsAlive, peakProc  int
 	inFlight, peakTasks   int
 	asyncPending          int
+	gcFull                int // full collections of the cyclic GC, on every loop
 	extraThreads          int // threads beyond each process's main thread
 	peakRSS, peakVirt     int64
 	end                   int64

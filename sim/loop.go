@@ -54,6 +54,7 @@ type loop struct {
 	due      int64 // the timer being armed (actAwait)
 	wakeAt   int64 // when the pending wake-up of the idle loop is due; MaxInt64 when none
 	debt     int64 // CPU to create the tasks admitted since the loop last ran (actCreate)
+	heap     heap  // its interpreter's tracked objects (gc.go)
 	offload  job   // the step being submitted to an executor (actOffload)
 	offTo    *pool
 	offCost  int64  // what submitting it costs, once its input is pickled (actPickle)
@@ -140,7 +141,7 @@ func (e *engine) loopAdmit(p *process, sl int32) {
 	if e.dep.Kind != model.Asyncio {
 		// A worker process's loop creates the task when it gets it; a
 		// single loop's gather created it at its release (see release).
-		l.debt += e.prof.TaskCreate
+		l.debt += e.prof.TaskCreate + e.tasksMade(l, 1)
 		e.asyncPending++
 		e.memory()
 	}
@@ -378,6 +379,7 @@ func (e *engine) loopEnd(l *loop) {
 	if e.tree {
 		if f := &e.frames[th.slot]; f.run == runEager {
 			e.asyncPending--
+			e.taskGone(l)
 			par := e.endBranch(th.slot, th)
 			e.eagerNext(l, par)
 			return
@@ -398,6 +400,7 @@ func (e *engine) loopFinish(l *loop) {
 	e.setLane(th, Idle)
 	th.slot = -1
 	e.asyncPending--
+	e.taskGone(l)
 	if e.isBranch(sl) {
 		e.endBranch(sl, th)
 	} else {

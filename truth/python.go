@@ -220,19 +220,36 @@ const pyThreadPerTask = `def run_model():
 
 // pyLoop: a task's steps on an event loop, and the loop's executors.
 const pyLoop = `PROCESS_POOL = None  # the loop's pool for steps offloaded to a process
+LOOP_IDS = ()        # (pid, thread) of the loop's thread: see start_executors
 
 
 def start_executors(loop):
     """Gives the loop EXECUTOR threads for steps offloaded to a thread
     (run_in_executor(None, ...); asyncio.to_thread in Python 3.9+ uses the
-    same pool) and a pool of CORES forked processes for steps offloaded to
-    a process. Both start their workers only when first used."""
-    global PROCESS_POOL
+    same pool); process_pool() makes its processes. It notes the loop
+    thread's ids for the records of its steps."""
+    global LOOP_IDS
+    LOOP_IDS = (os.getpid(), threading.get_ident())
     if EAGER:  # asyncio(eager): a new task runs at once until it first suspends
         loop.set_task_factory(asyncio.eager_task_factory)
     loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(EXECUTOR))
-    PROCESS_POOL = concurrent.futures.ProcessPoolExecutor(
-        CORES, mp_context=multiprocessing.get_context("fork"))
+
+
+def process_pool():
+    """The loop's pool of CORES forked processes for steps offloaded to a
+    process, made when first used (making one takes several milliseconds:
+    its queues, pipes and locks), as its workers start."""
+    global PROCESS_POOL
+    if PROCESS_POOL is None:
+        PROCESS_POOL = concurrent.futures.ProcessPoolExecutor(
+            CORES, mp_context=multiprocessing.get_context("fork"))
+    return PROCESS_POOL
+
+
+def stop_executors():
+    """Shuts the process pool down, if one was made."""
+    if PROCESS_POOL is not None:
+        PROCESS_POOL.shutdown()
 
 
 async def task_steps(index):
@@ -246,49 +263,47 @@ async def task_steps(index):
 
 
 async def loop_steps(steps, records):
-    """Runs steps as a coroutine, appending what each did to records."""
-    loop = asyncio.get_running_loop()
+    """Runs steps as a coroutine, appending what each did to records;
+    returns records. The loop thread's ids are LOOP_IDS (os.getpid() is a
+    system call: a tree of ten thousand waits would pay it ten thousand
+    times), and a wait costs what awaiting asyncio.sleep costs plus two
+    clock reads and a tuple."""
     for step in steps:
         kind = step[0]
-        offload = step[2] if len(step) > 2 and kind not in ("use", "choose") else None
-        if kind == "use" and isinstance(LOCKS[step[1]], (asyncio.Lock, asyncio.Semaphore)):
+        if kind == "wait" and len(step) == 2:  # the task suspends; the loop runs the others
+            begin = PROGRESS[0] = now()
+            await asyncio.sleep(step[1])
+            end = PROGRESS[0] = now()
+            records.append(("wait", begin, end) + LOOP_IDS)
+        elif kind == "gather":  # a child task per branch; this one suspends until all end
+            for branch in await asyncio.gather(*[loop_steps(branch, []) for branch in step[1]]):
+                records.extend(branch)
+        elif kind == "use" and isinstance(LOCKS[step[1]], (asyncio.Lock, asyncio.Semaphore)):
             begin = now()
             async with LOCKS[step[1]]:  # the task suspends until a unit is free
-                records.append(["resource_wait", begin, now(), os.getpid(), threading.get_ident()])
+                records.append(("resource_wait", begin, now()) + LOOP_IDS)
                 await loop_steps(step[2], records)
         elif kind == "use":  # a multiprocessing primitive: taking it blocks the loop
             begin = now()
             with LOCKS[step[1]]:
-                records.append(["resource_wait", begin, now(), os.getpid(), threading.get_ident()])
+                records.append(("resource_wait", begin, now()) + LOOP_IDS)
                 await loop_steps(step[2], records)
-        elif kind == "gather":  # a child task per branch; this one suspends until all end
-            for branch in await asyncio.gather(*[loop_branch(branch) for branch in step[1]]):
-                records.extend(branch)
         elif kind == "choose":  # the alternative the simulation drew: step[1]
             await loop_steps(step[2], records)
-        elif offload == "thread":
-            records.append(await loop.run_in_executor(None, run_step, kind, step[1]))
-        elif offload == "process" and len(step) > 3:  # with data pickled both ways
-            record, _ = await loop.run_in_executor(
-                PROCESS_POOL, run_step_data, kind, step[1], bytes(step[3]), step[4])
+        elif len(step) > 2 and step[2] == "thread":
+            records.append(await asyncio.get_running_loop().run_in_executor(
+                None, run_step, kind, step[1]))
+        elif len(step) > 3:  # offloaded to a process, with data pickled both ways
+            record, _ = await asyncio.get_running_loop().run_in_executor(
+                process_pool(), run_step_data, kind, step[1], bytes(step[3]), step[4])
             records.append(record)
-        elif offload == "process":
-            records.append(await loop.run_in_executor(PROCESS_POOL, run_step, kind, step[1]))
-        elif kind == "wait":  # the task suspends; the loop runs the others
-            begin = PROGRESS[0] = now()
-            await asyncio.sleep(step[1])
-            records.append([kind, begin, now(), os.getpid(), threading.get_ident()])
-            PROGRESS[0] = now()
+        elif len(step) > 2:  # offloaded to a process
+            records.append(await asyncio.get_running_loop().run_in_executor(
+                process_pool(), run_step, kind, step[1]))
         else:  # work, or time.sleep in async code: the whole loop waits
             PROGRESS[0] = now()
             records.append(run_step(kind, step[1]))
             PROGRESS[0] = now()
-
-
-async def loop_branch(steps):
-    """One branch of a gather, run as a child task."""
-    records = []
-    await loop_steps(steps, records)
     return records
 
 
@@ -318,7 +333,7 @@ async def run_all():
         loop = asyncio.get_running_loop()
         created = [loop.create_task(task_steps(index)) for index in range(len(TASKS))]
         await asyncio.gather(*created)
-        PROCESS_POOL.shutdown()
+        stop_executors()
         return [task.result() for task in created]
     for index in release_order():
         delay = TASKS[index]["release"] - now()
@@ -329,7 +344,7 @@ async def run_all():
         else:
             tasks[index] = asyncio.ensure_future(run_limited(index, limit))
     await asyncio.gather(*tasks.values())
-    PROCESS_POOL.shutdown()
+    stop_executors()
     return [tasks[index].result() for index in range(len(TASKS))]
 
 
@@ -353,6 +368,7 @@ def start_worker(origin, barrier, rate, shared=None):
     ORIGIN, BARRIER = origin, barrier
     LOCKS = make_locks(shared)
     start_work(rate)
+    gc.freeze()  # the workload's data, as in main()
     sys.setswitchinterval(SWITCH_INTERVAL)
 
 
@@ -513,7 +529,7 @@ async def serve(inbox, outbox, shared):
     loop.add_reader(fd, accept)
     await last
     await asyncio.gather(*running)
-    PROCESS_POOL.shutdown()
+    stop_executors()
 
 
 WORKER = loop_worker
@@ -534,6 +550,10 @@ def main():
         sys.exit("asyncio(eager) needs Python 3.12 or newer (asyncio.eager_task_factory); this is Python %d.%d" % sys.version_info[:2])
     sys.setswitchinterval(SWITCH_INTERVAL)
     start_work()
+    # The workload's data is this program's, not the modelled program's:
+    # out of the cyclic collector's way (gc.freeze), its tens of thousands
+    # of lists do not slow the collections a tree of gathers triggers.
+    gc.freeze()
     cpu = cpu_seconds()
     ORIGIN = time.perf_counter()
     watchdog = threading.Thread(target=watch, args=(cpu,), daemon=True)

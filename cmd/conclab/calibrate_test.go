@@ -40,6 +40,11 @@ func TestCalibrateReal(t *testing.T) {
 		"TimerSlack":         {0, 10 * ms},
 		"SelectResolution":   {1, 10 * ms},
 		"TaskCreate":         {50, ms},
+		"TaskFirstTouch":     {0, ms},
+		"GCObjectsPerTask":   {3, 100},
+		"GCBaseObjects":      {1000, 1_000_000},
+		"GCYoung":            {1, 10 * us},
+		"GCScan":             {1, 10 * us},
 		"ProcessFork":        {50 * us, 2000 * ms},
 		"ProcessSpawn":       {ms, 10000 * ms},
 		"ProcessTask":        {us, 100 * ms},
@@ -71,8 +76,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "69/69") {
-		t.Errorf("stderr shows no progress up to 69/69 (3 quick runs of 23 figures):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "84/84") {
+		t.Errorf("stderr shows no progress up to 84/84 (3 quick runs of 28 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")
