@@ -204,17 +204,12 @@ def _pickle_receiver(conn, n):
         conn.send(time.process_time_ns() - t0)
 
 
-def pickle_per_mb(size=2000000, n=30):
-    """CPU per 10^6 bytes of a task's data moved to a worker process.
-
-    The sender pickles a bytes payload and writes it to a pipe
-    (multiprocessing.Pipe, as ProcessPoolExecutor's queues do); the
-    receiver, a forked child, reads it and unpickles it. Each side's CPU is
-    its own process time; the medians of n transfers, per 10^6 bytes of
-    pickle. A list of small Python objects costs several times more per
-    byte than bytes do.
-    """
-    payload = os.urandom(size)
+def pickle_cpu(size, n):
+    """Each side's process CPU per 10^6 bytes of a bytes payload of `size`
+    moved through a multiprocessing.Pipe: the sender pickles it and writes
+    it; the receiver, a forked child, reads and unpickles it. Medians of n
+    transfers."""
+    payload = bytes(size)
     a, b = multiprocessing.Pipe()
     child = multiprocessing.get_context("fork").Process(target=_pickle_receiver, args=(b, n))
     child.start()
@@ -223,10 +218,50 @@ def pickle_per_mb(size=2000000, n=30):
         t0 = time.process_time_ns()
         data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         a.send_bytes(data)
-        send.append((time.process_time_ns() - t0) * 1e6 / len(data))
-        recv.append(a.recv() * 1e6 / len(data))
+        del data
+        send.append((time.process_time_ns() - t0) * 1e6 / size)
+        recv.append(a.recv() * 1e6 / size)
     child.join()
     return statistics.median(send), statistics.median(recv)
+
+
+def _arrive(data):
+    return time.perf_counter()
+
+
+def _leave(size):
+    data = bytes(size)
+    return data, time.perf_counter()
+
+
+def pickle_per_mb(size=16000000, n=6):
+    """Elapsed time per 10^6 bytes of a task's data moved to a worker
+    process and back, split between the two sides.
+
+    A warm ProcessPoolExecutor(1) (fork) gets a task whose argument is
+    `size` bytes made beforehand: from submit() to the first line of the
+    task in the worker is the way in (pickle, the pipe, unpickle); a task
+    that returns `size` bytes, from its return to result() in the parent,
+    is the way back. A big payload is written into fresh memory at every
+    copy, so page faults count as much as the copying. The medians of n of
+    each, averaged, are split between sender and receiver in the ratio of
+    their process CPU (pickle_cpu): the engine has the sender pickle, then
+    the receiver unpickle, where the pipe overlaps them.
+    """
+    ctx = multiprocessing.get_context("fork")
+    ways = []
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as ex:
+        ex.submit(os.getpid).result()
+        payload = bytes(size)
+        for _ in range(n):
+            t0 = time.perf_counter()
+            ways.append(ex.submit(_arrive, payload).result() - t0)
+            data, t1 = ex.submit(_leave, size).result()
+            ways.append(time.perf_counter() - t1)
+            del data
+    per_mb = statistics.median(ways) * 1e9 * 1e6 / size
+    send, recv = pickle_cpu(size, max(2, n // 2))
+    return per_mb * send / (send + recv), per_mb * recv / (send + recv)
 
 
 # ---- overshoots (elapsed nanoseconds) --------------------------------------
@@ -439,7 +474,7 @@ def plan(quick):
         (["ProcessFork"], lambda: process_start("fork")),
         (["ProcessSpawn"], lambda: process_start("spawn")),
         (["ProcessTask"], lambda: process_task(2000 // k)),
-        (["PickleSend", "PickleRecv"], lambda: pickle_per_mb(2000000, 30 // k)),
+        (["PickleSend", "PickleRecv"], lambda: pickle_per_mb(16000000, max(2, 6 // k))),
         (["SleepOvershoot"], lambda: sleep_overshoot(0.0005, 300 // k)),
         (["SleepOvershoot2ms"], lambda: sleep_overshoot(0.002, 100 // k)),
         (["SleepOvershoot10ms"], lambda: sleep_overshoot(0.01, 30 // k)),
