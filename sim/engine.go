@@ -183,6 +183,11 @@ type engine struct {
 	resBase  []int32
 	resWait  int64
 	dead     *Deadlock
+	// With a TreeSink: by slot, the branch in it and the gather it has
+	// open (tree.go).
+	tsink      TreeSink
+	trec       []treeRec
+	nextBranch int32
 
 	// Data moved to worker processes (pickle.go): the parent's main
 	// thread under processes(N) and its jobs; the results of offloaded
@@ -288,6 +293,9 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 		ctx:      ctx,
 		progress: cfg.Progress,
 		cpu:      cpuSet{cores: cfg.Cores},
+	}
+	if ts, ok := cfg.Sink.(TreeSink); ok {
+		e.tsink = ts
 	}
 	if hs, ok := cfg.Sink.(HoldSink); ok {
 		e.onHold = func(x, sl int32, take bool) {
@@ -551,7 +559,12 @@ func (e *engine) setTask(sl int32, s State, lane int32) {
 	if e.sink == nil {
 		return
 	}
-	if sl = e.spanOf(sl); sl < 0 {
+	if own := e.spanOf(sl); own >= 0 {
+		sl = own
+	} else if e.tsink != nil {
+		e.setBranch(sl, s, lane)
+		return
+	} else {
 		return
 	}
 	t := &e.spans[sl]
