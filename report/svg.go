@@ -680,6 +680,11 @@ func (bl *svgBlock) draw(b *strings.Builder) {
 				indent += 10
 			}
 			label := row.src.Label(max(1, int((bl.labelW-indent-8)/svgCharW)))
+			// A branch's label is indented with spaces, which SVG text
+			// would collapse: they move it instead.
+			trimmed := strings.TrimLeft(label, " ")
+			indent += float64(len(label)-len(trimmed)) * svgCharW
+			label = trimmed
 			fmt.Fprintf(b, `<text class="lbl" x="%s" y="%s">%s</text>`+"\n", px(indent), px(y+h-4), textsafe.Markup(label))
 		}
 		bl.drawSegs(b, row, y, h)
