@@ -342,7 +342,17 @@ func (tw *traceWriter) run(run Run, wl *workload.Workload, note string) {
 		}
 		tw.task(rows, int32(id), &tasks[id], pid, gil)
 	}
+	pidOf := func(lane int32) int {
+		if i, ok := laneAt[int(lane)]; ok {
+			if pid, ok := pids[rows.lanes[i].Process]; ok {
+				return pid
+			}
+		}
+		return home
+	}
+	tw.branches(rows, laneTID, laneAt, pidOf, home, len(tasks), gil)
 	tw.inFlight(r, home)
+	tw.resources(r, rows.rec, home)
 	if note != "" {
 		tw.event(&traceEvent{ph: "i", nameJSON: jsonString(note), cat: "conclab", pid: home, scope: "p"})
 	}

@@ -116,17 +116,21 @@ type Gather struct {
 }
 
 // HoldSink is a Sink that is also told of every unit of a resource taken
-// and given back, in the order it happens: who held a resource at an
-// instant (explain's "all are held by …", a resource's track).
+// and given back, and of every wait for one, in the order it happens: who
+// held a resource at an instant (explain's "all are held by …", a
+// resource's track), how many waited.
 type HoldSink interface {
 	Hold(h Hold)
 }
 
-// Hold is a unit of a resource taken (Take) or given back by a task.
+// Hold is a unit of a resource taken (Take) or given back by a task, or
+// (Wait) a task starting to wait for one, which it takes later or never.
 type Hold struct {
 	At       int64
 	Resource uint16 // index in the workload's Resources
 	Instance int32  // its instance: the worker process's index for scope process, else 0
 	Task     int32
 	Take     bool
+	Wait     bool  // the task queued for a unit: neither taken nor given back
+	Queue    int32 // tasks waiting for a unit of the instance right after this
 }

@@ -200,6 +200,7 @@ type engine struct {
 	// Testing hooks: every unit taken and given back; every choice, by
 	// the random stream of the task (or branch) that made it.
 	onHold   func(inst int32, sl int32, take bool)
+	onWait   func(inst int32, sl int32) // a HoldSink's: a wait for a unit began
 	onChoose func(key uint64, alt int)
 
 	threads  []*thread
@@ -300,7 +301,13 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 	if hs, ok := cfg.Sink.(HoldSink); ok {
 		e.onHold = func(x, sl int32, take bool) {
 			in := &e.inst[x]
-			hs.Hold(Hold{At: e.now, Resource: uint16(in.res), Instance: x - e.resBase[in.res], Task: e.slots[sl].id, Take: take})
+			hs.Hold(Hold{At: e.now, Resource: uint16(in.res), Instance: x - e.resBase[in.res], Task: e.slots[sl].id, Take: take,
+				Queue: int32(in.waiters.len())})
+		}
+		e.onWait = func(x, sl int32) {
+			in := &e.inst[x]
+			hs.Hold(Hold{At: e.now, Resource: uint16(in.res), Instance: x - e.resBase[in.res], Task: e.slots[sl].id, Wait: true,
+				Queue: int32(in.waiters.len())})
 		}
 	}
 	for _, g := range wl.Groups {

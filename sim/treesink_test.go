@@ -3,6 +3,7 @@ package sim_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/conclab/conclab/model"
@@ -148,5 +149,37 @@ func TestRecorderTreeSameResult(t *testing.T) {
 		if len(rec.Gathers) != 4*(1+3) {
 			t.Errorf("%s: %d gathers recorded, want 16", m, len(rec.Gathers))
 		}
+	}
+}
+
+// A HoldSink is told of each wait for a unit, and of the tasks waiting
+// after each event: five tasks on two connections, three wait.
+func TestHoldQueue(t *testing.T) {
+	wl, err := workload.Parse("w.yaml", []byte("resources: {db: {capacity: 2}}\ntasks: [{count: 5, steps: [{use: db, steps: [{wait: 10ms}]}]}]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, _ := runtime.Builtin("cpython")
+	d, _ := model.Parse("threads(5)")
+	rec := &sim.Recorder{}
+	if _, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2, SwitchInterval: 5_000_000, Sink: rec}); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	peak := int32(0)
+	for _, h := range rec.Holds {
+		switch {
+		case h.Wait:
+			kinds = append(kinds, "wait")
+		case h.Take:
+			kinds = append(kinds, "take")
+		default:
+			kinds = append(kinds, "give")
+		}
+		peak = max(peak, h.Queue)
+	}
+	got := strings.Join(kinds, " ")
+	if want := "take take wait wait wait give take give take give take give give"; got != want || peak != 3 || rec.Holds[len(rec.Holds)-1].Queue != 0 {
+		t.Errorf("holds %s (peak queue %d), want %s (3)", got, peak, want)
 	}
 }
