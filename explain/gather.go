@@ -1,7 +1,9 @@
 package explain
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/conclab/conclab/model"
@@ -51,11 +53,7 @@ func (n *narrator) gatherLines() []Line {
 // sortGathers puts gathers in the order they began (the engine records
 // them as they end).
 func sortGathers(gs []sim.Gather) {
-	for i := 1; i < len(gs); i++ {
-		for j := i; j > 0 && (gs[j].At < gs[j-1].At || gs[j].At == gs[j-1].At && gs[j].Name < gs[j-1].Name); j-- {
-			gs[j], gs[j-1] = gs[j-1], gs[j]
-		}
-	}
+	slices.SortStableFunc(gs, func(a, b sim.Gather) int { return cmp.Compare(a.At, b.At) })
 }
 
 // gatherText tells one gather: "crawl gathers 6 branches at 147 ms (6

@@ -2,10 +2,13 @@ package report
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 
 	"github.com/conclab/conclab/sim"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // This file draws, in the trace, what the engine recorded of gathers and
@@ -14,8 +17,14 @@ import (
 // and a counter per resource of the units in use and of the tasks
 // waiting.
 
+// maxTraceBranches is the most gather branches that get a track in a
+// trace: a tree of 55,986 child tasks would make it five times larger
+// than its threads and tasks do.
+const maxTraceBranches = 10_000
+
 // branches writes an async track per gather branch with spans of its
-// own, named after it ("crawl/3"), after the tasks' tracks; a flow
+// own, named after it ("crawl/3"), after the tasks' tracks (the first
+// maxTraceBranches; an instant says how many more there were); a flow
 // leads from a slice "create crawl/3" (or "submit crawl/3") on the
 // gatherer's thread, its share of the time the gather took to make its
 // branches, to the branch's first slice. The branch's states on no thread (ready, awaiting) are slices on
@@ -59,10 +68,16 @@ func (tw *traceWriter) branches(rows *TimelineRows, laneTID map[int]int, laneAt 
 		laneSpans[lane] = ss
 		return ss
 	}
+	drawn := 0
 	for _, b := range rec.Branches {
 		ss := spans[b.ID]
 		if len(ss) == 0 {
 			continue
+		}
+		if drawn++; drawn > maxTraceBranches {
+			tw.event(&traceEvent{ph: "i", nameJSON: jsonString(fmt.Sprintf("the first %s of %s child tasks have tracks",
+				numfmt.Thousands(maxTraceBranches), numfmt.Thousands(len(spans)))), cat: "conclab", pid: home, scope: "p"})
+			return
 		}
 		slices.SortStableFunc(ss, func(x, y sim.Span) int { return cmp.Compare(x.Start, y.Start) })
 		start, end := ss[0].Start, ss[len(ss)-1].End

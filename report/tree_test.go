@@ -216,3 +216,20 @@ func TestSVGResourceRow(t *testing.T) {
 		t.Error("a run without resources has a resources row")
 	}
 }
+
+// A trace gives the first maxTraceBranches child tasks a track and says
+// how many more there were.
+func TestTraceBranchesCapped(t *testing.T) {
+	wl, runs := simulate(t, "tasks: [{name: t, steps: [{gather: [{count: 10001, steps: [{wait: 1ms}]}]}]}]", "asyncio")
+	ct := traceOf(t, wl, runs, TraceOptions{})
+	tracks, note := 0, false
+	for _, e := range ct.Events {
+		if e.str("ph") == "b" && e.args()["parent"] != nil {
+			tracks++
+		}
+		note = note || e.str("name") == "the first 10,000 of 10,001 child tasks have tracks"
+	}
+	if tracks != maxTraceBranches || !note {
+		t.Errorf("%d branch tracks (note %v), want %d and a note", tracks, note, maxTraceBranches)
+	}
+}
