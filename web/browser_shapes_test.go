@@ -3,6 +3,8 @@ package web_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // shapesView is what the page shows of a run with resources, data or a
@@ -119,4 +121,36 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// A gather's child tasks are rows under their parent on the page, marked
+// and indented as the terminal draws them.
+func TestBrowserBranchRows(t *testing.T) {
+	p := openBrowser(t)
+	p.open("/#seed-io", "seed-io")
+	const tree = `name: tree
+tasks:
+  - name: crawl
+    steps:
+      - wait: 10ms
+      - gather:
+          - count: 2
+            steps: [{wait: 20ms}, {gather: [{count: 2, steps: [{wait: 5ms}]}]}]
+models: [asyncio]
+`
+	p.do("type a tree", chromedp.Evaluate[chromedp.Void](`(() => { const ta = document.getElementById("yaml"); ta.value = `+"`"+tree+"`"+`; ta.dispatchEvent(new Event("input")); })()`),
+		loaded("tree"))
+	labels := eval[[]string](p, "read the labels", `[...document.querySelectorAll(".tl-model .lane-label.task .name")].map((l) => l.textContent)`)
+	want := []string{"crawl", "↳ crawl/1", "  ↳ crawl/1/1", "  ↳ crawl/1/2", "↳ crawl/2", "  ↳ crawl/2/1", "  ↳ crawl/2/2"}
+	if strings.Join(labels, "|") != strings.Join(want, "|") {
+		t.Errorf("task rows %q, want %q", labels, want)
+	}
+	// The indent shows: a grandchild's mark is right of a child's.
+	x := eval[[]float64](p, "where the marks are", `[...document.querySelectorAll(".tl-model .lane-label.task .name")].slice(1, 3).map((l) => {
+  const r = document.createRange(); const i = l.textContent.indexOf("↳"); r.setStart(l.firstChild, i); r.setEnd(l.firstChild, i + 1);
+  return r.getBoundingClientRect().left; })`)
+	if len(x) != 2 || x[1] <= x[0] {
+		t.Errorf("marks at %v: want crawl/1/1's right of crawl/1's", x)
+	}
+	p.shot("tree.png", false)
 }
