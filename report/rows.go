@@ -160,6 +160,11 @@ func ProcessName(p int) string {
 //     "all 40 tasks together (what most of them are doing)". Under other
 //     models a lane's spans already show each task, and there are no task
 //     rows.
+//   - Under a task's row come the rows of the child tasks its gathers
+//     made, each right after its parent, labelled "↳ crawl/3" and
+//     indented two spaces a level below the first (Row.Depth): all the
+//     branches the tasks gathered when the rows stay within the 16, then
+//     all of theirs, level by level while they fit.
 //   - A task is named by its record, else by the workload (a closed one,
 //     numbered group by group), else "task N" (N from 1). Counts are
 //     written with thousands separators.

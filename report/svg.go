@@ -123,7 +123,9 @@ func svgCSS(seen [nStates]bool) string {
 // SVG draws runs as one SVG picture: per model a block with its title, one
 // row per lane (thread, event loop, process) grouped by process, a ribbon
 // showing which thread of a process holds the GIL, for asyncio one row per
-// task (one row for all of them beyond 16 tasks), a time axis; and a legend
+// task (one row for all of them beyond 16 tasks) and under it its child
+// tasks, a row per resource (its units in use, and a strip while tasks
+// wait for one; who holds, on hover), a time axis; and a legend
 // at the bottom. The rows are TimelineRows' (many lanes fold, as in the
 // terminal). Every span carries a <title> for hover. A model with more than
 // 200 lanes, a lane with more spans than the picture has room for (one per
