@@ -305,6 +305,9 @@ func (n *narrator) taskEvents() {
 					}
 					continue
 				}
+				if n.gatherWait(t, s) {
+					continue // told by the gather's line
+				}
 				e := event{at: s.Start, kind: kWait, task: t, lane: s.Lane, other: -1, otask: -1, dur: d}
 				if c := s.Cause; c.Kind == sim.Offloaded && s.Lane < 0 && n.known(c.Lane) {
 					// Run by an executor thread (or a worker process) after

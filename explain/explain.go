@@ -34,6 +34,10 @@ func Narrate(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) []Line {
 		n.laneEvents()
 		n.taskEvents()
 		lines = n.fold()
+		if gl := n.gatherLines(); len(gl) > 0 {
+			lines = append(lines, gl...)
+			slices.SortStableFunc(lines, func(a, b Line) int { return cmp.Compare(a.At, b.At) })
+		}
 	}
 	if d := r.Deadlock; d != nil {
 		lines = append(lines, Line{At: d.At, Warn: true, Count: 1,
@@ -62,6 +66,12 @@ type narrator struct {
 	events []event
 	// holds are the units of resources taken and given back, in order.
 	holds []sim.Hold
+	// gathers and branches are what the engine recorded of the run's
+	// gathers; taskGathers, by task, the indices of the gathers the task
+	// itself made.
+	gathers     []sim.Gather
+	branches    []sim.Branch
+	taskGathers map[int32][]int
 	// ordered says, by lane, whether the spans' ends never decrease;
 	// fingers, where the last searches of the lane's spans ended.
 	ordered []bool
@@ -83,6 +93,13 @@ func newNarrator(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) *narra
 	n := &narrator{wl: wl, r: r, d: r.Deployment, gilWaiters: -1}
 	if rec != nil {
 		n.holds = rec.Holds
+		n.gathers, n.branches = rec.Gathers, rec.Branches
+		n.taskGathers = map[int32][]int{}
+		for i, g := range rec.Gathers {
+			if g.Branch < 0 {
+				n.taskGathers[g.Task] = append(n.taskGathers[g.Task], i)
+			}
+		}
 	}
 	n.sig = max(100_000, r.Makespan/1000)
 	n.gap = max(1, r.Makespan/10)

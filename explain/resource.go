@@ -70,7 +70,7 @@ func (n *narrator) holdersAt(r, t int32, at int64) []int32 {
 		if h.At > at {
 			break
 		}
-		if int32(h.Resource) != r || h.Instance != inst {
+		if int32(h.Resource) != r || h.Instance != inst || h.Wait {
 			continue
 		}
 		if h.Take {

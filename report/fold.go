@@ -44,7 +44,32 @@ func (l *SpanLimit) Hold(h sim.Hold) {
 	}
 }
 
-var _ sim.HoldSink = (*SpanLimit)(nil)
+// Branch records a gather branch (one record for each, as for a task:
+// not counted as a span).
+func (l *SpanLimit) Branch(b sim.Branch) {
+	if !l.Over {
+		l.Recorder.Branch(b)
+	}
+}
+
+// BranchSpan records a span of a branch that runs as a task of its own.
+func (l *SpanLimit) BranchSpan(s sim.Span) {
+	if l.keep() {
+		l.Recorder.BranchSpan(s)
+	}
+}
+
+// Gather records a gather (not counted as a span either).
+func (l *SpanLimit) Gather(g sim.Gather) {
+	if !l.Over {
+		l.Recorder.Gather(g)
+	}
+}
+
+var (
+	_ sim.HoldSink = (*SpanLimit)(nil)
+	_ sim.TreeSink = (*SpanLimit)(nil)
+)
 
 func (l *SpanLimit) keep() bool {
 	l.Spans++

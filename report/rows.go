@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
@@ -50,7 +51,9 @@ const (
 	// AllLanesRow is every lane of the run together, after the rows of
 	// lanes shown: what most of them are doing.
 	AllLanesRow
-	// TaskRow is one task.
+	// TaskRow is one task, or (Depth > 0) one branch of a task's gather
+	// that ran as a task of its own (an asyncio child task), drawn after
+	// its parent.
 	TaskRow
 	// AllTasksRow is every task together: what most of them are doing.
 	AllTasksRow
@@ -70,6 +73,12 @@ type Row struct {
 	Lane sim.Lane
 	// Task is the task of a task row; -1 for the other rows.
 	Task int32
+	// Depth is, for a row of a gather's branch, how deep it is in its
+	// task's tree (1 for a branch the task gathered, 2 for one of its
+	// branches', …), and Branch its ID (sim.Branch.ID); 0 for the other
+	// rows.
+	Depth  int
+	Branch int32
 	// Count is how many lanes or tasks the row stands for.
 	Count int
 	// Last is the name of the last lane folded into a lane row.
@@ -86,6 +95,9 @@ type Row struct {
 // folded lanes " +k" for the k other lanes, cutting the name and not the
 // count.
 func (r Row) Label(n int) string {
+	if r.Depth > 0 {
+		return textsafe.Cut(branchMark(r.Depth)+r.Name, n)
+	}
 	if r.Kind != LaneRow || r.Count <= 1 {
 		return textsafe.Cut(r.Name, n)
 	}
@@ -94,6 +106,12 @@ func (r Row) Label(n int) string {
 		return textsafe.Cut(r.Name+more, n)
 	}
 	return textsafe.Cut(r.Name, n-width(more)) + more
+}
+
+// branchMark is what a branch's label starts with: "↳ " under its parent,
+// indented two spaces a level below the first.
+func branchMark(depth int) string {
+	return strings.Repeat("  ", depth-1) + "↳ "
 }
 
 // Title is the row's description for a tooltip: folded lanes are named
@@ -142,6 +160,11 @@ func ProcessName(p int) string {
 //     "all 40 tasks together (what most of them are doing)". Under other
 //     models a lane's spans already show each task, and there are no task
 //     rows.
+//   - Under a task's row come the rows of the child tasks its gathers
+//     made, each right after its parent, labelled "↳ crawl/3" and
+//     indented two spaces a level below the first (Row.Depth): all the
+//     branches the tasks gathered when the rows stay within the 16, then
+//     all of theirs, level by level while they fit.
 //   - A task is named by its record, else by the workload (a closed one,
 //     numbered group by group), else "task N" (N from 1). Counts are
 //     written with thousands separators.
@@ -167,6 +190,8 @@ type TimelineRows struct {
 	laneSpan []int32   // indices into rec.Lanes, lane after lane in order…
 	laneAt   []int     // …lane i's from laneAt[i] to laneAt[i+1]
 	taskSpan [][]int32 // indices into rec.Tasks, per task with a row
+	// branchSpan are indices into rec.BranchSpans, by branch with a row.
+	branchSpan map[int32][]int32
 }
 
 // NewTimelineRows builds the rows of run's timeline drawn over [0, axis)
@@ -196,6 +221,9 @@ func newTimelineRows(run Run, wl *workload.Workload, axis int64, lim rowLimits) 
 		}
 	}
 	t.layout = newLayout(r, tasks, wl, lim)
+	if run.Folded == nil {
+		t.addBranches(t.rec)
+	}
 	t.Lanes, t.Tasks = len(r.Lanes), t.nTasks
 	t.index()
 	return t
@@ -225,6 +253,16 @@ func (t *TimelineRows) Spans(row Row) []sim.Span {
 		return nil
 	case row.Kind == LaneRow:
 		idx, from = t.lane(row.first), t.rec.Lanes
+	case row.Kind == TaskRow && row.Depth > 0:
+		// A branch's spans, as its task's: Span.Task is a task ID.
+		out := make([]sim.Span, 0, len(t.branchSpan[row.Branch]))
+		for _, k := range t.branchSpan[row.Branch] {
+			s := t.rec.BranchSpans[k]
+			s.Task = row.Task
+			out = append(out, s)
+		}
+		slices.SortStableFunc(out, func(a, b sim.Span) int { return cmp.Compare(a.Start, b.Start) })
+		return out
 	case row.Kind == TaskRow && int(row.Task) < len(t.taskSpan):
 		idx, from = t.taskSpan[row.Task], t.rec.Tasks
 	default:
@@ -254,6 +292,12 @@ type layout struct {
 	allTasks  bool        // one row of all tasks
 	nTasks    int         // tasks in the run
 	name      func(int32) string
+	// kids are, by task with a row, its branches with rows in the
+	// order they are drawn (each after its parent); depth, by branch ID,
+	// their depths.
+	kids        map[int32][]int32
+	depth       map[int32]int
+	branchNames map[int32]string
 }
 
 func newLayout(r *sim.Result, tasks taskSet, wl *workload.Workload, lim rowLimits) layout {
@@ -299,6 +343,9 @@ func (l *layout) labelWidth() int {
 	}
 	for _, id := range l.taskIDs {
 		w = max(w, width(l.name(id)))
+		for _, b := range l.kids[id] {
+			w = max(w, width(branchMark(l.depth[b])+l.branchName(b)))
+		}
 	}
 	if l.allTasks {
 		w = max(w, width(numfmt.Count(l.nTasks, "task", "tasks")))
@@ -329,6 +376,14 @@ func (t *TimelineRows) index() {
 		if i, ok := pos[int(s.Lane)]; ok {
 			t.laneSpan[next[i]] = int32(k)
 			next[i]++
+		}
+	}
+	if len(t.depth) > 0 {
+		t.branchSpan = make(map[int32][]int32, len(t.depth))
+		for k, s := range t.rec.BranchSpans {
+			if _, ok := t.depth[s.Task]; ok {
+				t.branchSpan[s.Task] = append(t.branchSpan[s.Task], int32(k))
+			}
 		}
 	}
 	if len(t.taskIDs) > 0 {
@@ -437,6 +492,18 @@ func (t *TimelineRows) build(cols int) {
 				row.cells = tg.states(1)
 			}
 			t.Rows = append(t.Rows, row)
+			for _, b := range t.kids[id] {
+				row := Row{Kind: TaskRow, Name: t.branchName(b), Process: -1, Task: id, Count: 1, Depth: t.depth[b], Branch: b}
+				if cols > 0 {
+					tg.reset()
+					for _, k := range t.branchSpan[b] {
+						s := &t.rec.BranchSpans[k]
+						tg.add(s.State, s.Start, s.End)
+					}
+					row.cells = tg.states(1)
+				}
+				t.Rows = append(t.Rows, row)
+			}
 		}
 	}
 	if t.allTasks {
@@ -457,6 +524,82 @@ func (t *TimelineRows) build(cols int) {
 		t.Rows = append(t.Rows, row)
 	}
 }
+
+// addBranches gives rows to the branches of the tasks with rows that ran
+// as tasks of their own, level by level while they fit: all the branches
+// the tasks gathered when the rows stay within the limit, then all of
+// theirs, and so on. Each is drawn after its parent, its own branches
+// after it.
+func (l *layout) addBranches(rec *sim.Recorder) {
+	if len(l.taskIDs) == 0 || len(rec.Branches) == 0 {
+		return
+	}
+	has := make(map[int32]bool, len(l.taskIDs))
+	for _, id := range l.taskIDs {
+		has[id] = true
+	}
+	drawn := map[int32]bool{} // branches with spans of their own
+	for _, s := range rec.BranchSpans {
+		drawn[s.Task] = true
+	}
+	depth := map[int32]int{}
+	var levels [][]int32 // branches with spans, by depth - 1
+	for _, b := range rec.Branches {
+		d := 1
+		if b.Parent >= 0 {
+			pd, ok := depth[b.Parent]
+			if !ok {
+				continue // under a branch without a row
+			}
+			d = pd + 1
+		}
+		if !has[b.Task] || !drawn[b.ID] || b.ID < 0 {
+			continue
+		}
+		depth[b.ID] = d
+		for len(levels) < d {
+			levels = append(levels, nil)
+		}
+		levels[d-1] = append(levels[d-1], b.ID)
+	}
+	rows, deepest := len(l.taskIDs), 0
+	for i, lv := range levels {
+		if rows+len(lv) > l.lim.tasks {
+			break
+		}
+		rows += len(lv)
+		deepest = i + 1
+	}
+	if deepest == 0 {
+		return
+	}
+	l.kids, l.depth, l.branchNames = map[int32][]int32{}, map[int32]int{}, map[int32]string{}
+	children := map[int32][]int32{} // by parent branch
+	for _, b := range rec.Branches {
+		if d, ok := depth[b.ID]; ok && d <= deepest {
+			l.depth[b.ID] = d
+			l.branchNames[b.ID] = clean(b.Name)
+			if b.Parent >= 0 {
+				children[b.Parent] = append(children[b.Parent], b.ID)
+			}
+		}
+	}
+	var walk func(task, b int32)
+	walk = func(task, b int32) {
+		l.kids[task] = append(l.kids[task], b)
+		for _, c := range children[b] {
+			walk(task, c)
+		}
+	}
+	for _, b := range rec.Branches {
+		if d, ok := l.depth[b.ID]; ok && d == 1 {
+			walk(b.Task, b.ID)
+		}
+	}
+}
+
+// branchName is the name of branch b with a row.
+func (l *layout) branchName(b int32) string { return l.branchNames[b] }
 
 // hold is a stretch of time in which a lane (an index into
 // TimelineRows.lanes) held its process's GIL.

@@ -123,7 +123,9 @@ func svgCSS(seen [nStates]bool) string {
 // SVG draws runs as one SVG picture: per model a block with its title, one
 // row per lane (thread, event loop, process) grouped by process, a ribbon
 // showing which thread of a process holds the GIL, for asyncio one row per
-// task (one row for all of them beyond 16 tasks), a time axis; and a legend
+// task (one row for all of them beyond 16 tasks) and under it its child
+// tasks, a row per resource (its units in use, and a strip while tasks
+// wait for one; who holds, on hover), a time axis; and a legend
 // at the bottom. The rows are TimelineRows' (many lanes fold, as in the
 // terminal). Every span carries a <title> for hover. A model with more than
 // 200 lanes, a lane with more spans than the picture has room for (one per
@@ -217,6 +219,9 @@ func svgBlocks(runs []Run, wl *workload.Workload, width int, opt SVGOptions) ([]
 			if row.kind == rowLane || row.kind == rowTask {
 				n = max(n, utf8.RuneCountInString(row.src.Label(math.MaxInt))+1)
 			}
+			if row.kind == rowResource {
+				n = max(n, utf8.RuneCountInString(row.label)+1)
+			}
 		}
 	}
 	labelW := min(svgPad+float64(n)*svgCharW+16, most)
@@ -297,10 +302,11 @@ func taskRowsFit(rec *sim.Recorder) bool {
 type rowKind uint8
 
 const (
-	rowLane    rowKind = iota // a thread, an event loop, a process
-	rowTask                   // an asyncio task, or all of them together
-	rowRibbon                 // which thread of a process holds the GIL
-	rowHeading                // the name of a process
+	rowLane     rowKind = iota // a thread, an event loop, a process
+	rowTask                    // an asyncio task, or all of them together
+	rowRibbon                  // which thread of a process holds the GIL
+	rowHeading                 // the name of a process
+	rowResource                // a resource: its units in use, and the tasks waiting for one
 )
 
 // svgRow is one row of a block with the shapes drawn in it.
@@ -310,7 +316,8 @@ type svgRow struct {
 	label string // headings: the text
 	tip   string // the row's name in titles
 	segs  []svgSeg
-	band  bool // a process group shaded behind (on headings)
+	band  bool           // a process group shaded behind (on headings)
+	res   *resourceTrack // a resource's row: its track
 }
 
 // svgSeg is one shape: a span, or a run of pixel columns of one state.
@@ -365,6 +372,12 @@ func newSVGBlock(run Run, wl *workload.Workload, axis int64, labelW, plotW float
 	}
 	bl.tl = newTimelineRows(run, wl, axis, drawnLimits)
 	bl.layout()
+	if tracks := resourceTracks(run, r.Makespan); len(tracks) > 0 {
+		bl.rows = append(bl.rows, svgRow{kind: rowHeading, label: "resources (units in use; waiting tasks above)"})
+		for i := range tracks {
+			bl.rows = append(bl.rows, svgRow{kind: rowResource, label: tracks[i].name, tip: tracks[i].name, res: &tracks[i]})
+		}
+	}
 	for _, row := range bl.rows {
 		for _, sg := range row.segs {
 			if row.kind != rowRibbon {
@@ -674,18 +687,85 @@ func (bl *svgBlock) draw(b *strings.Builder) {
 		case rowRibbon:
 			fmt.Fprintf(b, `<rect class="track" x="%s" y="%s" width="%s" height="%s"/>`+"\n", px(bl.labelW), px(y), px(bl.plotW), px(h))
 			fmt.Fprintf(b, `<text class="head" x="%s" y="%s" text-anchor="end">GIL</text>`+"\n", px(bl.labelW-6), px(y+h))
+		case rowResource:
+			label := textsafe.Cut(row.label, max(1, int((bl.labelW-svgPad-8)/svgCharW)))
+			fmt.Fprintf(b, `<text class="lbl" x="%s" y="%s">%s</text>`+"\n", px(svgPad), px(y+h-4), textsafe.Markup(label))
+			bl.drawResource(b, row, y, h)
+			y += h + svgRowGap
+			continue
 		default:
 			indent := svgPad
 			if row.kind == rowTask {
 				indent += 10
 			}
 			label := row.src.Label(max(1, int((bl.labelW-indent-8)/svgCharW)))
+			// A branch's label is indented with spaces, which SVG text
+			// would collapse: they move it instead.
+			trimmed := strings.TrimLeft(label, " ")
+			indent += float64(len(label)-len(trimmed)) * svgCharW
+			label = trimmed
 			fmt.Fprintf(b, `<text class="lbl" x="%s" y="%s">%s</text>`+"\n", px(indent), px(y+h-4), textsafe.Markup(label))
 		}
 		bl.drawSegs(b, row, y, h)
 		y += h + svgRowGap
 	}
 	bl.drawAxis(b, y, step, unit, unitName)
+}
+
+// drawResource draws a resource's row at height y: per step a bar from the
+// bottom, as high as the share of its units in use, and above it a strip
+// in the colour of waiting for a resource while tasks wait; each says on
+// hover who holds the units and how many wait.
+func (bl *svgBlock) drawResource(b *strings.Builder, row svgRow, y, h float64) {
+	tr := row.res
+	fmt.Fprintf(b, `<rect class="track" x="%s" y="%s" width="%s" height="%s"/>`+"\n", px(bl.labelW), px(y), px(bl.plotW), px(h))
+	wait := svgStates[sim.ResourceWait]
+	barH := h - 4 // the strip of waiting tasks takes the top 4 px
+	for _, st := range tr.steps {
+		x0, x1 := bl.x(st.start), bl.x(min(st.end, bl.axis))
+		w := max(x1-x0, 0.6)
+		title := bl.resourceTitle(tr, st)
+		if st.held > 0 {
+			bh := barH * float64(min(st.held, tr.capacity)) / float64(max(tr.capacity, 1))
+			fmt.Fprintf(b, `<rect fill="#8e82b8" x="%s" y="%s" width="%s" height="%s"><title>%s</title></rect>`+"\n",
+				px(x0), px(y+h-bh), px(w), px(bh), textsafe.Markup(title))
+		}
+		if st.wait > 0 {
+			fmt.Fprintf(b, `<rect fill="%s" stroke="%s" stroke-width="0.5" x="%s" y="%s" width="%s" height="3"><title>%s</title></rect>`+"\n",
+				wait.stroke, wait.text, px(x0), px(y), px(w), textsafe.Markup(title))
+		}
+	}
+}
+
+// resourceTitle says what a step of a resource's track was: "db · 2 of 2
+// units in use, by req-1 and req-2 · 3 tasks waiting · 10.0–20.0 ms".
+func (bl *svgBlock) resourceTitle(tr *resourceTrack, st resourceStep) string {
+	var b strings.Builder
+	b.WriteString(tr.name + " · ")
+	if st.peak {
+		b.WriteString("up to ")
+	}
+	fmt.Fprintf(&b, "%d of %d in use", st.held, tr.capacity)
+	if len(st.holders) > 0 {
+		names := make([]string, 0, 4)
+		for i, id := range st.holders {
+			if i == 3 {
+				names = append(names, fmt.Sprintf("%d more", len(st.holders)-3))
+				break
+			}
+			names = append(names, bl.tl.TaskName(id))
+		}
+		b.WriteString(", by " + strings.Join(names, ", "))
+	}
+	if st.wait > 0 {
+		b.WriteString(" · ")
+		if st.peak {
+			b.WriteString("up to ")
+		}
+		b.WriteString(numfmt.Count(st.wait, "task", "tasks") + " waiting")
+	}
+	b.WriteString(" " + spanTimes(st.start, st.end))
+	return b.String()
 }
 
 // drawSegs draws the shapes of one row at height y.

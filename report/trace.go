@@ -100,8 +100,17 @@ var traceColor = [nStates]string{
 // thread, only on the task's own async track, and "s" and "f" bind to
 // slices of threads only.)
 //
+// A gather's child task (a branch that ran as a task of its own) is an
+// async track too, named after it ("crawl/3", its parent in its args),
+// for the first 10,000 of them; a flow arrow goes to it from a slice
+// "create crawl/3" (on an event loop) or "submit crawl/3" (to a thread
+// pool) on the thread of its parent, its share of the time the gather
+// took to make its branches.
+//
 // A counter "tasks in flight" follows the tasks released and not
-// finished. A run without spans (more than the spans kept for a timeline,
+// finished; two counters per resource (per worker process for one of
+// scope process), "db in use" and "db waiting", follow its units held and
+// the tasks waiting for one. A run without spans (more than the spans kept for a timeline,
 // see plan.MaxSpanTasks and MaxSpans) gets its processes and threads, the
 // counter, and says so: an instant event on its first process and a line
 // of otherData's "notes", both TraceNote(run, opt.NoSpans[i]).
@@ -342,7 +351,17 @@ func (tw *traceWriter) run(run Run, wl *workload.Workload, note string) {
 		}
 		tw.task(rows, int32(id), &tasks[id], pid, gil)
 	}
+	pidOf := func(lane int32) int {
+		if i, ok := laneAt[int(lane)]; ok {
+			if pid, ok := pids[rows.lanes[i].Process]; ok {
+				return pid
+			}
+		}
+		return home
+	}
+	tw.branches(rows, laneTID, laneAt, pidOf, home, len(tasks), gil)
 	tw.inFlight(r, home)
+	tw.resources(r, rows.rec, home)
 	if note != "" {
 		tw.event(&traceEvent{ph: "i", nameJSON: jsonString(note), cat: "conclab", pid: home, scope: "p"})
 	}

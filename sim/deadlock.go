@@ -218,6 +218,13 @@ func (e *engine) stopped() {
 			}
 		}
 	}
+	if e.tsink != nil {
+		free := make(map[int32]bool, len(e.freeSlot))
+		for _, i := range e.freeSlot {
+			free[i] = true
+		}
+		e.treeStopped(free)
+	}
 	if e.record {
 		e.recordUnfinished()
 	}

@@ -183,6 +183,11 @@ type engine struct {
 	resBase  []int32
 	resWait  int64
 	dead     *Deadlock
+	// With a TreeSink: by slot, the branch in it and the gather it has
+	// open (tree.go).
+	tsink      TreeSink
+	trec       []treeRec
+	nextBranch int32
 
 	// Data moved to worker processes (pickle.go): the parent's main
 	// thread under processes(N) and its jobs; the results of offloaded
@@ -195,6 +200,7 @@ type engine struct {
 	// Testing hooks: every unit taken and given back; every choice, by
 	// the random stream of the task (or branch) that made it.
 	onHold   func(inst int32, sl int32, take bool)
+	onWait   func(inst int32, sl int32) // a HoldSink's: a wait for a unit began
 	onChoose func(key uint64, alt int)
 
 	threads  []*thread
@@ -290,10 +296,19 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 		progress: cfg.Progress,
 		cpu:      cpuSet{cores: cfg.Cores},
 	}
+	if ts, ok := cfg.Sink.(TreeSink); ok {
+		e.tsink = ts
+	}
 	if hs, ok := cfg.Sink.(HoldSink); ok {
 		e.onHold = func(x, sl int32, take bool) {
 			in := &e.inst[x]
-			hs.Hold(Hold{At: e.now, Resource: uint16(in.res), Instance: x - e.resBase[in.res], Task: e.slots[sl].id, Take: take})
+			hs.Hold(Hold{At: e.now, Resource: uint16(in.res), Instance: x - e.resBase[in.res], Task: e.slots[sl].id, Take: take,
+				Queue: int32(in.waiters.len())})
+		}
+		e.onWait = func(x, sl int32) {
+			in := &e.inst[x]
+			hs.Hold(Hold{At: e.now, Resource: uint16(in.res), Instance: x - e.resBase[in.res], Task: e.slots[sl].id, Wait: true,
+				Queue: int32(in.waiters.len())})
 		}
 	}
 	for _, g := range wl.Groups {
@@ -552,7 +567,12 @@ func (e *engine) setTask(sl int32, s State, lane int32) {
 	if e.sink == nil {
 		return
 	}
-	if sl = e.spanOf(sl); sl < 0 {
+	if own := e.spanOf(sl); own >= 0 {
+		sl = own
+	} else if e.tsink != nil {
+		e.setBranch(sl, s, lane)
+		return
+	} else {
 		return
 	}
 	t := &e.spans[sl]

@@ -180,7 +180,7 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 		t.Fatalf("%s: %v", name, err)
 	}
 	rec := &Recorder{}
-	e.sink = rec
+	e.sink, e.tsink = rec, rec
 	// No resource ever has more holders than its capacity; every unit
 	// given back was taken by the same task (or branch).
 	held := map[int32]map[int32]int{}
@@ -307,6 +307,19 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 	// A worker is freed before its task ends when the task was a gather's
 	// branch, or when the parent still unpickles its result.
 	checkCauses(t, name, d, prof, res, rec, e.src.total(), e.tree || e.pickler != nil)
+
+	// A gather is made, then done; the branch that finished last is
+	// one of its own, and no branch's span outlasts the run.
+	for _, g := range rec.Gathers {
+		if g.Done >= 0 && (g.Created < g.At || g.Done < g.Created || g.Last < 0 || rec.Branches[g.Last].Parent != g.Branch) {
+			t.Errorf("%s: gather %+v", name, g)
+		}
+	}
+	for _, s := range rec.BranchSpans {
+		if s.Start >= s.End || s.End > res.Makespan || int(s.Task) >= len(rec.Branches) {
+			t.Errorf("%s: branch span %+v", name, s)
+		}
+	}
 
 	// Determinism: the same input gives the same output, spans and all.
 	rec2 := &Recorder{}

@@ -96,6 +96,9 @@ func (e *engine) acquireUnit(th *thread, sl, r int32) bool {
 	}
 	in.waiters.push(w)
 	in.peak = max(in.peak, in.waiters.len())
+	if e.onWait != nil {
+		e.onWait(x, sl)
+	}
 	f := &e.frames[sl]
 	f.wait, f.since = x, e.now
 	if block {

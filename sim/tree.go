@@ -54,6 +54,9 @@ func (e *engine) allocSlot() int32 {
 	if e.tree {
 		e.frames = append(e.frames, frame{})
 	}
+	if e.tsink != nil && e.tree {
+		e.trec = append(e.trec, treeRec{branch: -1})
+	}
 	return i
 }
 
@@ -105,6 +108,9 @@ func (e *engine) newChild(par int32, run uint8) int32 {
 	if e.sink != nil {
 		e.spans[c] = taskSpan{state: numStates, lane: -1, since: e.now}
 	}
+	if e.tsink != nil {
+		e.branchMade(par, c, run)
+	}
 	return c
 }
 
@@ -128,6 +134,13 @@ func (e *engine) startGather(sl, g int32) {
 // thread per task), then blocks until they have finished.
 func (e *engine) threadGather(th *thread, g int32) bool {
 	e.startGather(th.slot, g)
+	if e.tsink != nil {
+		run := runTask
+		if th.proc.fan == nil {
+			run = runInline
+		}
+		e.gatherBegun(th.slot, th.id, run)
+	}
 	if th.proc.fan == nil {
 		e.inlineNext(th, th.slot)
 		return true
@@ -144,6 +157,7 @@ func (e *engine) inlineNext(th *thread, par int32) {
 		return
 	}
 	e.frames[par].gather = -1
+	e.gatherDone(par)
 	th.slot = par
 }
 
@@ -244,6 +258,7 @@ func (e *engine) join(th *thread) {
 	f := &e.frames[par]
 	if f.pending == 0 {
 		f.gather = -1
+		e.gatherDone(par)
 		e.step(th)
 		return
 	}
@@ -266,6 +281,12 @@ func (e *engine) endBranch(c int32, by *thread) int32 {
 		panic("sim: a branch ended holding a resource")
 	}
 	par, run := f.parent, f.run
+	if e.tsink != nil {
+		e.trec[par].g.Last = e.trec[c].branch
+		if run != runInline {
+			e.setBranch(c, numStates, -1)
+		}
+	}
 	e.freeSlot = append(e.freeSlot, c)
 	pf := &e.frames[par]
 	pf.pending--
@@ -275,12 +296,14 @@ func (e *engine) endBranch(c int32, by *thread) int32 {
 	if pf.joinTh >= 0 {
 		th := e.threads[pf.joinTh]
 		pf.joinTh, pf.gather = -1, -1
+		e.gatherDone(par)
 		e.laneCause(th, BranchesDone, by.id, e.slots[c].id)
 		e.sleep(th, e.prof.WakeLatency, Waiting, actStep)
 		return par
 	}
 	if l := e.procs[e.slots[par].proc].loop; l != nil {
 		pf.gather = -1
+		e.gatherDone(par)
 		e.enqueue(l, par)
 	}
 	return par
@@ -294,6 +317,13 @@ func (e *engine) endBranch(c int32, by *thread) int32 {
 func (e *engine) loopGather(l *loop, g int32) {
 	th := l.th
 	e.startGather(th.slot, g)
+	if e.tsink != nil {
+		run := runTask
+		if l.eager {
+			run = runEager
+		}
+		e.gatherBegun(th.slot, th.id, run)
+	}
 	if l.eager {
 		e.eagerNext(l, th.slot)
 		return
@@ -333,6 +363,7 @@ func (e *engine) eagerNext(l *loop, par int32) {
 	th.slot = par
 	if f.pending == 0 {
 		f.gather = -1
+		e.gatherDone(par)
 		th.act = actStep
 		e.cont = append(e.cont, th)
 		return
@@ -382,5 +413,102 @@ func (e *engine) choose(sl int32, c int32) {
 			key = e.frames[sl].key
 		}
 		e.onChoose(key, k)
+	}
+}
+
+// treeRec is what a TreeSink is told of a slot: the branch in it (its
+// Branch.ID) and the gather it has open.
+type treeRec struct {
+	branch int32
+	open   bool
+	g      Gather
+}
+
+// ownBranch is the slot whose branch spans sl's states go to: sl, or for
+// a branch run inline, the nearest one up its tree that runs as a task
+// of its own.
+func (e *engine) ownBranch(sl int32) int32 {
+	for e.frames[sl].run == runInline && e.frames[sl].parent >= 0 {
+		sl = e.frames[sl].parent
+	}
+	return sl
+}
+
+// setBranch is setTask for a branch that runs as a task of its own, with
+// a TreeSink: its spans go to BranchSpan, by its Branch.ID.
+func (e *engine) setBranch(sl int32, s State, lane int32) {
+	sl = e.ownBranch(sl)
+	t := &e.spans[sl]
+	if t.state == s && t.lane == lane {
+		return
+	}
+	if e.now > t.since && t.state != numStates {
+		e.tsink.BranchSpan(Span{Lane: t.lane, Task: e.trec[sl].branch, State: t.state, Start: t.since, End: e.now})
+	}
+	t.state, t.lane, t.since, t.why = s, lane, e.now, Cause{}
+}
+
+// branchMade tells the TreeSink of branch c, just made by gatherer par,
+// and notes the end of the gather's making when c was its last copy.
+func (e *engine) branchMade(par, c int32, run uint8) {
+	pr := &e.trec[par]
+	id := e.nextBranch
+	e.nextBranch++
+	parent := int32(-1)
+	if e.isBranch(par) {
+		parent = pr.branch
+	}
+	e.trec[c] = treeRec{branch: id}
+	e.tsink.Branch(Branch{ID: id, Task: e.slots[c].id, Parent: parent, Name: e.taskName(c), Run: BranchRun(run), Created: e.now})
+	if run != runInline {
+		e.spans[c].state = Ready
+	}
+	if pr.open && int(e.frames[par].made) == pr.g.Count {
+		pr.g.Created = e.now
+	}
+}
+
+// gatherBegun notes the start of the gather the task in slot sl has just
+// set up, made by thread lane, for a TreeSink.
+func (e *engine) gatherBegun(sl int32, lane int32, run uint8) {
+	branch := int32(-1)
+	if e.isBranch(sl) {
+		branch = e.trec[sl].branch
+	}
+	e.trec[sl].open = true
+	e.trec[sl].g = Gather{Task: e.slots[sl].id, Branch: branch, Name: e.taskName(sl), Count: int(e.gatherTotal(sl)),
+		Run: BranchRun(run), Lane: lane, At: e.now, Created: -1, Done: -1, Last: -1}
+}
+
+// gatherDone tells the TreeSink of the gather of slot par, whose last
+// branch has finished: par can go on.
+func (e *engine) gatherDone(par int32) {
+	if e.tsink == nil || !e.trec[par].open {
+		return
+	}
+	r := &e.trec[par]
+	r.open = false
+	r.g.Done = e.now
+	e.tsink.Gather(r.g)
+}
+
+// treeStopped tells the TreeSink of the gathers a deadlock left open, and
+// closes the spans of the branches it kept from finishing.
+func (e *engine) treeStopped(free map[int32]bool) {
+	if e.tsink == nil {
+		return
+	}
+	for i := range e.trec {
+		sl := int32(i)
+		if free[sl] {
+			continue
+		}
+		if r := &e.trec[i]; r.open {
+			r.open = false
+			e.tsink.Gather(r.g)
+		}
+		if e.isBranch(sl) && e.frames[sl].run != runInline && e.spans[sl].state != numStates {
+			e.setBranch(sl, numStates, -1)
+		}
 	}
 }

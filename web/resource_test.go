@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conclab/conclab/examples"
 	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
 )
 
 // The page's timeline carries the states of resources and data, and names
@@ -53,4 +55,37 @@ func TestTimelineResourceWaits(t *testing.T) {
 			t.Errorf("no style for %s", s)
 		}
 	}
+}
+
+// A wait for a resource that a deadlock never ended is named too, by what
+// the deadlock's cycle says the task waits for; the summary row says who
+// holds what.
+func TestTimelineDeadlockWaits(t *testing.T) {
+	run := runOf(t, "lock-order", "threads(2)")
+	tl := timelineOf(run, "")
+	named := map[string]bool{}
+	for _, r := range tl.Rows {
+		for k := 0; k+1 < len(r.ResourceOf); k += 2 {
+			named[r.Name+" "+tl.Resources[r.ResourceOf[k+1]]] = true
+		}
+	}
+	if !named["worker-1 ledger"] {
+		t.Errorf("named waits %v: want worker-1's for ledger", named)
+	}
+	wl, _ := workload.Parse("lock-order.yaml", mustExample(t, "lock-order"))
+	if s := summaryOf(wl, run.Result); !strings.Contains(s.Deadlock, "transfer-a holds accounts, worker-1 and waits for ledger") {
+		t.Errorf("summary deadlock %q", s.Deadlock)
+	}
+	if s := summaryOf(wl, runOf(t, "lock-order", "sync").Result); s.Deadlock != "" {
+		t.Errorf("sync: summary deadlock %q", s.Deadlock)
+	}
+}
+
+func mustExample(t *testing.T, name string) []byte {
+	t.Helper()
+	data, ok := examples.Lookup(name)
+	if !ok {
+		t.Fatalf("no example %q", name)
+	}
+	return data
 }

@@ -422,6 +422,9 @@ type summary struct {
 	Served     string `json:"served,omitempty"`
 	Offered    string `json:"offered,omitempty"`
 	Overloaded bool   `json:"overloaded,omitempty"`
+	// Deadlock says, for a run a deadlock stopped, who held what and
+	// waited for what, as the terminal's note does (report.DeadlockText).
+	Deadlock string `json:"deadlock,omitempty"`
 }
 
 func summaryOf(wl *workload.Workload, r *sim.Result) summary {
@@ -431,6 +434,9 @@ func summaryOf(wl *workload.Workload, r *sim.Result) summary {
 	if wl.Arrivals != nil {
 		s.Served, s.Offered = numfmt.PerSecond(advise.Served(wl, r)), numfmt.PerSecond(r.Offered)
 		s.Overloaded = advise.Overloaded(wl, r)
+	}
+	if r.Deadlock != nil {
+		s.Deadlock = report.DeadlockText(r)
 	}
 	return s
 }

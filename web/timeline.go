@@ -150,6 +150,8 @@ var kindNames = map[sim.LaneKind]string{
 // rest drawn together when there are many, then an event loop's tasks),
 // without their headings, which the page draws its own way. A run without
 // spans has none, and omitted says why ("20,001 tasks, more than …").
+// A wait for a resource that a deadlock never ended is named by the
+// deadlock's cycle, which says what each of its tasks waits for.
 func timelineOf(run report.Run, omitted string) timeline {
 	r := run.Result
 	t := timeline{MakespanNS: r.Makespan, Rows: []row{}}
@@ -161,6 +163,7 @@ func timelineOf(run report.Run, omitted string) timeline {
 		return t
 	}
 	rows := report.NewTimelineRows(run, nil, r.Makespan, resampleCols)
+	stuck := stuckWaits(r, rows)
 	for _, rs := range r.Resources {
 		t.Resources = append(t.Resources, textsafe.Clean(rs.Name))
 	}
@@ -211,7 +214,7 @@ func timelineOf(run report.Run, omitted string) timeline {
 			t.Rows = append(t.Rows, out)
 			continue
 		}
-		t.Rows = append(t.Rows, spanRow(out, rows, tr, taskRef, laneRef))
+		t.Rows = append(t.Rows, spanRow(out, rows, tr, taskRef, laneRef, stuck))
 	}
 	t.Note = strings.Join(notes, "; ")
 	return t
@@ -220,8 +223,9 @@ func timelineOf(run report.Run, omitted string) timeline {
 // spanRow fills out with the spans of a row of one lane or task and their
 // causes, merged where one continues the next in the same state (the
 // merged span ends for the cause of the later one), or with its columns
-// when there are too many spans to draw.
-func spanRow(out row, rows *report.TimelineRows, tr report.Row, taskRef, laneRef func(int32) int64) row {
+// when there are too many spans to draw. stuck names, by task, the
+// resource a deadlock left it waiting for, whose wait no unit ended.
+func spanRow(out row, rows *report.TimelineRows, tr report.Row, taskRef, laneRef func(int32) int64, stuck map[int32]int64) row {
 	spans := rows.Spans(tr)
 	n := 0
 	for _, s := range spans {
@@ -253,6 +257,8 @@ func spanRow(out row, rows *report.TimelineRows, tr report.Row, taskRef, laneRef
 		}
 		if s.Cause.Kind == sim.ResourceFreed {
 			out.ResourceOf = append(out.ResourceOf, int64(len(out.Spans)/4-1), int64(s.Cause.Resource))
+		} else if r, ok := stuck[s.Task]; ok && s.State == sim.ResourceWait && s.Cause.Kind == sim.NoCause {
+			out.ResourceOf = append(out.ResourceOf, int64(len(out.Spans)/4-1), r)
 		}
 	}
 	return out
@@ -275,4 +281,30 @@ func columnSpans(rows *report.TimelineRows, tr report.Row) []int64 {
 		out = append(out, start, end, int64(best), -1)
 	}
 	return out
+}
+
+// stuckWaits is, by task, the resource (its index in the run's
+// resources) that the run's deadlock left the task waiting for, from the
+// deadlock's cycle; nil without a deadlock.
+func stuckWaits(r *sim.Result, rows *report.TimelineRows) map[int32]int64 {
+	if r.Deadlock == nil {
+		return nil
+	}
+	res := map[string]int64{}
+	for i, rs := range r.Resources {
+		res[rs.Name] = int64(i)
+	}
+	waits := map[string]int64{}
+	for _, l := range r.Deadlock.Cycle {
+		if i, ok := res[l.WaitsFor]; ok {
+			waits[textsafe.Clean(l.Task)] = i
+		}
+	}
+	stuck := map[int32]int64{}
+	for id := range max(r.Tasks, len(r.Records)) {
+		if i, ok := waits[rows.TaskName(int32(id))]; ok {
+			stuck[int32(id)] = i
+		}
+	}
+	return stuck
 }

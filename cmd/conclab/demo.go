@@ -28,7 +28,10 @@ func newDemoCmd(s *streams) *cobra.Command {
 that wait, a blocking call inside async code, CPU-bound work under threads and
 processes, the convoy effect the tutorial leaves out, and what a thousand
 threads really cost. Each chapter simulates its case, shows the table and the
-timelines, and ends with a lesson drawn from the numbers of that run.
+timelines, and ends with a lesson drawn from the numbers of that run. A last
+chapter runs the six examples of real program shapes (a connection pool, a
+gather, a crawler, a cache, a lock-order deadlock, big arguments to worker
+processes) and gives each a one-line lesson from its run.
 
 Every chapter is a built-in example you can run yourself with "conclab run".`,
 		Example: `  conclab demo
@@ -61,7 +64,7 @@ type demo struct {
 func (d *demo) all() error {
 	d.para("conclab demo: the cases of the tutorial conclab grew from (docs/tutorial.md), simulated. Each chapter runs a built-in example " +
 		"in virtual time and reads the lesson off its numbers.")
-	for i, ch := range []func(*bytes.Buffer) error{d.waiting, d.blocking, d.cpu, d.convoy, d.memory} {
+	for i, ch := range []func(*bytes.Buffer) error{d.waiting, d.blocking, d.cpu, d.convoy, d.memory, d.shapes} {
 		var b bytes.Buffer
 		if err := ch(&b); err != nil {
 			return fail(fmt.Errorf("demo chapter %d: %w", i+1, err))
@@ -375,6 +378,116 @@ func (d *demo) memory(b *bytes.Buffer) error {
 	}
 	d.lesson(b, text+".")
 	return nil
+}
+
+// Chapter 6: the shapes of real programs, one example each, one lesson
+// each from its run.
+func (d *demo) shapes(b *bytes.Buffer) error {
+	d.title(b, 6, "Shapes of real programs: pools, gathers, branches, locks, pickled data",
+		"Real handlers queue for one of a pool's connections, gather calls, take one branch or another, "+
+			"take locks, and pickle their arguments to worker processes. Six built-in examples, each under its own models, "+
+			"each with its lesson; run one for its table and timelines, explain it for its story.",
+		"conclab run NAME; conclab explain NAME -m MODEL")
+	for _, sh := range []struct {
+		name   string
+		models []string
+		lesson func([]*sim.Result) string
+	}{
+		{"db-pool", nil, poolLesson},
+		{"fanout", nil, fanoutLesson},
+		{"crawler", []string{"sync", "asyncio", "threads(1, fanout=64)", "threads(4)"}, crawlerLesson},
+		{"cache", nil, cacheLesson},
+		{"lock-order", nil, lockLesson},
+		{"big-args", nil, pickleLesson},
+	} {
+		p, err := d.example(sh.name, "", sh.models...)
+		if err != nil {
+			return err
+		}
+		runs, err := simulate(d.ctx, p, spanPlan{}, false)
+		if err != nil {
+			return err
+		}
+		res := make([]*sim.Result, len(runs))
+		for i, r := range runs {
+			res[i] = r.Result
+		}
+		writeWrapped(b, "→ "+sh.name+": "+sh.lesson(res), d.opt.Width)
+	}
+	return nil
+}
+
+// The lessons of the shapes, from the runs of each example's models, in
+// the order of its models: (threads(8), threads(40),
+// processes(2)*threads(20)) for db-pool, and so on.
+
+func poolLesson(r []*sim.Result) string {
+	few, many, procs := r[0], r[1], r[2]
+	text := fmt.Sprintf("with %s, p99 is %s; with %s it is %s, but requests waited %s in all for one of the %d connections (up to %d at once)",
+		few.Model, secs(few.Latency.P99), many.Model, secs(many.Latency.P99), secs(many.ResourceWait),
+		many.Resources[0].Capacity, many.Resources[0].PeakQueue)
+	return text + fmt.Sprintf("; %s, a pool in each process, waits %s (p99 %s). Size the pool with the threads.",
+		procs.Model, secs(procs.ResourceWait), secs(procs.Latency.P99))
+}
+
+func fanoutLesson(r []*sim.Result) string {
+	sync, aio, thr := r[0], r[1], r[3]
+	text := fmt.Sprintf("under asyncio a request takes %s (p50), about as long as its slowest call; %s matches it (%s) with %s",
+		secs(aio.Latency.P50), thr.Model, secs(thr.Latency.P50), numfmt.Count(thr.PeakThreads, "thread", "threads"))
+	if sync.Overloaded {
+		return text + fmt.Sprintf("; sync makes the three calls one after another and falls behind (p50 %s and growing).", secs(sync.Latency.P50))
+	}
+	return text + fmt.Sprintf("; sync makes the three calls one after another (p50 %s).", secs(sync.Latency.P50))
+}
+
+func crawlerLesson(r []*sim.Result) string {
+	sync, aio, fan, pool := r[0], r[1], r[2], r[3]
+	text := fmt.Sprintf("one event loop crawls the tree in %s, %s× faster than sync (%s); %s takes %s with %s",
+		secs(aio.Makespan), oneDecimal(ratio(sync.Makespan, aio.Makespan)), secs(sync.Makespan),
+		fan.Model, secs(fan.Makespan), numfmt.Count(fan.PeakThreads, "thread", "threads"))
+	if pool.Deadlock != nil {
+		text += fmt.Sprintf("; %s, whose crawls submit their links to the pool they run on, deadlocks at %s: every thread waits for crawls queued behind it",
+			pool.Model, secs(pool.Deadlock.At))
+	}
+	return text + "."
+}
+
+func cacheLesson(r []*sim.Result) string {
+	var p99s []string
+	for _, x := range r[1:] {
+		p99s = append(p99s, fmt.Sprintf("%s %s", x.Model, secs(x.Latency.P99)))
+	}
+	return fmt.Sprintf("the misses queue for the one connection (%s of waiting under %s) and set p99 at %s, and about there under every model (%s): "+
+		"a second connection would do more than more threads.",
+		secs(r[0].ResourceWait), r[0].Model, secs(r[0].Latency.P99), strings.Join(p99s, ", "))
+}
+
+func lockLesson(r []*sim.Result) string {
+	var dead *sim.Result
+	var fine []string
+	for _, x := range r {
+		if x.Deadlock != nil && dead == nil {
+			dead = x
+		} else if x.Deadlock == nil {
+			fine = append(fine, fmt.Sprintf("%s finishes in %s", x.Model, secs(x.Makespan)))
+		}
+	}
+	if dead == nil {
+		return strings.Join(fine, ", ") + "."
+	}
+	var links []string
+	for _, l := range dead.Deadlock.Cycle {
+		links = append(links, fmt.Sprintf("%s holds %s and waits for %s", l.Task, strings.Join(l.Holds, ", "), l.WaitsFor))
+	}
+	return fmt.Sprintf("%s deadlocks at %s (%s); %s. Take locks in one order.",
+		dead.Model, secs(dead.Deadlock.At), strings.Join(links, "; "), strings.Join(fine, ", "))
+}
+
+func pickleLesson(r []*sim.Result) string {
+	thr, procs := r[1], r[2]
+	return fmt.Sprintf("%s takes %s, %s× %s's %s: pickling each 50 MB frame to a worker and back costs more than its C code, "+
+		"which threads run on both cores at once, sharing the frames.",
+		procs.Model, secs(procs.Makespan), oneDecimal(ratio(procs.Makespan, thr.Makespan)), thr.Model, secs(thr.Makespan))
 }
 
 // memVerdict compares the tutorial's 1–2 MB per thread with a profile's

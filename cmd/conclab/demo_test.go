@@ -22,6 +22,7 @@ func TestDemo(t *testing.T) {
 		"3. Computing: the GIL, processes and free-threaded Python",
 		"4. The convoy: the GIL does hurt I/O",
 		"5. Memory: a thousand threads, ten thousand coroutines",
+		"6. Shapes of real programs: pools, gathers, branches, locks, pickled data",
 	} {
 		if !strings.Contains(out, title) {
 			t.Errorf("no chapter %q", title)
@@ -30,8 +31,8 @@ func TestDemo(t *testing.T) {
 
 	// The lessons carry the numbers of their runs.
 	lessons := lessonsOf(out)
-	if len(lessons) != 5 {
-		t.Fatalf("%d lessons, want 5:\n%s", len(lessons), strings.Join(lessons, "\n"))
+	if len(lessons) != 11 {
+		t.Fatalf("%d lessons, want 5 and one per shape:\n%s", len(lessons), strings.Join(lessons, "\n"))
 	}
 	tests := []struct {
 		chapter int
@@ -47,6 +48,13 @@ func TestDemo(t *testing.T) {
 			`With switch_interval 1ms it finishes at [23]\d\d ms`}},
 		{5, []string{`threads\(1000\) took 10\.\d{3} s with 1,000 threads`, `GiB reserved`,
 			`asyncio took 1\.\d{3} s with 10,000 tasks in flight`}},
+		// The shapes, one lesson each.
+		{6, []string{`^→ db-pool: with threads\(8\), p99 is \d+ ms; with threads\(40\) it is \d+ ms, but requests waited 1\.\d{3} s in all for one of the 10 connections \(up to \d+ at once\); processes\(2\)\*threads\(20\), a pool in each process, waits 0 s`}},
+		{7, []string{`^→ fanout: under asyncio a request takes \d+(\.\d)? ms \(p50\), about as long as its slowest call; threads\(32, fanout=96\) matches it`, `sync makes the three calls one after another and falls behind`}},
+		{8, []string{`^→ crawler: one event loop crawls the tree in \d+ ms, \d+\.\d× faster than sync`, `threads\(4\), whose crawls submit their links to the pool they run on, deadlocks at \d+ ms`}},
+		{9, []string{`^→ cache: the misses queue for the one connection \([\d.]+ s of waiting under threads\(4\)\) and set p99 at \d+ ms`}},
+		{10, []string{`^→ lock-order: threads\(2\) deadlocks at 10\.\d ms \(transfer-a holds accounts, worker-1 and waits for ledger; transfer-b holds ledger, worker-2 and waits for accounts\); sync finishes`}},
+		{11, []string{`^→ big-args: processes\(2\) takes [\d.]+ s, [\d.]+× threads\(2\)'s \d+ ms: pickling each 50 MB frame`}},
 	}
 	for _, tt := range tests {
 		for _, re := range tt.want {

@@ -538,6 +538,11 @@
         w.title = "cannot keep up: serves " + s.served + " of " + s.offered + " offered; its queue grows without bound, so its latency depends on how long the arrivals last";
         first.appendChild(w);
       }
+      if (s.deadlock) {
+        const w = el("span", "over dead", "✗ deadlock");
+        w.title = s.deadlock;
+        first.appendChild(w);
+      }
       if (lead) {
         const b = el("span", "lead", best.size > 1 ? "tie" : "best");
         b.title = best.size > 1 ? "within " + pct(doc.best.within) + " of the best " + measure(doc) : "the best " + measure(doc);
@@ -698,7 +703,9 @@
     return c;
   }
 
-  function renderLegend(seen) {
+  // renderLegend shows the states seen; a wait for a resource is named by
+  // the resources waited for in the models shown ("waiting for db").
+  function renderLegend(seen, resources) {
     const lg = $("legend");
     lg.replaceChildren();
     const gil = hasGIL();
@@ -707,9 +714,26 @@
       const item = el("span");
       item.dataset.state = s;
       item.dataset.fill = st.style[s].fill;
-      item.append(swatch(s), document.createTextNode(words(s, gil)));
+      const text = s === "resource-wait" && resources && resources.length ? "waiting for " + resources.join(", ") : words(s, gil);
+      item.append(swatch(s), document.createTextNode(text));
       lg.appendChild(item);
     }
+  }
+
+  // waitedFor lists the resources the spans of the results shown waited
+  // for, in the order their timelines list them (the workload's).
+  function waitedFor(shown) {
+    const names = [];
+    for (const res of shown) {
+      const tl = res.timeline;
+      if (!tl || !tl.resources) continue;
+      const used = new Set();
+      for (const r of tl.rows) {
+        for (let k = 1; r.resource_of && k < r.resource_of.length; k += 2) used.add(r.resource_of[k]);
+      }
+      tl.resources.forEach((n, i) => { if (used.has(i) && !names.includes(n)) names.push(n); });
+    }
+    return names;
   }
 
   // ---- timelines --------------------------------------------------------
@@ -759,6 +783,7 @@
   function renderTimelines() {
     const box = $("timelines");
     box.replaceChildren();
+    hideTip(); // it told of a span of the timelines just taken away
     st.models = [];
     st.axisBar = null;
     const doc = st.doc;
@@ -798,12 +823,23 @@
         w.title = "it cannot keep up with the arrivals: its queue grows without bound";
         h.appendChild(w);
       }
+      if (res.summary.deadlock) {
+        const w = el("span", "over dead", "✗ deadlock");
+        w.title = res.summary.deadlock;
+        h.appendChild(w);
+      }
       const hide = el("button", "hide", "hide");
       hide.type = "button";
       hide.title = "hide this model's timeline (the others then share the axis)";
       hide.onclick = () => setHidden(res.model, true);
       h.appendChild(hide);
       sec.appendChild(h);
+      if (res.summary.deadlock) {
+        // Who holds what and waits for what, where the run stopped.
+        const note = el("p", "deadlock", "✗ " + res.summary.deadlock.charAt(0).toUpperCase() + res.summary.deadlock.slice(1) +
+          ". Nothing can run again: the program would hang here.");
+        sec.appendChild(note);
+      }
       const m = { res, i, tl, sec, dots: [] };
       if (tl.omitted) {
         sec.appendChild(el("p", "omitted", tl.omitted));
@@ -852,7 +888,7 @@
     });
     if (!shown.length) box.appendChild(el("p", "omitted", "Every model is hidden; tick one in the summary to show it."));
     renderFlat(shown);
-    renderLegend(seen);
+    renderLegend(seen, waitedFor(shown));
     renderHiddenChips();
     draw();
   }
