@@ -106,10 +106,11 @@ var how = map[string]string{
 		"to its first trivial result",
 	"ProcessTask": "elapsed time per trivial task round trip (pickle, pipe, both processes) through a warm " +
 		"ProcessPoolExecutor(1), amortised over many",
-	"PickleSend": "process CPU per 10^6 bytes to pickle a 2 MB bytes payload and write it to a " +
-		"multiprocessing.Pipe, median of 30 transfers (a list of small objects costs several times more per byte)",
-	"PickleRecv": "process CPU per 10^6 bytes, in a forked child, to read the same payload from the pipe " +
-		"and unpickle it, median of 30 transfers",
+	"PickleSend": "the sender's share of the elapsed time per 10^6 bytes of a 16 MB bytes payload moved " +
+		"through a warm ProcessPoolExecutor(1), to the worker and back, split by each side's process CPU " +
+		"(a list of small objects costs several times more per byte)",
+	"PickleRecv":         "the receiver's share of the same",
+	"PickleFresh":        "process CPU per 10^6 bytes of bytearray(40 MB): a fresh mapping zero-filled page by page",
 	"SleepOvershoot":     "median of time.sleep(0.0005) elapsed − 0.0005: timer slack plus the wake-up",
 	"LoopTimerOvershoot": "median of `await asyncio.sleep(0.0005)` elapsed − 0.0005 on an event loop",
 	"TimerSlack": "/proc/self/timerslack_ns: the slack the kernel may add to this thread's timers " +

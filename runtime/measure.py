@@ -225,6 +225,20 @@ def pickle_cpu(size, n):
     return statistics.median(send), statistics.median(recv)
 
 
+def fresh_memory(size=40000000, n=5):
+    """CPU per 10^6 bytes to write into memory the process has not used:
+    bytearray(size) zero-fills a fresh mapping (40 MB is past glibc's
+    largest mmap threshold, 32 MiB, so every one is fresh), page by page,
+    each page a fault. The median of n."""
+    took = []
+    for _ in range(n):
+        t0 = time.process_time_ns()
+        block = bytearray(size)
+        took.append((time.process_time_ns() - t0) * 1e6 / size)
+        del block
+    return statistics.median(took)
+
+
 def _arrive(data):
     return time.perf_counter()
 
@@ -475,6 +489,7 @@ def plan(quick):
         (["ProcessSpawn"], lambda: process_start("spawn")),
         (["ProcessTask"], lambda: process_task(2000 // k)),
         (["PickleSend", "PickleRecv"], lambda: pickle_per_mb(16000000, max(2, 6 // k))),
+        (["PickleFresh"], lambda: fresh_memory(40000000, max(2, 5 // k))),
         (["SleepOvershoot"], lambda: sleep_overshoot(0.0005, 300 // k)),
         (["SleepOvershoot2ms"], lambda: sleep_overshoot(0.002, 100 // k)),
         (["SleepOvershoot10ms"], lambda: sleep_overshoot(0.01, 30 // k)),

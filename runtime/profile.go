@@ -27,6 +27,7 @@ type Profile struct {
 	ProcessTask        int64 // CPU per task sent to a worker process (pickle, pipe)
 	PickleSend         int64 // CPU to pickle 10^6 bytes of a task's data and write them to a worker process's pipe (input:, output:)
 	PickleRecv         int64 // CPU to read 10^6 bytes of a task's data from the pipe and unpickle them
+	PickleFresh        int64 // CPU to write 10^6 bytes into memory the process has not used before (page faults), per copy of a payload
 	SleepOvershoot     int64 // extra elapsed time of a blocking sleep (timer slack + wake-up)
 	LoopTimerOvershoot int64 // extra elapsed time of an awaited sleep(0.0005) on an event loop (a check of the two below)
 	TimerSlack         int64 // the kernel's timer slack for this thread (Linux: 50 µs), part of SleepOvershoot

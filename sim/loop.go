@@ -222,7 +222,7 @@ func (e *engine) kick(l *loop) {
 			// The result of its offloaded step, pickled by the worker process.
 			delete(e.unpickle, sl)
 			e.setTask(sl, Pickling, th.id)
-			e.python(th, pickleCost(b, e.prof.PickleRecv), actUnpickle)
+			e.python(th, e.recvCost(th, b), actUnpickle)
 			return
 		}
 	}
@@ -309,7 +309,7 @@ func (e *engine) loopAdvance(th *thread) {
 					// The loop pickles the step's input (holding its GIL).
 					l.offCost = cost
 					e.setTask(sl, Pickling, th.id)
-					e.python(th, pickleCost(io.in, e.prof.PickleSend), actPickle)
+					e.python(th, e.sendCost(th, io.in), actPickle)
 					return
 				}
 			}
@@ -522,7 +522,7 @@ func (e *engine) jobAdvance(th *thread) {
 		switch {
 		case th.act == actBegin && j.in > 0:
 			// The worker process unpickles the step's input first.
-			e.python(th, pickleCost(j.in, e.prof.PickleRecv), actUnpickle)
+			e.python(th, e.recvCost(th, j.in), actUnpickle)
 		case !j.work:
 			e.sleep(th, j.dur+e.prof.SleepOvershoot, Waiting, actStep)
 		case j.released:
@@ -538,7 +538,7 @@ func (e *engine) jobAdvance(th *thread) {
 				e.unpickle = map[int32]int64{}
 			}
 			e.unpickle[j.slot] = j.out
-			e.python(th, pickleCost(j.out, e.prof.PickleSend), actPickleOut)
+			e.python(th, e.sendCost(th, j.out), actPickleOut)
 			return
 		}
 		pl := th.pool

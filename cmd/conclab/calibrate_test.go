@@ -50,6 +50,7 @@ func TestCalibrateReal(t *testing.T) {
 		"ProcessTask":        {us, 100 * ms},
 		"PickleSend":         {10 * us, 1000 * ms},
 		"PickleRecv":         {10 * us, 1000 * ms},
+		"PickleFresh":        {10 * us, 1000 * ms},
 		"SleepOvershoot":     {1, 50 * ms},
 		"LoopTimerOvershoot": {1, 50 * ms},
 		"ThreadRSS":          {kib, mib},
@@ -76,8 +77,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "84/84") {
-		t.Errorf("stderr shows no progress up to 84/84 (3 quick runs of 28 figures):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "87/87") {
+		t.Errorf("stderr shows no progress up to 87/87 (3 quick runs of 29 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")
