@@ -25,8 +25,8 @@ type Profile struct {
 	ProcessFork        int64 // CPU to start one worker process with fork
 	ProcessSpawn       int64 // CPU to start one worker process with spawn
 	ProcessTask        int64 // CPU per task sent to a worker process (pickle, pipe)
-	PickleSend         int64 // CPU to pickle 10^6 bytes of a task's data and write them to a worker process's pipe (input:, output:)
-	PickleRecv         int64 // CPU to read 10^6 bytes of a task's data from the pipe and unpickle them
+	PickleSend         int64 // the sender's share of moving 10^6 bytes of a task's data to or from a worker process (input:, output:): pickling and writing
+	PickleRecv         int64 // the receiver's share: reading and unpickling
 	PickleFresh        int64 // CPU to write 10^6 bytes into memory the process has not used before (page faults), per copy of a payload
 	SleepOvershoot     int64 // extra elapsed time of a blocking sleep (timer slack + wake-up)
 	LoopTimerOvershoot int64 // extra elapsed time of an awaited sleep(0.0005) on an event loop (a check of the two below)
