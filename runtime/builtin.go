@@ -34,9 +34,10 @@ const (
 	measuredPython = "measured here: python3 runtime/measure.py (CPython 3.11.7, Debian 12, 2 cores), median of 5, 2026-11-25: "
 	// The pickling costs came later, measured on another machine of the
 	// project (runtime/testdata/cpython-pickle-measured.json).
-	measuredPickle = "measured here: python3 runtime/measure.py --only PickleSend,PickleRecv (CPython 3.11.7, " +
+	measuredPickle = "measured here: python3 runtime/measure.py --only PickleSend,PickleFresh (CPython 3.11.7, " +
 		"Debian 12, AMD EPYC VM, 2 cores, shared), median of 5, 2026-12-01: "
 	measuredJava = "measured here: runtime/testdata/measure-java/measure.sh (OpenJDK 17.0.15, Debian 12, 2 cores), 2026-11-25: "
+	measuredGC   = "measured here: python3 runtime/measure.py --only TaskFirstTouch,GCScan --runs 3 (CPython 3.11.7, Debian 12, 2 cores), 2026-12-01, median of 3 runs: "
 	measuredGo   = "measured here: go run ./runtime/testdata/measure-go (go1.26.8, Debian 12, 2 cores), 2026-11-25: "
 )
 
@@ -55,11 +56,17 @@ func cpython() Profile {
 		LoopResume:         2155,
 		LoopTimer:          4317,
 		TaskCreate:         2756,
+		TaskFirstTouch:     3714,
+		GCObjectsPerTask:   11,
+		GCBaseObjects:      18420,
+		GCYoung:            154,
+		GCScan:             233,
 		ProcessFork:        5752410,
 		ProcessSpawn:       75046277,
 		ProcessTask:        227992,
-		PickleSend:         6372312,
-		PickleRecv:         5733381,
+		PickleSend:         5346359,
+		PickleRecv:         5486602,
+		PickleFresh:        3321266,
 		SleepOvershoot:     90450,
 		LoopTimerOvershoot: 613410,
 		TimerSlack:         50000,
@@ -89,20 +96,39 @@ func cpython() Profile {
 				"future and the heap push of a timed await (runs 3.87–6.31 µs)",
 			"TaskCreate": measuredPython + "process CPU per asyncio.create_task of a trivial coroutine, " +
 				"amortised over 20000 (runs 2.5–2.8 µs)",
+			"TaskFirstTouch": measuredGC + "process CPU per task of a first gather of 10000 tasks on " +
+				"asyncio.sleep(0.001) beyond a second one in the same fresh interpreter, the collector off: " +
+				"the first grows the heap (runs 3.40–3.95 µs)",
+			"GCObjectsPerTask": measuredGC + "Δ len(gc.get_objects()) per pending task of 50000 tasks of a " +
+				"coroutine awaiting asyncio.sleep(10): the task, two coroutines, the future and the timer handle " +
+				"(11 in every run; 10 when the task's coroutine is asyncio.sleep itself)",
+			"GCBaseObjects": measuredGC + "len(gc.get_objects()) of a fresh interpreter with asyncio imported, " +
+				"after gc.collect()",
+			"GCYoung": measuredGC + "process CPU of the generation-0 and -1 collections (gc.callbacks) while " +
+				"50000 such tasks are created, per tracked object allocated (runs 120–160 ns)",
+			"GCScan": measuredGC + "process CPU of gc.collect() with the 50000 tasks pending, per tracked object " +
+				"(runs 216–243 ns). CPython's collector (Modules/gcmodule.c, 3.8–3.13) collects generation 0 " +
+				"every 700 net allocations, generation 1 every 10 of those, and all three every 10 of those " +
+				"once the objects generation 1 passed on since the last full collection number a quarter of " +
+				"those it kept: a loop holding tens of thousands of tasks spends most of its time there",
 			"ProcessFork": measuredPython + "elapsed time, dominated by CPU, from creating " +
 				"ProcessPoolExecutor(1, mp_context=fork) to its first trivial result (runs 5.38–8.14 ms)",
 			"ProcessSpawn": measuredPython + "elapsed time, dominated by CPU, from creating " +
 				"ProcessPoolExecutor(1, mp_context=spawn) to its first trivial result (runs 72–80.1 ms)",
 			"ProcessTask": measuredPython + "elapsed time per trivial task round trip (pickle, pipe, " +
 				"both processes) through a warm ProcessPoolExecutor(1), amortised over 2000 (runs 114–269 µs)",
-			"PickleSend": measuredPickle + "process CPU per 10^6 bytes to pickle a 2 MB bytes payload " +
-				"(pickle.dumps, highest protocol) and write it to a multiprocessing.Pipe, median of 30 transfers " +
-				"(runs 5.09–6.50 ms per MB). The payload's kind matters: a list of 100,000 small tuples " +
-				"(2.8 MB) took 13–24 ms per MB to pickle and send",
-			"PickleRecv": measuredPickle + "process CPU per 10^6 bytes, in a forked child, to read the " +
-				"same payload from the pipe and unpickle it, median of 30 transfers (runs 4.41–7.49 ms per MB; " +
-				"the list of small tuples: 28–33 ms per MB). Sender and receiver overlap on a big payload " +
-				"(the pipe holds 64 KiB), which the engine, sending then receiving, does not model",
+			"PickleSend": measuredPickle + "the sender's share of the elapsed time per 10^6 bytes of a 16 MB bytes " +
+				"payload moved through a warm ProcessPoolExecutor(1) (fork): from submit() to the task's first line " +
+				"in the worker, and from a task's return of 16 MB to result() in the parent, the median of 12; split " +
+				"between sender and receiver by their process CPU on a multiprocessing.Pipe (runs 3.93–5.76 ms per MB). " +
+				"The payload's kind matters: a list of 100,000 small tuples (2.8 MB) took 13–24 ms per MB to pickle and send",
+			"PickleRecv": measuredPickle + "the receiver's share of the same (runs 4.82–6.48 ms per MB; a list of " +
+				"small tuples: 28–33 ms per MB). The pipe holds 64 KiB, so sender and receiver overlap; the engine " +
+				"has the sender pickle, then the receiver unpickle, and the two shares add up to the whole way",
+			"PickleFresh": measuredPickle + "process CPU per 10^6 bytes of bytearray(40 MB), which zero-fills a " +
+				"fresh mapping page by page, median of 5 (runs 2.99–3.55 ms per MB). A process's first payload of " +
+				"a size writes its copies (the sender's pickle; the receiver's buffer and object) into such pages: " +
+				"a first 24 MB task took 515 ms to reach its worker here, later ones 175–200 ms",
 			"SleepOvershoot": measuredPython + "median of time.sleep(0.0005) elapsed − 0.0005 over 300 " +
 				"sleeps (runs 85.3–96.7 µs); 2 ms sleeps overshoot 99.3 µs and 10 ms sleeps " +
 				"106 µs, so it is about constant: the timer slack plus the wake-up",

@@ -92,16 +92,25 @@ var how = map[string]string{
 	"LoopTimer": "process CPU per task of 10000 tasks gathered on `await asyncio.sleep(0.05)`, less the same " +
 		"with `asyncio.sleep(0)`: the timer handle, its future and the heap push of a timed await",
 	"TaskCreate": "process CPU per asyncio.create_task of a trivial coroutine, amortised over many",
+	"TaskFirstTouch": "process CPU per task of a first gather of 10000 tasks beyond a second one in the same " +
+		"fresh interpreter, the cyclic collector off: the first grows the heap",
+	"GCObjectsPerTask": "Δ len(gc.get_objects()) per pending task of a coroutine awaiting asyncio.sleep, in a " +
+		"fresh interpreter",
+	"GCBaseObjects": "len(gc.get_objects()) of a fresh interpreter with asyncio imported",
+	"GCYoung": "process CPU of the generation-0 and -1 collections while 50000 tasks are created, per " +
+		"tracked object allocated",
+	"GCScan": "process CPU of gc.collect() with 50000 tasks pending, per tracked object",
 	"ProcessFork": "elapsed time, dominated by CPU, from creating ProcessPoolExecutor(1, mp_context=fork) " +
 		"to its first trivial result",
 	"ProcessSpawn": "elapsed time, dominated by CPU, from creating ProcessPoolExecutor(1, mp_context=spawn) " +
 		"to its first trivial result",
 	"ProcessTask": "elapsed time per trivial task round trip (pickle, pipe, both processes) through a warm " +
 		"ProcessPoolExecutor(1), amortised over many",
-	"PickleSend": "process CPU per 10^6 bytes to pickle a 2 MB bytes payload and write it to a " +
-		"multiprocessing.Pipe, median of 30 transfers (a list of small objects costs several times more per byte)",
-	"PickleRecv": "process CPU per 10^6 bytes, in a forked child, to read the same payload from the pipe " +
-		"and unpickle it, median of 30 transfers",
+	"PickleSend": "the sender's share of the elapsed time per 10^6 bytes of a 16 MB bytes payload moved " +
+		"through a warm ProcessPoolExecutor(1), to the worker and back, split by each side's process CPU " +
+		"(a list of small objects costs several times more per byte)",
+	"PickleRecv":         "the receiver's share of the same",
+	"PickleFresh":        "process CPU per 10^6 bytes of bytearray(40 MB): a fresh mapping zero-filled page by page",
 	"SleepOvershoot":     "median of time.sleep(0.0005) elapsed − 0.0005: timer slack plus the wake-up",
 	"LoopTimerOvershoot": "median of `await asyncio.sleep(0.0005)` elapsed − 0.0005 on an event loop",
 	"TimerSlack": "/proc/self/timerslack_ns: the slack the kernel may add to this thread's timers " +
@@ -163,7 +172,11 @@ func (m *Measurement) Profile() (Profile, error) {
 		// overshoot means none.
 		v = max(v, 0)
 		*c.ptr(&p) = v
-		src := fmt.Sprintf("%s, median of %d (spread %s): %s", where, s.N, Spread(s, c.size), how[c.field])
+		spread := Spread(s, c.size)
+		if isCount(c.field) {
+			spread = CountSpread(s) + " objects"
+		}
+		src := fmt.Sprintf("%s, median of %d (spread %s): %s", where, s.N, spread, how[c.field])
 		if c.field == "SleepOvershoot" {
 			var also []string
 			for _, extra := range []struct{ key, what string }{
@@ -239,12 +252,13 @@ type Progress struct {
 	Done, Total int     // measurements done so far, of how many
 	Name        string  // the constant, by Profile field name (or an extra)
 	Run, Runs   int     // which run, of how many
-	Value       float64 // nanoseconds, or bytes when Size
+	Value       float64 // nanoseconds, or bytes when Size, or objects when Count
 	Size        bool
+	Count       bool
 }
 
 // progressLine matches measure.py's progress lines on stderr.
-var progressLine = regexp.MustCompile(`^measure: (\d+)/(\d+) (\w+) run (\d+)/(\d+) = ([-+0-9.eE]+) (ns|B)$`)
+var progressLine = regexp.MustCompile(`^measure: (\d+)/(\d+) (\w+) run (\d+)/(\d+) = ([-+0-9.eE]+) (ns|B|objects)$`)
 
 // parseProgress reads one of measure.py's stderr lines; ok is false for
 // anything else (a warning, a traceback).
@@ -261,7 +275,7 @@ func parseProgress(line string) (Progress, bool) {
 	p.Run, err[2] = strconv.Atoi(m[4])
 	p.Runs, err[3] = strconv.Atoi(m[5])
 	p.Value, err[4] = strconv.ParseFloat(m[6], 64)
-	p.Size = m[7] == "B"
+	p.Size, p.Count = m[7] == "B", m[7] == "objects"
 	if errors.Join(err[:]...) != nil {
 		return Progress{}, false
 	}
@@ -377,7 +391,8 @@ type Constant struct {
 	Key   string // its key in YAML, e.g. thread_start
 	Field string // its Profile field name, the key of Sources, e.g. ThreadStart
 	About string // what it is, in a few words
-	Size  bool   // bytes; otherwise nanoseconds
+	Size  bool   // bytes; otherwise nanoseconds (unless Count)
+	Count bool   // a number of things (Size is also set: a whole number)
 
 	ptr func(*Profile) *int64
 }
@@ -390,7 +405,16 @@ func (c Constant) Of(p Profile) int64 { return *c.ptr(&p) }
 func Constants() []Constant {
 	out := make([]Constant, len(constants))
 	for i, c := range constants {
-		out[i] = Constant{Key: c.key, Field: c.field, About: c.about, Size: c.size, ptr: c.ptr}
+		out[i] = Constant{Key: c.key, Field: c.field, About: c.about, Size: c.size, Count: isCount(c.field), ptr: c.ptr}
 	}
 	return out
 }
+
+// isCount says whether the constant named field is a number of things
+// (objects the collector tracks), written as a whole number like a size.
+func isCount(field string) bool {
+	return strings.HasPrefix(field, "GC") && strings.Contains(field, "Objects")
+}
+
+// CountSpread is Spread for a count: "11–11".
+func CountSpread(s Stat) string { return fmt.Sprintf("%s–%s", sig(s.Min), sig(s.Max)) }

@@ -204,17 +204,12 @@ def _pickle_receiver(conn, n):
         conn.send(time.process_time_ns() - t0)
 
 
-def pickle_per_mb(size=2000000, n=30):
-    """CPU per 10^6 bytes of a task's data moved to a worker process.
-
-    The sender pickles a bytes payload and writes it to a pipe
-    (multiprocessing.Pipe, as ProcessPoolExecutor's queues do); the
-    receiver, a forked child, reads it and unpickles it. Each side's CPU is
-    its own process time; the medians of n transfers, per 10^6 bytes of
-    pickle. A list of small Python objects costs several times more per
-    byte than bytes do.
-    """
-    payload = os.urandom(size)
+def pickle_cpu(size, n):
+    """Each side's process CPU per 10^6 bytes of a bytes payload of `size`
+    moved through a multiprocessing.Pipe: the sender pickles it and writes
+    it; the receiver, a forked child, reads and unpickles it. Medians of n
+    transfers."""
+    payload = bytes(size)
     a, b = multiprocessing.Pipe()
     child = multiprocessing.get_context("fork").Process(target=_pickle_receiver, args=(b, n))
     child.start()
@@ -223,10 +218,64 @@ def pickle_per_mb(size=2000000, n=30):
         t0 = time.process_time_ns()
         data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         a.send_bytes(data)
-        send.append((time.process_time_ns() - t0) * 1e6 / len(data))
-        recv.append(a.recv() * 1e6 / len(data))
+        del data
+        send.append((time.process_time_ns() - t0) * 1e6 / size)
+        recv.append(a.recv() * 1e6 / size)
     child.join()
     return statistics.median(send), statistics.median(recv)
+
+
+def fresh_memory(size=40000000, n=5):
+    """CPU per 10^6 bytes to write into memory the process has not used:
+    bytearray(size) zero-fills a fresh mapping (40 MB is past glibc's
+    largest mmap threshold, 32 MiB, so every one is fresh), page by page,
+    each page a fault. The median of n."""
+    took = []
+    for _ in range(n):
+        t0 = time.process_time_ns()
+        block = bytearray(size)
+        took.append((time.process_time_ns() - t0) * 1e6 / size)
+        del block
+    return statistics.median(took)
+
+
+def _arrive(data):
+    return time.perf_counter()
+
+
+def _leave(size):
+    data = bytes(size)
+    return data, time.perf_counter()
+
+
+def pickle_per_mb(size=16000000, n=6):
+    """Elapsed time per 10^6 bytes of a task's data moved to a worker
+    process and back, split between the two sides.
+
+    A warm ProcessPoolExecutor(1) (fork) gets a task whose argument is
+    `size` bytes made beforehand: from submit() to the first line of the
+    task in the worker is the way in (pickle, the pipe, unpickle); a task
+    that returns `size` bytes, from its return to result() in the parent,
+    is the way back. A big payload is written into fresh memory at every
+    copy, so page faults count as much as the copying. The medians of n of
+    each, averaged, are split between sender and receiver in the ratio of
+    their process CPU (pickle_cpu): the engine has the sender pickle, then
+    the receiver unpickle, where the pipe overlaps them.
+    """
+    ctx = multiprocessing.get_context("fork")
+    ways = []
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as ex:
+        ex.submit(os.getpid).result()
+        payload = bytes(size)
+        for _ in range(n):
+            t0 = time.perf_counter()
+            ways.append(ex.submit(_arrive, payload).result() - t0)
+            data, t1 = ex.submit(_leave, size).result()
+            ways.append(time.perf_counter() - t1)
+            del data
+    per_mb = statistics.median(ways) * 1e9 * 1e6 / size
+    send, recv = pickle_cpu(size, max(2, n // 2))
+    return per_mb * send / (send + recv), per_mb * recv / (send + recv)
 
 
 # ---- overshoots (elapsed nanoseconds) --------------------------------------
@@ -309,6 +358,66 @@ def child_tasks(n=10000):
     return asyncio.run(main())
 
 
+def child_gc(n=50000, touch=10000):
+    """The cyclic garbage collector's share of asyncio tasks, in a fresh
+    interpreter (CPython 3.8-3.13: generations with thresholds 700, 10, 10;
+    a full collection only once the objects that survived the middle one
+    since the last are a quarter of those it kept then, Modules/gcmodule.c).
+
+    first_touch: process CPU per task of a first gather of `touch` tasks
+    on asyncio.sleep(0.001) beyond a second one, the collector off: the
+    first pays to grow the heap (page faults, allocator arenas), the second
+    reuses it. objects: tracked objects per pending task of a coroutine
+    awaiting asyncio.sleep (task, two coroutines, future, timer handle and
+    their containers). young: CPU of the young collections (generations 0 and 1)
+    while `n` such tasks are created, per tracked object allocated.
+    scan: CPU of a full collection per tracked object, n tasks pending.
+    base: tracked objects of the interpreter with asyncio, before any."""
+    import gc
+    gc.disable()
+
+    async def many(count, delay):
+        await asyncio.gather(*(asyncio.sleep(delay) for _ in range(count)))
+
+    async def pending():  # a coroutine of the program awaiting a sleep
+        await asyncio.sleep(10)
+
+    def cpu(count):
+        t0 = time.process_time_ns()
+        asyncio.run(many(count, 0.001))
+        return time.process_time_ns() - t0
+    first, second = cpu(touch), cpu(touch)
+    gc.collect()
+    base = len(gc.get_objects())
+    young = [0, 0]
+
+    def timed(phase, info):
+        if info["generation"] < 2:
+            if phase == "start":
+                young[1] = time.process_time_ns()
+            else:
+                young[0] += time.process_time_ns() - young[1]
+    gc.callbacks.append(timed)
+
+    async def main():
+        before = len(gc.get_objects())
+        gc.enable()
+        tasks = [asyncio.ensure_future(pending()) for _ in range(n)]
+        await asyncio.sleep(0)  # every task up to its timer
+        gc.disable()
+        objects = (len(gc.get_objects()) - before) / n
+        total = len(gc.get_objects())
+        t0 = time.process_time_ns()
+        gc.collect()
+        scan = (time.process_time_ns() - t0) / total
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return {"first_touch": max(0.0, (first - second) / touch), "objects": objects,
+                "young": young[0] / (objects * n), "scan": scan, "base": float(base)}
+    return asyncio.run(main())
+
+
 def in_child(what):
     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", what],
                          check=True, capture_output=True, text=True).stdout
@@ -379,7 +488,8 @@ def plan(quick):
         (["ProcessFork"], lambda: process_start("fork")),
         (["ProcessSpawn"], lambda: process_start("spawn")),
         (["ProcessTask"], lambda: process_task(2000 // k)),
-        (["PickleSend", "PickleRecv"], lambda: pickle_per_mb(2000000, 30 // k)),
+        (["PickleSend", "PickleRecv"], lambda: pickle_per_mb(16000000, max(2, 6 // k))),
+        (["PickleFresh"], lambda: fresh_memory(40000000, max(2, 5 // k))),
         (["SleepOvershoot"], lambda: sleep_overshoot(0.0005, 300 // k)),
         (["SleepOvershoot2ms"], lambda: sleep_overshoot(0.002, 100 // k)),
         (["SleepOvershoot10ms"], lambda: sleep_overshoot(0.01, 30 // k)),
@@ -388,6 +498,8 @@ def plan(quick):
         (["SelectResolution"], select_resolution),
         (["ThreadRSS", "ThreadVirtual"], lambda: both(in_child("threads"), "rss", "virtual")),
         (["TaskRSS"], lambda: (in_child("tasks")["rss"],)),
+        (["TaskFirstTouch", "GCObjectsPerTask", "GCYoung", "GCScan", "GCBaseObjects"],
+         lambda: tuple(in_child("gc")[k] for k in ("first_touch", "objects", "young", "scan", "base"))),
         (["ProcessRSS", "ProcessVirtual"], lambda: both(process_memory(), "rss", "virtual")),
     ]
 
@@ -407,7 +519,7 @@ def flag(name, default, convert):
 def main():
     if "--child" in sys.argv:
         what = flag("--child", "", str)
-        print(json.dumps({"threads": child_threads, "tasks": child_tasks}[what]()))
+        print(json.dumps({"threads": child_threads, "tasks": child_tasks, "gc": child_gc}[what]()))
         return
     quick = "--quick" in sys.argv
     runs = flag("--runs", 3 if quick else 5, int)
@@ -436,7 +548,7 @@ def main():
                 done += 1
                 # One progress line per measurement, for people and for
                 # `conclab calibrate`, which reads this exact shape.
-                unit = "B" if name.endswith(("RSS", "Virtual")) else "ns"
+                unit = "B" if name.endswith(("RSS", "Virtual")) else "objects" if "Objects" in name else "ns"
                 print("measure: %d/%d %s run %d/%d = %.1f %s" % (done, total, name, run, runs, value, unit),
                       file=sys.stderr, flush=True)
 

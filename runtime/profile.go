@@ -17,11 +17,17 @@ type Profile struct {
 	LoopResume         int64 // CPU per resume of a task by the event loop
 	LoopTimer          int64 // CPU per awaited timer (asyncio.sleep: timer handle, future, heap push)
 	TaskCreate         int64 // CPU to create one asyncio task
+	TaskFirstTouch     int64 // CPU per asyncio task beyond the most a loop has had pending: the heap grows (page faults, allocator arenas)
+	GCObjectsPerTask   int64 // objects the cyclic GC tracks per pending asyncio task (task, coroutines, future, timer handle); 0: no such collector
+	GCBaseObjects      int64 // objects the cyclic GC tracks in an interpreter with asyncio, before any task
+	GCYoung            int64 // CPU of the young collections (generations 0 and 1) per tracked object allocated
+	GCScan             int64 // CPU of a full collection per tracked object
 	ProcessFork        int64 // CPU to start one worker process with fork
 	ProcessSpawn       int64 // CPU to start one worker process with spawn
 	ProcessTask        int64 // CPU per task sent to a worker process (pickle, pipe)
-	PickleSend         int64 // CPU to pickle 10^6 bytes of a task's data and write them to a worker process's pipe (input:, output:)
-	PickleRecv         int64 // CPU to read 10^6 bytes of a task's data from the pipe and unpickle them
+	PickleSend         int64 // the sender's share of moving 10^6 bytes of a task's data to or from a worker process (input:, output:): pickling and writing
+	PickleRecv         int64 // the receiver's share: reading and unpickling
+	PickleFresh        int64 // CPU to write 10^6 bytes into memory the process has not used before (page faults), per copy of a payload
 	SleepOvershoot     int64 // extra elapsed time of a blocking sleep (timer slack + wake-up)
 	LoopTimerOvershoot int64 // extra elapsed time of an awaited sleep(0.0005) on an event loop (a check of the two below)
 	TimerSlack         int64 // the kernel's timer slack for this thread (Linux: 50 µs), part of SleepOvershoot

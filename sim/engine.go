@@ -77,15 +77,16 @@ type thread struct {
 
 // process is one interpreter process with its GIL.
 type process struct {
-	id      int
-	gil     bool
-	holder  *thread
-	last    int64         // last time the GIL changed hands
-	waiters ring[*thread] // FIFO: the longest waiter first
-	gen     uint32        // generation of the scheduled forced-switch event
-	started bool
-	up      int64   // when it started
-	main    *thread // the thread that hands it work or takes it: a pool's main thread, its only thread, its loop
+	id       int
+	gil      bool
+	holder   *thread
+	last     int64         // last time the GIL changed hands
+	waiters  ring[*thread] // FIFO: the longest waiter first
+	gen      uint32        // generation of the scheduled forced-switch event
+	started  bool
+	up       int64   // when it started
+	main     *thread // the thread that hands it work or takes it: a pool's main thread, its only thread, its loop
+	dataPeak int64   // the largest payload it has pickled or unpickled, up to mmapThresholdMax (pickle.go)
 
 	// What the process runs. A worker process has a pool; an asyncio
 	// process has a loop (which has pools of its own for offload).
@@ -196,6 +197,8 @@ type engine struct {
 	pickleQ    ring[pickleJob]
 	pickleBusy bool
 	pickling   pickleJob
+	sent       bool // the parent has written the input in pickling
+	received   bool // its worker has read it
 	unpickle   map[int32]int64
 	// Testing hooks: every unit taken and given back; every choice, by
 	// the random stream of the task (or branch) that made it.
@@ -240,6 +243,7 @@ type engine struct {
 	procsAlive, peakProc  int
 	inFlight, peakTasks   int
 	asyncPending          int
+	gcFull                int // full collections of the cyclic GC, on every loop
 	extraThreads          int // threads beyond each process's main thread
 	peakRSS, peakVirt     int64
 	end                   int64

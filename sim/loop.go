@@ -54,6 +54,7 @@ type loop struct {
 	due      int64 // the timer being armed (actAwait)
 	wakeAt   int64 // when the pending wake-up of the idle loop is due; MaxInt64 when none
 	debt     int64 // CPU to create the tasks admitted since the loop last ran (actCreate)
+	heap     heap  // its interpreter's tracked objects (gc.go)
 	offload  job   // the step being submitted to an executor (actOffload)
 	offTo    *pool
 	offCost  int64  // what submitting it costs, once its input is pickled (actPickle)
@@ -140,7 +141,7 @@ func (e *engine) loopAdmit(p *process, sl int32) {
 	if e.dep.Kind != model.Asyncio {
 		// A worker process's loop creates the task when it gets it; a
 		// single loop's gather created it at its release (see release).
-		l.debt += e.prof.TaskCreate
+		l.debt += e.prof.TaskCreate + e.tasksMade(l, 1)
 		e.asyncPending++
 		e.memory()
 	}
@@ -221,7 +222,7 @@ func (e *engine) kick(l *loop) {
 			// The result of its offloaded step, pickled by the worker process.
 			delete(e.unpickle, sl)
 			e.setTask(sl, Pickling, th.id)
-			e.python(th, pickleCost(b, e.prof.PickleRecv), actUnpickle)
+			e.python(th, e.recvCost(th, b), actUnpickle)
 			return
 		}
 	}
@@ -308,7 +309,7 @@ func (e *engine) loopAdvance(th *thread) {
 					// The loop pickles the step's input (holding its GIL).
 					l.offCost = cost
 					e.setTask(sl, Pickling, th.id)
-					e.python(th, pickleCost(io.in, e.prof.PickleSend), actPickle)
+					e.python(th, e.sendCost(th, io.in), actPickle)
 					return
 				}
 			}
@@ -378,6 +379,7 @@ func (e *engine) loopEnd(l *loop) {
 	if e.tree {
 		if f := &e.frames[th.slot]; f.run == runEager {
 			e.asyncPending--
+			e.taskGone(l)
 			par := e.endBranch(th.slot, th)
 			e.eagerNext(l, par)
 			return
@@ -398,6 +400,7 @@ func (e *engine) loopFinish(l *loop) {
 	e.setLane(th, Idle)
 	th.slot = -1
 	e.asyncPending--
+	e.taskGone(l)
 	if e.isBranch(sl) {
 		e.endBranch(sl, th)
 	} else {
@@ -519,7 +522,7 @@ func (e *engine) jobAdvance(th *thread) {
 		switch {
 		case th.act == actBegin && j.in > 0:
 			// The worker process unpickles the step's input first.
-			e.python(th, pickleCost(j.in, e.prof.PickleRecv), actUnpickle)
+			e.python(th, e.recvCost(th, j.in), actUnpickle)
 		case !j.work:
 			e.sleep(th, j.dur+e.prof.SleepOvershoot, Waiting, actStep)
 		case j.released:
@@ -535,7 +538,7 @@ func (e *engine) jobAdvance(th *thread) {
 				e.unpickle = map[int32]int64{}
 			}
 			e.unpickle[j.slot] = j.out
-			e.python(th, pickleCost(j.out, e.prof.PickleSend), actPickleOut)
+			e.python(th, e.sendCost(th, j.out), actPickleOut)
 			return
 		}
 		pl := th.pool

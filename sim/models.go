@@ -423,7 +423,9 @@ func (e *engine) advance(th *thread) {
 		e.submitBranch(th)
 		return
 	case actUnpickle:
-		e.python(th, th.pool.overhead, actBegin)
+		if e.unpickled(th) {
+			e.python(th, th.pool.overhead, actBegin)
+		}
 		return
 	case actPickleOut:
 		e.finishWorker(th)
@@ -551,7 +553,7 @@ func (e *engine) finishWorker(th *thread) {
 		// The worker pickles the result; the parent unpickles it and the
 		// task ends then, while the worker goes on.
 		e.setTask(sl, Pickling, th.id)
-		e.python(th, pickleCost(out, e.prof.PickleSend), actPickleOut)
+		e.python(th, e.sendCost(th, out), actPickleOut)
 		return
 	}
 	e.setLane(th, Idle)

@@ -57,15 +57,7 @@ type chooseOp struct {
 }
 
 // pick draws an alternative with r and returns its index.
-func (c *chooseOp) pick(r *workload.Rand) int {
-	u := r.Float64() * c.cum[len(c.cum)-1]
-	for i, w := range c.cum {
-		if u < w {
-			return i
-		}
-	}
-	return len(c.starts) - 1
-}
+func (c *chooseOp) pick(r *workload.Rand) int { return r.Pick(c.cum) }
 
 // ioBytes is what an offloaded step pickles to its worker process and back.
 type ioBytes struct {

@@ -61,7 +61,8 @@ func (e *engine) release() {
 		if e.dep.Kind == model.Asyncio {
 			// gather creates it now, even when a semaphore will hold it.
 			e.asyncPending++
-			e.workers[0].loop.debt += e.prof.TaskCreate
+			l := e.workers[0].loop
+			l.debt += e.prof.TaskCreate + e.tasksMade(l, 1)
 			e.memory()
 		}
 		e.dispatch()

@@ -328,7 +328,8 @@ func (e *engine) loopGather(l *loop, g int32) {
 		e.eagerNext(l, th.slot)
 		return
 	}
-	e.python(th, int64(e.gatherTotal(th.slot))*e.prof.TaskCreate, actGather)
+	n := int64(e.gatherTotal(th.slot))
+	e.python(th, n*e.prof.TaskCreate+e.tasksMade(l, n), actGather)
 }
 
 // loopCreated makes the children the loop paid to create: they join its
@@ -356,7 +357,7 @@ func (e *engine) eagerNext(l *loop, par int32) {
 		th.slot = e.newChild(par, runEager)
 		e.asyncPending++
 		e.memory()
-		e.python(th, e.prof.TaskCreate, actEager)
+		e.python(th, e.prof.TaskCreate+e.tasksMade(l, 1), actEager)
 		return
 	}
 	th.slot = par

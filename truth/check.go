@@ -176,7 +176,8 @@ type ModelCheck struct {
 }
 
 // Beyond lists the models whose makespan is off by more than tol,
-// measured on a quiet machine (Verdict Beyond).
+// measured on a quiet machine, or whose real run deadlocked where the
+// prediction did not (or did not where it did) (Verdict Beyond).
 func (r *Report) Beyond(tol float64) []ModelCheck { return r.verdicts(tol, Beyond) }
 
 // Inconclusive lists the models whose makespan is off by more than tol

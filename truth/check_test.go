@@ -277,7 +277,7 @@ func actOut(program string) error {
 		Tasks           []struct {
 			Name    string
 			Release float64
-			Steps   [][]any
+			Steps   []any
 		}
 	}
 	if err := json.Unmarshal(data, &wl); err != nil {
@@ -292,10 +292,26 @@ func actOut(program string) error {
 	for _, task := range wl.Tasks {
 		at := task.Release
 		var steps [][]any
+		var act func(list []any)
+		act = func(list []any) { // the steps of a use, choose or gather one after another
+			for _, s := range list {
+				s := s.([]any)
+				switch s[0] {
+				case "use", "choose":
+					act(s[2].([]any))
+				case "gather":
+					for _, b := range s[1].([]any) {
+						act(b.([]any))
+					}
+				default:
+					d := s[1].(float64) * scale
+					steps = append(steps, []any{s[0], at, at + d, pid, 1})
+					at += d
+				}
+			}
+		}
 		for _, s := range task.Steps {
-			d := s[1].(float64) * scale
-			steps = append(steps, []any{s[0], at, at + d, pid, 1})
-			at += d
+			act([]any{s})
 		}
 		tasks = append(tasks, map[string]any{"name": task.Name, "release": task.Release, "start": task.Release, "end": at, "steps": steps})
 		makespan = max(makespan, at)

@@ -23,7 +23,17 @@ func RelErr(predicted, measured int64) float64 {
 type Comparison struct {
 	Makespan float64     // RelErr of the makespans
 	Tasks    []TaskError // per task of the prediction, in its order
+	// DeadlockPredicted and DeadlockObserved say whether the simulation
+	// and the real run stopped in a deadlock; they must agree.
+	DeadlockPredicted, DeadlockObserved bool
+	// ResourceWait is the RelErr of the time tasks waited for resources
+	// (resource_wait_s), when the prediction has any.
+	ResourceWait float64
 }
+
+// DeadlockMismatch says whether one of the prediction and the real run
+// deadlocked and the other did not.
+func (c Comparison) DeadlockMismatch() bool { return c.DeadlockPredicted != c.DeadlockObserved }
 
 // TaskError compares one task's end time.
 type TaskError struct {
@@ -36,7 +46,11 @@ type TaskError struct {
 // Compare compares measured with predicted: the makespan, and each task's
 // end time, matched by name (by position when names repeat).
 func Compare(predicted, measured *sim.Result) Comparison {
-	c := Comparison{Makespan: RelErr(predicted.Makespan, measured.Makespan)}
+	c := Comparison{Makespan: RelErr(predicted.Makespan, measured.Makespan),
+		DeadlockPredicted: predicted.Deadlock != nil, DeadlockObserved: measured.Deadlock != nil}
+	if predicted.ResourceWait > 0 {
+		c.ResourceWait = RelErr(predicted.ResourceWait, measured.ResourceWait)
+	}
 	byName := make(map[string]int, len(measured.Records))
 	for i, r := range measured.Records {
 		if _, dup := byName[r.Name]; !dup {
@@ -55,6 +69,11 @@ func Compare(predicted, measured *sim.Result) Comparison {
 			continue
 		}
 		te.Measured = measured.Records[j].End
+		if p.End < 0 || te.Measured < 0 { // stopped by a deadlock
+			te.Missing = p.End != te.Measured
+			c.Tasks = append(c.Tasks, te)
+			continue
+		}
 		te.Err = RelErr(p.End, te.Measured)
 		c.Tasks = append(c.Tasks, te)
 	}
@@ -125,6 +144,8 @@ func Median(runs []*sim.Result) (*sim.Result, int) {
 		Throughput:     medF(func(r *sim.Result) float64 { return r.Throughput }),
 		CPUBusy:        med(func(r *sim.Result) int64 { return r.CPUBusy }),
 		CPUUtilization: medF(func(r *sim.Result) float64 { return r.CPUUtilization }),
+		ResourceWait:   med(func(r *sim.Result) int64 { return r.ResourceWait }),
+		Deadlock:       r0.Deadlock,
 		Lanes:          r0.Lanes,
 		Records:        slices.Clone(r0.Records),
 	}

@@ -52,6 +52,12 @@ func (m *Measurement) Result(d model.Deployment, cores int) (*sim.Result, *sim.R
 	for i, t := range m.Tasks {
 		rel, start, end := ns(t.Release), ns(t.Start), ns(t.End)
 		r := sim.TaskRecord{Name: t.Name, Release: rel, Start: start, End: end, Lane: -1}
+		if t.End < 0 { // stopped by a deadlock, as the simulator records it
+			r.End = -1
+			res.Records[i] = r
+			res.Tasks--
+			continue
+		}
 		if len(t.Steps) > 0 {
 			r.Lane = ln.id[t.Steps[0].Thread]
 		}
@@ -73,6 +79,9 @@ func (m *Measurement) Result(d model.Deployment, cores int) (*sim.Result, *sim.R
 				continue
 			}
 			st := laneState(s.Kind, onLoop)
+			if s.Kind == ResourceWait {
+				res.ResourceWait += b - a
+			}
 			taskLane := int32(lane)
 			if s.Kind == Wait && onLoop {
 				taskLane = -1 // a suspended coroutine is on no thread
@@ -94,6 +103,10 @@ func (m *Measurement) Result(d model.Deployment, cores int) (*sim.Result, *sim.R
 		return cmp.Or(cmp.Compare(a.Task, b.Task), cmp.Compare(a.Start, b.Start))
 	})
 
+	if m.Deadlock != nil {
+		res.Makespan = max(res.Makespan, ns(m.Deadlock.At))
+		res.Deadlock = &sim.Deadlock{At: ns(m.Deadlock.At)}
+	}
 	res.Latency = stats(lat)
 	res.QueueDelay = stats(queue)
 	if res.Makespan > 0 {
@@ -115,6 +128,8 @@ func laneState(kind StepKind, onLoop bool) sim.State {
 		return sim.Running
 	case WorkReleased:
 		return sim.WorkingC
+	case ResourceWait:
+		return sim.ResourceWait
 	case WaitBlocking:
 		if onLoop {
 			return sim.Blocked

@@ -8,6 +8,7 @@ import (
 	goruntime "runtime"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/conclab/conclab/model"
@@ -61,7 +62,7 @@ func Export(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOp
 	if err := writeData(&b, wl, d, tasks); err != nil {
 		return err
 	}
-	writeSettings(&b, d, cores, si, workRate(opt.WorkRate, hasWork(tasks)))
+	writeSettings(&b, d, cores, si, stall(tasks, d), workRate(opt.WorkRate, hasWork(tasks)))
 	b.WriteString(pyCommon)
 	b.WriteString(runner(d))
 	b.WriteString(pyMain)
@@ -75,7 +76,7 @@ func Export(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOp
 func writeHeader(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks []Task) {
 	steps := 0
 	for _, t := range tasks {
-		steps += len(t.Steps)
+		steps += countSteps(t.Steps)
 	}
 	name := wl.Name
 	if utf8.RuneCountInString(name) > 60 {
@@ -144,7 +145,7 @@ func modelAbout(d model.Deployment) string {
 // imports lists the modules the program uses; asyncio and multiprocessing
 // only when the model needs them (a spawned worker imports them again).
 func imports(d model.Deployment) string {
-	mods := []string{"concurrent.futures", "hashlib", "json", "os", "sys", "threading", "time"}
+	mods := []string{"concurrent.futures", "gc", "hashlib", "json", "os", "sys", "threading", "time"}
 	if d.UsesAsyncio() {
 		mods = append(mods, "asyncio")
 	}
@@ -173,13 +174,22 @@ func sortStrings(s []string) {
 
 // The data document embedded in the program.
 type dataDoc struct {
-	Workload string `json:"workload"`
-	Model    string `json:"model"`
+	Workload  string         `json:"workload"`
+	Model     string         `json:"model"`
+	Resources []dataResource `json:"resources"`
+}
+
+type dataResource struct {
+	Name     string `json:"name"`
+	Capacity int    `json:"capacity"`
+	Scope    string `json:"scope"` // process | global
 }
 
 type dataTask struct {
 	Name    string `json:"name"`
 	Release number `json:"release"`
+	Input   int64  `json:"input,omitempty"`
+	Output  int64  `json:"output,omitempty"`
 	Steps   []any  `json:"steps"`
 }
 
@@ -195,7 +205,15 @@ func (n number) MarshalJSON() ([]byte, error) {
 // inside a triple-quoted Python string that json.loads reads back.
 func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks []Task) error {
 	var js bytes.Buffer
-	head, err := jsonout.Marshal(dataDoc{Workload: wl.Name, Model: d.String()})
+	doc := dataDoc{Workload: wl.Name, Model: d.String(), Resources: []dataResource{}}
+	for _, r := range wl.Resources {
+		scope := "process"
+		if r.Scope == workload.ScopeGlobal {
+			scope = "global"
+		}
+		doc.Resources = append(doc.Resources, dataResource{Name: r.Name, Capacity: r.Capacity, Scope: scope})
+	}
+	head, err := jsonout.Marshal(doc)
 	if err != nil {
 		return err
 	}
@@ -203,6 +221,9 @@ func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks
 	js.WriteString(`,"tasks":[`)
 	for i, t := range tasks {
 		dt := dataTask{Name: t.Name, Release: number(t.Release), Steps: stepsData(t.Steps)}
+		if d.Kind == model.Processes {
+			dt.Input, dt.Output = t.Input, t.Output // pickled to and from worker processes only
+		}
 		line, err := jsonout.Marshal(dt)
 		if err != nil {
 			return err
@@ -215,10 +236,16 @@ func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks
 	}
 	js.WriteString("\n]}")
 
-	b.WriteString(`# The workload, as data: names are never code. Each task has its name, its
-# release time in seconds and its steps, repeats expanded: [kind, seconds],
-# or [kind, seconds, "thread" | "process"] for a step that an event loop
-# offloads (other models run it in place).
+	b.WriteString(`# The workload, as data: names are never code. Its resources (name,
+# capacity, scope), and each task's name, release time in seconds, the
+# bytes pickled to a worker process with it and back (input, output) and
+# its steps, repeats expanded: [kind, seconds], or [kind, seconds, "thread"
+# | "process"] for a step that an event loop offloads (other models run it
+# in place; [..., "process", input, output] when it pickles data), or
+#   ["use", resource, steps]     hold one unit of WORKLOAD["resources"][resource]
+#   ["gather", [steps, ...]]     run the branches side by side, wait for all
+#   ["choose", alternative, steps]  the alternative conclab drew for this task
+# Every duration and choice is the one the simulation drew.
 WORKLOAD = json.loads('''`)
 	b.WriteString(pyEscape(js.String(), '\'', true))
 	b.WriteString("''')\nTASKS = WORKLOAD[\"tasks\"]\n\n")
@@ -227,16 +254,26 @@ WORKLOAD = json.loads('''`)
 
 // writeSettings writes the model's numbers as constants. They come from
 // parsed integers, never from text of the workload.
-func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si int64, rate string) {
+func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si, stall int64, rate string) {
 	set := func(name, value, why string) {
 		fmt.Fprintf(b, "%-16s = %-10s # %s\n", name, value, why)
 	}
 	set("SWITCH_INTERVAL", strconv.FormatFloat(float64(si)/1e9, 'g', -1, 64), "the GIL's switch interval")
+	set("STALL", strconv.FormatFloat(float64(stall)/1e9, 'g', -1, 64), "seconds without a step beginning or ending that mean a deadlock")
 	set("WORK_RATE", rate, workRateWhy)
 	loop := d
+	if d.Kind == model.Processes && d.Inner != nil {
+		loop = *d.Inner
+	}
+	eager := "False"
+	if loop.Kind == model.Asyncio && loop.Eager {
+		eager = "True"
+	}
+	set("EAGER", eager, "3.12's eager task factory (asyncio(eager)): needs Python 3.12")
 	switch d.Kind {
 	case model.ThreadPool:
 		set("THREADS", strconv.Itoa(d.Threads), "the thread pool's size")
+		set("FANOUT_THREADS", fanout(d), "threads of a second pool for gather branches (None: the same pool)")
 	case model.Processes:
 		start := "fork"
 		if d.Start == model.Spawn {
@@ -248,6 +285,7 @@ func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si int64, rat
 			loop = *d.Inner
 			if loop.Kind == model.ThreadPool {
 				set("THREADS", strconv.Itoa(loop.Threads), "threads per worker process")
+				set("FANOUT_THREADS", fanout(loop), "threads of a second pool for gather branches, per worker process")
 			}
 		}
 	}
@@ -265,6 +303,49 @@ func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si int64, rat
 		set("CORES", strconv.Itoa(cores), "processes for steps offloaded to a process")
 	}
 	b.WriteString("\n")
+}
+
+// fanout is FANOUT_THREADS's value for a thread pool d.
+func fanout(d model.Deployment) string {
+	if d.Fanout > 0 {
+		return strconv.Itoa(d.Fanout)
+	}
+	return "None"
+}
+
+// stall is how long an exported program waits with no step beginning or
+// ending before it calls the run a deadlock: 1 s more than twice the
+// longest step, or, when the main process sees only tasks finish (in
+// worker processes), than twice the longest task's steps one after
+// another.
+func stall(tasks []Task, d model.Deployment) int64 {
+	var longest int64
+	var walk func(steps []Step) int64
+	walk = func(steps []Step) int64 {
+		var sum int64
+		for _, s := range steps {
+			var n int64
+			switch s.Kind {
+			case Use, Choose:
+				n = walk(s.Steps)
+			case Gather:
+				for _, b := range s.Branches {
+					n += walk(b)
+				}
+			default:
+				n = s.Dur
+				longest = max(longest, n)
+			}
+			sum += n
+		}
+		return sum
+	}
+	for _, t := range tasks {
+		if sum := walk(t.Steps); d.Kind == model.Processes {
+			longest = max(longest, sum)
+		}
+	}
+	return int64(time.Second) + 2*longest
 }
 
 // workRateWhy is the comment on WORK_RATE in every program.

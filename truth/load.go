@@ -66,7 +66,8 @@ func Requests(wl *workload.Workload, max int) ([]Request, error) {
 		at := int64(math.Round(t))
 		r := Request{ID: n, Group: g, At: at}
 		trng := workload.NewRand(wl.Seed, uint64(n))
-		if err := expand(&r.Steps, wl.Groups[g].Steps, &trng, &steps); err != nil {
+		x := expander{seed: wl.Seed, rng: &trng, key: uint64(n), total: &steps}
+		if err := x.expand(&r.Steps, wl.Groups[g].Steps); err != nil {
 			return nil, fmt.Errorf("workload %s: %w", wl.Name, err)
 		}
 		reqs = append(reqs, r)

@@ -31,6 +31,18 @@ type Measurement struct {
 	Main           Thread    `json:"main"`
 	Workers        []Worker  `json:"workers"`
 	Tasks          []TaskRun `json:"tasks"`
+	// Deadlock is set when the program stopped itself because no step
+	// began or ended for Stalled seconds while tasks were left (its
+	// watchdog): its tasks waited for each other. Tasks it stopped have
+	// End -1.
+	Deadlock *MeasuredDeadlock `json:"deadlock,omitempty"`
+}
+
+// MeasuredDeadlock is when a program's last step began or ended before it
+// stalled, and how long it waited before calling that a deadlock.
+type MeasuredDeadlock struct {
+	At      float64 `json:"at"`
+	Stalled float64 `json:"stalled"`
 }
 
 // Thread names an OS thread: its process id and threading.get_ident().
@@ -121,7 +133,7 @@ func (s *StepRun) UnmarshalJSON(data []byte) error {
 	}
 	s.Kind, s.Start, s.End, s.CPU = StepKind(kind), start, end, cpu
 	switch s.Kind {
-	case Work, WorkReleased, Wait, WaitBlocking:
+	case Work, WorkReleased, Wait, WaitBlocking, ResourceWait:
 	default:
 		return fmt.Errorf("unknown step kind %q", kind)
 	}

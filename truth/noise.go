@@ -341,9 +341,16 @@ func spreadOf(runs []Run) (s Spread, busy bool) {
 // Verdict says whether c's makespan is within tol of the prediction, and
 // when it is not, whether the machine was busy during a run counted
 // (Inconclusive) or not (Beyond).
+//
+// A deadlock decides alone: one predicted and not seen (or seen and not
+// predicted) is Beyond, one predicted and seen is Within, whatever the
+// makespans (the real run stopped when its watchdog saw no progress, not
+// at the instant of the cycle).
 func (c ModelCheck) Verdict(tol float64) Verdict {
-	switch {
-	case math.Abs(c.Comparison.Makespan) <= tol:
+	switch cmp := c.Comparison; {
+	case cmp.DeadlockMismatch():
+		return Beyond
+	case cmp.DeadlockPredicted || math.Abs(cmp.Makespan) <= tol:
 		return Within
 	case c.Busy:
 		return Inconclusive

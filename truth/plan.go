@@ -23,35 +23,52 @@ const (
 	WorkReleased StepKind = "work_released" // C code with the GIL released
 	Wait         StepKind = "wait"          // time.sleep, or await asyncio.sleep on a loop
 	WaitBlocking StepKind = "wait_blocking" // time.sleep even on an event loop
+	// The shapes of SPEC §1.1: they hold steps of their own.
+	Use    StepKind = "use"    // hold one unit of Resource while Steps run
+	Gather StepKind = "gather" // run Branches side by side, wait for all
+	Choose StepKind = "choose" // the alternative Alt that the simulation drew: its Steps
+	// ResourceWait is what a program records for the time between asking
+	// for a unit of a resource and getting it; no step of a task has it.
+	ResourceWait StepKind = "resource_wait"
 )
 
-// Step is one step of a task with its duration drawn.
+// Step is one step of a task with its duration drawn, or one of the
+// shapes of SPEC §1.1 with the steps it holds, drawn too.
 type Step struct {
 	Kind    StepKind
-	Dur     int64 // nanoseconds, > 0
+	Dur     int64 // nanoseconds, > 0 (work and wait)
 	Offload workload.Offload
+	// Input and Output are the bytes a step offloaded to a process
+	// pickles to it and back.
+	Input, Output int64
+	Resource      int      // Use: index in the workload's Resources
+	Alt           int      // Choose: the alternative drawn (0-based)
+	Steps         []Step   // Use and Choose: the steps inside
+	Branches      [][]Step // Gather: one entry per copy of each branch, in order
 }
 
 // Task is one task of a workload as an exported program runs it: its name,
-// its release time and its steps, repeats expanded and durations drawn.
+// its release time, the bytes pickled to a worker process with it and back,
+// and its steps, repeats expanded, durations and choices drawn.
 type Task struct {
-	Name    string
-	Release int64
-	Steps   []Step
+	Name          string
+	Release       int64
+	Input, Output int64
+	Steps         []Step
 }
 
-// Tasks expands wl into its tasks in file order, drawing every duration as
-// the simulator does: task i (0-based, in file order) draws from
-// workload.NewRand(wl.Seed, i), in step order with repeats expanded, and a
-// step whose drawn duration is zero is left out (the engine skips it too).
-// Open workloads (arrivals) are refused, and so are workloads of more than
-// MaxSteps steps.
+// Tasks expands wl into its tasks in file order, drawing every duration and
+// choice as the simulator does: task i (0-based, in file order) draws from
+// workload.NewRand(wl.Seed, i), in step order with repeats expanded; the
+// n-th copy (0-based, over all its gathers) that a task or branch gathers
+// draws from the stream workload.ChildStream(its own stream's key, n); a
+// choose takes the alternative workload.Rand.Pick draws at its place among
+// the draws; and a step whose drawn duration is zero is left out (the
+// engine skips it too). Open workloads (arrivals) are refused, and so are
+// workloads of more than MaxSteps steps.
 func Tasks(wl *workload.Workload) ([]Task, error) {
 	if wl.Arrivals != nil {
 		return nil, fmt.Errorf("workload %s: open workloads (arrivals) cannot be exported yet", wl.Name)
-	}
-	if err := unexportable(wl); err != nil {
-		return nil, err
 	}
 	var tasks []Task
 	total := 0
@@ -60,8 +77,9 @@ func Tasks(wl *workload.Workload) ([]Task, error) {
 		for c := 0; c < gr.Count; c++ {
 			rng := workload.NewRand(wl.Seed, id)
 			id++
-			t := Task{Name: wl.TaskName(g, c), Release: gr.Start + int64(c)*gr.Every}
-			if err := expand(&t.Steps, gr.Steps, &rng, &total); err != nil {
+			t := Task{Name: wl.TaskName(g, c), Release: gr.Start + int64(c)*gr.Every, Input: gr.Input, Output: gr.Output}
+			x := expander{seed: wl.Seed, rng: &rng, key: id - 1, total: &total}
+			if err := x.expand(&t.Steps, gr.Steps); err != nil {
 				return nil, fmt.Errorf("workload %s: %w", wl.Name, err)
 			}
 			tasks = append(tasks, t)
@@ -70,8 +88,20 @@ func Tasks(wl *workload.Workload) ([]Task, error) {
 	return tasks, nil
 }
 
-// expand appends steps to out in the order the engine runs them.
-func expand(out *[]Step, steps []workload.Step, rng *workload.Rand, total *int) error {
+// expander expands the steps of one task or gather branch: its random
+// stream, the key that stream was made from (its children's streams derive
+// from it) and how many children it has gathered so far.
+type expander struct {
+	seed  uint64
+	rng   *workload.Rand
+	key   uint64
+	kids  uint64
+	total *int // steps so far, over all tasks
+}
+
+// expand appends steps to out in the order the engine runs them, drawing
+// as it does.
+func (x *expander) expand(out *[]Step, steps []workload.Step) error {
 	for _, s := range steps {
 		switch s.Kind {
 		case workload.Repeat:
@@ -79,20 +109,57 @@ func expand(out *[]Step, steps []workload.Step, rng *workload.Rand, total *int) 
 				continue
 			}
 			for range s.Count {
-				if err := expand(out, s.Steps, rng, total); err != nil {
+				if err := x.expand(out, s.Steps); err != nil {
 					return err
 				}
 			}
+		case workload.Use:
+			st := Step{Kind: Use, Resource: s.Resource}
+			if err := x.expand(&st.Steps, s.Steps); err != nil {
+				return err
+			}
+			*out = append(*out, st)
+		case workload.Choose:
+			cum := make([]float64, len(s.Alternatives))
+			sum := 0.0
+			for i, a := range s.Alternatives {
+				sum += a.Weight
+				cum[i] = sum
+			}
+			st := Step{Kind: Choose, Alt: x.rng.Pick(cum)}
+			if err := x.expand(&st.Steps, s.Alternatives[st.Alt].Steps); err != nil {
+				return err
+			}
+			*out = append(*out, st)
+		case workload.Gather:
+			st := Step{Kind: Gather}
+			for _, b := range s.Branches {
+				for range b.Count {
+					key := workload.ChildStream(x.key, x.kids)
+					x.kids++
+					rng := workload.NewRand(x.seed, key)
+					child := expander{seed: x.seed, rng: &rng, key: key, total: x.total}
+					var steps []Step
+					if err := child.expand(&steps, b.Steps); err != nil {
+						return err
+					}
+					st.Branches = append(st.Branches, steps)
+				}
+			}
+			*out = append(*out, st)
 		case workload.Work, workload.Wait:
-			d := s.Dur.Sample(rng)
-			if d <= 0 {
+			d := s.Dur.Sample(x.rng)
+			if d <= 0 && (s.Offload != workload.OffloadProcess || s.Input == 0 && s.Output == 0) {
 				continue
 			}
-			*total++
-			if *total > MaxSteps {
+			*x.total++
+			if *x.total > MaxSteps {
 				return fmt.Errorf("more than %d steps with repeats expanded: too many to export", MaxSteps)
 			}
 			st := Step{Kind: Work, Dur: d, Offload: s.Offload}
+			if s.Offload == workload.OffloadProcess {
+				st.Input, st.Output = s.Input, s.Output
+			}
 			switch {
 			case s.Kind == workload.Work && s.GILReleased:
 				st.Kind = WorkReleased
@@ -109,14 +176,28 @@ func expand(out *[]Step, steps []workload.Step, rng *workload.Rand, total *int) 
 
 // stepsData is steps as the exported programs read them: [kind, seconds],
 // or [kind, seconds, "thread" | "process"] for a step that an event loop
-// offloads (other models run it in place).
+// offloads (other models run it in place), with [..., "process", input,
+// output] when it pickles data; ["use", resource, steps], ["gather",
+// [steps, ...]] (one list per copy) and ["choose", alternative, steps].
 func stepsData(steps []Step) []any {
 	out := make([]any, len(steps))
 	for i, s := range steps {
-		switch s.Offload {
-		case workload.OffloadThread:
+		switch {
+		case s.Kind == Use:
+			out[i] = []any{s.Kind, s.Resource, stepsData(s.Steps)}
+		case s.Kind == Choose:
+			out[i] = []any{s.Kind, s.Alt, stepsData(s.Steps)}
+		case s.Kind == Gather:
+			branches := make([]any, len(s.Branches))
+			for j, b := range s.Branches {
+				branches[j] = stepsData(b)
+			}
+			out[i] = []any{s.Kind, branches}
+		case s.Offload == workload.OffloadThread:
 			out[i] = []any{s.Kind, number(s.Dur), "thread"}
-		case workload.OffloadProcess:
+		case s.Offload == workload.OffloadProcess && (s.Input > 0 || s.Output > 0):
+			out[i] = []any{s.Kind, number(s.Dur), "process", s.Input, s.Output}
+		case s.Offload == workload.OffloadProcess:
 			out[i] = []any{s.Kind, number(s.Dur), "process"}
 		default:
 			out[i] = []any{s.Kind, number(s.Dur)}
@@ -125,11 +206,29 @@ func stepsData(steps []Step) []any {
 	return out
 }
 
-// unexportable refuses a workload that uses constructs of SPEC §1.1 that
-// the exported programs do not write yet, rather than leave them out.
+// countSteps is how many work and wait steps steps hold, shapes opened.
+func countSteps(steps []Step) int {
+	n := 0
+	for _, s := range steps {
+		switch s.Kind {
+		case Use, Choose:
+			n += countSteps(s.Steps)
+		case Gather:
+			for _, b := range s.Branches {
+				n += countSteps(b)
+			}
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// unexportable refuses an open workload that uses constructs of SPEC §1.1:
+// the exported servers do not write them yet, and would leave them out.
 func unexportable(wl *workload.Workload) error {
 	if shapes := wl.Shapes(); len(shapes) > 0 {
-		return fmt.Errorf("workload %s: %s cannot be exported yet (the simulation runs them; the exported program would leave them out)",
+		return fmt.Errorf("workload %s: %s cannot be served by an exported server yet (the simulation runs them; the server would leave them out)",
 			wl.Name, strings.Join(shapes, ", "))
 	}
 	return nil

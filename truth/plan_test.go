@@ -2,6 +2,7 @@ package truth
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -20,6 +21,11 @@ func TestTasksDrawLikeTheEngine(t *testing.T) {
 		"3 x [work exp(20ms), wait uniform(1ms, 9ms), repeat 3 [work normal(2ms, 3ms), wait lognormal(1ms, 2ms)]]",
 		"seed=7; A: [wait exp(50ms) blocking, work 0s, work exp(5ms) released]; 4 x B: [repeat 2 [repeat 2 [wait normal(1ms, 5ms)]]] every 1ms",
 		"seed=3; 5 x [work 1ms, repeat 2 [work 0s], wait exp(1ms) offload thread]",
+		// The shapes of SPEC §1.1: sync runs a gather's branches one after
+		// another, so a task ends after every duration drawn for it and its
+		// children, and after the alternatives its chooses drew.
+		"seed=5; 6 x [choose [3: [wait exp(5ms)], 1: [work uniform(1ms, 3ms), wait 2ms]], gather [3 x [wait exp(2ms), choose [[wait 1ms], [work exp(1ms)]]], [work exp(1ms)]], wait exp(1ms)]",
+		"seed=9; res db=1; 4 x [use db [wait exp(2ms)], gather [2 x [use db [work exp(1ms)], gather [2 x [choose [[wait exp(1ms)], [wait 0s]]]]]], repeat 2 [choose [[work exp(1ms)], [wait exp(3ms)]]]]",
 	}
 	prof := runtime.Profile{Name: "cpython", GIL: true, Asyncio: true, Processes: true, Slowdown: 1}
 	for _, expr := range tests {
@@ -42,12 +48,25 @@ func TestTasksDrawLikeTheEngine(t *testing.T) {
 		var end int64
 		for i, task := range tasks {
 			end = max(end, task.Release)
-			for _, s := range task.Steps {
-				if s.Dur <= 0 {
-					t.Errorf("%s: task %s has a step of %d ns; zero steps are left out", expr, task.Name, s.Dur)
+			var walk func(steps []Step)
+			walk = func(steps []Step) {
+				for _, s := range steps {
+					switch s.Kind {
+					case Use, Choose:
+						walk(s.Steps)
+					case Gather:
+						for _, b := range s.Branches {
+							walk(b)
+						}
+					default:
+						if s.Dur <= 0 {
+							t.Errorf("%s: task %s has a step of %d ns; zero steps are left out", expr, task.Name, s.Dur)
+						}
+						end += s.Dur
+					}
 				}
-				end += s.Dur
 			}
+			walk(task.Steps)
 			if r := res.Records[i]; r.Name != task.Name || r.End != end {
 				t.Errorf("%s: task %d is %q ending at %d; the engine has %q ending at %d", expr, i, task.Name, end, r.Name, r.End)
 			}
@@ -65,10 +84,10 @@ func TestTasksExpandsRepeatsInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Step{
-		{Work, 1e6, workload.OffloadNone},
-		{WaitBlocking, 2e6, workload.OffloadNone}, {WorkReleased, 3e6, workload.OffloadProcess},
-		{WaitBlocking, 2e6, workload.OffloadNone}, {WorkReleased, 3e6, workload.OffloadProcess},
-		{Wait, 4e6, workload.OffloadNone},
+		{Kind: Work, Dur: 1e6},
+		{Kind: WaitBlocking, Dur: 2e6}, {Kind: WorkReleased, Dur: 3e6, Offload: workload.OffloadProcess},
+		{Kind: WaitBlocking, Dur: 2e6}, {Kind: WorkReleased, Dur: 3e6, Offload: workload.OffloadProcess},
+		{Kind: Wait, Dur: 4e6},
 	}
 	if len(tasks) != 1 || tasks[0].Name != "x" || tasks[0].Release != 5e6 {
 		t.Fatalf("tasks = %+v", tasks)
@@ -77,7 +96,7 @@ func TestTasksExpandsRepeatsInOrder(t *testing.T) {
 		t.Fatalf("steps = %+v, want %+v", got, want)
 	}
 	for i, s := range tasks[0].Steps {
-		if s != want[i] {
+		if !reflect.DeepEqual(s, want[i]) {
 			t.Errorf("step %d = %+v, want %+v", i, s, want[i])
 		}
 	}
@@ -93,20 +112,19 @@ func TestTasksRefusesTooManySteps(t *testing.T) {
 	}
 }
 
-// A workload with the shapes of SPEC §1.1 is refused, not exported
-// without them.
-func TestTasksRefusesShapes(t *testing.T) {
+// An open workload with the shapes of SPEC §1.1 is refused by the
+// exported servers, not served without them.
+func TestRequestsRefuseShapes(t *testing.T) {
 	for _, src := range []string{
-		"res db=2; 3 x [use db [wait 1ms]]",
-		"3 x [gather [2x [wait 1ms]]]",
-		"3 x [choose [[wait 1ms], [work 1ms]]]",
-		"3 x [work 1ms] input 1MB",
+		"res db=2; arrivals=10/s for 1s; [use db [wait 1ms]]",
+		"arrivals=10/s for 1s; [gather [2x [wait 1ms]]]",
+		"arrivals=10/s for 1s; [choose [[wait 1ms], [work 1ms]]]",
 	} {
 		wl, err := workload.ParseInline(src)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", src, err)
 		}
-		if _, err := Tasks(wl); err == nil || !strings.Contains(err.Error(), "cannot be exported yet") {
+		if _, err := Requests(wl, 0); err == nil || !strings.Contains(err.Error(), "cannot be served by an exported server yet") {
 			t.Errorf("%s: %v, want refused", src, err)
 		}
 	}

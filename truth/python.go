@@ -5,7 +5,12 @@ package truth
 // it needs) and pyMain.
 
 // pyCommon: the clock, the two kinds of work and running a task on a thread.
-const pyCommon = `# Every time is measured from ORIGIN, time.perf_counter() taken in the main
+const pyCommon = `PROGRESS = [0.0]  # when a step last began or ended, for the watchdog
+RESULTS = {}      # what each task did, by index, as it finishes: see run_task
+LOCKS = []        # this process's resources: see make_locks
+FANOUT = None     # where gather sends its branches: see gather
+
+# Every time is measured from ORIGIN, time.perf_counter() taken in the main
 # process before anything starts. On Linux perf_counter reads the monotonic
 # clock, which is the same in every process, so workers' times compare.
 ORIGIN = 0.0
@@ -31,14 +36,143 @@ def now():
             time.thread_time() - cpu]
 
 
-def run_task(index):
+def run_task(index, payload=None):
     """Runs task ` + "`index`" + ` to its end on this thread; returns what it measured.
 
-    Offloaded steps run in place: only an event loop offloads.
+    Offloaded steps run in place: only an event loop offloads. A worker
+    process gets the task's input as ` + "`payload`" + ` (pickled on its way) and
+    sends back its output with the record.
     """
     start = now()
-    steps = [run_step(step[0], step[1]) for step in TASKS[index]["steps"]]
-    return {"start": start, "end": now(), "steps": steps}
+    steps = []
+    run_steps(TASKS[index]["steps"], steps)
+    result = {"start": start, "end": now(), "steps": steps}
+    if TASKS[index].get("output"):
+        result["output"] = data(TASKS[index]["output"])
+    RESULTS[index] = result
+    return result
+
+
+def run_steps(steps, records):
+    """Runs steps on this thread, appending what each did to records."""
+    for step in steps:
+        kind = step[0]
+        if kind == "use":  # one unit of a resource, given back on every way out
+            begin = now()
+            with LOCKS[step[1]]:
+                records.append(["resource_wait", begin, now(), os.getpid(), threading.get_ident()])
+                run_steps(step[2], records)
+        elif kind == "gather":
+            gather(step[1], records)
+        elif kind == "choose":  # the alternative the simulation drew: step[1]
+            run_steps(step[2], records)
+        else:
+            PROGRESS[0] = now()
+            records.append(run_step(kind, step[1]))
+            PROGRESS[0] = now()
+
+
+def run_branch(steps):
+    """Runs one branch of a gather; returns what its steps did."""
+    records = []
+    run_steps(steps, records)
+    return records
+
+
+def gather(branches, records):
+    """Runs a gather's branches and waits for them all.
+
+    With FANOUT None (sync code, a worker process) they run here, one after
+    another. Otherwise each is submitted to FANOUT, a ThreadPoolExecutor:
+    the pool that runs the tasks (so a task waiting for its branches holds
+    its thread, and a bounded pool whose threads all wait deadlocks) or a
+    second one; "thread" starts a thread per branch.
+    """
+    if FANOUT is None:
+        for branch in branches:
+            run_steps(branch, records)
+        return
+    if FANOUT == "thread":
+        done = [None] * len(branches)
+
+        def target(number):
+            done[number] = run_branch(branches[number])
+
+        threads = [threading.Thread(target=target, args=(number,))
+                   for number in range(len(branches))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for branch in done:
+            records.extend(branch)
+        return
+    futures = [FANOUT.submit(run_branch, branch) for branch in branches]
+    concurrent.futures.wait(futures)
+    for future in futures:
+        records.extend(future.result())
+
+
+def make_locks(shared=None, loop=False):
+    """This process's resources, in the workload's order: a lock for a
+    capacity of 1, else a bounded semaphore; asyncio's on an event loop
+    (made on the running loop), threading's on threads. A resource of
+    scope global under worker processes is the one multiprocessing
+    primitive in ` + "`shared`" + `, the same in every process."""
+    locks = []
+    for index, resource in enumerate(WORKLOAD["resources"]):
+        capacity = resource["capacity"]
+        if shared and shared[index] is not None:
+            locks.append(shared[index])
+        elif loop:
+            locks.append(asyncio.Lock() if capacity == 1 else asyncio.Semaphore(capacity))
+        else:
+            locks.append(threading.Lock() if capacity == 1 else threading.BoundedSemaphore(capacity))
+    return locks
+
+
+def shared_locks(context):
+    """One multiprocessing lock or bounded semaphore per resource of scope
+    global, None for the others: passed to every worker process."""
+    return [(context.Lock() if resource["capacity"] == 1
+             else context.BoundedSemaphore(resource["capacity"]))
+            if resource["scope"] == "global" else None
+            for resource in WORKLOAD["resources"]]
+
+
+DATA = {}  # size: bytes of that size, made before the clock starts (make_data)
+
+
+def make_data():
+    """Makes the payloads the tasks pickle to and from worker processes,
+    one of each size, before the clock starts: a program has its data
+    before it sends it, and filling fresh memory with megabytes takes
+    milliseconds that are not the pickling's."""
+    def sizes(steps):
+        for step in steps:
+            if step[0] == "gather":
+                for branch in step[1]:
+                    yield from sizes(branch)
+            elif step[0] in ("use", "choose"):
+                yield from sizes(step[2])
+            elif len(step) > 4:
+                yield step[3]
+                yield step[4]
+    for task in TASKS:
+        for size in [task.get("input", 0), task.get("output", 0), *sizes(task["steps"])]:
+            if size and size not in DATA:
+                DATA[size] = bytes(size)
+
+
+def data(size):
+    """The payload of ` + "`size`" + ` bytes (make_data)."""
+    return DATA[size] if size in DATA else bytes(size)
+
+
+def payload(index):
+    """The bytes pickled to a worker process with task ` + "`index`" + `, or None."""
+    size = TASKS[index].get("input", 0)
+    return data(size) if size else None
 
 
 def sleep_until(release):
@@ -57,6 +191,8 @@ def release_order():
 
 const pySync = `def run_model():
     """sync: the main thread runs the tasks one after another, in file order."""
+    global LOCKS
+    LOCKS = make_locks()
     results = []
     for index in range(len(TASKS)):
         sleep_until(TASKS[index]["release"])
@@ -68,19 +204,31 @@ const pySync = `def run_model():
 
 const pyThreadPool = `def run_model():
     """threads(N): the main thread submits each task to a ThreadPoolExecutor
-    of THREADS threads at its release time."""
+    of THREADS threads at its release time. Gather branches go to the same
+    pool, or to a second one of FANOUT_THREADS threads when there is one."""
+    global LOCKS, FANOUT
+    LOCKS = make_locks()
     futures = {}
     with concurrent.futures.ThreadPoolExecutor(THREADS) as pool:
+        FANOUT = pool
+        if FANOUT_THREADS:
+            FANOUT = concurrent.futures.ThreadPoolExecutor(FANOUT_THREADS)
         for index in release_order():
             sleep_until(TASKS[index]["release"])
             futures[index] = pool.submit(run_task, index)
-    return [futures[index].result() for index in range(len(TASKS))], []
+        # Wait inside the with: leaving it shuts the pool down, and a task
+        # could then no longer submit its gather's branches.
+        results = [futures[index].result() for index in range(len(TASKS))]
+    return results, []
 
 
 `
 
 const pyThreadPerTask = `def run_model():
-    """threads: one threading.Thread per task, started at its release time."""
+    """threads: one threading.Thread per task, started at its release time,
+    and one per gather branch."""
+    global LOCKS, FANOUT
+    LOCKS, FANOUT = make_locks(), "thread"
     results = [None] * len(TASKS)
 
     def target(index):
@@ -101,38 +249,97 @@ const pyThreadPerTask = `def run_model():
 
 // pyLoop: a task's steps on an event loop, and the loop's executors.
 const pyLoop = `PROCESS_POOL = None  # the loop's pool for steps offloaded to a process
+LOOP_IDS = ()        # (pid, thread) of the loop's thread: see start_executors
 
 
 def start_executors(loop):
     """Gives the loop EXECUTOR threads for steps offloaded to a thread
     (run_in_executor(None, ...); asyncio.to_thread in Python 3.9+ uses the
-    same pool) and a pool of CORES forked processes for steps offloaded to
-    a process. Both start their workers only when first used."""
-    global PROCESS_POOL
+    same pool); process_pool() makes its processes. It notes the loop
+    thread's ids for the records of its steps."""
+    global LOOP_IDS
+    LOOP_IDS = (os.getpid(), threading.get_ident())
+    if EAGER:  # asyncio(eager): a new task runs at once until it first suspends
+        loop.set_task_factory(asyncio.eager_task_factory)
     loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(EXECUTOR))
-    PROCESS_POOL = concurrent.futures.ProcessPoolExecutor(
-        CORES, mp_context=multiprocessing.get_context("fork"))
+
+
+def process_pool():
+    """The loop's pool of CORES forked processes for steps offloaded to a
+    process, made when first used (making one takes several milliseconds:
+    its queues, pipes and locks), as its workers start."""
+    global PROCESS_POOL
+    if PROCESS_POOL is None:
+        PROCESS_POOL = concurrent.futures.ProcessPoolExecutor(
+            CORES, mp_context=multiprocessing.get_context("fork"))
+    return PROCESS_POOL
+
+
+def stop_executors():
+    """Shuts the process pool down, if one was made."""
+    if PROCESS_POOL is not None:
+        PROCESS_POOL.shutdown()
 
 
 async def task_steps(index):
     """Runs the steps of task ` + "`index`" + ` as a coroutine on the event loop."""
-    loop = asyncio.get_running_loop()
     start = now()
     steps = []
-    for step in TASKS[index]["steps"]:
-        kind, seconds = step[0], step[1]
-        offload = step[2] if len(step) > 2 else None
-        if offload == "thread":
-            steps.append(await loop.run_in_executor(None, run_step, kind, seconds))
-        elif offload == "process":
-            steps.append(await loop.run_in_executor(PROCESS_POOL, run_step, kind, seconds))
-        elif kind == "wait":  # the task suspends; the loop runs the others
+    await loop_steps(TASKS[index]["steps"], steps)
+    result = {"start": start, "end": now(), "steps": steps}
+    RESULTS[index] = result
+    return result
+
+
+async def loop_steps(steps, records):
+    """Runs steps as a coroutine, appending what each did to records;
+    returns records. The loop thread's ids are LOOP_IDS (os.getpid() is a
+    system call: a tree of ten thousand waits would pay it ten thousand
+    times), and a wait costs what awaiting asyncio.sleep costs plus two
+    clock reads and a tuple."""
+    for step in steps:
+        kind = step[0]
+        if kind == "wait" and len(step) == 2:  # the task suspends; the loop runs the others
+            begin = PROGRESS[0] = now()
+            await asyncio.sleep(step[1])
+            end = PROGRESS[0] = now()
+            records.append(("wait", begin, end) + LOOP_IDS)
+        elif kind == "gather":  # a child task per branch; this one suspends until all end
+            for branch in await asyncio.gather(*[loop_steps(branch, []) for branch in step[1]]):
+                records.extend(branch)
+        elif kind == "use" and isinstance(LOCKS[step[1]], (asyncio.Lock, asyncio.Semaphore)):
             begin = now()
-            await asyncio.sleep(seconds)
-            steps.append([kind, begin, now(), os.getpid(), threading.get_ident(), 0.0])
+            async with LOCKS[step[1]]:  # the task suspends until a unit is free
+                records.append(("resource_wait", begin, now()) + LOOP_IDS)
+                await loop_steps(step[2], records)
+        elif kind == "use":  # a multiprocessing primitive: taking it blocks the loop
+            begin = now()
+            with LOCKS[step[1]]:
+                records.append(("resource_wait", begin, now()) + LOOP_IDS)
+                await loop_steps(step[2], records)
+        elif kind == "choose":  # the alternative the simulation drew: step[1]
+            await loop_steps(step[2], records)
+        elif len(step) > 2 and step[2] == "thread":
+            records.append(await asyncio.get_running_loop().run_in_executor(
+                None, run_step, kind, step[1]))
+        elif len(step) > 3:  # offloaded to a process, with data pickled both ways
+            record, _ = await asyncio.get_running_loop().run_in_executor(
+                process_pool(), run_step_data, kind, step[1], data(step[3]), step[4])
+            records.append(record)
+        elif len(step) > 2:  # offloaded to a process
+            records.append(await asyncio.get_running_loop().run_in_executor(
+                process_pool(), run_step, kind, step[1]))
         else:  # work, or time.sleep in async code: the whole loop waits
-            steps.append(run_step(kind, seconds))
-    return {"start": start, "end": now(), "steps": steps}
+            PROGRESS[0] = now()
+            records.append(run_step(kind, step[1]))
+            PROGRESS[0] = now()
+    return records
+
+
+def run_step_data(kind, seconds, data, output):
+    """run_step in a worker process that got ` + "`data`" + ` and sends back
+    ` + "`output`" + ` bytes."""
+    return run_step(kind, seconds), data(output)
 
 
 `
@@ -144,7 +351,9 @@ const pyAsyncio = `def run_model():
 
 async def run_all():
     """Creates each task at its release time, then gathers them all."""
+    global LOCKS
     start_executors(asyncio.get_running_loop())
+    LOCKS = make_locks(loop=True)
     limit = asyncio.Semaphore(LIMIT) if LIMIT else None
     tasks = {}
     if limit is None and all(task["release"] <= 0 for task in TASKS):
@@ -153,7 +362,7 @@ async def run_all():
         loop = asyncio.get_running_loop()
         created = [loop.create_task(task_steps(index)) for index in range(len(TASKS))]
         await asyncio.gather(*created)
-        PROCESS_POOL.shutdown()
+        stop_executors()
         return [task.result() for task in created]
     for index in release_order():
         delay = TASKS[index]["release"] - now()
@@ -164,7 +373,7 @@ async def run_all():
         else:
             tasks[index] = asyncio.ensure_future(run_limited(index, limit))
     await asyncio.gather(*tasks.values())
-    PROCESS_POOL.shutdown()
+    stop_executors()
     return [tasks[index].result() for index in range(len(TASKS))]
 
 
@@ -180,13 +389,16 @@ async def run_limited(index, limit):
 const pyWorkerInit = `BARRIER = None  # in a worker of processes(N): where the workers meet
 
 
-def start_worker(origin, barrier, rate):
+def start_worker(origin, barrier, rate, shared=None):
     """Sets up a worker process: the main process's clock origin and work
-    rate (a spawned worker does not inherit them), the switch interval and
-    the barrier."""
-    global ORIGIN, BARRIER
+    rate (a spawned worker does not inherit them), the switch interval, the
+    barrier and its resources (those of scope global shared by all)."""
+    global ORIGIN, BARRIER, LOCKS
     ORIGIN, BARRIER = origin, barrier
+    LOCKS = make_locks(shared)
     start_work(rate)
+    make_data()  # a forked worker has its parent's already
+    gc.freeze()  # the workload's data, as in main()
     sys.setswitchinterval(SWITCH_INTERVAL)
 
 
@@ -204,6 +416,16 @@ const pyProcessPool = `def meet():
     return ready
 
 
+def finished(index):
+    """What the main process does when task ` + "`index`" + `'s future is done:
+    keep its record (for the watchdog) and note the progress."""
+    def done(future):
+        if not future.cancelled() and future.exception() is None:
+            RESULTS[index] = future.result()
+        PROGRESS[0] = now()
+    return done
+
+
 def run_model():
     """processes(N): the main process submits each task to a
     ProcessPoolExecutor of PROCESSES workers at its release time."""
@@ -211,12 +433,14 @@ def run_model():
     barrier = context.Barrier(PROCESSES)
     with concurrent.futures.ProcessPoolExecutor(
             PROCESSES, mp_context=context,
-            initializer=start_worker, initargs=(ORIGIN, barrier, WORK_RATE)) as pool:
+            initializer=start_worker,
+            initargs=(ORIGIN, barrier, WORK_RATE, shared_locks(context))) as pool:
         meetings = [pool.submit(meet) for _ in range(PROCESSES)]
         futures = {}
         for index in release_order():
             sleep_until(TASKS[index]["release"])
-            futures[index] = pool.submit(run_task, index)
+            futures[index] = pool.submit(run_task, index, payload(index))
+            futures[index].add_done_callback(finished(index))
         results = [futures[index].result() for index in range(len(TASKS))]
         workers = [meeting.result() for meeting in meetings]
     return results, workers
@@ -232,13 +456,14 @@ const pyComposite = `def run_model():
     worker to stop them, and collects what they send back."""
     context = multiprocessing.get_context(START)
     inbox, outbox = context.Queue(), context.Queue()
-    processes = [context.Process(target=WORKER, args=(ORIGIN, WORK_RATE, inbox, outbox))
+    shared = shared_locks(context)
+    processes = [context.Process(target=WORKER, args=(ORIGIN, WORK_RATE, inbox, outbox, shared))
                  for _ in range(PROCESSES)]
     for process in processes:
         process.start()
     for index in release_order():
         sleep_until(TASKS[index]["release"])
-        inbox.put(index)
+        inbox.put((index, payload(index)))
     for _ in processes:
         inbox.put(None)
     results, workers = [None] * len(TASKS), []
@@ -247,7 +472,8 @@ const pyComposite = `def run_model():
         if message[0] == "ready":
             workers.append(message[1:])
         else:
-            results[message[1]] = message[2]
+            results[message[1]] = RESULTS[message[1]] = message[2]
+            PROGRESS[0] = now()
     for process in processes:
         process.join()
     return results, workers
@@ -255,24 +481,28 @@ const pyComposite = `def run_model():
 
 `
 
-const pyThreadWorker = `def thread_worker(origin, rate, inbox, outbox):
+const pyThreadWorker = `def thread_worker(origin, rate, inbox, outbox, shared):
     """A worker process: takes a task from the shared queue whenever one of
     its THREADS threads is free, and sends each task's record back."""
-    start_worker(origin, None, rate)
+    global FANOUT
+    start_worker(origin, None, rate, shared)
     outbox.put(["ready", os.getpid(), threading.get_ident(), now()])
     free = threading.Semaphore(THREADS)
 
-    def run(index):
-        outbox.put(["done", index, run_task(index)])
+    def run(index, data):
+        outbox.put(["done", index, run_task(index, data)])
         free.release()
 
     with concurrent.futures.ThreadPoolExecutor(THREADS) as pool:
+        FANOUT = pool
+        if FANOUT_THREADS:
+            FANOUT = concurrent.futures.ThreadPoolExecutor(FANOUT_THREADS)
         while True:
             free.acquire()
-            index = inbox.get()
-            if index is None:
+            task = inbox.get()
+            if task is None:
                 break
-            pool.submit(run, index)
+            pool.submit(run, *task)
 
 
 WORKER = thread_worker
@@ -280,13 +510,13 @@ WORKER = thread_worker
 
 `
 
-const pyLoopWorker = `def loop_worker(origin, rate, inbox, outbox):
+const pyLoopWorker = `def loop_worker(origin, rate, inbox, outbox, shared):
     """A worker process with an event loop."""
-    start_worker(origin, None, rate)
-    asyncio.run(serve(inbox, outbox))
+    start_worker(origin, None, rate, shared)
+    asyncio.run(serve(inbox, outbox, shared))
 
 
-async def serve(inbox, outbox):
+async def serve(inbox, outbox, shared):
     """The loop takes tasks from the shared queue as uvicorn's worker
     accepts connections from the shared socket: when the queue's pipe is
     readable and the loop is in select (idle, or between callbacks), it
@@ -294,8 +524,10 @@ async def serve(inbox, outbox):
     in flight), and runs each as a coroutine. A loop busy in a callback
     takes none, so the first worker up takes a burst queued before the
     others start."""
+    global LOCKS
     loop = asyncio.get_running_loop()
     start_executors(loop)
+    LOCKS = make_locks(shared, loop=True)
     outbox.put(["ready", os.getpid(), threading.get_ident(), now()])
     fd = inbox._reader.fileno()  # the queue's pipe, shared by the workers
     running = set()
@@ -309,14 +541,14 @@ async def serve(inbox, outbox):
             try:
                 # Another worker taking a task at the same time makes this
                 # fail; the pipe stays readable, so select asks again.
-                index = inbox.get(block=False)
+                task = inbox.get(block=False)
             except queue.Empty:
                 return
-            if index is None:
+            if task is None:
                 loop.remove_reader(fd)
                 last.set_result(None)
                 return
-            running.add(asyncio.ensure_future(run(index)))
+            running.add(asyncio.ensure_future(run(task[0])))
 
     async def run(index):
         outbox.put(["done", index, await task_steps(index)])
@@ -327,7 +559,7 @@ async def serve(inbox, outbox):
     loop.add_reader(fd, accept)
     await last
     await asyncio.gather(*running)
-    PROCESS_POOL.shutdown()
+    stop_executors()
 
 
 WORKER = loop_worker
@@ -344,18 +576,47 @@ const pyMain = `def cpu_seconds():
 
 def main():
     global ORIGIN
+    if EAGER and sys.version_info < (3, 12):
+        sys.exit("asyncio(eager) needs Python 3.12 or newer (asyncio.eager_task_factory); this is Python %d.%d" % sys.version_info[:2])
     sys.setswitchinterval(SWITCH_INTERVAL)
     start_work()
+    make_data()
+    # The workload's data is this program's, not the modelled program's:
+    # out of the cyclic collector's way (gc.freeze), its tens of thousands
+    # of lists do not slow the collections a tree of gathers triggers.
+    gc.freeze()
     cpu = cpu_seconds()
     ORIGIN = time.perf_counter()
+    watchdog = threading.Thread(target=watch, args=(cpu,), daemon=True)
+    watchdog.start()
     results, workers = run_model()
-    cpu = cpu_seconds() - cpu
+    report(results, workers, cpu_seconds() - cpu)
+
+
+def watch(cpu):
+    """Ends the program when no step has begun or ended for STALL seconds
+    while tasks are left: they wait for each other (a deadlock: two locks
+    taken in opposite orders, pool threads that all wait for branches
+    queued behind them) and would wait forever. It reports what finished,
+    and when the last step began or ended."""
+    while True:
+        time.sleep(min(STALL / 4, 0.25))
+        if now() - PROGRESS[0] > STALL and len(RESULTS) < len(TASKS):
+            results = [RESULTS.get(index) for index in range(len(TASKS))]
+            report(results, [], cpu_seconds() - cpu, deadlock=PROGRESS[0])
+            os._exit(0)  # the deadlocked threads never end
+
+
+def report(results, workers, cpu, deadlock=None):
+    """Prints the measurement: one JSON document."""
     tasks = []
     for task, result in zip(TASKS, results):
+        if result is None:  # stopped by a deadlock
+            result = {"start": task["release"], "end": -1, "steps": []}
         tasks.append({"name": task["name"], "release": task["release"],
                       "start": result["start"], "end": result["end"],
                       "steps": result["steps"]})
-    json.dump({
+    document = {
         "format": "conclab-measurement/1",
         "workload": WORKLOAD["workload"],
         "model": WORKLOAD["model"],
@@ -369,8 +630,13 @@ def main():
         "main": [os.getpid(), threading.get_ident()],
         "workers": workers,
         "tasks": tasks,
-    }, sys.stdout, separators=(",", ":"))
+    }
+    if deadlock is not None:
+        document["makespan"] = max(deadlock, document["makespan"])
+        document["deadlock"] = {"at": deadlock, "stalled": STALL}
+    json.dump(document, sys.stdout, separators=(",", ":"))
     sys.stdout.write("\n")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

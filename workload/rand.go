@@ -40,6 +40,21 @@ func (r *Rand) Uint64() uint64 {
 	return mix64(r.state)
 }
 
+// Pick draws one of len(cum) alternatives whose weights have the running
+// sums cum (ascending, the last > 0) and returns its index: the first
+// whose running sum exceeds a uniform draw in [0, cum[len(cum)-1]). It is
+// how a choose takes its alternative, in the engine and in an exported
+// program's data alike.
+func (r *Rand) Pick(cum []float64) int {
+	u := r.Float64() * cum[len(cum)-1]
+	for i, w := range cum {
+		if u < w {
+			return i
+		}
+	}
+	return len(cum) - 1
+}
+
 // Float64 returns a number in [0, 1) with 53 random bits.
 func (r *Rand) Float64() float64 {
 	return float64(r.Uint64()>>11) * (1.0 / (1 << 53))

@@ -160,10 +160,13 @@ func writeCalibration(w io.Writer, m *runtime.Measurement, prof runtime.Profile)
 	for _, c := range runtime.Constants() {
 		st := m.Results[c.Field]
 		median := report.Seconds(values[c.Field])
-		if c.Size {
+		spread, runs := runtime.Spread(st, c.Size), fmt.Sprint(st.N)
+		switch {
+		case c.Count:
+			median, spread = fmt.Sprint(values[c.Field]), runtime.CountSpread(st)
+		case c.Size:
 			median = report.Bytes(values[c.Field])
 		}
-		spread, runs := runtime.Spread(st, c.Size), fmt.Sprint(st.N)
 		if st.N == 0 {
 			// A constant newer than the measurement: the built-in figure.
 			spread, runs = "built-in figure", "–"
@@ -220,7 +223,10 @@ func (p *progressPrinter) show(pr runtime.Progress) {
 		key = pr.Name
 	}
 	value := report.Seconds(int64(pr.Value))
-	if pr.Size {
+	switch {
+	case pr.Count:
+		value = fmt.Sprintf("%.1f objects", pr.Value)
+	case pr.Size:
 		value = report.Bytes(int64(pr.Value))
 	}
 	line := fmt.Sprintf("calibrate: %*d/%d  run %d/%d  %s = %s", len(fmt.Sprint(pr.Total)), pr.Done, pr.Total,

@@ -40,11 +40,17 @@ func TestCalibrateReal(t *testing.T) {
 		"TimerSlack":         {0, 10 * ms},
 		"SelectResolution":   {1, 10 * ms},
 		"TaskCreate":         {50, ms},
+		"TaskFirstTouch":     {0, ms},
+		"GCObjectsPerTask":   {3, 100},
+		"GCBaseObjects":      {1000, 1_000_000},
+		"GCYoung":            {1, 10 * us},
+		"GCScan":             {1, 10 * us},
 		"ProcessFork":        {50 * us, 2000 * ms},
 		"ProcessSpawn":       {ms, 10000 * ms},
 		"ProcessTask":        {us, 100 * ms},
 		"PickleSend":         {10 * us, 1000 * ms},
 		"PickleRecv":         {10 * us, 1000 * ms},
+		"PickleFresh":        {10 * us, 1000 * ms},
 		"SleepOvershoot":     {1, 50 * ms},
 		"LoopTimerOvershoot": {1, 50 * ms},
 		"ThreadRSS":          {kib, mib},
@@ -71,8 +77,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "69/69") {
-		t.Errorf("stderr shows no progress up to 69/69 (3 quick runs of 23 figures):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "87/87") {
+		t.Errorf("stderr shows no progress up to 87/87 (3 quick runs of 29 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")

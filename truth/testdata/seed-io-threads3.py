@@ -30,6 +30,7 @@
 # its release time.
 
 import concurrent.futures
+import gc
 import hashlib
 import json
 import os
@@ -37,11 +38,17 @@ import sys
 import threading
 import time
 
-# The workload, as data: names are never code. Each task has its name, its
-# release time in seconds and its steps, repeats expanded: [kind, seconds],
-# or [kind, seconds, "thread" | "process"] for a step that an event loop
-# offloads (other models run it in place).
-WORKLOAD = json.loads('''{"workload":"seed-io","model":"threads(3)","tasks":[
+# The workload, as data: names are never code. Its resources (name,
+# capacity, scope), and each task's name, release time in seconds, the
+# bytes pickled to a worker process with it and back (input, output) and
+# its steps, repeats expanded: [kind, seconds], or [kind, seconds, "thread"
+# | "process"] for a step that an event loop offloads (other models run it
+# in place; [..., "process", input, output] when it pickles data), or
+#   ["use", resource, steps]     hold one unit of WORKLOAD["resources"][resource]
+#   ["gather", [steps, ...]]     run the branches side by side, wait for all
+#   ["choose", alternative, steps]  the alternative conclab drew for this task
+# Every duration and choice is the one the simulation drew.
+WORKLOAD = json.loads('''{"workload":"seed-io","model":"threads(3)","resources":[],"tasks":[
 {"name":"A","release":0,"steps":[["wait",2]]},
 {"name":"B","release":0,"steps":[["wait",2]]},
 {"name":"C","release":0,"steps":[["wait",2]]}
@@ -49,8 +56,16 @@ WORKLOAD = json.loads('''{"workload":"seed-io","model":"threads(3)","tasks":[
 TASKS = WORKLOAD["tasks"]
 
 SWITCH_INTERVAL  = 0.005      # the GIL's switch interval
+STALL            = 5          # seconds without a step beginning or ending that mean a deadlock
 WORK_RATE        = 0          # work's iterations per CPU second (None: measured at start; 0: no work step)
+EAGER            = False      # 3.12's eager task factory (asyncio(eager)): needs Python 3.12
 THREADS          = 3          # the thread pool's size
+FANOUT_THREADS   = None       # threads of a second pool for gather branches (None: the same pool)
+
+PROGRESS = [0.0]  # when a step last began or ended, for the watchdog
+RESULTS = {}      # what each task did, by index, as it finishes: see run_task
+LOCKS = []        # this process's resources: see make_locks
+FANOUT = None     # where gather sends its branches: see gather
 
 # Every time is measured from ORIGIN, time.perf_counter() taken in the main
 # process before anything starts. On Linux perf_counter reads the monotonic
@@ -195,14 +210,143 @@ def run_step(kind, seconds):
             time.thread_time() - cpu]
 
 
-def run_task(index):
+def run_task(index, payload=None):
     """Runs task `index` to its end on this thread; returns what it measured.
 
-    Offloaded steps run in place: only an event loop offloads.
+    Offloaded steps run in place: only an event loop offloads. A worker
+    process gets the task's input as `payload` (pickled on its way) and
+    sends back its output with the record.
     """
     start = now()
-    steps = [run_step(step[0], step[1]) for step in TASKS[index]["steps"]]
-    return {"start": start, "end": now(), "steps": steps}
+    steps = []
+    run_steps(TASKS[index]["steps"], steps)
+    result = {"start": start, "end": now(), "steps": steps}
+    if TASKS[index].get("output"):
+        result["output"] = data(TASKS[index]["output"])
+    RESULTS[index] = result
+    return result
+
+
+def run_steps(steps, records):
+    """Runs steps on this thread, appending what each did to records."""
+    for step in steps:
+        kind = step[0]
+        if kind == "use":  # one unit of a resource, given back on every way out
+            begin = now()
+            with LOCKS[step[1]]:
+                records.append(["resource_wait", begin, now(), os.getpid(), threading.get_ident()])
+                run_steps(step[2], records)
+        elif kind == "gather":
+            gather(step[1], records)
+        elif kind == "choose":  # the alternative the simulation drew: step[1]
+            run_steps(step[2], records)
+        else:
+            PROGRESS[0] = now()
+            records.append(run_step(kind, step[1]))
+            PROGRESS[0] = now()
+
+
+def run_branch(steps):
+    """Runs one branch of a gather; returns what its steps did."""
+    records = []
+    run_steps(steps, records)
+    return records
+
+
+def gather(branches, records):
+    """Runs a gather's branches and waits for them all.
+
+    With FANOUT None (sync code, a worker process) they run here, one after
+    another. Otherwise each is submitted to FANOUT, a ThreadPoolExecutor:
+    the pool that runs the tasks (so a task waiting for its branches holds
+    its thread, and a bounded pool whose threads all wait deadlocks) or a
+    second one; "thread" starts a thread per branch.
+    """
+    if FANOUT is None:
+        for branch in branches:
+            run_steps(branch, records)
+        return
+    if FANOUT == "thread":
+        done = [None] * len(branches)
+
+        def target(number):
+            done[number] = run_branch(branches[number])
+
+        threads = [threading.Thread(target=target, args=(number,))
+                   for number in range(len(branches))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for branch in done:
+            records.extend(branch)
+        return
+    futures = [FANOUT.submit(run_branch, branch) for branch in branches]
+    concurrent.futures.wait(futures)
+    for future in futures:
+        records.extend(future.result())
+
+
+def make_locks(shared=None, loop=False):
+    """This process's resources, in the workload's order: a lock for a
+    capacity of 1, else a bounded semaphore; asyncio's on an event loop
+    (made on the running loop), threading's on threads. A resource of
+    scope global under worker processes is the one multiprocessing
+    primitive in `shared`, the same in every process."""
+    locks = []
+    for index, resource in enumerate(WORKLOAD["resources"]):
+        capacity = resource["capacity"]
+        if shared and shared[index] is not None:
+            locks.append(shared[index])
+        elif loop:
+            locks.append(asyncio.Lock() if capacity == 1 else asyncio.Semaphore(capacity))
+        else:
+            locks.append(threading.Lock() if capacity == 1 else threading.BoundedSemaphore(capacity))
+    return locks
+
+
+def shared_locks(context):
+    """One multiprocessing lock or bounded semaphore per resource of scope
+    global, None for the others: passed to every worker process."""
+    return [(context.Lock() if resource["capacity"] == 1
+             else context.BoundedSemaphore(resource["capacity"]))
+            if resource["scope"] == "global" else None
+            for resource in WORKLOAD["resources"]]
+
+
+DATA = {}  # size: bytes of that size, made before the clock starts (make_data)
+
+
+def make_data():
+    """Makes the payloads the tasks pickle to and from worker processes,
+    one of each size, before the clock starts: a program has its data
+    before it sends it, and filling fresh memory with megabytes takes
+    milliseconds that are not the pickling's."""
+    def sizes(steps):
+        for step in steps:
+            if step[0] == "gather":
+                for branch in step[1]:
+                    yield from sizes(branch)
+            elif step[0] in ("use", "choose"):
+                yield from sizes(step[2])
+            elif len(step) > 4:
+                yield step[3]
+                yield step[4]
+    for task in TASKS:
+        for size in [task.get("input", 0), task.get("output", 0), *sizes(task["steps"])]:
+            if size and size not in DATA:
+                DATA[size] = bytes(size)
+
+
+def data(size):
+    """The payload of `size` bytes (make_data)."""
+    return DATA[size] if size in DATA else bytes(size)
+
+
+def payload(index):
+    """The bytes pickled to a worker process with task `index`, or None."""
+    size = TASKS[index].get("input", 0)
+    return data(size) if size else None
 
 
 def sleep_until(release):
@@ -219,13 +363,22 @@ def release_order():
 
 def run_model():
     """threads(N): the main thread submits each task to a ThreadPoolExecutor
-    of THREADS threads at its release time."""
+    of THREADS threads at its release time. Gather branches go to the same
+    pool, or to a second one of FANOUT_THREADS threads when there is one."""
+    global LOCKS, FANOUT
+    LOCKS = make_locks()
     futures = {}
     with concurrent.futures.ThreadPoolExecutor(THREADS) as pool:
+        FANOUT = pool
+        if FANOUT_THREADS:
+            FANOUT = concurrent.futures.ThreadPoolExecutor(FANOUT_THREADS)
         for index in release_order():
             sleep_until(TASKS[index]["release"])
             futures[index] = pool.submit(run_task, index)
-    return [futures[index].result() for index in range(len(TASKS))], []
+        # Wait inside the with: leaving it shuts the pool down, and a task
+        # could then no longer submit its gather's branches.
+        results = [futures[index].result() for index in range(len(TASKS))]
+    return results, []
 
 
 def cpu_seconds():
@@ -237,18 +390,47 @@ def cpu_seconds():
 
 def main():
     global ORIGIN
+    if EAGER and sys.version_info < (3, 12):
+        sys.exit("asyncio(eager) needs Python 3.12 or newer (asyncio.eager_task_factory); this is Python %d.%d" % sys.version_info[:2])
     sys.setswitchinterval(SWITCH_INTERVAL)
     start_work()
+    make_data()
+    # The workload's data is this program's, not the modelled program's:
+    # out of the cyclic collector's way (gc.freeze), its tens of thousands
+    # of lists do not slow the collections a tree of gathers triggers.
+    gc.freeze()
     cpu = cpu_seconds()
     ORIGIN = time.perf_counter()
+    watchdog = threading.Thread(target=watch, args=(cpu,), daemon=True)
+    watchdog.start()
     results, workers = run_model()
-    cpu = cpu_seconds() - cpu
+    report(results, workers, cpu_seconds() - cpu)
+
+
+def watch(cpu):
+    """Ends the program when no step has begun or ended for STALL seconds
+    while tasks are left: they wait for each other (a deadlock: two locks
+    taken in opposite orders, pool threads that all wait for branches
+    queued behind them) and would wait forever. It reports what finished,
+    and when the last step began or ended."""
+    while True:
+        time.sleep(min(STALL / 4, 0.25))
+        if now() - PROGRESS[0] > STALL and len(RESULTS) < len(TASKS):
+            results = [RESULTS.get(index) for index in range(len(TASKS))]
+            report(results, [], cpu_seconds() - cpu, deadlock=PROGRESS[0])
+            os._exit(0)  # the deadlocked threads never end
+
+
+def report(results, workers, cpu, deadlock=None):
+    """Prints the measurement: one JSON document."""
     tasks = []
     for task, result in zip(TASKS, results):
+        if result is None:  # stopped by a deadlock
+            result = {"start": task["release"], "end": -1, "steps": []}
         tasks.append({"name": task["name"], "release": task["release"],
                       "start": result["start"], "end": result["end"],
                       "steps": result["steps"]})
-    json.dump({
+    document = {
         "format": "conclab-measurement/1",
         "workload": WORKLOAD["workload"],
         "model": WORKLOAD["model"],
@@ -262,8 +444,13 @@ def main():
         "main": [os.getpid(), threading.get_ident()],
         "workers": workers,
         "tasks": tasks,
-    }, sys.stdout, separators=(",", ":"))
+    }
+    if deadlock is not None:
+        document["makespan"] = max(deadlock, document["makespan"])
+        document["deadlock"] = {"at": deadlock, "stalled": STALL}
+    json.dump(document, sys.stdout, separators=(",", ":"))
     sys.stdout.write("\n")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

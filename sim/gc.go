@@ -1,0 +1,93 @@
+package sim
+
+// CPython's cyclic garbage collector, as a loop full of tasks meets it.
+//
+// Every container object CPython allocates is tracked by the collector
+// (Modules/gcmodule.c, 3.8–3.13). Generation 0 is collected when the
+// tracked objects allocated less those freed pass 700; generation 1 at
+// every 11th of those; all three at every 11th generation-1 collection,
+// but only once the objects that generation 1 has passed on since the last
+// full collection number a quarter of those it kept then. A full
+// collection visits every tracked object. A loop that holds tens of
+// thousands of pending tasks (a tree of gathers) keeps hundreds of
+// thousands of objects alive, and each full collection costs tens of
+// milliseconds: the time per task grows with the number pending.
+//
+// The model follows that mechanism with the tasks as the allocations: a
+// pending asyncio task is GCObjectsPerTask tracked objects, made when it is
+// created and freed when it ends; what the collections cost is CPU of the
+// loop's thread, paid with the task's creation. A task created beyond the
+// most the loop has had pending also pays TaskFirstTouch: the heap grows.
+
+// The collector's thresholds, CPython's defaults (gc.get_threshold()).
+const (
+	gcYoungThreshold  = 700 // net tracked allocations that trigger a collection of generation 0
+	gcOlderThreshold  = 10  // collections of one generation that make the next one due
+	gcLongLivedFactor = 4   // a full collection waits for survivors ≥ 1/4 of those it kept
+)
+
+// heap is one interpreter's tracked objects and collector counts, kept by
+// its event loop.
+type heap struct {
+	pending int64 // tasks pending on the loop
+	peak    int64 // the most ever pending
+
+	count0, count1, count2 int64 // the collector's generation counts
+	sinceYoung             int64 // tracked objects alive at the last generation-1 collection
+	longPending            int64 // objects generation 1 passed on since the last full collection
+	longTotal              int64 // objects the last full collection kept
+}
+
+// tasksMade is the CPU the creation of n tasks on l costs beyond
+// TaskCreate: growing the heap past its peak, and the collections their
+// objects trigger.
+func (e *engine) tasksMade(l *loop, n int64) int64 {
+	p := &e.prof
+	h := &l.heap
+	var cost int64
+	h.pending += n
+	if h.pending > h.peak {
+		cost += (h.pending - h.peak) * p.TaskFirstTouch
+		h.peak = h.pending
+	}
+	per := p.GCObjectsPerTask
+	if per <= 0 {
+		return cost
+	}
+	cost += n * per * p.GCYoung
+	h.count0 += n * per
+	for h.count0 > gcYoungThreshold {
+		h.count0 -= gcYoungThreshold + 1
+		cost += e.collect(h)
+	}
+	return cost
+}
+
+// collect is one collection that allocations triggered; it returns the
+// cost of a full one (the young ones are paid per object in tasksMade).
+func (e *engine) collect(h *heap) int64 {
+	live := e.prof.GCBaseObjects + h.pending*e.prof.GCObjectsPerTask
+	switch {
+	case h.count2 > gcOlderThreshold && h.longPending >= h.longTotal/gcLongLivedFactor:
+		h.count1, h.count2 = 0, 0
+		h.longPending, h.longTotal, h.sinceYoung = 0, live, live
+		e.gcFull++
+		return live * e.prof.GCScan
+	case h.count1 > gcOlderThreshold:
+		h.count1 = 0
+		h.count2++
+		h.longPending += max(0, live-h.sinceYoung)
+		h.sinceYoung = live
+	default:
+		h.count1++
+	}
+	return 0
+}
+
+// taskGone is the end of a task pending on l: its objects are freed.
+func (e *engine) taskGone(l *loop) {
+	h := &l.heap
+	h.pending--
+	h.count0 = max(0, h.count0-e.prof.GCObjectsPerTask)
+	h.sinceYoung = max(0, h.sinceYoung-e.prof.GCObjectsPerTask)
+}
