@@ -36,10 +36,11 @@ const mmapThresholdMax = 32 << 20
 // bytes, and PickleFresh for each copy's worth of memory the process has
 // not used before: the buffers grow as they fill (the pickler's output,
 // the receiving connection's BytesIO) and the object is rebuilt. The
-// copies are fitted to CPython 3.11 here: a first 24 MB task took 440 ms
-// more to reach a fresh worker than a warm one (4 copies of 3.3 ms per
-// MB) and 160 ms more from a fresh parent (2 copies).
-const sendCopies, recvCopies = 2, 4
+// copies are fitted to CPython 3.11 here: a first task's input reached a
+// fresh worker at 22–25 ms per MB (4 MB) and 17–25 ms per MB (24 MB),
+// later ones at 5–12 ms per MB; the sender's first pickle of 24 MB took
+// 160 ms more than its next (2 copies of 3.3 ms per MB).
+const sendCopies, recvCopies = 2, 5
 
 func (e *engine) sendCost(th *thread, n int64) int64 {
 	return pickleCost(n, e.prof.PickleSend) + e.freshCost(th.proc, n, sendCopies)

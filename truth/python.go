@@ -418,10 +418,15 @@ const pyProcessPool = `def meet():
 
 def finished(index):
     """What the main process does when task ` + "`index`" + `'s future is done:
-    keep its record (for the watchdog) and note the progress."""
+    keep its record (for the watchdog) and note the progress. A task with
+    output ends here, its result unpickled in this process, not when its
+    worker returned it."""
     def done(future):
         if not future.cancelled() and future.exception() is None:
-            RESULTS[index] = future.result()
+            result = future.result()
+            if "output" in result:
+                result["end"] = now()
+            RESULTS[index] = result
         PROGRESS[0] = now()
     return done
 

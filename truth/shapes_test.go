@@ -1,0 +1,190 @@
+package truth
+
+import (
+	"bytes"
+	"context"
+	goruntime "runtime"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/internal/machine"
+	"github.com/conclab/conclab/internal/testtool"
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
+)
+
+// flatKinds is what an exported program records for steps, in order: a
+// use is its wait for the unit then its steps, a choice its drawn
+// alternative, a gather its branches' records in branch order.
+func flatKinds(steps []Step) []StepKind {
+	var out []StepKind
+	for _, s := range steps {
+		switch s.Kind {
+		case Use:
+			out = append(out, ResourceWait)
+			out = append(out, flatKinds(s.Steps)...)
+		case Choose:
+			out = append(out, flatKinds(s.Steps)...)
+		case Gather:
+			for _, b := range s.Branches {
+				out = append(out, flatKinds(b)...)
+			}
+		default:
+			out = append(out, s.Kind)
+		}
+	}
+	return out
+}
+
+// mostAtOnce is the largest number of the measured steps of kind that run
+// at one instant.
+func mostAtOnce(m *Measurement, kind StepKind) int {
+	type edge struct {
+		at    float64
+		delta int
+	}
+	var edges []edge
+	for _, task := range m.Tasks {
+		for _, s := range task.Steps {
+			if s.Kind == kind {
+				edges = append(edges, edge{s.Start, 1}, edge{s.End, -1})
+			}
+		}
+	}
+	sort.Slice(edges, func(i, j int) bool {
+		if edges[i].at != edges[j].at {
+			return edges[i].at < edges[j].at
+		}
+		return edges[i].delta < edges[j].delta // an end before a start at the same instant
+	})
+	most, now := 0, 0
+	for _, e := range edges {
+		now += e.delta
+		most = max(most, now)
+	}
+	return most
+}
+
+// TestShapesAgainstCPython exports gathers, resources, choices and data
+// under the models that run them differently, runs them on the real
+// python3 and checks what the issue asks of each: the records follow the
+// plan (a use's wait, the drawn alternative, every branch), no resource
+// has more holders than its capacity, a lock-order cycle and a pool whose
+// threads all wait for their branches deadlock as predicted (the
+// program's watchdog stops them) and finish with a second pool, and the
+// makespans agree with the prediction.
+func TestShapesAgainstCPython(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
+	py := needPython(t)
+	prof := machineProfile(t, py)
+	cores := goruntime.NumCPU()
+	const waits = "wait" // the kind of the steps inside the pool's use
+	tests := []struct {
+		name, model, workload string
+		deadlock              bool
+		check                 func(t *testing.T, m *Measurement)
+	}{
+		{"pool of 2 under threads", "threads(6)", "res db=2; 6 x [use db [wait 60ms]]", false, func(t *testing.T, m *Measurement) {
+			if n := mostAtOnce(m, waits); n != 2 {
+				t.Errorf("%d tasks held one of the 2 connections at once, want 2", n)
+			}
+		}},
+		{"pool of 2 on a loop", "asyncio", "res db=2; 6 x [use db [wait 60ms]]", false, func(t *testing.T, m *Measurement) {
+			if n := mostAtOnce(m, waits); n != 2 {
+				t.Errorf("%d tasks held one of the 2 connections at once, want 2", n)
+			}
+		}},
+		{"gather on a loop", "asyncio", "3 x [work 5ms, gather [4 x [wait 80ms], [work 5ms]]]", false, nil},
+		{"gather on a second pool", "threads(2, fanout=4)", "2 x [gather [2 x [wait 80ms]]]", false, nil},
+		{"gather on the same pool", "threads(2)", "2 x [gather [2 x [wait 80ms]]]", true, nil},
+		{"gather in sync code", "sync", "2 x [gather [2 x [wait 40ms]]]", false, nil},
+		{"locks in opposite orders", "threads(2)", "res a=1; res b=1; A: [use a [wait 40ms, use b [wait 1ms]]]; B: [use b [wait 40ms, use a [wait 1ms]]]", true, nil},
+		{"locks one after another", "sync", "res a=1; res b=1; A: [use a [wait 40ms, use b [wait 1ms]]]; B: [use b [wait 40ms, use a [wait 1ms]]]", false, nil},
+		{"a choice per task", "threads(4)", "seed=7; 12 x [choose [3: [work 5ms], 1: [wait 30ms, work 1ms]]]", false, nil},
+		{"data to worker processes", "processes(2)", "2 x [work 20ms] input 4MB output 1MB", false, func(t *testing.T, m *Measurement) {
+			workersOnly(t, m, 2)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wl, err := workload.ParseInline(tt.workload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := model.Parse(tt.model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tasks, err := Tasks(wl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var prog bytes.Buffer
+			if err := Export(&prog, wl, d, ExportOptions{Cores: cores}); err != nil {
+				t.Fatal(err)
+			}
+			cfg := sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
+				SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true}
+			pred, err := sim.Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (pred.Deadlock != nil) != tt.deadlock {
+				t.Fatalf("the prediction's deadlock: %v, want one: %v", pred.Deadlock, tt.deadlock)
+			}
+			var got []int64
+			busy := true // every attempt ran on a busy machine
+			for attempt := range 2 {
+				before, errBefore := machine.System{}.Read()
+				m, err := Measure(context.Background(), py, prog.Bytes(), time.Minute)
+				after, errAfter := machine.System{}.Read()
+				if err != nil {
+					t.Fatalf("%v\nprogram:\n%s", err, prog.String())
+				}
+				if u := machine.Between(before, after); errBefore != nil || errAfter != nil || !u.Busy(machine.DefaultLimits) {
+					busy = false
+				}
+				if (m.Deadlock != nil) != tt.deadlock {
+					t.Fatalf("CPython's run deadlocked: %v, predicted: %v", m.Deadlock != nil, tt.deadlock)
+				}
+				if tt.deadlock {
+					return // the watchdog stopped it: its times say when it gave up
+				}
+				for i, task := range m.Tasks {
+					var kinds []StepKind
+					for _, s := range task.Steps {
+						kinds = append(kinds, s.Kind)
+					}
+					if want := flatKinds(tasks[i].Steps); !slices.Equal(kinds, want) {
+						t.Errorf("task %s recorded %v, want %v", task.Name, kinds, want)
+					}
+				}
+				if tt.check != nil {
+					tt.check(t, m)
+				}
+				res, _ := m.Result(d, cores)
+				got = append(got, res.Makespan)
+				if len(m.Workers) > 0 {
+					cfg.Profile = startedAs(prof, d, m)
+					if pred, err = sim.Run(context.Background(), cfg); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if t.Failed() || agrees(pred.Makespan, res.Makespan) {
+					break
+				}
+				t.Logf("attempt %d: measured %s, predicted %s", attempt+1, seconds(got), seconds([]int64{pred.Makespan}))
+			}
+			switch last := got[len(got)-1]; {
+			case agrees(pred.Makespan, last):
+			case busy:
+				t.Logf("measured makespans %v, predicted %s: not compared, every run was on a busy machine", seconds(got), seconds([]int64{pred.Makespan})[0])
+			default:
+				t.Errorf("measured makespans %v, predicted %s: beyond 25%% or 30 ms", seconds(got), seconds([]int64{pred.Makespan})[0])
+			}
+		})
+	}
+}
