@@ -141,10 +141,9 @@ func TestModelsAgainstCPython(t *testing.T) {
 			var got []int64
 			busy := true // every attempt ran on a busy machine
 			for attempt := 0; attempt < 2; attempt++ {
-				before, errBefore := machine.System{}.Read()
-				m, err := Measure(context.Background(), py, prog.Bytes(), time.Minute)
-				after, errAfter := machine.System{}.Read()
-				if u := machine.Between(before, after); errBefore != nil || errAfter != nil || !u.Busy(machine.DefaultLimits) {
+				var m *Measurement
+				var err error
+				if loaded, u := machine.BusyDuring(func() { m, err = Measure(context.Background(), py, prog.Bytes(), time.Minute) }); !loaded {
 					busy = false
 				} else {
 					t.Logf("attempt %d ran on a busy machine (%s)", attempt+1, u)

@@ -97,20 +97,14 @@ func (s *server) advise(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), RunTimeout)
-	defer cancel()
-	release, err := s.turn(ctx)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	defer release()
-	a, err := adviseFor(ctx, &req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeValue(w, http.StatusOK, adviceDoc{AdviceDocument: a.Document(), Table: tableOf(a.Table())})
+	s.inTurn(w, r, func(ctx context.Context) error {
+		a, err := adviseFor(ctx, &req)
+		if err != nil {
+			return err
+		}
+		writeValue(w, http.StatusOK, adviceDoc{AdviceDocument: a.Document(), Table: tableOf(a.Table())})
+		return nil
+	})
 }
 
 // adviseFor checks an advise request and simulates its candidates.
@@ -159,26 +153,19 @@ func (s *server) sweep(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), RunTimeout)
-	defer cancel()
-	release, err := s.turn(ctx)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	defer release()
-	sw, err := sweepFor(ctx, &req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var svg strings.Builder
-	if err := sw.WriteSVG(&svg); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeValue(w, http.StatusOK, sweepDoc{SweepDocument: sw.Document(), Title: sw.Title(), Table: tableOf(sw.Table()),
-		KneeText: sw.KneeSentence(), KneeNote: sw.Knee.Note, SVG: svg.String()})
+	s.inTurn(w, r, func(ctx context.Context) error {
+		sw, err := sweepFor(ctx, &req)
+		if err != nil {
+			return err
+		}
+		var svg strings.Builder
+		if err := sw.WriteSVG(&svg); err != nil {
+			return err
+		}
+		writeValue(w, http.StatusOK, sweepDoc{SweepDocument: sw.Document(), Title: sw.Title(), Table: tableOf(sw.Table()),
+			KneeText: sw.KneeSentence(), KneeNote: sw.Knee.Note, SVG: svg.String()})
+		return nil
+	})
 }
 
 // sweepFor checks a sweep request, as `conclab sweep` checks its flags,

@@ -259,6 +259,37 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.inTurn(w, r, func(ctx context.Context) error {
+		p, err := newRun(req)
+		if err != nil {
+			return err
+		}
+		p.hook = s.hook
+		if req.Format != "" {
+			f, err := p.file(ctx, req)
+			if err != nil {
+				return err
+			}
+			f.write(w)
+			return nil
+		}
+		outs, err := p.simulate(ctx, req.Spans, nil)
+		if err != nil {
+			return err
+		}
+		body, err := runJSON(p, outs, req.Spans, !req.NoTasks)
+		if err != nil {
+			return err
+		}
+		writeBody(w, "application/json", body)
+		return nil
+	})
+}
+
+// inTurn answers a request that simulates: within RunTimeout, it waits
+// for the request's turn (see turn), runs do, and answers do's error, if
+// any, as fail does.
+func (s *server) inTurn(w http.ResponseWriter, r *http.Request, do func(ctx context.Context) error) {
 	ctx, cancel := context.WithTimeout(r.Context(), RunTimeout)
 	defer cancel()
 	release, err := s.turn(ctx)
@@ -267,32 +298,9 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	p, err := newRun(req)
-	if err != nil {
+	if err := do(ctx); err != nil {
 		s.fail(w, r, err)
-		return
 	}
-	p.hook = s.hook
-	if req.Format != "" {
-		f, err := p.file(ctx, req)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		f.write(w)
-		return
-	}
-	outs, err := p.simulate(ctx, req.Spans, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, err := runJSON(p, outs, req.Spans, !req.NoTasks)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeBody(w, "application/json", body)
 }
 
 // turn waits for the request's turn to parse and simulate, until ctx

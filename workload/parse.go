@@ -1102,33 +1102,13 @@ func (p *yamlParser) block(n ast.Node, entries []entry, kindEntry *entry, depth,
 		}
 		for _, item := range items {
 			b := Branch{Count: 1, Pos: posOf(item)}
-			ents, _, err := p.mapping(item, "a branch of gather (e.g. {count: 6, steps: [{wait: 20ms}]})")
-			if err != nil {
-				return st, err
-			}
-			var bs *entry
-			for i := range ents {
-				e := &ents[i]
-				switch e.key {
-				case "count":
+			b.Steps, err = p.blockItem(item, depth, blocks, "a branch of gather", "count", branchKeys,
+				"{count: 6, steps: [{wait: 20ms}]}", "{steps: [{%s: …}]}", func(e *entry) *Error {
 					c, err := p.integer(e, "count", 1, MaxTasks)
-					if err != nil {
-						return st, err
-					}
 					b.Count = int(c)
-				case "steps":
-					bs = e
-				default:
-					if isStepKind(e.key) {
-						return st, p.errAt(e.keyNode, "a branch of gather holds its steps under steps: (e.g. {steps: [{%s: …}]})", e.key)
-					}
-					return st, p.errAt(e.keyNode, "%s", unknownKey(e.key, "a branch of gather", branchKeys))
-				}
-			}
-			if bs == nil {
-				return st, p.errAt(item, "a branch of gather needs steps: (e.g. {count: 6, steps: [{wait: 20ms}]})")
-			}
-			if b.Steps, err = p.steps(bs, depth, blocks+1); err != nil {
+					return err
+				})
+			if err != nil {
 				return st, err
 			}
 			st.Branches = append(st.Branches, b)
@@ -1142,37 +1122,52 @@ func (p *yamlParser) block(n ast.Node, entries []entry, kindEntry *entry, depth,
 		}
 		for _, item := range items {
 			a := Alternative{Weight: 1, Pos: posOf(item)}
-			ents, _, err := p.mapping(item, "an alternative of choose (e.g. {weight: 90, steps: [{work: 50us}]})")
+			a.Steps, err = p.blockItem(item, depth, blocks, "an alternative of choose", "weight", altKeys,
+				"{weight: 90, steps: [{work: 50us}]}", "{weight: 10, steps: [{%s: …}]}", func(e *entry) *Error {
+					var err *Error
+					a.Weight, err = p.weight(e)
+					return err
+				})
 			if err != nil {
-				return st, err
-			}
-			var as *entry
-			for i := range ents {
-				e := &ents[i]
-				switch e.key {
-				case "weight":
-					if a.Weight, err = p.weight(e); err != nil {
-						return st, err
-					}
-				case "steps":
-					as = e
-				default:
-					if isStepKind(e.key) {
-						return st, p.errAt(e.keyNode, "an alternative of choose holds its steps under steps: (e.g. {weight: 10, steps: [{%s: …}]})", e.key)
-					}
-					return st, p.errAt(e.keyNode, "%s", unknownKey(e.key, "an alternative of choose", altKeys))
-				}
-			}
-			if as == nil {
-				return st, p.errAt(item, "an alternative of choose needs steps: (e.g. {weight: 90, steps: [{work: 50us}]})")
-			}
-			if a.Steps, err = p.steps(as, depth, blocks+1); err != nil {
 				return st, err
 			}
 			st.Alternatives = append(st.Alternatives, a)
 		}
 		return st, nil
 	}
+}
+
+// blockItem reads one item of a gather or a choose (what): a mapping of
+// its number (numKey, read by num) and its steps. example is the whole
+// item written out; stepsExample, with %s for a step kind, shows where a
+// step kind given as a key belongs.
+func (p *yamlParser) blockItem(item ast.Node, depth, blocks int, what, numKey string, valid []string,
+	example, stepsExample string, num func(*entry) *Error) ([]Step, *Error) {
+	ents, _, err := p.mapping(item, what+" (e.g. "+example+")")
+	if err != nil {
+		return nil, err
+	}
+	var steps *entry
+	for i := range ents {
+		e := &ents[i]
+		switch e.key {
+		case numKey:
+			if err := num(e); err != nil {
+				return nil, err
+			}
+		case "steps":
+			steps = e
+		default:
+			if isStepKind(e.key) {
+				return nil, p.errAt(e.keyNode, "%s holds its steps under steps: (e.g. "+stepsExample+")", what, e.key)
+			}
+			return nil, p.errAt(e.keyNode, "%s", unknownKey(e.key, what, valid))
+		}
+	}
+	if steps == nil {
+		return nil, p.errAt(item, "%s needs steps: (e.g. %s)", what, example)
+	}
+	return p.steps(steps, depth, blocks+1)
 }
 
 // blockExample shows a use, gather or choose written out.

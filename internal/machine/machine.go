@@ -83,6 +83,20 @@ func Between(a, b Counters) Usage {
 	return u
 }
 
+// BusyDuring runs f and says whether other processes kept the machine
+// busy meanwhile (beyond DefaultLimits), and how; a system that does not
+// say counts as quiet.
+func BusyDuring(f func()) (busy bool, u Usage) {
+	before, errBefore := System{}.Read()
+	f()
+	after, errAfter := System{}.Read()
+	if errBefore != nil || errAfter != nil {
+		return false, Usage{}
+	}
+	u = Between(before, after)
+	return u.Busy(DefaultLimits), u
+}
+
 // Limits say when a machine is too busy for a measurement of wall time to
 // be trusted, in cores.
 type Limits struct {
