@@ -15,6 +15,12 @@ collections took (gc.callbacks): the cases of sim's
 TestGatherTreeAgainstCPython.
 
     python3 runtime/gather_children.py --tree
+
+With --flat it times one gather of 1,000, 10,000, 50,000 and 100,000
+coroutines awaiting asyncio.sleep(0.05), each in a fresh interpreter: the
+cases of sim's TestFlatGatherAgainstCPython.
+
+    python3 runtime/gather_children.py --flat
 """
 import asyncio
 import gc
@@ -40,6 +46,14 @@ async def node(depth):
     await asyncio.gather(*[node(depth - 1) for _ in range(6)])
 
 
+async def leaf():
+    await asyncio.sleep(0.05)
+
+
+async def flat(n):
+    await asyncio.gather(*[leaf() for _ in range(n)])
+
+
 def one_tree(depth):
     full = [0, 0.0, 0.0]
 
@@ -52,16 +66,24 @@ def one_tree(depth):
                 full[2] += time.perf_counter() - full[1]
     gc.callbacks.append(timed)
     wall = time.perf_counter()
-    asyncio.run(node(depth))
+    if depth < 0:  # a flat gather of -depth children
+        asyncio.run(flat(-depth))
+    else:
+        asyncio.run(node(depth))
     wall = time.perf_counter() - wall
-    children = sum(6 ** level for level in range(1, depth + 1))
-    print("depth %d, %6d children: %.0f ms, %d full collections took %.0f ms"
-          % (depth, children, wall * 1e3, full[0], full[2] * 1e3))
+    what = "a gather of %d" % -depth
+    if depth >= 0:
+        what = "depth %d, %6d children" % (depth, sum(6 ** level for level in range(1, depth + 1)))
+    print("%s: %.0f ms, %d full collections took %.0f ms" % (what, wall * 1e3, full[0], full[2] * 1e3))
 
 
 def main():
     if "--one" in sys.argv:
         one_tree(int(sys.argv[-1]))
+        return
+    if "--flat" in sys.argv:
+        for n in (1000, 10000, 50000, 100000):
+            subprocess.run([sys.executable, __file__, "--one", str(-n)], check=True)
         return
     if "--tree" in sys.argv:
         for depth in (4, 5, 6):

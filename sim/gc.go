@@ -40,25 +40,33 @@ type heap struct {
 
 // tasksMade is the CPU the creation of n tasks on l costs beyond
 // TaskCreate: growing the heap past its peak, and the collections their
-// objects trigger.
+// objects trigger. The tasks are made one after another (gather creates
+// its children one by one), so each collection sees the tasks made
+// before it, not those made after.
 func (e *engine) tasksMade(l *loop, n int64) int64 {
 	p := &e.prof
 	h := &l.heap
 	var cost int64
-	h.pending += n
-	if h.pending > h.peak {
-		cost += (h.pending - h.peak) * p.TaskFirstTouch
-		h.peak = h.pending
+	if grown := h.pending + n - h.peak; grown > 0 {
+		cost += grown * p.TaskFirstTouch
+		h.peak = h.pending + n
 	}
 	per := p.GCObjectsPerTask
 	if per <= 0 {
+		h.pending += n
 		return cost
 	}
 	cost += n * per * p.GCYoung
-	h.count0 += n * per
-	for h.count0 > gcYoungThreshold {
-		h.count0 -= gcYoungThreshold + 1
-		cost += e.collect(h)
+	for n > 0 {
+		// The tasks up to the one whose objects trigger a collection.
+		k := min(n, (gcYoungThreshold+1-h.count0+per-1)/per)
+		h.pending += k
+		h.count0 += k * per
+		n -= k
+		for h.count0 > gcYoungThreshold {
+			h.count0 -= gcYoungThreshold + 1
+			cost += e.collect(h)
+		}
 	}
 	return cost
 }
