@@ -50,7 +50,7 @@ func agrees(predicted, measured int64) bool {
 
 // TestModelsAgainstCPython exports a small workload under each model kind,
 // runs it on the real python3, checks the document it prints and that its
-// makespan agrees with the prediction (one retry, for a noisy machine).
+// makespan agrees with the prediction (two retries, for a noisy machine).
 func TestModelsAgainstCPython(t *testing.T) {
 	testtool.WallClock(t) // measures real CPython: one such test at a time
 	py := needPython(t)
@@ -140,7 +140,10 @@ func TestModelsAgainstCPython(t *testing.T) {
 			}
 			var got []int64
 			busy := true // every attempt ran on a busy machine
-			for attempt := 0; attempt < 2; attempt++ {
+			// Up to three attempts: CI runs these beside the other
+			// packages' tests, and a run that misses on a machine other
+			// processes keep busy is tried again.
+			for attempt := 0; attempt < 3; attempt++ {
 				var m *Measurement
 				var err error
 				if loaded, u := machine.BusyDuring(func() { m, err = Measure(context.Background(), py, prog.Bytes(), time.Minute) }); !loaded {

@@ -3,6 +3,7 @@ package truth
 import (
 	"bytes"
 	"context"
+	"math"
 	goruntime "runtime"
 	"slices"
 	"sort"
@@ -86,27 +87,32 @@ func TestShapesAgainstCPython(t *testing.T) {
 		name, model, workload string
 		deadlock              bool
 		check                 func(t *testing.T, m *Measurement)
+		tol                   float64 // beyond agrees' 25 %, when set
 	}{
 		{"pool of 2 under threads", "threads(6)", "res db=2; 6 x [use db [wait 60ms]]", false, func(t *testing.T, m *Measurement) {
 			if n := mostAtOnce(m, waits); n != 2 {
 				t.Errorf("%d tasks held one of the 2 connections at once, want 2", n)
 			}
-		}},
+		}, 0},
 		{"pool of 2 on a loop", "asyncio", "res db=2; 6 x [use db [wait 60ms]]", false, func(t *testing.T, m *Measurement) {
 			if n := mostAtOnce(m, waits); n != 2 {
 				t.Errorf("%d tasks held one of the 2 connections at once, want 2", n)
 			}
-		}},
-		{"gather on a loop", "asyncio", "3 x [work 5ms, gather [4 x [wait 80ms], [work 5ms]]]", false, nil},
-		{"gather on a second pool", "threads(2, fanout=4)", "2 x [gather [2 x [wait 80ms]]]", false, nil},
-		{"gather on the same pool", "threads(2)", "2 x [gather [2 x [wait 80ms]]]", true, nil},
-		{"gather in sync code", "sync", "2 x [gather [2 x [wait 40ms]]]", false, nil},
-		{"locks in opposite orders", "threads(2)", "res a=1; res b=1; A: [use a [wait 40ms, use b [wait 1ms]]]; B: [use b [wait 40ms, use a [wait 1ms]]]", true, nil},
-		{"locks one after another", "sync", "res a=1; res b=1; A: [use a [wait 40ms, use b [wait 1ms]]]; B: [use b [wait 40ms, use a [wait 1ms]]]", false, nil},
-		{"a choice per task", "threads(4)", "seed=7; 12 x [choose [3: [work 5ms], 1: [wait 30ms, work 1ms]]]", false, nil},
+		}, 0},
+		{"gather on a loop", "asyncio", "3 x [work 5ms, gather [4 x [wait 80ms], [work 5ms]]]", false, nil, 0},
+		{"gather on a second pool", "threads(2, fanout=4)", "2 x [gather [2 x [wait 80ms]]]", false, nil, 0},
+		{"gather on the same pool", "threads(2)", "2 x [gather [2 x [wait 80ms]]]", true, nil, 0},
+		{"gather in sync code", "sync", "2 x [gather [2 x [wait 40ms]]]", false, nil, 0},
+		{"locks in opposite orders", "threads(2)", "res a=1; res b=1; A: [use a [wait 40ms, use b [wait 1ms]]]; B: [use b [wait 40ms, use a [wait 1ms]]]", true, nil, 0},
+		{"locks one after another", "sync", "res a=1; res b=1; A: [use a [wait 40ms, use b [wait 1ms]]]; B: [use b [wait 40ms, use a [wait 1ms]]]", false, nil, 0},
+		{"a choice per task", "threads(4)", "seed=7; 12 x [choose [3: [work 5ms], 1: [wait 30ms, work 1ms]]]", false, nil, 0},
+		// Moving megabytes into fresh memory is page faults, which other
+		// processes slow most: 4 MB took 22–25 ms per MB here on a quiet
+		// machine, 28 beside CI's other tests. Without the pickling
+		// model the prediction would be under half the measured time.
 		{"data to worker processes", "processes(2)", "2 x [work 20ms] input 4MB output 1MB", false, func(t *testing.T, m *Measurement) {
 			workersOnly(t, m, 2)
-		}},
+		}, 0.4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,9 +141,15 @@ func TestShapesAgainstCPython(t *testing.T) {
 			if (pred.Deadlock != nil) != tt.deadlock {
 				t.Fatalf("the prediction's deadlock: %v, want one: %v", pred.Deadlock, tt.deadlock)
 			}
+			within := agrees
+			if tt.tol > 0 {
+				within = func(predicted, measured int64) bool {
+					return math.Abs(float64(measured-predicted)) <= tt.tol*float64(predicted)
+				}
+			}
 			var got []int64
-			busy := true // every attempt ran on a busy machine
-			for attempt := range 2 {
+			busy := true             // every attempt ran on a busy machine
+			for attempt := range 3 { // as TestModelsAgainstCPython: tried again on a miss
 				var m *Measurement
 				var err error
 				if loaded, _ := machine.BusyDuring(func() { m, err = Measure(context.Background(), py, prog.Bytes(), time.Minute) }); !loaded {
@@ -172,17 +184,17 @@ func TestShapesAgainstCPython(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				if t.Failed() || agrees(pred.Makespan, res.Makespan) {
+				if t.Failed() || within(pred.Makespan, res.Makespan) {
 					break
 				}
 				t.Logf("attempt %d: measured %s, predicted %s", attempt+1, seconds(got), seconds([]int64{pred.Makespan}))
 			}
 			switch last := got[len(got)-1]; {
-			case agrees(pred.Makespan, last):
+			case within(pred.Makespan, last):
 			case busy:
 				t.Logf("measured makespans %v, predicted %s: not compared, every run was on a busy machine", seconds(got), seconds([]int64{pred.Makespan})[0])
 			default:
-				t.Errorf("measured makespans %v, predicted %s: beyond 25%% or 30 ms", seconds(got), seconds([]int64{pred.Makespan})[0])
+				t.Errorf("measured makespans %v, predicted %s: beyond the tolerance", seconds(got), seconds([]int64{pred.Makespan})[0])
 			}
 		})
 	}

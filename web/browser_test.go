@@ -60,6 +60,9 @@ func openBrowser(t *testing.T) *page {
 	if bin == "" {
 		testtool.Missing(t, "no chromium, chromium-browser or google-chrome on PATH; install one (apt-get install chromium) to run the browser test")
 	}
+	// A browser keeps both cores busy for seconds: not beside a test
+	// that times a real interpreter.
+	testtool.Heavy(t)
 	shots := os.Getenv("CONCLAB_SCREENSHOTS")
 	if shots == "" {
 		shots = t.TempDir()
