@@ -3,6 +3,8 @@ package testtool
 import (
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -27,13 +29,52 @@ const lockName = "conclab-wallclock.lock"
 // Tests that compare a real interpreter's timings with predictions call it
 // first: on a machine with two cores, two such tests at once slow each
 // other down and both fail.
+//
+// A test (or one of its subtests) that already holds the turn takes it
+// again at once: a browser test that opens two browsers, each taking the
+// turn, would otherwise wait for itself.
 func WallClock(t testing.TB) {
 	t.Helper()
+	name := t.Name()
+	turn.Lock()
+	if turn.depth > 0 && (name == turn.holder || strings.HasPrefix(name, turn.holder+"/")) {
+		turn.depth++
+		turn.Unlock()
+		t.Cleanup(releaseTurn)
+		return
+	}
+	turn.Unlock()
 	unlock, err := lock(filepath.Join(os.TempDir(), lockName))
 	if err != nil {
 		t.Fatalf("taking the wall-clock turn: %v", err)
 	}
-	t.Cleanup(unlock)
+	turn.Lock()
+	turn.holder, turn.depth, turn.unlock = name, 1, unlock
+	turn.Unlock()
+	t.Cleanup(releaseTurn)
+}
+
+// turn is who in this process holds the wall-clock turn, and how many
+// times it has taken it.
+var turn struct {
+	sync.Mutex
+	holder string
+	depth  int
+	unlock func()
+}
+
+// releaseTurn gives one taking of the turn back; the last gives it up.
+func releaseTurn() {
+	turn.Lock()
+	turn.depth--
+	if turn.depth > 0 {
+		turn.Unlock()
+		return
+	}
+	unlock := turn.unlock
+	turn.holder, turn.unlock = "", nil
+	turn.Unlock()
+	unlock()
 }
 
 // Heavy takes the same turn as WallClock for a test that keeps the cores

@@ -64,3 +64,27 @@ func TestMissingFailsInCI(t *testing.T) {
 		}
 	}
 }
+
+// TestWallClockTakenTwice: a test that takes the turn twice (a browser
+// test opening two browsers), and its subtest, go on at once (without
+// this, the second taking waited for the first for ever); once the test
+// has ended, the turn is free.
+func TestWallClockTakenTwice(t *testing.T) {
+	t.Run("holder", func(t *testing.T) {
+		WallClock(t)
+		WallClock(t)
+		t.Run("sub", func(t *testing.T) { Heavy(t) })
+	})
+	free := make(chan struct{})
+	go func() {
+		if unlock, err := lock(filepath.Join(os.TempDir(), lockName)); err == nil {
+			unlock()
+		}
+		close(free)
+	}()
+	select {
+	case <-free:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the turn was not given back after its holder ended")
+	}
+}
