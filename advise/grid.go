@@ -106,14 +106,7 @@ func (sw *Sweep) writeGrid(w io.Writer, width int) error {
 			return err
 		}
 	}
-	b.Reset()
-	b.WriteString("\n")
-	wrap(&b, sw.kneeSentence(), width, "", "  ")
-	if sw.Knee.Note != "" {
-		wrap(&b, sw.Knee.Note, width, "  ", "  ")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return sw.writeKnee(w, width)
 }
 
 // Heat map geometry of a grid sweep's SVG.

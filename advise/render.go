@@ -66,7 +66,13 @@ func (sw *Sweep) WriteText(w io.Writer, width int) error {
 	if err := t.write(w, width); err != nil {
 		return err
 	}
-	b.Reset()
+	return sw.writeKnee(w, width)
+}
+
+// writeKnee writes the sentence under a sweep's table: where the knee is,
+// and its note if any, wrapped to width.
+func (sw *Sweep) writeKnee(w io.Writer, width int) error {
+	var b strings.Builder
 	b.WriteString("\n")
 	wrap(&b, sw.kneeSentence(), width, "", "  ")
 	if sw.Knee.Note != "" {

@@ -117,25 +117,10 @@ func TestModelsAgainstCPython(t *testing.T) {
 	cores := goruntime.NumCPU()
 	for _, tt := range tests {
 		t.Run(tt.model, func(t *testing.T) {
-			wl, err := workload.ParseInline(tt.workload)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := model.Parse(tt.model)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tasks, err := Tasks(wl)
-			if err != nil {
-				t.Fatal(err)
-			}
+			wl, d, tasks, prog := exported(t, tt.workload, tt.model, cores)
 			pred, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
 				SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
 			if err != nil {
-				t.Fatal(err)
-			}
-			var prog bytes.Buffer
-			if err := Export(&prog, wl, d, ExportOptions{Cores: cores}); err != nil {
 				t.Fatal(err)
 			}
 			var got []int64
@@ -182,6 +167,29 @@ func TestModelsAgainstCPython(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exported parses an inline workload and a model, and returns them with
+// the tasks the program runs and the program Export writes for cores.
+func exported(t *testing.T, inline, modelExpr string, cores int) (*workload.Workload, model.Deployment, []Task, *bytes.Buffer) {
+	t.Helper()
+	wl, err := workload.ParseInline(inline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := model.Parse(modelExpr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := Tasks(wl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prog bytes.Buffer
+	if err := Export(&prog, wl, d, ExportOptions{Cores: cores}); err != nil {
+		t.Fatal(err)
+	}
+	return wl, d, tasks, &prog
 }
 
 func seconds(v []int64) []string {

@@ -1,7 +1,6 @@
 package truth
 
 import (
-	"bytes"
 	"context"
 	"math"
 	goruntime "runtime"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/testtool"
-	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 )
@@ -116,22 +114,7 @@ func TestShapesAgainstCPython(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wl, err := workload.ParseInline(tt.workload)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := model.Parse(tt.model)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tasks, err := Tasks(wl)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var prog bytes.Buffer
-			if err := Export(&prog, wl, d, ExportOptions{Cores: cores}); err != nil {
-				t.Fatal(err)
-			}
+			wl, d, tasks, prog := exported(t, tt.workload, tt.model, cores)
 			cfg := sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
 				SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true}
 			pred, err := sim.Run(context.Background(), cfg)
