@@ -36,9 +36,10 @@ const (
 	// project (runtime/testdata/cpython-pickle-measured.json).
 	measuredPickle = "measured here: python3 runtime/measure.py --only PickleSend,PickleFresh (CPython 3.11.7, " +
 		"Debian 12, AMD EPYC VM, 2 cores, shared), median of 5, 2026-12-01: "
-	measuredJava = "measured here: runtime/testdata/measure-java/measure.sh (OpenJDK 17.0.15, Debian 12, 2 cores), 2026-11-25: "
-	measuredGC   = "measured here: python3 runtime/measure.py --only TaskFirstTouch,GCScan --runs 3 (CPython 3.11.7, Debian 12, 2 cores), 2026-12-01, median of 3 runs: "
-	measuredGo   = "measured here: go run ./runtime/testdata/measure-go (go1.26.8, Debian 12, 2 cores), 2026-11-25: "
+	measuredJava   = "measured here: runtime/testdata/measure-java/measure.sh (OpenJDK 17.0.15, Debian 12, 2 cores), 2026-11-25: "
+	measuredGather = "measured here: python3 runtime/measure.py --only GCObjectsPerChild --runs 3 (CPython 3.11.7, Debian 12, 2 cores), 2026-12-01: "
+	measuredGC     = "measured here: python3 runtime/measure.py --only TaskFirstTouch,GCScan --runs 3 (CPython 3.11.7, Debian 12, 2 cores), 2026-12-01, median of 3 runs: "
+	measuredGo     = "measured here: go run ./runtime/testdata/measure-go (go1.26.8, Debian 12, 2 cores), 2026-11-25: "
 )
 
 func cpython() Profile {
@@ -58,6 +59,8 @@ func cpython() Profile {
 		TaskCreate:         2756,
 		TaskFirstTouch:     3714,
 		GCObjectsPerTask:   11,
+		GCObjectsPerChild:  1,
+		GCObjectsPerGather: 5,
 		GCBaseObjects:      18420,
 		GCYoung:            154,
 		GCScan:             233,
@@ -102,6 +105,13 @@ func cpython() Profile {
 			"GCObjectsPerTask": measuredGC + "Δ len(gc.get_objects()) per pending task of 50000 tasks of a " +
 				"coroutine awaiting asyncio.sleep(10): the task, two coroutines, the future and the timer handle " +
 				"(11 in every run; 10 when the task's coroutine is asyncio.sleep itself)",
+			"GCObjectsPerChild": measuredGather + "Δ len(gc.get_objects()) per pending child of asyncio.gather " +
+				"beyond a task's, from 2000 gathers of 10 coroutines awaiting asyncio.sleep(10) against 20000 " +
+				"gathers of one: the (callback, context) entry of its done callback (1 in every run)",
+			"GCObjectsPerGather": measuredGather + "Δ len(gc.get_objects()) per pending asyncio.gather beyond its " +
+				"parent task's, from 20000 tasks each gathering one coroutine awaiting asyncio.sleep(10), less " +
+				"two tasks and one child's share: the gathering future, the children list, the tuple of " +
+				"awaitables and the done callback's closure (5 in every run)",
 			"GCBaseObjects": measuredGC + "len(gc.get_objects()) of a fresh interpreter with asyncio imported, " +
 				"after gc.collect()",
 			"GCYoung": measuredGC + "process CPU of the generation-0 and -1 collections (gc.callbacks) while " +

@@ -96,6 +96,10 @@ var how = map[string]string{
 		"fresh interpreter, the cyclic collector off: the first grows the heap",
 	"GCObjectsPerTask": "Δ len(gc.get_objects()) per pending task of a coroutine awaiting asyncio.sleep, in a " +
 		"fresh interpreter",
+	"GCObjectsPerChild": "Δ len(gc.get_objects()) per pending child of asyncio.gather beyond a task's: 2000 gathers " +
+		"of 10 coroutines awaiting asyncio.sleep against 20000 gathers of one",
+	"GCObjectsPerGather": "Δ len(gc.get_objects()) per pending asyncio.gather beyond its parent task's: 20000 " +
+		"tasks each gathering one coroutine awaiting asyncio.sleep, less two tasks and a child's share",
 	"GCBaseObjects": "len(gc.get_objects()) of a fresh interpreter with asyncio imported",
 	"GCYoung": "process CPU of the generation-0 and -1 collections while 50000 tasks are created, per " +
 		"tracked object allocated",

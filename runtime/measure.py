@@ -369,7 +369,9 @@ def child_gc(n=50000, touch=10000):
     first pays to grow the heap (page faults, allocator arenas), the second
     reuses it. objects: tracked objects per pending task of a coroutine
     awaiting asyncio.sleep (task, two coroutines, future, timer handle and
-    their containers). young: CPU of the young collections (generations 0 and 1)
+    their containers). child, gather: the objects a pending child of
+    asyncio.gather adds beyond a task's, and those of the gather itself
+    beyond its parent task's. young: CPU of the young collections (generations 0 and 1)
     while `n` such tasks are created, per tracked object allocated.
     scan: CPU of a full collection per tracked object, n tasks pending.
     base: tracked objects of the interpreter with asyncio, before any."""
@@ -381,6 +383,9 @@ def child_gc(n=50000, touch=10000):
 
     async def pending():  # a coroutine of the program awaiting a sleep
         await asyncio.sleep(10)
+
+    async def gatherer(k):  # a task gathering k of them
+        await asyncio.gather(*(pending() for _ in range(k)))
 
     def cpu(count):
         t0 = time.process_time_ns()
@@ -410,10 +415,26 @@ def child_gc(n=50000, touch=10000):
         t0 = time.process_time_ns()
         gc.collect()
         scan = (time.process_time_ns() - t0) / total
+        before = len(gc.get_objects())
+        tens = [asyncio.ensure_future(gatherer(10)) for _ in range(n // 25)]
+        await asyncio.sleep(0)  # each gather made
+        await asyncio.sleep(0)  # every child up to its timer
+        ten = (len(gc.get_objects()) - before) / len(tens)
+        before = len(gc.get_objects())
+        ones = [asyncio.ensure_future(gatherer(1)) for _ in range(n // 2)]
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        one = (len(gc.get_objects()) - before) / len(ones)
+        child = (ten - one) / 9 - objects
+        gather = one - 2 * objects - child
+        for task in tens + ones:
+            task.cancel()
+        await asyncio.gather(*tens, *ones, return_exceptions=True)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         return {"first_touch": max(0.0, (first - second) / touch), "objects": objects,
+                "child": child, "gather": gather,
                 "young": young[0] / (objects * n), "scan": scan, "base": float(base)}
     return asyncio.run(main())
 
@@ -498,8 +519,10 @@ def plan(quick):
         (["SelectResolution"], select_resolution),
         (["ThreadRSS", "ThreadVirtual"], lambda: both(in_child("threads"), "rss", "virtual")),
         (["TaskRSS"], lambda: (in_child("tasks")["rss"],)),
-        (["TaskFirstTouch", "GCObjectsPerTask", "GCYoung", "GCScan", "GCBaseObjects"],
-         lambda: tuple(in_child("gc")[k] for k in ("first_touch", "objects", "young", "scan", "base"))),
+        (["TaskFirstTouch", "GCObjectsPerTask", "GCObjectsPerChild", "GCObjectsPerGather", "GCYoung", "GCScan",
+          "GCBaseObjects"],
+         lambda: tuple(in_child("gc")[k] for k in ("first_touch", "objects", "child", "gather", "young", "scan",
+                                                   "base"))),
         (["ProcessRSS", "ProcessVirtual"], lambda: both(process_memory(), "rss", "virtual")),
     ]
 

@@ -19,6 +19,8 @@ type Profile struct {
 	TaskCreate         int64 // CPU to create one asyncio task
 	TaskFirstTouch     int64 // CPU per asyncio task beyond the most a loop has had pending: the heap grows (page faults, allocator arenas)
 	GCObjectsPerTask   int64 // objects the cyclic GC tracks per pending asyncio task (task, coroutines, future, timer handle); 0: no such collector
+	GCObjectsPerChild  int64 // objects the cyclic GC tracks per pending child of an asyncio.gather beyond GCObjectsPerTask (its done callback)
+	GCObjectsPerGather int64 // objects the cyclic GC tracks per pending asyncio.gather beyond its parent task's (the gathering future, its children list)
 	GCBaseObjects      int64 // objects the cyclic GC tracks in an interpreter with asyncio, before any task
 	GCYoung            int64 // CPU of the young collections (generations 0 and 1) per tracked object allocated
 	GCScan             int64 // CPU of a full collection per tracked object

@@ -44,6 +44,8 @@ var constants = []constant{
 	{"task_create", "TaskCreate", false, "CPU to create one asyncio task", func(p *Profile) *int64 { return &p.TaskCreate }, false},
 	{"task_first_touch", "TaskFirstTouch", false, "CPU per asyncio task beyond the most a loop has had pending", func(p *Profile) *int64 { return &p.TaskFirstTouch }, true},
 	{"gc_objects_per_task", "GCObjectsPerTask", true, "objects the cyclic GC tracks per pending asyncio task (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerTask }, true},
+	{"gc_child_objects", "GCObjectsPerChild", true, "tracked objects of a gather's child beyond a task's (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerChild }, true},
+	{"gc_gather_objects", "GCObjectsPerGather", true, "tracked objects of a pending gather (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerGather }, true},
 	{"gc_base_objects", "GCBaseObjects", true, "objects the cyclic GC tracks before any task (a count)", func(p *Profile) *int64 { return &p.GCBaseObjects }, true},
 	{"gc_young", "GCYoung", false, "CPU of young collections per tracked object allocated", func(p *Profile) *int64 { return &p.GCYoung }, true},
 	{"gc_scan", "GCScan", false, "CPU of a full collection per tracked object", func(p *Profile) *int64 { return &p.GCScan }, true},

@@ -14,10 +14,15 @@ package sim
 // milliseconds: the time per task grows with the number pending.
 //
 // The model follows that mechanism with the tasks as the allocations: a
-// pending asyncio task is GCObjectsPerTask tracked objects, made when it is
-// created and freed when it ends; what the collections cost is CPU of the
-// loop's thread, paid with the task's creation. A task created beyond the
-// most the loop has had pending also pays TaskFirstTouch: the heap grows.
+// pending asyncio task is GCObjectsPerTask tracked objects (a child of a
+// gather GCObjectsPerChild more: its done callback), made when it is
+// created and freed when it ends, and a pending gather GCObjectsPerGather
+// (its future and children list); what the collections cost is CPU of the
+// loop's thread, paid with the creation. A task created beyond the most
+// the loop has had pending also pays TaskFirstTouch: the heap grows. In a
+// tree of gathers six wide, a task is 11 + 1 + 5/6 objects: the gathers'
+// share is what makes a deep tree's collections more and longer than a
+// flat gather's of as many tasks.
 
 // The collector's thresholds, CPython's defaults (gc.get_threshold()).
 const (
@@ -31,6 +36,7 @@ const (
 type heap struct {
 	pending int64 // tasks pending on the loop
 	peak    int64 // the most ever pending
+	objects int64 // tracked objects of the pending tasks and gathers
 
 	count0, count1, count2 int64 // the collector's generation counts
 	sinceYoung             int64 // tracked objects alive at the last generation-1 collection
@@ -43,7 +49,7 @@ type heap struct {
 // objects trigger. The tasks are made one after another (gather creates
 // its children one by one), so each collection sees the tasks made
 // before it, not those made after.
-func (e *engine) tasksMade(l *loop, n int64) int64 {
+func (e *engine) tasksMade(l *loop, n int64, child bool) int64 {
 	p := &e.prof
 	h := &l.heap
 	var cost int64
@@ -51,17 +57,45 @@ func (e *engine) tasksMade(l *loop, n int64) int64 {
 		cost += grown * p.TaskFirstTouch
 		h.peak = h.pending + n
 	}
-	per := p.GCObjectsPerTask
-	if per <= 0 {
-		h.pending += n
+	h.pending += n
+	if p.GCObjectsPerTask <= 0 {
 		return cost
 	}
-	cost += n * per * p.GCYoung
+	per := e.taskObjects(child)
+	return cost + e.allocate(h, n*per, per)
+}
+
+// gatherMade is the CPU of a gather's own objects on l.
+func (e *engine) gatherMade(l *loop) int64 {
+	if e.prof.GCObjectsPerTask <= 0 {
+		return 0
+	}
+	return e.allocate(&l.heap, e.prof.GCObjectsPerGather, 1)
+}
+
+// taskObjects is how many objects the collector tracks for a pending task,
+// or for a pending child of a gather.
+func (e *engine) taskObjects(child bool) int64 {
+	if child {
+		return e.prof.GCObjectsPerTask + e.prof.GCObjectsPerChild
+	}
+	return e.prof.GCObjectsPerTask
+}
+
+// allocate is the CPU of allocating n tracked objects on h in units of
+// unit (a task's): the young collections' share of each, and the
+// collections they trigger, each seeing the units made before it.
+func (e *engine) allocate(h *heap, n, unit int64) int64 {
+	if n <= 0 {
+		return 0
+	}
+	cost := n * e.prof.GCYoung
+	unit = max(unit, 1)
 	for n > 0 {
-		// The tasks up to the one whose objects trigger a collection.
-		k := min(n, (gcYoungThreshold+1-h.count0+per-1)/per)
-		h.pending += k
-		h.count0 += k * per
+		// The units up to the one whose objects trigger a collection.
+		k := min(n, ((gcYoungThreshold+1-h.count0+unit-1)/unit)*unit)
+		h.objects += k
+		h.count0 += k
 		n -= k
 		for h.count0 > gcYoungThreshold {
 			h.count0 -= gcYoungThreshold + 1
@@ -74,7 +108,7 @@ func (e *engine) tasksMade(l *loop, n int64) int64 {
 // collect is one collection that allocations triggered; it returns the
 // cost of a full one (the young ones are paid per object in tasksMade).
 func (e *engine) collect(h *heap) int64 {
-	live := e.prof.GCBaseObjects + h.pending*e.prof.GCObjectsPerTask
+	live := e.prof.GCBaseObjects + h.objects
 	switch {
 	case h.count2 > gcOlderThreshold && h.longPending >= h.longTotal/gcLongLivedFactor:
 		h.count1, h.count2 = 0, 0
@@ -92,10 +126,23 @@ func (e *engine) collect(h *heap) int64 {
 	return 0
 }
 
-// taskGone is the end of a task pending on l: its objects are freed.
-func (e *engine) taskGone(l *loop) {
-	h := &l.heap
-	h.pending--
-	h.count0 = max(0, h.count0-e.prof.GCObjectsPerTask)
-	h.sinceYoung = max(0, h.sinceYoung-e.prof.GCObjectsPerTask)
+// taskGone is the end of a task (child: of a gather) pending on l: its
+// objects are freed.
+func (e *engine) taskGone(l *loop, child bool) {
+	l.heap.pending--
+	e.freed(&l.heap, e.taskObjects(child))
+}
+
+// gatherGone is the end of a gather on l: its objects are freed.
+func (e *engine) gatherGone(l *loop) {
+	e.freed(&l.heap, e.prof.GCObjectsPerGather)
+}
+
+func (e *engine) freed(h *heap, n int64) {
+	if e.prof.GCObjectsPerTask <= 0 {
+		return
+	}
+	h.objects -= n
+	h.count0 = max(0, h.count0-n)
+	h.sinceYoung = max(0, h.sinceYoung-n)
 }

@@ -141,7 +141,7 @@ func (e *engine) loopAdmit(p *process, sl int32) {
 	if e.dep.Kind != model.Asyncio {
 		// A worker process's loop creates the task when it gets it; a
 		// single loop's gather created it at its release (see release).
-		l.debt += e.prof.TaskCreate + e.tasksMade(l, 1)
+		l.debt += e.prof.TaskCreate + e.tasksMade(l, 1, false)
 		e.asyncPending++
 		e.memory()
 	}
@@ -379,7 +379,7 @@ func (e *engine) loopEnd(l *loop) {
 	if e.tree {
 		if f := &e.frames[th.slot]; f.run == runEager {
 			e.asyncPending--
-			e.taskGone(l)
+			e.taskGone(l, true)
 			par := e.endBranch(th.slot, th)
 			e.eagerNext(l, par)
 			return
@@ -400,7 +400,7 @@ func (e *engine) loopFinish(l *loop) {
 	e.setLane(th, Idle)
 	th.slot = -1
 	e.asyncPending--
-	e.taskGone(l)
+	e.taskGone(l, e.isBranch(sl))
 	if e.isBranch(sl) {
 		e.endBranch(sl, th)
 	} else {

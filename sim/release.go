@@ -62,7 +62,7 @@ func (e *engine) release() {
 			// gather creates it now, even when a semaphore will hold it.
 			e.asyncPending++
 			l := e.workers[0].loop
-			l.debt += e.prof.TaskCreate + e.tasksMade(l, 1)
+			l.debt += e.prof.TaskCreate + e.tasksMade(l, 1, false)
 			e.memory()
 		}
 		e.dispatch()

@@ -303,6 +303,7 @@ func (e *engine) endBranch(c int32, by *thread) int32 {
 	}
 	if l := e.procs[e.slots[par].proc].loop; l != nil {
 		pf.gather = -1
+		e.gatherGone(l)
 		e.gatherDone(par)
 		e.enqueue(l, par)
 	}
@@ -329,7 +330,7 @@ func (e *engine) loopGather(l *loop, g int32) {
 		return
 	}
 	n := int64(e.gatherTotal(th.slot))
-	e.python(th, n*e.prof.TaskCreate+e.tasksMade(l, n), actGather)
+	e.python(th, n*e.prof.TaskCreate+e.gatherMade(l)+e.tasksMade(l, n, true), actGather)
 }
 
 // loopCreated makes the children the loop paid to create: they join its
@@ -354,15 +355,20 @@ func (e *engine) eagerNext(l *loop, par int32) {
 	th := l.th
 	f := &e.frames[par]
 	if f.made < e.gatherTotal(par) {
+		var cost int64
+		if f.made == 0 {
+			cost = e.gatherMade(l)
+		}
 		th.slot = e.newChild(par, runEager)
 		e.asyncPending++
 		e.memory()
-		e.python(th, e.prof.TaskCreate+e.tasksMade(l, 1), actEager)
+		e.python(th, cost+e.prof.TaskCreate+e.tasksMade(l, 1, true), actEager)
 		return
 	}
 	th.slot = par
 	if f.pending == 0 {
 		f.gather = -1
+		e.gatherGone(l)
 		e.gatherDone(par)
 		th.act = actStep
 		e.cont = append(e.cont, th)

@@ -42,6 +42,8 @@ func TestCalibrateReal(t *testing.T) {
 		"TaskCreate":         {50, ms},
 		"TaskFirstTouch":     {0, ms},
 		"GCObjectsPerTask":   {3, 100},
+		"GCObjectsPerChild":  {0, 20},
+		"GCObjectsPerGather": {1, 50},
 		"GCBaseObjects":      {1000, 1_000_000},
 		"GCYoung":            {1, 10 * us},
 		"GCScan":             {1, 10 * us},
@@ -77,8 +79,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "87/87") {
-		t.Errorf("stderr shows no progress up to 87/87 (3 quick runs of 29 figures):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "93/93") {
+		t.Errorf("stderr shows no progress up to 93/93 (3 quick runs of 31 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")
