@@ -60,6 +60,10 @@ func exitStatus(err error, stderr io.Writer, env func(string) string) int {
 	if err == nil {
 		return exitOK
 	}
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.code // said already: record passes the program's status on
+	}
 	var ie *sim.InternalError
 	if errors.As(err, &ie) {
 		fmt.Fprintf(stderr, "conclab: %s; this is a bug in conclab, please report it with the command that caused it (%s=1 adds the Go stack)\n",
@@ -78,6 +82,11 @@ func exitStatus(err error, stderr io.Writer, env func(string) string) int {
 	// files, models. Cobra's own errors (unknown command, bad flag) are too.
 	return exitUsage
 }
+
+// statusError ends conclab with a status and no message of its own.
+type statusError struct{ code int }
+
+func (e *statusError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 // executeRecovering runs the command, turning a panic on this goroutine
 // into an *sim.InternalError: a bug reaches the user as one line, not a
@@ -124,6 +133,7 @@ built-in scenario or your own workload file.`,
 	root.AddCommand(newServeCmd(s))
 	root.AddCommand(newExportCmd(s), newVerifyCmd(s))
 	root.AddCommand(newSweepCmd(s), newAdviseCmd(s))
+	root.AddCommand(newRecordCmd(s))
 	root.AddCommand(newVersionCmd(s))
 	addCompletions(root)
 	return root

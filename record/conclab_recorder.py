@@ -1,0 +1,1028 @@
+"""conclab's recorder: runs a Python program as it always runs, and writes
+down what each of its tasks did, step by step, for `conclab record`.
+
+    python3 -c 'import conclab_recorder as r; r.main()' OUT -- prog.py [args...]
+    python3 -c 'import conclab_recorder as r; r.main()' OUT -- -m package.module [args...]
+
+(conclab appends this file's directory to sys.path; worker processes
+started with spawn get the parent's sys.path, and import it from there to
+run a work item.) The program gets its own argv, __main__,
+standard streams and exit status. Standard library only, CPython 3.8 and
+newer, free-threaded builds included.
+
+A task is a thread, a work item of a thread or process pool, an asyncio
+task, or the main program's own code. Its steps, in order:
+
+    ["w", ns]            CPU of the thread with the GIL held (thread_time)
+    ["r", ns, what]      CPU inside C code that releases the GIL (zlib, hashlib, sqlite3)
+    ["i", ns, what]      a wait: sleep, socket I/O, a query's own waiting
+    ["b", ns, what]      a blocking wait made while an event loop ran on the thread
+    ["g", [ids]]         tasks it started (asyncio children, pool work items)
+    ["j", ns]            it waited for other tasks (gather, join, result())
+    ["u", ns, res]       it waited to acquire a resource (a semaphore, a lock)
+    ["a", res]           it acquired the resource
+    ["x", res]           it released it
+    ["p", ns]            it started a thread or a process (the runtime's cost, predicted)
+    ["k", depth, sites]  the main program's call stack changed at this depth: the
+                         functions from there down (the first boundary: depth 0)
+
+Time a thread spends waiting for the GIL is in none of them: it is what
+conclab predicts. Waits shorter than MIN_WAIT beyond the call's own CPU are
+CPU, not waits (a recv that found its data ready).
+"""
+
+import atexit
+import functools
+import json
+import os
+import pickle
+import runpy
+import signal
+import sys
+import threading
+import time
+
+_perf = time.perf_counter_ns
+_cpu = time.thread_time_ns
+MIN_WAIT = 20000          # ns: less than this beyond a call's own CPU is not a wait
+MAX_DEPTH = 8             # frames of the main program's stack compared at boundaries
+
+_t0 = _perf()
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+_lock = threading.Lock()
+_tasks = []               # every task of this process, in order of creation
+_resources = {}           # id -> {"kind", "capacity", "site"}
+_pools = {}               # id -> {"kind", "workers", "site", "start"}
+_loops = [0]              # event loops created
+_local = threading.local()
+_notes = []               # what the recorder could not follow
+_worker = [False]         # this process is a worker of a recorded process pool
+
+
+def _now():
+    return _perf() - _t0
+
+
+def _site(code):
+    try:
+        return "%s %s:%d" % (code.co_name, code.co_filename, code.co_firstlineno)
+    except AttributeError:
+        return ""
+
+
+def _caller_site(skip=2):
+    """file:line of the program's code that called into a patched API."""
+    f = sys._getframe(skip)
+    here = __file__
+    while f is not None and (f.f_code.co_filename == here or "/concurrent/" in f.f_code.co_filename
+                             or "/asyncio/" in f.f_code.co_filename
+                             or "/threading.py" in f.f_code.co_filename):
+        f = f.f_back
+    if f is None:
+        return ""
+    return "%s %s:%d" % (f.f_code.co_name, f.f_code.co_filename, f.f_lineno)
+
+
+def _fn_site(fn):
+    if isinstance(fn, functools.partial):
+        if getattr(fn.func, "__name__", "") == "_process_chunk" and fn.args:
+            fn = fn.args[0]  # ProcessPoolExecutor.map's chunks of the user's function
+        else:
+            fn = fn.func
+    code = getattr(fn, "__code__", None)
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or type(fn).__name__
+    if code is None:
+        return name, ""
+    return name, "%s:%d" % (code.co_filename, code.co_firstlineno)
+
+
+class Task(object):
+    __slots__ = ("id", "kind", "name", "site", "parent", "start", "end", "steps", "cpu0",
+                 "pool", "data_in", "data_out", "suspended", "ready", "sleep", "acquiring",
+                 "spawned", "error", "pid", "thread", "began")
+
+    def __init__(self, kind, name, site, parent, pool=None):
+        self.kind, self.name, self.site, self.pool = kind, name, site, pool
+        self.parent = parent.id if parent is not None else None
+        self.start, self.end, self.steps = _now(), None, []
+        self.cpu0 = 0
+        self.data_in = self.data_out = None
+        self.suspended = self.ready = self.sleep = self.acquiring = None
+        self.spawned = False
+        self.error = self.began = None
+        self.pid, self.thread = os.getpid(), threading.get_ident()
+        with _lock:
+            self.id = len(_tasks)
+            _tasks.append(self)
+        if parent is not None:
+            parent.add_child(self.id)
+
+    def add(self, kind, value, what=None):
+        if kind in ("w", "r", "i", "b", "j", "p") and value <= 0:
+            return
+        last = self.steps[-1] if self.steps else None
+        if last is not None and last[0] == kind and kind in ("w", "r", "i", "b", "j", "p") and \
+                (kind in ("w", "j", "p") or last[2] == what):
+            last[1] += value
+            return
+        if kind in ("r", "i", "b", "u"):
+            self.steps.append([kind, value, what])
+        else:
+            self.steps.append([kind, value])
+
+    def add_child(self, child):
+        self.spawned = True
+        last = self.steps[-1] if self.steps else None
+        if last is not None and last[0] == "g":
+            last[1].append(child)
+        else:
+            if _current() is self:
+                self.flush()
+            self.steps.append(["g", [child]])
+
+    def flush(self, c=None):
+        """Records the CPU since the last boundary as GIL-held work."""
+        if c is None:
+            c = _cpu()
+        self.add("w", c - self.cpu0)
+        self.cpu0 = c
+
+    def record(self):
+        return {"id": self.id, "kind": self.kind, "name": self.name, "site": self.site,
+                "parent": self.parent, "start": self.start, "end": self.end, "steps": self.steps,
+                "pool": self.pool, "input": self.data_in, "output": self.data_out,
+                "error": self.error, "pid": self.pid, "thread": self.thread, "began": self.began}
+
+
+# ---- which task runs on this thread ---------------------------------------------
+
+def _stack():
+    s = getattr(_local, "stack", None)
+    if s is None:
+        s = _local.stack = []
+    return s
+
+
+def _current():
+    s = _stack()
+    return s[-1] if s else None
+
+
+def _enter(task):
+    if task.began is None:
+        task.began = _now()
+    _stack().append(task)
+    task.cpu0 = _cpu()
+
+
+def _leave(task, end=True):
+    task.flush()
+    s = _stack()
+    if s and s[-1] is task:
+        s.pop()
+    if end:
+        task.end = _now()
+
+
+def _loop_running():
+    ev = sys.modules.get("asyncio.events")
+    return ev is not None and ev._get_running_loop() is not None
+
+
+# ---- the main program's units: which call of which function a step is in ----------
+
+_main_frames = [None]     # the frames of the last boundary, outermost first
+_main_base = [None]       # the file of the program's __main__ module
+
+
+def _mark_stack(task):
+    """At a boundary of the main program's own steps, notes how deep its
+    call stack changed since the last one: a new call of the function
+    that handles one item is where one unit of work ends and the next
+    begins."""
+    if task.kind != "main" or _main_base[0] is None:
+        return
+    chain = []
+    f = sys._getframe(2)
+    while f is not None:
+        chain.append(f)
+        if f.f_code.co_name == "<module>" and f.f_code.co_filename == _main_base[0]:
+            break
+        f = f.f_back
+    else:
+        return
+    chain.reverse()
+    chain = [c for c in chain if c.f_code.co_filename != __file__][:MAX_DEPTH]
+    prev = _main_frames[0]
+    depth = 0
+    while prev is not None and depth < len(chain) and depth < len(prev) and chain[depth] is prev[depth]:
+        depth += 1
+    _main_frames[0] = chain
+    if prev is None or depth < len(chain) or len(chain) < len(prev):
+        task.steps.append(["k", depth, [_site(c.f_code) for c in chain[depth:]]])
+
+
+# ---- waits and C code ------------------------------------------------------------
+
+def _timed(what, fn, released=False, asked=None):
+    """fn, recorded as a boundary of the current task: the CPU inside it
+    (GIL-held, or released for C code that drops the GIL) and its wait.
+    Under threads, the wall time of a call that released the GIL includes
+    waiting to take it back: that is not the program's, so C code that
+    computes records no wait, and a sleep records what it asked for
+    (asked(args) ns) when it took longer."""
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        task = _current()
+        if task is None:
+            return fn(*args, **kwargs)
+        c0 = _cpu()
+        task.flush(c0)
+        _mark_stack(task)
+        w0 = _perf()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            w1, c1 = _perf(), _cpu()
+            inside = c1 - c0
+            task.add("r" if released else "w", inside, what if released else None)
+            wait = (w1 - w0) - inside
+            if asked is not None:
+                try:
+                    wait = min(wait, asked(args, kwargs))
+                except Exception:
+                    pass
+            if wait >= MIN_WAIT and not released:
+                task.add("b" if _loop_running() else "i", wait, what)
+            task.cpu0 = c1
+    return call
+
+
+def _sleep_ns(args, kwargs):
+    secs = args[0] if args else kwargs.get("secs", 0)
+    return int(max(0.0, float(secs)) * 1e9)
+
+
+def _joined(fn):
+    """fn waits for other tasks (join, result, wait): a join step."""
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        task = _current()
+        if task is None:
+            return fn(*args, **kwargs)
+        task.flush()
+        w0 = _perf()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            task.add("j", _perf() - w0)
+            task.cpu0 = _cpu()
+    return call
+
+
+def _started(start, obj):
+    """start() of a thread or process: its cost is the runtime's, which
+    conclab predicts; the caller's step marks it and goes on."""
+    task = _current()
+    if task is None:
+        return start(obj)
+    task.flush()
+    w0 = _perf()
+    try:
+        return start(obj)
+    finally:
+        task.add("p", _perf() - w0)
+        task.cpu0 = _cpu()
+
+
+def _patch(obj, name, wrap):
+    orig = getattr(obj, name, None)
+    if orig is None or getattr(orig, "_conclab", False):
+        return
+    new = wrap(orig)
+    new._conclab = True
+    setattr(obj, name, new)
+
+
+def _patch_socket(socket):
+    for name in ("connect", "connect_ex", "accept", "recv", "recv_into", "recvfrom",
+                 "recvfrom_into", "send", "sendall", "sendto"):
+        _patch(socket.socket, name, lambda f, n=name: _timed("socket." + n, f))
+
+
+def _patch_subprocess(subprocess):
+    _patch(subprocess.Popen, "wait", lambda f: _timed("subprocess", f))
+    _patch(subprocess.Popen, "communicate", lambda f: _timed("subprocess", f))
+
+
+def _patch_released(names):
+    def patch(m):
+        for name in names:
+            _patch(m, name, lambda f, n=m.__name__ + "." + name: _timed(n, f, released=True))
+    return patch
+
+
+def _patch_futures_base(cfb):
+    _patch(cfb.Future, "result", _joined)
+    _patch(cfb.Future, "exception", _joined)
+    _patch(cfb, "wait", _joined)
+
+
+def _patch_queue(queue):
+    _patch(queue.Queue, "get", _joined)
+    _patch(queue.Queue, "join", _joined)
+
+
+def _patch_sqlite(sqlite3):
+    timed = ("execute", "executemany", "executescript", "fetchone", "fetchmany", "fetchall", "commit")
+
+    class Cursor(sqlite3.Cursor):
+        pass
+
+    class Connection(sqlite3.Connection):
+        def cursor(self, factory=Cursor):
+            return sqlite3.Connection.cursor(self, factory)
+
+    for cls, base in ((Cursor, sqlite3.Cursor), (Connection, sqlite3.Connection)):
+        for name in timed:
+            f = getattr(base, name, None)
+            if f is not None:
+                setattr(cls, name, _timed("sqlite3." + name, f, released=True))
+    orig = sqlite3.connect
+
+    @functools.wraps(orig)
+    def connect(*args, **kwargs):
+        if "factory" not in kwargs and len(args) < 6:
+            kwargs["factory"] = Connection
+        return orig(*args, **kwargs)
+    connect._conclab = True
+    sqlite3.connect = connect
+
+
+# ---- resources: semaphores and locks the program queues for -------------------------
+
+def _stdlib(filename):
+    return filename.startswith(_STDLIB) and "site-packages" not in filename and "dist-packages" not in filename
+
+
+def _resource(obj, kind, capacity):
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_filename == __file__:
+        f = f.f_back
+    if f is None or _stdlib(f.f_code.co_filename):
+        return  # a pool's own semaphores, a queue's locks: not the program's
+    with _lock:
+        _resources[id(obj)] = {"kind": kind, "capacity": capacity, "site": _caller_site(3)}
+
+
+def _patch_threading(threading):
+    _patch(threading.Thread, "join", _joined)
+    _patch(threading.Event, "wait", _joined)
+    _patch(threading.Barrier, "wait", _joined)
+    for cls, kind in ((threading.Semaphore, "threading.Semaphore"),
+                      (threading.BoundedSemaphore, "threading.BoundedSemaphore")):
+        _patch_semaphore(cls, kind)
+
+
+def _patch_semaphore(cls, kind):
+    init, acquire, release = cls.__init__, cls.acquire, cls.release
+    if getattr(init, "_conclab", False):
+        return
+
+    def __init__(self, value=1, *args, **kwargs):
+        init(self, value, *args, **kwargs)
+        _resource(self, kind, value)
+
+    def acquire_(self, blocking=True, timeout=None):
+        task = _current()
+        if task is None or id(self) not in _resources:
+            return acquire(self, blocking, timeout)
+        task.flush()
+        w0 = _perf()
+        got = acquire(self, blocking, timeout)
+        if got:
+            task.add("u", _perf() - w0, id(self))
+            task.add("a", id(self))
+        task.cpu0 = _cpu()
+        return got
+
+    def release_(self, *args, **kwargs):
+        task = _current()
+        if task is not None and id(self) in _resources:
+            task.flush()
+            task.add("x", id(self))
+        return release(self, *args, **kwargs)
+    for name, f in (("__init__", __init__), ("acquire", acquire_), ("release", release_)):
+        f._conclab = True
+        setattr(cls, name, f)
+    cls.__enter__ = acquire_
+
+
+# ---- threads and thread pools --------------------------------------------------------
+
+def _patch_threads(threading):
+    boot = threading.Thread._bootstrap_inner
+
+    def _bootstrap_inner(self):
+        task = getattr(self, "_conclab_task", None)
+        if task is None:
+            return boot(self)
+        _enter(task)
+        try:
+            return boot(self)
+        finally:
+            _leave(task)
+    _bootstrap_inner._conclab = True
+    threading.Thread._bootstrap_inner = _bootstrap_inner
+
+    start = threading.Thread.start
+
+    def start_(self):
+        target = getattr(self, "_target", None)
+        code = getattr(target, "__code__", None) if target is not None else getattr(type(self).run, "__code__", None)
+        # A pool's worker threads are not tasks (their work items are),
+        # nor are the standard library's own.
+        if code is not None and not _stdlib(code.co_filename):
+            name, site = _fn_site(target) if target is not None else (type(self).__name__, _fn_site(type(self).run)[1])
+            self._conclab_task = Task("thread", name, site, _current())
+        return _started(start, self)
+    start_._conclab = True
+    threading.Thread.start = start_
+
+
+def _patch_thread_pool(cf):
+    init = cf.ThreadPoolExecutor.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        with _lock:
+            _pools[id(self)] = {"kind": "threads", "workers": self._max_workers,
+                                "site": _caller_site(2)}
+    __init__._conclab = True
+    cf.ThreadPoolExecutor.__init__ = __init__
+    submit = cf.ThreadPoolExecutor.submit
+
+    def submit_(self, fn, *args, **kwargs):
+        parent = _current()
+        name, site = _fn_site(fn)
+        task = Task("pool", name, site, parent, pool=id(self))
+
+        def run(*a, **k):
+            _enter(task)
+            try:
+                return fn(*a, **k)
+            except BaseException as e:
+                task.error = type(e).__name__
+                raise
+            finally:
+                _leave(task)
+        if parent is not None:
+            parent.cpu0 = _cpu()
+        return submit(self, run, *args, **kwargs)
+    submit_._conclab = True
+    cf.ThreadPoolExecutor.submit = submit_
+
+
+# ---- process pools ---------------------------------------------------------------------
+
+def _size(obj):
+    """Bytes that pickle would send for obj: exact for bytes and str (the
+    common big arguments), else pickled."""
+    if isinstance(obj, (bytes, bytearray)):
+        return len(obj) + 8
+    if isinstance(obj, memoryview):
+        return obj.nbytes + 8
+    if isinstance(obj, str) and len(obj) > 65536:
+        return len(obj.encode("utf-8", "surrogatepass")) + 8
+    if isinstance(obj, (list, tuple)) and len(obj) < 64:
+        return sum(_size(o) for o in obj) + 4
+    try:
+        return len(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return 0
+
+
+def _in_worker(fn, args, kwargs):
+    """Runs a work item in a worker process of a recorded pool; returns its
+    result and what it did."""
+    _worker[0] = True
+    _install()
+    name, site = _fn_site(fn)
+    task = Task("process", name, site, None)
+    saved = getattr(_local, "stack", None)
+    _local.stack = []
+    _enter(task)
+    err = None
+    try:
+        result = fn(*args, **kwargs)
+    except BaseException as e:
+        err, result = e, None
+        task.error = type(e).__name__
+    finally:
+        _leave(task)
+        _local.stack = saved
+        with _lock:
+            _tasks.remove(task)
+    rec = task.record()
+    rec["output"] = _size(result) if err is None else 0
+    rec["began"] = task.began + _t0  # the monotonic clock, which every process shares
+    return result, err, rec
+
+
+def _patch_process(mpp):
+    _patch(mpp.BaseProcess, "start", lambda f: functools.wraps(f)(lambda self: _started(f, self)))
+
+
+def _patch_process_pool(cf):
+    init = cf.ProcessPoolExecutor.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        ctx = getattr(self, "_mp_context", None)
+        start = ctx.get_start_method() if ctx is not None else ""
+        with _lock:
+            _pools[id(self)] = {"kind": "processes", "workers": self._max_workers,
+                                "site": _caller_site(2), "start": start}
+    __init__._conclab = True
+    cf.ProcessPoolExecutor.__init__ = __init__
+    submit = cf.ProcessPoolExecutor.submit
+
+    Future = sys.modules["concurrent.futures._base"].Future
+
+    class Outer(Future):
+        def cancel(self):
+            inner = getattr(self, "_conclab_inner", None)
+            if inner is not None:
+                inner.cancel()
+            return Future.cancel(self)
+
+    def submit_(self, fn, *args, **kwargs):
+        parent = _current()
+        if parent is not None:
+            parent.flush()
+        name, site = _fn_site(fn)
+        task = Task("process", name, site, parent, pool=id(self))
+        task.data_in = _size((fn, args, kwargs))
+        inner = submit(self, _in_worker, fn, args, kwargs)
+        outer = Outer()
+        outer._conclab_inner = inner
+        outer.set_running_or_notify_cancel()
+
+        def done(f):
+            if f.cancelled():
+                task.end = _now()
+                outer.cancel()
+                return
+            try:
+                result, err, rec = f.result()
+            except BaseException as e:  # the pool broke, or the item did not pickle
+                task.end, task.error = _now(), type(e).__name__
+                outer.set_exception(e)
+                return
+            task.steps, task.data_out = rec["steps"], rec["output"]
+            task.error, task.pid = rec["error"], rec["pid"]
+            task.began = rec["began"] - _t0
+            task.end = _now()
+            if err is not None:
+                outer.set_exception(err)
+            else:
+                outer.set_result(result)
+        inner.add_done_callback(done)
+        if parent is not None:
+            parent.cpu0 = _cpu()
+        return outer
+    submit_._conclab = True
+    cf.ProcessPoolExecutor.submit = submit_
+
+
+# ---- asyncio -------------------------------------------------------------------------
+
+def _patch_event_loop(be):
+    import collections.abc
+
+    def task_class():
+        return sys.modules["asyncio.tasks"].Task
+
+    class Recorded(collections.abc.Coroutine):
+        """A task's coroutine, timed at each step: CPU while it runs, the
+        wait while it is suspended (up to the moment it was ready again,
+        or the sleep it asked for)."""
+        __slots__ = ("coro", "task", "__weakref__")
+
+        def __init__(self, coro, task):
+            self.coro, self.task = coro, task
+
+        def _resume(self):
+            t = self.task
+            now = _now()
+            if t.suspended is not None:
+                if t.sleep is not None:
+                    wait = t.sleep
+                else:
+                    wait = (t.ready if t.ready is not None else now) - t.suspended
+                if t.acquiring is not None:
+                    t.add("u", max(0, (t.ready or now) - t.suspended), t.acquiring)
+                elif t.spawned:
+                    t.add("j", wait)
+                else:
+                    t.add("i", wait, "await")
+                t.suspended = t.ready = t.sleep = None
+                t.spawned = False
+            _enter(t)
+
+        def _suspend(self, finished):
+            t = self.task
+            _leave(t, end=finished)
+            if not finished:
+                t.suspended = _now()
+
+        def send(self, value):
+            self._resume()
+            try:
+                r = self.coro.send(value)
+            except BaseException as e:
+                if not isinstance(e, StopIteration):
+                    self.task.error = type(e).__name__
+                self._suspend(True)
+                raise
+            self._suspend(False)
+            return r
+
+        def throw(self, *args):
+            self._resume()
+            try:
+                r = self.coro.throw(*args)
+            except BaseException as e:
+                if not isinstance(e, StopIteration):
+                    self.task.error = type(e).__name__
+                self._suspend(True)
+                raise
+            self._suspend(False)
+            return r
+
+        def close(self):
+            return self.coro.close()
+
+        def __await__(self):
+            return self
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            return self.send(None)
+
+        def __getattr__(self, name):  # cr_code, cr_frame, __qualname__ …
+            return getattr(self.coro, name)
+
+    def wrap(loop, coro):
+        if isinstance(coro, Recorded):
+            return coro
+        code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+        if code is not None and _stdlib(code.co_filename):
+            return coro  # the loop's own (shutdown_asyncgens …)
+        name = getattr(coro, "__qualname__", None) or type(coro).__name__
+        task = Task("async", name, _site(code) if code else "", _current())
+        return Recorded(coro, task)
+
+    def factory_for(user):
+        def factory(loop, coro, **kwargs):
+            coro = wrap(loop, coro)
+            if user is not None:
+                return user(loop, coro, **kwargs)
+            return task_class()(coro, loop=loop, **kwargs)
+        factory._conclab_user = user
+        return factory
+
+    init = be.BaseEventLoop.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self._task_factory = factory_for(None)
+        _loops[0] += 1
+    __init__._conclab = True
+    be.BaseEventLoop.__init__ = __init__
+
+    set_factory = be.BaseEventLoop.set_task_factory
+
+    def set_task_factory(self, factory):
+        set_factory(self, None if factory is None else factory_for(factory))
+        if factory is None:
+            self._task_factory = factory_for(None)
+    set_task_factory._conclab = True
+    be.BaseEventLoop.set_task_factory = set_task_factory
+
+    get_factory = be.BaseEventLoop.get_task_factory
+
+    def get_task_factory(self):
+        f = get_factory(self)
+        return getattr(f, "_conclab_user", f)
+    get_task_factory._conclab = True
+    be.BaseEventLoop.get_task_factory = get_task_factory
+
+    call_soon = be.BaseEventLoop.call_soon
+
+    def call_soon_(self, callback, *args, **kwargs):
+        owner = getattr(callback, "__self__", None)
+        if owner is not None and isinstance(owner, task_class()):
+            coro = owner.get_coro()
+            if isinstance(coro, Recorded) and coro.task.suspended is not None and coro.task.ready is None:
+                coro.task.ready = _now()
+        return call_soon(self, callback, *args, **kwargs)
+    call_soon_._conclab = True
+    be.BaseEventLoop.call_soon = call_soon_
+
+
+def _patch_asyncio_tasks(tasks):
+    sleep = tasks.sleep
+
+    @functools.wraps(sleep)
+    async def sleep_(delay, *args, **kwargs):
+        task = _current()
+        if task is not None and task.kind == "async" and delay > 0:
+            task.sleep = int(delay * 1e9)
+        return await sleep(delay, *args, **kwargs)
+    sleep_._conclab = True
+    tasks.sleep = sleep_
+
+
+def _patch_run_forever(be):
+    run_forever = be.BaseEventLoop.run_forever
+
+    def run_forever_(self):
+        # The loop's own callbacks belong to no task: the thread's task
+        # waits for the loop's tasks while it runs.
+        task = _current()
+        if task is not None:
+            task.flush()
+        _stack().append(None)
+        w0 = _perf()
+        try:
+            return run_forever(self)
+        finally:
+            s = _stack()
+            if s and s[-1] is None:
+                s.pop()
+            if task is not None:
+                task.add("j", _perf() - w0)
+                task.cpu0 = _cpu()
+    run_forever_._conclab = True
+    be.BaseEventLoop.run_forever = run_forever_
+
+
+def _patch_asyncio_locks(locks):
+    for cls, kind in ((locks.Semaphore, "asyncio.Semaphore"),
+                      (locks.BoundedSemaphore, "asyncio.BoundedSemaphore"),
+                      (locks.Lock, "asyncio.Lock")):
+        _patch_async_resource(cls, kind)
+
+
+def _patch_async_resource(cls, kind):
+    init, acquire, release = cls.__init__, cls.acquire, cls.release
+    if getattr(init, "_conclab", False):
+        return
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        value = 1 if kind == "asyncio.Lock" else (args[0] if args else kwargs.get("value", 1))
+        _resource(self, kind, value)
+
+    async def acquire_(self):
+        task = _current()
+        if task is None or task.kind != "async" or id(self) not in _resources:
+            return await acquire(self)
+        task.acquiring = id(self)
+        try:
+            got = await acquire(self)
+        finally:
+            task.acquiring = None
+        task.flush()
+        task.add("a", id(self))
+        return got
+
+    def release_(self):
+        task = _current()
+        if task is not None and id(self) in _resources:
+            task.flush()
+            task.add("x", id(self))
+        return release(self)
+    for name, f in (("__init__", __init__), ("acquire", acquire_), ("release", release_)):
+        f._conclab = True
+        setattr(cls, name, f)
+
+
+# ---- running the program ---------------------------------------------------------------
+
+# Each patch is made when the program imports its module, so that the
+# recorder imports nothing the program does not (asyncio alone takes tens
+# of milliseconds to import).
+_PATCHES = {
+    "time": [lambda m: _patch(m, "sleep", lambda f: _timed("time.sleep", f, asked=_sleep_ns))],
+    "threading": [_patch_threading, _patch_threads],
+    "socket": [_patch_socket],
+    "select": [lambda m: _patch(m, "select", lambda f: _timed("select.select", f))],
+    "subprocess": [_patch_subprocess],
+    "zlib": [_patch_released(("compress", "decompress"))],
+    "bz2": [_patch_released(("compress", "decompress"))],
+    "lzma": [_patch_released(("compress", "decompress"))],
+    "hashlib": [_patch_released(("md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b",
+                                 "blake2s", "sha3_256", "sha3_512", "new", "pbkdf2_hmac", "scrypt"))],
+    "sqlite3": [_patch_sqlite],
+    "queue": [_patch_queue],
+    "concurrent.futures._base": [_patch_futures_base],
+    "concurrent.futures.thread": [_patch_thread_pool],
+    "concurrent.futures.process": [_patch_process_pool],
+    "multiprocessing.process": [_patch_process],
+    "asyncio.base_events": [_patch_event_loop, _patch_run_forever],
+    "asyncio.tasks": [_patch_asyncio_tasks],
+    "asyncio.locks": [_patch_asyncio_locks],
+}
+_patched = set()
+
+
+def _apply(name, module):
+    if name in _patched:
+        return
+    _patched.add(name)
+    for patch in _PATCHES[name]:
+        try:
+            patch(module)
+        except Exception as e:  # never the program's problem: say what is not recorded
+            _notes.append("%s not followed: %s: %s" % (name, type(e).__name__, e))
+
+
+class _Loader(object):
+    """A module's loader, which patches the module once it has run."""
+
+    def __init__(self, loader, name):
+        self.loader, self.name = loader, name
+
+    def create_module(self, spec):
+        create = getattr(self.loader, "create_module", None)
+        return create(spec) if create is not None else None
+
+    def exec_module(self, module):
+        spec = module.__spec__
+        spec.loader = module.__loader__ = self.loader
+        self.loader.exec_module(module)
+        _apply(self.name, module)
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+
+class _Finder(object):
+    """Finds the modules _PATCHES names as the other finders do, with a
+    loader that patches them."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in _PATCHES or name in _patched:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _Loader(spec.loader, name)
+                return spec
+        return None
+
+    def invalidate_caches(self):
+        pass
+
+
+_installed = [False]
+
+
+def _install():
+    if _installed[0]:
+        return
+    _installed[0] = True
+    for name in list(_PATCHES):
+        if name in sys.modules:
+            _apply(name, sys.modules[name])
+    sys.meta_path.insert(0, _Finder())
+
+
+def _write(path, status, error, main_task):
+    if _worker[0] and path is None:
+        return
+    wall = _now()
+    with _lock:
+        tasks = [t.record() for t in _tasks]
+    doc = {
+        "recorder": 1,
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "implementation": sys.implementation.name,
+        "gil": getattr(sys, "_is_gil_enabled", lambda: True)(),
+        "argv": sys.argv,
+        "wall": wall,
+        "exit": status,
+        "error": error,
+        "loops": _loops[0],
+        "pools": [dict(v, id=k) for k, v in _pools.items()],
+        "resources": [dict(v, id=k) for k, v in _resources.items()],
+        "tasks": tasks,
+        "notes": _notes,
+        "main": main_task.id,
+    }
+    tmp = path + ".part"
+    with open(tmp, "w") as f:
+        json.dump(doc, f)
+    os.replace(tmp, path)
+
+
+def main():
+    argv = sys.argv[1:]
+    if len(argv) < 3 or argv[1] != "--":
+        sys.stderr.write("conclab_recorder: usage: OUT -- prog.py [args] | -m module [args]\n")
+        sys.exit(2)
+    out, prog = argv[0], argv[2:]
+    _install()
+    main_task = Task("main", "main", "", None)
+    _enter(main_task)
+    status, error = 0, None
+    # A SIGTERM ends the program as an exception would, so that what ran is written.
+    if threading.current_thread() is threading.main_thread():
+        try:
+            signal.signal(signal.SIGTERM, lambda s, f: sys.exit(128 + s))
+        except (ValueError, OSError):
+            pass
+
+    def finish():
+        # Runs once the program's own atexit handlers (pools shut down) ran.
+        _leave(main_task)
+        _write(out, status_box[0], error_box[0], main_task)
+    status_box, error_box = [0], [None]
+    # atexit handlers run last-registered first: register before the
+    # program so that ours comes after its own (and its pools' joins).
+    atexit.register(finish)
+    try:
+        if prog[0] == "-m":
+            if len(prog) < 2:
+                sys.stderr.write("conclab_recorder: -m needs a module\n")
+                sys.exit(2)
+            sys.argv = prog[1:]
+            sys.path[0] = os.getcwd()
+            _run_module(prog[1])
+        else:
+            sys.argv = prog
+            sys.path[0] = os.path.dirname(os.path.abspath(prog[0]))
+            _run_path(prog[0])
+    except SystemExit as e:
+        code = e.code
+        if code is None:
+            status = 0
+        elif isinstance(code, int):
+            status = code
+        else:
+            status = 1
+        status_box[0] = status
+        raise
+    except KeyboardInterrupt:
+        status_box[0], error_box[0] = 130, "KeyboardInterrupt"
+        raise
+    except BaseException as e:
+        status_box[0], error_box[0] = 1, "%s: %s" % (type(e).__name__, e)
+        tb = e.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+            tb = tb.tb_next
+        import traceback
+        traceback.print_exception(type(e), e, tb)
+        sys.exit(1)
+
+
+def _run_path(path):
+    import types
+    with open(path, "rb") as f:
+        source = f.read()
+    code = compile(source, path, "exec")
+    _main_base[0] = code.co_filename
+    mod = types.ModuleType("__main__")
+    mod.__file__ = path
+    mod.__builtins__ = __builtins__
+    mod.__spec__ = None
+    mod.__loader__ = None
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = mod
+    try:
+        exec(code, mod.__dict__)
+    finally:
+        # Leave the program's module as __main__ (worker processes
+        # started with spawn import it from there), as python would.
+        del saved
+
+
+def _run_module(name):
+    import importlib.util
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        raise ImportError("No module named %s" % name)
+    if spec.submodule_search_locations is not None:  # a package: its __main__
+        spec = importlib.util.find_spec(name + ".__main__")
+        if spec is None:
+            raise ImportError("No module named %s.__main__" % name)
+    _main_base[0] = spec.origin
+    runpy.run_module(spec.name if not spec.name.endswith(".__main__") else name,
+                     run_name="__main__", alter_sys=True)

@@ -1,0 +1,464 @@
+package record
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Options say what the recording does not: how the program was run.
+type Options struct {
+	Command string // the program as the user ran it: "app.py --n 40"
+	Name    string // the workload's name: the program's, without .py
+	Cores   int    // this machine's logical CPUs
+	Date    string // today, for the header
+}
+
+// entry is one task of the folded workload before grouping: a task of the
+// recording, or one call of the main program's unit function.
+type entry struct {
+	name, site string
+	kind       string // main | unit | thread | pool | process | async
+	ops        []op
+	release    int64 // ns after the main program began
+	task       *Task // nil for a unit
+	pool       *int64
+}
+
+// folder holds what Fold works out, by task.
+type folder struct {
+	rec      *Recording
+	ops      [][]op
+	lockWait []int64
+	sig      []string
+	done     []bool
+}
+
+func newFolder(rec *Recording) *folder {
+	n := len(rec.Tasks)
+	f := &folder{rec: rec, ops: make([][]op, n), lockWait: make([]int64, n), sig: make([]string, n), done: make([]bool, n)}
+	for i := range rec.Tasks {
+		o, lw, det := ops(&rec.Tasks[i])
+		if len(det) > 0 && rec.Tasks[i].Kind != "main" {
+			// Started and never waited for here: they run beside it, as a
+			// gather at its end would have them.
+			o = append(o, op{kind: opGather, kids: det})
+		}
+		if rec.Tasks[i].Kind != "main" {
+			o = repeats(o)
+		}
+		f.ops[i], f.lockWait[i] = o, lw
+	}
+	return f
+}
+
+// signatureOf is the shape of task i with its function: tasks of one
+// signature are one group.
+func (f *folder) signatureOf(i int) string {
+	if f.done[i] {
+		return f.sig[i]
+	}
+	t := &f.rec.Tasks[i]
+	f.sig[i] = t.Site + "|" + t.Name + "|" + signature(f.ops[i], f.signatureOf)
+	f.done[i] = true
+	return f.sig[i]
+}
+
+// ownTime is the time of the steps of o that are not gathers.
+func ownTime(o []op) int64 {
+	var s int64
+	for _, x := range o {
+		switch x.kind {
+		case opWork, opReleased, opWait, opBlocking:
+			s += x.ns
+		case opUse:
+			s += ownTime(x.body)
+		case opRepeat:
+			s += int64(x.n) * ownTime(x.body)
+		}
+	}
+	return s
+}
+
+// coordinator: a task that only starts others and waits for them (an
+// asyncio main() that gathers the work): its children are the workload's
+// tasks, not branches of one task.
+func (f *folder) coordinator(i int) bool {
+	t := &f.rec.Tasks[i]
+	if t.Kind == "main" {
+		return true
+	}
+	has := false
+	for _, o := range f.ops[i] {
+		if o.kind == opGather {
+			has = true
+		}
+	}
+	if !has {
+		return false
+	}
+	span := int64(0)
+	if t.End != nil {
+		span = *t.End - t.Start
+	}
+	own := ownTime(f.ops[i])
+	return own < 1_000_000 || own*20 < span
+}
+
+// entries flattens the coordinators from the main program down: their
+// children become the workload's tasks, released when they were started.
+// It returns the entries, the main program's time after its last child
+// was done (not part of the workload) and the function the main program
+// called once per item, if that is how it ran them.
+func (f *folder) entries() (es []entry, after int64, units string) {
+	main := &f.rec.Tasks[f.rec.Main]
+	base := main.Start
+	mainOps := f.ops[f.rec.Main]
+	var head, tail []op
+	if hasMarks(mainOps) {
+		var us []entry
+		head, us, tail, units = splitUnits(mainOps)
+		release := ownTime(head)
+		for i := range us {
+			us[i].release = release
+		}
+		es = append(es, us...)
+	} else {
+		first := slices.IndexFunc(mainOps, func(o op) bool { return o.kind == opGather })
+		if first < 0 {
+			head = mainOps
+		} else {
+			head = mainOps[:first]
+			last := first
+			together := int64(-1) // tasks started with little between are released at once
+			for k := first; k < len(mainOps); k++ {
+				if mainOps[k].kind != opGather {
+					continue
+				}
+				gap := false
+				if k > first {
+					// The main program's own steps between two starts
+					// (preparing the next item) space the releases.
+					gap = ownTime(mainOps[last+1:k]) >= 1_000_000
+				}
+				kids := f.children(mainOps[k].kids, base)
+				for i := range kids {
+					// A task that waited for a worker after a gap would
+					// have run no sooner had it been started with the
+					// ones before it.
+					if together < 0 || gap && !queued(kids[i].task) {
+						together = kids[i].release
+					}
+					gap = false
+					kids[i].release = together
+				}
+				es = append(es, kids...)
+				last = k
+			}
+			tail = mainOps[last+1:]
+		}
+	}
+	// The main program's own steps before and between its tasks are not
+	// a task: they are when the tasks became ready (their release
+	// times), under every model alike.
+	_ = head
+	return es, ownTime(dropMarks(tail)), units
+}
+
+// children are the entries for the tasks kids, coordinators flattened.
+func (f *folder) children(kids []int, base int64) []entry {
+	var es []entry
+	for _, k := range kids {
+		t := &f.rec.Tasks[k]
+		if f.coordinator(k) {
+			for _, o := range f.ops[k] {
+				if o.kind == opGather {
+					es = append(es, f.children(o.kids, base)...)
+				}
+			}
+			continue
+		}
+		es = append(es, entry{name: t.Name, site: t.Site, kind: t.Kind, ops: f.ops[k], release: t.Start - base, task: t, pool: t.Pool})
+	}
+	return es
+}
+
+// queued: t waited more than a millisecond between being made and first
+// running (a pool's work item behind busy workers).
+func queued(t *Task) bool {
+	return t != nil && t.Began != nil && *t.Began-t.Start > 1_000_000
+}
+
+func hasMarks(o []op) bool {
+	return slices.ContainsFunc(o, func(x op) bool { return x.kind == opMark })
+}
+
+func dropMarks(o []op) []op {
+	return slices.DeleteFunc(slices.Clone(o), func(x op) bool { return x.kind == opMark })
+}
+
+// splitUnits cuts the main program's steps into calls of the function
+// that handles one item: the shallowest function of its stack that is
+// called anew more than once. The recorder marks where the stack changed
+// at its boundaries (waits, C calls), so the CPU from a unit's last
+// boundary to the next one's first is not split by the recording; it goes
+// to the next unit, and the first unit's share of what came before it is
+// the median of the others'.
+func splitUnits(in []op) (head []op, units []entry, tail []op, fn string) {
+	// The unit level: the shallowest depth with two or more new calls.
+	var chain []string
+	calls := map[int]map[string]int{} // depth → function → new calls
+	for _, o := range in {
+		if o.kind != opMark {
+			continue
+		}
+		d := min(o.depth, len(chain))
+		chain = append(chain[:d:d], o.sites...)
+		for l := d; l < len(chain); l++ {
+			if calls[l] == nil {
+				calls[l] = map[string]int{}
+			}
+			calls[l][chain[l]]++
+		}
+	}
+	level, best := -1, ""
+	for l := 0; l < 8; l++ {
+		for name, n := range calls[l] {
+			if n >= 2 && (best == "" || n > calls[l][best]) {
+				best = name
+			}
+		}
+		if best != "" {
+			level = l
+			break
+		}
+	}
+	if level < 0 {
+		return in, nil, nil, ""
+	}
+	chain = chain[:0]
+	cur := -1         // the unit being filled, or -1: the main program itself
+	lastUnitEnd := -1 // where in mainOps the main program took over after the last unit
+	var mainOps []op
+	for _, o := range in {
+		if o.kind == opMark {
+			d := min(o.depth, len(chain))
+			chain = append(chain[:d:d], o.sites...)
+			switch {
+			case d <= level && len(chain) > level && chain[level] == best:
+				// A new call of the unit function: the CPU since the last
+				// boundary is its start.
+				var lead []op
+				if cur >= 0 {
+					if b := &units[cur].ops; len(*b) > 0 && (*b)[len(*b)-1].kind == opWork {
+						lead = []op{(*b)[len(*b)-1]}
+						*b = (*b)[:len(*b)-1]
+					}
+				} else if n := len(mainOps); n > 0 && mainOps[n-1].kind == opWork {
+					lead = []op{mainOps[n-1]}
+					mainOps = mainOps[:n-1]
+				}
+				units = append(units, entry{name: funcName(best), site: funcSite(best), kind: "unit", ops: lead})
+				cur = len(units) - 1
+			case len(chain) <= level || chain[level] != best:
+				if cur >= 0 {
+					lastUnitEnd = len(mainOps)
+				}
+				cur = -1
+			}
+			continue
+		}
+		if cur >= 0 {
+			units[cur].ops = append(units[cur].ops, o)
+		} else {
+			mainOps = append(mainOps, o)
+		}
+	}
+	if len(units) < 2 {
+		return in, nil, nil, ""
+	}
+	// The first unit's lead: what the others began with, the rest is the
+	// main program's.
+	var leads []int64
+	for _, u := range units[1:] {
+		if len(u.ops) > 0 && u.ops[0].kind == opWork {
+			leads = append(leads, u.ops[0].ns)
+		}
+	}
+	if len(units[0].ops) > 0 && units[0].ops[0].kind == opWork && len(leads) > 0 {
+		slices.Sort(leads)
+		med := leads[len(leads)/2]
+		if extra := units[0].ops[0].ns - med; extra > 0 {
+			units[0].ops[0].ns = med
+			mainOps = append(mainOps, op{kind: opWork, ns: extra})
+		}
+	}
+	for i := range units {
+		units[i].ops = tidy(units[i].ops)
+	}
+	// After the last call no boundary marked the way back to the main
+	// program: CPU the other calls do not end with is the main program's.
+	if n := len(units); n >= 2 {
+		lastOps, prev := units[n-1].ops, units[n-2].ops
+		if k := len(lastOps); k == len(prev)+1 && lastOps[k-1].kind == opWork {
+			units[n-1].ops = lastOps[:k-1]
+			mainOps = append(mainOps, lastOps[k-1])
+			if cur >= 0 {
+				cur = -1
+				lastUnitEnd = len(mainOps) - 1
+			}
+		}
+	}
+	if cur >= 0 || lastUnitEnd < 0 {
+		lastUnitEnd = len(mainOps)
+	}
+	return tidy(mainOps[:lastUnitEnd]), units, mainOps[lastUnitEnd:], best
+}
+
+// funcName and funcSite split a recorder's site, "handle /app/x.py:12".
+func funcName(site string) string {
+	name, _, _ := strings.Cut(site, " ")
+	return name
+}
+
+func funcSite(site string) string {
+	_, s, _ := strings.Cut(site, " ")
+	return s
+}
+
+// group is the entries of one shape.
+type group struct {
+	name    string
+	members []entry
+}
+
+// groups folds entries of the same function and shape together, in the
+// order each first appears.
+func (f *folder) groups(es []entry) []*group {
+	var gs []*group
+	at := map[string]*group{}
+	for _, e := range es {
+		sig := e.kind + "|" + e.site + "|" + e.name + "|" + signature(e.ops, f.signatureOf)
+		g, ok := at[sig]
+		if !ok {
+			g = &group{name: e.name}
+			at[sig] = g
+			gs = append(gs, g)
+		}
+		g.members = append(g.members, e)
+	}
+	// Names: the function's, numbered when one function has several shapes.
+	seen := map[string]int{}
+	for _, g := range gs {
+		seen[g.name]++
+	}
+	n := map[string]int{}
+	for _, g := range gs {
+		if seen[g.name] > 1 {
+			n[g.name]++
+			g.name = fmt.Sprintf("%s-%c", g.name, 'a'+rune(n[g.name]-1)%26)
+		}
+		g.name = safeName(g.name)
+	}
+	return gs
+}
+
+// safeName keeps a task name to what conclab's names allow: letters,
+// digits, dot, dash and underscore.
+func safeName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-':
+			b.WriteRune(r)
+		case r == '.' || r == '<' || r == '>':
+			if b.Len() > 0 && r == '.' {
+				b.WriteByte('.')
+			}
+		}
+	}
+	if b.Len() == 0 {
+		return "task"
+	}
+	return b.String()
+}
+
+// mop is one step of a group: the merged durations of its members.
+type mop struct {
+	kind     opKind
+	fit      fit
+	what     string
+	res      int64
+	n        int
+	body     []mop
+	branches []branch
+}
+
+// branch is the children of a gather of one shape, merged over the group.
+type branch struct {
+	name, site string
+	count      int
+	steps      []mop
+}
+
+// merge folds the step lists of a group's members (one signature) into one.
+func (f *folder) merge(lists [][]op) []mop {
+	if len(lists) == 0 {
+		return nil
+	}
+	out := make([]mop, len(lists[0]))
+	for j, o := range lists[0] {
+		m := mop{kind: o.kind, what: o.what, res: o.res, n: o.n}
+		switch o.kind {
+		case opWork, opReleased, opWait, opBlocking:
+			ns := make([]int64, len(lists))
+			for i, l := range lists {
+				ns[i] = l[j].ns
+				if l[j].what != m.what {
+					m.what = joinWhat(m.what, l[j].what)
+				}
+			}
+			m.fit = fitDurations(ns)
+		case opUse, opRepeat:
+			bodies := make([][]op, len(lists))
+			for i, l := range lists {
+				bodies[i] = l[j].body
+			}
+			m.body = f.merge(bodies)
+		case opGather:
+			per := make([][]branchGroup, len(lists))
+			for i, l := range lists {
+				per[i] = branchGroups(l[j].kids, f.signatureOf)
+			}
+			for b, bg := range per[0] {
+				var kids [][]op
+				for i := range per {
+					for _, k := range per[i][b].ids {
+						kids = append(kids, f.ops[k])
+					}
+				}
+				t := &f.rec.Tasks[bg.ids[0]]
+				m.branches = append(m.branches, branch{name: t.Name, site: t.Site, count: len(bg.ids), steps: f.merge(kids)})
+			}
+		}
+		out[j] = m
+	}
+	return out
+}
+
+// releases says when a group's members became ready: all at once (start),
+// or one every so often (start and every).
+func releases(g *group) (start, every int64) {
+	rs := make([]int64, len(g.members))
+	for i, m := range g.members {
+		rs[i] = max(0, m.release)
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i] < rs[j] })
+	start = rs[0]
+	span := rs[len(rs)-1] - rs[0]
+	if len(rs) < 2 || span < 2_000_000 {
+		return start, 0
+	}
+	return start, span / int64(len(rs)-1)
+}

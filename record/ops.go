@@ -1,0 +1,282 @@
+package record
+
+import (
+	"strconv"
+	"strings"
+)
+
+// opKind is what one step of a folded task is.
+type opKind uint8
+
+const (
+	opWork     opKind = iota // CPU with the GIL held
+	opReleased               // CPU in C code that released the GIL
+	opWait                   // a wait (I/O, sleep)
+	opBlocking               // a blocking wait made on a running event loop
+	opGather                 // tasks it started and waited for
+	opUse                    // steps holding a resource
+	opRepeat                 // a block of steps repeated
+	opMark                   // the main program's stack changed (units of work)
+)
+
+// op is one step of a task, normalised from the recorder's steps.
+type op struct {
+	kind  opKind
+	ns    int64
+	what  string // opWait, opBlocking, opReleased: the call
+	kids  []int  // opGather: the tasks
+	res   int64  // opUse: the resource
+	body  []op   // opUse, opRepeat
+	n     int    // opRepeat: how many times
+	depth int    // opMark
+	sites []string
+}
+
+// Below these a step is noise: CPU between two parts of one wait, a C call
+// too short to matter.
+const (
+	minReleased = 20_000  // ns of C code without the GIL worth a step of its own
+	minGap      = 50_000  // ns of CPU between two waits that makes them two
+)
+
+// ops is what task t did, as steps: the recorder's boundaries turned into
+// work, waits, gathers and uses. It also returns the time t waited for
+// resources and the tasks it started and never waited for.
+func ops(t *Task) (out []op, lockWait int64, detached []int) {
+	type frame struct {
+		res  int64
+		body []op
+	}
+	var stack []frame
+	cur := &out
+	var pending []int // started, not yet waited for
+	push := func(o op) { *cur = append(*cur, o) }
+	for _, s := range t.Steps {
+		switch s.Kind {
+		case 'w':
+			push(op{kind: opWork, ns: s.NS})
+		case 'r':
+			if s.NS < minReleased {
+				push(op{kind: opWork, ns: s.NS})
+			} else {
+				push(op{kind: opReleased, ns: s.NS, what: s.What})
+			}
+		case 'i':
+			push(op{kind: opWait, ns: s.NS, what: s.What})
+		case 'b':
+			push(op{kind: opBlocking, ns: s.NS, what: s.What})
+		case 'g':
+			pending = append(pending, s.Children...)
+		case 'j':
+			if len(pending) > 0 {
+				push(op{kind: opGather, kids: pending})
+				pending = nil
+			} else {
+				// Waiting for another task by other means (an event, a
+				// queue): conclab cannot say which, so it keeps the time.
+				push(op{kind: opWait, ns: s.NS, what: "another task"})
+			}
+		case 'u':
+			lockWait += s.NS
+		case 'a':
+			stack = append(stack, frame{res: s.Res, body: *cur})
+			fresh := []op{}
+			cur = &fresh
+		case 'x':
+			if len(stack) == 0 || stack[len(stack)-1].res != s.Res {
+				continue // released what it did not take here: no use block
+			}
+			f := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			inner := *cur
+			outer := f.body
+			outer = append(outer, op{kind: opUse, res: f.res, body: inner})
+			cur = &outer
+		case 'k':
+			push(op{kind: opMark, depth: int(s.NS), sites: s.Sites})
+		}
+	}
+	// A resource still held at the end: its steps stay, outside a use.
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		outer := append(f.body, *cur...)
+		cur = &outer
+	}
+	return tidy(*cur), lockWait, pending
+}
+
+// tidy merges neighbours of one kind, folds two waits with a sliver of CPU
+// between them into one, and drops what is empty.
+func tidy(in []op) []op {
+	var out []op
+	var carry int64 // CPU taken out from between two waits, put back on the next work
+	for i := 0; i < len(in); i++ {
+		o := in[i]
+		if o.kind == opUse || o.kind == opRepeat {
+			o.body = tidy(o.body)
+		}
+		if o.kind == opWork && o.ns < minGap && len(out) > 0 && i+1 < len(in) &&
+			isWait(out[len(out)-1].kind) && in[i+1].kind == out[len(out)-1].kind {
+			carry += o.ns
+			continue
+		}
+		if o.kind == opWork {
+			o.ns += carry
+			carry = 0
+		}
+		if (o.kind == opWork || isWait(o.kind) || o.kind == opReleased) && o.ns <= 0 {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].kind == o.kind && mergeable(o.kind) {
+			out[n-1].ns += o.ns
+			if out[n-1].what != o.what {
+				out[n-1].what = joinWhat(out[n-1].what, o.what)
+			}
+			continue
+		}
+		out = append(out, o)
+	}
+	if carry > 0 {
+		out = append(out, op{kind: opWork, ns: carry})
+	}
+	return settle(out)
+}
+
+// settle puts the CPU of a list of steps in canonical places: one work
+// step before, between and after the other steps (zero when there was
+// none), so that tasks of one shape have one list of steps whatever
+// slivers of CPU each had. Writing drops the work steps that stayed near
+// zero.
+func settle(in []op) []op {
+	out := make([]op, 0, 2*len(in)+1)
+	out = append(out, op{kind: opWork})
+	for _, o := range in {
+		if o.kind == opWork {
+			out[len(out)-1].ns += o.ns
+			continue
+		}
+		out = append(out, o, op{kind: opWork})
+	}
+	return out
+}
+
+func isWait(k opKind) bool { return k == opWait || k == opBlocking }
+
+func mergeable(k opKind) bool {
+	return k == opWork || k == opReleased || k == opWait || k == opBlocking
+}
+
+// joinWhat names the calls behind a merged step: "socket.recv_into,
+// socket.sendall".
+func joinWhat(a, b string) string {
+	if a == "" {
+		return b
+	}
+	if b == "" || strings.Contains(","+a+",", ","+b+",") {
+		return a
+	}
+	return a + "," + b
+}
+
+// signature is the shape of a list of steps: the kinds in order, uses with
+// their resource, gathers with the shapes of their children, repeats with
+// their count. Tasks of one signature fold into one group.
+func signature(in []op, kid func(int) string) string {
+	var b strings.Builder
+	for _, o := range in {
+		switch o.kind {
+		case opWork:
+			b.WriteByte('w')
+		case opReleased:
+			b.WriteByte('r')
+		case opWait:
+			b.WriteByte('i')
+		case opBlocking:
+			b.WriteByte('b')
+		case opUse:
+			b.WriteString("u" + strconv.FormatInt(o.res, 36) + "(" + signature(o.body, kid) + ")")
+		case opRepeat:
+			b.WriteString(strconv.Itoa(o.n) + "*(" + signature(o.body, kid) + ")")
+		case opGather:
+			b.WriteString("g(")
+			for i, g := range branchGroups(o.kids, kid) {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(strconv.Itoa(len(g.ids)) + "x" + g.sig)
+			}
+			b.WriteByte(')')
+		}
+	}
+	return b.String()
+}
+
+// branchGroup is the children of a gather that have one shape.
+type branchGroup struct {
+	sig string
+	ids []int
+}
+
+// branchGroups groups a gather's children by shape, in the order each
+// shape first appears.
+func branchGroups(kids []int, kid func(int) string) []branchGroup {
+	var gs []branchGroup
+	at := map[string]int{}
+	for _, k := range kids {
+		s := kid(k)
+		i, ok := at[s]
+		if !ok {
+			i = len(gs)
+			at[s] = i
+			gs = append(gs, branchGroup{sig: s})
+		}
+		gs[i].ids = append(gs[i].ids, k)
+	}
+	return gs
+}
+
+// repeats folds a block of steps that comes three or more times in a row
+// into a repeat (a loop in the program): the longest run first.
+func repeats(in []op) []op {
+	var out []op
+	for i := 0; i < len(in); {
+		bestP, bestN := 0, 1
+		for p := 1; p <= 6 && i+2*p <= len(in); p++ {
+			n := 1
+			for i+(n+1)*p <= len(in) && sameKinds(in[i:i+p], in[i+n*p:i+(n+1)*p]) {
+				n++
+			}
+			if n >= 3 && n*p > bestN*bestP {
+				bestP, bestN = p, n
+			}
+		}
+		if bestP == 0 {
+			out = append(out, in[i])
+			i++
+			continue
+		}
+		// The body is the first copy, each step the mean of its copies.
+		body := make([]op, bestP)
+		copy(body, in[i:i+bestP])
+		for j := range body {
+			var sum int64
+			for c := range bestN {
+				sum += in[i+c*bestP+j].ns
+			}
+			body[j].ns = sum / int64(bestN)
+		}
+		out = append(out, op{kind: opRepeat, n: bestN, body: body})
+		i += bestN * bestP
+	}
+	return out
+}
+
+func sameKinds(a, b []op) bool {
+	for i := range a {
+		if a[i].kind != b[i].kind || a[i].kind == opGather || a[i].kind == opUse || a[i].kind == opRepeat || a[i].kind == opMark {
+			return false
+		}
+	}
+	return true
+}

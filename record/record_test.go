@@ -1,0 +1,324 @@
+package record
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/conclab/conclab/workload"
+)
+
+// python is the interpreter the tests record with: python3, which CI
+// installs (a test fails rather than skips without it when CI is set).
+func python(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("python3")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("python3 is missing; CI installs it")
+		}
+		t.Skip("no python3")
+	}
+	return p
+}
+
+// spin is Python that burns CPU with the GIL held for ms milliseconds of
+// the thread's CPU time.
+const spin = `import time
+def spin(ms):
+    end = time.thread_time() + ms / 1000
+    while time.thread_time() < end:
+        pass
+`
+
+// recordProgram writes src as prog.py, records it and folds it.
+func recordProgram(t *testing.T, src string, args ...string) (*Recording, *Result, int, string) {
+	t.Helper()
+	py := python(t)
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "prog.py")
+	if err := os.WriteFile(prog, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	rec, status, err := Run(context.Background(), RunOptions{
+		Python: py, Program: append([]string{prog}, args...), Stdout: &out, Stderr: &errb,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v\nstderr: %s", err, errb.String())
+	}
+	res, err := Fold(rec, Options{Command: "prog.py", Name: "prog", Cores: 2, Date: "2026-12-01"})
+	if err != nil {
+		t.Fatalf("Fold: %v", err)
+	}
+	if _, err := workload.Parse("prog.yaml", res.YAML); err != nil {
+		t.Fatalf("the workload does not parse: %v\n%s", err, res.YAML)
+	}
+	return rec, res, status, out.String() + errb.String()
+}
+
+func parse(t *testing.T, res *Result) *workload.Workload {
+	t.Helper()
+	w, err := workload.Parse("prog.yaml", res.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// kinds is a group's steps as letters: w work, r released work, i wait,
+// b blocking wait, and the names of the blocks. Work under 100 µs (a
+// return, a done callback) is left out.
+func kinds(steps []workload.Step) string {
+	var b strings.Builder
+	for _, s := range steps {
+		switch s.Kind {
+		case workload.Work:
+			if s.Dur.Kind == workload.Fixed && s.Dur.A < 100_000 {
+				continue
+			}
+			if s.GILReleased {
+				b.WriteByte('r')
+			} else {
+				b.WriteByte('w')
+			}
+		case workload.Wait:
+			if s.Blocking {
+				b.WriteByte('b')
+			} else {
+				b.WriteByte('i')
+			}
+		case workload.Gather:
+			b.WriteString("gather")
+		case workload.Use:
+			b.WriteString("use")
+		case workload.Repeat:
+			b.WriteString("repeat")
+		case workload.Choose:
+			b.WriteString("choose")
+		}
+	}
+	return b.String()
+}
+
+func TestRecordThreadPool(t *testing.T) {
+	_, res, status, out := recordProgram(t, spin+`
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+DATA = b"x" * 4000000
+def handle(i):
+    spin(3)
+    time.sleep(0.02)
+    hashlib.sha256(DATA).digest()
+    return i
+with ThreadPoolExecutor(max_workers=4) as ex:
+    print(sum(ex.map(handle, range(12))))
+`)
+	if status != 0 || !strings.Contains(out, "66") {
+		t.Fatalf("status %d, output %q: the program's own output and status must pass through", status, out)
+	}
+	w := parse(t, res)
+	if len(w.Groups) != 1 || w.Groups[0].Name != "handle" || w.Groups[0].Count != 12 {
+		t.Fatalf("want one group handle × 12, got:\n%s", res.YAML)
+	}
+	if got := kinds(w.Groups[0].Steps); got != "wir" {
+		t.Errorf("handle's steps are %s, want work, wait, released work (wirw):\n%s", got, res.YAML)
+	}
+	if w.Models[0].Expr != "threads(4)" {
+		t.Errorf("first model %s, want the program's threads(4)", w.Models[0].Expr)
+	}
+	g := res.Summary.Groups[0]
+	// 12 × 3 ms of GIL-held CPU (the spin) and 12 × 20 ms asked of sleep:
+	// what the tasks did, not the GIL waits of four threads sharing it.
+	if g.GILCPU < 0.030 || g.GILCPU > 0.060 || g.Waits < 0.239 || g.Waits > 0.250 {
+		t.Errorf("GIL CPU %.3f s (want 0.036–0.06), waits %.3f s (want 0.24)", g.GILCPU, g.Waits)
+	}
+	if g.ReleasedCPU < 0.012 {
+		t.Errorf("sha256 of 4 MB released the GIL for %.4f s in all, want ≥ 12 × 1 ms", g.ReleasedCPU)
+	}
+}
+
+func TestRecordAsyncio(t *testing.T) {
+	_, res, status, _ := recordProgram(t, spin+`
+import asyncio
+async def fetch(i):
+    spin(1)
+    await asyncio.sleep(0.03)
+async def handle(i):
+    spin(2)
+    await asyncio.gather(fetch(i), fetch(i + 1))
+    time.sleep(0.005)   # blocking call on the loop
+async def main():
+    await asyncio.gather(*(handle(i) for i in range(6)))
+asyncio.run(main())
+`)
+	if status != 0 {
+		t.Fatalf("status %d", status)
+	}
+	w := parse(t, res)
+	if len(w.Groups) != 1 || w.Groups[0].Count != 6 {
+		t.Fatalf("want one group handle × 6 (main() only gathers them), got:\n%s", res.YAML)
+	}
+	if got := kinds(w.Groups[0].Steps); got != "wgatherb" {
+		t.Errorf("handle's steps are %s, want work, a gather, a blocking wait:\n%s", got, res.YAML)
+	}
+	if w.Models[0].Expr != "asyncio" {
+		t.Errorf("first model %s, want asyncio", w.Models[0].Expr)
+	}
+	if !strings.Contains(res.YAML2(), "count: 2") {
+		t.Errorf("the gather has no branch of count 2:\n%s", res.YAML)
+	}
+	found := strings.Join(res.Summary.Findings, "\n")
+	if !strings.Contains(found, "time.sleep called on the event loop 6 times") {
+		t.Errorf("findings do not tell of the blocking sleeps:\n%s", found)
+	}
+}
+
+// YAML2 is the workload without its comments, for tests.
+func (r *Result) YAML2() string {
+	var b strings.Builder
+	for _, l := range strings.Split(string(r.YAML), "\n") {
+		if i := strings.Index(l, "#"); i >= 0 {
+			l = l[:i]
+		}
+		if strings.TrimSpace(l) != "" {
+			b.WriteString(strings.TrimRight(l, " ") + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestRecordSyncUnits(t *testing.T) {
+	_, res, _, _ := recordProgram(t, spin+`
+def setup():
+    spin(20)
+def handle(i):
+    spin(2)
+    time.sleep(0.01)
+    spin(1)
+    time.sleep(0.005)
+def main():
+    setup()
+    for i in range(8):
+        handle(i)
+main()
+`)
+	w := parse(t, res)
+	if len(w.Groups) != 1 || w.Groups[0].Name != "handle" || w.Groups[0].Count != 8 {
+		t.Fatalf("want the 8 calls of handle as one group, got:\n%s", res.YAML)
+	}
+	if got := kinds(w.Groups[0].Steps); got != "wiwi" {
+		t.Errorf("handle's steps %s, want wiwi:\n%s", got, res.YAML)
+	}
+	// They were all ready once setup() was done: 20 ms of CPU.
+	if s := w.Groups[0].Start; s < 18e6 || s > 40e6 {
+		t.Errorf("released at %d ns, want after setup's 20 ms", s)
+	}
+	if w.Models[0].Expr != "sync" {
+		t.Errorf("first model %s, want sync", w.Models[0].Expr)
+	}
+}
+
+func TestRecordProcesses(t *testing.T) {
+	for _, start := range []string{"fork", "spawn"} {
+		t.Run(start, func(t *testing.T) {
+			_, res, status, out := recordProgram(t, spin+`
+import sys, multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+def handle(data):
+    spin(4)
+    time.sleep(0.01)
+    return data[:1000]
+if __name__ == "__main__":
+    with ProcessPoolExecutor(2, mp_context=mp.get_context(sys.argv[1])) as ex:
+        print(sum(len(r) for r in ex.map(handle, [b"y" * 200000] * 4)))
+`, start)
+			if status != 0 || !strings.Contains(out, "4000") {
+				t.Fatalf("status %d, output %q", status, out)
+			}
+			w := parse(t, res)
+			if len(w.Groups) != 1 || w.Groups[0].Count != 4 {
+				t.Fatalf("want handle × 4, got:\n%s", res.YAML)
+			}
+			g := w.Groups[0]
+			if g.Input < 200000 || g.Input > 201000 || g.Output < 1000 || g.Output > 1100 {
+				t.Errorf("input %d output %d bytes, want 200 KB and 1 KB", g.Input, g.Output)
+			}
+			want := "processes(2)"
+			if start == "spawn" {
+				want = "processes(2, start=spawn)"
+			}
+			if w.Models[0].Expr != want {
+				t.Errorf("first model %s, want %s", w.Models[0].Expr, want)
+			}
+			if s := res.Summary.Groups[0]; s.GILCPU < 0.016 || s.Waits < 0.039 {
+				t.Errorf("the workers' steps were not recorded: %+v", s)
+			}
+		})
+	}
+}
+
+func TestRecordSemaphore(t *testing.T) {
+	_, res, _, _ := recordProgram(t, spin+`
+import threading
+db = threading.BoundedSemaphore(2)
+def handle(i):
+    spin(1)
+    with db:
+        time.sleep(0.02)
+    spin(1)
+ts = [threading.Thread(target=handle, args=(i,)) for i in range(6)]
+for t in ts: t.start()
+for t in ts: t.join()
+`)
+	w := parse(t, res)
+	if len(w.Resources) != 1 || w.Resources[0].Capacity != 2 {
+		t.Fatalf("want one resource of capacity 2, got:\n%s", res.YAML)
+	}
+	if len(w.Groups) != 1 || w.Groups[0].Count != 6 || kinds(w.Groups[0].Steps) != "wusew" {
+		t.Fatalf("want handle × 6 as work, use, work, got %s:\n%s", kinds(w.Groups[0].Steps), res.YAML)
+	}
+	// Six tasks through two slots of 20 ms: four of them queued.
+	if s := res.Summary.Groups[0]; s.LockWaits < 0.04 {
+		t.Errorf("resource waits %.3f s, want ≥ 40 ms", s.LockWaits)
+	}
+	if w.Models[0].Expr != "threads" {
+		t.Errorf("first model %s, want threads", w.Models[0].Expr)
+	}
+}
+
+func TestRecordFailingProgram(t *testing.T) {
+	_, res, status, out := recordProgram(t, spin+`
+def handle(i):
+    spin(1)
+    time.sleep(0.01)
+for i in range(3):
+    handle(i)
+raise SystemExit(3)
+`)
+	if status != 3 {
+		t.Errorf("status %d, want the program's 3", status)
+	}
+	_ = out
+	if w := parse(t, res); w.NumTasks() != 3 {
+		t.Errorf("want the 3 calls that ran, got:\n%s", res.YAML)
+	}
+	_, res, status, out = recordProgram(t, spin+`
+def handle(i):
+    spin(1)
+    time.sleep(0.01)
+for i in range(3):
+    handle(i)
+{}["missing"]
+`)
+	if status != 1 || !strings.Contains(out, "KeyError: 'missing'") || strings.Contains(out, "conclab_recorder") {
+		t.Errorf("status %d, output %q: want 1 and the program's own traceback, without the recorder's frames", status, out)
+	}
+	if res.Summary.Error == "" || !strings.Contains(res.Summary.Text(), "warning: the program failed") {
+		t.Errorf("the summary does not warn of the failure:\n%s", res.Summary.Text())
+	}
+}

@@ -1,0 +1,156 @@
+package record
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Recording is what the recorder wrote: every task of one run of a
+// program, its steps in order.
+type Recording struct {
+	Recorder       int        `json:"recorder"`
+	Python         string     `json:"python"`
+	Implementation string     `json:"implementation"`
+	GIL            bool       `json:"gil"`
+	Argv           []string   `json:"argv"`
+	Wall           int64      `json:"wall"` // ns from the recorder's start to the program's end
+	Exit           int        `json:"exit"`
+	Error          string     `json:"error"`
+	Loops          int        `json:"loops"` // event loops the program made
+	Pools          []Pool     `json:"pools"`
+	Resources      []Resource `json:"resources"`
+	Tasks          []Task     `json:"tasks"`
+	Main           int        `json:"main"`  // the id of the main program's task
+	Notes          []string   `json:"notes"` // what the recorder could not follow
+}
+
+// Pool is an executor the program made.
+type Pool struct {
+	ID      int64  `json:"id"`
+	Kind    string `json:"kind"` // threads | processes
+	Workers int    `json:"workers"`
+	Site    string `json:"site"`  // where it was made: "func file:line"
+	Start   string `json:"start"` // processes: fork | spawn | forkserver
+}
+
+// Resource is a semaphore or lock the program's tasks queued for.
+type Resource struct {
+	ID       int64  `json:"id"`
+	Kind     string `json:"kind"` // threading.Semaphore, asyncio.Lock, …
+	Capacity int    `json:"capacity"`
+	Site     string `json:"site"`
+}
+
+// Task is one thread, pool work item, asyncio task or the main program.
+type Task struct {
+	ID     int     `json:"id"`
+	Kind   string  `json:"kind"` // main | thread | pool | process | async
+	Name   string  `json:"name"`
+	Site   string  `json:"site"` // "file:line" of its function
+	Parent *int    `json:"parent"`
+	Start  int64   `json:"start"` // made (submitted, started)
+	Began  *int64  `json:"began"` // first ran
+	End    *int64  `json:"end"`
+	Steps  []Step  `json:"steps"`
+	Pool   *int64  `json:"pool"`
+	Input  *int64  `json:"input"`
+	Output *int64  `json:"output"`
+	Error  *string `json:"error"`
+}
+
+// Step is one entry of a task's steps: [kind, value] or [kind, value,
+// what]; see the recorder's docstring for the kinds.
+type Step struct {
+	Kind     byte
+	NS       int64    // w r i b j u p: nanoseconds; k: depth
+	Children []int    // g
+	Res      int64    // u a x: the resource
+	What     string   // r i b: the call
+	Sites    []string // k: the functions of the main program's stack from NS down
+}
+
+// UnmarshalJSON reads [kind, value(, what)].
+func (s *Step) UnmarshalJSON(b []byte) error {
+	var a []json.RawMessage
+	if err := json.Unmarshal(b, &a); err != nil || len(a) < 2 {
+		return fmt.Errorf("a step is [kind, value, …], not %.40s", b)
+	}
+	var kind string
+	if err := json.Unmarshal(a[0], &kind); err != nil || len(kind) != 1 {
+		return fmt.Errorf("a step's kind is one letter, not %.20s", a[0])
+	}
+	s.Kind = kind[0]
+	switch s.Kind {
+	case 'w', 'r', 'i', 'b', 'j', 'p', 'k':
+		var v float64
+		if err := json.Unmarshal(a[1], &v); err != nil || v < 0 {
+			return fmt.Errorf("step %q: want a count of nanoseconds, not %.20s", kind, a[1])
+		}
+		s.NS = int64(v)
+	case 'g':
+		if err := json.Unmarshal(a[1], &s.Children); err != nil {
+			return fmt.Errorf("step \"g\": want a list of task ids, not %.40s", a[1])
+		}
+	case 'u', 'a', 'x':
+		v := a[1]
+		if s.Kind == 'u' {
+			var ns float64
+			if err := json.Unmarshal(a[1], &ns); err != nil || ns < 0 {
+				return fmt.Errorf("step \"u\": want a count of nanoseconds, not %.20s", a[1])
+			}
+			s.NS = int64(ns)
+			if len(a) < 3 {
+				return errors.New(`step "u" names no resource`)
+			}
+			v = a[2]
+		}
+		if err := json.Unmarshal(v, &s.Res); err != nil {
+			return fmt.Errorf("step %q: want a resource id, not %.20s", kind, v)
+		}
+		return nil
+	default:
+		return fmt.Errorf("unknown step kind %q", kind)
+	}
+	if len(a) > 2 {
+		if s.Kind == 'k' {
+			json.Unmarshal(a[2], &s.Sites) // anything else: no sites
+		} else {
+			json.Unmarshal(a[2], &s.What) // anything else: no label
+		}
+	}
+	return nil
+}
+
+// Read reads a recording and checks that it holds together: ids in range,
+// parents before children, a main task.
+func Read(r io.Reader) (*Recording, error) {
+	var rec Recording
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&rec); err != nil {
+		return nil, fmt.Errorf("the recording: %w", err)
+	}
+	if rec.Recorder != 1 {
+		return nil, fmt.Errorf("the recording is of format %d; this conclab reads format 1", rec.Recorder)
+	}
+	for i, t := range rec.Tasks {
+		if t.ID != i {
+			return nil, fmt.Errorf("the recording's task %d has id %d", i, t.ID)
+		}
+		if t.Parent != nil && (*t.Parent < 0 || *t.Parent >= len(rec.Tasks)) {
+			return nil, fmt.Errorf("task %d: parent %d is no task", i, *t.Parent)
+		}
+		for _, s := range t.Steps {
+			for _, c := range s.Children {
+				if c <= i || c >= len(rec.Tasks) {
+					return nil, fmt.Errorf("task %d: child %d is no later task", i, c)
+				}
+			}
+		}
+	}
+	if rec.Main < 0 || rec.Main >= len(rec.Tasks) || rec.Tasks[rec.Main].Kind != "main" {
+		return nil, errors.New("the recording has no main task")
+	}
+	return &rec, nil
+}

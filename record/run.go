@@ -1,0 +1,131 @@
+package record
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	_ "embed"
+
+	"github.com/conclab/conclab/internal/child"
+	"github.com/conclab/conclab/internal/scratch"
+)
+
+//go:embed conclab_recorder.py
+var recorderPy []byte
+
+// bootstrap runs the recorder: its directory comes first on the command
+// line, is appended to sys.path (after the program's own directories, so
+// it shadows nothing) and taken off argv.
+const bootstrap = "import sys; sys.path.append(sys.argv.pop(1)); import conclab_recorder; conclab_recorder.main()"
+
+// RunOptions say what to record and how.
+type RunOptions struct {
+	Python  string   // the interpreter
+	Program []string // prog.py [args…] or -m module [args…]
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	// Grace is how long a program has to end after conclab is
+	// interrupted (it got the same Ctrl-C) before conclab passes the
+	// signal on, and as long again before it kills it.
+	Grace time.Duration
+}
+
+// ErrNoRecording: the program ended without the recorder writing what it
+// did (os._exit, a signal that cannot be caught).
+var ErrNoRecording = errors.New("the program left no recording")
+
+// Run runs the program under the recorder with its own argv, streams and
+// working directory, and returns the recording and the program's exit
+// status (128+n for a signal n). Ctrl-C reaches the program as it would
+// without conclab.
+func Run(ctx context.Context, o RunOptions) (*Recording, int, error) {
+	dir, err := scratch.Dir(scratch.Prefix + "record-*")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, "conclab_recorder.py"), recorderPy, 0o600); err != nil {
+		return nil, 0, err
+	}
+	out := filepath.Join(dir, "recording.json")
+	args := append([]string{"-c", bootstrap, dir, out, "--"}, o.Program...)
+	cmd := exec.Command(o.Python, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, o.Stderr
+	cmd.SysProcAttr = sysProcAttr()
+	// Interrupts go on to the program: it gets Ctrl-C from the terminal
+	// itself (same process group); a signal sent to conclab alone is
+	// passed on if the program has not ended by the grace time.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	if err := child.Start(cmd); err != nil {
+		return nil, 0, fmt.Errorf("starting %s: %w", o.Python, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	grace := o.Grace
+	if grace <= 0 {
+		grace = 2 * time.Second
+	}
+	var werr error
+	var passOn <-chan time.Time
+	var kill <-chan time.Time
+	var sig os.Signal = os.Interrupt
+	cancelled := ctx.Done()
+wait:
+	for {
+		select {
+		case werr = <-done:
+			break wait
+		case s := <-sigs:
+			sig = s
+			if passOn == nil {
+				passOn = time.After(grace)
+			}
+		case <-cancelled:
+			cancelled = nil
+			if passOn == nil {
+				passOn = time.After(grace)
+			}
+		case <-passOn:
+			cmd.Process.Signal(sig)
+			kill = time.After(grace)
+			passOn = nil
+		case <-kill:
+			cmd.Process.Kill()
+		}
+	}
+	status := 0
+	if werr != nil {
+		var ee *exec.ExitError
+		if !errors.As(werr, &ee) {
+			return nil, 0, werr
+		}
+		status = exitCode(ee)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		return nil, status, ErrNoRecording
+	}
+	defer f.Close()
+	rec, err := Read(f)
+	return rec, status, err
+}
+
+// exitCode is the status a shell would show: the exit code, or 128+n for
+// signal n.
+func exitCode(ee *exec.ExitError) int {
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ee.ExitCode()
+}

@@ -1,0 +1,532 @@
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/conclab/conclab/workload"
+)
+
+// Result is a recording folded: the workload, and what to tell the user.
+type Result struct {
+	YAML    []byte
+	Summary *Summary
+}
+
+// Summary is what record tells the user on stderr (or as JSON).
+type Summary struct {
+	Program  string         `json:"program"`
+	Python   string         `json:"python"`
+	Wall     float64        `json:"wall_s"`
+	Exit     int            `json:"exit"`
+	Error    string         `json:"error,omitempty"`
+	Model    string         `json:"model"`
+	ModelWhy string         `json:"model_why"`
+	Models   []string       `json:"models"`
+	Tasks    int            `json:"tasks"`
+	Groups   []GroupSummary `json:"groups"`
+	Findings []string       `json:"findings"`
+	Notes    []string       `json:"notes"`
+	Output   string         `json:"output,omitempty"`
+	Next     string         `json:"next"`
+}
+
+// GroupSummary is where one group's time went, in seconds summed over its
+// tasks (with their gathers' children).
+type GroupSummary struct {
+	Name        string  `json:"name"`
+	Site        string  `json:"site"`
+	Kind        string  `json:"kind"`
+	Count       int     `json:"count"`
+	GILCPU      float64 `json:"gil_cpu_s"`
+	ReleasedCPU float64 `json:"released_cpu_s"`
+	Waits       float64 `json:"wait_s"`
+	Blocking    float64 `json:"blocking_s"`
+	LockWaits   float64 `json:"resource_wait_s"`
+}
+
+// Fold turns a recording into a workload: tasks of one function and shape
+// become one group with a count, their durations the distribution that
+// fits them best, their release times kept; the model the program used
+// comes first.
+func Fold(rec *Recording, o Options) (*Result, error) {
+	f := newFolder(rec)
+	es, after, unitFn := f.entries()
+	if len(es) == 0 {
+		return nil, fmt.Errorf("the program did nothing conclab can see: no CPU, no waits, no tasks")
+	}
+	gs := f.groups(es)
+	model, why := ownModel(rec, unitFn)
+	models := alternatives(model, rec, o.Cores)
+	sum := &Summary{
+		Program: o.Command, Python: rec.Implementation + " " + rec.Python, Wall: sec(rec.Wall),
+		Exit: rec.Exit, Error: rec.Error, Model: model, ModelWhy: why, Models: models, Tasks: len(es),
+	}
+	var b bytes.Buffer
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("# Recorded by conclab record from: %s\n", o.Command)
+	w("# %s, %d cores, %s: the program ran %s and exited with status %d.\n",
+		sum.Python, o.Cores, o.Date, dur(float64(rec.Wall)), rec.Exit)
+	if rec.Error != "" {
+		w("# It failed (%s): this is the workload of what ran.\n", oneLine(rec.Error))
+	}
+	w("# Durations are what each task did: its CPU (with the GIL held, or in C code\n")
+	w("# that released it) and its waits, without the time it waited for the GIL,\n")
+	w("# a worker or the event loop, which is what conclab predicts.\n")
+	w("name: %s\n", quote(o.Name))
+	w("about: %s\n", quote(fmt.Sprintf("Recorded from %s: %d tasks in %d groups.", o.Command, len(es), len(gs))))
+	w("cores: %d\n", o.Cores)
+	if len(rec.Resources) > 0 {
+		w("resources:\n")
+		for _, r := range usedResources(rec, gs, f) {
+			w("  %s: {capacity: %d}  # %s at %s\n", resName(rec, r.ID), max(1, r.Capacity), r.Kind, r.Site)
+		}
+	}
+	w("tasks:\n")
+	for _, g := range gs {
+		first := g.members[0]
+		lists := make([][]op, len(g.members))
+		for i, m := range g.members {
+			lists[i] = m.ops
+		}
+		steps := f.merge(lists)
+		w("  # %s\n", groupOrigin(rec, g, unitFn))
+		w("  - name: %s\n", quote(g.name))
+		if len(g.members) > 1 {
+			w("    count: %d\n", len(g.members))
+		}
+		start, every := releases(g)
+		if start > 0 {
+			w("    start: %s\n", dur(float64(start)))
+		}
+		if every > 0 {
+			w("    every: %s\n", dur(float64(every)))
+		}
+		if first.kind == "process" {
+			if in, out := meanSize(g, true), meanSize(g, false); in > 0 || out > 0 {
+				w("    input: %s\n", workload.FormatSize(in))
+				w("    output: %s\n", workload.FormatSize(out))
+			}
+		}
+		w("    steps:\n")
+		writeSteps(&b, rec, steps, "      ")
+		sum.Groups = append(sum.Groups, f.groupSummary(g))
+	}
+	quoted := make([]string, len(models))
+	for i, m := range models {
+		quoted[i] = quote(m)
+	}
+	w("models: [%s]\n", strings.Join(quoted, ", "))
+	w("# %s: %s\n", model, why)
+	if after >= 1_000_000 {
+		sum.Notes = append(sum.Notes, fmt.Sprintf("the main program ran %s after its last task, which is not in the workload", dur(float64(after))))
+	}
+	sum.Findings = findings(rec, f)
+	sum.Notes = append(sum.Notes, rec.Notes...)
+	return &Result{YAML: b.Bytes(), Summary: sum}, nil
+}
+
+func sec(ns int64) float64 { return float64(ns) / 1e9 }
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// quote is s as a YAML double-quoted scalar (JSON's escapes are YAML's).
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// groupOrigin says where a group came from, for its comment.
+func groupOrigin(rec *Recording, g *group, unitFn string) string {
+	m := g.members[0]
+	n := len(g.members)
+	site := m.site
+	if site == "" && m.task != nil {
+		site = m.task.Site
+	}
+	switch m.kind {
+	case "main":
+		return "the main program's own work before its first task"
+	case "unit":
+		return fmt.Sprintf("%s (%s): %d calls from the main program, one after another", m.name, site, n)
+	case "pool", "process":
+		if p := poolOf(rec, m.pool); p != nil {
+			kind := "ThreadPoolExecutor"
+			if p.Kind == "processes" {
+				kind = "ProcessPoolExecutor"
+			}
+			return fmt.Sprintf("%s (%s): %d work items of %s(max_workers=%d) made at %s", m.name, site, n, kind, p.Workers, p.Site)
+		}
+	case "thread":
+		return fmt.Sprintf("%s (%s): %d threading.Thread", m.name, site, n)
+	case "async":
+		return fmt.Sprintf("%s (%s): %d asyncio tasks", m.name, site, n)
+	}
+	return fmt.Sprintf("%s (%s): %d tasks", m.name, site, n)
+}
+
+func poolOf(rec *Recording, id *int64) *Pool {
+	if id == nil {
+		return nil
+	}
+	for i := range rec.Pools {
+		if rec.Pools[i].ID == *id {
+			return &rec.Pools[i]
+		}
+	}
+	return nil
+}
+
+func meanSize(g *group, in bool) int64 {
+	var sum, n int64
+	for _, m := range g.members {
+		if m.task == nil {
+			continue
+		}
+		p := m.task.Output
+		if in {
+			p = m.task.Input
+		}
+		if p != nil {
+			sum += *p
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / n
+}
+
+// writeSteps writes merged steps as the workload's YAML.
+func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
+	for _, s := range steps {
+		switch s.kind {
+		case opWork, opReleased, opWait, opBlocking:
+			if s.kind == opWork && s.fit.mean < minWork {
+				continue // a canonical place for CPU that stayed empty
+			}
+			key, extra := "work", ""
+			switch s.kind {
+			case opReleased:
+				extra = ", gil: released"
+			case opWait:
+				key = "wait"
+			case opBlocking:
+				key, extra = "wait", ", blocking: true"
+			}
+			text := s.fit.text
+			if strings.Contains(text, ",") {
+				text = quote(text)
+			}
+			fmt.Fprintf(b, "%s- {%s: %s%s}", indent, key, text, extra)
+			if c := stepComment(s); c != "" {
+				fmt.Fprintf(b, "  # %s", c)
+			}
+			b.WriteByte('\n')
+		case opUse:
+			fmt.Fprintf(b, "%s- use: %s\n%s  steps:\n", indent, resName(rec, s.res), indent)
+			writeSteps(b, rec, s.body, indent+"    ")
+		case opRepeat:
+			fmt.Fprintf(b, "%s- repeat: %d\n%s  steps:\n", indent, s.n, indent)
+			writeSteps(b, rec, s.body, indent+"    ")
+		case opGather:
+			fmt.Fprintf(b, "%s- gather:\n", indent)
+			for _, br := range s.branches {
+				fmt.Fprintf(b, "%s    # %s (%s)\n", indent, br.name, br.site)
+				fmt.Fprintf(b, "%s    - count: %d\n", indent, br.count)
+				fmt.Fprintf(b, "%s      steps:\n", indent)
+				writeSteps(b, rec, br.steps, indent+"        ")
+			}
+		}
+	}
+}
+
+// minWork: work steps shorter than this on average are left out.
+const minWork = 10_000
+
+// stepComment says what a step was and how its durations were folded.
+func stepComment(s mop) string {
+	var parts []string
+	if s.what != "" && s.what != "await" {
+		what := s.what
+		if len(what) > 60 {
+			what = what[:60] + "…"
+		}
+		parts = append(parts, what)
+	}
+	f := s.fit
+	switch {
+	case f.n <= 1:
+	case f.name == "constant":
+		parts = append(parts, fmt.Sprintf("%d samples, cv %.2f", f.n, f.cv))
+	default:
+		fits := fmt.Sprintf("%d samples: %s fits best (%s", f.n, f.name, formatD(f.d))
+		if f.alterns != "" {
+			fits += "; " + f.alterns
+		}
+		parts = append(parts, fits+")")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// resName is the name of resource id in the workload: res1, res2 … in the
+// order the program made them.
+func resName(rec *Recording, id int64) string {
+	for i, r := range rec.Resources {
+		if r.ID == id {
+			return "res" + strconv.Itoa(i+1)
+		}
+	}
+	return "res0"
+}
+
+// usedResources are the resources some group's steps use.
+func usedResources(rec *Recording, gs []*group, f *folder) []Resource {
+	used := map[int64]bool{}
+	var walk func([]op)
+	walk = func(o []op) {
+		for _, x := range o {
+			switch x.kind {
+			case opUse:
+				used[x.res] = true
+				walk(x.body)
+			case opRepeat:
+				walk(x.body)
+			case opGather:
+				for _, k := range x.kids {
+					walk(f.ops[k])
+				}
+			}
+		}
+	}
+	for _, g := range gs {
+		for _, m := range g.members {
+			walk(m.ops)
+		}
+	}
+	var rs []Resource
+	for _, r := range rec.Resources {
+		if used[r.ID] {
+			rs = append(rs, r)
+		}
+	}
+	return rs
+}
+
+// ownModel is the model the program itself used, and what showed it.
+func ownModel(rec *Recording, unitFn string) (string, string) {
+	counts := map[int64]int{}
+	for _, t := range rec.Tasks {
+		if t.Pool != nil {
+			counts[*t.Pool]++
+		}
+	}
+	var best *Pool
+	for i := range rec.Pools {
+		p := &rec.Pools[i]
+		if best == nil || counts[p.ID] > counts[best.ID] {
+			best = p
+		}
+	}
+	asyncTasks, threads := 0, 0
+	for _, t := range rec.Tasks {
+		switch t.Kind {
+		case "async":
+			asyncTasks++
+		case "thread":
+			threads++
+		}
+	}
+	switch {
+	case best != nil && counts[best.ID] > 0 && counts[best.ID] >= asyncTasks:
+		if best.Kind == "processes" {
+			m := fmt.Sprintf("processes(%d)", best.Workers)
+			if best.Start == "spawn" {
+				m = fmt.Sprintf("processes(%d, start=spawn)", best.Workers)
+			}
+			return m, fmt.Sprintf("the program's own, ProcessPoolExecutor(max_workers=%d) made at %s", best.Workers, best.Site)
+		}
+		return fmt.Sprintf("threads(%d)", best.Workers), fmt.Sprintf("the program's own, ThreadPoolExecutor(max_workers=%d) made at %s", best.Workers, best.Site)
+	case rec.Loops > 0 && asyncTasks > 0:
+		return "asyncio", fmt.Sprintf("the program's own: %d asyncio tasks on an event loop", asyncTasks)
+	case threads > 0:
+		return "threads", fmt.Sprintf("the program's own: %d threading.Thread", threads)
+	case unitFn != "":
+		return "sync", fmt.Sprintf("the program's own: it calls %s once per item, one after another", funcName(unitFn))
+	}
+	return "sync", "the program's own: one thread"
+}
+
+// alternatives are the models to compare: the program's first, then sync,
+// a thread pool, asyncio and a process pool.
+func alternatives(own string, rec *Recording, cores int) []string {
+	workers := 8
+	for _, p := range rec.Pools {
+		if p.Kind == "threads" && p.Workers > 0 {
+			workers = p.Workers
+		}
+	}
+	procs := max(cores, 1)
+	ms := []string{own}
+	for _, m := range []string{"sync", fmt.Sprintf("threads(%d)", workers), "asyncio", fmt.Sprintf("processes(%d)", procs)} {
+		if !strings.HasPrefix(own, strings.SplitN(m, "(", 2)[0]) || own == "threads" && m != "threads" && strings.HasPrefix(m, "threads(") {
+			ms = append(ms, m)
+		}
+	}
+	return ms
+}
+
+// groupSummary sums where a group's time went.
+func (f *folder) groupSummary(g *group) GroupSummary {
+	m := g.members[0]
+	site := m.site
+	gs := GroupSummary{Name: g.name, Site: site, Kind: m.kind, Count: len(g.members)}
+	var walk func([]op, int64)
+	walk = func(o []op, times int64) {
+		for _, x := range o {
+			switch x.kind {
+			case opWork:
+				gs.GILCPU += sec(x.ns * times)
+			case opReleased:
+				gs.ReleasedCPU += sec(x.ns * times)
+			case opWait:
+				gs.Waits += sec(x.ns * times)
+			case opBlocking:
+				gs.Blocking += sec(x.ns * times)
+			case opUse:
+				walk(x.body, times)
+			case opRepeat:
+				walk(x.body, times*int64(x.n))
+			case opGather:
+				for _, k := range x.kids {
+					walk(f.ops[k], times)
+					gs.LockWaits += sec(f.lockWait[k] * times)
+				}
+			}
+		}
+	}
+	for _, e := range g.members {
+		walk(e.ops, 1)
+		if e.task != nil {
+			gs.LockWaits += sec(f.lockWait[e.task.ID])
+		}
+	}
+	return gs
+}
+
+// findings are what the recording shows that is worth knowing.
+func findings(rec *Recording, f *folder) []string {
+	var out []string
+	type stall struct {
+		n  int
+		ns int64
+	}
+	stalls := map[string]*stall{}
+	for i := range rec.Tasks {
+		var walk func([]op)
+		walk = func(o []op) {
+			for _, x := range o {
+				switch x.kind {
+				case opBlocking:
+					for _, w := range strings.Split(x.what, ",") {
+						s := stalls[w]
+						if s == nil {
+							s = &stall{}
+							stalls[w] = s
+						}
+						s.n++
+						s.ns += x.ns
+					}
+				case opUse, opRepeat:
+					walk(x.body)
+				}
+			}
+		}
+		walk(f.ops[i])
+	}
+	names := make([]string, 0, len(stalls))
+	for w := range stalls {
+		names = append(names, w)
+	}
+	sort.Slice(names, func(i, j int) bool { return stalls[names[i]].ns > stalls[names[j]].ns })
+	for _, w := range names {
+		s := stalls[w]
+		out = append(out, fmt.Sprintf("%s called on the event loop %d times, stalling it %s: every other task waited meanwhile (asyncio.to_thread or an async library would not)", w, s.n, dur(float64(s.ns))))
+	}
+	var lock int64
+	for _, lw := range f.lockWait {
+		lock += lw
+	}
+	if lock >= 1_000_000 {
+		out = append(out, fmt.Sprintf("tasks waited %s in all for the program's semaphores and locks", dur(float64(lock))))
+	}
+	if rec.Implementation == "cpython" && !rec.GIL {
+		out = append(out, "recorded on a free-threaded CPython: no GIL")
+	}
+	return out
+}
+
+// Text writes the summary for people.
+func (s *Summary) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "recorded %s: %s, exit status %d, %d tasks in %d groups (%s)\n",
+		s.Program, dur(s.Wall*1e9), s.Exit, s.Tasks, len(s.Groups), s.Python)
+	if s.Error != "" {
+		fmt.Fprintf(&b, "warning: the program failed (%s); the workload is of what ran\n", oneLine(s.Error))
+	}
+	fmt.Fprintf(&b, "%-24s %6s %10s %10s %10s %10s %10s\n", "group", "tasks", "GIL CPU", "C no-GIL", "waits", "blocking", "res. wait")
+	for _, g := range s.Groups {
+		fmt.Fprintf(&b, "%-24s %6d %10s %10s %10s %10s %10s\n", clip(g.Name, 24), g.Count,
+			durS(g.GILCPU), durS(g.ReleasedCPU), durS(g.Waits), durS(g.Blocking), durS(g.LockWaits))
+	}
+	fmt.Fprintf(&b, "model: %s (%s)\n", s.Model, s.ModelWhy)
+	for _, f := range s.Findings {
+		fmt.Fprintf(&b, "found: %s\n", f)
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	if s.Next != "" {
+		fmt.Fprintf(&b, "next: %s\n", s.Next)
+	}
+	return b.String()
+}
+
+func durS(s float64) string {
+	if s == 0 {
+		return "–"
+	}
+	return dur(s * 1e9)
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// WorkloadName is the name a recording of prog gets: its file's, without
+// .py, or the module's.
+func WorkloadName(prog []string) string {
+	if len(prog) == 0 {
+		return "recorded"
+	}
+	if prog[0] == "-m" && len(prog) > 1 {
+		return safeName(prog[1])
+	}
+	return safeName(strings.TrimSuffix(filepath.Base(prog[0]), ".py"))
+}
