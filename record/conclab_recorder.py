@@ -236,9 +236,10 @@ def _timed(what, fn, released=False, asked=None):
         task = _current()
         if task is None:
             return fn(*args, **kwargs)
+        task.flush()
+        if task.kind == "main":
+            _mark_stack(task)  # the recorder's own CPU: no step's
         c0 = _cpu()
-        task.flush(c0)
-        _mark_stack(task)
         w0 = _perf()
         try:
             return fn(*args, **kwargs)
@@ -320,6 +321,63 @@ def _patch_released(names):
         for name in names:
             _patch(m, name, lambda f, n=m.__name__ + "." + name: _timed(n, f, released=True))
     return patch
+
+
+_GIL_MIN = 2048  # hashlib and zlib hold the GIL for less data than this
+
+
+class _Hash(object):
+    """A hashlib object whose update() of a large buffer, which releases
+    the GIL, is recorded as such."""
+    __slots__ = ("_h",)
+
+    def __init__(self, h):
+        self._h = h
+
+    def update(self, data):
+        task = _current()
+        if task is None or len(data) < _GIL_MIN:
+            return self._h.update(data)
+        return _timed_update(self._h.update, data)
+
+    def copy(self):
+        return _Hash(self._h.copy())
+
+    def __getattr__(self, name):
+        return getattr(self._h, name)
+
+    def __repr__(self):
+        return repr(self._h)
+
+
+_timed_update = None
+
+
+def _patch_hashlib(hashlib):
+    global _timed_update
+    _timed_update = _timed("hashlib.update", lambda f, d: f(d), released=True)
+    names = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s",
+             "sha3_256", "sha3_512", "new")
+    for name in names:
+        orig = getattr(hashlib, name, None)
+        if orig is None or getattr(orig, "_conclab", False):
+            continue
+        timed = _timed("hashlib." + name, orig, released=True)
+
+        def make(*args, __orig=orig, __timed=timed, **kwargs):
+            # Hashing the data given at once is C code without the GIL;
+            # the object's later updates are recorded by _Hash.
+            if _current() is None:
+                return __orig(*args, **kwargs)
+            f = sys._getframe(1)
+            if _stdlib(f.f_code.co_filename):
+                return __orig(*args, **kwargs)  # hmac, random…: not the program's own
+            return _Hash(__timed(*args, **kwargs))
+        make._conclab = True
+        make.__name__ = name
+        setattr(hashlib, name, make)
+    for name in ("pbkdf2_hmac", "scrypt"):
+        _patch(hashlib, name, lambda f, n=name: _timed("hashlib." + n, f, released=True))
 
 
 def _patch_futures_base(cfb):
@@ -825,8 +883,7 @@ _PATCHES = {
     "zlib": [_patch_released(("compress", "decompress"))],
     "bz2": [_patch_released(("compress", "decompress"))],
     "lzma": [_patch_released(("compress", "decompress"))],
-    "hashlib": [_patch_released(("md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b",
-                                 "blake2s", "sha3_256", "sha3_512", "new", "pbkdf2_hmac", "scrypt"))],
+    "hashlib": [_patch_hashlib],
     "sqlite3": [_patch_sqlite],
     "queue": [_patch_queue],
     "concurrent.futures._base": [_patch_futures_base],

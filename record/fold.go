@@ -298,16 +298,27 @@ func splitUnits(in []op) (head []op, units []entry, tail []op, fn string) {
 		units[i].ops = tidy(units[i].ops)
 	}
 	// After the last call no boundary marked the way back to the main
-	// program: CPU the other calls do not end with is the main program's.
+	// program: the last call's final CPU beyond what the others ended
+	// with is the main program's.
 	if n := len(units); n >= 2 {
-		lastOps, prev := units[n-1].ops, units[n-2].ops
-		if k := len(lastOps); k == len(prev)+1 && lastOps[k-1].kind == opWork {
-			units[n-1].ops = lastOps[:k-1]
-			mainOps = append(mainOps, lastOps[k-1])
+		var tails []int64
+		for _, u := range units[:n-1] {
+			if k := len(u.ops); k > 0 && u.ops[k-1].kind == opWork {
+				tails = append(tails, u.ops[k-1].ns)
+			} else {
+				tails = append(tails, 0)
+			}
+		}
+		slices.Sort(tails)
+		med := tails[len(tails)/2]
+		if last := units[n-1].ops; len(last) > 0 && last[len(last)-1].kind == opWork && last[len(last)-1].ns > med {
+			extra := last[len(last)-1].ns - med
+			last[len(last)-1].ns = med
 			if cur >= 0 {
 				cur = -1
-				lastUnitEnd = len(mainOps) - 1
+				lastUnitEnd = len(mainOps)
 			}
+			mainOps = append(mainOps, op{kind: opWork, ns: extra})
 		}
 	}
 	if cur >= 0 || lastUnitEnd < 0 {

@@ -106,41 +106,55 @@ func ops(t *Task) (out []op, lockWait int64, detached []int) {
 	return tidy(*cur), lockWait, pending
 }
 
-// tidy merges neighbours of one kind, folds two waits with a sliver of CPU
-// between them into one, and drops what is empty.
+// tidy merges neighbours of one kind, folds two waits (or two C calls)
+// with a sliver of CPU between them into one, drops what is empty, and
+// puts the CPU in its canonical places (settle).
 func tidy(in []op) []op {
-	var out []op
-	var carry int64 // CPU taken out from between two waits, put back on the next work
-	for i := 0; i < len(in); i++ {
-		o := in[i]
-		if o.kind == opUse || o.kind == opRepeat {
-			o.body = tidy(o.body)
+	for i := range in {
+		if in[i].kind == opUse || in[i].kind == opRepeat {
+			in[i].body = tidy(in[i].body)
 		}
-		if o.kind == opWork && o.ns < minGap && len(out) > 0 && i+1 < len(in) &&
-			isWait(out[len(out)-1].kind) && in[i+1].kind == out[len(out)-1].kind {
+	}
+	out := mergeAdjacent(in)
+	var folded []op
+	var carry int64 // CPU taken out from between two steps, put back on the next work
+	for i := 0; i < len(out); i++ {
+		o := out[i]
+		if n := len(folded); o.kind == opWork && n > 0 && i+1 < len(out) &&
+			out[i+1].kind == folded[n-1].kind && sliver(o.ns, folded[n-1], out[i+1]) {
 			carry += o.ns
+			folded[n-1].ns += out[i+1].ns
+			folded[n-1].what = joinWhat(folded[n-1].what, out[i+1].what)
+			i++
 			continue
 		}
 		if o.kind == opWork {
 			o.ns += carry
 			carry = 0
 		}
-		if (o.kind == opWork || isWait(o.kind) || o.kind == opReleased) && o.ns <= 0 {
+		folded = append(folded, o)
+	}
+	if carry > 0 {
+		folded = append(folded, op{kind: opWork, ns: carry})
+	}
+	return settle(mergeAdjacent(folded))
+}
+
+// mergeAdjacent joins neighbouring steps of one kind and drops the empty.
+func mergeAdjacent(in []op) []op {
+	var out []op
+	for _, o := range in {
+		if mergeable(o.kind) && o.ns <= 0 {
 			continue
 		}
 		if n := len(out); n > 0 && out[n-1].kind == o.kind && mergeable(o.kind) {
 			out[n-1].ns += o.ns
-			if out[n-1].what != o.what {
-				out[n-1].what = joinWhat(out[n-1].what, o.what)
-			}
+			out[n-1].what = joinWhat(out[n-1].what, o.what)
 			continue
 		}
 		out = append(out, o)
 	}
-	if carry > 0 {
-		out = append(out, op{kind: opWork, ns: carry})
-	}
-	return settle(out)
+	return out
 }
 
 // settle puts the CPU of a list of steps in canonical places: one work
@@ -159,6 +173,20 @@ func settle(in []op) []op {
 		out = append(out, o, op{kind: opWork})
 	}
 	return out
+}
+
+// sliver: CPU of ns between two steps a and b of one kind is part of one
+// step: between two waits, under minGap (a request and its reply);
+// between two C calls, also under a quarter of the two (the Python
+// loop feeding a hash its chunks).
+func sliver(ns int64, a, b op) bool {
+	switch {
+	case isWait(a.kind):
+		return ns < minGap
+	case a.kind == opReleased:
+		return ns < minGap || 4*ns < a.ns+b.ns
+	}
+	return false
 }
 
 func isWait(k opKind) bool { return k == opWait || k == opBlocking }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
 )
 
@@ -73,12 +75,15 @@ func parse(t *testing.T, res *Result) *workload.Workload {
 // kinds is a group's steps as letters: w work, r released work, i wait,
 // b blocking wait, and the names of the blocks. Work under 100 µs (a
 // return, a done callback) is left out.
-func kinds(steps []workload.Step) string {
+func kinds(steps []workload.Step) string { return kindsAbove(steps, 100_000) }
+
+// kindsAbove is kinds leaving out work under min ns.
+func kindsAbove(steps []workload.Step, min int64) string {
 	var b strings.Builder
 	for _, s := range steps {
 		switch s.Kind {
 		case workload.Work:
-			if s.Dur.Kind == workload.Fixed && s.Dur.A < 100_000 {
+			if s.Dur.Kind == workload.Fixed && s.Dur.A < min {
 				continue
 			}
 			if s.GILReleased {
@@ -321,4 +326,88 @@ for i in range(3):
 	if res.Summary.Error == "" || !strings.Contains(res.Summary.Text(), "warning: the program failed") {
 		t.Errorf("the summary does not warn of the failure:\n%s", res.Summary.Text())
 	}
+}
+
+// TestRoundTrip records the programs conclab export writes for a known
+// workload under each kind of model and gets the workload back: the same
+// groups (counts and step kinds) and durations within 10 %.
+func TestRoundTrip(t *testing.T) {
+	python(t)
+	const src = `cores: 2
+tasks:
+  - name: request
+    count: 12
+    steps:
+      - work: 5ms
+      - wait: 40ms
+      - work: 2ms
+      - wait: uniform(10ms, 30ms)
+  - name: digest
+    count: 4
+    steps:
+      - work: 3ms
+      - work: 8ms
+        gil: released
+`
+	want, err := workload.Parse("known.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, expr := range []string{"threads(4)", "asyncio", "sync", "processes(2)"} {
+		t.Run(expr, func(t *testing.T) {
+			d, err := model.Parse(expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var prog bytes.Buffer
+			if err := truth.Export(&prog, want, d, truth.ExportOptions{Cores: 2}); err != nil {
+				t.Fatal(err)
+			}
+			_, res, status, _ := recordProgram(t, prog.String())
+			if status != 0 {
+				t.Fatalf("the exported program exited %d", status)
+			}
+			got := parse(t, res)
+			var groups []workload.Group
+			for _, g := range got.Groups {
+				// The exported program's own helpers: its watchdog, and the
+				// task that meets every worker process at the start.
+				if g.Name != "watch" && g.Name != "meet" {
+					groups = append(groups, g)
+				}
+			}
+			if len(groups) != 2 {
+				t.Fatalf("want the 2 groups back, got:\n%s", res.YAML)
+			}
+			for i, w := range want.Groups {
+				g := groups[i]
+				// The exported program's own bookkeeping (its timestamps of
+				// every step, its results) is CPU too: up to 0.5 ms a step
+				// on this machine, which the recorder rightly sees.
+				const slack = 500_000
+				if g.Count != w.Count || kindsAbove(g.Steps, slack) != kinds(w.Steps) {
+					t.Errorf("group %d: %d × %s, want %d × %s:\n%s", i, g.Count, kindsAbove(g.Steps, slack), w.Count, kinds(w.Steps), res.YAML)
+					continue
+				}
+				for j, ws := range w.Steps {
+					gm, wm := mean(g.Steps[j].Dur), mean(ws.Dur)
+					if d := gm - wm; d > 0.10*wm+slack || d < -0.10*wm-slack {
+						t.Errorf("%s step %d: %s, want %s ± 10 %% + 0.5 ms", w.Name, j+1, workload.FormatDuration(int64(gm)), workload.FormatDuration(int64(wm)))
+					}
+				}
+			}
+			if got.Models[0].Expr != expr {
+				t.Errorf("first model %s, want %s", got.Models[0].Expr, expr)
+			}
+		})
+	}
+}
+
+// mean is the mean of a duration distribution, in ns.
+func mean(d workload.Dist) float64 {
+	switch d.Kind {
+	case workload.Uniform:
+		return float64(d.A+d.B) / 2
+	}
+	return float64(d.A)
 }

@@ -61,7 +61,7 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 		return nil, fmt.Errorf("the program did nothing conclab can see: no CPU, no waits, no tasks")
 	}
 	gs := f.groups(es)
-	model, why := ownModel(rec, unitFn)
+	model, why := ownModel(rec, es, unitFn)
 	models := alternatives(model, rec, o.Cores)
 	sum := &Summary{
 		Program: o.Command, Python: rec.Implementation + " " + rec.Python, Wall: sec(rec.Wall),
@@ -325,45 +325,44 @@ func usedResources(rec *Recording, gs []*group, f *folder) []Resource {
 	return rs
 }
 
-// ownModel is the model the program itself used, and what showed it.
-func ownModel(rec *Recording, unitFn string) (string, string) {
-	counts := map[int64]int{}
-	for _, t := range rec.Tasks {
-		if t.Pool != nil {
-			counts[*t.Pool]++
+// ownModel is the model the program itself used, and what showed it:
+// how most of the workload's tasks were run.
+func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
+	kinds := map[string]int{}
+	pools := map[int64]int{}
+	for _, e := range es {
+		kinds[e.kind]++
+		if e.pool != nil {
+			pools[*e.pool]++
 		}
 	}
-	var best *Pool
+	top, n := "", 0
+	for _, k := range []string{"pool", "process", "async", "thread", "unit"} {
+		if kinds[k] > n {
+			top, n = k, kinds[k]
+		}
+	}
+	var pool *Pool
 	for i := range rec.Pools {
-		p := &rec.Pools[i]
-		if best == nil || counts[p.ID] > counts[best.ID] {
-			best = p
-		}
-	}
-	asyncTasks, threads := 0, 0
-	for _, t := range rec.Tasks {
-		switch t.Kind {
-		case "async":
-			asyncTasks++
-		case "thread":
-			threads++
+		if p := &rec.Pools[i]; pool == nil || pools[p.ID] > pools[pool.ID] {
+			pool = p
 		}
 	}
 	switch {
-	case best != nil && counts[best.ID] > 0 && counts[best.ID] >= asyncTasks:
-		if best.Kind == "processes" {
-			m := fmt.Sprintf("processes(%d)", best.Workers)
-			if best.Start == "spawn" {
-				m = fmt.Sprintf("processes(%d, start=spawn)", best.Workers)
+	case (top == "pool" || top == "process") && pool != nil:
+		if pool.Kind == "processes" {
+			m := fmt.Sprintf("processes(%d)", pool.Workers)
+			if pool.Start == "spawn" {
+				m = fmt.Sprintf("processes(%d, start=spawn)", pool.Workers)
 			}
-			return m, fmt.Sprintf("the program's own, ProcessPoolExecutor(max_workers=%d) made at %s", best.Workers, best.Site)
+			return m, fmt.Sprintf("the program's own, ProcessPoolExecutor(max_workers=%d) made at %s", pool.Workers, pool.Site)
 		}
-		return fmt.Sprintf("threads(%d)", best.Workers), fmt.Sprintf("the program's own, ThreadPoolExecutor(max_workers=%d) made at %s", best.Workers, best.Site)
-	case rec.Loops > 0 && asyncTasks > 0:
-		return "asyncio", fmt.Sprintf("the program's own: %d asyncio tasks on an event loop", asyncTasks)
-	case threads > 0:
-		return "threads", fmt.Sprintf("the program's own: %d threading.Thread", threads)
-	case unitFn != "":
+		return fmt.Sprintf("threads(%d)", pool.Workers), fmt.Sprintf("the program's own, ThreadPoolExecutor(max_workers=%d) made at %s", pool.Workers, pool.Site)
+	case top == "async":
+		return "asyncio", fmt.Sprintf("the program's own: %d asyncio tasks on an event loop", n)
+	case top == "thread":
+		return "threads", fmt.Sprintf("the program's own: %d threading.Thread", n)
+	case top == "unit":
 		return "sync", fmt.Sprintf("the program's own: it calls %s once per item, one after another", funcName(unitFn))
 	}
 	return "sync", "the program's own: one thread"
