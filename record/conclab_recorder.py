@@ -169,9 +169,13 @@ def _current():
 
 
 def _enter(task):
+    """task runs on this thread from now on, above the one that did."""
     if task.began is None:
         task.began = _now()
-    _stack().append(task)
+    s = _stack()
+    if s and s[-1] is not None:
+        s[-1].flush()
+    s.append(task)
     task.cpu0 = _cpu()
 
 
@@ -180,6 +184,8 @@ def _leave(task, end=True):
     s = _stack()
     if s and s[-1] is task:
         s.pop()
+    if s and s[-1] is not None:
+        s[-1].cpu0 = _cpu()
     if end:
         task.end = _now()
 
@@ -306,9 +312,14 @@ def _patch(obj, name, wrap):
 
 
 def _patch_socket(socket):
+    # Reads, connects and accepts wait for the other side; writes go to
+    # the kernel's buffers and return (what they take beyond their CPU is
+    # mostly taking the GIL back, not the program's).
     for name in ("connect", "connect_ex", "accept", "recv", "recv_into", "recvfrom",
-                 "recvfrom_into", "send", "sendall", "sendto"):
+                 "recvfrom_into"):
         _patch(socket.socket, name, lambda f, n=name: _timed("socket." + n, f))
+    for name in ("send", "sendall", "sendto"):
+        _patch(socket.socket, name, lambda f, n=name: _timed("socket." + n, f, released=True))
 
 
 def _patch_subprocess(subprocess):
@@ -539,6 +550,72 @@ def _patch_thread_pool(cf):
         return submit(self, run, *args, **kwargs)
     submit_._conclab = True
     cf.ThreadPoolExecutor.submit = submit_
+
+
+# ---- servers: each request a task ------------------------------------------------------
+
+def _route(handler):
+    """A request's route, for its group: the method and the path without
+    its query, numbers in it replaced (/r/12 and /r/13 are one route)."""
+    path = (getattr(handler, "path", "") or "").split("?", 1)[0]
+    parts = ["N" if p.isdigit() else p for p in path.split("/") if p]
+    return "%s /%s" % (getattr(handler, "command", "") or "?", "/".join(parts[:3]))
+
+
+def _patch_http_server(hs):
+    """http.server and wsgiref.simple_server: a request is a task from the
+    moment its request line has been read (not while the server waits for
+    it) to the end of its answer."""
+    parse = hs.BaseHTTPRequestHandler.parse_request
+
+    def parse_request(self):
+        ok = parse(self)
+        if ok and getattr(self, "_conclab_task", None) is None:
+            task = Task("request", _route(self), "", None)
+            arrived = _arrivals.pop(id(self.request), None)
+            if arrived is not None:
+                task.start = arrived
+            self._conclab_task = task
+            _enter(task)
+        return ok
+    parse_request._conclab = True
+    hs.BaseHTTPRequestHandler.parse_request = parse_request
+    _patch(hs.BaseHTTPRequestHandler, "handle_one_request", _ends_request)
+
+
+def _ends_request(handle):
+    @functools.wraps(handle)
+    def call(self, *args, **kwargs):
+        try:
+            return handle(self, *args, **kwargs)
+        finally:
+            task = getattr(self, "_conclab_task", None)
+            if task is not None:
+                self._conclab_task = None
+                _leave(task)
+    return call
+
+
+_arrivals = {}  # id(connection) -> when the server accepted it
+
+
+def _patch_socketserver(ss):
+    """The moment a server accepts a connection is when its first request
+    arrived: stamped before a thread (or a fork) is made to handle it."""
+    for cls in (ss.BaseServer, ss.ThreadingMixIn, getattr(ss, "ForkingMixIn", None)):
+        process = getattr(cls, "process_request", None)
+        if process is None or getattr(process, "_conclab", False):
+            continue
+
+        def process_request(self, request, client_address, __process=process):
+            _arrivals[id(request)] = _now()
+            return __process(self, request, client_address)
+        process_request._conclab = True
+        cls.process_request = process_request
+
+
+def _patch_wsgiref(ss):
+    _patch(ss.WSGIRequestHandler, "handle", _ends_request)
 
 
 # ---- process pools ---------------------------------------------------------------------
@@ -890,6 +967,9 @@ _PATCHES = {
     "concurrent.futures.thread": [_patch_thread_pool],
     "concurrent.futures.process": [_patch_process_pool],
     "multiprocessing.process": [_patch_process],
+    "socketserver": [_patch_socketserver],
+    "http.server": [_patch_http_server],
+    "wsgiref.simple_server": [_patch_wsgiref],
     "asyncio.base_events": [_patch_event_loop, _patch_run_forever],
     "asyncio.tasks": [_patch_asyncio_tasks],
     "asyncio.locks": [_patch_asyncio_locks],

@@ -116,7 +116,7 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 	base := main.Start
 	mainOps := f.ops[f.rec.Main]
 	var head, tail []op
-	if hasMarks(mainOps) {
+	if hasMarks(mainOps) && !serves(f.rec) {
 		var us []entry
 		head, us, tail, units = splitUnits(mainOps)
 		release := ownTime(head)
@@ -163,6 +163,14 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 	// a task: they are when the tasks became ready (their release
 	// times), under every model alike.
 	_ = head
+	// Tasks nobody started from the main program's tasks (a server's
+	// requests, tasks a loop's callbacks made) are the workload's too.
+	for i := range f.rec.Tasks {
+		t := &f.rec.Tasks[i]
+		if t.Parent == nil && i != f.rec.Main {
+			es = append(es, f.children([]int{i}, base)...)
+		}
+	}
 	return es, ownTime(dropMarks(tail)), units
 }
 
@@ -182,6 +190,17 @@ func (f *folder) children(kids []int, base int64) []entry {
 		es = append(es, entry{name: t.Name, site: t.Site, kind: t.Kind, ops: f.ops[k], release: t.Start - base, task: t, pool: t.Pool})
 	}
 	return es
+}
+
+// serves: the program is a server (it took requests): its main program
+// is its accept loop, not calls that each handle an item.
+func serves(rec *Recording) bool {
+	for i := range rec.Tasks {
+		if rec.Tasks[i].Kind == "request" {
+			return true
+		}
+	}
+	return false
 }
 
 // queued: t waited more than a millisecond between being made and first
@@ -353,7 +372,11 @@ func (f *folder) groups(es []entry) []*group {
 		sig := e.kind + "|" + e.site + "|" + e.name + "|" + signature(e.ops, f.signatureOf)
 		g, ok := at[sig]
 		if !ok {
-			g = &group{name: e.name}
+			name := e.name
+			if e.kind == "request" {
+				name = requestName(name)
+			}
+			g = &group{name: name}
 			at[sig] = g
 			gs = append(gs, g)
 		}
@@ -373,6 +396,19 @@ func (f *folder) groups(es []entry) []*group {
 		g.name = safeName(g.name)
 	}
 	return gs
+}
+
+// requestName is a group's name for the requests of a route: "GET
+// /api/N" is GET-api-N.
+func requestName(route string) string {
+	method, path, _ := strings.Cut(route, " ")
+	parts := []string{method}
+	for _, p := range strings.Split(path, "/") {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "-")
 }
 
 // safeName keeps a task name to what conclab's names allow: letters,

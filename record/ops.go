@@ -300,9 +300,19 @@ func repeats(in []op) []op {
 	return out
 }
 
+// sameKinds: b is another turn of the loop whose turn is a: the same
+// kinds of steps, of the same calls, taking about as long (within a factor
+// of three, or both under 100 µs).
 func sameKinds(a, b []op) bool {
 	for i := range a {
 		if a[i].kind != b[i].kind || a[i].kind == opGather || a[i].kind == opUse || a[i].kind == opRepeat || a[i].kind == opMark {
+			return false
+		}
+		if a[i].what != b[i].what {
+			return false
+		}
+		x, y := a[i].ns, b[i].ns
+		if max(x, y) >= 100_000 && 3*min(x, y) < max(x, y) {
 			return false
 		}
 	}

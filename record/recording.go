@@ -58,6 +58,7 @@ type Task struct {
 	Input  *int64  `json:"input"`
 	Output *int64  `json:"output"`
 	Error  *string `json:"error"`
+	Thread int64   `json:"thread"` // the thread it ran on (its first)
 }
 
 // Step is one entry of a task's steps: [kind, value] or [kind, value,

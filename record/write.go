@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,6 +89,13 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 			w("  %s: {capacity: %d}  # %s at %s\n", resName(rec, r.ID), max(1, r.Capacity), r.Kind, r.Site)
 		}
 	}
+	open := openWorkload(es)
+	if open {
+		rate, pattern, n := arrivals(es)
+		w("# The program served requests: they are an open workload, arriving as\n")
+		w("# observed (%d requests, %s/s on average, gaps %s).\n", n, strconv.FormatFloat(rate, 'f', 3, 64), patternWhy(pattern))
+		w("arrivals:\n  rate: %s/s\n  pattern: %s\n  count: %d\n", strconv.FormatFloat(rate, 'g', 6, 64), pattern, n)
+	}
 	w("tasks:\n")
 	for _, g := range gs {
 		first := g.members[0]
@@ -97,15 +106,20 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 		steps := f.merge(lists)
 		w("  # %s\n", groupOrigin(rec, g, unitFn))
 		w("  - name: %s\n", quote(g.name))
-		if len(g.members) > 1 {
-			w("    count: %d\n", len(g.members))
-		}
-		start, every := releases(g)
-		if start > 0 {
-			w("    start: %s\n", dur(float64(start)))
-		}
-		if every > 0 {
-			w("    every: %s\n", dur(float64(every)))
+		switch {
+		case open:
+			w("    weight: %d\n", len(g.members))
+		default:
+			if len(g.members) > 1 {
+				w("    count: %d\n", len(g.members))
+			}
+			start, every := releases(g)
+			if start > 0 {
+				w("    start: %s\n", dur(float64(start)))
+			}
+			if every > 0 {
+				w("    every: %s\n", dur(float64(every)))
+			}
 		}
 		if first.kind == "process" {
 			if in, out := meanSize(g, true), meanSize(g, false); in > 0 || out > 0 {
@@ -132,6 +146,58 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 }
 
 func sec(ns int64) float64 { return float64(ns) / 1e9 }
+
+// openWorkload: most of the tasks are requests a server took (an open
+// workload: they arrive, nobody counts them out).
+func openWorkload(es []entry) bool {
+	n := 0
+	for _, e := range es {
+		if e.kind == "request" {
+			n++
+		}
+	}
+	return n >= 2 && 2*n > len(es)
+}
+
+// arrivals is the rate (per second) and pattern of the requests' arrivals:
+// poisson when their gaps vary as much as random arrivals' do (a
+// coefficient of variation above 0.5), else uniform.
+func arrivals(es []entry) (rate float64, pattern string, n int) {
+	var ts []int64
+	for _, e := range es {
+		if e.kind == "request" {
+			ts = append(ts, e.release)
+		}
+	}
+	slices.Sort(ts)
+	n = len(ts)
+	span := ts[n-1] - ts[0]
+	if span <= 0 {
+		return 1e6, "uniform", n
+	}
+	rate = float64(n-1) / sec(span)
+	mean := float64(span) / float64(n-1)
+	var ss float64
+	for i := 1; i < n; i++ {
+		d := float64(ts[i]-ts[i-1]) - mean
+		ss += d * d
+	}
+	cv := 0.0
+	if n > 2 {
+		cv = math.Sqrt(ss/float64(n-2)) / mean
+	}
+	if cv > 0.5 {
+		return rate, "poisson", n
+	}
+	return rate, "uniform", n
+}
+
+func patternWhy(p string) string {
+	if p == "poisson" {
+		return "varying as random arrivals' do"
+	}
+	return "nearly even"
+}
 
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
@@ -170,6 +236,8 @@ func groupOrigin(rec *Recording, g *group, unitFn string) string {
 		}
 	case "thread":
 		return fmt.Sprintf("%s (%s): %d threading.Thread", m.name, site, n)
+	case "request":
+		return fmt.Sprintf("%s: %d requests", m.name, n)
 	case "async":
 		return fmt.Sprintf("%s (%s): %d asyncio tasks", m.name, site, n)
 	}
@@ -337,7 +405,7 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 		}
 	}
 	top, n := "", 0
-	for _, k := range []string{"pool", "process", "async", "thread", "unit"} {
+	for _, k := range []string{"pool", "process", "async", "thread", "unit", "request"} {
 		if kinds[k] > n {
 			top, n = k, kinds[k]
 		}
@@ -362,6 +430,17 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 		return "asyncio", fmt.Sprintf("the program's own: %d asyncio tasks on an event loop", n)
 	case top == "thread":
 		return "threads", fmt.Sprintf("the program's own: %d threading.Thread", n)
+	case top == "request":
+		threads := map[int64]bool{}
+		for _, e := range es {
+			if e.kind == "request" && e.task != nil {
+				threads[e.task.Thread] = true
+			}
+		}
+		if len(threads) > 1 {
+			return "threads", fmt.Sprintf("the program's own: a thread per connection (%d requests on %d threads)", n, len(threads))
+		}
+		return "sync", fmt.Sprintf("the program's own: %d requests served one at a time", n)
 	case top == "unit":
 		return "sync", fmt.Sprintf("the program's own: it calls %s once per item, one after another", funcName(unitFn))
 	}

@@ -1,0 +1,128 @@
+package record
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/internal/testtool"
+	"github.com/conclab/conclab/plan"
+	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/truth"
+	"github.com/conclab/conclab/workload"
+)
+
+// server is a WSGI app on the standard library's server, a thread per
+// connection, that serves argv[1] requests and ends.
+const server = spin + `
+import sys
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import make_server, WSGIServer, WSGIRequestHandler
+
+class Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = False
+
+class Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+def app(environ, start_response):
+    spin(3)
+    time.sleep(0.02)
+    spin(1)
+    body = b"ok"
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+httpd = make_server("127.0.0.1", 0, app, server_class=Server, handler_class=Quiet)
+print("listening", httpd.server_address[1], flush=True)
+for _ in range(int(sys.argv[1])):
+    httpd.handle_request()
+httpd.server_close()
+`
+
+// TestRecordServer records a WSGI app under the project's own load
+// generator: the recorded open workload's rate is the load's within 5 %,
+// and its predicted p50 latency the measured one within 15 %.
+func TestRecordServer(t *testing.T) {
+	py := python(t)
+	testtool.WallClock(t) // measures real CPython: one such test at a time
+	const n = 80
+	load, err := workload.Parse("load.yaml", []byte("arrivals: {rate: 40/s, pattern: poisson, count: 80}\ntasks:\n  - steps: [{wait: 1ms}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, err := truth.Requests(load, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "app.py")
+	if err := os.WriteFile(prog, []byte(server), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pr, pw := io.Pipe()
+	type ran struct {
+		rec    *Recording
+		status int
+		err    error
+	}
+	done := make(chan ran, 1)
+	go func() {
+		rec, status, err := Run(ctx, RunOptions{Python: py, Program: []string{prog, "80"}, Stdout: pw, Stderr: os.Stderr})
+		pw.Close()
+		done <- ran{rec, status, err}
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "listening ") {
+		t.Fatalf("the app said %q (%v)", line, err)
+	}
+	go io.Copy(io.Discard, pr)
+	addr := "127.0.0.1:" + strings.TrimSpace(strings.TrimPrefix(line, "listening "))
+	measured, err := truth.Drive(ctx, addr, reqs, truth.LoadOptions{})
+	if err != nil || measured.Errors > 0 {
+		t.Fatalf("load: %v %+v", err, measured)
+	}
+	r := <-done
+	if r.err != nil || r.status != 0 {
+		t.Fatalf("record: %v, status %d", r.err, r.status)
+	}
+	res, err := Fold(r.rec, Options{Command: "app.py 80", Name: "app", Cores: 2, Date: "2026-12-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wl, err := workload.Parse("app.yaml", res.YAML)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, res.YAML)
+	}
+	if wl.Arrivals == nil || wl.Arrivals.Count != n || wl.Arrivals.Pattern != workload.Poisson {
+		t.Fatalf("want an open workload of %d poisson arrivals:\n%s", n, res.YAML)
+	}
+	sent := float64(n-1) / (float64(reqs[n-1].At-reqs[0].At) / 1e9)
+	if d := wl.Arrivals.Rate/sent - 1; d > 0.05 || d < -0.05 {
+		t.Errorf("recorded rate %.2f/s, the load sent %.2f/s (%+.1f%%)", wl.Arrivals.Rate, sent, 100*d)
+	}
+	p, err := plan.New(wl, res.YAML, plan.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := wl.Models[0].Expr; got != "threads" {
+		t.Errorf("first model %s, want threads (a thread per connection)", got)
+	}
+	pred, err := sim.Run(ctx, sim.Config{Workload: wl, Deployment: p.Models[0], Profile: p.Profile, Cores: p.Cores, SwitchInterval: p.SwitchInterval})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := float64(pred.Latency.P50)/float64(measured.P50) - 1; d > 0.15 || d < -0.15 {
+		t.Errorf("predicted p50 %v, measured %v (%+.0f%%):\n%s", time.Duration(pred.Latency.P50), time.Duration(measured.P50), 100*d, res.YAML)
+	} else {
+		t.Logf("p50 predicted %v, measured %v; rate %.2f/s recorded, %.2f/s sent", time.Duration(pred.Latency.P50), time.Duration(measured.P50), wl.Arrivals.Rate, sent)
+	}
+}
