@@ -116,15 +116,18 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 	base := main.Start
 	mainOps := f.ops[f.rec.Main]
 	var head, tail []op
+	var us []entry
 	if hasMarks(mainOps) && !serves(f.rec) {
-		var us []entry
 		head, us, tail, units = splitUnits(mainOps)
+	}
+	if len(us) > 0 {
 		release := ownTime(head)
 		for i := range us {
 			us[i].release = release
 		}
 		es = append(es, us...)
 	} else {
+		mainOps = dropMarks(mainOps)
 		first := slices.IndexFunc(mainOps, func(o op) bool { return o.kind == opGather })
 		if first < 0 {
 			head = mainOps

@@ -35,7 +35,7 @@ type op struct {
 // Below these a step is noise: CPU between two parts of one wait, a C call
 // too short to matter.
 const (
-	minReleased = 20_000  // ns of C code without the GIL worth a step of its own
+	minReleased = 200_000 // ns of C code without the GIL worth a step of its own
 	minGap      = 200_000 // ns of CPU between two waits that makes them two
 )
 
