@@ -33,6 +33,8 @@ type RunOptions struct {
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
+	Dir     string   // where the program runs; "": conclab's working directory
+	Env     []string // the program's environment; nil: conclab's
 	// Grace is how long a program has to end after conclab is
 	// interrupted (it got the same Ctrl-C) before conclab passes the
 	// signal on, and as long again before it kills it.
@@ -60,6 +62,7 @@ func Run(ctx context.Context, o RunOptions) (*Recording, int, error) {
 	args := append([]string{"-c", bootstrap, dir, out, "--"}, o.Program...)
 	cmd := exec.Command(o.Python, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, o.Stderr
+	cmd.Dir, cmd.Env = o.Dir, o.Env
 	cmd.SysProcAttr = sysProcAttr()
 	// Interrupts go on to the program: it gets Ctrl-C from the terminal
 	// itself (same process group); a signal sent to conclab alone is

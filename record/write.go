@@ -561,8 +561,11 @@ func (s *Summary) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "recorded %s: %s, exit status %d, %d tasks in %d groups (%s)\n",
 		s.Program, dur(s.Wall*1e9), s.Exit, s.Tasks, len(s.Groups), s.Python)
-	if s.Error != "" {
+	switch {
+	case s.Error != "":
 		fmt.Fprintf(&b, "warning: the program failed (%s); the workload is of what ran\n", oneLine(s.Error))
+	case s.Exit != 0:
+		fmt.Fprintf(&b, "warning: the program exited with status %d; the workload is of what ran\n", s.Exit)
 	}
 	fmt.Fprintf(&b, "%-24s %6s %10s %10s %10s %10s %10s\n", "group", "tasks", "GIL CPU", "C no-GIL", "waits", "blocking", "res. wait")
 	for _, g := range s.Groups {
