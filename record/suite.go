@@ -54,6 +54,9 @@ type SuiteRow struct {
 	Error        float64 // (predicted − measured) / measured
 	Overhead     float64 // the recorder's share added to the variant's wall time (median of runs)
 	Recorded     bool    // this is the variant whose recording predicts the others
+	// Kinds is the recording's time by kind of step, seconds summed over
+	// its tasks: gil_cpu, released_cpu, wait, blocking.
+	Kinds map[string]float64
 }
 
 // SuiteReport is what the corpus suite found.
@@ -144,6 +147,13 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 				}
 				if wl, err = workload.Parse(job+"_"+v+".yaml", res.YAML); err != nil {
 					return nil, fmt.Errorf("%s_%s.py: the recorded workload: %w", job, v, err)
+				}
+				row.Kinds = map[string]float64{}
+				for _, g := range res.Summary.Groups {
+					row.Kinds["gil_cpu"] += g.GILCPU
+					row.Kinds["released_cpu"] += g.ReleasedCPU
+					row.Kinds["wait"] += g.Waits
+					row.Kinds["blocking"] += g.Blocking
 				}
 			}
 			row.Model = wl.Models[0].Expr

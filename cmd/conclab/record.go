@@ -5,21 +5,31 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/conclab/conclab/examples"
 	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/record"
+	conclabruntime "github.com/conclab/conclab/runtime"
 )
 
 type recordOptions struct {
 	output string
 	python string
 	format string
+	suite  bool
+	repeat int
+	from   string
+	jobs   []string
 }
 
 func newRecordCmd(s *streams) *cobra.Command {
@@ -38,6 +48,14 @@ event loop, and queues for semaphores become steps. Tasks of one function
 and shape fold into a group with a count; durations that vary become the
 distribution that fits them best. The model the program used comes first.
 
+With --suite it runs the corpus of examples/programs (the same jobs
+written as sync, threads, asyncio and processes programs, standard library
+only) on this machine: each variant plain, for its time, and recorded, for
+its model and the recorder's overhead; then it predicts every variant from
+the recording of one (--from) and fails (exit 1) when the recorded
+variant is off by more than 10 %, the median of all by more than 15 % or
+the worst by more than 30 %.
+
 Then "conclab run FILE" predicts the recorded run, and "conclab advise
 FILE" says which model and pool size the program should use.
 
@@ -46,9 +64,16 @@ in the current directory; - for standard output), a summary of where the
 time went to standard error. A program that fails still gives the workload
 of what ran, with a warning; conclab exits with the program's status.`,
 		Example: `  conclab record -- app.py --items 40
+  conclab record --suite --repeat 3
   conclab record -o crawl.yaml -- -m mycrawler.main
   conclab record --python python3.12 app.py && conclab advise app.workload.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.suite {
+				if len(args) > 0 {
+					return errors.New("--suite records the corpus of examples/programs: give no program")
+				}
+				return runRecordSuite(cmd.Context(), s, &o)
+			}
 			if len(args) == 0 {
 				return errors.New("missing program: give PROGRAM.py [ARGS…] or -m MODULE [ARGS…] after --")
 			}
@@ -59,7 +84,11 @@ of what ran, with a warning; conclab exits with the program's status.`,
 	f.SetInterspersed(false) // what follows the program is the program's
 	f.StringVarP(&o.output, "output", "o", "", "write the workload to this file (default: PROGRAM.workload.yaml; - for standard output)")
 	f.StringVar(&o.python, "python", python.Default, "the Python interpreter that runs the program")
-	f.StringVar(&o.format, "format", "text", "the summary on standard error: text or json")
+	f.StringVar(&o.format, "format", "text", "the summary on standard error: text or json (with --suite, the report on standard output)")
+	f.BoolVar(&o.suite, "suite", false, "record the corpus of examples/programs and predict each variant of each job from one recording")
+	f.IntVar(&o.repeat, "repeat", 3, "with --suite: runs of each variant, plain and recorded")
+	f.StringVar(&o.from, "from", "threads", "with --suite: the variant whose recording predicts the others")
+	f.StringSliceVar(&o.jobs, "jobs", nil, "with --suite: the jobs to run (default: all)")
 	return cmd
 }
 
@@ -147,4 +176,79 @@ func shellQuote(p string) string {
 		return p
 	}
 	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
+}
+
+// The corpus suite's bounds (issue: record one variant, predict every
+// variant).
+const (
+	suiteRecordedMax = 0.10
+	suiteMedianMax   = 0.15
+	suiteWorstMax    = 0.30
+)
+
+func runRecordSuite(ctx context.Context, s *streams, o *recordOptions) error {
+	if o.format != "text" && o.format != "json" {
+		return fmt.Errorf("--format %q: want text or json", o.format)
+	}
+	if o.repeat < 1 || o.repeat > 50 {
+		return fmt.Errorf("--repeat %d: want 1 to 50", o.repeat)
+	}
+	for _, j := range o.jobs {
+		if !slices.Contains(record.Jobs, j) {
+			return fmt.Errorf("--jobs: no job %q (want %s)", j, strings.Join(record.Jobs, ", "))
+		}
+	}
+	py, err := python.Find(ctx, o.python)
+	if err != nil {
+		return err
+	}
+	if err := py.RequireCPython("record --suite"); err != nil {
+		return err
+	}
+	prof, _ := conclabruntime.Builtin("cpython")
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	progress := func(line string) {
+		if s.errTTY {
+			fmt.Fprintf(s.err, "\r\x1b[K%s", line)
+		} else {
+			fmt.Fprintln(s.err, line)
+		}
+	}
+	rep, err := record.Suite(ctx, record.SuiteConfig{
+		Programs: examples.Programs(), Python: o.python, Repeat: o.repeat, Record: o.from,
+		Jobs: o.jobs, Profile: prof, Progress: progress,
+	})
+	if s.errTTY {
+		fmt.Fprint(s.err, "\r\x1b[K")
+	}
+	if err != nil {
+		return err
+	}
+	var buf strings.Builder
+	if o.format == "json" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		buf.Write(b)
+		buf.WriteByte('\n')
+	} else {
+		fmt.Fprintf(&buf, "record --suite · %s · each variant's own timer, median of %d runs · predicted from the %s variant's recording\n\n", py, o.repeat, o.from)
+		fmt.Fprintf(&buf, "%-9s %-10s %-26s %10s %10s %8s %9s\n", "job", "variant", "model", "predicted", "measured", "error", "recorder")
+		for _, r := range rep.Rows {
+			mark := ""
+			if r.Recorded {
+				mark = " ◀ recorded"
+			}
+			fmt.Fprintf(&buf, "%-9s %-10s %-26s %9.3fs %9.3fs %+7.1f%% %+8.1f%%%s\n", r.Job, r.Variant, r.Model, r.Predicted, r.Measured, 100*r.Error, 100*r.Overhead, mark)
+		}
+		fmt.Fprintf(&buf, "\nrecorded variants: worst |error| %.1f%% (at most %.0f%%); all: median %.1f%% (at most %.0f%%), worst %.1f%% (at most %.0f%%); recorder overhead at most %+.1f%%\n",
+			100*rep.RecordedWorst, 100*suiteRecordedMax, 100*rep.Median, 100*suiteMedianMax, 100*rep.Worst, 100*suiteWorstMax, 100*rep.WorstOverhead)
+	}
+	if _, err := io.WriteString(s.out, buf.String()); err != nil {
+		return fail(err)
+	}
+	if rep.RecordedWorst > suiteRecordedMax || rep.Median > suiteMedianMax || rep.Worst > suiteWorstMax {
+		return fail(fmt.Errorf("record --suite: recorded variants' worst %.1f%%, median %.1f%%, worst %.1f%% (bounds %.0f%%, %.0f%%, %.0f%%)",
+			100*rep.RecordedWorst, 100*rep.Median, 100*rep.Worst, 100*suiteRecordedMax, 100*suiteMedianMax, 100*suiteWorstMax))
+	}
+	return nil
 }
