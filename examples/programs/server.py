@@ -98,6 +98,12 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True  # open keep-alive connections do not hold up exit
     request_queue_size = 128  # the default 5 drops bursts of connects (1 s SYN retry)
 
+    def handle_error(self, request, client_address):
+        # A client that goes away mid-answer (killed, timed out) is no news;
+        # anything else still gets socketserver's traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 def stop(signum, frame):
     raise SystemExit(0)
