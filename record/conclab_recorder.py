@@ -33,10 +33,7 @@ CPU, not waits (a recv that found its data ready).
 
 import atexit
 import functools
-import json
 import os
-import pickle
-import runpy
 import signal
 import sys
 import threading
@@ -403,7 +400,10 @@ def _patch_queue(queue):
 
 
 def _patch_sqlite(sqlite3):
-    timed = ("execute", "executemany", "executescript", "fetchone", "fetchmany", "fetchall", "commit")
+    # sqlite3 releases the GIL around the library's calls: opening,
+    # running and stepping statements, committing, closing.
+    timed = ("execute", "executemany", "executescript", "fetchone", "fetchmany", "fetchall", "commit",
+             "close")
 
     class Cursor(sqlite3.Cursor):
         pass
@@ -419,11 +419,11 @@ def _patch_sqlite(sqlite3):
                 setattr(cls, name, _timed("sqlite3." + name, f, released=True))
     orig = sqlite3.connect
 
-    @functools.wraps(orig)
-    def connect(*args, **kwargs):
+    def opened(*args, **kwargs):
         if "factory" not in kwargs and len(args) < 6:
             kwargs["factory"] = Connection
         return orig(*args, **kwargs)
+    connect = functools.wraps(orig)(_timed("sqlite3.connect", opened, released=True))
     connect._conclab = True
     sqlite3.connect = connect
 
@@ -631,6 +631,7 @@ def _size(obj):
         return len(obj.encode("utf-8", "surrogatepass")) + 8
     if isinstance(obj, (list, tuple)) and len(obj) < 64:
         return sum(_size(o) for o in obj) + 4
+    import pickle
     try:
         return len(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
     except Exception:
@@ -1064,6 +1065,7 @@ def _write(path, status, error, main_task):
         "notes": _notes,
         "main": main_task.id,
     }
+    import json
     tmp = path + ".part"
     with open(tmp, "w") as f:
         json.dump(doc, f)
@@ -1161,5 +1163,6 @@ def _run_module(name):
         if spec is None:
             raise ImportError("No module named %s.__main__" % name)
     _main_base[0] = spec.origin
+    import runpy
     runpy.run_module(spec.name if not spec.name.endswith(".__main__") else name,
                      run_name="__main__", alter_sys=True)

@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -410,4 +411,72 @@ func mean(d workload.Dist) float64 {
 		return float64(d.A+d.B) / 2
 	}
 	return float64(d.A)
+}
+
+// TestEveryPython records a thread pool, an asyncio program and a process
+// pool with each CPython 3.8–3.13 pyenv has here: the recorder uses only
+// what all of them have.
+func TestEveryPython(t *testing.T) {
+	home, _ := os.UserHomeDir()
+	pythons, _ := filepath.Glob(filepath.Join(home, ".pyenv", "versions", "3.*", "bin", "python3"))
+	if len(pythons) == 0 {
+		t.Skip("no pyenv CPythons here")
+	}
+	progs := map[string]string{
+		"pool": spin + `
+from concurrent.futures import ThreadPoolExecutor
+def handle(i):
+    spin(1)
+    time.sleep(0.01)
+with ThreadPoolExecutor(2) as ex:
+    list(ex.map(handle, range(4)))
+`,
+		"asyncio": spin + `
+import asyncio
+async def handle(i):
+    spin(1)
+    await asyncio.sleep(0.01)
+async def main():
+    await asyncio.gather(*(handle(i) for i in range(4)))
+asyncio.run(main())
+`,
+		"processes": spin + `
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing as mp
+def handle(i):
+    spin(1)
+    time.sleep(0.01)
+    return b"x" * 100
+if __name__ == "__main__":
+    with ProcessPoolExecutor(2, mp_context=mp.get_context("spawn")) as ex:
+        list(ex.map(handle, range(4)))
+`,
+	}
+	for _, py := range pythons {
+		version := filepath.Base(filepath.Dir(filepath.Dir(py)))
+		var minor int
+		if _, err := fmt.Sscanf(version, "3.%d", &minor); err != nil || minor < 8 {
+			continue // 3.6 and 3.7: older than conclab's Python
+		}
+		for name, src := range progs {
+			t.Run(version+"/"+name, func(t *testing.T) {
+				dir := t.TempDir()
+				prog := filepath.Join(dir, "prog.py")
+				os.WriteFile(prog, []byte(src), 0o600)
+				var errb bytes.Buffer
+				rec, status, err := Run(context.Background(), RunOptions{Python: py, Program: []string{prog}, Stdout: &errb, Stderr: &errb})
+				if err != nil || status != 0 {
+					t.Fatalf("status %d, %v: %s", status, err, errb.String())
+				}
+				res, err := Fold(rec, Options{Command: "prog.py", Name: "prog", Cores: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				w := parse(t, res)
+				if w.NumTasks() != 4 || kinds(w.Groups[0].Steps) != "wi" {
+					t.Errorf("want handle × 4 as work, wait:\n%s", res.YAML)
+				}
+			})
+		}
+	}
 }

@@ -111,7 +111,13 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := append(os.Environ(), "CONCLAB_SERVER="+addr)
+	// glibc gives the top of the heap back to the system when 128 KiB of
+	// it are free; a program that then needs it again takes a page fault
+	// per page (13 µs each on some VMs), and whether the top is free
+	// depends on where the last long-lived object landed: a few objects
+	// more or less (the recorder's) made the sqlite job 1.5× faster or
+	// slower here. Plain and recorded runs alike keep their heap.
+	env := append(os.Environ(), "CONCLAB_SERVER="+addr, "MALLOC_TRIM_THRESHOLD_=268435456")
 	rep := &SuiteReport{Python: cfg.Python}
 	for _, job := range jobs {
 		rows := make([]SuiteRow, len(Variants))

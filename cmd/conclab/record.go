@@ -28,8 +28,9 @@ type recordOptions struct {
 	format string
 	suite  bool
 	repeat int
-	from   string
-	jobs   []string
+	from    string
+	jobs    []string
+	profile string
 }
 
 func newRecordCmd(s *streams) *cobra.Command {
@@ -89,6 +90,7 @@ of what ran, with a warning; conclab exits with the program's status.`,
 	f.IntVar(&o.repeat, "repeat", 3, "with --suite: runs of each variant, plain and recorded")
 	f.StringVar(&o.from, "from", "threads", "with --suite: the variant whose recording predicts the others")
 	f.StringSliceVar(&o.jobs, "jobs", nil, "with --suite: the jobs to run (default: all)")
+	f.StringVar(&o.profile, "profile", "", "with --suite: a runtime profile file (conclab calibrate) instead of the built-in one")
 	return cmd
 }
 
@@ -206,6 +208,18 @@ func runRecordSuite(ctx context.Context, s *streams, o *recordOptions) error {
 		return err
 	}
 	prof, _ := conclabruntime.Builtin("cpython")
+	if o.profile != "" {
+		if prof, err = conclabruntime.Load(o.profile); err != nil {
+			return err
+		}
+	}
+	// The real interpreter, not a launcher in front of it (pyenv's shim
+	// adds a third of a second to every start): the recorder's overhead is
+	// a share of the program's time.
+	exe, err := python.Eval(ctx, o.python, "import sys; print(sys.executable)")
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	progress := func(line string) {
@@ -216,7 +230,7 @@ func runRecordSuite(ctx context.Context, s *streams, o *recordOptions) error {
 		}
 	}
 	rep, err := record.Suite(ctx, record.SuiteConfig{
-		Programs: examples.Programs(), Python: o.python, Repeat: o.repeat, Record: o.from,
+		Programs: examples.Programs(), Python: strings.TrimSpace(string(exe)), Repeat: o.repeat, Record: o.from,
 		Jobs: o.jobs, Profile: prof, Progress: progress,
 	})
 	if s.errTTY {
@@ -231,7 +245,11 @@ func runRecordSuite(ctx context.Context, s *streams, o *recordOptions) error {
 		buf.Write(b)
 		buf.WriteByte('\n')
 	} else {
-		fmt.Fprintf(&buf, "record --suite · %s · each variant's own timer, median of %d runs · predicted from the %s variant's recording\n\n", py, o.repeat, o.from)
+		src := "built-in cpython profile"
+		if o.profile != "" {
+			src = "profile " + o.profile
+		}
+		fmt.Fprintf(&buf, "record --suite · %s · %s · each variant's own timer, median of %d runs · predicted from the %s variant's recording\n\n", py, src, o.repeat, o.from)
 		fmt.Fprintf(&buf, "%-9s %-10s %-26s %10s %10s %8s %9s\n", "job", "variant", "model", "predicted", "measured", "error", "recorder")
 		for _, r := range rep.Rows {
 			mark := ""

@@ -13,6 +13,8 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
+import time
 from html.parser import HTMLParser
 
 # --------------------------------------------------------------------------
@@ -49,13 +51,26 @@ def mp_context(start_method):
     return multiprocessing.get_context(start_method)  # None = the default
 
 
+_clock = []
+
+
+def start_clock():
+    """Mark the start of the job proper: its items are about to be released
+    (set-up such as building the sqlite database comes before)."""
+    _clock[:] = [time.perf_counter()]
+
+
 def report(job, results):
-    """Print the one summary line: the item count and a checksum of the results.
+    """Print the one summary line: the item count and a checksum of the results,
+    and on standard error the job's time since start_clock() ("elapsed S"),
+    which is what conclab's predicted makespan is compared with.
 
     results are the per-item strings returned by handle, in item order.
     """
+    elapsed = time.perf_counter() - _clock[0] if _clock else float("nan")
     digest = hashlib.sha256("\n".join(results).encode()).hexdigest()[:16]
     print("%s: %d items, checksum %s" % (job, len(results), digest), flush=True)
+    print("elapsed %.6f s" % elapsed, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------

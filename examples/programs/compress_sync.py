@@ -23,6 +23,7 @@ def handle(i):
 
 def main():
     args = common.parse_args("compress", 24)
+    common.start_clock()  # the job starts: its items are released
     results = [handle(i) for i in range(args.n)]
     common.report("compress", results)
 

@@ -28,6 +28,7 @@ async def run(n):
 
 def main():
     args = common.parse_args("crawl", 30)
+    common.start_clock()  # the job starts: its items are released
     results = asyncio.run(run(args.n))
     common.report("crawl", results)
 

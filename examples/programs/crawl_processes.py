@@ -27,6 +27,7 @@ def handle(i):
 
 def main():
     args = common.parse_args("crawl", 30, processes=True)
+    common.start_clock()  # the job starts: its items are released
     with ProcessPoolExecutor(max_workers=WORKERS,
                              mp_context=common.mp_context(args.start_method)) as pool:
         results = list(pool.map(handle, range(args.n)))

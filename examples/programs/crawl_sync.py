@@ -25,6 +25,7 @@ def handle(i):
 
 def main():
     args = common.parse_args("crawl", 30)
+    common.start_clock()  # the job starts: its items are released
     results = [handle(i) for i in range(args.n)]
     common.report("crawl", results)
 

@@ -26,6 +26,7 @@ def handle(i):
 
 def main():
     args = common.parse_args("crawl", 30)
+    common.start_clock()  # the job starts: its items are released
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         results = list(pool.map(handle, range(args.n)))
     common.report("crawl", results)

@@ -63,6 +63,7 @@ async def run(n, server):
 
 def main():
     args = common.parse_args("fetch", 40, server=True)
+    common.start_clock()  # the job starts: its items are released
     results = asyncio.run(run(args.n, args.server))
     common.report("fetch", results)
 

@@ -38,6 +38,7 @@ def handle(i, server):
 
 def main():
     args = common.parse_args("fetch", 40, server=True, processes=True)
+    common.start_clock()  # the job starts: its items are released
     with ProcessPoolExecutor(max_workers=WORKERS,
                              mp_context=common.mp_context(args.start_method)) as pool:
         results = list(pool.map(handle, range(args.n), [args.server] * args.n))

@@ -32,6 +32,7 @@ def handle(i, server):
 
 def main():
     args = common.parse_args("fetch", 40, server=True)
+    common.start_clock()  # the job starts: its items are released
     results = [handle(i, args.server) for i in range(args.n)]
     common.report("fetch", results)
 

@@ -35,6 +35,7 @@ def handle(i, server):
 
 def main():
     args = common.parse_args("fetch", 40, server=True)
+    common.start_clock()  # the job starts: its items are released
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         # map keeps the items' order, so the checksum matches the sync run's
         results = list(pool.map(handle, range(args.n), [args.server] * args.n))

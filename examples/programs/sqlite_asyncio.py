@@ -39,6 +39,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="conclab-sqlite-") as tmp:
         path = os.path.join(tmp, "events.db")
         common.create_db(path)
+        common.start_clock()  # the job starts: its items are released
         results = asyncio.run(run(args.n, path))
     common.report("sqlite", results)
 

@@ -34,6 +34,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="conclab-sqlite-") as tmp:
         path = os.path.join(tmp, "events.db")
         common.create_db(path)
+        common.start_clock()  # the job starts: its items are released
         with ProcessPoolExecutor(max_workers=WORKERS,
                                  mp_context=common.mp_context(args.start_method)) as pool:
             results = list(pool.map(handle, range(args.n), [path] * args.n))

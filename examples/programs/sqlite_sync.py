@@ -32,6 +32,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="conclab-sqlite-") as tmp:
         path = os.path.join(tmp, "events.db")
         common.create_db(path)
+        common.start_clock()  # the job starts: its items are released
         results = [handle(i, path) for i in range(args.n)]
     common.report("sqlite", results)
 

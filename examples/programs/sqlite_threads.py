@@ -38,6 +38,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="conclab-sqlite-") as tmp:
         path = os.path.join(tmp, "events.db")
         common.create_db(path)
+        common.start_clock()  # the job starts: its items are released
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             results = list(pool.map(handle, range(args.n), [path] * args.n))
     common.report("sqlite", results)
