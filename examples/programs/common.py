@@ -12,6 +12,7 @@ import argparse
 import hashlib
 import json
 import os
+import socket
 import sqlite3
 import sys
 import time
@@ -83,6 +84,48 @@ FETCH_KB = 8   # the answer's size
 def fetch_path(i):
     """The request path for item i (the seed makes every item's body different)."""
     return "/work?ms=%d&kb=%d&seed=%d" % (FETCH_MS, FETCH_KB, i)
+
+
+def request_bytes(host, port, path):
+    """A GET of path, HTTP/1.1, asking the server to close the connection
+    after its answer: every variant sends these bytes and reads to the end."""
+    return ("GET %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n"
+            % (path, host, port)).encode("ascii")
+
+
+def parse_response(data):
+    """(status, body) of an answer read to its end: the status line, the
+    headers and a Content-Length body. The same code for every variant, so
+    that they parse alike (http.client would cost the blocking variants
+    more CPU than the asyncio one)."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        raise RuntimeError("no end of headers in the answer")
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(None, 2)
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/"):
+        raise RuntimeError("bad status line %r" % lines[0])
+    length = None
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    if length is None or len(body) != length:
+        raise RuntimeError("the body is %d bytes, Content-Length says %s" % (len(body), length))
+    return int(parts[1]), body
+
+
+def http_get(host, port, path):
+    """GET path with a blocking socket; return (status, body)."""
+    with socket.create_connection((host, port), timeout=30) as sock:
+        sock.sendall(request_bytes(host, port, path))
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return parse_response(b"".join(chunks))
 
 
 def summarize(records):

@@ -1,8 +1,9 @@
 """fetch, asyncio: the 40 GETs of fetch_sync.py as 40 tasks on one event loop.
 
-HTTP/1.1 by hand over asyncio streams (no third-party client): one
-connection per item, all 40 in flight at once. The parsing, the summary loop
-and the hash run on the loop's thread, one task at a time.
+HTTP/1.1 over asyncio streams (no third-party client), parsed by the code
+every variant shares: one connection per item, all 40 in flight at once.
+The parsing, the summary loop and the hash run on the loop's thread, one
+task at a time.
 
     python3 fetch_asyncio.py --server 127.0.0.1:PORT [--n 40]
 """
@@ -15,34 +16,16 @@ import common
 
 
 async def http_get(host, port, path):
-    """GET path; return (status, body). Reads the status line, the headers and
-    a Content-Length body."""
+    """GET path over asyncio streams; return (status, body)."""
     reader, writer = await asyncio.open_connection(host, port)
     try:
-        request = ("GET %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n"
-                   % (path, host, port))
-        writer.write(request.encode("ascii"))
+        writer.write(common.request_bytes(host, port, path))
         await writer.drain()
-        status_line = await reader.readline()  # b"HTTP/1.1 200 OK\r\n"
-        parts = status_line.split(None, 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/"):
-            raise RuntimeError("bad status line %r" % status_line)
-        status = int(parts[1])
-        length = None
-        while True:
-            line = await reader.readline()
-            if line in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value.strip())
-        if length is None:
-            raise RuntimeError("no Content-Length in the answer")
-        body = await reader.readexactly(length)
+        data = await reader.read()  # to the end: the server closes
     finally:
         writer.close()
         await writer.wait_closed()
-    return status, body
+    return common.parse_response(data)
 
 
 async def handle(i, server):

@@ -7,7 +7,6 @@ workers and pickling every item and result between processes.
 """
 
 import hashlib
-import http.client
 import json
 from concurrent.futures import ProcessPoolExecutor
 
@@ -22,15 +21,9 @@ def handle(i, server):
     A top-level function, so that spawned workers can import it by name.
     """
     host, port = server
-    conn = http.client.HTTPConnection(host, port, timeout=30)
-    try:
-        conn.request("GET", common.fetch_path(i))
-        resp = conn.getresponse()
-        body = resp.read()
-    finally:
-        conn.close()
-    if resp.status != 200:
-        raise RuntimeError("item %d: HTTP %d" % (i, resp.status))
+    status, body = common.http_get(host, port, common.fetch_path(i))
+    if status != 200:
+        raise RuntimeError("item %d: HTTP %d" % (i, status))
     records = json.loads(body)
     score = common.summarize(records)
     return "%d:%d:%s" % (len(records), score, hashlib.sha256(body).hexdigest())

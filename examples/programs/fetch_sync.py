@@ -7,7 +7,6 @@ body, a little pure-Python CPU over the records, a sha256 of the body.
 """
 
 import hashlib
-import http.client
 import json
 
 import common
@@ -16,15 +15,9 @@ import common
 def handle(i, server):
     """Fetch, parse and summarize item i; return its result string."""
     host, port = server
-    conn = http.client.HTTPConnection(host, port, timeout=30)
-    try:
-        conn.request("GET", common.fetch_path(i))
-        resp = conn.getresponse()
-        body = resp.read()
-    finally:
-        conn.close()
-    if resp.status != 200:
-        raise RuntimeError("item %d: HTTP %d" % (i, resp.status))
+    status, body = common.http_get(host, port, common.fetch_path(i))
+    if status != 200:
+        raise RuntimeError("item %d: HTTP %d" % (i, status))
     records = json.loads(body)
     score = common.summarize(records)
     return "%d:%d:%s" % (len(records), score, hashlib.sha256(body).hexdigest())

@@ -7,7 +7,6 @@ GIL); json.loads, the summary loop and part of sha256 still take turns on it.
 """
 
 import hashlib
-import http.client
 import json
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,15 +18,9 @@ WORKERS = 8
 def handle(i, server):
     """Fetch, parse and summarize item i; return its result string."""
     host, port = server
-    conn = http.client.HTTPConnection(host, port, timeout=30)
-    try:
-        conn.request("GET", common.fetch_path(i))
-        resp = conn.getresponse()
-        body = resp.read()
-    finally:
-        conn.close()
-    if resp.status != 200:
-        raise RuntimeError("item %d: HTTP %d" % (i, resp.status))
+    status, body = common.http_get(host, port, common.fetch_path(i))
+    if status != 200:
+        raise RuntimeError("item %d: HTTP %d" % (i, status))
     records = json.loads(body)
     score = common.summarize(records)
     return "%d:%d:%s" % (len(records), score, hashlib.sha256(body).hexdigest())
