@@ -80,7 +80,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 		cfg.Repeat = 1
 	}
 	if cfg.Record == "" {
-		cfg.Record = "threads"
+		cfg.Record = "sync"
 	}
 	if !slices.Contains(Variants, cfg.Record) {
 		return nil, fmt.Errorf("no variant %q (want one of %s)", cfg.Record, strings.Join(Variants, ", "))

