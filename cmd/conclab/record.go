@@ -23,11 +23,11 @@ import (
 )
 
 type recordOptions struct {
-	output string
-	python string
-	format string
-	suite  bool
-	repeat int
+	output  string
+	python  string
+	format  string
+	suite   bool
+	repeat  int
 	from    string
 	jobs    []string
 	profile string
