@@ -12,6 +12,7 @@
 //	conclab export FILE -m MODEL      the workload as a runnable CPython program
 //	conclab verify FILE [-m MODEL]    that program run here, measured beside predicted
 //	conclab calibrate [-o FILE]       this machine's CPython costs, as a profile
+//	conclab record -- PROGRAM.py      a real program run and written down as a workload
 //	conclab serve [--addr ADDR]       the interactive page and its JSON API
 //	conclab examples [NAME]           list the built-in scenarios, or print one
 //	conclab version                   conclab's version and the Go that built it
@@ -19,6 +20,6 @@
 //
 // Run "conclab help COMMAND" for a command's flags and examples. Exit status
 // is 0 on success, 1 when the work failed, 2 for bad usage or bad input and
-// 70 for a bug in conclab itself; errors go to standard error as one line,
-// results to standard output.
+// 70 for a bug in conclab itself (record exits with its program's status);
+// errors go to standard error as one line, results to standard output.
 package main

@@ -10,7 +10,7 @@ import (
 // TestReadmeTour runs every `go run ./cmd/conclab …` line of the README's
 // shell blocks through execute, as a reader would type it, so the README
 // cannot go stale: each must succeed. What needs a real interpreter or
-// serves forever (verify, calibrate, serve) is checked for its flags only.
+// serves forever (verify, calibrate, serve, record) is checked for its flags only.
 // The output the README shows must be what the command prints.
 func TestReadmeTour(t *testing.T) {
 	text, err := os.ReadFile("../../README.md")
@@ -31,6 +31,8 @@ func TestReadmeTour(t *testing.T) {
 		switch args[0] {
 		case "verify", "calibrate", "serve":
 			args = append(args, "--help")
+		case "record": // what follows -- is the program's
+			args = []string{"record", "--help"}
 		}
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			if r := conclab(t, nil, args...); r.code != exitOK {
