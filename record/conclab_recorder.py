@@ -445,12 +445,74 @@ def _resource(obj, kind, capacity):
 
 
 def _patch_threading(threading):
+    _patch_lock(threading)
     _patch(threading.Thread, "join", _joined)
     _patch(threading.Event, "wait", _joined)
     _patch(threading.Barrier, "wait", _joined)
     for cls, kind in ((threading.Semaphore, "threading.Semaphore"),
                       (threading.BoundedSemaphore, "threading.BoundedSemaphore")):
         _patch_semaphore(cls, kind)
+
+
+class _Lock(object):
+    """A threading.Lock() of the program's: a resource of capacity 1, whose
+    waits are what conclab predicts."""
+    __slots__ = ("_lock", "__weakref__")
+
+    def __init__(self, lock):
+        self._lock = lock
+
+    def acquire(self, blocking=True, timeout=-1):
+        task = _current()
+        if task is None:
+            return self._lock.acquire(blocking, timeout)
+        task.flush()
+        w0 = _perf()
+        got = self._lock.acquire(blocking, timeout)
+        if got:
+            task.add("u", _perf() - w0, id(self))
+            task.add("a", id(self))
+        task.cpu0 = _cpu()
+        return got
+
+    __enter__ = acquire
+
+    def release(self):
+        task = _current()
+        if task is not None:
+            task.flush()
+            task.add("x", id(self))
+        self._lock.release()
+
+    def __exit__(self, *args):
+        self.release()
+
+    def locked(self):
+        return self._lock.locked()
+
+    def _at_fork_reinit(self):
+        self._lock._at_fork_reinit()
+
+    def __repr__(self):
+        return repr(self._lock)
+
+
+def _patch_lock(threading):
+    allocate = threading.Lock
+    if getattr(allocate, "_conclab", False):
+        return
+
+    def Lock():
+        f = sys._getframe(1)
+        if f.f_code.co_filename == __file__ or _stdlib(f.f_code.co_filename):
+            return allocate()  # a queue's, a condition's: not the program's
+        lock = _Lock(allocate())
+        with _lock:
+            _resources[id(lock)] = {"kind": "threading.Lock", "capacity": 1,
+                                    "site": "%s %s:%d" % (f.f_code.co_name, f.f_code.co_filename, f.f_lineno)}
+        return lock
+    Lock._conclab = True
+    threading.Lock = Lock
 
 
 def _patch_semaphore(cls, kind):

@@ -480,3 +480,31 @@ if __name__ == "__main__":
 		}
 	}
 }
+
+func TestRecordLock(t *testing.T) {
+	_, res, _, _ := recordProgram(t, spin+`
+import threading, queue
+state = threading.Lock()
+q = queue.Queue()   # the standard library's own locks are not the program's
+def handle(i):
+    spin(1)
+    with state:
+        time.sleep(0.01)
+    q.put(i)
+ts = [threading.Thread(target=handle, args=(i,)) for i in range(4)]
+for t in ts: t.start()
+for t in ts: t.join()
+`)
+	w := parse(t, res)
+	if len(w.Resources) != 1 || w.Resources[0].Capacity != 1 {
+		t.Fatalf("want the program's lock as one resource of capacity 1, got:\n%s", res.YAML)
+	}
+	if len(w.Groups) != 1 || w.Groups[0].Count != 4 || kinds(w.Groups[0].Steps) != "wuse" {
+		t.Fatalf("want handle × 4 as work, use, got %s:\n%s", kinds(w.Groups[0].Steps), res.YAML)
+	}
+	// Four tasks through one lock held 10 ms, started about a millisecond
+	// apart: up to 10 + 20 + 30 ms of queueing, less their stagger.
+	if s := res.Summary.Groups[0]; s.LockWaits < 0.03 || s.LockWaits > 0.065 {
+		t.Errorf("resource waits %.3f s, want 30–60 ms", s.LockWaits)
+	}
+}

@@ -59,10 +59,21 @@ type SuiteRow struct {
 	Kinds map[string]float64
 }
 
+// Agreement compares, for one job and kind of step, what recording its
+// sync variant and its threads variant found (seconds summed over the
+// tasks): the two must agree, for the workload is the program's, not the
+// model's.
+type Agreement struct {
+	Job, Kind     string
+	Sync, Threads float64
+	Diff          float64 // Threads/Sync − 1 (1 when the sync variant had none)
+}
+
 // SuiteReport is what the corpus suite found.
 type SuiteReport struct {
-	Python string
-	Rows   []SuiteRow
+	Python     string
+	Rows       []SuiteRow
+	Agreements []Agreement
 	// The recorded variants' largest |error|, and the median and largest
 	// over every row.
 	RecordedWorst, Median, Worst float64
@@ -179,6 +190,25 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 			rows[i].Error = p/rows[i].Measured - 1
 		}
 		rep.Rows = append(rep.Rows, rows...)
+		var sync, threads map[string]float64
+		for _, r := range rows {
+			switch r.Variant {
+			case "sync":
+				sync = r.Kinds
+			case "threads":
+				threads = r.Kinds
+			}
+		}
+		for _, k := range []string{"gil_cpu", "released_cpu", "wait", "blocking"} {
+			if max(sync[k], threads[k]) < 0.010 {
+				continue // under 10 ms in all: nothing to compare
+			}
+			a := Agreement{Job: job, Kind: k, Sync: sync[k], Threads: threads[k], Diff: 1} // none in sync: all off
+			if sync[k] > 0 {
+				a.Diff = threads[k]/sync[k] - 1
+			}
+			rep.Agreements = append(rep.Agreements, a)
+		}
 	}
 	var errs []float64
 	for _, r := range rep.Rows {

@@ -258,6 +258,10 @@ func runRecordSuite(ctx context.Context, s *streams, o *recordOptions) error {
 			}
 			fmt.Fprintf(&buf, "%-9s %-10s %-26s %9.3fs %9.3fs %+7.1f%% %+8.1f%%%s\n", r.Job, r.Variant, r.Model, r.Predicted, r.Measured, 100*r.Error, 100*r.Overhead, mark)
 		}
+		fmt.Fprintf(&buf, "\nthe sync and threads variants recorded, per kind of step (all tasks):\n")
+		for _, a := range rep.Agreements {
+			fmt.Fprintf(&buf, "  %-9s %-13s sync %8.3fs  threads %8.3fs  %+6.1f%%\n", a.Job, a.Kind, a.Sync, a.Threads, 100*a.Diff)
+		}
 		fmt.Fprintf(&buf, "\nrecorded variants: worst |error| %.1f%% (at most %.0f%%); all: median %.1f%% (at most %.0f%%), worst %.1f%% (at most %.0f%%); recorder overhead at most %+.1f%%\n",
 			100*rep.RecordedWorst, 100*suiteRecordedMax, 100*rep.Median, 100*suiteMedianMax, 100*rep.Worst, 100*suiteWorstMax, 100*rep.WorstOverhead)
 	}
