@@ -286,15 +286,20 @@ def _joined(fn):
 
 def _started(start, obj):
     """start() of a thread or process: its cost is the runtime's, which
-    conclab predicts; the caller's step marks it and goes on."""
+    conclab predicts; the caller's step marks it and goes on. What start()
+    waits for inside (the new thread's start-up) is part of it."""
     task = _current()
     if task is None:
         return start(obj)
     task.flush()
+    stack = _stack()
+    stack.append(None)
     w0 = _perf()
     try:
         return start(obj)
     finally:
+        if stack and stack[-1] is None:
+            stack.pop()
         task.add("p", _perf() - w0)
         task.cpu0 = _cpu()
 

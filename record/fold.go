@@ -50,7 +50,44 @@ func newFolder(rec *Recording) *folder {
 		}
 		f.ops[i], f.lockWait[i] = o, lw
 	}
+	// An asyncio task that awaited one work item of a thread pool
+	// (asyncio.to_thread, run_in_executor) ran that item's steps offloaded:
+	// in the workload they are its own steps, with offload: thread.
+	for i := range rec.Tasks {
+		if rec.Tasks[i].Kind == "async" {
+			f.ops[i] = f.offloaded(f.ops[i])
+		}
+	}
 	return f
+}
+
+// offloaded replaces, in the steps of an asyncio task, each gather of one
+// thread pool work item by that item's steps, offloaded.
+func (f *folder) offloaded(in []op) []op {
+	var out []op
+	for _, o := range in {
+		if o.kind == opGather && len(o.kids) == 1 && f.rec.Tasks[o.kids[0]].Kind == "pool" {
+			for _, k := range f.ops[o.kids[0]] {
+				switch k.kind {
+				case opWork, opReleased, opWait, opBlocking:
+					if k.ns <= 0 || k.kind == opWork && k.ns < minGap {
+						continue // the executor's call of it: no step of its own
+					}
+					k.offload = true
+					if k.kind == opWait {
+						k.kind = opBlocking // a blocking call, made on the executor's thread
+					}
+					out = append(out, k)
+				}
+			}
+			continue
+		}
+		if o.kind == opUse || o.kind == opRepeat {
+			o.body = f.offloaded(o.body)
+		}
+		out = append(out, o)
+	}
+	return tidy(out)
 }
 
 // signatureOf is the shape of task i with its function: tasks of one
@@ -436,6 +473,7 @@ func safeName(s string) string {
 
 // mop is one step of a group: the merged durations of its members.
 type mop struct {
+	offload  bool
 	kind     opKind
 	fit      fit
 	what     string
@@ -459,7 +497,7 @@ func (f *folder) merge(lists [][]op) []mop {
 	}
 	out := make([]mop, len(lists[0]))
 	for j, o := range lists[0] {
-		m := mop{kind: o.kind, what: o.what, res: o.res, n: o.n}
+		m := mop{kind: o.kind, what: o.what, res: o.res, n: o.n, offload: o.offload}
 		switch o.kind {
 		case opWork, opReleased, opWait, opBlocking:
 			ns := make([]int64, len(lists))

@@ -30,6 +30,9 @@ type op struct {
 	n     int    // opRepeat: how many times
 	depth int    // opMark
 	sites []string
+	// offload: the step ran on an executor thread the task awaited
+	// (asyncio.to_thread, run_in_executor).
+	offload bool
 }
 
 // Below these a step is noise: CPU between two parts of one wait, a C call
@@ -121,7 +124,8 @@ func tidy(in []op) []op {
 	for i := 0; i < len(out); i++ {
 		o := out[i]
 		if n := len(folded); o.kind == opWork && n > 0 && i+1 < len(out) &&
-			out[i+1].kind == folded[n-1].kind && sliver(o.ns, folded[n-1], out[i+1]) {
+			out[i+1].kind == folded[n-1].kind && out[i+1].offload == folded[n-1].offload && !o.offload &&
+			sliver(o.ns, folded[n-1], out[i+1]) {
 			carry += o.ns
 			folded[n-1].ns += out[i+1].ns
 			folded[n-1].what = joinWhat(folded[n-1].what, out[i+1].what)
@@ -147,7 +151,7 @@ func mergeAdjacent(in []op) []op {
 		if mergeable(o.kind) && o.ns <= 0 {
 			continue
 		}
-		if n := len(out); n > 0 && out[n-1].kind == o.kind && mergeable(o.kind) {
+		if n := len(out); n > 0 && out[n-1].kind == o.kind && out[n-1].offload == o.offload && mergeable(o.kind) {
 			out[n-1].ns += o.ns
 			out[n-1].what = joinWhat(out[n-1].what, o.what)
 			continue
@@ -166,7 +170,7 @@ func settle(in []op) []op {
 	out := make([]op, 0, 2*len(in)+1)
 	out = append(out, op{kind: opWork})
 	for _, o := range in {
-		if o.kind == opWork {
+		if o.kind == opWork && !o.offload {
 			out[len(out)-1].ns += o.ns
 			continue
 		}
@@ -213,6 +217,9 @@ func joinWhat(a, b string) string {
 func signature(in []op, kid func(int) string) string {
 	var b strings.Builder
 	for _, o := range in {
+		if o.offload {
+			b.WriteByte('o')
+		}
 		switch o.kind {
 		case opWork:
 			b.WriteByte('w')

@@ -508,3 +508,32 @@ for t in ts: t.join()
 		t.Errorf("resource waits %.3f s, want 30–60 ms", s.LockWaits)
 	}
 }
+
+func TestRecordOffload(t *testing.T) {
+	_, res, _, _ := recordProgram(t, spin+`
+import asyncio
+def blocking_call(i):
+    time.sleep(0.02)
+async def handle(i):
+    spin(1)
+    await asyncio.get_running_loop().run_in_executor(None, blocking_call, i)
+    spin(1)
+async def main():
+    await asyncio.gather(*(handle(i) for i in range(5)))
+asyncio.run(main())
+`)
+	w := parse(t, res)
+	if len(w.Groups) != 1 || w.Groups[0].Count != 5 {
+		t.Fatalf("want handle × 5, got:\n%s", res.YAML)
+	}
+	steps := w.Groups[0].Steps
+	if kinds(steps) != "wbw" {
+		t.Fatalf("want work, the offloaded blocking wait, work; got %s:\n%s", kinds(steps), res.YAML)
+	}
+	if steps[1].Offload != workload.OffloadThread {
+		t.Errorf("the wait is not offloaded to a thread:\n%s", res.YAML)
+	}
+	if len(res.Summary.Findings) != 0 {
+		t.Errorf("an offloaded call does not stall the loop: %v", res.Summary.Findings)
+	}
+}

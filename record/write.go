@@ -294,6 +294,9 @@ func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
 			case opBlocking:
 				key, extra = "wait", ", blocking: true"
 			}
+			if s.offload {
+				extra += ", offload: thread"
+			}
 			text := s.fit.text
 			if strings.Contains(text, ",") {
 				text = quote(text)
@@ -482,7 +485,11 @@ func (f *folder) groupSummary(g *group) GroupSummary {
 			case opWait:
 				gs.Waits += sec(x.ns * times)
 			case opBlocking:
-				gs.Blocking += sec(x.ns * times)
+				if x.offload {
+					gs.Waits += sec(x.ns * times) // on the executor's thread, not the loop's
+				} else {
+					gs.Blocking += sec(x.ns * times)
+				}
 			case opUse:
 				walk(x.body, times)
 			case opRepeat:
@@ -518,6 +525,9 @@ func findings(rec *Recording, f *folder) []string {
 			for _, x := range o {
 				switch x.kind {
 				case opBlocking:
+					if x.offload {
+						continue
+					}
 					for _, w := range strings.Split(x.what, ",") {
 						s := stalls[w]
 						if s == nil {
