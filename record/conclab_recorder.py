@@ -1156,8 +1156,13 @@ def main():
         except (ValueError, OSError):
             pass
 
+    pid = os.getpid()
+
     def finish():
-        # Runs once the program's own atexit handlers (pools shut down) ran.
+        # Runs once the program's own atexit handlers (pools shut down) ran;
+        # a child the program forked that exits through them writes nothing.
+        if os.getpid() != pid:
+            return
         _leave(main_task)
         _write(out, status_box[0], error_box[0], main_task)
     status_box, error_box = [0], [None]

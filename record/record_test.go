@@ -537,3 +537,27 @@ asyncio.run(main())
 		t.Errorf("an offloaded call does not stall the loop: %v", res.Summary.Findings)
 	}
 }
+
+// A child the program forks and that exits like a program (sys.exit, its
+// atexit handlers) leaves the parent's recording alone.
+func TestRecordForkedChild(t *testing.T) {
+	_, res, status, _ := recordProgram(t, spin+`
+import os, sys
+def handle(i):
+    spin(1)
+    time.sleep(0.01)
+pid = os.fork()
+if pid == 0:
+    time.sleep(0.3)   # ends after the parent, holding its output open
+    handle(99)
+    sys.exit(0)
+for i in range(3):
+    handle(i)
+`)
+	if status != 0 {
+		t.Fatalf("status %d", status)
+	}
+	if w := parse(t, res); w.NumTasks() != 3 {
+		t.Errorf("want the parent's 3 calls, got:\n%s", res.YAML)
+	}
+}
