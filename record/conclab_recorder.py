@@ -336,6 +336,8 @@ def _patch_released(names):
     return patch
 
 
+_SERVERS = ("gunicorn.",)  # servers whose requests are the tasks, not their pools' items
+
 _GIL_MIN = 2048  # hashlib and zlib hold the GIL for less data than this
 
 
@@ -436,7 +438,11 @@ def _patch_sqlite(sqlite3):
 # ---- resources: semaphores and locks the program queues for -------------------------
 
 def _stdlib(filename):
-    return filename.startswith(_STDLIB) and "site-packages" not in filename and "dist-packages" not in filename
+    """filename is the standard library's, or a server's that runs the
+    program (gunicorn): its threads, locks and pools are not the program's."""
+    if filename.startswith(_STDLIB) and "site-packages" not in filename and "dist-packages" not in filename:
+        return True
+    return "/gunicorn/" in filename
 
 
 def _resource(obj, kind, capacity):
@@ -600,6 +606,8 @@ def _patch_thread_pool(cf):
 
     def submit_(self, fn, *args, **kwargs):
         parent = _current()
+        if (getattr(fn, "__module__", "") or "").startswith(_SERVERS):
+            return submit(self, fn, *args, **kwargs)  # a server's handler: its requests are the tasks
         name, site = _fn_site(fn)
         task = Task("pool", name, site, parent, pool=id(self))
 
@@ -679,6 +687,60 @@ def _patch_socketserver(ss):
             return __process(self, request, client_address)
         process_request._conclab = True
         cls.process_request = process_request
+
+
+def _request_of(args):
+    """The request among a server's handler arguments: what has a method
+    and a path (gunicorn's Request)."""
+    for a in args:
+        if hasattr(a, "method") and hasattr(a, "path"):
+            return a
+    return None
+
+
+def _gunicorn_request(handle_request):
+    """A gunicorn worker's handle_request: a request is a task from then (its
+    headers parsed) to its answer's end."""
+    @functools.wraps(handle_request)
+    def call(self, *args, **kwargs):
+        req = _request_of(args)
+        if req is None:
+            return handle_request(self, *args, **kwargs)
+        route = _route(type("R", (), {"command": req.method, "path": req.path})())
+        task = Task("request", route, "", None)
+        began = getattr(_local, "conn", None)
+        _local.conn = None
+        _enter(task)
+        if began is not None:
+            # From the connection's turn (reading and parsing the request).
+            task.start = began[0]
+            task.cpu0 = began[1]
+        try:
+            return handle_request(self, *args, **kwargs)
+        finally:
+            _leave(task)
+    return call
+
+
+def _gunicorn_conn(handle):
+    """A gunicorn worker's handle(connection): where a request's turn
+    begins, before its headers are read and parsed."""
+    @functools.wraps(handle)
+    def call(self, *args, **kwargs):
+        _local.conn = (_now(), _cpu())
+        try:
+            return handle(self, *args, **kwargs)
+        finally:
+            _local.conn = None
+    return call
+
+
+def _patch_gunicorn(module):
+    for name in ("SyncWorker", "ThreadWorker"):
+        cls = getattr(module, name, None)
+        if cls is not None:
+            _patch(cls, "handle_request", _gunicorn_request)
+            _patch(cls, "handle", _gunicorn_conn)
 
 
 def _patch_wsgiref(ss):
@@ -1038,6 +1100,8 @@ _PATCHES = {
     "socketserver": [_patch_socketserver],
     "http.server": [_patch_http_server],
     "wsgiref.simple_server": [_patch_wsgiref],
+    "gunicorn.workers.sync": [_patch_gunicorn],
+    "gunicorn.workers.gthread": [_patch_gunicorn],
     "asyncio.base_events": [_patch_event_loop, _patch_run_forever],
     "asyncio.tasks": [_patch_asyncio_tasks],
     "asyncio.locks": [_patch_asyncio_locks],
@@ -1097,6 +1161,32 @@ class _Finder(object):
         pass
 
 
+_out = [None]      # where the recording goes
+_child = [False]   # this process was forked from a recorded one
+
+
+def _forked():
+    """In a child the program forked (a server's worker): record it afresh,
+    and write what it did beside the parent's recording when it exits as a
+    program does (a pool's workers end with os._exit and write nothing:
+    their work items come back with their results)."""
+    _child[0] = True
+    del _tasks[:]
+    _local.stack = []
+    _main_frames[0] = None
+    if _out[0] is not None:
+        path = "%s.%d" % (_out[0], os.getpid())
+        atexit.register(_write_child, path)
+
+
+def _write_child(path):
+    for t in list(_tasks):
+        if t.end is None:
+            t.end = _now()
+    if _tasks:
+        _write(path, 0, None, None)
+
+
 _installed = [False]
 
 
@@ -1108,6 +1198,8 @@ def _install():
         if name in sys.modules:
             _apply(name, sys.modules[name])
     sys.meta_path.insert(0, _Finder())
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_forked)
 
 
 def _write(path, status, error, main_task):
@@ -1130,7 +1222,8 @@ def _write(path, status, error, main_task):
         "resources": [dict(v, id=k) for k, v in _resources.items()],
         "tasks": tasks,
         "notes": _notes,
-        "main": main_task.id,
+        "main": main_task.id if main_task is not None else -1,
+        "pid": os.getpid(),
     }
     import json
     tmp = path + ".part"
@@ -1145,6 +1238,7 @@ def main():
         sys.stderr.write("conclab_recorder: usage: OUT -- prog.py [args] | -m module [args]\n")
         sys.exit(2)
     out, prog = argv[0], argv[2:]
+    _out[0] = out
     _install()
     main_task = Task("main", "main", "", None)
     _enter(main_task)

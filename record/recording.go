@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Recording is what the recorder wrote: every task of one run of a
@@ -24,6 +25,10 @@ type Recording struct {
 	Tasks          []Task     `json:"tasks"`
 	Main           int        `json:"main"`  // the id of the main program's task
 	Notes          []string   `json:"notes"` // what the recorder could not follow
+	PID            int        `json:"pid"`
+	// Children are the processes the program forked that recorded what
+	// they did (a server's workers), merged in by Merge.
+	Children []int `json:"-"`
 }
 
 // Pool is an executor the program made.
@@ -59,6 +64,7 @@ type Task struct {
 	Output *int64  `json:"output"`
 	Error  *string `json:"error"`
 	Thread int64   `json:"thread"` // the thread it ran on (its first)
+	PID    int     `json:"pid"`    // the process it ran in
 }
 
 // Step is one entry of a task's steps: [kind, value] or [kind, value,
@@ -127,6 +133,59 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 // Read reads a recording and checks that it holds together: ids in range,
 // parents before children, a main task.
 func Read(r io.Reader) (*Recording, error) {
+	rec, err := read(r)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Main < 0 || rec.Main >= len(rec.Tasks) || rec.Tasks[rec.Main].Kind != "main" {
+		return nil, errors.New("the recording has no main task")
+	}
+	return rec, nil
+}
+
+// ReadChild reads the recording of a forked child: no main task.
+func ReadChild(r io.Reader) (*Recording, error) { return read(r) }
+
+// Merge adds the tasks of a forked child's recording to rec, renumbered
+// after rec's.
+func (rec *Recording) Merge(c *Recording) {
+	off := len(rec.Tasks)
+	for _, t := range c.Tasks {
+		t.ID += off
+		if t.Parent != nil {
+			p := *t.Parent + off
+			t.Parent = &p
+		}
+		steps := make([]Step, len(t.Steps))
+		for i, s := range t.Steps {
+			if s.Children != nil {
+				kids := make([]int, len(s.Children))
+				for j, k := range s.Children {
+					kids[j] = k + off
+				}
+				s.Children = kids
+			}
+			steps[i] = s
+		}
+		t.Steps = steps
+		rec.Tasks = append(rec.Tasks, t)
+	}
+	for _, p := range c.Pools {
+		if !slices.ContainsFunc(rec.Pools, func(q Pool) bool { return q.ID == p.ID }) {
+			rec.Pools = append(rec.Pools, p)
+		}
+	}
+	for _, r := range c.Resources {
+		if !slices.ContainsFunc(rec.Resources, func(q Resource) bool { return q.ID == r.ID }) {
+			rec.Resources = append(rec.Resources, r)
+		}
+	}
+	rec.Loops += c.Loops
+	rec.Notes = append(rec.Notes, c.Notes...)
+	rec.Children = append(rec.Children, c.PID)
+}
+
+func read(r io.Reader) (*Recording, error) {
 	var rec Recording
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(&rec); err != nil {
@@ -149,9 +208,6 @@ func Read(r io.Reader) (*Recording, error) {
 				}
 			}
 		}
-	}
-	if rec.Main < 0 || rec.Main >= len(rec.Tasks) || rec.Tasks[rec.Main].Kind != "main" {
-		return nil, errors.New("the recording has no main task")
 	}
 	return &rec, nil
 }

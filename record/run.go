@@ -12,7 +12,9 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -162,7 +164,29 @@ wait:
 	}
 	defer f.Close()
 	rec, err := Read(f)
-	return rec, status, err
+	if err != nil {
+		return nil, status, err
+	}
+	// The children it forked that recorded what they did (a server's
+	// workers): out.<pid>.
+	kids, _ := filepath.Glob(out + ".*")
+	slices.Sort(kids)
+	for _, k := range kids {
+		if strings.HasSuffix(k, ".part") {
+			continue
+		}
+		data, err := os.ReadFile(k)
+		if err != nil {
+			continue
+		}
+		c, err := ReadChild(bytes.NewReader(data))
+		if err != nil {
+			rec.Notes = append(rec.Notes, fmt.Sprintf("a forked child's recording %s: %v", filepath.Base(k), err))
+			continue
+		}
+		rec.Merge(c)
+	}
+	return rec, status, nil
 }
 
 // exitCode is the status a shell would show: the exit code, or 128+n for

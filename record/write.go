@@ -83,9 +83,9 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	w("name: %s\n", quote(o.Name))
 	w("about: %s\n", quote(fmt.Sprintf("Recorded from %s: %d tasks in %d groups.", o.Command, len(es), len(gs))))
 	w("cores: %d\n", o.Cores)
-	if len(rec.Resources) > 0 {
+	if used := usedResources(rec, gs, f); len(used) > 0 {
 		w("resources:\n")
-		for _, r := range usedResources(rec, gs, f) {
+		for _, r := range used {
 			w("  %s: {capacity: %d}  # %s at %s\n", resName(rec, r.ID), max(1, r.Capacity), r.Kind, r.Site)
 		}
 	}
@@ -435,10 +435,23 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 		return "threads", fmt.Sprintf("the program's own: %d threading.Thread", n)
 	case top == "request":
 		threads := map[int64]bool{}
+		pids := map[int]bool{}
 		for _, e := range es {
 			if e.kind == "request" && e.task != nil {
 				threads[e.task.Thread] = true
+				pids[e.task.PID] = true
 			}
+		}
+		if workers := max(len(rec.Children), len(pids)); len(rec.Children) > 0 || len(pids) > 1 {
+			// A server that forks its workers (gunicorn): each worker a
+			// process, each with a thread pool (gthread) or one thread.
+			for _, p := range rec.Pools {
+				if p.Kind == "threads" && strings.Contains(p.Site, "gunicorn") {
+					return fmt.Sprintf("processes(%d)*threads(%d)", workers, p.Workers),
+						fmt.Sprintf("the program's own: %d worker processes of %d threads each (gunicorn gthread), %d requests", workers, p.Workers, n)
+				}
+			}
+			return fmt.Sprintf("processes(%d)", workers), fmt.Sprintf("the program's own: %d worker processes, one request at a time each, %d requests", workers, n)
 		}
 		if len(threads) > 1 {
 			return "threads", fmt.Sprintf("the program's own: a thread per connection (%d requests on %d threads)", n, len(threads))
