@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -45,6 +46,7 @@ func newFolder(rec *Recording) *folder {
 			// gather at its end would have them.
 			o = append(o, op{kind: opGather, kids: det})
 		}
+		o = knownUses(o, rec)
 		if rec.Tasks[i].Kind != "main" {
 			o = repeats(o)
 		}
@@ -59,6 +61,26 @@ func newFolder(rec *Recording) *folder {
 		}
 	}
 	return f
+}
+
+// knownUses keeps the uses of the resources the recording knows; the
+// steps of any other stay, without it.
+func knownUses(in []op, rec *Recording) []op {
+	out := in[:0:0]
+	for _, o := range in {
+		if o.kind == opUse || o.kind == opRepeat {
+			o.body = knownUses(o.body, rec)
+		}
+		if o.kind == opUse && !slices.ContainsFunc(rec.Resources, func(r Resource) bool { return r.ID == o.res }) {
+			out = append(out, o.body...)
+			continue
+		}
+		out = append(out, o)
+	}
+	if len(out) != len(in) {
+		return tidy(out)
+	}
+	return out
 }
 
 // offloaded replaces, in the steps of an asyncio task, each gather of one
@@ -434,6 +456,17 @@ func (f *folder) groups(es []entry) []*group {
 			g.name = fmt.Sprintf("%s-%c", g.name, 'a'+rune(n[g.name]-1)%26)
 		}
 		g.name = safeName(g.name)
+	}
+	// Names that still meet (two names that differ only in what a task
+	// name cannot hold) are numbered.
+	used := map[string]bool{}
+	for _, g := range gs {
+		name := g.name
+		for k := 2; used[name]; k++ {
+			name = g.name + "-" + strconv.Itoa(k)
+		}
+		g.name = name
+		used[name] = true
 	}
 	return gs
 }

@@ -74,9 +74,9 @@ func parse(t *testing.T, res *Result) *workload.Workload {
 }
 
 // kinds is a group's steps as letters: w work, r released work, i wait,
-// b blocking wait, and the names of the blocks. Work under 100 µs (a
-// return, a done callback) is left out.
-func kinds(steps []workload.Step) string { return kindsAbove(steps, 100_000) }
+// b blocking wait, and the names of the blocks. Work under 200 µs on
+// average (a return, a done callback) is left out.
+func kinds(steps []workload.Step) string { return kindsAbove(steps, 200_000) }
 
 // kindsAbove is kinds leaving out work under min ns.
 func kindsAbove(steps []workload.Step, min int64) string {
@@ -84,7 +84,7 @@ func kindsAbove(steps []workload.Step, min int64) string {
 	for _, s := range steps {
 		switch s.Kind {
 		case workload.Work:
-			if s.Dur.Kind == workload.Fixed && s.Dur.A < min {
+			if mean(s.Dur) < float64(min) {
 				continue
 			}
 			if s.GILReleased {

@@ -94,7 +94,7 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 		rate, pattern, n := arrivals(es)
 		w("# The program served requests: they are an open workload, arriving as\n")
 		w("# observed (%d requests, %s/s on average, gaps %s).\n", n, strconv.FormatFloat(rate, 'f', 3, 64), patternWhy(pattern))
-		w("arrivals:\n  rate: %s/s\n  pattern: %s\n  count: %d\n", strconv.FormatFloat(rate, 'g', 6, 64), pattern, n)
+		w("arrivals:\n  rate: %s/s\n  pattern: %s\n  count: %d\n", rateText(rate), pattern, n)
 	}
 	w("tasks:\n")
 	for _, g := range gs {
@@ -192,6 +192,16 @@ func arrivals(es []entry) (rate float64, pattern string, n int) {
 	return rate, "uniform", n
 }
 
+// rateText is a rate per second with four significant digits, never in
+// exponent form.
+func rateText(r float64) string {
+	decimals := 0
+	if r > 0 && r < 1000 {
+		decimals = min(15, 3-int(math.Floor(math.Log10(r))))
+	}
+	return strconv.FormatFloat(r, 'f', decimals, 64)
+}
+
 func patternWhy(p string) string {
 	if p == "poisson" {
 		return "varying as random arrivals' do"
@@ -277,12 +287,28 @@ func meanSize(g *group, in bool) int64 {
 	return sum / n
 }
 
-// writeSteps writes merged steps as the workload's YAML.
+// writeSteps writes merged steps as the workload's YAML. A list left
+// with nothing to say (CPU too short to show) keeps its longest work step:
+// a list of steps is never empty.
 func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
-	for _, s := range steps {
+	keep := -1
+	for i, s := range steps {
+		if s.kind != opWork || s.fit.mean >= minWork {
+			keep = -1
+			break
+		}
+		if keep < 0 || s.fit.mean > steps[keep].fit.mean {
+			keep = i
+		}
+	}
+	if keep < 0 && len(steps) == 0 {
+		fmt.Fprintf(b, "%s- {work: 0s}\n", indent)
+		return
+	}
+	for i, s := range steps {
 		switch s.kind {
 		case opWork, opReleased, opWait, opBlocking:
-			if s.kind == opWork && s.fit.mean < minWork {
+			if s.kind == opWork && s.fit.mean < minWork && i != keep {
 				continue // a canonical place for CPU that stayed empty
 			}
 			key, extra := "work", ""
