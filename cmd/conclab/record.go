@@ -41,13 +41,23 @@ func newRecordCmd(s *streams) *cobra.Command {
 		Long: `Record runs a Python program as it always runs (its arguments, standard
 streams, working directory and exit status are its own; Ctrl-C reaches it)
 under a recorder written with the standard library alone, and writes the
-workload it is: each thread, pool work item, asyncio task and the main
-program's own calls of the function that handles one item become tasks;
-their CPU with the GIL held, CPU in C code that released it (zlib,
-hashlib, sqlite3), waits (sleep, sockets), blocking calls made on a running
-event loop, and queues for semaphores become steps. Tasks of one function
-and shape fold into a group with a count; durations that vary become the
-distribution that fits them best. The model the program used comes first.
+workload it is. Its tasks: each thread, thread or process pool work item,
+asyncio task (with the children it gathers as branches), the main
+program's calls of the function that handles one item, and a server's
+requests (http.server, wsgiref, gunicorn's workers) as an open workload.
+Their steps: CPU with the GIL held, CPU in C code that released it (zlib,
+hashlib, sqlite3), waits (sleep, sockets), blocking calls made on a
+running event loop, work offloaded to a thread, and the locks and
+semaphores they held. Tasks of one function and shape fold into a group
+with a count; durations that vary become the distribution that fits them
+best. The model the program used comes first.
+
+The workload goes to -o (default: the program's name with .workload.yaml,
+in the current directory; - for standard output), a summary of where the
+time went to standard error. A program that fails still gives the workload
+of what ran, with a warning; conclab exits with the program's status.
+Then "conclab run FILE" predicts the recorded run, and "conclab advise
+FILE" says which model and pool size the program should use.
 
 With --suite it runs the corpus of examples/programs (the same jobs
 written as sync, threads, asyncio and processes programs, standard library
@@ -55,15 +65,7 @@ only) on this machine: each variant plain, for its time, and recorded, for
 its model and the recorder's overhead; then it predicts every variant from
 the recording of one (--from) and fails (exit 1) when the recorded
 variant is off by more than 10 %, the median of all by more than 15 % or
-the worst by more than 30 %.
-
-Then "conclab run FILE" predicts the recorded run, and "conclab advise
-FILE" says which model and pool size the program should use.
-
-The workload goes to -o (default: the program's name with .workload.yaml,
-in the current directory; - for standard output), a summary of where the
-time went to standard error. A program that fails still gives the workload
-of what ran, with a warning; conclab exits with the program's status.`,
+the worst by more than 30 %.`,
 		Example: `  conclab record -- app.py --items 40
   conclab record --suite --repeat 3
   conclab record -o crawl.yaml -- -m mycrawler.main
