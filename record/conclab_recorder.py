@@ -508,22 +508,85 @@ class _Lock(object):
         return repr(self._lock)
 
 
-def _patch_lock(threading):
-    allocate = threading.Lock
-    if getattr(allocate, "_conclab", False):
-        return
+class _RLock(_Lock):
+    """A threading.RLock() of the program's: taken again by the thread that
+    holds it, it is still one use."""
+    __slots__ = ("_depth",)
 
-    def Lock():
+    def __init__(self, lock):
+        _Lock.__init__(self, lock)
+        self._depth = threading.local()
+
+    def acquire(self, blocking=True, timeout=-1):
+        depth = getattr(self._depth, "n", 0)
+        if depth:
+            got = self._lock.acquire(blocking, timeout)
+            if got:
+                self._depth.n = depth + 1
+            return got
+        got = _Lock.acquire(self, blocking, timeout)
+        if got:
+            self._depth.n = 1
+        return got
+
+    __enter__ = acquire
+
+    def release(self):
+        depth = getattr(self._depth, "n", 0)
+        if depth > 1:
+            self._depth.n = depth - 1
+            self._lock.release()
+            return
+        self._depth.n = 0
+        _Lock.release(self)
+
+    # What threading.Condition uses of an RLock: all of it let go in
+    # wait(), taken back after.
+    def _is_owned(self):
+        return self._lock._is_owned()
+
+    def _release_save(self):
+        task = _current()
+        if task is not None:
+            task.flush()
+            task.add("x", id(self))
+        self._depth.n = 0
+        return self._lock._release_save()
+
+    def _acquire_restore(self, state):
+        task = _current()
+        if task is None:
+            self._lock._acquire_restore(state)
+        else:
+            task.flush()
+            w0 = _perf()
+            self._lock._acquire_restore(state)
+            task.add("u", _perf() - w0, id(self))
+            task.add("a", id(self))
+            task.cpu0 = _cpu()
+        self._depth.n = state[0] if isinstance(state, tuple) else 1
+
+
+def _program_lock(allocate, wrap, kind):
+    """A factory of threading's locks: the program's are resources."""
+    def make(*args, **kwargs):
         f = sys._getframe(1)
         if f.f_code.co_filename == __file__ or _stdlib(f.f_code.co_filename):
-            return allocate()  # a queue's, a condition's: not the program's
-        lock = _Lock(allocate())
+            return allocate(*args, **kwargs)  # a queue's, a condition's: not the program's
+        lock = wrap(allocate(*args, **kwargs))
         with _lock:
-            _resources[id(lock)] = {"kind": "threading.Lock", "capacity": 1,
+            _resources[id(lock)] = {"kind": kind, "capacity": 1,
                                     "site": "%s %s:%d" % (f.f_code.co_name, f.f_code.co_filename, f.f_lineno)}
         return lock
-    Lock._conclab = True
-    threading.Lock = Lock
+    make._conclab = True
+    return make
+
+
+def _patch_lock(threading):
+    if getattr(threading.Lock, "_conclab", False):
+        return
+    threading.Lock = _program_lock(threading.Lock, _Lock, "threading.Lock")
+    threading.RLock = _program_lock(threading.RLock, _RLock, "threading.RLock")
 
 
 def _patch_semaphore(cls, kind):

@@ -561,3 +561,56 @@ for i in range(3):
 		t.Errorf("want the parent's 3 calls, got:\n%s", res.YAML)
 	}
 }
+
+func TestRecordRLock(t *testing.T) {
+	_, res, _, _ := recordProgram(t, spin+`
+import threading
+state = threading.RLock()
+def inner():
+    with state:            # taken again by its holder: one use
+        time.sleep(0.005)
+def handle(i):
+    spin(1)
+    with state:
+        inner()
+        time.sleep(0.005)
+ts = [threading.Thread(target=handle, args=(i,)) for i in range(3)]
+for t in ts: t.start()
+for t in ts: t.join()
+`)
+	w := parse(t, res)
+	if len(w.Resources) != 1 || w.Resources[0].Capacity != 1 {
+		t.Fatalf("want the program's RLock as one resource of capacity 1, got:\n%s", res.YAML)
+	}
+	if len(w.Groups) != 1 || kinds(w.Groups[0].Steps) != "wuse" || kinds(w.Groups[0].Steps[1].Steps) != "i" {
+		t.Fatalf("want handle as work, one use holding its waits, got:\n%s", res.YAML)
+	}
+}
+
+// A Condition on the program's RLock works as it does without conclab.
+func TestRecordConditionOnRLock(t *testing.T) {
+	_, res, status, out := recordProgram(t, `
+import threading
+lock = threading.RLock()
+cond = threading.Condition(lock)
+items = []
+def consumer():
+    with lock:
+        with lock:  # held twice: wait() lets go of both
+            while not items:
+                cond.wait(timeout=5)
+    print("got", items[0])
+t = threading.Thread(target=consumer)
+t.start()
+import time
+time.sleep(0.05)
+with cond:
+    items.append(1)
+    cond.notify()
+t.join()
+`)
+	if status != 0 || !strings.Contains(out, "got 1") {
+		t.Fatalf("status %d, output %q", status, out)
+	}
+	_ = res
+}
