@@ -442,7 +442,7 @@ def _stdlib(filename):
     program (gunicorn): its threads, locks and pools are not the program's."""
     if filename.startswith(_STDLIB) and "site-packages" not in filename and "dist-packages" not in filename:
         return True
-    return "/gunicorn/" in filename
+    return "/gunicorn/" in filename or "/uvicorn/" in filename
 
 
 def _resource(obj, kind, capacity):
@@ -1007,8 +1007,13 @@ def _patch_event_loop(be):
         if isinstance(coro, Recorded):
             return coro
         code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+        if code is not None and code.co_name == "run_asgi" and "/uvicorn/" in code.co_filename:
+            # An ASGI request under uvicorn: a task from its headers parsed.
+            scope = getattr(coro.cr_frame.f_locals.get("self"), "scope", None) or {}
+            route = _route(type("R", (), {"command": scope.get("method", "?"), "path": scope.get("path", "")})())
+            return Recorded(coro, Task("request", route, "asgi", None))
         if code is not None and _stdlib(code.co_filename):
-            return coro  # the loop's own (shutdown_asyncgens …)
+            return coro  # the loop's own (shutdown_asyncgens …), a server's
         name = getattr(coro, "__qualname__", None) or type(coro).__name__
         task = Task("async", name, _site(code) if code else "", _current())
         return Recorded(coro, task)
@@ -1067,7 +1072,7 @@ def _patch_asyncio_tasks(tasks):
     @functools.wraps(sleep)
     async def sleep_(delay, *args, **kwargs):
         task = _current()
-        if task is not None and task.kind == "async" and delay > 0:
+        if task is not None and task.kind in ("async", "request") and delay > 0:
             task.sleep = int(delay * 1e9)
         return await sleep(delay, *args, **kwargs)
     sleep_._conclab = True
@@ -1160,6 +1165,7 @@ _PATCHES = {
     "concurrent.futures.thread": [_patch_thread_pool],
     "concurrent.futures.process": [_patch_process_pool],
     "multiprocessing.process": [_patch_process],
+    "multiprocessing.spawn": [lambda m: _patch_spawn(m)],
     "socketserver": [_patch_socketserver],
     "http.server": [_patch_http_server],
     "wsgiref.simple_server": [_patch_wsgiref],
@@ -1240,6 +1246,39 @@ def _forked():
     if _out[0] is not None:
         path = "%s.%d" % (_out[0], os.getpid())
         atexit.register(_write_child, path)
+
+
+def _patch_spawn(spawn):
+    """Processes started with spawn (uvicorn's workers, a spawn pool's)
+    import the recorder first and record what they do, like forked ones."""
+    get = spawn.get_command_line
+
+    def get_command_line(**kwds):
+        cmd = get(**kwds)
+        if _out[0] is None:
+            return cmd
+        for i, arg in enumerate(cmd[:-1]):
+            if arg == "-c" and "spawn_main" in cmd[i + 1]:
+                cmd = list(cmd)
+                cmd[i + 1] = ("import sys; sys.path.append(%r); import conclab_recorder; "
+                              "conclab_recorder._spawned(%r, %d); %s"
+                              % (os.path.dirname(os.path.abspath(__file__)), _out[0], _t0, cmd[i + 1]))
+                break
+        return cmd
+    get_command_line._conclab = True
+    spawn.get_command_line = get_command_line
+
+
+def _spawned(out, t0):
+    """The start of a process spawned by a recorded one: the parent's clock
+    (the monotonic clock every process shares), its patches, and what it
+    does written beside the parent's recording when it exits."""
+    global _t0
+    _t0 = t0
+    _install()
+    _child[0] = True
+    _out[0] = out
+    atexit.register(_write_child, "%s.%d" % (out, os.getpid()))
 
 
 def _write_child(path):

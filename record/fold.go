@@ -63,6 +63,10 @@ func newFolder(rec *Recording) *folder {
 	return f
 }
 
+// minOffloadWork: CPU of an offloaded call under this is the executor's
+// path to it, no step of its own.
+const minOffloadWork = 1_000_000
+
 // knownUses keeps the uses of the resources the recording knows; the
 // steps of any other stay, without it.
 func knownUses(in []op, rec *Recording) []op {
@@ -92,8 +96,8 @@ func (f *folder) offloaded(in []op) []op {
 			for _, k := range f.ops[o.kids[0]] {
 				switch k.kind {
 				case opWork, opReleased, opWait, opBlocking:
-					if k.ns <= 0 || k.kind == opWork && k.ns < minGap {
-						continue // the executor's call of it: no step of its own
+					if k.ns <= 0 || k.kind == opWork && k.ns < minOffloadWork {
+						continue // the executor's call of it (a new thread's start): no step of its own
 					}
 					k.offload = true
 					if k.kind == opWait {

@@ -462,11 +462,21 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 	case top == "request":
 		threads := map[int64]bool{}
 		pids := map[int]bool{}
+		asgi := false
 		for _, e := range es {
 			if e.kind == "request" && e.task != nil {
 				threads[e.task.Thread] = true
 				pids[e.task.PID] = true
+				asgi = asgi || e.task.Site == "asgi"
 			}
+		}
+		if asgi {
+			// An ASGI app under uvicorn: an event loop per worker process.
+			if workers := max(len(rec.Children), len(pids)); len(rec.Children) > 0 || len(pids) > 1 {
+				return fmt.Sprintf("processes(%d)*asyncio", workers),
+					fmt.Sprintf("the program's own: %d worker processes with an event loop each (uvicorn --workers %d), %d requests", workers, workers, n)
+			}
+			return "asyncio", fmt.Sprintf("the program's own: an event loop (uvicorn), %d requests", n)
 		}
 		if workers := max(len(rec.Children), len(pids)); len(rec.Children) > 0 || len(pids) > 1 {
 			// A server that forks its workers (gunicorn): each worker a

@@ -44,7 +44,8 @@ under a recorder written with the standard library alone, and writes the
 workload it is. Its tasks: each thread, thread or process pool work item,
 asyncio task (with the children it gathers as branches), the main
 program's calls of the function that handles one item, and a server's
-requests (http.server, wsgiref, gunicorn's workers) as an open workload.
+requests (http.server, wsgiref, gunicorn's and uvicorn's workers) as an
+open workload.
 Their steps: CPU with the GIL held, CPU in C code that released it (zlib,
 hashlib, sqlite3), waits (sleep, sockets), blocking calls made on a
 running event loop, work offloaded to a thread, and the locks and
