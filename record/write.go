@@ -140,7 +140,7 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	if after >= 1_000_000 {
 		sum.Notes = append(sum.Notes, fmt.Sprintf("the main program ran %s after its last task, which is not in the workload", dur(float64(after))))
 	}
-	sum.Findings = findings(rec, f)
+	sum.Findings = append(findings(rec, f), shareFindings(sum.Groups)...)
 	sum.Notes = append(sum.Notes, rec.Notes...)
 	return &Result{YAML: b.Bytes(), Summary: sum}, nil
 }
@@ -611,6 +611,35 @@ func findings(rec *Recording, f *folder) []string {
 	}
 	if rec.Implementation == "cpython" && !rec.GIL {
 		out = append(out, "recorded on a free-threaded CPython: no GIL")
+	}
+	return out
+}
+
+// shareFindings say what the tasks' time is made of, and what that means
+// for the models: the GIL-held CPU that only processes run side by side,
+// the C code that threads run side by side too, the waits any concurrency
+// overlaps.
+func shareFindings(gs []GroupSummary) []string {
+	var gil, rel, wait, block float64
+	for _, g := range gs {
+		gil += g.GILCPU
+		rel += g.ReleasedCPU
+		wait += g.Waits
+		block += g.Blocking
+	}
+	total := gil + rel + wait + block
+	if total <= 0 {
+		return nil
+	}
+	pct := func(v float64) int { return int(math.Round(100 * v / total)) }
+	var out []string
+	switch {
+	case gil/total >= 0.5:
+		out = append(out, fmt.Sprintf("%d %% of the tasks' time is Python code holding the GIL: threads and asyncio run it one at a time; only processes (or a runtime without a GIL) run it side by side", pct(gil)))
+	case rel/total >= 0.3:
+		out = append(out, fmt.Sprintf("%d %% of the tasks' time is C code that releases the GIL: threads run it side by side, asyncio does not", pct(rel)))
+	case (wait+block)/total >= 0.7:
+		out = append(out, fmt.Sprintf("%d %% of the tasks' time is waiting: threads or asyncio overlap it; the %d %% of CPU is what they share", pct(wait+block), pct(gil+rel)))
 	}
 	return out
 }
