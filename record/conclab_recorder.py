@@ -468,6 +468,30 @@ def _patch_threading(threading):
         _patch_semaphore(cls, kind)
 
 
+def _acquired(res, acquire, *args):
+    """acquire(*args) of resource res by the current task, if any: the
+    wait to get it ("u", which conclab predicts) and the holding ("a")."""
+    task = _current()
+    if task is None:
+        return acquire(*args)
+    task.flush()
+    w0 = _perf()
+    got = acquire(*args)
+    if got is not False:
+        task.add("u", _perf() - w0, res)
+        task.add("a", res)
+    task.cpu0 = _cpu()
+    return got
+
+
+def _released(res):
+    """The current task, if any, lets resource res go."""
+    task = _current()
+    if task is not None:
+        task.flush()
+        task.add("x", res)
+
+
 class _Lock(object):
     """A threading.Lock() of the program's: a resource of capacity 1, whose
     waits are what conclab predicts."""
@@ -477,25 +501,12 @@ class _Lock(object):
         self._lock = lock
 
     def acquire(self, blocking=True, timeout=-1):
-        task = _current()
-        if task is None:
-            return self._lock.acquire(blocking, timeout)
-        task.flush()
-        w0 = _perf()
-        got = self._lock.acquire(blocking, timeout)
-        if got:
-            task.add("u", _perf() - w0, id(self))
-            task.add("a", id(self))
-        task.cpu0 = _cpu()
-        return got
+        return _acquired(id(self), self._lock.acquire, blocking, timeout)
 
     __enter__ = acquire
 
     def release(self):
-        task = _current()
-        if task is not None:
-            task.flush()
-            task.add("x", id(self))
+        _released(id(self))
         self._lock.release()
 
     def __exit__(self, *args):
@@ -549,24 +560,12 @@ class _RLock(_Lock):
         return self._lock._is_owned()
 
     def _release_save(self):
-        task = _current()
-        if task is not None:
-            task.flush()
-            task.add("x", id(self))
+        _released(id(self))
         self._depth.n = 0
         return self._lock._release_save()
 
     def _acquire_restore(self, state):
-        task = _current()
-        if task is None:
-            self._lock._acquire_restore(state)
-        else:
-            task.flush()
-            w0 = _perf()
-            self._lock._acquire_restore(state)
-            task.add("u", _perf() - w0, id(self))
-            task.add("a", id(self))
-            task.cpu0 = _cpu()
+        _acquired(id(self), self._lock._acquire_restore, state)
         self._depth.n = state[0] if isinstance(state, tuple) else 1
 
 
@@ -605,20 +604,11 @@ def _patch_semaphore(cls, kind):
         task = _current()
         if task is None or id(self) not in _resources:
             return acquire(self, blocking, timeout)
-        task.flush()
-        w0 = _perf()
-        got = acquire(self, blocking, timeout)
-        if got:
-            task.add("u", _perf() - w0, id(self))
-            task.add("a", id(self))
-        task.cpu0 = _cpu()
-        return got
+        return _acquired(id(self), acquire, self, blocking, timeout)
 
     def release_(self, *args, **kwargs):
-        task = _current()
-        if task is not None and id(self) in _resources:
-            task.flush()
-            task.add("x", id(self))
+        if id(self) in _resources:
+            _released(id(self))
         return release(self, *args, **kwargs)
     for name, f in (("__init__", __init__), ("acquire", acquire_), ("release", release_)):
         f._conclab = True
@@ -1137,10 +1127,8 @@ def _patch_async_resource(cls, kind):
         return got
 
     def release_(self):
-        task = _current()
-        if task is not None and id(self) in _resources:
-            task.flush()
-            task.add("x", id(self))
+        if id(self) in _resources:
+            _released(id(self))
         return release(self)
     for name, f in (("__init__", __init__), ("acquire", acquire_), ("release", release_)):
         f._conclab = True

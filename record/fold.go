@@ -152,13 +152,7 @@ func (f *folder) coordinator(i int) bool {
 	if t.Kind == "main" {
 		return true
 	}
-	has := false
-	for _, o := range f.ops[i] {
-		if o.kind == opGather {
-			has = true
-		}
-	}
-	if !has {
+	if !slices.ContainsFunc(f.ops[i], func(o op) bool { return o.kind == opGather }) {
 		return false
 	}
 	span := int64(0)
@@ -178,8 +172,9 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 	main := &f.rec.Tasks[f.rec.Main]
 	base := main.Start
 	mainOps := f.ops[f.rec.Main]
-	var head, tail []op
+	var tail []op
 	var us []entry
+	var head []op
 	if hasMarks(mainOps) && !serves(f.rec) {
 		head, us, tail, units = splitUnits(mainOps)
 	}
@@ -191,23 +186,16 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 		es = append(es, us...)
 	} else {
 		mainOps = dropMarks(mainOps)
-		first := slices.IndexFunc(mainOps, func(o op) bool { return o.kind == opGather })
-		if first < 0 {
-			head = mainOps
-		} else {
-			head = mainOps[:first]
+		if first := slices.IndexFunc(mainOps, func(o op) bool { return o.kind == opGather }); first >= 0 {
 			last := first
 			together := int64(-1) // tasks started with little between are released at once
 			for k := first; k < len(mainOps); k++ {
 				if mainOps[k].kind != opGather {
 					continue
 				}
-				gap := false
-				if k > first {
-					// The main program's own steps between two starts
-					// (preparing the next item) space the releases.
-					gap = ownTime(mainOps[last+1:k]) >= 1_000_000
-				}
+				// The main program's own steps between two starts
+				// (preparing the next item) space the releases.
+				gap := k > first && ownTime(mainOps[last+1:k]) >= 1_000_000
 				kids := f.children(mainOps[k].kids, base)
 				for i := range kids {
 					// A task that waited for a worker after a gap would
@@ -228,7 +216,6 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 	// The main program's own steps before and between its tasks are not
 	// a task: they are when the tasks became ready (their release
 	// times), under every model alike.
-	_ = head
 	// Tasks nobody started from the main program's tasks (a server's
 	// requests, tasks a loop's callbacks made) are the workload's too.
 	for i := range f.rec.Tasks {

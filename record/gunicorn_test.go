@@ -38,56 +38,13 @@ def app(environ, start_response):
 	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte(app), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	rec, res := recordServedApp(t, debian, dir, func(host, port string) []string {
+		return []string{"-m", "gunicorn", "-w", "2", "--threads", "2", "-b", host + ":" + port, "app:app"}
+	}, 500*time.Millisecond)
+	if len(rec.Children) != 2 {
+		t.Errorf("%d workers' recordings, want 2", len(rec.Children))
 	}
-	addr := l.Addr().String()
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	type ran struct {
-		rec    *Recording
-		status int
-		err    error
-	}
-	done := make(chan ran, 1)
-	go func() {
-		rec, status, err := Run(ctx, RunOptions{
-			Python:  debian,
-			Program: []string{"-m", "gunicorn", "-w", "2", "--threads", "2", "-b", addr, "app:app"},
-			Stdout:  io.Discard, Stderr: io.Discard, Dir: dir, Grace: 3 * time.Second,
-		})
-		done <- ran{rec, status, err}
-	}()
-	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if time.Since(start) > 20*time.Second {
-			t.Fatal("gunicorn did not listen within 20 s")
-		}
-	}
-	time.Sleep(500 * time.Millisecond) // both workers up
-	load, _ := workload.Parse("load.yaml", []byte("arrivals: {rate: 20/s, pattern: uniform, count: 30}\ntasks:\n  - steps: [{wait: 1ms}]\n"))
-	reqs, err := truth.Requests(load, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := truth.Drive(ctx, addr, reqs, truth.LoadOptions{})
-	if err != nil || res.Errors > 0 {
-		t.Fatalf("load: %v %+v", err, res)
-	}
-	cancel() // Ctrl-C: gunicorn stops its workers, which write what they did
-	r := <-done
-	if r.err != nil {
-		t.Fatalf("record: %v (status %d)", r.err, r.status)
-	}
-	if len(r.rec.Children) != 2 {
-		t.Errorf("%d workers' recordings, want 2", len(r.rec.Children))
-	}
-	folded, err := Fold(r.rec, Options{Command: "gunicorn app:app", Name: "app", Cores: 2})
+	folded, err := Fold(rec, Options{Command: "gunicorn app:app", Name: "app", Cores: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,4 +74,69 @@ def app(environ, start_response):
 	// not have them yet (here 14–22 % of a 15 ms request).
 	t.Logf("p50 predicted %v, measured %v (%+.0f%%)", time.Duration(pred.Latency.P50), time.Duration(res.P50),
 		100*(float64(pred.Latency.P50)/float64(res.P50)-1))
+}
+
+// freeAddr is a loopback address with a port nothing listens on.
+func freeAddr(t *testing.T) (host, port string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	host, port, _ = net.SplitHostPort(l.Addr().String())
+	return host, port
+}
+
+// recordServedApp records the server program(host, port) names, run by
+// python in dir: once it listens and warmup has passed (its workers up),
+// 30 requests at 20/s from the load generator, then Ctrl-C, which stops
+// its workers, each writing what it did. It returns the recording and what
+// the load measured.
+func recordServedApp(t *testing.T, python, dir string, program func(host, port string) []string, warmup time.Duration) (*Recording, *truth.LoadResult) {
+	t.Helper()
+	host, port := freeAddr(t)
+	addr := net.JoinHostPort(host, port)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type ran struct {
+		rec    *Recording
+		status int
+		err    error
+	}
+	done := make(chan ran, 1)
+	go func() {
+		rec, status, err := Run(ctx, RunOptions{
+			Python: python, Program: program(host, port),
+			Stdout: io.Discard, Stderr: io.Discard, Dir: dir, Grace: 3 * time.Second,
+		})
+		done <- ran{rec, status, err}
+	}()
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Since(start) > 30*time.Second {
+			cancel()
+			<-done
+			t.Fatalf("%v did not listen within 30 s", program(host, port))
+		}
+	}
+	time.Sleep(warmup)
+	load, _ := workload.Parse("load.yaml", []byte("arrivals: {rate: 20/s, pattern: uniform, count: 30}\ntasks:\n  - steps: [{wait: 1ms}]\n"))
+	reqs, err := truth.Requests(load, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := truth.Drive(ctx, addr, reqs, truth.LoadOptions{})
+	if err != nil || res.Errors > 0 {
+		t.Fatalf("load: %v %+v", err, res)
+	}
+	cancel() // Ctrl-C
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("record: %v (status %d)", r.err, r.status)
+	}
+	return r.rec, res
 }

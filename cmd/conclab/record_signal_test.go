@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -87,37 +86,23 @@ func TestRecordInterrupted(t *testing.T) {
 	}
 }
 
-// children are the pids whose parent is pid.
+// children are the pids whose parent is pid (procs, verify_kill_test.go).
 func children(pid int) []int {
 	var out []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid …: comm may hold spaces, so split after ')'.
-		s := string(stat)
-		i := strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[i+1:])
-		if len(f) > 1 && f[1] == itoa(pid) {
-			if c, err := strconv.Atoi(e.Name()); err == nil {
-				out = append(out, c)
-			}
+	for _, p := range procs() {
+		if p.ppid == pid {
+			out = append(out, p.pid)
 		}
 	}
 	return out
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
-// zombie: pid has ended and waits for its parent to reap it.
+// zombie: pid has ended and waits for its parent to reap it (or is gone).
 func zombie(pid int) bool {
-	stat, err := os.ReadFile(filepath.Join("/proc", itoa(pid), "stat"))
-	if err != nil {
-		return true
+	for _, p := range procs() {
+		if p.pid == pid {
+			return p.state == "Z"
+		}
 	}
-	s := string(stat)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	return len(f) > 0 && f[0] == "Z"
+	return true
 }
