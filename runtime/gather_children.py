@@ -16,6 +16,12 @@ TestGatherTreeAgainstCPython.
 
     python3 runtime/gather_children.py --tree
 
+With --objects as well, each full collection's time and the tracked
+objects it left (len(gc.get_objects()), counted after the clock stopped,
+which slows the run): what a collection costs per object as the heap grows.
+
+    python3 runtime/gather_children.py --tree --objects
+
 With --flat it times one gather of 1,000, 10,000, 50,000 and 100,000
 coroutines awaiting asyncio.sleep(0.05), each in a fresh interpreter: the
 cases of sim's TestFlatGatherAgainstCPython.
@@ -54,16 +60,20 @@ async def flat(n):
     await asyncio.gather(*[leaf() for _ in range(n)])
 
 
-def one_tree(depth):
+def one_tree(depth, objects=False):
     full = [0, 0.0, 0.0]
+    each = []  # with objects: (ms, tracked objects after) per full collection
 
     def timed(phase, info):
         if info["generation"] == 2:
             if phase == "start":
                 full[1] = time.perf_counter()
             else:
+                dt = time.perf_counter() - full[1]
                 full[0] += 1
-                full[2] += time.perf_counter() - full[1]
+                full[2] += dt
+                if objects:  # counted after the clock stopped; it slows the run
+                    each.append((dt * 1e3, len(gc.get_objects())))
     gc.callbacks.append(timed)
     wall = time.perf_counter()
     if depth < 0:  # a flat gather of -depth children
@@ -75,11 +85,14 @@ def one_tree(depth):
     if depth >= 0:
         what = "depth %d, %6d children" % (depth, sum(6 ** level for level in range(1, depth + 1)))
     print("%s: %.0f ms, %d full collections took %.0f ms" % (what, wall * 1e3, full[0], full[2] * 1e3))
+    for ms, n in each:
+        print("  full collection: %.1f ms over %d objects, %.0f ns each" % (ms, n, ms * 1e6 / n))
 
 
 def main():
+    objects = "--objects" in sys.argv
     if "--one" in sys.argv:
-        one_tree(int(sys.argv[-1]))
+        one_tree(int(sys.argv[-1]), objects)
         return
     if "--flat" in sys.argv:
         for n in (1000, 10000, 50000, 100000):
@@ -87,7 +100,8 @@ def main():
         return
     if "--tree" in sys.argv:
         for depth in (4, 5, 6):
-            subprocess.run([sys.executable, __file__, "--one", str(depth)], check=True)
+            extra = ["--objects"] if objects else []
+            subprocess.run([sys.executable, __file__] + extra + ["--one", str(depth)], check=True)
         return
     for collect in (True, False):
         if not collect:
