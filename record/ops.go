@@ -96,7 +96,9 @@ func ops(t *Task) (out []op, lockWait int64, detached []int) {
 			outer = append(outer, op{kind: opUse, res: f.res, body: inner})
 			cur = &outer
 		case 'k':
-			push(op{kind: opMark, depth: int(s.NS), sites: s.Sites})
+			if t.Kind == "main" { // only the main program's stack is followed
+				push(op{kind: opMark, depth: int(s.NS), sites: s.Sites})
+			}
 		}
 	}
 	// A resource still held at the end: its steps stay, outside a use.
