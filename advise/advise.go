@@ -132,7 +132,7 @@ func Candidates(wl *workload.Workload, s Setup) []Candidate {
 	cores := max(1, s.Cores)
 	var out []Candidate
 	add := func(d model.Deployment, offload bool) {
-		if model.Check(d, s.Profile.Name, s.Profile.Asyncio, s.Profile.Processes) != nil {
+		if s.Profile.Check(d) != nil {
 			return
 		}
 		c := Candidate{Label: d.String(), Model: d, Workload: wl}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/conclab/conclab/internal/golden"
 	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
 )
 
 // pooled: 200 requests a second, each holding one of 6 connections for
@@ -76,7 +77,7 @@ func capacitySweep(t *testing.T, expr, spec string) *Sweep {
 	}
 	swept, base := SweptCapacity, []Point(nil)
 	if strings.Contains(expr, "..") {
-		if swept, base, err = ModelPoints(wl, expr, "cpython", true, true); err != nil {
+		if swept, base, err = ModelPoints(wl, expr, runtime.Profile{Name: "cpython", Asyncio: true, Processes: true}); err != nil {
 			t.Fatal(err)
 		}
 	} else {

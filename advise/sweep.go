@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 
@@ -78,11 +79,11 @@ func Series(lo, hi int) []int {
 
 // ModelPoints parses a model expression with one range, such as
 // "threads(1..64)" or "processes(1..8)*threads(4)", checks each model
-// against the runtime (name, with asyncio and processes as it allows) and
+// against the runtime (Profile.Check) and
 // returns what varies and one point per value. A range of more than
 // MaxPoints values is swept at the values of Series within it plus both
 // ends: threads(1..64) gives 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64.
-func ModelPoints(wl *workload.Workload, expr, runtimeName string, asyncioOK, processesOK bool) (string, []Point, error) {
+func ModelPoints(wl *workload.Workload, expr string, prof runtime.Profile) (string, []Point, error) {
 	ds, err := model.ParseSweep(expr)
 	if err != nil {
 		return "", nil, err
@@ -96,7 +97,7 @@ func ModelPoints(wl *workload.Workload, expr, runtimeName string, asyncioOK, pro
 	}
 	pts := make([]Point, 0, len(ds))
 	for _, d := range ds {
-		if err := model.Check(d, runtimeName, asyncioOK, processesOK); err != nil {
+		if err := prof.Check(d); err != nil {
 			return "", nil, err
 		}
 		pts = append(pts, Point{Value: float64(value(d)), Model: d, Workload: wl})

@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/conclab/conclab/internal/golden"
+	"github.com/conclab/conclab/runtime"
 )
 
 func sweepOf(t *testing.T, text, expr string, s Setup) *Sweep {
 	t.Helper()
 	wl := parse(t, text)
-	swept, pts, err := ModelPoints(wl, expr, "cpython", true, true)
+	swept, pts, err := ModelPoints(wl, expr, runtime.Profile{Name: "cpython", Asyncio: true, Processes: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestModelPoints(t *testing.T) {
 		{"asyncio(limit=1..3)", "limit", []float64{1, 2, 3}},
 	}
 	for _, tt := range tests {
-		swept, pts, err := ModelPoints(wl, tt.expr, "cpython", true, true)
+		swept, pts, err := ModelPoints(wl, tt.expr, runtime.Profile{Name: "cpython", Asyncio: true, Processes: true})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.expr, err)
 		}
@@ -177,10 +178,10 @@ func TestModelPoints(t *testing.T) {
 			t.Errorf("%s: %s %v, want %s %v", tt.expr, swept, values, tt.swept, tt.values)
 		}
 	}
-	if _, _, err := ModelPoints(wl, "threads(8)", "cpython", true, true); err == nil {
+	if _, _, err := ModelPoints(wl, "threads(8)", runtime.Profile{Name: "cpython", Asyncio: true, Processes: true}); err == nil {
 		t.Error("no range accepted")
 	}
-	if _, _, err := ModelPoints(wl, "asyncio(limit=1..3)", "java", false, true); err == nil {
+	if _, _, err := ModelPoints(wl, "asyncio(limit=1..3)", runtime.Profile{Name: "java", Processes: true}); err == nil {
 		t.Error("asyncio accepted on java")
 	}
 }

@@ -69,6 +69,12 @@ func (d Deployment) UsesAsyncio() bool {
 	return d.Kind == Asyncio || d.Kind == Processes && d.Inner != nil && d.Inner.Kind == Asyncio
 }
 
+// UsesEager reports whether d runs an event loop with the eager task
+// factory, alone or in each worker process.
+func (d Deployment) UsesEager() bool {
+	return d.Kind == Asyncio && d.Eager || d.Kind == Processes && d.Inner != nil && d.Inner.Kind == Asyncio && d.Inner.Eager
+}
+
 // UsesProcesses reports whether d runs worker processes.
 func (d Deployment) UsesProcesses() bool {
 	return d.Kind == Processes

@@ -31,9 +31,16 @@ const DefaultMaxSteps = 300_000_000
 // Overrides are what a command line or a request says over the workload.
 // The zero value overrides nothing.
 type Overrides struct {
-	// Runtime names a built-in runtime profile: cpython, cpython-ft, java
-	// or go. "" means the workload's, else cpython.
+	// Runtime names a built-in runtime profile (runtime.Names): cpython,
+	// cpython-3.12, java, … "" means the workload's, else Interpreter's,
+	// else cpython.
 	Runtime string
+	// Interpreter names the built-in profile of the interpreter that runs
+	// or will run the workload (runtime.ForPython): it stands in for the
+	// workload's runtime when that is absent, or an alias of the same kind
+	// (cpython for a build with the GIL, cpython-ft for a free-threaded
+	// one), which says CPython but not which release.
+	Interpreter string
 	// ProfileFile is a runtime profile file to use instead of a built-in
 	// profile (runtime.Load). Runtime, when given too, must name its
 	// runtime.
@@ -83,7 +90,9 @@ type Plan struct {
 	Workload *workload.Workload
 	Profile  runtime.Profile
 	// ProfileSource is report.ProfileBuiltin or the profile file's path.
-	ProfileSource  string
+	ProfileSource string
+	// ByInterpreter says the profile is Overrides.Interpreter's.
+	ByInterpreter  bool
 	Cores          int
 	SwitchInterval int64 // ns
 	Models         []model.Deployment
@@ -165,6 +174,9 @@ func (p *Plan) resolveProfile(o Overrides) error {
 		return nil
 	}
 	name = p.Workload.Runtime
+	if o.Interpreter != "" && sameKind(name, o.Interpreter) {
+		name, p.ByInterpreter = o.Interpreter, true
+	}
 	if name == "" {
 		name = "cpython"
 	}
@@ -177,6 +189,17 @@ func (p *Plan) resolveProfile(o Overrides) error {
 	return nil
 }
 
+// sameKind says whether the interpreter's profile may stand in for the
+// workload's runtime: none is given, or an alias that names no release
+// (cpython, cpython-ft) and has the GIL when the interpreter's does.
+func sameKind(workload, interpreter string) bool {
+	if workload == "" {
+		return true
+	}
+	alias := runtime.AliasOf(workload)
+	return alias != "" && strings.HasSuffix(alias, "t") == strings.HasSuffix(interpreter, "t")
+}
+
 // resolveModels parses and checks the models o gives, else the workload's,
 // else picks DefaultModels.
 func (p *Plan) resolveModels(text []byte, o Overrides) error {
@@ -184,7 +207,7 @@ func (p *Plan) resolveModels(text []byte, o Overrides) error {
 	check := func(expr string) (model.Deployment, error) {
 		d, err := model.Parse(expr)
 		if err == nil {
-			err = model.Check(d, prof.Name, prof.Asyncio, prof.Processes)
+			err = prof.Check(d)
 		}
 		return d, err
 	}

@@ -144,6 +144,39 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// TestInterpreterRuntime: the profile of the interpreter that runs the
+// workload stands in for a runtime that names no release, of its kind.
+func TestInterpreterRuntime(t *testing.T) {
+	const tasks = "tasks: [{name: A, steps: [{work: 1ms}]}]\n"
+	tests := []struct {
+		name, text, interp string
+		o                  plan.Overrides
+		want               string
+		by                 bool
+	}{
+		{"no runtime", tasks, "cpython-3.12", plan.Overrides{}, "cpython-3.12", true},
+		{"the alias cpython", "runtime: cpython\n" + tasks, "cpython-3.13", plan.Overrides{}, "cpython-3.13", true},
+		{"the alias cpython-ft", "runtime: cpython-ft\n" + tasks, "cpython-3.13t", plan.Overrides{}, "cpython-3.13t", true},
+		{"a release", "runtime: cpython-3.9\n" + tasks, "cpython-3.12", plan.Overrides{}, "cpython-3.9", false},
+		{"another kind", "runtime: cpython-ft\n" + tasks, "cpython-3.12", plan.Overrides{}, "cpython-ft", false},
+		{"java", "runtime: java\n" + tasks, "cpython-3.12", plan.Overrides{}, "java", false},
+		{"--runtime", tasks, "cpython-3.12", plan.Overrides{Runtime: "cpython-3.8"}, "cpython-3.8", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := tt.o
+			o.Interpreter = tt.interp
+			p, err := plan.New(parse(t, "w.yaml", tt.text), []byte(tt.text), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Profile.Name != tt.want || p.ByInterpreter != tt.by {
+				t.Errorf("runtime %s (by the interpreter: %v), want %s (%v)", p.Profile.Name, p.ByInterpreter, tt.want, tt.by)
+			}
+		})
+	}
+}
+
 // TestWorkloadRuntime: a workload made in code (Parse refuses an unknown
 // runtime itself) is told in its file, unplaced.
 func TestWorkloadRuntime(t *testing.T) {

@@ -1,31 +1,177 @@
 package runtime
 
 import (
+	"embed"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
+
+	"github.com/conclab/conclab/workload"
 )
 
-// Names returns the names of the built-in profiles, in the order to show them.
-func Names() []string {
-	return []string{"cpython", "cpython-ft", "java", "go"}
-}
+// Names returns the names of the built-in profiles, in the order to show
+// them (workload.Runtimes, which the runtime: key takes).
+func Names() []string { return slices.Clone(workload.Runtimes) }
+
+// Aliases maps each alias among the built-in names to the profile it
+// stands for: cpython is the reference machine's python3, CPython 3.11,
+// and cpython-ft the free-threaded build measured there, 3.13t.
+var aliases = map[string]string{"cpython": "cpython-3.11", "cpython-ft": "cpython-3.13t"}
+
+// AliasOf returns the versioned profile the built-in name stands for
+// ("cpython-3.11" for "cpython"), or "" when name is no alias.
+func AliasOf(name string) string { return aliases[name] }
 
 // Builtin returns the built-in profile called name. Each call returns a
-// fresh Profile: changing its Sources does not change the next one.
+// fresh Profile: changing its Sources does not change the next one. An
+// alias gives the profile it stands for under the alias's name.
 func Builtin(name string) (Profile, error) {
-	switch name {
-	case "cpython":
-		return cpython(), nil
-	case "cpython-ft":
-		return cpythonFT(), nil
-	case "java":
-		return java(), nil
-	case "go":
-		return golang(), nil
+	if !slices.Contains(workload.Runtimes, name) {
+		names := Names()
+		return Profile{}, fmt.Errorf("unknown runtime %q (want %s or %s)",
+			name, strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 	}
-	names := Names()
-	return Profile{}, fmt.Errorf("unknown runtime %q (want %s or %s)",
-		name, strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
+	target := name
+	if a := aliases[name]; a != "" {
+		target = a
+	}
+	var p Profile
+	switch target {
+	case "cpython-3.11":
+		p = cpython()
+	case "cpython-3.14t":
+		p = cpython314t()
+	case "java":
+		p = java()
+	case "go":
+		p = golang()
+	default:
+		var err error
+		if p, err = measured(target); err != nil {
+			panic(err) // embedded at build time; TestBuiltin reads every one
+		}
+	}
+	p.Name = name
+	return p, nil
+}
+
+// ForPython returns the name of the built-in profile of a CPython release
+// (major.minor, free-threaded or not), and whether it is that release's
+// own: a release without one gets the nearest measured release of its kind.
+func ForPython(major, minor int, freeThreaded bool) (name string, exact bool) {
+	suffix := ""
+	if freeThreaded {
+		suffix = "t"
+	}
+	want := fmt.Sprintf("cpython-%d.%d%s", major, minor, suffix)
+	if slices.Contains(workload.Runtimes, want) {
+		return want, true
+	}
+	// The nearest release of its kind.
+	best, dist := "", math.MaxInt
+	for _, n := range workload.Runtimes {
+		var mj, mn int
+		if aliases[n] != "" || strings.HasSuffix(n, "t") != freeThreaded {
+			continue
+		}
+		if _, err := fmt.Sscanf(n, "cpython-%d.%d", &mj, &mn); err != nil {
+			continue
+		}
+		if d := abs((major*100 + minor) - (mj*100 + mn)); d < dist {
+			best, dist = n, d
+		}
+	}
+	return best, false
+}
+
+func abs(x int) int { return max(x, -x) }
+
+//go:embed profiles/*.json
+var profileFiles embed.FS
+
+// measured builds the profile of a CPython release from what
+// scripts/measure-releases measured on the reference machine
+// (runtime/profiles/NAME.json): each cost is the reference figure of
+// cpython (3.11) times the release's median over 3.11's in the same rounds,
+// so that the releases differ by what they do, not by what the machine did
+// that day; sizes, counts and the kernel's settings are as measured.
+func measured(name string) (Profile, error) {
+	m, err := readMeasurement(name)
+	if err != nil {
+		return Profile{}, err
+	}
+	ref, err := readMeasurement("cpython-3.11")
+	if err != nil {
+		return Profile{}, err
+	}
+	p, err := m.Profile()
+	if err != nil {
+		return Profile{}, fmt.Errorf("profiles/%s.json: %w", name, err)
+	}
+	if p.Name != name {
+		return Profile{}, fmt.Errorf("profiles/%s.json: a measurement of %s", name, p.Name)
+	}
+	base := cpython()
+	where := fmt.Sprintf("measured here: %s runtime/measure.py in %d rounds interleaved with CPython %s "+
+		"(scripts/measure-releases, runtime/profiles/%s.json and cpython-3.11.json), %s",
+		interpreters[name], m.Runs, ref.Python, name, m.Date)
+	for _, c := range constants {
+		s, r := m.Results[c.field], ref.Results[c.field]
+		if c.size || isCount(c.field) || c.field == "TimerSlack" || c.field == "SelectResolution" {
+			p.Sources[c.field] = fmt.Sprintf("%s: %s, median of %d (spread %s): %s", where, formatStat(s.Median, c),
+				s.N, Spread(s, c.size), how[c.field])
+			continue
+		}
+		if !(r.Median > 0) || !(s.Median >= 0) {
+			return Profile{}, fmt.Errorf("profiles/%s.json: %s: no figure to compare with 3.11's", name, c.field)
+		}
+		f := s.Median / r.Median
+		*c.ptr(&p) = int64(math.Round(float64(*c.ptr(&base)) * f))
+		p.Sources[c.field] = fmt.Sprintf("%s: %s against %s for 3.11 in the same rounds (%.2f×; spread %s), "+
+			"times cpython's %s: %s", where, formatNS(s.Median), formatNS(r.Median), f, Spread(s, false),
+			formatNS(float64(*c.ptr(&base))), how[c.field])
+	}
+	p.Verify = "conclab verify --suite --python " + interpreters[name]
+	return p, nil
+}
+
+// formatStat writes a measured figure in the constant's unit.
+func formatStat(v float64, c constant) string {
+	switch {
+	case isCount(c.field):
+		return fmt.Sprintf("%.0f objects", v)
+	case c.size:
+		unit, div := sizeUnit(v)
+		return sig(v/div) + " " + unit
+	}
+	return formatNS(v)
+}
+
+// readMeasurement reads runtime/profiles/NAME.json.
+func readMeasurement(name string) (*Measurement, error) {
+	data, err := profileFiles.ReadFile("profiles/" + name + ".json")
+	if err != nil {
+		return nil, err
+	}
+	m, err := ParseMeasurement(data)
+	if err != nil {
+		return nil, fmt.Errorf("profiles/%s.json: %w", name, err)
+	}
+	return m, nil
+}
+
+// interpreters are the interpreters the built-in profiles were measured
+// with on the reference machine: pyenv's builds of each release, and the
+// free-threaded build that scripts/build-python-ft makes.
+var interpreters = map[string]string{
+	"cpython-3.8":   "~/.pyenv/versions/3.8.18/bin/python3.8",
+	"cpython-3.9":   "~/.pyenv/versions/3.9.18/bin/python3.9",
+	"cpython-3.10":  "~/.pyenv/versions/3.10.13/bin/python3.10",
+	"cpython-3.11":  "~/.pyenv/versions/3.11.7/bin/python3.11",
+	"cpython-3.12":  "~/.pyenv/versions/3.12.1/bin/python3.12",
+	"cpython-3.13":  "~/.pyenv/versions/3.13.0/bin/python3.13",
+	"cpython-3.13t": "\"$(scripts/build-python-ft)\"",
 }
 
 // How the cpython constants were measured. The numbers are the medians in
@@ -45,6 +191,8 @@ const (
 func cpython() Profile {
 	return Profile{
 		Name:      "cpython",
+		Python:    "3.11",
+		Verify:    "conclab verify --suite",
 		GIL:       true,
 		Asyncio:   true,
 		Slowdown:  1,
@@ -162,25 +310,48 @@ func cpython() Profile {
 	}
 }
 
-// cpythonFT is cpython without the GIL, running Python code slower. Its
-// costs and memory are those measured for cpython: there is no
-// free-threaded build on the reference machine.
-func cpythonFT() Profile {
-	p := cpython()
-	p.Name = "cpython-ft"
-	p.GIL = false
-	p.Slowdown = 1.10
-	p.Sources["Slowdown"] = "What's New In Python 3.14, \"Free-threaded mode improvements\" " +
-		"(https://docs.python.org/3/whatsnew/3.14.html): the single-threaded penalty of the " +
-		"free-threaded build is \"roughly 5-10%, depending on the platform and C compiler\"; 1.10 is " +
-		"the upper end (3.13t was about 40%)"
+// cpython314t is the free-threaded CPython 3.14: no interpreter on the
+// reference machine, so its slowdown is the published one and its costs
+// those measured on 3.13t, and each source says so.
+func cpython314t() Profile {
+	p, err := measured("cpython-3.13t")
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	p.Python = "3.14t"
+	p.Verify = ""
+	p.Slowdown, p.Sources["Slowdown"] = freeThreadedSlowdown("3.14t")
 	for field, src := range p.Sources {
 		if field != "Slowdown" {
-			p.Sources[field] = "as cpython, measured with the GIL build (no free-threaded build on " +
-				"this machine): " + src
+			p.Sources[field] = "as cpython-3.13t (no 3.14t interpreter on the reference machine): " + src
 		}
 	}
 	return p
+}
+
+// slowdownShapes are the shapes of Python code runtime/slowdown.py times,
+// in the order to show them, with the shape the programs conclab export
+// writes do their work in (mixed) first: its factor is the profile's.
+var slowdownShapes = []string{"mixed", "loops", "calls", "attributes", "dicts_and_strings"}
+
+// freeThreadedSlowdown is the factor by which the free-threaded build of a
+// CPython release runs single-threaded Python code slower than the build
+// with the GIL, and its source: measured with runtime/slowdown.py on both
+// builds of the same source where the reference machine has them
+// (profiles/slowdown-RELEASE.json), else the published figure.
+func freeThreadedSlowdown(release string) (float64, string) {
+	data, err := profileFiles.ReadFile("profiles/slowdown-" + strings.TrimSuffix(release, "t") + ".json")
+	if err != nil {
+		return 1.10, "What's New In Python 3.14, \"Free-threaded mode improvements\" " +
+			"(https://docs.python.org/3/whatsnew/3.14.html): the single-threaded penalty of the " +
+			"free-threaded build is \"roughly 5-10%, depending on the platform and C compiler\"; 1.10 is " +
+			"the upper end. No " + release + " interpreter on the reference machine to measure"
+	}
+	f, err := ParseSlowdown(data)
+	if err != nil {
+		panic(err) // embedded at build time; TestBuiltin reads every one
+	}
+	return f.Factor("mixed"), f.Source()
 }
 
 func java() Profile {

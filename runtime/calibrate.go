@@ -40,17 +40,20 @@ type Stat struct {
 // Profile field name (ThreadStart, …) plus a few extras (SleepOvershoot2ms,
 // SleepOvershoot10ms); times are nanoseconds, sizes bytes.
 type Measurement struct {
-	Hostname       string          `json:"hostname"`
-	CPU            string          `json:"cpu"`
-	Python         string          `json:"python"`
-	Implementation string          `json:"implementation"`
-	Platform       string          `json:"platform"`
-	Cores          int             `json:"cores"`
-	Date           string          `json:"date"`
-	Runs           int             `json:"runs"`
-	Quick          bool            `json:"quick"`
-	Seconds        float64         `json:"seconds"`
-	Results        map[string]Stat `json:"results"`
+	Hostname       string `json:"hostname"`
+	CPU            string `json:"cpu"`
+	Python         string `json:"python"`
+	Implementation string `json:"implementation"`
+	// GIL is false for a free-threaded build running without the GIL;
+	// nil (a measure.py older than the field) means true.
+	GIL      *bool           `json:"gil,omitempty"`
+	Platform string          `json:"platform"`
+	Cores    int             `json:"cores"`
+	Date     string          `json:"date"`
+	Runs     int             `json:"runs"`
+	Quick    bool            `json:"quick"`
+	Seconds  float64         `json:"seconds"`
+	Results  map[string]Stat `json:"results"`
 }
 
 // ParseMeasurement reads measure.py's output and checks that it holds every
@@ -131,13 +134,35 @@ var how = map[string]string{
 	"ProcessVirtual": "VmSize of the same fresh `python3 -c`",
 }
 
-// Profile builds the cpython profile from the medians: every cost constant
-// is measured, each with a source naming the machine, the interpreter, the
-// date and the spread over the runs. The rules (the GIL, asyncio,
-// processes, a slowdown of 1) are cpython's.
+// Release is the CPython release measured, as profiles name it: "3.12",
+// or "3.13t" for a free-threaded build running without the GIL.
+func (m *Measurement) Release() string {
+	release := m.Python
+	if parts := strings.SplitN(release, ".", 3); len(parts) >= 2 {
+		release = parts[0] + "." + parts[1]
+	}
+	if m.GIL != nil && !*m.GIL {
+		release += "t"
+	}
+	return release
+}
+
+// Profile builds the profile of the CPython release measured,
+// cpython-<Release>, from the medians: every cost constant is measured,
+// each with a source naming the machine, the interpreter, the date and the
+// spread over the runs. The rules (the GIL, asyncio, processes, a slowdown
+// of 1) are cpython's; a free-threaded build has no GIL and runs Python
+// code slower by the factor measured for its release (freeThreaded), which
+// measure.py cannot measure alone: it needs the build with the GIL beside it.
 func (m *Measurement) Profile() (Profile, error) {
 	p := cpython()
+	p.Python = m.Release()
+	p.Name = "cpython-" + p.Python
 	sources := map[string]string{"Slowdown": p.Sources["Slowdown"]}
+	if m.GIL != nil && !*m.GIL {
+		p.GIL = false
+		p.Slowdown, sources["Slowdown"] = freeThreadedSlowdown(p.Python)
+	}
 	host := m.Hostname
 	if host == "" {
 		host = "an unnamed host"

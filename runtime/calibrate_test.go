@@ -22,7 +22,7 @@ func TestMeasurementProfileRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Name != "cpython" || !p.GIL || !p.Asyncio || !p.Processes || p.Slowdown != 1 {
+	if p.Name != "cpython-3.11" || p.Python != "3.11" || !p.GIL || !p.Asyncio || !p.Processes || p.Slowdown != 1 {
 		t.Errorf("rules = %+v, want cpython's", p)
 	}
 	// The built-in profile holds the medians of this very file.
@@ -35,7 +35,7 @@ func TestMeasurementProfileRecorded(t *testing.T) {
 		src := p.Sources[c.field]
 		if c.later {
 			// Not in the recorded output: the built-in figure, which says so.
-			if !strings.HasPrefix(src, "not measured by this run (an older measure.py): the built-in cpython figure, measured here") {
+			if !strings.HasPrefix(src, "not measured by this run (an older measure.py): the built-in cpython-3.11 figure, measured here") {
 				t.Errorf("source of %s = %q", c.field, src)
 			}
 			continue

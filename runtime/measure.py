@@ -484,6 +484,8 @@ def machine():
         "cpu": cpu,
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
+        # False on a free-threaded build (3.13t) running without the GIL.
+        "gil": getattr(sys, "_is_gil_enabled", lambda: True)(),
         "platform": platform.platform(),
         "cores": os.cpu_count(),
         "date": datetime.date.today().isoformat(),

@@ -1,10 +1,19 @@
 package runtime
 
+import (
+	"fmt"
+	"strings"
+
+	"github.com/conclab/conclab/model"
+)
+
 // Profile holds a runtime's rules and its measured constants. Every time is
 // in nanoseconds of CPU work (costs) or of elapsed time (overshoots); every
 // size is in bytes.
 type Profile struct {
-	Name      string  // cpython, cpython-ft, java, go
+	Name      string  // cpython, cpython-3.12, cpython-3.13t, java, go, …
+	Python    string  // the CPython release whose figures these are: "3.12", "3.13t"; "" for other runtimes and unversioned files
+	Verify    string  // the conclab verify command that proves the profile on a machine like the one it was measured on; "" if none
 	GIL       bool    // threads of one process take turns running Python code
 	Asyncio   bool    // the runtime accepts asyncio models
 	Slowdown  float64 // factor on `work` that holds the GIL (Python code); 1 for cpython
@@ -44,4 +53,40 @@ type Profile struct {
 	// Sources says where each constant comes from, by field name: a
 	// measurement made here with its command, or a published figure.
 	Sources map[string]string
+}
+
+// CPython reports whether the profile is a CPython's: its programs are
+// Python, which export and verify run.
+func (p Profile) CPython() bool { return p.Python != "" || strings.HasPrefix(p.Name, "cpython") }
+
+// Eager reports whether the runtime has asyncio's eager task factory
+// (asyncio.eager_task_factory, new in CPython 3.12). A profile that does
+// not say its CPython release (a profile file from an older conclab) is
+// given the benefit of the doubt.
+func (p Profile) Eager() bool {
+	if !p.Asyncio {
+		return false
+	}
+	if p.Python == "" {
+		return true
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(p.Python, "%d.%d", &major, &minor); err != nil {
+		return true
+	}
+	return major > 3 || major == 3 && minor >= 12
+}
+
+// Check reports whether the runtime can run d: asyncio models need
+// asyncio, processes models worker processes (model.Check says which
+// models the runtime runs), and asyncio(eager) CPython 3.12 or newer.
+func (p Profile) Check(d model.Deployment) error {
+	if err := model.Check(d, p.Name, p.Asyncio, p.Processes); err != nil {
+		return err
+	}
+	if d.UsesEager() && !p.Eager() {
+		return fmt.Errorf("model %q is not available on runtime %s: asyncio(eager) is asyncio.eager_task_factory, "+
+			"new in CPython 3.12, and %s is CPython %s (use --runtime cpython-3.12 or newer)", d.String(), p.Name, p.Name, p.Python)
+	}
+	return nil
 }

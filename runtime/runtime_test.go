@@ -9,6 +9,8 @@ import (
 	goruntime "runtime"
 	"strings"
 	"testing"
+
+	"github.com/conclab/conclab/model"
 )
 
 func TestBuiltinRoundTrip(t *testing.T) {
@@ -70,7 +72,14 @@ func TestBuiltinRules(t *testing.T) {
 		minSlowdown, maxSlowdown float64
 	}{
 		{"cpython", true, true, true, 1, 1},
-		{"cpython-ft", false, true, true, 1.05, 1.10},
+		{"cpython-3.8", true, true, true, 1, 1},
+		{"cpython-3.12", true, true, true, 1, 1},
+		{"cpython-3.13", true, true, true, 1, 1},
+		// Measured on the work loop: 3.13t has no specialising
+		// interpreter, so Python code runs about twice as long.
+		{"cpython-3.13t", false, true, true, 1.5, 3},
+		{"cpython-ft", false, true, true, 1.5, 3},
+		{"cpython-3.14t", false, true, true, 1.05, 1.10},
 		{"java", false, false, true, 1, 1},
 		{"go", false, false, true, 1, 1},
 	}
@@ -84,12 +93,103 @@ func TestBuiltinRules(t *testing.T) {
 			t.Errorf("%s: asyncio costs on a runtime without asyncio", tt.name)
 		}
 	}
-	// cpython-ft shares cpython's costs and memory: only the rules differ.
-	cp, _ := Builtin("cpython")
-	ft, _ := Builtin("cpython-ft")
-	cp.Name, cp.GIL, cp.Slowdown, cp.Sources = ft.Name, ft.GIL, ft.Slowdown, ft.Sources
-	if !reflect.DeepEqual(cp, ft) {
-		t.Errorf("cpython-ft constants differ from cpython's")
+	// An alias is the profile it stands for under another name; 3.14t has
+	// 3.13t's costs and memory, with the published slowdown.
+	for alias, target := range map[string]string{"cpython": "cpython-3.11", "cpython-ft": "cpython-3.13t", "cpython-3.14t": "cpython-3.13t"} {
+		a, _ := Builtin(alias)
+		p, _ := Builtin(target)
+		if AliasOf(alias) != target && alias != "cpython-3.14t" {
+			t.Errorf("AliasOf(%s) = %q, want %s", alias, AliasOf(alias), target)
+		}
+		a.Name, a.Slowdown, a.Sources, a.Python, a.Verify = p.Name, p.Slowdown, p.Sources, p.Python, p.Verify
+		if !reflect.DeepEqual(a, p) {
+			t.Errorf("%s's constants differ from %s's", alias, target)
+		}
+	}
+}
+
+// Every built-in CPython release is its own measurement: its release,
+// the command that proves it, and figures of its own.
+func TestBuiltinVersions(t *testing.T) {
+	seen := map[int64]string{}
+	for _, name := range Names() {
+		p, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Name != name || !p.CPython() != (name == "java" || name == "go") {
+			t.Errorf("%s: name %q, CPython %v", name, p.Name, p.CPython())
+		}
+		if !strings.HasPrefix(name, "cpython-3.") || name == "cpython-3.14t" {
+			continue
+		}
+		if want := strings.TrimPrefix(name, "cpython-"); p.Python != want {
+			t.Errorf("%s: release %q, want %q", name, p.Python, want)
+		}
+		if !strings.HasPrefix(p.Verify, "conclab verify --suite") {
+			t.Errorf("%s: no verify command (%q)", name, p.Verify)
+		}
+		if other, ok := seen[p.ThreadStart]; ok {
+			t.Errorf("%s has the thread start of %s: not measured on its own", name, other)
+		}
+		seen[p.ThreadStart] = name
+		if strings.HasSuffix(name, "t") == p.GIL {
+			t.Errorf("%s: gil %v", name, p.GIL)
+		}
+	}
+}
+
+func TestForPython(t *testing.T) {
+	tests := []struct {
+		major, minor int
+		ft           bool
+		want         string
+		exact        bool
+	}{
+		{3, 8, false, "cpython-3.8", true},
+		{3, 11, false, "cpython-3.11", true},
+		{3, 13, false, "cpython-3.13", true},
+		{3, 13, true, "cpython-3.13t", true},
+		{3, 14, true, "cpython-3.14t", true},
+		{3, 14, false, "cpython-3.13", false},
+		{3, 15, true, "cpython-3.14t", false},
+		{3, 7, false, "cpython-3.8", false},
+		{3, 12, true, "cpython-3.13t", false},
+	}
+	for _, tt := range tests {
+		got, exact := ForPython(tt.major, tt.minor, tt.ft)
+		if got != tt.want || exact != tt.exact {
+			t.Errorf("ForPython(%d, %d, %v) = %s, %v; want %s, %v", tt.major, tt.minor, tt.ft, got, exact, tt.want, tt.exact)
+		}
+	}
+}
+
+// asyncio(eager) is 3.12's eager_task_factory: refused before it.
+func TestEagerNeeds312(t *testing.T) {
+	eager, err := model.Parse("asyncio(eager)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested, err := model.Parse("processes(2)*asyncio(eager)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"cpython", "cpython-3.8", "cpython-3.11", "cpython-3.12", "cpython-3.13", "cpython-3.13t", "java"} {
+		p, _ := Builtin(name)
+		for _, d := range []model.Deployment{eager, nested} {
+			err := p.Check(d)
+			ok := name == "cpython-3.12" || name == "cpython-3.13" || name == "cpython-3.13t"
+			if (err == nil) != ok {
+				t.Errorf("%s, %s: %v", name, d, err)
+			}
+			if err != nil && name == "cpython-3.11" && !strings.Contains(err.Error(), "new in CPython 3.12") {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	}
+	// A profile file of an older conclab does not say its release.
+	if err := (Profile{Name: "cpython", Asyncio: true}).Check(eager); err != nil {
+		t.Errorf("an unversioned profile: %v", err)
 	}
 }
 
@@ -104,7 +204,7 @@ func TestBuiltinIsFresh(t *testing.T) {
 
 func TestBuiltinUnknown(t *testing.T) {
 	_, err := Builtin("pypy")
-	want := `unknown runtime "pypy" (want cpython, cpython-ft, java or go)`
+	want := `unknown runtime "pypy" (want cpython, cpython-ft, cpython-3.8, cpython-3.9, cpython-3.10, cpython-3.11, cpython-3.12, cpython-3.13, cpython-3.13t, cpython-3.14t, java or go)`
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v, want %s", err, want)
 	}
@@ -191,16 +291,16 @@ func TestLoadErrors(t *testing.T) {
 		name, text, want string
 	}{
 		{"unknown key", replace("gil: true", "gil: true\nfibers: 3"), `P:4:1: unknown key "fibers" (want name, gil, `},
-		{"bad duration", replace("thread_start: 114.649us", "thread_start: 78 parsecs"), `P:7:15: thread_start: bad duration "78 parsecs" (want a duration like 45us or 4.5ms)`},
-		{"duration without unit", replace("thread_start: 114.649us", "thread_start: 78"), `P:7:15: thread_start: a duration needs a unit, like 45us or 4.5ms`},
-		{"negative duration", replace("thread_start: 114.649us", "thread_start: -1us"), `P:7:15: thread_start: negative duration "-1us"`},
-		{"size with unit", replace("thread_rss: 16507", "thread_rss: 16KiB"), `P:31:13: thread_rss: want a size in bytes, like 16384`},
-		{"negative size", replace("thread_rss: 16507", "thread_rss: -5"), `P:31:13: thread_rss: want a size in bytes from 0 up, like 16384`},
+		{"bad duration", replace("thread_start: 114.649us", "thread_start: 78 parsecs"), `P:9:15: thread_start: bad duration "78 parsecs" (want a duration like 45us or 4.5ms)`},
+		{"duration without unit", replace("thread_start: 114.649us", "thread_start: 78"), `P:9:15: thread_start: a duration needs a unit, like 45us or 4.5ms`},
+		{"negative duration", replace("thread_start: 114.649us", "thread_start: -1us"), `P:9:15: thread_start: negative duration "-1us"`},
+		{"size with unit", replace("thread_rss: 16507", "thread_rss: 16KiB"), `P:33:13: thread_rss: want a size in bytes, like 16384`},
+		{"negative size", replace("thread_rss: 16507", "thread_rss: -5"), `P:33:13: thread_rss: want a size in bytes from 0 up, like 16384`},
 		{"bad bool", replace("gil: true", "gil: maybe"), `P:3:6: gil: want true or false`},
 		{"bad slowdown", replace("slowdown: 1 ", "slowdown: 0 "), `P:6:11: slowdown: want a factor above 0, like 1.1`},
 		{"missing key", replace("task_rss: 980", ""), `P:2:1: missing key task_rss`},
 		{"duplicate key", replace("gil: true", "gil: true\ngil: false"), `P:4:1: mapping key "gil" already defined at [3:1]`},
-		{"unknown source", replace("sources:", "sources:\n  fibers: \"x\""), `P:37:3: sources: unknown key "fibers" (want slowdown or thread_start, `},
+		{"unknown source", replace("sources:", "sources:\n  fibers: \"x\""), `P:39:3: sources: unknown key "fibers" (want slowdown or thread_start, `},
 		{"broken YAML", "name: [cpython\n", `P:1:7: sequence end token ']' not found`},
 		{"not a mapping", "- cpython\n", `P:1:1: want a mapping of profile keys (name, gil, thread_start, …)`},
 		{"empty", "", `P: want one YAML document holding a profile`},

@@ -36,15 +36,15 @@ type constant struct {
 // constants lists the cost constants in the order YAML writes them.
 var constants = []constant{
 	{"thread_start", "ThreadStart", false, "Thread.start(), paid by the starting thread", func(p *Profile) *int64 { return &p.ThreadStart }, false},
-	{"pool_submit", "PoolSubmit", false, "CPU of ThreadPoolExecutor.submit on the submitting thread", func(p *Profile) *int64 { return &p.PoolSubmit }, false},
+	{"pool_submit", "PoolSubmit", false, "CPU of ThreadPoolExecutor.submit, on the submitter", func(p *Profile) *int64 { return &p.PoolSubmit }, false},
 	{"pool_task", "PoolTask", false, "CPU per task on a pool worker", func(p *Profile) *int64 { return &p.PoolTask }, false},
 	{"wake_latency", "WakeLatency", false, "delay before a signalled thread runs", func(p *Profile) *int64 { return &p.WakeLatency }, false},
 	{"loop_resume", "LoopResume", false, "CPU per resume of a task by the event loop", func(p *Profile) *int64 { return &p.LoopResume }, false},
 	{"loop_timer", "LoopTimer", false, "CPU to arm the timer of an awaited sleep", func(p *Profile) *int64 { return &p.LoopTimer }, false},
 	{"task_create", "TaskCreate", false, "CPU to create one asyncio task", func(p *Profile) *int64 { return &p.TaskCreate }, false},
-	{"task_first_touch", "TaskFirstTouch", false, "CPU per asyncio task beyond the most a loop has had pending", func(p *Profile) *int64 { return &p.TaskFirstTouch }, true},
-	{"gc_objects_per_task", "GCObjectsPerTask", true, "objects the cyclic GC tracks per pending asyncio task (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerTask }, true},
-	{"gc_child_objects", "GCObjectsPerChild", true, "tracked objects of a gather's child beyond a task's (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerChild }, true},
+	{"task_first_touch", "TaskFirstTouch", false, "CPU per asyncio task beyond a loop's peak", func(p *Profile) *int64 { return &p.TaskFirstTouch }, true},
+	{"gc_objects_per_task", "GCObjectsPerTask", true, "tracked objects per pending asyncio task (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerTask }, true},
+	{"gc_child_objects", "GCObjectsPerChild", true, "tracked objects of a gather's child (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerChild }, true},
 	{"gc_gather_objects", "GCObjectsPerGather", true, "tracked objects of a pending gather (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerGather }, true},
 	{"gc_base_objects", "GCBaseObjects", true, "objects the cyclic GC tracks before any task (a count)", func(p *Profile) *int64 { return &p.GCBaseObjects }, true},
 	{"gc_young", "GCYoung", false, "CPU of young collections per tracked object allocated", func(p *Profile) *int64 { return &p.GCYoung }, true},
@@ -52,9 +52,9 @@ var constants = []constant{
 	{"process_fork", "ProcessFork", false, "CPU to start one worker process with fork", func(p *Profile) *int64 { return &p.ProcessFork }, false},
 	{"process_spawn", "ProcessSpawn", false, "CPU to start one worker process with spawn", func(p *Profile) *int64 { return &p.ProcessSpawn }, false},
 	{"process_task", "ProcessTask", false, "CPU per task sent to a worker process", func(p *Profile) *int64 { return &p.ProcessTask }, false},
-	{"pickle_send_per_mb", "PickleSend", false, "the sender's share of moving 10^6 bytes to a worker process", func(p *Profile) *int64 { return &p.PickleSend }, true},
-	{"pickle_recv_per_mb", "PickleRecv", false, "the receiver's share of moving 1 MB to a worker process", func(p *Profile) *int64 { return &p.PickleRecv }, true},
-	{"pickle_fresh_per_mb", "PickleFresh", false, "CPU to write 1 MB into fresh memory (page faults), per copy", func(p *Profile) *int64 { return &p.PickleFresh }, true},
+	{"pickle_send_per_mb", "PickleSend", false, "sender's share of moving 1 MB to a worker process", func(p *Profile) *int64 { return &p.PickleSend }, true},
+	{"pickle_recv_per_mb", "PickleRecv", false, "receiver's share of moving 1 MB to a worker process", func(p *Profile) *int64 { return &p.PickleRecv }, true},
+	{"pickle_fresh_per_mb", "PickleFresh", false, "CPU to write 1 MB into fresh memory, per copy", func(p *Profile) *int64 { return &p.PickleFresh }, true},
 	{"sleep_overshoot", "SleepOvershoot", false, "extra elapsed time of a blocking sleep", func(p *Profile) *int64 { return &p.SleepOvershoot }, false},
 	{"loop_timer_overshoot", "LoopTimerOvershoot", false, "extra elapsed time of an awaited sleep", func(p *Profile) *int64 { return &p.LoopTimerOvershoot }, false},
 	{"timer_slack", "TimerSlack", false, "the kernel's timer slack (part of sleep_overshoot)", func(p *Profile) *int64 { return &p.TimerSlack }, false},
@@ -107,6 +107,12 @@ func (p Profile) YAML() ([]byte, error) {
 	line("asyncio", strconv.FormatBool(p.Asyncio), "the runtime accepts asyncio models")
 	line("processes", strconv.FormatBool(p.Processes), "the runtime accepts processes models")
 	line("slowdown", strconv.FormatFloat(p.Slowdown, 'f', -1, 64), "factor on Python code (work holding the GIL); 1 for cpython")
+	if p.Python != "" {
+		line("python", strconv.Quote(p.Python), "the CPython release measured")
+	}
+	if p.Verify != "" {
+		line("verify", strconv.Quote(p.Verify), "the command that proves the profile")
+	}
 	for _, c := range constants {
 		v := *c.ptr(&p)
 		if v < 0 {
@@ -293,6 +299,24 @@ func parse(path string, data []byte) (Profile, error) {
 				return Profile{}, at(path, v, "slowdown: want a factor above 0, like 1.1")
 			}
 			p.Slowdown = f
+		case "python", "verify":
+			// "3.10" unquoted is a YAML float (3.1): the text as written.
+			var text string
+			switch n := v.(type) {
+			case *ast.StringNode:
+				text = n.Value
+			case *ast.FloatNode, *ast.IntegerNode:
+				text = n.GetToken().Value
+			}
+			if strings.TrimSpace(text) == "" {
+				return Profile{}, at(path, v, "%s: want text, like %q", key.Value, map[string]string{
+					"python": "3.12", "verify": "conclab verify --suite --python python3.12"}[key.Value])
+			}
+			if key.Value == "python" {
+				p.Python = text
+			} else {
+				p.Verify = text
+			}
 		case "sources":
 			if err := parseSources(path, v, &p); err != nil {
 				return Profile{}, err
@@ -300,7 +324,7 @@ func parse(path string, data []byte) (Profile, error) {
 		default:
 			c, ok := byKey[key.Value]
 			if !ok {
-				return Profile{}, at(path, key, "unknown key %q (want name, gil, asyncio, processes, slowdown, %s or sources)",
+				return Profile{}, at(path, key, "unknown key %q (want name, gil, asyncio, processes, slowdown, python, verify, %s or sources)",
 					key.Value, constantKeys())
 			}
 			n, err := parseConstant(path, c, v)

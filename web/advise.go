@@ -203,7 +203,7 @@ func sweepFor(ctx context.Context, req *SweepRequest) (*advise.Sweep, error) {
 		}
 		d, err := model.Parse(expr)
 		if err == nil {
-			err = model.Check(d, prof.Name, prof.Asyncio, prof.Processes)
+			err = prof.Check(d)
 		}
 		if err != nil {
 			if _, rerr := model.ParseSweep(expr); rerr == nil && strings.Contains(expr, "..") {
@@ -221,7 +221,7 @@ func sweepFor(ctx context.Context, req *SweepRequest) (*advise.Sweep, error) {
 		}
 		swept = advise.SweptRate
 	} else {
-		swept, pts, err = advise.ModelPoints(p.Workload, expr, prof.Name, prof.Asyncio, prof.Processes)
+		swept, pts, err = advise.ModelPoints(p.Workload, expr, prof)
 		switch {
 		case errors.Is(err, advise.ErrNoRange):
 			return nil, badRequest("model", "model %q: no range to sweep; give one such as threads(1..64), or sweep the arrival rate with a rate range such as 50..500/s", expr)

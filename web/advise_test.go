@@ -10,6 +10,7 @@ import (
 
 	"github.com/conclab/conclab/advise"
 	"github.com/conclab/conclab/plan"
+	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/workload"
 )
 
@@ -128,7 +129,7 @@ func TestSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	swept, pts, err := advise.ModelPoints(wl, "threads(1..64)", "cpython", true, true)
+	swept, pts, err := advise.ModelPoints(wl, "threads(1..64)", runtime.Profile{Name: "cpython", Asyncio: true, Processes: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -300,13 +300,13 @@ func (p *inlineParser) setting(w *Workload) *Error {
 		}
 		w.Seed = s
 	case "runtime":
-		for _, r := range runtimes {
+		for _, r := range Runtimes {
 			if val.text == r {
 				w.Runtime = r
 				return nil
 			}
 		}
-		return p.errAt(val.off, "runtime must be %s, got %s", orList(runtimes), val.text)
+		return p.errAt(val.off, "runtime must be %s, got %s", orList(Runtimes), val.text)
 	case "name":
 		if msg, at := nameProblem(val.text); msg != "" {
 			return p.errAt(val.off+at, "%s", msg)

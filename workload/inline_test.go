@@ -116,7 +116,7 @@ func TestParseInlineErrors(t *testing.T) {
 		{"cores=0; [wait 1s]", `-e:1:7: cores must be a whole number from 1 to 4096, got 0`},
 		{"cores=2; cores=3; [wait 1s]", `-e:1:10: cores is set twice`},
 		{"switch=0; [wait 1s]", `-e:1:8: switch must be more than 0 (CPython's default is 5ms)`},
-		{"runtime=pypy; [wait 1s]", `-e:1:9: runtime must be cpython, cpython-ft, java or go, got pypy`},
+		{"runtime=pypy; [wait 1s]", `-e:1:9: runtime must be cpython, cpython-ft, cpython-3.8, cpython-3.9, cpython-3.10, cpython-3.11, cpython-3.12, cpython-3.13, cpython-3.13t, cpython-3.14t, java or go, got pypy`},
 		{"colour=red; [wait 1s]", `-e:1:1: unknown setting "colour" (want cores, switch, seed, runtime, name or arrivals)`},
 		{"arrivals=200; [wait 1s]", `-e:1:10: rate 200 needs a unit (e.g. 200/s)`},
 		{"arrivals=200/h for 1s; [wait 1s]", `-e:1:10: invalid rate unit "h" (want a rate like 200/s, 5/ms or 30/min)`},

@@ -40,8 +40,17 @@ var (
 	altKeys      = []string{"weight", "steps"}
 	resourceKeys = []string{"capacity", "scope"}
 	arrivalKeys  = []string{"rate", "pattern", "for", "count"}
-	runtimes     = []string{"cpython", "cpython-ft", "java", "go"}
 )
+
+// Runtimes are the names of the built-in runtime profiles, in the order to
+// show them; the runtime: key takes one, and runtime.Builtin makes each.
+// cpython is cpython-3.11 and cpython-ft cpython-3.13t under other names.
+var Runtimes = []string{
+	"cpython", "cpython-ft",
+	"cpython-3.8", "cpython-3.9", "cpython-3.10", "cpython-3.11", "cpython-3.12", "cpython-3.13",
+	"cpython-3.13t", "cpython-3.14t",
+	"java", "go",
+}
 
 // Parse reads a workload file (SPEC §1) named file. Every error is an
 // *Error placed in the text. The name defaults to the file's base name
@@ -369,7 +378,7 @@ func (p *yamlParser) top(w *Workload, body ast.Node) *Error {
 				return err
 			}
 		case "runtime":
-			if w.Runtime, err = p.oneOf(e, runtimes); err != nil {
+			if w.Runtime, err = p.oneOf(e, Runtimes); err != nil {
 				return err
 			}
 		case "cores":

@@ -366,7 +366,7 @@ func TestParseErrors(t *testing.T) {
 		{"cores huge", "cores: 5000" + ok, `w.yaml:1:8: cores must be a whole number from 1 to 4096, got 5000`},
 		{"switch zero", "switch_interval: 0" + ok, `w.yaml:1:18: switch_interval must be more than 0 (CPython's default is 5ms)`},
 		{"switch distribution", "switch_interval: exp(5ms)" + ok, `w.yaml:1:18: switch_interval must be a plain duration like 2s (distributions are for work and wait)`},
-		{"runtime", "runtime: pypy" + ok, `w.yaml:1:10: runtime must be cpython, cpython-ft, java or go, got "pypy"`},
+		{"runtime", "runtime: pypy" + ok, `w.yaml:1:10: runtime must be cpython, cpython-ft, cpython-3.8, cpython-3.9, cpython-3.10, cpython-3.11, cpython-3.12, cpython-3.13, cpython-3.13t, cpython-3.14t, java or go, got "pypy"`},
 		{"seed negative", "seed: -1" + ok, `w.yaml:1:7: seed must be a whole number ≥ 0 (at most 64 bits), got -1`},
 		{"seed text", "seed: x" + ok, `w.yaml:1:7: seed must be a whole number ≥ 0, got "x"`},
 		{"weight without arrivals", "tasks: [{weight: 2, steps: [{wait: 1s}]}]",
