@@ -21,6 +21,7 @@ import (
 	_ "embed"
 
 	"github.com/conclab/conclab/internal/child"
+	interp "github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/scratch"
 )
 
@@ -51,9 +52,9 @@ conclab_recorder.main()`
 // one directory per version of it, so that its compiled form is kept; a
 // fresh scratch directory when there is no cache to write.
 func recorderDir(scratchDir string) string {
-	if cache, err := os.UserCacheDir(); err == nil {
+	if cache, err := interp.CacheDir(); err == nil {
 		sum := sha256.Sum256(recorderPy)
-		dir := filepath.Join(cache, "conclab", "recorder-"+hex.EncodeToString(sum[:6]))
+		dir := filepath.Join(cache, "recorder-"+hex.EncodeToString(sum[:6]))
 		path := filepath.Join(dir, "conclab_recorder.py")
 		if data, err := os.ReadFile(path); err == nil && bytes.Equal(data, recorderPy) {
 			return dir

@@ -69,6 +69,9 @@ const ProfileBuiltin = "builtin"
 // if one did, and its tasks, or why they are left out.
 type Result struct {
 	Model string `json:"model"`
+	// Runtime is the run's runtime when a document compares several
+	// (conclab run --runtime A --runtime B); the header names the first.
+	Runtime string `json:"runtime,omitempty"`
 	Metrics
 	Resources    []ResourceUse `json:"resources,omitempty"`
 	Deadlock     *Deadlock     `json:"deadlock,omitempty"`

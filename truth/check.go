@@ -42,10 +42,10 @@ func runErr(err error) error { return &RunError{err} }
 // CheckRuntime refuses a runtime profile that is not a CPython's: the
 // programs Export writes are Python.
 func CheckRuntime(prof runtime.Profile) error {
-	if prof.Name == "cpython" || prof.Name == "cpython-ft" {
+	if prof.CPython() {
 		return nil
 	}
-	return fmt.Errorf("runtime %s: the exported program is Python; export and verify need runtime cpython or cpython-ft", prof.Name)
+	return fmt.Errorf("runtime %s: the exported program is Python; export and verify need a CPython runtime (cpython, cpython-3.12, cpython-ft, …)", prof.Name)
 }
 
 // CanRun refuses, with an error wrapping errors.ErrUnsupported, a model
@@ -89,9 +89,16 @@ func findInterpreter(ctx context.Context, path string, prof runtime.Profile) (*p
 
 // matchRuntime refuses an interpreter that does not run what prof
 // predicts: a free-threaded one for a profile without the GIL
-// (cpython-ft), one with the GIL otherwise.
+// (cpython-ft), one with the GIL otherwise, and one of another release
+// than a versioned profile's (cpython-3.12; the aliases cpython and
+// cpython-ft stand for any).
 func matchRuntime(py *python.Interpreter, prof runtime.Profile) error {
+	release := fmt.Sprintf("%d.%d", py.Version.Major, py.Version.Minor)
+	want := strings.TrimSuffix(prof.Python, "t")
 	switch {
+	case want != "" && want != release && runtime.AliasOf(prof.Name) == "":
+		return fmt.Errorf("runtime %s predicts CPython %s, but %s is CPython %s: give a CPython %s with --python, or leave --runtime out to use the profile of %s's release",
+			prof.Name, want, py.Path, py.Version, want, py.Path)
 	case !prof.GIL && !py.FreeThreaded:
 		return fmt.Errorf("runtime %s predicts a free-threaded CPython, but %s runs with the GIL: give a free-threaded one (such as python3.13t) with --python, or use --runtime cpython",
 			prof.Name, py)
@@ -100,6 +107,15 @@ func matchRuntime(py *python.Interpreter, prof runtime.Profile) error {
 			prof.Name, py)
 	}
 	return nil
+}
+
+// rateInterpreter is the interpreter whose speed `work` is measured in:
+// the build with the GIL when there is one (withGIL), else py.
+func rateInterpreter(py, gil *python.Interpreter) *python.Interpreter {
+	if gil != nil {
+		return gil
+	}
+	return py
 }
 
 // checkTarget refuses a target that cannot be checked here.
@@ -144,15 +160,26 @@ type CheckConfig struct {
 	// measured once with MeasureWorkRate when a task has work (again,
 	// keeping the best, while the machine is busy).
 	WorkRate float64
-	Noise    NoiseConfig
+	// GILPython, for a free-threaded interpreter and a profile that
+	// slows Python code down, is a build with the GIL of its release: the
+	// work rate is measured with it and the programs run that many
+	// iterations (ExportOptions.FixedWork), so that what `work: D` means
+	// is the same on both and the slowdown shows. "": python.FindWithGIL.
+	GILPython string
+	Noise     NoiseConfig
+
+	gil *python.Interpreter // GILPython, found (withGIL)
 }
 
 // Report is what Check found.
 type Report struct {
 	Target
-	Python   *python.Interpreter
-	Repeat   int
-	WorkRate float64 // the programs' work rate (0: no task has work)
+	Python *python.Interpreter
+	// GILPython is the build with the GIL whose speed `work` ran at
+	// (CheckConfig.GILPython), nil when work ran for its CPU time.
+	GILPython *python.Interpreter
+	Repeat    int
+	WorkRate  float64 // the programs' work rate (0: no task has work)
 	// WorkRateLoad is how busy the machine was while the rate was measured
 	// (not Known when it was given).
 	WorkRateLoad Load
@@ -210,7 +237,31 @@ func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.gil, err = withGIL(ctx, cfg.GILPython, py, cfg.Profile); err != nil {
+		return nil, err
+	}
 	return check(ctx, cfg, py)
+}
+
+// withGIL finds the build with the GIL whose speed `work` means for a
+// free-threaded py (CheckConfig.GILPython): nil when py has the GIL or
+// the profile runs Python code at full speed (no slowdown to show).
+func withGIL(ctx context.Context, path string, py *python.Interpreter, prof runtime.Profile) (*python.Interpreter, error) {
+	if !py.FreeThreaded || prof.Slowdown == 1 {
+		return nil, nil
+	}
+	if path == "" {
+		return python.FindWithGIL(ctx, py)
+	}
+	gil, err := python.Find(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if gil.FreeThreaded || gil.Version.Major != py.Version.Major || gil.Version.Minor != py.Version.Minor {
+		return nil, fmt.Errorf("%w: --gil-python %s: want a CPython %d.%d with the GIL, the build whose speed work is measured in for %s",
+			python.ErrNoPython, gil, py.Version.Major, py.Version.Minor, py)
+	}
+	return gil, nil
 }
 
 // check is Check with the interpreter found.
@@ -226,14 +277,14 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 		return nil, err
 	}
 	w := newWatcher(cfg.Noise)
-	r := &Report{Target: t, Python: py, Repeat: cfg.Repeat, WorkRate: cfg.WorkRate, Limits: w.Limits, Speed: w.Speed}
+	r := &Report{Target: t, Python: py, GILPython: cfg.gil, Repeat: cfg.Repeat, WorkRate: cfg.WorkRate, Limits: w.Limits, Speed: w.Speed}
 	tasks, err := Tasks(t.Workload)
 	if err != nil {
 		return nil, err
 	}
 	if r.WorkRate <= 0 {
 		if hasWork(tasks) {
-			if r.WorkRate, r.WorkRateLoad, err = w.workRate(ctx, py.Path); err != nil {
+			if r.WorkRate, r.WorkRateLoad, err = w.workRate(ctx, rateInterpreter(py, cfg.gil).Path); err != nil {
 				return nil, runErr(err)
 			}
 		}
@@ -242,7 +293,7 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 	for i, d := range t.Models {
 		pred := preds[i]
 		var prog bytes.Buffer
-		if err := Export(&prog, t.Workload, d, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: rate}); err != nil {
+		if err := Export(&prog, t.Workload, d, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: rate, FixedWork: cfg.gil != nil && rate > 0}); err != nil {
 			return nil, err
 		}
 		timeout := cfg.Timeout
@@ -272,7 +323,13 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 				return nil, runErr(fmt.Errorf("%s under %s: the program ran %d tasks, the simulation %d",
 					t.Workload.Name, d, len(m.Tasks), len(pred.Result.Records)))
 			}
-			load = w.during(start, load, workSpeed(tasks, m))
+			speed := workSpeed(tasks, m)
+			if cfg.gil != nil {
+				// Fixed work on a free-threaded build: its CPU time is the
+				// duration times the profile's slowdown, when the slowdown is right.
+				speed *= t.Profile.Slowdown
+			}
+			load = w.during(start, load, speed)
 			res, rec := m.Result(d, t.Cores)
 			results = append(results, res)
 			recs = append(recs, rec)

@@ -73,6 +73,9 @@ type OpenConfig struct {
 	// Timeout stops a run; 0: max(1 min, 3 × the arrival window + 30 s).
 	Timeout  time.Duration
 	Progress func(Progress) // may be nil
+	// GILPython is CheckConfig's: for a free-threaded interpreter, the
+	// build with the GIL whose speed work is measured in.
+	GILPython string
 }
 
 // CheckOpen puts an open workload (arrivals) to the test on real servers:
@@ -95,6 +98,10 @@ func CheckOpen(ctx context.Context, cfg OpenConfig) (*OpenReport, error) {
 		return nil, fmt.Errorf("%s: the arrivals give no request", t.Workload.Name)
 	}
 	py, err := findInterpreter(ctx, cfg.Python, t.Profile)
+	if err != nil {
+		return nil, err
+	}
+	gil, err := withGIL(ctx, cfg.GILPython, py, t.Profile)
 	if err != nil {
 		return nil, err
 	}
@@ -125,14 +132,14 @@ func CheckOpen(ctx context.Context, cfg OpenConfig) (*OpenReport, error) {
 	// One work rate for every server, as Check has one for every program.
 	for _, q := range reqs {
 		if hasWork([]Task{{Steps: q.Steps}}) {
-			if r.WorkRate, _, err = newWatcher(NoiseConfig{}).workRate(ctx, py.Path); err != nil {
+			if r.WorkRate, _, err = newWatcher(NoiseConfig{}).workRate(ctx, rateInterpreter(py, gil).Path); err != nil {
 				return nil, runErr(err)
 			}
 			break
 		}
 	}
 	for i, d := range t.Models {
-		srv, err := NewServer(t.Workload, d, reqs, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: r.WorkRate}, av)
+		srv, err := NewServer(t.Workload, d, reqs, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: r.WorkRate, FixedWork: gil != nil && r.WorkRate > 0}, av)
 		if err != nil {
 			return nil, runErr(err)
 		}

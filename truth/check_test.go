@@ -138,6 +138,9 @@ func TestMatchRuntime(t *testing.T) {
 	py := &python.Interpreter{Path: "python3", Implementation: "CPython", Version: python.Version{Major: 3, Minor: 13, Micro: 1}}
 	pyFT := *py
 	pyFT.FreeThreaded = true
+	v312, _ := runtime.Builtin("cpython-3.12")
+	v313, _ := runtime.Builtin("cpython-3.13")
+	v313t, _ := runtime.Builtin("cpython-3.13t")
 	for _, tt := range []struct {
 		prof runtime.Profile
 		py   *python.Interpreter
@@ -147,6 +150,11 @@ func TestMatchRuntime(t *testing.T) {
 		{ft, &pyFT, ""},
 		{ft, py, "runtime cpython-ft predicts a free-threaded CPython, but CPython 3.13.1 (python3) runs with the GIL"},
 		{gil, &pyFT, "runtime cpython predicts a CPython with the GIL, but CPython 3.13.1 free-threaded (python3) is free-threaded"},
+		// A release's profile wants that release; an alias any.
+		{v312, py, "runtime cpython-3.12 predicts CPython 3.12, but python3 is CPython 3.13.1: give a CPython 3.12 with --python"},
+		{v313, py, ""},
+		{v313t, &pyFT, ""},
+		{v313t, py, "runtime cpython-3.13t predicts a free-threaded CPython"},
 	} {
 		err := matchRuntime(tt.py, tt.prof)
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {

@@ -38,6 +38,13 @@ type ExportOptions struct {
 	// takes D there (the profile's Slowdown says how much longer it takes
 	// without the GIL).
 	WorkRate float64
+	// FixedWork makes `work: D` run D × WorkRate iterations of the work
+	// loop, however long they take, instead of D of CPU time: the Python
+	// code that takes D on the interpreter WorkRate was measured with.
+	// Check sets it for a free-threaded build, with the rate of a build
+	// with the GIL of its release, so that the profile's Slowdown shows
+	// in what the program measures. It needs WorkRate.
+	FixedWork bool
 }
 
 // Export writes the Python program that runs wl under d (SPEC §6): plain
@@ -55,6 +62,9 @@ func Export(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOp
 		return fmt.Errorf("export: model %s: a worker process runs threads(T) or asyncio", d)
 	}
 	cores, si := opt.settings(wl)
+	if opt.FixedWork && !(opt.WorkRate >= 1) {
+		return fmt.Errorf("export: fixed work needs the work rate it is measured in")
+	}
 
 	var b bytes.Buffer
 	writeHeader(&b, wl, d, tasks)
@@ -62,7 +72,7 @@ func Export(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOp
 	if err := writeData(&b, wl, d, tasks); err != nil {
 		return err
 	}
-	writeSettings(&b, d, cores, si, stall(tasks, d), workRate(opt.WorkRate, hasWork(tasks)))
+	writeSettings(&b, d, cores, si, stall(tasks, d), opt, hasWork(tasks))
 	b.WriteString(pyCommon)
 	b.WriteString(runner(d))
 	b.WriteString(pyMain)
@@ -254,13 +264,13 @@ WORKLOAD = json.loads('''`)
 
 // writeSettings writes the model's numbers as constants. They come from
 // parsed integers, never from text of the workload.
-func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si, stall int64, rate string) {
+func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si, stall int64, opt ExportOptions, work bool) {
 	set := func(name, value, why string) {
 		fmt.Fprintf(b, "%-16s = %-10s # %s\n", name, value, why)
 	}
 	set("SWITCH_INTERVAL", strconv.FormatFloat(float64(si)/1e9, 'g', -1, 64), "the GIL's switch interval")
 	set("STALL", strconv.FormatFloat(float64(stall)/1e9, 'g', -1, 64), "seconds without a step beginning or ending that mean a deadlock")
-	set("WORK_RATE", rate, workRateWhy)
+	setWork(set, opt, work)
 	loop := d
 	if d.Kind == model.Processes && d.Inner != nil {
 		loop = *d.Inner
@@ -346,6 +356,17 @@ func stall(tasks []Task, d model.Deployment) int64 {
 		}
 	}
 	return int64(time.Second) + 2*longest
+}
+
+// setWork writes the settings of work's loop, WORK_RATE and FIXED_WORK,
+// with set (which writes one setting).
+func setWork(set func(name, value, why string), opt ExportOptions, work bool) {
+	set("WORK_RATE", workRate(opt.WorkRate, work), workRateWhy)
+	fixed := "False"
+	if opt.FixedWork && work {
+		fixed = "True"
+	}
+	set("FIXED_WORK", fixed, "work runs seconds × WORK_RATE iterations, the speed of another build (True), or for its seconds of CPU")
 }
 
 // workRateWhy is the comment on WORK_RATE in every program.

@@ -34,6 +34,28 @@ func TestExportGolden(t *testing.T) {
 	golden.Check(t, "testdata/seed-io-threads3.py", got.Bytes())
 }
 
+// TestExportFixedWork: for a free-threaded build, work is a count of
+// iterations at the speed of the build with the GIL, not CPU time.
+func TestExportFixedWork(t *testing.T) {
+	wl, err := workload.ParseInline("2 x [work 100ms, wait 10ms]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := model.Parse("threads(2)")
+	var b bytes.Buffer
+	if err := Export(&b, wl, d, ExportOptions{Cores: 2, WorkRate: 8e6, FixedWork: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"WORK_RATE        = 8000000", "FIXED_WORK       = True", "if FIXED_WORK:"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the program lacks %q", want)
+		}
+	}
+	if err := Export(&b, wl, d, ExportOptions{Cores: 2, FixedWork: true}); err == nil {
+		t.Error("fixed work without a work rate: no error")
+	}
+}
+
 func TestExportIsASCIIAndReadable(t *testing.T) {
 	wl := hostileWorkload()
 	for _, expr := range []string{"sync", "threads(2)", "threads", "asyncio(limit=3, executor=2)",

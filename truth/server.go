@@ -135,7 +135,7 @@ REQUESTS = json.loads('''`)
 	for _, r := range reqs {
 		work = work || hasWork([]Task{{Steps: r.Steps}})
 	}
-	set("WORK_RATE", workRate(opt.WorkRate, work), workRateWhy)
+	setWork(set, opt, work)
 	set("PROCESSES", strconv.Itoa(procs), "worker processes (0: serve in this one)")
 	set("THREADS", strconv.Itoa(max(inner.Threads, 1)), "threads(N): the pool's size")
 	limit := "None"

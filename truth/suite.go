@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/conclab/conclab/examples"
@@ -50,11 +51,17 @@ type SuiteConfig struct {
 	Resolve  func(Scenario) (Target, error)
 	Progress func(Progress) // may be nil
 	Noise    NoiseConfig
+	// GILPython is CheckConfig's: for a free-threaded interpreter, the
+	// build with the GIL whose speed work is measured in.
+	GILPython string
+	// Only names the scenarios to run, in the suite's order; none: all.
+	Only []string
 }
 
 // SuiteRow is one model of one scenario.
 type SuiteRow struct {
 	Workload, Model     string
+	Runtime             string  // the profile predicted with
 	Predicted, Measured int64   // makespans, nanoseconds
 	Error               float64 // RelErr of the makespans
 	Spread              Spread  // of the runs the median is over
@@ -67,6 +74,7 @@ type SuiteRow struct {
 // SuiteReport is what Suite found.
 type SuiteReport struct {
 	Python       *python.Interpreter
+	GILPython    *python.Interpreter // Report's
 	Repeat       int
 	WorkRate     float64 // the programs' work rate
 	WorkRateLoad Load    // how busy the machine was while it was measured
@@ -104,6 +112,9 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 		return nil, errors.New("truth.Suite: no Resolve")
 	}
 	scenarios, err := Scenarios()
+	if err == nil && len(cfg.Only) > 0 {
+		scenarios, err = only(scenarios, cfg.Only)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +136,18 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 			return nil, fmt.Errorf("%s: %w", scenarios[i].Name, err)
 		}
 	}
+	// The slowdown of a free-threaded build shows when the targets have one.
+	var gil *python.Interpreter
+	for _, t := range targets {
+		if gil, err = withGIL(ctx, cfg.GILPython, py, t.Profile); err != nil || gil != nil {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
 	w := newWatcher(cfg.Noise)
-	r := &SuiteReport{Python: py, Repeat: max(cfg.Repeat, 1), Limits: w.Limits}
+	r := &SuiteReport{Python: py, GILPython: gil, Repeat: max(cfg.Repeat, 1), Limits: w.Limits}
 	// One work rate for every program of the suite.
 	for _, sc := range scenarios {
 		tasks, err := Tasks(sc.Workload)
@@ -134,7 +155,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 			return nil, err
 		}
 		if hasWork(tasks) {
-			if r.WorkRate, r.WorkRateLoad, err = w.workRate(ctx, py.Path); err != nil {
+			if r.WorkRate, r.WorkRateLoad, err = w.workRate(ctx, rateInterpreter(py, gil).Path); err != nil {
 				return nil, runErr(err)
 			}
 			break
@@ -143,13 +164,13 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 	var quiet []SuiteRow
 	for _, t := range targets {
 		rep, err := check(ctx, CheckConfig{Target: t, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress,
-			WorkRate: r.WorkRate, Noise: cfg.Noise}, py)
+			WorkRate: r.WorkRate, Noise: cfg.Noise, gil: gil}, py)
 		if err != nil {
 			return nil, err
 		}
 		r.LoadKnown = r.LoadKnown || rep.LoadKnown
 		for _, c := range rep.Models {
-			row := SuiteRow{Workload: t.Workload.Name, Model: c.Model.String(),
+			row := SuiteRow{Workload: t.Workload.Name, Model: c.Model.String(), Runtime: t.Profile.Name,
 				Predicted: c.Predicted.Result.Makespan, Measured: c.Measured.Result.Makespan, Error: c.Comparison.Makespan,
 				Spread: c.Spread, Busy: c.Busy}
 			for _, run := range c.Runs {
@@ -182,4 +203,28 @@ func absErrors(rows []SuiteRow) (med, worst float64) {
 		worst = max(worst, abs[i])
 	}
 	return median(abs), worst
+}
+
+// only keeps the scenarios named, in the suite's order; a name that is no
+// scenario is an error naming those there are.
+func only(all []Scenario, names []string) ([]Scenario, error) {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	var out []Scenario
+	var known []string
+	for _, sc := range all {
+		known = append(known, sc.Name)
+		if want[sc.Name] {
+			out = append(out, sc)
+			delete(want, sc.Name)
+		}
+	}
+	for _, n := range names {
+		if want[n] {
+			return nil, fmt.Errorf("no scenario %q in the suite (it has %s)", n, strings.Join(known, ", "))
+		}
+	}
+	return out, nil
 }

@@ -78,7 +78,7 @@ func runAdvise(ctx context.Context, s *streams, o *adviseOptions, args []string)
 		}
 		c.Memory = n
 	}
-	p, err := loadForAdvise(s, &o.runOptions, args)
+	p, err := loadForAdvise(ctx, s, &o.runOptions, args)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/runtime"
 
+	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/python"
 )
 
@@ -129,6 +130,9 @@ func runCalibrate(ctx context.Context, s *streams, o *calibrateOptions) error {
 	if err != nil {
 		return fail(fmt.Errorf("calibrate: %w", err))
 	}
+	if toFile(o.output) {
+		prof.Verify = fmt.Sprintf("conclab verify --suite --python %s --profile %s", o.python, o.output)
+	}
 	data, err := prof.YAML()
 	if err != nil {
 		return fail(fmt.Errorf("calibrate: %w", err))
@@ -150,31 +154,45 @@ func runCalibrate(ctx context.Context, s *streams, o *calibrateOptions) error {
 	return nil
 }
 
-// writeCalibration prints the measured constants with their spread.
+// writeCalibration prints the measured constants with their spread, beside
+// the built-in profile of the release measured (runtime.ForPython).
 func writeCalibration(w io.Writer, m *runtime.Measurement, prof runtime.Profile) error {
-	fmt.Fprintf(w, "Measured on %s (%s, %d cores), %s %s, %s, in %.1f s:\n\n",
+	fmt.Fprintf(w, "Measured on %s (%s, %d cores), %s %s, %s, in %.1f s, %s each:\n\n",
 		orUnknown(m.Hostname), orUnknown(m.CPU), m.Cores, orUnknown(m.Implementation), m.Python,
-		orUnknown(m.Date), m.Seconds)
-	rows := [][]string{{"constant", "median", "spread (min–max)", "runs", "what"}}
-	values := profileValues(prof)
+		orUnknown(m.Date), m.Seconds, numfmt.Count(m.Runs, "run", "runs"))
+	var major, minor int
+	fmt.Sscanf(prof.Python, "%d.%d", &major, &minor)
+	name, exact := runtime.ForPython(major, minor, !prof.GIL)
+	builtin, err := runtime.Builtin(name)
+	if err != nil {
+		return err
+	}
+	rows := [][]string{{"constant", "median", "spread (min–max)", name, "what"}}
+	values, was := profileValues(prof), profileValues(builtin)
 	for _, c := range runtime.Constants() {
 		st := m.Results[c.Field]
-		median := report.Seconds(values[c.Field])
-		spread, runs := runtime.Spread(st, c.Size), fmt.Sprint(st.N)
+		median, before := report.Seconds(values[c.Field]), report.Seconds(was[c.Field])
+		spread := runtime.Spread(st, c.Size)
 		switch {
 		case c.Count:
 			median, spread = fmt.Sprint(values[c.Field]), runtime.CountSpread(st)
+			before = fmt.Sprint(was[c.Field])
 		case c.Size:
-			median = report.Bytes(values[c.Field])
+			median, before = report.Bytes(values[c.Field]), report.Bytes(was[c.Field])
 		}
 		if st.N == 0 {
 			// A constant newer than the measurement: the built-in figure.
-			spread, runs = "built-in figure", "–"
+			spread = "built-in figure"
 		}
-		rows = append(rows, []string{c.Key, median, spread, runs, c.About})
+		rows = append(rows, []string{c.Key, median, spread, before, c.About})
 	}
 	// The key and the text left-aligned, the numbers right-aligned.
 	writeColumns(w, rows, []bool{false, true, true, true, false}, 0)
+	about := fmt.Sprintf("\n%s is conclab's built-in profile of CPython %s, measured on the reference machine", name, prof.Python)
+	if !exact {
+		about = fmt.Sprintf("\nconclab has no built-in profile of CPython %s; %s is the nearest", prof.Python, name)
+	}
+	fmt.Fprintln(w, about+".")
 	return nil
 }
 

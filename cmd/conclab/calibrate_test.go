@@ -131,7 +131,7 @@ func TestCalibrateOutputs(t *testing.T) {
 		t.Errorf("stdout should be the profile alone:\n%s", r.stdout)
 	}
 	for _, want := range []string{"calibrate: 1/1  run 1/1  thread_start = 2.00 µs", "Measured on box (Xeon, 2 cores), CPython 3.11.7",
-		"thread_start           2.00 µs      1.00–3.00 µs     1"} {
+		"thread_start           2.00 µs      1.00–3.00 µs", "cpython-3.11 is conclab's built-in profile of CPython 3.11"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}

@@ -15,6 +15,7 @@
 //	conclab record -- PROGRAM.py      a real program run and written down as a workload
 //	conclab serve [--addr ADDR]       the interactive page and its JSON API
 //	conclab examples [NAME]           list the built-in scenarios, or print one
+//	conclab runtimes [NAME]           list the built-in runtime profiles, or print one
 //	conclab version                   conclab's version and the Go that built it
 //	conclab completion bash|zsh|fish  a script completing commands, examples, models, runtimes
 //

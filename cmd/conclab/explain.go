@@ -93,7 +93,7 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 		}
 		return fmt.Errorf("missing -m MODEL: explain tells one model's story, and the workload lists %d (%s)", len(names), strings.Join(names, ", "))
 	}
-	p, err := newPlan(wl, text, &o.runOptions)
+	p, err := newPlan(ctx, s, wl, text, &o.runOptions)
 	if err != nil {
 		return err
 	}
@@ -115,6 +115,9 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 		head := fmt.Sprintf("%s · %s · runtime %s · %d %s · switch interval %s",
 			wl.Name, run.Result.Model, p.Profile.Name, p.Cores, numfmt.Plural(p.Cores, "core", "cores"), workload.FormatDuration(p.SwitchInterval))
 		writeWrapped(&buf, head, o.width)
+		if note := p.Profile.SlowdownNote(); note != "" {
+			writeWrapped(&buf, note, o.width)
+		}
 		fmt.Fprintln(&buf)
 		err = explain.Write(&buf, lines, o.width)
 	}
@@ -137,10 +140,11 @@ func explainJSON(buf *bytes.Buffer, p *plan.Plan, run report.Run, lines []explai
 		Workload  string  `json:"workload"`
 		Model     string  `json:"model"`
 		Runtime   string  `json:"runtime"`
+		Slowdown  string  `json:"runtime_slowdown,omitempty"` // Profile.SlowdownNote
 		Cores     int     `json:"cores"`
 		MakespanS float64 `json:"makespan_s"`
 		Lines     []line  `json:"lines"`
-	}{p.Workload.Name, run.Result.Model, p.Profile.Name, p.Cores, float64(run.Result.Makespan) / 1e9, make([]line, len(lines))}
+	}{p.Workload.Name, run.Result.Model, p.Profile.Name, p.Profile.SlowdownNote(), p.Cores, float64(run.Result.Makespan) / 1e9, make([]line, len(lines))}
 	for i, l := range lines {
 		doc.Lines[i] = line{float64(l.At) / 1e9, l.Text, l.Warn, l.Count}
 	}

@@ -62,7 +62,7 @@ func runExport(ctx context.Context, s *streams, o *runOptions, args []string) er
 	if len(o.models) == 0 && len(wl.Models) != 1 {
 		return fmt.Errorf("give the model to export with -m (the workload lists %d)", len(wl.Models))
 	}
-	p, err := newPlan(wl, text, o)
+	p, err := newPlan(ctx, s, wl, text, o)
 	if err != nil {
 		return err
 	}

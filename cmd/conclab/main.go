@@ -127,7 +127,7 @@ built-in scenario or your own workload file.`,
 	}
 	root.SetVersionTemplate(versionLine())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
-	root.AddCommand(newRunCmd(s), newDemoCmd(s), newExamplesCmd(s))
+	root.AddCommand(newRunCmd(s), newDemoCmd(s), newExamplesCmd(s), newRuntimesCmd(s))
 	root.AddCommand(newCalibrateCmd(s))
 	root.AddCommand(newExplainCmd(s))
 	root.AddCommand(newServeCmd(s))

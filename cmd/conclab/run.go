@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,10 +19,12 @@ import (
 	"github.com/conclab/conclab/examples"
 	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/numfmt"
+	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/textsafe"
 )
 
@@ -30,15 +34,23 @@ const (
 )
 
 type runOptions struct {
-	inline         string
-	models         []string
-	runtime        string
+	inline  string
+	models  []string
+	runtime string
+	// runtimes are the --runtime flags of the commands that take it more
+	// than once (run compares them); checkCommonFlags sets runtime from one.
+	runtimes       []string
 	cores          int
 	switchInterval time.Duration
 	profile        string
-	format         string
-	noTasks        bool
-	output         string
+	// python is --python, the interpreter whose CPython release picks the
+	// built-in profile when --runtime and --profile do not (findPython);
+	// interp is that profile's name and interpNote what to say of it.
+	python, interp, interpNote string
+	pythonFound                bool
+	format                     string
+	noTasks                    bool
+	output                     string
 	// maxSteps bounds the steps one model's simulation may take
 	// (workload.Workload.Steps); 0, for commands that do not simulate, means
 	// no bound.
@@ -114,10 +126,11 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 	if err != nil {
 		return err
 	}
-	p, err := newPlan(wl, text, o)
+	plans, err := runtimePlans(ctx, s, wl, text, o)
 	if err != nil {
 		return err
 	}
+	p := plans[0]
 	sp := spanPlan{keep: o.format != "json"}
 	if p.Steps(wl) >= longRun {
 		sp.progress = func(m string) func(sim.Progress) { return s.runProgress("run " + m) }
@@ -134,15 +147,50 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 			return axis, report.SVGColumns(report.SVGOptions{})
 		}
 	}
-	runs, err := simulate(ctx, p, sp, !o.noTasks)
-	if err != nil {
-		return err
+	var runs []report.Run
+	var runtimes []string // each run's, when runtimes are compared
+	for _, pl := range plans {
+		rs, err := simulate(ctx, pl, sp, !o.noTasks)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, rs...)
+		for range rs {
+			runtimes = append(runtimes, pl.Profile.Name)
+		}
+	}
+	if len(plans) > 1 {
+		// One table, one timeline per model and runtime: each row and
+		// timeline says whose it is, and a model's rows stand together.
+		runs, runtimes = byModel(runs, runtimes)
+		for i, run := range runs {
+			if o.format != "json" {
+				run.Result.Model += " · " + runtimes[i]
+			}
+		}
+		q := *p
+		names := make([]string, len(plans))
+		for i, pl := range plans {
+			names[i] = pl.Profile.Name
+		}
+		q.Profile.Name = strings.Join(names, " vs ")
+		if o.format != "json" {
+			p = &q
+		}
 	}
 
 	var buf bytes.Buffer
 	switch o.format {
 	case "json":
-		err = report.JSON(&buf, p.Header(), wl, runs, !o.noTasks)
+		var doc *report.Document
+		if doc, err = report.NewDocument(p.Header(), wl, runs, !o.noTasks); err == nil {
+			if len(plans) > 1 {
+				for i := range doc.Results {
+					doc.Results[i].Runtime = runtimes[i]
+				}
+			}
+			err = report.WriteJSON(&buf, doc)
+		}
 	case "svg", "html", "trace":
 		err = writePicture(&buf, o.format, wl, text, o, p, runs)
 	default:
@@ -170,6 +218,55 @@ func runRun(ctx context.Context, s *streams, o *runOptions, args []string) error
 		}
 	}
 	return nil
+}
+
+// byModel orders runs (each of the runtime at the same index) so that the
+// runs of one model stand together, models in the order they first came,
+// runtimes in theirs.
+func byModel(runs []report.Run, runtimes []string) ([]report.Run, []string) {
+	first := map[string]int{}
+	for i, run := range runs {
+		if _, ok := first[run.Result.Model]; !ok {
+			first[run.Result.Model] = i
+		}
+	}
+	idx := make([]int, len(runs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return cmp.Compare(first[runs[a].Result.Model], first[runs[b].Result.Model])
+	})
+	outRuns, outRuntimes := make([]report.Run, len(runs)), make([]string, len(runs))
+	for i, j := range idx {
+		outRuns[i], outRuntimes[i] = runs[j], runtimes[j]
+	}
+	return outRuns, outRuntimes
+}
+
+// runtimePlans makes the plan of each runtime --runtime names, in its
+// order (one plan when it names one or none): conclab run compares them.
+func runtimePlans(ctx context.Context, s *streams, wl *workload.Workload, text []byte, o *runOptions) ([]*plan.Plan, error) {
+	if len(o.runtimes) < 2 {
+		p, err := newPlan(ctx, s, wl, text, o)
+		return []*plan.Plan{p}, err
+	}
+	seen := map[string]bool{}
+	var plans []*plan.Plan
+	for _, rt := range o.runtimes {
+		if seen[rt] {
+			return nil, fmt.Errorf("--runtime %s given twice", rt)
+		}
+		seen[rt] = true
+		one := *o
+		one.runtime = rt
+		p, err := newPlan(ctx, s, wl, text, &one)
+		if err != nil {
+			return nil, err
+		}
+		plans = append(plans, p)
+	}
+	return plans, nil
 }
 
 // noSpans says, for each run without spans, why: the limits plan keeps
@@ -291,14 +388,85 @@ func (o *runOptions) overrides() plan.Overrides {
 		SwitchInterval: o.switchInterval,
 		Models:         o.models,
 		MaxSteps:       o.maxSteps,
+		Interpreter:    o.interp,
 		Names:          flagNames,
+	}
+}
+
+// runtimeUsage is --runtime's help.
+var runtimeUsage = "the runtime profile: " + strings.Join(runtime.Names(), ", ") +
+	" (cpython is cpython-3.11 and cpython-ft cpython-3.13t; default: the workload's, else --python's, else cpython)"
+
+// findPython checks the interpreter --python names and, unless --runtime
+// or --profile says the profile, takes the built-in profile of its CPython
+// release to stand in for the workload's runtime (plan.Overrides.Interpreter).
+// What it picked is said on stderr by noteRuntime once the plan is made.
+func (o *runOptions) findPython(ctx context.Context) error {
+	if o.python == "" || o.runtime != "" || o.profile != "" {
+		return nil
+	}
+	py, err := python.Find(ctx, o.python)
+	if err == nil {
+		err = py.RequireCPython("a built-in profile")
+	}
+	if err != nil {
+		if errors.Is(err, python.ErrNoPython) || errors.Is(err, python.ErrOldPython) || errors.Is(err, python.ErrNotCPython) {
+			return fmt.Errorf("--python: %w", err) // exit 2: the user's interpreter
+		}
+		return fail(err)
+	}
+	name, exact := runtime.ForPython(py.Version.Major, py.Version.Minor, py.FreeThreaded)
+	o.interp = name
+	o.interpNote = fmt.Sprintf("runtime %s, the built-in profile of %s", name, py)
+	if !exact {
+		release := fmt.Sprintf("%d.%d", py.Version.Major, py.Version.Minor)
+		if py.FreeThreaded {
+			release += "t"
+		}
+		o.interpNote = fmt.Sprintf("runtime %s for %s: no profile of CPython %s is built in, and %s is the nearest (conclab calibrate --python %s measures one)",
+			name, py, release, name, o.python)
+	}
+	return nil
+}
+
+// noteRuntime says on stderr which profile --python picked, when the
+// plan took it.
+func noteRuntime(s *streams, o *runOptions, p *plan.Plan) {
+	if p.ByInterpreter && o.interpNote != "" {
+		fmt.Fprintf(s.err, "conclab: %s (--runtime chooses another)\n", o.interpNote)
+		o.interpNote = "" // once per command
 	}
 }
 
 // newPlan resolves what the flags in o, the workload and the defaults say
 // (plan.New). text is the workload's source, for placing errors in it.
-func newPlan(wl *workload.Workload, text []byte, o *runOptions) (*plan.Plan, error) {
-	return plan.New(wl, text, o.overrides())
+func newPlan(ctx context.Context, s *streams, wl *workload.Workload, text []byte, o *runOptions) (*plan.Plan, error) {
+	return o.plan(ctx, s, wl, text, o.overrides())
+}
+
+// plan makes the plan ov says for wl, first finding the interpreter
+// --python names (once per command), and says which profile it picked.
+func (o *runOptions) plan(ctx context.Context, s *streams, wl *workload.Workload, text []byte, ov plan.Overrides) (*plan.Plan, error) {
+	// The workload and the flags first: a mistake there is told before
+	// anything about the interpreter.
+	p, err := plan.New(wl, text, ov)
+	if err != nil {
+		return nil, err
+	}
+	if !o.pythonFound {
+		if err := o.findPython(ctx); err != nil {
+			return nil, err
+		}
+		o.pythonFound = true
+	}
+	if o.interp == "" {
+		return p, nil
+	}
+	ov.Interpreter = o.interp
+	if p, err = plan.New(wl, text, ov); err == nil && s != nil {
+		noteRuntime(s, o, p)
+	}
+	return p, err
 }
 
 // splitModels splits each -m value at the commas outside parentheses, so
@@ -433,6 +601,12 @@ var switchIntervalUsage = "the GIL switch interval (default: the workload's, els
 // share: --cores, --switch-interval, --max-steps, --width, -e and -o
 // (against the files args and --profile name, which it must not replace).
 func checkCommonFlags(cmd *cobra.Command, o *runOptions, args []string) error {
+	switch {
+	case len(o.runtimes) == 1:
+		o.runtime = o.runtimes[0]
+	case len(o.runtimes) > 1 && cmd.Name() != "run":
+		return fmt.Errorf("--runtime given %d times; conclab run compares runtimes side by side, %s takes one", len(o.runtimes), cmd.Name())
+	}
 	if !cmd.Flags().Changed("cores") {
 		o.cores = 0
 	} else if o.cores < 1 || o.cores > workload.MaxCores {
@@ -467,7 +641,8 @@ func (o *runOptions) inputs(args []string) []input {
 // explain, sweep and advise: --runtime, --cores, --switch-interval,
 // --profile and --max-steps.
 func addSimFlags(f *pflag.FlagSet, o *runOptions) {
-	f.StringVar(&o.runtime, "runtime", "", "cpython, cpython-ft, java or go (default: the workload's)")
+	f.StringArrayVar(&o.runtimes, "runtime", nil, runtimeUsage)
+	f.StringVar(&o.python, "python", "", "simulate with the built-in profile of this CPython's release (e.g. python3.12)")
 	f.IntVar(&o.cores, "cores", 0, "CPU cores (default: the workload's, else this machine's)")
 	f.DurationVar(&o.switchInterval, "switch-interval", 0, switchIntervalUsage)
 	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conclab/conclab/internal/python"
+	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/runtime"
 )
 
@@ -199,6 +201,12 @@ func TestRunBadInput(t *testing.T) {
 		{"threads(0) via -m", []string{"run", "seed-io", "-m", "threads(0)"}, `conclab: -m "threads(0)": column 9: threads(0)`},
 		{"asyncio on java via flags", []string{"run", "seed-io", "--runtime", "java", "-m", "asyncio"}, `conclab: -m "asyncio": model "asyncio" is not available on runtime java`},
 		{"models checked before running", []string{"run", "seed-io", "-m", "sync", "-m", "fibers"}, `conclab: -m "fibers"`},
+		{"eager before 3.12", []string{"run", "seed-io", "-m", "asyncio(eager)"},
+			`conclab: -m "asyncio(eager)": model "asyncio(eager)" is not available on runtime cpython: asyncio(eager) is asyncio.eager_task_factory, new in CPython 3.12`},
+		{"the same runtime twice", []string{"run", "seed-io", "--runtime", "cpython-3.9", "--runtime", "cpython-3.9"}, "conclab: --runtime cpython-3.9 given twice"},
+		{"explain compares no runtimes", []string{"explain", "seed-io", "-m", "sync", "--runtime", "cpython", "--runtime", "java"},
+			"conclab: --runtime given 2 times; conclab run compares runtimes side by side, explain takes one"},
+		{"a missing --python", []string{"run", "seed-io", "--python", f("nosuch-python")}, "conclab: --python: no usable Python: " + f("nosuch-python") + " not found"},
 		{"unknown flag", []string{"run", "seed-io", "--bogus"}, "conclab: unknown flag: --bogus"},
 		{"unknown shorthand", []string{"run", "seed-io", "-z"}, "conclab: unknown shorthand flag: 'z' in -z"},
 		{"missing file", []string{"run", f("nosuch.yaml")}, "conclab: " + f("nosuch.yaml") + ": no such file"},
@@ -404,6 +412,68 @@ func TestRunRuntimeAndProfile(t *testing.T) {
 	doc := runJSON(t, "run", "seed-cpu", "-m", "processes(2)", "--cores", "1")
 	if got := doc.Results[0].MakespanS; doc.Cores != 1 || got < 2 {
 		t.Errorf("--cores 1: cores %d, makespan %v s, want 1 core and ≥ 2 s", doc.Cores, got)
+	}
+}
+
+// TestRunRuntimes: --runtime given more than once compares the runtimes in
+// one table, a model's rows together, each result saying its runtime.
+func TestRunRuntimes(t *testing.T) {
+	args := []string{"run", "seed-cpu", "-m", "threads(2)", "-m", "sync", "--runtime", "cpython-3.8", "--runtime", "cpython-3.13t"}
+	r := conclab(t, nil, append(args, "--format", "json")...)
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var doc struct {
+		Runtime string
+		Results []struct {
+			Model, Runtime string
+			MakespanS      float64 `json:"makespan_s"`
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, res := range doc.Results {
+		got = append(got, res.Model+" "+res.Runtime)
+	}
+	want := "threads(2) cpython-3.8, threads(2) cpython-3.13t, sync cpython-3.8, sync cpython-3.13t"
+	if doc.Runtime != "cpython-3.8" || strings.Join(got, ", ") != want {
+		t.Fatalf("runtime %s, results %q; want cpython-3.8 first, then %s", doc.Runtime, got, want)
+	}
+	// With the GIL two threads of 1 s take 2 s; free-threaded, they run side
+	// by side, each slower by the measured slowdown.
+	ft, _ := runtime.Builtin("cpython-3.13t")
+	if m := doc.Results[1].MakespanS; math.Abs(m-ft.Slowdown) > 0.02*ft.Slowdown || doc.Results[0].MakespanS < 2 {
+		t.Errorf("threads(2): %v s on cpython-3.8, %v s on cpython-3.13t (slowdown %v)", doc.Results[0].MakespanS, m, ft.Slowdown)
+	}
+	text := conclab(t, nil, args...)
+	for _, want := range []string{"runtime cpython-3.8 vs cpython-3.13t", "threads(2) · cpython-3.13t", "sync · cpython-3.8 · makespan"} {
+		if !strings.Contains(text.stdout, want) {
+			t.Errorf("text output lacks %q:\n%s", want, text.stdout)
+		}
+	}
+}
+
+// TestRunPython: --python picks the built-in profile of its release, and
+// says so on stderr.
+func TestRunPython(t *testing.T) {
+	py, err := python.Find(context.Background(), python.Default)
+	if err != nil {
+		testtool.Missing(t, "no python3: %v", err)
+	}
+	want, _ := runtime.ForPython(py.Version.Major, py.Version.Minor, py.FreeThreaded)
+	r := conclab(t, nil, "run", "seed-io", "-m", "sync", "--python", python.Default, "--format", "json")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"runtime": "`+want+`"`) {
+		t.Fatalf("exit %d, stdout %.200q; want runtime %s", r.code, r.stdout, want)
+	}
+	if !strings.HasPrefix(r.stderr, "conclab: runtime "+want+", the built-in profile of CPython "+py.Version.String()) {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	// --runtime says otherwise, and nothing is said.
+	r = conclab(t, nil, "run", "seed-io", "-m", "sync", "--python", python.Default, "--runtime", "cpython-3.9", "--format", "json")
+	if r.code != exitOK || r.stderr != "" || !strings.Contains(r.stdout, `"runtime": "cpython-3.9"`) {
+		t.Errorf("with --runtime: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
 

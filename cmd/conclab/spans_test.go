@@ -21,7 +21,7 @@ func TestRunManySpans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := newPlan(wl, text, o)
+	p, err := newPlan(context.Background(), nil, wl, text, o)
 	if err != nil {
 		t.Fatal(err)
 	}

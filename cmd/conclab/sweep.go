@@ -105,13 +105,13 @@ func capacityPoints(s *streams, p *plan.Plan, o *sweepOptions, args []string) (s
 	var base []advise.Point
 	swept = advise.SweptCapacity
 	if _, rerr := model.ParseSweep(expr); rerr == nil && strings.Contains(expr, "..") {
-		if swept, base, err = advise.ModelPoints(p.Workload, expr, prof.Name, prof.Asyncio, prof.Processes); err != nil {
+		if swept, base, err = advise.ModelPoints(p.Workload, expr, prof); err != nil {
 			return "", "", nil, o.overrides().ModelError(0, expr, err)
 		}
 	} else {
 		d, err := model.Parse(expr)
 		if err == nil {
-			err = model.Check(d, prof.Name, prof.Asyncio, prof.Processes)
+			err = prof.Check(d)
 		}
 		if err != nil {
 			return "", "", nil, o.overrides().ModelError(0, expr, err)
@@ -134,7 +134,7 @@ func addCommonFlags(cmd *cobra.Command, o *runOptions, formats string) {
 // loadForAdvise reads the workload named by args or -e and resolves its
 // runtime, cores and switch interval as run does; the models are the
 // command's own, so the workload's models: are not used.
-func loadForAdvise(s *streams, o *runOptions, args []string) (*plan.Plan, error) {
+func loadForAdvise(ctx context.Context, s *streams, o *runOptions, args []string) (*plan.Plan, error) {
 	var src string
 	switch {
 	case len(args) == 1 && o.inline != "":
@@ -150,7 +150,7 @@ func loadForAdvise(s *streams, o *runOptions, args []string) (*plan.Plan, error)
 	}
 	ov := o.overrides()
 	ov.NoModels = true // the models: of the file are not ours
-	return plan.New(wl, nil, ov)
+	return o.plan(ctx, s, wl, nil, ov)
 }
 
 func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) error {
@@ -165,7 +165,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 	if o.capacity != "" && o.rate != "" {
 		return errors.New("--capacity and --rate: sweep one of them at a time")
 	}
-	p, err := loadForAdvise(s, &o.runOptions, args)
+	p, err := loadForAdvise(ctx, s, &o.runOptions, args)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 		}
 		d, err := model.Parse(o.model)
 		if err == nil {
-			err = model.Check(d, prof.Name, prof.Asyncio, prof.Processes)
+			err = prof.Check(d)
 		}
 		if err != nil {
 			if _, rerr := model.ParseSweep(o.model); rerr == nil {
@@ -201,7 +201,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions, args []string) e
 		}
 		swept = advise.SweptRate
 	} else {
-		swept, pts, err = advise.ModelPoints(p.Workload, o.model, prof.Name, prof.Asyncio, prof.Processes)
+		swept, pts, err = advise.ModelPoints(p.Workload, o.model, prof)
 		switch {
 		case errors.Is(err, advise.ErrNoRange):
 			return fmt.Errorf("-m %q: no range to sweep; give one such as threads(1..64), or sweep the arrival rate with --rate 50..500/s", o.model)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	goruntime "runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,7 +43,8 @@ type verifyOptions struct {
 	runOptions
 	repeat      int
 	tolerance   string
-	python      string
+	gilPython   string
+	only        []string
 	timeout     time.Duration
 	suite       bool
 	suiteMedian string
@@ -127,13 +129,16 @@ machine alone pass both.`,
 				}
 				return runSuite(ctx, s, &o)
 			}
+			if len(o.only) > 0 {
+				return errors.New("--only names scenarios of the accuracy suite: give it with --suite")
+			}
 			return runVerify(ctx, s, &o, args)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.inline, "expr", "e", "", "an inline workload instead of a file (see conclab run --help)")
 	f.StringArrayVarP(&o.models, "model", "m", nil, "a model expression such as threads(8); repeatable")
-	f.StringVar(&o.runtime, "runtime", "", "cpython or cpython-ft (default: the workload's)")
+	f.StringVar(&o.runtime, "runtime", "", "a CPython runtime profile, such as cpython-3.12 (default: the workload's, else --python's release)")
 	f.IntVar(&o.cores, "cores", 0, "CPU cores to simulate (default: this machine's, which the program runs on)")
 	f.DurationVar(&o.switchInterval, "switch-interval", 0, switchIntervalUsage)
 	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
@@ -143,9 +148,11 @@ machine alone pass both.`,
 	addWidthFlag(f, &o.width)
 	f.IntVar(&o.repeat, "repeat", 3, "runs per model; the measured figures are their medians (a busy run is made again, up to "+strconv.Itoa(truth.DefaultRetries)+" more)")
 	f.StringVar(&o.tolerance, "tolerance", "10%", "the largest makespan error that passes")
-	f.StringVar(&o.python, "python", python.Default, "the Python interpreter to run (CPython 3.8 or newer)")
+	f.StringVar(&o.python, "python", python.Default, "the Python interpreter to run (CPython 3.8 or newer); its release picks the built-in profile")
+	f.StringVar(&o.gilPython, "gil-python", "", "for a free-threaded --python: a build with the GIL of its release, whose speed `work` is (default: found in conclab's cache, on PATH or in pyenv)")
 	f.DurationVar(&o.timeout, "timeout", 0, "stop a run after this long (default: max(30s, 5 × predicted + 10s))")
 	f.BoolVar(&o.suite, "suite", false, "run the accuracy suite (examples/validation) instead of one workload")
+	f.StringSliceVar(&o.only, "only", nil, "with --suite: run these scenarios only (comma-separated names)")
 	f.StringVar(&o.suiteMedian, "suite-median", "5%", "with --suite: the largest median |makespan error| that passes")
 	f.StringVar(&o.suiteWorst, "suite-worst", "15%", "with --suite: the largest worst |makespan error| that passes")
 	return cmd
@@ -207,7 +214,7 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	if err != nil {
 		return err
 	}
-	p, err := newPlan(wl, text, &o.runOptions)
+	p, err := newPlan(ctx, s, wl, text, &o.runOptions)
 	if err != nil {
 		return err
 	}
@@ -218,7 +225,7 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	if wl.Arrivals != nil {
 		return runVerifyOpen(ctx, s, o, args, p, tol)
 	}
-	rep, err := truth.Check(ctx, truth.CheckConfig{Target: target(p), Python: o.python, Repeat: o.repeat,
+	rep, err := truth.Check(ctx, truth.CheckConfig{Target: target(p), Python: o.python, GILPython: o.gilPython, Repeat: o.repeat,
 		Timeout: o.timeout, SpanTasks: maxSpanTasks, Progress: verifyProgress(s), Noise: truth.NoiseConfig{Tolerance: tol}})
 	if err != nil {
 		return verifyError(ctx, p.Workload.Name, err)
@@ -318,7 +325,7 @@ func interrupted(ctx context.Context, name string, err error) error {
 func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, n noise, checks []checked, opt report.Options) error {
 	writeWrapped(w, fmt.Sprintf("verify %s · %s · %s · switch interval %s", oneLine(p.Workload.Name),
 		numfmt.Count(p.Tasks(), "task", "tasks"), numfmt.Count(p.Cores, "core", "cores"), workload.FormatDuration(p.SwitchInterval)), opt.Width)
-	writeWrapped(w, fmt.Sprintf("measured with %s, the median of %s per model%s", py, numfmt.Count(repeat, "run", "runs"), workRateText(n.workRate, n.rateLoad)), opt.Width)
+	writeWrapped(w, fmt.Sprintf("measured with %s, the median of %s per model%s", py, numfmt.Count(repeat, "run", "runs"), workRateText(n.workRate, n.rateLoad, n.gil)), opt.Width)
 	fmt.Fprintln(w)
 
 	rows := [][]string{{"model", "predicted", "measured", "min–max", "error", ""}}
@@ -426,6 +433,7 @@ func verifyJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 type suiteRow struct {
 	Workload    string    `json:"workload"`
 	Model       string    `json:"model"`
+	Runtime     string    `json:"runtime"`
 	PredictedS  float64   `json:"predicted_s"`
 	MeasuredS   float64   `json:"measured_s"`
 	Error       float64   `json:"error"`
@@ -444,13 +452,15 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 		return err
 	}
 	rep, err := truth.Suite(ctx, truth.SuiteConfig{
-		Python:   o.python,
-		Repeat:   o.repeat,
-		Timeout:  o.timeout,
-		Progress: verifyProgress(s),
-		Noise:    truth.NoiseConfig{Tolerance: medianMax},
+		Python:    o.python,
+		GILPython: o.gilPython,
+		Only:      o.only,
+		Repeat:    o.repeat,
+		Timeout:   o.timeout,
+		Progress:  verifyProgress(s),
+		Noise:     truth.NoiseConfig{Tolerance: medianMax},
 		Resolve: func(sc truth.Scenario) (truth.Target, error) {
-			p, err := newPlan(sc.Workload, sc.Text, &o.runOptions)
+			p, err := newPlan(ctx, s, sc.Workload, sc.Text, &o.runOptions)
 			if err != nil {
 				return truth.Target{}, err
 			}
@@ -463,7 +473,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 	py := interpreterOf(rep.Python)
 	rows := make([]suiteRow, len(rep.Rows))
 	for i, r := range rep.Rows {
-		rows[i] = suiteRow{Workload: r.Workload, Model: r.Model, PredictedS: sec(r.Predicted), MeasuredS: sec(r.Measured), Error: r.Error,
+		rows[i] = suiteRow{Workload: r.Workload, Model: r.Model, Runtime: r.Runtime, PredictedS: sec(r.Predicted), MeasuredS: sec(r.Measured), Error: r.Error,
 			Spread: spreadJSON(r.Spread), MachineBusy: r.Busy, OthersCores: r.Others}
 	}
 	med, worst := rep.MedianAbsError, rep.WorstAbsError
@@ -492,8 +502,14 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 		}
 	} else {
 		opt := s.textOptions(toFile(o.output), o.width)
-		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · %s · median of %s%s",
-			py, numfmt.Count(o.cores, "core", "cores"), numfmt.Count(o.repeat, "run", "runs"), workRateText(rep.WorkRate, rep.WorkRateLoad)), opt.Width)
+		var runtimes []string
+		for _, r := range rep.Rows {
+			if !slices.Contains(runtimes, r.Runtime) {
+				runtimes = append(runtimes, r.Runtime)
+			}
+		}
+		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · runtime %s · %s · median of %s%s",
+			py, strings.Join(runtimes, ", "), numfmt.Count(o.cores, "core", "cores"), numfmt.Count(o.repeat, "run", "runs"), workRateText(rep.WorkRate, rep.WorkRateLoad, rep.GILPython)), opt.Width)
 		fmt.Fprintln(&buf)
 		table := [][]string{{"scenario", "model", "predicted", "measured", "min–max", "error", ""}}
 		for _, r := range rep.Rows {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/numfmt"
+	"github.com/conclab/conclab/internal/python"
 )
 
 // noise is what verify knew of the machine during its runs.
@@ -21,10 +22,11 @@ type noise struct {
 	speed    float64 // how far off its measured speed work may run
 	workRate float64 // the programs' work loop, iterations per CPU second (0: no work)
 	rateLoad truth.Load
+	gil      *python.Interpreter // the build with the GIL the rate is of, for a free-threaded one
 }
 
 func noiseOf(rep *truth.Report) noise {
-	return noise{known: rep.LoadKnown, limits: rep.Limits, speed: rep.Speed, workRate: rep.WorkRate, rateLoad: rep.WorkRateLoad}
+	return noise{known: rep.LoadKnown, limits: rep.Limits, speed: rep.Speed, workRate: rep.WorkRate, rateLoad: rep.WorkRateLoad, gil: rep.GILPython}
 }
 
 // busyHelp says, for --help, what verify calls a busy machine and what
@@ -221,11 +223,15 @@ func busiest(c checked) string {
 }
 
 // workRateText says what `work` ran, for the text's heading.
-func workRateText(rate float64, l truth.Load) string {
+func workRateText(rate float64, l truth.Load, gil *python.Interpreter) string {
 	if rate <= 0 {
 		return ""
 	}
 	s := fmt.Sprintf("; work: %s million iterations of its Python loop per CPU second, measured once", numfmt.Sig3(rate/1e6))
+	if gil != nil {
+		s = fmt.Sprintf("; work: %s million iterations of its Python loop per second of work, the speed of %s, measured once; the free-threaded build takes longer over them",
+			numfmt.Sig3(rate/1e6), gil)
+	}
 	if l.Busy {
 		s += fmt.Sprintf(" while %s (so it may be low, and work short)", l.During)
 	}

@@ -40,7 +40,7 @@ func (s served) verdicts(tol float64) []string { return s.check.Verdicts(tol) }
 
 // runVerifyOpen checks an open workload against real servers.
 func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []string, p *plan.Plan, tol float64) error {
-	rep, err := truth.CheckOpen(ctx, truth.OpenConfig{Target: target(p), Python: o.python, Repeat: o.repeat,
+	rep, err := truth.CheckOpen(ctx, truth.OpenConfig{Target: target(p), Python: o.python, GILPython: o.gilPython, Repeat: o.repeat,
 		Timeout: o.timeout, Progress: verifyProgress(s)})
 	if err != nil {
 		return verifyError(ctx, p.Workload.Name, err)

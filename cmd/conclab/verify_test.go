@@ -51,7 +51,7 @@ func TestExportCommand(t *testing.T) {
 	}{
 		{[]string{"export", "seed-io"}, "give the model to export with -m (the workload lists 3)"},
 		{[]string{"export", "seed-io", "-m", "sync", "-m", "asyncio"}, "export writes one model"},
-		{[]string{"export", "-e", "[wait 1ms]", "-m", "threads(2)", "--runtime", "java"}, "need runtime cpython or cpython-ft"},
+		{[]string{"export", "-e", "[wait 1ms]", "-m", "threads(2)", "--runtime", "java"}, "need a CPython runtime"},
 		{[]string{"export"}, "missing workload"},
 		{[]string{"export", "-e", "[wait 1ms]", "-m", "thread(2)"}, `-m "thread(2)"`},
 	}
@@ -86,7 +86,7 @@ func TestVerifyUsage(t *testing.T) {
 		{[]string{"verify", "-e", "[wait 1ms]", "--tolerance", "lots"}, `--tolerance "lots": want a percentage`},
 		{[]string{"verify", "-e", "[wait 1ms]", "--repeat", "0"}, "--repeat 0"},
 		{[]string{"verify", "-e", "[wait 1ms]", "--format", "xml"}, `invalid --format "xml"`},
-		{[]string{"verify", "-e", "[wait 1ms]", "--runtime", "go"}, "need runtime cpython"},
+		{[]string{"verify", "-e", "[wait 1ms]", "--runtime", "go"}, "need a CPython runtime"},
 		{[]string{"verify", "-e", "[wait 1ms]", "--timeout", "-1s"}, "--timeout -1s"},
 		{[]string{"verify", "-e", "[wait 1ms]", "--python", "/nonexistent/python3"}, "/nonexistent/python3 not found (install Python 3.8 or newer"},
 	}
@@ -123,6 +123,26 @@ func TestVerifyRuntimeMismatch(t *testing.T) {
 		r := conclab(t, nil, "verify", "-e", "[wait 1ms]", "--runtime", tt.runtime, "--python", fake)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
 			t.Errorf("%s on %s: exit %d, stderr %q", tt.runtime, tt.probe, r.code, r.stderr)
+		}
+	}
+}
+
+// TestVerifyPicksTheRelease: without --runtime, verify predicts with the
+// built-in profile of --python's release, and says so first.
+func TestVerifyPicksTheRelease(t *testing.T) {
+	for _, tt := range []struct{ probe, want string }{
+		{"CPython 3.12.1 gil", "conclab: runtime cpython-3.12, the built-in profile of CPython 3.12.1"},
+		{"CPython 3.13.5 nogil", "conclab: runtime cpython-3.13t, the built-in profile of CPython 3.13.5 free-threaded"},
+		{"CPython 3.14.0 gil", "conclab: runtime cpython-3.13 for CPython 3.14.0"},
+	} {
+		fake := filepath.Join(t.TempDir(), "python3")
+		if err := os.WriteFile(fake, []byte("#!/bin/sh\necho '"+tt.probe+"'\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		// The fake runs nothing: verify fails after saying what it took.
+		r := conclab(t, nil, "verify", "-e", "[wait 1ms]", "-m", "sync", "--python", fake)
+		if !strings.HasPrefix(r.stderr, tt.want) {
+			t.Errorf("%s: stderr %q, want it to start with %q", tt.probe, r.stderr, tt.want)
 		}
 	}
 }

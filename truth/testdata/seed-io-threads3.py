@@ -58,6 +58,7 @@ TASKS = WORKLOAD["tasks"]
 SWITCH_INTERVAL  = 0.005      # the GIL's switch interval
 STALL            = 5          # seconds without a step beginning or ending that mean a deadlock
 WORK_RATE        = 0          # work's iterations per CPU second (None: measured at start; 0: no work step)
+FIXED_WORK       = False      # work runs seconds × WORK_RATE iterations, the speed of another build (True), or for its seconds of CPU
 EAGER            = False      # 3.12's eager task factory (asyncio(eager)): needs Python 3.12
 THREADS          = 3          # the thread pool's size
 FANOUT_THREADS   = None       # threads of a second pool for gather branches (None: the same pool)
@@ -159,6 +160,12 @@ def work(seconds):
     cut to the CPU time left.
     """
     tally = Tally()
+    if FIXED_WORK:
+        # The Python code that runs for `seconds` on the build WORK_RATE
+        # was measured on; a free-threaded build takes longer over it.
+        for i in range(max(1, round(seconds * WORK_RATE))):
+            bump(tally, i)
+        return tally.total
     speed = WORK_RATE
     clock = time.thread_time()
     end = clock + seconds

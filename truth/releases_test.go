@@ -1,0 +1,85 @@
+package truth
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/conclab/conclab/plan"
+	"github.com/conclab/conclab/runtime"
+
+	"github.com/conclab/conclab/internal/python"
+	"github.com/conclab/conclab/internal/testtool"
+)
+
+// releaseScenarios are the scenarios of the accuracy suite each CPython
+// release is checked on: waits, CPU-bound threads sharing the GIL (or
+// not), an event loop with CPU work, blocking and offloaded calls, and a
+// mixed batch with worker processes. (Thread start-ups and process starts
+// are left to the whole suite: they follow this VM's page faults.)
+var releaseScenarios = []string{"seed-waits", "seed-sleep-in-async", "cpu-threads", "gil-share-2", "asyncio-cpu",
+	"loop-blocking", "offload-to-thread", "mixed-batch"}
+
+// TestReleasesAgainstCPython: the built-in profiles of CPython 3.12, 3.13
+// and the free-threaded 3.13t agree with those interpreters here, within
+// 10 % on every scenario's median run, each picked by its interpreter's
+// release as verify picks it. 3.13t runs work at the speed of the build
+// with the GIL of its source, so the measured slowdown is under test too.
+// The interpreters are pyenv's and scripts/build-python-ft's, which .ci/run
+// builds.
+func TestReleasesAgainstCPython(t *testing.T) {
+	home, _ := os.UserHomeDir()
+	cache, err := python.CacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pyenv := func(release string) string {
+		found, _ := filepath.Glob(filepath.Join(home, ".pyenv", "versions", release+".*", "bin", "python"+release))
+		if len(found) == 0 {
+			return ""
+		}
+		return found[len(found)-1]
+	}
+	for _, tt := range []struct{ runtime, python string }{
+		{"cpython-3.12", pyenv("3.12")},
+		{"cpython-3.13", pyenv("3.13")},
+		{"cpython-3.13t", filepath.Join(cache, "python3.13t", "bin", "python3.13t")},
+	} {
+		t.Run(tt.runtime, func(t *testing.T) {
+			py, err := python.Find(context.Background(), tt.python)
+			if tt.python == "" || err != nil {
+				testtool.Missing(t, "no interpreter for %s (pyenv's, or scripts/build-python-ft's): %v", tt.runtime, err)
+			}
+			name, exact := runtime.ForPython(py.Version.Major, py.Version.Minor, py.FreeThreaded)
+			if name != tt.runtime || !exact {
+				t.Fatalf("%s is %s, whose profile is %s", tt.python, py, name)
+			}
+			testtool.WallClock(t)
+			rep, err := Suite(context.Background(), SuiteConfig{Python: tt.python, Repeat: 3, Only: releaseScenarios,
+				Resolve: func(sc Scenario) (Target, error) {
+					p, err := plan.New(sc.Workload, sc.Text, plan.Overrides{Interpreter: name})
+					if err != nil {
+						return Target{}, err
+					}
+					return *p, nil
+				}, Noise: NoiseConfig{Tolerance: 0.10}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if py.FreeThreaded && rep.GILPython == nil {
+				t.Errorf("work on %s did not run at the speed of a build with the GIL", py)
+			}
+			for _, row := range rep.Rows {
+				t.Logf("%s %s on %s: %+.1f%%%s", row.Workload, row.Model, row.Runtime, 100*row.Error,
+					map[bool]string{true: " (busy)"}[row.Busy])
+				if row.Runtime != tt.runtime {
+					t.Errorf("%s predicted with %s, want %s", row.Workload, row.Runtime, tt.runtime)
+				}
+			}
+			if v := rep.Verdict(0.10, 0.10); v != Within {
+				t.Errorf("median |error| %.1f%%, worst %.1f%%: %s (want both within 10%%)", 100*rep.MedianAbsError, 100*rep.WorstAbsError, v)
+			}
+		})
+	}
+}
