@@ -98,7 +98,6 @@ func runtimeRows() []runtimeRow {
 	return rows
 }
 
-
 // writeRuntimes writes the list as a table, then the command that proves
 // each profile.
 func writeRuntimes(b *bytes.Buffer, width int) {
