@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	goruntime "runtime"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/python"
@@ -39,13 +41,47 @@ func (e *RunError) Unwrap() error { return e.Err }
 // runErr wraps err, which is not nil, as a RunError.
 func runErr(err error) error { return &RunError{err} }
 
-// CheckRuntime refuses a runtime profile that is not a CPython's: the
-// programs Export writes are Python.
-func CheckRuntime(prof runtime.Profile) error {
-	if prof.Name == "cpython" || prof.Name == "cpython-ft" {
-		return nil
+// Lang is the language of the programs that put a runtime to the test.
+type Lang string
+
+// The languages of exported programs.
+const (
+	Python Lang = "python" // cpython, cpython-ft: Export
+	Java   Lang = "java"   // java: ExportJava
+	Go     Lang = "go"     // go: ExportGo
+)
+
+// LangOf returns the language of the programs that put prof to the test,
+// by the profile's name (a calibrated profile keeps its runtime's).
+func LangOf(prof runtime.Profile) (Lang, error) {
+	switch prof.Name {
+	case "cpython", "cpython-ft":
+		return Python, nil
+	case "java":
+		return Java, nil
+	case "go":
+		return Go, nil
 	}
-	return fmt.Errorf("runtime %s: the exported program is Python; export and verify need runtime cpython or cpython-ft", prof.Name)
+	return "", fmt.Errorf("runtime %s: export and verify know programs for runtime cpython, cpython-ft, java and go", prof.Name)
+}
+
+// CheckRuntime refuses a runtime profile that no exported program puts to
+// the test (LangOf).
+func CheckRuntime(prof runtime.Profile) error {
+	_, err := LangOf(prof)
+	return err
+}
+
+// ExportFor writes the program of lang that runs wl under d: Export,
+// ExportJava or ExportGo.
+func ExportFor(lang Lang, w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOptions) error {
+	switch lang {
+	case Java:
+		return ExportJava(w, wl, d, opt)
+	case Go:
+		return ExportGo(w, wl, d, opt)
+	}
+	return Export(w, wl, d, opt)
 }
 
 // CanRun refuses, with an error wrapping errors.ErrUnsupported, a model
@@ -132,7 +168,10 @@ type Progress struct {
 type CheckConfig struct {
 	Target
 	Python string // the interpreter; python.Default when empty
-	Repeat int    // real runs per model (the measured figures are their medians); at least 1
+	// Toolchain is the java or go command for runtime java or go (see
+	// FindToolchain); java or go on PATH when empty.
+	Toolchain string
+	Repeat    int // real runs per model (the measured figures are their medians); at least 1
 	// Timeout stops a run; 0: max(30 s, 5 × the predicted makespan + 10 s).
 	Timeout time.Duration
 	// SpanTasks: the prediction and the median real run keep their spans,
@@ -150,9 +189,12 @@ type CheckConfig struct {
 // Report is what Check found.
 type Report struct {
 	Target
-	Python   *python.Interpreter
-	Repeat   int
-	WorkRate float64 // the programs' work rate (0: no task has work)
+	Python *python.Interpreter // for runtime cpython and cpython-ft; else nil
+	// Toolchain is the java or go that ran the programs of runtime java or
+	// go; else nil.
+	Toolchain *Toolchain
+	Repeat    int
+	WorkRate  float64 // the programs' work rate (0: no task has work)
 	// WorkRateLoad is how busy the machine was while the rate was measured
 	// (not Known when it was given).
 	WorkRateLoad Load
@@ -202,19 +244,29 @@ func (r *Report) verdicts(tol float64, v Verdict) []ModelCheck {
 // interpreter that does not match it, a model this system cannot run.
 // Errors of the work itself (a simulation or a run that failed, timed out
 // or was interrupted) are RunErrors.
+//
+// Runtime java and go run the programs of ExportJava and ExportGo with the
+// toolchain (FindToolchain), each compiled once per model before its runs.
 func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
 	if err := checkTarget(cfg.Target, false); err != nil {
 		return nil, err
+	}
+	if lang, _ := LangOf(cfg.Profile); lang != Python {
+		tc, err := FindToolchain(ctx, lang, cfg.Toolchain)
+		if err != nil {
+			return nil, err
+		}
+		return check(ctx, cfg, nil, tc)
 	}
 	py, err := findInterpreter(ctx, cfg.Python, cfg.Profile)
 	if err != nil {
 		return nil, err
 	}
-	return check(ctx, cfg, py)
+	return check(ctx, cfg, py, nil)
 }
 
-// check is Check with the interpreter found.
-func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Report, error) {
+// check is Check with the interpreter, or the toolchain, found.
+func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter, tc *Toolchain) (*Report, error) {
 	t := cfg.Target
 	if t.Workload.Arrivals != nil {
 		return nil, fmt.Errorf("workload %s is open (arrivals): check it with CheckOpen", t.Workload.Name)
@@ -226,12 +278,12 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 		return nil, err
 	}
 	w := newWatcher(cfg.Noise)
-	r := &Report{Target: t, Python: py, Repeat: cfg.Repeat, WorkRate: cfg.WorkRate, Limits: w.Limits, Speed: w.Speed}
+	r := &Report{Target: t, Python: py, Toolchain: tc, Repeat: cfg.Repeat, WorkRate: cfg.WorkRate, Limits: w.Limits, Speed: w.Speed}
 	tasks, err := Tasks(t.Workload)
 	if err != nil {
 		return nil, err
 	}
-	if r.WorkRate <= 0 {
+	if r.WorkRate <= 0 && py != nil { // Java and Go spin on the thread's CPU clock alone
 		if hasWork(tasks) {
 			if r.WorkRate, r.WorkRateLoad, err = w.workRate(ctx, py.Path); err != nil {
 				return nil, runErr(err)
@@ -242,8 +294,24 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 	for i, d := range t.Models {
 		pred := preds[i]
 		var prog bytes.Buffer
-		if err := Export(&prog, t.Workload, d, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: rate}); err != nil {
+		opt := ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: rate}
+		lang := Python
+		if tc != nil {
+			lang = tc.Lang
+		}
+		if err := ExportFor(lang, &prog, t.Workload, d, opt); err != nil {
 			return nil, err
+		}
+		measure := func(ctx context.Context, timeout time.Duration) (*Measurement, error) {
+			return Measure(ctx, py.Path, prog.Bytes(), timeout)
+		}
+		if tc != nil {
+			built, err := tc.Build(ctx, prog.Bytes())
+			if err != nil {
+				return nil, runErr(fmt.Errorf("%s under %s: %w", t.Workload.Name, d, err))
+			}
+			defer built.Close()
+			measure = built.Measure
 		}
 		timeout := cfg.Timeout
 		if timeout <= 0 {
@@ -264,7 +332,7 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 			if err != nil {
 				return nil, runErr(err)
 			}
-			m, err := Measure(ctx, py.Path, prog.Bytes(), timeout)
+			m, err := measure(ctx, timeout)
 			if err != nil {
 				return nil, runErr(fmt.Errorf("%s under %s, run %d: %w", t.Workload.Name, d, k, err))
 			}

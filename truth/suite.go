@@ -143,7 +143,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 	var quiet []SuiteRow
 	for _, t := range targets {
 		rep, err := check(ctx, CheckConfig{Target: t, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress,
-			WorkRate: r.WorkRate, Noise: cfg.Noise}, py)
+			WorkRate: r.WorkRate, Noise: cfg.Noise}, py, nil)
 		if err != nil {
 			return nil, err
 		}
