@@ -185,11 +185,12 @@ func cpythonFT() Profile {
 
 func java() Profile {
 	return Profile{
-		Name:      "java",
-		GIL:       false,
-		Asyncio:   false,
-		Slowdown:  1,
-		Processes: true,
+		Name:        "java",
+		GIL:         false,
+		Asyncio:     false,
+		Slowdown:    1,
+		Processes:   true,
+		ExecWorkers: true,
 
 		ThreadStart:    128000,
 		PoolTask:       3000,
@@ -235,11 +236,12 @@ func java() Profile {
 
 func golang() Profile {
 	return Profile{
-		Name:      "go",
-		GIL:       false,
-		Asyncio:   false,
-		Slowdown:  1,
-		Processes: true,
+		Name:        "go",
+		GIL:         false,
+		Asyncio:     false,
+		Slowdown:    1,
+		Processes:   true,
+		ExecWorkers: true,
 
 		ThreadStart:    754,
 		PoolTask:       307,
