@@ -20,6 +20,7 @@ import (
 
 	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/python"
+	"github.com/conclab/conclab/internal/toolchain"
 )
 
 // Target is a workload resolved for a check: the runtime profile, cores,
@@ -169,7 +170,7 @@ type CheckConfig struct {
 	Target
 	Python string // the interpreter; python.Default when empty
 	// Toolchain is the java or go command for runtime java or go (see
-	// FindToolchain); java or go on PATH when empty.
+	// toolchain.Find); java or go on PATH when empty.
 	Toolchain string
 	Repeat    int // real runs per model (the measured figures are their medians); at least 1
 	// Timeout stops a run; 0: max(30 s, 5 × the predicted makespan + 10 s).
@@ -192,7 +193,7 @@ type Report struct {
 	Python *python.Interpreter // for runtime cpython and cpython-ft; else nil
 	// Toolchain is the java or go that ran the programs of runtime java or
 	// go; else nil.
-	Toolchain *Toolchain
+	Toolchain *toolchain.Toolchain
 	Repeat    int
 	WorkRate  float64 // the programs' work rate (0: no task has work)
 	// WorkRateLoad is how busy the machine was while the rate was measured
@@ -246,13 +247,13 @@ func (r *Report) verdicts(tol float64, v Verdict) []ModelCheck {
 // or was interrupted) are RunErrors.
 //
 // Runtime java and go run the programs of ExportJava and ExportGo with the
-// toolchain (FindToolchain), each compiled once per model before its runs.
+// toolchain (toolchain.Find), each compiled once per model before its runs.
 func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
 	if err := checkTarget(cfg.Target, false); err != nil {
 		return nil, err
 	}
 	if lang, _ := LangOf(cfg.Profile); lang != Python {
-		tc, err := FindToolchain(ctx, lang, cfg.Toolchain)
+		tc, err := toolchain.Find(ctx, toolchain.Lang(lang), cfg.Toolchain)
 		if err != nil {
 			return nil, err
 		}
@@ -266,7 +267,7 @@ func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
 }
 
 // check is Check with the interpreter, or the toolchain, found.
-func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter, tc *Toolchain) (*Report, error) {
+func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter, tc *toolchain.Toolchain) (*Report, error) {
 	t := cfg.Target
 	if t.Workload.Arrivals != nil {
 		return nil, fmt.Errorf("workload %s is open (arrivals): check it with CheckOpen", t.Workload.Name)
@@ -297,7 +298,7 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter, tc *Too
 		opt := ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: rate}
 		lang := Python
 		if tc != nil {
-			lang = tc.Lang
+			lang = Lang(tc.Lang)
 		}
 		if err := ExportFor(lang, &prog, t.Workload, d, opt); err != nil {
 			return nil, err
@@ -306,12 +307,14 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter, tc *Too
 			return Measure(ctx, py.Path, prog.Bytes(), timeout)
 		}
 		if tc != nil {
-			built, err := tc.Build(ctx, prog.Bytes())
+			built, err := tc.Build(ctx, prog.Bytes(), "Program")
 			if err != nil {
 				return nil, runErr(fmt.Errorf("%s under %s: %w", t.Workload.Name, d, err))
 			}
 			defer built.Close()
-			measure = built.Measure
+			measure = func(ctx context.Context, timeout time.Duration) (*Measurement, error) {
+				return measureBuilt(ctx, built, timeout)
+			}
 		}
 		timeout := cfg.Timeout
 		if timeout <= 0 {

@@ -28,6 +28,7 @@ import (
 	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/textsafe"
+	"github.com/conclab/conclab/internal/toolchain"
 )
 
 const (
@@ -198,7 +199,7 @@ func (py interpreter) String() string {
 func toolOf(rep *truth.Report) interpreter {
 	if tc := rep.Toolchain; tc != nil {
 		impl := "Java"
-		if tc.Lang == truth.Go {
+		if tc.Lang == toolchain.Go {
 			impl = "Go"
 		}
 		return interpreter{path: tc.Path, version: tc.Version, impl: impl}
