@@ -380,11 +380,11 @@ type CalibrateOptions struct {
 	// or go on PATH when empty (see toolchain.Find).
 	Toolchain string
 	Python    string         // the interpreter; default python3 (check it with python.Find first)
-	Runs     int            // repetitions of every measurement; 0: the script's default (5, or 3 when Quick)
-	Quick    bool           // fewer repetitions inside each measurement, for tests
-	Timeout  time.Duration  // bound on the whole run; 0: none beyond ctx
-	Progress func(Progress) // called as each measurement finishes; may be nil
-	Log      io.Writer      // receives stderr lines that are not progress; may be nil
+	Runs      int            // repetitions of every measurement; 0: the script's default (5, or 3 when Quick)
+	Quick     bool           // fewer repetitions inside each measurement, for tests
+	Timeout   time.Duration  // bound on the whole run; 0: none beyond ctx
+	Progress  func(Progress) // called as each measurement finishes; may be nil
+	Log       io.Writer      // receives stderr lines that are not progress; may be nil
 }
 
 // CanCalibrate returns an error wrapping errors.ErrUnsupported on a system
