@@ -171,10 +171,11 @@ var howJava = map[string]string{
 	"PoolTask":    "CPU of the pool's thread per queued no-op it then drains, amortised over 20000",
 	"WakeLatency": "median elapsed time from LockSupport.unpark to the run of the parked thread",
 	"ProcessFork": "a JVM cannot fork: as process_spawn",
-	"ProcessSpawn": "elapsed time from starting a worker JVM (java -cp DIR Measure --worker, as an exported " +
-		"program starts its workers) to its line saying it is up, after it warmed up as the exported " +
-		"program's workers do (a step of work and one of waiting, a pool, a thread): JVM start-up, class " +
-		"loading and the JIT's first compilations, mostly CPU",
+	"ProcessSpawn": "CPU time (all its threads) of a worker JVM (java -cp DIR Measure --worker, as an exported " +
+		"program starts its workers) from its start to its line saying it is up, after it warmed up as the " +
+		"exported program's workers do (a step of work and one of waiting, a pool, a thread): JVM start-up, " +
+		"class loading and the JIT's first compilations; the mean of as many JVMs as cores started side by " +
+		"side, as processes(N) starts them, which each take more CPU than one alone",
 	"ProcessTask":    "elapsed time per line sent to a warm worker JVM through its standard input and read back, amortised over 2000",
 	"SleepOvershoot": "median of a 500 µs wait (LockSupport.parkNanos until the deadline) elapsed − 500 µs",
 	"ThreadRSS":      "Δ VmRSS (/proc/self/status) per thread after starting 1000 threads parked on a latch, in a fresh JVM",
@@ -192,8 +193,9 @@ var howGo = map[string]string{
 	"PoolTask":    "CPU of the worker goroutine per queued task it then drains, amortised over 200000",
 	"WakeLatency": "median elapsed time from a send on a channel to the run of the goroutine blocked receiving",
 	"ProcessFork": "a Go program cannot fork without exec: as process_spawn",
-	"ProcessSpawn": "elapsed time from starting a worker process (the program run again, as an exported program " +
-		"starts its workers) to its line saying it is up",
+	"ProcessSpawn": "CPU time (getrusage) of a worker process (the program run again, as an exported program " +
+		"starts its workers) from its start to its line saying it is up; the mean of as many as cores started " +
+		"side by side, as processes(N) starts them",
 	"ProcessTask":    "elapsed time per line sent to a warm worker process through its standard input and read back, amortised over 20000",
 	"SleepOvershoot": "median of time.Sleep(500 µs) elapsed − 500 µs",
 	"ThreadRSS":      "Δ VmRSS (/proc/self/status) per goroutine after starting 100000 goroutines blocked on a channel, in a fresh process",
@@ -266,6 +268,13 @@ func (m *Measurement) Profile() (Profile, error) {
 			spread = CountSpread(s) + " objects"
 		}
 		src := fmt.Sprintf("%s, median of %d (spread %s): %s", where, s.N, spread, descr[c.field])
+		if c.field == "ProcessSpawn" || c.field == "ProcessFork" {
+			a, okA := m.Results["ProcessSpawnAlone"]
+			e, okE := m.Results["ProcessSpawnElapsed"]
+			if okA && okE {
+				src += fmt.Sprintf("; one started alone took %s of CPU and was up after %s elapsed", formatNS(a.Median), formatNS(e.Median))
+			}
+		}
 		if c.field == "SleepOvershoot" {
 			var also []string
 			for _, extra := range []struct{ key, what string }{

@@ -238,15 +238,21 @@ final class Measure {
         t.start();
         t.join();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        out.println("ready");
+        out.println("ready " + cpu());  // the CPU this JVM has used so far, all its threads
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
             out.println(line);
         }
     }
 
-    // ProcessSpawn (and ProcessFork: a JVM cannot fork): elapsed time from
-    // starting a worker JVM to its line saying it is up; ProcessTask:
+    // ProcessSpawn (and ProcessFork: a JVM cannot fork): the CPU a worker
+    // JVM used, all its threads, from its start to its line saying it is
+    // up, when as many start side by side as there are cores, as
+    // processes(N) starts them (the engine charges a worker's start-up as
+    // CPU work; JVMs starting side by side each take more CPU than one
+    // alone: on two vCPUs of one physical core, a third more);
+    // ProcessSpawnAlone: the same of one worker started alone, and
+    // ProcessSpawnElapsed its elapsed time to that line; ProcessTask:
     // elapsed time per line sent to the warm worker and read back; and the
     // worker's VmRSS and VmSize.
     static double[] process() throws Exception {
@@ -254,9 +260,7 @@ final class Measure {
         Process p = startWorker();
         BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         PrintStream out = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8);
-        if (!"ready".equals(in.readLine())) {
-            throw new IOException("the worker did not start");
-        }
+        double aloneCPU = readyCPU(in);
         long start = System.nanoTime() - t0;
         long[] mem = status(p.pid());
         int n = 2000 / scale;
@@ -268,7 +272,29 @@ final class Measure {
         long task = (System.nanoTime() - t1) / n;
         out.close();
         p.waitFor();
-        return new double[] {start, task, mem[0], mem[1]};
+
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<Process> side = new ArrayList<>();
+        for (int i = 0; i < cores; i++) {
+            side.add(startWorker());
+        }
+        double sum = 0;
+        for (Process q : side) {
+            sum += readyCPU(new BufferedReader(new InputStreamReader(q.getInputStream(), StandardCharsets.UTF_8)));
+            q.getOutputStream().close();
+        }
+        for (Process q : side) {
+            q.waitFor();
+        }
+        return new double[] {sum / cores, aloneCPU, start, task, mem[0], mem[1]};
+    }
+
+    static double readyCPU(BufferedReader in) throws IOException {
+        String ready = in.readLine();
+        if (ready == null || !ready.startsWith("ready ")) {
+            throw new IOException("the worker did not start");
+        }
+        return Long.parseLong(ready.substring(6).trim());
     }
 
     static double median(long[] v) {
@@ -320,7 +346,7 @@ final class Measure {
             {new String[] {"WakeLatency"}, (Run) () -> new double[] {wakeLatency()}},
             {new String[] {"SleepOvershoot"}, (Run) () -> new double[] {sleepOvershoot()}},
             {new String[] {"ThreadRSS", "ThreadVirtual"}, (Run) Measure::threadMemory},
-            {new String[] {"ProcessSpawn", "ProcessTask", "ProcessRSS", "ProcessVirtual"}, (Run) Measure::process},
+            {new String[] {"ProcessSpawn", "ProcessSpawnAlone", "ProcessSpawnElapsed", "ProcessTask", "ProcessRSS", "ProcessVirtual"}, (Run) Measure::process},
         };
         int total = 0, done = 0;
         for (Object[] p : plan) {

@@ -250,6 +250,8 @@ func newProgressPrinter(w io.Writer) *progressPrinter {
 	// Extras measure.py reports beside the constants.
 	p.keys["SleepOvershoot2ms"] = "sleep_overshoot (2 ms sleeps)"
 	p.keys["SleepOvershoot10ms"] = "sleep_overshoot (10 ms sleeps)"
+	p.keys["ProcessSpawnElapsed"] = "process_spawn (elapsed, alone)"
+	p.keys["ProcessSpawnAlone"] = "process_spawn (alone)"
 	return p
 }
 
