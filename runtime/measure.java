@@ -172,7 +172,7 @@ final class Measure {
         return median(d);
     }
 
-    // SleepOvershoot: median extra elapsed time of a 500 µs park (the
+    // SleepOvershoot: median extra elapsed time of a 500 us park (the
     // exported program's wait).
     static double sleepOvershoot() {
         int n = 300 / Math.min(scale, 3);

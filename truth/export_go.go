@@ -137,6 +137,9 @@ func writeGoHeader(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, t
 	for _, line := range strings.Split(goModelAbout(d), "\n") {
 		b.WriteString(strings.TrimRight("// "+line, " ") + "\n")
 	}
+	// A blank line: the comment is no package doc comment, which gofmt
+	// would rewrite (it turns two quotes of a name into a curly one).
+	b.WriteString("\n")
 }
 
 // goModelAbout says in a few lines how the Go program runs the tasks.
