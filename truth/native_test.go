@@ -249,10 +249,10 @@ func TestExportNativeRefuses(t *testing.T) {
 
 func TestJavaQuote(t *testing.T) {
 	for s, want := range map[string]string{
-		`a"b\c`:          `"a\"b\\c"`,
+		`a"b\c`:           `"a\"b\\c"`,
 		"line\nbreak\x00": `"line\012break\000"`,
-		`\u000a`:         `"\\u000a"`,
-		"é\u2028😀":       `"\u00e9\u2028\ud83d\ude00"`,
+		`\u000a`:          `"\\u000a"`,
+		"é\u2028😀":        `"\u00e9\u2028\ud83d\ude00"`,
 	} {
 		if got := javaQuote(s); got != want {
 			t.Errorf("javaQuote(%q) = %s, want %s", s, got, want)
