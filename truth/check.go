@@ -139,10 +139,16 @@ func matchRuntime(py *python.Interpreter, prof runtime.Profile) error {
 	return nil
 }
 
-// checkTarget refuses a target that cannot be checked here.
-func checkTarget(t Target, server bool) error {
-	if err := CheckRuntime(t.Profile); err != nil {
+// checkTarget refuses a target that cannot be checked here; python says
+// the check runs Python programs only (a server of an open workload, the
+// accuracy suite), what Python does.
+func checkTarget(t Target, server bool, python string) error {
+	lang, err := LangOf(t.Profile)
+	if err != nil {
 		return err
+	}
+	if python != "" && lang != Python {
+		return fmt.Errorf("runtime %s: %s runs Python programs: give runtime cpython or cpython-ft", t.Profile.Name, python)
 	}
 	for _, d := range t.Models {
 		if err := CanRun(d, server); err != nil {
@@ -249,7 +255,7 @@ func (r *Report) verdicts(tol float64, v Verdict) []ModelCheck {
 // Runtime java and go run the programs of ExportJava and ExportGo with the
 // toolchain (toolchain.Find), each compiled once per model before its runs.
 func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
-	if err := checkTarget(cfg.Target, false); err != nil {
+	if err := checkTarget(cfg.Target, false, ""); err != nil {
 		return nil, err
 	}
 	if lang, _ := LangOf(cfg.Profile); lang != Python {

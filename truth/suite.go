@@ -112,7 +112,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 		if targets[i], err = cfg.Resolve(sc); err != nil {
 			return nil, err
 		}
-		if err := checkTarget(targets[i], false); err != nil {
+		if err := checkTarget(targets[i], false, "the accuracy suite"); err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.Name, err)
 		}
 	}
