@@ -182,10 +182,8 @@ const (
 	// project (runtime/testdata/cpython-pickle-measured.json).
 	measuredPickle = "measured here: python3 runtime/measure.py --only PickleSend,PickleFresh (CPython 3.11.7, " +
 		"Debian 12, AMD EPYC VM, 2 cores, shared), median of 5, 2026-12-01: "
-	measuredJava   = "measured here: runtime/testdata/measure-java/measure.sh (OpenJDK 17.0.15, Debian 12, 2 cores), 2026-11-25: "
 	measuredGather = "measured here: python3 runtime/measure.py --only GCObjectsPerChild --runs 3 (CPython 3.11.7, Debian 12, 2 cores), 2026-12-01: "
 	measuredGC     = "measured here: python3 runtime/measure.py --only TaskFirstTouch,GCScan --runs 3 (CPython 3.11.7, Debian 12, 2 cores), 2026-12-01, median of 3 runs: "
-	measuredGo     = "measured here: go run ./runtime/testdata/measure-go (go1.26.8, Debian 12, 2 cores), 2026-11-25: "
 )
 
 func cpython() Profile {
@@ -354,101 +352,34 @@ func freeThreadedSlowdown(release string) (float64, string) {
 	return f.Factor("mixed"), f.Source()
 }
 
+// The built-in java and go profiles are what conclab calibrate --runtime
+// java and --runtime go wrote on the reference machine, kept as they came
+// out (runtime/java.yaml, runtime/go.yaml): every figure with its source.
+var (
+	//go:embed java.yaml
+	javaYAML []byte
+	//go:embed go.yaml
+	goYAML []byte
+)
+
 func java() Profile {
-	return Profile{
-		Name:      "java",
-		GIL:       false,
-		Asyncio:   false,
-		Slowdown:  1,
-		Processes: true,
-
-		ThreadStart:    128000,
-		PoolTask:       3000,
-		ProcessFork:    33946530,
-		ProcessSpawn:   33946530,
-		ProcessTask:    20000,
-		SleepOvershoot: 91645,
-
-		ThreadRSS:      52363,
-		ThreadVirtual:  1 << 20,
-		ProcessRSS:     38383616,
-		ProcessVirtual: 9188380672,
-
-		Sources: map[string]string{
-			"Slowdown": "by definition: work is given in the runtime's own CPU time",
-			"ThreadStart": measuredJava + "process CPU (OperatingSystemMXBean.getProcessCpuTime) to create, " +
-				"start and join one Thread, amortised over 5000, median of 5 (runs 124–140 µs)",
-			"PoolTask": measuredJava + "process CPU per submit(() -> {}).get() on a warm " +
-				"Executors.newFixedThreadPool(1), amortised over 20000, median of 5 (runs 2–20.5 µs: it " +
-				"depends on whether the worker parks between tasks)",
-			"ProcessFork": measuredJava + "JVM start-up: elapsed time of `java Idle` (a main that prints " +
-				"one line), median of 5 (runs 31.8–38.9 ms); approximate. A Java worker process is always " +
-				"a fresh JVM, so fork and spawn cost the same",
-			"ProcessSpawn": measuredJava + "JVM start-up, as ProcessFork (median of 5, 33.9 ms); approximate",
-			"ProcessTask": "estimate, not measured: one small request and reply between two JVMs over a " +
-				"pipe or local socket with serialisation, order of magnitude only (a bare pipe round trip " +
-				"measured here for go takes about 5 µs)",
-			"SleepOvershoot": measuredJava + "median of LockSupport.parkNanos(500 µs) elapsed − 500 µs over " +
-				"300 parks, median of 5 (runs 87.3–92.7 µs); Thread.sleep(millis, nanos) in Java 17 rounds " +
-				"to whole milliseconds, parkNanos does not",
-			"ThreadRSS": measuredJava + "Δ VmRSS (/proc/self/status) ÷ 1000 after starting 1000 threads " +
-				"parked on a CountDownLatch",
-			"ThreadVirtual": "default thread stack of HotSpot on Linux/x64: -Xss 1024 KB (java(1) manual, " +
-				"-Xss; `java -XX:+PrintFlagsFinal -version` here prints ThreadStackSize = 1024); measured " +
-				"here Δ VmSize ÷ 1000 threads ≈ 1.03 MB agrees",
-			"ProcessRSS": measuredJava + "VmRSS of a fresh idle JVM (`java Idle sleep`, default flags), read " +
-				"from /proc/PID/status",
-			"ProcessVirtual": measuredJava + "VmSize of the same idle JVM: mostly the heap reservation " +
-				"(default maximum heap, a quarter of RAM) and code cache",
-		},
-	}
+	p := mustParse("runtime/java.yaml", javaYAML)
+	p.Verify = "conclab verify seed-cpu --runtime java"
+	return p
 }
 
 func golang() Profile {
-	return Profile{
-		Name:      "go",
-		GIL:       false,
-		Asyncio:   false,
-		Slowdown:  1,
-		Processes: true,
+	p := mustParse("runtime/go.yaml", goYAML)
+	p.Verify = "conclab verify seed-cpu --runtime go"
+	return p
+}
 
-		ThreadStart:    754,
-		PoolTask:       307,
-		ProcessFork:    1088530,
-		ProcessSpawn:   1088530,
-		ProcessTask:    5025,
-		SleepOvershoot: 601465,
-
-		ThreadRSS:      2581,
-		ThreadVirtual:  2048,
-		ProcessRSS:     2510848,
-		ProcessVirtual: 1256902656,
-
-		Sources: map[string]string{
-			"Slowdown": "by definition: work is given in the runtime's own CPU time",
-			"ThreadStart": measuredGo + "threads are goroutines: process CPU (getrusage) per `go f()` with " +
-				"f calling WaitGroup.Done, amortised over 200000, median of 5 (runs 0.70–0.76 µs)",
-			"PoolTask": measuredGo + "process CPU per task sent over an unbuffered channel to one worker " +
-				"goroutine and acknowledged on another, amortised over 200000, median of 5 (runs 296–313 ns)",
-			"ProcessFork": measuredGo + "elapsed time to fork+exec a small Go binary that prints one line " +
-				"and exits, median of 5 (runs 0.93–3.15 ms); a Go program cannot fork without exec, so " +
-				"fork and spawn cost the same",
-			"ProcessSpawn": measuredGo + "as ProcessFork (median of 5, 1.09 ms)",
-			"ProcessTask": measuredGo + "elapsed time of one line's round trip through pipes to a child " +
-				"process that echoes it, amortised over 20000, median of 5 (runs 2.9–43.5 µs)",
-			"SleepOvershoot": measuredGo + "median of time.Sleep(500 µs) elapsed − 500 µs over 300 sleeps, " +
-				"median of 5 (runs 599–605 µs): the runtime's netpoller waits in whole milliseconds, so a " +
-				"short sleep takes about 1.1 ms",
-			"ThreadRSS": measuredGo + "Δ VmRSS (/proc/self/status) ÷ 100000 after starting 100000 " +
-				"goroutines blocked on a channel: the 2 KiB initial stack plus the goroutine's g",
-			"ThreadVirtual": "the initial goroutine stack, 2 KiB: stackMin = 2048 in " +
-				"$GOROOT/src/runtime/stack.go (go1.26.8; named _StackMin in older releases); goroutine " +
-				"stacks come from the heap with no separate reservation (measured here Δ VmSize ≈ 2.0 KB " +
-				"per goroutine)",
-			"ProcessRSS": measuredGo + "VmRSS of a fresh idle Go process (the measuring binary, sleeping), " +
-				"read from /proc/PID/status",
-			"ProcessVirtual": measuredGo + "VmSize of the same idle Go process: the runtime reserves heap " +
-				"address space up front",
-		},
+// mustParse reads a built-in profile; the tests read every one, so a
+// broken file never ships.
+func mustParse(name string, data []byte) Profile {
+	p, err := parse(name, data)
+	if err != nil {
+		panic(err)
 	}
+	return p
 }

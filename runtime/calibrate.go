@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/python"
+	"github.com/conclab/conclab/internal/toolchain"
 )
 
 // MeasureScript is runtime/measure.py, the standard-library Python program
@@ -56,8 +57,39 @@ type Measurement struct {
 	Results  map[string]Stat `json:"results"`
 }
 
-// ParseMeasurement reads measure.py's output and checks that it holds every
-// constant of the cpython profile with consistent figures.
+// MeasureJava is runtime/measure.java, the Java program that measures the
+// java profile's constants (class Measure), and MeasureGo
+// runtime/measure_go.txt, the Go program that measures the go profile's.
+// Both print the document measure.py prints, with "implementation" java or
+// go and the JVM's or Go's version as "python", and its progress lines.
+var (
+	//go:embed measure.java
+	MeasureJava string
+	//go:embed measure_go.txt
+	MeasureGo string
+)
+
+// nativeMeasured lists the constants that measure.java and measure_go.txt
+// measure; the others (the event loop's, the collector's, pickling) mean
+// nothing for a JVM or a Go program, and stay the built-in profile's.
+var nativeMeasured = map[string]bool{
+	"ThreadStart": true, "PoolSubmit": true, "PoolTask": true, "WakeLatency": true,
+	"ProcessFork": true, "ProcessSpawn": true, "ProcessTask": true, "SleepOvershoot": true,
+	"ThreadRSS": true, "ThreadVirtual": true, "ProcessRSS": true, "ProcessVirtual": true,
+}
+
+// measures says whether the measuring program of implementation impl
+// (cpython, java, go) measures the constant c.
+func measures(impl string, c constant) bool {
+	if impl == "java" || impl == "go" {
+		return nativeMeasured[c.field]
+	}
+	return true
+}
+
+// ParseMeasurement reads the output of a measuring program (measure.py,
+// measure.java, measure_go.txt) and checks that it holds every constant
+// that program measures with consistent figures.
 func ParseMeasurement(data []byte) (*Measurement, error) {
 	var m Measurement
 	if err := json.Unmarshal(data, &m); err != nil {
@@ -65,7 +97,7 @@ func ParseMeasurement(data []byte) (*Measurement, error) {
 	}
 	for _, c := range constants {
 		s, ok := m.Results[c.field]
-		if !ok && c.later {
+		if !ok && (c.later || !measures(m.Implementation, c)) {
 			continue
 		}
 		if !ok {
@@ -147,17 +179,68 @@ func (m *Measurement) Release() string {
 	return release
 }
 
-// Profile builds the profile of the CPython release measured,
-// cpython-<Release>, from the medians: every cost constant is measured,
-// each with a source naming the machine, the interpreter, the date and the
-// spread over the runs. The rules (the GIL, asyncio, processes, a slowdown
-// of 1) are cpython's; a free-threaded build has no GIL and runs Python
-// code slower by the factor measured for its release (freeThreaded), which
-// measure.py cannot measure alone: it needs the build with the GIL beside it.
+// howJava says what measure.java does for each constant it measures.
+var howJava = map[string]string{
+	"ThreadStart": "elapsed time per Thread.start() of 1000 threads that stay alive (parked on a CountDownLatch)",
+	"PoolSubmit": "CPU of the submitting thread (ThreadMXBean) per submit() of a no-op to " +
+		"Executors.newFixedThreadPool(1) while its thread is busy, amortised over 20000",
+	"PoolTask":    "CPU of the pool's thread per queued no-op it then drains, amortised over 20000",
+	"WakeLatency": "median elapsed time from LockSupport.unpark to the run of the parked thread",
+	"ProcessFork": "a JVM cannot fork: as process_spawn",
+	"ProcessSpawn": "CPU time (all its threads) of a worker JVM (java -cp DIR Measure --worker, as an exported " +
+		"program starts its workers) from its start to its line saying it is up, after it warmed up as the " +
+		"exported program's workers do (a step of work and one of waiting, a pool, a thread): JVM start-up, " +
+		"class loading and the JIT's first compilations; the mean of as many JVMs as cores started side by " +
+		"side, as processes(N) starts them, which each take more CPU than one alone",
+	"ProcessTask":    "elapsed time per line sent to a warm worker JVM through its standard input and read back, amortised over 2000",
+	"SleepOvershoot": "median of a 500 µs wait (LockSupport.parkNanos until the deadline) elapsed − 500 µs",
+	"ThreadRSS":      "Δ VmRSS (/proc/self/status) per thread after starting 1000 threads parked on a latch, in a fresh JVM",
+	"ThreadVirtual":  "Δ VmSize per thread for the same 1000 threads: the thread stack's reservation (-Xss)",
+	"ProcessRSS":     "VmRSS of an idle worker JVM, read from /proc/PID/status",
+	"ProcessVirtual": "VmSize of the same JVM: mostly the heap's reservation (a quarter of RAM by default) and code cache",
+}
+
+// howGo says what measure_go.txt does for each constant it measures.
+var howGo = map[string]string{
+	"ThreadStart": "threads are goroutines: elapsed time per go statement of 100000 goroutines that stay alive " +
+		"(blocked on a channel), each having run",
+	"PoolSubmit": "CPU of the sending goroutine (locked to its thread, CLOCK_THREAD_CPUTIME_ID) per task queued " +
+		"on a buffered channel while the one worker goroutine is busy, amortised over 200000",
+	"PoolTask":    "CPU of the worker goroutine per queued task it then drains, amortised over 200000",
+	"WakeLatency": "median elapsed time from a send on a channel to the run of the goroutine blocked receiving",
+	"ProcessFork": "a Go program cannot fork without exec: as process_spawn",
+	"ProcessSpawn": "CPU time (getrusage) of a worker process (the program run again, as an exported program " +
+		"starts its workers) from its start to its line saying it is up; the mean of as many as cores started " +
+		"side by side, as processes(N) starts them",
+	"ProcessTask":    "elapsed time per line sent to a warm worker process through its standard input and read back, amortised over 20000",
+	"SleepOvershoot": "median of time.Sleep(500 µs) elapsed − 500 µs",
+	"ThreadRSS":      "Δ VmRSS (/proc/self/status) per goroutine after starting 100000 goroutines blocked on a channel, in a fresh process",
+	"ThreadVirtual":  "Δ VmSize per goroutine for the same 100000 goroutines",
+	"ProcessRSS":     "VmRSS of an idle worker process, read from /proc/PID/status",
+	"ProcessVirtual": "VmSize of the same process: the Go runtime reserves address space for its heap up front",
+}
+
+// Profile builds the profile of the measured runtime from the medians:
+// for a CPython the profile of its release, cpython-<Release>; java or go
+// when Implementation says so. Every cost constant its program measures
+// has a source naming the machine, the interpreter or toolchain, the date
+// and the spread over the runs. The rules (the GIL, asyncio, processes,
+// the slowdown) and the constants its program does not measure are the
+// built-in profile's; a free-threaded CPython has no GIL and runs Python
+// code slower by the factor measured for its release (freeThreadedSlowdown),
+// which measure.py cannot measure alone: it needs the build with the GIL
+// beside it.
 func (m *Measurement) Profile() (Profile, error) {
-	p := cpython()
-	p.Python = m.Release()
-	p.Name = "cpython-" + p.Python
+	p, descr := cpython(), how
+	switch m.Implementation {
+	case "java":
+		p, descr = java(), howJava
+	case "go":
+		p, descr = golang(), howGo
+	default:
+		p.Python = m.Release()
+		p.Name = "cpython-" + p.Python
+	}
 	sources := map[string]string{"Slowdown": p.Sources["Slowdown"]}
 	if m.GIL != nil && !*m.GIL {
 		p.GIL = false
@@ -185,6 +268,12 @@ func (m *Measurement) Profile() (Profile, error) {
 	where := "measured by conclab calibrate on " + strings.Join(machine, ", ")
 	for _, c := range constants {
 		s, ok := m.Results[c.field]
+		if !measures(m.Implementation, c) {
+			if src := p.Sources[c.field]; src != "" {
+				sources[c.field] = src
+			}
+			continue
+		}
 		if !ok && c.later {
 			builtinFigure(&p, c, "not measured by this run (an older measure.py)")
 			sources[c.field] = p.Sources[c.field]
@@ -205,7 +294,14 @@ func (m *Measurement) Profile() (Profile, error) {
 		if isCount(c.field) {
 			spread = CountSpread(s) + " objects"
 		}
-		src := fmt.Sprintf("%s, median of %d (spread %s): %s", where, s.N, spread, how[c.field])
+		src := fmt.Sprintf("%s, median of %d (spread %s): %s", where, s.N, spread, descr[c.field])
+		if c.field == "ProcessSpawn" || c.field == "ProcessFork" {
+			a, okA := m.Results["ProcessSpawnAlone"]
+			e, okE := m.Results["ProcessSpawnElapsed"]
+			if okA && okE {
+				src += fmt.Sprintf("; one started alone took %s of CPU and was up after %s elapsed", formatNS(a.Median), formatNS(e.Median))
+			}
+		}
 		if c.field == "SleepOvershoot" {
 			var also []string
 			for _, extra := range []struct{ key, what string }{
@@ -311,14 +407,20 @@ func parseProgress(line string) (Progress, bool) {
 	return p, true
 }
 
-// CalibrateOptions says how to run measure.py.
+// CalibrateOptions says how to run measure.py, measure.java or
+// measure_go.txt.
 type CalibrateOptions struct {
-	Python   string         // the interpreter; default python3 (check it with python.Find first)
-	Runs     int            // repetitions of every measurement; 0: the script's default (5, or 3 when Quick)
-	Quick    bool           // fewer repetitions inside each measurement, for tests
-	Timeout  time.Duration  // bound on the whole run; 0: none beyond ctx
-	Progress func(Progress) // called as each measurement finishes; may be nil
-	Log      io.Writer      // receives stderr lines that are not progress; may be nil
+	// Runtime is the runtime to measure: cpython (or ""), java or go.
+	Runtime string
+	// Toolchain is the java or go command for runtime java or go; java
+	// or go on PATH when empty (see toolchain.Find).
+	Toolchain string
+	Python    string         // the interpreter; default python3 (check it with python.Find first)
+	Runs      int            // repetitions of every measurement; 0: the script's default (5, or 3 when Quick)
+	Quick     bool           // fewer repetitions inside each measurement, for tests
+	Timeout   time.Duration  // bound on the whole run; 0: none beyond ctx
+	Progress  func(Progress) // called as each measurement finishes; may be nil
+	Log       io.Writer      // receives stderr lines that are not progress; may be nil
 }
 
 // CanCalibrate returns an error wrapping errors.ErrUnsupported on a system
@@ -334,7 +436,9 @@ func CanCalibrate() error {
 // Calibrate runs measure.py with the given interpreter and returns what it
 // measured. The interpreter runs in a process group of its own that ends
 // with conclab (see internal/python), killed with every child it started
-// when ctx is done or the timeout passes.
+// when ctx is done or the timeout passes. For runtime java and go it builds
+// measure.java with javac, or measure_go.txt with go build (outside the
+// timeout's measurements but within it), and runs that the same way.
 func Calibrate(ctx context.Context, o CalibrateOptions) (*Measurement, error) {
 	return calibrate(ctx, o, nil)
 }
@@ -356,16 +460,45 @@ func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) 
 		ctx, cancel = context.WithTimeoutCause(ctx, o.Timeout, fmt.Errorf("measure.py took longer than %s", o.Timeout))
 		defer cancel()
 	}
-	job, err := python.NewJob(o.Python, "conclab-calibrate-*")
-	if err != nil {
-		return nil, err
+	what := "measure.py"
+	var job *python.Job
+	var args []string
+	switch o.Runtime {
+	case "", "cpython":
+		j, err := python.NewJob(o.Python, "conclab-calibrate-*")
+		if err != nil {
+			return nil, err
+		}
+		job = j
+		defer job.Close()
+		script, err := job.Write("measure.py", []byte(MeasureScript))
+		if err != nil {
+			return nil, err
+		}
+		args = []string{script}
+	case "java", "go":
+		tc, err := toolchain.Find(ctx, toolchain.Lang(o.Runtime), o.Toolchain)
+		if err != nil {
+			return nil, err
+		}
+		program := []byte(MeasureJava)
+		what = "measure.java"
+		if o.Runtime == "go" {
+			program, what = []byte(MeasureGo), "measure_go.txt"
+		}
+		built, err := tc.Build(ctx, program, "Measure")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		defer built.Close()
+		if job, err = python.NewJob(built.Args[0], "conclab-calibrate-*"); err != nil {
+			return nil, err
+		}
+		defer job.Close()
+		args = built.Args[1:]
+	default:
+		return nil, fmt.Errorf("calibrate: runtime %q (want cpython, java or go)", o.Runtime)
 	}
-	defer job.Close()
-	script, err := job.Write("measure.py", []byte(MeasureScript))
-	if err != nil {
-		return nil, err
-	}
-	args := []string{script}
 	if o.Runs > 0 {
 		args = append(args, "--runs", strconv.Itoa(o.Runs))
 	}
@@ -410,7 +543,7 @@ func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) 
 		return nil, context.Cause(ctx)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("measure.py failed (%v)%s", err, python.LastLine([]byte(strings.Join(tail, "\n"))))
+		return nil, fmt.Errorf("%s failed (%v)%s", what, err, python.LastLine([]byte(strings.Join(tail, "\n"))))
 	}
 	return ParseMeasurement(stdout.Bytes())
 }

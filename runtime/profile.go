@@ -18,6 +18,11 @@ type Profile struct {
 	Asyncio   bool    // the runtime accepts asyncio models
 	Slowdown  float64 // factor on `work` that holds the GIL (Python code); 1 for cpython
 	Processes bool    // the runtime accepts processes models
+	// ExecWorkers: every worker process is a fresh program started with
+	// exec (a JVM, a Go binary), never a forked copy of its parent, so
+	// the workers of processes(N) start side by side whatever the model's
+	// start method says (the engine staggers forked ones).
+	ExecWorkers bool
 
 	ThreadStart        int64 // elapsed time of Thread.start() (creation, first run, hand-shake), paid by the starting thread with the GIL
 	PoolSubmit         int64 // CPU of ThreadPoolExecutor.submit on the submitting thread (future, work item, queue put)

@@ -106,6 +106,9 @@ func (p Profile) YAML() ([]byte, error) {
 	line("gil", strconv.FormatBool(p.GIL), "threads of one process take turns running Python code")
 	line("asyncio", strconv.FormatBool(p.Asyncio), "the runtime accepts asyncio models")
 	line("processes", strconv.FormatBool(p.Processes), "the runtime accepts processes models")
+	if p.ExecWorkers { // optional, and written only when true: CPython forks
+		line("exec_workers", "true", "worker processes are fresh programs (exec), never forked")
+	}
 	line("slowdown", strconv.FormatFloat(p.Slowdown, 'f', -1, 64), "factor on Python code (work holding the GIL); 1 for cpython")
 	if p.Python != "" {
 		line("python", strconv.Quote(p.Python), "the CPython release measured")
@@ -268,7 +271,7 @@ func parse(path string, data []byte) (Profile, error) {
 				return Profile{}, at(path, v, "name: want the profile's name, like cpython")
 			}
 			p.Name = s.Value
-		case "gil", "asyncio", "processes":
+		case "gil", "asyncio", "processes", "exec_workers":
 			bv, ok := v.(*ast.BoolNode)
 			if !ok {
 				return Profile{}, at(path, v, "%s: want true or false", key.Value)
@@ -278,6 +281,8 @@ func parse(path string, data []byte) (Profile, error) {
 				p.GIL = bv.Value
 			case "asyncio":
 				p.Asyncio = bv.Value
+			case "exec_workers": // optional: older profiles have none, and fork
+				p.ExecWorkers = bv.Value
 			default:
 				p.Processes = bv.Value
 			}
@@ -324,7 +329,7 @@ func parse(path string, data []byte) (Profile, error) {
 		default:
 			c, ok := byKey[key.Value]
 			if !ok {
-				return Profile{}, at(path, key, "unknown key %q (want name, gil, asyncio, processes, slowdown, python, verify, %s or sources)",
+				return Profile{}, at(path, key, "unknown key %q (want name, gil, asyncio, processes, exec_workers, slowdown, python, verify, %s or sources)",
 					key.Value, constantKeys())
 			}
 			n, err := parseConstant(path, c, v)

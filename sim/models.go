@@ -67,9 +67,10 @@ func (e *engine) setup() {
 				th.oneShot = true
 			}
 			p.main = th
-			if d.Start == model.Fork && i > 1 {
+			if d.Start == model.Fork && !e.prof.ExecWorkers && i > 1 {
 				// The parent forks its workers one after another; spawned
-				// workers boot side by side.
+				// workers, and a JVM's or a Go program's (fresh programs
+				// whatever the start method), boot side by side.
 				e.events.push(int64(i-1)*start, evLaunch, th.id, 0)
 				continue
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	goruntime "runtime"
 	"strings"
@@ -15,9 +16,11 @@ import (
 	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/python"
+	"github.com/conclab/conclab/internal/toolchain"
 )
 
 // Target is a workload resolved for a check: the runtime profile, cores,
@@ -39,13 +42,47 @@ func (e *RunError) Unwrap() error { return e.Err }
 // runErr wraps err, which is not nil, as a RunError.
 func runErr(err error) error { return &RunError{err} }
 
-// CheckRuntime refuses a runtime profile that is not a CPython's: the
-// programs Export writes are Python.
-func CheckRuntime(prof runtime.Profile) error {
-	if prof.CPython() {
-		return nil
+// Lang is the language of the programs that put a runtime to the test.
+type Lang string
+
+// The languages of exported programs.
+const (
+	Python Lang = "python" // cpython, cpython-3.12, cpython-ft, …: Export
+	Java   Lang = "java"   // java: ExportJava
+	Go     Lang = "go"     // go: ExportGo
+)
+
+// LangOf returns the language of the programs that put prof to the test,
+// by the profile's name (a calibrated profile keeps its runtime's).
+func LangOf(prof runtime.Profile) (Lang, error) {
+	switch {
+	case prof.Name == "java":
+		return Java, nil
+	case prof.Name == "go":
+		return Go, nil
+	case prof.CPython():
+		return Python, nil
 	}
-	return fmt.Errorf("runtime %s: the exported program is Python; export and verify need a CPython runtime (cpython, cpython-3.12, cpython-ft, …)", prof.Name)
+	return "", fmt.Errorf("runtime %s: export and verify know programs for the CPython runtimes (cpython, cpython-3.12, cpython-ft, …), java and go", prof.Name)
+}
+
+// CheckRuntime refuses a runtime profile that no exported program puts to
+// the test (LangOf).
+func CheckRuntime(prof runtime.Profile) error {
+	_, err := LangOf(prof)
+	return err
+}
+
+// ExportFor writes the program of lang that runs wl under d: Export,
+// ExportJava or ExportGo.
+func ExportFor(lang Lang, w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOptions) error {
+	switch lang {
+	case Java:
+		return ExportJava(w, wl, d, opt)
+	case Go:
+		return ExportGo(w, wl, d, opt)
+	}
+	return Export(w, wl, d, opt)
 }
 
 // CanRun refuses, with an error wrapping errors.ErrUnsupported, a model
@@ -118,10 +155,16 @@ func rateInterpreter(py, gil *python.Interpreter) *python.Interpreter {
 	return py
 }
 
-// checkTarget refuses a target that cannot be checked here.
-func checkTarget(t Target, server bool) error {
-	if err := CheckRuntime(t.Profile); err != nil {
+// checkTarget refuses a target that cannot be checked here; python says
+// the check runs Python programs only (a server of an open workload, the
+// accuracy suite), what Python does.
+func checkTarget(t Target, server bool, python string) error {
+	lang, err := LangOf(t.Profile)
+	if err != nil {
 		return err
+	}
+	if python != "" && lang != Python {
+		return fmt.Errorf("runtime %s: %s runs Python programs: give a CPython runtime (cpython, cpython-3.12, cpython-ft, …)", t.Profile.Name, python)
 	}
 	for _, d := range t.Models {
 		if err := CanRun(d, server); err != nil {
@@ -148,7 +191,10 @@ type Progress struct {
 type CheckConfig struct {
 	Target
 	Python string // the interpreter; python.Default when empty
-	Repeat int    // real runs per model (the measured figures are their medians); at least 1
+	// Toolchain is the java or go command for runtime java or go (see
+	// toolchain.Find); java or go on PATH when empty.
+	Toolchain string
+	Repeat    int // real runs per model (the measured figures are their medians); at least 1
 	// Timeout stops a run; 0: max(30 s, 5 × the predicted makespan + 10 s).
 	Timeout time.Duration
 	// SpanTasks: the prediction and the median real run keep their spans,
@@ -174,10 +220,13 @@ type CheckConfig struct {
 // Report is what Check found.
 type Report struct {
 	Target
-	Python *python.Interpreter
+	Python *python.Interpreter // for the CPython runtimes; else nil
 	// GILPython is the build with the GIL whose speed `work` ran at
 	// (CheckConfig.GILPython), nil when work ran for its CPU time.
 	GILPython *python.Interpreter
+	// Toolchain is the java or go that ran the programs of runtime java or
+	// go; else nil.
+	Toolchain *toolchain.Toolchain
 	Repeat    int
 	WorkRate  float64 // the programs' work rate (0: no task has work)
 	// WorkRateLoad is how busy the machine was while the rate was measured
@@ -229,9 +278,19 @@ func (r *Report) verdicts(tol float64, v Verdict) []ModelCheck {
 // interpreter that does not match it, a model this system cannot run.
 // Errors of the work itself (a simulation or a run that failed, timed out
 // or was interrupted) are RunErrors.
+//
+// Runtime java and go run the programs of ExportJava and ExportGo with the
+// toolchain (toolchain.Find), each compiled once per model before its runs.
 func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
-	if err := checkTarget(cfg.Target, false); err != nil {
+	if err := checkTarget(cfg.Target, false, ""); err != nil {
 		return nil, err
+	}
+	if lang, _ := LangOf(cfg.Profile); lang != Python {
+		tc, err := toolchain.Find(ctx, toolchain.Lang(lang), cfg.Toolchain)
+		if err != nil {
+			return nil, err
+		}
+		return check(ctx, cfg, nil, tc)
 	}
 	py, err := findInterpreter(ctx, cfg.Python, cfg.Profile)
 	if err != nil {
@@ -240,7 +299,7 @@ func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
 	if cfg.gil, err = withGIL(ctx, cfg.GILPython, py, cfg.Profile); err != nil {
 		return nil, err
 	}
-	return check(ctx, cfg, py)
+	return check(ctx, cfg, py, nil)
 }
 
 // withGIL finds the build with the GIL whose speed `work` means for a
@@ -264,8 +323,8 @@ func withGIL(ctx context.Context, path string, py *python.Interpreter, prof runt
 	return gil, nil
 }
 
-// check is Check with the interpreter found.
-func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Report, error) {
+// check is Check with the interpreter, or the toolchain, found.
+func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter, tc *toolchain.Toolchain) (*Report, error) {
 	t := cfg.Target
 	if t.Workload.Arrivals != nil {
 		return nil, fmt.Errorf("workload %s is open (arrivals): check it with CheckOpen", t.Workload.Name)
@@ -277,12 +336,12 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 		return nil, err
 	}
 	w := newWatcher(cfg.Noise)
-	r := &Report{Target: t, Python: py, GILPython: cfg.gil, Repeat: cfg.Repeat, WorkRate: cfg.WorkRate, Limits: w.Limits, Speed: w.Speed}
+	r := &Report{Target: t, Python: py, GILPython: cfg.gil, Toolchain: tc, Repeat: cfg.Repeat, WorkRate: cfg.WorkRate, Limits: w.Limits, Speed: w.Speed}
 	tasks, err := Tasks(t.Workload)
 	if err != nil {
 		return nil, err
 	}
-	if r.WorkRate <= 0 {
+	if r.WorkRate <= 0 && py != nil { // Java and Go spin on the thread's CPU clock alone
 		if hasWork(tasks) {
 			if r.WorkRate, r.WorkRateLoad, err = w.workRate(ctx, rateInterpreter(py, cfg.gil).Path); err != nil {
 				return nil, runErr(err)
@@ -293,8 +352,26 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 	for i, d := range t.Models {
 		pred := preds[i]
 		var prog bytes.Buffer
-		if err := Export(&prog, t.Workload, d, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: rate, FixedWork: cfg.gil != nil && rate > 0}); err != nil {
+		opt := ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: rate, FixedWork: cfg.gil != nil && rate > 0}
+		lang := Python
+		if tc != nil {
+			lang = Lang(tc.Lang)
+		}
+		if err := ExportFor(lang, &prog, t.Workload, d, opt); err != nil {
 			return nil, err
+		}
+		measure := func(ctx context.Context, timeout time.Duration) (*Measurement, error) {
+			return Measure(ctx, py.Path, prog.Bytes(), timeout)
+		}
+		if tc != nil {
+			built, err := tc.Build(ctx, prog.Bytes(), "Program")
+			if err != nil {
+				return nil, runErr(fmt.Errorf("%s under %s: %w", t.Workload.Name, d, err))
+			}
+			defer built.Close()
+			measure = func(ctx context.Context, timeout time.Duration) (*Measurement, error) {
+				return measureBuilt(ctx, built, timeout)
+			}
 		}
 		timeout := cfg.Timeout
 		if timeout <= 0 {
@@ -315,7 +392,7 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter) (*Repor
 			if err != nil {
 				return nil, runErr(err)
 			}
-			m, err := Measure(ctx, py.Path, prog.Bytes(), timeout)
+			m, err := measure(ctx, timeout)
 			if err != nil {
 				return nil, runErr(fmt.Errorf("%s under %s, run %d: %w", t.Workload.Name, d, k, err))
 			}

@@ -87,7 +87,7 @@ type OpenConfig struct {
 // refuses, and its RunErrors are the same.
 func CheckOpen(ctx context.Context, cfg OpenConfig) (*OpenReport, error) {
 	t := cfg.Target
-	if err := checkTarget(t, true); err != nil {
+	if err := checkTarget(t, true, "the server of an open workload"); err != nil {
 		return nil, err
 	}
 	reqs, err := Requests(t.Workload, MaxRequests)

@@ -24,6 +24,7 @@ import (
 
 	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/testtool"
+	"github.com/conclab/conclab/internal/toolchain"
 )
 
 // resolve is the test's Target of wl: its own models (else sync), the
@@ -74,7 +75,7 @@ func TestScenarios(t *testing.T) {
 			if len(sc.Workload.Models) == 0 {
 				t.Error("the scenario lists no models: the suite runs a scenario under its own")
 			}
-			if err := checkTarget(tg, false); err != nil {
+			if err := checkTarget(tg, false, ""); err != nil {
 				t.Fatal(err)
 			}
 			runs, err := predict(context.Background(), tg, true, true)
@@ -406,8 +407,9 @@ func TestCheckRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	tg := resolve(t, wl)
-	java := tg
-	java.Profile, _ = runtime.Builtin("java")
+	jython := tg
+	jython.Profile, _ = runtime.Builtin("java")
+	jython.Profile.Name = "jython"
 	ft := tg
 	ft.Profile, _ = runtime.Builtin("cpython-ft")
 	open, err := workload.Parse("open.yaml", []byte(smallServer))
@@ -422,7 +424,7 @@ func TestCheckRefuses(t *testing.T) {
 		is     error
 		want   string
 	}{
-		{"java", java, good, nil, "export and verify need runtime cpython or cpython-ft"},
+		{"jython", jython, good, nil, "export and verify know programs for runtime cpython, cpython-ft, java and go"},
 		{"no python", tg, filepath.Join(t.TempDir(), "none"), python.ErrNoPython, "not found"},
 		{"old python", tg, fakePython(t, "CPython 3.7.2 gil", "", ""), python.ErrOldPython, "is Python 3.7.2"},
 		{"gil for cpython-ft", ft, good, nil, "runs with the GIL"},
@@ -433,6 +435,12 @@ func TestCheckRefuses(t *testing.T) {
 		if err == nil || errors.As(err, &re) || tt.is != nil && !errors.Is(err, tt.is) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, want an error that is not a RunError saying %q", tt.name, err, tt.want)
 		}
+	}
+	java := tg
+	java.Profile, _ = runtime.Builtin("java")
+	_, err = Check(context.Background(), CheckConfig{Target: java, Toolchain: filepath.Join(t.TempDir(), "java"), Repeat: 1})
+	if !errors.Is(err, toolchain.ErrNoToolchain) || !strings.Contains(err.Error(), "runtime java needs a JDK 11 or newer") {
+		t.Errorf("java without a JDK: %v", err)
 	}
 	if n := fakeRuns(t); n != 0 {
 		t.Errorf("the fake ran %d programs of what was refused", n)
@@ -506,7 +514,7 @@ func TestSuiteFake(t *testing.T) {
 		tg.Profile, _ = runtime.Builtin("go")
 		return tg, nil
 	}})
-	if err == nil || !strings.Contains(err.Error(), ": runtime go: the exported program is Python") {
+	if err == nil || !strings.Contains(err.Error(), ": runtime go: the accuracy suite runs Python programs") {
 		t.Errorf("a Go profile: %v", err)
 	}
 }

@@ -10,6 +10,17 @@
 // package draws a measured run like a predicted one; Compare and Median
 // put measured beside predicted.
 //
+// Runtime java and go are put to the test the same way with programs of
+// their own: ExportJava writes one Java file (java Program.java), ExportGo
+// one Go file (go run main.go); Check compiles each once per model with
+// the toolchain (internal/toolchain: javac, go build), outside the
+// measurement, and runs it. They print the same document, with
+// "implementation" java or go, the JVM's or Go's version as "python",
+// "switch_interval" and "work_rate" 0 (no GIL; work spins on the thread's
+// CPU clock alone), the Java program's "startup_s" (the JVM's start-up
+// before its clock began) and the Go program's "gomaxprocs". A Java or Go
+// "thread" is Thread.getId() or the goroutine's number.
+//
 // # The document an exported program prints
 //
 // One JSON object on standard output (nothing else goes there). Times are

@@ -211,9 +211,9 @@ func (n number) MarshalJSON() ([]byte, error) {
 	return []byte(strconv.FormatFloat(float64(n)/1e9, 'g', -1, 64)), nil
 }
 
-// writeData writes the task table: one JSON document, one task per line,
-// inside a triple-quoted Python string that json.loads reads back.
-func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks []Task) error {
+// dataJSON is the task table every exported program embeds: one JSON
+// document, the resources and then one task per line.
+func dataJSON(wl *workload.Workload, d model.Deployment, tasks []Task) ([]byte, error) {
 	var js bytes.Buffer
 	doc := dataDoc{Workload: wl.Name, Model: d.String(), Resources: []dataResource{}}
 	for _, r := range wl.Resources {
@@ -225,7 +225,7 @@ func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks
 	}
 	head, err := jsonout.Marshal(doc)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	js.Write(head[:len(head)-1]) // leave the object open for the tasks
 	js.WriteString(`,"tasks":[`)
@@ -236,7 +236,7 @@ func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks
 		}
 		line, err := jsonout.Marshal(dt)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		js.WriteString("\n")
 		js.Write(line)
@@ -245,7 +245,16 @@ func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks
 		}
 	}
 	js.WriteString("\n]}")
+	return js.Bytes(), nil
+}
 
+// writeData writes the task table: dataJSON inside a triple-quoted Python
+// string that json.loads reads back.
+func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks []Task) error {
+	js, err := dataJSON(wl, d, tasks)
+	if err != nil {
+		return err
+	}
 	b.WriteString(`# The workload, as data: names are never code. Its resources (name,
 # capacity, scope), and each task's name, release time in seconds, the
 # bytes pickled to a worker process with it and back (input, output) and
@@ -257,7 +266,7 @@ func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks
 #   ["choose", alternative, steps]  the alternative conclab drew for this task
 # Every duration and choice is the one the simulation drew.
 WORKLOAD = json.loads('''`)
-	b.WriteString(pyEscape(js.String(), '\'', true))
+	b.WriteString(pyEscape(string(js), '\'', true))
 	b.WriteString("''')\nTASKS = WORKLOAD[\"tasks\"]\n\n")
 	return nil
 }

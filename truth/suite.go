@@ -123,7 +123,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 		if targets[i], err = cfg.Resolve(sc); err != nil {
 			return nil, err
 		}
-		if err := checkTarget(targets[i], false); err != nil {
+		if err := checkTarget(targets[i], false, "the accuracy suite"); err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.Name, err)
 		}
 	}
@@ -164,7 +164,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 	var quiet []SuiteRow
 	for _, t := range targets {
 		rep, err := check(ctx, CheckConfig{Target: t, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress,
-			WorkRate: r.WorkRate, Noise: cfg.Noise, gil: gil}, py)
+			WorkRate: r.WorkRate, Noise: cfg.Noise, gil: gil}, py, nil)
 		if err != nil {
 			return nil, err
 		}

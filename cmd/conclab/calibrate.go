@@ -19,9 +19,11 @@ import (
 
 	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/python"
+	"github.com/conclab/conclab/internal/toolchain"
 )
 
 type calibrateOptions struct {
+	runtime string
 	output  string
 	python  string
 	runs    int
@@ -32,8 +34,8 @@ type calibrateOptions struct {
 func newCalibrateCmd(s *streams) *cobra.Command {
 	var o calibrateOptions
 	cmd := &cobra.Command{
-		Use:   "calibrate [-o profile.yaml]",
-		Short: "Measure the cpython profile's constants on this machine",
+		Use:   "calibrate [--runtime cpython|java|go] [-o profile.yaml]",
+		Short: "Measure a runtime profile's constants (cpython, java or go) on this machine",
 		Long: `Calibrate measures, on this machine with its CPython, every constant of the
 cpython profile: thread start, the per-task cost of a ThreadPoolExecutor, an
 asyncio resume and task creation, fork and spawn worker start-up, a process
@@ -48,11 +50,25 @@ runs (on standard error when the profile goes to standard output).
 It runs the measurement script (runtime/measure.py, built in) with the
 interpreter given by --python, which must be CPython 3.8 or newer. A full
 calibration takes about 20 s on 2 cores; --quick takes a few seconds and is
-noisier. Ctrl-C stops it and every process it started.`,
+noisier. Ctrl-C stops it and every process it started.
+
+With --runtime java it compiles a built-in Java program (runtime/measure.java)
+with javac and runs it with java (a JDK 11 or newer on PATH); with --runtime
+go it builds a built-in Go program (runtime/measure_go.txt) with go build.
+They measure what the programs of "conclab export --runtime java|go" do:
+thread (goroutine) start, a pool's submit and per-task cost, a wake-up, the
+overshoot of a short wait, the start-up of a worker process (a fresh JVM,
+warmed up as the exported program's workers are; a Go binary) to its first
+line, a line's round trip to a worker, and the memory of a thread and of a
+process. The constants of the event loop, the collector and pickling mean
+nothing there and keep the built-in profile's figures (none).`,
 		Example: `  conclab calibrate -o here.yaml
   conclab run seed-cpu --profile here.yaml
   conclab calibrate --python /usr/bin/python3.12 --runs 9 -o py312.yaml
-  conclab calibrate --quick > /dev/null`,
+  conclab calibrate --quick > /dev/null
+  conclab calibrate --runtime java -o java-here.yaml
+  conclab verify seed-cpu --runtime java --profile java-here.yaml
+  conclab calibrate --runtime go --runs 3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("runs") {
@@ -65,6 +81,11 @@ noisier. Ctrl-C stops it and every process it started.`,
 			if o.timeout <= 0 {
 				return fmt.Errorf("--timeout %s: want a positive duration such as 5m", o.timeout)
 			}
+			switch o.runtime {
+			case "cpython", "java", "go":
+			default:
+				return fmt.Errorf("--runtime %q: calibrate measures cpython, java or go", o.runtime)
+			}
 			if strings.TrimSpace(o.python) == "" {
 				return errors.New("--python: empty (want an interpreter such as python3 or /usr/bin/python3)")
 			}
@@ -75,6 +96,7 @@ noisier. Ctrl-C stops it and every process it started.`,
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&o.runtime, "runtime", "cpython", "the runtime to measure: cpython, java (with java and javac) or go (with go)")
 	f.StringVarP(&o.output, "output", "o", "", "write the profile to this file (only once all succeeded) instead of stdout")
 	f.StringVar(&o.python, "python", python.Default, "the CPython interpreter to measure (3.8 or newer)")
 	f.IntVar(&o.runs, "runs", 5, "repetitions of every measurement; the profile keeps the median")
@@ -92,25 +114,36 @@ func runCalibrate(ctx context.Context, s *streams, o *calibrateOptions) error {
 	if err := runtime.CanCalibrate(); err != nil {
 		return err // exit 2: not here
 	}
-	py, err := python.Find(ctx, o.python)
-	if err == nil {
-		err = py.RequireCPython("the cpython profile")
-	}
-	if err != nil {
-		if errors.Is(err, python.ErrNoPython) || errors.Is(err, python.ErrOldPython) || errors.Is(err, python.ErrNotCPython) {
-			return err // exit 2: the user's interpreter, not our work
+	var tool fmt.Stringer
+	if o.runtime == "cpython" {
+		py, err := python.Find(ctx, o.python)
+		if err == nil {
+			err = py.RequireCPython("the cpython profile")
 		}
-		return fail(err)
+		if err != nil {
+			if errors.Is(err, python.ErrNoPython) || errors.Is(err, python.ErrOldPython) || errors.Is(err, python.ErrNotCPython) {
+				return err // exit 2: the user's interpreter, not our work
+			}
+			return fail(err)
+		}
+		tool = py
+	} else {
+		tc, err := toolchain.Find(ctx, toolchain.Lang(o.runtime), "")
+		if err != nil {
+			return err // exit 2: not installed here
+		}
+		tool = tc
 	}
 	runs := o.runs
 	about := fmt.Sprintf("%d runs", runs)
 	if o.quick {
 		about = "quick"
 	}
-	fmt.Fprintf(s.err, "calibrate: measuring %s, %s…\n", py, about)
+	fmt.Fprintf(s.err, "calibrate: measuring %s, %s…\n", tool, about)
 
 	pr := newProgressPrinter(s.err)
 	m, err := runtime.Calibrate(ctx, runtime.CalibrateOptions{
+		Runtime:  o.runtime,
 		Python:   o.python,
 		Runs:     runs,
 		Quick:    o.quick,
@@ -171,6 +204,9 @@ func writeCalibration(w io.Writer, m *runtime.Measurement, prof runtime.Profile)
 	values, was := profileValues(prof), profileValues(builtin)
 	for _, c := range runtime.Constants() {
 		st := m.Results[c.Field]
+		if st.N == 0 && values[c.Field] == 0 && prof.Name != "cpython" && prof.Python == "" {
+			continue // nothing to measure for a JVM or a Go program (an event loop's, pickling)
+		}
 		median, before := report.Seconds(values[c.Field]), report.Seconds(was[c.Field])
 		spread := runtime.Spread(st, c.Size)
 		switch {
@@ -232,6 +268,8 @@ func newProgressPrinter(w io.Writer) *progressPrinter {
 	// Extras measure.py reports beside the constants.
 	p.keys["SleepOvershoot2ms"] = "sleep_overshoot (2 ms sleeps)"
 	p.keys["SleepOvershoot10ms"] = "sleep_overshoot (10 ms sleeps)"
+	p.keys["ProcessSpawnElapsed"] = "process_spawn (elapsed, alone)"
+	p.keys["ProcessSpawnAlone"] = "process_spawn (alone)"
 	return p
 }
 

@@ -177,3 +177,68 @@ func TestCalibrateBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestCalibrateNative runs calibrate --runtime java and --runtime go on
+// this machine and checks that each profile loads, keeps its runtime's
+// rules, holds sane measured numbers with their sources, and leaves the
+// constants that mean nothing there (the event loop's) at zero.
+func TestCalibrateNative(t *testing.T) {
+	testtool.WallClock(t) // measures real programs: one such test at a time
+	us, ms := int64(time.Microsecond), int64(time.Millisecond)
+	const kib, mib = 1 << 10, 1 << 20
+	for _, tt := range []struct {
+		runtime, tool string
+		ranges        map[string][2]int64
+	}{
+		{"java", "javac", map[string][2]int64{
+			"ThreadStart": {us, 10 * ms}, "PoolSubmit": {10, 100 * us}, "PoolTask": {10, 100 * us},
+			"WakeLatency": {100, 10 * ms}, "ProcessSpawn": {10 * ms, 5000 * ms}, "ProcessTask": {us, 100 * ms},
+			"SleepOvershoot": {1, 50 * ms}, "ThreadRSS": {kib, 10 * mib}, "ProcessRSS": {mib, 1 << 30},
+		}},
+		{"go", "go", map[string][2]int64{
+			"ThreadStart": {10, 100 * us}, "PoolSubmit": {1, 10 * us}, "PoolTask": {1, 10 * us},
+			"WakeLatency": {10, 10 * ms}, "ProcessSpawn": {10 * us, 500 * ms}, "ProcessTask": {us, 100 * ms},
+			"SleepOvershoot": {1, 50 * ms}, "ThreadRSS": {kib, 64 * kib}, "ProcessRSS": {100 * kib, 1 << 30},
+		}},
+	} {
+		t.Run(tt.runtime, func(t *testing.T) {
+			if _, err := exec.LookPath(tt.tool); err != nil {
+				testtool.Missing(t, "no %s on PATH: calibrate --runtime %s needs it", tt.tool, tt.runtime)
+			}
+			path := filepath.Join(t.TempDir(), tt.runtime+".yaml")
+			r := conclab(t, nil, "calibrate", "--runtime", tt.runtime, "--quick", "-o", path)
+			if r.code != 0 {
+				t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
+			}
+			p, err := runtime.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Name != tt.runtime || p.GIL || p.Asyncio || !p.Processes || !p.ExecWorkers {
+				t.Errorf("rules: %+v", p)
+			}
+			values := profileValues(p)
+			for field, rng := range tt.ranges {
+				if v := values[field]; v < rng[0] || v > rng[1] {
+					t.Errorf("%s = %d, want it within [%d, %d]", field, v, rng[0], rng[1])
+				}
+				if !strings.HasPrefix(p.Sources[field], "measured by conclab calibrate on ") {
+					t.Errorf("source of %s = %q", field, p.Sources[field])
+				}
+			}
+			if p.ProcessFork != p.ProcessSpawn {
+				t.Errorf("fork %d and spawn %d differ: neither runtime forks", p.ProcessFork, p.ProcessSpawn)
+			}
+			if p.LoopResume != 0 || p.TaskRSS != 0 || p.PickleSend != 0 {
+				t.Errorf("asyncio's and pickling's constants: %d %d %d, want 0", p.LoopResume, p.TaskRSS, p.PickleSend)
+			}
+			if strings.Contains(r.stdout, "loop_resume") || !strings.Contains(r.stdout, "process_spawn") {
+				t.Errorf("the table:\n%s", r.stdout)
+			}
+		})
+	}
+	r := conclab(t, nil, "calibrate", "--runtime", "pypy")
+	if r.code != exitUsage || !strings.Contains(r.stderr, `--runtime "pypy": calibrate measures cpython, java or go`) {
+		t.Errorf("--runtime pypy: exit %d, %s", r.code, r.stderr)
+	}
+}

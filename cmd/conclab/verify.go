@@ -29,6 +29,7 @@ import (
 	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/textsafe"
+	"github.com/conclab/conclab/internal/toolchain"
 )
 
 const (
@@ -55,10 +56,11 @@ func newVerifyCmd(s *streams) *cobra.Command {
 	var o verifyOptions
 	cmd := &cobra.Command{
 		Use:   "verify FILE|NAME|-e INLINE [-m MODEL]...",
-		Short: "Run a workload on the real CPython and compare with the prediction",
+		Short: "Run a workload for real (CPython, Java or Go) and compare with the prediction",
 		Long: `Verify simulates the workload under each model on this machine's cores, runs
-the program "conclab export" writes for it with python3 several times, and
-puts predicted and measured side by side: the makespan of each model, each
+the program "conclab export" writes for it several times (with python3; for
+--runtime java, compiled with javac and run with java; for --runtime go,
+built with go build and run), and puts predicted and measured side by side: the makespan of each model, each
 task's end time, and the two timelines one above the other. Measured figures
 are medians over the runs, with their range. The exit status is 1 when a
 makespan is off by more than the tolerance, or when it is and the machine
@@ -70,7 +72,11 @@ step's duration: verify measures that rate once, before the runs (the best
 of 20 short runs, timed by the thread's CPU clock; again, keeping the
 best, while the machine is busy). In the measured timelines a work step is
 "running Python": the program sees when a step ran, not which thread held
-the GIL.
+the GIL. The Java and Go programs spin on the thread's CPU clock instead
+(there is no GIL, and no rate to measure); their compilation happens once per
+model, before the runs, and is not measured. Java's clock starts in main,
+once the JVM is up; a worker process of processes(N) is a fresh JVM or a
+fresh Go process, whose start-up is the profile's process_spawn.
 
 ` + busyHelp + `
 
@@ -86,6 +92,8 @@ exit status 1, in words of its own) when the rows measured on a quiet
 machine alone pass both.`,
 		Example: `  conclab verify seed-io
   conclab verify seed-cpu -m 'threads(2)' -m 'processes(2)' --repeat 5
+  conclab verify seed-cpu --runtime java
+  conclab verify seed-io --runtime go -m 'threads(3)' 
   conclab verify -e '4 x [work 100ms, wait 50ms]' -m asyncio --format json
   conclab verify --suite`,
 		Args: cobra.MaximumNArgs(1),
@@ -138,7 +146,7 @@ machine alone pass both.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.inline, "expr", "e", "", "an inline workload instead of a file (see conclab run --help)")
 	f.StringArrayVarP(&o.models, "model", "m", nil, "a model expression such as threads(8); repeatable")
-	f.StringVar(&o.runtime, "runtime", "", "a CPython runtime profile, such as cpython-3.12 (default: the workload's, else --python's release)")
+	f.StringVar(&o.runtime, "runtime", "", "a runtime profile: a CPython release such as cpython-3.12, cpython, cpython-ft, java or go (default: the workload's, else --python's release)")
 	f.IntVar(&o.cores, "cores", 0, "CPU cores to simulate (default: this machine's, which the program runs on)")
 	f.DurationVar(&o.switchInterval, "switch-interval", 0, switchIntervalUsage)
 	f.StringVar(&o.profile, "profile", "", "a runtime profile file instead of the built-in one")
@@ -193,6 +201,19 @@ func (py interpreter) String() string {
 	return fmt.Sprintf("%s %s (%s)", impl, py.version, py.path)
 }
 
+// toolOf is what the reports say of what ran rep's programs: the python,
+// or the java or go of runtime java or go.
+func toolOf(rep *truth.Report) interpreter {
+	if tc := rep.Toolchain; tc != nil {
+		impl := "Java"
+		if tc.Lang == toolchain.Go {
+			impl = "Go"
+		}
+		return interpreter{path: tc.Path, version: tc.Version, impl: impl}
+	}
+	return interpreterOf(rep.Python)
+}
+
 // interpreterOf is what the reports say of py.
 func interpreterOf(py *python.Interpreter) interpreter {
 	return interpreter{path: py.Path, version: py.Version.String(), impl: strings.ToLower(py.Implementation)}
@@ -230,7 +251,7 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	if err != nil {
 		return verifyError(ctx, p.Workload.Name, err)
 	}
-	py := interpreterOf(rep.Python)
+	py := toolOf(rep)
 	checks := make([]checked, len(rep.Models))
 	for i, c := range rep.Models {
 		checks[i] = checked{model: c.Model, predicted: c.Predicted, measured: c.Measured, cmp: c.Comparison,

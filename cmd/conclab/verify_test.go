@@ -51,7 +51,8 @@ func TestExportCommand(t *testing.T) {
 	}{
 		{[]string{"export", "seed-io"}, "give the model to export with -m (the workload lists 3)"},
 		{[]string{"export", "seed-io", "-m", "sync", "-m", "asyncio"}, "export writes one model"},
-		{[]string{"export", "-e", "[wait 1ms]", "-m", "threads(2)", "--runtime", "java"}, "need a CPython runtime"},
+		{[]string{"export", "-e", "[wait 1ms]", "-m", "asyncio", "--runtime", "java"}, `model "asyncio" is not available on runtime java`},
+		{[]string{"export", "-e", "[wait 1ms]", "-m", "processes(2)*threads(2)", "--runtime", "go"}, "the go program runs sync, threads, threads(N) and processes(N), not worker processes with threads of their own yet"},
 		{[]string{"export"}, "missing workload"},
 		{[]string{"export", "-e", "[wait 1ms]", "-m", "thread(2)"}, `-m "thread(2)"`},
 	}
@@ -86,7 +87,8 @@ func TestVerifyUsage(t *testing.T) {
 		{[]string{"verify", "-e", "[wait 1ms]", "--tolerance", "lots"}, `--tolerance "lots": want a percentage`},
 		{[]string{"verify", "-e", "[wait 1ms]", "--repeat", "0"}, "--repeat 0"},
 		{[]string{"verify", "-e", "[wait 1ms]", "--format", "xml"}, `invalid --format "xml"`},
-		{[]string{"verify", "-e", "[wait 1ms]", "--runtime", "go"}, "need a CPython runtime"},
+		{[]string{"verify", "-e", "[wait 1ms]", "--runtime", "go", "-m", "processes(2)*threads(2)"}, "not worker processes with threads of their own yet"},
+		{[]string{"verify", "-e", "[wait 1ms]", "--runtime", "java", "-m", "asyncio"}, `model "asyncio" is not available on runtime java`},
 		{[]string{"verify", "-e", "[wait 1ms]", "--timeout", "-1s"}, "--timeout -1s"},
 		{[]string{"verify", "-e", "[wait 1ms]", "--python", "/nonexistent/python3"}, "/nonexistent/python3 not found (install Python 3.8 or newer"},
 	}
