@@ -424,7 +424,7 @@ func TestCheckRefuses(t *testing.T) {
 		is     error
 		want   string
 	}{
-		{"jython", jython, good, nil, "export and verify know programs for runtime cpython, cpython-ft, java and go"},
+		{"jython", jython, good, nil, "export and verify know programs for the CPython runtimes (cpython, cpython-3.12, cpython-ft, …), java and go"},
 		{"no python", tg, filepath.Join(t.TempDir(), "none"), python.ErrNoPython, "not found"},
 		{"old python", tg, fakePython(t, "CPython 3.7.2 gil", "", ""), python.ErrOldPython, "is Python 3.7.2"},
 		{"gil for cpython-ft", ft, good, nil, "runs with the GIL"},

@@ -375,7 +375,7 @@ func setWork(set func(name, value, why string), opt ExportOptions, work bool) {
 	if opt.FixedWork && work {
 		fixed = "True"
 	}
-	set("FIXED_WORK", fixed, "work runs seconds × WORK_RATE iterations, the speed of another build (True), or for its seconds of CPU")
+	set("FIXED_WORK", fixed, "work runs seconds * WORK_RATE iterations, the speed of another build (True), or for its seconds of CPU")
 }
 
 // workRateWhy is the comment on WORK_RATE in every program.
