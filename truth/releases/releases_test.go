@@ -1,4 +1,4 @@
-package truth
+package releases
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/truth"
 
 	"github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/testtool"
@@ -67,14 +68,14 @@ func TestReleasesAgainstCPython(t *testing.T) {
 				t.Fatalf("%s is %s, whose profile is %s", tt.python, py, name)
 			}
 			testtool.WallClock(t)
-			rep, err := Suite(context.Background(), SuiteConfig{Python: tt.python, Repeat: 3, Only: tt.scenarios,
-				Resolve: func(sc Scenario) (Target, error) {
+			rep, err := truth.Suite(context.Background(), truth.SuiteConfig{Python: tt.python, Repeat: 3, Only: tt.scenarios,
+				Resolve: func(sc truth.Scenario) (truth.Target, error) {
 					p, err := plan.New(sc.Workload, sc.Text, plan.Overrides{Interpreter: name})
 					if err != nil {
-						return Target{}, err
+						return truth.Target{}, err
 					}
 					return *p, nil
-				}, Noise: NoiseConfig{Tolerance: 0.10}})
+				}, Noise: truth.NoiseConfig{Tolerance: 0.10}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,7 +89,7 @@ func TestReleasesAgainstCPython(t *testing.T) {
 					t.Errorf("%s predicted with %s, want %s", row.Workload, row.Runtime, tt.runtime)
 				}
 			}
-			if v := rep.Verdict(0.10, 0.10); v != Within {
+			if v := rep.Verdict(0.10, 0.10); v != truth.Within {
 				t.Errorf("median |error| %.1f%%, worst %.1f%%: %s (want both within 10%%)", 100*rep.MedianAbsError, 100*rep.WorstAbsError, v)
 			}
 		})
