@@ -34,14 +34,7 @@ const goSettings = "//CONCLAB:SETTINGS\n"
 // processes(N) N child processes running the same program. It refuses what
 // ExportJava refuses.
 func ExportGo(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOptions) error {
-	tasks, err := Tasks(wl)
-	if err != nil {
-		return err
-	}
-	if err := nativeExportable(wl, d, tasks, "go"); err != nil {
-		return err
-	}
-	js, err := dataJSON(wl, d, tasks)
+	tasks, js, err := nativeTasks(wl, d, "go")
 	if err != nil {
 		return err
 	}
@@ -53,15 +46,7 @@ func ExportGo(w io.Writer, wl *workload.Workload, d model.Deployment, opt Export
 		return fmt.Errorf("export: the Go program has no settings line")
 	}
 	b.WriteString(head)
-	kind, threads, fanoutThreads, procs := "sync", 0, 0, 0
-	switch d.Kind {
-	case model.ThreadPool:
-		kind, threads, fanoutThreads = "threads(N)", d.Threads, d.Fanout
-	case model.ThreadPerTask:
-		kind = "threads"
-	case model.Processes:
-		kind, procs = "processes(N)", d.Procs
-	}
+	kind, threads, fanoutThreads, procs := nativeModel(d)
 	b.WriteString("// The model's numbers.\nconst (\n")
 	set := func(name, value, why string) {
 		fmt.Fprintf(&b, "\t%s = %s // %s\n", name, value, why)

@@ -34,14 +34,7 @@ const javaSettings = "    //CONCLAB:SETTINGS\n"
 // (asyncio, the composites) and what it cannot do yet (data moved to
 // worker processes, resources shared between them) are refused.
 func ExportJava(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOptions) error {
-	tasks, err := Tasks(wl)
-	if err != nil {
-		return err
-	}
-	if err := nativeExportable(wl, d, tasks, "java"); err != nil {
-		return err
-	}
-	js, err := dataJSON(wl, d, tasks)
+	tasks, js, err := nativeTasks(wl, d, "java")
 	if err != nil {
 		return err
 	}
@@ -55,15 +48,7 @@ func ExportJava(w io.Writer, wl *workload.Workload, d model.Deployment, opt Expo
 	set := func(decl, value, why string) {
 		fmt.Fprintf(&b, "    static final %s = %s;  // %s\n", decl, value, why)
 	}
-	kind, threads, fanoutThreads, procs := "sync", 0, 0, 0
-	switch d.Kind {
-	case model.ThreadPool:
-		kind, threads, fanoutThreads = "threads(N)", d.Threads, d.Fanout
-	case model.ThreadPerTask:
-		kind = "threads"
-	case model.Processes:
-		kind, procs = "processes(N)", d.Procs
-	}
+	kind, threads, fanoutThreads, procs := nativeModel(d)
 	set("String MODEL", strconv.Quote(kind), "how the tasks run: sync, threads(N), threads or processes(N)")
 	set("int THREADS", strconv.Itoa(threads), "threads of the pool (threads(N))")
 	set("int FANOUT_THREADS", strconv.Itoa(fanoutThreads), "threads of a second pool for gather branches (0: the same pool)")
@@ -95,6 +80,35 @@ func ExportJava(w io.Writer, wl *workload.Workload, d model.Deployment, opt Expo
 // run: an event loop, worker processes that run threads or loops of
 // their own, and, between worker processes, data (input, output) and
 // resources of scope global.
+// nativeTasks draws wl's tasks for the program of lang (java, go), checks
+// that it can run them under d (nativeExportable) and returns them with
+// their data as the program reads it.
+func nativeTasks(wl *workload.Workload, d model.Deployment, lang string) ([]Task, []byte, error) {
+	tasks, err := Tasks(wl)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := nativeExportable(wl, d, tasks, lang); err != nil {
+		return nil, nil, err
+	}
+	js, err := dataJSON(wl, d, tasks)
+	return tasks, js, err
+}
+
+// nativeModel is how the Java and Go programs name the model d: its kind
+// (sync, threads(N), threads or processes(N)) and its numbers.
+func nativeModel(d model.Deployment) (kind string, threads, fanoutThreads, procs int) {
+	switch d.Kind {
+	case model.ThreadPool:
+		return "threads(N)", d.Threads, d.Fanout, 0
+	case model.ThreadPerTask:
+		return "threads", 0, 0, 0
+	case model.Processes:
+		return "processes(N)", 0, 0, d.Procs
+	}
+	return "sync", 0, 0, 0
+}
+
 func nativeExportable(wl *workload.Workload, d model.Deployment, tasks []Task, lang string) error {
 	switch {
 	case d.UsesAsyncio():
