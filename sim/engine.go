@@ -81,7 +81,8 @@ type process struct {
 	gil      bool
 	holder   *thread
 	last     int64         // last time the GIL changed hands
-	waiters  ring[*thread] // FIFO: the longest waiter first
+	waiters  ring[*thread] // in the order they began waiting: the longest waiter first
+	rng      workload.Rand // who gets the GIL after a forced switch (gil.go)
 	gen      uint32        // generation of the scheduled forced-switch event
 	started  bool
 	up       int64   // when it started
@@ -221,8 +222,9 @@ type engine struct {
 
 	released, done int
 	lastRelease    int64
-	backlog        [2]int // open workloads: tasks in flight mid-window and at its end
-	dispatchDue    bool   // queued tasks wait to be handed out at the end of the instant
+	backlog        [2]int    // open workloads: tasks in flight mid-window and at its end
+	dispatchDue    bool      // queued tasks wait to be handed out at the end of the instant
+	kept           []*thread // pool threads that finished a task in this instant holding the GIL (releaseKept)
 
 	// The main thread of a thread-pool program submits each task, and
 	// starts the threads, holding the GIL like any other thread.
@@ -392,8 +394,13 @@ func (e *engine) loop() error {
 		e.drain()
 		// A hand-out can finish a zero-length task at once, which frees a
 		// worker and asks for another hand-out in the same instant.
-		for e.dispatchDue && e.events.top() > e.now && e.cpu.next(e.now) > e.now {
-			e.handOut()
+		// Then the pool threads given no task let the GIL go.
+		for (e.dispatchDue || len(e.kept) > 0) && e.events.top() > e.now && e.cpu.next(e.now) > e.now {
+			if e.dispatchDue {
+				e.handOut()
+			} else {
+				e.releaseKept()
+			}
 			e.drain()
 		}
 	}
@@ -478,7 +485,7 @@ func (e *engine) exitThread(th *thread) {
 }
 
 func (e *engine) newProcess() *process {
-	p := &process{id: len(e.procs), gil: e.gil}
+	p := &process{id: len(e.procs), gil: e.gil, rng: workload.NewRand(e.wl.Seed, gilStream+uint64(len(e.procs)))}
 	e.procs = append(e.procs, p)
 	e.procsAlive++
 	if e.procsAlive > e.peakProc {

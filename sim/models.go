@@ -569,22 +569,28 @@ func (e *engine) finishWorker(th *thread) {
 	}
 	th.slot = -1
 	th.act = actNone
-	e.drop(th)
 	pl := th.pool
 	pl.busy--
 	if pl.queue.len() > 0 {
 		// A branch queued for this pool: the thread takes it without
-		// blocking in the queue's get().
+		// blocking in the queue's get(), and without letting the GIL go.
 		th.slot = pl.queue.pop()
 		pl.busy++
 		e.begin(th)
 		return
 	}
 	if th.oneShot {
+		e.drop(th)
 		e.exitThread(th)
 	} else {
-		// It blocks in the queue's get() only if nothing is queued by the
-		// end of this instant.
+		// It blocks in the queue's get(), letting the GIL go, only if
+		// nothing is queued by the end of this instant (releaseKept):
+		// a ThreadPoolExecutor's worker takes a queued task holding the
+		// GIL, so a thread that had it goes on with its next task before
+		// any waiter runs.
+		if th.holdsGIL {
+			e.kept = append(e.kept, th)
+		}
 		th.idleSince = e.now
 		if e.sink != nil {
 			th.offer = because(WorkerFreed, th.id, e.slots[sl].id)
@@ -592,6 +598,17 @@ func (e *engine) finishWorker(th *thread) {
 		pl.idle.push(th.id)
 	}
 	e.dispatch()
+}
+
+// releaseKept lets the GIL go from the pool threads that finished a task
+// in this instant and were given no other: they block in the queue's get().
+func (e *engine) releaseKept() {
+	for _, th := range e.kept {
+		if th.slot < 0 && th.holdsGIL {
+			e.drop(th)
+		}
+	}
+	e.kept = e.kept[:0]
 }
 
 // finishTask records a finished task and frees its slot.

@@ -261,8 +261,24 @@ func (q *ring[T]) pop() T {
 	return x
 }
 
-func (q *ring[T]) peek() T  { return q.buf[q.head] }
-func (q *ring[T]) len() int { return q.size }
+// take removes and returns the k-th element from the head (0 ≤ k < len),
+// keeping the order of the others.
+func (q *ring[T]) take(k int) T {
+	n := len(q.buf)
+	x := q.buf[(q.head+k)%n]
+	for i := k; i > 0; i-- {
+		q.buf[(q.head+i)%n] = q.buf[(q.head+i-1)%n]
+	}
+	var zero T
+	q.buf[q.head] = zero
+	q.head = (q.head + 1) % n
+	q.size--
+	return x
+}
+
+func (q *ring[T]) peek() T    { return q.buf[q.head] }
+func (q *ring[T]) at(k int) T { return q.buf[(q.head+k)%len(q.buf)] }
+func (q *ring[T]) len() int   { return q.size }
 
 // fifo is a ring of ids: task slots, threads.
 type fifo = ring[int32]

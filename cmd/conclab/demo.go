@@ -12,6 +12,7 @@ import (
 	"github.com/conclab/conclab/examples"
 	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 
@@ -64,7 +65,7 @@ type demo struct {
 func (d *demo) all() error {
 	d.para("conclab demo: the cases of the tutorial conclab grew from (docs/tutorial.md), simulated. Each chapter runs a built-in example " +
 		"in virtual time and reads the lesson off its numbers.")
-	for i, ch := range []func(*bytes.Buffer) error{d.waiting, d.blocking, d.cpu, d.convoy, d.memory, d.shapes} {
+	for i, ch := range []func(*bytes.Buffer) error{d.waiting, d.blocking, d.cpu, d.convoy, d.memory, d.shapes, d.java} {
 		var b bytes.Buffer
 		if err := ch(&b); err != nil {
 			return fail(fmt.Errorf("demo chapter %d: %w", i+1, err))
@@ -536,3 +537,57 @@ func twoDecimals(x float64) string { return fmt.Sprintf("%.2f", x) }
 
 // secs formats a duration for prose as the table does.
 func secs(ns int64) string { return report.Seconds(ns) }
+
+// Chapter 7: Java threads against Python threads, the seed's last offer.
+// The same examples on the cpython and java profiles: two CPU-bound
+// threads, the convoy, a thousand threads.
+func (d *demo) java(b *bytes.Buffer) error {
+	var runs []report.Run
+	var profs []runtime.Profile
+	for _, c := range []struct{ example, model, label string }{
+		{"seed-cpu", "threads(2)", "cpu"}, {"convoy", "threads", "convoy"}, {"memory", "threads(1000)", "1000 threads"},
+	} {
+		for _, rt := range []string{"cpython", "java"} {
+			p, err := d.example(c.example, rt, c.model)
+			if err != nil {
+				return err
+			}
+			profs = append(profs, p.Profile)
+			r, err := d.sim(p)
+			if err != nil {
+				return err
+			}
+			r[0].Result.Model = c.label + " · " + rt
+			runs = append(runs, r[0])
+		}
+	}
+	d.title(b, 7, "Java threads against Python threads",
+		"The tutorial offers to compare them. Here the same three workloads run on the cpython profile and on the java "+
+			"profile (measured on a JVM by conclab calibrate --runtime java): two threads computing 1 s each (seed-cpu), "+
+			"the convoy of chapter 4, and a thousand threads serving 10,000 waits (memory). A step of work is the same CPU time on both: "+
+			"what differs is how the threads share the cores, not how fast each language computes.",
+		"conclab run seed-cpu -m 'threads(2)' --runtime cpython --runtime java; "+
+			"proved on this machine by: conclab verify seed-cpu -m 'threads(2)' --runtime java")
+	// Python's two threads are drawn in chapter 3: Java's alone here.
+	if err := d.show(b, runs, 1); err != nil {
+		return err
+	}
+	pyCPU, jCPU := runs[0].Result, runs[1].Result
+	pyEnd, pyWait, ok1 := taskEnd(runs[2], "io")
+	jEnd, _, ok2 := taskEnd(runs[3], "io")
+	if !ok1 || !ok2 {
+		return fmt.Errorf("the convoy's io task did not finish")
+	}
+	pyMem, jMem := runs[4], runs[5]
+	text := fmt.Sprintf("two Java threads computing took %s, %s× faster than two Python threads (%s): "+
+		"the JVM runs them on both cores at once, CPython's GIL one at a time. "+
+		"In the convoy the I/O thread finishes at %s in Java and %s in Python, which spends %s of it waiting for the GIL. "+
+		"A thousand threads: Java's keep %s resident (≈ %s each) and reserve %s, Python's %s and %s",
+		secs(jCPU.Makespan), oneDecimal(ratio(pyCPU.Makespan, jCPU.Makespan)), secs(pyCPU.Makespan),
+		secs(jEnd), secs(pyEnd), secs(pyWait),
+		report.Bytes(jMem.Result.PeakMemoryBytes), report.Bytes(profs[5].ThreadRSS), report.Bytes(jMem.Result.PeakVirtualBytes),
+		report.Bytes(pyMem.Result.PeakMemoryBytes), report.Bytes(pyMem.Result.PeakVirtualBytes))
+	d.lesson(b, text+". For waiting, threads behave alike in both; for computing, Java threads are parallel and Python's "+
+		"(with the GIL) are not.")
+	return nil
+}

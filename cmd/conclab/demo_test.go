@@ -23,6 +23,7 @@ func TestDemo(t *testing.T) {
 		"4. The convoy: the GIL does hurt I/O",
 		"5. Memory: a thousand threads, ten thousand coroutines",
 		"6. Shapes of real programs: pools, gathers, branches, locks, pickled data",
+		"7. Java threads against Python threads",
 	} {
 		if !strings.Contains(out, title) {
 			t.Errorf("no chapter %q", title)
@@ -31,8 +32,8 @@ func TestDemo(t *testing.T) {
 
 	// The lessons carry the numbers of their runs.
 	lessons := lessonsOf(out)
-	if len(lessons) != 11 {
-		t.Fatalf("%d lessons, want 5 and one per shape:\n%s", len(lessons), strings.Join(lessons, "\n"))
+	if len(lessons) != 12 {
+		t.Fatalf("%d lessons, want 6 and one per shape:\n%s", len(lessons), strings.Join(lessons, "\n"))
 	}
 	tests := []struct {
 		chapter int
@@ -55,6 +56,10 @@ func TestDemo(t *testing.T) {
 		{8, []string{`^→ crawler: one event loop crawls the tree in \d+ ms, \d+\.\d× faster than sync`, `threads\(4\), whose crawls submit their links to the pool they run on, deadlocks at \d+ ms`}},
 		{9, []string{`^→ cache: the misses queue for the one connection \([\d.]+ s of waiting under threads\(4\)\) and set p99 at \d+ ms`}},
 		{10, []string{`^→ lock-order: threads\(2\) deadlocks at 10\.\d ms \(transfer-a holds accounts, worker-1 and waits for ledger; transfer-b holds ledger, worker-2 and waits for accounts\); sync finishes`}},
+		// Java against Python: chapter 7, after the six shapes.
+		{12, []string{`^→ two Java threads computing took 1\.00\d s, 2\.0× faster than two Python threads \(2\.00\d s\): the JVM runs them on both cores`,
+			`In the convoy the I/O thread finishes at 1\d\d ms in Java and 1\.\d{3} s in Python, which spends 1\.\d{3} s of it waiting for the GIL`,
+			`A thousand threads: Java's keep \d+(\.\d)? MiB resident \(≈ \d+(\.\d)? KiB each\)`}},
 		{11, []string{`^→ big-args: processes\(2\) takes [\d.]+ s, [\d.]+× threads\(2\)'s \d+ ms: pickling each 50 MB frame`}},
 	}
 	for _, tt := range tests {

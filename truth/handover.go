@@ -1,0 +1,134 @@
+package truth
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/python"
+)
+
+// HandoverConfig says how to compare the engine's GIL hand-overs among
+// CPU-bound threads with an interpreter's.
+type HandoverConfig struct {
+	Python  string          // the interpreter; "" is python3
+	Profile runtime.Profile // the runtime predicting (a CPython with the GIL)
+	Threads int             // CPU-bound threads, 2 or more
+	Seconds float64         // how long each real run lasts
+	Runs    int             // real runs; the prediction pools as many seeds
+	Cores   int
+}
+
+// HandoverCheck is how long threads waited for the GIL, measured and
+// predicted: the medians over the runs of each percentile of the waits
+// of all threads together (seconds).
+type HandoverCheck struct {
+	Python     string
+	Threads    int
+	Measured   runtime.WaitStats
+	Predicted  runtime.WaitStats
+	ToLongest  float64 // measured share of hand-overs that went to the longest waiter
+	Handovers  int     // measured, over all runs
+	Simulated  int     // predicted waits counted
+	RunSeconds float64
+}
+
+// minGap is the shortest pause gil_handover.py counts as a wait for the
+// GIL; the prediction leaves out shorter waits too.
+const minGap = 200_000
+
+// CheckHandover runs gil_handover.py with cfg.Threads threads and
+// simulates the same threads: each spins in Python code and waits for the
+// GIL while the others run.
+func CheckHandover(ctx context.Context, cfg HandoverConfig) (*HandoverCheck, error) {
+	if cfg.Threads < 2 {
+		return nil, fmt.Errorf("a GIL hand-over check needs 2 or more threads, not %d", cfg.Threads)
+	}
+	if !cfg.Profile.GIL {
+		return nil, fmt.Errorf("runtime %s has no GIL: there is no hand-over to check", cfg.Profile.Name)
+	}
+	py := cfg.Python
+	if py == "" {
+		py = "python3"
+	}
+	runs := max(cfg.Runs, 1)
+	prelude := fmt.Sprintf("import sys\nsys.argv[1:] = ['--threads', '%d', '--seconds', '%g', '--runs', '%d']\n", cfg.Threads, cfg.Seconds, runs)
+	timeout := time.Duration(float64(runs)*cfg.Seconds*float64(time.Second)) + time.Minute
+	out, errOut, err := runProgram(ctx, py, []byte(prelude+runtime.GILHandoverScript), timeout)
+	if err != nil {
+		return nil, err
+	}
+	h, err := runtime.ParseHandover(out)
+	if err != nil {
+		return nil, fmt.Errorf("%w%s", err, python.LastLine(errOut))
+	}
+	c := &HandoverCheck{Python: h.Python, Threads: cfg.Threads, RunSeconds: cfg.Seconds}
+	var p50, p90, p99, most []float64
+	longest := 0.0
+	for _, r := range h.Runs {
+		p50, p90, p99 = append(p50, r.All.P50), append(p90, r.All.P90), append(p99, r.All.P99)
+		most = append(most, r.All.Max)
+		c.Handovers += r.Handovers
+		longest += r.ToLongestWaiter * float64(r.Handovers)
+	}
+	c.Measured = runtime.WaitStats{N: c.Handovers, P50: median(p50), P90: median(p90), P99: median(p99), Max: median(most)}
+	if c.Handovers > 0 {
+		c.ToLongest = longest / float64(c.Handovers)
+	}
+	c.Predicted, c.Simulated, err = PredictHandover(ctx, cfg.Profile, cfg.Threads, cfg.Seconds, runs, cfg.Cores)
+	return c, err
+}
+
+// PredictHandover simulates threads CPU-bound threads, each running
+// seconds of Python code, once per seed 1…runs, and returns the medians
+// over the runs of each percentile of their waits for the GIL (leaving out
+// those under 0.2 ms, as gil_handover.py does) and how many waits it
+// counted.
+func PredictHandover(ctx context.Context, prof runtime.Profile, threads int, seconds float64, runs, cores int) (runtime.WaitStats, int, error) {
+	d, err := model.Parse(fmt.Sprintf("threads(%d)", threads))
+	if err != nil {
+		return runtime.WaitStats{}, 0, err
+	}
+	var p50, p90, p99, most []float64
+	n := 0
+	for seed := 1; seed <= max(runs, 1); seed++ {
+		wl, err := workload.ParseInline(fmt.Sprintf("seed=%d; %d x [work %dms]", seed, threads, int64(seconds*1000)))
+		if err != nil {
+			return runtime.WaitStats{}, 0, err
+		}
+		w := &gilWaits{}
+		if _, err := sim.Run(ctx, sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: max(cores, 1),
+			SwitchInterval: workload.DefaultSwitchInterval, Sink: w}); err != nil {
+			return runtime.WaitStats{}, 0, err
+		}
+		if len(w.waits) == 0 {
+			continue
+		}
+		slices.Sort(w.waits)
+		q := func(p float64) float64 { return float64(w.waits[min(len(w.waits)-1, int(p*float64(len(w.waits))))]) / 1e9 }
+		p50, p90, p99 = append(p50, q(0.5)), append(p90, q(0.9)), append(p99, q(0.99))
+		most = append(most, float64(w.waits[len(w.waits)-1])/1e9)
+		n += len(w.waits)
+	}
+	if n == 0 {
+		return runtime.WaitStats{}, 0, nil
+	}
+	return runtime.WaitStats{N: n, P50: median(p50), P90: median(p90), P99: median(p99), Max: median(most)}, n, nil
+}
+
+// gilWaits keeps the threads' waits for the GIL of a run.
+type gilWaits struct{ waits []int64 }
+
+func (g *gilWaits) LaneSpan(s sim.Span) {
+	if s.State == sim.GILWait && s.End-s.Start > minGap {
+		g.waits = append(g.waits, s.End-s.Start)
+	}
+}
+
+func (g *gilWaits) TaskSpan(sim.Span) {}

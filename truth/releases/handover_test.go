@@ -1,0 +1,148 @@
+package releases
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/truth"
+	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/python"
+	"github.com/conclab/conclab/internal/testtool"
+)
+
+// TestHandoverAgainstCPython: with 3, 6 and 8 CPU-bound threads, the
+// engine's waits for the GIL are distributed as CPython's (python3, the
+// reference release): the median, 90th and 99th percentiles within 25 %.
+// A FIFO hand-over, which CPython does not do, fails it: its 99th
+// percentile among 3 threads is 10 ms, CPython's about 60.
+func TestHandoverAgainstCPython(t *testing.T) {
+	py, err := python.Find(context.Background(), "python3")
+	if err != nil {
+		testtool.Missing(t, "no python3: %v", err)
+	}
+	name, _ := runtime.ForPython(py.Version.Major, py.Version.Minor, py.FreeThreaded)
+	prof, err := runtime.Builtin(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, threads := range []int{3, 6, 8} {
+		testtool.WallClock(t)
+		c, err := truth.CheckHandover(context.Background(), truth.HandoverConfig{Python: "python3", Profile: prof,
+			Threads: threads, Seconds: 2, Runs: 3, Cores: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d threads on %s (%s): measured p50 %.1f p90 %.1f p99 %.1f ms (%d hand-overs, %.0f%% to the longest waiter); "+
+			"predicted p50 %.1f p90 %.1f p99 %.1f ms", threads, c.Python, name,
+			1e3*c.Measured.P50, 1e3*c.Measured.P90, 1e3*c.Measured.P99, c.Handovers, 100*c.ToLongest,
+			1e3*c.Predicted.P50, 1e3*c.Predicted.P90, 1e3*c.Predicted.P99)
+		for _, q := range []struct {
+			name                string
+			predicted, measured float64
+		}{{"p50", c.Predicted.P50, c.Measured.P50}, {"p90", c.Predicted.P90, c.Measured.P90}, {"p99", c.Predicted.P99, c.Measured.P99}} {
+			if math.Abs(q.predicted-q.measured) > 0.25*q.measured {
+				t.Errorf("%d threads: %s of the GIL waits predicted %.1f ms, measured %.1f ms (want within 25%%)",
+					threads, q.name, 1e3*q.predicted, 1e3*q.measured)
+			}
+		}
+	}
+}
+
+// TestLatencyAgainstCPython: 3 and 6 threads, one per task, each
+// computing 300 ms, end as on CPython: the median and the 99th percentile
+// of the tasks' latencies within 25 % (medians over 3 runs; the
+// prediction's over 3 seeds). Who finishes first is the hand-overs' luck,
+// in both; the makespan is the same whoever holds the GIL.
+func TestLatencyAgainstCPython(t *testing.T) {
+	py, err := python.Find(context.Background(), "python3")
+	if err != nil {
+		testtool.Missing(t, "no python3: %v", err)
+	}
+	name, _ := runtime.ForPython(py.Version.Major, py.Version.Minor, py.FreeThreaded)
+	prof, err := runtime.Builtin(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cores, runs = 2, 3
+	d, err := model.Parse("threads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, threads := range []int{3, 6} {
+		var predicted, measured []sim.Stats
+		var first [2][]int64
+		for seed := 1; seed <= runs; seed++ {
+			wl, err := workload.ParseInline(fmt.Sprintf("seed=%d; %d x [work 300ms]", seed, threads))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
+				SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			predicted = append(predicted, res.Latency)
+			first[0] = append(first[0], firstEnd(res))
+			if seed > 1 {
+				continue
+			}
+			var prog bytes.Buffer
+			if err := truth.Export(&prog, wl, d, truth.ExportOptions{Cores: cores}); err != nil {
+				t.Fatal(err)
+			}
+			testtool.WallClock(t)
+			for range runs {
+				m, err := truth.Measure(context.Background(), "python3", prog.Bytes(), time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := m.Result(d, cores)
+				measured = append(measured, got.Latency)
+				first[1] = append(first[1], firstEnd(got))
+			}
+		}
+		med := func(v []sim.Stats, f func(sim.Stats) int64) float64 {
+			x := make([]int64, len(v))
+			for i, s := range v {
+				x[i] = f(s)
+			}
+			slices.Sort(x)
+			return float64(x[len(x)/2]) / 1e9
+		}
+		p50 := func(s sim.Stats) int64 { return s.P50 }
+		p99 := func(s sim.Stats) int64 { return s.P99 }
+		slices.Sort(first[0])
+		slices.Sort(first[1])
+		t.Logf("%d threads: latency measured p50 %.3f p99 %.3f s (first task done at %.3f s), predicted p50 %.3f p99 %.3f s (first at %.3f s)",
+			threads, med(measured, p50), med(measured, p99), float64(first[1][1])/1e9,
+			med(predicted, p50), med(predicted, p99), float64(first[0][1])/1e9)
+		for _, q := range []struct {
+			name string
+			f    func(sim.Stats) int64
+		}{{"p50", p50}, {"p99", p99}} {
+			if pr, me := med(predicted, q.f), med(measured, q.f); math.Abs(pr-me) > 0.25*me {
+				t.Errorf("%d threads: %s latency predicted %.3f s, measured %.3f s (want within 25%%)", threads, q.name, pr, me)
+			}
+		}
+	}
+}
+
+// firstEnd returns when the first task finished.
+func firstEnd(r *sim.Result) int64 {
+	first := int64(-1)
+	for _, rec := range r.Records {
+		if rec.End >= 0 && (first < 0 || rec.End < first) {
+			first = rec.End
+		}
+	}
+	return first
+}
