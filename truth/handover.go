@@ -111,7 +111,9 @@ func PredictHandover(ctx context.Context, prof runtime.Profile, threads int, sec
 			continue
 		}
 		slices.Sort(w.waits)
-		q := func(p float64) float64 { return float64(w.waits[min(len(w.waits)-1, int(p*float64(len(w.waits))))]) / 1e9 }
+		q := func(p float64) float64 {
+			return float64(w.waits[min(len(w.waits)-1, int(p*float64(len(w.waits))))]) / 1e9
+		}
 		p50, p90, p99 = append(p50, q(0.5)), append(p90, q(0.9)), append(p99, q(0.99))
 		most = append(most, float64(w.waits[len(w.waits)-1])/1e9)
 		n += len(w.waits)
