@@ -4,15 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"time"
 
 	"github.com/conclab/conclab/examples"
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/python"
+	"github.com/conclab/conclab/internal/toolchain"
 )
 
 // Scenario is a workload of the accuracy suite (examples/validation).
@@ -56,6 +60,40 @@ type SuiteConfig struct {
 	GILPython string
 	// Only names the scenarios to run, in the suite's order; none: all.
 	Only []string
+	// Toolchain is CheckConfig's: the java or go command for runtime java
+	// or go; on PATH when empty.
+	Toolchain string
+}
+
+// ErrNotRunnable is what SuiteConfig.Resolve returns for a scenario that
+// the runtime under test cannot run under any of its models (an asyncio
+// scenario on java): Suite leaves it out, and says so in SkippedScenarios.
+var ErrNotRunnable = errors.New("no model of this scenario runs on this runtime")
+
+// RunnableModels returns the models of wl, in its order, whose program the
+// runtime of prof can run here: those the runtime accepts and its exporter
+// writes (the Java and Go programs know no asyncio, no input: or output:
+// data, no processes(P)*threads(T)). The Python exporter writes them all.
+func RunnableModels(wl *workload.Workload, prof runtime.Profile, cores int) ([]string, error) {
+	lang, err := LangOf(prof)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range wl.Models {
+		d, err := model.Parse(m.Expr)
+		if err != nil {
+			return nil, err
+		}
+		if prof.Check(d) != nil || CanRun(d, false) != nil {
+			continue
+		}
+		if ExportFor(lang, io.Discard, wl, d, ExportOptions{Cores: cores}) != nil {
+			continue
+		}
+		out = append(out, m.Expr)
+	}
+	return out, nil
 }
 
 // SuiteRow is one model of one scenario.
@@ -73,7 +111,9 @@ type SuiteRow struct {
 
 // SuiteReport is what Suite found.
 type SuiteReport struct {
-	Python       *python.Interpreter
+	Python       *python.Interpreter // nil for java and go
+	Toolchain    *toolchain.Toolchain // for java and go; else nil
+	Skipped      []string             // scenarios no model of which the runtime runs (ErrNotRunnable)
 	GILPython    *python.Interpreter // Report's
 	Repeat       int
 	WorkRate     float64 // the programs' work rate
@@ -118,14 +158,46 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	targets := make([]Target, len(scenarios))
-	for i, sc := range scenarios {
-		if targets[i], err = cfg.Resolve(sc); err != nil {
+	var targets []Target
+	var skipped []string
+	kept := scenarios[:0:0]
+	lang := Python
+	for _, sc := range scenarios {
+		t, err := cfg.Resolve(sc)
+		if errors.Is(err, ErrNotRunnable) {
+			skipped = append(skipped, sc.Name)
+			continue
+		}
+		if err != nil {
 			return nil, err
 		}
-		if err := checkTarget(targets[i], false, "the accuracy suite"); err != nil {
+		if lang, err = LangOf(t.Profile); err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.Name, err)
 		}
+		python := "the accuracy suite"
+		if lang != Python {
+			python = ""
+		}
+		if err := checkTarget(t, false, python); err != nil {
+			return nil, fmt.Errorf("%s: %w", sc.Name, err)
+		}
+		if lang != Python {
+			// Before anything runs: a model the program cannot have.
+			for _, d := range t.Models {
+				if err := ExportFor(lang, io.Discard, t.Workload, d, ExportOptions{Cores: t.Cores}); err != nil {
+					return nil, fmt.Errorf("%s: model %s: %w", sc.Name, d, err)
+				}
+			}
+		}
+		targets = append(targets, t)
+		kept = append(kept, sc)
+	}
+	scenarios = kept
+	if len(targets) == 0 {
+		return nil, fmt.Errorf("no scenario of the suite runs on this runtime (left out: %s)", strings.Join(skipped, ", "))
+	}
+	if lang != Python {
+		return nativeSuite(ctx, cfg, targets, Lang(lang), skipped)
 	}
 	py, err := python.Find(ctx, cfg.Python)
 	if err != nil {
@@ -147,7 +219,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 		return nil, err
 	}
 	w := newWatcher(cfg.Noise)
-	r := &SuiteReport{Python: py, GILPython: gil, Repeat: max(cfg.Repeat, 1), Limits: w.Limits}
+	r := &SuiteReport{Python: py, GILPython: gil, Repeat: max(cfg.Repeat, 1), Limits: w.Limits, Skipped: skipped}
 	// One work rate for every program of the suite.
 	for _, sc := range scenarios {
 		tasks, err := Tasks(sc.Workload)
@@ -161,12 +233,37 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 			break
 		}
 	}
+	err = r.checkAll(ctx, cfg, targets, py, nil)
+	return r, err
+}
+
+// nativeSuite is Suite for java and go: the programs are compiled by the
+// toolchain and spin on CPU time, so there is no interpreter to find and
+// no work rate to measure.
+func nativeSuite(ctx context.Context, cfg SuiteConfig, targets []Target, lang Lang, skipped []string) (*SuiteReport, error) {
+	for _, t := range targets {
+		if l, _ := LangOf(t.Profile); l != lang {
+			return nil, fmt.Errorf("the suite runs one kind of program at a time: %s and %s", lang, l)
+		}
+	}
+	tc, err := toolchain.Find(ctx, toolchain.Lang(lang), cfg.Toolchain)
+	if err != nil {
+		return nil, err
+	}
+	w := newWatcher(cfg.Noise)
+	r := &SuiteReport{Toolchain: tc, Repeat: max(cfg.Repeat, 1), Limits: w.Limits, Skipped: skipped}
+	err = r.checkAll(ctx, cfg, targets, nil, tc)
+	return r, err
+}
+
+// checkAll checks every target, with py or tc, and sums up the rows.
+func (r *SuiteReport) checkAll(ctx context.Context, cfg SuiteConfig, targets []Target, py *python.Interpreter, tc *toolchain.Toolchain) error {
 	var quiet []SuiteRow
 	for _, t := range targets {
 		rep, err := check(ctx, CheckConfig{Target: t, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress,
-			WorkRate: r.WorkRate, Noise: cfg.Noise, gil: gil}, py, nil)
+			WorkRate: r.WorkRate, Noise: cfg.Noise, gil: r.GILPython}, py, tc)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		r.LoadKnown = r.LoadKnown || rep.LoadKnown
 		for _, c := range rep.Models {
@@ -188,7 +285,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 	}
 	r.MedianAbsError, r.WorstAbsError = absErrors(r.Rows)
 	r.QuietMedian, r.QuietWorst = absErrors(quiet)
-	return r, nil
+	return nil
 }
 
 // absErrors returns the median and the largest |Error| of rows (0, 0 for

@@ -89,13 +89,17 @@ With --suite it runs every scenario of the accuracy suite
 the median and worst |error|; the exit status is 1 when the median is above
 --suite-median or the worst above --suite-worst. It is inconclusive (still
 exit status 1, in words of its own) when the rows measured on a quiet
-machine alone pass both.`,
+machine alone pass both. With --runtime java or go each scenario keeps the
+models whose program that runtime runs (no asyncio, no input: or output:
+data, no processes(P)*threads(T)), and a scenario with none left is left
+out, and named under the table.`,
 		Example: `  conclab verify seed-io
   conclab verify seed-cpu -m 'threads(2)' -m 'processes(2)' --repeat 5
   conclab verify seed-cpu --runtime java
   conclab verify seed-io --runtime go -m 'threads(3)' 
   conclab verify -e '4 x [work 100ms, wait 50ms]' -m asyncio --format json
-  conclab verify --suite`,
+  conclab verify --suite
+  conclab verify --suite --runtime java`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.models = splitModels(o.models)
@@ -203,15 +207,18 @@ func (py interpreter) String() string {
 
 // toolOf is what the reports say of what ran rep's programs: the python,
 // or the java or go of runtime java or go.
-func toolOf(rep *truth.Report) interpreter {
-	if tc := rep.Toolchain; tc != nil {
+func toolOf(rep *truth.Report) interpreter { return toolchainOr(rep.Toolchain, rep.Python) }
+
+// toolchainOr is what ran the programs: tc when set, else py.
+func toolchainOr(tc *toolchain.Toolchain, py *python.Interpreter) interpreter {
+	if tc != nil {
 		impl := "Java"
 		if tc.Lang == toolchain.Go {
 			impl = "Go"
 		}
 		return interpreter{path: tc.Path, version: tc.Version, impl: impl}
 	}
-	return interpreterOf(rep.Python)
+	return interpreterOf(py)
 }
 
 // interpreterOf is what the reports say of py.
@@ -481,7 +488,11 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 		Progress:  verifyProgress(s),
 		Noise:     truth.NoiseConfig{Tolerance: medianMax},
 		Resolve: func(sc truth.Scenario) (truth.Target, error) {
-			p, err := newPlan(ctx, s, sc.Workload, sc.Text, &o.runOptions)
+			opts, err := runnableOptions(ctx, sc, &o.runOptions)
+			if err != nil {
+				return truth.Target{}, err
+			}
+			p, err := newPlan(ctx, s, sc.Workload, sc.Text, opts)
 			if err != nil {
 				return truth.Target{}, err
 			}
@@ -491,7 +502,7 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 	if err != nil {
 		return verifyError(ctx, "--suite", err)
 	}
-	py := interpreterOf(rep.Python)
+	py := toolchainOr(rep.Toolchain, rep.Python)
 	rows := make([]suiteRow, len(rep.Rows))
 	for i, r := range rep.Rows {
 		rows[i] = suiteRow{Workload: r.Workload, Model: r.Model, Runtime: r.Runtime, PredictedS: sec(r.Predicted), MeasuredS: sec(r.Measured), Error: r.Error,
@@ -516,8 +527,9 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			BusyRows       int        `json:"busy_rows"`
 			QuietMedian    float64    `json:"quiet_median_abs_error"`
 			QuietWorst     float64    `json:"quiet_worst_abs_error"`
+			Skipped        []string   `json:"skipped,omitempty"`
 		}{py.version, o.cores, o.repeat, rows, med, worst, verdict.String(), rep.WorkRate, rep.LoadKnown,
-			limitsDoc{rep.Limits.Others, rep.Limits.Steal, truth.DefaultSpeed}, rep.Busy, rep.QuietMedian, rep.QuietWorst}
+			limitsDoc{rep.Limits.Others, rep.Limits.Steal, truth.DefaultSpeed}, rep.Busy, rep.QuietMedian, rep.QuietWorst, rep.Skipped}
 		if err := jsonout.WriteIndented(&buf, doc); err != nil {
 			return fail(err)
 		}
@@ -547,6 +559,10 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			numfmt.ShortPercent(med), numfmt.ShortPercent(medianMax), numfmt.ShortPercent(worst), numfmt.ShortPercent(worstMax),
 			numfmt.Count(len(rows), "run of a model", "runs of a model"))
 		writeWrapped(&buf, suiteNoiseText(rep), opt.Width)
+		if len(rep.Skipped) > 0 {
+			writeWrapped(&buf, fmt.Sprintf("left out, no model of theirs runs on %s: %s", strings.Join(runtimes, ", "),
+				strings.Join(rep.Skipped, ", ")), opt.Width)
+		}
 	}
 	if err := s.emit(ctx, o.output, buf.Bytes(), o.inputs(nil)...); err != nil {
 		return err
@@ -564,6 +580,35 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			numfmt.ShortPercent(med), numfmt.ShortPercent(medianMax), numfmt.ShortPercent(worst), numfmt.ShortPercent(worstMax), busy))
 	}
 	return nil
+}
+
+// runnableOptions returns the options to plan a scenario of the suite
+// with: o itself, unless the runtime is java or go and -m names no model,
+// when the scenario's models are cut to those the runtime's programs run
+// (truth.RunnableModels), and truth.ErrNotRunnable when none is left.
+func runnableOptions(ctx context.Context, sc truth.Scenario, o *runOptions) (*runOptions, error) {
+	if len(o.models) > 0 || (o.runtime == "" && o.profile == "") {
+		return o, nil
+	}
+	probe := *o
+	probe.models = []string{"sync"} // every runtime runs it: the plan says which profile and cores
+	p, err := plan.New(sc.Workload, sc.Text, probe.overrides())
+	if err != nil {
+		return o, nil // newPlan tells it
+	}
+	if lang, err := truth.LangOf(p.Profile); err != nil || lang == truth.Python {
+		return o, nil
+	}
+	models, err := truth.RunnableModels(sc.Workload, p.Profile, p.Cores)
+	if err != nil {
+		return nil, err
+	}
+	if len(models) == 0 {
+		return nil, truth.ErrNotRunnable
+	}
+	cut := *o
+	cut.models = models
+	return &cut, nil
 }
 
 // suiteNoiseText says how busy the machine was during the suite.
