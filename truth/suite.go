@@ -111,10 +111,10 @@ type SuiteRow struct {
 
 // SuiteReport is what Suite found.
 type SuiteReport struct {
-	Python       *python.Interpreter // nil for java and go
+	Python       *python.Interpreter  // nil for java and go
 	Toolchain    *toolchain.Toolchain // for java and go; else nil
 	Skipped      []string             // scenarios no model of which the runtime runs (ErrNotRunnable)
-	GILPython    *python.Interpreter // Report's
+	GILPython    *python.Interpreter  // Report's
 	Repeat       int
 	WorkRate     float64 // the programs' work rate
 	WorkRateLoad Load    // how busy the machine was while it was measured
