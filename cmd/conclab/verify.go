@@ -50,6 +50,7 @@ type verifyOptions struct {
 	suite       bool
 	suiteMedian string
 	suiteWorst  string
+	handover    []int // --gil-handover: thread counts
 }
 
 func newVerifyCmd(s *streams) *cobra.Command {
@@ -92,14 +93,22 @@ exit status 1, in words of its own) when the rows measured on a quiet
 machine alone pass both. With --runtime java or go each scenario keeps the
 models whose program that runtime runs (no asyncio, no input: or output:
 data, no processes(P)*threads(T)), and a scenario with none left is left
-out, and named under the table.`,
+out, and named under the table.
+
+With --gil-handover N,M,… it runs N (then M, …) threads spinning in Python
+code for 2 s, --repeat times (runtime/gil_handover.py), simulates the same
+threads, and compares how long they waited for the GIL: the median, 90th and
+99th percentiles of the waits, each within 25 % (exit status 1 otherwise).
+This is where CPython's GIL hand-over shows: after a forced switch it goes to
+the newest waiter more often than to the longest.`,
 		Example: `  conclab verify seed-io
   conclab verify seed-cpu -m 'threads(2)' -m 'processes(2)' --repeat 5
   conclab verify seed-cpu --runtime java
   conclab verify seed-io --runtime go -m 'threads(3)' 
   conclab verify -e '4 x [work 100ms, wait 50ms]' -m asyncio --format json
   conclab verify --suite
-  conclab verify --suite --runtime java`,
+  conclab verify --suite --runtime java
+  conclab verify --gil-handover 3,6,8`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.models = splitModels(o.models)
@@ -135,6 +144,12 @@ out, and named under the table.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if len(o.handover) > 0 {
+				if len(args) > 0 || o.inline != "" || len(o.models) > 0 || o.suite {
+					return errors.New("--gil-handover runs threads of its own: give no workload, no -m and no --suite")
+				}
+				return runHandover(ctx, s, &o)
+			}
 			if o.suite {
 				if len(args) > 0 || o.inline != "" || len(o.models) > 0 {
 					return errors.New("--suite runs the scenarios of examples/validation with their own models: give no workload and no -m")
@@ -167,6 +182,7 @@ out, and named under the table.`,
 	f.StringSliceVar(&o.only, "only", nil, "with --suite: run these scenarios only (comma-separated names)")
 	f.StringVar(&o.suiteMedian, "suite-median", "5%", "with --suite: the largest median |makespan error| that passes")
 	f.StringVar(&o.suiteWorst, "suite-worst", "15%", "with --suite: the largest worst |makespan error| that passes")
+	f.IntSliceVar(&o.handover, "gil-handover", nil, "instead of a workload: this many CPU-bound threads (comma-separated counts, such as 3,6,8) on the real CPython and in the engine, their waits for the GIL compared (p50, p90, p99 within 25%)")
 	return cmd
 }
 

@@ -91,6 +91,10 @@ func TestVerifyUsage(t *testing.T) {
 		{[]string{"verify", "-e", "[wait 1ms]", "--runtime", "java", "-m", "asyncio"}, `model "asyncio" is not available on runtime java`},
 		{[]string{"verify", "-e", "[wait 1ms]", "--timeout", "-1s"}, "--timeout -1s"},
 		{[]string{"verify", "-e", "[wait 1ms]", "--python", "/nonexistent/python3"}, "/nonexistent/python3 not found (install Python 3.8 or newer"},
+		{[]string{"verify", "--gil-handover", "1"}, "--gil-handover 1: want thread counts from 2 to 64"},
+		{[]string{"verify", "--gil-handover", "3", "seed-cpu"}, "--gil-handover runs threads of its own"},
+		{[]string{"verify", "--gil-handover", "3", "--runtime", "java"}, "runtime java has no GIL"},
+		{[]string{"verify", "--gil-handover", "3", "--python", "/nonexistent/python3"}, "/nonexistent/python3 not found"},
 	}
 	for _, tt := range tests {
 		r := conclab(t, nil, tt.args...)

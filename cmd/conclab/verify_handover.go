@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/conclab/conclab/internal/jsonout"
+	"github.com/conclab/conclab/internal/numfmt"
+	"github.com/conclab/conclab/internal/python"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/truth"
+)
+
+// handoverTolerance is how far each percentile of the predicted GIL waits
+// may be from the measured one.
+const handoverTolerance = 0.25
+
+// handoverSeconds is how long each real run of gil_handover.py lasts.
+const handoverSeconds = 2.0
+
+// runHandover is verify --gil-handover: N CPU-bound threads on the real
+// interpreter and in the engine, their waits for the GIL side by side.
+func runHandover(ctx context.Context, s *streams, o *verifyOptions) error {
+	for _, n := range o.handover {
+		if n < 2 || n > 64 {
+			return fmt.Errorf("--gil-handover %d: want thread counts from 2 to 64, such as 3,6,8", n)
+		}
+	}
+	var prof runtime.Profile
+	switch {
+	case o.profile != "":
+		return errors.New("--gil-handover checks a built-in CPython profile: give --runtime or --python, not --profile")
+	case o.runtime != "":
+		var err error
+		if prof, err = runtime.Builtin(o.runtime); err != nil {
+			return err
+		}
+	default:
+		if err := o.findPython(ctx); err != nil {
+			return err
+		}
+		var err error
+		if prof, err = runtime.Builtin(o.interp); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.err, "conclab: %s (--runtime chooses another)\n", o.interpNote)
+	}
+	if !prof.GIL {
+		return fmt.Errorf("--gil-handover: runtime %s has no GIL, so no hand-over to check", prof.Name)
+	}
+	var checks []*truth.HandoverCheck
+	for _, n := range o.handover {
+		fmt.Fprintf(s.err, "verify --gil-handover: %d threads, %s of %g s …\n", n, numfmt.Count(o.repeat, "run", "runs"), handoverSeconds)
+		c, err := truth.CheckHandover(ctx, truth.HandoverConfig{Python: o.python, Profile: prof, Threads: n,
+			Seconds: handoverSeconds, Runs: o.repeat, Cores: o.cores})
+		if err != nil {
+			if errors.Is(err, python.ErrNoPython) {
+				return fmt.Errorf("--python: %w", err)
+			}
+			return verifyError(ctx, "--gil-handover", err)
+		}
+		checks = append(checks, c)
+	}
+	beyond := 0
+	type pct struct {
+		Measured  float64 `json:"measured_s"`
+		Predicted float64 `json:"predicted_s"`
+		Error     float64 `json:"error"`
+	}
+	type row struct {
+		Threads   int     `json:"threads"`
+		P50       pct     `json:"p50"`
+		P90       pct     `json:"p90"`
+		P99       pct     `json:"p99"`
+		Handovers int     `json:"handovers"`
+		ToLongest float64 `json:"to_longest_waiter"`
+		Within    bool    `json:"within"`
+	}
+	var rows []row
+	for _, c := range checks {
+		r := row{Threads: c.Threads, Handovers: c.Handovers, ToLongest: c.ToLongest, Within: true}
+		for _, q := range []struct {
+			p                   *pct
+			measured, predicted float64
+		}{{&r.P50, c.Measured.P50, c.Predicted.P50}, {&r.P90, c.Measured.P90, c.Predicted.P90}, {&r.P99, c.Measured.P99, c.Predicted.P99}} {
+			*q.p = pct{q.measured, q.predicted, (q.predicted - q.measured) / q.measured}
+			if math.Abs(q.p.Error) > handoverTolerance {
+				r.Within = false
+			}
+		}
+		if !r.Within {
+			beyond++
+		}
+		rows = append(rows, r)
+	}
+	var buf bytes.Buffer
+	if o.format == "json" {
+		doc := struct {
+			Python    string  `json:"python"`
+			Runtime   string  `json:"runtime"`
+			Runs      int     `json:"runs"`
+			Seconds   float64 `json:"seconds_per_run"`
+			Tolerance float64 `json:"tolerance"`
+			Rows      []row   `json:"rows"`
+		}{checks[0].Python, prof.Name, o.repeat, handoverSeconds, handoverTolerance, rows}
+		if err := jsonout.WriteIndented(&buf, doc); err != nil {
+			return fail(err)
+		}
+	} else {
+		opt := s.textOptions(toFile(o.output), o.width)
+		writeWrapped(&buf, fmt.Sprintf("verify --gil-handover · CPython %s (%s) · runtime %s · %s of %g s per thread count",
+			checks[0].Python, o.python, prof.Name, numfmt.Count(o.repeat, "run", "runs"), handoverSeconds), opt.Width)
+		writeWrapped(&buf, "Each thread spins in Python code; every pause in its progress over 0.2 ms is a wait for the GIL. "+
+			"Measured: the median over the runs of each percentile of all threads' waits; predicted: the same over as many seeds.", opt.Width)
+		fmt.Fprintln(&buf)
+		ms := func(v float64) string { return strconv.FormatFloat(1e3*v, 'f', 1, 64) + " ms" }
+		table := [][]string{{"threads", "p50 measured", "predicted", "p90 measured", "predicted", "p99 measured", "predicted", "to longest", ""}}
+		for _, r := range rows {
+			verdict := "ok"
+			if !r.Within {
+				verdict = "beyond 25%"
+			}
+			table = append(table, []string{strconv.Itoa(r.Threads), ms(r.P50.Measured), ms(r.P50.Predicted), ms(r.P90.Measured), ms(r.P90.Predicted),
+				ms(r.P99.Measured), ms(r.P99.Predicted), numfmt.ShortPercent(r.ToLongest), verdict})
+		}
+		writeColumns(&buf, table, []bool{true, true, true, true, true, true, true, true, false}, opt.Width)
+		fmt.Fprintln(&buf)
+		writeWrapped(&buf, "\"to longest\" is the share of hand-overs that went to the thread that had waited longest; "+
+			"CPython gives the GIL after a forced switch most often to the newest waiter, and the engine draws it so "+
+			"(docs/models.md, the GIL, rule 4). A longest-waiter rule would make every wait among N threads (N-1) switch intervals.", opt.Width)
+	}
+	if err := s.emit(ctx, o.output, buf.Bytes()); err != nil {
+		return err
+	}
+	if beyond > 0 {
+		return fail(fmt.Errorf("--gil-handover: %s beyond 25%% on a percentile of the GIL waits",
+			numfmt.Count(beyond, "thread count", "thread counts")))
+	}
+	return nil
+}
