@@ -39,6 +39,14 @@ type HandoverCheck struct {
 	RunSeconds float64
 }
 
+// MedianJudged says whether the median of the GIL waits among threads
+// CPU-bound threads is steady enough on CPython to hold a prediction to:
+// up to 4 threads it is one switch interval in every run measured here;
+// from 5 on it is one interval in some runs and two in others, as the
+// hand-overs fall into a ping-pong of two threads or not (docs/models.md,
+// rule 4). The 99th percentile is steady at every count.
+func MedianJudged(threads int) bool { return threads <= 4 }
+
 // minGap is the shortest pause gil_handover.py counts as a wait for the
 // GIL; the prediction leaves out shorter waits too.
 const minGap = 200_000

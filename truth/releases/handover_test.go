@@ -26,7 +26,10 @@ import (
 // percentile among 3 threads is 10 ms, CPython's about 60. The 90th
 // percentile is logged, not judged: the engine's waits are whole switch
 // intervals, and among 3 threads it sits on a step (25 ms where CPython's
-// runs gave 17.8–23.2).
+// runs gave 17.8–23.2). From 5 threads on, CPython's median is one
+// interval in some runs and two in others (6 threads: 5.5 ms in most, 12.3
+// in CI once, when 16 % of hand-overs went to the longest waiter instead of
+// 10): judged among 3 threads, logged above.
 func TestHandoverAgainstCPython(t *testing.T) {
 	py, err := python.Find(context.Background(), "python3")
 	if err != nil {
@@ -52,6 +55,9 @@ func TestHandoverAgainstCPython(t *testing.T) {
 			name                string
 			predicted, measured float64
 		}{{"p50", c.Predicted.P50, c.Measured.P50}, {"p99", c.Predicted.P99, c.Measured.P99}} {
+			if q.name == "p50" && !truth.MedianJudged(threads) {
+				continue
+			}
 			if math.Abs(q.predicted-q.measured) > 0.25*q.measured {
 				t.Errorf("%d threads: %s of the GIL waits predicted %.1f ms, measured %.1f ms (want within 25%%)",
 					threads, q.name, 1e3*q.predicted, 1e3*q.measured)
