@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -586,8 +587,19 @@ for t in ts: t.join()
 	if len(w.Resources) != 1 || w.Resources[0].Capacity != 1 {
 		t.Fatalf("want the program's RLock as one resource of capacity 1, got:\n%s", res.YAML)
 	}
-	if len(w.Groups) != 1 || kinds(w.Groups[0].Steps) != "wuse" || kinds(w.Groups[0].Steps[1].Steps) != "i" {
-		t.Fatalf("want handle as work, one use holding its waits, got:\n%s", res.YAML)
+	// Every call is work, then one use holding its waits. The two sleeps
+	// inside are one wait when the bookkeeping between them is short, two
+	// when a loaded machine stretches it past the recorder's merge (311 µs
+	// once in CI): then the calls form two groups, which is right too.
+	calls := 0
+	for _, g := range w.Groups {
+		calls += g.Count
+		if kinds(g.Steps) != "wuse" || !regexp.MustCompile(`^i+$`).MatchString(kinds(g.Steps[1].Steps)) {
+			t.Fatalf("want handle as work, one use holding its waits, got:\n%s", res.YAML)
+		}
+	}
+	if calls != 3 {
+		t.Errorf("%d calls of handle, want 3:\n%s", calls, res.YAML)
 	}
 }
 
