@@ -112,9 +112,13 @@ func TestShapesAgainstCPython(t *testing.T) {
 		// processes slow most: 4 MB took 22–25 ms per MB here on a quiet
 		// machine, 28 beside CI's other tests. Without the pickling
 		// model the prediction would be under half the measured time.
+		// Since the VM moved host its page faults are slower still (a
+		// fork 35–41 ms against the profile's 5.75): 402–440 ms measured
+		// against 284–294 predicted in one CI run of 2026-12-01, so the
+		// bar is 60 %, which the model without pickling still misses.
 		{"data to worker processes", "processes(2)", "2 x [work 20ms] input 4MB output 1MB", false, func(t *testing.T, m *Measurement) {
 			workersOnly(t, m, 2)
-		}, 0.4},
+		}, 0.6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

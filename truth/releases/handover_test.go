@@ -41,6 +41,10 @@ func TestHandoverAgainstCPython(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, threads := range []int{3, 6, 8} {
+		// 8 threads are logged, not judged: CPython's p99 there went from
+		// 195 to 287 ms over five runs (the engine's: 250), wider than the
+		// 25 % the issue asks of 3 and 6 threads.
+		judged := threads <= 6
 		testtool.WallClock(t)
 		c, err := truth.CheckHandover(context.Background(), truth.HandoverConfig{Python: "python3", Profile: prof,
 			Threads: threads, Seconds: 2, Runs: 3, Cores: 2})
@@ -55,7 +59,7 @@ func TestHandoverAgainstCPython(t *testing.T) {
 			name                string
 			predicted, measured float64
 		}{{"p50", c.Predicted.P50, c.Measured.P50}, {"p99", c.Predicted.P99, c.Measured.P99}} {
-			if q.name == "p50" && !truth.MedianJudged(threads) {
+			if !judged || q.name == "p50" && !truth.MedianJudged(threads) {
 				continue
 			}
 			if math.Abs(q.predicted-q.measured) > 0.25*q.measured {
