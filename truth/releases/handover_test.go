@@ -31,15 +31,7 @@ import (
 // in CI once, when 16 % of hand-overs went to the longest waiter instead of
 // 10): judged among 3 threads, logged above.
 func TestHandoverAgainstCPython(t *testing.T) {
-	py, err := python.Find(context.Background(), "python3")
-	if err != nil {
-		testtool.Missing(t, "no python3: %v", err)
-	}
-	name, _ := runtime.ForPython(py.Version.Major, py.Version.Minor, py.FreeThreaded)
-	prof, err := runtime.Builtin(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	name, prof := python3Profile(t)
 	for _, threads := range []int{3, 6, 8} {
 		// 8 threads are logged, not judged: CPython's p99 there went from
 		// 195 to 287 ms over five runs (the engine's: 250), wider than the
@@ -76,15 +68,7 @@ func TestHandoverAgainstCPython(t *testing.T) {
 // prediction's over 3 seeds). Who finishes first is the hand-overs' luck,
 // in both; the makespan is the same whoever holds the GIL.
 func TestLatencyAgainstCPython(t *testing.T) {
-	py, err := python.Find(context.Background(), "python3")
-	if err != nil {
-		testtool.Missing(t, "no python3: %v", err)
-	}
-	name, _ := runtime.ForPython(py.Version.Major, py.Version.Minor, py.FreeThreaded)
-	prof, err := runtime.Builtin(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, prof := python3Profile(t)
 	const cores, runs = 2, 3
 	d, err := model.Parse("threads")
 	if err != nil {
@@ -158,4 +142,20 @@ func firstEnd(r *sim.Result) int64 {
 		}
 	}
 	return first
+}
+
+// python3Profile returns the name and the built-in profile of python3's
+// release, the interpreter these checks run.
+func python3Profile(t *testing.T) (string, runtime.Profile) {
+	t.Helper()
+	py, err := python.Find(context.Background(), "python3")
+	if err != nil {
+		testtool.Missing(t, "no python3: %v", err)
+	}
+	name, _ := runtime.ForPython(py.Version.Major, py.Version.Minor, py.FreeThreaded)
+	prof, err := runtime.Builtin(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name, prof
 }
