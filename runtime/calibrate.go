@@ -187,11 +187,10 @@ var howJava = map[string]string{
 	"PoolTask":    "CPU of the pool's thread per queued no-op it then drains, amortised over 20000",
 	"WakeLatency": "median elapsed time from LockSupport.unpark to the run of the parked thread",
 	"ProcessFork": "a JVM cannot fork: as process_spawn",
-	"ProcessSpawn": "CPU time (all its threads) of a worker JVM (java -cp DIR Measure --worker, as an exported " +
-		"program starts its workers) from its start to its line saying it is up, after it warmed up as the " +
-		"exported program's workers do (a step of work and one of waiting, a pool, a thread): JVM start-up, " +
-		"class loading and the JIT's first compilations; the mean of as many JVMs as cores started side by " +
-		"side, as processes(N) starts them, which each take more CPU than one alone",
+	"ProcessSpawn": "elapsed time until the last of as many worker JVMs as cores (java -cp DIR Measure --worker, as an " +
+		"exported program starts its workers), started side by side as processes(N) starts them, said it is up, " +
+		"after it warmed up as the exported program's workers do (a step of work and one of waiting, a pool, a " +
+		"thread): JVM start-up, class loading and the JIT's first compilations; what each keeps a core busy for",
 	"ProcessTask":    "elapsed time per line sent to a warm worker JVM through its standard input and read back, amortised over 2000",
 	"SleepOvershoot": "median of a 500 µs wait (LockSupport.parkNanos until the deadline) elapsed − 500 µs",
 	"ThreadRSS":      "Δ VmRSS (/proc/self/status) per thread after starting 1000 threads parked on a latch, in a fresh JVM",
@@ -296,6 +295,9 @@ func (m *Measurement) Profile() (Profile, error) {
 		}
 		src := fmt.Sprintf("%s, median of %d (spread %s): %s", where, s.N, spread, descr[c.field])
 		if c.field == "ProcessSpawn" || c.field == "ProcessFork" {
+			if c, ok := m.Results["ProcessSpawnCPU"]; ok {
+				src += fmt.Sprintf("; each used %s of CPU (all threads)", formatNS(c.Median))
+			}
 			a, okA := m.Results["ProcessSpawnAlone"]
 			e, okE := m.Results["ProcessSpawnElapsed"]
 			if okA && okE {

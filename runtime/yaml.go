@@ -36,7 +36,7 @@ type constant struct {
 // constants lists the cost constants in the order YAML writes them.
 var constants = []constant{
 	{"thread_start", "ThreadStart", false, "Thread.start(), paid by the starting thread", func(p *Profile) *int64 { return &p.ThreadStart }, false},
-	{"pool_submit", "PoolSubmit", false, "CPU of ThreadPoolExecutor.submit, on the submitter", func(p *Profile) *int64 { return &p.PoolSubmit }, false},
+	{"pool_submit", "PoolSubmit", false, "CPU of a thread pool's submit, on the submitter", func(p *Profile) *int64 { return &p.PoolSubmit }, false},
 	{"pool_task", "PoolTask", false, "CPU per task on a pool worker", func(p *Profile) *int64 { return &p.PoolTask }, false},
 	{"wake_latency", "WakeLatency", false, "delay before a signalled thread runs", func(p *Profile) *int64 { return &p.WakeLatency }, false},
 	{"loop_resume", "LoopResume", false, "CPU per resume of a task by the event loop", func(p *Profile) *int64 { return &p.LoopResume }, false},
@@ -49,8 +49,8 @@ var constants = []constant{
 	{"gc_base_objects", "GCBaseObjects", true, "objects the cyclic GC tracks before any task (a count)", func(p *Profile) *int64 { return &p.GCBaseObjects }, true},
 	{"gc_young", "GCYoung", false, "CPU of young collections per tracked object allocated", func(p *Profile) *int64 { return &p.GCYoung }, true},
 	{"gc_scan", "GCScan", false, "CPU of a full collection per tracked object", func(p *Profile) *int64 { return &p.GCScan }, true},
-	{"process_fork", "ProcessFork", false, "CPU to start one worker process with fork", func(p *Profile) *int64 { return &p.ProcessFork }, false},
-	{"process_spawn", "ProcessSpawn", false, "CPU to start one worker process with spawn", func(p *Profile) *int64 { return &p.ProcessSpawn }, false},
+	{"process_fork", "ProcessFork", false, "start-up of one worker process with fork", func(p *Profile) *int64 { return &p.ProcessFork }, false},
+	{"process_spawn", "ProcessSpawn", false, "start-up of one worker process with spawn", func(p *Profile) *int64 { return &p.ProcessSpawn }, false},
 	{"process_task", "ProcessTask", false, "CPU per task sent to a worker process", func(p *Profile) *int64 { return &p.ProcessTask }, false},
 	{"pickle_send_per_mb", "PickleSend", false, "sender's share of moving 1 MB to a worker process", func(p *Profile) *int64 { return &p.PickleSend }, true},
 	{"pickle_recv_per_mb", "PickleRecv", false, "receiver's share of moving 1 MB to a worker process", func(p *Profile) *int64 { return &p.PickleRecv }, true},
@@ -62,8 +62,8 @@ var constants = []constant{
 	{"thread_rss", "ThreadRSS", true, "resident bytes of one idle thread", func(p *Profile) *int64 { return &p.ThreadRSS }, false},
 	{"thread_virtual", "ThreadVirtual", true, "reserved bytes of one thread (its stack)", func(p *Profile) *int64 { return &p.ThreadVirtual }, false},
 	{"task_rss", "TaskRSS", true, "resident bytes of one pending asyncio task", func(p *Profile) *int64 { return &p.TaskRSS }, false},
-	{"process_rss", "ProcessRSS", true, "resident bytes of one interpreter process", func(p *Profile) *int64 { return &p.ProcessRSS }, false},
-	{"process_virtual", "ProcessVirtual", true, "reserved bytes of one interpreter process", func(p *Profile) *int64 { return &p.ProcessVirtual }, false},
+	{"process_rss", "ProcessRSS", true, "resident bytes of one worker process", func(p *Profile) *int64 { return &p.ProcessRSS }, false},
+	{"process_virtual", "ProcessVirtual", true, "reserved bytes of one worker process", func(p *Profile) *int64 { return &p.ProcessVirtual }, false},
 }
 
 // sourceKeys maps the keys of `sources:` to the Profile fields they name:

@@ -193,9 +193,12 @@ func writeCalibration(w io.Writer, m *runtime.Measurement, prof runtime.Profile)
 	fmt.Fprintf(w, "Measured on %s (%s, %d cores), %s %s, %s, in %.1f s, %s each:\n\n",
 		orUnknown(m.Hostname), orUnknown(m.CPU), m.Cores, orUnknown(m.Implementation), m.Python,
 		orUnknown(m.Date), m.Seconds, numfmt.Count(m.Runs, "run", "runs"))
-	var major, minor int
-	fmt.Sscanf(prof.Python, "%d.%d", &major, &minor)
-	name, exact := runtime.ForPython(major, minor, !prof.GIL)
+	name, exact := prof.Name, true
+	if prof.CPython() {
+		var major, minor int
+		fmt.Sscanf(prof.Python, "%d.%d", &major, &minor)
+		name, exact = runtime.ForPython(major, minor, !prof.GIL)
+	}
 	builtin, err := runtime.Builtin(name)
 	if err != nil {
 		return err
@@ -225,6 +228,9 @@ func writeCalibration(w io.Writer, m *runtime.Measurement, prof runtime.Profile)
 	// The key and the text left-aligned, the numbers right-aligned.
 	writeColumns(w, rows, []bool{false, true, true, true, false}, 0)
 	about := fmt.Sprintf("\n%s is conclab's built-in profile of CPython %s, measured on the reference machine", name, prof.Python)
+	if !prof.CPython() {
+		about = fmt.Sprintf("\n%s is conclab's built-in profile of %s, measured on the reference machine", name, orUnknown(m.Implementation+" "+m.Python))
+	}
 	if !exact {
 		about = fmt.Sprintf("\nconclab has no built-in profile of CPython %s; %s is the nearest", prof.Python, name)
 	}
@@ -270,6 +276,7 @@ func newProgressPrinter(w io.Writer) *progressPrinter {
 	p.keys["SleepOvershoot10ms"] = "sleep_overshoot (10 ms sleeps)"
 	p.keys["ProcessSpawnElapsed"] = "process_spawn (elapsed, alone)"
 	p.keys["ProcessSpawnAlone"] = "process_spawn (alone)"
+	p.keys["ProcessSpawnCPU"] = "process_spawn (CPU, side by side)"
 	return p
 }
 

@@ -235,6 +235,11 @@ func TestCalibrateNative(t *testing.T) {
 			if strings.Contains(r.stdout, "loop_resume") || !strings.Contains(r.stdout, "process_spawn") {
 				t.Errorf("the table:\n%s", r.stdout)
 			}
+			// The figures beside the measured ones are the runtime's own
+			// built-in profile's, not a CPython's.
+			if strings.Contains(r.stdout, "cpython") || !strings.Contains(r.stdout, tt.runtime+" is conclab's built-in profile of ") {
+				t.Errorf("the table compares with another runtime:\n%s", r.stdout)
+			}
 		})
 	}
 	r := conclab(t, nil, "calibrate", "--runtime", "pypy")

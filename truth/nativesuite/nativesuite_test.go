@@ -19,12 +19,10 @@ import (
 // within 10 % on every model.
 var leftOut = map[string]map[string]string{
 	"java": {
-		// This VM now starts threads and processes about twice as slowly as
-		// when the profiles were measured (CPython's thread-startups is off
-		// by as much): page faults, not the model.
-		"thread-startups": "thread start-ups: the VM's page faults",
-		"processes-fork":  "JVM start-ups: the VM's page faults",
-		"processes-spawn": "JVM start-ups: the VM's page faults",
+		// 1,000 threads, each sleeping 150 ms: +89 %. The exported program
+		// starts each thread in 0.8 ms here where calibrate's Thread.start()
+		// of threads parked on a latch takes 0.36 ms; not modelled yet.
+		"thread-startups": "thread start-ups beyond calibrate's",
 		// Measured 11–13 % above the prediction on some runs: the JIT's
 		// compiler threads take CPU from the workload's threads on 2
 		// cores in the first few hundred ms, which the java profile does
