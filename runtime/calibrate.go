@@ -136,6 +136,7 @@ var how = map[string]string{
 	"GCObjectsPerGather": "Δ len(gc.get_objects()) per pending asyncio.gather beyond its parent task's: 20000 " +
 		"tasks each gathering one coroutine awaiting asyncio.sleep, less two tasks and a child's share",
 	"GCBaseObjects": "len(gc.get_objects()) of a fresh interpreter with asyncio imported",
+	"GCThreshold":   "gc.get_threshold()[0]: the net tracked allocations that trigger a collection of generation 0",
 	"GCYoung": "process CPU of the generation-0 and -1 collections while 50000 tasks are created, per " +
 		"tracked object allocated",
 	"GCScan": "process CPU of gc.collect() with 50000 tasks pending, per tracked object",
@@ -577,7 +578,7 @@ func Constants() []Constant {
 // isCount says whether the constant named field is a number of things
 // (objects the collector tracks), written as a whole number like a size.
 func isCount(field string) bool {
-	return strings.HasPrefix(field, "GC") && strings.Contains(field, "Objects")
+	return strings.HasPrefix(field, "GC") && strings.Contains(field, "Objects") || field == "GCThreshold"
 }
 
 // CountSpread is Spread for a count: "11–11".

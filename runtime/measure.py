@@ -23,6 +23,7 @@ freed by an earlier run cannot be reused and hide the cost.
 import asyncio
 import concurrent.futures
 import datetime
+import gc
 import json
 import multiprocessing
 import os
@@ -518,6 +519,7 @@ def plan(quick):
         (["SleepOvershoot10ms"], lambda: sleep_overshoot(0.01, 30 // k)),
         (["LoopTimerOvershoot"], lambda: loop_timer_overshoot(0.0005, 300 // k)),
         (["TimerSlack"], timer_slack),
+        (["GCThreshold"], lambda: (gc.get_threshold()[0],)),
         (["SelectResolution"], select_resolution),
         (["ThreadRSS", "ThreadVirtual"], lambda: both(in_child("threads"), "rss", "virtual")),
         (["TaskRSS"], lambda: (in_child("tasks")["rss"],)),
@@ -573,7 +575,8 @@ def main():
                 done += 1
                 # One progress line per measurement, for people and for
                 # `conclab calibrate`, which reads this exact shape.
-                unit = "B" if name.endswith(("RSS", "Virtual")) else "objects" if "Objects" in name else "ns"
+                unit = ("B" if name.endswith(("RSS", "Virtual")) else
+                        "objects" if "Objects" in name or name == "GCThreshold" else "ns")
                 print("measure: %d/%d %s run %d/%d = %.1f %s" % (done, total, name, run, runs, value, unit),
                       file=sys.stderr, flush=True)
 

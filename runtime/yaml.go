@@ -46,6 +46,7 @@ var constants = []constant{
 	{"gc_objects_per_task", "GCObjectsPerTask", true, "tracked objects per pending asyncio task (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerTask }, true},
 	{"gc_child_objects", "GCObjectsPerChild", true, "tracked objects of a gather's child (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerChild }, true},
 	{"gc_gather_objects", "GCObjectsPerGather", true, "tracked objects of a pending gather (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerGather }, true},
+	{"gc_threshold", "GCThreshold", true, "tracked allocations per young collection (a count)", func(p *Profile) *int64 { return &p.GCThreshold }, true},
 	{"gc_base_objects", "GCBaseObjects", true, "objects the cyclic GC tracks before any task (a count)", func(p *Profile) *int64 { return &p.GCBaseObjects }, true},
 	{"gc_young", "GCYoung", false, "CPU of young collections per tracked object allocated", func(p *Profile) *int64 { return &p.GCYoung }, true},
 	{"gc_scan", "GCScan", false, "CPU of a full collection per tracked object", func(p *Profile) *int64 { return &p.GCScan }, true},

@@ -4,7 +4,8 @@ package sim
 //
 // Every container object CPython allocates is tracked by the collector
 // (Modules/gcmodule.c, 3.8–3.13). Generation 0 is collected when the
-// tracked objects allocated less those freed pass 700; generation 1 at
+// tracked objects allocated less those freed pass the profile's
+// GCThreshold (700 up to 3.12, 2000 in 3.13); generation 1 at
 // every 11th of those; all three at every 11th generation-1 collection,
 // but only once the objects that generation 1 has passed on since the last
 // full collection number a quarter of those it kept then. A full
@@ -24,7 +25,8 @@ package sim
 // share is what makes a deep tree's collections more and longer than a
 // flat gather's of as many tasks.
 
-// The collector's thresholds, CPython's defaults (gc.get_threshold()).
+// The collector's thresholds, CPython's defaults (gc.get_threshold()); the
+// young one is the profile's GCThreshold, this when a profile has none.
 const (
 	gcYoungThreshold  = 700 // net tracked allocations that trigger a collection of generation 0
 	gcOlderThreshold  = 10  // collections of one generation that make the next one due
@@ -91,14 +93,18 @@ func (e *engine) allocate(h *heap, n, unit int64) int64 {
 	}
 	cost := n * e.prof.GCYoung
 	unit = max(unit, 1)
+	young := e.prof.GCThreshold
+	if young <= 0 {
+		young = gcYoungThreshold
+	}
 	for n > 0 {
 		// The units up to the one whose objects trigger a collection.
-		k := min(n, ((gcYoungThreshold+1-h.count0+unit-1)/unit)*unit)
+		k := min(n, ((young+1-h.count0+unit-1)/unit)*unit)
 		h.objects += k
 		h.count0 += k
 		n -= k
-		for h.count0 > gcYoungThreshold {
-			h.count0 -= gcYoungThreshold + 1
+		for h.count0 > young {
+			h.count0 -= young + 1
 			cost += e.collect(h)
 		}
 	}

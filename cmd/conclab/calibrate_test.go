@@ -60,6 +60,7 @@ func TestCalibrateReal(t *testing.T) {
 		"TaskRSS":            {100, 100 * kib},
 		"ProcessRSS":         {mib, 1 << 30},
 		"ProcessVirtual":     {mib, 64 << 30},
+		"GCThreshold":        {100, 100_000},
 	}
 	values := profileValues(p)
 	if len(values) != len(runtime.Constants()) {
@@ -79,8 +80,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "93/93") {
-		t.Errorf("stderr shows no progress up to 93/93 (3 quick runs of 31 figures):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "96/96") {
+		t.Errorf("stderr shows no progress up to 96/96 (3 quick runs of 32 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")
