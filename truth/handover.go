@@ -31,22 +31,22 @@ type HandoverConfig struct {
 // predicted: the medians over the runs of each percentile of the waits
 // of all threads together (seconds).
 type HandoverCheck struct {
-	Python     string
-	Threads    int
-	Measured   runtime.WaitStats
-	Predicted  runtime.WaitStats
-	ToLongest  float64 // measured share of hand-overs that went to the longest waiter
-	ToNewest   float64 // measured share of hand-overs that went to the newest waiter (the thread that held the GIL before the one letting go)
+	Python    string
+	Threads   int
+	Measured  runtime.WaitStats
+	Predicted runtime.WaitStats
+	ToLongest float64 // measured share of hand-overs that went to the longest waiter
+	ToNewest  float64 // measured share of hand-overs that went to the newest waiter (the thread that held the GIL before the one letting go)
 	// Busy: other processes kept the machine busy during the real runs
 	// (beyond machine.DefaultLimits), and Load says how. CPython's
 	// hand-over order moves with the load (among 3 threads, 0.74–0.82 of
 	// hand-overs to the newest waiter on a quiet machine, 0.54 in a CI run
 	// beside other tests), and its waits with it: a check beyond its
 	// tolerance on a busy machine is inconclusive.
-	Busy bool
-	Load machine.Usage
-	Handovers  int     // measured, over all runs
-	Simulated  int     // predicted waits counted
+	Busy       bool
+	Load       machine.Usage
+	Handovers  int // measured, over all runs
+	Simulated  int // predicted waits counted
 	RunSeconds float64
 }
 
