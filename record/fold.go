@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/conclab/conclab/internal/fit"
 )
 
 // Options say what the recording does not: how the program was run.
@@ -449,15 +451,31 @@ func (f *folder) groups(es []entry) []*group {
 		g.name = safeName(g.name)
 	}
 	// Names that still meet (two names that differ only in what a task
-	// name cannot hold) are numbered.
-	used := map[string]bool{}
+	// name cannot hold) are numbered, past the names of the copies of a
+	// group with a count (handle-1, handle-2, …), which are taken too.
+	taken := map[string]bool{}
+	clash := func(name string, copies int) bool {
+		if taken[name] {
+			return true
+		}
+		for k := 1; copies > 1 && k <= copies; k++ {
+			if taken[name+"-"+strconv.Itoa(k)] {
+				return true
+			}
+		}
+		return false
+	}
 	for _, g := range gs {
+		copies := len(g.members)
 		name := g.name
-		for k := 2; used[name]; k++ {
+		for k := 2; clash(name, copies); k++ {
 			name = g.name + "-" + strconv.Itoa(k)
 		}
 		g.name = name
-		used[name] = true
+		taken[name] = true
+		for k := 1; copies > 1 && k <= copies; k++ {
+			taken[name+"-"+strconv.Itoa(k)] = true
+		}
 	}
 	return gs
 }
@@ -499,7 +517,7 @@ func safeName(s string) string {
 type mop struct {
 	offload  bool
 	kind     opKind
-	fit      fit
+	fit      fit.Fit
 	what     string
 	res      int64
 	n        int
@@ -531,7 +549,7 @@ func (f *folder) merge(lists [][]op) []mop {
 					m.what = joinWhat(m.what, l[j].what)
 				}
 			}
-			m.fit = fitDurations(ns)
+			m.fit = fit.Durations(ns)
 		case opUse, opRepeat:
 			bodies := make([][]op, len(lists))
 			for i, l := range lists {

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/conclab/conclab/internal/fit"
 	"github.com/conclab/conclab/workload"
 )
 
@@ -73,7 +73,7 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# Recorded by conclab record from: %s\n", o.Command)
 	w("# %s, %d cores, %s: the program ran %s and exited with status %d.\n",
-		sum.Python, o.Cores, o.Date, dur(float64(rec.Wall)), rec.Exit)
+		sum.Python, o.Cores, o.Date, fit.Dur(float64(rec.Wall)), rec.Exit)
 	if rec.Error != "" {
 		w("# It failed (%s): this is the workload of what ran.\n", oneLine(rec.Error))
 	}
@@ -91,10 +91,10 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	}
 	open := openWorkload(es)
 	if open {
-		rate, pattern, n := arrivals(es)
+		a := arrivals(es)
 		w("# The program served requests: they are an open workload, arriving as\n")
-		w("# observed (%d requests, %s/s on average, gaps %s).\n", n, strconv.FormatFloat(rate, 'f', 3, 64), patternWhy(pattern))
-		w("arrivals:\n  rate: %s/s\n  pattern: %s\n  count: %d\n", rateText(rate), pattern, n)
+		w("# observed (%d requests, %s/s on average; %s).\n", a.N, strconv.FormatFloat(a.Rate, 'f', 3, 64), a.Why)
+		w("arrivals:\n  rate: %s/s\n  pattern: %s\n  count: %d\n", rateText(a.Rate), a.Pattern, a.N)
 	}
 	w("tasks:\n")
 	for _, g := range gs {
@@ -115,10 +115,10 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 			}
 			start, every := releases(g)
 			if start > 0 {
-				w("    start: %s\n", dur(float64(start)))
+				w("    start: %s\n", fit.Dur(float64(start)))
 			}
 			if every > 0 {
-				w("    every: %s\n", dur(float64(every)))
+				w("    every: %s\n", fit.Dur(float64(every)))
 			}
 		}
 		if first.kind == "process" {
@@ -138,7 +138,7 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	w("models: [%s]\n", strings.Join(quoted, ", "))
 	w("# %s: %s\n", model, why)
 	if after >= 1_000_000 {
-		sum.Notes = append(sum.Notes, fmt.Sprintf("the main program ran %s after its last task, which is not in the workload", dur(float64(after))))
+		sum.Notes = append(sum.Notes, fmt.Sprintf("the main program ran %s after its last task, which is not in the workload", fit.Dur(float64(after))))
 	}
 	sum.Findings = append(findings(rec, f), shareFindings(sum.Groups)...)
 	sum.Notes = append(sum.Notes, rec.Notes...)
@@ -159,37 +159,16 @@ func openWorkload(es []entry) bool {
 	return n >= 2 && 2*n > len(es)
 }
 
-// arrivals is the rate (per second) and pattern of the requests' arrivals:
-// poisson when their gaps vary as much as random arrivals' do (a
-// coefficient of variation above 0.5), else uniform.
-func arrivals(es []entry) (rate float64, pattern string, n int) {
+// arrivals is what the requests' release times say: their rate, and
+// whether they are Poisson (fit.ArrivalTimes, the rule import follows too).
+func arrivals(es []entry) fit.Arrivals {
 	var ts []int64
 	for _, e := range es {
 		if e.kind == "request" {
 			ts = append(ts, e.release)
 		}
 	}
-	slices.Sort(ts)
-	n = len(ts)
-	span := ts[n-1] - ts[0]
-	if span <= 0 {
-		return 1e6, "uniform", n
-	}
-	rate = float64(n-1) / sec(span)
-	mean := float64(span) / float64(n-1)
-	var ss float64
-	for i := 1; i < n; i++ {
-		d := float64(ts[i]-ts[i-1]) - mean
-		ss += d * d
-	}
-	cv := 0.0
-	if n > 2 {
-		cv = math.Sqrt(ss/float64(n-2)) / mean
-	}
-	if cv > 0.5 {
-		return rate, "poisson", n
-	}
-	return rate, "uniform", n
+	return fit.ArrivalTimes(ts)
 }
 
 // rateText is a rate per second with four significant digits, never in
@@ -200,13 +179,6 @@ func rateText(r float64) string {
 		decimals = min(15, 3-int(math.Floor(math.Log10(r))))
 	}
 	return strconv.FormatFloat(r, 'f', decimals, 64)
-}
-
-func patternWhy(p string) string {
-	if p == "poisson" {
-		return "varying as random arrivals' do"
-	}
-	return "nearly even"
 }
 
 func oneLine(s string) string {
@@ -293,11 +265,11 @@ func meanSize(g *group, in bool) int64 {
 func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
 	keep := -1
 	for i, s := range steps {
-		if s.kind != opWork || s.fit.mean >= minWork {
+		if s.kind != opWork || s.fit.Mean >= minWork {
 			keep = -1
 			break
 		}
-		if keep < 0 || s.fit.mean > steps[keep].fit.mean {
+		if keep < 0 || s.fit.Mean > steps[keep].fit.Mean {
 			keep = i
 		}
 	}
@@ -308,7 +280,7 @@ func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
 	for i, s := range steps {
 		switch s.kind {
 		case opWork, opReleased, opWait, opBlocking:
-			if s.kind == opWork && s.fit.mean < minWork && i != keep {
+			if s.kind == opWork && s.fit.Mean < minWork && i != keep {
 				continue // a canonical place for CPU that stayed empty
 			}
 			key, extra := "work", ""
@@ -323,7 +295,7 @@ func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
 			if s.offload {
 				extra += ", offload: thread"
 			}
-			text := s.fit.text
+			text := s.fit.Text
 			if strings.Contains(text, ",") {
 				text = quote(text)
 			}
@@ -365,13 +337,13 @@ func stepComment(s mop) string {
 	}
 	f := s.fit
 	switch {
-	case f.n <= 1:
-	case f.name == "constant":
-		parts = append(parts, fmt.Sprintf("%d samples, cv %.2f", f.n, f.cv))
+	case f.N <= 1:
+	case f.Name == "constant":
+		parts = append(parts, fmt.Sprintf("%d samples, cv %.2f", f.N, f.CV))
 	default:
-		fits := fmt.Sprintf("%d samples: %s fits best (%s", f.n, f.name, formatD(f.d))
-		if f.alterns != "" {
-			fits += "; " + f.alterns
+		fits := fmt.Sprintf("%d samples: %s fits best (%s", f.N, f.Name, fit.FormatD(f.D))
+		if f.Second != "" {
+			fits += "; " + f.Second
 		}
 		parts = append(parts, fits+")")
 	}
@@ -600,14 +572,14 @@ func findings(rec *Recording, f *folder) []string {
 	sort.Slice(names, func(i, j int) bool { return stalls[names[i]].ns > stalls[names[j]].ns })
 	for _, w := range names {
 		s := stalls[w]
-		out = append(out, fmt.Sprintf("%s called on the event loop %d times, stalling it %s: every other task waited meanwhile (asyncio.to_thread or an async library would not)", w, s.n, dur(float64(s.ns))))
+		out = append(out, fmt.Sprintf("%s called on the event loop %d times, stalling it %s: every other task waited meanwhile (asyncio.to_thread or an async library would not)", w, s.n, fit.Dur(float64(s.ns))))
 	}
 	var lock int64
 	for _, lw := range f.lockWait {
 		lock += lw
 	}
 	if lock >= 1_000_000 {
-		out = append(out, fmt.Sprintf("tasks waited %s in all for the program's semaphores and locks", dur(float64(lock))))
+		out = append(out, fmt.Sprintf("tasks waited %s in all for the program's semaphores and locks", fit.Dur(float64(lock))))
 	}
 	if rec.Implementation == "cpython" && !rec.GIL {
 		out = append(out, "recorded on a free-threaded CPython: no GIL")
@@ -648,7 +620,7 @@ func shareFindings(gs []GroupSummary) []string {
 func (s *Summary) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "recorded %s: %s, exit status %d, %d tasks in %d groups (%s)\n",
-		s.Program, dur(s.Wall*1e9), s.Exit, s.Tasks, len(s.Groups), s.Python)
+		s.Program, fit.Dur(s.Wall*1e9), s.Exit, s.Tasks, len(s.Groups), s.Python)
 	switch {
 	case s.Error != "":
 		fmt.Fprintf(&b, "warning: the program failed (%s); the workload is of what ran\n", oneLine(s.Error))
@@ -677,7 +649,7 @@ func durS(s float64) string {
 	if s == 0 {
 		return "–"
 	}
-	return dur(s * 1e9)
+	return fit.Dur(s * 1e9)
 }
 
 func clip(s string, n int) string {

@@ -13,6 +13,7 @@
 //	conclab verify FILE [-m MODEL]    that program run here, measured beside predicted
 //	conclab calibrate [-o FILE]       this machine's CPython costs, as a profile
 //	conclab record -- PROGRAM.py      a real program run and written down as a workload
+//	conclab import TRACES.json        production traces (OTLP/JSON, Jaeger) as an open workload
 //	conclab serve [--addr ADDR]       the interactive page and its JSON API
 //	conclab examples [NAME]           list the built-in scenarios, or print one
 //	conclab runtimes [NAME]           list the built-in runtime profiles, or print one

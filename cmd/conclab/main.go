@@ -133,7 +133,7 @@ built-in scenario or your own workload file.`,
 	root.AddCommand(newServeCmd(s))
 	root.AddCommand(newExportCmd(s), newVerifyCmd(s))
 	root.AddCommand(newSweepCmd(s), newAdviseCmd(s))
-	root.AddCommand(newRecordCmd(s))
+	root.AddCommand(newRecordCmd(s), newImportCmd(s))
 	root.AddCommand(newVersionCmd(s))
 	addCompletions(root)
 	return root

@@ -1,4 +1,8 @@
-package record
+// Package fit says which duration stands for measured samples (a constant
+// or one of the SPEC's distributions, by the Kolmogorov–Smirnov distance)
+// and whether arrival times are Poisson: the one home of these rules for
+// record and import.
+package fit
 
 import (
 	"math"
@@ -8,17 +12,17 @@ import (
 	"github.com/conclab/conclab/workload"
 )
 
-// fit is the duration that stands for samples: a constant when they hardly
+// Fit is the duration that stands for samples: a constant when they hardly
 // vary, else the SPEC distribution (normal, lognormal, exp, uniform) whose
 // CDF is nearest theirs (the Kolmogorov–Smirnov distance, D).
-type fit struct {
-	text    string  // as the workload says it: "5ms", "lognormal(5ms, 2ms)"
-	name    string  // constant | normal | lognormal | exp | uniform
-	d       float64 // the KS distance of the chosen one (0 for a constant)
-	n       int     // samples
-	mean    float64 // ns
-	cv      float64 // standard deviation / mean
-	alterns string  // the runner-up and its distance, for the comment
+type Fit struct {
+	Text   string  // as the workload says it: "5ms", "lognormal(5ms, 2ms)"
+	Name   string  // constant | normal | lognormal | exp | uniform
+	D      float64 // the KS distance of the chosen one (0 for a constant)
+	N      int     // samples
+	Mean   float64 // ns
+	CV     float64 // standard deviation / mean
+	Second string  // the runner-up and its distance ("exp D=0.12"), for a comment
 }
 
 // constantCV: samples that vary less than this (standard deviation over
@@ -29,10 +33,11 @@ const constantCV = 0.10
 // they vary: no distribution of them changes a prediction.
 const tinyStep = 100_000
 
-func fitDurations(ns []int64) fit {
+// Durations fits samples of a duration, in nanoseconds.
+func Durations(ns []int64) Fit {
 	n := len(ns)
 	if n == 0 {
-		return fit{text: "0s", name: "constant"}
+		return Fit{Text: "0s", Name: "constant"}
 	}
 	xs := make([]float64, n)
 	var sum float64
@@ -49,34 +54,34 @@ func fitDurations(ns []int64) fit {
 	if n > 1 {
 		sd = math.Sqrt(ss / float64(n-1))
 	}
-	f := fit{n: n, mean: mean}
+	f := Fit{N: n, Mean: mean}
 	if mean > 0 {
-		f.cv = sd / mean
+		f.CV = sd / mean
 	}
-	if n < 5 || f.cv < constantCV || mean < tinyStep {
-		f.name, f.text = "constant", dur(mean)
+	if n < 5 || f.CV < constantCV || mean < tinyStep {
+		f.Name, f.Text = "constant", Dur(mean)
 		return f
 	}
 	slices.Sort(xs)
 	lo, hi := xs[0], xs[n-1]
 	type cand struct {
-		name, text string
+		Name, text string
 		cdf        func(float64) float64
 	}
 	s2 := math.Log(1 + sd*sd/(mean*mean))
 	mu := math.Log(mean) - s2/2
 	cands := []cand{
-		{"normal", "normal(" + dur(mean) + ", " + dur(sd) + ")", func(x float64) float64 {
+		{"normal", "normal(" + Dur(mean) + ", " + Dur(sd) + ")", func(x float64) float64 {
 			return 0.5 * math.Erfc(-(x-mean)/(sd*math.Sqrt2))
 		}},
-		{"lognormal", "lognormal(" + dur(mean) + ", " + dur(sd) + ")", func(x float64) float64 {
+		{"lognormal", "lognormal(" + Dur(mean) + ", " + Dur(sd) + ")", func(x float64) float64 {
 			if x <= 0 {
 				return 0
 			}
 			return 0.5 * math.Erfc(-(math.Log(x)-mu)/(math.Sqrt(s2)*math.Sqrt2))
 		}},
-		{"exp", "exp(" + dur(mean) + ")", func(x float64) float64 { return 1 - math.Exp(-x/mean) }},
-		{"uniform", "uniform(" + dur(lo) + ", " + dur(hi) + ")", func(x float64) float64 {
+		{"exp", "exp(" + Dur(mean) + ")", func(x float64) float64 { return 1 - math.Exp(-x/mean) }},
+		{"uniform", "uniform(" + Dur(lo) + ", " + Dur(hi) + ")", func(x float64) float64 {
 			if hi <= lo {
 				return 1
 			}
@@ -94,9 +99,9 @@ func fitDurations(ns []int64) fit {
 			second = i
 		}
 	}
-	f.name, f.text, f.d = cands[best].name, cands[best].text, ds[best]
+	f.Name, f.Text, f.D = cands[best].Name, cands[best].text, ds[best]
 	if second >= 0 {
-		f.alterns = cands[second].name + " " + formatD(ds[second])
+		f.Second = cands[second].Name + " " + FormatD(ds[second])
 	}
 	return f
 }
@@ -113,12 +118,13 @@ func ksDistance(xs []float64, cdf func(float64) float64) float64 {
 	return d
 }
 
-func formatD(d float64) string {
+// FormatD writes a KS distance: "D=0.04".
+func FormatD(d float64) string {
 	return "D=" + strconv.FormatFloat(d, 'f', 2, 64)
 }
 
-// dur is ns as a workload duration with three significant digits.
-func dur(ns float64) string {
+// Dur is ns as a workload duration with three significant digits.
+func Dur(ns float64) string {
 	if ns < 0 {
 		ns = 0
 	}

@@ -1,0 +1,252 @@
+package traces
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Format is the kind of export a file holds.
+type Format string
+
+// The formats import reads, chosen by content.
+const (
+	OTLP   Format = "OTLP/JSON"
+	Jaeger Format = "Jaeger JSON"
+)
+
+// Problems counts what was wrong in the input but could be read past.
+type Problems struct {
+	NegativeDuration int    // spans that end before they start: left out
+	Outlived         int    // children that start before or end after their parent: clipped to it
+	MissingParent    int    // spans whose parent is not in the input
+	NoRequest        int    // spans of traces without a request (no server span, no root)
+	First            string // the first problem met, in words, for the summary
+}
+
+func (p *Problems) note(format string, args ...any) {
+	if p.First == "" {
+		p.First = fmt.Sprintf(format, args...)
+	}
+}
+
+// Total is how many problems were counted.
+func (p *Problems) Total() int {
+	return p.NegativeDuration + p.Outlived + p.MissingParent + p.NoRequest
+}
+
+// Reader reads spans from trace exports.
+type Reader struct {
+	spans    [][]Span // in chunks of chunkSpans, never moved once written
+	n        int      // spans read
+	Formats  map[Format]int // documents read, by format
+	Problems Problems
+	// Progress, when set, is called every ProgressEvery spans with the
+	// spans read so far.
+	Progress      func(spans int)
+	ProgressEvery int
+
+	names *table
+	tree  tree // scratch of Requests
+}
+
+// NewReader returns a Reader with nothing read.
+func NewReader() *Reader {
+	return &Reader{Formats: map[Format]int{}, names: newTable(), ProgressEvery: 500_000}
+}
+
+// Read reads every document of r, a file named name ("-" for standard
+// input), gzipped or not. An error says where: "name:line:col: …".
+func (rd *Reader) Read(r io.Reader, name string) error {
+	br := bufio.NewReaderSize(r, 1<<16)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		z, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("%s:1:1: gzipped, but %v", name, err)
+		}
+		defer z.Close()
+		br = bufio.NewReaderSize(z, 1<<16)
+		name += " (gunzipped)"
+	}
+	lines := &lineCounter{r: br}
+	dec := jsontext.NewDecoder(lines, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	for docs := 0; ; docs++ {
+		if dec.PeekKind() == 0 {
+			// The end, or an error that reading the value says best.
+			if _, err := dec.ReadValue(); err == io.EOF {
+				if docs == 0 {
+					return fmt.Errorf("%s:1:1: empty: want OTLP/JSON ({\"resourceSpans\": …}) or Jaeger JSON ({\"data\": [{\"spans\": …}]})", name)
+				}
+				return nil
+			} else if err != nil {
+				return lines.syntax(name, dec.InputOffset(), err)
+			}
+		}
+		start := dec.InputOffset() + int64(len(dec.UnreadBuffer())) - int64(len(bytes.TrimLeft(dec.UnreadBuffer(), " \t\r\n")))
+		var d document
+		if err := json.UnmarshalDecode(dec, &d); err != nil {
+			return lines.syntax(name, start, err)
+		}
+		line, col := lines.position(start)
+		switch {
+		case d.ResourceSpans != nil:
+			rd.Formats[OTLP]++
+			if err := rd.otlp(&d, name, line); err != nil {
+				return err
+			}
+		case d.Data != nil:
+			rd.Formats[Jaeger]++
+			if err := rd.jaeger(&d, name, line); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("%s:%d:%d: a JSON document that is neither OTLP/JSON (no \"resourceSpans\") nor Jaeger JSON (no \"data\")", name, line, col)
+		}
+	}
+}
+
+// lineCounter passes bytes through and remembers where each line starts,
+// for positions in messages.
+type lineCounter struct {
+	r      io.Reader
+	n      int64   // bytes read
+	starts []int64 // offsets of the lines after the first
+}
+
+func (l *lineCounter) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i, c := range p[:n] {
+		if c == '\n' {
+			l.starts = append(l.starts, l.n+int64(i)+1)
+		}
+	}
+	l.n += int64(n)
+	return n, err
+}
+
+// position is the line and column (from 1) of offset.
+func (l *lineCounter) position(offset int64) (line, col int) {
+	k := sort.Search(len(l.starts), func(i int) bool { return l.starts[i] > offset })
+	start := int64(0)
+	if k > 0 {
+		start = l.starts[k-1]
+	}
+	return k + 1, int(offset-start) + 1
+}
+
+// syntax turns a decoding error into one that says where.
+func (l *lineCounter) syntax(name string, start int64, err error) error {
+	var se *jsontext.SyntacticError
+	var me *json.SemanticError
+	switch {
+	case errors.As(err, &se):
+		line, col := l.position(se.ByteOffset)
+		if errors.Is(se.Err, io.ErrUnexpectedEOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("%s:%d:%d: the input ends inside a JSON document: cut short (a truncated line?)", name, line, col)
+		}
+		if se.Err != nil && strings.Contains(se.Err.Error(), "control character") {
+			return fmt.Errorf("%s:%d:%d: a line ends inside a JSON string: cut short (a truncated line?)", name, line, col)
+		}
+		return fmt.Errorf("%s:%d:%d: not JSON: %v", name, line, col, se.Err)
+	case errors.As(err, &me):
+		line, col := l.position(max(me.ByteOffset, start))
+		where := string(me.JSONPointer)
+		if where == "" {
+			where = "the document"
+		}
+		why := "a value of the wrong kind"
+		if me.Err != nil {
+			why = strings.TrimPrefix(me.Err.Error(), "traces: ")
+		} else if me.JSONKind != 0 {
+			why = fmt.Sprintf("a JSON %s where a trace export has another kind of value", me.JSONKind)
+		}
+		return fmt.Errorf("%s:%d:%d: %s: %s", name, line, col, where, why)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line, col := l.position(start)
+		return fmt.Errorf("%s:%d:%d: the document that starts here is cut short (a truncated line?)", name, line, col)
+	}
+	line, col := l.position(start)
+	return fmt.Errorf("%s:%d:%d: %v", name, line, col, err)
+}
+
+// document is one JSON document of either format.
+type document struct {
+	ResourceSpans []otlpResourceSpans `json:"resourceSpans"`
+	Data          []jaegerTrace       `json:"data"`
+}
+
+// nanos is a time in nanoseconds, written as a string (the protobuf JSON
+// mapping of a 64-bit integer) or as a number.
+type nanos int64
+
+func (n *nanos) UnmarshalJSON(b []byte) error {
+	s := string(bytes.Trim(b, `"`))
+	if s == "null" || s == "" {
+		*n = 0
+		return nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil {
+			return fmt.Errorf("traces: %s is not a time in nanoseconds", clip(string(b), 40))
+		}
+		v = int64(f)
+	}
+	*n = nanos(v)
+	return nil
+}
+
+// kindValue is a span kind, a number or an enum name.
+type kindValue Kind
+
+func (k *kindValue) UnmarshalJSON(b []byte) error {
+	s := string(bytes.Trim(b, `"`))
+	v, ok := parseKind(s)
+	if !ok {
+		return fmt.Errorf("traces: %s is not a span kind (want 0–5 or SPAN_KIND_SERVER, …)", clip(string(b), 40))
+	}
+	*k = kindValue(v)
+	return nil
+}
+
+// clip cuts s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+func (rd *Reader) add(s Span) {
+	if k := len(rd.spans); k == 0 || len(rd.spans[k-1]) == chunkSpans {
+		rd.spans = append(rd.spans, make([]Span, 0, chunkSpans))
+	}
+	last := &rd.spans[len(rd.spans)-1]
+	*last = append(*last, s)
+	rd.n++
+	if rd.Progress != nil && rd.ProgressEvery > 0 && rd.n%rd.ProgressEvery == 0 {
+		rd.Progress(rd.n)
+	}
+}
+
+// chunkSpans is how many spans a chunk holds (4.5 MiB): spans are never
+// copied to a larger slice as they are read, which on a machine slow at
+// page faults costs more than reading them.
+const chunkSpans = 1 << 16
+
+// Spans is how many spans have been read.
+func (rd *Reader) Spans() int { return rd.n }
+
+// span is the i-th span read.
+func (rd *Reader) span(i int32) *Span { return &rd.spans[i/chunkSpans][i%chunkSpans] }

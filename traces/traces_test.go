@@ -1,0 +1,380 @@
+package traces
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/sim"
+	"github.com/conclab/conclab/workload"
+
+	"github.com/conclab/conclab/internal/golden"
+)
+
+// imported reads files and returns the workload and summary import writes.
+func imported(t *testing.T, o Options, w WriteOptions, files ...string) ([]byte, *Summary, *Reader) {
+	t.Helper()
+	rd := NewReader()
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rd.Read(bytes.NewReader(data), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.Name == "" {
+		w.Name = "shop"
+	}
+	w.Sources = files
+	out, sum, err := Write(rd.Requests(o), w, rd.Problems)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum.Formats = rd.Formats
+	if _, err := workload.Parse("imported.yaml", out); err != nil {
+		t.Fatalf("the workload does not read back: %v\n%s", err, out)
+	}
+	return out, sum, rd
+}
+
+// TestGolden: small hand-written exports of each format, and one laid out
+// as the OpenTelemetry protocol repository's example (one whole document,
+// a server span whose parent is not in the file).
+func TestGolden(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		files []string
+		o     Options
+		w     WriteOptions
+	}{
+		{"otlp", []string{"testdata/shop.otlp.jsonl"}, Options{}, WriteOptions{}},
+		{"jaeger", []string{"testdata/shop.jaeger.json"}, Options{}, WriteOptions{}},
+		{"protocol-example", []string{"testdata/protocol-example.json"}, Options{}, WriteOptions{}},
+		{"otlp-replay", []string{"testdata/shop.otlp.jsonl"}, Options{}, WriteOptions{Replay: true}},
+		{"otlp-by-name", []string{"testdata/shop.otlp.jsonl"}, Options{RouteBy: "name"}, WriteOptions{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, sum, _ := imported(t, c.o, c.w, c.files...)
+			golden.Check(t, filepath.Join("testdata", c.name+".golden.yaml"), out)
+			golden.Check(t, filepath.Join("testdata", c.name+".golden.txt"), []byte(sum.Text("conclab advise app.yaml")))
+		})
+	}
+}
+
+// TestShop: the requests of the hand-written OTLP file, step by step.
+func TestShop(t *testing.T) {
+	_, sum, rd := imported(t, Options{}, WriteOptions{}, "testdata/shop.otlp.jsonl")
+	reqs := rd.Requests(Options{})
+	if len(reqs) != 4 || sum.Requests != 4 {
+		t.Fatalf("%d requests, want 4", len(reqs))
+	}
+	ms := int64(1e6)
+	// GET /cart: 10 ms of work, SELECT cart 30 ms, 10 ms of work (in
+	// render), GET inventory 30 ms (under render), 20 ms of work.
+	first := reqs[0]
+	if first.Route != "/cart" || len(first.Calls) != 2 ||
+		!equal(first.Work, []int64{10 * ms, 10 * ms, 20 * ms}) || first.Calls[0].Branches[0] != 30*ms || first.Calls[1].Branches[0] != 30*ms {
+		t.Errorf("GET /cart: %+v", first)
+	}
+	// POST /checkout: charge (90 ms) and reserve (60 ms, from 10 ms
+	// after) overlap: a gather whose branches wait 90 and 70 ms from the
+	// first call's start. The server span under charge is charge's callee,
+	// not walked.
+	co := reqs[2]
+	if co.Route != "/checkout" || len(co.Calls) != 1 || !equal(co.Calls[0].Branches, []int64{90 * ms, 70 * ms}) ||
+		!equal(co.Work, []int64{10 * ms, 100 * ms}) || strings.Join(co.Calls[0].Names, ",") != "charge,reserve" {
+		t.Errorf("POST /checkout: %+v", co)
+	}
+	if sum.Routes[0].Route != "/cart" || sum.Routes[0].Count != 3 || sum.Routes[0].Shapes != 2 {
+		t.Errorf("routes: %+v", sum.Routes)
+	}
+	if got := rd.Formats[OTLP]; got != 3 {
+		t.Errorf("%d OTLP documents, want 3", got)
+	}
+}
+
+func equal(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestGzipAndStdin: a gzipped file reads as the plain one.
+func TestGzip(t *testing.T) {
+	data, err := os.ReadFile("testdata/shop.otlp.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(data)
+	zw.Close()
+	plain, gz := NewReader(), NewReader()
+	if err := plain.Read(bytes.NewReader(data), "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Read(&z, "a.gz"); err != nil {
+		t.Fatal(err)
+	}
+	if plain.Spans() != gz.Spans() || plain.Spans() != 13 {
+		t.Errorf("%d spans gzipped, %d plain, want 13", gz.Spans(), plain.Spans())
+	}
+}
+
+// TestBadInput: input that is not a trace export is an error that says
+// where; problems that can be read past are counted.
+func TestBadInput(t *testing.T) {
+	good, err := os.ReadFile("testdata/shop.otlp.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(good)), "\n")
+	for _, c := range []struct {
+		name, input, want string
+	}{
+		{"not JSON", "hello\n", `in:1:1: not JSON: invalid character 'h' at start of value`},
+		{"empty", "\n\n", `in:1:1: empty: want OTLP/JSON`},
+		{"truncated line", lines[0] + "\n" + lines[1][:200] + "\n" + lines[2], `in:2:201: a line ends inside a JSON string: cut short (a truncated line?)`},
+		{"truncated file", lines[0] + "\n" + lines[1][:200], `in:2:201: the input ends inside a JSON document: cut short (a truncated line?)`},
+		{"neither format", lines[0] + "\n" + `{"spans": []}` + "\n", `in:2:1: a JSON document that is neither OTLP/JSON (no "resourceSpans") nor Jaeger JSON (no "data")`},
+		{"bad kind", strings.Replace(lines[0], `"kind":3`, `"kind":"SPAN_KIND_SIDEWAYS"`, 1),
+			`in:1:606: /resourceSpans/0/scopeSpans/0/spans/1/kind: "SPAN_KIND_SIDEWAYS" is not a span kind (want 0–5 or SPAN_KIND_SERVER, …)`},
+		{"bad time", strings.Replace(lines[0], `"1700000000010000000"`, `"yesterday"`, 1), `"yesterday" is not a time in nanoseconds`},
+		{"no ids", `{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"x"}]}]}]}`, `in:1:1: span "x" has no traceId or spanId`},
+		{"wrong type", `{"resourceSpans": 7}`, `in:1:19: /resourceSpans: `},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := NewReader().Read(strings.NewReader(c.input), "in")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v, want it to hold %q", err, c.want)
+			}
+		})
+	}
+
+	// Read past, and counted: a span ending before it starts, a call
+	// outliving its request, a parent not in the input.
+	bad := strings.Replace(lines[0], `"endTimeUnixNano":"1700000000080000000"`, `"endTimeUnixNano":"1700000000030000000"`, 1) + "\n" +
+		strings.Replace(lines[1], `"endTimeUnixNano":"1700000001090000000"`, `"endTimeUnixNano":"1700000001200000000"`, 1) + "\n" +
+		strings.Replace(lines[2], `"parentSpanId":"e7ad6b7169203331"`, `"parentSpanId":"ffffffffffffffff"`, 1) + "\n"
+	rd := NewReader()
+	if err := rd.Read(strings.NewReader(bad), "in"); err != nil {
+		t.Fatal(err)
+	}
+	reqs := rd.Requests(Options{})
+	p := rd.Problems
+	if p.NegativeDuration != 1 || p.Outlived != 1 || p.MissingParent != 1 || len(reqs) != 4 {
+		t.Errorf("problems %+v, %d requests; want one of each, 4 requests", p, len(reqs))
+	}
+	if !strings.Contains(p.First, "ends 20.0 ms before it starts") {
+		t.Errorf("first problem: %q", p.First)
+	}
+	if _, _, err := Write(nil, WriteOptions{}, Problems{}); err == nil || !strings.Contains(err.Error(), "no requests") {
+		t.Errorf("no requests: %v", err)
+	}
+}
+
+// route is one route of a known open workload the round trip generates
+// traces of.
+type route struct {
+	name   string
+	share  float64
+	work   [2]float64    // ms before and after the calls
+	calls  [][]float64   // ms: one per step; several overlapping: a gather
+	spread float64       // relative spread of every duration (uniform ±)
+}
+
+// TestRoundTrip: traces generated from a known open workload (Poisson
+// arrivals at 80/s, three routes) import back into it: the rate within
+// 5 %, the route mix within 3 points, each route's mean latency, simulated
+// with no contention, within 5 %, and the pattern Poisson; uniform
+// arrivals are not called Poisson.
+func TestRoundTrip(t *testing.T) {
+	routes := []*route{
+		{name: "/items", share: 0.6, work: [2]float64{4, 2}, calls: [][]float64{{20}}, spread: 0.3},
+		{name: "/search", share: 0.3, work: [2]float64{8, 3}, calls: [][]float64{{30, 12, 18}, {5}}, spread: 0.2},
+		{name: "/health", share: 0.1, work: [2]float64{0.5, 0.2}, spread: 0.1},
+	}
+	for _, pattern := range []string{"poisson", "uniform"} {
+		t.Run(pattern, func(t *testing.T) {
+			const n, rate = 3000, 80.0
+			data, mean := generate(routes, n, rate, pattern, 7)
+			rd := NewReader()
+			if err := rd.Read(bytes.NewReader(data), "gen"); err != nil {
+				t.Fatal(err)
+			}
+			out, sum, err := Write(rd.Requests(Options{}), WriteOptions{Name: "gen", Sources: []string{"gen"}}, rd.Problems)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(sum.Arrivals.Rate-rate)/rate > 0.05 {
+				t.Errorf("rate %.1f/s, want %.0f within 5%%", sum.Arrivals.Rate, rate)
+			}
+			if sum.Arrivals.Pattern != pattern {
+				t.Errorf("pattern %s (%s), want %s", sum.Arrivals.Pattern, sum.Arrivals.Why, pattern)
+			}
+			for _, r := range routes {
+				var got float64
+				for _, rs := range sum.Routes {
+					if rs.Route == r.name {
+						got = rs.Share
+					}
+				}
+				if math.Abs(got-r.share) > 0.03 {
+					t.Errorf("%s: share %.3f, want %.2f within 3 points", r.name, got, r.share)
+				}
+			}
+			// Each route alone: one request of it at a time, on a runtime
+			// without a GIL.
+			wl, err := workload.Parse("gen.yaml", out)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			for _, r := range routes {
+				alone := latencyAlone(t, wl, groupName(r.name))
+				if want := mean[r.name]; math.Abs(alone-want)/want > 0.05 {
+					t.Errorf("%s: mean latency %.2f ms simulated alone, %.2f ms in the traces (want within 5%%)", r.name, alone, want)
+				}
+			}
+		})
+	}
+}
+
+// latencyAlone is the mean latency (ms) of group g's tasks of wl when
+// each runs alone: 400 of them one after another, far apart, on go.
+func latencyAlone(t *testing.T, wl *workload.Workload, g string) float64 {
+	t.Helper()
+	one := *wl
+	one.Arrivals = nil
+	one.Groups = nil
+	for _, grp := range wl.Groups {
+		if grp.Name == g {
+			c := grp
+			c.Count, c.Start, c.Every, c.Weight = 400, 0, int64(2e9), 0
+			one.Groups = append(one.Groups, c)
+		}
+	}
+	if len(one.Groups) != 1 {
+		t.Fatalf("no group %s", g)
+	}
+	prof, err := runtime.Builtin("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := model.Parse("threads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sim.Run(context.Background(), sim.Config{Workload: &one, Deployment: d, Profile: prof, Cores: 8,
+		SwitchInterval: workload.DefaultSwitchInterval})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return float64(res.Latency.Mean) / 1e6
+}
+
+// generate writes OTLP/JSON lines of n requests of routes arriving at rate
+// per second (poisson or uniform), and returns each route's mean latency
+// in ms.
+func generate(routes []*route, n int, rate float64, pattern string, seed uint64) ([]byte, map[string]float64) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	vary := func(ms, spread float64) int64 {
+		return int64(ms * (1 + spread*(2*rng.Float64()-1)) * 1e6)
+	}
+	var b bytes.Buffer
+	sums, counts := map[string]float64{}, map[string]int{}
+	at := int64(1_700_000_000_000_000_000)
+	for i := 0; i < n; i++ {
+		gap := 1 / rate
+		if pattern == "poisson" {
+			gap = rng.ExpFloat64() / rate
+		}
+		at += int64(gap * 1e9)
+		x, r := rng.Float64(), routes[len(routes)-1]
+		for _, c := range routes {
+			if x < c.share {
+				r = c
+				break
+			}
+			x -= c.share
+		}
+		trace := fmt.Sprintf("%032x", i+1)
+		var spans []string
+		t := at + vary(r.work[0], r.spread)
+		for k, step := range r.calls {
+			end := t
+			for j, ms := range step {
+				s := t + int64(j)*200_000 // the calls of a gather start a little apart
+				e := s + vary(ms, r.spread)
+				end = max(end, e)
+				spans = append(spans, fmt.Sprintf(`{"traceId":"%s","spanId":"%016x","parentSpanId":"%016x","name":"call-%d-%d","kind":3,"startTimeUnixNano":"%d","endTimeUnixNano":"%d"}`,
+					trace, i*100+k*10+j+2, i*100+1, k, j, s, e))
+			}
+			t = end
+			if k < len(r.calls)-1 {
+				t += vary(1, r.spread)
+			}
+		}
+		end := t + vary(r.work[1], r.spread)
+		spans = append(spans, fmt.Sprintf(`{"traceId":"%s","spanId":"%016x","name":"GET %s","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[{"key":"http.route","value":{"stringValue":"%s"}}]}`,
+			trace, i*100+1, r.name, at, end, r.name))
+		sums[r.name] += float64(end-at) / 1e6
+		counts[r.name]++
+		fmt.Fprintf(&b, `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"gen"}}]},"scopeSpans":[{"spans":[%s]}]}]}`+"\n",
+			strings.Join(spans, ","))
+	}
+	mean := map[string]float64{}
+	for k, v := range sums {
+		mean[k] = v / float64(counts[k])
+	}
+	return b.Bytes(), mean
+}
+
+// FuzzRead: any input reads or fails with an error; never a panic, and
+// what reads turns into requests and a workload that reads back.
+func FuzzRead(f *testing.F) {
+	for _, name := range []string{"testdata/shop.otlp.jsonl", "testdata/shop.jaeger.json", "testdata/protocol-example.json"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"data":[{"spans":[{"traceID":"1","spanID":"2","startTime":5,"duration":-3}]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rd := NewReader()
+		if err := rd.Read(bytes.NewReader(data), "fuzz"); err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz") {
+				t.Errorf("an error that does not say where: %v", err)
+			}
+			return
+		}
+		reqs := rd.Requests(Options{})
+		if len(reqs) == 0 {
+			return
+		}
+		out, _, err := Write(reqs, WriteOptions{Name: "fuzz"}, rd.Problems)
+		if err != nil {
+			return // requests that no workload can hold (too long, too many) are refused
+		}
+		if _, err := workload.Parse("fuzz.yaml", out); err != nil {
+			t.Errorf("the workload does not read back: %v\n%s", err, out)
+		}
+	})
+}
