@@ -46,8 +46,8 @@ func (p *Problems) Total() int {
 
 // Reader reads spans from trace exports.
 type Reader struct {
-	spans    [][]Span // in chunks of chunkSpans, never moved once written
-	n        int      // spans read
+	spans    [][]Span       // in chunks of chunkSpans, never moved once written
+	n        int            // spans read
 	Formats  map[Format]int // documents read, by format
 	Problems Problems
 	// Progress, when set, is called every ProgressEvery spans with the

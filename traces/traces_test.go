@@ -195,9 +195,9 @@ func TestBadInput(t *testing.T) {
 type route struct {
 	name   string
 	share  float64
-	work   [2]float64    // ms before and after the calls
-	calls  [][]float64   // ms: one per step; several overlapping: a gather
-	spread float64       // relative spread of every duration (uniform ±)
+	work   [2]float64  // ms before and after the calls
+	calls  [][]float64 // ms: one per step; several overlapping: a gather
+	spread float64     // relative spread of every duration (uniform ±)
 }
 
 // TestRoundTrip: traces generated from a known open workload (Poisson
