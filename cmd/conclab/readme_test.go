@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,6 +15,10 @@ import (
 // The output the README shows must be what the command prints.
 func TestReadmeTour(t *testing.T) {
 	text, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +38,12 @@ func TestReadmeTour(t *testing.T) {
 			args = append(args, "--help")
 		case "record": // what follows -- is the program's
 			args = []string{"record", "--help"}
+		case "import": // the files it reads are the repository's
+			for i, a := range args[1:] {
+				if _, err := os.Stat(filepath.Join(root, a)); err == nil {
+					args[i+1] = filepath.Join(root, a)
+				}
+			}
 		}
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			if r := conclab(t, nil, args...); r.code != exitOK {
