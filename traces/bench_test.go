@@ -27,7 +27,7 @@ func BenchmarkImportMillion(b *testing.B) {
 	var spans int
 	var peak uint64
 	for range b.N {
-		rd := NewReader()
+		rd := NewReader(Options{})
 		if err := rd.Read(bytes.NewReader(data), "gen"); err != nil {
 			b.Fatal(err)
 		}
@@ -38,7 +38,7 @@ func BenchmarkImportMillion(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		peak = max(peak, ms.HeapAlloc-min(ms.HeapAlloc, before.HeapAlloc))
 		b.StartTimer()
-		if _, _, err := Write(rd.Requests(Options{}), WriteOptions{Name: "gen"}, rd.Problems); err != nil {
+		if _, _, err := Write(rd.Finish(), WriteOptions{Name: "gen"}, rd.Problems); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,8 +1,6 @@
 package traces
 
 import (
-	"bytes"
-	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,46 +44,6 @@ type Options struct {
 	// RouteBy: "http.route" (the attribute, else the span's name) or
 	// "name" (the span's name).
 	RouteBy string
-}
-
-// Requests turns the spans read into requests, in order of their start.
-func (rd *Reader) Requests(o Options) []Request {
-	// The spans in order of trace and start, by index: the spans stay
-	// where they were read.
-	order := make([]int32, rd.n)
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(x, y int32) int {
-		a, b := rd.span(x), rd.span(y)
-		if c := bytes.Compare(a.Trace[:], b.Trace[:]); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Start, b.Start); c != 0 {
-			return c
-		}
-		return cmp.Compare(x, y)
-	})
-	// At most one request per server or root span: room for them all at
-	// once, so that the requests are not copied as they grow.
-	most := 0
-	for i := range order {
-		if s := rd.span(int32(i)); s.Kind == Server || s.Parent == (SpanID{}) {
-			most++
-		}
-	}
-	out := make([]Request, 0, most)
-	var spans []Span
-	for i := 0; i < len(order); {
-		trace := rd.span(order[i]).Trace
-		spans = spans[:0]
-		for ; i < len(order) && rd.span(order[i]).Trace == trace; i++ {
-			spans = append(spans, *rd.span(order[i]))
-		}
-		out = append(out, rd.trace(spans, o)...)
-	}
-	slices.SortStableFunc(out, func(a, b Request) int { return cmp.Compare(a.Start, b.Start) })
-	return out
 }
 
 // tree is the parent–child links of one trace's spans, by index: the

@@ -2,6 +2,7 @@ package traces
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,7 +25,8 @@ import (
 // imported reads files and returns the workload and summary import writes.
 func imported(t *testing.T, o Options, w WriteOptions, files ...string) ([]byte, *Summary, *Reader) {
 	t.Helper()
-	rd := NewReader()
+	rd := NewReader(o)
+	rd.KeepAll = true
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -37,7 +40,8 @@ func imported(t *testing.T, o Options, w WriteOptions, files ...string) ([]byte,
 		w.Name = "shop"
 	}
 	w.Sources = files
-	out, sum, err := Write(rd.Requests(o), w, rd.Problems)
+	agg := rd.Finish()
+	out, sum, err := Write(agg, w, rd.Problems)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +79,8 @@ func TestGolden(t *testing.T) {
 // TestShop: the requests of the hand-written OTLP file, step by step.
 func TestShop(t *testing.T) {
 	_, sum, rd := imported(t, Options{}, WriteOptions{}, "testdata/shop.otlp.jsonl")
-	reqs := rd.Requests(Options{})
+	reqs := slices.Clone(rd.agg.All)
+	slices.SortFunc(reqs, func(a, b Request) int { return cmp.Compare(a.Start, b.Start) })
 	if len(reqs) != 4 || sum.Requests != 4 {
 		t.Fatalf("%d requests, want 4", len(reqs))
 	}
@@ -126,7 +131,7 @@ func TestGzip(t *testing.T) {
 	zw := gzip.NewWriter(&z)
 	zw.Write(data)
 	zw.Close()
-	plain, gz := NewReader(), NewReader()
+	plain, gz := NewReader(Options{}), NewReader(Options{})
 	if err := plain.Read(bytes.NewReader(data), "a"); err != nil {
 		t.Fatal(err)
 	}
@@ -161,11 +166,19 @@ func TestBadInput(t *testing.T) {
 		{"wrong type", `{"resourceSpans": 7}`, `in:1:19: /resourceSpans: `},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			err := NewReader().Read(strings.NewReader(c.input), "in")
+			err := NewReader(Options{}).Read(strings.NewReader(c.input), "in")
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("got %v, want it to hold %q", err, c.want)
 			}
 		})
+	}
+
+	// Lines are counted right deep into a file (the reader forgets the
+	// offsets of lines it has passed).
+	many, _ := generate([]*route{{name: "/x", share: 1, work: [2]float64{1, 1}, calls: [][]float64{{2}}}}, 6000, 100, "poisson", 3)
+	err = NewReader(Options{}).Read(strings.NewReader(string(many)+"{\"data\": [}\n"), "big")
+	if err == nil || !strings.HasPrefix(err.Error(), "big:6001:11: not JSON") {
+		t.Errorf("a bad line after 6,000 good ones: %v", err)
 	}
 
 	// Read past, and counted: a span ending before it starts, a call
@@ -173,20 +186,58 @@ func TestBadInput(t *testing.T) {
 	bad := strings.Replace(lines[0], `"endTimeUnixNano":"1700000000080000000"`, `"endTimeUnixNano":"1700000000030000000"`, 1) + "\n" +
 		strings.Replace(lines[1], `"endTimeUnixNano":"1700000001090000000"`, `"endTimeUnixNano":"1700000001200000000"`, 1) + "\n" +
 		strings.Replace(lines[2], `"parentSpanId":"e7ad6b7169203331"`, `"parentSpanId":"ffffffffffffffff"`, 1) + "\n"
-	rd := NewReader()
+	rd := NewReader(Options{})
 	if err := rd.Read(strings.NewReader(bad), "in"); err != nil {
 		t.Fatal(err)
 	}
-	reqs := rd.Requests(Options{})
+	agg := rd.Finish()
 	p := rd.Problems
-	if p.NegativeDuration != 1 || p.Outlived != 1 || p.MissingParent != 1 || len(reqs) != 4 {
-		t.Errorf("problems %+v, %d requests; want one of each, 4 requests", p, len(reqs))
+	if p.NegativeDuration != 1 || p.Outlived != 1 || p.MissingParent != 1 || agg.N != 4 {
+		t.Errorf("problems %+v, %d requests; want one of each, 4 requests", p, agg.N)
 	}
 	if !strings.Contains(p.First, "ends 20.0 ms before it starts") {
 		t.Errorf("first problem: %q", p.First)
 	}
-	if _, _, err := Write(nil, WriteOptions{}, Problems{}); err == nil || !strings.Contains(err.Error(), "no requests") {
+	if _, _, err := Write(newAggregate(), WriteOptions{}, Problems{}); err == nil || !strings.Contains(err.Error(), "no requests") {
 		t.Errorf("no requests: %v", err)
+	}
+}
+
+// TestWindow: a trace is finished once Window spans of others came after
+// its last one; a span of it that comes later is a span whose parent is
+// not in the input.
+func TestWindow(t *testing.T) {
+	span := func(trace, id, parent, kind int, start, end int64) string {
+		p := ""
+		if parent > 0 {
+			p = fmt.Sprintf(`,"parentSpanId":"%016x"`, parent)
+		}
+		return fmt.Sprintf(`{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"%032x","spanId":"%016x"%s,"name":"s%d","kind":%d,`+
+			`"startTimeUnixNano":"%d","endTimeUnixNano":"%d"}]}]}]}`+"\n", trace, id, p, id, kind, start, end)
+	}
+	var b strings.Builder
+	b.WriteString(span(1, 1, 0, 2, 0, 100e6)) // a request…
+	for i := range 10 {
+		b.WriteString(span(100+i, 100+i, 0, 2, int64(i)*1e6, int64(i)*1e6+5e6)) // …ten others…
+	}
+	b.WriteString(span(1, 2, 1, 3, 10e6, 60e6)) // …and its call, late
+	for _, c := range []struct {
+		window, missing, calls int
+	}{{0, 0, 1}, {4, 1, 0}} {
+		rd := NewReader(Options{})
+		rd.Window, rd.KeepAll = c.window, true
+		if err := rd.Read(strings.NewReader(b.String()), "w"); err != nil {
+			t.Fatal(err)
+		}
+		agg := rd.Finish()
+		calls := 0
+		for _, r := range agg.All {
+			calls += len(r.Calls)
+		}
+		if agg.N != 11 || rd.Problems.MissingParent != c.missing || calls != c.calls {
+			t.Errorf("window %d: %d requests, %d spans without their parent, %d calls; want 11, %d, %d",
+				c.window, agg.N, rd.Problems.MissingParent, calls, c.missing, c.calls)
+		}
 	}
 }
 
@@ -213,15 +264,25 @@ func TestRoundTrip(t *testing.T) {
 	}
 	for _, pattern := range []string{"poisson", "uniform"} {
 		t.Run(pattern, func(t *testing.T) {
-			const n, rate = 3000, 80.0
+			const n, rate = 6000, 80.0
 			data, mean := generate(routes, n, rate, pattern, 7)
-			rd := NewReader()
+			rd := NewReader(Options{})
 			if err := rd.Read(bytes.NewReader(data), "gen"); err != nil {
 				t.Fatal(err)
 			}
-			out, sum, err := Write(rd.Requests(Options{}), WriteOptions{Name: "gen", Sources: []string{"gen"}}, rd.Problems)
+			agg := rd.Finish()
+			out, sum, err := Write(agg, WriteOptions{Name: "gen", Sources: []string{"gen"}}, rd.Problems)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// /items has more requests than a path keeps: a sample of them,
+			// the counts exact.
+			items := agg.Routes["/items"]
+			if p := items.Paths[items.Order[0]]; len(p.Reqs) != maxPathReqs || p.Count != items.Count || p.Count < 3000 {
+				t.Errorf("/items: %d requests, %d kept", p.Count, len(p.Reqs))
+			}
+			if len(rd.open) != 0 || agg.N != n || len(agg.All) != 0 {
+				t.Errorf("after Finish: %d traces open, %d requests, %d kept whole", len(rd.open), agg.N, len(agg.All))
 			}
 			if math.Abs(sum.Arrivals.Rate-rate)/rate > 0.05 {
 				t.Errorf("rate %.1f/s, want %.0f within 5%%", sum.Arrivals.Rate, rate)
@@ -358,18 +419,18 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Add([]byte(`{"data":[{"spans":[{"traceID":"1","spanID":"2","startTime":5,"duration":-3}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rd := NewReader()
+		rd := NewReader(Options{})
 		if err := rd.Read(bytes.NewReader(data), "fuzz"); err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz") {
 				t.Errorf("an error that does not say where: %v", err)
 			}
 			return
 		}
-		reqs := rd.Requests(Options{})
-		if len(reqs) == 0 {
+		agg := rd.Finish()
+		if agg.N == 0 {
 			return
 		}
-		out, _, err := Write(reqs, WriteOptions{Name: "fuzz"}, rd.Problems)
+		out, _, err := Write(agg, WriteOptions{Name: "fuzz"}, rd.Problems)
 		if err != nil {
 			return // requests that no workload can hold (too long, too many) are refused
 		}

@@ -49,41 +49,33 @@ type RouteSummary struct {
 	Shapes int // request shapes kept (a choose among them when more than one)
 }
 
-// Write writes the workload of reqs (sorted by start) and returns its summary.
-func Write(reqs []Request, o WriteOptions, problems Problems) ([]byte, *Summary, error) {
-	if len(reqs) == 0 {
+// Write writes the workload of the requests agg holds and returns its
+// summary. o.Replay needs every request (Reader.KeepAll).
+func Write(agg *Aggregate, o WriteOptions, problems Problems) ([]byte, *Summary, error) {
+	if agg == nil || agg.N == 0 {
 		return nil, nil, fmt.Errorf("no requests: no span of kind server (or root span) in the input")
+	}
+	if o.Replay && len(agg.All) != agg.N {
+		return nil, nil, fmt.Errorf("replay needs every request: read with KeepAll")
 	}
 	if o.MinShare <= 0 {
 		o.MinShare = 0.01
 	}
-	sum := &Summary{Requests: len(reqs), Window: reqs[len(reqs)-1].Start - reqs[0].Start, Problems: problems}
-	ts := make([]int64, len(reqs))
-	var total, waiting int64
-	for i := range reqs {
-		ts[i] = reqs[i].Start
-		total += reqs[i].Dur
-		waiting += reqs[i].Waiting()
+	sum := &Summary{Requests: agg.N, Window: agg.Last - agg.First, Problems: problems}
+	sum.Arrivals = fit.ArrivalTimes(agg.Starts)
+	sum.Arrivals.N = agg.N
+	if sum.Window > 0 {
+		sum.Arrivals.Rate = float64(agg.N-1) / (float64(sum.Window) / 1e9)
 	}
-	sum.Arrivals = fit.ArrivalTimes(ts)
-	if err := fits(reqs, sum.Window, o.Replay); err != nil {
+	if err := fits(agg, sum.Window, o.Replay); err != nil {
 		return nil, nil, err
 	}
-	if total > 0 {
-		sum.Waiting = float64(waiting) / float64(total)
+	if agg.Total > 0 {
+		sum.Waiting = float64(agg.Waiting) / float64(agg.Total)
 	}
 
 	// Routes, most requests first.
-	byRoute := map[string][]*Request{}
-	var order []string
-	for i := range reqs {
-		r := &reqs[i]
-		if byRoute[r.Route] == nil {
-			order = append(order, r.Route)
-		}
-		byRoute[r.Route] = append(byRoute[r.Route], r)
-	}
-	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(len(byRoute[b]), len(byRoute[a])) })
+	order := agg.routes()
 	names := map[string]bool{}
 	groups := make([]string, len(order))
 	for i, route := range order {
@@ -93,80 +85,67 @@ func Write(reqs []Request, o WriteOptions, problems Problems) ([]byte, *Summary,
 		}
 		names[g] = true
 		groups[i] = g
-		rs := byRoute[route]
-		durs := make([]int64, len(rs))
-		var s int64
-		for k, r := range rs {
-			durs[k] = r.Dur
-			s += r.Dur
-		}
+		ra := agg.Routes[route]
+		durs := slices.Clone(ra.Durs)
 		slices.Sort(durs)
-		sum.Routes = append(sum.Routes, RouteSummary{Route: route, Group: g, Count: len(rs),
-			Share: float64(len(rs)) / float64(len(reqs)), Mean: s / int64(len(rs)),
+		sum.Routes = append(sum.Routes, RouteSummary{Route: route, Group: g, Count: ra.Count,
+			Share: float64(ra.Count) / float64(agg.N), Mean: ra.Sum / int64(ra.Count),
 			P99: durs[min(len(durs)-1, int(0.99*float64(len(durs))))]})
 	}
 
 	var b bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# Imported by conclab import from %s: %d requests of %d routes over %s.\n",
-		strings.Join(o.Sources, ", "), len(reqs), len(order), durText(sum.Window))
+		strings.Join(o.Sources, ", "), agg.N, len(order), durText(sum.Window))
 	w("# A request's work is its own time between its calls: an upper bound on its CPU,\n")
 	w("# as it holds the GIL and scheduling waits of the deployment that was traced.\n")
 	w("name: %s\n", yamlString(o.Name))
 	w("about: %s\n", yamlString(fmt.Sprintf("%d requests of %d routes imported from traces; %.0f%% of their time in calls",
-		len(reqs), len(order), 100*sum.Waiting)))
+		agg.N, len(order), 100*sum.Waiting)))
 	if o.Replay {
+		all := slices.Clone(agg.All)
+		slices.SortStableFunc(all, func(x, y Request) int { return cmp.Compare(x.Start, y.Start) })
 		w("tasks:\n")
-		for i := range reqs {
-			r := &reqs[i]
+		for i := range all {
+			r := &all[i]
 			w("  - name: %s\n", yamlString(fmt.Sprintf("%s-%d", groupName(r.Route), i+1)))
-			w("    start: %s\n", fit.Dur(float64(r.Start-reqs[0].Start)))
+			w("    start: %s\n", fit.Dur(float64(r.Start-agg.First)))
 			w("    steps:\n")
 			writeSteps(&b, "      ", []*Request{r})
 		}
 		return b.Bytes(), sum, nil
 	}
 	w("arrivals:\n")
-	w("  rate: %s/s    # %d requests over %s\n", rateText(sum.Arrivals.Rate), len(reqs), durText(sum.Window))
+	w("  rate: %s/s    # %d requests over %s\n", rateText(sum.Arrivals.Rate), agg.N, durText(sum.Window))
 	w("  pattern: %s    # %s\n", sum.Arrivals.Pattern, oneLine(sum.Arrivals.Why))
-	w("  count: %d\n", len(reqs))
+	w("  count: %d\n", agg.N)
 	w("tasks:\n")
 	for i, route := range order {
-		rs := byRoute[route]
+		ra := agg.Routes[route]
 		rsum := &sum.Routes[i]
-		w("  - name: %s    # %s: %d requests (%.1f%%), mean %s, p99 %s\n", yamlString(groups[i]), oneLine(route),
-			len(rs), 100*rsum.Share, durText(rsum.Mean), durText(rsum.P99))
-		w("    weight: %d\n", len(rs))
-		// The route's shapes, most requests first.
-		byShape := map[string][]*Request{}
-		var shapes []string
-		for _, r := range rs {
-			k := r.shape()
-			if byShape[k] == nil {
-				shapes = append(shapes, k)
-			}
-			byShape[k] = append(byShape[k], r)
-		}
-		slices.SortStableFunc(shapes, func(a, b string) int { return cmp.Compare(len(byShape[b]), len(byShape[a])) })
-		kept := shapes[:0:0]
-		for _, k := range shapes {
-			if float64(len(byShape[k])) >= o.MinShare*float64(len(rs)) || len(kept) == 0 {
+		w("  - name: %s    # %s: %s (%.1f%%), mean %s, p99 %s\n", yamlString(groups[i]), oneLine(route),
+			numfmt.Count(ra.Count, "request", "requests"), 100*rsum.Share, durText(rsum.Mean), durText(rsum.P99))
+		w("    weight: %d\n", ra.Count)
+		// The route's paths, most requests first.
+		var kept []string
+		for _, k := range ra.paths() {
+			if float64(ra.Paths[k].Count) >= o.MinShare*float64(ra.Count) || len(kept) == 0 {
 				kept = append(kept, k)
 			} else {
-				sum.Dropped += len(byShape[k])
+				sum.Dropped += ra.Paths[k].Count
 			}
 		}
 		rsum.Shapes = len(kept)
 		w("    steps:\n")
 		if len(kept) == 1 {
-			writeSteps(&b, "      ", byShape[kept[0]])
+			writeSteps(&b, "      ", ra.Paths[kept[0]].Reqs)
 			continue
 		}
 		w("      - choose:\n")
 		for _, k := range kept {
-			w("          - weight: %d    # %s\n", len(byShape[k]), oneLine(shapeText(k)))
+			w("          - weight: %d    # %s\n", ra.Paths[k].Count, oneLine(shapeText(k)))
 			w("            steps:\n")
-			writeSteps(&b, "              ", byShape[k])
+			writeSteps(&b, "              ", ra.Paths[k].Reqs)
 		}
 	}
 	return b.Bytes(), sum, nil
@@ -174,26 +153,24 @@ func Write(reqs []Request, o WriteOptions, problems Problems) ([]byte, *Summary,
 
 // fits says why reqs cannot be a workload, or nil: too many, over too
 // long a time, or one lasting longer than a duration may.
-func fits(reqs []Request, window int64, replay bool) error {
-	if len(reqs) > workload.MaxTasks {
+func fits(agg *Aggregate, window int64, replay bool) error {
+	if agg.N > workload.MaxTasks {
 		return fmt.Errorf("%s: more than the %s a workload holds; import fewer traces (or one service with --service)",
-			numfmt.Count(len(reqs), "request", "requests"), numfmt.Thousands(workload.MaxTasks))
+			numfmt.Count(agg.N, "request", "requests"), numfmt.Thousands(workload.MaxTasks))
 	}
 	// 1 % below the limit: the rate is written with four digits.
 	limit := workload.MaxDuration / 100 * 99
 	span := float64(window)
-	if n := len(reqs); !replay && n > 1 {
+	if n := agg.N; !replay && n > 1 {
 		span *= float64(n) / float64(n-1) // n arrivals at the rate take n gaps
 	}
 	if span > float64(limit) {
 		return fmt.Errorf("the requests span %s, more than the %s a workload covers; import a shorter window",
 			durText(window), durText(workload.MaxDuration))
 	}
-	for i := range reqs {
-		if reqs[i].Dur > limit {
-			return fmt.Errorf("a request of %s lasts %s, more than the %s a duration may be", oneLine(reqs[i].Route),
-				durText(reqs[i].Dur), durText(workload.MaxDuration))
-		}
+	if agg.Longest > limit {
+		return fmt.Errorf("a request of %s lasts %s, more than the %s a duration may be", oneLine(agg.LongestRoute),
+			durText(agg.Longest), durText(workload.MaxDuration))
 	}
 	return nil
 }

@@ -51,6 +51,12 @@ comments). The observed rate becomes the arrivals' rate, and the pattern
 Poisson unless a test of the gaps rejects it; --replay keeps instead each
 request as a task of its own at its exact time.
 
+Files of any size stream: a trace becomes its requests once 262,144 spans
+of other traces have come after its last span (a span later than that is
+counted as one whose parent is missing), and each route keeps exact counts
+and a sample of its requests (2,048 per path) to fit, so memory does not
+grow with the file; --replay keeps every request.
+
 The workload goes to -o (default: standard output), written only once all
 is read; a summary goes to standard error. Problems that can be read past
 (spans that end before they start, children that outlive their parent,
@@ -76,7 +82,8 @@ a trace export is an error that says where, with exit status 2.`,
 }
 
 func runImport(ctx context.Context, s *streams, o *importOptions, files []string) error {
-	rd := traces.NewReader()
+	rd := traces.NewReader(traces.Options{Service: o.service, RouteBy: o.routeBy})
+	rd.KeepAll = o.replay
 	rd.Progress = func(n int) { fmt.Fprintf(s.err, "import: %s spans read …\n", numfmt.Thousands(int64(n))) }
 	if n := len(slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f != "-" })); n > 1 {
 		return fmt.Errorf("- (standard input) is given twice")
@@ -100,8 +107,8 @@ func runImport(ctx context.Context, s *streams, o *importOptions, files []string
 			return err
 		}
 	}
-	reqs := rd.Requests(traces.Options{Service: o.service, RouteBy: o.routeBy})
-	if len(reqs) == 0 {
+	agg := rd.Finish()
+	if agg.N == 0 {
 		what := "no span of kind server and no root span"
 		if o.service != "" {
 			what = fmt.Sprintf("no span of kind server of service %q", o.service)
@@ -114,7 +121,7 @@ func runImport(ctx context.Context, s *streams, o *importOptions, files []string
 		name = strings.TrimSuffix(filepath.Base(files[0]), filepath.Ext(files[0]))
 		name = strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".jsonl")
 	}
-	data, sum, err := traces.Write(reqs, traces.WriteOptions{Name: name, Sources: files, Replay: o.replay}, rd.Problems)
+	data, sum, err := traces.Write(agg, traces.WriteOptions{Name: name, Sources: files, Replay: o.replay}, rd.Problems)
 	if err != nil {
 		return err
 	}
