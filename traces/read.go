@@ -32,6 +32,7 @@ type Problems struct {
 	Outlived         int    // children that start before or end after their parent: clipped to it
 	MissingParent    int    // spans whose parent is not in the input
 	NoRequest        int    // spans of traces without a request (no server span, no root)
+	Duplicate        int    // spans read again (the same trace and span id): left out
 	First            string // the first problem met, in words, for the summary
 }
 
@@ -43,7 +44,7 @@ func (p *Problems) note(format string, args ...any) {
 
 // Total is how many problems were counted.
 func (p *Problems) Total() int {
-	return p.NegativeDuration + p.Outlived + p.MissingParent + p.NoRequest
+	return p.NegativeDuration + p.Outlived + p.MissingParent + p.NoRequest + p.Duplicate
 }
 
 // Reader reads spans from trace exports and turns each trace into its
@@ -309,8 +310,23 @@ func (rd *Reader) sweep(before int) {
 	}
 }
 
-// finish turns one trace's spans into its requests.
+// finish turns one trace's spans into its requests. A span read twice
+// (overlapping exports) counts once.
 func (rd *Reader) finish(spans []Span) {
+	slices.SortStableFunc(spans, func(a, b Span) int {
+		if c := bytes.Compare(a.ID[:], b.ID[:]); c != 0 {
+			return c
+		}
+		return 0
+	})
+	spans = slices.CompactFunc(spans, func(a, b Span) bool {
+		if a.ID == b.ID {
+			rd.Problems.Duplicate++
+			rd.Problems.note("%s was read twice (overlapping exports?): counted once", b.where())
+			return true
+		}
+		return false
+	})
 	slices.SortStableFunc(spans, func(a, b Span) int { return cmp.Compare(a.Start, b.Start) })
 	for _, r := range rd.trace(spans, rd.opts) {
 		rd.agg.add(r, rd.KeepAll)

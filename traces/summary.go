@@ -49,6 +49,7 @@ func (s *Summary) Text(next string) string {
 			{p.Outlived, "outliving their request (clipped to it)"},
 			{p.MissingParent, "whose parent is not in the input"},
 			{p.NoRequest, "in traces without a request"},
+			{p.Duplicate, "read twice (counted once)"},
 		} {
 			if c.n > 0 {
 				parts = append(parts, fmt.Sprintf("%s %s", numfmt.Count(c.n, "span", "spans"), c.what))

@@ -198,6 +198,16 @@ func TestBadInput(t *testing.T) {
 	if !strings.Contains(p.First, "ends 20.0 ms before it starts") {
 		t.Errorf("first problem: %q", p.First)
 	}
+	// The same export read twice: every span once.
+	twice := NewReader(Options{})
+	for range 2 {
+		if err := twice.Read(strings.NewReader(string(good)), "in"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if agg := twice.Finish(); agg.N != 4 || twice.Problems.Duplicate != 13 || len(agg.Routes["/cart"].Paths) != 2 {
+		t.Errorf("read twice: %d requests, %d duplicates, %d paths of /cart; want 4, 13, 2", agg.N, twice.Problems.Duplicate, len(agg.Routes["/cart"].Paths))
+	}
 	if _, _, err := Write(newAggregate(), WriteOptions{}, Problems{}); err == nil || !strings.Contains(err.Error(), "no requests") {
 		t.Errorf("no requests: %v", err)
 	}
