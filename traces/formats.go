@@ -71,12 +71,7 @@ func (rd *Reader) otlp(d *document, file string, line int) error {
 					Name: rd.names.get(sp.Name), Kind: Kind(sp.Kind), Start: int64(sp.Start), End: int64(sp.End),
 					Service: service, Line: int32(line)}
 				for _, a := range sp.Attributes {
-					switch {
-					case a.Key == routeKey:
-						s.Route = rd.names.get(a.text())
-					case callKeys[a.Key]:
-						s.Call = true
-					}
+					rd.attribute(&s, a.Key, a.text)
 				}
 				rd.add(s)
 			}
@@ -154,14 +149,11 @@ func (rd *Reader) jaeger(d *document, file string, line int) error {
 				Name: rd.names.get(sp.OperationName), Start: start, End: start + int64(sp.Duration)*1000,
 				Service: rd.names.get(tr.Processes[sp.ProcessID].ServiceName), Line: int32(line)}
 			for _, t := range sp.Tags {
-				switch {
-				case t.Key == "span.kind":
+				if t.Key == "span.kind" {
 					s.Kind, _ = parseKind(t.text())
-				case t.Key == routeKey:
-					s.Route = rd.names.get(t.text())
-				case callKeys[t.Key]:
-					s.Call = true
+					continue
 				}
+				rd.attribute(&s, t.Key, t.text)
 			}
 			rd.add(s)
 		}

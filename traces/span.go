@@ -77,29 +77,32 @@ type (
 
 func traceID(s string) TraceID {
 	var id TraceID
-	if b, err := hex.DecodeString(s); err == nil && len(b) <= len(id) {
-		copy(id[len(id)-len(b):], b)
-		return id
-	}
-	h := fnv.New128a()
-	h.Write([]byte(s))
-	copy(id[:], h.Sum(nil))
+	parseID(id[:], s)
 	return id
 }
 
 func spanID(s string) SpanID {
 	var id SpanID
-	if s == "" {
-		return id
+	if s != "" {
+		parseID(id[:], s)
 	}
-	if b, err := hex.DecodeString(s); err == nil && len(b) <= len(id) {
-		copy(id[len(id)-len(b):], b)
-		return id
-	}
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	copy(id[:], h.Sum(nil))
 	return id
+}
+
+// parseID writes the id s into dst: its hex digits right-aligned, or, for
+// a string that is not hex of at most len(dst) bytes, its FNV-1a hash of
+// dst's size.
+func parseID(dst []byte, s string) {
+	if b, err := hex.DecodeString(s); err == nil && len(b) <= len(dst) {
+		copy(dst[len(dst)-len(b):], b)
+		return
+	}
+	h := fnv.New128a()
+	if len(dst) == 8 {
+		h = fnv.New64a()
+	}
+	h.Write([]byte(s))
+	copy(dst, h.Sum(nil))
 }
 
 func (id SpanID) String() string { return hex.EncodeToString(id[:]) }
@@ -142,6 +145,17 @@ var callKeys = map[string]bool{
 
 // routeKey is the attribute that names a request's route.
 const routeKey = "http.route"
+
+// attribute notes what an attribute (OTLP) or tag (Jaeger) says of s: its
+// route, that it is an outgoing call. value is read only for the route.
+func (rd *Reader) attribute(s *Span, key string, value func() string) {
+	switch {
+	case key == routeKey:
+		s.Route = rd.names.get(value())
+	case callKeys[key]:
+		s.Call = true
+	}
+}
 
 // table keeps each name once and numbers it; 0 is "".
 type table struct {

@@ -98,7 +98,7 @@ func runImport(ctx context.Context, s *streams, o *importOptions, files []string
 		} else {
 			f, err := os.Open(name)
 			if err != nil {
-				return fmt.Errorf("%s: %w", name, unwrapPathError(err))
+				return fmt.Errorf("%s: %w", name, unwrapPath(err))
 			}
 			defer f.Close()
 			r = f
@@ -139,12 +139,4 @@ func runImport(ctx context.Context, s *streams, o *importOptions, files []string
 	}
 	fmt.Fprint(s.err, sum.Text(next))
 	return nil
-}
-
-// unwrapPathError drops the file name an *os.PathError repeats.
-func unwrapPathError(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
