@@ -364,6 +364,16 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 	for _, sp := range rec.Lanes {
 		byLane[sp.Lane] = append(byLane[sp.Lane], sp)
 	}
+	// born is when a lane's first span began.
+	born := func(lane int32) int64 {
+		first := int64(-1)
+		for _, x := range byLane[lane] {
+			if first < 0 || x.Start < first {
+				first = x.Start
+			}
+		}
+		return first
+	}
 	during := func(lane int32, a, b int64, f func(Span) bool) bool {
 		for _, x := range byLane[lane] {
 			if x.Start < b && x.End > a && f(x) {
@@ -436,8 +446,9 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 			// the holder forced to drop the GIL.
 			// Or the waiter that got it began waiting at that very instant
 			// (the newest waiter often gets it: forcedPick), and its
-			// zero-length wait is not recorded: its span before ends then.
-			if !task && !during(c.Lane, sp.End-1, sp.End, func(x Span) bool {
+			// zero-length wait is not recorded: its span before ends then,
+			// or, for a thread started that instant, it has none.
+			if !task && born(c.Lane) != sp.End && !during(c.Lane, sp.End-1, sp.End, func(x Span) bool {
 				return x.End == sp.End && (x.State == GILWait && x.Cause == because(GILForced, sp.Lane, x.Cause.Task) || x.State != GILWait)
 			}) {
 				fail("span %+v: preempted by lane %d, whose wait did not end then by a forced switch", sp, c.Lane)
