@@ -114,45 +114,110 @@ async def _nothing():
     return None
 
 
+class _Turns:
+    """Counts the iterations of the running event loop: each one calls
+    its selector's select() once (BaseEventLoop._run_once)."""
+
+    def __init__(self):
+        self.n = 0
+        selector = asyncio.get_running_loop()._selector
+        select = selector.select
+
+        def counted(timeout=None):
+            self.n += 1
+            return select(timeout)
+        selector.select = counted
+
+
+def _without_gc(f):
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return f()
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def task_create(n=20000):
-    """CPU to create one asyncio task of a trivial coroutine."""
+    """CPU to create one asyncio task of a trivial coroutine, in a heap
+    that has held as many twice before (its growth is TaskFirstTouch) and with
+    the cyclic collector off (its share is GCYoung and GCScan)."""
     async def main():
-        t0 = time.process_time_ns()
-        tasks = [asyncio.create_task(_nothing()) for _ in range(n)]
-        dt = time.process_time_ns() - t0
-        await asyncio.gather(*tasks)
+        dt = 0
+        for _ in range(3):  # the first two grow the heap (8.1, 6.4, then 4.2 us here)
+            t0 = time.process_time_ns()
+            tasks = [asyncio.create_task(_nothing()) for _ in range(n)]
+            dt = time.process_time_ns() - t0
+            await asyncio.gather(*tasks)
+            del tasks
+            gc.collect()  # what the round left in cycles, freed for the next
         return dt / n
-    return asyncio.run(main())
+    return _without_gc(lambda: asyncio.run(main()))
 
 
-def loop_resume(n=50000):
-    """CPU per `await asyncio.sleep(0)`: one suspension and one resume."""
-    async def spin():
-        for _ in range(n):
+def loop_turn_and_resume(n=50000, width=1000):
+    """CPU of one iteration of the event loop beyond its callbacks
+    (LoopTurn: _run_once's select with a zero timeout and its
+    bookkeeping), and CPU per resume of a task (LoopResume), apart.
+
+    A task alone doing `await asyncio.sleep(0)` n times pays one iteration
+    and one resume each time; `width` tasks doing it together share each
+    iteration. The iterations are counted (select calls); the resumes are
+    the tasks' steps and their done callbacks. cpu = iterations × LoopTurn
+    + resumes × LoopResume in both runs gives the two figures."""
+    async def spin(k):
+        for _ in range(k):
             await asyncio.sleep(0)
 
-    async def main():
+    async def alone():
+        turns = _Turns()
         t0 = time.process_time_ns()
-        await asyncio.create_task(spin())
-        return (time.process_time_ns() - t0) / n
-    return asyncio.run(main())
+        await asyncio.create_task(spin(n))
+        return time.process_time_ns() - t0, turns.n, n + 2
+
+    async def together():
+        k = max(1, n // width)
+        turns = _Turns()
+        t0 = time.process_time_ns()
+        await asyncio.gather(*[spin(k) for _ in range(width)])
+        return time.process_time_ns() - t0, turns.n, width * (k + 2)
+
+    cpu1, turns1, resumes1 = _without_gc(lambda: asyncio.run(alone()))
+    cpu2, turns2, resumes2 = _without_gc(lambda: asyncio.run(together()))
+    det = turns1 * resumes2 - turns2 * resumes1
+    turn = (cpu1 * resumes2 - cpu2 * resumes1) / det
+    resume = (turns1 * cpu2 - turns2 * cpu1) / det
+    return max(0.0, turn), max(0.0, resume)
 
 
 def loop_timer(n=10000):
     """CPU per timed await beyond an untimed one.
 
     n tasks gathered on asyncio.sleep(0.05) against n tasks on
-    asyncio.sleep(0): the difference is the timer handle, its future and
-    the heap push and pop of a timed await.
+    asyncio.sleep(0), each after a first run of both (which grows the
+    heap), the collector off: the difference, less what the
+    loop's extra iterations in the first cost (LoopTurn, measured here
+    too), is the timer handle, its future, the heap's push and pop and the
+    timer's callback of a timed await.
     """
+    turn = loop_turn_and_resume(max(2000, 5 * n))[0]
+
     async def many(delay):
+        turns = _Turns()
         await asyncio.gather(*(asyncio.sleep(delay) for _ in range(n)))
+        return turns.n
 
     def cpu(delay):
         t0 = time.process_time_ns()
-        asyncio.run(many(delay))
-        return time.process_time_ns() - t0
-    return max(0.0, (cpu(0.05) - cpu(0)) / n)
+        turns = asyncio.run(many(delay))
+        return time.process_time_ns() - t0, turns
+    def runs():
+        cpu(0.05)  # the first runs grow the heap (its cost is TaskFirstTouch)
+        cpu(0)
+        return cpu(0.05), cpu(0)
+    (timed, turns05), (untimed, turns0) = _without_gc(runs)
+    return max(0.0, (timed - untimed - (turns05 - turns0) * turn) / n)
 
 
 def timer_slack():
@@ -507,7 +572,7 @@ def plan(quick):
         (["PoolSubmit", "PoolTask"], lambda: pool_submit_and_task(20000 // k)),
         (["WakeLatency"], lambda: wake_latency(2000 // k)),
         (["TaskCreate"], lambda: task_create(20000 // k)),
-        (["LoopResume"], lambda: loop_resume(50000 // k)),
+        (["LoopTurn", "LoopResume"], lambda: loop_turn_and_resume(50000 // k)),
         (["LoopTimer"], lambda: loop_timer(10000 // k)),
         (["ProcessFork"], lambda: process_start("fork")),
         (["ProcessSpawn"], lambda: process_start("spawn")),

@@ -29,6 +29,7 @@ type Profile struct {
 	PoolTask           int64 // CPU per task on a pool worker (queue get, run wrapper, set_result)
 	WakeLatency        int64 // elapsed time before a thread blocked on a lock or queue runs once signalled
 	LoopResume         int64 // CPU per resume of a task by the event loop
+	LoopTurn           int64 // CPU of one iteration of an event loop beyond the callbacks it runs (select, the timer heap)
 	LoopTimer          int64 // CPU per awaited timer (asyncio.sleep: timer handle, future, heap push)
 	TaskCreate         int64 // CPU to create one asyncio task
 	TaskFirstTouch     int64 // CPU per asyncio task beyond the most a loop has had pending: the heap grows (page faults, allocator arenas)

@@ -40,6 +40,7 @@ var constants = []constant{
 	{"pool_task", "PoolTask", false, "CPU per task on a pool worker", func(p *Profile) *int64 { return &p.PoolTask }, false},
 	{"wake_latency", "WakeLatency", false, "delay before a signalled thread runs", func(p *Profile) *int64 { return &p.WakeLatency }, false},
 	{"loop_resume", "LoopResume", false, "CPU per resume of a task by the event loop", func(p *Profile) *int64 { return &p.LoopResume }, false},
+	{"loop_turn", "LoopTurn", false, "CPU of an event loop's iteration beyond its callbacks", func(p *Profile) *int64 { return &p.LoopTurn }, true},
 	{"loop_timer", "LoopTimer", false, "CPU to arm the timer of an awaited sleep", func(p *Profile) *int64 { return &p.LoopTimer }, false},
 	{"task_create", "TaskCreate", false, "CPU to create one asyncio task", func(p *Profile) *int64 { return &p.TaskCreate }, false},
 	{"task_first_touch", "TaskFirstTouch", false, "CPU per asyncio task beyond a loop's peak", func(p *Profile) *int64 { return &p.TaskFirstTouch }, true},

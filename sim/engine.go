@@ -33,6 +33,7 @@ const (
 	actPickle        // the sender pickling a task's data for a worker process (or the parent unpickling a result)
 	actUnpickle      // the receiver unpickling a task's data (a worker its input, a loop an offloaded step's result)
 	actPickleOut     // a worker process pickling its task's result
+	actTurn          // an event loop's own work of one iteration (select, timers), before the callbacks it runs
 )
 
 // role is what a thread is for.

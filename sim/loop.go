@@ -62,6 +62,10 @@ type loop struct {
 	exec     *pool
 	procs    *pool
 	eager    bool // asyncio(eager): a created task runs at once until it first suspends
+	// todo is how many callbacks are left of the loop's current
+	// iteration: BaseEventLoop._run_once runs those ready when it began,
+	// and what they make ready waits for the next one (turn).
+	todo int
 
 	// Only with a sink, for the causes of its tasks' waits: the time spent
 	// in blocking calls (counting the current one whole, which ends at
@@ -196,12 +200,22 @@ func (e *engine) loopReady(sl int32, by *thread) {
 	}
 }
 
-// kick makes the loop resume the task at the head of its ready queue.
+// kick makes the loop resume the task at the head of its ready queue,
+// beginning a new iteration of the loop when the last one has run all it
+// had (turn).
 func (e *engine) kick(l *loop) {
 	th := l.th
 	l.busy = true
 	l.wakeAt = math.MaxInt64
 	l.cbStart = e.now
+	if l.todo == 0 && e.prof.LoopTurn > 0 {
+		l.todo = -1 // paying for the iteration
+		e.python(th, e.prof.LoopTurn, actTurn)
+		return
+	}
+	if l.todo > 0 {
+		l.todo--
+	}
 	if l.debt > 0 {
 		cost := l.debt
 		l.debt = 0
@@ -243,6 +257,9 @@ func (e *engine) loopAdvance(th *thread) {
 		return
 	}
 	switch th.act {
+	case actTurn:
+		e.turn(l)
+		return
 	case actCreate:
 		e.endCallback(l)
 		e.loopNext(l)
@@ -433,6 +450,26 @@ func (e *engine) loopNext(l *loop) {
 		e.accept(l.th.proc)
 	}
 	e.loopRun(l)
+}
+
+// turn begins an iteration of the loop, its own work paid (LoopTurn):
+// the timers due join the ready queue, and the iteration will run what is
+// ready now, in order; what that makes ready waits for the next one. It
+// is the same on a loop woken from select and on one that never slept:
+// _run_once polls with a zero timeout when something is ready.
+func (e *engine) turn(l *loop) {
+	for l.timers.len() > 0 && l.timers.h[0].due <= e.now {
+		e.enqueue(l, l.timers.pop().slot)
+	}
+	l.todo = l.ready.len()
+	if l.debt > 0 {
+		l.todo++
+	}
+	if l.todo == 0 {
+		e.loopRun(l)
+		return
+	}
+	e.kick(l)
 }
 
 // loopRun resumes the next ready task, or lets the loop sleep in select
