@@ -84,7 +84,7 @@ func TestTimelineGolden(t *testing.T) {
 		{"seed_asyncio", "seed-io", "asyncio"},
 		{"offload_asyncio", "offload", "asyncio"},
 		{"mixed_asyncio", "mixed", "asyncio"},
-		{"processes_threads", "-e cores=2; 8 x [work 2ms, wait 10ms]", "processes(2)*threads(3)"},
+		{"processes_threads", "-e cores=2; 8 x [work 2ms, wait 100ms]", "processes(2)*threads(3)"},
 		{"many_threads", "-e cores=2; 120 x [work 1ms, wait 20ms]", "threads(40)"},
 	}
 	for _, tt := range tests {
