@@ -34,6 +34,7 @@ func TestCalibrateReal(t *testing.T) {
 		"ThreadStart":        {us, 5 * ms},
 		"PoolTask":           {us / 2, 5 * ms},
 		"LoopResume":         {50, ms},
+		"LoopTurn":           {50, ms},
 		"LoopTimer":          {0, ms},
 		"PoolSubmit":         {100, ms},
 		"WakeLatency":        {100, 10 * ms},
@@ -80,8 +81,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "96/96") {
-		t.Errorf("stderr shows no progress up to 96/96 (3 quick runs of 32 figures):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "99/99") {
+		t.Errorf("stderr shows no progress up to 99/99 (3 quick runs of 33 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")
