@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	interp "github.com/conclab/conclab/internal/python"
+	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
@@ -417,13 +419,24 @@ func mean(d workload.Dist) float64 {
 }
 
 // TestEveryPython records a thread pool, an asyncio program and a process
-// pool with each CPython 3.8–3.13 pyenv has here: the recorder uses only
-// what all of them have.
+// pool with each CPython 3.8–3.13 pyenv has here, and with the
+// free-threaded 3.13t that scripts/build-python-ft builds (.ci/run builds
+// it): the recorder uses only what all of them have.
 func TestEveryPython(t *testing.T) {
 	home, _ := os.UserHomeDir()
 	pythons, _ := filepath.Glob(filepath.Join(home, ".pyenv", "versions", "3.*", "bin", "python3"))
 	if len(pythons) == 0 {
 		t.Skip("no pyenv CPythons here")
+	}
+	cache, err := interp.CacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ft := filepath.Join(cache, "python3.13t", "bin", "python3.13t")
+	if py, err := interp.Find(context.Background(), ft); err != nil || !py.FreeThreaded {
+		testtool.Missing(t, "no free-threaded CPython at %s (scripts/build-python-ft builds it): %v", ft, err)
+	} else {
+		pythons = append(pythons, ft)
 	}
 	progs := map[string]string{
 		"pool": spin + `
@@ -457,6 +470,9 @@ if __name__ == "__main__":
 	}
 	for _, py := range pythons {
 		version := filepath.Base(filepath.Dir(filepath.Dir(py)))
+		if py == ft {
+			version = "3.13t"
+		}
 		var minor int
 		if _, err := fmt.Sscanf(version, "3.%d", &minor); err != nil || minor < 8 {
 			continue // 3.6 and 3.7: older than conclab's Python
