@@ -327,9 +327,9 @@ func (a *Advice) fasterRunnerUpReason(rec *Candidate) string {
 	if pct == "0%" {
 		pct = "marginally" // "is marginally faster", "has a marginally lower p99"
 	}
-	claim := fmt.Sprintf("is %s faster (%s against %s)", pct, ms(ru.Result.Makespan), ms(rec.Result.Makespan))
+	claim := fmt.Sprintf("is %s faster %s", pct, lessTime(ru.Result.Makespan, rec.Result.Makespan))
 	if a.open() {
-		claim = fmt.Sprintf("has a %s lower p99 (%s against %s)", pct, ms(ru.Result.Latency.P99), ms(rec.Result.Latency.P99))
+		claim = fmt.Sprintf("has a %s lower p99 %s", pct, lessTime(ru.Result.Latency.P99, rec.Result.Latency.P99))
 	}
 	var prefer string
 	switch _, field := a.key(rec).cmp(a.key(ru)); field {
@@ -345,6 +345,15 @@ func (a *Advice) fasterRunnerUpReason(rec *Candidate) string {
 	}
 	return fmt.Sprintf("the runner-up, %s, %s; within %s we count the two as equal and prefer %s",
 		ru.Label, claim, numfmt.ShortPercent(Equal), prefer)
+}
+
+// lessTime compares a shorter time x with y: "(2.000 s against 2.002
+// s)", or "(by 590 µs)" when both print the same.
+func lessTime(x, y int64) string {
+	if ms(x) == ms(y) {
+		return "(by " + ms(y-x) + ")"
+	}
+	return fmt.Sprintf("(%s against %s)", ms(x), ms(y))
 }
 
 // lessBytes compares a smaller amount of memory x with y: "(13.2 MiB

@@ -103,7 +103,7 @@ func TestAdviseFasterRunnerUpSaid(t *testing.T) {
 		t.Fatal("no workload had a faster runner-up: the test tests nothing")
 	}
 	a := adviseText(t, seedIO, 2)
-	want := "the runner-up, threads(3), is marginally faster (2.002 s against 2.002 s); within 5% we count the two as equal and prefer the one with less resident memory (by 45.7 KiB)"
+	want := "the runner-up, threads(3), is marginally faster (by 596 µs); within 5% we count the two as equal and prefer the one with less resident memory (by 45.7 KiB)"
 	if got := strings.Join(a.Reasons, "\n"); !strings.Contains(got, want) {
 		t.Errorf("seed-io: no reason says %q:\n%s", want, got)
 	}
