@@ -210,11 +210,11 @@ func cpython() Profile {
 		TaskFirstTouch:     3922,
 		GCObjectsPerTask:   11,
 		GCObjectsPerChild:  1,
-		GCObjectsPerGather: 5,
+		GCObjectsPerGather: 11,
 		GCBaseObjects:      18435,
 		GCThreshold:        700,
 		GCYoung:            123,
-		GCScan:             199,
+		GCScan:             313,
 		ProcessFork:        49454414,
 		ProcessSpawn:       206509214,
 		ProcessTask:        246604,
@@ -267,20 +267,28 @@ func cpython() Profile {
 			"GCObjectsPerChild": measuredPython + "Δ len(gc.get_objects()) per pending child of asyncio.gather " +
 				"beyond a task's, from 2000 gathers of 10 coroutines awaiting asyncio.sleep(10) against 20000 " +
 				"gathers of one: the (callback, context) entry of its done callback (1 in every run)",
-			"GCObjectsPerGather": measuredPython + "Δ len(gc.get_objects()) per pending asyncio.gather beyond its " +
-				"parent task's, from 20000 tasks each gathering one coroutine awaiting asyncio.sleep(10), less " +
-				"two tasks and one child's share: the gathering future, the children list, the tuple of " +
-				"awaitables and the done callback's closure (5 in every run)",
+			"GCObjectsPerGather": measuredPython + "(python3 runtime/measure.py --only GCScan,GCObjectsPerGather, " +
+				"the same day) tracked objects of a task that awaits a gather of six, beyond its six children's " +
+				"and a sleeping child task's (GCObjectsPerTask + GCObjectsPerChild), counted in a tree of gathers " +
+				"three levels deep whose leaves await asyncio.sleep(10), the collector off: 11.1 in every run. " +
+				"The gathering future, its children list, the done callback's closure and its cells; a gather " +
+				"of one coroutine counted 5. Each name a coroutine's list comprehension takes from it is one " +
+				"more (a cell): the same tree with a second parameter counted 14.8 objects per task, not 13.8",
 			"GCBaseObjects": measuredPython + "len(gc.get_objects()) of a fresh interpreter with asyncio imported, " +
 				"after gc.collect()",
 			"GCThreshold": measuredPython + "gc.get_threshold()[0], 700 as in every release up to 3.12",
 			"GCYoung": measuredPython + "process CPU of the generation-0 and -1 collections (gc.callbacks) while " +
 				"50000 such tasks are created, per tracked object allocated (runs 116–184 ns)",
-			"GCScan": measuredPython + "process CPU of gc.collect() with the 50000 tasks pending, per tracked object " +
-				"(runs 189–237 ns). CPython's collector (Modules/gcmodule.c, 3.8–3.13) collects generation 0 " +
-				"every 700 net allocations, generation 1 every 10 of those, and all three every 10 of those " +
-				"once the objects generation 1 passed on since the last full collection number a quarter of " +
-				"those it kept: a loop holding tens of thousands of tasks spends most of its time there",
+			"GCScan": measuredPython + "(python3 runtime/measure.py --only GCScan,GCObjectsPerGather, the same " +
+				"day) process CPU of the collector's own full collections (gc.callbacks) while a tree of gathers " +
+				"six levels deep (55,986 tasks whose leaves await asyncio.sleep(0.05)) is built and run, over " +
+				"the tracked objects each visited (runs 306–361 ns). Per object it grows with the heap: about " +
+				"130–210 ns at 80,000 objects, 250–300 ns from 270,000 to 790,000 (python3 " +
+				"runtime/gather_children.py --tree --objects); gc.collect() on 50,000 tasks just made, in " +
+				"allocation order, took 199 ns. CPython's collector (Modules/gcmodule.c, 3.8–3.13) collects " +
+				"generation 0 every 700 net allocations, generation 1 every 10 of those, and all three every " +
+				"10 of those once the objects generation 1 passed on since the last full collection number a " +
+				"quarter of those it kept: a loop holding tens of thousands of tasks spends most of its time there",
 			"ProcessFork": measuredPython + "elapsed time, dominated by CPU, from creating " +
 				"ProcessPoolExecutor(1, mp_context=fork) to its first trivial result (runs 48.3–50.9 ms; " +
 				"5.75 ms on the machine's host before 2026-12-01: page-table copies and faults cost more here)",

@@ -505,6 +505,75 @@ def child_gc(n=50000, touch=10000):
     return asyncio.run(main())
 
 
+_TREE_DELAY = [10.0]  # what a leaf of _tree_node awaits
+
+
+async def _tree_node(depth):
+    # One parameter, as runtime/gather_children.py's: each name the list
+    # comprehension takes from here is a cell, a tracked object per task.
+    if depth == 0:
+        await asyncio.sleep(_TREE_DELAY[0])
+        return
+    await asyncio.gather(*[_tree_node(depth - 1) for _ in range(6)])
+
+
+def child_gc_tree():
+    """What a tree of gathers, six wide, shows of the cyclic collector, in
+    a fresh interpreter.
+
+    gather: tracked objects of a task that awaits a gather of six, beyond
+    those of its six children and of a child task awaiting a sleep
+    (GCObjectsPerTask + GCObjectsPerChild): counted in a tree three levels
+    deep whose tasks all wait, the collector off. scan: the collector's
+    own full collections while a tree six levels deep (55,986 tasks) is
+    built and run, their process CPU (gc.callbacks) over the tracked
+    objects each visited: the cost per object of the collections a loop
+    with hundreds of thousands of objects meets, whose heap is no longer
+    in allocation order and misses the caches more than a fresh one."""
+    gc.disable()
+
+    async def counted():
+        base = len(gc.get_objects())
+        _TREE_DELAY[0] = 10.0
+        root = asyncio.ensure_future(_tree_node(3))
+        for _ in range(6):
+            await asyncio.sleep(0)  # each level made and every leaf at its timer
+        tasks = len(asyncio.all_tasks()) - 1
+        made = len(gc.get_objects()) - base
+        root.cancel()
+        try:
+            await root
+        except asyncio.CancelledError:
+            pass
+        return made, tasks
+    made, tasks = asyncio.run(counted())
+    leaves, inner = 6 ** 3, tasks - 6 ** 3
+    gc.collect()
+    full = [0, 0, 0]  # CPU, objects, when the current one began
+
+    # A free-threaded build's collector has one generation: each of its
+    # collections visits the whole heap.
+    oldest = 2 if getattr(sys, "_is_gil_enabled", lambda: True)() else 0
+
+    def timed(phase, info):
+        if info["generation"] != oldest:
+            return
+        if phase == "start":
+            full[2] = time.process_time_ns()
+        else:
+            full[0] += time.process_time_ns() - full[2]
+            # Counted after the clock stopped (the count itself sweeps the
+            # caches); a tree's collections free nothing, so these are the
+            # objects the collection visited.
+            full[1] += len(gc.get_objects())
+    gc.callbacks.append(timed)
+    gc.enable()
+    _TREE_DELAY[0] = 0.05
+    asyncio.run(_tree_node(6))
+    gc.disable()
+    return {"made": made, "leaves": leaves, "inner": inner, "scan": full[0] / max(1, full[1])}
+
+
 def in_child(what):
     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", what],
                          check=True, capture_output=True, text=True).stdout
@@ -589,11 +658,19 @@ def plan(quick):
         (["ThreadRSS", "ThreadVirtual"], lambda: both(in_child("threads"), "rss", "virtual")),
         (["TaskRSS"], lambda: (in_child("tasks")["rss"],)),
         (["TaskFirstTouch", "GCObjectsPerTask", "GCObjectsPerChild", "GCObjectsPerGather", "GCYoung", "GCScan",
-          "GCBaseObjects"],
-         lambda: tuple(in_child("gc")[k] for k in ("first_touch", "objects", "child", "gather", "young", "scan",
-                                                   "base"))),
+          "GCBaseObjects"], gc_constants),
         (["ProcessRSS", "ProcessVirtual"], lambda: both(process_memory(), "rss", "virtual")),
     ]
+
+
+def gc_constants():
+    """The collector's constants: the per-task ones from child_gc, a
+    gather's objects and a full collection's cost per object from a tree
+    of gathers (child_gc_tree)."""
+    g, t = in_child("gc"), in_child("gctree")
+    per_child = g["objects"] + g["child"]
+    gather = (t["made"] - t["leaves"] * per_child) / t["inner"] - per_child
+    return g["first_touch"], g["objects"], g["child"], gather, g["young"], t["scan"], g["base"]
 
 
 def flag(name, default, convert):
@@ -611,7 +688,8 @@ def flag(name, default, convert):
 def main():
     if "--child" in sys.argv:
         what = flag("--child", "", str)
-        print(json.dumps({"threads": child_threads, "tasks": child_tasks, "gc": child_gc}[what]()))
+        print(json.dumps({"threads": child_threads, "tasks": child_tasks, "gc": child_gc,
+                          "gctree": child_gc_tree}[what]()))
         return
     quick = "--quick" in sys.argv
     runs = flag("--runs", 3 if quick else 5, int)
