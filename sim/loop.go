@@ -78,6 +78,10 @@ type loop struct {
 	last     int32
 	lastEnd  int64
 	freed    int32
+	// created is the first task of those whose creation the loop pays in
+	// its current debt: a task accepted after that callback waited behind
+	// it.
+	created int32
 }
 
 // blockedAt is how long the loop has been in blocking calls up to t (not
@@ -117,7 +121,7 @@ func (e *engine) resumeCause(l *loop, sl int32) {
 }
 
 func (e *engine) newLoop(p *process, d model.Deployment, name string) *thread {
-	l := &loop{limit: d.Limit, eager: d.Eager, wakeAt: math.MaxInt64, blocker: -1, last: -1, freed: -1}
+	l := &loop{limit: d.Limit, eager: d.Eager, wakeAt: math.MaxInt64, blocker: -1, last: -1, freed: -1, created: -1}
 	p.loop = l
 	l.th = e.newThread(p, roleLoop, LoopThread, name)
 	p.main = l.th
@@ -145,6 +149,9 @@ func (e *engine) loopAdmit(p *process, sl int32) {
 	if e.dep.Kind != model.Asyncio {
 		// A worker process's loop creates the task when it gets it; a
 		// single loop's gather created it at its release (see release).
+		if l.debt == 0 && e.sink != nil {
+			l.created = e.slots[sl].id
+		}
 		l.debt += e.prof.TaskCreate + e.tasksMade(l, 1, false)
 		e.asyncPending++
 		e.memory()

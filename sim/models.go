@@ -204,10 +204,14 @@ func (e *engine) accept(p *process) {
 		case head >= 0:
 			// Queued with the first of this wake-up: it waits behind it here.
 			*w = because(Accepted, l.th.id, head)
-		case w.Kind == NoCause:
+		case w.Kind == NoCause && l.last >= 0:
 			// Every loop was busy in a callback until this one ended and
 			// the loop polled.
 			*w = because(LoopPolled, l.th.id, l.last)
+		case w.Kind == NoCause && l.created >= 0:
+			// The callback that ended was the creation of the tasks it
+			// took before: it waited behind the first of them.
+			*w = because(LoopPolled, l.th.id, l.created)
 		}
 		if head < 0 {
 			head = e.slots[sl].id
