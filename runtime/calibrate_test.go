@@ -9,8 +9,11 @@ import (
 	"testing"
 )
 
-func TestMeasurementProfileRecorded(t *testing.T) {
-	data, err := os.ReadFile("testdata/cpython-measured.json")
+// recorded reads a measure.py output kept in testdata and the profile it
+// makes.
+func recorded(t *testing.T, name string) (*Measurement, Profile) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,6 +25,11 @@ func TestMeasurementProfileRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m, p
+}
+
+func TestMeasurementProfileRecorded(t *testing.T) {
+	_, p := recorded(t, "cpython-measured.json")
 	if p.Name != "cpython-3.11" || p.Python != "3.11" || !p.GIL || !p.Asyncio || !p.Processes || p.Slowdown != 1 {
 		t.Errorf("rules = %+v, want cpython's", p)
 	}
@@ -58,18 +66,7 @@ func TestMeasurementProfileRecorded(t *testing.T) {
 // later) still makes a profile: what it did not measure is the built-in
 // figure, and its source says so.
 func TestMeasurementProfileOlder(t *testing.T) {
-	data, err := os.ReadFile("testdata/cpython-measured-2026-11-25.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ParseMeasurement(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Profile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, p := recorded(t, "cpython-measured-2026-11-25.json")
 	builtin := cpython()
 	later := 0
 	for _, c := range constants {
@@ -118,18 +115,7 @@ func TestMeasurementProfileMachine(t *testing.T) {
 // TestMeasuredProfileLoads writes a measured profile and reads it back
 // with Load, as `conclab run --profile` does.
 func TestMeasuredProfileLoads(t *testing.T) {
-	data, err := os.ReadFile("testdata/cpython-measured.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ParseMeasurement(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Profile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, p := recorded(t, "cpython-measured.json")
 	text, err := p.YAML()
 	if err != nil {
 		t.Fatal(err)
