@@ -450,13 +450,19 @@ func (e *engine) suspend(l *loop, sl int32) {
 // its listening socket (accept); then it resumes the next ready task, or
 // sleeps in select until its first timer is due.
 func (e *engine) loopNext(l *loop) {
-	for l.timers.len() > 0 && l.timers.h[0].due <= e.now {
-		e.enqueue(l, l.timers.pop().slot)
-	}
+	e.dueTimers(l)
 	if e.central.len() > 0 && e.dep.Kind == model.Processes {
 		e.accept(l.th.proc)
 	}
 	e.loopRun(l)
+}
+
+// dueTimers moves the tasks whose timers are due to l's ready queue, in
+// the order they fall due.
+func (e *engine) dueTimers(l *loop) {
+	for l.timers.len() > 0 && l.timers.h[0].due <= e.now {
+		e.enqueue(l, l.timers.pop().slot)
+	}
 }
 
 // turn begins an iteration of the loop, its own work paid (LoopTurn):
@@ -465,9 +471,7 @@ func (e *engine) loopNext(l *loop) {
 // is the same on a loop woken from select and on one that never slept:
 // _run_once polls with a zero timeout when something is ready.
 func (e *engine) turn(l *loop) {
-	for l.timers.len() > 0 && l.timers.h[0].due <= e.now {
-		e.enqueue(l, l.timers.pop().slot)
-	}
+	e.dueTimers(l)
 	l.todo = l.ready.len()
 	if l.debt > 0 {
 		l.todo++
