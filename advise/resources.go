@@ -76,6 +76,11 @@ func (a *Advice) resourceReason(rec *Candidate, i int, ra *ResourceAdvice) strin
 	}
 	use := fmt.Sprintf("with %d, requests spend %s of their latency waiting for one (%s in all), it is %s used and %s",
 		ra.Declared, numfmt.ShortPercent(share), ms(rs.Wait), numfmt.WholePercent(rs.Utilization), queue)
+	if rs.Barged > 0 {
+		use += fmt.Sprintf("; %s woken for a unit found it taken by a thread that asked later "+
+			"(threading.BoundedSemaphore serves whoever asks first), so the longest waits are longer than in a first-come line",
+			numfmt.Count(int(rs.Barged), "waiter", "waiters"))
+	}
 	if !a.open() {
 		use = strings.Replace(use, "requests", "tasks", 1)
 	}

@@ -102,6 +102,9 @@ type ResourceUse struct {
 	WaitS       float64 `json:"wait_s"`
 	PeakQueue   int     `json:"peak_queue"`
 	Utilization float64 `json:"utilization"`
+	// Barged counts waiters woken for a unit that a thread asking after
+	// them took first (CPython's threading.BoundedSemaphore).
+	Barged int64 `json:"barged"`
 }
 
 // Deadlock is the cycle of tasks that stopped a run (SPEC §1.1): from at_s
@@ -239,7 +242,7 @@ func ResultOf(wl *workload.Workload, r *sim.Result, withTasks bool) Result {
 	res := Result{Model: r.Model, Metrics: MetricsOf(wl, r)}
 	for _, u := range r.Resources {
 		res.Resources = append(res.Resources, ResourceUse{Name: u.Name, Capacity: u.Capacity, Instances: u.Instances,
-			Acquires: u.Acquires, WaitS: seconds(u.Wait), PeakQueue: u.PeakQueue, Utilization: finite(u.Utilization)})
+			Acquires: u.Acquires, WaitS: seconds(u.Wait), PeakQueue: u.PeakQueue, Utilization: finite(u.Utilization), Barged: u.Barged})
 	}
 	if d := r.Deadlock; d != nil {
 		res.Deadlock = &Deadlock{AtS: seconds(d.At), Cycle: make([]DeadlockLink, len(d.Cycle))}

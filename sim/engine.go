@@ -34,6 +34,7 @@ const (
 	actUnpickle      // the receiver unpickling a task's data (a worker its input, a loop an offloaded step's result)
 	actPickleOut     // a worker process pickling its task's result
 	actTurn          // an event loop's own work of one iteration (select, timers), before the callbacks it runs
+	actRetake        // a thread notified that a unit of the resource it waits for was given back, running again (resource.go)
 )
 
 // role is what a thread is for.

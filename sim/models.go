@@ -421,6 +421,11 @@ func (e *engine) advance(th *thread) {
 	case actWake:
 		e.begin(th)
 		return
+	case actRetake:
+		if e.retake(th) {
+			e.step(th)
+		}
+		return
 	case actGather:
 		e.branchSubmitted(th)
 		return

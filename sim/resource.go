@@ -15,6 +15,13 @@ import (
 // queue. Scope process gives each worker process an instance of its own;
 // global is one instance for all (a multiprocessing semaphore, which
 // blocks an event loop that takes it).
+//
+// Where the runtime says so (Profile.Barging: CPython's
+// threading.BoundedSemaphore), threads are not served in order: a unit
+// given back stays free, the first waiter is woken and takes it only once
+// it runs again, and a thread that asks in between takes it instead; the
+// waiter then queues again at the end (SPEC §1.1 says FIFO; CPython's
+// semaphore is not).
 
 // resInst is one instance of a resource: its units and its waiters.
 type resInst struct {
@@ -28,6 +35,8 @@ type resInst struct {
 	last     int64 // when held last changed
 	acquires int64
 	wait     int64 // time waiters spent in its queue
+	barge    bool  // threads waiting for it are served as Profile.Barging says
+	barged   int64 // waiters woken for a unit that another thread took first
 }
 
 // waiter is a task waiting for a unit: th is the thread blocked taking it,
@@ -57,7 +66,8 @@ func (e *engine) setupResources() {
 			n = 1
 		}
 		for k := 0; k < n; k++ {
-			e.inst = append(e.inst, resInst{res: int32(r), cap: int32(res.Capacity), free: int32(res.Capacity)})
+			e.inst = append(e.inst, resInst{res: int32(r), cap: int32(res.Capacity), free: int32(res.Capacity),
+				barge: res.Scope != workload.ScopeGlobal && e.prof.Barging(res.Capacity)})
 		}
 	}
 }
@@ -81,15 +91,24 @@ func (e *engine) blocksOn(th *thread, r int32) bool {
 // acquireUnit takes a unit of resource r for the task in slot sl, run by th,
 // and says whether it has it and goes on now. Otherwise it waits, FIFO:
 // th blocks (GIL released) when blocksOn says so, else the asyncio task
-// suspends and its loop goes on.
+// suspends and its loop goes on. A thread takes a free unit of a barging
+// instance even while others wait (they were woken for it, or will be).
 func (e *engine) acquireUnit(th *thread, sl, r int32) bool {
 	x := e.instOf(r, sl)
 	in := &e.inst[x]
-	if in.free > 0 && in.waiters.len() == 0 {
+	block := e.blocksOn(th, r)
+	if in.free > 0 && (in.waiters.len() == 0 || block && in.barge) {
 		e.takeUnit(x, sl)
 		return true
 	}
-	block := e.blocksOn(th, r)
+	e.queueFor(th, x, sl, block)
+	return false
+}
+
+// queueFor puts the task in slot sl, run by th, at the end of instance x's
+// waiters: th blocks when block says so, else the asyncio task suspends.
+func (e *engine) queueFor(th *thread, x, sl int32, block bool) {
+	in := &e.inst[x]
 	w := waiter{slot: sl, th: -1}
 	if block {
 		w.th = th.id
@@ -109,7 +128,6 @@ func (e *engine) acquireUnit(th *thread, sl, r int32) bool {
 	} else {
 		e.setTask(sl, ResourceWait, -1)
 	}
-	return false
 }
 
 // takeUnit gives a unit of instance x to slot sl.
@@ -156,19 +174,30 @@ func (e *engine) releaseUnit(th *thread, sl, r int32) {
 	in.account(e.now)
 	in.free++
 	in.held--
+	// A barging instance's waiter, notified, leaves the queue now and
+	// holds nothing yet: the unit is free, and the queue one shorter.
+	notify := in.barge && in.waiters.len() > 0 && in.waiters.peek().th >= 0
+	var w waiter
+	if notify {
+		w = in.waiters.pop()
+	}
 	if e.onHold != nil {
 		e.onHold(x, sl, false)
 	}
-	if in.waiters.len() == 0 {
-		return
+	if !notify {
+		if in.waiters.len() == 0 {
+			return
+		}
+		w = in.waiters.pop()
 	}
-	w := in.waiters.pop()
 	wf := &e.frames[w.slot]
-	wf.wait = -1
 	waited := e.now - wf.since
 	in.wait += waited
 	e.resWait += waited
-	e.takeUnit(x, w.slot)
+	if !notify {
+		wf.wait = -1
+		e.takeUnit(x, w.slot)
+	}
 	if e.sink != nil {
 		c := Cause{Kind: ResourceFreed, Resource: uint16(r), Lane: th.id, Task: e.slots[sl].id}
 		if s := e.spanOf(w.slot); s >= 0 {
@@ -178,7 +207,14 @@ func (e *engine) releaseUnit(th *thread, sl, r int32) {
 			e.threads[w.th].why = c
 		}
 	}
-	if w.th >= 0 {
+	switch {
+	case notify:
+		// Notified, holding nothing: it runs after the wake-up latency,
+		// with its GIL, and only then takes the unit, if it is still free
+		// (retake).
+		e.sleep(e.threads[w.th], e.prof.WakeLatency, ResourceWait, actRetake)
+		return
+	case w.th >= 0:
 		// Signalled: it runs after the wake-up latency, then needs its GIL.
 		e.sleep(e.threads[w.th], e.prof.WakeLatency, ResourceWait, actStep)
 		return
@@ -187,6 +223,24 @@ func (e *engine) releaseUnit(th *thread, sl, r int32) {
 	l := e.procs[e.slots[w.slot].proc].loop
 	e.enqueue(l, w.slot)
 	e.kickLoop(l)
+}
+
+// retake is a thread notified for a unit of the instance its task waits
+// for, running again: it takes the unit if nobody did in between, and says
+// so; else it queues again at the end, blocked.
+func (e *engine) retake(th *thread) bool {
+	sl := th.slot
+	f := &e.frames[sl]
+	x := f.wait
+	in := &e.inst[x]
+	if in.free > 0 {
+		f.wait = -1
+		e.takeUnit(x, sl)
+		return true
+	}
+	in.barged++
+	e.queueFor(th, x, sl, true)
+	return false
 }
 
 // resourceStats sums up each resource over its instances, over a run of
@@ -208,6 +262,7 @@ func (e *engine) resourceStats(span int64) []ResourceStats {
 		s.Acquires += in.acquires
 		s.Wait += in.wait
 		s.PeakQueue = max(s.PeakQueue, in.peak)
+		s.Barged += in.barged
 		area[in.res] += in.area
 	}
 	for r := range out {

@@ -184,6 +184,10 @@ type ResourceStats struct {
 	// Utilization is the mean share of its units held over the makespan:
 	// unit-nanoseconds held ÷ (capacity × instances × makespan).
 	Utilization float64
+	// Barged counts the times a waiting thread was woken for a unit given
+	// back and found it taken by a thread that asked after it (CPython's
+	// threading.BoundedSemaphore: Profile.Barging); it queued again.
+	Barged int64
 }
 
 // Deadlock is tasks waiting for each other in a cycle, so that none of

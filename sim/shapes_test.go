@@ -234,7 +234,7 @@ func TestShapeInvariants(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(11, 7))
 	profiles := []runtime.Profile{costly("cpython", true, 1), costly("cpython-ft", false, 1.1), bare}
-	deadlocks := 0
+	deadlocks, barged := 0, int64(0)
 	for i := 0; i < n; i++ {
 		wl := randomShapes(r)
 		m := gatherModels[r.IntN(len(gatherModels))]
@@ -246,13 +246,18 @@ func TestShapeInvariants(t *testing.T) {
 			t.Logf("workload: %+v %+v", wl.Resources, wl.Groups)
 			return
 		}
-		if res := run(t, wl, m, runOpt{prof: prof, cores: cores}); res.Deadlock != nil {
+		res := run(t, wl, m, runOpt{prof: prof, cores: cores})
+		if res.Deadlock != nil {
 			deadlocks++
 		}
+		for _, rs := range res.Resources {
+			barged += rs.Barged
+		}
 	}
-	// The generator makes both kinds of ending.
-	if deadlocks == 0 || deadlocks == n {
-		t.Errorf("%d of %d random runs deadlocked", deadlocks, n)
+	// The generator makes both kinds of ending, and threads that take a
+	// semaphore's unit before the waiter woken for it.
+	if deadlocks == 0 || deadlocks == n || barged == 0 {
+		t.Errorf("%d of %d random runs deadlocked; %d waiters found their unit taken", deadlocks, n, barged)
 	}
 }
 
@@ -415,6 +420,54 @@ tasks:
 			if got := r.Records[i].End; got != want {
 				t.Errorf("%s: %s ends at %s, want %s", c.model, r.Records[i].Name, workload.FormatDuration(got), workload.FormatDuration(want))
 			}
+		}
+	}
+}
+
+// CPython's threading.BoundedSemaphore (capacity above 1) lets a running
+// thread take a unit given back before the waiter it woke runs again
+// (runtime.Profile.Barging): A gives a unit back at 10 ms, wakes C and
+// keeps the GIL for 1 ms of work, so when it asks again at 11 ms the unit
+// is still free and it takes it; C, running at last, finds none and
+// queues again, to be served at 21 ms when A is done. Where units are
+// handed over in order (a lock, asyncio.Semaphore, Java's fair
+// Semaphore), C gets the unit at 10 ms and A waits for C.
+func TestSemaphoreBarging(t *testing.T) {
+	const text = `
+resources: {db: {capacity: %d}}
+tasks:
+  - {name: A, steps: [{use: db, steps: [{wait: 10ms}]}, {work: 1ms}, {use: db, steps: [{wait: 10ms}]}]}
+  - {name: B, steps: [{use: db, steps: [{wait: 30ms}]}]}
+  - {name: C, start: 1ms, steps: [{use: db, steps: [{wait: 5ms}]}]}`
+	cpython := bare
+	cpython.WakeLatency = 100 * us
+	java := cpython
+	java.Name = "java"
+	for _, c := range []struct {
+		name, model string
+		capacity    int
+		prof        runtime.Profile
+		a, c        int64 // when A and C end
+		barged      int64
+	}{
+		// A barges: it ends at 21 ms; C, woken at 10 ms for nothing,
+		// is woken again at 21 ms and runs 100 µs later.
+		{"semaphore", "threads(3)", 2, cpython, 21 * ms, 26*ms + 100*us, 1},
+		// In order: C gets the unit at 10 ms, runs once A's work lets the
+		// GIL go (11 ms) and ends at 16 ms; A, queued at 11 ms, gets C's
+		// unit and ends 100 µs after 26 ms.
+		{"java", "threads(3)", 2, java, 26*ms + 100*us, 16 * ms, 0},
+		{"asyncio", "asyncio", 2, cpython, 26 * ms, 16 * ms, 0},
+	} {
+		r := run(t, inlineYAML(t, fmt.Sprintf(text, c.capacity)), c.model, runOpt{prof: c.prof})
+		if a, cc := r.Records[0].End, r.Records[2].End; a != c.a || cc != c.c || r.Resources[0].Barged != c.barged {
+			t.Errorf("%s: A ends at %s, C at %s, %d barged; want %s, %s, %d", c.name, workload.FormatDuration(a), workload.FormatDuration(cc),
+				r.Resources[0].Barged, workload.FormatDuration(c.a), workload.FormatDuration(c.c), c.barged)
+		}
+		// B holds its unit throughout; a pool thread, woken for it, runs
+		// it 100 µs after its release.
+		if b := r.Records[1].End; b != 30*ms+100*us && (c.model != "asyncio" || b != 30*ms) {
+			t.Errorf("%s: B ends at %s, want 30.1ms (30ms on asyncio)", c.name, workload.FormatDuration(b))
 		}
 	}
 }
