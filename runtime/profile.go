@@ -137,10 +137,11 @@ func (p Profile) ToNewest(waiters int) float64 {
 // first waiter, which takes the unit only once it runs Python again (its
 // GIL back, after the wake-up), and a thread that calls acquire() before
 // that takes it; the waiter then waits again at the end of the queue.
-// Measured (4 threads each holding a BoundedSemaphore(1) for 2 ms, then
-// asking again at once or after 0.1 or 1 ms of Python): the releasing
-// thread took it again 99 % of the time on CPython 3.11, 3.12 and 3.13,
-// and 86–99 % on the free-threaded 3.13t. threading.Lock (capacity 1)
+// Measured with runtime/barging.py (4 threads each holding a
+// BoundedSemaphore(1) for 2 ms, then asking again at once or after 0.1 or
+// 1 ms of Python) on 2026-12-02: the releasing thread took it again 99 %
+// of the time on CPython 3.11, 3.12 and 3.13, and 82–99 % on the
+// free-threaded 3.13t. threading.Lock (capacity 1)
 // is a C lock: on 3.8–3.13 with the GIL the releaser took it again 34–50 %
 // of the time, depending on where the kernel runs the woken thread, and
 // on 3.13t never (its PyMutex hands the lock to a waiter of over 1 ms),
