@@ -66,6 +66,10 @@ type event struct {
 	warn  bool
 	rel   bool // compute: C code with the GIL released
 	force bool // GIL: the waiter's switch interval forced the holder to drop it
+	// resource wait: how many times the task, woken for a unit given
+	// back, found it taken by a thread that asked after it (CPython's
+	// threading semaphore; otask took it the first time) and queued again
+	barges int32
 }
 
 // laneEvents reads what the lanes did: process start-ups, the main
@@ -208,6 +212,32 @@ func gilFrom(s sim.Span) (lane, task int32) {
 	return -1, -1
 }
 
+// nextWait returns the index of the task's next wait for a resource when
+// it comes right after spans[i], a wait for one, past the GIL it was woken
+// to get back (the unit it was woken for was taken meanwhile), else -1.
+func nextWait(spans []sim.Span, i int) int {
+	for j := i + 1; j < len(spans) && spans[j].Start == spans[j-1].End; j++ {
+		switch {
+		case spans[j].State == sim.ResourceWait:
+			return j
+		case spans[j].State != sim.GILWait && spans[j].End > spans[j].Start:
+			return -1
+		}
+	}
+	return -1
+}
+
+// takerBetween returns the first task other than t that took a unit of
+// resource r from from to to, or -1.
+func (n *narrator) takerBetween(r, t int32, from, to int64) int32 {
+	for k := bisect(len(n.holds), func(k int) bool { return n.holds[k].At >= from }); k < len(n.holds) && n.holds[k].At <= to; k++ {
+		if h := n.holds[k]; h.Take && int32(h.Resource) == r && h.Task != t {
+			return h.Task
+		}
+	}
+	return -1
+}
+
 // mainOf returns process p's pool main thread, or -1.
 func (n *narrator) mainOf(p int) int32 {
 	for id, l := range n.lanes {
@@ -328,10 +358,22 @@ func (n *narrator) taskEvents() {
 				first(&e)
 				n.add(e)
 			case sim.ResourceWait:
-				if d < n.sig || s.Cause.Kind != sim.ResourceFreed {
+				// One wait, through the wake-ups for units that another
+				// thread took first.
+				j, barges, taker := i, int32(0), int32(-1)
+				for again := nextWait(spans, j); again >= 0; again = nextWait(spans, j) {
+					if barges == 0 {
+						taker = n.takerBetween(int32(spans[j].Cause.Resource), t, spans[j].End, spans[again].Start)
+					}
+					j, barges = again, barges+1
+				}
+				i = j
+				d = spans[j].End - s.Start
+				if d < n.sig || spans[j].Cause.Kind != sim.ResourceFreed {
 					continue // a wait a deadlock never ended: its line tells it
 				}
-				e := event{at: s.Start, kind: kResWait, task: t, lane: s.Lane, other: -1, otask: -1, dur: d, peer: int32(s.Cause.Resource)}
+				e := event{at: s.Start, kind: kResWait, task: t, lane: s.Lane, other: -1, otask: taker, dur: d,
+					peer: int32(spans[j].Cause.Resource), barges: barges}
 				first(&e)
 				n.add(e)
 			case sim.Blocked:

@@ -203,7 +203,7 @@ func (n *narrator) one(e event) string {
 		}
 		return s + " — " + n.switchTo(e.otask)
 	case kResWait:
-		return fmt.Sprintf("%s %swaits %s for %s", who, starts, report.Seconds(e.dur), n.resourceHeld(&e))
+		return fmt.Sprintf("%s %swaits %s for %s%s", who, starts, report.Seconds(e.dur), n.resourceHeld(&e), n.bargedNote(&e))
 	case kBlocked:
 		return fmt.Sprintf("%s %scalls a blocking wait on the loop: nothing else runs for %s (%s)", who, starts, report.Seconds(e.dur), slowNote(e.dur))
 	case kQueued, kResumeLate:
@@ -348,6 +348,17 @@ func (n *narrator) many(g *group) string {
 		if names, c := n.holderText(longest); c > 0 {
 			s += fmt.Sprintf("; the longest wait, %s's %s, began while %s held %s", n.name(longest.task),
 				report.Seconds(longest.dur), names, numfmt.Plural(c, "it", "them all"))
+		}
+		barged, barges := 0, int32(0)
+		for i := range g.len() {
+			if b := g.ev(i).barges; b > 0 {
+				barged, barges = barged+1, barges+b
+			}
+		}
+		if barged > 0 {
+			s += fmt.Sprintf("; %s woken for a unit that another thread, asking later, took first "+
+				"(threading.BoundedSemaphore serves whoever asks first), %s in all, and queued again",
+				numfmt.Count(barged, "task was", "tasks were"), numfmt.Count(int(barges), "time", "times"))
 		}
 		return s + tail
 	case kBlocked:

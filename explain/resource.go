@@ -3,6 +3,8 @@ package explain
 import (
 	"fmt"
 	"slices"
+
+	"github.com/conclab/conclab/internal/numfmt"
 )
 
 // resourceName names resource r for a sentence: "the lock ledger" for a
@@ -31,6 +33,24 @@ func (n *narrator) resourceHeld(e *event) string {
 		return what + ", held by " + names
 	}
 	return what + ": all are held, by " + names
+}
+
+// bargedNote tells, for a wait that ended in a wake-up for a unit another
+// thread took first, who took it.
+func (n *narrator) bargedNote(e *event) string {
+	if e.barges == 0 {
+		return ""
+	}
+	who := "another thread"
+	if e.otask >= 0 {
+		who = n.name(e.otask)
+	}
+	s := fmt.Sprintf("; woken when one was given back, it found it taken by %s, which asked later "+
+		"(threading.BoundedSemaphore serves whoever asks first), and queued again", who)
+	if e.barges > 1 {
+		s += fmt.Sprintf(" (%s in all)", numfmt.Count(int(e.barges), "time", "times"))
+	}
+	return s
 }
 
 // holderText names the tasks that held e's resource when e began, and

@@ -28,6 +28,15 @@ tasks:
   - name: b
     steps: [{use: big, steps: [{wait: 10ms}]}]
 `, "asyncio", []string{"b starts and waits", "for the lock big, held by a"}, nil},
+		// CPython's threading.BoundedSemaphore: A gives a unit back and
+		// takes it again while C, woken for it, waits for the GIL.
+		{"barging", `
+resources: {db: {capacity: 2}}
+tasks:
+  - {name: A, steps: [{use: db, steps: [{wait: 10ms}]}, {work: 1ms}, {use: db, steps: [{wait: 10ms}]}]}
+  - {name: B, steps: [{use: db, steps: [{wait: 30ms}]}]}
+  - {name: C, start: 1ms, steps: [{use: db, steps: [{wait: 5ms}]}]}
+`, "threads(3)", []string{"for one of the 2 db units: all are held, by A and B; woken when one was given back, it found it taken by A, which asked later (threading.BoundedSemaphore serves whoever asks first), and queued again"}, nil},
 		// Each worker process has its own pool: the holders named are
 		// those of the waiter's process only.
 		{"per process", `
