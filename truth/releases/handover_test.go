@@ -107,12 +107,16 @@ func median(v []float64) float64 {
 
 // TestLatencyAgainstCPython: 3 and 6 threads, one per task, each
 // computing 300 ms, end as on CPython: the median and the 99th percentile
-// of the tasks' latencies within 25 % (medians over 3 runs; the
-// prediction's over 3 seeds). Who finishes first is the hand-overs' luck,
-// in both; the makespan is the same whoever holds the GIL.
+// of the tasks' latencies within 25 % (medians over the runs; the
+// prediction's over 15 seeds). Who finishes first is the hand-overs' luck,
+// in both; the makespan is the same whoever holds the GIL. The luck
+// swings: among 3 threads CPython's p50 came out 0.68 s in three runs of
+// one CI job (two threads handing the GIL to each other while the third
+// waited) and 0.85–0.90 s in others, so a miss is measured three more
+// times, up to nine runs, and judged on the median of them all.
 func TestLatencyAgainstCPython(t *testing.T) {
 	_, prof := python3Profile(t)
-	const cores, runs = 2, 3
+	const cores, seeds, runs = 2, 15, 3
 	d, err := model.Parse("threads")
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +124,8 @@ func TestLatencyAgainstCPython(t *testing.T) {
 	for _, threads := range []int{3, 6} {
 		var predicted, measured []sim.Stats
 		var first [2][]int64
-		for seed := 1; seed <= runs; seed++ {
+		var prog bytes.Buffer
+		for seed := 1; seed <= seeds; seed++ {
 			wl, err := workload.ParseInline(fmt.Sprintf("seed=%d; %d x [work 300ms]", seed, threads))
 			if err != nil {
 				t.Fatal(err)
@@ -132,22 +137,10 @@ func TestLatencyAgainstCPython(t *testing.T) {
 			}
 			predicted = append(predicted, res.Latency)
 			first[0] = append(first[0], firstEnd(res))
-			if seed > 1 {
-				continue
-			}
-			var prog bytes.Buffer
-			if err := truth.Export(&prog, wl, d, truth.ExportOptions{Cores: cores}); err != nil {
-				t.Fatal(err)
-			}
-			testtool.WallClock(t)
-			for range runs {
-				m, err := truth.Measure(context.Background(), "python3", prog.Bytes(), time.Minute)
-				if err != nil {
+			if seed == 1 {
+				if err := truth.Export(&prog, wl, d, truth.ExportOptions{Cores: cores}); err != nil {
 					t.Fatal(err)
 				}
-				got, _ := m.Result(d, cores)
-				measured = append(measured, got.Latency)
-				first[1] = append(first[1], firstEnd(got))
 			}
 		}
 		med := func(v []sim.Stats, f func(sim.Stats) int64) float64 {
@@ -160,18 +153,39 @@ func TestLatencyAgainstCPython(t *testing.T) {
 		}
 		p50 := func(s sim.Stats) int64 { return s.P50 }
 		p99 := func(s sim.Stats) int64 { return s.P99 }
-		slices.Sort(first[0])
-		slices.Sort(first[1])
-		t.Logf("%d threads: latency measured p50 %.3f p99 %.3f s (first task done at %.3f s), predicted p50 %.3f p99 %.3f s (first at %.3f s)",
-			threads, med(measured, p50), med(measured, p99), float64(first[1][1])/1e9,
-			med(predicted, p50), med(predicted, p99), float64(first[0][1])/1e9)
-		for _, q := range []struct {
-			name string
-			f    func(sim.Stats) int64
-		}{{"p50", p50}, {"p99", p99}} {
-			if pr, me := med(predicted, q.f), med(measured, q.f); math.Abs(pr-me) > 0.25*me {
-				t.Errorf("%d threads: %s latency predicted %.3f s, measured %.3f s (want within 25%%)", threads, q.name, pr, me)
+		var misses []string
+		for attempt := 1; attempt <= 3; attempt++ {
+			testtool.WallClock(t)
+			for range runs {
+				m, err := truth.Measure(context.Background(), "python3", prog.Bytes(), time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := m.Result(d, cores)
+				measured = append(measured, got.Latency)
+				first[1] = append(first[1], firstEnd(got))
 			}
+			slices.Sort(first[0])
+			slices.Sort(first[1])
+			t.Logf("%d threads, %d runs: latency measured p50 %.3f p99 %.3f s (first task done at %.3f s), predicted p50 %.3f p99 %.3f s (first at %.3f s)",
+				threads, len(measured), med(measured, p50), med(measured, p99), float64(first[1][len(first[1])/2])/1e9,
+				med(predicted, p50), med(predicted, p99), float64(first[0][len(first[0])/2])/1e9)
+			misses = misses[:0]
+			for _, q := range []struct {
+				name string
+				f    func(sim.Stats) int64
+			}{{"p50", p50}, {"p99", p99}} {
+				if pr, me := med(predicted, q.f), med(measured, q.f); math.Abs(pr-me) > 0.25*me {
+					misses = append(misses, fmt.Sprintf("%d threads: %s latency predicted %.3f s, measured %.3f s over %d runs (want within 25%%)",
+						threads, q.name, pr, me, len(measured)))
+				}
+			}
+			if len(misses) == 0 {
+				break
+			}
+		}
+		for _, m := range misses {
+			t.Error(m)
 		}
 	}
 }
