@@ -284,11 +284,7 @@ func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si, stall int
 	if d.Kind == model.Processes && d.Inner != nil {
 		loop = *d.Inner
 	}
-	eager := "False"
-	if loop.Kind == model.Asyncio && loop.Eager {
-		eager = "True"
-	}
-	set("EAGER", eager, "3.12's eager task factory (asyncio(eager)): needs Python 3.12")
+	set("EAGER", pyBool(loop.Kind == model.Asyncio && loop.Eager), "3.12's eager task factory (asyncio(eager)): needs Python 3.12")
 	switch d.Kind {
 	case model.ThreadPool:
 		set("THREADS", strconv.Itoa(d.Threads), "the thread pool's size")
@@ -371,11 +367,7 @@ func stall(tasks []Task, d model.Deployment) int64 {
 // with set (which writes one setting).
 func setWork(set func(name, value, why string), opt ExportOptions, work bool) {
 	set("WORK_RATE", workRate(opt.WorkRate, work), workRateWhy)
-	fixed := "False"
-	if opt.FixedWork && work {
-		fixed = "True"
-	}
-	set("FIXED_WORK", fixed, "work runs seconds * WORK_RATE iterations, the speed of another build (True), or for its seconds of CPU")
+	set("FIXED_WORK", pyBool(opt.FixedWork && work), "work runs seconds * WORK_RATE iterations, the speed of another build (True), or for its seconds of CPU")
 }
 
 // workRateWhy is the comment on WORK_RATE in every program.

@@ -112,9 +112,10 @@ func TestTasksRefusesTooManySteps(t *testing.T) {
 	}
 }
 
-// An open workload with the shapes of SPEC §1.1 is refused by the
-// exported servers, not served without them.
-func TestRequestsRefuseShapes(t *testing.T) {
+// An open workload with the shapes of SPEC §1.1 is served, with its
+// resources, gathers and the alternatives drawn; one whose requests carry
+// data to worker processes is refused, not served without it.
+func TestRequestsShapes(t *testing.T) {
 	for _, src := range []string{
 		"res db=2; arrivals=10/s for 1s; [use db [wait 1ms]]",
 		"arrivals=10/s for 1s; [gather [2x [wait 1ms]]]",
@@ -124,8 +125,15 @@ func TestRequestsRefuseShapes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", src, err)
 		}
-		if _, err := Requests(wl, 0); err == nil || !strings.Contains(err.Error(), "cannot be served by an exported server yet") {
-			t.Errorf("%s: %v, want refused", src, err)
+		if reqs, err := Requests(wl, 0); err != nil || len(reqs) == 0 || len(reqs[0].Steps) != 1 {
+			t.Errorf("%s: %v", src, err)
 		}
+	}
+	wl, err := workload.ParseInline("arrivals=10/s for 1s; [work 1ms offload process input 1MB]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Requests(wl, 0); err == nil || !strings.Contains(err.Error(), "input/output cannot be served by an exported server yet") {
+		t.Errorf("%v, want refused", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/conclab/conclab/model"
@@ -122,7 +123,9 @@ func writeServerHead(b *bytes.Buffer, wl *workload.Workload, d model.Deployment,
 	}
 	js.WriteString("\n]")
 	b.WriteString(`# The requests, as data: request i's steps, [kind, seconds] or
-# [kind, seconds, "thread" | "process"] for a step an event loop offloads.
+# [kind, seconds, "thread" | "process"] for a step an event loop offloads;
+# ["use", resource, steps], ["gather", [steps, ...]] (one list per branch)
+# and ["choose", alternative, steps] (the alternative drawn).
 REQUESTS = json.loads('''`)
 	b.WriteString(pyEscape(js.String(), '\'', true))
 	b.WriteString("''')\n\n")
@@ -146,8 +149,22 @@ REQUESTS = json.loads('''`)
 	set("LIMIT", limit, "asyncio: requests in flight per loop (None: no limit)")
 	set("EXECUTOR", strconv.Itoa(exec), "asyncio: threads for steps offloaded to a thread")
 	set("CORES", strconv.Itoa(cores), "asyncio: processes for steps offloaded to a process")
-	b.WriteString("\n\n")
+	set("FANOUT_THREADS", strconv.Itoa(inner.Fanout), "threads(N, fanout=M): the second pool's size (0: a gather's branches go to the pool)")
+	var res []string
+	for _, r := range wl.Resources {
+		res = append(res, fmt.Sprintf("(%d, %s)", r.Capacity, pyBool(r.Scope == workload.ScopeGlobal)))
+	}
+	b.WriteString("# The resources, in the workload's order: (capacity, scope global).\n")
+	b.WriteString("RESOURCES = [" + strings.Join(res, ", ") + "]\n\n\n")
 	return nil
+}
+
+// pyBool is Python's spelling of v.
+func pyBool(v bool) string {
+	if v {
+		return "True"
+	}
+	return "False"
 }
 
 // ServerOptions are how CheckServer runs a server and loads it.

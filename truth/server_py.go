@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import socket
 import sys
+import threading
 import time
 
 `
@@ -25,9 +26,15 @@ const pyServerCommon = `LISTEN_BACKLOG = 1024  # connections the kernel queues b
 
 ` + pySteps + pyHTTPHandler
 
-// pySteps: the two kinds of work and a request's steps on a thread, shared
-// by the standard library's servers and the gunicorn and uvicorn apps.
-const pySteps = pyWork + `def run_step(kind, seconds):
+// pySteps: the two kinds of work, a request's steps on a thread and its
+// resources, shared by the standard library's servers and the gunicorn
+// and uvicorn apps.
+const pySteps = pyWork + `LOCKS = []     # this process's resources, in the workload's order (make_locks)
+SHARED = None  # per resource of scope global, the multiprocessing primitive the worker processes share
+FANOUT = None  # a gather's branches on threads: None: here, one after another; "thread": a thread each; else a ThreadPoolExecutor
+
+
+def run_step(kind, seconds):
     """Runs one step on this thread."""
     if kind == "work":
         work(seconds)
@@ -35,6 +42,65 @@ const pySteps = pyWork + `def run_step(kind, seconds):
         work_released(seconds)
     else:  # wait, wait_blocking: the thread sleeps
         time.sleep(seconds)
+
+
+def make_locks(loop=False):
+    """This process's resources: a lock for a capacity of 1, else a
+    bounded semaphore; asyncio's on an event loop (made on the running
+    loop), threading's on threads. A resource of scope global under worker
+    processes is the multiprocessing primitive in SHARED."""
+    locks = []
+    for index, (capacity, _) in enumerate(RESOURCES):
+        if SHARED and SHARED[index] is not None:
+            locks.append(SHARED[index])
+        elif loop:
+            locks.append(asyncio.Lock() if capacity == 1 else asyncio.Semaphore(capacity))
+        else:
+            locks.append(threading.Lock() if capacity == 1 else threading.BoundedSemaphore(capacity))
+    return locks
+
+
+def shared_locks():
+    """Made before the worker processes fork: a multiprocessing lock or
+    bounded semaphore per resource of scope global, None for the others."""
+    context = multiprocessing.get_context("fork")
+    return [(context.Lock() if capacity == 1 else context.BoundedSemaphore(capacity)) if shared else None
+            for capacity, shared in RESOURCES]
+
+
+def request_steps(steps):
+    """Runs a request's steps on this thread (offloaded steps in place:
+    only an event loop offloads)."""
+    for step in steps:
+        kind = step[0]
+        if kind == "use":  # one unit of a resource, given back on every way out
+            with LOCKS[step[1]]:
+                request_steps(step[2])
+        elif kind == "gather":
+            gather_branches(step[1])
+        elif kind == "choose":  # the alternative the simulation drew: step[1]
+            request_steps(step[2])
+        else:
+            run_step(kind, step[1])
+
+
+def gather_branches(branches):
+    """Runs a gather's branches where FANOUT says and waits for them all.
+    A branch submitted to the pool that runs the requests holds a thread of
+    it, as the request waiting for it does: a pool whose threads all wait
+    for branches queued behind them deadlocks, as in the simulation."""
+    if FANOUT is None:
+        for branch in branches:
+            request_steps(branch)
+    elif FANOUT == "thread":
+        threads = [threading.Thread(target=request_steps, args=(branch,)) for branch in branches]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:
+        for future in [FANOUT.submit(request_steps, branch) for branch in branches]:
+            future.result()
 
 
 def request_index(path):
@@ -59,8 +125,7 @@ const pyHTTPHandler = `class Handler(http.server.BaseHTTPRequestHandler):
         if index is None:
             self.send_error(404)
             return
-        for step in REQUESTS[index]:
-            run_step(step[0], step[1])
+        request_steps(REQUESTS[index])
         body = b"ok\n"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
@@ -88,8 +153,12 @@ const pySyncServe = `class SyncServer(http.server.HTTPServer):
     request_queue_size = LISTEN_BACKLOG
 
 
-def serve(sock):
-    on_socket(SyncServer, sock).serve_forever()
+def serve(sock, ready):
+    global LOCKS
+    LOCKS = make_locks()
+    server = on_socket(SyncServer, sock)
+    ready()
+    server.serve_forever()
 
 
 `
@@ -100,8 +169,12 @@ const pyThreadsServe = `class ThreadServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
 
-def serve(sock):
-    on_socket(ThreadServer, sock).serve_forever()
+def serve(sock, ready):
+    global LOCKS, FANOUT
+    LOCKS, FANOUT = make_locks(), "thread"
+    server = on_socket(ThreadServer, sock)
+    ready()
+    server.serve_forever()
 
 
 `
@@ -112,8 +185,13 @@ const pyPoolServe = `class PoolServer(http.server.HTTPServer):
     request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, *args, **kwargs):
+        global FANOUT
         super().__init__(*args, **kwargs)
         self.pool = concurrent.futures.ThreadPoolExecutor(THREADS)
+        # A gather's branches go to the same pool, or to a second one.
+        FANOUT = self.pool
+        if FANOUT_THREADS:
+            FANOUT = concurrent.futures.ThreadPoolExecutor(FANOUT_THREADS)
 
     def process_request(self, request, client_address):
         self.pool.submit(self.handle_connection, request, client_address)
@@ -127,8 +205,12 @@ const pyPoolServe = `class PoolServer(http.server.HTTPServer):
             self.shutdown_request(request)
 
 
-def serve(sock):
-    on_socket(PoolServer, sock).serve_forever()
+def serve(sock, ready):
+    global LOCKS
+    LOCKS = make_locks()
+    server = on_socket(PoolServer, sock)
+    ready()
+    server.serve_forever()
 
 
 `
@@ -140,9 +222,30 @@ const pyRunRequest = `PROCESS_POOL = None  # the loop's pool for steps offloaded
 
 async def run_request(index):
     """Request <index>'s steps on the event loop."""
+    await loop_steps(REQUESTS[index])
+
+
+async def loop_steps(steps):
+    """Runs steps as a coroutine on the event loop."""
     loop = asyncio.get_running_loop()
-    for step in REQUESTS[index]:
-        kind, seconds = step[0], step[1]
+    for step in steps:
+        kind = step[0]
+        if kind == "use":
+            lock = LOCKS[step[1]]
+            if isinstance(lock, (asyncio.Lock, asyncio.Semaphore)):
+                async with lock:  # the request suspends until a unit is free
+                    await loop_steps(step[2])
+            else:  # a multiprocessing primitive: taking it blocks the loop
+                with lock:
+                    await loop_steps(step[2])
+            continue
+        if kind == "gather":  # a child task per branch; the request suspends until all end
+            await asyncio.gather(*[loop_steps(branch) for branch in step[1]])
+            continue
+        if kind == "choose":  # the alternative the simulation drew: step[1]
+            await loop_steps(step[2])
+            continue
+        seconds = step[1]
         offload = step[2] if len(step) > 2 else None
         if offload == "thread":
             await loop.run_in_executor(None, run_step, kind, seconds)
@@ -189,9 +292,10 @@ async def serve_connection(reader, writer, limit):
         writer.close()
 
 
-async def serve_loop(sock):
-    global PROCESS_POOL
+async def serve_loop(sock, ready):
+    global PROCESS_POOL, LOCKS
     loop = asyncio.get_running_loop()
+    LOCKS = make_locks(loop=True)
     loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(EXECUTOR))
     PROCESS_POOL = concurrent.futures.ProcessPoolExecutor(
         CORES, mp_context=multiprocessing.get_context("fork"))
@@ -202,13 +306,14 @@ async def serve_loop(sock):
     server = await asyncio.start_server(
         lambda reader, writer: serve_connection(reader, writer, limit),
         sock=sock, backlog=LISTEN_BACKLOG)
+    ready()
     async with server:
         await server.serve_forever()
 
 
-def serve(sock):
+def serve(sock, ready):
     """asyncio: one event loop; asyncio.start_server and a minimal HTTP/1.1."""
-    asyncio.run(serve_loop(sock))
+    asyncio.run(serve_loop(sock, ready))
 
 
 `
@@ -216,27 +321,43 @@ def serve(sock):
 const pyServerMain = `def main():
     sys.setswitchinterval(SWITCH_INTERVAL)
     start_work()
+    global SHARED
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     sock.listen(LISTEN_BACKLOG)
-    # The port on stdout's first line, once the kernel accepts connections.
-    print(sock.getsockname()[1], flush=True)
+    # The port on stdout's first line, once every process that serves is
+    # ready to (an event loop's process pool forked, which takes tens of
+    # milliseconds): the load's first requests would wait for it, and the
+    # simulation's servers are up at its start.
+    announce = lambda: print(sock.getsockname()[1], flush=True)
     if not PROCESSES:
-        serve(sock)
+        serve(sock, announce)
         return
     # PROCESSES workers forked after the bind accept from the one socket,
-    # as gunicorn's and uvicorn's workers do.
+    # as gunicorn's and uvicorn's workers do, and share the resources of
+    # scope global. Each says on a pipe when it is ready.
+    SHARED = shared_locks()
+    readers, writer = os.pipe()
     children = []
     for _ in range(PROCESSES):
         pid = os.fork()
         if pid == 0:
             try:
-                serve(sock)
+                os.close(readers)
+                serve(sock, lambda: os.write(writer, b"."))
             finally:
                 os._exit(0)
         children.append(pid)
+    os.close(writer)
+    ready = 0
+    while ready < PROCESSES:
+        said = os.read(readers, PROCESSES - ready)
+        if not said:  # every worker ended, some before it was ready
+            break
+        ready += len(said)
+    announce()
     for pid in children:
         os.waitpid(pid, 0)
 
@@ -256,15 +377,21 @@ const pyWSGIApp = `def app(environ, start_response):
     if index is None:
         start_response("404 Not Found", [("Content-Length", "0")])
         return [b""]
-    for step in REQUESTS[index]:
-        run_step(step[0], step[1])
+    request_steps(REQUESTS[index])
     start_response("200 OK", [("Content-Type", "text/plain"),
                               ("Content-Length", "3")])
     return [b"ok\n"]
 
 
 # gunicorn imports this module in each worker, after the fork, just before
-# the worker accepts: one line on stdout says the worker is up.
+# the worker accepts: one line on stdout says the worker is up. Its
+# resources are the worker's own (scope process); a gather's branches run
+# in the request's thread (sync workers) or in a second pool (gthread
+# workers under threads(N, fanout=M)): gunicorn's own pool takes no branches,
+# and NewServer serves the other cases with the standard library.
+LOCKS = make_locks()
+if FANOUT_THREADS:
+    FANOUT = concurrent.futures.ThreadPoolExecutor(FANOUT_THREADS)
 sys.setswitchinterval(SWITCH_INTERVAL)
 start_work()
 print("ready", os.getpid(), flush=True)
@@ -277,8 +404,8 @@ const pyASGIApp = pyRunRequest + `LIMITER = None  # asyncio.Semaphore(LIMIT) of 
 async def lifespan(receive, send):
     """Sets the worker's loop up as the asyncio server does (the default
     executor, the process pool forked before any connection is open, the
-    semaphore), then says on stdout that the worker is up."""
-    global PROCESS_POOL, LIMITER
+    resources, the semaphore), then says on stdout that the worker is up."""
+    global PROCESS_POOL, LIMITER, LOCKS
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
@@ -290,6 +417,7 @@ async def lifespan(receive, send):
             PROCESS_POOL = concurrent.futures.ProcessPoolExecutor(
                 CORES, mp_context=multiprocessing.get_context("fork"))
             await loop.run_in_executor(PROCESS_POOL, time.sleep, 0)
+            LOCKS = make_locks(loop=True)
             LIMITER = asyncio.Semaphore(LIMIT) if LIMIT else None
             await send({"type": "lifespan.startup.complete"})
             print("ready", os.getpid(), flush=True)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
@@ -40,14 +41,48 @@ func serverProgram(t *testing.T, wl *workload.Workload, d model.Deployment, reqs
 	return prog.Bytes()
 }
 
-// TestServerAgreesWithPrediction: a real server's p50 and throughput are
-// near the simulator's, within a tolerance generous enough for a loaded
-// 2-core machine (p50 within 50 % or 10 ms, throughput within 20 %), with
-// one retry.
+// TestServerAgreesWithPrediction: a real server's p50, p99 and throughput
+// are near the simulator's, within a tolerance generous enough for a
+// loaded 2-core machine (p50 within 50 % or 10 ms, p99 within 50 % or
+// 20 ms, throughput within 20 %), with one retry; misses in tries that
+// both ran on a busy machine are inconclusive, logged.
 func TestServerAgreesWithPrediction(t *testing.T) {
+	serverAgrees(t, smallServer, "sync", "threads(4)", "asyncio")
+}
+
+// shapedServer is an open workload with the shapes of SPEC §1.1: half the
+// requests (a choose) hold one of 2 connections for 30 ms, each request
+// then gathers two 10 ms calls; the connections are 45 % used.
+const shapedServer = `
+name: shaped-server
+resources: {db: {capacity: 2}}
+arrivals: {rate: 60/s, for: 2s}
+tasks:
+  - name: req
+    steps:
+      - work: 1ms
+      - choose:
+          - {weight: 50, steps: [{work: 200us}]}
+          - {weight: 50, steps: [{use: db, steps: [{wait: 30ms}]}]}
+      - gather:
+          - {count: 2, steps: [{wait: 10ms}]}
+`
+
+// TestServerShapesAgreeWithPrediction: the exported servers serve
+// resources, gathers and chooses as the simulation runs them (a thread
+// per connection and per branch, a pool with a second one for branches,
+// an event loop, two worker processes with a connection pool each), to
+// TestServerAgreesWithPrediction's tolerance.
+func TestServerShapesAgreeWithPrediction(t *testing.T) {
+	serverAgrees(t, shapedServer, "threads", "threads(8, fanout=8)", "asyncio", "processes(2)*threads(4, fanout=4)")
+}
+
+// serverAgrees runs the open workload text's standard-library server under
+// each model and compares it with the prediction.
+func serverAgrees(t *testing.T, text string, models ...string) {
 	testtool.WallClock(t) // measures real CPython: one such test at a time
 	py := needPython(t)
-	wl, err := workload.Parse("small.yaml", []byte(smallServer))
+	wl, err := workload.Parse("server.yaml", []byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +95,7 @@ func TestServerAgreesWithPrediction(t *testing.T) {
 		t.Fatal(err)
 	}
 	cores := min(goruntime.NumCPU(), workload.MaxCores)
-	for _, expr := range []string{"sync", "threads(4)", "asyncio"} {
+	for _, expr := range models {
 		t.Run(expr, func(t *testing.T) {
 			d, err := model.Parse(expr)
 			if err != nil {
@@ -70,13 +105,25 @@ func TestServerAgreesWithPrediction(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if pred.Deadlock != nil {
+				t.Fatalf("the prediction deadlocked: %+v", pred.Deadlock)
+			}
 			prog := serverProgram(t, wl, d, reqs)
 			var why string
+			busy := true
 			for try := 1; try <= 2; try++ {
-				m, err := CheckServer(context.Background(), py, prog, reqs,
-					ServerOptions{Load: LoadOptions{Window: wl.Arrivals.For}, Timeout: time.Minute})
+				var m *LoadResult
+				loaded, u := machine.BusyDuring(func() {
+					m, err = CheckServer(context.Background(), py, prog, reqs,
+						ServerOptions{Load: LoadOptions{Window: wl.Arrivals.For}, Timeout: time.Minute})
+				})
 				if err != nil {
 					t.Fatal(err)
+				}
+				if loaded {
+					t.Logf("try %d ran on a busy machine (%s)", try, u)
+				} else {
+					busy = false
 				}
 				t.Logf("try %d: p50 %.1f ms (predicted %.1f), p99 %.1f ms (predicted %.1f), throughput %.1f/s (predicted %.1f), %d ok, %d failed",
 					try, float64(m.P50)/1e6, float64(pred.Latency.P50)/1e6, float64(m.P99)/1e6, float64(pred.Latency.P99)/1e6,
@@ -88,12 +135,19 @@ func TestServerAgreesWithPrediction(t *testing.T) {
 				if dp := math.Abs(float64(m.P50 - pred.Latency.P50)); dp > 10e6 && dp > 0.5*float64(pred.Latency.P50) {
 					why += fmt.Sprintf("; p50 %d ns, predicted %d ns", m.P50, pred.Latency.P50)
 				}
+				if dp := math.Abs(float64(m.P99 - pred.Latency.P99)); dp > 20e6 && dp > 0.5*float64(pred.Latency.P99) {
+					why += fmt.Sprintf("; p99 %d ns, predicted %d ns", m.P99, pred.Latency.P99)
+				}
 				if math.Abs(m.Throughput-pred.Throughput) > 0.2*pred.Throughput {
 					why += fmt.Sprintf("; throughput %.1f/s, predicted %.1f/s", m.Throughput, pred.Throughput)
 				}
 				if why == "" {
 					return
 				}
+			}
+			if busy {
+				t.Logf("inconclusive, every try on a busy machine: %s", why)
+				return
 			}
 			t.Fatal(why)
 		})

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,11 +104,19 @@ type Server struct {
 // P, an ASGI app whose lifespan sets each worker's loop up as the asyncio
 // server does. Every other model, and these when the server is missing,
 // runs on ExportServer's standard-library program. The apps perform the
-// steps exactly as that program does, the requests as data (JSON).
+// steps exactly as that program does, the requests as data (JSON). So do
+// their resources and gathers, except two that only the standard library's
+// server runs as the simulation does: a resource of scope global (the
+// worker processes must share it, and gunicorn and uvicorn fork theirs
+// before the app could make it) and a gather under gunicorn's gthread
+// workers without a second pool (its branches must go to the pool that
+// runs the requests, which gunicorn keeps to itself).
 func NewServer(wl *workload.Workload, d model.Deployment, reqs []Request, opt ExportOptions, av Available) (*Server, error) {
 	procs, inner := splitDeployment(d)
 	s := &Server{Runner: Stdlib, Workers: procs}
-	if procs > 0 {
+	global := slices.ContainsFunc(wl.Resources, func(r workload.Resource) bool { return r.Scope == workload.ScopeGlobal })
+	gather := slices.Contains(wl.Shapes(), "gather")
+	if procs > 0 && !global && !(gather && inner.Kind == model.ThreadPool && inner.Fanout == 0) {
 		switch {
 		case inner.Kind == model.Sync && av.Gunicorn != "":
 			s.Runner = Gunicorn

@@ -41,17 +41,13 @@ func needServers(t *testing.T) (string, Available) {
 }
 
 // TestNewServerChooses: the composites run on gunicorn and uvicorn when
-// the python has them, on the standard library otherwise.
+// the python has them, on the standard library otherwise, and when the
+// workload has what only the standard library's server runs as the
+// simulation does: a resource of scope global, a gather's branches for
+// gunicorn's own pool.
 func TestNewServerChooses(t *testing.T) {
-	wl, err := workload.Parse("small.yaml", []byte(smallServer))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reqs, err := Requests(wl, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	both := Available{Gunicorn: "20.1.0", Uvicorn: "0.17.6"}
+	global := strings.Replace(shapedServer, "{db: {capacity: 2}}", "{db: {capacity: 2, scope: global}}", 1)
 	for _, tt := range []struct {
 		model   string
 		av      Available
@@ -59,19 +55,37 @@ func TestNewServerChooses(t *testing.T) {
 		workers int
 		threads int
 		kind    string
+		text    string // the workload; smallServer when empty
 	}{
-		{"processes(3)", both, Gunicorn, 3, 0, "3 sync workers (python -m gunicorn -w 3)"},
-		{"processes(2)*threads(4)", both, Gunicorn, 2, 4, "-k gthread -w 2 --threads 4"},
-		{"processes(2)*asyncio", both, Uvicorn, 2, 0, "uvicorn --workers 2"},
-		{"processes(2)*asyncio(limit=3)", both, Uvicorn, 2, 0, "asyncio.Semaphore(3) per worker"},
-		{"processes(2)*asyncio", Available{Gunicorn: "20.1.0"}, Stdlib, 2, 0, "2 forked worker processes"},
-		{"processes(2)*threads(4)", Available{Uvicorn: "0.17.6"}, Stdlib, 2, 0, "ThreadPoolExecutor(4)"},
-		{"processes(2)", Available{}, Stdlib, 2, 0, "http.server.HTTPServer"},
-		{"threads(4)", both, Stdlib, 0, 0, "ThreadPoolExecutor(4)"},
-		{"asyncio", both, Stdlib, 0, 0, "asyncio.start_server"},
-		{"sync", both, Stdlib, 0, 0, "one request at a time"},
+		{"processes(2)*threads(4, fanout=2)", both, Gunicorn, 2, 4, "-k gthread -w 2 --threads 4", shapedServer},
+		{"processes(2)*threads(4)", both, Stdlib, 2, 0, "ThreadPoolExecutor(4)", shapedServer},
+		{"processes(2)*asyncio", both, Uvicorn, 2, 0, "uvicorn --workers 2", shapedServer},
+		{"processes(2)*asyncio", both, Stdlib, 2, 0, "2 forked worker processes", global},
+		{"processes(2)", both, Stdlib, 2, 0, "http.server.HTTPServer", global},
+		{"processes(3)", both, Gunicorn, 3, 0, "3 sync workers (python -m gunicorn -w 3)", ""},
+		{"processes(2)*threads(4)", both, Gunicorn, 2, 4, "-k gthread -w 2 --threads 4", ""},
+		{"processes(2)*asyncio", both, Uvicorn, 2, 0, "uvicorn --workers 2", ""},
+		{"processes(2)*asyncio(limit=3)", both, Uvicorn, 2, 0, "asyncio.Semaphore(3) per worker", ""},
+		{"processes(2)*asyncio", Available{Gunicorn: "20.1.0"}, Stdlib, 2, 0, "2 forked worker processes", ""},
+		{"processes(2)*threads(4)", Available{Uvicorn: "0.17.6"}, Stdlib, 2, 0, "ThreadPoolExecutor(4)", ""},
+		{"processes(2)", Available{}, Stdlib, 2, 0, "http.server.HTTPServer", ""},
+		{"threads(4)", both, Stdlib, 0, 0, "ThreadPoolExecutor(4)", ""},
+		{"asyncio", both, Stdlib, 0, 0, "asyncio.start_server", ""},
+		{"sync", both, Stdlib, 0, 0, "one request at a time", ""},
 	} {
 		t.Run(tt.model+"/"+tt.runner.String(), func(t *testing.T) {
+			text := tt.text
+			if text == "" {
+				text = smallServer
+			}
+			wl, err := workload.Parse("server.yaml", []byte(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			reqs, err := Requests(wl, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
 			d, err := model.Parse(tt.model)
 			if err != nil {
 				t.Fatal(err)
@@ -137,19 +151,13 @@ tasks:
 // TestThirdPartyServers: on gunicorn (sync and gthread workers) and
 // uvicorn, a check reports the server that ran, its p50 and throughput
 // are near the simulator's (p50 within 50 % or 10 ms, throughput within
-// 20 %, one retry), and no process it started is left. Skipped unless
-// Debian's python3 imports gunicorn and uvicorn.
+// 20 %, one retry), and no process it started is left; so with a
+// connection pool per worker, a choose and a gather (gthread workers with
+// a second pool for the branches). Skipped unless Debian's python3
+// imports gunicorn and uvicorn.
 func TestThirdPartyServers(t *testing.T) {
 	testtool.WallClock(t) // measures real CPython: one such test at a time
 	py, av := needServers(t)
-	wl, err := workload.Parse("small.yaml", []byte(smallServer))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reqs, err := Requests(wl, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	prof, err := runtime.Builtin("cpython")
 	if err != nil {
 		t.Fatal(err)
@@ -159,12 +167,23 @@ func TestThirdPartyServers(t *testing.T) {
 		model  string
 		runner Runner
 		kind   string
+		text   string
 	}{
-		{"processes(2)", Gunicorn, "sync workers"},
-		{"processes(2)*threads(2)", Gunicorn, "gthread workers"},
-		{"processes(2)*asyncio", Uvicorn, "uvicorn"},
+		{"processes(2)", Gunicorn, "sync workers", smallServer},
+		{"processes(2)*threads(2)", Gunicorn, "gthread workers", smallServer},
+		{"processes(2)*asyncio", Uvicorn, "uvicorn", smallServer},
+		{"processes(2)*threads(2, fanout=2)", Gunicorn, "gthread workers", shapedServer},
+		{"processes(2)*asyncio", Uvicorn, "uvicorn", shapedServer},
 	} {
-		t.Run(tt.model, func(t *testing.T) {
+		wl, err := workload.Parse("server.yaml", []byte(tt.text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqs, err := Requests(wl, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(tt.model+"/"+wl.Name, func(t *testing.T) {
 			d, err := model.Parse(tt.model)
 			if err != nil {
 				t.Fatal(err)
