@@ -39,8 +39,11 @@ type ServerCheck struct {
 	Model     model.Deployment
 	Runner    Runner // what served it
 	Server    string // what served it, in words
-	Predicted report.Run
+	Predicted report.Run // with Cost charged to every request
 	Measured  *LoadResult // the run of the median p50
+	// Cost is the CPU the server spends on a request beyond its steps
+	// (RequestCost), in nanoseconds, charged to the prediction.
+	Cost int64
 	// Relative errors of the measured p50, p99 and throughput.
 	P50, P99, Throughput float64
 }
@@ -83,7 +86,9 @@ type OpenConfig struct {
 // does (Requests), serves them on 127.0.0.1 with the server NewServer
 // chooses (gunicorn or uvicorn when the interpreter imports them and the
 // model has worker processes) and drives them open-loop cfg.Repeat times;
-// the run of the median p50 stands for each model. It refuses what Check
+// the run of the median p50 stands for each model. Each prediction charges
+// every request what that server spends on one beyond its steps,
+// measured first (RequestCost). It refuses what Check
 // refuses, and its RunErrors are the same.
 func CheckOpen(ctx context.Context, cfg OpenConfig) (*OpenReport, error) {
 	t := cfg.Target
@@ -102,10 +107,6 @@ func CheckOpen(ctx context.Context, cfg OpenConfig) (*OpenReport, error) {
 		return nil, err
 	}
 	gil, err := withGIL(ctx, cfg.GILPython, py, t.Profile)
-	if err != nil {
-		return nil, err
-	}
-	preds, err := predict(ctx, t, false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -138,10 +139,23 @@ func CheckOpen(ctx context.Context, cfg OpenConfig) (*OpenReport, error) {
 			break
 		}
 	}
-	for i, d := range t.Models {
-		srv, err := NewServer(t.Workload, d, reqs, ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: r.WorkRate, FixedWork: gil != nil && r.WorkRate > 0}, av)
+	for _, d := range t.Models {
+		opt := ExportOptions{Cores: t.Cores, SwitchInterval: t.SwitchInterval, WorkRate: r.WorkRate, FixedWork: gil != nil && r.WorkRate > 0}
+		srv, err := NewServer(t.Workload, d, reqs, opt, av)
 		if err != nil {
 			return nil, runErr(err)
+		}
+		// The prediction, with what the server spends on each request
+		// beyond its steps.
+		cost, err := RequestCost(ctx, py.Path, t.Workload, d, opt, av)
+		if err != nil {
+			return nil, runErr(err)
+		}
+		withCost := t
+		withCost.Workload, withCost.Models = WithRequestCost(t.Workload, cost), []model.Deployment{d}
+		preds, err := predict(ctx, withCost, false, false)
+		if err != nil {
+			return nil, err
 		}
 		var results []*LoadResult
 		for k := 1; k <= cfg.Repeat; k++ {
@@ -155,13 +169,13 @@ func CheckOpen(ctx context.Context, cfg OpenConfig) (*OpenReport, error) {
 			results = append(results, res)
 		}
 		m := results[medianIndex(results, func(a, b *LoadResult) int { return cmp.Compare(a.P50, b.P50) })]
-		pr := preds[i].Result
+		pr := preds[0].Result
 		if pr.Overloaded {
 			// Judged on the rate served, as the simulator counts it for
 			// an overloaded run: over the time taken to answer them all.
 			m.Throughput = m.Rate
 		}
-		r.Models = append(r.Models, ServerCheck{Model: d, Runner: srv.Runner, Server: srv.Kind, Predicted: preds[i], Measured: m,
+		r.Models = append(r.Models, ServerCheck{Model: d, Runner: srv.Runner, Server: srv.Kind, Predicted: preds[0], Measured: m, Cost: cost,
 			P50: RelErr(pr.Latency.P50, m.P50), P99: RelErr(pr.Latency.P99, m.P99),
 			Throughput: (m.Throughput - pr.Throughput) / math.Max(pr.Throughput, 1e-9)})
 	}

@@ -103,6 +103,13 @@ def gather_branches(branches):
             future.result()
 
 
+def cpu_seconds():
+    """The answer to GET /cpu: the CPU time this process has used, in
+    seconds (all its threads), which verify reads before and after requests
+    that do nothing to learn what the server's own handling of one costs."""
+    return repr(time.process_time()).encode()
+
+
 def request_index(path):
     """The request a path /r/<index> names, or None."""
     parts = path.split("/")
@@ -122,11 +129,14 @@ const pyHTTPHandler = `class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         index = request_index(self.path)
-        if index is None:
+        if self.path == "/cpu":
+            body = cpu_seconds()
+        elif index is None:
             self.send_error(404)
             return
-        request_steps(REQUESTS[index])
-        body = b"ok\n"
+        else:
+            request_steps(REQUESTS[index])
+            body = b"ok\n"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
@@ -276,7 +286,10 @@ async def serve_connection(reader, writer, limit):
         index = None
         if len(parts) >= 2 and parts[0] == "GET":
             index = request_index(parts[1])
-        if index is None:
+        if len(parts) >= 2 and parts[1] == "/cpu":
+            body = cpu_seconds()
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+        elif index is None:
             writer.write(NOT_FOUND)
         else:
             if limit is None:
@@ -374,6 +387,10 @@ const pyWSGIApp = `def app(environ, start_response):
     index = None
     if environ.get("REQUEST_METHOD") == "GET":
         index = request_index(environ.get("PATH_INFO", ""))
+    if environ.get("PATH_INFO") == "/cpu":
+        body = cpu_seconds()
+        start_response("200 OK", [("Content-Length", str(len(body)))])
+        return [body]
     if index is None:
         start_response("404 Not Found", [("Content-Length", "0")])
         return [b""]
@@ -445,6 +462,9 @@ async def app(scope, receive, send):
     index = None
     if scope.get("method") == "GET":
         index = request_index(scope.get("path", ""))
+    if scope.get("path") == "/cpu":
+        await respond(send, 200, cpu_seconds())
+        return
     if index is None:
         await respond(send, 404, b"")
         return

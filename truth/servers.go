@@ -191,12 +191,34 @@ func (s *Server) args(file, port string, timeout time.Duration) []string {
 // on error, on timeout and when ctx ends alike; it returns once no process
 // of the group is left (or after a few seconds of trying).
 func (s *Server) Check(ctx context.Context, py string, reqs []Request, opt ServerOptions) (*LoadResult, error) {
+	var res *LoadResult
+	err := s.serve(ctx, py, opt, func(ctx context.Context, addr string, tail func() string) error {
+		var err error
+		if res, err = Drive(ctx, addr, reqs, opt.Load); err != nil {
+			return err
+		}
+		if res.Errors > 0 {
+			res.FirstErr += tail()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// serve runs s with py as Check does and calls f with the address it
+// accepts on once it is ready, then stops it; tail is the end of what it
+// printed on stderr, for an error's message. A timeout or cancellation
+// while f runs is the check's.
+func (s *Server) serve(ctx context.Context, py string, opt ServerOptions, f func(ctx context.Context, addr string, tail func() string) error) error {
 	if opt.Timeout <= 0 {
 		opt.Timeout = 2 * time.Minute
 	}
 	job, err := python.NewJob(py, "conclab-server-*")
 	if err != nil {
-		return nil, fmt.Errorf("starting the server: %w", err)
+		return fmt.Errorf("starting the server: %w", err)
 	}
 	defer job.Close()
 	name := "server.py"
@@ -205,12 +227,12 @@ func (s *Server) Check(ctx context.Context, py string, reqs []Request, opt Serve
 	}
 	file, err := job.Write(name, s.Program)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	port, need := "", 1
 	if s.Runner != Stdlib {
 		if port, err = freePort(); err != nil {
-			return nil, err
+			return err
 		}
 		need = max(s.Workers, 1)
 	}
@@ -224,10 +246,10 @@ func (s *Server) Check(ctx context.Context, py string, reqs []Request, opt Serve
 	cmd.Stderr = errOut
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := job.Start(cmd); err != nil {
-		return nil, fmt.Errorf("starting the server: %w", err)
+		return fmt.Errorf("starting the server: %w", err)
 	}
 	defer func() {
 		job.Kill()
@@ -256,30 +278,24 @@ func (s *Server) Check(ctx context.Context, py string, reqs []Request, opt Serve
 		select {
 		case line, ok := <-lines:
 			if !ok || line == "" {
-				return nil, fmt.Errorf("the %s server ended before it accepted%s", s.Runner, python.LastLine(errOut.Bytes()))
+				return fmt.Errorf("the %s server ended before it accepted%s", s.Runner, python.LastLine(errOut.Bytes()))
 			}
 			if s.Runner == Stdlib {
 				port = line
 			}
 		case <-runCtx.Done():
-			return nil, timeoutErr(ctx, opt.Timeout, "waiting for the server to accept")
+			return timeoutErr(ctx, opt.Timeout, "waiting for the server to accept")
 		}
 	}
 	if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
-		return nil, fmt.Errorf("the server printed %q, not its port%s", port, python.LastLine(errOut.Bytes()))
+		return fmt.Errorf("the server printed %q, not its port%s", port, python.LastLine(errOut.Bytes()))
 	}
 	addr := net.JoinHostPort("127.0.0.1", port)
-	res, err := Drive(runCtx, addr, reqs, opt.Load)
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			return nil, timeoutErr(ctx, opt.Timeout, "loading the server")
-		}
-		return nil, err
+	err = f(runCtx, addr, func() string { return python.LastLine(errOut.Bytes()) })
+	if err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+		return timeoutErr(ctx, opt.Timeout, "loading the server")
 	}
-	if res.Errors > 0 {
-		res.FirstErr += python.LastLine(errOut.Bytes())
-	}
-	return res, nil
+	return err
 }
 
 // freePort is a port of 127.0.0.1 that no one listened on a moment ago.

@@ -104,7 +104,8 @@ func verifyOpenText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol f
 	writeColumns(w, rows, []bool{false, false, true, true, true, true, false}, width)
 	fmt.Fprintln(w)
 	for _, c := range checks {
-		writeWrapped(w, fmt.Sprintf("%s ran as %s.", c.model, c.server), width)
+		writeWrapped(w, fmt.Sprintf("%s ran as %s; it spends %s of CPU on a request beyond its steps (measured with %d requests that do nothing), charged to the prediction.",
+			c.model, c.server, report.Seconds(c.check.Cost), truth.CostRequests), width)
 	}
 	writeWrapped(w, fmt.Sprintf("Judged: p50 within ±%s (or %s) and throughput within ±%s; p99, noisier on a real machine, within ±%s (or %s). Throughput is answered requests per second of the arrival window, or, for a model the simulator finds overloaded, from the first request to the last answer: the rate served, as the simulator counts it.",
 		numfmt.ShortPercent(tol), p50Slack, numfmt.ShortPercent(tol), numfmt.ShortPercent(p99Factor*tol), p99Slack), width)
@@ -137,10 +138,13 @@ func verifyOpenJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol f
 	}
 	type result struct {
 		report.Result
-		Runner   string      `json:"runner"`
-		Server   string      `json:"server"`
-		Measured measuredDoc `json:"measured"`
-		Error    errorDoc    `json:"error"`
+		Runner string `json:"runner"`
+		Server string `json:"server"`
+		// The server's CPU per request beyond its steps, charged to the
+		// prediction (truth.RequestCost).
+		ServerCost float64     `json:"server_cost_s"`
+		Measured   measuredDoc `json:"measured"`
+		Error      errorDoc    `json:"error"`
 	}
 	doc := struct {
 		report.Header
@@ -152,7 +156,7 @@ func verifyOpenJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol f
 	}{predDoc.Header, py.version, repeat, tol, p99Factor, nil}
 	for i, c := range checks {
 		m := c.measured
-		doc.Results = append(doc.Results, result{predDoc.Results[i], c.runner.String(), c.server,
+		doc.Results = append(doc.Results, result{predDoc.Results[i], c.runner.String(), c.server, sec(c.check.Cost),
 			measuredDoc{m.Sent, m.OK, m.Errors, sec(m.P50), sec(m.P99), sec(m.Max), sec(m.Mean), m.Throughput},
 			errorDoc{c.p50, c.p99, c.tput}})
 	}
