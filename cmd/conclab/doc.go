@@ -9,6 +9,7 @@
 //	conclab explain FILE -m MODEL     one run told step by step
 //	conclab sweep FILE -m 'threads(1..64)'  a pool size or an arrival rate swept
 //	conclab advise FILE               the best model and size, with reasons
+//	conclab whatif FILE -m MODEL      which step, made faster or moved elsewhere, buys the most
 //	conclab export FILE -m MODEL      the workload as a runnable CPython program
 //	conclab verify FILE [-m MODEL]    that program run here, measured beside predicted
 //	conclab calibrate [-o FILE]       this machine's CPython costs, as a profile

@@ -132,7 +132,7 @@ built-in scenario or your own workload file.`,
 	root.AddCommand(newExplainCmd(s))
 	root.AddCommand(newServeCmd(s))
 	root.AddCommand(newExportCmd(s), newVerifyCmd(s))
-	root.AddCommand(newSweepCmd(s), newAdviseCmd(s))
+	root.AddCommand(newSweepCmd(s), newAdviseCmd(s), newWhatifCmd(s))
 	root.AddCommand(newRecordCmd(s), newImportCmd(s))
 	root.AddCommand(newVersionCmd(s))
 	addCompletions(root)

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conclab/conclab/internal/numfmt"
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/plan"
+	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/whatif"
+)
+
+type whatifOptions struct {
+	runOptions
+	model    string
+	speedups string
+	top      int
+}
+
+func newWhatifCmd(s *streams) *cobra.Command {
+	var o whatifOptions
+	cmd := &cobra.Command{
+		Use:   "whatif FILE|NAME|-e INLINE [-m MODEL] [--speedup 10%,25%,50%,100%]",
+		Short: "Rank the steps whose speed-up (or move elsewhere) buys the most: causal profiling",
+		Long: `Whatif is causal profiling for a concurrency model. For every work and wait
+step of the workload it simulates the workload with that step made faster
+by each --speedup (100% removes it), and, for a work step that holds the
+GIL, as C code that releases it ("gil: released") and, under a model with
+an event loop, offloaded to a thread and to a process; for every resource,
+with half and half again as many units. It ranks the changes by what they
+buy: the cut in p99 for an open workload (a server), in the makespan for a
+batch, each against the unchanged run.
+
+A profiler says where the time goes; in a concurrent program that is not
+where speeding up pays. A wait that other tasks overlap buys nothing when
+shortened; the work every request does holding the GIL, or inside a lock
+that everything queues for, buys the most. The simulation is exact, so
+each speed-up is exact too (after Coz, Curtsinger and Berger, SOSP 2015).
+
+A step is named by its group and its place: the 1-based index of each step
+on the way down (a use's or repeat's steps; a gather's branch, then the step
+in it; a choose's alternative, then the step in it), as view/2/1.
+
+-m names the one model (the workload's first when not given). The
+simulations run in parallel on all cores; the results do not depend on it.`,
+		Example: `  conclab whatif db-pool -m 'threads(40)'
+  conclab whatif api-io -m asyncio --speedup 50%
+  conclab whatif -e '100 x [wait 5ms, use lock [work 2ms]]; res lock=1' -m 'threads(8)'
+  conclab whatif crawler --format json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkCommonFlags(cmd, &o.runOptions, args); err != nil {
+				return err
+			}
+			return runWhatif(cmd.Context(), s, &o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.model, "model", "m", "", "the model (the workload's first when not given)")
+	f.StringVar(&o.speedups, "speedup", "10%,25%,50%,100%", "the speed-ups tried on every step, the share of its duration taken off")
+	f.IntVar(&o.top, "top", 15, "changes shown in the text (JSON has them all)")
+	addCommonFlags(cmd, &o.runOptions, "text or json")
+	return cmd
+}
+
+// parseSpeedups reads --speedup: percentages above 0 and at most 100.
+func parseSpeedups(s string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		v, err := strconv.ParseFloat(strings.TrimSuffix(f, "%"), 64)
+		if err != nil || !strings.HasSuffix(f, "%") {
+			return nil, fmt.Errorf("--speedup %q: want percentages, e.g. 10%%,25%%,50%%,100%%", s)
+		}
+		if !(v > 0 && v <= 100) {
+			return nil, fmt.Errorf("--speedup %s: want more than 0%% and at most 100%% (100%% removes the step)", f)
+		}
+		out = append(out, v/100)
+	}
+	return out, nil
+}
+
+func runWhatif(ctx context.Context, s *streams, o *whatifOptions, args []string) error {
+	if o.format != "text" && o.format != "json" {
+		return fmt.Errorf("invalid --format %q (want text or json)", o.format)
+	}
+	if o.top < 1 {
+		return fmt.Errorf("--top %d: want at least 1", o.top)
+	}
+	speedups, err := parseSpeedups(o.speedups)
+	if err != nil {
+		return err
+	}
+	p, err := loadForAdvise(ctx, s, &o.runOptions, args)
+	if err != nil {
+		return err
+	}
+	expr := strings.TrimSpace(o.model)
+	if expr == "" {
+		if len(p.Workload.Models) == 0 {
+			return errors.New("whatif needs a model: give one with -m, e.g. -m 'threads(8)'")
+		}
+		expr = p.Workload.Models[0].Expr
+	}
+	d, err := model.Parse(expr)
+	if err == nil {
+		err = p.Profile.Check(d)
+	}
+	if err != nil {
+		return o.overrides().ModelError(0, expr, err)
+	}
+	r, err := whatif.Run(ctx, p, d, whatif.Options{Speedups: speedups, Progress: s.progress("whatif", "simulations")})
+	if err != nil {
+		return fail(err)
+	}
+	var buf bytes.Buffer
+	if o.format == "json" {
+		err = whatifJSON(&buf, p, r)
+	} else {
+		err = whatifText(&buf, p, r, o.top, s.textOptions(toFile(o.output), o.width).Width)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return s.emit(ctx, o.output, buf.Bytes(), o.inputs(args)...)
+}
+
+// whatifText writes the ranking: the baseline, then the top changes.
+func whatifText(w io.Writer, p *plan.Plan, r *whatif.Report, top, width int) error {
+	writeWrapped(w, fmt.Sprintf("whatif %s · %s · runtime %s · %s · switch interval %s", oneLine(p.Workload.Name), r.Model,
+		p.Profile.Name, numfmt.Count(p.Cores, "core", "cores"), report.Seconds(p.SwitchInterval)), width)
+	b := r.Baseline
+	writeWrapped(w, fmt.Sprintf("as it is: makespan %s, p50 %s, p99 %s, %.1f/s served", report.Seconds(b.Makespan),
+		report.Seconds(b.P50), report.Seconds(b.P99), b.Served), width)
+	by := "its makespan (a batch)"
+	if r.Open() {
+		by = "p99 (a server: an open workload)"
+	}
+	writeWrapped(w, fmt.Sprintf("%s tried, ranked by what they cut of %s:", numfmt.Count(len(r.Effects), "change", "changes"), by), width)
+	fmt.Fprintln(w)
+	rows := [][]string{{"#", "step", "what", "change", "p99", "", "makespan", "", ""}}
+	for i, e := range r.Effects {
+		if i == top {
+			break
+		}
+		step, what := e.Step, e.What
+		if e.Kind == whatif.Capacity {
+			step, what = e.Resource, "resource"
+		}
+		note := ""
+		if e.Deadlock {
+			note = "deadlock"
+		}
+		rows = append(rows, []string{strconv.Itoa(i + 1), step, what, e.Label(),
+			report.Seconds(e.P99), numfmt.SignedPercent(e.P99Change),
+			report.Seconds(e.Makespan), numfmt.SignedPercent(e.MakespanChange), note})
+	}
+	writeColumns(w, rows, []bool{true, false, false, false, true, true, true, true, false}, width)
+	fmt.Fprintln(w)
+	if len(r.Effects) > top {
+		writeWrapped(w, fmt.Sprintf("The top %d of %d; --top shows more, --format json lists them all.", top, len(r.Effects)), width)
+	}
+	if best := bestCut(r); best > -0.01 {
+		what := "the makespan"
+		if r.Open() {
+			what = "p99"
+		}
+		writeWrapped(w, fmt.Sprintf("No change cuts %s by 1 %% or more: no one step, and no resource's size, holds this run back.", what), width)
+	}
+	return nil
+}
+
+// bestCut is the ranking metric's change of the best change (0 when none).
+func bestCut(r *whatif.Report) float64 {
+	if len(r.Effects) == 0 || r.Effects[0].Deadlock {
+		return 0
+	}
+	if r.Open() {
+		return r.Effects[0].P99Change
+	}
+	return r.Effects[0].MakespanChange
+}
+
+// whatifJSON writes the report as SPEC §5's header, the model, the
+// baseline and every change with its figures.
+func whatifJSON(w io.Writer, p *plan.Plan, r *whatif.Report) error {
+	type metrics struct {
+		MakespanS float64 `json:"makespan_s"`
+		P50S      float64 `json:"p50_s"`
+		P99S      float64 `json:"p99_s"`
+		Served    float64 `json:"served_per_s"`
+		Deadlock  bool    `json:"deadlock"`
+	}
+	type effect struct {
+		Step     string `json:"step,omitempty"`
+		What     string `json:"what,omitempty"`
+		Resource string `json:"resource,omitempty"`
+		Units    int    `json:"units,omitempty"`
+		Change   string `json:"change"`
+		metrics
+		MakespanChange float64 `json:"makespan_change"`
+		P50Change      float64 `json:"p50_change"`
+		P99Change      float64 `json:"p99_change"`
+		ServedChange   float64 `json:"served_change"`
+	}
+	m := func(x whatif.Metrics) metrics {
+		return metrics{sec(x.Makespan), sec(x.P50), sec(x.P99), x.Served, x.Deadlock}
+	}
+	doc := struct {
+		report.Header
+		Model    string   `json:"model"`
+		RankedBy string   `json:"ranked_by"`
+		Baseline metrics  `json:"baseline"`
+		Effects  []effect `json:"effects"`
+	}{Header: p.Header(), Model: r.Model.String(), RankedBy: "makespan", Baseline: m(r.Baseline), Effects: []effect{}}
+	if r.Open() {
+		doc.RankedBy = "p99"
+	}
+	for _, e := range r.Effects {
+		doc.Effects = append(doc.Effects, effect{Step: e.Step, What: e.What, Resource: e.Resource, Units: e.Units, Change: e.Label(),
+			metrics: m(e.Metrics), MakespanChange: e.MakespanChange, P50Change: e.P50Change, P99Change: e.P99Change, ServedChange: e.ServedChange})
+	}
+	return report.WriteJSON(w, doc)
+}

@@ -1,0 +1,149 @@
+package whatif
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/plan"
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/workload"
+)
+
+func planOf(t *testing.T, inline string) *plan.Plan {
+	t.Helper()
+	wl, err := workload.ParseInline(inline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := runtime.Builtin("cpython")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &plan.Plan{Workload: wl, Profile: prof, Cores: 2, SwitchInterval: workload.DefaultSwitchInterval}
+}
+
+func deployment(t *testing.T, expr string) model.Deployment {
+	t.Helper()
+	d, err := model.Parse(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// The analytic case: 100 tasks on threads(8), each waiting 5 ms,
+// then holding a lock for 2 ms of work. The lock serialises 200 ms of the
+// run: halving the in-lock work cuts the makespan by 45–50 %; halving the
+// wait, which the other tasks' turns at the lock overlap, by under 3 %.
+func TestLockBoundBatch(t *testing.T) {
+	p := planOf(t, "res lock=1; 100 x job: [wait 5ms, use lock [work 2ms]]")
+	r, err := Run(context.Background(), p, deployment(t, "threads(8)"), Options{Speedups: []float64{0.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Open() || len(r.Effects) != 4 {
+		t.Fatalf("%d effects: %+v", len(r.Effects), r.Effects)
+	}
+	by := map[string]Effect{}
+	for _, e := range r.Effects {
+		by[e.Step+" "+e.Resource+" "+e.Label()] = e
+	}
+	work, wait := by["job/2/1  speedup 50%"], by["job/1  speedup 50%"]
+	if c := work.MakespanChange; c > -0.45 || c < -0.50 {
+		t.Errorf("in-lock work 50%% faster: makespan %+.1f%%, want −45 to −50%%", 100*c)
+	}
+	if c := wait.MakespanChange; c < -0.03 || c > 0.03 {
+		t.Errorf("wait 50%% faster: makespan %+.1f%%, want within 3%%", 100*c)
+	}
+	if r.Effects[0].Step != "job/2/1" || r.Effects[0].Kind != Speedup {
+		t.Errorf("ranked first: %+v, want the in-lock work's speed-up", r.Effects[0].Change)
+	}
+	if _, ok := by["job/2/1  gil: released"]; !ok {
+		t.Error("no gil: released change for the work")
+	}
+	if _, ok := by[" lock lock: 2 units"]; !ok {
+		t.Errorf("no second unit for the lock: %v", by)
+	}
+}
+
+// Steps are named by their place, through uses, gathers and chooses; a
+// work step on an event loop may go to a thread or a process (C code that
+// releases the GIL too: it still holds the loop's thread); a step already
+// offloaded is not offered again, nor C code as C code.
+func TestChanges(t *testing.T) {
+	wl, err := workload.ParseInline("res db=4; h: [work 1ms, use db [wait 5ms], gather [2 x [work 2ms offload thread], [wait 3ms]], choose [[work 1ms released], [wait 2ms]]]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range Changes(wl, deployment(t, "asyncio"), []float64{0.5}) {
+		got = append(got, c.Step+" "+c.Resource+" "+c.Label())
+	}
+	want := []string{
+		"h/1  speedup 50%", "h/1  gil: released", "h/1  offload: thread", "h/1  offload: process",
+		"h/2/1  speedup 50%",
+		"h/3/1/1  speedup 50%",
+		"h/3/2/1  speedup 50%",
+		"h/4/1/1  speedup 50%", "h/4/1/1  offload: thread", "h/4/1/1  offload: process",
+		"h/4/2/1  speedup 50%",
+		" db db: 2 units", " db db: 6 units",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("changes:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// Apply changes one step of a copy: the workload it was given is as it
+// was, and a speed-up scales every parameter of a distribution.
+func TestApply(t *testing.T) {
+	wl, err := workload.ParseInline("h: [use db [gather [2 x [wait uniform(10ms, 20ms)]]]]; res db=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := *wl
+	cs := Changes(wl, deployment(t, "threads(4)"), []float64{0.5, 1})
+	if len(cs) != 4 || cs[0].Step != "h/1/1/1/1" {
+		t.Fatalf("changes %+v", cs)
+	}
+	half := Apply(wl, cs[0])
+	got := half.Groups[0].Steps[0].Steps[0].Branches[0].Steps[0].Dur
+	if got != (workload.Dist{Kind: workload.Uniform, A: 5e6, B: 10e6}) {
+		t.Errorf("half of uniform(10ms, 20ms) is %+v", got)
+	}
+	// Removed, a uniform still draws (a nanosecond wide), so the task's
+	// other draws stay where they were.
+	if gone := Apply(wl, cs[1]).Groups[0].Steps[0].Steps[0].Branches[0].Steps[0].Dur; gone.A != 0 || gone.B != 1 {
+		t.Errorf("removed: %+v", gone)
+	}
+	if !reflect.DeepEqual(*wl, before) || wl.Groups[0].Steps[0].Steps[0].Branches[0].Steps[0].Dur.A != 10e6 {
+		t.Error("Apply changed the workload it was given")
+	}
+	if more := Apply(wl, cs[3]); more.Resources[0].Capacity != 3 || wl.Resources[0].Capacity != 2 {
+		t.Errorf("capacity: %d (given %d)", more.Resources[0].Capacity, wl.Resources[0].Capacity)
+	}
+}
+
+// The same workload gives the same ranking every time, however many
+// simulations run at once.
+func TestDeterministic(t *testing.T) {
+	p := planOf(t, "res db=3; arrivals=200/s for 2s; [work exp(1ms), use db [wait exp(10ms)], gather [3 x [wait exp(5ms)]]]")
+	d := deployment(t, "threads(8)")
+	a, err := Run(context.Background(), p, d, Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Run(context.Background(), p, d, Options{Workers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.Effects, b.Effects) || !a.Open() {
+		t.Error("two runs ranked differently")
+	}
+	for i := 1; i < len(a.Effects); i++ {
+		if x, y := a.Effects[i-1], a.Effects[i]; !x.Deadlock && !y.Deadlock && x.P99Change > y.P99Change {
+			t.Errorf("%s ranked above %s with a smaller cut of p99", x.Label(), y.Label())
+		}
+	}
+}
