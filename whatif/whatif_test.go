@@ -2,7 +2,10 @@ package whatif
 
 import (
 	"context"
+	"encoding/xml"
+	"io"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/conclab/conclab/model"
@@ -145,5 +148,37 @@ func TestDeterministic(t *testing.T) {
 		if x, y := a.Effects[i-1], a.Effects[i]; !x.Deadlock && !y.Deadlock && x.P99Change > y.P99Change {
 			t.Errorf("%s ranked above %s with a smaller cut of p99", x.Label(), y.Label())
 		}
+	}
+}
+
+// The causal profile draws a panel per step with speed-ups, the best
+// first, as well-formed SVG, and says so when there is no step.
+func TestSVG(t *testing.T) {
+	p := planOf(t, "res lock=1; 100 x job: [wait 5ms, use lock [work 2ms]]")
+	r, err := Run(context.Background(), p, deployment(t, "threads(8)"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := r.WriteSVG(&b, 15); err != nil {
+		t.Fatal(err)
+	}
+	svg := b.String()
+	d := xml.NewDecoder(strings.NewReader(svg))
+	for {
+		if _, err := d.Token(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("not well-formed: %v\n%s", err, svg)
+		}
+	}
+	if n := strings.Count(svg, "<polyline"); n != 2 {
+		t.Errorf("%d curves, want 2 (the wait and the in-lock work)", n)
+	}
+	if i, j := strings.Index(svg, "job/2/1 · work 2ms"), strings.Index(svg, "job/1 · wait 5ms"); i < 0 || j < 0 || i > j {
+		t.Errorf("the in-lock work's panel is not first:\n%s", svg)
+	}
+	if err := r.WriteSVG(&b, 1); err != nil || strings.Count(b.String(), "<polyline") != 3 {
+		t.Error("--top 1 did not draw one panel")
 	}
 }

@@ -50,11 +50,16 @@ on the way down (a use's or repeat's steps; a gather's branch, then the step
 in it; a choose's alternative, then the step in it), as view/2/1.
 
 -m names the one model (the workload's first when not given). The
-simulations run in parallel on all cores; the results do not depend on it.`,
+simulations run in parallel on all cores; the results do not depend on it.
+
+--format svg (or html, with the table under it) draws the causal profile:
+a panel per step, its speed-up across and what it cuts up, on one scale, as
+Coz draws it; --top says how many steps (and rows of the table).`,
 		Example: `  conclab whatif db-pool -m 'threads(40)'
   conclab whatif api-io -m asyncio --speedup 50%
   conclab whatif -e '100 x [wait 5ms, use lock [work 2ms]]; res lock=1' -m 'threads(8)'
-  conclab whatif crawler --format json`,
+  conclab whatif crawler --format json
+  conclab whatif db-pool -m 'threads(40)' --format svg -o profile.svg`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkCommonFlags(cmd, &o.runOptions, args); err != nil {
@@ -66,8 +71,8 @@ simulations run in parallel on all cores; the results do not depend on it.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.model, "model", "m", "", "the model (the workload's first when not given)")
 	f.StringVar(&o.speedups, "speedup", "10%,25%,50%,100%", "the speed-ups tried on every step, the share of its duration taken off")
-	f.IntVar(&o.top, "top", 15, "changes shown in the text (JSON has them all)")
-	addCommonFlags(cmd, &o.runOptions, "text or json")
+	f.IntVar(&o.top, "top", 15, "changes shown in the text, steps drawn in svg and html (JSON has them all)")
+	addCommonFlags(cmd, &o.runOptions, "text, json, svg or html")
 	return cmd
 }
 
@@ -89,8 +94,10 @@ func parseSpeedups(s string) ([]float64, error) {
 }
 
 func runWhatif(ctx context.Context, s *streams, o *whatifOptions, args []string) error {
-	if o.format != "text" && o.format != "json" {
-		return fmt.Errorf("invalid --format %q (want text or json)", o.format)
+	switch o.format {
+	case "text", "json", "svg", "html":
+	default:
+		return fmt.Errorf("invalid --format %q (want text, json, svg or html)", o.format)
 	}
 	if o.top < 1 {
 		return fmt.Errorf("--top %d: want at least 1", o.top)
@@ -122,9 +129,17 @@ func runWhatif(ctx context.Context, s *streams, o *whatifOptions, args []string)
 		return fail(err)
 	}
 	var buf bytes.Buffer
-	if o.format == "json" {
+	switch o.format {
+	case "json":
 		err = whatifJSON(&buf, p, r)
-	} else {
+	case "svg":
+		err = r.WriteSVG(&buf, o.top)
+	case "html":
+		var text bytes.Buffer
+		if err = whatifText(&text, p, r, o.top, 0); err == nil {
+			err = r.WriteHTML(&buf, o.top, text.String())
+		}
+	default:
 		err = whatifText(&buf, p, r, o.top, s.textOptions(toFile(o.output), o.width).Width)
 	}
 	if err != nil {

@@ -60,7 +60,7 @@ func TestWhatifBadInput(t *testing.T) {
 		{[]string{"whatif", "-e", "[work 1ms]"}, "whatif needs a model: give one with -m"},
 		{[]string{"whatif", "-e", "[work 1ms]", "-m", "threads(0)"}, "threads(0)"},
 		{[]string{"whatif", "-e", "[work 1ms]", "-m", "sync", "--top", "0"}, "--top 0: want at least 1"},
-		{[]string{"whatif", "-e", "[work 1ms]", "-m", "sync", "--format", "svg"}, `invalid --format "svg"`},
+		{[]string{"whatif", "-e", "[work 1ms]", "-m", "sync", "--format", "png"}, `invalid --format "png" (want text, json, svg or html)`},
 	} {
 		r := conclab(t, nil, c.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.err) || r.stdout != "" {
