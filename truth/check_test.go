@@ -333,7 +333,8 @@ func actOut(program string) error {
 }
 
 // serve stands in for an exported server: it prints its port and answers
-// every request with 200 at once, until it is killed.
+// every request with 200 at once (GET /cpu with no CPU spent), until it is
+// killed.
 func serve() error {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -341,6 +342,10 @@ func serve() error {
 	}
 	fmt.Println(l.Addr().(*net.TCPAddr).Port)
 	return http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/cpu" {
+			w.Write([]byte("0.0"))
+			return
+		}
 		w.Write([]byte("ok"))
 	}))
 }
@@ -537,7 +542,9 @@ func TestCheckOpenFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fakeRuns(t) != 3 || len(said) != 3 || said[0].Server == nil || said[0].Requests != 20 || rep.Requests != 20 {
+	// Three runs of the load, after one that measures the server's own
+	// cost per request (RequestCost: none, here).
+	if fakeRuns(t) != 4 || len(said) != 3 || said[0].Server == nil || said[0].Requests != 20 || rep.Requests != 20 || rep.Models[0].Cost != 0 {
 		t.Fatalf("%d runs, progress %+v, %d requests", fakeRuns(t), said, rep.Requests)
 	}
 	c := rep.Models[0]
