@@ -85,6 +85,10 @@ func (a *Advice) WriteText(w io.Writer, width int) error {
 			wrap(&b, a.Deadlocks, width, "  ", "    ")
 		}
 	}
+	if a.Change != nil {
+		b.WriteString("\nthe code change that buys the most:\n")
+		wrap(&b, a.Change.Text, width, "  ", "  ")
+	}
 	b.WriteString("\n")
 	wrap(&b, a.RuleOfThumb, width, "", "")
 	b.WriteString("\n")
@@ -173,8 +177,22 @@ type AdviceDocument struct {
 	// recommendation; absent when the workload has none.
 	Resources []jsonResource `json:"resources,omitempty"`
 	// Deadlocks says which candidates deadlock and why; absent when none.
-	Deadlocks  string          `json:"deadlocks,omitempty"`
+	Deadlocks string `json:"deadlocks,omitempty"`
+	// Change is the code change that buys the most under the
+	// recommendation (conclab whatif's best change of a step); absent when
+	// nothing is recommended.
+	Change     *jsonChange     `json:"change,omitempty"`
 	Candidates []jsonCandidate `json:"candidates"`
+}
+
+type jsonChange struct {
+	Step   string  `json:"step,omitempty"` // absent when no change cuts 5 % or more
+	What   string  `json:"what,omitempty"`
+	Change string  `json:"change,omitempty"`
+	Metric string  `json:"metric"` // p99 or makespan
+	FromS  float64 `json:"from_s"`
+	ToS    float64 `json:"to_s"`
+	Text   string  `json:"text"`
 }
 
 type jsonResource struct {
@@ -240,6 +258,19 @@ func (a *Advice) Document() AdviceDocument {
 	doc.Recommendation, doc.RunnerUp = choice(a.Recommendation()), choice(a.RunnerUpCandidate())
 	for _, ra := range a.Resources {
 		doc.Resources = append(doc.Resources, jsonResource{Resource: ra.Resource, Declared: ra.Declared, Suggested: ra.Suggested, Reason: ra.Reason})
+	}
+	if c := a.Change; c != nil {
+		jc := &jsonChange{Metric: "makespan", FromS: secs(c.Baseline.Makespan), ToS: secs(c.Baseline.Makespan), Text: c.Text}
+		if c.Open {
+			jc.Metric, jc.FromS, jc.ToS = "p99", secs(c.Baseline.P99), secs(c.Baseline.P99)
+		}
+		if e := c.Effect; e != nil {
+			jc.Step, jc.What, jc.Change, jc.ToS = e.Step, e.What, e.Label(), secs(e.Makespan)
+			if c.Open {
+				jc.ToS = secs(e.P99)
+			}
+		}
+		doc.Change = jc
 	}
 	for i := range a.Candidates {
 		c := &a.Candidates[i]

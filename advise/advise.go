@@ -59,7 +59,10 @@ type Advice struct {
 	Resources []ResourceAdvice
 	// Deadlocks says which candidates deadlock and why; "" when none.
 	Deadlocks string
-	gil       bool
+	// Change is the one code change that buys the most under the
+	// recommendation; nil when nothing is recommended.
+	Change *ChangeAdvice
+	gil    bool
 	// The best p99 (open) or makespan (batch) and throughput of the kept
 	// candidates, which the ranking measures from.
 	bestPrimary int64
@@ -109,6 +112,9 @@ func Advise(ctx context.Context, wl *workload.Workload, c Constraints, s Setup) 
 	a.RuleOfThumb = a.ruleOfThumb()
 	a.Deadlocks = a.deadlockNote()
 	if err := a.adviseResources(ctx, s); err != nil {
+		return nil, err
+	}
+	if err := a.adviseChange(ctx, s); err != nil {
 		return nil, err
 	}
 	return a, nil
