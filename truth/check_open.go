@@ -37,9 +37,9 @@ type OpenReport struct {
 // a real server.
 type ServerCheck struct {
 	Model     model.Deployment
-	Runner    Runner // what served it
-	Server    string // what served it, in words
-	Predicted report.Run // with Cost charged to every request
+	Runner    Runner      // what served it
+	Server    string      // what served it, in words
+	Predicted report.Run  // with Cost charged to every request
 	Measured  *LoadResult // the run of the median p50
 	// Cost is the CPU the server spends on a request beyond its steps
 	// (RequestCost), in nanoseconds, charged to the prediction.
