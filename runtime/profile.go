@@ -141,10 +141,10 @@ func (p Profile) ToNewest(waiters int) float64 {
 // BoundedSemaphore(1) for 2 ms, then asking again at once or after 0.1 or
 // 1 ms of Python) on 2026-12-02: the releasing thread took it again 99 %
 // of the time on CPython 3.11, 3.12 and 3.13, and 82–99 % on the
-// free-threaded 3.13t. threading.Lock (capacity 1)
-// is a C lock: on 3.8–3.13 with the GIL the releaser took it again 34–50 %
-// of the time, depending on where the kernel runs the woken thread, and
-// on 3.13t never (its PyMutex hands the lock to a waiter of over 1 ms),
+// free-threaded 3.13t. threading.Lock (capacity 1) is a C lock: on 3.11,
+// 3.12 and 3.13 with the GIL the releaser took it again 24–50 % of the
+// time, depending on where the kernel runs the woken thread, and on 3.13t
+// never (its PyMutex hands the lock to a waiter of over 1 ms),
 // so a lock keeps its first-come order here. Java's fair Semaphore and
 // Go's channels hand units over in order.
 func (p Profile) Barging(capacity int) bool {
