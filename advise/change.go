@@ -29,6 +29,7 @@ type ChangeAdvice struct {
 	Effect   *whatif.Effect // nil when no change cuts ChangeMatters or more
 	Open     bool           // the metric is p99 (else the makespan)
 	Baseline whatif.Metrics
+	Cut      float64 // the change of the metric: -0.3 is 30 % less
 	Text     string
 }
 
@@ -55,21 +56,17 @@ func (a *Advice) adviseChange(ctx context.Context, s Setup) error {
 		if e.Kind == whatif.Capacity || e.Deadlock {
 			continue
 		}
-		if cut(e, c.Open) <= -ChangeMatters {
+		if r.Ranked(e) <= -ChangeMatters {
 			c.Effect = e
 		}
 		break
 	}
+	if c.Effect != nil {
+		c.Cut = r.Ranked(c.Effect)
+	}
 	c.Text = c.text(rec.Label)
 	a.Change = c
 	return nil
-}
-
-func cut(e *whatif.Effect, open bool) float64 {
-	if open {
-		return e.P99Change
-	}
-	return e.MakespanChange
 }
 
 // text says the change in a sentence, with its figures.
@@ -100,5 +97,5 @@ func (c *ChangeAdvice) text(model string) string {
 		how = "moved off the event loop to a process pool (run_in_executor with a ProcessPoolExecutor)"
 	}
 	return fmt.Sprintf("%s (%s) %s cuts %s from %s to %s (%s) under %s (conclab whatif ranks every change)",
-		e.Step, e.What, how, metric, ms(from), ms(to), numfmt.SignedPercent(cut(e, c.Open)), model)
+		e.Step, e.What, how, metric, ms(from), ms(to), numfmt.SignedPercent(c.Cut), model)
 }

@@ -148,6 +148,17 @@ const pyHTTPHandler = `class Handler(http.server.BaseHTTPRequestHandler):
         pass  # no line per request on stderr
 
 
+def serve_on(server_class, sock, ready):
+    """Serves the listening sock with an http.server server of
+    server_class and this process's resources, once it has said it is
+    ready."""
+    global LOCKS
+    LOCKS = make_locks()
+    server = on_socket(server_class, sock)
+    ready()
+    server.serve_forever()
+
+
 def on_socket(server_class, sock):
     """An http.server server of server_class serving the listening sock."""
     server = server_class(sock.getsockname(), Handler, bind_and_activate=False)
@@ -164,11 +175,7 @@ const pySyncServe = `class SyncServer(http.server.HTTPServer):
 
 
 def serve(sock, ready):
-    global LOCKS
-    LOCKS = make_locks()
-    server = on_socket(SyncServer, sock)
-    ready()
-    server.serve_forever()
+    serve_on(SyncServer, sock, ready)
 
 
 `
@@ -180,11 +187,9 @@ const pyThreadsServe = `class ThreadServer(http.server.ThreadingHTTPServer):
 
 
 def serve(sock, ready):
-    global LOCKS, FANOUT
-    LOCKS, FANOUT = make_locks(), "thread"
-    server = on_socket(ThreadServer, sock)
-    ready()
-    server.serve_forever()
+    global FANOUT
+    FANOUT = "thread"
+    serve_on(ThreadServer, sock, ready)
 
 
 `
@@ -216,11 +221,7 @@ const pyPoolServe = `class PoolServer(http.server.HTTPServer):
 
 
 def serve(sock, ready):
-    global LOCKS
-    LOCKS = make_locks()
-    server = on_socket(PoolServer, sock)
-    ready()
-    server.serve_forever()
+    serve_on(PoolServer, sock, ready)
 
 
 `

@@ -44,10 +44,7 @@ func (r *Report) curves(top int) []stepCurve {
 			byStep[e.Step] = c
 			order = append(order, e.Step)
 		}
-		cut := -e.MakespanChange
-		if r.Open() {
-			cut = -e.P99Change
-		}
+		cut := -r.Ranked(&e)
 		if e.Deadlock {
 			cut = math.NaN()
 		}

@@ -105,6 +105,21 @@ type Report struct {
 // p99, a batch by its makespan.
 func (r *Report) Open() bool { return r.Workload.Arrivals != nil }
 
+// Ranked is e's change of the metric r ranks by (p99 for a server, the
+// makespan for a batch), and Other its change of the other: -0.3 is 30 %
+// less.
+func (r *Report) Ranked(e *Effect) float64 { return ranked(e, r.Open()) }
+
+// Other is e's change of the metric r does not rank by.
+func (r *Report) Other(e *Effect) float64 { return ranked(e, !r.Open()) }
+
+func ranked(e *Effect, open bool) float64 {
+	if open {
+		return e.P99Change
+	}
+	return e.MakespanChange
+}
+
 // Options say what to try.
 type Options struct {
 	Speedups []float64 // DefaultSpeedups when nil
@@ -143,10 +158,6 @@ func Run(ctx context.Context, p *plan.Plan, d model.Deployment, o Options) (*Rep
 			MakespanChange: rel(m.Makespan, r.Baseline.Makespan), P50Change: rel(m.P50, r.Baseline.P50),
 			P99Change: rel(m.P99, r.Baseline.P99), ServedChange: relF(m.Served, r.Baseline.Served)})
 	}
-	first, second := func(e *Effect) float64 { return e.MakespanChange }, func(e *Effect) float64 { return e.P99Change }
-	if r.Open() {
-		first, second = second, first
-	}
 	slices.SortStableFunc(r.Effects, func(a, b Effect) int {
 		// A change that deadlocks buys nothing, whatever its figures.
 		if a.Deadlock != b.Deadlock {
@@ -155,10 +166,10 @@ func Run(ctx context.Context, p *plan.Plan, d model.Deployment, o Options) (*Rep
 			}
 			return -1
 		}
-		if x, y := first(&a), first(&b); x != y {
+		if x, y := r.Ranked(&a), r.Ranked(&b); x != y {
 			return cmpF(x, y)
 		}
-		return cmpF(second(&a), second(&b))
+		return cmpF(r.Other(&a), r.Other(&b))
 	})
 	return r, nil
 }

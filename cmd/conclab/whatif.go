@@ -183,7 +183,7 @@ func whatifText(w io.Writer, p *plan.Plan, r *whatif.Report, top, width int) err
 	if len(r.Effects) > top {
 		writeWrapped(w, fmt.Sprintf("The top %d of %d; --top shows more, --format json lists them all.", top, len(r.Effects)), width)
 	}
-	if best := bestCut(r); best > -0.01 {
+	if len(r.Effects) == 0 || r.Effects[0].Deadlock || r.Ranked(&r.Effects[0]) > -0.01 {
 		what := "the makespan"
 		if r.Open() {
 			what = "p99"
@@ -191,17 +191,6 @@ func whatifText(w io.Writer, p *plan.Plan, r *whatif.Report, top, width int) err
 		writeWrapped(w, fmt.Sprintf("No change cuts %s by 1 %% or more: no one step, and no resource's size, holds this run back.", what), width)
 	}
 	return nil
-}
-
-// bestCut is the ranking metric's change of the best change (0 when none).
-func bestCut(r *whatif.Report) float64 {
-	if len(r.Effects) == 0 || r.Effects[0].Deadlock {
-		return 0
-	}
-	if r.Open() {
-		return r.Effects[0].P99Change
-	}
-	return r.Effects[0].MakespanChange
 }
 
 // whatifJSON writes the report as SPEC §5's header, the model, the
