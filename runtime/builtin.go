@@ -146,7 +146,7 @@ func measured(name string) (Profile, error) {
 func formatStat(v float64, c constant) string {
 	switch {
 	case isCount(c.field):
-		return fmt.Sprintf("%.0f objects", v)
+		return fmt.Sprintf("%.0f%s", v, CountNoun(c.field))
 	case c.size:
 		unit, div := sizeUnit(v)
 		return sig(v/div) + " " + unit
@@ -180,14 +180,17 @@ var interpreters = map[string]string{
 	"cpython-3.13t": "\"$(scripts/build-python-ft)\"",
 }
 
-// How the cpython constants were measured: one run of measure.py, whose
-// output is runtime/testdata/cpython-measured.json. The VM the project
-// runs on moved to an AMD EPYC host on 2026-12-01, whose start-ups cost
-// 3–8 times what they did before (fork 49 ms, not 5.8; Thread.start()
-// 439 µs, not 115); the profile measured before, on 2026-11-25, is
-// runtime/testdata/cpython-measured-2026-11-25.json.
-const measuredPython = "measured here: python3 runtime/measure.py (CPython 3.11.7, Debian 12, AMD EPYC VM, 2 cores, " +
-	"shared), median of 5, 2026-12-02: "
+// How the cpython constants were measured: two runs of measure.py,
+// whose output is runtime/testdata/cpython-measured.json. The VM the
+// project runs on has changed hosts twice: an Intel Xeon until 2026-11-30
+// (runtime/testdata/cpython-measured-2026-11-25.json), an AMD EPYC whose
+// start-ups cost 3–8 times as much on 2026-12-01 and the morning of 12-02
+// (cpython-measured-2026-12-02-epyc.json: fork 49 ms, Thread.start()
+// 439 µs, a task's creation 4.3 µs), and since then an AMD EPYC of family
+// 26 (Zen 5), where the same cost 8 ms, 97 µs and 1.7 µs. Both call
+// themselves "AMD EPYC"; measure.py now writes the family and model too.
+const measuredPython = "measured here: python3 runtime/measure.py (CPython 3.11.7, Debian 12, AMD EPYC family 26 " +
+	"(Zen 5) VM, 2 cores, shared), the mean of the medians of two runs of 5, 2026-12-02: "
 
 func cpython() Profile {
 	return Profile{
@@ -199,76 +202,78 @@ func cpython() Profile {
 		Slowdown:  1,
 		Processes: true,
 
-		ThreadStart:        438544,
-		PoolSubmit:         20516,
-		PoolTask:           3924,
-		WakeLatency:        18927,
-		LoopResume:         1097,
-		LoopTurn:           3935,
-		LoopTimer:          6327,
-		TaskCreate:         4294,
-		TaskFirstTouch:     3922,
+		ThreadStart:        97310,
+		PoolSubmit:         10997,
+		PoolTask:           4083,
+		WakeLatency:        13397,
+		LoopResume:         950,
+		LoopTurn:           1137,
+		LoopTimer:          3059,
+		TaskCreate:         1671,
+		TaskFirstTouch:     274,
 		GCObjectsPerTask:   11,
 		GCObjectsPerChild:  1,
 		GCObjectsPerGather: 11,
-		GCBaseObjects:      18435,
+		GCBaseObjects:      18440,
 		GCThreshold:        700,
-		GCYoung:            123,
-		GCScan:             313,
-		ProcessFork:        49454414,
-		ProcessSpawn:       206509214,
-		ProcessTask:        246604,
-		PickleSend:         7908171,
-		PickleRecv:         7812810,
-		PickleFresh:        4266777,
-		SleepOvershoot:     118997,
-		LoopTimerOvershoot: 643735,
+		GCCount0:           478,
+		GCCount1:           8,
+		GCCount2:           3,
+		GCYoung:            94,
+		GCScan:             310,
+		ProcessFork:        8013724,
+		ProcessSpawn:       83314295,
+		ProcessTask:        176336,
+		PickleSend:         1320307,
+		PickleRecv:         1121972,
+		PickleFresh:        427015,
+		SleepOvershoot:     81881,
+		LoopTimerOvershoot: 617017,
 		TimerSlack:         50000,
 		SelectResolution:   1000000,
 
-		ThreadRSS:      16577,
+		ThreadRSS:      16556,
 		ThreadVirtual:  9419199,
-		TaskRSS:        983,
-		ProcessRSS:     13819904,
+		TaskRSS:        984,
+		ProcessRSS:     13846528,
 		ProcessVirtual: 16961536,
 
 		Sources: map[string]string{
 			"Slowdown": "by definition: cpython is the reference for the speed of Python code",
 			"ThreadStart": measuredPython + "elapsed time per threading.Thread.start() of 1000 threads that " +
 				"stay alive (parked on an Event): creation, stack mapping, the new thread's first run and " +
-				"the start hand-shake (runs 348–478 µs; 115 µs on the machine's host before 2026-12-01)",
+				"the start hand-shake (runs 79–198 µs; 439 µs on the VM's EPYC host of 2026-12-01, 115 µs on its Intel host before)",
 			"PoolSubmit": measuredPython + "process CPU per ThreadPoolExecutor.submit(trivial) while the " +
-				"one worker is busy, amortised over 20000: the future, the work item and the queue put (runs 17.8–22.1 µs)",
+				"one worker is busy, amortised over 20000: the future, the work item and the queue put (runs 8.39–12.6 µs)",
 			"PoolTask": measuredPython + "process CPU per queued trivial task drained by the busy worker, " +
-				"amortised over 20000: the queue get, the run wrapper and set_result (runs 3.33–5.91 µs)",
+				"amortised over 20000: the queue get, the run wrapper and set_result (runs 2.89–5.28 µs)",
 			"WakeLatency": measuredPython + "median elapsed time from threading.Event.set() to the run of the " +
-				"thread blocked in wait(), over 2000 wake-ups (runs 18.2–27.8 µs)",
+				"thread blocked in wait(), over 2000 wake-ups (runs 8.41–15.5 µs)",
 			"LoopResume": measuredPython + "process CPU per resume of a task (a step up to its next " +
 				"`await asyncio.sleep(0)`, or its done callbacks), the loop's own iterations taken out: a task " +
 				"alone doing 50000 such awaits against 1000 tasks doing 50 each, the iterations counted " +
-				"(select calls), the collector off (runs 1.06–1.70 µs)",
+				"(select calls), the collector off (runs 0.87–1.21 µs)",
 			"LoopTurn": measuredPython + "process CPU per iteration of the event loop beyond the callbacks it " +
 				"runs, from the same two runs: BaseEventLoop._run_once's select with a zero timeout (a system " +
-				"call, about 1.3 µs on this VM), the timer heap and the ready queue (runs 3.90–5.39 µs). A task " +
+				"call), the timer heap and the ready queue (runs 0.94–1.38 µs; 3.9 µs on the EPYC host of 2026-12-01). A task " +
 				"alone pays one per resume; a thousand ready together share one",
 			"LoopTimer": measuredPython + "process CPU per task of 10000 tasks gathered on " +
 				"`await asyncio.sleep(0.05)`, less the same on `asyncio.sleep(0)` and less the first's extra " +
 				"loop iterations × LoopTurn, each after a first run of both, the collector off: the timer " +
-				"handle, its future, the heap's push and pop and the timer's callback (runs 6.25–9.34 µs)",
+				"handle, its future, the heap's push and pop and the timer's callback (runs 1.74–6.68 µs)",
 			"TaskCreate": measuredPython + "process CPU per asyncio.create_task of a trivial coroutine, " +
-				"amortised over 20000, in the third round of as many (the first two grow the heap: 8.1 and " +
-				"6.4 µs), the collector off: its share is GCYoung's and GCScan's (runs 4.00–6.07 µs)",
+				"amortised over 20000, in the third round of as many (the first two grow the heap), " +
+				"the collector off: its share is GCYoung's and GCScan's (runs 1.48–2.72 µs; 4.3 µs on the EPYC host of 2026-12-01)",
 			"TaskFirstTouch": measuredPython + "process CPU per task of a first gather of 10000 tasks on " +
 				"asyncio.sleep(0.001) beyond a second one in the same fresh interpreter, the collector off: " +
-				"the first grows the heap (runs 2.89–4.09 µs)",
+				"the first grows the heap (runs 0–1.92 µs; 3.9 µs on the EPYC host of 2026-12-01)",
 			"GCObjectsPerTask": measuredPython + "Δ len(gc.get_objects()) per pending task of 50000 tasks of a " +
 				"coroutine awaiting asyncio.sleep(10): the task, two coroutines, the future and the timer handle " +
 				"(11 in every run; 10 when the task's coroutine is asyncio.sleep itself)",
 			"GCObjectsPerChild": measuredPython + "Δ len(gc.get_objects()) per pending child of asyncio.gather " +
 				"beyond a task's, from 2000 gathers of 10 coroutines awaiting asyncio.sleep(10) against 20000 " +
 				"gathers of one: the (callback, context) entry of its done callback (1 in every run)",
-			"GCObjectsPerGather": measuredPython + "(python3 runtime/measure.py --only GCScan,GCObjectsPerGather, " +
-				"the same day) tracked objects of a task that awaits a gather of six, beyond its six children's " +
+			"GCObjectsPerGather": measuredPython + "tracked objects of a task that awaits a gather of six, beyond its six children's " +
 				"and a sleeping child task's (GCObjectsPerTask + GCObjectsPerChild), counted in a tree of gathers " +
 				"three levels deep whose leaves await asyncio.sleep(10), the collector off: 11.1 in every run. " +
 				"The gathering future, its children list, the done callback's closure and its cells; a gather " +
@@ -277,55 +282,57 @@ func cpython() Profile {
 			"GCBaseObjects": measuredPython + "len(gc.get_objects()) of a fresh interpreter with asyncio imported, " +
 				"after gc.collect()",
 			"GCThreshold": measuredPython + "gc.get_threshold()[0], 700 as in every release up to 3.12",
+			"GCCount0":    measuredPython + gcCountHow + ": (478, 8, 3) in every run",
+			"GCCount1":    measuredPython + gcCountHow + ": (478, 8, 3) in every run",
+			"GCCount2":    measuredPython + gcCountHow + ": (478, 8, 3) in every run",
 			"GCYoung": measuredPython + "process CPU of the generation-0 and -1 collections (gc.callbacks) while " +
-				"50000 such tasks are created, per tracked object allocated (runs 116–184 ns)",
-			"GCScan": measuredPython + "(python3 runtime/measure.py --only GCScan,GCObjectsPerGather, the same " +
-				"day) process CPU of the collector's own full collections (gc.callbacks) while a tree of gathers " +
+				"50000 such tasks are created, per tracked object allocated (runs 85–102 ns)",
+			"GCScan": measuredPython + "process CPU of the collector's own full collections (gc.callbacks) while a tree of gathers " +
 				"six levels deep (55,986 tasks whose leaves await asyncio.sleep(0.05)) is built and run, over " +
-				"the tracked objects each visited (runs 306–361 ns). Per object it grows with the heap: about " +
-				"130–210 ns at 80,000 objects, 250–300 ns from 270,000 to 790,000 (python3 " +
+				"the tracked objects each visited (runs 294–355 ns). Per object it grows with the heap: about " +
+				"190 ns at 80,000 objects, 290–320 ns from 170,000 to 790,000 (python3 " +
 				"runtime/gather_children.py --tree --objects); gc.collect() on 50,000 tasks just made, in " +
 				"allocation order, took 199 ns. CPython's collector (Modules/gcmodule.c, 3.8–3.13) collects " +
 				"generation 0 every 700 net allocations, generation 1 every 10 of those, and all three every " +
 				"10 of those once the objects generation 1 passed on since the last full collection number a " +
 				"quarter of those it kept: a loop holding tens of thousands of tasks spends most of its time there",
 			"ProcessFork": measuredPython + "elapsed time, dominated by CPU, from creating " +
-				"ProcessPoolExecutor(1, mp_context=fork) to its first trivial result (runs 48.3–50.9 ms; " +
-				"5.75 ms on the machine's host before 2026-12-01: page-table copies and faults cost more here)",
+				"ProcessPoolExecutor(1, mp_context=fork) to its first trivial result (runs 5.93–12.1 ms; " +
+				"49.5 ms on the VM's EPYC host of 2026-12-01, 5.75 ms on its Intel host before)",
 			"ProcessSpawn": measuredPython + "elapsed time, dominated by CPU, from creating " +
-				"ProcessPoolExecutor(1, mp_context=spawn) to its first trivial result (runs 179–261 ms)",
+				"ProcessPoolExecutor(1, mp_context=spawn) to its first trivial result (runs 65.9–117 ms; 207 ms on the EPYC host of 2026-12-01)",
 			"ProcessTask": measuredPython + "elapsed time per trivial task round trip (pickle, pipe, " +
-				"both processes) through a warm ProcessPoolExecutor(1), amortised over 2000 (runs 211–285 µs)",
+				"both processes) through a warm ProcessPoolExecutor(1), amortised over 2000 (runs 125–216 µs)",
 			"PickleSend": measuredPython + "the sender's share of the elapsed time per 10^6 bytes of a 16 MB bytes " +
 				"payload moved through a warm ProcessPoolExecutor(1) (fork): from submit() to the task's first line " +
 				"in the worker, and from a task's return of 16 MB to result() in the parent, the median of 12; split " +
-				"between sender and receiver by their process CPU on a multiprocessing.Pipe (runs 6.37–11.3 ms per MB). " +
+				"between sender and receiver by their process CPU on a multiprocessing.Pipe (runs 0.75–1.79 ms per MB). " +
 				"The payload's kind matters: a list of 100,000 small tuples (2.8 MB) took 13–24 ms per MB to pickle " +
-				"and send on 2026-12-01",
-			"PickleRecv": measuredPython + "the receiver's share of the same (runs 4.96–9.95 ms per MB). The pipe " +
+				"and send on the EPYC host of 2026-12-01, where 16 MB of bytes took 14 ms per MB",
+			"PickleRecv": measuredPython + "the receiver's share of the same (runs 0.45–1.56 ms per MB). The pipe " +
 				"holds 64 KiB, so sender and receiver overlap; the engine has the sender pickle, then the receiver " +
 				"unpickle, and the two shares add up to the whole way",
 			"PickleFresh": measuredPython + "process CPU per 10^6 bytes of bytearray(40 MB), which zero-fills a " +
-				"fresh mapping page by page (runs 4.06–5.56 ms per MB). A process's first payload of " +
+				"fresh mapping page by page (runs 0.38–0.55 ms per MB). A process's first payload of " +
 				"a size writes its copies (the sender's pickle; the receiver's buffer and object) into such pages",
 			"SleepOvershoot": measuredPython + "median of time.sleep(0.0005) elapsed − 0.0005 over 300 " +
-				"sleeps (runs 115–149 µs); 2 ms sleeps overshoot 126 µs and 10 ms sleeps " +
-				"165 µs, so it is about constant: the timer slack plus the wake-up",
+				"sleeps (runs 79–113 µs); 2 ms sleeps overshoot 110 µs and 10 ms sleeps " +
+				"171 µs: the timer slack (50 µs, or 0.1 % of the timeout when larger) plus the wake-up",
 			"LoopTimerOvershoot": measuredPython + "median of `await asyncio.sleep(0.0005)` elapsed − 0.0005 " +
-				"over 300 awaits (runs 636–734 µs); the engine derives it from SelectResolution, " +
+				"over 300 awaits (runs 585–659 µs); the engine derives it from SelectResolution, " +
 				"TimerSlack and SleepOvershoot (1 ms + 50 µs + the wake-up, less 0.5 ms) and this is the check",
 			"TimerSlack": measuredPython + "/proc/self/timerslack_ns, Linux's default timer slack; " +
 				"epoll_wait may fire late by the larger of it and 0.1 % of the timeout (capped at 100 ms)",
 			"SelectResolution": measuredPython + "selectors.DefaultSelector is EpollSelector, whose timeout " +
 				"is whole milliseconds, rounded up so as never to wake early (Lib/selectors.py)",
 			"ThreadRSS": measuredPython + "Δ VmRSS (/proc/self/status) ÷ 1000 after starting 1000 " +
-				"threads parked on a threading.Event, in a fresh interpreter (16.58 KB every run)",
+				"threads parked on a threading.Event, in a fresh interpreter (16.54–16.57 KB)",
 			"ThreadVirtual": measuredPython + "Δ VmSize ÷ 1000 for the same 1000 threads: each reserves " +
 				"its 8 MiB stack (ulimit -s) plus a guard page and its share of malloc arenas",
 			"TaskRSS": measuredPython + "Δ VmRSS ÷ 10000 after creating 10000 asyncio tasks awaiting " +
 				"one asyncio.Event, in a fresh interpreter (task, coroutine frame, waiter future)",
 			"ProcessRSS": measuredPython + "VmRSS of a fresh `python3 -c` that sleeps, read from " +
-				"/proc/PID/status (runs 13.80–13.85 MB)",
+				"/proc/PID/status (runs 13.77–13.93 MB)",
 			"ProcessVirtual": measuredPython + "VmSize of the same fresh `python3 -c` (16.96 MB every run)",
 		},
 	}

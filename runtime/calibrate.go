@@ -135,6 +135,12 @@ func ParseMeasurement(data []byte) (*Measurement, error) {
 	return &m, nil
 }
 
+// gcCountHow is how measure.py reads the collector's counts.
+const gcCountHow = "gc.get_count() in the first coroutine of a fresh interpreter that imported what an " +
+	"exported program imports (asyncio, concurrent.futures, gc, hashlib, json, multiprocessing, os, sys, " +
+	"threading, time) and called asyncio.run: the collections the start-up made leave the counts part of " +
+	"the way to the next collection of each generation"
+
 // how says what measure.py does for each constant, for the profile's
 // sources.
 var how = map[string]string{
@@ -167,6 +173,7 @@ var how = map[string]string{
 		"child task's, counted in a tree of gathers three levels deep, the collector off",
 	"GCBaseObjects": "len(gc.get_objects()) of a fresh interpreter with asyncio imported",
 	"GCThreshold":   "gc.get_threshold()[0]: the net tracked allocations that trigger a collection of generation 0",
+	"GCCount0":      gcCountHow, "GCCount1": gcCountHow, "GCCount2": gcCountHow,
 	"GCYoung": "process CPU of the generation-0 and -1 collections while 50000 tasks are created, per " +
 		"tracked object allocated",
 	"GCScan": "process CPU of the collector's full collections while a tree of gathers six levels deep (55,986 " +
@@ -323,7 +330,7 @@ func (m *Measurement) Profile() (Profile, error) {
 		*c.ptr(&p) = v
 		spread := Spread(s, c.size)
 		if isCount(c.field) {
-			spread = CountSpread(s) + " objects"
+			spread = CountSpread(s) + CountNoun(c.field)
 		}
 		src := fmt.Sprintf("%s, median of %d (spread %s): %s", where, s.N, spread, descr[c.field])
 		if c.field == "ProcessSpawn" || c.field == "ProcessFork" {
@@ -417,7 +424,7 @@ type Progress struct {
 }
 
 // progressLine matches measure.py's progress lines on stderr.
-var progressLine = regexp.MustCompile(`^measure: (\d+)/(\d+) (\w+) run (\d+)/(\d+) = ([-+0-9.eE]+) (ns|B|objects)$`)
+var progressLine = regexp.MustCompile(`^measure: (\d+)/(\d+) (\w+) run (\d+)/(\d+) = ([-+0-9.eE]+) (ns|B|objects|count)$`)
 
 // parseProgress reads one of measure.py's stderr lines; ok is false for
 // anything else (a warning, a traceback).
@@ -434,7 +441,7 @@ func parseProgress(line string) (Progress, bool) {
 	p.Run, err[2] = strconv.Atoi(m[4])
 	p.Runs, err[3] = strconv.Atoi(m[5])
 	p.Value, err[4] = strconv.ParseFloat(m[6], 64)
-	p.Size, p.Count = m[7] == "B", m[7] == "objects"
+	p.Size, p.Count = m[7] == "B", m[7] == "objects" || m[7] == "count"
 	if errors.Join(err[:]...) != nil {
 		return Progress{}, false
 	}
@@ -609,7 +616,18 @@ func Constants() []Constant {
 // isCount says whether the constant named field is a number of things
 // (objects the collector tracks), written as a whole number like a size.
 func isCount(field string) bool {
-	return strings.HasPrefix(field, "GC") && strings.Contains(field, "Objects") || field == "GCThreshold"
+	return strings.HasPrefix(field, "GC") && strings.Contains(field, "Objects") || field == "GCThreshold" ||
+		strings.HasPrefix(field, "GCCount")
+}
+
+// CountNoun is what a count constant counts, with its leading space:
+// " objects" for the collector's objects, nothing for its generation
+// counts (allocations for the first, collections for the others).
+func CountNoun(field string) string {
+	if strings.HasPrefix(field, "GCCount") {
+		return ""
+	}
+	return " objects"
 }
 
 // CountSpread is Spread for a count: "11–11".

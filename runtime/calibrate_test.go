@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -29,7 +30,7 @@ func recorded(t *testing.T, name string) (*Measurement, Profile) {
 }
 
 func TestMeasurementProfileRecorded(t *testing.T) {
-	_, p := recorded(t, "cpython-measured.json")
+	m, p := recorded(t, "cpython-measured.json")
 	if p.Name != "cpython-3.11" || p.Python != "3.11" || !p.GIL || !p.Asyncio || !p.Processes || p.Slowdown != 1 {
 		t.Errorf("rules = %+v, want cpython's", p)
 	}
@@ -41,17 +42,19 @@ func TestMeasurementProfileRecorded(t *testing.T) {
 			t.Errorf("%s = %d, want the recorded median %d", c.field, got, want)
 		}
 		src := p.Sources[c.field]
-		for _, part := range []string{"measured by conclab calibrate on ", "CPython 3.11.7", "2 cores", "median of 5 (spread "} {
+		runs := fmt.Sprintf("median of %d (spread ", m.Results[c.field].N)
+		for _, part := range []string{"measured by conclab calibrate on ", "CPython 3.11.7", "2 cores", runs} {
 			if !strings.Contains(src, part) {
 				t.Errorf("source of %s = %q, want it to hold %q", c.field, src, part)
 			}
 		}
 	}
 	for field, want := range map[string]string{
-		"ThreadStart":    "(spread 348–478 µs)",
-		"ProcessSpawn":   "(spread 179–261 ms)",
+		"ThreadStart":    "(spread 79.3–198 µs)",
+		"ProcessSpawn":   "(spread 65.9–117 ms)",
 		"ThreadRSS":      "(spread 16.2–16.2 KiB)",
-		"SleepOvershoot": "2 ms sleeps overshoot 126 µs and 10 ms sleeps overshoot 165 µs",
+		"SleepOvershoot": "2 ms sleeps overshoot 110 µs and 10 ms sleeps overshoot 171 µs",
+		"GCCount2":       "(spread 3.00–3.00)",
 	} {
 		if !strings.Contains(p.Sources[field], want) {
 			t.Errorf("source of %s = %q, want it to hold %q", field, p.Sources[field], want)

@@ -605,15 +605,21 @@ def summarize(values):
 def machine():
     """The machine and interpreter the numbers belong to."""
     cpu = platform.processor() or platform.machine()
+    info = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
                 key, _, value = line.partition(":")
-                if key.strip() == "model name":
-                    cpu = value.strip()
-                    break
+                if not key.strip():
+                    break  # the first processor's lines only
+                info.setdefault(key.strip(), value.strip())
     except OSError:
         pass
+    cpu = info.get("model name", cpu)
+    if "cpu family" in info:
+        # A virtual machine may call very different hosts by one name
+        # ("AMD EPYC"); the family and model tell them apart (26 is Zen 5).
+        cpu += " (family %s, model %s)" % (info["cpu family"], info.get("model", "?"))
     return {
         "hostname": platform.node(),
         "cpu": cpu,
@@ -654,6 +660,7 @@ def plan(quick):
         (["LoopTimerOvershoot"], lambda: loop_timer_overshoot(0.0005, 300 // k)),
         (["TimerSlack"], timer_slack),
         (["GCThreshold"], lambda: (gc.get_threshold()[0],)),
+        (["GCCount0", "GCCount1", "GCCount2"], gc_start_counts),
         (["SelectResolution"], select_resolution),
         (["ThreadRSS", "ThreadVirtual"], lambda: both(in_child("threads"), "rss", "virtual")),
         (["TaskRSS"], lambda: (in_child("tasks")["rss"],)),
@@ -661,6 +668,25 @@ def plan(quick):
           "GCBaseObjects"], gc_constants),
         (["ProcessRSS", "ProcessVirtual"], lambda: both(process_memory(), "rss", "virtual")),
     ]
+
+
+# What an exported program imports (truth/python.go writes them).
+_EXPORT_IMPORTS = "asyncio, concurrent.futures, gc, hashlib, json, multiprocessing, os, sys, threading, time"
+
+
+def gc_start_counts():
+    """The collector's generation counts when a program's first coroutine
+    runs: a fresh interpreter imports what an exported program imports and
+    calls asyncio.run, and the coroutine reads gc.get_count(). The start-up's
+    own allocations leave generations 1 and 2 part of the way to their next
+    collection (3.11: (478, 8, 3)), so a loop that fills with tasks meets its
+    first full collection sooner than a fresh count of (0, 0, 0) would say."""
+    code = ("import %s\n"
+            "async def first():\n"
+            "    print(json.dumps(gc.get_count()))\n"
+            "asyncio.run(first())\n") % _EXPORT_IMPORTS
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return tuple(json.loads(out))
 
 
 def gc_constants():
@@ -719,7 +745,8 @@ def main():
                 # One progress line per measurement, for people and for
                 # `conclab calibrate`, which reads this exact shape.
                 unit = ("B" if name.endswith(("RSS", "Virtual")) else
-                        "objects" if "Objects" in name or name == "GCThreshold" else "ns")
+                        "objects" if "Objects" in name or name == "GCThreshold" else
+                        "count" if name.startswith("GCCount") else "ns")
                 print("measure: %d/%d %s run %d/%d = %.1f %s" % (done, total, name, run, runs, value, unit),
                       file=sys.stderr, flush=True)
 

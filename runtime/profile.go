@@ -38,6 +38,9 @@ type Profile struct {
 	GCObjectsPerGather int64 // objects the cyclic GC tracks per pending asyncio.gather beyond its parent task's (the gathering future, its children list)
 	GCBaseObjects      int64 // objects the cyclic GC tracks in an interpreter with asyncio, before any task
 	GCThreshold        int64 // net tracked allocations that trigger a collection of generation 0 (gc.get_threshold()[0]: 700 up to 3.12, 2000 in 3.13)
+	GCCount0           int64 // the collector's generation counts when a program's first coroutine runs (gc.get_count()): what its imports left;
+	GCCount1           int64 // a full collection comes that much sooner than from a fresh start
+	GCCount2           int64
 	GCYoung            int64 // CPU of the young collections (generations 0 and 1) per tracked object allocated
 	GCScan             int64 // CPU of a full collection per tracked object
 	ProcessFork        int64 // CPU to start one worker process with fork

@@ -46,6 +46,15 @@ type heap struct {
 	longTotal              int64 // objects the last full collection kept
 }
 
+// freshHeap is a loop's interpreter as its first coroutine runs: the
+// collector's counts where the program's start-up left them (the
+// profile's GCCount0–2), so that its first full collection comes when
+// CPython's does, not a fresh start's 11 × 11 young collections later.
+func (e *engine) freshHeap() heap {
+	p := &e.prof
+	return heap{count0: max(0, p.GCCount0), count1: p.GCCount1, count2: p.GCCount2}
+}
+
 // tasksMade is the CPU the creation of n tasks on l costs beyond
 // TaskCreate: growing the heap past its peak, and the collections their
 // objects trigger. The tasks are made one after another (gather creates

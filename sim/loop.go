@@ -122,6 +122,7 @@ func (e *engine) resumeCause(l *loop, sl int32) {
 
 func (e *engine) newLoop(p *process, d model.Deployment, name string) *thread {
 	l := &loop{limit: d.Limit, eager: d.Eager, wakeAt: math.MaxInt64, blocker: -1, last: -1, freed: -1, created: -1}
+	l.heap = e.freshHeap()
 	p.loop = l
 	l.th = e.newThread(p, roleLoop, LoopThread, name)
 	p.main = l.th

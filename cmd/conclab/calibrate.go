@@ -288,7 +288,7 @@ func (p *progressPrinter) show(pr runtime.Progress) {
 	value := report.Seconds(int64(pr.Value))
 	switch {
 	case pr.Count:
-		value = fmt.Sprintf("%.1f objects", pr.Value)
+		value = fmt.Sprintf("%.1f%s", pr.Value, runtime.CountNoun(pr.Name))
 	case pr.Size:
 		value = report.Bytes(int64(pr.Value))
 	}
