@@ -21,6 +21,7 @@ freed by an earlier run cannot be reused and hide the cost.
 """
 
 import asyncio
+import collections
 import concurrent.futures
 import datetime
 import gc
@@ -435,7 +436,11 @@ def child_gc(n=50000, touch=10000):
     first pays to grow the heap (page faults, allocator arenas), the second
     reuses it. objects: tracked objects per pending task of a coroutine
     awaiting asyncio.sleep (task, two coroutines, future, timer handle and
-    their containers). child, gather: the objects a pending child of
+    their containers). at_create: those made before the task first runs
+    (task, coroutine, context, the weak reference that registers it, the
+    ready handle, the bound step); transient: those its first run frees
+    (the kinds of object there are fewer of after it: the handle and the
+    bound step). child, gather: the objects a pending child of
     asyncio.gather adds beyond a task's, and those of the gather itself
     beyond its parent task's. young: CPU of the young collections (generations 0 and 1)
     while `n` such tasks are created, per tracked object allocated.
@@ -470,12 +475,22 @@ def child_gc(n=50000, touch=10000):
                 young[0] += time.process_time_ns() - young[1]
     gc.callbacks.append(timed)
 
+    def census():
+        return collections.Counter(type(o) for o in gc.get_objects())
+
     async def main():
         before = len(gc.get_objects())
         gc.enable()
         tasks = [asyncio.ensure_future(pending()) for _ in range(n)]
+        gc.disable()
+        at_create = (len(gc.get_objects()) - before) / n
+        made = census()
+        gc.enable()
         await asyncio.sleep(0)  # every task up to its timer
         gc.disable()
+        ran = census()
+        # What the first runs freed: the kinds of object there are fewer of.
+        transient = sum(max(0, made[k] - ran[k]) for k in made) / n
         objects = (len(gc.get_objects()) - before) / n
         total = len(gc.get_objects())
         t0 = time.process_time_ns()
@@ -500,6 +515,7 @@ def child_gc(n=50000, touch=10000):
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         return {"first_touch": max(0.0, (first - second) / touch), "objects": objects,
+                "at_create": at_create, "transient": transient,
                 "child": child, "gather": gather,
                 "young": young[0] / (objects * n), "scan": scan, "base": float(base)}
     return asyncio.run(main())
@@ -664,8 +680,8 @@ def plan(quick):
         (["SelectResolution"], select_resolution),
         (["ThreadRSS", "ThreadVirtual"], lambda: both(in_child("threads"), "rss", "virtual")),
         (["TaskRSS"], lambda: (in_child("tasks")["rss"],)),
-        (["TaskFirstTouch", "GCObjectsPerTask", "GCObjectsPerChild", "GCObjectsPerGather", "GCYoung", "GCScan",
-          "GCBaseObjects"], gc_constants),
+        (["TaskFirstTouch", "GCObjectsPerTask", "GCObjectsAtCreate", "GCObjectsTransient", "GCObjectsPerChild",
+          "GCObjectsPerGather", "GCYoung", "GCScan", "GCBaseObjects"], gc_constants),
         (["ProcessRSS", "ProcessVirtual"], lambda: both(process_memory(), "rss", "virtual")),
     ]
 
@@ -696,7 +712,8 @@ def gc_constants():
     g, t = in_child("gc"), in_child("gctree")
     per_child = g["objects"] + g["child"]
     gather = (t["made"] - t["leaves"] * per_child) / t["inner"] - per_child
-    return g["first_touch"], g["objects"], g["child"], gather, g["young"], t["scan"], g["base"]
+    return (g["first_touch"], g["objects"], g["at_create"], g["transient"], g["child"], gather, g["young"],
+            t["scan"], g["base"])
 
 
 def flag(name, default, convert):

@@ -34,6 +34,8 @@ type Profile struct {
 	TaskCreate         int64 // CPU to create one asyncio task
 	TaskFirstTouch     int64 // CPU per asyncio task beyond the most a loop has had pending: the heap grows (page faults, allocator arenas)
 	GCObjectsPerTask   int64 // objects the cyclic GC tracks per pending asyncio task (task, coroutines, future, timer handle); 0: no such collector
+	GCObjectsAtCreate  int64 // of those, what create_task makes before the task first runs (task, coroutine, context, weak reference, ready handle, bound step); 0: all at creation
+	GCObjectsTransient int64 // objects made at creation that its first run frees (the ready handle and the bound step)
 	GCObjectsPerChild  int64 // objects the cyclic GC tracks per pending child of an asyncio.gather beyond GCObjectsPerTask (its done callback)
 	GCObjectsPerGather int64 // objects the cyclic GC tracks per pending asyncio.gather beyond its parent task's (the gathering future, its children list)
 	GCBaseObjects      int64 // objects the cyclic GC tracks in an interpreter with asyncio, before any task

@@ -45,6 +45,8 @@ var constants = []constant{
 	{"task_create", "TaskCreate", false, "CPU to create one asyncio task", func(p *Profile) *int64 { return &p.TaskCreate }, false},
 	{"task_first_touch", "TaskFirstTouch", false, "CPU per asyncio task beyond a loop's peak", func(p *Profile) *int64 { return &p.TaskFirstTouch }, true},
 	{"gc_objects_per_task", "GCObjectsPerTask", true, "tracked objects per pending asyncio task (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerTask }, true},
+	{"gc_objects_at_create", "GCObjectsAtCreate", true, "of those, made before the task first runs (a count)", func(p *Profile) *int64 { return &p.GCObjectsAtCreate }, true},
+	{"gc_transient_objects", "GCObjectsTransient", true, "made at creation, freed by the first run (a count)", func(p *Profile) *int64 { return &p.GCObjectsTransient }, true},
 	{"gc_child_objects", "GCObjectsPerChild", true, "tracked objects of a gather's child (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerChild }, true},
 	{"gc_gather_objects", "GCObjectsPerGather", true, "tracked objects of a pending gather (a count)", func(p *Profile) *int64 { return &p.GCObjectsPerGather }, true},
 	{"gc_threshold", "GCThreshold", true, "tracked allocations per young collection (a count)", func(p *Profile) *int64 { return &p.GCThreshold }, true},

@@ -16,10 +16,19 @@ package sim
 //
 // The model follows that mechanism with the tasks as the allocations: a
 // pending asyncio task is GCObjectsPerTask tracked objects (a child of a
-// gather GCObjectsPerChild more: its done callback), made when it is
-// created and freed when it ends, and a pending gather GCObjectsPerGather
-// (its future and children list); what the collections cost is CPU of the
-// loop's thread, paid with the creation. A task created beyond the most
+// gather GCObjectsPerChild more: its done callback), freed when it ends,
+// and a pending gather GCObjectsPerGather (its future and children list).
+// A task is made in two steps: create_task makes GCObjectsAtCreate (the
+// task, its coroutine, its context, the weak reference that registers it,
+// the ready handle and the bound step), and its first run frees
+// GCObjectsTransient of those (the handle and the bound step) and makes
+// the rest (the awaited sleep's future and timer handle, the wake-up
+// method, the sleep's coroutine and context). The transient ones matter:
+// a loop that creates thousands of tasks in one iteration and runs them
+// in the next passes their handles on to generation 2, where they die,
+// and CPython's full collections come sooner than for a heap that only
+// grew. What the collections cost is CPU of the loop's thread, paid with
+// the creation or the first run. A task created beyond the most
 // the loop has had pending also pays TaskFirstTouch: the heap grows. In a
 // tree of gathers six wide, a task is 11 + 1 + 5/6 objects: the gathers'
 // share is what makes a deep tree's collections more and longer than a
@@ -73,7 +82,22 @@ func (e *engine) tasksMade(l *loop, n int64, child bool) int64 {
 		return cost
 	}
 	per := e.taskObjects(child)
+	if at := p.GCObjectsAtCreate; at > 0 {
+		per += at - p.GCObjectsPerTask // the rest at its first run
+	}
 	return cost + e.allocate(h, n*per, per)
+}
+
+// firstRun is the CPU of a task's first run on l for the collector: its
+// transient objects freed, the rest of its own made (see tasksMade).
+func (e *engine) firstRun(l *loop) int64 {
+	p := &e.prof
+	if p.GCObjectsPerTask <= 0 || p.GCObjectsAtCreate <= 0 {
+		return 0
+	}
+	e.freed(&l.heap, p.GCObjectsTransient)
+	n := p.GCObjectsPerTask - p.GCObjectsAtCreate + p.GCObjectsTransient
+	return e.allocate(&l.heap, n, n)
 }
 
 // gatherMade is the CPU of a gather's own objects on l.

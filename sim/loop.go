@@ -235,6 +235,10 @@ func (e *engine) kick(l *loop) {
 	cost := e.prof.LoopResume
 	if e.slots[sl].firstRun < 0 {
 		e.started(sl, th)
+		cost += e.firstRun(l)
+	} else if e.tree && e.frames[sl].fresh {
+		e.frames[sl].fresh = false
+		cost += e.firstRun(l)
 	}
 	if e.sink != nil {
 		e.resumeCause(l, sl)

@@ -120,9 +120,11 @@ func TestLoopTakesTheBurst(t *testing.T) {
 	r := run(t, inline(t, "4 x [work 500ms]"), "processes(2)*asyncio", runOpt{prof: prof, sink: rec})
 	// loop-1 is up after one fork, begins an iteration (LoopTurn), creates
 	// the 4 tasks (its heap grows by four: 44 tracked objects, too few for
-	// a collection), then runs each in that same iteration: a resume,
-	// 500 ms of work, and the resume of gather's done callback.
-	want := prof.ProcessFork + prof.LoopTurn + 4*(prof.TaskCreate+prof.TaskFirstTouch+prof.GCObjectsPerTask*prof.GCYoung) +
+	// a collection, and the 2 a task's first run frees, made first), then
+	// runs each in that same iteration: a resume, 500 ms of work, and the
+	// resume of gather's done callback.
+	young := (prof.GCObjectsPerTask + prof.GCObjectsTransient) * prof.GCYoung
+	want := prof.ProcessFork + prof.LoopTurn + 4*(prof.TaskCreate+prof.TaskFirstTouch+young) +
 		4*(500*ms+2*prof.LoopResume)
 	if r.Makespan != want {
 		t.Errorf("makespan %d, want %d", r.Makespan, want)

@@ -32,6 +32,7 @@ type frame struct {
 	wait    int32  // the resource instance it waits for, -1
 	joinTh  int32  // the thread blocked until its children finish, -1
 	run     uint8  // runTask, runInline or runEager
+	fresh   bool   // created on a loop, not yet run: the rest of its objects are still to be made (gc.go)
 	key     uint64 // its random stream
 	since   int64  // when its current wait began
 }
@@ -339,7 +340,9 @@ func (e *engine) loopCreated(l *loop) {
 	par := l.th.slot
 	n := e.gatherTotal(par)
 	for e.frames[par].made < n {
-		e.enqueue(l, e.newChild(par, runTask))
+		c := e.newChild(par, runTask)
+		e.frames[c].fresh = true
+		e.enqueue(l, c)
 	}
 	e.asyncPending += int(n)
 	e.memory()
@@ -362,7 +365,8 @@ func (e *engine) eagerNext(l *loop, par int32) {
 		th.slot = e.newChild(par, runEager)
 		e.asyncPending++
 		e.memory()
-		e.python(th, cost+e.prof.TaskCreate+e.tasksMade(l, 1, true), actEager)
+		// It runs at once: its objects are all made now.
+		e.python(th, cost+e.prof.TaskCreate+e.tasksMade(l, 1, true)+e.firstRun(l), actEager)
 		return
 	}
 	th.slot = par
