@@ -99,6 +99,7 @@ type Report struct {
 	// an open workload, the makespan for a batch) first, then by the
 	// other, then in the workload's order.
 	Effects []Effect
+	bound   bound // what the baseline's figures say holds it back (why.go)
 }
 
 // Open says whether the workload is a server's (arrivals): it is ranked by
@@ -151,7 +152,7 @@ func Run(ctx context.Context, p *plan.Plan, d model.Deployment, o Options) (*Rep
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Workload: p.Workload, Model: d, Baseline: metricsOf(res[0])}
+	r := &Report{Workload: p.Workload, Model: d, Baseline: metricsOf(res[0]), bound: boundOf(res[0], p.Cores)}
 	for i, c := range changes {
 		m := metricsOf(res[i+1])
 		r.Effects = append(r.Effects, Effect{Change: c, Metrics: m,

@@ -213,3 +213,58 @@ func TestMM1(t *testing.T) {
 	within("p99 halved", float64(e.P99)/1e9, math.Log(100)/150)
 	within("p99's change", e.P99Change, -2.0/3)
 }
+
+// A step that buys nothing says why: what holds the run back instead, or
+// where the step sits.
+func TestIdleSaysWhy(t *testing.T) {
+	for _, tt := range []struct {
+		inline, model, step, why string
+	}{
+		// The waits overlap the queue for the lock, held all but 2 ms of
+		// the run: 100 × 2 ms of work in it.
+		{"100 x [wait 1ms, use lock [work 2ms]]; res lock=1", "threads(8)", "task-1/1",
+			"lock serialises the run: it is held 200 ms of the 202 ms; the wait overlaps the queue"},
+		// A gather waits for its slowest branch: the 10 ms one never counts.
+		{"20 x [gather [[wait 10ms], [wait 50ms]], work 1ms]", "asyncio", "task-1/1/1/1",
+			"it runs in a gather's branch, and the gather waits for its slowest branch"},
+		// One task in ten draws the wait, and A's work overlaps it.
+		{"A: [work 20ms, wait 30ms]; B: [choose [90: [work 30ms], 10: [wait 5ms]]]", "threads(2)", "B/1/2/1",
+			"it is in a choose's alternative drawn for 10% of the tasks; the wait overlaps other tasks' work and waits"},
+	} {
+		r, err := Run(context.Background(), planOf(t, tt.inline), deployment(t, tt.model), Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got *Idle
+		for _, x := range r.Idle() {
+			if x.Step == tt.step {
+				got = &x
+			}
+		}
+		switch {
+		case got == nil:
+			t.Errorf("%s: %s is not among the steps that buy nothing: %+v", tt.inline, tt.step, r.Idle())
+		case got.Why != tt.why || got.Best <= -nothingBelow:
+			t.Errorf("%s: %s buys %+.1f%% because %q, want under 1%% because %q", tt.inline, tt.step, 100*got.Best, got.Why, tt.why)
+		}
+		// Every step listed bought nothing; every other one bought something.
+		idle := map[string]bool{}
+		for _, x := range r.Idle() {
+			idle[x.Step] = true
+		}
+		for _, e := range r.Effects {
+			if e.Kind == Speedup && e.Amount == 1 && idle[e.Step] != (r.Ranked(&e) > -nothingBelow) {
+				t.Errorf("%s: %s removed changes the metric %+.1f%%, listed as buying nothing: %v", tt.inline, e.Step, 100*r.Ranked(&e), idle[e.Step])
+			}
+		}
+	}
+	// A server whose p99 is one wait's tail: the work before it is not.
+	r, err := Run(context.Background(), planOf(t, "arrivals=20/s for 20s; req: [work 1ms, wait exp(100ms)]"), deployment(t, "asyncio"), Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle := r.Idle()
+	if len(idle) != 1 || idle[0].Step != "req/1" || !strings.HasPrefix(idle[0].Why, "other steps set the pace: req/2 (wait exp(100ms)), speedup 100%, cuts p99 ") {
+		t.Errorf("idle steps %+v, want req/1 with the wait named as what sets p99", idle)
+	}
+}

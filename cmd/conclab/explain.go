@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,6 +13,7 @@ import (
 	"github.com/conclab/conclab/explain"
 	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/whatif"
 	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/jsonout"
@@ -20,6 +22,7 @@ import (
 
 type explainOptions struct {
 	runOptions
+	why bool
 }
 
 func newExplainCmd(s *streams) *cobra.Command {
@@ -38,12 +41,20 @@ are the ones to fix (a blocking call on an event loop, a long computation
 on it).
 
 The workload is given as for "conclab run". -m names the model; it may be
-left out when the workload lists exactly one.`,
+left out when the workload lists exactly one.
+
+--why then says what to speed up: it runs conclab whatif's changes (every
+step faster, offloaded, releasing the GIL; every resource bigger and
+smaller) and names the one that cuts the makespan (a batch) or p99 (a
+server) most, and, for each step that buys nothing even removed, why: the
+resource that serialises the run, the cores kept busy, the gather's slower
+branch, the rarely drawn alternative, the step that sets the pace.`,
 		Example: `  conclab explain seed-io -m asyncio
   conclab explain seed-blocking -m asyncio
   conclab explain convoy
   conclab explain -e '3 x [work 1s]' -m 'threads(3)' --cores 2
-  conclab explain memory -m 'threads(1000)' --width 80 --format json`,
+  conclab explain memory -m 'threads(1000)' --width 80 --format json
+  conclab explain -e 'res lock=1; 100 x [wait 1ms, use lock [work 2ms]]' -m 'threads(8)' --why`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.models = splitModels(o.models)
@@ -59,6 +70,7 @@ left out when the workload lists exactly one.`,
 	f.StringArrayVarP(&o.models, "model", "m", nil, "the model to explain, such as asyncio or threads(8)")
 	addSimFlags(f, &o.runOptions)
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
+	f.BoolVar(&o.why, "why", false, "then say what to speed up, and why the other steps buy nothing (as conclab whatif finds)")
 	addWidthFlag(f, &o.width)
 	return cmd
 }
@@ -107,10 +119,17 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 	}
 	run := runs[0]
 	lines := explain.Narrate(wl, run.Result, run.Spans)
+	var prof *whatif.Report
+	if o.why {
+		prof, err = whatif.Run(ctx, p, p.Models[0], whatif.Options{Progress: s.progress("explain --why", "simulations")})
+		if err != nil {
+			return fail(err)
+		}
+	}
 
 	var buf bytes.Buffer
 	if o.format == "json" {
-		err = explainJSON(&buf, p, run, lines)
+		err = explainJSON(&buf, p, run, lines, prof)
 	} else {
 		head := fmt.Sprintf("%s · %s · runtime %s · %d %s · switch interval %s",
 			wl.Name, run.Result.Model, p.Profile.Name, p.Cores, numfmt.Plural(p.Cores, "core", "cores"), workload.FormatDuration(p.SwitchInterval))
@@ -120,6 +139,10 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 		}
 		fmt.Fprintln(&buf)
 		err = explain.Write(&buf, lines, o.width)
+		if err == nil && prof != nil {
+			fmt.Fprintln(&buf)
+			writeWhy(&buf, prof, o.width)
+		}
 	}
 	if err != nil {
 		return fail(err)
@@ -129,7 +152,7 @@ func runExplain(ctx context.Context, s *streams, o *explainOptions, args []strin
 }
 
 // explainJSON writes the narration as one JSON object.
-func explainJSON(buf *bytes.Buffer, p *plan.Plan, run report.Run, lines []explain.Line) error {
+func explainJSON(buf *bytes.Buffer, p *plan.Plan, run report.Run, lines []explain.Line, prof *whatif.Report) error {
 	type line struct {
 		AtS   float64 `json:"at_s"`
 		Text  string  `json:"text"`
@@ -144,9 +167,83 @@ func explainJSON(buf *bytes.Buffer, p *plan.Plan, run report.Run, lines []explai
 		Cores     int     `json:"cores"`
 		MakespanS float64 `json:"makespan_s"`
 		Lines     []line  `json:"lines"`
-	}{p.Workload.Name, run.Result.Model, p.Profile.Name, p.Profile.SlowdownNote(), p.Cores, float64(run.Result.Makespan) / 1e9, make([]line, len(lines))}
+		Why       *why    `json:"why,omitempty"` // with --why
+	}{p.Workload.Name, run.Result.Model, p.Profile.Name, p.Profile.SlowdownNote(), p.Cores, float64(run.Result.Makespan) / 1e9, make([]line, len(lines)), whyOf(prof)}
 	for i, l := range lines {
 		doc.Lines[i] = line{float64(l.At) / 1e9, l.Text, l.Warn, l.Count}
 	}
 	return jsonout.WriteIndented(buf, doc)
+}
+
+// why is explain --why's finding in JSON: the change that buys the most,
+// and the steps that buy nothing, with why.
+type why struct {
+	Best *whyBest  `json:"best"` // null when no change cuts the ranked metric by 1 % or more
+	Idle []whyIdle `json:"idle"`
+}
+
+type whyBest struct {
+	Step     string  `json:"step,omitempty"`
+	What     string  `json:"what,omitempty"`
+	Resource string  `json:"resource,omitempty"`
+	Change   string  `json:"change"`
+	Metric   string  `json:"metric"` // makespan or p99
+	Cut      float64 `json:"cut"`    // the share of the metric it takes off
+}
+
+type whyIdle struct {
+	Step string `json:"step"`
+	What string `json:"what"`
+	Why  string `json:"why"`
+}
+
+func whyOf(r *whatif.Report) *why {
+	if r == nil {
+		return nil
+	}
+	w := &why{Idle: []whyIdle{}}
+	if b := bestChange(r); b != nil {
+		w.Best = &whyBest{Step: b.Step, What: b.What, Resource: b.Resource, Change: b.Label(), Metric: rankedMetric(r), Cut: -r.Ranked(b)}
+	}
+	for _, x := range r.Idle() {
+		w.Idle = append(w.Idle, whyIdle{x.Step, x.What, x.Why})
+	}
+	return w
+}
+
+// bestChange is the change that cuts r's ranked metric most, if any cuts
+// it by 1 % or more.
+func bestChange(r *whatif.Report) *whatif.Effect {
+	if len(r.Effects) == 0 || r.Effects[0].Deadlock || r.Ranked(&r.Effects[0]) > -0.01 {
+		return nil
+	}
+	return &r.Effects[0]
+}
+
+func rankedMetric(r *whatif.Report) string {
+	if r.Open() {
+		return "p99"
+	}
+	return "makespan"
+}
+
+// writeWhy tells explain --why's finding: what to speed up, and what not.
+func writeWhy(w io.Writer, r *whatif.Report, width int) {
+	metric := "the makespan"
+	if r.Open() {
+		metric = "p99"
+	}
+	if b := bestChange(r); b != nil {
+		what := fmt.Sprintf("%s (%s) %s", b.Step, b.What, b.Label())
+		if b.Kind == whatif.Capacity {
+			what = b.Label()
+		}
+		writeWrapped(w, fmt.Sprintf("What to speed up: %s cuts %s %s, the most of %s tried (conclab whatif lists them).",
+			what, metric, numfmt.WholePercent(-r.Ranked(b)), numfmt.Count(len(r.Effects), "change", "changes")), width)
+	} else {
+		writeWrapped(w, fmt.Sprintf("What to speed up: nothing; no change cuts %s by 1 %% or more.", metric), width)
+	}
+	for _, x := range r.Idle() {
+		writeWrapped(w, fmt.Sprintf("Speeding up %s (%s) buys nothing, even removed: %s.", x.Step, x.What, x.Why), width)
+	}
 }

@@ -52,6 +52,12 @@ in it; a choose's alternative, then the step in it), as view/2/1.
 -m names the one model (the workload's first when not given). The
 simulations run in parallel on all cores; the results do not depend on it.
 
+After the ranking come the steps that buy nothing (under 1 %), even
+removed, each with why: a resource that serialises the run (held most of
+it), the cores kept busy, a gather that waits for a slower branch, an
+alternative few tasks draw, or the step that sets the pace instead. JSON
+lists them as "idle"; conclab explain --why tells the same after its story.
+
 --format svg (or html, with the table under it) draws the causal profile:
 a panel per step, its speed-up across and what it cuts up, on one scale, as
 Coz draws it; --top says how many steps (and rows of the table).`,
@@ -183,12 +189,19 @@ func whatifText(w io.Writer, p *plan.Plan, r *whatif.Report, top, width int) err
 	if len(r.Effects) > top {
 		writeWrapped(w, fmt.Sprintf("The top %d of %d; --top shows more, --format json lists them all.", top, len(r.Effects)), width)
 	}
+	what := "the makespan"
+	if r.Open() {
+		what = "p99"
+	}
 	if len(r.Effects) == 0 || r.Effects[0].Deadlock || r.Ranked(&r.Effects[0]) > -0.01 {
-		what := "the makespan"
-		if r.Open() {
-			what = "p99"
-		}
 		writeWrapped(w, fmt.Sprintf("No change cuts %s by 1 %% or more: no one step, and no resource's size, holds this run back.", what), width)
+	}
+	if idle := r.Idle(); len(idle) > 0 {
+		fmt.Fprintln(w)
+		writeWrapped(w, fmt.Sprintf("Speeding these up buys nothing (under 1 %% of %s, even removed):", what), width)
+		for _, x := range idle {
+			writeWrapped(w, fmt.Sprintf("- %s (%s): %s.", x.Step, x.What, x.Why), width)
+		}
 	}
 	return nil
 }
@@ -218,13 +231,23 @@ func whatifJSON(w io.Writer, p *plan.Plan, r *whatif.Report) error {
 	m := func(x whatif.Metrics) metrics {
 		return metrics{sec(x.Makespan), sec(x.P50), sec(x.P99), x.Served, x.Deadlock}
 	}
+	type idle struct {
+		Step   string  `json:"step"`
+		What   string  `json:"what"`
+		Change float64 `json:"change"`
+		Why    string  `json:"why"`
+	}
 	doc := struct {
 		report.Header
 		Model    string   `json:"model"`
 		RankedBy string   `json:"ranked_by"`
 		Baseline metrics  `json:"baseline"`
 		Effects  []effect `json:"effects"`
-	}{Header: p.Header(), Model: r.Model.String(), RankedBy: "makespan", Baseline: m(r.Baseline), Effects: []effect{}}
+		Idle     []idle   `json:"idle"`
+	}{Header: p.Header(), Model: r.Model.String(), RankedBy: "makespan", Baseline: m(r.Baseline), Effects: []effect{}, Idle: []idle{}}
+	for _, x := range r.Idle() {
+		doc.Idle = append(doc.Idle, idle{Step: x.Step, What: x.What, Change: x.Best, Why: x.Why})
+	}
 	if r.Open() {
 		doc.RankedBy = "p99"
 	}
