@@ -259,13 +259,13 @@ func checkBudget(p *plan.Plan, sims []simulation, what string) error {
 		p.Models = []model.Deployment{s.d}
 		n := p.Steps(s.wl)
 		if n > MaxSteps {
-			return tooBig("%s under %s: about %s steps (tasks × steps with repeats unrolled, and the GIL hand-overs of threads computing together): the page simulates at most %s per model (run it with `conclab advise` or `conclab sweep`)",
+			return tooBig("%s under %s: about %s steps (tasks × steps with repeats unrolled, and the GIL hand-overs of threads computing together): the page simulates at most %s per model (the command line has no such bound: run it there)",
 				p.Workload.Name, s.d, numfmt.Thousands(n), numfmt.Thousands(MaxSteps))
 		}
 		total += n
 	}
 	if total > MaxSweepSteps {
-		return tooBig("%s %s: about %s steps together; the page simulates at most %s (run it with `conclab advise` or `conclab sweep`)",
+		return tooBig("%s %s: about %s steps together; the page simulates at most %s (the command line has no such bound: run it there)",
 			numfmt.Thousands(len(sims)), what, numfmt.Thousands(total), numfmt.Thousands(MaxSweepSteps))
 	}
 	return nil

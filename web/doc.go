@@ -14,9 +14,10 @@
 // (report.TimelineRows, the terminal's and the SVG's rows), why each span
 // ended, and the narration; or, given a format, with the file `conclab
 // run --format` writes (JSON, HTML report, SVG, trace), written by package
-// report as the command writes it. POST /api/advise and POST /api/sweep
-// answer as `conclab advise` and `conclab sweep --format json` do (package
-// advise), the sweep with its plot. GET /api/examples and GET
+// report as the command writes it. POST /api/advise, POST /api/sweep and
+// POST /api/whatif answer as `conclab advise`, `conclab sweep` and
+// `conclab whatif --format json` do (packages advise and whatif), the
+// sweep and the whatif with their plots. GET /api/examples and GET
 // /api/examples/{name} list and return the built-in scenarios; GET
 // /api/states and GET /api/columns give the palette and words of the
 // states and the meaning of the summary's columns, from package report, so

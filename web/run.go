@@ -57,8 +57,8 @@ const (
 )
 
 // WorkloadRequest is what every request that simulates gives: the
-// workload and what overrides it. RunRequest, AdviseRequest and
-// SweepRequest embed it.
+// workload and what overrides it. RunRequest, AdviseRequest,
+// SweepRequest and WhatifRequest embed it.
 type WorkloadRequest struct {
 	// YAML is the workload, in the format of SPEC §1.
 	YAML string `json:"yaml"`

@@ -72,6 +72,8 @@ type server struct {
 //	POST /api/advise           an AdviseRequest as JSON: `conclab advise --format json`'s document
 //	POST /api/sweep            a SweepRequest as JSON: `conclab sweep --format json`'s document,
 //	                           with the plot (its SVG) and the knee in words
+//	POST /api/whatif           a WhatifRequest as JSON: `conclab whatif --format json`'s document,
+//	                           with the ranking's table and the causal profile (its SVG)
 //
 // It answers only requests to itself from its own page or from no page (a
 // browser's other tabs must not drive it): a Host header other than the
@@ -115,6 +117,7 @@ func newHandler(opt Options, hook func(point string)) http.Handler {
 	mux.HandleFunc("/api/run", s.only("POST", s.run))
 	mux.HandleFunc("/api/advise", s.only("POST", s.advise))
 	mux.HandleFunc("/api/sweep", s.only("POST", s.sweep))
+	mux.HandleFunc("/api/whatif", s.only("POST", s.whatif))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &apiError{status: http.StatusNotFound, Msg: "no such API: " + r.URL.Path})
 	})

@@ -27,6 +27,26 @@ import (
 // duration taken off (1 removes it).
 var DefaultSpeedups = []float64{0.10, 0.25, 0.50, 1}
 
+// ParseSpeedups reads a list of speed-ups as `conclab whatif --speedup`
+// takes it: percentages above 0 and at most 100, separated by commas,
+// such as "10%,25%,50%,100%". An error starts with what it quotes, for
+// the caller to say where it comes from.
+func ParseSpeedups(s string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		v, err := strconv.ParseFloat(strings.TrimSuffix(f, "%"), 64)
+		if err != nil || !strings.HasSuffix(f, "%") {
+			return nil, fmt.Errorf("%q: want percentages, e.g. 10%%,25%%,50%%,100%%", s)
+		}
+		if !(v > 0 && v <= 100) {
+			return nil, fmt.Errorf("%s: want more than 0%% and at most 100%% (100%% removes the step)", f)
+		}
+		out = append(out, v/100)
+	}
+	return out, nil
+}
+
 // Kind is what a change does.
 type Kind uint8
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -82,23 +81,6 @@ Coz draws it; --top says how many steps (and rows of the table).`,
 	return cmd
 }
 
-// parseSpeedups reads --speedup: percentages above 0 and at most 100.
-func parseSpeedups(s string) ([]float64, error) {
-	var out []float64
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		v, err := strconv.ParseFloat(strings.TrimSuffix(f, "%"), 64)
-		if err != nil || !strings.HasSuffix(f, "%") {
-			return nil, fmt.Errorf("--speedup %q: want percentages, e.g. 10%%,25%%,50%%,100%%", s)
-		}
-		if !(v > 0 && v <= 100) {
-			return nil, fmt.Errorf("--speedup %s: want more than 0%% and at most 100%% (100%% removes the step)", f)
-		}
-		out = append(out, v/100)
-	}
-	return out, nil
-}
-
 func runWhatif(ctx context.Context, s *streams, o *whatifOptions, args []string) error {
 	switch o.format {
 	case "text", "json", "svg", "html":
@@ -108,9 +90,9 @@ func runWhatif(ctx context.Context, s *streams, o *whatifOptions, args []string)
 	if o.top < 1 {
 		return fmt.Errorf("--top %d: want at least 1", o.top)
 	}
-	speedups, err := parseSpeedups(o.speedups)
+	speedups, err := whatif.ParseSpeedups(o.speedups)
 	if err != nil {
-		return err
+		return fmt.Errorf("--speedup %w", err)
 	}
 	p, err := loadForAdvise(ctx, s, &o.runOptions, args)
 	if err != nil {
@@ -167,24 +149,8 @@ func whatifText(w io.Writer, p *plan.Plan, r *whatif.Report, top, width int) err
 	}
 	writeWrapped(w, fmt.Sprintf("%s tried, ranked by what they cut of %s:", numfmt.Count(len(r.Effects), "change", "changes"), by), width)
 	fmt.Fprintln(w)
-	rows := [][]string{{"#", "step", "what", "change", "p99", "", "makespan", "", ""}}
-	for i, e := range r.Effects {
-		if i == top {
-			break
-		}
-		step, what := e.Step, e.What
-		if e.Kind == whatif.Capacity {
-			step, what = e.Resource, "resource"
-		}
-		note := ""
-		if e.Deadlock {
-			note = "deadlock"
-		}
-		rows = append(rows, []string{strconv.Itoa(i + 1), step, what, e.Label(),
-			report.Seconds(e.P99), numfmt.SignedPercent(e.P99Change),
-			report.Seconds(e.Makespan), numfmt.SignedPercent(e.MakespanChange), note})
-	}
-	writeColumns(w, rows, []bool{true, false, false, false, true, true, true, true, false}, width)
+	head, rows := r.Table()
+	writeColumns(w, append([][]string{head}, rows[:min(top, len(rows))]...), []bool{true, false, false, false, true, true, true, true, false}, width)
 	fmt.Fprintln(w)
 	if len(r.Effects) > top {
 		writeWrapped(w, fmt.Sprintf("The top %d of %d; --top shows more, --format json lists them all.", top, len(r.Effects)), width)
@@ -207,53 +173,7 @@ func whatifText(w io.Writer, p *plan.Plan, r *whatif.Report, top, width int) err
 }
 
 // whatifJSON writes the report as SPEC §5's header, the model, the
-// baseline and every change with its figures.
+// baseline and every change with its figures (whatif.Document).
 func whatifJSON(w io.Writer, p *plan.Plan, r *whatif.Report) error {
-	type metrics struct {
-		MakespanS float64 `json:"makespan_s"`
-		P50S      float64 `json:"p50_s"`
-		P99S      float64 `json:"p99_s"`
-		Served    float64 `json:"served_per_s"`
-		Deadlock  bool    `json:"deadlock"`
-	}
-	type effect struct {
-		Step     string `json:"step,omitempty"`
-		What     string `json:"what,omitempty"`
-		Resource string `json:"resource,omitempty"`
-		Units    int    `json:"units,omitempty"`
-		Change   string `json:"change"`
-		metrics
-		MakespanChange float64 `json:"makespan_change"`
-		P50Change      float64 `json:"p50_change"`
-		P99Change      float64 `json:"p99_change"`
-		ServedChange   float64 `json:"served_change"`
-	}
-	m := func(x whatif.Metrics) metrics {
-		return metrics{sec(x.Makespan), sec(x.P50), sec(x.P99), x.Served, x.Deadlock}
-	}
-	type idle struct {
-		Step   string  `json:"step"`
-		What   string  `json:"what"`
-		Change float64 `json:"change"`
-		Why    string  `json:"why"`
-	}
-	doc := struct {
-		report.Header
-		Model    string   `json:"model"`
-		RankedBy string   `json:"ranked_by"`
-		Baseline metrics  `json:"baseline"`
-		Effects  []effect `json:"effects"`
-		Idle     []idle   `json:"idle"`
-	}{Header: p.Header(), Model: r.Model.String(), RankedBy: "makespan", Baseline: m(r.Baseline), Effects: []effect{}, Idle: []idle{}}
-	for _, x := range r.Idle() {
-		doc.Idle = append(doc.Idle, idle{Step: x.Step, What: x.What, Change: x.Best, Why: x.Why})
-	}
-	if r.Open() {
-		doc.RankedBy = "p99"
-	}
-	for _, e := range r.Effects {
-		doc.Effects = append(doc.Effects, effect{Step: e.Step, What: e.What, Resource: e.Resource, Units: e.Units, Change: e.Label(),
-			metrics: m(e.Metrics), MakespanChange: e.MakespanChange, P50Change: e.P50Change, P99Change: e.P99Change, ServedChange: e.ServedChange})
-	}
-	return report.WriteJSON(w, doc)
+	return report.WriteJSON(w, r.Document(p.Header()))
 }

@@ -1,7 +1,8 @@
 // conclab's page: pick or edit a workload, run it through POST /api/run,
 // and draw every model's timeline, on one time axis or each on its own,
-// to zoom, pan, hover and play through; ask for advice or a sweep;
-// download the run as the command writes it; share it as a link.
+// to zoom, pan, hover and play through; ask for advice, a sweep or which
+// step to speed up; download the run as the command writes it; share it
+// as a link.
 // Plain JavaScript, no libraries: the page must work offline.
 "use strict";
 
@@ -296,6 +297,7 @@
     clearTimeout(st.timer);
     const seq = ++st.seq;
     const body = Object.assign(workloadBody(), { models: modelInputs(), spans: true, no_tasks: true });
+    $("whatif-model").placeholder = body.models[0] || "threads(8)";
     const status = $("status");
     status.textContent = "simulating…";
     status.className = "status busy";
@@ -1650,6 +1652,67 @@
     if (sw.knee_note) box.appendChild(el("p", "knee note", sw.knee_note));
     const kneeLabel = sw.knee ? sw.table.rows.findIndex((r) => r[0].endsWith("◀")) : -1;
     box.appendChild(textTable(sw.table, (row, i) => (i === kneeLabel ? "best" : "") + (row[row.length - 1] ? " rejected" : "")));
+    box.hidden = false;
+  }
+
+  // ---- whatif -----------------------------------------------------------
+
+  const WHATIF_ROWS = 15; // changes listed, as `conclab whatif --top`
+
+  $("whatif-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    busy(e.target, "Ranking", whatif);
+  });
+
+  // whatif asks the server which step's speed-up buys the most under one
+  // model (`conclab whatif`) and shows the ranking, the causal profile and
+  // the steps that buy nothing, with why.
+  async function whatif() {
+    const body = workloadBody();
+    body.model = $("whatif-model").value.trim() || $("whatif-model").placeholder;
+    if ($("whatif-speedups").value.trim()) body.speedups = $("whatif-speedups").value.trim();
+    const ans = await postJSON("/api/whatif", body);
+    const box = $("whatif");
+    if (toolError("whatif-error", ans)) { box.hidden = true; return; }
+    const w = ans.doc;
+    const metric = w.ranked_by === "p99" ? "p99 (a server: an open workload)" : "the makespan (a batch)";
+    const cut = (e) => (w.ranked_by === "p99" ? e.p99_change : e.makespan_change);
+    box.replaceChildren();
+    box.appendChild(el("h4", "", w.model + ": " + w.effects.length + (w.effects.length === 1 ? " change" : " changes") +
+      " tried, ranked by what they cut of " + metric));
+    const b = w.baseline;
+    const ns = (s) => seconds(Math.round(s * 1e9));
+    box.appendChild(el("p", "base", "as it is: makespan " + ns(b.makespan_s) + ", p50 " + ns(b.p50_s) + ", p99 " + ns(b.p99_s) +
+      ", " + b.served_per_s.toFixed(1) + "/s served"));
+    const shown = { head: w.table.head, rows: w.table.rows.slice(0, WHATIF_ROWS) };
+    box.appendChild(textTable(shown, (row) => (row[row.length - 1] ? "rejected" : "")));
+    if (w.table.rows.length > WHATIF_ROWS) {
+      box.appendChild(el("p", "more", "The top " + WHATIF_ROWS + " of " + w.table.rows.length + "; the JSON (conclab whatif --format json) lists them all."));
+    }
+    if (w.effects.length === 0 || w.effects[0].deadlock || cut(w.effects[0]) > -0.01) {
+      box.appendChild(el("p", "knee", "No change cuts " + (w.ranked_by === "p99" ? "p99" : "the makespan") +
+        " by 1 % or more: no one step, and no resource's size, holds this run back."));
+    }
+    const plot = el("div", "plot");
+    const svg = new DOMParser().parseFromString(w.svg, "image/svg+xml").documentElement;
+    if (svg && svg.nodeName === "svg") {
+      for (const s of svg.querySelectorAll("script, foreignObject")) s.remove();
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", "causal profile of " + w.model);
+      plot.appendChild(document.importNode(svg, true));
+    }
+    box.appendChild(plot);
+    if (w.idle.length > 0) {
+      box.appendChild(el("h4", "", "Speeding these up buys nothing (under 1 % of " +
+        (w.ranked_by === "p99" ? "p99" : "the makespan") + ", even removed)"));
+      const ul = el("ul", "idle");
+      for (const x of w.idle) {
+        const li = el("li");
+        li.append(el("span", "mono", x.step), document.createTextNode(" (" + x.what + "): " + x.why + "."));
+        ul.appendChild(li);
+      }
+      box.appendChild(ul);
+    }
     box.hidden = false;
   }
 
