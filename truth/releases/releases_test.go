@@ -36,8 +36,8 @@ var releaseScenarios = []string{"seed-waits", "seed-sleep-in-async", "cpu-thread
 // 0.79 s), which the engine does not model yet: see docs/models.md.
 var freeThreadedScenarios = []string{"seed-waits", "seed-sleep-in-async", "asyncio-cpu", "loop-blocking", "offload-to-thread"}
 
-// TestReleasesAgainstCPython: the built-in profiles of CPython 3.12, 3.13
-// and the free-threaded 3.13t agree with those interpreters here, within
+// TestReleasesAgainstCPython: the built-in profiles of CPython 3.8, 3.9,
+// 3.10, 3.12, 3.13 and the free-threaded 3.13t agree with those interpreters here, within
 // 10 % on every scenario's median run, each picked by its interpreter's
 // release as verify picks it. 3.13t runs work at the speed of the build
 // with the GIL of its source, so the measured slowdown is under test too.
@@ -60,6 +60,9 @@ func TestReleasesAgainstCPython(t *testing.T) {
 		runtime, python string
 		scenarios       []string
 	}{
+		{"cpython-3.8", pyenv("3.8"), releaseScenarios},
+		{"cpython-3.9", pyenv("3.9"), releaseScenarios},
+		{"cpython-3.10", pyenv("3.10"), releaseScenarios},
 		{"cpython-3.12", pyenv("3.12"), releaseScenarios},
 		{"cpython-3.13", pyenv("3.13"), releaseScenarios},
 		{"cpython-3.13t", filepath.Join(cache, "python3.13t", "bin", "python3.13t"), freeThreadedScenarios},
