@@ -48,7 +48,7 @@ func (e *engine) deadlock() *Deadlock {
 		}
 	}
 	for k := 0; k < e.central.len(); k++ {
-		a := e.central.buf[(e.central.head+k)%len(e.central.buf)]
+		a := e.central.at(k)
 		if a.group < 0 {
 			queuedIn[a.id] = addPool(e.procs[e.slots[a.id].proc].fan)
 		}
@@ -60,13 +60,13 @@ func (e *engine) deadlock() *Deadlock {
 				continue
 			}
 			for k := 0; k < pl.queue.len(); k++ {
-				queuedIn[pl.queue.buf[(pl.queue.head+k)%len(pl.queue.buf)]] = addPool(pl)
+				queuedIn[pl.queue.at(k)] = addPool(pl)
 			}
 		}
 		if l := p.loop; l != nil && l.th.slot >= 0 && e.frames[l.th.slot].wait >= 0 {
 			b := l.th.slot
 			for k := 0; k < l.ready.len(); k++ {
-				blockedLoop[l.ready.buf[(l.ready.head+k)%len(l.ready.buf)]] = b
+				blockedLoop[l.ready.at(k)] = b
 			}
 			for _, t := range l.timers.h {
 				blockedLoop[t.slot] = b
@@ -205,7 +205,7 @@ func (e *engine) stopped() {
 	for i := range e.inst {
 		in := &e.inst[i]
 		for k := 0; k < in.waiters.len(); k++ {
-			w := in.waiters.buf[(in.waiters.head+k)%len(in.waiters.buf)]
+			w := in.waiters.at(k)
 			waited := e.now - e.frames[w.slot].since
 			in.wait += waited
 			e.resWait += waited
@@ -251,7 +251,7 @@ func (e *engine) recordUnfinished() {
 	}
 	for _, q := range []*ring[arrival]{&e.central, &e.submitQ} {
 		for k := 0; k < q.len(); k++ {
-			if a := q.buf[(q.head+k)%len(q.buf)]; a.group >= 0 {
+			if a := q.at(k); a.group >= 0 {
 				add(a.id, a.group, a.release, -1, -1)
 			}
 		}

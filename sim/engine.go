@@ -337,6 +337,9 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 		if e.record {
 			e.records = make([]TaskRecord, 0, b.total())
 		}
+		if d := cfg.Deployment; d.Kind == model.Asyncio && d.Limit == 0 {
+			e.reserveSlots(b.total())
+		}
 	}
 	return e, nil
 }

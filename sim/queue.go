@@ -232,11 +232,17 @@ func (c *cpuSet) down(i int) {
 	}
 }
 
-// ring is a growable FIFO ring buffer.
+// ring is a growable FIFO ring buffer. Its length is a power of two, so
+// that a position wraps with a mask, not a division; a ring that empties
+// after holding more than shrinkAbove lets its buffer go, so that a burst
+// (a million tasks released at once) does not keep its memory for the rest
+// of the run.
 type ring[T any] struct {
 	buf        []T
 	head, size int
 }
+
+const shrinkAbove = 1 << 16
 
 func (q *ring[T]) push(x T) {
 	if q.size == len(q.buf) {
@@ -244,40 +250,62 @@ func (q *ring[T]) push(x T) {
 		if n == 0 {
 			n = 16
 		}
-		nb := make([]T, n)
-		for i := 0; i < q.size; i++ {
-			nb[i] = q.buf[(q.head+i)%len(q.buf)]
-		}
-		q.buf, q.head = nb, 0
+		q.grow(n)
 	}
-	q.buf[(q.head+q.size)%len(q.buf)] = x
+	q.buf[(q.head+q.size)&(len(q.buf)-1)] = x
 	q.size++
+}
+
+// grow moves the ring to a buffer of n elements, n a power of two at
+// least its size.
+func (q *ring[T]) grow(n int) {
+	nb := make([]T, n)
+	if q.size > 0 {
+		k := copy(nb, q.buf[q.head:min(q.head+q.size, len(q.buf))])
+		copy(nb[k:q.size], q.buf)
+	}
+	q.buf, q.head = nb, 0
+}
+
+// reserve makes room for n elements without growing again.
+func (q *ring[T]) reserve(n int) {
+	if n > len(q.buf) {
+		c := 16
+		for c < n {
+			c *= 2
+		}
+		q.grow(c)
+	}
 }
 
 func (q *ring[T]) pop() T {
 	x := q.buf[q.head]
-	q.head = (q.head + 1) % len(q.buf)
+	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.size--
+	if q.size == 0 && len(q.buf) > shrinkAbove {
+		q.buf, q.head = nil, 0
+	}
 	return x
 }
 
 // take removes and returns the k-th element from the head (0 ≤ k < len),
 // keeping the order of the others.
 func (q *ring[T]) take(k int) T {
-	n := len(q.buf)
-	x := q.buf[(q.head+k)%n]
+	m := len(q.buf) - 1
+	x := q.buf[(q.head+k)&m]
 	for i := k; i > 0; i-- {
-		q.buf[(q.head+i)%n] = q.buf[(q.head+i-1)%n]
+		q.buf[(q.head+i)&m] = q.buf[(q.head+i-1)&m]
 	}
 	var zero T
 	q.buf[q.head] = zero
-	q.head = (q.head + 1) % n
+	q.head = (q.head + 1) & m
 	q.size--
 	return x
 }
 
 func (q *ring[T]) peek() T    { return q.buf[q.head] }
-func (q *ring[T]) at(k int) T { return q.buf[(q.head+k)%len(q.buf)] }
+func (q *ring[T]) at(k int) T { return q.buf[(q.head+k)&(len(q.buf)-1)] }
+func (q *ring[T]) last() T    { return q.buf[(q.head+q.size-1)&(len(q.buf)-1)] }
 func (q *ring[T]) len() int   { return q.size }
 
 // fifo is a ring of ids: task slots, threads.

@@ -36,6 +36,16 @@ type frame struct {
 	since   int64  // when its current wait began
 }
 
+// reserveSlots makes room for n tasks in flight at once. A loop without
+// a limit has every task it was given in flight: a batch released
+// together (the million shape) then needs n slots at once, which growing
+// one append at a time would copy some twenty times over.
+func (e *engine) reserveSlots(n int) {
+	e.slots = make([]slot, 0, n)
+	e.freeSlot = make([]int32, 0, n)
+	e.central.reserve(n)
+}
+
 // allocSlot returns a free slot, growing the slot tables when none is.
 func (e *engine) allocSlot() int32 {
 	if n := len(e.freeSlot); n > 0 {
