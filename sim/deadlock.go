@@ -68,9 +68,7 @@ func (e *engine) deadlock() *Deadlock {
 			for k := 0; k < l.ready.len(); k++ {
 				blockedLoop[l.ready.at(k)] = b
 			}
-			for _, t := range l.timers.h {
-				blockedLoop[t.slot] = b
-			}
+			l.timers.each(func(t timer) { blockedLoop[t.slot] = b })
 		}
 	}
 	edges := func(v int32) []int32 {
