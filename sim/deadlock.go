@@ -47,12 +47,11 @@ func (e *engine) deadlock() *Deadlock {
 			children[e.frames[i].parent] = append(children[e.frames[i].parent], i)
 		}
 	}
-	for k := 0; k < e.central.len(); k++ {
-		a := e.central.at(k)
+	e.central.each(func(a arrival) {
 		if a.group < 0 {
 			queuedIn[a.id] = addPool(e.procs[e.slots[a.id].proc].fan)
 		}
-	}
+	})
 	blockedLoop := map[int32]int32{} // slot waiting on a loop → the slot blocking it
 	for _, p := range e.procs {
 		for _, pl := range []*pool{p.pool, p.fan} {
@@ -247,11 +246,11 @@ func (e *engine) recordUnfinished() {
 			add(sl.id, sl.group, sl.release, sl.firstRun, sl.lane)
 		}
 	}
-	for _, q := range []*ring[arrival]{&e.central, &e.submitQ} {
-		for k := 0; k < q.len(); k++ {
-			if a := q.at(k); a.group >= 0 {
+	for _, q := range []*arrivalQueue{&e.central, &e.submitQ} {
+		q.each(func(a arrival) {
+			if a.group >= 0 {
 				add(a.id, a.group, a.release, -1, -1)
 			}
-		}
+		})
 	}
 }

@@ -214,8 +214,8 @@ type engine struct {
 	lanes    []Lane
 	cont     []*thread // threads that hold what they need and continue now
 	src      source
-	central  ring[arrival] // released tasks not yet handed to a process
-	rr       int           // round-robin position among worker processes
+	central  arrivalQueue // released tasks not yet handed to a process
+	rr       int          // round-robin position among worker processes
 	workers  []*process
 	slots    []slot
 	spans    []taskSpan // by slot, only with a sink
@@ -231,7 +231,7 @@ type engine struct {
 	// The main thread of a thread-pool program submits each task, and
 	// starts the threads, holding the GIL like any other thread.
 	submitter     *thread
-	submitQ       ring[arrival]
+	submitQ       arrivalQueue
 	submitting    arrival
 	submitCreates bool
 	pendingCreate int       // threads whose start the main thread is paying for

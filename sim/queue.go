@@ -267,17 +267,6 @@ func (q *ring[T]) grow(n int) {
 	q.buf, q.head = nb, 0
 }
 
-// reserve makes room for n elements without growing again.
-func (q *ring[T]) reserve(n int) {
-	if n > len(q.buf) {
-		c := 16
-		for c < n {
-			c *= 2
-		}
-		q.grow(c)
-	}
-}
-
 func (q *ring[T]) pop() T {
 	x := q.buf[q.head]
 	q.head = (q.head + 1) & (len(q.buf) - 1)
@@ -303,10 +292,67 @@ func (q *ring[T]) take(k int) T {
 	return x
 }
 
-func (q *ring[T]) peek() T    { return q.buf[q.head] }
-func (q *ring[T]) at(k int) T { return q.buf[(q.head+k)&(len(q.buf)-1)] }
-func (q *ring[T]) last() T    { return q.buf[(q.head+q.size-1)&(len(q.buf)-1)] }
-func (q *ring[T]) len() int   { return q.size }
+func (q *ring[T]) peek() T      { return q.buf[q.head] }
+func (q *ring[T]) ptr(k int) *T { return &q.buf[(q.head+k)&(len(q.buf)-1)] }
+func (q *ring[T]) at(k int) T   { return q.buf[(q.head+k)&(len(q.buf)-1)] }
+func (q *ring[T]) last() T      { return q.buf[(q.head+q.size-1)&(len(q.buf)-1)] }
+func (q *ring[T]) len() int     { return q.size }
 
 // fifo is a ring of ids: task slots, threads.
 type fifo = ring[int32]
+
+// arrivalQueue is a FIFO of released tasks. A batch releases its tasks in
+// runs, consecutive ids of one group at one instant (a million at time 0),
+// and the queue keeps a run as one entry: a million tasks waiting for a
+// pool's thread take 24 bytes, not 16 MB (and a submission queue as many
+// again). Gather branches (group -1) and arrivals of an open workload
+// (each at its own instant) take an entry each.
+type arrivalQueue struct {
+	runs ring[arrivalRun]
+	n    int
+}
+
+// arrivalRun is count arrivals from first: ids first.id, first.id+1, …
+type arrivalRun struct {
+	first arrival
+	count int32
+}
+
+func (q *arrivalQueue) len() int { return q.n }
+
+func (q *arrivalQueue) push(a arrival) {
+	q.n++
+	if k := q.runs.len(); k > 0 {
+		r := q.runs.ptr(k - 1)
+		if a.group >= 0 && a.group == r.first.group && a.release == r.first.release && a.id == r.first.id+r.count {
+			r.count++
+			return
+		}
+	}
+	q.runs.push(arrivalRun{first: a, count: 1})
+}
+
+func (q *arrivalQueue) pop() arrival {
+	q.n--
+	r := q.runs.ptr(0)
+	a := r.first
+	if r.count == 1 {
+		q.runs.pop()
+	} else {
+		r.first.id++
+		r.count--
+	}
+	return a
+}
+
+// each calls f with every queued arrival, in order.
+func (q *arrivalQueue) each(f func(arrival)) {
+	for k := 0; k < q.runs.len(); k++ {
+		r := q.runs.at(k)
+		for i := int32(0); i < r.count; i++ {
+			a := r.first
+			a.id += i
+			f(a)
+		}
+	}
+}

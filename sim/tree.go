@@ -43,7 +43,6 @@ type frame struct {
 func (e *engine) reserveSlots(n int) {
 	e.slots = make([]slot, 0, n)
 	e.freeSlot = make([]int32, 0, n)
-	e.central.reserve(n)
 }
 
 // allocSlot returns a free slot, growing the slot tables when none is.
