@@ -43,6 +43,15 @@ type frame struct {
 func (e *engine) reserveSlots(n int) {
 	e.slots = make([]slot, 0, n)
 	e.freeSlot = make([]int32, 0, n)
+	if e.maxDepth > 0 {
+		e.counters = make([]int32, 0, n*e.maxDepth)
+	}
+	if e.sink != nil {
+		e.spans = make([]taskSpan, 0, n)
+	}
+	if e.tree {
+		e.frames = make([]frame, 0, n)
+	}
 }
 
 // allocSlot returns a free slot, growing the slot tables when none is.
