@@ -67,7 +67,7 @@ func (e *engine) deadlock() *Deadlock {
 			for k := 0; k < l.ready.len(); k++ {
 				blockedLoop[l.ready.at(k)] = b
 			}
-			l.timers.each(func(t timer) { blockedLoop[t.slot] = b })
+			l.timers.each(func(t keyed[int32]) { blockedLoop[t.v] = b })
 		}
 	}
 	edges := func(v int32) []int32 {

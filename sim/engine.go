@@ -171,7 +171,7 @@ type engine struct {
 	ctx      context.Context
 	progress func(Progress)
 
-	events eventHeap
+	events eventQueue
 	cpu    cpuSet
 
 	progs    []program
@@ -393,7 +393,7 @@ func (e *engine) loop() error {
 				e.cpuDone(th)
 			}
 		} else {
-			ev := e.events.pop()
+			ev := e.events.pop().v
 			e.handle(ev)
 		}
 		e.drain()

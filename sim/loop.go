@@ -49,13 +49,13 @@ type loop struct {
 	cbStart  int64 // when the current callback began
 	limit    int
 	inFlight int
-	busy     bool // the loop thread is in a callback (or starting up)
-	timers   timers
-	due      int64 // the timer being armed (actAwait)
-	wakeAt   int64 // when the pending wake-up of the idle loop is due; MaxInt64 when none
-	debt     int64 // CPU to create the tasks admitted since the loop last ran (actCreate)
-	heap     heap  // its interpreter's tracked objects (gc.go)
-	offload  job   // the step being submitted to an executor (actOffload)
+	busy     bool            // the loop thread is in a callback (or starting up)
+	timers   schedule[int32] // task slots, by when their asyncio.sleep ends
+	due      int64           // the timer being armed (actAwait)
+	wakeAt   int64           // when the pending wake-up of the idle loop is due; MaxInt64 when none
+	debt     int64           // CPU to create the tasks admitted since the loop last ran (actCreate)
+	heap     heap            // its interpreter's tracked objects (gc.go)
+	offload  job             // the step being submitted to an executor (actOffload)
 	offTo    *pool
 	offCost  int64  // what submitting it costs, once its input is pickled (actPickle)
 	wakeGen  uint32 // generation of the pending select() time-out
@@ -460,8 +460,8 @@ func (e *engine) loopNext(l *loop) {
 // dueTimers moves the tasks whose timers are due to l's ready queue, in
 // the order they fall due.
 func (e *engine) dueTimers(l *loop) {
-	for l.timers.len() > 0 && l.timers.first() <= e.now {
-		e.enqueue(l, l.timers.pop().slot)
+	for l.timers.len() > 0 && l.timers.top() <= e.now {
+		e.enqueue(l, l.timers.pop().v)
 	}
 }
 
@@ -494,7 +494,7 @@ func (e *engine) loopRun(l *loop) {
 	e.idle(l.th)
 	if l.timers.len() > 0 {
 		l.wakeGen++
-		l.wakeAt = later(e.now, e.selectWait(l.timers.first()-e.now))
+		l.wakeAt = later(e.now, e.selectWait(l.timers.top()-e.now))
 		e.events.push(l.wakeAt, evLoopWake, int32(l.th.proc.id), l.wakeGen)
 	}
 }

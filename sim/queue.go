@@ -14,82 +14,21 @@ const (
 	evGILDrop                // a GIL waiter's switch interval expires (a: process, gen)
 )
 
-// event is a timed event. Ties are broken by seq, the order of scheduling,
-// which keeps runs deterministic.
+// event is a timed event: what it does, on whom. Ties of time are broken
+// by the order of scheduling, which keeps runs deterministic.
 type event struct {
-	t    int64
-	seq  uint64
 	a    int32
 	gen  uint32
 	kind evKind
 }
 
-func (x *event) before(y *event) bool {
-	return x.t < y.t || (x.t == y.t && x.seq < y.seq)
+// eventQueue is the engine's timed events (schedule.go).
+type eventQueue struct {
+	schedule[event]
 }
 
-// eventHeap is a 4-ary min-heap of events by (t, seq): shallower than a
-// binary heap, and cache-friendly with a million pending timers.
-type eventHeap struct {
-	ev  []event
-	seq uint64
-}
-
-func (h *eventHeap) push(t int64, kind evKind, a int32, gen uint32) {
-	h.seq++
-	h.ev = append(h.ev, event{t: t, seq: h.seq, a: a, gen: gen, kind: kind})
-	i := len(h.ev) - 1
-	e := h.ev[i]
-	for i > 0 {
-		p := (i - 1) / 4
-		if !e.before(&h.ev[p]) {
-			break
-		}
-		h.ev[i] = h.ev[p]
-		i = p
-	}
-	h.ev[i] = e
-}
-
-func (h *eventHeap) top() int64 {
-	if len(h.ev) == 0 {
-		return math.MaxInt64
-	}
-	return h.ev[0].t
-}
-
-func (h *eventHeap) pop() event {
-	top := h.ev[0]
-	last := len(h.ev) - 1
-	e := h.ev[last]
-	h.ev = h.ev[:last]
-	if last == 0 {
-		return top
-	}
-	i := 0
-	for {
-		c := 4*i + 1
-		if c >= last {
-			break
-		}
-		m := c
-		end := c + 4
-		if end > last {
-			end = last
-		}
-		for j := c + 1; j < end; j++ {
-			if h.ev[j].before(&h.ev[m]) {
-				m = j
-			}
-		}
-		if !h.ev[m].before(&e) {
-			break
-		}
-		h.ev[i] = h.ev[m]
-		i = m
-	}
-	h.ev[i] = e
-	return top
+func (q *eventQueue) push(t int64, kind evKind, a int32, gen uint32) {
+	q.schedule.push(t, event{a: a, gen: gen, kind: kind})
 }
 
 // cpuSet shares the cores among the threads that are computing, by
