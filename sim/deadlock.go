@@ -243,7 +243,11 @@ func (e *engine) recordUnfinished() {
 	for i := range e.slots {
 		sl := &e.slots[i]
 		if !free[int32(i)] && !e.isBranch(int32(i)) {
-			add(sl.id, sl.group, sl.release, sl.firstRun, sl.lane)
+			lane := int32(-1)
+			if sl.firstRun >= 0 {
+				lane = int32(e.records[sl.id].Lane) // started() recorded it
+			}
+			add(sl.id, sl.group, sl.release, sl.firstRun, lane)
 		}
 	}
 	for _, q := range []*arrivalQueue{&e.central, &e.submitQ} {

@@ -135,7 +135,7 @@ type job struct {
 }
 
 // slot is the state of a task that has been handed to a process. It is
-// kept small: an asyncio run holds one per pending task.
+// kept small, 40 bytes: an asyncio run holds one per pending task.
 type slot struct {
 	id       int32 // task id (file order)
 	group    int32
@@ -143,8 +143,7 @@ type slot struct {
 	proc     int32 // index of its process
 	rng      workload.Rand
 	release  int64
-	firstRun int64 // -1 until it first runs
-	lane     int32 // the lane it first ran on
+	firstRun int64 // -1 until it first runs (its lane then is in its TaskRecord, when kept)
 }
 
 // taskSpan is the open span of a task; kept only when spans are wanted.

@@ -117,7 +117,6 @@ func (e *engine) newChild(par int32, run uint8) int32 {
 		rng:      workload.NewRand(e.wl.Seed, key),
 		release:  e.now,
 		firstRun: e.now,
-		lane:     -1,
 	}
 	e.frames[c] = frame{parent: par, index: pf.kids, gather: -1, held: -1, wait: -1, joinTh: -1, run: run, key: key, since: e.now}
 	pf.kids++
