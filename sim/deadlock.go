@@ -47,12 +47,11 @@ func (e *engine) deadlock() *Deadlock {
 			children[e.frames[i].parent] = append(children[e.frames[i].parent], i)
 		}
 	}
-	for k := 0; k < e.central.len(); k++ {
-		a := e.central.buf[(e.central.head+k)%len(e.central.buf)]
+	e.central.each(func(a arrival) {
 		if a.group < 0 {
 			queuedIn[a.id] = addPool(e.procs[e.slots[a.id].proc].fan)
 		}
-	}
+	})
 	blockedLoop := map[int32]int32{} // slot waiting on a loop → the slot blocking it
 	for _, p := range e.procs {
 		for _, pl := range []*pool{p.pool, p.fan} {
@@ -60,17 +59,15 @@ func (e *engine) deadlock() *Deadlock {
 				continue
 			}
 			for k := 0; k < pl.queue.len(); k++ {
-				queuedIn[pl.queue.buf[(pl.queue.head+k)%len(pl.queue.buf)]] = addPool(pl)
+				queuedIn[pl.queue.at(k)] = addPool(pl)
 			}
 		}
 		if l := p.loop; l != nil && l.th.slot >= 0 && e.frames[l.th.slot].wait >= 0 {
 			b := l.th.slot
 			for k := 0; k < l.ready.len(); k++ {
-				blockedLoop[l.ready.buf[(l.ready.head+k)%len(l.ready.buf)]] = b
+				blockedLoop[l.ready.at(k)] = b
 			}
-			for _, t := range l.timers.h {
-				blockedLoop[t.slot] = b
-			}
+			l.timers.each(func(t keyed[int32]) { blockedLoop[t.v] = b })
 		}
 	}
 	edges := func(v int32) []int32 {
@@ -205,7 +202,7 @@ func (e *engine) stopped() {
 	for i := range e.inst {
 		in := &e.inst[i]
 		for k := 0; k < in.waiters.len(); k++ {
-			w := in.waiters.buf[(in.waiters.head+k)%len(in.waiters.buf)]
+			w := in.waiters.at(k)
 			waited := e.now - e.frames[w.slot].since
 			in.wait += waited
 			e.resWait += waited
@@ -246,14 +243,18 @@ func (e *engine) recordUnfinished() {
 	for i := range e.slots {
 		sl := &e.slots[i]
 		if !free[int32(i)] && !e.isBranch(int32(i)) {
-			add(sl.id, sl.group, sl.release, sl.firstRun, sl.lane)
+			lane := int32(-1)
+			if sl.firstRun >= 0 {
+				lane = int32(e.records[sl.id].Lane) // started() recorded it
+			}
+			add(sl.id, sl.group, sl.release, sl.firstRun, lane)
 		}
 	}
-	for _, q := range []*ring[arrival]{&e.central, &e.submitQ} {
-		for k := 0; k < q.len(); k++ {
-			if a := q.buf[(q.head+k)%len(q.buf)]; a.group >= 0 {
+	for _, q := range []*arrivalQueue{&e.central, &e.submitQ} {
+		q.each(func(a arrival) {
+			if a.group >= 0 {
 				add(a.id, a.group, a.release, -1, -1)
 			}
-		}
+		})
 	}
 }

@@ -135,7 +135,7 @@ type job struct {
 }
 
 // slot is the state of a task that has been handed to a process. It is
-// kept small: an asyncio run holds one per pending task.
+// kept small, 40 bytes: an asyncio run holds one per pending task.
 type slot struct {
 	id       int32 // task id (file order)
 	group    int32
@@ -143,8 +143,7 @@ type slot struct {
 	proc     int32 // index of its process
 	rng      workload.Rand
 	release  int64
-	firstRun int64 // -1 until it first runs
-	lane     int32 // the lane it first ran on
+	firstRun int64 // -1 until it first runs (its lane then is in its TaskRecord, when kept)
 }
 
 // taskSpan is the open span of a task; kept only when spans are wanted.
@@ -171,7 +170,7 @@ type engine struct {
 	ctx      context.Context
 	progress func(Progress)
 
-	events eventHeap
+	events eventQueue
 	cpu    cpuSet
 
 	progs    []program
@@ -214,8 +213,8 @@ type engine struct {
 	lanes    []Lane
 	cont     []*thread // threads that hold what they need and continue now
 	src      source
-	central  ring[arrival] // released tasks not yet handed to a process
-	rr       int           // round-robin position among worker processes
+	central  arrivalQueue // released tasks not yet handed to a process
+	rr       int          // round-robin position among worker processes
 	workers  []*process
 	slots    []slot
 	spans    []taskSpan // by slot, only with a sink
@@ -231,7 +230,7 @@ type engine struct {
 	// The main thread of a thread-pool program submits each task, and
 	// starts the threads, holding the GIL like any other thread.
 	submitter     *thread
-	submitQ       ring[arrival]
+	submitQ       arrivalQueue
 	submitting    arrival
 	submitCreates bool
 	pendingCreate int       // threads whose start the main thread is paying for
@@ -337,6 +336,9 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 		if e.record {
 			e.records = make([]TaskRecord, 0, b.total())
 		}
+		if d := cfg.Deployment; d.Kind == model.Asyncio && d.Limit == 0 {
+			e.reserveSlots(b.total())
+		}
 	}
 	return e, nil
 }
@@ -390,7 +392,7 @@ func (e *engine) loop() error {
 				e.cpuDone(th)
 			}
 		} else {
-			ev := e.events.pop()
+			ev := e.events.pop().v
 			e.handle(ev)
 		}
 		e.drain()

@@ -49,13 +49,13 @@ type loop struct {
 	cbStart  int64 // when the current callback began
 	limit    int
 	inFlight int
-	busy     bool // the loop thread is in a callback (or starting up)
-	timers   timerHeap
-	due      int64 // the timer being armed (actAwait)
-	wakeAt   int64 // when the pending wake-up of the idle loop is due; MaxInt64 when none
-	debt     int64 // CPU to create the tasks admitted since the loop last ran (actCreate)
-	heap     heap  // its interpreter's tracked objects (gc.go)
-	offload  job   // the step being submitted to an executor (actOffload)
+	busy     bool            // the loop thread is in a callback (or starting up)
+	timers   schedule[int32] // task slots, by when their asyncio.sleep ends
+	due      int64           // the timer being armed (actAwait)
+	wakeAt   int64           // when the pending wake-up of the idle loop is due; MaxInt64 when none
+	debt     int64           // CPU to create the tasks admitted since the loop last ran (actCreate)
+	heap     heap            // its interpreter's tracked objects (gc.go)
+	offload  job             // the step being submitted to an executor (actOffload)
 	offTo    *pool
 	offCost  int64  // what submitting it costs, once its input is pickled (actPickle)
 	wakeGen  uint32 // generation of the pending select() time-out
@@ -446,7 +446,7 @@ func (e *engine) loopFinish(l *loop) {
 // suspend ends the step of a task that awaits its armed timer.
 func (e *engine) suspend(l *loop, sl int32) {
 	e.setTask(sl, Waiting, -1)
-	l.timers.push(timer{due: l.due, slot: sl})
+	l.timers.push(l.due, sl)
 	e.yield(l, sl)
 }
 
@@ -465,8 +465,8 @@ func (e *engine) loopNext(l *loop) {
 // dueTimers moves the tasks whose timers are due to l's ready queue, in
 // the order they fall due.
 func (e *engine) dueTimers(l *loop) {
-	for l.timers.len() > 0 && l.timers.h[0].due <= e.now {
-		e.enqueue(l, l.timers.pop().slot)
+	for l.timers.len() > 0 && l.timers.top() <= e.now {
+		e.enqueue(l, l.timers.pop().v)
 	}
 }
 
@@ -499,7 +499,7 @@ func (e *engine) loopRun(l *loop) {
 	e.idle(l.th)
 	if l.timers.len() > 0 {
 		l.wakeGen++
-		l.wakeAt = later(e.now, e.selectWait(l.timers.h[0].due-e.now))
+		l.wakeAt = later(e.now, e.selectWait(l.timers.top()-e.now))
 		e.events.push(l.wakeAt, evLoopWake, int32(l.th.proc.id), l.wakeGen)
 	}
 }
@@ -613,60 +613,4 @@ func (e *engine) jobAdvance(th *thread) {
 		// The result goes back to the loop through call_soon_threadsafe.
 		e.loopReady(done, th)
 	}
-}
-
-// timer is an awaited wait of an asyncio task: loop.call_at.
-type timer struct {
-	due  int64
-	seq  uint64
-	slot int32
-}
-
-// timerHeap is a loop's scheduled timers, by (due, order of scheduling).
-type timerHeap struct {
-	h   []timer
-	seq uint64
-}
-
-func (t *timerHeap) len() int { return len(t.h) }
-
-func (t *timerHeap) less(i, j int) bool {
-	return t.h[i].due < t.h[j].due || (t.h[i].due == t.h[j].due && t.h[i].seq < t.h[j].seq)
-}
-
-func (t *timerHeap) push(x timer) {
-	t.seq++
-	x.seq = t.seq
-	t.h = append(t.h, x)
-	for i := len(t.h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !t.less(i, p) {
-			break
-		}
-		t.h[i], t.h[p] = t.h[p], t.h[i]
-		i = p
-	}
-}
-
-func (t *timerHeap) pop() timer {
-	top := t.h[0]
-	n := len(t.h) - 1
-	t.h[0] = t.h[n]
-	t.h = t.h[:n]
-	for i := 0; ; {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		m := l
-		if l+1 < n && t.less(l+1, l) {
-			m = l + 1
-		}
-		if !t.less(m, i) {
-			break
-		}
-		t.h[i], t.h[m] = t.h[m], t.h[i]
-		i = m
-	}
-	return top
 }

@@ -232,7 +232,6 @@ func (e *engine) newSlot(a arrival, p *process) int32 {
 		rng:      workload.NewRand(e.wl.Seed, uint64(a.id)),
 		release:  a.release,
 		firstRun: -1,
-		lane:     -1,
 	}
 	if e.sink != nil {
 		// Until now it was queued; under asyncio(limit=K) it was a created
@@ -253,8 +252,21 @@ func (e *engine) started(i int32, th *thread) {
 		return
 	}
 	sl.firstRun = e.now
-	sl.lane = th.id
 	e.queue.add(e.now - sl.release)
+	if e.record {
+		r := e.recordOf(sl.id)
+		r.Start, r.Lane = e.now, int(th.id)
+	}
+}
+
+// recordOf is task id's record, the records grown to hold it. Where a
+// task first ran is kept there rather than in its slot: a slot is kept
+// small, and only a run that lists its tasks needs it.
+func (e *engine) recordOf(id int32) *TaskRecord {
+	for int(id) >= len(e.records) {
+		e.records = append(e.records, TaskRecord{})
+	}
+	return &e.records[id]
 }
 
 // submitNext makes the main thread of a thread-pool program submit the
@@ -631,10 +643,12 @@ func (e *engine) finishTask(i int32) {
 	e.end = e.now
 	e.lat.add(e.now - sl.release)
 	if e.record {
-		for int(sl.id) >= len(e.records) {
-			e.records = append(e.records, TaskRecord{})
+		r := e.recordOf(sl.id)
+		lane := r.Lane // set when it first ran (started)
+		if sl.firstRun < 0 {
+			lane = -1
 		}
-		e.records[sl.id] = TaskRecord{Name: e.src.name(sl.id, sl.group), Release: sl.release, Start: sl.firstRun, End: e.now, Lane: int(sl.lane)}
+		*r = TaskRecord{Name: e.src.name(sl.id, sl.group), Release: sl.release, Start: sl.firstRun, End: e.now, Lane: lane}
 	}
 	e.freeSlot = append(e.freeSlot, i)
 }

@@ -14,82 +14,21 @@ const (
 	evGILDrop                // a GIL waiter's switch interval expires (a: process, gen)
 )
 
-// event is a timed event. Ties are broken by seq, the order of scheduling,
-// which keeps runs deterministic.
+// event is a timed event: what it does, on whom. Ties of time are broken
+// by the order of scheduling, which keeps runs deterministic.
 type event struct {
-	t    int64
-	seq  uint64
 	a    int32
 	gen  uint32
 	kind evKind
 }
 
-func (x *event) before(y *event) bool {
-	return x.t < y.t || (x.t == y.t && x.seq < y.seq)
+// eventQueue is the engine's timed events (schedule.go).
+type eventQueue struct {
+	schedule[event]
 }
 
-// eventHeap is a 4-ary min-heap of events by (t, seq): shallower than a
-// binary heap, and cache-friendly with a million pending timers.
-type eventHeap struct {
-	ev  []event
-	seq uint64
-}
-
-func (h *eventHeap) push(t int64, kind evKind, a int32, gen uint32) {
-	h.seq++
-	h.ev = append(h.ev, event{t: t, seq: h.seq, a: a, gen: gen, kind: kind})
-	i := len(h.ev) - 1
-	e := h.ev[i]
-	for i > 0 {
-		p := (i - 1) / 4
-		if !e.before(&h.ev[p]) {
-			break
-		}
-		h.ev[i] = h.ev[p]
-		i = p
-	}
-	h.ev[i] = e
-}
-
-func (h *eventHeap) top() int64 {
-	if len(h.ev) == 0 {
-		return math.MaxInt64
-	}
-	return h.ev[0].t
-}
-
-func (h *eventHeap) pop() event {
-	top := h.ev[0]
-	last := len(h.ev) - 1
-	e := h.ev[last]
-	h.ev = h.ev[:last]
-	if last == 0 {
-		return top
-	}
-	i := 0
-	for {
-		c := 4*i + 1
-		if c >= last {
-			break
-		}
-		m := c
-		end := c + 4
-		if end > last {
-			end = last
-		}
-		for j := c + 1; j < end; j++ {
-			if h.ev[j].before(&h.ev[m]) {
-				m = j
-			}
-		}
-		if !h.ev[m].before(&e) {
-			break
-		}
-		h.ev[i] = h.ev[m]
-		i = m
-	}
-	h.ev[i] = e
-	return top
+func (q *eventQueue) push(t int64, kind evKind, a int32, gen uint32) {
+	q.schedule.push(t, event{a: a, gen: gen, kind: kind})
 }
 
 // cpuSet shares the cores among the threads that are computing, by
@@ -232,11 +171,17 @@ func (c *cpuSet) down(i int) {
 	}
 }
 
-// ring is a growable FIFO ring buffer.
+// ring is a growable FIFO ring buffer. Its length is a power of two, so
+// that a position wraps with a mask, not a division; a ring that empties
+// after holding more than shrinkAbove lets its buffer go, so that a burst
+// (a million tasks released at once) does not keep its memory for the rest
+// of the run.
 type ring[T any] struct {
 	buf        []T
 	head, size int
 }
+
+const shrinkAbove = 1 << 16
 
 func (q *ring[T]) push(x T) {
 	if q.size == len(q.buf) {
@@ -244,41 +189,109 @@ func (q *ring[T]) push(x T) {
 		if n == 0 {
 			n = 16
 		}
-		nb := make([]T, n)
-		for i := 0; i < q.size; i++ {
-			nb[i] = q.buf[(q.head+i)%len(q.buf)]
-		}
-		q.buf, q.head = nb, 0
+		q.grow(n)
 	}
-	q.buf[(q.head+q.size)%len(q.buf)] = x
+	q.buf[(q.head+q.size)&(len(q.buf)-1)] = x
 	q.size++
+}
+
+// grow moves the ring to a buffer of n elements, n a power of two at
+// least its size.
+func (q *ring[T]) grow(n int) {
+	nb := make([]T, n)
+	if q.size > 0 {
+		k := copy(nb, q.buf[q.head:min(q.head+q.size, len(q.buf))])
+		copy(nb[k:q.size], q.buf)
+	}
+	q.buf, q.head = nb, 0
 }
 
 func (q *ring[T]) pop() T {
 	x := q.buf[q.head]
-	q.head = (q.head + 1) % len(q.buf)
+	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.size--
+	if q.size == 0 && len(q.buf) > shrinkAbove {
+		q.buf, q.head = nil, 0
+	}
 	return x
 }
 
 // take removes and returns the k-th element from the head (0 ≤ k < len),
 // keeping the order of the others.
 func (q *ring[T]) take(k int) T {
-	n := len(q.buf)
-	x := q.buf[(q.head+k)%n]
+	m := len(q.buf) - 1
+	x := q.buf[(q.head+k)&m]
 	for i := k; i > 0; i-- {
-		q.buf[(q.head+i)%n] = q.buf[(q.head+i-1)%n]
+		q.buf[(q.head+i)&m] = q.buf[(q.head+i-1)&m]
 	}
 	var zero T
 	q.buf[q.head] = zero
-	q.head = (q.head + 1) % n
+	q.head = (q.head + 1) & m
 	q.size--
 	return x
 }
 
-func (q *ring[T]) peek() T    { return q.buf[q.head] }
-func (q *ring[T]) at(k int) T { return q.buf[(q.head+k)%len(q.buf)] }
-func (q *ring[T]) len() int   { return q.size }
+func (q *ring[T]) peek() T      { return q.buf[q.head] }
+func (q *ring[T]) ptr(k int) *T { return &q.buf[(q.head+k)&(len(q.buf)-1)] }
+func (q *ring[T]) at(k int) T   { return q.buf[(q.head+k)&(len(q.buf)-1)] }
+func (q *ring[T]) last() T      { return q.buf[(q.head+q.size-1)&(len(q.buf)-1)] }
+func (q *ring[T]) len() int     { return q.size }
 
 // fifo is a ring of ids: task slots, threads.
 type fifo = ring[int32]
+
+// arrivalQueue is a FIFO of released tasks. A batch releases its tasks in
+// runs, consecutive ids of one group at one instant (a million at time 0),
+// and the queue keeps a run as one entry: a million tasks waiting for a
+// pool's thread take 24 bytes, not 16 MB (and a submission queue as many
+// again). Gather branches (group -1) and arrivals of an open workload
+// (each at its own instant) take an entry each.
+type arrivalQueue struct {
+	runs ring[arrivalRun]
+	n    int
+}
+
+// arrivalRun is count arrivals from first: ids first.id, first.id+1, …
+type arrivalRun struct {
+	first arrival
+	count int32
+}
+
+func (q *arrivalQueue) len() int { return q.n }
+
+func (q *arrivalQueue) push(a arrival) {
+	q.n++
+	if k := q.runs.len(); k > 0 {
+		r := q.runs.ptr(k - 1)
+		if a.group >= 0 && a.group == r.first.group && a.release == r.first.release && a.id == r.first.id+r.count {
+			r.count++
+			return
+		}
+	}
+	q.runs.push(arrivalRun{first: a, count: 1})
+}
+
+func (q *arrivalQueue) pop() arrival {
+	q.n--
+	r := q.runs.ptr(0)
+	a := r.first
+	if r.count == 1 {
+		q.runs.pop()
+	} else {
+		r.first.id++
+		r.count--
+	}
+	return a
+}
+
+// each calls f with every queued arrival, in order.
+func (q *arrivalQueue) each(f func(arrival)) {
+	for k := 0; k < q.runs.len(); k++ {
+		r := q.runs.at(k)
+		for i := int32(0); i < r.count; i++ {
+			a := r.first
+			a.id += i
+			f(a)
+		}
+	}
+}

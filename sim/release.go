@@ -34,9 +34,9 @@ func (e *engine) schedule() {
 	}
 }
 
-// release submits every task due now and hands each out at once: a million
-// tasks released together need not sit in the central queue when a loop
-// takes them all.
+// release submits every task due now. They are handed out at the end of
+// the instant (dispatch); until then, and while they wait for a pool's
+// thread, tasks released together queue as one run (arrivalQueue).
 func (e *engine) release() {
 	for {
 		a, at, ok := e.src.next()

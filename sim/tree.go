@@ -37,6 +37,24 @@ type frame struct {
 	since   int64  // when its current wait began
 }
 
+// reserveSlots makes room for n tasks in flight at once. A loop without
+// a limit has every task it was given in flight: a batch released
+// together (the million shape) then needs n slots at once, which growing
+// one append at a time would copy some twenty times over.
+func (e *engine) reserveSlots(n int) {
+	e.slots = make([]slot, 0, n)
+	e.freeSlot = make([]int32, 0, n)
+	if e.maxDepth > 0 {
+		e.counters = make([]int32, 0, n*e.maxDepth)
+	}
+	if e.sink != nil {
+		e.spans = make([]taskSpan, 0, n)
+	}
+	if e.tree {
+		e.frames = make([]frame, 0, n)
+	}
+}
+
 // allocSlot returns a free slot, growing the slot tables when none is.
 func (e *engine) allocSlot() int32 {
 	if n := len(e.freeSlot); n > 0 {
@@ -100,7 +118,6 @@ func (e *engine) newChild(par int32, run uint8) int32 {
 		rng:      workload.NewRand(e.wl.Seed, key),
 		release:  e.now,
 		firstRun: e.now,
-		lane:     -1,
 	}
 	e.frames[c] = frame{parent: par, index: pf.kids, gather: -1, held: -1, wait: -1, joinTh: -1, run: run, key: key, since: e.now}
 	pf.kids++
