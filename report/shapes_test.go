@@ -57,7 +57,7 @@ func TestTableResourcesAndDeadlock(t *testing.T) {
 	for _, want := range []string{
 		"GIL sw  res wait",
 		"threads(2) ✗",
-		"note: ✗ deadlock under threads(2) at 11.1 ms: A holds a, worker-1 and waits for b; B holds b, worker-2 and waits for a; the run stopped there, 0 tasks finished",
+		"note: ✗ deadlock under threads(2) at 10.3 ms: A holds a, worker-1 and waits for b; B holds b, worker-2 and waits for a; the run stopped there, 0 tasks finished",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)

@@ -119,11 +119,11 @@ func TestSVGSeedContent(t *testing.T) {
 	out := string(svgOf(t, runs, SVGOptions{}))
 	for _, want := range []string{
 		"sync · makespan 6.000 s · 3 tasks · 1 lane",
-		"threads(3) · makespan 2.002 s · 3 tasks · 4 lanes",
+		"threads(3) · makespan 2.000 s · 3 tasks · 4 lanes",
 		"asyncio · makespan 2.002 s · 3 tasks · 1 lane",
 		">worker-3</text>", ">loop</text>", ">tasks</text>",
 		"<title>main · B · waiting 2.000 s (2.000–4.000 s)</title>",
-		"<title>worker-2 · B · waiting 2.000 s (0.001–2.001 s)</title>",
+		"<title>worker-2 · B · waiting 2.000 s (0.000–2.000 s)</title>",
 		"waiting (I/O, sleep)", "GIL holder",
 	} {
 		if !strings.Contains(out, want) {

@@ -164,7 +164,7 @@ func TestTraceStates(t *testing.T) {
 			waits = append(waits, fmt.Sprintf("%s %v+%v", e.args()["task"], e["ts"], e["dur"]))
 		}
 	}
-	if got := strings.Join(waits, ", "); got != "A 0+2000118.997, B 2000118.997+2000118.997, C 4000237.994+2000118.997" {
+	if got := strings.Join(waits, ", "); got != "A 0+2000081.881, B 2000081.881+2000081.881, C 4000163.762+2000081.881" {
 		t.Errorf("sync's waits: %s", got)
 	}
 	for _, task := range []string{"A", "B", "C"} {
@@ -256,7 +256,7 @@ func TestTraceFlows(t *testing.T) {
 	slices.Sort(got)
 	flows := strings.Join(got, "\n")
 	for _, want := range []string{
-		"threads(2) · main process: C worker-1 at 2.001 s (released 0 s)",
+		"threads(2) · main process: C worker-1 at 2.000 s (released 0 s)",
 		"asyncio · main process: A loop at",
 		"processes(2) · process 2: B proc-2 at",
 	} {

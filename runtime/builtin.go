@@ -221,7 +221,7 @@ func cpython() Profile {
 		GCCount0:           478,
 		GCCount1:           8,
 		GCCount2:           3,
-		GCYoung:            94,
+		GCYoung:            95,
 		GCScan:             310,
 		ProcessFork:        8013724,
 		ProcessSpawn:       83314295,

@@ -56,7 +56,7 @@ func TestBrowserShapes(t *testing.T) {
 			t.Errorf("%s: deadlock note %q on a run that finished", v.Models[i], d)
 		}
 	}
-	for _, want := range []string{"under threads(2) at 11.1 ms", "transfer-a holds accounts, worker-1 and waits for ledger",
+	for _, want := range []string{"under threads(2) at 10.3 ms", "transfer-a holds accounts, worker-1 and waits for ledger",
 		"transfer-b holds ledger, worker-2 and waits for accounts", "0 tasks finished"} {
 		if !strings.Contains(v.Deadlock[dead], want) {
 			t.Errorf("threads(2)'s deadlock note %q lacks %q", v.Deadlock[dead], want)

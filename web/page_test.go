@@ -282,7 +282,7 @@ func answerOf(t *testing.T, p *page, name string) answer {
 
 // TestBrowserHover: hovering a span tells its task, state, start,
 // duration and what ended it: in seed-io, worker-1 waits in A from about
-// 0.5 ms (after its Thread.start) for 2 s; in convoy, a wait for the GIL
+// 0.1 ms (after its Thread.start) for 2 s; in convoy, a wait for the GIL
 // ends when a thread lets the GIL go.
 func TestBrowserHover(t *testing.T) {
 	p := openBrowser(t)
@@ -292,7 +292,7 @@ func TestBrowserHover(t *testing.T) {
 	// Rows: main, worker-1, worker-2, worker-3; 1 s is in A's wait.
 	x := track.X + track.W*(1e9-w[0])/(w[1]-w[0])
 	tip := p.hover("hover worker-1", x, track.Y+20*1+10)
-	for _, want := range []string{"A on worker-1", "waiting (I/O, sleep)", "start 463 µs", "for 2.000 s", "ended:"} {
+	for _, want := range []string{"A on worker-1", "waiting (I/O, sleep)", "start 112 µs", "for 2.000 s", "ended:"} {
 		if !strings.Contains(tip, want) {
 			t.Errorf("the tip over worker-1 at 1 s says %q, want %q in it", tip, want)
 		}

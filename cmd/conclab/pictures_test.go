@@ -16,7 +16,7 @@ func TestRunPictures(t *testing.T) {
 		prefix string
 		want   []string
 	}{
-		{"svg", `<svg xmlns="http://www.w3.org/2000/svg"`, []string{"sync · makespan 6.000 s", "threads(3) · makespan 2.002 s", "asyncio · makespan 2.002 s"}},
+		{"svg", `<svg xmlns="http://www.w3.org/2000/svg"`, []string{"sync · makespan 6.000 s", "threads(3) · makespan 2.000 s", "asyncio · makespan 2.002 s"}},
 		{"html", "<!DOCTYPE html>", []string{"<h1>seed-io</h1>", "<summary>examples/seed-io.yaml</summary>", "switch interval 5ms",
 			`id="timeline-3"`, `<article class="story" id="story-3">`, "C finishes"}},
 		{"trace", `{"traceEvents":[`, []string{`"sync · main process"`, `"threads(3) · main process"`, `"asyncio · main process"`, `"displayTimeUnit":"ms"`}},

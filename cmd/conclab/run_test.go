@@ -340,7 +340,7 @@ func TestRunOpenCounts(t *testing.T) {
 		t.Errorf("header: %q", head)
 	}
 	flat := strings.Join(strings.Fields(r.stdout), " ")
-	if want := "of 192/s offered, sync serves 9.92/s, threads(16) 151/s"; !strings.Contains(flat, want) {
+	if want := "of 192/s offered, sync serves 9.93/s, threads(16) 151/s"; !strings.Contains(flat, want) {
 		t.Errorf("the table's note does not say %q:\n%s", want, r.stdout)
 	}
 	// A uniform stream draws exactly rate × window.
