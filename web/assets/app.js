@@ -1619,6 +1619,20 @@
     });
   }
 
+  // plotOf is a server's SVG plot (a sweep's, a causal profile) as a
+  // figure of the page, with what could run code in it taken out.
+  function plotOf(text, label) {
+    const plot = el("div", "plot");
+    const svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+    if (svg && svg.nodeName === "svg") {
+      for (const s of svg.querySelectorAll("script, foreignObject")) s.remove();
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", label);
+      plot.appendChild(document.importNode(svg, true));
+    }
+    return plot;
+  }
+
   $("sweep-form").addEventListener("submit", (e) => {
     e.preventDefault();
     busy(e.target, "Sweeping", sweep);
@@ -1639,15 +1653,7 @@
     const sw = ans.doc;
     box.replaceChildren();
     box.appendChild(el("h4", "", sw.title));
-    const plot = el("div", "plot");
-    const svg = new DOMParser().parseFromString(sw.svg, "image/svg+xml").documentElement;
-    if (svg && svg.nodeName === "svg") {
-      for (const s of svg.querySelectorAll("script, foreignObject")) s.remove();
-      svg.setAttribute("role", "img");
-      svg.setAttribute("aria-label", sw.title);
-      plot.appendChild(document.importNode(svg, true));
-    }
-    box.appendChild(plot);
+    box.appendChild(plotOf(sw.svg, sw.title));
     box.appendChild(el("p", "knee", sw.knee_text));
     if (sw.knee_note) box.appendChild(el("p", "knee note", sw.knee_note));
     const kneeLabel = sw.knee ? sw.table.rows.findIndex((r) => r[0].endsWith("◀")) : -1;
@@ -1693,15 +1699,7 @@
       box.appendChild(el("p", "knee", "No change cuts " + (w.ranked_by === "p99" ? "p99" : "the makespan") +
         " by 1 % or more: no one step, and no resource's size, holds this run back."));
     }
-    const plot = el("div", "plot");
-    const svg = new DOMParser().parseFromString(w.svg, "image/svg+xml").documentElement;
-    if (svg && svg.nodeName === "svg") {
-      for (const s of svg.querySelectorAll("script, foreignObject")) s.remove();
-      svg.setAttribute("role", "img");
-      svg.setAttribute("aria-label", "causal profile of " + w.model);
-      plot.appendChild(document.importNode(svg, true));
-    }
-    box.appendChild(plot);
+    box.appendChild(plotOf(w.svg, "causal profile of " + w.model));
     if (w.idle.length > 0) {
       box.appendChild(el("h4", "", "Speeding these up buys nothing (under 1 % of " +
         (w.ranked_by === "p99" ? "p99" : "the makespan") + ", even removed)"));
