@@ -55,11 +55,8 @@ type IdleDocument struct {
 
 // Document is r's JSON document under the header h.
 func (r *Report) Document(h report.Header) Document {
-	doc := Document{Header: h, Model: r.Model.String(), RankedBy: "makespan", Baseline: metricsDoc(r.Baseline),
+	doc := Document{Header: h, Model: r.Model.String(), RankedBy: r.Metric(), Baseline: metricsDoc(r.Baseline),
 		Effects: make([]EffectDocument, 0, len(r.Effects)), Idle: []IdleDocument{}}
-	if r.Open() {
-		doc.RankedBy = "p99"
-	}
 	for _, e := range r.Effects {
 		doc.Effects = append(doc.Effects, EffectDocument{Step: e.Step, What: e.What, Resource: e.Resource, Units: e.Units,
 			Change: e.Label(), MetricsDocument: metricsDoc(e.Metrics), MakespanChange: e.MakespanChange,

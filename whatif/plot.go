@@ -95,10 +95,7 @@ func (r *Report) svg(b *strings.Builder, top int) {
 	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g" font-family="sans-serif" font-size="11">`+"\n",
 		width, height, width, height)
 	fmt.Fprintf(b, `<rect width="%g" height="%g" fill="white"/>`+"\n", width, height)
-	metric := "makespan"
-	if r.Open() {
-		metric = "p99"
-	}
+	metric := r.Metric()
 	fmt.Fprintf(b, `<text x="12" y="22" font-size="15" font-weight="bold">%s</text>`+"\n",
 		textsafe.Markup(fmt.Sprintf("whatif %s · %s: causal profile", r.Workload.Name, r.Model)))
 	fmt.Fprintf(b, `<text x="12" y="42">%s</text>`+"\n",

@@ -131,6 +131,24 @@ func (r *Report) Open() bool { return r.Workload.Arrivals != nil }
 // less.
 func (r *Report) Ranked(e *Effect) float64 { return ranked(e, r.Open()) }
 
+// Metric names the metric r ranks by: "p99" for a server, "makespan"
+// for a batch.
+func (r *Report) Metric() string {
+	if r.Open() {
+		return "p99"
+	}
+	return "makespan"
+}
+
+// Best is the change that cuts the ranked metric most, or nil when none
+// cuts it by 1 % or more (or the best deadlocks).
+func (r *Report) Best() *Effect {
+	if len(r.Effects) == 0 || r.Effects[0].Deadlock || r.Ranked(&r.Effects[0]) > -nothingBelow {
+		return nil
+	}
+	return &r.Effects[0]
+}
+
 // Other is e's change of the metric r does not rank by.
 func (r *Report) Other(e *Effect) float64 { return ranked(e, !r.Open()) }
 

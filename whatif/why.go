@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/conclab/conclab/internal/numfmt"
 	"github.com/conclab/conclab/report"
@@ -22,6 +23,7 @@ type Idle struct {
 	Step, What string
 	Best       float64 // the change of the ranked metric its largest speed-up made
 	Why        string
+	path       []int
 }
 
 // bound is what the baseline run's figures say holds it back.
@@ -75,20 +77,11 @@ func (r *Report) Idle() []Idle {
 			continue
 		}
 		e := &r.Effects[b.i]
-		out = append(out, Idle{Step: e.Step, What: e.What, Best: b.change, Why: r.why(e)})
+		out = append(out, Idle{Step: e.Step, What: e.What, Best: b.change, Why: r.why(e), path: e.path})
 	}
 	// The workload's order: a step's name sorts as its place does.
-	slices.SortStableFunc(out, func(a, b Idle) int { return cmpPath(r.pathOf(a.Step), r.pathOf(b.Step)) })
+	slices.SortStableFunc(out, func(a, b Idle) int { return cmpPath(a.path, b.path) })
 	return out
-}
-
-func (r *Report) pathOf(step string) []int {
-	for i := range r.Effects {
-		if r.Effects[i].Step == step {
-			return r.Effects[i].path
-		}
-	}
-	return nil
 }
 
 func cmpPath(a, b []int) int {
@@ -114,7 +107,7 @@ func (r *Report) why(e *Effect) string {
 		parts = append(parts, fmt.Sprintf("it is in a choose's alternative drawn for %s of the tasks", numfmt.WholePercent(share)))
 	}
 	kind := "work"
-	if len(e.What) >= 4 && e.What[:4] == "wait" {
+	if strings.HasPrefix(e.What, "wait") {
 		kind = "wait"
 	}
 	b := r.bound
@@ -141,7 +134,7 @@ func (r *Report) why(e *Effect) string {
 	case !gather && share == 1:
 		parts = append(parts, r.pace(e))
 	}
-	return joinClauses(parts)
+	return strings.Join(parts, "; ")
 }
 
 // pace names what sets the ranked metric instead of e's step: the change
@@ -199,18 +192,4 @@ func placeOf(wl *workload.Workload, path []int) (gather bool, share float64) {
 		}
 	}
 	return gather, share
-}
-
-func joinClauses(parts []string) string {
-	switch len(parts) {
-	case 0:
-		return ""
-	case 1:
-		return parts[0]
-	}
-	out := parts[0]
-	for _, p := range parts[1:] {
-		out += "; " + p
-	}
-	return out
 }

@@ -202,29 +202,13 @@ func whyOf(r *whatif.Report) *why {
 		return nil
 	}
 	w := &why{Idle: []whyIdle{}}
-	if b := bestChange(r); b != nil {
-		w.Best = &whyBest{Step: b.Step, What: b.What, Resource: b.Resource, Change: b.Label(), Metric: rankedMetric(r), Cut: -r.Ranked(b)}
+	if b := r.Best(); b != nil {
+		w.Best = &whyBest{Step: b.Step, What: b.What, Resource: b.Resource, Change: b.Label(), Metric: r.Metric(), Cut: -r.Ranked(b)}
 	}
 	for _, x := range r.Idle() {
 		w.Idle = append(w.Idle, whyIdle{x.Step, x.What, x.Why})
 	}
 	return w
-}
-
-// bestChange is the change that cuts r's ranked metric most, if any cuts
-// it by 1 % or more.
-func bestChange(r *whatif.Report) *whatif.Effect {
-	if len(r.Effects) == 0 || r.Effects[0].Deadlock || r.Ranked(&r.Effects[0]) > -0.01 {
-		return nil
-	}
-	return &r.Effects[0]
-}
-
-func rankedMetric(r *whatif.Report) string {
-	if r.Open() {
-		return "p99"
-	}
-	return "makespan"
 }
 
 // writeWhy tells explain --why's finding: what to speed up, and what not.
@@ -233,7 +217,7 @@ func writeWhy(w io.Writer, r *whatif.Report, width int) {
 	if r.Open() {
 		metric = "p99"
 	}
-	if b := bestChange(r); b != nil {
+	if b := r.Best(); b != nil {
 		what := fmt.Sprintf("%s (%s) %s", b.Step, b.What, b.Label())
 		if b.Kind == whatif.Capacity {
 			what = b.Label()

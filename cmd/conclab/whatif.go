@@ -159,7 +159,7 @@ func whatifText(w io.Writer, p *plan.Plan, r *whatif.Report, top, width int) err
 	if r.Open() {
 		what = "p99"
 	}
-	if len(r.Effects) == 0 || r.Effects[0].Deadlock || r.Ranked(&r.Effects[0]) > -0.01 {
+	if r.Best() == nil {
 		writeWrapped(w, fmt.Sprintf("No change cuts %s by 1 %% or more: no one step, and no resource's size, holds this run back.", what), width)
 	}
 	if idle := r.Idle(); len(idle) > 0 {
