@@ -188,6 +188,7 @@ type AdviceDocument struct {
 type jsonChange struct {
 	Step   string  `json:"step,omitempty"` // absent when no change cuts 5 % or more
 	What   string  `json:"what,omitempty"`
+	Source string  `json:"source,omitempty"` // where in the program, when the workload says it
 	Change string  `json:"change,omitempty"`
 	Metric string  `json:"metric"` // p99 or makespan
 	FromS  float64 `json:"from_s"`
@@ -265,7 +266,7 @@ func (a *Advice) Document() AdviceDocument {
 			jc.Metric, jc.FromS, jc.ToS = "p99", secs(c.Baseline.P99), secs(c.Baseline.P99)
 		}
 		if e := c.Effect; e != nil {
-			jc.Step, jc.What, jc.Change, jc.ToS = e.Step, e.What, e.Label(), secs(e.Makespan)
+			jc.Step, jc.What, jc.Source, jc.Change, jc.ToS = e.Step, e.What, e.Source, e.Label(), secs(e.Makespan)
 			if c.Open {
 				jc.ToS = secs(e.P99)
 			}

@@ -97,5 +97,5 @@ func (c *ChangeAdvice) text(model string) string {
 		how = "moved off the event loop to a process pool (run_in_executor with a ProcessPoolExecutor)"
 	}
 	return fmt.Sprintf("%s (%s) %s cuts %s from %s to %s (%s) under %s (conclab whatif ranks every change)",
-		e.Step, e.What, how, metric, ms(from), ms(to), numfmt.SignedPercent(c.Cut), model)
+		e.Step, e.Said(), how, metric, ms(from), ms(to), numfmt.SignedPercent(c.Cut), model)
 }

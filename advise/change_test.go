@@ -36,6 +36,22 @@ tasks:
 		t.Errorf("text:\n%s", b.String())
 	}
 
+	// A recorded workload's step says where in the program it is.
+	a, err = Advise(context.Background(), parse(t, `
+resources: {lock: {capacity: 1}}
+tasks:
+  - name: job
+    count: 100
+    steps: [{wait: 5ms}, {use: lock, steps: [{work: 2ms, source: "app.py:42(parse)"}]}]
+`), Constraints{}, setup(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := a.Change; c == nil || !strings.HasPrefix(c.Text, "job/2/1 (work 2ms at app.py:42(parse)) made 50% faster cuts the makespan from ") ||
+		a.Document().Change.Source != "app.py:42(parse)" {
+		t.Errorf("change %+v", c)
+	}
+
 	a, err = Advise(context.Background(), parse(t, "tasks: [{name: tick, count: 100, every: 10ms, steps: [{work: 1ms}]}]"), Constraints{}, setup(t, 2))
 	if err != nil {
 		t.Fatal(err)

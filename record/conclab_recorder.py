@@ -14,17 +14,23 @@ A task is a thread, a work item of a thread or process pool, an asyncio
 task, or the main program's own code. Its steps, in order:
 
     ["w", ns]            CPU of the thread with the GIL held (thread_time)
-    ["r", ns, what]      CPU inside C code that releases the GIL (zlib, hashlib, sqlite3)
-    ["i", ns, what]      a wait: sleep, socket I/O, a query's own waiting
-    ["b", ns, what]      a blocking wait made while an event loop ran on the thread
+    ["r", ns, what, at]  CPU inside C code that releases the GIL (zlib, hashlib, sqlite3)
+    ["i", ns, what, at]  a wait: sleep, socket I/O, a query's own waiting
+    ["b", ns, what, at]  a blocking wait made while an event loop ran on the thread
     ["g", [ids]]         tasks it started (asyncio children, pool work items)
-    ["j", ns]            it waited for other tasks (gather, join, result())
+    ["j", ns, null, at]  it waited for other tasks (gather, join, result())
     ["u", ns, res]       it waited to acquire a resource (a semaphore, a lock)
-    ["a", res]           it acquired the resource
+    ["a", res, at]       it acquired the resource
     ["x", res]           it released it
     ["p", ns]            it started a thread or a process (the runtime's cost, predicted)
     ["k", depth, sites]  the main program's call stack changed at this depth: the
                          functions from there down (the first boundary: depth 0)
+
+"at" is where in the program the call was made, "file:line(function)": the
+innermost frame of the program's own code (not the standard library's, nor
+an installed package's when the program's own is further out), the file
+relative to the working directory when it is under it; absent when there
+is none.
 
 Time a thread spends waiting for the GIL is in none of them: it is what
 conclab predicts. Waits shorter than MIN_WAIT beyond the call's own CPU are
@@ -46,6 +52,7 @@ MAX_DEPTH = 8             # frames of the main program's stack compared at bound
 
 _t0 = _perf()
 _STDLIB = os.path.dirname(os.__file__) + os.sep
+_CWD = os.getcwd() + os.sep
 _lock = threading.Lock()
 _tasks = []               # every task of this process, in order of creation
 _resources = {}           # id -> {"kind", "capacity", "site"}
@@ -93,10 +100,81 @@ def _fn_site(fn):
     return name, "%s:%d" % (code.co_filename, code.co_firstlineno)
 
 
+_PROGRAM, _PACKAGE, _OTHER = 2, 1, 0
+_code_kinds = {}          # code object -> whose code it is (_PROGRAM, _PACKAGE, _OTHER)
+
+
+def _code_kind(code):
+    k = _code_kinds.get(code)
+    if k is None:
+        name = code.co_filename
+        if name == __file__ or name.startswith("<") or _stdlib(name):
+            k = _OTHER
+        elif "site-packages" in name or "dist-packages" in name:
+            k = _PACKAGE
+        else:
+            k = _PROGRAM
+        _code_kinds[code] = k
+    return k
+
+
+_ats = {}                 # (code, line) -> "file:line(function)"
+
+
+def _at(frame):
+    code, line = frame.f_code, frame.f_lineno
+    at = _ats.get((code, line))
+    if at is None:
+        name = code.co_filename
+        if name.startswith(_CWD):
+            name = name[len(_CWD):]
+        at = _ats[(code, line)] = "%s:%d(%s)" % (name, line, code.co_name)
+    return at
+
+
+def _where(f):
+    """Where the program is at frame f and out from it: its own innermost
+    frame, else an installed package's, as "file:line(function)"; None
+    when neither is on the stack."""
+    package = None
+    kinds = _code_kinds
+    while f is not None:
+        code = f.f_code
+        k = kinds.get(code)
+        if k is None:
+            k = _code_kind(code)
+        if k == _PROGRAM:
+            return _at(f)
+        if k == _PACKAGE and package is None:
+            package = f
+        f = f.f_back
+    return _at(package) if package is not None else None
+
+
+def _where_suspended(coro):
+    """Where a suspended coroutine waits: the innermost of the program's
+    frames along its chain of awaits."""
+    found = package = None
+    depth = 0
+    while coro is not None and depth < 64:
+        f = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if f is not None:
+            k = _code_kind(f.f_code)
+            if k == _PROGRAM:
+                found = f
+            elif k == _PACKAGE:
+                package = f
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+        depth += 1
+    if found is not None:
+        return _at(found)
+    return _at(package) if package is not None else None
+
+
 class Task(object):
     __slots__ = ("id", "kind", "name", "site", "parent", "start", "end", "steps", "cpu0",
                  "pool", "data_in", "data_out", "suspended", "ready", "sleep", "acquiring",
-                 "spawned", "error", "pid", "thread", "began")
+                 "spawned", "error", "pid", "thread", "began", "where")
 
     def __init__(self, kind, name, site, parent, pool=None):
         self.kind, self.name, self.site, self.pool = kind, name, site, pool
@@ -106,7 +184,7 @@ class Task(object):
         self.data_in = self.data_out = None
         self.suspended = self.ready = self.sleep = self.acquiring = None
         self.spawned = False
-        self.error = self.began = None
+        self.error = self.began = self.where = None
         self.pid, self.thread = os.getpid(), threading.get_ident()
         with _lock:
             self.id = len(_tasks)
@@ -114,15 +192,19 @@ class Task(object):
         if parent is not None:
             parent.add_child(self.id)
 
-    def add(self, kind, value, what=None):
+    def add(self, kind, value, what=None, at=None):
         if kind in ("w", "r", "i", "b", "j", "p") and value <= 0:
             return
         last = self.steps[-1] if self.steps else None
         if last is not None and last[0] == kind and kind in ("w", "r", "i", "b", "j", "p") and \
                 (kind in ("w", "j", "p") or last[2] == what):
-            last[1] += value
+            last[1] += value  # one step: where the first call was made
             return
-        if kind in ("r", "i", "b", "u"):
+        if at is not None and kind in ("r", "i", "b", "j"):
+            self.steps.append([kind, value, what, at])
+        elif at is not None and kind == "a":
+            self.steps.append([kind, value, at])
+        elif kind in ("r", "i", "b", "u"):
             self.steps.append([kind, value, what])
         else:
             self.steps.append([kind, value])
@@ -245,6 +327,8 @@ def _timed(what, fn, released=False, asked=None):
         task.flush(c0)
         if task.kind == "main":
             _mark_stack(task)  # the recorder's own CPU: no step's
+        at = _where(sys._getframe(1))
+        if task.kind == "main":
             c0 = _cpu()
         w0 = _perf()
         try:
@@ -252,7 +336,7 @@ def _timed(what, fn, released=False, asked=None):
         finally:
             w1, c1 = _perf(), _cpu()
             inside = c1 - c0
-            task.add("r" if released else "w", inside, what if released else None)
+            task.add("r" if released else "w", inside, what if released else None, at)
             wait = (w1 - w0) - inside
             if asked is not None:
                 try:
@@ -260,7 +344,7 @@ def _timed(what, fn, released=False, asked=None):
                 except Exception:
                     pass
             if wait >= MIN_WAIT and not released:
-                task.add("b" if _loop_running() else "i", wait, what)
+                task.add("b" if _loop_running() else "i", wait, what, at)
             task.cpu0 = c1
     return call
 
@@ -278,11 +362,12 @@ def _joined(fn):
         if task is None:
             return fn(*args, **kwargs)
         task.flush()
+        at = _where(sys._getframe(1))
         w0 = _perf()
         try:
             return fn(*args, **kwargs)
         finally:
-            task.add("j", _perf() - w0)
+            task.add("j", _perf() - w0, None, at)
             task.cpu0 = _cpu()
     return call
 
@@ -475,11 +560,12 @@ def _acquired(res, acquire, *args):
     if task is None:
         return acquire(*args)
     task.flush()
+    at = _where(sys._getframe(2))
     w0 = _perf()
     got = acquire(*args)
     if got is not False:
         task.add("u", _perf() - w0, res)
-        task.add("a", res)
+        task.add("a", res, None, at)
     task.cpu0 = _cpu()
     return got
 
@@ -944,10 +1030,10 @@ def _patch_event_loop(be):
                 if t.acquiring is not None:
                     t.add("u", max(0, (t.ready or now) - t.suspended), t.acquiring)
                 elif t.spawned:
-                    t.add("j", wait)
+                    t.add("j", wait, None, t.where)
                 else:
-                    t.add("i", wait, "await")
-                t.suspended = t.ready = t.sleep = None
+                    t.add("i", wait, "await", t.where)
+                t.suspended = t.ready = t.sleep = t.where = None
                 t.spawned = False
             _enter(t)
 
@@ -955,6 +1041,7 @@ def _patch_event_loop(be):
             t = self.task
             _leave(t, end=finished)
             if not finished:
+                t.where = _where_suspended(self.coro)
                 t.suspended = _now()
 
         def send(self, value):
@@ -1123,7 +1210,7 @@ def _patch_async_resource(cls, kind):
         finally:
             task.acquiring = None
         task.flush()
-        task.add("a", id(self))
+        task.add("a", id(self), None, _where(sys._getframe(1)))
         return got
 
     def release_(self):
@@ -1307,6 +1394,7 @@ def _write(path, status, error, main_task):
         "implementation": sys.implementation.name,
         "gil": getattr(sys, "_is_gil_enabled", lambda: True)(),
         "argv": sys.argv,
+        "cwd": _CWD[:-1],
         "wall": wall,
         "exit": status,
         "error": error,

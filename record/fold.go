@@ -52,6 +52,7 @@ func newFolder(rec *Recording) *folder {
 		if rec.Tasks[i].Kind != "main" {
 			o = repeats(o)
 		}
+		placeWork(o, defPlace(&rec.Tasks[i], rec.Cwd), "", true)
 		f.ops[i], f.lockWait[i] = o, lw
 	}
 	// An asyncio task that awaited one work item of a thread pool
@@ -519,6 +520,7 @@ type mop struct {
 	kind     opKind
 	fit      fit.Fit
 	what     string
+	at       string // where in the program: the source its tasks share
 	res      int64
 	n        int
 	body     []mop
@@ -538,8 +540,13 @@ func (f *folder) merge(lists [][]op) []mop {
 		return nil
 	}
 	out := make([]mop, len(lists[0]))
+	srcs := make([]string, len(lists))
 	for j, o := range lists[0] {
 		m := mop{kind: o.kind, what: o.what, res: o.res, n: o.n, offload: o.offload}
+		for i, l := range lists {
+			srcs[i] = l[j].at
+		}
+		m.at = commonSource(srcs)
 		switch o.kind {
 		case opWork, opReleased, opWait, opBlocking:
 			ns := make([]int64, len(lists))

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 )
@@ -30,6 +31,10 @@ type op struct {
 	n     int    // opRepeat: how many times
 	depth int    // opMark
 	sites []string
+	// at is where in the program the step is: the call's place for a
+	// wait, C code, a gather (its await) and a use (its acquire); for CPU,
+	// the stretch of code between the steps around it (placeWork).
+	at string
 	// offload: the step ran on an executor thread the task awaited
 	// (asyncio.to_thread, run_in_executor).
 	offload bool
@@ -49,6 +54,7 @@ func ops(t *Task) (out []op, lockWait int64, detached []int) {
 	type frame struct {
 		res  int64
 		body []op
+		at   string
 	}
 	var stack []frame
 	cur := &out
@@ -62,27 +68,30 @@ func ops(t *Task) (out []op, lockWait int64, detached []int) {
 			if s.NS < minReleased {
 				push(op{kind: opWork, ns: s.NS})
 			} else {
-				push(op{kind: opReleased, ns: s.NS, what: s.What})
+				push(op{kind: opReleased, ns: s.NS, what: s.What, at: s.At})
 			}
 		case 'i':
-			push(op{kind: opWait, ns: s.NS, what: s.What})
+			push(op{kind: opWait, ns: s.NS, what: s.What, at: s.At})
 		case 'b':
-			push(op{kind: opBlocking, ns: s.NS, what: s.What})
+			push(op{kind: opBlocking, ns: s.NS, what: s.What, at: s.At})
 		case 'g':
 			pending = append(pending, s.Children...)
 		case 'j':
 			if len(pending) > 0 {
-				push(op{kind: opGather, kids: pending})
+				push(op{kind: opGather, kids: pending, at: s.At})
 				pending = nil
-			} else {
+			} else if !afterGather(*cur) {
 				// Waiting for another task by other means (an event, a
 				// queue): conclab cannot say which, so it keeps the time.
-				push(op{kind: opWait, ns: s.NS, what: "another task"})
+				push(op{kind: opWait, ns: s.NS, what: "another task", at: s.At})
 			}
+			// Else it waits for more of the tasks the gather before
+			// waited for (result() of each of a map's futures): the
+			// gather is that wait.
 		case 'u':
 			lockWait += s.NS
 		case 'a':
-			stack = append(stack, frame{res: s.Res, body: *cur})
+			stack = append(stack, frame{res: s.Res, body: *cur, at: s.At})
 			fresh := []op{}
 			cur = &fresh
 		case 'x':
@@ -93,7 +102,7 @@ func ops(t *Task) (out []op, lockWait int64, detached []int) {
 			stack = stack[:len(stack)-1]
 			inner := *cur
 			outer := f.body
-			outer = append(outer, op{kind: opUse, res: f.res, body: inner})
+			outer = append(outer, op{kind: opUse, res: f.res, body: inner, at: f.at})
 			cur = &outer
 		case 'k':
 			if t.Kind == "main" { // only the main program's stack is followed
@@ -109,6 +118,16 @@ func ops(t *Task) (out []op, lockWait int64, detached []int) {
 		cur = &outer
 	}
 	return tidy(*cur), lockWait, pending
+}
+
+// afterGather: the last step of in that is not CPU is a gather.
+func afterGather(in []op) bool {
+	for i := len(in) - 1; i >= 0; i-- {
+		if in[i].kind != opWork {
+			return in[i].kind == opGather
+		}
+	}
+	return false
 }
 
 // tidy merges neighbours of one kind, folds two waits (or two C calls)
@@ -131,6 +150,7 @@ func tidy(in []op) []op {
 			carry += o.ns
 			folded[n-1].ns += out[i+1].ns
 			folded[n-1].what = joinWhat(folded[n-1].what, out[i+1].what)
+			folded[n-1].at = cmp.Or(folded[n-1].at, out[i+1].at)
 			i++
 			continue
 		}
@@ -156,6 +176,11 @@ func mergeAdjacent(in []op) []op {
 		if n := len(out); n > 0 && out[n-1].kind == o.kind && out[n-1].offload == o.offload && mergeable(o.kind) {
 			out[n-1].ns += o.ns
 			out[n-1].what = joinWhat(out[n-1].what, o.what)
+			if o.kind == opWork {
+				out[n-1].at = joinSource(out[n-1].at, o.at)
+			} else {
+				out[n-1].at = cmp.Or(out[n-1].at, o.at) // where the first call was made
+			}
 			continue
 		}
 		out = append(out, o)
@@ -174,6 +199,7 @@ func settle(in []op) []op {
 	for _, o := range in {
 		if o.kind == opWork && !o.offload {
 			out[len(out)-1].ns += o.ns
+			out[len(out)-1].at = joinSource(out[len(out)-1].at, o.at)
 			continue
 		}
 		out = append(out, o, op{kind: opWork})

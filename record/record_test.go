@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -664,5 +665,69 @@ func TestShareFindings(t *testing.T) {
 	}
 	if got := shareFindings([]GroupSummary{{GILCPU: 0.4, ReleasedCPU: 0.2, Waits: 0.4}}); len(got) != 0 {
 		t.Errorf("a mixed workload: %q, want no finding", got)
+	}
+}
+
+// progPath is the temporary directory's prog.py.
+var progPath = regexp.MustCompile(`/\S*/prog\.py`)
+
+// TestRecordSources: each step of a recorded workload says where in the
+// program it is: a call's line, the lines between two calls for CPU, an
+// acquire's line for a use; under threads and on an event loop, where an
+// await's line is the coroutine's own, not asyncio's.
+func TestRecordSources(t *testing.T) {
+	_, res, status, out := recordProgram(t, `import asyncio, threading, time, zlib
+from concurrent.futures import ThreadPoolExecutor
+LOCK = threading.Lock()
+DATA = bytes(range(256)) * 40000
+def spin(ms):
+    end = time.thread_time() + ms / 1000
+    while time.thread_time() < end:
+        pass
+def handle(i):
+    spin(2)
+    time.sleep(0.01)
+    zlib.compress(DATA, 6)
+    with LOCK:
+        time.sleep(0.002)
+    spin(1)
+async def fetch(i):
+    spin(1)
+    await asyncio.sleep(0.02)
+    spin(1)
+async def main():
+    await asyncio.gather(*(fetch(i) for i in range(4)))
+with ThreadPoolExecutor(max_workers=2) as ex:
+    list(ex.map(handle, range(4)))
+asyncio.run(main())
+`)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, out)
+	}
+	w := parse(t, res)
+	var got []string
+	var walk func(steps []workload.Step)
+	walk = func(steps []workload.Step) {
+		for _, s := range steps {
+			if s.Kind == workload.Work && !s.GILReleased && mean(s.Dur) < 500_000 {
+				continue // the bookkeeping between calls
+			}
+			got = append(got, progPath.ReplaceAllString(s.Source, "prog.py"))
+			walk(s.Steps)
+		}
+	}
+	for _, g := range w.Groups {
+		walk(g.Steps)
+	}
+	want := []string{
+		// handle, under threads: its CPU from its def to the sleep, the
+		// sleep, zlib, the lock taken (the wait inside), the CPU after.
+		"prog.py:9-11(handle)", "prog.py:11(handle)", "prog.py:12(handle)", "prog.py:13(handle)", "prog.py:14(handle)",
+		"after prog.py:14(handle)",
+		// fetch, on the event loop: the await's line is fetch's own.
+		"prog.py:16-18(fetch)", "prog.py:18(fetch)", "after prog.py:18(fetch)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sources\n got %q\nwant %q\n%s", got, want, res.YAML)
 	}
 }

@@ -16,6 +16,7 @@ type Recording struct {
 	Implementation string     `json:"implementation"`
 	GIL            bool       `json:"gil"`
 	Argv           []string   `json:"argv"`
+	Cwd            string     `json:"cwd"`  // the program's working directory: the steps' places are relative to it
 	Wall           int64      `json:"wall"` // ns from the recorder's start to the program's end
 	Exit           int        `json:"exit"`
 	Error          string     `json:"error"`
@@ -76,9 +77,12 @@ type Step struct {
 	Res      int64    // u a x: the resource
 	What     string   // r i b: the call
 	Sites    []string // k: the functions of the main program's stack from NS down
+	// At is where in the program the call was made (r i b j a),
+	// "file:line(function)"; empty when the recorder saw none.
+	At string
 }
 
-// UnmarshalJSON reads [kind, value(, what)].
+// UnmarshalJSON reads [kind, value(, what(, at))].
 func (s *Step) UnmarshalJSON(b []byte) error {
 	var a []json.RawMessage
 	if err := json.Unmarshal(b, &a); err != nil || len(a) < 2 {
@@ -116,6 +120,9 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(v, &s.Res); err != nil {
 			return fmt.Errorf("step %q: want a resource id, not %.20s", kind, v)
 		}
+		if s.Kind == 'a' && len(a) > 2 {
+			json.Unmarshal(a[2], &s.At) // anything else: nowhere
+		}
 		return nil
 	default:
 		return fmt.Errorf("unknown step kind %q", kind)
@@ -126,6 +133,9 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 		} else {
 			json.Unmarshal(a[2], &s.What) // anything else: no label
 		}
+	}
+	if len(a) > 3 {
+		json.Unmarshal(a[3], &s.At) // anything else: nowhere
 	}
 	return nil
 }

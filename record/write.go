@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/conclab/conclab/internal/fit"
 	"github.com/conclab/conclab/workload"
@@ -295,6 +296,7 @@ func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
 			if s.offload {
 				extra += ", offload: thread"
 			}
+			extra += sourceKey(s.at)
 			text := s.fit.Text
 			if strings.Contains(text, ",") {
 				text = quote(text)
@@ -305,7 +307,11 @@ func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
 			}
 			b.WriteByte('\n')
 		case opUse:
-			fmt.Fprintf(b, "%s- use: %s\n%s  steps:\n", indent, resName(rec, s.res), indent)
+			fmt.Fprintf(b, "%s- use: %s\n", indent, resName(rec, s.res))
+			if src := sourceKey(s.at); src != "" {
+				fmt.Fprintf(b, "%s  source: %s\n", indent, strings.TrimPrefix(src, ", source: "))
+			}
+			fmt.Fprintf(b, "%s  steps:\n", indent)
 			writeSteps(b, rec, s.body, indent+"    ")
 		case opRepeat:
 			fmt.Fprintf(b, "%s- repeat: %d\n%s  steps:\n", indent, s.n, indent)
@@ -320,6 +326,15 @@ func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
 			}
 		}
 	}
+}
+
+// sourceKey is a step's source: key, ", source: \"app.py:42(parse)\"", or
+// nothing when the recording said nowhere or a place too long for one.
+func sourceKey(at string) string {
+	if at == "" || len(at) > workload.MaxSource || !utf8.ValidString(at) {
+		return ""
+	}
+	return ", source: " + quote(at)
 }
 
 // minWork: work steps shorter than this on average are left out.

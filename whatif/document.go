@@ -31,8 +31,11 @@ type MetricsDocument struct {
 // for a step's change, Resource and Units for a resource's, and each
 // figure's change against the baseline (-0.3 is 30 % less).
 type EffectDocument struct {
-	Step     string `json:"step,omitempty"`
-	What     string `json:"what,omitempty"`
+	Step string `json:"step,omitempty"`
+	What string `json:"what,omitempty"`
+	// Source is where in the program the step is ("app.py:42(parse)"),
+	// when the workload says it.
+	Source   string `json:"source,omitempty"`
 	Resource string `json:"resource,omitempty"`
 	Units    int    `json:"units,omitempty"`
 	// Change says the change in a few words (Change.Label).
@@ -49,6 +52,7 @@ type EffectDocument struct {
 type IdleDocument struct {
 	Step   string  `json:"step"`
 	What   string  `json:"what"`
+	Source string  `json:"source,omitempty"`
 	Change float64 `json:"change"`
 	Why    string  `json:"why"`
 }
@@ -58,12 +62,12 @@ func (r *Report) Document(h report.Header) Document {
 	doc := Document{Header: h, Model: r.Model.String(), RankedBy: r.Metric(), Baseline: metricsDoc(r.Baseline),
 		Effects: make([]EffectDocument, 0, len(r.Effects)), Idle: []IdleDocument{}}
 	for _, e := range r.Effects {
-		doc.Effects = append(doc.Effects, EffectDocument{Step: e.Step, What: e.What, Resource: e.Resource, Units: e.Units,
+		doc.Effects = append(doc.Effects, EffectDocument{Step: e.Step, What: e.What, Source: e.Source, Resource: e.Resource, Units: e.Units,
 			Change: e.Label(), MetricsDocument: metricsDoc(e.Metrics), MakespanChange: e.MakespanChange,
 			P50Change: e.P50Change, P99Change: e.P99Change, ServedChange: e.ServedChange})
 	}
 	for _, x := range r.Idle() {
-		doc.Idle = append(doc.Idle, IdleDocument{Step: x.Step, What: x.What, Change: x.Best, Why: x.Why})
+		doc.Idle = append(doc.Idle, IdleDocument{Step: x.Step, What: x.What, Source: x.Source, Change: x.Best, Why: x.Why})
 	}
 	return doc
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/workload"
 )
 
 func TestParseSpeedups(t *testing.T) {
@@ -73,5 +74,46 @@ func TestDocument(t *testing.T) {
 	head, rows := r.Table()
 	if len(head) != 9 || len(rows) != len(r.Effects) || !reflect.DeepEqual(rows[0][:4], []string{"1", "job/2/1", "work 2ms", "speedup 50%"}) {
 		t.Errorf("table %q %q", head, rows)
+	}
+}
+
+// A recorded workload's steps say where in the program they are: the
+// change of a step carries its source into the document, the table and
+// the steps that buy nothing.
+func TestDocumentSources(t *testing.T) {
+	wl, err := workload.Parse("app.yaml", []byte(`resources: {lock: {capacity: 1}}
+tasks:
+  - name: job
+    count: 100
+    steps:
+      - {wait: 1ms, source: "app.py:11(handle)"}
+      - use: lock
+        source: "app.py:13(handle)"
+        steps: [{work: 2ms, source: "app.py:13-14(handle)"}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := planOf(t, "[wait 1ms]")
+	p.Workload = wl
+	r, err := Run(context.Background(), p, deployment(t, "threads(8)"), Options{Speedups: []float64{0.5}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := r.Document(report.Header{Workload: "app"})
+	best := doc.Effects[0]
+	if best.Step != "job/2/1" || best.Source != "app.py:13-14(handle)" {
+		t.Errorf("the best change is %s at %q, want job/2/1 at app.py:13-14(handle)", best.Step, best.Source)
+	}
+	if len(doc.Idle) != 1 || doc.Idle[0].Step != "job/1" || doc.Idle[0].Source != "app.py:11(handle)" {
+		t.Errorf("idle %+v, want job/1 at app.py:11(handle)", doc.Idle)
+	}
+	b, _ := json.Marshal(best)
+	if !strings.Contains(string(b), `"source":"app.py:13-14(handle)"`) {
+		t.Errorf("no source in %s", b)
+	}
+	_, rows := r.Table()
+	if rows[0][2] != "work 2ms at app.py:13-14(handle)" {
+		t.Errorf("the table's first row says %q", rows[0][2])
 	}
 }

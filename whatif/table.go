@@ -15,7 +15,7 @@ func (r *Report) Table() (head []string, rows [][]string) {
 	head = []string{"#", "step", "what", "change", "p99", "", "makespan", "", ""}
 	rows = make([][]string, 0, len(r.Effects))
 	for i, e := range r.Effects {
-		step, what := e.Step, e.What
+		step, what := e.Step, e.Said()
 		if e.Kind == Capacity {
 			step, what = e.Resource, "resource"
 		}

@@ -67,11 +67,25 @@ type Change struct {
 	// in it), as "view/2/1". Empty for a resource's change.
 	Step string
 	// What the step is, as the workload says it: "work 3ms", "wait exp(20ms)".
-	What     string
+	What string
+	// Source is where in the program the step is, as its source: key says
+	// it ("app.py:42(parse)" from conclab record); empty when not said.
+	Source   string
 	Amount   float64 // Speedup: the share taken off
 	Resource string  // Capacity: the resource
 	Units    int     // Capacity: its units
 	path     []int   // the step's place: group, then indexes from 0
+}
+
+// Said is what the step is and, when the workload says it, where:
+// "work 15ms at app.py:42(parse)".
+func (c Change) Said() string { return said(c.What, c.Source) }
+
+func said(what, source string) string {
+	if source == "" {
+		return what
+	}
+	return what + " at " + source
 }
 
 // Label says the change in a few words: "speedup 50%", "offload: thread",
@@ -254,19 +268,19 @@ func Changes(wl *workload.Workload, d model.Deployment, speedups []float64) []Ch
 			name := stepName(group, at)
 			switch s.Kind {
 			case workload.Work, workload.Wait:
-				what := describe(s)
+				what, src := describe(s), s.Source
 				for _, v := range speedups {
-					out = append(out, Change{Kind: Speedup, Step: name, What: what, Amount: v, path: at})
+					out = append(out, Change{Kind: Speedup, Step: name, What: what, Source: src, Amount: v, path: at})
 				}
 				if s.Kind != workload.Work {
 					continue
 				}
 				if !s.GILReleased && s.Offload == workload.OffloadNone {
-					out = append(out, Change{Kind: ReleaseGIL, Step: name, What: what, path: at})
+					out = append(out, Change{Kind: ReleaseGIL, Step: name, What: what, Source: src, path: at})
 				}
 				if loop && s.Offload == workload.OffloadNone {
-					out = append(out, Change{Kind: OffloadThread, Step: name, What: what, path: at},
-						Change{Kind: OffloadProcess, Step: name, What: what, path: at})
+					out = append(out, Change{Kind: OffloadThread, Step: name, What: what, Source: src, path: at},
+						Change{Kind: OffloadProcess, Step: name, What: what, Source: src, path: at})
 				}
 			case workload.Repeat, workload.Use:
 				walk(group, s.Steps, at)

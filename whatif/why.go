@@ -21,10 +21,14 @@ const nothingBelow = 0.01
 // what holds the run back instead.
 type Idle struct {
 	Step, What string
+	Source     string  // where in the program, when the workload says it
 	Best       float64 // the change of the ranked metric its largest speed-up made
 	Why        string
 	path       []int
 }
+
+// Said is what the step is and, when the workload says it, where.
+func (x Idle) Said() string { return said(x.What, x.Source) }
 
 // bound is what the baseline run's figures say holds it back.
 type bound struct {
@@ -77,7 +81,7 @@ func (r *Report) Idle() []Idle {
 			continue
 		}
 		e := &r.Effects[b.i]
-		out = append(out, Idle{Step: e.Step, What: e.What, Best: b.change, Why: r.why(e), path: e.path})
+		out = append(out, Idle{Step: e.Step, What: e.What, Source: e.Source, Best: b.change, Why: r.why(e), path: e.path})
 	}
 	// The workload's order: a step's name sorts as its place does.
 	slices.SortStableFunc(out, func(a, b Idle) int { return cmpPath(a.path, b.path) })

@@ -32,10 +32,10 @@ const MaxWeight = 1e9
 var (
 	topKeys      = []string{"name", "about", "runtime", "cores", "switch_interval", "seed", "resources", "tasks", "arrivals", "models"}
 	groupKeys    = []string{"name", "count", "start", "every", "weight", "input", "output", "steps"}
-	workKeys     = []string{"work", "gil", "offload", "input", "output"}
-	waitKeys     = []string{"wait", "blocking", "offload", "input", "output"}
+	workKeys     = []string{"work", "gil", "offload", "input", "output", "source"}
+	waitKeys     = []string{"wait", "blocking", "offload", "input", "output", "source"}
 	repeatKeys   = []string{"repeat", "steps"}
-	useKeys      = []string{"use", "steps"}
+	useKeys      = []string{"use", "steps", "source"}
 	branchKeys   = []string{"count", "steps"}
 	altKeys      = []string{"weight", "steps"}
 	resourceKeys = []string{"capacity", "scope"}
@@ -479,6 +479,33 @@ func (p *yamlParser) about(e *entry) (string, *Error) {
 	return s, nil
 }
 
+// MaxSource is the longest source: of a step, in bytes.
+const MaxSource = 500
+
+// source reads a step's source:, where in a program it is (conclab record
+// writes "app.py:42(parse)"): text of at most MaxSource bytes, one line,
+// without the characters a name must not have.
+func (p *yamlParser) source(e *entry) (string, *Error) {
+	s, err := p.text(e)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case strings.TrimSpace(s) == "":
+		return "", p.errAt(e.val, "source must not be empty (leave it out instead)")
+	case len(s) > MaxSource:
+		return "", p.errAt(e.val, "source must be at most %d bytes, got %d", MaxSource, len(s))
+	case !utf8.ValidString(s):
+		return "", p.errAt(e.val, "source must be UTF-8 text")
+	}
+	for _, r := range s {
+		if what := hiddenRune(r); what != "" {
+			return "", p.errAt(e.val, "source must not contain %U (%s)", r, what)
+		}
+	}
+	return s, nil
+}
+
 // CheckName returns an error saying what is wrong with s as the name of a
 // workload or a task, or nil. A name is 1 to 100 bytes of UTF-8 without
 // spaces at either end and without characters that change how a terminal
@@ -807,7 +834,7 @@ func (p *yamlParser) step(n ast.Node, depth, blocks int) (Step, *Error) {
 	if kindEntry == nil {
 		for i := range entries {
 			switch entries[i].key {
-			case "gil", "offload", "blocking", "steps", "input", "output":
+			case "gil", "offload", "blocking", "steps", "input", "output", "source":
 			default:
 				return Step{}, p.errAt(entries[i].keyNode, "%s", unknownStepKind(entries[i].key))
 			}
@@ -871,6 +898,10 @@ func (p *yamlParser) step(n ast.Node, depth, blocks int) (Step, *Error) {
 			}
 		case e.key == "steps" && st.Kind == Repeat:
 			steps = e
+		case e.key == "source" && st.Kind != Repeat:
+			if st.Source, err = p.source(e); err != nil {
+				return st, err
+			}
 		case (e.key == "input" || e.key == "output") && st.Kind != Repeat:
 			v, err := p.size(e)
 			if err != nil {
@@ -885,7 +916,7 @@ func (p *yamlParser) step(n ast.Node, depth, blocks int) (Step, *Error) {
 			return st, p.errAt(e.keyNode, "gil applies to work steps only (a %s step does not hold the GIL)", kindEntry.key)
 		case e.key == "blocking" && st.Kind == Work:
 			return st, p.errAt(e.keyNode, "blocking applies to wait steps only (work always occupies its thread)")
-		case st.Kind == Repeat && (e.key == "offload" || e.key == "blocking" || e.key == "input" || e.key == "output"):
+		case st.Kind == Repeat && (e.key == "offload" || e.key == "blocking" || e.key == "input" || e.key == "output" || e.key == "source"):
 			return st, p.errAt(e.keyNode, "%s applies to the steps inside a repeat, not to the repeat", e.key)
 		default:
 			valid := map[StepKind][]string{Work: workKeys, Wait: waitKeys, Repeat: repeatKeys}[st.Kind]
@@ -1076,6 +1107,14 @@ func (p *yamlParser) block(n ast.Node, entries []entry, kindEntry *entry, depth,
 		case e == kindEntry:
 		case e.key == "steps" && kindEntry.key == "use":
 			steps = e
+		case e.key == "source" && kindEntry.key == "use":
+			src, err := p.source(e)
+			if err != nil {
+				return st, err
+			}
+			st.Source = src
+		case e.key == "source":
+			return st, p.errAt(e.keyNode, "source applies to work, wait and use steps, the places in a program; a %s's are its steps'", kindEntry.key)
 		case e.key == "steps" || e.key == "count" || e.key == "weight":
 			return st, p.errAt(e.keyNode, "%s belongs to each entry of %s: (e.g. %s)", e.key, kindEntry.key, blockExample(kindEntry.key))
 		case e.key == "offload" || e.key == "blocking" || e.key == "gil" || e.key == "input" || e.key == "output":

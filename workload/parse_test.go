@@ -140,6 +140,20 @@ tasks:
 			return check(!s[0].GILReleased && s[1].Offload == OffloadProcess && !s[2].Blocking && s[2].Offload == OffloadThread,
 				"steps %+v", s)
 		}},
+		{"sources", "f", `
+resources: {db: {capacity: 2}}
+tasks:
+  - steps:
+      - {work: 1ms, source: "app.py:30-42(handle)"}
+      - {wait: 1ms, source: "after app.py:42(handle)"}
+      - use: db
+        source: app.py:50(handle)
+        steps: [{wait: 1ms}]
+`, func(w *Workload) string {
+			s := w.Groups[0].Steps
+			return check(s[0].Source == "app.py:30-42(handle)" && s[1].Source == "after app.py:42(handle)" &&
+				s[2].Source == "app.py:50(handle)" && s[2].Steps[0].Source == "", "sources %q %q %q", s[0].Source, s[1].Source, s[2].Source)
+		}},
 		{"YAML 1.1 booleans", "f", `
 tasks:
   - steps:
@@ -245,7 +259,19 @@ func TestParseErrors(t *testing.T) {
 		{"unknown group key", "tasks:\n  - stpes: [{work: 1s}]",
 			`w.yaml:2:5: unknown key "stpes" in a task, did you mean "steps"? (want name, count, start, every, weight, input, output or steps)`},
 		{"unknown work key", "tasks: [{steps: [{work: 1s, colour: red}]}]",
-			`w.yaml:1:29: unknown key "colour" in a work step (want work, gil, offload, input or output)`},
+			`w.yaml:1:29: unknown key "colour" in a work step (want work, gil, offload, input, output or source)`},
+		{"source on a repeat", "tasks: [{steps: [{repeat: 2, source: x.py:1(f), steps: [{wait: 1s}]}]}]",
+			`w.yaml:1:30: source applies to the steps inside a repeat, not to the repeat`},
+		{"source on a gather", "tasks: [{steps: [{gather: [{steps: [{wait: 1s}]}], source: x.py:1(f)}]}]",
+			`w.yaml:1:52: source applies to work, wait and use steps, the places in a program; a gather's are its steps'`},
+		{"source not text", "tasks: [{steps: [{work: 1s, source: [a]}]}]",
+			`w.yaml:1:37: source must be text, got a list`},
+		{"source empty", "tasks: [{steps: [{work: 1s, source: \"\"}]}]",
+			`w.yaml:1:37: source must not be empty (leave it out instead)`},
+		{"source hides text", "tasks: [{steps: [{work: 1s, source: \"a\\u202Eb\"}]}]",
+			`w.yaml:1:37: source must not contain U+202E (a bidirectional text control, which reorders the text shown around it)`},
+		{"source too long", "tasks: [{steps: [{work: 1s, source: " + strings.Repeat("a", 501) + "}]}]",
+			`w.yaml:1:37: source must be at most 500 bytes, got 501`},
 		{"unknown repeat key", "tasks: [{steps: [{repeat: 2, gil: held, steps: [{wait: 1s}]}]}]",
 			`w.yaml:1:30: gil applies to work steps only (a repeat step does not hold the GIL)`},
 		{"offload on repeat", "tasks: [{steps: [{repeat: 2, offload: thread, steps: [{wait: 1s}]}]}]",

@@ -68,7 +68,10 @@ type Step struct {
 	Resource      int           // Use: index in Workload.Resources
 	Branches      []Branch      // Gather
 	Alternatives  []Alternative // Choose
-	Pos           Pos
+	// Source is where in a program the step is (Work, Wait, Use), as its
+	// source: key says it; conclab record writes "app.py:42(parse)".
+	Source string
+	Pos    Pos
 }
 
 // Branch is one branch of a gather: Count copies of Steps, each run as a

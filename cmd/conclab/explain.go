@@ -185,6 +185,7 @@ type why struct {
 type whyBest struct {
 	Step     string  `json:"step,omitempty"`
 	What     string  `json:"what,omitempty"`
+	Source   string  `json:"source,omitempty"`
 	Resource string  `json:"resource,omitempty"`
 	Change   string  `json:"change"`
 	Metric   string  `json:"metric"` // makespan or p99
@@ -192,9 +193,10 @@ type whyBest struct {
 }
 
 type whyIdle struct {
-	Step string `json:"step"`
-	What string `json:"what"`
-	Why  string `json:"why"`
+	Step   string `json:"step"`
+	What   string `json:"what"`
+	Source string `json:"source,omitempty"`
+	Why    string `json:"why"`
 }
 
 func whyOf(r *whatif.Report) *why {
@@ -203,10 +205,10 @@ func whyOf(r *whatif.Report) *why {
 	}
 	w := &why{Idle: []whyIdle{}}
 	if b := r.Best(); b != nil {
-		w.Best = &whyBest{Step: b.Step, What: b.What, Resource: b.Resource, Change: b.Label(), Metric: r.Metric(), Cut: -r.Ranked(b)}
+		w.Best = &whyBest{Step: b.Step, What: b.What, Source: b.Source, Resource: b.Resource, Change: b.Label(), Metric: r.Metric(), Cut: -r.Ranked(b)}
 	}
 	for _, x := range r.Idle() {
-		w.Idle = append(w.Idle, whyIdle{x.Step, x.What, x.Why})
+		w.Idle = append(w.Idle, whyIdle{x.Step, x.What, x.Source, x.Why})
 	}
 	return w
 }
@@ -218,7 +220,7 @@ func writeWhy(w io.Writer, r *whatif.Report, width int) {
 		metric = "p99"
 	}
 	if b := r.Best(); b != nil {
-		what := fmt.Sprintf("%s (%s) %s", b.Step, b.What, b.Label())
+		what := fmt.Sprintf("%s (%s) %s", b.Step, b.Said(), b.Label())
 		if b.Kind == whatif.Capacity {
 			what = b.Label()
 		}
@@ -228,6 +230,6 @@ func writeWhy(w io.Writer, r *whatif.Report, width int) {
 		writeWrapped(w, fmt.Sprintf("What to speed up: nothing; no change cuts %s by 1 %% or more.", metric), width)
 	}
 	for _, x := range r.Idle() {
-		writeWrapped(w, fmt.Sprintf("Speeding up %s (%s) buys nothing, even removed: %s.", x.Step, x.What, x.Why), width)
+		writeWrapped(w, fmt.Sprintf("Speeding up %s (%s) buys nothing, even removed: %s.", x.Step, x.Said(), x.Why), width)
 	}
 }

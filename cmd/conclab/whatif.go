@@ -166,7 +166,7 @@ func whatifText(w io.Writer, p *plan.Plan, r *whatif.Report, top, width int) err
 		fmt.Fprintln(w)
 		writeWrapped(w, fmt.Sprintf("Speeding these up buys nothing (under 1 %% of %s, even removed):", what), width)
 		for _, x := range idle {
-			writeWrapped(w, fmt.Sprintf("- %s (%s): %s.", x.Step, x.What, x.Why), width)
+			writeWrapped(w, fmt.Sprintf("- %s (%s): %s.", x.Step, x.Said(), x.Why), width)
 		}
 	}
 	return nil
