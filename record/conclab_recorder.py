@@ -1315,8 +1315,7 @@ _child = [False]   # this process was forked from a recorded one
 def _forked():
     """In a child the program forked (a server's worker): record it afresh,
     and write what it did beside the parent's recording when it exits as a
-    program does (a pool's workers end with os._exit and write nothing:
-    their work items come back with their results)."""
+    program does, or through os._exit (_exit_writing)."""
     _child[0] = True
     del _tasks[:]
     _local.stack = []
@@ -1324,6 +1323,25 @@ def _forked():
     if _out[0] is not None:
         path = "%s.%d" % (_out[0], os.getpid())
         atexit.register(_write_child, path)
+        if not getattr(os._exit, "_conclab", False):
+            os._exit = _exit_writing(os._exit)
+
+
+def _exit_writing(exit_):
+    """os._exit of a forked child, which runs no atexit handler: a
+    forking server's child (socketserver.ForkingMixIn) ends with it once
+    its request is answered, and writes what it did first. A pool's
+    worker ends with it too and writes nothing: its work items went back
+    with their results."""
+    def _exit(status):
+        if _child[0] and not _worker[0] and _out[0] is not None:
+            try:
+                _write_child("%s.%d" % (_out[0], os.getpid()))
+            except BaseException:
+                pass  # the exit matters more than the recording
+        exit_(status)
+    _exit._conclab = True
+    return _exit
 
 
 def _patch_spawn(spawn):

@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +162,106 @@ func recordServer(t *testing.T, py string) (pred, measured int64, yaml []byte, b
 	}
 	t.Logf("rate %.2f/s recorded, %.2f/s sent", wl.Arrivals.Rate, sent)
 	return res2.Latency.P50, got.P50, res.YAML, busy, u
+}
+
+// forkingServer is http.server with a forked child per connection
+// (socketserver.ForkingMixIn), which ends each child with os._exit once
+// it has answered: no atexit handler runs there.
+const forkingServer = spin + `
+import sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from socketserver import ForkingMixIn
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        spin(3)
+        time.sleep(0.02)
+        body = b"ok"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+
+class Server(ForkingMixIn, HTTPServer):
+    pass
+
+httpd = Server(("127.0.0.1", 0), Handler)
+print("listening", httpd.server_address[1], flush=True)
+for _ in range(int(sys.argv[1])):
+    httpd.handle_request()
+httpd.server_close()
+`
+
+// TestRecordForkingServer: the requests a forking server's children
+// answered are recorded, though each child ends with os._exit.
+func TestRecordForkingServer(t *testing.T) {
+	py := python(t)
+	const n = 8
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "app.py")
+	if err := os.WriteFile(prog, []byte(forkingServer), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pr, pw := io.Pipe()
+	type ran struct {
+		rec    *Recording
+		status int
+		err    error
+	}
+	done := make(chan ran, 1)
+	go func() {
+		rec, status, err := Run(ctx, RunOptions{Python: py, Program: []string{prog, strconv.Itoa(n)}, Stdout: pw, Stderr: os.Stderr})
+		pw.Close()
+		done <- ran{rec, status, err}
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "listening ") {
+		t.Fatalf("the app said %q (%v)", line, err)
+	}
+	go io.Copy(io.Discard, pr)
+	url := "http://127.0.0.1:" + strings.TrimSpace(strings.TrimPrefix(line, "listening ")) + "/item/"
+	for i := range n {
+		resp, err := http.Get(url + strconv.Itoa(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	r := <-done
+	if r.err != nil || r.status != 0 {
+		t.Fatalf("record: %v, status %d", r.err, r.status)
+	}
+	requests := 0
+	for _, task := range r.rec.Tasks {
+		if task.Kind == "request" {
+			requests++
+			if task.PID == r.rec.PID {
+				t.Errorf("request %d was answered in the server's own process, not a forked child", task.ID)
+			}
+		}
+	}
+	if requests != n || len(r.rec.Children) != n {
+		t.Fatalf("%d requests recorded from %d children, want %d from %d", requests, len(r.rec.Children), n, n)
+	}
+	res, err := Fold(r.rec, Options{Command: "app.py", Name: "app", Cores: 2, Date: "2026-12-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wl, err := workload.Parse("app.yaml", res.YAML)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, res.YAML)
+	}
+	if wl.Arrivals == nil || wl.Arrivals.Count != n {
+		t.Fatalf("want an open workload of %d arrivals:\n%s", n, res.YAML)
+	}
+	for _, g := range wl.Groups {
+		if got := kinds(g.Steps); !strings.HasPrefix(got, "wi") {
+			t.Errorf("%s's steps are %s, want the spin and the sleep first (wi…):\n%s", g.Name, got, res.YAML)
+		}
+	}
 }
