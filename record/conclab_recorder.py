@@ -20,6 +20,9 @@ task, or the main program's own code. Its steps, in order:
     ["g", [ids]]         tasks it started (asyncio children, pool work items)
     ["j", ns, null, at]  it waited for other tasks (gather, join, result())
     ["u", ns, res]       it waited to acquire a resource (a semaphore, a lock)
+    ["q", ns, queue, put, at]
+                         it took an item from a queue of the program's after
+                         waiting ns for it; the item was put at time put
     ["a", res, at]       it acquired the resource
     ["x", res]           it released it
     ["p", ns]            it started a thread or a process (the runtime's cost, predicted)
@@ -57,6 +60,7 @@ _lock = threading.Lock()
 _tasks = []               # every task of this process, in order of creation
 _resources = {}           # id -> {"kind", "capacity", "site"}
 _pools = {}               # id -> {"kind", "workers", "site", "start"}
+_queues = {}              # id -> {"kind", "maxsize", "site"}: the program's FIFO and LIFO queues
 _loops = [0]              # event loops created
 _local = threading.local()
 _notes = []               # what the recorder could not follow
@@ -174,7 +178,7 @@ def _where_suspended(coro):
 class Task(object):
     __slots__ = ("id", "kind", "name", "site", "parent", "start", "end", "steps", "cpu0",
                  "pool", "data_in", "data_out", "suspended", "ready", "sleep", "acquiring",
-                 "spawned", "error", "pid", "thread", "began", "where")
+                 "spawned", "error", "pid", "thread", "began", "where", "getting")
 
     def __init__(self, kind, name, site, parent, pool=None):
         self.kind, self.name, self.site, self.pool = kind, name, site, pool
@@ -184,7 +188,7 @@ class Task(object):
         self.data_in = self.data_out = None
         self.suspended = self.ready = self.sleep = self.acquiring = None
         self.spawned = False
-        self.error = self.began = self.where = None
+        self.error = self.began = self.where = self.getting = None
         self.pid, self.thread = os.getpid(), threading.get_ident()
         with _lock:
             self.id = len(_tasks)
@@ -489,9 +493,193 @@ def _patch_futures_base(cfb):
     _patch(cfb, "wait", _joined)
 
 
+# ---- queues: the items a program's tasks take from them ----------------------------
+#
+# A queue of the program's (not the standard library's own) keeps, beside
+# its items, when each was put: _put and _get are the queue's own storage
+# methods, called with its lock held, so the times stay in the items'
+# order. A task that takes an item records the wait and when the item was
+# put ("q"): conclab makes each item a task of its own, released then.
+
+def _queue_made(q, kind, maxsize):
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_filename == __file__:
+        f = f.f_back
+    if f is None or _stdlib(f.f_code.co_filename):
+        return  # a pool's, a server's: not the program's
+    with _lock:
+        _queues[id(q)] = {"kind": kind, "maxsize": maxsize, "site": _caller_site(3), "put_wait": 0}
+
+
+def _stamped(cls, lifo):
+    """cls's own _put and _get, keeping when each item was put."""
+    put, get = cls.__dict__["_put"], cls.__dict__["_get"]
+    if getattr(put, "_conclab", False):
+        return
+
+    def _put(self, item):
+        put(self, item)
+        if id(self) in _queues:
+            times = self.__dict__.get("_conclab_times")
+            if times is None:
+                import collections
+                times = self._conclab_times = collections.deque()
+            times.append(_now())
+
+    def _get(self):
+        item = get(self)
+        times = self.__dict__.get("_conclab_times")
+        if times:
+            _local.put = (id(self), times.pop() if lifo else times.popleft())
+        return item
+    _put._conclab = _get._conclab = True
+    cls._put, cls._get = _put, _get
+
+
+def _queue_init(cls, module):
+    init = cls.__init__
+    if getattr(init, "_conclab", False):
+        return
+
+    def __init__(self, maxsize=0, *args, **kwargs):
+        init(self, maxsize, *args, **kwargs)
+        _queue_made(self, module + "." + type(self).__name__, maxsize)
+    __init__._conclab = True
+    cls.__init__ = __init__
+
+
+def _taken(get):
+    """Queue.get: an item taken from a queue of the program's is a "q"
+    step; from any other queue, a wait for another task."""
+    @functools.wraps(get)
+    def call(self, *args, **kwargs):
+        task = _current()
+        if task is None:
+            return get(self, *args, **kwargs)
+        task.flush()
+        at = _where(sys._getframe(1))
+        _local.put = None
+        w0 = _perf()
+        try:
+            return get(self, *args, **kwargs)
+        finally:
+            wait = _perf() - w0
+            put, _local.put = _local.put, None
+            if put is not None and put[0] == id(self):
+                task.steps.append(["q", wait, put[0], put[1], at])
+            else:
+                task.add("j", wait, None, at)
+            task.cpu0 = _cpu()
+    return call
+
+
+def _room(put):
+    """Queue.put of a bounded queue of the program's: the time it waited
+    for room is the queue's (put_wait), no step of the task's: its items
+    are tasks of their own, and waiting for them is what conclab predicts."""
+    @functools.wraps(put)
+    def call(self, *args, **kwargs):
+        q = _queues.get(id(self))
+        task = _current()
+        if q is None or task is None or not q["maxsize"] or q["maxsize"] <= 0:
+            return put(self, *args, **kwargs)
+        task.flush()
+        w0, c0 = _perf(), task.cpu0
+        try:
+            return put(self, *args, **kwargs)
+        finally:
+            c1 = _cpu()
+            wait = (_perf() - w0) - (c1 - c0)
+            if wait >= MIN_WAIT:
+                q["put_wait"] += wait
+            task.cpu0 = c1
+    return call
+
+
+def _drained(join):
+    """Queue.join of a queue of the program's: waiting for its items,
+    which are tasks of their own: no step."""
+    @functools.wraps(join)
+    def call(self, *args, **kwargs):
+        task = _current()
+        if task is None or id(self) not in _queues:
+            return join(self, *args, **kwargs)
+        task.flush()
+        try:
+            return join(self, *args, **kwargs)
+        finally:
+            task.cpu0 = _cpu()
+    return call
+
+
 def _patch_queue(queue):
-    _patch(queue.Queue, "get", _joined)
-    _patch(queue.Queue, "join", _joined)
+    _patch(queue.Queue, "get", _taken)
+    _patch(queue.Queue, "put", _room)
+    _patch(queue.Queue, "join", lambda f: _drained(_joined(f)))
+    _queue_init(queue.Queue, "queue")
+    _stamped(queue.Queue, False)
+    _stamped(queue.LifoQueue, True)
+
+
+def _patch_asyncio_queues(queues):
+    _queue_init(queues.Queue, "asyncio")
+    _stamped(queues.Queue, False)
+    _stamped(queues.LifoQueue, True)
+    get = queues.Queue.get
+    if getattr(get, "_conclab", False):
+        return
+
+    async def get_(self):
+        task = _current()
+        if task is None or task.kind not in ("async", "request") or id(self) not in _queues:
+            return await get(self)
+        task.flush()
+        at = _where(sys._getframe(1))
+        task.getting = True  # its suspension is this wait, not an await of its own
+        w0 = _perf()
+        try:
+            item = await get(self)
+        finally:
+            task.getting = None
+        put, _local.put = getattr(_local, "put", None), None
+        task.flush()
+        if put is not None and put[0] == id(self):
+            task.steps.append(["q", _perf() - w0, put[0], put[1], at])
+        return item
+    get_._conclab = True
+    queues.Queue.get = get_
+
+    put, join = queues.Queue.put, queues.Queue.join
+
+    async def put_(self, item):
+        task = _current()
+        q = _queues.get(id(self))
+        if task is None or task.kind not in ("async", "request") or q is None or not q["maxsize"] or q["maxsize"] <= 0:
+            return await put(self, item)
+        task.flush()
+        task.getting = True  # waiting for room: the queue's, no step of the task's
+        w0 = _now()
+        try:
+            return await put(self, item)
+        finally:
+            task.getting = None
+            wait = _now() - w0
+            if wait >= MIN_WAIT:
+                q["put_wait"] += wait
+
+    async def join_(self):
+        task = _current()
+        if task is None or task.kind not in ("async", "request") or id(self) not in _queues:
+            return await join(self)
+        task.flush()
+        task.getting = True  # waiting for the items, tasks of their own: no step
+        try:
+            return await join(self)
+        finally:
+            task.getting = None
+    for name, f in (("put", put_), ("join", join_)):
+        f._conclab = True
+        setattr(queues.Queue, name, f)
 
 
 def _patch_sqlite(sqlite3):
@@ -1029,6 +1217,8 @@ def _patch_event_loop(be):
                     wait = (t.ready if t.ready is not None else now) - t.suspended
                 if t.acquiring is not None:
                     t.add("u", max(0, (t.ready or now) - t.suspended), t.acquiring)
+                elif t.getting:
+                    pass  # waiting for a queue's item: the get records it
                 elif t.spawned:
                     t.add("j", wait, None, t.where)
                 else:
@@ -1239,6 +1429,7 @@ _PATCHES = {
     "hashlib": [_patch_hashlib],
     "sqlite3": [_patch_sqlite],
     "queue": [_patch_queue],
+    "asyncio.queues": [_patch_asyncio_queues],
     "concurrent.futures._base": [_patch_futures_base],
     "concurrent.futures.thread": [_patch_thread_pool],
     "concurrent.futures.process": [_patch_process_pool],
@@ -1419,6 +1610,7 @@ def _write(path, status, error, main_task):
         "loops": _loops[0],
         "pools": [dict(v, id=k) for k, v in _pools.items()],
         "resources": [dict(v, id=k) for k, v in _resources.items()],
+        "queues": [dict(v, id=k) for k, v in _queues.items()],
         "tasks": tasks,
         "notes": _notes,
         "main": main_task.id if main_task is not None else -1,

@@ -27,6 +27,7 @@ type entry struct {
 	release    int64 // ns after the main program began
 	task       *Task // nil for a unit
 	pool       *int64
+	queue      int64 // an item: the queue it was taken from
 }
 
 // folder holds what Fold works out, by task.
@@ -36,6 +37,7 @@ type folder struct {
 	lockWait []int64
 	sig      []string
 	done     []bool
+	items    [][]item // by task: the items a consumer took from a queue
 }
 
 func newFolder(rec *Recording) *folder {
@@ -61,6 +63,20 @@ func newFolder(rec *Recording) *folder {
 	for i := range rec.Tasks {
 		if rec.Tasks[i].Kind == "async" {
 			f.ops[i] = f.offloaded(f.ops[i])
+		}
+	}
+	f.items = make([][]item, n)
+	consumer := false
+	for i := range rec.Tasks {
+		if rec.Tasks[i].Kind != "main" {
+			f.items[i] = items(f.ops[i], rec)
+			consumer = consumer || len(f.items[i]) > 0
+		}
+	}
+	if consumer {
+		gone := func(k int) bool { return len(f.items[k]) > 0 }
+		for i := range rec.Tasks {
+			f.ops[i] = dropKids(f.ops[i], gone)
 		}
 	}
 	return f
@@ -223,8 +239,15 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 	// requests, tasks a loop's callbacks made) are the workload's too.
 	for i := range f.rec.Tasks {
 		t := &f.rec.Tasks[i]
-		if t.Parent == nil && i != f.rec.Main {
+		if t.Parent == nil && i != f.rec.Main && len(f.items[i]) == 0 {
 			es = append(es, f.children([]int{i}, base)...)
+		}
+	}
+	// The items consumers took from queues, released when they were put.
+	for i, its := range f.items {
+		t := &f.rec.Tasks[i]
+		for _, it := range its {
+			es = append(es, entry{name: t.Name, site: t.Site, kind: "item", ops: it.ops, release: it.put - base, task: t, queue: it.queue})
 		}
 	}
 	return es, ownTime(dropMarks(tail)), units

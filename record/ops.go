@@ -18,6 +18,7 @@ const (
 	opUse                    // steps holding a resource
 	opRepeat                 // a block of steps repeated
 	opMark                   // the main program's stack changed (units of work)
+	opGet                    // it took an item from a queue: what follows is the item's
 )
 
 // op is one step of a task, normalised from the recorder's steps.
@@ -26,7 +27,8 @@ type op struct {
 	ns    int64
 	what  string // opWait, opBlocking, opReleased: the call
 	kids  []int  // opGather: the tasks
-	res   int64  // opUse: the resource
+	res   int64  // opUse: the resource; opGet: the queue
+	put   int64  // opGet: when the item was put
 	body  []op   // opUse, opRepeat
 	n     int    // opRepeat: how many times
 	depth int    // opMark
@@ -76,6 +78,14 @@ func ops(t *Task) (out []op, lockWait int64, detached []int) {
 			push(op{kind: opBlocking, ns: s.NS, what: s.What, at: s.At})
 		case 'g':
 			pending = append(pending, s.Children...)
+		case 'q':
+			if t.Kind != "main" {
+				push(op{kind: opGet, ns: s.NS, res: s.Res, put: s.Put, at: s.At})
+				break
+			}
+			// The main program taking results from a queue: it waits for
+			// its tasks, as a join does.
+			fallthrough
 		case 'j':
 			if len(pending) > 0 {
 				push(op{kind: opGather, kids: pending, at: s.At})
@@ -259,6 +269,8 @@ func signature(in []op, kid func(int) string) string {
 			b.WriteByte('b')
 		case opUse:
 			b.WriteString("u" + strconv.FormatInt(o.res, 36) + "(" + signature(o.body, kid) + ")")
+		case opGet:
+			b.WriteString("q" + strconv.FormatInt(o.res, 36))
 		case opRepeat:
 			b.WriteString(strconv.Itoa(o.n) + "*(" + signature(o.body, kid) + ")")
 		case opGather:
@@ -340,7 +352,8 @@ func repeats(in []op) []op {
 // of three, or both under 100 µs).
 func sameKinds(a, b []op) bool {
 	for i := range a {
-		if a[i].kind != b[i].kind || a[i].kind == opGather || a[i].kind == opUse || a[i].kind == opRepeat || a[i].kind == opMark {
+		if a[i].kind != b[i].kind || a[i].kind == opGather || a[i].kind == opUse || a[i].kind == opRepeat || a[i].kind == opMark ||
+			a[i].kind == opGet {
 			return false
 		}
 		if a[i].what != b[i].what {

@@ -15,6 +15,8 @@ import (
 	interp "github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/plan"
+	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
 )
@@ -729,5 +731,121 @@ asyncio.run(main())
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("sources\n got %q\nwant %q\n%s", got, want, res.YAML)
+	}
+}
+
+// TestRecordQueueConsumers: worker threads taking items from a bounded
+// queue.Queue: each item is a task of its own, released when the main
+// program put it; the None that stops a worker is none; the model is a
+// pool of as many threads as took items, and it predicts the program's
+// own time.
+func TestRecordQueueConsumers(t *testing.T) {
+	_, res, status, out := recordProgram(t, spin+`
+import queue, threading
+q = queue.Queue(maxsize=4)
+def consumer():
+    while True:
+        item = q.get()
+        if item is None:
+            break
+        spin(2)
+        time.sleep(0.02)
+start = time.perf_counter()
+threads = [threading.Thread(target=consumer) for _ in range(3)]
+for t in threads:
+    t.start()
+for i in range(30):
+    spin(1)
+    q.put(i)
+for _ in threads:
+    q.put(None)
+for t in threads:
+    t.join()
+print("took %.4f" % (time.perf_counter() - start))
+`)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, out)
+	}
+	w := parse(t, res)
+	if len(w.Groups) != 1 || w.Groups[0].Name != "consumer" || w.Groups[0].Count != 30 {
+		t.Fatalf("want one group consumer × 30 (an item each, not the None):\n%s", res.YAML)
+	}
+	if got := kinds(w.Groups[0].Steps); got != "wi" {
+		t.Errorf("an item's steps are %s, want the spin and the sleep:\n%s", got, res.YAML)
+	}
+	if w.Models[0].Expr != "threads(3)" || !strings.Contains(res.Summary.ModelWhy, "3 threads taking 30 items from queue.Queue(maxsize=4)") {
+		t.Errorf("first model %s (%s), want threads(3): three threads took the items", w.Models[0].Expr, res.Summary.ModelWhy)
+	}
+	found := strings.Join(res.Summary.Findings, "\n")
+	if !strings.Contains(found, "queue.Queue(maxsize=4) made at <module>") || !strings.Contains(found, "waited") {
+		t.Errorf("findings do not tell of the queue and its puts' waits for room:\n%s", found)
+	}
+	var took float64
+	if _, err := fmt.Sscanf(out[strings.Index(out, "took "):], "took %f", &took); err != nil {
+		t.Fatalf("the program said %q", out)
+	}
+	p, err := plan.New(w, res.YAML, plan.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := sim.Run(context.Background(), sim.Config{Workload: w, Deployment: p.Models[0], Profile: p.Profile, Cores: p.Cores, SwitchInterval: p.SwitchInterval})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := float64(r.Makespan)/1e9/took - 1; d > 0.15 || d < -0.15 {
+		t.Errorf("threads(3) predicts %.3f s, the program took %.3f s (%+.0f%%):\n%s", float64(r.Makespan)/1e9, took, 100*d, res.YAML)
+	}
+}
+
+// TestRecordAsyncioQueueWorkers: worker coroutines taking items from an
+// asyncio.Queue that main() fills and joins, then cancels them: the items
+// are tasks, the model asyncio with as many in flight as workers, and
+// main()'s waits for room and for the items are no steps of its own.
+func TestRecordAsyncioQueueWorkers(t *testing.T) {
+	_, res, status, out := recordProgram(t, spin+`
+import asyncio
+async def worker(q):
+    while True:
+        item = await q.get()
+        spin(2)
+        await asyncio.sleep(0.02)
+        q.task_done()
+async def main():
+    q = asyncio.Queue(maxsize=5)
+    workers = [asyncio.create_task(worker(q)) for _ in range(4)]
+    for i in range(24):
+        spin(0.5)
+        await q.put(i)
+    await q.join()
+    for w in workers:
+        w.cancel()
+    await asyncio.gather(*workers, return_exceptions=True)
+asyncio.run(main())
+`)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, out)
+	}
+	w := parse(t, res)
+	var items *workload.Group
+	for i := range w.Groups {
+		if w.Groups[i].Name == "worker" {
+			items = &w.Groups[i]
+		}
+	}
+	if items == nil || items.Count != 24 || kinds(items.Steps) != "wi" {
+		t.Fatalf("want a group worker × 24 of a spin and a sleep:\n%s", res.YAML)
+	}
+	if w.Models[0].Expr != "asyncio(limit=4)" {
+		t.Errorf("first model %s, want asyncio(limit=4)", w.Models[0].Expr)
+	}
+	// Its puts waited for room about 150 ms in all, its join the run's
+	// length: neither is a step (the end of the workers' cancel is
+	// a wait of some 100 µs).
+	for _, g := range w.Groups {
+		for _, s := range g.Steps {
+			if g.Name == "main" && s.Kind == workload.Wait && mean(s.Dur) >= 1e6 {
+				t.Errorf("main() waits %v in a step of its own:\n%s", s.Dur, res.YAML)
+			}
+		}
 	}
 }

@@ -23,6 +23,7 @@ type Recording struct {
 	Loops          int        `json:"loops"` // event loops the program made
 	Pools          []Pool     `json:"pools"`
 	Resources      []Resource `json:"resources"`
+	Queues         []Queue    `json:"queues"`
 	Tasks          []Task     `json:"tasks"`
 	Main           int        `json:"main"`  // the id of the main program's task
 	Notes          []string   `json:"notes"` // what the recorder could not follow
@@ -47,6 +48,16 @@ type Resource struct {
 	Kind     string `json:"kind"` // threading.Semaphore, asyncio.Lock, …
 	Capacity int    `json:"capacity"`
 	Site     string `json:"site"`
+}
+
+// Queue is a queue.Queue, LifoQueue or asyncio.Queue the program made:
+// the items its tasks took from it are tasks of their own.
+type Queue struct {
+	ID      int64  `json:"id"`
+	Kind    string `json:"kind"` // queue.Queue, asyncio.Queue, …
+	Maxsize int    `json:"maxsize"`
+	Site    string `json:"site"`
+	PutWait int64  `json:"put_wait"` // ns its puts waited for room, in all
 }
 
 // Task is one thread, pool work item, asyncio task or the main program.
@@ -74,7 +85,8 @@ type Step struct {
 	Kind     byte
 	NS       int64    // w r i b j u p: nanoseconds; k: depth
 	Children []int    // g
-	Res      int64    // u a x: the resource
+	Res      int64    // u a x: the resource; q: the queue
+	Put      int64    // q: when the item taken was put (the recorder's clock)
 	What     string   // r i b: the call
 	Sites    []string // k: the functions of the main program's stack from NS down
 	// At is where in the program the call was made (r i b j a),
@@ -100,6 +112,16 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("step %q: want a count of nanoseconds, not %.20s", kind, a[1])
 		}
 		s.NS = int64(v)
+	case 'q':
+		var ns, put float64
+		if len(a) < 4 || json.Unmarshal(a[1], &ns) != nil || ns < 0 || json.Unmarshal(a[2], &s.Res) != nil || json.Unmarshal(a[3], &put) != nil {
+			return fmt.Errorf("step \"q\": want [\"q\", ns, queue, put, at], not %.60s", b)
+		}
+		s.NS, s.Put = int64(ns), int64(put)
+		if len(a) > 4 {
+			json.Unmarshal(a[4], &s.At) // anything else: nowhere
+		}
+		return nil
 	case 'g':
 		if err := json.Unmarshal(a[1], &s.Children); err != nil {
 			return fmt.Errorf("step \"g\": want a list of task ids, not %.40s", a[1])
@@ -188,6 +210,11 @@ func (rec *Recording) Merge(c *Recording) {
 	for _, r := range c.Resources {
 		if !slices.ContainsFunc(rec.Resources, func(q Resource) bool { return q.ID == r.ID }) {
 			rec.Resources = append(rec.Resources, r)
+		}
+	}
+	for _, q := range c.Queues {
+		if !slices.ContainsFunc(rec.Queues, func(x Queue) bool { return x.ID == q.ID }) {
+			rec.Queues = append(rec.Queues, q)
 		}
 	}
 	rec.Loops += c.Loops

@@ -65,6 +65,9 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	}
 	gs := f.groups(es)
 	model, why := ownModel(rec, es, unitFn)
+	if mostlyItems(es) {
+		model, why = f.queueModel(es)
+	}
 	models := alternatives(model, rec, o.Cores)
 	sum := &Summary{
 		Program: o.Command, Python: rec.Implementation + " " + rec.Python, Wall: sec(rec.Wall),
@@ -141,7 +144,7 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	if after >= 1_000_000 {
 		sum.Notes = append(sum.Notes, fmt.Sprintf("the main program ran %s after its last task, which is not in the workload", fit.Dur(float64(after))))
 	}
-	sum.Findings = append(findings(rec, f), shareFindings(sum.Groups)...)
+	sum.Findings = append(append(findings(rec, f), f.queueFindings()...), shareFindings(sum.Groups)...)
 	sum.Notes = append(sum.Notes, rec.Notes...)
 	return &Result{YAML: b.Bytes(), Summary: sum}, nil
 }
@@ -223,6 +226,10 @@ func groupOrigin(rec *Recording, g *group, unitFn string) string {
 		return fmt.Sprintf("%s: %d requests", m.name, n)
 	case "async":
 		return fmt.Sprintf("%s (%s): %d asyncio tasks", m.name, site, n)
+	case "item":
+		if q := queueOf(rec, m.queue); q != nil {
+			return fmt.Sprintf("%s (%s): %d items it took from %s(maxsize=%d) made at %s, each released when it was put", m.name, site, n, q.Kind, q.Maxsize, q.Site)
+		}
 	}
 	return fmt.Sprintf("%s (%s): %d tasks", m.name, site, n)
 }
