@@ -38,6 +38,9 @@ type folder struct {
 	sig      []string
 	done     []bool
 	items    [][]item // by task: the items a consumer took from a queue
+	// workScale turns recorded Python CPU into the workload's: 1 / the
+	// profile's slowdown (recordedRuntime); 0 is 1.
+	workScale float64
 }
 
 func newFolder(rec *Recording) *folder {
@@ -575,6 +578,9 @@ func (f *folder) merge(lists [][]op) []mop {
 			ns := make([]int64, len(lists))
 			for i, l := range lists {
 				ns[i] = l[j].ns
+				if o.kind == opWork && f.workScale > 0 {
+					ns[i] = int64(float64(ns[i]) * f.workScale)
+				}
 				if l[j].what != m.what {
 					m.what = joinWhat(m.what, l[j].what)
 				}

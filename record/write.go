@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/conclab/conclab/internal/fit"
+	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/workload"
 )
 
@@ -59,6 +60,10 @@ type GroupSummary struct {
 // comes first.
 func Fold(rec *Recording, o Options) (*Result, error) {
 	f := newFolder(rec)
+	prof, profWhy := recordedRuntime(rec)
+	if prof.Slowdown > 0 {
+		f.workScale = 1 / prof.Slowdown
+	}
 	es, after, unitFn := f.entries()
 	if len(es) == 0 {
 		return nil, fmt.Errorf("the program did nothing conclab can see: no CPU, no waits, no tasks")
@@ -86,6 +91,9 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	w("# a worker or the event loop, which is what conclab predicts.\n")
 	w("name: %s\n", quote(o.Name))
 	w("about: %s\n", quote(fmt.Sprintf("Recorded from %s: %d tasks in %d groups.", o.Command, len(es), len(gs))))
+	if prof.Name != "" {
+		w("runtime: %s  # %s\n", prof.Name, profWhy)
+	}
 	w("cores: %d\n", o.Cores)
 	if used := usedResources(rec, gs, f); len(used) > 0 {
 		w("resources:\n")
@@ -333,6 +341,35 @@ func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
 			}
 		}
 	}
+}
+
+// recordedRuntime is the built-in profile of the interpreter the program
+// ran on, and why it is that one. A free-threaded build runs Python code
+// slower than the build with the GIL, and a workload's work is Python
+// code as the build with the GIL runs it, which its profile's Slowdown
+// makes the free-threaded one's: the recorded CPU is divided by it.
+func recordedRuntime(rec *Recording) (runtime.Profile, string) {
+	var major, minor int
+	if _, err := fmt.Sscanf(rec.Python, "%d.%d", &major, &minor); err != nil || rec.Implementation != "cpython" {
+		return runtime.Profile{}, ""
+	}
+	name, exact := runtime.ForPython(major, minor, !rec.GIL)
+	prof, err := runtime.Builtin(name)
+	if err != nil {
+		return runtime.Profile{}, ""
+	}
+	release := fmt.Sprintf("%d.%d", major, minor)
+	if !rec.GIL {
+		release += "t"
+	}
+	why := "the interpreter it ran on, CPython " + rec.Python
+	if !exact {
+		why = fmt.Sprintf("the nearest built-in profile to CPython %s, which it ran on", release)
+	}
+	if prof.Slowdown != 1 {
+		why += fmt.Sprintf("; its Python CPU is divided by the profile's slowdown, %.2f, which the engine applies back", prof.Slowdown)
+	}
+	return prof, why
 }
 
 // sourceKey is a step's source: key, ", source: \"app.py:42(parse)\"", or

@@ -42,14 +42,15 @@ func newRecordCmd(s *streams) *cobra.Command {
 streams, working directory and exit status are its own; Ctrl-C reaches it)
 under a recorder written with the standard library alone, and writes the
 workload it is. Its tasks: each thread, thread or process pool work item,
-asyncio task (with the children it gathers as branches), the main
-program's calls of the function that handles one item, and a server's
-requests (http.server, wsgiref, gunicorn's and uvicorn's workers) as an
-open workload.
+asyncio task (with the children it gathers as branches), item that worker
+threads or coroutines take from a queue, the main program's calls of the
+function that handles one item, and a server's requests (http.server,
+wsgiref, gunicorn's and uvicorn's workers) as an open workload.
 Their steps: CPU with the GIL held, CPU in C code that released it (zlib,
 hashlib, sqlite3), waits (sleep, sockets), blocking calls made on a
 running event loop, work offloaded to a thread, and the locks and
-semaphores they held. Tasks of one function and shape fold into a group
+semaphores they held, each with where in the program it is
+("app.py:42(parse)", which whatif and advise name it by). Tasks of one function and shape fold into a group
 with a count; durations that vary become the distribution that fits them
 best. The model the program used comes first.
 
@@ -210,7 +211,13 @@ func runRecordSuite(ctx context.Context, s *streams, o *recordOptions) error {
 	if err := py.RequireCPython("record --suite"); err != nil {
 		return err
 	}
-	prof, _ := conclabruntime.Builtin("cpython")
+	// The built-in profile of the interpreter's release, as run and
+	// verify take it, unless --profile names one.
+	name, _ := conclabruntime.ForPython(py.Version.Major, py.Version.Minor, py.FreeThreaded)
+	prof, err := conclabruntime.Builtin(name)
+	if err != nil {
+		return fail(err)
+	}
 	if o.profile != "" {
 		if prof, err = conclabruntime.Load(o.profile); err != nil {
 			return err
@@ -248,7 +255,7 @@ func runRecordSuite(ctx context.Context, s *streams, o *recordOptions) error {
 		buf.Write(b)
 		buf.WriteByte('\n')
 	} else {
-		src := "built-in cpython profile"
+		src := "built-in " + name + " profile"
 		if o.profile != "" {
 			src = "profile " + o.profile
 		}
