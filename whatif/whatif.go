@@ -82,8 +82,11 @@ type Change struct {
 func (c Change) Said() string { return said(c.What, c.Source) }
 
 func said(what, source string) string {
-	if source == "" {
+	switch {
+	case source == "":
 		return what
+	case strings.HasPrefix(source, "after "):
+		return what + " " + source // record's CPU after a task's last call
 	}
 	return what + " at " + source
 }
