@@ -1,6 +1,12 @@
 package record
 
-import "testing"
+import (
+	"math"
+	"testing"
+
+	"github.com/conclab/conclab/runtime"
+	"github.com/conclab/conclab/workload"
+)
 
 func TestStretch(t *testing.T) {
 	for _, tt := range []struct {
@@ -60,6 +66,49 @@ func TestPlaceWork(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("work %d at %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+// A recording made on the free-threaded 3.13t names its profile, and its
+// Python CPU is the build with the GIL's (divided by the profile's
+// slowdown, which the engine multiplies back); C code that released the
+// GIL and waits are as recorded. On 3.12 the profile is 3.12's, unscaled.
+func TestRecordedRuntime(t *testing.T) {
+	rec := func(python string, gil bool) *Recording {
+		main, end := 0, int64(100_000_000)
+		return &Recording{Recorder: 1, Python: python, Implementation: "cpython", GIL: gil, Main: 0, Wall: end,
+			Tasks: []Task{
+				{ID: 0, Kind: "main", Name: "main", End: &end, Steps: []Step{{Kind: 'g', Children: []int{1}}, {Kind: 'j', NS: 90_000_000}}},
+				{ID: 1, Kind: "thread", Name: "work", Site: "/app/x.py:3", Parent: &main, Start: 1_000_000, End: &end,
+					Steps: []Step{{Kind: 'w', NS: 30_000_000}, {Kind: 'r', NS: 10_000_000, What: "zlib.compress"}, {Kind: 'i', NS: 20_000_000, What: "time.sleep"}}},
+			}}
+	}
+	ft, err := runtime.Builtin("cpython-3.13t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		python  string
+		gil     bool
+		runtime string
+		work    float64
+	}{
+		{"3.13.5", false, "cpython-3.13t", 30e6 / ft.Slowdown},
+		{"3.12.1", true, "cpython-3.12", 30e6},
+	} {
+		res, err := Fold(rec(tt.python, tt.gil), Options{Command: "x.py", Name: "x", Cores: 2, Date: "2026-12-02"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := workload.Parse("x.yaml", res.YAML)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, res.YAML)
+		}
+		steps := w.Groups[0].Steps
+		if w.Runtime != tt.runtime || math.Abs(mean(steps[0].Dur)/tt.work-1) > 0.01 || mean(steps[1].Dur) != 10e6 || mean(steps[2].Dur) != 20e6 {
+			t.Errorf("CPython %s (GIL %v): runtime %s, steps %v %v %v; want %s, work %.0f ns, C code 10 ms, wait 20 ms\n%s",
+				tt.python, tt.gil, w.Runtime, steps[0].Dur, steps[1].Dur, steps[2].Dur, tt.runtime, tt.work, res.YAML)
 		}
 	}
 }
