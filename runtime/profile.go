@@ -103,26 +103,86 @@ func (p Profile) Check(d model.Deployment) error {
 	return nil
 }
 
-// forcedToNewest is how CPython hands the GIL over after a forced switch
+// forcedRanks is how CPython hands the GIL over after a forced switch
 // (SPEC §3, rule 3), by the number of threads waiting besides the one made
-// to drop it: entry 0 for 2 waiters, 1 for 3, …, the last for 7 or more. It
-// is the share of hand-overs that go to the newest of those waiters (the
-// thread that held the GIL before the one dropping); the others each get
-// about an equal part of the rest. With one waiter there is no choice. A
-// voluntary release goes to the longest waiter: measured the same way (each
-// thread giving the GIL up every 1 ms), 9 in 10 hand-overs among 3 threads
-// went to it.
+// to drop it: row 0 for 2 waiters, 1 for 3, …, the last for 7. A row gives
+// the share of hand-overs that go to each waiter by its rank, longest
+// waiter first and newest (the thread that held the GIL before the one
+// dropping) last. With one waiter there is no choice; with more than 7 the
+// newest gets the last row's share and the others equal parts of the rest
+// (the ranks past the newest are about equal from 7 waiters on). A
+// voluntary release goes to the longest waiter: measured the same way
+// (each thread giving the GIL up every 1 ms), 9 in 10 hand-overs among 3
+// threads went to it.
+//
+// The ranks past the newest are not equal: the longer a thread has
+// waited, the likelier it gets the GIL, and that keeps the tail of the
+// waits down (6 threads: p99 125–150 ms measured here and in CI; the
+// engine gave 175–190 with the rest shared equally and the newest at 0.56).
 //
 // Measured with runtime/gil_handover.py (N threads spinning in Python code
-// for 3 s, 3 runs each; rank of the thread that got the GIL among the
-// waiters) on 2026-12-01, CPython 3.11.7 and 3.12.1, 2 cores; the two
-// releases agree within the runs' spread (±0.08). The mechanism is in
+// for 3 s, 4–5 runs per count and interpreter; rank of the thread that got
+// the GIL among the waiters) on 2026-12-02 on the VM's AMD Zen 5 host (CPU
+// family 26), 2 cores, CPython 3.11.7 (python3) and 3.12.1, in two
+// sessions: other processes used at most 0.14 of a core during 3.11.7's
+// runs of the second (/proc/stat; the first was watched only by the load
+// average). Shares by rank, longest waiter first, pooled over 3.11.7's
+// runs; p99 of the waits, the range of the sessions' medians:
+//
+//	threads  shares, longest … newest          p99 (3.11.7)  3.12.1's newest
+//	3        0.49 0.51 (runs: 0.21–0.64)        47–51 ms      0.38–0.52
+//	4        0.41 0.17 0.43                     67–71 ms      0.33
+//	5        0.27 0.18 0.11 0.44                99–104 ms     0.27–0.28
+//	6        0.20 0.17 0.13 0.11 0.39           125–140 ms    0.24–0.26
+//	7        0.15 0.15 0.13 0.11 0.10 0.38      159–200 ms    0.21–0.32
+//	8        0.12 0.13 0.11 0.10 0.10 0.11 0.34 199–209 ms    0.19–0.32
+//
+// The share to the newest moves from session to session (3 threads: 0.64
+// in a session of 2026-12-02 on this host, 0.49–0.54 in the two above; 6
+// threads: 0.56, then 0.36–0.42; with another process busy on the other
+// core it falls to 0.2–0.4), while the waits stay within about ±10 %; the
+// shape of the others, falling from the longest waiter to the newest but
+// one (about flat from 7 threads on), holds in every session and on both
+// releases.
+//
+// The rows keep that shape and give the newest 0.62 among 2 waiters and
+// 0.55 from 3 on, the upper end of what was measured: drawn independently
+// at each hand-over, with the engine's slices of exactly one interval
+// (CPython's are 5.6–5.8 ms, 520–540 hand-overs in 3 s: the wake-up and
+// the re-entry), the pooled shares give waits 15–28 % short (p99 35, 110
+// and 170 ms for 3, 6 and 8 threads); these rows give 45, 70, 105, 140,
+// 190 and 230 ms for 3 to 8 threads (9 seeds of 2 s), the measured ones
+// above within 10 % but 8 threads' (+10–15 %). The mechanism is in
 // Python/ceval_gil.c, unchanged in this respect from 3.2 to 3.13: every
 // waiter sleeps on one condition variable with a timeout of one interval
 // and, when it expires, asks for a drop and goes back to sleep, so the
 // order in which the condition variable wakes them is not the order in
 // which they began waiting.
-var forcedToNewest = []float64{0.77, 0.67, 0.58, 0.59, 0.55, 0.56}
+var forcedRanks = [][]float64{
+	{0.38, 0.62},
+	{0.32, 0.13, 0.55},
+	{0.22, 0.14, 0.09, 0.55},
+	{0.15, 0.125, 0.095, 0.08, 0.55},
+	{0.11, 0.10, 0.09, 0.08, 0.07, 0.55},
+	{0.08, 0.08, 0.08, 0.07, 0.07, 0.07, 0.55},
+}
+
+// usualToNewest is the share of forced switches CPython gave the newest
+// waiter in the sessions forcedRanks was measured in (3.11.7's runs
+// pooled, the table there), by waiters as forcedRanks: what a run of
+// CPython's usual order gives, where forcedRanks gives the newest more.
+var usualToNewest = []float64{0.51, 0.43, 0.44, 0.39, 0.38, 0.34}
+
+// UsualToNewest returns the share of forced switches that CPython, in its
+// usual order on the host forcedRanks was measured on, gives to the newest
+// of waiters threads waiting besides the one made to drop it; 0 as
+// ToNewest.
+func (p Profile) UsualToNewest(waiters int) float64 {
+	if !p.GIL || waiters < 2 {
+		return 0
+	}
+	return usualToNewest[min(waiters-2, len(usualToNewest)-1)]
+}
 
 // ToNewest returns the share of forced switches that give the GIL to the
 // newest of waiters threads waiting besides the one made to drop it, or 0
@@ -132,7 +192,34 @@ func (p Profile) ToNewest(waiters int) float64 {
 	if !p.GIL || waiters < 2 {
 		return 0
 	}
-	return forcedToNewest[min(waiters-2, len(forcedToNewest)-1)]
+	row := forcedRanks[min(waiters-2, len(forcedRanks)-1)]
+	return row[len(row)-1]
+}
+
+// ForcedRank returns the rank among waiters threads waiting besides the
+// one made to drop the GIL (0 the longest waiter, waiters-1 the newest) of
+// the one that gets it after a forced switch, for u drawn uniformly from
+// [0, 1): the draw falls in a rank's share of forcedRanks. A runtime
+// without a GIL, or a single waiter, gives the longest waiter.
+func (p Profile) ForcedRank(waiters int, u float64) int {
+	if !p.GIL || waiters < 2 {
+		return 0
+	}
+	if waiters-2 < len(forcedRanks) {
+		row := forcedRanks[waiters-2]
+		for k, share := range row[:len(row)-1] {
+			if u < share {
+				return k
+			}
+			u -= share
+		}
+		return waiters - 1
+	}
+	q := p.ToNewest(waiters)
+	if u < q {
+		return waiters - 1
+	}
+	return min(waiters-2, int((u-q)/(1-q)*float64(waiters-1)))
 }
 
 // Barging reports whether a unit of a resource of this capacity, given

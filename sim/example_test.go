@@ -28,9 +28,9 @@ func ExampleRun() {
 // The convoy effect, told by the causes the engine gives the spans: each
 // time the I/O thread comes back from a sleep it waits for the GIL until its
 // switch interval forces the computing thread to drop it. (The first time,
-// the main thread, back from starting thread-2, waited too, and the GIL
-// went to the I/O thread, the newer waiter, as it most often does in
-// CPython.)
+// the main thread, back from starting thread-2, waited too, and the forced
+// switch gave the GIL to it, the longer waiter, which released it to the
+// I/O thread: CPython hands over by rank, the newest waiter most often.)
 func ExampleCause() {
 	wl, _ := workload.ParseInline("io: [repeat 5 [wait 500us]]; cpu: [work 100ms]")
 	prof, _ := runtime.Builtin("cpython")
@@ -43,7 +43,7 @@ func ExampleCause() {
 		}
 	}
 	// Output:
-	// io waited 4.54 ms for the GIL: gil-forced by thread-2
+	// io waited 4.54 ms for the GIL: gil-released by main
 	// io waited 5.00 ms for the GIL: gil-forced by thread-2
 	// io waited 5.00 ms for the GIL: gil-forced by thread-2
 	// io waited 5.00 ms for the GIL: gil-forced by thread-2

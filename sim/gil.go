@@ -147,24 +147,16 @@ func (e *engine) grant(p *process, why CauseKind, from *thread, k int) {
 // with a timeout of one interval and goes back to sleep when it expires, so
 // whom the signal wakes is not who waited longest. Measured
 // (runtime/gil_handover.py), the thread that held the GIL before the
-// dropper, the newest of the others, gets it most often (about 4 times in
-// 5 with 3 threads), and each of the rest about equally often: the
-// profile's ToNewest gives that share by the number of waiters, and p's
-// random stream, from the workload's seed, draws each hand-over.
+// dropper, the newest of the others, gets it most often, and the rest the
+// more often the longer they have waited: the profile's ForcedRank gives
+// the shares by rank, and p's random stream, from the workload's seed,
+// draws each hand-over.
 func (e *engine) forcedPick(p *process) int {
 	n := p.waiters.len() // in the order they began waiting
-	if n < 2 {
+	if n < 2 || !e.prof.GIL {
 		return 0
 	}
-	q := e.prof.ToNewest(n)
-	if q <= 0 {
-		return 0
-	}
-	u := p.rng.Float64()
-	if u < q {
-		return n - 1
-	}
-	return min(n-2, int((u-q)/(1-q)*float64(n-1)))
+	return e.prof.ForcedRank(n, p.rng.Float64())
 }
 
 // armDrop schedules the forced switch for p's current waiters: the head has

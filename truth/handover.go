@@ -65,12 +65,15 @@ const orderSlack = 0.1
 // 74–82 % of hand-overs among 3 threads to the newest waiter, and others,
 // minutes apart on a machine as quiet, 39–56 %, with waits to match; among 6 threads
 // 50–64 % in one session here and 24–50 % in the next, on a machine as
-// quiet. The profile's share is the usual order's.
+// quiet. On the VM's Zen 5 host the usual order is the one of
+// Profile.UsualToNewest (among 3 threads 0.49–0.54, among 6 0.36–0.42 in
+// the sessions of 2026-12-02), not the engine's ToNewest, which gives the
+// newest waiter more (runtime/profile.go, forcedRanks).
 func (c *HandoverCheck) Unusual(prof runtime.Profile) string {
 	if c.Busy {
 		return "the machine was busy: " + c.Load.String()
 	}
-	want := prof.ToNewest(c.Threads - 1)
+	want := prof.UsualToNewest(c.Threads - 1)
 	if c.Threads > 2 && c.Handovers > 0 && math.Abs(c.ToNewest-want) > orderSlack {
 		return fmt.Sprintf("CPython's hand-over order was not its usual one: %.0f%% of hand-overs to the newest waiter, usually %.0f%%",
 			100*c.ToNewest, 100*want)
