@@ -37,6 +37,8 @@ else:
     if out.get("python") != docs[0].get("python"):
         sys.exit("combine-rounds: %s is CPython %s, the rounds %s" % (into, out.get("python"), docs[0].get("python")))
     out["results"].update(results)
-    out.setdefault("remeasured", []).append({"date": date, "runs": len(docs), "seconds": seconds,
-                                             "constants": sorted(results)})
+    entry = {"date": date, "runs": len(docs), "seconds": seconds, "constants": sorted(results)}
+    if docs[0].get("cpu") and docs[0].get("cpu") != out.get("cpu"):
+        entry["cpu"] = docs[0]["cpu"]  # the host has changed since the rest was measured
+    out.setdefault("remeasured", []).append(entry)
 print(json.dumps(out, indent=2))

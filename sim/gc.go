@@ -34,6 +34,18 @@ package sim
 // share is what makes a deep tree's collections more and longer than a
 // flat gather's of as many tasks.
 
+// A free-threaded build (3.13t) has another collector
+// (Python/gc_free_threading.c): one generation, every collection visits
+// the whole heap. It collects when the tracked objects allocated less
+// those freed since the last collection pass the young threshold (2000)
+// and a quarter of the objects that collection found alive
+// (long_lived_total), so that the collections come as the heap grows by a
+// quarter: no young collections to pay per object, and a loop that fills
+// with tasks meets a few whole-heap collections, each GCScan per object
+// alive. Its count is not kept from going below zero (record_deallocation),
+// and gc.freeze() leaves it alone. The engine takes that collector for a
+// profile without the GIL.
+
 // The collector's thresholds, CPython's defaults (gc.get_threshold()); the
 // young one is the profile's GCThreshold, this when a profile has none.
 const (
@@ -61,6 +73,11 @@ type heap struct {
 // CPython's does, not a fresh start's 11 × 11 young collections later.
 func (e *engine) freshHeap() heap {
 	p := &e.prof
+	if !p.GIL {
+		// The start-up's last collection found the interpreter's objects
+		// alive: the next waits for a quarter of them more.
+		return heap{count0: p.GCCount0, longTotal: p.GCBaseObjects}
+	}
 	return heap{count0: max(0, p.GCCount0), count1: p.GCCount1, count2: p.GCCount2}
 }
 
@@ -124,12 +141,15 @@ func (e *engine) allocate(h *heap, n, unit int64) int64 {
 	if n <= 0 {
 		return 0
 	}
-	cost := n * e.prof.GCYoung
 	unit = max(unit, 1)
 	young := e.prof.GCThreshold
 	if young <= 0 {
 		young = gcYoungThreshold
 	}
+	if !e.prof.GIL {
+		return e.allocateOneGeneration(h, n, unit, young)
+	}
+	cost := n * e.prof.GCYoung
 	for n > 0 {
 		// The units up to the one whose objects trigger a collection.
 		k := min(n, ((young+1-h.count0+unit-1)/unit)*unit)
@@ -139,6 +159,28 @@ func (e *engine) allocate(h *heap, n, unit int64) int64 {
 		for h.count0 > young {
 			h.count0 -= young + 1
 			cost += e.collect(h)
+		}
+	}
+	return cost
+}
+
+// allocateOneGeneration is allocate under the free-threaded collector:
+// a collection of the whole heap each time the net allocations since the
+// last pass both the young threshold and a quarter of what the last found
+// alive (gc_should_collect), each seeing the units made before it.
+func (e *engine) allocateOneGeneration(h *heap, n, unit, young int64) int64 {
+	var cost int64
+	for n > 0 {
+		due := max(young, h.longTotal/gcLongLivedFactor)
+		k := min(n, max(unit, ((due+1-h.count0+unit-1)/unit)*unit))
+		h.objects += k
+		h.count0 += k
+		n -= k
+		if h.count0 > due {
+			live := e.prof.GCBaseObjects + h.objects
+			h.count0, h.longTotal = 0, live
+			e.gcFull++
+			cost += live * e.prof.GCScan
 		}
 	}
 	return cost
@@ -182,6 +224,10 @@ func (e *engine) freed(h *heap, n int64) {
 		return
 	}
 	h.objects -= n
+	if !e.prof.GIL {
+		h.count0 -= n // record_deallocation: no floor
+		return
+	}
 	h.count0 = max(0, h.count0-n)
 	h.sinceYoung = max(0, h.sinceYoung-n)
 }

@@ -194,3 +194,45 @@ func TestCollectorRule(t *testing.T) {
 		t.Errorf("tasks below the peak cost %d, want 0", c)
 	}
 }
+
+// TestFreeThreadedCollectorRule: a build without the GIL has one
+// generation (Python/gc_free_threading.c, 3.13): each collection visits
+// the whole heap, and comes once the net allocations since the last pass
+// the young threshold and a quarter of what the last found alive. Nothing
+// is paid per object allocated.
+func TestFreeThreadedCollectorRule(t *testing.T) {
+	prof := builtin(t, "cpython-3.13t")
+	e := &engine{prof: prof}
+	l := &loop{heap: e.freshHeap()}
+	var paid, full int64
+	for range 100000 {
+		if c := e.tasksMade(l, 1, false) + e.firstRun(l); c > prof.TaskFirstTouch {
+			paid += c - prof.TaskFirstTouch
+			full++
+		}
+	}
+	// The heap grows from the interpreter's objects to 100,000 tasks'
+	// more, a quarter at a time (the young threshold is below a quarter
+	// of the interpreter's objects, so it never decides).
+	if prof.GCThreshold*gcLongLivedFactor > prof.GCBaseObjects {
+		t.Fatalf("the test assumes a quarter of %d objects above the threshold %d", prof.GCBaseObjects, prof.GCThreshold)
+	}
+	objects := prof.GCBaseObjects + 100000*prof.GCObjectsPerTask
+	var want, scanned int64
+	due, count := prof.GCBaseObjects/gcLongLivedFactor, prof.GCCount0
+	for live := prof.GCBaseObjects; live < objects; {
+		step := min(due+1-count, objects-live)
+		live, count = live+step, count+step
+		if count > due {
+			want++
+			scanned += live
+			due, count = live/gcLongLivedFactor, 0
+		}
+	}
+	if d := full - want; d < -1 || d > 1 || int64(e.gcFull) != full {
+		t.Errorf("%d collections (%d counted), want about %d", full, e.gcFull, want)
+	}
+	if err := relErr(paid, scanned*prof.GCScan); err < -0.05 || err > 0.05 {
+		t.Errorf("the collections cost %d ns, want about %d (%d objects visited × %d ns)", paid, scanned*prof.GCScan, scanned, prof.GCScan)
+	}
+}

@@ -22,10 +22,11 @@ import (
 // the reference profile was measured.)
 //
 // Left out besides: big-payload and mixed-batch (their processes(2) are
-// 12–28 % over, process start-ups again), and for 3.13 the asyncio
-// scenarios with thousands of tasks, which it runs slower than its profile
-// says (2026-12-01: asyncio-10k +24.5 %, gather-tree +52 %, choose-heavy
-// +13 %; 3.12 within 10 % on all three): see the README's runtimes.
+// 12–28 % over, process start-ups again), and the asyncio scenarios with
+// thousands of tasks, which 3.12 and 3.13 run slower than their profiles
+// say (2026-12-02 on the Zen 5 host, the loop's figures re-measured there:
+// 3.13 asyncio-10k +26.4 %, gather-tree +51.5 %, choose-heavy +13.3 %;
+// 3.12 +8.4 %, +54.6 %, +10.0 %): see the README's runtimes.
 var releaseScenarios = []string{"seed-waits", "seed-sleep-in-async", "cpu-threads", "gil-share-2", "gil-share-3",
 	"gil-released-threads", "convoy-5ms", "asyncio-cpu", "loop-blocking", "offload-to-thread"}
 
