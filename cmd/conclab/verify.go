@@ -98,9 +98,10 @@ out, and named under the table.
 With --gil-handover N,M,… it runs N (then M, …) threads spinning in Python
 code for 2 s, --repeat times (runtime/gil_handover.py), simulates the same
 threads, and compares how long they waited for the GIL: the 99th percentile
-of the waits within 25 %, and the median up to 4 threads (exit status 1
-otherwise); the 90th is shown. From 5 threads on CPython's median is one
-switch interval in some runs and two in others.
+of the waits within 25 %, and the median when 60 % or more of the
+hand-overs went to the newest waiter (exit status 1 otherwise); the 90th
+is shown. With fewer to the newest, CPython's median is one switch
+interval in some runs and two in others.
 This is where CPython's GIL hand-over shows: after a forced switch it goes to
 the newest waiter more often than to the longest.`,
 		Example: `  conclab verify seed-io
@@ -184,7 +185,7 @@ the newest waiter more often than to the longest.`,
 	f.StringSliceVar(&o.only, "only", nil, "with --suite: run these scenarios only (comma-separated names)")
 	f.StringVar(&o.suiteMedian, "suite-median", "5%", "with --suite: the largest median |makespan error| that passes")
 	f.StringVar(&o.suiteWorst, "suite-worst", "15%", "with --suite: the largest worst |makespan error| that passes")
-	f.IntSliceVar(&o.handover, "gil-handover", nil, "instead of a workload: this many CPU-bound threads (comma-separated counts, such as 3,6,8) on the real CPython and in the engine, their waits for the GIL compared (p99 within 25%, and p50 up to 4 threads)")
+	f.IntSliceVar(&o.handover, "gil-handover", nil, "instead of a workload: this many CPU-bound threads (comma-separated counts, such as 3,6,8) on the real CPython and in the engine, their waits for the GIL compared (p99 within 25%, and p50 when 60% or more of the hand-overs went to the newest waiter)")
 	return cmd
 }
 

@@ -92,7 +92,7 @@ func runHandover(ctx context.Context, s *streams, o *verifyOptions) error {
 			p                   *pct
 			measured, predicted float64
 			judged              bool
-		}{{&r.P50, c.Measured.P50, c.Predicted.P50, truth.MedianJudged(c.Threads)}, {&r.P90, c.Measured.P90, c.Predicted.P90, false}, {&r.P99, c.Measured.P99, c.Predicted.P99, true}} {
+		}{{&r.P50, c.Measured.P50, c.Predicted.P50, truth.MedianJudged(c.ToNewest)}, {&r.P90, c.Measured.P90, c.Predicted.P90, false}, {&r.P99, c.Measured.P99, c.Predicted.P99, true}} {
 			*q.p = pct{q.measured, q.predicted, (q.predicted - q.measured) / q.measured}
 			if q.judged && math.Abs(q.p.Error) > handoverTolerance {
 				r.Within = false
@@ -147,9 +147,9 @@ func runHandover(ctx context.Context, s *streams, o *verifyOptions) error {
 			}
 		}
 		fmt.Fprintln(&buf)
-		writeWrapped(&buf, "The 99th percentile must agree within 25 %, and the median up to 4 threads; the 90th is shown, not judged: "+
-			"the engine's waits are whole switch intervals, and a percentile can sit on a step between two of them. "+
-			"From 5 threads on, CPython's median is one interval in some runs and two in others.", opt.Width)
+		writeWrapped(&buf, "The 99th percentile must agree within 25 %, and the median when 60 % or more of the hand-overs went to the newest waiter; "+
+			"the 90th is shown, not judged: the engine's waits are whole switch intervals, and a percentile can sit on a step between two of them. "+
+			"With fewer to the newest, CPython's median is one interval in some runs and two in others.", opt.Width)
 		writeWrapped(&buf, "\"to longest\" and \"to newest\" are the shares of hand-overs that went to the thread that had waited longest "+
 			"and to the one that held the GIL before the thread letting go; "+
 			"CPython gives the GIL after a forced switch most often to the newest waiter, and the engine draws it so "+
@@ -171,7 +171,7 @@ func runHandover(ctx context.Context, s *streams, o *verifyOptions) error {
 			numfmt.Count(busy, "thread count", "thread counts"), strings.Join(why, "; ")))
 	}
 	if beyond > 0 {
-		return fail(fmt.Errorf("--gil-handover: %s beyond 25%% on the 99th percentile (or, up to 4 threads, the median) of the GIL waits",
+		return fail(fmt.Errorf("--gil-handover: %s beyond 25%% on the 99th percentile (or the median, with 60%% or more of the hand-overs to the newest waiter) of the GIL waits",
 			numfmt.Count(beyond, "thread count", "thread counts")))
 	}
 	return nil

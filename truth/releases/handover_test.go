@@ -27,10 +27,10 @@ import (
 // percentile among 3 threads is 10 ms, CPython's about 60. The 90th
 // percentile is logged, not judged: the engine's waits are whole switch
 // intervals, and among 3 threads it sits on a step (25 ms where CPython's
-// runs gave 17.8–23.2). From 5 threads on, CPython's median is one
-// interval in some runs and two in others (6 threads: 5.5 ms in most, 12.3
-// in CI once, when 16 % of hand-overs went to the longest waiter instead of
-// 10): judged among 3 threads, logged above.
+// runs gave 17.8–23.2). The median is judged only when 60 % or more of the
+// hand-overs went to the newest waiter (truth.MedianJudged): near half it
+// is one interval in some runs and two in others (3 threads on the Zen 5
+// host: 5.4, 7.4 and 10.3 ms with 50–54 % to the newest), logged.
 //
 // CPython's hand-over order is bistable: a quiet machine gives 74–82 % of
 // hand-overs among 3 threads to the newest waiter and a p99 of 60–73 ms,
@@ -47,7 +47,7 @@ func TestHandoverAgainstCPython(t *testing.T) {
 		// 195 to 287 ms over five runs (the engine's: 250), wider than the
 		// 25 % the issue asks of 3 and 6 threads.
 		judged := threads <= 6
-		var p50s, p99s []float64 // measured, one per attempt
+		var p50s, p99s, newest []float64 // measured, one per attempt
 		for attempt := 1; ; attempt++ {
 			testtool.WallClock(t)
 			c, err := truth.CheckHandover(context.Background(), truth.HandoverConfig{Python: "python3", Profile: prof,
@@ -59,13 +59,13 @@ func TestHandoverAgainstCPython(t *testing.T) {
 				"predicted p50 %.1f p90 %.1f p99 %.1f ms", threads, c.Python, name,
 				1e3*c.Measured.P50, 1e3*c.Measured.P90, 1e3*c.Measured.P99, c.Handovers, 100*c.ToLongest, 100*c.ToNewest,
 				1e3*c.Predicted.P50, 1e3*c.Predicted.P90, 1e3*c.Predicted.P99)
-			p50s, p99s = append(p50s, c.Measured.P50), append(p99s, c.Measured.P99)
+			p50s, p99s, newest = append(p50s, c.Measured.P50), append(p99s, c.Measured.P99), append(newest, c.ToNewest)
 			var misses []string
 			for _, q := range []struct {
 				name                string
 				predicted, measured float64
 			}{{"p50", c.Predicted.P50, median(p50s)}, {"p99", c.Predicted.P99, median(p99s)}} {
-				if !judged || q.name == "p50" && !truth.MedianJudged(threads) {
+				if !judged || q.name == "p50" && !truth.MedianJudged(median(newest)) {
 					continue
 				}
 				if math.Abs(q.predicted-q.measured) > 0.25*q.measured {
