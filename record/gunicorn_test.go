@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/testtool"
-	"github.com/conclab/conclab/plan"
-	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
 )
@@ -61,14 +59,7 @@ def app(environ, start_response):
 	if d := wl.Arrivals.Rate/20 - 1; d > 0.05 || d < -0.05 {
 		t.Errorf("recorded rate %.2f/s, sent 20/s", wl.Arrivals.Rate)
 	}
-	p, err := plan.New(wl, folded.YAML, plan.Overrides{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pred, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: p.Models[0], Profile: p.Profile, Cores: p.Cores, SwitchInterval: p.SwitchInterval})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pred := predictFirst(t, wl, folded.YAML)
 	// Not asserted: gunicorn's accept loop and its hand-offs between its
 	// threads are not a request's steps, and conclab's gthread model does
 	// not have them yet (here 14–22 % of a 15 ms request).

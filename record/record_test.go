@@ -16,8 +16,6 @@ import (
 	interp "github.com/conclab/conclab/internal/python"
 	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/model"
-	"github.com/conclab/conclab/plan"
-	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
 )
@@ -794,14 +792,7 @@ print("took %.4f" % (time.perf_counter() - start))
 	if _, err := fmt.Sscanf(out[strings.Index(out, "took "):], "took %f", &took); err != nil {
 		t.Fatalf("the program said %q", out)
 	}
-	p, err := plan.New(w, res.YAML, plan.Overrides{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := sim.Run(context.Background(), sim.Config{Workload: w, Deployment: p.Models[0], Profile: p.Profile, Cores: p.Cores, SwitchInterval: p.SwitchInterval})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := predictFirst(t, w, res.YAML)
 	if d := float64(r.Makespan)/1e9/took - 1; d > 0.15 || d < -0.15 {
 		t.Errorf("threads(3) predicts %.3f s, the program took %.3f s (%+.0f%%):\n%s", float64(r.Makespan)/1e9, took, 100*d, res.YAML)
 	}

@@ -100,31 +100,9 @@ func recordServer(t *testing.T, py string) (pred, measured int64, yaml []byte, b
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	prog := filepath.Join(dir, "app.py")
-	if err := os.WriteFile(prog, []byte(server), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	pr, pw := io.Pipe()
-	type ran struct {
-		rec    *Recording
-		status int
-		err    error
-	}
-	done := make(chan ran, 1)
-	go func() {
-		rec, status, err := Run(ctx, RunOptions{Python: py, Program: []string{prog, "80"}, Stdout: pw, Stderr: os.Stderr})
-		pw.Close()
-		done <- ran{rec, status, err}
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "listening ") {
-		t.Fatalf("the app said %q (%v)", line, err)
-	}
-	go io.Copy(io.Discard, pr)
-	addr := "127.0.0.1:" + strings.TrimSpace(strings.TrimPrefix(line, "listening "))
+	addr, done := startRecorded(ctx, t, py, server, "80")
 	var got *truth.LoadResult
 	busy, u = machine.BusyDuring(func() { got, err = truth.Drive(ctx, addr, reqs, truth.LoadOptions{}) })
 	if err != nil || got.Errors > 0 {
@@ -149,17 +127,10 @@ func recordServer(t *testing.T, py string) (pred, measured int64, yaml []byte, b
 	if d := wl.Arrivals.Rate/sent - 1; d > 0.05 || d < -0.05 {
 		t.Errorf("recorded rate %.2f/s, the load sent %.2f/s (%+.1f%%)", wl.Arrivals.Rate, sent, 100*d)
 	}
-	p, err := plan.New(wl, res.YAML, plan.Overrides{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if got := wl.Models[0].Expr; got != "threads" {
 		t.Errorf("first model %s, want threads (a thread per connection)", got)
 	}
-	res2, err := sim.Run(ctx, sim.Config{Workload: wl, Deployment: p.Models[0], Profile: p.Profile, Cores: p.Cores, SwitchInterval: p.SwitchInterval})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res2 := predictFirst(t, wl, res.YAML)
 	t.Logf("rate %.2f/s recorded, %.2f/s sent", wl.Arrivals.Rate, sent)
 	return res2.Latency.P50, got.P50, res.YAML, busy, u
 }
@@ -194,36 +165,61 @@ for _ in range(int(sys.argv[1])):
 httpd.server_close()
 `
 
-// TestRecordForkingServer: the requests a forking server's children
-// answered are recorded, though each child ends with os._exit.
-func TestRecordForkingServer(t *testing.T) {
-	py := python(t)
-	const n = 8
-	dir := t.TempDir()
-	prog := filepath.Join(dir, "app.py")
-	if err := os.WriteFile(prog, []byte(forkingServer), 0o600); err != nil {
+// recorded is how a recorded program ended.
+type recorded struct {
+	rec    *Recording
+	status int
+	err    error
+}
+
+// startRecorded records the server program src (written as app.py) run
+// with args, which prints "listening PORT" once it listens; it returns
+// the server's address and where the recording arrives when it ends.
+func startRecorded(ctx context.Context, t *testing.T, py, src string, args ...string) (string, <-chan recorded) {
+	t.Helper()
+	prog := filepath.Join(t.TempDir(), "app.py")
+	if err := os.WriteFile(prog, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
 	pr, pw := io.Pipe()
-	type ran struct {
-		rec    *Recording
-		status int
-		err    error
-	}
-	done := make(chan ran, 1)
+	done := make(chan recorded, 1)
 	go func() {
-		rec, status, err := Run(ctx, RunOptions{Python: py, Program: []string{prog, strconv.Itoa(n)}, Stdout: pw, Stderr: os.Stderr})
+		rec, status, err := Run(ctx, RunOptions{Python: py, Program: append([]string{prog}, args...), Stdout: pw, Stderr: os.Stderr})
 		pw.Close()
-		done <- ran{rec, status, err}
+		done <- recorded{rec, status, err}
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "listening ") {
 		t.Fatalf("the app said %q (%v)", line, err)
 	}
 	go io.Copy(io.Discard, pr)
-	url := "http://127.0.0.1:" + strings.TrimSpace(strings.TrimPrefix(line, "listening ")) + "/item/"
+	return "127.0.0.1:" + strings.TrimSpace(strings.TrimPrefix(line, "listening ")), done
+}
+
+// predictFirst simulates the recorded workload wl (its text yaml) under
+// its first model.
+func predictFirst(t *testing.T, wl *workload.Workload, yaml []byte) *sim.Result {
+	t.Helper()
+	p, err := plan.New(wl, yaml, plan.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: p.Models[0], Profile: p.Profile, Cores: p.Cores, SwitchInterval: p.SwitchInterval})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestRecordForkingServer: the requests a forking server's children
+// answered are recorded, though each child ends with os._exit.
+func TestRecordForkingServer(t *testing.T) {
+	py := python(t)
+	const n = 8
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	addr, done := startRecorded(ctx, t, py, forkingServer, strconv.Itoa(n))
+	url := "http://" + addr + "/item/"
 	for i := range n {
 		resp, err := http.Get(url + strconv.Itoa(i))
 		if err != nil {

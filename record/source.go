@@ -13,35 +13,6 @@ import (
 // "after A" for the CPU after a task's last call; the file relative to the
 // program's working directory when it is under it.
 
-// place is one "file:line(function)".
-type place struct {
-	file string
-	line int
-	fn   string
-}
-
-// parsePlace reads "file:line(function)".
-func parsePlace(s string) (place, bool) {
-	open := strings.LastIndexByte(s, '(')
-	if open < 0 || !strings.HasSuffix(s, ")") {
-		return place{}, false
-	}
-	at, fn := s[:open], s[open+1:len(s)-1]
-	colon := strings.LastIndexByte(at, ':')
-	if colon < 0 {
-		return place{}, false
-	}
-	line, err := strconv.Atoi(at[colon+1:])
-	if err != nil || line < 0 {
-		return place{}, false
-	}
-	return place{file: at[:colon], line: line, fn: fn}, true
-}
-
-func (p place) String() string {
-	return p.file + ":" + strconv.Itoa(p.line) + "(" + p.fn + ")"
-}
-
 // defPlace is where task t's function begins, as a place: the recorder's
 // site of it ("file:line", or "function file:line" for a coroutine)
 // relative to cwd.
@@ -61,7 +32,7 @@ func defPlace(t *Task, cwd string) string {
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		name = name[i+1:] // a method's qualified name: its code's own
 	}
-	return place{file: relativeTo(site[:colon], cwd), line: line, fn: name}.String()
+	return span(relativeTo(site[:colon], cwd), line, line, name)
 }
 
 // relativeTo is file relative to dir when it is under it.
@@ -90,13 +61,8 @@ func stretch(a, b string, from bool) string {
 	case a == "":
 		return b
 	}
-	pa, okA := parsePlace(a)
-	pb, okB := parsePlace(b)
-	if !okA || !okB {
-		return a + " to " + b
-	}
-	if pa.file == pb.file && pa.fn == pb.fn {
-		return span(pa.file, min(pa.line, pb.line), max(pa.line, pb.line), pa.fn)
+	if both, ok := cover(a, b); ok {
+		return both
 	}
 	return a + " to " + b
 }
@@ -113,7 +79,7 @@ func span(file string, first, last int, fn string) string {
 // spanOf reads a source made by span or parsePlace's form.
 func spanOf(s string) (file string, first, last int, fn string, ok bool) {
 	open := strings.LastIndexByte(s, '(')
-	if open < 0 || !strings.HasSuffix(s, ")") || strings.Contains(s, " ") {
+	if open < 0 || !strings.HasSuffix(s, ")") || strings.HasPrefix(s, "after ") || strings.Contains(s, " to ") {
 		return "", 0, 0, "", false
 	}
 	at, fn := s[:open], s[open+1:len(s)-1]

@@ -311,7 +311,9 @@ func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
 			if s.offload {
 				extra += ", offload: thread"
 			}
-			extra += sourceKey(s.at)
+			if src := sourceValue(s.at); src != "" {
+				extra += ", source: " + src
+			}
 			text := s.fit.Text
 			if strings.Contains(text, ",") {
 				text = quote(text)
@@ -323,8 +325,8 @@ func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
 			b.WriteByte('\n')
 		case opUse:
 			fmt.Fprintf(b, "%s- use: %s\n", indent, resName(rec, s.res))
-			if src := sourceKey(s.at); src != "" {
-				fmt.Fprintf(b, "%s  source: %s\n", indent, strings.TrimPrefix(src, ", source: "))
+			if src := sourceValue(s.at); src != "" {
+				fmt.Fprintf(b, "%s  source: %s\n", indent, src)
 			}
 			fmt.Fprintf(b, "%s  steps:\n", indent)
 			writeSteps(b, rec, s.body, indent+"    ")
@@ -372,13 +374,13 @@ func recordedRuntime(rec *Recording) (runtime.Profile, string) {
 	return prof, why
 }
 
-// sourceKey is a step's source: key, ", source: \"app.py:42(parse)\"", or
-// nothing when the recording said nowhere or a place too long for one.
-func sourceKey(at string) string {
+// sourceValue is a step's source: as YAML, "\"app.py:42(parse)\"", or ""
+// when the recording said nowhere or a place too long for the key.
+func sourceValue(at string) string {
 	if at == "" || len(at) > workload.MaxSource || !utf8.ValidString(at) {
 		return ""
 	}
-	return ", source: " + quote(at)
+	return quote(at)
 }
 
 // minWork: work steps shorter than this on average are left out.
