@@ -155,7 +155,7 @@ func modelAbout(d model.Deployment) string {
 // imports lists the modules the program uses; asyncio and multiprocessing
 // only when the model needs them (a spawned worker imports them again).
 func imports(d model.Deployment) string {
-	mods := []string{"concurrent.futures", "gc", "hashlib", "json", "os", "sys", "threading", "time"}
+	mods := []string{"concurrent.futures", "gc", "hashlib", "json", "os", "sys", "sysconfig", "threading", "time"}
 	if d.UsesAsyncio() {
 		mods = append(mods, "asyncio")
 	}
