@@ -31,11 +31,14 @@ var releaseScenarios = []string{"seed-waits", "seed-sleep-in-async", "cpu-thread
 	"gil-released-threads", "convoy-5ms", "asyncio-cpu", "loop-blocking", "offload-to-thread"}
 
 // freeThreadedScenarios are those the free-threaded 3.13t is checked on:
-// no two threads run Python code at once. Two that do run 3.8× slower each
-// than one alone (the work loop of export, calling a module's function on
-// an object of a module's class: 2.99 s each where one thread takes
-// 0.79 s), which the engine does not model yet: see docs/models.md.
-var freeThreadedScenarios = []string{"seed-waits", "seed-sleep-in-async", "asyncio-cpu", "loop-blocking", "offload-to-thread"}
+// every scenario of releaseScenarios, the CPU-bound threads now running
+// side by side, and two more whose threads do: a batch of mixed tasks
+// and a pool beside a bound. (Two threads running the work loop took 2.3
+// times as long each as one alone until the exported programs started a
+// thread before gc.freeze(): 3.13t immortalizes the functions and code
+// objects a program has when it starts its first thread, frozen ones
+// excepted; see truth/python.go, freeze.)
+var freeThreadedScenarios = append([]string{"mixed-batch", "pool-bound"}, releaseScenarios...)
 
 // TestReleasesAgainstCPython: the built-in profiles of CPython 3.8, 3.9,
 // 3.10, 3.12, 3.13 and the free-threaded 3.13t agree with those interpreters here, within
