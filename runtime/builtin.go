@@ -228,7 +228,7 @@ func cpython() Profile {
 		ProcessTask:        176336,
 		PickleSend:         1320307,
 		PickleRecv:         1121972,
-		PickleFresh:        427015,
+		PickleFresh:        695250,
 		SleepOvershoot:     81881,
 		LoopTimerOvershoot: 617017,
 		TimerSlack:         50000,
@@ -324,9 +324,12 @@ func cpython() Profile {
 			"PickleRecv": measuredPython + "the receiver's share of the same (runs 0.45–1.56 ms per MB). The pipe " +
 				"holds 64 KiB, so sender and receiver overlap; the engine has the sender pickle, then the receiver " +
 				"unpickle, and the two shares add up to the whole way",
-			"PickleFresh": measuredPython + "process CPU per 10^6 bytes of bytearray(40 MB), which zero-fills a " +
-				"fresh mapping page by page (runs 0.38–0.55 ms per MB). A process's first payload of " +
-				"a size writes its copies (the sender's pickle; the receiver's buffer and object) into such pages",
+			"PickleFresh": measuredPython + "extra elapsed time per 10^6 bytes of the first 16 MB payload a fresh " +
+				"ProcessPoolExecutor(1) worker gets, over the median of the next three (7 runs of 6 pools, runs " +
+				"0.07–1.36 ms per MB: a few ms in some 40): the page faults of memory neither side has written " +
+				"before, split between the sides as PickleSend and PickleRecv. On the EPYC host of 2026-12-01, whose " +
+				"VM paid far more for a page touched the first time, a first 24 MB payload took 17–25 ms per MB " +
+				"where later ones took 5–12",
 			"SleepOvershoot": measuredPython + "median of time.sleep(0.0005) elapsed − 0.0005 over 300 " +
 				"sleeps (runs 79–113 µs); 2 ms sleeps overshoot 110 µs and 10 ms sleeps " +
 				"171 µs: the timer slack (50 µs, or 0.1 % of the timeout when larger) plus the wake-up",

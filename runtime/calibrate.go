@@ -188,7 +188,7 @@ var how = map[string]string{
 		"through a warm ProcessPoolExecutor(1), to the worker and back, split by each side's process CPU " +
 		"(a list of small objects costs several times more per byte)",
 	"PickleRecv":         "the receiver's share of the same",
-	"PickleFresh":        "process CPU per 10^6 bytes of bytearray(40 MB): a fresh mapping zero-filled page by page",
+	"PickleFresh":        "extra elapsed time per 10^6 bytes of a fresh worker's first 16 MB payload over later ones",
 	"SleepOvershoot":     "median of time.sleep(0.0005) elapsed − 0.0005: timer slack plus the wake-up",
 	"LoopTimerOvershoot": "median of `await asyncio.sleep(0.0005)` elapsed − 0.0005 on an event loop",
 	"TimerSlack": "/proc/self/timerslack_ns: the slack the kernel may add to this thread's timers " +

@@ -33,33 +33,32 @@ const mmapThresholdMax = 32 << 20
 
 // sendCost and recvCost are the CPU for th's process to pickle and send,
 // or to receive and unpickle, n bytes: PickleSend or PickleRecv per 10^6
-// bytes, and PickleFresh for each copy's worth of memory the process has
-// not used before: the buffers grow as they fill (the pickler's output,
-// the receiving connection's BytesIO) and the object is rebuilt. The
-// copies are fitted to CPython 3.11 here: a first task's input reached a
-// fresh worker at 22–25 ms per MB (4 MB) and 17–25 ms per MB (24 MB),
-// later ones at 5–12 ms per MB; the sender's first pickle of 24 MB took
-// 160 ms more than its next (2 copies of 3.3 ms per MB).
-const sendCopies, recvCopies = 2, 5
-
+// bytes, and the process's share of PickleFresh for the bytes of it the
+// process has not moved before (freshCost).
 func (e *engine) sendCost(th *thread, n int64) int64 {
-	return pickleCost(n, e.prof.PickleSend) + e.freshCost(th.proc, n, sendCopies)
+	return pickleCost(n, e.prof.PickleSend) + e.freshCost(th.proc, n, e.prof.PickleSend)
 }
 
 func (e *engine) recvCost(th *thread, n int64) int64 {
-	return pickleCost(n, e.prof.PickleRecv) + e.freshCost(th.proc, n, recvCopies)
+	return pickleCost(n, e.prof.PickleRecv) + e.freshCost(th.proc, n, e.prof.PickleRecv)
 }
 
-func (e *engine) freshCost(p *process, n, copies int64) int64 {
+// freshCost is what a first payload of a size costs p beyond a later one:
+// PickleFresh per 10^6 bytes of it that p has not moved before (beyond
+// 32 MiB, all of it, every time), measured end to end, both sides
+// together, and split between them as the way itself is (side is the
+// profile's PickleSend or PickleRecv).
+func (e *engine) freshCost(p *process, n, side int64) int64 {
 	fresh := n - p.dataPeak
 	if n > mmapThresholdMax {
 		fresh = n
 	}
 	p.dataPeak = max(p.dataPeak, min(n, mmapThresholdMax))
-	if fresh <= 0 {
+	way := e.prof.PickleSend + e.prof.PickleRecv
+	if fresh <= 0 || way <= 0 {
 		return 0
 	}
-	return copies * pickleCost(fresh, e.prof.PickleFresh)
+	return int64(float64(pickleCost(fresh, e.prof.PickleFresh))*float64(side)/float64(way) + 0.5)
 }
 
 // pickleJob is the parent's side of a task's data: pickling its input
