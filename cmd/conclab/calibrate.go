@@ -165,6 +165,9 @@ func runCalibrate(ctx context.Context, s *streams, o *calibrateOptions) error {
 	}
 	if toFile(o.output) {
 		prof.Verify = fmt.Sprintf("conclab verify --suite --python %s --profile %s", o.python, o.output)
+		if o.runtime != "cpython" {
+			prof.Verify = fmt.Sprintf("conclab verify --suite --runtime %s --profile %s", o.runtime, o.output)
+		}
 	}
 	data, err := prof.YAML()
 	if err != nil {

@@ -238,6 +238,9 @@ func TestCalibrateNative(t *testing.T) {
 					t.Errorf("source of %s = %q", field, p.Sources[field])
 				}
 			}
+			if want := "conclab verify --suite --runtime " + tt.runtime + " --profile " + path; p.Verify != want {
+				t.Errorf("verify = %q, want %q", p.Verify, want)
+			}
 			if p.ProcessFork != p.ProcessSpawn {
 				t.Errorf("fork %d and spawn %d differ: neither runtime forks", p.ProcessFork, p.ProcessSpawn)
 			}
