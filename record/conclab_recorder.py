@@ -536,6 +536,35 @@ def _stamped(cls, lifo):
     cls._put, cls._get = _put, _get
 
 
+def _stamped_by_item(cls):
+    """A priority queue's own _put and _get: its items leave in the order
+    of their priorities, not the order they came in, so each put's time is
+    kept by the item's identity (an item stays alive while it is queued)."""
+    put, get = cls.__dict__["_put"], cls.__dict__["_get"]
+    if getattr(put, "_conclab", False):
+        return
+
+    def _put(self, item):
+        put(self, item)
+        if id(self) in _queues:
+            times = self.__dict__.get("_conclab_times")
+            if times is None:
+                times = self._conclab_times = {}
+            times.setdefault(id(item), []).append(_now())
+
+    def _get(self):
+        item = get(self)
+        times = self.__dict__.get("_conclab_times")
+        at = times.get(id(item)) if times else None
+        if at:
+            _local.put = (id(self), at.pop(0))
+            if not at:
+                del times[id(item)]
+        return item
+    _put._conclab = _get._conclab = True
+    cls._put, cls._get = _put, _get
+
+
 def _queue_init(cls, module):
     init = cls.__init__
     if getattr(init, "_conclab", False):
@@ -619,12 +648,14 @@ def _patch_queue(queue):
     _queue_init(queue.Queue, "queue")
     _stamped(queue.Queue, False)
     _stamped(queue.LifoQueue, True)
+    _stamped_by_item(queue.PriorityQueue)
 
 
 def _patch_asyncio_queues(queues):
     _queue_init(queues.Queue, "asyncio")
     _stamped(queues.Queue, False)
     _stamped(queues.LifoQueue, True)
+    _stamped_by_item(queues.PriorityQueue)
     get = queues.Queue.get
     if getattr(get, "_conclab", False):
         return

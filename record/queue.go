@@ -3,6 +3,7 @@ package record
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // A task that takes items from a queue of the program's (a consumer: a
@@ -163,6 +164,9 @@ func (f *folder) queueFindings() []string {
 			who = "asyncio tasks"
 		}
 		s := fmt.Sprintf("%s(maxsize=%d) made at %s: %d items taken by %d %s, each a task released when it was put", q.Kind, q.Maxsize, q.Site, n, len(ids), who)
+		if strings.HasSuffix(q.Kind, "PriorityQueue") {
+			s += "; the program took them by priority, the model takes them in the order they were put"
+		}
 		if q.Maxsize > 0 && q.PutWait >= 1_000_000 {
 			s += fmt.Sprintf("; its puts waited %s for room in all (the bound is not modelled: the items are released as they were here)",
 				durS(sec(q.PutWait)))

@@ -798,6 +798,93 @@ print("took %.4f" % (time.perf_counter() - start))
 	}
 }
 
+// TestRecordPriorityQueue: a queue.PriorityQueue hands its items out by
+// priority, not in the order they were put: each item still becomes a
+// task released when it was put (its put time kept by the item, not by
+// its place in the queue), and the summary says the order differs. The
+// same for an asyncio.PriorityQueue.
+func TestRecordPriorityQueue(t *testing.T) {
+	for _, tt := range []struct{ name, prog, kind, model string }{
+		{"threads", `
+import queue, threading
+q = queue.PriorityQueue()
+def consumer():
+    while True:
+        prio, item = q.get()
+        if item is None:
+            break
+        spin(2)
+        time.sleep(0.01)
+threads = [threading.Thread(target=consumer) for _ in range(2)]
+for i in range(20):
+    q.put((20 - i, i))
+    if i % 4 == 3:
+        time.sleep(0.03)
+    if i == 1:
+        for t in threads:
+            t.start()
+for _ in threads:
+    q.put((99, None))
+for t in threads:
+    t.join()
+`, "queue.PriorityQueue", "threads(2)"},
+		{"asyncio", `
+import asyncio
+async def worker(q):
+    while True:
+        prio, item = await q.get()
+        spin(2)
+        await asyncio.sleep(0.01)
+        q.task_done()
+async def main():
+    q = asyncio.PriorityQueue()
+    workers = [asyncio.create_task(worker(q)) for _ in range(3)]
+    for i in range(18):
+        await q.put((18 - i, i))
+        if i % 3 == 2:
+            await asyncio.sleep(0.02)
+    await q.join()
+    for w in workers:
+        w.cancel()
+    await asyncio.gather(*workers, return_exceptions=True)
+asyncio.run(main())
+`, "asyncio.PriorityQueue", "asyncio"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, res, status, out := recordProgram(t, spin+tt.prog)
+			if status != 0 {
+				t.Fatalf("status %d: %s", status, out)
+			}
+			w := parse(t, res)
+			var items *workload.Group
+			for i := range w.Groups {
+				if w.Groups[i].Count >= 18 {
+					items = &w.Groups[i]
+				}
+			}
+			if items == nil {
+				t.Fatalf("no group of the items:\n%s", res.YAML)
+			}
+			if got := kinds(items.Steps); got != "wi" && got != "wa" {
+				t.Errorf("an item's steps are %s, want the spin and the sleep:\n%s", got, res.YAML)
+			}
+			if !strings.HasPrefix(w.Models[0].Expr, tt.model) {
+				t.Errorf("first model %s (%s), want %s", w.Models[0].Expr, res.Summary.ModelWhy, tt.model)
+			}
+			// Released when put: the puts came in bursts 20–30 ms apart,
+			// so the items' releases span the bursts, whatever order the
+			// priorities gave them.
+			if span := items.Every * int64(items.Count-1); span < 50e6 {
+				t.Errorf("the items' releases span %d ns, want the bursts' 100 ms or so:\n%s", span, res.YAML)
+			}
+			found := strings.Join(res.Summary.Findings, "\n")
+			if !strings.Contains(found, tt.kind+"(maxsize=0) made at") || !strings.Contains(found, "by priority") {
+				t.Errorf("findings do not tell of the priority queue:\n%s", found)
+			}
+		})
+	}
+}
+
 // TestRecordAsyncioQueueWorkers: worker coroutines taking items from an
 // asyncio.Queue that main() fills and joins, then cancels them: the items
 // are tasks, the model asyncio with as many in flight as workers, and

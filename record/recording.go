@@ -50,8 +50,9 @@ type Resource struct {
 	Site     string `json:"site"`
 }
 
-// Queue is a queue.Queue, LifoQueue or asyncio.Queue the program made:
-// the items its tasks took from it are tasks of their own.
+// Queue is a queue.Queue, LifoQueue or PriorityQueue, or an asyncio queue
+// of one of those kinds, the program made: the items its tasks took from
+// it are tasks of their own.
 type Queue struct {
 	ID      int64  `json:"id"`
 	Kind    string `json:"kind"` // queue.Queue, asyncio.Queue, …
