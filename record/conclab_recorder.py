@@ -511,8 +511,12 @@ def _queue_made(q, kind, maxsize):
         _queues[id(q)] = {"kind": kind, "maxsize": maxsize, "site": _caller_site(3), "put_wait": 0}
 
 
-def _stamped(cls, lifo):
-    """cls's own _put and _get, keeping when each item was put."""
+def _stamped(cls, order):
+    """cls's own _put and _get, keeping when each item was put. order says
+    which put's time an item leaving is given: "fifo" the oldest kept,
+    "lifo" the newest, "item" its own (a priority queue hands its items out
+    by priority, so the times are kept by the item's identity: an item
+    stays alive while it is queued)."""
     put, get = cls.__dict__["_put"], cls.__dict__["_get"]
     if getattr(put, "_conclab", False):
         return
@@ -523,43 +527,25 @@ def _stamped(cls, lifo):
             times = self.__dict__.get("_conclab_times")
             if times is None:
                 import collections
-                times = self._conclab_times = collections.deque()
-            times.append(_now())
+                times = self._conclab_times = {} if order == "item" else collections.deque()
+            if order == "item":
+                times.setdefault(id(item), []).append(_now())
+            else:
+                times.append(_now())
 
     def _get(self):
         item = get(self)
         times = self.__dict__.get("_conclab_times")
-        if times:
-            _local.put = (id(self), times.pop() if lifo else times.popleft())
-        return item
-    _put._conclab = _get._conclab = True
-    cls._put, cls._get = _put, _get
-
-
-def _stamped_by_item(cls):
-    """A priority queue's own _put and _get: its items leave in the order
-    of their priorities, not the order they came in, so each put's time is
-    kept by the item's identity (an item stays alive while it is queued)."""
-    put, get = cls.__dict__["_put"], cls.__dict__["_get"]
-    if getattr(put, "_conclab", False):
-        return
-
-    def _put(self, item):
-        put(self, item)
-        if id(self) in _queues:
-            times = self.__dict__.get("_conclab_times")
-            if times is None:
-                times = self._conclab_times = {}
-            times.setdefault(id(item), []).append(_now())
-
-    def _get(self):
-        item = get(self)
-        times = self.__dict__.get("_conclab_times")
-        at = times.get(id(item)) if times else None
-        if at:
-            _local.put = (id(self), at.pop(0))
-            if not at:
-                del times[id(item)]
+        if not times:
+            return item
+        if order == "item":
+            at = times.get(id(item))
+            if at:
+                _local.put = (id(self), at.pop(0))
+                if not at:
+                    del times[id(item)]
+        else:
+            _local.put = (id(self), times.pop() if order == "lifo" else times.popleft())
         return item
     _put._conclab = _get._conclab = True
     cls._put, cls._get = _put, _get
@@ -646,16 +632,16 @@ def _patch_queue(queue):
     _patch(queue.Queue, "put", _room)
     _patch(queue.Queue, "join", lambda f: _drained(_joined(f)))
     _queue_init(queue.Queue, "queue")
-    _stamped(queue.Queue, False)
-    _stamped(queue.LifoQueue, True)
-    _stamped_by_item(queue.PriorityQueue)
+    _stamped(queue.Queue, "fifo")
+    _stamped(queue.LifoQueue, "lifo")
+    _stamped(queue.PriorityQueue, "item")
 
 
 def _patch_asyncio_queues(queues):
     _queue_init(queues.Queue, "asyncio")
-    _stamped(queues.Queue, False)
-    _stamped(queues.LifoQueue, True)
-    _stamped_by_item(queues.PriorityQueue)
+    _stamped(queues.Queue, "fifo")
+    _stamped(queues.LifoQueue, "lifo")
+    _stamped(queues.PriorityQueue, "item")
     get = queues.Queue.get
     if getattr(get, "_conclab", False):
         return
