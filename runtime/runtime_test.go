@@ -341,3 +341,32 @@ func TestLoadOlderProfile(t *testing.T) {
 		t.Errorf("pickling %d/%d with source %q; want the built-in %d/%d", p.PickleSend, p.PickleRecv, p.Sources["PickleSend"], cp.PickleSend, cp.PickleRecv)
 	}
 }
+
+// TestSlowdownNote: explain's word on a runtime without the GIL: the
+// measured slowdown and its range for 3.13t, the published figure for
+// 3.14t, what sharing costs, and nothing for a runtime with the GIL.
+func TestSlowdownNote(t *testing.T) {
+	for _, tt := range []struct {
+		runtime string
+		want    []string
+	}{
+		{"cpython-3.13t", []string{"cpython-3.13t has no GIL", "2.37× as long", "by shape of code", "all write one object"}},
+		{"cpython-3.14t", []string{"cpython-3.14t has no GIL", "1.10× as long", "a published figure", "all write one object"}},
+		{"cpython-3.13", nil},
+		{"java", nil},
+	} {
+		p, err := Builtin(tt.runtime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		note := p.SlowdownNote()
+		if tt.want == nil && note != "" {
+			t.Errorf("%s: %q, want none", tt.runtime, note)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(note, w) {
+				t.Errorf("%s: %q lacks %q", tt.runtime, note, w)
+			}
+		}
+	}
+}

@@ -121,5 +121,7 @@ func (p Profile) SlowdownNote() string {
 	} else {
 		s += " (a published figure, not measured here)"
 	}
-	return s + "."
+	return s + ". Threads that call the same functions and make instances of the same classes do not " +
+		"slow each other there; threads that all write one object (a dict, a list, a counter) do, through " +
+		"its reference count and its lock, which conclab does not model."
 }
