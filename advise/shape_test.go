@@ -112,14 +112,14 @@ func TestAdviseFasterRunnerUpSaid(t *testing.T) {
 	// When the two times, or the two memories, print the same, the reason
 	// gives the difference instead. Two waits of 400 ms make that so:
 	// asyncio's select sleeps 0.1 % past the timer (400 µs), then wakes
-	// and runs the loop, 400.452 ms in all, while threads(2) pays two
+	// and runs the loop, 400.453 ms in all, while threads(2) pays two
 	// thread starts (108 µs each with the submit) and a sleep's overshoot
 	// (82 µs), 400.316 ms; both print "400 ms", 0.03 % apart. Two threads
 	// add 30.4 KiB, so both residents print 13.2 MiB. (The seed's three
 	// 2 s waits no longer do: asyncio's slack there is 2 ms, 0.1 %, and a
 	// third thread takes threads(3) past 13.25 MiB.)
 	a := adviseText(t, twoWaits, 2)
-	want := "the runner-up, threads(2), is marginally faster (by 136 µs); within 5% we count the two as equal and prefer the one with less resident memory (by 30.4 KiB)"
+	want := "the runner-up, threads(2), is marginally faster (by 137 µs); within 5% we count the two as equal and prefer the one with less resident memory (by 30.4 KiB)"
 	if got := strings.Join(a.Reasons, "\n"); !strings.Contains(got, want) {
 		t.Errorf("two-waits: no reason says %q:\n%s", want, got)
 	}

@@ -209,7 +209,9 @@ func cpython() Profile {
 		LoopResume:         950,
 		LoopTurn:           1137,
 		LoopTimer:          3059,
+		LoopTimerFire:      1805,
 		TaskCreate:         1671,
+		GatherChild:        383,
 		TaskFirstTouch:     274,
 		GCObjectsPerTask:   11,
 		GCObjectsAtCreate:  6,
@@ -263,6 +265,18 @@ func cpython() Profile {
 				"`await asyncio.sleep(0.05)`, less the same on `asyncio.sleep(0)` and less the first's extra " +
 				"loop iterations × LoopTurn, each after a first run of both, the collector off: the timer " +
 				"handle, its future, the heap's push and pop and the timer's callback (runs 1.74–6.68 µs)",
+			"LoopTimerFire": "measured here: CPython 3.11.7 runtime/measure.py --only LoopTimer,LoopTimerFire in 9 " +
+				"rounds interleaved with the other releases (scripts/measure-releases, 2026-12-02, AMD EPYC family 26): " +
+				"0.59 of LoopTimer (the median of the rounds' shares, 0.43–0.66; each run's own LoopTimer 3.5–5.6 µs, " +
+				"its part after the tasks' first steps 2.1–3.6 µs), times LoopTimer. The part of a timed await paid " +
+				"when the timer falls due: _run_once pops it off the heap (a Python __lt__ per level, about 13 at " +
+				"10,000 timers), runs its callback, which sets the future's result and schedules the task's wake-up",
+			"GatherChild": "measured here: CPython 3.11.7 runtime/measure.py --only GatherChild in 9 rounds " +
+				"interleaved with the other releases (scripts/measure-releases, 2026-12-02, AMD EPYC family 26): " +
+				"process CPU per task of asyncio.gather over 20000 pending tasks, the best of four rounds after two " +
+				"that grow the heap, the collector off, median of the rounds (322–565 ns): the done callback it adds " +
+				"to each child and its bookkeeping. The exported asyncio-10k spends 4.1–4.9 ms in its " +
+				"asyncio.gather(*tasks) of 10,000 tasks on 3.11–3.13",
 			"TaskCreate": measuredPython + "process CPU per asyncio.create_task of a trivial coroutine, " +
 				"amortised over 20000, in the third round of as many (the first two grow the heap), " +
 				"the collector off: its share is GCYoung's and GCScan's (runs 1.48–2.72 µs; 4.3 µs on the EPYC host of 2026-12-01)",

@@ -158,8 +158,15 @@ var how = map[string]string{
 	"LoopTurn": "process CPU per iteration of the event loop beyond the callbacks it runs (_run_once: select " +
 		"with a zero timeout, the timer heap, the ready queue): the same two runs, solved for both figures",
 	"LoopTimer": "process CPU per task of 10000 tasks gathered on `await asyncio.sleep(0.05)`, less the same " +
-		"with `asyncio.sleep(0)` and less the first's extra loop iterations × LoopTurn, the collector off: " +
-		"the timer handle, its future, the heap push and pop and the timer's callback of a timed await",
+		"with `asyncio.sleep(0)` and less the first's extra loop iterations × LoopTurn, the collector off, " +
+		"the best of 5 of each: the timer handle, its future, the heap push and pop and the timer's callback " +
+		"of a timed await (LoopTimerFire and the part up to the tasks' first steps, which arms it)",
+	"LoopTimerFire": "of LoopTimer, the part after the tasks' first steps (a callback the loop runs then splits " +
+		"each run): the timers fall due, _run_once pops each off the heap and runs its callback, which sets " +
+		"the future's result and schedules the task's wake-up",
+	"GatherChild": "process CPU per task of asyncio.gather over 20000 pending tasks, the best of the rounds " +
+		"after the first two (which grow the heap), the collector off: the done callback it adds to each " +
+		"and its bookkeeping",
 	"TaskCreate": "process CPU per asyncio.create_task of a trivial coroutine, amortised over 20000, in the third " +
 		"round of as many (the first two grow the heap: TaskFirstTouch) with the collector off (its share is " +
 		"GCYoung and GCScan)",

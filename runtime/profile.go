@@ -30,8 +30,10 @@ type Profile struct {
 	WakeLatency        int64 // elapsed time before a thread blocked on a lock or queue runs once signalled
 	LoopResume         int64 // CPU per resume of a task by the event loop
 	LoopTurn           int64 // CPU of one iteration of an event loop beyond the callbacks it runs (select, the timer heap)
-	LoopTimer          int64 // CPU per awaited timer (asyncio.sleep: timer handle, future, heap push)
+	LoopTimer          int64 // CPU per awaited timer (asyncio.sleep: timer handle, future, heap push and pop, its callback, the wake-up)
+	LoopTimerFire      int64 // of LoopTimer, what the loop pays when the timer falls due (heap pop, its callback, the future's result, the wake-up handle); the rest is paid to arm it
 	TaskCreate         int64 // CPU to create one asyncio task
+	GatherChild        int64 // CPU per child of asyncio.gather beyond its task's creation (the done callback it adds, the gather's own bookkeeping)
 	TaskFirstTouch     int64 // CPU per asyncio task beyond the most a loop has had pending: the heap grows (page faults, allocator arenas)
 	GCObjectsPerTask   int64 // objects the cyclic GC tracks per pending asyncio task (task, coroutines, future, timer handle); 0: no such collector
 	GCObjectsAtCreate  int64 // of those, what create_task makes before the task first runs (task, coroutine, context, weak reference, ready handle, bound step); 0: all at creation

@@ -66,6 +66,10 @@ type loop struct {
 	// iteration: BaseEventLoop._run_once runs those ready when it began,
 	// and what they make ready waits for the next one (turn).
 	todo int
+	// fired counts the timers that fell due since the loop last paid for
+	// an iteration: the next iteration runs their callbacks and pays
+	// LoopTimerFire for each (kick).
+	fired int64
 
 	// Only with a sink, for the causes of its tasks' waits: the time spent
 	// in blocking calls (counting the current one whole, which ends at
@@ -217,8 +221,14 @@ func (e *engine) kick(l *loop) {
 	l.wakeAt = math.MaxInt64
 	l.cbStart = e.now
 	if l.todo == 0 && e.prof.LoopTurn > 0 {
+		// The iteration's own work, and the callbacks of the timers due:
+		// _run_once pops each off the heap and runs it, which sets its
+		// future's result and schedules the task's wake-up.
 		l.todo = -1 // paying for the iteration
-		e.python(th, e.prof.LoopTurn, actTurn)
+		e.dueTimers(l)
+		cost := e.prof.LoopTurn + l.fired*e.prof.LoopTimerFire
+		l.fired = 0
+		e.python(th, cost, actTurn)
 		return
 	}
 	if l.todo > 0 {
@@ -359,10 +369,11 @@ func (e *engine) loopAdvance(th *thread) {
 			e.sleep(th, d+e.prof.SleepOvershoot, Blocked, actStep)
 		default:
 			// await asyncio.sleep(d): due d from now; arming the timer costs
-			// the loop some CPU before the task suspends.
+			// the loop some CPU before the task suspends (the rest of it
+			// when it fires: kick).
 			l.due = later(e.now, d)
-			if e.prof.LoopTimer > 0 {
-				e.python(th, e.prof.LoopTimer, actAwait)
+			if arm := e.timerArm(); arm > 0 {
+				e.python(th, arm, actAwait)
 				return
 			}
 			e.suspend(l, sl)
@@ -467,6 +478,7 @@ func (e *engine) loopNext(l *loop) {
 func (e *engine) dueTimers(l *loop) {
 	for l.timers.len() > 0 && l.timers.top() <= e.now {
 		e.enqueue(l, l.timers.pop().v)
+		l.fired++
 	}
 }
 
@@ -613,4 +625,14 @@ func (e *engine) jobAdvance(th *thread) {
 		// The result goes back to the loop through call_soon_threadsafe.
 		e.loopReady(done, th)
 	}
+}
+
+// timerArm is the CPU of arming an awaited sleep's timer: LoopTimer less
+// the part paid when it fires, which the iteration that finds it due pays
+// (kick). A profile without LoopTurn pays all of it here.
+func (e *engine) timerArm() int64 {
+	if e.prof.LoopTurn <= 0 {
+		return e.prof.LoopTimer
+	}
+	return max(0, e.prof.LoopTimer-e.prof.LoopTimerFire)
 }

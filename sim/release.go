@@ -59,10 +59,11 @@ func (e *engine) release() {
 			e.peakTasks = e.inFlight
 		}
 		if e.dep.Kind == model.Asyncio {
-			// gather creates it now, even when a semaphore will hold it.
+			// gather creates it now, even when a semaphore will hold it,
+			// and adds its done callback.
 			e.asyncPending++
 			l := e.workers[0].loop
-			l.debt += e.prof.TaskCreate + e.tasksMade(l, 1, false)
+			l.debt += e.prof.TaskCreate + e.prof.GatherChild + e.tasksMade(l, 1, false)
 			e.memory()
 		}
 		e.dispatch()

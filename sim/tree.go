@@ -329,8 +329,9 @@ func (e *engine) endBranch(c int32, by *thread) int32 {
 }
 
 // loopGather starts gather g of the task the loop runs. asyncio.gather
-// creates a child task per copy (each paying TaskCreate), which join the
-// ready queue in order; the parent suspends until they have all finished.
+// creates a child task per copy (each paying TaskCreate, and GatherChild
+// for the done callback gather adds to it), which join the ready queue in
+// order; the parent suspends until they have all finished.
 // Under asyncio(eager) each child runs at once, inside the parent's step,
 // until it first suspends.
 func (e *engine) loopGather(l *loop, g int32) {
@@ -348,7 +349,7 @@ func (e *engine) loopGather(l *loop, g int32) {
 		return
 	}
 	n := int64(e.gatherTotal(th.slot))
-	e.python(th, n*e.prof.TaskCreate+e.gatherMade(l)+e.tasksMade(l, n, true), actGather)
+	e.python(th, n*(e.prof.TaskCreate+e.prof.GatherChild)+e.gatherMade(l)+e.tasksMade(l, n, true), actGather)
 }
 
 // loopCreated makes the children the loop paid to create: they join its
@@ -383,7 +384,7 @@ func (e *engine) eagerNext(l *loop, par int32) {
 		e.asyncPending++
 		e.memory()
 		// It runs at once: its objects are all made now.
-		e.python(th, cost+e.prof.TaskCreate+e.tasksMade(l, 1, true)+e.firstRun(l), actEager)
+		e.python(th, cost+e.prof.TaskCreate+e.prof.GatherChild+e.tasksMade(l, 1, true)+e.firstRun(l), actEager)
 		return
 	}
 	th.slot = par

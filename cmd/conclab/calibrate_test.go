@@ -36,6 +36,8 @@ func TestCalibrateReal(t *testing.T) {
 		"LoopResume":         {50, ms},
 		"LoopTurn":           {50, ms},
 		"LoopTimer":          {0, ms},
+		"LoopTimerFire":      {0, ms},
+		"GatherChild":        {0, ms},
 		"PoolSubmit":         {100, ms},
 		"WakeLatency":        {100, 10 * ms},
 		"TimerSlack":         {0, 10 * ms},
@@ -91,8 +93,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "114/114") {
-		t.Errorf("stderr shows no progress up to 114/114 (3 quick runs of 38 figures):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "120/120") {
+		t.Errorf("stderr shows no progress up to 120/120 (3 quick runs of 40 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")
