@@ -21,7 +21,7 @@ func Missing(t testing.TB, format string, args ...any) {
 
 // lockName is the file whose lock the wall-time tests of every package
 // take turns on; `go test ./...` runs packages in parallel processes (the
-// README's command, `go test -p 1 ./...`, one at a time).
+// README's command, `go test -p 1 -timeout 60m ./...`, one at a time).
 const lockName = "conclab-wallclock.lock"
 
 // WallClock makes t wait until no other test that measures wall time, in
