@@ -390,6 +390,7 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 	for _, sp := range rec.Tasks {
 		byTask[sp.Task] = append(byTask[sp.Task], sp)
 	}
+	timers := int64(len(byTask)) // timers that can fall due in one iteration, at most
 	// loopGILWait is how long, during a task's wait in its loop's ready
 	// queue, the loop's thread waited for its process's GIL (held by an
 	// executor thread) to begin the iteration that resumed the task.
@@ -429,10 +430,12 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 			case res.Deadlock != nil && sp.End == res.Makespan:
 				// Still waiting when a deadlock stopped the run.
 			case task && sp.State == Ready && d.UsesAsyncio() &&
-				sp.End-sp.Start-loopGILWait(sp) > prof.WakeLatency+prof.LoopTurn*stretch:
+				sp.End-sp.Start-loopGILWait(sp) > prof.WakeLatency+(prof.LoopTurn+timers*prof.LoopTimerFire)*stretch:
 				// Only an idle loop waking up, and its iteration's own
 				// work (slower when more threads run than there are
-				// cores), take time by themselves.
+				// cores), take time by themselves: the iteration pops
+				// the timers due, at most one per task, and pays
+				// LoopTimerFire for each.
 				fail("coroutine %d waited in its loop's ready queue without a cause: %+v", sp.Task, sp)
 			case task && sp.State == Ready && d.Kind == model.Sync:
 				fail("sync task %d waited without a cause: %+v", sp.Task, sp)
