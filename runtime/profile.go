@@ -169,11 +169,34 @@ var forcedRanks = [][]float64{
 	{0.08, 0.08, 0.08, 0.07, 0.07, 0.07, 0.55},
 }
 
+// longestOfTwo is the share of forced switches among 3 CPU-bound threads
+// that give the GIL to the longer of the two waiters, by the hand-overs it
+// has waited through: 2 (its first chance), 3, and 4 or more. Drawn
+// independently at one share (forcedRanks' 0.38), the waits' tail came
+// out short of CPython's: p99 45 ms where runs with 58–67 % of hand-overs
+// to the newest waiter gave 52–68 ms (here and in CI, 2026-12-02). CPython
+// has memory: a waiter that asks for the drop (its timed wait ran out
+// first) goes back to sleep on the condition variable behind the other
+// and is woken after it, and its next timeout again runs out before the
+// other's, so a thread passed over is likely passed over again. Measured
+// with runtime/gil_handover.py's holds (15 runs of 2 s, 3.11.7, 2026-12-02;
+// the runs with 55 % or more to the newest pooled, 1,100 hand-overs): the
+// longer waiter got it 0.45–0.56 of the time at its first chance, 0.35–0.41
+// at its second, 0.23–0.34 after that. In runs with under half to the
+// newest it is 0.65, 0.50, 0.36–0.43: the same fall, from higher. These
+// shares give the newest 0.62 overall, as forcedRanks, and a p99 of 55 ms
+// at slices of one interval.
+var longestOfTwo = []float64{0.50, 0.39, 0.28}
+
 // usualToNewest is the share of forced switches CPython gave the newest
 // waiter in the sessions forcedRanks was measured in (3.11.7's runs
 // pooled, the table there), by waiters as forcedRanks: what a run of
 // CPython's usual order gives, where forcedRanks gives the newest more.
-var usualToNewest = []float64{0.51, 0.43, 0.44, 0.39, 0.38, 0.34}
+// Among 3 threads it is 0.60 instead, the share of the runs longestOfTwo
+// was measured in: the engine predicts that regime's waits (p99 52–68 ms),
+// and runs with under half to the newest have a shorter tail (p99 37–52
+// ms, 0.39–0.47 to the newest, 2026-12-02) that it does not predict.
+var usualToNewest = []float64{0.60, 0.43, 0.44, 0.39, 0.38, 0.34}
 
 // UsualToNewest returns the share of forced switches that CPython, in its
 // usual order on the host forcedRanks was measured on, gives to the newest
@@ -201,11 +224,19 @@ func (p Profile) ToNewest(waiters int) float64 {
 // ForcedRank returns the rank among waiters threads waiting besides the
 // one made to drop the GIL (0 the longest waiter, waiters-1 the newest) of
 // the one that gets it after a forced switch, for u drawn uniformly from
-// [0, 1): the draw falls in a rank's share of forcedRanks. A runtime
-// without a GIL, or a single waiter, gives the longest waiter.
-func (p Profile) ForcedRank(waiters int, u float64) int {
+// [0, 1): the draw falls in a rank's share of forcedRanks, or, between
+// two waiters, of longestOfTwo by waited, the hand-overs the longer one
+// has seen go to others since it began waiting. A runtime without a GIL,
+// or a single waiter, gives the longest waiter.
+func (p Profile) ForcedRank(waiters, waited int, u float64) int {
 	if !p.GIL || waiters < 2 {
 		return 0
+	}
+	if waiters == 2 {
+		if u < longestOfTwo[min(max(waited-2, 0), len(longestOfTwo)-1)] {
+			return 0
+		}
+		return 1
 	}
 	if waiters-2 < len(forcedRanks) {
 		row := forcedRanks[waiters-2]

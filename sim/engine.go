@@ -60,6 +60,7 @@ type thread struct {
 	inC       bool    // running C code with the GIL released
 	pending   float64 // CPU work to do once it holds the GIL
 	since     int64   // when it started waiting for the GIL
+	queuedAt  uint64  // its process's hand-overs when it started waiting
 	finish    float64 // cpuSet: progress-clock time its work ends
 	cpuIdx    int
 	oneShot   bool  // a per-task thread: exits after its task
@@ -79,17 +80,18 @@ type thread struct {
 
 // process is one interpreter process with its GIL.
 type process struct {
-	id       int
-	gil      bool
-	holder   *thread
-	last     int64         // last time the GIL changed hands
-	waiters  ring[*thread] // in the order they began waiting: the longest waiter first
-	rng      workload.Rand // who gets the GIL after a forced switch (gil.go)
-	gen      uint32        // generation of the scheduled forced-switch event
-	started  bool
-	up       int64   // when it started
-	main     *thread // the thread that hands it work or takes it: a pool's main thread, its only thread, its loop
-	dataPeak int64   // the largest payload it has pickled or unpickled, up to mmapThresholdMax (pickle.go)
+	id        int
+	gil       bool
+	holder    *thread
+	last      int64         // last time the GIL changed hands
+	waiters   ring[*thread] // in the order they began waiting: the longest waiter first
+	rng       workload.Rand // who gets the GIL after a forced switch (gil.go)
+	gen       uint32        // generation of the scheduled forced-switch event
+	handovers uint64        // times its GIL went to a waiter (gil.go grant)
+	started   bool
+	up        int64   // when it started
+	main      *thread // the thread that hands it work or takes it: a pool's main thread, its only thread, its loop
+	dataPeak  int64   // the largest payload it has pickled or unpickled, up to mmapThresholdMax (pickle.go)
 
 	// What the process runs. A worker process has a pool; an asyncio
 	// process has a loop (which has pools of its own for offload).

@@ -27,6 +27,7 @@ func (e *engine) python(th *thread, work int64, next act) {
 	// Rule 3: wait; the longest waiter asks for a drop after one interval.
 	th.pending = w
 	th.since = e.now
+	th.queuedAt = p.handovers
 	p.waiters.push(th)
 	e.setLane(th, GILWait)
 	if e.taskWaits(th) {
@@ -121,6 +122,7 @@ const gilStream = 1 << 62
 // forced switch the one forcedPick chose.
 func (e *engine) grant(p *process, why CauseKind, from *thread, k int) {
 	w := p.waiters.take(k)
+	p.handovers++
 	e.gilWait += e.now - w.since
 	e.take(p, w, true)
 	if e.sink != nil {
@@ -156,7 +158,8 @@ func (e *engine) forcedPick(p *process) int {
 	if n < 2 || !e.prof.GIL {
 		return 0
 	}
-	return e.prof.ForcedRank(n, p.rng.Float64())
+	waited := int(p.handovers - p.waiters.peek().queuedAt)
+	return e.prof.ForcedRank(n, waited, p.rng.Float64())
 }
 
 // armDrop schedules the forced switch for p's current waiters: the head has
@@ -195,6 +198,7 @@ func (e *engine) forceSwitch(p *process) {
 	h.holdsGIL = false
 	p.holder = nil
 	h.since = e.now
+	h.queuedAt = p.handovers
 	p.waiters.push(h)
 	e.setLane(h, GILWait)
 	if e.taskWaits(h) {

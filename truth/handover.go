@@ -66,9 +66,11 @@ const orderSlack = 0.1
 // minutes apart on a machine as quiet, 39–56 %, with waits to match; among 6 threads
 // 50–64 % in one session here and 24–50 % in the next, on a machine as
 // quiet. On the VM's Zen 5 host the usual order is the one of
-// Profile.UsualToNewest (among 3 threads 0.49–0.54, among 6 0.36–0.42 in
-// the sessions of 2026-12-02), not the engine's ToNewest, which gives the
-// newest waiter more (runtime/profile.go, forcedRanks).
+// Profile.UsualToNewest (among 6 threads 0.36–0.42 in the sessions of
+// 2026-12-02), not the engine's ToNewest, which gives the newest waiter
+// more (runtime/profile.go, forcedRanks). Among 3 threads it is the
+// regime the engine predicts, about 0.6 to the newest (longestOfTwo
+// there); the runs around 0.4 have a shorter tail.
 func (c *HandoverCheck) Unusual(prof runtime.Profile) string {
 	if c.Busy {
 		return "the machine was busy: " + c.Load.String()

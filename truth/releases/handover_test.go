@@ -32,14 +32,15 @@ import (
 // is one interval in some runs and two in others (3 threads on the Zen 5
 // host: 5.4, 7.4 and 10.3 ms with 50–54 % to the newest), logged.
 //
-// CPython's hand-over order is bistable: a quiet machine gives 74–82 % of
-// hand-overs among 3 threads to the newest waiter and a p99 of 60–73 ms,
-// and other runs, minutes apart on a machine as quiet (and in CI), 39–56 %
-// and 39–56 ms. A thread count
-// beyond the tolerance is measured again, up to twice, and judged on the
-// median of its attempts' figures; beyond then fails when the last run
-// was a usual one (HandoverCheck.Unusual), and is inconclusive, logged,
-// when it was not.
+// CPython's hand-over order is bistable: among 3 threads some runs give
+// 55–82 % of the hand-overs to the newest waiter and a p99 of 52–73 ms,
+// and others, minutes apart on a machine as quiet (and in CI), 39–50 %
+// and 37–56 ms; the engine predicts the first (runtime/profile.go,
+// longestOfTwo). An attempt in the other order, or on a busy machine
+// (HandoverCheck.Unusual), is logged and not counted. A thread count
+// beyond the tolerance is measured again, up to three attempts in all,
+// and judged on the median of its counted attempts' figures; with none
+// counted it is inconclusive, logged.
 func TestHandoverAgainstCPython(t *testing.T) {
 	name, prof := python3Profile(t)
 	for _, threads := range []int{3, 6, 8} {
@@ -47,8 +48,10 @@ func TestHandoverAgainstCPython(t *testing.T) {
 		// 195 to 287 ms over five runs (the engine's: 250), wider than the
 		// 25 % the issue asks of 3 and 6 threads.
 		judged := threads <= 6
-		var p50s, p99s, newest []float64 // measured, one per attempt
-		for attempt := 1; ; attempt++ {
+		var p50s, p99s, newest []float64 // measured, one per counted attempt
+		var misses []string
+		var why string
+		for attempt := 1; attempt <= 3; attempt++ {
 			testtool.WallClock(t)
 			c, err := truth.CheckHandover(context.Background(), truth.HandoverConfig{Python: "python3", Profile: prof,
 				Threads: threads, Seconds: 2, Runs: 3, Cores: 2})
@@ -59,8 +62,12 @@ func TestHandoverAgainstCPython(t *testing.T) {
 				"predicted p50 %.1f p90 %.1f p99 %.1f ms", threads, c.Python, name,
 				1e3*c.Measured.P50, 1e3*c.Measured.P90, 1e3*c.Measured.P99, c.Handovers, 100*c.ToLongest, 100*c.ToNewest,
 				1e3*c.Predicted.P50, 1e3*c.Predicted.P90, 1e3*c.Predicted.P99)
+			if why = c.Unusual(prof); why != "" {
+				t.Logf("%d threads, attempt %d not counted: %s", threads, attempt, why)
+				continue
+			}
 			p50s, p99s, newest = append(p50s, c.Measured.P50), append(p99s, c.Measured.P99), append(newest, c.ToNewest)
-			var misses []string
+			misses = misses[:0]
 			for _, q := range []struct {
 				name                string
 				predicted, measured float64
@@ -69,27 +76,25 @@ func TestHandoverAgainstCPython(t *testing.T) {
 					continue
 				}
 				if math.Abs(q.predicted-q.measured) > 0.25*q.measured {
-					misses = append(misses, fmt.Sprintf("%d threads: %s of the GIL waits predicted %.1f ms, measured %.1f ms (the median of %d attempts; want within 25%%)",
-						threads, q.name, 1e3*q.predicted, 1e3*q.measured, attempt))
+					misses = append(misses, fmt.Sprintf("%d threads: %s of the GIL waits predicted %.1f ms, measured %.1f ms (the median of %d counted attempts; want within 25%%)",
+						threads, q.name, 1e3*q.predicted, 1e3*q.measured, len(p99s)))
 				}
 			}
-			why := c.Unusual(prof)
-			switch {
-			case len(misses) == 0:
-			case attempt < 3:
-				// The tail of six threads' waits moves from run to run
-				// (p99 143–428 ms on one quiet machine): a miss is judged
-				// on the median of three attempts.
-				t.Logf("%s; measuring again", strings.Join(misses, "; "))
-				continue
-			case why == "":
-				for _, m := range misses {
-					t.Error(m)
-				}
-			default:
-				t.Logf("%s; inconclusive after %d runs: %s", strings.Join(misses, "; "), attempt, why)
+			if len(misses) == 0 {
+				break
 			}
-			break
+			// The tail of six threads' waits moves from run to run (p99
+			// 143–428 ms on one quiet machine): a miss is judged on the
+			// median of up to three attempts.
+			t.Logf("%s; measuring again", strings.Join(misses, "; "))
+		}
+		switch {
+		case len(p99s) == 0:
+			t.Logf("%d threads: inconclusive, no attempt counted (the last: %s)", threads, why)
+		case len(misses) > 0:
+			for _, m := range misses {
+				t.Error(m)
+			}
 		}
 	}
 }
