@@ -253,8 +253,9 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 	// still starting after every task is done) were charged but not run.
 	left := int64(e.unfinishedCPU() + 0.5)
 	// (Each completion on a core rounds up to a whole nanosecond: a lane
-	// span or a task's steps each.)
-	events := int64(e.events.seq) + int64(res.Tasks)*8 + int64(len(rec.Lanes))
+	// span or a coroutine's steps each, for every task released, finished
+	// or not: a deadlock leaves them unfinished.)
+	events := int64(e.events.seq) + int64(e.src.total())*8*coroutinesPerTask(wl) + int64(len(rec.Lanes))
 	if diff := res.CPUBusy - (e.charged - left); diff < -events || diff > events*int64(cores) {
 		t.Errorf("%s: CPU busy %d, charged %d (left %d, events %d)", name, res.CPUBusy, e.charged, left, events)
 	}
@@ -306,7 +307,7 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 
 	// A worker is freed before its task ends when the task was a gather's
 	// branch, or when the parent still unpickles its result.
-	checkCauses(t, name, d, prof, res, rec, e.src.total(), e.tree || e.pickler != nil)
+	checkCauses(t, name, d, prof, res, rec, e.src.total(), e.tree || e.pickler != nil, coroutinesPerTask(wl))
 
 	// A gather is made, then done; the branch that finished last is
 	// one of its own, and no branch's span outlasts the run.
@@ -343,7 +344,7 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 // thread of its process, forced switches only where there is a GIL, queue
 // causes only on a task's wait for its first step, loop causes only on
 // coroutines waiting for their loop.
-func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Profile, res *Result, rec *Recorder, tasks int, early bool) {
+func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Profile, res *Result, rec *Recorder, tasks int, early bool, perTask int64) {
 	t.Helper()
 	limit := d.Limit
 	if d.Inner != nil {
@@ -390,7 +391,7 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 	for _, sp := range rec.Tasks {
 		byTask[sp.Task] = append(byTask[sp.Task], sp)
 	}
-	timers := int64(len(byTask)) // timers that can fall due in one iteration, at most
+	timers := int64(len(byTask)) * perTask // timers that can fall due in one iteration, at most: one per coroutine
 	// loopGILWait is how long, during a task's wait in its loop's ready
 	// queue, the loop's thread waited for its process's GIL (held by an
 	// executor thread) to begin the iteration that resumed the task.
@@ -434,7 +435,8 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 				// Only an idle loop waking up, and its iteration's own
 				// work (slower when more threads run than there are
 				// cores), take time by themselves: the iteration pops
-				// the timers due, at most one per task, and pays
+				// the timers due, at most one per coroutine (a task or
+				// a gather's child), and pays
 				// LoopTimerFire for each.
 				fail("coroutine %d waited in its loop's ready queue without a cause: %+v", sp.Task, sp)
 			case task && sp.State == Ready && d.Kind == model.Sync:
@@ -564,6 +566,37 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 // unfinishedCPU is the CPU work charged but not yet run: what the threads
 // on the cores have left and what the GIL's waiters will run once they
 // hold it.
+// coroutinesPerTask bounds how many coroutines one task of wl runs at
+// once: itself and its gathers' children, theirs too.
+func coroutinesPerTask(wl *workload.Workload) int64 {
+	var in func(steps []workload.Step) int64
+	in = func(steps []workload.Step) int64 {
+		var most int64
+		for _, st := range steps {
+			var n int64
+			switch st.Kind {
+			case workload.Repeat, workload.Use:
+				n = in(st.Steps)
+			case workload.Gather:
+				for _, b := range st.Branches {
+					n += int64(b.Count) * (1 + in(b.Steps))
+				}
+			case workload.Choose:
+				for _, a := range st.Alternatives {
+					n = max(n, in(a.Steps))
+				}
+			}
+			most = max(most, n)
+		}
+		return most
+	}
+	var most int64
+	for _, g := range wl.Groups {
+		most = max(most, in(g.Steps))
+	}
+	return 1 + most
+}
+
 func (e *engine) unfinishedCPU() float64 {
 	var left float64
 	for _, th := range e.cpu.h {
