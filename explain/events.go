@@ -66,6 +66,10 @@ type event struct {
 	warn  bool
 	rel   bool // compute: C code with the GIL released
 	force bool // GIL: the waiter's switch interval forced the holder to drop it
+	// GIL: the waiter had been made to drop it (a forced switch) and got
+	// it back when the thread that took it let it go (to wait, or to C
+	// code), not by forcing it in turn
+	back bool
 	// resource wait: how many times the task, woken for a unit given
 	// back, found it taken by a thread that asked after it (CPython's
 	// threading semaphore; otask took it the first time) and queued again
@@ -140,10 +144,15 @@ func (n *narrator) laneEvents() {
 				if c := prev.Cause; prev.State == sim.Waiting && c.Kind == sim.Woken {
 					e.peer = c.Lane // the thread it started, saying it runs
 				}
-			case prev.Cause.Kind == sim.Preempted:
-				// Made to drop the GIL: told with the thread that took it.
+			case prev.Cause.Kind == sim.Preempted && e.force:
+				// Made to drop the GIL and forcing it back: CPU-bound
+				// threads taking turns, told with the thread that took it.
 				e.kind = kGILTurns
 				e.other, e.otask = prev.Cause.Lane, prev.Cause.Task
+			case prev.Cause.Kind == sim.Preempted:
+				// Made to drop the GIL, and given it back when the thread
+				// that took it let it go: not a turn of its own.
+				e.back = true
 			}
 			n.add(e)
 		}
@@ -522,7 +531,7 @@ func (n *narrator) key(e *event) uint64 {
 	case kMainGIL:
 		sub = withSub | bit(e.peer >= 0)
 	case kGILWake:
-		sub = withSub | bit(e.force)<<33
+		sub = withSub | bit(e.force)<<33 | bit(e.back)<<34
 		if n.gilLanes() <= 2 {
 			sub |= uint64(uint32(e.lane))
 		}

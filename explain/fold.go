@@ -209,6 +209,9 @@ func (n *narrator) one(e event) string {
 	case kQueued, kResumeLate:
 		return n.queued(e, who)
 	case kGILWake:
+		if e.back {
+			return fmt.Sprintf("GIL: %s, made to drop the GIL, waited %s to get it back from %s", n.laneLabel(e.lane, e.task), report.Seconds(e.dur), n.holder(e))
+		}
 		if e.force && e.other >= 0 {
 			return fmt.Sprintf("GIL: %s waited %s until its switch interval forced %s to drop the GIL", n.laneLabel(e.lane, e.task), report.Seconds(e.dur), n.laneLabel(e.other, e.otask))
 		}
@@ -367,6 +370,17 @@ func (n *narrator) many(g *group) string {
 	case kQueued, kResumeLate:
 		return n.queuedMany(g, who, verb, lo, hi) + tail
 	case kGILWake:
+		if e.back {
+			if n.gilLanes() > 2 {
+				return fmt.Sprintf("GIL: threads made to drop the GIL waited %s to get it back, %s in all%s", avgUpTo(g), report.Seconds(sum), tail)
+			}
+			who := "the thread that took it"
+			if d := n.droppers(g); d != "" {
+				who = d
+			}
+			return fmt.Sprintf("GIL: %s, made to drop the GIL, waited %s to get it back from %s, %s in all%s",
+				n.laneLabel(e.lane, e.task), avgUpTo(g), who, report.Seconds(sum), tail)
+		}
 		if n.gilLanes() > 2 {
 			if e.force {
 				return fmt.Sprintf("GIL: threads back from a wait or from C code waited %s until their switch interval forced another thread to drop the GIL, %s in all%s",
@@ -660,6 +674,15 @@ func (n *narrator) heldBy(lane, task int32) string {
 		return ""
 	}
 	return ", held by " + n.laneLabel(lane, task)
+}
+
+// holder names the thread that held the GIL during the wait e, or "the
+// thread that took it".
+func (n *narrator) holder(e event) string {
+	if e.other < 0 {
+		return "the thread that took it"
+	}
+	return n.laneLabel(e.other, e.otask)
 }
 
 func (n *narrator) dropper(e event) string {

@@ -150,6 +150,7 @@ var how = map[string]string{
 		"amortised over many: the future, the work item and the queue put",
 	"PoolTask": "process CPU per queued trivial task drained by a ThreadPoolExecutor's busy worker, " +
 		"amortised over many: the queue get, the run wrapper and set_result",
+	"GILHandover": "median elapsed time from a thread releasing the GIL to time.sleep() to the run of the thread waiting for it",
 	"WakeLatency": "median elapsed time from threading.Event.set() to the run of the thread blocked " +
 		"in its wait(): the futex wake-up and the scheduler",
 	"LoopResume": "process CPU per resume of a task (a step to its next `await asyncio.sleep(0)`, or its done " +

@@ -21,6 +21,7 @@ freed by an earlier run cannot be reused and hide the cost.
 """
 
 import asyncio
+import bisect
 import collections
 import concurrent.futures
 import datetime
@@ -109,6 +110,54 @@ def wake_latency(n=2000):
         samples.append(stamp[0] - t0)
     t.join()
     return statistics.median(samples)
+
+
+def gil_handover(n=1000):
+    """Median elapsed time from a thread releasing the GIL to a blocking
+    call (time.sleep) until the thread waiting for the GIL runs Python.
+
+    One thread spins in Python code, noting each gap in its own running
+    longer than 200 µs; the other runs 0.5 ms of Python code, notes the
+    time and sleeps 1 ms, n times. The spinner waits for the GIL during
+    each 0.5 ms and is signalled by the release: the first note after
+    the release, less the release, is the hand-over. Meanwhile the GIL is
+    free: the signalled thread has to wake up first. 0 without a GIL."""
+    if not getattr(sys, "_is_gil_enabled", lambda: True)():
+        return 0.0
+    clock = time.perf_counter_ns
+    released, resumed = [], []
+    stop = [False]
+
+    def spinner():
+        last = clock()
+        while not stop[0]:
+            now = clock()
+            if now - last > 200000:
+                resumed.append(now)
+            last = now
+
+    def releaser():
+        for _ in range(n):
+            t = clock()
+            while clock() - t < 500000:
+                pass
+            released.append(clock())
+            time.sleep(0.001)
+
+    s = threading.Thread(target=spinner)
+    s.start()
+    time.sleep(0.01)
+    r = threading.Thread(target=releaser)
+    r.start()
+    r.join()
+    stop[0] = True
+    s.join()
+    samples = []
+    for t in released:
+        i = bisect.bisect_left(resumed, t)
+        if i < len(resumed) and resumed[i] - t < 2000000:
+            samples.append(resumed[i] - t)
+    return statistics.median(samples) if samples else 0.0
 
 
 async def _nothing():
@@ -713,6 +762,7 @@ def plan(quick):
         (["ThreadStart"], lambda: thread_start(1000 // k)),
         (["PoolSubmit", "PoolTask"], lambda: pool_submit_and_task(20000 // k)),
         (["WakeLatency"], lambda: wake_latency(2000 // k)),
+        (["GILHandover"], lambda: gil_handover(1000 // k)),
         (["TaskCreate"], lambda: task_create(20000 // k)),
         (["LoopTurn", "LoopResume"], lambda: loop_turn_and_resume(50000 // k)),
         (["LoopTimer", "LoopTimerFire"], lambda: loop_timer(10000 // k, 5 if k == 1 else 2)),

@@ -28,6 +28,7 @@ type Profile struct {
 	PoolSubmit         int64 // CPU of ThreadPoolExecutor.submit on the submitting thread (future, work item, queue put)
 	PoolTask           int64 // CPU per task on a pool worker (queue get, run wrapper, set_result)
 	WakeLatency        int64 // elapsed time before a thread blocked on a lock or queue runs once signalled
+	GILHandover        int64 // elapsed time from a thread releasing the GIL to a blocking call to the waiter it signalled running Python; the GIL is free meanwhile
 	LoopResume         int64 // CPU per resume of a task by the event loop
 	LoopTurn           int64 // CPU of one iteration of an event loop beyond the callbacks it runs (select, the timer heap)
 	LoopTimer          int64 // CPU per awaited timer (asyncio.sleep: timer handle, future, heap push and pop, its callback, the wake-up)

@@ -88,6 +88,8 @@ type process struct {
 	rng       workload.Rand // who gets the GIL after a forced switch (gil.go)
 	gen       uint32        // generation of the scheduled forced-switch event
 	handovers uint64        // times its GIL went to a waiter (gil.go grant)
+	handFrom  *thread       // the thread that released the GIL to a waiter still waking (drop), or nil
+	handGen   uint32        // generation of the scheduled hand-over event
 	started   bool
 	up        int64   // when it started
 	main      *thread // the thread that hands it work or takes it: a pool's main thread, its only thread, its loop
@@ -448,6 +450,11 @@ func (e *engine) handle(ev event) {
 		p := e.procs[ev.a]
 		if ev.gen == p.gen {
 			e.forceSwitch(p)
+		}
+	case evGILHandover:
+		p := e.procs[ev.a]
+		if ev.gen == p.handGen {
+			e.handOver(p)
 		}
 	}
 }

@@ -43,7 +43,7 @@ func ExampleCause() {
 		}
 	}
 	// Output:
-	// io waited 4.54 ms for the GIL: gil-released by main
+	// io waited 4.58 ms for the GIL: gil-released by main
 	// io waited 5.00 ms for the GIL: gil-forced by thread-2
 	// io waited 5.00 ms for the GIL: gil-forced by thread-2
 	// io waited 5.00 ms for the GIL: gil-forced by thread-2

@@ -20,7 +20,12 @@ func (e *engine) python(th *thread, work int64, next act) {
 		return
 	}
 	if p.holder == nil {
+		// Free, or released to a waiter that is still waking: CPython's
+		// take_gil takes a free GIL at once, whoever is signalled.
 		e.take(p, th, false)
+		if p.waiters.len() > 0 {
+			e.armDrop(p)
+		}
 		e.compute(th, w)
 		return
 	}
@@ -96,8 +101,12 @@ func (e *engine) take(p *process, th *thread, handover bool) {
 	}
 }
 
-// drop releases th's GIL if it holds it (rule 2): the longest waiter gets it
-// at once.
+// drop releases th's GIL if it holds it (rule 2): the longest waiter gets
+// it, once it has woken. CPython's drop_gil signals the waiters' condition
+// variable and goes on; the thread woken needs the profile's GILHandover
+// to run, and meanwhile the GIL is free: a thread that asks for it then
+// (back from a wait or from C code) takes it first (python), and the woken
+// waiter waits on.
 func (e *engine) drop(th *thread) {
 	if !th.holdsGIL {
 		return
@@ -105,10 +114,25 @@ func (e *engine) drop(th *thread) {
 	th.holdsGIL = false
 	p := th.proc
 	p.holder = nil
-	if p.waiters.len() > 0 {
-		e.grant(p, GILReleased, th, 0)
-	} else {
+	switch {
+	case p.waiters.len() == 0:
 		p.gen++ // nobody waits: no forced switch pending
+	case e.prof.GILHandover > 0:
+		p.handFrom = th
+		p.handGen++
+		e.events.push(later(e.now, e.prof.GILHandover), evGILHandover, int32(p.id), p.handGen)
+	default:
+		e.grant(p, GILReleased, th, 0)
+	}
+}
+
+// handOver gives a released GIL to the longest waiter, now awake, unless
+// another thread took it meanwhile.
+func (e *engine) handOver(p *process) {
+	from := p.handFrom
+	p.handFrom = nil
+	if p.holder == nil && p.waiters.len() > 0 {
+		e.grant(p, GILReleased, from, 0)
 	}
 }
 

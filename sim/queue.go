@@ -6,12 +6,13 @@ import "math"
 type evKind uint8
 
 const (
-	evRelease  evKind = iota // the next task(s) of the release stream
-	evWake                   // a thread's sleep ends (a: thread)
-	evLoopWake               // an idle event loop's select() times out (a: process, gen)
-	evSample                 // open workloads: note the tasks in flight (a: 0 mid-window, 1 at its end)
-	evLaunch                 // a forked worker process starts (a: its thread)
-	evGILDrop                // a GIL waiter's switch interval expires (a: process, gen)
+	evRelease     evKind = iota // the next task(s) of the release stream
+	evWake                      // a thread's sleep ends (a: thread)
+	evLoopWake                  // an idle event loop's select() times out (a: process, gen)
+	evSample                    // open workloads: note the tasks in flight (a: 0 mid-window, 1 at its end)
+	evLaunch                    // a forked worker process starts (a: its thread)
+	evGILDrop                   // a GIL waiter's switch interval expires (a: process, gen)
+	evGILHandover               // the waiter a released GIL was signalled to wakes (a: process, gen)
 )
 
 // event is a timed event: what it does, on whom. Ties of time are broken

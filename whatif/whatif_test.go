@@ -221,9 +221,11 @@ func TestIdleSaysWhy(t *testing.T) {
 		inline, model, step, why string
 	}{
 		// The waits overlap the queue for the lock, held all but 2 ms of
-		// the run: 100 × 2 ms of work in it.
-		{"100 x [wait 1ms, use lock [work 2ms]]; res lock=1", "threads(8)", "task-1/1",
-			"lock serialises the run: it is held 200 ms of the 202 ms; the wait overlaps the queue"},
+		// the run: 100 × 10 ms of work in it. (Each wait also hands the
+		// GIL to the next holder of the lock, who needs GILHandover to
+		// wake: with 2 ms in the lock, that made the waits worth 1 %.)
+		{"100 x [wait 1ms, use lock [work 10ms]]; res lock=1", "threads(8)", "task-1/1",
+			"lock serialises the run: it is held 1.005 s of the 1.007 s; the wait overlaps the queue"},
 		// A gather waits for its slowest branch: the 10 ms one never counts.
 		{"20 x [gather [[wait 10ms], [wait 50ms]], work 1ms]", "asyncio", "task-1/1/1/1",
 			"it runs in a gather's branch, and the gather waits for its slowest branch"},

@@ -40,6 +40,7 @@ func TestCalibrateReal(t *testing.T) {
 		"GatherChild":        {0, ms},
 		"PoolSubmit":         {100, ms},
 		"WakeLatency":        {100, 10 * ms},
+		"GILHandover":        {us, 10 * ms},
 		"TimerSlack":         {0, 10 * ms},
 		"SelectResolution":   {1, 10 * ms},
 		"TaskCreate":         {50, ms},
@@ -93,8 +94,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "120/120") {
-		t.Errorf("stderr shows no progress up to 120/120 (3 quick runs of 40 figures):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "123/123") {
+		t.Errorf("stderr shows no progress up to 123/123 (3 quick runs of 41 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")

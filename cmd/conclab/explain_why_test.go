@@ -16,7 +16,7 @@ func TestExplainWhy(t *testing.T) {
 	}
 	for _, want := range []string{
 		"What to speed up: job/2/1 (work 2ms) speedup 100% cuts the makespan 93%, the most of 10 changes tried",
-		"Speeding up job/1 (wait 1ms) buys nothing, even removed: lock serialises the run: it is held 200 ms of the 202 ms; the wait overlaps the queue.",
+		"Speeding up job/1 (wait 1ms) buys nothing, even removed: lock serialises the run: it is held 200 ms of the 206 ms; the wait overlaps the queue.",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("no %q in:\n%s", want, r.stdout)
