@@ -256,6 +256,34 @@ func (p Profile) ForcedRank(waiters, waited int, u float64) int {
 	return min(waiters-2, int((u-q)/(1-q)*float64(waiters-1)))
 }
 
+// ForcedRankAsleep returns the rank, longest first, among waiters threads
+// of the one that gets the GIL after a forced switch when none of them was
+// made to drop it at the last hand-over: all are asleep on the GIL's
+// condition variable, and they share as ForcedRank's others do among one
+// more waiter, the awake one's share taken out.
+func (p Profile) ForcedRankAsleep(waiters int, u float64) int {
+	if !p.GIL || waiters < 2 {
+		return 0
+	}
+	if waiters-1 < len(forcedRanks) {
+		others := forcedRanks[waiters-1]
+		others = others[:len(others)-1]
+		sum := 0.0
+		for _, share := range others {
+			sum += share
+		}
+		u *= sum
+		for k, share := range others[:len(others)-1] {
+			if u < share {
+				return k
+			}
+			u -= share
+		}
+		return waiters - 1
+	}
+	return min(waiters-1, int(u*float64(waiters)))
+}
+
 // Barging reports whether a unit of a resource of this capacity, given
 // back while threads wait for it, goes to whichever thread asks first
 // rather than to the first waiter. CPython's threading.BoundedSemaphore

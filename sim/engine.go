@@ -88,6 +88,7 @@ type process struct {
 	rng       workload.Rand // who gets the GIL after a forced switch (gil.go)
 	gen       uint32        // generation of the scheduled forced-switch event
 	handovers uint64        // times its GIL went to a waiter (gil.go grant)
+	bumped    *thread       // the thread a forced switch made drop the GIL at the last hand-over, or nil (gil.go forcedPick)
 	handFrom  *thread       // the thread that released the GIL to a waiter still waking (drop), or nil
 	handGen   uint32        // generation of the scheduled hand-over event
 	started   bool

@@ -94,6 +94,7 @@ func (e *engine) sleep(th *thread, d int64, st State, next act) {
 // take gives p's GIL to th. Rule 3: every waiter's interval restarts.
 func (e *engine) take(p *process, th *thread, handover bool) {
 	p.holder = th
+	p.bumped = nil // forceSwitch sets it again after a forced switch
 	th.holdsGIL = true
 	p.last = e.now
 	if handover {
@@ -170,20 +171,50 @@ func (e *engine) grant(p *process, why CauseKind, from *thread, k int) {
 // forcedPick returns the place in p's queue of the thread that gets the
 // GIL after a forced switch (the dropper not yet queued). CPython does not hand
 // it to the longest waiter: every waiter sleeps on one condition variable
-// with a timeout of one interval and goes back to sleep when it expires, so
-// whom the signal wakes is not who waited longest. Measured
-// (runtime/gil_handover.py), the thread that held the GIL before the
-// dropper, the newest of the others, gets it most often, and the rest the
-// more often the longer they have waited: the profile's ForcedRank gives
-// the shares by rank, and p's random stream, from the workload's seed,
-// draws each hand-over.
+// with a timeout of one interval and goes back to sleep when it expires,
+// restarting its interval when the GIL has changed hands meanwhile. The
+// thread made to drop the GIL at the last hand-over began its interval
+// then, so its timeout is the one that runs out and asks the holder to
+// drop: it is awake when the GIL comes free, and takes it most often
+// (measured with runtime/gil_handover.py, where it is also the newest
+// waiter). The others, asleep, get it the more often the longer they have
+// waited. A thread that began waiting since (back from a wait, or a new
+// thread's bootstrap) is one of those, not the awake one: CPython started
+// 6 CPU-bound pool threads at 1, 12, 27, 44, 75 and 154 ms
+// (2026-12-03, verify -e 'cores=2; 6 x [work 100ms]' -m 'threads(6)'),
+// each start needing two hand-overs against the threads already running.
+// When no waiter was made to drop it (the last hand-over was a release),
+// every waiter is asleep and shares as the others do. The profile's
+// ForcedRank and ForcedRankAsleep give the shares by rank, and p's random
+// stream, from the workload's seed, draws each hand-over.
 func (e *engine) forcedPick(p *process) int {
 	n := p.waiters.len() // in the order they began waiting
 	if n < 2 || !e.prof.GIL {
 		return 0
 	}
-	waited := int(p.handovers - p.waiters.peek().queuedAt)
-	return e.prof.ForcedRank(n, waited, p.rng.Float64())
+	hot := -1
+	for i := range n {
+		if p.waiters.at(i) == p.bumped {
+			hot = i
+			break
+		}
+	}
+	if hot < 0 {
+		return e.prof.ForcedRankAsleep(n, p.rng.Float64())
+	}
+	first := 0 // the longest waiter besides the awake one
+	if hot == 0 {
+		first = 1
+	}
+	waited := int(p.handovers - p.waiters.at(first).queuedAt)
+	r := e.prof.ForcedRank(n, waited, p.rng.Float64())
+	switch {
+	case r == n-1:
+		return hot
+	case r >= hot:
+		return r + 1
+	}
+	return r
 }
 
 // armDrop schedules the forced switch for p's current waiters: the head has
@@ -229,4 +260,5 @@ func (e *engine) forceSwitch(p *process) {
 		e.setTask(h.slot, GILWait, h.id)
 	}
 	e.grant(p, GILForced, h, k)
+	p.bumped = h
 }
