@@ -259,7 +259,6 @@ func nativeSuite(ctx context.Context, cfg SuiteConfig, targets []Target, lang La
 
 // checkAll checks every target, with py or tc, and sums up the rows.
 func (r *SuiteReport) checkAll(ctx context.Context, cfg SuiteConfig, targets []Target, py *python.Interpreter, tc *toolchain.Toolchain) error {
-	var quiet []SuiteRow
 	for _, t := range targets {
 		rep, err := check(ctx, CheckConfig{Target: t, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress,
 			WorkRate: r.WorkRate, Noise: cfg.Noise, gil: r.GILPython}, py, tc)
@@ -277,16 +276,26 @@ func (r *SuiteReport) checkAll(ctx context.Context, cfg SuiteConfig, targets []T
 				}
 			}
 			r.Rows = append(r.Rows, row)
-			if row.Busy {
-				r.Busy++
-			} else {
-				quiet = append(quiet, row)
-			}
+		}
+	}
+	r.sum()
+	return nil
+}
+
+// sum counts the busy rows and takes the median and the largest |Error| of
+// all rows and of the quiet ones.
+func (r *SuiteReport) sum() {
+	var quiet []SuiteRow
+	r.Busy = 0
+	for _, row := range r.Rows {
+		if row.Busy {
+			r.Busy++
+		} else {
+			quiet = append(quiet, row)
 		}
 	}
 	r.MedianAbsError, r.WorstAbsError = absErrors(r.Rows)
 	r.QuietMedian, r.QuietWorst = absErrors(quiet)
-	return nil
 }
 
 // BestOf combines attempts at the same suite: each row is the attempt
@@ -319,17 +328,7 @@ func BestOf(reps []*SuiteReport) *SuiteReport {
 			}
 		}
 	}
-	var quiet []SuiteRow
-	best.Busy = 0
-	for _, row := range best.Rows {
-		if row.Busy {
-			best.Busy++
-		} else {
-			quiet = append(quiet, row)
-		}
-	}
-	best.MedianAbsError, best.WorstAbsError = absErrors(best.Rows)
-	best.QuietMedian, best.QuietWorst = absErrors(quiet)
+	best.sum()
 	return &best
 }
 
