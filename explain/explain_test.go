@@ -108,7 +108,7 @@ func TestSeedStories(t *testing.T) {
 		}},
 		{"convoy", "threads", func(t *testing.T, r *sim.Result, lines []Line) {
 			// The io thread's switch interval ends each wait: the convoy.
-			got := find(lines, `^GIL: the io thread waited 5\.00 ms until its switch interval forced the cpu thread to drop the GIL \(×(\d+),`)
+			got := find(lines, `^GIL: the io thread waited 5\.08 ms until its switch interval forced the cpu thread to drop the GIL \(×(\d+),`)
 			if len(got) != 1 || got[0].Count < 190 {
 				t.Fatalf("no folded convoy line with ×N ≥ 190: %+v", got)
 			}
@@ -119,7 +119,7 @@ func TestSeedStories(t *testing.T) {
 			if got := find(lines, `^the main thread starts thread-1 and thread-2 for io and cpu, one at a time \(Thread\.start: \d+(\.\d+)? µs each\)`); len(got) != 1 {
 				t.Errorf("no start of the two threads by the main thread: %+v", got)
 			}
-			if got := find(lines, `^GIL: the main thread waited 5\.00 ms for the GIL to return from starting thread-2 \(the (cpu|io) thread held it\)$`); len(got) != 1 {
+			if got := find(lines, `^GIL: the main thread waited 5\.08 ms for the GIL to return from starting thread-2 \(the (cpu|io) thread held it\)$`); len(got) != 1 {
 				t.Errorf("the main thread's wait for the GIL after starting thread-2 is not told: %+v", got)
 			}
 			if got := find(lines, ` for \(| for ;`); len(got) != 0 {
@@ -127,7 +127,7 @@ func TestSeedStories(t *testing.T) {
 			}
 		}},
 		{"seed-cpu", "threads(2)", func(t *testing.T, r *sim.Result, lines []Line) {
-			got := find(lines, `^GIL: worker-1 and worker-2 take turns on the GIL every 5\.00 ms: (\d+) hand-overs, each thread runs half the time`)
+			got := find(lines, `^GIL: worker-1 and worker-2 take turns on the GIL every 5\.08 ms: (\d+) hand-overs, each thread runs half the time`)
 			if len(got) != 1 || got[0].Count < 390 {
 				t.Errorf("no turn-taking line: %+v", got)
 			}

@@ -150,9 +150,10 @@ func (p Profile) Check(d model.Deployment) error {
 //
 // The rows keep that shape and give the newest 0.62 among 2 waiters and
 // 0.55 from 3 on, the upper end of what was measured: drawn independently
-// at each hand-over, with the engine's slices of exactly one interval
-// (CPython's are 5.6–5.8 ms, 520–540 hand-overs in 3 s: the wake-up and
-// the re-entry), the pooled shares give waits 15–28 % short (p99 35, 110
+// at each hand-over, with the engine's slices of one interval and a
+// timer's overshoot (CPython's average 5.6–5.8 ms, 520–540 hand-overs in
+// 3 s: the median slice is 5.09–5.11 ms, but one in ten among 3 threads
+// lasts about 7.4 ms), the pooled shares give waits 15–28 % short (p99 35, 110
 // and 170 ms for 3, 6 and 8 threads); these rows give 45, 70, 105, 140,
 // 190 and 230 ms for 3 to 8 threads (9 seeds of 2 s), the measured ones
 // above within 10 % but 8 threads' (+10–15 %). The mechanism is in

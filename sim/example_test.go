@@ -43,9 +43,9 @@ func ExampleCause() {
 		}
 	}
 	// Output:
-	// io waited 4.58 ms for the GIL: gil-released by main
-	// io waited 5.00 ms for the GIL: gil-forced by thread-2
-	// io waited 5.00 ms for the GIL: gil-forced by thread-2
-	// io waited 5.00 ms for the GIL: gil-forced by thread-2
-	// io waited 5.00 ms for the GIL: gil-forced by thread-2
+	// io waited 4.66 ms for the GIL: gil-released by main
+	// io waited 5.08 ms for the GIL: gil-forced by thread-2
+	// io waited 5.08 ms for the GIL: gil-forced by thread-2
+	// io waited 5.08 ms for the GIL: gil-forced by thread-2
+	// io waited 5.08 ms for the GIL: gil-forced by thread-2
 }

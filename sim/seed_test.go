@@ -224,8 +224,10 @@ func TestConvoy(t *testing.T) {
 		si   int64
 		want int64
 	}{
-		{5 * ms, 200 * (500*us + over + 5*ms)},
-		{1 * ms, 200 * (500*us + over + 1*ms)},
+		// Each wake-up: the sleep and its overshoot, then one switch
+		// interval, a timed wait with the same overshoot, for the GIL.
+		{5 * ms, 200 * (500*us + over + 5*ms + over)},
+		{1 * ms, 200 * (500*us + over + 1*ms + over)},
 	} {
 		r := run(t, wl, "threads", runOpt{prof: prof, si: c.si})
 		io := r.Records[0]
