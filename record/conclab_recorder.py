@@ -1046,8 +1046,10 @@ def _request_of(args):
 
 
 def _gunicorn_request(handle_request):
-    """A gunicorn worker's handle_request: a request is a task from then (its
-    headers parsed) to its answer's end."""
+    """A gunicorn worker's handle_request: a request is a task from its
+    connection's acceptance (or, kept alive, its next request's arrival)
+    to its answer's end, with the CPU its worker spent on it before the
+    handler ran: accepting it, reading and parsing its headers."""
     @functools.wraps(handle_request)
     def call(self, *args, **kwargs):
         req = _request_of(args)
@@ -1059,26 +1061,72 @@ def _gunicorn_request(handle_request):
         _local.conn = None
         _enter(task)
         if began is not None:
-            # From the connection's turn (reading and parsing the request).
-            task.start = began[0]
-            task.cpu0 = began[1]
+            task.start, task.cpu0, accepted = began
+            if accepted is not None:
+                task.start = accepted[0]
         try:
             return handle_request(self, *args, **kwargs)
         finally:
             _leave(task)
+            if began is not None and accepted is not None and accepted[2]:
+                # The acceptor thread's CPU, which held this process's
+                # GIL: the first of the request's work.
+                if task.steps and task.steps[0][0] == "w":
+                    task.steps[0][1] += accepted[2]
+                else:
+                    task.steps.insert(0, ["w", accepted[2]])
     return call
 
 
 def _gunicorn_conn(handle):
-    """A gunicorn worker's handle(connection): where a request's turn
-    begins, before its headers are read and parsed."""
+    """A gunicorn worker's handle: where a request's turn on its thread
+    begins, before its headers are read and parsed. A sync worker
+    accepted the connection on this thread, just before; a gthread
+    worker's main thread accepted it and stamped it (_gunicorn_accept)."""
     @functools.wraps(handle)
     def call(self, *args, **kwargs):
-        _local.conn = (_now(), _cpu())
+        here = getattr(_local, "accepting", None)
+        if here is not None:
+            _local.conn = (here[0], here[1], None)
+        else:
+            stamp = getattr(args[0], "_conclab_accepted", None) if args else None
+            _local.conn = (_now(), _cpu(), stamp)
         try:
             return handle(self, *args, **kwargs)
         finally:
             _local.conn = None
+    return call
+
+
+def _gunicorn_accept(accept):
+    """A gunicorn worker's accept (and a gthread worker's reuse of a
+    kept-alive connection): when the request arrived, and the CPU it took
+    to hand it on. The stamp is [when, the CPU clock then, the CPU spent],
+    the last filled in when the call returns."""
+    @functools.wraps(accept)
+    def call(self, *args, **kwargs):
+        stamp = [_now(), _cpu(), None]
+        _local.accepting = stamp
+        try:
+            return accept(self, *args, **kwargs)
+        finally:
+            _local.accepting = None
+            stamp[2] = _cpu() - stamp[1]
+    return call
+
+
+def _gunicorn_enqueue(enqueue_req):
+    """A gthread worker's enqueue_req(conn): the connection carries its
+    acceptance's stamp to the pool thread that serves it."""
+    @functools.wraps(enqueue_req)
+    def call(self, conn, *args, **kwargs):
+        stamp = getattr(_local, "accepting", None)
+        if stamp is not None:
+            try:
+                conn._conclab_accepted = stamp
+            except AttributeError:
+                pass
+        return enqueue_req(self, conn, *args, **kwargs)
     return call
 
 
@@ -1088,6 +1136,11 @@ def _patch_gunicorn(module):
         if cls is not None:
             _patch(cls, "handle_request", _gunicorn_request)
             _patch(cls, "handle", _gunicorn_conn)
+            _patch(cls, "accept", _gunicorn_accept)
+    cls = getattr(module, "ThreadWorker", None)
+    if cls is not None:
+        _patch(cls, "reuse_connection", _gunicorn_accept)
+        _patch(cls, "enqueue_req", _gunicorn_enqueue)
 
 
 def _patch_wsgiref(ss):

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/machine"
 	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/truth"
 	"github.com/conclab/conclab/workload"
@@ -17,7 +18,8 @@ import (
 
 // TestRecordGunicorn records a WSGI app under gunicorn (Debian's python3,
 // gthread workers): the requests its forked workers served come back from
-// each worker, as an open workload, with gunicorn's model.
+// each worker, as an open workload, with gunicorn's model, and its
+// predicted p50 latency is the measured one within 15 % (p50Within).
 func TestRecordGunicorn(t *testing.T) {
 	const debian = "/usr/bin/python3"
 	if exec.Command(debian, "-c", "import gunicorn").Run() != nil {
@@ -36,35 +38,34 @@ def app(environ, start_response):
 	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte(app), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rec, res := recordServedApp(t, debian, dir, func(host, port string) []string {
-		return []string{"-m", "gunicorn", "-w", "2", "--threads", "2", "-b", host + ":" + port, "app:app"}
-	}, 500*time.Millisecond)
-	if len(rec.Children) != 2 {
-		t.Errorf("%d workers' recordings, want 2", len(rec.Children))
-	}
-	folded, err := Fold(rec, Options{Command: "gunicorn app:app", Name: "app", Cores: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wl, err := workload.Parse("app.yaml", folded.YAML)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, folded.YAML)
-	}
-	if wl.Arrivals == nil || wl.Arrivals.Count != 30 {
-		t.Fatalf("want 30 requests as an open workload:\n%s", folded.YAML)
-	}
-	if got := wl.Models[0].Expr; got != "processes(2)*threads(2)" {
-		t.Errorf("first model %s, want gunicorn's processes(2)*threads(2)\n%s", got, folded.YAML)
-	}
-	if d := wl.Arrivals.Rate/20 - 1; d > 0.05 || d < -0.05 {
-		t.Errorf("recorded rate %.2f/s, sent 20/s", wl.Arrivals.Rate)
-	}
-	pred := predictFirst(t, wl, folded.YAML)
-	// Not asserted: gunicorn's accept loop and its hand-offs between its
-	// threads are not a request's steps, and conclab's gthread model does
-	// not have them yet (here 14–22 % of a 15 ms request).
-	t.Logf("p50 predicted %v, measured %v (%+.0f%%)", time.Duration(pred.Latency.P50), time.Duration(res.P50),
-		100*(float64(pred.Latency.P50)/float64(res.P50)-1))
+	p50Within(t, 0.15, func() p50Attempt {
+		served := recordServedApp(t, debian, dir, func(host, port string) []string {
+			return []string{"-m", "gunicorn", "-w", "2", "--threads", "2", "-b", host + ":" + port, "app:app"}
+		}, 500*time.Millisecond)
+		rec, res := served.rec, served.load
+		if len(rec.Children) != 2 {
+			t.Errorf("%d workers' recordings, want 2", len(rec.Children))
+		}
+		folded, err := Fold(rec, Options{Command: "gunicorn app:app", Name: "app", Cores: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wl, err := workload.Parse("app.yaml", folded.YAML)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, folded.YAML)
+		}
+		if wl.Arrivals == nil || wl.Arrivals.Count != 30 {
+			t.Fatalf("want 30 requests as an open workload:\n%s", folded.YAML)
+		}
+		if got := wl.Models[0].Expr; got != "processes(2)*threads(2)" {
+			t.Errorf("first model %s, want gunicorn's processes(2)*threads(2)\n%s", got, folded.YAML)
+		}
+		if d := wl.Arrivals.Rate/20 - 1; d > 0.05 || d < -0.05 {
+			t.Errorf("recorded rate %.2f/s, sent 20/s", wl.Arrivals.Rate)
+		}
+		pred := predictFirst(t, wl, folded.YAML)
+		return p50Attempt{pred: pred.Latency.P50, measured: res.P50, yaml: folded.YAML, busy: served.busy, usage: served.usage}
+	})
 }
 
 // freeAddr is a loopback address with a port nothing listens on.
@@ -82,9 +83,8 @@ func freeAddr(t *testing.T) (host, port string) {
 // recordServedApp records the server program(host, port) names, run by
 // python in dir: once it listens and warmup has passed (its workers up),
 // 30 requests at 20/s from the load generator, then Ctrl-C, which stops
-// its workers, each writing what it did. It returns the recording and what
-// the load measured.
-func recordServedApp(t *testing.T, python, dir string, program func(host, port string) []string, warmup time.Duration) (*Recording, *truth.LoadResult) {
+// its workers, each writing what it did.
+func recordServedApp(t *testing.T, python, dir string, program func(host, port string) []string, warmup time.Duration) servedApp {
 	t.Helper()
 	host, port := freeAddr(t)
 	addr := net.JoinHostPort(host, port)
@@ -120,7 +120,8 @@ func recordServedApp(t *testing.T, python, dir string, program func(host, port s
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := truth.Drive(ctx, addr, reqs, truth.LoadOptions{})
+	var res *truth.LoadResult
+	busy, u := machine.BusyDuring(func() { res, err = truth.Drive(ctx, addr, reqs, truth.LoadOptions{}) })
 	if err != nil || res.Errors > 0 {
 		t.Fatalf("load: %v %+v", err, res)
 	}
@@ -129,5 +130,15 @@ func recordServedApp(t *testing.T, python, dir string, program func(host, port s
 	if r.err != nil {
 		t.Fatalf("record: %v (status %d)", r.err, r.status)
 	}
-	return r.rec, res
+	return servedApp{rec: r.rec, load: res, busy: busy, usage: u}
+}
+
+// servedApp is what recordServedApp recorded and measured: the recording,
+// what the load measured, and whether other processes used the cores
+// while it ran.
+type servedApp struct {
+	rec   *Recording
+	load  *truth.LoadResult
+	busy  bool
+	usage machine.Usage
 }

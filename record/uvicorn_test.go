@@ -34,9 +34,9 @@ async def app(scope, receive, send):
 	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte(app), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rec, _ := recordServedApp(t, debian, dir, func(host, port string) []string {
+	rec := recordServedApp(t, debian, dir, func(host, port string) []string {
 		return []string{"-m", "uvicorn", "--workers", "2", "--host", host, "--port", port, "--no-access-log", "app:app"}
-	}, 1500*time.Millisecond)
+	}, 1500*time.Millisecond).rec
 	folded, err := Fold(rec, Options{Command: "uvicorn app:app", Name: "app", Cores: 2})
 	if err != nil {
 		t.Fatal(err)
