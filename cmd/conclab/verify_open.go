@@ -79,7 +79,7 @@ func runVerifyOpen(ctx context.Context, s *streams, o *verifyOptions, args []str
 func verifyOpenText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float64, n int, checks []served, width int) error {
 	writeWrapped(w, fmt.Sprintf("verify %s · open workload · %s · %s · switch interval %s", oneLine(p.Workload.Name),
 		numfmt.Count(n, "request", "requests"), numfmt.Count(p.Cores, "core", "cores"), report.Seconds(p.SwitchInterval)), width)
-	writeWrapped(w, fmt.Sprintf("real servers on 127.0.0.1 with %s, driven open-loop by conclab's load generator (a connection per request, latency from the scheduled send); the run of median p50 of %s per model",
+	writeWrapped(w, fmt.Sprintf("real servers on 127.0.0.1 with %s, driven open-loop by conclab's load generator (a connection per request, latency from when it sent the request); the run of median p50 of %s per model",
 		py, numfmt.Count(repeat, "run", "runs")), width)
 	fmt.Fprintln(w)
 	rows := [][]string{{"model", "", "p50", "p99", "max", "throughput", ""}}
