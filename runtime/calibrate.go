@@ -151,6 +151,9 @@ var how = map[string]string{
 	"PoolTask": "process CPU per queued trivial task drained by a ThreadPoolExecutor's busy worker, " +
 		"amortised over many: the queue get, the run wrapper and set_result",
 	"GILHandover": "median elapsed time from a thread releasing the GIL to time.sleep() to the run of the thread waiting for it",
+	"LockSpin": "median elapsed time a thread blocked on a lock released 2 ms later waits, one thread per core spinning in " +
+		"Python, less the same with none: free-threaded CPython's PyMutex makes 40 sched_yield() calls before it " +
+		"sleeps (Python/lock.c, MAX_SPIN_COUNT), and each gives the core to the thread computing there; 0 with a GIL",
 	"WakeLatency": "median elapsed time from threading.Event.set() to the run of the thread blocked " +
 		"in its wait(): the futex wake-up and the scheduler",
 	"LoopResume": "process CPU per resume of a task (a step to its next `await asyncio.sleep(0)`, or its done " +

@@ -29,6 +29,7 @@ type Profile struct {
 	PoolTask           int64 // CPU per task on a pool worker (queue get, run wrapper, set_result)
 	WakeLatency        int64 // elapsed time before a thread blocked on a lock or queue runs once signalled
 	GILHandover        int64 // elapsed time from a thread releasing the GIL to a blocking call to the waiter it signalled running Python; the GIL is free meanwhile
+	LockSpin           int64 // free-threaded builds: elapsed time a thread that finds a lock held spins (sched_yield) before it can take it or sleep, per thread computing beside it on its core; 0: locks sleep at once
 	LoopResume         int64 // CPU per resume of a task by the event loop
 	LoopTurn           int64 // CPU of one iteration of an event loop beyond the callbacks it runs (select, the timer heap)
 	LoopTimer          int64 // CPU per awaited timer (asyncio.sleep: timer handle, future, heap push and pop, its callback, the wake-up)
