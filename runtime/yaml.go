@@ -40,7 +40,7 @@ var constants = []constant{
 	{"pool_task", "PoolTask", false, "CPU per task on a pool worker", func(p *Profile) *int64 { return &p.PoolTask }, false},
 	{"wake_latency", "WakeLatency", false, "delay before a signalled thread runs", func(p *Profile) *int64 { return &p.WakeLatency }, false},
 	{"gil_handover", "GILHandover", false, "delay before a GIL waiter runs once it is released", func(p *Profile) *int64 { return &p.GILHandover }, true},
-	{"lock_spin", "LockSpin", false, "a blocked lock's spin while each core computes another thread", func(p *Profile) *int64 { return &p.LockSpin }, true},
+	{"lock_spin", "LockSpin", false, "a lock waiter's spin with every core computing", func(p *Profile) *int64 { return &p.LockSpin }, true},
 	{"loop_resume", "LoopResume", false, "CPU per resume of a task by the event loop", func(p *Profile) *int64 { return &p.LoopResume }, false},
 	{"loop_turn", "LoopTurn", false, "CPU of an event loop's iteration beyond its callbacks", func(p *Profile) *int64 { return &p.LoopTurn }, true},
 	{"loop_timer", "LoopTimer", false, "CPU of the timer of an awaited sleep, armed and fired", func(p *Profile) *int64 { return &p.LoopTimer }, false},

@@ -65,6 +65,15 @@ type thread struct {
 	cpuIdx    int
 	oneShot   bool  // a per-task thread: exits after its task
 	idleSince int64 // when it last went idle
+	// Free-threaded: the spin of a lock wait (spin.go). spinLeft is what
+	// is left of it, in nanoseconds with one thread computing per core
+	// beside it, spinK the threads per core computing beside it since
+	// spinAt (0: not spinning); spinGen tells its current end event.
+	spinLeft  float64
+	spinK     int32
+	spinAt    int64
+	spinGen   uint32
+	spinWaits bool // it goes on once its spin ends (spinEnd)
 
 	laneState State
 	laneSince int64
@@ -231,6 +240,7 @@ type engine struct {
 	backlog        [2]int    // open workloads: tasks in flight mid-window and at its end
 	dispatchDue    bool      // queued tasks wait to be handed out at the end of the instant
 	kept           []*thread // pool threads that finished a task in this instant holding the GIL (releaseKept)
+	spinners       []*thread // threads in a lock spin (spin.go)
 
 	// The main thread of a thread-pool program submits each task, and
 	// starts the threads, holding the GIL like any other thread.
@@ -412,6 +422,9 @@ func (e *engine) loop() error {
 			}
 			e.drain()
 		}
+		if len(e.spinners) > 0 {
+			e.spinUpdate()
+		}
 	}
 	if e.progress != nil {
 		e.progress(Progress{Done: e.done, Total: e.src.total(), Now: e.now})
@@ -456,6 +469,10 @@ func (e *engine) handle(ev event) {
 		p := e.procs[ev.a]
 		if ev.gen == p.handGen {
 			e.handOver(p)
+		}
+	case evSpinEnd:
+		if th := e.threads[ev.a]; ev.gen == th.spinGen && th.spinK > 0 {
+			e.spinEnd(th)
 		}
 	}
 }

@@ -320,6 +320,17 @@ func (e *engine) submitted() {
 	main.act = actNone
 	e.drop(main)
 	e.setLane(main, Waiting)
+	// The spin of free-threaded locks (spin.go): a ThreadPoolExecutor's
+	// new thread reached its first task as late as its starter came back
+	// (3.13t here: the third of three pool threads on 2 cores began at
+	// 62 ms), so it spins, and its starter waits for it; a bare
+	// Thread's target ran 0.3 ms after its start() began, and only the
+	// starting thread spins.
+	if pl.cap > 0 {
+		e.spinStart(th)
+	} else {
+		e.spinStart(main)
+	}
 	// Its bootstrap, up to telling the starting thread that it runs.
 	e.python(th, e.prof.ThreadStart-e.prof.ThreadStart/2, actBoot)
 }
@@ -328,7 +339,12 @@ func (e *engine) submitted() {
 // (_started.set()); then it takes a task from the queue, or waits for one.
 func (e *engine) booted(th *thread) {
 	e.laneCause(e.submitter, Woken, th.id, -1)
-	e.sleep(e.submitter, e.prof.WakeLatency, Waiting, actWake)
+	if e.submitter.spinK > 0 {
+		// Still spinning: it takes the lock when its spin ends.
+		e.submitter.act, e.submitter.spinWaits = actWake, true
+	} else {
+		e.sleep(e.submitter, e.prof.WakeLatency, Waiting, actWake)
+	}
 	th.idleSince = e.now
 	if e.sink != nil {
 		th.offer = because(ThreadStarted, th.id, -1)
@@ -453,6 +469,14 @@ func (e *engine) advance(th *thread) {
 		e.finishWorker(th)
 		return
 	case actBoot:
+		if th.spinK > 0 {
+			// Its bootstrap is done; it tells its starter only once its
+			// spin ends (spinEnd).
+			th.act, th.spinWaits = actBoot, true
+			e.drop(th)
+			e.setLane(th, Waiting)
+			return
+		}
 		e.booted(th)
 		return
 	case actStartup:

@@ -13,6 +13,7 @@ const (
 	evLaunch                    // a forked worker process starts (a: its thread)
 	evGILDrop                   // a GIL waiter's switch interval expires (a: process, gen)
 	evGILHandover               // the waiter a released GIL was signalled to wakes (a: process, gen)
+	evSpinEnd                   // a thread's lock spin ends (a: thread, gen; spin.go)
 )
 
 // event is a timed event: what it does, on whom. Ties of time are broken
