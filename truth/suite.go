@@ -332,6 +332,30 @@ func BestOf(reps []*SuiteReport) *SuiteReport {
 	return &best
 }
 
+// SuiteAttempts runs the suite cfg describes up to n times, until the
+// combination of the attempts so far (BestOf) is within tol or
+// inconclusive, and returns that combination. logf, when not nil, is told
+// each attempt's median and worst.
+func SuiteAttempts(ctx context.Context, cfg SuiteConfig, n int, tol float64, logf func(format string, args ...any)) (*SuiteReport, error) {
+	var attempts []*SuiteReport
+	var best *SuiteReport
+	for attempt := 1; attempt <= max(n, 1); attempt++ {
+		rep, err := Suite(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		if logf != nil {
+			logf("attempt %d: median |error| %.1f%%, worst %.1f%%", attempt, 100*rep.MedianAbsError, 100*rep.WorstAbsError)
+		}
+		attempts = append(attempts, rep)
+		best = BestOf(attempts)
+		if v := best.Verdict(tol, tol); v == Within || v == Inconclusive {
+			break
+		}
+	}
+	return best, nil
+}
+
 // absErrors returns the median and the largest |Error| of rows (0, 0 for
 // none).
 func absErrors(rows []SuiteRow) (med, worst float64) {

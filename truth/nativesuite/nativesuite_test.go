@@ -68,40 +68,30 @@ func TestSuiteOnNativeRuntimes(t *testing.T) {
 			// (truth.BestOf), as the releases' suites are: on 2 cores a
 			// row now and then lands 11–12 % off (gil-share-3 threads(3)
 			// on go: +12.1 % in a CI run, within 5 % on the next).
-			var rep *truth.SuiteReport
-			var attempts []*truth.SuiteReport
-			for attempt := 1; attempt <= 3; attempt++ {
-				rep, err = truth.Suite(context.Background(), truth.SuiteConfig{Repeat: 3, Only: only,
-					Noise: truth.NoiseConfig{Tolerance: 0.10},
-					Resolve: func(sc truth.Scenario) (truth.Target, error) {
-						// The scenario's models, cut to those the program
-						// runs, as verify --suite --runtime does.
-						probe, err := plan.New(sc.Workload, sc.Text, plan.Overrides{Runtime: rt, Models: []string{"sync"}})
-						if err != nil {
-							return truth.Target{}, err
-						}
-						models, err := truth.RunnableModels(sc.Workload, probe.Profile, probe.Cores)
-						if err != nil {
-							return truth.Target{}, err
-						}
-						if len(models) == 0 {
-							return truth.Target{}, truth.ErrNotRunnable
-						}
-						p, err := plan.New(sc.Workload, sc.Text, plan.Overrides{Runtime: rt, Models: models})
-						if err != nil {
-							return truth.Target{}, err
-						}
-						return *p, nil
-					}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Logf("attempt %d: median |error| %.1f%%, worst %.1f%%", attempt, 100*rep.MedianAbsError, 100*rep.WorstAbsError)
-				attempts = append(attempts, rep)
-				rep = truth.BestOf(attempts)
-				if v := rep.Verdict(0.10, 0.10); v == truth.Within || v == truth.Inconclusive {
-					break
-				}
+			rep, err := truth.SuiteAttempts(context.Background(), truth.SuiteConfig{Repeat: 3, Only: only,
+				Noise: truth.NoiseConfig{Tolerance: 0.10},
+				Resolve: func(sc truth.Scenario) (truth.Target, error) {
+					// The scenario's models, cut to those the program
+					// runs, as verify --suite --runtime does.
+					probe, err := plan.New(sc.Workload, sc.Text, plan.Overrides{Runtime: rt, Models: []string{"sync"}})
+					if err != nil {
+						return truth.Target{}, err
+					}
+					models, err := truth.RunnableModels(sc.Workload, probe.Profile, probe.Cores)
+					if err != nil {
+						return truth.Target{}, err
+					}
+					if len(models) == 0 {
+						return truth.Target{}, truth.ErrNotRunnable
+					}
+					p, err := plan.New(sc.Workload, sc.Text, plan.Overrides{Runtime: rt, Models: models})
+					if err != nil {
+						return truth.Target{}, err
+					}
+					return *p, nil
+				}}, 3, 0.10, t.Logf)
+			if err != nil {
+				t.Fatal(err)
 			}
 			if rep.Toolchain == nil || rep.Python != nil {
 				t.Fatalf("the suite on %s ran with %v and %v", rt, rep.Toolchain, rep.Python)

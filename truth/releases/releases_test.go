@@ -107,26 +107,16 @@ func TestReleasesAgainstCPython(t *testing.T) {
 			// misses misses every time. (CI on 2026-12-03, 3.13t: attempt
 			// 3 had cpu-threads sync +11.8 % on a run verify did not call
 			// slow, and threads(2) +52 %, busy.)
-			var rep *truth.SuiteReport
-			var attempts []*truth.SuiteReport
-			for attempt := 1; attempt <= 3; attempt++ {
-				rep, err = truth.Suite(context.Background(), truth.SuiteConfig{Python: tt.python, Repeat: 3, Only: tt.scenarios,
-					Resolve: func(sc truth.Scenario) (truth.Target, error) {
-						p, err := plan.New(sc.Workload, sc.Text, plan.Overrides{Interpreter: name})
-						if err != nil {
-							return truth.Target{}, err
-						}
-						return *p, nil
-					}, Noise: truth.NoiseConfig{Tolerance: 0.10}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Logf("attempt %d: median |error| %.1f%%, worst %.1f%%", attempt, 100*rep.MedianAbsError, 100*rep.WorstAbsError)
-				attempts = append(attempts, rep)
-				rep = truth.BestOf(attempts)
-				if v := rep.Verdict(0.10, 0.10); v == truth.Within || v == truth.Inconclusive {
-					break
-				}
+			rep, err := truth.SuiteAttempts(context.Background(), truth.SuiteConfig{Python: tt.python, Repeat: 3, Only: tt.scenarios,
+				Resolve: func(sc truth.Scenario) (truth.Target, error) {
+					p, err := plan.New(sc.Workload, sc.Text, plan.Overrides{Interpreter: name})
+					if err != nil {
+						return truth.Target{}, err
+					}
+					return *p, nil
+				}, Noise: truth.NoiseConfig{Tolerance: 0.10}}, 3, 0.10, t.Logf)
+			if err != nil {
+				t.Fatal(err)
 			}
 			if py.FreeThreaded && rep.GILPython == nil {
 				t.Errorf("work on %s did not run at the speed of a build with the GIL", py)
