@@ -42,30 +42,38 @@ def app(environ, start_response):
 		served := recordServedApp(t, debian, dir, func(host, port string) []string {
 			return []string{"-m", "gunicorn", "-w", "2", "--threads", "2", "-b", host + ":" + port, "app:app"}
 		}, 500*time.Millisecond)
-		rec, res := served.rec, served.load
-		if len(rec.Children) != 2 {
-			t.Errorf("%d workers' recordings, want 2", len(rec.Children))
+		if len(served.rec.Children) != 2 {
+			t.Errorf("%d workers' recordings, want 2", len(served.rec.Children))
 		}
-		folded, err := Fold(rec, Options{Command: "gunicorn app:app", Name: "app", Cores: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wl, err := workload.Parse("app.yaml", folded.YAML)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, folded.YAML)
-		}
-		if wl.Arrivals == nil || wl.Arrivals.Count != 30 {
-			t.Fatalf("want 30 requests as an open workload:\n%s", folded.YAML)
-		}
-		if got := wl.Models[0].Expr; got != "processes(2)*threads(2)" {
-			t.Errorf("first model %s, want gunicorn's processes(2)*threads(2)\n%s", got, folded.YAML)
-		}
-		if d := wl.Arrivals.Rate/20 - 1; d > 0.05 || d < -0.05 {
-			t.Errorf("recorded rate %.2f/s, sent 20/s", wl.Arrivals.Rate)
-		}
+		wl, folded := foldServed(t, served.rec, "gunicorn app:app", "processes(2)*threads(2)")
 		pred := predictFirst(t, wl, folded.YAML)
-		return p50Attempt{pred: pred.Latency.P50, measured: res.P50, yaml: folded.YAML, busy: served.busy, usage: served.usage}
+		return p50Attempt{pred: pred.Latency.P50, measured: served.load.P50, yaml: folded.YAML, busy: served.busy, usage: served.usage}
 	})
+}
+
+// foldServed folds the recording of an app served by command under
+// recordServedApp's load: 30 requests at 20/s, which must come back as an
+// open workload of that rate (within 5 %) whose first model is want.
+func foldServed(t *testing.T, rec *Recording, command, want string) (*workload.Workload, *Result) {
+	t.Helper()
+	folded, err := Fold(rec, Options{Command: command, Name: "app", Cores: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wl, err := workload.Parse("app.yaml", folded.YAML)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, folded.YAML)
+	}
+	if wl.Arrivals == nil || wl.Arrivals.Count != 30 {
+		t.Fatalf("want 30 requests as an open workload (%d workers' recordings):\n%s", len(rec.Children), folded.YAML)
+	}
+	if got := wl.Models[0].Expr; got != want {
+		t.Errorf("first model %s, want %s\n%s", got, want, folded.YAML)
+	}
+	if d := wl.Arrivals.Rate/20 - 1; d > 0.05 || d < -0.05 {
+		t.Errorf("recorded rate %.2f/s, sent 20/s", wl.Arrivals.Rate)
+	}
+	return wl, folded
 }
 
 // freeAddr is a loopback address with a port nothing listens on.

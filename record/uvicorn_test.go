@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/testtool"
-	"github.com/conclab/conclab/workload"
 )
 
 // TestRecordUvicorn records an ASGI app under uvicorn with two spawned
@@ -37,22 +36,6 @@ async def app(scope, receive, send):
 	rec := recordServedApp(t, debian, dir, func(host, port string) []string {
 		return []string{"-m", "uvicorn", "--workers", "2", "--host", host, "--port", port, "--no-access-log", "app:app"}
 	}, 1500*time.Millisecond).rec
-	folded, err := Fold(rec, Options{Command: "uvicorn app:app", Name: "app", Cores: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wl, err := workload.Parse("app.yaml", folded.YAML)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, folded.YAML)
-	}
-	if wl.Arrivals == nil || wl.Arrivals.Count != 30 {
-		t.Fatalf("want 30 requests as an open workload (%d workers' recordings):\n%s", len(rec.Children), folded.YAML)
-	}
-	if got := wl.Models[0].Expr; got != "processes(2)*asyncio" {
-		t.Errorf("first model %s, want uvicorn's processes(2)*asyncio\n%s", got, folded.YAML)
-	}
-	if d := wl.Arrivals.Rate/20 - 1; d > 0.05 || d < -0.05 {
-		t.Errorf("recorded rate %.2f/s, sent 20/s", wl.Arrivals.Rate)
-	}
+	_, folded := foldServed(t, rec, "uvicorn app:app", "processes(2)*asyncio")
 	t.Logf("%d workers' recordings:\n%s", len(rec.Children), folded.YAML)
 }
