@@ -121,7 +121,13 @@ func (p Profile) SlowdownNote() string {
 	} else {
 		s += " (a published figure, not measured here)"
 	}
-	return s + ". Threads that call the same functions and make instances of the same classes do not " +
+	s += ". Threads that call the same functions and make instances of the same classes do not " +
 		"slow each other there; threads that all write one object (a dict, a list, a counter) do, through " +
 		"its reference count and its lock, which conclab does not model."
+	if p.LockSpin > 0 {
+		s += fmt.Sprintf(" Its locks spin before they sleep: a thread that finds one taken yields its core "+
+			"40 times first, %s with one thread computing per core beside it (lock_spin), so a thread start "+
+			"while every core computes other threads waits that long, which conclab charges.", formatNS(float64(p.LockSpin)))
+	}
+	return s
 }
