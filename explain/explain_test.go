@@ -421,3 +421,28 @@ func TestCAndPythonApart(t *testing.T) {
 		})
 	}
 }
+
+// On a free-threaded runtime whose locks spin (LockSpin), the thread
+// starts that waited out a spin say so, with how long: a pool's, told
+// for the group, and a bare Thread's starter's, told start by start.
+func TestStartSpins(t *testing.T) {
+	for _, tc := range []struct{ model, want string }{
+		{"threads(6)", `^the main thread starts worker-1 … worker-6 for .*; 4 starts wait out the spin of the runtime's locks, which yield the core 40 times before they sleep, to threads computing there: 5\d\.\d–\d+(\.\d)? ms`},
+		{"threads", `; the start waits out the spin of the runtime's locks, .*: \d+(\.\d)? ms$`},
+	} {
+		wl, err := workload.ParseInline("6 x [work 50ms, wait 150ms, work 50ms]")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wl.Runtime = "cpython-3.13t"
+		_, lines := storyOf(t, wl, tc.model)
+		if got := find(lines, tc.want); len(got) == 0 {
+			t.Errorf("%s: no line says the starts waited out a spin:\n%s", tc.model, text(t, lines, 0))
+		}
+		wl.Runtime = "cpython-3.13"
+		_, lines = storyOf(t, wl, tc.model)
+		if got := find(lines, `spin of the runtime's locks`); len(got) != 0 {
+			t.Errorf("%s with the GIL: %v", tc.model, got)
+		}
+	}
+}

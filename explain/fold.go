@@ -169,7 +169,7 @@ func (n *narrator) one(e event) string {
 		if e.lead > 0 {
 			s += fmt.Sprintf("; its start-up first waits %s for the GIL%s", report.Seconds(e.lead), n.heldBy(e.other, e.otask))
 		}
-		return s
+		return s + spinClause(n.startSpins(e))
 	case kCompute:
 		switch {
 		case e.rel:
@@ -301,7 +301,11 @@ func (n *narrator) many(g *group) string {
 			_, most, _ := durs(g, func(e *event) int64 { return e.lead })
 			s += fmt.Sprintf("; each new thread needs the GIL for its start-up, so they wait for it in turn: up to %s", report.Seconds(most))
 		}
-		return s + tail
+		evs := make([]event, g.len())
+		for i := range evs {
+			evs[i] = *g.ev(i)
+		}
+		return s + spinClause(n.startSpins(evs...)) + tail
 	case kCompute:
 		clo, chi, _ := durs(g, func(e *event) int64 { return e.cpu })
 		if e.rel {
@@ -855,6 +859,53 @@ func durs(g *group, f func(*event) int64) (lo, hi, sum int64) {
 		sum += d
 	}
 	return lo, hi, sum
+}
+
+// spinClause tells k thread starts' lock spins, lo to hi long; "" for
+// none.
+func spinClause(k int, lo, hi int64) string {
+	const what = "the spin of the runtime's locks, which yield the core 40 times before they sleep, to threads computing there"
+	switch k {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("; the start waits out %s: %s", what, short(hi))
+	}
+	return fmt.Sprintf("; %d starts wait out %s: %s", k, what, shortSpan(lo, hi))
+}
+
+// startSpins counts the lock spins (sim.SpinEnded) of the thread starts
+// in g, on the new threads (a pool's) or on the thread that started them
+// (a bare Thread's starter, whose spin begins as the new thread does),
+// and returns their shortest and longest.
+func (n *narrator) startSpins(evs ...event) (k int, lo, hi int64) {
+	note := func(s sim.Span) {
+		d := s.End - s.Start
+		if k == 0 || d < lo {
+			lo = d
+		}
+		hi = max(hi, d)
+		k++
+	}
+	spun := func(s sim.Span) bool { return s.State == sim.Waiting && s.Cause.Kind == sim.SpinEnded }
+	for _, x := range evs {
+		if x.lane < 0 || int(x.lane) >= len(n.laneSpans) {
+			continue
+		}
+		for _, s := range n.laneSpans[x.lane] {
+			if spun(s) {
+				note(s)
+			}
+		}
+		if m := n.mainOf(n.lanes[x.lane].Process); m >= 0 {
+			for _, s := range n.laneSpans[m] {
+				if spun(s) && s.Start == x.at && s.Cause.Lane == x.lane {
+					note(s)
+				}
+			}
+		}
+	}
+	return k, lo, hi
 }
 
 // avgUpTo is "5.00 ms" when the waits were alike, else "1.20 ms on

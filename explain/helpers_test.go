@@ -47,7 +47,11 @@ func simulate(t testing.TB, wl *workload.Workload, expr string) (*sim.Result, *s
 	if err != nil {
 		t.Fatal(err)
 	}
-	prof, err := runtime.Builtin("cpython")
+	name := "cpython"
+	if wl.Runtime != "" {
+		name = wl.Runtime
+	}
+	prof, err := runtime.Builtin(name)
 	if err != nil {
 		t.Fatal(err)
 	}

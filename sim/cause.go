@@ -58,6 +58,12 @@ const (
 	// last.
 	BranchesDone
 
+	// SpinEnded ends the Waiting span of a thread in the spin of a
+	// free-threaded runtime's lock (the profile's LockSpin): its 40
+	// yields of the core are over, and it takes the lock, which Lane had
+	// held or was to release (a thread start's other thread).
+	SpinEnded
+
 	numCauses
 )
 
@@ -98,6 +104,8 @@ func (k CauseKind) String() string {
 		return "resource-freed"
 	case BranchesDone:
 		return "branches-done"
+	case SpinEnded:
+		return "spin-ended"
 	}
 	return "unknown"
 }

@@ -73,7 +73,8 @@ type thread struct {
 	spinK     int32
 	spinAt    int64
 	spinGen   uint32
-	spinWaits bool // it goes on once its spin ends (spinEnd)
+	spinWaits bool  // it goes on once its spin ends (spinEnd)
+	spinFor   int32 // the thread whose lock it spins on
 
 	laneState State
 	laneSince int64

@@ -327,9 +327,9 @@ func (e *engine) submitted() {
 	// Thread's target ran 0.3 ms after its start() began, and only the
 	// starting thread spins.
 	if pl.cap > 0 {
-		e.spinStart(th)
+		e.spinStart(th, main)
 	} else {
-		e.spinStart(main)
+		e.spinStart(main, th)
 	}
 	// Its bootstrap, up to telling the starting thread that it runs.
 	e.python(th, e.prof.ThreadStart-e.prof.ThreadStart/2, actBoot)

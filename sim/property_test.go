@@ -548,6 +548,10 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 			if task || sp.State != Waiting || c.Task != sp.Task {
 				fail("span %+v: woken by the last branch on lane %d", sp, c.Lane)
 			}
+		case SpinEnded:
+			if task || sp.State != Waiting || c.Lane == sp.Lane {
+				fail("span %+v: a lock's spin ended on lane %d", sp, c.Lane)
+			}
 		case Offloaded:
 			if !task || sp.State != Waiting || sp.Lane >= 0 || (other.Kind != ExecutorThread && other.Kind != ProcessMain) ||
 				!during(c.Lane, sp.Start, sp.End, func(x Span) bool { return x.Task == sp.Task }) {

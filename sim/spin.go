@@ -16,10 +16,11 @@ import "math"
 // get(), on an Event or a Semaphore 5 ms before the put or release woke
 // within 0.1 ms of it with both cores computing.
 
-// spinStart begins th's spin, if it has one: it drains at 1/k of real
-// time while k threads per core compute beside it (the others spread
-// evenly over the cores; th shares the least loaded).
-func (e *engine) spinStart(th *thread) {
+// spinStart begins th's spin on a lock other holds or is to release, if
+// it has one: it drains at 1/k of real time while k threads per core
+// compute beside it (the others spread evenly over the cores; th shares
+// the least loaded).
+func (e *engine) spinStart(th, other *thread) {
 	if e.prof.LockSpin <= 0 {
 		return
 	}
@@ -27,7 +28,7 @@ func (e *engine) spinStart(th *thread) {
 	if k == 0 {
 		return
 	}
-	th.spinLeft, th.spinK, th.spinAt, th.spinWaits = float64(e.prof.LockSpin), k, e.now, false
+	th.spinLeft, th.spinK, th.spinAt, th.spinWaits, th.spinFor = float64(e.prof.LockSpin), k, e.now, false, other.id
 	e.spinners = append(e.spinners, th)
 	e.spinSchedule(th)
 }
@@ -79,6 +80,7 @@ func (e *engine) spinEnd(th *thread) {
 	}
 	if th.spinWaits {
 		th.spinWaits = false
+		e.laneCause(th, SpinEnded, th.spinFor, -1)
 		e.python(th, 0, th.act)
 	}
 }

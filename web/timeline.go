@@ -70,6 +70,7 @@ var causeText = map[sim.CauseKind]string{
 	sim.Offloaded:      "{lane} ran the offloaded step",
 	sim.ResourceFreed:  "{task} on {lane} gave back a unit of {resource} and handed it over",
 	sim.BranchesDone:   "{task}'s branch on {lane} was the last of the gather to finish",
+	sim.SpinEnded:      "its lock's spin was over: 40 yields of the core to threads computing there",
 }
 
 // causeWords are causeText's sentences by the number of their kind; a
