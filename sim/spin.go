@@ -1,6 +1,9 @@
 package sim
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // A free-threaded CPython's PyMutex (behind threading.Lock, Event,
 // Condition and Thread.start()'s wait) does not park a thread that finds
@@ -72,11 +75,8 @@ func (e *engine) spinUpdate() {
 // waiting for nothing else (spinWaits).
 func (e *engine) spinEnd(th *thread) {
 	th.spinLeft, th.spinK = 0, 0
-	for i, s := range e.spinners {
-		if s == th {
-			e.spinners = append(e.spinners[:i], e.spinners[i+1:]...)
-			break
-		}
+	if i := slices.Index(e.spinners, th); i >= 0 {
+		e.spinners = slices.Delete(e.spinners, i, i+1)
 	}
 	if th.spinWaits {
 		th.spinWaits = false
