@@ -47,6 +47,7 @@ import signal
 import sys
 import threading
 import time
+import types
 
 _perf = time.perf_counter_ns
 _cpu = time.thread_time_ns
@@ -84,6 +85,7 @@ def _caller_site(skip=2):
     here = __file__
     while f is not None and (f.f_code.co_filename == here or "/concurrent/" in f.f_code.co_filename
                              or "/asyncio/" in f.f_code.co_filename
+                             or "/multiprocessing/" in f.f_code.co_filename
                              or "/threading.py" in f.f_code.co_filename):
         f = f.f_back
     if f is None:
@@ -946,7 +948,7 @@ def _patch_thread_pool(cf):
         init(self, *args, **kwargs)
         with _lock:
             _pools[id(self)] = {"kind": "threads", "workers": self._max_workers,
-                                "site": _caller_site(2)}
+                                "site": _caller_site(2), "class": "ThreadPoolExecutor"}
     __init__._conclab = True
     cf.ThreadPoolExecutor.__init__ = __init__
     submit = cf.ThreadPoolExecutor.submit
@@ -1060,6 +1062,7 @@ def _gunicorn_request(handle_request):
         began = getattr(_local, "conn", None)
         _local.conn = None
         _enter(task)
+        accepted = None
         if began is not None:
             task.start, task.cpu0, accepted = began
             if accepted is not None:
@@ -1068,7 +1071,7 @@ def _gunicorn_request(handle_request):
             return handle_request(self, *args, **kwargs)
         finally:
             _leave(task)
-            if began is not None and accepted is not None and accepted[2]:
+            if accepted is not None and accepted[2]:
                 # The acceptor thread's CPU, which held this process's
                 # GIL: the first of the request's work.
                 if task.steps and task.steps[0][0] == "w":
@@ -1167,12 +1170,12 @@ def _size(obj):
         return 0
 
 
-def _in_worker(fn, args, kwargs):
+def _in_worker(fn, args, kwargs, named=None):
     """Runs a work item in a worker process of a recorded pool; returns its
     result and what it did."""
     _worker[0] = True
     _install()
-    name, site = _fn_site(fn)
+    name, site = named if named is not None else _fn_site(fn)
     task = Task("process", name, site, None)
     saved = getattr(_local, "stack", None)
     _local.stack = []
@@ -1207,7 +1210,7 @@ def _patch_process_pool(cf):
         start = ctx.get_start_method() if ctx is not None else ""
         with _lock:
             _pools[id(self)] = {"kind": "processes", "workers": self._max_workers,
-                                "site": _caller_site(2), "start": start}
+                                "site": _caller_site(2), "start": start, "class": "ProcessPoolExecutor"}
     __init__._conclab = True
     cf.ProcessPoolExecutor.__init__ = __init__
     submit = cf.ProcessPoolExecutor.submit
@@ -1258,6 +1261,148 @@ def _patch_process_pool(cf):
         return outer
     submit_._conclab = True
     cf.ProcessPoolExecutor.submit = submit_
+
+
+_POOL_ITEM = "conclab pool item"
+_POOL_ERROR = "conclab pool item error"
+_pool_items = {}          # (job, i) -> the Task of a multiprocessing.Pool's work item in flight
+
+
+class _PoolTasks(object):
+    """A multiprocessing pool's queue of work, as its methods put to it:
+    each work item the pool will send a worker (one call of apply_async,
+    one chunk of map's items) becomes a task, run in the worker by a
+    function of the recorder's. The pool's task handler thread reads the
+    queue itself, not through this."""
+
+    def __init__(self, pool, queue, threads):
+        self._pool, self._queue, self._threads = pool, queue, threads
+
+    def put(self, obj, *args, **kwargs):
+        if not isinstance(obj, tuple) or len(obj) != 2:
+            return self._queue.put(obj, *args, **kwargs)
+        taskseq, set_length = obj
+        parent = _current()
+        if parent is not None:
+            parent.flush()
+        if set_length is None:
+            # apply_async's one item and map's chunks of a list: made now,
+            # as the program asked for them.
+            taskseq = [self._item(t, parent) for t in taskseq]
+        else:
+            # imap's items come as the pool's task handler draws them from
+            # the program's iterable.
+            taskseq = (self._item(t, parent) for t in taskseq)
+        try:
+            return self._queue.put((taskseq, set_length), *args, **kwargs)
+        finally:
+            if parent is not None:
+                parent.cpu0 = _cpu()
+
+    def _item(self, t, parent):
+        job, i, func, args, kwds = t
+        mpool = sys.modules.get("multiprocessing.pool")
+        if mpool is None or func is getattr(mpool, "_helper_reraises_exception", None):
+            return t
+        fn = func
+        if func in (mpool.mapstar, mpool.starmapstar) and args and len(args[0]) == 2:
+            fn = args[0][0]  # map's and starmap's chunks of the program's function
+        name, site = _fn_site(fn)
+        if self._threads:
+            task = Task("pool", name, site, parent, pool=id(self._pool))
+            return (job, i, _pool_thread_item, (task, func, args, kwds), {})
+        task = Task("process", name, site, parent, pool=id(self._pool))
+        task.data_in = _size((func, args, kwds))
+        with _lock:
+            _pool_items[(job, i)] = task
+        return (job, i, _pool_process_item, (name, site, func, args, kwds), {})
+
+    def __getattr__(self, name):
+        return getattr(self._queue, name)
+
+
+def _pool_thread_item(task, func, args, kwds):
+    """A work item of a multiprocessing.pool.ThreadPool, on its worker thread."""
+    _enter(task)
+    try:
+        return func(*args, **kwds)
+    except BaseException as e:
+        task.error = type(e).__name__
+        raise
+    finally:
+        _leave(task)
+
+
+def _pool_process_item(name, site, func, args, kwds):
+    """A work item of a multiprocessing.Pool, in its worker process: the
+    result goes back with what the item did. So does an exception it
+    raised, as the pool sends one (with its traceback, which holds none of
+    the recorder's frames), and _pool_result raises it on the program's
+    side."""
+    result, err, rec = _in_worker(func, args, kwds, (name, site))
+    if err is None:
+        return (_POOL_ITEM, result, rec)
+    if not isinstance(err, Exception):
+        raise err  # the pool's worker lets these end it
+    tb = err.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    caller = sys._getframe(1)  # the pool's worker, where the traceback starts without the recorder
+    tb = types.TracebackType(tb, caller, caller.f_lasti, caller.f_lineno)
+    return (_POOL_ERROR, sys.modules["multiprocessing.pool"].ExceptionWithTraceback(err, tb), rec)
+
+
+def _pool_result(job, i, obj):
+    """A multiprocessing.Pool's result obj ((success, value)) for item i of
+    job, as it reaches the program's side: the item's task gets what it
+    did, and the pool's result object what the program's function gave."""
+    with _lock:
+        task = _pool_items.pop((job, i), None)
+    if task is None or not isinstance(obj, tuple) or len(obj) != 2:
+        return obj
+    success, value = obj
+    rec = None
+    if success and isinstance(value, tuple) and len(value) == 3 and value[0] in (_POOL_ITEM, _POOL_ERROR):
+        rec = value[2]
+        obj = (value[0] == _POOL_ITEM, value[1])
+    if not obj[0]:
+        task.error = type(obj[1]).__name__
+    if rec is not None:
+        task.steps, task.data_out = rec["steps"], rec["output"]
+        task.error, task.pid = rec["error"], rec["pid"]
+        task.began = rec["began"] - _t0
+    task.end = _now()
+    return obj
+
+
+def _patch_mp_pool(mpool):
+    init = mpool.Pool.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        if isinstance(self._taskqueue, _PoolTasks):
+            return
+        threads = isinstance(self, mpool.ThreadPool)
+        with _lock:
+            _pools[id(self)] = {
+                "kind": "threads" if threads else "processes", "workers": self._processes,
+                "site": _caller_site(2), "start": "" if threads else self._ctx.get_start_method(),
+                "class": "multiprocessing.pool.ThreadPool" if threads else "multiprocessing.Pool"}
+        self._taskqueue = _PoolTasks(self, self._taskqueue, threads)
+    __init__._conclab = True
+    mpool.Pool.__init__ = __init__
+
+    def setter(set_):
+        def _set(self, i, obj):
+            return set_(self, i, _pool_result(self._job, i, obj))
+        _set._conclab = True
+        return _set
+    for cls in (mpool.ApplyResult, mpool.MapResult, mpool.IMapIterator, mpool.IMapUnorderedIterator):
+        if "_set" in cls.__dict__:
+            _patch(cls, "_set", setter)
+    # imap's results: the program waits for the pool's items.
+    _patch(mpool.IMapIterator, "next", _joined)
+    mpool.IMapIterator.__next__ = mpool.IMapIterator.next
 
 
 # ---- asyncio -------------------------------------------------------------------------
@@ -1503,6 +1648,7 @@ _PATCHES = {
     "concurrent.futures._base": [_patch_futures_base],
     "concurrent.futures.thread": [_patch_thread_pool],
     "concurrent.futures.process": [_patch_process_pool],
+    "multiprocessing.pool": [_patch_mp_pool],
     "multiprocessing.process": [_patch_process],
     "multiprocessing.spawn": [lambda m: _patch_spawn(m)],
     "socketserver": [_patch_socketserver],

@@ -38,6 +38,12 @@ type folder struct {
 	sig      []string
 	done     []bool
 	items    [][]item // by task: the items a consumer took from a queue
+	// startup is, by task, the time its parent spent starting threads and
+	// processes before it started this one (the recorder's "p" steps: a
+	// multiprocessing.Pool forks its workers before it takes a first
+	// item). That is the runtime's cost, which the model predicts, so it
+	// is no part of when the task was released.
+	startup map[int]int64
 	// workScale turns recorded Python CPU into the workload's: 1 / the
 	// profile's slowdown (recordedRuntime); 0 is 1.
 	workScale float64
@@ -45,8 +51,20 @@ type folder struct {
 
 func newFolder(rec *Recording) *folder {
 	n := len(rec.Tasks)
-	f := &folder{rec: rec, ops: make([][]op, n), lockWait: make([]int64, n), sig: make([]string, n), done: make([]bool, n)}
+	f := &folder{rec: rec, ops: make([][]op, n), lockWait: make([]int64, n), sig: make([]string, n), done: make([]bool, n),
+		startup: map[int]int64{}}
 	for i := range rec.Tasks {
+		var started int64
+		for _, s := range rec.Tasks[i].Steps {
+			switch s.Kind {
+			case 'p':
+				started += s.NS
+			case 'g':
+				for _, k := range s.Children {
+					f.startup[k] = started
+				}
+			}
+		}
 		o, lw, det := ops(&rec.Tasks[i])
 		if len(det) > 0 && rec.Tasks[i].Kind != "main" {
 			// Started and never waited for here: they run beside it, as a
@@ -269,7 +287,7 @@ func (f *folder) children(kids []int, base int64) []entry {
 			}
 			continue
 		}
-		es = append(es, entry{name: t.Name, site: t.Site, kind: t.Kind, ops: f.ops[k], release: t.Start - base, task: t, pool: t.Pool})
+		es = append(es, entry{name: t.Name, site: t.Site, kind: t.Kind, ops: f.ops[k], release: t.Start - base - f.startup[k], task: t, pool: t.Pool})
 	}
 	return es
 }

@@ -137,8 +137,8 @@ func (f *folder) queueModel(es []entry) (model, why string) {
 	case "pool":
 		if t := &f.rec.Tasks[ids[0]]; t.Pool != nil {
 			if p := poolOf(f.rec, t.Pool); p != nil && p.Kind == "threads" {
-				return fmt.Sprintf("threads(%d)", p.Workers), fmt.Sprintf("the program's own: ThreadPoolExecutor(max_workers=%d) work items taking %d items from %s",
-					p.Workers, count[top], made)
+				return fmt.Sprintf("threads(%d)", p.Workers), fmt.Sprintf("the program's own: %s work items taking %d items from %s",
+					p.Made(), count[top], made)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -468,6 +469,16 @@ def handle(i):
 if __name__ == "__main__":
     with ProcessPoolExecutor(2, mp_context=mp.get_context("spawn")) as ex:
         list(ex.map(handle, range(4)))
+`,
+		"mp-pool": spin + `
+import multiprocessing as mp
+def handle(i):
+    spin(1)
+    time.sleep(0.01)
+    return b"x" * 100
+if __name__ == "__main__":
+    with mp.Pool(2) as pool:
+        pool.map(handle, range(4), chunksize=1)
 `,
 	}
 	for _, py := range pythons {
@@ -936,4 +947,133 @@ asyncio.run(main())
 			}
 		}
 	}
+}
+
+// TestRecordMultiprocessingPool: a multiprocessing.Pool's work items are
+// tasks as a ProcessPoolExecutor's are: one per call of apply_async, one
+// per chunk of map's items (the unit the pool sends a worker), with their
+// pickled sizes and the workers' steps; a ThreadPool's are a thread
+// pool's. The program sees its results and exceptions as it does
+// unrecorded, and the pool's start-up (forking its workers before the
+// first item) is not when the items were released: the model predicts it.
+func TestRecordMultiprocessingPool(t *testing.T) {
+	const prog = spin + `
+import sys, multiprocessing as mp
+from multiprocessing.pool import ThreadPool
+def handle(data):
+    spin(4)
+    time.sleep(0.01)
+    return data[:1000]
+def pair(a, b):
+    spin(2)
+    return a + b
+def bad(i):
+    spin(1)
+    if i == 3:
+        raise ValueError("item %d is bad" % i)
+    return i
+if __name__ == "__main__":
+    kind, ctx = sys.argv[1], mp.get_context(sys.argv[2])
+    if kind == "thread":
+        with ThreadPool(3) as pool:
+            print(sum(len(r) for r in pool.map(handle, [b"y" * 2000] * 6)))
+        sys.exit()
+    with ctx.Pool(2) as pool:
+        if kind == "map":
+            print(sum(len(r) for r in pool.map(handle, [b"y" * 200000] * 16)))
+        elif kind == "apply":
+            print(sum(len(r.get()) for r in [pool.apply_async(handle, (b"y" * 200000,)) for _ in range(4)]))
+        elif kind == "imap":
+            print(sum(len(r) for r in pool.imap_unordered(handle, [b"y" * 200000] * 4)))
+        elif kind == "starmap":
+            print(sum(pool.starmap(pair, [(i, i) for i in range(4)], chunksize=1)))
+        elif kind == "bad":
+            try:
+                pool.map(bad, range(6), chunksize=1)
+            except ValueError:
+                import traceback
+                traceback.print_exc()
+`
+	for _, tt := range []struct {
+		kind, start string
+		tasks       int    // work items: calls, or chunks of map's items
+		count       int    // items in all, as the program printed
+		model       string // the first model
+		steps       string
+	}{
+		// 16 items on 2 workers: chunks of 2 (16 / (4 × 2)).
+		{"map", "fork", 8, 16000, "processes(2)", "wiwi"},
+		{"map", "spawn", 8, 16000, "processes(2, start=spawn)", "wiwi"},
+		{"apply", "fork", 4, 4000, "processes(2)", "wi"},
+		{"imap", "fork", 4, 4000, "processes(2)", "wi"},
+		{"starmap", "fork", 4, 12, "processes(2)", "w"},
+		{"thread", "fork", 6, 6000, "threads(3)", "wi"},
+	} {
+		t.Run(tt.kind+"/"+tt.start, func(t *testing.T) {
+			rec, res, status, out := recordProgram(t, prog, tt.kind, tt.start)
+			if status != 0 || !strings.Contains(out, strconv.Itoa(tt.count)+"\n") {
+				t.Fatalf("status %d, output %q", status, out)
+			}
+			w := parse(t, res)
+			if w.NumTasks() != tt.tasks || len(w.Groups) != 1 || kinds(w.Groups[0].Steps) != tt.steps {
+				t.Fatalf("want %d work items (%s), got:\n%s", tt.tasks, tt.steps, res.YAML)
+			}
+			if w.Models[0].Expr != tt.model {
+				t.Errorf("first model %s, want %s", w.Models[0].Expr, tt.model)
+			}
+			g := w.Groups[0]
+			if tt.kind == "apply" || tt.kind == "imap" {
+				if g.Input < 200000 || g.Input > 201000 || g.Output < 1000 || g.Output > 1100 {
+					t.Errorf("input %d output %d bytes, want 200 KB and 1 KB", g.Input, g.Output)
+				}
+			}
+			if tt.kind == "map" && (g.Input < 400000 || g.Input > 402000) {
+				t.Errorf("input %d bytes, want a chunk's two items of 200 KB", g.Input)
+			}
+			class := "multiprocessing.Pool(processes=2)"
+			if tt.kind == "thread" {
+				class = "multiprocessing.pool.ThreadPool(processes=3)"
+			}
+			if !strings.Contains(string(res.YAML), class+" made at") {
+				t.Errorf("the file does not say where the pool came from (%s):\n%s", class, res.YAML)
+			}
+			// Released before the pool forked its workers: that start-up
+			// is the model's to predict.
+			if tt.kind != "thread" {
+				main := &rec.Tasks[rec.Main]
+				var forks int64
+				for _, s := range main.Steps {
+					if s.Kind == 'p' {
+						forks += s.NS
+					}
+				}
+				first := int64(math.MaxInt64)
+				for _, task := range rec.Tasks {
+					if task.Kind == "process" {
+						first = min(first, task.Start-main.Start)
+					}
+				}
+				if forks < 1_000_000 || g.Start > first-forks+1_000_000 {
+					t.Errorf("released %.1f ms after the program began, the first item made at %.1f ms after %.1f ms of starting threads and processes",
+						float64(g.Start)/1e6, float64(first)/1e6, float64(forks)/1e6)
+				}
+			}
+		})
+	}
+	t.Run("raises", func(t *testing.T) {
+		rec, _, status, out := recordProgram(t, prog, "bad", "fork")
+		if status != 0 || !strings.Contains(out, "ValueError: item 3 is bad") || !strings.Contains(out, "in mapstar") ||
+			strings.Contains(out, "conclab_recorder") {
+			t.Fatalf("status %d, output %q: want the pool's own traceback of the item, without the recorder's frames", status, out)
+		}
+		var failed int
+		for _, task := range rec.Tasks {
+			if task.Kind == "process" && task.Error != nil && *task.Error == "ValueError" {
+				failed++
+			}
+		}
+		if failed != 1 {
+			t.Errorf("%d work items recorded as raising ValueError, want 1", failed)
+		}
+	})
 }

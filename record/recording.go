@@ -40,6 +40,23 @@ type Pool struct {
 	Workers int    `json:"workers"`
 	Site    string `json:"site"`  // where it was made: "func file:line"
 	Start   string `json:"start"` // processes: fork | spawn | forkserver
+	// Class is the pool's class: ThreadPoolExecutor, ProcessPoolExecutor,
+	// multiprocessing.Pool or multiprocessing.pool.ThreadPool.
+	Class string `json:"class"`
+}
+
+// Made is how the program made the pool, as Python: its class and size.
+func (p *Pool) Made() string {
+	switch p.Class {
+	case "multiprocessing.Pool", "multiprocessing.pool.ThreadPool":
+		return fmt.Sprintf("%s(processes=%d)", p.Class, p.Workers)
+	case "":
+		if p.Kind == "processes" {
+			return fmt.Sprintf("ProcessPoolExecutor(max_workers=%d)", p.Workers)
+		}
+		return fmt.Sprintf("ThreadPoolExecutor(max_workers=%d)", p.Workers)
+	}
+	return fmt.Sprintf("%s(max_workers=%d)", p.Class, p.Workers)
 }
 
 // Resource is a semaphore or lock the program's tasks queued for.

@@ -222,11 +222,7 @@ func groupOrigin(rec *Recording, g *group, unitFn string) string {
 		return fmt.Sprintf("%s (%s): %d calls from the main program, one after another", m.name, site, n)
 	case "pool", "process":
 		if p := poolOf(rec, m.pool); p != nil {
-			kind := "ThreadPoolExecutor"
-			if p.Kind == "processes" {
-				kind = "ProcessPoolExecutor"
-			}
-			return fmt.Sprintf("%s (%s): %d work items of %s(max_workers=%d) made at %s", m.name, site, n, kind, p.Workers, p.Site)
+			return fmt.Sprintf("%s (%s): %d work items of %s made at %s", m.name, site, n, p.Made(), p.Site)
 		}
 	case "thread":
 		return fmt.Sprintf("%s (%s): %d threading.Thread", m.name, site, n)
@@ -485,9 +481,9 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 			if pool.Start == "spawn" {
 				m = fmt.Sprintf("processes(%d, start=spawn)", pool.Workers)
 			}
-			return m, fmt.Sprintf("the program's own, ProcessPoolExecutor(max_workers=%d) made at %s", pool.Workers, pool.Site)
+			return m, fmt.Sprintf("the program's own, %s made at %s", pool.Made(), pool.Site)
 		}
-		return fmt.Sprintf("threads(%d)", pool.Workers), fmt.Sprintf("the program's own, ThreadPoolExecutor(max_workers=%d) made at %s", pool.Workers, pool.Site)
+		return fmt.Sprintf("threads(%d)", pool.Workers), fmt.Sprintf("the program's own, %s made at %s", pool.Made(), pool.Site)
 	case top == "async":
 		return "asyncio", fmt.Sprintf("the program's own: %d asyncio tasks on an event loop", n)
 	case top == "thread":
