@@ -629,6 +629,62 @@ def _drained(join):
     return call
 
 
+def _patch_simple_queue(queue):
+    """queue.SimpleQueue is C code, whose methods cannot be wrapped: the
+    program gets a subclass whose queues carry, with each item, when it
+    was put. A SimpleQueue the standard library makes (a
+    ThreadPoolExecutor's, a multiprocessing pool's) is the plain one."""
+    base = getattr(queue, "SimpleQueue", None)
+    if base is None or getattr(base, "_conclab", False):
+        return
+
+    class SimpleQueue(base):
+        __doc__ = base.__doc__
+
+        def __new__(cls, *args, **kwargs):
+            f = sys._getframe(1)
+            while f is not None and f.f_code.co_filename == __file__:
+                f = f.f_back
+            if cls is SimpleQueue and (f is None or _stdlib(f.f_code.co_filename)):
+                return base()
+            q = base.__new__(cls, *args, **kwargs)
+            _queue_made(q, "queue.SimpleQueue", 0)
+            return q
+
+        def put(self, item, block=True, timeout=None):
+            base.put(self, (_now(), item), block, timeout)
+
+        def put_nowait(self, item):
+            base.put(self, (_now(), item))
+
+        def get(self, block=True, timeout=None):
+            task = _current()
+            if task is None:
+                return base.get(self, block, timeout)[1]
+            task.flush()
+            at = _where(sys._getframe(1))
+            w0 = _perf()
+            try:
+                put, item = base.get(self, block, timeout)
+            except BaseException:  # Empty after its timeout
+                task.add("j", _perf() - w0, None, at)
+                task.cpu0 = _cpu()
+                raise
+            if id(self) in _queues:
+                task.steps.append(["q", _perf() - w0, id(self), put, at])
+            else:
+                task.add("j", _perf() - w0, None, at)
+            task.cpu0 = _cpu()
+            return item
+
+        def get_nowait(self):
+            return self.get(False)
+
+    SimpleQueue.__module__ = base.__module__ if base.__module__ != "_queue" else "queue"
+    SimpleQueue._conclab = True
+    queue.SimpleQueue = SimpleQueue
+
+
 def _patch_queue(queue):
     _patch(queue.Queue, "get", _taken)
     _patch(queue.Queue, "put", _room)
@@ -637,6 +693,7 @@ def _patch_queue(queue):
     _stamped(queue.Queue, "fifo")
     _stamped(queue.LifoQueue, "lifo")
     _stamped(queue.PriorityQueue, "item")
+    _patch_simple_queue(queue)
 
 
 def _patch_asyncio_queues(queues):

@@ -128,7 +128,7 @@ func (f *folder) queueModel(es []entry) (model, why string) {
 	q := queueOf(f.rec, top)
 	made := ""
 	if q != nil {
-		made = fmt.Sprintf("%s(maxsize=%d) made at %s", q.Kind, q.Maxsize, q.Site)
+		made = fmt.Sprintf("%s made at %s", q.Made(), q.Site)
 	}
 	switch kind {
 	case "async":
@@ -163,7 +163,7 @@ func (f *folder) queueFindings() []string {
 		if kind == "async" {
 			who = "asyncio tasks"
 		}
-		s := fmt.Sprintf("%s(maxsize=%d) made at %s: %d items taken by %d %s, each a task released when it was put", q.Kind, q.Maxsize, q.Site, n, len(ids), who)
+		s := fmt.Sprintf("%s made at %s: %d items taken by %d %s, each a task released when it was put", q.Made(), q.Site, n, len(ids), who)
 		if strings.HasSuffix(q.Kind, "PriorityQueue") {
 			s += "; the program took them by priority, the model takes them in the order they were put"
 		}

@@ -753,6 +753,72 @@ asyncio.run(main())
 	}
 }
 
+// TestRecordSimpleQueue: the same with a queue.SimpleQueue, a C type the
+// recorder subclasses for the program: each item a task released when it
+// was put, the program's get with a timeout raising Empty as unrecorded,
+// and the SimpleQueue inside a ThreadPoolExecutor not the program's.
+func TestRecordSimpleQueue(t *testing.T) {
+	rec, res, status, out := recordProgram(t, spin+`
+import queue, threading
+from concurrent.futures import ThreadPoolExecutor
+q = queue.SimpleQueue()
+assert isinstance(q, queue.SimpleQueue)
+try:
+    q.get(timeout=0.001)
+except queue.Empty:
+    print("empty")
+def consumer():
+    while True:
+        item = q.get()
+        if item is None:
+            break
+        spin(2)
+        time.sleep(0.02)
+start = time.perf_counter()
+threads = [threading.Thread(target=consumer) for _ in range(3)]
+for t in threads:
+    t.start()
+for i in range(30):
+    spin(1)
+    q.put(i)
+for _ in threads:
+    q.put_nowait(None)
+for t in threads:
+    t.join()
+print("took %.4f" % (time.perf_counter() - start))
+with ThreadPoolExecutor(2) as ex:
+    list(ex.map(lambda i: spin(1), range(2)))
+`)
+	if status != 0 || !strings.Contains(out, "empty\n") {
+		t.Fatalf("status %d: %s", status, out)
+	}
+	if len(rec.Queues) != 1 || rec.Queues[0].Kind != "queue.SimpleQueue" {
+		t.Fatalf("queues %+v, want the program's SimpleQueue alone", rec.Queues)
+	}
+	w := parse(t, res)
+	i := slices.IndexFunc(w.Groups, func(g workload.Group) bool { return g.Name == "consumer" })
+	if i < 0 || len(w.Groups) != 2 {
+		t.Fatalf("want the consumers' items and the pool's work items:\n%s", res.YAML)
+	}
+	g := w.Groups[i]
+	if g.Count != 30 || kinds(g.Steps) != "wi" {
+		t.Fatalf("want consumer × 30 (an item each, not the None) of a spin and a sleep:\n%s", res.YAML)
+	}
+	if w.Models[0].Expr != "threads(3)" || !strings.Contains(res.Summary.ModelWhy, "3 threads taking 30 items from queue.SimpleQueue() made at <module>") {
+		t.Errorf("first model %s (%s), want threads(3): three threads took the items", w.Models[0].Expr, res.Summary.ModelWhy)
+	}
+	var took float64
+	if _, err := fmt.Sscanf(out[strings.Index(out, "took "):], "took %f", &took); err != nil {
+		t.Fatalf("the program said %q", out)
+	}
+	// The pool's two items come after: predict the consumers alone.
+	w.Groups = w.Groups[i : i+1]
+	r := predictFirst(t, w, res.YAML)
+	if d := float64(r.Makespan)/1e9/took - 1; d > 0.15 || d < -0.15 {
+		t.Errorf("threads(3) predicts %.3f s, the program took %.3f s (%+.0f%%):\n%s", float64(r.Makespan)/1e9, took, 100*d, res.YAML)
+	}
+}
+
 // TestRecordQueueConsumers: worker threads taking items from a bounded
 // queue.Queue: each item is a task of its own, released when the main
 // program put it; the None that stops a worker is none; the model is a

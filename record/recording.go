@@ -78,6 +78,14 @@ type Queue struct {
 	PutWait int64  `json:"put_wait"` // ns its puts waited for room, in all
 }
 
+// Made is how the program made the queue, as Python.
+func (q *Queue) Made() string {
+	if q.Kind == "queue.SimpleQueue" {
+		return q.Kind + "()" // unbounded: it takes no maxsize
+	}
+	return fmt.Sprintf("%s(maxsize=%d)", q.Kind, q.Maxsize)
+}
+
 // Task is one thread, pool work item, asyncio task or the main program.
 type Task struct {
 	ID     int     `json:"id"`

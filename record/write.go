@@ -232,7 +232,7 @@ func groupOrigin(rec *Recording, g *group, unitFn string) string {
 		return fmt.Sprintf("%s (%s): %d asyncio tasks", m.name, site, n)
 	case "item":
 		if q := queueOf(rec, m.queue); q != nil {
-			return fmt.Sprintf("%s (%s): %d items it took from %s(maxsize=%d) made at %s, each released when it was put", m.name, site, n, q.Kind, q.Maxsize, q.Site)
+			return fmt.Sprintf("%s (%s): %d items it took from %s made at %s, each released when it was put", m.name, site, n, q.Made(), q.Site)
 		}
 	}
 	return fmt.Sprintf("%s (%s): %d tasks", m.name, site, n)
