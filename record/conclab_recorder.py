@@ -1776,11 +1776,24 @@ _out = [None]      # where the recording goes
 _child = [False]   # this process was forked from a recorded one
 
 
+def _sigterm(signum, frame):
+    sys.exit(128 + signum)
+
+
 def _forked():
     """In a child the program forked (a server's worker): record it afresh,
     and write what it did beside the parent's recording when it exits as a
-    program does, or through os._exit (_exit_writing)."""
+    program does, or through os._exit (_exit_writing). A SIGTERM kills it
+    as it would unrecorded: multiprocessing.Pool.terminate() stops idle
+    workers with one, and a Python handler can run too late for a worker
+    that was about to block on its queue's lock (the signal caught between
+    the check for signals and the wait), which then waits for ever."""
     _child[0] = True
+    try:
+        if signal.getsignal(signal.SIGTERM) is _sigterm:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except (ValueError, OSError):
+        pass
     del _tasks[:]
     _local.stack = []
     _main_frames[0] = None
@@ -1910,7 +1923,7 @@ def main():
     # A SIGTERM ends the program as an exception would, so that what ran is written.
     if threading.current_thread() is threading.main_thread():
         try:
-            signal.signal(signal.SIGTERM, lambda s, f: sys.exit(128 + s))
+            signal.signal(signal.SIGTERM, _sigterm)
         except (ValueError, OSError):
             pass
 

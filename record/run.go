@@ -108,6 +108,10 @@ func Run(ctx context.Context, o RunOptions) (*Recording, int, error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, o.Stderr
 	cmd.Dir, cmd.Env = o.Dir, o.Env
 	cmd.SysProcAttr = sysProcAttr()
+	// Output the caller reads through a pipe (a buffer, not a file) ends
+	// 10 s after the program did: a descendant it left behind (a pool's
+	// worker stuck on its queue's lock) must not keep Wait for ever.
+	cmd.WaitDelay = 10 * time.Second
 	// Interrupts go on to the program: it gets Ctrl-C from the terminal
 	// itself (same process group); a signal sent to conclab alone is
 	// passed on if the program has not ended by the grace time.
