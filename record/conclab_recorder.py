@@ -1016,19 +1016,9 @@ def _patch_thread_pool(cf):
             return submit(self, fn, *args, **kwargs)  # a server's handler: its requests are the tasks
         name, site = _fn_site(fn)
         task = Task("pool", name, site, parent, pool=id(self))
-
-        def run(*a, **k):
-            _enter(task)
-            try:
-                return fn(*a, **k)
-            except BaseException as e:
-                task.error = type(e).__name__
-                raise
-            finally:
-                _leave(task)
         if parent is not None:
             parent.cpu0 = _cpu()
-        return submit(self, run, *args, **kwargs)
+        return submit(self, _run_item, task, fn, args, kwargs)
     submit_._conclab = True
     cf.ThreadPoolExecutor.submit = submit_
 
@@ -1332,8 +1322,8 @@ class _PoolTasks(object):
     function of the recorder's. The pool's task handler thread reads the
     queue itself, not through this."""
 
-    def __init__(self, pool, queue, threads):
-        self._pool, self._queue, self._threads = pool, queue, threads
+    def __init__(self, mpool, pool, queue, threads):
+        self._mpool, self._pool, self._queue, self._threads = mpool, pool, queue, threads
 
     def put(self, obj, *args, **kwargs):
         if not isinstance(obj, tuple) or len(obj) != 2:
@@ -1358,8 +1348,8 @@ class _PoolTasks(object):
 
     def _item(self, t, parent):
         job, i, func, args, kwds = t
-        mpool = sys.modules.get("multiprocessing.pool")
-        if mpool is None or func is getattr(mpool, "_helper_reraises_exception", None):
+        mpool = self._mpool
+        if func is getattr(mpool, "_helper_reraises_exception", None):
             return t
         fn = func
         if func in (mpool.mapstar, mpool.starmapstar) and args and len(args[0]) == 2:
@@ -1367,7 +1357,7 @@ class _PoolTasks(object):
         name, site = _fn_site(fn)
         if self._threads:
             task = Task("pool", name, site, parent, pool=id(self._pool))
-            return (job, i, _pool_thread_item, (task, func, args, kwds), {})
+            return (job, i, _run_item, (task, func, args, kwds), {})
         task = Task("process", name, site, parent, pool=id(self._pool))
         task.data_in = _size((func, args, kwds))
         with _lock:
@@ -1378,8 +1368,9 @@ class _PoolTasks(object):
         return getattr(self._queue, name)
 
 
-def _pool_thread_item(task, func, args, kwds):
-    """A work item of a multiprocessing.pool.ThreadPool, on its worker thread."""
+def _run_item(task, func, args, kwds):
+    """A thread pool's work item (a ThreadPoolExecutor's, a
+    multiprocessing ThreadPool's), on its worker thread."""
     _enter(task)
     try:
         return func(*args, **kwds)
@@ -1445,7 +1436,7 @@ def _patch_mp_pool(mpool):
                 "kind": "threads" if threads else "processes", "workers": self._processes,
                 "site": _caller_site(2), "start": "" if threads else self._ctx.get_start_method(),
                 "class": "multiprocessing.pool.ThreadPool" if threads else "multiprocessing.Pool"}
-        self._taskqueue = _PoolTasks(self, self._taskqueue, threads)
+        self._taskqueue = _PoolTasks(mpool, self, self._taskqueue, threads)
     __init__._conclab = True
     mpool.Pool.__init__ = __init__
 

@@ -759,20 +759,12 @@ asyncio.run(main())
 	}
 }
 
-// TestRecordSimpleQueue: the same with a queue.SimpleQueue, a C type the
-// recorder subclasses for the program: each item a task released when it
-// was put, the program's get with a timeout raising Empty as unrecorded,
-// and the SimpleQueue inside a ThreadPoolExecutor not the program's.
-func TestRecordSimpleQueue(t *testing.T) {
-	rec, res, status, out := recordProgram(t, spin+`
-import queue, threading
-from concurrent.futures import ThreadPoolExecutor
-q = queue.SimpleQueue()
-assert isinstance(q, queue.SimpleQueue)
-try:
-    q.get(timeout=0.001)
-except queue.Empty:
-    print("empty")
+// consumers is a program whose three threads take 30 items from the
+// queue q that made makes (2 ms of work and a 20 ms sleep each) while
+// the main program puts them 1 ms apart, stops them with stop, prints
+// how long that took ("took S") and then runs after.
+func consumers(made, stop, after string) string {
+	return spin + "import queue, threading\n" + made + `
 def consumer():
     while True:
         item = q.get()
@@ -788,13 +780,30 @@ for i in range(30):
     spin(1)
     q.put(i)
 for _ in threads:
-    q.put_nowait(None)
+    ` + stop + `
 for t in threads:
     t.join()
 print("took %.4f" % (time.perf_counter() - start))
+` + after
+}
+
+// TestRecordSimpleQueue: the same with a queue.SimpleQueue, a C type the
+// recorder subclasses for the program: each item a task released when it
+// was put, the program's get with a timeout raising Empty as unrecorded,
+// and the SimpleQueue inside a ThreadPoolExecutor not the program's.
+func TestRecordSimpleQueue(t *testing.T) {
+	rec, res, status, out := recordProgram(t, consumers(`
+from concurrent.futures import ThreadPoolExecutor
+q = queue.SimpleQueue()
+assert isinstance(q, queue.SimpleQueue)
+try:
+    q.get(timeout=0.001)
+except queue.Empty:
+    print("empty")
+`, "q.put_nowait(None)", `
 with ThreadPoolExecutor(2) as ex:
     list(ex.map(lambda i: spin(1), range(2)))
-`)
+`))
 	if status != 0 || !strings.Contains(out, "empty\n") {
 		t.Fatalf("status %d: %s", status, out)
 	}
@@ -824,29 +833,9 @@ with ThreadPoolExecutor(2) as ex:
 // pool of as many threads as took items, and it predicts the program's
 // own time.
 func TestRecordQueueConsumers(t *testing.T) {
-	_, res, status, out := recordProgram(t, spin+`
-import queue, threading
+	_, res, status, out := recordProgram(t, consumers(`
 q = queue.Queue(maxsize=4)
-def consumer():
-    while True:
-        item = q.get()
-        if item is None:
-            break
-        spin(2)
-        time.sleep(0.02)
-start = time.perf_counter()
-threads = [threading.Thread(target=consumer) for _ in range(3)]
-for t in threads:
-    t.start()
-for i in range(30):
-    spin(1)
-    q.put(i)
-for _ in threads:
-    q.put(None)
-for t in threads:
-    t.join()
-print("took %.4f" % (time.perf_counter() - start))
-`)
+`, "q.put(None)", ""))
 	if status != 0 {
 		t.Fatalf("status %d: %s", status, out)
 	}

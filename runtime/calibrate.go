@@ -127,9 +127,8 @@ func ParseMeasurement(data []byte) (*Measurement, error) {
 		if !ok {
 			return nil, fmt.Errorf("measure.py output: no %s", c.field)
 		}
-		if s.N < 1 || !(s.Min <= s.Median && s.Median <= s.Max) || math.IsInf(s.Max, 0) || math.IsInf(s.Min, 0) {
-			return nil, fmt.Errorf("measure.py output: %s: inconsistent figures (median %v, min %v, max %v, n %d)",
-				c.field, s.Median, s.Min, s.Max, s.N)
+		if err := checkStat(c.field, s); err != nil {
+			return nil, err
 		}
 	}
 	return &m, nil
@@ -473,6 +472,10 @@ type CalibrateOptions struct {
 	Timeout   time.Duration  // bound on the whole run; 0: none beyond ctx
 	Progress  func(Progress) // called as each measurement finishes; may be nil
 	Log       io.Writer      // receives stderr lines that are not progress; may be nil
+	// Only, when set, measures these constants alone (Profile field
+	// names, measure.py --only), for CPython: the tests that take a
+	// machine's figures for a few of them.
+	Only []string
 }
 
 // CanCalibrate returns an error wrapping errors.ErrUnsupported on a system
@@ -557,6 +560,12 @@ func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) 
 	if o.Quick {
 		args = append(args, "--quick")
 	}
+	if len(o.Only) > 0 {
+		if what != "measure.py" {
+			return nil, fmt.Errorf("calibrate: Only measures CPython's constants, not %s's", o.Runtime)
+		}
+		args = append(args, "--only", strings.Join(o.Only, ","))
+	}
 	cmd := job.Command(ctx, args...)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
@@ -597,7 +606,38 @@ func calibrate(ctx context.Context, o CalibrateOptions, started func(pgid int)) 
 	if err != nil {
 		return nil, fmt.Errorf("%s failed (%v)%s", what, err, python.LastLine([]byte(strings.Join(tail, "\n"))))
 	}
+	if len(o.Only) > 0 {
+		return parseOnly(stdout.Bytes(), o.Only)
+	}
 	return ParseMeasurement(stdout.Bytes())
+}
+
+// parseOnly reads measure.py --only's output, which holds the constants
+// named and no others.
+func parseOnly(data []byte, only []string) (*Measurement, error) {
+	var m Measurement
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("measure.py output: %w", err)
+	}
+	for _, field := range only {
+		s, ok := m.Results[field]
+		if !ok {
+			return nil, fmt.Errorf("measure.py output: no %s", field)
+		}
+		if err := checkStat(field, s); err != nil {
+			return nil, err
+		}
+	}
+	return &m, nil
+}
+
+// checkStat says whether a constant's figures are consistent.
+func checkStat(field string, s Stat) error {
+	if s.N < 1 || !(s.Min <= s.Median && s.Median <= s.Max) || math.IsInf(s.Max, 0) || math.IsInf(s.Min, 0) {
+		return fmt.Errorf("measure.py output: %s: inconsistent figures (median %v, min %v, max %v, n %d)",
+			field, s.Median, s.Min, s.Max, s.N)
+	}
+	return nil
 }
 
 // Constant describes one cost constant of a Profile.

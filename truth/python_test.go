@@ -446,27 +446,16 @@ func machineProfile(t *testing.T, py string) runtime.Profile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	script := filepath.Join(dir, "measure.py")
-	if err := os.WriteFile(script, []byte(runtime.MeasureScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	const only = "ProcessFork,ProcessSpawn,PickleSend,PickleRecv,PickleFresh"
-	out, err := exec.CommandContext(ctx, py, script, "--only", only, "--runs", "3").Output()
+	m, err := runtime.Calibrate(context.Background(), runtime.CalibrateOptions{Python: py, Runs: 3, Timeout: 3 * time.Minute,
+		Only: []string{"ProcessFork", "ProcessSpawn", "PickleSend", "PickleRecv", "PickleFresh"}})
 	if err != nil {
-		t.Fatalf("measure.py --only %s: %v", only, err)
-	}
-	var m runtime.Measurement
-	if err := json.Unmarshal(out, &m); err != nil {
-		t.Fatalf("measure.py output: %v", err)
+		t.Fatal(err)
 	}
 	for name, field := range map[string]*int64{"ProcessFork": &prof.ProcessFork, "ProcessSpawn": &prof.ProcessSpawn,
 		"PickleSend": &prof.PickleSend, "PickleRecv": &prof.PickleRecv, "PickleFresh": &prof.PickleFresh} {
-		s, ok := m.Results[name]
-		if !ok || !(s.Median >= 0) || name != "PickleFresh" && s.Median == 0 {
-			t.Fatalf("measure.py gave no %s: %s", name, out)
+		s := m.Results[name]
+		if !(s.Median >= 0) || name != "PickleFresh" && s.Median == 0 {
+			t.Fatalf("measure.py gave no %s: %+v", name, s)
 		}
 		*field = int64(s.Median)
 	}

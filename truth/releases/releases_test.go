@@ -2,9 +2,7 @@ package releases
 
 import (
 	"context"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -154,23 +152,14 @@ func TestReleasesAgainstCPython(t *testing.T) {
 // built in.
 func workerStarts(t *testing.T, py string) (fork, spawn int64) {
 	t.Helper()
-	script := filepath.Join(t.TempDir(), "measure.py")
-	if err := os.WriteFile(script, []byte(runtime.MeasureScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, py, script, "--only", "ProcessFork,ProcessSpawn", "--runs", "3").Output()
+	m, err := runtime.Calibrate(context.Background(), runtime.CalibrateOptions{Python: py, Runs: 3, Timeout: 2 * time.Minute,
+		Only: []string{"ProcessFork", "ProcessSpawn"}})
 	if err != nil {
-		t.Fatalf("measure.py --only ProcessFork,ProcessSpawn: %v", err)
-	}
-	var m runtime.Measurement
-	if err := json.Unmarshal(out, &m); err != nil {
-		t.Fatalf("measure.py output: %v", err)
+		t.Fatal(err)
 	}
 	f, s := m.Results["ProcessFork"].Median, m.Results["ProcessSpawn"].Median
 	if !(f > 0) || !(s > 0) {
-		t.Fatalf("measure.py gave no start-ups: %s", out)
+		t.Fatalf("measure.py gave no start-ups: %+v", m.Results)
 	}
 	t.Logf("this machine starts a worker process with %s in %.1f ms (fork) and %.0f ms (spawn)", py, f/1e6, s/1e6)
 	return int64(f), int64(s)
