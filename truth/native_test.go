@@ -267,7 +267,10 @@ func TestJavaQuote(t *testing.T) {
 // Check's makespans within 10 % of the predictions with the built-in
 // profiles, under every model of the case these runtimes run. A run on a
 // machine other processes keep busy may miss by more (Inconclusive); it
-// must still be within 25 %.
+// must still be within 25 %. The java profile's worker start-up is this
+// machine's (WorkerStart), as the native suite's: on the EPYC host of
+// 2026-12-03 two worker JVMs took 245 ms to be up in a CI run where the
+// profile has 132, and seed-cpu's processes(2) came out +10.0 %.
 func TestVerifyNative(t *testing.T) {
 	testtool.WallClock(t) // measures real runs: one such test at a time
 	cases := []struct {
@@ -281,6 +284,14 @@ func TestVerifyNative(t *testing.T) {
 	for _, lang := range []Lang{Java, Go} {
 		t.Run(string(lang), func(t *testing.T) {
 			needToolchain(t, lang)
+			workerStart := int64(0)
+			if lang == Java {
+				var err error
+				if workerStart, err = WorkerStart(context.Background(), string(lang), 5); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("two worker JVMs are up after %.3f s here", float64(workerStart)/1e9)
+			}
 			for _, c := range cases {
 				data, ok := examples.Lookup(c.workload)
 				if !ok {
@@ -293,6 +304,9 @@ func TestVerifyNative(t *testing.T) {
 				p, err := plan.New(wl, data, plan.Overrides{Runtime: string(lang), Models: c.models, Cores: goruntime.NumCPU()})
 				if err != nil {
 					t.Fatal(err)
+				}
+				if workerStart > 0 {
+					p.Profile.ProcessFork, p.Profile.ProcessSpawn = workerStart, workerStart
 				}
 				rep, err := Check(context.Background(), CheckConfig{Target: *p, Repeat: 3, Noise: NoiseConfig{Tolerance: 0.10}})
 				if err != nil {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/conclab/conclab/plan"
 	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/truth"
-	"github.com/conclab/conclab/workload"
 
 	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/internal/toolchain"
@@ -125,31 +125,21 @@ func TestSuiteOnNativeRuntimes(t *testing.T) {
 	}
 }
 
-// jvmWorkerStart is how long two worker JVMs of an exported program take,
-// side by side, to be up on this machine: the java profile's process_fork
-// and process_spawn are that figure as measured on the machine it was
-// calibrated on (132 ms there), and it is the machine's, not the model's.
-// On a VM whose host backs each page of memory the first time it is
-// touched (9.6 µs a page on the EPYC host of 2026-12-03), the same two JVMs
-// were up after 196–217 ms, and mixed-batch's processes(2) came out
-// 11–15 % long in three attempts of a CI run. The figure is the
-// median makespan of 5 runs of "2 x [work 1ms]" under processes(2), less
-// the 1 ms of work, as the profile's was.
+// jvmWorkerStart is truth.WorkerStart for java, logged: the java profile's
+// process_fork and process_spawn are that figure as measured on the machine
+// it was calibrated on (132 ms there). On the EPYC host of 2026-12-03 the
+// same two JVMs were up after 196–217 ms, and mixed-batch's processes(2)
+// came out 11–15 % long in three attempts of a CI run with the profile's.
 func jvmWorkerStart(t *testing.T) int64 {
 	t.Helper()
-	wl, err := workload.ParseInline("2 x [work 1ms]")
+	start, err := truth.WorkerStart(context.Background(), "java", 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := plan.New(wl, nil, plan.Overrides{Runtime: "java", Models: []string{"processes(2)"}})
+	java, err := runtime.Builtin("java")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := truth.Check(context.Background(), truth.CheckConfig{Target: *p, Repeat: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := rep.Models[0].Measured.Result.Makespan - 1_000_000
-	t.Logf("two worker JVMs are up after %s here (the java profile: %s)", report.Seconds(start), report.Seconds(p.Profile.ProcessFork))
+	t.Logf("two worker JVMs are up after %s here (the java profile: %s)", report.Seconds(start), report.Seconds(java.ProcessSpawn))
 	return start
 }
