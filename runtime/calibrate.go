@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"regexp"
 	goruntime "runtime"
@@ -266,6 +267,25 @@ var howGo = map[string]string{
 	"ThreadVirtual":  "Δ VmSize per goroutine for the same 100000 goroutines",
 	"ProcessRSS":     "VmRSS of an idle worker process, read from /proc/PID/status",
 	"ProcessVirtual": "VmSize of the same process: the Go runtime reserves address space for its heap up front",
+}
+
+// Onto returns p with each of its cost constants that m holds set to m's
+// median: a built-in profile with this machine's figures for a few
+// constants (CalibrateOptions.Only), as the tests take worker start-ups
+// and data moves, which depend on the machine more than on the runtime.
+func (m *Measurement) Onto(p Profile) Profile {
+	p.Sources = maps.Clone(p.Sources)
+	for _, c := range constants {
+		s, ok := m.Results[c.field]
+		if !ok || !(s.Median >= 0) {
+			continue
+		}
+		*c.ptr(&p) = int64(math.Round(s.Median))
+		if p.Sources != nil {
+			p.Sources[c.field] = "measured on this machine, median of " + strconv.Itoa(s.N) + " runs"
+		}
+	}
+	return p
 }
 
 // Profile builds the profile of the measured runtime from the medians:

@@ -115,6 +115,30 @@ func TestMeasurementProfileMachine(t *testing.T) {
 	}
 }
 
+// Onto sets the constants a partial measurement holds (calibrate --only)
+// and leaves the rest, and the profile it was given, as they were.
+func TestMeasurementOnto(t *testing.T) {
+	base := cpython()
+	m := &Measurement{Results: map[string]Stat{
+		"ProcessFork": {Median: 37_700_000.4, Min: 32e6, Max: 47e6, N: 3},
+		"PickleFresh": {Median: 0, N: 3},
+	}}
+	got := m.Onto(base)
+	if got.ProcessFork != 37_700_000 || got.PickleFresh != 0 {
+		t.Errorf("ProcessFork %d, PickleFresh %d; want 37700000 and 0", got.ProcessFork, got.PickleFresh)
+	}
+	if got.ProcessSpawn != base.ProcessSpawn || got.ThreadStart != base.ThreadStart || got.GIL != base.GIL {
+		t.Errorf("constants not measured changed: spawn %d (was %d), thread start %d (was %d)",
+			got.ProcessSpawn, base.ProcessSpawn, got.ThreadStart, base.ThreadStart)
+	}
+	if !strings.Contains(got.Sources["ProcessFork"], "this machine") || got.Sources["ProcessSpawn"] != base.Sources["ProcessSpawn"] {
+		t.Errorf("sources: fork %q, spawn %q", got.Sources["ProcessFork"], got.Sources["ProcessSpawn"])
+	}
+	if base.ProcessFork != cpython().ProcessFork || base.Sources["ProcessFork"] != cpython().Sources["ProcessFork"] {
+		t.Error("Onto changed the profile it was given")
+	}
+}
+
 // TestMeasuredProfileLoads writes a measured profile and reads it back
 // with Load, as `conclab run --profile` does.
 func TestMeasuredProfileLoads(t *testing.T) {

@@ -451,14 +451,7 @@ func machineProfile(t *testing.T, py string) runtime.Profile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, field := range map[string]*int64{"ProcessFork": &prof.ProcessFork, "ProcessSpawn": &prof.ProcessSpawn,
-		"PickleSend": &prof.PickleSend, "PickleRecv": &prof.PickleRecv, "PickleFresh": &prof.PickleFresh} {
-		s := m.Results[name]
-		if !(s.Median >= 0) || name != "PickleFresh" && s.Median == 0 {
-			t.Fatalf("measure.py gave no %s: %+v", name, s)
-		}
-		*field = int64(s.Median)
-	}
+	prof = m.Onto(prof)
 	t.Logf("this machine starts a worker process in %s (fork) and %s (spawn); moving a task's data takes %s and %s per MB, a first payload %s per MB more",
 		report.Seconds(prof.ProcessFork), report.Seconds(prof.ProcessSpawn), report.Seconds(prof.PickleSend),
 		report.Seconds(prof.PickleRecv), report.Seconds(prof.PickleFresh))
