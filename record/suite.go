@@ -255,14 +255,10 @@ func BestOf(reps []*SuiteReport) *SuiteReport {
 	return &best
 }
 
-// predict is the job's time for wl under expr: its makespan with the job
-// starting at time 0, its tasks released as recorded less the release of
-// the first (the program's start-up before the job is not in the job's
-// time). The job's timer starts before the variant makes its pool, and a
-// model's worker processes start at time 0: left at their recorded
-// releases, the tasks would find the workers started during the
-// program's own set-up (sqlite's 73 ms of building its database), and
-// processes(2) predicted from the sync recording came out 52 % short.
+// predict is the job's time for wl under expr: its makespan less the
+// release of its first task (the program's start-up before the job; the
+// workers of processes(N) start at that release, as the variants make
+// their pools after their timer starts).
 func predict(ctx context.Context, wl *workload.Workload, expr string, prof runtime.Profile) (float64, error) {
 	d, err := model.Parse(expr)
 	if err != nil {
@@ -272,22 +268,15 @@ func predict(ctx context.Context, wl *workload.Workload, expr string, prof runti
 	if cores <= 0 {
 		cores = 2
 	}
-	job := *wl
-	if job.Arrivals == nil {
-		job.Groups = slices.Clone(wl.Groups)
-		first := int64(math.MaxInt64)
-		for _, g := range job.Groups {
-			first = min(first, g.Start)
-		}
-		for i := range job.Groups {
-			job.Groups[i].Start -= first
-		}
-	}
-	r, err := sim.Run(ctx, sim.Config{Workload: &job, Deployment: d, Profile: prof, Cores: cores, SwitchInterval: workload.DefaultSwitchInterval})
+	r, err := sim.Run(ctx, sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores, SwitchInterval: workload.DefaultSwitchInterval})
 	if err != nil {
 		return 0, err
 	}
-	return float64(r.Makespan) / 1e9, nil
+	first := int64(math.MaxInt64)
+	for _, g := range wl.Groups {
+		first = min(first, g.Start)
+	}
+	return float64(r.Makespan-first) / 1e9, nil
 }
 
 // startServer starts the corpus's server.py and returns its address.

@@ -182,6 +182,10 @@ type engine struct {
 	sink   Sink
 	record bool
 
+	// procStart is the start-up of one worker process of processes(N):
+	// the profile's fork or spawn.
+	procStart int64
+
 	ctx      context.Context
 	progress func(Progress)
 
@@ -452,7 +456,7 @@ func (e *engine) handle(ev event) {
 		}
 		e.python(th, 0, th.act)
 	case evLaunch:
-		e.python(e.threads[ev.a], e.prof.ProcessFork, actStartup)
+		e.python(e.threads[ev.a], e.procStart, actStartup)
 	case evSample:
 		e.backlog[ev.a] = e.inFlight
 	case evLoopWake:

@@ -38,3 +38,37 @@ func TestExecWorkersStartSideBySide(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessesStartAtFirstSubmit: ProcessPoolExecutor starts its workers
+// at the first submit, so a batch released at 300 ms pays their start-up
+// after 300 ms, exactly as one released at 0 does after 0; forked workers
+// one after another, spawned ones side by side.
+func TestProcessesStartAtFirstSubmit(t *testing.T) {
+	prof, _ := runtime.Builtin("cpython")
+	for _, tt := range []struct {
+		model string
+		ups   int64 // start-ups before the second worker is up
+		start int64
+	}{{"processes(2)", 2, prof.ProcessFork}, {"processes(2, start=spawn)", 1, prof.ProcessSpawn}} {
+		d, err := model.Parse(tt.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var spans [2]int64
+		for i, at := range []string{"0ms", "300ms"} {
+			wl, err := workload.Parse("w.yaml", []byte("tasks: [{name: A, count: 2, start: "+at+", steps: [{work: 1s}]}]\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2, SwitchInterval: workload.DefaultSwitchInterval})
+			if err != nil {
+				t.Fatal(err)
+			}
+			spans[i] = res.Makespan
+		}
+		want := tt.ups*tt.start + 1e9 + prof.ProcessTask
+		if spans[0] != want || spans[1] != 300_000_000+want {
+			t.Errorf("%s: makespan %d released at 0 and %d at 300 ms, want %d and %d", tt.model, spans[0], spans[1], want, 300_000_000+want)
+		}
+	}
+}

@@ -8,7 +8,8 @@ import (
 	"github.com/conclab/conclab/workload"
 )
 
-// setup builds the processes and threads of the deployment at time 0.
+// setup builds the processes and threads of the deployment at time 0
+// (worker processes start at the first release: firstRelease).
 func (e *engine) setup() {
 	d := e.dep
 	switch d.Kind {
@@ -46,6 +47,8 @@ func (e *engine) setup() {
 		if d.Start == model.Spawn {
 			start = e.prof.ProcessSpawn
 		}
+		e.procStart = start
+		launch := e.firstRelease()
 		for i := 1; i <= d.Procs; i++ {
 			p := e.newProcess()
 			e.workers = append(e.workers, p)
@@ -67,11 +70,15 @@ func (e *engine) setup() {
 				th.oneShot = true
 			}
 			p.main = th
-			if d.Start == model.Fork && !e.prof.ExecWorkers && i > 1 {
+			at := launch
+			if d.Start == model.Fork && !e.prof.ExecWorkers {
 				// The parent forks its workers one after another; spawned
 				// workers, and a JVM's or a Go program's (fresh programs
 				// whatever the start method), boot side by side.
-				e.events.push(int64(i-1)*start, evLaunch, th.id, 0)
+				at += int64(i-1) * start
+			}
+			if at > 0 {
+				e.events.push(at, evLaunch, th.id, 0)
 				continue
 			}
 			e.python(th, start, actStartup)
@@ -98,6 +105,25 @@ func (e *engine) fanOut(p *process, d model.Deployment) {
 	}
 	p.fan = p.pool
 	p.central = e.dep.Kind != model.Processes && p.pool.cap > 0
+}
+
+// firstRelease is when a batch's first task is released, and 0 for an
+// open workload. ProcessPoolExecutor starts its worker processes at the
+// first submit (_start_executor_manager_thread, CPython 3.8 to 3.13), so
+// the workers of processes(N) start then: a program's own set-up before
+// its first task (a recorded workload's start) does not hide their
+// start-up. A server makes its pool before it takes requests.
+func (e *engine) firstRelease() int64 {
+	if e.wl.Arrivals != nil {
+		return 0
+	}
+	first := int64(-1)
+	for _, g := range e.wl.Groups {
+		if g.Count > 0 && (first < 0 || g.Start < first) {
+			first = g.Start
+		}
+	}
+	return max(first, 0)
 }
 
 // free is how many more tasks worker process p can take now; -1 when it

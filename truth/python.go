@@ -429,8 +429,9 @@ const pyProcessPool = `def meet():
 
     ProcessPoolExecutor forks all its workers at the first submit, but
     spawns them one per submit that finds no worker idle. PROCESSES of these
-    jobs, each holding its worker until all have arrived, start every worker
-    at time 0 with either method, as the simulation assumes."""
+    jobs, each holding its worker until all have arrived, submitted at the
+    first task's release, start every worker then with either method, as
+    the simulation assumes."""
     ready = [os.getpid(), threading.get_ident(), now()]
     BARRIER.wait()
     return ready
@@ -460,6 +461,8 @@ def run_model():
             PROCESSES, mp_context=context,
             initializer=start_worker,
             initargs=(ORIGIN, barrier, WORK_RATE, shared_locks(context))) as pool:
+        if TASKS:
+            sleep_until(TASKS[release_order()[0]]["release"])
         meetings = [pool.submit(meet) for _ in range(PROCESSES)]
         futures = {}
         for index in release_order():
@@ -484,6 +487,8 @@ const pyComposite = `def run_model():
     shared = shared_locks(context)
     processes = [context.Process(target=WORKER, args=(ORIGIN, WORK_RATE, inbox, outbox, shared))
                  for _ in range(PROCESSES)]
+    if TASKS:  # the workers start at the first release, as the simulation's
+        sleep_until(TASKS[release_order()[0]]["release"])
     for process in processes:
         process.start()
     for index in release_order():

@@ -413,13 +413,17 @@ final class Program {
     }
 
     // processes(N): PROCESSES worker processes, each a fresh JVM running this
-    // class (startWorkers), all started at time 0. The main process hands
-    // each task, at its release time, to the first worker that is idle: a
-    // thread per worker takes the next task from one queue, sends its index
-    // down the worker's standard input and reads its record back.
+    // class (startWorkers), all started at the first task's release. The
+    // main process hands each task, at its release time, to the first worker
+    // that is idle: a thread per worker takes the next task from one queue,
+    // sends its index down the worker's standard input and reads its record
+    // back.
     static void runProcesses(Path classes) throws Exception {
         LinkedBlockingQueue<Integer> queue = new LinkedBlockingQueue<>();
         List<Thread> feeders = new ArrayList<>();
+        if (!ORDER.isEmpty()) {
+            sleepUntil(number(task(ORDER.get(0)).get("release")));
+        }
         for (int w = 0; w < PROCESSES; w++) {
             Process p = new ProcessBuilder(javaCommand(), "-cp", classes.toString(), "Program", "--worker", Long.toString(ORIGIN))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
