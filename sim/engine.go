@@ -185,6 +185,9 @@ type engine struct {
 	// procStart is the start-up of one worker process of processes(N):
 	// the profile's fork or spawn.
 	procStart int64
+	// forkGate counts the forked workers of processes(N) not up yet: none
+	// takes a task before all are.
+	forkGate int
 
 	ctx      context.Context
 	progress func(Progress)

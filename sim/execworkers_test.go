@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/conclab/conclab/model"
@@ -69,6 +70,50 @@ func TestProcessesStartAtFirstSubmit(t *testing.T) {
 		want := tt.ups*tt.start + 1e9 + prof.ProcessTask
 		if spans[0] != want || spans[1] != 300_000_000+want {
 			t.Errorf("%s: makespan %d released at 0 and %d at 300 ms, want %d and %d", tt.model, spans[0], spans[1], want, 300_000_000+want)
+		}
+	}
+}
+
+// TestForkedWorkersTakeTasksTogether: ProcessPoolExecutor hands out no task
+// before it has forked its last worker, so the first worker up waits for
+// the others; spawned workers, and a JVM's, take tasks as each is up.
+func TestForkedWorkersTakeTasksTogether(t *testing.T) {
+	wl, err := workload.ParseInline("4 x [work 100ms]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpython, _ := runtime.Builtin("cpython")
+	java, _ := runtime.Builtin("java")
+	for _, tt := range []struct {
+		model  string
+		prof   runtime.Profile
+		starts []int64 // of the first two tasks
+	}{
+		{"processes(3)", cpython, []int64{3 * cpython.ProcessFork, 3 * cpython.ProcessFork}},
+		{"processes(2, start=spawn)", cpython, []int64{cpython.ProcessSpawn, cpython.ProcessSpawn}},
+		{"processes(2)*threads(1)", cpython, []int64{cpython.ProcessFork, 2 * cpython.ProcessFork}},
+		{"processes(2)", java, []int64{java.ProcessSpawn, java.ProcessSpawn}},
+	} {
+		d, err := model.Parse(tt.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: tt.prof, Cores: 4,
+			SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, r := range res.Records {
+			got = append(got, r.Start)
+		}
+		slices.Sort(got)
+		for i, want := range tt.starts {
+			// A task starts once its worker has taken it: the pool's
+			// per-task cost on top.
+			if got[i] < want || got[i] > want+tt.prof.ProcessTask+tt.prof.PoolTask {
+				t.Errorf("%s on %s: task %d started at %d, want %d (and its hand-over)", tt.model, tt.prof.Name, i, got[i], want)
+			}
 		}
 	}
 }
