@@ -3,46 +3,80 @@ package record
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/conclab/conclab/examples"
-	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/runtime"
+
+	interp "github.com/conclab/conclab/internal/python"
+	"github.com/conclab/conclab/internal/testtool"
 )
 
 // TestCorpusAgainstCPython records each variant of the corpus's jobs on
-// the real CPython and predicts every variant from the sync variant's
-// recording (record --suite, one run of each): the median |error| stays
-// within the suite's 15 % and the recorded variants within 15 % (the
-// suite's bound is 10 %; one run each on a shared two-core machine gets a
-// margin). The profile is the built-in one with this machine's worker
-// start-ups and data moves (calibrate's, as the truth tests take them):
-// they are the machine's more than the interpreter's (a fork 8 ms where
-// the profile was measured, 32–47 ms on the EPYC host of 2026-12-03). The
-// worst rows are logged: threads and processes that pay this machine's
-// first touches of memory, which a one-thread recording does not show
-// (see docs/record.md).
+// the real CPython, 3.11 (python3) and the free-threaded 3.13t of
+// scripts/build-python-ft, and predicts every variant from the sync
+// variant's recording (record --suite, one run of each): the median
+// |error| stays within the suite's 15 % and the recorded variants within
+// 15 % (the suite's bound is 10 %; one run each on a shared two-core
+// machine gets a margin). The profile is the interpreter's built-in one
+// with this machine's worker start-ups and data moves (calibrate's, as
+// the truth tests take them): they are the machine's more than the
+// interpreter's (a fork 8.0 ms where 3.11's profile was measured, 20–47 ms
+// on the EPYC host of 2026-12-03; 3.13t's 12.8 ms there and 41–125 ms
+// here). The worst rows are logged: threads and processes that pay this
+// machine's first touches of memory, which a one-thread recording does
+// not show (see docs/record.md).
 func TestCorpusAgainstCPython(t *testing.T) {
-	py := python(t)
+	cache, err := interp.CacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, python string }{
+		{"3.11", ""},
+		{"3.13t", filepath.Join(cache, "python3.13t", "bin", "python3.13t")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			py := tt.python
+			if py == "" {
+				py = python(t)
+			} else if _, err := os.Stat(py); err != nil {
+				testtool.Missing(t, "no free-threaded CPython (scripts/build-python-ft builds it; .ci/run does): %v", err)
+			}
+			corpusAgainst(t, py)
+		})
+	}
+}
+
+func corpusAgainst(t *testing.T, py string) {
+	// The interpreter itself, not a shim that picks one per directory: the
+	// suite runs the corpus from a directory of its own.
 	exe, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	testtool.WallClock(t) // measures real CPython: one such test at a time
-	prof, err := runtime.Builtin("cpython")
+	found, err := interp.Find(context.Background(), strings.TrimSpace(string(exe)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := runtime.Calibrate(context.Background(), runtime.CalibrateOptions{Python: py, Runs: 3, Timeout: 3 * time.Minute,
+	testtool.WallClock(t) // measures real CPython: one such test at a time
+	name, _ := runtime.ForPython(found.Version.Major, found.Version.Minor, found.FreeThreaded)
+	prof, err := runtime.Builtin(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := runtime.Calibrate(context.Background(), runtime.CalibrateOptions{Python: found.Path, Runs: 3, Timeout: 3 * time.Minute,
 		Only: []string{"ProcessFork", "ProcessSpawn", "PickleSend", "PickleRecv", "PickleFresh"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	prof = m.Onto(prof)
-	t.Logf("this machine starts a worker process in %.1f ms (fork) and %.0f ms (spawn)", float64(prof.ProcessFork)/1e6, float64(prof.ProcessSpawn)/1e6)
+	t.Logf("%s (%s): this machine starts a worker process in %.1f ms (fork) and %.0f ms (spawn)", found, name,
+		float64(prof.ProcessFork)/1e6, float64(prof.ProcessSpawn)/1e6)
 	var rep *SuiteReport
 	// usual says whether an attempt can judge the prediction: the
 	// recorded variants took at most 15 % longer recorded than plain. The
@@ -71,7 +105,7 @@ func TestCorpusAgainstCPython(t *testing.T) {
 	for attempt := 1; attempt <= 3; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		one, err := Suite(ctx, SuiteConfig{
-			Programs: examples.Programs(), Python: strings.TrimSpace(string(exe)), Repeat: 1,
+			Programs: examples.Programs(), Python: found.Path, Repeat: 1,
 			Record: "sync", Profile: prof,
 		})
 		cancel()
