@@ -272,11 +272,7 @@ func predict(ctx context.Context, wl *workload.Workload, expr string, prof runti
 	if err != nil {
 		return 0, err
 	}
-	first := int64(math.MaxInt64)
-	for _, g := range wl.Groups {
-		first = min(first, g.Start)
-	}
-	return float64(r.Makespan-first) / 1e9, nil
+	return float64(r.Makespan-wl.FirstRelease()) / 1e9, nil
 }
 
 // startServer starts the corpus's server.py and returns its address.

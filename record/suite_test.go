@@ -70,7 +70,7 @@ func corpusAgainst(t *testing.T, py string) {
 		t.Fatal(err)
 	}
 	m, err := runtime.Calibrate(context.Background(), runtime.CalibrateOptions{Python: found.Path, Runs: 3, Timeout: 3 * time.Minute,
-		Only: []string{"ProcessFork", "ProcessSpawn", "PickleSend", "PickleRecv", "PickleFresh"}})
+		Only: runtime.WorkerCosts})
 	if err != nil {
 		t.Fatal(err)
 	}

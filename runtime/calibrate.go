@@ -269,6 +269,12 @@ var howGo = map[string]string{
 	"ProcessVirtual": "VmSize of the same process: the Go runtime reserves address space for its heap up front",
 }
 
+// WorkerCosts names the constants of a worker process's start-up and of
+// the data moved to and from it: they depend on the machine more than on
+// the runtime, and the tests measure them here (CalibrateOptions.Only)
+// and put them on a built-in profile (Onto).
+var WorkerCosts = []string{"ProcessFork", "ProcessSpawn", "PickleSend", "PickleRecv", "PickleFresh"}
+
 // Onto returns p with each of its cost constants that m holds set to m's
 // median: a built-in profile with this machine's figures for a few
 // constants (CalibrateOptions.Only), as the tests take worker start-ups

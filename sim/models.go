@@ -9,7 +9,7 @@ import (
 )
 
 // setup builds the processes and threads of the deployment at time 0
-// (worker processes start at the first release: firstRelease).
+// (worker processes start at the first release).
 func (e *engine) setup() {
 	d := e.dep
 	switch d.Kind {
@@ -48,8 +48,18 @@ func (e *engine) setup() {
 			start = e.prof.ProcessSpawn
 		}
 		e.procStart = start
-		launch := e.firstRelease()
-		if d.Start == model.Fork && !e.prof.ExecWorkers && d.Inner == nil {
+		// ProcessPoolExecutor starts its worker processes at the first
+		// submit (_start_executor_manager_thread, CPython 3.8 to 3.13), so
+		// a program's own set-up before its first task (a recorded
+		// workload's start) does not hide their start-up; an open
+		// workload's start at 0, as a server makes its pool before it
+		// takes requests.
+		launch := e.wl.FirstRelease()
+		// The parent forks its workers one after another; spawned workers,
+		// and a JVM's or a Go program's (fresh programs whatever the start
+		// method), boot side by side.
+		forked := d.Start == model.Fork && !e.prof.ExecWorkers
+		if forked && d.Inner == nil {
 			// ProcessPoolExecutor forks every worker at the first submit
 			// and starts the thread that hands out tasks only then
 			// (_start_executor_manager_thread; multiprocessing.Pool's task
@@ -81,10 +91,7 @@ func (e *engine) setup() {
 			}
 			p.main = th
 			at := launch
-			if d.Start == model.Fork && !e.prof.ExecWorkers {
-				// The parent forks its workers one after another; spawned
-				// workers, and a JVM's or a Go program's (fresh programs
-				// whatever the start method), boot side by side.
+			if forked {
 				at += int64(i-1) * start
 			}
 			if at > 0 {
@@ -115,25 +122,6 @@ func (e *engine) fanOut(p *process, d model.Deployment) {
 	}
 	p.fan = p.pool
 	p.central = e.dep.Kind != model.Processes && p.pool.cap > 0
-}
-
-// firstRelease is when a batch's first task is released, and 0 for an
-// open workload. ProcessPoolExecutor starts its worker processes at the
-// first submit (_start_executor_manager_thread, CPython 3.8 to 3.13), so
-// the workers of processes(N) start then: a program's own set-up before
-// its first task (a recorded workload's start) does not hide their
-// start-up. A server makes its pool before it takes requests.
-func (e *engine) firstRelease() int64 {
-	if e.wl.Arrivals != nil {
-		return 0
-	}
-	first := int64(-1)
-	for _, g := range e.wl.Groups {
-		if g.Count > 0 && (first < 0 || g.Start < first) {
-			first = g.Start
-		}
-	}
-	return max(first, 0)
 }
 
 // free is how many more tasks worker process p can take now; -1 when it

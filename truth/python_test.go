@@ -447,7 +447,7 @@ func machineProfile(t *testing.T, py string) runtime.Profile {
 		t.Fatal(err)
 	}
 	m, err := runtime.Calibrate(context.Background(), runtime.CalibrateOptions{Python: py, Runs: 3, Timeout: 3 * time.Minute,
-		Only: []string{"ProcessFork", "ProcessSpawn", "PickleSend", "PickleRecv", "PickleFresh"}})
+		Only: runtime.WorkerCosts})
 	if err != nil {
 		t.Fatal(err)
 	}

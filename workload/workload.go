@@ -201,6 +201,22 @@ func (w *Workload) NumTasks() int {
 	return n
 }
 
+// FirstRelease returns when a closed workload's first task is released:
+// the earliest start of a group with copies, 0 when there is none or the
+// workload is open (Arrivals set).
+func (w *Workload) FirstRelease() int64 {
+	if w.Arrivals != nil {
+		return 0
+	}
+	first := int64(-1)
+	for _, g := range w.Groups {
+		if g.Count > 0 && (first < 0 || g.Start < first) {
+			first = g.Start
+		}
+	}
+	return max(first, 0)
+}
+
 // TaskName returns the name of copy (0-based) of group: the group's name
 // when it has one copy, else "name-1" … "name-N".
 func (w *Workload) TaskName(group, copy int) string {
