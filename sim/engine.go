@@ -61,6 +61,7 @@ type thread struct {
 	pending   float64 // CPU work to do once it holds the GIL
 	since     int64   // when it started waiting for the GIL
 	queuedAt  uint64  // its process's hand-overs when it started waiting
+	arrived   bool    // it began waiting for the GIL from elsewhere (back from a wait, C code, a new thread), not made to drop it (gil.go forcedPick)
 	finish    float64 // cpuSet: progress-clock time its work ends
 	cpuIdx    int
 	oneShot   bool  // a per-task thread: exits after its task
@@ -194,6 +195,8 @@ type engine struct {
 
 	events eventQueue
 	cpu    cpuSet
+	// pickBuf holds forcedPick's waiters drawn by rank.
+	pickBuf []int
 
 	progs    []program
 	maxDepth int

@@ -3,6 +3,12 @@ package sim
 // This file holds the rules of SPEC §3 for the CPU and the GIL: each rule
 // has its one place here.
 
+import (
+	"slices"
+
+	"github.com/conclab/conclab/runtime"
+)
+
 // python makes th run work nanoseconds of Python code (holding its
 // process's GIL), then continue with next. Zero work still needs the GIL:
 // returning from a sleep or from C code runs Python, so a thread coming back
@@ -33,6 +39,7 @@ func (e *engine) python(th *thread, work int64, next act) {
 	th.pending = w
 	th.since = e.now
 	th.queuedAt = p.handovers
+	th.arrived = true
 	p.waiters.push(th)
 	e.setLane(th, GILWait)
 	if e.taskWaits(th) {
@@ -177,16 +184,19 @@ func (e *engine) grant(p *process, why CauseKind, from *thread, k int) {
 // then, so its timeout is the one that runs out and asks the holder to
 // drop: it is awake when the GIL comes free, and takes it most often
 // (measured with runtime/gil_handover.py, where it is also the newest
-// waiter). The others, asleep, get it the more often the longer they have
-// waited. A thread that began waiting since (back from a wait, or a new
-// thread's bootstrap) is one of those, not the awake one: CPython started
-// 6 CPU-bound pool threads at 1, 12, 27, 44, 75 and 154 ms
-// (2026-12-03, verify -e 'cores=2; 6 x [work 100ms]' -m 'threads(6)'),
-// each start needing two hand-overs against the threads already running.
-// When no waiter was made to drop it (the last hand-over was a release),
-// every waiter is asleep and shares as the others do. The profile's
-// ForcedRank and ForcedRankAsleep give the shares by rank, and p's random
-// stream, from the workload's seed, draws each hand-over.
+// waiter). A thread that came to the GIL from elsewhere (back from a wait
+// or C code, woken by another thread, a new thread's bootstrap) asks for
+// nothing: its timeouts run out after a switch. It gets the GIL when the
+// condition variable wakes it, the profile's ArrivedShare of the switches,
+// so a thread started beside CPU-bound ones waits, and its starter waits
+// again: CPython started 6 CPU-bound threads at 1, 7, 18, 49, 62 and 92 ms
+// (medians of 8 runs of the program conclab export -e 'cores=2; 6 x [work
+// 300ms]' -m threads writes, 3.11.7, 2026-12-03). The other waiters, asleep, get it the more often the
+// longer they have waited. When no waiter was made to drop it (the last
+// hand-over was a release), every waiter is asleep and shares as the
+// others do. The profile's ForcedRank and ForcedRankAsleep give the
+// shares by rank, and p's random stream, from the workload's seed, draws
+// each hand-over.
 func (e *engine) forcedPick(p *process) int {
 	n := p.waiters.len() // in the order they began waiting
 	if n < 2 || !e.prof.GIL {
@@ -199,22 +209,60 @@ func (e *engine) forcedPick(p *process) int {
 			break
 		}
 	}
-	if hot < 0 {
-		return e.prof.ForcedRankAsleep(n, p.rng.Float64())
+	u := p.rng.Float64()
+	// The arrived waiters first, each with its share; what is left goes
+	// by rank among the rest (the awake one among them).
+	rest := e.pickBuf[:0]
+	arrived := 0
+	for i := range n {
+		if w := p.waiters.at(i); w.arrived && i != hot {
+			arrived++
+		} else {
+			rest = append(rest, i)
+		}
 	}
+	e.pickBuf = rest
+	if arrived > 0 {
+		q := e.prof.ArrivedShare(n)
+		if len(rest) == 0 {
+			q = 1 / float64(arrived)
+		} else if float64(arrived)*q > runtime.MaxArrivedShare {
+			q = runtime.MaxArrivedShare / float64(arrived)
+		}
+		if u < float64(arrived)*q {
+			k := int(u / q)
+			for i := range n {
+				if w := p.waiters.at(i); w.arrived && i != hot {
+					if k == 0 {
+						return i
+					}
+					k--
+				}
+			}
+		}
+		u = (u - float64(arrived)*q) / (1 - float64(arrived)*q)
+	}
+	if hot < 0 {
+		return rest[e.prof.ForcedRankAsleep(len(rest), u)]
+	}
+	m := len(rest)
+	if m == 1 {
+		return hot
+	}
+	h := slices.Index(rest, hot)
 	first := 0 // the longest waiter besides the awake one
-	if hot == 0 {
+	if h == 0 {
 		first = 1
 	}
-	waited := int(p.handovers - p.waiters.at(first).queuedAt)
-	r := e.prof.ForcedRank(n, waited, p.rng.Float64())
-	switch {
-	case r == n-1:
+	waited := int(p.handovers - p.waiters.at(rest[first]).queuedAt)
+	r := e.prof.ForcedRank(m, waited, u)
+	if r == m-1 {
 		return hot
-	case r >= hot:
-		return r + 1
 	}
-	return r
+	if r >= h {
+		r++
+	}
+	return rest[r]
 }
 
 // armDrop schedules the forced switch for p's current waiters: the head has
@@ -259,6 +307,7 @@ func (e *engine) forceSwitch(p *process) {
 	p.holder = nil
 	h.since = e.now
 	h.queuedAt = p.handovers
+	h.arrived = false
 	p.waiters.push(h)
 	e.setLane(h, GILWait)
 	if e.taskWaits(h) {
