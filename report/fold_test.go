@@ -101,7 +101,10 @@ func TestFoldedDrawsTheSame(t *testing.T) {
 }
 
 // A Folded sink's memory does not grow with the spans: a hundred times
-// more spans allocate nothing more.
+// more spans allocate no more than the runtime's own odd allocation (a
+// run here counted 30 against 29, once in several), where a slice that
+// kept every span, or one in a hundred, would grow about 20 more times
+// (append grows a large slice by a quarter).
 func TestFoldedMemoryIsBounded(t *testing.T) {
 	feed := func(n int) float64 {
 		return testing.AllocsPerRun(1, func() {
@@ -113,7 +116,7 @@ func TestFoldedMemoryIsBounded(t *testing.T) {
 			}
 		})
 	}
-	if small, big := feed(10_000), feed(1_000_000); big > small {
+	if small, big := feed(10_000), feed(1_000_000); big > small+4 {
 		t.Errorf("folding 1,000,000 spans allocates %v times, 10,000 spans %v", big, small)
 	}
 }
