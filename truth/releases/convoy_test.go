@@ -32,8 +32,12 @@ func TestConvoyAgainstCPython(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, cpu := range []int{2, 5} {
-		spec := fmt.Sprintf("%d x [work %ds]; sleeper: [repeat 50 [wait 20ms, work 0.05ms]]", cpu, 2*cpu)
+	for _, c := range []struct {
+		cpu  int
+		work string // each CPU-bound thread's: they outlast the sleeper
+	}{{2, "1500ms"}, {5, "1200ms"}} {
+		cpu := c.cpu
+		spec := fmt.Sprintf("%d x [work %s]; sleeper: [repeat 50 [wait 20ms, work 0.05ms]]", cpu, c.work)
 		var predicted, measured []float64
 		var prog bytes.Buffer
 		for seed := 1; seed <= seeds; seed++ {
