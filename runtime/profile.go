@@ -189,6 +189,8 @@ var forcedRanks = [][]float64{
 // newest it is 0.65, 0.50, 0.36–0.43: the same fall, from higher. These
 // shares give the newest 0.62 overall, as forcedRanks, and a p99 of 55 ms
 // at slices of one interval.
+var longestOfTwo = []float64{0.50, 0.39, 0.28}
+
 // arrivedShares is the share of forced switches that give the GIL to a
 // waiter that came to it from elsewhere (back from a sleep or I/O, woken
 // by another thread, a new thread's bootstrap) rather than being made to
@@ -196,21 +198,23 @@ var forcedRanks = [][]float64{
 // a waiter's timed waits run out at their own phase, after a switch has
 // happened, so it never asks for the drop; it gets the GIL only when the
 // condition variable wakes it instead of the awake thread that asked,
-// which takes it most of the time. Measured with a thread that sleeps 20
-// ms fifty times beside k CPU-bound threads (3.11.7, 2026-12-03, two runs
-// each): its waits for the GIL averaged 5.3 ms beside one (its own timeout
-// asks), 25, 23, 29-35, 53-63 and 58-78 ms beside 2 to 6, about one
-// switch interval times 1/share - 1/2; the waits' 90th percentiles (48-59
-// ms beside 2, 156-206 beside 5 and 6) fit a draw at each switch. A
-// release lock handed over by a thread that had just taken the GIL waits
-// as long (22-25 ms beside 2 and 3) as one handed over mid-slice (29-34):
-// the phase it arrives at does not matter. Drawn as the CPU-bound waiters
-// are (forcedRanks), it got the GIL at the first or second switch, 4-8 ms.
+// which takes it most of the time. Measured with runtime/gil_sleeper.py
+// --cpu k, a thread that sleeps 20 ms fifty times beside k CPU-bound
+// threads (3.11.7, 2026-12-03, two runs each): its waits for the GIL averaged 5.3 ms beside one (its own timeout
+// asks), 25, 23, 29–35, 53–63 and 58–78 ms beside 2 to 6, about one
+// switch interval times (1/share − 1/2); the waits' 90th percentiles (48–59
+// ms beside 2, 156–206 beside 5 and 6) fit a draw at each switch. A
+// thread woken by a lock that another released just after taking the GIL
+// waits as long (22–25 ms beside 2 and 3) as one released mid-slice
+// (29–34): the phase it arrives at does not matter. Drawn as the CPU-bound
+// waiters are (forcedRanks), it got the GIL at the first or second switch,
+// 4–8 ms.
 var arrivedShares = []float64{0.19, 0.20, 0.15, 0.085, 0.073}
 
 // MaxArrivedShare caps what arrived waiters get together at a forced
-// switch while a waiter made to drop the GIL waits too: many threads back
-// from I/O still leave the awake one a tenth.
+// switch while a waiter made to drop the GIL waits too, so that many
+// threads back from I/O leave the awake one a tenth: a bound, not a
+// measurement.
 const MaxArrivedShare = 0.9
 
 // ArrivedShare returns the share of a forced switch that goes to one
@@ -226,8 +230,6 @@ func (p Profile) ArrivedShare(waiters int) float64 {
 	}
 	return 0.44 / float64(waiters)
 }
-
-var longestOfTwo = []float64{0.50, 0.39, 0.28}
 
 // usualToNewest is the share of forced switches CPython gave the newest
 // waiter in the sessions forcedRanks was measured in (3.11.7's runs

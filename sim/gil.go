@@ -191,12 +191,12 @@ func (e *engine) grant(p *process, why CauseKind, from *thread, k int) {
 // so a thread started beside CPU-bound ones waits, and its starter waits
 // again: CPython started 6 CPU-bound threads at 1, 7, 18, 49, 62 and 92 ms
 // (medians of 8 runs of the program conclab export -e 'cores=2; 6 x [work
-// 300ms]' -m threads writes, 3.11.7, 2026-12-03). The other waiters, asleep, get it the more often the
-// longer they have waited. When no waiter was made to drop it (the last
-// hand-over was a release), every waiter is asleep and shares as the
-// others do. The profile's ForcedRank and ForcedRankAsleep give the
-// shares by rank, and p's random stream, from the workload's seed, draws
-// each hand-over.
+// 300ms]' -m threads writes, 3.11.7, 2026-12-03). The other waiters,
+// asleep, get it the more often the longer they have waited. When no
+// waiter was made to drop it (the last hand-over was a release), every
+// waiter is asleep and shares as the others do. The profile's ForcedRank
+// and ForcedRankAsleep give the shares by rank, and p's random stream,
+// from the workload's seed, draws each hand-over.
 func (e *engine) forcedPick(p *process) int {
 	n := p.waiters.len() // in the order they began waiting
 	if n < 2 || !e.prof.GIL {
