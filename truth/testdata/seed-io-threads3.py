@@ -266,14 +266,18 @@ def work_released(seconds):
 def run_step(kind, seconds):
     """Runs one step here; returns [kind, start, end, pid, thread, cpu]:
     cpu is the thread's CPU time in the step, which for work says how fast
-    the CPU ran it (WORK_RATE was measured on a core to itself)."""
-    start, cpu = now(), time.thread_time()
+    the CPU ran it (WORK_RATE was measured on a core to itself). A wait
+    returns [kind, start, end, pid, thread]: it does not read the CPU clock,
+    which would disturb who gets the GIL (see work) each time it wakes."""
+    start = now()
+    if kind in ("wait", "wait_blocking"):  # the thread sleeps, GIL released
+        time.sleep(seconds)
+        return [kind, start, now(), os.getpid(), threading.get_ident()]
+    cpu = time.thread_time()
     if kind == "work":
         work(seconds)
-    elif kind == "work_released":
+    else:  # work_released
         work_released(seconds)
-    else:  # wait, wait_blocking: the thread sleeps and releases the GIL
-        time.sleep(seconds)
     return [kind, start, now(), os.getpid(), threading.get_ident(),
             time.thread_time() - cpu]
 
