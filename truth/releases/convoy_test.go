@@ -1,19 +1,12 @@
 package releases
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"math"
 	"testing"
-	"time"
 
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/sim"
-	"github.com/conclab/conclab/truth"
-	"github.com/conclab/conclab/workload"
-
-	"github.com/conclab/conclab/internal/testtool"
 )
 
 // TestConvoyAgainstCPython: a thread that sleeps 20 ms fifty times, beside
@@ -39,31 +32,11 @@ func TestConvoyAgainstCPython(t *testing.T) {
 		cpu := c.cpu
 		spec := fmt.Sprintf("%d x [work %s]; sleeper: [repeat 50 [wait 20ms, work 0.05ms]]", cpu, c.work)
 		var predicted, measured []float64
-		var prog bytes.Buffer
-		for seed := 1; seed <= seeds; seed++ {
-			wl, err := workload.ParseInline(fmt.Sprintf("seed=%d; %s", seed, spec))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
-				SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+		results, prog := predictSeeds(t, spec, d, prof, cores, seeds)
+		for _, res := range results {
 			predicted = append(predicted, sleeperTime(t, res))
-			if seed == 1 {
-				if err := truth.Export(&prog, wl, d, truth.ExportOptions{Cores: cores}); err != nil {
-					t.Fatal(err)
-				}
-			}
 		}
-		testtool.WallClock(t)
-		for range runs {
-			m, err := truth.Measure(context.Background(), "python3", prog.Bytes(), time.Minute)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := m.Result(d, cores)
+		for _, got := range measureRuns(t, prog, d, cores, runs) {
 			measured = append(measured, sleeperTime(t, got))
 		}
 		pr, me := median(predicted), median(measured)

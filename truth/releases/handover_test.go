@@ -144,24 +144,10 @@ func TestLatencyAgainstCPython(t *testing.T) {
 	for _, threads := range []int{3, 6} {
 		var predicted, measured []sim.Stats
 		var first [2][]int64
-		var prog bytes.Buffer
-		for seed := 1; seed <= seeds; seed++ {
-			wl, err := workload.ParseInline(fmt.Sprintf("seed=%d; %d x [work 300ms]", seed, threads))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
-				SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+		results, prog := predictSeeds(t, fmt.Sprintf("%d x [work 300ms]", threads), d, prof, cores, seeds)
+		for _, res := range results {
 			predicted = append(predicted, res.Latency)
 			first[0] = append(first[0], firstEnd(res))
-			if seed == 1 {
-				if err := truth.Export(&prog, wl, d, truth.ExportOptions{Cores: cores}); err != nil {
-					t.Fatal(err)
-				}
-			}
 		}
 		med := func(v []sim.Stats, f func(sim.Stats) int64) float64 {
 			x := make([]int64, len(v))
@@ -175,13 +161,7 @@ func TestLatencyAgainstCPython(t *testing.T) {
 		p99 := func(s sim.Stats) int64 { return s.P99 }
 		var misses []string
 		for attempt := 1; attempt <= 3; attempt++ {
-			testtool.WallClock(t)
-			for range runs {
-				m, err := truth.Measure(context.Background(), "python3", prog.Bytes(), time.Minute)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, _ := m.Result(d, cores)
+			for _, got := range measureRuns(t, prog, d, cores, runs) {
 				measured = append(measured, got.Latency)
 				first[1] = append(first[1], firstEnd(got))
 			}
@@ -217,6 +197,50 @@ func TestLatencyAgainstCPython(t *testing.T) {
 			t.Error(m)
 		}
 	}
+}
+
+// predictSeeds runs spec, an inline workload, under d for seeds 1 to
+// seeds with the tasks recorded, and returns the results and the program
+// conclab export writes for seed 1.
+func predictSeeds(t *testing.T, spec string, d model.Deployment, prof runtime.Profile, cores, seeds int) ([]*sim.Result, []byte) {
+	t.Helper()
+	var results []*sim.Result
+	var prog bytes.Buffer
+	for seed := 1; seed <= seeds; seed++ {
+		wl, err := workload.ParseInline(fmt.Sprintf("seed=%d; %s", seed, spec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := sim.Run(context.Background(), sim.Config{Workload: wl, Deployment: d, Profile: prof, Cores: cores,
+			SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, res)
+		if seed == 1 {
+			if err := truth.Export(&prog, wl, d, truth.ExportOptions{Cores: cores}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return results, prog.Bytes()
+}
+
+// measureRuns runs prog on python3 runs times, one real run at a time on
+// the machine (testtool.WallClock), and returns what each measured.
+func measureRuns(t *testing.T, prog []byte, d model.Deployment, cores, runs int) []*sim.Result {
+	t.Helper()
+	testtool.WallClock(t)
+	var results []*sim.Result
+	for range runs {
+		m, err := truth.Measure(context.Background(), "python3", prog, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := m.Result(d, cores)
+		results = append(results, got)
+	}
+	return results
 }
 
 // firstEnd returns when the first task finished.
