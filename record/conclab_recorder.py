@@ -180,7 +180,7 @@ def _where_suspended(coro):
 class Task(object):
     __slots__ = ("id", "kind", "name", "site", "parent", "start", "end", "steps", "cpu0",
                  "pool", "data_in", "data_out", "suspended", "ready", "sleep", "acquiring",
-                 "spawned", "error", "pid", "thread", "began", "where", "getting")
+                 "spawned", "error", "pid", "thread", "began", "where", "getting", "room", "putting")
 
     def __init__(self, kind, name, site, parent, pool=None):
         self.kind, self.name, self.site, self.pool = kind, name, site, pool
@@ -191,6 +191,7 @@ class Task(object):
         self.suspended = self.ready = self.sleep = self.acquiring = None
         self.spawned = False
         self.error = self.began = self.where = self.getting = None
+        self.room, self.putting = 0, None
         self.pid, self.thread = os.getpid(), threading.get_ident()
         with _lock:
             self.id = len(_tasks)
@@ -502,6 +503,12 @@ def _patch_futures_base(cfb):
 # methods, called with its lock held, so the times stay in the items'
 # order. A task that takes an item records the wait and when the item was
 # put ("q"): conclab makes each item a task of its own, released then.
+# A put that waited for room in a bounded queue is stamped when it was
+# called, less the time the same producer waited for room before: when
+# the item would have been put had there been room. The bound holds the
+# producer back only while the consumers have a backlog, so the consumers
+# run alike either way, and under a model with more of them (or faster
+# ones) the items come as fast as the producer made them.
 
 def _queue_made(q, kind, maxsize):
     f = sys._getframe(2)
@@ -530,10 +537,12 @@ def _stamped(cls, order):
             if times is None:
                 import collections
                 times = self._conclab_times = {} if order == "item" else collections.deque()
+            task = _current()
+            at = task.putting if task is not None and task.putting is not None else _now()
             if order == "item":
-                times.setdefault(id(item), []).append(_now())
+                times.setdefault(id(item), []).append(at)
             else:
-                times.append(_now())
+                times.append(at)
 
     def _get(self):
         item = get(self)
@@ -593,7 +602,9 @@ def _taken(get):
 def _room(put):
     """Queue.put of a bounded queue of the program's: the time it waited
     for room is the queue's (put_wait), no step of the task's: its items
-    are tasks of their own, and waiting for them is what conclab predicts."""
+    are tasks of their own, and waiting for them is what conclab predicts.
+    The item is stamped with when the put was called on the producer's
+    time without its waits for room (task.room)."""
     @functools.wraps(put)
     def call(self, *args, **kwargs):
         q = _queues.get(id(self))
@@ -602,13 +613,16 @@ def _room(put):
             return put(self, *args, **kwargs)
         task.flush()
         w0, c0 = _perf(), task.cpu0
+        task.putting = w0 - _t0 - task.room
         try:
             return put(self, *args, **kwargs)
         finally:
             c1 = _cpu()
             wait = (_perf() - w0) - (c1 - c0)
+            task.putting = None
             if wait >= MIN_WAIT:
                 q["put_wait"] += wait
+                task.room += wait
             task.cpu0 = c1
     return call
 
@@ -735,13 +749,15 @@ def _patch_asyncio_queues(queues):
         task.flush()
         task.getting = True  # waiting for room: the queue's, no step of the task's
         w0 = _now()
+        task.putting = w0 - task.room
         try:
             return await put(self, item)
         finally:
-            task.getting = None
+            task.getting = task.putting = None
             wait = _now() - w0
             if wait >= MIN_WAIT:
                 q["put_wait"] += wait
+                task.room += wait
 
     async def join_(self):
         task = _current()

@@ -146,8 +146,12 @@ func (f *folder) queueModel(es []entry) (model, why string) {
 }
 
 // queueFindings say, per queue, how its items became tasks, and how long
-// the program's puts waited for room in a bounded one (which conclab does
-// not model: the items' release times are the recorded ones).
+// the program's puts waited for room in a bounded one. The recorder
+// stamps such an item with when its producer would have put it had there
+// been room (its time less its earlier waits for room): the bound held
+// the producer back only while the consumers had a backlog, so it changes
+// no consumer's time, and under more consumers than the program had the
+// items come as fast as the producer made them.
 func (f *folder) queueFindings() []string {
 	var out []string
 	for _, q := range f.rec.Queues {
@@ -164,12 +168,13 @@ func (f *folder) queueFindings() []string {
 			who = "asyncio tasks"
 		}
 		s := fmt.Sprintf("%s made at %s: %d items taken by %d %s, each a task released when it was put", q.Made(), q.Site, n, len(ids), who)
+		if q.HeldBack() {
+			s = fmt.Sprintf("%s made at %s: %d items taken by %d %s, each a task released when it would have been put with room to spare: "+
+				"the puts waited %s for room in all, which held the producer back only while the consumers had a backlog, "+
+				"so more or faster consumers than here get the items sooner", q.Made(), q.Site, n, len(ids), who, durS(sec(q.PutWait)))
+		}
 		if strings.HasSuffix(q.Kind, "PriorityQueue") {
 			s += "; the program took them by priority, the model takes them in the order they were put"
-		}
-		if q.Maxsize > 0 && q.PutWait >= 1_000_000 {
-			s += fmt.Sprintf("; its puts waited %s for room in all (the bound is not modelled: the items are released as they were here)",
-				durS(sec(q.PutWait)))
 		}
 		out = append(out, s)
 	}

@@ -759,12 +759,13 @@ asyncio.run(main())
 	}
 }
 
-// consumers is a program whose three threads take 30 items from the
-// queue q that made makes (2 ms of work and a 20 ms sleep each) while
-// the main program puts them 1 ms apart, stops them with stop, prints
-// how long that took ("took S") and then runs after.
+// consumers is a program whose three threads (or as many as its first
+// argument says) take 30 items from the queue q that made makes (2 ms of
+// work and a 20 ms sleep each) while the main program puts them 1 ms
+// apart, stops them with stop, prints how long that took ("took S") and
+// then runs after.
 func consumers(made, stop, after string) string {
-	return spin + "import queue, threading\n" + made + `
+	return spin + "import queue, sys, threading\n" + made + `
 def consumer():
     while True:
         item = q.get()
@@ -773,7 +774,7 @@ def consumer():
         spin(2)
         time.sleep(0.02)
 start = time.perf_counter()
-threads = [threading.Thread(target=consumer) for _ in range(3)]
+threads = [threading.Thread(target=consumer) for _ in range(int(sys.argv[1]) if len(sys.argv) > 1 else 3)]
 for t in threads:
     t.start()
 for i in range(30):
@@ -854,6 +855,48 @@ q = queue.Queue(maxsize=4)
 		t.Errorf("findings do not tell of the queue and its puts' waits for room:\n%s", found)
 	}
 	predictsTook(t, w, res, out)
+}
+
+// TestRecordBoundedQueueMoreConsumers: a bounded queue held its producer
+// back while two consumers had a backlog; the items are released when
+// they would have been put with room to spare, so the workload predicts
+// both the two consumers it was recorded with and six, which the same
+// program with six threads measures. (Stamped when the put returned, as
+// before 2026-12-03, six consumers got the items at two consumers' pace:
+// predicted 435 ms where six took 171 ms.)
+func TestRecordBoundedQueueMoreConsumers(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
+	prog := consumers(`
+q = queue.Queue(maxsize=2)
+`, "q.put(None)", "")
+	_, res, status, out := recordProgram(t, prog, "2")
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, out)
+	}
+	w := parse(t, res)
+	if len(w.Groups) != 1 || w.Groups[0].Count != 30 || w.Models[0].Expr != "threads(2)" {
+		t.Fatalf("want consumer × 30 under threads(2):\n%s", res.YAML)
+	}
+	found := strings.Join(res.Summary.Findings, "\n")
+	if !strings.Contains(found, "would have been put with room to spare") {
+		t.Errorf("findings do not say the items are released as if the queue had room:\n%s", found)
+	}
+	// Unbounded, the producer puts 30 items 1 ms apart.
+	if span := w.Groups[0].Every * int64(w.Groups[0].Count-1); span > 60e6 {
+		t.Errorf("the items' releases span %.0f ms, want the producer's own 30 ms or so:\n%s", float64(span)/1e6, res.YAML)
+	}
+	predictsTook(t, w, res, out)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "prog.py")
+	if err := os.WriteFile(path, []byte(prog), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	six, err := exec.Command(python(t), path, "6").Output()
+	if err != nil {
+		t.Fatalf("six consumers: %v", err)
+	}
+	w.Models[0].Expr = "threads(6)"
+	predictsTook(t, w, res, string(six))
 }
 
 // predictsTook: the workload's first model predicts within 15 % the time

@@ -78,6 +78,11 @@ type Queue struct {
 	PutWait int64  `json:"put_wait"` // ns its puts waited for room, in all
 }
 
+// HeldBack: the queue is bounded and its puts waited for room (1 ms or
+// more in all), so the recorder stamped its items with when they would
+// have been put with room to spare.
+func (q *Queue) HeldBack() bool { return q.Maxsize > 0 && q.PutWait >= 1_000_000 }
+
 // Made is how the program made the queue, as Python.
 func (q *Queue) Made() string {
 	if q.Kind == "queue.SimpleQueue" {

@@ -232,7 +232,11 @@ func groupOrigin(rec *Recording, g *group, unitFn string) string {
 		return fmt.Sprintf("%s (%s): %d asyncio tasks", m.name, site, n)
 	case "item":
 		if q := queueOf(rec, m.queue); q != nil {
-			return fmt.Sprintf("%s (%s): %d items it took from %s made at %s, each released when it was put", m.name, site, n, q.Made(), q.Site)
+			when := "when it was put"
+			if q.HeldBack() {
+				when = "when it would have been put with room in the queue"
+			}
+			return fmt.Sprintf("%s (%s): %d items it took from %s made at %s, each released %s", m.name, site, n, q.Made(), q.Site, when)
 		}
 	}
 	return fmt.Sprintf("%s (%s): %d tasks", m.name, site, n)
