@@ -177,10 +177,42 @@ def _where_suspended(coro):
     return _at(package) if package is not None else None
 
 
+# The functions of asyncio that wait for other tasks: asyncio.wait,
+# as_completed's futures, wait_for (3.8-3.11: a task of its coroutine, and a
+# waiter), a TaskGroup's end. A suspension inside one of them, or on a task
+# itself, is a join; a sleep (also in asyncio/tasks.py) is not.
+_JOINS = {("tasks.py", n) for n in ("wait", "_wait", "_wait_for_one", "wait_for")} | \
+    {("taskgroups.py", n) for n in ("__aexit__", "_aexit")}
+
+
+_join_codes = {}          # code object -> it is one of _JOINS
+
+
+def _joining(awaited, coro):
+    """awaited, the future a coroutine yielded to its task, and coro's
+    chain of awaits: it waits for other tasks."""
+    if isinstance(awaited, sys.modules["asyncio"].Task) or type(awaited).__name__ == "_GatheringFuture":
+        return True
+    depth = 0
+    while coro is not None and depth < 64:
+        code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+        if code is not None:
+            j = _join_codes.get(code)
+            if j is None:
+                f = code.co_filename
+                j = _join_codes[code] = (os.path.basename(f), code.co_name) in _JOINS and \
+                    os.path.basename(os.path.dirname(f)) == "asyncio" and _stdlib(f)
+            if j:
+                return True
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+        depth += 1
+    return False
+
+
 class Task(object):
     __slots__ = ("id", "kind", "name", "site", "parent", "start", "end", "steps", "cpu0",
                  "pool", "data_in", "data_out", "suspended", "ready", "sleep", "acquiring",
-                 "spawned", "error", "pid", "thread", "began", "where", "getting", "room", "putting")
+                 "spawned", "joining", "error", "pid", "thread", "began", "where", "getting", "room", "putting")
 
     def __init__(self, kind, name, site, parent, pool=None):
         self.kind, self.name, self.site, self.pool = kind, name, site, pool
@@ -189,7 +221,7 @@ class Task(object):
         self.cpu0 = 0
         self.data_in = self.data_out = None
         self.suspended = self.ready = self.sleep = self.acquiring = None
-        self.spawned = False
+        self.spawned = self.joining = False
         self.error = self.began = self.where = self.getting = None
         self.room, self.putting = 0, None
         self.pid, self.thread = os.getpid(), threading.get_ident()
@@ -1498,19 +1530,20 @@ def _patch_event_loop(be):
                     t.add("u", max(0, (t.ready or now) - t.suspended), t.acquiring)
                 elif t.getting:
                     pass  # waiting for a queue's item: the get records it
-                elif t.spawned:
+                elif t.spawned or t.joining:
                     t.add("j", wait, None, t.where)
                 else:
                     t.add("i", wait, "await", t.where)
                 t.suspended = t.ready = t.sleep = t.where = None
-                t.spawned = False
+                t.spawned = t.joining = False
             _enter(t)
 
-        def _suspend(self, finished):
+        def _suspend(self, finished, awaited=None):
             t = self.task
             _leave(t, end=finished)
             if not finished:
                 t.where = _where_suspended(self.coro)
+                t.joining = _joining(awaited, self.coro)
                 t.suspended = _now()
 
         def send(self, value):
@@ -1522,7 +1555,7 @@ def _patch_event_loop(be):
                     self.task.error = type(e).__name__
                 self._suspend(True)
                 raise
-            self._suspend(False)
+            self._suspend(False, r)
             return r
 
         def throw(self, *args):
@@ -1534,7 +1567,7 @@ def _patch_event_loop(be):
                     self.task.error = type(e).__name__
                 self._suspend(True)
                 raise
-            self._suspend(False)
+            self._suspend(False, r)
             return r
 
         def close(self):

@@ -1004,6 +1004,72 @@ asyncio.run(main())
 	}
 }
 
+// TestRecordAsyncioJoins: a coroutine that starts 40 tasks and then
+// waits for them one way or another (each in turn, asyncio.wait, as they
+// complete, FIRST_COMPLETED in a loop, a TaskGroup) waits for its
+// children, as gather does: no step of its own, so the workload predicts
+// the program's time. (Until 2026-12-03 only its first suspension after
+// starting them counted as a join; the rest were a wait of 250 ms after
+// the children, and the prediction nearly twice the program's time.)
+func TestRecordAsyncioJoins(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
+	const prog = `import time
+start = time.perf_counter()
+import asyncio, sys
+def spin(ms):
+    end = time.thread_time() + ms / 1000
+    while time.thread_time() < end:
+        pass
+async def fetch(sem, i):
+    async with sem:
+        spin(1)
+        await asyncio.sleep(0.02 + 0.001 * (i % 7))
+        spin(1)
+async def main(mode):
+    sem = asyncio.Semaphore(5)
+    if mode == "taskgroup":
+        async with asyncio.TaskGroup() as tg:
+            for i in range(40):
+                tg.create_task(fetch(sem, i))
+        return
+    tasks = [asyncio.create_task(fetch(sem, i)) for i in range(40)]
+    if mode == "each":
+        for t in tasks:
+            await t
+    elif mode == "wait":
+        await asyncio.wait(tasks)
+    elif mode == "as_completed":
+        for f in asyncio.as_completed(tasks):
+            await f
+    elif mode == "first_completed":
+        pending = set(tasks)
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+asyncio.run(main(sys.argv[1]))
+print("took %.4f" % (time.perf_counter() - start))
+`
+	for _, mode := range []string{"each", "wait", "as_completed", "first_completed", "taskgroup"} {
+		t.Run(mode, func(t *testing.T) {
+			rec, res, status, out := recordProgram(t, prog, mode)
+			if old := []string{"3.8.", "3.9.", "3.10."}; mode == "taskgroup" && slices.ContainsFunc(old, func(v string) bool { return strings.HasPrefix(rec.Python, v) }) {
+				t.Skipf("no TaskGroup before 3.11 (%s)", rec.Python)
+			}
+			if status != 0 {
+				t.Fatalf("status %d: %s", status, out)
+			}
+			w := parse(t, res)
+			for _, g := range w.Groups {
+				for _, s := range g.Steps {
+					if s.Kind == workload.Wait && mean(s.Dur) >= 1e6 {
+						t.Errorf("%s waits %v in a step of its own, not for its children:\n%s", g.Name, s.Dur, res.YAML)
+					}
+				}
+			}
+			predictsTook(t, w, res, out)
+		})
+	}
+}
+
 // TestRecordAsyncioQueueWorkers: worker coroutines taking items from an
 // asyncio.Queue that main() fills and joins, then cancels them: the items
 // are tasks, the model asyncio with as many in flight as workers, and
