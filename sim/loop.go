@@ -596,6 +596,9 @@ func (e *engine) jobAdvance(th *thread) {
 			e.python(th, e.pyWork(j.dur), actStep)
 		}
 	case actStep, actPickleOut:
+		if th.act == actStep && e.nextOffloaded(th) {
+			return
+		}
 		if j := th.job; th.act == actStep && j.out > 0 {
 			// It pickles the result, which the loop unpickles when it
 			// resumes the task.
@@ -625,6 +628,43 @@ func (e *engine) jobAdvance(th *thread) {
 		// The result goes back to the loop through call_soon_threadsafe.
 		e.loopReady(done, th)
 	}
+}
+
+// nextOffloaded runs on th, an executor thread that has just run a step
+// offloaded to a thread, the task's next step when that is offloaded to
+// a thread too: consecutive offloaded steps are one call of a function
+// that does them all (asyncio.to_thread(fetch) that computes and then
+// waits), not a trip back to the loop between each. A repeat's next
+// round is another call. It returns false when the call is over.
+func (e *engine) nextOffloaded(th *thread) bool {
+	j := &th.job
+	if j.in > 0 || j.out > 0 || th.pool.procs {
+		return false // a worker process's: a pickled step each
+	}
+	t := &e.slots[j.slot]
+	p := e.progs[t.group]
+	for int(t.pc) < len(p.ops) {
+		o := &p.ops[t.pc]
+		if o.kind != opWork && o.kind != opWait || o.offload != workload.OffloadThread {
+			return false
+		}
+		t.pc++
+		d := o.dist.Sample(&t.rng)
+		if d <= 0 {
+			continue
+		}
+		j.dur, j.work, j.released = d, o.kind == opWork, o.released
+		switch {
+		case !j.work:
+			e.sleep(th, d+e.prof.SleepOvershoot, Waiting, actStep)
+		case j.released:
+			e.cwork(th, d, actStep)
+		default:
+			e.python(th, e.pyWork(d), actStep)
+		}
+		return true
+	}
+	return false
 }
 
 // timerArm is the CPU of arming an awaited sleep's timer: LoopTimer less

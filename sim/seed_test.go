@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
@@ -246,5 +247,31 @@ func TestConvoy(t *testing.T) {
 	r := run(t, inline(t, "io: [repeat 200 [wait 500us]]"), "threads", runOpt{prof: prof})
 	if d := r.Records[0].End - r.Records[0].Start - 200*(500*us+over); d < 0 || d > 1*ms {
 		t.Errorf("io alone: took %d, want ≈ %d", r.Records[0].End-r.Records[0].Start, 200*(500*us+over))
+	}
+}
+
+// TestOffloadedCallRunsItsSteps: steps offloaded to a thread one after
+// another are one executor call (asyncio.to_thread of a function that
+// computes in C and then blocks), so with one executor thread task A's call
+// runs whole before B's: A ends at 110 ms, not 120 (B's work would have
+// come between). A repeat's rounds are calls of their own, which queue
+// behind the other task's: A ends at 150 ms, not 100; so are steps
+// with one run on the loop between them, even one of no time.
+func TestOffloadedCallRunsItsSteps(t *testing.T) {
+	const ms = int64(time.Millisecond)
+	for _, tt := range []struct {
+		expr string
+		want []int64
+	}{
+		{"2 x [work 10ms released offload thread, wait 100ms blocking offload thread]", []int64{110 * ms, 220 * ms}},
+		{"2 x [repeat 2 [wait 50ms blocking offload thread]]", []int64{150 * ms, 200 * ms}},
+		{"2 x [wait 50ms blocking offload thread, work 0s, wait 50ms blocking offload thread]", []int64{150 * ms, 200 * ms}},
+	} {
+		r := run(t, inline(t, tt.expr), "asyncio(executor=1)", runOpt{})
+		for i, want := range tt.want {
+			if r.Records[i].End != want {
+				t.Errorf("%s: %s ends at %v, want %v", tt.expr, r.Records[i].Name, time.Duration(r.Records[i].End), time.Duration(want))
+			}
+		}
 	}
 }

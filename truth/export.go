@@ -260,7 +260,9 @@ func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks
 # bytes pickled to a worker process with it and back (input, output) and
 # its steps, repeats expanded: [kind, seconds], or [kind, seconds, "thread"
 # | "process"] for a step that an event loop offloads (other models run it
-# in place; [..., "process", input, output] when it pickles data), or
+# in place; "thread+" goes on the executor call of the step before, as
+# one function offloaded with asyncio.to_thread does both; [...,
+# "process", input, output] when it pickles data), or
 #   ["use", resource, steps]     hold one unit of WORKLOAD["resources"][resource]
 #   ["gather", [steps, ...]]     run the branches side by side, wait for all
 #   ["choose", alternative, steps]  the alternative conclab drew for this task

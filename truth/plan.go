@@ -38,6 +38,10 @@ type Step struct {
 	Kind    StepKind
 	Dur     int64 // nanoseconds, > 0 (work and wait)
 	Offload workload.Offload
+	// Joined: offloaded to a thread right after a step that was, in the
+	// same block and round, so the same executor call runs both (the
+	// engine's rule, sim's nextOffloaded).
+	Joined bool
 	// Input and Output are the bytes a step offloaded to a process
 	// pickles to it and back.
 	Input, Output int64
@@ -102,7 +106,10 @@ type expander struct {
 // expand appends steps to out in the order the engine runs them, drawing
 // as it does.
 func (x *expander) expand(out *[]Step, steps []workload.Step) error {
+	call := false // an executor call is open: steps offloaded to a thread, one after another in this block and round
 	for _, s := range steps {
+		thread := (s.Kind == workload.Work || s.Kind == workload.Wait) && s.Offload == workload.OffloadThread
+		call = call && thread
 		switch s.Kind {
 		case workload.Repeat:
 			if s.Count <= 0 || len(s.Steps) == 0 {
@@ -156,7 +163,8 @@ func (x *expander) expand(out *[]Step, steps []workload.Step) error {
 			if *x.total > MaxSteps {
 				return fmt.Errorf("more than %d steps with repeats expanded: too many to export", MaxSteps)
 			}
-			st := Step{Kind: Work, Dur: d, Offload: s.Offload}
+			st := Step{Kind: Work, Dur: d, Offload: s.Offload, Joined: call}
+			call = thread
 			if s.Offload == workload.OffloadProcess {
 				st.Input, st.Output = s.Input, s.Output
 			}
@@ -176,7 +184,8 @@ func (x *expander) expand(out *[]Step, steps []workload.Step) error {
 
 // stepsData is steps as the exported programs read them: [kind, seconds],
 // or [kind, seconds, "thread" | "process"] for a step that an event loop
-// offloads (other models run it in place), with [..., "process", input,
+// offloads (other models run it in place; "thread+" for one that goes on
+// the executor call of the step before), with [..., "process", input,
 // output] when it pickles data; ["use", resource, steps], ["gather",
 // [steps, ...]] (one list per copy) and ["choose", alternative, steps].
 func stepsData(steps []Step) []any {
@@ -193,6 +202,8 @@ func stepsData(steps []Step) []any {
 				branches[j] = stepsData(b)
 			}
 			out[i] = []any{s.Kind, branches}
+		case s.Offload == workload.OffloadThread && s.Joined:
+			out[i] = []any{s.Kind, number(s.Dur), "thread+"}
 		case s.Offload == workload.OffloadThread:
 			out[i] = []any{s.Kind, number(s.Dur), "thread"}
 		case s.Offload == workload.OffloadProcess && (s.Input > 0 || s.Output > 0):

@@ -102,6 +102,32 @@ func TestTasksExpandsRepeatsInOrder(t *testing.T) {
 	}
 }
 
+// TestTasksJoinsOffloadedCalls: a step offloaded to a thread right after
+// another, in the same block and round, goes on its executor call
+// ("thread+"), as the engine runs it; a step of the loop's between them
+// (even one of no time, left out) or a repeat's next round opens a new
+// call, and a step of no time inside a call is left out of it.
+func TestTasksJoinsOffloadedCalls(t *testing.T) {
+	wl, err := workload.ParseInline("x: [wait 1ms blocking offload thread, work 2ms offload thread, work 0s offload thread, " +
+		"wait 3ms blocking offload thread, work 1ms, wait 4ms blocking offload thread, " +
+		"repeat 2 [wait 5ms blocking offload thread, wait 6ms blocking offload thread], work 0s, wait 7ms blocking offload thread]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := Tasks(wl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []any
+	for _, s := range stepsData(tasks[0].Steps) {
+		got = append(got, s.([]any)[2:]...)
+	}
+	want := []any{"thread", "thread+", "thread+", "thread", "thread", "thread+", "thread", "thread+", "thread"}
+	if len(tasks[0].Steps) != 10 || !reflect.DeepEqual(got, want) {
+		t.Errorf("steps %v: offloads %v, want the work of 1 ms and %v", stepsData(tasks[0].Steps), got, want)
+	}
+}
+
 func TestTasksRefusesTooManySteps(t *testing.T) {
 	wl, err := workload.ParseInline("1000 x [repeat 3000 [work 1us]]")
 	if err != nil {

@@ -321,7 +321,9 @@ async def loop_steps(steps, records):
     system call: a tree of ten thousand waits would pay it ten thousand
     times), and a wait costs what awaiting asyncio.sleep costs plus two
     clock reads and a tuple."""
-    for step in steps:
+    i = 0
+    while i < len(steps):
+        step, i = steps[i], i + 1
         kind = step[0]
         if kind == "wait" and len(step) == 2:  # the task suspends; the loop runs the others
             begin = PROGRESS[0] = now()
@@ -344,8 +346,11 @@ async def loop_steps(steps, records):
         elif kind == "choose":  # the alternative the simulation drew: step[1]
             await loop_steps(step[2], records)
         elif len(step) > 2 and step[2] == "thread":
-            records.append(await asyncio.get_running_loop().run_in_executor(
-                None, run_step, kind, step[1]))
+            call = [step]  # and the steps that go on its executor call ("thread+")
+            while i < len(steps) and len(steps[i]) > 2 and steps[i][2] == "thread+":
+                call, i = call + [steps[i]], i + 1
+            records.extend(await asyncio.get_running_loop().run_in_executor(
+                None, run_call, call))
         elif len(step) > 3:  # offloaded to a process, with data pickled both ways
             record, _ = await asyncio.get_running_loop().run_in_executor(
                 process_pool(), run_step_data, kind, step[1], data(step[3]), step[4])
@@ -358,6 +363,11 @@ async def loop_steps(steps, records):
             records.append(run_step(kind, step[1]))
             PROGRESS[0] = now()
     return records
+
+
+def run_call(steps):
+    """Runs steps one after another on an executor thread: one call."""
+    return [run_step(step[0], step[1]) for step in steps]
 
 
 def run_step_data(kind, seconds, data, output):

@@ -123,7 +123,8 @@ func writeServerHead(b *bytes.Buffer, wl *workload.Workload, d model.Deployment,
 	}
 	js.WriteString("\n]")
 	b.WriteString(`# The requests, as data: request i's steps, [kind, seconds] or
-# [kind, seconds, "thread" | "process"] for a step an event loop offloads;
+# [kind, seconds, "thread" | "process"] for a step an event loop offloads
+# ("thread+": on the executor call of the step before);
 # ["use", resource, steps], ["gather", [steps, ...]] (one list per branch)
 # and ["choose", alternative, steps] (the alternative drawn).
 REQUESTS = json.loads('''`)

@@ -44,6 +44,12 @@ def run_step(kind, seconds):
         time.sleep(seconds)
 
 
+def run_call(steps):
+    """Runs steps one after another on an executor thread: one call."""
+    for step in steps:
+        run_step(step[0], step[1])
+
+
 def make_locks(loop=False):
     """This process's resources: a lock for a capacity of 1, else a
     bounded semaphore; asyncio's on an event loop (made on the running
@@ -239,7 +245,9 @@ async def run_request(index):
 async def loop_steps(steps):
     """Runs steps as a coroutine on the event loop."""
     loop = asyncio.get_running_loop()
-    for step in steps:
+    i = 0
+    while i < len(steps):
+        step, i = steps[i], i + 1
         kind = step[0]
         if kind == "use":
             lock = LOCKS[step[1]]
@@ -259,7 +267,10 @@ async def loop_steps(steps):
         seconds = step[1]
         offload = step[2] if len(step) > 2 else None
         if offload == "thread":
-            await loop.run_in_executor(None, run_step, kind, seconds)
+            call = [step]  # and the steps that go on its executor call ("thread+")
+            while i < len(steps) and len(steps[i]) > 2 and steps[i][2] == "thread+":
+                call, i = call + [steps[i]], i + 1
+            await loop.run_in_executor(None, run_call, call)
         elif offload == "process":
             await loop.run_in_executor(PROCESS_POOL, run_step, kind, seconds)
         elif kind == "wait":  # the request suspends; the loop serves others

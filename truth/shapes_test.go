@@ -107,6 +107,17 @@ func TestShapesAgainstCPython(t *testing.T) {
 		{"gather in sync code", "sync", "2 x [gather [2 x [wait 40ms]]]", false, nil, 0},
 		{"locks in opposite orders", "threads(2)", "res a=1; res b=1; A: [use a [wait 40ms, use b [wait 1ms]]]; B: [use b [wait 40ms, use a [wait 1ms]]]", true, nil, 0},
 		{"locks one after another", "sync", "res a=1; res b=1; A: [use a [wait 40ms, use b [wait 1ms]]]; B: [use b [wait 40ms, use a [wait 1ms]]]", false, nil, 0},
+		// asyncio.to_thread of a function that computes in C and then
+		// blocks: one executor call a task, the second step right after
+		// the first on the same thread (the engine ran each step as a call
+		// of its own until 2026-12-03, all the work before any wait).
+		{"a call that computes then blocks, offloaded", "asyncio(executor=2)", "6 x [work 10ms released offload thread, wait 60ms blocking offload thread]", false, func(t *testing.T, m *Measurement) {
+			for _, task := range m.Tasks {
+				if len(task.Steps) != 2 || task.Steps[0].Thread != task.Steps[1].Thread || task.Steps[1].Start-task.Steps[0].End > 0.002 {
+					t.Errorf("%s: steps %+v, want its two steps one after the other on one executor thread", task.Name, task.Steps)
+				}
+			}
+		}, 0},
 		{"a choice per task", "threads(4)", "seed=7; 12 x [choose [3: [work 5ms], 1: [wait 30ms, work 1ms]]]", false, nil, 0},
 		// Moving megabytes into fresh memory is page faults, which other
 		// processes slow most: 4 MB took 22–25 ms per MB here on a quiet
