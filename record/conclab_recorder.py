@@ -10,8 +10,8 @@ run a work item.) The program gets its own argv, __main__,
 standard streams and exit status. Standard library only, CPython 3.8 and
 newer, free-threaded builds included.
 
-A task is a thread, a work item of a thread or process pool, an asyncio
-task, or the main program's own code. Its steps, in order:
+A task is a thread, a work item of a thread or process pool, a
+multiprocessing.Process, an asyncio task, or the main program's own code. Its steps, in order:
 
     ["w", ns]            CPU of the thread with the GIL held (thread_time)
     ["r", ns, what, at]  CPU inside C code that releases the GIL (zlib, hashlib, sqlite3)
@@ -26,6 +26,10 @@ task, or the main program's own code. Its steps, in order:
     ["a", res, at]       it acquired the resource
     ["x", res]           it released it
     ["p", ns]            it started a thread or a process (the runtime's cost, predicted)
+    ["s", pid, method, at]
+                         the process it started at time at (fork, spawn,
+                         forkserver) runs a task of the program's (a
+                         multiprocessing.Process), which that process records
     ["k", depth, sites]  the main program's call stack changed at this depth: the
                          functions from there down (the first boundary: depth 0)
 
@@ -1292,8 +1296,61 @@ def _in_worker(fn, args, kwargs, named=None):
     return result, err, rec
 
 
+def _process_fn(proc):
+    """The program's function a multiprocessing.Process runs (its target,
+    or the run() of its class), as (name, site); None for the standard
+    library's processes (a pool's workers, a manager, the resource
+    tracker)."""
+    target = getattr(proc, "_target", None)
+    if target is not None:
+        code = getattr(target, "__code__", None)
+        if code is None or _stdlib(code.co_filename):
+            return None
+        return _fn_site(target)
+    run = type(proc).run
+    code = getattr(run, "__code__", None)
+    if code is None or _stdlib(code.co_filename):
+        return None
+    return type(proc).__name__, _fn_site(run)[1]
+
+
 def _patch_process(mpp):
-    _patch(mpp.BaseProcess, "start", lambda f: functools.wraps(f)(lambda self: _started(f, self)))
+    """A multiprocessing.Process of the program's is a task that runs in a
+    process of its own: the parent's step says which ("s", its pid), and
+    the child records the task, which conclab joins to it by that pid."""
+    start = mpp.BaseProcess.start
+
+    def start_(self):
+        task = _current()
+        if task is None or _process_fn(self) is None:
+            return start(self)
+        at = _now()
+        try:
+            return _started(start, self)
+        finally:
+            if self.pid is not None:
+                task.steps.append(["s", self.pid, getattr(getattr(self, "_popen", None), "method", ""), at])
+    start_._conclab = True
+    if not getattr(start, "_conclab", False):
+        mpp.BaseProcess.start = start_
+
+    boot = mpp.BaseProcess._bootstrap
+
+    def _bootstrap(self, *args, **kwargs):
+        fn = _process_fn(self)
+        if fn is None or not _child[0] or _worker[0]:
+            return boot(self, *args, **kwargs)
+        task = Task("process", fn[0], fn[1], None)
+        _local.stack = []
+        _enter(task)
+        try:
+            return boot(self, *args, **kwargs)
+        finally:
+            _leave(task)
+    _bootstrap._conclab = True
+    if not getattr(boot, "_conclab", False):
+        mpp.BaseProcess._bootstrap = _bootstrap
+    _patch(mpp.BaseProcess, "join", _joined)
 
 
 def _patch_process_pool(cf):
@@ -1597,7 +1654,8 @@ def _patch_event_loop(be):
         if code is not None and _stdlib(code.co_filename):
             return coro  # the loop's own (shutdown_asyncgens …), a server's
         name = getattr(coro, "__qualname__", None) or type(coro).__name__
-        task = Task("async", name, _site(code) if code else "", _current())
+        # The recorder's own coroutines (its asyncio.sleep) have no site.
+        task = Task("async", name, _site(code) if code and code.co_filename != __file__ else "", _current())
         return Recorded(coro, task)
 
     def factory_for(user):

@@ -86,6 +86,15 @@ func newFolder(rec *Recording) *folder {
 			f.ops[i] = f.offloaded(f.ops[i])
 		}
 	}
+	// An asyncio task that started one task and waited for it (wait_for
+	// before 3.12 wraps its coroutine in a task; create_task then await;
+	// shield) ran that task's steps in turn, as its own: a gather of one
+	// would be a second task, which a thread pool runs on a second worker.
+	for i := range rec.Tasks {
+		if k := rec.Tasks[i].Kind; k == "async" || k == "request" {
+			f.ops[i] = f.inlined(i, f.ops[i])
+		}
+	}
 	f.items = make([][]item, n)
 	consumer := false
 	for i := range rec.Tasks {
@@ -150,6 +159,30 @@ func (f *folder) offloaded(in []op) []op {
 		}
 		if o.kind == opUse || o.kind == opRepeat {
 			o.body = f.offloaded(o.body)
+		}
+		out = append(out, o)
+	}
+	return tidy(out)
+}
+
+// inlined replaces, in the steps of task i, each gather of one asyncio
+// task by that task's steps (and its waits for resources).
+func (f *folder) inlined(i int, in []op) []op {
+	if !slices.ContainsFunc(in, func(o op) bool {
+		return o.kind == opGather && len(o.kids) == 1 || o.kind == opUse || o.kind == opRepeat
+	}) {
+		return in
+	}
+	var out []op
+	for _, o := range in {
+		if k := o.kids; o.kind == opGather && len(k) == 1 && f.rec.Tasks[k[0]].Kind == "async" {
+			out = append(out, f.inlined(k[0], f.ops[k[0]])...)
+			f.lockWait[i] += f.lockWait[k[0]]
+			f.lockWait[k[0]] = 0
+			continue
+		}
+		if o.kind == opUse || o.kind == opRepeat {
+			o.body = f.inlined(i, o.body)
 		}
 		out = append(out, o)
 	}

@@ -108,16 +108,19 @@ type Task struct {
 	Error  *string `json:"error"`
 	Thread int64   `json:"thread"` // the thread it ran on (its first)
 	PID    int     `json:"pid"`    // the process it ran in
+	// StartMethod is how a multiprocessing.Process's process was started
+	// (fork, spawn, forkserver): the starter's "s" step says (Adopt).
+	StartMethod string `json:"-"`
 }
 
 // Step is one entry of a task's steps: [kind, value] or [kind, value,
 // what]; see the recorder's docstring for the kinds.
 type Step struct {
 	Kind     byte
-	NS       int64    // w r i b j u p: nanoseconds; k: depth
+	NS       int64    // w r i b j u p: nanoseconds; k: depth; s: the process id
 	Children []int    // g
 	Res      int64    // u a x: the resource; q: the queue
-	Put      int64    // q: when the item taken was put (the recorder's clock)
+	Put      int64    // q: when the item taken was put; s: when start() was called (the recorder's clock)
 	What     string   // r i b: the call
 	Sites    []string // k: the functions of the main program's stack from NS down
 	// At is where in the program the call was made (r i b j a),
@@ -137,12 +140,21 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 	}
 	s.Kind = kind[0]
 	switch s.Kind {
-	case 'w', 'r', 'i', 'b', 'j', 'p', 'k':
+	case 'w', 'r', 'i', 'b', 'j', 'p', 'k', 's':
 		var v float64
 		if err := json.Unmarshal(a[1], &v); err != nil || v < 0 {
 			return fmt.Errorf("step %q: want a count of nanoseconds, not %.20s", kind, a[1])
 		}
 		s.NS = int64(v)
+		if s.Kind == 's' && len(a) > 3 {
+			// The start method and when start() was called; anything
+			// else: none said, and the time the process's task began.
+			var at float64
+			json.Unmarshal(a[2], &s.What)
+			if json.Unmarshal(a[3], &at) == nil && at >= 0 {
+				s.Put = int64(at)
+			}
+		}
 	case 'q':
 		var ns, put float64
 		if len(a) < 4 || json.Unmarshal(a[1], &ns) != nil || ns < 0 || json.Unmarshal(a[2], &s.Res) != nil || json.Unmarshal(a[3], &put) != nil {
@@ -204,6 +216,48 @@ func Read(r io.Reader) (*Recording, error) {
 		return nil, errors.New("the recording has no main task")
 	}
 	return rec, nil
+}
+
+// Adopt joins each multiprocessing.Process a task started (its "s" step,
+// with the process id) to the task that process recorded, merged from its
+// recording: the step becomes a "g" of that task, its parent the starter,
+// and it was made when start() was called.
+// A process that wrote no recording (killed, or it ran none of the
+// program's code) is dropped from the steps.
+func (rec *Recording) Adopt() {
+	for i := range rec.Tasks {
+		t := &rec.Tasks[i]
+		if !slices.ContainsFunc(t.Steps, func(s Step) bool { return s.Kind == 's' }) {
+			continue
+		}
+		steps := make([]Step, 0, len(t.Steps))
+		for _, s := range t.Steps {
+			if s.Kind != 's' {
+				steps = append(steps, s)
+				continue
+			}
+			k := slices.IndexFunc(rec.Tasks, func(c Task) bool {
+				return c.ID > i && c.PID == int(s.NS) && c.Kind == "process" && c.Parent == nil && c.Pool == nil
+			})
+			if k < 0 {
+				continue
+			}
+			p := i
+			c := &rec.Tasks[k]
+			c.Parent, c.StartMethod = &p, s.What
+			if s.Put > 0 && s.Put < c.Start {
+				// Made when start() was called, as a thread is: its process's
+				// start-up is the runtime's, which the model predicts.
+				c.Start = s.Put
+			}
+			if n := len(steps); n > 0 && steps[n-1].Kind == 'g' {
+				steps[n-1].Children = append(slices.Clone(steps[n-1].Children), k)
+			} else {
+				steps = append(steps, Step{Kind: 'g', Children: []int{k}})
+			}
+		}
+		t.Steps = steps
+	}
 }
 
 // ReadChild reads the recording of a forked child: no main task.

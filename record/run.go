@@ -191,6 +191,7 @@ wait:
 		}
 		rec.Merge(c)
 	}
+	rec.Adopt()
 	return rec, status, nil
 }
 

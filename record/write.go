@@ -2,10 +2,12 @@ package record
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -223,6 +225,9 @@ func groupOrigin(rec *Recording, g *group, unitFn string) string {
 	case "pool", "process":
 		if p := poolOf(rec, m.pool); p != nil {
 			return fmt.Sprintf("%s (%s): %d work items of %s made at %s", m.name, site, n, p.Made(), p.Site)
+		}
+		if m.kind == "process" {
+			return fmt.Sprintf("%s (%s): %d multiprocessing.Process", m.name, site, n)
 		}
 	case "thread":
 		return fmt.Sprintf("%s (%s): %d threading.Thread", m.name, site, n)
@@ -478,7 +483,15 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 			pool = p
 		}
 	}
+	bare := 0 // multiprocessing.Process, a process each
+	for _, e := range es {
+		if e.kind == "process" && e.pool == nil {
+			bare++
+		}
+	}
 	switch {
+	case top == "process" && 2*bare > n:
+		return ownProcesses(es)
 	case (top == "pool" || top == "process") && pool != nil:
 		if pool.Kind == "processes" {
 			m := fmt.Sprintf("processes(%d)", pool.Workers)
@@ -530,6 +543,41 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 		return "sync", fmt.Sprintf("the program's own: it calls %s once per item, one after another", funcName(unitFn))
 	}
 	return "sync", "the program's own: one thread"
+}
+
+// ownProcesses is the model of a program that ran its tasks as
+// multiprocessing.Process: as many worker processes as ran at once,
+// started as its were.
+func ownProcesses(es []entry) (string, string) {
+	type edge struct {
+		at    int64
+		delta int
+	}
+	var edges []edge
+	n, method := 0, ""
+	for _, e := range es {
+		if e.kind != "process" || e.pool != nil || e.task == nil {
+			continue
+		}
+		n++
+		end := e.task.Start
+		if e.task.End != nil {
+			end = *e.task.End
+		}
+		edges = append(edges, edge{e.task.Start, 1}, edge{end, -1})
+		method = e.task.StartMethod
+	}
+	slices.SortFunc(edges, func(a, b edge) int { return cmp.Or(cmp.Compare(a.at, b.at), a.delta-b.delta) })
+	at, peak := 0, 1
+	for _, x := range edges {
+		at += x.delta
+		peak = max(peak, at)
+	}
+	m := fmt.Sprintf("processes(%d)", peak)
+	if method == "spawn" {
+		m = fmt.Sprintf("processes(%d, start=spawn)", peak)
+	}
+	return m, fmt.Sprintf("the program's own: %d multiprocessing.Process, %d at once", n, peak)
 }
 
 // alternatives are the models to compare: the program's first, then sync,

@@ -42,7 +42,9 @@ func newRecordCmd(s *streams) *cobra.Command {
 streams, working directory and exit status are its own; Ctrl-C reaches it)
 under a recorder written with the standard library alone, and writes the
 workload it is. Its tasks: each thread, thread or process pool work item
-(concurrent.futures, or multiprocessing's Pool and ThreadPool), asyncio task (with the children it gathers as branches), item that worker
+(concurrent.futures, or multiprocessing's Pool and ThreadPool),
+multiprocessing.Process, asyncio task (with the children it waits for, by
+gather, wait, as_completed or a TaskGroup, as branches), item that worker
 threads or coroutines take from a queue, the main program's calls of the
 function that handles one item, and a server's requests (http.server,
 wsgiref, gunicorn's and uvicorn's workers) as an open workload.
