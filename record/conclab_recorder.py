@@ -1055,9 +1055,12 @@ def _patch_thread_pool(cf):
 
     def __init__(self, *args, **kwargs):
         init(self, *args, **kwargs)
+        # An event loop's default executor, made by run_in_executor(None, ...).
+        caller = sys._getframe(1).f_code
+        default = caller.co_name == "run_in_executor" and _stdlib(caller.co_filename)
         with _lock:
             _pools[id(self)] = {"kind": "threads", "workers": self._max_workers,
-                                "site": _caller_site(2), "class": "ThreadPoolExecutor"}
+                                "site": _caller_site(2), "class": "ThreadPoolExecutor", "default": default}
     __init__._conclab = True
     cf.ThreadPoolExecutor.__init__ = __init__
     submit = cf.ThreadPoolExecutor.submit

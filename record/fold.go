@@ -148,7 +148,7 @@ func (f *folder) offloaded(in []op) []op {
 					if k.ns <= 0 || k.kind == opWork && k.ns < minOffloadWork {
 						continue // the executor's call of it (a new thread's start): no step of its own
 					}
-					k.offload = true
+					k.offload, k.call = true, o.kids[0]+1
 					if k.kind == opWait {
 						k.kind = opBlocking // a blocking call, made on the executor's thread
 					}

@@ -40,6 +40,9 @@ type op struct {
 	// offload: the step ran on an executor thread the task awaited
 	// (asyncio.to_thread, run_in_executor).
 	offload bool
+	// call tells an offloaded step's call from the next one's: 1 + the
+	// work item's task. Steps of two calls are never one step.
+	call int
 }
 
 // Below these a step is noise: CPU between two parts of one wait, a C call
@@ -155,7 +158,7 @@ func tidy(in []op) []op {
 	for i := 0; i < len(out); i++ {
 		o := out[i]
 		if n := len(folded); o.kind == opWork && n > 0 && i+1 < len(out) &&
-			out[i+1].kind == folded[n-1].kind && out[i+1].offload == folded[n-1].offload && !o.offload &&
+			out[i+1].kind == folded[n-1].kind && out[i+1].offload == folded[n-1].offload && out[i+1].call == folded[n-1].call && !o.offload &&
 			sliver(o.ns, folded[n-1], out[i+1]) {
 			carry += o.ns
 			folded[n-1].ns += out[i+1].ns
@@ -183,7 +186,7 @@ func mergeAdjacent(in []op) []op {
 		if mergeable(o.kind) && o.ns <= 0 {
 			continue
 		}
-		if n := len(out); n > 0 && out[n-1].kind == o.kind && out[n-1].offload == o.offload && mergeable(o.kind) {
+		if n := len(out); n > 0 && out[n-1].kind == o.kind && out[n-1].offload == o.offload && out[n-1].call == o.call && mergeable(o.kind) {
 			out[n-1].ns += o.ns
 			out[n-1].what = joinWhat(out[n-1].what, o.what)
 			if o.kind == opWork {

@@ -531,8 +531,18 @@ if __name__ == "__main__":
 	}
 }
 
+// TestRecordLock: the program's lock is a resource of capacity 1, a
+// task's hold of it a use, and its waits for it resource waits. Four
+// tasks through one lock held 10 ms, started about a millisecond apart:
+// up to 10 + 20 + 30 ms of queueing, less their stagger (51–65 ms in 100
+// runs here). In about one run in 50 a thread stalls and the waits come
+// to 67–124 ms, with or without this session's changes (2026-12-03): a
+// second recording is made then, and the nearer judged.
 func TestRecordLock(t *testing.T) {
-	_, res, _, _ := recordProgram(t, spin+`
+	testtool.WallClock(t) // measures real CPython: one such test at a time
+	var waits []float64
+	for range 2 {
+		_, res, _, _ := recordProgram(t, spin+`
 import threading, queue
 state = threading.Lock()
 q = queue.Queue()   # the standard library's own locks are not the program's
@@ -545,18 +555,20 @@ ts = [threading.Thread(target=handle, args=(i,)) for i in range(4)]
 for t in ts: t.start()
 for t in ts: t.join()
 `)
-	w := parse(t, res)
-	if len(w.Resources) != 1 || w.Resources[0].Capacity != 1 {
-		t.Fatalf("want the program's lock as one resource of capacity 1, got:\n%s", res.YAML)
+		w := parse(t, res)
+		if len(w.Resources) != 1 || w.Resources[0].Capacity != 1 {
+			t.Fatalf("want the program's lock as one resource of capacity 1, got:\n%s", res.YAML)
+		}
+		if len(w.Groups) != 1 || w.Groups[0].Count != 4 || kinds(w.Groups[0].Steps) != "wuse" {
+			t.Fatalf("want handle × 4 as work, use, got %s:\n%s", kinds(w.Groups[0].Steps), res.YAML)
+		}
+		lw := res.Summary.Groups[0].LockWaits
+		if lw >= 0.03 && lw <= 0.065 {
+			return
+		}
+		waits = append(waits, lw)
 	}
-	if len(w.Groups) != 1 || w.Groups[0].Count != 4 || kinds(w.Groups[0].Steps) != "wuse" {
-		t.Fatalf("want handle × 4 as work, use, got %s:\n%s", kinds(w.Groups[0].Steps), res.YAML)
-	}
-	// Four tasks through one lock held 10 ms, started about a millisecond
-	// apart: up to 10 + 20 + 30 ms of queueing, less their stagger.
-	if s := res.Summary.Groups[0]; s.LockWaits < 0.03 || s.LockWaits > 0.065 {
-		t.Errorf("resource waits %.3f s, want 30–60 ms", s.LockWaits)
-	}
+	t.Errorf("resource waits %.3f s, want 30–65 ms", waits)
 }
 
 func TestRecordOffload(t *testing.T) {
@@ -889,18 +901,29 @@ q = queue.Queue(maxsize=2)
 		t.Errorf("the items' releases span %.0f ms, want the producer's own 30 ms or so:\n%s", float64(span)/1e6, res.YAML)
 	}
 	predictsTook(t, w, res, out)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "prog.py")
-	if err := os.WriteFile(path, []byte(prog), 0o600); err != nil {
+	w.Models[0].Expr = "threads(6)"
+	predictsTook(t, w, res, unrecorded(t, prog, "6"))
+}
+
+// unrecorded runs src as a program without the recorder, with args, and
+// returns what it printed.
+func unrecorded(t *testing.T, src string, args ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "prog.py")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	six, err := exec.Command(python(t), path, "6").Output()
+	out, err := exec.Command(python(t), append([]string{path}, args...)...).Output()
 	if err != nil {
-		t.Fatalf("six consumers: %v", err)
+		t.Fatalf("the program %q unrecorded: %v: %s", args, err, out)
 	}
-	w.Models[0].Expr = "threads(6)"
-	predictsTook(t, w, res, string(six))
+	return string(out)
 }
+
+// timedSpin starts a program that prints "took S" from its very start,
+// its imports included as its recording's release times include them,
+// and defines spin.
+const timedSpin = "import time\nstart = time.perf_counter()\n" + spin
 
 // predictsTook: the workload's first model predicts within 15 % the time
 // the program printed ("took S").
@@ -1007,6 +1030,62 @@ asyncio.run(main())
 	}
 }
 
+// TestRecordExecutorCalls: coroutines that send two calls in turn to a
+// ThreadPoolExecutor(3) of their own (run_in_executor): the model is
+// asyncio(executor=3), each call's steps stay its own (a call that
+// computes then sleeps, then one that sleeps: the loop's CPU between
+// them is kept, so that they are two trips to the executor, the second
+// queued behind the others'), and it predicts the program's time, run
+// unrecorded. (Until 2026-12-03 the model took the default executor's
+// 6 threads and the two calls' sleeps were one: 220 ms predicted where
+// the program took 383; now 380.)
+func TestRecordExecutorCalls(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
+	const prog = timedSpin + `import asyncio
+from concurrent.futures import ThreadPoolExecutor
+def fetch(i):
+    spin(1)
+    time.sleep(0.03)
+def store(i):
+    time.sleep(0.01)
+async def one(pool, i):
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(pool, fetch, i)
+    await loop.run_in_executor(pool, store, i)
+    spin(1)
+async def main():
+    with ThreadPoolExecutor(3) as pool:
+        await asyncio.gather(*(one(pool, i) for i in range(24)))
+asyncio.run(main())
+print("took %.4f" % (time.perf_counter() - start))
+`
+	_, res, status, out := recordProgram(t, prog)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, out)
+	}
+	w := parse(t, res)
+	if len(w.Groups) != 1 || w.Groups[0].Count != 24 {
+		t.Fatalf("want one group of 24 tasks:\n%s", res.YAML)
+	}
+	var shape []string
+	for _, s := range w.Groups[0].Steps {
+		k := map[workload.StepKind]string{workload.Work: "work", workload.Wait: "wait"}[s.Kind]
+		if s.Offload == workload.OffloadThread {
+			k = "offloaded " + k
+		} else if s.Kind == workload.Work && mean(s.Dur) < 500_000 {
+			k = "loop"
+		}
+		shape = append(shape, k)
+	}
+	if want := []string{"loop", "offloaded work", "offloaded wait", "loop", "offloaded wait", "work"}; !slices.Equal(shape, want) {
+		t.Errorf("steps %q, want %q:\n%s", shape, want, res.YAML)
+	}
+	if w.Models[0].Expr != "asyncio(executor=3)" {
+		t.Errorf("first model %s (%s), want asyncio(executor=3)", w.Models[0].Expr, res.Summary.ModelWhy)
+	}
+	predictsTook(t, w, res, unrecorded(t, prog))
+}
+
 // TestRecordAsyncioJoins: a coroutine that starts 40 tasks and then
 // waits for them one way or another (each in turn, asyncio.wait, as they
 // complete, FIRST_COMPLETED in a loop, a TaskGroup) waits for its
@@ -1016,13 +1095,7 @@ asyncio.run(main())
 // the children, and the prediction nearly twice the program's time.)
 func TestRecordAsyncioJoins(t *testing.T) {
 	testtool.WallClock(t) // measures real CPython: one such test at a time
-	const prog = `import time
-start = time.perf_counter()
-import asyncio, sys
-def spin(ms):
-    end = time.thread_time() + ms / 1000
-    while time.thread_time() < end:
-        pass
+	const prog = timedSpin + `import asyncio, sys
 async def fetch(sem, i):
     async with sem:
         spin(1)
@@ -1136,13 +1209,7 @@ asyncio.run(main())
 // conclab can see".)
 func TestRecordMultiprocessingProcess(t *testing.T) {
 	testtool.WallClock(t) // measures real CPython: one such test at a time
-	const prog = `import time
-start = time.perf_counter()
-import sys, multiprocessing as mp
-def spin(ms):
-    end = time.thread_time() + ms / 1000
-    while time.thread_time() < end:
-        pass
+	const prog = timedSpin + `import sys, multiprocessing as mp
 def worker(i):
     for _ in range(4):
         spin(20)
@@ -1193,16 +1260,12 @@ if __name__ == "__main__":
 			// "p" steps show; calibrate's 21–42 ms is a
 			// ProcessPoolExecutor's first result, its queues and threads
 			// included, and predicted 30 % long here.
-			path := filepath.Join(t.TempDir(), "prog.py")
-			if err := os.WriteFile(path, []byte(prog), 0o600); err != nil {
-				t.Fatal(err)
-			}
 			var runs []float64
 			for range 3 {
-				b, err := exec.Command(python(t), path, tt.method).Output()
+				out := unrecorded(t, prog, tt.method)
 				var took float64
-				if _, serr := fmt.Sscanf(string(b), "took %f", &took); err != nil || serr != nil {
-					t.Fatalf("the program: %v: %s", err, b)
+				if _, err := fmt.Sscanf(out, "took %f", &took); err != nil {
+					t.Fatalf("the program said %q", out)
 				}
 				runs = append(runs, took)
 			}

@@ -43,6 +43,9 @@ type Pool struct {
 	// Class is the pool's class: ThreadPoolExecutor, ProcessPoolExecutor,
 	// multiprocessing.Pool or multiprocessing.pool.ThreadPool.
 	Class string `json:"class"`
+	// Default: an event loop's default executor, which
+	// run_in_executor(None, ...) made.
+	Default bool `json:"default"`
 }
 
 // Made is how the program made the pool, as Python: its class and size.

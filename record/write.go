@@ -301,7 +301,7 @@ func writeSteps(b *bytes.Buffer, rec *Recording, steps []mop, indent string) {
 	for i, s := range steps {
 		switch s.kind {
 		case opWork, opReleased, opWait, opBlocking:
-			if s.kind == opWork && s.fit.Mean < minWork && i != keep {
+			if s.kind == opWork && s.fit.Mean < minWork && i != keep && !(s.fit.Mean > 0 && betweenCalls(steps, i)) {
 				continue // a canonical place for CPU that stayed empty
 			}
 			key, extra := "work", ""
@@ -386,6 +386,13 @@ func sourceValue(at string) string {
 		return ""
 	}
 	return quote(at)
+}
+
+// betweenCalls: steps[i] is the event loop's CPU between two offloaded
+// steps, which are then two executor calls (consecutive offloaded steps
+// are one call): it is written however short.
+func betweenCalls(steps []mop, i int) bool {
+	return i > 0 && i+1 < len(steps) && steps[i-1].offload && steps[i+1].offload && !steps[i].offload
 }
 
 // minWork: work steps shorter than this on average are left out.
@@ -502,6 +509,10 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 		}
 		return fmt.Sprintf("threads(%d)", pool.Workers), fmt.Sprintf("the program's own, %s made at %s", pool.Made(), pool.Site)
 	case top == "async":
+		if p := offloadPool(rec); p != nil && !p.Default {
+			return fmt.Sprintf("asyncio(executor=%d)", p.Workers),
+				fmt.Sprintf("the program's own: %d asyncio tasks on an event loop, offloading to %s made at %s", n, p.Made(), p.Site)
+		}
 		return "asyncio", fmt.Sprintf("the program's own: %d asyncio tasks on an event loop", n)
 	case top == "thread":
 		return "threads", fmt.Sprintf("the program's own: %d threading.Thread", n)
@@ -543,6 +554,24 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 		return "sync", fmt.Sprintf("the program's own: it calls %s once per item, one after another", funcName(unitFn))
 	}
 	return "sync", "the program's own: one thread"
+}
+
+// offloadPool is the thread pool the program's asyncio tasks sent the
+// most work items to (run_in_executor, to_thread), or nil.
+func offloadPool(rec *Recording) *Pool {
+	count := map[int64]int{}
+	for _, t := range rec.Tasks {
+		if t.Kind == "pool" && t.Pool != nil && t.Parent != nil && rec.Tasks[*t.Parent].Kind == "async" {
+			count[*t.Pool]++
+		}
+	}
+	var best *Pool
+	for i := range rec.Pools {
+		if p := &rec.Pools[i]; p.Kind == "threads" && count[p.ID] > 0 && (best == nil || count[p.ID] > count[best.ID]) {
+			best = p
+		}
+	}
+	return best
 }
 
 // ownProcesses is the model of a program that ran its tasks as
