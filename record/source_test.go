@@ -112,3 +112,36 @@ func TestRecordedRuntime(t *testing.T) {
 		}
 	}
 }
+
+// An asyncio task that awaited one child alone (wait_for before 3.12 wraps
+// its coroutine in a task) ran the child's steps as its own: no gather of
+// one, which a thread pool would run on a second worker and, with every
+// worker taken by a parent, deadlock (threads(6) did, recorded from 40
+// such tasks). Its children that it gathered with others stay branches.
+func TestOneAwaitedChildIsInline(t *testing.T) {
+	main, end := 0, int64(100_000_000)
+	parent := func(id int) *int { return &id }
+	rec := &Recording{Recorder: 1, Python: "3.11.7", Implementation: "cpython", GIL: true, Main: 0, Wall: end, Loops: 1,
+		Tasks: []Task{
+			{ID: 0, Kind: "main", Name: "main", End: &end, Steps: []Step{{Kind: 'g', Children: []int{1, 2}}, {Kind: 'j', NS: 90_000_000}}},
+			{ID: 1, Kind: "async", Name: "one", Site: "/app/x.py:3", Parent: &main, Start: 1_000_000, End: &end,
+				Steps: []Step{{Kind: 'w', NS: 2_000_000}, {Kind: 'g', Children: []int{3}}, {Kind: 'j', NS: 10_000_000}, {Kind: 'w', NS: 1_000_000}}},
+			{ID: 2, Kind: "async", Name: "one", Site: "/app/x.py:3", Parent: &main, Start: 1_000_000, End: &end,
+				Steps: []Step{{Kind: 'w', NS: 2_000_000}, {Kind: 'g', Children: []int{4}}, {Kind: 'j', NS: 10_000_000}, {Kind: 'w', NS: 1_000_000}}},
+			{ID: 3, Kind: "async", Name: "fetch", Site: "/app/x.py:9", Parent: parent(1), Start: 3_000_000, End: &end,
+				Steps: []Step{{Kind: 'i', NS: 10_000_000, What: "await"}}},
+			{ID: 4, Kind: "async", Name: "fetch", Site: "/app/x.py:9", Parent: parent(2), Start: 3_000_000, End: &end,
+				Steps: []Step{{Kind: 'i', NS: 10_000_000, What: "await"}}},
+		}}
+	res, err := Fold(rec, Options{Command: "x.py", Name: "x", Cores: 2, Date: "2026-12-03"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := workload.Parse("x.yaml", res.YAML)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, res.YAML)
+	}
+	if len(w.Groups) != 1 || w.Groups[0].Count != 2 || kinds(w.Groups[0].Steps) != "wiw" {
+		t.Errorf("want one × 2 of work, the child's wait, work:\n%s", res.YAML)
+	}
+}

@@ -576,7 +576,7 @@ func offloadPool(rec *Recording) *Pool {
 
 // ownProcesses is the model of a program that ran its tasks as
 // multiprocessing.Process: as many worker processes as ran at once,
-// started as its were.
+// started as they were.
 func ownProcesses(es []entry) (string, string) {
 	type edge struct {
 		at    int64
