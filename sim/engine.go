@@ -233,18 +233,22 @@ type engine struct {
 	onWait   func(inst int32, sl int32) // a HoldSink's: a wait for a unit began
 	onChoose func(key uint64, alt int)
 
-	threads  []*thread
-	procs    []*process
-	lanes    []Lane
-	cont     []*thread // threads that hold what they need and continue now
-	src      source
-	central  arrivalQueue // released tasks not yet handed to a process
-	rr       int          // round-robin position among worker processes
-	workers  []*process
-	slots    []slot
-	spans    []taskSpan // by slot, only with a sink
-	freeSlot []int32
-	counters []int32
+	threads []*thread
+	procs   []*process
+	lanes   []Lane
+	cont    []*thread // threads that hold what they need and continue now
+	src     source
+	// releaseAt is when the pending release event fires (MaxInt64: none),
+	// releaseGen its generation: an event of an older one is stale.
+	releaseAt  int64
+	releaseGen uint32
+	central    arrivalQueue // released tasks not yet handed to a process
+	rr         int          // round-robin position among worker processes
+	workers    []*process
+	slots      []slot
+	spans      []taskSpan // by slot, only with a sink
+	freeSlot   []int32
+	counters   []int32
 
 	released, done int
 	lastRelease    int64
@@ -375,6 +379,7 @@ const checkEvery = 1 << 16
 
 // loop runs events until every task has finished.
 func (e *engine) loop() error {
+	e.releaseAt = math.MaxInt64
 	e.schedule()
 	if w := e.window(); w > 0 {
 		e.events.push(w/2, evSample, 0, 0)
@@ -454,7 +459,9 @@ func (e *engine) drain() {
 func (e *engine) handle(ev event) {
 	switch ev.kind {
 	case evRelease:
-		e.release()
+		if ev.gen == e.releaseGen {
+			e.release()
+		}
 	case evWake:
 		th := e.threads[ev.a]
 		if th.inC {

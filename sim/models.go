@@ -702,4 +702,7 @@ func (e *engine) finishTask(i int32) {
 		*r = TaskRecord{Name: e.src.name(sl.id, sl.group), Release: sl.release, Start: sl.firstRun, End: e.now, Lane: lane}
 	}
 	e.freeSlot = append(e.freeSlot, i)
+	if e.src.finished(sl.group, e.now) {
+		e.schedule()
+	}
 }

@@ -59,6 +59,12 @@ func randomWorkload(r *rand.Rand) *workload.Workload {
 		if r.IntN(2) == 0 {
 			grp.Every = r.Int64N(10 * ms)
 		}
+		if g > 0 && r.IntN(3) == 0 {
+			grp.After = []int{r.IntN(g)}
+			if g > 1 && r.IntN(2) == 0 && grp.After[0] != g-1 {
+				grp.After = append(grp.After, g-1)
+			}
+		}
 		wl.Groups = append(wl.Groups, grp)
 	}
 	return wl
@@ -139,6 +145,7 @@ func workOf(wl *workload.Workload, slow float64) int64 {
 			break
 		}
 		src.pop()
+		src.finished(a.group, 0) // a later phase's tasks come once it is done
 		replay(&progs[a.group], 0, uint64(a.id))
 	}
 	return total
@@ -232,6 +239,25 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 		}
 		if tr.Release < 0 || tr.End < tr.Start || tr.Start < tr.Release || tr.End > res.Makespan {
 			t.Errorf("%s: task %s: release %d start %d end %d makespan %d", name, tr.Name, tr.Release, tr.Start, tr.End, res.Makespan)
+		}
+	}
+	// A later phase (after:) is released when the last task of the groups
+	// it is after has finished, its start and every counted from then.
+	if res.Deadlock == nil && len(res.Records) == e.src.total() {
+		first, ends := 0, make([]int64, len(wl.Groups))
+		for g, gr := range wl.Groups {
+			from := int64(0)
+			for _, p := range gr.After {
+				from = max(from, ends[p])
+			}
+			for c := range gr.Count {
+				tr := res.Records[first+c]
+				ends[g] = max(ends[g], tr.End)
+				if want := from + gr.Start + int64(c)*gr.Every; len(gr.After) > 0 && tr.Release != want {
+					t.Errorf("%s: task %s is after %v: released at %d, want %d", name, tr.Name, gr.After, tr.Release, want)
+				}
+			}
+			first += gr.Count
 		}
 	}
 	if res.Deadlock == nil {

@@ -25,12 +25,22 @@ type source interface {
 	pop()
 	name(id, group int32) string
 	total() int // tasks in all, or -1 while unknown
+	// held says whether tasks are held back until others finish (a
+	// group's after:), so that next's false is not the end.
+	held() bool
+	// finished is told that a task of group has finished at now; it says
+	// whether that released a group that was held back.
+	finished(group int32, now int64) bool
 }
 
-// schedule puts the next submission on the event queue.
+// schedule puts the next submission on the event queue, unless the
+// release already due is as early: one release event is pending at a
+// time (releaseGen tells a superseded one).
 func (e *engine) schedule() {
-	if _, at, ok := e.src.next(); ok {
-		e.events.push(at, evRelease, 0, 0)
+	if _, at, ok := e.src.next(); ok && at < e.releaseAt {
+		e.releaseAt = at
+		e.releaseGen++
+		e.events.push(at, evRelease, 0, e.releaseGen)
 	}
 }
 
@@ -38,6 +48,7 @@ func (e *engine) schedule() {
 // the instant (dispatch); until then, and while they wait for a pool's
 // thread, tasks released together queue as one run (arrivalQueue).
 func (e *engine) release() {
+	e.releaseAt = math.MaxInt64
 	for {
 		a, at, ok := e.src.next()
 		if !ok || at > e.now {
@@ -77,20 +88,29 @@ func (e *engine) finished() bool {
 		return false
 	}
 	_, _, more := e.src.next()
-	return !more
+	return !more && !e.src.held()
 }
 
 // batch is the source of a workload with fixed tasks: by release time (file
 // order breaking ties) for pools and loops, in file order for sync code.
 type batch struct {
-	wl     *workload.Workload
-	base   []int32 // first task id of each group
-	n      int
-	sync   bool
-	id     int32   // sync: next task id
-	last   int64   // sync: submission time of the previous task
-	heap   []int32 // pools: group indices by (next release, group)
-	copyOf []int32 // pools: next copy per group
+	wl   *workload.Workload
+	base []int32 // first task id of each group
+	// Phases (after:): from when each group's start and every count (0
+	// but for a group that is after others), the tasks of each group
+	// that are yet to finish (for the groups others are after), how many
+	// of the groups a group is after are yet to finish, and the groups
+	// after each group.
+	from    []int64
+	left    []int
+	blocked []int
+	next_   [][]int32
+	n       int
+	sync    bool
+	id      int32   // sync: next task id
+	last    int64   // sync: submission time of the previous task
+	heap    []int32 // pools: group indices by (next release, group)
+	copyOf  []int32 // pools: next copy per group
 }
 
 func newBatch(wl *workload.Workload, sync bool) (*batch, error) {
@@ -104,8 +124,23 @@ func newBatch(wl *workload.Workload, sync bool) (*batch, error) {
 		}
 	}
 	b.n = int(n)
+	b.from = make([]int64, len(wl.Groups))
+	b.blocked = make([]int, len(wl.Groups))
 	for g := range wl.Groups {
-		if wl.Groups[g].Count > 0 {
+		for _, p := range wl.Groups[g].After {
+			if b.left == nil {
+				b.left = make([]int, len(wl.Groups))
+				b.next_ = make([][]int32, len(wl.Groups))
+			}
+			b.blocked[g]++
+			b.next_[p] = append(b.next_[p], int32(g))
+		}
+	}
+	for g := range b.left {
+		b.left[g] = wl.Groups[g].Count
+	}
+	for g := range wl.Groups {
+		if wl.Groups[g].Count > 0 && b.blocked[g] == 0 {
 			b.heap = append(b.heap, int32(g))
 			b.up(len(b.heap) - 1)
 		}
@@ -121,10 +156,49 @@ func (b *batch) name(id, group int32) string {
 
 func (b *batch) releaseOf(g, c int32) int64 {
 	gr := &b.wl.Groups[g]
-	if gr.Every > 0 && int64(c) >= (horizon-gr.Start)/gr.Every {
+	start := later(b.from[g], gr.Start)
+	if gr.Every > 0 && int64(c) >= (horizon-start)/gr.Every {
 		return horizon
 	}
-	return later(gr.Start, int64(c)*gr.Every)
+	return later(start, int64(c)*gr.Every)
+}
+
+func (b *batch) held() bool {
+	if b.sync {
+		return int(b.id) < b.n && b.blocked[b.groupOf(b.id)] > 0
+	}
+	for _, n := range b.blocked {
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// finished counts a finished task of group g; when it was the group's
+// last, the groups after it whose other predecessors are done too count
+// from now, and join the pools' heap.
+func (b *batch) finished(g int32, now int64) bool {
+	if b.left == nil {
+		return false
+	}
+	b.left[g]--
+	if b.left[g] > 0 {
+		return false
+	}
+	freed := false
+	for _, h := range b.next_[g] {
+		b.blocked[h]--
+		b.from[h] = max(b.from[h], now)
+		if b.blocked[h] == 0 {
+			freed = true
+			if !b.sync && b.wl.Groups[h].Count > 0 {
+				b.heap = append(b.heap, h)
+				b.up(len(b.heap) - 1)
+			}
+		}
+	}
+	return freed
 }
 
 func (b *batch) groupOf(id int32) int32 {
@@ -146,6 +220,9 @@ func (b *batch) next() (arrival, int64, bool) {
 			return arrival{}, 0, false
 		}
 		g := b.groupOf(b.id)
+		if b.blocked[g] > 0 {
+			return arrival{}, 0, false
+		}
 		rel := b.releaseOf(g, b.id-b.base[g])
 		return arrival{id: b.id, group: g, release: rel}, max(rel, b.last), true
 	}
@@ -255,6 +332,10 @@ func (s *arrivalStream) pop() {
 func (s *arrivalStream) name(id, group int32) string {
 	return s.wl.Groups[group].Name + "-" + strconv.Itoa(int(id)+1)
 }
+
+func (s *arrivalStream) held() bool { return false }
+
+func (s *arrivalStream) finished(int32, int64) bool { return false }
 
 func (s *arrivalStream) total() int {
 	if s.count > 0 {

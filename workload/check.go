@@ -2,6 +2,7 @@ package workload
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,6 +50,9 @@ func finish(w *Workload, file string) *Error {
 			return errorAt(file, g.Pos, "duplicate task name %q (also used at line %d)", g.Name, first.Line)
 		}
 		byName[g.Name] = i
+		if err := resolveAfter(w, g, byName, file); err != nil {
+			return err
+		}
 		if len(g.Steps) == 0 {
 			return errorAt(file, g.Pos, "task %q has no steps", g.Name)
 		}
@@ -114,6 +118,39 @@ func finish(w *Workload, file string) *Error {
 			return errorAt(file, g.Pos, "task name %q is also the name of a copy of %q (count %d)",
 				g.Name, w.Groups[j].Name, w.Groups[j].Count)
 		}
+	}
+	return nil
+}
+
+// resolveAfter turns the names g's after: gives into group indices: each
+// an earlier group's (the phases of a program run in file order, and no
+// cycle can form), each once.
+func resolveAfter(w *Workload, g *Group, earlier map[string]int, file string) *Error {
+	if len(g.AfterNames) == 0 {
+		g.After = nil
+		return nil
+	}
+	if w.Arrivals != nil {
+		return errorAt(file, g.AfterPos, "after is not used with arrivals: each arrival is one task built from a group")
+	}
+	g.After = g.After[:0]
+	for _, name := range g.AfterNames {
+		j, ok := earlier[name]
+		switch {
+		case !ok:
+			for k := range w.Groups {
+				if w.Groups[k].Name == name {
+					return errorAt(file, g.AfterPos, "task %q is after %q, which comes later in the file (a task can only be after tasks above it)", g.Name, name)
+				}
+			}
+			return errorAt(file, g.AfterPos, "task %q is after %q, and no task above it has that name", g.Name, name)
+		case &w.Groups[j] == g:
+			return errorAt(file, g.AfterPos, "task %q cannot be after itself", g.Name)
+		}
+		if slices.Contains(g.After, j) {
+			return errorAt(file, g.AfterPos, "task %q is after %q twice", g.Name, name)
+		}
+		g.After = append(g.After, j)
 	}
 	return nil
 }

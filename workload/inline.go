@@ -11,7 +11,7 @@ import (
 const InlineHelp = `Inline workloads (-e) are one line: groups of tasks separated by ";".
 
   GROUP     [N x] [NAME:] [STEP, STEP, ...] [every DUR] [start DUR] [weight W]
-            [input SIZE] [output SIZE]
+            [input SIZE] [output SIZE] [after NAME, NAME, ...]
   STEP      work DUR [released] [offload thread|process [input SIZE] [output SIZE]]
             wait DUR [blocking] [offload thread|process [input SIZE] [output SIZE]]
             repeat N [STEP, STEP, ...]
@@ -42,7 +42,11 @@ process and back (processes(N), and steps offloaded to a process).
 
 With arrivals= the workload is open: tasks arrive at RATE (Poisson unless
 "uniform") for DUR or until N have come, each built from one group, picked
-by its weight (default 1); such groups take no "N x", every or start.
+by its weight (default 1); such groups take no "N x", every, start or after.
+
+"after fetch" releases a group once every task of the group fetch (named
+earlier in the line) has finished, its start and every counted from then:
+the next phase of a program that waits for the last.
 For example:
 
   3 x [wait 2s]
@@ -56,7 +60,8 @@ For example:
   res db=10; 100 x [work 2ms, use db [wait 5ms], gather [3 x [wait 30ms]]]
   res a=1; res b=1; A: [use a [wait 10ms, use b [wait 1ms]]]; B: [use b [wait 10ms, use a [wait 1ms]]]
   50 x [choose [90: [work 50us], 10: [wait 40ms]]]
-  8 x [work 100ms] input 50MB output 1KB`
+  8 x [work 100ms] input 50MB output 1KB
+  20 x fetch: [wait 20ms, work 5ms]; 20 x parse: [work 10ms] after fetch start 20ms`
 
 // maxInline bounds the inline text; a command line is much shorter.
 const maxInline = 1 << 16
@@ -534,6 +539,24 @@ func (p *inlineParser) group(index int) (Group, *Error) {
 			} else {
 				g.Start = d
 			}
+		case "after":
+			given[t.text] = t.off
+			p.i++
+			g.AfterPos = p.peek().pos()
+			for {
+				v := p.next()
+				if v.kind != tWord {
+					return g, p.errAt(v.off, "after needs the name of a task above (e.g. after fetch), got %s", show(v))
+				}
+				if msg, at := nameProblem(v.text); msg != "" {
+					return g, p.errAt(v.off+at, "%s", msg)
+				}
+				g.AfterNames = append(g.AfterNames, v.text)
+				if c := p.peek(); c.kind != tPunct || c.text != "," {
+					break
+				}
+				p.i++
+			}
 		case "input", "output":
 			given[t.text] = t.off
 			p.i++
@@ -547,7 +570,7 @@ func (p *inlineParser) group(index int) (Group, *Error) {
 				g.Output = n
 			}
 		default:
-			return g, p.errAt(t.off, "unexpected %q after the steps (want every DUR, start DUR, weight W, input SIZE, output SIZE or \";\")", t.text)
+			return g, p.errAt(t.off, "unexpected %q after the steps (want every DUR, start DUR, weight W, input SIZE, output SIZE, after NAME or \";\")", t.text)
 		}
 	}
 	return g, nil

@@ -31,7 +31,7 @@ const MaxWeight = 1e9
 
 var (
 	topKeys      = []string{"name", "about", "runtime", "cores", "switch_interval", "seed", "resources", "tasks", "arrivals", "models"}
-	groupKeys    = []string{"name", "count", "start", "every", "weight", "input", "output", "steps"}
+	groupKeys    = []string{"name", "count", "start", "every", "after", "weight", "input", "output", "steps"}
 	workKeys     = []string{"work", "gil", "offload", "input", "output", "source"}
 	waitKeys     = []string{"wait", "blocking", "offload", "input", "output", "source"}
 	repeatKeys   = []string{"repeat", "steps"}
@@ -466,6 +466,30 @@ func (p *yamlParser) name(e *entry) (string, *Error) {
 	return s, nil
 }
 
+// names reads after:, one task name or a list of them.
+func (p *yamlParser) names(e *entry) ([]string, *Error) {
+	seq, ok := e.val.(*ast.SequenceNode)
+	if !ok {
+		s, err := p.name(e)
+		if err != nil {
+			return nil, err
+		}
+		return []string{s}, nil
+	}
+	if len(seq.Values) == 0 {
+		return nil, p.errAt(e.val, "%s needs at least one task name (e.g. %s: fetch)", e.key, e.key)
+	}
+	var out []string
+	for _, v := range seq.Values {
+		s, err := p.name(&entry{key: e.key, keyNode: e.keyNode, val: v})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
 // about reads the free text of about:. It is printed through a sanitiser,
 // so only a NUL (which a quoted "\0" can write) is refused.
 func (p *yamlParser) about(e *entry) (string, *Error) {
@@ -706,7 +730,7 @@ func (p *yamlParser) group(n ast.Node, open bool) (Group, *Error) {
 	var steps *entry
 	for i := range entries {
 		e := &entries[i]
-		if open && (e.key == "count" || e.key == "start" || e.key == "every") {
+		if open && (e.key == "count" || e.key == "start" || e.key == "every" || e.key == "after") {
 			return g, p.errAt(e.keyNode, "%s is not used with arrivals: each arrival is one task built from a group", e.key)
 		}
 		switch e.key {
@@ -728,6 +752,11 @@ func (p *yamlParser) group(n ast.Node, open bool) (Group, *Error) {
 			if g.Every, err = p.fixed(e); err != nil {
 				return g, err
 			}
+		case "after":
+			if g.AfterNames, err = p.names(e); err != nil {
+				return g, err
+			}
+			g.AfterPos = posOf(valueOrKey(e))
 		case "weight":
 			if !open {
 				return g, p.errAt(e.keyNode, "weight is only used with arrivals (it picks the group an arrival is built from)")

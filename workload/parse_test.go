@@ -257,7 +257,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown top key no hint", "colour: red" + ok,
 			`w.yaml:1:1: unknown key "colour" (want name, about, runtime, cores, switch_interval, seed, resources, tasks, arrivals or models)`},
 		{"unknown group key", "tasks:\n  - stpes: [{work: 1s}]",
-			`w.yaml:2:5: unknown key "stpes" in a task, did you mean "steps"? (want name, count, start, every, weight, input, output or steps)`},
+			`w.yaml:2:5: unknown key "stpes" in a task, did you mean "steps"? (want name, count, start, every, after, weight, input, output or steps)`},
 		{"unknown work key", "tasks: [{steps: [{work: 1s, colour: red}]}]",
 			`w.yaml:1:29: unknown key "colour" in a work step (want work, gil, offload, input, output or source)`},
 		{"source on a repeat", "tasks: [{steps: [{repeat: 2, source: x.py:1(f), steps: [{wait: 1s}]}]}]",
@@ -421,6 +421,20 @@ func TestParseErrors(t *testing.T) {
 			`w.yaml:2:10: the tasks add up to more than 70 years of virtual time`},
 		{"copies starting too late", "tasks: [{count: 300, every: 2400h, steps: [{wait: 1s}]}]",
 			`w.yaml:1:10: the last copy of "task-1" would start after about 70 years`},
+		{"after a later task", "tasks:\n- {name: a, after: b, steps: [{wait: 1s}]}\n- {name: b, steps: [{wait: 1s}]}",
+			`w.yaml:2:20: task "a" is after "b", which comes later in the file (a task can only be after tasks above it)`},
+		{"after an unknown task", "tasks:\n- {name: a, steps: [{wait: 1s}]}\n- {name: b, after: [a, c], steps: [{wait: 1s}]}",
+			`w.yaml:3:20: task "b" is after "c", and no task above it has that name`},
+		{"after itself", "tasks:\n- {name: a, after: a, steps: [{wait: 1s}]}",
+			`w.yaml:2:20: task "a" cannot be after itself`},
+		{"after twice", "tasks:\n- {name: a, steps: [{wait: 1s}]}\n- {name: b, after: [a, a], steps: [{wait: 1s}]}",
+			`w.yaml:3:20: task "b" is after "a" twice`},
+		{"after nothing", "tasks:\n- {name: a, steps: [{wait: 1s}]}\n- {name: b, after: [], steps: [{wait: 1s}]}",
+			`w.yaml:3:20: after needs at least one task name (e.g. after: fetch)`},
+		{"after a number", "tasks:\n- {name: a, steps: [{wait: 1s}]}\n- {name: b, after: {x: 1}, steps: [{wait: 1s}]}",
+			`w.yaml:3:21: after must be text, got a mapping`},
+		{"after with arrivals", "arrivals: {rate: 5/s, count: 3}\ntasks:\n- {name: a, steps: [{wait: 1s}]}\n- {name: b, after: a, steps: [{wait: 1s}]}",
+			`w.yaml:4:13: after is not used with arrivals: each arrival is one task built from a group`},
 		{"alias", "a: &x 1\nb: *x", `w.yaml:2:4: aliases (*name) are not supported in workloads; write the value out`},
 		{"not a mapping", "- a\n- b", `w.yaml:1:1: a workload must be a mapping (key: value lines), got a list`},
 		{"two documents", "tasks: [{steps: [{wait: 1s}]}]\n---\nname: x", `w.yaml:3:1: only one YAML document is allowed in a workload file`},
@@ -487,6 +501,37 @@ func TestErrorString(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.e.Error(); got != tt.want {
 			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+// after: names earlier groups, in either syntax, and resolves to their
+// indices in the order written.
+func TestParseAfter(t *testing.T) {
+	y, err := Parse("w.yaml", []byte(`
+tasks:
+  - {name: fetch, count: 3, steps: [{wait: 20ms}]}
+  - {name: load, steps: [{wait: 5ms}]}
+  - {name: parse, count: 2, after: [load, fetch], start: 1ms, every: 2ms, steps: [{work: 1ms}]}
+  - {name: report, after: parse, steps: [{work: 1ms}]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := ParseInline("3 x fetch: [wait 20ms]; load: [wait 5ms]; 2 x parse: [work 1ms] after load, fetch start 1ms every 2ms; report: [work 1ms] after parse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []*Workload{y, in} {
+		var got [][]int
+		for _, g := range w.Groups {
+			got = append(got, g.After)
+		}
+		if want := [][]int{nil, nil, {1, 0}, {2}}; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: after %v, want %v", w.File, got, want)
+		}
+		if g := w.Groups[2]; g.Start != 1_000_000 || g.Every != 2_000_000 {
+			t.Errorf("%s: parse starts %d every %d", w.File, g.Start, g.Every)
 		}
 	}
 }

@@ -118,11 +118,20 @@ type Resource struct {
 
 // Group is one entry of `tasks:`: Count copies of the same steps.
 type Group struct {
-	Name   string  // copies are Name-1 … Name-Count when Count > 1
-	Count  int     // ≥ 1
-	Start  int64   // release time of the first copy
-	Every  int64   // stagger between copies
-	Weight float64 // arrivals only: relative share of arrivals; 1 unless given
+	Name  string // copies are Name-1 … Name-Count when Count > 1
+	Count int    // ≥ 1
+	Start int64  // release time of the first copy
+	Every int64  // stagger between copies
+	// After holds the groups (indices, each earlier in the file) whose
+	// tasks must all have finished before this group's are released: a
+	// later phase of a program. Start and Every then count from the
+	// moment the last of them finished, not from time 0.
+	After []int
+	// AfterNames are the names After was written with, and AfterPos
+	// where; the checker resolves them.
+	AfterNames []string
+	AfterPos   Pos
+	Weight     float64 // arrivals only: relative share of arrivals; 1 unless given
 	// Input and Output are the bytes pickled to a worker process with
 	// each task and back with its result, under processes(N); 0 for none.
 	Input, Output int64
