@@ -104,7 +104,7 @@ type batch struct {
 	from    []int64
 	left    []int
 	blocked []int
-	next_   [][]int32
+	dependents   [][]int32
 	n       int
 	sync    bool
 	id      int32   // sync: next task id
@@ -130,10 +130,10 @@ func newBatch(wl *workload.Workload, sync bool) (*batch, error) {
 		for _, p := range wl.Groups[g].After {
 			if b.left == nil {
 				b.left = make([]int, len(wl.Groups))
-				b.next_ = make([][]int32, len(wl.Groups))
+				b.dependents = make([][]int32, len(wl.Groups))
 			}
 			b.blocked[g]++
-			b.next_[p] = append(b.next_[p], int32(g))
+			b.dependents[p] = append(b.dependents[p], int32(g))
 		}
 	}
 	for g := range b.left {
@@ -187,7 +187,7 @@ func (b *batch) finished(g int32, now int64) bool {
 		return false
 	}
 	freed := false
-	for _, h := range b.next_[g] {
+	for _, h := range b.dependents[g] {
 		b.blocked[h]--
 		b.from[h] = max(b.from[h], now)
 		if b.blocked[h] == 0 {

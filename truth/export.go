@@ -187,6 +187,9 @@ type dataDoc struct {
 	Workload  string         `json:"workload"`
 	Model     string         `json:"model"`
 	Resources []dataResource `json:"resources"`
+	// After: for each group that is a later phase, the groups it waits
+	// for (after:), when there is one.
+	After map[string][]int `json:"after,omitempty"`
 }
 
 type dataResource struct {
@@ -197,6 +200,7 @@ type dataResource struct {
 
 type dataTask struct {
 	Name    string `json:"name"`
+	Group   int    `json:"group,omitempty"` // when a group is after another: its index
 	Release number `json:"release"`
 	Input   int64  `json:"input,omitempty"`
 	Output  int64  `json:"output,omitempty"`
@@ -223,6 +227,14 @@ func dataJSON(wl *workload.Workload, d model.Deployment, tasks []Task) ([]byte, 
 		}
 		doc.Resources = append(doc.Resources, dataResource{Name: r.Name, Capacity: r.Capacity, Scope: scope})
 	}
+	for g, gr := range wl.Groups {
+		if len(gr.After) > 0 {
+			if doc.After == nil {
+				doc.After = map[string][]int{}
+			}
+			doc.After[strconv.Itoa(g)] = gr.After
+		}
+	}
 	head, err := jsonout.Marshal(doc)
 	if err != nil {
 		return nil, err
@@ -231,6 +243,9 @@ func dataJSON(wl *workload.Workload, d model.Deployment, tasks []Task) ([]byte, 
 	js.WriteString(`,"tasks":[`)
 	for i, t := range tasks {
 		dt := dataTask{Name: t.Name, Release: number(t.Release), Steps: stepsData(t.Steps)}
+		if doc.After != nil {
+			dt.Group = t.Group
+		}
 		if d.Kind == model.Processes {
 			dt.Input, dt.Output = t.Input, t.Output // pickled to and from worker processes only
 		}
@@ -256,7 +271,10 @@ func writeData(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, tasks
 		return err
 	}
 	b.WriteString(`# The workload, as data: names are never code. Its resources (name,
-# capacity, scope), and each task's name, release time in seconds, the
+# capacity, scope), for each group that is a later phase the groups it
+# waits for (after), and each task's name, group (when some group is a
+# later phase), release time in seconds (in a later phase, from when the
+# last task of the groups it waits for finished), the
 # bytes pickled to a worker process with it and back (input, output) and
 # its steps, repeats expanded: [kind, seconds], or [kind, seconds, "thread"
 # | "process"] for a step that an event loop offloads (other models run it

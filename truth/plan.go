@@ -55,7 +55,11 @@ type Step struct {
 // its release time, the bytes pickled to a worker process with it and back,
 // and its steps, repeats expanded, durations and choices drawn.
 type Task struct {
-	Name          string
+	Name string
+	// Group is the index of the task's group in the workload; Release
+	// counts from time 0, or for a group that is after others (a later
+	// phase) from when the last task of those finished.
+	Group         int
 	Release       int64
 	Input, Output int64
 	Steps         []Step
@@ -81,7 +85,7 @@ func Tasks(wl *workload.Workload) ([]Task, error) {
 		for c := 0; c < gr.Count; c++ {
 			rng := workload.NewRand(wl.Seed, id)
 			id++
-			t := Task{Name: wl.TaskName(g, c), Release: gr.Start + int64(c)*gr.Every, Input: gr.Input, Output: gr.Output}
+			t := Task{Name: wl.TaskName(g, c), Group: g, Release: gr.Start + int64(c)*gr.Every, Input: gr.Input, Output: gr.Output}
 			x := expander{seed: wl.Seed, rng: &rng, key: id - 1, total: &total}
 			if err := x.expand(&t.Steps, gr.Steps); err != nil {
 				return nil, fmt.Errorf("workload %s: %w", wl.Name, err)

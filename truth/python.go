@@ -206,9 +206,84 @@ def sleep_until(release):
         time.sleep(delay)
 
 
-def release_order():
-    """The task indexes by release time, file order breaking ties."""
-    return sorted(range(len(TASKS)), key=lambda index: TASKS[index]["release"])
+def release_order(group=None):
+    """The indexes of the tasks released from time 0 (or of group's), by
+    release time, file order breaking ties."""
+    return sorted((index for index in range(len(TASKS))
+                   if group_of(index) == group or group is None and group_of(index) not in AFTER),
+                  key=lambda index: TASKS[index]["release"])
+
+
+# Later phases: a group that is after others (a program that waits for one
+# batch of tasks before it starts the next) is released once the last task
+# of each of them has finished, its release times counted from then.
+AFTER = {int(group): groups for group, groups in WORKLOAD.get("after", {}).items()}
+PHASES = {}     # group waited for -> [its tasks yet to finish, event set then, when]
+RELEASED = {}   # index -> when a task of a later phase was released
+PHASE_LOCK = threading.Lock()
+
+
+def group_of(index):
+    return TASKS[index].get("group", 0)
+
+
+def start_phases(event):
+    """Readies the later phases: an event (threading.Event or asyncio.Event)
+    per group that one waits for."""
+    for group in {g for groups in AFTER.values() for g in groups}:
+        left = sum(1 for index in range(len(TASKS)) if group_of(index) == group)
+        PHASES[group] = [left, event(), None]
+
+
+def task_done(index):
+    """Counts task ` + "`index`" + ` finished: the last of a group that a later
+    phase waits for notes when, and sets the group's event."""
+    phase = PHASES.get(group_of(index))
+    if phase is None:
+        return
+    with PHASE_LOCK:
+        phase[0] -= 1
+        last = phase[0] == 0
+        if last:
+            phase[2] = now()
+    if last:
+        phase[1].set()
+
+
+def phase_release(index):
+    """When task ` + "`index`" + ` of a later phase is released, its groups done."""
+    at = max(PHASES[group][2] for group in AFTER[group_of(index)]) + TASKS[index]["release"]
+    RELEASED[index] = at
+    PROGRESS[0] = max(PROGRESS[0], at)  # waiting for a release is no stall
+    return at
+
+
+def run_phase(group, submit):
+    """A later phase, on a thread of its own: waits for the groups it is
+    after, then submits its tasks at their release times."""
+    for after in AFTER[group]:
+        PHASES[after][1].wait()
+    for index in release_order(group):
+        sleep_until(phase_release(index))
+        submit(index)
+
+
+def submit_all(submit):
+    """Calls submit(index) for every task at its release time: from this
+    thread for those released from time 0, from a thread per later phase
+    for the others. Returns a function that waits until all are submitted."""
+    start_phases(threading.Event)
+    phases = [threading.Thread(target=run_phase, args=(group, submit)) for group in sorted(AFTER)]
+    for thread in phases:
+        thread.start()
+    for index in release_order():
+        sleep_until(TASKS[index]["release"])
+        submit(index)
+
+    def wait():
+        for thread in phases:
+            thread.join()
+    return wait
 
 
 `
@@ -217,10 +292,15 @@ const pySync = `def run_model():
     """sync: the main thread runs the tasks one after another, in file order."""
     global LOCKS
     LOCKS = make_locks()
+    start_phases(threading.Event)
     results = []
     for index in range(len(TASKS)):
-        sleep_until(TASKS[index]["release"])
+        if group_of(index) in AFTER:
+            sleep_until(phase_release(index))
+        else:
+            sleep_until(TASKS[index]["release"])
         results.append(run_task(index))
+        task_done(index)
     return results, []
 
 
@@ -237,9 +317,11 @@ const pyThreadPool = `def run_model():
         FANOUT = pool
         if FANOUT_THREADS:
             FANOUT = concurrent.futures.ThreadPoolExecutor(FANOUT_THREADS)
-        for index in release_order():
-            sleep_until(TASKS[index]["release"])
+        def submit(index):
             futures[index] = pool.submit(run_task, index)
+            if AFTER:
+                futures[index].add_done_callback(lambda _, index=index: task_done(index))
+        submit_all(submit)()
         # Wait inside the with: leaving it shuts the pool down, and a task
         # could then no longer submit its gather's branches.
         results = [futures[index].result() for index in range(len(TASKS))]
@@ -257,13 +339,15 @@ const pyThreadPerTask = `def run_model():
 
     def target(index):
         results[index] = run_task(index)
+        task_done(index)
 
     threads = []
-    for index in release_order():
-        sleep_until(TASKS[index]["release"])
+
+    def submit(index):
         thread = threading.Thread(target=target, args=(index,))
         thread.start()
         threads.append(thread)
+    submit_all(submit)()
     for thread in threads:
         thread.join()
     return results, []
@@ -390,7 +474,7 @@ async def run_all():
     LOCKS = make_locks(loop=True)
     limit = asyncio.Semaphore(LIMIT) if LIMIT else None
     tasks = {}
-    if limit is None and all(task["release"] <= 0 for task in TASKS):
+    if limit is None and not AFTER and all(task["release"] <= 0 for task in TASKS):
         # Everything is released at once: create the tasks in one go, as
         # asyncio.gather(*coroutines) does.
         loop = asyncio.get_running_loop()
@@ -398,14 +482,28 @@ async def run_all():
         await asyncio.gather(*created)
         stop_executors()
         return [task.result() for task in created]
-    for index in release_order():
-        delay = TASKS[index]["release"] - now()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        if limit is None:
-            tasks[index] = asyncio.ensure_future(task_steps(index))
-        else:
-            tasks[index] = asyncio.ensure_future(run_limited(index, limit))
+
+    async def release(indexes, at):
+        for index in indexes:
+            delay = at(index) - now()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if limit is None:
+                tasks[index] = asyncio.ensure_future(task_steps(index))
+            else:
+                tasks[index] = asyncio.ensure_future(run_limited(index, limit))
+            if AFTER:
+                tasks[index].add_done_callback(lambda _, index=index: task_done(index))
+
+    async def phase(group):
+        for after in AFTER[group]:
+            await PHASES[after][1].wait()
+        await release(release_order(group), phase_release)
+
+    start_phases(asyncio.Event)
+    phases = [asyncio.ensure_future(phase(group)) for group in sorted(AFTER)]
+    await release(release_order(), lambda index: TASKS[index]["release"])
+    await asyncio.gather(*phases)
     await asyncio.gather(*tasks.values())
     stop_executors()
     return [tasks[index].result() for index in range(len(TASKS))]
@@ -463,6 +561,7 @@ def finished(index):
                 result["end"] = now()
             RESULTS[index] = result
         PROGRESS[0] = now()
+        task_done(index)
     return done
 
 
@@ -479,10 +578,11 @@ def run_model():
             sleep_until(TASKS[release_order()[0]]["release"])
         meetings = [pool.submit(meet) for _ in range(PROCESSES)]
         futures = {}
-        for index in release_order():
-            sleep_until(TASKS[index]["release"])
+
+        def submit(index):
             futures[index] = pool.submit(run_task, index, payload(index))
             futures[index].add_done_callback(finished(index))
+        submit_all(submit)()
         results = [futures[index].result() for index in range(len(TASKS))]
         workers = [meeting.result() for meeting in meetings]
     return results, workers
@@ -505,11 +605,10 @@ const pyComposite = `def run_model():
         sleep_until(TASKS[release_order()[0]]["release"])
     for process in processes:
         process.start()
-    for index in release_order():
-        sleep_until(TASKS[index]["release"])
-        inbox.put((index, payload(index)))
-    for _ in processes:
-        inbox.put(None)
+    submitted = submit_all(lambda index: inbox.put((index, payload(index))))
+    if not AFTER:
+        for _ in processes:
+            inbox.put(None)
     results, workers = [None] * len(TASKS), []
     for _ in range(len(TASKS) + PROCESSES):
         message = outbox.get()
@@ -518,6 +617,11 @@ const pyComposite = `def run_model():
         else:
             results[message[1]] = RESULTS[message[1]] = message[2]
             PROGRESS[0] = now()
+            task_done(message[1])
+    submitted()
+    if AFTER:  # a later phase's tasks came once earlier ones were done
+        for _ in processes:
+            inbox.put(None)
     for process in processes:
         process.join()
     return results, workers
@@ -656,8 +760,8 @@ def report(results, workers, cpu, deadlock=None):
     tasks = []
     for task, result in zip(TASKS, results):
         if result is None:  # stopped by a deadlock
-            result = {"start": task["release"], "end": -1, "steps": []}
-        tasks.append({"name": task["name"], "release": task["release"],
+            result = {"start": RELEASED.get(len(tasks), task["release"]), "end": -1, "steps": []}
+        tasks.append({"name": task["name"], "release": RELEASED.get(len(tasks), task["release"]),
                       "start": result["start"], "end": result["end"],
                       "steps": result["steps"]})
     document = {

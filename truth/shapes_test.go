@@ -6,6 +6,7 @@ import (
 	goruntime "runtime"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,6 +140,17 @@ func TestShapesAgainstCPython(t *testing.T) {
 			workersOnly(t, m, 2)
 		}, 1.0},
 	}
+	// A program in phases: the parses start 10 ms after the last fetch
+	// ended, the report once the last parse has.
+	const phases = "6 x fetch: [wait 30ms, work 5ms]; 4 x parse: [work 10ms, wait 10ms] after fetch start 10ms; report: [work 5ms] after parse"
+	for _, m := range []string{"sync", "threads(3)", "threads", "asyncio", "processes(2)", "processes(2)*asyncio"} {
+		tests = append(tests, struct {
+			name, model, workload string
+			deadlock              bool
+			check                 func(t *testing.T, m *Measurement)
+			tol                   float64
+		}{"phases under " + m, m, phases, false, afterPhases, 0})
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			wl, d, tasks, prog := exported(t, tt.workload, tt.model, cores)
@@ -207,5 +219,35 @@ func TestShapesAgainstCPython(t *testing.T) {
 				t.Errorf("measured makespans %v, predicted %s: beyond the tolerance", seconds(got), seconds([]int64{pred.Makespan})[0])
 			}
 		})
+	}
+}
+
+// afterPhases checks the releases of the phases workload of
+// TestShapesAgainstCPython: each parse released 10 ms after the last fetch
+// ended, the report when the last parse did (within 2 ms: the thread that
+// releases them wakes), none started before its release.
+func afterPhases(t *testing.T, m *Measurement) {
+	t.Helper()
+	ends := map[string]float64{}
+	group := func(name string) string {
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			return name[:i]
+		}
+		return name
+	}
+	for _, task := range m.Tasks {
+		ends[group(task.Name)] = max(ends[group(task.Name)], task.End)
+	}
+	for _, task := range m.Tasks {
+		want := -1.0
+		switch group(task.Name) {
+		case "parse":
+			want = ends["fetch"] + 0.010
+		case "report":
+			want = ends["parse"]
+		}
+		if want >= 0 && (task.Release < want || task.Release > want+0.002 || task.Start < task.Release) {
+			t.Errorf("%s: released at %.4f s and started at %.4f s, want released at %.4f s", task.Name, task.Release, task.Start, want)
+		}
 	}
 }

@@ -40,7 +40,10 @@ import threading
 import time
 
 # The workload, as data: names are never code. Its resources (name,
-# capacity, scope), and each task's name, release time in seconds, the
+# capacity, scope), for each group that is a later phase the groups it
+# waits for (after), and each task's name, group (when some group is a
+# later phase), release time in seconds (in a later phase, from when the
+# last task of the groups it waits for finished), the
 # bytes pickled to a worker process with it and back (input, output) and
 # its steps, repeats expanded: [kind, seconds], or [kind, seconds, "thread"
 # | "process"] for a step that an event loop offloads (other models run it
@@ -450,9 +453,84 @@ def sleep_until(release):
         time.sleep(delay)
 
 
-def release_order():
-    """The task indexes by release time, file order breaking ties."""
-    return sorted(range(len(TASKS)), key=lambda index: TASKS[index]["release"])
+def release_order(group=None):
+    """The indexes of the tasks released from time 0 (or of group's), by
+    release time, file order breaking ties."""
+    return sorted((index for index in range(len(TASKS))
+                   if group_of(index) == group or group is None and group_of(index) not in AFTER),
+                  key=lambda index: TASKS[index]["release"])
+
+
+# Later phases: a group that is after others (a program that waits for one
+# batch of tasks before it starts the next) is released once the last task
+# of each of them has finished, its release times counted from then.
+AFTER = {int(group): groups for group, groups in WORKLOAD.get("after", {}).items()}
+PHASES = {}     # group waited for -> [its tasks yet to finish, event set then, when]
+RELEASED = {}   # index -> when a task of a later phase was released
+PHASE_LOCK = threading.Lock()
+
+
+def group_of(index):
+    return TASKS[index].get("group", 0)
+
+
+def start_phases(event):
+    """Readies the later phases: an event (threading.Event or asyncio.Event)
+    per group that one waits for."""
+    for group in {g for groups in AFTER.values() for g in groups}:
+        left = sum(1 for index in range(len(TASKS)) if group_of(index) == group)
+        PHASES[group] = [left, event(), None]
+
+
+def task_done(index):
+    """Counts task `index` finished: the last of a group that a later
+    phase waits for notes when, and sets the group's event."""
+    phase = PHASES.get(group_of(index))
+    if phase is None:
+        return
+    with PHASE_LOCK:
+        phase[0] -= 1
+        last = phase[0] == 0
+        if last:
+            phase[2] = now()
+    if last:
+        phase[1].set()
+
+
+def phase_release(index):
+    """When task `index` of a later phase is released, its groups done."""
+    at = max(PHASES[group][2] for group in AFTER[group_of(index)]) + TASKS[index]["release"]
+    RELEASED[index] = at
+    PROGRESS[0] = max(PROGRESS[0], at)  # waiting for a release is no stall
+    return at
+
+
+def run_phase(group, submit):
+    """A later phase, on a thread of its own: waits for the groups it is
+    after, then submits its tasks at their release times."""
+    for after in AFTER[group]:
+        PHASES[after][1].wait()
+    for index in release_order(group):
+        sleep_until(phase_release(index))
+        submit(index)
+
+
+def submit_all(submit):
+    """Calls submit(index) for every task at its release time: from this
+    thread for those released from time 0, from a thread per later phase
+    for the others. Returns a function that waits until all are submitted."""
+    start_phases(threading.Event)
+    phases = [threading.Thread(target=run_phase, args=(group, submit)) for group in sorted(AFTER)]
+    for thread in phases:
+        thread.start()
+    for index in release_order():
+        sleep_until(TASKS[index]["release"])
+        submit(index)
+
+    def wait():
+        for thread in phases:
+            thread.join()
+    return wait
 
 
 def run_model():
@@ -466,9 +544,11 @@ def run_model():
         FANOUT = pool
         if FANOUT_THREADS:
             FANOUT = concurrent.futures.ThreadPoolExecutor(FANOUT_THREADS)
-        for index in release_order():
-            sleep_until(TASKS[index]["release"])
+        def submit(index):
             futures[index] = pool.submit(run_task, index)
+            if AFTER:
+                futures[index].add_done_callback(lambda _, index=index: task_done(index))
+        submit_all(submit)()
         # Wait inside the with: leaving it shuts the pool down, and a task
         # could then no longer submit its gather's branches.
         results = [futures[index].result() for index in range(len(TASKS))]
@@ -520,8 +600,8 @@ def report(results, workers, cpu, deadlock=None):
     tasks = []
     for task, result in zip(TASKS, results):
         if result is None:  # stopped by a deadlock
-            result = {"start": task["release"], "end": -1, "steps": []}
-        tasks.append({"name": task["name"], "release": task["release"],
+            result = {"start": RELEASED.get(len(tasks), task["release"]), "end": -1, "steps": []}
+        tasks.append({"name": task["name"], "release": RELEASED.get(len(tasks), task["release"]),
                       "start": result["start"], "end": result["end"],
                       "steps": result["steps"]})
     document = {
