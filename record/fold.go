@@ -2,6 +2,7 @@ package record
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -28,6 +29,10 @@ type entry struct {
 	task       *Task // nil for a unit
 	pool       *int64
 	queue      int64 // an item: the queue it was taken from
+	// phase counts the main program's waits for all it had started: the
+	// tasks it started after one are a later phase (after: the phase
+	// before), their release counted from when the last task before ended.
+	phase int
 }
 
 // folder holds what Fold works out, by task.
@@ -247,21 +252,19 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 	mainOps := f.ops[f.rec.Main]
 	var tail []op
 	var us []entry
-	var head []op
 	if hasMarks(mainOps) && !serves(f.rec) {
-		head, us, tail, units = splitUnits(mainOps)
+		us, tail, units = splitUnits(mainOps)
 	}
 	if len(us) > 0 {
-		release := ownTime(head)
-		for i := range us {
-			us[i].release = release
-		}
+		// A sync program's units of one phase are released at once
+		// (splitUnits), a later phase's when the one before ended.
 		es = append(es, us...)
 	} else {
 		mainOps = dropMarks(mainOps)
 		if first := slices.IndexFunc(mainOps, func(o op) bool { return o.kind == opGather }); first >= 0 {
 			last := first
 			together := int64(-1) // tasks started with little between are released at once
+			ph := &phaser{base: base}
 			for k := first; k < len(mainOps); k++ {
 				if mainOps[k].kind != opGather {
 					continue
@@ -269,12 +272,15 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 				// The main program's own steps between two starts
 				// (preparing the next item) space the releases.
 				gap := k > first && ownTime(mainOps[last+1:k]) >= 1_000_000
-				kids := f.children(mainOps[k].kids, base)
+				phase := ph.phase
+				kids := f.children(mainOps[k].kids, base, ph)
 				for i := range kids {
 					// A task that waited for a worker after a gap would
 					// have run no sooner had it been started with the
-					// ones before it.
-					if together < 0 || gap && !queued(kids[i].task) {
+					// ones before it. A later phase counts from when the
+					// last before ended.
+					if together < 0 || gap && !queued(kids[i].task) || kids[i].phase != phase {
+						phase = kids[i].phase
 						together = kids[i].release
 					}
 					gap = false
@@ -294,7 +300,7 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 	for i := range f.rec.Tasks {
 		t := &f.rec.Tasks[i]
 		if t.Parent == nil && i != f.rec.Main && len(f.items[i]) == 0 {
-			es = append(es, f.children([]int{i}, base)...)
+			es = append(es, f.children([]int{i}, base, nil)...)
 		}
 	}
 	// The items consumers took from queues, released when they were put.
@@ -307,21 +313,66 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 	return es, ownTime(dropMarks(tail)), units
 }
 
-// children are the entries for the tasks kids, coordinators flattened.
-func (f *folder) children(kids []int, base int64) []entry {
+// phaser follows the batches of tasks a program started and then waited
+// for, in order: a batch started once every task before it had ended (the
+// program waited for them all) begins a later phase, released from when
+// the last of them ended.
+type phaser struct {
+	base  int64 // when the main program began
+	phase int
+	from  int64 // when the phase began: the end of the last task before
+	ended int64 // the end of the last task so far (MaxInt64: one never ended)
+	seen  bool
+}
+
+// add gives each entry of a batch its phase and its release from its
+// phase's beginning.
+func (p *phaser) add(batch []entry) {
+	if p == nil || len(batch) == 0 {
+		return
+	}
+	made := int64(math.MaxInt64)
+	for _, e := range batch {
+		made = min(made, e.task.Start)
+	}
+	if p.seen && made >= p.ended {
+		p.phase++
+		p.from = p.ended - p.base
+	}
+	for i := range batch {
+		batch[i].phase = p.phase
+		batch[i].release -= p.from
+		if end := batch[i].task.End; end != nil {
+			p.ended = max(p.ended, *end)
+		} else {
+			p.ended = math.MaxInt64 // still running: no phase after it
+		}
+	}
+	p.seen = true
+}
+
+// children are the entries for the tasks kids, coordinators flattened;
+// ph follows the phases of the batches they were started in (nil: none):
+// kids that are no coordinators are one batch, each gather of a
+// coordinator another.
+func (f *folder) children(kids []int, base int64, ph *phaser) []entry {
 	var es []entry
+	batch := 0 // where the batch being gathered begins in es
 	for _, k := range kids {
 		t := &f.rec.Tasks[k]
 		if f.coordinator(k) {
+			ph.add(es[batch:])
 			for _, o := range f.ops[k] {
 				if o.kind == opGather {
-					es = append(es, f.children(o.kids, base)...)
+					es = append(es, f.children(o.kids, base, ph)...)
 				}
 			}
+			batch = len(es)
 			continue
 		}
 		es = append(es, entry{name: t.Name, site: t.Site, kind: t.Kind, ops: f.ops[k], release: t.Start - base - f.startup[k], task: t, pool: t.Pool})
 	}
+	ph.add(es[batch:])
 	return es
 }
 
@@ -350,15 +401,20 @@ func dropMarks(o []op) []op {
 	return slices.DeleteFunc(slices.Clone(o), func(x op) bool { return x.kind == opMark })
 }
 
-// splitUnits cuts the main program's steps into calls of the function
-// that handles one item: the shallowest function of its stack that is
-// called anew more than once. The recorder marks where the stack changed
-// at its boundaries (waits, C calls), so the CPU from a unit's last
-// boundary to the next one's first is not split by the recording; it goes
-// to the next unit, and the first unit's share of what came before it is
-// the median of the others'.
-func splitUnits(in []op) (head []op, units []entry, tail []op, fn string) {
-	// The unit level: the shallowest depth with two or more new calls.
+// splitUnits cuts the main program's steps into calls of the functions
+// that handle one item each: the shallowest level of its stack at which
+// functions are called anew more than once. The recorder marks where the
+// stack changed at its boundaries (waits, C calls), so the CPU from a
+// unit's last boundary to the next one's first is not split by the
+// recording; it goes to the next unit, and the first unit's share of what
+// came before it is the median of the others'.
+//
+// Calls of one function after calls of another (fetch every page, then
+// parse every page) are a later phase: a program that waits for one
+// batch to end before it starts the next. Each unit's release is the
+// main program's own CPU before its phase began (for the first) or since
+// the phase before ended, and between the units of its phase.
+func splitUnits(in []op) (units []entry, tail []op, fn string) {
 	var chain []string
 	calls := map[int]map[string]int{} // depth → function → new calls
 	for _, o := range in {
@@ -374,32 +430,32 @@ func splitUnits(in []op) (head []op, units []entry, tail []op, fn string) {
 			calls[l][chain[l]]++
 		}
 	}
-	level, best := -1, ""
-	for l := 0; l < 8; l++ {
-		for name, n := range calls[l] {
-			if n >= 2 && (best == "" || n > calls[l][best]) {
-				best = name
+	level := -1
+	for l := 0; l < 8 && level < 0; l++ {
+		for _, n := range calls[l] {
+			if n >= 2 {
+				level = l
+				break
 			}
-		}
-		if best != "" {
-			level = l
-			break
 		}
 	}
 	if level < 0 {
-		return in, nil, nil, ""
+		return nil, nil, ""
 	}
+	unitFn := func(name string) bool { return calls[level][name] >= 2 }
 	chain = chain[:0]
 	cur := -1         // the unit being filled, or -1: the main program itself
 	lastUnitEnd := -1 // where in mainOps the main program took over after the last unit
 	var mainOps []op
+	// Per phase: where in mainOps it began and where its last unit ended.
+	var began, ended []int
 	for _, o := range in {
 		if o.kind == opMark {
 			d := min(o.depth, len(chain))
 			chain = append(chain[:d:d], o.sites...)
 			switch {
-			case d <= level && len(chain) > level && chain[level] == best:
-				// A new call of the unit function: the CPU since the last
+			case d <= level && len(chain) > level && unitFn(chain[level]):
+				// A new call of a unit function: the CPU since the last
 				// boundary is its start.
 				var lead []op
 				if cur >= 0 {
@@ -411,9 +467,26 @@ func splitUnits(in []op) (head []op, units []entry, tail []op, fn string) {
 					lead = []op{mainOps[n-1]}
 					mainOps = mainOps[:n-1]
 				}
-				units = append(units, entry{name: funcName(best), site: funcSite(best), kind: "unit", ops: lead})
+				name := chain[level]
+				phase := 0
+				if n := len(units); n > 0 {
+					phase = units[n-1].phase
+					if units[n-1].name+" "+units[n-1].site != name {
+						phase++
+					}
+				}
+				if phase == len(began) {
+					if cur >= 0 { // one call right after another: the last ended here
+						lastUnitEnd = len(mainOps)
+					}
+					if phase > 0 {
+						ended = append(ended, lastUnitEnd)
+					}
+					began = append(began, len(mainOps))
+				}
+				units = append(units, entry{name: funcName(name), site: funcSite(name), kind: "unit", ops: lead, phase: phase})
 				cur = len(units) - 1
-			case len(chain) <= level || chain[level] != best:
+			case len(chain) <= level || !unitFn(chain[level]) || d < level:
 				if cur >= 0 {
 					lastUnitEnd = len(mainOps)
 				}
@@ -428,33 +501,47 @@ func splitUnits(in []op) (head []op, units []entry, tail []op, fn string) {
 		}
 	}
 	if len(units) < 2 {
-		return in, nil, nil, ""
+		return nil, nil, ""
 	}
-	// The first unit's lead: what the others began with, the rest is the
-	// main program's.
-	var leads []int64
-	for _, u := range units[1:] {
-		if len(u.ops) > 0 && u.ops[0].kind == opWork {
-			leads = append(leads, u.ops[0].ns)
+	// The first unit of each phase's lead: what the others of its phase
+	// began with, the rest is the main program's, before the phase (and
+	// the end of the phase before's last unit, which no boundary marked).
+	before := make([]int64, len(began))
+	for i := range units {
+		if i > 0 && units[i].phase == units[i-1].phase {
+			continue
 		}
-	}
-	if len(units[0].ops) > 0 && units[0].ops[0].kind == opWork && len(leads) > 0 {
-		slices.Sort(leads)
-		med := leads[len(leads)/2]
-		if extra := units[0].ops[0].ns - med; extra > 0 {
-			units[0].ops[0].ns = med
-			mainOps = append(mainOps, op{kind: opWork, ns: extra})
+		first := &units[i]
+		var leads []int64
+		for _, u := range units[i+1:] {
+			if u.phase != first.phase {
+				break
+			}
+			if len(u.ops) > 0 && u.ops[0].kind == opWork {
+				leads = append(leads, u.ops[0].ns)
+			}
+		}
+		if len(first.ops) > 0 && first.ops[0].kind == opWork && len(leads) > 0 {
+			slices.Sort(leads)
+			med := leads[len(leads)/2]
+			if extra := first.ops[0].ns - med; extra > 0 {
+				first.ops[0].ns = med
+				before[first.phase] = extra
+			}
 		}
 	}
 	for i := range units {
 		units[i].ops = tidy(units[i].ops)
 	}
 	// After the last call no boundary marked the way back to the main
-	// program: the last call's final CPU beyond what the others ended
-	// with is the main program's.
+	// program: the last call's final CPU beyond what the others of its
+	// function ended with is the main program's.
 	if n := len(units); n >= 2 {
 		var tails []int64
 		for _, u := range units[:n-1] {
+			if u.phase != units[n-1].phase {
+				continue
+			}
 			if k := len(u.ops); k > 0 && u.ops[k-1].kind == opWork {
 				tails = append(tails, u.ops[k-1].ns)
 			} else {
@@ -462,8 +549,8 @@ func splitUnits(in []op) (head []op, units []entry, tail []op, fn string) {
 			}
 		}
 		slices.Sort(tails)
-		med := tails[len(tails)/2]
-		if last := units[n-1].ops; len(last) > 0 && last[len(last)-1].kind == opWork && last[len(last)-1].ns > med {
+		if last := units[n-1].ops; len(tails) > 0 && len(last) > 0 && last[len(last)-1].kind == opWork && last[len(last)-1].ns > tails[len(tails)/2] {
+			med := tails[len(tails)/2]
 			extra := last[len(last)-1].ns - med
 			last[len(last)-1].ns = med
 			if cur >= 0 {
@@ -476,7 +563,19 @@ func splitUnits(in []op) (head []op, units []entry, tail []op, fn string) {
 	if cur >= 0 || lastUnitEnd < 0 {
 		lastUnitEnd = len(mainOps)
 	}
-	return tidy(mainOps[:lastUnitEnd]), units, mainOps[lastUnitEnd:], best
+	ended = append(ended, lastUnitEnd)
+	// Releases: the main program's own time before each phase (since the
+	// last one ended) and between its units.
+	from := 0
+	release := make([]int64, len(began))
+	for p := range began {
+		release[p] = ownTime(mainOps[from:ended[p]]) + before[p]
+		from = ended[p]
+	}
+	for i := range units {
+		units[i].release = release[units[i].phase]
+	}
+	return units, mainOps[lastUnitEnd:], units[0].name + " " + units[0].site
 }
 
 // funcName and funcSite split a recorder's site, "handle /app/x.py:12".
@@ -494,6 +593,7 @@ func funcSite(site string) string {
 type group struct {
 	name    string
 	members []entry
+	phase   int // its members' (entry.phase)
 }
 
 // groups folds entries of the same function and shape together, in the
@@ -502,14 +602,14 @@ func (f *folder) groups(es []entry) []*group {
 	var gs []*group
 	at := map[string]*group{}
 	for _, e := range es {
-		sig := e.kind + "|" + e.site + "|" + e.name + "|" + signature(e.ops, f.signatureOf)
+		sig := strconv.Itoa(e.phase) + "|" + e.kind + "|" + e.site + "|" + e.name + "|" + signature(e.ops, f.signatureOf)
 		g, ok := at[sig]
 		if !ok {
 			name := e.name
 			if e.kind == "request" {
 				name = requestName(name)
 			}
-			g = &group{name: name}
+			g = &group{name: name, phase: e.phase}
 			at[sig] = g
 			gs = append(gs, g)
 		}

@@ -127,6 +127,15 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 			if len(g.members) > 1 {
 				w("    count: %d\n", len(g.members))
 			}
+			if g.phase > 0 {
+				var after []string
+				for _, h := range gs {
+					if h.phase == g.phase-1 {
+						after = append(after, quote(h.name))
+					}
+				}
+				w("    after: [%s]  # started once those had all ended\n", strings.Join(after, ", "))
+			}
 			start, every := releases(g)
 			if start > 0 {
 				w("    start: %s\n", fit.Dur(float64(start)))
