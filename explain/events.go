@@ -24,6 +24,7 @@ const (
 	kMainGIL                // a pool's main thread waits for the GIL back (after starting a thread, or to submit)
 	kGILWake                // a thread back from a wait (or C code) waits for the GIL
 	kGILTurns               // CPU-bound threads take turns on the GIL
+	kPhase                  // a later phase (after:) is released: task is its first, peer its group
 )
 
 // reason says why a task waited before running.
@@ -255,6 +256,35 @@ func (n *narrator) mainOf(p int) int32 {
 		}
 	}
 	return -1
+}
+
+// phaseEvents tells when each later phase (a group with after:) was
+// released: when the last task of the groups it waits for finished, and
+// its start after that.
+func (n *narrator) phaseEvents() {
+	if n.wl == nil || len(n.bases) != len(n.wl.Groups) {
+		return
+	}
+	for g, gr := range n.wl.Groups {
+		if len(gr.After) == 0 {
+			continue
+		}
+		first := n.bases[g]
+		if first >= len(n.r.Records) || n.r.Records[first].End < 0 && n.r.Records[first].Start < 0 {
+			continue // never released: a deadlock before it
+		}
+		var ended int64
+		last := int32(-1)
+		for _, p := range gr.After {
+			for t := n.bases[p]; t < n.bases[p]+n.wl.Groups[p].Count && t < len(n.r.Records); t++ {
+				if end := n.r.Records[t].End; end >= ended {
+					ended, last = end, int32(t)
+				}
+			}
+		}
+		n.add(event{at: n.r.Records[first].Release, kind: kPhase, task: int32(first), lane: -1, other: -1,
+			otask: last, peer: int32(g), dur: n.r.Records[first].Release - ended})
+	}
 }
 
 // taskEvents reads what each task went through.

@@ -32,6 +32,7 @@ func Narrate(wl *workload.Workload, r *sim.Result, rec *sim.Recorder) []Line {
 	if rec != nil {
 		n.events = make([]event, 0, n.eventRoom())
 		n.laneEvents()
+		n.phaseEvents()
 		n.taskEvents()
 		lines = n.fold()
 		if gl := n.gatherLines(); len(gl) > 0 {

@@ -446,3 +446,21 @@ func TestStartSpins(t *testing.T) {
 		}
 	}
 }
+
+// A later phase (after:) is told when it is released: which tasks, the
+// last one they waited for and when it finished, and the start after it.
+func TestPhaseReleased(t *testing.T) {
+	wl, err := workload.ParseInline("4 x fetch: [wait 20ms, work 5ms]; 2 x parse: [work 10ms] after fetch start 5ms; report: [work 1ms] after parse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"sync", "threads(2)", "asyncio", "processes(2)"} {
+		_, lines := storyOf(t, wl, m)
+		if got := find(lines, `^the 2 tasks of parse are released: every task of fetch has finished \(the last, fetch-4, at [0-9.]+ ms\), and 5.00 ms after that \(start\)$`); len(got) != 1 {
+			t.Errorf("%s: no line says the parses were released after the fetches:\n%s", m, text(t, lines, 0))
+		}
+		if got := find(lines, `^report is released: every task of parse has finished \(the last, parse-[12], at [0-9.]+ ms\)$`); len(got) != 1 {
+			t.Errorf("%s: no line says the report was released after the parses:\n%s", m, text(t, lines, 0))
+		}
+	}
+}

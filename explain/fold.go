@@ -3,6 +3,7 @@ package explain
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -127,6 +128,8 @@ func minFold(k kind) int {
 	switch k {
 	case kFinish, kCreate, kProcStart, kLoopSetup, kMainGIL, kGILWake, kGILTurns:
 		return 2
+	case kPhase:
+		return math.MaxInt // each phase its own line
 	}
 	return 4
 }
@@ -142,6 +145,22 @@ func (n *narrator) one(e event) string {
 		}
 	}
 	switch e.kind {
+	case kPhase:
+		gr := &n.wl.Groups[e.peer]
+		var names []string
+		for _, p := range gr.After {
+			names = append(names, n.wl.Groups[p].Name)
+		}
+		what := n.name(e.task) + " is"
+		if gr.Count > 1 {
+			what = fmt.Sprintf("the %d tasks of %s are", gr.Count, gr.Name)
+		}
+		after := ""
+		if e.dur > 0 {
+			after = fmt.Sprintf(", and %s after that (start)", report.Seconds(e.dur))
+		}
+		return fmt.Sprintf("%s released: every task of %s has finished (the last, %s, at %s)%s",
+			what, strings.Join(names, " and "), n.name(e.otask), report.Seconds(e.at-e.dur), after)
 	case kProcStart:
 		return fmt.Sprintf("%s starts (%s): %s of start-up", n.lanes[e.lane].Name, n.startMethod(), report.Seconds(e.dur))
 	case kLoopSetup:
