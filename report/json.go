@@ -81,10 +81,11 @@ type Result struct {
 
 // Task is one task of a Result: when it was released, started and ended,
 // in seconds from time 0. A task that a deadlock kept from finishing has
-// end_s null, and start_s null if it never ran.
+// end_s null, start_s null if it never ran, and release_s null if it was
+// never released (a later phase, after: tasks the deadlock holds).
 type Task struct {
 	Name     string   `json:"name"`
-	ReleaseS float64  `json:"release_s"`
+	ReleaseS *float64 `json:"release_s"`
 	StartS   *float64 `json:"start_s"`
 	EndS     *float64 `json:"end_s"`
 }
@@ -260,7 +261,10 @@ func ResultOf(wl *workload.Workload, r *sim.Result, withTasks bool) Result {
 	default:
 		res.Tasks = make([]Task, len(r.Records))
 		for k, t := range r.Records {
-			res.Tasks[k] = Task{Name: t.Name, ReleaseS: seconds(t.Release)}
+			res.Tasks[k] = Task{Name: t.Name}
+			if t.Release >= 0 {
+				res.Tasks[k].ReleaseS = ptr(seconds(t.Release))
+			}
 			if t.Start >= 0 {
 				res.Tasks[k].StartS = ptr(seconds(t.Start))
 			}

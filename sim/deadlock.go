@@ -228,7 +228,8 @@ func (e *engine) stopped() {
 }
 
 // recordUnfinished adds the records of the tasks a deadlock kept from
-// finishing: End -1, and Start -1 for those that never ran.
+// finishing: End -1, Start -1 for those that never ran, and Release -1
+// for those never released.
 func (e *engine) recordUnfinished() {
 	add := func(id, group int32, release, start int64, lane int32) {
 		for int(id) >= len(e.records) {
@@ -257,4 +258,6 @@ func (e *engine) recordUnfinished() {
 			}
 		})
 	}
+	// A later phase behind the deadlock is never released: Release -1.
+	e.src.unreleased(func(id, group int32) { add(id, group, -1, -1, -1) })
 }

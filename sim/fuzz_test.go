@@ -73,6 +73,8 @@ func FuzzSimulateInline(f *testing.F) {
 		"res a=1; res b=1 global; A: [use a [wait 10ms, use b [wait 1ms]]]; B: [use b [wait 10ms, use a [wait 1ms]]]",
 		"4 x [choose [9: [work 50us], 1: [wait 4ms blocking]], gather [2x [gather [2x [wait 1ms]]]]]",
 		"3 x [work 2ms, work 1ms offload process input 100KB output 1KB] input 1MB output 10KB",
+		"3 x a: [wait 2ms, work 1ms]; b: [wait 1ms]; 2 x c: [work 1ms] after a, b start 1ms every 1ms; d: [wait 0s] after c",
+		"res l=1; a: [use l [wait 5ms, use l [wait 1ms]]]; b: [work 1ms] after a",
 		"res lock=1; [use lock [gather [[use lock [wait 1ms]]]]]",
 	} {
 		f.Add(s, uint8(2), uint8(5))

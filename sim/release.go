@@ -31,6 +31,9 @@ type source interface {
 	// finished is told that a task of group has finished at now; it says
 	// whether that released a group that was held back.
 	finished(group int32, now int64) bool
+	// unreleased calls f for each task never handed out (a later phase
+	// behind a deadlock).
+	unreleased(f func(id, group int32))
 }
 
 // schedule puts the next submission on the event queue, unless the
@@ -173,6 +176,22 @@ func (b *batch) held() bool {
 		}
 	}
 	return false
+}
+
+func (b *batch) unreleased(f func(id, group int32)) {
+	if b.sync {
+		for id := b.id; int(id) < b.n; id++ {
+			f(id, b.groupOf(id))
+		}
+		return
+	}
+	for g := range b.wl.Groups {
+		if b.blocked[g] > 0 {
+			for c := b.copyOf[g]; int(c) < b.wl.Groups[g].Count; c++ {
+				f(b.base[g]+c, int32(g))
+			}
+		}
+	}
 }
 
 // finished counts a finished task of group g; when it was the group's
@@ -336,6 +355,8 @@ func (s *arrivalStream) name(id, group int32) string {
 func (s *arrivalStream) held() bool { return false }
 
 func (s *arrivalStream) finished(int32, int64) bool { return false }
+
+func (s *arrivalStream) unreleased(func(id, group int32)) {}
 
 func (s *arrivalStream) total() int {
 	if s.count > 0 {
