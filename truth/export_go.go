@@ -31,8 +31,10 @@ const goSettings = "//CONCLAB:SETTINGS\n"
 // machine's). Work spins on the thread's CPU clock with the goroutine
 // locked to its OS thread, waits are time.Sleep; threads runs a goroutine
 // per task, threads(N) N goroutines that take the tasks from one queue,
-// processes(N) N child processes running the same program. It refuses what
-// ExportJava refuses.
+// processes(N) N child processes running the same program; a later phase
+// (a group after others) is submitted by a goroutine of its own once the
+// groups it waits for have finished (in file order under sync). It refuses
+// what ExportJava refuses.
 func ExportGo(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOptions) error {
 	tasks, js, err := nativeTasks(wl, d, "go")
 	if err != nil {
@@ -60,8 +62,11 @@ func ExportGo(w io.Writer, wl *workload.Workload, d model.Deployment, opt Export
 	b.WriteString(`)
 
 // The workload, as data: names are never code. Its resources (name,
-// capacity, scope), and each task's name, release time in seconds and
-// steps, repeats expanded: [kind, seconds], or
+// capacity, scope), for each group that is a later phase the groups it
+// waits for (after), and each task's name, group (when some group is a
+// later phase), release time in seconds (in a later phase, from when the
+// last task of the groups it waits for finished) and steps, repeats
+// expanded: [kind, seconds], or
 //
 //	["use", resource, steps]        hold one unit of resource number resource
 //	["gather", [steps, ...]]        run the branches side by side, wait for all
@@ -119,7 +124,11 @@ func writeGoHeader(b *bytes.Buffer, wl *workload.Workload, d model.Deployment, t
 //   - wait, wait_blocking: time.Sleep
 //
 `, javaComment(shortName(wl.Name)), javaComment(d.String()), len(tasks), numfmt.Plural(len(tasks), "task", "tasks"), steps, numfmt.Plural(steps, "step", "steps"), cores)
-	for _, line := range strings.Split(goModelAbout(d), "\n") {
+	about := goModelAbout(d)
+	if phased(wl) {
+		about += "\n\n" + phasesAbout(d, "goroutine")
+	}
+	for _, line := range strings.Split(about, "\n") {
 		b.WriteString(strings.TrimRight("// "+line, " ") + "\n")
 	}
 	// A blank line: the comment is no package doc comment, which gofmt

@@ -30,8 +30,10 @@ const javaSettings = "    //CONCLAB:SETTINGS\n"
 // "implementation" "java" and the JVM's version as "python". Its class is
 // Program. Work spins on the thread's CPU clock, waits park the thread;
 // threads(N) is Executors.newFixedThreadPool(N), threads a Thread per task,
-// processes(N) N worker JVMs running the same class. Models it cannot run
-// (asyncio, the composites) and what it cannot do yet (data moved to
+// processes(N) N worker JVMs running the same class; a later phase (a
+// group after others) is submitted by a thread of its own once the groups
+// it waits for have finished (in file order under sync). Models it cannot
+// run (asyncio, the composites) and what it cannot do yet (data moved to
 // worker processes, resources shared between them) are refused.
 func ExportJava(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOptions) error {
 	tasks, js, err := nativeTasks(wl, d, "java")
@@ -56,8 +58,11 @@ func ExportJava(w io.Writer, wl *workload.Workload, d model.Deployment, opt Expo
 	set("double STALL", strconv.FormatFloat(float64(stall(tasks, d))/1e9, 'g', -1, 64), "seconds without a step beginning or ending that mean a deadlock")
 	b.WriteString(`
     // The workload, as data: names are never code. Its resources (name,
-    // capacity, scope), and each task's name, release time in seconds and
-    // steps, repeats expanded: [kind, seconds], or
+    // capacity, scope), for each group that is a later phase the groups it
+    // waits for (after), and each task's name, group (when some group is a
+    // later phase), release time in seconds (in a later phase, from when
+    // the last task of the groups it waits for finished) and steps,
+    // repeats expanded: [kind, seconds], or
     //   ["use", resource, steps]        hold one unit of resource number resource
     //   ["gather", [steps, ...]]        run the branches side by side, wait for all
     //   ["choose", alternative, steps]  the alternative conclab drew for this task
@@ -181,10 +186,33 @@ func writeJavaHeader(b *bytes.Buffer, wl *workload.Workload, d model.Deployment,
 //   wait, wait_blocking  LockSupport.parkNanos until the duration has passed
 //
 `, javaComment(shortName(wl.Name)), javaComment(d.String()), len(tasks), numfmt.Plural(len(tasks), "task", "tasks"), steps, numfmt.Plural(steps, "step", "steps"))
-	for _, line := range strings.Split(javaModelAbout(d), "\n") {
+	about := javaModelAbout(d)
+	if phased(wl) {
+		about += "\n\n" + phasesAbout(d, "thread")
+	}
+	for _, line := range strings.Split(about, "\n") {
 		b.WriteString(strings.TrimRight("// "+line, " ") + "\n")
 	}
 	b.WriteString("\n")
+}
+
+// phased says whether a group of wl is a later phase (after: others).
+func phased(wl *workload.Workload) bool {
+	for _, g := range wl.Groups {
+		if len(g.After) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// phasesAbout says in a few lines how the Java and Go programs release a
+// later phase; thread is what runs its submissions (a thread, a goroutine).
+func phasesAbout(d model.Deployment, thread string) string {
+	if d.Kind == model.Sync {
+		return "A later phase (a group after others) comes after the groups it waits\nfor in file order; its release times count from when the last of their\ntasks finished."
+	}
+	return fmt.Sprintf("A later phase (a group after others) is submitted by a %s of its\nown, once the last task of the groups it waits for has finished, its\nrelease times counted from then.", thread)
 }
 
 // javaModelAbout says in a few lines how the Java program runs the tasks.

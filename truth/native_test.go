@@ -332,3 +332,91 @@ func TestVerifyNative(t *testing.T) {
 		})
 	}
 }
+
+// TestNativePhases runs a program in phases, the Java and Go programs of
+// it under every kind of model they run: each parse released 10 ms after
+// the last fetch ended, the report when the last parse did, none started
+// before its release (the measured release is the real one). Then a phase
+// that starts longer after its predecessor than the watchdog waits for a
+// step: waiting for a release is no deadlock.
+func TestNativePhases(t *testing.T) {
+	testtool.WallClock(t) // measures real runs: one such test at a time
+	const phases = "6 x fetch: [wait 30ms, work 5ms]; 4 x parse: [work 10ms, wait 10ms] after fetch start 10ms; report: [work 5ms] after parse"
+	const late = "a: [work 1ms]; b: [work 1ms] after a start 1500ms"
+	for _, lang := range []Lang{Java, Go} {
+		t.Run(string(lang), func(t *testing.T) {
+			tc := needToolchain(t, lang)
+			run := func(inline, expr string) (*workload.Workload, model.Deployment, *Measurement) {
+				t.Helper()
+				wl, err := workload.ParseInline(inline)
+				if err != nil {
+					t.Fatal(err)
+				}
+				d, err := model.Parse(expr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var prog bytes.Buffer
+				if err := ExportFor(lang, &prog, wl, d, ExportOptions{Cores: 2}); err != nil {
+					t.Fatalf("%s: %v", expr, err)
+				}
+				built, err := tc.Build(context.Background(), prog.Bytes(), "Program")
+				if err != nil {
+					t.Fatalf("%s: %v\n%s", expr, err, prog.String())
+				}
+				defer built.Close()
+				m, err := measureBuilt(context.Background(), built, time.Minute)
+				if err != nil {
+					t.Fatalf("%s: %v", expr, err)
+				}
+				return wl, d, m
+			}
+			for _, expr := range []string{"sync", "threads(3)", "threads", "processes(2)"} {
+				wl, d, m := run(phases, expr)
+				checkNative(t, lang, wl, d, m)
+				phasesReleased(t, expr, m, 0.003)
+			}
+			for _, expr := range []string{"sync", "threads(2)"} {
+				_, _, m := run(late, expr)
+				if m.Deadlock != nil || len(m.Tasks) != 2 {
+					t.Fatalf("%s: %d tasks, deadlock %+v: a phase's wait for its release taken for a stall", expr, len(m.Tasks), m.Deadlock)
+				}
+				a, b := m.Tasks[0], m.Tasks[1]
+				if b.Release < a.End+1.5 || b.Release > a.End+1.5+0.003 || b.Start < b.Release {
+					t.Errorf("%s: b released at %.4f s and started at %.4f s, want released at %.4f s", expr, b.Release, b.Start, a.End+1.5)
+				}
+			}
+		})
+	}
+}
+
+// phasesReleased checks the releases of TestNativePhases's program in
+// phases under expr: each parse released 10 ms after the last fetch ended,
+// the report when the last parse did (within slack seconds: the thread
+// that releases them wakes), none started before its release, every fetch
+// released at 0.
+func phasesReleased(t *testing.T, expr string, m *Measurement, slack float64) {
+	t.Helper()
+	group := func(name string) string {
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			return name[:i]
+		}
+		return name
+	}
+	ends := map[string]float64{}
+	for _, task := range m.Tasks {
+		ends[group(task.Name)] = max(ends[group(task.Name)], task.End)
+	}
+	for _, task := range m.Tasks {
+		want := 0.0
+		switch group(task.Name) {
+		case "parse":
+			want = ends["fetch"] + 0.010
+		case "report":
+			want = ends["parse"]
+		}
+		if task.Release < want || task.Release > want+slack || task.Start < task.Release {
+			t.Errorf("%s: %s released at %.4f s and started at %.4f s, want released at %.4f s", expr, task.Name, task.Release, task.Start, want)
+		}
+	}
+}

@@ -10,10 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,7 +39,7 @@ final class Program {
     static final ThreadMXBean THREAD_CPU = ManagementFactory.getThreadMXBean();
     static List<Object> TASKS;
     static List<Object> RESOURCES;
-    static List<Integer> ORDER;      // the task indexes by release time: see releaseOrder
+    static List<Integer> ORDER;      // the tasks released from time 0, by release time: see releaseOrder
     static volatile long PROGRESS;  // when a step last began or ended (nanoTime), for the watchdog
     static final Map<Integer, String> RESULTS = new ConcurrentHashMap<>();  // task index -> its record, as JSON
     static Semaphore[] LOCKS;       // this process's resources: see makeLocks
@@ -47,6 +51,23 @@ final class Program {
     static volatile long SINK;       // what work computed, so that the JIT cannot drop it
     static long CPU0;                // the process's CPU nanoseconds at ORIGIN
     static double STARTUP;           // seconds from the JVM's start to ORIGIN
+
+    // Later phases: a group that is after others (a program that waits for
+    // one batch of tasks before it starts the next) is released once the
+    // last task of each of them has finished, its release times counted
+    // from then. The main process alone reads them (startPhases).
+    static final Map<Integer, List<Integer>> AFTER = new TreeMap<>();     // a later phase's group -> the groups it waits for
+    static final Map<Integer, CountDownLatch> LEFT = new HashMap<>();     // a group waited for -> its tasks yet to finish
+    static final Map<Integer, Double> FINISHED = new ConcurrentHashMap<>();  // a group waited for -> when its last task finished
+    static final Map<Integer, Double> RELEASED = new ConcurrentHashMap<>();  // task index -> when a later phase's task was released
+
+    // What the models but sync submit the tasks to (see submit): the pool
+    // of threads(N) and its futures, the threads of threads, the queue of
+    // processes(N). Later phases submit from threads of their own.
+    static ExecutorService POOL;
+    static final List<Future<String>> FUTURES = Collections.synchronizedList(new ArrayList<>());
+    static final List<Thread> STARTED = Collections.synchronizedList(new ArrayList<>());
+    static final LinkedBlockingQueue<Integer> QUEUE = new LinkedBlockingQueue<>();
 
     static double now() {
         return (System.nanoTime() - ORIGIN) / 1e9;
@@ -134,10 +155,14 @@ final class Program {
     }
 
     // runTask runs task `index` to its end on this thread and returns its
-    // record, {"start":..., "end":..., "steps":[...]}, as JSON.
+    // record, {"start":..., "end":..., "steps":[...]}, as JSON. It counts
+    // the task done for the later phases (taskDone): in a worker process
+    // none waits, the main process counts the task when its record comes
+    // back (feed).
     static String runTask(int index) {
         String result = taskRecord(list(task(index).get("steps")));
         RESULTS.put(index, result);
+        taskDone(index);
         return result;
     }
 
@@ -172,6 +197,7 @@ final class Program {
         t.join();
         taskJob(-1);
         taskRun(-1);
+        phaseRun(-1);
         feeder(null, new LinkedBlockingQueue<Integer>());
         PROGRESS = System.nanoTime();
     }
@@ -266,14 +292,136 @@ final class Program {
         return object(TASKS.get(index));
     }
 
-    // releaseOrder is the task indexes by release time, file order breaking ties.
-    static List<Integer> releaseOrder() {
+    static int groupOf(int index) {
+        Object group = task(index).get("group");
+        return group == null ? 0 : (int) number(group);
+    }
+
+    // releaseOrder is the indexes of the tasks of group (of those released
+    // from time 0: FROM_START) by release time, file order breaking ties.
+    static List<Integer> releaseOrder(int group) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < TASKS.size(); i++) {
-            order.add(i);
+            int g = groupOf(i);
+            if (g == group || group == FROM_START && !AFTER.containsKey(g)) {
+                order.add(i);
+            }
         }
         order.sort((a, b) -> Double.compare(number(task(a).get("release")), number(task(b).get("release"))));
         return order;
+    }
+
+    static final int FROM_START = -1;
+
+    // startPhases reads the later phases of the workload (its "after") and
+    // readies a latch for each group that one waits for.
+    static void startPhases(Map<String, Object> workload) {
+        Object after = workload.get("after");
+        if (after == null) {
+            return;
+        }
+        for (Map.Entry<String, Object> e : object(after).entrySet()) {
+            List<Integer> groups = new ArrayList<>();
+            for (Object g : list(e.getValue())) {
+                groups.add((int) number(g));
+            }
+            AFTER.put(Integer.parseInt(e.getKey()), groups);
+        }
+        for (List<Integer> groups : AFTER.values()) {
+            for (int g : groups) {
+                int left = 0;
+                for (int i = 0; i < TASKS.size(); i++) {
+                    left += groupOf(i) == g ? 1 : 0;
+                }
+                LEFT.putIfAbsent(g, new CountDownLatch(left));
+            }
+        }
+    }
+
+    // taskDone counts task `index` finished: the last of a group that a
+    // later phase waits for notes when, and opens the group's latch.
+    static void taskDone(int index) {
+        int group = groupOf(index);
+        CountDownLatch left = LEFT.get(group);
+        if (left == null) {
+            return;
+        }
+        synchronized (left) {
+            if (left.getCount() == 1) {
+                FINISHED.put(group, now());
+            }
+            left.countDown();
+        }
+    }
+
+    // phaseRelease is when task `index` of a later phase is released, the
+    // groups it waits for done.
+    static double phaseRelease(int index) {
+        double from = 0;
+        for (int g : AFTER.get(groupOf(index))) {
+            from = Math.max(from, FINISHED.get(g));
+        }
+        double at = from + number(task(index).get("release"));
+        RELEASED.put(index, at);
+        long progress = ORIGIN + Math.round(at * 1e9);
+        if (progress - PROGRESS > 0) {
+            PROGRESS = progress;  // waiting for a release is no stall
+        }
+        return at;
+    }
+
+    // runPhase is a later phase, on a thread of its own: it waits for the
+    // groups it is after, then submits its tasks at their release times.
+    static void runPhase(int group) {
+        for (int g : AFTER.get(group)) {
+            try {
+                LEFT.get(g).await();
+            } catch (InterruptedException e) {
+                throw new RuntimeException(e);
+            }
+        }
+        for (int index : releaseOrder(group)) {
+            sleepUntil(phaseRelease(index));
+            submit(index);
+        }
+    }
+
+    // submitAll submits every task at its release time: from this thread
+    // those released from time 0, from a thread per later phase the others.
+    // It returns once all are submitted.
+    static void submitAll() {
+        List<Thread> phases = new ArrayList<>();
+        for (int group : AFTER.keySet()) {
+            Thread t = daemon(phaseRun(group));
+            t.start();
+            phases.add(t);
+        }
+        for (int index : ORDER) {
+            sleepUntil(number(task(index).get("release")));
+            submit(index);
+        }
+        for (Thread t : phases) {
+            join(t);
+        }
+    }
+
+    // submit hands task `index` to the model: to the pool (threads(N)), to
+    // a thread of its own (threads), to the queue of the worker processes
+    // (processes(N)).
+    static void submit(int index) {
+        switch (MODEL) {
+            case "threads(N)":
+                FUTURES.add(POOL.submit(taskJob(index)));
+                break;
+            case "threads": {
+                Thread t = daemon(taskRun(index));
+                t.start();
+                STARTED.add(t);
+                break;
+            }
+            default:
+                QUEUE.add(index);
+        }
     }
 
     // The lambdas the models run, made by these methods: the first time a
@@ -297,6 +445,10 @@ final class Program {
 
     static Runnable feeder(Process p, LinkedBlockingQueue<Integer> queue) {
         return () -> feed(p, queue);
+    }
+
+    static Runnable phaseRun(int group) {
+        return () -> runPhase(group);
     }
 
     static final ThreadFactory DAEMONS = Program::daemon;
@@ -325,10 +477,11 @@ final class Program {
 
     // The models.
 
-    // sync: the main thread runs the tasks one after another, in file order.
+    // sync: the main thread runs the tasks one after another, in file order
+    // (a later phase's groups come after those it waits for).
     static void runSync() {
         for (int i = 0; i < TASKS.size(); i++) {
-            sleepUntil(number(task(i).get("release")));
+            sleepUntil(AFTER.containsKey(groupOf(i)) ? phaseRelease(i) : number(task(i).get("release")));
             runTask(i);
         }
     }
@@ -337,15 +490,11 @@ final class Program {
     // Executors.newFixedThreadPool(THREADS). Gather branches go to the same
     // pool, or to a second one of FANOUT_THREADS threads when there is one.
     static void runPool() {
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS, DAEMONS);
-        FANOUT = FANOUT_THREADS > 0 ? Executors.newFixedThreadPool(FANOUT_THREADS, DAEMONS) : pool;
-        List<Future<String>> futures = new ArrayList<>();
-        for (int index : ORDER) {
-            sleepUntil(number(task(index).get("release")));
-            futures.add(pool.submit(taskJob(index)));
-        }
-        futures.forEach(Program::get);
-        pool.shutdown();
+        POOL = Executors.newFixedThreadPool(THREADS, DAEMONS);
+        FANOUT = FANOUT_THREADS > 0 ? Executors.newFixedThreadPool(FANOUT_THREADS, DAEMONS) : POOL;
+        submitAll();
+        FUTURES.forEach(Program::get);
+        POOL.shutdown();
         FANOUT.shutdown();
     }
 
@@ -353,14 +502,8 @@ final class Program {
     // gather branch.
     static void runThreads() {
         THREAD_PER_BRANCH = true;
-        List<Thread> threads = new ArrayList<>();
-        for (int index : ORDER) {
-            sleepUntil(number(task(index).get("release")));
-            Thread t = daemon(taskRun(index));
-            t.start();
-            threads.add(t);
-        }
-        threads.forEach(Program::join);
+        submitAll();
+        STARTED.forEach(Program::join);
     }
 
     // processes(N): PROCESSES worker processes, each a fresh JVM running this
@@ -370,7 +513,6 @@ final class Program {
     // sends its index down the worker's standard input and reads its record
     // back.
     static void runProcesses(Path classes) throws Exception {
-        LinkedBlockingQueue<Integer> queue = new LinkedBlockingQueue<>();
         List<Thread> feeders = new ArrayList<>();
         if (!ORDER.isEmpty()) {
             sleepUntil(number(task(ORDER.get(0)).get("release")));
@@ -379,16 +521,13 @@ final class Program {
             Process p = new ProcessBuilder(javaCommand(), "-cp", classes.toString(), "Program", "--worker", Long.toString(ORIGIN))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             CHILDREN.add(p);
-            Thread feeder = daemon(feeder(p, queue));
+            Thread feeder = daemon(feeder(p, QUEUE));
             feeder.start();
             feeders.add(feeder);
         }
-        for (int index : ORDER) {
-            sleepUntil(number(task(index).get("release")));
-            queue.add(index);
-        }
+        submitAll();
         for (int w = 0; w < PROCESSES; w++) {
-            queue.add(-1);  // no more tasks
+            QUEUE.add(-1);  // no more tasks
         }
         feeders.forEach(Program::join);
     }
@@ -417,6 +556,7 @@ final class Program {
                 }
                 RESULTS.put(index, result);
                 PROGRESS = System.nanoTime();
+                taskDone(index);
             }
             out.close();
             String cpu = in.readLine();  // the worker's CPU nanoseconds, as it ends
@@ -482,7 +622,8 @@ final class Program {
         }
         Path classes = PROCESSES > 0 ? classDirectory() : null;
         LOCKS = makeLocks();
-        ORDER = releaseOrder();
+        startPhases(workload);
+        ORDER = releaseOrder(FROM_START);
         warmUp();
         PROGRESS = System.nanoTime();
         daemon(() -> watch(workload)).start();
@@ -531,13 +672,14 @@ final class Program {
         List<String> tasks = new ArrayList<>();
         for (int i = 0; i < TASKS.size(); i++) {
             Map<String, Object> t = task(i);
+            double release = RELEASED.getOrDefault(i, number(t.get("release")));  // a later phase's: the real one
             String result = RESULTS.get(i);
             if (result == null) {  // stopped by a deadlock
-                result = "{\"start\":" + number(t.get("release")) + ",\"end\":-1,\"steps\":[]}";
+                result = "{\"start\":" + release + ",\"end\":-1,\"steps\":[]}";
             } else {
                 makespan = Math.max(makespan, number(object(parse(result)).get("end")));
             }
-            tasks.add("{\"name\":" + quote((String) t.get("name")) + ",\"release\":" + number(t.get("release"))
+            tasks.add("{\"name\":" + quote((String) t.get("name")) + ",\"release\":" + release
                 + "," + result.substring(1));
         }
         if (deadlock >= 0) {

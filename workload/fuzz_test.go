@@ -155,6 +155,7 @@ func FuzzParse(f *testing.F) {
 
 func FuzzParseInline(f *testing.F) {
 	for _, s := range []string{
+		"3 x a: [wait 2ms]; b: [wait 1ms] after a, a start 1ms; c: [work 1ms] after b",
 		"3 x [wait 2s]",
 		"2x [work 1s]",
 		"cores=2; switch=1ms; io: [repeat 200 [wait 500us]]; cpu: [work 3s]",
