@@ -104,16 +104,16 @@ type batch struct {
 	// that are yet to finish (for the groups others are after), how many
 	// of the groups a group is after are yet to finish, and the groups
 	// after each group.
-	from    []int64
-	left    []int
-	blocked []int
-	dependents   [][]int32
-	n       int
-	sync    bool
-	id      int32   // sync: next task id
-	last    int64   // sync: submission time of the previous task
-	heap    []int32 // pools: group indices by (next release, group)
-	copyOf  []int32 // pools: next copy per group
+	from       []int64
+	left       []int
+	blocked    []int
+	dependents [][]int32
+	n          int
+	sync       bool
+	id         int32   // sync: next task id
+	last       int64   // sync: submission time of the previous task
+	heap       []int32 // pools: group indices by (next release, group)
+	copyOf     []int32 // pools: next copy per group
 }
 
 func newBatch(wl *workload.Workload, sync bool) (*batch, error) {
