@@ -503,6 +503,7 @@ func splitUnits(in []op) (units []entry, tail []op, fn string) {
 	if len(units) < 2 {
 		return nil, nil, ""
 	}
+	units, began, ended = cycles(units, began, ended)
 	// The first unit of each phase's lead: what the others of its phase
 	// began with, the rest is the main program's, before the phase (and
 	// the end of the phase before's last unit, which no boundary marked).
@@ -576,6 +577,54 @@ func splitUnits(in []op) (units []entry, tail []op, fn string) {
 		units[i].release = release[units[i].phase]
 	}
 	return units, mainOps[lastUnitEnd:], units[0].name + " " + units[0].site
+}
+
+// cycles undoes phases of one call each: a loop that calls fetch, then
+// parse, for every item alternates between the two functions, and each
+// turn of it is one unit (fetch's steps, then parse's), the units one
+// phase. Calls that neither come in runs nor repeat a cycle are one phase
+// of units of their own functions. began and ended are the phases'
+// places in the main program's steps (splitUnits).
+func cycles(units []entry, began, ended []int) ([]entry, []int, []int) {
+	n := len(units)
+	if units[n-1].phase == 0 {
+		return units, began, ended
+	}
+	runs := true
+	for i := range units {
+		first := i == 0 || units[i-1].phase != units[i].phase
+		last := i == n-1 || units[i+1].phase != units[i].phase
+		if first && last {
+			runs = false // a phase of a single call
+			break
+		}
+	}
+	if runs {
+		return units, began, ended
+	}
+	fn := func(i int) string { return units[i].name + " " + units[i].site }
+	period := 0
+	for p := 2; p <= n/2 && period == 0; p++ {
+		period = p
+		for i := p; i < n; i++ {
+			if fn(i) != fn(i-p) {
+				period = 0
+				break
+			}
+		}
+	}
+	var out []entry
+	for i := range units {
+		u := units[i]
+		u.phase = 0
+		if period > 0 && i%period != 0 {
+			last := &out[len(out)-1]
+			last.ops = append(last.ops, u.ops...)
+			continue
+		}
+		out = append(out, u)
+	}
+	return out, began[:1], ended[:0]
 }
 
 // funcName and funcSite split a recorder's site, "handle /app/x.py:12".

@@ -246,6 +246,36 @@ main()
 	}
 }
 
+// A loop that calls fetch, then parse, for each item: each turn is one
+// unit of both calls' steps (calls of two functions in turn are no
+// phases: before phases, one of the two was picked at random and the
+// other's steps were lost).
+func TestRecordSyncAlternating(t *testing.T) {
+	_, res, _, _ := recordProgram(t, spin+`
+def fetch(i):
+    time.sleep(0.02)
+    spin(2)
+def parse(i):
+    spin(5)
+    time.sleep(0.005)
+def main():
+    for i in range(8):
+        fetch(i)
+        parse(i)
+main()
+`)
+	w := parse(t, res)
+	if len(w.Groups) != 1 || w.Groups[0].Name != "fetch" || w.Groups[0].Count != 8 || len(w.Groups[0].After) != 0 {
+		t.Fatalf("want the 8 turns of the loop as one group, got:\n%s", res.YAML)
+	}
+	if got := kinds(w.Groups[0].Steps); got != "iwi" {
+		t.Errorf("the steps %s, want iwi (fetch's sleep, both spins, parse's sleep):\n%s", got, res.YAML)
+	}
+	if work := mean(w.Groups[0].Steps[len(w.Groups[0].Steps)-2].Dur); work < 6.5e6 || work > 8.5e6 {
+		t.Errorf("the spins took %.1f ms, want 7:\n%s", work/1e6, res.YAML)
+	}
+}
+
 func TestRecordProcesses(t *testing.T) {
 	for _, start := range []string{"fork", "spawn"} {
 		t.Run(start, func(t *testing.T) {
