@@ -1263,7 +1263,7 @@ if __name__ == "__main__":
 		{"spawn", "processes(3, start=spawn)"},
 	} {
 		t.Run(tt.method, func(t *testing.T) {
-			_, res, status, out := recordProgram(t, prog, tt.method)
+			rec, res, status, out := recordProgram(t, prog, tt.method)
 			if status != 0 {
 				t.Fatalf("status %d: %s", status, out)
 			}
@@ -1285,11 +1285,13 @@ if __name__ == "__main__":
 			// recording), the median of three; predicted with what
 			// starting a spawned process costs on this machine (an
 			// interpreter's start-up: 109–131 ms on the EPYC host of
-			// 2026-12-03, 83 ms built in). A fork keeps the built-in 8 ms:
-			// the parent's start() took 6–10 ms here, as the recording's
-			// "p" steps show; calibrate's 21–42 ms is a
-			// ProcessPoolExecutor's first result, its queues and threads
-			// included, and predicted 30 % long here.
+			// 2026-12-03, 83 ms built in), and with what a fork took
+			// here, the median of the parent's start() calls, which the
+			// recording's "p" steps hold: 6–10 ms on 2026-12-03, 0.7–1.1 ms
+			// on 2026-12-04, when the built-in 8 ms predicted +15 %.
+			// (calibrate's 21–42 ms is a ProcessPoolExecutor's first
+			// result, its queues and threads included, and predicted 30 %
+			// long.)
 			var runs []float64
 			for range 3 {
 				out := unrecorded(t, prog, tt.method)
@@ -1306,6 +1308,19 @@ if __name__ == "__main__":
 			}
 			if tt.method == "spawn" {
 				p.Profile.ProcessSpawn = processSpawn(t)
+			} else {
+				var starts []int64
+				for _, s := range rec.Tasks[rec.Main].Steps {
+					if s.Kind == 'p' {
+						starts = append(starts, s.NS)
+					}
+				}
+				if len(starts) != 4 {
+					t.Fatalf("the recording holds %d process starts, want 4", len(starts))
+				}
+				slices.Sort(starts)
+				p.Profile.ProcessFork = starts[len(starts)/2]
+				t.Logf("a fork took %.1f ms here (the median of 4)", float64(p.Profile.ProcessFork)/1e6)
 			}
 			r, err := sim.Run(context.Background(), sim.Config{Workload: w, Deployment: p.Models[0], Profile: p.Profile, Cores: p.Cores, SwitchInterval: p.SwitchInterval})
 			if err != nil {
