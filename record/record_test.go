@@ -1535,6 +1535,11 @@ main()
 				w.Groups[0].Count != 12 || w.Groups[1].Count != 12 {
 				t.Fatalf("want fetch × 12 and parse × 12, got:\n%s", res.YAML)
 			}
+			if !slices.ContainsFunc(res.Summary.Findings, func(f string) bool {
+				return strings.HasPrefix(f, "the program ran in 2 phases, each started once the one before had ended: fetch (12), then parse (12)")
+			}) {
+				t.Errorf("no finding says the program ran in two phases: %q", res.Summary.Findings)
+			}
 			if p := w.Groups[1]; !slices.Equal(p.After, []int{0}) || p.Start < 10e6 || p.Start > 40e6 {
 				t.Errorf("parse is after %v from %.1f ms, want after fetch, from about 15 ms (the main program's CPU between):\n%s",
 					p.After, float64(p.Start)/1e6, res.YAML)

@@ -163,7 +163,7 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	if after >= 1_000_000 {
 		sum.Notes = append(sum.Notes, fmt.Sprintf("the main program ran %s after its last task, which is not in the workload", fit.Dur(float64(after))))
 	}
-	sum.Findings = append(append(findings(rec, f), f.queueFindings()...), shareFindings(sum.Groups)...)
+	sum.Findings = append(append(append(findings(rec, f), phaseFindings(gs)...), f.queueFindings()...), shareFindings(sum.Groups)...)
 	sum.Notes = append(sum.Notes, rec.Notes...)
 	return &Result{YAML: b.Bytes(), Summary: sum}, nil
 }
@@ -732,6 +732,27 @@ func findings(rec *Recording, f *folder) []string {
 		out = append(out, "recorded on a free-threaded CPython: no GIL")
 	}
 	return out
+}
+
+// phaseFindings say how the program ran in phases, when it did: each
+// phase started once the one before had ended, and is after: it.
+func phaseFindings(gs []*group) []string {
+	var phases [][]string
+	for _, g := range gs {
+		for len(phases) <= g.phase {
+			phases = append(phases, nil)
+		}
+		phases[g.phase] = append(phases[g.phase], fmt.Sprintf("%s (%d)", g.name, len(g.members)))
+	}
+	if len(phases) < 2 {
+		return nil
+	}
+	steps := make([]string, len(phases))
+	for i, p := range phases {
+		steps[i] = strings.Join(p, " and ")
+	}
+	return []string{fmt.Sprintf("the program ran in %d phases, each started once the one before had ended: %s; "+
+		"each later phase is after: the one before, so it moves with it under every model", len(phases), strings.Join(steps, ", then "))}
 }
 
 // shareFindings say what the tasks' time is made of, and what that means
