@@ -1540,6 +1540,9 @@ main()
 			}) {
 				t.Errorf("no finding says the program ran in two phases: %q", res.Summary.Findings)
 			}
+			if why := res.Summary.ModelWhy; variant == "sync" && why != "the program's own: it calls fetch, then parse, once per item, one after another" {
+				t.Errorf("the model's reason: %q", why)
+			}
 			if p := w.Groups[1]; !slices.Equal(p.After, []int{0}) || p.Start < 10e6 || p.Start > 40e6 {
 				t.Errorf("parse is after %v from %.1f ms, want after fetch, from about 15 ms (the main program's CPU between):\n%s",
 					p.After, float64(p.Start)/1e6, res.YAML)

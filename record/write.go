@@ -560,7 +560,20 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 		}
 		return "sync", fmt.Sprintf("the program's own: %d requests served one at a time", n)
 	case top == "unit":
-		return "sync", fmt.Sprintf("the program's own: it calls %s once per item, one after another", funcName(unitFn))
+		var fns []string // the unit functions, a phase's after the one before's
+		for _, e := range es {
+			if e.kind == "unit" && !slices.Contains(fns, e.name) {
+				fns = append(fns, e.name)
+			}
+		}
+		if len(fns) == 0 {
+			fns = []string{funcName(unitFn)}
+		}
+		calls := strings.Join(fns, ", then ")
+		if len(fns) > 1 {
+			calls += ","
+		}
+		return "sync", fmt.Sprintf("the program's own: it calls %s once per item, one after another", calls)
 	}
 	return "sync", "the program's own: one thread"
 }
