@@ -274,6 +274,9 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 				gap := k > first && ownTime(mainOps[last+1:k]) >= 1_000_000
 				phase := ph.phase
 				kids := f.children(mainOps[k].kids, base, ph)
+				// Started once the tasks before had ended: as late as
+				// that, under any model.
+				gap = gap || ph.waited
 				for i := range kids {
 					// A task that waited for a worker after a gap would
 					// have run no sooner had it been started with the
@@ -317,12 +320,19 @@ func (f *folder) entries() (es []entry, after int64, units string) {
 // for, in order: a batch started once every task before it had ended (the
 // program waited for them all) begins a later phase, released from when
 // the last of them ended.
+//
+// A task waited for before the next one is started (submit(f).result() in
+// a loop) is not a phase a task: a phase begins only before or after a
+// batch of more than one.
 type phaser struct {
 	base  int64 // when the main program began
 	phase int
 	from  int64 // when the phase began: the end of the last task before
 	ended int64 // the end of the last task so far (MaxInt64: one never ended)
-	seen  bool
+	last  int   // tasks in the last batch
+	// waited: the last batch was started once every task before had
+	// ended, a phase or not.
+	waited bool
 }
 
 // add gives each entry of a batch its phase and its release from its
@@ -335,10 +345,12 @@ func (p *phaser) add(batch []entry) {
 	for _, e := range batch {
 		made = min(made, e.task.Start)
 	}
-	if p.seen && made >= p.ended {
+	p.waited = p.last > 0 && made >= p.ended
+	if p.waited && (p.last > 1 || len(batch) > 1) {
 		p.phase++
 		p.from = p.ended - p.base
 	}
+	p.last = len(batch)
 	for i := range batch {
 		batch[i].phase = p.phase
 		batch[i].release -= p.from
@@ -348,7 +360,6 @@ func (p *phaser) add(batch []entry) {
 			p.ended = math.MaxInt64 // still running: no phase after it
 		}
 	}
-	p.seen = true
 }
 
 // children are the entries for the tasks kids, coordinators flattened;

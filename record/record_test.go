@@ -276,6 +276,24 @@ main()
 	}
 }
 
+// A pool's work items waited for one at a time (submit(f).result() in a
+// loop) are one group released as they were made: no phase a task.
+func TestRecordOneAtATime(t *testing.T) {
+	_, res, _, _ := recordProgram(t, spin+`
+from concurrent.futures import ThreadPoolExecutor
+def fetch(i):
+    time.sleep(0.01)
+    spin(2)
+with ThreadPoolExecutor(4) as ex:
+    for i in range(6):
+        ex.submit(fetch, i).result()
+`)
+	w := parse(t, res)
+	if len(w.Groups) != 1 || w.Groups[0].Count != 6 || len(w.Groups[0].After) != 0 || w.Groups[0].Every < 10e6 {
+		t.Fatalf("want fetch × 6 released one after another, got:\n%s", res.YAML)
+	}
+}
+
 func TestRecordProcesses(t *testing.T) {
 	for _, start := range []string{"fork", "spawn"} {
 		t.Run(start, func(t *testing.T) {
