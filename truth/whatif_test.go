@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -54,24 +55,30 @@ func TestWhatifAgainstCPython(t *testing.T) {
 		if err := Export(&faster, changed, d, ExportOptions{Cores: cores}); err != nil {
 			t.Fatal(err)
 		}
-		var miss string
-		for attempt := 1; attempt <= 3; attempt++ {
-			base, busy1 := measure(prog.Bytes())
-			after, busy2 := measure(faster.Bytes())
-			got := float64(after-base) / float64(base)
-			t.Logf("%s %s: makespan %+.1f%% predicted, %+.1f%% measured (%s → %s)", e.Step, e.Label(), 100*e.MakespanChange, 100*got,
-				time.Duration(base), time.Duration(after))
-			if math.Abs(got-e.MakespanChange) <= 0.10 {
-				miss = ""
-				break
+		// One run of the lock-bound program takes 209–368 ms on this VM
+		// from one run to the next (2026-12-04): a change of 0 % measured
+		// once came out anywhere from -21 % to +12 %. So the runs are
+		// interleaved, three pairs and up to nine, and the medians
+		// compared, until they agree or the pairs run out.
+		var bases, afters []int64
+		var got float64
+		for pair := 1; pair <= 9; pair++ {
+			base, _ := measure(prog.Bytes())
+			after, _ := measure(faster.Bytes())
+			bases, afters = append(bases, base), append(afters, after)
+			if pair < 3 {
+				continue
 			}
-			miss = e.Step + " " + e.Label() + ": the measured change is more than 10 points from the predicted one"
-			if !busy1 && !busy2 {
+			mb, ma := median(slices.Clone(bases)), median(slices.Clone(afters))
+			got = float64(ma-mb) / float64(mb)
+			t.Logf("%s %s: makespan %+.1f%% predicted, %+.1f%% measured (medians of %d: %s → %s)", e.Step, e.Label(), 100*e.MakespanChange, 100*got,
+				pair, time.Duration(mb), time.Duration(ma))
+			if math.Abs(got-e.MakespanChange) <= 0.10 {
 				break
 			}
 		}
-		if miss != "" {
-			t.Error(miss)
+		if math.Abs(got-e.MakespanChange) > 0.10 {
+			t.Errorf("%s %s: the measured change is more than 10 points from the predicted one", e.Step, e.Label())
 		}
 	}
 }
