@@ -194,22 +194,26 @@ var longestOfTwo = []float64{0.50, 0.39, 0.28}
 // arrivedShares is the share of forced switches that give the GIL to a
 // waiter that came to it from elsewhere (back from a sleep or I/O, woken
 // by another thread, a new thread's bootstrap) rather than being made to
-// drop it, by waiters as forcedRanks (2 to 6; beyond, 0.44/waiters). Such
+// drop it, by waiters as forcedRanks (2 to 6; beyond, 0.57/waiters). Such
 // a waiter's timed waits run out at their own phase, after a switch has
 // happened, so it never asks for the drop; it gets the GIL only when the
 // condition variable wakes it instead of the awake thread that asked,
 // which takes it most of the time. Measured with runtime/gil_sleeper.py
 // --cpu k, a thread that sleeps 20 ms fifty times beside k CPU-bound
-// threads (3.11.7, 2026-12-03, two runs each): its waits for the GIL averaged 5.3 ms beside one (its own timeout
-// asks), 25, 23, 29–35, 53–63 and 58–78 ms beside 2 to 6, about one
-// switch interval times (1/share − 1/2); the waits' 90th percentiles (48–59
-// ms beside 2, 156–206 beside 5 and 6) fit a draw at each switch. A
-// thread woken by a lock that another released just after taking the GIL
-// waits as long (22–25 ms beside 2 and 3) as one released mid-slice
-// (29–34): the phase it arrives at does not matter. Drawn as the CPU-bound
-// waiters are (forcedRanks), it got the GIL at the first or second switch,
-// 4–8 ms.
-var arrivedShares = []float64{0.19, 0.20, 0.15, 0.085, 0.073}
+// threads (3.11.7, two runs each), its waits for the GIL averaged about
+// one switch interval times (1/share − 1/2), and their 90th percentiles
+// fit a draw at each switch. How often the woken waiter wins differs from
+// host to host: beside 1 to 6 threads, the waits averaged 5.3, 25, 23,
+// 29–35, 53–63 and 58–78 ms on the host of 2026-12-03, and −, 15–16,
+// 20–23, 17–20, 32–33 and 27–38 ms on the host of 2026-12-04 (both AMD
+// EPYC, Linux 6.18). The shares are those of the waits midway between
+// the two (20, 22, 25, 45 and 50 ms beside 2 to 6), so that a prediction
+// sits within 20 % of either host's. A thread woken by a lock that another
+// released just after taking the GIL waits as long (22–25 ms beside 2 and
+// 3, 2026-12-03) as one released mid-slice (29–34): the phase it arrives
+// at does not matter. Drawn as the CPU-bound waiters are (forcedRanks),
+// it got the GIL at the first or second switch, 4–8 ms.
+var arrivedShares = []float64{0.22, 0.20, 0.18, 0.105, 0.095}
 
 // MaxArrivedShare caps what arrived waiters get together at a forced
 // switch while a waiter made to drop the GIL waits too, so that many
@@ -228,7 +232,7 @@ func (p Profile) ArrivedShare(waiters int) float64 {
 	if waiters-2 < len(arrivedShares) {
 		return arrivedShares[waiters-2]
 	}
-	return 0.44 / float64(waiters)
+	return 0.57 / float64(waiters)
 }
 
 // usualToNewest is the share of forced switches CPython gave the newest

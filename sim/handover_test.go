@@ -73,7 +73,8 @@ func TestForcedSwitchFavoursTheThreadJustBumped(t *testing.T) {
 // as on CPython: it gets it at a forced switch only with the profile's
 // ArrivedShare, not by rank as the CPU-bound waiters do. Beside 2 of them
 // CPython's sleeper (fifty sleeps of 20 ms) waited 25 ms a time on
-// average (3.11.7, 2026-12-03); drawn as the others, it waited 4–8 ms.
+// average (3.11.7, 2026-12-03; 15–16 ms on the host of 2026-12-04); drawn
+// as the others, it waited 4–8 ms.
 func TestThreadBackFromSleepWaitsItsShare(t *testing.T) {
 	prof := builtin(t, "cpython")
 	var waits []int64

@@ -17,7 +17,10 @@ import (
 // convoy effect). Measured here (3.11.7, 2026-12-03): 2.25–2.33 s beside
 // 2 CPU-bound threads, 3.8–4.9 s beside 5; a waiter drawn as the CPU-bound
 // ones are (the engine before runtime.ArrivedShare) came out 1.2–1.4 s and
-// 2.9–3.3 s.
+// 2.9–3.3 s. The host of 2026-12-04 gives the woken thread the GIL sooner:
+// 1.57–1.95 s and 2.59–3.02 s, against 3.770 s predicted beside 5 with
+// the shares fitted to the first host alone (−25 %, a CI run failed on
+// it); the shares now sit midway, predicting 1.874 and 3.150 s.
 func TestConvoyAgainstCPython(t *testing.T) {
 	_, prof := python3Profile(t)
 	const cores, seeds, runs = 2, 9, 3
