@@ -130,7 +130,9 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 			if g.phase > 0 {
 				var after []string
 				for _, h := range gs {
-					if h.phase == g.phase-1 {
+					// (A queue's items and a server's requests run beside
+					// the phases, none of them.)
+					if k := h.members[0].kind; h.phase == g.phase-1 && k != "item" && k != "request" {
 						after = append(after, quote(h.name))
 					}
 				}
