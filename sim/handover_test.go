@@ -91,7 +91,7 @@ func TestThreadBackFromSleepWaitsItsShare(t *testing.T) {
 		t.Fatalf("found the sleeper in %d runs of 15", len(waits))
 	}
 	slices.Sort(waits)
-	if med := waits[len(waits)/2]; med < 17*ms || med > 33*ms {
-		t.Errorf("the sleeper waits %s for the GIL each time (median over 15 seeds), want 17–33 ms (CPython: 25)", workload.FormatDuration(med))
+	if med := waits[len(waits)/2]; med < 12*ms || med > 33*ms {
+		t.Errorf("the sleeper waits %s for the GIL each time (median over 15 seeds), want 12–33 ms (CPython: 25 on one host, 14–16 on another)", workload.FormatDuration(med))
 	}
 }

@@ -20,7 +20,9 @@ import (
 // 2.9–3.3 s. The host of 2026-12-04 gives the woken thread the GIL sooner:
 // 1.57–1.95 s and 2.59–3.02 s, against 3.770 s predicted beside 5 with
 // the shares fitted to the first host alone (−25 %, a CI run failed on
-// it); the shares now sit midway, predicting 1.874 and 3.150 s.
+// it). The shares now lean to the second host (runtime's
+// arrivedShares): 1.737 and 2.560 s predicted, 1.981 and 2.933 s measured
+// in one run, 1.719 and 2.238 s in a CI run.
 func TestConvoyAgainstCPython(t *testing.T) {
 	_, prof := python3Profile(t)
 	const cores, seeds, runs = 2, 9, 3
