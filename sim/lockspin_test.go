@@ -3,6 +3,7 @@ package sim
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 // Free-threaded CPython's PyMutex spins 40 sched_yield() calls before it
@@ -64,5 +65,41 @@ func TestLockSpinDelaysThreadStarts(t *testing.T) {
 				t.Errorf("without the spin: starts %v, want the first four at 0", got)
 			}
 		})
+	}
+}
+
+// A spin whose last neighbour stops computing is due at once; when the
+// same instant holds other events, re-pacing it after each of them must
+// not push its end behind them again (the engine looped for ever on
+// this workload, found by FuzzSimulateInline: the main thread spun on
+// one core while tasks released by after: filled the instant).
+func TestLockSpinEndsInABusyInstant(t *testing.T) {
+	wl := inline(t, "3 x a: [wait 2ms, work 1ms]; b: [wait 1ms]; 2 x c: [work 1ms] after a, b start 1ms every 1ms; d: [wait 0s] after c")
+	prof := builtin(t, "cpython-ft")
+	if prof.LockSpin <= 0 {
+		t.Fatalf("%s has no lock spin: this test needs one", prof.Name)
+	}
+	done := make(chan *Result, 1)
+	go func() { done <- run(t, wl, "threads", runOpt{prof: prof, cores: 1}) }()
+	select {
+	case r := <-done:
+		if len(r.Records) != 7 {
+			t.Fatalf("%d tasks ended, want 7", len(r.Records))
+		}
+		// d is released after both c's.
+		var c, d []int64
+		for _, rec := range r.Records {
+			switch rec.Name[0] {
+			case 'c':
+				c = append(c, rec.Release)
+			case 'd':
+				d = append(d, rec.Release)
+			}
+		}
+		if len(c) != 2 || len(d) != 1 || d[0] < slices.Max(c) {
+			t.Errorf("c released at %v, d at %v", c, d)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run did not end within 20 s")
 	}
 }

@@ -58,7 +58,10 @@ func (e *engine) spinSchedule(th *thread) {
 func (e *engine) spinUpdate() {
 	for _, th := range e.spinners {
 		k := e.spinBeside(th)
-		if k == th.spinK {
+		if k == th.spinK || k == 0 && th.spinLeft == 0 {
+			// Unchanged, or already ending now: rescheduling an end
+			// due now would put it behind the other events of this
+			// instant again, for ever.
 			continue
 		}
 		th.spinLeft -= float64(e.now-th.spinAt) / float64(th.spinK)
