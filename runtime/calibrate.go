@@ -151,6 +151,8 @@ var how = map[string]string{
 	"PoolTask": "process CPU per queued trivial task drained by a ThreadPoolExecutor's busy worker, " +
 		"amortised over many: the queue get, the run wrapper and set_result",
 	"GILHandover": "median elapsed time from a thread releasing the GIL to time.sleep() to the run of the thread waiting for it",
+	"GILArrived2": arrivedHow(2), "GILArrived3": arrivedHow(3), "GILArrived4": arrivedHow(4),
+	"GILArrived5": arrivedHow(5), "GILArrived6": arrivedHow(6),
 	"LockSpin": "median elapsed time a thread blocked on a lock released 2 ms later waits, one thread per core spinning in " +
 		"Python, less the same with none: free-threaded CPython's PyMutex makes 40 sched_yield() calls before it " +
 		"sleeps (Python/lock.c, MAX_SPIN_COUNT), and each gives the core to the thread computing there; 0 with a GIL",
@@ -214,6 +216,14 @@ var how = map[string]string{
 		"fresh interpreter",
 	"ProcessRSS":     "VmRSS of a fresh `python3 -c` that sleeps, read from /proc/PID/status",
 	"ProcessVirtual": "VmSize of the same fresh `python3 -c`",
+}
+
+// arrivedHow says what measure.py does for GILArrived<cpu>.
+func arrivedHow(cpu int) string {
+	return fmt.Sprintf("mean lateness of a thread's 20 ms sleeps (16 a run) beside %d threads running Python code "+
+		"that read no clock, less the same sleeps' alone: its wait for the GIL, which it never asks the holder to "+
+		"drop, so it gets it when the condition variable wakes it rather than the thread that asked (a share of "+
+		"the switches that differs from machine to machine); 0 without a GIL", cpu)
 }
 
 // Release is the CPython release measured, as profiles name it: "3.12",

@@ -38,6 +38,13 @@ func TestMeasurementProfileRecorded(t *testing.T) {
 	builtin := cpython()
 	for _, c := range constants {
 		got, want := *c.ptr(&p), *c.ptr(&builtin)
+		if _, ok := m.Results[c.field]; !ok && c.later {
+			// Measured only by a later measure.py: the built-in figure.
+			if got != want || !strings.HasPrefix(p.Sources[c.field], "not measured by this run") {
+				t.Errorf("%s = %d (%q), want the built-in %d, said so", c.field, got, p.Sources[c.field], want)
+			}
+			continue
+		}
 		if d := got - want; d < -1 || d > 1 {
 			t.Errorf("%s = %d, want the recorded median %d", c.field, got, want)
 		}

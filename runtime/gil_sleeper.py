@@ -11,49 +11,21 @@ asks for the GIL itself (its timed waits run out after a switch), so it
 gets it only when the condition variable wakes it rather than the thread
 that asked. Standard library only; prints one JSON document with, per run,
 the sleeper's time in all and its waits (mean, p50, p90, max, in seconds).
+The run is measure.py's arrived_run, which `conclab calibrate` makes for
+the profile's gil_arrived_wait figures (their means, less a sleep's own
+overshoot).
 """
 
 import json
+import os
 import sys
-import threading
-import time
 
-SLEEP = 0.020
-
-
-def spin(start_line, stop):
-    """Runs Python code until told to stop, reading no clock."""
-    start_line.wait()
-    x = 0
-    while not stop:
-        for _ in range(100):
-            x += 1
-
-
-def sleeper(start_line, sleeps, waits):
-    """Sleeps SLEEP seconds, `sleeps` times, noting how late each returned."""
-    start_line.wait()
-    for _ in range(sleeps):
-        before = time.perf_counter()
-        time.sleep(SLEEP)
-        waits.append(time.perf_counter() - before - SLEEP)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from measure import arrived_run  # noqa: E402  (the same run calibrate makes)
 
 
 def one_run(cpu, sleeps):
-    start_line, stop, waits = threading.Event(), [], []
-    spinners = [threading.Thread(target=spin, args=(start_line, stop)) for _ in range(cpu)]
-    sleeping = threading.Thread(target=sleeper, args=(start_line, sleeps, waits))
-    for t in spinners:
-        t.start()
-    sleeping.start()
-    time.sleep(0.05)  # every thread started and waiting on the line
-    began = time.perf_counter()
-    start_line.set()
-    sleeping.join()
-    took = time.perf_counter() - began
-    stop.append(True)
-    for t in spinners:
-        t.join()
+    waits, took = arrived_run(cpu, sleeps)
     w = sorted(waits)
 
     def q(p):
@@ -76,7 +48,7 @@ def main():
         "python": sys.version.split()[0],
         "cpu_threads": cpu,
         "sleeps": sleeps,
-        "sleep": SLEEP,
+        "sleep": 0.020,
         "switch_interval": sys.getswitchinterval(),
         "runs": [one_run(cpu, sleeps) for _ in range(runs)],
     }

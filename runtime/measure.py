@@ -8,8 +8,9 @@ measurement runs several times; the script prints one JSON object with, for
 every constant, the median over the runs, the smallest and largest run, and
 how many runs there were, and the machine it ran on (host, CPU model, cores,
 Python version, date). Times are in nanoseconds, sizes in bytes. The whole
-run takes well under a minute (5 runs, about 20 s on 2 cores); --quick makes
-3 runs with a tenth of the repetitions inside each (a few seconds), for
+run takes about 2 minutes (5 runs on 2 cores, 20 s of it the GIL waits of
+a thread back from a sleep); --quick makes
+3 runs with a tenth of the repetitions inside each (about 25 s), for
 tests. Each measurement prints one progress line on stderr:
 
     measure: 12/80 ThreadStart run 1/5 = 78390.5 ns
@@ -222,6 +223,65 @@ def lock_spin(n=20):
         return statistics.median(samples)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(0.0, blocked(cores) - blocked(0))
+
+
+_arrived_stop = [False]
+
+
+def _spin_in_python(start_line):
+    # Python code until told to stop, reading no clock: a thread that reads
+    # its CPU clock changes who gets the GIL (docs/models.md).
+    start_line.wait()
+    x = 0
+    while not _arrived_stop[0]:
+        for _ in range(100):
+            x += 1
+
+
+def arrived_run(cpu, sleeps, sleep=0.020):
+    """One run of a thread that sleeps beside cpu CPU-bound threads: it
+    sleeps `sleep` seconds, `sleeps` times, and notes how late each sleep
+    returned (the sleep's own overshoot and its wait for the GIL, which a
+    CPU-bound thread holds). Returns the lateness of each sleep and the
+    sleeper's time in all, in seconds."""
+    start_line, late = threading.Event(), []
+
+    def sleeper():
+        start_line.wait()
+        for _ in range(sleeps):
+            before = time.perf_counter()
+            time.sleep(sleep)
+            late.append(time.perf_counter() - before - sleep)
+
+    _arrived_stop[0] = False
+    spinners = [threading.Thread(target=_spin_in_python, args=(start_line,)) for _ in range(cpu)]
+    sleeping = threading.Thread(target=sleeper)
+    for t in spinners + [sleeping]:
+        t.start()
+    time.sleep(0.05)  # every thread started and waiting on the line
+    began = time.perf_counter()
+    start_line.set()
+    sleeping.join()
+    took = time.perf_counter() - began
+    _arrived_stop[0] = True
+    for t in spinners:
+        t.join()
+    return late, took
+
+
+def gil_arrived(sleeps=16):
+    """The mean wait for the GIL of a thread back from a 20 ms sleep beside
+    2, 3, 4, 5 and 6 threads running Python code, in nanoseconds: how
+    late its sleeps returned, less how late they return with no other
+    thread. Such a thread never asks the holder to drop the GIL (its timed
+    waits run out after a switch): it gets it when the condition variable
+    wakes it rather than the thread that asked, which happens at a share
+    of the switches that differs from machine to machine. 0 each without
+    a GIL."""
+    if not getattr(sys, "_is_gil_enabled", lambda: True)():
+        return (0.0,) * 5
+    alone = statistics.mean(arrived_run(0, max(4, sleeps // 2))[0])
+    return tuple(max(0.0, statistics.mean(arrived_run(cpu, sleeps)[0]) - alone) * 1e9 for cpu in range(2, 7))
 
 
 async def _nothing():
@@ -827,6 +887,8 @@ def plan(quick):
         (["PoolSubmit", "PoolTask"], lambda: pool_submit_and_task(20000 // k)),
         (["WakeLatency"], lambda: wake_latency(2000 // k)),
         (["GILHandover"], lambda: gil_handover(1000 // k)),
+        (["GILArrived2", "GILArrived3", "GILArrived4", "GILArrived5", "GILArrived6"],
+         lambda: gil_arrived(max(4, 16 // k))),
         (["LockSpin"], lambda: lock_spin(20 // k)),
         (["TaskCreate"], lambda: task_create(20000 // k)),
         (["LoopTurn", "LoopResume"], lambda: loop_turn_and_resume(50000 // k)),

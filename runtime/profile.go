@@ -29,6 +29,11 @@ type Profile struct {
 	PoolTask           int64 // CPU per task on a pool worker (queue get, run wrapper, set_result)
 	WakeLatency        int64 // elapsed time before a thread blocked on a lock or queue runs once signalled
 	GILHandover        int64 // elapsed time from a thread releasing the GIL to a blocking call to the waiter it signalled running Python; the GIL is free meanwhile
+	GILArrived2        int64 // mean wait for the GIL of a thread back from a sleep beside 2 CPU-bound threads (switch interval 5 ms): how often such a thread wins a forced switch (ArrivedShare)
+	GILArrived3        int64 // the same beside 3
+	GILArrived4        int64 // beside 4
+	GILArrived5        int64 // beside 5
+	GILArrived6        int64 // beside 6; beyond, its share falls as 1/threads
 	LockSpin           int64 // free-threaded builds: elapsed time a thread that finds a lock held spins (sched_yield) before it can take it or sleep, per thread computing beside it on its core; 0: locks sleep at once
 	LoopResume         int64 // CPU per resume of a task by the event loop
 	LoopTurn           int64 // CPU of one iteration of an event loop beyond the callbacks it runs (select, the timer heap)
@@ -191,34 +196,36 @@ var forcedRanks = [][]float64{
 // at slices of one interval.
 var longestOfTwo = []float64{0.50, 0.39, 0.28}
 
-// arrivedShares is the share of forced switches that give the GIL to a
-// waiter that came to it from elsewhere (back from a sleep or I/O, woken
-// by another thread, a new thread's bootstrap) rather than being made to
-// drop it, by waiters as forcedRanks (2 to 6; beyond, 0.57/waiters). Such
-// a waiter's timed waits run out at their own phase, after a switch has
-// happened, so it never asks for the drop; it gets the GIL only when the
-// condition variable wakes it instead of the awake thread that asked,
-// which takes it most of the time. Measured with runtime/gil_sleeper.py
-// --cpu k, a thread that sleeps 20 ms fifty times beside k CPU-bound
-// threads (3.11.7, two runs each), its waits for the GIL averaged about
-// one switch interval times (1/share − 1/2), and their 90th percentiles
-// fit a draw at each switch. How often the woken waiter wins differs from
-// host to host: beside 1 to 6 threads, the waits averaged 5.3, 25, 23,
-// 29–35, 53–63 and 58–78 ms on the host of 2026-12-03, and −, 15–16,
-// 20–23, 17–20, 32–33 and 27–38 ms on the host of 2026-12-04 (both AMD
-// EPYC, Linux 6.18), and within 2026-12-04 beside 5 from 2.19 to 3.02 s
-// for the sleeper's 50 sleeps (25–38 ms a wait). One table cannot sit
-// within 20 % of both hosts: these shares (waits of 17, 21, 22, 32 and 37
-// ms beside 2 to 6) lean to the second, the one CI runs on now, and
-// predict 1.74 and 2.56 s beside 2 and 5 there (1.57–1.98 and 2.19–3.15
-// measured); on the first host they are 23–30 % short. The shares are a
-// property of the machine more than of CPython: calibrating them is what
-// is left (runtime/gil_sleeper.py measures them). A thread woken by a lock that another
-// released just after taking the GIL waits as long (22–25 ms beside 2 and
-// 3, 2026-12-03) as one released mid-slice (29–34): the phase it arrives
-// at does not matter. Drawn as the CPU-bound waiters are (forcedRanks),
-// it got the GIL at the first or second switch, 4–8 ms.
-var arrivedShares = []float64{0.25, 0.21, 0.20, 0.135, 0.12}
+// A thread that came to the GIL from elsewhere (back from a sleep or I/O,
+// woken by another thread, a new thread's bootstrap) rather than being
+// made to drop it never asks for the drop: its timed waits run out at
+// their own phase, after a switch has happened. It gets the GIL only when
+// the condition variable wakes it instead of the awake thread that asked,
+// which takes it most of the time. The profile keeps how long such a
+// thread waits, GILArrived2 to GILArrived6: the mean wait for the GIL of
+// a thread back from a 20 ms sleep beside 2 to 6 CPU-bound threads, at
+// the default switch interval (runtime/measure.py gil_arrived, which
+// `conclab calibrate` runs; runtime/gil_sleeper.py shows more of it).
+// Drawn at each switch with a share q, such a thread waits 1/q − 1
+// intervals on average in the engine (it arrives during a slice that
+// ends when the holder, interrupted, lets go: the draws of its first
+// switch and of the slices after it make up the rest), so
+// q = interval / (wait + interval), and the waits' 90th percentiles fit
+// that draw (sim.TestThreadBackFromSleepWaitsTheProfilesFigure). How often the woken waiter wins differs from machine to
+// machine more than from release to release (the code is the same from
+// 3.2 to 3.13): beside 2 to 6 threads the waits averaged 25, 23, 29–35,
+// 53–63 and 58–78 ms on the host of 2026-12-03, and 15–16, 20–23, 17–20,
+// 32–33 and 27–38 ms on the host of 2026-12-04 (both AMD EPYC, Linux
+// 6.18), so the built-in figures are one host's and calibrate measures
+// the machine's. A thread woken by a lock that another released just
+// after taking the GIL waits as long (22–25 ms beside 2 and 3,
+// 2026-12-03) as one released mid-slice (29–34): the phase it arrives at
+// does not matter. Drawn as the CPU-bound waiters are (forcedRanks), it
+// got the GIL at the first or second switch, 4–8 ms.
+
+// arrivedInterval is the switch interval the GILArrived waits are
+// measured at: CPython's default.
+const arrivedInterval = 5e6
 
 // MaxArrivedShare caps what arrived waiters get together at a forced
 // switch while a waiter made to drop the GIL waits too, so that many
@@ -228,16 +235,16 @@ const MaxArrivedShare = 0.9
 
 // ArrivedShare returns the share of a forced switch that goes to one
 // waiter that came to the GIL from elsewhere, among waiters threads
-// waiting besides the one made to drop it (arrivedShares); 1 when it is
-// the only waiter or there is no GIL.
+// waiting besides the one made to drop it (from the GILArrived waits); 1
+// when it is the only waiter or there is no GIL.
 func (p Profile) ArrivedShare(waiters int) float64 {
 	if !p.GIL || waiters < 2 {
 		return 1
 	}
-	if waiters-2 < len(arrivedShares) {
-		return arrivedShares[waiters-2]
-	}
-	return 0.72 / float64(waiters)
+	waits := [...]int64{p.GILArrived2, p.GILArrived3, p.GILArrived4, p.GILArrived5, p.GILArrived6}
+	n := min(waiters, len(waits)+1)
+	q := min(1, arrivedInterval/(float64(waits[n-2])+arrivedInterval))
+	return q * float64(n) / float64(waiters)
 }
 
 // usualToNewest is the share of forced switches CPython gave the newest

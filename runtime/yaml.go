@@ -40,6 +40,11 @@ var constants = []constant{
 	{"pool_task", "PoolTask", false, "CPU per task on a pool worker", func(p *Profile) *int64 { return &p.PoolTask }, false},
 	{"wake_latency", "WakeLatency", false, "delay before a signalled thread runs", func(p *Profile) *int64 { return &p.WakeLatency }, false},
 	{"gil_handover", "GILHandover", false, "delay before a GIL waiter runs once it is released", func(p *Profile) *int64 { return &p.GILHandover }, true},
+	{"gil_arrived_wait_2", "GILArrived2", false, "GIL wait after I/O beside 2 CPU-bound threads (mean)", func(p *Profile) *int64 { return &p.GILArrived2 }, true},
+	{"gil_arrived_wait_3", "GILArrived3", false, "the same beside 3 CPU-bound threads", func(p *Profile) *int64 { return &p.GILArrived3 }, true},
+	{"gil_arrived_wait_4", "GILArrived4", false, "the same beside 4 CPU-bound threads", func(p *Profile) *int64 { return &p.GILArrived4 }, true},
+	{"gil_arrived_wait_5", "GILArrived5", false, "the same beside 5 CPU-bound threads", func(p *Profile) *int64 { return &p.GILArrived5 }, true},
+	{"gil_arrived_wait_6", "GILArrived6", false, "the same beside 6 CPU-bound threads", func(p *Profile) *int64 { return &p.GILArrived6 }, true},
 	{"lock_spin", "LockSpin", false, "a lock waiter's spin with every core computing", func(p *Profile) *int64 { return &p.LockSpin }, true},
 	{"loop_resume", "LoopResume", false, "CPU per resume of a task by the event loop", func(p *Profile) *int64 { return &p.LoopResume }, false},
 	{"loop_turn", "LoopTurn", false, "CPU of an event loop's iteration beyond its callbacks", func(p *Profile) *int64 { return &p.LoopTurn }, true},
@@ -396,7 +401,17 @@ func constantKeys() string { return strings.Join(keys(), ", ") }
 // measurement leaves out, to the figure of the built-in profile of p's
 // name (0 when there is none), and says so in its source.
 func builtinFigure(p *Profile, c constant, why string) {
-	b, err := Builtin(p.Name)
+	name := p.Name
+	if isArrived(c.field) && strings.HasPrefix(name, "cpython") {
+		// Every release's are 3.11's (measured builds them from it).
+		name = "cpython-3.11"
+	}
+	b, err := Builtin(name)
+	if err == nil && isArrived(c.field) {
+		if !p.GIL {
+			b.GILArrived2, b.GILArrived3, b.GILArrived4, b.GILArrived5, b.GILArrived6 = 0, 0, 0, 0, 0
+		}
+	}
 	if err != nil {
 		*c.ptr(p) = 0
 		return

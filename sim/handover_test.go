@@ -95,3 +95,37 @@ func TestThreadBackFromSleepWaitsItsShare(t *testing.T) {
 		t.Errorf("the sleeper waits %s for the GIL each time (median over 15 seeds), want 12–33 ms (CPython: 25 on one host, 14–16 on another)", workload.FormatDuration(med))
 	}
 }
+
+// The profile's GILArrived waits are what a thread back from a sleep
+// waits for the GIL beside 2 to 6 CPU-bound threads, as calibrate
+// measures them (runtime/measure.py gil_arrived): the engine, given any
+// such figures, makes its sleeper wait as long on average, which is what
+// lets one machine's measurement predict that machine's programs.
+func TestThreadBackFromSleepWaitsTheProfilesFigure(t *testing.T) {
+	prof := builtin(t, "cpython")
+	for _, waits := range [][5]int64{
+		{10 * ms, 20 * ms, 30 * ms, 40 * ms, 50 * ms},
+		{40 * ms, 30 * ms, 20 * ms, 60 * ms, 15 * ms},
+	} {
+		prof.GILArrived2, prof.GILArrived3, prof.GILArrived4, prof.GILArrived5, prof.GILArrived6 =
+			waits[0], waits[1], waits[2], waits[3], waits[4]
+		for cpu := 2; cpu <= 6; cpu++ {
+			var got []int64
+			for seed := 1; seed <= 9; seed++ {
+				wl := inline(t, fmt.Sprintf("cores=2; seed=%d; %d x [work 9s]; sleeper: [repeat 60 [wait 20ms, work 0.05ms]]", seed, cpu))
+				r := run(t, wl, "threads", runOpt{prof: prof})
+				for _, rec := range r.Records {
+					if rec.Name == "sleeper" {
+						got = append(got, (rec.End-rec.Start)/60-20*ms-50*us-prof.SleepOvershoot)
+					}
+				}
+			}
+			slices.Sort(got)
+			want := waits[cpu-2]
+			if med := got[len(got)/2]; med < want*85/100 || med > want*115/100 {
+				t.Errorf("profile waits %v: beside %d threads the sleeper waited %s (median over 9 seeds; seeds %v), want %s within 15 %%",
+					waits, cpu, workload.FormatDuration(med), got, workload.FormatDuration(want))
+			}
+		}
+	}
+}

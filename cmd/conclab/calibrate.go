@@ -41,7 +41,7 @@ cpython profile: thread start, the per-task cost of a ThreadPoolExecutor, an
 asyncio resume and task creation, fork and spawn worker start-up, a process
 pool round trip, the overshoot of time.sleep and of asyncio.sleep, and the
 resident and reserved memory of a thread, a pending asyncio task and a
-process. It runs each measurement --runs times and keeps the median.
+process, and the GIL's hand-overs. It runs each measurement --runs times and keeps the median.
 
 It writes a profile (to -o, else standard output) that run --profile
 accepts, and prints a table of what it measured with the spread over the
@@ -49,8 +49,10 @@ runs (on standard error when the profile goes to standard output).
 
 It runs the measurement script (runtime/measure.py, built in) with the
 interpreter given by --python, which must be CPython 3.8 or newer. A full
-calibration takes about 20 s on 2 cores; --quick takes a few seconds and is
-noisier. Ctrl-C stops it and every process it started.
+calibration takes about 2 minutes on 2 cores, 20 s of it how long a thread
+back from a sleep waits for the GIL beside 2 to 6 CPU-bound threads (which
+differs from machine to machine more than any other figure); --quick takes
+about 25 s and is noisier. Ctrl-C stops it and every process it started.
 
 With --runtime java it compiles a built-in Java program (runtime/measure.java)
 with javac and runs it with java (a JDK 11 or newer on PATH); with --runtime
