@@ -19,10 +19,17 @@ import (
 // share of the wall time (overhead-%, the bound is 10 %):
 //
 //	go test ./record -run '^$' -bench RecorderOverhead -benchtime 5x
+//
+// with python3, or the interpreter CONCLAB_BENCH_PYTHON names (on 3.12 and
+// newer the recorder also watches the main program's calls).
 func BenchmarkRecorderOverhead(b *testing.B) {
-	py, err := exec.LookPath("python3")
+	name := "python3"
+	if p := os.Getenv("CONCLAB_BENCH_PYTHON"); p != "" {
+		name = p
+	}
+	py, err := exec.LookPath(name)
 	if err != nil {
-		b.Skip("no python3")
+		b.Skipf("no %s", name)
 	}
 	exe, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
 	if err != nil {

@@ -32,6 +32,12 @@ multiprocessing.Process, an asyncio task, or the main program's own code. Its st
                          multiprocessing.Process), which that process records
     ["k", depth, sites]  the main program's call stack changed at this depth: the
                          functions from there down (the first boundary: depth 0)
+    ["k", depth, [site], "call"]
+    ["k", depth, [], "return"]
+                         on CPython 3.12 and newer (sys.monitoring): a function
+                         of the main program's stack at an earlier boundary was
+                         called anew at this depth, or returned from it; what
+                         came before is the caller's
 
 "at" is where in the program the call was made, "file:line(function)": the
 innermost frame of the program's own code (not the standard library's, nor
@@ -348,6 +354,109 @@ def _mark_stack(task):
     _main_frames[0] = chain
     if prev is None or depth < len(chain) or len(chain) < len(prev):
         task.steps.append(["k", depth, [_site(c.f_code) for c in chain[depth:]]])
+        if _mon_tool[0] is not None:
+            for c in chain[depth:]:
+                _watch(c.f_code)
+
+
+# ---- where the main program's calls begin and end (CPython 3.12+) ------------------
+#
+# A boundary says which calls the main program is in, not when a call that
+# handles one item began or ended: the CPU between one call's last boundary
+# and the next one's first would go to the next call, and a function that
+# fetches and then computes would be recorded computing and then fetching.
+# sys.monitoring reports the calls and returns of chosen code objects alone
+# at little cost: those of the functions seen on the main program's stack
+# at a boundary are watched, and each call or return of one that the
+# stack of the last boundary holds is a mark of its own.
+
+_MON = getattr(sys, "monitoring", None)
+_mon_tool = [None]
+_watched = {}             # code -> [events seen, events that marked]
+_NOT_PLAIN = 0x20 | 0x80 | 0x100 | 0x200   # generators and coroutines resume, not call
+
+
+def _monitor():
+    if _MON is None or _mon_tool[0] is not None:
+        return
+    # Ids 3 and 4 are named for no kind of tool (0 debuggers, 1 coverage,
+    # 2 profilers, 5 optimizers): a program's own profiler keeps its own.
+    for tool in (3, 4):
+        try:
+            _MON.use_tool_id(tool, "conclab")
+        except ValueError:
+            continue
+        _MON.register_callback(tool, _MON.events.PY_START, _called)
+        _MON.register_callback(tool, _MON.events.PY_RETURN, _returned)
+        _mon_tool[0] = tool
+        return
+
+
+def _watch(code):
+    """Watches the calls and returns of one of the program's own functions
+    (not the standard library's, nor an installed package's, whose
+    helpers a call may make many times over)."""
+    if code in _watched or code.co_flags & _NOT_PLAIN or code.co_name == "<module>":
+        return
+    f = code.co_filename
+    if f.startswith("<") or _stdlib(f) or "site-packages" in f or "dist-packages" in f:
+        _watched[code] = None
+        return
+    _watched[code] = [0, 0]
+    try:
+        _MON.set_local_events(_mon_tool[0], code, _MON.events.PY_START | _MON.events.PY_RETURN)
+    except (ValueError, TypeError):
+        pass
+
+
+def _seen(code, marked):
+    """Counts an event of a watched code; a code that is called often
+    without a mark (a helper that waits once in a while) stops being
+    watched where it fired."""
+    n = _watched.get(code)
+    if n is None:
+        return None  # not watched (set_local_events is per code, never per frame)
+    n[0] += 1
+    if marked:
+        n[1] += 1
+    elif n[0] > 10000 and n[1] * 100 < n[0]:
+        return _MON.DISABLE
+    return None
+
+
+def _called(code, offset):
+    task = _current()
+    chain = _main_frames[0]
+    if task is None or task.kind != "main" or not chain:
+        return _seen(code, False)
+    f = sys._getframe(1)
+    parent = f.f_back
+    k = len(chain) - 1
+    while k >= 0 and chain[k] is not parent:
+        k -= 1
+    if k < 0 or k + 1 >= MAX_DEPTH:
+        return _seen(code, False)
+    task.flush()
+    _main_frames[0] = chain[:k + 1] + [f]
+    task.steps.append(["k", k + 1, [_site(code)], "call"])
+    return _seen(code, True)
+
+
+def _returned(code, offset, value):
+    task = _current()
+    chain = _main_frames[0]
+    if task is None or task.kind != "main" or not chain:
+        return _seen(code, False)
+    f = sys._getframe(1)
+    k = len(chain) - 1
+    while k >= 0 and chain[k] is not f:
+        k -= 1
+    if k < 0:
+        return _seen(code, False)
+    task.flush()
+    _main_frames[0] = chain[:k]
+    task.steps.append(["k", k, [], "return"])
+    return _seen(code, True)
 
 
 # ---- waits and C code ------------------------------------------------------------
@@ -1974,6 +2083,7 @@ def _install():
         if name in sys.modules:
             _apply(name, sys.modules[name])
     sys.meta_path.insert(0, _Finder())
+    _monitor()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_forked)
 

@@ -33,6 +33,9 @@ type entry struct {
 	// tasks it started after one are a later phase (after: the phase
 	// before), their release counted from when the last task before ended.
 	phase int
+	// called: a unit that began at its call, which the recorder saw
+	// (markCall): its first steps are all its own.
+	called bool
 }
 
 // folder holds what Fold works out, by task.
@@ -404,6 +407,13 @@ func queued(t *Task) bool {
 	return t != nil && t.Began != nil && *t.Began-t.Start > 1_000_000
 }
 
+// The edges of the main program's calls that the recorder saw itself
+// (sys.monitoring, CPython 3.12+): the mark's what.
+const (
+	markCall   = "call"
+	markReturn = "return"
+)
+
 func hasMarks(o []op) bool {
 	return slices.ContainsFunc(o, func(x op) bool { return x.kind == opMark })
 }
@@ -425,6 +435,12 @@ func dropMarks(o []op) []op {
 // batch to end before it starts the next. Each unit's release is the
 // main program's own CPU before its phase began (for the first) or since
 // the phase before ended, and between the units of its phase.
+//
+// On CPython 3.12 and newer the recorder also marks where a call of a
+// function seen at an earlier boundary began and where one returned
+// (markCall, markReturn): the CPU before such a call is its caller's, and
+// a unit ends at its return, so only the first call of each function,
+// made before the recorder knew it, is placed as above.
 func splitUnits(in []op) (units []entry, tail []op, fn string) {
 	var chain []string
 	calls := map[int]map[string]int{} // depth → function → new calls
@@ -458,6 +474,7 @@ func splitUnits(in []op) (units []entry, tail []op, fn string) {
 	cur := -1         // the unit being filled, or -1: the main program itself
 	lastUnitEnd := -1 // where in mainOps the main program took over after the last unit
 	var mainOps []op
+	returned := false // the last unit ended at its return, which the recorder saw
 	// Per phase: where in mainOps it began and where its last unit ended.
 	var began, ended []int
 	for _, o := range in {
@@ -469,7 +486,9 @@ func splitUnits(in []op) (units []entry, tail []op, fn string) {
 				// A new call of a unit function: the CPU since the last
 				// boundary is its start.
 				var lead []op
-				if cur >= 0 {
+				if o.what == markCall {
+					// The call's own start: what came before is not its.
+				} else if cur >= 0 {
 					if b := &units[cur].ops; len(*b) > 0 && (*b)[len(*b)-1].kind == opWork {
 						lead = []op{(*b)[len(*b)-1]}
 						*b = (*b)[:len(*b)-1]
@@ -495,11 +514,12 @@ func splitUnits(in []op) (units []entry, tail []op, fn string) {
 					}
 					began = append(began, len(mainOps))
 				}
-				units = append(units, entry{name: funcName(name), site: funcSite(name), kind: "unit", ops: lead, phase: phase})
-				cur = len(units) - 1
+				units = append(units, entry{name: funcName(name), site: funcSite(name), kind: "unit", ops: lead, phase: phase, called: o.what == markCall})
+				cur, returned = len(units)-1, false
 			case len(chain) <= level || !unitFn(chain[level]) || d < level:
 				if cur >= 0 {
 					lastUnitEnd = len(mainOps)
+					returned = o.what == markReturn
 				}
 				cur = -1
 			}
@@ -531,6 +551,8 @@ func splitUnits(in []op) (units []entry, tail []op, fn string) {
 			}
 			if len(u.ops) > 0 && u.ops[0].kind == opWork {
 				leads = append(leads, u.ops[0].ns)
+			} else if u.called {
+				leads = append(leads, 0) // it began as it was called, with no CPU
 			}
 		}
 		if len(first.ops) > 0 && first.ops[0].kind == opWork && len(leads) > 0 {
@@ -546,9 +568,10 @@ func splitUnits(in []op) (units []entry, tail []op, fn string) {
 		units[i].ops = tidy(units[i].ops)
 	}
 	// After the last call no boundary marked the way back to the main
-	// program: the last call's final CPU beyond what the others of its
-	// function ended with is the main program's.
-	if n := len(units); n >= 2 {
+	// program (unless the recorder saw the return): the last call's final
+	// CPU beyond what the others of its function ended with is the main
+	// program's.
+	if n := len(units); n >= 2 && !returned {
 		var tails []int64
 		for _, u := range units[:n-1] {
 			if u.phase != units[n-1].phase {

@@ -25,7 +25,7 @@ const (
 type op struct {
 	kind  opKind
 	ns    int64
-	what  string // opWait, opBlocking, opReleased: the call
+	what  string // opWait, opBlocking, opReleased: the call; opMark: "call" or "return" when the recorder saw the edge itself
 	kids  []int  // opGather: the tasks
 	res   int64  // opUse: the resource; opGet: the queue
 	put   int64  // opGet: when the item was put
@@ -119,7 +119,9 @@ func ops(t *Task) (out []op, lockWait int64, detached []int) {
 			cur = &outer
 		case 'k':
 			if t.Kind == "main" { // only the main program's stack is followed
-				push(op{kind: opMark, depth: int(s.NS), sites: s.Sites})
+				// The edge a monitored call or return makes (the
+				// recorder's "call" or "return"), in the step's fourth place.
+				push(op{kind: opMark, depth: int(s.NS), sites: s.Sites, what: s.At})
 			}
 		}
 	}
