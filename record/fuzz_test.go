@@ -15,6 +15,9 @@ func FuzzFold(f *testing.F) {
 		`{"id":1,"kind":"pool","name":"handle","site":"a.py:3","parent":0,"start":1000,"end":5000,"steps":[["w",2000000],["i",3000000,"time.sleep"],["r",400000,"zlib.compress"]],"pool":7},` +
 		`{"id":2,"kind":"pool","name":"handle","site":"a.py:3","parent":0,"start":1000,"end":5000,"steps":[["w",2100000],["i",3000000,"time.sleep"],["r",410000,"zlib.compress"]],"pool":7}]}`))
 	f.Add([]byte(`{"recorder":1,"main":0,"tasks":[{"id":0,"kind":"main","steps":[["k",0,["<module> a.py:1","handle a.py:2"]],["i",5,"x"],["k",1,["handle a.py:2"]],["w",9],["i",7,"x"]]}]}`))
+	// The calls and returns 3.12's recorder marks, a return above the unit's level among them.
+	f.Add([]byte(`{"recorder":1,"main":0,"tasks":[{"id":0,"kind":"main","steps":[["w",3],["k",0,["<module> a.py:1","f a.py:2","g a.py:5"]],["i",5,"x"],["k",2,[],"return"],["w",4],` +
+		`["k",1,[],"return"],["k",1,["f a.py:2"],"call"],["i",5,"x"],["w",2],["k",1,[],"return"],["k",0,[],"return"],["k",1,["f a.py:2"],"call"],["w",1]]}]}`))
 	f.Add([]byte(`{"recorder":1,"main":0,"resources":[{"id":5,"kind":"threading.Semaphore","capacity":2}],"tasks":[{"id":0,"kind":"main","steps":[["g",[1]],["j",1]]},{"id":1,"kind":"thread","parent":0,"steps":[["a",5],["w",10],["u",3,5],["a",5],["x",5],["x",5],["x",9]]}]}`))
 	f.Add([]byte(`{"recorder":1,"main":0,"tasks":[{"id":0,"kind":"main","steps":[]},{"id":1,"kind":"request","name":"GET /r","start":100,"steps":[["w",5]]},{"id":2,"kind":"request","name":"GET /r","start":300,"steps":[["w",7]]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
