@@ -464,3 +464,24 @@ func TestPhaseReleased(t *testing.T) {
 		}
 	}
 }
+
+// A thread back from a sleep beside several CPU-bound threads waits for
+// the GIL through several forced switches, which its own switch interval
+// does not force: the line says why (it never asks for the drop).
+func TestArrivedWaiterPassedOver(t *testing.T) {
+	wl, err := workload.ParseInline("cores=2; 3 x cpu: [work 1s]; io: [repeat 30 [wait 20ms, work 0.05ms]]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, lines := storyOf(t, wl, "threads")
+	got := find(lines, `^GIL: threads back from a wait or from C code waited (\S+ ms) on average \(up to \S+ ms\) for a forced switch to hand them the GIL, .* in all: they never ask for the drop, and CPython gives it to one at a switch only when its condition variable wakes it rather than the thread that asked \(×30,`)
+	if len(got) != 1 {
+		t.Fatalf("no line on the io thread's waits for the GIL:\n%s", text(t, lines, 0))
+	}
+	// Beside 3 CPU-bound threads the profile's wait is 18.8 ms: several
+	// switch intervals, never one.
+	avg, err := strconv.ParseFloat(regexp.MustCompile(`waited (\S+) ms`).FindStringSubmatch(got[0].Text)[1], 64)
+	if err != nil || avg < 10 || avg > 40 {
+		t.Errorf("the io thread waited %v ms on average, want 10–40 (the profile's 18.8 beside 3): %s", avg, got[0].Text)
+	}
+}

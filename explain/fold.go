@@ -406,7 +406,13 @@ func (n *narrator) many(g *group) string {
 		}
 		if n.gilLanes() > 2 {
 			if e.force {
-				return fmt.Sprintf("GIL: threads back from a wait or from C code waited %s until their switch interval forced another thread to drop the GIL, %s in all%s",
+				// Such a thread never asks for the drop (its timed waits run
+				// out after a switch): a forced switch goes to it only when
+				// the condition variable wakes it rather than the thread
+				// that asked (runtime.Profile.ArrivedShare).
+				return fmt.Sprintf("GIL: threads back from a wait or from C code waited %s for a forced switch to hand them the GIL, "+
+					"%s in all: they never ask for the drop, and CPython gives it to one at a switch only when its condition "+
+					"variable wakes it rather than the thread that asked%s",
 					avgUpTo(g), report.Seconds(sum), tail)
 			}
 			return fmt.Sprintf("GIL: threads back from a wait or from C code waited %s for another thread to drop the GIL, %s in all%s",
