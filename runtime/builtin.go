@@ -106,7 +106,8 @@ func measured(name string) (Profile, error) {
 		return Profile{}, err
 	}
 	// Every constant measured: a missing one would be taken from the
-	// built-in profile of the same name (builtinFigure), which is this.
+	// built-in profile of the same name (builtinFigure), which is this;
+	// but the GILArrived waits, which every release takes from 3.11.
 	for _, c := range constants {
 		if _, ok := m.Results[c.field]; !ok && !isArrived(c.field) {
 			return Profile{}, fmt.Errorf("profiles/%s.json: no %s (scripts/measure-releases --only %s)", name, c.field, c.field)
@@ -122,15 +123,9 @@ func measured(name string) (Profile, error) {
 	base := cpython()
 	for _, c := range constants {
 		if isArrived(c.field) {
-			// The hand-over to a thread back from I/O is the same code in
-			// every release from 3.2 to 3.13 and differs by machine: the
-			// reference figure, whichever release (0 without a GIL).
-			*c.ptr(&p) = *c.ptr(&base)
-			if !p.GIL {
-				*c.ptr(&p) = 0
-			}
-			p.Sources[c.field] = "as cpython's (CPython's GIL hands over to a thread back from I/O by the same code " +
-				"in every release from 3.2 to 3.13; what differs is the machine): " + base.Sources[c.field]
+			// 3.11's, whichever release (builtinFigure), 0 without a GIL.
+			builtinFigure(&p, c, "as 3.11's (CPython's GIL hands over to a thread back from I/O by the same code "+
+				"in every release from 3.2 to 3.13; what differs is the machine)")
 			continue
 		}
 		date, runs := m.when(c.field)

@@ -407,10 +407,8 @@ func builtinFigure(p *Profile, c constant, why string) {
 		name = "cpython-3.11"
 	}
 	b, err := Builtin(name)
-	if err == nil && isArrived(c.field) {
-		if !p.GIL {
-			b.GILArrived2, b.GILArrived3, b.GILArrived4, b.GILArrived5, b.GILArrived6 = 0, 0, 0, 0, 0
-		}
+	if err == nil && isArrived(c.field) && !p.GIL {
+		*c.ptr(&b) = 0 // no GIL to wait for
 	}
 	if err != nil {
 		*c.ptr(p) = 0

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/conclab/conclab/internal/testtool"
 	"github.com/conclab/conclab/model"
+	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
 )
@@ -82,14 +84,19 @@ func arrivedHere(t *testing.T, prof runtime.Profile) runtime.Profile {
 		t.Fatal(err)
 	}
 	here := m.Onto(prof)
-	t.Logf("this machine: a thread back from a sleep waits %s, %s, %s, %s and %s for the GIL beside 2 to 6 CPU-bound threads (built-in %s: %s, %s, %s, %s, %s)",
-		ms(here.GILArrived2), ms(here.GILArrived3), ms(here.GILArrived4), ms(here.GILArrived5), ms(here.GILArrived6),
-		prof.Name, ms(prof.GILArrived2), ms(prof.GILArrived3), ms(prof.GILArrived4), ms(prof.GILArrived5), ms(prof.GILArrived6))
+	t.Logf("this machine: a thread back from a sleep waits %s for the GIL beside 2 to 6 CPU-bound threads (built-in %s: %s)",
+		arrivedWaits(here), prof.Name, arrivedWaits(prof))
 	return here
 }
 
-// ms writes ns as milliseconds.
-func ms(ns int64) string { return fmt.Sprintf("%.1f ms", float64(ns)/1e6) }
+// arrivedWaits lists p's GIL waits of a thread back from a sleep.
+func arrivedWaits(p runtime.Profile) string {
+	var w []string
+	for _, ns := range []int64{p.GILArrived2, p.GILArrived3, p.GILArrived4, p.GILArrived5, p.GILArrived6} {
+		w = append(w, report.Seconds(ns))
+	}
+	return strings.Join(w, ", ")
+}
 
 // sleeperTime returns how long the task that sleeps ran: from its start to
 // its end, in seconds.
