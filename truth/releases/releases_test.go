@@ -113,7 +113,7 @@ func TestReleasesAgainstCPython(t *testing.T) {
 					}
 					p.Profile.ProcessFork, p.Profile.ProcessSpawn = fork, spawn
 					return *p, nil
-				}, Noise: truth.NoiseConfig{Tolerance: 0.10}}, 3, 0.10, t.Logf)
+				}, Noise: truth.NoiseConfig{Tolerance: 0.10, Speed: speedLimit(py)}}, 3, 0.10, t.Logf)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,4 +160,26 @@ func workerStarts(t *testing.T, py string) (fork, spawn int64) {
 	prof := m.Onto(runtime.Profile{})
 	t.Logf("this machine starts a worker process with %s in %.1f ms (fork) and %.0f ms (spawn)", py, float64(prof.ProcessFork)/1e6, float64(prof.ProcessSpawn)/1e6)
 	return prof.ProcessFork, prof.ProcessSpawn
+}
+
+// speedLimit is how far a run's work may go from the speed its rate was
+// measured at before the run counts as busy (truth.NoiseConfig.Speed).
+// With the GIL it is 8 %, under the test's 10 %: the CPU of the VM's
+// hosts wobbles by 10–20 % from one second to the next (2026-12-04, 3.9:
+// the same 3 million iterations took 85–121 ms of thread CPU time in one
+// minute, one thread or six), and a CPU-bound run carries its CPU's speed
+// into its makespan whole. The default 15 % let such runs through: CI
+// that day measured 3.10's processes-fork +15.3 % and 3.9's mixed-batch
+// threads(6) −10.3 % (581 ms for 600 ms of work under one GIL) in the
+// best of three attempts, on rows within 1 % here. The work's CPU time is
+// the spin's alone with the GIL (a thread waiting for it sleeps), so no
+// cost of the model is judged by it. On the free-threaded build the
+// default stands: its work's CPU time against the slowdown of its
+// profile is how a wrong slowdown shows, and a tighter limit would call
+// such runs busy instead of missed.
+func speedLimit(py *python.Interpreter) float64 {
+	if py.FreeThreaded {
+		return 0
+	}
+	return 0.08
 }
