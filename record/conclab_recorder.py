@@ -932,11 +932,26 @@ def _patch_sqlite(sqlite3):
         def cursor(self, factory=Cursor):
             return sqlite3.Connection.cursor(self, factory)
 
-    for cls, base in ((Cursor, sqlite3.Cursor), (Connection, sqlite3.Connection)):
-        for name in timed:
-            f = getattr(base, name, None)
-            if f is not None:
-                setattr(cls, name, _timed("sqlite3." + name, f, released=True))
+        # Connection.execute makes its cursor in C from 3.10 on, not by
+        # self.cursor(): a base Cursor, whose fetches would count as
+        # Python code. What the documentation says it does, done here,
+        # gives the recorder's Cursor (a GROUP BY's fetchall is 2.6 ms
+        # of sqlite's sorting with the GIL released).
+        def execute(self, *args):
+            return self.cursor().execute(*args)
+
+        def executemany(self, *args):
+            return self.cursor().executemany(*args)
+
+        def executescript(self, *args):
+            return self.cursor().executescript(*args)
+
+    for name in timed:
+        f = getattr(sqlite3.Cursor, name, None)
+        if f is not None:
+            setattr(Cursor, name, _timed("sqlite3." + name, f, released=True))
+    for name in ("commit", "rollback", "close"):
+        setattr(Connection, name, _timed("sqlite3." + name, getattr(sqlite3.Connection, name), released=True))
     orig = sqlite3.connect
 
     def opened(*args, **kwargs):
