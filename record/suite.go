@@ -3,6 +3,7 @@ package record
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,7 +37,7 @@ var (
 type SuiteConfig struct {
 	Programs fs.FS    // examples/programs
 	Python   string   // the interpreter
-	Repeat   int      // plain runs of each variant (and recorded runs, for the overhead)
+	Repeat   int      // runs of each variant, plain (its time) and recorded (its workload and the recorder's overhead)
 	Record   string   // the variant whose recording predicts the others
 	Jobs     []string // which jobs; all when empty
 	Profile  runtime.Profile
@@ -54,8 +55,9 @@ type SuiteRow struct {
 	Error        float64 // (predicted − measured) / measured
 	Overhead     float64 // the recorder's share added to the variant's wall time (median of runs)
 	Recorded     bool    // this is the variant whose recording predicts the others
-	// Kinds is the recording's time by kind of step, seconds summed over
-	// its tasks: gil_cpu, released_cpu, wait, blocking.
+	// Kinds is the recordings' time by kind of step, seconds summed over
+	// their tasks, each kind's median over the recordings: gil_cpu,
+	// released_cpu, wait, blocking.
 	Kinds map[string]float64
 }
 
@@ -72,6 +74,7 @@ type Agreement struct {
 // SuiteReport is what the corpus suite found.
 type SuiteReport struct {
 	Python     string
+	Repeat     int // runs of each variant, plain and recorded
 	Rows       []SuiteRow
 	Agreements []Agreement
 	// The recorded variants' largest |error|, and the median and largest
@@ -129,7 +132,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 	// more or less (the recorder's) made the sqlite job 1.5× faster or
 	// slower here. Plain and recorded runs alike keep their heap.
 	env := append(os.Environ(), "CONCLAB_SERVER="+addr, "MALLOC_TRIM_THRESHOLD_=268435456")
-	rep := &SuiteReport{Python: cfg.Python}
+	rep := &SuiteReport{Python: cfg.Python, Repeat: cfg.Repeat}
 	for _, job := range jobs {
 		rows := make([]SuiteRow, len(Variants))
 		var source *workload.Workload
@@ -146,7 +149,11 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 				row.Runs = append(row.Runs, elapsed)
 				plainWall = append(plainWall, wall)
 			}
-			var wl *workload.Workload
+			// Every recording is folded: the kinds are each kind's median
+			// over them, and the workload the one whose CPU is the median,
+			// so that one recording made while this VM ran at its other
+			// speed moves neither.
+			var recs []recordedRun
 			for r := range cfg.Repeat {
 				say("%s_%s: recorded run %d/%d", job, v, r+1, cfg.Repeat)
 				start := time.Now()
@@ -155,24 +162,18 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 				if err != nil || status != 0 {
 					return nil, fmt.Errorf("recording %s_%s.py: status %d, %v", job, v, status, err)
 				}
-				if r > 0 {
-					continue
-				}
 				res, err := Fold(rec, Options{Command: job + "_" + v + ".py", Name: job + "_" + v, Cores: 2})
 				if err != nil {
 					return nil, fmt.Errorf("%s_%s.py: %w", job, v, err)
 				}
-				if wl, err = workload.Parse(job+"_"+v+".yaml", res.YAML); err != nil {
+				wl, err := workload.Parse(job+"_"+v+".yaml", res.YAML)
+				if err != nil {
 					return nil, fmt.Errorf("%s_%s.py: the recorded workload: %w", job, v, err)
 				}
-				row.Kinds = map[string]float64{}
-				for _, g := range res.Summary.Groups {
-					row.Kinds["gil_cpu"] += g.GILCPU
-					row.Kinds["released_cpu"] += g.ReleasedCPU
-					row.Kinds["wait"] += g.Waits
-					row.Kinds["blocking"] += g.Blocking
-				}
+				recs = append(recs, recordedRun{wl, kindsOf(res.Summary)})
 			}
+			wl := medianRecording(recs)
+			row.Kinds = medianKinds(recs)
 			row.Model = wl.Models[0].Expr
 			row.Measured = medianOf(row.Runs)
 			row.Overhead = medianOf(recWall)/medianOf(plainWall) - 1
@@ -341,4 +342,49 @@ func medianOf(v []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// recordedRun is one recording of a variant: its workload and its time by
+// kind of step.
+type recordedRun struct {
+	wl    *workload.Workload
+	kinds map[string]float64
+}
+
+// kindsOf sums a summary's groups by kind of step, in seconds.
+func kindsOf(sum *Summary) map[string]float64 {
+	k := map[string]float64{}
+	for _, g := range sum.Groups {
+		k["gil_cpu"] += g.GILCPU
+		k["released_cpu"] += g.ReleasedCPU
+		k["wait"] += g.Waits
+		k["blocking"] += g.Blocking
+	}
+	return k
+}
+
+// medianRecording is the workload of the recording whose CPU (GIL-held
+// and released) is the median of recs (the lower middle of an even
+// number).
+func medianRecording(recs []recordedRun) *workload.Workload {
+	order := make([]int, len(recs))
+	for i := range order {
+		order[i] = i
+	}
+	cpu := func(i int) float64 { return recs[i].kinds["gil_cpu"] + recs[i].kinds["released_cpu"] }
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cpu(a), cpu(b)) })
+	return recs[order[(len(order)-1)/2]].wl
+}
+
+// medianKinds is each kind's median over recs.
+func medianKinds(recs []recordedRun) map[string]float64 {
+	out := map[string]float64{}
+	for _, k := range []string{"gil_cpu", "released_cpu", "wait", "blocking"} {
+		var v []float64
+		for _, r := range recs {
+			v = append(v, r.kinds[k])
+		}
+		out[k] = medianOf(v)
+	}
+	return out
 }

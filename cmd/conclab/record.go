@@ -270,7 +270,7 @@ func runRecordSuite(ctx context.Context, s *streams, o *recordOptions) error {
 			}
 			fmt.Fprintf(&buf, "%-9s %-10s %-26s %9.3fs %9.3fs %+7.1f%% %+8.1f%%%s\n", r.Job, r.Variant, r.Model, r.Predicted, r.Measured, 100*r.Error, 100*r.Overhead, mark)
 		}
-		fmt.Fprintf(&buf, "\nthe sync and threads variants recorded, per kind of step (all tasks):\n")
+		fmt.Fprintf(&buf, "\nthe sync and threads variants recorded, per kind of step (all tasks; medians of %d recordings each):\n", rep.Repeat)
 		for _, a := range rep.Agreements {
 			fmt.Fprintf(&buf, "  %-9s %-13s sync %8.3fs  threads %8.3fs  %+6.1f%%\n", a.Job, a.Kind, a.Sync, a.Threads, 100*a.Diff)
 		}
