@@ -31,6 +31,8 @@ type Recording struct {
 	// Children are the processes the program forked that recorded what
 	// they did (a server's workers), merged in by Merge.
 	Children []int `json:"-"`
+	// WarmCores: the cores were kept busy while it ran (RunOptions).
+	WarmCores bool `json:"-"`
 }
 
 // Pool is an executor the program made.

@@ -83,6 +83,10 @@ type RunOptions struct {
 	// interrupted (it got the same Ctrl-C) before conclab passes the
 	// signal on, and as long again before it kills it.
 	Grace time.Duration
+	// WarmCores keeps every core busy while the program runs, with a loop
+	// that runs only when nothing else wants the CPU (warmCores): the
+	// recording's CPU is then what a busy machine's warm cores pay.
+	WarmCores bool
 }
 
 // ErrNoRecording: the program ended without the recorder writing what it
@@ -118,6 +122,13 @@ func Run(ctx context.Context, o RunOptions) (*Recording, int, error) {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	if o.WarmCores {
+		stop, err := warmCores(ctx, o.Python)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer stop()
+	}
 	if err := child.Start(cmd); err != nil {
 		return nil, 0, fmt.Errorf("starting %s: %w", o.Python, err)
 	}
@@ -192,6 +203,7 @@ wait:
 		rec.Merge(c)
 	}
 	rec.Adopt()
+	rec.WarmCores = o.WarmCores
 	return rec, status, nil
 }
 

@@ -42,6 +42,9 @@ type SuiteConfig struct {
 	Jobs     []string // which jobs; all when empty
 	Profile  runtime.Profile
 	Progress func(string) // a line of progress; may be nil
+	// WarmCores records the variants with every core kept busy
+	// (RunOptions.WarmCores); their plain runs are as they are.
+	WarmCores bool
 }
 
 // SuiteRow is one variant of one job, predicted from the recording of the
@@ -157,7 +160,8 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 			for r := range cfg.Repeat {
 				say("%s_%s: recorded run %d/%d", job, v, r+1, cfg.Repeat)
 				start := time.Now()
-				rec, status, err := Run(ctx, RunOptions{Python: cfg.Python, Program: []string{prog}, Stdout: io.Discard, Stderr: io.Discard, Dir: dir, Env: env})
+				rec, status, err := Run(ctx, RunOptions{Python: cfg.Python, Program: []string{prog}, Stdout: io.Discard, Stderr: io.Discard, Dir: dir, Env: env,
+					WarmCores: cfg.WarmCores})
 				recWall = append(recWall, time.Since(start).Seconds())
 				if err != nil || status != 0 {
 					return nil, fmt.Errorf("recording %s_%s.py: status %d, %v", job, v, status, err)

@@ -26,20 +26,23 @@ type Result struct {
 
 // Summary is what record tells the user on stderr (or as JSON).
 type Summary struct {
-	Program  string         `json:"program"`
-	Python   string         `json:"python"`
-	Wall     float64        `json:"wall_s"`
-	Exit     int            `json:"exit"`
-	Error    string         `json:"error,omitempty"`
-	Model    string         `json:"model"`
-	ModelWhy string         `json:"model_why"`
-	Models   []string       `json:"models"`
-	Tasks    int            `json:"tasks"`
-	Groups   []GroupSummary `json:"groups"`
-	Findings []string       `json:"findings"`
-	Notes    []string       `json:"notes"`
-	Output   string         `json:"output,omitempty"`
-	Next     string         `json:"next"`
+	Program  string   `json:"program"`
+	Python   string   `json:"python"`
+	Wall     float64  `json:"wall_s"`
+	Exit     int      `json:"exit"`
+	Error    string   `json:"error,omitempty"`
+	Model    string   `json:"model"`
+	ModelWhy string   `json:"model_why"`
+	Models   []string `json:"models"`
+	Tasks    int      `json:"tasks"`
+	// WarmCores: every core was kept busy while the program ran
+	// (--warm-cores), so its CPU is a warm core's.
+	WarmCores bool           `json:"warm_cores,omitempty"`
+	Groups    []GroupSummary `json:"groups"`
+	Findings  []string       `json:"findings"`
+	Notes     []string       `json:"notes"`
+	Output    string         `json:"output,omitempty"`
+	Next      string         `json:"next"`
 }
 
 // GroupSummary is where one group's time went, in seconds summed over its
@@ -79,6 +82,7 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	sum := &Summary{
 		Program: o.Command, Python: rec.Implementation + " " + rec.Python, Wall: sec(rec.Wall),
 		Exit: rec.Exit, Error: rec.Error, Model: model, ModelWhy: why, Models: models, Tasks: len(es),
+		WarmCores: rec.WarmCores,
 	}
 	var b bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
@@ -87,6 +91,10 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 		sum.Python, o.Cores, o.Date, fit.Dur(float64(rec.Wall)), rec.Exit)
 	if rec.Error != "" {
 		w("# It failed (%s): this is the workload of what ran.\n", oneLine(rec.Error))
+	}
+	if rec.WarmCores {
+		w("# Every core was kept busy while it ran (--warm-cores): its CPU is what warm\n")
+		w("# cores pay, as on a busy machine; a core that sat idle pays more.\n")
 	}
 	w("# Durations are what each task did: its CPU (with the GIL held, or in C code\n")
 	w("# that released it) and its waits, without the time it waited for the GIL,\n")
@@ -809,6 +817,9 @@ func (s *Summary) Text() string {
 		fmt.Fprintf(&b, "warning: the program failed (%s); the workload is of what ran\n", oneLine(s.Error))
 	case s.Exit != 0:
 		fmt.Fprintf(&b, "warning: the program exited with status %d; the workload is of what ran\n", s.Exit)
+	}
+	if s.WarmCores {
+		fmt.Fprintf(&b, "cores kept busy while it ran (--warm-cores): the CPU below is what warm cores pay\n")
 	}
 	fmt.Fprintf(&b, "%-24s %6s %10s %10s %10s %10s %10s\n", "group", "tasks", "GIL CPU", "C no-GIL", "waits", "blocking", "res. wait")
 	for _, g := range s.Groups {

@@ -31,6 +31,7 @@ type recordOptions struct {
 	from    string
 	jobs    []string
 	profile string
+	warm    bool
 }
 
 func newRecordCmd(s *streams) *cobra.Command {
@@ -97,6 +98,7 @@ the worst by more than 30 %.`,
 	f.StringVar(&o.from, "from", "sync", "with --suite: the variant whose recording predicts the others")
 	f.StringSliceVar(&o.jobs, "jobs", nil, "with --suite: the jobs to run (default: all)")
 	f.StringVar(&o.profile, "profile", "", "with --suite: a runtime profile file (conclab calibrate) instead of the built-in one")
+	f.BoolVar(&o.warm, "warm-cores", false, "keep every core busy while the program runs (Linux: a loop per CPU at SCHED_IDLE), so the CPU recorded is what warm cores pay, as on a busy machine (with --suite: while the variants are recorded)")
 	return cmd
 }
 
@@ -136,7 +138,7 @@ func runRecord(ctx context.Context, s *streams, o *recordOptions, prog []string)
 		return err
 	}
 	rec, status, err := record.Run(ctx, record.RunOptions{
-		Python: o.python, Program: prog, Stdin: s.in, Stdout: s.out, Stderr: s.err,
+		Python: o.python, Program: prog, Stdin: s.in, Stdout: s.out, Stderr: s.err, WarmCores: o.warm,
 	})
 	if err != nil {
 		if errors.Is(err, record.ErrNoRecording) {
@@ -243,7 +245,7 @@ func runRecordSuite(ctx context.Context, s *streams, o *recordOptions) error {
 	}
 	rep, err := record.Suite(ctx, record.SuiteConfig{
 		Programs: examples.Programs(), Python: strings.TrimSpace(string(exe)), Repeat: o.repeat, Record: o.from,
-		Jobs: o.jobs, Profile: prof, Progress: progress,
+		Jobs: o.jobs, Profile: prof, Progress: progress, WarmCores: o.warm,
 	})
 	if s.errTTY {
 		fmt.Fprint(s.err, "\r\x1b[K")
@@ -261,7 +263,11 @@ func runRecordSuite(ctx context.Context, s *streams, o *recordOptions) error {
 		if o.profile != "" {
 			src = "profile " + o.profile
 		}
-		fmt.Fprintf(&buf, "record --suite · %s · %s · each variant's own timer, median of %d runs · predicted from the %s variant's recording\n\n", py, src, o.repeat, o.from)
+		warm := ""
+		if o.warm {
+			warm = ", made with the cores kept busy"
+		}
+		fmt.Fprintf(&buf, "record --suite · %s · %s · each variant's own timer, median of %d runs · predicted from the %s variant's recording%s\n\n", py, src, o.repeat, o.from, warm)
 		fmt.Fprintf(&buf, "%-9s %-10s %-26s %10s %10s %8s %9s\n", "job", "variant", "model", "predicted", "measured", "error", "recorder")
 		for _, r := range rep.Rows {
 			mark := ""
