@@ -502,6 +502,16 @@ tasks:
 	}
 }
 
+// groupNamed is w's group of that name, nil if none.
+func groupNamed(w *workload.Workload, name string) *workload.Group {
+	for i := range w.Groups {
+		if w.Groups[i].Name == name {
+			return &w.Groups[i]
+		}
+	}
+	return nil
+}
+
 // mean is the mean of a duration distribution, in ns.
 func mean(d workload.Dist) float64 {
 	switch d.Kind {
@@ -1262,12 +1272,7 @@ asyncio.run(main())
 		t.Fatalf("status %d: %s", status, out)
 	}
 	w := parse(t, res)
-	var items *workload.Group
-	for i := range w.Groups {
-		if w.Groups[i].Name == "worker" {
-			items = &w.Groups[i]
-		}
-	}
+	items := groupNamed(w, "worker")
 	if items == nil || items.Count != 24 || kinds(items.Steps) != "wi" {
 		t.Fatalf("want a group worker × 24 of a spin and a sleep:\n%s", res.YAML)
 	}
@@ -1720,12 +1725,7 @@ with tempfile.TemporaryDirectory() as tmp:
 		t.Fatalf("the program ran differently under the recorder (status %d):\n%s", status, out)
 	}
 	w := parse(t, res)
-	var handle *workload.Group
-	for i := range w.Groups {
-		if w.Groups[i].Name == "handle" {
-			handle = &w.Groups[i]
-		}
-	}
+	handle := groupNamed(w, "handle")
 	if handle == nil || handle.Count != 5 {
 		t.Fatalf("want the 5 calls of handle as one group:\n%s", res.YAML)
 	}
