@@ -346,7 +346,17 @@ def _mark_stack(task):
     else:
         return
     chain.reverse()
-    chain = [c for c in chain if c.f_code.co_filename != __file__][:MAX_DEPTH]
+    chain = [c for c in chain if c.f_code.co_filename != __file__]
+    # The program's innermost frame and the call it made into a library
+    # (urlopen, a pool's submit): what runs inside that call is no
+    # function of the program's, and a pool that starts its workers on
+    # its first submits (forkserver, spawn: through the forkserver's
+    # socket) would otherwise look like a program calling submit per item.
+    last = 0
+    for i, c in enumerate(chain):
+        if _code_kind(c.f_code) != _OTHER:
+            last = i
+    chain = chain[:min(last + 2, MAX_DEPTH)]
     prev = _main_frames[0]
     depth = 0
     while prev is not None and depth < len(chain) and depth < len(prev) and chain[depth] is prev[depth]:
@@ -1933,6 +1943,7 @@ _PATCHES = {
     "multiprocessing.pool": [_patch_mp_pool],
     "multiprocessing.process": [_patch_process],
     "multiprocessing.spawn": [lambda m: _patch_spawn(m)],
+    "multiprocessing.util": [lambda m: _patch_forkserver(m)],
     "socketserver": [_patch_socketserver],
     "http.server": [_patch_http_server],
     "wsgiref.simple_server": [_patch_wsgiref],
@@ -2058,13 +2069,40 @@ def _patch_spawn(spawn):
         for i, arg in enumerate(cmd[:-1]):
             if arg == "-c" and "spawn_main" in cmd[i + 1]:
                 cmd = list(cmd)
-                cmd[i + 1] = ("import sys; sys.path.append(%r); import conclab_recorder; "
-                              "conclab_recorder._spawned(%r, %d); %s"
-                              % (os.path.dirname(os.path.abspath(__file__)), _out[0], _t0, cmd[i + 1]))
+                cmd[i + 1] = _recorder_prelude() + cmd[i + 1]
                 break
         return cmd
     get_command_line._conclab = True
     spawn.get_command_line = get_command_line
+
+
+def _recorder_prelude():
+    """Python that makes a fresh interpreter record like this one: the
+    recorder imported from where this one was, with this recording's
+    place and clock."""
+    return ("import sys; sys.path.append(%r); import conclab_recorder; "
+            "conclab_recorder._spawned(%r, %d); "
+            % (os.path.dirname(os.path.abspath(__file__)), _out[0], _t0))
+
+
+def _patch_forkserver(util):
+    """The forkserver start method (the default on Linux from 3.14) starts
+    one server process with `python -c "from multiprocessing.forkserver
+    import main; main(…)"` through util.spawnv_passfds, and forks every
+    worker from it: the server imports the recorder first, and its
+    children record what they do as forked ones do."""
+    spawnv = util.spawnv_passfds
+
+    def spawnv_passfds(path, args, passfds):
+        if _out[0] is not None:
+            for i, arg in enumerate(args[:-1]):
+                if arg == "-c" and "multiprocessing.forkserver import main" in args[i + 1]:
+                    args = list(args)
+                    args[i + 1] = _recorder_prelude() + args[i + 1]
+                    break
+        return spawnv(path, args, passfds)
+    spawnv_passfds._conclab = True
+    util.spawnv_passfds = spawnv_passfds
 
 
 def _spawned(out, t0):

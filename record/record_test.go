@@ -300,8 +300,14 @@ with ThreadPoolExecutor(4) as ex:
 	}
 }
 
+// TestRecordProcesses records a process pool with each start method. With
+// forkserver (Linux's default from 3.14) the workers are forked from a
+// server process the pool spawns at its first submit, through a socket:
+// they used to go unrecorded (the server did not import the recorder),
+// and the submits that started them looked like the program's own
+// function called per item.
 func TestRecordProcesses(t *testing.T) {
-	for _, start := range []string{"fork", "spawn"} {
+	for _, start := range []string{"fork", "spawn", "forkserver"} {
 		t.Run(start, func(t *testing.T) {
 			_, res, status, out := recordProgram(t, spin+`
 import sys, multiprocessing as mp
@@ -331,6 +337,9 @@ if __name__ == "__main__":
 			}
 			if w.Models[0].Expr != want {
 				t.Errorf("first model %s, want %s", w.Models[0].Expr, want)
+			}
+			if start == "forkserver" && !strings.Contains(res.Summary.ModelWhy, "forkserver") {
+				t.Errorf("the model's reason does not say the workers came from a forkserver: %s", res.Summary.ModelWhy)
 			}
 			if s := res.Summary.Groups[0]; s.GILCPU < 0.016 || s.Waits < 0.039 {
 				t.Errorf("the workers' steps were not recorded: %+v", s)

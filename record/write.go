@@ -521,10 +521,16 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 	case (top == "pool" || top == "process") && pool != nil:
 		if pool.Kind == "processes" {
 			m := fmt.Sprintf("processes(%d)", pool.Workers)
-			if pool.Start == "spawn" {
+			why := fmt.Sprintf("the program's own, %s made at %s", pool.Made(), pool.Site)
+			switch pool.Start {
+			case "spawn":
 				m = fmt.Sprintf("processes(%d, start=spawn)", pool.Workers)
+			case "forkserver":
+				// The model has fork and spawn: a forkserver's workers are
+				// forks, of a server whose own start, once, is a spawn's.
+				why += "; its workers start with forkserver, modelled as forks (the server's own start-up, a spawn's, is not)"
 			}
-			return m, fmt.Sprintf("the program's own, %s made at %s", pool.Made(), pool.Site)
+			return m, why
 		}
 		return fmt.Sprintf("threads(%d)", pool.Workers), fmt.Sprintf("the program's own, %s made at %s", pool.Made(), pool.Site)
 	case top == "async":
