@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 )
 
 // Recording is what the recorder wrote: every task of one run of a
@@ -32,7 +33,8 @@ type Recording struct {
 	// they did (a server's workers), merged in by Merge.
 	Children []int `json:"-"`
 	// WarmCores: the cores were kept busy while it ran (RunOptions).
-	WarmCores bool `json:"-"`
+	WarmCores bool          `json:"-"`
+	WarmStart time.Duration `json:"-"` // how long the warm loops took to start, before the program did
 }
 
 // Pool is an executor the program made.

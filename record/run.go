@@ -122,12 +122,15 @@ func Run(ctx context.Context, o RunOptions) (*Recording, int, error) {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	var warmStart time.Duration
 	if o.WarmCores {
+		began := time.Now()
 		stop, err := warmCores(ctx, o.Python)
 		if err != nil {
 			return nil, 0, err
 		}
 		defer stop()
+		warmStart = time.Since(began)
 	}
 	if err := child.Start(cmd); err != nil {
 		return nil, 0, fmt.Errorf("starting %s: %w", o.Python, err)
@@ -203,7 +206,7 @@ wait:
 		rec.Merge(c)
 	}
 	rec.Adopt()
-	rec.WarmCores = o.WarmCores
+	rec.WarmCores, rec.WarmStart = o.WarmCores, warmStart
 	return rec, status, nil
 }
 
