@@ -2,12 +2,14 @@ package record
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os/exec"
 	goruntime "runtime"
 	"strconv"
+	"strings"
 
 	"github.com/conclab/conclab/internal/child"
 )
@@ -58,9 +60,13 @@ func warmCores(ctx context.Context, python string) (stop func(), err error) {
 	// All start at once (an interpreter's start-up each, about 20 ms
 	// without site), then each says it spins.
 	var outs []*bufio.Reader
+	var errBufs []*bytes.Buffer
 	for i := range goruntime.NumCPU() {
 		c := exec.Command(python, "-I", "-S", "-c", warmLoop, strconv.Itoa(i))
 		c.SysProcAttr = warmAttr()
+		errs := new(bytes.Buffer)
+		c.Stderr = errs
+		errBufs = append(errBufs, errs)
 		out, err := c.StdoutPipe()
 		if err != nil {
 			stop()
@@ -77,7 +83,14 @@ func warmCores(ctx context.Context, python string) (stop func(), err error) {
 		line, err := out.ReadString('\n')
 		if err != nil || line != "ready\n" {
 			stop()
-			return nil, fmt.Errorf("--warm-cores: the loop on CPU %d did not start (%q, %v)", i, line, err)
+			why := strings.TrimSpace(errBufs[i].String())
+			if k := strings.LastIndexByte(why, '\n'); k >= 0 {
+				why = why[k+1:] // the exception, not its traceback
+			}
+			if why == "" {
+				why = fmt.Sprintf("it said %q", line)
+			}
+			return nil, fmt.Errorf("--warm-cores: the loop for CPU %d did not start: %s", i, why)
 		}
 	}
 	if ctx.Err() != nil {
