@@ -64,6 +64,13 @@ of what ran, with a warning; conclab exits with the program's status.
 Then "conclab run FILE" predicts the recorded run, and "conclab advise
 FILE" says which model and pool size the program should use.
 
+A core that sat idle runs the next code slower (its caches went cold), and
+a program that waits before each item pays that every time, which threads
+and asyncio, keeping the cores busier, pay less. With --warm-cores
+(Linux) a loop at the lowest priority runs on every CPU while the program
+does, so that no core idles: the CPU recorded is what warm cores pay, as
+on a busy server.
+
 With --suite it runs the corpus of examples/programs (the same jobs
 written as sync, threads, asyncio and processes programs, standard library
 only) on this machine: each variant plain, for its time, and recorded, for
