@@ -299,7 +299,7 @@ func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si, stall int
 	}
 	set("SWITCH_INTERVAL", strconv.FormatFloat(float64(si)/1e9, 'g', -1, 64), "the GIL's switch interval")
 	set("STALL", strconv.FormatFloat(float64(stall)/1e9, 'g', -1, 64), "seconds without a step beginning or ending that mean a deadlock")
-	setWork(set, opt, work)
+	setWork(set, opt, work, !(d.Kind == model.Processes && d.Inner == nil))
 	loop := d
 	if d.Kind == model.Processes && d.Inner != nil {
 		loop = *d.Inner
@@ -383,11 +383,14 @@ func stall(tasks []Task, d model.Deployment) int64 {
 	return int64(time.Second) + 2*longest
 }
 
-// setWork writes the settings of work's loop, WORK_RATE and FIXED_WORK,
-// with set (which writes one setting).
-func setWork(set func(name, value, why string), opt ExportOptions, work bool) {
+// setWork writes the settings of work's loop, WORK_RATE, FIXED_WORK and
+// SHARED_GIL, with set (which writes one setting). sharedGIL: a process
+// of the program runs work on more than one thread (not so in the
+// workers of processes(N), each running its tasks on one thread).
+func setWork(set func(name, value, why string), opt ExportOptions, work, sharedGIL bool) {
 	set("WORK_RATE", workRate(opt.WorkRate, work), workRateWhy)
 	set("FIXED_WORK", pyBool(opt.FixedWork && work), "work runs seconds * WORK_RATE iterations, the speed of another build (True), or for its seconds of CPU")
+	set("SHARED_GIL", pyBool(sharedGIL), "threads of one process take turns on the GIL (False: one thread works per process, reading its CPU clock freely)")
 }
 
 // workRateWhy is the comment on WORK_RATE in every program.

@@ -883,7 +883,14 @@ try:
     RUSAGE_THREAD = resource.RUSAGE_THREAD
 except (ImportError, AttributeError):  # not Linux
     RUSAGE_THREAD = None
-TICKED = RUSAGE_THREAD is not None and getattr(sys, "_is_gil_enabled", lambda: True)()
+#
+# A worker process of processes(N) works on one thread: nothing to hand
+# the GIL to, so work() reads the CPU clock there (SHARED_GIL False). The
+# ticked clock sizes a step's first SPEED_WINDOW at WORK_RATE, measured on
+# one core with the other idle; two workers computing at once ran the loop
+# at another speed, and their first tasks of 200 ms took 122-240 ms, the
+# second ones 200 (3.13, 2026-12-04).
+TICKED = SHARED_GIL and RUSAGE_THREAD is not None and getattr(sys, "_is_gil_enabled", lambda: True)()
 SPEED_WINDOW = 0.1
 SPEED = threading.local()  # speed: this thread's iterations per CPU second
 

@@ -139,7 +139,7 @@ REQUESTS = json.loads('''`)
 	for _, r := range reqs {
 		work = work || hasWork([]Task{{Steps: r.Steps}})
 	}
-	setWork(set, opt, work)
+	setWork(set, opt, work, true)
 	set("PROCESSES", strconv.Itoa(procs), "worker processes (0: serve in this one)")
 	set("THREADS", strconv.Itoa(max(inner.Threads, 1)), "threads(N): the pool's size")
 	limit := "None"

@@ -18,7 +18,7 @@ import (
 // calibration's.
 func MeasureWorkRate(ctx context.Context, py string) (float64, error) {
 	var prog bytes.Buffer
-	prog.WriteString("import hashlib\nimport json\nimport sys\nimport threading\nimport time\n\nWORK_RATE = None\n\n\n")
+	prog.WriteString("import hashlib\nimport json\nimport sys\nimport threading\nimport time\n\nWORK_RATE = None\nSHARED_GIL = True\n\n\n")
 	prog.WriteString(pyWork)
 	prog.WriteString("print(json.dumps(measure_work_rate()))\n")
 	out, _, err := runProgram(ctx, py, prog.Bytes(), time.Minute)

@@ -65,6 +65,7 @@ SWITCH_INTERVAL  = 0.005      # the GIL's switch interval
 STALL            = 5          # seconds without a step beginning or ending that mean a deadlock
 WORK_RATE        = 0          # work's iterations per CPU second (None: measured at start; 0: no work step)
 FIXED_WORK       = False      # work runs seconds * WORK_RATE iterations, the speed of another build (True), or for its seconds of CPU
+SHARED_GIL       = True       # threads of one process take turns on the GIL (False: one thread works per process, reading its CPU clock freely)
 EAGER            = False      # 3.12's eager task factory (asyncio(eager)): needs Python 3.12
 THREADS          = 3          # the thread pool's size
 FANOUT_THREADS   = None       # threads of a second pool for gather branches (None: the same pool)
@@ -175,7 +176,14 @@ try:
     RUSAGE_THREAD = resource.RUSAGE_THREAD
 except (ImportError, AttributeError):  # not Linux
     RUSAGE_THREAD = None
-TICKED = RUSAGE_THREAD is not None and getattr(sys, "_is_gil_enabled", lambda: True)()
+#
+# A worker process of processes(N) works on one thread: nothing to hand
+# the GIL to, so work() reads the CPU clock there (SHARED_GIL False). The
+# ticked clock sizes a step's first SPEED_WINDOW at WORK_RATE, measured on
+# one core with the other idle; two workers computing at once ran the loop
+# at another speed, and their first tasks of 200 ms took 122-240 ms, the
+# second ones 200 (3.13, 2026-12-04).
+TICKED = SHARED_GIL and RUSAGE_THREAD is not None and getattr(sys, "_is_gil_enabled", lambda: True)()
 SPEED_WINDOW = 0.1
 SPEED = threading.local()  # speed: this thread's iterations per CPU second
 
