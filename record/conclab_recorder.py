@@ -2063,26 +2063,26 @@ def _patch_spawn(spawn):
     get = spawn.get_command_line
 
     def get_command_line(**kwds):
-        cmd = get(**kwds)
-        if _out[0] is None:
-            return cmd
-        for i, arg in enumerate(cmd[:-1]):
-            if arg == "-c" and "spawn_main" in cmd[i + 1]:
-                cmd = list(cmd)
-                cmd[i + 1] = _recorder_prelude() + cmd[i + 1]
-                break
-        return cmd
+        return _recording_first(get(**kwds), "spawn_main")
     get_command_line._conclab = True
     spawn.get_command_line = get_command_line
 
 
-def _recorder_prelude():
-    """Python that makes a fresh interpreter record like this one: the
-    recorder imported from where this one was, with this recording's
-    place and clock."""
-    return ("import sys; sys.path.append(%r); import conclab_recorder; "
-            "conclab_recorder._spawned(%r, %d); "
-            % (os.path.dirname(os.path.abspath(__file__)), _out[0], _t0))
+def _recording_first(argv, marker):
+    """argv, a fresh interpreter's, with the code after its -c that holds
+    marker made to import the recorder first and record like this one
+    (from where this one imported it, with this recording's place and
+    clock); argv itself when not recording or no such -c."""
+    if _out[0] is None:
+        return argv
+    for i, arg in enumerate(argv[:-1]):
+        if arg == "-c" and marker in argv[i + 1]:
+            argv = list(argv)
+            argv[i + 1] = ("import sys; sys.path.append(%r); import conclab_recorder; "
+                           "conclab_recorder._spawned(%r, %d); %s"
+                           % (os.path.dirname(os.path.abspath(__file__)), _out[0], _t0, argv[i + 1]))
+            break
+    return argv
 
 
 def _patch_forkserver(util):
@@ -2094,13 +2094,7 @@ def _patch_forkserver(util):
     spawnv = util.spawnv_passfds
 
     def spawnv_passfds(path, args, passfds):
-        if _out[0] is not None:
-            for i, arg in enumerate(args[:-1]):
-                if arg == "-c" and "multiprocessing.forkserver import main" in args[i + 1]:
-                    args = list(args)
-                    args[i + 1] = _recorder_prelude() + args[i + 1]
-                    break
-        return spawnv(path, args, passfds)
+        return spawnv(path, _recording_first(args, "multiprocessing.forkserver import main"), passfds)
     spawnv_passfds._conclab = True
     util.spawnv_passfds = spawnv_passfds
 

@@ -208,7 +208,7 @@ func Suite(ctx context.Context, cfg SuiteConfig) (*SuiteReport, error) {
 				threads = r.Kinds
 			}
 		}
-		for _, k := range []string{"gil_cpu", "released_cpu", "wait", "blocking"} {
+		for _, k := range stepKinds {
 			if max(sync[k], threads[k]) < 0.010 {
 				continue // under 10 ms in all: nothing to compare
 			}
@@ -359,6 +359,9 @@ type recordedRun struct {
 	kinds map[string]float64
 }
 
+// stepKinds are the kinds of step a recording's time is summed by.
+var stepKinds = []string{"gil_cpu", "released_cpu", "wait", "blocking"}
+
 // kindsOf sums a summary's groups by kind of step, in seconds.
 func kindsOf(sum *Summary) map[string]float64 {
 	k := map[string]float64{}
@@ -375,19 +378,16 @@ func kindsOf(sum *Summary) map[string]float64 {
 // and released) is the median of recs (the lower middle of an even
 // number).
 func medianRecording(recs []recordedRun) *workload.Workload {
-	order := make([]int, len(recs))
-	for i := range order {
-		order[i] = i
-	}
-	cpu := func(i int) float64 { return recs[i].kinds["gil_cpu"] + recs[i].kinds["released_cpu"] }
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cpu(a), cpu(b)) })
-	return recs[order[(len(order)-1)/2]].wl
+	cpu := func(r recordedRun) float64 { return r.kinds["gil_cpu"] + r.kinds["released_cpu"] }
+	sorted := slices.Clone(recs)
+	slices.SortStableFunc(sorted, func(a, b recordedRun) int { return cmp.Compare(cpu(a), cpu(b)) })
+	return sorted[(len(sorted)-1)/2].wl
 }
 
 // medianKinds is each kind's median over recs.
 func medianKinds(recs []recordedRun) map[string]float64 {
 	out := map[string]float64{}
-	for _, k := range []string{"gil_cpu", "released_cpu", "wait", "blocking"} {
+	for _, k := range stepKinds {
 		var v []float64
 		for _, r := range recs {
 			v = append(v, r.kinds[k])

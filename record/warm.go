@@ -50,40 +50,42 @@ func warmCores(ctx context.Context, python string) (stop func(), err error) {
 	if goruntime.GOOS != "linux" {
 		return nil, errWarmCores
 	}
-	var cmds []*exec.Cmd
+	// One per CPU: the process, what it says, and what it complains of.
+	type loop struct {
+		cmd  *exec.Cmd
+		out  *bufio.Reader
+		errs bytes.Buffer
+	}
+	var loops []*loop
 	stop = func() {
-		for _, c := range cmds {
-			c.Process.Kill()
-			c.Wait()
+		for _, l := range loops {
+			l.cmd.Process.Kill()
+			l.cmd.Wait()
 		}
 	}
 	// All start at once (an interpreter's start-up each, about 20 ms
 	// without site), then each says it spins.
-	var outs []*bufio.Reader
-	var errBufs []*bytes.Buffer
 	for i := range goruntime.NumCPU() {
-		c := exec.Command(python, "-I", "-S", "-c", warmLoop, strconv.Itoa(i))
-		c.SysProcAttr = warmAttr()
-		errs := new(bytes.Buffer)
-		c.Stderr = errs
-		errBufs = append(errBufs, errs)
-		out, err := c.StdoutPipe()
+		l := &loop{cmd: exec.Command(python, "-I", "-S", "-c", warmLoop, strconv.Itoa(i))}
+		l.cmd.SysProcAttr = warmAttr()
+		l.cmd.Stderr = &l.errs
+		out, err := l.cmd.StdoutPipe()
 		if err != nil {
 			stop()
 			return nil, err
 		}
-		if err := child.Start(c); err != nil {
+		if err := child.Start(l.cmd); err != nil {
 			stop()
 			return nil, fmt.Errorf("--warm-cores: starting %s: %w", python, err)
 		}
-		cmds = append(cmds, c)
-		outs = append(outs, bufio.NewReader(out))
+		l.out = bufio.NewReader(out)
+		loops = append(loops, l)
 	}
-	for i, out := range outs {
-		line, err := out.ReadString('\n')
+	for i, l := range loops {
+		line, err := l.out.ReadString('\n')
 		if err != nil || line != "ready\n" {
 			stop()
-			why := strings.TrimSpace(errBufs[i].String())
+			why := strings.TrimSpace(l.errs.String())
 			if k := strings.LastIndexByte(why, '\n'); k >= 0 {
 				why = why[k+1:] // the exception, not its traceback
 			}
