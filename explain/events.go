@@ -11,6 +11,7 @@ type kind uint8
 
 const (
 	kFinish     kind = iota // a task finishes (first: it frees what the next one needs)
+	kServer                 // a forkserver starts up (dur), before it forks the first worker
 	kProcStart              // a worker process starts up
 	kLoopSetup              // the main coroutine creates the tasks, before the loop runs any
 	kCreate                 // a thread is created for a task
@@ -80,6 +81,9 @@ type event struct {
 // laneEvents reads what the lanes did: process start-ups, the main
 // coroutine creating the tasks, thread creation, and waits for the GIL.
 func (n *narrator) laneEvents() {
+	if n.r.ForkserverBoot > 0 {
+		n.add(event{at: n.r.ForkserverAt, kind: kServer, lane: -1, task: -1, other: -1, otask: -1, peer: -1, dur: n.r.ForkserverBoot})
+	}
 	for id, spans := range n.laneSpans {
 		lane := int32(id)
 		l := n.lanes[id]

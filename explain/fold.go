@@ -161,6 +161,8 @@ func (n *narrator) one(e event) string {
 		}
 		return fmt.Sprintf("%s released: every task of %s has finished (the last, %s, at %s)%s",
 			what, strings.Join(names, " and "), n.name(e.otask), report.Seconds(e.at-e.dur), after)
+	case kServer:
+		return fmt.Sprintf("the forkserver starts, a fresh interpreter: %s before it forks the first worker", report.Seconds(e.dur))
 	case kProcStart:
 		return fmt.Sprintf("%s starts (%s): %s of start-up", n.lanes[e.lane].Name, n.startMethod(), report.Seconds(e.dur))
 	case kLoopSetup:
@@ -681,12 +683,7 @@ func (n *narrator) onLanes(g *group) string {
 	return n.laneNames(g)
 }
 
-func (n *narrator) startMethod() string {
-	if n.d.Start == model.Spawn {
-		return "spawn"
-	}
-	return "fork"
-}
+func (n *narrator) startMethod() string { return n.d.Start.String() }
 
 // gilNote returns note when the runtime has a GIL.
 func (n *narrator) gilNote(note string) string {

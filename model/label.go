@@ -50,8 +50,8 @@ func (d Deployment) label(b *strings.Builder) {
 	case Processes:
 		b.WriteString("processes(")
 		b.WriteString(strconv.Itoa(d.Procs))
-		if d.Start == Spawn {
-			b.WriteString(", start=spawn")
+		if d.Start != Fork {
+			b.WriteString(", start=" + d.Start.String())
 		}
 		b.WriteString(")")
 		if d.Inner != nil {

@@ -17,9 +17,22 @@ type StartMethod uint8
 
 // The start methods.
 const (
-	Fork StartMethod = iota
-	Spawn
+	Fork       StartMethod = iota
+	Spawn                  // a fresh interpreter per worker
+	Forkserver             // workers forked by a server process, itself started as a spawn is
 )
+
+// String is the method's name in a model expression: fork, spawn or
+// forkserver.
+func (m StartMethod) String() string {
+	switch m {
+	case Spawn:
+		return "spawn"
+	case Forkserver:
+		return "forkserver"
+	}
+	return "fork"
+}
 
 // Deployment is a parsed model expression.
 type Deployment struct {

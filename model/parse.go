@@ -447,10 +447,12 @@ func (p *parser) single(t term, lo, hi int) (Deployment, *Error) {
 				d.Start = Fork
 			case a.num == nil && a.word == "spawn":
 				d.Start = Spawn
+			case a.num == nil && a.word == "forkserver":
+				d.Start = Forkserver
 			case a.num != nil:
-				return Deployment{}, p.errAt(a.pos, "unknown start method %q (want fork or spawn)", a.num.text)
+				return Deployment{}, p.errAt(a.pos, "unknown start method %q (want fork, spawn or forkserver)", a.num.text)
 			default:
-				return Deployment{}, p.errAt(a.pos, "unknown start method %q (want fork or spawn)", a.word)
+				return Deployment{}, p.errAt(a.pos, "unknown start method %q (want fork, spawn or forkserver)", a.word)
 			}
 		}
 		return d, nil

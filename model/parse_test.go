@@ -28,6 +28,8 @@ func TestParseValid(t *testing.T) {
 		{"processes(2)", Deployment{Kind: Processes, Procs: 2}, "processes(2)"},
 		{"processes(2, start=fork)", Deployment{Kind: Processes, Procs: 2}, "processes(2)"},
 		{"processes(2,start=spawn)", Deployment{Kind: Processes, Procs: 2, Start: Spawn}, "processes(2, start=spawn)"},
+		{"processes(3, start=forkserver)", Deployment{Kind: Processes, Procs: 3, Start: Forkserver}, "processes(3, start=forkserver)"},
+		{"processes(2, start=fork)", Deployment{Kind: Processes, Procs: 2}, "processes(2)"},
 		{"processes(4096)", Deployment{Kind: Processes, Procs: 4096}, "processes(4096)"},
 		{"processes(2)*threads(8)",
 			Deployment{Kind: Processes, Procs: 2, Inner: &Deployment{Kind: ThreadPool, Threads: 8}},
@@ -135,8 +137,8 @@ func TestParseInvalid(t *testing.T) {
 		{"processes(start=spawn, 2)", 11, "processes takes a worker count first, as in processes(4)"},
 		{"processes(2, 3)", 14, "processes takes one worker count; the rest is named, as in processes(4, start=spawn)"},
 		{"processes(2, mode=spawn)", 14, `unknown processes argument "mode" (want start)`},
-		{"processes(2, start=forkserver)", 20, `unknown start method "forkserver" (want fork or spawn)`},
-		{"processes(2, start=1)", 20, `unknown start method "1" (want fork or spawn)`},
+		{"processes(2, start=fork_server)", 20, `unknown start method "fork_server" (want fork, spawn or forkserver)`},
+		{"processes(2, start=1)", 20, `unknown start method "1" (want fork, spawn or forkserver)`},
 		{"processes(2, start=fork, start=spawn)", 26, "start given twice"},
 		{"processes*processes", 1, "processes needs a worker count, as in processes(4)"},
 		{"processes(2)*processes(2)", 14, "processes cannot be nested (want processes(P)*threads(T) or processes(P)*asyncio)"},
@@ -231,7 +233,7 @@ func TestParseSweepInvalid(t *testing.T) {
 		{"threads(1..100001)", 9, "threads(1..100001): at most 100000 threads"},
 		{"asyncio(limit=1..20000)", 15, "range 1..20000 has 20000 values; a sweep takes at most 10000"},
 		{"processes(1..2)*threads(1..2)", 25, "only one range per sweep (already 1..2)"},
-		{"processes(2, start=1..2)", 20, `unknown start method "1..2" (want fork or spawn)`},
+		{"processes(2, start=1..2)", 20, `unknown start method "1..2" (want fork, spawn or forkserver)`},
 		{"fibers(1..2)", 1, `unknown model "fibers" ` + want},
 	}
 	for _, tt := range tests {

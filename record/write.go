@@ -520,17 +520,7 @@ func ownModel(rec *Recording, es []entry, unitFn string) (string, string) {
 		return ownProcesses(es)
 	case (top == "pool" || top == "process") && pool != nil:
 		if pool.Kind == "processes" {
-			m := fmt.Sprintf("processes(%d)", pool.Workers)
-			why := fmt.Sprintf("the program's own, %s made at %s", pool.Made(), pool.Site)
-			switch pool.Start {
-			case "spawn":
-				m = fmt.Sprintf("processes(%d, start=spawn)", pool.Workers)
-			case "forkserver":
-				// The model has fork and spawn: a forkserver's workers are
-				// forks, of a server whose own start, once, is a spawn's.
-				why += "; its workers start with forkserver, modelled as forks (the server's own start-up, a spawn's, is not)"
-			}
-			return m, why
+			return processesModel(pool.Workers, pool.Start), fmt.Sprintf("the program's own, %s made at %s", pool.Made(), pool.Site)
 		}
 		return fmt.Sprintf("threads(%d)", pool.Workers), fmt.Sprintf("the program's own, %s made at %s", pool.Made(), pool.Site)
 	case top == "async":
@@ -640,11 +630,17 @@ func ownProcesses(es []entry) (string, string) {
 		at += x.delta
 		peak = max(peak, at)
 	}
-	m := fmt.Sprintf("processes(%d)", peak)
-	if method == "spawn" {
-		m = fmt.Sprintf("processes(%d, start=spawn)", peak)
+	return processesModel(peak, method), fmt.Sprintf("the program's own: %d multiprocessing.Process, %d at once", n, peak)
+}
+
+// processesModel is the model of n worker processes started with method
+// (multiprocessing's name: fork, spawn or forkserver; fork when unknown).
+func processesModel(n int, method string) string {
+	switch method {
+	case "spawn", "forkserver":
+		return fmt.Sprintf("processes(%d, start=%s)", n, method)
 	}
-	return m, fmt.Sprintf("the program's own: %d multiprocessing.Process, %d at once", n, peak)
+	return fmt.Sprintf("processes(%d)", n)
 }
 
 // alternatives are the models to compare: the program's first, then sync,

@@ -461,6 +461,34 @@ def process_start(method):
     return dt
 
 
+def forkserver_start():
+    """A forkserver's two costs: the server's own start-up, which the first
+    forkserver pool of a program waits for, and a worker's start once the
+    server runs. A stopped server (none at first) is started by a fresh
+    ProcessPoolExecutor(1) whose first result is timed; a second pool,
+    served by the same server, is timed likewise; the first less the second
+    is the server's start-up, the second a worker's. The server imports the
+    program's __main__ module, as a spawned worker does (this one's
+    imports), and forks each worker from itself: a worker pays its own
+    start (unpickling the process object, importing what its task needs),
+    not an interpreter's."""
+    from multiprocessing import forkserver
+    stop = getattr(forkserver._forkserver, "_stop", None)
+    if stop is None:  # no way to stop it: one boot is all one gets
+        raise RuntimeError("multiprocessing.forkserver has no _stop")
+    stop()
+    ctx = multiprocessing.get_context("forkserver")
+    elapsed = []
+    for _ in range(2):
+        t0 = time.perf_counter_ns()
+        ex = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)
+        ex.submit(os.getpid).result()
+        elapsed.append(time.perf_counter_ns() - t0)
+        ex.shutdown()
+    stop()
+    return max(0, elapsed[0] - elapsed[1]), elapsed[1]
+
+
 def process_task(n=2000):
     """Elapsed time per trivial task round trip through a warm pool."""
     ctx = multiprocessing.get_context("fork")
@@ -896,6 +924,7 @@ def plan(quick):
         (["GatherChild"], lambda: gather_child(20000 // k)),
         (["ProcessFork"], lambda: process_start("fork")),
         (["ProcessSpawn"], lambda: process_start("spawn")),
+        (["ForkserverBoot", "ProcessForkserver"], forkserver_start),
         (["ProcessTask"], lambda: process_task(2000 // k)),
         (["PickleSend", "PickleRecv"], lambda: pickle_per_mb(16000000, max(2, 6 // k))),
         (["PickleFresh"], lambda: first_payload(16000000, max(2, 6 // k))),

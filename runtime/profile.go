@@ -56,6 +56,8 @@ type Profile struct {
 	GCScan             int64 // CPU of a full collection per tracked object
 	ProcessFork        int64 // CPU to start one worker process with fork
 	ProcessSpawn       int64 // CPU to start one worker process with spawn
+	ForkserverBoot     int64 // elapsed start-up of a forkserver, which a program's first forkserver pool waits for before its first worker
+	ProcessForkserver  int64 // CPU to start one worker process that a running forkserver forked (CPython 3.8 to 3.13.7 run the main module again in it)
 	ProcessTask        int64 // CPU per task sent to a worker process (pickle, pipe)
 	PickleSend         int64 // the sender's share of moving 10^6 bytes of a task's data to or from a worker process (input:, output:): pickling and writing
 	PickleRecv         int64 // the receiver's share: reading and unpickling

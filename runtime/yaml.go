@@ -67,6 +67,8 @@ var constants = []constant{
 	{"gc_scan", "GCScan", false, "CPU of a full collection per tracked object", func(p *Profile) *int64 { return &p.GCScan }, true},
 	{"process_fork", "ProcessFork", false, "start-up of one worker process with fork", func(p *Profile) *int64 { return &p.ProcessFork }, false},
 	{"process_spawn", "ProcessSpawn", false, "start-up of one worker process with spawn", func(p *Profile) *int64 { return &p.ProcessSpawn }, false},
+	{"forkserver_boot", "ForkserverBoot", false, "start-up of a forkserver, once per program", func(p *Profile) *int64 { return &p.ForkserverBoot }, true},
+	{"process_forkserver", "ProcessForkserver", false, "start-up of one worker process with forkserver", func(p *Profile) *int64 { return &p.ProcessForkserver }, true},
 	{"process_task", "ProcessTask", false, "CPU per task sent to a worker process", func(p *Profile) *int64 { return &p.ProcessTask }, false},
 	{"pickle_send_per_mb", "PickleSend", false, "sender's share of moving 1 MB to a worker process", func(p *Profile) *int64 { return &p.PickleSend }, true},
 	{"pickle_recv_per_mb", "PickleRecv", false, "receiver's share of moving 1 MB to a worker process", func(p *Profile) *int64 { return &p.PickleRecv }, true},

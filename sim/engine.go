@@ -189,6 +189,9 @@ type engine struct {
 	// forkGate counts the forked workers of processes(N) not up yet: none
 	// takes a task before all are.
 	forkGate int
+	// serverAt and serverBoot: processes(N, start=forkserver)'s server
+	// starts at serverAt and forks its first worker serverBoot later.
+	serverAt, serverBoot int64
 
 	ctx      context.Context
 	progress func(Progress)

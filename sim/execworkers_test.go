@@ -50,7 +50,9 @@ func TestProcessesStartAtFirstSubmit(t *testing.T) {
 		model string
 		ups   int64 // start-ups before the second worker is up
 		start int64
-	}{{"processes(2)", 2, prof.ProcessFork}, {"processes(2, start=spawn)", 1, prof.ProcessSpawn}} {
+		boot  int64 // a forkserver's, before the first
+	}{{"processes(2)", 2, prof.ProcessFork, 0}, {"processes(2, start=spawn)", 1, prof.ProcessSpawn, 0},
+		{"processes(2, start=forkserver)", 1, prof.ProcessForkserver, prof.ForkserverBoot}} {
 		d, err := model.Parse(tt.model)
 		if err != nil {
 			t.Fatal(err)
@@ -67,7 +69,7 @@ func TestProcessesStartAtFirstSubmit(t *testing.T) {
 			}
 			spans[i] = res.Makespan
 		}
-		want := tt.ups*tt.start + 1e9 + prof.ProcessTask
+		want := tt.boot + tt.ups*tt.start + 1e9 + prof.ProcessTask
 		if spans[0] != want || spans[1] != 300_000_000+want {
 			t.Errorf("%s: makespan %d released at 0 and %d at 300 ms, want %d and %d", tt.model, spans[0], spans[1], want, 300_000_000+want)
 		}
@@ -91,6 +93,9 @@ func TestForkedWorkersTakeTasksTogether(t *testing.T) {
 	}{
 		{"processes(3)", cpython, []int64{3 * cpython.ProcessFork, 3 * cpython.ProcessFork}},
 		{"processes(2, start=spawn)", cpython, []int64{cpython.ProcessSpawn, cpython.ProcessSpawn}},
+		// The server's start-up once, then each worker's own, side by side.
+		{"processes(2, start=forkserver)", cpython, []int64{cpython.ForkserverBoot + cpython.ProcessForkserver, cpython.ForkserverBoot + cpython.ProcessForkserver}},
+		{"processes(2, start=forkserver)", java, []int64{java.ProcessSpawn, java.ProcessSpawn}},
 		{"processes(2)*threads(1)", cpython, []int64{cpython.ProcessFork, 2 * cpython.ProcessFork}},
 		{"processes(2)", java, []int64{java.ProcessSpawn, java.ProcessSpawn}},
 	} {

@@ -44,8 +44,20 @@ func (e *engine) setup() {
 	case model.Processes:
 		e.newProcess() // the parent: it only hands out tasks
 		start := e.prof.ProcessFork
-		if d.Start == model.Spawn {
+		var boot int64
+		switch {
+		case d.Start == model.Spawn, d.Start == model.Forkserver && e.prof.ExecWorkers:
 			start = e.prof.ProcessSpawn
+		case d.Start == model.Forkserver:
+			// The program's first forkserver pool starts the server (a
+			// fresh interpreter) and waits for it at its first worker's
+			// start; the server then forks each worker, which starts on
+			// its own, side by side with the others, as a spawned one
+			// does. The server is one more process, idle once it is up.
+			start, boot = e.prof.ProcessForkserver, e.prof.ForkserverBoot
+			e.procsAlive++
+			e.peakProc = max(e.peakProc, e.procsAlive)
+			e.memory()
 		}
 		e.procStart = start
 		// ProcessPoolExecutor starts its worker processes at the first
@@ -55,6 +67,10 @@ func (e *engine) setup() {
 		// workload's start at 0, as a server makes its pool before it
 		// takes requests.
 		launch := e.wl.FirstRelease()
+		if boot > 0 {
+			e.serverAt, e.serverBoot = launch, boot
+			launch += boot
+		}
 		// The parent forks its workers one after another; spawned workers,
 		// and a JVM's or a Go program's (fresh programs whatever the start
 		// method), boot side by side.

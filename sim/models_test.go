@@ -93,6 +93,15 @@ func TestProcessStartup(t *testing.T) {
 	if fork.PeakProcesses != 3 {
 		t.Errorf("peak processes %d, want 3 (parent and 2 workers)", fork.PeakProcesses)
 	}
+	// A forkserver: the server's start-up, then each worker's; the server
+	// is one more process.
+	server := run(t, wl, "processes(2, start=forkserver)", runOpt{prof: prof})
+	if want := prof.ForkserverBoot + prof.ProcessForkserver; server.Records[0].Start < want {
+		t.Errorf("forkserver: first task started at %d, before the server's and its worker's start-ups (%d)", server.Records[0].Start, want)
+	}
+	if server.PeakProcesses != 4 {
+		t.Errorf("forkserver: peak processes %d, want 4 (parent, server and 2 workers)", server.PeakProcesses)
+	}
 }
 
 // Thread composites spread tasks round-robin over processes with room.

@@ -73,7 +73,7 @@ func randomWorkload(r *rand.Rand) *workload.Workload {
 var randomModels = []string{
 	"sync", "threads", "threads(1)", "threads(2)", "threads(5)", "asyncio", "asyncio(limit=2)",
 	"asyncio(limit=3, executor=1)", "processes(1)", "processes(3)", "processes(2, start=spawn)",
-	"processes(2)*threads(3)", "processes(3)*asyncio", "processes(2)*asyncio(limit=1)",
+	"processes(3, start=forkserver)", "processes(2)*threads(3)", "processes(3)*asyncio", "processes(2)*asyncio(limit=1)",
 }
 
 // costly is a runtime whose every cost is non-zero, so that every path that
@@ -83,7 +83,7 @@ func costly(name string, gil bool, slow float64) runtime.Profile {
 		Name: name, GIL: gil, Asyncio: true, Processes: true, Slowdown: slow,
 		ThreadStart: 50 * us, PoolSubmit: 8 * us, PoolTask: 20 * us, WakeLatency: 10 * us, LoopResume: 7 * us, LoopTurn: 5 * us,
 		LoopTimer: 4 * us, TaskCreate: 3 * us, TimerSlack: 50 * us, SelectResolution: 1 * ms,
-		ProcessFork: 2 * ms, ProcessSpawn: 40 * ms, ProcessTask: 90 * us, PickleSend: 5 * ms, PickleRecv: 6 * ms,
+		ProcessFork: 2 * ms, ProcessSpawn: 40 * ms, ForkserverBoot: 30 * ms, ProcessForkserver: 12 * ms, ProcessTask: 90 * us, PickleSend: 5 * ms, PickleRecv: 6 * ms,
 		SleepOvershoot: 70 * us, LoopTimerOvershoot: 400 * us,
 		ThreadRSS: 16 << 10, ThreadVirtual: 8 << 20, TaskRSS: 900, ProcessRSS: 10 << 20, ProcessVirtual: 30 << 20,
 	}

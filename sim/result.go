@@ -149,14 +149,18 @@ type Result struct {
 	LoopStallMax  int64
 	SlowCallbacks int64
 
-	PeakThreads      int
-	PeakTasks        int     // tasks in flight (released, not finished)
-	MeanTasks        float64 // time-average of tasks in flight over the makespan
-	Backlog          int     // open workloads: tasks in flight when arrivals stopped
-	Overloaded       bool    // open workloads: the queue grew without bound; latency percentiles then depend on the window
-	PeakProcesses    int
-	PeakMemoryBytes  int64
-	PeakVirtualBytes int64
+	PeakThreads   int
+	PeakTasks     int     // tasks in flight (released, not finished)
+	MeanTasks     float64 // time-average of tasks in flight over the makespan
+	Backlog       int     // open workloads: tasks in flight when arrivals stopped
+	Overloaded    bool    // open workloads: the queue grew without bound; latency percentiles then depend on the window
+	PeakProcesses int
+	// ForkserverAt is when processes(N, start=forkserver) started its
+	// server, and ForkserverBoot how long the server took before it forked
+	// the first worker; both 0 for any other model.
+	ForkserverAt, ForkserverBoot int64
+	PeakMemoryBytes              int64
+	PeakVirtualBytes             int64
 
 	// Resources says how each of the workload's resources was used, in
 	// the order the workload declares them.

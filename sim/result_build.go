@@ -30,6 +30,8 @@ func (e *engine) result() *Result {
 		PeakThreads:      e.peakThr,
 		PeakTasks:        e.peakTasks,
 		PeakProcesses:    e.peakProc,
+		ForkserverAt:     e.serverAt,
+		ForkserverBoot:   e.serverBoot,
 		PeakMemoryBytes:  e.peakRSS,
 		PeakVirtualBytes: e.peakVirt,
 		Lanes:            e.lanes,

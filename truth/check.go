@@ -106,8 +106,8 @@ func canRun(d model.Deployment, server bool, goos string) error {
 		why = "its server forks its worker processes (os.fork, or gunicorn)"
 	case d.UsesAsyncio():
 		why = "the event loop's process pool starts its workers with fork"
-	case d.Kind == model.Processes && d.Start == model.Fork:
-		why = "its workers start with fork (start=spawn runs here)"
+	case d.Kind == model.Processes && d.Start != model.Spawn:
+		why = "its workers start with " + d.Start.String() + " (start=spawn runs here)"
 	default:
 		return nil
 	}

@@ -138,10 +138,7 @@ func modelAbout(d model.Deployment) string {
 	case model.Asyncio:
 		return fmt.Sprintf("The model, %s: one event loop; each task is a coroutine created at\nits release time, and all are gathered. Offloaded steps go to the loop's\ndefault executor (run_in_executor(None, ...), as asyncio.to_thread does)\nor to its process pool.", pyComment(d.String()))
 	}
-	start := "fork"
-	if d.Start == model.Spawn {
-		start = "spawn"
-	}
+	start := d.Start.String()
 	switch {
 	case d.Inner == nil:
 		return fmt.Sprintf("The model, %s: a ProcessPoolExecutor of %d workers started with\n%s; the main process submits each task at its release time. All workers\nstart at time 0: see meet().", pyComment(d.String()), d.Procs, start)
@@ -310,10 +307,7 @@ func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si, stall int
 		set("THREADS", strconv.Itoa(d.Threads), "the thread pool's size")
 		set("FANOUT_THREADS", fanout(d), "threads of a second pool for gather branches (None: the same pool)")
 	case model.Processes:
-		start := "fork"
-		if d.Start == model.Spawn {
-			start = "spawn"
-		}
+		start := d.Start.String()
 		set("PROCESSES", strconv.Itoa(d.Procs), "worker processes")
 		set("START", strconv.Quote(start), "multiprocessing's start method")
 		if d.Inner != nil {

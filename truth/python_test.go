@@ -98,6 +98,9 @@ func TestModelsAgainstCPython(t *testing.T) {
 		{"processes(2, start=spawn)", "2 x [work 20ms, wait 700ms]", func(t *testing.T, m *Measurement) {
 			workersOnly(t, m, 2)
 		}},
+		{"processes(3, start=forkserver)", "3 x [work 20ms, wait 300ms]", func(t *testing.T, m *Measurement) {
+			workersOnly(t, m, 3)
+		}},
 		{"processes(2)*threads(2)", "4 x [wait 150ms, work 5ms]", func(t *testing.T, m *Measurement) {
 			workersOnly(t, m, 2)
 			ready := map[Thread]bool{}
@@ -452,8 +455,9 @@ func machineProfile(t *testing.T, py string) runtime.Profile {
 		t.Fatal(err)
 	}
 	prof = m.Onto(prof)
-	t.Logf("this machine starts a worker process in %s (fork) and %s (spawn); moving a task's data takes %s and %s per MB, a first payload %s per MB more",
-		report.Seconds(prof.ProcessFork), report.Seconds(prof.ProcessSpawn), report.Seconds(prof.PickleSend),
+	t.Logf("this machine starts a worker process in %s (fork), %s (spawn) and %s (forkserver, after the server's %s); moving a task's data takes %s and %s per MB, a first payload %s per MB more",
+		report.Seconds(prof.ProcessFork), report.Seconds(prof.ProcessSpawn), report.Seconds(prof.ProcessForkserver),
+		report.Seconds(prof.ForkserverBoot), report.Seconds(prof.PickleSend),
 		report.Seconds(prof.PickleRecv), report.Seconds(prof.PickleFresh))
 	machineProfiles[py] = prof
 	return prof
@@ -492,7 +496,8 @@ func slowerThanBuiltin(t *testing.T, prof runtime.Profile) string {
 // startedAs returns prof with the cost of starting a worker process set
 // to what m shows: the engine forks workers one after another and boots
 // spawned ones side by side, so the last worker's ready time, divided
-// among the forks or whole for spawn. Worker processes on a virtual
+// among the forks, whole for spawn, less the server's start-up for a
+// forkserver. Worker processes on a virtual
 // machine here took up to 90 ms to be ready where measure.py's fork took
 // 32 ms (what a worker does before its first task — an event loop, a
 // pool — costs more when the kernel is slow at mapping memory), and the
@@ -505,9 +510,13 @@ func startedAs(prof runtime.Profile, d model.Deployment, m *Measurement) runtime
 	if len(m.Workers) == 0 || last <= 0 {
 		return prof
 	}
-	if d.Start == model.Spawn {
+	switch d.Start {
+	case model.Spawn:
 		prof.ProcessSpawn = int64(last * 1e9)
-	} else {
+	case model.Forkserver:
+		// The server's start-up as calibrated, the rest the workers'.
+		prof.ProcessForkserver = max(0, int64(last*1e9)-prof.ForkserverBoot)
+	default:
 		prof.ProcessFork = int64(last * 1e9 / float64(len(m.Workers)))
 	}
 	return prof
