@@ -107,6 +107,7 @@ func TestCanRun(t *testing.T) {
 		{"threads(4)", true, ""},
 		{"processes(2, start=spawn)", false, ""},
 		{"processes(2)", false, "its workers start with fork (start=spawn runs here)"},
+		{"processes(2, start=forkserver)", false, "its workers start with forkserver (start=spawn runs here)"},
 		{"asyncio", false, "the event loop's process pool starts its workers with fork"},
 		{"processes(2, start=spawn)*asyncio", false, "the event loop's process pool"},
 		{"processes(2, start=spawn)*threads(2)", false, ""},

@@ -55,6 +55,8 @@ func TestCalibrateReal(t *testing.T) {
 		"GCScan":             {1, 10 * us},
 		"ProcessFork":        {50 * us, 2000 * ms},
 		"ProcessSpawn":       {ms, 10000 * ms},
+		"ForkserverBoot":     {0, 10000 * ms}, // a difference of two elapsed times, clamped at 0
+		"ProcessForkserver":  {ms, 10000 * ms},
 		"ProcessTask":        {us, 100 * ms},
 		"PickleSend":         {10 * us, 1000 * ms},
 		"PickleRecv":         {10 * us, 1000 * ms},
@@ -109,8 +111,8 @@ func TestCalibrateReal(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "141/141") {
-		t.Errorf("stderr shows no progress up to 141/141 (3 quick runs of 47 figures):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "147/147") {
+		t.Errorf("stderr shows no progress up to 147/147 (3 quick runs of 49 figures):\n%s", r.stderr)
 	}
 
 	run := conclab(t, nil, "run", "seed-cpu", "--profile", path, "--format", "json")
