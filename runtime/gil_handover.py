@@ -1,6 +1,6 @@
 """Who gets the GIL when CPU-bound threads take turns, and how long each waits.
 
-    python3 runtime/gil_handover.py [--threads 3] [--seconds 3] [--runs 3] [--burst MS]
+    python3 runtime/gil_handover.py [--threads 3] [--seconds 3] [--runs 3] [--burst MS] [--clock MS]
 
 Each of N threads runs pure Python code for the given seconds and notes
 every gap in its own progress longer than 0.2 ms: a time it did not hold
@@ -20,6 +20,13 @@ simulator's hand-over rule is fitted to.
 With --burst MS each thread gives the GIL up of its own accord every MS
 milliseconds of spinning (time.sleep(0) releases it), so the hand-overs
 are voluntary releases instead of forced switches.
+
+With --clock MS each thread also reads its own CPU clock
+(time.thread_time()) every MS milliseconds, as a loop that spins on CPU
+time does. On Linux that read brings the running thread's CPU account up
+to date, which changes who the scheduler runs when the GIL is dropped:
+"to_newest_waiter", the share of hand-overs that went to the thread that
+had held the GIL just before, is what to compare with and without it.
 """
 
 import json
@@ -30,21 +37,27 @@ import time
 GAP = 200_000  # ns: a pause in a thread's progress longer than this is a GIL wait
 
 
-def spin(seconds, gaps, start_line, burst):
-    """Runs Python code until `seconds` have passed, noting each gap."""
+def spin(seconds, gaps, start_line, burst, read):
+    """Runs Python code until `seconds` have passed, noting each gap; every
+    `read` ns (0: never) it reads its thread's CPU clock."""
     start_line.wait()
     clock = time.perf_counter_ns
     sleep = time.sleep
+    cpu = time.thread_time
     now = last = clock()
     end = now + int(seconds * 1e9)
     first = now
     give_up = now + burst if burst else end
+    next_read = now + read if read else end
     while now < end:
         now = clock()
         if now >= give_up:
             sleep(0)
             now = clock()
             give_up = now + burst
+        if now >= next_read:
+            cpu()
+            next_read = now + read
         if now - last > GAP:
             gaps.append((last, now))
         last = now
@@ -52,10 +65,10 @@ def spin(seconds, gaps, start_line, burst):
     gaps.insert(0, (None, first))
 
 
-def one_run(n, seconds, burst):
+def one_run(n, seconds, burst, read):
     start_line = threading.Event()
     gaps = [[] for _ in range(n)]
-    threads = [threading.Thread(target=spin, args=(seconds, gaps[i], start_line, burst)) for i in range(n)]
+    threads = [threading.Thread(target=spin, args=(seconds, gaps[i], start_line, burst, read)) for i in range(n)]
     for t in threads:
         t.start()
     start_line.set()
@@ -103,6 +116,7 @@ def one_run(n, seconds, burst):
         "handovers": handovers,
         "all": {"n": len(every), "p50": q(every, 0.5), "p90": q(every, 0.9), "p99": q(every, 0.99)},
         "to_longest_waiter": longest / handovers if handovers else 0.0,
+        "to_newest_waiter": ranks[-1] / handovers if handovers and n > 1 else 0.0,
         "ranks": ranks,
         "waits": [{"n": len(w), "p50": q(w, 0.5), "p99": q(w, 0.99), "max": w[-1] if w else 0.0} for w in waits],
     }
@@ -119,13 +133,15 @@ def main():
     seconds = flag("--seconds", 3.0, float)
     runs = flag("--runs", 3, int)
     burst = int(flag("--burst", 0.0, float) * 1e6)
+    read = int(flag("--clock", 0.0, float) * 1e6)
     out = {
         "python": sys.version.split()[0],
         "threads": n,
         "seconds": seconds,
         "switch_interval": sys.getswitchinterval(),
         "burst": burst / 1e9,
-        "runs": [one_run(n, seconds, burst) for _ in range(runs)],
+        "clock": read / 1e9,
+        "runs": [one_run(n, seconds, burst, read) for _ in range(runs)],
     }
     print(json.dumps(out, indent=2))
 

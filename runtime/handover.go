@@ -21,6 +21,7 @@ type Handover struct {
 	Seconds        float64       `json:"seconds"`
 	SwitchInterval float64       `json:"switch_interval"`
 	Burst          float64       `json:"burst"`
+	Clock          float64       `json:"clock"` // seconds between reads of each thread's CPU clock; 0: none
 	Runs           []HandoverRun `json:"runs"`
 }
 
@@ -30,6 +31,7 @@ type Handover struct {
 type HandoverRun struct {
 	Handovers       int         `json:"handovers"`
 	ToLongestWaiter float64     `json:"to_longest_waiter"`
+	ToNewestWaiter  float64     `json:"to_newest_waiter"` // to the thread that held the GIL just before
 	Ranks           []int       `json:"ranks"`
 	All             WaitStats   `json:"all"`
 	Waits           []WaitStats `json:"waits"`

@@ -100,6 +100,11 @@ func TestModelsAgainstCPython(t *testing.T) {
 		}},
 		{"processes(3, start=forkserver)", "3 x [work 20ms, wait 300ms]", func(t *testing.T, m *Measurement) {
 			workersOnly(t, m, 3)
+			// The workers' CPU is the program's: the forkserver, their
+			// parent, was stopped and waited for.
+			if m.CPU < 0.060 {
+				t.Errorf("the program's CPU %.3f s lacks its workers' 0.060 s of work", m.CPU)
+			}
 		}},
 		{"processes(2)*threads(2)", "4 x [wait 150ms, work 5ms]", func(t *testing.T, m *Measurement) {
 			workersOnly(t, m, 2)
