@@ -164,7 +164,7 @@ func (n *narrator) one(e event) string {
 	case kServer:
 		return fmt.Sprintf("the forkserver starts, a fresh interpreter: %s before it forks the first worker", report.Seconds(e.dur))
 	case kProcStart:
-		return fmt.Sprintf("%s starts (%s): %s of start-up", n.lanes[e.lane].Name, n.startMethod(), report.Seconds(e.dur))
+		return fmt.Sprintf("%s starts (%s): %s of start-up", n.lanes[e.lane].Name, n.startMethod(false), report.Seconds(e.dur))
 	case kLoopSetup:
 		return fmt.Sprintf("%s first runs the main coroutine, which creates %s: %s before %s starts",
 			n.laneLabel(e.lane, -1), n.theTasks(int(e.peer)), short(e.dur), who)
@@ -271,11 +271,11 @@ func (n *narrator) many(g *group) string {
 	lo, hi, sum := durs(g, func(e *event) int64 { return e.dur })
 	switch e.kind {
 	case kProcStart:
-		if n.d.Start == model.Fork {
+		if n.d.Start == model.Fork && !n.r.ExecWorkers {
 			// The parent forks its workers one after another.
-			return fmt.Sprintf("%s start one after another (%s): %s each%s", n.laneNames(g), n.startMethod(), span(lo, hi), tail)
+			return fmt.Sprintf("%s start one after another (%s): %s each%s", n.laneNames(g), n.startMethod(true), span(lo, hi), tail)
 		}
-		return fmt.Sprintf("%s start (%s): %s each%s", n.laneNames(g), n.startMethod(), span(lo, hi), tail)
+		return fmt.Sprintf("%s start (%s): %s each%s", n.laneNames(g), n.startMethod(true), span(lo, hi), tail)
 	case kLoopSetup:
 		return fmt.Sprintf("the loops first run their main coroutines, which create the tasks: %s before the first starts%s",
 			shortSpan(lo, hi), tail)
@@ -683,7 +683,18 @@ func (n *narrator) onLanes(g *group) string {
 	return n.laneNames(g)
 }
 
-func (n *narrator) startMethod() string { return n.d.Start.String() }
+// startMethod says how worker processes start: the start method, or,
+// for a runtime whose workers are fresh programs (a JVM's, a Go
+// program's) whatever the method, so; many says it is said of several.
+func (n *narrator) startMethod(many bool) string {
+	switch {
+	case n.r.ExecWorkers && many:
+		return "fresh programs"
+	case n.r.ExecWorkers:
+		return "a fresh program"
+	}
+	return n.d.Start.String()
+}
 
 // gilNote returns note when the runtime has a GIL.
 func (n *narrator) gilNote(note string) string {

@@ -118,7 +118,10 @@ type Result struct {
 	Deployment model.Deployment // the model run
 	Runtime    string
 	GIL        bool // the runtime has a GIL
-	Cores      int
+	// ExecWorkers: the runtime's worker processes are fresh programs (a
+	// JVM's, a Go program's), whatever the start method.
+	ExecWorkers bool
+	Cores       int
 
 	Makespan   int64
 	Tasks      int   // number of tasks finished

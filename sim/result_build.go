@@ -14,6 +14,7 @@ func (e *engine) result() *Result {
 		Deployment:       e.dep,
 		Runtime:          e.prof.Name,
 		GIL:              e.gil,
+		ExecWorkers:      e.prof.ExecWorkers,
 		Cores:            e.cpu.cores,
 		Makespan:         e.end,
 		Tasks:            e.done,

@@ -18,7 +18,8 @@ import (
 // releaseScenarios are the scenarios of the accuracy suite each CPython
 // release with the GIL is checked on: waits, CPU-bound threads sharing the
 // GIL, an event loop with CPU work, blocking and offloaded calls, forked
-// worker processes and a batch of mixed tasks under every model.
+// worker processes, workers a forkserver forks and a batch of mixed tasks
+// under every model.
 //
 // Left out: thread-startups, whose 1,000 thread starts vary by ±20 % on
 // this VM from one verify to the next (on 2026-12-02, 3.11: +2.4 %, then
