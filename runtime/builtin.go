@@ -267,8 +267,8 @@ func cpython() Profile {
 		GCScan:             310,
 		ProcessFork:        8013724,
 		ProcessSpawn:       83314295,
-		ForkserverBoot:     36462332,
-		ProcessForkserver:  38627363,
+		ForkserverBoot:     32762451,
+		ProcessForkserver:  28129695,
 		ProcessTask:        176336,
 		PickleSend:         1320307,
 		PickleRecv:         1121972,
@@ -383,16 +383,18 @@ func cpython() Profile {
 				"49.5 ms on the VM's EPYC host of 2026-12-01, 5.75 ms on its Intel host before)",
 			"ProcessSpawn": measuredPython + "elapsed time, dominated by CPU, from creating " +
 				"ProcessPoolExecutor(1, mp_context=spawn) to its first trivial result (runs 65.9–117 ms; 207 ms on the EPYC host of 2026-12-01)",
-			"ForkserverBoot": forkserverSource + "no forkserver running, the elapsed time from creating " +
+			"ForkserverBoot": forkserverSource + "in a fresh program, the elapsed time from creating " +
 				"ProcessPoolExecutor(1, mp_context=forkserver) to its first trivial result, less the same for a second " +
-				"pool the same server serves (runs 28.9–51.1 ms): the server's own start-up, a fresh interpreter " +
+				"pool the same server serves (runs 29.8–45.5 ms): the server's own start-up, a fresh interpreter " +
 				"importing multiprocessing's server. The server never imports the main module: CPython 3.8 to 3.13.7 " +
 				"look its path up under a key the preparation data does not have (gh-126631, fixed in 3.13.8 and 3.14)",
-			"ProcessForkserver": forkserverSource + "the elapsed time of that second pool (runs 33.8–44.3 ms): the " +
+			"ProcessForkserver": forkserverSource + "the elapsed time of that second pool (runs 26.5–30.0 ms): the " +
 				"server forks the worker, and the worker, not finding the main module preloaded, runs it again " +
-				"(measure.py's imports: asyncio, concurrent.futures, json, multiprocessing and the like) before it " +
-				"unpickles its task; 10.3–11.2 ms for a program run by python3 -c, which has no main module to run. " +
-				"Two, three and four workers of one pool came up 5–8 ms apart, two at a time on 2 cores",
+				"before it unpickles its task. The program's main module imports what an exported program imports " +
+				"(asyncio, concurrent.futures, gc, hashlib, json, multiprocessing, os, sys, threading, time): a program " +
+				"that imports more starts its workers later (with measure.py's imports as the main module, 38.6 ms), " +
+				"one run by python3 -c, which has no main module to run, sooner (10.3–11.2 ms). Two, three and four " +
+				"workers of one pool came up 5–8 ms apart, two at a time on 2 cores",
 			"ProcessTask": measuredPython + "elapsed time per trivial task round trip (pickle, pipe, " +
 				"both processes) through a warm ProcessPoolExecutor(1), amortised over 2000 (runs 125–216 µs)",
 			"PickleSend": measuredPython + "the sender's share of the elapsed time per 10^6 bytes of a 16 MB bytes " +

@@ -195,14 +195,14 @@ var how = map[string]string{
 		"to its first trivial result",
 	"ProcessSpawn": "elapsed time, dominated by CPU, from creating ProcessPoolExecutor(1, mp_context=spawn) " +
 		"to its first trivial result",
-	"ForkserverBoot": "elapsed time from creating ProcessPoolExecutor(1, mp_context=forkserver) to its first " +
-		"trivial result with no forkserver running, less the same with the server left running by the first pool: " +
-		"the server's own start-up, a fresh interpreter importing multiprocessing's server (not the main module: " +
-		"CPython 3.8 to 3.13.7 never pass its path to the server)",
+	"ForkserverBoot": "in a fresh program, elapsed time from creating ProcessPoolExecutor(1, mp_context=forkserver) " +
+		"to its first trivial result, less the same for a second pool the same server serves: the server's own " +
+		"start-up, a fresh interpreter importing multiprocessing's server (not the main module: CPython 3.8 to " +
+		"3.13.7 never pass its path to the server)",
 	"ProcessForkserver": "elapsed time, dominated by the new worker's CPU, from creating " +
 		"ProcessPoolExecutor(1, mp_context=forkserver) to its first trivial result with the server running: the " +
-		"server's fork, and the worker's own start, which runs the program's main module again (here measure.py's " +
-		"imports) as a spawned worker does",
+		"server's fork, and the worker's own start, which runs the program's main module again (one that imports " +
+		"what an exported program imports) as a spawned worker does",
 	"ProcessTask": "elapsed time per trivial task round trip (pickle, pipe, both processes) through a warm " +
 		"ProcessPoolExecutor(1), amortised over many",
 	"PickleSend": "the sender's share of the elapsed time per 10^6 bytes of a 16 MB bytes payload moved " +

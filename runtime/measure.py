@@ -461,32 +461,48 @@ def process_start(method):
     return dt
 
 
-def forkserver_start():
-    """A forkserver's two costs: the server's own start-up, which the first
-    forkserver pool of a program waits for, and a worker's start once the
-    server runs. A stopped server (none at first) is started by a fresh
-    ProcessPoolExecutor(1) whose first result is timed; a second pool,
-    served by the same server, is timed likewise; the first less the second
-    is the server's start-up, the second a worker's. The server imports the
-    program's __main__ module, as a spawned worker does (this one's
-    imports), and forks each worker from itself: a worker pays its own
-    start (unpickling the process object, importing what its task needs),
-    not an interpreter's."""
-    from multiprocessing import forkserver
-    stop = getattr(forkserver._forkserver, "_stop", None)
-    if stop is None:  # no way to stop it: one boot is all one gets
-        raise RuntimeError("multiprocessing.forkserver has no _stop")
-    stop()
-    ctx = multiprocessing.get_context("forkserver")
+# The program forkserver_start runs: its main module imports what an
+# exported program imports, and times two pools' first results.
+_FORKSERVER_PROGRAM = """import %s
+
+
+def main():
+    context = multiprocessing.get_context("forkserver")
     elapsed = []
     for _ in range(2):
         t0 = time.perf_counter_ns()
-        ex = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)
-        ex.submit(os.getpid).result()
+        pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
+        pool.submit(os.getpid).result()
         elapsed.append(time.perf_counter_ns() - t0)
-        ex.shutdown()
-    stop()
-    return max(0, elapsed[0] - elapsed[1]), elapsed[1]
+        pool.shutdown()
+    print(json.dumps(elapsed))
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def forkserver_start():
+    """A forkserver's two costs: the server's own start-up, which the first
+    forkserver pool of a program waits for, and a worker's start once the
+    server runs. A fresh program (a file, its main module) times the first
+    result of a ProcessPoolExecutor(1, mp_context=forkserver), which starts
+    the server, and of a second pool the same server serves: the first
+    less the second is the server's start-up, the second a worker's. The
+    server forks each worker from itself; CPython 3.8 to 3.13.7 never
+    preload the main module there, so each worker runs it again before its
+    first task, as a spawned one does: the program's main module imports
+    what an exported program imports (_EXPORT_IMPORTS), and a program that
+    imports more starts its workers later."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "forkserver_start.py")
+        with open(path, "w") as f:
+            f.write(_FORKSERVER_PROGRAM % _EXPORT_IMPORTS)
+        out = subprocess.run([sys.executable, path], check=True, capture_output=True, text=True).stdout
+    first, second = json.loads(out)
+    return max(0, first - second), second
 
 
 def process_task(n=2000):
