@@ -299,6 +299,50 @@ with ThreadPoolExecutor(4) as ex:
 	}
 }
 
+// TestRecordSlowWorkerStart: a spawned worker, and one a forkserver forks
+// (before CPython 3.13.8), runs the program's main module again before its
+// first item. One whose main module takes 0.4 s when it runs again (as
+// importing a large library would) is found out: its first item began long
+// after the first submit, against the profile's start-up, which the models
+// take. Forked workers run nothing again, and nothing is found.
+func TestRecordSlowWorkerStart(t *testing.T) {
+	for _, start := range []string{"spawn", "forkserver", "fork"} {
+		t.Run(start, func(t *testing.T) {
+			_, res, status, out := recordProgram(t, spin+`
+import sys, multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+if __name__ != "__main__":
+    time.sleep(0.4)  # a large library's import, run again in every worker
+def handle(x):
+    spin(2)
+    return x * 2
+if __name__ == "__main__":
+    with ProcessPoolExecutor(2, mp_context=mp.get_context(sys.argv[1])) as ex:
+        print(sum(ex.map(handle, range(4))))
+`, start)
+			if status != 0 || !strings.Contains(out, "12") {
+				t.Fatalf("status %d, output %q", status, out)
+			}
+			var found []string
+			for _, f := range res.Summary.Findings {
+				if strings.Contains(f, "after the first submit") {
+					found = append(found, f)
+				}
+			}
+			switch {
+			case start == "fork":
+				if len(found) > 0 {
+					t.Errorf("forked workers said to start late: %q", found)
+				}
+			case len(found) != 1:
+				t.Errorf("findings %q, want one saying the first item began late", res.Summary.Findings)
+			case !strings.Contains(found[0], "ProcessPoolExecutor(max_workers=2)") || !strings.Contains(found[0], "main module again"):
+				t.Errorf("the finding does not say which pool, or why: %q", found[0])
+			}
+		})
+	}
+}
+
 // TestRecordProcesses records a process pool with each start method. With
 // forkserver (Linux's default from 3.14) the workers are forked from a
 // server process the pool spawns at its first submit, through a socket:

@@ -173,7 +173,8 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	if after >= 1_000_000 {
 		sum.Notes = append(sum.Notes, fmt.Sprintf("the main program ran %s after its last task, which is not in the workload", fit.Dur(float64(after))))
 	}
-	sum.Findings = append(append(append(findings(rec, f), phaseFindings(gs)...), f.queueFindings()...), shareFindings(sum.Groups)...)
+	sum.Findings = append(append(append(append(findings(rec, f), startFindings(rec, prof)...), phaseFindings(gs)...),
+		f.queueFindings()...), shareFindings(sum.Groups)...)
 	sum.Notes = append(sum.Notes, rec.Notes...)
 	return &Result{YAML: b.Bytes(), Summary: sum}, nil
 }
@@ -755,6 +756,50 @@ func findings(rec *Recording, f *folder) []string {
 	}
 	if rec.Implementation == "cpython" && !rec.GIL {
 		out = append(out, "recorded on a free-threaded CPython: no GIL")
+	}
+	return out
+}
+
+// startFindings say when a ProcessPoolExecutor's first work item began
+// much later after its first submit than the workers' start-up in prof,
+// the profile the models take. A spawned worker, and one a forkserver
+// forks before CPython 3.13.8, runs the program's main module again
+// before its first item, its imports included: prof's figure is that of
+// a program that imports a few standard modules, and a program that
+// imports more starts its workers later, which no workload field carries.
+func startFindings(rec *Recording, prof runtime.Profile) []string {
+	if prof.Name == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range rec.Pools {
+		if p.Kind != "processes" || p.Class != "ProcessPoolExecutor" {
+			continue // a multiprocessing.Pool starts its workers when it is made
+		}
+		submit, began := int64(math.MaxInt64), int64(math.MaxInt64)
+		for _, t := range rec.Tasks {
+			if t.Pool != nil && *t.Pool == p.ID && t.Began != nil {
+				submit, began = min(submit, t.Start), min(began, *t.Began)
+			}
+		}
+		if began == math.MaxInt64 || began <= submit {
+			continue
+		}
+		took := began - submit
+		want, how := int64(max(p.Workers, 1))*prof.ProcessFork, "it forks every worker before it hands out an item"
+		switch p.Start {
+		case "spawn":
+			want, how = prof.ProcessSpawn, "a spawned worker runs the program's main module again, its imports included"
+		case "forkserver":
+			want, how = prof.ForkserverBoot+prof.ProcessForkserver, "a forkserver starts, and each worker it forks runs "+
+				"the program's main module again before CPython 3.13.8, its imports included"
+		}
+		if took < 2*want || took-want < 50_000_000 {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s made at %s: its first item began %s after the first submit, where the %s "+
+			"profile's start-up is %s (%s); the models take the profile's, so they predict its workers up sooner than "+
+			"they were", p.Made(), p.Site, fit.Dur(float64(took)), prof.Name, fit.Dur(float64(want)), how))
 	}
 	return out
 }
