@@ -22,6 +22,17 @@ const (
 	Forkserver             // workers forked by a server process, itself started as a spawn is
 )
 
+// StartMethodNamed is the method multiprocessing calls name (fork, spawn
+// or forkserver); ok is false for any other name.
+func StartMethodNamed(name string) (m StartMethod, ok bool) {
+	for _, m := range []StartMethod{Fork, Spawn, Forkserver} {
+		if m.String() == name {
+			return m, true
+		}
+	}
+	return Fork, false
+}
+
 // String is the method's name in a model expression: fork, spawn or
 // forkserver.
 func (m StartMethod) String() string {

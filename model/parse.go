@@ -442,13 +442,10 @@ func (p *parser) single(t term, lo, hi int) (Deployment, *Error) {
 				return Deployment{}, p.errAt(a.keyPos, "start given twice")
 			}
 			seenStart = true
+			m, ok := StartMethodNamed(a.word)
 			switch {
-			case a.num == nil && a.word == "fork":
-				d.Start = Fork
-			case a.num == nil && a.word == "spawn":
-				d.Start = Spawn
-			case a.num == nil && a.word == "forkserver":
-				d.Start = Forkserver
+			case a.num == nil && ok:
+				d.Start = m
 			case a.num != nil:
 				return Deployment{}, p.errAt(a.pos, "unknown start method %q (want fork, spawn or forkserver)", a.num.text)
 			default:

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/conclab/conclab/internal/fit"
+	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/workload"
 )
@@ -637,11 +638,8 @@ func ownProcesses(es []entry) (string, string) {
 // processesModel is the model of n worker processes started with method
 // (multiprocessing's name: fork, spawn or forkserver; fork when unknown).
 func processesModel(n int, method string) string {
-	switch method {
-	case "spawn", "forkserver":
-		return fmt.Sprintf("processes(%d, start=%s)", n, method)
-	}
-	return fmt.Sprintf("processes(%d)", n)
+	m, _ := model.StartMethodNamed(method)
+	return model.Deployment{Kind: model.Processes, Procs: n, Start: m}.String()
 }
 
 // alternatives are the models to compare: the program's first, then sync,
@@ -786,13 +784,15 @@ func startFindings(rec *Recording, prof runtime.Profile) []string {
 			continue
 		}
 		took := began - submit
-		want, how := int64(max(p.Workers, 1))*prof.ProcessFork, "it forks every worker before it hands out an item"
-		switch p.Start {
-		case "spawn":
-			want, how = prof.ProcessSpawn, "a spawned worker runs the program's main module again, its imports included"
-		case "forkserver":
-			want, how = prof.ForkserverBoot+prof.ProcessForkserver, "a forkserver starts, and each worker it forks runs "+
-				"the program's main module again before CPython 3.13.8, its imports included"
+		method, _ := model.StartMethodNamed(p.Start)
+		each, server := prof.WorkerStart(method)
+		want, how := server+each, "a spawned worker runs the program's main module again, its imports included"
+		switch method {
+		case model.Fork:
+			want, how = int64(max(p.Workers, 1))*each, "it forks every worker before it hands out an item"
+		case model.Forkserver:
+			how = "a forkserver starts, and each worker it forks runs the program's main module again before " +
+				"CPython 3.13.8, its imports included"
 		}
 		if took < 2*want || took-want < 50_000_000 {
 			continue

@@ -100,6 +100,21 @@ func (p Profile) Eager() bool {
 	return major > 3 || major == 3 && minor >= 12
 }
 
+// WorkerStart is what starting a worker process with method m costs:
+// each worker's start-up, and a forkserver's, paid once before the first
+// worker (0 for the other methods). A runtime whose workers are fresh
+// programs (ExecWorkers) has no forkserver: its workers start as spawned
+// ones do.
+func (p Profile) WorkerStart(m model.StartMethod) (each, server int64) {
+	switch {
+	case m == model.Spawn, m == model.Forkserver && p.ExecWorkers:
+		return p.ProcessSpawn, 0
+	case m == model.Forkserver:
+		return p.ProcessForkserver, p.ForkserverBoot
+	}
+	return p.ProcessFork, 0
+}
+
 // Check reports whether the runtime can run d: asyncio models need
 // asyncio, processes models worker processes (model.Check says which
 // models the runtime runs), and asyncio(eager) CPython 3.12 or newer.

@@ -43,18 +43,13 @@ func (e *engine) setup() {
 		e.workers = []*process{p}
 	case model.Processes:
 		e.newProcess() // the parent: it only hands out tasks
-		start := e.prof.ProcessFork
-		var boot int64
-		switch {
-		case d.Start == model.Spawn, d.Start == model.Forkserver && e.prof.ExecWorkers:
-			start = e.prof.ProcessSpawn
-		case d.Start == model.Forkserver:
+		start, boot := e.prof.WorkerStart(d.Start)
+		if boot > 0 {
 			// The program's first forkserver pool starts the server (a
 			// fresh interpreter) and waits for it at its first worker's
 			// start; the server then forks each worker, which starts on
 			// its own, side by side with the others, as a spawned one
 			// does. The server is one more process, idle once it is up.
-			start, boot = e.prof.ProcessForkserver, e.prof.ForkserverBoot
 			e.procsAlive++
 			e.peakProc = max(e.peakProc, e.procsAlive)
 			e.memory()
