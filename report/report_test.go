@@ -413,3 +413,41 @@ func TestTableOverloadServed(t *testing.T) {
 		t.Errorf("the table does not say %q:\n%s", want, buf.String())
 	}
 }
+
+// TestTableModelNames: at 100 columns a long model name is shown whole up
+// to 32 columns, and cut only as far as the rows still read apart; the
+// columns on the right go first.
+func TestTableModelNames(t *testing.T) {
+	run := func(model string) Run {
+		return Run{Result: &sim.Result{Model: model, Makespan: 461 * ms, Tasks: 4}}
+	}
+	tests := []struct {
+		models []string
+		want   []string // each row's first column, as shown
+	}{
+		{[]string{"processes(2, start=forkserver)", "processes(2)"},
+			[]string{"processes(2, start=forkserver)", "processes(2)"}},
+		{[]string{"processes(2, start=forkserver) · cpython-3.8", "processes(2, start=forkserver) · cpython-3.11",
+			"threads(2) · cpython-3.8"},
+			[]string{"processes(2, start=forkserver) · cpython-3.8", "processes(2, start=forkserver) · cpython-3.11",
+				"threads(2) · cpython-3.8"}},
+		{[]string{"processes(2, start=forkserver) · a runtime named at length", "threads(2)"},
+			[]string{"processes(2, start=forkserver)…", "threads(2)"}},
+	}
+	for _, tt := range tests {
+		var runs []Run
+		for _, m := range tt.models {
+			runs = append(runs, run(m))
+		}
+		var buf bytes.Buffer
+		if err := Table(&buf, runs, Options{Width: 100}); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(buf.String(), "\n")
+		for i, want := range tt.want {
+			if got := strings.SplitN(lines[i+1], "  ", 2)[0]; strings.TrimSpace(got) != want {
+				t.Errorf("%v: row %d reads %q, want %q\n%s", tt.models, i+1, got, want, buf.String())
+			}
+		}
+	}
+}

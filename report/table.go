@@ -40,6 +40,43 @@ var tableColumns = []column{
 // shown after the GIL's when a run's workload has resources.
 var resWaitColumn = column{"res wait", true, "the time tasks waited for a unit of a resource (a pool, a lock), summed over tasks; only for a workload with resources"}
 
+// modelWidth is how far the model names of rows may be cut before
+// columns on the right are left out: to their models whole (up to 32
+// columns; "processes(2, start=forkserver)" cut to 24 would read
+// "processes(2, start=fork…", another start method), and then only as far
+// as the names cut still tell apart the runs whose names differ: what is
+// left of a cut name begins no other name (beside "… · cpython-3.11", the
+// 3.8 row must not read "… · cpython-3.…").
+func modelWidth(rows [][]string) int {
+	least := 24
+	for _, row := range rows {
+		m, _, more := strings.Cut(row[0], " · ")
+		need := width(m)
+		if more {
+			need++ // the ellipsis after it
+		}
+		least = max(least, min(need, 32))
+	}
+	for n := least; ; n++ {
+		ok, longer := true, false
+		for _, row := range rows {
+			if width(row[0]) <= n {
+				continue
+			}
+			longer = true
+			kept := strings.TrimSuffix(textsafe.Cut(row[0], n), "…")
+			for _, other := range rows {
+				if other[0] != row[0] && strings.HasPrefix(other[0], kept) {
+					ok = false
+				}
+			}
+		}
+		if ok || !longer {
+			return n
+		}
+	}
+}
+
 // Table writes the summary table of runs: one row per model with its
 // makespan, task latency p50 and p99, CPU utilisation, GIL wait (summed over
 // threads), GIL hand-overs, the time tasks waited for resources (when the
@@ -134,7 +171,7 @@ func Table(w io.Writer, runs []Run, opt Options) error {
 	if sum() > total {
 		gap = 1
 	}
-	shrinkModel(24)
+	shrinkModel(modelWidth(rows))
 	var dropped []string
 	for len(widths) > 2 && sum() > total {
 		dropped = append([]string{columns[len(widths)-1].head}, dropped...)
