@@ -410,7 +410,11 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter, tc *too
 			res, rec := m.Result(d, t.Cores)
 			results = append(results, res)
 			recs = append(recs, rec)
-			runs = append(runs, Run{Makespan: res.Makespan, Error: RelErr(pred.Result.Makespan, res.Makespan), Load: load})
+			run := Run{Makespan: res.Makespan, Error: RelErr(pred.Result.Makespan, res.Makespan), Load: load}
+			if m.CompilerCPU != nil {
+				run.CompilerCPU, run.CompilerKnown = int64(math.Round(*m.CompilerCPU*1e9)), true
+			}
+			runs = append(runs, run)
 		}
 		used := choose(runs, cfg.Repeat)
 		usedResults := make([]*sim.Result, len(used))

@@ -18,8 +18,10 @@
 // "implementation" java or go, the JVM's or Go's version as "python",
 // "switch_interval" and "work_rate" 0 (no GIL; work spins on the thread's
 // CPU clock alone), the Java program's "startup_s" (the JVM's start-up
-// before its clock began) and the Go program's "gomaxprocs". A Java or Go
-// "thread" is Thread.getId() or the goroutine's number.
+// before its clock began, which waits until the JIT's compilers are idle)
+// and "compiler_cpu_s" (the CPU its JIT compiler threads took during the
+// run, workers' included; Linux only), and the Go program's "gomaxprocs".
+// A Java or Go "thread" is Thread.getId() or the goroutine's number.
 //
 // # The document an exported program prints
 //

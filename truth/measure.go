@@ -36,6 +36,10 @@ type Measurement struct {
 	// watchdog): its tasks waited for each other. Tasks it stopped have
 	// End -1.
 	Deadlock *MeasuredDeadlock `json:"deadlock,omitempty"`
+	// CompilerCPU is the CPU time the JVM's JIT compiler threads took
+	// during the run, in the main JVM and its workers (Java on Linux only;
+	// nil elsewhere): the JIT's warm-up, beside the tasks.
+	CompilerCPU *float64 `json:"compiler_cpu_s,omitempty"`
 }
 
 // MeasuredDeadlock is when a program's last step began or ended before it

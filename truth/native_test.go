@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +126,14 @@ func checkNative(t *testing.T, lang Lang, wl *workload.Workload, d model.Deploym
 	}
 	if len(m.Tasks) != len(tasks) {
 		t.Fatalf("%s: %d tasks, want %d", d, len(m.Tasks), len(tasks))
+	}
+	if lang == Java && goruntime.GOOS == "linux" {
+		// The JIT's compilers run beside the tasks: measured, and part of the program's CPU.
+		if m.CompilerCPU == nil || *m.CompilerCPU < 0 || *m.CompilerCPU > m.CPU+0.02 { // cpu_s counts clock ticks of 10 ms
+			t.Errorf("%s: compiler_cpu_s %v, want 0 to cpu_s %v", d, fmtPtr(m.CompilerCPU), m.CPU)
+		}
+	} else if m.CompilerCPU != nil {
+		t.Errorf("%s: compiler_cpu_s %v from %s", d, *m.CompilerCPU, lang)
 	}
 	for i, task := range m.Tasks {
 		if task.Name != tasks[i].Name {
@@ -419,4 +428,12 @@ func phasesReleased(t *testing.T, expr string, m *Measurement, slack float64) {
 			t.Errorf("%s: %s released at %.4f s and started at %.4f s, want released at %.4f s", expr, task.Name, task.Release, task.Start, want)
 		}
 	}
+}
+
+// fmtPtr writes *f, or nil.
+func fmtPtr(f *float64) string {
+	if f == nil {
+		return "nil"
+	}
+	return strconv.FormatFloat(*f, 'g', -1, 64)
 }

@@ -108,6 +108,10 @@ type Run struct {
 	Error    float64 // RelErr of the makespan against the prediction
 	Load     Load
 	Used     bool // among the runs the medians are taken over
+	// CompilerCPU is the CPU the JVM's JIT compilers took during the run
+	// (nanoseconds), when CompilerKnown: measured, by a Java program on Linux.
+	CompilerCPU   int64
+	CompilerKnown bool
 }
 
 // Spread is the range of the runs the medians are taken over.

@@ -3,9 +3,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +50,8 @@ final class Program {
     static final List<String> WORKERS = new ArrayList<>();  // [pid, thread, ready] of worker processes
     static final List<Process> CHILDREN = new ArrayList<>();
     static volatile long CHILD_CPU;  // CPU nanoseconds of worker processes that have ended
+    static volatile long CHILD_COMPILER;  // of CHILD_CPU, their JIT compilers' (-1: not known)
+    static long COMPILER0;           // the JIT compilers' CPU nanoseconds at ORIGIN (-1: not known)
     static volatile long SINK;       // what work computed, so that the JIT cannot drop it
     static long CPU0;                // the process's CPU nanoseconds at ORIGIN
     static double STARTUP;           // seconds from the JVM's start to ORIGIN
@@ -126,18 +130,39 @@ final class Program {
     }
 
     // runStep runs one step here and returns its record,
-    // [kind, start, end, pid, thread, cpu], as JSON.
+    // [kind, start, end, pid, thread, cpu], as JSON. Its times are written
+    // from nanoseconds with integer arithmetic (seconds): Double.toString
+    // is code the JIT's C2 compiler takes 150 ms of CPU over, beside the
+    // tasks, once enough steps have made it hot.
     static String runStep(String kind, double seconds) {
-        double start = now();
+        long start = System.nanoTime();
         long cpu = THREAD_CPU.getCurrentThreadCpuTime();
         if (kind.startsWith("work")) {  // work, work_released: no GIL here, both are CPU
             work(seconds);
         } else {                        // wait, wait_blocking
             sleep(seconds);
         }
-        double end = now();
-        double used = (THREAD_CPU.getCurrentThreadCpuTime() - cpu) / 1e9;
-        return json(kind, start, end, pid(), threadId(), used);
+        long end = System.nanoTime();
+        long used = THREAD_CPU.getCurrentThreadCpuTime() - cpu;
+        StringBuilder b = new StringBuilder("[").append(quote(kind)).append(',');
+        seconds(b, start - ORIGIN).append(',');
+        seconds(b, end - ORIGIN).append(',').append(pid()).append(',').append(threadId()).append(',');
+        return seconds(b, used).append(']').toString();
+    }
+
+    // seconds appends nanoseconds ns as seconds, a JSON number with nine
+    // decimals.
+    static StringBuilder seconds(StringBuilder b, long ns) {
+        if (ns < 0) {
+            b.append('-');
+            ns = -ns;
+        }
+        b.append(ns / 1_000_000_000L).append('.');
+        long frac = ns % 1_000_000_000L;
+        for (long digit = 100_000_000L; digit > frac && digit > 1; digit /= 10) {
+            b.append('0');
+        }
+        return b.append(frac);
     }
 
     // json writes a record as a JSON array. It builds its text with a
@@ -167,11 +192,14 @@ final class Program {
     }
 
     static String taskRecord(List<Object> steps) {
-        double start = now();
+        long start = System.nanoTime();
         List<String> records = new ArrayList<>();
         runSteps(steps, records);
-        return new StringBuilder("{\"start\":").append(start).append(",\"end\":").append(now())
-            .append(",\"steps\":[").append(String.join(",", records)).append("]}").toString();
+        long end = System.nanoTime();
+        StringBuilder b = new StringBuilder("{\"start\":");
+        seconds(b, start - ORIGIN).append(",\"end\":");
+        seconds(b, end - ORIGIN).append(",\"steps\":[");
+        return b.append(String.join(",", records)).append("]}").toString();
     }
 
     // warmUp runs, before the clock starts, what the tasks will run: a
@@ -209,11 +237,14 @@ final class Program {
             String kind = (String) step.get(0);
             switch (kind) {
                 case "use": {  // one unit of a resource, given back on every way out
-                    double begin = now();
+                    long begin = System.nanoTime();
                     Semaphore lock = LOCKS[(int) number(step.get(1))];
                     lock.acquireUninterruptibly();
                     try {
-                        records.add(json("resource_wait", begin, now(), pid(), threadId()));
+                        StringBuilder b = new StringBuilder("[\"resource_wait\",");
+                        seconds(b, begin - ORIGIN).append(',');
+                        seconds(b, System.nanoTime() - ORIGIN).append(',').append(pid()).append(',').append(threadId());
+                        records.add(b.append(']').toString());
                         runSteps(list(step.get(2)), records);
                     } finally {
                         lock.release();
@@ -559,9 +590,12 @@ final class Program {
                 taskDone(index);
             }
             out.close();
-            String cpu = in.readLine();  // the worker's CPU nanoseconds, as it ends
+            String cpu = in.readLine();  // the worker's CPU nanoseconds, and its compilers', as it ends
+            String[] used = cpu == null ? new String[] {"0", "-1"} : cpu.trim().split(" ");
             synchronized (WORKERS) {
-                CHILD_CPU += cpu == null ? 0 : Long.parseLong(cpu.trim());
+                CHILD_CPU += Long.parseLong(used[0]);
+                long compiler = Long.parseLong(used[1]);
+                CHILD_COMPILER = compiler < 0 || CHILD_COMPILER < 0 ? -1 : CHILD_COMPILER + compiler;
             }
             p.waitFor();
         } catch (Exception e) {
@@ -583,7 +617,7 @@ final class Program {
         for (String line; (line = in.readLine()) != null; ) {
             out.println(runTask(Integer.parseInt(line.trim())));
         }
-        out.println(processCpu());
+        out.println(processCpu() + " " + compilerCpu());
     }
 
     // javaCommand is the java launcher of this JVM.
@@ -608,6 +642,53 @@ final class Program {
         return dir;
     }
 
+    // compilerCpu is the CPU nanoseconds the JIT's compiler threads ("C1
+    // CompilerThre...", "C2 CompilerThre...") have run so far, read from
+    // /proc/self/task/*/schedstat, or -1 where there is no /proc (not Linux).
+    // They compile a method once it has run often enough, on cores the
+    // tasks' threads also want: the JIT's warm-up.
+    static long compilerCpu() {
+        long sum = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                try {
+                    String comm = Files.readString(t.resolve("comm"));
+                    if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+                        String stat = Files.readString(t.resolve("schedstat"));
+                        sum += Long.parseLong(stat.substring(0, stat.indexOf(' ')));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // a compiler thread that ended meanwhile (the JVM stops idle ones)
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return sum;
+    }
+
+    // awaitCompiler waits, before the clock starts, until the JIT's
+    // compilers have been idle for 20 ms (at most 3 s): the compilation of
+    // what the program ran to start (reading the workload's data takes C2
+    // about 200 ms of CPU over its parser) is not the tasks'. Without /proc
+    // it watches the JVM's total compilation time instead.
+    static void awaitCompiler() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        if (compilerCpu() < 0 && !timed) {
+            return;
+        }
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        long last = -1;
+        for (int quiet = 0; quiet < 4 && System.nanoTime() < deadline; ) {
+            sleep(0.005);
+            long now = compilerCpu();
+            now = now >= 0 ? now : jit.getTotalCompilationTime() * 1_000_000L;
+            quiet = last >= 0 && now - last < 100_000 ? quiet + 1 : 0;
+            last = now;
+        }
+    }
+
     static long processCpu() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
@@ -625,8 +706,10 @@ final class Program {
         startPhases(workload);
         ORDER = releaseOrder(FROM_START);
         warmUp();
+        awaitCompiler();
         PROGRESS = System.nanoTime();
         daemon(() -> watch(workload)).start();
+        COMPILER0 = compilerCpu();
         CPU0 = processCpu();
         ORIGIN = System.nanoTime();
         STARTUP = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
@@ -695,6 +778,10 @@ final class Program {
         b.append(",\"startup_s\":").append(STARTUP);
         b.append(",\"makespan\":").append(makespan);
         b.append(",\"cpu_s\":").append(cpu / 1e9);
+        long compiler = compilerCpu();
+        if (compiler >= 0 && COMPILER0 >= 0 && CHILD_COMPILER >= 0) {
+            b.append(",\"compiler_cpu_s\":").append((compiler - COMPILER0 + CHILD_COMPILER) / 1e9);
+        }
         b.append(",\"main\":[").append(pid()).append(",").append(mainThread).append("]");
         synchronized (WORKERS) {
             b.append(",\"workers\":[").append(String.join(",", WORKERS)).append("]");

@@ -76,7 +76,9 @@ best, while the machine is busy). In the measured timelines a work step is
 the GIL. The Java and Go programs spin on the thread's CPU clock instead
 (there is no GIL, and no rate to measure); their compilation happens once per
 model, before the runs, and is not measured. Java's clock starts in main,
-once the JVM is up; a worker process of processes(N) is a fresh JVM or a
+once the JVM is up and its JIT compilers have gone idle; the CPU they take
+during the run, compiling what has got hot, is not modelled, and verify
+says how much it was. A worker process of processes(N) is a fresh JVM or a
 fresh Go process, whose start-up is the profile's process_spawn.
 
 ` + busyHelp + `
@@ -382,6 +384,7 @@ func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 	}
 	writeColumns(w, rows, []bool{false, true, true, true, true, false}, opt.Width)
 	noiseText(w, n, checks, tol, opt.Width)
+	compilerText(w, checks, opt.Width)
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "task end times")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -267,6 +268,9 @@ type (
 		// measured); SlowWork, whether it is off by more than the limit.
 		WorkSpeed float64 `json:"work_speed"`
 		SlowWork  bool    `json:"slow_work"`
+		// CompilerCPUS is the CPU the JVM's JIT compilers took during the
+		// run (Java on Linux; absent elsewhere).
+		CompilerCPUS *float64 `json:"compiler_cpu_s,omitempty"`
 	}
 	limitsDoc struct {
 		Others float64 `json:"others_cores"`
@@ -284,6 +288,10 @@ func runsJSON(runs []truth.Run) []runDoc {
 	for i, r := range runs {
 		docs[i] = runDoc{MakespanS: sec(r.Makespan), Error: r.Error, Used: r.Used, Busy: r.Load.Busy,
 			WorkSpeed: r.Load.WorkSpeed, SlowWork: r.Load.SlowWork}
+		if r.CompilerKnown {
+			v := sec(r.CompilerCPU)
+			docs[i].CompilerCPUS = &v
+		}
 		if l := r.Load; l.Known {
 			docs[i].Load = &loadDoc{Others: l.During.Others, Ours: l.During.Ours, Steal: l.During.Steal, IOWait: l.During.IOWait,
 				CPUs: l.During.CPUs, Load1: l.During.Load1, BeforeOthers: l.Before.Others, BeforeSteal: l.Before.Steal,
@@ -291,6 +299,29 @@ func runsJSON(runs []truth.Run) []runDoc {
 		}
 	}
 	return docs
+}
+
+// compilerText says how much CPU the JVM's JIT compilers took during each
+// model's runs (the median of the runs counted), which the java profile
+// does not model; nothing when no run measured it.
+func compilerText(w io.Writer, checks []checked, width int) {
+	var parts []string
+	for _, c := range checks {
+		var cpu []int64
+		for _, r := range c.runs {
+			if r.Used && r.CompilerKnown {
+				cpu = append(cpu, r.CompilerCPU)
+			}
+		}
+		if len(cpu) > 0 {
+			slices.Sort(cpu)
+			parts = append(parts, fmt.Sprintf("%s %s", c.model, report.Seconds(cpu[len(cpu)/2])))
+		}
+	}
+	if len(parts) > 0 {
+		writeWrapped(w, "JIT: the JVM's compiler threads took this much CPU during the runs (the median), "+
+			"on the cores the tasks use; the java profile does not model it yet: "+strings.Join(parts, ", ")+".", width)
+	}
 }
 
 // againText is the progress line's note on a run made again.

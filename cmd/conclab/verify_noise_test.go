@@ -130,3 +130,33 @@ func TestRunList(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyCompilerText: the JVM's compilers' CPU is said per model, the
+// median of the runs counted, and nothing is said when no run measured it.
+func TestVerifyCompilerText(t *testing.T) {
+	pool, _ := model.Parse("threads(4)")
+	sync, _ := model.Parse("sync")
+	jit := func(ms int64, used bool) truth.Run {
+		return truth.Run{Makespan: 1e9, Used: used, CompilerCPU: ms * 1e6, CompilerKnown: true}
+	}
+	checks := []checked{
+		{model: pool, runs: []truth.Run{jit(160, true), jit(240, true), jit(900, false), jit(190, true)}},
+		{model: sync, runs: []truth.Run{{Makespan: 1e9, Used: true}}},
+	}
+	var b strings.Builder
+	compilerText(&b, checks, 1000)
+	if got := b.String(); !strings.Contains(got, "the java profile does not model it yet: threads(4) 190 ms.") || strings.Contains(got, "sync") {
+		t.Errorf("compilerText:\n%s", got)
+	}
+	if d := runsJSON(checks[0].runs); d[0].CompilerCPUS == nil || *d[0].CompilerCPUS != 0.16 {
+		t.Errorf("runs %+v", d[0])
+	}
+	if d := runsJSON(checks[1].runs); d[0].CompilerCPUS != nil {
+		t.Errorf("a run that measured no compiler has none: %+v", d[0])
+	}
+	b.Reset()
+	compilerText(&b, busyChecks(t), 1000)
+	if b.Len() > 0 {
+		t.Errorf("no run measured it, yet: %s", b.String())
+	}
+}
