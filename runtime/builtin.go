@@ -109,7 +109,7 @@ func measured(name string) (Profile, error) {
 	// built-in profile of the same name (builtinFigure), which is this;
 	// but the GILArrived waits, which every release takes from 3.11.
 	for _, c := range constants {
-		if _, ok := m.Results[c.field]; !ok && !isArrived(c.field) {
+		if _, ok := m.Results[c.field]; !ok && !isArrived(c.field) && !goOnly(c.field) {
 			return Profile{}, fmt.Errorf("profiles/%s.json: no %s (scripts/measure-releases --only %s)", name, c.field, c.field)
 		}
 	}
@@ -126,6 +126,10 @@ func measured(name string) (Profile, error) {
 			// 3.11's, whichever release (builtinFigure), 0 without a GIL.
 			builtinFigure(&p, c, "as 3.11's (CPython's GIL hands over to a thread back from I/O by the same code "+
 				"in every release from 3.2 to 3.13; what differs is the machine)")
+			continue
+		}
+		if goOnly(c.field) {
+			*c.ptr(&p) = 0 // the Go runtime's alone
 			continue
 		}
 		date, runs := m.when(c.field)

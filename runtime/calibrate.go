@@ -103,10 +103,18 @@ var nativeMeasured = map[string]bool{
 	"ThreadRSS": true, "ThreadVirtual": true, "ProcessRSS": true, "ProcessVirtual": true,
 }
 
+// goOnly says whether a constant is the Go runtime's alone: its
+// netpoller's unit; measure_go.txt measures it, and every other runtime
+// has 0.
+func goOnly(field string) bool { return field == "NetpollResolution" }
+
 // measures says whether the measuring program of implementation impl
 // (cpython, java, go) measures the constant c.
 func measures(impl string, c constant) bool {
-	if impl == "java" || impl == "go" {
+	switch {
+	case goOnly(c.field):
+		return impl == "go"
+	case impl == "java" || impl == "go":
 		return nativeMeasured[c.field]
 	}
 	return true
@@ -279,8 +287,11 @@ var howGo = map[string]string{
 	"ProcessSpawn": "CPU time (getrusage) of a worker process (the program run again, as an exported program " +
 		"starts its workers) from its start to its line saying it is up; the mean of as many as cores started " +
 		"side by side, as processes(N) starts them",
-	"ProcessTask":    "elapsed time per line sent to a warm worker process through its standard input and read back, amortised over 20000",
-	"SleepOvershoot": "median of time.Sleep(500 µs) elapsed − 500 µs",
+	"ProcessTask": "elapsed time per line sent to a warm worker process through its standard input and read back, amortised over 20000",
+	"SleepOvershoot": "median of time.Sleep(1 ms) elapsed − 1 ms with nothing else running: how late the netpoller's " +
+		"epoll_wait of 1 ms ends",
+	"NetpollResolution": "median of time.Sleep(50 µs) elapsed − sleep_overshoot: the netpoller's epoll_wait takes whole " +
+		"milliseconds, and the runtime waits 1 ms for less (runtime/netpoll_epoll.go)",
 	"ThreadRSS":      "Δ VmRSS (/proc/self/status) per goroutine after starting 100000 goroutines blocked on a channel, in a fresh process",
 	"ThreadVirtual":  "Δ VmSize per goroutine for the same 100000 goroutines",
 	"ProcessRSS":     "VmRSS of an idle worker process, read from /proc/PID/status",
@@ -698,6 +709,9 @@ type Constant struct {
 	About string // what it is, in a few words
 	Size  bool   // bytes; otherwise nanoseconds (unless Count)
 	Count bool   // a number of things (Size is also set: a whole number)
+	// GoOnly: the Go runtime's alone (netpoll_resolution), 0 for every
+	// other runtime and measured only by measure_go.txt.
+	GoOnly bool
 
 	ptr func(*Profile) *int64
 }
@@ -710,7 +724,7 @@ func (c Constant) Of(p Profile) int64 { return *c.ptr(&p) }
 func Constants() []Constant {
 	out := make([]Constant, len(constants))
 	for i, c := range constants {
-		out[i] = Constant{Key: c.key, Field: c.field, About: c.about, Size: c.size, Count: isCount(c.field), ptr: c.ptr}
+		out[i] = Constant{Key: c.key, Field: c.field, About: c.about, Size: c.size, Count: isCount(c.field), GoOnly: goOnly(c.field), ptr: c.ptr}
 	}
 	return out
 }

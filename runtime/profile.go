@@ -66,6 +66,13 @@ type Profile struct {
 	LoopTimerOvershoot int64 // extra elapsed time of an awaited sleep(0.0005) on an event loop (a check of the two below)
 	TimerSlack         int64 // the kernel's timer slack for this thread (Linux: 50 µs), part of SleepOvershoot
 	SelectResolution   int64 // unit of an idle event loop's select timeout, rounded up (epoll: 1 ms); 0 = exact
+	// NetpollResolution is, for Go, the unit of the timeout an idle P's
+	// netpoller blocks in (epoll_wait takes whole milliseconds: the
+	// runtime waits 1 ms for less, and truncates more). A blocking sleep
+	// is a runtime timer: the netpoller fires it in these units, each wake
+	// SleepOvershoot late, or a goroutine that blocks meanwhile fires it
+	// (sim: goSleep). 0: a sleep is the kernel's, SleepOvershoot late.
+	NetpollResolution int64
 
 	ThreadRSS      int64 // resident memory of one idle thread
 	ThreadVirtual  int64 // reserved address space of one thread (its stack)

@@ -77,6 +77,7 @@ var constants = []constant{
 	{"loop_timer_overshoot", "LoopTimerOvershoot", false, "extra elapsed time of an awaited sleep", func(p *Profile) *int64 { return &p.LoopTimerOvershoot }, false},
 	{"timer_slack", "TimerSlack", false, "the kernel's timer slack (part of sleep_overshoot)", func(p *Profile) *int64 { return &p.TimerSlack }, false},
 	{"select_resolution", "SelectResolution", false, "unit of an idle event loop's select timeout", func(p *Profile) *int64 { return &p.SelectResolution }, false},
+	{"netpoll_resolution", "NetpollResolution", false, "unit of the Go scheduler's netpoll timeout (0: none)", func(p *Profile) *int64 { return &p.NetpollResolution }, true},
 	{"thread_rss", "ThreadRSS", true, "resident bytes of one idle thread", func(p *Profile) *int64 { return &p.ThreadRSS }, false},
 	{"thread_virtual", "ThreadVirtual", true, "reserved bytes of one thread (its stack)", func(p *Profile) *int64 { return &p.ThreadVirtual }, false},
 	{"task_rss", "TaskRSS", true, "resident bytes of one pending asyncio task", func(p *Profile) *int64 { return &p.TaskRSS }, false},

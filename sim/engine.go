@@ -76,6 +76,10 @@ type thread struct {
 	spinGen   uint32
 	spinWaits bool  // it goes on once its spin ends (spinEnd)
 	spinFor   int32 // the thread whose lock it spins on
+	// Go: its sleep on the runtime's timers (gotimers.go), the sleep's
+	// generation and whether it is still asleep.
+	sleepGen uint32
+	asleep   bool
 
 	laneState State
 	laneSince int64
@@ -106,6 +110,13 @@ type process struct {
 	up        int64   // when it started
 	main      *thread // the thread that hands it work or takes it: a pool's main thread, its only thread, its loop
 	dataPeak  int64   // the largest payload it has pickled or unpickled, up to mmapThresholdMax (pickle.go)
+
+	// Go: the runtime's timers of its sleeping goroutines, and the timer
+	// its netpoller waits for (pollFor; MaxInt64: none) and the
+	// generation of that wait's end (gotimers.go).
+	timers  schedule[goSleeper]
+	pollFor int64
+	pollGen uint32
 
 	// What the process runs. A worker process has a pool; an asyncio
 	// process has a loop (which has pools of its own for offload).
@@ -495,6 +506,10 @@ func (e *engine) handle(ev event) {
 		if th := e.threads[ev.a]; ev.gen == th.spinGen && th.spinK > 0 {
 			e.spinEnd(th)
 		}
+	case evNetpoll:
+		if p := e.procs[ev.a]; ev.gen == p.pollGen {
+			e.netpollWake(p)
+		}
 	}
 }
 
@@ -537,7 +552,7 @@ func (e *engine) exitThread(th *thread) {
 }
 
 func (e *engine) newProcess() *process {
-	p := &process{id: len(e.procs), gil: e.gil, rng: workload.NewRand(e.wl.Seed, gilStream+uint64(len(e.procs)))}
+	p := &process{id: len(e.procs), gil: e.gil, rng: workload.NewRand(e.wl.Seed, gilStream+uint64(len(e.procs))), pollFor: math.MaxInt64}
 	e.procs = append(e.procs, p)
 	e.procsAlive++
 	if e.procsAlive > e.peakProc {

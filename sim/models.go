@@ -568,6 +568,9 @@ func (e *engine) step(th *thread) {
 		o, d, ok := e.progs[sl.group].next(&sl.pc, e.counters[int(th.slot)*e.maxDepth:], &sl.rng)
 		switch {
 		case !ok:
+			if e.prof.NetpollResolution > 0 {
+				e.goSchedule(th.proc) // the goroutine ends, or blocks for the next task
+			}
 			e.finishWorker(th)
 			return
 		case o.kind == opWork:
@@ -579,7 +582,11 @@ func (e *engine) step(th *thread) {
 			return
 		case o.kind == opWait:
 			e.setTask(th.slot, Waiting, th.id)
-			e.sleep(th, d+e.prof.SleepOvershoot, Waiting, actStep)
+			if e.prof.NetpollResolution > 0 {
+				e.goSleep(th, d)
+			} else {
+				e.sleep(th, d+e.prof.SleepOvershoot, Waiting, actStep)
+			}
 			return
 		}
 		if !e.threadControl(th, o) {

@@ -14,6 +14,7 @@ const (
 	evGILDrop                   // a GIL waiter's switch interval expires (a: process, gen)
 	evGILHandover               // the waiter a released GIL was signalled to wakes (a: process, gen)
 	evSpinEnd                   // a thread's lock spin ends (a: thread, gen; spin.go)
+	evNetpoll                   // a Go process's netpoller is back from epoll_wait (a: process, gen; gotimers.go)
 )
 
 // event is a timed event: what it does, on whom. Ties of time are broken

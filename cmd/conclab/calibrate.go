@@ -215,6 +215,9 @@ func writeCalibration(w io.Writer, m *runtime.Measurement, prof runtime.Profile)
 		if st.N == 0 && values[c.Field] == 0 && prof.Name != "cpython" && prof.Python == "" {
 			continue // nothing to measure for a JVM or a Go program (an event loop's, pickling)
 		}
+		if c.GoOnly && m.Implementation != "go" {
+			continue // the Go runtime's netpoller: nothing of CPython's
+		}
 		median, before := report.Seconds(values[c.Field]), report.Seconds(was[c.Field])
 		spread := runtime.Spread(st, c.Size)
 		switch {
