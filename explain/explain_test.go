@@ -2,6 +2,7 @@ package explain
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/conclab/conclab/internal/golden"
+	"github.com/conclab/conclab/report"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
 )
@@ -483,5 +485,25 @@ func TestArrivedWaiterPassedOver(t *testing.T) {
 	avg, err := strconv.ParseFloat(regexp.MustCompile(`waited (\S+) ms`).FindStringSubmatch(got[0].Text)[1], 64)
 	if err != nil || avg < 10 || avg > 40 {
 		t.Errorf("the io thread waited %v ms on average, want 10–40 (the profile's 18.8 beside 3): %s", avg, got[0].Text)
+	}
+}
+
+// TestExplainGoNetpoll: a Go program's sleeps that its netpoller ended are
+// counted in the summary, with how late they were; CPython's never are.
+func TestExplainGoNetpoll(t *testing.T) {
+	wl, err := workload.ParseInline("3 x [wait 500us]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wl.Runtime = "go"
+	r, lines := storyOf(t, wl, "sync")
+	got := text(t, lines, 1000)
+	want := fmt.Sprintf("Go's netpoller ended 3 sleeps, %s after they were due in all", report.Seconds(r.NetpollLate))
+	if r.NetpollSleeps != 3 || !strings.Contains(got, want) {
+		t.Errorf("%d sleeps, %d late; want %q in:\n%s", r.NetpollSleeps, r.NetpollLate, want, got)
+	}
+	wl.Runtime = ""
+	if _, lines := storyOf(t, wl, "sync"); strings.Contains(text(t, lines, 1000), "netpoller") {
+		t.Error("CPython's sleeps are said to be Go's")
 	}
 }

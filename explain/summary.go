@@ -72,6 +72,11 @@ func (n *narrator) summary() Line {
 		fmt.Fprintf(&b, " The loop stalled for up to %s; asyncio would report %s.", report.Seconds(r.LoopStallMax),
 			numfmt.Count(r.SlowCallbacks, "slow callback", "slow callbacks"))
 	}
+	if r.NetpollSleeps > 0 {
+		fmt.Fprintf(&b, " Go's netpoller ended %s, %s after they were due in all: with no goroutine blocking "+
+			"after a timer is due, the runtime's epoll_wait wakes in whole milliseconds.",
+			numfmt.Count(r.NetpollSleeps, "sleep", "sleeps"), report.Seconds(r.NetpollLate))
+	}
 	fmt.Fprintf(&b, " The CPU was %s busy on %s.", numfmt.Percent(r.CPUUtilization), numfmt.Count(r.Cores, "core", "cores"))
 	return Line{At: r.Makespan, Text: b.String(), Count: 1}
 }

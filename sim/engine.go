@@ -203,6 +203,9 @@ type engine struct {
 	// serverAt and serverBoot: processes(N, start=forkserver)'s server
 	// starts at serverAt and forks its first worker serverBoot later.
 	serverAt, serverBoot int64
+	// Go: the sleeps a netpoller ended, and how long after they were due
+	// in all (gotimers.go).
+	polled, polledLate int64
 
 	ctx      context.Context
 	progress func(Progress)

@@ -69,16 +69,21 @@ func (e *engine) goSleep(th *thread, d int64) {
 // goSchedule is a goroutine of p blocking or ending at e.now: every timer
 // of p due by now fires, and its goroutine runs on another P after the
 // wake-up (WakeLatency).
-func (e *engine) goSchedule(p *process) { e.goFire(p, e.prof.WakeLatency) }
+func (e *engine) goSchedule(p *process) { e.goFire(p, e.prof.WakeLatency, false) }
 
-// goFire wakes the goroutines of p whose timers are due by now, after wake.
-func (e *engine) goFire(p *process, wake int64) {
+// goFire wakes the goroutines of p whose timers are due by now, after
+// wake; polled says the netpoller fires them (Result.NetpollSleeps).
+func (e *engine) goFire(p *process, wake int64, polled bool) {
 	for p.timers.len() > 0 && p.timers.top() <= e.now {
-		x := p.timers.pop().v
-		th := e.threads[x.th]
-		if th.asleep && th.sleepGen == x.gen {
+		x := p.timers.pop()
+		th := e.threads[x.v.th]
+		if th.asleep && th.sleepGen == x.v.gen {
 			th.asleep = false
 			e.events.push(later(e.now, wake), evWake, th.id, 0)
+			if polled {
+				e.polled++
+				e.polledLate += e.now - x.t
+			}
 		}
 	}
 }
@@ -117,6 +122,6 @@ func (e *engine) netpollArm(p *process) {
 // (SleepOvershoot, measured as a sleep's elapsed time, holds the wake-up),
 // and it waits for the next.
 func (e *engine) netpollWake(p *process) {
-	e.goFire(p, 0)
+	e.goFire(p, 0, true)
 	e.netpollArm(p)
 }

@@ -61,6 +61,9 @@ func TestGoSleepNetpoll(t *testing.T) {
 		if res.Makespan != want {
 			t.Errorf("%s: makespan %d, want %d", tt.inline, res.Makespan, want)
 		}
+		if res.NetpollSleeps != 1 || res.NetpollLate != res.Makespan-res.Records[0].Start-waitOf(t, tt.inline) {
+			t.Errorf("%s: the netpoller ended %d sleeps, %d late", tt.inline, res.NetpollSleeps, res.NetpollLate)
+		}
 		if e := math.Abs(float64(res.Makespan)-tt.measured) / tt.measured; e > 0.03 {
 			t.Errorf("%s: %d predicted, %.0f measured", tt.inline, res.Makespan, tt.measured)
 		}
@@ -91,4 +94,14 @@ func TestGoSleepFiredByABlock(t *testing.T) {
 	if r.Makespan != 500_000+py.SleepOvershoot {
 		t.Errorf("cpython: %d, want %d", r.Makespan, 500_000+py.SleepOvershoot)
 	}
+}
+
+// waitOf is the one wait step of an inline workload "1 x [wait D]".
+func waitOf(t *testing.T, inline string) int64 {
+	t.Helper()
+	wl, err := workload.ParseInline(inline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wl.Groups[0].Steps[0].Dur.A
 }

@@ -165,6 +165,11 @@ type Result struct {
 	PeakMemoryBytes              int64
 	PeakVirtualBytes             int64
 
+	// NetpollSleeps is, for Go, how many sleeps the netpoller ended (no
+	// goroutine blocked after they were due), and NetpollLate how long
+	// after they were due in all.
+	NetpollSleeps, NetpollLate int64
+
 	// Resources says how each of the workload's resources was used, in
 	// the order the workload declares them.
 	Resources []ResourceStats

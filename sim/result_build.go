@@ -33,6 +33,8 @@ func (e *engine) result() *Result {
 		PeakProcesses:    e.peakProc,
 		ForkserverAt:     e.serverAt,
 		ForkserverBoot:   e.serverBoot,
+		NetpollSleeps:    e.polled,
+		NetpollLate:      e.polledLate,
 		PeakMemoryBytes:  e.peakRSS,
 		PeakVirtualBytes: e.peakVirt,
 		Lanes:            e.lanes,

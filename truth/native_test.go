@@ -128,9 +128,13 @@ func checkNative(t *testing.T, lang Lang, wl *workload.Workload, d model.Deploym
 		t.Fatalf("%s: %d tasks, want %d", d, len(m.Tasks), len(tasks))
 	}
 	if lang == Java && goruntime.GOOS == "linux" {
-		// The JIT's compilers run beside the tasks: measured, and part of the program's CPU.
-		if m.CompilerCPU == nil || *m.CompilerCPU < 0 || *m.CompilerCPU > m.CPU+0.02 { // cpu_s counts clock ticks of 10 ms
-			t.Errorf("%s: compiler_cpu_s %v, want 0 to cpu_s %v", d, fmtPtr(m.CompilerCPU), m.CPU)
+		// The JIT's compilers run beside the tasks: measured from the
+		// clock's start to the report, so at most every core for the run
+		// and a second (the report, the workers' ends). Not against cpu_s:
+		// the JVM counts that in clock ticks, and a CI run reported 0 s
+		// beside 21 ms of compiling.
+		if m.CompilerCPU == nil || *m.CompilerCPU < 0 || *m.CompilerCPU > float64(m.CPUCount)*(m.Makespan+1) {
+			t.Errorf("%s: compiler_cpu_s %v, want 0 to %d cores × (makespan %v s + 1 s)", d, fmtPtr(m.CompilerCPU), m.CPUCount, m.Makespan)
 		}
 	} else if m.CompilerCPU != nil {
 		t.Errorf("%s: compiler_cpu_s %v from %s", d, *m.CompilerCPU, lang)
