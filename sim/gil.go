@@ -92,10 +92,16 @@ func (e *engine) cwork(th *thread, work int64, next act) {
 
 // sleep makes th sleep for d (a wait: the GIL is released, no core used).
 func (e *engine) sleep(th *thread, d int64, st State, next act) {
+	e.park(th, st, next)
+	e.events.push(later(e.now, d), evWake, th.id, 0)
+}
+
+// park stops th in state st, its GIL released, to go on with next once
+// woken (evWake).
+func (e *engine) park(th *thread, st State, next act) {
 	th.act = next
 	e.drop(th)
 	e.setLane(th, st)
-	e.events.push(later(e.now, d), evWake, th.id, 0)
 }
 
 // take gives p's GIL to th. Rule 3: every waiter's interval restarts.

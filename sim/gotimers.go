@@ -50,12 +50,17 @@ type goSleeper struct {
 	gen uint32
 }
 
+// pending says whether x's sleep has not ended yet: a timer fired by a
+// block stays in its process's schedule until the netpoller passes it.
+func (e *engine) pending(x goSleeper) bool {
+	th := e.threads[x.th]
+	return th.asleep && th.sleepGen == x.gen
+}
+
 // goSleep puts th to sleep for d on its process's runtime timers.
 func (e *engine) goSleep(th *thread, d int64) {
 	p := th.proc
-	th.act = actStep
-	e.drop(th)
-	e.setLane(th, Waiting)
+	e.park(th, Waiting, actStep)
 	th.sleepGen++
 	th.asleep = true
 	due := later(e.now, d)
@@ -76,8 +81,8 @@ func (e *engine) goSchedule(p *process) { e.goFire(p, e.prof.WakeLatency, false)
 func (e *engine) goFire(p *process, wake int64, polled bool) {
 	for p.timers.len() > 0 && p.timers.top() <= e.now {
 		x := p.timers.pop()
-		th := e.threads[x.v.th]
-		if th.asleep && th.sleepGen == x.v.gen {
+		if e.pending(x.v) {
+			th := e.threads[x.v.th]
 			th.asleep = false
 			e.events.push(later(e.now, wake), evWake, th.id, 0)
 			if polled {
@@ -92,11 +97,7 @@ func (e *engine) goFire(p *process, wake int64, polled bool) {
 // left: in whole NetpollResolution units (one for less than one,
 // truncated for more), SleepOvershoot late.
 func (e *engine) netpollArm(p *process) {
-	for p.timers.len() > 0 {
-		x := p.timers.at(p.timers.earliest()).v
-		if th := e.threads[x.th]; th.asleep && th.sleepGen == x.gen {
-			break
-		}
+	for p.timers.len() > 0 && !e.pending(p.timers.at(p.timers.earliest()).v) {
 		p.timers.pop() // fired by a goroutine that blocked
 	}
 	p.pollGen++

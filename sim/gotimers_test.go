@@ -1,36 +1,17 @@
 package sim
 
 import (
-	"context"
 	"math"
 	"testing"
 
-	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
-	"github.com/conclab/conclab/workload"
 )
 
 // goRun runs an inline workload under a model with the go profile.
-func goRun(t *testing.T, inline, expr string) (*Result, runtime.Profile) {
+func goRun(t *testing.T, expr, m string) (*Result, runtime.Profile) {
 	t.Helper()
-	wl, err := workload.ParseInline(inline)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := model.Parse(expr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prof, err := runtime.Builtin("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: prof, Cores: 2,
-		SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, prof
+	prof := builtin(t, "go")
+	return run(t, inline(t, expr), m, runOpt{prof: prof}), prof
 }
 
 // TestGoSleepNetpoll: a Go program that only sleeps sleeps on its
@@ -38,7 +19,6 @@ func goRun(t *testing.T, inline, expr string) (*Result, runtime.Profile) {
 // each wait SleepOvershoot late; and so as Go 1.26 took here (medians,
 // 2026-12-04: a goroutine sleeping 40 times with nothing else running).
 func TestGoSleepNetpoll(t *testing.T) {
-	const ms = int64(1e6)
 	for _, tt := range []struct {
 		inline   string
 		waits    int64 // the netpoller's waits, each ends SleepOvershoot late
@@ -84,24 +64,14 @@ func TestGoSleepFiredByABlock(t *testing.T) {
 		t.Errorf("10 sleeps of 500 µs beside 100 ms of work ended at %d, want %d", got, want)
 	}
 	// CPython's sleeps are the kernel's: 500 µs and its overshoot.
-	wl, _ := workload.ParseInline("1 x [wait 500us]")
-	d, _ := model.Parse("sync")
-	py, _ := runtime.Builtin("cpython")
-	r, err := Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: py, Cores: 2, SwitchInterval: workload.DefaultSwitchInterval})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Makespan != 500_000+py.SleepOvershoot {
+	py := builtin(t, "cpython")
+	if r := run(t, inline(t, "1 x [wait 500us]"), "sync", runOpt{prof: py}); r.Makespan != 500_000+py.SleepOvershoot {
 		t.Errorf("cpython: %d, want %d", r.Makespan, 500_000+py.SleepOvershoot)
 	}
 }
 
 // waitOf is the one wait step of an inline workload "1 x [wait D]".
-func waitOf(t *testing.T, inline string) int64 {
+func waitOf(t *testing.T, expr string) int64 {
 	t.Helper()
-	wl, err := workload.ParseInline(inline)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wl.Groups[0].Steps[0].Dur.A
+	return inline(t, expr).Groups[0].Steps[0].Dur.A
 }

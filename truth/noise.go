@@ -114,6 +114,21 @@ type Run struct {
 	CompilerKnown bool
 }
 
+// CompilerMedian is the median CPU the JVM's JIT compilers took over the
+// runs the medians are taken over that measured it; false when none did.
+func CompilerMedian(runs []Run) (int64, bool) {
+	var cpu []int64
+	for _, r := range runs {
+		if r.Used && r.CompilerKnown {
+			cpu = append(cpu, r.CompilerCPU)
+		}
+	}
+	if len(cpu) == 0 {
+		return 0, false
+	}
+	return median(cpu), true
+}
+
 // Spread is the range of the runs the medians are taken over.
 type Spread struct {
 	Min, Max       int64   // makespans, nanoseconds

@@ -617,7 +617,7 @@ final class Program {
         for (String line; (line = in.readLine()) != null; ) {
             out.println(runTask(Integer.parseInt(line.trim())));
         }
-        out.println(processCpu() + " " + compilerCpu());
+        out.println(new StringBuilder().append(processCpu()).append(' ').append(compilerCpu()));
     }
 
     // javaCommand is the java launcher of this JVM.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -307,15 +306,8 @@ func runsJSON(runs []truth.Run) []runDoc {
 func compilerText(w io.Writer, checks []checked, width int) {
 	var parts []string
 	for _, c := range checks {
-		var cpu []int64
-		for _, r := range c.runs {
-			if r.Used && r.CompilerKnown {
-				cpu = append(cpu, r.CompilerCPU)
-			}
-		}
-		if len(cpu) > 0 {
-			slices.Sort(cpu)
-			parts = append(parts, fmt.Sprintf("%s %s", c.model, report.Seconds(cpu[len(cpu)/2])))
+		if cpu, ok := truth.CompilerMedian(c.runs); ok {
+			parts = append(parts, fmt.Sprintf("%s %s", c.model, report.Seconds(cpu)))
 		}
 	}
 	if len(parts) > 0 {
