@@ -146,7 +146,7 @@ func TestSeedStories(t *testing.T) {
 			}
 		}},
 		{"seed-cpu", "processes(2)", func(t *testing.T, r *sim.Result, lines []Line) {
-			if got := find(lines, `^proc-1 and proc-2 start one after another \(fork\): [\d.]+ ms each`); len(got) != 1 || got[0].Count != 2 {
+			if got := find(lines, `^proc-1 and proc-2 are forked one after another, 1\.25 ms apart, and start up: [\d.]+ ms each`); len(got) != 1 || got[0].Count != 2 {
 				t.Errorf("no process start-up line: %+v", got)
 			}
 			if got := find(lines, `^B waits [\d.]+ ms for proc-2 to start$`); len(got) != 1 {

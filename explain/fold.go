@@ -271,9 +271,16 @@ func (n *narrator) many(g *group) string {
 	lo, hi, sum := durs(g, func(e *event) int64 { return e.dur })
 	switch e.kind {
 	case kProcStart:
-		if n.d.Start == model.Fork && !n.r.ExecWorkers {
-			// The parent forks its workers one after another.
-			return fmt.Sprintf("%s start one after another (%s): %s each%s", n.laneNames(g), n.startMethod(true), span(lo, hi), tail)
+		if n.d.Start == model.Fork && !n.r.ExecWorkers && g.len() > 1 {
+			// The parent forks its workers one after another; each then
+			// starts up beside the next forks.
+			first, last := g.ev(0).at, g.ev(0).at
+			for i := range g.len() {
+				first, last = min(first, g.ev(i).at), max(last, g.ev(i).at)
+			}
+			apart := (last - first) / int64(g.len()-1)
+			return fmt.Sprintf("%s are forked one after another, %s apart, and start up: %s each%s",
+				n.laneNames(g), report.Seconds(apart), span(lo, hi), tail)
 		}
 		return fmt.Sprintf("%s start (%s): %s each%s", n.laneNames(g), n.startMethod(true), span(lo, hi), tail)
 	case kLoopSetup:

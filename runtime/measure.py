@@ -461,6 +461,24 @@ def process_start(method):
     return dt
 
 
+def fork_parent(n):
+    """The parent's elapsed time in Process.start() with fork, the median of
+    n: two pipes, os.fork() (the page tables copied, the fork handlers run)
+    and the finalizer. ProcessPoolExecutor and multiprocessing.Pool fork
+    their workers one after another from one thread, so the next worker's
+    fork waits for this; each new worker's own start-up (ProcessFork, the
+    rest) runs in the child, side by side with the others'."""
+    ctx = multiprocessing.get_context("fork")
+    times = []
+    for _ in range(n):
+        p = ctx.Process(target=os.getpid)
+        t0 = time.perf_counter_ns()
+        p.start()
+        times.append(time.perf_counter_ns() - t0)
+        p.join()
+    return statistics.median(times)
+
+
 # The program forkserver_start runs: its main module imports what an
 # exported program imports, and times two pools' first results.
 _FORKSERVER_PROGRAM = """import %s
@@ -939,6 +957,7 @@ def plan(quick):
         (["LoopTimer", "LoopTimerFire"], lambda: loop_timer(10000 // k, 5 if k == 1 else 2)),
         (["GatherChild"], lambda: gather_child(20000 // k)),
         (["ProcessFork"], lambda: process_start("fork")),
+        (["ForkParent"], lambda: fork_parent(max(3, 21 // k))),
         (["ProcessSpawn"], lambda: process_start("spawn")),
         (["ForkserverBoot", "ProcessForkserver"], forkserver_start),
         (["ProcessTask"], lambda: process_task(2000 // k)),

@@ -54,7 +54,8 @@ type Profile struct {
 	GCCount2           int64
 	GCYoung            int64 // CPU of the young collections (generations 0 and 1) per tracked object allocated
 	GCScan             int64 // CPU of a full collection per tracked object
-	ProcessFork        int64 // CPU to start one worker process with fork
+	ProcessFork        int64 // elapsed start-up of one worker process with fork, a first pool's (mostly the parent's CPU: the pool's set-up, the fork)
+	ForkParent         int64 // the parent's elapsed time in one fork (Process.start()): a pool forks its workers one after another, this far apart
 	ProcessSpawn       int64 // CPU to start one worker process with spawn
 	ForkserverBoot     int64 // elapsed start-up of a forkserver, which a program's first forkserver pool waits for before its first worker
 	ProcessForkserver  int64 // CPU to start one worker process that a running forkserver forked (CPython 3.8 to 3.13.7 run the main module again in it)

@@ -197,6 +197,8 @@ type engine struct {
 	// procStart is the start-up of one worker process of processes(N):
 	// the profile's fork or spawn.
 	procStart int64
+	// forked says the workers of processes(N) are forked (startProcess).
+	forked bool
 	// forkGate counts the forked workers of processes(N) not up yet: none
 	// takes a task before all are.
 	forkGate int
@@ -486,7 +488,7 @@ func (e *engine) handle(ev event) {
 		}
 		e.python(th, 0, th.act)
 	case evLaunch:
-		e.python(e.threads[ev.a], e.procStart, actStartup)
+		e.startProcess(e.threads[ev.a], e.procStart, e.forked)
 	case evSample:
 		e.backlog[ev.a] = e.inFlight
 	case evLoopWake:

@@ -564,7 +564,7 @@ func (e *engine) submitJob(pl *pool, j job) {
 		pl.threads = append(pl.threads, th)
 		th.job = j
 		pl.busy++
-		e.python(th, cost, actStartup)
+		e.startProcess(th, cost, pl.procs)
 		return
 	}
 	pl.jobs = append(pl.jobs, j)
