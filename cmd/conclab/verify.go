@@ -308,16 +308,20 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 // check, and a check that could not tell has not passed; the message, the
 // table and the JSON's "verdict" tell it from a miss.
 func verifyVerdict(checks []checked, tol float64) error {
-	var off, unsure []string
+	var dead, off, unsure []string
 	for _, c := range checks {
 		switch c.verdict {
 		case truth.Beyond:
+			if c.cmp.DeadlockMismatch() {
+				dead = append(dead, fmt.Sprintf("%s: %s", c.model, strings.TrimPrefix(deadlockText(c.cmp), "beyond: ")))
+				continue
+			}
 			off = append(off, fmt.Sprintf("%s %s", c.model, numfmt.SignedPercent(c.cmp.Makespan)))
 		case truth.Inconclusive:
 			unsure = append(unsure, fmt.Sprintf("%s %s (%s)", c.model, numfmt.SignedPercent(c.cmp.Makespan), busiest(c)))
 		}
 	}
-	var msgs []string
+	msgs := dead
 	if len(off) > 0 {
 		msgs = append(msgs, fmt.Sprintf("makespan beyond ±%s of the prediction: %s", numfmt.ShortPercent(tol), strings.Join(off, ", ")))
 	}
@@ -379,8 +383,14 @@ func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 
 	rows := [][]string{{"model", "predicted", "measured", "min–max", "error", ""}}
 	for _, c := range checks {
+		e, v := numfmt.SignedPercent(c.cmp.Makespan), verdictText(c.verdict, tol)
+		if d := deadlockText(c.cmp); d != "" {
+			// Where a run stopped in a deadlock is its watchdog's, not
+			// the cycle's: the makespans are not compared.
+			e, v = "deadlock", d
+		}
 		rows = append(rows, []string{c.model.String(), report.Seconds(c.predicted.Result.Makespan),
-			report.Seconds(c.measured.Result.Makespan), spreadText(c.spread), numfmt.SignedPercent(c.cmp.Makespan), verdictText(c.verdict, tol)})
+			report.Seconds(c.measured.Result.Makespan), spreadText(c.spread), e, v})
 	}
 	writeColumns(w, rows, []bool{false, true, true, true, true, false}, opt.Width)
 	noiseText(w, n, checks, tol, opt.Width)
@@ -400,11 +410,14 @@ func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 			tasks = worst
 		}
 		for _, t := range tasks {
-			meas, e := report.Seconds(t.Measured), numfmt.SignedPercent(t.Err)
-			if t.Missing {
+			pred, meas, e := endText(t.Predicted), endText(t.Measured), numfmt.SignedPercent(t.Err)
+			switch {
+			case t.Predicted < 0 || t.Measured < 0:
+				e = "" // a task a deadlock stopped has no end to compare
+			case t.Missing:
 				meas, e = "missing", ""
 			}
-			rows = append(rows, []string{c.model.String(), oneLine(t.Name), report.Seconds(t.Predicted), meas, e})
+			rows = append(rows, []string{c.model.String(), oneLine(t.Name), pred, meas, e})
 		}
 	}
 	writeColumns(w, rows, []bool{false, false, true, true, true}, opt.Width)
@@ -427,6 +440,29 @@ func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 		}
 	}
 	return nil
+}
+
+// endText is a task's end time, or "never (deadlock)" for a task that a
+// deadlock stopped (an end of -1).
+func endText(end int64) string {
+	if end < 0 {
+		return "never (deadlock)"
+	}
+	return report.Seconds(end)
+}
+
+// deadlockText is the verdict on a model whose prediction or real run
+// stopped in a deadlock, or "" when neither did.
+func deadlockText(c truth.Comparison) string {
+	switch {
+	case c.DeadlockPredicted && c.DeadlockObserved:
+		return "ok: both deadlocked"
+	case c.DeadlockPredicted:
+		return "beyond: predicted a deadlock, the real run finished"
+	case c.DeadlockObserved:
+		return "beyond: the real run deadlocked, none predicted"
+	}
+	return ""
 }
 
 // verifyJSON writes the SPEC §5 document of the predictions with, per

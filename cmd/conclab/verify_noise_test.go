@@ -160,3 +160,33 @@ func TestVerifyCompilerText(t *testing.T) {
 		t.Errorf("no run measured it, yet: %s", b.String())
 	}
 }
+
+// TestVerifyDeadlockWording: a model whose prediction and real run both
+// deadlocked passes whatever the makespans (the real run stopped at its
+// watchdog, not at the cycle), and says so; one that deadlocked on one
+// side only fails, and says which; a task a deadlock stopped shows no end.
+func TestVerifyDeadlockWording(t *testing.T) {
+	threads, _ := model.Parse("threads(2)")
+	both := truth.Comparison{Makespan: 0.101, DeadlockPredicted: true, DeadlockObserved: true}
+	seen := truth.Comparison{Makespan: 0.3, DeadlockObserved: true}
+	if err := verifyVerdict([]checked{{model: threads, cmp: both, verdict: truth.Within}}, 0.1); err != nil {
+		t.Errorf("both deadlocked: %v", err)
+	}
+	err := verifyVerdict([]checked{{model: threads, cmp: seen, verdict: truth.Beyond}}, 0.1)
+	if want := "threads(2): the real run deadlocked, none predicted"; err == nil || err.Error() != want {
+		t.Errorf("verdict %v, want %q", err, want)
+	}
+	for _, tt := range []struct {
+		cmp  truth.Comparison
+		want string
+	}{{both, "ok: both deadlocked"}, {seen, "beyond: the real run deadlocked, none predicted"},
+		{truth.Comparison{DeadlockPredicted: true}, "beyond: predicted a deadlock, the real run finished"},
+		{truth.Comparison{Makespan: 0.3}, ""}} {
+		if got := deadlockText(tt.cmp); got != tt.want {
+			t.Errorf("deadlockText(%+v) = %q, want %q", tt.cmp, got, tt.want)
+		}
+	}
+	if got := endText(-1); got != "never (deadlock)" {
+		t.Errorf("endText(-1) = %q", got)
+	}
+}
