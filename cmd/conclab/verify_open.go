@@ -106,6 +106,10 @@ func verifyOpenText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol f
 	for _, c := range checks {
 		writeWrapped(w, fmt.Sprintf("%s ran as %s; it spends %s of CPU on a request beyond its steps (measured with %d requests that do nothing), charged to the prediction.",
 			c.model, c.server, report.Seconds(c.check.Cost), truth.CostRequests), width)
+		if m := c.measured; m.Errors > 0 && c.predicted.Result.Overloaded {
+			writeWrapped(w, fmt.Sprintf("%s: %d of %d requests failed (%s), not judged: the simulator finds this model overloaded, and a real server's queue then outgrows its listen backlog, where the kernel drops or resets connections that wait too long; the figures are the answered requests'.",
+				c.model, m.Errors, m.Sent, m.FirstErr), width)
+		}
 	}
 	writeWrapped(w, fmt.Sprintf("Judged: p50 within ±%s (or %s) and throughput within ±%s; p99, noisier on a real machine, within ±%s (or %s). Throughput is answered requests per second of the arrival window, or, for a model the simulator finds overloaded, from the first request to the last answer: the rate served, as the simulator counts it.",
 		numfmt.ShortPercent(tol), p50Slack, numfmt.ShortPercent(tol), numfmt.ShortPercent(p99Factor*tol), p99Slack), width)
