@@ -271,7 +271,7 @@ func cpython() Profile {
 		GCScan:             310,
 		ProcessFork:        8013724,
 		ForkParent:         1246411,
-		ProcessSpawn:       83314295,
+		ProcessSpawn:       57045132,
 		ForkserverBoot:     32762451,
 		ProcessForkserver:  28129695,
 		ProcessTask:        176336,
@@ -394,8 +394,16 @@ func cpython() Profile {
 				"elapsed time of Process.start() with fork in the parent, the median of 21. An exported program's " +
 				"forks took 0.68–1.87 ms each (four per pool), and its workers came up 1.1 ms apart: one at 8.4–10.7 ms " +
 				"after the first submit, eight on 2 cores at 15.5–19.4 ms, the last of four at 10.8–13.1 ms",
-			"ProcessSpawn": measuredPython + "elapsed time, dominated by CPU, from creating " +
-				"ProcessPoolExecutor(1, mp_context=spawn) to its first trivial result (runs 65.9–117 ms; 207 ms on the EPYC host of 2026-12-01)",
+			"ProcessSpawn": "measured here: CPython 3.11.7 runtime/measure.py --only ProcessSpawn in 9 rounds interleaved " +
+				"with the other releases (scripts/measure-releases), AMD EPYC family 26 (Zen 5) VM, 2 cores, 2026-12-04, the " +
+				"median (runs 52.9–67.9 ms): in a fresh program whose main module imports what an exported program imports " +
+				"(asyncio, concurrent.futures, gc, hashlib, json, multiprocessing, os, sys, threading, time), the elapsed " +
+				"time, dominated by the worker's CPU, from creating its first ProcessPoolExecutor(1, mp_context=spawn) to " +
+				"its first trivial result. The worker, a fresh interpreter, runs the main module again before its first " +
+				"task: a program that imports more starts its workers later. Until 2026-12-04 this was measured with " +
+				"measure.py itself as the main module, in a process whose heap the other measurements had grown: 83.3 ms " +
+				"(runs 65.9–117 ms; 207 ms on the EPYC host of 2026-12-01), where an exported program's two spawned " +
+				"workers were up after 50 and 65 ms",
 			"ForkserverBoot": forkserverSource + "in a fresh program, the elapsed time from creating " +
 				"ProcessPoolExecutor(1, mp_context=forkserver) to its first trivial result, less the same for a second " +
 				"pool the same server serves (runs 29.8–45.5 ms): the server's own start-up, a fresh interpreter " +

@@ -204,8 +204,9 @@ var how = map[string]string{
 	"ForkParent": "median elapsed time of Process.start() with fork in the parent, over 21: two pipes, os.fork() " +
 		"(the page tables copied; more for a bigger parent) and the finalizer; a pool forks its workers one after " +
 		"another from one thread, so its workers come up this far apart",
-	"ProcessSpawn": "elapsed time, dominated by CPU, from creating ProcessPoolExecutor(1, mp_context=spawn) " +
-		"to its first trivial result",
+	"ProcessSpawn": "in a fresh program whose main module imports what an exported program imports, elapsed " +
+		"time, dominated by the worker's CPU, from creating its first ProcessPoolExecutor(1, mp_context=spawn) to " +
+		"its first trivial result: a fresh interpreter that runs the main module again",
 	"ForkserverBoot": "in a fresh program, elapsed time from creating ProcessPoolExecutor(1, mp_context=forkserver) " +
 		"to its first trivial result, less the same for a second pool the same server serves: the server's own " +
 		"start-up, a fresh interpreter importing multiprocessing's server (not the main module: CPython 3.8 to " +

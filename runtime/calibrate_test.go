@@ -64,7 +64,7 @@ func TestMeasurementProfileRecorded(t *testing.T) {
 	}
 	for field, want := range map[string]string{
 		"ThreadStart":    "(spread 79.3–198 µs)",
-		"ProcessSpawn":   "(spread 65.9–117 ms)",
+		"ProcessSpawn":   "(spread 52.9–67.9 ms)",
 		"ThreadRSS":      "(spread 16.2–16.2 KiB)",
 		"SleepOvershoot": "2 ms sleeps overshoot 110 µs and 10 ms sleeps overshoot 171 µs",
 		"GCCount2":       "(spread 3.00–3.00)",
