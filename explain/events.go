@@ -12,6 +12,7 @@ type kind uint8
 const (
 	kFinish     kind = iota // a task finishes (first: it frees what the next one needs)
 	kServer                 // a forkserver starts up (dur), before it forks the first worker
+	kTracker                // multiprocessing's resource tracker starts up (dur: elapsed, on shared cores)
 	kProcStart              // a worker process starts up
 	kLoopSetup              // the main coroutine creates the tasks, before the loop runs any
 	kCreate                 // a thread is created for a task
@@ -94,6 +95,11 @@ func (n *narrator) laneEvents() {
 				continue
 			}
 			switch {
+			case l.Kind == sim.HelperProcess:
+				if s.State == sim.Overhead {
+					n.add(event{at: s.Start, kind: kTracker, lane: lane, task: -1, other: -1, otask: -1, peer: -1, dur: s.End - s.Start})
+				}
+				continue
 			case l.Kind == sim.ProcessMain && !created && s.State == sim.Idle:
 				continue // a forked worker waits for the one before it to start
 			case l.Kind == sim.ProcessMain && !created && s.State == sim.Overhead && s.Task < 0:

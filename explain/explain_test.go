@@ -157,6 +157,11 @@ func TestSeedStories(t *testing.T) {
 			if got := find(lines, `^proc-1 and proc-2 start \(spawn\): [\d.]+ ms each`); len(got) != 1 || got[0].Count != 2 {
 				t.Errorf("no process start-up line: %+v", got)
 			}
+			// Three start-ups on two cores: the tracker's 35.1 ms of CPU
+			// take 52.6 ms.
+			if got := find(lines, `^multiprocessing's resource tracker starts, a fresh interpreter, on the cores the workers start on: 52\.6 ms$`); len(got) != 1 {
+				t.Errorf("no resource tracker line: %+v", got)
+			}
 		}},
 		{"mixed", "threads(8)", func(t *testing.T, r *sim.Result, lines []Line) {
 			if got := find(lines, `^request-9 … request-40 wait up to .* for a free worker: all 8 are busy \(×32\)$`); len(got) != 1 {

@@ -163,6 +163,8 @@ func (n *narrator) one(e event) string {
 			what, strings.Join(names, " and "), n.name(e.otask), report.Seconds(e.at-e.dur), after)
 	case kServer:
 		return fmt.Sprintf("the forkserver starts, a fresh interpreter: %s before it forks the first worker", report.Seconds(e.dur))
+	case kTracker:
+		return fmt.Sprintf("multiprocessing's resource tracker starts, a fresh interpreter, on the cores the workers start on: %s", report.Seconds(e.dur))
 	case kProcStart:
 		return fmt.Sprintf("%s starts (%s): %s of start-up", n.lanes[e.lane].Name, n.startMethod(false), report.Seconds(e.dur))
 	case kLoopSetup:

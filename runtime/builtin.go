@@ -272,6 +272,7 @@ func cpython() Profile {
 		ProcessFork:        8013724,
 		ForkParent:         1246411,
 		ProcessSpawn:       57045132,
+		ResourceTracker:    35066000,
 		ForkserverBoot:     32762451,
 		ProcessForkserver:  28129695,
 		ProcessTask:        176336,
@@ -404,6 +405,13 @@ func cpython() Profile {
 				"measure.py itself as the main module, in a process whose heap the other measurements had grown: 83.3 ms " +
 				"(runs 65.9–117 ms; 207 ms on the EPYC host of 2026-12-01), where an exported program's two spawned " +
 				"workers were up after 50 and 65 ms",
+			"ResourceTracker": "measured here: CPython 3.11.7 runtime/measure.py --only ResourceTracker in 9 rounds " +
+				"interleaved with the other releases (scripts/measure-releases), AMD EPYC family 26 (Zen 5) VM, 2 cores, " +
+				"2026-12-04, the median (runs 32.3–37.9 ms; 21–26 ms for the other GIL releases here, whose interpreters " +
+				"start faster): the process CPU of python -c 'from multiprocessing.resource_tracker import main', the " +
+				"tracker's start-up. A program's first named semaphore (a spawn or forkserver pool's queues) starts it, " +
+				"beside the first workers, on the same cores: two spawned workers alone were up together after 50–53 ms, " +
+				"with the tracker starting beside them 30–35 ms apart (the second after 79–88 ms)",
 			"ForkserverBoot": forkserverSource + "in a fresh program, the elapsed time from creating " +
 				"ProcessPoolExecutor(1, mp_context=forkserver) to its first trivial result, less the same for a second " +
 				"pool the same server serves (runs 29.8–45.5 ms): the server's own start-up, a fresh interpreter " +

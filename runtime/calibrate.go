@@ -207,6 +207,9 @@ var how = map[string]string{
 	"ProcessSpawn": "in a fresh program whose main module imports what an exported program imports, elapsed " +
 		"time, dominated by the worker's CPU, from creating its first ProcessPoolExecutor(1, mp_context=spawn) to " +
 		"its first trivial result: a fresh interpreter that runs the main module again",
+	"ResourceTracker": "median process CPU (getrusage of the children) of python -c 'from multiprocessing.resource_tracker " +
+		"import main': the resource tracker's start-up, a fresh interpreter without a main module, which a program's first " +
+		"spawn or forkserver pool starts beside its first workers",
 	"ForkserverBoot": "in a fresh program, elapsed time from creating ProcessPoolExecutor(1, mp_context=forkserver) " +
 		"to its first trivial result, less the same for a second pool the same server serves: the server's own " +
 		"start-up, a fresh interpreter importing multiprocessing's server (not the main module: CPython 3.8 to " +
@@ -434,7 +437,8 @@ func (m *Measurement) Profile() (Profile, error) {
 	if p.ExecWorkers {
 		// No runtime but CPython has a forkserver: every worker of a JVM
 		// or a Go program is a fresh program, whatever the start method.
-		p.ForkserverBoot, p.ProcessForkserver, p.ForkParent = 0, p.ProcessSpawn, 0
+		p.ForkserverBoot, p.ProcessForkserver, p.ForkParent, p.ResourceTracker = 0, p.ProcessSpawn, 0, 0
+		sources["ResourceTracker"] = "no resource tracker: multiprocessing's alone"
 		sources["ForkParent"] = "no fork: every worker is a fresh program, started side by side"
 		sources["ForkserverBoot"] = "no server: every worker is a fresh program"
 		sources["ProcessForkserver"] = "as process_spawn: every worker is a fresh program"

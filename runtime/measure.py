@@ -527,6 +527,24 @@ def spawn_start():
     return _start_program("spawn")[0]
 
 
+def resource_tracker_start(n):
+    """The CPU of multiprocessing's resource tracker's start-up, the median
+    of n: a fresh interpreter (python -c, no main module) importing
+    multiprocessing.resource_tracker, as a program's first spawn or
+    forkserver pool starts it (its first named semaphore registers with
+    it), beside its first workers' start-ups. Its process's CPU, read with
+    getrusage(RUSAGE_CHILDREN)."""
+    import resource
+    code = "from multiprocessing.resource_tracker import main"
+    cpu = []
+    for _ in range(n):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([sys.executable, "-c", code], check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1e9)
+    return statistics.median(cpu)
+
+
 def forkserver_start():
     """A forkserver's two costs: the server's own start-up, which the first
     forkserver pool of a program waits for, and a worker's start once the
@@ -980,6 +998,7 @@ def plan(quick):
         (["ForkParent"], lambda: fork_parent(max(3, 21 // k))),
         (["ProcessSpawn"], spawn_start),
         (["ForkserverBoot", "ProcessForkserver"], forkserver_start),
+        (["ResourceTracker"], lambda: resource_tracker_start(max(3, 7 // k))),
         (["ProcessTask"], lambda: process_task(2000 // k)),
         (["PickleSend", "PickleRecv"], lambda: pickle_per_mb(16000000, max(2, 6 // k))),
         (["PickleFresh"], lambda: first_payload(16000000, max(2, 6 // k))),

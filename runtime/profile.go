@@ -57,6 +57,7 @@ type Profile struct {
 	ProcessFork        int64 // elapsed start-up of one worker process with fork, a first pool's (mostly the parent's CPU: the pool's set-up, the fork)
 	ForkParent         int64 // the parent's elapsed time in one fork (Process.start()): a pool forks its workers one after another, this far apart
 	ProcessSpawn       int64 // CPU to start one worker process with spawn
+	ResourceTracker    int64 // CPU of multiprocessing's resource tracker's start-up, a fresh interpreter that a program's first spawn or forkserver pool starts beside its workers
 	ForkserverBoot     int64 // elapsed start-up of a forkserver, which a program's first forkserver pool waits for before its first worker
 	ProcessForkserver  int64 // CPU to start one worker process that a running forkserver forked (CPython 3.8 to 3.13.7 run the main module again in it)
 	ProcessTask        int64 // CPU per task sent to a worker process (pickle, pipe)

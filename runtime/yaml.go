@@ -68,6 +68,7 @@ var constants = []constant{
 	{"process_fork", "ProcessFork", false, "start-up of one worker process with fork (elapsed)", func(p *Profile) *int64 { return &p.ProcessFork }, false},
 	{"fork_parent", "ForkParent", false, "the parent's time per fork, one fork after another", func(p *Profile) *int64 { return &p.ForkParent }, true},
 	{"process_spawn", "ProcessSpawn", false, "start-up of one worker process with spawn", func(p *Profile) *int64 { return &p.ProcessSpawn }, false},
+	{"resource_tracker", "ResourceTracker", false, "CPU of the resource tracker's start (spawn, forkserver)", func(p *Profile) *int64 { return &p.ResourceTracker }, true},
 	{"forkserver_boot", "ForkserverBoot", false, "start-up of a forkserver, once per program", func(p *Profile) *int64 { return &p.ForkserverBoot }, true},
 	{"process_forkserver", "ProcessForkserver", false, "start-up of one worker process with forkserver", func(p *Profile) *int64 { return &p.ProcessForkserver }, true},
 	{"process_task", "ProcessTask", false, "CPU per task sent to a worker process", func(p *Profile) *int64 { return &p.ProcessTask }, false},

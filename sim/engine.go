@@ -41,11 +41,12 @@ const (
 type role uint8
 
 const (
-	roleWorker role = iota // runs whole tasks: sync main, pool worker, per-task thread, process worker
-	roleLoop               // an event loop thread
-	roleJob                // runs single offloaded steps for an event loop
-	roleSubmit             // the main thread handing tasks to a thread pool
-	rolePickle             // the main thread of a process pool's parent, moving tasks' data (pickle.go)
+	roleWorker  role = iota // runs whole tasks: sync main, pool worker, per-task thread, process worker
+	roleLoop                // an event loop thread
+	roleJob                 // runs single offloaded steps for an event loop
+	roleSubmit              // the main thread handing tasks to a thread pool
+	rolePickle              // the main thread of a process pool's parent, moving tasks' data (pickle.go)
+	roleTracker             // multiprocessing's resource tracker: it starts up, then idles
 )
 
 type thread struct {
@@ -489,6 +490,8 @@ func (e *engine) handle(ev event) {
 		e.python(th, 0, th.act)
 	case evLaunch:
 		e.startProcess(e.threads[ev.a], e.procStart, e.forked)
+	case evTracker:
+		e.python(e.threads[ev.a], e.prof.ResourceTracker, actStartup)
 	case evSample:
 		e.backlog[ev.a] = e.inFlight
 	case evLoopWake:
@@ -534,7 +537,7 @@ func (e *engine) newThread(p *process, r role, kind LaneKind, name string) *thre
 	th := &thread{id: int32(len(e.threads)), proc: p, role: r, slot: -1, cpuIdx: -1, laneState: Idle, laneSince: e.now, laneTask: -1, lastTask: -1}
 	e.threads = append(e.threads, th)
 	e.lanes = append(e.lanes, Lane{ID: int(th.id), Process: p.id, Name: name, Kind: kind})
-	if r == roleSubmit || r == rolePickle {
+	if r == roleSubmit || r == rolePickle || r == roleTracker {
 		// peak_threads counts the threads that run tasks.
 		return th
 	}

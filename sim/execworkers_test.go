@@ -48,6 +48,7 @@ func TestExecWorkersStartSideBySide(t *testing.T) {
 // one after another, the parent's fork apart, spawned ones side by side.
 func TestProcessesStartAtFirstSubmit(t *testing.T) {
 	prof, _ := runtime.Builtin("cpython")
+	prof.ResourceTracker = 0 // TestResourceTracker has it
 	for _, tt := range []struct {
 		model string
 		apart int64 // between the two workers' starts
@@ -137,6 +138,7 @@ func TestForkedStartupIsADelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	prof, _ := runtime.Builtin("cpython")
+	prof.ResourceTracker = 0 // TestResourceTracker has it
 	for _, tt := range []struct {
 		model string
 		first int64 // when the first task starts: the last worker is up
@@ -160,6 +162,61 @@ func TestForkedStartupIsADelay(t *testing.T) {
 		}
 		if first < tt.first || first > tt.first+prof.ProcessTask {
 			t.Errorf("%s: first task started at %d, want %d (and its hand-over)", tt.model, first, tt.first)
+		}
+	}
+}
+
+// TestResourceTracker: a spawn or forkserver pool starts multiprocessing's
+// resource tracker, a fresh interpreter whose start-up shares the cores
+// with the workers' own and counts as one more process; fork starts none,
+// and neither does a JVM.
+func TestResourceTracker(t *testing.T) {
+	wl, err := workload.ParseInline("2 x [work 1s]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, _ := runtime.Builtin("cpython")
+	prof.ProcessSpawn, prof.ResourceTracker = 60_000_000, 30_000_000
+	java, _ := runtime.Builtin("java")
+	for _, tt := range []struct {
+		model   string
+		prof    runtime.Profile
+		first   int64 // when the first task starts
+		tracker bool
+	}{
+		// Three start-ups on two cores: the tracker's 30 ms take 45; the
+		// workers then have 30 ms of theirs left, at full speed.
+		{"processes(2, start=spawn)", prof, 75_000_000, true},
+		{"processes(2)", prof, prof.ForkParent + prof.ProcessFork, false},
+		{"processes(2, start=spawn)", java, java.ProcessSpawn, false},
+	} {
+		d, err := model.Parse(tt.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: tt.prof, Cores: 2,
+			SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := min(res.Records[0].Start, res.Records[1].Start)
+		if first < tt.first || first > tt.first+tt.prof.ProcessTask {
+			t.Errorf("%s on %s: first task started at %d, want %d (and its hand-over)", tt.model, tt.prof.Name, first, tt.first)
+		}
+		lanes := 0
+		for _, l := range res.Lanes {
+			if l.Kind == HelperProcess {
+				lanes++
+				if l.Name != "tracker" {
+					t.Errorf("%s: helper lane %q", tt.model, l.Name)
+				}
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[tt.tracker]; lanes != want {
+			t.Errorf("%s on %s: %d tracker lanes, want %d", tt.model, tt.prof.Name, lanes, want)
+		}
+		if want := 3 + lanes; res.PeakProcesses != want {
+			t.Errorf("%s on %s: peak processes %d, want %d", tt.model, tt.prof.Name, res.PeakProcesses, want)
 		}
 	}
 }

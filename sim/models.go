@@ -62,6 +62,7 @@ func (e *engine) setup() {
 		// workload's start at 0, as a server makes its pool before it
 		// takes requests.
 		launch := e.wl.FirstRelease()
+		tracker := launch
 		if boot > 0 {
 			e.serverAt, e.serverBoot = launch, boot
 			launch += boot
@@ -113,10 +114,30 @@ func (e *engine) setup() {
 			}
 			e.startProcess(th, start, forked)
 		}
+		if d.Start != model.Fork && !e.prof.ExecWorkers && e.prof.ResourceTracker > 0 {
+			e.startTracker(tracker)
+		}
 	}
 	e.setupPickler()
 	e.setupResources()
 	e.drain()
+}
+
+// startTracker starts multiprocessing's resource tracker at `at`: a spawn
+// or forkserver pool's queues make named semaphores, and the first of a
+// program's registers with the tracker, a fresh interpreter started then
+// (resource_tracker.ensure_running), whose start-up takes the cores beside
+// the first workers' own (CPython 3.11: two spawned workers were up
+// together after 50–53 ms with the tracker already running, the second
+// after 79–88 ms with it starting beside them). Made after the workers, so
+// that their process numbers stay 1 to N.
+func (e *engine) startTracker(at int64) {
+	th := e.newThread(e.newProcess(), roleTracker, HelperProcess, "tracker")
+	if at > 0 {
+		e.events.push(at, evTracker, th.id, 0)
+		return
+	}
+	e.python(th, e.prof.ResourceTracker, actStartup)
 }
 
 // startProcess starts worker process th.proc, whose start-up costs
@@ -490,6 +511,9 @@ func (e *engine) advance(th *thread) {
 		return
 	case rolePickle:
 		e.pickled()
+		return
+	case roleTracker:
+		e.idle(th) // up: it only waits for the program's semaphores to unregister
 		return
 	case roleSubmit:
 		if th.act == actWake {

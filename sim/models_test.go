@@ -99,8 +99,8 @@ func TestProcessStartup(t *testing.T) {
 	if want := prof.ForkserverBoot + prof.ProcessForkserver; server.Records[0].Start < want {
 		t.Errorf("forkserver: first task started at %d, before the server's and its worker's start-ups (%d)", server.Records[0].Start, want)
 	}
-	if server.PeakProcesses != 4 {
-		t.Errorf("forkserver: peak processes %d, want 4 (parent, server and 2 workers)", server.PeakProcesses)
+	if server.PeakProcesses != 5 {
+		t.Errorf("forkserver: peak processes %d, want 5 (parent, server, resource tracker and 2 workers)", server.PeakProcesses)
 	}
 }
 

@@ -11,6 +11,7 @@ const (
 	evLoopWake                  // an idle event loop's select() times out (a: process, gen)
 	evSample                    // open workloads: note the tasks in flight (a: 0 mid-window, 1 at its end)
 	evLaunch                    // a forked worker process starts (a: its thread)
+	evTracker                   // multiprocessing's resource tracker starts (a: its thread)
 	evGILDrop                   // a GIL waiter's switch interval expires (a: process, gen)
 	evGILHandover               // the waiter a released GIL was signalled to wakes (a: process, gen)
 	evSpinEnd                   // a thread's lock spin ends (a: thread, gen; spin.go)

@@ -66,6 +66,7 @@ const (
 	LoopThread                     // an asyncio event loop thread
 	ExecutorThread                 // a thread of an event loop's executor
 	ProcessMain                    // the single thread of a worker process
+	HelperProcess                  // a process of the runtime's own that runs no task: multiprocessing's resource tracker
 )
 
 // Lane is one thread of the simulated program.

@@ -144,6 +144,7 @@ var kindNames = map[sim.LaneKind]string{
 	sim.LoopThread:     "loop",
 	sim.ExecutorThread: "executor",
 	sim.ProcessMain:    "process",
+	sim.HelperProcess:  "helper",
 }
 
 // timelineOf builds the timeline of one run: the rows of
