@@ -313,7 +313,7 @@ var howGo = map[string]string{
 // it comes out at half what a whole run gives (0.55–0.83 ms against
 // 1.20–1.33), and the whole run's figure is the one that fits the pace at
 // which a pool's forked workers come up.
-var WorkerCosts = []string{"ProcessFork", "ProcessSpawn", "ForkserverBoot", "ProcessForkserver", "PickleSend", "PickleRecv", "PickleFresh"}
+var WorkerCosts = []string{"ProcessFork", "ProcessSpawn", "ResourceTracker", "ForkserverBoot", "ProcessForkserver", "PickleSend", "PickleRecv", "PickleFresh"}
 
 // Onto returns p with each of its cost constants that m holds set to m's
 // median: a built-in profile with this machine's figures for a few
