@@ -62,14 +62,18 @@ func (c ServerCheck) Verdicts(tol float64) []string {
 	if math.Abs(c.P99) > P99Factor*tol && math.Abs(float64(m.P99-p.Latency.P99)) > float64(P99Slack) {
 		off = append(off, "p99 "+numfmt.SignedPercent(c.P99))
 	}
-	if m.Errors > 0 && !p.Overloaded {
-		// An overloaded server's queue outgrows its listen backlog, and
-		// the kernel resets connections that waited too long: what
-		// overload does, which the answered requests' figures show.
+	if m.Errors > 0 && c.FailuresJudged() {
 		off = append(off, fmt.Sprintf("%d failed requests (%s)", m.Errors, m.FirstErr))
 	}
 	return off
 }
+
+// FailuresJudged says whether failed requests are a miss of the model:
+// not where it finds the model overloaded, whose queue outgrows a real
+// server's listen backlog, so that the kernel resets connections that
+// waited too long, as overload does; the answered requests' figures are
+// judged then.
+func (c ServerCheck) FailuresJudged() bool { return !c.Predicted.Result.Overloaded }
 
 // OpenConfig says how to check an open workload.
 type OpenConfig struct {

@@ -106,7 +106,7 @@ func verifyOpenText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol f
 	for _, c := range checks {
 		writeWrapped(w, fmt.Sprintf("%s ran as %s; it spends %s of CPU on a request beyond its steps (measured with %d requests that do nothing), charged to the prediction.",
 			c.model, c.server, report.Seconds(c.check.Cost), truth.CostRequests), width)
-		if m := c.measured; m.Errors > 0 && c.predicted.Result.Overloaded {
+		if m := c.measured; m.Errors > 0 && !c.check.FailuresJudged() {
 			writeWrapped(w, fmt.Sprintf("%s: %d of %d requests failed (%s), not judged: the simulator finds this model overloaded, and a real server's queue then outgrows its listen backlog, where the kernel drops or resets connections that wait too long; the figures are the answered requests'.",
 				c.model, m.Errors, m.Sent, m.FirstErr), width)
 		}
