@@ -243,8 +243,30 @@ func isCall(s, root *Span) bool {
 	return s.Call
 }
 
-// shape is the signature of a request's steps: its calls, by their names.
+// shape is the signature of a request's steps, the key its path is
+// counted under: its calls and their names, quoted, so that no names
+// (empty, or holding brackets or arrows) make two shapes one.
 func (r *Request) shape() string {
+	var b strings.Builder
+	for _, c := range r.Calls {
+		b.WriteByte('[')
+		for j, name := range c.Names {
+			if j > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(strconv.Quote(name))
+		}
+		b.WriteByte(']')
+	}
+	return b.String()
+}
+
+// shapeText is a request's shape for a comment: "a → [b ∥ c]", or "no
+// calls".
+func (r *Request) shapeText() string {
+	if len(r.Calls) == 0 {
+		return "no calls"
+	}
 	var b strings.Builder
 	for i, c := range r.Calls {
 		if i > 0 {
@@ -252,13 +274,26 @@ func (r *Request) shape() string {
 		}
 		if len(c.Names) > 1 {
 			b.WriteString("[")
-			b.WriteString(strings.Join(c.Names, " ∥ "))
+			for j, name := range c.Names {
+				if j > 0 {
+					b.WriteString(" ∥ ")
+				}
+				b.WriteString(callName(name))
+			}
 			b.WriteString("]")
 			continue
 		}
-		b.WriteString(c.Names[0])
+		b.WriteString(callName(c.Names[0]))
 	}
 	return b.String()
+}
+
+// callName is a call's name for a comment: "(no name)" for a span without.
+func callName(name string) string {
+	if name == "" {
+		return "(no name)"
+	}
+	return name
 }
 
 func durText(ns int64) string {

@@ -417,6 +417,53 @@ func generate(routes []*route, n int, rate float64, pattern string, seed uint64)
 	return b.Bytes(), mean
 }
 
+// TestShapeNames: calls whose names are empty or hold the characters a
+// shape is written with are paths of their own. A call named "" once made a
+// request with it one path with a request of no calls (found by FuzzRead).
+func TestShapeNames(t *testing.T) {
+	span := func(trace, id, parent, name, kind string, start, dur int) string {
+		refs := "[]"
+		if parent != "" {
+			refs = fmt.Sprintf(`[{"refType": "CHILD_OF", "traceID": %q, "spanID": %q}]`, trace, parent)
+		}
+		return fmt.Sprintf(`{"traceID": %q, "spanID": %q, "operationName": %q, "references": %s, "startTime": %d, "duration": %d,
+			"tags": [{"key": "span.kind", "type": "string", "value": %q}], "processID": "p1"}`, trace, id, name, refs, start, dur, kind)
+	}
+	trace := func(id string, spans ...string) string {
+		return fmt.Sprintf(`{"traceID": %q, "spans": [%s], "processes": {"p1": {"serviceName": "api", "tags": []}}}`,
+			id, strings.Join(spans, ","))
+	}
+	data := `{"data": [` + strings.Join([]string{
+		trace("1", span("1", "a", "", "GET /x", "server", 1000, 10000)),
+		trace("2", span("2", "a", "", "GET /x", "server", 21000, 10000), span("2", "b", "a", "", "client", 22000, 5000)),
+		trace("3", span("3", "a", "", "GET /x", "server", 41000, 10000), span("3", "b", "a", "p → q", "client", 42000, 5000)),
+		trace("4", span("4", "a", "", "GET /x", "server", 61000, 10000), span("4", "b", "a", "p", "client", 62000, 2000),
+			span("4", "c", "a", "q", "client", 65000, 2000)),
+	}, ",") + `]}`
+	rd := NewReader(Options{})
+	if err := rd.Read(strings.NewReader(data), "names.json"); err != nil {
+		t.Fatal(err)
+	}
+	agg := rd.Finish()
+	if ra := agg.Routes["GET /x"]; ra == nil || len(ra.Paths) != 4 {
+		t.Fatalf("routes %v: want GET /x with 4 paths", agg.Order)
+	}
+	out, _, err := Write(agg, WriteOptions{Name: "names"}, rd.Problems)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each path's comment, and the wait's: "p → q" three times (one call,
+	// its wait; two calls), the call with no name said to have none.
+	for want, n := range map[string]int{"    # no calls\n": 1, "    # p → q\n": 3, "    # (no name)\n": 2} {
+		if got := strings.Count(string(out), want); got != n {
+			t.Errorf("%q %d times, want %d, in\n%s", want, got, n, out)
+		}
+	}
+	if _, err := workload.Parse("names.yaml", out); err != nil {
+		t.Errorf("%v\n%s", err, out)
+	}
+}
+
 // FuzzRead: any input reads or fails with an error; never a panic, and
 // what reads turns into requests and a workload that reads back.
 func FuzzRead(f *testing.F) {

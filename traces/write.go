@@ -143,7 +143,7 @@ func Write(agg *Aggregate, o WriteOptions, problems Problems) ([]byte, *Summary,
 		}
 		w("      - choose:\n")
 		for _, k := range kept {
-			w("          - weight: %d    # %s\n", ra.Paths[k].Count, oneLine(shapeText(k)))
+			w("          - weight: %d    # %s\n", ra.Paths[k].Count, oneLine(ra.Paths[k].Reqs[0].shapeText()))
 			w("            steps:\n")
 			writeSteps(&b, "              ", ra.Paths[k].Reqs)
 		}
@@ -200,7 +200,7 @@ func writeSteps(b *bytes.Buffer, indent string, rs []*Request) {
 				waits[i] = r.Calls[k].Branches[0]
 			}
 			f := fit.Durations(waits)
-			w("%s- wait: %s    # %s%s\n", indent, f.Text, oneLine(c.Names[0]), fitNote(f))
+			w("%s- wait: %s    # %s%s\n", indent, f.Text, oneLine(callName(c.Names[0])), fitNote(f))
 			wrote = true
 			continue
 		}
@@ -215,7 +215,7 @@ func writeSteps(b *bytes.Buffer, indent string, rs []*Request) {
 			if strings.Contains(text, ",") {
 				text = `"` + text + `"` // inside { } YAML splits at commas
 			}
-			w("%s    - steps: [{wait: %s}]    # %s%s\n", indent, text, oneLine(c.Names[j]), fitNote(f))
+			w("%s    - steps: [{wait: %s}]    # %s%s\n", indent, text, oneLine(callName(c.Names[j])), fitNote(f))
 		}
 		wrote = true
 	}
@@ -239,14 +239,6 @@ func fitNote(f fit.Fit) string {
 		s += " (" + f.Second + ")"
 	}
 	return s
-}
-
-// shapeText is a shape for a comment: its calls, or "no calls".
-func shapeText(k string) string {
-	if k == "" {
-		return "no calls"
-	}
-	return k
 }
 
 // groupName is a group's name for a route: "GET /users/{id}" is
