@@ -199,11 +199,15 @@ var how = map[string]string{
 		"tracked object allocated",
 	"GCScan": "process CPU of the collector's full collections while a tree of gathers six levels deep (55,986 " +
 		"tasks) is built and run, per tracked object visited",
-	"ProcessFork": "elapsed time, mostly the parent's CPU, from creating ProcessPoolExecutor(1, mp_context=fork) " +
-		"to its first trivial result: the pool's set-up, the fork, the child's own set-up (1–2 ms of its CPU)",
-	"ForkParent": "median elapsed time of Process.start() with fork in the parent, over 21: two pipes, os.fork() " +
-		"(the page tables copied; more for a bigger parent) and the finalizer; a pool forks its workers one after " +
-		"another from one thread, so its workers come up this far apart",
+	"ProcessFork": "in a fresh program whose main module imports what an exported program imports, elapsed " +
+		"time from creating its first ProcessPoolExecutor(1, mp_context=fork) to its first trivial result: the " +
+		"pool's set-up, the fork, the child's own set-up (fork_child)",
+	"ForkParent": "in the same program, the median elapsed time of Process.start() with fork in the parent over " +
+		"12 forks, four at a time, the earlier still alive as a pool's workers are: two pipes, os.fork() (the page " +
+		"tables copied; more for a bigger parent) and the finalizer; a pool forks its workers one after another " +
+		"from one thread, so its workers come up this far apart",
+	"ForkChild": "in the same first pool, the worker's CPU clock (time.process_time()) when it took its first task: " +
+		"the parent's pages it wrote, each copied at a page fault, and multiprocessing's bootstrap",
 	"ProcessSpawn": "in a fresh program whose main module imports what an exported program imports, elapsed " +
 		"time, dominated by the worker's CPU, from creating its first ProcessPoolExecutor(1, mp_context=spawn) to " +
 		"its first trivial result: a fresh interpreter that runs the main module again",
@@ -308,12 +312,10 @@ var howGo = map[string]string{
 // WorkerCosts names the constants of a worker process's start-up and of
 // the data moved to and from it: they depend on the machine more than on
 // the runtime, and the tests measure them here (CalibrateOptions.Only)
-// and put them on a built-in profile (Onto). ForkParent is not among
-// them: measured alone (--only) in a process that has not grown its heap
-// it comes out at half what a whole run gives (0.55–0.83 ms against
-// 1.20–1.33), and the whole run's figure is the one that fits the pace at
-// which a pool's forked workers come up.
-var WorkerCosts = []string{"ProcessFork", "ProcessSpawn", "ResourceTracker", "ForkserverBoot", "ProcessForkserver", "PickleSend", "PickleRecv", "PickleFresh"}
+// and put them on a built-in profile (Onto). A fork's are measured in a
+// fresh program that imports what an exported program imports, its first
+// pool, as the exported program forks its workers (fork_start).
+var WorkerCosts = []string{"ProcessFork", "ForkParent", "ForkChild", "ProcessSpawn", "ResourceTracker", "ForkserverBoot", "ProcessForkserver", "PickleSend", "PickleRecv", "PickleFresh"}
 
 // Onto returns p with each of its cost constants that m holds set to m's
 // median: a built-in profile with this machine's figures for a few
@@ -437,9 +439,10 @@ func (m *Measurement) Profile() (Profile, error) {
 	if p.ExecWorkers {
 		// No runtime but CPython has a forkserver: every worker of a JVM
 		// or a Go program is a fresh program, whatever the start method.
-		p.ForkserverBoot, p.ProcessForkserver, p.ForkParent, p.ResourceTracker = 0, p.ProcessSpawn, 0, 0
+		p.ForkserverBoot, p.ProcessForkserver, p.ForkParent, p.ForkChild, p.ResourceTracker = 0, p.ProcessSpawn, 0, 0, 0
 		sources["ResourceTracker"] = "no resource tracker: multiprocessing's alone"
 		sources["ForkParent"] = "no fork: every worker is a fresh program, started side by side"
+		sources["ForkChild"] = "no fork: every worker is a fresh program, started side by side"
 		sources["ForkserverBoot"] = "no server: every worker is a fresh program"
 		sources["ProcessForkserver"] = "as process_spawn: every worker is a fresh program"
 	}

@@ -450,51 +450,38 @@ def select_resolution():
     return 1000.0 if name == "SelectSelector" else 1e6
 
 
-def process_start(method):
-    """Elapsed time from ProcessPoolExecutor(1) creation to its first result."""
-    ctx = multiprocessing.get_context(method)
-    t0 = time.perf_counter_ns()
-    ex = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)
-    ex.submit(os.getpid).result()
-    dt = time.perf_counter_ns() - t0
-    ex.shutdown()
-    return dt
-
-
-def fork_parent(n):
-    """The parent's elapsed time in Process.start() with fork, the median of
-    n: two pipes, os.fork() (the page tables copied, the fork handlers run)
-    and the finalizer. ProcessPoolExecutor and multiprocessing.Pool fork
-    their workers one after another from one thread, so the next worker's
-    fork waits for this; each new worker's own start-up (ProcessFork, the
-    rest) runs in the child, side by side with the others'."""
-    ctx = multiprocessing.get_context("fork")
-    times = []
-    for _ in range(n):
-        p = ctx.Process(target=os.getpid)
-        t0 = time.perf_counter_ns()
-        p.start()
-        times.append(time.perf_counter_ns() - t0)
-        p.join()
-    return statistics.median(times)
-
-
-# The program spawn_start and forkserver_start run: its main module
-# imports what an exported program imports, and times two pools' first
-# results.
+# The program fork_start, spawn_start and forkserver_start run: its main
+# module imports what an exported program imports, and times two pools'
+# first results (each a worker's CPU time when it took its first task);
+# with "fork" after them it times ` + "`FORKS`" + ` forks of workers that stay
+# alive, as a pool's do, four at a time.
 _START_PROGRAM = """import %s
+
+FORKS = 12
 
 
 def main():
     context = multiprocessing.get_context(sys.argv[1])
-    elapsed = []
+    elapsed, cpu = [], []
     for _ in range(2):
         t0 = time.perf_counter_ns()
         pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
-        pool.submit(os.getpid).result()
+        cpu.append(pool.submit(time.process_time_ns).result())
         elapsed.append(time.perf_counter_ns() - t0)
         pool.shutdown()
-    print(json.dumps(elapsed))
+    forks = []
+    while sys.argv[1] == "fork" and len(forks) < FORKS:
+        stop = context.Event()
+        alive = []
+        for _ in range(4):
+            alive.append(context.Process(target=stop.wait))
+            t0 = time.perf_counter_ns()
+            alive[-1].start()
+            forks.append(time.perf_counter_ns() - t0)
+        stop.set()
+        for p in alive:
+            p.join()
+    print(json.dumps({"elapsed": elapsed, "cpu": cpu, "forks": forks}))
 
 
 if __name__ == "__main__":
@@ -515,6 +502,22 @@ def _start_program(method):
     return json.loads(out)
 
 
+def fork_start():
+    """A forked worker's start-up, its CPU in it, and the parent's time per
+    fork, in a fresh program (a file, its main module) that imports what an
+    exported program imports (_EXPORT_IMPORTS): the elapsed time from
+    creating its first ProcessPoolExecutor(1, mp_context=fork) to the first
+    result; the worker's CPU time when it took that first task (the pages
+    of its parent it wrote, each copied at a page fault, and
+    multiprocessing's bootstrap: 1-2 ms where a fresh page costs under a
+    microsecond, 12-18 ms on a virtual machine where it cost 5-26); and the
+    median time Process.start() took in the parent, with the workers forked
+    before it still alive, as a pool's are (each fork then makes the
+    parent's next writes copy pages the children share)."""
+    out = _start_program("fork")
+    return out["elapsed"][0], out["cpu"][0], statistics.median(out["forks"])
+
+
 def spawn_start():
     """A spawned worker's start-up: the elapsed time from creating a
     ProcessPoolExecutor(1, mp_context=spawn) to its first trivial result, in
@@ -524,7 +527,7 @@ def spawn_start():
     before its first task: a program that imports more starts its workers
     later (with measure.py itself as the main module, 58 ms against 50 on
     3.11)."""
-    return _start_program("spawn")[0]
+    return _start_program("spawn")["elapsed"][0]
 
 
 def resource_tracker_start(n):
@@ -557,7 +560,7 @@ def forkserver_start():
     first task, as a spawned one does: the program's main module imports
     what an exported program imports (_EXPORT_IMPORTS), and a program that
     imports more starts its workers later."""
-    first, second = _start_program("forkserver")
+    first, second = _start_program("forkserver")["elapsed"]
     return max(0, first - second), second
 
 
@@ -994,8 +997,7 @@ def plan(quick):
         (["LoopTurn", "LoopResume"], lambda: loop_turn_and_resume(50000 // k)),
         (["LoopTimer", "LoopTimerFire"], lambda: loop_timer(10000 // k, 5 if k == 1 else 2)),
         (["GatherChild"], lambda: gather_child(20000 // k)),
-        (["ProcessFork"], lambda: process_start("fork")),
-        (["ForkParent"], lambda: fork_parent(max(3, 21 // k))),
+        (["ProcessFork", "ForkChild", "ForkParent"], fork_start),
         (["ProcessSpawn"], spawn_start),
         (["ForkserverBoot", "ProcessForkserver"], forkserver_start),
         (["ResourceTracker"], lambda: resource_tracker_start(max(3, 7 // k))),

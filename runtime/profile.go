@@ -56,6 +56,7 @@ type Profile struct {
 	GCScan             int64 // CPU of a full collection per tracked object
 	ProcessFork        int64 // elapsed start-up of one worker process with fork, a first pool's (mostly the parent's CPU: the pool's set-up, the fork)
 	ForkParent         int64 // the parent's elapsed time in one fork (Process.start()): a pool forks its workers one after another, this far apart
+	ForkChild          int64 // of ProcessFork, the worker's own CPU before its first task (the parent's pages it writes, copied at a fault each; multiprocessing's bootstrap): the last part of its start-up, on a core
 	ProcessSpawn       int64 // CPU to start one worker process with spawn
 	ResourceTracker    int64 // CPU of multiprocessing's resource tracker's start-up, a fresh interpreter that a program's first spawn or forkserver pool starts beside its workers
 	ForkserverBoot     int64 // elapsed start-up of a forkserver, which a program's first forkserver pool waits for before its first worker

@@ -67,6 +67,7 @@ var constants = []constant{
 	{"gc_scan", "GCScan", false, "CPU of a full collection per tracked object", func(p *Profile) *int64 { return &p.GCScan }, true},
 	{"process_fork", "ProcessFork", false, "start-up of one worker process with fork (elapsed)", func(p *Profile) *int64 { return &p.ProcessFork }, false},
 	{"fork_parent", "ForkParent", false, "the parent's time per fork, one fork after another", func(p *Profile) *int64 { return &p.ForkParent }, true},
+	{"fork_child", "ForkChild", false, "of process_fork, the forked worker's own CPU", func(p *Profile) *int64 { return &p.ForkChild }, true},
 	{"process_spawn", "ProcessSpawn", false, "start-up of one worker process with spawn", func(p *Profile) *int64 { return &p.ProcessSpawn }, false},
 	{"resource_tracker", "ResourceTracker", false, "CPU of the resource tracker's start (spawn, forkserver)", func(p *Profile) *int64 { return &p.ResourceTracker }, true},
 	{"forkserver_boot", "ForkserverBoot", false, "start-up of a forkserver, once per program", func(p *Profile) *int64 { return &p.ForkserverBoot }, true},

@@ -35,6 +35,8 @@ const (
 	actPickleOut     // a worker process pickling its task's result
 	actTurn          // an event loop's own work of one iteration (select, timers), before the callbacks it runs
 	actRetake        // a thread notified that a unit of the resource it waits for was given back, running again (resource.go)
+	actForked        // a forked worker process whose parent's part of the start-up is done; its own follows (startProcess)
+	actFork          // the parent of processes(N) forking a worker (forkOne)
 )
 
 // role is what a thread is for.
@@ -203,6 +205,14 @@ type engine struct {
 	// forkGate counts the forked workers of processes(N) not up yet: none
 	// takes a task before all are.
 	forkGate int
+	// forkQ lists the worker threads of processes(N) the parent's main
+	// thread forks, one after another, from forkNext on (forkOne).
+	forkQ    []int32
+	forkNext int
+	// parent is the main thread of processes(N)'s parent process when it
+	// does more than hand out tasks: it forks the workers, and it moves
+	// tasks' data (pickler, the same thread, when they carry some).
+	parent *thread
 	// serverAt and serverBoot: processes(N, start=forkserver)'s server
 	// starts at serverAt and forks its first worker serverBoot later.
 	serverAt, serverBoot int64
@@ -489,6 +499,10 @@ func (e *engine) handle(ev event) {
 		}
 		e.python(th, 0, th.act)
 	case evLaunch:
+		if ev.a < 0 {
+			e.forkOne()
+			break
+		}
 		e.startProcess(e.threads[ev.a], e.procStart, e.forked)
 	case evTracker:
 		e.python(e.threads[ev.a], e.prof.ResourceTracker, actStartup)

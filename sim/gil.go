@@ -65,7 +65,7 @@ func (e *engine) compute(th *thread, w float64) {
 	}
 	st := Working
 	switch th.act {
-	case actStartup, actBegin, actResume, actAwait, actSubmit, actCreate, actOffload, actDone, actBoot, actGather, actEager, actTurn:
+	case actStartup, actBegin, actResume, actAwait, actSubmit, actCreate, actOffload, actDone, actBoot, actGather, actEager, actTurn, actFork:
 		st = Overhead
 	case actPickle, actUnpickle, actPickleOut:
 		st = Pickling

@@ -341,6 +341,12 @@ func (e *engine) loopAdvance(th *thread) {
 			if pl.idle.len() == 0 && len(pl.threads) < pl.cap && !pl.procs {
 				cost += e.prof.ThreadStart
 			}
+			if pl.procs && len(pl.threads) == 0 {
+				// ProcessPoolExecutor with fork forks all its workers at
+				// the first submit, one after another, in the thread that
+				// submits: the loop's (forkPool).
+				cost += int64(pl.cap) * e.prof.ForkParent
+			}
 			if o.count > 0 && pl.procs {
 				io := e.progs[t.group].io[o.count-1]
 				l.offload.in, l.offload.out = io.in, io.out
@@ -535,6 +541,9 @@ func (e *engine) endCallback(l *loop) {
 
 // submitJob sends an offloaded step to an executor.
 func (e *engine) submitJob(pl *pool, j job) {
+	if pl.procs && len(pl.threads) == 0 {
+		e.forkPool(pl)
+	}
 	if pl.idle.len() > 0 {
 		th := e.threads[pl.idle.pop()]
 		th.job = j
@@ -570,6 +579,25 @@ func (e *engine) submitJob(pl *pool, j job) {
 	pl.jobs = append(pl.jobs, j)
 }
 
+// forkPool starts the workers of pl, an event loop's process pool, at its
+// first submit: ProcessPoolExecutor with fork forks every worker then
+// (_start_executor_manager_thread: "using fork", CPython 3.8 to 3.13; 3.8
+// to 3.10 do so whatever the start method), one after another, ForkParent
+// apart, in the submitting thread, which has just paid for the forks; each
+// worker's start-up runs from its fork, and the first up takes the first
+// step queued.
+func (e *engine) forkPool(pl *pool) {
+	for i := 1; i <= pl.cap; i++ {
+		th := e.newThread(e.newProcess(), roleJob, ProcessMain, fmt.Sprintf("%s-%d", pl.name, i))
+		th.pool = pl
+		th.job = job{slot: -1}
+		pl.threads = append(pl.threads, th)
+		// Forked (cap - i) forks ago.
+		start := e.prof.ProcessFork - int64(pl.cap-i)*e.prof.ForkParent
+		e.startProcess(th, max(start, min(e.prof.ForkChild, e.prof.ProcessFork)), true)
+	}
+}
+
 func (e *engine) startJob(th *thread, j job) {
 	th.job = j
 	th.pool.busy++
@@ -581,6 +609,11 @@ func (e *engine) jobAdvance(th *thread) {
 	switch th.act {
 	case actStartup, actWake:
 		th.proc.started = true
+		if th.job.slot < 0 {
+			// A worker of a forked pool, up before a step came for it.
+			e.takeJob(th)
+			return
+		}
 		e.python(th, th.pool.overhead, actBegin)
 	case actBegin, actUnpickle:
 		j := th.job
@@ -609,25 +642,31 @@ func (e *engine) jobAdvance(th *thread) {
 			e.python(th, e.sendCost(th, j.out), actPickleOut)
 			return
 		}
-		pl := th.pool
-		pl.busy--
+		th.pool.busy--
 		done := th.job.slot
 		e.setLane(th, Idle)
 		th.job = job{slot: -1}
-		if pl.jobHead < len(pl.jobs) {
-			j := pl.jobs[pl.jobHead]
-			pl.jobHead++
-			if pl.jobHead == len(pl.jobs) {
-				pl.jobs, pl.jobHead = pl.jobs[:0], 0
-			}
-			e.startJob(th, j)
-		} else {
-			e.idle(th)
-			pl.idle.push(th.id)
-		}
+		e.takeJob(th)
 		// The result goes back to the loop through call_soon_threadsafe.
 		e.loopReady(done, th)
 	}
+}
+
+// takeJob gives th, an executor thread with no step, the first step
+// queued for its pool, or makes it idle.
+func (e *engine) takeJob(th *thread) {
+	pl := th.pool
+	if pl.jobHead < len(pl.jobs) {
+		j := pl.jobs[pl.jobHead]
+		pl.jobHead++
+		if pl.jobHead == len(pl.jobs) {
+			pl.jobs, pl.jobHead = pl.jobs[:0], 0
+		}
+		e.startJob(th, j)
+		return
+	}
+	e.idle(th)
+	pl.idle.push(th.id)
 }
 
 // nextOffloaded runs on th, an executor thread that has just run a step

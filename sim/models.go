@@ -104,15 +104,23 @@ func (e *engine) setup() {
 				th.oneShot = true
 			}
 			p.main = th
-			at := launch
-			if forked {
-				at += int64(i-1) * e.prof.ForkParent
+			if forked && e.prof.ForkParent > 0 {
+				e.forkQ = append(e.forkQ, th.id)
+				continue
 			}
-			if at > 0 {
-				e.events.push(at, evLaunch, th.id, 0)
+			if launch > 0 {
+				e.events.push(launch, evLaunch, th.id, 0)
 				continue
 			}
 			e.startProcess(th, start, forked)
+		}
+		if len(e.forkQ) > 0 {
+			// The parent's main thread forks them, one after another.
+			if launch > 0 {
+				e.events.push(launch, evLaunch, -1, 0)
+			} else {
+				e.forkOne()
+			}
 		}
 		if d.Start != model.Fork && !e.prof.ExecWorkers && e.prof.ResourceTracker > 0 {
 			e.startTracker(tracker)
@@ -121,6 +129,41 @@ func (e *engine) setup() {
 	e.setupPickler()
 	e.setupResources()
 	e.drain()
+}
+
+// parentMain returns the main thread of processes(N)'s parent process,
+// made when first needed: to fork the workers, or to move tasks' data.
+func (e *engine) parentMain() *thread {
+	if e.parent == nil {
+		e.parent = e.newThread(e.procs[0], rolePickle, MainThread, "main")
+		e.procs[0].main = e.parent
+	}
+	return e.parent
+}
+
+// forkOne has the parent's main thread fork the next worker of forkQ:
+// Process.start() with fork, ForkParent of the parent's CPU (the pipes,
+// the fork copying its page tables, then the pages it writes copied while
+// children share them), beside the workers already forked, which start up
+// on the same cores.
+func (e *engine) forkOne() {
+	e.python(e.parentMain(), e.prof.ForkParent, actFork)
+}
+
+// forkDone starts the worker the parent has just forked, and forks the
+// next. The worker's start-up, ProcessFork for a pool's first worker,
+// less the fork just paid, is its own from here (startProcess).
+func (e *engine) forkDone(th *thread) {
+	w := e.threads[e.forkQ[e.forkNext]]
+	e.forkNext++
+	child := min(e.prof.ForkChild, e.procStart)
+	e.startProcess(w, max(e.procStart-e.prof.ForkParent, child), true)
+	if e.forkNext < len(e.forkQ) {
+		e.forkOne()
+		return
+	}
+	th.act = actNone
+	e.idle(th)
 }
 
 // startTracker starts multiprocessing's resource tracker at `at`: a spawn
@@ -141,20 +184,33 @@ func (e *engine) startTracker(at int64) {
 }
 
 // startProcess starts worker process th.proc, whose start-up costs
-// cost. A forked worker's is a delay, not the worker's CPU: it is mostly
-// the parent's, one after another (a first pool's imports and the pool's
-// queues, each fork's page tables), and the child's own set-up is 1–2 ms
-// of CPU (CPython 3.11, measured in the exported program: a worker was up
-// 8.4–10.7 ms after the first submit, its CPU clock at 1.1–1.9 ms; eight
-// workers on 2 cores were all up within 15.5–19.4 ms, where eight
-// start-ups' CPU shared by two cores would take 32). A spawned worker
-// boots a fresh interpreter: its start-up is its own CPU.
+// cost. A forked worker's is mostly a delay: the parent's part, one
+// fork after another (a first pool's imports and the pool's queues, each
+// fork's page tables), then ForkChild of the child's own CPU, the pages
+// of its parent it writes copied at a page fault each, and
+// multiprocessing's bootstrap. Where a fresh page costs under a
+// microsecond that is 1–2 ms (CPython 3.11 in the exported program: a
+// worker up 8.4–10.7 ms after the first submit, its CPU clock at 1.1–1.9
+// ms; eight workers on 2 cores all up within 15.5–19.4 ms, where eight
+// start-ups' CPU shared by two cores would take 32); on a virtual machine
+// where one cost 5–26 µs, 12–18 ms, and workers forked side by side then
+// wait for the cores. A spawned worker boots a fresh interpreter: its
+// start-up is its own CPU.
 func (e *engine) startProcess(th *thread, cost int64, forked bool) {
-	if forked {
+	if !forked {
+		e.python(th, cost, actStartup)
+		return
+	}
+	child := min(e.prof.ForkChild, cost)
+	if child <= 0 {
 		e.sleep(th, cost, Overhead, actStartup)
 		return
 	}
-	e.python(th, cost, actStartup)
+	if cost > child {
+		e.sleep(th, cost-child, Overhead, actForked)
+		return
+	}
+	e.python(th, child, actStartup)
 }
 
 // fanOut says where the gather branches of process p's threads go under
@@ -502,6 +558,12 @@ func (e *engine) begin(th *thread) {
 
 // advance decides what a thread does next, once it holds what it needs.
 func (e *engine) advance(th *thread) {
+	if th.act == actForked {
+		// The parent's part of a forked worker's start-up is done: the
+		// child's own follows, on a core.
+		e.python(th, min(e.prof.ForkChild, e.prof.ProcessFork), actStartup)
+		return
+	}
 	switch th.role {
 	case roleLoop:
 		e.loopAdvance(th)
@@ -510,6 +572,10 @@ func (e *engine) advance(th *thread) {
 		e.jobAdvance(th)
 		return
 	case rolePickle:
+		if th.act == actFork {
+			e.forkDone(th)
+			return
+		}
 		e.pickled()
 		return
 	case roleTracker:

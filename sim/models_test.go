@@ -276,12 +276,14 @@ func TestCollectorHistogram(t *testing.T) {
 	}
 }
 
-// A processes(N) worker runs its tasks on its one thread.
+// A processes(N) worker runs its tasks on its one thread; the parent's
+// main thread only forks them.
 func TestProcessWorkersUseTheirOwnThread(t *testing.T) {
 	prof := builtin(t, "cpython")
 	r := run(t, inline(t, "4 x [work 100ms]"), "processes(2)", runOpt{prof: prof})
-	if len(r.Lanes) != 2 || r.PeakThreads != 2 || r.GILSwitches != 0 {
-		t.Errorf("lanes %+v, peak threads %d, GIL switches %d; want 2 lanes, 2 threads, no switch", r.Lanes, r.PeakThreads, r.GILSwitches)
+	if len(r.Lanes) != 3 || r.Lanes[2].Name != "main" || r.Lanes[2].Process != 0 || r.PeakThreads != 2 || r.GILSwitches != 0 {
+		t.Errorf("lanes %+v, peak threads %d, GIL switches %d; want 2 workers' lanes and the parent's main, 2 threads, no switch",
+			r.Lanes, r.PeakThreads, r.GILSwitches)
 	}
 }
 

@@ -77,8 +77,7 @@ func (e *engine) setupPickler() {
 	}
 	for _, g := range e.wl.Groups {
 		if g.Input > 0 || g.Output > 0 {
-			e.pickler = e.newThread(e.procs[0], rolePickle, MainThread, "main")
-			e.procs[0].main = e.pickler
+			e.pickler = e.parentMain()
 			return
 		}
 	}
