@@ -185,6 +185,9 @@ type Progress struct {
 	// For an open workload: what serves it and how many requests it gets.
 	Server   *Server
 	Requests int
+	// Measuring, said before the runs, is what of this machine is
+	// measured first: "worker start-ups (process_fork)".
+	Measuring string
 }
 
 // CheckConfig says how to check one closed workload.
@@ -212,7 +215,11 @@ type CheckConfig struct {
 	// iterations (ExportOptions.FixedWork), so that what `work: D` means
 	// is the same on both and the slowdown shows. "": python.FindWithGIL.
 	GILPython string
-	Noise     NoiseConfig
+	// ProfileStarts predicts with the built-in profile's worker start-ups
+	// as they are; otherwise the ones the models make are measured here
+	// first (StartCosts).
+	ProfileStarts bool
+	Noise         NoiseConfig
 
 	gil *python.Interpreter // GILPython, found (withGIL)
 }
@@ -229,6 +236,9 @@ type Report struct {
 	Toolchain *toolchain.Toolchain
 	Repeat    int
 	WorkRate  float64 // the programs' work rate (0: no task has work)
+	// Starts is what was measured of this machine's worker start-ups and
+	// predicted with (Target.Profile has them); nil when nothing was.
+	Starts *StartCosts
 	// WorkRateLoad is how busy the machine was while the rate was measured
 	// (not Known when it was given).
 	WorkRateLoad Load
@@ -330,17 +340,29 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter, tc *too
 		return nil, fmt.Errorf("workload %s is open (arrivals): check it with CheckOpen", t.Workload.Name)
 	}
 	cfg.Repeat = max(cfg.Repeat, 1)
+	tasks, err := Tasks(t.Workload)
+	if err != nil {
+		return nil, err
+	}
+	var starts *StartCosts
+	if !cfg.ProfileStarts && py != nil {
+		if cfg.Progress != nil {
+			if keys := startKeys(t, tasks); keys != "" {
+				cfg.Progress(Progress{Workload: t.Workload.Name, Measuring: "worker start-ups (" + keys + ")"})
+			}
+		}
+		if t, starts, err = withStarts(ctx, t, tasks, py.Path); err != nil {
+			return nil, runErr(err)
+		}
+	}
 	spans := cfg.SpanTasks > 0 && t.Workload.NumTasks() <= cfg.SpanTasks
 	preds, err := predict(ctx, t, spans, true)
 	if err != nil {
 		return nil, err
 	}
 	w := newWatcher(cfg.Noise)
-	r := &Report{Target: t, Python: py, GILPython: cfg.gil, Toolchain: tc, Repeat: cfg.Repeat, WorkRate: cfg.WorkRate, Limits: w.Limits, Speed: w.Speed}
-	tasks, err := Tasks(t.Workload)
-	if err != nil {
-		return nil, err
-	}
+	r := &Report{Target: t, Python: py, GILPython: cfg.gil, Toolchain: tc, Repeat: cfg.Repeat, WorkRate: cfg.WorkRate, Starts: starts,
+		Limits: w.Limits, Speed: w.Speed}
 	if r.WorkRate <= 0 && py != nil { // Java and Go spin on the thread's CPU clock alone
 		if hasWork(tasks) {
 			if r.WorkRate, r.WorkRateLoad, err = w.workRate(ctx, rateInterpreter(py, cfg.gil).Path); err != nil {

@@ -59,6 +59,9 @@ type SuiteConfig struct {
 	// GILPython is CheckConfig's: for a free-threaded interpreter, the
 	// build with the GIL whose speed work is measured in.
 	GILPython string
+	// ProfileStarts is CheckConfig's: predict with the profile's worker
+	// start-ups, not this machine's.
+	ProfileStarts bool
 	// Only names the scenarios to run, in the suite's order; none: all.
 	Only []string
 	// Toolchain is CheckConfig's: the java or go command for runtime java
@@ -121,6 +124,7 @@ type SuiteReport struct {
 	WorkRateLoad Load    // how busy the machine was while it was measured
 	LoadKnown    bool    // this system said how busy it was
 	Limits       machine.Limits
+	Starts       *StartCosts // the worker start-ups measured here, of every scenario; nil: none
 	Rows         []SuiteRow
 	// The median and the largest |Error| over the rows, and over the rows
 	// measured on a quiet machine (0, 0 when there is none).
@@ -261,11 +265,12 @@ func nativeSuite(ctx context.Context, cfg SuiteConfig, targets []Target, lang La
 func (r *SuiteReport) checkAll(ctx context.Context, cfg SuiteConfig, targets []Target, py *python.Interpreter, tc *toolchain.Toolchain) error {
 	for _, t := range targets {
 		rep, err := check(ctx, CheckConfig{Target: t, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress,
-			WorkRate: r.WorkRate, Noise: cfg.Noise, gil: r.GILPython}, py, tc)
+			WorkRate: r.WorkRate, ProfileStarts: cfg.ProfileStarts, Noise: cfg.Noise, gil: r.GILPython}, py, tc)
 		if err != nil {
 			return err
 		}
 		r.LoadKnown = r.LoadKnown || rep.LoadKnown
+		r.Starts = r.Starts.merge(rep.Starts)
 		for _, c := range rep.Models {
 			row := SuiteRow{Workload: t.Workload.Name, Model: c.Model.String(), Runtime: t.Profile.Name,
 				Predicted: c.Predicted.Result.Makespan, Measured: c.Measured.Result.Makespan, Error: c.Comparison.Makespan,

@@ -33,28 +33,7 @@ func MeasureWorkRate(ctx context.Context, py string) (float64, error) {
 }
 
 // hasWork says whether a task has a step of Python work (Work), whose
-// length the work rate sets, at any depth (inside a use, a choice or a
-// gather's branch).
+// length the work rate sets, at any depth.
 func hasWork(tasks []Task) bool {
-	for _, t := range tasks {
-		if stepsHaveWork(t.Steps) {
-			return true
-		}
-	}
-	return false
-}
-
-// stepsHaveWork says whether steps hold a Work step at any depth.
-func stepsHaveWork(steps []Step) bool {
-	for _, s := range steps {
-		if s.Kind == Work || stepsHaveWork(s.Steps) {
-			return true
-		}
-		for _, b := range s.Branches {
-			if stepsHaveWork(b) {
-				return true
-			}
-		}
-	}
-	return false
+	return anyStep(tasks, func(s Step) bool { return s.Kind == Work })
 }

@@ -51,6 +51,9 @@ type verifyOptions struct {
 	suiteMedian string
 	suiteWorst  string
 	handover    []int // --gil-handover: thread counts
+	// profileStarts: predict with the built-in profile's worker start-ups,
+	// not this machine's (truth.CheckConfig.ProfileStarts).
+	profileStarts bool
 }
 
 func newVerifyCmd(s *streams) *cobra.Command {
@@ -80,6 +83,16 @@ once the JVM is up and its JIT compilers have gone idle; the CPU they take
 during the run, compiling what has got hot, is not modelled, and verify
 says how much it was. A worker process of processes(N) is a fresh JVM or a
 fresh Go process, whose start-up is the profile's process_spawn.
+
+A worker process's start-up is mostly page faults, whose cost varies from
+machine to machine and, on a virtual machine, from hour to hour (one host
+forked a pool's worker in 8 ms one day and in 17-21 ms the next). So when a
+model starts worker processes (processes(N), or a step offloaded to the
+event loop's process pool) and the runtime is a built-in CPython profile,
+verify first measures those start-ups on this machine with the same
+interpreter (calibrate's measurements, a few seconds), predicts with them,
+and says so under the table's heading; --profile-starts predicts with the
+profile's own figures instead. A profile file (--profile) is used as it is.
 
 ` + busyHelp + `
 
@@ -182,6 +195,7 @@ the newest waiter more often than to the longest.`,
 	f.StringVar(&o.tolerance, "tolerance", "10%", "the largest makespan error that passes")
 	f.StringVar(&o.python, "python", python.Default, "the Python interpreter to run (CPython 3.8 or newer); its release picks the built-in profile")
 	f.StringVar(&o.gilPython, "gil-python", "", "for a free-threaded --python: a build with the GIL of its release, whose speed `work` is (default: found in conclab's cache, on PATH or in pyenv)")
+	f.BoolVar(&o.profileStarts, "profile-starts", false, "predict worker processes' start-ups with the built-in profile's figures instead of measuring them on this machine first")
 	f.DurationVar(&o.timeout, "timeout", 0, "stop a run after this long (default: max(30s, 5 × predicted + 10s))")
 	f.BoolVar(&o.suite, "suite", false, "run the accuracy suite (examples/validation) instead of one workload")
 	f.StringSliceVar(&o.only, "only", nil, "with --suite: run these scenarios only (comma-separated names)")
@@ -275,7 +289,8 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 		return runVerifyOpen(ctx, s, o, args, p, tol)
 	}
 	rep, err := truth.Check(ctx, truth.CheckConfig{Target: target(p), Python: o.python, GILPython: o.gilPython, Repeat: o.repeat,
-		Timeout: o.timeout, SpanTasks: maxSpanTasks, Progress: verifyProgress(s), Noise: truth.NoiseConfig{Tolerance: tol}})
+		Timeout: o.timeout, SpanTasks: maxSpanTasks, Progress: verifyProgress(s), Noise: truth.NoiseConfig{Tolerance: tol},
+		ProfileStarts: o.profileStarts})
 	if err != nil {
 		return verifyError(ctx, p.Workload.Name, err)
 	}
@@ -338,6 +353,10 @@ func verifyVerdict(checks []checked, tol float64) error {
 // verifyProgress says on stderr which real run is next.
 func verifyProgress(s *streams) func(truth.Progress) {
 	return func(p truth.Progress) {
+		if p.Measuring != "" {
+			fmt.Fprintf(s.err, "verify %s: measuring this machine's %s …\n", oneLine(p.Workload), p.Measuring)
+			return
+		}
 		if p.Server != nil {
 			fmt.Fprintf(s.err, "verify %s: %s on %s, run %d/%d, %s …\n", oneLine(p.Workload), p.Model, p.Server.Runner,
 				p.Run, p.Runs, numfmt.Count(p.Requests, "request", "requests"))
@@ -379,6 +398,9 @@ func verifyText(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 	writeWrapped(w, fmt.Sprintf("verify %s · %s · %s · switch interval %s", oneLine(p.Workload.Name),
 		numfmt.Count(p.Tasks(), "task", "tasks"), numfmt.Count(p.Cores, "core", "cores"), workload.FormatDuration(p.SwitchInterval)), opt.Width)
 	writeWrapped(w, fmt.Sprintf("measured with %s, the median of %s per model%s", py, numfmt.Count(repeat, "run", "runs"), workRateText(n.workRate, n.rateLoad, n.gil)), opt.Width)
+	if t := startsText(n.starts); t != "" {
+		writeWrapped(w, t, opt.Width)
+	}
 	fmt.Fprintln(w)
 
 	rows := [][]string{{"model", "predicted", "measured", "min–max", "error", ""}}
@@ -499,9 +521,12 @@ func verifyJSON(w io.Writer, p *plan.Plan, py interpreter, repeat int, tol float
 		RateBusy    bool      `json:"work_rate_busy"`      // the machine was busy while it was measured
 		LoadKnown   bool      `json:"load_known"`
 		BusyLimits  limitsDoc `json:"busy_limits"`
-		Results     []result  `json:"results"`
+		// WorkerStarts: the worker start-ups measured here and predicted
+		// with, by constant (process_fork, …).
+		WorkerStarts map[string]startDoc `json:"worker_starts,omitempty"`
+		Results      []result            `json:"results"`
 	}{predDoc.Header, py.version, repeat, tol, truth.NotMeasured, n.workRate, n.rateLoad.Busy, n.known,
-		limitsDoc{n.limits.Others, n.limits.Steal, n.speed}, nil}
+		limitsDoc{n.limits.Others, n.limits.Steal, n.speed}, startsJSON(n.starts), nil}
 	for i, c := range checks {
 		e := errorDoc{Makespan: c.cmp.Makespan, Tasks: map[string]float64{}}
 		for _, t := range c.cmp.Tasks {
@@ -538,13 +563,14 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 		return err
 	}
 	rep, err := truth.Suite(ctx, truth.SuiteConfig{
-		Python:    o.python,
-		GILPython: o.gilPython,
-		Only:      o.only,
-		Repeat:    o.repeat,
-		Timeout:   o.timeout,
-		Progress:  verifyProgress(s),
-		Noise:     truth.NoiseConfig{Tolerance: medianMax},
+		Python:        o.python,
+		GILPython:     o.gilPython,
+		ProfileStarts: o.profileStarts,
+		Only:          o.only,
+		Repeat:        o.repeat,
+		Timeout:       o.timeout,
+		Progress:      verifyProgress(s),
+		Noise:         truth.NoiseConfig{Tolerance: medianMax},
 		Resolve: func(sc truth.Scenario) (truth.Target, error) {
 			opts, err := runnableOptions(ctx, sc, &o.runOptions)
 			if err != nil {
@@ -586,8 +612,12 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 			QuietMedian    float64    `json:"quiet_median_abs_error"`
 			QuietWorst     float64    `json:"quiet_worst_abs_error"`
 			Skipped        []string   `json:"skipped,omitempty"`
+			// WorkerStarts: the worker start-ups measured here and
+			// predicted with, by constant (process_fork, …).
+			WorkerStarts map[string]startDoc `json:"worker_starts,omitempty"`
 		}{py.version, o.cores, o.repeat, rows, med, worst, verdict.String(), rep.WorkRate, rep.LoadKnown,
-			limitsDoc{rep.Limits.Others, rep.Limits.Steal, truth.DefaultSpeed}, rep.Busy, rep.QuietMedian, rep.QuietWorst, rep.Skipped}
+			limitsDoc{rep.Limits.Others, rep.Limits.Steal, truth.DefaultSpeed}, rep.Busy, rep.QuietMedian, rep.QuietWorst, rep.Skipped,
+			startsJSON(rep.Starts)}
 		if err := jsonout.WriteIndented(&buf, doc); err != nil {
 			return fail(err)
 		}
@@ -601,6 +631,9 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 		}
 		writeWrapped(&buf, fmt.Sprintf("verify --suite · %s · runtime %s · %s · median of %s%s",
 			py, strings.Join(runtimes, ", "), numfmt.Count(o.cores, "core", "cores"), numfmt.Count(o.repeat, "run", "runs"), workRateText(rep.WorkRate, rep.WorkRateLoad, rep.GILPython)), opt.Width)
+		if t := startsText(rep.Starts); t != "" {
+			writeWrapped(&buf, t, opt.Width)
+		}
 		fmt.Fprintln(&buf)
 		table := [][]string{{"scenario", "model", "predicted", "measured", "min–max", "error", ""}}
 		for _, r := range rep.Rows {

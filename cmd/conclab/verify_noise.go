@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/conclab/conclab/report"
+	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/truth"
 
 	"github.com/conclab/conclab/internal/machine"
@@ -23,10 +24,50 @@ type noise struct {
 	workRate float64 // the programs' work loop, iterations per CPU second (0: no work)
 	rateLoad truth.Load
 	gil      *python.Interpreter // the build with the GIL the rate is of, for a free-threaded one
+	starts   *truth.StartCosts   // worker start-ups measured here and predicted with; nil: none
 }
 
 func noiseOf(rep *truth.Report) noise {
-	return noise{known: rep.LoadKnown, limits: rep.Limits, speed: rep.Speed, workRate: rep.WorkRate, rateLoad: rep.WorkRateLoad, gil: rep.GILPython}
+	return noise{known: rep.LoadKnown, limits: rep.Limits, speed: rep.Speed, workRate: rep.WorkRate, rateLoad: rep.WorkRateLoad, gil: rep.GILPython,
+		starts: rep.Starts}
+}
+
+// startsText says which worker start-ups were measured on this machine
+// and predicted with, against the profile's own: "worker start-ups
+// measured here and predicted with: process_fork 17.0 ms (the profile's
+// 8.00 ms)"; "" when none were.
+func startsText(sc *truth.StartCosts) string {
+	if sc == nil {
+		return ""
+	}
+	var parts []string
+	for _, c := range runtime.Constants() {
+		if m, ok := sc.Measured[c.Field]; ok {
+			parts = append(parts, fmt.Sprintf("%s %s (the profile's %s)", c.Key, report.Seconds(m), report.Seconds(sc.Profile[c.Field])))
+		}
+	}
+	return "worker start-ups measured on this machine and predicted with: " + strings.Join(parts, ", ") +
+		" (--profile-starts keeps the profile's)"
+}
+
+// startsJSON is the JSON of the worker start-ups measured: each constant's
+// key, with the figure measured and the profile's, in seconds.
+func startsJSON(sc *truth.StartCosts) map[string]startDoc {
+	if sc == nil {
+		return nil
+	}
+	out := map[string]startDoc{}
+	for _, c := range runtime.Constants() {
+		if m, ok := sc.Measured[c.Field]; ok {
+			out[c.Key] = startDoc{MeasuredS: float64(m) / 1e9, ProfileS: float64(sc.Profile[c.Field]) / 1e9}
+		}
+	}
+	return out
+}
+
+type startDoc struct {
+	MeasuredS float64 `json:"measured_s"`
+	ProfileS  float64 `json:"profile_s"`
 }
 
 // busyHelp says, for --help, what verify calls a busy machine and what

@@ -265,6 +265,55 @@ func TestVerifyJSON(t *testing.T) {
 	}
 }
 
+// TestVerifyMeasuresWorkerStarts: a model that forks workers is predicted
+// with this machine's start-ups, measured first and shown under the
+// heading, in the JSON, and as the prediction's figures; --profile-starts
+// keeps the profile's, and a model without workers measures none.
+func TestVerifyMeasuresWorkerStarts(t *testing.T) {
+	testtool.WallClock(t) // measures real CPython: one such test at a time
+	needPython(t)
+	r := conclab(t, nil, "verify", "-e", "[work 1ms]", "-m", "processes(1)", "--repeat", "1", "--tolerance", "1000%", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "verify inline: measuring this machine's worker start-ups (process_fork, fork_parent, fork_child) …") {
+		t.Errorf("no progress for the start-ups: %q", r.stderr)
+	}
+	var doc struct {
+		Starts map[string]struct {
+			Measured float64 `json:"measured_s"`
+			Profile  float64 `json:"profile_s"`
+		} `json:"worker_starts"`
+		Results []struct {
+			MakespanS float64 `json:"makespan_s"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	fork := doc.Starts["process_fork"]
+	if len(doc.Starts) != 3 || fork.Measured <= 0 || fork.Profile <= 0 || doc.Starts["fork_child"].Measured <= 0 {
+		t.Fatalf("worker_starts %+v", doc.Starts)
+	}
+	// One worker: its start-up, then the millisecond of work.
+	if got := doc.Results[0].MakespanS; got < fork.Measured || got > fork.Measured+0.01 {
+		t.Errorf("predicted %v s with a measured fork of %v s", got, fork.Measured)
+	}
+
+	r = conclab(t, nil, "verify", "-e", "[work 1ms]", "-m", "processes(1)", "--repeat", "1", "--tolerance", "1000%", "--profile-starts")
+	if r.code != 0 || strings.Contains(r.stderr, "measuring") || strings.Contains(r.stdout, "worker start-ups measured") {
+		t.Errorf("--profile-starts: exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
+	}
+	r = conclab(t, nil, "verify", "-e", "[work 1ms]", "-m", "processes(1)", "-m", "sync", "--repeat", "1", "--tolerance", "1000%")
+	if r.code != 0 || !strings.Contains(strings.Join(strings.Fields(r.stdout), " "), "worker start-ups measured on this machine and predicted with: process_fork") {
+		t.Errorf("text: exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
+	}
+	r = conclab(t, nil, "verify", "-e", "[work 1ms]", "-m", "sync", "--repeat", "1", "--tolerance", "1000%")
+	if r.code != 0 || strings.Contains(r.stderr, "measuring") || strings.Contains(r.stdout, "worker start-ups") {
+		t.Errorf("sync: exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
+	}
+}
+
 // TestVerifyInterruptLeavesNoPython runs the built binary on a workload of
 // a few seconds under a process pool, sends SIGINT once the Python program
 // and its workers run, and checks that no process carrying the test's
