@@ -67,18 +67,15 @@ func startFields(t Target, tasks []Task) []string {
 	}
 	offloads := anyStep(tasks, func(s Step) bool { return s.Offload == workload.OffloadProcess })
 	for _, d := range t.Models {
-		if offloads && (d.Kind == model.Asyncio || d.Inner != nil && d.Inner.Kind == model.Asyncio) {
+		loop := d.Kind == model.Asyncio || d.Inner != nil && d.Inner.Kind == model.Asyncio
+		switch {
+		case offloads && loop, d.Kind == model.Processes && d.Start == model.Fork:
 			add("ProcessFork", "ForkParent", "ForkChild")
 		}
-		if d.Kind != model.Processes {
-			continue
-		}
-		switch d.Start {
-		case model.Fork:
-			add("ProcessFork", "ForkParent", "ForkChild")
-		case model.Spawn:
+		switch {
+		case d.Kind == model.Processes && d.Start == model.Spawn:
 			add("ProcessSpawn", "ResourceTracker")
-		case model.Forkserver:
+		case d.Kind == model.Processes && d.Start == model.Forkserver:
 			add("ForkserverBoot", "ProcessForkserver", "ResourceTracker")
 		}
 	}

@@ -305,7 +305,8 @@ func TestVerifyMeasuresWorkerStarts(t *testing.T) {
 		t.Errorf("--profile-starts: exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
 	}
 	r = conclab(t, nil, "verify", "-e", "[work 1ms]", "-m", "processes(1)", "-m", "sync", "--repeat", "1", "--tolerance", "1000%")
-	if r.code != 0 || !strings.Contains(strings.Join(strings.Fields(r.stdout), " "), "worker start-ups measured on this machine and predicted with: process_fork") {
+	if text := strings.Join(strings.Fields(r.stdout), " "); r.code != 0 || !strings.Contains(text, "worker start-ups measured on this machine (in ") ||
+		!strings.Contains(text, ") and predicted with: process_fork") {
 		t.Errorf("text: exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
 	}
 	r = conclab(t, nil, "verify", "-e", "[work 1ms]", "-m", "sync", "--repeat", "1", "--tolerance", "1000%")
