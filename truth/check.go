@@ -215,11 +215,11 @@ type CheckConfig struct {
 	// iterations (ExportOptions.FixedWork), so that what `work: D` means
 	// is the same on both and the slowdown shows. "": python.FindWithGIL.
 	GILPython string
-	// ProfileStarts predicts with the built-in profile's worker start-ups
+	// ProfileWorkerCosts predicts with the built-in profile's worker start-ups
 	// as they are; otherwise the ones the models make are measured here
 	// first (StartCosts).
-	ProfileStarts bool
-	Noise         NoiseConfig
+	ProfileWorkerCosts bool
+	Noise              NoiseConfig
 
 	gil *python.Interpreter // GILPython, found (withGIL)
 }
@@ -345,10 +345,10 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter, tc *too
 		return nil, err
 	}
 	var starts *StartCosts
-	if !cfg.ProfileStarts && py != nil {
+	if !cfg.ProfileWorkerCosts && py != nil {
 		if cfg.Progress != nil {
-			if keys := startKeys(t, tasks); keys != "" {
-				cfg.Progress(Progress{Workload: t.Workload.Name, Measuring: "worker start-ups (" + keys + ")"})
+			if what := startKeys(t, tasks); what != "" {
+				cfg.Progress(Progress{Workload: t.Workload.Name, Measuring: what})
 			}
 		}
 		if t, starts, err = withStarts(ctx, t, tasks, py.Path); err != nil {

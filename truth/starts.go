@@ -66,11 +66,18 @@ func startFields(t Target, tasks []Task) []string {
 		}
 	}
 	offloads := anyStep(tasks, func(s Step) bool { return s.Offload == workload.OffloadProcess })
+	stepData := anyStep(tasks, func(s Step) bool { return s.Input > 0 || s.Output > 0 })
+	taskData := slices.ContainsFunc(tasks, func(t Task) bool { return t.Input > 0 || t.Output > 0 })
 	for _, d := range t.Models {
 		loop := d.Kind == model.Asyncio || d.Inner != nil && d.Inner.Kind == model.Asyncio
 		switch {
 		case offloads && loop, d.Kind == model.Processes && d.Start == model.Fork:
 			add("ProcessFork", "ForkParent", "ForkChild")
+		}
+		if stepData && loop || taskData && d.Kind == model.Processes {
+			// Data moved to and from worker processes: page faults too
+			// (measure.py's 16 MB payloads, about 15 s).
+			add("PickleSend", "PickleRecv", "PickleFresh")
 		}
 		switch {
 		case d.Kind == model.Processes && d.Start == model.Spawn:
@@ -85,17 +92,39 @@ func startFields(t Target, tasks []Task) []string {
 	return fields
 }
 
-// startKeys names, for progress, the constants withStarts measures for t
-// (their YAML keys, "process_fork, resource_tracker"), or "".
+// startKeys says, for progress, what withStarts measures for t: "worker
+// start-ups (process_fork, resource_tracker)", or "".
 func startKeys(t Target, tasks []Task) string {
+	fields := startFields(t, tasks)
+	if len(fields) == 0 {
+		return ""
+	}
 	var keys []string
 	for _, c := range runtime.Constants() {
-		if slices.Contains(startFields(t, tasks), c.Field) {
+		if slices.Contains(fields, c.Field) {
 			keys = append(keys, c.Key)
 		}
 	}
-	return strings.Join(keys, ", ")
+	return startsWhat(fields) + " (" + strings.Join(keys, ", ") + ")"
 }
+
+// startsWhat names what fields are: "worker start-ups", "worker start-ups
+// and data moves", or "data moves to worker processes".
+func startsWhat(fields []string) string {
+	data := slices.ContainsFunc(fields, func(f string) bool { return strings.HasPrefix(f, "Pickle") })
+	starts := slices.ContainsFunc(fields, func(f string) bool { return !strings.HasPrefix(f, "Pickle") })
+	switch {
+	case data && starts:
+		return "worker start-ups and data moves"
+	case data:
+		return "data moves to worker processes"
+	}
+	return "worker start-ups"
+}
+
+// What says what was measured: "worker start-ups", "worker start-ups and
+// data moves", or "data moves to worker processes".
+func (sc *StartCosts) What() string { return startsWhat(sc.Fields) }
 
 // measureStarts measures fields with the interpreter py (measure.py
 // --only), once per interpreter and field in this process: a suite's

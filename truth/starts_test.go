@@ -33,6 +33,12 @@ func TestStartFields(t *testing.T) {
 		{"2 x [work 1ms offload process]", []string{"processes(2, start=spawn)*asyncio"}, cpython, report.ProfileBuiltin,
 			[]string{"ProcessFork", "ForkParent", "ForkChild", "ProcessSpawn", "ResourceTracker"}},
 		{"2 x [work 1ms offload process]", []string{"threads(2)"}, cpython, report.ProfileBuiltin, nil},
+		// Data to and from worker processes: the moves too.
+		{"2 x [work 1ms] input 1MB", []string{"processes(2)", "threads(2)"}, cpython, report.ProfileBuiltin,
+			[]string{"ProcessFork", "ForkParent", "ForkChild", "PickleSend", "PickleRecv", "PickleFresh"}},
+		{"2 x [work 1ms] input 1MB", []string{"threads(2)"}, cpython, report.ProfileBuiltin, nil},
+		{"2 x [work 1ms offload process output 1MB]", []string{"asyncio"}, cpython, report.ProfileBuiltin,
+			[]string{"ProcessFork", "ForkParent", "ForkChild", "PickleSend", "PickleRecv", "PickleFresh"}},
 		// A profile file is this machine's, or the user's choice; Java's
 		// workers are fresh programs.
 		{"2 x [work 1ms]", []string{"processes(2)"}, cpython, "mine.yaml", nil},
@@ -75,5 +81,9 @@ func TestStartCostsMerge(t *testing.T) {
 	m := a.merge(b)
 	if !slices.Equal(m.Fields, []string{"ProcessFork", "ProcessSpawn"}) || m.Measured["ProcessSpawn"] != 100 || m.Profile["ProcessFork"] != 8 {
 		t.Errorf("merged %+v", m)
+	}
+	if m.What() != "worker start-ups" || (&StartCosts{Fields: []string{"PickleSend"}}).What() != "data moves to worker processes" ||
+		(&StartCosts{Fields: []string{"ProcessFork", "PickleRecv"}}).What() != "worker start-ups and data moves" {
+		t.Errorf("what was measured: %q", m.What())
 	}
 }

@@ -59,9 +59,9 @@ type SuiteConfig struct {
 	// GILPython is CheckConfig's: for a free-threaded interpreter, the
 	// build with the GIL whose speed work is measured in.
 	GILPython string
-	// ProfileStarts is CheckConfig's: predict with the profile's worker
+	// ProfileWorkerCosts is CheckConfig's: predict with the profile's worker
 	// start-ups, not this machine's.
-	ProfileStarts bool
+	ProfileWorkerCosts bool
 	// Only names the scenarios to run, in the suite's order; none: all.
 	Only []string
 	// Toolchain is CheckConfig's: the java or go command for runtime java
@@ -265,7 +265,7 @@ func nativeSuite(ctx context.Context, cfg SuiteConfig, targets []Target, lang La
 func (r *SuiteReport) checkAll(ctx context.Context, cfg SuiteConfig, targets []Target, py *python.Interpreter, tc *toolchain.Toolchain) error {
 	for _, t := range targets {
 		rep, err := check(ctx, CheckConfig{Target: t, Repeat: cfg.Repeat, Timeout: cfg.Timeout, Progress: cfg.Progress,
-			WorkRate: r.WorkRate, ProfileStarts: cfg.ProfileStarts, Noise: cfg.Noise, gil: r.GILPython}, py, tc)
+			WorkRate: r.WorkRate, ProfileWorkerCosts: cfg.ProfileWorkerCosts, Noise: cfg.Noise, gil: r.GILPython}, py, tc)
 		if err != nil {
 			return err
 		}

@@ -51,9 +51,9 @@ type verifyOptions struct {
 	suiteMedian string
 	suiteWorst  string
 	handover    []int // --gil-handover: thread counts
-	// profileStarts: predict with the built-in profile's worker start-ups,
-	// not this machine's (truth.CheckConfig.ProfileStarts).
-	profileStarts bool
+	// profileWorkerCosts: predict with the built-in profile's worker start-ups,
+	// not this machine's (truth.CheckConfig.ProfileWorkerCosts).
+	profileWorkerCosts bool
 }
 
 func newVerifyCmd(s *streams) *cobra.Command {
@@ -84,15 +84,17 @@ during the run, compiling what has got hot, is not modelled, and verify
 says how much it was. A worker process of processes(N) is a fresh JVM or a
 fresh Go process, whose start-up is the profile's process_spawn.
 
-A worker process's start-up is mostly page faults, whose cost varies from
-machine to machine and, on a virtual machine, from hour to hour (one host
-forked a pool's worker in 8 ms one day and in 17-21 ms the next). So when a
-model starts worker processes (processes(N), or a step offloaded to the
-event loop's process pool) and the runtime is a built-in CPython profile,
-verify first measures those start-ups on this machine with the same
-interpreter (calibrate's measurements, a few seconds), predicts with them,
-and says so under the table's heading; --profile-starts predicts with the
-profile's own figures instead. A profile file (--profile) is used as it is.
+A worker process's start-up, and moving data to and from one, is mostly
+page faults, whose cost varies from machine to machine and, on a virtual
+machine, from hour to hour (one host forked a pool's worker in 8 ms one
+day and in 22-25 ms the next). So when a model starts worker processes
+(processes(N), or a step offloaded to the event loop's process pool) and
+the runtime is a built-in CPython profile, verify first measures those
+start-ups on this machine with the same interpreter (calibrate's
+measurements: a few seconds; about 15 more when tasks carry data to the
+workers), predicts with them, and says so under the table's heading;
+--profile-worker-costs predicts with the profile's own figures instead. A
+profile file (--profile) is used as it is.
 
 ` + busyHelp + `
 
@@ -195,7 +197,7 @@ the newest waiter more often than to the longest.`,
 	f.StringVar(&o.tolerance, "tolerance", "10%", "the largest makespan error that passes")
 	f.StringVar(&o.python, "python", python.Default, "the Python interpreter to run (CPython 3.8 or newer); its release picks the built-in profile")
 	f.StringVar(&o.gilPython, "gil-python", "", "for a free-threaded --python: a build with the GIL of its release, whose speed `work` is (default: found in conclab's cache, on PATH or in pyenv)")
-	f.BoolVar(&o.profileStarts, "profile-starts", false, "predict worker processes' start-ups with the built-in profile's figures instead of measuring them on this machine first")
+	f.BoolVar(&o.profileWorkerCosts, "profile-worker-costs", false, "predict worker processes' start-ups and data moves with the built-in profile's figures instead of measuring them on this machine first")
 	f.DurationVar(&o.timeout, "timeout", 0, "stop a run after this long (default: max(30s, 5 × predicted + 10s))")
 	f.BoolVar(&o.suite, "suite", false, "run the accuracy suite (examples/validation) instead of one workload")
 	f.StringSliceVar(&o.only, "only", nil, "with --suite: run these scenarios only (comma-separated names)")
@@ -290,7 +292,7 @@ func runVerify(ctx context.Context, s *streams, o *verifyOptions, args []string)
 	}
 	rep, err := truth.Check(ctx, truth.CheckConfig{Target: target(p), Python: o.python, GILPython: o.gilPython, Repeat: o.repeat,
 		Timeout: o.timeout, SpanTasks: maxSpanTasks, Progress: verifyProgress(s), Noise: truth.NoiseConfig{Tolerance: tol},
-		ProfileStarts: o.profileStarts})
+		ProfileWorkerCosts: o.profileWorkerCosts})
 	if err != nil {
 		return verifyError(ctx, p.Workload.Name, err)
 	}
@@ -563,14 +565,14 @@ func runSuite(ctx context.Context, s *streams, o *verifyOptions) error {
 		return err
 	}
 	rep, err := truth.Suite(ctx, truth.SuiteConfig{
-		Python:        o.python,
-		GILPython:     o.gilPython,
-		ProfileStarts: o.profileStarts,
-		Only:          o.only,
-		Repeat:        o.repeat,
-		Timeout:       o.timeout,
-		Progress:      verifyProgress(s),
-		Noise:         truth.NoiseConfig{Tolerance: medianMax},
+		Python:             o.python,
+		GILPython:          o.gilPython,
+		ProfileWorkerCosts: o.profileWorkerCosts,
+		Only:               o.only,
+		Repeat:             o.repeat,
+		Timeout:            o.timeout,
+		Progress:           verifyProgress(s),
+		Noise:              truth.NoiseConfig{Tolerance: medianMax},
 		Resolve: func(sc truth.Scenario) (truth.Target, error) {
 			opts, err := runnableOptions(ctx, sc, &o.runOptions)
 			if err != nil {

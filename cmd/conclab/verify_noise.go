@@ -46,8 +46,8 @@ func startsText(sc *truth.StartCosts) string {
 			parts = append(parts, fmt.Sprintf("%s %s (the profile's %s)", c.Key, report.Seconds(m), report.Seconds(sc.Profile[c.Field])))
 		}
 	}
-	return fmt.Sprintf("worker start-ups measured on this machine (in %s) and predicted with: %s (--profile-starts keeps the profile's)",
-		report.Seconds(int64(sc.Took)), strings.Join(parts, ", "))
+	return fmt.Sprintf("%s measured on this machine (in %s) and predicted with: %s (--profile-worker-costs keeps the profile's)",
+		sc.What(), report.Seconds(int64(sc.Took)), strings.Join(parts, ", "))
 }
 
 // startsJSON is the JSON of the worker start-ups measured: each constant's

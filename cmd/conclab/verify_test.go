@@ -267,7 +267,7 @@ func TestVerifyJSON(t *testing.T) {
 
 // TestVerifyMeasuresWorkerStarts: a model that forks workers is predicted
 // with this machine's start-ups, measured first and shown under the
-// heading, in the JSON, and as the prediction's figures; --profile-starts
+// heading, in the JSON, and as the prediction's figures; --profile-worker-costs
 // keeps the profile's, and a model without workers measures none.
 func TestVerifyMeasuresWorkerStarts(t *testing.T) {
 	testtool.WallClock(t) // measures real CPython: one such test at a time
@@ -300,9 +300,9 @@ func TestVerifyMeasuresWorkerStarts(t *testing.T) {
 		t.Errorf("predicted %v s with a measured fork of %v s", got, fork.Measured)
 	}
 
-	r = conclab(t, nil, "verify", "-e", "[work 1ms]", "-m", "processes(1)", "--repeat", "1", "--tolerance", "1000%", "--profile-starts")
+	r = conclab(t, nil, "verify", "-e", "[work 1ms]", "-m", "processes(1)", "--repeat", "1", "--tolerance", "1000%", "--profile-worker-costs")
 	if r.code != 0 || strings.Contains(r.stderr, "measuring") || strings.Contains(r.stdout, "worker start-ups measured") {
-		t.Errorf("--profile-starts: exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
+		t.Errorf("--profile-worker-costs: exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
 	}
 	r = conclab(t, nil, "verify", "-e", "[work 1ms]", "-m", "processes(1)", "-m", "sync", "--repeat", "1", "--tolerance", "1000%")
 	if text := strings.Join(strings.Fields(r.stdout), " "); r.code != 0 || !strings.Contains(text, "worker start-ups measured on this machine (in ") ||
