@@ -594,7 +594,7 @@ func (e *engine) forkPool(pl *pool) {
 		pl.threads = append(pl.threads, th)
 		// Forked (cap - i) forks ago.
 		start := e.prof.ProcessFork - int64(pl.cap-i)*e.prof.ForkParent
-		e.startProcess(th, max(start, min(e.prof.ForkChild, e.prof.ProcessFork)), true)
+		e.startProcess(th, max(start, e.forkChild()), true)
 	}
 }
 

@@ -156,8 +156,7 @@ func (e *engine) forkOne() {
 func (e *engine) forkDone(th *thread) {
 	w := e.threads[e.forkQ[e.forkNext]]
 	e.forkNext++
-	child := min(e.prof.ForkChild, e.procStart)
-	e.startProcess(w, max(e.procStart-e.prof.ForkParent, child), true)
+	e.startProcess(w, max(e.procStart-e.prof.ForkParent, e.forkChild()), true)
 	if e.forkNext < len(e.forkQ) {
 		e.forkOne()
 		return
@@ -201,7 +200,7 @@ func (e *engine) startProcess(th *thread, cost int64, forked bool) {
 		e.python(th, cost, actStartup)
 		return
 	}
-	child := min(e.prof.ForkChild, cost)
+	child := min(e.forkChild(), cost)
 	if child <= 0 {
 		e.sleep(th, cost, Overhead, actStartup)
 		return
@@ -212,6 +211,10 @@ func (e *engine) startProcess(th *thread, cost int64, forked bool) {
 	}
 	e.python(th, child, actStartup)
 }
+
+// forkChild is the part of a forked worker's start-up that is its own
+// CPU, the last (ForkChild, at most the whole start-up).
+func (e *engine) forkChild() int64 { return min(e.prof.ForkChild, e.prof.ProcessFork) }
 
 // fanOut says where the gather branches of process p's threads go under
 // d, a thread pool: a second pool when d has a fanout, else the pool
@@ -561,7 +564,7 @@ func (e *engine) advance(th *thread) {
 	if th.act == actForked {
 		// The parent's part of a forked worker's start-up is done: the
 		// child's own follows, on a core.
-		e.python(th, min(e.prof.ForkChild, e.prof.ProcessFork), actStartup)
+		e.python(th, e.forkChild(), actStartup)
 		return
 	}
 	switch th.role {

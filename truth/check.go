@@ -346,12 +346,13 @@ func check(ctx context.Context, cfg CheckConfig, py *python.Interpreter, tc *too
 	}
 	var starts *StartCosts
 	if !cfg.ProfileWorkerCosts && py != nil {
+		fields := startFields(t, tasks)
 		if cfg.Progress != nil {
-			if what := startKeys(t, tasks); what != "" {
+			if what := startsProgress(fields); what != "" {
 				cfg.Progress(Progress{Workload: t.Workload.Name, Measuring: what})
 			}
 		}
-		if t, starts, err = withStarts(ctx, t, tasks, py.Path); err != nil {
+		if t, starts, err = withStarts(ctx, t, fields, py.Path); err != nil {
 			return nil, runErr(err)
 		}
 	}

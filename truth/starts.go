@@ -92,10 +92,9 @@ func startFields(t Target, tasks []Task) []string {
 	return fields
 }
 
-// startKeys says, for progress, what withStarts measures for t: "worker
-// start-ups (process_fork, resource_tracker)", or "".
-func startKeys(t Target, tasks []Task) string {
-	fields := startFields(t, tasks)
+// startsProgress says, for progress, what withStarts measures of fields:
+// "worker start-ups (process_fork, resource_tracker)", or "".
+func startsProgress(fields []string) string {
 	if len(fields) == 0 {
 		return ""
 	}
@@ -163,11 +162,10 @@ var (
 	startsSeen = map[string]runtime.Stat{}
 )
 
-// withStarts measures the worker start-ups t's models make (startFields)
-// with py and returns t predicting with them, and what was measured; t
-// itself, and nil, when they make none.
-func withStarts(ctx context.Context, t Target, tasks []Task, py string) (Target, *StartCosts, error) {
-	fields := startFields(t, tasks)
+// withStarts measures fields, the worker start-ups t's models make
+// (startFields), with py and returns t predicting with them, and what was
+// measured; t itself, and nil, when there are none.
+func withStarts(ctx context.Context, t Target, fields []string, py string) (Target, *StartCosts, error) {
 	if len(fields) == 0 {
 		return t, nil, nil
 	}
