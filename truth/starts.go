@@ -125,6 +125,18 @@ func startsWhat(fields []string) string {
 // data moves", or "data moves to worker processes".
 func (sc *StartCosts) What() string { return startsWhat(sc.Fields) }
 
+// Figures lists each constant measured by its key, with the figure measured
+// and the profile's: "process_fork 22.1ms (the profile's 8.0ms), …".
+func (sc *StartCosts) Figures() string {
+	var parts []string
+	for _, c := range runtime.Constants() {
+		if m, ok := sc.Measured[c.Field]; ok {
+			parts = append(parts, fmt.Sprintf("%s %s (the profile's %s)", c.Key, report.Seconds(m), report.Seconds(sc.Profile[c.Field])))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // measureStarts measures fields with the interpreter py (measure.py
 // --only), once per interpreter and field in this process: a suite's
 // scenarios share them.

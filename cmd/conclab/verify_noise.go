@@ -40,14 +40,8 @@ func startsText(sc *truth.StartCosts) string {
 	if sc == nil {
 		return ""
 	}
-	var parts []string
-	for _, c := range runtime.Constants() {
-		if m, ok := sc.Measured[c.Field]; ok {
-			parts = append(parts, fmt.Sprintf("%s %s (the profile's %s)", c.Key, report.Seconds(m), report.Seconds(sc.Profile[c.Field])))
-		}
-	}
 	return fmt.Sprintf("%s measured on this machine (in %s) and predicted with: %s (--profile-worker-costs keeps the profile's)",
-		sc.What(), report.Seconds(int64(sc.Took)), strings.Join(parts, ", "))
+		sc.What(), report.Seconds(int64(sc.Took)), sc.Figures())
 }
 
 // startsJSON is the JSON of the worker start-ups measured: each constant's
