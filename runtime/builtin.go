@@ -444,7 +444,7 @@ func cpython() Profile {
 			"PickleFresh": measuredPython + "extra elapsed time per 10^6 bytes of the first 16 MB payload a fresh " +
 				"ProcessPoolExecutor(1) worker gets, over the median of the next three (7 runs of 6 pools, runs " +
 				"0.07–1.36 ms per MB: a few ms in some 40): the page faults of memory neither side has written " +
-				"before, split between the sides as PickleSend and PickleRecv. On the EPYC host of 2026-12-01, whose " +
+				"before, mostly the receiver's (a fresh worker's reading and unpickling), which the engine has the receiving process pay. On the EPYC host of 2026-12-01, whose " +
 				"VM paid far more for a page touched the first time, a first 24 MB payload took 17–25 ms per MB " +
 				"where later ones took 5–12",
 			"SleepOvershoot": measuredPython + "median of time.sleep(0.0005) elapsed − 0.0005 over 300 " +

@@ -653,8 +653,10 @@ def pickle_per_mb(size=16000000, n=6):
     is the way back. A big payload is written into fresh memory at every
     copy, so page faults count as much as the copying. The medians of n of
     each, averaged, are split between sender and receiver in the ratio of
-    their process CPU (pickle_cpu): the engine has the sender pickle, then
-    the receiver unpickle, where the pipe overlaps them.
+    their process CPU (pickle_cpu): the engine has the sender pickle and
+    write, then the receiver read and unpickle, one after the other, as
+    ProcessPoolExecutor's feeder thread writes the next input only once
+    this one is read.
     """
     ctx = multiprocessing.get_context("fork")
     ways = []

@@ -64,7 +64,7 @@ type Profile struct {
 	ProcessTask        int64 // CPU per task sent to a worker process (pickle, pipe)
 	PickleSend         int64 // the sender's share of moving 10^6 bytes of a task's data to or from a worker process (input:, output:): pickling and writing
 	PickleRecv         int64 // the receiver's share: reading and unpickling
-	PickleFresh        int64 // extra time per 10^6 bytes of a first payload of a size over later ones, both sides together (memory not written before)
+	PickleFresh        int64 // extra time per 10^6 bytes of a first payload of a size over later ones, paid by the process receiving it (memory not written before)
 	SleepOvershoot     int64 // extra elapsed time of a blocking sleep (timer slack + wake-up)
 	LoopTimerOvershoot int64 // extra elapsed time of an awaited sleep(0.0005) on an event loop (a check of the two below)
 	TimerSlack         int64 // the kernel's timer slack for this thread (Linux: 50 µs), part of SleepOvershoot

@@ -75,7 +75,7 @@ var constants = []constant{
 	{"process_task", "ProcessTask", false, "CPU per task sent to a worker process", func(p *Profile) *int64 { return &p.ProcessTask }, false},
 	{"pickle_send_per_mb", "PickleSend", false, "sender's share of moving 1 MB to a worker process", func(p *Profile) *int64 { return &p.PickleSend }, true},
 	{"pickle_recv_per_mb", "PickleRecv", false, "receiver's share of moving 1 MB to a worker process", func(p *Profile) *int64 { return &p.PickleRecv }, true},
-	{"pickle_fresh_per_mb", "PickleFresh", false, "extra time per MB of a first payload (both sides)", func(p *Profile) *int64 { return &p.PickleFresh }, true},
+	{"pickle_fresh_per_mb", "PickleFresh", false, "extra time per MB of a process's first payload received", func(p *Profile) *int64 { return &p.PickleFresh }, true},
 	{"sleep_overshoot", "SleepOvershoot", false, "extra elapsed time of a blocking sleep", func(p *Profile) *int64 { return &p.SleepOvershoot }, false},
 	{"loop_timer_overshoot", "LoopTimerOvershoot", false, "extra elapsed time of an awaited sleep", func(p *Profile) *int64 { return &p.LoopTimerOvershoot }, false},
 	{"timer_slack", "TimerSlack", false, "the kernel's timer slack (part of sleep_overshoot)", func(p *Profile) *int64 { return &p.TimerSlack }, false},

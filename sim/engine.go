@@ -254,8 +254,6 @@ type engine struct {
 	pickleQ    ring[pickleJob]
 	pickleBusy bool
 	pickling   pickleJob
-	sent       bool // the parent has written the input in pickling
-	received   bool // its worker has read it
 	unpickle   map[int32]int64
 	// Testing hooks: every unit taken and given back; every choice, by
 	// the random stream of the task (or branch) that made it.

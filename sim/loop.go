@@ -354,7 +354,7 @@ func (e *engine) loopAdvance(th *thread) {
 					// The loop pickles the step's input (holding its GIL).
 					l.offCost = cost
 					e.setTask(sl, Pickling, th.id)
-					e.python(th, e.sendCost(th, io.in), actPickle)
+					e.python(th, e.sendCost(io.in), actPickle)
 					return
 				}
 			}
@@ -639,7 +639,7 @@ func (e *engine) jobAdvance(th *thread) {
 				e.unpickle = map[int32]int64{}
 			}
 			e.unpickle[j.slot] = j.out
-			e.python(th, e.sendCost(th, j.out), actPickleOut)
+			e.python(th, e.sendCost(j.out), actPickleOut)
 			return
 		}
 		th.pool.busy--

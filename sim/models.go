@@ -608,9 +608,8 @@ func (e *engine) advance(th *thread) {
 		e.submitBranch(th)
 		return
 	case actUnpickle:
-		if e.unpickled(th) {
-			e.python(th, th.pool.overhead, actBegin)
-		}
+		e.unpickled(th)
+		e.python(th, th.pool.overhead, actBegin)
 		return
 	case actPickleOut:
 		e.finishWorker(th)
@@ -756,7 +755,7 @@ func (e *engine) finishWorker(th *thread) {
 		// The worker pickles the result; the parent unpickles it and the
 		// task ends then, while the worker goes on.
 		e.setTask(sl, Pickling, th.id)
-		e.python(th, e.sendCost(th, out), actPickleOut)
+		e.python(th, e.sendCost(out), actPickleOut)
 		return
 	}
 	e.setLane(th, Idle)

@@ -13,6 +13,15 @@ import "github.com/conclab/conclab/model"
 // task at a time, as ProcessPoolExecutor's feeder and manager threads take
 // the parent's GIL in turn: a task's input is pickled when a worker takes
 // the task, and the task ends when the parent has unpickled its result.
+// The feeder pickles an input whole and writes it into the call queue's
+// pipe (64 KiB), blocked until the worker has read it, and takes the next
+// only then: one input moves at a time, its two sides one after the
+// other, PickleSend and PickleRecv being the two parts of the way's
+// elapsed time. (Measured with 24 MB inputs to processes(2), 2026-12-05:
+// pickling 6–114 ms, writing while the worker read 177–304 ms, the
+// worker's unpickling 66–128 ms after; the next input's pickling began
+// as the worker began unpickling, so the engine, which waits for that
+// too, is long by the unpickling of the inputs that wait.)
 // Composite models (processes(P)*threads(T), processes(P)*asyncio) stand
 // for servers whose requests come over a socket, not pickled: their
 // groups' input and output cost nothing.
@@ -33,32 +42,36 @@ const mmapThresholdMax = 32 << 20
 
 // sendCost and recvCost are the CPU for th's process to pickle and send,
 // or to receive and unpickle, n bytes: PickleSend or PickleRecv per 10^6
-// bytes, and the process's share of PickleFresh for the bytes of it the
-// process has not moved before (freshCost).
-func (e *engine) sendCost(th *thread, n int64) int64 {
-	return pickleCost(n, e.prof.PickleSend) + e.freshCost(th.proc, n, e.prof.PickleSend)
+// bytes, and for the receiver PickleFresh for the bytes of it its
+// process has not received before (freshCost).
+func (e *engine) sendCost(n int64) int64 {
+	return pickleCost(n, e.prof.PickleSend)
 }
 
 func (e *engine) recvCost(th *thread, n int64) int64 {
-	return pickleCost(n, e.prof.PickleRecv) + e.freshCost(th.proc, n, e.prof.PickleRecv)
+	return pickleCost(n, e.prof.PickleRecv) + e.freshCost(th.proc, n)
 }
 
-// freshCost is what a first payload of a size costs p beyond a later one:
-// PickleFresh per 10^6 bytes of it that p has not moved before (beyond
-// 32 MiB, all of it, every time), measured end to end, both sides
-// together, and split between them as the way itself is (side is the
-// profile's PickleSend or PickleRecv).
-func (e *engine) freshCost(p *process, n, side int64) int64 {
+// freshCost is what a first payload of a size costs the process p that
+// receives it beyond a later one: PickleFresh per 10^6 bytes of it that p
+// has not received before (beyond 32 MiB, all of it, every time). It is
+// measured so (measure.py's first_payload: a fresh worker's first input
+// against its next ones, from a parent that has sent payloads of that
+// size before), and the receiver's fresh memory is most of it: on
+// 2026-12-05 a fresh worker read a 24 MB input in 274–304 ms and
+// unpickled it in 106–128 ms, a worker that had had one before in 177–213
+// and 66–69 ms, while the parent's second and later pickling of it took
+// 6–76 ms against 114 ms for its first.
+func (e *engine) freshCost(p *process, n int64) int64 {
 	fresh := n - p.dataPeak
 	if n > mmapThresholdMax {
 		fresh = n
 	}
 	p.dataPeak = max(p.dataPeak, min(n, mmapThresholdMax))
-	way := e.prof.PickleSend + e.prof.PickleRecv
-	if fresh <= 0 || way <= 0 {
+	if fresh <= 0 {
 		return 0
 	}
-	return int64(float64(pickleCost(fresh, e.prof.PickleFresh))*float64(side)/float64(way) + 0.5)
+	return pickleCost(fresh, e.prof.PickleFresh)
 }
 
 // pickleJob is the parent's side of a task's data: pickling its input
@@ -125,19 +138,14 @@ func (e *engine) pickleNext() {
 		e.python(e.pickler, e.recvCost(e.pickler, j.bytes), actPickle)
 		return
 	}
-	// An input goes through the one pipe of the pool's call queue: the
-	// parent writes while the worker reads (the pipe holds 64 KiB), so
-	// both sides work at once, and the parent writes the next task's only
-	// once this one's is read.
-	e.sent, e.received = false, false
-	e.python(e.pickler, e.sendCost(e.pickler, j.bytes), actPickle)
-	w := e.threads[j.th]
-	e.setTask(j.slot, Pickling, w.id)
-	e.python(w, e.recvCost(w, j.bytes), actUnpickle)
+	// An input: the parent pickles and writes it, then the worker reads
+	// the rest and unpickles it, while the parent waits on the pipe.
+	e.python(e.pickler, e.sendCost(j.bytes), actPickle)
 }
 
 // pickled is the parent's side of its job done: a result unpickled ends
-// its task; an input written waits for the worker to have read it.
+// its task; an input written, the worker reads and unpickles it, the
+// parent blocked on the pipe meanwhile.
 func (e *engine) pickled() {
 	j := e.pickling
 	e.pickler.slot = -1
@@ -147,33 +155,16 @@ func (e *engine) pickled() {
 		e.pickleNext()
 		return
 	}
-	e.sent = true
-	if !e.received {
-		e.idle(e.pickler) // blocked on the full pipe
-		return
-	}
-	e.transferred()
+	e.idle(e.pickler)
+	w := e.threads[j.th]
+	e.setTask(j.slot, Pickling, w.id)
+	e.python(w, e.recvCost(w, j.bytes), actUnpickle)
 }
 
-// unpickled is worker th's side of an input done; it reports whether th
-// begins its task now (else it waits for the parent to finish writing).
-func (e *engine) unpickled(th *thread) bool {
-	if e.pickler == nil || !e.pickleBusy || e.pickling.th != th.id || e.received {
-		return true
+// unpickled is worker th's side of an input done: it begins its task, and
+// the parent takes its next job.
+func (e *engine) unpickled(th *thread) {
+	if e.pickler != nil && e.pickleBusy && e.pickling.th == th.id {
+		e.pickleNext()
 	}
-	e.received = true
-	if !e.sent {
-		e.idle(th) // waiting for the rest of the pipe
-		return false
-	}
-	e.transferred()
-	return false
-}
-
-// transferred is an input written and read: the worker begins its task
-// and the parent takes its next job.
-func (e *engine) transferred() {
-	w := e.threads[e.pickling.th]
-	e.python(w, w.pool.overhead, actBegin)
-	e.pickleNext()
 }

@@ -352,11 +352,11 @@ func TestOneBranchGather(t *testing.T) {
 }
 
 // A task's data goes to its worker process and back at the profile's
-// cost per byte on each side: the parent writes inputs one at a time into
-// the call queue's pipe while the worker reads (both at once; the next
-// input only once this one is read), a worker pickles its result, and the
-// task ends when the parent has unpickled it. Without worker processes it
-// costs nothing.
+// cost per byte on each side: the parent pickles and writes inputs one at
+// a time into the call queue's pipe, the worker reading and unpickling
+// each after (the next input only once this one is read), a worker
+// pickles its result, and the task ends when the parent has unpickled it.
+// Without worker processes it costs nothing.
 func TestPickling(t *testing.T) {
 	prof := bare
 	prof.PickleSend, prof.PickleRecv = 4*ms, 6*ms // per 10^6 bytes
@@ -365,16 +365,16 @@ func TestPickling(t *testing.T) {
 		model string
 		want  []int64 // each task's end
 	}{
-		// in1: the parent writes [0,40] while worker 1 reads [0,60]. in2
-		// [60,…]: the parent's 40 ms and worker 2's 60 share the two cores
-		// with worker 1's work (2/3 each until the parent is done at 120),
-		// so worker 2 begins at 140 and worker 1 ends its work at 180;
-		// each then pickles its result (4) and the parent unpickles it (6).
-		{"processes(2)", []int64{190 * ms, 250 * ms}},
-		// One worker: in1 [0,60], work [60,160], out1 [160,164] and its
-		// unpickling [164,170]; then in2 [170,230] as it takes the task,
-		// work [230,330], out2 [330,340].
-		{"processes(1)", []int64{170 * ms, 340 * ms}},
+		// in1: the parent writes [0,40], worker 1 reads it [40,100] and
+		// works [100,200]; in2: the parent writes [100,140] and worker 2
+		// reads it [140,200] beside worker 1's work (two threads, two
+		// cores) and works [200,300]. Each then pickles its result (4)
+		// and the parent unpickles it (6).
+		{"processes(2)", []int64{210 * ms, 310 * ms}},
+		// One worker: in1 [0,40] then [40,100], work [100,200], out1
+		// [200,204] and its unpickling [204,210]; then in2 [210,310] as it
+		// takes the task, work [310,410], out2 [410,420].
+		{"processes(1)", []int64{210 * ms, 420 * ms}},
 		{"asyncio", []int64{100 * ms, 200 * ms}},
 		{"processes(2)*threads(2)", []int64{100 * ms, 100 * ms}},
 	} {
