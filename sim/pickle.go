@@ -145,7 +145,7 @@ func (e *engine) pickleNext() {
 
 // pickled is the parent's side of its job done: a result unpickled ends
 // its task; an input written, the worker reads and unpickles it, the
-// parent blocked on the pipe meanwhile.
+// parent blocked on the pipe meanwhile unless the input fits in it.
 func (e *engine) pickled() {
 	j := e.pickling
 	e.pickler.slot = -1
@@ -155,14 +155,23 @@ func (e *engine) pickled() {
 		e.pickleNext()
 		return
 	}
-	e.idle(e.pickler)
 	w := e.threads[j.th]
 	e.setTask(j.slot, Pickling, w.id)
 	e.python(w, e.recvCost(w, j.bytes), actUnpickle)
+	if j.bytes <= pipeCapacity {
+		// All of it fits in the pipe: the parent goes on.
+		e.pickleNext()
+		return
+	}
+	e.idle(e.pickler) // blocked until w has read it (unpickled)
 }
 
+// pipeCapacity is what a Linux pipe holds before its writer blocks
+// (16 pages).
+const pipeCapacity = 64 << 10
+
 // unpickled is worker th's side of an input done: it begins its task, and
-// the parent takes its next job.
+// the parent, if blocked on its pipe, takes its next job.
 func (e *engine) unpickled(th *thread) {
 	if e.pickler != nil && e.pickleBusy && e.pickling.th == th.id {
 		e.pickleNext()

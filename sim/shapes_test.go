@@ -387,6 +387,15 @@ func TestPickling(t *testing.T) {
 			t.Errorf("%s: tasks end at %v, want %v", c.model, ends, c.want)
 		}
 	}
+	// An input the pipe holds (64 KiB) leaves the parent free once
+	// written: in1 [0,5], worker 1 reads it [5,15] while the parent writes
+	// in2 [5,10], which worker 2 reads [10,20]; each then works 100 ms.
+	small := bare
+	small.PickleSend, small.PickleRecv = 100*ms, 200*ms
+	r := run(t, inlineYAML(t, `tasks: [{name: t, count: 2, input: 50KB, steps: [{work: 100ms}]}]`), "processes(2)", runOpt{prof: small})
+	if ends := []int64{r.Records[0].End, r.Records[1].End}; !reflect.DeepEqual(ends, []int64{115 * ms, 120 * ms}) {
+		t.Errorf("50 KB inputs: tasks end at %v, want [115ms 120ms]", ends)
+	}
 	// A step offloaded to a process: the loop pickles its input, the worker
 	// process unpickles it, runs the step and pickles the result, which the
 	// loop unpickles when it resumes the task.
