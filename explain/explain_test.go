@@ -512,3 +512,22 @@ func TestExplainGoNetpoll(t *testing.T) {
 		t.Error("CPython's sleeps are said to be Go's")
 	}
 }
+
+// TestExplainMainModule: a spawned worker's start-up says how much of it
+// is the program's main module run again (main_module); a forked one's
+// says nothing of it.
+func TestExplainMainModule(t *testing.T) {
+	wl, err := workload.ParseInline("2 x [work 50ms]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wl.MainModule = 300_000_000
+	_, lines := storyOf(t, wl, "processes(2, start=spawn)")
+	if got := find(lines, `^proc-1 and proc-2 start \(spawn\): [\d.]+ ms each, 300 ms of it running the program's main module again \(main_module\) \(×2\)$`); len(got) != 1 {
+		t.Errorf("the spawned workers' start-up does not say the main module ran again: %+v", lines)
+	}
+	_, lines = storyOf(t, wl, "processes(2)")
+	if got := find(lines, `main module`); len(got) != 0 {
+		t.Errorf("forked workers ran the main module again: %+v", got)
+	}
+}

@@ -166,7 +166,7 @@ func (n *narrator) one(e event) string {
 	case kTracker:
 		return fmt.Sprintf("multiprocessing's resource tracker starts, a fresh interpreter, on the cores the workers start on: %s", report.Seconds(e.dur))
 	case kProcStart:
-		return fmt.Sprintf("%s starts (%s): %s of start-up", n.lanes[e.lane].Name, n.startMethod(false), report.Seconds(e.dur))
+		return fmt.Sprintf("%s starts (%s): %s of start-up%s", n.lanes[e.lane].Name, n.startMethod(false), report.Seconds(e.dur), n.mainAgain())
 	case kLoopSetup:
 		return fmt.Sprintf("%s first runs the main coroutine, which creates %s: %s before %s starts",
 			n.laneLabel(e.lane, -1), n.theTasks(int(e.peer)), short(e.dur), who)
@@ -284,7 +284,7 @@ func (n *narrator) many(g *group) string {
 			return fmt.Sprintf("%s are forked one after another, %s apart, and start up: %s each%s",
 				n.laneNames(g), report.Seconds(apart), span(lo, hi), tail)
 		}
-		return fmt.Sprintf("%s start (%s): %s each%s", n.laneNames(g), n.startMethod(true), span(lo, hi), tail)
+		return fmt.Sprintf("%s start (%s): %s each%s%s", n.laneNames(g), n.startMethod(true), span(lo, hi), n.mainAgain(), tail)
 	case kLoopSetup:
 		return fmt.Sprintf("the loops first run their main coroutines, which create the tasks: %s before the first starts%s",
 			shortSpan(lo, hi), tail)
@@ -703,6 +703,15 @@ func (n *narrator) startMethod(many bool) string {
 		return "a fresh program"
 	}
 	return n.d.Start.String()
+}
+
+// mainAgain says how much of a worker's start-up is the program's main
+// module run again (main_module), or "".
+func (n *narrator) mainAgain() string {
+	if n.r.MainModule <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %s of it running the program's main module again (main_module)", report.Seconds(n.r.MainModule))
 }
 
 // gilNote returns note when the runtime has a GIL.

@@ -76,6 +76,8 @@ _loops = [0]              # event loops created
 _local = threading.local()
 _notes = []               # what the recorder could not follow
 _worker = [False]         # this process is a worker of a recorded process pool
+_main_module = [None]     # ns of CPU this process spent running the program's main module again
+_main_modules = {}        # pid -> _main_module of a recorded pool's worker process, from its items
 
 
 def _now():
@@ -1430,7 +1432,15 @@ def _in_worker(fn, args, kwargs, named=None):
     rec = task.record()
     rec["output"] = _size(result) if err is None else 0
     rec["began"] = task.began + _t0  # the monotonic clock, which every process shares
+    rec["main_module"] = _main_module[0]
     return result, err, rec
+
+
+def _note_main(rec):
+    """Keeps what running the main module again cost the worker process
+    that ran a work item (rec, _in_worker's), by its pid."""
+    if rec.get("main_module") is not None:
+        _main_modules[rec["pid"]] = rec["main_module"]
 
 
 def _process_fn(proc):
@@ -1540,6 +1550,7 @@ def _patch_process_pool(cf):
             task.error, task.pid = rec["error"], rec["pid"]
             task.began = rec["began"] - _t0
             task.end = _now()
+            _note_main(rec)
             if err is not None:
                 outer.set_exception(err)
             else:
@@ -1661,6 +1672,7 @@ def _pool_result(job, i, obj):
         task.steps, task.data_out = rec["steps"], rec["output"]
         task.error, task.pid = rec["error"], rec["pid"]
         task.began = rec["began"] - _t0
+        _note_main(rec)
     task.end = _now()
     return obj
 
@@ -2066,6 +2078,26 @@ def _patch_spawn(spawn):
         return _recording_first(get(**kwds), "spawn_main")
     get_command_line._conclab = True
     spawn.get_command_line = get_command_line
+    # A spawned worker, and one a forkserver forks (before CPython 3.13.8,
+    # whose server does not import the main module for its children),
+    # runs the program's main module again as __mp_main__ before its
+    # first task (prepare): its imports and module-level set-up, timed
+    # here for the workload's main_module.
+    for name in ("_fixup_main_from_path", "_fixup_main_from_name"):
+        fixup = getattr(spawn, name, None)
+        if fixup is not None and not getattr(fixup, "_conclab", False):
+            setattr(spawn, name, _timed_main(fixup))
+
+
+def _timed_main(fixup):
+    def run_main(*args, **kwds):
+        began = _cpu()
+        try:
+            return fixup(*args, **kwds)
+        finally:
+            _main_module[0] = (_main_module[0] or 0) + _cpu() - began
+    run_main._conclab = True
+    return run_main
 
 
 def _recording_first(argv, marker):
@@ -2159,6 +2191,8 @@ def _write(path, status, error, main_task):
         "notes": _notes,
         "main": main_task.id if main_task is not None else -1,
         "pid": os.getpid(),
+        "main_module": _main_module[0],
+        "main_modules": {str(pid): ns for pid, ns in _main_modules.items()},
     }
     import json
     tmp = path + ".part"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"time"
 )
@@ -29,6 +30,14 @@ type Recording struct {
 	Main           int        `json:"main"`  // the id of the main program's task
 	Notes          []string   `json:"notes"` // what the recorder could not follow
 	PID            int        `json:"pid"`
+	// MainModule is the CPU this process spent running the program's main
+	// module again (a spawned or forkserver worker), in ns; nil if it
+	// did not.
+	MainModule *int64 `json:"main_module"`
+	// MainModules is, by process id, the MainModule of its worker
+	// processes: a pool's workers, as their work items said, and the
+	// children Merge adds.
+	MainModules map[int]int64 `json:"main_modules"`
 	// Children are the processes the program forked that recorded what
 	// they did (a server's workers), merged in by Merge.
 	Children []int `json:"-"`
@@ -312,6 +321,15 @@ func (rec *Recording) Merge(c *Recording) {
 	rec.Loops += c.Loops
 	rec.Notes = append(rec.Notes, c.Notes...)
 	rec.Children = append(rec.Children, c.PID)
+	if c.MainModule != nil || len(c.MainModules) > 0 {
+		if rec.MainModules == nil {
+			rec.MainModules = map[int]int64{}
+		}
+		maps.Copy(rec.MainModules, c.MainModules)
+		if c.MainModule != nil {
+			rec.MainModules[c.PID] = *c.MainModule
+		}
+	}
 }
 
 func read(r io.Reader) (*Recording, error) {

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
@@ -106,6 +107,13 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 		w("runtime: %s  # %s\n", prof.Name, profWhy)
 	}
 	w("cores: %d\n", o.Cores)
+	if d, n := mainModule(rec); n > 0 {
+		w("# Each of %d worker processes ran the program's main module again before its\n", n)
+		w("# first task (spawn, forkserver): its imports and module-level set-up, CPU\n")
+		w("# (the median).\n")
+		w("main_module: %s\n", fit.Dur(float64(d)))
+		sum.Notes = append(sum.Notes, fmt.Sprintf("each of %d worker processes ran the program's main module again before its first task: %s of CPU (the median), which spawned and forkserver workers pay and forked ones do not", n, fit.Dur(float64(d))))
+	}
 	if used := usedResources(rec, gs, f); len(used) > 0 {
 		w("resources:\n")
 		for _, r := range used {
@@ -911,4 +919,15 @@ func WorkloadName(prog []string) string {
 		return safeName(prog[1])
 	}
 	return safeName(strings.TrimSuffix(filepath.Base(prog[0]), ".py"))
+}
+
+// mainModule is the median CPU rec's worker processes spent running the
+// program's main module again, and how many did.
+func mainModule(rec *Recording) (int64, int) {
+	runs := slices.Collect(maps.Values(rec.MainModules))
+	if len(runs) == 0 {
+		return 0, 0
+	}
+	slices.Sort(runs)
+	return runs[len(runs)/2], len(runs)
 }

@@ -125,6 +125,17 @@ func (p Profile) WorkerStart(m model.StartMethod) (each, server int64) {
 	return p.ProcessFork, 0
 }
 
+// RerunsMain says whether a worker process started with m runs the
+// program's main module again before its first task (a workload's
+// main_module): CPython's spawn does (multiprocessing.spawn.prepare runs
+// it as __mp_main__), and so does its forkserver, whose server does not
+// import the main module for its children to inherit before CPython
+// 3.13.8 (gh-126631), so that each child runs it; a forked worker has its
+// parent's, and a JVM's or a Go program's workers have no Python module.
+func (p Profile) RerunsMain(m model.StartMethod) bool {
+	return m != model.Fork && !p.ExecWorkers
+}
+
 // Check reports whether the runtime can run d: asyncio models need
 // asyncio, processes models worker processes (model.Check says which
 // models the runtime runs), and asyncio(eager) CPython 3.12 or newer.

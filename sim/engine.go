@@ -251,6 +251,7 @@ type engine struct {
 	// thread under processes(N) and its jobs; the results of offloaded
 	// steps a loop unpickles when it resumes their tasks, by slot.
 	pickler    *thread
+	mainModule int64 // what each worker process runs of the main module again (Result.MainModule)
 	pickleQ    ring[pickleJob]
 	pickleBusy bool
 	pickling   pickleJob

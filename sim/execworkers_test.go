@@ -224,3 +224,44 @@ func TestResourceTracker(t *testing.T) {
 		}
 	}
 }
+
+// TestMainModuleRerun: a CPython worker process started with spawn or
+// forkserver runs the program's main module again (main_module) before
+// its first task, as CPU of its own; a forked one has its parent's, and a
+// JVM's or a Go program's workers have none to run.
+func TestMainModuleRerun(t *testing.T) {
+	wl, err := workload.Parse("main.yaml", []byte("main_module: 300ms\ntasks: [{count: 2, steps: [{work: 100ms}]}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wl.MainModule != 300*ms {
+		t.Fatalf("main_module parsed as %d", wl.MainModule)
+	}
+	cpython, _ := runtime.Builtin("cpython")
+	java, _ := runtime.Builtin("java")
+	for _, tt := range []struct {
+		model string
+		prof  runtime.Profile
+		start int64 // when each task starts, at least (and its hand-over)
+	}{
+		{"processes(2, start=spawn)", cpython, cpython.ProcessSpawn + 300*ms},
+		{"processes(2, start=forkserver)", cpython, cpython.ForkserverBoot + cpython.ProcessForkserver + 300*ms},
+		{"processes(2)", cpython, cpython.ForkParent + cpython.ProcessFork},
+		{"processes(2, start=spawn)", java, java.ProcessSpawn},
+	} {
+		d, err := model.Parse(tt.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: tt.prof, Cores: 4,
+			SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Records {
+			if r.Start < tt.start || r.Start > tt.start+tt.prof.ProcessTask+tt.prof.PoolTask {
+				t.Errorf("%s on %s: a task started at %d, want %d (and its hand-over)", tt.model, tt.prof.Name, r.Start, tt.start)
+			}
+		}
+	}
+}

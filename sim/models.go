@@ -54,6 +54,12 @@ func (e *engine) setup() {
 			e.peakProc = max(e.peakProc, e.procsAlive)
 			e.memory()
 		}
+		if e.prof.RerunsMain(d.Start) {
+			// Each worker runs the program's main module again, its own
+			// CPU, before it takes a task.
+			e.mainModule = e.wl.MainModule
+			start += e.mainModule
+		}
 		e.procStart = start
 		// ProcessPoolExecutor starts its worker processes at the first
 		// submit (_start_executor_manager_thread, CPython 3.8 to 3.13), so

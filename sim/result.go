@@ -122,7 +122,11 @@ type Result struct {
 	// ExecWorkers: the runtime's worker processes are fresh programs (a
 	// JVM's, a Go program's), whatever the start method.
 	ExecWorkers bool
-	Cores       int
+	// MainModule is the CPU each worker process spent running the
+	// program's main module again before its first task (the workload's
+	// main_module, for spawn and forkserver workers); 0 for none.
+	MainModule int64
+	Cores      int
 
 	Makespan   int64
 	Tasks      int   // number of tasks finished

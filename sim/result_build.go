@@ -15,6 +15,7 @@ func (e *engine) result() *Result {
 		Runtime:          e.prof.Name,
 		GIL:              e.gil,
 		ExecWorkers:      e.prof.ExecWorkers,
+		MainModule:       e.mainModule,
 		Cores:            e.cpu.cores,
 		Makespan:         e.end,
 		Tasks:            e.done,

@@ -72,7 +72,7 @@ func Export(w io.Writer, wl *workload.Workload, d model.Deployment, opt ExportOp
 	if err := writeData(&b, wl, d, tasks); err != nil {
 		return err
 	}
-	writeSettings(&b, d, cores, si, stall(tasks, d), opt, hasWork(tasks))
+	writeSettings(&b, d, cores, si, stall(tasks, d), opt, hasWork(tasks), wl.MainModule)
 	b.WriteString(pyCommon)
 	b.WriteString(runner(d))
 	b.WriteString(pyMain)
@@ -290,12 +290,13 @@ WORKLOAD = json.loads('''`)
 
 // writeSettings writes the model's numbers as constants. They come from
 // parsed integers, never from text of the workload.
-func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si, stall int64, opt ExportOptions, work bool) {
+func writeSettings(b *bytes.Buffer, d model.Deployment, cores int, si, stall int64, opt ExportOptions, work bool, mainModule int64) {
 	set := func(name, value, why string) {
 		fmt.Fprintf(b, "%-16s = %-10s # %s\n", name, value, why)
 	}
 	set("SWITCH_INTERVAL", strconv.FormatFloat(float64(si)/1e9, 'g', -1, 64), "the GIL's switch interval")
 	set("STALL", strconv.FormatFloat(float64(stall)/1e9, 'g', -1, 64), "seconds without a step beginning or ending that mean a deadlock")
+	set("MAIN_MODULE", strconv.FormatFloat(float64(mainModule)/1e9, 'g', -1, 64), "seconds of CPU this module takes to run again in a spawned worker (main_module)")
 	setWork(set, opt, work, !(d.Kind == model.Processes && d.Inner == nil))
 	loop := d
 	if d.Kind == model.Processes && d.Inner != nil {

@@ -804,6 +804,21 @@ def report(results, workers, cpu, deadlock=None):
     sys.stdout.flush()
 
 
+def run_main_module():
+    """What a worker process started with spawn (or forkserver, before
+    CPython 3.13.8) does first: multiprocessing runs the program's main
+    module again in it, as __mp_main__, so that the functions it names
+    exist there. The modelled program's imports and module-level set-up
+    take MAIN_MODULE seconds of CPU (the workload's main_module), which
+    this one spends in the work loop."""
+    end = time.thread_time() + MAIN_MODULE
+    while time.thread_time() < end:
+        spin(2000)
+
+
+if __name__ == "__mp_main__" and MAIN_MODULE:
+    run_main_module()
+
 if __name__ == "__main__":
     main()
 `

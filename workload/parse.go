@@ -30,7 +30,7 @@ const MaxModels = 64
 const MaxWeight = 1e9
 
 var (
-	topKeys      = []string{"name", "about", "runtime", "cores", "switch_interval", "seed", "resources", "tasks", "arrivals", "models"}
+	topKeys      = []string{"name", "about", "runtime", "cores", "switch_interval", "seed", "main_module", "resources", "tasks", "arrivals", "models"}
 	groupKeys    = []string{"name", "count", "start", "every", "after", "weight", "input", "output", "steps"}
 	workKeys     = []string{"work", "gil", "offload", "input", "output", "source"}
 	waitKeys     = []string{"wait", "blocking", "offload", "input", "output", "source"}
@@ -396,6 +396,10 @@ func (p *yamlParser) top(w *Workload, body ast.Node) *Error {
 				return p.errAt(e.val, "switch_interval must be more than 0 (CPython's default is %s)", FormatDuration(DefaultSwitchInterval))
 			}
 			w.SwitchInterval = d
+		case "main_module":
+			if w.MainModule, err = p.fixed(e); err != nil {
+				return err
+			}
 		case "seed":
 			s, ok := scalarText(e.val)
 			if !ok || !isInteger(e.val) {

@@ -177,6 +177,11 @@ type Workload struct {
 	Cores          int    // 0 means this machine's logical CPUs
 	SwitchInterval int64  // 0 means DefaultSwitchInterval
 	Seed           uint64 // the default is 1
+	// MainModule is the CPU a CPython worker process started with spawn
+	// or forkserver spends running the program's main module again, its
+	// imports and module-level set-up, before its first task
+	// (main_module:; 0, none beyond the profile's start-up).
+	MainModule int64
 	Resources      []Resource
 	Groups         []Group
 	Arrivals       *Arrivals

@@ -63,6 +63,7 @@ TASKS = WORKLOAD["tasks"]
 
 SWITCH_INTERVAL  = 0.005      # the GIL's switch interval
 STALL            = 5          # seconds without a step beginning or ending that mean a deadlock
+MAIN_MODULE      = 0          # seconds of CPU this module takes to run again in a spawned worker (main_module)
 WORK_RATE        = 0          # work's iterations per CPU second (None: measured at start; 0: no work step)
 FIXED_WORK       = False      # work runs seconds * WORK_RATE iterations, the speed of another build (True), or for its seconds of CPU
 SHARED_GIL       = True       # threads of one process take turns on the GIL (False: one thread works per process, reading its CPU clock freely)
@@ -634,6 +635,21 @@ def report(results, workers, cpu, deadlock=None):
     sys.stdout.write("\n")
     sys.stdout.flush()
 
+
+def run_main_module():
+    """What a worker process started with spawn (or forkserver, before
+    CPython 3.13.8) does first: multiprocessing runs the program's main
+    module again in it, as __mp_main__, so that the functions it names
+    exist there. The modelled program's imports and module-level set-up
+    take MAIN_MODULE seconds of CPU (the workload's main_module), which
+    this one spends in the work loop."""
+    end = time.thread_time() + MAIN_MODULE
+    while time.thread_time() < end:
+        spin(2000)
+
+
+if __name__ == "__mp_main__" and MAIN_MODULE:
+    run_main_module()
 
 if __name__ == "__main__":
     main()
