@@ -20,6 +20,8 @@ func FuzzFold(f *testing.F) {
 		`["k",1,[],"return"],["k",1,["f a.py:2"],"call"],["i",5,"x"],["w",2],["k",1,[],"return"],["k",0,[],"return"],["k",1,["f a.py:2"],"call"],["w",1]]}]}`))
 	f.Add([]byte(`{"recorder":1,"main":0,"resources":[{"id":5,"kind":"threading.Semaphore","capacity":2}],"tasks":[{"id":0,"kind":"main","steps":[["g",[1]],["j",1]]},{"id":1,"kind":"thread","parent":0,"steps":[["a",5],["w",10],["u",3,5],["a",5],["x",5],["x",5],["x",9]]}]}`))
 	f.Add([]byte(`{"recorder":1,"main":0,"tasks":[{"id":0,"kind":"main","steps":[]},{"id":1,"kind":"request","name":"GET /r","start":100,"steps":[["w",5]]},{"id":2,"kind":"request","name":"GET /r","start":300,"steps":[["w",7]]}]}`))
+	// Worker processes that ran the main module again, a clock gone wrong among them.
+	f.Add([]byte(`{"recorder":1,"main":0,"main_modules":{"7":150000000,"8":-5,"9":9223372036854775807},"tasks":[{"id":0,"kind":"main","steps":[["w",3]]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec, err := Read(bytes.NewReader(data))
 		if err != nil {

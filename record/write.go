@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
 	"path/filepath"
 	"slices"
@@ -922,9 +921,15 @@ func WorkloadName(prog []string) string {
 }
 
 // mainModule is the median CPU rec's worker processes spent running the
-// program's main module again, and how many did.
+// program's main module again, and how many did (none that say 0 or
+// less: a clock that did not move).
 func mainModule(rec *Recording) (int64, int) {
-	runs := slices.Collect(maps.Values(rec.MainModules))
+	var runs []int64
+	for _, ns := range rec.MainModules {
+		if ns > 0 {
+			runs = append(runs, min(ns, workload.MaxDuration))
+		}
+	}
 	if len(runs) == 0 {
 		return 0, 0
 	}
