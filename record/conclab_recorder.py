@@ -2090,6 +2090,8 @@ def _patch_spawn(spawn):
 
 
 def _timed_main(fixup):
+    """fixup, which runs the program's main module again in this process,
+    adding the thread CPU it takes to _main_module."""
     def run_main(*args, **kwds):
         began = _cpu()
         try:

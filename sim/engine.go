@@ -112,7 +112,7 @@ type process struct {
 	started   bool
 	up        int64   // when it started
 	main      *thread // the thread that hands it work or takes it: a pool's main thread, its only thread, its loop
-	dataPeak  int64   // the largest payload it has pickled or unpickled, up to mmapThresholdMax (pickle.go)
+	dataPeak  int64   // the largest payload it has received, up to mmapThresholdMax (pickle.go)
 
 	// Go: the runtime's timers of its sleeping goroutines, and the timer
 	// its netpoller waits for (pollFor; MaxInt64: none) and the
