@@ -182,11 +182,11 @@ type Workload struct {
 	// imports and module-level set-up, before its first task
 	// (main_module:; 0, none beyond the profile's start-up).
 	MainModule int64
-	Resources      []Resource
-	Groups         []Group
-	Arrivals       *Arrivals
-	Models         []Model
-	File           string // where it came from, for messages ("" for inline)
+	Resources  []Resource
+	Groups     []Group
+	Arrivals   *Arrivals
+	Models     []Model
+	File       string // where it came from, for messages ("" for inline)
 }
 
 // Limits that every parsed Workload respects.
