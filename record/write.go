@@ -107,11 +107,12 @@ func Fold(rec *Recording, o Options) (*Result, error) {
 	}
 	w("cores: %d\n", o.Cores)
 	if d, n := mainModule(rec); n > 0 {
+		dur := fit.Dur(float64(d))
 		w("# Each of %d worker processes ran the program's main module again before its\n", n)
 		w("# first task (spawn, forkserver): its imports and module-level set-up, CPU\n")
 		w("# (the median).\n")
-		w("main_module: %s\n", fit.Dur(float64(d)))
-		sum.Notes = append(sum.Notes, fmt.Sprintf("each of %d worker processes ran the program's main module again before its first task: %s of CPU (the median), which spawned and forkserver workers pay and forked ones do not", n, fit.Dur(float64(d))))
+		w("main_module: %s\n", dur)
+		sum.Notes = append(sum.Notes, fmt.Sprintf("each of %d worker processes ran the program's main module again before its first task: %s of CPU (the median), which spawned and forkserver workers pay and forked ones do not", n, dur))
 	}
 	if used := usedResources(rec, gs, f); len(used) > 0 {
 		w("resources:\n")

@@ -103,20 +103,7 @@ func TestForkedWorkersTakeTasksTogether(t *testing.T) {
 		{"processes(2)*threads(1)", cpython, []int64{cpython.ProcessFork, cpython.ForkParent + cpython.ProcessFork}},
 		{"processes(2)", java, []int64{java.ProcessSpawn, java.ProcessSpawn}},
 	} {
-		d, err := model.Parse(tt.model)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: tt.prof, Cores: 4,
-			SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []int64
-		for _, r := range res.Records {
-			got = append(got, r.Start)
-		}
-		slices.Sort(got)
+		got := taskStarts(t, wl, tt.model, tt.prof)
 		for i, want := range tt.starts {
 			// A task starts once its worker has taken it: the pool's
 			// per-task cost on top.
@@ -249,19 +236,31 @@ func TestMainModuleRerun(t *testing.T) {
 		{"processes(2)", cpython, cpython.ForkParent + cpython.ProcessFork},
 		{"processes(2, start=spawn)", java, java.ProcessSpawn},
 	} {
-		d, err := model.Parse(tt.model)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: tt.prof, Cores: 4,
-			SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range res.Records {
-			if r.Start < tt.start || r.Start > tt.start+tt.prof.ProcessTask+tt.prof.PoolTask {
-				t.Errorf("%s on %s: a task started at %d, want %d (and its hand-over)", tt.model, tt.prof.Name, r.Start, tt.start)
+		for _, got := range taskStarts(t, wl, tt.model, tt.prof) {
+			if got < tt.start || got > tt.start+tt.prof.ProcessTask+tt.prof.PoolTask {
+				t.Errorf("%s on %s: a task started at %d, want %d (and its hand-over)", tt.model, tt.prof.Name, got, tt.start)
 			}
 		}
 	}
+}
+
+// taskStarts runs wl under model on 4 cores with prof and returns when
+// its tasks started, in order.
+func taskStarts(t *testing.T, wl *workload.Workload, expr string, prof runtime.Profile) []int64 {
+	t.Helper()
+	d, err := model.Parse(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: prof, Cores: 4,
+		SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var starts []int64
+	for _, r := range res.Records {
+		starts = append(starts, r.Start)
+	}
+	slices.Sort(starts)
+	return starts
 }
