@@ -454,9 +454,9 @@ def run_call(steps):
     return [run_step(step[0], step[1]) for step in steps]
 
 
-def run_step_data(kind, seconds, data, output):
-    """run_step in a worker process that got ` + "`data`" + ` and sends back
-    ` + "`output`" + ` bytes."""
+def run_step_data(kind, seconds, received, output):
+    """run_step in a worker process that got ` + "`received`" + ` and sends
+    back ` + "`output`" + ` bytes (made before it forked, as data() makes them)."""
     return run_step(kind, seconds), data(output)
 
 
