@@ -47,7 +47,7 @@ const (
 	roleLoop                // an event loop thread
 	roleJob                 // runs single offloaded steps for an event loop
 	roleSubmit              // the main thread handing tasks to a thread pool
-	rolePickle              // the main thread of a process pool's parent, moving tasks' data (pickle.go)
+	rolePickle              // a process pool's parent's thread that forks its workers or moves tasks' data (pickle.go)
 	roleTracker             // multiprocessing's resource tracker: it starts up, then idles
 )
 
@@ -57,8 +57,9 @@ type thread struct {
 	role      role
 	pool      *pool // the pool the thread belongs to (roleWorker in a pool, roleJob)
 	act       act
-	slot      int32 // task slot it is running, -1 when none
-	job       job   // roleJob: the step it is running
+	slot      int32   // task slot it is running, -1 when none
+	job       job     // roleJob: the step it is running
+	feed      *feeder // rolePickle: the data it moves
 	holdsGIL  bool
 	inC       bool    // running C code with the GIL released
 	pending   float64 // CPU work to do once it holds the GIL
@@ -149,10 +150,11 @@ type pool struct {
 	jobs     []job // roleJob pools: queued offloaded steps
 	jobHead  int
 	name     string
-	overhead int64 // CPU per task or job taken
-	wake     bool  // an idle thread waits WakeLatency once signalled
-	starting int   // threads started that have not taken work yet
-	queue    fifo  // gather branches waiting for a thread of a pool with a queue of its own
+	overhead int64   // CPU per task or job taken
+	wake     bool    // an idle thread waits WakeLatency once signalled
+	starting int     // threads started that have not taken work yet
+	queue    fifo    // gather branches waiting for a thread of a pool with a queue of its own
+	feed     *feeder // an event loop's process pool: what moves its steps' data (pickle.go)
 }
 
 // job is an offloaded step of an asyncio task.
@@ -247,15 +249,11 @@ type engine struct {
 	trec       []treeRec
 	nextBranch int32
 
-	// Data moved to worker processes (pickle.go): the parent's main
-	// thread under processes(N) and its jobs; the results of offloaded
-	// steps a loop unpickles when it resumes their tasks, by slot.
-	pickler    *thread
+	// Data moved to worker processes (pickle.go): by the parent's main
+	// thread under processes(N) (an event loop's process pool has a
+	// feeder of its own).
+	feed       *feeder
 	mainModule int64 // what each worker process runs of the main module again (Result.MainModule)
-	pickleQ    ring[pickleJob]
-	pickleBusy bool
-	pickling   pickleJob
-	unpickle   map[int32]int64
 	// Testing hooks: every unit taken and given back; every choice, by
 	// the random stream of the task (or branch) that made it.
 	onHold   func(inst int32, sl int32, take bool)

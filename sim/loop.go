@@ -57,7 +57,6 @@ type loop struct {
 	heap     heap            // its interpreter's tracked objects (gc.go)
 	offload  job             // the step being submitted to an executor (actOffload)
 	offTo    *pool
-	offCost  int64  // what submitting it costs, once its input is pickled (actPickle)
 	wakeGen  uint32 // generation of the pending select() time-out
 	exec     *pool
 	procs    *pool
@@ -253,15 +252,6 @@ func (e *engine) kick(l *loop) {
 	if e.sink != nil {
 		e.resumeCause(l, sl)
 	}
-	if e.unpickle != nil {
-		if b, ok := e.unpickle[sl]; ok {
-			// The result of its offloaded step, pickled by the worker process.
-			delete(e.unpickle, sl)
-			e.setTask(sl, Pickling, th.id)
-			e.python(th, e.recvCost(th, b), actUnpickle)
-			return
-		}
-	}
 	e.setTask(sl, Working, th.id)
 	e.python(th, cost, actResume)
 }
@@ -304,16 +294,6 @@ func (e *engine) loopAdvance(th *thread) {
 	case actGather:
 		e.loopCreated(l)
 		return
-	case actPickle:
-		// The offloaded step's input is pickled: the loop submits it.
-		e.setTask(th.slot, Waiting, -1)
-		e.python(th, l.offCost, actOffload)
-		return
-	case actUnpickle:
-		// An offloaded step's result is unpickled: the task resumes.
-		e.setTask(th.slot, Working, th.id)
-		e.python(th, e.prof.LoopResume, actResume)
-		return
 	case actDone:
 		e.loopFinish(l)
 		return
@@ -348,15 +328,10 @@ func (e *engine) loopAdvance(th *thread) {
 				cost += int64(pl.cap) * e.prof.ForkParent
 			}
 			if o.count > 0 && pl.procs {
+				// Its data moves through the pool's feeder, not the loop.
 				io := e.progs[t.group].io[o.count-1]
 				l.offload.in, l.offload.out = io.in, io.out
-				if io.in > 0 {
-					// The loop pickles the step's input (holding its GIL).
-					l.offCost = cost
-					e.setTask(sl, Pickling, th.id)
-					e.python(th, e.sendCost(io.in), actPickle)
-					return
-				}
+				e.poolFeeder(pl)
 			}
 			e.setTask(sl, Waiting, -1)
 			e.python(th, cost, actOffload)
@@ -617,10 +592,15 @@ func (e *engine) jobAdvance(th *thread) {
 		e.python(th, th.pool.overhead, actBegin)
 	case actBegin, actUnpickle:
 		j := th.job
+		if th.act == actUnpickle {
+			e.unpickled(th.pool.feed, th)
+			e.setTask(j.slot, Waiting, -1) // its task awaits the step's future
+		}
 		switch {
 		case th.act == actBegin && j.in > 0:
-			// The worker process unpickles the step's input first.
-			e.python(th, e.recvCost(th, j.in), actUnpickle)
+			// The pool's feeder pickles the step's input and writes it;
+			// the worker process reads and unpickles it (pickled).
+			e.sendInput(th.pool.feed, th, j.slot, j.in)
 		case !j.work:
 			e.sleep(th, j.dur+e.prof.SleepOvershoot, Waiting, actStep)
 		case j.released:
@@ -633,20 +613,23 @@ func (e *engine) jobAdvance(th *thread) {
 			return
 		}
 		if j := th.job; th.act == actStep && j.out > 0 {
-			// It pickles the result, which the loop unpickles when it
-			// resumes the task.
-			if e.unpickle == nil {
-				e.unpickle = map[int32]int64{}
-			}
-			e.unpickle[j.slot] = j.out
+			// It pickles the result, which the pool's manager thread
+			// unpickles before the task is ready on the loop.
+			e.setTask(j.slot, Pickling, th.id)
 			e.python(th, e.sendCost(j.out), actPickleOut)
 			return
 		}
 		th.pool.busy--
-		done := th.job.slot
+		done, out := th.job.slot, th.job.out
 		e.setLane(th, Idle)
 		th.job = job{slot: -1}
 		e.takeJob(th)
+		if out > 0 {
+			f := th.pool.feed
+			e.setTask(done, Pickling, f.th.id)
+			e.pickle(f, pickleJob{slot: done, th: -1, bytes: out})
+			return
+		}
 		// The result goes back to the loop through call_soon_threadsafe.
 		e.loopReady(done, th)
 	}

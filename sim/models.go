@@ -559,7 +559,7 @@ func (e *engine) assignCause(pl *pool, th *thread, sl int32) {
 func (e *engine) begin(th *thread) {
 	e.started(th.slot, th)
 	if in, _ := e.dataOf(th.slot, th); in > 0 {
-		e.sendInput(th, in)
+		e.sendInput(e.feed, th, th.slot, in)
 		return
 	}
 	e.python(th, th.pool.overhead, actBegin)
@@ -585,7 +585,7 @@ func (e *engine) advance(th *thread) {
 			e.forkDone(th)
 			return
 		}
-		e.pickled()
+		e.pickled(th.feed)
 		return
 	case roleTracker:
 		e.idle(th) // up: it only waits for the program's semaphores to unregister
@@ -614,7 +614,7 @@ func (e *engine) advance(th *thread) {
 		e.submitBranch(th)
 		return
 	case actUnpickle:
-		e.unpickled(th)
+		e.unpickled(e.feed, th)
 		e.python(th, th.pool.overhead, actBegin)
 		return
 	case actPickleOut:
@@ -769,8 +769,8 @@ func (e *engine) finishWorker(th *thread) {
 	case e.isBranch(sl):
 		e.endBranch(sl, th)
 	case out > 0:
-		e.setTask(sl, Pickling, e.pickler.id)
-		e.pickle(pickleJob{slot: sl, th: -1, bytes: out})
+		e.setTask(sl, Pickling, e.feed.th.id)
+		e.pickle(e.feed, pickleJob{slot: sl, th: -1, bytes: out})
 	default:
 		e.finishTask(sl)
 	}

@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/conclab/conclab/model"
+import (
+	"strings"
+
+	"github.com/conclab/conclab/model"
+)
 
 // This file holds the rule of SPEC §3 for data handed to worker processes
 // (a group's input: and output: under processes(N), an offloaded step's
@@ -22,6 +26,9 @@ import "github.com/conclab/conclab/model"
 // worker's unpickling 66–128 ms after; the next input's pickling began
 // as the worker began unpickling, so the engine, which waits for that
 // too, is long by the unpickling of the inputs that wait.)
+// An event loop's process pool moves its steps' data the same way, on a
+// thread of the loop's process (feeder), not the loop's thread:
+// run_in_executor only submits the call.
 // Composite models (processes(P)*threads(T), processes(P)*asyncio) stand
 // for servers whose requests come over a socket, not pickled: their
 // groups' input and output cost nothing.
@@ -82,6 +89,22 @@ type pickleJob struct {
 	bytes int64
 }
 
+// feeder is the thread of a process pool's parent that moves the data of
+// its tasks, one job at a time: the main thread of processes(N)'s parent
+// (standing for ProcessPoolExecutor's feeder and manager threads, which
+// take the parent's GIL in turn), or the same two threads of an event
+// loop's process pool, beside the loop thread and taking its GIL in turn
+// with it. The loop only submits: a step's input is pickled by the
+// feeder, its result unpickled by the manager, which then hands the
+// future's result to the loop (call_soon_threadsafe).
+type feeder struct {
+	th   *thread
+	q    ring[pickleJob]
+	busy bool
+	cur  pickleJob
+	loop bool // an event loop's pool: a result unpickled makes its task ready on the loop
+}
+
 // setupPickler gives the parent of a processes(N) pool its main thread
 // when the workload's tasks carry data.
 func (e *engine) setupPickler() {
@@ -90,90 +113,108 @@ func (e *engine) setupPickler() {
 	}
 	for _, g := range e.wl.Groups {
 		if g.Input > 0 || g.Output > 0 {
-			e.pickler = e.parentMain()
+			e.feed = &feeder{th: e.parentMain()}
+			e.feed.th.feed = e.feed
 			return
 		}
 	}
 }
 
+// poolFeeder is the feeder of pl, an event loop's process pool, made at
+// the first step that carries data.
+func (e *engine) poolFeeder(pl *pool) *feeder {
+	if pl.feed == nil {
+		f := &feeder{loop: true}
+		f.th = e.newThread(pl.parent, rolePickle, ExecutorThread, strings.TrimSuffix(pl.name, "proc")+"feeder")
+		f.th.feed = f
+		pl.feed = f
+	}
+	return pl.feed
+}
+
 // dataOf is what the task in slot sl, run by worker th, carries to its
 // worker process and back: none but under processes(N).
 func (e *engine) dataOf(sl int32, th *thread) (in, out int64) {
-	if e.pickler == nil || th.role != roleWorker || e.isBranch(sl) {
+	if e.feed == nil || th.role != roleWorker || e.isBranch(sl) {
 		return 0, 0
 	}
 	g := &e.wl.Groups[e.slots[sl].group]
 	return g.Input, g.Output
 }
 
-// sendInput has the parent pickle the input of the task that worker th
-// took; th waits for it.
-func (e *engine) sendInput(th *thread, in int64) {
+// sendInput has the feeder f pickle the input of the task in slot sl,
+// which worker th took; th waits for it.
+func (e *engine) sendInput(f *feeder, th *thread, sl int32, in int64) {
 	th.act = actNone
 	e.setLane(th, Idle)
-	e.setTask(th.slot, Pickling, e.pickler.id)
-	e.pickle(pickleJob{slot: th.slot, th: th.id, bytes: in})
+	e.setTask(sl, Pickling, f.th.id)
+	e.pickle(f, pickleJob{slot: sl, th: th.id, bytes: in})
 }
 
-// pickle queues a job for the parent's main thread.
-func (e *engine) pickle(j pickleJob) {
-	e.pickleQ.push(j)
-	if !e.pickleBusy {
-		e.pickleNext()
+// pickle queues a job for the feeder f.
+func (e *engine) pickle(f *feeder, j pickleJob) {
+	f.q.push(j)
+	if !f.busy {
+		e.pickleNext(f)
 	}
 }
 
-// pickleNext starts the parent's next job, if any.
-func (e *engine) pickleNext() {
-	if e.pickleQ.len() == 0 {
-		e.pickleBusy = false
-		e.idle(e.pickler)
+// pickleNext starts f's next job, if any.
+func (e *engine) pickleNext(f *feeder) {
+	if f.q.len() == 0 {
+		f.busy = false
+		e.idle(f.th)
 		return
 	}
-	e.pickleBusy = true
-	j := e.pickleQ.pop()
-	e.pickling = j
-	e.pickler.slot = j.slot // its lane shows whose data it moves
+	f.busy = true
+	j := f.q.pop()
+	f.cur = j
+	f.th.slot = j.slot // its lane shows whose data it moves
 	if j.th < 0 {
-		e.python(e.pickler, e.recvCost(e.pickler, j.bytes), actPickle)
+		e.python(f.th, e.recvCost(f.th, j.bytes), actPickle)
 		return
 	}
 	// An input: the parent pickles and writes it, then the worker reads
 	// the rest and unpickles it, while the parent waits on the pipe.
-	e.python(e.pickler, e.sendCost(j.bytes), actPickle)
+	e.python(f.th, e.sendCost(j.bytes), actPickle)
 }
 
-// pickled is the parent's side of its job done: a result unpickled ends
-// its task; an input written, the worker reads and unpickles it, the
-// parent blocked on the pipe meanwhile unless the input fits in it.
-func (e *engine) pickled() {
-	j := e.pickling
-	e.pickler.slot = -1
+// pickled is f's side of its job done: a result unpickled ends its task
+// (or, from an event loop's pool, makes it ready on the loop); an input
+// written, the worker reads and unpickles it, the feeder blocked on the
+// pipe meanwhile unless the input fits in it.
+func (e *engine) pickled(f *feeder) {
+	j := f.cur
+	f.th.slot = -1
 	if j.th < 0 {
-		e.finishTask(j.slot)
-		e.dispatch()
-		e.pickleNext()
+		if f.loop {
+			e.loopReady(j.slot, f.th)
+		} else {
+			e.finishTask(j.slot)
+			e.dispatch()
+		}
+		e.pickleNext(f)
 		return
 	}
 	w := e.threads[j.th]
 	e.setTask(j.slot, Pickling, w.id)
 	e.python(w, e.recvCost(w, j.bytes), actUnpickle)
 	if j.bytes <= pipeCapacity {
-		// All of it fits in the pipe: the parent goes on.
-		e.pickleNext()
+		// All of it fits in the pipe: the feeder goes on.
+		e.pickleNext(f)
 		return
 	}
-	e.idle(e.pickler) // blocked until w has read it (unpickled)
+	e.idle(f.th) // blocked until w has read it (unpickled)
 }
 
 // pipeCapacity is what a Linux pipe holds before its writer blocks
 // (16 pages).
 const pipeCapacity = 64 << 10
 
-// unpickled is worker th's side of an input done: it begins its task, and
-// the parent, if blocked on its pipe, takes its next job.
-func (e *engine) unpickled(th *thread) {
-	if e.pickler != nil && e.pickleBusy && e.pickling.th == th.id {
-		e.pickleNext()
+// unpickled is worker th's side of an input from f done: it begins its
+// task, and f, if blocked on its pipe, takes its next job.
+func (e *engine) unpickled(f *feeder, th *thread) {
+	if f != nil && f.busy && f.cur.th == th.id {
+		e.pickleNext(f)
 	}
 }

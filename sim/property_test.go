@@ -332,8 +332,15 @@ func checkRun(t *testing.T, name string, wl *workload.Workload, d model.Deployme
 	}
 
 	// A worker is freed before its task ends when the task was a gather's
-	// branch, or when the parent still unpickles its result.
-	checkCauses(t, name, d, prof, res, rec, e.src.total(), e.tree || e.pickler != nil, coroutinesPerTask(wl))
+	// branch, or when the parent (or a loop's pool feeder) still unpickles
+	// its result.
+	movesData := e.feed != nil
+	for _, p := range e.procs {
+		if p.loop != nil && p.loop.procs.feed != nil {
+			movesData = true
+		}
+	}
+	checkCauses(t, name, d, prof, res, rec, e.src.total(), e.tree || movesData, coroutinesPerTask(wl))
 
 	// A gather is made, then done; the branch that finished last is
 	// one of its own, and no branch's span outlasts the run.
@@ -579,8 +586,16 @@ func checkCauses(t *testing.T, name string, d model.Deployment, prof runtime.Pro
 				fail("span %+v: a lock's spin ended on lane %d", sp, c.Lane)
 			}
 		case Offloaded:
-			if !task || sp.State != Waiting || sp.Lane >= 0 || (other.Kind != ExecutorThread && other.Kind != ProcessMain) ||
-				!during(c.Lane, sp.Start, sp.End, func(x Span) bool { return x.Task == sp.Task }) {
+			// A result unpickled by an event loop's pool feeder: the task
+			// was pickling there (or waiting for its GIL to) until then,
+			// and the feeder busy up to then (a few bytes take no time,
+			// and leave no span of their own).
+			fed := (sp.State == Pickling || sp.State == GILWait) && sp.Lane == c.Lane
+			ran := during(c.Lane, sp.Start, sp.End, func(x Span) bool { return x.Task == sp.Task })
+			if fed {
+				ran = during(c.Lane, sp.Start, sp.End, func(x Span) bool { return x.State != Idle && x.End >= sp.End })
+			}
+			if !task || !fed && (sp.State != Waiting || sp.Lane >= 0) || (other.Kind != ExecutorThread && other.Kind != ProcessMain) || !ran {
 				fail("span %+v: offloaded to %s, which did not run it then", sp, other.Name)
 			}
 		}

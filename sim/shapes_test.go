@@ -396,12 +396,26 @@ func TestPickling(t *testing.T) {
 	if ends := []int64{r.Records[0].End, r.Records[1].End}; !reflect.DeepEqual(ends, []int64{115 * ms, 120 * ms}) {
 		t.Errorf("50 KB inputs: tasks end at %v, want [115ms 120ms]", ends)
 	}
-	// A step offloaded to a process: the loop pickles its input, the worker
-	// process unpickles it, runs the step and pickles the result, which the
-	// loop unpickles when it resumes the task.
+	// A step offloaded to a process: the pool's feeder thread pickles
+	// its input [0,40], the worker process reads and unpickles it
+	// [40,100], runs the step [100,200] and pickles the result [200,204],
+	// which the pool's thread unpickles [204,210] before the task is
+	// ready on the loop.
 	wl = inlineYAML(t, `tasks: [{steps: [{work: 100ms, offload: process, input: 10MB, output: 1MB}]}]`)
 	if r := run(t, wl, "asyncio", runOpt{prof: prof}); r.Makespan != 210*ms {
 		t.Errorf("offloaded: makespan %s, want 210ms", workload.FormatDuration(r.Makespan))
+	}
+	// The feeder is a thread of the loop's process, not the loop: B's
+	// work, ready at 1 ms, takes the GIL from the pickling feeder at the
+	// switch interval and they take turns, 5 ms each (B [6,11], [16,21],
+	// [26,31], [36,41]), so B ends at 41 ms, where a loop that pickled
+	// the input itself would run B only after it, at [40,60]. The feeder,
+	// done at 60 ms, is blocked on the pipe while the worker reads
+	// [60,120]; A's step runs [120,220], its result comes back [220,230].
+	wl = inlineYAML(t, `tasks: [{name: A, steps: [{work: 100ms, offload: process, input: 10MB, output: 1MB}]}, {name: B, steps: [{wait: 1ms}, {work: 20ms}]}]`)
+	r = run(t, wl, "asyncio", runOpt{prof: prof})
+	if ends := []int64{r.Records[0].End, r.Records[1].End}; !reflect.DeepEqual(ends, []int64{230 * ms, 41 * ms}) {
+		t.Errorf("offloaded beside a loop's work: A and B end at %v, want [230ms 41ms]", ends)
 	}
 }
 
