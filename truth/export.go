@@ -159,6 +159,9 @@ func imports(d model.Deployment) string {
 	if d.UsesAsyncio() || d.UsesProcesses() {
 		mods = append(mods, "multiprocessing")
 	}
+	if d.UsesProcesses() {
+		mods = append(mods, "signal") // a worker process ends its own on SIGTERM
+	}
 	if d.Kind == model.Processes && d.Inner != nil && d.Inner.Kind == model.Asyncio {
 		mods = append(mods, "queue") // the loops take tasks with get(block=False)
 	}

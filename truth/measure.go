@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strconv"
 	"time"
 
@@ -203,6 +204,11 @@ func runProgram(ctx context.Context, py string, program []byte, timeout time.Dur
 		return nil, nil, runErr
 	case runCtx.Err() != nil:
 		return nil, nil, fmt.Errorf("the program ran longer than %s and was stopped", timeout)
+	case errors.Is(runErr, exec.ErrWaitDelay) && cmd.ProcessState.Success():
+		// It ended well, but a process it started (one a deadlock left
+		// waiting, which it could not end) still held its output open
+		// after WaitDelay; what it wrote is whole, and Close kills the
+		// rest of its group.
 	case runErr != nil:
 		return nil, nil, fmt.Errorf("the program failed: %v%s", runErr, python.LastLine(errOut.Bytes()))
 	}

@@ -527,11 +527,19 @@ def start_worker(origin, barrier, rate, shared=None):
     barrier and its resources (those of scope global shared by all)."""
     global ORIGIN, BARRIER, LOCKS
     ORIGIN, BARRIER = origin, barrier
+    signal.signal(signal.SIGTERM, end_worker)
     LOCKS = make_locks(shared)
     start_work(rate)
     make_data()  # a forked worker has its parent's already
     freeze()  # the workload's data, as in main()
     sys.setswitchinterval(SWITCH_INTERVAL)
+
+
+def end_worker(signum, frame):
+    """A worker process told to end (end_children): it ends its own worker
+    processes (its loop's process pool), then itself."""
+    end_children()
+    os._exit(1)
 
 
 def stop_forkserver():
@@ -769,7 +777,22 @@ def watch(cpu):
         if now() - PROGRESS[0] > STALL and len(RESULTS) < len(TASKS):
             results = [RESULTS.get(index) for index in range(len(TASKS))]
             report(results, [], cpu_seconds() - cpu, deadlock=PROGRESS[0])
+            end_children()
             os._exit(0)  # the deadlocked threads never end
+
+
+def end_children():
+    """Ends the worker processes a deadlock left waiting, and theirs (a
+    worker process ends its own when told to: end_worker), so that none
+    outlives the program and holds its output open."""
+    mp = sys.modules.get("multiprocessing")
+    children = mp.active_children() if mp else []
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(1)
+        if child.is_alive():
+            child.kill()
 
 
 def report(results, workers, cpu, deadlock=None):

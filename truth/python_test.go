@@ -328,6 +328,22 @@ func TestMeasureStopsAtTheTimeout(t *testing.T) {
 	}
 }
 
+// A program that ends well while a process it started still holds its
+// output open (a worker a deadlock left waiting) has said all it has to
+// say: Measure takes it, and kills the straggler.
+func TestMeasureTakesAProgramWhoseChildOutlivesIt(t *testing.T) {
+	py := needPython(t)
+	doc := `{"format":"conclab-measurement/1","model":"sync","makespan":0.5,"tasks":[]}`
+	prog := []byte("import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\nprint('" + doc + "')\n")
+	m, err := Measure(context.Background(), py, prog, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Makespan != 0.5 {
+		t.Errorf("makespan %v, want 0.5", m.Makespan)
+	}
+}
+
 func TestMeasureReportsAFailingProgram(t *testing.T) {
 	py := needPython(t)
 	_, err := Measure(context.Background(), py, []byte("raise SystemExit('boom: no such thing')\n"), time.Minute)

@@ -601,7 +601,22 @@ def watch(cpu):
         if now() - PROGRESS[0] > STALL and len(RESULTS) < len(TASKS):
             results = [RESULTS.get(index) for index in range(len(TASKS))]
             report(results, [], cpu_seconds() - cpu, deadlock=PROGRESS[0])
+            end_children()
             os._exit(0)  # the deadlocked threads never end
+
+
+def end_children():
+    """Ends the worker processes a deadlock left waiting, and theirs (a
+    worker process ends its own when told to: end_worker), so that none
+    outlives the program and holds its output open."""
+    mp = sys.modules.get("multiprocessing")
+    children = mp.active_children() if mp else []
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(1)
+        if child.is_alive():
+            child.kill()
 
 
 def report(results, workers, cpu, deadlock=None):
