@@ -202,6 +202,13 @@ type engine struct {
 	// procStart is the start-up of one worker process of processes(N):
 	// the profile's fork or spawn.
 	procStart int64
+	// upFront: the workload is open, a server's, whose worker processes
+	// (processes(N)'s, and an event loop's process pool) are up before
+	// its first request, their start-ups paid before time 0: a server
+	// takes requests once it has started, as the servers verify runs
+	// say they are ready only then. A batch program's start when it
+	// starts (SPEC §3: at time 0).
+	upFront bool
 	// forked says the workers of processes(N) are forked (startProcess).
 	forked bool
 	// forkGate counts the forked workers of processes(N) not up yet: none
@@ -358,6 +365,7 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 		ctx:      ctx,
 		progress: cfg.Progress,
 		cpu:      cpuSet{cores: cfg.Cores},
+		upFront:  wl.Arrivals != nil,
 	}
 	if ts, ok := cfg.Sink.(TreeSink); ok {
 		e.tsink = ts

@@ -321,7 +321,7 @@ func (e *engine) loopAdvance(th *thread) {
 			if pl.idle.len() == 0 && len(pl.threads) < pl.cap && !pl.procs {
 				cost += e.prof.ThreadStart
 			}
-			if pl.procs && len(pl.threads) == 0 {
+			if pl.procs && len(pl.threads) == 0 && !e.upFront {
 				// ProcessPoolExecutor with fork forks all its workers at
 				// the first submit, one after another, in the thread that
 				// submits: the loop's (forkPool).
@@ -568,8 +568,11 @@ func (e *engine) forkPool(pl *pool) {
 		th.job = job{slot: -1}
 		pl.threads = append(pl.threads, th)
 		// Forked (cap - i) forks ago.
-		start := e.prof.ProcessFork - int64(pl.cap-i)*e.prof.ForkParent
-		e.startProcess(th, max(start, e.forkChild()), true)
+		start := max(e.prof.ProcessFork-int64(pl.cap-i)*e.prof.ForkParent, e.forkChild())
+		if e.upFront {
+			start = 0 // a server's, up before its first request
+		}
+		e.startProcess(th, start, true)
 	}
 }
 

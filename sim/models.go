@@ -44,6 +44,9 @@ func (e *engine) setup() {
 	case model.Processes:
 		e.newProcess() // the parent: it only hands out tasks
 		start, boot := e.prof.WorkerStart(d.Start)
+		if e.upFront {
+			start, boot = 0, 0
+		}
 		if boot > 0 {
 			// The program's first forkserver pool starts the server (a
 			// fresh interpreter) and waits for it at its first worker's
@@ -54,7 +57,7 @@ func (e *engine) setup() {
 			e.peakProc = max(e.peakProc, e.procsAlive)
 			e.memory()
 		}
-		if e.prof.RerunsMain(d.Start) {
+		if e.prof.RerunsMain(d.Start) && !e.upFront {
 			// Each worker runs the program's main module again, its own
 			// CPU, before it takes a task.
 			e.mainModule = e.wl.MainModule
@@ -110,7 +113,7 @@ func (e *engine) setup() {
 				th.oneShot = true
 			}
 			p.main = th
-			if forked && e.prof.ForkParent > 0 {
+			if forked && e.prof.ForkParent > 0 && !e.upFront {
 				e.forkQ = append(e.forkQ, th.id)
 				continue
 			}
@@ -128,7 +131,7 @@ func (e *engine) setup() {
 				e.forkOne()
 			}
 		}
-		if d.Start != model.Fork && !e.prof.ExecWorkers && e.prof.ResourceTracker > 0 {
+		if d.Start != model.Fork && !e.prof.ExecWorkers && e.prof.ResourceTracker > 0 && !e.upFront {
 			e.startTracker(tracker)
 		}
 	}
