@@ -531,3 +531,23 @@ func TestExplainMainModule(t *testing.T) {
 		t.Errorf("forked workers ran the main module again: %+v", got)
 	}
 }
+
+// A server's worker processes are up before its first request: the
+// story starts none, and its summary says why.
+func TestExplainServerWorkersUpFront(t *testing.T) {
+	wl, err := workload.ParseInline("arrivals=20/s for 200ms; [work 2ms, wait 5ms]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, lines := storyOf(t, wl, "processes(2, start=spawn)")
+	if got := find(lines, `start \(spawn\)|starts \(spawn\)`); len(got) != 0 {
+		t.Errorf("a server's workers started in its story: %+v", got)
+	}
+	if got := find(lines, `The worker processes were up before the first request`); len(got) != 1 {
+		t.Errorf("the summary does not say the workers were up first: %+v", lines)
+	}
+	_, lines = storyOf(t, wl, "threads(2)")
+	if got := find(lines, `worker processes were up`); len(got) != 0 {
+		t.Errorf("threads(2) has worker processes: %+v", got)
+	}
+}

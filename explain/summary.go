@@ -64,6 +64,9 @@ func (n *narrator) summary() Line {
 		}
 	}
 	b.WriteString(".")
+	if r.UpFront {
+		b.WriteString(" The worker processes were up before the first request, as a server starts them before it takes requests: their start-ups are not in its timeline.")
+	}
 	b.WriteString(n.burst())
 	if r.GILWait > 0 || r.GILSwitches > 0 {
 		fmt.Fprintf(&b, " GIL: %s of waiting in all, %s hand-overs.", report.Seconds(r.GILWait), numfmt.Thousands(r.GILSwitches))

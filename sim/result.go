@@ -126,7 +126,11 @@ type Result struct {
 	// program's main module again before its first task (the workload's
 	// main_module, for spawn and forkserver workers); 0 for none.
 	MainModule int64
-	Cores      int
+	// UpFront: the workload is open, a server's, and its worker
+	// processes were up before its first request, their start-ups not
+	// in its timeline.
+	UpFront bool
+	Cores   int
 
 	Makespan   int64
 	Tasks      int   // number of tasks finished

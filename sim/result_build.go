@@ -16,6 +16,7 @@ func (e *engine) result() *Result {
 		GIL:              e.gil,
 		ExecWorkers:      e.prof.ExecWorkers,
 		MainModule:       e.mainModule,
+		UpFront:          e.upFront && e.peakProc > 1,
 		Cores:            e.cpu.cores,
 		Makespan:         e.end,
 		Tasks:            e.done,

@@ -4,10 +4,12 @@ import (
 	"context"
 	goruntime "runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/conclab/conclab/internal/testtool"
+	"github.com/conclab/conclab/model"
 	"github.com/conclab/conclab/runtime"
 	"github.com/conclab/conclab/sim"
 	"github.com/conclab/conclab/workload"
@@ -80,6 +82,59 @@ func TestEveryShapeRunsUnderEveryModel(t *testing.T) {
 					if want := flatKinds(tasks[i].Steps); !slices.Equal(kinds, want) {
 						t.Errorf("task %s recorded %v, want %v", task.Name, kinds, want)
 					}
+				}
+			})
+		}
+	}
+}
+
+// TestEveryShapeServesUnderEveryModel is the same for open workloads: each
+// shape as a standard-library server under each model, a few requests
+// sent to it on 127.0.0.1, every one answered.
+func TestEveryShapeServesUnderEveryModel(t *testing.T) {
+	testtool.WallClock(t) // runs real CPython: not beside a test that times it
+	py := needPython(t)
+	shapes := []string{
+		"[work 1ms, wait 2ms]",
+		"[work 1ms released, wait 2ms blocking]",
+		"[work 1ms offload thread, wait 2ms blocking offload thread]",
+		"[work 1ms offload process, wait 2ms offload process]",
+		"[work 1ms offload process input 100KB output 10KB]",
+		"[gather [2 x [wait 2ms], [work 1ms]]]",
+		"res db=1; [use db [wait 2ms]]",
+		"res db=2 global; [use db [wait 2ms, work 1ms]]",
+		"seed=3; [choose [1: [work 1ms], 1: [wait 2ms]]]",
+		"[repeat 3 [work 1ms, wait 1ms]]",
+	}
+	models := []string{"sync", "threads", "threads(2)", "threads(2, fanout=2)", "asyncio", "asyncio(executor=2)",
+		"processes(2)", "processes(2)*threads(2)", "processes(2)*asyncio"}
+	for _, shape := range shapes {
+		// The resources go before the arrivals; the request's steps after.
+		text := "arrivals=20/s for 250ms; " + shape
+		if i := strings.LastIndex(shape, "; "); i >= 0 {
+			text = shape[:i+2] + "arrivals=20/s for 250ms; " + shape[i+2:]
+		}
+		wl, err := workload.ParseInline(text)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		reqs, err := Requests(wl, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range models {
+			t.Run(shape+" under "+m, func(t *testing.T) {
+				d, err := model.Parse(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := CheckServer(context.Background(), py, serverProgram(t, wl, d, reqs), reqs,
+					ServerOptions{Load: LoadOptions{Window: wl.Arrivals.For}, Timeout: time.Minute})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.OK != len(reqs) || got.Errors > 0 {
+					t.Errorf("%d of %d requests answered, %d failed (%s)", got.OK, len(reqs), got.Errors, got.FirstErr)
 				}
 			})
 		}
