@@ -244,9 +244,9 @@ func TestMainModuleRerun(t *testing.T) {
 	}
 }
 
-// taskStarts runs wl under model on 4 cores with prof and returns when
-// its tasks started, in order.
-func taskStarts(t *testing.T, wl *workload.Workload, expr string, prof runtime.Profile) []int64 {
+// taskRecords runs wl under model on 4 cores with prof and returns its
+// tasks' records.
+func taskRecords(t *testing.T, wl *workload.Workload, expr string, prof runtime.Profile) []TaskRecord {
 	t.Helper()
 	d, err := model.Parse(expr)
 	if err != nil {
@@ -257,8 +257,14 @@ func taskStarts(t *testing.T, wl *workload.Workload, expr string, prof runtime.P
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res.Records
+}
+
+// taskStarts is when taskRecords' tasks started, in order.
+func taskStarts(t *testing.T, wl *workload.Workload, expr string, prof runtime.Profile) []int64 {
+	t.Helper()
 	var starts []int64
-	for _, r := range res.Records {
+	for _, r := range taskRecords(t, wl, expr, prof) {
 		starts = append(starts, r.Start)
 	}
 	slices.Sort(starts)
@@ -279,18 +285,9 @@ func TestServerWorkersUpFront(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range []string{"processes(2)", "processes(2, start=spawn)", "processes(2, start=forkserver)", "processes(2)*asyncio", "asyncio"} {
-		d, err := model.Parse(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Run(context.Background(), Config{Workload: wl, Deployment: d, Profile: cpython, Cores: 4,
-			SwitchInterval: workload.DefaultSwitchInterval, RecordTasks: true})
-		if err != nil {
-			t.Fatal(err)
-		}
 		// Its hand-over, the 20 ms, the step sent to the loop's pool and
 		// back: a millisecond or two beside the 25 ms of work.
-		for _, r := range res.Records {
+		for _, r := range taskRecords(t, wl, m, cpython) {
 			if wait, took := r.Start-r.Release, r.End-r.Release; wait > ms || took > 28*ms {
 				t.Errorf("%s: %s waited %s to start and took %s, want its worker up (under 1 ms) and about 25 ms", m, r.Name,
 					workload.FormatDuration(wait), workload.FormatDuration(took))

@@ -18,6 +18,21 @@ import (
 // flatKinds is what an exported program records for steps, in order: a
 // use is its wait for the unit then its steps, a choice its drawn
 // alternative, a gather its branches' records in branch order.
+// recordedAsPlanned checks that each task of m recorded the kinds of
+// steps its plan has, in order.
+func recordedAsPlanned(t *testing.T, m *Measurement, tasks []Task) {
+	t.Helper()
+	for i, task := range m.Tasks {
+		var kinds []StepKind
+		for _, s := range task.Steps {
+			kinds = append(kinds, s.Kind)
+		}
+		if want := flatKinds(tasks[i].Steps); !slices.Equal(kinds, want) {
+			t.Errorf("task %s recorded %v, want %v", task.Name, kinds, want)
+		}
+	}
+}
+
 func flatKinds(steps []Step) []StepKind {
 	var out []StepKind
 	for _, s := range steps {
@@ -196,15 +211,7 @@ func TestShapesAgainstCPython(t *testing.T) {
 				if tt.deadlock {
 					return // the watchdog stopped it: its times say when it gave up
 				}
-				for i, task := range m.Tasks {
-					var kinds []StepKind
-					for _, s := range task.Steps {
-						kinds = append(kinds, s.Kind)
-					}
-					if want := flatKinds(tasks[i].Steps); !slices.Equal(kinds, want) {
-						t.Errorf("task %s recorded %v, want %v", task.Name, kinds, want)
-					}
-				}
+				recordedAsPlanned(t, m, tasks)
 				if tt.check != nil {
 					tt.check(t, m)
 				}
